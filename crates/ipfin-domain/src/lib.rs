@@ -1,0 +1,12 @@
+//! ipfin-domain: the pure rules of the IP pledge financing programme — identifiers, roles and
+//! scopes, the audit chain. No IO, no async, no database: everything here is testable by hand.
+
+pub mod audit;
+pub mod credit_code;
+pub mod message;
+pub mod org;
+pub mod password;
+
+pub use credit_code::CreditCode;
+pub use message::{FieldError, Lang, Msg};
+pub use org::{InstitutionType, OrgFacts, OrgKind, Role, Scope};

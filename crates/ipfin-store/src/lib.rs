@@ -1,1 +1,34 @@
-//! placeholder
+//! ipfin-store: persistence for ipfin on SQLite (embedded default) and PostgreSQL. Repository
+//! functions that touch tenant data take a `Scope` and apply it in SQL; every write runs in a
+//! `WriteTx` that must append an audit event before it may commit.
+
+#![forbid(unsafe_code)]
+
+pub mod audit;
+pub mod auth;
+pub mod db;
+pub mod demo;
+pub mod error;
+pub mod migration;
+pub mod org;
+pub mod testing;
+pub mod user;
+
+pub use db::{Page, Paged, Store, WriteTx};
+pub use error::StoreError;
+
+/// Unix time now, in seconds.
+pub fn now_s() -> i64 {
+    chrono::Utc::now().timestamp()
+}
+
+/// Unix time now, in microseconds.
+pub fn now_us() -> i64 {
+    chrono::Utc::now().timestamp_micros()
+}
+
+/// Today's business date in Asia/Shanghai (UTC+8, no daylight saving).
+pub fn today_shanghai() -> chrono::NaiveDate {
+    let offset = chrono::FixedOffset::east_opt(8 * 3600).expect("UTC+8 is a valid offset");
+    chrono::Utc::now().with_timezone(&offset).date_naive()
+}

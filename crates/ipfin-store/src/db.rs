@@ -1,0 +1,256 @@
+//! The database handle: connecting to SQLite or PostgreSQL by URL, running the embedded
+//! migrations, portable SQL statements, paging, and the audited write transaction.
+
+use crate::audit::{self, AuditActor};
+use crate::error::{Result, StoreError};
+use sea_orm::sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
+use sea_orm::{
+    AccessMode, ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction,
+    DbBackend, FromQueryResult, QueryResult, SqliteTransactionMode, Statement, TransactionOptions,
+    TransactionTrait, Value,
+};
+use sea_orm_migration::MigratorTrait;
+use std::time::Duration;
+
+/// The application's database. Cheap to clone.
+#[derive(Clone, Debug)]
+pub struct Store {
+    db: DatabaseConnection,
+}
+
+/// Which page of a list to return (1-based), with a bounded page size.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Page {
+    pub page: u64,
+    pub per_page: u64,
+}
+
+impl Default for Page {
+    fn default() -> Self {
+        Page {
+            page: 1,
+            per_page: 20,
+        }
+    }
+}
+
+impl Page {
+    pub const MAX_PER_PAGE: u64 = 200;
+
+    pub fn new(page: Option<u64>, per_page: Option<u64>) -> Page {
+        Page {
+            page: page.unwrap_or(1).max(1),
+            per_page: per_page.unwrap_or(20).clamp(1, Self::MAX_PER_PAGE),
+        }
+    }
+    pub fn offset(&self) -> u64 {
+        (self.page - 1) * self.per_page
+    }
+}
+
+/// One page of results with the total count.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Paged<T> {
+    pub items: Vec<T>,
+    pub total: u64,
+    pub page: u64,
+    pub per_page: u64,
+}
+
+impl<T> Paged<T> {
+    pub fn pages(&self) -> u64 {
+        self.total.div_ceil(self.per_page).max(1)
+    }
+}
+
+/// Builds a statement from portable SQL written with `?` placeholders; for PostgreSQL they
+/// become `$1, $2, …`. (No `?` may appear inside string literals in ipfin's SQL.)
+pub fn stmt(backend: DbBackend, sql: &str, values: Vec<Value>) -> Statement {
+    let sql = match backend {
+        DbBackend::Postgres => {
+            let mut out = String::with_capacity(sql.len() + 8);
+            let mut n = 0;
+            for c in sql.chars() {
+                if c == '?' {
+                    n += 1;
+                    out.push('$');
+                    out.push_str(&n.to_string());
+                } else {
+                    out.push(c);
+                }
+            }
+            out
+        }
+        _ => sql.to_string(),
+    };
+    Statement::from_sql_and_values(backend, sql, values)
+}
+
+/// Runs a query and maps every row.
+pub async fn fetch_all<T: FromQueryResult, C: ConnectionTrait>(
+    conn: &C,
+    sql: &str,
+    values: Vec<Value>,
+) -> Result<Vec<T>> {
+    let rows = conn
+        .query_all_raw(stmt(conn.get_database_backend(), sql, values))
+        .await?;
+    rows.iter()
+        .map(|r| T::from_query_result(r, "").map_err(StoreError::from))
+        .collect()
+}
+
+/// Runs a query and maps the first row, if any.
+pub async fn fetch_opt<T: FromQueryResult, C: ConnectionTrait>(
+    conn: &C,
+    sql: &str,
+    values: Vec<Value>,
+) -> Result<Option<T>> {
+    let row = conn
+        .query_one_raw(stmt(conn.get_database_backend(), sql, values))
+        .await?;
+    row.map(|r| T::from_query_result(&r, "").map_err(StoreError::from))
+        .transpose()
+}
+
+/// Runs a query returning one row, or `NotFound`.
+pub async fn fetch_one<T: FromQueryResult, C: ConnectionTrait>(
+    conn: &C,
+    sql: &str,
+    values: Vec<Value>,
+) -> Result<T> {
+    fetch_opt(conn, sql, values)
+        .await?
+        .ok_or(StoreError::NotFound)
+}
+
+/// Runs a query returning a single integer (a count, an id).
+pub async fn fetch_i64<C: ConnectionTrait>(conn: &C, sql: &str, values: Vec<Value>) -> Result<i64> {
+    let row: Option<QueryResult> = conn
+        .query_one_raw(stmt(conn.get_database_backend(), sql, values))
+        .await?;
+    let row = row.ok_or(StoreError::NotFound)?;
+    Ok(row.try_get_by_index::<i64>(0)?)
+}
+
+/// Executes a statement and returns the number of rows affected.
+pub async fn exec<C: ConnectionTrait>(conn: &C, sql: &str, values: Vec<Value>) -> Result<u64> {
+    let r = conn
+        .execute_raw(stmt(conn.get_database_backend(), sql, values))
+        .await?;
+    Ok(r.rows_affected())
+}
+
+impl Store {
+    /// Connects by URL (`sqlite://path?mode=rwc`, `sqlite::memory:`, `postgres://…`).
+    pub async fn connect(url: &str) -> Result<Store> {
+        let mut opts = ConnectOptions::new(url.to_string());
+        opts.sqlx_logging(false)
+            .acquire_timeout(Duration::from_secs(10));
+        if url.starts_with("sqlite:") {
+            let memory = url.contains(":memory:") || url.contains("mode=memory");
+            // An in-memory database lives in one connection; files use a small pool under WAL.
+            opts.max_connections(if memory { 1 } else { 8 })
+                .min_connections(1)
+                .idle_timeout(None::<Duration>)
+                .max_lifetime(None::<Duration>);
+            opts.map_sqlx_sqlite_opts(|o: SqliteConnectOptions| {
+                o.create_if_missing(true)
+                    .journal_mode(SqliteJournalMode::Wal)
+                    .synchronous(SqliteSynchronous::Normal)
+                    .busy_timeout(Duration::from_secs(10))
+                    .foreign_keys(true)
+            });
+        } else {
+            opts.max_connections(16).min_connections(1);
+        }
+        let db = Database::connect(opts).await?;
+        Ok(Store { db })
+    }
+
+    /// Applies the embedded migrations that have not run yet.
+    pub async fn migrate(&self) -> Result<()> {
+        crate::migration::Migrator::up(&self.db, None).await?;
+        Ok(())
+    }
+
+    pub fn conn(&self) -> &DatabaseConnection {
+        &self.db
+    }
+
+    pub fn backend(&self) -> DbBackend {
+        self.db.get_database_backend()
+    }
+
+    /// Checks the database answers (for `/readyz`).
+    pub async fn ping(&self) -> Result<()> {
+        self.db.ping().await?;
+        Ok(())
+    }
+
+    /// Starts an audited write transaction. On SQLite it takes the write lock at once
+    /// (`BEGIN IMMEDIATE`) so two writers queue instead of failing on lock upgrade.
+    pub async fn write(&self, actor: AuditActor) -> Result<WriteTx> {
+        let options = TransactionOptions {
+            isolation_level: None,
+            access_mode: Some(AccessMode::ReadWrite)
+                .filter(|_| self.backend() != DbBackend::Sqlite),
+            sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+        };
+        let tx = self.db.begin_with_options(options).await?;
+        Ok(WriteTx {
+            tx,
+            actor,
+            audited: false,
+        })
+    }
+}
+
+/// A write transaction that refuses to commit unless it recorded at least one audit event.
+pub struct WriteTx {
+    tx: DatabaseTransaction,
+    actor: AuditActor,
+    audited: bool,
+}
+
+impl WriteTx {
+    pub fn conn(&self) -> &DatabaseTransaction {
+        &self.tx
+    }
+
+    pub fn actor(&self) -> &AuditActor {
+        &self.actor
+    }
+
+    /// Appends an audit event for this transaction's actor.
+    pub async fn audit(
+        &mut self,
+        action: &str,
+        entity_type: &str,
+        entity_id: impl ToString,
+        data: serde_json::Value,
+    ) -> Result<()> {
+        audit::append(
+            &self.tx,
+            &self.actor,
+            action,
+            entity_type,
+            &entity_id.to_string(),
+            data,
+        )
+        .await?;
+        self.audited = true;
+        Ok(())
+    }
+
+    pub async fn commit(self) -> Result<()> {
+        if !self.audited {
+            self.tx.rollback().await?;
+            return Err(StoreError::Internal(
+                "a write transaction must record an audit event".into(),
+            ));
+        }
+        self.tx.commit().await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,371 @@
+//! The demo city (Shenzhen, SPEC §0): its districts and functional zones, each district's lead
+//! and member departments, a few financial institutions, a service agency, two enterprises, and
+//! one account per role. Deterministic apart from the generated passwords; loading twice is a no-op.
+
+use crate::Store;
+use crate::audit::AuditActor;
+use crate::db::{exec, fetch_opt};
+use crate::error::Result;
+use crate::org::{NewContact, NewDistrict, NewOrganisation};
+use crate::user::NewUser;
+use chrono::NaiveDate;
+use ipfin_domain::credit_code::{check_character, org_check_character};
+use ipfin_domain::{Role, Scope};
+use sea_orm::FromQueryResult;
+use serde_json::json;
+
+/// (code, name, English name, kind)
+pub const SHENZHEN_DISTRICTS: &[(&str, &str, &str, &str)] = &[
+    ("440303", "罗湖区", "Luohu District", "district"),
+    ("440304", "福田区", "Futian District", "district"),
+    ("440305", "南山区", "Nanshan District", "district"),
+    ("440306", "宝安区", "Bao'an District", "district"),
+    ("440307", "龙岗区", "Longgang District", "district"),
+    ("440308", "盐田区", "Yantian District", "district"),
+    ("440309", "龙华区", "Longhua District", "district"),
+    ("440310", "坪山区", "Pingshan District", "district"),
+    ("440311", "光明区", "Guangming District", "district"),
+    // Functional zones have no GB/T 2260 code of their own: stable internal codes.
+    (
+        "440300DP",
+        "大鹏新区",
+        "Dapeng New District",
+        "functional_zone",
+    ),
+    (
+        "440300SS",
+        "深汕特别合作区",
+        "Shenshan Special Cooperation Zone",
+        "functional_zone",
+    ),
+];
+
+/// Member departments every demo district has (name suffix, English).
+const MEMBER_DEPARTMENTS: &[(&str, &str)] = &[
+    ("财政局", "Finance Bureau"),
+    ("税务局", "Tax Bureau"),
+    ("科技创新局", "Science and Technology Innovation Bureau"),
+    ("金融工作局", "Financial Work Bureau"),
+];
+
+/// One demo login.
+#[derive(Debug, Clone)]
+pub struct DemoLogin {
+    pub username: String,
+    pub password: String,
+    pub role: Role,
+    pub organisation: String,
+}
+
+/// A syntactically valid, fictitious credit code for demo data: 91 + division + MA5 + serial.
+pub fn demo_credit_code(division: &str, serial: u32) -> String {
+    let body = format!("MA5{serial:05}");
+    let org_check = org_check_character(&body).unwrap_or('0');
+    let first17 = format!("91{division}{body}{org_check}");
+    let check = check_character(&first17).unwrap_or('0');
+    format!("{first17}{check}")
+}
+
+impl Store {
+    /// Whether the demo city was loaded into this database.
+    pub async fn demo_loaded(&self) -> Result<bool> {
+        #[derive(FromQueryResult)]
+        struct Row {
+            #[allow(dead_code)]
+            value: String,
+        }
+        let r: Option<Row> = fetch_opt(
+            self.conn(),
+            "SELECT value FROM settings WHERE key = 'demo_loaded'",
+            vec![],
+        )
+        .await?;
+        Ok(r.is_some())
+    }
+
+    /// Loads the demo city in one transaction. `password` gives each demo account's password
+    /// (the CLI passes random ones; tests a fixed one). Returns `None` when already loaded.
+    pub async fn load_demo(
+        &self,
+        password: impl Fn(&str) -> String,
+    ) -> Result<Option<Vec<DemoLogin>>> {
+        if self.demo_loaded().await? {
+            return Ok(None);
+        }
+        let city = Scope::City;
+        let mut tx = self.write(AuditActor::system("demo")).await?;
+        let mut logins = Vec::new();
+
+        let office = self
+            .create_organisation(
+                &mut tx,
+                &city,
+                NewOrganisation {
+                    kind: "city_office".into(),
+                    name: "深圳市市场监督管理局（知识产权局）".into(),
+                    name_en: Some(
+                        "Shenzhen Administration for Market Regulation (IP Office)".into(),
+                    ),
+                    ..Default::default()
+                },
+            )
+            .await?;
+
+        let from = NaiveDate::from_ymd_opt(2026, 1, 1).expect("valid date");
+        let mut dept_ids = std::collections::HashMap::new();
+        for (i, (code, name, name_en, kind)) in SHENZHEN_DISTRICTS.iter().enumerate() {
+            self.create_district(
+                &mut tx,
+                &city,
+                NewDistrict {
+                    code: code.to_string(),
+                    name: name.to_string(),
+                    name_en: name_en.to_string(),
+                    kind: kind.to_string(),
+                    city_code: "440300".into(),
+                    sort_order: i as i32,
+                },
+            )
+            .await?;
+            let short = name.trim_end_matches('区');
+            let lead = self
+                .create_organisation(
+                    &mut tx,
+                    &city,
+                    NewOrganisation {
+                        kind: "department".into(),
+                        name: format!("{name}市场监督管理局"),
+                        name_en: Some(format!("{name_en} Administration for Market Regulation")),
+                        district_code: Some(code.to_string()),
+                        ..Default::default()
+                    },
+                )
+                .await?;
+            self.designate_lead(
+                &mut tx,
+                &city,
+                code,
+                lead.id,
+                from,
+                Some(format!("{short}局长")),
+                Some("按市指导意见由区市场监管部门牵头".into()),
+            )
+            .await?;
+            self.add_contact(
+                &mut tx,
+                &city,
+                lead.id,
+                NewContact {
+                    name: format!("{short}联络员"),
+                    title: Some("知识产权科".into()),
+                    phone: Some(format!("0755-8{:03}0000", i + 100)),
+                    email: None,
+                },
+            )
+            .await?;
+            dept_ids.insert(code.to_string(), lead.id);
+            for (suffix, en) in MEMBER_DEPARTMENTS {
+                let dept = self
+                    .create_organisation(
+                        &mut tx,
+                        &city,
+                        NewOrganisation {
+                            kind: "department".into(),
+                            name: format!("{name}{suffix}"),
+                            name_en: Some(format!("{name_en} {en}")),
+                            district_code: Some(code.to_string()),
+                            ..Default::default()
+                        },
+                    )
+                    .await?;
+                if *suffix == "财政局" {
+                    dept_ids.insert(format!("{code}-finance"), dept.id);
+                }
+            }
+        }
+
+        let institutions = [
+            ("深南银行深圳分行", "bank", 1u32),
+            ("鹏城商业银行", "bank", 2),
+            ("前海科技融资担保有限公司", "guarantor", 3),
+            ("南方财产保险深圳分公司", "insurer", 4),
+            ("华信资产评估有限公司", "valuation_institution", 5),
+        ];
+        let mut inst_ids = Vec::new();
+        for (name, t, serial) in institutions {
+            let org = self
+                .create_organisation(
+                    &mut tx,
+                    &city,
+                    NewOrganisation {
+                        kind: "financial_institution".into(),
+                        name: name.into(),
+                        institution_type: Some(t.into()),
+                        credit_code: Some(demo_credit_code("440300", serial)),
+                        ..Default::default()
+                    },
+                )
+                .await?;
+            inst_ids.push(org.id);
+        }
+        let agency = self
+            .create_organisation(
+                &mut tx,
+                &city,
+                NewOrganisation {
+                    kind: "service_agency".into(),
+                    name: "南山知识产权金融服务站".into(),
+                    credit_code: Some(demo_credit_code("440305", 11)),
+                    ..Default::default()
+                },
+            )
+            .await?;
+        let ent1 = self
+            .create_organisation(
+                &mut tx,
+                &city,
+                NewOrganisation {
+                    kind: "enterprise".into(),
+                    name: "深圳市南山示例科技有限公司".into(),
+                    district_code: Some("440305".into()),
+                    credit_code: Some(demo_credit_code("440305", 101)),
+                    ..Default::default()
+                },
+            )
+            .await?;
+        let ent2 = self
+            .create_organisation(
+                &mut tx,
+                &city,
+                NewOrganisation {
+                    kind: "enterprise".into(),
+                    name: "深圳市福田样本电子有限公司".into(),
+                    district_code: Some("440304".into()),
+                    credit_code: Some(demo_credit_code("440304", 102)),
+                    ..Default::default()
+                },
+            )
+            .await?;
+
+        let accounts: Vec<(&str, &str, Role, i64, String)> = vec![
+            (
+                "city.admin",
+                "市级管理员（演示）",
+                Role::CityAdmin,
+                office.id,
+                office.name.clone(),
+            ),
+            (
+                "ns.officer",
+                "南山区经办人（演示）",
+                Role::DistrictOfficer,
+                dept_ids["440305"],
+                "南山区市场监督管理局".into(),
+            ),
+            (
+                "ns.finance",
+                "南山区财政局（演示）",
+                Role::DepartmentMember,
+                dept_ids["440305-finance"],
+                "南山区财政局".into(),
+            ),
+            (
+                "ft.officer",
+                "福田区经办人（演示）",
+                Role::DistrictOfficer,
+                dept_ids["440304"],
+                "福田区市场监督管理局".into(),
+            ),
+            (
+                "bank.manager",
+                "深南银行客户经理（演示）",
+                Role::BankUser,
+                inst_ids[0],
+                "深南银行深圳分行".into(),
+            ),
+            (
+                "bank2.manager",
+                "鹏城商业银行客户经理（演示）",
+                Role::BankUser,
+                inst_ids[1],
+                "鹏城商业银行".into(),
+            ),
+            (
+                "agency.specialist",
+                "服务专员（演示）",
+                Role::AgencyUser,
+                agency.id,
+                agency.name.clone(),
+            ),
+            (
+                "ent.user",
+                "南山示例科技（演示）",
+                Role::EnterpriseUser,
+                ent1.id,
+                ent1.name.clone(),
+            ),
+            (
+                "ent2.user",
+                "福田样本电子（演示）",
+                Role::EnterpriseUser,
+                ent2.id,
+                ent2.name.clone(),
+            ),
+        ];
+        for (username, display, role, org_id, org_name) in accounts {
+            let pw = password(username);
+            self.create_user(
+                &mut tx,
+                &city,
+                NewUser {
+                    organisation_id: org_id,
+                    username: username.into(),
+                    display_name: display.into(),
+                    roles: vec![role],
+                    password: Some(pw.clone()),
+                },
+            )
+            .await?;
+            logins.push(DemoLogin {
+                username: username.into(),
+                password: pw,
+                role,
+                organisation: org_name,
+            });
+        }
+        exec(
+            tx.conn(),
+            "INSERT INTO settings (key, value) VALUES ('demo_loaded', ?)",
+            vec![crate::now_s().to_string().into()],
+        )
+        .await?;
+        tx.audit(
+            "demo.load",
+            "city",
+            "440300",
+            json!({"accounts": logins.len()}),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(Some(logins))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn demo_credit_codes_are_valid() {
+        for s in 1..200 {
+            let c = demo_credit_code("440305", s);
+            let r = ipfin_domain::credit_code::check(&c);
+            assert!(
+                r.is_valid() && r.warnings.is_empty(),
+                "{c}: {:?} {:?}",
+                r.errors,
+                r.warnings
+            );
+        }
+    }
+}

@@ -1,0 +1,56 @@
+//! Store errors: what went wrong in terms a handler can map to a status and a message.
+
+use ipfin_domain::{FieldError, Msg};
+use sea_orm::DbErr;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The record does not exist or lies outside the caller's scope (indistinguishable on purpose).
+    #[error("not found")]
+    NotFound,
+    /// The caller may see the record but not do this to it.
+    #[error("forbidden: {0}")]
+    Forbidden(Msg),
+    /// An input broke a rule; nothing was stored.
+    #[error("invalid {}: {}", .0.field, .0.msg)]
+    Invalid(FieldError),
+    /// The change conflicts with existing data (duplicate, stale state); nothing was stored.
+    #[error("conflict: {0}")]
+    Conflict(Msg),
+    #[error("database: {0}")]
+    Db(#[from] DbErr),
+    #[error("internal: {0}")]
+    Internal(String),
+}
+
+impl StoreError {
+    pub fn invalid(
+        field: &'static str,
+        code: &'static str,
+        zh: impl Into<String>,
+        en: impl Into<String>,
+    ) -> Self {
+        StoreError::Invalid(FieldError::new(field, code, zh, en))
+    }
+
+    pub fn forbidden(code: &'static str, zh: impl Into<String>, en: impl Into<String>) -> Self {
+        StoreError::Forbidden(Msg::new(code, zh, en))
+    }
+
+    pub fn conflict(code: &'static str, zh: impl Into<String>, en: impl Into<String>) -> Self {
+        StoreError::Conflict(Msg::new(code, zh, en))
+    }
+
+    /// Maps a unique-constraint violation to a conflict with the given message; other database
+    /// errors pass through.
+    pub fn unique_or(err: DbErr, conflict: Msg) -> Self {
+        let text = err.to_string().to_ascii_lowercase();
+        if text.contains("unique") || text.contains("duplicate key") {
+            StoreError::Conflict(conflict)
+        } else {
+            StoreError::Db(err)
+        }
+    }
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;

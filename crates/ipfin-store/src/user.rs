@@ -1,0 +1,473 @@
+//! People: user accounts, their roles, and passwords (Argon2id, hashed off the async threads).
+
+use crate::db::{Page, Paged, exec, fetch_all, fetch_i64, fetch_opt};
+use crate::error::{Result, StoreError};
+use crate::org::{org_scope_sql, require_text};
+use crate::{Store, WriteTx};
+use argon2::Argon2;
+use argon2::password_hash::phc::PasswordHash;
+use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+use ipfin_domain::org::grantable_roles;
+use ipfin_domain::{FieldError, OrgKind, Role, Scope};
+use rand::Rng;
+use sea_orm::{ConnectionTrait, FromQueryResult};
+use serde::Serialize;
+use serde_json::json;
+
+#[derive(Debug, Clone, FromQueryResult)]
+struct UserRow {
+    id: i64,
+    organisation_id: i64,
+    org_name: String,
+    org_kind: String,
+    district_code: Option<String>,
+    username: String,
+    display_name: String,
+    active: bool,
+    must_change_password: bool,
+    created_at: i64,
+    last_sign_in_at: Option<i64>,
+    roles: Option<String>,
+}
+
+/// A user account as managers and the API see it (never the password hash).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct User {
+    pub id: i64,
+    pub organisation_id: i64,
+    pub org_name: String,
+    pub org_kind: String,
+    pub district_code: Option<String>,
+    pub username: String,
+    pub display_name: String,
+    pub active: bool,
+    pub must_change_password: bool,
+    pub created_at: i64,
+    pub last_sign_in_at: Option<i64>,
+    pub roles: Vec<Role>,
+}
+
+impl From<UserRow> for User {
+    fn from(r: UserRow) -> User {
+        let mut roles: Vec<Role> = r
+            .roles
+            .unwrap_or_default()
+            .split(',')
+            .filter_map(Role::from_code)
+            .collect();
+        roles.sort();
+        User {
+            id: r.id,
+            organisation_id: r.organisation_id,
+            org_name: r.org_name,
+            org_kind: r.org_kind,
+            district_code: r.district_code,
+            username: r.username,
+            display_name: r.display_name,
+            active: r.active,
+            must_change_password: r.must_change_password,
+            created_at: r.created_at,
+            last_sign_in_at: r.last_sign_in_at,
+            roles,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct NewUser {
+    pub organisation_id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub roles: Vec<Role>,
+    /// `None` generates a one-time password that must be changed at first sign-in.
+    pub password: Option<String>,
+}
+
+fn user_select(backend: sea_orm::DbBackend) -> String {
+    let agg = match backend {
+        sea_orm::DbBackend::Postgres => "string_agg(r.role, ',')",
+        _ => "group_concat(r.role, ',')",
+    };
+    format!(
+        "SELECT u.id, u.organisation_id, o.name AS org_name, o.kind AS org_kind, o.district_code, u.username, u.display_name, \
+         u.active, u.must_change_password, u.created_at, u.last_sign_in_at, \
+         (SELECT {agg} FROM user_roles r WHERE r.user_id = u.id) AS roles \
+         FROM users u JOIN organisations o ON o.id = u.organisation_id"
+    )
+}
+
+/// Hashes a password with Argon2id on the blocking pool.
+pub async fn hash_password(password: String) -> Result<String> {
+    tokio::task::spawn_blocking(move || {
+        Argon2::default()
+            .hash_password(password.as_bytes())
+            .map(|h| h.to_string())
+            .map_err(|e| StoreError::Internal(format!("argon2: {e}")))
+    })
+    .await
+    .map_err(|e| StoreError::Internal(format!("join: {e}")))?
+}
+
+/// Verifies a password on the blocking pool; a malformed stored hash never verifies.
+pub async fn verify_password(password: String, hash: String) -> bool {
+    tokio::task::spawn_blocking(move || match PasswordHash::new(&hash) {
+        Ok(parsed) => Argon2::default()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok(),
+        Err(_) => false,
+    })
+    .await
+    .unwrap_or(false)
+}
+
+/// A random one-time password: 16 characters from an unambiguous alphabet.
+pub fn generate_password() -> String {
+    const ALPHA: &[u8] = b"abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+    let mut rng = rand::rng();
+    let body: String = (0..14)
+        .map(|_| ALPHA[rng.random_range(0..ALPHA.len())] as char)
+        .collect();
+    format!("{body}-9")
+}
+
+/// Normalises and checks a username: 3–64 of `a-z 0-9 . _ -`, starting with a letter or digit.
+pub fn parse_username(raw: &str) -> Result<String> {
+    let u = raw.trim().to_lowercase();
+    let ok = (3..=64).contains(&u.len())
+        && u.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "._-".contains(c))
+        && u.chars().next().is_some_and(|c| c.is_ascii_alphanumeric());
+    if !ok {
+        return Err(StoreError::invalid(
+            "username",
+            "user.username_format",
+            "用户名须为 3–64 位小写字母、数字或 . _ -，并以字母或数字开头。",
+            "Username: 3–64 lower-case letters, digits, '.', '_' or '-', starting with a letter or digit.",
+        ));
+    }
+    Ok(u)
+}
+
+impl Store {
+    /// Users of organisations visible in the scope, filtered by a name fragment, paged.
+    pub async fn users(&self, scope: &Scope, q: Option<&str>, page: Page) -> Result<Paged<User>> {
+        let (mut cond, mut values) = org_scope_sql(scope);
+        if let Some(q) = q.map(str::trim).filter(|q| !q.is_empty()) {
+            cond.push_str(" AND (u.username LIKE ? OR u.display_name LIKE ? OR o.name LIKE ?)");
+            let pat = format!("%{}%", q.replace(['%', '_'], ""));
+            for _ in 0..3 {
+                values.push(pat.clone().into());
+            }
+        }
+        let total = fetch_i64(
+            self.conn(),
+            &format!("SELECT COUNT(*) FROM users u JOIN organisations o ON o.id = u.organisation_id WHERE {cond}"),
+            values.clone(),
+        )
+        .await?;
+        values.push((page.per_page as i64).into());
+        values.push((page.offset() as i64).into());
+        let rows: Vec<UserRow> = fetch_all(
+            self.conn(),
+            &format!(
+                "{} WHERE {cond} ORDER BY o.id, u.id LIMIT ? OFFSET ?",
+                user_select(self.backend())
+            ),
+            values,
+        )
+        .await?;
+        Ok(Paged {
+            items: rows.into_iter().map(User::from).collect(),
+            total: total as u64,
+            page: page.page,
+            per_page: page.per_page,
+        })
+    }
+
+    /// One user, if their organisation lies in the scope.
+    pub async fn user(&self, scope: &Scope, id: i64) -> Result<User> {
+        self.user_in(self.conn(), scope, id).await
+    }
+
+    async fn user_in<C: ConnectionTrait>(&self, conn: &C, scope: &Scope, id: i64) -> Result<User> {
+        let (cond, mut values) = org_scope_sql(scope);
+        values.insert(0, id.into());
+        let row: Option<UserRow> = fetch_opt(
+            conn,
+            &format!(
+                "{} WHERE u.id = ? AND {cond}",
+                user_select(conn.get_database_backend())
+            ),
+            values,
+        )
+        .await?;
+        row.map(User::from).ok_or(StoreError::NotFound)
+    }
+
+    /// Users of one organisation (in scope).
+    pub async fn org_users(&self, scope: &Scope, org_id: i64) -> Result<Vec<User>> {
+        self.organisation(scope, org_id).await?;
+        let rows: Vec<UserRow> = fetch_all(
+            self.conn(),
+            &format!(
+                "{} WHERE u.organisation_id = ? ORDER BY u.id",
+                user_select(self.backend())
+            ),
+            vec![org_id.into()],
+        )
+        .await?;
+        Ok(rows.into_iter().map(User::from).collect())
+    }
+
+    /// Creates a user in an organisation the scope may manage, with roles the scope may grant.
+    /// Returns the user and the one-time password when one was generated.
+    pub async fn create_user(
+        &self,
+        tx: &mut WriteTx,
+        scope: &Scope,
+        n: NewUser,
+    ) -> Result<(User, Option<String>)> {
+        let org = self.org_in(tx.conn(), scope, n.organisation_id).await?;
+        let kind = org.kind();
+        // Institutions, agencies and enterprises are managed by the city; departments and
+        // enterprises of a district also by its lead officers.
+        let may = scope.can_manage(kind, org.district_code.as_deref());
+        if !may {
+            return Err(StoreError::forbidden(
+                "user.manage",
+                "您无权为该机构新增用户。",
+                "You may not add users to this organisation.",
+            ));
+        }
+        let username = parse_username(&n.username)?;
+        let display_name = require_text("display_name", "姓名", "Name", &n.display_name, 50)?;
+        if n.roles.is_empty() {
+            return Err(StoreError::invalid(
+                "roles",
+                "user.roles_required",
+                "请至少选择一个角色。",
+                "Choose at least one role.",
+            ));
+        }
+        let grantable = grantable_roles(scope, kind);
+        if let Some(r) = n.roles.iter().find(|r| !grantable.contains(r)) {
+            return Err(StoreError::invalid(
+                "roles",
+                "user.role_not_allowed",
+                format!("角色“{}”不能授予{}的用户。", r.zh(), kind.zh()),
+                format!(
+                    "Role {} cannot be granted to a user of a {}.",
+                    r.en(),
+                    kind.en()
+                ),
+            ));
+        }
+        let (password, generated) = match n.password.filter(|p| !p.is_empty()) {
+            Some(p) => {
+                ipfin_domain::password::check_new_password("password", &username, &p)
+                    .map_err(StoreError::Invalid)?;
+                (p, None)
+            }
+            None => {
+                let p = generate_password();
+                (p.clone(), Some(p))
+            }
+        };
+        let hash = hash_password(password).await?;
+        let id = fetch_i64(
+            tx.conn(),
+            "INSERT INTO users (organisation_id, username, display_name, password_hash, active, must_change_password, created_at) \
+             VALUES (?, ?, ?, ?, TRUE, ?, ?) RETURNING id",
+            vec![
+                org.id.into(),
+                username.clone().into(),
+                display_name.clone().into(),
+                hash.into(),
+                generated.is_some().into(),
+                crate::now_s().into(),
+            ],
+        )
+        .await
+        .map_err(|e| match e {
+            StoreError::Db(db) => StoreError::unique_or(
+                db,
+                ipfin_domain::Msg::new(
+                    "user.duplicate_username",
+                    format!("用户名“{username}”已被使用，请换一个。"),
+                    format!("Username '{username}' is taken; choose another."),
+                ),
+            ),
+            other => other,
+        })?;
+        let mut roles = n.roles.clone();
+        roles.sort();
+        roles.dedup();
+        for r in &roles {
+            exec(
+                tx.conn(),
+                "INSERT INTO user_roles (user_id, role) VALUES (?, ?)",
+                vec![id.into(), r.code().into()],
+            )
+            .await?;
+        }
+        tx.audit(
+            "user.create",
+            "user",
+            id,
+            json!({"after": {"organisation_id": org.id, "username": username, "display_name": display_name,
+                   "roles": roles.iter().map(|r| r.code()).collect::<Vec<_>>()}}),
+        )
+        .await?;
+        let user = self.user_in(tx.conn(), &Scope::City, id).await?;
+        Ok((user, generated))
+    }
+
+    /// Checks the scope may manage the user's organisation (and returns the user).
+    async fn managed_user<C: ConnectionTrait>(
+        &self,
+        conn: &C,
+        scope: &Scope,
+        id: i64,
+    ) -> Result<User> {
+        let user = self.user_in(conn, scope, id).await?;
+        let kind = OrgKind::from_code(&user.org_kind).unwrap_or(OrgKind::Enterprise);
+        if !scope.can_manage(kind, user.district_code.as_deref()) {
+            return Err(StoreError::forbidden(
+                "user.manage",
+                "您可以查看该用户，但无权修改。",
+                "You may view this user but not change them.",
+            ));
+        }
+        Ok(user)
+    }
+
+    /// Enables or disables an account; disabling also ends its sessions. Nobody disables themselves.
+    pub async fn set_user_active(
+        &self,
+        tx: &mut WriteTx,
+        scope: &Scope,
+        id: i64,
+        active: bool,
+    ) -> Result<()> {
+        let user = self.managed_user(tx.conn(), scope, id).await?;
+        if tx.actor().user_id == Some(id) && !active {
+            return Err(StoreError::conflict(
+                "user.disable_self",
+                "不能停用自己的账户。",
+                "You cannot disable your own account.",
+            ));
+        }
+        exec(
+            tx.conn(),
+            "UPDATE users SET active = ? WHERE id = ?",
+            vec![active.into(), id.into()],
+        )
+        .await?;
+        if !active {
+            exec(
+                tx.conn(),
+                "DELETE FROM sessions WHERE user_id = ?",
+                vec![id.into()],
+            )
+            .await?;
+        }
+        tx.audit(
+            if active {
+                "user.enable"
+            } else {
+                "user.disable"
+            },
+            "user",
+            id,
+            json!({"before": {"active": user.active}, "after": {"active": active}}),
+        )
+        .await
+    }
+
+    /// Sets a new one-time password for a user (manager action); returns it.
+    pub async fn reset_password(&self, tx: &mut WriteTx, scope: &Scope, id: i64) -> Result<String> {
+        self.managed_user(tx.conn(), scope, id).await?;
+        let p = generate_password();
+        let hash = hash_password(p.clone()).await?;
+        exec(
+            tx.conn(),
+            "UPDATE users SET password_hash = ?, must_change_password = TRUE WHERE id = ?",
+            vec![hash.into(), id.into()],
+        )
+        .await?;
+        exec(
+            tx.conn(),
+            "DELETE FROM sessions WHERE user_id = ?",
+            vec![id.into()],
+        )
+        .await?;
+        tx.audit("user.reset_password", "user", id, json!({}))
+            .await?;
+        Ok(p)
+    }
+
+    /// Changes the actor's own password after checking the current one. Other sessions of the
+    /// user end; the current one (if given) stays.
+    pub async fn change_password(
+        &self,
+        tx: &mut WriteTx,
+        user_id: i64,
+        current: &str,
+        new: &str,
+        keep_session_hash: Option<&str>,
+    ) -> Result<()> {
+        #[derive(FromQueryResult)]
+        struct Row {
+            username: String,
+            password_hash: Option<String>,
+        }
+        let row: Row = fetch_opt(
+            tx.conn(),
+            "SELECT username, password_hash FROM users WHERE id = ?",
+            vec![user_id.into()],
+        )
+        .await?
+        .ok_or(StoreError::NotFound)?;
+        let ok = match row.password_hash {
+            Some(h) => verify_password(current.to_string(), h).await,
+            None => false,
+        };
+        if !ok {
+            return Err(StoreError::Invalid(FieldError::new(
+                "current_password",
+                "password.current_wrong",
+                "当前密码不正确。",
+                "The current password is wrong.",
+            )));
+        }
+        if new == current {
+            return Err(StoreError::invalid(
+                "new_password",
+                "password.unchanged",
+                "新密码不能与当前密码相同。",
+                "The new password must differ from the current one.",
+            ));
+        }
+        ipfin_domain::password::check_new_password("new_password", &row.username, new)
+            .map_err(StoreError::Invalid)?;
+        let hash = hash_password(new.to_string()).await?;
+        exec(
+            tx.conn(),
+            "UPDATE users SET password_hash = ?, must_change_password = FALSE WHERE id = ?",
+            vec![hash.into(), user_id.into()],
+        )
+        .await?;
+        exec(
+            tx.conn(),
+            "DELETE FROM sessions WHERE user_id = ? AND token_hash <> ?",
+            vec![user_id.into(), keep_session_hash.unwrap_or("").into()],
+        )
+        .await?;
+        tx.audit("user.change_password", "user", user_id, json!({}))
+            .await
+    }
+
+    pub async fn user_count(&self) -> Result<i64> {
+        fetch_i64(self.conn(), "SELECT COUNT(*) FROM users", vec![]).await
+    }
+}

@@ -766,4 +766,23 @@ impl Store {
         )
         .await
     }
+
+    /// Organisations in the scope that have no contact person yet (a to-do for managers).
+    pub async fn orgs_without_contacts(
+        &self,
+        scope: &Scope,
+        kind: OrgKind,
+    ) -> Result<Vec<Organisation>> {
+        let (cond, mut values) = org_scope_sql(scope);
+        values.push(kind.code().into());
+        fetch_all(
+            self.conn(),
+            &format!(
+                "SELECT {ORG_COLS} FROM organisations o WHERE {cond} AND o.kind = ? AND o.active = TRUE \
+                 AND NOT EXISTS (SELECT 1 FROM contact_persons c WHERE c.organisation_id = o.id) ORDER BY o.id LIMIT 50"
+            ),
+            values,
+        )
+        .await
+    }
 }

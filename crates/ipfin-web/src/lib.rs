@@ -1,1 +1,141 @@
-//! placeholder
+//! ipfin-web: the HTTP layer. Server-rendered pages (askama) and the `/api/v1` JSON API share
+//! one router; every route declares who may call it (`routes.rs`), every request is resolved
+//! into an `Actor` with a scope (`actor.rs`), and handlers stay thin over `ipfin-store`.
+
+#![forbid(unsafe_code)]
+
+pub mod actor;
+pub mod api;
+pub mod error;
+pub mod i18n;
+pub mod metrics;
+pub mod routes;
+pub mod throttle;
+pub mod views;
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, Request};
+use axum::http::{HeaderName, StatusCode};
+use axum::middleware::{Next, from_fn, from_fn_with_state};
+use axum::response::{IntoResponse, Response};
+use ipfin_store::Store;
+use std::sync::Arc;
+use std::time::Duration;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+/// Settings the web layer needs.
+#[derive(Debug, Clone)]
+pub struct WebConfig {
+    /// Mark cookies `Secure` (set when served over HTTPS).
+    pub secure_cookies: bool,
+    /// Trust `X-Forwarded-For` for the client address (behind a reverse proxy only).
+    pub trust_proxy: bool,
+    /// Largest accepted request body.
+    pub max_body_bytes: usize,
+    /// Show the demo banner.
+    pub demo: bool,
+}
+
+impl Default for WebConfig {
+    fn default() -> Self {
+        WebConfig {
+            secure_cookies: false,
+            trust_proxy: false,
+            max_body_bytes: 1024 * 1024,
+            demo: false,
+        }
+    }
+}
+
+/// Shared state of every handler.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub config: Arc<WebConfig>,
+    pub throttle: Arc<throttle::Throttle>,
+    pub metrics: Arc<metrics::Metrics>,
+}
+
+impl AppState {
+    pub fn new(store: Store, config: WebConfig) -> AppState {
+        AppState {
+            store,
+            config: Arc::new(config),
+            throttle: Arc::new(throttle::Throttle::default()),
+            metrics: Arc::new(metrics::Metrics::default()),
+        }
+    }
+}
+
+async fn fallback() -> error::AppError {
+    error::AppError::not_found()
+}
+
+/// Turns bare framework statuses (405, CSRF refusals) into ipfin errors so they are localised too.
+async fn normalize_errors(req: Request, next: Next) -> Response {
+    let resp = next.run(req).await;
+    if resp.extensions().get::<error::AppError>().is_some() {
+        return resp;
+    }
+    if resp
+        .extensions()
+        .get::<tower_http::csrf::ProtectionError>()
+        .is_some()
+    {
+        return error::AppError::new(
+            StatusCode::FORBIDDEN,
+            "csrf.cross_site",
+            "跨站提交已被拒绝：请从本系统页面提交表单。",
+            "Cross-site request refused: submit forms from ipfin's own pages.",
+        )
+        .into_response();
+    }
+    match resp.status() {
+        StatusCode::METHOD_NOT_ALLOWED => error::AppError::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "method_not_allowed",
+            "该地址不支持此请求方法。",
+            "This address does not accept that method.",
+        )
+        .into_response(),
+        StatusCode::PAYLOAD_TOO_LARGE => views::too_large().into_response(),
+        _ => resp,
+    }
+}
+
+/// The complete application: routes and the global layers.
+pub fn app(state: AppState) -> Router {
+    let request_id = HeaderName::from_static("x-request-id");
+    let max_body = state.config.max_body_bytes;
+    routes::router()
+        .fallback(fallback)
+        .layer(CatchPanicLayer::custom(|_| {
+            error::AppError::internal("handler panicked").into_response()
+        }))
+        .layer(DefaultBodyLimit::max(max_body))
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(max_body))
+        .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, Duration::from_secs(30)))
+        .layer(tower_http::csrf::CsrfLayer::new())
+        .layer(from_fn(normalize_errors))
+        .layer(from_fn_with_state(state.clone(), views::localize))
+        .layer(from_fn_with_state(state.clone(), actor::resolve))
+        .layer(from_fn_with_state(state.metrics.clone(), metrics::record))
+        .layer(PropagateRequestIdLayer::new(request_id.clone()))
+        .layer(
+            TraceLayer::new_for_http().make_span_with(|req: &Request| {
+                let id = req
+                    .headers()
+                    .get("x-request-id")
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("");
+                tracing::info_span!("http", method = %req.method(), path = %req.uri().path(), request_id = %id)
+            })
+            .on_request(())
+            .on_response(tower_http::trace::DefaultOnResponse::new().level(tracing::Level::INFO)),
+        )
+        .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
+        .with_state(state)
+}

@@ -1,1 +1,365 @@
-fn main() {}
+//! The ipfin binary: `serve` the web application, `migrate` the schema, load the `demo` city,
+//! create users, verify the audit chain, and back up the database.
+
+#![forbid(unsafe_code)]
+
+mod config;
+
+use anyhow::{Context, Result, bail};
+use clap::{Args, Parser, Subcommand};
+use config::Config;
+use ipfin_domain::{Role, Scope};
+use ipfin_store::Store;
+use ipfin_store::audit::{AuditActor, Verification};
+use ipfin_store::demo::DemoLogin;
+use ipfin_store::user::NewUser;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+#[derive(Parser)]
+#[command(
+    name = "ipfin",
+    version,
+    about = "知识产权质押融资工作平台 / IP pledge financing programme system"
+)]
+struct Cli {
+    /// Configuration file (default: ./ipfin.toml when it exists). IPFIN_* environment variables override it.
+    #[arg(long, global = true)]
+    config: Option<PathBuf>,
+    /// Database URL (sqlite://… or postgres://…); default: SQLite in the data folder.
+    #[arg(long, global = true, env = "IPFIN_DATABASE_URL")]
+    database_url: Option<String>,
+    /// Data folder for the embedded SQLite database and local files.
+    #[arg(long, global = true, env = "IPFIN_DATA_DIR")]
+    data_dir: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the web application (pages and the /api/v1 API).
+    Serve(ServeArgs),
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Load the demo city (Shenzhen) with one account per role, and print the logins.
+    Demo,
+    /// Manage user accounts.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Audit log tools.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+    /// Write a consistent copy of the SQLite database to FILE while the server runs
+    /// (for PostgreSQL, print the pg_dump command to use).
+    Backup {
+        /// Where to write the copy; must not exist yet.
+        file: PathBuf,
+    },
+}
+
+#[derive(Args)]
+struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "IPFIN_LISTEN")]
+    listen: Option<String>,
+    /// Load the demo city on first start and print the demo logins.
+    #[arg(long)]
+    demo: bool,
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Create a user in an organisation (prints a one-time password unless --password-stdin).
+    Create {
+        /// Organisation id (see /orgs or GET /api/v1/organisations).
+        #[arg(long)]
+        org_id: i64,
+        #[arg(long)]
+        username: String,
+        /// Display name.
+        #[arg(long)]
+        name: String,
+        /// Role code; repeat for several: city_admin, district_officer, department_member,
+        /// bank_user, agency_user, enterprise_user.
+        #[arg(long = "role", required = true)]
+        roles: Vec<String>,
+        /// Read the password from standard input instead of generating a one-time password.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Walk the SM3 hash chain and report the first altered or missing event.
+    Verify,
+}
+
+#[tokio::main]
+async fn main() -> Result<()> {
+    let cli = Cli::parse();
+    let mut cfg = Config::load(cli.config.as_deref())?;
+    if let Some(u) = cli.database_url {
+        cfg.database_url = Some(u);
+    }
+    if let Some(d) = cli.data_dir {
+        cfg.data_dir = d;
+    }
+    config::init_tracing(&cfg);
+    match cli.command {
+        Command::Serve(args) => serve(cfg, args).await,
+        Command::Migrate => {
+            let store = open(&cfg).await?;
+            println!(
+                "数据库迁移完成 / migrations applied ({})",
+                cfg.redacted_url()
+            );
+            drop(store);
+            Ok(())
+        }
+        Command::Demo => {
+            let store = open(&cfg).await?;
+            match store
+                .load_demo(|_| ipfin_store::user::generate_password())
+                .await?
+            {
+                Some(logins) => {
+                    print_logins(&logins);
+                    save_logins(&cfg.data_dir, &logins)?;
+                }
+                None => println!("演示数据已存在，未重复加载 / the demo city is already loaded"),
+            }
+            Ok(())
+        }
+        Command::User(UserCommand::Create {
+            org_id,
+            username,
+            name,
+            roles,
+            password_stdin,
+        }) => {
+            let store = open(&cfg).await?;
+            let roles = roles
+                .iter()
+                .map(|r| {
+                    Role::from_code(r).with_context(|| format!("未知角色 / unknown role: {r}"))
+                })
+                .collect::<Result<Vec<_>>>()?;
+            let password = if password_stdin {
+                let mut s = String::new();
+                std::io::stdin().read_line(&mut s)?;
+                Some(s.trim_end_matches(['\r', '\n']).to_string())
+            } else {
+                None
+            };
+            let mut tx = store.write(AuditActor::system("cli")).await?;
+            let (user, generated) = store
+                .create_user(
+                    &mut tx,
+                    &Scope::City,
+                    NewUser {
+                        organisation_id: org_id,
+                        username,
+                        display_name: name,
+                        roles,
+                        password,
+                    },
+                )
+                .await
+                .map_err(store_error)?;
+            tx.commit().await?;
+            println!(
+                "已创建用户 / created user #{} {} ({})",
+                user.id, user.username, user.org_name
+            );
+            if let Some(p) = generated {
+                println!("一次性密码 / one-time password: {p}");
+            }
+            Ok(())
+        }
+        Command::Audit(AuditCommand::Verify) => {
+            let store = open(&cfg).await?;
+            match store.audit_verify().await? {
+                Verification::Intact { events } => {
+                    println!("审计链完整 / audit chain intact: {events} events verified");
+                    Ok(())
+                }
+                Verification::Broken(b) => {
+                    eprintln!("审计链被破坏 / AUDIT CHAIN BROKEN: {b}");
+                    std::process::exit(1);
+                }
+            }
+        }
+        Command::Backup { file } => backup(&cfg, &file).await,
+    }
+}
+
+fn store_error(e: ipfin_store::StoreError) -> anyhow::Error {
+    match e {
+        ipfin_store::StoreError::Invalid(fe) => anyhow::anyhow!("{}: {}", fe.field, fe.msg.zh),
+        ipfin_store::StoreError::Forbidden(m) | ipfin_store::StoreError::Conflict(m) => {
+            anyhow::anyhow!("{}", m.zh)
+        }
+        ipfin_store::StoreError::NotFound => anyhow::anyhow!("未找到 / not found"),
+        other => anyhow::anyhow!(other),
+    }
+}
+
+async fn open(cfg: &Config) -> Result<Store> {
+    if cfg.database_url.is_none() {
+        std::fs::create_dir_all(&cfg.data_dir)
+            .with_context(|| format!("cannot create data folder {}", cfg.data_dir.display()))?;
+    }
+    let store = Store::connect(&cfg.url())
+        .await
+        .with_context(|| format!("cannot open database {}", cfg.redacted_url()))?;
+    store.migrate().await.context("migrations failed")?;
+    Ok(store)
+}
+
+fn print_logins(logins: &[DemoLogin]) {
+    println!(
+        "演示账号 / demo logins (password shown once here and saved in the data folder's demo-logins.txt):"
+    );
+    for l in logins {
+        println!(
+            "  {:<20} {:<22} {:<18} {}",
+            l.username,
+            l.password,
+            l.role.code(),
+            l.organisation
+        );
+    }
+}
+
+fn save_logins(data_dir: &Path, logins: &[DemoLogin]) -> Result<()> {
+    std::fs::create_dir_all(data_dir)?;
+    let path = data_dir.join("demo-logins.txt");
+    let mut f = std::fs::File::create(&path)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        f.set_permissions(std::fs::Permissions::from_mode(0o600))?;
+    }
+    for l in logins {
+        writeln!(
+            f,
+            "{}\t{}\t{}\t{}",
+            l.username,
+            l.password,
+            l.role.code(),
+            l.organisation
+        )?;
+    }
+    Ok(())
+}
+
+async fn serve(cfg: Config, args: ServeArgs) -> Result<()> {
+    let started = std::time::Instant::now();
+    let listen = args.listen.clone().unwrap_or_else(|| cfg.listen.clone());
+    let store = open(&cfg).await?;
+    if args.demo {
+        match store
+            .load_demo(|_| ipfin_store::user::generate_password())
+            .await?
+        {
+            Some(logins) => {
+                print_logins(&logins);
+                save_logins(&cfg.data_dir, &logins)?;
+            }
+            None => match std::fs::read_to_string(cfg.data_dir.join("demo-logins.txt")) {
+                Ok(text) => {
+                    println!("演示账号 / demo logins:");
+                    for line in text.lines() {
+                        println!("  {}", line.replace('\t', "  "));
+                    }
+                }
+                Err(_) => println!("演示数据已加载；账号见首次加载时的输出 / demo already loaded"),
+            },
+        }
+    } else if let Some(secret) = store.bootstrap_secret().await? {
+        println!("系统中尚无用户。请在 24 小时内打开以下一次性链接创建市级管理员：");
+        println!(
+            "No users yet. Open this one-time link within 24 hours to create the city administrator:"
+        );
+        println!("  http://{listen}/setup?token={secret}");
+    }
+    let state = ipfin_web::AppState::new(
+        store,
+        ipfin_web::WebConfig {
+            secure_cookies: cfg.secure_cookies,
+            trust_proxy: cfg.trust_proxy,
+            max_body_bytes: cfg.max_body_bytes,
+            demo: args.demo,
+        },
+    );
+    let app = ipfin_web::app(state);
+    let listener = tokio::net::TcpListener::bind(&listen)
+        .await
+        .with_context(|| format!("cannot listen on {listen}"))?;
+    let addr = listener.local_addr()?;
+    println!(
+        "ipfin 已启动 / listening on http://{addr} (database: {}, ready in {} ms)",
+        cfg.redacted_url(),
+        started.elapsed().as_millis()
+    );
+    tracing::info!(%addr, "listening");
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await?;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        tokio::signal::ctrl_c().await.ok();
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+    tracing::info!("shutting down");
+}
+
+async fn backup(cfg: &Config, file: &Path) -> Result<()> {
+    let url = cfg.url();
+    if url.starts_with("postgres") {
+        println!("PostgreSQL 请使用 pg_dump 备份 / for PostgreSQL use pg_dump:");
+        println!(
+            "  pg_dump --format=custom --file={} '{}'",
+            file.display(),
+            cfg.redacted_url()
+        );
+        return Ok(());
+    }
+    if file.exists() {
+        bail!(
+            "{} 已存在，请指定新文件 / already exists: choose a new file",
+            file.display()
+        );
+    }
+    let store = open(cfg).await?;
+    let target = file
+        .to_str()
+        .context("backup path must be UTF-8")?
+        .replace('\'', "''");
+    // VACUUM INTO writes a consistent, compacted copy while other connections keep working.
+    ipfin_store::db::exec(store.conn(), &format!("VACUUM INTO '{target}'"), vec![]).await?;
+    let size = std::fs::metadata(file)?.len();
+    println!(
+        "备份完成 / backup written: {} ({} bytes)",
+        file.display(),
+        size
+    );
+    Ok(())
+}

@@ -1,0 +1,52 @@
+//! The OpenAPI document at `/api/openapi.json`.
+
+use axum::Json;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some(
+                        "ipfin API token (ipfin_…), issued on the /tokens page",
+                    ))
+                    .build(),
+            ),
+        );
+    }
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "ipfin API",
+        description = "知识产权质押融资工作系统接口 / IP pledge financing programme API. Errors: {\"code\", \"message\"} (message in Chinese; send Accept-Language: en for English).",
+    ),
+    paths(
+        super::ops::healthz,
+        super::ops::readyz,
+        super::ops::metrics,
+        super::tools::credit_code,
+        super::org::districts,
+        super::org::district,
+        super::org::me,
+        super::org::organisations,
+        super::org::organisation,
+        super::org::create_organisation,
+        super::user::users,
+        super::user::user,
+    ),
+    modifiers(&BearerAuth)
+)]
+pub struct ApiDoc;
+
+pub async fn document() -> Json<utoipa::openapi::OpenApi> {
+    Json(ApiDoc::openapi())
+}

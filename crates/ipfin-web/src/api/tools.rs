@@ -1,0 +1,69 @@
+//! Public tools of SPEC §7 and §10.
+
+use super::ApiPath;
+use crate::actor::Actor;
+use axum::Json;
+use ipfin_domain::credit_code::{authority_name, check, entity_type_name};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// A rule finding with a stable code and a message in the caller's language.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Finding {
+    pub code: String,
+    pub message: String,
+}
+
+/// What the credit-code checker found.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CreditCodeReport {
+    pub valid: bool,
+    /// The code after trimming, removing spaces, folding full-width characters and upper-casing (when valid).
+    pub normalized: Option<String>,
+    /// Position 1, named (e.g. 工商（市场监管）).
+    pub registration_authority: Option<String>,
+    /// Position 2, named (e.g. 企业).
+    pub entity_type: Option<String>,
+    /// Positions 3–8: administrative division code.
+    pub division_code: Option<String>,
+    /// Positions 9–17: organisation code (GB 11714).
+    pub organization_code: Option<String>,
+    pub errors: Vec<Finding>,
+    pub warnings: Vec<Finding>,
+}
+
+/// Checks a unified social credit code (GB 32100-2015). Always 200; `valid` says the verdict.
+#[utoipa::path(
+    get,
+    path = "/api/v1/tools/credit-code/{code}",
+    tag = "tools",
+    params(("code" = String, Path, description = "the code; lower case, full-width characters and spaces are normalised")),
+    responses((status = 200, description = "the check result", body = CreditCodeReport), (status = 400, description = "the path is not UTF-8"))
+)]
+pub async fn credit_code(actor: Actor, ApiPath(code): ApiPath) -> Json<CreditCodeReport> {
+    let r = check(&code);
+    let lang = actor.lang;
+    let findings = |v: &[ipfin_domain::Msg]| {
+        v.iter()
+            .map(|m| Finding {
+                code: m.code.to_string(),
+                message: m.text(lang).to_string(),
+            })
+            .collect::<Vec<_>>()
+    };
+    let c = r.code.as_ref();
+    Json(CreditCodeReport {
+        valid: r.is_valid(),
+        normalized: c.map(|c| c.to_string()),
+        registration_authority: c
+            .and_then(|c| authority_name(c.registration_authority()))
+            .map(str::to_string),
+        entity_type: c
+            .and_then(|c| entity_type_name(c.registration_authority(), c.entity_type()))
+            .map(str::to_string),
+        division_code: c.map(|c| c.division_code().to_string()),
+        organization_code: c.map(|c| c.organization_code().to_string()),
+        errors: findings(&r.errors),
+        warnings: findings(&r.warnings),
+    })
+}

@@ -1,0 +1,111 @@
+//! One error type for handlers. It carries a stable code and a bilingual message; the
+//! `localize` middleware turns it into JSON `{code, message, field?}` for `/api` and into an
+//! HTML page for everything else, in the caller's language. A 5xx never shows internals.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use ipfin_domain::{FieldError, Msg};
+use ipfin_store::StoreError;
+
+#[derive(Debug, Clone)]
+pub struct AppError {
+    pub status: StatusCode,
+    pub msg: Msg,
+    pub field: Option<&'static str>,
+}
+
+impl AppError {
+    pub fn new(
+        status: StatusCode,
+        code: &'static str,
+        zh: impl Into<String>,
+        en: impl Into<String>,
+    ) -> Self {
+        AppError {
+            status,
+            msg: Msg::new(code, zh, en),
+            field: None,
+        }
+    }
+
+    pub fn not_found() -> Self {
+        Self::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            "未找到该页面或记录，或您无权查看。",
+            "Not found, or you may not see it.",
+        )
+    }
+
+    pub fn unauthorized() -> Self {
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            "auth.required",
+            "请先登录。",
+            "Please sign in first.",
+        )
+    }
+
+    pub fn forbidden() -> Self {
+        Self::new(
+            StatusCode::FORBIDDEN,
+            "auth.forbidden",
+            "您的角色无权执行此操作。",
+            "Your role may not do this.",
+        )
+    }
+
+    pub fn bad_request(code: &'static str, zh: impl Into<String>, en: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, code, zh, en)
+    }
+
+    pub fn invalid(e: FieldError) -> Self {
+        AppError {
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            msg: e.msg,
+            field: Some(e.field),
+        }
+    }
+
+    pub fn internal(detail: impl std::fmt::Display) -> Self {
+        tracing::error!(error = %detail, "internal error");
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            "系统内部错误，请稍后重试；如持续出现请联系管理员。",
+            "Internal error; please retry later or contact the administrator.",
+        )
+    }
+}
+
+impl From<StoreError> for AppError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound => AppError::not_found(),
+            StoreError::Forbidden(msg) => AppError {
+                status: StatusCode::FORBIDDEN,
+                msg,
+                field: None,
+            },
+            StoreError::Invalid(fe) => AppError::invalid(fe),
+            StoreError::Conflict(msg) => AppError {
+                status: StatusCode::CONFLICT,
+                msg,
+                field: None,
+            },
+            StoreError::Db(e) => AppError::internal(e),
+            StoreError::Internal(e) => AppError::internal(e),
+        }
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        // The body is produced by the `localize` middleware, which knows the path and language.
+        let mut resp = self.status.into_response();
+        resp.extensions_mut().insert(self);
+        resp
+    }
+}
+
+pub type AppResult<T> = Result<T, AppError>;

@@ -1,0 +1,460 @@
+//! The message catalogue of the pages: Chinese first, English second. Templates call
+//! `ctx.t.s("key")`; a test checks every key used in a template exists here.
+
+use ipfin_domain::Lang;
+
+/// (key, zh-CN, en)
+pub const CATALOGUE: &[(&str, &str, &str)] = &[
+    (
+        "app.name",
+        "知识产权质押融资工作平台",
+        "IP Pledge Financing Platform",
+    ),
+    (
+        "app.footer",
+        "知识产权质押融资工作平台 · 页面支持无 JavaScript 使用、手机浏览和键盘操作",
+        "IP Pledge Financing Platform · works without JavaScript, on phones and with a keyboard",
+    ),
+    (
+        "app.demo_banner",
+        "演示模式：数据为虚构的演示数据，账号密码见服务启动时的终端输出。",
+        "Demo mode: the data is fictitious; the demo logins were printed when the server started.",
+    ),
+    ("nav.skip", "跳到正文", "Skip to content"),
+    ("nav.main", "主导航", "Main navigation"),
+    ("nav.portal", "门户首页", "Portal"),
+    ("nav.home", "工作台", "Home"),
+    ("nav.districts", "辖区", "Districts"),
+    ("nav.my_district", "本区", "My district"),
+    ("nav.my_org", "本机构", "My organisation"),
+    ("nav.orgs", "机构", "Organisations"),
+    ("nav.users", "用户", "Users"),
+    ("nav.tokens", "接口令牌", "API tokens"),
+    ("nav.audit", "审计日志", "Audit log"),
+    (
+        "nav.credit_code",
+        "统一社会信用代码校验",
+        "Credit code checker",
+    ),
+    ("nav.login", "登录", "Sign in"),
+    ("nav.logout", "退出", "Sign out"),
+    ("nav.password", "修改密码", "Change password"),
+    ("nav.switch_lang", "English", "中文"),
+    (
+        "form.fix_errors",
+        "请修改以下问题后重新提交：",
+        "Please fix the following and submit again:",
+    ),
+    ("error.code", "错误代码", "Error code"),
+    ("error.back_home", "返回工作台", "Back to home"),
+    ("error.back_portal", "返回门户首页", "Back to the portal"),
+    ("flash.created", "已创建。", "Created."),
+    ("flash.updated", "已保存。", "Saved."),
+    ("flash.disabled", "已停用。", "Disabled."),
+    ("flash.enabled", "已启用。", "Enabled."),
+    (
+        "flash.revoked",
+        "令牌已吊销，使用该令牌的系统将无法再访问接口。",
+        "Token revoked: systems using it can no longer call the API.",
+    ),
+    (
+        "flash.designated",
+        "牵头部门已变更，原牵头部门的任期已截止到生效日期。",
+        "Lead department changed; the previous designation ends on the start date.",
+    ),
+    ("flash.contact_added", "联系人已添加。", "Contact added."),
+    (
+        "flash.contact_removed",
+        "联系人已删除。",
+        "Contact removed.",
+    ),
+    (
+        "flash.password_changed",
+        "密码已修改，其他设备上的登录已退出。",
+        "Password changed; sign-ins on other devices were ended.",
+    ),
+    ("flash.signed_out", "您已安全退出。", "You have signed out."),
+    ("common.actions", "操作", "Actions"),
+    ("common.active", "启用", "Active"),
+    ("common.add", "添加", "Add"),
+    ("common.all", "全部", "All"),
+    ("common.confirm", "我已确认", "I confirm"),
+    ("common.create", "创建", "Create"),
+    ("common.created_at", "创建时间", "Created"),
+    ("common.delete", "删除", "Delete"),
+    ("common.disable", "停用", "Disable"),
+    ("common.disabled", "已停用", "Disabled"),
+    ("common.enable", "启用", "Enable"),
+    ("common.filter", "筛选", "Filter"),
+    ("common.next", "下一页", "Next"),
+    ("common.prev", "上一页", "Previous"),
+    ("common.pages", "分页", "Pages"),
+    ("common.note", "备注", "Note"),
+    ("common.search", "搜索", "Search"),
+    ("common.status", "状态", "Status"),
+    ("common.total", "共计", "Total"),
+    ("common.until_now", "至今", "to date"),
+    (
+        "landing.title",
+        "知识产权质押融资公共服务平台",
+        "IP pledge financing public service platform",
+    ),
+    (
+        "landing.intro",
+        "本平台服务于全市知识产权质押融资工作：各区政策发布、线上申报、银企对接与统计通报。企业、金融机构、服务机构和各级部门在此协同办理。",
+        "This platform serves the city's IP pledge financing programme: district policies, online applications, bank–enterprise matching and statistics. Enterprises, financial institutions, service agencies and government departments work here together.",
+    ),
+    ("landing.tools", "公共工具", "Public tools"),
+    ("landing.staff", "工作人员入口", "Staff sign-in"),
+    ("landing.api", "开放接口", "Open API"),
+    ("landing.districts", "各区专区", "District zones"),
+    (
+        "landing.districts_caption",
+        "各区及功能区的知识产权质押融资牵头部门",
+        "Lead departments of the districts and functional zones",
+    ),
+    (
+        "landing.no_districts",
+        "尚未设置辖区。",
+        "No districts yet.",
+    ),
+    ("login.title", "登录", "Sign in"),
+    ("login.username", "用户名", "Username"),
+    ("login.password", "密码", "Password"),
+    ("login.submit", "登录", "Sign in"),
+    (
+        "login.help",
+        "忘记密码请联系本机构或上级管理员重置。",
+        "Forgot your password? Ask your organisation's administrator to reset it.",
+    ),
+    (
+        "login.failed",
+        "用户名或密码错误，或账户已停用。",
+        "Wrong username or password, or the account is disabled.",
+    ),
+    (
+        "login.username_required",
+        "请输入用户名。",
+        "Enter your username.",
+    ),
+    (
+        "login.password_required",
+        "请输入密码。",
+        "Enter your password.",
+    ),
+    (
+        "login.locked_account",
+        "该账户登录失败次数过多，请 {secs} 秒后再试。",
+        "Too many failed sign-ins for this account: try again in {secs} seconds.",
+    ),
+    (
+        "login.locked_address",
+        "您所在网络地址的登录失败次数过多，请 {secs} 秒后再试。",
+        "Too many failed sign-ins from your network address: try again in {secs} seconds.",
+    ),
+    (
+        "setup.title",
+        "系统初始化：创建市级管理员",
+        "Setup: create the city administrator",
+    ),
+    (
+        "setup.intro",
+        "系统中尚无用户。请填写市级主管部门名称，并为第一位市级管理员设置账号。此链接仅可使用一次。",
+        "There are no users yet. Name the city office and create the first city administrator. This link works once.",
+    ),
+    ("setup.office_name", "市级主管部门名称", "City office name"),
+    ("setup.submit", "完成初始化", "Finish setup"),
+    ("password.title", "修改密码", "Change password"),
+    (
+        "password.must_change",
+        "您正在使用一次性密码，请先设置自己的新密码。",
+        "You are using a one-time password: set your own password first.",
+    ),
+    ("password.current", "当前密码", "Current password"),
+    ("password.new", "新密码", "New password"),
+    ("password.again", "再次输入新密码", "New password again"),
+    (
+        "password.rule",
+        "至少 10 个字符，包含至少两类字符（字母、数字、符号），不能包含用户名。",
+        "At least 10 characters of at least two kinds (letters, digits, symbols), not containing the username.",
+    ),
+    ("password.submit", "保存新密码", "Save new password"),
+    ("home.title", "工作台", "Home"),
+    ("home.todo", "待办事项", "To do"),
+    ("home.no_todo", "暂无待办事项。", "Nothing to do right now."),
+    ("home.notifications", "通知", "Notifications"),
+    (
+        "home.no_notifications",
+        "暂无新通知。",
+        "No new notifications.",
+    ),
+    ("home.figures", "关键数据", "Key figures"),
+    ("home.scope_city", "全市", "Whole city"),
+    (
+        "todo.designate_lead",
+        "为{district}指定牵头部门",
+        "Designate the lead department of {district}",
+    ),
+    (
+        "todo.add_contact",
+        "为“{org}”补充联系人",
+        "Add a contact person for {org}",
+    ),
+    (
+        "todo.create_token",
+        "为本机构系统创建接口令牌，以便通过接口报送贷款数据",
+        "Create an API token so your systems can report loans through the API",
+    ),
+    ("fig.districts", "辖区数", "Districts"),
+    (
+        "fig.districts_without_lead",
+        "未指定牵头部门的辖区",
+        "Districts without a lead department",
+    ),
+    ("fig.institutions", "金融机构", "Financial institutions"),
+    ("fig.users", "用户数", "Users"),
+    ("fig.departments", "区级部门", "Departments"),
+    ("fig.org_users", "本机构用户", "Users of my organisation"),
+    ("fig.active_tokens", "有效接口令牌", "Active API tokens"),
+    ("district.name", "辖区", "District"),
+    ("district.name_en", "英文名称", "English name"),
+    ("district.code", "辖区代码", "District code"),
+    (
+        "district.code_hint",
+        "行政区使用 GB/T 2260 六位代码（如 440305）；功能区使用稳定的内部代码（如 440300DP）。",
+        "Districts use the GB/T 2260 code (e.g. 440305); functional zones a stable internal code (e.g. 440300DP).",
+    ),
+    ("district.kind", "类型", "Kind"),
+    ("district.district", "行政区", "District"),
+    ("district.functional_zone", "功能区", "Functional zone"),
+    ("district.lead", "牵头部门", "Lead department"),
+    ("district.no_lead", "未指定牵头部门", "No lead department"),
+    (
+        "district.lead_history",
+        "牵头部门及任期",
+        "Lead department history",
+    ),
+    ("district.from", "生效日期", "From"),
+    ("district.to", "截止日期", "Until"),
+    ("district.head", "第一责任人", "First responsible person"),
+    (
+        "district.head_hint",
+        "牵头部门主要负责人。",
+        "The head of the lead department.",
+    ),
+    ("district.current", "现任", "current"),
+    ("district.departments", "区级部门", "Departments"),
+    ("district.new", "新增辖区", "Add a district"),
+    (
+        "district.designate",
+        "指定牵头部门",
+        "Designate the lead department",
+    ),
+    (
+        "district.designate_confirm",
+        "我已确认：原牵头部门的任期将截止于生效日期，此变更将记入审计日志。",
+        "I confirm: the current designation ends on the start date, and the change is audited.",
+    ),
+    ("org.name", "机构名称", "Organisation"),
+    ("org.name_en", "英文名称", "English name"),
+    ("org.kind", "机构类型", "Kind"),
+    (
+        "org.credit_code",
+        "统一社会信用代码",
+        "Unified social credit code",
+    ),
+    (
+        "org.credit_code_hint",
+        "18 位，企业必填；大小写、全角字符和空格会自动规范。",
+        "18 characters, required for enterprises; case, full-width characters and spaces are normalised.",
+    ),
+    ("org.institution_type", "金融机构类别", "Institution type"),
+    (
+        "org.institution_hint",
+        "仅金融机构填写。",
+        "Financial institutions only.",
+    ),
+    (
+        "org.district_hint",
+        "区级部门和企业必须选择所属辖区。",
+        "Departments and enterprises belong to a district.",
+    ),
+    ("org.new", "新增机构", "Add an organisation"),
+    (
+        "org.search_hint",
+        "名称或信用代码的任意片段",
+        "Any part of the name or credit code",
+    ),
+    ("org.contacts", "联系人", "Contact persons"),
+    ("org.no_contacts", "尚无联系人。", "No contact persons yet."),
+    ("org.add_contact", "添加联系人", "Add a contact person"),
+    (
+        "org.disable_confirm",
+        "我已确认：停用后该机构用户将无法登录，其接口令牌失效。",
+        "I confirm: its users can no longer sign in and its API tokens stop working.",
+    ),
+    ("contact.name", "姓名", "Name"),
+    ("contact.title", "职务/科室", "Title / unit"),
+    ("contact.phone", "联系电话", "Phone"),
+    ("contact.email", "电子邮箱", "E-mail"),
+    ("user.display_name", "姓名", "Name"),
+    (
+        "user.username_hint",
+        "3–64 位小写字母、数字或 . _ -，例如 zhang.san",
+        "3–64 lower-case letters, digits, '.', '_' or '-', e.g. zhang.san",
+    ),
+    ("user.roles", "角色", "Roles"),
+    (
+        "user.roles_hint",
+        "角色须与所属机构类型相符（例如金融机构用户只能属于金融机构）。",
+        "Roles must fit the organisation kind (e.g. financial institution staff belong to an institution).",
+    ),
+    ("user.new", "新增用户", "Add a user"),
+    ("user.none", "暂无用户。", "No users yet."),
+    ("user.created", "用户已创建：", "User created:"),
+    (
+        "user.one_time_password",
+        "一次性密码（仅显示一次，请当面或通过安全渠道交给本人；首次登录须修改）：",
+        "One-time password (shown once; hand it over securely; it must be changed at first sign-in):",
+    ),
+    (
+        "user.password_generated",
+        "系统将生成一次性密码，用户首次登录时必须修改。",
+        "A one-time password is generated; the user must change it at first sign-in.",
+    ),
+    (
+        "user.search_hint",
+        "用户名、姓名或机构名称的任意片段",
+        "Any part of username, name or organisation",
+    ),
+    ("user.last_sign_in", "最近登录", "Last sign-in"),
+    (
+        "user.must_change",
+        "待修改一次性密码",
+        "must change one-time password",
+    ),
+    ("user.reset_password", "重置密码", "Reset password"),
+    (
+        "user.reset_confirm",
+        "我已确认：原密码立即失效，该用户的登录将全部退出。",
+        "I confirm: the current password stops working and the user's sessions end.",
+    ),
+    (
+        "user.disable_confirm",
+        "我已确认：停用后该用户无法登录。",
+        "I confirm: the user can no longer sign in.",
+    ),
+    (
+        "token.intro",
+        "接口令牌供本机构的业务系统调用 /api/v1 接口（例如银行报送贷款）。令牌只在创建时显示一次，系统仅保存其哈希值；如有泄露请立即吊销。",
+        "API tokens let your organisation's systems call /api/v1 (e.g. a bank reporting loans). A token is shown once at creation and only its hash is stored; revoke it at once if it leaks.",
+    ),
+    (
+        "token.shown_once",
+        "新令牌如下，只显示这一次，请立即复制保存到业务系统的安全配置中：",
+        "Your new token, shown only this once: copy it into your system's secure configuration now:",
+    ),
+    ("token.name", "令牌名称", "Token name"),
+    (
+        "token.name_hint",
+        "写明用途，例如“信贷系统报送”。",
+        "Say what it is for, e.g. 'loan system reporting'.",
+    ),
+    ("token.prefix", "令牌前缀", "Prefix"),
+    ("token.expires", "到期时间", "Expires"),
+    ("token.revoked", "已吊销", "Revoked"),
+    ("token.revoke", "吊销", "Revoke"),
+    ("token.new", "创建接口令牌", "Create an API token"),
+    ("token.create", "创建令牌", "Create token"),
+    ("token.valid_days", "有效期（天）", "Valid for (days)"),
+    (
+        "token.valid_days_hint",
+        "留空表示长期有效，直至吊销。",
+        "Leave empty for no expiry (until revoked).",
+    ),
+    (
+        "audit.intact",
+        "审计链完整：共 {n} 条事件，SM3 哈希链校验通过。",
+        "Audit chain intact: {n} events, SM3 chain verified.",
+    ),
+    ("audit.at", "时间", "Time"),
+    ("audit.actor", "操作人", "Actor"),
+    ("audit.action", "操作", "Action"),
+    ("audit.entity", "对象", "Entity"),
+    ("audit.hash", "哈希", "Hash"),
+    (
+        "tool.cc.intro",
+        "校验统一社会信用代码（GB 32100-2015）：长度、字符集、第 18 位校验码，以及内嵌组织机构代码的校验码（仅提示）。",
+        "Checks a unified social credit code (GB 32100-2015): length, alphabet, the check character, and the embedded organisation code (warning only).",
+    ),
+    (
+        "tool.cc.hint",
+        "可粘贴含空格、小写或全角字符的代码。",
+        "Spaces, lower case and full-width characters are accepted.",
+    ),
+    ("tool.cc.check", "校验", "Check"),
+    ("tool.cc.result", "校验结果", "Result"),
+    ("tool.cc.valid", "代码有效：", "Valid:"),
+    ("tool.cc.invalid", "代码无效", "Not valid"),
+    (
+        "tool.cc.authority",
+        "登记管理部门",
+        "Registration authority",
+    ),
+    ("tool.cc.entity_type", "机构类别", "Entity type"),
+    (
+        "tool.cc.division",
+        "登记管理机关行政区划码",
+        "Division code",
+    ),
+    ("tool.cc.org_code", "组织机构代码", "Organisation code"),
+];
+
+/// The translator of one request: `t.s("key")`.
+#[derive(Debug, Clone, Copy)]
+pub struct T(pub Lang);
+
+impl T {
+    /// The text for a key; an unknown key shows itself (and the catalogue test fails).
+    pub fn s(&self, key: &str) -> &'static str {
+        match CATALOGUE.iter().find(|(k, _, _)| *k == key) {
+            Some((_, zh, en)) => match self.0 {
+                Lang::Zh => zh,
+                Lang::En => en,
+            },
+            None => "⟨missing text⟩",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_key_used_in_templates_and_code_exists_once() {
+        let mut keys: Vec<&str> = CATALOGUE.iter().map(|(k, _, _)| *k).collect();
+        keys.sort();
+        let n = keys.len();
+        keys.dedup();
+        assert_eq!(n, keys.len(), "duplicate catalogue keys");
+        let root = concat!(env!("CARGO_MANIFEST_DIR"));
+        let mut missing = Vec::new();
+        for dir in ["templates", "src", "src/views", "src/api"] {
+            for entry in std::fs::read_dir(format!("{root}/{dir}")).expect("dir") {
+                let path = entry.expect("entry").path();
+                if path.is_dir() {
+                    continue;
+                }
+                let text = std::fs::read_to_string(&path).expect("read");
+                for part in text.split("t.s(\"").skip(1) {
+                    let key = &part[..part.find('"').expect("closing quote")];
+                    if !keys.contains(&key) {
+                        missing.push(format!("{}: {key}", path.display()));
+                    }
+                }
+            }
+        }
+        assert!(missing.is_empty(), "missing catalogue keys: {missing:#?}");
+    }
+}

@@ -1,0 +1,190 @@
+//! The route table: every route is registered together with its access rule, so a route
+//! cannot exist without one. The isolation test walks `route_specs()` and probes each route
+//! as every role, with other tenants' ids.
+
+use crate::actor::{Access, enforce};
+use crate::{AppState, api, views};
+use axum::Router;
+use axum::handler::Handler;
+use axum::middleware::from_fn_with_state;
+use axum::routing::{MethodRouter, get, post};
+use ipfin_domain::Role;
+
+/// One registered route and who may call it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RouteSpec {
+    pub method: &'static str,
+    pub path: &'static str,
+    pub access: Access,
+}
+
+const CITY: &[Role] = &[Role::CityAdmin];
+const MANAGERS: &[Role] = &[Role::CityAdmin, Role::DistrictOfficer];
+const GOVERNMENT: &[Role] = &[
+    Role::CityAdmin,
+    Role::DistrictOfficer,
+    Role::DepartmentMember,
+];
+const TOKEN_HOLDERS: &[Role] = &[
+    Role::CityAdmin,
+    Role::DistrictOfficer,
+    Role::BankUser,
+    Role::AgencyUser,
+    Role::EnterpriseUser,
+];
+
+struct Routes {
+    router: Router<AppState>,
+    specs: Vec<RouteSpec>,
+}
+
+impl Routes {
+    fn add(
+        mut self,
+        method: &'static str,
+        path: &'static str,
+        access: Access,
+        mr: MethodRouter<AppState>,
+    ) -> Self {
+        self.specs.push(RouteSpec {
+            method,
+            path,
+            access,
+        });
+        self.router = self
+            .router
+            .route(path, mr.route_layer(from_fn_with_state(access, enforce)));
+        self
+    }
+
+    fn get<H, T>(self, path: &'static str, access: Access, h: H) -> Self
+    where
+        H: Handler<T, AppState>,
+        T: 'static,
+    {
+        self.add("GET", path, access, get(h))
+    }
+
+    fn post<H, T>(self, path: &'static str, access: Access, h: H) -> Self
+    where
+        H: Handler<T, AppState>,
+        T: 'static,
+    {
+        self.add("POST", path, access, post(h))
+    }
+}
+
+fn table() -> Routes {
+    use Access::{Public, Roles, SignedIn};
+    Routes {
+        router: Router::new(),
+        specs: Vec::new(),
+    }
+    // Public pages, tools and operations.
+    .get("/", Public, views::home::landing)
+    .get("/login", Public, views::auth::login_page)
+    .post("/login", Public, views::auth::login_submit)
+    .get("/setup", Public, views::auth::setup_page)
+    .post("/setup", Public, views::auth::setup_submit)
+    .get("/lang/{lang}", Public, views::home::switch_lang)
+    .get("/tools/credit-code", Public, views::tools::credit_code_page)
+    .get("/static/app.css", Public, views::assets::css)
+    .get("/static/app.js", Public, views::assets::js)
+    .get("/healthz", Public, api::ops::healthz)
+    .get("/readyz", Public, api::ops::readyz)
+    .get("/metrics", Public, api::ops::metrics)
+    .get("/api/openapi.json", Public, api::openapi::document)
+    .get(
+        "/api/v1/tools/credit-code/{code}",
+        Public,
+        api::tools::credit_code,
+    )
+    .get("/api/v1/districts", Public, api::org::districts)
+    // Every signed-in user.
+    .get("/home", SignedIn, views::home::home)
+    .post("/logout", SignedIn, views::auth::logout)
+    .get("/account/password", SignedIn, views::auth::password_page)
+    .post("/account/password", SignedIn, views::auth::password_submit)
+    .get("/orgs", SignedIn, views::org::list)
+    .get("/orgs/{org_id}", SignedIn, views::org::detail)
+    .get("/users", SignedIn, views::user::list)
+    .get("/users/{user_id}", SignedIn, views::user::detail)
+    .get("/api/v1/me", SignedIn, api::org::me)
+    .get("/api/v1/organisations", SignedIn, api::org::organisations)
+    .get(
+        "/api/v1/organisations/{org_id}",
+        SignedIn,
+        api::org::organisation,
+    )
+    .get("/api/v1/users", SignedIn, api::user::users)
+    .get("/api/v1/users/{user_id}", SignedIn, api::user::user)
+    // Government: the city and district departments.
+    .get("/districts", Roles(GOVERNMENT), views::org::districts)
+    .get("/districts/{code}", Roles(GOVERNMENT), views::org::district)
+    .get(
+        "/api/v1/districts/{code}",
+        Roles(GOVERNMENT),
+        api::org::district,
+    )
+    // Managers: the city and districts' lead officers.
+    .get("/orgs/new", Roles(MANAGERS), views::org::new_page)
+    .post("/orgs", Roles(MANAGERS), views::org::create)
+    .post(
+        "/orgs/{org_id}/contacts",
+        Roles(MANAGERS),
+        views::org::add_contact,
+    )
+    .post(
+        "/orgs/{org_id}/contacts/{contact_id}/delete",
+        Roles(MANAGERS),
+        views::org::remove_contact,
+    )
+    .post(
+        "/orgs/{org_id}/active",
+        Roles(MANAGERS),
+        views::org::set_active,
+    )
+    .get("/users/new", Roles(MANAGERS), views::user::new_page)
+    .post("/users", Roles(MANAGERS), views::user::create)
+    .post(
+        "/users/{user_id}/active",
+        Roles(MANAGERS),
+        views::user::set_active,
+    )
+    .post(
+        "/users/{user_id}/reset-password",
+        Roles(MANAGERS),
+        views::user::reset_password,
+    )
+    .post(
+        "/api/v1/organisations",
+        Roles(MANAGERS),
+        api::org::create_organisation,
+    )
+    // The city only.
+    .post("/districts", Roles(CITY), views::org::create_district)
+    .post(
+        "/districts/{code}/lead",
+        Roles(CITY),
+        views::org::designate_lead,
+    )
+    .get("/audit", Roles(CITY), views::audit::list)
+    // API tokens: organisations whose systems call the API.
+    .get("/tokens", Roles(TOKEN_HOLDERS), views::token::list)
+    .post("/tokens", Roles(TOKEN_HOLDERS), views::token::create)
+    .post(
+        "/tokens/{token_id}/revoke",
+        Roles(TOKEN_HOLDERS),
+        views::token::revoke,
+    )
+}
+
+/// The application's routes (without the global layers).
+pub fn router() -> Router<AppState> {
+    table().router
+}
+
+/// Every registered route with its access rule.
+pub fn route_specs() -> Vec<RouteSpec> {
+    table().specs
+}

@@ -1,0 +1,219 @@
+//! The public landing page, each role's home page (to-do list, notifications, key figures),
+//! and the language switch.
+
+use super::{PageCtx, flash_key, render};
+use crate::AppState;
+use crate::actor::{Actor, LANG_COOKIE, set_cookie};
+use crate::error::AppResult;
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::Response;
+use ipfin_domain::{OrgKind, Scope};
+use ipfin_store::Page;
+use ipfin_store::org::{DistrictSummary, OrgFilter};
+
+#[derive(Template)]
+#[template(path = "landing.html")]
+struct Landing {
+    ctx: PageCtx,
+    districts: Vec<DistrictSummary>,
+}
+
+pub async fn landing(State(state): State<AppState>, actor: Actor) -> AppResult<Response> {
+    let districts = state.store.districts().await?;
+    let ctx = PageCtx::new(&actor, &state, "/");
+    Ok(render(StatusCode::OK, &Landing { ctx, districts }))
+}
+
+/// One to-do item: what awaits this person, with a link to do it.
+#[derive(Debug, Clone)]
+pub struct Todo {
+    pub text: String,
+    pub href: String,
+}
+
+/// One key figure on the home page.
+#[derive(Debug, Clone)]
+pub struct Figure {
+    pub label: &'static str,
+    pub value: String,
+    pub href: String,
+}
+
+#[derive(Template)]
+#[template(path = "home.html")]
+struct Home {
+    ctx: PageCtx,
+    role_names: String,
+    scope_name: String,
+    todos: Vec<Todo>,
+    figures: Vec<Figure>,
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct HomeQuery {
+    ok: Option<String>,
+}
+
+pub async fn home(
+    State(state): State<AppState>,
+    actor: Actor,
+    Query(q): Query<HomeQuery>,
+) -> AppResult<Response> {
+    let ctx = PageCtx::new(&actor, &state, "/home").with_flash(flash_key(&q.ok));
+    let t = ctx.t;
+    let s = &state.store;
+    let scope = &actor.scope;
+    let mut todos = Vec::new();
+    let mut figures = Vec::new();
+    let count = |kind: Option<OrgKind>| {
+        let f = OrgFilter {
+            kind,
+            ..Default::default()
+        };
+        async move {
+            s.organisations(scope, &f, Page::new(Some(1), Some(1)))
+                .await
+                .map(|p| p.total)
+        }
+    };
+    let users = s
+        .users(scope, None, Page::new(Some(1), Some(1)))
+        .await?
+        .total;
+    let scope_name = match scope {
+        Scope::City => {
+            let districts = s.districts().await?;
+            for d in districts.iter().filter(|d| d.lead_org_id.is_none()) {
+                todos.push(Todo {
+                    text: t.s("todo.designate_lead").replace("{district}", &d.name),
+                    href: format!("/districts/{}", d.code),
+                });
+            }
+            figures.push(Figure {
+                label: t.s("fig.districts"),
+                value: districts.len().to_string(),
+                href: "/districts".into(),
+            });
+            figures.push(Figure {
+                label: t.s("fig.districts_without_lead"),
+                value: districts
+                    .iter()
+                    .filter(|d| d.lead_org_id.is_none())
+                    .count()
+                    .to_string(),
+                href: "/districts".into(),
+            });
+            figures.push(Figure {
+                label: t.s("fig.institutions"),
+                value: count(Some(OrgKind::FinancialInstitution))
+                    .await?
+                    .to_string(),
+                href: "/orgs?kind=financial_institution".into(),
+            });
+            figures.push(Figure {
+                label: t.s("fig.users"),
+                value: users.to_string(),
+                href: "/users".into(),
+            });
+            t.s("home.scope_city").to_string()
+        }
+        Scope::District { code, manage } => {
+            let d = s.district(code).await?;
+            if *manage {
+                for o in s.orgs_without_contacts(scope, OrgKind::Department).await? {
+                    todos.push(Todo {
+                        text: t.s("todo.add_contact").replace("{org}", &o.name),
+                        href: format!("/orgs/{}", o.id),
+                    });
+                }
+            }
+            figures.push(Figure {
+                label: t.s("fig.departments"),
+                value: count(Some(OrgKind::Department)).await?.to_string(),
+                href: "/orgs?kind=department".into(),
+            });
+            figures.push(Figure {
+                label: t.s("fig.users"),
+                value: users.to_string(),
+                href: "/users".into(),
+            });
+            d.name
+        }
+        Scope::Institution { org_id } | Scope::Agency { org_id } | Scope::Enterprise { org_id } => {
+            let org = s.organisation(scope, *org_id).await?;
+            let tokens = s.api_tokens(scope).await?;
+            let active = tokens.iter().filter(|t| t.revoked_at.is_none()).count();
+            if matches!(scope, Scope::Institution { .. }) && active == 0 {
+                todos.push(Todo {
+                    text: t.s("todo.create_token").into(),
+                    href: "/tokens".into(),
+                });
+            }
+            figures.push(Figure {
+                label: t.s("fig.org_users"),
+                value: users.to_string(),
+                href: format!("/orgs/{org_id}"),
+            });
+            figures.push(Figure {
+                label: t.s("fig.active_tokens"),
+                value: active.to_string(),
+                href: "/tokens".into(),
+            });
+            org.name
+        }
+        Scope::Public => String::new(),
+    };
+    let role_names = actor
+        .user()
+        .map(|u| {
+            u.roles
+                .iter()
+                .map(|r| r.label(actor.lang))
+                .collect::<Vec<_>>()
+                .join("、")
+        })
+        .unwrap_or_default();
+    Ok(render(
+        StatusCode::OK,
+        &Home {
+            ctx,
+            role_names,
+            scope_name,
+            todos,
+            figures,
+        },
+    ))
+}
+
+/// Sets the language cookie and returns to the page the user came from.
+pub async fn switch_lang(
+    State(state): State<AppState>,
+    Path(lang): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let lang = if lang == "en" { "en" } else { "zh" };
+    let back = headers
+        .get(header::REFERER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|r| {
+            // Only return to a path on this site.
+            let after_scheme = r.split_once("://").map(|(_, rest)| rest).unwrap_or(r);
+            after_scheme
+                .find('/')
+                .map(|i| after_scheme[i..].to_string())
+        })
+        .filter(|p| p.starts_with('/') && !p.starts_with("//"))
+        .unwrap_or_else(|| "/".into());
+    super::redirect_with_cookies(
+        &back,
+        vec![set_cookie(
+            LANG_COOKIE,
+            lang,
+            Some(365 * 86400),
+            state.config.secure_cookies,
+        )],
+    )
+}

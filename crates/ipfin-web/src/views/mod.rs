@@ -1,0 +1,501 @@
+//! Server-rendered pages: the shared page context (language, navigation, CSRF token), form
+//! handling with CSRF checks, inline field errors, and the localised error page.
+
+pub mod assets;
+pub mod audit;
+pub mod auth;
+pub mod home;
+pub mod org;
+pub mod token;
+pub mod tools;
+pub mod user;
+
+use crate::AppState;
+use crate::actor::{Actor, PRE_CSRF_COOKIE, cookie};
+use crate::error::AppError;
+use crate::i18n::T;
+use askama::Template;
+use axum::body::Body;
+use axum::extract::{FromRequest, Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use ipfin_domain::{FieldError, Lang, OrgKind, Role, Scope};
+use serde::de::DeserializeOwned;
+
+/// A navigation link.
+#[derive(Debug, Clone)]
+pub struct NavItem {
+    pub href: String,
+    pub label: &'static str,
+    pub current: bool,
+}
+
+/// The signed-in user as the page header shows them.
+#[derive(Debug, Clone)]
+pub struct UserNav {
+    pub display_name: String,
+    pub org_name: String,
+}
+
+/// What every page template gets.
+#[derive(Debug, Clone)]
+pub struct PageCtx {
+    pub t: T,
+    pub lang: Lang,
+    pub user: Option<UserNav>,
+    pub nav: Vec<NavItem>,
+    pub csrf: String,
+    pub flash: Option<String>,
+    pub demo: bool,
+}
+
+impl PageCtx {
+    pub fn new(actor: &Actor, state: &AppState, path: &str) -> PageCtx {
+        let t = T(actor.lang);
+        let mut links: Vec<(String, &'static str)> = Vec::new();
+        match (&actor.scope, actor.user()) {
+            (_, None) => {
+                links.push(("/".into(), "nav.portal"));
+                links.push(("/tools/credit-code".into(), "nav.credit_code"));
+            }
+            (scope, Some(u)) => {
+                links.push(("/home".into(), "nav.home"));
+                match scope {
+                    Scope::City => {
+                        links.push(("/districts".into(), "nav.districts"));
+                        links.push(("/orgs".into(), "nav.orgs"));
+                        links.push(("/users".into(), "nav.users"));
+                        links.push(("/tokens".into(), "nav.tokens"));
+                        links.push(("/audit".into(), "nav.audit"));
+                    }
+                    Scope::District { code, manage } => {
+                        links.push((format!("/districts/{code}"), "nav.my_district"));
+                        links.push(("/orgs".into(), "nav.orgs"));
+                        links.push(("/users".into(), "nav.users"));
+                        if *manage {
+                            links.push(("/tokens".into(), "nav.tokens"));
+                        }
+                    }
+                    Scope::Institution { .. } | Scope::Agency { .. } | Scope::Enterprise { .. } => {
+                        links.push((format!("/orgs/{}", u.organisation_id), "nav.my_org"));
+                        links.push(("/tokens".into(), "nav.tokens"));
+                    }
+                    Scope::Public => {}
+                }
+                links.push(("/tools/credit-code".into(), "nav.credit_code"));
+            }
+        }
+        let nav = links
+            .into_iter()
+            .map(|(href, key)| NavItem {
+                current: href == path
+                    || (href != "/" && href != "/home" && path.starts_with(&format!("{href}/"))),
+                label: t.s(key),
+                href,
+            })
+            .collect();
+        PageCtx {
+            t,
+            lang: actor.lang,
+            user: actor.user().map(|u| UserNav {
+                display_name: u.display_name.clone(),
+                org_name: u.org_name.clone(),
+            }),
+            nav,
+            csrf: actor.csrf_token().unwrap_or_default().to_string(),
+            flash: None,
+            demo: state.config.demo,
+        }
+    }
+
+    pub fn with_flash(mut self, key: Option<&str>) -> Self {
+        self.flash = key.map(|k| self.t.s(k).to_string());
+        self
+    }
+
+    pub fn lang_code(&self) -> &'static str {
+        self.lang.code()
+    }
+    pub fn other_lang(&self) -> &'static str {
+        match self.lang {
+            Lang::Zh => "en",
+            Lang::En => "zh",
+        }
+    }
+    pub fn signed_in(&self) -> bool {
+        self.user.is_some()
+    }
+    pub fn role_label(&self, r: &Role) -> &'static str {
+        r.label(self.lang)
+    }
+    pub fn kind_label(&self, code: &str) -> &'static str {
+        OrgKind::from_code(code)
+            .map(|k| k.label(self.lang))
+            .unwrap_or("")
+    }
+    pub fn institution_label(&self, code: &Option<String>) -> &'static str {
+        code.as_deref()
+            .and_then(ipfin_domain::InstitutionType::from_code)
+            .map(|k| k.label(self.lang))
+            .unwrap_or("")
+    }
+    /// A Unix time as a Beijing-time date and time (2026年3月5日 14:05 / 2026-03-05 14:05).
+    pub fn datetime(&self, secs: &i64) -> String {
+        let offset = chrono::FixedOffset::east_opt(8 * 3600).expect("UTC+8");
+        match chrono::DateTime::from_timestamp(*secs, 0) {
+            Some(t) => {
+                let t = t.with_timezone(&offset);
+                match self.lang {
+                    Lang::Zh => t.format("%Y年%-m月%-d日 %H:%M").to_string(),
+                    Lang::En => t.format("%Y-%m-%d %H:%M").to_string(),
+                }
+            }
+            None => String::new(),
+        }
+    }
+    pub fn opt_datetime(&self, secs: &Option<i64>) -> String {
+        secs.map(|s| self.datetime(&s))
+            .unwrap_or_else(|| "—".into())
+    }
+    pub fn date(&self, d: &chrono::NaiveDate) -> String {
+        match self.lang {
+            Lang::Zh => d.format("%Y年%-m月%-d日").to_string(),
+            Lang::En => d.format("%Y-%m-%d").to_string(),
+        }
+    }
+    pub fn opt_date(&self, d: &Option<chrono::NaiveDate>) -> String {
+        d.as_ref()
+            .map(|d| self.date(d))
+            .unwrap_or_else(|| self.t.s("common.until_now").into())
+    }
+}
+
+/// Inline form errors, keyed by field.
+#[derive(Debug, Clone, Default)]
+pub struct FormErrors {
+    pub items: Vec<(String, String)>,
+}
+
+impl FormErrors {
+    pub fn from_error(e: &AppError, lang: Lang) -> FormErrors {
+        FormErrors {
+            items: vec![(
+                e.field.unwrap_or("_form").to_string(),
+                e.msg.text(lang).to_string(),
+            )],
+        }
+    }
+    pub fn from_field(e: &FieldError, lang: Lang) -> FormErrors {
+        FormErrors {
+            items: vec![(e.field.to_string(), e.msg.text(lang).to_string())],
+        }
+    }
+    pub fn get(&self, field: &str) -> Option<&str> {
+        self.items
+            .iter()
+            .find(|(f, _)| f == field)
+            .map(|(_, m)| m.as_str())
+    }
+    pub fn any(&self) -> bool {
+        !self.items.is_empty()
+    }
+    /// `aria-invalid` value for a field.
+    pub fn invalid(&self, field: &str) -> &'static str {
+        if self.get(field).is_some() {
+            "true"
+        } else {
+            "false"
+        }
+    }
+}
+
+/// Renders a template with a status.
+pub fn render<P: Template>(status: StatusCode, page: &P) -> Response {
+    match page.render() {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(e) => AppError::internal(format!("template: {e}")).into_response(),
+    }
+}
+
+/// Percent-encodes a string for a URL query value.
+pub fn urlencode(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                out.push(b as char)
+            }
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+/// Only same-site relative paths are followed after sign-in.
+pub fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
+        _ => "/home".into(),
+    }
+}
+
+/// Redirect after a successful POST with a flash message key.
+pub fn see_other(path: &str, flash: &str) -> Response {
+    let sep = if path.contains('?') { '&' } else { '?' };
+    Redirect::to(&format!("{path}{sep}ok={flash}")).into_response()
+}
+
+pub fn too_large() -> AppError {
+    AppError::new(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "request.too_large",
+        "提交的内容过大，超过了系统允许的上限。",
+        "The request body is larger than allowed.",
+    )
+}
+
+/// A form body whose CSRF token was checked: the session's token when signed in, the
+/// double-submit cookie before sign-in. Fields are strings; handlers parse them.
+pub struct CsrfForm<F> {
+    pub data: F,
+    pub pairs: Vec<(String, String)>,
+}
+
+impl<F> CsrfForm<F> {
+    /// Every value given for a repeated field (checkboxes).
+    pub fn all(&self, name: &str) -> Vec<&str> {
+        self.pairs
+            .iter()
+            .filter(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+            .collect()
+    }
+}
+
+fn csrf_error() -> AppError {
+    AppError::new(
+        StatusCode::FORBIDDEN,
+        "csrf.token",
+        "表单已过期或缺少安全令牌，请刷新页面后重新提交。",
+        "The form expired or lacks its security token: reload the page and submit again.",
+    )
+}
+
+/// Compares secrets in time independent of where they differ.
+pub fn same_secret(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
+}
+
+impl<F: DeserializeOwned + Send, S: Send + Sync> FromRequest<S> for CsrfForm<F> {
+    type Rejection = AppError;
+
+    async fn from_request(req: Request, _: &S) -> Result<Self, Self::Rejection> {
+        let actor = req
+            .extensions()
+            .get::<Actor>()
+            .cloned()
+            .ok_or_else(|| AppError::internal("no actor"))?;
+        let pre_cookie = cookie(req.headers(), PRE_CSRF_COOKIE).map(str::to_string);
+        let ct = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_string();
+        if !ct.starts_with("application/x-www-form-urlencoded") {
+            return Err(AppError::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "request.content_type",
+                "请通过页面表单提交（application/x-www-form-urlencoded）。",
+                "Submit the page's form (application/x-www-form-urlencoded).",
+            ));
+        }
+        let bytes = axum::body::Bytes::from_request(req, &())
+            .await
+            .map_err(|e| {
+                if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                    too_large()
+                } else {
+                    AppError::bad_request(
+                        "request.body",
+                        "无法读取提交的内容。",
+                        "Could not read the request body.",
+                    )
+                }
+            })?;
+        let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&bytes).map_err(|_| {
+            AppError::bad_request(
+                "form.malformed",
+                "表单内容格式错误。",
+                "The form data is malformed.",
+            )
+        })?;
+        let sent = pairs
+            .iter()
+            .find(|(k, _)| k == "_csrf")
+            .map(|(_, v)| v.as_str())
+            .unwrap_or("");
+        let expected = match actor.csrf_token() {
+            Some(t) => Some(t.to_string()),
+            None => pre_cookie,
+        };
+        match expected {
+            Some(e) if !sent.is_empty() && same_secret(sent, &e) => {}
+            _ => return Err(csrf_error()),
+        }
+        let data = serde_urlencoded::from_bytes(&bytes).map_err(|e| {
+            AppError::bad_request(
+                "form.malformed",
+                format!("表单内容格式错误：{e}"),
+                format!("The form data is malformed: {e}"),
+            )
+        })?;
+        Ok(CsrfForm { data, pairs })
+    }
+}
+
+/// A random token for the pre-sign-in CSRF cookie (reused while the cookie exists).
+pub fn pre_csrf(headers: &axum::http::HeaderMap) -> (String, bool) {
+    match cookie(headers, PRE_CSRF_COOKIE) {
+        Some(v) if v.len() == 64 => (v.to_string(), false),
+        _ => (ipfin_store::auth::random_token(), true),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage {
+    ctx: PageCtx,
+    status: u16,
+    code: &'static str,
+    message: String,
+}
+
+/// Renders `AppError` responses: JSON `{code, message, field?}` under `/api` and for the
+/// operational endpoints, an HTML page elsewhere — in the caller's language.
+pub async fn localize(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let actor = req.extensions().get::<Actor>().cloned();
+    let path = req.uri().path().to_string();
+    let resp = next.run(req).await;
+    let Some(err) = resp.extensions().get::<AppError>().cloned() else {
+        return resp;
+    };
+    let lang = actor.as_ref().map(|a| a.lang).unwrap_or_default();
+    let (parts, _) = resp.into_parts();
+    let mut out = if path.starts_with("/api/")
+        || matches!(path.as_str(), "/healthz" | "/readyz" | "/metrics")
+    {
+        let mut body = serde_json::json!({"code": err.msg.code, "message": err.msg.text(lang)});
+        if let Some(f) = err.field {
+            body["field"] = f.into();
+        }
+        (err.status, axum::Json(body)).into_response()
+    } else {
+        let ctx = match &actor {
+            Some(a) => PageCtx::new(a, &state, &path),
+            None => PageCtx::new(
+                &Actor {
+                    principal: crate::actor::Principal::Anonymous,
+                    scope: Scope::Public,
+                    lang,
+                    ip: None,
+                },
+                &state,
+                &path,
+            ),
+        };
+        render(
+            err.status,
+            &ErrorPage {
+                ctx,
+                status: err.status.as_u16(),
+                code: err.msg.code,
+                message: err.msg.text(lang).to_string(),
+            },
+        )
+    };
+    for (name, value) in parts.headers.iter() {
+        if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
+            out.headers_mut().append(name.clone(), value.clone());
+        }
+    }
+    out
+}
+
+/// A body-less redirect that also sets cookies.
+pub fn redirect_with_cookies(to: &str, cookies: Vec<HeaderValue>) -> Response {
+    let mut resp = Response::builder()
+        .status(StatusCode::SEE_OTHER)
+        .header(header::LOCATION, to)
+        .body(Body::empty())
+        .unwrap_or_default();
+    for c in cookies {
+        resp.headers_mut().append(header::SET_COOKIE, c);
+    }
+    resp
+}
+
+/// Query of list pages.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct ListQuery {
+    pub q: Option<String>,
+    pub kind: Option<String>,
+    pub district: Option<String>,
+    pub page: Option<String>,
+    pub ok: Option<String>,
+}
+
+impl ListQuery {
+    pub fn page(&self) -> ipfin_store::Page {
+        ipfin_store::Page::new(self.page.as_deref().and_then(|p| p.parse().ok()), None)
+    }
+}
+
+/// Only flash keys the application defines are shown.
+pub fn flash_key(ok: &Option<String>) -> Option<&'static str> {
+    const KEYS: &[&str] = &[
+        "created",
+        "updated",
+        "disabled",
+        "enabled",
+        "revoked",
+        "designated",
+        "contact_added",
+        "contact_removed",
+        "password_changed",
+        "signed_out",
+    ];
+    let k = ok.as_deref()?;
+    KEYS.iter().find(|x| **x == k).map(|x| match *x {
+        "created" => "flash.created",
+        "updated" => "flash.updated",
+        "disabled" => "flash.disabled",
+        "enabled" => "flash.enabled",
+        "revoked" => "flash.revoked",
+        "designated" => "flash.designated",
+        "contact_added" => "flash.contact_added",
+        "contact_removed" => "flash.contact_removed",
+        "password_changed" => "flash.password_changed",
+        _ => "flash.signed_out",
+    })
+}
+
+/// Requires the confirmation checkbox of an irreversible step.
+pub fn require_confirm(confirm: &Option<String>) -> Result<(), FieldError> {
+    if confirm.as_deref() == Some("yes") {
+        Ok(())
+    } else {
+        Err(FieldError::new(
+            "confirm",
+            "confirm.required",
+            "此操作不可撤销，请勾选“我已确认”后再提交。",
+            "This step cannot be undone: tick “I confirm” and submit again.",
+        ))
+    }
+}

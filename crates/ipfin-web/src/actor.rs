@@ -144,12 +144,15 @@ pub async fn resolve(State(state): State<AppState>, mut req: Request, next: Next
     let lang = request_lang(req.headers());
     let ip = client_ip(&req, state.config.trust_proxy);
     let mut clear_cookie = false;
+    // Bearer tokens are for the API only; pages work with the session cookie.
+    let is_api = req.uri().path().starts_with("/api/");
     let bearer = req
         .headers()
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
-        .map(|t| t.trim().to_string());
+        .map(|t| t.trim().to_string())
+        .filter(|_| is_api);
     let principal = if let Some(token) = bearer {
         match state.store.token_org(&token).await {
             Ok(Some(t)) => Principal::Token(t),

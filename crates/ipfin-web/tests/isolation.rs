@@ -1,0 +1,606 @@
+//! The isolation matrix: every registered route against its declared access rule, probed as
+//! every role; and every tenant-scoped route probed with other tenants' ids, expecting 403/404,
+//! none of the other party's data in the body, and nothing stored.
+
+mod support;
+
+use axum::http::Method;
+use ipfin_domain::Scope;
+use ipfin_web::actor::Access;
+use ipfin_web::routes::{RouteSpec, route_specs};
+use std::collections::BTreeMap;
+use support::{Session, TestApp};
+
+/// The access every route must have. A new route fails this test until it is classified here.
+const EXPECTED: &[(&str, &str, &str)] = &[
+    ("GET", "/", "public"),
+    ("GET", "/login", "public"),
+    ("POST", "/login", "public"),
+    ("GET", "/setup", "public"),
+    ("POST", "/setup", "public"),
+    ("GET", "/lang/{lang}", "public"),
+    ("GET", "/tools/credit-code", "public"),
+    ("GET", "/static/app.css", "public"),
+    ("GET", "/static/app.js", "public"),
+    ("GET", "/healthz", "public"),
+    ("GET", "/readyz", "public"),
+    ("GET", "/metrics", "public"),
+    ("GET", "/api/openapi.json", "public"),
+    ("GET", "/api/v1/tools/credit-code/{code}", "public"),
+    ("GET", "/api/v1/districts", "public"),
+    ("GET", "/home", "signed_in"),
+    ("POST", "/logout", "signed_in"),
+    ("GET", "/account/password", "signed_in"),
+    ("POST", "/account/password", "signed_in"),
+    ("GET", "/orgs", "signed_in"),
+    ("GET", "/orgs/{org_id}", "signed_in"),
+    ("GET", "/users", "signed_in"),
+    ("GET", "/users/{user_id}", "signed_in"),
+    ("GET", "/api/v1/me", "signed_in"),
+    ("GET", "/api/v1/organisations", "signed_in"),
+    ("GET", "/api/v1/organisations/{org_id}", "signed_in"),
+    ("GET", "/api/v1/users", "signed_in"),
+    ("GET", "/api/v1/users/{user_id}", "signed_in"),
+    (
+        "GET",
+        "/districts",
+        "city_admin,district_officer,department_member",
+    ),
+    (
+        "GET",
+        "/districts/{code}",
+        "city_admin,district_officer,department_member",
+    ),
+    (
+        "GET",
+        "/api/v1/districts/{code}",
+        "city_admin,district_officer,department_member",
+    ),
+    ("GET", "/orgs/new", "city_admin,district_officer"),
+    ("POST", "/orgs", "city_admin,district_officer"),
+    (
+        "POST",
+        "/orgs/{org_id}/contacts",
+        "city_admin,district_officer",
+    ),
+    (
+        "POST",
+        "/orgs/{org_id}/contacts/{contact_id}/delete",
+        "city_admin,district_officer",
+    ),
+    (
+        "POST",
+        "/orgs/{org_id}/active",
+        "city_admin,district_officer",
+    ),
+    ("GET", "/users/new", "city_admin,district_officer"),
+    ("POST", "/users", "city_admin,district_officer"),
+    (
+        "POST",
+        "/users/{user_id}/active",
+        "city_admin,district_officer",
+    ),
+    (
+        "POST",
+        "/users/{user_id}/reset-password",
+        "city_admin,district_officer",
+    ),
+    (
+        "POST",
+        "/api/v1/organisations",
+        "city_admin,district_officer",
+    ),
+    ("POST", "/districts", "city_admin"),
+    ("POST", "/districts/{code}/lead", "city_admin"),
+    ("GET", "/audit", "city_admin"),
+    (
+        "GET",
+        "/tokens",
+        "city_admin,district_officer,bank_user,agency_user,enterprise_user",
+    ),
+    (
+        "POST",
+        "/tokens",
+        "city_admin,district_officer,bank_user,agency_user,enterprise_user",
+    ),
+    (
+        "POST",
+        "/tokens/{token_id}/revoke",
+        "city_admin,district_officer,bank_user,agency_user,enterprise_user",
+    ),
+];
+
+fn rule_name(a: &Access) -> String {
+    match a {
+        Access::Public => "public".into(),
+        Access::SignedIn => "signed_in".into(),
+        Access::Roles(r) => r.iter().map(|r| r.code()).collect::<Vec<_>>().join(","),
+    }
+}
+
+#[test]
+fn every_route_has_the_expected_access_rule() {
+    let specs = route_specs();
+    let registered: BTreeMap<(String, String), String> = specs
+        .iter()
+        .map(|s| {
+            (
+                (s.method.to_string(), s.path.to_string()),
+                rule_name(&s.access),
+            )
+        })
+        .collect();
+    assert_eq!(registered.len(), specs.len(), "a route is registered twice");
+    let expected: BTreeMap<(String, String), String> = EXPECTED
+        .iter()
+        .map(|(m, p, r)| ((m.to_string(), p.to_string()), r.to_string()))
+        .collect();
+    for (k, v) in &registered {
+        assert_eq!(
+            expected.get(k),
+            Some(v),
+            "route {} {} has rule {v}: classify it in EXPECTED",
+            k.0,
+            k.1
+        );
+    }
+    for k in expected.keys() {
+        assert!(
+            registered.contains_key(k),
+            "EXPECTED lists {} {} but no such route is registered",
+            k.0,
+            k.1
+        );
+    }
+}
+
+/// One prober and the other tenant's fixtures it must never reach.
+struct Prober {
+    username: &'static str,
+    roles: Vec<ipfin_domain::Role>,
+    session: Session,
+    scope_label: &'static str,
+    foreign_org: i64,
+    foreign_org_name: String,
+    foreign_user: i64,
+    foreign_username: &'static str,
+    foreign_district: &'static str,
+    foreign_contact: i64,
+    foreign_token: i64,
+}
+
+async fn token_for(app: &TestApp, org_id: i64, name: &str) -> (i64, String) {
+    let mut tx = app
+        .store()
+        .write(ipfin_store::audit::AuditActor::system("test"))
+        .await
+        .expect("tx");
+    let (t, plain) = app
+        .store()
+        .create_api_token(&mut tx, &Scope::City, org_id, name, None)
+        .await
+        .expect("token");
+    tx.commit().await.expect("commit");
+    (t.id, plain)
+}
+
+async fn contact_for(app: &TestApp, org_id: i64) -> i64 {
+    let mut tx = app
+        .store()
+        .write(ipfin_store::audit::AuditActor::system("test"))
+        .await
+        .expect("tx");
+    let c = app
+        .store()
+        .add_contact(
+            &mut tx,
+            &Scope::City,
+            org_id,
+            ipfin_store::org::NewContact {
+                name: "隔离测试联系人".into(),
+                phone: Some("0755-12345678".into()),
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("contact");
+    tx.commit().await.expect("commit");
+    c.id
+}
+
+async fn probers(app: &TestApp) -> Vec<Prober> {
+    // (prober, its foreign org, a user of that org, a foreign district)
+    let plan: [(&str, &str, &str, &str, &str); 8] = [
+        (
+            "ns.officer",
+            "440305 officer",
+            "福田区市场监督管理局",
+            "ft.officer",
+            "440304",
+        ),
+        (
+            "ns.finance",
+            "440305 member",
+            "福田区市场监督管理局",
+            "ft.officer",
+            "440304",
+        ),
+        (
+            "ft.officer",
+            "440304 officer",
+            "南山区财政局",
+            "ns.finance",
+            "440305",
+        ),
+        (
+            "bank.manager",
+            "bank 1",
+            "鹏城商业银行",
+            "bank2.manager",
+            "440305",
+        ),
+        (
+            "bank2.manager",
+            "bank 2",
+            "深南银行深圳分行",
+            "bank.manager",
+            "440305",
+        ),
+        (
+            "agency.specialist",
+            "agency",
+            "深南银行深圳分行",
+            "bank.manager",
+            "440305",
+        ),
+        (
+            "ent.user",
+            "enterprise 1",
+            "深圳市福田样本电子有限公司",
+            "ent2.user",
+            "440304",
+        ),
+        (
+            "ent2.user",
+            "enterprise 2",
+            "深圳市南山示例科技有限公司",
+            "ent.user",
+            "440305",
+        ),
+    ];
+    let mut out = Vec::new();
+    for (username, label, org_name, foreign_username, district) in plan {
+        let foreign_org = app.org_id(org_name).await;
+        let (foreign_token, _) = token_for(app, foreign_org, "隔离测试令牌").await;
+        let session = app.login(username).await;
+        let roles = app
+            .store()
+            .user(&Scope::City, session.user_id)
+            .await
+            .expect("user")
+            .roles;
+        out.push(Prober {
+            username,
+            roles,
+            session,
+            scope_label: label,
+            foreign_org,
+            foreign_org_name: org_name.to_string(),
+            foreign_user: app.user_id(foreign_username).await,
+            foreign_username,
+            foreign_district: district,
+            foreign_contact: contact_for(app, foreign_org).await,
+            foreign_token,
+        });
+    }
+    out
+}
+
+fn substitute(path: &str, p: &Prober) -> String {
+    let mut out = path.to_string();
+    for (param, value) in [
+        ("{org_id}", p.foreign_org.to_string()),
+        ("{user_id}", p.foreign_user.to_string()),
+        ("{code}", p.foreign_district.to_string()),
+        ("{contact_id}", p.foreign_contact.to_string()),
+        ("{token_id}", p.foreign_token.to_string()),
+    ] {
+        out = out.replace(param, &value);
+    }
+    assert!(
+        !out.contains('{'),
+        "no fixture for a parameter of {path}: add one to `substitute`"
+    );
+    out
+}
+
+/// A form that would do damage if the scope check were missing.
+fn probe_form(p: &Prober) -> Vec<(&'static str, String)> {
+    vec![
+        ("confirm", "yes".into()),
+        ("active", "false".into()),
+        ("name", "越权探测".into()),
+        ("phone", "0755-87654321".into()),
+        ("organisation_id", p.foreign_org.to_string()),
+        ("from_date", "2026-12-01".into()),
+        ("username", "probe.user".into()),
+        ("display_name", "越权探测".into()),
+        ("roles", "department_member".into()),
+        ("roles", "bank_user".into()),
+        ("roles", "enterprise_user".into()),
+        ("kind", "department".into()),
+        ("district_code", p.foreign_district.into()),
+        ("code", "PROBE01".into()),
+        ("current_password", "x".into()),
+        ("new_password", "y".into()),
+        ("new_password_again", "y".into()),
+    ]
+}
+
+async fn call(app: &TestApp, spec: &RouteSpec, path: &str, p: &Prober) -> support::Resp {
+    let is_api = path.starts_with("/api/");
+    match (spec.method, is_api) {
+        ("GET", _) => app.get(path, Some(&p.session)).await,
+        ("POST", false) => {
+            let form = probe_form(p);
+            let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            app.post_form(path, Some(&p.session), &pairs).await
+        }
+        ("POST", true) => {
+            let body = serde_json::json!({"kind": "department", "name": "越权探测", "district_code": p.foreign_district});
+            let req = axum::http::Request::builder()
+                .method(Method::POST)
+                .uri(path)
+                .header("cookie", &p.session.cookie)
+                .header("content-type", "application/json")
+                .body(axum::body::Body::from(body.to_string()))
+                .expect("request");
+            app.send(req).await
+        }
+        (m, _) => panic!("no probe for method {m}"),
+    }
+}
+
+#[tokio::test]
+async fn isolation_matrix() {
+    for app in TestApp::all().await {
+        let probers = probers(&app).await;
+        let city = app.login("city.admin").await;
+        let specs = route_specs();
+        let mut role_probes = 0;
+        let mut cross_probes = 0;
+        let mut leaks = Vec::new();
+
+        for spec in &specs {
+            if spec.access == Access::Public {
+                continue;
+            }
+            // Anonymous callers never get in.
+            let path = substitute(spec.path, &probers[0]);
+            let anon = match spec.method {
+                "GET" => app.get(&path, None).await,
+                _ => app.post_form(&path, None, &[("_csrf", "x")]).await,
+            };
+            role_probes += 1;
+            let expected_anon = if path.starts_with("/api/") {
+                vec![401]
+            } else {
+                vec![303]
+            };
+            assert!(
+                expected_anon.contains(&anon.status.as_u16()),
+                "{}: anonymous {} {} answered {}",
+                app.name(),
+                spec.method,
+                path,
+                anon.status
+            );
+            if anon.status == 303 {
+                assert!(
+                    anon.location().is_some_and(|l| l.starts_with("/login")),
+                    "redirects to sign-in"
+                );
+            }
+            // Each signed-in role: refused by the rule, or confined by the scope.
+            for p in &probers {
+                if spec.path == "/logout" {
+                    continue; // would end the prober's session; sign-out is tested in web.rs
+                }
+                let roles = &p.roles;
+                let allowed = match spec.access {
+                    Access::Public | Access::SignedIn => true,
+                    Access::Roles(r) => roles.iter().any(|x| r.contains(x)),
+                };
+                let path = substitute(spec.path, p);
+                let has_params = spec.path.contains('{');
+                let before = app.audit_count().await;
+                let resp = call(&app, spec, &path, p).await;
+                let after = app.audit_count().await;
+                if !allowed {
+                    role_probes += 1;
+                    assert_eq!(
+                        resp.status.as_u16(),
+                        403,
+                        "{}: {} ({}) {} {} must be refused by its rule",
+                        app.name(),
+                        p.username,
+                        p.scope_label,
+                        spec.method,
+                        path
+                    );
+                    assert_eq!(
+                        before,
+                        after,
+                        "{}: refused request stored something",
+                        app.name()
+                    );
+                    continue;
+                }
+                if has_params {
+                    cross_probes += 1;
+                    if ![403, 404].contains(&resp.status.as_u16()) {
+                        leaks.push(format!(
+                            "{} {} {} as {}: status {}",
+                            app.name(),
+                            spec.method,
+                            path,
+                            p.username,
+                            resp.status
+                        ));
+                    }
+                    if spec.method == "POST" && before != after {
+                        leaks.push(format!(
+                            "{} {} {} as {}: stored {} audit events",
+                            app.name(),
+                            spec.method,
+                            path,
+                            p.username,
+                            after - before
+                        ));
+                    }
+                }
+                if spec.method == "GET" {
+                    // Lists and pages of the prober's own scope never show the other party.
+                    if resp.body.contains(&p.foreign_org_name)
+                        || resp.body.contains(&format!("\"{}\"", p.foreign_username))
+                        || resp.body.contains(&format!(">{}<", p.foreign_username))
+                    {
+                        leaks.push(format!(
+                            "{} GET {} as {}: body names {} / {}",
+                            app.name(),
+                            path,
+                            p.username,
+                            p.foreign_org_name,
+                            p.foreign_username
+                        ));
+                    }
+                }
+            }
+        }
+
+        // Creating into another tenant through body fields.
+        for p in &probers {
+            let before = app.audit_count().await;
+            for path in ["/users", "/tokens"] {
+                let form = probe_form(p);
+                let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+                let r = app.post_form(path, Some(&p.session), &pairs).await;
+                cross_probes += 1;
+                if ![403, 404].contains(&r.status.as_u16()) {
+                    leaks.push(format!(
+                        "{} POST {path} into org {} as {}: {}",
+                        app.name(),
+                        p.foreign_org,
+                        p.username,
+                        r.status
+                    ));
+                }
+            }
+            if app.audit_count().await != before {
+                leaks.push(format!(
+                    "{}: {} created something in another tenant",
+                    app.name(),
+                    p.username
+                ));
+            }
+        }
+        // A district officer's POST /orgs always lands in their own district.
+        let ns = &probers[0];
+        let r = app
+            .post_form(
+                "/orgs",
+                Some(&ns.session),
+                &[
+                    ("kind", "department"),
+                    ("name", "南山区新设部门"),
+                    ("district_code", "440304"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status.as_u16(), 303, "{}: {}", app.name(), r.body);
+        let created = app.org_id("南山区新设部门").await;
+        let org = app
+            .store()
+            .organisation(&Scope::City, created)
+            .await
+            .expect("org");
+        assert_eq!(
+            org.district_code.as_deref(),
+            Some("440305"),
+            "{}",
+            app.name()
+        );
+
+        // The city sees everything (control: the probes above are meaningful).
+        let r = app
+            .get(&format!("/orgs/{}", probers[0].foreign_org), Some(&city))
+            .await;
+        assert_eq!(r.status.as_u16(), 200);
+        assert!(r.body.contains(&probers[0].foreign_org_name));
+
+        assert!(leaks.is_empty(), "isolation leaks:\n{}", leaks.join("\n"));
+        println!(
+            "isolation matrix on {}: {} routes, {} role probes, {} cross-tenant probes, 0 leaks",
+            app.name(),
+            specs.len(),
+            role_probes,
+            cross_probes
+        );
+        app.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn api_tokens_are_confined_to_their_institution() {
+    for app in TestApp::all().await {
+        let bank1 = app.org_id("深南银行深圳分行").await;
+        let bank2 = app.org_id("鹏城商业银行").await;
+        let (_, t1) = token_for(&app, bank1, "核心系统").await;
+        let me = app.api(Method::GET, "/api/v1/me", Some(&t1), None).await;
+        assert_eq!(me.status.as_u16(), 200, "{}", me.body);
+        assert_eq!(me.json()["organisation_id"], bank1);
+        let list = app
+            .api(Method::GET, "/api/v1/organisations", Some(&t1), None)
+            .await;
+        assert_eq!(list.json()["total"], 1, "{}: {}", app.name(), list.body);
+        let other = app
+            .api(
+                Method::GET,
+                &format!("/api/v1/organisations/{bank2}"),
+                Some(&t1),
+                None,
+            )
+            .await;
+        assert_eq!(other.status.as_u16(), 404);
+        assert!(!other.body.contains("鹏城"));
+        let users = app.api(Method::GET, "/api/v1/users", Some(&t1), None).await;
+        assert!(
+            !users.body.contains("bank2.manager") && users.body.contains("bank.manager"),
+            "{}",
+            users.body
+        );
+        // A bank token cannot create organisations (rule: city and district officers only).
+        let r = app
+            .api(
+                Method::POST,
+                "/api/v1/organisations",
+                Some(&t1),
+                Some(r#"{"kind":"enterprise","name":"x"}"#.into()),
+            )
+            .await;
+        assert_eq!(r.status.as_u16(), 403);
+        assert_eq!(r.json()["code"], "auth.forbidden");
+        // Tokens are not accepted on pages.
+        let page = app
+            .send(
+                axum::http::Request::builder()
+                    .uri("/home")
+                    .header("authorization", format!("Bearer {t1}"))
+                    .body(axum::body::Body::empty())
+                    .expect("req"),
+            )
+            .await;
+        assert_eq!(page.status.as_u16(), 303);
+        app.cleanup().await;
+    }
+}

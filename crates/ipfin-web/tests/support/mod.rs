@@ -1,0 +1,213 @@
+//! `TestApp`: the real router over a real database (SQLite, and PostgreSQL when configured),
+//! with the demo city loaded, driven in-process.
+
+#![allow(dead_code)]
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode, header};
+use http_body_util::BodyExt;
+use ipfin_store::auth::SignIn;
+use ipfin_store::org::OrgFilter;
+use ipfin_store::testing::{DEMO_PASSWORD, TestDb};
+use ipfin_store::{Page, Store};
+use ipfin_web::{AppState, WebConfig, app};
+use tower::ServiceExt;
+
+pub struct TestApp {
+    pub db: TestDb,
+    pub router: Router,
+}
+
+/// A signed-in browser session.
+#[derive(Clone, Debug)]
+pub struct Session {
+    pub username: String,
+    pub cookie: String,
+    pub csrf: String,
+    pub user_id: i64,
+}
+
+/// A response with its body read.
+#[derive(Debug)]
+pub struct Resp {
+    pub status: StatusCode,
+    pub headers: axum::http::HeaderMap,
+    pub body: String,
+}
+
+impl Resp {
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
+    }
+    pub fn location(&self) -> Option<&str> {
+        self.headers
+            .get(header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+    }
+}
+
+impl TestApp {
+    /// One app per configured database, each with the demo city.
+    pub async fn all() -> Vec<TestApp> {
+        let mut out = Vec::new();
+        for db in TestDb::all().await {
+            out.push(TestApp::with_db(db.with_demo().await));
+        }
+        out
+    }
+
+    pub fn with_db(db: TestDb) -> TestApp {
+        let state = AppState::new(db.store.clone(), WebConfig::default());
+        TestApp {
+            router: app(state),
+            db,
+        }
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.db.store
+    }
+
+    pub fn name(&self) -> &'static str {
+        self.db.name
+    }
+
+    pub async fn cleanup(self) {
+        self.db.cleanup().await;
+    }
+
+    /// Signs a demo user in directly through the store.
+    pub async fn login(&self, username: &str) -> Session {
+        let SignIn::Ok { token, user_id } = self
+            .store()
+            .sign_in(username, DEMO_PASSWORD, None)
+            .await
+            .expect("sign in")
+        else {
+            panic!("{username} signs in with the demo password");
+        };
+        let su = self
+            .store()
+            .session_user(&token)
+            .await
+            .expect("resolve")
+            .expect("session");
+        Session {
+            username: username.into(),
+            cookie: format!("ipfin_session={token}"),
+            csrf: su.csrf_token,
+            user_id,
+        }
+    }
+
+    pub async fn send(&self, req: Request<Body>) -> Resp {
+        let resp = self
+            .router
+            .clone()
+            .oneshot(req)
+            .await
+            .expect("router answers");
+        let status = resp.status();
+        let headers = resp.headers().clone();
+        let bytes = resp.into_body().collect().await.expect("body").to_bytes();
+        Resp {
+            status,
+            headers,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+        }
+    }
+
+    pub async fn get(&self, path: &str, session: Option<&Session>) -> Resp {
+        let mut b = Request::builder().method(Method::GET).uri(path);
+        if let Some(s) = session {
+            b = b.header(header::COOKIE, &s.cookie);
+        }
+        self.send(b.body(Body::empty()).expect("request")).await
+    }
+
+    /// Posts a form; the session's CSRF token is added unless `pairs` has `_csrf` already.
+    pub async fn post_form(
+        &self,
+        path: &str,
+        session: Option<&Session>,
+        pairs: &[(&str, &str)],
+    ) -> Resp {
+        let mut all: Vec<(String, String)> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        if let Some(s) = session
+            && !pairs.iter().any(|(k, _)| *k == "_csrf")
+        {
+            all.push(("_csrf".into(), s.csrf.clone()));
+        }
+        let body = serde_urlencoded::to_string(&all).expect("encode");
+        let mut b = Request::builder()
+            .method(Method::POST)
+            .uri(path)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+        if let Some(s) = session {
+            b = b.header(header::COOKIE, &s.cookie);
+        }
+        self.send(b.body(Body::from(body)).expect("request")).await
+    }
+
+    pub async fn api(
+        &self,
+        method: Method,
+        path: &str,
+        bearer: Option<&str>,
+        body: Option<String>,
+    ) -> Resp {
+        let mut b = Request::builder().method(method).uri(path);
+        if let Some(t) = bearer {
+            b = b.header(header::AUTHORIZATION, format!("Bearer {t}"));
+        }
+        let body = match body {
+            Some(s) => {
+                b = b.header(header::CONTENT_TYPE, "application/json");
+                Body::from(s)
+            }
+            None => Body::empty(),
+        };
+        self.send(b.body(body).expect("request")).await
+    }
+
+    pub async fn org_id(&self, name: &str) -> i64 {
+        let p = self
+            .store()
+            .organisations(
+                &ipfin_domain::Scope::City,
+                &OrgFilter {
+                    q: Some(name.into()),
+                    ..Default::default()
+                },
+                Page::default(),
+            )
+            .await
+            .expect("orgs");
+        p.items
+            .iter()
+            .find(|o| o.name == name)
+            .unwrap_or_else(|| panic!("org {name}"))
+            .id
+    }
+
+    pub async fn user_id(&self, username: &str) -> i64 {
+        let p = self
+            .store()
+            .users(&ipfin_domain::Scope::City, Some(username), Page::default())
+            .await
+            .expect("users");
+        p.items
+            .iter()
+            .find(|u| u.username == username)
+            .unwrap_or_else(|| panic!("user {username}"))
+            .id
+    }
+
+    pub async fn audit_count(&self) -> i64 {
+        self.store().audit_count().await.expect("count")
+    }
+}

@@ -6,7 +6,7 @@ use crate::Store;
 use crate::audit::AuditActor;
 use crate::db::{exec, fetch_opt};
 use crate::error::Result;
-use crate::org::{NewContact, NewDistrict, NewOrganisation};
+use crate::org::{NewContact, NewDesignation, NewDistrict, NewOrganisation};
 use crate::user::NewUser;
 use chrono::NaiveDate;
 use ipfin_domain::credit_code::{check_character, org_check_character};
@@ -145,10 +145,12 @@ impl Store {
                 &mut tx,
                 &city,
                 code,
-                lead.id,
-                from,
-                Some(format!("{short}局长")),
-                Some("按市指导意见由区市场监管部门牵头".into()),
+                NewDesignation {
+                    organisation_id: lead.id,
+                    from,
+                    head_name: Some(format!("{short}局长")),
+                    note: Some("按市指导意见由区市场监管部门牵头".into()),
+                },
             )
             .await?;
             self.add_contact(

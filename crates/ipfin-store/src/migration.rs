@@ -256,6 +256,13 @@ impl MigrationTrait for M0001Foundation {
         )
         .await?;
 
+        // One open designation per district, enforced by the database on both backends.
+        m.get_connection()
+            .execute_unprepared(
+                "CREATE UNIQUE INDEX ux_lead_open ON lead_designations (district_code) WHERE to_date IS NULL",
+            )
+            .await?;
+
         m.create_table(
             Table::create()
                 .table(ContactPersons::Table)

@@ -102,6 +102,15 @@ pub struct NewOrganisation {
     pub credit_code: Option<String>,
 }
 
+/// A new lead-department designation of a district.
+#[derive(Debug, Clone)]
+pub struct NewDesignation {
+    pub organisation_id: i64,
+    pub from: NaiveDate,
+    pub head_name: Option<String>,
+    pub note: Option<String>,
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct NewContact {
     pub name: String,
@@ -205,11 +214,14 @@ impl Store {
         fetch_all(
             self.conn(),
             "SELECT d.code, d.name, d.name_en, d.kind, \
-               (SELECT l.organisation_id FROM lead_designations l WHERE l.district_code = d.code AND l.to_date IS NULL) AS lead_org_id, \
-               (SELECT o.name FROM lead_designations l JOIN organisations o ON o.id = l.organisation_id WHERE l.district_code = d.code AND l.to_date IS NULL) AS lead_org_name, \
+               (SELECT l.organisation_id FROM lead_designations l WHERE l.district_code = d.code AND l.from_date <= ? AND (l.to_date IS NULL OR l.to_date > ?)) AS lead_org_id, \
+               (SELECT o.name FROM lead_designations l JOIN organisations o ON o.id = l.organisation_id WHERE l.district_code = d.code AND l.from_date <= ? AND (l.to_date IS NULL OR l.to_date > ?)) AS lead_org_name, \
                (SELECT COUNT(*) FROM organisations o WHERE o.district_code = d.code AND o.kind = 'department') AS departments \
              FROM districts d ORDER BY d.sort_order, d.code",
-            vec![],
+            {
+                let today = crate::today_shanghai();
+                vec![today.into(), today.into(), today.into(), today.into()]
+            },
         )
         .await
     }
@@ -355,11 +367,14 @@ impl Store {
         tx: &mut WriteTx,
         scope: &Scope,
         code: &str,
-        org_id: i64,
-        from: NaiveDate,
-        head_name: Option<String>,
-        note: Option<String>,
+        d: NewDesignation,
     ) -> Result<i64> {
+        let NewDesignation {
+            organisation_id: org_id,
+            from,
+            head_name,
+            note,
+        } = d;
         if *scope != Scope::City {
             return Err(StoreError::forbidden(
                 "district.designate_lead",

@@ -57,7 +57,7 @@ impl TestDb {
             "ipfin_t_{}_{}_{}",
             std::process::id(),
             COUNTER.fetch_add(1, Ordering::SeqCst),
-            crate::auth::random_token()[..8].to_string()
+            &crate::auth::random_token()[..8]
         );
         let admin = Database::connect(url.clone())
             .await

@@ -4,7 +4,7 @@ use chrono::NaiveDate;
 use ipfin_domain::{OrgKind, Role, Scope};
 use ipfin_store::audit::{AuditActor, Verification};
 use ipfin_store::auth::SignIn;
-use ipfin_store::org::{NewContact, NewOrganisation, OrgFilter};
+use ipfin_store::org::{NewContact, NewDesignation, NewOrganisation, OrgFilter};
 use ipfin_store::testing::{DEMO_PASSWORD, TestDb};
 use ipfin_store::user::NewUser;
 use ipfin_store::{Page, Store, StoreError};
@@ -199,10 +199,12 @@ async fn lead_designation_keeps_a_dated_history_with_one_lead_at_a_time() {
                 &mut tx,
                 &Scope::City,
                 "440305",
-                finance,
-                date(1, 1),
-                None,
-                None,
+                NewDesignation {
+                    organisation_id: finance,
+                    from: date(1, 1),
+                    head_name: None,
+                    note: None,
+                },
             )
             .await;
         assert!(
@@ -218,10 +220,12 @@ async fn lead_designation_keeps_a_dated_history_with_one_lead_at_a_time() {
                 &mut tx,
                 &district("440305", true),
                 "440305",
-                finance,
-                date(7, 1),
-                None,
-                None,
+                NewDesignation {
+                    organisation_id: finance,
+                    from: date(7, 1),
+                    head_name: None,
+                    note: None,
+                },
             )
             .await;
         assert!(matches!(r, Err(StoreError::Forbidden(_))));
@@ -231,10 +235,12 @@ async fn lead_designation_keeps_a_dated_history_with_one_lead_at_a_time() {
             &mut tx,
             &Scope::City,
             "440305",
-            finance,
-            date(7, 1),
-            Some("张局长".into()),
-            None,
+            NewDesignation {
+                organisation_id: finance,
+                from: date(7, 1),
+                head_name: Some("张局长".into()),
+                note: None,
+            },
         )
         .await
         .expect("designate");
@@ -269,10 +275,12 @@ async fn lead_designation_keeps_a_dated_history_with_one_lead_at_a_time() {
                 &mut tx,
                 &Scope::City,
                 "440305",
-                futian,
-                date(9, 1),
-                None,
-                None,
+                NewDesignation {
+                    organisation_id: futian,
+                    from: date(9, 1),
+                    head_name: None,
+                    note: None,
+                },
             )
             .await;
         assert!(matches!(r, Err(StoreError::Invalid(ref e)) if e.field == "organisation_id"));

@@ -163,8 +163,7 @@ pub async fn resolve(State(state): State<AppState>, mut req: Request, next: Next
                     "接口令牌无效、已过期或已被吊销。",
                     "The API token is invalid, expired or revoked.",
                 );
-                req.extensions_mut().insert(anonymous(lang, ip));
-                return err.into_response();
+                return crate::views::error_json(&err, lang);
             }
             Err(e) => return AppError::from(e).into_response(),
         }
@@ -199,15 +198,6 @@ pub async fn resolve(State(state): State<AppState>, mut req: Request, next: Next
         );
     }
     resp
-}
-
-fn anonymous(lang: Lang, ip: Option<String>) -> Actor {
-    Actor {
-        principal: Principal::Anonymous,
-        scope: Scope::Public,
-        lang,
-        ip,
-    }
 }
 
 /// Who may call a route. Declared once per route in `routes.rs`, enforced by `enforce`.

@@ -376,6 +376,15 @@ struct ErrorPage {
     message: String,
 }
 
+/// The uniform JSON error body `{code, message, field?}`.
+pub fn error_json(err: &AppError, lang: Lang) -> Response {
+    let mut body = serde_json::json!({"code": err.msg.code, "message": err.msg.text(lang)});
+    if let Some(f) = err.field {
+        body["field"] = f.into();
+    }
+    (err.status, axum::Json(body)).into_response()
+}
+
 /// Renders `AppError` responses: JSON `{code, message, field?}` under `/api` and for the
 /// operational endpoints, an HTML page elsewhere — in the caller's language.
 pub async fn localize(State(state): State<AppState>, req: Request, next: Next) -> Response {
@@ -390,11 +399,7 @@ pub async fn localize(State(state): State<AppState>, req: Request, next: Next) -
     let mut out = if path.starts_with("/api/")
         || matches!(path.as_str(), "/healthz" | "/readyz" | "/metrics")
     {
-        let mut body = serde_json::json!({"code": err.msg.code, "message": err.msg.text(lang)});
-        if let Some(f) = err.field {
-            body["field"] = f.into();
-        }
-        (err.status, axum::Json(body)).into_response()
+        error_json(&err, lang)
     } else {
         let ctx = match &actor {
             Some(a) => PageCtx::new(a, &state, &path),

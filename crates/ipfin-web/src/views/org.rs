@@ -14,8 +14,8 @@ use axum::response::Response;
 use ipfin_domain::{InstitutionType, OrgKind, Scope};
 use ipfin_store::Paged;
 use ipfin_store::org::{
-    ContactPerson, DistrictSummary, LeadDesignation, NewContact, NewDistrict, NewOrganisation,
-    OrgFilter, Organisation,
+    ContactPerson, DistrictSummary, LeadDesignation, NewContact, NewDesignation, NewDistrict,
+    NewOrganisation, OrgFilter, Organisation,
 };
 use ipfin_store::user::User;
 use serde::Deserialize;
@@ -135,6 +135,16 @@ struct DistrictPage {
     today: String,
 }
 
+impl DistrictPage {
+    fn is_current(&self, h: &LeadDesignation) -> bool {
+        let today = ipfin_store::today_shanghai();
+        h.from_date <= today && h.to_date.is_none_or(|t| t > today)
+    }
+    fn is_scheduled(&self, h: &LeadDesignation) -> bool {
+        h.from_date > ipfin_store::today_shanghai()
+    }
+}
+
 async fn district_page(
     state: &AppState,
     actor: &Actor,
@@ -232,10 +242,12 @@ pub async fn designate_lead(
                 &mut tx,
                 &actor.scope,
                 &code,
-                org_id,
-                from,
-                f.head_name.clone(),
-                f.note.clone()
+                NewDesignation {
+                    organisation_id: org_id,
+                    from,
+                    head_name: f.head_name.clone(),
+                    note: f.note.clone()
+                }
             )
             .await?),
         Err(fe) => Err(AppError::invalid(fe)),

@@ -1,0 +1,712 @@
+//! Pages and API through the real router on the real databases: sign-in and its abuse cases,
+//! CSRF, sessions, tokens, uniform errors, the credit-code tool, management pages.
+
+mod support;
+
+use axum::body::Body;
+use axum::http::{Method, Request, header};
+use ipfin_store::testing::{DEMO_PASSWORD, TestDb};
+use support::TestApp;
+
+fn login_csrf(resp: &support::Resp) -> (String, String) {
+    let cookie = resp
+        .headers
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| c.starts_with("ipfin_precsrf="))
+        .expect("pre-csrf cookie")
+        .split(';')
+        .next()
+        .expect("cookie pair")
+        .to_string();
+    let token = cookie.trim_start_matches("ipfin_precsrf=").to_string();
+    (cookie, token)
+}
+
+async fn post_login(
+    app: &TestApp,
+    cookie: &str,
+    csrf: &str,
+    username: &str,
+    password: &str,
+) -> support::Resp {
+    let body = serde_urlencoded::to_string([
+        ("_csrf", csrf),
+        ("username", username),
+        ("password", password),
+        ("next", "/home"),
+    ])
+    .expect("enc");
+    app.send(
+        Request::builder()
+            .method(Method::POST)
+            .uri("/login")
+            .header(header::COOKIE, cookie)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(body))
+            .expect("req"),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn sign_in_sign_out_and_home_per_role() {
+    for app in TestApp::all().await {
+        let page = app.get("/login", None).await;
+        assert_eq!(page.status.as_u16(), 200);
+        let (cookie, csrf) = login_csrf(&page);
+        let r = post_login(&app, &cookie, &csrf, "ns.officer", DEMO_PASSWORD).await;
+        assert_eq!(r.status.as_u16(), 303, "{}", r.body);
+        assert_eq!(r.location(), Some("/home"));
+        let set = r
+            .headers
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find(|c| c.starts_with("ipfin_session="))
+            .expect("session cookie")
+            .to_string();
+        assert!(
+            set.contains("HttpOnly") && set.contains("SameSite=Lax"),
+            "{set}"
+        );
+        let session_cookie = set.split(';').next().expect("pair").to_string();
+        let home = app
+            .send(
+                Request::builder()
+                    .uri("/home")
+                    .header(header::COOKIE, &session_cookie)
+                    .body(Body::empty())
+                    .expect("req"),
+            )
+            .await;
+        assert_eq!(home.status.as_u16(), 200);
+        assert!(
+            home.body.contains("待办事项") && home.body.contains("南山区"),
+            "{}",
+            home.body
+        );
+
+        // Each role's home page renders its own navigation.
+        for (user, must_have, must_not) in [
+            ("city.admin", "/audit", "/districts/440305\""),
+            ("ns.finance", "/districts/440305", "/tokens"),
+            ("bank.manager", "/tokens", "/districts"),
+            ("agency.specialist", "/tokens", "/users\""),
+            ("ent.user", "/orgs/", "/audit"),
+        ] {
+            let s = app.login(user).await;
+            let r = app.get("/home", Some(&s)).await;
+            assert_eq!(r.status.as_u16(), 200, "{user}");
+            assert!(r.body.contains(must_have), "{user} home has {must_have}");
+            assert!(!r.body.contains(must_not), "{user} home lacks {must_not}");
+        }
+
+        // Sign-out ends the session server-side.
+        let s = app.login("ns.officer").await;
+        let r = app.post_form("/logout", Some(&s), &[]).await;
+        assert_eq!(r.status.as_u16(), 303);
+        let r = app.get("/home", Some(&s)).await;
+        assert_eq!(r.status.as_u16(), 303, "the old cookie no longer works");
+        app.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn wrong_passwords_lock_out_without_revealing_accounts() {
+    let app = TestApp::with_db(TestDb::sqlite().await.with_demo().await);
+    let page = app.get("/login", None).await;
+    let (cookie, csrf) = login_csrf(&page);
+    let mut statuses = Vec::new();
+    let mut messages = std::collections::BTreeSet::new();
+    for _ in 0..20 {
+        let r = post_login(&app, &cookie, &csrf, "ns.officer", "wrong-password").await;
+        statuses.push(r.status.as_u16());
+        if r.status.as_u16() == 401 {
+            messages.insert(r.body.contains("用户名或密码错误"));
+        }
+    }
+    assert_eq!(&statuses[..5], &[401; 5], "five free attempts");
+    assert!(
+        statuses[5..].iter().all(|s| *s == 429),
+        "then locked: {statuses:?}"
+    );
+    let locked = post_login(&app, &cookie, &csrf, "ns.officer", DEMO_PASSWORD).await;
+    assert_eq!(
+        locked.status.as_u16(),
+        429,
+        "even the right password waits out the lock"
+    );
+    assert!(locked.body.contains("秒后再试") && locked.headers.contains_key(header::RETRY_AFTER));
+    // An unknown account behaves the same way: same message, same lock.
+    let mut unknown = Vec::new();
+    for _ in 0..6 {
+        let r = post_login(&app, &cookie, &csrf, "no.such.user", "wrong-password").await;
+        unknown.push(r.status.as_u16());
+        if r.status.as_u16() == 401 {
+            assert!(r.body.contains("用户名或密码错误"));
+        }
+    }
+    assert_eq!(unknown, vec![401, 401, 401, 401, 401, 429]);
+    // Other accounts are unaffected.
+    let ok = post_login(&app, &cookie, &csrf, "ft.officer", DEMO_PASSWORD).await;
+    assert_eq!(ok.status.as_u16(), 303);
+    app.cleanup().await;
+}
+
+#[tokio::test]
+async fn csrf_is_required_on_every_form() {
+    let app = TestApp::with_db(TestDb::sqlite().await.with_demo().await);
+    // Sign-in form without the double-submit token.
+    let r = post_login(&app, "", "", "ns.officer", DEMO_PASSWORD).await;
+    assert_eq!(r.status.as_u16(), 403);
+    assert!(r.body.contains("安全令牌"), "{}", r.body);
+    // Signed-in form with a wrong token: refused, nothing stored.
+    let s = app.login("ns.officer").await;
+    let before = app.audit_count().await;
+    let org = app.org_id("南山区财政局").await;
+    let r = app
+        .post_form(
+            &format!("/orgs/{org}/contacts"),
+            Some(&s),
+            &[("_csrf", "forged"), ("name", "x"), ("phone", "12345678")],
+        )
+        .await;
+    assert_eq!(r.status.as_u16(), 403);
+    let r = app
+        .post_form(
+            &format!("/orgs/{org}/contacts"),
+            Some(&s),
+            &[("_csrf", ""), ("name", "x"), ("phone", "12345678")],
+        )
+        .await;
+    assert_eq!(r.status.as_u16(), 403);
+    // A cross-site POST is refused by the origin check even with a valid token.
+    let body = serde_urlencoded::to_string([
+        ("_csrf", s.csrf.as_str()),
+        ("name", "x"),
+        ("phone", "12345678"),
+    ])
+    .expect("enc");
+    let r = app
+        .send(
+            Request::builder()
+                .method(Method::POST)
+                .uri(format!("/orgs/{org}/contacts"))
+                .header(header::COOKIE, &s.cookie)
+                .header("sec-fetch-site", "cross-site")
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(Body::from(body))
+                .expect("req"),
+        )
+        .await;
+    assert_eq!(r.status.as_u16(), 403);
+    assert!(r.body.contains("跨站"), "{}", r.body);
+    assert_eq!(app.audit_count().await, before);
+    // With the right token it works.
+    let r = app
+        .post_form(
+            &format!("/orgs/{org}/contacts"),
+            Some(&s),
+            &[("name", "李四"), ("phone", "0755-12345678")],
+        )
+        .await;
+    assert_eq!(r.status.as_u16(), 303, "{}", r.body);
+    app.cleanup().await;
+}
+
+#[tokio::test]
+async fn forged_or_expired_sessions_and_revoked_tokens_are_refused() {
+    let app = TestApp::with_db(TestDb::sqlite().await.with_demo().await);
+    let r = app
+        .send(
+            Request::builder()
+                .uri("/home")
+                .header(header::COOKIE, "ipfin_session=forged")
+                .body(Body::empty())
+                .expect("req"),
+        )
+        .await;
+    assert_eq!(r.status.as_u16(), 303);
+    assert!(
+        r.headers
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .any(|v| v.to_str().unwrap_or("").contains("Max-Age=0")),
+        "forged cookie is cleared"
+    );
+    // Expire a real session in the database.
+    let s = app.login("ns.officer").await;
+    ipfin_store::db::exec(
+        app.store().conn(),
+        "UPDATE sessions SET expires_at = 0",
+        vec![],
+    )
+    .await
+    .expect("expire");
+    assert_eq!(app.get("/home", Some(&s)).await.status.as_u16(), 303);
+    // Revoked token.
+    let bank = app.org_id("深南银行深圳分行").await;
+    let mut tx = app
+        .store()
+        .write(ipfin_store::audit::AuditActor::system("t"))
+        .await
+        .expect("tx");
+    let (t, plain) = app
+        .store()
+        .create_api_token(&mut tx, &ipfin_domain::Scope::City, bank, "x", None)
+        .await
+        .expect("token");
+    tx.commit().await.expect("c");
+    assert_eq!(
+        app.api(Method::GET, "/api/v1/me", Some(&plain), None)
+            .await
+            .status
+            .as_u16(),
+        200
+    );
+    let mut tx = app
+        .store()
+        .write(ipfin_store::audit::AuditActor::system("t"))
+        .await
+        .expect("tx");
+    app.store()
+        .revoke_api_token(&mut tx, &ipfin_domain::Scope::City, t.id)
+        .await
+        .expect("revoke");
+    tx.commit().await.expect("c");
+    let r = app.api(Method::GET, "/api/v1/me", Some(&plain), None).await;
+    assert_eq!(r.status.as_u16(), 401);
+    assert_eq!(r.json()["code"], "auth.invalid_token");
+    let r = app
+        .api(
+            Method::GET,
+            "/api/v1/tools/credit-code/x",
+            Some("ipfin_forged"),
+            None,
+        )
+        .await;
+    assert_eq!(
+        r.status.as_u16(),
+        401,
+        "a presented bad token is never downgraded to anonymous"
+    );
+    app.cleanup().await;
+}
+
+#[tokio::test]
+async fn credit_code_api_normalises_and_names_the_rule() {
+    let app = TestApp::with_db(TestDb::sqlite().await);
+    let r = app
+        .api(
+            Method::GET,
+            "/api/v1/tools/credit-code/%209144%200300%207152%206726xg%20",
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(r.status.as_u16(), 200);
+    let j = r.json();
+    assert_eq!(j["valid"], true);
+    assert_eq!(j["normalized"], "9144030071526726XG");
+    assert_eq!(j["division_code"], "440300");
+    assert_eq!(j["organization_code"], "71526726X");
+    assert_eq!(j["entity_type"], "企业");
+    // Full-width input.
+    let fw = "９１４４０３００７１５２６７２６ＸＧ";
+    let r = app
+        .api(
+            Method::GET,
+            &format!(
+                "/api/v1/tools/credit-code/{}",
+                ipfin_web::views::urlencode(fw)
+            ),
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(r.json()["valid"], true);
+    // Wrong check character: invalid, rule named, in Chinese by default and English on request.
+    let r = app
+        .api(
+            Method::GET,
+            "/api/v1/tools/credit-code/9144030071526726XA",
+            None,
+            None,
+        )
+        .await;
+    let j = r.json();
+    assert_eq!(j["valid"], false);
+    assert_eq!(j["normalized"], serde_json::Value::Null);
+    assert_eq!(j["errors"][0]["code"], "credit_code.check_character");
+    assert!(
+        j["errors"][0]["message"]
+            .as_str()
+            .expect("msg")
+            .contains("第 18 位")
+    );
+    let r = app
+        .send(
+            Request::builder()
+                .uri("/api/v1/tools/credit-code/9144030071526726XA")
+                .header(header::ACCEPT_LANGUAGE, "en")
+                .body(Body::empty())
+                .expect("req"),
+        )
+        .await;
+    assert!(
+        r.json()["errors"][0]["message"]
+            .as_str()
+            .expect("msg")
+            .contains("Check character")
+    );
+    // Invalid UTF-8 in the path: 400 with the uniform body.
+    let r = app
+        .api(Method::GET, "/api/v1/tools/credit-code/%FF%FE", None, None)
+        .await;
+    assert_eq!(r.status.as_u16(), 400);
+    assert_eq!(r.json()["code"], "path.invalid");
+    // The page works without JavaScript.
+    let r = app
+        .get("/tools/credit-code?code=9144030071526726XA", None)
+        .await;
+    assert_eq!(r.status.as_u16(), 422);
+    assert!(r.body.contains("第 18 位校验码错误"));
+    let r = app
+        .get("/tools/credit-code?code=9144030071526726xg", None)
+        .await;
+    assert_eq!(r.status.as_u16(), 200);
+    assert!(r.body.contains("9144030071526726XG") && r.body.contains("工商"));
+    app.cleanup().await;
+}
+
+#[tokio::test]
+async fn api_input_errors_are_uniform_and_store_nothing() {
+    let app = TestApp::with_db(TestDb::sqlite().await.with_demo().await);
+    let office = app.org_id("深圳市市场监督管理局（知识产权局）").await;
+    let mut tx = app
+        .store()
+        .write(ipfin_store::audit::AuditActor::system("t"))
+        .await
+        .expect("tx");
+    let (_, token) = app
+        .store()
+        .create_api_token(&mut tx, &ipfin_domain::Scope::City, office, "city", None)
+        .await
+        .expect("t");
+    tx.commit().await.expect("c");
+    let before = app.audit_count().await;
+    let post = |body: Vec<u8>| {
+        app.send(
+            Request::builder()
+                .method(Method::POST)
+                .uri("/api/v1/organisations")
+                .header(header::AUTHORIZATION, format!("Bearer {token}"))
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(body))
+                .expect("req"),
+        )
+    };
+    let big = format!(
+        "{{\"kind\":\"department\",\"name\":\"{}\"}}",
+        "x".repeat(10 * 1024 * 1024)
+    );
+    let r = post(big.into_bytes()).await;
+    assert_eq!(r.status.as_u16(), 413);
+    assert_eq!(r.json()["code"], "request.too_large");
+    let r = post(b"{\"kind\": ".to_vec()).await;
+    assert_eq!(r.status.as_u16(), 400);
+    assert_eq!(r.json()["code"], "json.malformed");
+    let r = post(b"{\"kind\":\"department\",\"name\":\"\xff\xfe\"}".to_vec()).await;
+    assert_eq!(r.status.as_u16(), 400, "invalid UTF-8: {}", r.body);
+    let r = post(
+        br#"{"kind":"department","name":"x","district_code":"440305","colour":"red"}"#.to_vec(),
+    )
+    .await;
+    assert_eq!(r.status.as_u16(), 422);
+    assert_eq!(r.json()["code"], "json.unknown_field");
+    assert!(r.json()["message"].as_str().expect("m").contains("colour"));
+    let r = post(br#"{"kind":"enterprise","name":"x","district_code":"440305","credit_code":"9144030071526726XA"}"#.to_vec()).await;
+    assert_eq!(r.status.as_u16(), 422);
+    assert_eq!(r.json()["field"], "credit_code");
+    assert_eq!(r.json()["code"], "credit_code.check_character");
+    assert_eq!(app.audit_count().await, before, "nothing stored");
+    let r = post(r#"{"kind":"enterprise","name":"API 企业","district_code":"440305","credit_code":"9144030071526726xg"}"#.as_bytes().to_vec()).await;
+    assert_eq!(r.status.as_u16(), 201, "{}", r.body);
+    assert_eq!(r.json()["credit_code"], "9144030071526726XG");
+    let r = post(r#"{"kind":"enterprise","name":"重复","district_code":"440305","credit_code":"9144030071526726XG"}"#.as_bytes().to_vec()).await;
+    assert_eq!(r.status.as_u16(), 409);
+    // Unknown route and wrong method: uniform JSON too.
+    let r = app.api(Method::GET, "/api/v1/nothing", None, None).await;
+    assert_eq!(
+        (r.status.as_u16(), r.json()["code"].as_str()),
+        (404, Some("not_found"))
+    );
+    let r = app
+        .api(Method::DELETE, "/api/v1/districts", None, None)
+        .await;
+    assert_eq!(r.status.as_u16(), 405);
+    assert_eq!(r.json()["code"], "method_not_allowed");
+    app.cleanup().await;
+}
+
+#[tokio::test]
+async fn operations_endpoints_and_openapi() {
+    let app = TestApp::with_db(TestDb::sqlite().await);
+    assert_eq!(app.get("/healthz", None).await.status.as_u16(), 200);
+    let r = app.get("/readyz", None).await;
+    assert_eq!(r.json()["status"], "ready");
+    let r = app.get("/metrics", None).await;
+    assert!(
+        r.body.contains("ipfin_http_requests_total{class=\"2xx\"}"),
+        "{}",
+        r.body
+    );
+    assert!(
+        r.headers.contains_key("x-request-id")
+            || app
+                .get("/healthz", None)
+                .await
+                .headers
+                .contains_key("x-request-id")
+    );
+    let r = app.get("/api/openapi.json", None).await;
+    let j = r.json();
+    assert_eq!(j["info"]["title"], "ipfin API");
+    for p in [
+        "/api/v1/tools/credit-code/{code}",
+        "/api/v1/organisations",
+        "/api/v1/me",
+        "/readyz",
+    ] {
+        assert!(j["paths"][p].is_object(), "OpenAPI documents {p}");
+    }
+    // Every /api/v1 route is documented.
+    for spec in ipfin_web::routes::route_specs() {
+        if spec.path.starts_with("/api/v1/") {
+            let method = spec.method.to_lowercase();
+            assert!(
+                j["paths"][spec.path][&method].is_object(),
+                "OpenAPI lacks {} {}",
+                spec.method,
+                spec.path
+            );
+        }
+    }
+    app.cleanup().await;
+}
+
+#[tokio::test]
+async fn first_run_setup_creates_the_city_admin_once() {
+    let app = TestApp::with_db(TestDb::sqlite().await);
+    let secret = app
+        .store()
+        .bootstrap_secret()
+        .await
+        .expect("b")
+        .expect("no users yet");
+    assert_eq!(
+        app.get("/setup?token=wrong", None).await.status.as_u16(),
+        403
+    );
+    let page = app.get(&format!("/setup?token={secret}"), None).await;
+    assert_eq!(page.status.as_u16(), 200);
+    let (cookie, csrf) = login_csrf(&page);
+    let submit = |password: &'static str| {
+        let body = serde_urlencoded::to_string([
+            ("_csrf", csrf.as_str()),
+            ("token", secret.as_str()),
+            ("office_name", "示例市市场监督管理局"),
+            ("username", "admin"),
+            ("display_name", "管理员"),
+            ("password", password),
+            ("password_again", password),
+        ])
+        .expect("enc");
+        app.send(
+            Request::builder()
+                .method(Method::POST)
+                .uri("/setup")
+                .header(header::COOKIE, &cookie)
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(Body::from(body))
+                .expect("req"),
+        )
+    };
+    let r = submit("short").await;
+    assert_eq!(r.status.as_u16(), 422);
+    assert!(r.body.contains("至少需要 10 个字符"), "{}", r.body);
+    assert_eq!(app.store().user_count().await.expect("n"), 0);
+    let r = submit("Strong-Pass-2026").await;
+    assert_eq!(r.status.as_u16(), 303, "{}", r.body);
+    assert_eq!(app.store().user_count().await.expect("n"), 1);
+    // The link is used up.
+    assert_eq!(submit("Strong-Pass-2026").await.status.as_u16(), 403);
+    assert!(app.store().bootstrap_secret().await.expect("b").is_none());
+    app.cleanup().await;
+}
+
+#[tokio::test]
+async fn managers_create_users_who_must_change_their_one_time_password() {
+    for app in TestApp::all().await {
+        let s = app.login("ns.officer").await;
+        let finance = app.org_id("南山区财政局").await;
+        // Missing role: inline error, nothing stored.
+        let before = app.audit_count().await;
+        let r = app
+            .post_form(
+                "/users",
+                Some(&s),
+                &[
+                    ("organisation_id", &finance.to_string()),
+                    ("username", "ns.wang"),
+                    ("display_name", "王五"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status.as_u16(), 422);
+        assert!(r.body.contains("请至少选择一个角色"));
+        assert_eq!(app.audit_count().await, before);
+        let r = app
+            .post_form(
+                "/users",
+                Some(&s),
+                &[
+                    ("organisation_id", &finance.to_string()),
+                    ("username", "ns.wang"),
+                    ("display_name", "王五"),
+                    ("roles", "department_member"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status.as_u16(), 201, "{}", r.body);
+        let pw = r
+            .body
+            .split("<strong>")
+            .nth(1)
+            .and_then(|x| x.split("</strong>").next())
+            .expect("one-time password shown")
+            .to_string();
+        // First sign-in goes to the password page until the password is changed.
+        let page = app.get("/login", None).await;
+        let (cookie, csrf) = login_csrf(&page);
+        let r = post_login(&app, &cookie, &csrf, "ns.wang", &pw).await;
+        let session = r
+            .headers
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find(|c| c.starts_with("ipfin_session="))
+            .expect("cookie")
+            .split(';')
+            .next()
+            .expect("p")
+            .to_string();
+        let token = session.trim_start_matches("ipfin_session=");
+        let su = app
+            .store()
+            .session_user(token)
+            .await
+            .expect("s")
+            .expect("s");
+        let wang = support::Session {
+            username: "ns.wang".into(),
+            cookie: session.clone(),
+            csrf: su.csrf_token,
+            user_id: su.user_id,
+        };
+        let r = app.get("/home", Some(&wang)).await;
+        assert_eq!(r.location(), Some("/account/password"));
+        let r = app
+            .post_form(
+                "/account/password",
+                Some(&wang),
+                &[
+                    ("current_password", &pw),
+                    ("new_password", "Wang-Wu-2026!"),
+                    ("new_password_again", "Wang-Wu-2027!"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status.as_u16(), 422);
+        assert!(r.body.contains("两次输入的新密码不一致"));
+        let r = app
+            .post_form(
+                "/account/password",
+                Some(&wang),
+                &[
+                    ("current_password", &pw),
+                    ("new_password", "Wang-Wu-2026!"),
+                    ("new_password_again", "Wang-Wu-2026!"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status.as_u16(), 303, "{}", r.body);
+        assert_eq!(app.get("/home", Some(&wang)).await.status.as_u16(), 200);
+        app.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn irreversible_steps_need_confirmation_and_english_switch_works() {
+    let app = TestApp::with_db(TestDb::sqlite().await.with_demo().await);
+    let city = app.login("city.admin").await;
+    let ft_finance = app.org_id("福田区财政局").await;
+    let before = app.audit_count().await;
+    let r = app
+        .post_form(
+            "/districts/440304/lead",
+            Some(&city),
+            &[
+                ("organisation_id", &ft_finance.to_string()),
+                ("from_date", "2026-12-01"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status.as_u16(), 422);
+    assert!(r.body.contains("我已确认"));
+    assert_eq!(app.audit_count().await, before);
+    let r = app
+        .post_form(
+            "/districts/440304/lead",
+            Some(&city),
+            &[
+                ("organisation_id", &ft_finance.to_string()),
+                ("from_date", "2026-12-01"),
+                ("confirm", "yes"),
+                ("head_name", "赵局长"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status.as_u16(), 303, "{}", r.body);
+    let r = app.get("/districts/440304", Some(&city)).await;
+    assert!(
+        r.body.contains("福田区财政局")
+            && r.body.contains("2026年12月1日")
+            && r.body.contains("赵局长")
+    );
+    // English.
+    let r = app.get("/lang/en", None).await;
+    assert!(
+        r.headers
+            .get(header::SET_COOKIE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|c| c.starts_with("ipfin_lang=en"))
+    );
+    let r = app
+        .send(
+            Request::builder()
+                .uri("/districts/440304")
+                .header(header::COOKIE, format!("{}; ipfin_lang=en", city.cookie))
+                .body(Body::empty())
+                .expect("req"),
+        )
+        .await;
+    assert!(
+        r.body.contains("Lead department history") && r.body.contains("2026-12-01"),
+        "{}",
+        r.body
+    );
+    app.cleanup().await;
+}

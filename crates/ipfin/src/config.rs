@@ -49,9 +49,18 @@ impl Config {
             }
             None => fig = fig.merge(Toml::file("ipfin.toml")),
         }
-        fig.merge(Env::prefixed("IPFIN_"))
-            .extract()
-            .context("配置有误 / invalid configuration")
+        // Only ipfin's own keys: other IPFIN_* variables (e.g. IPFIN_TEST_POSTGRES_URL) are not config.
+        fig.merge(Env::prefixed("IPFIN_").only(&[
+            "database_url",
+            "data_dir",
+            "listen",
+            "secure_cookies",
+            "trust_proxy",
+            "max_body_bytes",
+            "log_format",
+        ]))
+        .extract()
+        .context("配置有误 / invalid configuration")
     }
 
     /// The database URL to connect to.

@@ -3,7 +3,7 @@
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -21,7 +21,9 @@ fn temp_dir(name: &str) -> PathBuf {
 }
 
 /// Starts `serve` and returns the child, the address it printed, and everything it printed before.
-fn start(args: &[&str], dir: &PathBuf) -> (Child, String, Vec<String>) {
+// The caller kills and waits for the returned child.
+#[allow(clippy::zombie_processes)]
+fn start(args: &[&str], dir: &Path) -> (Child, String, Vec<String>) {
     let mut child = bin()
         .args([
             "--data-dir",
@@ -43,6 +45,7 @@ fn start(args: &[&str], dir: &PathBuf) -> (Child, String, Vec<String>) {
         let mut line = String::new();
         if reader.read_line(&mut line).expect("read") == 0 || Instant::now() > deadline {
             let _ = child.kill();
+            let _ = child.wait();
             panic!("server did not start: {lines:?}");
         }
         if let Some(rest) = line.split("listening on http://").nth(1) {

@@ -41,6 +41,8 @@ pub struct SessionUser {
     pub org_name: String,
     pub org_kind: OrgKind,
     pub district_code: Option<String>,
+    /// The name of the organisation's district, when it has one.
+    pub district_name: Option<String>,
     pub roles: Vec<Role>,
     pub must_change_password: bool,
     pub csrf_token: String,
@@ -210,6 +212,7 @@ impl Store {
             org_name: String,
             org_kind: String,
             district_code: Option<String>,
+            district_name: Option<String>,
             must_change_password: bool,
             csrf_token: String,
             roles: Option<String>,
@@ -223,9 +226,10 @@ impl Store {
             self.conn(),
             &format!(
                 "SELECT u.id AS user_id, u.username, u.display_name, u.organisation_id, o.name AS org_name, o.kind AS org_kind, \
-                 o.district_code, u.must_change_password, s.csrf_token, \
+                 o.district_code, d.name AS district_name, u.must_change_password, s.csrf_token, \
                  (SELECT {agg} FROM user_roles r WHERE r.user_id = u.id) AS roles \
                  FROM sessions s JOIN users u ON u.id = s.user_id JOIN organisations o ON o.id = u.organisation_id \
+                 LEFT JOIN districts d ON d.code = o.district_code \
                  WHERE s.token_hash = ? AND s.expires_at > ? AND u.active = TRUE AND o.active = TRUE"
             ),
             vec![hash.clone().into(), crate::now_s().into()],
@@ -240,6 +244,7 @@ impl Store {
                 org_name: r.org_name,
                 org_kind: OrgKind::from_code(&r.org_kind)?,
                 district_code: r.district_code,
+                district_name: r.district_name,
                 roles: r
                     .roles
                     .unwrap_or_default()

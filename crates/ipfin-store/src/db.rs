@@ -150,7 +150,9 @@ impl Store {
         if url.starts_with("sqlite:") {
             let memory = url.contains(":memory:") || url.contains("mode=memory");
             // An in-memory database lives in one connection; files use a small pool under WAL.
-            opts.max_connections(if memory { 1 } else { 8 })
+            // Each SQLite connection is served by its own thread; on small machines a few
+            // connections beat many (measured with scripts/bench/http.sh: 4 > 8 > 2 on 2 cores).
+            opts.max_connections(if memory { 1 } else { 4 })
                 .min_connections(1)
                 .idle_timeout(None::<Duration>)
                 .max_lifetime(None::<Duration>);

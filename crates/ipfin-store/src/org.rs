@@ -800,4 +800,26 @@ impl Store {
         )
         .await
     }
+
+    /// Organisations and users per organisation kind within the scope, in one query (home figures).
+    pub async fn scope_counts(&self, scope: &Scope) -> Result<Vec<KindCount>> {
+        let (cond, values) = org_scope_sql(scope);
+        fetch_all(
+            self.conn(),
+            &format!(
+                "SELECT o.kind AS kind, COUNT(DISTINCT o.id) AS orgs, COUNT(u.id) AS users \
+                 FROM organisations o LEFT JOIN users u ON u.organisation_id = o.id WHERE {cond} GROUP BY o.kind"
+            ),
+            values,
+        )
+        .await
+    }
+}
+
+/// How many organisations of a kind, and their users, a scope holds.
+#[derive(Debug, Clone, FromQueryResult, Serialize)]
+pub struct KindCount {
+    pub kind: String,
+    pub orgs: i64,
+    pub users: i64,
 }

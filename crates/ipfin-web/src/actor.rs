@@ -168,7 +168,17 @@ pub async fn resolve(State(state): State<AppState>, mut req: Request, next: Next
             Err(e) => return AppError::from(e).into_response(),
         }
     } else if let Some(token) = cookie(req.headers(), SESSION_COOKIE).map(str::to_string) {
-        match state.store.session_user(&token).await {
+        let found = match state.sessions.get(&token) {
+            Some(u) => Ok(Some(u)),
+            None => {
+                let r = state.store.session_user(&token).await;
+                if let Ok(Some(u)) = &r {
+                    state.sessions.put(&token, u.clone());
+                }
+                r
+            }
+        };
+        match found {
             Ok(Some(u)) => Principal::User(Box::new(u)),
             Ok(None) => {
                 clear_cookie = true;

@@ -10,6 +10,7 @@ pub mod error;
 pub mod i18n;
 pub mod metrics;
 pub mod routes;
+pub mod session_cache;
 pub mod throttle;
 pub mod views;
 
@@ -57,6 +58,7 @@ pub struct AppState {
     pub config: Arc<WebConfig>,
     pub throttle: Arc<throttle::Throttle>,
     pub metrics: Arc<metrics::Metrics>,
+    pub sessions: Arc<session_cache::SessionCache>,
 }
 
 impl AppState {
@@ -66,6 +68,7 @@ impl AppState {
             config: Arc::new(config),
             throttle: Arc::new(throttle::Throttle::default()),
             metrics: Arc::new(metrics::Metrics::default()),
+            sessions: Arc::new(session_cache::SessionCache::default()),
         }
     }
 }

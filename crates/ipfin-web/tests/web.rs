@@ -710,3 +710,63 @@ async fn irreversible_steps_need_confirmation_and_english_switch_works() {
     );
     app.cleanup().await;
 }
+
+#[tokio::test]
+async fn disabling_a_user_ends_their_session_at_once() {
+    let app = TestApp::with_db(TestDb::sqlite().await.with_demo().await);
+    let member = app.login("ns.finance").await;
+    assert_eq!(
+        app.get("/home", Some(&member)).await.status.as_u16(),
+        200,
+        "session resolved (and cached)"
+    );
+    let officer = app.login("ns.officer").await;
+    let id = app.user_id("ns.finance").await;
+    let r = app
+        .post_form(
+            &format!("/users/{id}/active"),
+            Some(&officer),
+            &[("active", "false")],
+        )
+        .await;
+    assert_eq!(r.status.as_u16(), 422, "disabling asks for confirmation");
+    assert_eq!(app.get("/home", Some(&member)).await.status.as_u16(), 200);
+    let r = app
+        .post_form(
+            &format!("/users/{id}/active"),
+            Some(&officer),
+            &[("active", "false"), ("confirm", "yes")],
+        )
+        .await;
+    assert_eq!(r.status.as_u16(), 303, "{}", r.body);
+    assert_eq!(
+        app.get("/home", Some(&member)).await.status.as_u16(),
+        303,
+        "the disabled user is out immediately"
+    );
+    // Disabling an organisation shuts out its users too.
+    let banker = app.login("bank.manager").await;
+    assert_eq!(app.get("/home", Some(&banker)).await.status.as_u16(), 200);
+    let city = app.login("city.admin").await;
+    let bank = app.org_id("深南银行深圳分行").await;
+    let r = app
+        .post_form(
+            &format!("/orgs/{bank}/active"),
+            Some(&city),
+            &[("active", "false"), ("confirm", "yes")],
+        )
+        .await;
+    assert_eq!(r.status.as_u16(), 303, "{}", r.body);
+    assert_eq!(app.get("/home", Some(&banker)).await.status.as_u16(), 303);
+    // Nobody disables themselves.
+    let me = officer.user_id;
+    let r = app
+        .post_form(
+            &format!("/users/{me}/active"),
+            Some(&officer),
+            &[("active", "false"), ("confirm", "yes")],
+        )
+        .await;
+    assert_eq!(r.status.as_u16(), 409);
+    app.cleanup().await;
+}

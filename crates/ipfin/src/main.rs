@@ -106,7 +106,7 @@ async fn main() -> Result<()> {
     if let Some(d) = cli.data_dir {
         cfg.data_dir = d;
     }
-    config::init_tracing(&cfg);
+    let _log_guard = config::init_tracing(&cfg);
     match cli.command {
         Command::Serve(args) => serve(cfg, args).await,
         Command::Migrate => {

@@ -171,6 +171,7 @@ pub async fn logout(
 ) -> AppResult<Response> {
     if let Some(u) = actor.user() {
         state.store.sign_out(u).await?;
+        state.sessions.forget_user(u.user_id);
     }
     Ok(redirect_with_cookies(
         "/login?ok=signed_out",
@@ -365,7 +366,9 @@ pub async fn password_submit(
                     Some(&user.session_hash),
                 )
                 .await?;
-            tx.commit().await
+            tx.commit().await?;
+            state.sessions.forget_user(user.user_id);
+            Ok::<(), ipfin_store::StoreError>(())
         }
         .await
         .map_err(AppError::from)

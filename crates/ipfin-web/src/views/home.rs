@@ -10,8 +10,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::Response;
 use ipfin_domain::{OrgKind, Scope};
-use ipfin_store::Page;
-use ipfin_store::org::{DistrictSummary, OrgFilter};
+use ipfin_store::org::DistrictSummary;
 
 #[derive(Template)]
 #[template(path = "landing.html")]
@@ -68,21 +67,16 @@ pub async fn home(
     let scope = &actor.scope;
     let mut todos = Vec::new();
     let mut figures = Vec::new();
-    let count = |kind: Option<OrgKind>| {
-        let f = OrgFilter {
-            kind,
-            ..Default::default()
-        };
-        async move {
-            s.organisations(scope, &f, Page::new(Some(1), Some(1)))
-                .await
-                .map(|p| p.total)
-        }
+    // One query for every count on this page.
+    let counts = s.scope_counts(scope).await?;
+    let orgs_of = |k: OrgKind| {
+        counts
+            .iter()
+            .filter(|c| c.kind == k.code())
+            .map(|c| c.orgs)
+            .sum::<i64>()
     };
-    let users = s
-        .users(scope, None, Page::new(Some(1), Some(1)))
-        .await?
-        .total;
+    let users: i64 = counts.iter().map(|c| c.users).sum();
     let scope_name = match scope {
         Scope::City => {
             let districts = s.districts().await?;
@@ -108,9 +102,7 @@ pub async fn home(
             });
             figures.push(Figure {
                 label: t.s("fig.institutions"),
-                value: count(Some(OrgKind::FinancialInstitution))
-                    .await?
-                    .to_string(),
+                value: orgs_of(OrgKind::FinancialInstitution).to_string(),
                 href: "/orgs?kind=financial_institution".into(),
             });
             figures.push(Figure {
@@ -120,8 +112,7 @@ pub async fn home(
             });
             t.s("home.scope_city").to_string()
         }
-        Scope::District { code, manage } => {
-            let d = s.district(code).await?;
+        Scope::District { manage, .. } => {
             if *manage {
                 for o in s.orgs_without_contacts(scope, OrgKind::Department).await? {
                     todos.push(Todo {
@@ -132,7 +123,7 @@ pub async fn home(
             }
             figures.push(Figure {
                 label: t.s("fig.departments"),
-                value: count(Some(OrgKind::Department)).await?.to_string(),
+                value: orgs_of(OrgKind::Department).to_string(),
                 href: "/orgs?kind=department".into(),
             });
             figures.push(Figure {
@@ -140,10 +131,12 @@ pub async fn home(
                 value: users.to_string(),
                 href: "/users".into(),
             });
-            d.name
+            actor
+                .user()
+                .and_then(|u| u.district_name.clone())
+                .unwrap_or_default()
         }
         Scope::Institution { org_id } | Scope::Agency { org_id } | Scope::Enterprise { org_id } => {
-            let org = s.organisation(scope, *org_id).await?;
             let tokens = s.api_tokens(scope).await?;
             let active = tokens.iter().filter(|t| t.revoked_at.is_none()).count();
             if matches!(scope, Scope::Institution { .. }) && active == 0 {
@@ -162,7 +155,7 @@ pub async fn home(
                 value: active.to_string(),
                 href: "/tokens".into(),
             });
-            org.name
+            actor.user().map(|u| u.org_name.clone()).unwrap_or_default()
         }
         Scope::Public => String::new(),
     };

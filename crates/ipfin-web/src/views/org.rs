@@ -571,6 +571,8 @@ pub async fn set_active(
         .store
         .set_organisation_active(&mut tx, &actor.scope, id, active)
         .await?)?;
+    // All users of the organisation lose access: drop every cached session.
+    state.sessions.clear();
     Ok(see_other(
         &format!("/orgs/{id}"),
         if active { "enabled" } else { "disabled" },

@@ -268,6 +268,7 @@ pub async fn set_active(
         .store
         .set_user_active(&mut tx, &actor.scope, id, active)
         .await?)?;
+    state.sessions.forget_user(id);
     Ok(see_other(
         &format!("/users/{id}"),
         if active { "enabled" } else { "disabled" },
@@ -298,6 +299,7 @@ pub async fn reset_password(
         .store
         .reset_password(&mut tx, &actor.scope, id)
         .await?)?;
+    state.sessions.forget_user(id);
     let page = user_page(&state, &actor, id, Some(pw), FormErrors::default(), None).await?;
     Ok(render(StatusCode::OK, &page))
 }

@@ -185,36 +185,22 @@ impl Store {
         entity: Option<(&str, &str)>,
         page: Page,
     ) -> Result<Paged<AuditRow>> {
-        let (filter, mut values): (&str, Vec<sea_orm::Value>) = match entity {
+        let (filter, values): (&str, Vec<sea_orm::Value>) = match entity {
             Some((t, id)) => (
                 "WHERE entity_type = ? AND entity_id = ?",
                 vec![t.into(), id.into()],
             ),
             None => ("", vec![]),
         };
-        let total = crate::db::fetch_i64(
+        crate::db::fetch_page(
             self.conn(),
-            &format!("SELECT COUNT(*) FROM audit_events {filter}"),
-            values.clone(),
-        )
-        .await?;
-        values.push((page.per_page as i64).into());
-        values.push((page.offset() as i64).into());
-        let items = fetch_all(
-            self.conn(),
-            &format!(
-                "SELECT seq, at_us, actor_user_id, actor, action, entity_type, entity_id, data, prev_hash, hash \
-                 FROM audit_events {filter} ORDER BY seq DESC LIMIT ? OFFSET ?"
-            ),
+            "seq, at_us, actor_user_id, actor, action, entity_type, entity_id, data, prev_hash, hash",
+            &format!("FROM audit_events {filter}"),
+            "seq DESC",
             values,
+            page,
         )
-        .await?;
-        Ok(Paged {
-            items,
-            total: total as u64,
-            page: page.page,
-            per_page: page.per_page,
-        })
+        .await
     }
 
     /// Number of audit events (tests use it to prove a refused request stored nothing).

@@ -217,17 +217,14 @@ impl Store {
             csrf_token: String,
             roles: Option<String>,
         }
-        let agg = match self.backend() {
-            sea_orm::DbBackend::Postgres => "string_agg(r.role, ',')",
-            _ => "group_concat(r.role, ',')",
-        };
+        let roles = crate::user::roles_column(self.backend());
         let hash = token_hash(token);
         let row: Option<Row> = fetch_opt(
             self.conn(),
             &format!(
                 "SELECT u.id AS user_id, u.username, u.display_name, u.organisation_id, o.name AS org_name, o.kind AS org_kind, \
                  o.district_code, d.name AS district_name, u.must_change_password, s.csrf_token, \
-                 (SELECT {agg} FROM user_roles r WHERE r.user_id = u.id) AS roles \
+                 {roles} \
                  FROM sessions s JOIN users u ON u.id = s.user_id JOIN organisations o ON o.id = u.organisation_id \
                  LEFT JOIN districts d ON d.code = o.district_code \
                  WHERE s.token_hash = ? AND s.expires_at > ? AND u.active = TRUE AND o.active = TRUE"

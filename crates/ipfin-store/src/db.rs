@@ -133,6 +133,38 @@ pub async fn fetch_i64<C: ConnectionTrait>(conn: &C, sql: &str, values: Vec<Valu
     Ok(row.try_get_by_index::<i64>(0)?)
 }
 
+/// One page of a query: `from_where` is the `FROM … WHERE …` part shared by the count and the
+/// select, `select` the column list, `order` the `ORDER BY` clause.
+pub async fn fetch_page<T: FromQueryResult, C: ConnectionTrait>(
+    conn: &C,
+    select: &str,
+    from_where: &str,
+    order: &str,
+    mut values: Vec<Value>,
+    page: Page,
+) -> Result<Paged<T>> {
+    let total = fetch_i64(
+        conn,
+        &format!("SELECT COUNT(*) {from_where}"),
+        values.clone(),
+    )
+    .await?;
+    values.push((page.per_page as i64).into());
+    values.push((page.offset() as i64).into());
+    let items = fetch_all(
+        conn,
+        &format!("SELECT {select} {from_where} ORDER BY {order} LIMIT ? OFFSET ?"),
+        values,
+    )
+    .await?;
+    Ok(Paged {
+        items,
+        total: total as u64,
+        page: page.page,
+        per_page: page.per_page,
+    })
+}
+
 /// Executes a statement and returns the number of rows affected.
 pub async fn exec<C: ConnectionTrait>(conn: &C, sql: &str, values: Vec<Value>) -> Result<u64> {
     let r = conn

@@ -53,4 +53,14 @@ impl StoreError {
     }
 }
 
+impl StoreError {
+    /// Turns a unique-constraint violation from an insert into a conflict with this message.
+    pub fn unique_as(self, conflict: Msg) -> Self {
+        match self {
+            StoreError::Db(db) => StoreError::unique_or(db, conflict),
+            other => other,
+        }
+    }
+}
+
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;

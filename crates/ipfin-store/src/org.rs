@@ -2,7 +2,7 @@
 //! departments, financial institutions, service agencies, enterprises, and contact persons.
 //! Every function that reads or writes tenant data takes the caller's `Scope` and applies it in SQL.
 
-use crate::db::{Page, Paged, exec, fetch_all, fetch_i64, fetch_opt};
+use crate::db::{Page, Paged, exec, fetch_all, fetch_i64, fetch_opt, fetch_page};
 use crate::error::{Result, StoreError};
 use crate::{Store, WriteTx};
 use chrono::NaiveDate;
@@ -306,17 +306,11 @@ impl Store {
             ],
         )
         .await
-        .map_err(|e| match e {
-            StoreError::Db(db) => StoreError::unique_or(
-                db,
-                ipfin_domain::Msg::new(
+        .map_err(|e| e.unique_as(ipfin_domain::Msg::new(
                     "district.duplicate",
                     format!("辖区代码 {code} 已存在。"),
                     format!("District code {code} already exists."),
-                ),
-            ),
-            other => other,
-        })?;
+                )))?;
         tx.audit(
             "district.create",
             "district",
@@ -484,26 +478,15 @@ impl Store {
             values.push(pat.clone().into());
             values.push(pat.to_uppercase().into());
         }
-        let total = fetch_i64(
+        fetch_page(
             self.conn(),
-            &format!("SELECT COUNT(*) FROM organisations o WHERE {cond}"),
-            values.clone(),
-        )
-        .await?;
-        values.push((page.per_page as i64).into());
-        values.push((page.offset() as i64).into());
-        let items = fetch_all(
-            self.conn(),
-            &format!("SELECT {ORG_COLS} FROM organisations o WHERE {cond} ORDER BY o.kind, o.district_code, o.id LIMIT ? OFFSET ?"),
+            ORG_COLS,
+            &format!("FROM organisations o WHERE {cond}"),
+            "o.kind, o.district_code, o.id",
             values,
+            page,
         )
-        .await?;
-        Ok(Paged {
-            items,
-            total: total as u64,
-            page: page.page,
-            per_page: page.per_page,
-        })
+        .await
     }
 
     /// One organisation, if it lies in the scope; `NotFound` otherwise.
@@ -630,17 +613,11 @@ impl Store {
             ],
         )
         .await
-        .map_err(|e| match e {
-            StoreError::Db(db) => StoreError::unique_or(
-                db,
-                ipfin_domain::Msg::new(
+        .map_err(|e| e.unique_as(ipfin_domain::Msg::new(
                     "org.duplicate_credit_code",
                     "该统一社会信用代码已登记为其他机构。",
                     "This credit code is already registered to another organisation.",
-                ),
-            ),
-            other => other,
-        })?;
+                )))?;
         let org = Organisation {
             id,
             kind: kind.code().into(),

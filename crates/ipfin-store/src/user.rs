@@ -1,6 +1,6 @@
 //! People: user accounts, their roles, and passwords (Argon2id, hashed off the async threads).
 
-use crate::db::{Page, Paged, exec, fetch_all, fetch_i64, fetch_opt};
+use crate::db::{Page, Paged, exec, fetch_all, fetch_i64, fetch_opt, fetch_page};
 use crate::error::{Result, StoreError};
 use crate::org::{org_scope_sql, require_text};
 use crate::{Store, WriteTx};
@@ -83,16 +83,28 @@ pub struct NewUser {
     pub password: Option<String>,
 }
 
-fn user_select(backend: sea_orm::DbBackend) -> String {
-    let agg = match backend {
-        sea_orm::DbBackend::Postgres => "string_agg(r.role, ',')",
-        _ => "group_concat(r.role, ',')",
-    };
+/// The roles of user `u` as one comma-separated column, in each backend's dialect.
+pub(crate) fn roles_column(backend: sea_orm::DbBackend) -> &'static str {
+    match backend {
+        sea_orm::DbBackend::Postgres => {
+            "(SELECT string_agg(r.role, ',') FROM user_roles r WHERE r.user_id = u.id) AS roles"
+        }
+        _ => "(SELECT group_concat(r.role, ',') FROM user_roles r WHERE r.user_id = u.id) AS roles",
+    }
+}
+
+fn user_columns(backend: sea_orm::DbBackend) -> String {
     format!(
-        "SELECT u.id, u.organisation_id, o.name AS org_name, o.kind AS org_kind, o.district_code, u.username, u.display_name, \
-         u.active, u.must_change_password, u.created_at, u.last_sign_in_at, \
-         (SELECT {agg} FROM user_roles r WHERE r.user_id = u.id) AS roles \
-         FROM users u JOIN organisations o ON o.id = u.organisation_id"
+        "u.id, u.organisation_id, o.name AS org_name, o.kind AS org_kind, o.district_code, u.username, u.display_name, \
+         u.active, u.must_change_password, u.created_at, u.last_sign_in_at, {}",
+        roles_column(backend)
+    )
+}
+
+fn user_select(backend: sea_orm::DbBackend) -> String {
+    format!(
+        "SELECT {} FROM users u JOIN organisations o ON o.id = u.organisation_id",
+        user_columns(backend)
     )
 }
 
@@ -159,28 +171,20 @@ impl Store {
                 values.push(pat.clone().into());
             }
         }
-        let total = fetch_i64(
+        let rows: Paged<UserRow> = fetch_page(
             self.conn(),
-            &format!("SELECT COUNT(*) FROM users u JOIN organisations o ON o.id = u.organisation_id WHERE {cond}"),
-            values.clone(),
-        )
-        .await?;
-        values.push((page.per_page as i64).into());
-        values.push((page.offset() as i64).into());
-        let rows: Vec<UserRow> = fetch_all(
-            self.conn(),
-            &format!(
-                "{} WHERE {cond} ORDER BY o.id, u.id LIMIT ? OFFSET ?",
-                user_select(self.backend())
-            ),
+            &user_columns(self.backend()),
+            &format!("FROM users u JOIN organisations o ON o.id = u.organisation_id WHERE {cond}"),
+            "o.id, u.id",
             values,
+            page,
         )
         .await?;
         Ok(Paged {
-            items: rows.into_iter().map(User::from).collect(),
-            total: total as u64,
-            page: page.page,
-            per_page: page.per_page,
+            items: rows.items.into_iter().map(User::from).collect(),
+            total: rows.total,
+            page: rows.page,
+            per_page: rows.per_page,
         })
     }
 
@@ -288,17 +292,11 @@ impl Store {
             ],
         )
         .await
-        .map_err(|e| match e {
-            StoreError::Db(db) => StoreError::unique_or(
-                db,
-                ipfin_domain::Msg::new(
+        .map_err(|e| e.unique_as(ipfin_domain::Msg::new(
                     "user.duplicate_username",
                     format!("用户名“{username}”已被使用，请换一个。"),
                     format!("Username '{username}' is taken; choose another."),
-                ),
-            ),
-            other => other,
-        })?;
+                )))?;
         let mut roles = n.roles.clone();
         roles.sort();
         roles.dedup();

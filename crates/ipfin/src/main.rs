@@ -106,7 +106,7 @@ async fn main() -> Result<()> {
     if let Some(d) = cli.data_dir {
         cfg.data_dir = d;
     }
-    let _log_guard = config::init_tracing(&cfg);
+    config::init_tracing(&cfg);
     match cli.command {
         Command::Serve(args) => serve(cfg, args).await,
         Command::Migrate => {
@@ -120,17 +120,7 @@ async fn main() -> Result<()> {
         }
         Command::Demo => {
             let store = open(&cfg).await?;
-            match store
-                .load_demo(|_| ipfin_store::user::generate_password())
-                .await?
-            {
-                Some(logins) => {
-                    print_logins(&logins);
-                    save_logins(&cfg.data_dir, &logins)?;
-                }
-                None => println!("演示数据已存在，未重复加载 / the demo city is already loaded"),
-            }
-            Ok(())
+            load_demo(&store, &cfg).await
         }
         Command::User(UserCommand::Create {
             org_id,
@@ -218,6 +208,31 @@ async fn open(cfg: &Config) -> Result<Store> {
     Ok(store)
 }
 
+/// Loads the demo city if needed and prints its logins (saved on first load, shown again later).
+async fn load_demo(store: &Store, cfg: &Config) -> Result<()> {
+    match store
+        .load_demo(|_| ipfin_store::user::generate_password())
+        .await?
+    {
+        Some(logins) => {
+            print_logins(&logins);
+            save_logins(&cfg.data_dir, &logins)?;
+        }
+        None => match std::fs::read_to_string(cfg.data_dir.join("demo-logins.txt")) {
+            Ok(text) => {
+                println!("演示数据已加载 / the demo city is already loaded; demo logins:");
+                for line in text.lines() {
+                    println!("  {}", line.replace('\t', "  "));
+                }
+            }
+            Err(_) => println!(
+                "演示数据已加载；账号见首次加载时的输出 / demo already loaded (logins were printed at the first load)"
+            ),
+        },
+    }
+    Ok(())
+}
+
 fn print_logins(logins: &[DemoLogin]) {
     println!(
         "演示账号 / demo logins (password shown once here and saved in the data folder's demo-logins.txt):"
@@ -260,24 +275,7 @@ async fn serve(cfg: Config, args: ServeArgs) -> Result<()> {
     let listen = args.listen.clone().unwrap_or_else(|| cfg.listen.clone());
     let store = open(&cfg).await?;
     if args.demo {
-        match store
-            .load_demo(|_| ipfin_store::user::generate_password())
-            .await?
-        {
-            Some(logins) => {
-                print_logins(&logins);
-                save_logins(&cfg.data_dir, &logins)?;
-            }
-            None => match std::fs::read_to_string(cfg.data_dir.join("demo-logins.txt")) {
-                Ok(text) => {
-                    println!("演示账号 / demo logins:");
-                    for line in text.lines() {
-                        println!("  {}", line.replace('\t', "  "));
-                    }
-                }
-                Err(_) => println!("演示数据已加载；账号见首次加载时的输出 / demo already loaded"),
-            },
-        }
+        load_demo(&store, &cfg).await?;
     } else if let Some(secret) = store.bootstrap_secret().await? {
         println!("系统中尚无用户。请在 24 小时内打开以下一次性链接创建市级管理员：");
         println!(

@@ -3,9 +3,11 @@
 
 pub mod audit;
 pub mod credit_code;
+pub mod ip_number;
 pub mod message;
 pub mod org;
 pub mod password;
+pub mod size;
 
 pub use credit_code::CreditCode;
 pub use message::{FieldError, Lang, Msg};

@@ -36,6 +36,11 @@ pub const CATALOGUE: &[(&str, &str, &str)] = &[
         "统一社会信用代码校验",
         "Credit code checker",
     ),
+    (
+        "nav.patent_number",
+        "专利申请号校验",
+        "Patent number checker",
+    ),
     ("nav.login", "登录", "Sign in"),
     ("nav.logout", "退出", "Sign out"),
     ("nav.password", "修改密码", "Change password"),
@@ -409,6 +414,21 @@ pub const CATALOGUE: &[(&str, &str, &str)] = &[
         "Division code",
     ),
     ("tool.cc.org_code", "组织机构代码", "Organisation code"),
+    (
+        "tool.pn.intro",
+        "校验中国专利申请号（含校验位）：支持 CN/ZL 前缀、空格、全角字符和省略小数点的写法。",
+        "Checks a Chinese patent application number and its check character; CN/ZL prefixes, spaces, full-width characters and a missing dot are accepted.",
+    ),
+    ("tool.pn.label", "专利申请号", "Application number"),
+    (
+        "tool.pn.hint",
+        "例如 ZL202310123456.X 或 2004100688361。",
+        "e.g. ZL202310123456.X or 2004100688361.",
+    ),
+    ("tool.pn.valid", "申请号有效：", "Valid:"),
+    ("tool.pn.invalid", "申请号无效", "Not valid"),
+    ("tool.pn.kind", "专利类型", "Kind"),
+    ("tool.pn.year", "申请年份", "Application year"),
 ];
 
 /// The translator of one request: `t.s("key")`.

@@ -88,6 +88,16 @@ fn table() -> Routes {
     .post("/setup", Public, views::auth::setup_submit)
     .get("/lang/{lang}", Public, views::home::switch_lang)
     .get("/tools/credit-code", Public, views::tools::credit_code_page)
+    .get(
+        "/tools/patent-number",
+        Public,
+        views::tools::patent_number_page,
+    )
+    .get(
+        "/api/v1/tools/patent-number/{number}",
+        Public,
+        api::tools::patent_number,
+    )
     .get("/static/app.css", Public, views::assets::css)
     .get("/static/app.js", Public, views::assets::js)
     .get("/healthz", Public, api::ops::healthz)

@@ -27,6 +27,8 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ("GET", "/metrics", "public"),
     ("GET", "/api/openapi.json", "public"),
     ("GET", "/api/v1/tools/credit-code/{code}", "public"),
+    ("GET", "/api/v1/tools/patent-number/{number}", "public"),
+    ("GET", "/tools/patent-number", "public"),
     ("GET", "/api/v1/districts", "public"),
     ("GET", "/home", "signed_in"),
     ("POST", "/logout", "signed_in"),

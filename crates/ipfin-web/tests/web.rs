@@ -770,3 +770,48 @@ async fn disabling_a_user_ends_their_session_at_once() {
     assert_eq!(r.status.as_u16(), 409);
     app.cleanup().await;
 }
+
+#[tokio::test]
+async fn patent_number_tool_accepts_prefixes_and_names_the_rule() {
+    let app = TestApp::with_db(TestDb::sqlite().await);
+    // 200410068836 has check digit 1 (weights 2…9,2…5; sum 166; 166 mod 11 = 1).
+    for input in [
+        "200410068836.1",
+        "ZL200410068836.1",
+        "CN%202004%201006%208836%201",
+        "2004100688361",
+    ] {
+        let r = app
+            .api(
+                Method::GET,
+                &format!("/api/v1/tools/patent-number/{input}"),
+                None,
+                None,
+            )
+            .await;
+        assert_eq!(r.status.as_u16(), 200);
+        let j = r.json();
+        assert_eq!(j["valid"], true, "{input}: {j}");
+        assert_eq!(j["normalized"], "200410068836.1");
+        assert_eq!(j["kind"], "invention");
+        assert_eq!(j["year"], 2004);
+    }
+    let r = app
+        .api(
+            Method::GET,
+            "/api/v1/tools/patent-number/200410068836.2",
+            None,
+            None,
+        )
+        .await;
+    let j = r.json();
+    assert_eq!(j["valid"], false);
+    assert_eq!(j["kind"], serde_json::Value::Null);
+    assert_eq!(j["errors"][0]["code"], "patent.check_digit");
+    let r = app
+        .get("/tools/patent-number?number=ZL200410068836.1", None)
+        .await;
+    assert_eq!(r.status.as_u16(), 200);
+    assert!(r.body.contains("200410068836.1") && r.body.contains("发明"));
+    app.cleanup().await;
+}

@@ -34,6 +34,7 @@ impl Modify for BearerAuth {
         super::ops::readyz,
         super::ops::metrics,
         super::tools::credit_code,
+        super::tools::patent_number,
         super::org::districts,
         super::org::district,
         super::org::me,

@@ -67,3 +67,43 @@ pub async fn credit_code(actor: Actor, ApiPath(code): ApiPath) -> Json<CreditCod
         warnings: findings(&r.warnings),
     })
 }
+
+/// What the patent-number checker found.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PatentNumberReport {
+    pub valid: bool,
+    /// `YYYYTNNNNNNN.C` without prefix (when valid).
+    pub normalized: Option<String>,
+    /// invention | utility_model | design | pct_invention | pct_utility_model
+    pub kind: Option<String>,
+    pub year: Option<i32>,
+    pub errors: Vec<Finding>,
+}
+
+/// Checks a Chinese patent application number (SPEC §10): `CN`/`ZL` prefixes, spaces and a
+/// missing dot are accepted; the check digit is verified. Always 200; `valid` says the verdict.
+#[utoipa::path(
+    get,
+    path = "/api/v1/tools/patent-number/{number}",
+    tag = "tools",
+    params(("number" = String, Path, description = "e.g. ZL202310123456.X or 2023101234567")),
+    responses((status = 200, description = "the check result", body = PatentNumberReport), (status = 400, description = "the path is not UTF-8"))
+)]
+pub async fn patent_number(actor: Actor, ApiPath(number): ApiPath) -> Json<PatentNumberReport> {
+    let r = ipfin_domain::ip_number::check_patent(&number);
+    let lang = actor.lang;
+    Json(PatentNumberReport {
+        valid: r.number.is_some(),
+        normalized: r.number.as_ref().map(|n| n.normalized.clone()),
+        kind: r.number.as_ref().map(|n| n.kind.code().to_string()),
+        year: r.number.as_ref().map(|n| n.year),
+        errors: r
+            .errors
+            .iter()
+            .map(|m| Finding {
+                code: m.code.to_string(),
+                message: m.text(lang).to_string(),
+            })
+            .collect(),
+    })
+}

@@ -58,6 +58,7 @@ impl PageCtx {
             (_, None) => {
                 links.push(("/".into(), "nav.portal"));
                 links.push(("/tools/credit-code".into(), "nav.credit_code"));
+                links.push(("/tools/patent-number".into(), "nav.patent_number"));
             }
             (scope, Some(u)) => {
                 links.push(("/home".into(), "nav.home"));

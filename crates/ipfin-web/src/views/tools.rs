@@ -62,3 +62,53 @@ pub async fn credit_code_page(
         },
     )
 }
+
+#[derive(Template)]
+#[template(path = "patent_number.html")]
+struct PatentNumberPage {
+    ctx: PageCtx,
+    number: String,
+    result: Option<ipfin_domain::ip_number::PatentCheck>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct NumberQuery {
+    number: Option<String>,
+}
+
+impl PatentNumberPage {
+    fn kind_label(&self) -> &'static str {
+        match self.result.as_ref().and_then(|r| r.number.as_ref()) {
+            Some(n) => match self.ctx.lang {
+                ipfin_domain::Lang::Zh => n.kind.zh(),
+                ipfin_domain::Lang::En => n.kind.code(),
+            },
+            None => "",
+        }
+    }
+}
+
+pub async fn patent_number_page(
+    State(state): State<AppState>,
+    actor: Actor,
+    Query(q): Query<NumberQuery>,
+) -> Response {
+    let number = q.number.unwrap_or_default();
+    let result =
+        (!number.trim().is_empty()).then(|| ipfin_domain::ip_number::check_patent(&number));
+    let ctx = PageCtx::new(&actor, &state, "/tools/patent-number");
+    let status = if result.as_ref().is_some_and(|r| r.number.is_none()) {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    render(
+        status,
+        &PatentNumberPage {
+            ctx,
+            number,
+            result,
+        },
+    )
+}

@@ -1,0 +1,1 @@
+//! Enterprise size classification (SPEC §10): being written.

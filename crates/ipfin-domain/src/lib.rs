@@ -5,6 +5,7 @@ pub mod audit;
 pub mod credit_code;
 pub mod ip_number;
 pub mod message;
+pub mod money;
 pub mod org;
 pub mod password;
 pub mod size;

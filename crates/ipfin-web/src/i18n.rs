@@ -30,6 +30,47 @@ pub const CATALOGUE: &[(&str, &str, &str)] = &[
     ("nav.orgs", "机构", "Organisations"),
     ("nav.users", "用户", "Users"),
     ("nav.tokens", "接口令牌", "API tokens"),
+    (
+        "nav.enterprise_size",
+        "企业规模测算",
+        "Enterprise size classifier",
+    ),
+    (
+        "tool.size.intro",
+        "按《中小企业划型标准规定》（工信部联企业〔2011〕300号）测算企业属于大型、中型、小型还是微型。各行业所需指标不同，未用到的指标可以不填。",
+        "Classifies an enterprise as large, medium, small or micro by the national SME standard (MIIT 2011 No. 300). Industries need different figures; unused ones may stay empty.",
+    ),
+    (
+        "tool.size.industry",
+        "所属行业代码（GB/T 4754-2017）",
+        "Industry code (GB/T 4754-2017)",
+    ),
+    (
+        "tool.size.industry_hint",
+        "行业门类字母加 2–4 位数字，例如 I65（软件和信息技术服务业）、C39、K7010。",
+        "Section letter plus 2–4 digits, e.g. I65 (software and IT services), C39, K7010.",
+    ),
+    (
+        "tool.size.employees",
+        "从业人员（人）",
+        "Employees (persons)",
+    ),
+    (
+        "tool.size.revenue",
+        "营业收入（万元）",
+        "Operating revenue (10,000 yuan)",
+    ),
+    (
+        "tool.size.assets",
+        "资产总额（万元）",
+        "Total assets (10,000 yuan)",
+    ),
+    (
+        "tool.size.figures_hint",
+        "金额单位为万元，可含小数（精确到元以下的分）。",
+        "Amounts in 10,000 yuan; decimals allowed down to the fen.",
+    ),
+    ("tool.size.submit", "测算", "Classify"),
     ("nav.audit", "审计日志", "Audit log"),
     (
         "nav.credit_code",

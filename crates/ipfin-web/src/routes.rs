@@ -98,6 +98,16 @@ fn table() -> Routes {
         Public,
         api::tools::patent_number,
     )
+    .get(
+        "/tools/enterprise-size",
+        Public,
+        views::tools::enterprise_size_page,
+    )
+    .post(
+        "/api/v1/tools/enterprise-size",
+        Public,
+        api::tools::enterprise_size,
+    )
     .get("/static/app.css", Public, views::assets::css)
     .get("/static/app.js", Public, views::assets::js)
     .get("/healthz", Public, api::ops::healthz)

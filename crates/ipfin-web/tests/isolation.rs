@@ -29,6 +29,8 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ("GET", "/api/v1/tools/credit-code/{code}", "public"),
     ("GET", "/api/v1/tools/patent-number/{number}", "public"),
     ("GET", "/tools/patent-number", "public"),
+    ("GET", "/tools/enterprise-size", "public"),
+    ("POST", "/api/v1/tools/enterprise-size", "public"),
     ("GET", "/api/v1/districts", "public"),
     ("GET", "/home", "signed_in"),
     ("POST", "/logout", "signed_in"),

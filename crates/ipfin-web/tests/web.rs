@@ -815,3 +815,64 @@ async fn patent_number_tool_accepts_prefixes_and_names_the_rule() {
     assert!(r.body.contains("200410068836.1") && r.body.contains("发明"));
     app.cleanup().await;
 }
+
+#[tokio::test]
+async fn enterprise_size_tool_classifies_and_names_missing_figures() {
+    let app = TestApp::with_db(TestDb::sqlite().await);
+    let post = |body: &'static str| {
+        app.api(
+            Method::POST,
+            "/api/v1/tools/enterprise-size",
+            None,
+            Some(body.into()),
+        )
+    };
+    let r = post(r#"{"industry": "I65", "employees": 120, "operating_revenue_fen": 1500000000, "total_assets_fen": null}"#).await;
+    assert_eq!(r.status.as_u16(), 200, "{}", r.body);
+    let j = r.json();
+    assert_eq!(j["class"], "medium");
+    assert_eq!(j["industry_group"], "software_it");
+    assert!(j["standard"].as_str().expect("standard").contains("300号"));
+    assert!(j["explanation"].as_str().expect("e").contains("中型"));
+    // Construction needs total assets: 422 naming the field.
+    let r =
+        post(r#"{"industry": "E47", "employees": 10, "operating_revenue_fen": 100000000}"#).await;
+    assert_eq!(r.status.as_u16(), 422);
+    assert_eq!(r.json()["field"], "total_assets_fen");
+    assert_eq!(r.json()["code"], "size.figure_missing");
+    let r = post(r#"{"industry": "Q99X", "employees": 10}"#).await;
+    assert_eq!(
+        (r.status.as_u16(), r.json()["field"].as_str()),
+        (422, Some("industry"))
+    );
+    let r = post(r#"{"industry": "I65", "employees": -1, "operating_revenue_fen": 1}"#).await;
+    assert_eq!(r.json()["code"], "size.figure_negative");
+    let r = post(r#"{"industry": "I65", "staff": 1}"#).await;
+    assert_eq!(r.json()["code"], "json.unknown_field");
+    // The page, in 万元, without JavaScript.
+    let r = app
+        .get(
+            "/tools/enterprise-size?industry=I65&employees=120&revenue_wan=1500&assets_wan=",
+            None,
+        )
+        .await;
+    assert_eq!(r.status.as_u16(), 200);
+    assert!(r.body.contains("中型"), "{}", r.body);
+    let r = app
+        .get(
+            "/tools/enterprise-size?industry=E47&employees=10&revenue_wan=100&assets_wan=",
+            None,
+        )
+        .await;
+    assert_eq!(r.status.as_u16(), 422);
+    assert!(
+        r.body.contains("资产总额") && r.body.contains("href=\"#assets_wan\""),
+        "{}",
+        r.body
+    );
+    let r = app
+        .get("/tools/enterprise-size?industry=I65&employees=abc", None)
+        .await;
+    assert_eq!(r.status.as_u16(), 422);
+    app.cleanup().await;
+}

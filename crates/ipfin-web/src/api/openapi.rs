@@ -35,6 +35,7 @@ impl Modify for BearerAuth {
         super::ops::metrics,
         super::tools::credit_code,
         super::tools::patent_number,
+        super::tools::enterprise_size,
         super::org::districts,
         super::org::district,
         super::org::me,

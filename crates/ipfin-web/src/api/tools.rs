@@ -107,3 +107,60 @@ pub async fn patent_number(actor: Actor, ApiPath(number): ApiPath) -> Json<Paten
             .collect(),
     })
 }
+
+/// The figures of an enterprise to classify by size.
+#[derive(Debug, serde::Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EnterpriseSizeRequest {
+    /// GB/T 4754-2017 industry code, e.g. I65, C3911, K7010.
+    pub industry: String,
+    /// 从业人员 (persons).
+    pub employees: Option<i64>,
+    /// 营业收入 in fen (1 元 = 100 fen).
+    pub operating_revenue_fen: Option<i64>,
+    /// 资产总额 in fen.
+    pub total_assets_fen: Option<i64>,
+}
+
+/// The size class and why.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EnterpriseSizeResponse {
+    /// large | medium | small | micro
+    pub class: String,
+    /// The standard's industry group, e.g. software_it.
+    pub industry_group: String,
+    pub standard: String,
+    pub explanation: String,
+}
+
+/// Classifies an enterprise as large, medium, small or micro by the national SME standard
+/// (工信部联企业〔2011〕300号). 422 names the figure the industry group needs but was not given.
+#[utoipa::path(
+    post,
+    path = "/api/v1/tools/enterprise-size",
+    tag = "tools",
+    request_body = EnterpriseSizeRequest,
+    responses(
+        (status = 200, description = "the class", body = EnterpriseSizeResponse),
+        (status = 422, description = "unknown industry, or a needed figure missing or negative (field named)")
+    )
+)]
+pub async fn enterprise_size(
+    actor: Actor,
+    super::ApiJson(b): super::ApiJson<EnterpriseSizeRequest>,
+) -> Result<Json<EnterpriseSizeResponse>, crate::error::AppError> {
+    let input = ipfin_domain::size::SizeInput {
+        industry: b.industry,
+        employees: b.employees,
+        operating_revenue_fen: b.operating_revenue_fen,
+        total_assets_fen: b.total_assets_fen,
+    };
+    let c = ipfin_domain::size::classify(ipfin_domain::size::standard_2011(), &input)
+        .map_err(crate::error::AppError::invalid)?;
+    Ok(Json(EnterpriseSizeResponse {
+        class: c.class.code().to_string(),
+        industry_group: c.industry_group.to_string(),
+        standard: c.standard.to_string(),
+        explanation: c.explanation(actor.lang).to_string(),
+    }))
+}

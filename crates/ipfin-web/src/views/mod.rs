@@ -59,6 +59,7 @@ impl PageCtx {
                 links.push(("/".into(), "nav.portal"));
                 links.push(("/tools/credit-code".into(), "nav.credit_code"));
                 links.push(("/tools/patent-number".into(), "nav.patent_number"));
+                links.push(("/tools/enterprise-size".into(), "nav.enterprise_size"));
             }
             (scope, Some(u)) => {
                 links.push(("/home".into(), "nav.home"));

@@ -112,3 +112,115 @@ pub async fn patent_number_page(
         },
     )
 }
+
+#[derive(Template)]
+#[template(path = "enterprise_size.html")]
+struct EnterpriseSizePage {
+    ctx: PageCtx,
+    form: SizeForm,
+    errors: super::FormErrors,
+    result: Option<ipfin_domain::size::Classification>,
+}
+
+impl EnterpriseSizePage {
+    fn class_label(&self) -> &'static str {
+        self.result
+            .as_ref()
+            .map(|c| c.class.label(self.ctx.lang))
+            .unwrap_or("")
+    }
+    fn explanation(&self) -> &str {
+        self.result
+            .as_ref()
+            .map(|c| c.explanation(self.ctx.lang))
+            .unwrap_or("")
+    }
+}
+
+/// The size-classifier form: amounts in 万元 as people write them.
+#[derive(Debug, Default, Deserialize, Clone)]
+#[serde(default)]
+pub struct SizeForm {
+    industry: String,
+    employees: String,
+    revenue_wan: String,
+    assets_wan: String,
+}
+
+fn parse_field(
+    value: &str,
+    field: &'static str,
+    parse: impl Fn(&str) -> Option<i64>,
+) -> Result<Option<i64>, ipfin_domain::FieldError> {
+    if value.trim().is_empty() {
+        return Ok(None);
+    }
+    parse(value).map(Some).ok_or_else(|| {
+        ipfin_domain::FieldError::new(
+            field,
+            "number.format",
+            "请填写不小于 0 的数字（金额以万元为单位，最多 6 位小数）。",
+            "Enter a number of at least 0 (amounts in 10,000 yuan, at most 6 decimals).",
+        )
+    })
+}
+
+pub async fn enterprise_size_page(
+    State(state): State<AppState>,
+    actor: Actor,
+    Query(f): Query<SizeForm>,
+) -> Response {
+    let ctx = PageCtx::new(&actor, &state, "/tools/enterprise-size");
+    if f.industry.trim().is_empty() {
+        return render(
+            StatusCode::OK,
+            &EnterpriseSizePage {
+                ctx,
+                form: f,
+                errors: Default::default(),
+                result: None,
+            },
+        );
+    }
+    let wan = |s: &str| ipfin_domain::money::parse_amount(s, 1_000_000);
+    let parsed = (|| {
+        Ok::<_, ipfin_domain::FieldError>(ipfin_domain::size::SizeInput {
+            industry: f.industry.clone(),
+            employees: parse_field(&f.employees, "employees", |s| {
+                ipfin_domain::money::parse_amount(s, 1)
+            })?,
+            operating_revenue_fen: parse_field(&f.revenue_wan, "revenue_wan", wan)?,
+            total_assets_fen: parse_field(&f.assets_wan, "assets_wan", wan)?,
+        })
+    })()
+    .and_then(|input| ipfin_domain::size::classify(ipfin_domain::size::standard_2011(), &input));
+    match parsed {
+        Ok(c) => render(
+            StatusCode::OK,
+            &EnterpriseSizePage {
+                ctx,
+                form: f,
+                errors: Default::default(),
+                result: Some(c),
+            },
+        ),
+        Err(mut e) => {
+            // The form asks for amounts in 万元; name its own fields.
+            e.field = match e.field {
+                "operating_revenue_fen" => "revenue_wan",
+                "total_assets_fen" => "assets_wan",
+                other => other,
+            };
+            let errors = super::FormErrors::from_field(&e, actor.lang);
+            render(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &EnterpriseSizePage {
+                    ctx,
+                    form: f,
+                    errors,
+                    result: None,
+                },
+            )
+        }
+    }
+}

@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod credit_code;
+pub mod enterprise;
 pub mod ip_number;
 pub mod message;
 pub mod money;

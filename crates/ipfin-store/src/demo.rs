@@ -48,6 +48,112 @@ const MEMBER_DEPARTMENTS: &[(&str, &str)] = &[
     ("金融工作局", "Financial Work Bureau"),
 ];
 
+/// Demo registry records: name, district, industry, employees, revenue and assets in 万元, and
+/// which demo account organisation (1 or 2) holds it (0 = none).
+type DemoEnterprise = (&'static str, &'static str, &'static str, i64, i64, i64, u8);
+const DEMO_ENTERPRISES: &[DemoEnterprise] = &[
+    (
+        "深圳市南山示例科技有限公司",
+        "440305",
+        "I65",
+        120,
+        1500,
+        2000,
+        1,
+    ),
+    (
+        "深圳市福田样本电子有限公司",
+        "440304",
+        "C39",
+        260,
+        8000,
+        6000,
+        2,
+    ),
+    (
+        "深圳市鹏华光电科技有限公司",
+        "440305",
+        "C39",
+        85,
+        2600,
+        3100,
+        0,
+    ),
+    (
+        "深圳华科智能装备股份有限公司",
+        "440305",
+        "C35",
+        1200,
+        52000,
+        61000,
+        0,
+    ),
+    (
+        "深圳市前海云链信息技术有限公司",
+        "440305",
+        "I65",
+        9,
+        40,
+        120,
+        0,
+    ),
+    (
+        "深圳市蛇口海洋生物科技有限公司",
+        "440305",
+        "M73",
+        45,
+        900,
+        1500,
+        0,
+    ),
+    (
+        "深圳市华强微电子有限公司",
+        "440304",
+        "C39",
+        310,
+        12000,
+        9000,
+        0,
+    ),
+    ("深圳市福华新材料有限公司", "440304", "C26", 15, 280, 400, 0),
+    (
+        "深圳市宝安精密模具有限公司",
+        "440306",
+        "C35",
+        150,
+        6000,
+        4500,
+        0,
+    ),
+    (
+        "深圳市龙岗新能源电池有限公司",
+        "440307",
+        "C38",
+        480,
+        36000,
+        28000,
+        0,
+    ),
+    (
+        "深圳市龙华医疗器械有限公司",
+        "440309",
+        "C35",
+        60,
+        1800,
+        2200,
+        0,
+    ),
+    (
+        "深圳市光明生物医药研究院有限公司",
+        "440311",
+        "M73",
+        120,
+        3000,
+        8000,
+        0,
+    ),
+];
+
 /// One demo login.
 #[derive(Debug, Clone)]
 pub struct DemoLogin {
@@ -248,6 +354,48 @@ impl Store {
                 },
             )
             .await?;
+
+        // The enterprise registry: the two account-holding enterprises and a few more per district.
+        for (i, (name, district, industry, employees, revenue_wan, assets_wan, org)) in
+            DEMO_ENTERPRISES.iter().enumerate()
+        {
+            let code = match *org {
+                1 => ent1.credit_code.clone().unwrap_or_default(),
+                2 => ent2.credit_code.clone().unwrap_or_default(),
+                _ => demo_credit_code(district, 200 + i as u32),
+            };
+            let (e, _) = self
+                .save_enterprise(
+                    &mut tx,
+                    &city,
+                    crate::enterprise::EnterpriseInput {
+                        credit_code: code,
+                        name: name.to_string(),
+                        registered_district: Some(district.to_string()),
+                        tax_district: Some(district.to_string()),
+                        independent_legal_person: true,
+                        industry: Some(industry.to_string()),
+                        employees: Some(*employees),
+                        operating_revenue_fen: Some(revenue_wan * 1_000_000),
+                        total_assets_fen: Some(assets_wan * 1_000_000),
+                        data_sharing_consent: *org != 0,
+                    },
+                )
+                .await?;
+            let link = match *org {
+                1 => Some(ent1.id),
+                2 => Some(ent2.id),
+                _ => None,
+            };
+            if let Some(org_id) = link {
+                exec(
+                    tx.conn(),
+                    "UPDATE enterprises SET organisation_id = ? WHERE id = ?",
+                    vec![org_id.into(), e.id.into()],
+                )
+                .await?;
+            }
+        }
 
         let accounts: Vec<(&str, &str, Role, i64, String)> = vec![
             (

@@ -8,6 +8,7 @@ pub mod audit;
 pub mod auth;
 pub mod db;
 pub mod demo;
+pub mod enterprise;
 pub mod error;
 pub mod migration;
 pub mod org;

@@ -1,0 +1,691 @@
+//! The enterprise registry (SPEC §4): records keyed by credit code, scoped by registered
+//! district, with a bigram name index for two-character Chinese searches, computed size class
+//! (overridable), and claims by which enterprise users obtain an account for their enterprise.
+
+use crate::db::{Page, Paged, exec, fetch_all, fetch_i64, fetch_opt, fetch_page};
+use crate::error::{Result, StoreError};
+use crate::org::{clean, require_text};
+use crate::user::{hash_password, parse_username};
+use crate::{Store, WriteTx};
+use ipfin_domain::enterprise::{is_code_query, name_grams, query_grams};
+use ipfin_domain::size::{SizeClass, SizeInput, classify, standard_2011};
+use ipfin_domain::{CreditCode, FieldError, Msg, Role, Scope};
+use sea_orm::{ConnectionTrait, FromQueryResult, Value};
+use serde::Serialize;
+use serde_json::json;
+
+#[derive(Debug, Clone, FromQueryResult, Serialize, PartialEq)]
+pub struct Enterprise {
+    pub id: i64,
+    pub credit_code: String,
+    pub name: String,
+    pub registered_district: Option<String>,
+    pub tax_district: Option<String>,
+    pub independent_legal_person: bool,
+    pub industry: Option<String>,
+    pub employees: Option<i64>,
+    pub operating_revenue_fen: Option<i64>,
+    pub total_assets_fen: Option<i64>,
+    /// Computed from the figures by the SME standard, when they suffice.
+    pub size_class: Option<String>,
+    /// An officer's override, with its reason.
+    pub size_override: Option<String>,
+    pub size_override_reason: Option<String>,
+    pub organisation_id: Option<i64>,
+    pub data_sharing_consent: bool,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+impl Enterprise {
+    /// The class that counts: the override when there is one, else the computed class.
+    pub fn effective_size(&self) -> Option<SizeClass> {
+        self.size_override
+            .as_deref()
+            .or(self.size_class.as_deref())
+            .and_then(SizeClass::from_code)
+    }
+}
+
+/// A record as entered by an officer or imported.
+#[derive(Debug, Clone, Default)]
+pub struct EnterpriseInput {
+    pub credit_code: String,
+    pub name: String,
+    pub registered_district: Option<String>,
+    pub tax_district: Option<String>,
+    pub independent_legal_person: bool,
+    pub industry: Option<String>,
+    pub employees: Option<i64>,
+    pub operating_revenue_fen: Option<i64>,
+    pub total_assets_fen: Option<i64>,
+    pub data_sharing_consent: bool,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct EnterpriseFilter {
+    /// A credit code (or its first characters) or two or more characters of the name.
+    pub q: Option<String>,
+    pub size: Option<SizeClass>,
+    /// GB/T 4754 code prefix, e.g. `I65` or `C`.
+    pub industry: Option<String>,
+}
+
+const ENT_COLS: &str = "e.id, e.credit_code, e.name, e.registered_district, e.tax_district, e.independent_legal_person, \
+    e.industry, e.employees, e.operating_revenue_fen, e.total_assets_fen, e.size_class, e.size_override, \
+    e.size_override_reason, e.organisation_id, e.data_sharing_consent, e.created_at, e.updated_at";
+
+/// The SQL condition (on alias `e`) confining enterprises to a scope: the city all, a district
+/// those registered in it, an enterprise its own record; banks and agencies none (they see
+/// enterprises only through push lists).
+pub(crate) fn ent_scope_sql(scope: &Scope) -> (String, Vec<Value>) {
+    match scope {
+        Scope::City => ("1=1".into(), vec![]),
+        Scope::District { code, .. } => (
+            "e.registered_district = ?".into(),
+            vec![code.clone().into()],
+        ),
+        Scope::Enterprise { org_id } => ("e.organisation_id = ?".into(), vec![(*org_id).into()]),
+        _ => ("1=0".into(), vec![]),
+    }
+}
+
+fn non_negative(field: &'static str, label: &str, v: Option<i64>) -> Result<()> {
+    match v {
+        Some(n) if n < 0 => Err(StoreError::invalid(
+            field,
+            "enterprise.negative",
+            format!("{label}不能为负数。"),
+            format!("{field} cannot be negative."),
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// Validates an input and computes the size class; returns the normalised record fields.
+pub fn validate(
+    input: &EnterpriseInput,
+) -> Result<(String, String, Option<String>, Option<String>)> {
+    let code = CreditCode::parse(&input.credit_code)
+        .map_err(|m| {
+            StoreError::Invalid(FieldError {
+                field: "credit_code",
+                msg: m,
+            })
+        })?
+        .to_string();
+    let name = require_text("name", "企业名称", "Enterprise name", &input.name, 200)?;
+    non_negative("employees", "从业人员", input.employees)?;
+    non_negative(
+        "operating_revenue_fen",
+        "营业收入",
+        input.operating_revenue_fen,
+    )?;
+    non_negative("total_assets_fen", "资产总额", input.total_assets_fen)?;
+    let industry = match clean(input.industry.clone()) {
+        Some(i) => {
+            standard_2011()
+                .industry_group(&i)
+                .map_err(StoreError::Invalid)?;
+            Some(ipfin_domain::credit_code::normalize(&i))
+        }
+        None => None,
+    };
+    // The class is computed when the figures the industry group needs are present.
+    let size = industry.as_ref().and_then(|i| {
+        classify(
+            standard_2011(),
+            &SizeInput {
+                industry: i.clone(),
+                employees: input.employees,
+                operating_revenue_fen: input.operating_revenue_fen,
+                total_assets_fen: input.total_assets_fen,
+            },
+        )
+        .ok()
+        .map(|c| c.class.code().to_string())
+    });
+    Ok((code, name, industry, size))
+}
+
+/// Rewrites the bigram index rows of one enterprise.
+async fn index_name<C: ConnectionTrait>(
+    conn: &C,
+    id: i64,
+    name: &str,
+    district: Option<&str>,
+) -> Result<()> {
+    exec(
+        conn,
+        "DELETE FROM enterprise_name_grams WHERE enterprise_id = ?",
+        vec![id.into()],
+    )
+    .await?;
+    let grams = name_grams(name);
+    for chunk in grams.chunks(100) {
+        let placeholders = vec!["(?, ?, ?)"; chunk.len()].join(", ");
+        let mut values: Vec<Value> = Vec::with_capacity(chunk.len() * 3);
+        for g in chunk {
+            values.push(g.clone().into());
+            values.push(district.unwrap_or("").to_string().into());
+            values.push(id.into());
+        }
+        exec(
+            conn,
+            &format!("INSERT INTO enterprise_name_grams (gram, district, enterprise_id) VALUES {placeholders}"),
+            values,
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+impl Store {
+    /// Creates or updates (by credit code) an enterprise record. The city may write any record;
+    /// a district's lead officers only records registered in their district.
+    pub async fn save_enterprise(
+        &self,
+        tx: &mut WriteTx,
+        scope: &Scope,
+        input: EnterpriseInput,
+    ) -> Result<(Enterprise, bool)> {
+        let (code, name, industry, size) = validate(&input)?;
+        let mut registered = clean(input.registered_district.clone());
+        if let Scope::District {
+            code: own,
+            manage: true,
+        } = scope
+        {
+            registered = Some(own.clone());
+        }
+        if !scope.can_manage(ipfin_domain::OrgKind::Enterprise, registered.as_deref()) {
+            return Err(StoreError::forbidden(
+                "enterprise.manage",
+                "您无权登记或修改企业信息。",
+                "You may not register or change enterprise records.",
+            ));
+        }
+        for (field, d) in [
+            ("registered_district", &registered),
+            ("tax_district", &clean(input.tax_district.clone())),
+        ] {
+            if let Some(d) = d {
+                Self::district_in(tx.conn(), d).await.map_err(|_| {
+                    StoreError::invalid(
+                        field,
+                        "org.district_unknown",
+                        format!("辖区 {d} 不存在。"),
+                        format!("District {d} does not exist."),
+                    )
+                })?;
+            }
+        }
+        #[derive(FromQueryResult)]
+        struct Existing {
+            id: i64,
+            registered_district: Option<String>,
+        }
+        let existing: Option<Existing> = fetch_opt(
+            tx.conn(),
+            "SELECT id, registered_district FROM enterprises WHERE credit_code = ?",
+            vec![code.clone().into()],
+        )
+        .await?;
+        let now = crate::now_s();
+        let tax = clean(input.tax_district.clone());
+        let values = |extra: Vec<Value>| {
+            let mut v: Vec<Value> = vec![
+                name.clone().into(),
+                registered.clone().into(),
+                tax.clone().into(),
+                input.independent_legal_person.into(),
+                industry.clone().into(),
+                input.employees.into(),
+                input.operating_revenue_fen.into(),
+                input.total_assets_fen.into(),
+                size.clone().into(),
+                input.data_sharing_consent.into(),
+                now.into(),
+            ];
+            v.extend(extra);
+            v
+        };
+        let (id, created) = match existing {
+            Some(e) => {
+                if !scope.can_manage(
+                    ipfin_domain::OrgKind::Enterprise,
+                    e.registered_district.as_deref(),
+                ) {
+                    return Err(StoreError::conflict(
+                        "enterprise.other_district",
+                        "该统一社会信用代码已登记在其他辖区，请联系市级管理员处理迁移。",
+                        "This credit code is registered in another district; ask the city administrator to move it.",
+                    ));
+                }
+                exec(
+                    tx.conn(),
+                    "UPDATE enterprises SET name = ?, registered_district = ?, tax_district = ?, independent_legal_person = ?, \
+                     industry = ?, employees = ?, operating_revenue_fen = ?, total_assets_fen = ?, size_class = ?, \
+                     data_sharing_consent = ?, updated_at = ? WHERE id = ?",
+                    values(vec![e.id.into()]),
+                )
+                .await?;
+                (e.id, false)
+            }
+            None => {
+                let id = fetch_i64(
+                    tx.conn(),
+                    "INSERT INTO enterprises (name, registered_district, tax_district, independent_legal_person, industry, employees, \
+                     operating_revenue_fen, total_assets_fen, size_class, data_sharing_consent, updated_at, credit_code, created_at) \
+                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                    values(vec![code.clone().into(), now.into()]),
+                )
+                .await?;
+                (id, true)
+            }
+        };
+        index_name(tx.conn(), id, &name, registered.as_deref()).await?;
+        let e = self.enterprise_in(tx.conn(), &Scope::City, id).await?;
+        tx.audit(
+            if created {
+                "enterprise.create"
+            } else {
+                "enterprise.update"
+            },
+            "enterprise",
+            id,
+            json!({"after": &e}),
+        )
+        .await?;
+        Ok((e, created))
+    }
+
+    pub async fn enterprise(&self, scope: &Scope, id: i64) -> Result<Enterprise> {
+        self.enterprise_in(self.conn(), scope, id).await
+    }
+
+    async fn enterprise_in<C: ConnectionTrait>(
+        &self,
+        conn: &C,
+        scope: &Scope,
+        id: i64,
+    ) -> Result<Enterprise> {
+        let (cond, mut values) = ent_scope_sql(scope);
+        values.insert(0, id.into());
+        fetch_opt(
+            conn,
+            &format!("SELECT {ENT_COLS} FROM enterprises e WHERE e.id = ? AND {cond}"),
+            values,
+        )
+        .await?
+        .ok_or(StoreError::NotFound)
+    }
+
+    /// Searches the scope's enterprises by credit code or name fragment, with filters.
+    pub async fn search_enterprises(
+        &self,
+        scope: &Scope,
+        f: &EnterpriseFilter,
+        page: Page,
+    ) -> Result<Paged<Enterprise>> {
+        let (mut cond, mut values) = ent_scope_sql(scope);
+        if let Some(q) = f.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+            if is_code_query(q) {
+                let code = ipfin_domain::credit_code::normalize(q);
+                if code.len() == 18 {
+                    cond.push_str(" AND e.credit_code = ?");
+                    values.push(code.into());
+                } else {
+                    cond.push_str(" AND e.credit_code LIKE ?");
+                    values.push(format!("{code}%").into());
+                }
+            } else {
+                let grams = query_grams(q).map_err(StoreError::Invalid)?;
+                let placeholders = vec!["?"; grams.len()].join(", ");
+                // The district leads the index after the gram, so a district's search reads one range.
+                let district_cond = match scope {
+                    Scope::District { code, .. } => (" AND g.district = ?", Some(code.clone())),
+                    _ => ("", None),
+                };
+                cond.push_str(&format!(
+                    " AND e.id IN (SELECT g.enterprise_id FROM enterprise_name_grams g WHERE g.gram IN ({placeholders}){} \
+                     GROUP BY g.enterprise_id HAVING COUNT(*) = ?)",
+                    district_cond.0
+                ));
+                let k = grams.len() as i64;
+                values.extend(grams.into_iter().map(Value::from));
+                if let Some(d) = district_cond.1 {
+                    values.push(d.into());
+                }
+                values.push(k.into());
+                // The bigrams all occur; when the query has no punctuation, require it as a substring.
+                let folded: String = ipfin_domain::enterprise::fold_name(q).into_iter().collect();
+                if folded == q.to_lowercase() {
+                    cond.push_str(" AND LOWER(e.name) LIKE ?");
+                    values.push(format!("%{}%", folded.replace(['%', '_'], "")).into());
+                }
+            }
+        }
+        if let Some(s) = f.size {
+            cond.push_str(" AND COALESCE(e.size_override, e.size_class) = ?");
+            values.push(s.code().into());
+        }
+        if let Some(i) = f
+            .industry
+            .as_deref()
+            .map(ipfin_domain::credit_code::normalize)
+            .filter(|i| !i.is_empty())
+        {
+            cond.push_str(" AND e.industry LIKE ?");
+            values.push(format!("{}%", i.replace(['%', '_'], "")).into());
+        }
+        fetch_page(
+            self.conn(),
+            ENT_COLS,
+            &format!("FROM enterprises e WHERE {cond}"),
+            "e.id",
+            values,
+            page,
+        )
+        .await
+    }
+
+    /// Overrides the computed size class with a reason (officers of the enterprise's district).
+    pub async fn override_size(
+        &self,
+        tx: &mut WriteTx,
+        scope: &Scope,
+        id: i64,
+        class: Option<SizeClass>,
+        reason: &str,
+    ) -> Result<Enterprise> {
+        let e = self.enterprise_in(tx.conn(), scope, id).await?;
+        if !scope.can_manage(
+            ipfin_domain::OrgKind::Enterprise,
+            e.registered_district.as_deref(),
+        ) {
+            return Err(StoreError::forbidden(
+                "enterprise.manage",
+                "您无权修改该企业的规模。",
+                "You may not change this enterprise's size.",
+            ));
+        }
+        let reason = match class {
+            Some(_) => Some(require_text(
+                "reason",
+                "调整理由及依据",
+                "Reason and evidence",
+                reason,
+                500,
+            )?),
+            None => None,
+        };
+        exec(
+            tx.conn(),
+            "UPDATE enterprises SET size_override = ?, size_override_reason = ?, size_override_by = ?, size_override_at = ?, updated_at = ? WHERE id = ?",
+            vec![
+                class.map(|c| c.code().to_string()).into(),
+                reason.clone().into(),
+                tx.actor().user_id.into(),
+                crate::now_s().into(),
+                crate::now_s().into(),
+                id.into(),
+            ],
+        )
+        .await?;
+        tx.audit(
+            "enterprise.size_override",
+            "enterprise",
+            id,
+            json!({"before": e.size_override, "after": class.map(|c| c.code()), "computed": e.size_class, "reason": reason}),
+        )
+        .await?;
+        self.enterprise_in(tx.conn(), &Scope::City, id).await
+    }
+}
+
+/// A pending, approved or rejected request by a person to manage an enterprise's account.
+#[derive(Debug, Clone, FromQueryResult, Serialize)]
+pub struct Claim {
+    pub id: i64,
+    pub enterprise_id: i64,
+    pub enterprise_name: String,
+    pub credit_code: String,
+    pub username: String,
+    pub display_name: String,
+    pub phone: String,
+    pub status: String,
+    pub reason: Option<String>,
+    pub created_at: i64,
+}
+
+/// A claim as the registration form submits it.
+#[derive(Debug, Clone, Default)]
+pub struct ClaimInput {
+    pub credit_code: String,
+    pub username: String,
+    pub display_name: String,
+    pub password: String,
+    pub phone: String,
+}
+
+impl Store {
+    /// Registers a person and their claim to an enterprise (no sign-in until a district officer
+    /// approves it). The enterprise must be in the registry.
+    pub async fn submit_claim(&self, c: ClaimInput) -> Result<i64> {
+        let code = CreditCode::parse(&c.credit_code).map_err(|m| {
+            StoreError::Invalid(FieldError {
+                field: "credit_code",
+                msg: m,
+            })
+        })?;
+        let username = parse_username(&c.username)?;
+        let display_name = require_text("display_name", "姓名", "Name", &c.display_name, 50)?;
+        let phone = c.phone.trim().to_string();
+        if !(phone.len() == 11
+            && phone.starts_with('1')
+            && phone.chars().all(|ch| ch.is_ascii_digit()))
+        {
+            return Err(StoreError::invalid(
+                "phone",
+                "claim.phone",
+                "请填写 11 位手机号码，区级部门将通过该号码核实身份。",
+                "Enter an 11-digit mobile number; the district will call it to verify.",
+            ));
+        }
+        ipfin_domain::password::check_new_password("password", &username, &c.password)
+            .map_err(StoreError::Invalid)?;
+        #[derive(FromQueryResult)]
+        struct Id {
+            id: i64,
+        }
+        let ent: Id = fetch_opt(self.conn(), "SELECT id FROM enterprises WHERE credit_code = ?", vec![code.to_string().into()])
+            .await?
+            .ok_or_else(|| {
+                StoreError::invalid(
+                    "credit_code",
+                    "claim.enterprise_unknown",
+                    "系统中尚无该统一社会信用代码的企业记录，请联系注册地所在区的知识产权主管部门登记。",
+                    "No enterprise with this credit code is registered yet; ask your district's IP office.",
+                )
+            })?;
+        let taken = fetch_i64(
+            self.conn(),
+            "SELECT (SELECT COUNT(*) FROM users WHERE username = ?) + (SELECT COUNT(*) FROM enterprise_claims WHERE username = ? AND status = 'pending')",
+            vec![username.clone().into(), username.clone().into()],
+        )
+        .await?;
+        if taken > 0 {
+            return Err(StoreError::invalid(
+                "username",
+                "user.duplicate_username",
+                format!("用户名“{username}”已被使用，请换一个。"),
+                format!("Username '{username}' is taken; choose another."),
+            ));
+        }
+        let hash = hash_password(c.password.clone()).await?;
+        let mut tx = self
+            .write(crate::audit::AuditActor::system("register"))
+            .await?;
+        let id = fetch_i64(
+            tx.conn(),
+            "INSERT INTO enterprise_claims (enterprise_id, username, display_name, password_hash, phone, status, created_at) \
+             VALUES (?, ?, ?, ?, ?, 'pending', ?) RETURNING id",
+            vec![ent.id.into(), username.clone().into(), display_name.into(), hash.into(), phone.into(), crate::now_s().into()],
+        )
+        .await?;
+        tx.audit(
+            "claim.submit",
+            "enterprise",
+            ent.id,
+            json!({"claim_id": id, "username": username}),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// Claims on the scope's enterprises, pending first.
+    pub async fn claims(&self, scope: &Scope) -> Result<Vec<Claim>> {
+        let (cond, values) = ent_scope_sql(scope);
+        fetch_all(
+            self.conn(),
+            &format!(
+                "SELECT c.id, c.enterprise_id, e.name AS enterprise_name, e.credit_code, c.username, c.display_name, c.phone, \
+                 c.status, c.reason, c.created_at FROM enterprise_claims c JOIN enterprises e ON e.id = c.enterprise_id \
+                 WHERE {cond} ORDER BY CASE WHEN c.status = 'pending' THEN 0 ELSE 1 END, c.id LIMIT 500"
+            ),
+            values,
+        )
+        .await
+    }
+
+    /// Approves (creating the enterprise's organisation if needed and the user) or rejects a
+    /// pending claim. Officers of the enterprise's district, or the city.
+    pub async fn decide_claim(
+        &self,
+        tx: &mut WriteTx,
+        scope: &Scope,
+        claim_id: i64,
+        approve: bool,
+        reason: Option<String>,
+    ) -> Result<()> {
+        #[derive(FromQueryResult)]
+        struct Row {
+            enterprise_id: i64,
+            username: String,
+            display_name: String,
+            password_hash: String,
+            status: String,
+        }
+        let row: Row = fetch_opt(
+            tx.conn(),
+            "SELECT enterprise_id, username, display_name, password_hash, status FROM enterprise_claims WHERE id = ?",
+            vec![claim_id.into()],
+        )
+        .await?
+        .ok_or(StoreError::NotFound)?;
+        let e = self
+            .enterprise_in(tx.conn(), scope, row.enterprise_id)
+            .await?;
+        if !scope.can_manage(
+            ipfin_domain::OrgKind::Enterprise,
+            e.registered_district.as_deref(),
+        ) {
+            return Err(StoreError::forbidden(
+                "claim.decide",
+                "您无权审核该企业的认领申请。",
+                "You may not decide this claim.",
+            ));
+        }
+        if row.status != "pending" {
+            return Err(StoreError::conflict(
+                "claim.decided",
+                "该认领申请已处理。",
+                "This claim has already been decided.",
+            ));
+        }
+        let reason = clean(reason);
+        if !approve && reason.is_none() {
+            return Err(StoreError::invalid(
+                "reason",
+                "claim.reason_required",
+                "驳回时请填写理由，申请人将看到该理由。",
+                "Give the reason for rejecting; the applicant will see it.",
+            ));
+        }
+        if approve {
+            let org_id = match e.organisation_id {
+                Some(id) => id,
+                None => {
+                    #[derive(FromQueryResult)]
+                    struct Org {
+                        id: i64,
+                    }
+                    let found: Option<Org> = fetch_opt(
+                        tx.conn(),
+                        "SELECT id FROM organisations WHERE credit_code = ?",
+                        vec![e.credit_code.clone().into()],
+                    )
+                    .await?;
+                    let id = match found {
+                        Some(o) => o.id,
+                        None => {
+                            fetch_i64(
+                                tx.conn(),
+                                "INSERT INTO organisations (kind, name, district_code, credit_code, active, created_at) \
+                                 VALUES ('enterprise', ?, ?, ?, TRUE, ?) RETURNING id",
+                                vec![e.name.clone().into(), e.registered_district.clone().into(), e.credit_code.clone().into(), crate::now_s().into()],
+                            )
+                            .await?
+                        }
+                    };
+                    exec(
+                        tx.conn(),
+                        "UPDATE enterprises SET organisation_id = ? WHERE id = ?",
+                        vec![id.into(), e.id.into()],
+                    )
+                    .await?;
+                    id
+                }
+            };
+            let user_id = fetch_i64(
+                tx.conn(),
+                "INSERT INTO users (organisation_id, username, display_name, password_hash, active, must_change_password, created_at) \
+                 VALUES (?, ?, ?, ?, TRUE, FALSE, ?) RETURNING id",
+                vec![org_id.into(), row.username.clone().into(), row.display_name.clone().into(), row.password_hash.into(), crate::now_s().into()],
+            )
+            .await
+            .map_err(|err| err.unique_as(Msg::new("user.duplicate_username", "用户名已被占用，请驳回并请申请人换用户名。", "The username is taken; reject and ask for another.")))?;
+            exec(
+                tx.conn(),
+                "INSERT INTO user_roles (user_id, role) VALUES (?, ?)",
+                vec![user_id.into(), Role::EnterpriseUser.code().into()],
+            )
+            .await?;
+        }
+        exec(
+            tx.conn(),
+            "UPDATE enterprise_claims SET status = ?, reason = ?, decided_by = ?, decided_at = ? WHERE id = ?",
+            vec![
+                if approve { "approved" } else { "rejected" }.into(),
+                reason.clone().into(),
+                tx.actor().user_id.into(),
+                crate::now_s().into(),
+                claim_id.into(),
+            ],
+        )
+        .await?;
+        tx.audit(
+            if approve {
+                "claim.approve"
+            } else {
+                "claim.reject"
+            },
+            "enterprise",
+            e.id,
+            json!({"claim_id": claim_id, "username": row.username, "reason": reason}),
+        )
+        .await
+    }
+}

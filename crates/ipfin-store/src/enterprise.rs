@@ -390,6 +390,64 @@ impl Store {
         .await
     }
 
+    /// Updates an enterprise's own figures (industry, employees, revenue, assets, data-sharing
+    /// consent): its district's officers, the city, or the enterprise's own users. The size class
+    /// is recomputed.
+    pub async fn update_enterprise_figures(
+        &self,
+        tx: &mut WriteTx,
+        scope: &Scope,
+        id: i64,
+        figures: EnterpriseInput,
+    ) -> Result<Enterprise> {
+        let e = self.enterprise_in(tx.conn(), scope, id).await?;
+        let own =
+            matches!(scope, Scope::Enterprise { org_id } if e.organisation_id == Some(*org_id));
+        if !own
+            && !scope.can_manage(
+                ipfin_domain::OrgKind::Enterprise,
+                e.registered_district.as_deref(),
+            )
+        {
+            return Err(StoreError::forbidden(
+                "enterprise.manage",
+                "您无权修改该企业信息。",
+                "You may not change this enterprise.",
+            ));
+        }
+        let checked = EnterpriseInput {
+            credit_code: e.credit_code.clone(),
+            name: e.name.clone(),
+            ..figures.clone()
+        };
+        let (_, _, industry, size) = validate(&checked)?;
+        exec(
+            tx.conn(),
+            "UPDATE enterprises SET industry = ?, employees = ?, operating_revenue_fen = ?, total_assets_fen = ?, size_class = ?, \
+             data_sharing_consent = ?, updated_at = ? WHERE id = ?",
+            vec![
+                industry.into(),
+                figures.employees.into(),
+                figures.operating_revenue_fen.into(),
+                figures.total_assets_fen.into(),
+                size.into(),
+                figures.data_sharing_consent.into(),
+                crate::now_s().into(),
+                id.into(),
+            ],
+        )
+        .await?;
+        let after = self.enterprise_in(tx.conn(), &Scope::City, id).await?;
+        tx.audit(
+            "enterprise.update_figures",
+            "enterprise",
+            id,
+            json!({"before": e, "after": &after}),
+        )
+        .await?;
+        Ok(after)
+    }
+
     /// Overrides the computed size class with a reason (officers of the enterprise's district).
     pub async fn override_size(
         &self,

@@ -25,6 +25,12 @@ const GOVERNMENT: &[Role] = &[
     Role::DistrictOfficer,
     Role::DepartmentMember,
 ];
+const REGISTRY: &[Role] = &[
+    Role::CityAdmin,
+    Role::DistrictOfficer,
+    Role::DepartmentMember,
+    Role::EnterpriseUser,
+];
 const TOKEN_HOLDERS: &[Role] = &[
     Role::CityAdmin,
     Role::DistrictOfficer,
@@ -108,6 +114,8 @@ fn table() -> Routes {
         Public,
         api::tools::enterprise_size,
     )
+    .get("/register", Public, views::enterprise::register_get)
+    .post("/register", Public, views::enterprise::register_post)
     .get("/static/app.css", Public, views::assets::css)
     .get("/static/app.js", Public, views::assets::js)
     .get("/healthz", Public, api::ops::healthz)
@@ -180,6 +188,45 @@ fn table() -> Routes {
         "/api/v1/organisations",
         Roles(MANAGERS),
         api::org::create_organisation,
+    )
+    // The enterprise registry: government and the enterprise itself.
+    .get("/enterprises", Roles(REGISTRY), views::enterprise::list)
+    .get(
+        "/enterprises/{ent_id}",
+        Roles(REGISTRY),
+        views::enterprise::detail,
+    )
+    .post(
+        "/enterprises/{ent_id}/figures",
+        Roles(REGISTRY),
+        views::enterprise::update_figures,
+    )
+    .get(
+        "/api/v1/enterprises",
+        Roles(REGISTRY),
+        api::enterprise::enterprises,
+    )
+    .get(
+        "/api/v1/enterprises/{ent_id}",
+        Roles(REGISTRY),
+        api::enterprise::enterprise,
+    )
+    .get(
+        "/enterprises/new",
+        Roles(MANAGERS),
+        views::enterprise::new_page,
+    )
+    .post("/enterprises", Roles(MANAGERS), views::enterprise::create)
+    .post(
+        "/enterprises/{ent_id}/size",
+        Roles(MANAGERS),
+        views::enterprise::override_size,
+    )
+    .get("/claims", Roles(MANAGERS), views::enterprise::claims)
+    .post(
+        "/claims/{claim_id}/decide",
+        Roles(MANAGERS),
+        views::enterprise::decide,
     )
     // The city only.
     .post("/districts", Roles(CITY), views::org::create_district)

@@ -32,6 +32,48 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ("GET", "/tools/enterprise-size", "public"),
     ("POST", "/api/v1/tools/enterprise-size", "public"),
     ("GET", "/api/v1/districts", "public"),
+    ("GET", "/register", "public"),
+    ("POST", "/register", "public"),
+    ("GET", "/tools/enterprise-size", "public"),
+    ("POST", "/api/v1/tools/enterprise-size", "public"),
+    (
+        "GET",
+        "/enterprises",
+        "city_admin,district_officer,department_member,enterprise_user",
+    ),
+    (
+        "GET",
+        "/enterprises/{ent_id}",
+        "city_admin,district_officer,department_member,enterprise_user",
+    ),
+    (
+        "POST",
+        "/enterprises/{ent_id}/figures",
+        "city_admin,district_officer,department_member,enterprise_user",
+    ),
+    (
+        "GET",
+        "/api/v1/enterprises",
+        "city_admin,district_officer,department_member,enterprise_user",
+    ),
+    (
+        "GET",
+        "/api/v1/enterprises/{ent_id}",
+        "city_admin,district_officer,department_member,enterprise_user",
+    ),
+    ("GET", "/enterprises/new", "city_admin,district_officer"),
+    ("POST", "/enterprises", "city_admin,district_officer"),
+    (
+        "POST",
+        "/enterprises/{ent_id}/size",
+        "city_admin,district_officer",
+    ),
+    ("GET", "/claims", "city_admin,district_officer"),
+    (
+        "POST",
+        "/claims/{claim_id}/decide",
+        "city_admin,district_officer",
+    ),
     ("GET", "/home", "signed_in"),
     ("POST", "/logout", "signed_in"),
     ("GET", "/account/password", "signed_in"),
@@ -171,6 +213,9 @@ struct Prober {
     foreign_district: &'static str,
     foreign_contact: i64,
     foreign_token: i64,
+    foreign_enterprise: i64,
+    foreign_enterprise_name: &'static str,
+    foreign_claim: i64,
 }
 
 async fn token_for(app: &TestApp, org_id: i64, name: &str) -> (i64, String) {
@@ -214,13 +259,17 @@ async fn contact_for(app: &TestApp, org_id: i64) -> i64 {
 
 async fn probers(app: &TestApp) -> Vec<Prober> {
     // (prober, its foreign org, a user of that org, a foreign district)
-    let plan: [(&str, &str, &str, &str, &str); 8] = [
+    const FT_ENT: &str = "深圳市福田样本电子有限公司";
+    const NS_ENT: &str = "深圳市南山示例科技有限公司";
+    // (prober, label, its foreign org, a user of that org, a foreign district, a foreign registry record)
+    let plan: [(&str, &str, &str, &str, &str, &str); 8] = [
         (
             "ns.officer",
             "440305 officer",
             "福田区市场监督管理局",
             "ft.officer",
             "440304",
+            FT_ENT,
         ),
         (
             "ns.finance",
@@ -228,6 +277,7 @@ async fn probers(app: &TestApp) -> Vec<Prober> {
             "福田区市场监督管理局",
             "ft.officer",
             "440304",
+            FT_ENT,
         ),
         (
             "ft.officer",
@@ -235,6 +285,7 @@ async fn probers(app: &TestApp) -> Vec<Prober> {
             "南山区财政局",
             "ns.finance",
             "440305",
+            NS_ENT,
         ),
         (
             "bank.manager",
@@ -242,6 +293,7 @@ async fn probers(app: &TestApp) -> Vec<Prober> {
             "鹏城商业银行",
             "bank2.manager",
             "440305",
+            NS_ENT,
         ),
         (
             "bank2.manager",
@@ -249,6 +301,7 @@ async fn probers(app: &TestApp) -> Vec<Prober> {
             "深南银行深圳分行",
             "bank.manager",
             "440305",
+            NS_ENT,
         ),
         (
             "agency.specialist",
@@ -256,24 +309,54 @@ async fn probers(app: &TestApp) -> Vec<Prober> {
             "深南银行深圳分行",
             "bank.manager",
             "440305",
+            NS_ENT,
         ),
         (
             "ent.user",
             "enterprise 1",
-            "深圳市福田样本电子有限公司",
+            FT_ENT,
             "ent2.user",
             "440304",
+            FT_ENT,
         ),
         (
             "ent2.user",
             "enterprise 2",
-            "深圳市南山示例科技有限公司",
+            NS_ENT,
             "ent.user",
             "440305",
+            NS_ENT,
         ),
     ];
     let mut out = Vec::new();
-    for (username, label, org_name, foreign_username, district) in plan {
+    for (i, (username, label, org_name, foreign_username, district, ent_name)) in
+        plan.into_iter().enumerate()
+    {
+        let foreign_enterprise = app
+            .store()
+            .search_enterprises(
+                &Scope::City,
+                &ipfin_store::enterprise::EnterpriseFilter {
+                    q: Some(ent_name.into()),
+                    ..Default::default()
+                },
+                ipfin_store::Page::default(),
+            )
+            .await
+            .expect("registry")
+            .items[0]
+            .clone();
+        let foreign_claim = app
+            .store()
+            .submit_claim(ipfin_store::enterprise::ClaimInput {
+                credit_code: foreign_enterprise.credit_code.clone(),
+                username: format!("probe.claim{i}"),
+                display_name: "探测".into(),
+                password: "Probe-Claim-2026".into(),
+                phone: "13900000000".into(),
+            })
+            .await
+            .expect("claim");
         let foreign_org = app.org_id(org_name).await;
         let (foreign_token, _) = token_for(app, foreign_org, "隔离测试令牌").await;
         let session = app.login(username).await;
@@ -295,6 +378,9 @@ async fn probers(app: &TestApp) -> Vec<Prober> {
             foreign_district: district,
             foreign_contact: contact_for(app, foreign_org).await,
             foreign_token,
+            foreign_enterprise: foreign_enterprise.id,
+            foreign_enterprise_name: ent_name,
+            foreign_claim,
         });
     }
     out
@@ -308,6 +394,8 @@ fn substitute(path: &str, p: &Prober) -> String {
         ("{code}", p.foreign_district.to_string()),
         ("{contact_id}", p.foreign_contact.to_string()),
         ("{token_id}", p.foreign_token.to_string()),
+        ("{ent_id}", p.foreign_enterprise.to_string()),
+        ("{claim_id}", p.foreign_claim.to_string()),
     ] {
         out = out.replace(param, &value);
     }
@@ -465,7 +553,8 @@ async fn isolation_matrix() {
                 }
                 if spec.method == "GET" {
                     // Lists and pages of the prober's own scope never show the other party.
-                    if resp.body.contains(&p.foreign_org_name)
+                    if resp.body.contains(p.foreign_enterprise_name)
+                        || resp.body.contains(&p.foreign_org_name)
                         || resp.body.contains(&format!("\"{}\"", p.foreign_username))
                         || resp.body.contains(&format!(">{}<", p.foreign_username))
                     {

@@ -876,3 +876,163 @@ async fn enterprise_size_tool_classifies_and_names_missing_figures() {
     assert_eq!(r.status.as_u16(), 422);
     app.cleanup().await;
 }
+
+#[tokio::test]
+async fn registry_search_register_claim_and_own_figures() {
+    for app in TestApp::all().await {
+        let officer = app.login("ns.officer").await;
+        // Two-character search, in the district only.
+        let r = app
+            .get("/enterprises?q=%E9%B9%8F%E5%8D%8E", Some(&officer))
+            .await; // 鹏华
+        assert_eq!(r.status.as_u16(), 200);
+        assert!(
+            r.body.contains("深圳市鹏华光电科技有限公司") && !r.body.contains("福田"),
+            "{}",
+            app.name()
+        );
+        let r = app.get("/enterprises?q=%E5%8D%8E", Some(&officer)).await; // 华 alone
+        assert_eq!(r.status.as_u16(), 422);
+        assert!(r.body.contains("至少输入名称中的两个连续字符"));
+        // Register a record through the page; figures in 万元 give the size class.
+        let code = ipfin_store::demo::demo_credit_code("440305", 7001);
+        let r = app
+            .post_form(
+                "/enterprises",
+                Some(&officer),
+                &[
+                    ("credit_code", &code.to_lowercase()),
+                    ("name", "深圳市新登记科技有限公司"),
+                    ("tax_district", "440305"),
+                    ("industry", "I65"),
+                    ("employees", "8"),
+                    ("revenue_wan", "45.5"),
+                    ("assets_wan", ""),
+                ],
+            )
+            .await;
+        assert_eq!(r.status.as_u16(), 303, "{}", r.body);
+        let page = app
+            .get(
+                r.location()
+                    .expect("location")
+                    .split('?')
+                    .next()
+                    .expect("path"),
+                Some(&officer),
+            )
+            .await;
+        assert!(
+            page.body.contains(&code) && page.body.contains("微型") && page.body.contains("45.5"),
+            "{}",
+            page.body
+        );
+        let r = app
+            .post_form(
+                "/enterprises",
+                Some(&officer),
+                &[("credit_code", "9144030071526726XA"), ("name", "错码")],
+            )
+            .await;
+        assert_eq!(r.status.as_u16(), 422);
+        assert!(r.body.contains("第 18 位校验码错误"));
+        // A person claims it through the public sign-up; the officer approves.
+        let signup = app.get("/register", None).await;
+        let (cookie, csrf) = login_csrf(&signup);
+        let body = serde_urlencoded::to_string([
+            ("_csrf", csrf.as_str()),
+            ("credit_code", code.as_str()),
+            ("display_name", "李经理"),
+            ("phone", "13712345678"),
+            ("username", "li.manager"),
+            ("password", "Li-Manager-2026"),
+            ("password_again", "Li-Manager-2026"),
+        ])
+        .expect("enc");
+        let r = app
+            .send(
+                Request::builder()
+                    .method(Method::POST)
+                    .uri("/register")
+                    .header(header::COOKIE, &cookie)
+                    .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                    .body(Body::from(body))
+                    .expect("req"),
+            )
+            .await;
+        assert_eq!(r.status.as_u16(), 201, "{}", r.body);
+        let claims = app.get("/claims", Some(&officer)).await;
+        assert!(claims.body.contains("li.manager") && claims.body.contains("13712345678"));
+        let claim_id = claims
+            .body
+            .split("/claims/")
+            .nth(1)
+            .and_then(|s| s.split('/').next())
+            .expect("claim id")
+            .to_string();
+        let r = app
+            .post_form(
+                &format!("/claims/{claim_id}/decide"),
+                Some(&officer),
+                &[("decision", "reject")],
+            )
+            .await;
+        assert_eq!(r.status.as_u16(), 422, "rejecting needs a reason");
+        let r = app
+            .post_form(
+                &format!("/claims/{claim_id}/decide"),
+                Some(&officer),
+                &[("decision", "approve")],
+            )
+            .await;
+        assert_eq!(r.status.as_u16(), 303, "{}", r.body);
+        // The enterprise user sees and edits only their own record.
+        let li = app.login_with("li.manager", "Li-Manager-2026").await;
+        let r = app.get("/enterprises", Some(&li)).await;
+        assert_eq!(r.status.as_u16(), 303);
+        let own = r.location().expect("own record").to_string();
+        let r = app
+            .post_form(
+                &format!("{own}/figures"),
+                Some(&li),
+                &[
+                    ("industry", "I65"),
+                    ("employees", "150"),
+                    ("revenue_wan", "1500"),
+                    ("consent", "yes"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status.as_u16(), 303, "{}", r.body);
+        let page = app.get(&own, Some(&li)).await;
+        assert!(page.body.contains("中型"), "{}", page.body);
+        let api = app.get("/api/v1/enterprises", Some(&li)).await;
+        assert_eq!(api.json()["total"], 1, "{}", api.body);
+        // Size override by the officer, with a reason.
+        let r = app
+            .post_form(
+                &format!("{own}/size"),
+                Some(&officer),
+                &[("size", "small"), ("reason", "")],
+            )
+            .await;
+        assert_eq!(r.status.as_u16(), 422);
+        let r = app
+            .post_form(
+                &format!("{own}/size"),
+                Some(&officer),
+                &[("size", "small"), ("reason", "审计报告")],
+            )
+            .await;
+        assert_eq!(r.status.as_u16(), 303);
+        let api = app.get(&format!("/api/v1{own}"), Some(&officer)).await;
+        assert_eq!(
+            (
+                api.json()["size_class"].as_str(),
+                api.json()["size_computed"].as_str()
+            ),
+            (Some("small"), Some("medium"))
+        );
+        app.cleanup().await;
+    }
+}

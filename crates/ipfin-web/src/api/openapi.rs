@@ -43,6 +43,8 @@ impl Modify for BearerAuth {
         super::org::organisation,
         super::org::create_organisation,
         super::user::users,
+        super::enterprise::enterprises,
+        super::enterprise::enterprise,
         super::user::user,
     ),
     modifiers(&BearerAuth)

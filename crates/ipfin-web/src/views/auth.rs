@@ -28,7 +28,12 @@ pub struct LoginQuery {
     ok: Option<String>,
 }
 
-fn with_pre_csrf(mut resp: Response, token: &str, fresh: bool, secure: bool) -> Response {
+pub(crate) fn with_pre_csrf(
+    mut resp: Response,
+    token: &str,
+    fresh: bool,
+    secure: bool,
+) -> Response {
     if fresh {
         resp.headers_mut().append(
             header::SET_COOKIE,

@@ -4,6 +4,7 @@
 pub mod assets;
 pub mod audit;
 pub mod auth;
+pub mod enterprise;
 pub mod home;
 pub mod org;
 pub mod token;
@@ -60,12 +61,14 @@ impl PageCtx {
                 links.push(("/tools/credit-code".into(), "nav.credit_code"));
                 links.push(("/tools/patent-number".into(), "nav.patent_number"));
                 links.push(("/tools/enterprise-size".into(), "nav.enterprise_size"));
+                links.push(("/register".into(), "nav.register"));
             }
             (scope, Some(u)) => {
                 links.push(("/home".into(), "nav.home"));
                 match scope {
                     Scope::City => {
                         links.push(("/districts".into(), "nav.districts"));
+                        links.push(("/enterprises".into(), "nav.enterprises"));
                         links.push(("/orgs".into(), "nav.orgs"));
                         links.push(("/users".into(), "nav.users"));
                         links.push(("/tokens".into(), "nav.tokens"));
@@ -73,13 +76,22 @@ impl PageCtx {
                     }
                     Scope::District { code, manage } => {
                         links.push((format!("/districts/{code}"), "nav.my_district"));
+                        links.push(("/enterprises".into(), "nav.enterprises"));
+                        if *manage {
+                            links.push(("/claims".into(), "nav.claims"));
+                        }
                         links.push(("/orgs".into(), "nav.orgs"));
                         links.push(("/users".into(), "nav.users"));
                         if *manage {
                             links.push(("/tokens".into(), "nav.tokens"));
                         }
                     }
-                    Scope::Institution { .. } | Scope::Agency { .. } | Scope::Enterprise { .. } => {
+                    Scope::Enterprise { .. } => {
+                        links.push(("/enterprises".into(), "nav.my_enterprise"));
+                        links.push((format!("/orgs/{}", u.organisation_id), "nav.my_org"));
+                        links.push(("/tokens".into(), "nav.tokens"));
+                    }
+                    Scope::Institution { .. } | Scope::Agency { .. } => {
                         links.push((format!("/orgs/{}", u.organisation_id), "nav.my_org"));
                         links.push(("/tokens".into(), "nav.tokens"));
                     }

@@ -79,9 +79,14 @@ impl TestApp {
 
     /// Signs a demo user in directly through the store.
     pub async fn login(&self, username: &str) -> Session {
+        self.login_with(username, DEMO_PASSWORD).await
+    }
+
+    /// Signs a user in with their password directly through the store.
+    pub async fn login_with(&self, username: &str, password: &str) -> Session {
         let SignIn::Ok { token, user_id } = self
             .store()
-            .sign_in(username, DEMO_PASSWORD, None)
+            .sign_in(username, password, None)
             .await
             .expect("sign in")
         else {

@@ -1,0 +1,609 @@
+//! Enterprise registry pages: search and filter, a record with its size class (and override),
+//! registering a record, enterprise users updating their own figures, and the claim flow
+//! (public registration, district approval).
+
+use super::org::{path_id, write};
+use super::{CsrfForm, FormErrors, ListQuery, PageCtx, flash_key, render, see_other};
+use crate::AppState;
+use crate::actor::Actor;
+use crate::error::{AppError, AppResult};
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use ipfin_domain::money::parse_amount;
+use ipfin_domain::size::SizeClass;
+use ipfin_domain::{FieldError, Lang, Scope};
+use ipfin_store::Paged;
+use ipfin_store::enterprise::{Claim, ClaimInput, Enterprise, EnterpriseFilter, EnterpriseInput};
+use serde::Deserialize;
+
+/// Formats fen as 万元 for display (exact, no floating point).
+pub fn wan(fen: &Option<i64>) -> String {
+    fen.map(ipfin_domain::size::fen_to_wan)
+        .unwrap_or_else(|| "—".into())
+}
+
+fn size_label(lang: Lang, e: &Enterprise) -> &'static str {
+    e.effective_size().map(|c| c.label(lang)).unwrap_or("—")
+}
+
+#[derive(Template)]
+#[template(path = "enterprises.html")]
+struct EnterprisesPage {
+    ctx: PageCtx,
+    list: Paged<Enterprise>,
+    q: String,
+    size: String,
+    industry: String,
+    sizes: Vec<(&'static str, &'static str)>,
+    errors: FormErrors,
+    can_create: bool,
+    prev: Option<String>,
+    next: Option<String>,
+}
+
+impl EnterprisesPage {
+    fn size_of(&self, e: &Enterprise) -> &'static str {
+        size_label(self.ctx.lang, e)
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct EnterpriseQuery {
+    q: Option<String>,
+    size: Option<String>,
+    industry: Option<String>,
+    page: Option<String>,
+    ok: Option<String>,
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    actor: Actor,
+    Query(q): Query<EnterpriseQuery>,
+) -> AppResult<Response> {
+    // An enterprise user has one record: show it.
+    if let Scope::Enterprise { .. } = actor.scope {
+        let mine = state
+            .store
+            .search_enterprises(
+                &actor.scope,
+                &EnterpriseFilter::default(),
+                ipfin_store::Page::default(),
+            )
+            .await?;
+        if let Some(e) = mine.items.first() {
+            return Ok(Redirect::to(&format!("/enterprises/{}", e.id)).into_response());
+        }
+    }
+    let filter = EnterpriseFilter {
+        q: q.q.clone(),
+        size: q.size.as_deref().and_then(SizeClass::from_code),
+        industry: q.industry.clone(),
+    };
+    let page = ipfin_store::Page::new(q.page.as_deref().and_then(|p| p.parse().ok()), None);
+    let (list, errors, status) = match state
+        .store
+        .search_enterprises(&actor.scope, &filter, page)
+        .await
+    {
+        Ok(l) => (l, FormErrors::default(), StatusCode::OK),
+        Err(ipfin_store::StoreError::Invalid(fe)) => (
+            Paged {
+                items: vec![],
+                total: 0,
+                page: 1,
+                per_page: 20,
+            },
+            FormErrors::from_field(&fe, actor.lang),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        Err(e) => return Err(e.into()),
+    };
+    let (qs, ss, is) = (
+        q.q.clone().unwrap_or_default(),
+        q.size.clone().unwrap_or_default(),
+        q.industry.clone().unwrap_or_default(),
+    );
+    let link = |p: u64| {
+        format!(
+            "/enterprises?q={}&size={}&industry={}&page={p}",
+            super::urlencode(&qs),
+            super::urlencode(&ss),
+            super::urlencode(&is)
+        )
+    };
+    let prev = (list.page > 1).then(|| link(list.page - 1));
+    let next = (list.page < list.pages()).then(|| link(list.page + 1));
+    Ok(render(
+        status,
+        &EnterprisesPage {
+            ctx: PageCtx::new(&actor, &state, "/enterprises").with_flash(flash_key(&q.ok)),
+            sizes: SizeClass::ALL
+                .iter()
+                .map(|c| (c.code(), c.label(actor.lang)))
+                .collect(),
+            can_create: matches!(
+                actor.scope,
+                Scope::City | Scope::District { manage: true, .. }
+            ),
+            list,
+            q: qs,
+            size: ss,
+            industry: is,
+            errors,
+            prev,
+            next,
+        },
+    ))
+}
+
+#[derive(Template)]
+#[template(path = "enterprise.html")]
+struct EnterprisePage {
+    ctx: PageCtx,
+    e: Enterprise,
+    can_manage: bool,
+    can_edit_figures: bool,
+    sizes: Vec<(&'static str, &'static str)>,
+    form: FiguresForm,
+    errors: FormErrors,
+}
+
+impl EnterprisePage {
+    fn size(&self) -> &'static str {
+        size_label(self.ctx.lang, &self.e)
+    }
+    fn computed(&self) -> &'static str {
+        self.e
+            .size_class
+            .as_deref()
+            .and_then(SizeClass::from_code)
+            .map(|c| c.label(self.ctx.lang))
+            .unwrap_or("—")
+    }
+    fn money(&self, fen: &Option<i64>) -> String {
+        wan(fen)
+    }
+}
+
+async fn enterprise_page(
+    state: &AppState,
+    actor: &Actor,
+    id: i64,
+    form: Option<FiguresForm>,
+    errors: FormErrors,
+    flash: Option<&str>,
+) -> AppResult<EnterprisePage> {
+    let e = state.store.enterprise(&actor.scope, id).await?;
+    let can_manage = actor.scope.can_manage(
+        ipfin_domain::OrgKind::Enterprise,
+        e.registered_district.as_deref(),
+    );
+    let own =
+        matches!(actor.scope, Scope::Enterprise { org_id } if e.organisation_id == Some(org_id));
+    let form = form.unwrap_or_else(|| FiguresForm {
+        industry: e.industry.clone().unwrap_or_default(),
+        employees: e.employees.map(|n| n.to_string()).unwrap_or_default(),
+        revenue_wan: e
+            .operating_revenue_fen
+            .map(ipfin_domain::size::fen_to_wan)
+            .unwrap_or_default(),
+        assets_wan: e
+            .total_assets_fen
+            .map(ipfin_domain::size::fen_to_wan)
+            .unwrap_or_default(),
+        consent: e.data_sharing_consent.then(|| "yes".into()),
+    });
+    Ok(EnterprisePage {
+        ctx: PageCtx::new(actor, state, &format!("/enterprises/{id}")).with_flash(flash),
+        can_manage,
+        can_edit_figures: can_manage || own,
+        sizes: SizeClass::ALL
+            .iter()
+            .map(|c| (c.code(), c.label(actor.lang)))
+            .collect(),
+        e,
+        form,
+        errors,
+    })
+}
+
+pub async fn detail(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<String>,
+    Query(q): Query<ListQuery>,
+) -> AppResult<Response> {
+    let page = enterprise_page(
+        &state,
+        &actor,
+        path_id(&id)?,
+        None,
+        FormErrors::default(),
+        flash_key(&q.ok),
+    )
+    .await?;
+    Ok(render(StatusCode::OK, &page))
+}
+
+/// Figures as people type them (amounts in 万元).
+#[derive(Debug, Default, Deserialize, Clone)]
+#[serde(default)]
+pub struct FiguresForm {
+    pub industry: String,
+    pub employees: String,
+    pub revenue_wan: String,
+    pub assets_wan: String,
+    pub consent: Option<String>,
+}
+
+fn number(value: &str, field: &'static str, fen_per_unit: i64) -> Result<Option<i64>, FieldError> {
+    if value.trim().is_empty() {
+        return Ok(None);
+    }
+    parse_amount(value, fen_per_unit).map(Some).ok_or_else(|| {
+        FieldError::new(
+            field,
+            "number.format",
+            "请填写不小于 0 的数字（金额以万元为单位，最多 6 位小数）。",
+            "Enter a number of at least 0 (amounts in 10,000 yuan, at most 6 decimals).",
+        )
+    })
+}
+
+impl FiguresForm {
+    fn to_input(&self) -> Result<EnterpriseInput, FieldError> {
+        Ok(EnterpriseInput {
+            industry: Some(self.industry.clone()),
+            employees: number(&self.employees, "employees", 1)?,
+            operating_revenue_fen: number(&self.revenue_wan, "revenue_wan", 1_000_000)?,
+            total_assets_fen: number(&self.assets_wan, "assets_wan", 1_000_000)?,
+            data_sharing_consent: self.consent.as_deref() == Some("yes"),
+            ..Default::default()
+        })
+    }
+}
+
+/// Maps store field names to this form's fields.
+fn form_field(e: AppError) -> AppError {
+    let field = match e.field {
+        Some("operating_revenue_fen") => Some("revenue_wan"),
+        Some("total_assets_fen") => Some("assets_wan"),
+        other => other,
+    };
+    AppError { field, ..e }
+}
+
+pub async fn update_figures(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<String>,
+    form: CsrfForm<FiguresForm>,
+) -> AppResult<Response> {
+    let id = path_id(&id)?;
+    state.store.enterprise(&actor.scope, id).await?;
+    let f = form.data;
+    let result = match f.to_input() {
+        Ok(input) => write!(state, actor, |tx| state
+            .store
+            .update_enterprise_figures(&mut tx, &actor.scope, id, input)
+            .await?)
+        .map(|_| ()),
+        Err(fe) => Err(AppError::invalid(fe)),
+    };
+    match result.map_err(form_field) {
+        Ok(()) => Ok(see_other(&format!("/enterprises/{id}"), "updated")),
+        Err(e) if e.field.is_some() => {
+            let errors = FormErrors::from_error(&e, actor.lang);
+            Ok(render(
+                e.status,
+                &enterprise_page(&state, &actor, id, Some(f), errors, None).await?,
+            ))
+        }
+        Err(e) => Err(e),
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct OverrideForm {
+    size: String,
+    reason: String,
+}
+
+pub async fn override_size(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<String>,
+    form: CsrfForm<OverrideForm>,
+) -> AppResult<Response> {
+    let id = path_id(&id)?;
+    state.store.enterprise(&actor.scope, id).await?;
+    let class = SizeClass::from_code(form.data.size.trim());
+    match write!(state, actor, |tx| state
+        .store
+        .override_size(&mut tx, &actor.scope, id, class, &form.data.reason)
+        .await?)
+    {
+        Ok(_) => Ok(see_other(&format!("/enterprises/{id}"), "updated")),
+        Err(e) if e.field.is_some() => {
+            let errors = FormErrors::from_error(&e, actor.lang);
+            Ok(render(
+                e.status,
+                &enterprise_page(&state, &actor, id, None, errors, None).await?,
+            ))
+        }
+        Err(e) => Err(e),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "enterprise_new.html")]
+struct EnterpriseNewPage {
+    ctx: PageCtx,
+    form: NewEnterpriseForm,
+    districts: Vec<ipfin_store::org::DistrictSummary>,
+    fixed_district: Option<String>,
+    errors: FormErrors,
+}
+
+#[derive(Debug, Default, Deserialize, Clone)]
+#[serde(default)]
+pub struct NewEnterpriseForm {
+    credit_code: String,
+    name: String,
+    registered_district: String,
+    tax_district: String,
+    not_independent: Option<String>,
+    #[serde(flatten)]
+    figures: FiguresForm,
+}
+
+pub async fn new_page(State(state): State<AppState>, actor: Actor) -> AppResult<Response> {
+    Ok(render(
+        StatusCode::OK,
+        &EnterpriseNewPage {
+            ctx: PageCtx::new(&actor, &state, "/enterprises/new"),
+            form: NewEnterpriseForm::default(),
+            districts: state.store.districts().await?,
+            fixed_district: actor.scope.district().map(str::to_string),
+            errors: FormErrors::default(),
+        },
+    ))
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    actor: Actor,
+    form: CsrfForm<NewEnterpriseForm>,
+) -> AppResult<Response> {
+    let f = form.data;
+    let result = match f.figures.to_input() {
+        Ok(figures) => {
+            let input = EnterpriseInput {
+                credit_code: f.credit_code.clone(),
+                name: f.name.clone(),
+                registered_district: Some(f.registered_district.clone()),
+                tax_district: Some(f.tax_district.clone()),
+                independent_legal_person: f.not_independent.is_none(),
+                ..figures
+            };
+            write!(state, actor, |tx| state
+                .store
+                .save_enterprise(&mut tx, &actor.scope, input)
+                .await?)
+        }
+        Err(fe) => Err(AppError::invalid(fe)),
+    };
+    match result.map_err(form_field) {
+        Ok((e, _)) => Ok(see_other(&format!("/enterprises/{}", e.id), "created")),
+        Err(e) if e.field.is_some() || e.status == StatusCode::CONFLICT => Ok(render(
+            e.status,
+            &EnterpriseNewPage {
+                ctx: PageCtx::new(&actor, &state, "/enterprises/new"),
+                districts: state.store.districts().await?,
+                fixed_district: actor.scope.district().map(str::to_string),
+                errors: FormErrors::from_error(&e, actor.lang),
+                form: f,
+            },
+        )),
+        Err(e) => Err(e),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "register.html")]
+struct RegisterPage {
+    ctx: PageCtx,
+    form: RegisterForm,
+    errors: FormErrors,
+    done: bool,
+}
+
+#[derive(Debug, Default, Deserialize, Clone)]
+#[serde(default)]
+pub struct RegisterForm {
+    credit_code: String,
+    username: String,
+    display_name: String,
+    phone: String,
+    password: String,
+    password_again: String,
+}
+
+fn register_page(
+    state: &AppState,
+    actor: &Actor,
+    headers: &HeaderMap,
+    status: StatusCode,
+    form: RegisterForm,
+    errors: FormErrors,
+    done: bool,
+) -> Response {
+    let (token, fresh) = super::pre_csrf(headers);
+    let mut ctx = PageCtx::new(actor, state, "/register");
+    ctx.csrf = token.clone();
+    let resp = render(
+        status,
+        &RegisterPage {
+            ctx,
+            form: RegisterForm {
+                password: String::new(),
+                password_again: String::new(),
+                ..form
+            },
+            errors,
+            done,
+        },
+    );
+    super::auth::with_pre_csrf(resp, &token, fresh, state.config.secure_cookies)
+}
+
+pub async fn register_get(
+    State(state): State<AppState>,
+    actor: Actor,
+    headers: HeaderMap,
+) -> Response {
+    register_page(
+        &state,
+        &actor,
+        &headers,
+        StatusCode::OK,
+        RegisterForm::default(),
+        FormErrors::default(),
+        false,
+    )
+}
+
+pub async fn register_post(
+    State(state): State<AppState>,
+    actor: Actor,
+    headers: HeaderMap,
+    form: CsrfForm<RegisterForm>,
+) -> AppResult<Response> {
+    let f = form.data;
+    let result = if f.password != f.password_again {
+        Err(AppError::invalid(FieldError::new(
+            "password_again",
+            "password.mismatch",
+            "两次输入的密码不一致。",
+            "The two passwords differ.",
+        )))
+    } else {
+        state
+            .store
+            .submit_claim(ClaimInput {
+                credit_code: f.credit_code.clone(),
+                username: f.username.clone(),
+                display_name: f.display_name.clone(),
+                password: f.password.clone(),
+                phone: f.phone.clone(),
+            })
+            .await
+            .map(|_| ())
+            .map_err(AppError::from)
+    };
+    match result {
+        Ok(()) => Ok(register_page(
+            &state,
+            &actor,
+            &headers,
+            StatusCode::CREATED,
+            RegisterForm::default(),
+            FormErrors::default(),
+            true,
+        )),
+        Err(e) if e.field.is_some() => {
+            let errors = FormErrors::from_error(&e, actor.lang);
+            Ok(register_page(
+                &state, &actor, &headers, e.status, f, errors, false,
+            ))
+        }
+        Err(e) => Err(e),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "claims.html")]
+struct ClaimsPage {
+    ctx: PageCtx,
+    claims: Vec<Claim>,
+    errors: FormErrors,
+}
+
+pub async fn claims(
+    State(state): State<AppState>,
+    actor: Actor,
+    Query(q): Query<ListQuery>,
+) -> AppResult<Response> {
+    let claims = state.store.claims(&actor.scope).await?;
+    Ok(render(
+        StatusCode::OK,
+        &ClaimsPage {
+            ctx: PageCtx::new(&actor, &state, "/claims").with_flash(flash_key(&q.ok)),
+            claims,
+            errors: FormErrors::default(),
+        },
+    ))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct DecideForm {
+    decision: String,
+    reason: Option<String>,
+}
+
+pub async fn decide(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<String>,
+    form: CsrfForm<DecideForm>,
+) -> AppResult<Response> {
+    let id = path_id(&id)?;
+    // Scope first: a claim outside the caller's district is simply not found.
+    if !state
+        .store
+        .claims(&actor.scope)
+        .await?
+        .iter()
+        .any(|c| c.id == id)
+    {
+        return Err(AppError::not_found());
+    }
+    let approve = match form.data.decision.as_str() {
+        "approve" => true,
+        "reject" => false,
+        _ => {
+            return Err(AppError::invalid(FieldError::new(
+                "decision",
+                "claim.decision",
+                "请选择通过或驳回。",
+                "Choose approve or reject.",
+            )));
+        }
+    };
+    match write!(state, actor, |tx| state
+        .store
+        .decide_claim(&mut tx, &actor.scope, id, approve, form.data.reason.clone())
+        .await?)
+    {
+        Ok(()) => Ok(see_other("/claims", "updated")),
+        Err(e) if e.field.is_some() || e.status == StatusCode::CONFLICT => {
+            let claims = state.store.claims(&actor.scope).await?;
+            let errors = FormErrors::from_error(&e, actor.lang);
+            Ok(render(
+                e.status,
+                &ClaimsPage {
+                    ctx: PageCtx::new(&actor, &state, "/claims"),
+                    claims,
+                    errors,
+                },
+            ))
+        }
+        Err(e) => Err(e),
+    }
+}

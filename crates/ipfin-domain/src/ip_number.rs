@@ -7,6 +7,62 @@ use crate::credit_code::normalize as fold;
 use crate::message::Msg;
 use serde::{Deserialize, Serialize};
 
+/// The kinds of IP asset an enterprise holds (SPEC §4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IpKind {
+    Patent,
+    Trademark,
+    SoftwareCopyright,
+    WorksCopyright,
+}
+
+impl IpKind {
+    pub const ALL: &'static [IpKind] = &[
+        IpKind::Patent,
+        IpKind::Trademark,
+        IpKind::SoftwareCopyright,
+        IpKind::WorksCopyright,
+    ];
+    pub fn code(self) -> &'static str {
+        match self {
+            IpKind::Patent => "patent",
+            IpKind::Trademark => "trademark",
+            IpKind::SoftwareCopyright => "software_copyright",
+            IpKind::WorksCopyright => "works_copyright",
+        }
+    }
+    pub fn zh(self) -> &'static str {
+        match self {
+            IpKind::Patent => "专利",
+            IpKind::Trademark => "商标",
+            IpKind::SoftwareCopyright => "软件著作权",
+            IpKind::WorksCopyright => "作品著作权",
+        }
+    }
+    pub fn en(self) -> &'static str {
+        match self {
+            IpKind::Patent => "Patent",
+            IpKind::Trademark => "Trademark",
+            IpKind::SoftwareCopyright => "Software copyright",
+            IpKind::WorksCopyright => "Works copyright",
+        }
+    }
+    pub fn from_code(s: &str) -> Option<IpKind> {
+        IpKind::ALL.iter().copied().find(|k| k.code() == s)
+    }
+    /// Normalises and validates a registration or application number of this kind; for patents
+    /// also returns the patent kind.
+    pub fn parse_number(self, input: &str) -> Result<(String, Option<PatentKind>), Msg> {
+        match self {
+            IpKind::Patent => PatentNumber::parse(input).map(|p| (p.normalized, Some(p.kind))),
+            IpKind::Trademark => parse_trademark(input).map(|n| (n, None)),
+            IpKind::SoftwareCopyright => parse_software_copyright(input).map(|n| (n, None)),
+            IpKind::WorksCopyright => parse_works_copyright(input).map(|n| (n, None)),
+        }
+    }
+}
+
 /// Patent kinds by the kind digit of the application number.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

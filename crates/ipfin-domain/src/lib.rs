@@ -10,6 +10,7 @@ pub mod money;
 pub mod org;
 pub mod password;
 pub mod size;
+pub mod whitelist;
 
 pub use credit_code::CreditCode;
 pub use message::{FieldError, Lang, Msg};

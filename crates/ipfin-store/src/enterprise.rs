@@ -69,6 +69,8 @@ pub struct EnterpriseFilter {
     pub size: Option<SizeClass>,
     /// GB/T 4754 code prefix, e.g. `I65` or `C`.
     pub industry: Option<String>,
+    /// A tag type code: only enterprises carrying it.
+    pub tag: Option<String>,
 }
 
 const ENT_COLS: &str = "e.id, e.credit_code, e.name, e.registered_district, e.tax_district, e.independent_legal_person, \
@@ -369,6 +371,10 @@ impl Store {
         if let Some(s) = f.size {
             cond.push_str(" AND COALESCE(e.size_override, e.size_class) = ?");
             values.push(s.code().into());
+        }
+        if let Some(t) = f.tag.as_deref().filter(|t| !t.is_empty()) {
+            cond.push_str(" AND EXISTS (SELECT 1 FROM enterprise_tags t WHERE t.enterprise_id = e.id AND t.tag_type = ?)");
+            values.push(t.to_string().into());
         }
         if let Some(i) = f
             .industry
@@ -745,5 +751,383 @@ impl Store {
             json!({"claim_id": claim_id, "username": row.username, "reason": reason}),
         )
         .await
+    }
+}
+
+/// A tag type: the guideline's categories and each district's own.
+#[derive(Debug, Clone, FromQueryResult, Serialize)]
+pub struct TagType {
+    pub code: String,
+    pub name_zh: String,
+    pub name_en: String,
+    pub district_code: Option<String>,
+}
+
+/// A whitelist tag on an enterprise, with its source, year and validity.
+#[derive(Debug, Clone, FromQueryResult, Serialize)]
+pub struct EnterpriseTag {
+    pub id: i64,
+    pub enterprise_id: i64,
+    pub tag_type: String,
+    pub name_zh: String,
+    pub name_en: String,
+    pub source: String,
+    pub year: i32,
+    pub valid_from: Option<chrono::NaiveDate>,
+    pub valid_to: Option<chrono::NaiveDate>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct TagInput {
+    pub tag_type: String,
+    pub source: String,
+    pub year: i32,
+    pub valid_from: Option<chrono::NaiveDate>,
+    pub valid_to: Option<chrono::NaiveDate>,
+}
+
+/// An IP asset held by an enterprise.
+#[derive(Debug, Clone, FromQueryResult, Serialize)]
+pub struct IpAsset {
+    pub id: i64,
+    pub enterprise_id: i64,
+    pub kind: String,
+    pub number: String,
+    pub patent_kind: Option<String>,
+    pub title: String,
+    pub legal_status: String,
+    pub grant_date: Option<chrono::NaiveDate>,
+    pub nice_class: Option<i16>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct IpInput {
+    pub kind: String,
+    pub number: String,
+    pub title: String,
+    pub legal_status: String,
+    pub grant_date: Option<chrono::NaiveDate>,
+    pub nice_class: Option<String>,
+}
+
+/// Legal statuses of an IP asset: (code, 中文, English).
+pub const LEGAL_STATUSES: &[(&str, &str, &str)] = &[
+    ("pending", "审查中", "Pending"),
+    ("valid", "有效", "In force"),
+    ("lapsed", "失效", "Lapsed"),
+];
+
+impl Store {
+    /// Tag types usable in the scope: the guideline's and the scope's district's own.
+    pub async fn tag_types(&self, scope: &Scope) -> Result<Vec<TagType>> {
+        Self::tag_types_in(self.conn(), scope).await
+    }
+
+    async fn tag_types_in<C: ConnectionTrait>(conn: &C, scope: &Scope) -> Result<Vec<TagType>> {
+        let (cond, values) = match scope {
+            Scope::City => ("1=1".to_string(), vec![]),
+            Scope::District { code, .. } => (
+                "(district_code IS NULL OR district_code = ?)".to_string(),
+                vec![code.clone().into()],
+            ),
+            _ => ("district_code IS NULL".to_string(), vec![]),
+        };
+        fetch_all(
+            conn,
+            &format!("SELECT code, name_zh, name_en, district_code FROM tag_types WHERE {cond} ORDER BY district_code IS NOT NULL, code"),
+            values,
+        )
+        .await
+    }
+
+    /// Adds a district's own tag type (其他知识产权领域表现突出的企业 and the like).
+    pub async fn create_district_tag_type(
+        &self,
+        tx: &mut WriteTx,
+        scope: &Scope,
+        code: &str,
+        name_zh: &str,
+        name_en: &str,
+    ) -> Result<TagType> {
+        let Scope::District {
+            code: district,
+            manage: true,
+        } = scope
+        else {
+            return Err(StoreError::forbidden(
+                "tag.manage",
+                "只有区牵头部门可以新增本区的标签类型。",
+                "Only a district's lead officers add district tag types.",
+            ));
+        };
+        let code = code.trim().to_lowercase();
+        if !ipfin_domain::whitelist::valid_district_tag_code(&code) {
+            return Err(StoreError::invalid(
+                "code",
+                "tag.code_format",
+                "标签代码应以 d_ 开头，后接 2–40 位小写字母、数字或下划线，例如 d_nanshan_star。",
+                "A tag code is d_ followed by 2–40 lower-case letters, digits or underscores.",
+            ));
+        }
+        let name_zh = require_text("name_zh", "标签名称", "Tag name", name_zh, 50)?;
+        let t = TagType {
+            code: code.clone(),
+            name_zh,
+            name_en: name_en.trim().to_string(),
+            district_code: Some(district.clone()),
+        };
+        exec(
+            tx.conn(),
+            "INSERT INTO tag_types (code, name_zh, name_en, district_code) VALUES (?, ?, ?, ?)",
+            vec![
+                t.code.clone().into(),
+                t.name_zh.clone().into(),
+                t.name_en.clone().into(),
+                t.district_code.clone().into(),
+            ],
+        )
+        .await
+        .map_err(|e| {
+            e.unique_as(Msg::new(
+                "tag.duplicate",
+                "该标签代码已存在。",
+                "This tag code exists already.",
+            ))
+        })?;
+        tx.audit("tag_type.create", "tag_type", &code, json!({"after": &t}))
+            .await?;
+        Ok(t)
+    }
+
+    pub async fn enterprise_tags(&self, scope: &Scope, ent_id: i64) -> Result<Vec<EnterpriseTag>> {
+        self.enterprise(scope, ent_id).await?;
+        fetch_all(
+            self.conn(),
+            "SELECT t.id, t.enterprise_id, t.tag_type, y.name_zh, y.name_en, t.source, t.year, t.valid_from, t.valid_to \
+             FROM enterprise_tags t JOIN tag_types y ON y.code = t.tag_type WHERE t.enterprise_id = ? ORDER BY t.year DESC, t.id",
+            vec![ent_id.into()],
+        )
+        .await
+    }
+
+    /// Tags an enterprise (officers of its district, or the city).
+    pub async fn add_tag(
+        &self,
+        tx: &mut WriteTx,
+        scope: &Scope,
+        ent_id: i64,
+        t: TagInput,
+    ) -> Result<i64> {
+        let e = self.enterprise_in(tx.conn(), scope, ent_id).await?;
+        if !scope.can_manage(
+            ipfin_domain::OrgKind::Enterprise,
+            e.registered_district.as_deref(),
+        ) {
+            return Err(StoreError::forbidden(
+                "tag.manage",
+                "您无权为该企业添加标签。",
+                "You may not tag this enterprise.",
+            ));
+        }
+        let district_scope = match &e.registered_district {
+            Some(d) => Scope::District {
+                code: d.clone(),
+                manage: false,
+            },
+            None => Scope::Public,
+        };
+        if !Self::tag_types_in(tx.conn(), &district_scope)
+            .await?
+            .iter()
+            .any(|u| u.code == t.tag_type)
+        {
+            return Err(StoreError::invalid(
+                "tag_type",
+                "tag.type_unknown",
+                "请选择有效的标签类型。",
+                "Choose a valid tag type.",
+            ));
+        }
+        let source = require_text("source", "来源（认定文件或名单）", "Source", &t.source, 200)?;
+        if !(2000..=2100).contains(&t.year) {
+            return Err(StoreError::invalid(
+                "year",
+                "tag.year",
+                "认定年度应在 2000–2100 之间。",
+                "The year must be between 2000 and 2100.",
+            ));
+        }
+        if let (Some(f), Some(to)) = (t.valid_from, t.valid_to)
+            && to < f
+        {
+            return Err(StoreError::invalid(
+                "valid_to",
+                "tag.validity",
+                "有效期截止日不能早于起始日。",
+                "The validity cannot end before it starts.",
+            ));
+        }
+        let id = fetch_i64(
+            tx.conn(),
+            "INSERT INTO enterprise_tags (enterprise_id, tag_type, source, year, valid_from, valid_to, created_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            vec![ent_id.into(), t.tag_type.clone().into(), source.clone().into(), t.year.into(), t.valid_from.into(), t.valid_to.into(), crate::now_s().into()],
+        )
+        .await
+        .map_err(|e| e.unique_as(Msg::new("tag.duplicate", "该企业已有同一年度的此类标签。", "The enterprise already has this tag for that year.")))?;
+        tx.audit(
+            "enterprise.tag_add",
+            "enterprise",
+            ent_id,
+            json!({"tag_id": id, "tag_type": t.tag_type, "source": source, "year": t.year}),
+        )
+        .await?;
+        Ok(id)
+    }
+
+    pub async fn remove_tag(
+        &self,
+        tx: &mut WriteTx,
+        scope: &Scope,
+        ent_id: i64,
+        tag_id: i64,
+    ) -> Result<()> {
+        let e = self.enterprise_in(tx.conn(), scope, ent_id).await?;
+        if !scope.can_manage(
+            ipfin_domain::OrgKind::Enterprise,
+            e.registered_district.as_deref(),
+        ) {
+            return Err(StoreError::forbidden(
+                "tag.manage",
+                "您无权删除该企业的标签。",
+                "You may not untag this enterprise.",
+            ));
+        }
+        let n = exec(
+            tx.conn(),
+            "DELETE FROM enterprise_tags WHERE id = ? AND enterprise_id = ?",
+            vec![tag_id.into(), ent_id.into()],
+        )
+        .await?;
+        if n == 0 {
+            return Err(StoreError::NotFound);
+        }
+        tx.audit(
+            "enterprise.tag_remove",
+            "enterprise",
+            ent_id,
+            json!({"tag_id": tag_id}),
+        )
+        .await
+    }
+
+    pub async fn ip_assets(&self, scope: &Scope, ent_id: i64) -> Result<Vec<IpAsset>> {
+        self.enterprise(scope, ent_id).await?;
+        fetch_all(
+            self.conn(),
+            "SELECT id, enterprise_id, kind, number, patent_kind, title, legal_status, grant_date, nice_class \
+             FROM ip_assets WHERE enterprise_id = ? ORDER BY kind, number",
+            vec![ent_id.into()],
+        )
+        .await
+    }
+
+    /// Records an IP asset of an enterprise (its district's officers, the city, or the
+    /// enterprise itself). The number is validated and normalised per kind.
+    pub async fn add_ip_asset(
+        &self,
+        tx: &mut WriteTx,
+        scope: &Scope,
+        ent_id: i64,
+        a: IpInput,
+    ) -> Result<IpAsset> {
+        let e = self.enterprise_in(tx.conn(), scope, ent_id).await?;
+        let own =
+            matches!(scope, Scope::Enterprise { org_id } if e.organisation_id == Some(*org_id));
+        if !own
+            && !scope.can_manage(
+                ipfin_domain::OrgKind::Enterprise,
+                e.registered_district.as_deref(),
+            )
+        {
+            return Err(StoreError::forbidden(
+                "ip.manage",
+                "您无权为该企业登记知识产权。",
+                "You may not add IP assets for this enterprise.",
+            ));
+        }
+        let kind = ipfin_domain::ip_number::IpKind::from_code(a.kind.trim()).ok_or_else(|| {
+            StoreError::invalid(
+                "kind",
+                "ip.kind",
+                "请选择知识产权类型（专利、商标、软件著作权、作品著作权）。",
+                "Choose the kind of IP asset.",
+            )
+        })?;
+        let (number, patent_kind) = kind.parse_number(&a.number).map_err(|m| {
+            StoreError::Invalid(FieldError {
+                field: "number",
+                msg: m,
+            })
+        })?;
+        let title = require_text("title", "名称", "Title", &a.title, 200)?;
+        if !LEGAL_STATUSES.iter().any(|(c, _, _)| *c == a.legal_status) {
+            return Err(StoreError::invalid(
+                "legal_status",
+                "ip.legal_status",
+                "请选择法律状态（审查中、有效、失效）。",
+                "Choose the legal status.",
+            ));
+        }
+        let nice_class = match (kind, clean(a.nice_class.clone())) {
+            (ipfin_domain::ip_number::IpKind::Trademark, Some(c)) => {
+                Some(ipfin_domain::ip_number::parse_nice_class(&c).map_err(|m| {
+                    StoreError::Invalid(FieldError {
+                        field: "nice_class",
+                        msg: m,
+                    })
+                })? as i16)
+            }
+            (ipfin_domain::ip_number::IpKind::Trademark, None) => {
+                return Err(StoreError::invalid(
+                    "nice_class",
+                    "trademark.nice_class",
+                    "商标须填写尼斯分类（1–45）。",
+                    "A trademark needs its Nice class (1–45).",
+                ));
+            }
+            _ => None,
+        };
+        let id = fetch_i64(
+            tx.conn(),
+            "INSERT INTO ip_assets (enterprise_id, kind, number, patent_kind, title, legal_status, grant_date, nice_class, created_at) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            vec![
+                ent_id.into(),
+                kind.code().into(),
+                number.clone().into(),
+                patent_kind.map(|k| k.code().to_string()).into(),
+                title.clone().into(),
+                a.legal_status.clone().into(),
+                a.grant_date.into(),
+                nice_class.into(),
+                crate::now_s().into(),
+            ],
+        )
+        .await
+        .map_err(|e| e.unique_as(Msg::new("ip.duplicate", format!("{}“{number}”已登记，不能重复登记。", kind.zh()), format!("{} {number} is registered already.", kind.en()))))?;
+        let asset = IpAsset {
+            id,
+            enterprise_id: ent_id,
+            kind: kind.code().into(),
+            number,
+            patent_kind: patent_kind.map(|k| k.code().to_string()),
+            title,
+            legal_status: a.legal_status,
+            grant_date: a.grant_date,
+            nice_class,
+        };
+        tx.audit("ip.create", "enterprise", ent_id, json!({"after": &asset}))
+            .await?;
+        Ok(asset)
     }
 }

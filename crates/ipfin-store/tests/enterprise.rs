@@ -419,3 +419,189 @@ async fn a_claim_approved_by_the_district_gives_the_enterprise_an_account() {
         db.cleanup().await;
     }
 }
+
+#[tokio::test]
+async fn tags_and_ip_assets_are_validated_and_scoped() {
+    use ipfin_store::enterprise::{IpInput, TagInput};
+    for db in TestDb::all().await {
+        let db = db.with_demo().await;
+        let s = &db.store;
+        let (e, _) = save(
+            s,
+            &district("440305"),
+            input(
+                demo_credit_code("440305", 9401),
+                "深圳市标签测试有限公司",
+                "440305",
+            ),
+        )
+        .await
+        .expect("save");
+        let tag = |t: &str, year: i32| TagInput {
+            tag_type: t.into(),
+            source: "深圳市 2025 年高新技术企业认定名单".into(),
+            year,
+            ..Default::default()
+        };
+        let mut tx = s.write(AuditActor::system("test")).await.expect("tx");
+        s.add_tag(&mut tx, &district("440305"), e.id, tag("high_tech", 2025))
+            .await
+            .expect("tag");
+        tx.commit().await.expect("commit");
+        for (t, field) in [
+            (tag("nope", 2025), "tag_type"),
+            (tag("high_tech", 1999), "year"),
+            (
+                TagInput {
+                    source: " ".into(),
+                    ..tag("high_tech", 2024)
+                },
+                "source",
+            ),
+        ] {
+            let mut tx = s.write(AuditActor::system("test")).await.expect("tx");
+            match s.add_tag(&mut tx, &district("440305"), e.id, t).await {
+                Err(StoreError::Invalid(f)) => assert_eq!(f.field, field, "{}", db.name),
+                other => panic!("{}: {field}: {other:?}", db.name),
+            }
+        }
+        let mut tx = s.write(AuditActor::system("test")).await.expect("tx");
+        assert!(
+            matches!(
+                s.add_tag(&mut tx, &district("440305"), e.id, tag("high_tech", 2025))
+                    .await,
+                Err(StoreError::Conflict(_))
+            ),
+            "{}: same year twice",
+            db.name
+        );
+        drop(tx);
+        let mut tx = s.write(AuditActor::system("test")).await.expect("tx");
+        assert!(matches!(
+            s.add_tag(&mut tx, &district("440304"), e.id, tag("tech_sme", 2025))
+                .await,
+            Err(StoreError::NotFound)
+        ));
+        drop(tx);
+        // A district's own tag type.
+        let mut tx = s.write(AuditActor::system("test")).await.expect("tx");
+        s.create_district_tag_type(
+            &mut tx,
+            &district("440305"),
+            "d_nanshan_star",
+            "南山区知识产权明星企业",
+            "Nanshan IP star",
+        )
+        .await
+        .expect("type");
+        s.add_tag(
+            &mut tx,
+            &district("440305"),
+            e.id,
+            tag("d_nanshan_star", 2026),
+        )
+        .await
+        .expect("district tag");
+        tx.commit().await.expect("commit");
+        assert!(
+            s.tag_types(&district("440304"))
+                .await
+                .expect("types")
+                .iter()
+                .all(|t| t.code != "d_nanshan_star"),
+            "{}: other districts do not see it",
+            db.name
+        );
+        let f = EnterpriseFilter {
+            tag: Some("high_tech".into()),
+            ..Default::default()
+        };
+        let tagged = s
+            .search_enterprises(&district("440305"), &f, Page::default())
+            .await
+            .expect("tag filter");
+        assert_eq!(
+            tagged.items.iter().map(|x| x.id).collect::<Vec<_>>(),
+            vec![e.id],
+            "{}",
+            db.name
+        );
+        // IP assets: numbers validated per kind, duplicates refused.
+        let ip = |kind: &str, number: &str| IpInput {
+            kind: kind.into(),
+            number: number.into(),
+            title: "一种测试装置".into(),
+            legal_status: "valid".into(),
+            nice_class: Some("9".into()),
+            ..Default::default()
+        };
+        let mut tx = s.write(AuditActor::system("test")).await.expect("tx");
+        let a = s
+            .add_ip_asset(
+                &mut tx,
+                &district("440305"),
+                e.id,
+                ip("patent", "ZL 2004 1006 8836.1"),
+            )
+            .await
+            .expect("patent");
+        assert_eq!(
+            (a.number.as_str(), a.patent_kind.as_deref()),
+            ("200410068836.1", Some("invention"))
+        );
+        s.add_ip_asset(
+            &mut tx,
+            &district("440305"),
+            e.id,
+            ip("trademark", "12345678"),
+        )
+        .await
+        .expect("trademark");
+        s.add_ip_asset(
+            &mut tx,
+            &district("440305"),
+            e.id,
+            ip("software_copyright", "2016sr172900"),
+        )
+        .await
+        .expect("software");
+        tx.commit().await.expect("commit");
+        for (a, field) in [
+            (ip("patent", "200410068836.2"), "number"),
+            (ip("trademark", "12a"), "number"),
+            (
+                IpInput {
+                    nice_class: None,
+                    ..ip("trademark", "87654321")
+                },
+                "nice_class",
+            ),
+            (ip("gene", "x"), "kind"),
+        ] {
+            let mut tx = s.write(AuditActor::system("test")).await.expect("tx");
+            match s.add_ip_asset(&mut tx, &district("440305"), e.id, a).await {
+                Err(StoreError::Invalid(f)) => assert_eq!(f.field, field, "{}", db.name),
+                other => panic!("{}: {field}: {other:?}", db.name),
+            }
+        }
+        let mut tx = s.write(AuditActor::system("test")).await.expect("tx");
+        assert!(matches!(
+            s.add_ip_asset(&mut tx, &Scope::City, e.id, ip("patent", "200410068836.1"))
+                .await,
+            Err(StoreError::Conflict(_))
+        ));
+        drop(tx);
+        assert_eq!(
+            s.ip_assets(&district("440305"), e.id)
+                .await
+                .expect("list")
+                .len(),
+            3
+        );
+        assert!(matches!(
+            s.ip_assets(&district("440304"), e.id).await,
+            Err(StoreError::NotFound)
+        ));
+        db.cleanup().await;
+    }
+}

@@ -222,6 +222,21 @@ fn table() -> Routes {
         Roles(MANAGERS),
         views::enterprise::override_size,
     )
+    .post(
+        "/enterprises/{ent_id}/tags",
+        Roles(MANAGERS),
+        views::enterprise::add_tag,
+    )
+    .post(
+        "/enterprises/{ent_id}/tags/{tag_id}/delete",
+        Roles(MANAGERS),
+        views::enterprise::remove_tag,
+    )
+    .post(
+        "/enterprises/{ent_id}/ip",
+        Roles(REGISTRY),
+        views::enterprise::add_ip,
+    )
     .get("/claims", Roles(MANAGERS), views::enterprise::claims)
     .post(
         "/claims/{claim_id}/decide",

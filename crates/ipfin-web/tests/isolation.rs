@@ -68,6 +68,21 @@ const EXPECTED: &[(&str, &str, &str)] = &[
         "/enterprises/{ent_id}/size",
         "city_admin,district_officer",
     ),
+    (
+        "POST",
+        "/enterprises/{ent_id}/tags",
+        "city_admin,district_officer",
+    ),
+    (
+        "POST",
+        "/enterprises/{ent_id}/tags/{tag_id}/delete",
+        "city_admin,district_officer",
+    ),
+    (
+        "POST",
+        "/enterprises/{ent_id}/ip",
+        "city_admin,district_officer,department_member,enterprise_user",
+    ),
     ("GET", "/claims", "city_admin,district_officer"),
     (
         "POST",
@@ -216,6 +231,7 @@ struct Prober {
     foreign_enterprise: i64,
     foreign_enterprise_name: &'static str,
     foreign_claim: i64,
+    foreign_tag: i64,
 }
 
 async fn token_for(app: &TestApp, org_id: i64, name: &str) -> (i64, String) {
@@ -359,6 +375,27 @@ async fn probers(app: &TestApp) -> Vec<Prober> {
             .expect("claim");
         let foreign_org = app.org_id(org_name).await;
         let (foreign_token, _) = token_for(app, foreign_org, "隔离测试令牌").await;
+        let mut tx = app
+            .store()
+            .write(ipfin_store::audit::AuditActor::system("test"))
+            .await
+            .expect("tx");
+        let foreign_tag = app
+            .store()
+            .add_tag(
+                &mut tx,
+                &Scope::City,
+                foreign_enterprise.id,
+                ipfin_store::enterprise::TagInput {
+                    tag_type: "high_tech".into(),
+                    source: "探测".into(),
+                    year: 2000 + i as i32,
+                    ..Default::default()
+                },
+            )
+            .await
+            .expect("tag");
+        tx.commit().await.expect("commit");
         let session = app.login(username).await;
         let roles = app
             .store()
@@ -381,6 +418,7 @@ async fn probers(app: &TestApp) -> Vec<Prober> {
             foreign_enterprise: foreign_enterprise.id,
             foreign_enterprise_name: ent_name,
             foreign_claim,
+            foreign_tag,
         });
     }
     out
@@ -396,6 +434,7 @@ fn substitute(path: &str, p: &Prober) -> String {
         ("{token_id}", p.foreign_token.to_string()),
         ("{ent_id}", p.foreign_enterprise.to_string()),
         ("{claim_id}", p.foreign_claim.to_string()),
+        ("{tag_id}", p.foreign_tag.to_string()),
     ] {
         out = out.replace(param, &value);
     }

@@ -1036,3 +1036,86 @@ async fn registry_search_register_claim_and_own_figures() {
         app.cleanup().await;
     }
 }
+
+#[tokio::test]
+async fn officers_tag_enterprises_and_record_ip_through_the_page() {
+    let app = TestApp::with_db(TestDb::sqlite().await.with_demo().await);
+    let officer = app.login("ns.officer").await;
+    let list = app
+        .get("/enterprises?q=%E9%B9%8F%E5%8D%8E", Some(&officer))
+        .await; // 鹏华
+    let path = format!(
+        "/enterprises/{}",
+        list.body
+            .split("href=\"/enterprises/")
+            .nth(1)
+            .and_then(|s| s.split('"').next())
+            .expect("id")
+    );
+    let r = app
+        .post_form(
+            &format!("{path}/tags"),
+            Some(&officer),
+            &[
+                ("tag_type", "specialised"),
+                ("year", "x"),
+                ("source", "名单"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status.as_u16(), 422);
+    assert!(r.body.contains("请填写认定年度"));
+    let r = app
+        .post_form(
+            &format!("{path}/tags"),
+            Some(&officer),
+            &[
+                ("tag_type", "specialised"),
+                ("year", "2025"),
+                ("source", "广东省 2025 年专精特新中小企业名单"),
+                ("valid_to", "2028-12-31"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status.as_u16(), 303, "{}", r.body);
+    let r = app
+        .post_form(
+            &format!("{path}/ip"),
+            Some(&officer),
+            &[
+                ("kind", "patent"),
+                ("number", "200410068836.2"),
+                ("title", "一种光电装置"),
+                ("legal_status", "valid"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status.as_u16(), 422);
+    assert!(r.body.contains("校验位错误"));
+    let r = app
+        .post_form(
+            &format!("{path}/ip"),
+            Some(&officer),
+            &[
+                ("kind", "patent"),
+                ("number", "CN200410068836.1"),
+                ("title", "一种光电装置"),
+                ("legal_status", "valid"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status.as_u16(), 303, "{}", r.body);
+    let page = app.get(&path, Some(&officer)).await;
+    assert!(
+        page.body.contains("专精特新中小企业")
+            && page.body.contains("2028年12月31日")
+            && page.body.contains("200410068836.1"),
+        "{}",
+        page.body
+    );
+    let tagged = app
+        .get("/enterprises?tag=specialised", Some(&officer))
+        .await;
+    assert!(tagged.body.contains("深圳市鹏华光电科技有限公司"));
+    app.cleanup().await;
+}

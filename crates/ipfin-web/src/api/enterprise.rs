@@ -69,6 +69,8 @@ pub struct EnterpriseQuery {
     pub size: Option<String>,
     /// GB/T 4754 code prefix, e.g. I65
     pub industry: Option<String>,
+    /// tag type code, e.g. high_tech, specialised, little_giant
+    pub tag: Option<String>,
     pub page: Option<u64>,
     /// 1–200, default 20
     pub per_page: Option<u64>,
@@ -86,6 +88,7 @@ pub async fn enterprises(
         q: q.q,
         size: q.size.as_deref().and_then(SizeClass::from_code),
         industry: q.industry,
+        tag: q.tag,
     };
     let p = state
         .store

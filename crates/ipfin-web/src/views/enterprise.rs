@@ -36,6 +36,8 @@ struct EnterprisesPage {
     q: String,
     size: String,
     industry: String,
+    tag: String,
+    tags: Vec<(String, String)>,
     sizes: Vec<(&'static str, &'static str)>,
     errors: FormErrors,
     can_create: bool,
@@ -55,6 +57,7 @@ pub struct EnterpriseQuery {
     q: Option<String>,
     size: Option<String>,
     industry: Option<String>,
+    tag: Option<String>,
     page: Option<String>,
     ok: Option<String>,
 }
@@ -82,6 +85,7 @@ pub async fn list(
         q: q.q.clone(),
         size: q.size.as_deref().and_then(SizeClass::from_code),
         industry: q.industry.clone(),
+        tag: q.tag.clone().filter(|t| !t.is_empty()),
     };
     let page = ipfin_store::Page::new(q.page.as_deref().and_then(|p| p.parse().ok()), None);
     let (list, errors, status) = match state
@@ -107,12 +111,28 @@ pub async fn list(
         q.size.clone().unwrap_or_default(),
         q.industry.clone().unwrap_or_default(),
     );
+    let ts = q.tag.clone().unwrap_or_default();
+    let tags: Vec<(String, String)> = state
+        .store
+        .tag_types(&actor.scope)
+        .await?
+        .into_iter()
+        .map(|t| {
+            let label = if actor.lang == Lang::En && !t.name_en.is_empty() {
+                t.name_en
+            } else {
+                t.name_zh
+            };
+            (t.code, label)
+        })
+        .collect();
     let link = |p: u64| {
         format!(
-            "/enterprises?q={}&size={}&industry={}&page={p}",
+            "/enterprises?q={}&size={}&industry={}&tag={}&page={p}",
             super::urlencode(&qs),
             super::urlencode(&ss),
-            super::urlencode(&is)
+            super::urlencode(&is),
+            super::urlencode(&ts)
         )
     };
     let prev = (list.page > 1).then(|| link(list.page - 1));
@@ -133,6 +153,8 @@ pub async fn list(
             q: qs,
             size: ss,
             industry: is,
+            tag: ts,
+            tags,
             errors,
             prev,
             next,
@@ -150,6 +172,11 @@ struct EnterprisePage {
     sizes: Vec<(&'static str, &'static str)>,
     form: FiguresForm,
     errors: FormErrors,
+    tags: Vec<ipfin_store::enterprise::EnterpriseTag>,
+    tag_types: Vec<(String, String)>,
+    assets: Vec<ipfin_store::enterprise::IpAsset>,
+    ip_kinds: Vec<(&'static str, &'static str)>,
+    statuses: Vec<(&'static str, &'static str)>,
 }
 
 impl EnterprisePage {
@@ -166,6 +193,31 @@ impl EnterprisePage {
     }
     fn money(&self, fen: &Option<i64>) -> String {
         wan(fen)
+    }
+    fn tag_name<'a>(&self, t: &'a ipfin_store::enterprise::EnterpriseTag) -> &'a str {
+        if self.ctx.lang == Lang::En && !t.name_en.is_empty() {
+            &t.name_en
+        } else {
+            &t.name_zh
+        }
+    }
+    fn ip_kind(&self, code: &str) -> &'static str {
+        ipfin_domain::ip_number::IpKind::from_code(code)
+            .map(|k| {
+                if self.ctx.lang == Lang::En {
+                    k.en()
+                } else {
+                    k.zh()
+                }
+            })
+            .unwrap_or("")
+    }
+    fn status(&self, code: &str) -> &'static str {
+        ipfin_store::enterprise::LEGAL_STATUSES
+            .iter()
+            .find(|(c, _, _)| *c == code)
+            .map(|(_, zh, en)| if self.ctx.lang == Lang::En { *en } else { *zh })
+            .unwrap_or("")
     }
 }
 
@@ -197,7 +249,44 @@ async fn enterprise_page(
             .unwrap_or_default(),
         consent: e.data_sharing_consent.then(|| "yes".into()),
     });
+    let tags = state.store.enterprise_tags(&actor.scope, id).await?;
+    let assets = state.store.ip_assets(&actor.scope, id).await?;
+    let district_scope = match &e.registered_district {
+        Some(d) => Scope::District {
+            code: d.clone(),
+            manage: false,
+        },
+        None => Scope::Public,
+    };
+    let tag_types = state
+        .store
+        .tag_types(&district_scope)
+        .await?
+        .into_iter()
+        .map(|t| {
+            (
+                t.code,
+                if actor.lang == Lang::En && !t.name_en.is_empty() {
+                    t.name_en
+                } else {
+                    t.name_zh
+                },
+            )
+        })
+        .collect();
+    let lang = actor.lang;
     Ok(EnterprisePage {
+        tags,
+        tag_types,
+        assets,
+        ip_kinds: ipfin_domain::ip_number::IpKind::ALL
+            .iter()
+            .map(|k| (k.code(), if lang == Lang::En { k.en() } else { k.zh() }))
+            .collect(),
+        statuses: ipfin_store::enterprise::LEGAL_STATUSES
+            .iter()
+            .map(|(c, zh, en)| (*c, if lang == Lang::En { *en } else { *zh }))
+            .collect(),
         ctx: PageCtx::new(actor, state, &format!("/enterprises/{id}")).with_flash(flash),
         can_manage,
         can_edit_figures: can_manage || own,
@@ -606,4 +695,146 @@ pub async fn decide(
         }
         Err(e) => Err(e),
     }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct TagForm {
+    tag_type: String,
+    source: String,
+    year: String,
+    valid_from: String,
+    valid_to: String,
+}
+
+fn date_field(value: &str, field: &'static str) -> Result<Option<chrono::NaiveDate>, FieldError> {
+    let v = value.trim();
+    if v.is_empty() {
+        return Ok(None);
+    }
+    chrono::NaiveDate::parse_from_str(v, "%Y-%m-%d")
+        .map(Some)
+        .map_err(|_| {
+            FieldError::new(
+                field,
+                "date.format",
+                "日期格式应为 YYYY-MM-DD，例如 2026-07-01。",
+                "Dates are YYYY-MM-DD, e.g. 2026-07-01.",
+            )
+        })
+}
+
+/// Re-renders the enterprise page with a form error, or redirects after success.
+async fn after_write(
+    state: &AppState,
+    actor: &Actor,
+    id: i64,
+    result: Result<(), AppError>,
+    flash: &str,
+) -> AppResult<Response> {
+    match result {
+        Ok(()) => Ok(see_other(&format!("/enterprises/{id}"), flash)),
+        Err(e) if e.field.is_some() || e.status == StatusCode::CONFLICT => {
+            let errors = FormErrors::from_error(&e, actor.lang);
+            Ok(render(
+                e.status,
+                &enterprise_page(state, actor, id, None, errors, None).await?,
+            ))
+        }
+        Err(e) => Err(e),
+    }
+}
+
+pub async fn add_tag(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<String>,
+    form: CsrfForm<TagForm>,
+) -> AppResult<Response> {
+    let id = path_id(&id)?;
+    state.store.enterprise(&actor.scope, id).await?;
+    let f = form.data;
+    let parsed = (|| {
+        let year: i32 = f.year.trim().parse().map_err(|_| {
+            FieldError::new(
+                "year",
+                "tag.year",
+                "请填写认定年度，例如 2025。",
+                "Enter the year, e.g. 2025.",
+            )
+        })?;
+        Ok::<_, FieldError>(ipfin_store::enterprise::TagInput {
+            tag_type: f.tag_type.clone(),
+            source: f.source.clone(),
+            year,
+            valid_from: date_field(&f.valid_from, "valid_from")?,
+            valid_to: date_field(&f.valid_to, "valid_to")?,
+        })
+    })();
+    let result = match parsed {
+        Ok(t) => write!(state, actor, |tx| state
+            .store
+            .add_tag(&mut tx, &actor.scope, id, t)
+            .await?)
+        .map(|_| ()),
+        Err(fe) => Err(AppError::invalid(fe)),
+    };
+    after_write(&state, &actor, id, result, "created").await
+}
+
+pub async fn remove_tag(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path((id, tag_id)): Path<(String, String)>,
+    form: CsrfForm<super::org::ConfirmForm>,
+) -> AppResult<Response> {
+    let (id, tag_id) = (path_id(&id)?, path_id(&tag_id)?);
+    state.store.enterprise(&actor.scope, id).await?;
+    super::require_confirm(&form.data.confirm).map_err(AppError::invalid)?;
+    write!(state, actor, |tx| state
+        .store
+        .remove_tag(&mut tx, &actor.scope, id, tag_id)
+        .await?)?;
+    Ok(see_other(&format!("/enterprises/{id}"), "updated"))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct IpForm {
+    kind: String,
+    number: String,
+    title: String,
+    legal_status: String,
+    grant_date: String,
+    nice_class: String,
+}
+
+pub async fn add_ip(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<String>,
+    form: CsrfForm<IpForm>,
+) -> AppResult<Response> {
+    let id = path_id(&id)?;
+    state.store.enterprise(&actor.scope, id).await?;
+    let f = form.data;
+    let result = match date_field(&f.grant_date, "grant_date") {
+        Ok(grant_date) => {
+            let input = ipfin_store::enterprise::IpInput {
+                kind: f.kind.clone(),
+                number: f.number.clone(),
+                title: f.title.clone(),
+                legal_status: f.legal_status.clone(),
+                grant_date,
+                nice_class: Some(f.nice_class.clone()),
+            };
+            write!(state, actor, |tx| state
+                .store
+                .add_ip_asset(&mut tx, &actor.scope, id, input)
+                .await?)
+            .map(|_| ())
+        }
+        Err(fe) => Err(AppError::invalid(fe)),
+    };
+    after_write(&state, &actor, id, result, "created").await
 }

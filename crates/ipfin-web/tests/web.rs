@@ -1044,14 +1044,14 @@ async fn officers_tag_enterprises_and_record_ip_through_the_page() {
     let list = app
         .get("/enterprises?q=%E9%B9%8F%E5%8D%8E", Some(&officer))
         .await; // 鹏华
-    let path = format!(
-        "/enterprises/{}",
-        list.body
-            .split("href=\"/enterprises/")
-            .nth(1)
-            .and_then(|s| s.split('"').next())
-            .expect("id")
-    );
+    let id = list
+        .body
+        .split("href=\"/enterprises/")
+        .filter_map(|s| s.split('"').next())
+        .find(|s| s.chars().all(|c| c.is_ascii_digit()))
+        .expect("a record link")
+        .to_string();
+    let path = format!("/enterprises/{id}");
     let r = app
         .post_form(
             &format!("{path}/tags"),

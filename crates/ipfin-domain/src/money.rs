@@ -29,6 +29,17 @@ pub fn parse_amount(input: &str, fen_per_unit: i64) -> Option<i64> {
     int_part.checked_mul(fen_per_unit)?.checked_add(frac_part)
 }
 
+/// 元 as a spreadsheet number, for exports only: spreadsheets hold numbers as IEEE doubles, so
+/// the exact decimal text of the amount is converted once, at the boundary. Every amount below
+/// 2^53 fen (about 90 trillion 元) round-trips to the same two-decimal text.
+pub fn fen_to_sheet_number(fen: i64) -> f64 {
+    let sign = if fen < 0 { "-" } else { "" };
+    let abs = fen.unsigned_abs();
+    format!("{sign}{}.{:02}", abs / 100, abs % 100)
+        .parse()
+        .unwrap_or(0.0)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -47,5 +58,7 @@ mod tests {
         assert_eq!(parse_amount(".", 100), None);
         assert_eq!(parse_amount("1.2.3", 100), None);
         assert_eq!(parse_amount("99999999999999999999", 100), None);
+        assert_eq!(format!("{:.2}", fen_to_sheet_number(123_456)), "1234.56");
+        assert_eq!(format!("{:.2}", fen_to_sheet_number(-5)), "-0.05");
     }
 }

@@ -330,6 +330,39 @@ impl Store {
         f: &EnterpriseFilter,
         page: Page,
     ) -> Result<Paged<Enterprise>> {
+        let (cond, values) = filter_sql(scope, f)?;
+        fetch_page(
+            self.conn(),
+            ENT_COLS,
+            &format!("FROM enterprises e WHERE {cond}"),
+            "e.id",
+            values,
+            page,
+        )
+        .await
+    }
+
+    /// Every enterprise matching the filter, up to `limit` rows (for exports), in id order.
+    pub async fn export_enterprises(
+        &self,
+        scope: &Scope,
+        f: &EnterpriseFilter,
+        limit: u64,
+    ) -> Result<Vec<Enterprise>> {
+        let (cond, mut values) = filter_sql(scope, f)?;
+        values.push((limit as i64).into());
+        fetch_all(
+            self.conn(),
+            &format!("SELECT {ENT_COLS} FROM enterprises e WHERE {cond} ORDER BY e.id LIMIT ?"),
+            values,
+        )
+        .await
+    }
+}
+
+/// The WHERE condition (alias `e`) for a scope and a filter.
+fn filter_sql(scope: &Scope, f: &EnterpriseFilter) -> Result<(String, Vec<Value>)> {
+    {
         let (mut cond, mut values) = ent_scope_sql(scope);
         if let Some(q) = f.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
             if is_code_query(q) {
@@ -385,17 +418,11 @@ impl Store {
             cond.push_str(" AND e.industry LIKE ?");
             values.push(format!("{}%", i.replace(['%', '_'], "")).into());
         }
-        fetch_page(
-            self.conn(),
-            ENT_COLS,
-            &format!("FROM enterprises e WHERE {cond}"),
-            "e.id",
-            values,
-            page,
-        )
-        .await
+        Ok((cond, values))
     }
+}
 
+impl Store {
     /// Updates an enterprise's own figures (industry, employees, revenue, assets, data-sharing
     /// consent): its district's officers, the city, or the enterprise's own users. The size class
     /// is recomputed.

@@ -32,6 +32,17 @@ pub const CATALOGUE: &[(&str, &str, &str)] = &[
     ("nav.tokens", "接口令牌", "API tokens"),
     ("nav.enterprises", "企业库", "Enterprises"),
     ("ent.tag", "白名单标签", "Whitelist tag"),
+    ("export.xlsx", "导出 Excel", "Export to Excel"),
+    (
+        "export.revenue_yuan",
+        "营业收入（元）",
+        "Operating revenue (yuan)",
+    ),
+    (
+        "export.assets_yuan",
+        "资产总额（元）",
+        "Total assets (yuan)",
+    ),
     ("ent.tags", "白名单标签", "Whitelist tags"),
     ("ent.no_tags", "暂无标签。", "No tags."),
     ("ent.add_tag", "添加标签", "Add tag"),

@@ -192,6 +192,11 @@ fn table() -> Routes {
     // The enterprise registry: government and the enterprise itself.
     .get("/enterprises", Roles(REGISTRY), views::enterprise::list)
     .get(
+        "/enterprises/export.xlsx",
+        Roles(REGISTRY),
+        views::enterprise::export,
+    )
+    .get(
         "/enterprises/{ent_id}",
         Roles(REGISTRY),
         views::enterprise::detail,

@@ -43,6 +43,11 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ),
     (
         "GET",
+        "/enterprises/export.xlsx",
+        "city_admin,district_officer,department_member,enterprise_user",
+    ),
+    (
+        "GET",
         "/enterprises/{ent_id}",
         "city_admin,district_officer,department_member,enterprise_user",
     ),

@@ -7,6 +7,7 @@ use axum::body::Body;
 use axum::http::{Method, Request, header};
 use ipfin_store::testing::{DEMO_PASSWORD, TestDb};
 use support::TestApp;
+use tower::ServiceExt;
 
 fn login_csrf(resp: &support::Resp) -> (String, String) {
     let cookie = resp
@@ -1117,5 +1118,66 @@ async fn officers_tag_enterprises_and_record_ip_through_the_page() {
         .get("/enterprises?tag=specialised", Some(&officer))
         .await;
     assert!(tagged.body.contains("深圳市鹏华光电科技有限公司"));
+    app.cleanup().await;
+}
+
+#[tokio::test]
+async fn enterprise_lists_export_to_xlsx_with_the_current_filters() {
+    use calamine::{Reader, Xlsx};
+    let app = TestApp::with_db(TestDb::sqlite().await.with_demo().await);
+    let officer = app.login("ns.officer").await;
+    let page = app.get("/enterprises?industry=C3", Some(&officer)).await;
+    let link = page
+        .body
+        .split("href=\"/enterprises/export.xlsx")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .expect("export link")
+        .replace("&#38;", "&");
+    let resp = app
+        .router
+        .clone()
+        .oneshot(
+            Request::builder()
+                .uri(format!("/enterprises/export.xlsx{link}"))
+                .header(header::COOKIE, &officer.cookie)
+                .body(Body::empty())
+                .expect("req"),
+        )
+        .await
+        .expect("resp");
+    assert_eq!(resp.status().as_u16(), 200);
+    assert!(
+        resp.headers()[header::CONTENT_TYPE]
+            .to_str()
+            .expect("ct")
+            .contains("spreadsheetml")
+    );
+    let bytes = http_body_util::BodyExt::collect(resp.into_body())
+        .await
+        .expect("body")
+        .to_bytes();
+    let mut book: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes.to_vec())).expect("xlsx");
+    let sheet = book.worksheet_range("企业库").expect("sheet");
+    let names: Vec<String> = sheet.rows().skip(1).map(|r| r[0].to_string()).collect();
+    assert_eq!(
+        sheet.rows().next().map(|r| r[0].to_string()).as_deref(),
+        Some("企业名称")
+    );
+    assert!(
+        names.contains(&"深圳市鹏华光电科技有限公司".to_string()),
+        "{names:?}"
+    );
+    assert!(
+        names
+            .iter()
+            .all(|n| !n.contains("福田") && !n.contains("前海云链")),
+        "district and industry filter apply: {names:?}"
+    );
+    let revenue: Vec<String> = sheet.rows().skip(1).map(|r| r[7].to_string()).collect();
+    assert!(
+        revenue.contains(&"26000000".to_string()),
+        "2600 万元 = 26,000,000 元: {revenue:?}"
+    );
     app.cleanup().await;
 }

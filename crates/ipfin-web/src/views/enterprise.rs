@@ -38,6 +38,7 @@ struct EnterprisesPage {
     industry: String,
     tag: String,
     tags: Vec<(String, String)>,
+    export_link: String,
     sizes: Vec<(&'static str, &'static str)>,
     errors: FormErrors,
     can_create: bool,
@@ -135,6 +136,13 @@ pub async fn list(
             super::urlencode(&ts)
         )
     };
+    let export_link = format!(
+        "/enterprises/export.xlsx?q={}&size={}&industry={}&tag={}",
+        super::urlencode(&qs),
+        super::urlencode(&ss),
+        super::urlencode(&is),
+        super::urlencode(&ts)
+    );
     let prev = (list.page > 1).then(|| link(list.page - 1));
     let next = (list.page < list.pages()).then(|| link(list.page + 1));
     Ok(render(
@@ -153,6 +161,7 @@ pub async fn list(
             q: qs,
             size: ss,
             industry: is,
+            export_link,
             tag: ts,
             tags,
             errors,
@@ -837,4 +846,125 @@ pub async fn add_ip(
         Err(fe) => Err(AppError::invalid(fe)),
     };
     after_write(&state, &actor, id, result, "created").await
+}
+
+/// Exports the current list (same filters) to XLSX, up to `EXPORT_LIMIT` rows.
+pub const EXPORT_LIMIT: u64 = 100_000;
+
+pub async fn export(
+    State(state): State<AppState>,
+    actor: Actor,
+    Query(q): Query<EnterpriseQuery>,
+) -> AppResult<Response> {
+    use rust_xlsxwriter::{Format, Workbook};
+    let filter = EnterpriseFilter {
+        q: q.q.clone(),
+        size: q.size.as_deref().and_then(SizeClass::from_code),
+        industry: q.industry.clone(),
+        tag: q.tag.clone().filter(|t| !t.is_empty()),
+    };
+    let rows = state
+        .store
+        .export_enterprises(&actor.scope, &filter, EXPORT_LIMIT + 1)
+        .await?;
+    if rows.len() as u64 > EXPORT_LIMIT {
+        return Err(AppError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "export.too_many",
+            format!("符合条件的企业超过 {EXPORT_LIMIT} 家，请增加筛选条件后再导出。"),
+            format!(
+                "More than {EXPORT_LIMIT} enterprises match: narrow the filter and export again."
+            ),
+        ));
+    }
+    let lang = actor.lang;
+    let t = crate::i18n::T(lang);
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    let xl = |e: rust_xlsxwriter::XlsxError| AppError::internal(format!("xlsx: {e}"));
+    sheet.set_name(t.s("nav.enterprises")).map_err(xl)?;
+    let bold = Format::new().set_bold();
+    let money = Format::new().set_num_format("#,##0.00");
+    let headers = [
+        t.s("ent.name"),
+        t.s("org.credit_code"),
+        t.s("ent.registered_district"),
+        t.s("ent.tax_district"),
+        t.s("ent.legal_person"),
+        t.s("ent.industry"),
+        t.s("tool.size.employees"),
+        t.s("export.revenue_yuan"),
+        t.s("export.assets_yuan"),
+        t.s("ent.size"),
+        t.s("ent.computed"),
+    ];
+    for (c, h) in headers.iter().enumerate() {
+        sheet
+            .write_string_with_format(0, c as u16, *h, &bold)
+            .map_err(xl)?;
+    }
+    for (i, e) in rows.iter().enumerate() {
+        let r = i as u32 + 1;
+        let text = |v: &Option<String>| v.clone().unwrap_or_default();
+        sheet.write_string(r, 0, &e.name).map_err(xl)?;
+        sheet.write_string(r, 1, &e.credit_code).map_err(xl)?;
+        sheet
+            .write_string(r, 2, text(&e.registered_district))
+            .map_err(xl)?;
+        sheet
+            .write_string(r, 3, text(&e.tax_district))
+            .map_err(xl)?;
+        sheet
+            .write_string(
+                r,
+                4,
+                if e.independent_legal_person {
+                    t.s("common.yes")
+                } else {
+                    t.s("common.no")
+                },
+            )
+            .map_err(xl)?;
+        sheet.write_string(r, 5, text(&e.industry)).map_err(xl)?;
+        if let Some(n) = e.employees {
+            sheet.write_number(r, 6, n as u32).map_err(xl)?;
+        }
+        for (col, fen) in [(7u16, e.operating_revenue_fen), (8, e.total_assets_fen)] {
+            if let Some(f) = fen {
+                sheet
+                    .write_number_with_format(
+                        r,
+                        col,
+                        ipfin_domain::money::fen_to_sheet_number(f),
+                        &money,
+                    )
+                    .map_err(xl)?;
+            }
+        }
+        sheet.write_string(r, 9, size_label(lang, e)).map_err(xl)?;
+        let computed = e
+            .size_class
+            .as_deref()
+            .and_then(SizeClass::from_code)
+            .map(|c| c.label(lang))
+            .unwrap_or("");
+        sheet.write_string(r, 10, computed).map_err(xl)?;
+    }
+    sheet.set_freeze_panes(1, 0).map_err(xl)?;
+    sheet.autofit();
+    let bytes = book.save_to_buffer().map_err(xl)?;
+    Ok((
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
+            ),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                "attachment; filename=\"enterprises.xlsx\"".to_string(),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
 }

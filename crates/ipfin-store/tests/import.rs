@@ -1,0 +1,329 @@
+//! Bulk import of enterprises from real files, on SQLite and (when configured) PostgreSQL:
+//! encodings, XLSX, row-level errors, idempotency, resuming.
+
+use ipfin_domain::Scope;
+use ipfin_store::audit::AuditActor;
+use ipfin_store::demo::demo_credit_code;
+use ipfin_store::enterprise::EnterpriseFilter;
+use ipfin_store::import::{ImportError, import_errors_by_field};
+use ipfin_store::testing::TestDb;
+use ipfin_store::{Page, Store};
+use std::path::PathBuf;
+
+const HEADER: &str = "统一社会信用代码,企业名称,注册地,纳税地,独立法人,行业代码,从业人员,营业收入（元）,资产总额（元）,同意数据共享";
+
+fn tmp(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!(
+        "ipfin-import-{}-{}",
+        std::process::id(),
+        rand_suffix()
+    ));
+    std::fs::create_dir_all(&d).expect("dir");
+    d.join(name)
+}
+
+fn rand_suffix() -> String {
+    ipfin_store::auth::random_token()[..8].to_string()
+}
+
+fn row(serial: u32, name: &str) -> String {
+    format!(
+        "{},{name},440305,南山区,是,I65,120,15000000,,否",
+        demo_credit_code("440305", serial)
+    )
+}
+
+async fn run(
+    s: &Store,
+    path: &std::path::Path,
+    batch: usize,
+) -> Result<ipfin_store::import::ImportReport, ImportError> {
+    s.import_enterprises_file(
+        path,
+        &Scope::City,
+        AuditActor::system("test"),
+        batch,
+        &mut |_| {},
+    )
+    .await
+}
+
+async fn count(s: &Store, q: &str) -> u64 {
+    s.search_enterprises(
+        &Scope::City,
+        &EnterpriseFilter {
+            q: Some(q.into()),
+            ..Default::default()
+        },
+        Page::default(),
+    )
+    .await
+    .expect("search")
+    .total
+}
+
+#[tokio::test]
+async fn csv_utf8_bom_and_gbk_import_and_are_idempotent() {
+    for db in TestDb::all().await {
+        let db = db.with_demo().await;
+        let s = &db.store;
+        let body = format!(
+            "{HEADER}\n{}\n{}\n\"{}\",\"深圳市多行\n名称有限公司\",440305,,是,C39,10,100,100,是\n",
+            row(5001, "深圳市导入甲有限公司"),
+            row(5002, "深圳市导入乙有限公司"),
+            demo_credit_code("440305", 5003)
+        );
+        let utf8 = tmp("enterprises.csv");
+        std::fs::write(
+            &utf8,
+            [b"\xEF\xBB\xBF".as_slice(), body.as_bytes()].concat(),
+        )
+        .expect("write");
+        let r = run(s, &utf8, 2).await.expect("import");
+        assert_eq!(
+            (r.encoding, r.rows, r.inserted, r.errors.len()),
+            ("UTF-8", 3, 3, 0),
+            "{}: {:?}",
+            db.name,
+            r.errors
+        );
+        assert_eq!(count(s, "导入甲").await, 1);
+        assert_eq!(
+            count(s, "多行").await,
+            1,
+            "{}: quoted name with a newline",
+            db.name
+        );
+        // The same file again changes nothing.
+        let r = run(s, &utf8, 2).await.expect("again");
+        assert_eq!(
+            (r.inserted, r.updated, r.unchanged),
+            (0, 0, 3),
+            "{}",
+            db.name
+        );
+        // GBK, as Excel in China saves CSV: one changed record, one new.
+        let gbk_body = format!(
+            "{HEADER}\n{}\n{}\n",
+            row(5001, "深圳市导入甲改名有限公司"),
+            row(5004, "深圳市导入丁有限公司")
+        );
+        let (bytes, _, bad) = encoding_rs::GBK.encode(&gbk_body);
+        assert!(!bad);
+        let gbk = tmp("gbk.csv");
+        std::fs::write(&gbk, &bytes).expect("write");
+        let r = run(s, &gbk, 100).await.expect("gbk");
+        assert_eq!(
+            (r.encoding, r.inserted, r.updated),
+            ("GB18030", 1, 1),
+            "{}",
+            db.name
+        );
+        assert_eq!(
+            count(s, "导入甲改名").await,
+            1,
+            "{}: renamed records are re-indexed",
+            db.name
+        );
+        assert_eq!(count(s, "导入甲有限").await, 0);
+        db.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn bad_rows_are_reported_and_the_rest_imported() {
+    for db in TestDb::all().await {
+        let db = db.with_demo().await;
+        let s = &db.store;
+        let dup = demo_credit_code("440305", 6001);
+        let body = [
+            HEADER.to_string(),
+            row(6001, "深圳市好行一有限公司"),
+            "9144030071526726XA,错码企业,440305,,是,I65,1,1,1,否".to_string(),
+            format!("{dup},重复企业,440305,,是,I65,1,1,1,否"),
+            format!(
+                "{},负数企业,440305,,是,I65,-5,1,1,否",
+                demo_credit_code("440305", 6002)
+            ),
+            format!(
+                "{},文字企业,440305,,是,I65,abc,1,1,否",
+                demo_credit_code("440305", 6003)
+            ),
+            format!(
+                "{},行业企业,440305,,是,Q9X,1,1,1,否",
+                demo_credit_code("440305", 6004)
+            ),
+            format!(
+                "{},辖区企业,火星区,,是,I65,1,1,1,否",
+                demo_credit_code("440305", 6005)
+            ),
+            format!(
+                "{},=SUM(A1:A2),440305,,是,I65,1,1,1,否",
+                demo_credit_code("440305", 6006)
+            ),
+            row(6007, "深圳市好行二有限公司"),
+        ]
+        .join("\n");
+        let path = tmp("bad.csv");
+        std::fs::write(&path, body).expect("write");
+        let r = run(s, &path, 3).await.expect("import");
+        let by_field = import_errors_by_field(&r.errors);
+        assert_eq!(
+            r.inserted, 3,
+            "{}: two good rows and the formula-looking name (kept as text): {:?}",
+            db.name, r.errors
+        );
+        assert_eq!(
+            by_field,
+            vec![
+                (3, "credit_code".to_string()),
+                (4, "credit_code".to_string()),
+                (5, "employees".to_string()),
+                (6, "employees".to_string()),
+                (7, "industry".to_string()),
+                (8, "registered_district".to_string()),
+            ],
+            "{}",
+            db.name
+        );
+        assert!(
+            r.errors[1].message.contains("第 2 行重复"),
+            "{}",
+            r.errors[1].message
+        );
+        let report = tmp("errors.xlsx");
+        ipfin_store::import::write_error_report(&report, &r.headers, &r.errors).expect("report");
+        assert!(std::fs::metadata(&report).expect("report").len() > 0);
+        db.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn whole_file_problems_are_refused_before_anything_is_written() {
+    let db = TestDb::sqlite().await.with_demo().await;
+    let s = &db.store;
+    let before = s.audit_count().await.expect("n");
+    let utf16 = tmp("utf16.csv");
+    let mut bytes = vec![0xFF, 0xFE];
+    for u in format!("{HEADER}\n").encode_utf16() {
+        bytes.extend(u.to_le_bytes());
+    }
+    std::fs::write(&utf16, bytes).expect("write");
+    assert!(
+        matches!(run(s, &utf16, 10).await, Err(ImportError::File(e)) if e.code == "file.utf16")
+    );
+    let missing = tmp("missing.csv");
+    std::fs::write(
+        &missing,
+        "统一社会信用代码,行业代码\n9144030071526726XG,I65\n",
+    )
+    .expect("write");
+    match run(s, &missing, 10).await {
+        Err(ImportError::File(e)) => assert!(
+            e.code == "file.columns_missing"
+                && e.zh.contains("企业名称")
+                && e.zh.contains("注册地"),
+            "{}",
+            e.zh
+        ),
+        other => panic!("{other:?}"),
+    }
+    // An XLSX with a merged (blank) header cell.
+    let merged = tmp("merged.xlsx");
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    for (c, h) in ["统一社会信用代码", "", "注册地"].iter().enumerate() {
+        sheet.write_string(0, c as u16, *h).expect("cell");
+    }
+    sheet.write_string(1, 0, "x").expect("cell");
+    book.save(&merged).expect("save");
+    assert!(
+        matches!(run(s, &merged, 10).await, Err(ImportError::File(e)) if e.code == "file.header_blank")
+    );
+    assert_eq!(s.audit_count().await.expect("n"), before, "nothing written");
+    db.cleanup().await;
+}
+
+#[tokio::test]
+async fn xlsx_imports_like_csv() {
+    let db = TestDb::sqlite().await.with_demo().await;
+    let s = &db.store;
+    let path = tmp("enterprises.xlsx");
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    for (c, h) in HEADER.split(',').enumerate() {
+        sheet.write_string(0, c as u16, h).expect("cell");
+    }
+    sheet
+        .write_string(1, 0, demo_credit_code("440305", 7001))
+        .expect("cell");
+    sheet
+        .write_string(1, 1, "深圳市表格导入有限公司")
+        .expect("cell");
+    sheet.write_number(1, 2, 440305).expect("cell");
+    sheet.write_string(1, 5, "I65").expect("cell");
+    sheet.write_number(1, 6, 120).expect("cell");
+    sheet.write_formula(1, 7, "=15000000").expect("formula");
+    book.save(&path).expect("save");
+    let r = run(s, &path, 10).await.expect("import");
+    assert_eq!((r.encoding, r.inserted), ("XLSX", 1), "{:?}", r.errors);
+    assert_eq!(count(s, "表格导入").await, 1);
+    db.cleanup().await;
+}
+
+#[tokio::test]
+async fn an_interrupted_import_resumes_after_its_last_committed_batch() {
+    for db in TestDb::all().await {
+        let db = db.with_demo().await;
+        let s = &db.store;
+        let body = format!(
+            "{HEADER}\n{}\n{}\n{}\n",
+            row(8001, "深圳市续传一有限公司"),
+            row(8002, "深圳市续传二有限公司"),
+            row(8003, "深圳市续传三有限公司")
+        );
+        let path = tmp("resume.csv");
+        std::fs::write(&path, body).expect("write");
+        // An earlier run committed its first batch (rows 1–2) and then stopped: simulate it by
+        // recording that progress without the rows, so a resumed run must skip them.
+        let key = ipfin_store::import::file_key(&path).expect("key");
+        let (id, done) = s
+            .begin_import(
+                &Scope::City,
+                AuditActor::system("test"),
+                "enterprises",
+                &key,
+                "resume.csv",
+            )
+            .await
+            .expect("begin");
+        assert_eq!(done, 0);
+        let mut tx = s.write(AuditActor::system("test")).await.expect("tx");
+        s.record_batch(&mut tx, id, 2, &Default::default(), 0)
+            .await
+            .expect("progress");
+        tx.commit().await.expect("commit");
+        let r = run(s, &path, 2).await.expect("resume");
+        assert_eq!(
+            (r.import_id, r.resumed_from, r.inserted),
+            (id, 2, 1),
+            "{}",
+            db.name
+        );
+        assert_eq!(
+            count(s, "续传一").await,
+            0,
+            "{}: committed rows are not redone",
+            db.name
+        );
+        assert_eq!(count(s, "续传三").await, 1);
+        // Finished imports are not resumed: the next run starts over (and is idempotent).
+        let r = run(s, &path, 2).await.expect("again");
+        assert!(
+            r.import_id != id && r.resumed_from == 0 && r.inserted == 2 && r.unchanged == 1,
+            "{}: {r:?}",
+            db.name
+        );
+        db.cleanup().await;
+    }
+}

@@ -4,6 +4,7 @@
 #![forbid(unsafe_code)]
 
 mod config;
+mod generate;
 
 use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand};
@@ -43,7 +44,8 @@ enum Command {
     /// Apply database migrations and exit.
     Migrate,
     /// Load the demo city (Shenzhen) with one account per role, and print the logins.
-    Demo,
+    /// `--scale city` adds a deterministic Shenzhen-sized registry (2,000,000 enterprises).
+    Demo(DemoArgs),
     /// Manage user accounts.
     #[command(subcommand)]
     User(UserCommand),
@@ -59,6 +61,22 @@ enum Command {
         /// Where to write the copy; must not exist yet.
         file: PathBuf,
     },
+}
+
+#[derive(Args)]
+struct DemoArgs {
+    /// `small` (the demo city) or `city` (plus a Shenzhen-sized enterprise registry).
+    #[arg(long, default_value = "small", value_parser = ["small", "city"])]
+    scale: String,
+    /// Number of enterprises for `--scale city`.
+    #[arg(long, default_value_t = 2_000_000)]
+    count: u64,
+    /// Only write the generated CSV into this folder (for benchmarks); import nothing.
+    #[arg(long)]
+    csv: Option<PathBuf>,
+    /// Seed of the generator: the same seed gives the same data.
+    #[arg(long, default_value_t = 20_261_127)]
+    seed: u64,
 }
 
 #[derive(Args)]
@@ -141,10 +159,7 @@ async fn main() -> Result<()> {
             drop(store);
             Ok(())
         }
-        Command::Demo => {
-            let store = open(&cfg).await?;
-            load_demo(&store, &cfg).await
-        }
+        Command::Demo(args) => demo(&cfg, args).await,
         Command::User(UserCommand::Create {
             org_id,
             username,
@@ -485,4 +500,45 @@ fn count_lines(file: &Path) -> Option<u64> {
         n += buf[..k].iter().filter(|b| **b == b'\n').count() as u64;
     }
     Some(n)
+}
+
+/// `ipfin demo`: the demo city, and with `--scale city` the generated registry.
+async fn demo(cfg: &Config, args: DemoArgs) -> Result<()> {
+    if args.scale == "city"
+        && let Some(dir) = &args.csv
+    {
+        std::fs::create_dir_all(dir)?;
+        let path = dir.join("enterprises.csv");
+        generate_with_bar(&path, args.count, args.seed)?;
+        println!(
+            "已生成 / written: {} ({} enterprises, seed {})",
+            path.display(),
+            args.count,
+            args.seed
+        );
+        return Ok(());
+    }
+    let store = open(cfg).await?;
+    load_demo(&store, cfg).await?;
+    if args.scale == "city" {
+        let dir = cfg.data_dir.join("city");
+        std::fs::create_dir_all(&dir)?;
+        let path = dir.join("enterprises.csv");
+        generate_with_bar(&path, args.count, args.seed)?;
+        import_enterprises(&store, &path, 2000, None).await?;
+    }
+    Ok(())
+}
+
+fn generate_with_bar(path: &Path, count: u64, seed: u64) -> Result<()> {
+    let bar = indicatif::ProgressBar::new(count);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "生成 generating {bar:40} {pos}/{len} · {per_sec} · 剩余 {eta}",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    generate::write_enterprises_csv(path, count, seed, |n| bar.set_position(n))?;
+    bar.finish_and_clear();
+    Ok(())
 }

@@ -371,8 +371,11 @@ fn filter_sql(scope: &Scope, f: &EnterpriseFilter) -> Result<(String, Vec<Value>
                     cond.push_str(" AND e.credit_code = ?");
                     values.push(code.into());
                 } else {
-                    cond.push_str(" AND e.credit_code LIKE ?");
-                    values.push(format!("{code}%").into());
+                    // A range, not LIKE, so the unique index on credit_code serves the prefix on
+                    // both databases ('~' sorts after every character of the code alphabet).
+                    cond.push_str(" AND e.credit_code >= ? AND e.credit_code < ?");
+                    values.push(code.clone().into());
+                    values.push(format!("{code}~").into());
                 }
             } else {
                 let grams = query_grams(q).map_err(StoreError::Invalid)?;

@@ -704,8 +704,8 @@ impl Store {
             return Err(StoreError::invalid(
                 "reason",
                 "claim.reason_required",
-                "驳回时请填写理由，申请人将看到该理由。",
-                "Give the reason for rejecting; the applicant will see it.",
+                "驳回时请填写理由，理由将记录在该认领申请中。",
+                "Give the reason for rejecting; it is kept with the claim.",
             ));
         }
         if approve {

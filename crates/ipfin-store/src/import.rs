@@ -294,7 +294,11 @@ pub const ENTERPRISE_COLUMNS: &[(&str, &[&str], bool)] = &[
         &["行业代码", "国民经济行业代码", "industry"],
         false,
     ),
-    ("employees", &["从业人员", "从业人数", "employees"], false),
+    (
+        "employees",
+        &["从业人员", "从业人员（人）", "从业人数", "employees"],
+        false,
+    ),
     (
         "operating_revenue_yuan",
         &["营业收入（元）", "营业收入(元)", "operating_revenue_yuan"],
@@ -307,7 +311,11 @@ pub const ENTERPRISE_COLUMNS: &[(&str, &[&str], bool)] = &[
     ),
     (
         "data_sharing_consent",
-        &["同意数据共享", "data_sharing_consent"],
+        &[
+            "同意数据共享",
+            "同意向本区合作银行共享企业信息",
+            "data_sharing_consent",
+        ],
         false,
     ),
 ];

@@ -1179,5 +1179,27 @@ async fn enterprise_lists_export_to_xlsx_with_the_current_filters() {
         revenue.contains(&"26000000".to_string()),
         "2600 万元 = 26,000,000 元: {revenue:?}"
     );
+    // The export is an import file: re-importing it changes nothing.
+    let path = std::env::temp_dir().join(format!("ipfin-export-{}.xlsx", std::process::id()));
+    std::fs::write(&path, &bytes).expect("write");
+    let report = app
+        .store()
+        .import_enterprises_file(
+            &path,
+            &ipfin_domain::Scope::City,
+            ipfin_store::audit::AuditActor::system("test"),
+            100,
+            &mut |_| {},
+        )
+        .await
+        .expect("re-import");
+    assert_eq!(
+        (report.inserted, report.updated, report.errors.len()),
+        (0, 0, 0),
+        "{:?}",
+        report.errors
+    );
+    assert_eq!(report.unchanged as usize, names.len());
+    let _ = std::fs::remove_file(&path);
     app.cleanup().await;
 }

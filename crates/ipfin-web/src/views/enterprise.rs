@@ -897,6 +897,7 @@ pub async fn export(
         t.s("export.assets_yuan"),
         t.s("ent.size"),
         t.s("ent.computed"),
+        t.s("ent.consent"),
     ];
     for (c, h) in headers.iter().enumerate() {
         sheet
@@ -949,6 +950,12 @@ pub async fn export(
             .map(|c| c.label(lang))
             .unwrap_or("");
         sheet.write_string(r, 10, computed).map_err(xl)?;
+        let consent = if e.data_sharing_consent {
+            t.s("common.yes")
+        } else {
+            t.s("common.no")
+        };
+        sheet.write_string(r, 11, consent).map_err(xl)?;
     }
     sheet.set_freeze_panes(1, 0).map_err(xl)?;
     sheet.autofit();

@@ -426,15 +426,15 @@ fn filter_sql(scope: &Scope, f: &EnterpriseFilter) -> Result<(String, Vec<Value>
 }
 
 impl Store {
-    /// Updates an enterprise's own figures (industry, employees, revenue, assets, data-sharing
-    /// consent): its district's officers, the city, or the enterprise's own users. The size class
-    /// is recomputed.
-    pub async fn update_enterprise_figures(
+    /// The enterprise, if the scope may edit its figures and IP: its district's officers, the
+    /// city, or the enterprise's own users.
+    async fn editable_enterprise(
         &self,
-        tx: &mut WriteTx,
+        tx: &WriteTx,
         scope: &Scope,
         id: i64,
-        figures: EnterpriseInput,
+        zh: &str,
+        en: &str,
     ) -> Result<Enterprise> {
         let e = self.enterprise_in(tx.conn(), scope, id).await?;
         let own =
@@ -445,12 +445,30 @@ impl Store {
                 e.registered_district.as_deref(),
             )
         {
-            return Err(StoreError::forbidden(
-                "enterprise.manage",
+            return Err(StoreError::forbidden("enterprise.manage", zh, en));
+        }
+        Ok(e)
+    }
+
+    /// Updates an enterprise's own figures (industry, employees, revenue, assets, data-sharing
+    /// consent): its district's officers, the city, or the enterprise's own users. The size class
+    /// is recomputed.
+    pub async fn update_enterprise_figures(
+        &self,
+        tx: &mut WriteTx,
+        scope: &Scope,
+        id: i64,
+        figures: EnterpriseInput,
+    ) -> Result<Enterprise> {
+        let e = self
+            .editable_enterprise(
+                tx,
+                scope,
+                id,
                 "您无权修改该企业信息。",
                 "You may not change this enterprise.",
-            ));
-        }
+            )
+            .await?;
         let checked = EnterpriseInput {
             credit_code: e.credit_code.clone(),
             name: e.name.clone(),
@@ -1070,21 +1088,14 @@ impl Store {
         ent_id: i64,
         a: IpInput,
     ) -> Result<IpAsset> {
-        let e = self.enterprise_in(tx.conn(), scope, ent_id).await?;
-        let own =
-            matches!(scope, Scope::Enterprise { org_id } if e.organisation_id == Some(*org_id));
-        if !own
-            && !scope.can_manage(
-                ipfin_domain::OrgKind::Enterprise,
-                e.registered_district.as_deref(),
-            )
-        {
-            return Err(StoreError::forbidden(
-                "ip.manage",
-                "您无权为该企业登记知识产权。",
-                "You may not add IP assets for this enterprise.",
-            ));
-        }
+        self.editable_enterprise(
+            tx,
+            scope,
+            ent_id,
+            "您无权为该企业登记知识产权。",
+            "You may not add IP assets for this enterprise.",
+        )
+        .await?;
         let kind = ipfin_domain::ip_number::IpKind::from_code(a.kind.trim()).ok_or_else(|| {
             StoreError::invalid(
                 "kind",

@@ -1203,3 +1203,29 @@ async fn enterprise_lists_export_to_xlsx_with_the_current_filters() {
     let _ = std::fs::remove_file(&path);
     app.cleanup().await;
 }
+
+#[tokio::test]
+async fn the_language_switch_only_returns_to_this_site() {
+    let app = TestApp::with_db(TestDb::sqlite().await);
+    for (referer, expected) in [
+        (
+            "http://127.0.0.1:8080/tools/credit-code?code=1",
+            "/tools/credit-code?code=1",
+        ),
+        ("http://127.0.0.1:8080//evil.example/x", "/"),
+        ("http://127.0.0.1:8080/\\evil.example", "/"),
+        ("not a url", "/"),
+    ] {
+        let r = app
+            .send(
+                Request::builder()
+                    .uri("/lang/en")
+                    .header(header::REFERER, referer)
+                    .body(Body::empty())
+                    .expect("req"),
+            )
+            .await;
+        assert_eq!(r.location(), Some(expected), "{referer}");
+    }
+    app.cleanup().await;
+}

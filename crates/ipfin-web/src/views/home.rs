@@ -198,7 +198,7 @@ pub async fn switch_lang(
                 .find('/')
                 .map(|i| after_scheme[i..].to_string())
         })
-        .filter(|p| p.starts_with('/') && !p.starts_with("//"))
+        .filter(|p| p.starts_with('/') && !p.starts_with("//") && !p.contains('\\'))
         .unwrap_or_else(|| "/".into());
     super::redirect_with_cookies(
         &back,

@@ -34,7 +34,11 @@ fn start(args: &[&str], dir: &Path) -> (Child, String, Vec<String>) {
         ])
         .args(args)
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
+        .stderr(
+            std::fs::File::create(dir.join("serve.stderr"))
+                .map(Stdio::from)
+                .unwrap_or_else(|_| Stdio::null()),
+        )
         .spawn()
         .expect("spawn ipfin");
     let stdout = child.stdout.take().expect("stdout");
@@ -45,8 +49,9 @@ fn start(args: &[&str], dir: &Path) -> (Child, String, Vec<String>) {
         let mut line = String::new();
         if reader.read_line(&mut line).expect("read") == 0 || Instant::now() > deadline {
             let _ = child.kill();
-            let _ = child.wait();
-            panic!("server did not start: {lines:?}");
+            let status = child.wait();
+            let stderr = std::fs::read_to_string(dir.join("serve.stderr")).unwrap_or_default();
+            panic!("server did not start ({status:?}): stdout {lines:?}, stderr: {stderr}");
         }
         if let Some(rest) = line.split("listening on http://").nth(1) {
             let addr = rest.split_whitespace().next().expect("addr").to_string();

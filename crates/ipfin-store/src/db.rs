@@ -16,6 +16,8 @@ use std::time::Duration;
 #[derive(Clone, Debug)]
 pub struct Store {
     db: DatabaseConnection,
+    /// Set for file-backed SQLite: migrations run on a connection of their own.
+    sqlite_file_url: Option<String>,
 }
 
 /// Which page of a list to return (1-based), with a bounded page size.
@@ -199,12 +201,38 @@ impl Store {
             opts.max_connections(16).min_connections(1);
         }
         let db = Database::connect(opts).await?;
-        Ok(Store { db })
+        let sqlite_file_url = (url.starts_with("sqlite:")
+            && !(url.contains(":memory:") || url.contains("mode=memory")))
+        .then(|| url.to_string());
+        Ok(Store {
+            db,
+            sqlite_file_url,
+        })
     }
 
     /// Applies the embedded migrations that have not run yet.
     pub async fn migrate(&self) -> Result<()> {
-        crate::migration::Migrator::up(&self.db, None).await?;
+        match &self.sqlite_file_url {
+            // Schema changes on SQLite run alone on one connection, so no other pooled
+            // connection can hold a read snapshot the migration's write would have to upgrade past.
+            Some(url) => {
+                let mut opts = ConnectOptions::new(url.clone());
+                opts.sqlx_logging(false)
+                    .max_connections(1)
+                    .min_connections(1);
+                opts.map_sqlx_sqlite_opts(|o: SqliteConnectOptions| {
+                    o.create_if_missing(true)
+                        .journal_mode(SqliteJournalMode::Wal)
+                        .busy_timeout(Duration::from_secs(10))
+                        .foreign_keys(true)
+                });
+                let conn = Database::connect(opts).await?;
+                let result = crate::migration::Migrator::up(&conn, None).await;
+                conn.close().await.ok();
+                result?;
+            }
+            None => crate::migration::Migrator::up(&self.db, None).await?,
+        }
         Ok(())
     }
 

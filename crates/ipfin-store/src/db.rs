@@ -200,6 +200,25 @@ impl Store {
         } else {
             opts.max_connections(16).min_connections(1);
         }
+        if url.starts_with("sqlite:") && !(url.contains(":memory:") || url.contains("mode=memory"))
+        {
+            // Switch the file to WAL on one connection first: the switch takes an exclusive
+            // lock, and two pooled connections attempting it at once fail with "database is
+            // locked" at once (seen on fresh files and on backups made by VACUUM INTO).
+            let mut first = ConnectOptions::new(url.to_string());
+            first
+                .sqlx_logging(false)
+                .max_connections(1)
+                .min_connections(1);
+            first.map_sqlx_sqlite_opts(|o: SqliteConnectOptions| {
+                o.create_if_missing(true)
+                    .journal_mode(SqliteJournalMode::Wal)
+                    .busy_timeout(Duration::from_secs(10))
+            });
+            let conn = Database::connect(first).await?;
+            conn.ping().await?;
+            conn.close().await.ok();
+        }
         let db = Database::connect(opts).await?;
         let sqlite_file_url = (url.starts_with("sqlite:")
             && !(url.contains(":memory:") || url.contains("mode=memory")))

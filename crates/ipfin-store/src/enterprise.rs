@@ -426,6 +426,26 @@ fn filter_sql(scope: &Scope, f: &EnterpriseFilter) -> Result<(String, Vec<Value>
 }
 
 impl Store {
+    /// The enterprise, if the scope manages it: its district's lead officers or the city.
+    async fn managed_enterprise(
+        &self,
+        tx: &WriteTx,
+        scope: &Scope,
+        id: i64,
+        code: &'static str,
+        zh: &str,
+        en: &str,
+    ) -> Result<Enterprise> {
+        let e = self.enterprise_in(tx.conn(), scope, id).await?;
+        if !scope.can_manage(
+            ipfin_domain::OrgKind::Enterprise,
+            e.registered_district.as_deref(),
+        ) {
+            return Err(StoreError::forbidden(code, zh, en));
+        }
+        Ok(e)
+    }
+
     /// The enterprise, if the scope may edit its figures and IP: its district's officers, the
     /// city, or the enterprise's own users.
     async fn editable_enterprise(
@@ -511,17 +531,16 @@ impl Store {
         class: Option<SizeClass>,
         reason: &str,
     ) -> Result<Enterprise> {
-        let e = self.enterprise_in(tx.conn(), scope, id).await?;
-        if !scope.can_manage(
-            ipfin_domain::OrgKind::Enterprise,
-            e.registered_district.as_deref(),
-        ) {
-            return Err(StoreError::forbidden(
+        let e = self
+            .managed_enterprise(
+                tx,
+                scope,
+                id,
                 "enterprise.manage",
                 "您无权修改该企业的规模。",
                 "You may not change this enterprise's size.",
-            ));
-        }
+            )
+            .await?;
         let reason = match class {
             Some(_) => Some(require_text(
                 "reason",
@@ -966,17 +985,16 @@ impl Store {
         ent_id: i64,
         t: TagInput,
     ) -> Result<i64> {
-        let e = self.enterprise_in(tx.conn(), scope, ent_id).await?;
-        if !scope.can_manage(
-            ipfin_domain::OrgKind::Enterprise,
-            e.registered_district.as_deref(),
-        ) {
-            return Err(StoreError::forbidden(
+        let e = self
+            .managed_enterprise(
+                tx,
+                scope,
+                ent_id,
                 "tag.manage",
                 "您无权为该企业添加标签。",
                 "You may not tag this enterprise.",
-            ));
-        }
+            )
+            .await?;
         let district_scope = match &e.registered_district {
             Some(d) => Scope::District {
                 code: d.clone(),
@@ -1039,17 +1057,15 @@ impl Store {
         ent_id: i64,
         tag_id: i64,
     ) -> Result<()> {
-        let e = self.enterprise_in(tx.conn(), scope, ent_id).await?;
-        if !scope.can_manage(
-            ipfin_domain::OrgKind::Enterprise,
-            e.registered_district.as_deref(),
-        ) {
-            return Err(StoreError::forbidden(
-                "tag.manage",
-                "您无权删除该企业的标签。",
-                "You may not untag this enterprise.",
-            ));
-        }
+        self.managed_enterprise(
+            tx,
+            scope,
+            ent_id,
+            "tag.manage",
+            "您无权删除该企业的标签。",
+            "You may not untag this enterprise.",
+        )
+        .await?;
         let n = exec(
             tx.conn(),
             "DELETE FROM enterprise_tags WHERE id = ? AND enterprise_id = ?",

@@ -29,7 +29,7 @@ measure() { # label, command...
 
 # SQLite: ipfin (full validation, name index) vs sqlite3 .import into the same table shape.
 "$BIN" --data-dir "$WORK/sqlite" demo >/dev/null
-measure "ipfin import → SQLite" "$BIN" --data-dir "$WORK/sqlite" import enterprises "$CSV" --batch 2000
+measure "ipfin import → SQLite" "$BIN" --data-dir "$WORK/sqlite" import enterprises "$CSV"
 cat > "$WORK/raw.sql" <<SQL
 CREATE TABLE raw (credit_code TEXT NOT NULL, name TEXT NOT NULL, registered_district TEXT, tax_district TEXT,
   independent_legal_person TEXT, industry TEXT, employees TEXT, operating_revenue TEXT, total_assets TEXT, consent TEXT);
@@ -44,7 +44,7 @@ measure "sqlite3 .import (same indexes, no name index)" sqlite3 "$WORK/raw.db" "
 psql "$PG" -qc "DROP DATABASE IF EXISTS ipfin_bench_import WITH (FORCE)" -c "CREATE DATABASE ipfin_bench_import" >/dev/null
 DB=${PG%/*}/ipfin_bench_import
 "$BIN" --database-url "$DB" --data-dir "$WORK/pg" demo >/dev/null
-measure "ipfin import → PostgreSQL" "$BIN" --database-url "$DB" --data-dir "$WORK/pg" import enterprises "$CSV" --batch 2000
+measure "ipfin import → PostgreSQL" "$BIN" --database-url "$DB" --data-dir "$WORK/pg" import enterprises "$CSV"
 psql "$DB" -qc "CREATE TABLE raw (credit_code text NOT NULL, name text NOT NULL, registered_district text, tax_district text,
   independent_legal_person text, industry text, employees text, operating_revenue text, total_assets text, consent text);
   CREATE UNIQUE INDEX ux_raw_code ON raw (credit_code); CREATE INDEX ix_raw_district ON raw (registered_district);" >/dev/null

@@ -16,9 +16,17 @@ pub fn fold_name(name: &str) -> Vec<char> {
 /// The distinct character bigrams of a name, sorted: the index terms of the name search. Any
 /// substring of two or more characters of the folded name has all its bigrams among these.
 pub fn name_grams(name: &str) -> Vec<String> {
+    name_gram_pairs(name)
+        .into_iter()
+        .map(|[a, b]| [a, b].iter().collect())
+        .collect()
+}
+
+/// [`name_grams`] as character pairs, without a string per bigram (for bulk indexing).
+pub fn name_gram_pairs(name: &str) -> Vec<[char; 2]> {
     let chars = fold_name(name);
-    let mut grams: Vec<String> = chars.windows(2).map(|w| w.iter().collect()).collect();
-    grams.sort();
+    let mut grams: Vec<[char; 2]> = chars.windows(2).map(|w| [w[0], w[1]]).collect();
+    grams.sort_unstable();
     grams.dedup();
     grams
 }

@@ -666,15 +666,7 @@ fn value_of(values: &[i64; 3], figure: Figure) -> i64 {
 /// # Ok::<(), ipfin_domain::FieldError>(())
 /// ```
 pub fn classify(edition: &Standard, input: &SizeInput) -> Result<Classification, FieldError> {
-    let group = edition.industry_group(&input.industry)?;
-    let values = figures(group, input)?;
-    let meets = |limits: &[Limit]| limits.iter().all(|l| l.met_by(value_of(&values, l.figure)));
-
-    let class = [SizeClass::Large, SizeClass::Medium, SizeClass::Small]
-        .into_iter()
-        .find(|c| meets(group.limits(*c)))
-        .unwrap_or(SizeClass::Micro);
-
+    let (class, group, values) = decide(edition, input)?;
     let (explanation_zh, explanation_en) = explain(group, class, &values);
     Ok(Classification {
         class,
@@ -684,6 +676,25 @@ pub fn classify(edition: &Standard, input: &SizeInput) -> Result<Classification,
         explanation_zh,
         explanation_en,
     })
+}
+
+/// The class alone, without the explanation (bulk imports classify millions of rows).
+pub fn class_of(edition: &Standard, input: &SizeInput) -> Result<SizeClass, FieldError> {
+    decide(edition, input).map(|(class, _, _)| class)
+}
+
+fn decide<'a>(
+    edition: &'a Standard,
+    input: &SizeInput,
+) -> Result<(SizeClass, &'a IndustryGroup, [i64; 3]), FieldError> {
+    let group = edition.industry_group(&input.industry)?;
+    let values = figures(group, input)?;
+    let meets = |limits: &[Limit]| limits.iter().all(|l| l.met_by(value_of(&values, l.figure)));
+    let class = [SizeClass::Large, SizeClass::Medium, SizeClass::Small]
+        .into_iter()
+        .find(|c| meets(group.limits(*c)))
+        .unwrap_or(SizeClass::Micro);
+    Ok((class, group, values))
 }
 
 fn explain(group: &IndustryGroup, class: SizeClass, values: &[i64; 3]) -> (String, String) {

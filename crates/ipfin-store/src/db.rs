@@ -55,6 +55,8 @@ impl Page {
 pub struct Paged<T> {
     pub items: Vec<T>,
     pub total: u64,
+    /// Whether `total` is a lower bound (the count stopped at a cap).
+    pub capped: bool,
     pub page: u64,
     pub per_page: u64,
 }
@@ -142,15 +144,34 @@ pub async fn fetch_page<T: FromQueryResult, C: ConnectionTrait>(
     select: &str,
     from_where: &str,
     order: &str,
-    mut values: Vec<Value>,
+    values: Vec<Value>,
     page: Page,
 ) -> Result<Paged<T>> {
-    let total = fetch_i64(
-        conn,
-        &format!("SELECT COUNT(*) {from_where}"),
-        values.clone(),
-    )
-    .await?;
+    fetch_page_capped(conn, select, from_where, order, values, page, None).await
+}
+
+/// A page, with the total counted up to `cap` rows (then `capped` is set and `total` is the cap).
+pub async fn fetch_page_capped<T: FromQueryResult, C: ConnectionTrait>(
+    conn: &C,
+    select: &str,
+    from_where: &str,
+    order: &str,
+    mut values: Vec<Value>,
+    page: Page,
+    cap: Option<u64>,
+) -> Result<Paged<T>> {
+    let count_sql = match cap {
+        Some(cap) => format!(
+            "SELECT COUNT(*) FROM (SELECT 1 AS one {from_where} LIMIT {}) counted",
+            cap + 1
+        ),
+        None => format!("SELECT COUNT(*) {from_where}"),
+    };
+    let mut total = fetch_i64(conn, &count_sql, values.clone()).await? as u64;
+    let capped = cap.is_some_and(|cap| total > cap);
+    if let (true, Some(cap)) = (capped, cap) {
+        total = cap;
+    }
     values.push((page.per_page as i64).into());
     values.push((page.offset() as i64).into());
     let items = fetch_all(
@@ -161,7 +182,8 @@ pub async fn fetch_page<T: FromQueryResult, C: ConnectionTrait>(
     .await?;
     Ok(Paged {
         items,
-        total: total as u64,
+        total,
+        capped,
         page: page.page,
         per_page: page.per_page,
     })
@@ -196,6 +218,11 @@ impl Store {
                     .synchronous(SqliteSynchronous::Normal)
                     .busy_timeout(Duration::from_secs(10))
                     .foreign_keys(true)
+                    // A 64 MiB page cache per connection (default 2 MiB): bulk writes into the
+                    // indexes otherwise re-read evicted pages through pread, which dominated an
+                    // import profile (61% of cycles in the kernel).
+                    .pragma("cache_size", "-65536")
+                    .pragma("temp_store", "memory")
             });
         } else {
             opts.max_connections(16).min_connections(1);

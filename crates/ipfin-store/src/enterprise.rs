@@ -2,13 +2,13 @@
 //! district, with a bigram name index for two-character Chinese searches, computed size class
 //! (overridable), and claims by which enterprise users obtain an account for their enterprise.
 
-use crate::db::{Page, Paged, exec, fetch_all, fetch_i64, fetch_opt, fetch_page};
+use crate::db::{Page, Paged, exec, fetch_all, fetch_i64, fetch_opt, fetch_page_capped};
 use crate::error::{Result, StoreError};
 use crate::org::{clean, require_text};
 use crate::user::{hash_password, parse_username};
 use crate::{Store, WriteTx};
-use ipfin_domain::enterprise::{is_code_query, name_grams, query_grams};
-use ipfin_domain::size::{SizeClass, SizeInput, classify, standard_2011};
+use ipfin_domain::enterprise::{is_code_query, query_grams};
+use ipfin_domain::size::{SizeClass, SizeInput, class_of, standard_2011};
 use ipfin_domain::{CreditCode, FieldError, Msg, Role, Scope};
 use sea_orm::{ConnectionTrait, FromQueryResult, Value};
 use serde::Serialize;
@@ -135,7 +135,7 @@ pub fn validate(
     };
     // The class is computed when the figures the industry group needs are present.
     let size = industry.as_ref().and_then(|i| {
-        classify(
+        class_of(
             standard_2011(),
             &SizeInput {
                 industry: i.clone(),
@@ -145,39 +145,108 @@ pub fn validate(
             },
         )
         .ok()
-        .map(|c| c.class.code().to_string())
+        .map(|c| c.code().to_string())
     });
     Ok((code, name, industry, size))
 }
 
-/// Rewrites the bigram index rows of one enterprise.
-async fn index_name<C: ConnectionTrait>(
-    conn: &C,
-    id: i64,
-    name: &str,
-    district: Option<&str>,
-) -> Result<()> {
-    exec(
-        conn,
-        "DELETE FROM enterprise_name_grams WHERE enterprise_id = ?",
-        vec![id.into()],
-    )
-    .await?;
-    let grams = name_grams(name);
-    for chunk in grams.chunks(100) {
-        let placeholders = vec!["(?, ?, ?)"; chunk.len()].join(", ");
-        let mut values: Vec<Value> = Vec::with_capacity(chunk.len() * 3);
-        for g in chunk {
-            values.push(g.clone().into());
-            values.push(district.unwrap_or("").to_string().into());
-            values.push(id.into());
+/// The name index holds each enterprise's distinct name bigrams. SQLite keeps them in a
+/// contentless FTS5 table (rowid = enterprise id; each bigram written as the hex of its UTF-8
+/// bytes so the `ascii` tokenizer keeps it whole); PostgreSQL in the `name_grams` column (the
+/// bigrams separated by spaces) under a GIN index. Both write far fewer index entries than a
+/// row per bigram would, and both serve a two-character search from an index.
+pub(crate) fn fts_token(gram: &str) -> String {
+    let mut s = String::with_capacity(gram.len() * 2);
+    push_hex(&mut s, gram);
+    s
+}
+
+fn push_hex(s: &mut String, gram: &str) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    for b in gram.bytes() {
+        s.push(HEX[usize::from(b >> 4)] as char);
+        s.push(HEX[usize::from(b & 15)] as char);
+    }
+}
+
+/// The index text of a name: its bigrams, in the form the backend's index reads.
+pub(crate) fn name_index_text(backend: sea_orm::DbBackend, name: &str) -> String {
+    let grams = ipfin_domain::enterprise::name_gram_pairs(name);
+    let hex = backend == sea_orm::DbBackend::Sqlite;
+    let mut s = String::with_capacity(grams.len() * 13);
+    let mut buf = [0u8; 8];
+    for [a, b] in grams {
+        if !s.is_empty() {
+            s.push(' ');
         }
-        exec(
-            conn,
-            &format!("INSERT INTO enterprise_name_grams (gram, district, enterprise_id) VALUES {placeholders}"),
-            values,
-        )
-        .await?;
+        for c in [a, b] {
+            let utf8 = c.encode_utf8(&mut buf);
+            if hex {
+                push_hex(&mut s, utf8);
+            } else {
+                s.push_str(utf8);
+            }
+        }
+    }
+    s
+}
+
+/// Rewrites the name index entries of enterprises; `fresh` when they have none yet.
+pub(crate) async fn index_names<C: ConnectionTrait>(
+    conn: &C,
+    rows: &[(i64, &str)],
+    fresh: bool,
+) -> Result<()> {
+    let backend = conn.get_database_backend();
+    let texts: Vec<(i64, String)> = rows
+        .iter()
+        .map(|(id, name)| (*id, name_index_text(backend, name)))
+        .collect();
+    write_index_texts(conn, &texts, fresh).await
+}
+
+/// Writes prepared name index texts (see [`name_index_text`]).
+pub(crate) async fn write_index_texts<C: ConnectionTrait>(
+    conn: &C,
+    rows: &[(i64, String)],
+    fresh: bool,
+) -> Result<()> {
+    let backend = conn.get_database_backend();
+    // Few large statements: FTS5 flushes its pending terms at every statement's savepoint.
+    for chunk in rows.chunks(4000) {
+        let pairs = vec!["(?, ?)"; chunk.len()].join(", ");
+        let mut values: Vec<Value> = Vec::with_capacity(chunk.len() * 2);
+        for (id, text) in chunk {
+            values.push((*id).into());
+            values.push(text.clone().into());
+        }
+        if backend == sea_orm::DbBackend::Sqlite {
+            if !fresh {
+                let ids = vec!["?"; chunk.len()].join(", ");
+                exec(
+                    conn,
+                    &format!("DELETE FROM enterprise_name_fts WHERE rowid IN ({ids})"),
+                    chunk.iter().map(|(id, _)| Value::from(*id)).collect(),
+                )
+                .await?;
+            }
+            exec(
+                conn,
+                &format!("INSERT INTO enterprise_name_fts (rowid, grams) VALUES {pairs}"),
+                values,
+            )
+            .await?;
+        } else {
+            let pairs = vec!["(CAST(? AS BIGINT), CAST(? AS TEXT))"; chunk.len()].join(", ");
+            exec(
+                conn,
+                &format!(
+                    "UPDATE enterprises SET name_grams = v.g FROM (VALUES {pairs}) AS v(id, g) WHERE enterprises.id = v.id"
+                ),
+                values,
+            )
+            .await?;
+        }
     }
     Ok(())
 }
@@ -286,7 +355,7 @@ impl Store {
                 (id, true)
             }
         };
-        index_name(tx.conn(), id, &name, registered.as_deref()).await?;
+        index_names(tx.conn(), &[(id, name.as_str())], created).await?;
         let e = self.enterprise_in(tx.conn(), &Scope::City, id).await?;
         tx.audit(
             if created {
@@ -323,21 +392,35 @@ impl Store {
         .ok_or(StoreError::NotFound)
     }
 
-    /// Searches the scope's enterprises by credit code or name fragment, with filters.
+    /// Searches the scope's enterprises by credit code or name fragment, with filters. The
+    /// total is exact up to [`SEARCH_COUNT_CAP`] and marked as a lower bound beyond it.
     pub async fn search_enterprises(
         &self,
         scope: &Scope,
         f: &EnterpriseFilter,
         page: Page,
     ) -> Result<Paged<Enterprise>> {
-        let (cond, values) = filter_sql(scope, f)?;
-        fetch_page(
+        self.search_enterprises_capped(scope, f, page, SEARCH_COUNT_CAP)
+            .await
+    }
+
+    /// [`Store::search_enterprises`] with the count cap given.
+    pub async fn search_enterprises_capped(
+        &self,
+        scope: &Scope,
+        f: &EnterpriseFilter,
+        page: Page,
+        cap: u64,
+    ) -> Result<Paged<Enterprise>> {
+        let q = filter_sql(self.backend(), scope, f)?;
+        fetch_page_capped(
             self.conn(),
             ENT_COLS,
-            &format!("FROM enterprises e WHERE {cond}"),
-            "e.id",
-            values,
+            &format!("FROM {} WHERE {}", q.from, q.cond),
+            q.order,
+            q.values,
             page,
+            Some(cap),
         )
         .await
     }
@@ -349,80 +432,105 @@ impl Store {
         f: &EnterpriseFilter,
         limit: u64,
     ) -> Result<Vec<Enterprise>> {
-        let (cond, mut values) = filter_sql(scope, f)?;
-        values.push((limit as i64).into());
+        let mut q = filter_sql(self.backend(), scope, f)?;
+        q.values.push((limit as i64).into());
         fetch_all(
             self.conn(),
-            &format!("SELECT {ENT_COLS} FROM enterprises e WHERE {cond} ORDER BY e.id LIMIT ?"),
-            values,
+            &format!(
+                "SELECT {ENT_COLS} FROM {} WHERE {} ORDER BY {} LIMIT ?",
+                q.from, q.cond, q.order
+            ),
+            q.values,
         )
         .await
     }
 }
 
-/// The WHERE condition (alias `e`) for a scope and a filter.
-fn filter_sql(scope: &Scope, f: &EnterpriseFilter) -> Result<(String, Vec<Value>)> {
-    {
-        let (mut cond, mut values) = ent_scope_sql(scope);
-        if let Some(q) = f.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
-            if is_code_query(q) {
-                let code = ipfin_domain::credit_code::normalize(q);
-                if code.len() == 18 {
-                    cond.push_str(" AND e.credit_code = ?");
-                    values.push(code.into());
-                } else {
-                    // A range, not LIKE, so the unique index on credit_code serves the prefix on
-                    // both databases ('~' sorts after every character of the code alphabet).
-                    cond.push_str(" AND e.credit_code >= ? AND e.credit_code < ?");
-                    values.push(code.clone().into());
-                    values.push(format!("{code}~").into());
-                }
+/// Search results are counted exactly up to this many; beyond it the list says "10000+" (a
+/// common fragment such as 科技 matches a large share of a city, and counting every match
+/// would cost more than the page itself).
+pub const SEARCH_COUNT_CAP: u64 = 10_000;
+
+/// The FROM clause, WHERE condition, order and values of an enterprise query.
+struct FilterSql {
+    from: &'static str,
+    cond: String,
+    order: &'static str,
+    values: Vec<Value>,
+}
+
+/// The query (alias `e`) for a scope and a filter. A name search on SQLite drives the query
+/// from the FTS5 index in rowid order, so a page of a common fragment stops early.
+fn filter_sql(
+    backend: sea_orm::DbBackend,
+    scope: &Scope,
+    f: &EnterpriseFilter,
+) -> Result<FilterSql> {
+    let (mut cond, mut values) = ent_scope_sql(scope);
+    let mut from = "enterprises e";
+    let mut order = "e.id";
+    if let Some(q) = f.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+        if is_code_query(q) {
+            let code = ipfin_domain::credit_code::normalize(q);
+            if code.len() == 18 {
+                cond.push_str(" AND e.credit_code = ?");
+                values.push(code.into());
             } else {
-                let grams = query_grams(q).map_err(StoreError::Invalid)?;
-                let placeholders = vec!["?"; grams.len()].join(", ");
-                // The district leads the index after the gram, so a district's search reads one range.
-                let district_cond = match scope {
-                    Scope::District { code, .. } => (" AND g.district = ?", Some(code.clone())),
-                    _ => ("", None),
-                };
-                cond.push_str(&format!(
-                    " AND e.id IN (SELECT g.enterprise_id FROM enterprise_name_grams g WHERE g.gram IN ({placeholders}){} \
-                     GROUP BY g.enterprise_id HAVING COUNT(*) = ?)",
-                    district_cond.0
-                ));
-                let k = grams.len() as i64;
-                values.extend(grams.into_iter().map(Value::from));
-                if let Some(d) = district_cond.1 {
-                    values.push(d.into());
-                }
-                values.push(k.into());
-                // The bigrams all occur; when the query has no punctuation, require it as a substring.
-                let folded: String = ipfin_domain::enterprise::fold_name(q).into_iter().collect();
-                if folded == q.to_lowercase() {
-                    cond.push_str(" AND LOWER(e.name) LIKE ?");
-                    values.push(format!("%{}%", folded.replace(['%', '_'], "")).into());
-                }
+                // A range, not LIKE, so the unique index on credit_code serves the prefix on
+                // both databases ('~' sorts after every character of the code alphabet); the
+                // list is in code order, which the same index gives without sorting.
+                order = "e.credit_code";
+                cond.push_str(" AND e.credit_code >= ? AND e.credit_code < ?");
+                values.push(code.clone().into());
+                values.push(format!("{code}~").into());
+            }
+        } else {
+            let grams = query_grams(q).map_err(StoreError::Invalid)?;
+            if backend == sea_orm::DbBackend::Sqlite {
+                from = "enterprise_name_fts f JOIN enterprises e ON e.id = f.rowid";
+                order = "f.rowid";
+                let expr = grams
+                    .iter()
+                    .map(|g| format!("\"{}\"", fts_token(g)))
+                    .collect::<Vec<_>>()
+                    .join(" AND ");
+                cond.push_str(" AND enterprise_name_fts MATCH ?");
+                values.push(expr.into());
+            } else {
+                cond.push_str(" AND string_to_array(e.name_grams, ' ') @> string_to_array(?, ' ')");
+                values.push(grams.join(" ").into());
+            }
+            // The bigrams all occur; when the query has no punctuation, require it as a substring.
+            let folded: String = ipfin_domain::enterprise::fold_name(q).into_iter().collect();
+            if folded == q.to_lowercase() {
+                cond.push_str(" AND LOWER(e.name) LIKE ?");
+                values.push(format!("%{}%", folded.replace(['%', '_'], "")).into());
             }
         }
-        if let Some(s) = f.size {
-            cond.push_str(" AND COALESCE(e.size_override, e.size_class) = ?");
-            values.push(s.code().into());
-        }
-        if let Some(t) = f.tag.as_deref().filter(|t| !t.is_empty()) {
-            cond.push_str(" AND EXISTS (SELECT 1 FROM enterprise_tags t WHERE t.enterprise_id = e.id AND t.tag_type = ?)");
-            values.push(t.to_string().into());
-        }
-        if let Some(i) = f
-            .industry
-            .as_deref()
-            .map(ipfin_domain::credit_code::normalize)
-            .filter(|i| !i.is_empty())
-        {
-            cond.push_str(" AND e.industry LIKE ?");
-            values.push(format!("{}%", i.replace(['%', '_'], "")).into());
-        }
-        Ok((cond, values))
     }
+    if let Some(s) = f.size {
+        cond.push_str(" AND COALESCE(e.size_override, e.size_class) = ?");
+        values.push(s.code().into());
+    }
+    if let Some(t) = f.tag.as_deref().filter(|t| !t.is_empty()) {
+        cond.push_str(" AND EXISTS (SELECT 1 FROM enterprise_tags t WHERE t.enterprise_id = e.id AND t.tag_type = ?)");
+        values.push(t.to_string().into());
+    }
+    if let Some(i) = f
+        .industry
+        .as_deref()
+        .map(ipfin_domain::credit_code::normalize)
+        .filter(|i| !i.is_empty())
+    {
+        cond.push_str(" AND e.industry LIKE ?");
+        values.push(format!("{}%", i.replace(['%', '_'], "")).into());
+    }
+    Ok(FilterSql {
+        from,
+        cond,
+        order,
+        values,
+    })
 }
 
 impl Store {
@@ -884,6 +992,98 @@ pub const LEGAL_STATUSES: &[(&str, &str, &str)] = &[
     ("lapsed", "失效", "Lapsed"),
 ];
 
+/// An IP asset's fields, checked and normalised.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ValidIp {
+    pub kind: ipfin_domain::ip_number::IpKind,
+    pub number: String,
+    pub patent_kind: Option<ipfin_domain::ip_number::PatentKind>,
+    pub title: String,
+    pub legal_status: String,
+    pub grant_date: Option<chrono::NaiveDate>,
+    pub nice_class: Option<i16>,
+}
+
+/// Checks an IP asset: the kind, the number by the rules of its kind (check digit for
+/// patents), the title, the legal status and, for trademarks, the Nice class.
+pub fn validate_ip(a: &IpInput) -> Result<ValidIp> {
+    let kind = ipfin_domain::ip_number::IpKind::from_code(a.kind.trim()).ok_or_else(|| {
+        StoreError::invalid(
+            "kind",
+            "ip.kind",
+            "请选择知识产权类型（专利、商标、软件著作权、作品著作权）。",
+            "Choose the kind of IP asset.",
+        )
+    })?;
+    let (number, patent_kind) = kind.parse_number(&a.number).map_err(|m| {
+        StoreError::Invalid(FieldError {
+            field: "number",
+            msg: m,
+        })
+    })?;
+    let title = require_text("title", "名称", "Title", &a.title, 200)?;
+    if !LEGAL_STATUSES.iter().any(|(c, _, _)| *c == a.legal_status) {
+        return Err(StoreError::invalid(
+            "legal_status",
+            "ip.legal_status",
+            "请选择法律状态（审查中、有效、失效）。",
+            "Choose the legal status.",
+        ));
+    }
+    let nice_class = match (kind, clean(a.nice_class.clone())) {
+        (ipfin_domain::ip_number::IpKind::Trademark, Some(c)) => {
+            Some(ipfin_domain::ip_number::parse_nice_class(&c).map_err(|m| {
+                StoreError::Invalid(FieldError {
+                    field: "nice_class",
+                    msg: m,
+                })
+            })? as i16)
+        }
+        (ipfin_domain::ip_number::IpKind::Trademark, None) => {
+            return Err(StoreError::invalid(
+                "nice_class",
+                "trademark.nice_class",
+                "商标须填写尼斯分类（1–45）。",
+                "A trademark needs its Nice class (1–45).",
+            ));
+        }
+        _ => None,
+    };
+    Ok(ValidIp {
+        kind,
+        number,
+        patent_kind,
+        title,
+        legal_status: a.legal_status.clone(),
+        grant_date: a.grant_date,
+        nice_class,
+    })
+}
+
+/// Checks a tag's source, year and validity period; returns the cleaned source.
+pub fn validate_tag(t: &TagInput) -> Result<String> {
+    let source = require_text("source", "来源（认定文件或名单）", "Source", &t.source, 200)?;
+    if !(2000..=2100).contains(&t.year) {
+        return Err(StoreError::invalid(
+            "year",
+            "tag.year",
+            "认定年度应在 2000–2100 之间。",
+            "The year must be between 2000 and 2100.",
+        ));
+    }
+    if let (Some(f), Some(to)) = (t.valid_from, t.valid_to)
+        && to < f
+    {
+        return Err(StoreError::invalid(
+            "valid_to",
+            "tag.validity",
+            "有效期截止日不能早于起始日。",
+            "The validity cannot end before it starts.",
+        ));
+    }
+    Ok(source)
+}
+
 impl Store {
     /// Tag types usable in the scope: the guideline's and the scope's district's own.
     pub async fn tag_types(&self, scope: &Scope) -> Result<Vec<TagType>> {
@@ -1014,25 +1214,7 @@ impl Store {
                 "Choose a valid tag type.",
             ));
         }
-        let source = require_text("source", "来源（认定文件或名单）", "Source", &t.source, 200)?;
-        if !(2000..=2100).contains(&t.year) {
-            return Err(StoreError::invalid(
-                "year",
-                "tag.year",
-                "认定年度应在 2000–2100 之间。",
-                "The year must be between 2000 and 2100.",
-            ));
-        }
-        if let (Some(f), Some(to)) = (t.valid_from, t.valid_to)
-            && to < f
-        {
-            return Err(StoreError::invalid(
-                "valid_to",
-                "tag.validity",
-                "有效期截止日不能早于起始日。",
-                "The validity cannot end before it starts.",
-            ));
-        }
+        let source = validate_tag(&t)?;
         let id = fetch_i64(
             tx.conn(),
             "INSERT INTO enterprise_tags (enterprise_id, tag_type, source, year, valid_from, valid_to, created_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
@@ -1112,48 +1294,9 @@ impl Store {
             "You may not add IP assets for this enterprise.",
         )
         .await?;
-        let kind = ipfin_domain::ip_number::IpKind::from_code(a.kind.trim()).ok_or_else(|| {
-            StoreError::invalid(
-                "kind",
-                "ip.kind",
-                "请选择知识产权类型（专利、商标、软件著作权、作品著作权）。",
-                "Choose the kind of IP asset.",
-            )
-        })?;
-        let (number, patent_kind) = kind.parse_number(&a.number).map_err(|m| {
-            StoreError::Invalid(FieldError {
-                field: "number",
-                msg: m,
-            })
-        })?;
-        let title = require_text("title", "名称", "Title", &a.title, 200)?;
-        if !LEGAL_STATUSES.iter().any(|(c, _, _)| *c == a.legal_status) {
-            return Err(StoreError::invalid(
-                "legal_status",
-                "ip.legal_status",
-                "请选择法律状态（审查中、有效、失效）。",
-                "Choose the legal status.",
-            ));
-        }
-        let nice_class = match (kind, clean(a.nice_class.clone())) {
-            (ipfin_domain::ip_number::IpKind::Trademark, Some(c)) => {
-                Some(ipfin_domain::ip_number::parse_nice_class(&c).map_err(|m| {
-                    StoreError::Invalid(FieldError {
-                        field: "nice_class",
-                        msg: m,
-                    })
-                })? as i16)
-            }
-            (ipfin_domain::ip_number::IpKind::Trademark, None) => {
-                return Err(StoreError::invalid(
-                    "nice_class",
-                    "trademark.nice_class",
-                    "商标须填写尼斯分类（1–45）。",
-                    "A trademark needs its Nice class (1–45).",
-                ));
-            }
-            _ => None,
-        };
+        let v = validate_ip(&a)?;
+        let (kind, number, patent_kind, title, nice_class) =
+            (v.kind, v.number, v.patent_kind, v.title, v.nice_class);
         let id = fetch_i64(
             tx.conn(),
             "INSERT INTO ip_assets (enterprise_id, kind, number, patent_kind, title, legal_status, grant_date, nice_class, created_at) \

@@ -183,6 +183,7 @@ impl Store {
         Ok(Paged {
             items: rows.items.into_iter().map(User::from).collect(),
             total: rows.total,
+            capped: rows.capped,
             page: rows.page,
             per_page: rows.per_page,
         })

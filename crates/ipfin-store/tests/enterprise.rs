@@ -183,6 +183,46 @@ async fn two_character_name_search_and_code_search_stay_in_the_district() {
             search(s, &Scope::City, "为华").await.is_empty(),
             "order matters"
         );
+        // A rename moves the record in the name index: the old fragment no longer finds it.
+        save(
+            s,
+            &district("440304"),
+            input(
+                demo_credit_code("440304", 9102),
+                "深圳市福田鸿蒙终端有限公司",
+                "440304",
+            ),
+        )
+        .await
+        .expect("rename");
+        assert!(
+            search(s, &district("440304"), "华为").await.is_empty(),
+            "{}: old name still indexed",
+            db.name
+        );
+        assert_eq!(
+            search(s, &district("440304"), "鸿蒙").await,
+            vec!["深圳市福田鸿蒙终端有限公司"]
+        );
+        // Counts stop at a cap and say so.
+        let f = EnterpriseFilter {
+            q: Some("深圳".into()),
+            ..Default::default()
+        };
+        let all = s
+            .search_enterprises_capped(&Scope::City, &f, Page::default(), 100)
+            .await
+            .expect("count");
+        assert!(all.total >= 2 && !all.capped, "{}: {}", db.name, all.total);
+        let capped = s
+            .search_enterprises_capped(&Scope::City, &f, Page::default(), 1)
+            .await
+            .expect("capped");
+        assert!(capped.capped && capped.total == 1, "{}", db.name);
+        assert!(
+            capped.items.len() >= 2,
+            "the page is not cut by the count cap"
+        );
         // By credit code: exact, prefix, and lower case.
         let code = demo_credit_code("440305", 9101);
         assert_eq!(

@@ -5,7 +5,7 @@ use ipfin_domain::Scope;
 use ipfin_store::audit::AuditActor;
 use ipfin_store::demo::demo_credit_code;
 use ipfin_store::enterprise::EnterpriseFilter;
-use ipfin_store::import::{ImportError, import_errors_by_field};
+use ipfin_store::import::{ImportError, ImportKind, import_errors_by_field, write_template};
 use ipfin_store::testing::TestDb;
 use ipfin_store::{Page, Store};
 use std::path::PathBuf;
@@ -325,5 +325,200 @@ async fn an_interrupted_import_resumes_after_its_last_committed_batch() {
             db.name
         );
         db.cleanup().await;
+    }
+}
+
+async fn run_kind(
+    s: &Store,
+    kind: ImportKind,
+    scope: &Scope,
+    path: &std::path::Path,
+) -> ipfin_store::import::ImportReport {
+    s.import_file(
+        kind,
+        path,
+        scope,
+        AuditActor::system("test"),
+        100,
+        &mut |_| {},
+    )
+    .await
+    .expect("import")
+}
+
+#[tokio::test]
+async fn tags_and_ip_assets_import_with_row_errors_and_idempotently() {
+    for db in TestDb::all().await {
+        let db = db.with_demo().await;
+        let s = &db.store;
+        let ns = |n| demo_credit_code("440305", n);
+        let ft = demo_credit_code("440304", 7001);
+        let ents = tmp("ents.csv");
+        std::fs::write(
+            &ents,
+            format!(
+                "{HEADER}\n{}\n{}\n{ft},深圳市福田标签测试有限公司,440304,,是,I65,10,100,100,是\n",
+                row(6001, "深圳市标签甲有限公司"),
+                row(6002, "深圳市标签乙有限公司"),
+            ),
+        )
+        .expect("write");
+        run(s, &ents, 100).await.expect("enterprises");
+        let nanshan = Scope::District {
+            code: "440305".into(),
+            manage: true,
+        };
+
+        // Tags: by Chinese name or code; each bad row names its field; the rest is written.
+        let tags = tmp("tags.csv");
+        let tag_body = format!(
+            "统一社会信用代码,标签类型,来源,认定年度,有效期起,有效期止\n\
+             {a},高新技术企业,深科技创新〔2025〕12号,2025,2025-12-01,2028-11-30\n\
+             {a},tech_sme,入库名单,2025,2025/3/1,\n\
+             {b},不存在的类型,名单,2025,,\n\
+             {b},高新技术企业,名单,二〇二五,,\n\
+             {b},高新技术企业,名单,2024,2024-12-01,2024-01-01\n\
+             {ft},高新技术企业,名单,2025,,\n\
+             {a},高新技术企业,重复行,2025,,\n\
+             {b},专精特新中小企业,名单,2025,2025年7月1日,\n",
+            a = ns(6001),
+            b = ns(6002)
+        );
+        std::fs::write(&tags, &tag_body).expect("write");
+        let r = run_kind(s, ImportKind::Tags, &nanshan, &tags).await;
+        assert_eq!(r.inserted, 3, "{}: {:?}", db.name, r.errors);
+        assert_eq!(
+            import_errors_by_field(&r.errors),
+            vec![
+                (4, "tag_type".to_string()),
+                (5, "year".to_string()),
+                (6, "valid_to".to_string()),
+                (7, "credit_code".to_string()),
+                (8, "tag_type".to_string()),
+            ],
+            "{}",
+            db.name
+        );
+        assert!(
+            r.errors[3].message.contains("辖区"),
+            "{}",
+            r.errors[3].message
+        );
+        assert!(
+            r.errors[4].message.contains("第 2 行"),
+            "{}",
+            r.errors[4].message
+        );
+        // The same file again changes nothing; a changed source is an update.
+        let again = run_kind(s, ImportKind::Tags, &nanshan, &tags).await;
+        assert_eq!((again.inserted, again.updated, again.unchanged), (0, 0, 3));
+        std::fs::write(&tags, tag_body.replace("入库名单", "入库名单（更正）")).expect("write");
+        let changed = run_kind(s, ImportKind::Tags, &nanshan, &tags).await;
+        assert_eq!(
+            (changed.inserted, changed.updated, changed.unchanged),
+            (0, 1, 2)
+        );
+        let high_tech = s
+            .search_enterprises(
+                &nanshan,
+                &EnterpriseFilter {
+                    tag: Some("high_tech".into()),
+                    ..Default::default()
+                },
+                Page::default(),
+            )
+            .await
+            .expect("filter");
+        assert_eq!(high_tech.total, 1, "{}", db.name);
+
+        // IP assets: numbers checked by kind; a number held by another enterprise is refused.
+        let ips = tmp("ips.csv");
+        let ip_body = format!(
+            "统一社会信用代码,类型,号码,名称,法律状态,授权日,尼斯分类\n\
+             {a},专利,ZL 202310123456.6,一种数据压缩方法,有效,2024-06-18,\n\
+             {a},专利,202310123456.4,校验位错误,有效,,\n\
+             {a},商标,12345678,图文商标,有效,2023-01-01,\n\
+             {a},商标,12345679,图文商标,有效,2023-01-01,42\n\
+             {a},软件著作权,2024SR0123456,管理软件V1.0,注销,,\n\
+             {b},作品著作权,国作登字-2021-L-00268255,标识,有效,,\n\
+             {b},专利,CN202310123456.6,同号不同企业,有效,,\n",
+            a = ns(6001),
+            b = ns(6002)
+        );
+        std::fs::write(&ips, &ip_body).expect("write");
+        let r = run_kind(s, ImportKind::IpAssets, &nanshan, &ips).await;
+        assert_eq!(r.inserted, 3, "{}: {:?}", db.name, r.errors);
+        assert_eq!(
+            import_errors_by_field(&r.errors),
+            vec![
+                (3, "number".to_string()),
+                (4, "nice_class".to_string()),
+                (6, "legal_status".to_string()),
+                (8, "number".to_string()),
+            ],
+            "{}",
+            db.name
+        );
+        let again = run_kind(s, ImportKind::IpAssets, &nanshan, &ips).await;
+        assert_eq!((again.inserted, again.updated, again.unchanged), (0, 0, 3));
+        assert!(
+            again
+                .errors
+                .iter()
+                .any(|e| e.line == 8 && e.message.contains("重复"))
+        );
+        let other = tmp("other.csv");
+        std::fs::write(
+            &other,
+            format!(
+                "统一社会信用代码,类型,号码,名称,法律状态\n{},专利,202310123456.6,同号不同企业,有效\n",
+                ns(6002)
+            ),
+        )
+        .expect("write");
+        let r = run_kind(s, ImportKind::IpAssets, &nanshan, &other).await;
+        assert_eq!(r.inserted, 0);
+        assert!(
+            r.errors[0].field == "number" && r.errors[0].message.contains("其他企业"),
+            "{}: {:?}",
+            db.name,
+            r.errors
+        );
+        let ent = s
+            .search_enterprises(
+                &nanshan,
+                &EnterpriseFilter {
+                    q: Some(ns(6001)),
+                    ..Default::default()
+                },
+                Page::default(),
+            )
+            .await
+            .expect("find")
+            .items
+            .remove(0);
+        let assets = s.ip_assets(&nanshan, ent.id).await.expect("assets");
+        assert!(
+            assets
+                .iter()
+                .any(|a| a.number == "202310123456.6"
+                    && a.patent_kind.as_deref() == Some("invention")),
+            "{}: {assets:?}",
+            db.name
+        );
+    }
+}
+
+#[tokio::test]
+async fn templates_have_the_columns_each_import_reads() {
+    for kind in ImportKind::ALL {
+        let path = tmp(&format!("{}.xlsx", kind.code()));
+        write_template(kind, &path).expect("template");
+        let src = ipfin_store::import::open_rows(&path).expect("open");
+        let cols = ipfin_store::import::map_headers(kind.columns(), &src.headers)
+            .expect("the template's own header maps");
+        assert_eq!(cols.len(), kind.columns().len(), "{kind:?}");
+        let rows: Vec<_> = src.collect();
+        assert_eq!(rows.len(), 1, "{kind:?}: one example row");
     }
 }

@@ -123,12 +123,203 @@ pub fn credit_code(division: &str, n: u64) -> String {
     format!("{first17}{check}")
 }
 
+/// Tags and IP assets of a Shenzhen-sized registry (2,000,000 enterprises): 25,000 high-tech
+/// enterprises, 1,300 小巨人, several thousand 专精特新 and 科技型中小企业, a few hundred IP
+/// demonstration enterprises and patent award winners, and 300,000 IP assets held by 50,000
+/// enterprises. Smaller registries get the same shares.
+const CITY: u64 = 2_000_000;
+const TAG_QUOTAS: &[(&str, u64)] = &[
+    ("高新技术企业", 25_000),
+    ("专精特新“小巨人”企业", 1_300),
+    ("专精特新中小企业", 6_500),
+    ("科技型中小企业", 8_000),
+    ("知识产权优势示范企业", 600),
+    ("专利奖获奖企业", 300),
+];
+const IP_ASSETS: u64 = 300_000;
+const IP_HOLDERS: u64 = 50_000;
+
+/// `quota` scaled to a registry of `count` (at least one when there are enterprises).
+fn scaled(quota: u64, count: u64) -> u64 {
+    if count == 0 {
+        0
+    } else {
+        (quota * count / CITY).max(1).min(count)
+    }
+}
+
+/// Chooses exactly `k` of `n` items in one pass (Knuth's selection sampling).
+struct Selection {
+    k: u64,
+    n: u64,
+    rng: Rng,
+}
+
+impl Selection {
+    fn new(k: u64, n: u64, seed: u64) -> Selection {
+        Selection {
+            k,
+            n,
+            rng: Rng::new(seed),
+        }
+    }
+    /// Whether the next item is chosen.
+    fn next(&mut self) -> bool {
+        let chosen = self.n > 0 && self.rng.below(self.n) < self.k;
+        if chosen {
+            self.k -= 1;
+        }
+        self.n = self.n.saturating_sub(1);
+        chosen
+    }
+}
+
+/// A valid patent application number (with its check digit) for a serial.
+pub fn patent_number(year: u64, kind: u64, serial: u64) -> String {
+    let body = format!("{year:04}{kind}{:07}", serial % 10_000_000);
+    let check = ipfin_domain::ip_number::patent_check_digit(&body).unwrap_or('0');
+    format!("{body}.{check}")
+}
+
+/// The paths of the three files `write_city_csv` writes.
+pub struct CityFiles {
+    pub enterprises: std::path::PathBuf,
+    pub tags: std::path::PathBuf,
+    pub ip_assets: std::path::PathBuf,
+}
+
+/// Writes the registry, its tags and its IP assets as three import-ready CSV files in `dir`.
+pub fn write_city_csv(
+    dir: &Path,
+    count: u64,
+    seed: u64,
+    progress: impl FnMut(u64),
+) -> Result<CityFiles> {
+    let files = CityFiles {
+        enterprises: dir.join("enterprises.csv"),
+        tags: dir.join("tags.csv"),
+        ip_assets: dir.join("ip-assets.csv"),
+    };
+    let mut tags = std::io::BufWriter::new(std::fs::File::create(&files.tags)?);
+    writeln!(
+        tags,
+        "统一社会信用代码,标签类型,来源,认定年度,有效期起,有效期止"
+    )?;
+    let mut ips =
+        std::io::BufWriter::with_capacity(1 << 20, std::fs::File::create(&files.ip_assets)?);
+    writeln!(
+        ips,
+        "统一社会信用代码,类型,号码,名称,法律状态,授权日,尼斯分类"
+    )?;
+    let mut selections: Vec<(&str, Selection)> = TAG_QUOTAS
+        .iter()
+        .enumerate()
+        .map(|(i, (name, quota))| {
+            (
+                *name,
+                Selection::new(scaled(*quota, count), count, seed ^ (0x7A6 + i as u64)),
+            )
+        })
+        .collect();
+    let holders = scaled(IP_HOLDERS, count);
+    let mut holder_sel = Selection::new(holders, count, seed ^ 0x1D0);
+    let mut assets_left = scaled(IP_ASSETS, count);
+    let mut holders_left = holders;
+    let mut rng = Rng::new(seed ^ 0xA55E7);
+    let mut serial = 0u64;
+    write_enterprises(&files.enterprises, count, seed, progress, |code| {
+        for (name, sel) in selections.iter_mut() {
+            if sel.next() {
+                let year = 2021 + rng.below(5);
+                writeln!(
+                    tags,
+                    "{code},{name},深圳市{}年度认定名单,{year},{year}-12-01,{}-11-30",
+                    year,
+                    year + 3
+                )?;
+            }
+        }
+        if holder_sel.next() {
+            // Two to ten assets each, the last holder taking what remains so the total is exact.
+            holders_left -= 1;
+            let n = if holders_left == 0 {
+                assets_left
+            } else {
+                (2 + rng.below(9)).min(assets_left)
+            };
+            assets_left -= n;
+            for _ in 0..n {
+                serial += 1;
+                let year = 2015 + rng.below(10);
+                match rng.below(10) {
+                    0..=5 => {
+                        let kind = [1, 2, 3, 2, 1, 8][rng.below(6) as usize];
+                        let title = [
+                            "一种数据处理方法及装置",
+                            "一种电池热管理系统",
+                            "一种显示面板及其制备方法",
+                            "一种无人机控制装置",
+                            "一种医疗影像识别方法",
+                        ][rng.below(5) as usize];
+                        writeln!(
+                            ips,
+                            "{code},专利,{},{title},{},{}-{:02}-15,",
+                            patent_number(year, kind, serial),
+                            if rng.below(10) < 8 {
+                                "有效"
+                            } else {
+                                "审查中"
+                            },
+                            year + 1,
+                            1 + rng.below(12)
+                        )?;
+                    }
+                    6..=7 => writeln!(
+                        ips,
+                        "{code},商标,{},图文商标,有效,{}-{:02}-01,{}",
+                        10_000_000 + serial,
+                        year,
+                        1 + rng.below(12),
+                        [9, 35, 42, 10, 7][rng.below(5) as usize]
+                    )?,
+                    8 => writeln!(
+                        ips,
+                        "{code},软件著作权,{year}SR{:07},管理软件V1.0,有效,{year}-06-30,",
+                        serial % 10_000_000
+                    )?,
+                    _ => writeln!(
+                        ips,
+                        "{code},作品著作权,国作登字-{year}-F-{:08},品牌标识设计,有效,{year}-03-31,",
+                        serial % 100_000_000
+                    )?,
+                }
+            }
+        }
+        Ok(())
+    })?;
+    tags.flush()?;
+    ips.flush()?;
+    Ok(files)
+}
+
 /// Writes `count` enterprises as CSV (UTF-8, the import template's Chinese headers).
+#[cfg(test)]
 pub fn write_enterprises_csv(
     path: &Path,
     count: u64,
     seed: u64,
+    progress: impl FnMut(u64),
+) -> Result<()> {
+    write_enterprises(path, count, seed, progress, |_| Ok(()))
+}
+
+/// Writes the enterprises, calling `each` with every credit code in order.
+fn write_enterprises(
+    path: &Path,
+    count: u64,
+    seed: u64,
     mut progress: impl FnMut(u64),
+    mut each: impl FnMut(&str) -> Result<()>,
 ) -> Result<()> {
     let f = std::fs::File::create(path)?;
     let mut w = std::io::BufWriter::with_capacity(1 << 20, f);
@@ -159,12 +350,13 @@ pub fn write_enterprises_csv(
         } else {
             "深圳市"
         };
+        let code = credit_code(district, n + 1);
         writeln!(
             w,
-            "{},{prefix}{a}{b}{c}{trade}{form},{district},{district},是,{industry},{employees},{revenue_yuan}.00,{assets_yuan}.00,{}",
-            credit_code(district, n + 1),
+            "{code},{prefix}{a}{b}{c}{trade}{form},{district},{district},是,{industry},{employees},{revenue_yuan}.00,{assets_yuan}.00,{}",
             if rng.below(3) == 0 { "是" } else { "否" }
         )?;
+        each(&code)?;
         if n % 100_000 == 0 {
             progress(n);
         }
@@ -197,6 +389,28 @@ mod tests {
             std::fs::read_to_string(&a).expect("a").lines().count(),
             1001
         );
+        // The tag and IP files: exact quotas at this scale, every number valid.
+        let files = write_city_csv(&dir, 20_000, 7, |_| {}).expect("city");
+        let tags = std::fs::read_to_string(&files.tags).expect("tags");
+        assert_eq!(
+            tags.lines()
+                .filter(|l| l.contains(",高新技术企业,"))
+                .count(),
+            250
+        );
+        assert_eq!(tags.lines().filter(|l| l.contains("小巨人")).count(), 13);
+        let ips = std::fs::read_to_string(&files.ip_assets).expect("ips");
+        assert_eq!(ips.lines().count() - 1, 3000);
+        for line in ips.lines().skip(1) {
+            let f: Vec<&str> = line.split(',').collect();
+            let kind = match f[1] {
+                "专利" => ipfin_domain::ip_number::IpKind::Patent,
+                "商标" => ipfin_domain::ip_number::IpKind::Trademark,
+                "软件著作权" => ipfin_domain::ip_number::IpKind::SoftwareCopyright,
+                _ => ipfin_domain::ip_number::IpKind::WorksCopyright,
+            };
+            assert!(kind.parse_number(f[2]).is_ok(), "{line}");
+        }
         let _ = std::fs::remove_dir_all(&dir);
     }
 }

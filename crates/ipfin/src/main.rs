@@ -13,6 +13,7 @@ use ipfin_domain::{Role, Scope};
 use ipfin_store::Store;
 use ipfin_store::audit::{AuditActor, Verification};
 use ipfin_store::demo::DemoLogin;
+use ipfin_store::import::ImportKind;
 use ipfin_store::user::NewUser;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -111,23 +112,34 @@ enum UserCommand {
     },
 }
 
+/// Options shared by every import.
+#[derive(Args)]
+struct ImportArgs {
+    /// The CSV (UTF-8, with or without BOM, or GBK/GB18030) or XLSX file.
+    file: PathBuf,
+    /// Rows per transaction (the last complete batch is where an interrupted import resumes).
+    #[arg(long, default_value_t = 5000)]
+    batch: usize,
+    /// Where to write the row-level error report (XLSX); default: next to the file.
+    #[arg(long)]
+    errors: Option<PathBuf>,
+}
+
 #[derive(Subcommand)]
 enum ImportCommand {
     /// Import enterprises (columns: 统一社会信用代码, 企业名称, 注册地, … — see `ipfin import template`).
-    Enterprises {
-        /// The CSV or XLSX file.
-        file: PathBuf,
-        /// Rows per transaction.
-        #[arg(long, default_value_t = 1000)]
-        batch: usize,
-        /// Where to write the row-level error report (XLSX); default: next to the file.
-        #[arg(long)]
-        errors: Option<PathBuf>,
-    },
-    /// Write the enterprise import template (XLSX).
+    Enterprises(ImportArgs),
+    /// Import whitelist tags (columns: 统一社会信用代码, 标签类型, 来源, 认定年度, 有效期起, 有效期止).
+    Tags(ImportArgs),
+    /// Import IP assets (columns: 统一社会信用代码, 类型, 号码, 名称, 法律状态, 授权日, 尼斯分类).
+    IpAssets(ImportArgs),
+    /// Write an import template (XLSX) with the columns and an example row.
     Template {
         /// Where to write it.
         file: PathBuf,
+        /// enterprises, tags or ip-assets.
+        #[arg(long, default_value = "enterprises")]
+        kind: String,
     },
 }
 
@@ -220,18 +232,23 @@ async fn main() -> Result<()> {
             }
         }
         Command::Backup { file } => backup(&cfg, &file).await,
-        Command::Import(ImportCommand::Template { file }) => {
-            ipfin_store::import::write_template(&file).map_err(|e| anyhow::anyhow!(e.zh))?;
+        Command::Import(ImportCommand::Template { file, kind }) => {
+            let kind = ImportKind::from_code(&kind).context(
+                "--kind: enterprises, tags or ip-assets / 请选择 enterprises、tags 或 ip-assets",
+            )?;
+            ipfin_store::import::write_template(kind, &file).map_err(|e| anyhow::anyhow!(e.zh))?;
             println!("导入模板已写入 / template written: {}", file.display());
             Ok(())
         }
-        Command::Import(ImportCommand::Enterprises {
-            file,
-            batch,
-            errors,
-        }) => {
+        Command::Import(cmd) => {
+            let (kind, args) = match cmd {
+                ImportCommand::Enterprises(a) => (ImportKind::Enterprises, a),
+                ImportCommand::Tags(a) => (ImportKind::Tags, a),
+                ImportCommand::IpAssets(a) => (ImportKind::IpAssets, a),
+                ImportCommand::Template { .. } => bail!("handled above"),
+            };
             let store = open(&cfg).await?;
-            import_enterprises(&store, &file, batch, errors).await
+            import_file(&store, kind, &args.file, args.batch, args.errors).await
         }
     }
 }
@@ -413,9 +430,10 @@ async fn backup(cfg: &Config, file: &Path) -> Result<()> {
     Ok(())
 }
 
-/// Imports enterprises with a progress bar (rows, rate, ETA estimated from the line count).
-async fn import_enterprises(
+/// Imports a file with a progress bar (rows, rate, ETA estimated from the line count).
+async fn import_file(
     store: &Store,
+    kind: ImportKind,
     file: &Path,
     batch: usize,
     errors: Option<PathBuf>,
@@ -436,7 +454,8 @@ async fn import_enterprises(
     let started = std::time::Instant::now();
     let progress_bar = bar.clone();
     let report = store
-        .import_enterprises_file(
+        .import_file(
+            kind,
             file,
             &Scope::City,
             AuditActor::system("cli-import"),
@@ -502,17 +521,19 @@ fn count_lines(file: &Path) -> Option<u64> {
     Some(n)
 }
 
-/// `ipfin demo`: the demo city, and with `--scale city` the generated registry.
+/// `ipfin demo`: the demo city, and with `--scale city` the generated registry, its tags and
+/// its IP assets.
 async fn demo(cfg: &Config, args: DemoArgs) -> Result<()> {
     if args.scale == "city"
         && let Some(dir) = &args.csv
     {
         std::fs::create_dir_all(dir)?;
-        let path = dir.join("enterprises.csv");
-        generate_with_bar(&path, args.count, args.seed)?;
+        let files = generate_with_bar(dir, args.count, args.seed)?;
         println!(
-            "已生成 / written: {} ({} enterprises, seed {})",
-            path.display(),
+            "已生成 / written: {}, {}, {} ({} enterprises, seed {})",
+            files.enterprises.display(),
+            files.tags.display(),
+            files.ip_assets.display(),
             args.count,
             args.seed
         );
@@ -523,14 +544,19 @@ async fn demo(cfg: &Config, args: DemoArgs) -> Result<()> {
     if args.scale == "city" {
         let dir = cfg.data_dir.join("city");
         std::fs::create_dir_all(&dir)?;
-        let path = dir.join("enterprises.csv");
-        generate_with_bar(&path, args.count, args.seed)?;
-        import_enterprises(&store, &path, 2000, None).await?;
+        let files = generate_with_bar(&dir, args.count, args.seed)?;
+        for (kind, path) in [
+            (ImportKind::Enterprises, &files.enterprises),
+            (ImportKind::Tags, &files.tags),
+            (ImportKind::IpAssets, &files.ip_assets),
+        ] {
+            import_file(&store, kind, path, 5000, None).await?;
+        }
     }
     Ok(())
 }
 
-fn generate_with_bar(path: &Path, count: u64, seed: u64) -> Result<()> {
+fn generate_with_bar(dir: &Path, count: u64, seed: u64) -> Result<generate::CityFiles> {
     let bar = indicatif::ProgressBar::new(count);
     bar.set_style(
         indicatif::ProgressStyle::with_template(
@@ -538,7 +564,7 @@ fn generate_with_bar(path: &Path, count: u64, seed: u64) -> Result<()> {
         )
         .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
     );
-    generate::write_enterprises_csv(path, count, seed, |n| bar.set_position(n))?;
+    let files = generate::write_city_csv(dir, count, seed, |n| bar.set_position(n))?;
     bar.finish_and_clear();
-    Ok(())
+    Ok(files)
 }

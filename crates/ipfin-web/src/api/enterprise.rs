@@ -56,6 +56,8 @@ impl From<ipfin_store::enterprise::Enterprise> for EnterpriseDto {
 pub struct EnterprisePage {
     pub items: Vec<EnterpriseDto>,
     pub total: u64,
+    /// True when more than `total` match: counts stop at 10,000.
+    pub total_capped: bool,
     pub page: u64,
     pub per_page: u64,
 }
@@ -96,6 +98,7 @@ pub async fn enterprises(
         .await?;
     Ok(Json(EnterprisePage {
         total: p.total,
+        total_capped: p.capped,
         page: p.page,
         per_page: p.per_page,
         items: p.items.into_iter().map(EnterpriseDto::from).collect(),

@@ -99,6 +99,7 @@ pub async fn list(
             Paged {
                 items: vec![],
                 total: 0,
+                capped: false,
                 page: 1,
                 per_page: 20,
             },

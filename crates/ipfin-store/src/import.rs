@@ -25,6 +25,18 @@ pub struct FileError {
     pub en: String,
 }
 
+impl FileError {
+    pub fn new(code: &'static str, zh: impl Into<String>, en: impl Into<String>) -> FileError {
+        file_error(code, zh, en)
+    }
+}
+
+impl From<FileError> for ipfin_domain::Msg {
+    fn from(e: FileError) -> Self {
+        ipfin_domain::Msg::new(e.code, e.zh, e.en)
+    }
+}
+
 fn file_error(code: &'static str, zh: impl Into<String>, en: impl Into<String>) -> FileError {
     FileError {
         code,
@@ -1357,6 +1369,27 @@ fn scope_key(scope: &Scope) -> String {
         Scope::District { code, .. } => format!("district:{code}"),
         other => format!("{other:?}"),
     }
+}
+
+/// The number of data rows of a CSV file, counted quickly by its line breaks (a quoted name
+/// with a line break counts twice, so this is an estimate); XLSX files give none.
+pub fn estimate_rows(file: &Path) -> Option<u64> {
+    let mut f = std::fs::File::open(file).ok()?;
+    let mut buf = vec![0u8; 1 << 20];
+    let mut n = 0u64;
+    let mut first = true;
+    loop {
+        let k = f.read(&mut buf).ok()?;
+        if k == 0 {
+            break;
+        }
+        if first && buf.starts_with(b"PK") {
+            return None;
+        }
+        first = false;
+        n += buf[..k].iter().filter(|b| **b == b'\n').count() as u64;
+    }
+    Some(n.saturating_sub(1))
 }
 
 /// Identifies a file for resuming: its size and the SM3 hash of its first and last MiB.

@@ -38,6 +38,9 @@ pub struct WebConfig {
     pub max_body_bytes: usize,
     /// Show the demo banner.
     pub demo: bool,
+    /// Where uploaded import files and their error reports are kept (mode 0700 advised: they
+    /// hold enterprises' data).
+    pub upload_dir: std::path::PathBuf,
 }
 
 impl Default for WebConfig {
@@ -47,6 +50,7 @@ impl Default for WebConfig {
             trust_proxy: false,
             max_body_bytes: 1024 * 1024,
             demo: false,
+            upload_dir: std::env::temp_dir().join("ipfin-uploads"),
         }
     }
 }
@@ -109,6 +113,32 @@ async fn normalize_errors(req: Request, next: Next) -> Response {
     }
 }
 
+/// Limits every request body to the configured size, except an import upload, which may be
+/// as large as [`views::import::MAX_UPLOAD_BYTES`]; a declared length over the limit is refused
+/// before the body is read.
+async fn limit_body(
+    axum::extract::State(max): axum::extract::State<usize>,
+    req: Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let limit = if req.method() == axum::http::Method::POST && req.uri().path() == "/imports" {
+        views::import::MAX_UPLOAD_BYTES
+    } else {
+        max
+    };
+    let declared = req
+        .headers()
+        .get(axum::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|n| n > limit) {
+        return views::too_large().into_response();
+    }
+    let (parts, body) = req.into_parts();
+    let body = axum::body::Body::new(http_body_util::Limited::new(body, limit));
+    next.run(Request::from_parts(parts, body)).await
+}
+
 /// The complete application: routes and the global layers.
 pub fn app(state: AppState) -> Router {
     let request_id = HeaderName::from_static("x-request-id");
@@ -119,7 +149,7 @@ pub fn app(state: AppState) -> Router {
             error::AppError::internal("handler panicked").into_response()
         }))
         .layer(DefaultBodyLimit::max(max_body))
-        .layer(tower_http::limit::RequestBodyLimitLayer::new(max_body))
+        .layer(from_fn_with_state(max_body, limit_body))
         .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, Duration::from_secs(30)))
         .layer(tower_http::csrf::CsrfLayer::new())
         .layer(from_fn(normalize_errors))

@@ -5,6 +5,7 @@
 use crate::actor::{Access, enforce};
 use crate::{AppState, api, views};
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::handler::Handler;
 use axum::middleware::from_fn_with_state;
 use axum::routing::{MethodRouter, get, post};
@@ -243,6 +244,31 @@ fn table() -> Routes {
         views::enterprise::add_ip,
     )
     .get("/claims", Roles(MANAGERS), views::enterprise::claims)
+    // Bulk import and whitelist tag types: the city and districts' lead officers.
+    .get("/imports", Roles(MANAGERS), views::import::list)
+    .add(
+        "POST",
+        "/imports",
+        Roles(MANAGERS),
+        post(views::import::upload).layer(DefaultBodyLimit::max(views::import::MAX_UPLOAD_BYTES)),
+    )
+    .get(
+        "/imports/template",
+        Roles(MANAGERS),
+        views::import::template,
+    )
+    .get("/imports/{import_id}", Roles(MANAGERS), views::import::show)
+    .get(
+        "/imports/{import_id}/errors",
+        Roles(MANAGERS),
+        views::import::error_report,
+    )
+    .get("/tag-types", Roles(MANAGERS), views::enterprise::tag_types)
+    .post(
+        "/tag-types",
+        Roles(MANAGERS),
+        views::enterprise::create_tag_type,
+    )
     .post(
         "/claims/{claim_id}/decide",
         Roles(MANAGERS),

@@ -89,6 +89,17 @@ const EXPECTED: &[(&str, &str, &str)] = &[
         "city_admin,district_officer,department_member,enterprise_user",
     ),
     ("GET", "/claims", "city_admin,district_officer"),
+    ("GET", "/imports", "city_admin,district_officer"),
+    ("POST", "/imports", "city_admin,district_officer"),
+    ("GET", "/imports/template", "city_admin,district_officer"),
+    ("GET", "/imports/{import_id}", "city_admin,district_officer"),
+    (
+        "GET",
+        "/imports/{import_id}/errors",
+        "city_admin,district_officer",
+    ),
+    ("GET", "/tag-types", "city_admin,district_officer"),
+    ("POST", "/tag-types", "city_admin,district_officer"),
     (
         "POST",
         "/claims/{claim_id}/decide",
@@ -237,6 +248,7 @@ struct Prober {
     foreign_enterprise_name: &'static str,
     foreign_claim: i64,
     foreign_tag: i64,
+    foreign_import: i64,
 }
 
 async fn token_for(app: &TestApp, org_id: i64, name: &str) -> (i64, String) {
@@ -401,6 +413,21 @@ async fn probers(app: &TestApp) -> Vec<Prober> {
             .await
             .expect("tag");
         tx.commit().await.expect("commit");
+        // An import started in the foreign district.
+        let (foreign_import, _) = app
+            .store()
+            .begin_import(
+                &Scope::District {
+                    code: district.to_string(),
+                    manage: true,
+                },
+                ipfin_store::audit::AuditActor::system("test"),
+                "tags",
+                &format!("probe-key-{i}"),
+                "越权探测.csv",
+            )
+            .await
+            .expect("import");
         let session = app.login(username).await;
         let roles = app
             .store()
@@ -424,6 +451,7 @@ async fn probers(app: &TestApp) -> Vec<Prober> {
             foreign_enterprise_name: ent_name,
             foreign_claim,
             foreign_tag,
+            foreign_import,
         });
     }
     out
@@ -440,6 +468,7 @@ fn substitute(path: &str, p: &Prober) -> String {
         ("{ent_id}", p.foreign_enterprise.to_string()),
         ("{claim_id}", p.foreign_claim.to_string()),
         ("{tag_id}", p.foreign_tag.to_string()),
+        ("{import_id}", p.foreign_import.to_string()),
     ] {
         out = out.replace(param, &value);
     }

@@ -1229,3 +1229,223 @@ async fn the_language_switch_only_returns_to_this_site() {
     }
     app.cleanup().await;
 }
+
+/// A multipart body with the given text fields and one file.
+fn multipart(fields: &[(&str, &str)], file: Option<(&str, &[u8])>) -> (String, Vec<u8>) {
+    let boundary = "ipfinTestBoundary7MA4YWxk";
+    let mut body = Vec::new();
+    for (k, v) in fields {
+        body.extend(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n")
+                .as_bytes(),
+        );
+    }
+    if let Some((name, bytes)) = file {
+        body.extend(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: text/csv\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        body.extend(bytes);
+        body.extend(b"\r\n");
+    }
+    body.extend(format!("--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+async fn upload(
+    app: &TestApp,
+    s: &support::Session,
+    fields: &[(&str, &str)],
+    file: Option<(&str, &[u8])>,
+) -> support::Resp {
+    let (ct, body) = multipart(fields, file);
+    app.send(
+        Request::builder()
+            .method(Method::POST)
+            .uri("/imports")
+            .header(header::COOKIE, &s.cookie)
+            .header(header::CONTENT_TYPE, ct)
+            .body(Body::from(body))
+            .expect("req"),
+    )
+    .await
+}
+
+async fn get_bytes(app: &TestApp, path: &str, s: &support::Session) -> (u16, Vec<u8>) {
+    let resp = app
+        .router
+        .clone()
+        .oneshot(
+            Request::builder()
+                .uri(path)
+                .header(header::COOKIE, &s.cookie)
+                .body(Body::empty())
+                .expect("req"),
+        )
+        .await
+        .expect("answer");
+    let status = resp.status().as_u16();
+    let bytes = http_body_util::BodyExt::collect(resp.into_body())
+        .await
+        .expect("body")
+        .to_bytes()
+        .to_vec();
+    (status, bytes)
+}
+
+#[tokio::test]
+async fn an_officer_uploads_a_gbk_file_watches_it_and_downloads_the_error_report() {
+    use calamine::Reader;
+    for app in TestApp::all().await {
+        let ns = app.login("ns.officer").await;
+        let page = app.get("/imports", Some(&ns)).await;
+        assert_eq!(page.status, 200);
+        assert!(page.body.contains("enctype=\"multipart/form-data\""));
+        // A GBK file, as Excel in China saves CSV: one good row, one with a bad credit code.
+        let csv = format!(
+            "统一社会信用代码,企业名称,注册地\n{},深圳市网页导入有限公司,南山区\n91440300ABCDEFGH12,深圳市坏代码有限公司,南山区\n",
+            ipfin_store::demo::demo_credit_code("440305", 8801)
+        );
+        let (gbk, _, _) = encoding_rs::GBK.encode(&csv);
+        let fields = [("_csrf", ns.csrf.as_str()), ("kind", "enterprises")];
+        let r = upload(&app, &ns, &fields, Some(("名录.csv", &gbk))).await;
+        assert_eq!(r.status, 303, "{}: {}", app.name(), r.body);
+        let at = r.location().expect("progress page").to_string();
+        // The page refreshes itself while running; poll until done.
+        let mut body = String::new();
+        for _ in 0..200 {
+            let p = app.get(&at, Some(&ns)).await;
+            assert_eq!(p.status, 200);
+            body = p.body;
+            if !body.contains("http-equiv=\"refresh\"") && body.contains("/errors") {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+        }
+        assert!(body.contains("<progress"), "{body}");
+        assert!(body.contains("名录.csv"));
+        assert!(
+            body.contains("/errors"),
+            "{}: error report link: {body}",
+            app.name()
+        );
+        let (status, xlsx) = get_bytes(&app, &format!("{at}/errors"), &ns).await;
+        assert_eq!(status, 200);
+        let mut book: calamine::Xlsx<_> =
+            calamine::Xlsx::new(std::io::Cursor::new(xlsx)).expect("xlsx");
+        let sheet = book.worksheet_range_at(0).expect("sheet").expect("range");
+        let text: Vec<String> = sheet
+            .rows()
+            .flat_map(|r| r.iter().map(|c| c.to_string()))
+            .collect();
+        assert!(text.iter().any(|c| c.contains("坏代码")), "{text:?}");
+        assert!(
+            text.iter()
+                .any(|c| c.contains("credit_code") || c.contains("信用代码")),
+            "{text:?}"
+        );
+        let found = app.get("/enterprises?q=网页导入", Some(&ns)).await;
+        assert!(
+            found.body.contains("深圳市网页导入有限公司"),
+            "{}",
+            app.name()
+        );
+        // Another district's officer cannot see the import.
+        let ft = app.login("ft.officer").await;
+        assert_eq!(app.get(&at, Some(&ft)).await.status, 404);
+
+        // Refused before anything starts, with the reason on the form.
+        let before = app.audit_count().await;
+        let missing = upload(
+            &app,
+            &ns,
+            &fields,
+            Some(("two.csv", "企业名称,注册地\n某公司,南山区\n".as_bytes())),
+        )
+        .await;
+        assert_eq!(missing.status, 422);
+        assert!(
+            missing.body.contains("统一社会信用代码"),
+            "names the missing column"
+        );
+        let none = upload(&app, &ns, &fields, None).await;
+        assert_eq!(none.status, 422);
+        assert!(none.body.contains("请选择要上传的"));
+        let utf16: Vec<u8> = [0xFF, 0xFE]
+            .into_iter()
+            .chain(
+                "统一社会信用代码"
+                    .encode_utf16()
+                    .flat_map(|u| u.to_le_bytes()),
+            )
+            .collect();
+        let r16 = upload(&app, &ns, &fields, Some(("u16.csv", &utf16))).await;
+        assert_eq!(r16.status, 422);
+        assert!(r16.body.contains("UTF-16"), "{}", r16.body);
+        let forged = upload(
+            &app,
+            &ns,
+            &[("_csrf", "forged"), ("kind", "tags")],
+            Some(("t.csv", b"x")),
+        )
+        .await;
+        assert_eq!(forged.status, 403);
+        assert_eq!(
+            app.audit_count().await,
+            before,
+            "refused uploads write nothing"
+        );
+
+        // Templates for every kind.
+        for kind in ["enterprises", "tags", "ip_assets"] {
+            let (status, bytes) =
+                get_bytes(&app, &format!("/imports/template?kind={kind}"), &ns).await;
+            assert_eq!(status, 200, "{kind}");
+            assert!(bytes.starts_with(b"PK"), "{kind}: an XLSX file");
+        }
+        app.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn a_district_adds_its_own_tag_type_and_uses_it() {
+    for app in TestApp::all().await {
+        let ns = app.login("ns.officer").await;
+        let page = app.get("/tag-types", Some(&ns)).await;
+        assert!(page.body.contains("高新技术企业"));
+        let bad = app
+            .post_form(
+                "/tag-types",
+                Some(&ns),
+                &[("code", "Bad Code"), ("name_zh", "测试")],
+            )
+            .await;
+        assert_eq!(bad.status, 422);
+        assert!(bad.body.contains("d_"), "the rule is named");
+        let ok = app
+            .post_form(
+                "/tag-types",
+                Some(&ns),
+                &[
+                    ("code", "d_ns_ip_star"),
+                    ("name_zh", "南山知识产权之星"),
+                    ("name_en", "Nanshan IP star"),
+                ],
+            )
+            .await;
+        assert_eq!(ok.status, 303, "{}", ok.body);
+        assert!(
+            app.get("/tag-types", Some(&ns))
+                .await
+                .body
+                .contains("南山知识产权之星")
+        );
+        // Futian sees the guideline's types but not Nanshan's own.
+        let ft = app.login("ft.officer").await;
+        let theirs = app.get("/tag-types", Some(&ft)).await;
+        assert!(theirs.body.contains("高新技术企业") && !theirs.body.contains("南山知识产权之星"));
+        app.cleanup().await;
+    }
+}

@@ -358,6 +358,7 @@ async fn serve(cfg: Config, args: ServeArgs) -> Result<()> {
             trust_proxy: cfg.trust_proxy,
             max_body_bytes: cfg.max_body_bytes,
             demo: args.demo,
+            upload_dir: cfg.data_dir.join("uploads"),
         },
     );
     let app = ipfin_web::app(state);
@@ -439,7 +440,7 @@ async fn import_file(
     errors: Option<PathBuf>,
 ) -> Result<()> {
     use indicatif::{ProgressBar, ProgressStyle};
-    let estimate = count_lines(file).unwrap_or(0).saturating_sub(1);
+    let estimate = ipfin_store::import::estimate_rows(file).unwrap_or(0);
     let bar = if estimate > 0 {
         ProgressBar::new(estimate)
     } else {
@@ -498,27 +499,6 @@ async fn import_file(
         }
     }
     Ok(())
-}
-
-/// Counts lines quickly (for the progress estimate); XLSX files give none.
-fn count_lines(file: &Path) -> Option<u64> {
-    use std::io::Read;
-    let mut f = std::fs::File::open(file).ok()?;
-    let mut buf = vec![0u8; 1 << 20];
-    let mut n = 0u64;
-    let mut first = true;
-    loop {
-        let k = f.read(&mut buf).ok()?;
-        if k == 0 {
-            break;
-        }
-        if first && buf.starts_with(b"PK") {
-            return None;
-        }
-        first = false;
-        n += buf[..k].iter().filter(|b| **b == b'\n').count() as u64;
-    }
-    Some(n)
 }
 
 /// `ipfin demo`: the demo city, and with `--scale city` the generated registry, its tags and

@@ -976,3 +976,78 @@ pub async fn export(
     )
         .into_response())
 }
+
+#[derive(Template)]
+#[template(path = "tag_types.html")]
+struct TagTypesPage {
+    ctx: PageCtx,
+    types: Vec<ipfin_store::enterprise::TagType>,
+    can_create: bool,
+    form: TagTypeForm,
+    errors: FormErrors,
+}
+
+#[derive(Debug, Default, Deserialize, Clone)]
+#[serde(default)]
+pub struct TagTypeForm {
+    pub code: String,
+    pub name_zh: String,
+    pub name_en: String,
+}
+
+async fn tag_types_page(
+    state: &AppState,
+    actor: &Actor,
+    form: TagTypeForm,
+    errors: FormErrors,
+    flash: Option<&str>,
+) -> AppResult<TagTypesPage> {
+    Ok(TagTypesPage {
+        ctx: PageCtx::new(actor, state, "/tag-types").with_flash(flash),
+        types: state.store.tag_types(&actor.scope).await?,
+        can_create: matches!(actor.scope, Scope::District { manage: true, .. }),
+        form,
+        errors,
+    })
+}
+
+/// `GET /tag-types`: the guideline's whitelist categories and the district's own.
+pub async fn tag_types(
+    State(state): State<AppState>,
+    actor: Actor,
+    Query(q): Query<ListQuery>,
+) -> AppResult<Response> {
+    let page = tag_types_page(
+        &state,
+        &actor,
+        TagTypeForm::default(),
+        FormErrors::default(),
+        flash_key(&q.ok),
+    )
+    .await?;
+    Ok(render(StatusCode::OK, &page))
+}
+
+/// `POST /tag-types`: a district's lead officers add a tag type of their own.
+pub async fn create_tag_type(
+    State(state): State<AppState>,
+    actor: Actor,
+    form: CsrfForm<TagTypeForm>,
+) -> AppResult<Response> {
+    let f = form.data;
+    let result = write!(state, actor, |tx| state
+        .store
+        .create_district_tag_type(&mut tx, &actor.scope, &f.code, &f.name_zh, &f.name_en)
+        .await?);
+    match result {
+        Ok(_) => Ok(see_other("/tag-types", "created")),
+        Err(e)
+            if e.status == StatusCode::UNPROCESSABLE_ENTITY || e.status == StatusCode::CONFLICT =>
+        {
+            let errors = FormErrors::from_error(&e, actor.lang);
+            let page = tag_types_page(&state, &actor, f, errors, None).await?;
+            Ok(render(e.status, &page))
+        }
+        Err(e) => Err(e),
+    }
+}

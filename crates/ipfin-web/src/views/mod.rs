@@ -6,6 +6,7 @@ pub mod audit;
 pub mod auth;
 pub mod enterprise;
 pub mod home;
+pub mod import;
 pub mod org;
 pub mod token;
 pub mod tools;
@@ -69,6 +70,7 @@ impl PageCtx {
                     Scope::City => {
                         links.push(("/districts".into(), "nav.districts"));
                         links.push(("/enterprises".into(), "nav.enterprises"));
+                        links.push(("/imports".into(), "nav.imports"));
                         links.push(("/orgs".into(), "nav.orgs"));
                         links.push(("/users".into(), "nav.users"));
                         links.push(("/tokens".into(), "nav.tokens"));
@@ -79,6 +81,8 @@ impl PageCtx {
                         links.push(("/enterprises".into(), "nav.enterprises"));
                         if *manage {
                             links.push(("/claims".into(), "nav.claims"));
+                            links.push(("/imports".into(), "nav.imports"));
+                            links.push(("/tag-types".into(), "nav.tag_types"));
                         }
                         links.push(("/orgs".into(), "nav.orgs"));
                         links.push(("/users".into(), "nav.users"));
@@ -287,7 +291,7 @@ impl<F> CsrfForm<F> {
     }
 }
 
-fn csrf_error() -> AppError {
+pub fn csrf_error() -> AppError {
     AppError::new(
         StatusCode::FORBIDDEN,
         "csrf.token",

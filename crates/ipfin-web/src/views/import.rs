@@ -1,0 +1,391 @@
+//! Bulk import from the browser (SPEC §5): an officer uploads a CSV or XLSX file of
+//! enterprises, tags or IP assets; the import runs in the background while the page shows its
+//! progress; the row error report downloads as XLSX. Templates per kind download here too.
+
+use super::{FormErrors, ListQuery, PageCtx, render};
+use crate::AppState;
+use crate::actor::Actor;
+use crate::error::{AppError, AppResult};
+use askama::Template;
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use ipfin_domain::FieldError;
+use ipfin_store::Paged;
+use ipfin_store::import::{ImportKind, ImportRecord};
+use serde::Deserialize;
+use std::io::Write;
+
+/// The largest file accepted (a 200 MB registry export fits).
+pub const MAX_UPLOAD_BYTES: usize = 256 * 1024 * 1024;
+
+#[derive(Template)]
+#[template(path = "imports.html")]
+struct ImportsPage {
+    ctx: PageCtx,
+    imports: Paged<ImportRecord>,
+    kinds: Vec<(&'static str, &'static str)>,
+    kind: String,
+    errors: FormErrors,
+    prev: Option<String>,
+    next: Option<String>,
+}
+
+impl ImportsPage {
+    fn kind_label(&self, code: &str) -> String {
+        kind_label(&self.ctx, code)
+    }
+}
+
+fn kind_label(ctx: &PageCtx, code: &str) -> String {
+    ImportKind::from_code(code)
+        .map(|k| match ctx.lang {
+            ipfin_domain::Lang::Zh => k.zh(),
+            ipfin_domain::Lang::En => k.en(),
+        })
+        .unwrap_or(code)
+        .to_string()
+}
+
+fn kinds(ctx: &PageCtx) -> Vec<(&'static str, &'static str)> {
+    ImportKind::ALL
+        .iter()
+        .map(|k| {
+            (
+                k.code(),
+                match ctx.lang {
+                    ipfin_domain::Lang::Zh => k.zh(),
+                    ipfin_domain::Lang::En => k.en(),
+                },
+            )
+        })
+        .collect()
+}
+
+async fn list_page(
+    state: &AppState,
+    actor: &Actor,
+    q: &ListQuery,
+    kind: String,
+    errors: FormErrors,
+) -> AppResult<ImportsPage> {
+    let ctx = PageCtx::new(actor, state, "/imports");
+    let imports = state.store.imports(&actor.scope, q.page()).await?;
+    let link = |p: u64| format!("/imports?page={p}");
+    Ok(ImportsPage {
+        kinds: kinds(&ctx),
+        prev: (imports.page > 1).then(|| link(imports.page - 1)),
+        next: (imports.page < imports.pages()).then(|| link(imports.page + 1)),
+        ctx,
+        imports,
+        kind,
+        errors,
+    })
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    actor: Actor,
+    Query(q): Query<ListQuery>,
+) -> AppResult<Response> {
+    let kind = q.kind.clone().unwrap_or_else(|| "enterprises".into());
+    let page = list_page(&state, &actor, &q, kind, FormErrors::default()).await?;
+    Ok(render(StatusCode::OK, &page))
+}
+
+/// An upload refused before anything started: the page again with the reason on its field.
+async fn refuse(
+    state: &AppState,
+    actor: &Actor,
+    kind: String,
+    e: FieldError,
+) -> AppResult<Response> {
+    let page = list_page(
+        state,
+        actor,
+        &ListQuery::default(),
+        kind,
+        FormErrors::from_field(&e, actor.lang),
+    )
+    .await?;
+    Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
+}
+
+fn field(field: &'static str, code: &'static str, zh: String, en: String) -> FieldError {
+    FieldError::new(field, code, zh, en)
+}
+
+/// Removes the uploaded file when dropped, whatever happens to the import.
+struct Upload(std::path::PathBuf);
+
+impl Drop for Upload {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
+/// `POST /imports` (multipart: `_csrf`, `kind`, `file`): checks the file's header, then runs
+/// the import in the background and shows its progress page.
+pub async fn upload(
+    State(state): State<AppState>,
+    actor: Actor,
+    mut form: Multipart,
+) -> AppResult<Response> {
+    let mut csrf_ok = false;
+    let mut kind_code = "enterprises".to_string();
+    let mut saved: Option<(Upload, String)> = None;
+    let mp = |e: axum::extract::multipart::MultipartError| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            super::too_large()
+        } else {
+            AppError::bad_request(
+                "form.malformed",
+                format!("上传内容格式错误：{e}"),
+                format!("The upload is malformed: {e}"),
+            )
+        }
+    };
+    while let Some(mut f) = form.next_field().await.map_err(mp)? {
+        match f.name().unwrap_or("") {
+            "_csrf" => {
+                let sent = f.text().await.map_err(mp)?;
+                csrf_ok = actor
+                    .csrf_token()
+                    .is_some_and(|t| super::same_secret(&sent, t));
+            }
+            "kind" => kind_code = f.text().await.map_err(mp)?,
+            "file" => {
+                if !csrf_ok {
+                    // The token comes first in the form; refuse before writing anything.
+                    break;
+                }
+                let name = f.file_name().unwrap_or("").to_string();
+                let dir = state.config.upload_dir.clone();
+                std::fs::create_dir_all(&dir)
+                    .map_err(|e| AppError::internal(format!("upload dir: {e}")))?;
+                let path = dir.join(format!(
+                    "upload-{}",
+                    &ipfin_store::auth::random_token()[..16]
+                ));
+                let guard = Upload(path.clone());
+                let mut out = std::fs::File::create(&path)
+                    .map_err(|e| AppError::internal(format!("upload: {e}")))?;
+                let mut size = 0usize;
+                while let Some(chunk) = f.chunk().await.map_err(mp)? {
+                    size += chunk.len();
+                    if size > MAX_UPLOAD_BYTES {
+                        return Err(super::too_large());
+                    }
+                    out.write_all(&chunk)
+                        .map_err(|e| AppError::internal(format!("upload: {e}")))?;
+                }
+                if size > 0 && !name.is_empty() {
+                    saved = Some((guard, name));
+                }
+            }
+            _ => {}
+        }
+    }
+    if !csrf_ok {
+        return Err(super::csrf_error());
+    }
+    let Some(kind) = ImportKind::from_code(&kind_code) else {
+        return refuse(
+            &state,
+            &actor,
+            "enterprises".into(),
+            field(
+                "kind",
+                "import.kind",
+                "请选择导入内容（企业名录、企业标签或知识产权）。".into(),
+                "Choose what the file holds.".into(),
+            ),
+        )
+        .await;
+    };
+    let Some((upload, file_name)) = saved else {
+        return refuse(
+            &state,
+            &actor,
+            kind_code,
+            field(
+                "file",
+                "import.file_missing",
+                "请选择要上传的 CSV 或 XLSX 文件（文件不能为空）。".into(),
+                "Choose a CSV or XLSX file to upload (it cannot be empty).".into(),
+            ),
+        )
+        .await;
+    };
+    // The header is checked now, so a wrong file is refused on the form, not in the background.
+    let path = upload.0.clone();
+    let checked = tokio::task::spawn_blocking(move || {
+        let src = ipfin_store::import::open_rows(&path)?;
+        ipfin_store::import::map_headers(kind.columns(), &src.headers)?;
+        let key = ipfin_store::import::file_key(&path).map_err(|e| {
+            ipfin_store::import::FileError::new(
+                "file.read",
+                format!("读取文件失败：{e}"),
+                format!("Reading failed: {e}"),
+            )
+        })?;
+        Ok::<_, ipfin_store::import::FileError>((key, ipfin_store::import::estimate_rows(&path)))
+    })
+    .await
+    .map_err(|e| AppError::internal(format!("check: {e}")))?;
+    let (key, estimate) = match checked {
+        Ok(v) => v,
+        Err(e) => {
+            return refuse(
+                &state,
+                &actor,
+                kind_code,
+                FieldError {
+                    field: "file",
+                    msg: e.into(),
+                },
+            )
+            .await;
+        }
+    };
+    let audit = actor.audit_actor();
+    let (id, _) = state
+        .store
+        .begin_import(&actor.scope, audit.clone(), kind.code(), &key, &file_name)
+        .await?;
+    if let Some(n) = estimate {
+        state
+            .store
+            .set_import_estimate(audit.clone(), id, n)
+            .await?;
+    }
+    let store = state.store.clone();
+    let scope = actor.scope.clone();
+    let report_dir = state.config.upload_dir.clone();
+    tokio::spawn(async move {
+        let result = store
+            .import_file(kind, &upload.0, &scope, audit.clone(), 5000, &mut |_| {})
+            .await;
+        drop(upload);
+        match result {
+            Ok(report) if !report.errors.is_empty() => {
+                let path = report_dir.join(format!("import-{id}-errors.xlsx"));
+                match ipfin_store::import::write_error_report(
+                    &path,
+                    &report.headers,
+                    &report.errors,
+                ) {
+                    Ok(()) => {
+                        let _ = store
+                            .set_import_error_report(audit, id, &path.to_string_lossy())
+                            .await;
+                    }
+                    Err(e) => tracing::error!(import = id, "error report: {}", e.en),
+                }
+            }
+            Ok(_) => {}
+            Err(e) => {
+                tracing::warn!(import = id, "import interrupted: {e}");
+                let _ = store.set_import_message(audit, id, &e.to_string()).await;
+            }
+        }
+    });
+    Ok(Redirect::to(&format!("/imports/{id}")).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "import.html")]
+struct ImportPage {
+    ctx: PageCtx,
+    import: ImportRecord,
+    kind: String,
+    rate: Option<i64>,
+    eta_seconds: Option<i64>,
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    let id = super::org::path_id(&id)?;
+    let import = state.store.import_record(&actor.scope, id).await?;
+    let ctx = PageCtx::new(&actor, &state, "/imports");
+    let elapsed =
+        (import.finished_at.unwrap_or_else(ipfin_store::now_s) - import.started_at).max(1);
+    let rate = (import.rows_done > 0).then(|| import.rows_done / elapsed);
+    let eta_seconds = match (import.running(), import.rows_estimate, rate) {
+        (true, Some(n), Some(r)) if r > 0 => Some(((n - import.rows_done).max(0)) / r),
+        _ => None,
+    };
+    let page = ImportPage {
+        kind: kind_label(&ctx, &import.kind),
+        ctx,
+        import,
+        rate,
+        eta_seconds,
+    };
+    Ok(render(StatusCode::OK, &page))
+}
+
+fn xlsx(bytes: Vec<u8>, filename: &str) -> Response {
+    (
+        [
+            (
+                header::CONTENT_TYPE,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{filename}\""),
+            ),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
+/// The row error report of an import (XLSX: the file's columns, the line and the error).
+pub async fn error_report(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    let id = super::org::path_id(&id)?;
+    let import = state.store.import_record(&actor.scope, id).await?;
+    let path = import.error_report.ok_or(AppError::not_found())?;
+    let bytes = tokio::fs::read(&path)
+        .await
+        .map_err(|_| AppError::not_found())?;
+    Ok(xlsx(bytes, &format!("import-{id}-errors.xlsx")))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct TemplateQuery {
+    pub kind: Option<String>,
+}
+
+/// The import template of a kind: the header row and one example row.
+pub async fn template(Query(q): Query<TemplateQuery>) -> AppResult<Response> {
+    let kind =
+        ImportKind::from_code(q.kind.as_deref().unwrap_or("enterprises")).ok_or_else(|| {
+            AppError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "import.kind",
+                "模板类型应为 enterprises、tags 或 ip_assets。",
+                "The template kind is enterprises, tags or ip_assets.",
+            )
+        })?;
+    let path = std::env::temp_dir().join(format!(
+        "ipfin-template-{}.xlsx",
+        &ipfin_store::auth::random_token()[..16]
+    ));
+    let guard = Upload(path.clone());
+    ipfin_store::import::write_template(kind, &path)
+        .map_err(|e| AppError::internal(format!("template: {}", e.en)))?;
+    let bytes = tokio::fs::read(&guard.0)
+        .await
+        .map_err(|e| AppError::internal(format!("template: {e}")))?;
+    Ok(xlsx(bytes, &format!("ipfin-{}-template.xlsx", kind.code())))
+}

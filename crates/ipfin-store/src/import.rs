@@ -1315,7 +1315,15 @@ impl Store {
         .await?;
         tx.audit("import.finish", "import", import_id, json!({}))
             .await?;
-        tx.commit().await
+        tx.commit().await?;
+        // Fresh statistics after a bulk load, so the planners pick the name index for a rare
+        // fragment and the district's id order for a common one.
+        let refresh = match self.backend() {
+            sea_orm::DbBackend::Postgres => "ANALYZE enterprises",
+            _ => "PRAGMA optimize",
+        };
+        exec(self.conn(), refresh, vec![]).await?;
+        Ok(())
     }
 }
 

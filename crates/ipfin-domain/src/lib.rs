@@ -2,6 +2,7 @@
 //! scopes, the audit chain. No IO, no async, no database: everything here is testable by hand.
 
 pub mod audit;
+pub mod calendar;
 pub mod credit_code;
 pub mod enterprise;
 pub mod ip_number;
@@ -9,6 +10,7 @@ pub mod message;
 pub mod money;
 pub mod org;
 pub mod password;
+pub mod policy;
 pub mod size;
 pub mod whitelist;
 

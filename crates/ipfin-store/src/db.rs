@@ -273,7 +273,15 @@ impl Store {
                         .foreign_keys(true)
                 });
                 let conn = Database::connect(opts).await?;
-                let result = crate::migration::Migrator::up(&conn, None).await;
+                let mut result = crate::migration::Migrator::up(&conn, None).await;
+                if result.is_ok() {
+                    // Statistics for tables that grew since they were last analysed (SQLite
+                    // recommends this on opening a long-lived connection).
+                    result = conn
+                        .execute_unprepared("PRAGMA optimize=0x10002")
+                        .await
+                        .map(|_| ());
+                }
                 conn.close().await.ok();
                 result?;
             }

@@ -446,10 +446,10 @@ impl Store {
     }
 }
 
-/// Search results are counted exactly up to this many; beyond it the list says "10000+" (a
+/// Search results are counted exactly up to this many; beyond it the list says "1000+" (a
 /// common fragment such as 科技 matches a large share of a city, and counting every match
 /// would cost more than the page itself).
-pub const SEARCH_COUNT_CAP: u64 = 10_000;
+pub const SEARCH_COUNT_CAP: u64 = 1_000;
 
 /// The FROM clause, WHERE condition, order and values of an enterprise query.
 struct FilterSql {
@@ -500,9 +500,11 @@ fn filter_sql(
                 cond.push_str(" AND string_to_array(e.name_grams, ' ') @> string_to_array(?, ' ')");
                 values.push(grams.join(" ").into());
             }
-            // The bigrams all occur; when the query has no punctuation, require it as a substring.
+            // The bigrams all occur; when the query has no punctuation, require it as a
+            // substring. A two-character query is its own bigram and needs no such check
+            // (which would also make PostgreSQL misjudge how many rows match).
             let folded: String = ipfin_domain::enterprise::fold_name(q).into_iter().collect();
-            if folded == q.to_lowercase() {
+            if folded == q.to_lowercase() && folded.chars().count() > 2 {
                 cond.push_str(" AND LOWER(e.name) LIKE ?");
                 values.push(format!("%{}%", folded.replace(['%', '_'], "")).into());
             }

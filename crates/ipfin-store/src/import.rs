@@ -1318,11 +1318,9 @@ impl Store {
         tx.commit().await?;
         // Fresh statistics after a bulk load, so the planners pick the name index for a rare
         // fragment and the district's id order for a common one.
-        let refresh = match self.backend() {
-            sea_orm::DbBackend::Postgres => "ANALYZE enterprises",
-            _ => "PRAGMA optimize",
-        };
-        exec(self.conn(), refresh, vec![]).await?;
+        // (Without statistics SQLite drives a name search from the district index and runs
+        // the FTS match row by row: 600 ms instead of 2 ms at 2,000,000 enterprises.)
+        exec(self.conn(), "ANALYZE enterprises", vec![]).await?;
         Ok(())
     }
 }

@@ -1,0 +1,747 @@
+//! The calculation engine (SPEC §3.4): pure and exact. For each loan it finds the financed
+//! amount and each item's base; each item's amount is the sum over loans of base × ratio,
+//! rounded half-up to the fen once, then capped per item; then the application cap and what
+//! remains of the enterprise's cap for the period apply. Every step is recorded in Chinese with
+//! its inputs, so an officer or an enterprise can follow the figures.
+
+use super::budget::proportional;
+use super::lpr::LprTable;
+use super::rules::{InterestRule, Item, ItemRule, LprDate, Ratio, Rules};
+use super::{round_fen, yuan};
+use crate::ip_number::IpKind;
+use crate::message::Msg;
+use crate::size::SizeClass;
+use chrono::{Datelike, NaiveDate};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+/// The share of a loan secured by IP (mixed collateral: the contract states it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum IpShare {
+    /// IP is the only collateral.
+    Sole,
+    /// A stated ratio of the loan.
+    Ratio { ratio: Ratio },
+    /// A stated amount of the principal.
+    Amount { amount_fen: i64 },
+}
+
+/// A loan and what was paid on it, as the application states it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Loan {
+    /// Bank and contract number, e.g. 招商银行 2026-ZY-0012.
+    pub reference: String,
+    pub principal_fen: i64,
+    /// The secured amount on the pledge registration.
+    #[serde(default)]
+    pub secured_amount_fen: Option<i64>,
+    pub ip_share: IpShare,
+    pub ip_kind: IpKind,
+    pub start: NaiveDate,
+    pub end: NaiveDate,
+    /// Annual rate as a fraction (3.45% = 0.0345).
+    pub annual_rate: Decimal,
+    #[serde(default)]
+    pub interest_paid_fen: i64,
+    #[serde(default)]
+    pub evaluation_fee_fen: i64,
+    #[serde(default)]
+    pub guarantee_fee_fen: i64,
+    #[serde(default)]
+    pub insurance_fee_fen: i64,
+}
+
+impl Loan {
+    fn fee(&self, item: Item) -> i64 {
+        match item {
+            Item::Interest => self.interest_paid_fen,
+            Item::Evaluation => self.evaluation_fee_fen,
+            Item::Guarantee => self.guarantee_fee_fen,
+            Item::Insurance => self.insurance_fee_fen,
+        }
+    }
+    fn guaranteed(&self) -> bool {
+        self.guarantee_fee_fen > 0 || self.insurance_fee_fen > 0
+    }
+}
+
+/// An enterprise's fee application under a policy version.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Application {
+    pub class: SizeClass,
+    pub operating_revenue_fen: Option<i64>,
+    pub loans: Vec<Loan>,
+    /// Granted and reserved (in-progress) amounts of the enterprise within the cap period.
+    pub enterprise_used_fen: i64,
+}
+
+/// A value a derivation step refers to; the text is rendered from these only when shown, so a
+/// batch of 100,000 applications does not format 100,000 derivations.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "t", content = "v", rename_all = "snake_case")]
+pub enum Arg {
+    Fen(i64),
+    Pct(Decimal),
+    Int(i64),
+    /// A loan, by its index in [`Calculation::loans`].
+    Loan(usize),
+    Text(&'static str),
+    Date(NaiveDate),
+    Owned(String),
+}
+
+/// One step of a derivation: the rule that applied, its inputs, and the amount it arrived at.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Step {
+    /// Which rule applied (stable code; its Chinese template is [`template`]).
+    pub rule: &'static str,
+    pub args: Vec<Arg>,
+    pub amount_fen: Option<i64>,
+}
+
+/// The Chinese sentence of each step; `{n}` is the n-th argument.
+pub fn template(rule: &str) -> &'static str {
+    match rule {
+        "condition.revenue" => "企业营业收入 {0} 超过政策规定的 {1}，不符合申请条件。",
+        "condition.ip_kind" => "贷款“{0}”以{1}质押，不在本政策支持的知识产权类型内，不计入。",
+        "condition.loan_days" => "贷款“{0}”期限 {1} 天，超过政策规定的 {2} 天，不计入。",
+        "loan.financed" => {
+            "贷款“{0}”：融资金额 = min(本金 {1}，登记担保金额 {2}) × 知识产权占比 {3} = {4}"
+        }
+        "item.share" => "贷款“{0}” {1}：基数 {2} × {3}比例 {4} = {5}",
+        "item.cap" => "{0}：计算金额 {1} 超过{2}上限 {3}，按上限计。",
+        "item.cap_share" => "{0}：计算金额 {1} 超过贷款本金的 {2}（{3}），按上限计。",
+        "item.amount" => "{0}：{1}（四舍五入到分）",
+        "application.cap" => "各项合计 {0} 超过单次申请上限 {1}，按上限计。",
+        "enterprise.cap" => "企业{0}上限 {1}，已获批及在审 {2}，尚余 {3}，本次按 {3} 计。",
+        "total" => "测算资助合计：{0}",
+        "interest.rate_ceiling" => "贷款“{0}”年利率 {1} 高于 {2} {3} 上浮 {4}（{5}），不予贴息。",
+        "interest.rate_base" => {
+            "贷款“{0}”贴息基数 = 融资金额 {1} × min({2} {3}，实际利率 {4}) × {5} 天 ÷ 360 = {6}"
+        }
+        "interest.paid" => "贷款“{0}”实付利息 {1} × 知识产权占比 {2} = {3}",
+        "interest.paid_days" => "贷款“{0}”实付利息 {1} × 知识产权占比 {2} × {3}/{4} 天 = {5}",
+        "interest.lpr_limit" => {
+            "贷款“{0}”贴息基数以按 {1} {2} 计算的利息为限：{3} × {2} × {4} 天 ÷ 360 = {5}"
+        }
+        "fee.share" => "贷款“{0}”{1}：{2} × 知识产权占比 {3} = {4}",
+        "base.share_of_principal" => "贷款“{0}” {1}基数以本金的 {2} 为限：{3}",
+        "reward.amount" => "年度知识产权质押贷款 {0} 笔共 {1} × {2} = {3}",
+        "reward.amount_per_loan" => {
+            "年度知识产权质押贷款 {0} 笔共 {1} × {2} + 每笔 {3} × {0} = {4}"
+        }
+        "reward.cap" => "每家机构每年上限 {0}，本年已获 {1}，按 {2} 计。",
+        "reward.total" | "securitisation.total" => "测算合计：{0}",
+        "securitisation.years" => "证券化融资支持最多 {0} 年，本次为第 {1} 年，不予支持。",
+        "securitisation.amount" => "融资成本（利息 {0} + 担保费 {1}）{2} × {3} = {4}",
+        "securitisation.cap" => "每年上限 {0}，本年已获 {1}，按 {2} 计。",
+        _ => "{0}",
+    }
+}
+
+fn step(rule: &'static str, args: Vec<Arg>, amount_fen: Option<i64>) -> Step {
+    Step {
+        rule,
+        args,
+        amount_fen,
+    }
+}
+
+/// One item's result.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ItemAmount {
+    pub item: Item,
+    /// Σ base × ratio, rounded half-up to the fen.
+    pub computed_fen: i64,
+    /// After the item's cap.
+    pub capped_fen: i64,
+    /// After the application and enterprise caps (shared out in proportion).
+    pub granted_fen: i64,
+}
+
+/// The result and how it was reached.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Calculation {
+    pub eligible: bool,
+    pub items: Vec<ItemAmount>,
+    pub total_fen: i64,
+    pub steps: Vec<Step>,
+    /// The loans' references, in the order the steps refer to them.
+    pub loans: Vec<String>,
+}
+
+impl Calculation {
+    fn render(&self, a: &Arg) -> String {
+        match a {
+            Arg::Fen(f) => yuan(*f),
+            Arg::Pct(r) => pct(*r),
+            Arg::Int(n) => n.to_string(),
+            Arg::Loan(i) => self.loans.get(*i).cloned().unwrap_or_default(),
+            Arg::Text(t) => (*t).to_string(),
+            Arg::Date(d) => d.to_string(),
+            Arg::Owned(s) => s.clone(),
+        }
+    }
+
+    /// A step in Chinese.
+    pub fn text(&self, step: &Step) -> String {
+        let mut out = template(step.rule).to_string();
+        for (i, a) in step.args.iter().enumerate().rev() {
+            out = out.replace(&format!("{{{i}}}"), &self.render(a));
+        }
+        out
+    }
+
+    /// The whole derivation in Chinese, one line a step.
+    pub fn lines(&self) -> Vec<String> {
+        self.steps.iter().map(|s| self.text(s)).collect()
+    }
+}
+
+fn dec(fen: i64) -> Decimal {
+    Decimal::from(fen)
+}
+
+fn pct(r: Decimal) -> String {
+    format!("{}%", (r * Decimal::ONE_HUNDRED).round_dp(4).normalize())
+}
+
+fn invalid(code: &'static str, zh: String, en: String) -> Msg {
+    Msg::new(code, zh, en)
+}
+
+/// An LPR value a rule refers to, and how to name it in a step.
+fn lpr_for(table: &LprTable, at: LprDate, loan: &Loan) -> Result<(Decimal, Arg), Msg> {
+    match at {
+        LprDate::LoanStart { term } => Ok((
+            table.on(term, loan.start)?,
+            Arg::Owned(format!("{}（{} 放款日）", term.zh(), loan.start)),
+        )),
+        LprDate::RepaymentYearMonth { term, month } => Ok((
+            table.published_in(term, loan.end.year(), month)?,
+            Arg::Owned(format!(
+                "{}（{} 年 {} 月公布）",
+                term.zh(),
+                loan.end.year(),
+                month
+            )),
+        )),
+    }
+}
+
+/// Checks an application's loans before calculating: dates, amounts, rates.
+fn check_loans(app: &Application) -> Result<(), Msg> {
+    for l in &app.loans {
+        let r = &l.reference;
+        if l.end <= l.start {
+            return Err(invalid(
+                "loan.dates",
+                format!(
+                    "贷款“{r}”的到期日（{}）应晚于放款日（{}）。",
+                    l.end, l.start
+                ),
+                format!("Loan {r}: the end date must be after the start date."),
+            ));
+        }
+        let fees = [
+            l.principal_fen,
+            l.interest_paid_fen,
+            l.evaluation_fee_fen,
+            l.guarantee_fee_fen,
+            l.insurance_fee_fen,
+        ];
+        if fees.iter().any(|f| *f < 0) || l.secured_amount_fen.is_some_and(|s| s < 0) {
+            return Err(invalid(
+                "loan.negative",
+                format!("贷款“{r}”的金额不能为负数。"),
+                format!("Loan {r}: amounts cannot be negative."),
+            ));
+        }
+        if l.principal_fen == 0 {
+            return Err(invalid(
+                "loan.principal",
+                format!("贷款“{r}”的本金应大于 0。"),
+                format!("Loan {r}: the principal must be above 0."),
+            ));
+        }
+        if l.annual_rate < Decimal::ZERO || l.annual_rate > Decimal::ONE {
+            return Err(invalid(
+                "loan.rate",
+                format!("贷款“{r}”的年利率应在 0–100% 之间（例如 3.45% 填 0.0345）。"),
+                format!("Loan {r}: the annual rate is between 0 and 1 (3.45% is 0.0345)."),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Runs the rules on an application. An error is a calculation that cannot be done (bad
+/// input, or an LPR value the table lacks); an ineligible application is a result with
+/// `eligible: false` and the reason among its steps.
+pub fn calculate(rules: &Rules, lpr: &LprTable, app: &Application) -> Result<Calculation, Msg> {
+    check_loans(app)?;
+    let mut steps = Vec::new();
+    let class = app.class;
+    let class_zh = class.label(crate::message::Lang::Zh);
+    // Loans in a fixed order, so the derivation does not depend on how they were listed.
+    let mut loans: Vec<&Loan> = app.loans.iter().collect();
+    loans.sort_by(|a, b| a.reference.cmp(&b.reference).then(a.start.cmp(&b.start)));
+    let refs: Vec<String> = loans.iter().map(|l| l.reference.clone()).collect();
+    if let Some(max) = rules.conditions.max_revenue_fen {
+        match app.operating_revenue_fen {
+            None => {
+                return Err(invalid(
+                    "application.revenue",
+                    "本政策对营业收入有要求，请填写企业上年度营业收入。".into(),
+                    "This policy has a revenue condition: enter the enterprise's operating revenue.".into(),
+                ));
+            }
+            Some(rev) if rev > max => {
+                steps.push(step(
+                    "condition.revenue",
+                    vec![Arg::Fen(rev), Arg::Fen(max)],
+                    None,
+                ));
+                return Ok(Calculation {
+                    eligible: false,
+                    items: Vec::new(),
+                    total_fen: 0,
+                    steps,
+                    loans: refs,
+                });
+            }
+            Some(_) => {}
+        }
+    }
+    // Per item: Σ base × ratio (exact), and the principal of the loans that counted.
+    let mut weighted: Vec<Decimal> = vec![Decimal::ZERO; rules.items.len()];
+    let mut principal_counted = Decimal::ZERO;
+    for (li, loan) in loans.into_iter().enumerate() {
+        if !rules.conditions.ip_kinds.is_empty()
+            && !rules.conditions.ip_kinds.contains(&loan.ip_kind)
+        {
+            steps.push(step(
+                "condition.ip_kind",
+                vec![Arg::Loan(li), Arg::Text(loan.ip_kind.zh())],
+                None,
+            ));
+            continue;
+        }
+        let days = (loan.end - loan.start).num_days();
+        if let Some(max) = rules.conditions.max_loan_days
+            && days > i64::from(max)
+        {
+            steps.push(step(
+                "condition.loan_days",
+                vec![Arg::Loan(li), Arg::Int(days), Arg::Int(i64::from(max))],
+                None,
+            ));
+            continue;
+        }
+        let principal = dec(loan.principal_fen);
+        let share = match loan.ip_share {
+            IpShare::Sole => Decimal::ONE,
+            IpShare::Ratio { ratio } => ratio.value(),
+            IpShare::Amount { amount_fen } => (dec(amount_fen) / principal).min(Decimal::ONE),
+        };
+        let secured = loan.secured_amount_fen.map(dec).unwrap_or(principal);
+        let financed = principal.min(secured) * share;
+        principal_counted += principal;
+        steps.push(step(
+            "loan.financed",
+            vec![
+                Arg::Loan(li),
+                Arg::Fen(loan.principal_fen),
+                Arg::Fen(round_fen(secured)),
+                Arg::Pct(share),
+                Arg::Fen(round_fen(financed)),
+            ],
+            Some(round_fen(financed)),
+        ));
+        for (k, rule) in rules.items.iter().enumerate() {
+            let base = item_base(rule, lpr, loan, li, days, share, financed, &mut steps)?;
+            let ratio = match (&rule.ratio_if_guaranteed, loan.guaranteed()) {
+                (Some(g), true) => g.get(class),
+                _ => rule.ratio.get(class),
+            };
+            if base > Decimal::ZERO {
+                steps.push(step(
+                    "item.share",
+                    vec![
+                        Arg::Loan(li),
+                        Arg::Text(rule.item.zh()),
+                        Arg::Fen(round_fen(base)),
+                        Arg::Text(class_zh),
+                        Arg::Pct(ratio.value()),
+                        Arg::Fen(round_fen(base * ratio.value())),
+                    ],
+                    None,
+                ));
+            }
+            weighted[k] += base * ratio.value();
+        }
+    }
+    let mut items = Vec::new();
+    for (k, rule) in rules.items.iter().enumerate() {
+        let computed = round_fen(weighted[k]);
+        let mut capped = computed;
+        if let Some(c) = rule.cap_fen.get(class)
+            && capped > c
+        {
+            steps.push(step(
+                "item.cap",
+                vec![
+                    Arg::Text(rule.item.zh()),
+                    Arg::Fen(capped),
+                    Arg::Text(class_zh),
+                    Arg::Fen(c),
+                ],
+                Some(c),
+            ));
+            capped = c;
+        }
+        if let Some(share) = rule.cap_share_of_principal {
+            let c = round_fen(principal_counted * share.value());
+            if capped > c {
+                steps.push(step(
+                    "item.cap_share",
+                    vec![
+                        Arg::Text(rule.item.zh()),
+                        Arg::Fen(capped),
+                        Arg::Pct(share.value()),
+                        Arg::Fen(c),
+                    ],
+                    Some(c),
+                ));
+                capped = c;
+            }
+        }
+        steps.push(step(
+            "item.amount",
+            vec![Arg::Text(rule.item.zh()), Arg::Fen(capped)],
+            Some(capped),
+        ));
+        items.push(ItemAmount {
+            item: rule.item,
+            computed_fen: computed,
+            capped_fen: capped,
+            granted_fen: capped,
+        });
+    }
+    let sum: i64 = items.iter().map(|i| i.capped_fen).sum();
+    let mut total = sum;
+    if let Some(cap) = rules.application_cap_fen.get(class)
+        && total > cap
+    {
+        steps.push(step(
+            "application.cap",
+            vec![Arg::Fen(total), Arg::Fen(cap)],
+            Some(cap),
+        ));
+        total = cap;
+    }
+    if let Some(ec) = &rules.enterprise_cap
+        && let Some(cap) = ec.amount_fen.get(class)
+    {
+        let remaining = (cap - app.enterprise_used_fen).max(0);
+        if total > remaining {
+            let period = match ec.period {
+                super::rules::CapPeriod::Year => Arg::Text("本年度"),
+                super::rules::CapPeriod::Lifetime => Arg::Text("累计"),
+                super::rules::CapPeriod::Years { years } => Arg::Owned(format!("{years} 年内")),
+            };
+            steps.push(step(
+                "enterprise.cap",
+                vec![
+                    period,
+                    Arg::Fen(cap),
+                    Arg::Fen(app.enterprise_used_fen),
+                    Arg::Fen(remaining),
+                ],
+                Some(remaining),
+            ));
+            total = remaining;
+        }
+    }
+    if total < sum {
+        let shares = proportional(
+            &items.iter().map(|i| i.capped_fen).collect::<Vec<_>>(),
+            total,
+        );
+        for (i, s) in items.iter_mut().zip(shares) {
+            i.granted_fen = s;
+        }
+    }
+    steps.push(step("total", vec![Arg::Fen(total)], Some(total)));
+    Ok(Calculation {
+        eligible: true,
+        items,
+        total_fen: total,
+        steps,
+        loans: refs,
+    })
+}
+
+/// The base of one item for one loan (exact), recording the rules that shaped it.
+#[allow(clippy::too_many_arguments)]
+fn item_base(
+    rule: &ItemRule,
+    lpr: &LprTable,
+    loan: &Loan,
+    li: usize,
+    days: i64,
+    share: Decimal,
+    financed: Decimal,
+    steps: &mut Vec<Step>,
+) -> Result<Decimal, Msg> {
+    let d360 = Decimal::from(360);
+    let mut base = if rule.item == Item::Interest {
+        let ir: InterestRule = rule.interest.unwrap_or_default();
+        let counted = ir.max_days.map_or(days, |m| days.min(i64::from(m)));
+        if let Some((at, margin)) = ir.max_rate_over_lpr {
+            let (v, what) = lpr_for(lpr, at, loan)?;
+            let ceiling = v * (Decimal::ONE + margin.value());
+            if loan.annual_rate > ceiling {
+                steps.push(step(
+                    "interest.rate_ceiling",
+                    vec![
+                        Arg::Loan(li),
+                        Arg::Pct(loan.annual_rate),
+                        what,
+                        Arg::Pct(v),
+                        Arg::Pct(margin.value()),
+                        Arg::Pct(ceiling),
+                    ],
+                    None,
+                ));
+                return Ok(Decimal::ZERO);
+            }
+        }
+        let mut base = match ir.rate_base {
+            Some(at) => {
+                let (v, what) = lpr_for(lpr, at, loan)?;
+                let rate = v.min(loan.annual_rate);
+                let b = financed * rate * Decimal::from(counted) / d360;
+                steps.push(step(
+                    "interest.rate_base",
+                    vec![
+                        Arg::Loan(li),
+                        Arg::Fen(round_fen(financed)),
+                        what,
+                        Arg::Pct(v),
+                        Arg::Pct(loan.annual_rate),
+                        Arg::Int(counted),
+                        Arg::Fen(round_fen(b)),
+                    ],
+                    None,
+                ));
+                b
+            }
+            None => {
+                let paid = dec(loan.interest_paid_fen) * share;
+                if counted < days {
+                    let b = paid * Decimal::from(counted) / Decimal::from(days);
+                    steps.push(step(
+                        "interest.paid_days",
+                        vec![
+                            Arg::Loan(li),
+                            Arg::Fen(loan.interest_paid_fen),
+                            Arg::Pct(share),
+                            Arg::Int(counted),
+                            Arg::Int(days),
+                            Arg::Fen(round_fen(b)),
+                        ],
+                        None,
+                    ));
+                    b
+                } else {
+                    if share < Decimal::ONE {
+                        steps.push(step(
+                            "interest.paid",
+                            vec![
+                                Arg::Loan(li),
+                                Arg::Fen(loan.interest_paid_fen),
+                                Arg::Pct(share),
+                                Arg::Fen(round_fen(paid)),
+                            ],
+                            None,
+                        ));
+                    }
+                    paid
+                }
+            }
+        };
+        if let Some(at) = ir.limit_to_lpr {
+            let (v, what) = lpr_for(lpr, at, loan)?;
+            let limit = financed * v * Decimal::from(counted) / d360;
+            if base > limit {
+                steps.push(step(
+                    "interest.lpr_limit",
+                    vec![
+                        Arg::Loan(li),
+                        what,
+                        Arg::Pct(v),
+                        Arg::Fen(round_fen(financed)),
+                        Arg::Int(counted),
+                        Arg::Fen(round_fen(limit)),
+                    ],
+                    None,
+                ));
+                base = limit;
+            }
+        }
+        base
+    } else {
+        let fee = loan.fee(rule.item);
+        let b = dec(fee) * share;
+        if share < Decimal::ONE && fee > 0 {
+            steps.push(step(
+                "fee.share",
+                vec![
+                    Arg::Loan(li),
+                    Arg::Text(rule.item.fee_zh()),
+                    Arg::Fen(fee),
+                    Arg::Pct(share),
+                    Arg::Fen(round_fen(b)),
+                ],
+                None,
+            ));
+        }
+        b
+    };
+    if let Some(s) = rule.base_max_share_of_principal {
+        let limit = dec(loan.principal_fen) * s.value();
+        if base > limit {
+            steps.push(step(
+                "base.share_of_principal",
+                vec![
+                    Arg::Loan(li),
+                    Arg::Text(rule.item.zh()),
+                    Arg::Pct(s.value()),
+                    Arg::Fen(round_fen(limit)),
+                ],
+                None,
+            ));
+            base = limit;
+        }
+    }
+    Ok(base)
+}
+
+fn single(rule: &'static str, mut steps: Vec<Step>, total: i64, eligible: bool) -> Calculation {
+    steps.push(step(rule, vec![Arg::Fen(total)], Some(total)));
+    Calculation {
+        eligible,
+        items: Vec::new(),
+        total_fen: total,
+        steps,
+        loans: Vec::new(),
+    }
+}
+
+/// An institution's reward for its qualifying loans of the year (principal of each, fen),
+/// less what it has already been granted this year.
+pub fn institution_reward(
+    rule: &super::rules::RewardRule,
+    loans_fen: &[i64],
+    granted_this_year_fen: i64,
+) -> Calculation {
+    let total_loans: i64 = loans_fen.iter().map(|l| (*l).max(0)).sum();
+    let by_ratio = round_fen(dec(total_loans) * rule.ratio.value());
+    let count = loans_fen.len() as i64;
+    let per_loan = rule.per_loan_fen * count;
+    let mut total = by_ratio + per_loan;
+    let mut steps = vec![if per_loan > 0 {
+        step(
+            "reward.amount_per_loan",
+            vec![
+                Arg::Int(count),
+                Arg::Fen(total_loans),
+                Arg::Pct(rule.ratio.value()),
+                Arg::Fen(rule.per_loan_fen),
+                Arg::Fen(total),
+            ],
+            Some(total),
+        )
+    } else {
+        step(
+            "reward.amount",
+            vec![
+                Arg::Int(count),
+                Arg::Fen(total_loans),
+                Arg::Pct(rule.ratio.value()),
+                Arg::Fen(total),
+            ],
+            Some(total),
+        )
+    }];
+    if let Some(cap) = rule.cap_per_year_fen {
+        let remaining = (cap - granted_this_year_fen).max(0);
+        if total > remaining {
+            steps.push(step(
+                "reward.cap",
+                vec![
+                    Arg::Fen(cap),
+                    Arg::Fen(granted_this_year_fen),
+                    Arg::Fen(remaining),
+                ],
+                Some(remaining),
+            ));
+            total = remaining;
+        }
+    }
+    single("reward.total", steps, total, true)
+}
+
+/// Securitisation support for the `year_number`-th year (1 = the first) of an enterprise's
+/// securitised financing.
+pub fn securitisation(
+    rule: &super::rules::SecuritisationRule,
+    year_number: u32,
+    interest_fen: i64,
+    guarantee_fee_fen: i64,
+    granted_this_year_fen: i64,
+) -> Calculation {
+    if let Some(max) = rule.max_years
+        && year_number > max
+    {
+        let steps = vec![step(
+            "securitisation.years",
+            vec![Arg::Int(i64::from(max)), Arg::Int(i64::from(year_number))],
+            Some(0),
+        )];
+        return single("securitisation.total", steps, 0, false);
+    }
+    let cost = interest_fen.max(0) + guarantee_fee_fen.max(0);
+    let computed = round_fen(dec(cost) * rule.ratio.value());
+    let mut steps = vec![step(
+        "securitisation.amount",
+        vec![
+            Arg::Fen(interest_fen),
+            Arg::Fen(guarantee_fee_fen),
+            Arg::Fen(cost),
+            Arg::Pct(rule.ratio.value()),
+            Arg::Fen(computed),
+        ],
+        Some(computed),
+    )];
+    let mut total = computed;
+    if let Some(cap) = rule.cap_per_year_fen {
+        let remaining = (cap - granted_this_year_fen).max(0);
+        if total > remaining {
+            steps.push(step(
+                "securitisation.cap",
+                vec![
+                    Arg::Fen(cap),
+                    Arg::Fen(granted_this_year_fen),
+                    Arg::Fen(remaining),
+                ],
+                Some(remaining),
+            ));
+            total = remaining;
+        }
+    }
+    single("securitisation.total", steps, total, true)
+}

@@ -1,0 +1,376 @@
+//! The rule model of a policy version, as data (SPEC §3.4): subsidy items with ratios and caps
+//! per enterprise class, limits on what counts as the base, interest rules relative to the
+//! LPR, application and enterprise caps over a period, conditions, and the budget. Every rule
+//! set seen in published district policies is a value of these types; none needs code.
+
+use super::lpr::LprTerm;
+use crate::ip_number::IpKind;
+use crate::message::Msg;
+use crate::size::SizeClass;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+/// A ratio between 0 and 1 inclusive, exact (0.7 = 70%).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(try_from = "Decimal", into = "Decimal")]
+pub struct Ratio(Decimal);
+
+impl Ratio {
+    pub const ZERO: Ratio = Ratio(Decimal::ZERO);
+    pub const ONE: Ratio = Ratio(Decimal::ONE);
+
+    pub fn new(v: Decimal) -> Result<Ratio, String> {
+        if v < Decimal::ZERO || v > Decimal::ONE {
+            return Err(format!("比例应在 0 到 1 之间（0%–100%），实际为 {v}"));
+        }
+        Ok(Ratio(v.normalize()))
+    }
+
+    /// From a percentage: 70 → 0.7.
+    pub fn percent(p: Decimal) -> Result<Ratio, String> {
+        Ratio::new(p / Decimal::ONE_HUNDRED)
+    }
+
+    pub fn value(self) -> Decimal {
+        self.0
+    }
+
+    /// As people write it: 70%, 1.2%.
+    pub fn display(self) -> String {
+        format!("{}%", (self.0 * Decimal::ONE_HUNDRED).normalize())
+    }
+}
+
+impl TryFrom<Decimal> for Ratio {
+    type Error = String;
+    fn try_from(v: Decimal) -> Result<Ratio, String> {
+        Ratio::new(v)
+    }
+}
+
+impl From<Ratio> for Decimal {
+    fn from(r: Ratio) -> Decimal {
+        r.0
+    }
+}
+
+/// A value per enterprise size class.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct PerClass<T> {
+    pub large: T,
+    pub medium: T,
+    pub small: T,
+    pub micro: T,
+}
+
+impl<T: Copy> PerClass<T> {
+    /// The same value for every class.
+    pub fn all(v: T) -> PerClass<T> {
+        PerClass {
+            large: v,
+            medium: v,
+            small: v,
+            micro: v,
+        }
+    }
+
+    /// One value for large enterprises, another for SMEs (medium, small, micro).
+    pub fn large_and_sme(large: T, sme: T) -> PerClass<T> {
+        PerClass {
+            large,
+            medium: sme,
+            small: sme,
+            micro: sme,
+        }
+    }
+
+    pub fn get(&self, c: SizeClass) -> T {
+        match c {
+            SizeClass::Large => self.large,
+            SizeClass::Medium => self.medium,
+            SizeClass::Small => self.small,
+            SizeClass::Micro => self.micro,
+        }
+    }
+
+    pub fn map<U>(&self, f: impl Fn(T) -> U) -> PerClass<U> {
+        PerClass {
+            large: f(self.large),
+            medium: f(self.medium),
+            small: f(self.small),
+            micro: f(self.micro),
+        }
+    }
+}
+
+/// What a subsidy item pays towards.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Item {
+    /// 贴息: interest paid.
+    Interest,
+    /// 评估费.
+    Evaluation,
+    /// 担保费.
+    Guarantee,
+    /// 保险费.
+    Insurance,
+}
+
+impl Item {
+    pub const ALL: [Item; 4] = [
+        Item::Interest,
+        Item::Evaluation,
+        Item::Guarantee,
+        Item::Insurance,
+    ];
+
+    pub fn zh(self) -> &'static str {
+        match self {
+            Item::Interest => "贷款贴息",
+            Item::Evaluation => "评估费补贴",
+            Item::Guarantee => "担保费补贴",
+            Item::Insurance => "保险费补贴",
+        }
+    }
+
+    /// What the item pays towards: 利息, 评估费 …
+    pub fn fee_zh(self) -> &'static str {
+        match self {
+            Item::Interest => "利息",
+            Item::Evaluation => "评估费",
+            Item::Guarantee => "担保费",
+            Item::Insurance => "保险费",
+        }
+    }
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Item::Interest => "interest",
+            Item::Evaluation => "evaluation",
+            Item::Guarantee => "guarantee",
+            Item::Insurance => "insurance",
+        }
+    }
+}
+
+/// Which LPR value a rule refers to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "date", rename_all = "snake_case")]
+pub enum LprDate {
+    /// The value in force on the loan's start date.
+    LoanStart { term: LprTerm },
+    /// The value published in a month of the year the loan is repaid (Fujian: December).
+    RepaymentYearMonth { term: LprTerm, month: u32 },
+}
+
+impl LprDate {
+    pub fn term(self) -> LprTerm {
+        match self {
+            LprDate::LoanStart { term } | LprDate::RepaymentYearMonth { term, .. } => term,
+        }
+    }
+}
+
+/// How the interest item's base is found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct InterestRule {
+    /// The base is the financed amount × min(this LPR, the loan's rate) × days ÷ 360, instead
+    /// of the interest paid (Fujian: a share of the December LPR of the repayment year).
+    pub rate_base: Option<LprDate>,
+    /// The base is at most interest at this LPR on the financed amount (× days ÷ 360).
+    pub limit_to_lpr: Option<LprDate>,
+    /// Only loans whose annual rate is at most this LPR × (1 + margin) (Beijing: 40% above).
+    pub max_rate_over_lpr: Option<(LprDate, Ratio)>,
+    /// At most this many days of each loan count (a year: 365).
+    pub max_days: Option<u32>,
+}
+
+/// One subsidy item of a policy.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ItemRule {
+    pub item: Item,
+    /// Share of the base paid, per class.
+    pub ratio: PerClass<Ratio>,
+    /// Share paid instead when the loan is guaranteed or insured (Fujian: 50% for small and
+    /// micro enterprises).
+    #[serde(default)]
+    pub ratio_if_guaranteed: Option<PerClass<Ratio>>,
+    /// Cap per application, per class (fen).
+    #[serde(default)]
+    pub cap_fen: PerClass<Option<i64>>,
+    /// Cap as a share of the principal of the application's loans (interest ≤ 3% of the loan).
+    #[serde(default)]
+    pub cap_share_of_principal: Option<Ratio>,
+    /// The base counts only up to this share of the loan's principal (Futian: fees ≤ 4%).
+    #[serde(default)]
+    pub base_max_share_of_principal: Option<Ratio>,
+    /// Interest only.
+    #[serde(default)]
+    pub interest: Option<InterestRule>,
+}
+
+/// The period over which an enterprise's subsidies are capped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "period", rename_all = "snake_case")]
+pub enum CapPeriod {
+    /// Per policy year.
+    Year,
+    /// Over the enterprise's lifetime.
+    Lifetime,
+    /// Over N consecutive years.
+    Years { years: u32 },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EnterpriseCap {
+    pub amount_fen: PerClass<Option<i64>>,
+    #[serde(flatten)]
+    pub period: CapPeriod,
+}
+
+/// Conditions every application must meet.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Conditions {
+    /// IP kinds whose pledge loans count (empty: all).
+    pub ip_kinds: Vec<IpKind>,
+    /// Loans longer than this many days do not count (Futian: one year).
+    pub max_loan_days: Option<u32>,
+    /// Only enterprises with operating revenue at most this (Beijing: CNY 200 million).
+    pub max_revenue_fen: Option<i64>,
+}
+
+/// A policy version's rules.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Rules {
+    pub items: Vec<ItemRule>,
+    /// Cap per application, per class.
+    #[serde(default)]
+    pub application_cap_fen: PerClass<Option<i64>>,
+    #[serde(default)]
+    pub enterprise_cap: Option<EnterpriseCap>,
+    #[serde(default)]
+    pub conditions: Conditions,
+    #[serde(default)]
+    pub institution_reward: Option<RewardRule>,
+    #[serde(default)]
+    pub securitisation: Option<SecuritisationRule>,
+}
+
+/// A problem in a rule document, at a JSON path such as `items[0].cap_fen.small`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RuleError {
+    pub path: String,
+    pub msg: Msg,
+}
+
+fn err(path: String, code: &'static str, zh: String, en: String) -> RuleError {
+    RuleError {
+        path,
+        msg: Msg::new(code, zh, en),
+    }
+}
+
+fn check_cap(path: &str, caps: &PerClass<Option<i64>>, out: &mut Vec<RuleError>) {
+    for (c, v) in SizeClass::ALL.iter().map(|c| (c, caps.get(*c))) {
+        if let Some(v) = v
+            && v < 0
+        {
+            out.push(err(
+                format!("{path}.{}", c.code()),
+                "policy.cap_negative",
+                format!("上限不能为负数（{}）。", c.label(crate::message::Lang::Zh)),
+                format!("A cap cannot be negative ({}).", c.code()),
+            ));
+        }
+    }
+}
+
+impl Rules {
+    /// Checks what the types cannot: caps not negative, each item once, an interest rule only
+    /// on the interest item, SME ratios at least the large-enterprise ones is a conformance
+    /// matter (SPEC §9), not an error. Returns every problem, each naming its JSON path.
+    pub fn check(&self) -> Vec<RuleError> {
+        let mut out = Vec::new();
+        if self.items.is_empty() {
+            out.push(err(
+                "items".into(),
+                "policy.no_items",
+                "请至少设置一个资助项目。".into(),
+                "Set at least one subsidy item.".into(),
+            ));
+        }
+        for (i, it) in self.items.iter().enumerate() {
+            let path = format!("items[{i}]");
+            if self.items[..i].iter().any(|o| o.item == it.item) {
+                out.push(err(
+                    format!("{path}.item"),
+                    "policy.item_twice",
+                    format!("资助项目“{}”重复设置。", it.item.zh()),
+                    format!("The item {} is set twice.", it.item.code()),
+                ));
+            }
+            check_cap(&format!("{path}.cap_fen"), &it.cap_fen, &mut out);
+            if it.interest.is_some() && it.item != Item::Interest {
+                out.push(err(
+                    format!("{path}.interest"),
+                    "policy.interest_rule",
+                    "利率规则只能用于贷款贴息项目。".into(),
+                    "Interest rules apply to the interest item only.".into(),
+                ));
+            }
+            if let Some(InterestRule {
+                rate_base: Some(LprDate::RepaymentYearMonth { month, .. }),
+                ..
+            }) = it.interest
+                && !(1..=12).contains(&month)
+            {
+                out.push(err(
+                    format!("{path}.interest.rate_base.month"),
+                    "policy.month",
+                    "月份应为 1–12。".into(),
+                    "The month is 1–12.".into(),
+                ));
+            }
+        }
+        check_cap("application_cap_fen", &self.application_cap_fen, &mut out);
+        if let Some(c) = &self.enterprise_cap {
+            check_cap("enterprise_cap.amount_fen", &c.amount_fen, &mut out);
+            if let CapPeriod::Years { years: 0 } = c.period {
+                out.push(err(
+                    "enterprise_cap.years".into(),
+                    "policy.years",
+                    "年限应至少为 1 年。".into(),
+                    "The number of years is at least 1.".into(),
+                ));
+            }
+        }
+        out
+    }
+}
+
+/// Rewards to financial institutions (SPEC §3.4): a share of the year's qualifying IP pledge
+/// loans and/or an amount per loan, capped per institution per year.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RewardRule {
+    pub ratio: Ratio,
+    #[serde(default)]
+    pub per_loan_fen: i64,
+    pub cap_per_year_fen: Option<i64>,
+}
+
+/// Securitisation support: a share of the financing cost (interest and guarantee fee paid),
+/// capped per year and granted for a limited number of years.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SecuritisationRule {
+    pub ratio: Ratio,
+    pub cap_per_year_fen: Option<i64>,
+    pub max_years: Option<u32>,
+}

@@ -8,7 +8,7 @@ use crate::message::Msg;
 use serde::{Deserialize, Serialize};
 
 /// The kinds of IP asset an enterprise holds (SPEC §4).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum IpKind {
     Patent,

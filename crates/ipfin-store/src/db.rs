@@ -334,6 +334,11 @@ impl WriteTx {
         &self.tx
     }
 
+    /// The acting user, when a person acts.
+    pub fn actor_user_id(&self) -> Option<i64> {
+        self.actor.user_id
+    }
+
     pub fn actor(&self) -> &AuditActor {
         &self.actor
     }

@@ -483,6 +483,20 @@ impl Store {
                 organisation: org_name,
             });
         }
+        // LPR values, and a published policy per district (Nanshan- and Futian-style rules for
+        // those two, a common template elsewhere).
+        for v in ipfin_domain::policy::LprTable::demo().values() {
+            self.set_lpr(&mut tx, &Scope::City, *v).await?;
+        }
+        for (code, name, _, _) in SHENZHEN_DISTRICTS {
+            let lead = Scope::District {
+                code: (*code).to_string(),
+                manage: true,
+            };
+            let doc = demo_policy(code, name);
+            let v = self.create_policy(&mut tx, &lead, &doc).await?;
+            self.publish_policy(&mut tx, &lead, v.id).await?;
+        }
         exec(
             tx.conn(),
             "INSERT INTO settings (key, value) VALUES ('demo_loaded', ?)",
@@ -501,9 +515,165 @@ impl Store {
     }
 }
 
+/// The demo policy of a district: Nanshan-style rules for Nanshan (70% of interest and fees,
+/// CNY 1.5 million per enterprise per year), Futian-style for Futian (patents only, loans up
+/// to a year, 50% of interest, fees up to 4% of the principal, CNY 2 million, first come
+/// first served), and elsewhere 70% for SMEs and 50% for large enterprises with CNY 1 million
+/// per enterprise per year.
+pub fn demo_policy(code: &str, name: &str) -> ipfin_domain::policy::document::PolicyDocument {
+    use ipfin_domain::ip_number::IpKind;
+    use ipfin_domain::policy::BudgetMode;
+    use ipfin_domain::policy::document::*;
+    use ipfin_domain::policy::rules::*;
+    use rust_decimal::Decimal;
+    let pct = |p: i64| Ratio::new(Decimal::new(p, 2)).unwrap_or(Ratio::ZERO);
+    let yuan = |y: i64| y * 100;
+    let item = |item: Item, large: i64, sme: i64| ItemRule {
+        item,
+        ratio: PerClass::large_and_sme(pct(large), pct(sme)),
+        ratio_if_guaranteed: None,
+        cap_fen: PerClass::all(None),
+        cap_share_of_principal: None,
+        base_max_share_of_principal: None,
+        interest: None,
+    };
+    let date = |m: u32, d: u32| NaiveDate::from_ymd_opt(2026, m, d).unwrap_or_default();
+    let (rules, budget, title, summary) = match code {
+        "440305" => (
+            Rules {
+                items: Item::ALL.iter().map(|i| item(*i, 70, 70)).collect(),
+                application_cap_fen: PerClass::all(None),
+                enterprise_cap: Some(EnterpriseCap {
+                    amount_fen: PerClass::all(Some(yuan(1_500_000))),
+                    period: CapPeriod::Year,
+                }),
+                conditions: Conditions::default(),
+                institution_reward: Some(RewardRule {
+                    ratio: pct(1),
+                    per_loan_fen: 0,
+                    cap_per_year_fen: Some(yuan(1_000_000)),
+                }),
+                securitisation: Some(SecuritisationRule {
+                    ratio: pct(70),
+                    cap_per_year_fen: Some(yuan(3_000_000)),
+                    max_years: Some(3),
+                }),
+            },
+            Budget {
+                total_fen: yuan(50_000_000),
+                mode: BudgetMode::ProRata,
+            },
+            format!("{name}知识产权质押融资扶持措施（2026 年修订）"),
+            "对企业实际支付的贷款利息、担保费、保险费、评估费给予 70% 资助，每家企业每年最高 150 万元；知识产权证券化融资成本资助 70%，每年最高 300 万元，最长 3 年。",
+        ),
+        "440304" => (
+            Rules {
+                items: vec![
+                    item(Item::Interest, 50, 50),
+                    ItemRule {
+                        base_max_share_of_principal: Some(pct(4)),
+                        ..item(Item::Guarantee, 50, 50)
+                    },
+                    ItemRule {
+                        base_max_share_of_principal: Some(pct(4)),
+                        ..item(Item::Evaluation, 50, 50)
+                    },
+                ],
+                application_cap_fen: PerClass::all(None),
+                enterprise_cap: Some(EnterpriseCap {
+                    amount_fen: PerClass::all(Some(yuan(2_000_000))),
+                    period: CapPeriod::Year,
+                }),
+                conditions: Conditions {
+                    ip_kinds: vec![IpKind::Patent],
+                    max_loan_days: Some(366),
+                    max_revenue_fen: None,
+                },
+                institution_reward: None,
+                securitisation: None,
+            },
+            Budget {
+                total_fen: yuan(30_000_000),
+                mode: BudgetMode::FirstComeFirstServed,
+            },
+            format!("{name}专利权质押融资贴息资助办法（2026 年）"),
+            "以专利权质押、期限不超过 1 年的贷款，按实际支付利息的 50% 贴息；担保费、评估费按不超过本金 4% 的部分给予 50% 资助；每家企业每年最高 200 万元，预算用完即止。",
+        ),
+        _ => (
+            Rules {
+                items: Item::ALL.iter().map(|i| item(*i, 50, 70)).collect(),
+                application_cap_fen: PerClass::all(None),
+                enterprise_cap: Some(EnterpriseCap {
+                    amount_fen: PerClass::all(Some(yuan(1_000_000))),
+                    period: CapPeriod::Year,
+                }),
+                conditions: Conditions::default(),
+                institution_reward: None,
+                securitisation: None,
+            },
+            Budget {
+                total_fen: yuan(20_000_000),
+                mode: BudgetMode::ProRata,
+            },
+            format!("{name}知识产权金融扶持措施（2026 年）"),
+            "中小微企业按实际支付的利息、评估费、担保费、保险费的 70% 资助，大型企业按 50%；每家企业每年最高 100 万元。",
+        ),
+    };
+    let ip_types = if code == "440304" {
+        vec![IpType::Patent]
+    } else {
+        vec![IpType::Patent, IpType::Trademark, IpType::Copyright]
+    };
+    PolicyDocument {
+        title,
+        year: 2026,
+        summary: summary.to_string(),
+        financing_modes: vec![FinancingMode::Pledge, FinancingMode::Insurance],
+        ip_types,
+        rules,
+        budget: Some(budget),
+        batches: vec![
+            Batch {
+                name: "2026 年第一批".into(),
+                opens: date(3, 2),
+                closes: date(4, 30),
+            },
+            Batch {
+                name: "2026 年第二批".into(),
+                opens: date(9, 1),
+                closes: date(10, 30),
+            },
+        ],
+        eligibility: Eligibility::default(),
+        documents: vec![
+            PackageDocument {
+                kind: PackageKind::Policy,
+                title: format!("{name}知识产权质押融资扶持措施"),
+                reference: None,
+                url: None,
+            },
+            PackageDocument {
+                kind: PackageKind::Guide,
+                title: "2026 年度申报指南".into(),
+                reference: None,
+                url: None,
+            },
+        ],
+        contact: format!("{name}市场监督管理局知识产权科 · 工作日 9:00–12:00、14:00–18:00"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn demo_policies_check_clean() {
+        for (code, name, _, _) in SHENZHEN_DISTRICTS {
+            let d = demo_policy(code, name);
+            assert!(d.check().is_empty(), "{code}: {:?}", d.check());
+        }
+    }
 
     #[test]
     fn demo_credit_codes_are_valid() {

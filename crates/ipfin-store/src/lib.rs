@@ -13,6 +13,7 @@ pub mod error;
 pub mod import;
 pub mod migration;
 pub mod org;
+pub mod policy;
 pub mod testing;
 pub mod user;
 

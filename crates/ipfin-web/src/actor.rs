@@ -41,6 +41,15 @@ impl Actor {
         }
     }
 
+    /// The caller's organisation, when signed in or calling with a token.
+    pub fn organisation_id(&self) -> Option<i64> {
+        match &self.principal {
+            Principal::User(u) => Some(u.organisation_id),
+            Principal::Token(t) => Some(t.organisation_id),
+            Principal::Anonymous => None,
+        }
+    }
+
     pub fn is_signed_in(&self) -> bool {
         !matches!(self.principal, Principal::Anonymous)
     }

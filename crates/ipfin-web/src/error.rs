@@ -12,6 +12,8 @@ pub struct AppError {
     pub status: StatusCode,
     pub msg: Msg,
     pub field: Option<&'static str>,
+    /// A JSON path in a document (policy rules), shown as `field` in the API body.
+    pub path: Option<String>,
 }
 
 impl AppError {
@@ -25,6 +27,7 @@ impl AppError {
             status,
             msg: Msg::new(code, zh, en),
             field: None,
+            path: None,
         }
     }
 
@@ -64,6 +67,7 @@ impl AppError {
             status: StatusCode::UNPROCESSABLE_ENTITY,
             msg: e.msg,
             field: Some(e.field),
+            path: None,
         }
     }
 
@@ -86,12 +90,20 @@ impl From<StoreError> for AppError {
                 status: StatusCode::FORBIDDEN,
                 msg,
                 field: None,
+                path: None,
             },
             StoreError::Invalid(fe) => AppError::invalid(fe),
             StoreError::Conflict(msg) => AppError {
                 status: StatusCode::CONFLICT,
                 msg,
                 field: None,
+                path: None,
+            },
+            StoreError::Document(e) => AppError {
+                status: StatusCode::UNPROCESSABLE_ENTITY,
+                msg: e.msg,
+                field: None,
+                path: Some(e.path),
             },
             StoreError::Db(e) => AppError::internal(e),
             StoreError::Internal(e) => AppError::internal(e),

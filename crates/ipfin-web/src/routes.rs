@@ -115,6 +115,23 @@ fn table() -> Routes {
         Public,
         api::tools::enterprise_size,
     )
+    .get(
+        "/api/v1/schemas/policy-rules.json",
+        Public,
+        api::policy::rules_schema,
+    )
+    .get("/api/v1/policies", Public, api::policy::policies)
+    .get("/api/v1/policies/{version_id}", Public, api::policy::policy)
+    .get(
+        "/api/v1/tools/working-days",
+        Public,
+        api::policy::working_days,
+    )
+    .post(
+        "/api/v1/tools/subsidy-calculator",
+        Public,
+        api::policy::subsidy_calculator,
+    )
     .get("/register", Public, views::enterprise::register_get)
     .post("/register", Public, views::enterprise::register_post)
     .get("/static/app.css", Public, views::assets::css)
@@ -273,6 +290,34 @@ fn table() -> Routes {
         "/claims/{claim_id}/decide",
         Roles(MANAGERS),
         views::enterprise::decide,
+    )
+    // Policies: drafted and published by the district's lead officers; departments comment.
+    .post("/api/v1/policies", Roles(MANAGERS), api::policy::create)
+    .add(
+        "PUT",
+        "/api/v1/policies/{version_id}",
+        Roles(MANAGERS),
+        axum::routing::put(api::policy::update),
+    )
+    .post(
+        "/api/v1/policies/{version_id}/circulate",
+        Roles(MANAGERS),
+        api::policy::circulate,
+    )
+    .post(
+        "/api/v1/policies/{version_id}/publish",
+        Roles(MANAGERS),
+        api::policy::publish,
+    )
+    .post(
+        "/api/v1/policies/{version_id}/revise",
+        Roles(MANAGERS),
+        api::policy::revise,
+    )
+    .post(
+        "/api/v1/policies/{version_id}/comments",
+        Roles(GOVERNMENT),
+        api::policy::comment,
     )
     // The city only.
     .post("/districts", Roles(CITY), views::org::create_district)

@@ -89,6 +89,37 @@ const EXPECTED: &[(&str, &str, &str)] = &[
         "city_admin,district_officer,department_member,enterprise_user",
     ),
     ("GET", "/claims", "city_admin,district_officer"),
+    ("GET", "/api/v1/schemas/policy-rules.json", "public"),
+    ("GET", "/api/v1/policies", "public"),
+    ("GET", "/api/v1/policies/{version_id}", "public"),
+    ("GET", "/api/v1/tools/working-days", "public"),
+    ("POST", "/api/v1/tools/subsidy-calculator", "public"),
+    ("POST", "/api/v1/policies", "city_admin,district_officer"),
+    (
+        "PUT",
+        "/api/v1/policies/{version_id}",
+        "city_admin,district_officer",
+    ),
+    (
+        "POST",
+        "/api/v1/policies/{version_id}/circulate",
+        "city_admin,district_officer",
+    ),
+    (
+        "POST",
+        "/api/v1/policies/{version_id}/publish",
+        "city_admin,district_officer",
+    ),
+    (
+        "POST",
+        "/api/v1/policies/{version_id}/revise",
+        "city_admin,district_officer",
+    ),
+    (
+        "POST",
+        "/api/v1/policies/{version_id}/comments",
+        "city_admin,district_officer,department_member",
+    ),
     ("GET", "/imports", "city_admin,district_officer"),
     ("POST", "/imports", "city_admin,district_officer"),
     ("GET", "/imports/template", "city_admin,district_officer"),
@@ -249,6 +280,7 @@ struct Prober {
     foreign_claim: i64,
     foreign_tag: i64,
     foreign_import: i64,
+    foreign_policy: i64,
 }
 
 async fn token_for(app: &TestApp, org_id: i64, name: &str) -> (i64, String) {
@@ -413,6 +445,29 @@ async fn probers(app: &TestApp) -> Vec<Prober> {
             .await
             .expect("tag");
         tx.commit().await.expect("commit");
+        // A draft policy of the foreign district, out for comments.
+        let foreign_scope = Scope::District {
+            code: district.to_string(),
+            manage: true,
+        };
+        let mut tx = app
+            .store()
+            .write(ipfin_store::audit::AuditActor::system("test"))
+            .await
+            .expect("tx");
+        let mut doc = ipfin_store::demo::demo_policy(district, "探测");
+        doc.title = format!("越权探测政策 {i}");
+        let draft = app
+            .store()
+            .create_policy(&mut tx, &foreign_scope, &doc)
+            .await
+            .expect("draft");
+        app.store()
+            .circulate_policy(&mut tx, &foreign_scope, draft.id)
+            .await
+            .expect("circulate");
+        tx.commit().await.expect("commit");
+        let foreign_policy = draft.id;
         // An import started in the foreign district.
         let (foreign_import, _) = app
             .store()
@@ -452,6 +507,7 @@ async fn probers(app: &TestApp) -> Vec<Prober> {
             foreign_claim,
             foreign_tag,
             foreign_import,
+            foreign_policy,
         });
     }
     out
@@ -469,6 +525,7 @@ fn substitute(path: &str, p: &Prober) -> String {
         ("{claim_id}", p.foreign_claim.to_string()),
         ("{tag_id}", p.foreign_tag.to_string()),
         ("{import_id}", p.foreign_import.to_string()),
+        ("{version_id}", p.foreign_policy.to_string()),
     ] {
         out = out.replace(param, &value);
     }
@@ -511,10 +568,14 @@ async fn call(app: &TestApp, spec: &RouteSpec, path: &str, p: &Prober) -> suppor
             let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
             app.post_form(path, Some(&p.session), &pairs).await
         }
-        ("POST", true) => {
+        (m @ ("POST" | "PUT"), true) => {
             let body = serde_json::json!({"kind": "department", "name": "越权探测", "district_code": p.foreign_district});
             let req = axum::http::Request::builder()
-                .method(Method::POST)
+                .method(if m == "PUT" {
+                    Method::PUT
+                } else {
+                    Method::POST
+                })
                 .uri(path)
                 .header("cookie", &p.session.cookie)
                 .header("content-type", "application/json")
@@ -544,6 +605,17 @@ async fn isolation_matrix() {
             let path = substitute(spec.path, &probers[0]);
             let anon = match spec.method {
                 "GET" => app.get(&path, None).await,
+                "PUT" => {
+                    app.send(
+                        axum::http::Request::builder()
+                            .method(Method::PUT)
+                            .uri(&path)
+                            .header("content-type", "application/json")
+                            .body(axum::body::Body::from("{}"))
+                            .expect("request"),
+                    )
+                    .await
+                }
                 _ => app.post_form(&path, None, &[("_csrf", "x")]).await,
             };
             role_probes += 1;

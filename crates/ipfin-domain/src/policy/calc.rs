@@ -450,7 +450,7 @@ pub fn calculate(rules: &Rules, lpr: &LprTable, app: &Application) -> Result<Cal
             let period = match ec.period {
                 super::rules::CapPeriod::Year => Arg::Text("本年度"),
                 super::rules::CapPeriod::Lifetime => Arg::Text("累计"),
-                super::rules::CapPeriod::Years { years } => Arg::Owned(format!("{years} 年内")),
+                super::rules::CapPeriod::Years(years) => Arg::Owned(format!("{years} 年内")),
             };
             steps.push(step(
                 "enterprise.cap",

@@ -4,6 +4,7 @@
 
 pub mod budget;
 pub mod calc;
+pub mod document;
 pub mod lpr;
 pub mod rules;
 

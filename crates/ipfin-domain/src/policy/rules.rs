@@ -8,6 +8,7 @@ use crate::ip_number::IpKind;
 use crate::message::Msg;
 use crate::size::SizeClass;
 use rust_decimal::Decimal;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// A ratio between 0 and 1 inclusive, exact (0.7 = 70%).
@@ -41,6 +42,21 @@ impl Ratio {
     }
 }
 
+impl JsonSchema for Ratio {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Ratio".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "比例，0 到 1 之间的小数（70% 写作 \"0.7\"）/ a ratio between 0 and 1, as a decimal string",
+            "type": ["string", "number"],
+            "pattern": "^(0(\\.[0-9]+)?|1(\\.0+)?)$",
+            "minimum": 0,
+            "maximum": 1
+        })
+    }
+}
+
 impl TryFrom<Decimal> for Ratio {
     type Error = String;
     fn try_from(v: Decimal) -> Result<Ratio, String> {
@@ -55,7 +71,7 @@ impl From<Ratio> for Decimal {
 }
 
 /// A value per enterprise size class.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 pub struct PerClass<T> {
     pub large: T,
     pub medium: T,
@@ -104,7 +120,9 @@ impl<T: Copy> PerClass<T> {
 }
 
 /// What a subsidy item pays towards.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Item {
     /// 贴息: interest paid.
@@ -155,7 +173,7 @@ impl Item {
 }
 
 /// Which LPR value a rule refers to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(tag = "date", rename_all = "snake_case")]
 pub enum LprDate {
     /// The value in force on the loan's start date.
@@ -173,7 +191,7 @@ impl LprDate {
 }
 
 /// How the interest item's base is found.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct InterestRule {
     /// The base is the financed amount × min(this LPR, the loan's rate) × days ÷ 360, instead
@@ -188,7 +206,7 @@ pub struct InterestRule {
 }
 
 /// One subsidy item of a policy.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ItemRule {
     pub item: Item,
@@ -212,28 +230,28 @@ pub struct ItemRule {
     pub interest: Option<InterestRule>,
 }
 
-/// The period over which an enterprise's subsidies are capped.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "period", rename_all = "snake_case")]
+/// The period over which an enterprise's subsidies are capped: `"year"`, `"lifetime"` or
+/// `{"years": 3}`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
 pub enum CapPeriod {
     /// Per policy year.
     Year,
     /// Over the enterprise's lifetime.
     Lifetime,
     /// Over N consecutive years.
-    Years { years: u32 },
+    Years(u32),
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EnterpriseCap {
     pub amount_fen: PerClass<Option<i64>>,
-    #[serde(flatten)]
     pub period: CapPeriod,
 }
 
 /// Conditions every application must meet.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct Conditions {
     /// IP kinds whose pledge loans count (empty: all).
@@ -245,7 +263,7 @@ pub struct Conditions {
 }
 
 /// A policy version's rules.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Rules {
     pub items: Vec<ItemRule>,
@@ -341,7 +359,7 @@ impl Rules {
         check_cap("application_cap_fen", &self.application_cap_fen, &mut out);
         if let Some(c) = &self.enterprise_cap {
             check_cap("enterprise_cap.amount_fen", &c.amount_fen, &mut out);
-            if let CapPeriod::Years { years: 0 } = c.period {
+            if let CapPeriod::Years(0) = c.period {
                 out.push(err(
                     "enterprise_cap.years".into(),
                     "policy.years",
@@ -356,7 +374,7 @@ impl Rules {
 
 /// Rewards to financial institutions (SPEC §3.4): a share of the year's qualifying IP pledge
 /// loans and/or an amount per loan, capped per institution per year.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RewardRule {
     pub ratio: Ratio,
@@ -367,7 +385,7 @@ pub struct RewardRule {
 
 /// Securitisation support: a share of the financing cost (interest and guarantee fee paid),
 /// capped per year and granted for a limited number of years.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SecuritisationRule {
     pub ratio: Ratio,

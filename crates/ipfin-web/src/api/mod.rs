@@ -5,6 +5,7 @@ pub mod enterprise;
 pub mod openapi;
 pub mod ops;
 pub mod org;
+pub mod policy;
 pub mod tools;
 pub mod user;
 

@@ -46,6 +46,17 @@ impl Modify for BearerAuth {
         super::enterprise::enterprises,
         super::enterprise::enterprise,
         super::user::user,
+        super::policy::rules_schema,
+        super::policy::policies,
+        super::policy::policy,
+        super::policy::create,
+        super::policy::update,
+        super::policy::circulate,
+        super::policy::publish,
+        super::policy::revise,
+        super::policy::comment,
+        super::policy::working_days,
+        super::policy::subsidy_calculator,
     ),
     modifiers(&BearerAuth)
 )]

@@ -397,7 +397,9 @@ struct ErrorPage {
 /// The uniform JSON error body `{code, message, field?}`.
 pub fn error_json(err: &AppError, lang: Lang) -> Response {
     let mut body = serde_json::json!({"code": err.msg.code, "message": err.msg.text(lang)});
-    if let Some(f) = err.field {
+    if let Some(p) = &err.path {
+        body["field"] = p.clone().into();
+    } else if let Some(f) = err.field {
         body["field"] = f.into();
     }
     (err.status, axum::Json(body)).into_response()

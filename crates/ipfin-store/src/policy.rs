@@ -1,0 +1,547 @@
+//! Policy versions (SPEC R2.1–R2.3): a district's lead officers draft a version, circulate it
+//! to the district's member departments for comments, publish it (then it never changes) and
+//! later supersede it with a revision. Also the dated LPR values and the working-day calendar
+//! the calculations read.
+
+use crate::db::{exec, fetch_all, fetch_i64, fetch_opt};
+use crate::error::{Result, StoreError};
+use crate::{Store, WriteTx};
+use chrono::{Datelike, NaiveDate};
+use ipfin_domain::Scope;
+use ipfin_domain::calendar::{Calendar, YearArrangement};
+use ipfin_domain::policy::document::{PolicyDocument, parse};
+use ipfin_domain::policy::lpr::{LprTable, LprValue};
+use sea_orm::{ConnectionTrait, FromQueryResult, Value};
+use serde::Serialize;
+use serde_json::json;
+use std::str::FromStr;
+
+/// A stored policy version.
+#[derive(Debug, Clone, FromQueryResult, Serialize)]
+pub struct PolicyVersionRow {
+    pub id: i64,
+    pub district_code: String,
+    pub series: i64,
+    pub version: i32,
+    pub status: String,
+    pub title: String,
+    pub year: i32,
+    pub document: String,
+    pub created_at: i64,
+    pub circulated_at: Option<i64>,
+    pub published_at: Option<i64>,
+    pub superseded_at: Option<i64>,
+}
+
+impl PolicyVersionRow {
+    /// The document (stored documents were checked when written).
+    pub fn doc(&self) -> Result<PolicyDocument> {
+        parse(self.document.as_bytes())
+            .map_err(|e| StoreError::Internal(format!("stored policy {}: {}", self.id, e.msg)))
+    }
+    pub fn is_public(&self) -> bool {
+        self.status == "published" || self.status == "superseded"
+    }
+    pub fn editable(&self) -> bool {
+        self.status == "draft" || self.status == "circulating"
+    }
+}
+
+/// A member department's comment on a circulated draft.
+#[derive(Debug, Clone, FromQueryResult, Serialize)]
+pub struct PolicyComment {
+    pub id: i64,
+    pub version_id: i64,
+    pub organisation_id: i64,
+    pub org_name: String,
+    pub body: String,
+    pub created_at: i64,
+}
+
+const COLS: &str = "p.id, p.district_code, p.series, p.version, p.status, p.title, p.year, p.document, p.created_at, \
+    p.circulated_at, p.published_at, p.superseded_at";
+
+/// What the scope may read: the public and banks see published versions; the city sees every
+/// version; a district's officers and departments see their district's.
+fn read_scope_sql(scope: &Scope) -> (String, Vec<Value>) {
+    match scope {
+        Scope::City => ("1=1".into(), vec![]),
+        Scope::District { code, .. } => (
+            "(p.district_code = ? OR p.status IN ('published', 'superseded'))".into(),
+            vec![code.clone().into()],
+        ),
+        _ => ("p.status IN ('published', 'superseded')".into(), vec![]),
+    }
+}
+
+fn checked(doc: &PolicyDocument) -> Result<String> {
+    if let Some(e) = doc.check().into_iter().next() {
+        return Err(StoreError::Document(e));
+    }
+    serde_json::to_string(doc).map_err(|e| StoreError::Internal(e.to_string()))
+}
+
+fn lead_district(scope: &Scope) -> Result<&str> {
+    match scope {
+        Scope::District { code, manage: true } => Ok(code),
+        _ => Err(StoreError::forbidden(
+            "policy.manage",
+            "只有区牵头部门可以起草和发布本区政策。",
+            "Only a district's lead officers draft and publish its policies.",
+        )),
+    }
+}
+
+impl Store {
+    /// Policy versions the scope may read, newest first; `district` narrows to one district.
+    pub async fn policy_versions(
+        &self,
+        scope: &Scope,
+        district: Option<&str>,
+    ) -> Result<Vec<PolicyVersionRow>> {
+        let (mut cond, mut values) = read_scope_sql(scope);
+        if let Some(d) = district {
+            cond.push_str(" AND p.district_code = ?");
+            values.push(d.to_string().into());
+        }
+        fetch_all(
+            self.conn(),
+            &format!("SELECT {COLS} FROM policy_versions p WHERE {cond} ORDER BY p.district_code, p.series DESC, p.version DESC"),
+            values,
+        )
+        .await
+    }
+
+    /// One version, if the scope may read it.
+    pub async fn policy_version(&self, scope: &Scope, id: i64) -> Result<PolicyVersionRow> {
+        Self::policy_version_in(self.conn(), scope, id).await
+    }
+
+    async fn policy_version_in<C: ConnectionTrait>(
+        conn: &C,
+        scope: &Scope,
+        id: i64,
+    ) -> Result<PolicyVersionRow> {
+        let (cond, mut values) = read_scope_sql(scope);
+        values.insert(0, id.into());
+        fetch_opt(
+            conn,
+            &format!("SELECT {COLS} FROM policy_versions p WHERE p.id = ? AND {cond}"),
+            values,
+        )
+        .await?
+        .ok_or(StoreError::NotFound)
+    }
+
+    /// The version a lead officer may change: their district's, still a draft.
+    async fn own_draft(tx: &WriteTx, scope: &Scope, id: i64) -> Result<PolicyVersionRow> {
+        let district = lead_district(scope)?;
+        let v = Self::policy_version_in(tx.conn(), scope, id).await?;
+        if v.district_code != district {
+            return Err(StoreError::NotFound);
+        }
+        if !v.editable() {
+            return Err(StoreError::conflict(
+                "policy.published_immutable",
+                "已发布的政策版本不能修改；如需调整，请基于该版本起草修订版。",
+                "A published version cannot change: draft a revision instead.",
+            ));
+        }
+        Ok(v)
+    }
+
+    /// Drafts a new policy (its first version).
+    pub async fn create_policy(
+        &self,
+        tx: &mut WriteTx,
+        scope: &Scope,
+        doc: &PolicyDocument,
+    ) -> Result<PolicyVersionRow> {
+        let district = lead_district(scope)?.to_string();
+        let text = checked(doc)?;
+        let id = fetch_i64(
+            tx.conn(),
+            "INSERT INTO policy_versions (district_code, series, version, status, title, year, document, created_by, created_at) \
+             VALUES (?, 0, 1, 'draft', ?, ?, ?, ?, ?) RETURNING id",
+            vec![
+                district.clone().into(),
+                doc.title.clone().into(),
+                doc.year.into(),
+                text.into(),
+                tx.actor_user_id().into(),
+                crate::now_s().into(),
+            ],
+        )
+        .await?;
+        exec(
+            tx.conn(),
+            "UPDATE policy_versions SET series = id WHERE id = ?",
+            vec![id.into()],
+        )
+        .await?;
+        tx.audit(
+            "policy.create",
+            "policy_version",
+            id,
+            json!({"district": district, "title": doc.title}),
+        )
+        .await?;
+        Self::policy_version_in(tx.conn(), scope, id).await
+    }
+
+    /// Replaces a draft's document.
+    pub async fn update_policy(
+        &self,
+        tx: &mut WriteTx,
+        scope: &Scope,
+        id: i64,
+        doc: &PolicyDocument,
+    ) -> Result<PolicyVersionRow> {
+        let before = Self::own_draft(tx, scope, id).await?;
+        let text = checked(doc)?;
+        exec(
+            tx.conn(),
+            "UPDATE policy_versions SET title = ?, year = ?, document = ? WHERE id = ?",
+            vec![
+                doc.title.clone().into(),
+                doc.year.into(),
+                text.into(),
+                id.into(),
+            ],
+        )
+        .await?;
+        tx.audit(
+            "policy.update",
+            "policy_version",
+            id,
+            json!({"before_title": before.title, "title": doc.title}),
+        )
+        .await?;
+        Self::policy_version_in(tx.conn(), scope, id).await
+    }
+
+    /// Sends a draft to the district's member departments for comments.
+    pub async fn circulate_policy(
+        &self,
+        tx: &mut WriteTx,
+        scope: &Scope,
+        id: i64,
+    ) -> Result<PolicyVersionRow> {
+        Self::own_draft(tx, scope, id).await?;
+        exec(
+            tx.conn(),
+            "UPDATE policy_versions SET status = 'circulating', circulated_at = ? WHERE id = ?",
+            vec![crate::now_s().into(), id.into()],
+        )
+        .await?;
+        tx.audit("policy.circulate", "policy_version", id, json!({}))
+            .await?;
+        Self::policy_version_in(tx.conn(), scope, id).await
+    }
+
+    /// A member department (or the lead department) comments on a circulated draft of its
+    /// district; the comment stays with the version.
+    pub async fn comment_policy(
+        &self,
+        tx: &mut WriteTx,
+        scope: &Scope,
+        organisation_id: i64,
+        id: i64,
+        body: &str,
+    ) -> Result<i64> {
+        let Scope::District { code, .. } = scope else {
+            return Err(StoreError::forbidden(
+                "policy.comment",
+                "只有本区成员单位可以提出意见。",
+                "Only the district's member departments comment.",
+            ));
+        };
+        let v = Self::policy_version_in(tx.conn(), scope, id).await?;
+        if &v.district_code != code {
+            return Err(StoreError::NotFound);
+        }
+        if v.status != "circulating" {
+            return Err(StoreError::conflict(
+                "policy.not_circulating",
+                "该版本未在征求意见中，不能提出意见。",
+                "This version is not out for comments.",
+            ));
+        }
+        let body = crate::org::require_text("body", "意见", "Comment", body, 2000)?;
+        let cid = fetch_i64(
+            tx.conn(),
+            "INSERT INTO policy_comments (version_id, organisation_id, user_id, body, created_at) VALUES (?, ?, ?, ?, ?) RETURNING id",
+            vec![id.into(), organisation_id.into(), tx.actor_user_id().into(), body.clone().into(), crate::now_s().into()],
+        )
+        .await?;
+        tx.audit(
+            "policy.comment",
+            "policy_version",
+            id,
+            json!({"comment_id": cid, "organisation_id": organisation_id}),
+        )
+        .await?;
+        Ok(cid)
+    }
+
+    pub async fn policy_comments(&self, scope: &Scope, id: i64) -> Result<Vec<PolicyComment>> {
+        let v = self.policy_version(scope, id).await?;
+        let own = matches!(scope, Scope::City)
+            || matches!(scope, Scope::District { code, .. } if *code == v.district_code);
+        if !own {
+            return Ok(Vec::new());
+        }
+        fetch_all(
+            self.conn(),
+            "SELECT c.id, c.version_id, c.organisation_id, o.name AS org_name, c.body, c.created_at FROM policy_comments c \
+             JOIN organisations o ON o.id = c.organisation_id WHERE c.version_id = ? ORDER BY c.id",
+            vec![id.into()],
+        )
+        .await
+    }
+
+    /// Publishes a draft: it becomes public and immutable, and the series' earlier published
+    /// version is superseded.
+    pub async fn publish_policy(
+        &self,
+        tx: &mut WriteTx,
+        scope: &Scope,
+        id: i64,
+    ) -> Result<PolicyVersionRow> {
+        let v = Self::own_draft(tx, scope, id).await?;
+        checked(&v.doc()?)?;
+        let now = crate::now_s();
+        exec(
+            tx.conn(),
+            "UPDATE policy_versions SET status = 'superseded', superseded_at = ? WHERE series = ? AND status = 'published'",
+            vec![now.into(), v.series.into()],
+        )
+        .await?;
+        exec(
+            tx.conn(),
+            "UPDATE policy_versions SET status = 'published', published_at = ? WHERE id = ?",
+            vec![now.into(), id.into()],
+        )
+        .await?;
+        tx.audit(
+            "policy.publish",
+            "policy_version",
+            id,
+            json!({"series": v.series, "version": v.version}),
+        )
+        .await?;
+        Self::policy_version_in(tx.conn(), scope, id).await
+    }
+
+    /// Starts a revision of a published version: a new draft with the same document.
+    pub async fn revise_policy(
+        &self,
+        tx: &mut WriteTx,
+        scope: &Scope,
+        id: i64,
+    ) -> Result<PolicyVersionRow> {
+        let district = lead_district(scope)?;
+        let v = Self::policy_version_in(tx.conn(), scope, id).await?;
+        if v.district_code != district {
+            return Err(StoreError::NotFound);
+        }
+        let open: Option<i64> = fetch_opt::<IdRow, _>(
+            tx.conn(),
+            "SELECT id FROM policy_versions WHERE series = ? AND status IN ('draft', 'circulating')",
+            vec![v.series.into()],
+        )
+        .await?
+        .map(|r| r.id);
+        if let Some(open) = open {
+            return Err(StoreError::conflict(
+                "policy.revision_open",
+                format!("该政策已有未发布的修订稿（版本编号 {open}），请先完成或修改该稿。"),
+                format!("This policy already has an unpublished revision (#{open})."),
+            ));
+        }
+        let next = fetch_i64(
+            tx.conn(),
+            "SELECT CAST(COALESCE(MAX(version), 0) + 1 AS BIGINT) FROM policy_versions WHERE series = ?",
+            vec![v.series.into()],
+        )
+        .await?;
+        let nid = fetch_i64(
+            tx.conn(),
+            "INSERT INTO policy_versions (district_code, series, version, status, title, year, document, created_by, created_at) \
+             VALUES (?, ?, ?, 'draft', ?, ?, ?, ?, ?) RETURNING id",
+            vec![
+                v.district_code.clone().into(),
+                v.series.into(),
+                (next as i32).into(),
+                v.title.clone().into(),
+                v.year.into(),
+                v.document.clone().into(),
+                tx.actor_user_id().into(),
+                crate::now_s().into(),
+            ],
+        )
+        .await?;
+        tx.audit(
+            "policy.revise",
+            "policy_version",
+            nid,
+            json!({"from": id, "version": next}),
+        )
+        .await?;
+        Self::policy_version_in(tx.conn(), scope, nid).await
+    }
+
+    /// The LPR values entered so far.
+    pub async fn lpr_table(&self) -> Result<LprTable> {
+        #[derive(FromQueryResult)]
+        struct Row {
+            date: NaiveDate,
+            one_year: String,
+            over_five_years: String,
+        }
+        let rows: Vec<Row> = fetch_all(
+            self.conn(),
+            "SELECT date, one_year, over_five_years FROM lpr_values ORDER BY date",
+            vec![],
+        )
+        .await?;
+        let dec = |s: &str| {
+            rust_decimal::Decimal::from_str(s)
+                .map_err(|e| StoreError::Internal(format!("lpr value {s}: {e}")))
+        };
+        let mut values = Vec::with_capacity(rows.len());
+        for r in rows {
+            values.push(LprValue {
+                date: r.date,
+                one_year: dec(&r.one_year)?,
+                over_five_years: dec(&r.over_five_years)?,
+            });
+        }
+        Ok(LprTable::new(values))
+    }
+
+    /// Enters (or corrects) the LPR published on a date (the city administrator).
+    pub async fn set_lpr(&self, tx: &mut WriteTx, scope: &Scope, v: LprValue) -> Result<()> {
+        if !matches!(scope, Scope::City) {
+            return Err(StoreError::forbidden(
+                "lpr.manage",
+                "只有市级管理员可以维护 LPR 数据。",
+                "Only the city administrator maintains LPR values.",
+            ));
+        }
+        for (field, r) in [
+            ("one_year", v.one_year),
+            ("over_five_years", v.over_five_years),
+        ] {
+            if r <= rust_decimal::Decimal::ZERO || r >= rust_decimal::Decimal::ONE {
+                return Err(StoreError::invalid(
+                    field,
+                    "lpr.value",
+                    "LPR 应为 0 到 1 之间的小数（3.00% 填 0.0300）。",
+                    "An LPR is a fraction between 0 and 1 (3.00% is 0.0300).",
+                ));
+            }
+        }
+        exec(
+            tx.conn(),
+            "DELETE FROM lpr_values WHERE date = ?",
+            vec![v.date.into()],
+        )
+        .await?;
+        exec(
+            tx.conn(),
+            "INSERT INTO lpr_values (date, one_year, over_five_years) VALUES (?, ?, ?)",
+            vec![
+                v.date.into(),
+                v.one_year.to_string().into(),
+                v.over_five_years.to_string().into(),
+            ],
+        )
+        .await?;
+        tx.audit("lpr.set", "lpr", v.date, json!({"one_year": v.one_year.to_string(), "over_five_years": v.over_five_years.to_string()})).await
+    }
+
+    /// The working-day calendar of the years entered so far.
+    pub async fn calendar(&self) -> Result<Calendar> {
+        #[derive(FromQueryResult)]
+        struct Y {
+            year: i32,
+        }
+        #[derive(FromQueryResult)]
+        struct D {
+            date: NaiveDate,
+            kind: String,
+        }
+        let years: Vec<Y> = fetch_all(
+            self.conn(),
+            "SELECT year FROM calendar_years ORDER BY year",
+            vec![],
+        )
+        .await?;
+        let days: Vec<D> = fetch_all(
+            self.conn(),
+            "SELECT date, kind FROM calendar_days ORDER BY date",
+            vec![],
+        )
+        .await?;
+        Ok(Calendar::new(
+            years
+                .into_iter()
+                .map(|y| {
+                    let of_year = |k: &str| {
+                        days.iter()
+                            .filter(|d| d.date.year() == y.year && d.kind == k)
+                            .map(|d| d.date)
+                            .collect()
+                    };
+                    YearArrangement::new(y.year, of_year("holiday"), of_year("workday"))
+                })
+                .collect(),
+        ))
+    }
+}
+
+#[derive(FromQueryResult)]
+struct IdRow {
+    id: i64,
+}
+
+/// Writes one year's arrangement (replacing what was there).
+pub(crate) async fn write_calendar_year<C: ConnectionTrait>(
+    conn: &C,
+    y: &YearArrangement,
+    notice: &str,
+) -> Result<()> {
+    exec(
+        conn,
+        "DELETE FROM calendar_days WHERE year = ?",
+        vec![y.year.into()],
+    )
+    .await?;
+    exec(
+        conn,
+        "DELETE FROM calendar_years WHERE year = ?",
+        vec![y.year.into()],
+    )
+    .await?;
+    exec(
+        conn,
+        "INSERT INTO calendar_years (year, notice) VALUES (?, ?)",
+        vec![y.year.into(), notice.to_string().into()],
+    )
+    .await?;
+    for (kind, dates) in [
+        ("holiday", &y.holidays),
+        ("workday", &y.adjusted_working_days),
+    ] {
+        for d in dates.iter() {
+            exec(
+                conn,
+                "INSERT INTO calendar_days (date, year, kind) VALUES (?, ?, ?)",
+                vec![(*d).into(), y.year.into(), kind.to_string().into()],
+            )
+            .await?;
+        }
+    }
+    Ok(())
+}

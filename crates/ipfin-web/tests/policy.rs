@@ -1,0 +1,394 @@
+//! Policies through the real router on both databases: drafting, circulating for comments,
+//! publishing, immutability, revising; the rule schema; the subsidy calculator computing a
+//! Nanshan-style case; the working-day tool.
+
+mod support;
+
+use axum::http::Method;
+use ipfin_domain::Scope;
+use serde_json::json;
+use support::TestApp;
+
+async fn token(app: &TestApp, org: &str) -> String {
+    let org_id = app.org_id(org).await;
+    let mut tx = app
+        .store()
+        .write(ipfin_store::audit::AuditActor::system("test"))
+        .await
+        .expect("tx");
+    let (_, plain) = app
+        .store()
+        .create_api_token(&mut tx, &Scope::City, org_id, "政策测试", None)
+        .await
+        .expect("token");
+    tx.commit().await.expect("commit");
+    plain
+}
+
+/// Signs a person in and returns a caller that sends JSON with their session cookie
+/// (department tokens act as members only; drafting is a person's work).
+async fn person(app: &TestApp, username: &str) -> support::Session {
+    app.login(username).await
+}
+
+async fn as_person(
+    app: &TestApp,
+    s: &support::Session,
+    method: Method,
+    path: &str,
+    body: Option<String>,
+) -> support::Resp {
+    let mut b = axum::http::Request::builder()
+        .method(method)
+        .uri(path)
+        .header("cookie", &s.cookie);
+    let body = match body {
+        Some(x) => {
+            b = b.header("content-type", "application/json");
+            axum::body::Body::from(x)
+        }
+        None => axum::body::Body::empty(),
+    };
+    app.send(b.body(body).expect("request")).await
+}
+
+/// A Nanshan-style policy document (SPEC §3.4).
+fn nanshan_doc(title: &str) -> serde_json::Value {
+    let ratio = json!({"large": "0.7", "medium": "0.7", "small": "0.7", "micro": "0.7"});
+    let items: Vec<serde_json::Value> = ["interest", "evaluation", "guarantee", "insurance"]
+        .iter()
+        .map(|i| json!({"item": i, "ratio": ratio}))
+        .collect();
+    json!({
+        "title": title,
+        "year": 2026,
+        "financing_modes": ["pledge"],
+        "ip_types": ["patent", "trademark", "copyright"],
+        "rules": {
+            "items": items,
+            "enterprise_cap": {"amount_fen": {"large": 150000000, "medium": 150000000, "small": 150000000, "micro": 150000000}, "period": "year"}
+        },
+        "budget": {"total_fen": 5000000000i64, "mode": "pro_rata"},
+        "batches": [{"name": "第一批", "opens": "2026-03-02", "closes": "2026-04-30"}],
+        "contact": "南山区市场监督管理局知识产权科"
+    })
+}
+
+#[tokio::test]
+async fn a_policy_is_drafted_circulated_published_and_revised() {
+    for app in TestApp::all().await {
+        let officer = person(&app, "ns.officer").await;
+        let finance = token(&app, "南山区财政局").await;
+        let ft = token(&app, "福田区市场监督管理局").await;
+        let created = as_person(
+            &app,
+            &officer,
+            Method::POST,
+            "/api/v1/policies",
+            Some(nanshan_doc("南山测试政策").to_string()),
+        )
+        .await;
+        assert_eq!(created.status, 201, "{}: {}", app.name(), created.body);
+        let id = created.json()["id"].as_i64().expect("id");
+        assert_eq!(created.json()["status"], "draft");
+        // Not public yet; Futian cannot see it either.
+        assert_eq!(
+            app.api(Method::GET, &format!("/api/v1/policies/{id}"), None, None)
+                .await
+                .status,
+            404
+        );
+        assert_eq!(
+            app.api(
+                Method::GET,
+                &format!("/api/v1/policies/{id}"),
+                Some(&ft),
+                None
+            )
+            .await
+            .status,
+            404
+        );
+        // A bad document names the JSON path; nothing changes.
+        let mut bad = nanshan_doc("南山测试政策");
+        bad["rules"]["items"][0]["ratio"]["small"] = json!("1.5");
+        let r = as_person(
+            &app,
+            &officer,
+            Method::PUT,
+            &format!("/api/v1/policies/{id}"),
+            Some(bad.to_string()),
+        )
+        .await;
+        assert_eq!(r.status, 422);
+        assert_eq!(
+            r.json()["field"],
+            "rules.items[0].ratio.small",
+            "{}",
+            r.body
+        );
+        let mut overlap = nanshan_doc("南山测试政策");
+        overlap["batches"] = json!([{"name": "一", "opens": "2026-03-01", "closes": "2026-05-01"}, {"name": "二", "opens": "2026-04-01", "closes": "2026-06-01"}]);
+        let r = as_person(
+            &app,
+            &officer,
+            Method::PUT,
+            &format!("/api/v1/policies/{id}"),
+            Some(overlap.to_string()),
+        )
+        .await;
+        assert_eq!(
+            (r.status.as_u16(), r.json()["code"].as_str()),
+            (422, Some("policy.batch_overlap"))
+        );
+        // Circulated to the district's departments, who comment.
+        let r = as_person(
+            &app,
+            &officer,
+            Method::POST,
+            &format!("/api/v1/policies/{id}/circulate"),
+            None,
+        )
+        .await;
+        assert_eq!(r.json()["status"], "circulating", "{}", r.body);
+        let r = app
+            .api(
+                Method::POST,
+                &format!("/api/v1/policies/{id}/comments"),
+                Some(&finance),
+                Some(json!({"body": "建议明确预算按比例核减的规则。"}).to_string()),
+            )
+            .await;
+        assert_eq!(r.status, 201, "{}", r.body);
+        let r = as_person(
+            &app,
+            &officer,
+            Method::GET,
+            &format!("/api/v1/policies/{id}"),
+            None,
+        )
+        .await;
+        assert_eq!(
+            r.json()["comments"][0]["org_name"],
+            "南山区财政局",
+            "{}",
+            r.body
+        );
+        // Published: public, immutable.
+        let r = as_person(
+            &app,
+            &officer,
+            Method::POST,
+            &format!("/api/v1/policies/{id}/publish"),
+            None,
+        )
+        .await;
+        assert_eq!(r.json()["status"], "published", "{}", r.body);
+        let public = app
+            .api(Method::GET, &format!("/api/v1/policies/{id}"), None, None)
+            .await;
+        assert_eq!(public.status, 200);
+        assert!(
+            public.json()["comments"]
+                .as_array()
+                .is_some_and(|c| c.is_empty()),
+            "comments stay internal"
+        );
+        let r = as_person(
+            &app,
+            &officer,
+            Method::PUT,
+            &format!("/api/v1/policies/{id}"),
+            Some(nanshan_doc("改").to_string()),
+        )
+        .await;
+        assert_eq!(
+            (r.status.as_u16(), r.json()["code"].as_str()),
+            (409, Some("policy.published_immutable"))
+        );
+        // A revision: a new draft; publishing it supersedes the first.
+        let r = as_person(
+            &app,
+            &officer,
+            Method::POST,
+            &format!("/api/v1/policies/{id}/revise"),
+            None,
+        )
+        .await;
+        let v2 = r.json()["id"]
+            .as_i64()
+            .unwrap_or_else(|| panic!("{}: {}", app.name(), r.body));
+        assert_eq!(r.json()["version"], 2);
+        let again = as_person(
+            &app,
+            &officer,
+            Method::POST,
+            &format!("/api/v1/policies/{id}/revise"),
+            None,
+        )
+        .await;
+        assert_eq!(again.json()["code"], "policy.revision_open");
+        as_person(
+            &app,
+            &officer,
+            Method::POST,
+            &format!("/api/v1/policies/{v2}/publish"),
+            None,
+        )
+        .await;
+        let first = app
+            .api(Method::GET, &format!("/api/v1/policies/{id}"), None, None)
+            .await;
+        assert_eq!(first.json()["status"], "superseded");
+        let list = app
+            .api(Method::GET, "/api/v1/policies?district=440305", None, None)
+            .await;
+        assert!(
+            list.body.contains("南山测试政策")
+                && list.body.contains("南山区知识产权质押融资扶持措施"),
+            "{}",
+            list.body
+        );
+        app.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn the_calculator_computes_a_nanshan_case_with_its_derivation() {
+    for app in TestApp::all().await {
+        let list = app
+            .api(Method::GET, "/api/v1/policies?district=440305", None, None)
+            .await;
+        let id = list.json()[0]["id"].as_i64().expect("the demo policy");
+        let loan = json!({
+            "reference": "招商银行 2026-NS-001",
+            "principal_fen": 1000000000i64,
+            "ip_share": {"kind": "sole"},
+            "ip_kind": "patent",
+            "start": "2025-03-01",
+            "end": "2026-03-01",
+            "annual_rate": "0.0345",
+            "interest_paid_fen": 35000000,
+            "evaluation_fee_fen": 3000000,
+            "guarantee_fee_fen": 10000000,
+            "insurance_fee_fen": 2000000
+        });
+        let body = json!({"policy_version_id": id, "class": "small", "loans": [loan]});
+        let r = app
+            .api(
+                Method::POST,
+                "/api/v1/tools/subsidy-calculator",
+                None,
+                Some(body.to_string()),
+            )
+            .await;
+        assert_eq!(r.status, 200, "{}: {}", app.name(), r.body);
+        // 70% of 350,000 + 30,000 + 100,000 + 20,000 = 350,000.00 元.
+        assert_eq!(r.json()["total_fen"], 35_000_000);
+        assert_eq!(r.json()["items"][0]["amount_fen"], 24_500_000);
+        assert!(
+            r.body.contains("融资金额 = min(本金 10,000,000.00 元"),
+            "{}",
+            r.body
+        );
+        // Near the yearly cap: 1,300,000 used, 200,000 remain.
+        let body = json!({"policy_version_id": id, "class": "small", "enterprise_used_fen": 130000000, "loans": [loan]});
+        let r = app
+            .api(
+                Method::POST,
+                "/api/v1/tools/subsidy-calculator",
+                None,
+                Some(body.to_string()),
+            )
+            .await;
+        assert_eq!(r.json()["total_fen"], 20_000_000);
+        // A loan without dates names the field; an unknown version is refused.
+        let mut undated = loan.clone();
+        undated.as_object_mut().expect("object").remove("start");
+        let body = json!({"policy_version_id": id, "class": "small", "loans": [undated]});
+        let r = app
+            .api(
+                Method::POST,
+                "/api/v1/tools/subsidy-calculator",
+                None,
+                Some(body.to_string()),
+            )
+            .await;
+        assert_eq!(r.status, 422);
+        assert!(
+            r.json()["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("start")),
+            "{}",
+            r.body
+        );
+        let body = json!({"policy_version_id": 999999, "class": "small", "loans": [loan]});
+        let r = app
+            .api(
+                Method::POST,
+                "/api/v1/tools/subsidy-calculator",
+                None,
+                Some(body.to_string()),
+            )
+            .await;
+        assert_eq!(
+            (r.status.as_u16(), r.json()["code"].as_str()),
+            (422, Some("policy.unpublished"))
+        );
+        app.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn working_days_and_the_schema_are_public() {
+    for app in TestApp::all().await {
+        let r = app
+            .api(
+                Method::GET,
+                "/api/v1/tools/working-days?start=2026-02-13&days=3",
+                None,
+                None,
+            )
+            .await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        assert_eq!(
+            r.json(),
+            json!({"start": "2026-02-13", "end": "2026-02-24", "days": 3})
+        );
+        let r = app
+            .api(
+                Method::GET,
+                "/api/v1/tools/working-days?start=2027-01-04&days=3",
+                None,
+                None,
+            )
+            .await;
+        assert_eq!(
+            (r.status.as_u16(), r.json()["code"].as_str()),
+            (422, Some("calendar.not_covered"))
+        );
+        let r = app
+            .api(
+                Method::GET,
+                "/api/v1/tools/working-days?start=2026-13-01&days=3",
+                None,
+                None,
+            )
+            .await;
+        assert_eq!(
+            (r.status.as_u16(), r.json()["field"].as_str()),
+            (422, Some("start"))
+        );
+        let s = app
+            .api(Method::GET, "/api/v1/schemas/policy-rules.json", None, None)
+            .await;
+        assert_eq!(s.status, 200);
+        assert!(
+            s.json()["$schema"]
+                .as_str()
+                .is_some_and(|v| v.contains("json-schema.org"))
+        );
+        assert!(s.body.contains("enterprise_cap"));
+        app.cleanup().await;
+    }
+}

@@ -132,6 +132,13 @@ fn table() -> Routes {
         Public,
         api::policy::subsidy_calculator,
     )
+    .get("/policies", Public, views::policy::list)
+    .get("/policies/{version_id}", Public, views::policy::show)
+    .get(
+        "/tools/subsidy-calculator",
+        Public,
+        views::policy::calculator,
+    )
     .get("/register", Public, views::enterprise::register_get)
     .post("/register", Public, views::enterprise::register_post)
     .get("/static/app.css", Public, views::assets::css)

@@ -392,3 +392,63 @@ async fn working_days_and_the_schema_are_public() {
         app.cleanup().await;
     }
 }
+
+#[tokio::test]
+async fn the_public_pages_show_policies_their_clear_card_and_the_calculator() {
+    for app in TestApp::all().await {
+        let list = app.get("/policies", None).await;
+        assert_eq!(list.status, 200);
+        assert!(
+            list.body
+                .contains("南山区知识产权质押融资扶持措施（2026 年修订）"),
+            "{}",
+            app.name()
+        );
+        let id = app
+            .api(Method::GET, "/api/v1/policies?district=440305", None, None)
+            .await
+            .json()[0]["id"]
+            .as_i64()
+            .expect("id");
+        let card = app.get(&format!("/policies/{id}"), None).await;
+        assert_eq!(card.status, 200);
+        for text in [
+            "谁可以申请",
+            "注册地在南山区",
+            "具有独立法人资格",
+            "70%",
+            "每家企业每年资助最高 1,500,000.00 元",
+            "知识产权质押证明",
+            "@page { size: A4",
+        ] {
+            assert!(
+                card.body.contains(text),
+                "{}: clear card lacks {text}",
+                app.name()
+            );
+        }
+        // The calculator in the browser: a Nanshan-style case, amounts in yuan.
+        let q = format!(
+            "/tools/subsidy-calculator?policy={id}&class=small&principal=10%2C000%2C000&start=2025-03-01&end=2026-03-01&rate=3.45&interest=350000&evaluation=30000&guarantee=100000&insurance=20000"
+        );
+        let r = app.get(&q, None).await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        assert!(
+            r.body.contains("<p class=\"ok\">测算资助合计： 350,000.00 元</p>"),
+            "{}",
+            r.body
+        );
+        assert!(r.body.contains("融资金额 = min(本金 10,000,000.00 元"));
+        let bad = app.get(&format!("/tools/subsidy-calculator?policy={id}&principal=abc&start=2025-03-01&end=2026-03-01"), None).await;
+        assert_eq!(bad.status, 422);
+        assert!(bad.body.contains("请填写不小于 0 的金额"));
+        let backwards = app.get(&format!("/tools/subsidy-calculator?policy={id}&principal=100&start=2026-03-01&end=2025-03-01"), None).await;
+        assert_eq!(backwards.status, 422);
+        assert!(
+            backwards.body.contains("应晚于放款日"),
+            "{}",
+            backwards.body
+        );
+        app.cleanup().await;
+    }
+}

@@ -6,6 +6,7 @@ pub mod budget;
 pub mod calc;
 pub mod document;
 pub mod lpr;
+pub mod materials;
 pub mod rules;
 
 pub use budget::{BudgetMode, BudgetRequest, allocate_budget};

@@ -8,6 +8,7 @@ pub mod enterprise;
 pub mod home;
 pub mod import;
 pub mod org;
+pub mod policy;
 pub mod token;
 pub mod tools;
 pub mod user;
@@ -62,6 +63,8 @@ impl PageCtx {
                 links.push(("/tools/credit-code".into(), "nav.credit_code"));
                 links.push(("/tools/patent-number".into(), "nav.patent_number"));
                 links.push(("/tools/enterprise-size".into(), "nav.enterprise_size"));
+                links.push(("/policies".into(), "nav.policies"));
+                links.push(("/tools/subsidy-calculator".into(), "nav.subsidy_calculator"));
                 links.push(("/register".into(), "nav.register"));
             }
             (scope, Some(u)) => {

@@ -1,0 +1,405 @@
+//! Public policy pages (SPEC R2.3, §7): published policies by district, a policy's page —
+//! who may apply, what is paid at which ratio and cap per class, batches, documents, contact —
+//! which prints as the one-page clear card (明白卡), and the subsidy calculator (资助测算).
+
+use super::{FormErrors, PageCtx, render};
+use crate::AppState;
+use crate::actor::Actor;
+use crate::api::policy::{CalculatorBody, CalculatorResult, run_calculator};
+use crate::error::AppResult;
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use ipfin_domain::policy::document::PolicyDocument;
+use ipfin_domain::policy::rules::{CapPeriod, Ratio};
+use ipfin_domain::policy::yuan;
+use ipfin_domain::size::SizeClass;
+use ipfin_domain::{FieldError, Lang, Scope};
+use ipfin_store::policy::PolicyVersionRow;
+use serde::Deserialize;
+
+#[derive(Template)]
+#[template(path = "policies.html")]
+struct PoliciesPage {
+    ctx: PageCtx,
+    /// (district name, its published versions)
+    districts: Vec<(String, Vec<PolicyVersionRow>)>,
+}
+
+/// `GET /policies`: every district's published policies.
+pub async fn list(State(state): State<AppState>, actor: Actor) -> AppResult<Response> {
+    let rows = state.store.policy_versions(&Scope::Public, None).await?;
+    let mut districts = Vec::new();
+    for d in state.store.districts().await? {
+        let mine: Vec<PolicyVersionRow> = rows
+            .iter()
+            .filter(|v| v.district_code == d.code && v.status == "published")
+            .cloned()
+            .collect();
+        districts.push((d.name.clone(), mine));
+    }
+    let page = PoliciesPage {
+        ctx: PageCtx::new(&actor, &state, "/policies"),
+        districts,
+    };
+    Ok(render(StatusCode::OK, &page))
+}
+
+/// One row of the "what is paid" table: item, then ratio and cap per class.
+pub struct ItemLine {
+    pub name: &'static str,
+    pub cells: Vec<String>,
+    pub limits: Vec<String>,
+}
+
+#[derive(Template)]
+#[template(path = "policy.html")]
+struct PolicyPage {
+    ctx: PageCtx,
+    v: PolicyVersionRow,
+    doc: PolicyDocument,
+    district_name: String,
+    classes: Vec<&'static str>,
+    lines: Vec<ItemLine>,
+    caps: Vec<String>,
+    materials: Vec<(&'static str, &'static str)>,
+}
+
+fn ratio_cap(r: Ratio, cap: Option<i64>) -> String {
+    match cap {
+        Some(c) => format!("{}，上限 {}", r.display(), yuan(c)),
+        None => r.display(),
+    }
+}
+
+fn describe(doc: &PolicyDocument) -> (Vec<ItemLine>, Vec<String>) {
+    let lines = doc
+        .rules
+        .items
+        .iter()
+        .map(|it| {
+            let mut limits = Vec::new();
+            if let Some(s) = it.base_max_share_of_principal {
+                limits.push(format!("计算基数不超过本金的 {}", s.display()));
+            }
+            if let Some(s) = it.cap_share_of_principal {
+                limits.push(format!("不超过贷款本金的 {}", s.display()));
+            }
+            if it.ratio_if_guaranteed.is_some() {
+                limits.push("有担保或保险的贷款适用另行规定的比例".into());
+            }
+            if let Some(ir) = it.interest {
+                if ir.limit_to_lpr.is_some() {
+                    limits.push("贴息以按 LPR 计算的利息为限".into());
+                }
+                if ir.rate_base.is_some() {
+                    limits.push("按 LPR 与实际利率孰低计算贴息基数".into());
+                }
+                if let Some((_, m)) = ir.max_rate_over_lpr {
+                    limits.push(format!("贷款利率不高于 LPR 上浮 {}", m.display()));
+                }
+                if let Some(d) = ir.max_days {
+                    limits.push(format!("每笔贷款最多计 {d} 天"));
+                }
+            }
+            ItemLine {
+                name: it.item.zh(),
+                cells: SizeClass::ALL
+                    .iter()
+                    .map(|c| ratio_cap(it.ratio.get(*c), it.cap_fen.get(*c)))
+                    .collect(),
+                limits,
+            }
+        })
+        .collect();
+    let mut caps = Vec::new();
+    if let Some(ec) = &doc.rules.enterprise_cap {
+        let period = match ec.period {
+            CapPeriod::Year => "每年".to_string(),
+            CapPeriod::Lifetime => "累计".to_string(),
+            CapPeriod::Years(n) => format!("{n} 年内"),
+        };
+        let amounts: Vec<String> = SizeClass::ALL
+            .iter()
+            .filter_map(|c| ec.amount_fen.get(*c).map(|a| (c, a)))
+            .map(|(c, a)| format!("{} {}", c.label(Lang::Zh), yuan(a)))
+            .collect();
+        let uniform = SizeClass::ALL
+            .iter()
+            .map(|c| ec.amount_fen.get(*c))
+            .collect::<std::collections::BTreeSet<_>>()
+            .len()
+            == 1;
+        if uniform && let Some(a) = ec.amount_fen.large {
+            caps.push(format!("每家企业{period}资助最高 {}", yuan(a)));
+        } else {
+            caps.push(format!("每家企业{period}资助最高：{}", amounts.join("；")));
+        }
+    }
+    if let Some(c) = doc.rules.conditions.max_loan_days {
+        caps.push(format!("贷款期限不超过 {c} 天"));
+    }
+    if !doc.rules.conditions.ip_kinds.is_empty() {
+        let kinds: Vec<&str> = doc
+            .rules
+            .conditions
+            .ip_kinds
+            .iter()
+            .map(|k| k.zh())
+            .collect();
+        caps.push(format!("仅限以{}质押的贷款", kinds.join("、")));
+    }
+    if let Some(r) = doc.rules.conditions.max_revenue_fen {
+        caps.push(format!("企业营业收入不超过 {}", yuan(r)));
+    }
+    if let Some(r) = &doc.rules.institution_reward {
+        caps.push(format!(
+            "金融机构奖励：年度知识产权质押贷款的 {}{}",
+            r.ratio.display(),
+            r.cap_per_year_fen
+                .map(|c| format!("，每家每年最高 {}", yuan(c)))
+                .unwrap_or_default()
+        ));
+    }
+    if let Some(s) = &doc.rules.securitisation {
+        caps.push(format!(
+            "知识产权证券化：融资成本的 {}{}{}",
+            s.ratio.display(),
+            s.cap_per_year_fen
+                .map(|c| format!("，每年最高 {}", yuan(c)))
+                .unwrap_or_default(),
+            s.max_years
+                .map(|y| format!("，最长 {y} 年"))
+                .unwrap_or_default()
+        ));
+    }
+    if let Some(b) = &doc.budget {
+        caps.push(format!(
+            "年度预算 {}，{}",
+            yuan(b.total_fen),
+            match b.mode {
+                ipfin_domain::policy::BudgetMode::FirstComeFirstServed => "用完即止",
+                ipfin_domain::policy::BudgetMode::ProRata => "超出预算时按比例核减",
+            }
+        ));
+    }
+    (lines, caps)
+}
+
+/// `GET /policies/{version_id}`: a published version (the district's officers also see
+/// their drafts). Printed, it is the clear card.
+pub async fn show(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    let id = super::org::path_id(&id)?;
+    let v = state.store.policy_version(&actor.scope, id).await?;
+    let doc = v.doc()?;
+    let district_name = state
+        .store
+        .districts()
+        .await?
+        .into_iter()
+        .find(|d| d.code == v.district_code)
+        .map(|d| d.name)
+        .unwrap_or_else(|| v.district_code.clone());
+    let (lines, caps) = describe(&doc);
+    let page = PolicyPage {
+        ctx: PageCtx::new(&actor, &state, "/policies"),
+        district_name,
+        classes: SizeClass::ALL.iter().map(|c| c.label(Lang::Zh)).collect(),
+        lines,
+        caps,
+        materials: ipfin_domain::policy::materials::fee_application_materials(),
+        v,
+        doc,
+    };
+    Ok(render(StatusCode::OK, &page))
+}
+
+/// The calculator form: amounts in 元 as people write them, one loan.
+#[derive(Debug, Default, Deserialize, Clone)]
+#[serde(default)]
+pub struct CalcForm {
+    pub policy: String,
+    pub class: String,
+    pub used: String,
+    pub revenue: String,
+    pub reference: String,
+    pub principal: String,
+    pub secured: String,
+    pub share: String,
+    pub ip_kind: String,
+    pub start: String,
+    pub end: String,
+    pub rate: String,
+    pub interest: String,
+    pub evaluation: String,
+    pub guarantee: String,
+    pub insurance: String,
+}
+
+#[derive(Template)]
+#[template(path = "subsidy_calculator.html")]
+struct CalculatorPage {
+    ctx: PageCtx,
+    form: CalcForm,
+    policies: Vec<(i64, String)>,
+    classes: Vec<(&'static str, &'static str)>,
+    kinds: Vec<(&'static str, &'static str)>,
+    errors: FormErrors,
+    result: Option<CalculatorResult>,
+}
+
+impl CalculatorPage {
+    fn fen(&self, f: &i64) -> String {
+        yuan(*f)
+    }
+}
+
+fn amount(v: &str, field: &'static str, required: bool) -> Result<i64, FieldError> {
+    if v.trim().is_empty() && !required {
+        return Ok(0);
+    }
+    ipfin_domain::money::parse_amount(v, 100).ok_or_else(|| {
+        FieldError::new(
+            field,
+            "number.format",
+            "请填写不小于 0 的金额（单位元，最多两位小数）。",
+            "Enter an amount of at least 0 (yuan, at most 2 decimals).",
+        )
+    })
+}
+
+fn percent(
+    v: &str,
+    field: &'static str,
+    default: &str,
+) -> Result<rust_decimal::Decimal, FieldError> {
+    let v = if v.trim().is_empty() {
+        default
+    } else {
+        v.trim().trim_end_matches('%')
+    };
+    v.parse::<rust_decimal::Decimal>()
+        .ok()
+        .filter(|d| *d >= rust_decimal::Decimal::ZERO && *d <= rust_decimal::Decimal::ONE_HUNDRED)
+        .map(|d| d / rust_decimal::Decimal::ONE_HUNDRED)
+        .ok_or_else(|| {
+            FieldError::new(
+                field,
+                "percent.format",
+                "请填写 0 到 100 之间的百分数，例如 3.45。",
+                "Enter a percentage between 0 and 100, e.g. 3.45.",
+            )
+        })
+}
+
+fn body(f: &CalcForm) -> Result<CalculatorBody, FieldError> {
+    let policy = f.policy.trim().parse::<i64>().map_err(|_| {
+        FieldError::new(
+            "policy",
+            "policy.unpublished",
+            "请选择政策。",
+            "Choose a policy.",
+        )
+    })?;
+    let date = |v: &str, field: &'static str| {
+        chrono::NaiveDate::parse_from_str(v.trim(), "%Y-%m-%d").map_err(|_| {
+            FieldError::new(
+                field,
+                "date.format",
+                "请填写日期，例如 2026-03-02。",
+                "Enter a date, e.g. 2026-03-02.",
+            )
+        })
+    };
+    let share = percent(&f.share, "share", "100")?;
+    let loan = serde_json::json!({
+        "reference": if f.reference.trim().is_empty() { "贷款 1" } else { f.reference.trim() },
+        "principal_fen": amount(&f.principal, "principal", true)?,
+        "secured_amount_fen": if f.secured.trim().is_empty() { None } else { Some(amount(&f.secured, "secured", true)?) },
+        "ip_share": if share == rust_decimal::Decimal::ONE { serde_json::json!({"kind": "sole"}) } else { serde_json::json!({"kind": "ratio", "ratio": share.to_string()}) },
+        "ip_kind": if f.ip_kind.is_empty() { "patent" } else { f.ip_kind.as_str() },
+        "start": date(&f.start, "start")?.to_string(),
+        "end": date(&f.end, "end")?.to_string(),
+        "annual_rate": percent(&f.rate, "rate", "0")?.to_string(),
+        "interest_paid_fen": amount(&f.interest, "interest", false)?,
+        "evaluation_fee_fen": amount(&f.evaluation, "evaluation", false)?,
+        "guarantee_fee_fen": amount(&f.guarantee, "guarantee", false)?,
+        "insurance_fee_fen": amount(&f.insurance, "insurance", false)?,
+    });
+    Ok(CalculatorBody {
+        policy_version_id: policy,
+        class: if f.class.is_empty() {
+            "small".into()
+        } else {
+            f.class.clone()
+        },
+        operating_revenue_fen: if f.revenue.trim().is_empty() {
+            None
+        } else {
+            Some(amount(&f.revenue, "revenue", true)?)
+        },
+        enterprise_used_fen: amount(&f.used, "used", false)?,
+        loans: vec![loan],
+    })
+}
+
+/// `GET /tools/subsidy-calculator`: the public calculator; with the form filled in, the
+/// amounts and how they were reached.
+pub async fn calculator(
+    State(state): State<AppState>,
+    actor: Actor,
+    Query(f): Query<CalcForm>,
+) -> AppResult<Response> {
+    let mut policies = Vec::new();
+    let names: std::collections::HashMap<String, String> = state
+        .store
+        .districts()
+        .await?
+        .into_iter()
+        .map(|d| (d.code, d.name))
+        .collect();
+    for v in state.store.policy_versions(&Scope::Public, None).await? {
+        if v.status == "published" {
+            let d = names.get(&v.district_code).cloned().unwrap_or_default();
+            policies.push((v.id, format!("{d} · {}", v.title)));
+        }
+    }
+    let mut page = CalculatorPage {
+        ctx: PageCtx::new(&actor, &state, "/tools/subsidy-calculator"),
+        policies,
+        classes: SizeClass::ALL
+            .iter()
+            .map(|c| (c.code(), c.label(actor.lang)))
+            .collect(),
+        kinds: ipfin_domain::ip_number::IpKind::ALL
+            .iter()
+            .map(|k| (k.code(), k.zh()))
+            .collect(),
+        form: f.clone(),
+        errors: FormErrors::default(),
+        result: None,
+    };
+    if f.principal.trim().is_empty() {
+        return Ok(render(StatusCode::OK, &page));
+    }
+    let outcome = match body(&f) {
+        Ok(b) => run_calculator(&state, b).await,
+        Err(fe) => Err(crate::error::AppError::invalid(fe)),
+    };
+    match outcome {
+        Ok(r) => {
+            page.result = Some(r);
+            Ok(render(StatusCode::OK, &page))
+        }
+        Err(e) if e.status == StatusCode::UNPROCESSABLE_ENTITY => {
+            page.errors = FormErrors::from_error(&e, actor.lang);
+            Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
+        }
+        Err(e) => Err(e),
+    }
+}

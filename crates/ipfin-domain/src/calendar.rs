@@ -162,6 +162,19 @@ impl Calendar {
     }
 }
 
+/// China Standard Time (UTC+8, no daylight saving): the zone of business dates.
+pub fn shanghai() -> chrono::FixedOffset {
+    chrono::FixedOffset::east_opt(8 * 3600)
+        .unwrap_or_else(|| chrono::FixedOffset::east_opt(0).expect("UTC"))
+}
+
+/// The business date of a Unix time (seconds).
+pub fn business_date(unix_s: i64) -> NaiveDate {
+    chrono::DateTime::from_timestamp(unix_s, 0)
+        .map(|t| t.with_timezone(&shanghai()).date_naive())
+        .unwrap_or_default()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -299,6 +299,11 @@ fn table() -> Routes {
         views::enterprise::decide,
     )
     // Policies: drafted and published by the district's lead officers; departments comment.
+    .get(
+        "/api/v1/conformance/policies",
+        Roles(MANAGERS),
+        api::policy::conformance,
+    )
     .post("/api/v1/policies", Roles(MANAGERS), api::policy::create)
     .add(
         "PUT",

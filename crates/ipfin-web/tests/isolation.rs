@@ -97,6 +97,11 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ("GET", "/api/v1/policies/{version_id}", "public"),
     ("GET", "/api/v1/tools/working-days", "public"),
     ("POST", "/api/v1/tools/subsidy-calculator", "public"),
+    (
+        "GET",
+        "/api/v1/conformance/policies",
+        "city_admin,district_officer",
+    ),
     ("POST", "/api/v1/policies", "city_admin,district_officer"),
     (
         "PUT",

@@ -434,7 +434,8 @@ async fn the_public_pages_show_policies_their_clear_card_and_the_calculator() {
         let r = app.get(&q, None).await;
         assert_eq!(r.status, 200, "{}", r.body);
         assert!(
-            r.body.contains("<p class=\"ok\">测算资助合计： 350,000.00 元</p>"),
+            r.body
+                .contains("<p class=\"ok\">测算资助合计： 350,000.00 元</p>"),
             "{}",
             r.body
         );
@@ -448,6 +449,49 @@ async fn the_public_pages_show_policies_their_clear_card_and_the_calculator() {
             backwards.body.contains("应晚于放款日"),
             "{}",
             backwards.body
+        );
+        app.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn the_city_sees_policy_conformance_per_district() {
+    for app in TestApp::all().await {
+        let city = app.login("city.admin").await;
+        let r = as_person(
+            &app,
+            &city,
+            Method::GET,
+            "/api/v1/conformance/policies",
+            None,
+        )
+        .await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        let rows = r.json();
+        let rows = rows.as_array().expect("array");
+        assert_eq!(rows.len(), 11, "every district and zone");
+        let futian = rows
+            .iter()
+            .find(|d| d["district_code"] == "440304")
+            .expect("futian");
+        let failed: Vec<&str> = futian["checks"]
+            .as_array()
+            .expect("checks")
+            .iter()
+            .filter(|c| c["passed"] == false)
+            .filter_map(|c| c["code"].as_str())
+            .collect();
+        // The demo Futian policy covers patents only and lacks the insurance item.
+        assert!(
+            failed.contains(&"policy.ip_types") && failed.contains(&"policy.items"),
+            "{failed:?}"
+        );
+        let ns = app.login("ns.officer").await;
+        let own = as_person(&app, &ns, Method::GET, "/api/v1/conformance/policies", None).await;
+        assert_eq!(
+            own.json().as_array().map(|a| a.len()),
+            Some(1),
+            "a district sees its own row"
         );
         app.cleanup().await;
     }

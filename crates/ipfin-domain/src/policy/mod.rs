@@ -4,6 +4,7 @@
 
 pub mod budget;
 pub mod calc;
+pub mod conformance;
 pub mod document;
 pub mod lpr;
 pub mod materials;

@@ -57,6 +57,7 @@ impl Modify for BearerAuth {
         super::policy::comment,
         super::policy::working_days,
         super::policy::subsidy_calculator,
+        super::policy::conformance,
     ),
     modifiers(&BearerAuth)
 )]

@@ -444,3 +444,58 @@ pub async fn run_calculator(state: &AppState, b: CalculatorBody) -> AppResult<Ca
             .collect(),
     })
 }
+
+/// One district's policy conformance (SPEC §9, the R2 cells).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DistrictConformance {
+    pub district_code: String,
+    pub district_name: String,
+    /// The current published version, if any.
+    pub policy_version_id: Option<i64>,
+    #[schema(value_type = Vec<Object>)]
+    pub checks: Vec<ipfin_domain::policy::conformance::Check>,
+}
+
+/// The policy cells of the conformance matrix for each district in scope (the city: all).
+#[utoipa::path(get, path = "/api/v1/conformance/policies", tag = "policy",
+    responses((status = 200, body = Vec<DistrictConformance>)), security(("bearer" = [])))]
+pub async fn conformance(
+    State(state): State<AppState>,
+    actor: Actor,
+) -> AppResult<Json<Vec<DistrictConformance>>> {
+    let today = ipfin_domain::calendar::business_date(ipfin_store::now_s());
+    let versions = state.store.policy_versions(&actor.scope, None).await?;
+    let mut out = Vec::new();
+    for d in state.store.districts().await? {
+        let own = match &actor.scope {
+            ipfin_domain::Scope::City => true,
+            ipfin_domain::Scope::District { code, .. } => *code == d.code,
+            _ => false,
+        };
+        if !own {
+            continue;
+        }
+        // The latest published version of the district (by publication time).
+        let current = versions
+            .iter()
+            .filter(|v| v.district_code == d.code && v.status == "published")
+            .max_by_key(|v| v.published_at);
+        let doc = match current {
+            Some(v) => Some((
+                v.doc()?,
+                ipfin_domain::calendar::business_date(v.published_at.unwrap_or_default()),
+            )),
+            None => None,
+        };
+        out.push(DistrictConformance {
+            district_code: d.code.clone(),
+            district_name: d.name.clone(),
+            policy_version_id: current.map(|v| v.id),
+            checks: ipfin_domain::policy::conformance::policy_checks(
+                doc.as_ref().map(|(d, p)| (d, *p)),
+                today,
+            ),
+        });
+    }
+    Ok(Json(out))
+}

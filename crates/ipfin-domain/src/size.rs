@@ -817,14 +817,7 @@ fn fen_to_yuan(fen: i64) -> String {
     let sign = if fen < 0 { "-" } else { "" };
     let abs = fen.unsigned_abs();
     let (int, rem) = (abs / 100, abs % 100);
-    let digits = int.to_string();
-    let mut grouped = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            grouped.push(',');
-        }
-        grouped.push(c);
-    }
+    let grouped = crate::money::group_thousands(int);
     if rem == 0 {
         format!("{sign}{grouped}")
     } else {

@@ -630,6 +630,27 @@ fn item_base(
     Ok(base)
 }
 
+/// Applies a yearly cap less what was granted earlier in the year, recording the step.
+fn yearly_cap(
+    steps: &mut Vec<Step>,
+    rule: &'static str,
+    total: i64,
+    cap: Option<i64>,
+    granted: i64,
+) -> i64 {
+    let Some(cap) = cap else { return total };
+    let remaining = (cap - granted).max(0);
+    if total <= remaining {
+        return total;
+    }
+    steps.push(step(
+        rule,
+        vec![Arg::Fen(cap), Arg::Fen(granted), Arg::Fen(remaining)],
+        Some(remaining),
+    ));
+    remaining
+}
+
 fn single(rule: &'static str, mut steps: Vec<Step>, total: i64, eligible: bool) -> Calculation {
     steps.push(step(rule, vec![Arg::Fen(total)], Some(total)));
     Calculation {
@@ -677,21 +698,13 @@ pub fn institution_reward(
             Some(total),
         )
     }];
-    if let Some(cap) = rule.cap_per_year_fen {
-        let remaining = (cap - granted_this_year_fen).max(0);
-        if total > remaining {
-            steps.push(step(
-                "reward.cap",
-                vec![
-                    Arg::Fen(cap),
-                    Arg::Fen(granted_this_year_fen),
-                    Arg::Fen(remaining),
-                ],
-                Some(remaining),
-            ));
-            total = remaining;
-        }
-    }
+    total = yearly_cap(
+        &mut steps,
+        "reward.cap",
+        total,
+        rule.cap_per_year_fen,
+        granted_this_year_fen,
+    );
     single("reward.total", steps, total, true)
 }
 
@@ -728,20 +741,12 @@ pub fn securitisation(
         Some(computed),
     )];
     let mut total = computed;
-    if let Some(cap) = rule.cap_per_year_fen {
-        let remaining = (cap - granted_this_year_fen).max(0);
-        if total > remaining {
-            steps.push(step(
-                "securitisation.cap",
-                vec![
-                    Arg::Fen(cap),
-                    Arg::Fen(granted_this_year_fen),
-                    Arg::Fen(remaining),
-                ],
-                Some(remaining),
-            ));
-            total = remaining;
-        }
-    }
+    total = yearly_cap(
+        &mut steps,
+        "securitisation.cap",
+        total,
+        rule.cap_per_year_fen,
+        granted_this_year_fen,
+    );
     single("securitisation.total", steps, total, true)
 }

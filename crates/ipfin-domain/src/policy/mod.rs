@@ -28,14 +28,7 @@ pub fn yuan(fen: i64) -> String {
     let neg = fen < 0;
     let f = fen.unsigned_abs();
     let (int, frac) = (f / 100, f % 100);
-    let digits = int.to_string();
-    let mut grouped = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            grouped.push(',');
-        }
-        grouped.push(c);
-    }
+    let grouped = crate::money::group_thousands(int);
     format!("{}{grouped}.{frac:02} 元", if neg { "-" } else { "" })
 }
 

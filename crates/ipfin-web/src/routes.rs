@@ -132,6 +132,12 @@ fn table() -> Routes {
         Public,
         api::policy::subsidy_calculator,
     )
+    .get("/feeds/{code}/policies.atom", Public, views::policy::atom)
+    .get(
+        "/feeds/{code}/policies.json",
+        Public,
+        views::policy::json_feed,
+    )
     .get("/policies", Public, views::policy::list)
     .get("/policies/{version_id}", Public, views::policy::show)
     .get(

@@ -89,6 +89,8 @@ const EXPECTED: &[(&str, &str, &str)] = &[
         "city_admin,district_officer,department_member,enterprise_user",
     ),
     ("GET", "/claims", "city_admin,district_officer"),
+    ("GET", "/feeds/{code}/policies.atom", "public"),
+    ("GET", "/feeds/{code}/policies.json", "public"),
     ("GET", "/policies", "public"),
     ("GET", "/policies/{version_id}", "public"),
     ("GET", "/tools/subsidy-calculator", "public"),

@@ -496,3 +496,39 @@ async fn the_city_sees_policy_conformance_per_district() {
         app.cleanup().await;
     }
 }
+
+#[tokio::test]
+async fn each_district_has_an_atom_and_a_json_feed() {
+    for app in TestApp::all().await {
+        let atom = app.get("/feeds/440305/policies.atom", None).await;
+        assert_eq!(atom.status, 200);
+        assert!(
+            atom.headers["content-type"]
+                .to_str()
+                .is_ok_and(|c| c.starts_with("application/atom+xml"))
+        );
+        assert!(
+            atom.body
+                .contains("<feed xmlns=\"http://www.w3.org/2005/Atom\">")
+        );
+        assert!(
+            atom.body
+                .contains("<title>南山区知识产权质押融资扶持措施（2026 年修订）</title>"),
+            "{}",
+            atom.body
+        );
+        let json = app.get("/feeds/440304/policies.json", None).await;
+        let v: serde_json::Value = serde_json::from_str(&json.body).expect("json");
+        assert_eq!(v["version"], "https://jsonfeed.org/version/1.1");
+        assert!(
+            v["items"][0]["title"]
+                .as_str()
+                .is_some_and(|t| t.contains("福田区"))
+        );
+        assert_eq!(
+            app.get("/feeds/999999/policies.atom", None).await.status,
+            404
+        );
+        app.cleanup().await;
+    }
+}

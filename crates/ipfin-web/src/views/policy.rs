@@ -23,8 +23,8 @@ use serde::Deserialize;
 #[template(path = "policies.html")]
 struct PoliciesPage {
     ctx: PageCtx,
-    /// (district name, its published versions)
-    districts: Vec<(String, Vec<PolicyVersionRow>)>,
+    /// (district name, code, its published versions)
+    districts: Vec<(String, String, Vec<PolicyVersionRow>)>,
 }
 
 /// `GET /policies`: every district's published policies.
@@ -37,7 +37,7 @@ pub async fn list(State(state): State<AppState>, actor: Actor) -> AppResult<Resp
             .filter(|v| v.district_code == d.code && v.status == "published")
             .cloned()
             .collect();
-        districts.push((d.name.clone(), mine));
+        districts.push((d.name.clone(), d.code.clone(), mine));
     }
     let page = PoliciesPage {
         ctx: PageCtx::new(&actor, &state, "/policies"),
@@ -402,4 +402,145 @@ pub async fn calculator(
         }
         Err(e) => Err(e),
     }
+}
+
+/// The site's address as the caller reached it, for absolute links in feeds.
+fn base_url(state: &AppState, headers: &axum::http::HeaderMap) -> String {
+    let host = headers
+        .get(axum::http::header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .filter(|h| {
+            h.chars()
+                .all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c))
+        })
+        .unwrap_or("localhost");
+    let scheme = if state.config.secure_cookies {
+        "https"
+    } else {
+        "http"
+    };
+    format!("{scheme}://{host}")
+}
+
+fn xml_escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+fn rfc3339(unix_s: i64) -> String {
+    chrono::DateTime::from_timestamp(unix_s, 0)
+        .map(|t| {
+            t.with_timezone(&ipfin_domain::calendar::shanghai())
+                .to_rfc3339()
+        })
+        .unwrap_or_default()
+}
+
+/// A district's published policies, newest first, with its name.
+async fn feed_items(
+    state: &AppState,
+    code: &str,
+) -> AppResult<(String, Vec<(PolicyVersionRow, String)>)> {
+    let name = state
+        .store
+        .districts()
+        .await?
+        .into_iter()
+        .find(|d| d.code == code)
+        .map(|d| d.name)
+        .ok_or_else(crate::error::AppError::not_found)?;
+    let mut items = Vec::new();
+    for v in state
+        .store
+        .policy_versions(&Scope::Public, Some(code))
+        .await?
+    {
+        let summary = v.doc().map(|d| d.summary).unwrap_or_default();
+        items.push((v, summary));
+    }
+    items.sort_by_key(|(v, _)| std::cmp::Reverse(v.published_at));
+    Ok((name, items))
+}
+
+/// `GET /feeds/{code}/policies.atom`: the district's published policies as an Atom feed, for
+/// the government website and WeChat account to syndicate.
+pub async fn atom(
+    State(state): State<AppState>,
+    headers: axum::http::HeaderMap,
+    Path(code): Path<String>,
+) -> AppResult<Response> {
+    use axum::response::IntoResponse;
+    let (name, items) = feed_items(&state, &code).await?;
+    let base = base_url(&state, &headers);
+    let updated = items
+        .iter()
+        .filter_map(|(v, _)| v.published_at)
+        .max()
+        .unwrap_or(0);
+    let mut xml = format!(
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\">\n<title>{}知识产权金融扶持政策</title>\n<id>{base}/feeds/{code}/policies.atom</id>\n<link rel=\"self\" href=\"{base}/feeds/{code}/policies.atom\"/>\n<link href=\"{base}/policies\"/>\n<updated>{}</updated>\n<author><name>{}</name></author>\n",
+        xml_escape(&name),
+        rfc3339(updated),
+        xml_escape(&name)
+    );
+    for (v, summary) in &items {
+        let status = if v.status == "superseded" {
+            "（已被修订版替代）"
+        } else {
+            ""
+        };
+        xml.push_str(&format!(
+            "<entry>\n<title>{}{status}</title>\n<id>{base}/policies/{}</id>\n<link href=\"{base}/policies/{}\"/>\n<updated>{}</updated>\n<summary>{}</summary>\n</entry>\n",
+            xml_escape(&v.title),
+            v.id,
+            v.id,
+            rfc3339(v.published_at.unwrap_or_default()),
+            xml_escape(summary)
+        ));
+    }
+    xml.push_str("</feed>\n");
+    Ok((
+        [(
+            axum::http::header::CONTENT_TYPE,
+            "application/atom+xml; charset=utf-8",
+        )],
+        xml,
+    )
+        .into_response())
+}
+
+/// `GET /feeds/{code}/policies.json`: the same as a JSON Feed 1.1.
+pub async fn json_feed(
+    State(state): State<AppState>,
+    headers: axum::http::HeaderMap,
+    Path(code): Path<String>,
+) -> AppResult<Response> {
+    use axum::response::IntoResponse;
+    let (name, items) = feed_items(&state, &code).await?;
+    let base = base_url(&state, &headers);
+    let feed = serde_json::json!({
+        "version": "https://jsonfeed.org/version/1.1",
+        "title": format!("{name}知识产权金融扶持政策"),
+        "home_page_url": format!("{base}/policies"),
+        "feed_url": format!("{base}/feeds/{code}/policies.json"),
+        "language": "zh-CN",
+        "items": items.iter().map(|(v, summary)| serde_json::json!({
+            "id": format!("{base}/policies/{}", v.id),
+            "url": format!("{base}/policies/{}", v.id),
+            "title": v.title,
+            "content_text": summary,
+            "date_published": rfc3339(v.published_at.unwrap_or_default()),
+            "tags": [v.status.clone()],
+        })).collect::<Vec<_>>(),
+    });
+    Ok((
+        [(
+            axum::http::header::CONTENT_TYPE,
+            "application/feed+json; charset=utf-8",
+        )],
+        feed.to_string(),
+    )
+        .into_response())
 }

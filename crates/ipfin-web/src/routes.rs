@@ -310,6 +310,18 @@ fn table() -> Routes {
         Roles(MANAGERS),
         api::policy::conformance,
     )
+    .get("/policy-drafts", Roles(GOVERNMENT), views::policy::drafts)
+    .post("/policy-drafts", Roles(MANAGERS), views::policy::new_draft)
+    .get(
+        "/policy-drafts/{version_id}",
+        Roles(GOVERNMENT),
+        views::policy::draft,
+    )
+    .post(
+        "/policy-drafts/{version_id}",
+        Roles(GOVERNMENT),
+        views::policy::draft_action,
+    )
     .post("/api/v1/policies", Roles(MANAGERS), api::policy::create)
     .add(
         "PUT",

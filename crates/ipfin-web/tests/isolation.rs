@@ -104,6 +104,22 @@ const EXPECTED: &[(&str, &str, &str)] = &[
         "/api/v1/conformance/policies",
         "city_admin,district_officer",
     ),
+    (
+        "GET",
+        "/policy-drafts",
+        "city_admin,district_officer,department_member",
+    ),
+    ("POST", "/policy-drafts", "city_admin,district_officer"),
+    (
+        "GET",
+        "/policy-drafts/{version_id}",
+        "city_admin,district_officer,department_member",
+    ),
+    (
+        "POST",
+        "/policy-drafts/{version_id}",
+        "city_admin,district_officer,department_member",
+    ),
     ("POST", "/api/v1/policies", "city_admin,district_officer"),
     (
         "PUT",

@@ -532,3 +532,104 @@ async fn each_district_has_an_atom_and_a_json_feed() {
         app.cleanup().await;
     }
 }
+
+#[tokio::test]
+async fn an_officer_drafts_circulates_and_publishes_in_the_browser() {
+    for app in TestApp::all().await {
+        let ns = app.login("ns.officer").await;
+        assert_eq!(app.get("/policy-drafts", Some(&ns)).await.status, 200);
+        let r = app.post_form("/policy-drafts", Some(&ns), &[]).await;
+        assert_eq!(r.status, 303, "{}", r.body);
+        let at = r
+            .location()
+            .expect("draft page")
+            .split('?')
+            .next()
+            .expect("path")
+            .to_string();
+        let page = app.get(&at, Some(&ns)).await;
+        assert!(
+            page.body.contains("（草稿）") && page.body.contains("<textarea id=\"document\""),
+            "{}",
+            app.name()
+        );
+        let id: i64 = at
+            .rsplit('/')
+            .next()
+            .and_then(|x| x.parse().ok())
+            .expect("id");
+        let doc: serde_json::Value = {
+            let v = app
+                .api(Method::GET, &format!("/api/v1/policies/{id}"), None, None)
+                .await;
+            assert_eq!(v.status, 404, "a draft is not public");
+            let mine = as_person(
+                &app,
+                &ns,
+                Method::GET,
+                &format!("/api/v1/policies/{id}"),
+                None,
+            )
+            .await;
+            mine.json()["document"].clone()
+        };
+        // A ratio above 100% is refused on the page with its JSON path; nothing changes.
+        let mut bad = doc.clone();
+        bad["rules"]["items"][0]["ratio"]["micro"] = json!("1.2");
+        let r = app
+            .post_form(
+                &at,
+                Some(&ns),
+                &[("action", "save"), ("document", &bad.to_string())],
+            )
+            .await;
+        assert_eq!(r.status, 422);
+        assert!(
+            r.body.contains("<code>rules.items[0].ratio.micro</code>"),
+            "{}",
+            r.body
+        );
+        let mut good = doc.clone();
+        good["title"] = json!("南山区知识产权质押融资扶持措施（2027 年征求意见稿）");
+        let r = app
+            .post_form(
+                &at,
+                Some(&ns),
+                &[("action", "save"), ("document", &good.to_string())],
+            )
+            .await;
+        assert_eq!(r.status, 303, "{}", r.body);
+        app.post_form(&at, Some(&ns), &[("action", "circulate")])
+            .await;
+        // A member department comments; another district cannot even see the draft.
+        let finance = app.login("ns.finance").await;
+        let r = app
+            .post_form(
+                &at,
+                Some(&finance),
+                &[("action", "comment"), ("body", "预算安排已与财政局核对。")],
+            )
+            .await;
+        assert_eq!(r.status, 303, "{}", r.body);
+        assert!(
+            app.get(&at, Some(&ns))
+                .await
+                .body
+                .contains("预算安排已与财政局核对。")
+        );
+        let ft = app.login("ft.officer").await;
+        assert_eq!(app.get(&at, Some(&ft)).await.status, 404);
+        // Publishing needs the confirmation.
+        let r = app
+            .post_form(&at, Some(&ns), &[("action", "publish")])
+            .await;
+        assert_eq!(r.status, 422);
+        let r = app
+            .post_form(&at, Some(&ns), &[("action", "publish"), ("confirm", "yes")])
+            .await;
+        assert_eq!(r.status, 303);
+        let public = app.get(&format!("/policies/{id}"), None).await;
+        assert!(public.body.contains("2027 年征求意见稿"), "{}", app.name());
+        app.cleanup().await;
+    }
+}

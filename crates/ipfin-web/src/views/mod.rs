@@ -87,6 +87,7 @@ impl PageCtx {
                             links.push(("/imports".into(), "nav.imports"));
                             links.push(("/tag-types".into(), "nav.tag_types"));
                         }
+                        links.push(("/policy-drafts".into(), "nav.policy_drafts"));
                         links.push(("/orgs".into(), "nav.orgs"));
                         links.push(("/users".into(), "nav.users"));
                         if *manage {

@@ -6,7 +6,7 @@ use super::{FormErrors, PageCtx, render};
 use crate::AppState;
 use crate::actor::Actor;
 use crate::api::policy::{CalculatorBody, CalculatorResult, run_calculator};
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -543,4 +543,235 @@ pub async fn json_feed(
         feed.to_string(),
     )
         .into_response())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Drafting (the district's lead officers) and commenting (its member departments).
+// ---------------------------------------------------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "policy_drafts.html")]
+struct DraftsPage {
+    ctx: PageCtx,
+    versions: Vec<PolicyVersionRow>,
+    can_draft: bool,
+}
+
+/// `GET /policy-drafts`: the district's policy versions in every state.
+pub async fn drafts(
+    State(state): State<AppState>,
+    actor: Actor,
+    Query(q): Query<super::ListQuery>,
+) -> AppResult<Response> {
+    let code = match &actor.scope {
+        Scope::District { code, .. } => Some(code.clone()),
+        _ => None,
+    };
+    let versions = state
+        .store
+        .policy_versions(&actor.scope, code.as_deref())
+        .await?
+        .into_iter()
+        .filter(|v| {
+            matches!(actor.scope, Scope::City)
+                || !v.is_public()
+                || code.as_deref() == Some(v.district_code.as_str())
+        })
+        .collect();
+    let page = DraftsPage {
+        ctx: PageCtx::new(&actor, &state, "/policy-drafts").with_flash(super::flash_key(&q.ok)),
+        versions,
+        can_draft: matches!(actor.scope, Scope::District { manage: true, .. }),
+    };
+    Ok(render(StatusCode::OK, &page))
+}
+
+/// `POST /policy-drafts`: a new draft, starting from the district's current published policy
+/// (or the common template when there is none).
+pub async fn new_draft(
+    State(state): State<AppState>,
+    actor: Actor,
+    _form: super::CsrfForm<std::collections::HashMap<String, String>>,
+) -> AppResult<Response> {
+    let Scope::District { code, manage: true } = &actor.scope else {
+        return Err(crate::error::AppError::forbidden());
+    };
+    let current = state
+        .store
+        .policy_versions(&actor.scope, Some(code))
+        .await?
+        .into_iter()
+        .find(|v| v.status == "published");
+    let mut doc = match current {
+        Some(v) => v.doc()?,
+        None => {
+            let name = state
+                .store
+                .districts()
+                .await?
+                .into_iter()
+                .find(|d| d.code == *code)
+                .map(|d| d.name)
+                .unwrap_or_default();
+            ipfin_store::demo::demo_policy("", &name)
+        }
+    };
+    doc.title = format!("{}（草稿）", doc.title.trim_end_matches("（草稿）"));
+    let v = super::org::write!(state, actor, |tx| state
+        .store
+        .create_policy(&mut tx, &actor.scope, &doc)
+        .await?)?;
+    Ok(super::see_other(
+        &format!("/policy-drafts/{}", v.id),
+        "created",
+    ))
+}
+
+#[derive(Template)]
+#[template(path = "policy_draft.html")]
+struct DraftPage {
+    ctx: PageCtx,
+    v: PolicyVersionRow,
+    json: String,
+    lines: Vec<ItemLine>,
+    caps: Vec<String>,
+    classes: Vec<&'static str>,
+    comments: Vec<ipfin_store::policy::PolicyComment>,
+    is_lead: bool,
+    can_comment: bool,
+    errors: FormErrors,
+    error_path: Option<String>,
+}
+
+async fn draft_page(
+    state: &AppState,
+    actor: &Actor,
+    id: i64,
+    json: Option<String>,
+    error: Option<crate::error::AppError>,
+    flash: Option<&str>,
+) -> AppResult<DraftPage> {
+    let v = state.store.policy_version(&actor.scope, id).await?;
+    let doc = v.doc()?;
+    let (lines, caps) = describe(&doc);
+    let own = matches!(&actor.scope, Scope::District { code, .. } if *code == v.district_code);
+    let is_lead = own && matches!(actor.scope, Scope::District { manage: true, .. });
+    let errors = error
+        .as_ref()
+        .map(|e| FormErrors::from_error(e, actor.lang))
+        .unwrap_or_default();
+    Ok(DraftPage {
+        ctx: PageCtx::new(actor, state, "/policy-drafts").with_flash(flash),
+        json: json.unwrap_or_else(|| serde_json::to_string_pretty(&doc).unwrap_or_default()),
+        lines,
+        caps,
+        classes: SizeClass::ALL.iter().map(|c| c.label(Lang::Zh)).collect(),
+        comments: state.store.policy_comments(&actor.scope, id).await?,
+        can_comment: own && v.status == "circulating",
+        is_lead,
+        error_path: error.and_then(|e| e.path),
+        errors,
+        v,
+    })
+}
+
+/// `GET /policy-drafts/{version_id}`: the version, its rendering, its JSON, comments, actions.
+pub async fn draft(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<String>,
+    Query(q): Query<super::ListQuery>,
+) -> AppResult<Response> {
+    let id = super::org::path_id(&id)?;
+    let page = draft_page(&state, &actor, id, None, None, super::flash_key(&q.ok)).await?;
+    Ok(render(StatusCode::OK, &page))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct DraftForm {
+    pub document: String,
+    pub action: String,
+    pub confirm: Option<String>,
+    pub body: String,
+}
+
+/// `POST /policy-drafts/{version_id}`: save the JSON, circulate, publish (with confirmation),
+/// revise, or comment.
+pub async fn draft_action(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<String>,
+    form: super::CsrfForm<DraftForm>,
+) -> AppResult<Response> {
+    let id = super::org::path_id(&id)?;
+    // Someone else's draft is 404 whatever the form holds.
+    state.store.policy_version(&actor.scope, id).await?;
+    let f = form.data;
+    let scope = actor.scope.clone();
+    let result: AppResult<(i64, &str)> = match f.action.as_str() {
+        "save" => match ipfin_domain::policy::document::parse(f.document.as_bytes()) {
+            Ok(doc) => super::org::write!(state, actor, |tx| state
+                .store
+                .update_policy(&mut tx, &scope, id, &doc)
+                .await?)
+            .map(|v| (v.id, "updated")),
+            Err(e) => Err(ipfin_store::StoreError::Document(e).into()),
+        },
+        "circulate" => super::org::write!(state, actor, |tx| state
+            .store
+            .circulate_policy(&mut tx, &scope, id)
+            .await?)
+        .map(|v| (v.id, "updated")),
+        "publish" => match super::require_confirm(&f.confirm) {
+            Ok(()) => super::org::write!(state, actor, |tx| state
+                .store
+                .publish_policy(&mut tx, &scope, id)
+                .await?)
+            .map(|v| (v.id, "updated")),
+            Err(fe) => Err(crate::error::AppError::invalid(fe)),
+        },
+        "revise" => super::org::write!(state, actor, |tx| state
+            .store
+            .revise_policy(&mut tx, &scope, id)
+            .await?)
+        .map(|v| (v.id, "created")),
+        "comment" => {
+            let org = actor
+                .organisation_id()
+                .ok_or_else(crate::error::AppError::unauthorized)?;
+            super::org::write!(state, actor, |tx| state
+                .store
+                .comment_policy(&mut tx, &scope, org, id, &f.body)
+                .await?)
+            .map(|_| (id, "updated"))
+        }
+        _ => Err(crate::error::AppError::bad_request(
+            "form.action",
+            "未知的操作。",
+            "Unknown action.",
+        )),
+    };
+    match result {
+        Ok((to, flash)) => Ok(super::see_other(&format!("/policy-drafts/{to}"), flash)),
+        Err(e)
+            if e.status == StatusCode::UNPROCESSABLE_ENTITY || e.status == StatusCode::CONFLICT =>
+        {
+            let status = e.status;
+            let json = (f.action == "save").then_some(f.document);
+            let page = draft_page(&state, &actor, id, json, Some(e), None).await?;
+            Ok(render(status, &page))
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// The catalogue key of a version's status.
+pub fn status_key(status: &str) -> &'static str {
+    match status {
+        "draft" => "draft.status_draft",
+        "circulating" => "draft.status_circulating",
+        "published" => "draft.status_published",
+        _ => "draft.status_superseded",
+    }
 }

@@ -357,6 +357,12 @@ fn table() -> Routes {
         views::org::designate_lead,
     )
     .get("/audit", Roles(CITY), views::audit::list)
+    .get(
+        "/reference-data",
+        Roles(CITY),
+        views::policy::reference_data,
+    )
+    .post("/reference-data/lpr", Roles(CITY), views::policy::set_lpr)
     // API tokens: organisations whose systems call the API.
     .get("/tokens", Roles(TOKEN_HOLDERS), views::token::list)
     .post("/tokens", Roles(TOKEN_HOLDERS), views::token::create)

@@ -120,6 +120,8 @@ const EXPECTED: &[(&str, &str, &str)] = &[
         "/policy-drafts/{version_id}",
         "city_admin,district_officer,department_member",
     ),
+    ("GET", "/reference-data", "city_admin"),
+    ("POST", "/reference-data/lpr", "city_admin"),
     ("POST", "/api/v1/policies", "city_admin,district_officer"),
     (
         "PUT",

@@ -633,3 +633,64 @@ async fn an_officer_drafts_circulates_and_publishes_in_the_browser() {
         app.cleanup().await;
     }
 }
+
+#[tokio::test]
+async fn the_city_enters_lpr_values_that_calculations_use() {
+    for app in TestApp::all().await {
+        let city = app.login("city.admin").await;
+        assert!(
+            app.get("/reference-data", Some(&city))
+                .await
+                .body
+                .contains("2026")
+        );
+        let bad = app
+            .post_form(
+                "/reference-data/lpr",
+                Some(&city),
+                &[
+                    ("date", "2026-12-21"),
+                    ("one_year", "abc"),
+                    ("over_five_years", "3.5"),
+                ],
+            )
+            .await;
+        assert_eq!(bad.status, 422);
+        let ok = app
+            .post_form(
+                "/reference-data/lpr",
+                Some(&city),
+                &[
+                    ("date", "2026-12-21"),
+                    ("one_year", "2.95"),
+                    ("over_five_years", "3.45"),
+                ],
+            )
+            .await;
+        assert_eq!(ok.status, 303, "{}", ok.body);
+        let table = app.store().lpr_table().await.expect("lpr");
+        assert_eq!(
+            table
+                .published_in(ipfin_domain::policy::LprTerm::OneYear, 2026, 12)
+                .expect("December 2026")
+                .to_string(),
+            "0.0295"
+        );
+        let ns = app.login("ns.officer").await;
+        assert_eq!(
+            app.post_form(
+                "/reference-data/lpr",
+                Some(&ns),
+                &[
+                    ("date", "2026-12-21"),
+                    ("one_year", "1"),
+                    ("over_five_years", "1")
+                ]
+            )
+            .await
+            .status,
+            403
+        );
+        app.cleanup().await;
+    }
+}

@@ -77,6 +77,8 @@ impl PageCtx {
                         links.push(("/orgs".into(), "nav.orgs"));
                         links.push(("/users".into(), "nav.users"));
                         links.push(("/tokens".into(), "nav.tokens"));
+                        links.push(("/policy-drafts".into(), "nav.policy_drafts"));
+                        links.push(("/reference-data".into(), "nav.reference_data"));
                         links.push(("/audit".into(), "nav.audit"));
                     }
                     Scope::District { code, manage } => {

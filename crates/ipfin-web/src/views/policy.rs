@@ -775,3 +775,118 @@ pub fn status_key(status: &str) -> &'static str {
         _ => "draft.status_superseded",
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Reference data the city maintains: LPR values and the working-day calendar.
+// ---------------------------------------------------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "reference_data.html")]
+struct ReferencePage {
+    ctx: PageCtx,
+    lpr: Vec<(String, String, String)>,
+    years: Vec<(i32, usize, usize)>,
+    form: LprForm,
+    errors: FormErrors,
+}
+
+#[derive(Debug, Default, Deserialize, Clone)]
+#[serde(default)]
+pub struct LprForm {
+    pub date: String,
+    pub one_year: String,
+    pub over_five_years: String,
+}
+
+async fn reference_page(
+    state: &AppState,
+    actor: &Actor,
+    form: LprForm,
+    errors: FormErrors,
+    flash: Option<&str>,
+) -> AppResult<ReferencePage> {
+    let pct = |d: rust_decimal::Decimal| {
+        format!("{}%", (d * rust_decimal::Decimal::ONE_HUNDRED).round_dp(2))
+    };
+    let lpr = state
+        .store
+        .lpr_table()
+        .await?
+        .values()
+        .iter()
+        .rev()
+        .map(|v| (v.date.to_string(), pct(v.one_year), pct(v.over_five_years)))
+        .collect();
+    let years = state
+        .store
+        .calendar()
+        .await?
+        .years()
+        .iter()
+        .map(|y| (y.year, y.holidays.len(), y.adjusted_working_days.len()))
+        .collect();
+    Ok(ReferencePage {
+        ctx: PageCtx::new(actor, state, "/reference-data").with_flash(flash),
+        lpr,
+        years,
+        form,
+        errors,
+    })
+}
+
+/// `GET /reference-data`: LPR values and the calendar years loaded.
+pub async fn reference_data(
+    State(state): State<AppState>,
+    actor: Actor,
+    Query(q): Query<super::ListQuery>,
+) -> AppResult<Response> {
+    let page = reference_page(
+        &state,
+        &actor,
+        LprForm::default(),
+        FormErrors::default(),
+        super::flash_key(&q.ok),
+    )
+    .await?;
+    Ok(render(StatusCode::OK, &page))
+}
+
+/// `POST /reference-data/lpr`: enter or correct the LPR published on a date (percentages).
+pub async fn set_lpr(
+    State(state): State<AppState>,
+    actor: Actor,
+    form: super::CsrfForm<LprForm>,
+) -> AppResult<Response> {
+    let f = form.data;
+    let parsed = (|| {
+        let date = chrono::NaiveDate::parse_from_str(f.date.trim(), "%Y-%m-%d").map_err(|_| {
+            FieldError::new(
+                "date",
+                "date.format",
+                "请填写公布日期，例如 2026-11-20。",
+                "Enter the publication date, e.g. 2026-11-20.",
+            )
+        })?;
+        Ok::<_, FieldError>(ipfin_domain::policy::lpr::LprValue {
+            date,
+            one_year: percent(&f.one_year, "one_year", "")?,
+            over_five_years: percent(&f.over_five_years, "over_five_years", "")?,
+        })
+    })();
+    let result = match parsed {
+        Ok(v) => super::org::write!(state, actor, |tx| state
+            .store
+            .set_lpr(&mut tx, &actor.scope, v)
+            .await?),
+        Err(fe) => Err(AppError::invalid(fe)),
+    };
+    match result {
+        Ok(()) => Ok(super::see_other("/reference-data", "updated")),
+        Err(e) if e.status == StatusCode::UNPROCESSABLE_ENTITY => {
+            let errors = FormErrors::from_error(&e, actor.lang);
+            let page = reference_page(&state, &actor, f, errors, None).await?;
+            Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
+        }
+        Err(e) => Err(e),
+    }
+}

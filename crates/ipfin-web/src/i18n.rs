@@ -197,6 +197,12 @@ pub const CATALOGUE: &[(&str, &str, &str)] = &[
     ("policy.contact", "咨询：", "Contact: "),
     ("policy.documents", "政策文件", "Policy documents"),
     ("policy.print", "打印明白卡", "Print the clear card"),
+    ("policy.docx", "下载 Word 版", "Download as Word"),
+    (
+        "policy.svg",
+        "下载图片（SVG）",
+        "Download as an image (SVG)",
+    ),
     (
         "calc.intro",
         "按已发布政策测算一笔知识产权质押贷款可获得的资助，并列出每一步计算。金额以元为单位。",

@@ -141,6 +141,16 @@ fn table() -> Routes {
     .get("/policies", Public, views::policy::list)
     .get("/policies/{version_id}", Public, views::policy::show)
     .get(
+        "/policies/{version_id}/card.svg",
+        Public,
+        views::policy::card_svg,
+    )
+    .get(
+        "/policies/{version_id}/card.docx",
+        Public,
+        views::policy::card_docx,
+    )
+    .get(
         "/tools/subsidy-calculator",
         Public,
         views::policy::calculator,

@@ -93,6 +93,8 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ("GET", "/feeds/{code}/policies.json", "public"),
     ("GET", "/policies", "public"),
     ("GET", "/policies/{version_id}", "public"),
+    ("GET", "/policies/{version_id}/card.svg", "public"),
+    ("GET", "/policies/{version_id}/card.docx", "public"),
     ("GET", "/tools/subsidy-calculator", "public"),
     ("GET", "/api/v1/schemas/policy-rules.json", "public"),
     ("GET", "/api/v1/policies", "public"),

@@ -427,6 +427,16 @@ async fn the_public_pages_show_policies_their_clear_card_and_the_calculator() {
                 app.name()
             );
         }
+        let svg = app.get(&format!("/policies/{id}/card.svg"), None).await;
+        assert_eq!(svg.status, 200);
+        assert!(svg.body.starts_with("<svg") && svg.body.contains("谁可以申请"));
+        let docx = app.get(&format!("/policies/{id}/card.docx"), None).await;
+        assert_eq!(docx.status, 200);
+        assert!(
+            docx.headers["content-type"]
+                .to_str()
+                .is_ok_and(|c| c.contains("wordprocessingml"))
+        );
         // The calculator in the browser: a Nanshan-style case, amounts in yuan.
         let q = format!(
             "/tools/subsidy-calculator?policy={id}&class=small&principal=10%2C000%2C000&start=2025-03-01&end=2026-03-01&rate=3.45&interest=350000&evaluation=30000&guarantee=100000&insurance=20000"

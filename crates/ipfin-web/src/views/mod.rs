@@ -4,6 +4,7 @@
 pub mod assets;
 pub mod audit;
 pub mod auth;
+pub mod clear_card;
 pub mod enterprise;
 pub mod home;
 pub mod import;

@@ -73,7 +73,7 @@ fn ratio_cap(r: Ratio, cap: Option<i64>) -> String {
     }
 }
 
-fn describe(doc: &PolicyDocument) -> (Vec<ItemLine>, Vec<String>) {
+pub(crate) fn describe(doc: &PolicyDocument) -> (Vec<ItemLine>, Vec<String>) {
     let lines = doc
         .rules
         .items
@@ -889,4 +889,63 @@ pub async fn set_lpr(
         }
         Err(e) => Err(e),
     }
+}
+
+/// `GET /policies/{version_id}/card.svg` and `/card.docx`: the clear card as an image and as a
+/// Word document.
+async fn card_of(state: &AppState, actor: &Actor, id: &str) -> AppResult<super::clear_card::Card> {
+    let id = super::org::path_id(id)?;
+    let v = state.store.policy_version(&actor.scope, id).await?;
+    let name = state
+        .store
+        .districts()
+        .await?
+        .into_iter()
+        .find(|d| d.code == v.district_code)
+        .map(|d| d.name)
+        .unwrap_or_default();
+    Ok(super::clear_card::card(&v.doc()?, &name))
+}
+
+pub async fn card_svg(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    use axum::response::IntoResponse;
+    let c = card_of(&state, &actor, &id).await?;
+    Ok((
+        [(
+            axum::http::header::CONTENT_TYPE,
+            "image/svg+xml; charset=utf-8",
+        )],
+        super::clear_card::svg(&c),
+    )
+        .into_response())
+}
+
+pub async fn card_docx(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    use axum::response::IntoResponse;
+    let c = card_of(&state, &actor, &id).await?;
+    let bytes =
+        super::clear_card::docx(&c).map_err(|e| AppError::internal(format!("docx: {e}")))?;
+    Ok((
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+                    .to_string(),
+            ),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"policy-{id}-card.docx\""),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
 }

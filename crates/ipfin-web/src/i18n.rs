@@ -197,6 +197,21 @@ pub const CATALOGUE: &[(&str, &str, &str)] = &[
     ("policy.contact", "咨询：", "Contact: "),
     ("policy.documents", "政策文件", "Policy documents"),
     ("policy.print", "打印明白卡", "Print the clear card"),
+    (
+        "policy.mine",
+        "本企业是否符合申请条件",
+        "Whether your enterprise may apply",
+    ),
+    (
+        "policy.mine_yes",
+        "按企业库登记信息，本企业符合指导意见规定的申请条件。",
+        "By the registry record, your enterprise meets the guideline's conditions.",
+    ),
+    (
+        "policy.mine_no",
+        "按企业库登记信息，本企业暂不符合以下条件；如信息有误，请在“本企业”中更正或联系区级经办人。",
+        "By the registry record, your enterprise does not meet a condition below; correct the record or contact the district.",
+    ),
     ("policy.docx", "下载 Word 版", "Download as Word"),
     (
         "policy.svg",

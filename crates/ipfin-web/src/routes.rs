@@ -332,6 +332,11 @@ fn table() -> Routes {
         Roles(GOVERNMENT),
         views::policy::draft_action,
     )
+    .get(
+        "/api/v1/policies/{version_id}/eligibility/{ent_id}",
+        Roles(REGISTRY),
+        api::policy::eligibility,
+    )
     .post("/api/v1/policies", Roles(MANAGERS), api::policy::create)
     .add(
         "PUT",

@@ -122,6 +122,11 @@ const EXPECTED: &[(&str, &str, &str)] = &[
         "/policy-drafts/{version_id}",
         "city_admin,district_officer,department_member",
     ),
+    (
+        "GET",
+        "/api/v1/policies/{version_id}/eligibility/{ent_id}",
+        "city_admin,district_officer,department_member,enterprise_user",
+    ),
     ("GET", "/reference-data", "city_admin"),
     ("POST", "/reference-data/lpr", "city_admin"),
     ("POST", "/api/v1/policies", "city_admin,district_officer"),

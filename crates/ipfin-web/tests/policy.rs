@@ -704,3 +704,56 @@ async fn the_city_enters_lpr_values_that_calculations_use() {
         app.cleanup().await;
     }
 }
+
+#[tokio::test]
+async fn eligibility_is_decided_with_its_evidence() {
+    for app in TestApp::all().await {
+        let id = app
+            .api(Method::GET, "/api/v1/policies?district=440305", None, None)
+            .await
+            .json()[0]["id"]
+            .as_i64()
+            .expect("id");
+        // The demo's Nanshan enterprise user, on the Nanshan policy.
+        let ent = app.login("ent.user").await;
+        let page = app.get(&format!("/policies/{id}"), Some(&ent)).await;
+        assert!(
+            page.body.contains("本企业是否符合申请条件"),
+            "{}",
+            app.name()
+        );
+        let mine = as_person(&app, &ent, Method::GET, "/api/v1/enterprises", None).await;
+        let ent_id = mine.json()["items"][0]["id"].as_i64().expect("own record");
+        let r = as_person(
+            &app,
+            &ent,
+            Method::GET,
+            &format!("/api/v1/policies/{id}/eligibility/{ent_id}"),
+            None,
+        )
+        .await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        let conditions = r.json()["conditions"]
+            .as_array()
+            .expect("conditions")
+            .clone();
+        assert_eq!(conditions.len(), 3);
+        assert!(
+            conditions[0]["evidence"]
+                .as_str()
+                .is_some_and(|e| e.contains("企业库登记信息"))
+        );
+        // Another enterprise's record is not reachable.
+        let other = app.login("ent2.user").await;
+        let r = as_person(
+            &app,
+            &other,
+            Method::GET,
+            &format!("/api/v1/policies/{id}/eligibility/{ent_id}"),
+            None,
+        )
+        .await;
+        assert_eq!(r.status, 404);
+        app.cleanup().await;
+    }
+}

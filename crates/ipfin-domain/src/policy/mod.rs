@@ -6,6 +6,7 @@ pub mod budget;
 pub mod calc;
 pub mod conformance;
 pub mod document;
+pub mod eligibility;
 pub mod lpr;
 pub mod materials;
 pub mod rules;

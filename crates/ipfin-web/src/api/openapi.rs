@@ -58,6 +58,7 @@ impl Modify for BearerAuth {
         super::policy::working_days,
         super::policy::subsidy_calculator,
         super::policy::conformance,
+        super::policy::eligibility,
     ),
     modifiers(&BearerAuth)
 )]

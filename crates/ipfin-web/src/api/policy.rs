@@ -499,3 +499,54 @@ pub async fn conformance(
     }
     Ok(Json(out))
 }
+
+/// The registry facts of an enterprise, for the eligibility check.
+pub fn facts_of(
+    e: &ipfin_store::enterprise::Enterprise,
+) -> ipfin_domain::policy::eligibility::EnterpriseFacts {
+    ipfin_domain::policy::eligibility::EnterpriseFacts {
+        name: e.name.clone(),
+        registered_district: e.registered_district.clone(),
+        tax_district: e.tax_district.clone(),
+        independent_legal_person: e.independent_legal_person,
+        source: "企业库登记信息".into(),
+        as_of: ipfin_domain::calendar::business_date(e.updated_at).to_string(),
+    }
+}
+
+/// Whether an enterprise may apply under a policy version (R2.2), each condition with the
+/// evidence that decided it and as of when; extra conditions listed for the officer.
+#[utoipa::path(get, path = "/api/v1/policies/{version_id}/eligibility/{ent_id}", tag = "policy",
+    params(("version_id" = i64, Path), ("ent_id" = i64, Path, description = "the enterprise's registry id")),
+    responses((status = 200, description = "{eligible, conditions: [{code, name, met, evidence, as_of, extra}]}", body = Object),
+        (status = 404, description = "no such version or enterprise in the caller's scope")),
+    security(("bearer" = [])))]
+pub async fn eligibility(
+    State(state): State<AppState>,
+    actor: Actor,
+    axum::extract::Path((version_id, ent_id)): axum::extract::Path<(String, String)>,
+) -> AppResult<Json<ipfin_domain::policy::eligibility::Eligibility>> {
+    let v = state
+        .store
+        .policy_version(&actor.scope, self::version_id(&version_id)?)
+        .await?;
+    let e = state
+        .store
+        .enterprise(&actor.scope, self::version_id(&ent_id)?)
+        .await?;
+    let doc = v.doc()?;
+    let name = state
+        .store
+        .districts()
+        .await?
+        .into_iter()
+        .find(|d| d.code == v.district_code)
+        .map(|d| d.name)
+        .unwrap_or_default();
+    Ok(Json(ipfin_domain::policy::eligibility::check(
+        &facts_of(&e),
+        &v.district_code,
+        &name,
+        &doc.eligibility.extra_conditions,
+    )))
+}

@@ -82,23 +82,48 @@ fn xml(s: &str) -> String {
         .replace('"', "&quot;")
 }
 
-/// Breaks a line into pieces of at most `width` characters (CJK text has no spaces to wrap at).
-fn wrap(s: &str, width: usize) -> Vec<String> {
+/// Breaks a line into pieces no wider than `width` full-width characters (Latin letters and
+/// digits count about half), never inside a run of digits, letters, commas and dots.
+fn wrap(s: &str, width: f32) -> Vec<String> {
+    let narrow = |c: char| c.is_ascii();
+    let joins = |c: char| c.is_ascii_alphanumeric() || matches!(c, ',' | '.' | '%' | ':');
     let chars: Vec<char> = s.chars().collect();
-    chars
-        .chunks(width.max(1))
-        .map(|c| c.iter().collect())
-        .collect()
+    let mut out = Vec::new();
+    let (mut start, mut w, mut last_break) = (0usize, 0f32, None::<usize>);
+    for (i, c) in chars.iter().enumerate() {
+        if i > start && !(joins(chars[i - 1]) && joins(*c)) {
+            last_break = Some(i);
+        }
+        w += if narrow(*c) { 0.55 } else { 1.0 };
+        if w > width && i > start {
+            let cut = last_break.filter(|b| *b > start).unwrap_or(i);
+            out.push(chars[start..cut].iter().collect());
+            start = cut;
+            w = chars[start..=i]
+                .iter()
+                .map(|c| if narrow(*c) { 0.55 } else { 1.0 })
+                .sum();
+            last_break = None;
+        }
+    }
+    if start < chars.len() {
+        out.push(chars[start..].iter().collect());
+    }
+    out
 }
 
 /// The card as an SVG image, 1080 pixels wide (a phone screen at 3×), as tall as it needs.
 pub fn svg(c: &Card) -> String {
     const W: usize = 1080;
-    const CHARS: usize = 34;
+    const CHARS: f32 = 33.0;
     let mut y = 110;
     let mut body = String::new();
-    body.push_str(&format!("<text x=\"60\" y=\"{y}\" font-size=\"44\" font-weight=\"bold\" fill=\"#ffffff\">{}</text>\n", xml(&c.title.chars().take(22).collect::<String>())));
-    y += 56;
+    let title = wrap(&c.title, 21.0);
+    for line in &title {
+        body.push_str(&format!("<text x=\"60\" y=\"{y}\" font-size=\"44\" font-weight=\"bold\" fill=\"#ffffff\">{}</text>\n", xml(line)));
+        y += 56;
+    }
+    let banner = y + 34;
     body.push_str(&format!(
         "<text x=\"60\" y=\"{y}\" font-size=\"28\" fill=\"#dbe7ff\">{}</text>\n",
         xml(&c.subtitle)
@@ -119,7 +144,7 @@ pub fn svg(c: &Card) -> String {
     }
     let h = y + 40;
     format!(
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{W}\" height=\"{h}\" viewBox=\"0 0 {W} {h}\" font-family=\"'Noto Sans CJK SC','Source Han Sans SC','PingFang SC','Microsoft YaHei','WenQuanYi Zen Hei',sans-serif\">\n<rect width=\"{W}\" height=\"{h}\" fill=\"#f8fafc\"/>\n<rect width=\"{W}\" height=\"200\" fill=\"#1d4ed8\"/>\n{body}</svg>\n"
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{W}\" height=\"{h}\" viewBox=\"0 0 {W} {h}\" font-family=\"'Noto Sans CJK SC','Source Han Sans SC','PingFang SC','Microsoft YaHei','WenQuanYi Zen Hei',sans-serif\">\n<rect width=\"{W}\" height=\"{h}\" fill=\"#f8fafc\"/>\n<rect width=\"{W}\" height=\"{banner}\" fill=\"#1d4ed8\"/>\n{body}</svg>\n"
     )
 }
 
@@ -164,6 +189,23 @@ pub fn docx(c: &Card) -> std::io::Result<Vec<u8>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lines_wrap_by_width_and_not_inside_numbers() {
+        let w = wrap(
+            "金融机构奖励：年度知识产权质押贷款的 1%，每家每年最高 1,000,000.00 元",
+            33.0,
+        );
+        assert!(
+            w.iter().all(|l| !l.starts_with(',') && !l.starts_with('0')),
+            "{w:?}"
+        );
+        assert_eq!(
+            w.concat(),
+            "金融机构奖励：年度知识产权质押贷款的 1%，每家每年最高 1,000,000.00 元"
+        );
+        assert_eq!(wrap("短", 33.0), vec!["短"]);
+    }
 
     #[test]
     fn the_card_renders_as_svg_and_docx() {

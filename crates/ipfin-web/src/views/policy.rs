@@ -64,6 +64,8 @@ struct PolicyPage {
     lines: Vec<ItemLine>,
     caps: Vec<String>,
     materials: Vec<(&'static str, &'static str)>,
+    /// For a signed-in enterprise user: whether their enterprise may apply.
+    mine: Option<ipfin_domain::policy::eligibility::Eligibility>,
 }
 
 fn ratio_cap(r: Ratio, cap: Option<i64>) -> String {
@@ -206,7 +208,29 @@ pub async fn show(
         .map(|d| d.name)
         .unwrap_or_else(|| v.district_code.clone());
     let (lines, caps) = describe(&doc);
+    let mine = match &actor.scope {
+        Scope::Enterprise { .. } => state
+            .store
+            .search_enterprises(
+                &actor.scope,
+                &Default::default(),
+                ipfin_store::Page::default(),
+            )
+            .await?
+            .items
+            .first()
+            .map(|e| {
+                ipfin_domain::policy::eligibility::check(
+                    &crate::api::policy::facts_of(e),
+                    &v.district_code,
+                    &district_name,
+                    &doc.eligibility.extra_conditions,
+                )
+            }),
+        _ => None,
+    };
     let page = PolicyPage {
+        mine,
         ctx: PageCtx::new(&actor, &state, "/policies"),
         district_name,
         classes: SizeClass::ALL.iter().map(|c| c.label(Lang::Zh)).collect(),

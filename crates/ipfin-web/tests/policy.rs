@@ -757,3 +757,193 @@ async fn eligibility_is_decided_with_its_evidence() {
         app.cleanup().await;
     }
 }
+
+/// Publishes a document as the Nanshan officer and returns the version id.
+async fn publish(app: &TestApp, s: &support::Session, doc: serde_json::Value) -> i64 {
+    let r = as_person(
+        app,
+        s,
+        Method::POST,
+        "/api/v1/policies",
+        Some(doc.to_string()),
+    )
+    .await;
+    assert_eq!(r.status, 201, "{}: {}", app.name(), r.body);
+    let id = r.json()["id"].as_i64().expect("id");
+    let p = as_person(
+        app,
+        s,
+        Method::POST,
+        &format!("/api/v1/policies/{id}/publish"),
+        None,
+    )
+    .await;
+    assert_eq!(p.json()["status"], "published", "{}", p.body);
+    id
+}
+
+fn policy(title: &str, rules: serde_json::Value) -> serde_json::Value {
+    json!({"title": title, "year": 2026, "financing_modes": ["pledge"], "ip_types": ["patent", "trademark", "copyright"], "rules": rules})
+}
+
+fn all(v: &str) -> serde_json::Value {
+    json!({"large": v, "medium": v, "small": v, "micro": v})
+}
+
+fn cap(v: i64) -> serde_json::Value {
+    json!({"large": v, "medium": v, "small": v, "micro": v})
+}
+
+async fn calc(
+    app: &TestApp,
+    id: i64,
+    class: &str,
+    extra: serde_json::Value,
+    loans: serde_json::Value,
+) -> serde_json::Value {
+    let mut body = json!({"policy_version_id": id, "class": class, "loans": loans});
+    if let (Some(b), Some(e)) = (body.as_object_mut(), extra.as_object()) {
+        for (k, v) in e {
+            b.insert(k.clone(), v.clone());
+        }
+    }
+    let r = app
+        .api(
+            Method::POST,
+            "/api/v1/tools/subsidy-calculator",
+            None,
+            Some(body.to_string()),
+        )
+        .await;
+    assert!(r.status == 200 || r.status == 422, "{}", r.body);
+    r.json()
+}
+
+/// The rule sets of SPEC §3.4 built through the API as policy documents and run through the
+/// calculator API; the figures are worked out by hand in the comments.
+#[tokio::test]
+async fn every_rule_set_through_the_api() {
+    for app in TestApp::all().await {
+        let ns = person(&app, "ns.officer").await;
+        // Futian-style: patents only, loans up to 365 days, 50% of interest, fees count up to 4%
+        // of the principal, CNY 2 million a year.
+        let futian = publish(&app, &ns, policy("福田式", json!({
+            "items": [
+                {"item": "interest", "ratio": all("0.5")},
+                {"item": "guarantee", "ratio": all("0.5"), "base_max_share_of_principal": "0.04"}
+            ],
+            "enterprise_cap": {"amount_fen": cap(200_000_000), "period": "year"},
+            "conditions": {"ip_kinds": ["patent"], "max_loan_days": 365}
+        }))).await;
+        let loan = json!({"reference": "FT-01", "principal_fen": 500_000_000i64, "ip_share": {"kind": "sole"}, "ip_kind": "patent",
+            "start": "2026-01-10", "end": "2027-01-10", "annual_rate": "0.0345", "interest_paid_fen": 17_250_000, "guarantee_fee_fen": 25_000_000});
+        let trademark = json!({"reference": "FT-02", "principal_fen": 100_000_000i64, "ip_share": {"kind": "sole"}, "ip_kind": "trademark",
+            "start": "2026-02-01", "end": "2026-12-01", "annual_rate": "0.0345", "interest_paid_fen": 3_000_000});
+        // 172,500 × 50% = 86,250; min(250,000, 4% × 5,000,000 = 200,000) × 50% = 100,000;
+        // the trademark loan does not count.
+        let r = calc(&app, futian, "medium", json!({}), json!([loan, trademark])).await;
+        assert_eq!(r["total_fen"], 18_625_000, "{}: {r}", app.name());
+
+        // Fujian-style: 20% of min(December 1-year LPR of the repayment year, actual rate) on the
+        // financed amount, 50% for small and micro enterprises with a guarantee; CNY 200,000 for
+        // life.
+        let fujian = publish(&app, &ns, policy("福建式", json!({
+            "items": [{"item": "interest", "ratio": all("0.2"),
+                "ratio_if_guaranteed": {"large": "0.2", "medium": "0.2", "small": "0.5", "micro": "0.5"},
+                "interest": {"rate_base": {"date": "repayment_year_month", "term": "one_year", "month": 12}, "max_days": 365}}],
+            "enterprise_cap": {"amount_fen": cap(20_000_000), "period": "lifetime"}
+        }))).await;
+        let loan = json!({"reference": "FJ-1", "principal_fen": 200_000_000i64, "ip_share": {"kind": "sole"}, "ip_kind": "patent",
+            "start": "2025-01-01", "end": "2025-12-31", "annual_rate": "0.0345", "guarantee_fee_fen": 1_000_000});
+        // 2,000,000 × min(3.00%, 3.45%) × 364 ÷ 360 = 60,666.666…; × 50% = 30,333.33 元.
+        let r = calc(&app, fujian, "small", json!({}), json!([loan])).await;
+        assert_eq!(r["total_fen"], 3_033_333, "{r}");
+        // Large: × 20% = 12,133.33 元. With 180,000 used of the lifetime cap: 20,000 remain.
+        assert_eq!(
+            calc(&app, fujian, "large", json!({}), json!([loan])).await["total_fen"],
+            1_213_333
+        );
+        assert_eq!(
+            calc(
+                &app,
+                fujian,
+                "small",
+                json!({"enterprise_used_fen": 18_000_000}),
+                json!([loan])
+            )
+            .await["total_fen"],
+            2_000_000
+        );
+
+        // Beijing-style: 40% of interest where the rate is at most 40% above the LPR; revenue at
+        // most CNY 200 million; CNY 500,000 a year.
+        let beijing = publish(&app, &ns, policy("北京式", json!({
+            "items": [{"item": "interest", "ratio": all("0.4"),
+                "interest": {"max_rate_over_lpr": [{"date": "loan_start", "term": "one_year"}, "0.4"]}}],
+            "enterprise_cap": {"amount_fen": cap(50_000_000), "period": "year"},
+            "conditions": {"max_revenue_fen": 20_000_000_000i64}
+        }))).await;
+        let a = json!({"reference": "BJ-A", "principal_fen": 1_000_000_000i64, "ip_share": {"kind": "sole"}, "ip_kind": "patent",
+            "start": "2025-06-01", "end": "2026-06-01", "annual_rate": "0.040", "interest_paid_fen": 40_000_000});
+        let b = json!({"reference": "BJ-B", "principal_fen": 500_000_000i64, "ip_share": {"kind": "sole"}, "ip_kind": "patent",
+            "start": "2025-06-01", "end": "2026-06-01", "annual_rate": "0.045", "interest_paid_fen": 22_500_000});
+        // Ceiling 3.00% × 1.4 = 4.20%: only BJ-A counts, 400,000 × 40% = 160,000.
+        let r = calc(
+            &app,
+            beijing,
+            "medium",
+            json!({"operating_revenue_fen": 15_000_000_000i64}),
+            json!([a, b]),
+        )
+        .await;
+        assert_eq!(r["total_fen"], 16_000_000, "{r}");
+        let r = calc(
+            &app,
+            beijing,
+            "medium",
+            json!({"operating_revenue_fen": 25_000_000_000i64}),
+            json!([a]),
+        )
+        .await;
+        assert_eq!(
+            (r["eligible"].as_bool(), r["total_fen"].as_i64()),
+            (Some(false), Some(0))
+        );
+
+        // Caps as a share of the loan: interest ≤ 3% and ≤ 250,000; guarantee ≤ 1.2%;
+        // evaluation ≤ 0.5%; paid in full up to those caps.
+        let shares = publish(&app, &ns, policy("按贷款比例封顶", json!({
+            "items": [
+                {"item": "interest", "ratio": all("1"), "cap_share_of_principal": "0.03", "cap_fen": cap(25_000_000)},
+                {"item": "guarantee", "ratio": all("1"), "cap_share_of_principal": "0.012"},
+                {"item": "evaluation", "ratio": all("1"), "cap_share_of_principal": "0.005"}
+            ]
+        }))).await;
+        let loan = json!({"reference": "CAP-1", "principal_fen": 1_000_000_000i64, "ip_share": {"kind": "sole"}, "ip_kind": "patent",
+            "start": "2025-07-01", "end": "2026-07-01", "annual_rate": "0.0345", "interest_paid_fen": 38_000_000,
+            "guarantee_fee_fen": 15_000_000, "evaluation_fee_fen": 4_000_000});
+        // 250,000 + 120,000 + 40,000 = 410,000.
+        assert_eq!(
+            calc(&app, shares, "micro", json!({}), json!([loan])).await["total_fen"],
+            41_000_000
+        );
+
+        // Financed amount: min(10,000,000, secured 8,000,000) × 60% = 4,800,000; interest
+        // 345,000 × 60% = 207,000 limited to 4,800,000 × 3.00% × 365 ÷ 360 = 146,000; × 70% =
+        // 102,200; guarantee 50,000 × 60% × 70% = 21,000.
+        let financed = publish(&app, &ns, policy("融资金额", json!({
+            "items": [
+                {"item": "interest", "ratio": all("0.7"), "interest": {"limit_to_lpr": {"date": "loan_start", "term": "one_year"}}},
+                {"item": "guarantee", "ratio": all("0.7")}
+            ]
+        }))).await;
+        let loan = json!({"reference": "MIX-1", "principal_fen": 1_000_000_000i64, "secured_amount_fen": 800_000_000i64,
+            "ip_share": {"kind": "ratio", "ratio": "0.6"}, "ip_kind": "patent", "start": "2025-06-10", "end": "2026-06-10",
+            "annual_rate": "0.0345", "interest_paid_fen": 34_500_000, "guarantee_fee_fen": 5_000_000});
+        assert_eq!(
+            calc(&app, financed, "small", json!({}), json!([loan])).await["total_fen"],
+            12_320_000
+        );
+        app.cleanup().await;
+    }
+}

@@ -446,10 +446,10 @@ impl Store {
     }
 }
 
-/// Search results are counted exactly up to this many; beyond it the list says "1000+" (a
+/// Search results are counted exactly up to this many; beyond it the list says "200+" (a
 /// common fragment such as 科技 matches a large share of a city, and counting every match
 /// would cost more than the page itself).
-pub const SEARCH_COUNT_CAP: u64 = 1_000;
+pub const SEARCH_COUNT_CAP: u64 = 200;
 
 /// The FROM clause, WHERE condition, order and values of an enterprise query.
 struct FilterSql {

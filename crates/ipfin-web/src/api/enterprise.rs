@@ -56,7 +56,7 @@ impl From<ipfin_store::enterprise::Enterprise> for EnterpriseDto {
 pub struct EnterprisePage {
     pub items: Vec<EnterpriseDto>,
     pub total: u64,
-    /// True when more than `total` match: counts stop at 1,000.
+    /// True when more than `total` match: counts stop at 200.
     pub total_capped: bool,
     pub page: u64,
     pub per_page: u64,

@@ -947,3 +947,100 @@ async fn every_rule_set_through_the_api() {
         app.cleanup().await;
     }
 }
+
+#[tokio::test]
+async fn the_drafting_form_writes_the_essentials_and_keeps_the_rest() {
+    for app in TestApp::all().await {
+        let ns = app.login("ns.officer").await;
+        let at = app
+            .post_form("/policy-drafts", Some(&ns), &[])
+            .await
+            .location()
+            .expect("draft")
+            .split('?')
+            .next()
+            .expect("path")
+            .to_string();
+        let id: i64 = at
+            .rsplit('/')
+            .next()
+            .and_then(|x| x.parse().ok())
+            .expect("id");
+        let page = app.get(&at, Some(&ns)).await;
+        assert!(
+            page.body.contains("name=\"interest_sme\" value=\"70\""),
+            "{}",
+            app.name()
+        );
+        let base: Vec<(&str, &str)> = vec![
+            ("action", "form"),
+            ("title", "南山区知识产权质押融资扶持措施（2027 年）"),
+            ("year", "2027"),
+            ("mode", "pledge"),
+            ("ip", "patent"),
+            ("ip", "trademark"),
+            ("ip", "copyright"),
+            ("item", "interest"),
+            ("interest_large", "60"),
+            ("interest_sme", "80"),
+            ("interest_cap_sme", "500000"),
+            ("item", "guarantee"),
+            ("guarantee_large", "50"),
+            ("guarantee_sme", "70"),
+            ("ent_cap_large", "1000000"),
+            ("ent_cap_sme", "1500000"),
+            ("ent_cap_period", "year"),
+            ("budget", "30000000"),
+            ("budget_mode", "first_come_first_served"),
+            ("batch1_name", "第一批"),
+            ("batch1_opens", "2027-03-01"),
+            ("batch1_closes", "2027-04-30"),
+            ("extra_conditions", "成立满 1 年"),
+            ("contact", "0755-26000000"),
+        ];
+        let mut bad = base.clone();
+        bad.retain(|(k, _)| *k != "interest_sme");
+        bad.push(("interest_sme", "120"));
+        let r = app.post_form(&at, Some(&ns), &bad).await;
+        assert_eq!(r.status, 422);
+        assert!(
+            r.body.contains("资助比例应为 0 到 100 之间的百分数"),
+            "{}",
+            r.body
+        );
+        let r = app.post_form(&at, Some(&ns), &base).await;
+        assert_eq!(r.status, 303, "{}", r.body);
+        let v = as_person(
+            &app,
+            &ns,
+            Method::GET,
+            &format!("/api/v1/policies/{id}"),
+            None,
+        )
+        .await
+        .json();
+        let doc = &v["document"];
+        assert_eq!(doc["year"], 2027);
+        assert_eq!(doc["rules"]["items"].as_array().map(|a| a.len()), Some(2));
+        assert_eq!(doc["rules"]["items"][0]["ratio"]["micro"], "0.8");
+        assert_eq!(doc["rules"]["items"][0]["cap_fen"]["small"], 50_000_000);
+        assert_eq!(
+            doc["rules"]["enterprise_cap"]["amount_fen"]["large"],
+            100_000_000
+        );
+        assert_eq!(doc["budget"]["mode"], "first_come_first_served");
+        assert_eq!(doc["eligibility"]["extra_conditions"][0], "成立满 1 年");
+        // What the form does not show is kept (the demo Nanshan policy's securitisation rule).
+        assert!(doc["rules"]["securitisation"].is_object(), "{doc}");
+        // Once published, the extra condition is marked on the public page.
+        app.post_form(&at, Some(&ns), &[("action", "publish"), ("confirm", "yes")])
+            .await;
+        let public = app.get(&format!("/policies/{id}"), None).await;
+        assert!(
+            public
+                .body
+                .contains("附加条件（指导意见未要求）：成立满 1 年")
+        );
+        app.cleanup().await;
+    }
+}

@@ -10,6 +10,7 @@ pub mod home;
 pub mod import;
 pub mod org;
 pub mod policy;
+pub mod policy_form;
 pub mod token;
 pub mod tools;
 pub mod user;

@@ -665,6 +665,7 @@ struct DraftPage {
     can_comment: bool,
     errors: FormErrors,
     error_path: Option<String>,
+    form: super::policy_form::PolicyForm,
 }
 
 async fn draft_page(
@@ -695,6 +696,7 @@ async fn draft_page(
         is_lead,
         error_path: error.and_then(|e| e.path),
         errors,
+        form: super::policy_form::PolicyForm::from_doc(&doc),
         v,
     })
 }
@@ -731,9 +733,21 @@ pub async fn draft_action(
     let id = super::org::path_id(&id)?;
     // Someone else's draft is 404 whatever the form holds.
     state.store.policy_version(&actor.scope, id).await?;
+    let pairs = form.pairs.clone();
     let f = form.data;
     let scope = actor.scope.clone();
     let result: AppResult<(i64, &str)> = match f.action.as_str() {
+        "form" => {
+            let mut doc = state.store.policy_version(&actor.scope, id).await?.doc()?;
+            match super::policy_form::apply(&mut doc, &pairs) {
+                Ok(()) => super::org::write!(state, actor, |tx| state
+                    .store
+                    .update_policy(&mut tx, &scope, id, &doc)
+                    .await?)
+                .map(|v| (v.id, "updated")),
+                Err(fe) => Err(AppError::invalid(fe)),
+            }
+        }
         "save" => match ipfin_domain::policy::document::parse(f.document.as_bytes()) {
             Ok(doc) => super::org::write!(state, actor, |tx| state
                 .store
@@ -972,4 +986,14 @@ pub async fn card_docx(
         bytes,
     )
         .into_response())
+}
+
+/// The form field that carries an item's errors.
+pub fn item_field(code: &str) -> &'static str {
+    match code {
+        "interest" => "interest_large",
+        "evaluation" => "evaluation_large",
+        "guarantee" => "guarantee_large",
+        _ => "insurance_large",
+    }
 }

@@ -1199,6 +1199,35 @@ impl Store {
         .ok_or(StoreError::NotFound)
     }
 
+    /// At start: imports still marked running were cut off by the last stop. Each gets a
+    /// message saying so (importing the same file again resumes it); returns how many.
+    pub async fn note_interrupted_imports(&self, actor: crate::audit::AuditActor) -> Result<u64> {
+        let n = fetch_i64(
+            self.conn(),
+            "SELECT COUNT(*) FROM imports WHERE status = 'running' AND message IS NULL",
+            vec![],
+        )
+        .await?;
+        if n == 0 {
+            return Ok(0);
+        }
+        let mut tx = self.write(actor).await?;
+        exec(
+            tx.conn(),
+            "UPDATE imports SET message = ? WHERE status = 'running' AND message IS NULL",
+            vec![
+                "服务已重启，导入在此中断 / the server restarted during this import"
+                    .to_string()
+                    .into(),
+            ],
+        )
+        .await?;
+        tx.audit("import.interrupted", "import", "*", json!({"count": n}))
+            .await?;
+        tx.commit().await?;
+        Ok(n as u64)
+    }
+
     /// Records the expected number of rows (for the progress bar).
     pub async fn set_import_estimate(
         &self,
@@ -1309,7 +1338,7 @@ impl Store {
         let mut tx = self.write(actor).await?;
         exec(
             tx.conn(),
-            "UPDATE imports SET status = 'done', finished_at = ? WHERE id = ?",
+            "UPDATE imports SET status = 'done', finished_at = ?, message = NULL WHERE id = ?",
             vec![crate::now_s().into(), import_id.into()],
         )
         .await?;

@@ -522,3 +522,42 @@ async fn templates_have_the_columns_each_import_reads() {
         assert_eq!(rows.len(), 1, "{kind:?}: one example row");
     }
 }
+
+#[tokio::test]
+async fn imports_cut_off_by_a_stop_are_marked_at_start_and_cleared_when_resumed() {
+    for db in TestDb::all().await {
+        let db = db.with_demo().await;
+        let s = &db.store;
+        let (id, _) = s
+            .begin_import(
+                &Scope::City,
+                AuditActor::system("test"),
+                "tags",
+                "key-cut",
+                "cut.csv",
+            )
+            .await
+            .expect("begin");
+        assert_eq!(
+            s.note_interrupted_imports(AuditActor::system("serve"))
+                .await
+                .expect("note"),
+            1
+        );
+        assert_eq!(
+            s.note_interrupted_imports(AuditActor::system("serve"))
+                .await
+                .expect("again"),
+            0,
+            "{}",
+            db.name
+        );
+        let r = s.import_record(&Scope::City, id).await.expect("record");
+        assert!(r.running() && r.message.as_deref().is_some_and(|m| m.contains("中断")));
+        s.finish_import(AuditActor::system("test"), id)
+            .await
+            .expect("finish");
+        let r = s.import_record(&Scope::City, id).await.expect("record");
+        assert!(!r.running() && r.message.is_none());
+    }
+}

@@ -351,6 +351,15 @@ async fn serve(cfg: Config, args: ServeArgs) -> Result<()> {
         );
         println!("  http://{listen}/setup?token={secret}");
     }
+    let interrupted = store
+        .note_interrupted_imports(AuditActor::system("serve"))
+        .await?;
+    if interrupted > 0 {
+        tracing::warn!(
+            interrupted,
+            "imports were cut off by the last stop; importing the same files again resumes them"
+        );
+    }
     let state = ipfin_web::AppState::new(
         store,
         ipfin_web::WebConfig {

@@ -77,6 +77,12 @@ pub const CATALOGUE: &[(&str, &str, &str)] = &[
     ("nav.imports", "批量导入", "Bulk import"),
     ("nav.policies", "扶持政策", "Support policies"),
     ("nav.reference_data", "LPR 与工作日历", "LPR and calendar"),
+    ("nav.conformance", "政策对标", "Policy conformance"),
+    (
+        "conformance.intro",
+        "按指导意见逐区核对现行扶持政策：覆盖三类知识产权、包含四项费用资助、中小微企业比例和上限不低于大型企业、不设附加申请条件、当年度政策 6 月底前修订发布、已发布明白卡。",
+        "Each district's current policy against the guideline: all three IP types, the four fee items, SMEs at least as well treated as large enterprises, no extra entry condition, this year's revision by the end of June, a published clear card.",
+    ),
     (
         "ref.lpr",
         "贷款市场报价利率（LPR）",

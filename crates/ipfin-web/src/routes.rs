@@ -372,6 +372,7 @@ fn table() -> Routes {
         views::org::designate_lead,
     )
     .get("/audit", Roles(CITY), views::audit::list)
+    .get("/conformance", Roles(MANAGERS), views::policy::conformance)
     .get(
         "/reference-data",
         Roles(CITY),

@@ -127,6 +127,7 @@ const EXPECTED: &[(&str, &str, &str)] = &[
         "/api/v1/policies/{version_id}/eligibility/{ent_id}",
         "city_admin,district_officer,department_member,enterprise_user",
     ),
+    ("GET", "/conformance", "city_admin,district_officer"),
     ("GET", "/reference-data", "city_admin"),
     ("POST", "/reference-data/lpr", "city_admin"),
     ("POST", "/api/v1/policies", "city_admin,district_officer"),

@@ -496,6 +496,13 @@ async fn the_city_sees_policy_conformance_per_district() {
             failed.contains(&"policy.ip_types") && failed.contains(&"policy.items"),
             "{failed:?}"
         );
+        let page = app.get("/conformance", Some(&city)).await;
+        assert_eq!(page.status, 200);
+        assert!(
+            page.body.contains("福田区") && page.body.contains("未覆盖：商标、著作权"),
+            "{}",
+            app.name()
+        );
         let ns = app.login("ns.officer").await;
         let own = as_person(&app, &ns, Method::GET, "/api/v1/conformance/policies", None).await;
         assert_eq!(

@@ -463,6 +463,14 @@ pub async fn conformance(
     State(state): State<AppState>,
     actor: Actor,
 ) -> AppResult<Json<Vec<DistrictConformance>>> {
+    Ok(Json(conformance_rows(&state, &actor).await?))
+}
+
+/// The policy conformance of each district in the caller's scope (the API and the city page).
+pub async fn conformance_rows(
+    state: &AppState,
+    actor: &Actor,
+) -> AppResult<Vec<DistrictConformance>> {
     let today = ipfin_domain::calendar::business_date(ipfin_store::now_s());
     let versions = state.store.policy_versions(&actor.scope, None).await?;
     let mut out = Vec::new();
@@ -497,7 +505,7 @@ pub async fn conformance(
             ),
         });
     }
-    Ok(Json(out))
+    Ok(out)
 }
 
 /// The registry facts of an enterprise, for the eligibility check.

@@ -80,6 +80,7 @@ impl PageCtx {
                         links.push(("/users".into(), "nav.users"));
                         links.push(("/tokens".into(), "nav.tokens"));
                         links.push(("/policy-drafts".into(), "nav.policy_drafts"));
+                        links.push(("/conformance".into(), "nav.conformance"));
                         links.push(("/reference-data".into(), "nav.reference_data"));
                         links.push(("/audit".into(), "nav.audit"));
                     }

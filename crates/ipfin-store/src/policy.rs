@@ -461,6 +461,56 @@ impl Store {
         tx.audit("lpr.set", "lpr", v.date, json!({"one_year": v.one_year.to_string(), "over_five_years": v.over_five_years.to_string()})).await
     }
 
+    /// Enters (or replaces) a year's holiday arrangement as the State Council published it
+    /// (the city administrator).
+    pub async fn set_calendar_year(
+        &self,
+        tx: &mut WriteTx,
+        scope: &Scope,
+        y: &YearArrangement,
+        notice: &str,
+    ) -> Result<()> {
+        if !matches!(scope, Scope::City) {
+            return Err(StoreError::forbidden(
+                "calendar.manage",
+                "只有市级管理员可以维护工作日历。",
+                "Only the city administrator maintains the calendar.",
+            ));
+        }
+        if !(2000..=2100).contains(&y.year) {
+            return Err(StoreError::invalid(
+                "year",
+                "calendar.year",
+                "年份应在 2000–2100 之间。",
+                "The year is between 2000 and 2100.",
+            ));
+        }
+        if let Some(d) = y
+            .holidays
+            .iter()
+            .chain(y.adjusted_working_days.iter())
+            .find(|d| d.year() != y.year)
+        {
+            return Err(StoreError::invalid(
+                "holidays",
+                "calendar.other_year",
+                format!("日期 {d} 不在 {} 年内。", y.year),
+                format!("{d} is not in {}.", y.year),
+            ));
+        }
+        if let Some(d) = y.holidays.intersection(&y.adjusted_working_days).next() {
+            return Err(StoreError::invalid(
+                "workdays",
+                "calendar.both",
+                format!("{d} 不能既是节假日又是调休上班日。"),
+                format!("{d} cannot be both a holiday and a working day."),
+            ));
+        }
+        let notice = crate::org::require_text("notice", "通知文号或名称", "Notice", notice, 200)?;
+        write_calendar_year(tx.conn(), y, &notice).await?;
+        tx.audit("calendar.set", "calendar", y.year, json!({"holidays": y.holidays.len(), "workdays": y.adjusted_working_days.len(), "notice": notice})).await
+    }
+
     /// The working-day calendar of the years entered so far.
     pub async fn calendar(&self) -> Result<Calendar> {
         #[derive(FromQueryResult)]

@@ -105,6 +105,14 @@ pub const CATALOGUE: &[(&str, &str, &str)] = &[
     ),
     ("ref.holidays", "法定节假日", "Holidays"),
     ("ref.workdays", "调休上班日", "Adjusted working days"),
+    ("ref.year", "年份", "Year"),
+    ("ref.notice", "国务院办公厅通知", "State Council notice"),
+    (
+        "ref.dates_hint",
+        "每行或以逗号分隔一个日期或日期段，例如 2027-01-01，2027-02-05~2027-02-13。",
+        "Dates or ranges, one a line or comma-separated, e.g. 2027-01-01, 2027-02-05~2027-02-13.",
+    ),
+    ("ref.save_year", "保存该年安排", "Save the year"),
     ("nav.policy_drafts", "政策制定", "Policy drafting"),
     (
         "draft.intro",

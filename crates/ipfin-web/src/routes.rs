@@ -379,6 +379,11 @@ fn table() -> Routes {
         views::policy::reference_data,
     )
     .post("/reference-data/lpr", Roles(CITY), views::policy::set_lpr)
+    .post(
+        "/reference-data/calendar",
+        Roles(CITY),
+        views::policy::set_calendar,
+    )
     // API tokens: organisations whose systems call the API.
     .get("/tokens", Roles(TOKEN_HOLDERS), views::token::list)
     .post("/tokens", Roles(TOKEN_HOLDERS), views::token::create)

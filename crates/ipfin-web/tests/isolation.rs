@@ -129,6 +129,7 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ),
     ("GET", "/conformance", "city_admin,district_officer"),
     ("GET", "/reference-data", "city_admin"),
+    ("POST", "/reference-data/calendar", "city_admin"),
     ("POST", "/reference-data/lpr", "city_admin"),
     ("POST", "/api/v1/policies", "city_admin,district_officer"),
     (

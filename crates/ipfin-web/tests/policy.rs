@@ -693,6 +693,62 @@ async fn the_city_enters_lpr_values_that_calculations_use() {
                 .to_string(),
             "0.0295"
         );
+        // A new year's arrangement makes periods in that year computable.
+        let r = app
+            .api(
+                Method::GET,
+                "/api/v1/tools/working-days?start=2027-01-29&days=3",
+                None,
+                None,
+            )
+            .await;
+        assert_eq!(r.status, 422);
+        let bad = app
+            .post_form(
+                "/reference-data/calendar",
+                Some(&city),
+                &[
+                    ("year", "2027"),
+                    ("notice", "测试通知"),
+                    ("holidays", "2026-12-31"),
+                ],
+            )
+            .await;
+        assert_eq!(bad.status, 422);
+        assert!(bad.body.contains("不在 2027 年内"), "{}", bad.body);
+        let ok = app
+            .post_form(
+                "/reference-data/calendar",
+                Some(&city),
+                &[
+                    ("year", "2027"),
+                    ("notice", "测试通知"),
+                    ("holidays", "2027-01-01\n2027-02-05~2027-02-13"),
+                    ("workdays", "2027-02-14"),
+                ],
+            )
+            .await;
+        assert_eq!(ok.status, 303, "{}", ok.body);
+        // Fri 29 Jan is day 1, Mon 1 Feb day 2, Tue 2 Feb day 3.
+        let r = app
+            .api(
+                Method::GET,
+                "/api/v1/tools/working-days?start=2027-01-29&days=3",
+                None,
+                None,
+            )
+            .await;
+        assert_eq!(r.json()["end"], "2027-02-02", "{}", r.body);
+        // Thu 4 Feb day 1, then 5–13 Feb off, Sun 14 Feb worked: day 2.
+        let r = app
+            .api(
+                Method::GET,
+                "/api/v1/tools/working-days?start=2027-02-04&days=2",
+                None,
+                None,
+            )
+            .await;
+        assert_eq!(r.json()["end"], "2027-02-14", "{}", r.body);
         let ns = app.login("ns.officer").await;
         assert_eq!(
             app.post_form(

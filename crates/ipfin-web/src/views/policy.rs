@@ -826,6 +826,7 @@ struct ReferencePage {
     years: Vec<(i32, usize, usize)>,
     form: LprForm,
     errors: FormErrors,
+    calendar: CalendarForm,
 }
 
 #[derive(Debug, Default, Deserialize, Clone)]
@@ -869,6 +870,7 @@ async fn reference_page(
         years,
         form,
         errors,
+        calendar: CalendarForm::default(),
     })
 }
 
@@ -1020,4 +1022,86 @@ pub async fn conformance(State(state): State<AppState>, actor: Actor) -> AppResu
         names,
     };
     Ok(render(StatusCode::OK, &page))
+}
+
+#[derive(Debug, Default, Deserialize, Clone)]
+#[serde(default)]
+pub struct CalendarForm {
+    pub year: String,
+    pub notice: String,
+    pub holidays: String,
+    pub workdays: String,
+}
+
+/// Dates written one a line or separated by commas or spaces; `2027-02-05~2027-02-13` (or
+/// `至`) is a range.
+fn dates(text: &str, field: &'static str) -> Result<Vec<chrono::NaiveDate>, FieldError> {
+    let bad = |t: &str| {
+        FieldError::new(
+            field,
+            "date.format",
+            format!("“{t}”不是有效日期：请按 2027-01-01 或 2027-02-05~2027-02-13 填写。"),
+            format!("{t} is not a date or range."),
+        )
+    };
+    let mut out = Vec::new();
+    for token in text
+        .split(|c: char| c == ',' || c == '，' || c == '、' || c.is_whitespace())
+        .filter(|t| !t.is_empty())
+    {
+        let parse =
+            |t: &str| chrono::NaiveDate::parse_from_str(t, "%Y-%m-%d").map_err(|_| bad(token));
+        match token.split_once(['~', '至']) {
+            Some((a, b)) => {
+                let (a, b) = (parse(a)?, parse(b)?);
+                if b < a || (b - a).num_days() > 31 {
+                    return Err(bad(token));
+                }
+                out.extend(a.iter_days().take_while(|d| *d <= b));
+            }
+            None => out.push(parse(token)?),
+        }
+    }
+    Ok(out)
+}
+
+/// `POST /reference-data/calendar`: a year's arrangement as the State Council published it.
+pub async fn set_calendar(
+    State(state): State<AppState>,
+    actor: Actor,
+    form: super::CsrfForm<CalendarForm>,
+) -> AppResult<Response> {
+    let f = form.data;
+    let parsed = (|| {
+        let year: i32 = f.year.trim().parse().map_err(|_| {
+            FieldError::new(
+                "year",
+                "calendar.year",
+                "请填写年份，例如 2027。",
+                "Enter the year, e.g. 2027.",
+            )
+        })?;
+        Ok::<_, FieldError>(ipfin_domain::calendar::YearArrangement::new(
+            year,
+            dates(&f.holidays, "holidays")?,
+            dates(&f.workdays, "workdays")?,
+        ))
+    })();
+    let result = match parsed {
+        Ok(y) => super::org::write!(state, actor, |tx| state
+            .store
+            .set_calendar_year(&mut tx, &actor.scope, &y, &f.notice)
+            .await?),
+        Err(fe) => Err(AppError::invalid(fe)),
+    };
+    match result {
+        Ok(()) => Ok(super::see_other("/reference-data", "updated")),
+        Err(e) if e.status == StatusCode::UNPROCESSABLE_ENTITY => {
+            let errors = FormErrors::from_error(&e, actor.lang);
+            let mut page = reference_page(&state, &actor, LprForm::default(), errors, None).await?;
+            page.calendar = f;
+            Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
+        }
+        Err(e) => Err(e),
+    }
 }

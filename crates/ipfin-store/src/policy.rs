@@ -381,6 +381,13 @@ impl Store {
             ],
         )
         .await?;
+        exec(
+            tx.conn(),
+            "INSERT INTO policy_attachments (version_id, kind, title, file_name, content_type, size, sm3, stored_as, created_at) \
+             SELECT ?, kind, title, file_name, content_type, size, sm3, stored_as, created_at FROM policy_attachments WHERE version_id = ?",
+            vec![nid.into(), id.into()],
+        )
+        .await?;
         tx.audit(
             "policy.revise",
             "policy_version",
@@ -594,4 +601,107 @@ pub(crate) async fn write_calendar_year<C: ConnectionTrait>(
         }
     }
     Ok(())
+}
+
+/// A document of a policy package, stored with its version.
+#[derive(Debug, Clone, FromQueryResult, Serialize)]
+pub struct PolicyAttachment {
+    pub id: i64,
+    pub version_id: i64,
+    pub kind: String,
+    pub title: String,
+    pub file_name: String,
+    pub content_type: String,
+    pub size: i64,
+    pub sm3: String,
+    /// The file's name in the attachment folder (never shown).
+    #[serde(skip)]
+    pub stored_as: String,
+    pub created_at: i64,
+}
+
+/// What an uploaded attachment is, found from its first bytes (not its name).
+pub fn sniff_document(head: &[u8]) -> Option<&'static str> {
+    if head.starts_with(b"%PDF-") {
+        Some("application/pdf")
+    } else if head.starts_with(b"PK\x03\x04") {
+        // DOCX, XLSX and OFD are ZIP containers.
+        Some("application/zip")
+    } else if head.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        Some("image/jpeg")
+    } else if head.starts_with(b"\x89PNG\r\n\x1a\n") {
+        Some("image/png")
+    } else {
+        None
+    }
+}
+
+/// A new attachment, already written to the attachment folder.
+pub struct NewAttachment {
+    pub kind: String,
+    pub title: String,
+    pub file_name: String,
+    pub content_type: String,
+    pub size: i64,
+    pub sm3: String,
+    pub stored_as: String,
+}
+
+impl Store {
+    /// Adds a document to a draft (the district's lead officers).
+    pub async fn add_policy_attachment(
+        &self,
+        tx: &mut WriteTx,
+        scope: &Scope,
+        id: i64,
+        a: NewAttachment,
+    ) -> Result<i64> {
+        Self::own_draft(tx, scope, id).await?;
+        let kinds = [
+            "policy",
+            "notice",
+            "implementation_rules",
+            "procedures",
+            "guide",
+        ];
+        if !kinds.contains(&a.kind.as_str()) {
+            return Err(StoreError::invalid(
+                "kind",
+                "attachment.kind",
+                "请选择文件类别（扶持政策、申报通知、实施细则、操作规程、申报指南）。",
+                "Choose the document's kind.",
+            ));
+        }
+        let title = crate::org::require_text("title", "文件名称", "Title", &a.title, 200)?;
+        let aid = fetch_i64(
+            tx.conn(),
+            "INSERT INTO policy_attachments (version_id, kind, title, file_name, content_type, size, sm3, stored_as, created_at) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            vec![id.into(), a.kind.clone().into(), title.clone().into(), a.file_name.into(), a.content_type.into(), a.size.into(), a.sm3.clone().into(), a.stored_as.into(), crate::now_s().into()],
+        )
+        .await?;
+        tx.audit(
+            "policy.attach",
+            "policy_version",
+            id,
+            json!({"attachment_id": aid, "kind": a.kind, "title": title, "sm3": a.sm3}),
+        )
+        .await?;
+        Ok(aid)
+    }
+
+    /// The documents of a version the scope may read.
+    pub async fn policy_attachments(
+        &self,
+        scope: &Scope,
+        id: i64,
+    ) -> Result<Vec<PolicyAttachment>> {
+        self.policy_version(scope, id).await?;
+        fetch_all(
+            self.conn(),
+            "SELECT id, version_id, kind, title, file_name, content_type, size, sm3, stored_as, created_at FROM policy_attachments WHERE version_id = ? ORDER BY id",
+            vec![id.into()],
+        )
+        .await
+    }
 }

@@ -265,6 +265,15 @@ pub const CATALOGUE: &[(&str, &str, &str)] = &[
     ),
     ("policy.docx", "下载 Word 版", "Download as Word"),
     (
+        "attach.none",
+        "尚未上传政策文件。",
+        "No documents uploaded yet.",
+    ),
+    ("attach.kind", "类别", "Kind"),
+    ("attach.title", "文件名称", "Title"),
+    ("attach.upload", "上传文件", "Upload"),
+    ("attach.heading", "政策文件下载", "Documents"),
+    (
         "policy.svg",
         "下载图片（SVG）",
         "Download as an image (SVG)",

@@ -41,6 +41,9 @@ pub struct WebConfig {
     /// Where uploaded import files and their error reports are kept (mode 0700 advised: they
     /// hold enterprises' data).
     pub upload_dir: std::path::PathBuf,
+    /// Where policy package documents are kept (they are part of published versions: back
+    /// this folder up with the database).
+    pub attachment_dir: std::path::PathBuf,
 }
 
 impl Default for WebConfig {
@@ -51,6 +54,7 @@ impl Default for WebConfig {
             max_body_bytes: 1024 * 1024,
             demo: false,
             upload_dir: std::env::temp_dir().join("ipfin-uploads"),
+            attachment_dir: std::env::temp_dir().join("ipfin-attachments"),
         }
     }
 }
@@ -121,8 +125,12 @@ async fn limit_body(
     req: Request,
     next: axum::middleware::Next,
 ) -> Response {
-    let limit = if req.method() == axum::http::Method::POST && req.uri().path() == "/imports" {
+    let path = req.uri().path();
+    let post = req.method() == axum::http::Method::POST;
+    let limit = if post && path == "/imports" {
         views::import::MAX_UPLOAD_BYTES
+    } else if post && path.starts_with("/policy-drafts/") && path.ends_with("/attachments") {
+        views::policy::MAX_ATTACHMENT_BYTES
     } else {
         max
     };

@@ -138,6 +138,11 @@ fn table() -> Routes {
         Public,
         views::policy::json_feed,
     )
+    .get(
+        "/policies/{version_id}/attachments/{attachment_id}",
+        Public,
+        views::policy::attachment,
+    )
     .get("/policies", Public, views::policy::list)
     .get("/policies/{version_id}", Public, views::policy::show)
     .get(
@@ -321,6 +326,13 @@ fn table() -> Routes {
         api::policy::conformance,
     )
     .get("/policy-drafts", Roles(GOVERNMENT), views::policy::drafts)
+    .add(
+        "POST",
+        "/policy-drafts/{version_id}/attachments",
+        Roles(MANAGERS),
+        post(views::policy::attach)
+            .layer(DefaultBodyLimit::max(views::policy::MAX_ATTACHMENT_BYTES)),
+    )
     .post("/policy-drafts", Roles(MANAGERS), views::policy::new_draft)
     .get(
         "/policy-drafts/{version_id}",

@@ -91,6 +91,11 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ("GET", "/claims", "city_admin,district_officer"),
     ("GET", "/feeds/{code}/policies.atom", "public"),
     ("GET", "/feeds/{code}/policies.json", "public"),
+    (
+        "GET",
+        "/policies/{version_id}/attachments/{attachment_id}",
+        "public",
+    ),
     ("GET", "/policies", "public"),
     ("GET", "/policies/{version_id}", "public"),
     ("GET", "/policies/{version_id}/card.svg", "public"),
@@ -128,6 +133,11 @@ const EXPECTED: &[(&str, &str, &str)] = &[
         "city_admin,district_officer,department_member,enterprise_user",
     ),
     ("GET", "/conformance", "city_admin,district_officer"),
+    (
+        "POST",
+        "/policy-drafts/{version_id}/attachments",
+        "city_admin,district_officer",
+    ),
     ("GET", "/reference-data", "city_admin"),
     ("POST", "/reference-data/calendar", "city_admin"),
     ("POST", "/reference-data/lpr", "city_admin"),
@@ -563,6 +573,7 @@ fn substitute(path: &str, p: &Prober) -> String {
         ("{tag_id}", p.foreign_tag.to_string()),
         ("{import_id}", p.foreign_import.to_string()),
         ("{version_id}", p.foreign_policy.to_string()),
+        ("{attachment_id}", "1".to_string()),
     ] {
         out = out.replace(param, &value);
     }

@@ -52,6 +52,22 @@ async fn as_person(
     app.send(b.body(body).expect("request")).await
 }
 
+/// Starts a draft in the browser; returns its page and id.
+async fn new_draft(app: &TestApp, s: &support::Session) -> (String, i64) {
+    let r = app.post_form("/policy-drafts", Some(s), &[]).await;
+    let at = r
+        .location()
+        .and_then(|l| l.split('?').next())
+        .expect("draft page")
+        .to_string();
+    let id = at
+        .rsplit('/')
+        .next()
+        .and_then(|x| x.parse().ok())
+        .expect("id");
+    (at, id)
+}
+
 /// A Nanshan-style policy document (SPEC §3.4).
 fn nanshan_doc(title: &str) -> serde_json::Value {
     let ratio = json!({"large": "0.7", "medium": "0.7", "small": "0.7", "micro": "0.7"});
@@ -1015,20 +1031,7 @@ async fn every_rule_set_through_the_api() {
 async fn the_drafting_form_writes_the_essentials_and_keeps_the_rest() {
     for app in TestApp::all().await {
         let ns = app.login("ns.officer").await;
-        let at = app
-            .post_form("/policy-drafts", Some(&ns), &[])
-            .await
-            .location()
-            .expect("draft")
-            .split('?')
-            .next()
-            .expect("path")
-            .to_string();
-        let id: i64 = at
-            .rsplit('/')
-            .next()
-            .and_then(|x| x.parse().ok())
-            .expect("id");
+        let (at, id) = new_draft(&app, &ns).await;
         let page = app.get(&at, Some(&ns)).await;
         assert!(
             page.body.contains("name=\"interest_sme\" value=\"70\""),
@@ -1104,6 +1107,75 @@ async fn the_drafting_form_writes_the_essentials_and_keeps_the_rest() {
                 .body
                 .contains("附加条件（指导意见未要求）：成立满 1 年")
         );
+        app.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn package_documents_are_uploaded_with_a_draft_and_published_with_it() {
+    for app in TestApp::all().await {
+        let ns = app.login("ns.officer").await;
+        let (at, id) = new_draft(&app, &ns).await;
+        let send = |session: &support::Session,
+                    fields: Vec<(&'static str, String)>,
+                    file: Option<(&'static str, Vec<u8>)>| {
+            let pairs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            let (ct, body) =
+                support::multipart(&pairs, file.as_ref().map(|(n, b)| (*n, b.as_slice())));
+            axum::http::Request::builder()
+                .method(Method::POST)
+                .uri(format!("{at}/attachments"))
+                .header("cookie", &session.cookie)
+                .header("content-type", ct)
+                .body(axum::body::Body::from(body))
+                .expect("request")
+        };
+        let fields = |s: &support::Session| {
+            vec![
+                ("_csrf", s.csrf.clone()),
+                ("kind", "notice".to_string()),
+                ("title", "2027 年申报通知".to_string()),
+            ]
+        };
+        // A text file renamed .pdf is refused by its content.
+        let r = app
+            .send(send(
+                &ns,
+                fields(&ns),
+                Some(("通知.pdf", b"just text".to_vec())),
+            ))
+            .await;
+        assert_eq!(r.status, 422, "{}: {}", app.name(), r.body);
+        assert!(r.body.contains("按文件内容判断"));
+        let pdf = b"%PDF-1.4\n% ipfin test\n".to_vec();
+        let r = app
+            .send(send(&ns, fields(&ns), Some(("申报通知.pdf", pdf.clone()))))
+            .await;
+        assert_eq!(r.status, 303, "{}", r.body);
+        // Another district cannot attach to Nanshan's draft.
+        let ft = app.login("ft.officer").await;
+        let r = app
+            .send(send(&ft, fields(&ft), Some(("x.pdf", pdf.clone()))))
+            .await;
+        assert_eq!(r.status, 404);
+        // Not public before publishing; downloadable after.
+        let page = app.get(&at, Some(&ns)).await;
+        let href = page
+            .body
+            .split("href=\"")
+            .find(|h| h.contains("/attachments/"))
+            .and_then(|h| h.split('"').next())
+            .expect("link")
+            .to_string();
+        assert_eq!(app.get(&href, None).await.status, 404);
+        app.post_form(&at, Some(&ns), &[("action", "publish"), ("confirm", "yes")])
+            .await;
+        let public = app.get(&format!("/policies/{id}"), None).await;
+        assert!(public.body.contains("2027 年申报通知"), "{}", app.name());
+        let file = app.get(&href, None).await;
+        assert_eq!(file.status, 200);
+        assert_eq!(file.headers["content-type"], "application/pdf");
+        assert!(file.body.starts_with("%PDF-1.4"));
         app.cleanup().await;
     }
 }

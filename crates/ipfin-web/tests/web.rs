@@ -1230,37 +1230,13 @@ async fn the_language_switch_only_returns_to_this_site() {
     app.cleanup().await;
 }
 
-/// A multipart body with the given text fields and one file.
-fn multipart(fields: &[(&str, &str)], file: Option<(&str, &[u8])>) -> (String, Vec<u8>) {
-    let boundary = "ipfinTestBoundary7MA4YWxk";
-    let mut body = Vec::new();
-    for (k, v) in fields {
-        body.extend(
-            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n")
-                .as_bytes(),
-        );
-    }
-    if let Some((name, bytes)) = file {
-        body.extend(
-            format!(
-                "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: text/csv\r\n\r\n"
-            )
-            .as_bytes(),
-        );
-        body.extend(bytes);
-        body.extend(b"\r\n");
-    }
-    body.extend(format!("--{boundary}--\r\n").as_bytes());
-    (format!("multipart/form-data; boundary={boundary}"), body)
-}
-
 async fn upload(
     app: &TestApp,
     s: &support::Session,
     fields: &[(&str, &str)],
     file: Option<(&str, &[u8])>,
 ) -> support::Resp {
-    let (ct, body) = multipart(fields, file);
+    let (ct, body) = support::multipart(fields, file);
     app.send(
         Request::builder()
             .method(Method::POST)

@@ -368,6 +368,7 @@ async fn serve(cfg: Config, args: ServeArgs) -> Result<()> {
             max_body_bytes: cfg.max_body_bytes,
             demo: args.demo,
             upload_dir: cfg.data_dir.join("uploads"),
+            attachment_dir: cfg.data_dir.join("attachments"),
         },
     );
     let app = ipfin_web::app(state);

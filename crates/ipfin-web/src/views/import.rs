@@ -116,7 +116,7 @@ fn field(field: &'static str, code: &'static str, zh: String, en: String) -> Fie
 }
 
 /// Removes the uploaded file when dropped, whatever happens to the import.
-struct Upload(std::path::PathBuf);
+pub struct Upload(pub std::path::PathBuf);
 
 impl Drop for Upload {
     fn drop(&mut self) {
@@ -124,16 +124,21 @@ impl Drop for Upload {
     }
 }
 
-/// `POST /imports` (multipart: `_csrf`, `kind`, `file`): checks the file's header, then runs
-/// the import in the background and shows its progress page.
-pub async fn upload(
-    State(state): State<AppState>,
-    actor: Actor,
-    mut form: Multipart,
-) -> AppResult<Response> {
+/// An uploaded file on disk (removed when dropped) and its name as the browser gave it.
+pub type Saved = Option<(Upload, String)>;
+
+/// Reads a multipart form whose `_csrf` field comes first: the text fields, and the `file`
+/// field streamed to a new file in `dir` (at most `max` bytes; an empty or nameless file is
+/// none). A missing or wrong token is refused before anything is written.
+pub async fn read_upload(
+    actor: &Actor,
+    form: &mut Multipart,
+    dir: &std::path::Path,
+    max: usize,
+) -> AppResult<(std::collections::HashMap<String, String>, Saved)> {
     let mut csrf_ok = false;
-    let mut kind_code = "enterprises".to_string();
-    let mut saved: Option<(Upload, String)> = None;
+    let mut fields = std::collections::HashMap::new();
+    let mut saved: Saved = None;
     let mp = |e: axum::extract::multipart::MultipartError| {
         if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
             super::too_large()
@@ -146,22 +151,21 @@ pub async fn upload(
         }
     };
     while let Some(mut f) = form.next_field().await.map_err(mp)? {
-        match f.name().unwrap_or("") {
+        let name = f.name().unwrap_or("").to_string();
+        match name.as_str() {
             "_csrf" => {
                 let sent = f.text().await.map_err(mp)?;
                 csrf_ok = actor
                     .csrf_token()
                     .is_some_and(|t| super::same_secret(&sent, t));
             }
-            "kind" => kind_code = f.text().await.map_err(mp)?,
             "file" => {
                 if !csrf_ok {
                     // The token comes first in the form; refuse before writing anything.
                     break;
                 }
-                let name = f.file_name().unwrap_or("").to_string();
-                let dir = state.config.upload_dir.clone();
-                std::fs::create_dir_all(&dir)
+                let file_name = f.file_name().unwrap_or("").to_string();
+                std::fs::create_dir_all(dir)
                     .map_err(|e| AppError::internal(format!("upload dir: {e}")))?;
                 let path = dir.join(format!(
                     "upload-{}",
@@ -173,22 +177,46 @@ pub async fn upload(
                 let mut size = 0usize;
                 while let Some(chunk) = f.chunk().await.map_err(mp)? {
                     size += chunk.len();
-                    if size > MAX_UPLOAD_BYTES {
+                    if size > max {
                         return Err(super::too_large());
                     }
                     out.write_all(&chunk)
                         .map_err(|e| AppError::internal(format!("upload: {e}")))?;
                 }
-                if size > 0 && !name.is_empty() {
-                    saved = Some((guard, name));
+                if size > 0 && !file_name.is_empty() {
+                    saved = Some((guard, file_name));
                 }
             }
-            _ => {}
+            _ => {
+                let v = f.text().await.map_err(mp)?;
+                fields.insert(name, v);
+            }
         }
     }
     if !csrf_ok {
         return Err(super::csrf_error());
     }
+    Ok((fields, saved))
+}
+
+/// `POST /imports` (multipart: `_csrf`, `kind`, `file`): checks the file's header, then runs
+/// the import in the background and shows its progress page.
+pub async fn upload(
+    State(state): State<AppState>,
+    actor: Actor,
+    mut form: Multipart,
+) -> AppResult<Response> {
+    let (fields, saved) = read_upload(
+        &actor,
+        &mut form,
+        &state.config.upload_dir,
+        MAX_UPLOAD_BYTES,
+    )
+    .await?;
+    let kind_code = fields
+        .get("kind")
+        .cloned()
+        .unwrap_or_else(|| "enterprises".to_string());
     let Some(kind) = ImportKind::from_code(&kind_code) else {
         return refuse(
             &state,

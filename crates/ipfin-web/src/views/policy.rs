@@ -66,6 +66,7 @@ struct PolicyPage {
     materials: Vec<(&'static str, &'static str)>,
     /// For a signed-in enterprise user: whether their enterprise may apply.
     mine: Option<ipfin_domain::policy::eligibility::Eligibility>,
+    attachments: Vec<ipfin_store::policy::PolicyAttachment>,
 }
 
 fn ratio_cap(r: Ratio, cap: Option<i64>) -> String {
@@ -229,7 +230,9 @@ pub async fn show(
             }),
         _ => None,
     };
+    let attachments = state.store.policy_attachments(&actor.scope, id).await?;
     let page = PolicyPage {
+        attachments,
         mine,
         ctx: PageCtx::new(&actor, &state, "/policies"),
         district_name,
@@ -666,6 +669,8 @@ struct DraftPage {
     errors: FormErrors,
     error_path: Option<String>,
     form: super::policy_form::PolicyForm,
+    attachments: Vec<ipfin_store::policy::PolicyAttachment>,
+    kinds: Vec<(&'static str, &'static str)>,
 }
 
 async fn draft_page(
@@ -697,6 +702,8 @@ async fn draft_page(
         error_path: error.and_then(|e| e.path),
         errors,
         form: super::policy_form::PolicyForm::from_doc(&doc),
+        attachments: state.store.policy_attachments(&actor.scope, id).await?,
+        kinds: package_kinds(),
         v,
     })
 }
@@ -1104,4 +1111,172 @@ pub async fn set_calendar(
         }
         Err(e) => Err(e),
     }
+}
+
+/// The largest package document accepted.
+pub const MAX_ATTACHMENT_BYTES: usize = 20 * 1024 * 1024;
+
+fn attachment_error(code: &'static str, zh: &str, en: &str) -> AppError {
+    AppError::invalid(FieldError::new(
+        "file",
+        code,
+        zh.to_string(),
+        en.to_string(),
+    ))
+}
+
+/// `POST /policy-drafts/{version_id}/attachments` (multipart: `_csrf`, `kind`, `title`, `file`):
+/// a document of the policy package, checked by its content (PDF, Word/Excel/OFD, JPEG, PNG).
+pub async fn attach(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<String>,
+    req: axum::extract::Request,
+) -> AppResult<Response> {
+    use axum::extract::FromRequest;
+    let id = super::org::path_id(&id)?;
+    // Someone else's draft is 404 whatever the body holds.
+    state.store.policy_version(&actor.scope, id).await?;
+    let mut form = axum::extract::Multipart::from_request(req, &())
+        .await
+        .map_err(|e| {
+            AppError::bad_request(
+                "form.malformed",
+                format!("请通过页面上传文件（multipart/form-data）：{e}"),
+                format!("Upload the file from the page (multipart/form-data): {e}"),
+            )
+        })?;
+    let dir = state.config.attachment_dir.clone();
+    let (fields, saved) =
+        super::import::read_upload(&actor, &mut form, &dir, MAX_ATTACHMENT_BYTES).await?;
+    let outcome: AppResult<()> = async {
+        let Some((upload, file_name)) = saved else {
+            return Err(attachment_error(
+                "attachment.missing",
+                "请选择要上传的文件（不能为空）。",
+                "Choose a file to upload (it cannot be empty).",
+            ));
+        };
+        let bytes = tokio::fs::read(&upload.0)
+            .await
+            .map_err(|e| AppError::internal(format!("attachment: {e}")))?;
+        let sniffed = ipfin_store::policy::sniff_document(&bytes).ok_or_else(|| {
+            attachment_error(
+                "attachment.type",
+                "只接受 PDF、Word/Excel、OFD、JPEG 或 PNG 文件（按文件内容判断）。",
+                "Only PDF, Word/Excel, OFD, JPEG or PNG files are accepted (judged by content).",
+            )
+        })?;
+        let lower = file_name.to_lowercase();
+        let content_type = match sniffed {
+            "application/zip" if lower.ends_with(".docx") => {
+                "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+            }
+            "application/zip" if lower.ends_with(".xlsx") => {
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            }
+            "application/zip" if lower.ends_with(".ofd") => "application/ofd",
+            other => other,
+        };
+        use sm3::Digest;
+        let digest = hex::encode(sm3::Sm3::digest(&bytes));
+        let stored_as = format!("attachment-{digest}");
+        let target = dir.join(&stored_as);
+        if !target.exists() {
+            tokio::fs::rename(&upload.0, &target)
+                .await
+                .map_err(|e| AppError::internal(format!("attachment: {e}")))?;
+        }
+        let a = ipfin_store::policy::NewAttachment {
+            kind: fields.get("kind").cloned().unwrap_or_default(),
+            title: fields.get("title").cloned().unwrap_or_default(),
+            file_name,
+            content_type: content_type.to_string(),
+            size: bytes.len() as i64,
+            sm3: digest,
+            stored_as,
+        };
+        super::org::write!(state, actor, |tx| state
+            .store
+            .add_policy_attachment(&mut tx, &actor.scope, id, a)
+            .await?)?;
+        Ok(())
+    }
+    .await;
+    match outcome {
+        Ok(()) => Ok(super::see_other(&format!("/policy-drafts/{id}"), "created")),
+        Err(e)
+            if e.status == StatusCode::UNPROCESSABLE_ENTITY || e.status == StatusCode::CONFLICT =>
+        {
+            let status = e.status;
+            let page = draft_page(&state, &actor, id, None, Some(e), None).await?;
+            Ok(render(status, &page))
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// RFC 5987 encoding of a file name for Content-Disposition.
+fn rfc5987(name: &str) -> String {
+    name.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+/// `GET /policies/{version_id}/attachments/{attachment_id}`: a package document of a version
+/// the caller may read.
+pub async fn attachment(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path((id, aid)): Path<(String, String)>,
+) -> AppResult<Response> {
+    use axum::response::IntoResponse;
+    let (id, aid) = (super::org::path_id(&id)?, super::org::path_id(&aid)?);
+    let a = state
+        .store
+        .policy_attachments(&actor.scope, id)
+        .await?
+        .into_iter()
+        .find(|a| a.id == aid)
+        .ok_or_else(AppError::not_found)?;
+    let bytes = tokio::fs::read(state.config.attachment_dir.join(&a.stored_as))
+        .await
+        .map_err(|_| AppError::not_found())?;
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, a.content_type.clone()),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                format!("attachment; filename*=UTF-8''{}", rfc5987(&a.file_name)),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+/// (code, 中文) of the package document kinds.
+pub fn package_kinds() -> Vec<(&'static str, &'static str)> {
+    vec![
+        ("policy", "扶持政策"),
+        ("notice", "申报通知"),
+        ("implementation_rules", "实施细则"),
+        ("procedures", "操作规程"),
+        ("guide", "申报指南"),
+    ]
+}
+
+/// The Chinese name of a package document kind.
+pub fn package_kind_zh(code: &str) -> &'static str {
+    package_kinds()
+        .into_iter()
+        .find(|(c, _)| *c == code)
+        .map(|(_, zh)| zh)
+        .unwrap_or("其他")
 }

@@ -40,6 +40,7 @@ fn rules() -> Rules {
             period: CapPeriod::Year,
         }),
         conditions: Conditions::default(),
+        fee_group_limit: None,
         institution_reward: None,
         securitisation: None,
     }

@@ -59,6 +59,7 @@ fn rules() -> impl Strategy<Value = Rules> {
                 period: CapPeriod::Year,
             }),
             conditions: Conditions::default(),
+            fee_group_limit: None,
             institution_reward: None,
             securitisation: None,
         })

@@ -37,6 +37,7 @@ fn rules(items: Vec<ItemRule>) -> Rules {
         application_cap_fen: PerClass::all(None),
         enterprise_cap: None,
         conditions: Conditions::default(),
+        fee_group_limit: None,
         institution_reward: None,
         securitisation: None,
     }
@@ -436,4 +437,37 @@ fn every_step_renders_as_a_whole_sentence() {
         assert_ne!(template(s.rule), "{0}", "{} has no template", s.rule);
         assert!(!line.contains('{'), "{line}");
     }
+}
+
+#[test]
+fn futian_service_fees_together_up_to_four_percent() {
+    // Guarantee and evaluation fees together count up to 4% of the principal: 150,000 +
+    // 100,000 = 250,000 against 4% × 5,000,000 = 200,000, so each counts 80%: 120,000 and
+    // 80,000; × 50% = 60,000 and 40,000.
+    let mut p = rules(vec![
+        item(Item::Guarantee, r(dec!(50))),
+        item(Item::Evaluation, r(dec!(50))),
+    ]);
+    p.fee_group_limit = Some(GroupLimit {
+        items: vec![Item::Guarantee, Item::Evaluation],
+        share_of_principal: r(dec!(4)),
+    });
+    let mut l = loan("平安银行 FT-09", 5_000_000, d(2026, 1, 10), d(2027, 1, 10));
+    l.guarantee_fee_fen = 150_000 * YUAN;
+    l.evaluation_fee_fen = 100_000 * YUAN;
+    let c = calculate(&p, &LprTable::demo(), &app(SizeClass::Small, vec![l])).expect("calc");
+    assert_eq!(
+        granted(&c),
+        vec![
+            (Item::Guarantee, 60_000 * YUAN),
+            (Item::Evaluation, 40_000 * YUAN)
+        ]
+    );
+    assert!(
+        c.lines()
+            .iter()
+            .any(|t| t.contains("担保费、评估费合计 250,000.00 元")),
+        "{:?}",
+        c.lines()
+    );
 }

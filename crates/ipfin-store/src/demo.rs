@@ -548,6 +548,7 @@ pub fn demo_policy(code: &str, name: &str) -> ipfin_domain::policy::document::Po
                     period: CapPeriod::Year,
                 }),
                 conditions: Conditions::default(),
+                fee_group_limit: None,
                 institution_reward: Some(RewardRule {
                     ratio: pct(1),
                     per_loan_fen: 0,
@@ -570,14 +571,8 @@ pub fn demo_policy(code: &str, name: &str) -> ipfin_domain::policy::document::Po
             Rules {
                 items: vec![
                     item(Item::Interest, 50, 50),
-                    ItemRule {
-                        base_max_share_of_principal: Some(pct(4)),
-                        ..item(Item::Guarantee, 50, 50)
-                    },
-                    ItemRule {
-                        base_max_share_of_principal: Some(pct(4)),
-                        ..item(Item::Evaluation, 50, 50)
-                    },
+                    item(Item::Guarantee, 50, 50),
+                    item(Item::Evaluation, 50, 50),
                 ],
                 application_cap_fen: PerClass::all(None),
                 enterprise_cap: Some(EnterpriseCap {
@@ -589,6 +584,10 @@ pub fn demo_policy(code: &str, name: &str) -> ipfin_domain::policy::document::Po
                     max_loan_days: Some(366),
                     max_revenue_fen: None,
                 },
+                fee_group_limit: Some(GroupLimit {
+                    items: vec![Item::Guarantee, Item::Evaluation],
+                    share_of_principal: pct(4),
+                }),
                 institution_reward: None,
                 securitisation: None,
             },
@@ -608,6 +607,7 @@ pub fn demo_policy(code: &str, name: &str) -> ipfin_domain::policy::document::Po
                     period: CapPeriod::Year,
                 }),
                 conditions: Conditions::default(),
+                fee_group_limit: None,
                 institution_reward: None,
                 securitisation: None,
             },

@@ -128,6 +128,7 @@ pub fn template(rule: &str) -> &'static str {
         }
         "fee.share" => "贷款“{0}”{1}：{2} × 知识产权占比 {3} = {4}",
         "base.share_of_principal" => "贷款“{0}” {1}基数以本金的 {2} 为限：{3}",
+        "base.group_share" => "贷款“{0}”{1}合计 {2}，以本金的 {3}（{4}）为限，按比例计入",
         "reward.amount" => "年度知识产权质押贷款 {0} 笔共 {1} × {2} = {3}",
         "reward.amount_per_loan" => {
             "年度知识产权质押贷款 {0} 笔共 {1} × {2} + 每笔 {3} × {0} = {4}"
@@ -360,8 +361,45 @@ pub fn calculate(rules: &Rules, lpr: &LprTable, app: &Application) -> Result<Cal
             ],
             Some(round_fen(financed)),
         ));
-        for (k, rule) in rules.items.iter().enumerate() {
-            let base = item_base(rule, lpr, loan, li, days, share, financed, &mut steps)?;
+        let mut bases = Vec::with_capacity(rules.items.len());
+        for rule in &rules.items {
+            bases.push(item_base(
+                rule, lpr, loan, li, days, share, financed, &mut steps,
+            )?);
+        }
+        // A limit shared by several items (Futian: guarantee, evaluation and other service fees
+        // together count up to 4% of the principal): over it, each is cut in proportion.
+        if let Some(g) = &rules.fee_group_limit {
+            let in_group = |r: &ItemRule| g.items.contains(&r.item);
+            let total: Decimal = rules
+                .items
+                .iter()
+                .zip(&bases)
+                .filter(|(r, _)| in_group(r))
+                .map(|(_, b)| *b)
+                .sum();
+            let limit = dec(loan.principal_fen) * g.share_of_principal.value();
+            if total > limit && total > Decimal::ZERO {
+                for (r, b) in rules.items.iter().zip(bases.iter_mut()) {
+                    if in_group(r) {
+                        *b = *b * limit / total;
+                    }
+                }
+                let names: Vec<&str> = g.items.iter().map(|i| i.fee_zh()).collect();
+                steps.push(step(
+                    "base.group_share",
+                    vec![
+                        Arg::Loan(li),
+                        Arg::Owned(names.join("、")),
+                        Arg::Fen(round_fen(total)),
+                        Arg::Pct(g.share_of_principal.value()),
+                        Arg::Fen(round_fen(limit)),
+                    ],
+                    None,
+                ));
+            }
+        }
+        for (k, (rule, base)) in rules.items.iter().zip(bases).enumerate() {
             let ratio = match (&rule.ratio_if_guaranteed, loan.guaranteed()) {
                 (Some(g), true) => g.get(class),
                 _ => rule.ratio.get(class),

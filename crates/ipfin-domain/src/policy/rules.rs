@@ -274,6 +274,9 @@ pub struct Rules {
     pub enterprise_cap: Option<EnterpriseCap>,
     #[serde(default)]
     pub conditions: Conditions,
+    /// A limit several items share, on each loan.
+    #[serde(default)]
+    pub fee_group_limit: Option<GroupLimit>,
     #[serde(default)]
     pub institution_reward: Option<RewardRule>,
     #[serde(default)]
@@ -370,6 +373,15 @@ impl Rules {
         }
         out
     }
+}
+
+/// Several items whose bases together count only up to a share of the loan's principal
+/// (Futian: guarantee, evaluation and other service fees up to 4%).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GroupLimit {
+    pub items: Vec<Item>,
+    pub share_of_principal: Ratio,
 }
 
 /// Rewards to financial institutions (SPEC §3.4): a share of the year's qualifying IP pledge

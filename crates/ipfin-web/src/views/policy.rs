@@ -140,6 +140,14 @@ pub(crate) fn describe(doc: &PolicyDocument) -> (Vec<ItemLine>, Vec<String>) {
             caps.push(format!("每家企业{period}资助最高：{}", amounts.join("；")));
         }
     }
+    if let Some(g) = &doc.rules.fee_group_limit {
+        let names: Vec<&str> = g.items.iter().map(|i| i.fee_zh()).collect();
+        caps.push(format!(
+            "{}合计计算基数不超过贷款本金的 {}",
+            names.join("、"),
+            g.share_of_principal.display()
+        ));
+    }
     if let Some(c) = doc.rules.conditions.max_loan_days {
         caps.push(format!("贷款期限不超过 {c} 天"));
     }

@@ -159,20 +159,7 @@ impl Store {
     ) -> Result<PolicyVersionRow> {
         let district = lead_district(scope)?.to_string();
         let text = checked(doc)?;
-        let id = fetch_i64(
-            tx.conn(),
-            "INSERT INTO policy_versions (district_code, series, version, status, title, year, document, created_by, created_at) \
-             VALUES (?, 0, 1, 'draft', ?, ?, ?, ?, ?) RETURNING id",
-            vec![
-                district.clone().into(),
-                doc.title.clone().into(),
-                doc.year.into(),
-                text.into(),
-                tx.actor_user_id().into(),
-                crate::now_s().into(),
-            ],
-        )
-        .await?;
+        let id = insert_draft(tx, &district, 0, 1, &doc.title, doc.year, &text).await?;
         exec(
             tx.conn(),
             "UPDATE policy_versions SET series = id WHERE id = ?",
@@ -365,20 +352,14 @@ impl Store {
             vec![v.series.into()],
         )
         .await?;
-        let nid = fetch_i64(
-            tx.conn(),
-            "INSERT INTO policy_versions (district_code, series, version, status, title, year, document, created_by, created_at) \
-             VALUES (?, ?, ?, 'draft', ?, ?, ?, ?, ?) RETURNING id",
-            vec![
-                v.district_code.clone().into(),
-                v.series.into(),
-                (next as i32).into(),
-                v.title.clone().into(),
-                v.year.into(),
-                v.document.clone().into(),
-                tx.actor_user_id().into(),
-                crate::now_s().into(),
-            ],
+        let nid = insert_draft(
+            tx,
+            &v.district_code,
+            v.series,
+            next as i32,
+            &v.title,
+            v.year,
+            &v.document,
         )
         .await?;
         exec(
@@ -556,6 +537,34 @@ impl Store {
                 .collect(),
         ))
     }
+}
+
+/// A new draft version row; returns its id.
+async fn insert_draft(
+    tx: &WriteTx,
+    district: &str,
+    series: i64,
+    version: i32,
+    title: &str,
+    year: i32,
+    document: &str,
+) -> Result<i64> {
+    fetch_i64(
+        tx.conn(),
+        "INSERT INTO policy_versions (district_code, series, version, status, title, year, document, created_by, created_at) \
+         VALUES (?, ?, ?, 'draft', ?, ?, ?, ?, ?) RETURNING id",
+        vec![
+            district.to_string().into(),
+            series.into(),
+            version.into(),
+            title.to_string().into(),
+            year.into(),
+            document.to_string().into(),
+            tx.actor_user_id().into(),
+            crate::now_s().into(),
+        ],
+    )
+    .await
 }
 
 #[derive(FromQueryResult)]

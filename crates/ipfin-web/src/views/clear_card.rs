@@ -82,27 +82,24 @@ fn xml(s: &str) -> String {
         .replace('"', "&quot;")
 }
 
-/// Breaks a line into pieces no wider than `width` full-width characters (Latin letters and
-/// digits count about half), never inside a run of digits, letters, commas and dots.
-fn wrap(s: &str, width: f32) -> Vec<String> {
-    let narrow = |c: char| c.is_ascii();
+/// Breaks a line into pieces no wider than `width` half-width units (a Chinese character is
+/// two, a Latin letter or digit one), never inside a run of digits, letters, commas and dots.
+fn wrap(s: &str, width: usize) -> Vec<String> {
     let joins = |c: char| c.is_ascii_alphanumeric() || matches!(c, ',' | '.' | '%' | ':');
     let chars: Vec<char> = s.chars().collect();
     let mut out = Vec::new();
-    let (mut start, mut w, mut last_break) = (0usize, 0f32, None::<usize>);
+    let units = |c: char| if c.is_ascii() { 1 } else { 2 };
+    let (mut start, mut w, mut last_break) = (0usize, 0usize, None::<usize>);
     for (i, c) in chars.iter().enumerate() {
         if i > start && !(joins(chars[i - 1]) && joins(*c)) {
             last_break = Some(i);
         }
-        w += if narrow(*c) { 0.55 } else { 1.0 };
+        w += units(*c);
         if w > width && i > start {
             let cut = last_break.filter(|b| *b > start).unwrap_or(i);
             out.push(chars[start..cut].iter().collect());
             start = cut;
-            w = chars[start..=i]
-                .iter()
-                .map(|c| if narrow(*c) { 0.55 } else { 1.0 })
-                .sum();
+            w = chars[start..=i].iter().map(|c| units(*c)).sum();
             last_break = None;
         }
     }
@@ -115,10 +112,10 @@ fn wrap(s: &str, width: f32) -> Vec<String> {
 /// The card as an SVG image, 1080 pixels wide (a phone screen at 3×), as tall as it needs.
 pub fn svg(c: &Card) -> String {
     const W: usize = 1080;
-    const CHARS: f32 = 33.0;
+    const WIDTH: usize = 66;
     let mut y = 110;
     let mut body = String::new();
-    let title = wrap(&c.title, 21.0);
+    let title = wrap(&c.title, 42);
     for line in &title {
         body.push_str(&format!("<text x=\"60\" y=\"{y}\" font-size=\"44\" font-weight=\"bold\" fill=\"#ffffff\">{}</text>\n", xml(line)));
         y += 56;
@@ -133,7 +130,7 @@ pub fn svg(c: &Card) -> String {
         body.push_str(&format!("<text x=\"60\" y=\"{y}\" font-size=\"34\" font-weight=\"bold\" fill=\"#1d4ed8\">{}</text>\n", xml(heading)));
         y += 50;
         for line in lines {
-            for (k, piece) in wrap(line, CHARS).into_iter().enumerate() {
+            for (k, piece) in wrap(line, WIDTH).into_iter().enumerate() {
                 let x = if k == 0 { 60 } else { 90 };
                 let bullet = if k == 0 { "• " } else { "" };
                 body.push_str(&format!("<text x=\"{x}\" y=\"{y}\" font-size=\"28\" fill=\"#111827\">{bullet}{}</text>\n", xml(&piece)));
@@ -194,7 +191,7 @@ mod tests {
     fn lines_wrap_by_width_and_not_inside_numbers() {
         let w = wrap(
             "金融机构奖励：年度知识产权质押贷款的 1%，每家每年最高 1,000,000.00 元",
-            33.0,
+            66,
         );
         assert!(
             w.iter().all(|l| !l.starts_with(',') && !l.starts_with('0')),
@@ -204,7 +201,7 @@ mod tests {
             w.concat(),
             "金融机构奖励：年度知识产权质押贷款的 1%，每家每年最高 1,000,000.00 元"
         );
-        assert_eq!(wrap("短", 33.0), vec!["短"]);
+        assert_eq!(wrap("短", 66), vec!["短"]);
     }
 
     #[test]

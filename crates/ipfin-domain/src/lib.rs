@@ -1,10 +1,14 @@
 //! ipfin-domain: the pure rules of the IP pledge financing programme — identifiers, roles and
 //! scopes, the audit chain. No IO, no async, no database: everything here is testable by hand.
 
+#[macro_use]
+mod code_enum;
+
 pub mod audit;
 pub mod calendar;
 pub mod credit_code;
 pub mod enterprise;
+pub mod financing;
 pub mod ip_number;
 pub mod message;
 pub mod money;

@@ -364,6 +364,12 @@ impl WriteTx {
         Ok(())
     }
 
+    /// Abandons the transaction (nothing to record, e.g. an idempotent re-send).
+    pub async fn rollback(self) -> Result<()> {
+        self.tx.rollback().await?;
+        Ok(())
+    }
+
     pub async fn commit(self) -> Result<()> {
         if !self.audited {
             self.tx.rollback().await?;

@@ -10,6 +10,7 @@ pub mod db;
 pub mod demo;
 pub mod enterprise;
 pub mod error;
+pub mod financing;
 pub mod import;
 pub mod migration;
 pub mod org;

@@ -1,0 +1,802 @@
+//! Financing records (SPEC §4): IP pledge loans, pledge registrations and the guarantee,
+//! insurance and valuation contracts around them. Pure checks on what a bank reports; the store
+//! applies them before anything is written and adds the checks that need the database.
+
+use crate::message::{FieldError, Msg};
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+code_enum!(
+    /// A loan's status (SPEC §4), changed with a date.
+    LoanStatus {
+        Outstanding = "outstanding", "存续", "Outstanding";
+        Repaid = "repaid", "已结清", "Repaid";
+        Overdue = "overdue", "逾期", "Overdue";
+        Defaulted = "defaulted", "违约", "Defaulted";
+    }
+);
+
+code_enum!(
+    /// The contracts that accompany a pledge loan and whose fees a policy may subsidise.
+    ContractKind {
+        Guarantee = "guarantee", "担保合同", "Guarantee";
+        Insurance = "insurance", "保险合同", "Insurance";
+        Valuation = "valuation", "评估报告", "Valuation";
+    }
+);
+
+/// The largest principal accepted (1,000 亿元), to catch a unit mistake (分 typed as 元 twice).
+pub const MAX_PRINCIPAL_FEN: i64 = 10_000_000_000_000;
+
+/// The default pattern of pledge registration numbers (SPEC §10: pattern only, no check digit),
+/// e.g. `Y2023980012345`. A deployment may set its own (`IPFIN_PLEDGE_NUMBER_PATTERN`).
+pub const DEFAULT_PLEDGE_NUMBER_PATTERN: &str = r"^[A-Z][0-9]{13}$";
+
+/// One disbursement (放款) of a loan.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Disbursement {
+    pub date: NaiveDate,
+    pub amount_fen: i64,
+}
+
+/// The contract facts of a loan as a bank reports them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoanTerms {
+    pub contract_number: String,
+    pub principal_fen: i64,
+    /// Annual rate as a fraction (3.45% = 0.0345).
+    pub annual_rate: Decimal,
+    pub start: NaiveDate,
+    pub end: NaiveDate,
+    /// Empty means one disbursement of the whole principal on the start date.
+    pub disbursements: Vec<Disbursement>,
+    /// Whether collateral other than IP secures the loan too.
+    pub other_collateral: bool,
+    /// The IP-attributable amount (required, or the ratio, when there is other collateral).
+    pub ip_amount_fen: Option<i64>,
+    /// The IP-attributable ratio, in (0, 1].
+    pub ip_ratio: Option<Decimal>,
+}
+
+fn err(field: &'static str, code: &'static str, zh: String, en: String) -> FieldError {
+    FieldError::new(field, code, zh, en)
+}
+
+/// Normalises a contract number: trimmed, full-width folded; 1–64 characters.
+pub fn contract_number(input: &str) -> Result<String, FieldError> {
+    let s = crate::credit_code::normalize(input);
+    let s = s.trim().to_string();
+    if s.is_empty() || s.chars().count() > 64 {
+        return Err(err(
+            "contract_number",
+            "loan.contract_number",
+            "请填写合同编号（1–64 个字符）。".into(),
+            "Enter the contract number (1–64 characters).".into(),
+        ));
+    }
+    Ok(s)
+}
+
+/// Checks a loan's terms: a positive principal, a rate in [0, 36%], the end after the start,
+/// disbursements inside the loan period summing to at most the principal, and the IP share
+/// (required with other collateral; a ratio in (0, 1] or an amount in (0, principal]).
+/// Returns the terms with the contract number normalised and the default disbursement filled in.
+pub fn check_terms(t: &LoanTerms) -> Result<LoanTerms, FieldError> {
+    let contract_number = contract_number(&t.contract_number)?;
+    if t.principal_fen <= 0 || t.principal_fen > MAX_PRINCIPAL_FEN {
+        return Err(err(
+            "principal_fen",
+            "loan.principal",
+            "贷款金额须大于 0 且不超过 1000 亿元。".into(),
+            "The principal must be above 0 and at most 100 billion yuan.".into(),
+        ));
+    }
+    if t.annual_rate < Decimal::ZERO || t.annual_rate > Decimal::new(36, 2) {
+        return Err(err(
+            "annual_rate",
+            "loan.rate",
+            format!(
+                "年利率须在 0 到 36% 之间（以小数填写，3.45% 写作 0.0345），实际为 {}。",
+                t.annual_rate
+            ),
+            format!(
+                "The annual rate must be between 0 and 36% (a fraction: 3.45% is 0.0345); got {}.",
+                t.annual_rate
+            ),
+        ));
+    }
+    if t.end <= t.start {
+        return Err(err(
+            "end_date",
+            "loan.dates",
+            format!("到期日（{}）须晚于起始日（{}）。", t.end, t.start),
+            format!(
+                "The end date ({}) must be after the start date ({}).",
+                t.end, t.start
+            ),
+        ));
+    }
+    let disbursements = if t.disbursements.is_empty() {
+        vec![Disbursement {
+            date: t.start,
+            amount_fen: t.principal_fen,
+        }]
+    } else {
+        let mut d = t.disbursements.clone();
+        d.sort_by_key(|x| x.date);
+        d
+    };
+    let mut total: i64 = 0;
+    for (i, d) in disbursements.iter().enumerate() {
+        if d.amount_fen <= 0 {
+            return Err(err(
+                "disbursements",
+                "loan.disbursement_amount",
+                format!("第 {} 笔放款金额须大于 0。", i + 1),
+                format!("Disbursement {} must be above 0.", i + 1),
+            ));
+        }
+        if d.date < t.start || d.date > t.end {
+            return Err(err(
+                "disbursements",
+                "loan.disbursement_date",
+                format!(
+                    "放款日 {} 不在贷款期限（{} 至 {}）内。",
+                    d.date, t.start, t.end
+                ),
+                format!(
+                    "Disbursement date {} is outside the loan period ({} to {}).",
+                    d.date, t.start, t.end
+                ),
+            ));
+        }
+        total = total.saturating_add(d.amount_fen);
+    }
+    if total > t.principal_fen {
+        return Err(err(
+            "disbursements",
+            "loan.disbursement_total",
+            "放款金额合计超过了贷款金额。".into(),
+            "The disbursements add up to more than the principal.".into(),
+        ));
+    }
+    if let Some(r) = t.ip_ratio
+        && (r <= Decimal::ZERO || r > Decimal::ONE)
+    {
+        return Err(err(
+            "ip_ratio",
+            "loan.ip_ratio",
+            format!("知识产权对应比例须大于 0 且不超过 1（60% 写作 0.6），实际为 {r}。"),
+            format!("The IP-attributable ratio must be in (0, 1] (60% is 0.6); got {r}."),
+        ));
+    }
+    if let Some(a) = t.ip_amount_fen
+        && (a <= 0 || a > t.principal_fen)
+    {
+        return Err(err(
+            "ip_amount_fen",
+            "loan.ip_amount",
+            "知识产权对应金额须大于 0 且不超过贷款金额。".into(),
+            "The IP-attributable amount must be above 0 and at most the principal.".into(),
+        ));
+    }
+    if t.ip_amount_fen.is_some() && t.ip_ratio.is_some() {
+        return Err(err(
+            "ip_ratio",
+            "loan.ip_share_both",
+            "知识产权对应金额与比例只填一项。".into(),
+            "Give the IP-attributable amount or the ratio, not both.".into(),
+        ));
+    }
+    if t.other_collateral && t.ip_amount_fen.is_none() && t.ip_ratio.is_none() {
+        return Err(err(
+            "ip_ratio",
+            "loan.ip_share_required",
+            "有其他担保方式时，须填写知识产权对应的金额或比例。".into(),
+            "With other collateral, give the IP-attributable amount or ratio.".into(),
+        ));
+    }
+    Ok(LoanTerms {
+        contract_number,
+        disbursements,
+        ..t.clone()
+    })
+}
+
+/// A repayment or interest payment on a loan.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Payment {
+    pub date: NaiveDate,
+    pub principal_fen: i64,
+    pub interest_fen: i64,
+}
+
+/// Checks a new payment against the loan and the payments already recorded: amounts not
+/// negative and not both zero, not before the start, principal repaid in total at most the
+/// principal. Interest paid after the end date (overdue interest) is allowed with a warning.
+pub fn check_payment(
+    terms: &LoanTerms,
+    earlier: &[Payment],
+    p: &Payment,
+) -> Result<Vec<Msg>, FieldError> {
+    if p.principal_fen < 0 || p.interest_fen < 0 || (p.principal_fen == 0 && p.interest_fen == 0) {
+        return Err(err(
+            "principal_fen",
+            "payment.amount",
+            "还本金额和付息金额不能为负，且至少一项大于 0。".into(),
+            "Principal and interest may not be negative, and one must be above 0.".into(),
+        ));
+    }
+    if p.date < terms.start {
+        return Err(err(
+            "date",
+            "payment.date",
+            format!("还款日 {} 早于贷款起始日 {}。", p.date, terms.start),
+            format!(
+                "The payment date {} is before the loan's start {}.",
+                p.date, terms.start
+            ),
+        ));
+    }
+    let repaid: i64 = earlier.iter().map(|x| x.principal_fen).sum::<i64>() + p.principal_fen;
+    if repaid > terms.principal_fen {
+        return Err(err(
+            "principal_fen",
+            "payment.over_principal",
+            format!(
+                "累计还本 {} 元将超过贷款金额 {} 元。",
+                yuan(repaid),
+                yuan(terms.principal_fen)
+            ),
+            format!(
+                "Principal repaid would total {} yuan, above the principal of {} yuan.",
+                yuan(repaid),
+                yuan(terms.principal_fen)
+            ),
+        ));
+    }
+    let mut warnings = Vec::new();
+    if p.interest_fen > 0 && p.date > terms.end {
+        warnings.push(Msg::new(
+            "payment.interest_after_end",
+            format!(
+                "付息日 {} 晚于到期日 {}（逾期利息？），补贴只计贷款期限内的利息。",
+                p.date, terms.end
+            ),
+            format!(
+                "Interest paid on {} is after the end date {} (overdue interest?); subsidies count only interest within the loan period.",
+                p.date, terms.end
+            ),
+        ));
+    }
+    Ok(warnings)
+}
+
+/// Checks that the terms still hold the payments already recorded (an update must not lower the
+/// principal below what was repaid, or move the start after a payment).
+pub fn check_terms_against_payments(
+    terms: &LoanTerms,
+    payments: &[Payment],
+) -> Result<(), FieldError> {
+    let repaid: i64 = payments.iter().map(|x| x.principal_fen).sum();
+    if repaid > terms.principal_fen {
+        return Err(err(
+            "principal_fen",
+            "loan.principal_below_repaid",
+            format!("已还本金 {} 元，贷款金额不能低于此数。", yuan(repaid)),
+            format!(
+                "{} yuan has been repaid; the principal cannot be lower.",
+                yuan(repaid)
+            ),
+        ));
+    }
+    if let Some(first) = payments.iter().map(|p| p.date).min()
+        && first < terms.start
+    {
+        return Err(err(
+            "start_date",
+            "loan.start_after_payment",
+            format!("已有 {first} 的还款记录，起始日不能晚于该日。"),
+            format!("There is a payment on {first}; the start cannot be later."),
+        ));
+    }
+    Ok(())
+}
+
+/// Warnings on a status change: a loan marked repaid with principal still owed.
+pub fn status_warnings(terms: &LoanTerms, payments: &[Payment], status: LoanStatus) -> Vec<Msg> {
+    let repaid: i64 = payments.iter().map(|x| x.principal_fen).sum();
+    if status == LoanStatus::Repaid && repaid < terms.principal_fen {
+        vec![Msg::new(
+            "loan.repaid_with_balance",
+            format!(
+                "标记为已结清，但登记的还本合计 {} 元少于贷款金额 {} 元。",
+                yuan(repaid),
+                yuan(terms.principal_fen)
+            ),
+            format!(
+                "Marked repaid, but recorded principal repayments total {} of {} yuan.",
+                yuan(repaid),
+                yuan(terms.principal_fen)
+            ),
+        )]
+    } else {
+        Vec::new()
+    }
+}
+
+/// Amount in 元 with two decimals, for messages.
+pub fn yuan(fen: i64) -> String {
+    let sign = if fen < 0 { "-" } else { "" };
+    let a = fen.unsigned_abs();
+    format!(
+        "{sign}{}.{:02}",
+        crate::money::group_thousands(a / 100),
+        a % 100
+    )
+}
+
+/// The pattern pledge registration numbers must match: a small regular-expression subset
+/// (`^`, `$`, literals, `[A-Z]`-style classes, `[0-9]`, `\d`, and `{n}` / `{m,n}` counts), so
+/// the domain needs no regex engine and an administrator's pattern is checked when it is set.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PledgeNumberPattern {
+    source: String,
+    atoms: Vec<(Atom, u32, u32)>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Atom {
+    Literal(char),
+    Class(Vec<(char, char)>),
+}
+
+impl Atom {
+    fn matches(&self, c: char) -> bool {
+        match self {
+            Atom::Literal(l) => *l == c,
+            Atom::Class(ranges) => ranges.iter().any(|(a, b)| (*a..=*b).contains(&c)),
+        }
+    }
+}
+
+impl Default for PledgeNumberPattern {
+    fn default() -> Self {
+        PledgeNumberPattern::new(DEFAULT_PLEDGE_NUMBER_PATTERN).unwrap_or_else(|_| {
+            PledgeNumberPattern {
+                source: String::new(),
+                atoms: Vec::new(),
+            }
+        })
+    }
+}
+
+impl PledgeNumberPattern {
+    /// Parses a pattern; the whole number must match it (anchors are implied).
+    pub fn new(pattern: &str) -> Result<PledgeNumberPattern, String> {
+        let body = pattern.trim();
+        let body = body.strip_prefix('^').unwrap_or(body);
+        let body = body.strip_suffix('$').unwrap_or(body);
+        let chars: Vec<char> = body.chars().collect();
+        let mut atoms: Vec<(Atom, u32, u32)> = Vec::new();
+        let mut i = 0;
+        while i < chars.len() {
+            let atom = match chars[i] {
+                '\\' => {
+                    i += 1;
+                    match chars.get(i) {
+                        Some('d') => Atom::Class(vec![('0', '9')]),
+                        Some(c) => Atom::Literal(*c),
+                        None => return Err("模式以反斜杠结尾".into()),
+                    }
+                }
+                '[' => {
+                    let close = chars[i..]
+                        .iter()
+                        .position(|c| *c == ']')
+                        .ok_or("方括号未闭合")?
+                        + i;
+                    let inner = &chars[i + 1..close];
+                    let mut ranges = Vec::new();
+                    let mut j = 0;
+                    while j < inner.len() {
+                        if j + 2 < inner.len() && inner[j + 1] == '-' {
+                            ranges.push((inner[j], inner[j + 2]));
+                            j += 3;
+                        } else {
+                            ranges.push((inner[j], inner[j]));
+                            j += 1;
+                        }
+                    }
+                    if ranges.is_empty() {
+                        return Err("空的字符类 []".into());
+                    }
+                    i = close;
+                    Atom::Class(ranges)
+                }
+                '{' | '}' | '*' | '+' | '?' | '(' | ')' | '|' | '.' => {
+                    return Err(format!("不支持的模式字符“{}”", chars[i]));
+                }
+                c => Atom::Literal(c),
+            };
+            i += 1;
+            let (mut lo, mut hi) = (1, 1);
+            if chars.get(i) == Some(&'{') {
+                let close = chars[i..]
+                    .iter()
+                    .position(|c| *c == '}')
+                    .ok_or("花括号未闭合")?
+                    + i;
+                let inner: String = chars[i + 1..close].iter().collect();
+                let (a, b) = match inner.split_once(',') {
+                    Some((a, b)) => (a.trim().to_string(), b.trim().to_string()),
+                    None => (inner.trim().to_string(), inner.trim().to_string()),
+                };
+                lo = a.parse().map_err(|_| format!("次数“{inner}”无效"))?;
+                hi = b.parse().map_err(|_| format!("次数“{inner}”无效"))?;
+                if hi < lo || hi > 64 {
+                    return Err(format!("次数“{inner}”无效"));
+                }
+                i = close + 1;
+            }
+            atoms.push((atom, lo, hi));
+        }
+        if atoms.is_empty() {
+            return Err("模式为空".into());
+        }
+        Ok(PledgeNumberPattern {
+            source: pattern.trim().to_string(),
+            atoms,
+        })
+    }
+
+    pub fn source(&self) -> &str {
+        &self.source
+    }
+
+    fn matches_from(&self, atom: usize, chars: &[char]) -> bool {
+        let Some((a, lo, hi)) = self.atoms.get(atom) else {
+            return chars.is_empty();
+        };
+        let run = chars
+            .iter()
+            .take(*hi as usize)
+            .take_while(|c| a.matches(**c))
+            .count();
+        (*lo as usize..=run)
+            .rev()
+            .any(|n| self.matches_from(atom + 1, &chars[n..]))
+    }
+
+    /// Normalises a registration number (spaces removed, full-width folded, upper-cased) and
+    /// checks it against the pattern.
+    pub fn parse(&self, input: &str) -> Result<String, FieldError> {
+        let n: String = crate::credit_code::normalize(input)
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect::<String>()
+            .to_uppercase();
+        let chars: Vec<char> = n.chars().collect();
+        if chars.is_empty() || !self.matches_from(0, &chars) {
+            return Err(err(
+                "pledge_number",
+                "pledge.number",
+                format!(
+                    "质押登记号“{n}”格式不对：应符合 {}（例如 Y2023980012345）。",
+                    self.source
+                ),
+                format!(
+                    "Pledge registration number “{n}” does not match {} (e.g. Y2023980012345).",
+                    self.source
+                ),
+            ));
+        }
+        Ok(n)
+    }
+}
+
+/// A pledge registration's own facts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PledgeTerms {
+    pub number: String,
+    pub secured_amount_fen: i64,
+    pub registration_date: NaiveDate,
+    pub cancellation_date: Option<NaiveDate>,
+}
+
+/// Checks a pledge registration: number by the pattern, a positive secured amount, the
+/// cancellation (if any) not before the registration.
+pub fn check_pledge(
+    pattern: &PledgeNumberPattern,
+    p: &PledgeTerms,
+) -> Result<PledgeTerms, FieldError> {
+    let number = pattern.parse(&p.number)?;
+    if p.secured_amount_fen <= 0 || p.secured_amount_fen > MAX_PRINCIPAL_FEN {
+        return Err(err(
+            "secured_amount_fen",
+            "pledge.secured_amount",
+            "担保债权金额须大于 0。".into(),
+            "The secured amount must be above 0.".into(),
+        ));
+    }
+    if let Some(c) = p.cancellation_date
+        && c < p.registration_date
+    {
+        return Err(err(
+            "cancellation_date",
+            "pledge.dates",
+            format!("注销日（{c}）不能早于登记日（{}）。", p.registration_date),
+            format!(
+                "The cancellation date ({c}) cannot be before the registration date ({}).",
+                p.registration_date
+            ),
+        ));
+    }
+    Ok(PledgeTerms {
+        number,
+        ..p.clone()
+    })
+}
+
+/// Warnings on a loan's pledges: registered long after the loan started, or cancelled before
+/// the loan's end while it is not repaid.
+pub fn pledge_warnings(terms: &LoanTerms, p: &PledgeTerms) -> Vec<Msg> {
+    let mut w = Vec::new();
+    if p.registration_date > terms.end {
+        w.push(Msg::new(
+            "pledge.after_loan",
+            format!(
+                "质押登记日 {} 晚于贷款到期日 {}。",
+                p.registration_date, terms.end
+            ),
+            format!(
+                "The pledge was registered on {}, after the loan's end {}.",
+                p.registration_date, terms.end
+            ),
+        ));
+    }
+    w
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    fn terms() -> LoanTerms {
+        LoanTerms {
+            contract_number: " 2026-ZY-0012 ".into(),
+            principal_fen: 500_000_000,
+            annual_rate: Decimal::new(345, 4),
+            start: d("2026-03-05"),
+            end: d("2027-03-04"),
+            disbursements: vec![],
+            other_collateral: false,
+            ip_amount_fen: None,
+            ip_ratio: None,
+        }
+    }
+
+    #[test]
+    fn terms_are_normalised_and_default_disbursement_filled() {
+        let t = check_terms(&terms()).unwrap();
+        assert_eq!(t.contract_number, "2026-ZY-0012");
+        assert_eq!(
+            t.disbursements,
+            vec![Disbursement {
+                date: d("2026-03-05"),
+                amount_fen: 500_000_000
+            }]
+        );
+    }
+
+    #[test]
+    fn bad_terms_name_their_field() {
+        let cases: Vec<(LoanTerms, &str)> = vec![
+            (
+                LoanTerms {
+                    principal_fen: 0,
+                    ..terms()
+                },
+                "loan.principal",
+            ),
+            (
+                LoanTerms {
+                    principal_fen: -5,
+                    ..terms()
+                },
+                "loan.principal",
+            ),
+            (
+                LoanTerms {
+                    end: d("2026-03-01"),
+                    ..terms()
+                },
+                "loan.dates",
+            ),
+            (
+                LoanTerms {
+                    end: d("2026-03-05"),
+                    ..terms()
+                },
+                "loan.dates",
+            ),
+            (
+                LoanTerms {
+                    ip_ratio: Some(Decimal::new(15, 1)),
+                    other_collateral: true,
+                    ..terms()
+                },
+                "loan.ip_ratio",
+            ),
+            (
+                LoanTerms {
+                    ip_ratio: Some(Decimal::ZERO),
+                    ..terms()
+                },
+                "loan.ip_ratio",
+            ),
+            (
+                LoanTerms {
+                    other_collateral: true,
+                    ..terms()
+                },
+                "loan.ip_share_required",
+            ),
+            (
+                LoanTerms {
+                    annual_rate: Decimal::new(5, 0),
+                    ..terms()
+                },
+                "loan.rate",
+            ),
+            (
+                LoanTerms {
+                    disbursements: vec![Disbursement {
+                        date: d("2026-01-01"),
+                        amount_fen: 1,
+                    }],
+                    ..terms()
+                },
+                "loan.disbursement_date",
+            ),
+            (
+                LoanTerms {
+                    disbursements: vec![
+                        Disbursement {
+                            date: d("2026-03-05"),
+                            amount_fen: 300_000_000,
+                        },
+                        Disbursement {
+                            date: d("2026-04-05"),
+                            amount_fen: 300_000_000,
+                        },
+                    ],
+                    ..terms()
+                },
+                "loan.disbursement_total",
+            ),
+            (
+                LoanTerms {
+                    contract_number: "  ".into(),
+                    ..terms()
+                },
+                "loan.contract_number",
+            ),
+        ];
+        for (t, code) in cases {
+            let e = check_terms(&t).unwrap_err();
+            assert_eq!(e.msg.code, code, "{t:?}");
+        }
+        // Ratio of exactly 1 and an amount equal to the principal are fine.
+        assert!(
+            check_terms(&LoanTerms {
+                ip_ratio: Some(Decimal::ONE),
+                other_collateral: true,
+                ..terms()
+            })
+            .is_ok()
+        );
+        assert!(
+            check_terms(&LoanTerms {
+                ip_amount_fen: Some(500_000_000),
+                other_collateral: true,
+                ..terms()
+            })
+            .is_ok()
+        );
+    }
+
+    #[test]
+    fn payments_never_exceed_the_principal() {
+        let t = check_terms(&terms()).unwrap();
+        let p = |date: &str, principal_fen, interest_fen| Payment {
+            date: d(date),
+            principal_fen,
+            interest_fen,
+        };
+        let earlier = vec![p("2026-06-05", 300_000_000, 4_000_000)];
+        assert!(check_payment(&t, &earlier, &p("2026-09-05", 200_000_000, 0)).is_ok());
+        let e = check_payment(&t, &earlier, &p("2026-09-05", 200_000_001, 0)).unwrap_err();
+        assert_eq!(e.msg.code, "payment.over_principal");
+        assert!(e.msg.zh.contains("5,000,000.01"), "{}", e.msg.zh);
+        let e = check_payment(&t, &[], &p("2026-03-01", 1, 0)).unwrap_err();
+        assert_eq!(e.msg.code, "payment.date");
+        let e = check_payment(&t, &[], &p("2026-04-01", 0, 0)).unwrap_err();
+        assert_eq!(e.msg.code, "payment.amount");
+        let w = check_payment(&t, &[], &p("2027-04-01", 0, 100)).unwrap();
+        assert_eq!(w[0].code, "payment.interest_after_end");
+        assert!(
+            check_terms_against_payments(
+                &LoanTerms {
+                    principal_fen: 200_000_000,
+                    ..t.clone()
+                },
+                &earlier
+            )
+            .is_err()
+        );
+        assert_eq!(
+            status_warnings(&t, &earlier, LoanStatus::Repaid)[0].code,
+            "loan.repaid_with_balance"
+        );
+        assert!(status_warnings(&t, &earlier, LoanStatus::Overdue).is_empty());
+    }
+
+    #[test]
+    fn pledge_numbers_follow_the_pattern() {
+        let p = PledgeNumberPattern::default();
+        assert_eq!(p.parse(" y2023 9800 12345 ").unwrap(), "Y2023980012345");
+        assert_eq!(
+            p.parse("Ｙ２０２３９８００１２３４５").unwrap(),
+            "Y2023980012345"
+        );
+        for bad in [
+            "2023980012345",
+            "Y202398001234",
+            "Y20239800123456",
+            "YY023980012345",
+            "",
+        ] {
+            let e = p.parse(bad).unwrap_err();
+            assert_eq!(e.field, "pledge_number");
+            assert!(e.msg.zh.contains("格式不对"));
+        }
+        let custom = PledgeNumberPattern::new(r"^(Y|Z)").unwrap_err();
+        assert!(custom.contains("不支持"));
+        let custom = PledgeNumberPattern::new(r"[YZ]\d{4}-[0-9]{2,6}").unwrap();
+        assert!(custom.parse("Z2024-123").is_ok());
+        assert!(custom.parse("Z2024-1").is_err());
+        assert!(custom.parse("X2024-123").is_err());
+        assert!(PledgeNumberPattern::new("[A-Z").is_err());
+        assert!(PledgeNumberPattern::new(r"\d{3,1}").is_err());
+    }
+
+    #[test]
+    fn pledge_dates_in_order() {
+        let pattern = PledgeNumberPattern::default();
+        let p = PledgeTerms {
+            number: "Y2026980012345".into(),
+            secured_amount_fen: 1,
+            registration_date: d("2026-03-01"),
+            cancellation_date: Some(d("2026-02-01")),
+        };
+        assert_eq!(
+            check_pledge(&pattern, &p).unwrap_err().msg.code,
+            "pledge.dates"
+        );
+        let p = PledgeTerms {
+            secured_amount_fen: 0,
+            cancellation_date: None,
+            ..p
+        };
+        assert_eq!(
+            check_pledge(&pattern, &p).unwrap_err().msg.code,
+            "pledge.secured_amount"
+        );
+    }
+}

@@ -32,6 +32,16 @@ const REGISTRY: &[Role] = &[
     Role::DepartmentMember,
     Role::EnterpriseUser,
 ];
+/// Financial institutions: they report loans.
+const BANKS: &[Role] = &[Role::BankUser];
+/// Who sees loans (each within their scope).
+const LOAN_VIEWERS: &[Role] = &[
+    Role::CityAdmin,
+    Role::DistrictOfficer,
+    Role::DepartmentMember,
+    Role::BankUser,
+    Role::EnterpriseUser,
+];
 const TOKEN_HOLDERS: &[Role] = &[
     Role::CityAdmin,
     Role::DistrictOfficer,
@@ -375,6 +385,30 @@ fn table() -> Routes {
         "/api/v1/policies/{version_id}/comments",
         Roles(GOVERNMENT),
         api::policy::comment,
+    )
+    // Financing records: banks report; the city, districts and enterprises read their scope.
+    .get("/api/v1/loans", Roles(LOAN_VIEWERS), api::financing::list)
+    .post("/api/v1/loans", Roles(BANKS), api::financing::create)
+    .post("/api/v1/loans/batch", Roles(BANKS), api::financing::batch)
+    .get(
+        "/api/v1/loans/{loan_id}",
+        Roles(LOAN_VIEWERS),
+        api::financing::show,
+    )
+    .post(
+        "/api/v1/loans/{loan_id}/status",
+        Roles(BANKS),
+        api::financing::set_status,
+    )
+    .post(
+        "/api/v1/loans/{loan_id}/payments",
+        Roles(BANKS),
+        api::financing::add_payment,
+    )
+    .post(
+        "/api/v1/loans/{loan_id}/contracts",
+        Roles(BANKS),
+        api::financing::add_contract,
     )
     // The city only.
     .post("/districts", Roles(CITY), views::org::create_district)

@@ -183,6 +183,21 @@ const EXPECTED: &[(&str, &str, &str)] = &[
         "/claims/{claim_id}/decide",
         "city_admin,district_officer",
     ),
+    (
+        "GET",
+        "/api/v1/loans",
+        "city_admin,district_officer,department_member,bank_user,enterprise_user",
+    ),
+    (
+        "GET",
+        "/api/v1/loans/{loan_id}",
+        "city_admin,district_officer,department_member,bank_user,enterprise_user",
+    ),
+    ("POST", "/api/v1/loans", "bank_user"),
+    ("POST", "/api/v1/loans/batch", "bank_user"),
+    ("POST", "/api/v1/loans/{loan_id}/status", "bank_user"),
+    ("POST", "/api/v1/loans/{loan_id}/payments", "bank_user"),
+    ("POST", "/api/v1/loans/{loan_id}/contracts", "bank_user"),
     ("GET", "/home", "signed_in"),
     ("POST", "/logout", "signed_in"),
     ("GET", "/account/password", "signed_in"),
@@ -328,6 +343,7 @@ struct Prober {
     foreign_tag: i64,
     foreign_import: i64,
     foreign_policy: i64,
+    foreign_loan: i64,
 }
 
 async fn token_for(app: &TestApp, org_id: i64, name: &str) -> (i64, String) {
@@ -343,6 +359,58 @@ async fn token_for(app: &TestApp, org_id: i64, name: &str) -> (i64, String) {
         .expect("token");
     tx.commit().await.expect("commit");
     (t.id, plain)
+}
+
+/// A loan reported by `lender` to the borrower with this credit code, with a pledge of its own.
+async fn probe_loan(app: &TestApp, lender: &str, borrower: &str, i: usize) -> i64 {
+    let d = |s: &str| s.parse::<chrono::NaiveDate>().expect("date");
+    let body = format!("2024100{i:05}");
+    let check = ipfin_domain::ip_number::patent_check_digit(&body).expect("check digit");
+    let input = ipfin_store::financing::LoanInput {
+        borrower_credit_code: borrower.to_string(),
+        terms: ipfin_domain::financing::LoanTerms {
+            contract_number: format!("PROBE-{i}"),
+            principal_fen: 100_000_000,
+            annual_rate: rust_decimal::Decimal::new(35, 3),
+            start: d("2026-01-10"),
+            end: d("2027-01-09"),
+            disbursements: vec![],
+            other_collateral: false,
+            ip_amount_fen: None,
+            ip_ratio: None,
+        },
+        first_loan: false,
+        status: None,
+        pledges: vec![ipfin_store::financing::PledgeInput {
+            terms: ipfin_domain::financing::PledgeTerms {
+                number: format!("Y20269800{i:05}"),
+                secured_amount_fen: 100_000_000,
+                registration_date: d("2026-01-05"),
+                cancellation_date: None,
+            },
+            items: vec![ipfin_store::financing::PledgeItemInput {
+                kind: "patent".into(),
+                number: format!("{body}.{check}"),
+                title: Some("探测专利".into()),
+                related_party: None,
+            }],
+        }],
+    };
+    let scope = Scope::Institution {
+        org_id: app.org_id(lender).await,
+    };
+    let mut tx = app
+        .store()
+        .write(ipfin_store::audit::AuditActor::system("test"))
+        .await
+        .expect("tx");
+    let saved = app
+        .store()
+        .save_loan(&mut tx, &scope, &input)
+        .await
+        .expect("probe loan");
+    tx.commit().await.expect("commit");
+    saved.id
 }
 
 async fn contact_for(app: &TestApp, org_id: i64) -> i64 {
@@ -373,6 +441,8 @@ async fn probers(app: &TestApp) -> Vec<Prober> {
     // (prober, its foreign org, a user of that org, a foreign district)
     const FT_ENT: &str = "深圳市福田样本电子有限公司";
     const NS_ENT: &str = "深圳市南山示例科技有限公司";
+    // Banks see only their own loans' borrowers; no probe loan goes to this one.
+    const LG_ENT: &str = "深圳市龙岗新能源电池有限公司";
     // (prober, label, its foreign org, a user of that org, a foreign district, a foreign registry record)
     let plan: [(&str, &str, &str, &str, &str, &str); 8] = [
         (
@@ -405,7 +475,7 @@ async fn probers(app: &TestApp) -> Vec<Prober> {
             "鹏城商业银行",
             "bank2.manager",
             "440305",
-            NS_ENT,
+            LG_ENT,
         ),
         (
             "bank2.manager",
@@ -413,7 +483,7 @@ async fn probers(app: &TestApp) -> Vec<Prober> {
             "深南银行深圳分行",
             "bank.manager",
             "440305",
-            NS_ENT,
+            LG_ENT,
         ),
         (
             "agency.specialist",
@@ -530,6 +600,20 @@ async fn probers(app: &TestApp) -> Vec<Prober> {
             )
             .await
             .expect("import");
+        // A loan the prober may not see: another bank's (banks), or to an enterprise outside the
+        // prober's district or enterprise. Bank 1's probes lend from bank 2 and vice versa.
+        let (lender, borrower) = match username {
+            "bank.manager" => (
+                "鹏城商业银行",
+                ipfin_store::demo::demo_credit_code("440305", 101),
+            ),
+            "bank2.manager" => (
+                "深南银行深圳分行",
+                ipfin_store::demo::demo_credit_code("440304", 102),
+            ),
+            _ => ("鹏城商业银行", foreign_enterprise.credit_code.clone()),
+        };
+        let foreign_loan = probe_loan(app, lender, &borrower, i).await;
         let session = app.login(username).await;
         let roles = app
             .store()
@@ -555,6 +639,7 @@ async fn probers(app: &TestApp) -> Vec<Prober> {
             foreign_tag,
             foreign_import,
             foreign_policy,
+            foreign_loan,
         });
     }
     out
@@ -574,6 +659,7 @@ fn substitute(path: &str, p: &Prober) -> String {
         ("{import_id}", p.foreign_import.to_string()),
         ("{version_id}", p.foreign_policy.to_string()),
         ("{attachment_id}", "1".to_string()),
+        ("{loan_id}", p.foreign_loan.to_string()),
     ] {
         out = out.replace(param, &value);
     }

@@ -2,6 +2,7 @@
 //! endpoint modules. Every endpoint is documented in the OpenAPI document (`openapi.rs`).
 
 pub mod enterprise;
+pub mod financing;
 pub mod openapi;
 pub mod ops;
 pub mod org;

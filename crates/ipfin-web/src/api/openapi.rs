@@ -59,6 +59,13 @@ impl Modify for BearerAuth {
         super::policy::subsidy_calculator,
         super::policy::conformance,
         super::policy::eligibility,
+        super::financing::create,
+        super::financing::batch,
+        super::financing::list,
+        super::financing::show,
+        super::financing::set_status,
+        super::financing::add_payment,
+        super::financing::add_contract,
     ),
     modifiers(&BearerAuth)
 )]

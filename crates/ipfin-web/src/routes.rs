@@ -387,6 +387,34 @@ fn table() -> Routes {
         api::policy::comment,
     )
     // Financing records: banks report; the city, districts and enterprises read their scope.
+    .get("/loans", Roles(LOAN_VIEWERS), views::financing::list)
+    .get(
+        "/loans/export.xlsx",
+        Roles(LOAN_VIEWERS),
+        views::financing::export,
+    )
+    .get("/loans/new", Roles(BANKS), views::financing::new_page)
+    .post("/loans", Roles(BANKS), views::financing::create)
+    .get(
+        "/loans/{loan_id}",
+        Roles(LOAN_VIEWERS),
+        views::financing::detail,
+    )
+    .post(
+        "/loans/{loan_id}/payments",
+        Roles(BANKS),
+        views::financing::add_payment,
+    )
+    .post(
+        "/loans/{loan_id}/status",
+        Roles(BANKS),
+        views::financing::set_status,
+    )
+    .post(
+        "/loans/{loan_id}/contracts",
+        Roles(BANKS),
+        views::financing::add_contract,
+    )
     .get("/api/v1/loans", Roles(LOAN_VIEWERS), api::financing::list)
     .post("/api/v1/loans", Roles(BANKS), api::financing::create)
     .post("/api/v1/loans/batch", Roles(BANKS), api::financing::batch)

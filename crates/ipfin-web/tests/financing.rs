@@ -378,3 +378,108 @@ async fn bad_loans_are_refused_with_the_field_named_and_nothing_stored() {
         app.cleanup().await;
     }
 }
+
+#[tokio::test]
+async fn a_bank_reports_a_loan_in_the_browser_and_the_district_sees_it() {
+    for app in TestApp::all().await {
+        let bank = app.login("bank.manager").await;
+        let r = app.get("/loans/new", Some(&bank)).await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert!(r.body.contains("质押登记号"));
+        let code = ns_code();
+        let mut form = vec![
+            ("borrower_credit_code", code.as_str()),
+            ("contract_number", "2026-WEB-1"),
+            ("principal", "5,000,000.00"),
+            ("rate", "3.45"),
+            ("start_date", "2026年3月5日"),
+            ("end_date", "2027-03-04"),
+            ("first_loan", "yes"),
+            ("pledge_number", "Y2026980077777"),
+            ("registration_date", "2026-03-01"),
+            (
+                "items",
+                "专利 202310123456.6 一种电池管理方法\n商标 12345678 南山示例",
+            ),
+        ];
+        // A trademark needs no check digit but its number must be digits; a ratio of 150% is refused.
+        form.push(("other_collateral", "yes"));
+        form.push(("ip_ratio", "150"));
+        let r = app.post_form("/loans", Some(&bank), &form).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+        assert!(
+            r.body.contains("知识产权对应比例须大于 0 且不超过 1"),
+            "{}",
+            r.body
+        );
+        assert!(
+            r.body.contains("value=\"2026-WEB-1\""),
+            "the form keeps what was typed"
+        );
+        form.pop();
+        form.push(("ip_ratio", "60"));
+        let r = app.post_form("/loans", Some(&bank), &form).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let loc = r.location().expect("redirect").to_string();
+        let page = app.get(&loc, Some(&bank)).await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.body.contains("5,000,000.00"));
+        assert!(page.body.contains("3.45%"));
+        assert!(page.body.contains("60%"));
+        assert!(page.body.contains("Y2026980077777"));
+        // A payment above the principal is refused beside its field.
+        let id = loc
+            .trim_start_matches("/loans/")
+            .split('?')
+            .next()
+            .unwrap_or("")
+            .to_string();
+        let r = app
+            .post_form(
+                &format!("/loans/{id}/payments"),
+                Some(&bank),
+                &[("date", "2026-06-05"), ("principal_fen", "5000000.01")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.body.contains("超过贷款金额"));
+        let r = app
+            .post_form(
+                &format!("/loans/{id}/payments"),
+                Some(&bank),
+                &[
+                    ("date", "2026-06-05"),
+                    ("principal_fen", "1000000"),
+                    ("interest_fen", "43125"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+
+        // The Nanshan officer sees it with totals; Futian does not; the enterprise sees its own.
+        let ns = app.login("ns.officer").await;
+        let r = app.get("/loans?first_loan=yes", Some(&ns)).await;
+        assert!(r.body.contains("2026-WEB-1"), "{}", r.body);
+        assert!(r.body.contains("深南银行深圳分行"));
+        let ft = app.login("ft.officer").await;
+        let r = app.get("/loans", Some(&ft)).await;
+        assert!(!r.body.contains("2026-WEB-1"));
+        let r = app.get(&format!("/loans/{id}"), Some(&ft)).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND);
+        let ent = app.login("ent.user").await;
+        let r = app.get(&format!("/loans/{id}"), Some(&ent)).await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert!(
+            !r.body.contains("登记还款付息"),
+            "only the lender records payments"
+        );
+        // Export of the district's view.
+        let r = app.get("/loans/export.xlsx", Some(&ns)).await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert_eq!(
+            r.headers.get("content-type").and_then(|v| v.to_str().ok()),
+            Some("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        );
+        app.cleanup().await;
+    }
+}

@@ -6,6 +6,7 @@ pub mod audit;
 pub mod auth;
 pub mod clear_card;
 pub mod enterprise;
+pub mod financing;
 pub mod home;
 pub mod import;
 pub mod org;
@@ -75,6 +76,7 @@ impl PageCtx {
                     Scope::City => {
                         links.push(("/districts".into(), "nav.districts"));
                         links.push(("/enterprises".into(), "nav.enterprises"));
+                        links.push(("/loans".into(), "nav.loans"));
                         links.push(("/imports".into(), "nav.imports"));
                         links.push(("/orgs".into(), "nav.orgs"));
                         links.push(("/users".into(), "nav.users"));
@@ -87,6 +89,7 @@ impl PageCtx {
                     Scope::District { code, manage } => {
                         links.push((format!("/districts/{code}"), "nav.my_district"));
                         links.push(("/enterprises".into(), "nav.enterprises"));
+                        links.push(("/loans".into(), "nav.loans"));
                         if *manage {
                             links.push(("/claims".into(), "nav.claims"));
                             links.push(("/imports".into(), "nav.imports"));
@@ -101,10 +104,16 @@ impl PageCtx {
                     }
                     Scope::Enterprise { .. } => {
                         links.push(("/enterprises".into(), "nav.my_enterprise"));
+                        links.push(("/loans".into(), "nav.my_loans"));
                         links.push((format!("/orgs/{}", u.organisation_id), "nav.my_org"));
                         links.push(("/tokens".into(), "nav.tokens"));
                     }
-                    Scope::Institution { .. } | Scope::Agency { .. } => {
+                    Scope::Institution { .. } => {
+                        links.push(("/loans".into(), "nav.portfolio"));
+                        links.push((format!("/orgs/{}", u.organisation_id), "nav.my_org"));
+                        links.push(("/tokens".into(), "nav.tokens"));
+                    }
+                    Scope::Agency { .. } => {
                         links.push((format!("/orgs/{}", u.organisation_id), "nav.my_org"));
                         links.push(("/tokens".into(), "nav.tokens"));
                     }

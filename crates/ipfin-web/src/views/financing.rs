@@ -151,12 +151,10 @@ impl LoansPage {
     }
 }
 
-fn lists(
-    lang: Lang,
-) -> (
-    Vec<(&'static str, &'static str)>,
-    Vec<(&'static str, &'static str)>,
-) {
+/// (code, label) pairs for a select.
+type Options = Vec<(&'static str, &'static str)>;
+
+fn lists(lang: Lang) -> (Options, Options) {
     (
         LoanStatus::ALL
             .iter()

@@ -292,20 +292,33 @@ pub enum ImportKind {
     Enterprises,
     Tags,
     IpAssets,
+    /// IP pledge loans with their pledge registration, reported by a financial institution.
+    Loans,
 }
 
 impl ImportKind {
-    pub const ALL: [ImportKind; 3] = [
+    pub const ALL: [ImportKind; 4] = [
         ImportKind::Enterprises,
         ImportKind::Tags,
         ImportKind::IpAssets,
+        ImportKind::Loans,
     ];
+
+    /// Whether a caller of this scope imports this kind: registry data by the city and the
+    /// district's lead officers, loans by financial institutions (their own).
+    pub fn allowed_for(self, scope: &Scope) -> bool {
+        match self {
+            ImportKind::Loans => matches!(scope, Scope::Institution { .. }),
+            _ => matches!(scope, Scope::City | Scope::District { manage: true, .. }),
+        }
+    }
 
     pub fn code(self) -> &'static str {
         match self {
             ImportKind::Enterprises => "enterprises",
             ImportKind::Tags => "tags",
             ImportKind::IpAssets => "ip_assets",
+            ImportKind::Loans => "loans",
         }
     }
 
@@ -320,6 +333,7 @@ impl ImportKind {
             ImportKind::Enterprises => "企业名录",
             ImportKind::Tags => "企业标签（白名单类别）",
             ImportKind::IpAssets => "知识产权",
+            ImportKind::Loans => "质押贷款",
         }
     }
 
@@ -328,6 +342,7 @@ impl ImportKind {
             ImportKind::Enterprises => "Enterprises",
             ImportKind::Tags => "Enterprise tags",
             ImportKind::IpAssets => "IP assets",
+            ImportKind::Loans => "Pledge loans",
         }
     }
 
@@ -336,6 +351,7 @@ impl ImportKind {
             ImportKind::Enterprises => ENTERPRISE_COLUMNS,
             ImportKind::Tags => TAG_COLUMNS,
             ImportKind::IpAssets => IP_COLUMNS,
+            ImportKind::Loans => LOAN_COLUMNS,
         }
     }
 
@@ -370,6 +386,24 @@ impl ImportKind {
                 "有效",
                 "2024-06-18",
                 "",
+            ],
+            ImportKind::Loans => &[
+                "2026-ZY-0012",
+                "9144030071526726XG",
+                "5000000.00",
+                "3.45",
+                "2026-03-05",
+                "2027-03-04",
+                "2026-03-05",
+                "是",
+                "否",
+                "",
+                "",
+                "Y2026980012345",
+                "5000000.00",
+                "2026-03-01",
+                "专利:202310123456.6;商标:12345678",
+                "存续",
             ],
         }
     }
@@ -416,6 +450,79 @@ pub const IP_COLUMNS: &[Column] = &[
         false,
     ),
     ("nice_class", &["尼斯分类", "类别", "nice_class"], false),
+];
+
+/// The loan columns: one loan with one pledge registration a row; the pledged IP as
+/// `类型:号码` separated by `;`.
+pub const LOAN_COLUMNS: &[Column] = &[
+    (
+        "contract_number",
+        &["合同编号", "借款合同编号", "contract_number"],
+        true,
+    ),
+    (
+        "credit_code",
+        &["借款人统一社会信用代码", "统一社会信用代码", "credit_code"],
+        true,
+    ),
+    (
+        "principal_yuan",
+        &["贷款金额（元）", "贷款金额(元)", "principal_yuan"],
+        true,
+    ),
+    (
+        "rate_percent",
+        &["年利率（%）", "年利率(%)", "年利率", "rate_percent"],
+        true,
+    ),
+    ("start_date", &["起始日", "贷款起始日", "start_date"], true),
+    ("end_date", &["到期日", "贷款到期日", "end_date"], true),
+    ("disbursement_date", &["放款日", "disbursement_date"], false),
+    ("first_loan", &["首贷", "是否首贷", "first_loan"], false),
+    (
+        "other_collateral",
+        &["有其他担保", "其他担保", "other_collateral"],
+        false,
+    ),
+    (
+        "ip_amount_yuan",
+        &[
+            "知识产权对应金额（元）",
+            "知识产权对应金额(元)",
+            "ip_amount_yuan",
+        ],
+        false,
+    ),
+    (
+        "ip_ratio_percent",
+        &[
+            "知识产权对应比例（%）",
+            "知识产权对应比例(%)",
+            "ip_ratio_percent",
+        ],
+        false,
+    ),
+    ("pledge_number", &["质押登记号", "pledge_number"], true),
+    (
+        "secured_amount_yuan",
+        &[
+            "担保债权金额（元）",
+            "担保债权金额(元)",
+            "secured_amount_yuan",
+        ],
+        false,
+    ),
+    (
+        "registration_date",
+        &["质押登记日", "登记日", "registration_date"],
+        true,
+    ),
+    (
+        "pledge_items",
+        &["质押知识产权", "质押物", "pledge_items"],
+        true,
+    ),
+    ("status", &["状态", "贷款状态", "status"], false),
 ];
 
 /// The enterprise columns, each with the header names it is recognised by.
@@ -965,6 +1072,61 @@ impl Store {
     }
 }
 
+impl Store {
+    /// Writes a batch of loan rows through [`Store::save_loan`]: a row that breaks a rule is
+    /// reported and left out (every check runs before the row writes anything).
+    pub async fn import_loan_batch(
+        &self,
+        tx: &mut WriteTx,
+        scope: &Scope,
+        rows: Vec<LoanImportRow>,
+    ) -> Result<(BatchOutcome, Vec<RowError>)> {
+        let mut out = BatchOutcome::default();
+        let mut errors = Vec::new();
+        for r in rows {
+            match self.save_loan(tx, scope, &r.input).await {
+                Ok(saved) => match saved.outcome {
+                    crate::financing::SaveOutcome::Created => out.inserted += 1,
+                    crate::financing::SaveOutcome::Updated => out.updated += 1,
+                    crate::financing::SaveOutcome::Unchanged => out.unchanged += 1,
+                },
+                Err(StoreError::Invalid(fe)) => errors.push(RowError {
+                    line: r.line,
+                    field: import_field(fe.field).to_string(),
+                    message: fe.msg.zh,
+                    values: r.values,
+                }),
+                Err(StoreError::Forbidden(m)) | Err(StoreError::Conflict(m)) => {
+                    errors.push(RowError {
+                        line: r.line,
+                        field: "_row".into(),
+                        message: m.zh,
+                        values: r.values,
+                    })
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        Ok((out, errors))
+    }
+}
+
+/// The file column a store field comes from.
+fn import_field(f: &str) -> &str {
+    match f {
+        "borrower_credit_code" => "credit_code",
+        "principal_fen" => "principal_yuan",
+        "annual_rate" => "rate_percent",
+        "ip_amount_fen" => "ip_amount_yuan",
+        "ip_ratio" => "ip_ratio_percent",
+        "disbursements" => "disbursement_date",
+        "secured_amount_fen" => "secured_amount_yuan",
+        "pledges" => "pledge_items",
+        "cancellation_date" => "registration_date",
+        other => other,
+    }
+}
+
 fn not_in_scope(line: u64, code: &str, values: Vec<String>) -> RowError {
     RowError {
         line,
@@ -1393,7 +1555,9 @@ const IMPORT_COLS: &str = "id, kind, file_name, status, rows_done, rows_estimate
 fn import_scope_sql(scope: &Scope) -> (String, Vec<Value>) {
     match scope {
         Scope::City => ("1=1".into(), vec![]),
-        Scope::District { .. } => ("scope = ?".into(), vec![scope_key(scope).into()]),
+        Scope::District { .. } | Scope::Institution { .. } => {
+            ("scope = ?".into(), vec![scope_key(scope).into()])
+        }
         _ => ("1=0".into(), vec![]),
     }
 }
@@ -1402,6 +1566,7 @@ fn scope_key(scope: &Scope) -> String {
     match scope {
         Scope::City => "city".into(),
         Scope::District { code, .. } => format!("district:{code}"),
+        Scope::Institution { org_id } => format!("institution:{org_id}"),
         other => format!("{other:?}"),
     }
 }
@@ -1491,6 +1656,14 @@ pub enum Ready {
     Enterprise(ReadyRow),
     Tag(TagRow),
     Ip(IpRow),
+    Loan(LoanImportRow),
+}
+
+/// A loan row, parsed (the store checks it against the database when writing).
+pub struct LoanImportRow {
+    pub line: u64,
+    pub values: Vec<String>,
+    pub input: crate::financing::LoanInput,
 }
 
 impl Ready {
@@ -1500,6 +1673,7 @@ impl Ready {
             Ready::Enterprise(r) => r.code.clone(),
             Ready::Tag(r) => format!("{} {} {}", r.code, r.tag_type, r.year),
             Ready::Ip(r) => format!("{} {}", r.ip.kind.code(), r.ip.number),
+            Ready::Loan(r) => r.input.terms.contract_number.clone(),
         }
     }
 
@@ -1516,6 +1690,10 @@ impl Ready {
             Ready::Ip(_) => (
                 "number".to_string(),
                 format!("知识产权号码与第 {first} 行重复。"),
+            ),
+            Ready::Loan(_) => (
+                "contract_number".to_string(),
+                format!("合同编号与第 {first} 行重复。"),
             ),
         }
     }
@@ -1588,6 +1766,147 @@ impl RowContext {
         ipfin_domain::CreditCode::parse(&self.get(values, "credit_code"))
             .map(|c| c.to_string())
             .map_err(|m| ("credit_code".to_string(), m.zh))
+    }
+
+    fn yuan(&self, values: &[String], f: &str) -> RowResult<Option<i64>> {
+        let v = self.get(values, f);
+        if v.is_empty() {
+            return Ok(None);
+        }
+        ipfin_domain::money::parse_amount(&v, 100)
+            .map(Some)
+            .ok_or_else(|| {
+                (
+                    f.to_string(),
+                    format!("金额“{v}”无效：以元填写，最多两位小数，如 5000000.00。"),
+                )
+            })
+    }
+
+    fn required_date(&self, values: &[String], f: &str) -> RowResult<chrono::NaiveDate> {
+        self.date(values, f)?
+            .ok_or_else(|| (f.to_string(), "请填写日期，如 2026-03-05。".to_string()))
+    }
+
+    /// A loan row: amounts in 元, rates and shares in percent, 是/否 flags, the pledged IP as
+    /// `类型:号码;类型:号码`.
+    fn loan(&self, values: &[String]) -> RowResult<crate::financing::LoanInput> {
+        use crate::financing::{LoanInput, PledgeInput, PledgeItemInput, parse_rate};
+        use ipfin_domain::financing::{Disbursement, LoanStatus, LoanTerms, PledgeTerms};
+        let principal = self.yuan(values, "principal_yuan")?.unwrap_or(0);
+        let rate_text = self.get(values, "rate_percent");
+        let rate =
+            parse_rate(&format!("{}%", rate_text.trim_end_matches('%'))).ok_or_else(|| {
+                (
+                    "rate_percent".to_string(),
+                    format!("年利率“{rate_text}”无效：以百分数填写，如 3.45。"),
+                )
+            })?;
+        let ratio_text = self.get(values, "ip_ratio_percent");
+        let ip_ratio = if ratio_text.is_empty() {
+            None
+        } else {
+            Some(
+                parse_rate(&format!("{}%", ratio_text.trim_end_matches('%'))).ok_or_else(|| {
+                    (
+                        "ip_ratio_percent".to_string(),
+                        format!("知识产权对应比例“{ratio_text}”无效：以百分数填写，如 60。"),
+                    )
+                })?,
+            )
+        };
+        let flag = |f: &str| -> RowResult<bool> {
+            let v = self.get(values, f);
+            yes_no(&v, false).ok_or_else(|| (f.to_string(), format!("“{v}”应为“是”或“否”。")))
+        };
+        let status_text = self.get(values, "status");
+        let status = if status_text.is_empty() {
+            None
+        } else {
+            Some(
+                LoanStatus::ALL
+                    .iter()
+                    .copied()
+                    .find(|s| s.code() == status_text || s.zh() == status_text)
+                    .ok_or_else(|| {
+                        (
+                            "status".to_string(),
+                            format!("状态“{status_text}”无效：请填写 存续、已结清、逾期 或 违约。"),
+                        )
+                    })?,
+            )
+        };
+        let start = self.required_date(values, "start_date")?;
+        let disbursements = match self.date(values, "disbursement_date")? {
+            Some(date) => vec![Disbursement {
+                date,
+                amount_fen: principal,
+            }],
+            None => vec![],
+        };
+        let mut items = Vec::new();
+        let items_text = self.get(values, "pledge_items");
+        for part in items_text
+            .split([';', '；', '\n'])
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+        {
+            let (kind_text, number) = part.split_once([':', '：']).ok_or_else(|| {
+                (
+                    "pledge_items".to_string(),
+                    format!("“{part}”：请按“类型:号码”填写，多项用分号分隔，如“专利:202310123456.6;商标:12345678”。"),
+                )
+            })?;
+            let kind_text = kind_text.trim();
+            let kind = ipfin_domain::ip_number::IpKind::ALL
+                .iter()
+                .copied()
+                .find(|k| k.code() == kind_text || k.zh() == kind_text)
+                .or(match kind_text {
+                    "专利" => Some(ipfin_domain::ip_number::IpKind::Patent),
+                    "软著" => Some(ipfin_domain::ip_number::IpKind::SoftwareCopyright),
+                    _ => None,
+                })
+                .ok_or_else(|| {
+                    (
+                        "pledge_items".to_string(),
+                        format!("质押物类型“{kind_text}”无效：请填写 专利、商标、软件著作权 或 作品著作权。"),
+                    )
+                })?;
+            items.push(PledgeItemInput {
+                kind: kind.code().to_string(),
+                number: number.trim().to_string(),
+                title: None,
+                related_party: None,
+            });
+        }
+        Ok(LoanInput {
+            borrower_credit_code: self.get(values, "credit_code"),
+            terms: LoanTerms {
+                contract_number: self.get(values, "contract_number"),
+                principal_fen: principal,
+                annual_rate: rate,
+                start,
+                end: self.required_date(values, "end_date")?,
+                disbursements,
+                other_collateral: flag("other_collateral")?,
+                ip_amount_fen: self.yuan(values, "ip_amount_yuan")?,
+                ip_ratio,
+            },
+            first_loan: flag("first_loan")?,
+            status,
+            pledges: vec![PledgeInput {
+                terms: PledgeTerms {
+                    number: self.get(values, "pledge_number"),
+                    secured_amount_fen: self
+                        .yuan(values, "secured_amount_yuan")?
+                        .unwrap_or(principal),
+                    registration_date: self.required_date(values, "registration_date")?,
+                    cancellation_date: None,
+                },
+                items,
+            }],
+        })
     }
 
     /// Parses and checks one row of the file.
@@ -1674,6 +1993,11 @@ impl RowContext {
                     ip,
                 }))
             }
+            ImportKind::Loans => Ok(Ready::Loan(LoanImportRow {
+                line,
+                values: values.to_vec(),
+                input: self.loan(values)?,
+            })),
         }
     }
 }
@@ -1829,11 +2153,13 @@ impl Store {
         let mut ents = Vec::new();
         let mut tags = Vec::new();
         let mut ips = Vec::new();
+        let mut loans = Vec::new();
         for r in rows {
             match r {
                 Ready::Enterprise(r) => ents.push(r),
                 Ready::Tag(r) => tags.push(r),
                 Ready::Ip(r) => ips.push(r),
+                Ready::Loan(r) => loans.push(r),
             }
         }
         let mut o = self.import_enterprise_batch(&mut tx, &ents).await?;
@@ -1841,6 +2167,7 @@ impl Store {
         for (b, e) in [
             self.import_tag_batch(&mut tx, scope, tags).await?,
             self.import_ip_batch(&mut tx, scope, ips).await?,
+            self.import_loan_batch(&mut tx, scope, loans).await?,
         ] {
             o.inserted += b.inserted;
             o.updated += b.updated;

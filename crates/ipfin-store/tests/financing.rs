@@ -426,3 +426,109 @@ async fn payments_status_and_contracts_are_checked_and_scoped() {
         db.cleanup().await;
     }
 }
+
+#[tokio::test]
+async fn a_bank_imports_loans_from_a_gbk_csv_idempotently_with_row_errors() {
+    use ipfin_store::import::ImportKind;
+    for db in TestDb::all().await {
+        let db = db.with_demo().await;
+        let s = &db.store;
+        let bank = Scope::Institution {
+            org_id: org_id(s, "深南银行深圳分行").await,
+        };
+        let code = nanshan_code();
+        // As Excel in China saves CSV (GBK); a Chinese date is accepted, garbage is not.
+        let csv = format!(
+            "合同编号,借款人统一社会信用代码,贷款金额（元）,年利率（%）,起始日,到期日,首贷,质押登记号,质押登记日,质押知识产权,状态\n\
+             IMP-1,{code},3000000.00,3.6,2026年3月5日,2027年3月4日,是,Y2026980060001,2026-03-01,专利:202310123456.6,存续\n\
+             IMP-2,{code},2000000,3.2,2026/4/1,2027/3/31,否,Y2026980060002,2026-03-28,专利:202310123456.6;商标:12345678,\n\
+             IMP-3,{code},1000000,3.2,下周一,2027-03-31,否,Y2026980060003,2026-03-28,专利:202310123456.6,\n\
+             IMP-4,{code},1000000,3.2,2026-04-01,2027-03-31,否,Y-BAD,2026-03-28,专利:202310123456.6,\n"
+        );
+        let (gbk, _, _) = encoding_rs::GBK.encode(&csv);
+        let dir = std::env::temp_dir().join(format!("ipfin-loans-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("dir");
+        let path = dir.join(format!("loans-{}.csv", db.name));
+        std::fs::write(&path, &gbk).expect("write");
+        let run = || async {
+            s.import_file(
+                ImportKind::Loans,
+                &path,
+                &bank,
+                AuditActor::system("test"),
+                100,
+                &mut |_| {},
+            )
+            .await
+            .expect("import")
+        };
+        let first = run().await;
+        assert_eq!(first.encoding, "GB18030");
+        assert_eq!((first.inserted, first.unchanged), (2, 0));
+        let errs: Vec<(u64, String)> = first
+            .errors
+            .iter()
+            .map(|e| (e.line, e.field.clone()))
+            .collect();
+        assert_eq!(
+            errs,
+            vec![
+                (4, "start_date".to_string()),
+                (5, "pledge_number".to_string())
+            ]
+        );
+        assert!(first.errors[0].message.contains("下周一"));
+        let list = s
+            .loans(&bank, &LoanFilter::default(), Page::default())
+            .await
+            .expect("loans");
+        assert_eq!(list.total, 2);
+        let imp2 = list
+            .items
+            .iter()
+            .find(|l| l.contract_number == "IMP-2")
+            .expect("IMP-2");
+        assert_eq!(
+            (imp2.principal_fen, imp2.annual_rate.as_str()),
+            (200_000_000, "0.032")
+        );
+        assert_eq!(imp2.ip_kinds, "patent,trademark");
+        assert_eq!(imp2.start_date, d("2026-04-01"));
+        // The same file again (a new import of the same content): nothing new.
+        let again_path = dir.join(format!("loans-again-{}.csv", db.name));
+        std::fs::write(&again_path, [&gbk[..], b"\n"].concat()).expect("write");
+        let again = s
+            .import_file(
+                ImportKind::Loans,
+                &again_path,
+                &bank,
+                AuditActor::system("test"),
+                100,
+                &mut |_| {},
+            )
+            .await
+            .expect("again");
+        assert_eq!((again.inserted, again.updated, again.unchanged), (0, 0, 2));
+        assert_eq!(count(s, "loans").await, 2);
+        // A district cannot import loans: each row is refused, nothing stored.
+        let ns = Scope::District {
+            code: "440305".into(),
+            manage: true,
+        };
+        let by_district = s
+            .import_file(
+                ImportKind::Loans,
+                &again_path,
+                &ns,
+                AuditActor::system("test"),
+                100,
+                &mut |_| {},
+            )
+            .await
+            .expect("district import");
+        assert_eq!(by_district.inserted, 0);
+        assert_eq!(count(s, "loans").await, 2);
+        std::fs::remove_dir_all(&dir).ok();
+        db.cleanup().await;
+    }
+}

@@ -511,8 +511,8 @@ pub const CATALOGUE: &[(&str, &str, &str)] = &[
     ("import.title", "导入", "Import"),
     (
         "import.intro",
-        "上传 CSV（UTF-8 或 Excel 另存的 GBK 编码）或 XLSX 文件，批量登记企业、白名单标签或知识产权。同一文件重复导入不会产生重复记录；中断后重新上传同一文件，从中断处继续。有误的行不会写入，完成后可下载错误报告。",
-        "Upload a CSV (UTF-8, or GBK as Excel saves it) or XLSX file of enterprises, whitelist tags or IP assets. Importing the same file again adds nothing twice; after an interruption, upload the same file to continue where it stopped. Rows with errors are left out and listed in a downloadable report.",
+        "上传 CSV（UTF-8 或 Excel 另存的 GBK 编码）或 XLSX 文件：区和市批量登记企业、白名单标签或知识产权，金融机构批量报送本机构的质押贷款。同一文件重复导入不会产生重复记录；中断后重新上传同一文件，从中断处继续。有误的行不会写入，完成后可下载错误报告。",
+        "Upload a CSV (UTF-8, or GBK as Excel saves it) or XLSX file: districts and the city register enterprises, whitelist tags or IP assets; financial institutions report their pledge loans. Importing the same file again adds nothing twice; after an interruption, upload the same file to continue where it stopped. Rows with errors are left out and listed in a downloadable report.",
     ),
     ("import.templates", "下载导入模板：", "Download a template:"),
     ("import.kind", "导入内容", "What the file holds"),

@@ -32,6 +32,8 @@ const REGISTRY: &[Role] = &[
     Role::DepartmentMember,
     Role::EnterpriseUser,
 ];
+/// Who imports files: registry data (city, district officers) and loans (banks).
+const IMPORTERS: &[Role] = &[Role::CityAdmin, Role::DistrictOfficer, Role::BankUser];
 /// Financial institutions: they report loans.
 const BANKS: &[Role] = &[Role::BankUser];
 /// Who sees loans (each within their scope).
@@ -300,22 +302,26 @@ fn table() -> Routes {
     )
     .get("/claims", Roles(MANAGERS), views::enterprise::claims)
     // Bulk import and whitelist tag types: the city and districts' lead officers.
-    .get("/imports", Roles(MANAGERS), views::import::list)
+    .get("/imports", Roles(IMPORTERS), views::import::list)
     .add(
         "POST",
         "/imports",
-        Roles(MANAGERS),
+        Roles(IMPORTERS),
         post(views::import::upload).layer(DefaultBodyLimit::max(views::import::MAX_UPLOAD_BYTES)),
     )
     .get(
         "/imports/template",
-        Roles(MANAGERS),
+        Roles(IMPORTERS),
         views::import::template,
     )
-    .get("/imports/{import_id}", Roles(MANAGERS), views::import::show)
+    .get(
+        "/imports/{import_id}",
+        Roles(IMPORTERS),
+        views::import::show,
+    )
     .get(
         "/imports/{import_id}/errors",
-        Roles(MANAGERS),
+        Roles(IMPORTERS),
         views::import::error_report,
     )
     .get("/tag-types", Roles(MANAGERS), views::enterprise::tag_types)

@@ -483,3 +483,67 @@ async fn a_bank_reports_a_loan_in_the_browser_and_the_district_sees_it() {
         app.cleanup().await;
     }
 }
+
+#[tokio::test]
+async fn a_bank_uploads_its_loans_and_a_district_cannot() {
+    for app in TestApp::all().await {
+        let bank = app.login("bank.manager").await;
+        let page = app.get("/imports", Some(&bank)).await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(
+            page.body.contains("kind=loans"),
+            "the bank gets the loans template"
+        );
+        assert!(
+            !page.body.contains("kind=enterprises"),
+            "and no registry imports"
+        );
+        let csv = format!(
+            "合同编号,借款人统一社会信用代码,贷款金额（元）,年利率（%）,起始日,到期日,质押登记号,质押登记日,质押知识产权\n\
+             UP-1,{},3000000,3.6,2026年3月5日,2027-03-04,Y2026980090001,2026-03-01,专利:202310123456.6\n",
+            ns_code()
+        );
+        let (gbk, _, _) = encoding_rs::GBK.encode(&csv);
+        let send = |s: &support::Session, kind: &str| {
+            let (ct, body) = support::multipart(
+                &[("_csrf", s.csrf.as_str()), ("kind", kind)],
+                Some(("贷款.csv", &gbk)),
+            );
+            app.send(
+                axum::http::Request::builder()
+                    .method(Method::POST)
+                    .uri("/imports")
+                    .header("cookie", &s.cookie)
+                    .header("content-type", ct)
+                    .body(axum::body::Body::from(body))
+                    .expect("request"),
+            )
+        };
+        let r = send(&bank, "loans").await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let at = r.location().expect("progress").to_string();
+        let mut done = false;
+        for _ in 0..200 {
+            let p = app.get(&at, Some(&bank)).await;
+            if !p.body.contains("http-equiv=\"refresh\"") {
+                done = true;
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+        }
+        assert!(done, "import finished");
+        assert_eq!(loans_count(&app).await, 1);
+        // A district officer may not import loans: refused on the form, nothing started.
+        let ns = app.login("ns.officer").await;
+        let r = send(&ns, "loans").await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+        assert_eq!(loans_count(&app).await, 1);
+        // Another bank cannot see the first bank's import.
+        let bank2 = app.login("bank2.manager").await;
+        assert_eq!(
+            app.get(&at, Some(&bank2)).await.status,
+            StatusCode::NOT_FOUND
+        );
+        app.cleanup().await;
+    }
+}

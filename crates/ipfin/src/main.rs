@@ -133,11 +133,20 @@ enum ImportCommand {
     Tags(ImportArgs),
     /// Import IP assets (columns: 统一社会信用代码, 类型, 号码, 名称, 法律状态, 授权日, 尼斯分类).
     IpAssets(ImportArgs),
+    /// Import a financial institution's IP pledge loans, one loan and its pledge registration a
+    /// row (columns: 合同编号, 借款人统一社会信用代码, 贷款金额（元）, 年利率（%）, 起始日, 到期日, …).
+    Loans {
+        #[command(flatten)]
+        args: ImportArgs,
+        /// The lending institution's organisation id (see /orgs).
+        #[arg(long)]
+        lender: i64,
+    },
     /// Write an import template (XLSX) with the columns and an example row.
     Template {
         /// Where to write it.
         file: PathBuf,
-        /// enterprises, tags or ip-assets.
+        /// enterprises, tags, ip-assets or loans.
         #[arg(long, default_value = "enterprises")]
         kind: String,
     },
@@ -241,14 +250,34 @@ async fn main() -> Result<()> {
             Ok(())
         }
         Command::Import(cmd) => {
-            let (kind, args) = match cmd {
-                ImportCommand::Enterprises(a) => (ImportKind::Enterprises, a),
-                ImportCommand::Tags(a) => (ImportKind::Tags, a),
-                ImportCommand::IpAssets(a) => (ImportKind::IpAssets, a),
+            let (kind, args, scope) = match cmd {
+                ImportCommand::Enterprises(a) => (ImportKind::Enterprises, a, Scope::City),
+                ImportCommand::Tags(a) => (ImportKind::Tags, a, Scope::City),
+                ImportCommand::IpAssets(a) => (ImportKind::IpAssets, a, Scope::City),
+                ImportCommand::Loans { args, lender } => (
+                    ImportKind::Loans,
+                    args,
+                    Scope::Institution { org_id: lender },
+                ),
                 ImportCommand::Template { .. } => bail!("handled above"),
             };
             let store = open(&cfg).await?;
-            import_file(&store, kind, &args.file, args.batch, args.errors).await
+            if let Scope::Institution { org_id } = scope {
+                let org = store
+                    .organisation(&Scope::City, org_id)
+                    .await
+                    .map_err(|_| {
+                        anyhow::anyhow!("没有编号为 {org_id} 的机构 / no organisation {org_id}")
+                    })?;
+                if org.kind != "financial_institution" {
+                    bail!(
+                        "“{}”不是金融机构，不能作为贷款机构 / {} is not a financial institution",
+                        org.name,
+                        org.name
+                    );
+                }
+            }
+            import_file(&store, kind, &scope, &args.file, args.batch, args.errors).await
         }
     }
 }
@@ -445,6 +474,7 @@ async fn backup(cfg: &Config, file: &Path) -> Result<()> {
 async fn import_file(
     store: &Store,
     kind: ImportKind,
+    scope: &Scope,
     file: &Path,
     batch: usize,
     errors: Option<PathBuf>,
@@ -468,7 +498,7 @@ async fn import_file(
         .import_file(
             kind,
             file,
-            &Scope::City,
+            scope,
             AuditActor::system("cli-import"),
             batch,
             &mut move |n| progress_bar.set_position(n),
@@ -540,7 +570,7 @@ async fn demo(cfg: &Config, args: DemoArgs) -> Result<()> {
             (ImportKind::Tags, &files.tags),
             (ImportKind::IpAssets, &files.ip_assets),
         ] {
-            import_file(&store, kind, path, 5000, None).await?;
+            import_file(&store, kind, &Scope::City, path, 5000, None).await?;
         }
     }
     Ok(())

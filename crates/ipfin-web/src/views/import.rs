@@ -47,9 +47,11 @@ fn kind_label(ctx: &PageCtx, code: &str) -> String {
         .to_string()
 }
 
-fn kinds(ctx: &PageCtx) -> Vec<(&'static str, &'static str)> {
+/// The kinds this caller imports (registry data for the city and districts, loans for banks).
+fn kinds(ctx: &PageCtx, scope: &ipfin_domain::Scope) -> Vec<(&'static str, &'static str)> {
     ImportKind::ALL
         .iter()
+        .filter(|k| k.allowed_for(scope))
         .map(|k| {
             (
                 k.code(),
@@ -73,7 +75,7 @@ async fn list_page(
     let imports = state.store.imports(&actor.scope, q.page()).await?;
     let link = |p: u64| format!("/imports?page={p}");
     Ok(ImportsPage {
-        kinds: kinds(&ctx),
+        kinds: kinds(&ctx, &actor.scope),
         prev: (imports.page > 1).then(|| link(imports.page - 1)),
         next: (imports.page < imports.pages()).then(|| link(imports.page + 1)),
         ctx,
@@ -88,9 +90,20 @@ pub async fn list(
     actor: Actor,
     Query(q): Query<ListQuery>,
 ) -> AppResult<Response> {
-    let kind = q.kind.clone().unwrap_or_else(|| "enterprises".into());
+    let kind = q
+        .kind
+        .clone()
+        .unwrap_or_else(|| default_kind(&actor.scope).into());
     let page = list_page(&state, &actor, &q, kind, FormErrors::default()).await?;
     Ok(render(StatusCode::OK, &page))
+}
+
+fn default_kind(scope: &ipfin_domain::Scope) -> &'static str {
+    if ImportKind::Loans.allowed_for(scope) {
+        ImportKind::Loans.code()
+    } else {
+        ImportKind::Enterprises.code()
+    }
 }
 
 /// An upload refused before anything started: the page again with the reason on its field.
@@ -216,12 +229,13 @@ pub async fn upload(
     let kind_code = fields
         .get("kind")
         .cloned()
-        .unwrap_or_else(|| "enterprises".to_string());
-    let Some(kind) = ImportKind::from_code(&kind_code) else {
+        .unwrap_or_else(|| default_kind(&actor.scope).to_string());
+    let Some(kind) = ImportKind::from_code(&kind_code).filter(|k| k.allowed_for(&actor.scope))
+    else {
         return refuse(
             &state,
             &actor,
-            "enterprises".into(),
+            default_kind(&actor.scope).into(),
             field(
                 "kind",
                 "import.kind",

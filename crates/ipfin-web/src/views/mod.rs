@@ -110,6 +110,7 @@ impl PageCtx {
                     }
                     Scope::Institution { .. } => {
                         links.push(("/loans".into(), "nav.portfolio"));
+                        links.push(("/imports".into(), "nav.imports"));
                         links.push((format!("/orgs/{}", u.organisation_id), "nav.my_org"));
                         links.push(("/tokens".into(), "nav.tokens"));
                     }

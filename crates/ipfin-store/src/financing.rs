@@ -1047,8 +1047,21 @@ impl Store {
         loan_id: i64,
         p: Payment,
     ) -> Result<Vec<Msg>> {
+        self.add_payments(tx, scope, loan_id, &[p]).await
+    }
+
+    /// Records several payments on a loan in date order, each checked against the loan and
+    /// those before it; all or none are stored, with one audit event.
+    pub async fn add_payments(
+        &self,
+        tx: &mut WriteTx,
+        scope: &Scope,
+        loan_id: i64,
+        payments: &[Payment],
+    ) -> Result<Vec<Msg>> {
         let detail = self.writable_loan(tx, scope, loan_id).await?;
-        let earlier: Vec<Payment> = detail
+        let terms = detail.terms();
+        let mut earlier: Vec<Payment> = detail
             .payments
             .iter()
             .map(|x| Payment {
@@ -1057,37 +1070,38 @@ impl Store {
                 interest_fen: x.interest_fen,
             })
             .collect();
-        let warnings = financing::check_payment(&detail.terms(), &earlier, &p).map_err(invalid)?;
-        let id = fetch_i64(
-            tx.conn(),
-            "INSERT INTO loan_payments (loan_id, date, principal_fen, interest_fen, created_at) VALUES (?, ?, ?, ?, ?) RETURNING id",
-            vec![
-                loan_id.into(),
-                p.date.into(),
-                p.principal_fen.into(),
-                p.interest_fen.into(),
-                crate::now_s().into(),
-            ],
-        )
-        .await?;
+        let mut sorted = payments.to_vec();
+        sorted.sort_by_key(|p| p.date);
+        let mut warnings = Vec::new();
+        for p in &sorted {
+            warnings.extend(financing::check_payment(&terms, &earlier, p).map_err(invalid)?);
+            earlier.push(p.clone());
+        }
+        let now = crate::now_s();
+        for p in &sorted {
+            exec(
+                tx.conn(),
+                "INSERT INTO loan_payments (loan_id, date, principal_fen, interest_fen, created_at) VALUES (?, ?, ?, ?, ?)",
+                vec![
+                    loan_id.into(),
+                    p.date.into(),
+                    p.principal_fen.into(),
+                    p.interest_fen.into(),
+                    now.into(),
+                ],
+            )
+            .await?;
+        }
+        let principal: i64 = sorted.iter().map(|p| p.principal_fen).sum();
+        let interest: i64 = sorted.iter().map(|p| p.interest_fen).sum();
         exec(
             tx.conn(),
             "UPDATE loans SET repaid_fen = repaid_fen + ?, interest_paid_fen = interest_paid_fen + ?, updated_at = ? WHERE id = ?",
-            vec![
-                p.principal_fen.into(),
-                p.interest_fen.into(),
-                crate::now_s().into(),
-                loan_id.into(),
-            ],
+            vec![principal.into(), interest.into(), now.into(), loan_id.into()],
         )
         .await?;
-        tx.audit(
-            "loan.payment",
-            "loan",
-            loan_id,
-            json!({"payment_id": id, "after": p}),
-        )
-        .await?;
+        tx.audit("loan.payment", "loan", loan_id, json!({"after": sorted}))
+            .await?;
         Ok(warnings)
     }
 

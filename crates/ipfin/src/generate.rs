@@ -138,6 +138,8 @@ const TAG_QUOTAS: &[(&str, u64)] = &[
 ];
 const IP_ASSETS: u64 = 300_000;
 const IP_HOLDERS: u64 = 50_000;
+/// IP holders that borrow against their IP (some twice): ~20,000 loans at city scale.
+const BORROWERS: u64 = 16_000;
 
 /// `quota` scaled to a registry of `count` (at least one when there are enterprises).
 fn scaled(quota: u64, count: u64) -> u64 {
@@ -181,11 +183,19 @@ pub fn patent_number(year: u64, kind: u64, serial: u64) -> String {
     format!("{body}.{check}")
 }
 
-/// The paths of the three files `write_city_csv` writes.
+/// The paths of the three files `write_city_csv` writes, and the borrowers it chose.
 pub struct CityFiles {
     pub enterprises: std::path::PathBuf,
     pub tags: std::path::PathBuf,
     pub ip_assets: std::path::PathBuf,
+    pub borrowers: Vec<Borrower>,
+}
+
+/// An IP holder that takes pledge loans in the demo: its credit code and the IP it can pledge
+/// (kind code, number), all held by it in the generated IP file.
+pub struct Borrower {
+    pub credit_code: String,
+    pub ip: Vec<(&'static str, String)>,
 }
 
 /// Writes the registry, its tags and its IP assets as three import-ready CSV files in `dir`.
@@ -199,7 +209,14 @@ pub fn write_city_csv(
         enterprises: dir.join("enterprises.csv"),
         tags: dir.join("tags.csv"),
         ip_assets: dir.join("ip-assets.csv"),
+        borrowers: Vec::new(),
     };
+    let mut borrowers = Vec::new();
+    let mut borrower_sel = Selection::new(
+        scaled(BORROWERS, count).min(scaled(IP_HOLDERS, count)),
+        scaled(IP_HOLDERS, count),
+        seed ^ 0xB0_44_0E,
+    );
     let mut tags = std::io::BufWriter::new(std::fs::File::create(&files.tags)?);
     writeln!(
         tags,
@@ -248,6 +265,7 @@ pub fn write_city_csv(
                 (2 + rng.below(9)).min(assets_left)
             };
             assets_left -= n;
+            let mut pledgeable: Vec<(&'static str, String)> = Vec::new();
             for _ in 0..n {
                 serial += 1;
                 let year = 2015 + rng.below(10);
@@ -261,27 +279,30 @@ pub fn write_city_csv(
                             "一种无人机控制装置",
                             "一种医疗影像识别方法",
                         ][rng.below(5) as usize];
+                        let number = patent_number(year, kind, serial);
+                        let valid = rng.below(10) < 8;
                         writeln!(
                             ips,
-                            "{code},专利,{},{title},{},{}-{:02}-15,",
-                            patent_number(year, kind, serial),
-                            if rng.below(10) < 8 {
-                                "有效"
-                            } else {
-                                "审查中"
-                            },
+                            "{code},专利,{number},{title},{},{}-{:02}-15,",
+                            if valid { "有效" } else { "审查中" },
                             year + 1,
                             1 + rng.below(12)
                         )?;
+                        if valid {
+                            pledgeable.push(("patent", number));
+                        }
                     }
-                    6..=7 => writeln!(
-                        ips,
-                        "{code},商标,{},图文商标,有效,{}-{:02}-01,{}",
-                        10_000_000 + serial,
-                        year,
-                        1 + rng.below(12),
-                        [9, 35, 42, 10, 7][rng.below(5) as usize]
-                    )?,
+                    6..=7 => {
+                        writeln!(
+                            ips,
+                            "{code},商标,{},图文商标,有效,{}-{:02}-01,{}",
+                            10_000_000 + serial,
+                            year,
+                            1 + rng.below(12),
+                            [9, 35, 42, 10, 7][rng.below(5) as usize]
+                        )?;
+                        pledgeable.push(("trademark", (10_000_000 + serial).to_string()));
+                    }
                     8 => writeln!(
                         ips,
                         "{code},软件著作权,{year}SR{:07},管理软件V1.0,有效,{year}-06-30,",
@@ -294,12 +315,19 @@ pub fn write_city_csv(
                     )?,
                 }
             }
+            if borrower_sel.next() && !pledgeable.is_empty() {
+                pledgeable.truncate(3);
+                borrowers.push(Borrower {
+                    credit_code: code.to_string(),
+                    ip: pledgeable,
+                });
+            }
         }
         Ok(())
     })?;
     tags.flush()?;
     ips.flush()?;
-    Ok(files)
+    Ok(CityFiles { borrowers, ..files })
 }
 
 /// Writes `count` enterprises as CSV (UTF-8, the import template's Chinese headers).

@@ -4,6 +4,7 @@
 #![forbid(unsafe_code)]
 
 mod config;
+mod demo_loans;
 mod generate;
 
 use anyhow::{Context, Result, bail};
@@ -572,7 +573,121 @@ async fn demo(cfg: &Config, args: DemoArgs) -> Result<()> {
         ] {
             import_file(&store, kind, &Scope::City, path, 5000, None).await?;
         }
+        load_demo_loans(&store, &files.borrowers, args.seed).await?;
     }
+    Ok(())
+}
+
+/// The city-scale demo loans: the fifteen banks (created when missing), then each bank's loans
+/// with pledges, payments, statuses and contracts, 500 loans a transaction.
+async fn load_demo_loans(store: &Store, borrowers: &[generate::Borrower], seed: u64) -> Result<()> {
+    use ipfin_store::org::{NewOrganisation, OrgFilter};
+    let as_of = ipfin_store::today_shanghai()
+        .min(chrono::NaiveDate::from_ymd_opt(2026, 11, 20).unwrap_or_default());
+    let mut bank_ids = Vec::new();
+    for name in demo_loans::BANKS {
+        let found = store
+            .organisations(
+                &Scope::City,
+                &OrgFilter {
+                    q: Some(name.to_string()),
+                    ..Default::default()
+                },
+                ipfin_store::Page::default(),
+            )
+            .await
+            .map_err(store_error)?
+            .items
+            .into_iter()
+            .find(|o| o.name == *name);
+        let id = match found {
+            Some(o) => o.id,
+            None => {
+                let mut tx = store
+                    .write(AuditActor::system("demo"))
+                    .await
+                    .map_err(store_error)?;
+                let o = store
+                    .create_organisation(
+                        &mut tx,
+                        &Scope::City,
+                        NewOrganisation {
+                            kind: "financial_institution".into(),
+                            name: name.to_string(),
+                            institution_type: Some("bank".into()),
+                            ..Default::default()
+                        },
+                    )
+                    .await
+                    .map_err(store_error)?;
+                tx.commit().await.map_err(store_error)?;
+                o.id
+            }
+        };
+        bank_ids.push(id);
+    }
+    let loans = demo_loans::demo_loans(borrowers, seed, as_of);
+    let bar = indicatif::ProgressBar::new(loans.len() as u64);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{spinner} [{elapsed_precise}] {bar:40} {pos}/{len} 笔贷款 loans · {per_sec} · 剩余 {eta}",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    let started = std::time::Instant::now();
+    let (mut created, mut skipped) = (0u64, 0u64);
+    for chunk in loans.chunks(500) {
+        let mut tx = store
+            .write(AuditActor::system("demo"))
+            .await
+            .map_err(store_error)?;
+        let mut changed = false;
+        for l in chunk {
+            let scope = Scope::Institution {
+                org_id: bank_ids[l.bank],
+            };
+            let saved = store
+                .save_loan(&mut tx, &scope, &l.input)
+                .await
+                .map_err(store_error)?;
+            if saved.outcome != ipfin_store::financing::SaveOutcome::Created {
+                skipped += 1;
+                continue;
+            }
+            created += 1;
+            changed = true;
+            if !l.payments.is_empty() {
+                store
+                    .add_payments(&mut tx, &scope, saved.id, &l.payments)
+                    .await
+                    .map_err(store_error)?;
+            }
+            if let Some((status, date, note)) = l.status {
+                store
+                    .set_loan_status(&mut tx, &scope, saved.id, status, date, note)
+                    .await
+                    .map_err(store_error)?;
+            }
+            for c in &l.contracts {
+                store
+                    .add_contract(&mut tx, &scope, saved.id, c)
+                    .await
+                    .map_err(store_error)?;
+            }
+        }
+        if changed {
+            tx.commit().await.map_err(store_error)?;
+        } else {
+            tx.rollback().await.map_err(store_error)?;
+        }
+        bar.inc(chunk.len() as u64);
+    }
+    bar.finish_and_clear();
+    println!(
+        "演示贷款 / demo loans: {created} 笔新增 created, {skipped} 笔已有 already there, {} 家银行 banks · {:.1} s",
+        bank_ids.len(),
+        started.elapsed().as_secs_f64()
+    );
     Ok(())
 }
 

@@ -50,7 +50,7 @@ fn interest(principal: i64, rate: Decimal, days: i64) -> i64 {
 
 /// The loans of the generated borrowers, as of `as_of` (payments and statuses up to it).
 pub fn demo_loans(borrowers: &[Borrower], seed: u64, as_of: NaiveDate) -> Vec<DemoLoan> {
-    let mut rng = Rng::new(seed ^ 0x10A_45);
+    let mut rng = Rng::new(seed ^ 0x0001_0A45);
     let first_day = NaiveDate::from_ymd_opt(2024, 1, 1).unwrap_or_default();
     let last_start = NaiveDate::from_ymd_opt(2026, 10, 31)
         .unwrap_or_default()

@@ -215,7 +215,7 @@ pub fn write_city_csv(
     let mut borrower_sel = Selection::new(
         scaled(BORROWERS, count).min(scaled(IP_HOLDERS, count)),
         scaled(IP_HOLDERS, count),
-        seed ^ 0xB0_44_0E,
+        seed ^ 0x00B0_440E,
     );
     let mut tags = std::io::BufWriter::new(std::fs::File::create(&files.tags)?);
     writeln!(

@@ -54,6 +54,18 @@ enum Command {
     /// Audit log tools.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Issue an API token for an organisation (e.g. a bank's system); the token is printed once.
+    Token {
+        /// The organisation: its id (see /orgs) or its exact name.
+        #[arg(long)]
+        org: String,
+        /// What the token is for, e.g. 信贷系统.
+        #[arg(long)]
+        name: String,
+        /// Days until it expires (default: never).
+        #[arg(long)]
+        days: Option<i64>,
+    },
     /// Bulk import from CSV (UTF-8 or GBK) or XLSX: idempotent, resumable, with row-level errors.
     #[command(subcommand)]
     Import(ImportCommand),
@@ -182,6 +194,42 @@ async fn main() -> Result<()> {
             Ok(())
         }
         Command::Demo(args) => demo(&cfg, args).await,
+        Command::Token { org, name, days } => {
+            let store = open(&cfg).await?;
+            let org_id = match org.trim().parse::<i64>() {
+                Ok(id) => id,
+                Err(_) => store
+                    .organisations(
+                        &Scope::City,
+                        &ipfin_store::org::OrgFilter {
+                            q: Some(org.trim().to_string()),
+                            ..Default::default()
+                        },
+                        ipfin_store::Page::default(),
+                    )
+                    .await
+                    .map_err(store_error)?
+                    .items
+                    .into_iter()
+                    .find(|o| o.name == org.trim())
+                    .map(|o| o.id)
+                    .with_context(|| {
+                        format!("没有名为“{org}”的机构 / no organisation named {org}")
+                    })?,
+            };
+            let mut tx = store.write(AuditActor::system("cli")).await?;
+            let (t, plain) = store
+                .create_api_token(&mut tx, &Scope::City, org_id, &name, days)
+                .await
+                .map_err(store_error)?;
+            tx.commit().await?;
+            eprintln!(
+                "令牌 #{} 已签发（只显示这一次）/ token #{} issued (shown once):",
+                t.id, t.id
+            );
+            println!("{plain}");
+            Ok(())
+        }
         Command::User(UserCommand::Create {
             org_id,
             username,
@@ -371,6 +419,9 @@ fn save_logins(data_dir: &Path, logins: &[DemoLogin]) -> Result<()> {
 async fn serve(cfg: Config, args: ServeArgs) -> Result<()> {
     let started = std::time::Instant::now();
     let listen = args.listen.clone().unwrap_or_else(|| cfg.listen.clone());
+    // A deployment's own pledge registration number pattern is checked before anything starts.
+    ipfin_store::financing::pledge_pattern()
+        .map_err(|e| anyhow::anyhow!("质押登记号格式设置有误 / bad pledge number pattern: {e}"))?;
     let store = open(&cfg).await?;
     if args.demo {
         load_demo(&store, &cfg).await?;

@@ -4,6 +4,7 @@
 #[macro_use]
 mod code_enum;
 
+pub mod application;
 pub mod audit;
 pub mod calendar;
 pub mod credit_code;

@@ -188,6 +188,7 @@ pub const CATALOGUE: &[(&str, &str, &str)] = &[
     ("loan.report_date", "评估报告日", "Report date"),
     ("loan.add_contract", "登记合同", "Record contract"),
     ("loan.back", "返回贷款列表", "Back to loans"),
+    ("loan.correct", "修改报送信息", "Correct this loan"),
     ("ent.tag", "白名单标签", "Whitelist tag"),
     ("export.xlsx", "导出 Excel", "Export to Excel"),
     (

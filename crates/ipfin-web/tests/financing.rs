@@ -456,6 +456,18 @@ async fn a_bank_reports_a_loan_in_the_browser_and_the_district_sees_it() {
             .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
 
+        // Correcting it: the form starts with the loan's facts; another bank cannot open it.
+        let r = app.get(&format!("/loans/new?from={id}"), Some(&bank)).await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert!(r.body.contains("value=\"2026-WEB-1\""), "{}", r.body);
+        assert!(r.body.contains("value=\"3.45\""));
+        assert!(r.body.contains("value=\"5000000.00\""));
+        assert!(r.body.contains("patent 202310123456.6"));
+        let bank2 = app.login("bank2.manager").await;
+        let r = app
+            .get(&format!("/loans/new?from={id}"), Some(&bank2))
+            .await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND);
         // The Nanshan officer sees it with totals; Futian does not; the enterprise sees its own.
         let ns = app.login("ns.officer").await;
         let r = app.get("/loans?first_loan=yes", Some(&ns)).await;

@@ -495,6 +495,18 @@ async fn operations_endpoints_and_openapi() {
             );
         }
     }
+    // OpenAPI requires a description on every response (checked in full by
+    // openapi-spec-validator, see scripts/examples/README.md).
+    for (path, item) in j["paths"].as_object().expect("paths") {
+        for (method, op) in item.as_object().expect("item") {
+            for (status, resp) in op["responses"].as_object().expect("responses") {
+                assert!(
+                    resp["description"].as_str().is_some_and(|d| !d.is_empty()),
+                    "{method} {path} {status} has no description"
+                );
+            }
+        }
+    }
     app.cleanup().await;
 }
 

@@ -71,6 +71,39 @@ impl Modify for BearerAuth {
 )]
 pub struct ApiDoc;
 
-pub async fn document() -> Json<utoipa::openapi::OpenApi> {
-    Json(ApiDoc::openapi())
+pub async fn document() -> Json<serde_json::Value> {
+    Json(document_json())
+}
+
+/// The document as JSON, with a description on every response: OpenAPI requires one, and a
+/// response declared with only a status and a body gets the status's reason phrase.
+pub fn document_json() -> serde_json::Value {
+    let mut doc = serde_json::to_value(ApiDoc::openapi()).unwrap_or_default();
+    if let Some(paths) = doc.get_mut("paths").and_then(|p| p.as_object_mut()) {
+        for item in paths.values_mut().filter_map(|i| i.as_object_mut()) {
+            for op in item.values_mut().filter_map(|o| o.as_object_mut()) {
+                let Some(responses) = op.get_mut("responses").and_then(|r| r.as_object_mut())
+                else {
+                    continue;
+                };
+                for (status, resp) in responses.iter_mut() {
+                    if let Some(r) = resp.as_object_mut()
+                        && !r.contains_key("$ref")
+                        && r.get("description")
+                            .and_then(|d| d.as_str())
+                            .is_none_or(str::is_empty)
+                    {
+                        let reason = status
+                            .parse::<u16>()
+                            .ok()
+                            .and_then(|c| axum::http::StatusCode::from_u16(c).ok())
+                            .and_then(|c| c.canonical_reason())
+                            .unwrap_or("Response");
+                        r.insert("description".into(), reason.into());
+                    }
+                }
+            }
+        }
+    }
+    doc
 }

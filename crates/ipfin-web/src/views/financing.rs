@@ -540,10 +540,82 @@ fn new_page_of(actor: &Actor, state: &AppState, form: LoanForm, errors: FormErro
     }
 }
 
-pub async fn new_page(State(state): State<AppState>, actor: Actor) -> AppResult<Response> {
-    let form = LoanForm {
-        first_loan: None,
-        ..Default::default()
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct NewLoanQuery {
+    /// A loan of the caller's to correct: the form starts with its facts.
+    from: Option<String>,
+}
+
+/// Amount in 元 as typed back into a form (no separators).
+fn yuan_plain(fen: i64) -> String {
+    format!("{}.{:02}", fen / 100, fen % 100)
+}
+
+/// Percent as typed into a form: 0.0345 → 3.45.
+fn percent_plain(fraction: &str) -> String {
+    fraction
+        .parse::<rust_decimal::Decimal>()
+        .map(|r| {
+            (r * rust_decimal::Decimal::ONE_HUNDRED)
+                .normalize()
+                .to_string()
+        })
+        .unwrap_or_default()
+}
+
+impl LoanForm {
+    /// The form for correcting a reported loan (same contract number: saving updates it).
+    fn from_loan(l: &LoanDetail) -> LoanForm {
+        let p = l.pledges.first();
+        LoanForm {
+            borrower_credit_code: l.loan.credit_code.clone(),
+            contract_number: l.loan.contract_number.clone(),
+            principal: yuan_plain(l.loan.principal_fen),
+            rate: percent_plain(&l.loan.annual_rate),
+            start_date: l.loan.start_date.to_string(),
+            end_date: l.loan.end_date.to_string(),
+            disbursement_date: l.loan.first_disbursed.to_string(),
+            first_loan: l.loan.first_loan.then(|| "yes".into()),
+            other_collateral: l.loan.other_collateral.then(|| "yes".into()),
+            ip_amount: l.loan.ip_amount_fen.map(yuan_plain).unwrap_or_default(),
+            ip_ratio: l
+                .loan
+                .ip_ratio
+                .as_deref()
+                .map(percent_plain)
+                .unwrap_or_default(),
+            pledge_number: p.map(|p| p.pledge.number.clone()).unwrap_or_default(),
+            secured_amount: p
+                .map(|p| yuan_plain(p.pledge.secured_amount_fen))
+                .unwrap_or_default(),
+            registration_date: p
+                .map(|p| p.pledge.registration_date.to_string())
+                .unwrap_or_default(),
+            items: p
+                .map(|p| {
+                    p.items
+                        .iter()
+                        .map(|i| format!("{} {} {}", i.kind, i.number, i.title))
+                        .collect::<Vec<_>>()
+                        .join("\n")
+                })
+                .unwrap_or_default(),
+            related_party: p
+                .and_then(|p| p.items.iter().find_map(|i| i.related_party.clone()))
+                .unwrap_or_default(),
+        }
+    }
+}
+
+pub async fn new_page(
+    State(state): State<AppState>,
+    actor: Actor,
+    Query(q): Query<NewLoanQuery>,
+) -> AppResult<Response> {
+    let form = match q.from.as_deref().and_then(|id| id.parse::<i64>().ok()) {
+        Some(id) => LoanForm::from_loan(&state.store.loan(&actor.scope, id).await?),
+        None => LoanForm::default(),
     };
     Ok(render(
         StatusCode::OK,

@@ -1,0 +1,6 @@
+//! Applications (SPEC §3, issue #6): the workflow as a pure table. The materials checklist and
+//! the calculation live in `policy` (they are part of a policy's published package).
+
+pub mod workflow;
+
+pub use workflow::{Action, Actor, Stage, State, Workflow};

@@ -25,7 +25,7 @@ cleanup() {
 }
 trap cleanup EXIT
 "$BIN" demo --scale city --count "$N" --csv "$WORK/csv" >/dev/null
-tail -n +2 "$WORK/csv/enterprises.csv" | cut -d, -f1 | head -20000 > "$WORK/codes.txt"
+awk -F, 'NR > 1 && NR <= 20001 { print $1 }' "$WORK/csv/enterprises.csv" > "$WORK/codes.txt"
 export CODES=$WORK/codes.txt
 echo "ipfin loan API ingest — $TOTAL loans in batches of $BATCH, then one loan a request for ${SINGLE_SECONDS}s; $CLIENTS clients; registry of $N; $(nproc) cores"
 

@@ -1034,7 +1034,9 @@ async fn the_drafting_form_writes_the_essentials_and_keeps_the_rest() {
         let (at, id) = new_draft(&app, &ns).await;
         let page = app.get(&at, Some(&ns)).await;
         assert!(
-            page.body.contains("name=\"interest_sme\" value=\"70\""),
+            page.body.contains("name=\"interest_small\" value=\"70\"")
+                && page.body.contains("name=\"interest_micro\" value=\"70\"")
+                && page.body.contains("name=\"ent_cap_medium\""),
             "{}",
             app.name()
         );
@@ -1049,6 +1051,8 @@ async fn the_drafting_form_writes_the_essentials_and_keeps_the_rest() {
             ("item", "interest"),
             ("interest_large", "60"),
             ("interest_sme", "80"),
+            // A class of its own: micro enterprises get 90%; the other SMEs take the _sme value.
+            ("interest_micro", "90"),
             ("interest_cap_sme", "500000"),
             ("item", "guarantee"),
             ("guarantee_large", "50"),
@@ -1088,7 +1092,13 @@ async fn the_drafting_form_writes_the_essentials_and_keeps_the_rest() {
         let doc = &v["document"];
         assert_eq!(doc["year"], 2027);
         assert_eq!(doc["rules"]["items"].as_array().map(|a| a.len()), Some(2));
-        assert_eq!(doc["rules"]["items"][0]["ratio"]["micro"], "0.8");
+        assert_eq!(doc["rules"]["items"][0]["ratio"]["micro"], "0.9");
+        assert_eq!(doc["rules"]["items"][0]["ratio"]["small"], "0.8");
+        assert_eq!(doc["rules"]["items"][0]["ratio"]["medium"], "0.8");
+        assert_eq!(doc["rules"]["items"][0]["ratio"]["large"], "0.6");
+        // The page shows each class as saved.
+        let page = app.get(&at, Some(&ns)).await;
+        assert!(page.body.contains("name=\"interest_micro\" value=\"90\""));
         assert_eq!(doc["rules"]["items"][0]["cap_fen"]["small"], 50_000_000);
         assert_eq!(
             doc["rules"]["enterprise_cap"]["amount_fen"]["large"],

@@ -1,5 +1,6 @@
 //! The structured drafting form: the fields an official changes every year — title, modes, IP
-//! types, each item's ratio and cap for large enterprises and SMEs, the yearly cap, the budget,
+//! types, each item's ratio and cap per enterprise class (large, medium, small, micro; `_sme`
+//! fields set the three SME classes at once), the yearly cap, the budget,
 //! two batches, extra conditions, contact — read from and written back into the policy
 //! document. Everything else in the document (LPR rules, base limits, rewards) is kept.
 
@@ -7,19 +8,40 @@ use ipfin_domain::FieldError;
 use ipfin_domain::policy::BudgetMode;
 use ipfin_domain::policy::document::{Batch, Budget, FinancingMode, IpType, PolicyDocument};
 use ipfin_domain::policy::rules::{CapPeriod, EnterpriseCap, Item, ItemRule, PerClass, Ratio};
+use ipfin_domain::size::SizeClass;
 use rust_decimal::Decimal;
+
+/// The enterprise classes in form order, with the suffix of their fields.
+pub const CLASSES: [(SizeClass, &str); 4] = [
+    (SizeClass::Large, "large"),
+    (SizeClass::Medium, "medium"),
+    (SizeClass::Small, "small"),
+    (SizeClass::Micro, "micro"),
+];
+
+/// One value per class as text: (field suffix, class label, value).
+pub type ClassValues = Vec<(&'static str, &'static str, String)>;
 
 /// One item's row of the form.
 pub struct ItemRow {
     pub code: &'static str,
     pub name: &'static str,
     pub on: bool,
-    pub large: String,
-    pub sme: String,
-    pub cap_large: String,
-    pub cap_sme: String,
-    /// The document distinguishes medium, small and micro, which the form cannot show.
-    pub finer: bool,
+    pub ratios: ClassValues,
+    pub caps: ClassValues,
+}
+
+fn per_class<T: Copy>(p: Option<&PerClass<T>>, show: impl Fn(T) -> String) -> ClassValues {
+    CLASSES
+        .iter()
+        .map(|(c, suffix)| {
+            (
+                *suffix,
+                c.zh(),
+                p.map(|p| show(p.get(*c))).unwrap_or_default(),
+            )
+        })
+        .collect()
 }
 
 /// The form's values, as text.
@@ -31,8 +53,7 @@ pub struct PolicyForm {
     pub modes: Vec<(&'static str, &'static str, bool)>,
     pub ip_types: Vec<(&'static str, &'static str, bool)>,
     pub items: Vec<ItemRow>,
-    pub ent_cap_large: String,
-    pub ent_cap_sme: String,
+    pub ent_caps: ClassValues,
     pub ent_cap_period: String,
     pub budget: String,
     pub budget_mode: String,
@@ -74,16 +95,8 @@ impl PolicyForm {
                     code: i.code(),
                     name: i.zh(),
                     on: rule.is_some(),
-                    large: rule.map(|r| pct(r.ratio.large)).unwrap_or_default(),
-                    sme: rule.map(|r| pct(r.ratio.small)).unwrap_or_default(),
-                    cap_large: rule.map(|r| yuan(r.cap_fen.large)).unwrap_or_default(),
-                    cap_sme: rule.map(|r| yuan(r.cap_fen.small)).unwrap_or_default(),
-                    finer: rule.is_some_and(|r| {
-                        r.ratio.medium != r.ratio.small
-                            || r.ratio.micro != r.ratio.small
-                            || r.cap_fen.medium != r.cap_fen.small
-                            || r.cap_fen.micro != r.cap_fen.small
-                    }),
+                    ratios: per_class(rule.map(|r| &r.ratio), pct),
+                    caps: per_class(rule.map(|r| &r.cap_fen), yuan),
                 }
             })
             .collect();
@@ -111,8 +124,7 @@ impl PolicyForm {
                 .map(|(t, c)| (*c, t.zh(), d.ip_types.contains(t)))
                 .collect(),
             items,
-            ent_cap_large: yuan(ec.and_then(|c| c.amount_fen.large)),
-            ent_cap_sme: yuan(ec.and_then(|c| c.amount_fen.small)),
+            ent_caps: per_class(ec.map(|c| &c.amount_fen), yuan),
             ent_cap_period: match ec.map(|c| c.period) {
                 Some(CapPeriod::Lifetime) => "lifetime".into(),
                 _ => "year".into(),
@@ -171,6 +183,28 @@ fn amount(v: &str, field: &'static str) -> Result<Option<i64>, FieldError> {
         })
 }
 
+/// Reads `{prefix}_large`, `_medium`, `_small`, `_micro`; a class left out takes
+/// `{prefix}_sme` (one value for the three SME classes, as older forms and scripts send).
+fn read_classes<T: Copy>(
+    pairs: &[(String, String)],
+    prefix: &str,
+    parse: impl Fn(&str) -> Result<T, FieldError>,
+) -> Result<PerClass<T>, FieldError> {
+    let sme = get(pairs, &format!("{prefix}_sme"));
+    let value = |suffix: &str| {
+        let name = format!("{prefix}_{suffix}");
+        let given = pairs.iter().any(|(k, _)| *k == name);
+        let v = get(pairs, &name);
+        parse(if !given && suffix != "large" { sme } else { v })
+    };
+    Ok(PerClass {
+        large: value("large")?,
+        medium: value("medium")?,
+        small: value("small")?,
+        micro: value("micro")?,
+    })
+}
+
 /// Writes the form's fields into the document (keeping everything the form does not show).
 pub fn apply(doc: &mut PolicyDocument, pairs: &[(String, String)]) -> Result<(), FieldError> {
     doc.title = get(pairs, "title").to_string();
@@ -206,10 +240,8 @@ pub fn apply(doc: &mut PolicyDocument, pairs: &[(String, String)]) -> Result<(),
             Item::Guarantee => "guarantee_large",
             Item::Insurance => "insurance_large",
         };
-        let large = ratio(get(pairs, &format!("{c}_large")), field)?;
-        let sme = ratio(get(pairs, &format!("{c}_sme")), field)?;
-        let cap_large = amount(get(pairs, &format!("{c}_cap_large")), field)?;
-        let cap_sme = amount(get(pairs, &format!("{c}_cap_sme")), field)?;
+        let ratios = read_classes(pairs, c, |v| ratio(v, field))?;
+        let caps = read_classes(pairs, &format!("{c}_cap"), |v| amount(v, field))?;
         let mut rule = doc
             .rules
             .items
@@ -225,15 +257,15 @@ pub fn apply(doc: &mut PolicyDocument, pairs: &[(String, String)]) -> Result<(),
                 base_max_share_of_principal: None,
                 interest: None,
             });
-        rule.ratio = PerClass::large_and_sme(large, sme);
-        rule.cap_fen = PerClass::large_and_sme(cap_large, cap_sme);
+        rule.ratio = ratios;
+        rule.cap_fen = caps;
         items.push(rule);
     }
     doc.rules.items = items;
-    let cap_large = amount(get(pairs, "ent_cap_large"), "ent_cap_large")?;
-    let cap_sme = amount(get(pairs, "ent_cap_sme"), "ent_cap_sme")?;
-    doc.rules.enterprise_cap = (cap_large.is_some() || cap_sme.is_some()).then(|| EnterpriseCap {
-        amount_fen: PerClass::large_and_sme(cap_large, cap_sme),
+    let ent_caps = read_classes(pairs, "ent_cap", |v| amount(v, "ent_cap_large"))?;
+    let any_cap = CLASSES.iter().any(|(c, _)| ent_caps.get(*c).is_some());
+    doc.rules.enterprise_cap = any_cap.then(|| EnterpriseCap {
+        amount_fen: ent_caps,
         period: if get(pairs, "ent_cap_period") == "lifetime" {
             CapPeriod::Lifetime
         } else {

@@ -825,7 +825,10 @@ impl Store {
             values.extend(chunk.iter().map(|c| Value::from(c.to_string())));
             let found: Vec<E> = fetch_all(
                 tx.conn(),
-                &format!("SELECT e.id, e.credit_code, e.registered_district FROM enterprises e WHERE {cond} AND e.credit_code IN ({placeholders})"),
+                &format!(
+                    "SELECT e.id, e.credit_code, e.registered_district FROM enterprises e{} WHERE {cond} AND e.credit_code IN ({placeholders})",
+                    code_index_hint(tx.conn().get_database_backend())
+                ),
                 values,
             )
             .await?;
@@ -1127,6 +1130,23 @@ fn import_field(f: &str) -> &str {
     }
 }
 
+/// `INDEXED BY` for a batch lookup of enterprises by credit code on SQLite.
+///
+/// The planner weighs a `credit_code IN (…5,000 codes…)` lookup against the statistics of
+/// `enterprises`, and opening the store runs `PRAGMA optimize`, which analyses the table while
+/// it is still small (the demo city's 12 rows). Planned against 12 rows the lookup became a
+/// full scan of the table testing each row against the list, and the prepared statement keeps
+/// that plan for the whole import: each batch read the whole table, so a 2,000,000-row import
+/// spent 78 of its 125 s in this lookup, more the larger the table grew. Naming the index keeps
+/// it one index search per code whatever the statistics say.
+fn code_index_hint(backend: sea_orm::DbBackend) -> &'static str {
+    if backend == sea_orm::DbBackend::Sqlite {
+        " INDEXED BY ux_ent_credit_code"
+    } else {
+        ""
+    }
+}
+
 fn not_in_scope(line: u64, code: &str, values: Vec<String>) -> RowError {
     RowError {
         line,
@@ -1165,7 +1185,8 @@ impl Store {
                 tx.conn(),
                 &format!(
                     "SELECT id, credit_code, name, registered_district, tax_district, independent_legal_person, industry, employees, \
-                     operating_revenue_fen, total_assets_fen, data_sharing_consent FROM enterprises WHERE credit_code IN ({placeholders})"
+                     operating_revenue_fen, total_assets_fen, data_sharing_consent FROM enterprises{} WHERE credit_code IN ({placeholders})",
+                    code_index_hint(tx.conn().get_database_backend())
                 ),
                 chunk.iter().map(|r| Value::from(r.code.clone())).collect(),
             )

@@ -1631,34 +1631,90 @@ pub fn file_key(path: &Path) -> std::io::Result<String> {
     Ok(hex::encode(h.finalize()))
 }
 
-/// Tracks the keys of rows seen earlier in the file: credit codes compactly (18 bytes each, a
-/// city-sized registry is two million of them), other keys as strings.
+/// Tracks the keys of rows seen earlier in the file: credit codes compactly, other keys as
+/// strings.
+///
+/// A city-sized registry is two million codes. Held in a hash map of `[u8; 18]` → `u64` they
+/// took 138 MB (4,194,304 buckets of 33 bytes) plus the old table while it grew (207 MB at
+/// the last resize), the largest part of the import's peak memory. Here a code is packed into
+/// 12 bytes (18 characters of a 31-letter alphabet are 90 bits) with its line as `u32`, 16
+/// bytes an entry: recent codes in a small hash map, older ones in a sorted vector they are
+/// merged into every 65,536 codes (32 MB for two million, 64 MB while merging).
 #[derive(Default)]
 pub struct SeenKeys {
-    codes: HashMap<[u8; 18], u64>,
+    sorted: Vec<([u8; 12], u32)>,
+    recent: HashMap<[u8; 12], u32>,
     other: HashMap<String, u64>,
 }
 
 impl SeenKeys {
+    const RECENT: usize = 1 << 16;
+
     /// Records a key; returns the line it was first seen on when it is a duplicate.
     pub fn first_line(&mut self, key: &str, line: u64) -> Option<u64> {
-        if let Ok(code) = <[u8; 18]>::try_from(key.as_bytes()) {
-            return match self.codes.get(&code) {
-                Some(l) => Some(*l),
-                None => {
-                    self.codes.insert(code, line);
-                    None
-                }
-            };
-        }
-        match self.other.get(key) {
-            Some(l) => Some(*l),
-            None => {
-                self.other.insert(key.to_string(), line);
-                None
+        let code = pack_code(key);
+        if let Some(code) = &code {
+            if let Some(l) = self.recent.get(code) {
+                return Some(u64::from(*l));
+            }
+            if let Ok(i) = self.sorted.binary_search_by(|(c, _)| c.cmp(code)) {
+                return Some(u64::from(self.sorted[i].1));
             }
         }
+        if let Some(l) = self.other.get(key) {
+            return Some(*l);
+        }
+        match (code, u32::try_from(line)) {
+            (Some(code), Ok(line)) => {
+                self.recent.insert(code, line);
+                if self.recent.len() >= Self::RECENT {
+                    self.merge_recent();
+                }
+            }
+            _ => {
+                self.other.insert(key.to_string(), line);
+            }
+        }
+        None
     }
+
+    /// Moves the recent codes into the sorted vector.
+    fn merge_recent(&mut self) {
+        let mut recent: Vec<([u8; 12], u32)> = self.recent.drain().collect();
+        recent.sort_unstable_by_key(|a| a.0);
+        let old = std::mem::take(&mut self.sorted);
+        let mut merged = Vec::with_capacity(old.len() + recent.len());
+        let (mut a, mut b) = (old.into_iter().peekable(), recent.into_iter().peekable());
+        loop {
+            let next = match (a.peek(), b.peek()) {
+                (Some(x), Some(y)) if x.0 <= y.0 => a.next(),
+                (Some(_), Some(_)) => b.next(),
+                (Some(_), None) => a.next(),
+                (None, Some(_)) => b.next(),
+                (None, None) => break,
+            };
+            merged.extend(next);
+        }
+        self.sorted = merged;
+    }
+}
+
+/// A credit code (18 characters of [`ipfin_domain::credit_code::ALPHABET`]) packed into 12
+/// bytes, 5 bits a character; `None` for any other key.
+fn pack_code(key: &str) -> Option<[u8; 12]> {
+    if key.len() != 18 {
+        return None;
+    }
+    let alphabet = ipfin_domain::credit_code::ALPHABET.as_bytes();
+    let mut v: u128 = 0;
+    for b in key.bytes() {
+        let d = alphabet.iter().position(|a| *a == b)?;
+        v = (v << 5) | d as u128;
+    }
+    let bytes = v.to_be_bytes();
+    let mut out = [0u8; 12];
+    out.copy_from_slice(&bytes[4..]);
+    Some(out)
 }
 
 /// What the reading thread needs to check rows.

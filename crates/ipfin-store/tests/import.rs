@@ -561,3 +561,37 @@ async fn imports_cut_off_by_a_stop_are_marked_at_start_and_cleared_when_resumed(
         assert!(!r.running() && r.message.is_none());
     }
 }
+
+#[test]
+fn seen_keys_find_duplicates_across_merges() {
+    use ipfin_store::import::SeenKeys;
+    let mut seen = SeenKeys::default();
+    // More codes than the recent set holds, so earlier codes are found in the sorted part.
+    let n = 99_999u32;
+    for i in 0..n {
+        assert_eq!(
+            seen.first_line(&demo_credit_code("440305", i), u64::from(i) + 2),
+            None
+        );
+    }
+    for i in [0, 1, 65_535, 65_536, n - 1] {
+        assert_eq!(
+            seen.first_line(&demo_credit_code("440305", i), 9_999_999),
+            Some(u64::from(i) + 2)
+        );
+    }
+    assert_eq!(seen.first_line(&demo_credit_code("440306", 7), 5), None);
+    // Keys that are not credit codes, and lines beyond u32, are kept exactly too.
+    assert_eq!(seen.first_line("专利 ZL1", 3), None);
+    assert_eq!(seen.first_line("专利 ZL1", 4), Some(3));
+    let big = u64::from(u32::MAX) + 10;
+    assert_eq!(seen.first_line(&demo_credit_code("440307", 1), big), None);
+    assert_eq!(
+        seen.first_line(&demo_credit_code("440307", 1), big + 1),
+        Some(big)
+    );
+    assert_eq!(
+        seen.first_line(&demo_credit_code("440305", 3), big + 2),
+        Some(5)
+    );
+}

@@ -495,6 +495,30 @@ async fn operations_endpoints_and_openapi() {
             );
         }
     }
+    // Operation ids are unique.
+    let mut ids = std::collections::HashSet::new();
+    for item in j["paths"].as_object().expect("paths").values() {
+        for op in item.as_object().expect("item").values() {
+            if let Some(id) = op["operationId"].as_str() {
+                assert!(ids.insert(id.to_string()), "operationId {id} repeats");
+            }
+        }
+    }
+    // Every path parameter is a {name} of its path (query structs must say parameter_in =
+    // Query, else they are documented as path parameters nothing resolves).
+    for (path, item) in j["paths"].as_object().expect("paths") {
+        for (method, op) in item.as_object().expect("item") {
+            for p in op["parameters"].as_array().into_iter().flatten() {
+                if p["in"] == "path" {
+                    let name = p["name"].as_str().unwrap_or_default();
+                    assert!(
+                        path.contains(&format!("{{{name}}}")),
+                        "{method} {path}: path parameter {name} is not in the path"
+                    );
+                }
+            }
+        }
+    }
     // OpenAPI requires a description on every response (checked in full by
     // openapi-spec-validator, see scripts/examples/README.md).
     for (path, item) in j["paths"].as_object().expect("paths") {

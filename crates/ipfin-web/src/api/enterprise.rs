@@ -63,6 +63,7 @@ pub struct EnterprisePage {
 }
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(default, deny_unknown_fields)]
 pub struct EnterpriseQuery {
     /// credit code (or its first characters) or two or more characters of the name

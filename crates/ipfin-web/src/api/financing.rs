@@ -437,6 +437,7 @@ pub async fn batch(
 }
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(default, deny_unknown_fields)]
 pub struct LoanQuery {
     /// contract number, borrower credit code, or part of the borrower's name

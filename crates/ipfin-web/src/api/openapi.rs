@@ -75,10 +75,45 @@ pub async fn document() -> Json<serde_json::Value> {
     Json(document_json())
 }
 
+/// Operation ids are the handlers' names, which repeat across modules (`create`, `list`):
+/// a repeated id gets its tag in front (`financing_create`), as OpenAPI wants them unique.
+fn unique_operation_ids(doc: &mut serde_json::Value) {
+    let mut seen = std::collections::HashMap::<String, usize>::new();
+    if let Some(paths) = doc.get("paths").and_then(|p| p.as_object()) {
+        for item in paths.values().filter_map(|i| i.as_object()) {
+            for op in item.values() {
+                if let Some(id) = op.get("operationId").and_then(|v| v.as_str()) {
+                    *seen.entry(id.to_string()).or_default() += 1;
+                }
+            }
+        }
+    }
+    if let Some(paths) = doc.get_mut("paths").and_then(|p| p.as_object_mut()) {
+        for item in paths.values_mut().filter_map(|i| i.as_object_mut()) {
+            for op in item.values_mut().filter_map(|o| o.as_object_mut()) {
+                let id = op
+                    .get("operationId")
+                    .and_then(|v| v.as_str())
+                    .map(str::to_string);
+                let tag = op
+                    .get("tags")
+                    .and_then(|t| t.get(0))
+                    .and_then(|t| t.as_str())
+                    .unwrap_or("api")
+                    .to_string();
+                if let Some(id) = id.filter(|id| seen.get(id).is_some_and(|n| *n > 1)) {
+                    op.insert("operationId".into(), format!("{tag}_{id}").into());
+                }
+            }
+        }
+    }
+}
+
 /// The document as JSON, with a description on every response: OpenAPI requires one, and a
 /// response declared with only a status and a body gets the status's reason phrase.
 pub fn document_json() -> serde_json::Value {
     let mut doc = serde_json::to_value(ApiDoc::openapi()).unwrap_or_default();
+    unique_operation_ids(&mut doc);
     if let Some(paths) = doc.get_mut("paths").and_then(|p| p.as_object_mut()) {
         for item in paths.values_mut().filter_map(|i| i.as_object_mut()) {
             for op in item.values_mut().filter_map(|o| o.as_object_mut()) {

@@ -177,6 +177,7 @@ pub async fn me(actor: Actor) -> AppResult<Json<MeDto>> {
 }
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(default, deny_unknown_fields)]
 pub struct OrgQuery {
     /// substring of the name or credit code

@@ -63,6 +63,7 @@ fn dto(v: PolicyVersionRow, comments: Vec<PolicyComment>) -> PolicyVersionDto {
 }
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(default, deny_unknown_fields)]
 pub struct PolicyQuery {
     /// District code, e.g. 440305.
@@ -247,6 +248,7 @@ pub async fn comment(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct WorkingDaysQuery {
     /// The first day, YYYY-MM-DD.

@@ -44,6 +44,7 @@ pub struct UserPage {
 }
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(default, deny_unknown_fields)]
 pub struct UserQuery {
     /// substring of username, name or organisation

@@ -473,6 +473,21 @@ async fn a_bank_reports_a_loan_in_the_browser_and_the_district_sees_it() {
         let r = app.get("/loans?first_loan=yes", Some(&ns)).await;
         assert!(r.body.contains("2026-WEB-1"), "{}", r.body);
         assert!(r.body.contains("深南银行深圳分行"));
+        // The officer narrows the view to one bank; another bank's filter finds nothing.
+        let bank1 = app.org_id("深南银行深圳分行").await;
+        let bank2_id = app.org_id("鹏城商业银行").await;
+        let r = app.get(&format!("/loans?lender={bank1}"), Some(&ns)).await;
+        assert!(r.body.contains("2026-WEB-1"));
+        assert!(
+            r.body
+                .contains(&format!("<option value=\"{bank1}\" selected>")),
+            "{}",
+            r.body
+        );
+        let r = app
+            .get(&format!("/loans?lender={bank2_id}"), Some(&ns))
+            .await;
+        assert!(!r.body.contains("2026-WEB-1"));
         let ft = app.login("ft.officer").await;
         let r = app.get("/loans", Some(&ft)).await;
         assert!(!r.body.contains("2026-WEB-1"));

@@ -452,6 +452,8 @@ pub struct LoanQuery {
     pub year: Option<i32>,
     /// borrower's registered district code
     pub district: Option<String>,
+    /// lending institution's organisation id (the city's and districts' views)
+    pub lender: Option<i64>,
     pub page: Option<u64>,
     /// 1–200, default 20
     pub per_page: Option<u64>,
@@ -466,7 +468,7 @@ impl LoanQuery {
             ip_kind: self.ip_kind.as_deref().and_then(IpKind::from_code),
             year: self.year,
             district: self.district.clone().filter(|d| !d.is_empty()),
-            lender_org_id: None,
+            lender_org_id: self.lender,
         }
     }
 }

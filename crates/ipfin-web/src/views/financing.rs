@@ -60,6 +60,7 @@ pub struct LoanListQuery {
     ip_kind: Option<String>,
     year: Option<String>,
     district: Option<String>,
+    lender: Option<String>,
     page: Option<String>,
     ok: Option<String>,
 }
@@ -77,20 +78,21 @@ impl LoanListQuery {
             ip_kind: self.ip_kind.as_deref().and_then(IpKind::from_code),
             year: self.year.as_deref().and_then(|y| y.trim().parse().ok()),
             district: self.district.clone().filter(|d| !d.is_empty()),
-            lender_org_id: None,
+            lender_org_id: self.lender.as_deref().and_then(|l| l.parse().ok()),
         }
     }
 
     fn query_string(&self) -> String {
         let v = |o: &Option<String>| urlencode(o.as_deref().unwrap_or(""));
         format!(
-            "q={}&status={}&first_loan={}&ip_kind={}&year={}&district={}",
+            "q={}&status={}&first_loan={}&ip_kind={}&year={}&district={}&lender={}",
             v(&self.q),
             v(&self.status),
             v(&self.first_loan),
             v(&self.ip_kind),
             v(&self.year),
-            v(&self.district)
+            v(&self.district),
+            v(&self.lender)
         )
     }
 }
@@ -105,6 +107,8 @@ struct LoansPage {
     statuses: Vec<(&'static str, &'static str)>,
     ip_kinds: Vec<(&'static str, &'static str)>,
     districts: Vec<(String, String)>,
+    /// Lending institutions (id, name) for the lender filter of the city's and districts' views.
+    lenders: Vec<(String, String)>,
     show_district: bool,
     show_lender: bool,
     can_report: bool,
@@ -192,10 +196,31 @@ pub async fn list(
     } else {
         Vec::new()
     };
+    let lenders = if matches!(actor.scope, Scope::City | Scope::District { .. }) {
+        state
+            .store
+            .organisations(
+                &Scope::City,
+                &ipfin_store::org::OrgFilter {
+                    kind: Some(ipfin_domain::OrgKind::FinancialInstitution),
+                    ..Default::default()
+                },
+                ipfin_store::Page::new(Some(1), Some(ipfin_store::Page::MAX_PER_PAGE)),
+            )
+            .await?
+            .items
+            .into_iter()
+            .filter(|o| o.institution_type.as_deref() == Some("bank"))
+            .map(|o| (o.id.to_string(), o.name))
+            .collect()
+    } else {
+        Vec::new()
+    };
     Ok(render(
         StatusCode::OK,
         &LoansPage {
             ctx: PageCtx::new(&actor, &state, "/loans").with_flash(flash_key(&q.ok)),
+            lenders,
             export_link: format!("/loans/export.xlsx?{qs}"),
             show_lender: !matches!(actor.scope, Scope::Institution { .. }),
             can_report: matches!(actor.scope, Scope::Institution { .. }),

@@ -193,7 +193,22 @@ pub struct LoanDetail {
     pub warnings: Vec<Msg>,
 }
 
+impl PaymentRow {
+    fn payment(&self) -> Payment {
+        Payment {
+            date: self.date,
+            principal_fen: self.principal_fen,
+            interest_fen: self.interest_fen,
+        }
+    }
+}
+
 impl LoanDetail {
+    /// The payments recorded so far, as the domain checks take them.
+    pub fn recorded_payments(&self) -> Vec<Payment> {
+        self.payments.iter().map(PaymentRow::payment).collect()
+    }
+
     /// The contract facts, as the domain checks take them.
     pub fn terms(&self) -> LoanTerms {
         LoanTerms {
@@ -603,14 +618,7 @@ impl Store {
                 });
             }
             let payments = self.payments_of(tx.conn(), x.id).await?;
-            let payments: Vec<Payment> = payments
-                .into_iter()
-                .map(|p| Payment {
-                    date: p.date,
-                    principal_fen: p.principal_fen,
-                    interest_fen: p.interest_fen,
-                })
-                .collect();
+            let payments: Vec<Payment> = payments.iter().map(PaymentRow::payment).collect();
             financing::check_terms_against_payments(&terms, &payments).map_err(invalid)?;
         }
         let now = crate::now_s();
@@ -1061,15 +1069,7 @@ impl Store {
     ) -> Result<Vec<Msg>> {
         let detail = self.writable_loan(tx, scope, loan_id).await?;
         let terms = detail.terms();
-        let mut earlier: Vec<Payment> = detail
-            .payments
-            .iter()
-            .map(|x| Payment {
-                date: x.date,
-                principal_fen: x.principal_fen,
-                interest_fen: x.interest_fen,
-            })
-            .collect();
+        let mut earlier: Vec<Payment> = detail.recorded_payments();
         let mut sorted = payments.to_vec();
         sorted.sort_by_key(|p| p.date);
         let mut warnings = Vec::new();
@@ -1192,15 +1192,7 @@ impl Store {
             ));
         }
         let note: String = note.trim().chars().take(500).collect();
-        let earlier: Vec<Payment> = detail
-            .payments
-            .iter()
-            .map(|x| Payment {
-                date: x.date,
-                principal_fen: x.principal_fen,
-                interest_fen: x.interest_fen,
-            })
-            .collect();
+        let earlier: Vec<Payment> = detail.recorded_payments();
         let warnings = financing::status_warnings(&detail.terms(), &earlier, status);
         self.record_status(tx, loan_id, status, date, &note).await?;
         tx.audit(
@@ -1407,15 +1399,7 @@ fn detail_warnings(d: &LoanDetail) -> Vec<Msg> {
             ));
         }
     }
-    let payments: Vec<Payment> = d
-        .payments
-        .iter()
-        .map(|x| Payment {
-            date: x.date,
-            principal_fen: x.principal_fen,
-            interest_fen: x.interest_fen,
-        })
-        .collect();
+    let payments: Vec<Payment> = d.recorded_payments();
     if let Some(s) = LoanStatus::from_code(&d.loan.status) {
         w.extend(financing::status_warnings(&terms, &payments, s));
     }

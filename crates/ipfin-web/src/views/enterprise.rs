@@ -961,20 +961,7 @@ pub async fn export(
     sheet.set_freeze_panes(1, 0).map_err(xl)?;
     sheet.autofit();
     let bytes = book.save_to_buffer().map_err(xl)?;
-    Ok((
-        [
-            (
-                axum::http::header::CONTENT_TYPE,
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
-            ),
-            (
-                axum::http::header::CONTENT_DISPOSITION,
-                "attachment; filename=\"enterprises.xlsx\"".to_string(),
-            ),
-        ],
-        bytes,
-    )
-        .into_response())
+    Ok(super::import::xlsx(bytes, "enterprises.xlsx"))
 }
 
 #[derive(Template)]

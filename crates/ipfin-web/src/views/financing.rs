@@ -10,7 +10,7 @@ use crate::error::{AppError, AppResult};
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use chrono::NaiveDate;
 use ipfin_domain::financing::{
     ContractKind, LoanStatus, LoanTerms, Payment, PledgeTerms, yuan as fmt_yuan,
@@ -347,20 +347,7 @@ pub async fn export(
     sheet.set_freeze_panes(1, 0).map_err(xl)?;
     sheet.autofit();
     let bytes = book.save_to_buffer().map_err(xl)?;
-    Ok((
-        [
-            (
-                axum::http::header::CONTENT_TYPE,
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
-            ),
-            (
-                axum::http::header::CONTENT_DISPOSITION,
-                "attachment; filename=\"loans.xlsx\"".to_string(),
-            ),
-        ],
-        bytes,
-    )
-        .into_response())
+    Ok(super::import::xlsx(bytes, "loans.xlsx"))
 }
 
 /// The loan form as typed: amounts in 元, the rate in percent, one pledge registration with

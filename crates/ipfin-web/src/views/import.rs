@@ -370,7 +370,8 @@ pub async fn show(
     Ok(render(StatusCode::OK, &page))
 }
 
-fn xlsx(bytes: Vec<u8>, filename: &str) -> Response {
+/// An XLSX download.
+pub fn xlsx(bytes: Vec<u8>, filename: &str) -> Response {
     (
         [
             (

@@ -660,6 +660,7 @@ pub fn demo_policy(code: &str, name: &str) -> ipfin_domain::policy::document::Po
             },
         ],
         contact: format!("{name}市场监督管理局知识产权科 · 工作日 9:00–12:00、14:00–18:00"),
+        extra_materials: vec![],
     }
 }
 

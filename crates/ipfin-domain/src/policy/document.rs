@@ -142,6 +142,24 @@ pub struct PolicyDocument {
     /// Contact for applicants: office, phone, address.
     #[serde(default)]
     pub contact: String,
+    /// Materials the district adds to the unified checklist (shown as deviations).
+    #[serde(default)]
+    pub extra_materials: Vec<ExtraMaterial>,
+}
+
+/// A material slot a district adds to the unified checklist (SPEC §3.2): shown to applicants
+/// and flagged as a deviation to the city.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ExtraMaterial {
+    pub code: String,
+    pub name: String,
+    #[serde(default)]
+    pub required: bool,
+    /// The kinds of application it applies to (`enterprise_fee`, `institution`,
+    /// `securitisation`); empty: all.
+    #[serde(default)]
+    pub kinds: Vec<String>,
 }
 
 fn err(
@@ -225,6 +243,32 @@ impl PolicyDocument {
                 "年度预算不能为负数。",
                 "The budget cannot be negative.",
             ));
+        }
+        for (i, m) in self.extra_materials.iter().enumerate() {
+            let code_ok = !m.code.is_empty()
+                && m.code.len() <= 40
+                && m.code
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+            if !code_ok || m.name.trim().is_empty() {
+                out.push(err(
+                    format!("extra_materials[{i}]"),
+                    "policy.extra_material",
+                    "增加的材料须有名称和代码（小写字母、数字、下划线，至多 40 个字符）。",
+                    "An added material needs a name and a code (lower-case letters, digits, _).",
+                ));
+            }
+            if m.kinds
+                .iter()
+                .any(|k| crate::application::Kind::from_code(k).is_none())
+            {
+                out.push(err(
+                    format!("extra_materials[{i}].kinds"),
+                    "policy.extra_material_kind",
+                    "适用的申请类别只能是 enterprise_fee、institution、securitisation。",
+                    "Kinds are enterprise_fee, institution or securitisation.",
+                ));
+            }
         }
         for (i, b) in self.batches.iter().enumerate() {
             if b.closes < b.opens {

@@ -18,6 +18,8 @@ pub struct Store {
     db: DatabaseConnection,
     /// Set for file-backed SQLite: migrations run on a connection of their own.
     sqlite_file_url: Option<String>,
+    /// Where uploaded files are kept (in memory until `with_blobs` sets the real place).
+    blobs: crate::blob::Blobs,
 }
 
 /// Which page of a list to return (1-based), with a bounded page size.
@@ -253,6 +255,7 @@ impl Store {
         Ok(Store {
             db,
             sqlite_file_url,
+            blobs: crate::blob::Blobs::memory(),
         })
     }
 
@@ -288,6 +291,16 @@ impl Store {
             None => crate::migration::Migrator::up(&self.db, None).await?,
         }
         Ok(())
+    }
+
+    /// Keeps uploaded files in `blobs` (the local folder or an object store).
+    pub fn with_blobs(mut self, blobs: crate::blob::Blobs) -> Store {
+        self.blobs = blobs;
+        self
+    }
+
+    pub fn blobs(&self) -> &crate::blob::Blobs {
+        &self.blobs
     }
 
     pub fn conn(&self) -> &DatabaseConnection {

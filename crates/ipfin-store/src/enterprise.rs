@@ -38,6 +38,18 @@ pub struct Enterprise {
 }
 
 impl Enterprise {
+    /// The registry facts the eligibility check (R2.2) decides on, and as of when.
+    pub fn facts(&self) -> ipfin_domain::policy::eligibility::EnterpriseFacts {
+        ipfin_domain::policy::eligibility::EnterpriseFacts {
+            name: self.name.clone(),
+            registered_district: self.registered_district.clone(),
+            tax_district: self.tax_district.clone(),
+            independent_legal_person: self.independent_legal_person,
+            source: "企业库登记信息".into(),
+            as_of: ipfin_domain::calendar::business_date(self.updated_at).to_string(),
+        }
+    }
+
     /// The class that counts: the override when there is one, else the computed class.
     pub fn effective_size(&self) -> Option<SizeClass> {
         self.size_override

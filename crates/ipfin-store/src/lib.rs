@@ -4,8 +4,10 @@
 
 #![forbid(unsafe_code)]
 
+pub mod application;
 pub mod audit;
 pub mod auth;
+pub mod blob;
 pub mod db;
 pub mod demo;
 pub mod enterprise;

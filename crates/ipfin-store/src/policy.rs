@@ -117,6 +117,14 @@ impl Store {
         Self::policy_version_in(self.conn(), scope, id).await
     }
 
+    pub(crate) async fn policy_version_scoped<C: ConnectionTrait>(
+        conn: &C,
+        scope: &Scope,
+        id: i64,
+    ) -> Result<PolicyVersionRow> {
+        Self::policy_version_in(conn, scope, id).await
+    }
+
     async fn policy_version_in<C: ConnectionTrait>(
         conn: &C,
         scope: &Scope,

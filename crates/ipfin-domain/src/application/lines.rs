@@ -260,11 +260,11 @@ pub struct Reported {
 }
 
 /// A difference between the application and the bank's report, shown to the reviewer.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Difference {
     pub line: usize,
-    pub field: &'static str,
-    pub name: &'static str,
+    pub field: String,
+    pub name: String,
     pub stated: String,
     pub reported: String,
 }
@@ -272,12 +272,12 @@ pub struct Difference {
 /// Compares a line with the bank's reported loan, field by field.
 pub fn cross_check(i: usize, l: &Line, r: &Reported) -> Vec<Difference> {
     let mut out = Vec::new();
-    let mut diff = |field, name, stated: String, reported: String| {
+    let mut diff = |field: &str, name: &str, stated: String, reported: String| {
         if stated != reported {
             out.push(Difference {
                 line: i,
-                field,
-                name,
+                field: field.into(),
+                name: name.into(),
                 stated,
                 reported,
             });
@@ -300,8 +300,8 @@ pub fn cross_check(i: usize, l: &Line, r: &Reported) -> Vec<Difference> {
     if l.interest_paid_fen > r.interest_paid_fen {
         out.push(Difference {
             line: i,
-            field: "interest_paid_fen",
-            name: "已付利息（申报多于银行报送）",
+            field: "interest_paid_fen".into(),
+            name: "已付利息（申报多于银行报送）".into(),
             stated: crate::financing::yuan(l.interest_paid_fen),
             reported: crate::financing::yuan(r.interest_paid_fen),
         });
@@ -311,8 +311,8 @@ pub fn cross_check(i: usize, l: &Line, r: &Reported) -> Vec<Difference> {
     {
         out.push(Difference {
             line: i,
-            field: "pledge_number",
-            name: "质权登记号",
+            field: "pledge_number".into(),
+            name: "质权登记号".into(),
             stated: p.clone(),
             reported: r.pledge_numbers.join("、"),
         });

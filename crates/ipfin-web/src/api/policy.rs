@@ -510,20 +510,6 @@ pub async fn conformance_rows(
     Ok(out)
 }
 
-/// The registry facts of an enterprise, for the eligibility check.
-pub fn facts_of(
-    e: &ipfin_store::enterprise::Enterprise,
-) -> ipfin_domain::policy::eligibility::EnterpriseFacts {
-    ipfin_domain::policy::eligibility::EnterpriseFacts {
-        name: e.name.clone(),
-        registered_district: e.registered_district.clone(),
-        tax_district: e.tax_district.clone(),
-        independent_legal_person: e.independent_legal_person,
-        source: "企业库登记信息".into(),
-        as_of: ipfin_domain::calendar::business_date(e.updated_at).to_string(),
-    }
-}
-
 /// Whether an enterprise may apply under a policy version (R2.2), each condition with the
 /// evidence that decided it and as of when; extra conditions listed for the officer.
 #[utoipa::path(get, path = "/api/v1/policies/{version_id}/eligibility/{ent_id}", tag = "policy",
@@ -554,7 +540,7 @@ pub async fn eligibility(
         .map(|d| d.name)
         .unwrap_or_default();
     Ok(Json(ipfin_domain::policy::eligibility::check(
-        &facts_of(&e),
+        &e.facts(),
         &v.district_code,
         &name,
         &doc.eligibility.extra_conditions,

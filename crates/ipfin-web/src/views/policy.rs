@@ -230,7 +230,7 @@ pub async fn show(
             .first()
             .map(|e| {
                 ipfin_domain::policy::eligibility::check(
-                    &crate::api::policy::facts_of(e),
+                    &e.facts(),
                     &v.district_code,
                     &district_name,
                     &doc.eligibility.extra_conditions,

@@ -532,8 +532,7 @@ impl Store {
                 ),
             ));
         }
-        let v = self
-            .policy_version(scope, a.policy_version_id)
+        let v = Self::policy_version_scoped(tx.conn(), scope, a.policy_version_id)
             .await
             .map_err(|_| {
                 field_err(
@@ -827,11 +826,15 @@ impl Store {
 
     /// The enterprise's vault documents still valid on `today`.
     pub async fn vault(&self, scope: &Scope, today: NaiveDate) -> Result<Vec<VaultDoc>> {
+        Self::vault_in(self.conn(), scope, today).await
+    }
+
+    async fn vault_in<C: ConnectionTrait>(conn: &C, scope: &Scope, today: NaiveDate) -> Result<Vec<VaultDoc>> {
         let Scope::Enterprise { org_id } = scope else {
             return Ok(vec![]);
         };
         fetch_all(
-            self.conn(),
+            conn,
             "SELECT id, slot, blob_key, file_name, file_type, size, valid_until FROM vault_documents \
              WHERE organisation_id = ? AND valid_until >= ? ORDER BY slot, valid_until DESC",
             vec![(*org_id).into(), today.into()],
@@ -850,8 +853,7 @@ impl Store {
     ) -> Result<i64> {
         let row = Self::app_row(tx.conn(), scope, id).await?;
         Self::editable(&row)?;
-        let doc = self
-            .vault(scope, today)
+        let doc = Self::vault_in(tx.conn(), scope, today)
             .await?
             .into_iter()
             .find(|d| d.id == vault_id)
@@ -1042,6 +1044,11 @@ struct IdRow {
     id: i64,
 }
 
+#[derive(FromQueryResult)]
+struct NameRow {
+    name: String,
+}
+
 /// The calculation as stored: the engine's result and its Chinese derivation, both kept so the
 /// figures can be shown exactly as they were even after the policy is revised.
 #[derive(Debug, Serialize, Deserialize)]
@@ -1079,7 +1086,7 @@ impl Store {
         period: Option<CapPeriod>,
     ) -> Result<i64> {
         let mut sql = format!(
-            "SELECT COALESCE(SUM(COALESCE(a.granted_fen, a.approved_fen, a.computed_fen)), 0) FROM applications a \
+            "SELECT CAST(COALESCE(SUM(COALESCE(a.granted_fen, a.approved_fen, a.computed_fen)), 0) AS BIGINT) FROM applications a \
              WHERE a.applicant_org_id = ? AND a.district_code = ? AND a.kind = ? AND a.id <> ? AND a.state IN {ACTIVE}"
         );
         let mut values: Vec<Value> = vec![
@@ -1108,7 +1115,7 @@ impl Store {
         let conn = tx.conn();
         match row.kind() {
             Kind::EnterpriseFee => {
-                let e = self.enterprise(&Scope::City, row.enterprise_id.unwrap_or(0)).await?;
+                let e = self.enterprise_in(conn, &Scope::City, row.enterprise_id.unwrap_or(0)).await?;
                 let class = e.effective_size().ok_or_else(|| {
                     StoreError::conflict(
                         "application.size_unknown",
@@ -1123,7 +1130,7 @@ impl Store {
                     loans: body.lines.iter().map(Line::to_calc).collect(),
                     enterprise_used_fen: used,
                 };
-                let lpr = self.lpr_table().await?;
+                let lpr = Self::lpr_table_in(conn).await?;
                 calc::calculate(&doc.rules, &lpr, &input).map_err(|m| field_err("lines", m))
             }
             Kind::Institution => {
@@ -1216,8 +1223,11 @@ impl Store {
         }
         // Eligibility (R2.2) for enterprises.
         if let Some(eid) = row.enterprise_id {
-            let e = self.enterprise(&Scope::City, eid).await?;
-            let name = self.districts().await?.into_iter().find(|d| d.code == row.district_code).map(|d| d.name).unwrap_or_default();
+            let e = self.enterprise_in(tx.conn(), &Scope::City, eid).await?;
+            let name = fetch_opt::<NameRow, _>(tx.conn(), "SELECT name FROM districts WHERE code = ?", vec![row.district_code.clone().into()])
+                .await?
+                .map(|d| d.name)
+                .unwrap_or_default();
             let el = ipfin_domain::policy::eligibility::check(&e.facts(), &row.district_code, &name, &doc.eligibility.extra_conditions);
             if let Some(c) = el.conditions.iter().find(|c| c.met == Some(false)) {
                 return Err(StoreError::conflict(
@@ -1537,7 +1547,7 @@ impl Store {
             )
             .await?;
         }
-        let total = fetch_i64(tx.conn(), "SELECT COALESCE(SUM(approved_fen), 0) FROM application_items WHERE application_id = ?", vec![id.into()]).await?;
+        let total = fetch_i64(tx.conn(), "SELECT CAST(COALESCE(SUM(approved_fen), 0) AS BIGINT) FROM application_items WHERE application_id = ?", vec![id.into()]).await?;
         exec(tx.conn(), "UPDATE applications SET approved_fen = ? WHERE id = ?", vec![total.into(), id.into()]).await?;
         let next = Self::transition(tx, &row, &wf, Actor::Officer(user), Action::Pass, comment, json!({"decisions": decisions, "approved_fen": total})).await?;
         if next.state == State::Reviewed {
@@ -1572,7 +1582,7 @@ impl Store {
         if !(5..=30).contains(&days) {
             return Err(field_err("days", Msg::new("notice.days", "公示期应为 5–30 个工作日。", "A notice runs 5–30 working days.")));
         }
-        let calendar = self.calendar().await?;
+        let calendar = Self::calendar_in(tx.conn()).await?;
         let end = calendar.period_end(start, days).map_err(|m| field_err("start", m))?;
         let user = tx.actor_user_id().ok_or_else(|| StoreError::Internal("an officer acts as a person".into()))?;
         let now = crate::now_s();
@@ -1624,15 +1634,19 @@ impl Store {
     /// A notice: public facts for everyone; the objections (with contacts) only for the
     /// district's officers and the city.
     pub async fn notice(&self, scope: &Scope, id: i64) -> Result<NoticeDetail> {
+        Self::notice_in(self.conn(), scope, id).await
+    }
+
+    async fn notice_in<C: ConnectionTrait>(conn: &C, scope: &Scope, id: i64) -> Result<NoticeDetail> {
         let notice: NoticeRow = fetch_opt(
-            self.conn(),
+            conn,
             "SELECT id, district_code, title, starts_on, ends_on, days, status, published_at FROM notices WHERE id = ?",
             vec![id.into()],
         )
         .await?
         .ok_or(StoreError::NotFound)?;
         let entries = fetch_all(
-            self.conn(),
+            conn,
             "SELECT n.application_id, a.number, n.enterprise_name, n.items, n.amount_fen, n.outcome FROM notice_entries n \
              JOIN applications a ON a.id = n.application_id WHERE n.notice_id = ? ORDER BY a.number",
             vec![id.into()],
@@ -1645,7 +1659,7 @@ impl Store {
         };
         let objections = if officer {
             fetch_all(
-                self.conn(),
+                conn,
                 "SELECT id, notice_id, application_id, name, contact, text, evidence_key, evidence_name, lodged_at, decision, reason \
                  FROM objections WHERE notice_id = ? ORDER BY id",
                 vec![id.into()],
@@ -1659,7 +1673,7 @@ impl Store {
 
     /// Anyone lodges an objection during the notice period (until 24:00 of its last day).
     pub async fn lodge_objection(&self, tx: &mut WriteTx, notice_id: i64, o: NewObjection, today: NaiveDate) -> Result<i64> {
-        let d = self.notice(&Scope::Public, notice_id).await?;
+        let d = Self::notice_in(tx.conn(), &Scope::Public, notice_id).await?;
         if d.notice.status != "open" || today > d.notice.ends_on || today < d.notice.starts_on {
             return Err(StoreError::conflict(
                 "objection.period",
@@ -1796,7 +1810,7 @@ impl Store {
             let Some(budget) = doc.budget else { continue };
             let used = fetch_i64(
                 tx.conn(),
-                "SELECT COALESCE(SUM(a.granted_fen), 0) FROM applications a JOIN policy_versions p ON p.id = a.policy_version_id \
+                "SELECT CAST(COALESCE(SUM(a.granted_fen), 0) AS BIGINT) FROM applications a JOIN policy_versions p ON p.id = a.policy_version_id \
                  WHERE p.series = ? AND a.policy_year = ? AND a.granted_fen IS NOT NULL",
                 vec![v.series.into(), doc.year.into()],
             )

@@ -643,6 +643,11 @@ pub fn demo_policy(code: &str, name: &str) -> ipfin_domain::policy::document::Po
                 opens: date(9, 1),
                 closes: date(10, 30),
             },
+            Batch {
+                name: "2026 年第三批".into(),
+                opens: date(11, 16),
+                closes: date(12, 31),
+            },
         ],
         eligibility: Eligibility::default(),
         documents: vec![

@@ -387,7 +387,7 @@ impl Store {
         self.enterprise_in(self.conn(), scope, id).await
     }
 
-    async fn enterprise_in<C: ConnectionTrait>(
+    pub(crate) async fn enterprise_in<C: ConnectionTrait>(
         &self,
         conn: &C,
         scope: &Scope,

@@ -389,6 +389,10 @@ impl Store {
 
     /// The LPR values entered so far.
     pub async fn lpr_table(&self) -> Result<LprTable> {
+        Self::lpr_table_in(self.conn()).await
+    }
+
+    pub(crate) async fn lpr_table_in<C: ConnectionTrait>(conn: &C) -> Result<LprTable> {
         #[derive(FromQueryResult)]
         struct Row {
             date: NaiveDate,
@@ -396,7 +400,7 @@ impl Store {
             over_five_years: String,
         }
         let rows: Vec<Row> = fetch_all(
-            self.conn(),
+            conn,
             "SELECT date, one_year, over_five_years FROM lpr_values ORDER BY date",
             vec![],
         )
@@ -509,6 +513,10 @@ impl Store {
 
     /// The working-day calendar of the years entered so far.
     pub async fn calendar(&self) -> Result<Calendar> {
+        Self::calendar_in(self.conn()).await
+    }
+
+    pub(crate) async fn calendar_in<C: ConnectionTrait>(conn: &C) -> Result<Calendar> {
         #[derive(FromQueryResult)]
         struct Y {
             year: i32,
@@ -519,13 +527,13 @@ impl Store {
             kind: String,
         }
         let years: Vec<Y> = fetch_all(
-            self.conn(),
+            conn,
             "SELECT year FROM calendar_years ORDER BY year",
             vec![],
         )
         .await?;
         let days: Vec<D> = fetch_all(
-            self.conn(),
+            conn,
             "SELECT date, kind FROM calendar_days ORDER BY date",
             vec![],
         )

@@ -1,0 +1,432 @@
+//! Applications (issue #6) on SQLite and (when configured) PostgreSQL: the five-stage journey
+//! with a return, staged review with maker–checker, a notice with one objection upheld and one
+//! dismissed, the grant, disbursement, supervision and a clawback; the double-dipping block;
+//! and bad input that changes nothing.
+
+use bytes::Bytes;
+use chrono::NaiveDate;
+use ipfin_domain::Scope;
+use ipfin_domain::application::{Kind, Line, State};
+use ipfin_domain::financing::{LoanStatus, LoanTerms, PledgeTerms};
+use ipfin_domain::ip_number::IpKind;
+use ipfin_domain::policy::rules::Item;
+use ipfin_store::application::{Body, ItemDecision, NewApplication, NewObjection};
+use ipfin_store::audit::AuditActor;
+use ipfin_store::db::fetch_i64;
+use ipfin_store::demo::demo_credit_code;
+use ipfin_store::financing::{LoanInput, PledgeInput, PledgeItemInput};
+use ipfin_store::testing::TestDb;
+use ipfin_store::{Store, StoreError};
+use rust_decimal::Decimal;
+
+fn d(s: &str) -> NaiveDate {
+    s.parse().expect("date")
+}
+
+const TODAY: &str = "2026-11-27";
+
+async fn org_id(s: &Store, name: &str) -> i64 {
+    fetch_i64(
+        s.conn(),
+        "SELECT id FROM organisations WHERE name = ?",
+        vec![name.to_string().into()],
+    )
+    .await
+    .expect("organisation")
+}
+
+async fn count(s: &Store, sql: &str) -> i64 {
+    fetch_i64(s.conn(), sql, vec![]).await.expect("count")
+}
+
+fn code_of(e: StoreError) -> String {
+    match e {
+        StoreError::Invalid(f) => format!("{}:{}", f.field, f.msg.code),
+        StoreError::Document(r) => format!("{}:{}", r.path, r.msg.code),
+        StoreError::Forbidden(m) | StoreError::Conflict(m) => format!("{}|{}", m.code, m.zh),
+        other => format!("{other}"),
+    }
+}
+
+fn officer(n: i64) -> AuditActor {
+    AuditActor::user(9000 + n, &format!("officer{n}"))
+}
+
+/// Runs one write as `actor` and commits it when it succeeds (rolls back otherwise).
+macro_rules! write {
+    ($s:expr, $actor:expr, |$tx:ident| $body:expr) => {{
+        let mut $tx = $s.write($actor).await.expect("tx");
+        match $body.await {
+            Ok(v) => {
+                $tx.commit().await.expect("commit");
+                Ok(v)
+            }
+            Err(e) => {
+                $tx.rollback().await.expect("rollback");
+                Err(e)
+            }
+        }
+    }};
+}
+
+fn line(lender: i64, contract: &str, pledge: &str, interest_fen: i64) -> Line {
+    Line {
+        lender_org_id: lender,
+        lender_name: "深南银行深圳分行".into(),
+        contract_number: contract.into(),
+        pledge_number: Some(pledge.into()),
+        principal_fen: 500_000_000,
+        secured_amount_fen: None,
+        other_collateral: false,
+        ip_amount_fen: None,
+        ip_ratio: None,
+        ip_kind: IpKind::Patent,
+        start: d("2026-03-05"),
+        end: d("2027-03-04"),
+        annual_rate: Decimal::new(345, 4),
+        interest_paid_fen: interest_fen,
+        evaluation_fee_fen: 0,
+        guarantee_fee_fen: 0,
+        insurance_fee_fen: 0,
+    }
+}
+
+async fn report_loan(s: &Store, bank: &Scope, contract: &str, pledge: &str, patent: &str) {
+    let l = LoanInput {
+        borrower_credit_code: demo_credit_code("440305", 101),
+        terms: LoanTerms {
+            contract_number: contract.into(),
+            principal_fen: 500_000_000,
+            annual_rate: Decimal::new(345, 4),
+            start: d("2026-03-05"),
+            end: d("2027-03-04"),
+            disbursements: vec![],
+            other_collateral: false,
+            ip_amount_fen: None,
+            ip_ratio: None,
+        },
+        first_loan: true,
+        status: None,
+        pledges: vec![PledgeInput {
+            terms: PledgeTerms {
+                number: pledge.into(),
+                secured_amount_fen: 500_000_000,
+                registration_date: d("2026-03-01"),
+                cancellation_date: None,
+            },
+            items: vec![PledgeItemInput {
+                kind: "patent".into(),
+                number: patent.into(),
+                title: None,
+                related_party: None,
+            }],
+        }],
+    };
+    let r: Result<_, StoreError> =
+        write!(s, AuditActor::system("bank"), |tx| s.save_loan(&mut tx, bank, &l));
+    r.expect("loan");
+}
+
+async fn published(s: &Store, district: &str) -> i64 {
+    s.policy_versions(&Scope::City, Some(district))
+        .await
+        .expect("versions")
+        .into_iter()
+        .find(|v| v.status == "published")
+        .expect("published policy")
+        .id
+}
+
+const PDF: &[u8] = b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer\n%%EOF";
+
+async fn upload_all(s: &Store, ent: &Scope, id: i64) {
+    let detail = s.application(ent, id).await.expect("detail");
+    for (i, slot) in detail.slots.iter().filter(|x| x.required).enumerate() {
+        let bytes = Bytes::from(format!("%PDF-1.7\n% {} {}\n", slot.code, i).into_bytes());
+        let r: Result<i64, StoreError> = write!(s, AuditActor::system("ent"), |tx| s.add_file(
+            &mut tx,
+            ent,
+            id,
+            &slot.code,
+            "scan.pdf",
+            bytes.clone()
+        ));
+        r.expect("upload");
+    }
+}
+
+async fn new_fee_app(s: &Store, ent: &Scope, policy: i64, lines: Vec<Line>) -> i64 {
+    let r: Result<i64, StoreError> = write!(s, AuditActor::system("ent"), |tx| s
+        .create_application(
+            &mut tx,
+            ent,
+            NewApplication {
+                kind: Kind::EnterpriseFee,
+                policy_version_id: policy,
+                batch: None,
+                items: vec![Item::Interest],
+                body: Body {
+                    lines: lines.clone(),
+                    ..Default::default()
+                },
+            },
+            d(TODAY),
+        ));
+    r.expect("create")
+}
+
+#[tokio::test]
+async fn the_five_stages_with_a_return_an_objection_each_way_and_a_clawback() {
+    for db in TestDb::all().await {
+        let db = db.with_demo().await;
+        let s = &db.store;
+        let bank_id = org_id(s, "深南银行深圳分行").await;
+        let bank = Scope::Institution { org_id: bank_id };
+        report_loan(s, &bank, "2026-ZY-0100", "Y2026980010001", "202310123456.6").await;
+        report_loan(s, &bank, "2026-ZY-0101", "Y2026980010002", "202310234567.4").await;
+        let ent = Scope::Enterprise {
+            org_id: org_id(s, "深圳市南山示例科技有限公司").await,
+        };
+        let nanshan = Scope::District {
+            code: "440305".into(),
+            manage: true,
+        };
+        let futian = Scope::District {
+            code: "440304".into(),
+            manage: true,
+        };
+        let policy = published(s, "440305").await;
+        let a1 = new_fee_app(
+            s,
+            &ent,
+            policy,
+            vec![line(bank_id, "2026-ZY-0100", "Y2026980010001", 1_000_000)],
+        )
+        .await;
+
+        // Submitting with nothing uploaded lists every missing slot by name; nothing changes.
+        let e = write!(s, AuditActor::system("ent"), |tx| s.submit_application(
+            &mut tx,
+            &ent,
+            a1,
+            d(TODAY)
+        ))
+        .expect_err("missing");
+        let text = code_of(e);
+        assert!(text.starts_with("files:application.missing_materials"), "{text}");
+        let detail = s.application(&ent, a1).await.expect("detail");
+        assert_eq!(detail.row.state(), State::Draft);
+        assert!(detail.row.number.is_none());
+        assert_eq!(detail.missing.len(), 8);
+
+        // Bad files: refused by content, nothing stored.
+        for (bytes, code) in [
+            (&b"MZ\x90\x00 an exe renamed .pdf"[..], "file:file.type"),
+            (&b""[..], "file:file.empty"),
+        ] {
+            let e = write!(s, AuditActor::system("ent"), |tx| s.add_file(
+                &mut tx,
+                &ent,
+                a1,
+                "business_licence",
+                "营业执照.pdf",
+                Bytes::copy_from_slice(bytes)
+            ))
+            .expect_err("bad file");
+            assert_eq!(code_of(e), code);
+        }
+        assert_eq!(count(s, "SELECT COUNT(*) FROM application_files").await, 0);
+        upload_all(s, &ent, a1).await;
+        // A path-traversal name is kept as metadata only, reduced to its last part.
+        let fid: i64 = write!(s, AuditActor::system("ent"), |tx| s.add_file(
+            &mut tx,
+            &ent,
+            a1,
+            "application_form",
+            "../../etc/passwd",
+            Bytes::from_static(PDF)
+        ))
+        .expect("upload");
+        let (meta, bytes) = s.application_file(&ent, a1, fid).await.expect("file");
+        assert_eq!(meta.file_name, "passwd");
+        assert_eq!(&bytes[..], PDF);
+        // Other tenants cannot read it.
+        assert!(s.application_file(&futian, a1, fid).await.is_err());
+        assert!(s.application_file(&bank, a1, fid).await.is_err());
+
+        // Outside the batch window.
+        let e = write!(s, AuditActor::system("ent"), |tx| s.submit_application(
+            &mut tx,
+            &ent,
+            a1,
+            d("2027-01-05")
+        ))
+        .expect_err("closed");
+        assert!(code_of(e).starts_with("application.batch_closed"));
+
+        let n1: String = write!(s, AuditActor::system("ent"), |tx| s.submit_application(
+            &mut tx,
+            &ent,
+            a1,
+            d(TODAY)
+        ))
+        .expect("submit");
+        assert_eq!(n1, "440305-2026-EF-00001");
+        let detail = s.application(&ent, a1).await.expect("detail");
+        // 70% of 10,000.00 interest paid.
+        assert_eq!(detail.row.computed_fen, 700_000);
+        assert!(detail.derivation.iter().any(|l| l.contains("7,000.00")), "{:?}", detail.derivation);
+
+        // Another district's officer cannot accept it.
+        assert!(matches!(
+            write!(s, officer(9), |tx| s.accept_application(&mut tx, &futian, a1, "")),
+            Err(StoreError::NotFound)
+        ));
+        let diffs = write!(s, officer(1), |tx| s.accept_application(&mut tx, &nanshan, a1, "材料齐全"))
+            .expect("accept");
+        // The bank reported no interest payments yet: the stated interest is shown as more.
+        assert!(diffs.iter().any(|d| d.field == "interest_paid_fen"), "{diffs:?}");
+
+        // First review lowers the amount with a reason; raising above the calculation is refused.
+        let e = write!(s, officer(1), |tx| s.pass_review(
+            &mut tx,
+            &nanshan,
+            a1,
+            &[ItemDecision { item: Item::Interest, approved_fen: 800_000, reason: String::new() }],
+            ""
+        ))
+        .expect_err("raised");
+        assert!(code_of(e).starts_with("approved_fen:review.above_calculation"));
+        let e = write!(s, officer(1), |tx| s.pass_review(
+            &mut tx,
+            &nanshan,
+            a1,
+            &[ItemDecision { item: Item::Interest, approved_fen: 600_000, reason: String::new() }],
+            ""
+        ))
+        .expect_err("no reason");
+        assert!(code_of(e).starts_with("reason:review.reason"));
+        let st = write!(s, officer(1), |tx| s.pass_review(
+            &mut tx,
+            &nanshan,
+            a1,
+            &[ItemDecision { item: Item::Interest, approved_fen: 600_000, reason: "部分利息发生在政策期外".into() }],
+            "经办意见"
+        ))
+        .expect("first");
+        assert_eq!(st, State::Accepted);
+        // Maker–checker: the same officer cannot pass the next stage.
+        let e = write!(s, officer(1), |tx| s.pass_review(&mut tx, &nanshan, a1, &[], ""))
+            .expect_err("maker-checker");
+        assert!(code_of(e).starts_with("workflow.maker_checker"));
+        write!(s, officer(2), |tx| s.pass_review(&mut tx, &nanshan, a1, &[], "复核")).expect("second");
+        let st = write!(s, officer(3), |tx| s.pass_review(&mut tx, &nanshan, a1, &[], "同意"))
+            .expect("approval");
+        assert_eq!(st, State::Reviewed);
+
+        // A second application, returned at first review and resubmitted: back to that stage.
+        let a2 = new_fee_app(
+            s,
+            &ent,
+            policy,
+            vec![line(bank_id, "2026-ZY-0101", "Y2026980010002", 500_000)],
+        )
+        .await;
+        upload_all(s, &ent, a2).await;
+        let n2: String = write!(s, AuditActor::system("ent"), |tx| s.submit_application(&mut tx, &ent, a2, d(TODAY)))
+            .expect("submit 2");
+        assert_eq!(n2, "440305-2026-EF-00002");
+        write!(s, officer(1), |tx| s.accept_application(&mut tx, &nanshan, a2, "")).expect("accept 2");
+        write!(s, officer(1), |tx| s.pass_review(&mut tx, &nanshan, a2, &[], "")).expect("first 2");
+        write!(s, officer(2), |tx| s.return_application(&mut tx, &nanshan, a2, "请补充银行付息凭证原件扫描件", d("2026-12-10"), d(TODAY)))
+            .expect("return");
+        assert_eq!(s.application(&ent, a2).await.expect("a2").row.state(), State::Returned);
+        write!(s, AuditActor::system("ent"), |tx| s.submit_application(&mut tx, &ent, a2, d(TODAY)))
+            .expect("resubmit");
+        let back = s.application(&ent, a2).await.expect("a2");
+        assert_eq!(back.row.state(), State::Accepted);
+        assert_eq!(back.row.stage.as_deref(), Some("second"));
+        assert_eq!(back.row.number.as_deref(), Some("440305-2026-EF-00002"));
+        write!(s, officer(2), |tx| s.pass_review(&mut tx, &nanshan, a2, &[], "")).expect("second 2");
+        write!(s, officer(3), |tx| s.pass_review(&mut tx, &nanshan, a2, &[], "")).expect("approval 2");
+
+        // Double-dipping: a third application for the first loan and item is blocked at
+        // acceptance with a pointer to the first.
+        let a3 = new_fee_app(
+            s,
+            &ent,
+            policy,
+            vec![line(bank_id, "2026-ZY-0100", "Y2026980010001", 1_000_000)],
+        )
+        .await;
+        upload_all(s, &ent, a3).await;
+        write!(s, AuditActor::system("ent"), |tx| s.submit_application(&mut tx, &ent, a3, d(TODAY)))
+            .expect("submit 3");
+        let e = write!(s, officer(1), |tx| s.accept_application(&mut tx, &nanshan, a3, ""))
+            .expect_err("double");
+        let text = code_of(e);
+        assert!(text.starts_with("application.double_dipping"), "{text}");
+        assert!(text.contains("440305-2026-EF-00001"), "{text}");
+
+        // Notice of both, five working days from Friday 27 November: ends Thursday 3 December.
+        let nid: i64 = write!(s, officer(1), |tx| s.publish_notice(&mut tx, &nanshan, "2026 年第三批资助公示", &[a1, a2], d(TODAY), 5))
+            .expect("notice");
+        let public = s.notice(&Scope::Public, nid).await.expect("public notice");
+        assert_eq!(public.notice.ends_on, d("2026-12-03"));
+        assert_eq!(public.entries.len(), 2);
+        assert!(public.objections.is_empty());
+        let lodge = |app: i64, day: &'static str| {
+            let o = NewObjection {
+                application_id: Some(app),
+                name: "张三".into(),
+                contact: "13800000000".into(),
+                text: "该企业贷款已逾期".into(),
+                evidence: None,
+            };
+            async move {
+                write!(s, AuditActor::system("public"), |tx| s.lodge_objection(&mut tx, nid, o.clone(), d(day)))
+            }
+        };
+        let e = lodge(a1, "2026-12-04").await.expect_err("after the period");
+        assert!(code_of(e).starts_with("objection.period"));
+        let o1 = lodge(a1, "2026-12-01").await.expect("objection 1");
+        let o2 = lodge(a2, "2026-12-03").await.expect("objection 2");
+        write!(s, officer(2), |tx| s.decide_objection(&mut tx, &nanshan, o1, false, "经核实贷款正常还款")).expect("dismiss");
+        write!(s, officer(2), |tx| s.decide_objection(&mut tx, &nanshan, o2, true, "质押登记已注销，需重新审核")).expect("uphold");
+        assert_eq!(s.application(&ent, a2).await.expect("a2").row.state(), State::Accepted);
+
+        // The period ends (background job): a1 granted at its approved amount.
+        assert_eq!(s.end_due_notices(d("2026-12-03")).await.expect("not yet"), 0);
+        assert_eq!(s.end_due_notices(d("2026-12-04")).await.expect("end"), 1);
+        let g = s.application(&ent, a1).await.expect("a1");
+        assert_eq!(g.row.state(), State::Granted);
+        assert_eq!(g.row.granted_fen, Some(600_000));
+
+        // Disbursement up to the grant.
+        let e = write!(s, officer(1), |tx| s.disburse(&mut tx, &nanshan, a1, d("2026-12-10"), 600_001, "CZ-2026-001"))
+            .expect_err("too much");
+        assert!(code_of(e).starts_with("amount:disburse.amount"));
+        write!(s, officer(1), |tx| s.disburse(&mut tx, &nanshan, a1, d("2026-12-10"), 600_000, "CZ-2026-001")).expect("disburse");
+        // Supervision: the loan goes overdue → finding → investigation → clawback.
+        let loan_id = fetch_i64(s.conn(), "SELECT id FROM loans WHERE contract_number = '2026-ZY-0100'", vec![]).await.expect("loan");
+        write!(s, AuditActor::system("bank"), |tx| s.set_loan_status(&mut tx, &bank, loan_id, LoanStatus::Overdue, d("2026-11-20"), "逾期"))
+            .expect("overdue");
+        let findings = write!(s, officer(1), |tx| s.run_supervision(&mut tx, &nanshan, a1)).expect("check");
+        assert_eq!(findings.len(), 1, "{findings:?}");
+        assert_eq!(s.application(&ent, a1).await.expect("a1").row.state(), State::UnderInvestigation);
+        write!(s, officer(2), |tx| s.close_investigation(&mut tx, &nanshan, a1, Some(600_000), "贷款逾期，按规定追回")).expect("clawback");
+        let c = s.application(&ent, a1).await.expect("a1");
+        assert_eq!(c.row.state(), State::ClawedBack);
+        assert_eq!(c.open_clawbacks, 1);
+        assert_eq!(s.open_clawbacks(c.row.applicant_org_id).await.expect("open"), 1);
+        // The history shows every step with who and when.
+        assert!(c.events.len() >= 9, "{}", c.events.len());
+        // The enterprise was told at each step awaiting it.
+        assert!(!s.notifications(&ent, 50).await.expect("notifications").is_empty());
+        // Files are stored once per content.
+        assert_eq!(
+            count(s, "SELECT COUNT(*) FROM blobs").await,
+            count(s, "SELECT COUNT(DISTINCT blob_key) FROM application_files").await
+        );
+    }
+}

@@ -2035,6 +2035,19 @@ impl Store {
         Ok(pending.len())
     }
 
+    /// The notice an objection belongs to, for the district's officers (404 otherwise).
+    pub async fn objection_notice(&self, scope: &Scope, objection_id: i64) -> Result<i64> {
+        let district = officer_district(scope)?.to_string();
+        fetch_opt::<IdRow, _>(
+            self.conn(),
+            "SELECT n.id FROM objections o JOIN notices n ON n.id = o.notice_id WHERE o.id = ? AND n.district_code = ?",
+            vec![objection_id.into(), district.into()],
+        )
+        .await?
+        .map(|r| r.id)
+        .ok_or(StoreError::NotFound)
+    }
+
     /// A stored file by key for a notice's objection evidence (officers of the district).
     pub async fn objection_evidence(&self, scope: &Scope, objection_id: i64) -> Result<(String, Bytes)> {
         let code = match scope {

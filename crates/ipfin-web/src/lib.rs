@@ -131,6 +131,11 @@ async fn limit_body(
         views::import::MAX_UPLOAD_BYTES
     } else if post && path.starts_with("/policy-drafts/") && path.ends_with("/attachments") {
         views::policy::MAX_ATTACHMENT_BYTES
+    } else if post
+        && ((path.contains("/applications/") && path.contains("/files"))
+            || (path.starts_with("/notices/") && path.ends_with("/objections")))
+    {
+        views::application::MAX_FILE_BYTES
     } else {
         max
     };

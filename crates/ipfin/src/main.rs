@@ -351,7 +351,10 @@ async fn open(cfg: &Config) -> Result<Store> {
         .await
         .with_context(|| format!("cannot open database {}", cfg.redacted_url()))?;
     store.migrate().await.context("migrations failed")?;
-    Ok(store)
+    // Uploaded materials are kept by content under <data-dir>/files.
+    let files = ipfin_store::blob::Blobs::local(&cfg.data_dir.join("files"))
+        .map_err(|e| anyhow::anyhow!("cannot open the file folder: {e}"))?;
+    Ok(store.with_blobs(files))
 }
 
 /// Loads the demo city if needed and prints its logins (saved on first load, shown again later).
@@ -452,6 +455,7 @@ async fn serve(cfg: Config, args: ServeArgs) -> Result<()> {
             attachment_dir: cfg.data_dir.join("attachments"),
         },
     );
+    tokio::spawn(background_jobs(state.store.clone()));
     let app = ipfin_web::app(state);
     let listener = tokio::net::TcpListener::bind(&listen)
         .await
@@ -470,6 +474,27 @@ async fn serve(cfg: Config, args: ServeArgs) -> Result<()> {
     .with_graceful_shutdown(shutdown_signal())
     .await?;
     Ok(())
+}
+
+/// Jobs inside `serve`, every minute: notices whose period is over end (applications become
+/// granted within the budget); notifications are handed to the sender (the log here; an
+/// e-mail/SMS gateway in production).
+async fn background_jobs(store: Store) {
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
+    loop {
+        tick.tick().await;
+        match store.end_due_notices(ipfin_store::today_shanghai()).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(notices = n, "notice periods ended"),
+            Err(e) => tracing::error!(error = %e, "ending notices failed"),
+        }
+        let send = |n: &ipfin_store::application::Notification| {
+            tracing::info!(notification = n.id, link = %n.link, text = %n.text, "notify (development sender: log only)");
+        };
+        if let Err(e) = store.deliver_notifications(&send).await {
+            tracing::error!(error = %e, "delivering notifications failed");
+        }
+    }
 }
 
 async fn shutdown_signal() {

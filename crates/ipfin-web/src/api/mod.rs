@@ -1,6 +1,7 @@
 //! The `/api/v1` JSON API: extractors that turn malformed input into uniform errors, and the
 //! endpoint modules. Every endpoint is documented in the OpenAPI document (`openapi.rs`).
 
+pub mod application;
 pub mod enterprise;
 pub mod financing;
 pub mod openapi;

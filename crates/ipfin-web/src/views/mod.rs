@@ -1,6 +1,7 @@
 //! Server-rendered pages: the shared page context (language, navigation, CSRF token), form
 //! handling with CSRF checks, inline field errors, and the localised error page.
 
+pub mod application;
 pub mod assets;
 pub mod audit;
 pub mod auth;
@@ -67,6 +68,7 @@ impl PageCtx {
                 links.push(("/tools/patent-number".into(), "nav.patent_number"));
                 links.push(("/tools/enterprise-size".into(), "nav.enterprise_size"));
                 links.push(("/policies".into(), "nav.policies"));
+                links.push(("/notices".into(), "nav.notices"));
                 links.push(("/tools/subsidy-calculator".into(), "nav.subsidy_calculator"));
                 links.push(("/register".into(), "nav.register"));
             }
@@ -77,6 +79,7 @@ impl PageCtx {
                         links.push(("/districts".into(), "nav.districts"));
                         links.push(("/enterprises".into(), "nav.enterprises"));
                         links.push(("/loans".into(), "nav.loans"));
+                        links.push(("/applications".into(), "nav.applications"));
                         links.push(("/imports".into(), "nav.imports"));
                         links.push(("/orgs".into(), "nav.orgs"));
                         links.push(("/users".into(), "nav.users"));
@@ -90,7 +93,9 @@ impl PageCtx {
                         links.push((format!("/districts/{code}"), "nav.my_district"));
                         links.push(("/enterprises".into(), "nav.enterprises"));
                         links.push(("/loans".into(), "nav.loans"));
+                        links.push(("/applications".into(), "nav.applications"));
                         if *manage {
+                            links.push(("/notices".into(), "nav.notices"));
                             links.push(("/claims".into(), "nav.claims"));
                             links.push(("/imports".into(), "nav.imports"));
                             links.push(("/tag-types".into(), "nav.tag_types"));
@@ -105,11 +110,13 @@ impl PageCtx {
                     Scope::Enterprise { .. } => {
                         links.push(("/enterprises".into(), "nav.my_enterprise"));
                         links.push(("/loans".into(), "nav.my_loans"));
+                        links.push(("/applications".into(), "nav.my_applications"));
                         links.push((format!("/orgs/{}", u.organisation_id), "nav.my_org"));
                         links.push(("/tokens".into(), "nav.tokens"));
                     }
                     Scope::Institution { .. } => {
                         links.push(("/loans".into(), "nav.portfolio"));
+                        links.push(("/applications".into(), "nav.my_applications"));
                         links.push(("/imports".into(), "nav.imports"));
                         links.push((format!("/orgs/{}", u.organisation_id), "nav.my_org"));
                         links.push(("/tokens".into(), "nav.tokens"));
@@ -514,6 +521,8 @@ pub fn flash_key(ok: &Option<String>) -> Option<&'static str> {
         "contact_removed",
         "password_changed",
         "signed_out",
+        "submitted",
+        "objection_lodged",
     ];
     let k = ok.as_deref()?;
     KEYS.iter().find(|x| **x == k).map(|x| match *x {
@@ -526,6 +535,8 @@ pub fn flash_key(ok: &Option<String>) -> Option<&'static str> {
         "contact_added" => "flash.contact_added",
         "contact_removed" => "flash.contact_removed",
         "password_changed" => "flash.password_changed",
+        "submitted" => "flash.submitted",
+        "objection_lodged" => "flash.objection_lodged",
         _ => "flash.signed_out",
     })
 }

@@ -1225,7 +1225,7 @@ pub async fn attach(
 }
 
 /// RFC 5987 encoding of a file name for Content-Disposition.
-fn rfc5987(name: &str) -> String {
+pub(crate) fn rfc5987(name: &str) -> String {
     name.bytes()
         .map(|b| {
             if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {

@@ -1,0 +1,910 @@
+//! Application pages (issue #6): the enterprise's and bank's applications with materials,
+//! submission and history; the officers' work queue and review screen; public notices with
+//! the objection form; objection decisions.
+
+use super::org::{path_id, write};
+use super::{CsrfForm, FormErrors, PageCtx, flash_key, render, see_other};
+use crate::AppState;
+use crate::actor::{Actor, PRE_CSRF_COOKIE, cookie};
+use crate::api::application::{ActionBody, run_action};
+use crate::error::{AppError, AppResult};
+use askama::Template;
+use axum::body::Bytes;
+use axum::extract::{FromRequest, Path, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use chrono::NaiveDate;
+use ipfin_domain::application::{Kind, Line, State as AppStateCode, Workflow};
+use ipfin_domain::financing::yuan as fmt_yuan;
+use ipfin_domain::money::parse_amount;
+use ipfin_domain::policy::rules::Item;
+use ipfin_domain::{FieldError, Scope};
+use ipfin_store::Paged;
+use ipfin_store::application::{
+    ApplicationDetail, ApplicationRow, Body, FileRow, ItemDecision, NewApplication, NewObjection,
+    NoticeDetail, NoticeRow, QueueCount, VaultDoc,
+};
+use ipfin_store::financing::LoanRow;
+use ipfin_store::policy::PolicyVersionRow;
+use serde::Deserialize;
+
+/// The largest upload of a material or evidence file through a page.
+pub const MAX_FILE_BYTES: usize = ipfin_domain::application::files::MAX_FILE_BYTES + 64 * 1024;
+
+fn money(fen: &i64) -> String {
+    fmt_yuan(*fen)
+}
+
+fn state_zh(code: &str) -> &'static str {
+    AppStateCode::from_code(code).map(|s| s.zh()).unwrap_or("")
+}
+
+fn stage_zh(code: &Option<String>) -> &'static str {
+    code.as_deref()
+        .and_then(ipfin_domain::application::Stage::from_code)
+        .map(|s| s.zh())
+        .unwrap_or("")
+}
+
+fn kind_zh(code: &str) -> &'static str {
+    Kind::from_code(code).map(|k| k.zh()).unwrap_or("")
+}
+
+fn item_zh(code: &str) -> &'static str {
+    Item::ALL
+        .iter()
+        .find(|i| i.code() == code)
+        .map(|i| i.zh())
+        .or_else(|| Kind::from_code(code).map(|k| k.zh()))
+        .unwrap_or("")
+}
+
+/// A stored file as a download (original name as metadata only).
+pub fn file_response(f: &FileRow, bytes: Bytes) -> Response {
+    let mime = ipfin_domain::application::FileType::from_code(&f.file_type)
+        .map(|t| t.mime())
+        .unwrap_or("application/octet-stream");
+    (
+        [
+            (header::CONTENT_TYPE, mime.to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!(
+                    "attachment; filename*=UTF-8''{}",
+                    super::policy::rfc5987(&f.file_name)
+                ),
+            ),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_string()),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct AppListQuery {
+    q: Option<String>,
+    state: Option<String>,
+    stage: Option<String>,
+    kind: Option<String>,
+    page: Option<String>,
+    ok: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "applications.html")]
+struct ListPage {
+    ctx: PageCtx,
+    list: Paged<ApplicationRow>,
+    queue: Vec<QueueCount>,
+    can_apply: bool,
+    officer: bool,
+    q: AppListQuery,
+    states: Vec<(&'static str, &'static str)>,
+}
+
+impl ListPage {
+    fn money(&self, f: &i64) -> String {
+        money(f)
+    }
+    fn opt_money(&self, f: &Option<i64>) -> String {
+        f.map(|f| money(&f)).unwrap_or_else(|| "—".into())
+    }
+    fn state(&self, c: &str) -> &'static str {
+        state_zh(c)
+    }
+    fn stage(&self, c: &Option<String>) -> &'static str {
+        stage_zh(c)
+    }
+    fn kind(&self, c: &str) -> &'static str {
+        kind_zh(c)
+    }
+    fn age(&self, at: &Option<i64>) -> String {
+        at.map(|t| format!("{} 天", (ipfin_store::now_s() - t).max(0) / 86_400))
+            .unwrap_or_default()
+    }
+    fn sel(&self, v: &Option<String>, code: &str) -> bool {
+        v.as_deref() == Some(code)
+    }
+}
+
+/// `GET /applications`: applicants' own applications; the officers' queue with counts and ages.
+pub async fn list(
+    State(state): State<AppState>,
+    actor: Actor,
+    Query(q): Query<AppListQuery>,
+) -> AppResult<Response> {
+    let page = ipfin_store::Page::new(q.page.as_deref().and_then(|p| p.parse().ok()), None);
+    let filter = ipfin_store::application::ApplicationFilter {
+        q: q.q.clone(),
+        state: q.state.as_deref().and_then(AppStateCode::from_code),
+        stage: q.stage.clone(),
+        kind: q.kind.as_deref().and_then(Kind::from_code),
+        district: None,
+    };
+    let list = state.store.applications(&actor.scope, &filter, page).await?;
+    let officer = matches!(actor.scope, Scope::District { .. } | Scope::City);
+    let queue = if officer {
+        state.store.application_queue(&actor.scope).await?
+    } else {
+        vec![]
+    };
+    let p = ListPage {
+        ctx: PageCtx::new(&actor, &state, "/applications").with_flash(flash_key(&q.ok)),
+        list,
+        queue,
+        can_apply: matches!(actor.scope, Scope::Enterprise { .. } | Scope::Institution { .. }),
+        officer,
+        states: AppStateCode::ALL.iter().map(|s| (s.code(), s.zh())).collect(),
+        q,
+    };
+    Ok(render(StatusCode::OK, &p))
+}
+
+#[derive(Template)]
+#[template(path = "application_new.html")]
+struct NewPage {
+    ctx: PageCtx,
+    policies: Vec<PolicyVersionRow>,
+    loans: Vec<LoanRow>,
+    institution: bool,
+    errors: FormErrors,
+    today: String,
+}
+
+impl NewPage {
+    fn money(&self, f: &i64) -> String {
+        money(f)
+    }
+}
+
+async fn new_page_for(state: &AppState, actor: &Actor, errors: FormErrors) -> AppResult<NewPage> {
+    let policies: Vec<PolicyVersionRow> = state
+        .store
+        .policy_versions(&actor.scope, None)
+        .await?
+        .into_iter()
+        .filter(|v| v.status == "published")
+        .collect();
+    let loans = match actor.scope {
+        Scope::Enterprise { .. } => {
+            state
+                .store
+                .loans(
+                    &actor.scope,
+                    &Default::default(),
+                    ipfin_store::Page::new(Some(1), Some(100)),
+                )
+                .await?
+                .items
+        }
+        _ => vec![],
+    };
+    Ok(NewPage {
+        ctx: PageCtx::new(actor, state, "/applications/new"),
+        policies,
+        loans,
+        institution: matches!(actor.scope, Scope::Institution { .. }),
+        errors,
+        today: ipfin_store::today_shanghai().to_string(),
+    })
+}
+
+/// `GET /applications/new`: choose the policy, the kind and (enterprises) the loans reported
+/// by the banks, with what was paid on each.
+pub async fn new_page(State(state): State<AppState>, actor: Actor) -> AppResult<Response> {
+    let p = new_page_for(&state, &actor, FormErrors::default()).await?;
+    Ok(render(StatusCode::OK, &p))
+}
+
+fn field(field: &'static str, code: &'static str, zh: String) -> AppError {
+    AppError::invalid(FieldError::new(field, code, zh, "See the message in Chinese."))
+}
+
+fn amount(form: &CsrfForm<NewForm>, name: &str) -> AppResult<i64> {
+    let v = form
+        .pairs
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.trim())
+        .unwrap_or("");
+    if v.is_empty() {
+        return Ok(0);
+    }
+    parse_amount(v, 100).ok_or_else(|| {
+        field(
+            "lines",
+            "form.amount",
+            format!("金额“{v}”格式不正确：请填写元，最多两位小数，例如 12000.50。"),
+        )
+    })
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct NewForm {
+    kind: String,
+    policy_version_id: String,
+    year_number: String,
+    interest_paid: String,
+    guarantee_fee: String,
+    product: String,
+}
+
+/// `POST /applications`: creates the draft from the chosen reported loans.
+pub async fn create(
+    State(state): State<AppState>,
+    actor: Actor,
+    form: CsrfForm<NewForm>,
+) -> AppResult<Response> {
+    let r: AppResult<i64> = async {
+        let f = &form.data;
+        let kind = Kind::from_code(&f.kind).ok_or_else(|| {
+            field("kind", "application.kind", "请选择申请类别。".into())
+        })?;
+        let policy: i64 = f.policy_version_id.parse().map_err(|_| {
+            field("policy_version_id", "application.policy", "请选择政策。".into())
+        })?;
+        let items: Vec<Item> = Item::ALL
+            .iter()
+            .copied()
+            .filter(|i| form.all("items").contains(&i.code()))
+            .collect();
+        let mut body = Body::default();
+        match kind {
+            Kind::EnterpriseFee => {
+                let chosen: Vec<i64> = form.all("loan").iter().filter_map(|v| v.parse().ok()).collect();
+                for loan_id in chosen {
+                    let l = state.store.loan(&actor.scope, loan_id).await?;
+                    let get = |k: &str| format!("{k}_{loan_id}");
+                    body.lines.push(Line {
+                        lender_org_id: l.loan.lender_org_id,
+                        lender_name: l.loan.lender_name.clone(),
+                        contract_number: l.loan.contract_number.clone(),
+                        pledge_number: l.pledges.first().map(|p| p.pledge.number.clone()),
+                        principal_fen: l.loan.principal_fen,
+                        secured_amount_fen: l.pledges.first().map(|p| p.pledge.secured_amount_fen),
+                        other_collateral: l.loan.other_collateral,
+                        ip_amount_fen: l.loan.ip_amount_fen,
+                        ip_ratio: l.loan.ip_ratio.as_deref().and_then(|r| r.parse().ok()),
+                        ip_kind: l
+                            .loan
+                            .ip_kinds
+                            .split(',')
+                            .find_map(ipfin_domain::ip_number::IpKind::from_code)
+                            .unwrap_or(ipfin_domain::ip_number::IpKind::Patent),
+                        start: l.loan.start_date,
+                        end: l.loan.end_date,
+                        annual_rate: l.loan.annual_rate.parse().unwrap_or_default(),
+                        interest_paid_fen: amount(&form, &get("interest"))?,
+                        evaluation_fee_fen: amount(&form, &get("evaluation"))?,
+                        guarantee_fee_fen: amount(&form, &get("guarantee"))?,
+                        insurance_fee_fen: amount(&form, &get("insurance"))?,
+                    });
+                }
+                if body.lines.is_empty() {
+                    return Err(field("lines", "application.no_loans", "请至少勾选一笔贷款。".into()));
+                }
+            }
+            Kind::Securitisation => {
+                body.year_number = f.year_number.trim().parse().ok();
+                body.interest_paid_fen = parse_amount(f.interest_paid.trim(), 100).unwrap_or(0);
+                body.guarantee_fee_fen = parse_amount(f.guarantee_fee.trim(), 100).unwrap_or(0);
+                body.product = f.product.trim().to_string();
+            }
+            Kind::Institution => {}
+        }
+        let today = ipfin_store::today_shanghai();
+        write!(state, actor, |tx| state
+            .store
+            .create_application(
+                &mut tx,
+                &actor.scope,
+                NewApplication { kind, policy_version_id: policy, batch: None, items, body },
+                today
+            )
+            .await?)
+    }
+    .await;
+    match r {
+        Ok(id) => Ok(see_other(&format!("/applications/{id}"), "created")),
+        Err(e) if e.status == StatusCode::UNPROCESSABLE_ENTITY || e.status == StatusCode::CONFLICT || e.status == StatusCode::FORBIDDEN => {
+            let status = e.status;
+            let p = new_page_for(&state, &actor, FormErrors::from_error(&e, actor.lang)).await?;
+            Ok(render(status, &p))
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// A slot with its files, for the page.
+pub struct SlotView {
+    pub code: String,
+    pub name: String,
+    pub required: bool,
+    pub note: String,
+    pub deviation: bool,
+    pub files: Vec<FileRow>,
+    pub vault: Vec<VaultDoc>,
+}
+
+#[derive(Template)]
+#[template(path = "application.html")]
+struct DetailPage {
+    ctx: PageCtx,
+    d: ApplicationDetail,
+    slots: Vec<SlotView>,
+    officer: bool,
+    can_edit: bool,
+    actions: Vec<&'static str>,
+    errors: FormErrors,
+    today: String,
+}
+
+impl DetailPage {
+    fn money(&self, f: &i64) -> String {
+        money(f)
+    }
+    fn opt_money(&self, f: &Option<i64>) -> String {
+        f.map(|f| money(&f)).unwrap_or_else(|| "—".into())
+    }
+    fn state(&self, c: &str) -> &'static str {
+        state_zh(c)
+    }
+    fn stage(&self, c: &Option<String>) -> &'static str {
+        stage_zh(c)
+    }
+    fn kind(&self, c: &str) -> &'static str {
+        kind_zh(c)
+    }
+    fn item(&self, c: &str) -> &'static str {
+        item_zh(c)
+    }
+    fn action(&self, c: &str) -> &'static str {
+        ipfin_domain::application::Action::from_code(c)
+            .map(|a| a.zh())
+            .unwrap_or("")
+    }
+    fn can(&self, a: &str) -> bool {
+        self.actions.contains(&a)
+    }
+    fn kb(&self, n: &i64) -> String {
+        format!("{:.0} KB", (*n as f64 / 1024.0).ceil())
+    }
+    fn at(&self, us: &i64) -> String {
+        self.ctx.datetime(&(us / 1_000_000))
+    }
+    fn rate(&self, r: &rust_decimal::Decimal) -> String {
+        format!("{}%", (r * rust_decimal::Decimal::ONE_HUNDRED).normalize())
+    }
+}
+
+fn allowed(actor: &Actor, d: &ApplicationDetail) -> Vec<&'static str> {
+    use ipfin_domain::application::{Action, Actor as WfActor};
+    let wf: &Workflow = &d.workflow;
+    let who = match (&actor.scope, actor.user()) {
+        (Scope::District { code, manage: true }, Some(u)) if *code == d.row.district_code => {
+            WfActor::Officer(u.user_id)
+        }
+        (Scope::Enterprise { org_id } | Scope::Institution { org_id }, _)
+            if *org_id == d.row.applicant_org_id =>
+        {
+            WfActor::Applicant
+        }
+        _ => return vec![],
+    };
+    let mut out: Vec<&'static str> = wf
+        .allowed(who)
+        .into_iter()
+        .filter(|a| {
+            !matches!(
+                a,
+                Action::PublishNotice | Action::UpholdObjection | Action::EndNotice
+            )
+        })
+        .map(|a| a.code())
+        .collect();
+    if matches!(who, WfActor::Officer(_)) && wf.state == AppStateCode::Disbursed {
+        out.retain(|a| *a != "investigate");
+        out.push("supervise");
+        if d.row.disbursed_fen < d.row.granted_fen.unwrap_or(0) {
+            out.push("disburse");
+        }
+    }
+    out
+}
+
+async fn detail_page(state: &AppState, actor: &Actor, id: i64, errors: FormErrors, flash: Option<&str>) -> AppResult<DetailPage> {
+    let d = state.store.application(&actor.scope, id).await?;
+    let today = ipfin_store::today_shanghai();
+    let vault = state.store.vault(&actor.scope, today).await?;
+    let slots = d
+        .slots
+        .iter()
+        .map(|s| SlotView {
+            code: s.code.clone(),
+            name: s.name.clone(),
+            required: s.required,
+            note: s.note.clone(),
+            deviation: s.deviation,
+            files: d.files.iter().filter(|f| f.slot == s.code).cloned().collect(),
+            vault: vault.iter().filter(|v| v.slot == s.code).cloned().collect(),
+        })
+        .collect();
+    let applicant = matches!(actor.scope, Scope::Enterprise { org_id } | Scope::Institution { org_id } if org_id == d.row.applicant_org_id);
+    let officer = matches!(&actor.scope, Scope::District { code, manage: true } if *code == d.row.district_code);
+    Ok(DetailPage {
+        ctx: PageCtx::new(actor, state, &format!("/applications/{id}")).with_flash(flash),
+        can_edit: applicant && matches!(d.row.state(), AppStateCode::Draft | AppStateCode::Returned),
+        actions: allowed(actor, &d),
+        slots,
+        officer,
+        d,
+        errors,
+        today: today.to_string(),
+    })
+}
+
+/// `GET /applications/{app_id}`.
+pub async fn detail(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<String>,
+    Query(q): Query<super::ListQuery>,
+) -> AppResult<Response> {
+    let p = detail_page(&state, &actor, path_id(&id)?, FormErrors::default(), flash_key(&q.ok)).await?;
+    Ok(render(StatusCode::OK, &p))
+}
+
+async fn after(state: &AppState, actor: &Actor, id: i64, r: AppResult<()>, flash: &str) -> AppResult<Response> {
+    match r {
+        Ok(()) => Ok(see_other(&format!("/applications/{id}"), flash)),
+        Err(e) if matches!(e.status, StatusCode::UNPROCESSABLE_ENTITY | StatusCode::CONFLICT | StatusCode::FORBIDDEN) => {
+            let status = e.status;
+            let p = detail_page(state, actor, id, FormErrors::from_error(&e, actor.lang), None).await?;
+            Ok(render(status, &p))
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// A multipart form read into memory: its text fields and its file (name, bytes), with the
+/// CSRF token checked against the session or, before sign-in, the pre-sign-in cookie.
+async fn read_form(actor: &Actor, headers: &HeaderMap, req: axum::extract::Request) -> AppResult<(std::collections::HashMap<String, String>, Option<(String, Bytes)>)> {
+    let mut form = axum::extract::Multipart::from_request(req, &()).await.map_err(|e| {
+        AppError::bad_request("form.malformed", format!("请通过页面上传文件（multipart/form-data）：{e}"), format!("Upload from the page: {e}"))
+    })?;
+    let expected = actor
+        .csrf_token()
+        .map(str::to_string)
+        .or_else(|| cookie(headers, PRE_CSRF_COOKIE).map(str::to_string));
+    let mp = |e: axum::extract::multipart::MultipartError| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            super::too_large()
+        } else {
+            AppError::bad_request("form.malformed", format!("上传内容格式错误：{e}"), format!("The upload is malformed: {e}"))
+        }
+    };
+    let mut fields = std::collections::HashMap::new();
+    let mut file = None;
+    let mut csrf_ok = false;
+    while let Some(f) = form.next_field().await.map_err(mp)? {
+        let name = f.name().unwrap_or("").to_string();
+        if name == "_csrf" {
+            let sent = f.text().await.map_err(mp)?;
+            csrf_ok = expected.as_deref().is_some_and(|e| !sent.is_empty() && super::same_secret(&sent, e));
+        } else if name == "file" || name == "evidence" {
+            if !csrf_ok {
+                break;
+            }
+            let fname = f.file_name().unwrap_or("").to_string();
+            let bytes = f.bytes().await.map_err(mp)?;
+            if !fname.is_empty() || !bytes.is_empty() {
+                file = Some((fname, bytes));
+            }
+        } else {
+            fields.insert(name, f.text().await.map_err(mp)?);
+        }
+    }
+    if !csrf_ok {
+        return Err(super::csrf_error());
+    }
+    Ok((fields, file))
+}
+
+/// `POST /applications/{app_id}/files` (multipart: `_csrf`, `slot`, `file`, and for a licence
+/// or tax certificate optionally `valid_until` to keep it in the vault).
+pub async fn upload(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    req: axum::extract::Request,
+) -> AppResult<Response> {
+    let id = path_id(&id)?;
+    state.store.application(&actor.scope, id).await?;
+    let (fields, file) = read_form(&actor, &headers, req).await?;
+    let slot = fields.get("slot").cloned().unwrap_or_default();
+    let r: AppResult<()> = async {
+        let Some((name, bytes)) = file else {
+            return Err(field("file", "file.missing", "请选择要上传的文件。".into()));
+        };
+        let valid_until = fields.get("valid_until").map(|s| s.trim()).filter(|s| !s.is_empty());
+        let today = ipfin_store::today_shanghai();
+        write!(state, actor, |tx| {
+            state.store.add_file(&mut tx, &actor.scope, id, &slot, &name, bytes.clone()).await?;
+            if let Some(v) = valid_until {
+                let until: NaiveDate = v.parse().map_err(|_| {
+                    ipfin_store::StoreError::invalid("valid_until", "vault.date", "有效期请填写 YYYY-MM-DD 格式的日期。", "Enter the date as YYYY-MM-DD.")
+                })?;
+                state.store.vault_add(&mut tx, &actor.scope, &slot, &name, until, bytes, today).await?;
+            }
+        })
+    }
+    .await;
+    after(&state, &actor, id, r, "created").await
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct VaultForm {
+    vault_id: String,
+}
+
+/// `POST /applications/{app_id}/vault`: attaches a still-valid vault document.
+pub async fn attach_vault(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<String>,
+    form: CsrfForm<VaultForm>,
+) -> AppResult<Response> {
+    let id = path_id(&id)?;
+    state.store.application(&actor.scope, id).await?;
+    let vid = path_id(&form.data.vault_id)?;
+    let today = ipfin_store::today_shanghai();
+    let r = write!(state, actor, |tx| {
+        state.store.attach_vault(&mut tx, &actor.scope, id, vid, today).await?;
+    });
+    after(&state, &actor, id, r, "created").await
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct FileForm {
+    file_id: String,
+}
+
+/// `POST /applications/{app_id}/files/delete`.
+pub async fn remove_file(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<String>,
+    form: CsrfForm<FileForm>,
+) -> AppResult<Response> {
+    let id = path_id(&id)?;
+    state.store.application(&actor.scope, id).await?;
+    let fid = path_id(&form.data.file_id)?;
+    let r = write!(state, actor, |tx| {
+        state.store.remove_file(&mut tx, &actor.scope, id, fid).await?;
+    });
+    after(&state, &actor, id, r, "updated").await
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ConfirmForm {
+    confirm: String,
+}
+
+/// `POST /applications/{app_id}/submit` (with confirmation).
+pub async fn submit(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<String>,
+    form: CsrfForm<ConfirmForm>,
+) -> AppResult<Response> {
+    let id = path_id(&id)?;
+    state.store.application(&actor.scope, id).await?;
+    let r: AppResult<()> = if form.data.confirm != "yes" {
+        Err(field("confirm", "form.confirm", "请勾选“我确认所填信息和材料真实、完整”后再提交。".into()))
+    } else {
+        let today = ipfin_store::today_shanghai();
+        write!(state, actor, |tx| {
+            state.store.submit_application(&mut tx, &actor.scope, id, today).await?;
+        })
+    };
+    after(&state, &actor, id, r, "submitted").await
+}
+
+/// `GET /applications/{app_id}/files/{file_id}`.
+pub async fn download(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path((id, fid)): Path<(String, String)>,
+) -> AppResult<Response> {
+    let (f, bytes) = state.store.application_file(&actor.scope, path_id(&id)?, path_id(&fid)?).await?;
+    Ok(file_response(&f, bytes))
+}
+
+/// `POST /applications/{app_id}/action`: every other action from the page's forms.
+pub async fn act(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<String>,
+    form: CsrfForm<std::collections::HashMap<String, String>>,
+) -> AppResult<Response> {
+    let id = path_id(&id)?;
+    state.store.application(&actor.scope, id).await?;
+    let f = &form.data;
+    let get = |k: &str| f.get(k).map(|v| v.trim().to_string()).unwrap_or_default();
+    let r: AppResult<()> = async {
+        let money_of = |k: &str| -> AppResult<Option<i64>> {
+            let v = get(k);
+            if v.is_empty() {
+                return Ok(None);
+            }
+            parse_amount(&v, 100).map(Some).ok_or_else(|| field("amount", "form.amount", format!("金额“{v}”格式不正确：请填写元，最多两位小数。")))
+        };
+        let mut items = Vec::new();
+        for it in Item::ALL {
+            if let Some(a) = money_of(&format!("approved_{}", it.code()))? {
+                items.push(ItemDecision { item: it, approved_fen: a, reason: get(&format!("reason_{}", it.code())) });
+            }
+        }
+        for k in [Kind::Institution, Kind::Securitisation] {
+            if let Some(a) = money_of(&format!("approved_{}", k.code()))? {
+                items.push(ItemDecision { item: Item::Interest, approved_fen: a, reason: get(&format!("reason_{}", k.code())) });
+            }
+        }
+        let action = get("action");
+        if matches!(action.as_str(), "withdraw" | "not_accept" | "reject" | "clawback") && get("confirm") != "yes" {
+            return Err(field("confirm", "form.confirm", "这一步不能撤销：请勾选确认后再提交。".into()));
+        }
+        let b = ActionBody {
+            action,
+            comment: get("comment"),
+            note: get("note"),
+            date: get("date").parse().ok(),
+            items,
+            amount_fen: money_of("amount")?,
+            reference: get("reference"),
+            clawback_id: get("clawback_id").parse().ok(),
+        };
+        run_action(&state, &actor, id, b).await.map(|_| ())
+    }
+    .await;
+    after(&state, &actor, id, r, "updated").await
+}
+
+#[derive(Template)]
+#[template(path = "notices.html")]
+struct NoticesPage {
+    ctx: PageCtx,
+    notices: Vec<NoticeRow>,
+    reviewed: Vec<ApplicationRow>,
+    officer: bool,
+    errors: FormErrors,
+    today: String,
+}
+
+impl NoticesPage {
+    fn money(&self, f: &Option<i64>) -> String {
+        f.map(|f| money(&f)).unwrap_or_default()
+    }
+}
+
+async fn notices_page(state: &AppState, actor: &Actor, errors: FormErrors, flash: Option<&str>) -> AppResult<NoticesPage> {
+    let (district, officer) = match &actor.scope {
+        Scope::District { code, manage } => (Some(code.as_str()), *manage),
+        _ => (None, false),
+    };
+    let reviewed = if officer {
+        state
+            .store
+            .applications(
+                &actor.scope,
+                &ipfin_store::application::ApplicationFilter { state: Some(AppStateCode::Reviewed), ..Default::default() },
+                ipfin_store::Page::new(Some(1), Some(200)),
+            )
+            .await?
+            .items
+    } else {
+        vec![]
+    };
+    Ok(NoticesPage {
+        ctx: PageCtx::new(actor, state, "/notices").with_flash(flash),
+        notices: state.store.notices(district).await?,
+        reviewed,
+        officer,
+        errors,
+        today: ipfin_store::today_shanghai().to_string(),
+    })
+}
+
+/// `GET /notices`: published notices; the district's officers also publish one here.
+pub async fn notices(State(state): State<AppState>, actor: Actor, Query(q): Query<super::ListQuery>) -> AppResult<Response> {
+    let p = notices_page(&state, &actor, FormErrors::default(), flash_key(&q.ok)).await?;
+    Ok(render(StatusCode::OK, &p))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct NoticeForm {
+    title: String,
+    start: String,
+    days: String,
+    confirm: String,
+}
+
+/// `POST /notices`: publishes a notice of the chosen reviewed applications (confirmed).
+pub async fn publish(State(state): State<AppState>, actor: Actor, form: CsrfForm<NoticeForm>) -> AppResult<Response> {
+    let f = &form.data;
+    let ids: Vec<i64> = form.all("application").iter().filter_map(|v| v.parse().ok()).collect();
+    let r: AppResult<i64> = async {
+        if f.confirm != "yes" {
+            return Err(field("confirm", "form.confirm", "公示发布后不能修改：请勾选确认。".into()));
+        }
+        let start: NaiveDate = f.start.trim().parse().map_err(|_| field("start", "notice.start", "请填写公示开始日期（YYYY-MM-DD）。".into()))?;
+        let days: u32 = f.days.trim().parse().unwrap_or(5);
+        write!(state, actor, |tx| state.store.publish_notice(&mut tx, &actor.scope, &f.title, &ids, start, days).await?)
+    }
+    .await;
+    match r {
+        Ok(nid) => Ok(see_other(&format!("/notices/{nid}"), "created")),
+        Err(e) if matches!(e.status, StatusCode::UNPROCESSABLE_ENTITY | StatusCode::CONFLICT | StatusCode::FORBIDDEN) => {
+            let status = e.status;
+            let p = notices_page(&state, &actor, FormErrors::from_error(&e, actor.lang), None).await?;
+            Ok(render(status, &p))
+        }
+        Err(e) => Err(e),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "notice.html")]
+struct NoticePage {
+    ctx: PageCtx,
+    n: NoticeDetail,
+    officer: bool,
+    open: bool,
+    csrf: String,
+    errors: FormErrors,
+}
+
+impl NoticePage {
+    fn money(&self, f: &i64) -> String {
+        money(f)
+    }
+}
+
+async fn notice_page(state: &AppState, actor: &Actor, id: i64, csrf: String, errors: FormErrors, flash: Option<&str>) -> AppResult<NoticePage> {
+    let n = state.store.notice(&actor.scope, id).await?;
+    let today = ipfin_store::today_shanghai();
+    Ok(NoticePage {
+        ctx: PageCtx::new(actor, state, &format!("/notices/{id}")).with_flash(flash),
+        officer: matches!(&actor.scope, Scope::District { code, manage: true } if *code == n.notice.district_code),
+        open: n.notice.status == "open" && today >= n.notice.starts_on && today <= n.notice.ends_on,
+        n,
+        csrf,
+        errors,
+    })
+}
+
+/// `GET /notices/{notice_id}`: the public list and the objection form; the district's officers
+/// also see and decide the objections.
+pub async fn notice(
+    State(state): State<AppState>,
+    actor: Actor,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Query(q): Query<super::ListQuery>,
+) -> AppResult<Response> {
+    let (csrf, fresh) = match actor.csrf_token() {
+        Some(t) => (t.to_string(), false),
+        None => super::pre_csrf(&headers),
+    };
+    let p = notice_page(&state, &actor, path_id(&id)?, csrf.clone(), FormErrors::default(), flash_key(&q.ok)).await?;
+    Ok(super::auth::with_pre_csrf(render(StatusCode::OK, &p), &csrf, fresh, state.config.secure_cookies))
+}
+
+/// `POST /notices/{notice_id}/objections` (multipart: name, contact, text, application_id,
+/// optional evidence): anyone, during the period.
+pub async fn lodge(
+    State(state): State<AppState>,
+    actor: Actor,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    req: axum::extract::Request,
+) -> AppResult<Response> {
+    let id = path_id(&id)?;
+    state.store.notice(&Scope::Public, id).await?;
+    let (fields, file) = read_form(&actor, &headers, req).await?;
+    let get = |k: &str| fields.get(k).map(|v| v.trim().to_string()).unwrap_or_default();
+    let today = ipfin_store::today_shanghai();
+    let o = NewObjection {
+        application_id: get("application_id").parse().ok(),
+        name: get("name"),
+        contact: get("contact"),
+        text: get("text"),
+        evidence: file,
+    };
+    let r = write!(state, actor, |tx| state.store.lodge_objection(&mut tx, id, o, today).await?);
+    match r {
+        Ok(_) => Ok(see_other(&format!("/notices/{id}"), "objection_lodged")),
+        Err(e) if matches!(e.status, StatusCode::UNPROCESSABLE_ENTITY | StatusCode::CONFLICT) => {
+            let status = e.status;
+            let csrf = actor.csrf_token().map(str::to_string).or_else(|| cookie(&headers, PRE_CSRF_COOKIE).map(str::to_string)).unwrap_or_default();
+            let p = notice_page(&state, &actor, id, csrf, FormErrors::from_error(&e, actor.lang), None).await?;
+            Ok(render(status, &p))
+        }
+        Err(e) => Err(e),
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct DecideForm {
+    decision: String,
+    reason: String,
+    notice_id: String,
+}
+
+/// `POST /objections/{objection_id}/decision`.
+pub async fn decide(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(oid): Path<String>,
+    form: CsrfForm<DecideForm>,
+) -> AppResult<Response> {
+    let oid = path_id(&oid)?;
+    let notice_id = state.store.objection_notice(&actor.scope, oid).await?;
+    let f = &form.data;
+    let r = write!(state, actor, |tx| state.store.decide_objection(&mut tx, &actor.scope, oid, f.decision == "uphold", &f.reason).await?);
+    let _ = &f.notice_id;
+    match r {
+        Ok(()) => Ok(see_other(&format!("/notices/{notice_id}"), "updated")),
+        Err(e) if matches!(e.status, StatusCode::UNPROCESSABLE_ENTITY | StatusCode::CONFLICT) => {
+            let status = e.status;
+            let p = notice_page(&state, &actor, notice_id, actor.csrf_token().unwrap_or_default().to_string(), FormErrors::from_error(&e, actor.lang), None).await?;
+            Ok(render(status, &p))
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// `GET /objections/{objection_id}/evidence`: the district's officers.
+pub async fn evidence(State(state): State<AppState>, actor: Actor, Path(oid): Path<String>) -> AppResult<Response> {
+    let (name, bytes) = state.store.objection_evidence(&actor.scope, path_id(&oid)?).await?;
+    let t = ipfin_domain::application::files::sniff(&bytes);
+    let f = FileRow {
+        id: 0,
+        slot: String::new(),
+        blob_key: String::new(),
+        file_name: name,
+        file_type: t.map(|t| t.code().to_string()).unwrap_or_default(),
+        size: bytes.len() as i64,
+        uploaded_at: 0,
+    };
+    Ok(file_response(&f, bytes))
+}

@@ -484,7 +484,7 @@ fn table() -> Routes {
     .get("/api/v1/applications", Roles(APPLICATION_VIEWERS), api::application::list)
     .post("/api/v1/applications", Roles(APPLICANTS), api::application::create)
     .get("/api/v1/applications/{app_id}", Roles(APPLICATION_VIEWERS), api::application::show)
-    .post("/api/v1/applications/{app_id}/files/{slot}", Roles(APPLICANTS), api::application::upload)
+    .post("/api/v1/applications/{app_id}/slots/{slot}", Roles(APPLICANTS), api::application::upload)
     .get("/api/v1/applications/{app_id}/files/{file_id}", Roles(APPLICATION_VIEWERS), api::application::download)
     .post("/api/v1/applications/{app_id}/submit", Roles(APPLICANTS), api::application::submit)
     .post("/api/v1/applications/{app_id}/actions", Roles(APPLICATION_ACTORS), api::application::action)

@@ -226,6 +226,33 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ("POST", "/api/v1/loans/{loan_id}/status", "bank_user"),
     ("POST", "/api/v1/loans/{loan_id}/payments", "bank_user"),
     ("POST", "/api/v1/loans/{loan_id}/contracts", "bank_user"),
+    ("GET", "/applications", "city_admin,district_officer,department_member,bank_user,enterprise_user"),
+    ("GET", "/applications/new", "enterprise_user,bank_user"),
+    ("POST", "/applications", "enterprise_user,bank_user"),
+    ("GET", "/applications/{app_id}", "city_admin,district_officer,department_member,bank_user,enterprise_user"),
+    ("POST", "/applications/{app_id}/files", "enterprise_user,bank_user"),
+    ("POST", "/applications/{app_id}/files/delete", "enterprise_user,bank_user"),
+    ("POST", "/applications/{app_id}/vault", "enterprise_user,bank_user"),
+    ("POST", "/applications/{app_id}/submit", "enterprise_user,bank_user"),
+    ("POST", "/applications/{app_id}/action", "district_officer,bank_user,enterprise_user"),
+    ("GET", "/applications/{app_id}/files/{file_id}", "city_admin,district_officer,department_member,bank_user,enterprise_user"),
+    ("GET", "/notices", "public"),
+    ("POST", "/notices", "district_officer"),
+    ("GET", "/notices/{notice_id}", "public"),
+    ("POST", "/notices/{notice_id}/objections", "public"),
+    ("POST", "/objections/{objection_id}/decision", "district_officer"),
+    ("GET", "/objections/{objection_id}/evidence", "district_officer"),
+    ("GET", "/api/v1/applications", "city_admin,district_officer,department_member,bank_user,enterprise_user"),
+    ("POST", "/api/v1/applications", "enterprise_user,bank_user"),
+    ("GET", "/api/v1/applications/{app_id}", "city_admin,district_officer,department_member,bank_user,enterprise_user"),
+    ("POST", "/api/v1/applications/{app_id}/slots/{slot}", "enterprise_user,bank_user"),
+    ("GET", "/api/v1/applications/{app_id}/files/{file_id}", "city_admin,district_officer,department_member,bank_user,enterprise_user"),
+    ("POST", "/api/v1/applications/{app_id}/submit", "enterprise_user,bank_user"),
+    ("POST", "/api/v1/applications/{app_id}/actions", "district_officer,bank_user,enterprise_user"),
+    ("POST", "/api/v1/notices", "district_officer"),
+    ("GET", "/api/v1/notices/{notice_id}", "public"),
+    ("POST", "/api/v1/notices/{notice_id}/objections", "public"),
+    ("POST", "/api/v1/objections/{objection_id}/decision", "district_officer"),
     ("GET", "/home", "signed_in"),
     ("POST", "/logout", "signed_in"),
     ("GET", "/account/password", "signed_in"),
@@ -372,6 +399,10 @@ struct Prober {
     foreign_import: i64,
     foreign_policy: i64,
     foreign_loan: i64,
+    foreign_app: i64,
+    foreign_file: i64,
+    foreign_notice: i64,
+    foreign_objection: i64,
 }
 
 async fn token_for(app: &TestApp, org_id: i64, name: &str) -> (i64, String) {
@@ -439,6 +470,78 @@ async fn probe_loan(app: &TestApp, lender: &str, borrower: &str, i: usize) -> i6
         .expect("probe loan");
     tx.commit().await.expect("commit");
     saved.id
+}
+
+/// A draft application with one file by the enterprise holding `org_name` in `district`, and a
+/// notice of that district with one objection (written directly: the notice only needs to exist).
+async fn probe_application(app: &TestApp, org_name: &str, district: &str) -> (i64, i64, i64, i64) {
+    let scope = Scope::Enterprise {
+        org_id: app.org_id(org_name).await,
+    };
+    let policy = app
+        .store()
+        .policy_versions(&Scope::City, Some(district))
+        .await
+        .expect("versions")
+        .into_iter()
+        .find(|v| v.status == "published")
+        .expect("published")
+        .id;
+    let mut tx = app
+        .store()
+        .write(ipfin_store::audit::AuditActor::system("test"))
+        .await
+        .expect("tx");
+    let a = app
+        .store()
+        .create_application(
+            &mut tx,
+            &scope,
+            ipfin_store::application::NewApplication {
+                kind: ipfin_domain::application::Kind::EnterpriseFee,
+                policy_version_id: policy,
+                batch: Some("2026 年第三批".into()),
+                items: vec![ipfin_domain::policy::rules::Item::Interest],
+                body: Default::default(),
+            },
+            "2026-11-27".parse().expect("date"),
+        )
+        .await
+        .expect("probe application");
+    let f = app
+        .store()
+        .add_file(
+            &mut tx,
+            &scope,
+            a,
+            "business_licence",
+            "探测.pdf",
+            axum::body::Bytes::from_static(b"%PDF-1.7 probe"),
+        )
+        .await
+        .expect("probe file");
+    tx.commit().await.expect("commit");
+    let conn = app.store().conn();
+    let n = ipfin_store::db::fetch_i64(
+        conn,
+        "INSERT INTO notices (district_code, title, starts_on, ends_on, days, status, published_at, published_by) \
+         VALUES (?, '越权探测公示', ?, ?, 5, 'open', 0, 0) RETURNING id",
+        vec![
+            district.to_string().into(),
+            "2026-11-27".parse::<chrono::NaiveDate>().expect("date").into(),
+            "2026-12-03".parse::<chrono::NaiveDate>().expect("date").into(),
+        ],
+    )
+    .await
+    .expect("notice");
+    let o = ipfin_store::db::fetch_i64(
+        conn,
+        "INSERT INTO objections (notice_id, name, contact, text, lodged_at) VALUES (?, '探测', '探测', '探测', 0) RETURNING id",
+        vec![n.into()],
+    )
+    .await
+    .expect("objection");
+    (a, f, n, o)
 }
 
 async fn contact_for(app: &TestApp, org_id: i64) -> i64 {
@@ -642,6 +745,12 @@ async fn probers(app: &TestApp) -> Vec<Prober> {
             _ => ("鹏城商业银行", foreign_enterprise.credit_code.clone()),
         };
         let foreign_loan = probe_loan(app, lender, &borrower, i).await;
+        let (foreign_app, foreign_file, foreign_notice, foreign_objection) = probe_application(
+            app,
+            if district == "440304" { FT_ENT } else { NS_ENT },
+            district,
+        )
+        .await;
         let session = app.login(username).await;
         let roles = app
             .store()
@@ -668,6 +777,10 @@ async fn probers(app: &TestApp) -> Vec<Prober> {
             foreign_import,
             foreign_policy,
             foreign_loan,
+            foreign_app,
+            foreign_file,
+            foreign_notice,
+            foreign_objection,
         });
     }
     out
@@ -688,6 +801,11 @@ fn substitute(path: &str, p: &Prober) -> String {
         ("{version_id}", p.foreign_policy.to_string()),
         ("{attachment_id}", "1".to_string()),
         ("{loan_id}", p.foreign_loan.to_string()),
+        ("{app_id}", p.foreign_app.to_string()),
+        ("{file_id}", p.foreign_file.to_string()),
+        ("{slot}", "business_licence".to_string()),
+        ("{notice_id}", p.foreign_notice.to_string()),
+        ("{objection_id}", p.foreign_objection.to_string()),
     ] {
         out = out.replace(param, &value);
     }

@@ -181,7 +181,7 @@ pub async fn show(
 
 /// Uploads one file into a slot; the body is the file itself, `X-File-Name` its name
 /// (metadata only). The type is judged by content.
-#[utoipa::path(post, path = "/api/v1/applications/{app_id}/files/{slot}", tag = "application",
+#[utoipa::path(post, path = "/api/v1/applications/{app_id}/slots/{slot}", tag = "application",
     params(("app_id" = i64, Path), ("slot" = String, Path, description = "slot code, e.g. business_licence")),
     request_body(content = Vec<u8>, content_type = "application/octet-stream"),
     responses((status = 201, description = "the file's id", body = Created), (status = 404, description = "not in your scope"),

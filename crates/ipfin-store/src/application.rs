@@ -101,7 +101,9 @@ impl ApplicationRow {
     }
     /// The number, or 草稿 for a draft that has none yet.
     pub fn label(&self) -> String {
-        self.number.clone().unwrap_or_else(|| format!("草稿 #{}", self.id))
+        self.number
+            .clone()
+            .unwrap_or_else(|| format!("草稿 #{}", self.id))
     }
 }
 
@@ -338,6 +340,15 @@ fn scope_sql(scope: &Scope) -> (String, Vec<Value>) {
     }
 }
 
+/// Review decisions are signed by a person (maker–checker), not by an organisation's token.
+fn person_required() -> StoreError {
+    StoreError::forbidden(
+        "application.person_required",
+        "审核、公示等办理须由经办人员以个人账号登录操作（机构 API 令牌不能代替个人签署）。",
+        "Officers act signed in as themselves; an organisation's API token cannot sign a review.",
+    )
+}
+
 fn internal(e: impl std::fmt::Display) -> StoreError {
     StoreError::Internal(e.to_string())
 }
@@ -386,7 +397,11 @@ fn awaiting(row: &ApplicationRow, wf: &Workflow) -> String {
 }
 
 impl Store {
-    async fn app_row<C: ConnectionTrait>(conn: &C, scope: &Scope, id: i64) -> Result<ApplicationRow> {
+    async fn app_row<C: ConnectionTrait>(
+        conn: &C,
+        scope: &Scope,
+        id: i64,
+    ) -> Result<ApplicationRow> {
         let (cond, mut values) = scope_sql(scope);
         values.insert(0, id.into());
         fetch_opt(
@@ -556,16 +571,20 @@ impl Store {
         }
         let doc = v.doc()?;
         let batch = match &a.batch {
-            Some(name) => doc.batches.iter().find(|b| &b.name == name).ok_or_else(|| {
-                field_err(
-                    "batch",
-                    Msg::new(
-                        "application.batch",
-                        format!("政策中没有名为“{name}”的申报批次。"),
-                        "No such batch in the policy.",
-                    ),
-                )
-            })?,
+            Some(name) => doc
+                .batches
+                .iter()
+                .find(|b| &b.name == name)
+                .ok_or_else(|| {
+                    field_err(
+                        "batch",
+                        Msg::new(
+                            "application.batch",
+                            format!("政策中没有名为“{name}”的申报批次。"),
+                            "No such batch in the policy.",
+                        ),
+                    )
+                })?,
             None => doc
                 .batches
                 .iter()
@@ -575,7 +594,9 @@ impl Store {
                         "batch",
                         Msg::new(
                             "application.no_open_batch",
-                            format!("该政策今天（{today}）没有正在受理的申报批次，请留意申报通知。"),
+                            format!(
+                                "该政策今天（{today}）没有正在受理的申报批次，请留意申报通知。"
+                            ),
                             "No batch of this policy is open today.",
                         ),
                     )
@@ -669,8 +690,13 @@ impl Store {
             ],
         )
         .await?;
-        tx.audit("application.update", "application", id, json!({"items": items_csv(&items)}))
-            .await
+        tx.audit(
+            "application.update",
+            "application",
+            id,
+            json!({"items": items_csv(&items)}),
+        )
+        .await
     }
 
     fn editable(row: &ApplicationRow) -> Result<()> {
@@ -685,8 +711,13 @@ impl Store {
         }
     }
 
-    async fn policy_doc_of<C: ConnectionTrait>(conn: &C, row: &ApplicationRow) -> Result<PolicyDocument> {
-        Self::policy_version_in_any(conn, row.policy_version_id).await?.doc()
+    async fn policy_doc_of<C: ConnectionTrait>(
+        conn: &C,
+        row: &ApplicationRow,
+    ) -> Result<PolicyDocument> {
+        Self::policy_version_in_any(conn, row.policy_version_id)
+            .await?
+            .doc()
     }
 
     /// Uploads a file into a slot (draft or returned). The content decides the type; the name
@@ -743,7 +774,13 @@ impl Store {
     }
 
     /// Removes a file from a draft or returned application.
-    pub async fn remove_file(&self, tx: &mut WriteTx, scope: &Scope, id: i64, file_id: i64) -> Result<()> {
+    pub async fn remove_file(
+        &self,
+        tx: &mut WriteTx,
+        scope: &Scope,
+        id: i64,
+        file_id: i64,
+    ) -> Result<()> {
         applicant_org(scope)?;
         let row = Self::app_row(tx.conn(), scope, id).await?;
         Self::editable(&row)?;
@@ -756,8 +793,13 @@ impl Store {
         if n == 0 {
             return Err(StoreError::NotFound);
         }
-        tx.audit("application.file_remove", "application", id, json!({"file_id": file_id}))
-            .await
+        tx.audit(
+            "application.file_remove",
+            "application",
+            id,
+            json!({"file_id": file_id}),
+        )
+        .await
     }
 
     /// Keeps a business licence or tax certificate in the enterprise's vault until a date.
@@ -801,9 +843,17 @@ impl Store {
                 ),
             ));
         }
-        let name_zh = if slot == "business_licence" { "营业执照" } else { "纳税证明" };
-        let t = check_upload(name_zh, ipfin_domain::policy::materials::FileKinds::Scan, &bytes)
-            .map_err(|m| field_err("file", m))?;
+        let name_zh = if slot == "business_licence" {
+            "营业执照"
+        } else {
+            "纳税证明"
+        };
+        let t = check_upload(
+            name_zh,
+            ipfin_domain::policy::materials::FileKinds::Scan,
+            &bytes,
+        )
+        .map_err(|m| field_err("file", m))?;
         let size = bytes.len() as i64;
         let key = self.blobs().put(bytes).await?;
         exec(
@@ -819,8 +869,13 @@ impl Store {
             vec![org.into(), slot.to_string().into(), key.clone().into(), app::files::display_name(file_name).into(), t.code().into(), size.into(), valid_until.into(), crate::now_s().into()],
         )
         .await?;
-        tx.audit("vault.add", "organisation", org, json!({"slot": slot, "sm3": key, "valid_until": valid_until}))
-            .await?;
+        tx.audit(
+            "vault.add",
+            "organisation",
+            org,
+            json!({"slot": slot, "sm3": key, "valid_until": valid_until}),
+        )
+        .await?;
         Ok(vid)
     }
 
@@ -829,7 +884,11 @@ impl Store {
         Self::vault_in(self.conn(), scope, today).await
     }
 
-    async fn vault_in<C: ConnectionTrait>(conn: &C, scope: &Scope, today: NaiveDate) -> Result<Vec<VaultDoc>> {
+    async fn vault_in<C: ConnectionTrait>(
+        conn: &C,
+        scope: &Scope,
+        today: NaiveDate,
+    ) -> Result<Vec<VaultDoc>> {
         let Scope::Enterprise { org_id } = scope else {
             return Ok(vec![]);
         };
@@ -865,13 +924,23 @@ impl Store {
             vec![id.into(), doc.slot.clone().into(), doc.blob_key.clone().into(), doc.file_name.clone().into(), doc.file_type.clone().into(), doc.size.into(), tx.actor_user_id().into(), crate::now_s().into()],
         )
         .await?;
-        tx.audit("application.file_vault", "application", id, json!({"vault_id": vault_id, "slot": doc.slot}))
-            .await?;
+        tx.audit(
+            "application.file_vault",
+            "application",
+            id,
+            json!({"vault_id": vault_id, "slot": doc.slot}),
+        )
+        .await?;
         Ok(fid)
     }
 
     /// A file of an application the scope may see, with its bytes.
-    pub async fn application_file(&self, scope: &Scope, id: i64, file_id: i64) -> Result<(FileRow, Bytes)> {
+    pub async fn application_file(
+        &self,
+        scope: &Scope,
+        id: i64,
+        file_id: i64,
+    ) -> Result<(FileRow, Bytes)> {
         Self::app_row(self.conn(), scope, id).await?;
         let f: FileRow = fetch_opt(
             self.conn(),
@@ -1111,11 +1180,19 @@ impl Store {
     }
 
     /// Runs the engine on an application as it stands.
-    async fn calculate_for(&self, tx: &WriteTx, row: &ApplicationRow, body: &Body, doc: &PolicyDocument) -> Result<Calculation> {
+    async fn calculate_for(
+        &self,
+        tx: &WriteTx,
+        row: &ApplicationRow,
+        body: &Body,
+        doc: &PolicyDocument,
+    ) -> Result<Calculation> {
         let conn = tx.conn();
         match row.kind() {
             Kind::EnterpriseFee => {
-                let e = self.enterprise_in(conn, &Scope::City, row.enterprise_id.unwrap_or(0)).await?;
+                let e = self
+                    .enterprise_in(conn, &Scope::City, row.enterprise_id.unwrap_or(0))
+                    .await?;
                 let class = e.effective_size().ok_or_else(|| {
                     StoreError::conflict(
                         "application.size_unknown",
@@ -1123,7 +1200,9 @@ impl Store {
                         "The enterprise's size class is not known yet.",
                     )
                 })?;
-                let used = Self::enterprise_used(conn, row, doc.rules.enterprise_cap.map(|c| c.period)).await?;
+                let used =
+                    Self::enterprise_used(conn, row, doc.rules.enterprise_cap.map(|c| c.period))
+                        .await?;
                 let input = calc::Application {
                     class,
                     operating_revenue_fen: e.operating_revenue_fen,
@@ -1160,7 +1239,10 @@ impl Store {
                 if loans.is_empty() {
                     return Err(StoreError::conflict(
                         "application.no_loans_reported",
-                        format!("贵行{}年在本区没有报送的知识产权质押贷款，请先在“贷款”中报送。", row.policy_year),
+                        format!(
+                            "贵行{}年在本区没有报送的知识产权质押贷款，请先在“贷款”中报送。",
+                            row.policy_year
+                        ),
                         "No reported loans in the district for the year.",
                     ));
                 }
@@ -1180,17 +1262,34 @@ impl Store {
                 if year == 0 {
                     return Err(field_err(
                         "year_number",
-                        Msg::new("application.year_number", "请填写这是证券化融资的第几年（1 表示第一年）。", "Enter which year of the securitised financing this is."),
+                        Msg::new(
+                            "application.year_number",
+                            "请填写这是证券化融资的第几年（1 表示第一年）。",
+                            "Enter which year of the securitised financing this is.",
+                        ),
                     ));
                 }
-                if body.interest_paid_fen < 0 || body.guarantee_fee_fen < 0 || body.interest_paid_fen + body.guarantee_fee_fen == 0 {
+                if body.interest_paid_fen < 0
+                    || body.guarantee_fee_fen < 0
+                    || body.interest_paid_fen + body.guarantee_fee_fen == 0
+                {
                     return Err(field_err(
                         "interest_paid_fen",
-                        Msg::new("application.securitisation_cost", "请填写当年实际支付的利息和担保费（不能为负，合计应大于 0）。", "Enter the interest and guarantee fee paid."),
+                        Msg::new(
+                            "application.securitisation_cost",
+                            "请填写当年实际支付的利息和担保费（不能为负，合计应大于 0）。",
+                            "Enter the interest and guarantee fee paid.",
+                        ),
                     ));
                 }
                 let used = Self::enterprise_used(conn, row, Some(CapPeriod::Year)).await?;
-                Ok(calc::securitisation(&rule, year, body.interest_paid_fen, body.guarantee_fee_fen, used))
+                Ok(calc::securitisation(
+                    &rule,
+                    year,
+                    body.interest_paid_fen,
+                    body.guarantee_fee_fen,
+                    used,
+                ))
             }
         }
     }
@@ -1198,41 +1297,68 @@ impl Store {
     /// Submits (or resubmits after a return): the batch must be open, the enterprise eligible,
     /// every required slot filled and the figures valid; the calculation runs and is stored;
     /// the first submission gets the next number of its district, year and kind.
-    pub async fn submit_application(&self, tx: &mut WriteTx, scope: &Scope, id: i64, today: NaiveDate) -> Result<String> {
+    pub async fn submit_application(
+        &self,
+        tx: &mut WriteTx,
+        scope: &Scope,
+        id: i64,
+        today: NaiveDate,
+    ) -> Result<String> {
         applicant_org(scope)?;
         let row = Self::app_row(tx.conn(), scope, id).await?;
         let (wf, body) = Self::app_state(tx.conn(), id).await?;
-        wf.apply(Actor::Applicant, Action::Submit).map_err(workflow_err)?;
+        wf.apply(Actor::Applicant, Action::Submit)
+            .map_err(workflow_err)?;
         let v = Self::policy_version_in_any(tx.conn(), row.policy_version_id).await?;
         let doc = v.doc()?;
         if wf.state == State::Draft {
             let batch = doc.batches.iter().find(|b| b.name == row.batch_name);
             if !batch.is_some_and(|b| b.opens <= today && today <= b.closes) {
-                let window = batch.map(|b| format!("{} 至 {}", b.opens, b.closes)).unwrap_or_default();
+                let window = batch
+                    .map(|b| format!("{} 至 {}", b.opens, b.closes))
+                    .unwrap_or_default();
                 return Err(StoreError::conflict(
                     "application.batch_closed",
-                    format!("申报批次“{}”的受理时间为 {window}，今天（{today}）不在受理期内。", row.batch_name),
+                    format!(
+                        "申报批次“{}”的受理时间为 {window}，今天（{today}）不在受理期内。",
+                        row.batch_name
+                    ),
                     "The batch is not open today.",
                 ));
             }
         }
         if row.kind() == Kind::EnterpriseFee {
             app::lines::check_lines(&body.lines, &row.item_list()).map_err(|e| {
-                StoreError::Document(ipfin_domain::policy::rules::RuleError { path: e.field, msg: e.msg })
+                StoreError::Document(ipfin_domain::policy::rules::RuleError {
+                    path: e.field,
+                    msg: e.msg,
+                })
             })?;
         }
         // Eligibility (R2.2) for enterprises.
         if let Some(eid) = row.enterprise_id {
             let e = self.enterprise_in(tx.conn(), &Scope::City, eid).await?;
-            let name = fetch_opt::<NameRow, _>(tx.conn(), "SELECT name FROM districts WHERE code = ?", vec![row.district_code.clone().into()])
-                .await?
-                .map(|d| d.name)
-                .unwrap_or_default();
-            let el = ipfin_domain::policy::eligibility::check(&e.facts(), &row.district_code, &name, &doc.eligibility.extra_conditions);
+            let name = fetch_opt::<NameRow, _>(
+                tx.conn(),
+                "SELECT name FROM districts WHERE code = ?",
+                vec![row.district_code.clone().into()],
+            )
+            .await?
+            .map(|d| d.name)
+            .unwrap_or_default();
+            let el = ipfin_domain::policy::eligibility::check(
+                &e.facts(),
+                &row.district_code,
+                &name,
+                &doc.eligibility.extra_conditions,
+            );
             if let Some(c) = el.conditions.iter().find(|c| c.met == Some(false)) {
                 return Err(StoreError::conflict(
                     "application.not_eligible",
-                    format!("不符合申请条件：{}（{}，截至 {}）。如登记信息有误，请联系区服务站更正。", c.name, c.evidence, c.as_of),
+                    format!(
+                        "不符合申请条件：{}（{}，截至 {}）。如登记信息有误，请联系区服务站更正。",
+                        c.name, c.evidence, c.as_of
+                    ),
                     format!("Not eligible: {}.", c.code),
                 ));
             }
@@ -1246,7 +1372,10 @@ impl Store {
         .await?;
         let slots = app::slots(row.kind(), &row.item_list(), &doc.extra_materials);
         let filled: Vec<&str> = files.iter().map(|f| f.slot.as_str()).collect();
-        let missing: Vec<String> = app::missing(&slots, &filled).into_iter().map(|s| s.name.clone()).collect();
+        let missing: Vec<String> = app::missing(&slots, &filled)
+            .into_iter()
+            .map(|s| s.name.clone())
+            .collect();
         if !missing.is_empty() {
             return Err(missing_error(&missing));
         }
@@ -1288,11 +1417,19 @@ impl Store {
             vec![number.clone().into(), serde_json::to_string(&stored).map_err(internal)?.into(), c.total_fen.into(), now.into(), id.into()],
         )
         .await?;
-        exec(tx.conn(), "DELETE FROM application_items WHERE application_id = ?", vec![id.into()]).await?;
+        exec(
+            tx.conn(),
+            "DELETE FROM application_items WHERE application_id = ?",
+            vec![id.into()],
+        )
+        .await?;
         let items: Vec<(String, i64)> = if c.items.is_empty() {
             vec![(row.kind.clone(), c.total_fen)]
         } else {
-            c.items.iter().map(|i| (i.item.code().to_string(), i.granted_fen)).collect()
+            c.items
+                .iter()
+                .map(|i| (i.item.code().to_string(), i.granted_fen))
+                .collect()
         };
         for (item, fen) in &items {
             exec(
@@ -1304,52 +1441,101 @@ impl Store {
         }
         let mut row = row;
         row.number = Some(number.clone());
-        let next = Self::transition(tx, &row, &wf, Actor::Applicant, Action::Submit, "", json!({"computed_fen": c.total_fen, "eligible": c.eligible})).await?;
+        let next = Self::transition(
+            tx,
+            &row,
+            &wf,
+            Actor::Applicant,
+            Action::Submit,
+            "",
+            json!({"computed_fen": c.total_fen, "eligible": c.eligible}),
+        )
+        .await?;
         let text = match next.state {
             State::Submitted => format!("{number} {} 已提交，等待受理。", row.applicant_name),
-            _ => format!("{number} {} 已补正，回到{}。", row.applicant_name, next.stage.map(|s| s.zh()).unwrap_or("审核")),
+            _ => format!(
+                "{number} {} 已补正，回到{}。",
+                row.applicant_name,
+                next.stage.map(|s| s.zh()).unwrap_or("审核")
+            ),
         };
         Self::notify_officers(tx, &row, text).await?;
         Ok(number)
     }
 
     /// Withdraws an application not yet accepted.
-    pub async fn withdraw_application(&self, tx: &mut WriteTx, scope: &Scope, id: i64) -> Result<()> {
+    pub async fn withdraw_application(
+        &self,
+        tx: &mut WriteTx,
+        scope: &Scope,
+        id: i64,
+    ) -> Result<()> {
         applicant_org(scope)?;
         let row = Self::app_row(tx.conn(), scope, id).await?;
         let (wf, _) = Self::app_state(tx.conn(), id).await?;
-        Self::transition(tx, &row, &wf, Actor::Applicant, Action::Withdraw, "", json!({})).await?;
+        Self::transition(
+            tx,
+            &row,
+            &wf,
+            Actor::Applicant,
+            Action::Withdraw,
+            "",
+            json!({}),
+        )
+        .await?;
         Self::release_claims(tx, id).await
     }
 
     async fn release_claims(tx: &WriteTx, id: i64) -> Result<()> {
-        exec(tx.conn(), "UPDATE application_claims SET active = ? WHERE application_id = ?", vec![false.into(), id.into()]).await?;
+        exec(
+            tx.conn(),
+            "UPDATE application_claims SET active = ? WHERE application_id = ?",
+            vec![false.into(), id.into()],
+        )
+        .await?;
         Ok(())
     }
 
-    async fn officer_row(tx: &WriteTx, scope: &Scope, id: i64) -> Result<(ApplicationRow, Workflow, Body, i64)> {
+    async fn officer_row(
+        tx: &WriteTx,
+        scope: &Scope,
+        id: i64,
+    ) -> Result<(ApplicationRow, Workflow, Body, i64)> {
         let district = officer_district(scope)?.to_string();
         let row = Self::app_row(tx.conn(), scope, id).await?;
         if row.district_code != district {
             return Err(StoreError::NotFound);
         }
         let (wf, body) = Self::app_state(tx.conn(), id).await?;
-        let user = tx.actor_user_id().ok_or_else(|| StoreError::Internal("an officer acts as a person".into()))?;
+        let user = tx.actor_user_id().ok_or_else(person_required)?;
         Ok((row, wf, body, user))
     }
 
     /// Accepts a submitted application: the same loan or pledge registration may be granted
     /// once per item and year across all districts (blocked here with a pointer to the other
     /// application), and the figures are compared with the banks' reports.
-    pub async fn accept_application(&self, tx: &mut WriteTx, scope: &Scope, id: i64, comment: &str) -> Result<Vec<Difference>> {
+    pub async fn accept_application(
+        &self,
+        tx: &mut WriteTx,
+        scope: &Scope,
+        id: i64,
+        comment: &str,
+    ) -> Result<Vec<Difference>> {
         let (row, wf, body, user) = Self::officer_row(tx, scope, id).await?;
-        let next = wf.apply(Actor::Officer(user), Action::Accept).map_err(workflow_err)?;
+        let next = wf
+            .apply(Actor::Officer(user), Action::Accept)
+            .map_err(workflow_err)?;
         let _ = next;
         let mut claims: Vec<(String, String)> = Vec::new();
         for l in &body.lines {
             for item in row.item_list() {
                 claims.push((format!("loan:{}", l.loan_key()), item.code().to_string()));
-                if let Some(p) = l.pledge_number.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
+                if let Some(p) = l
+                    .pledge_number
+                    .as_deref()
+                    .map(str::trim)
+                    .filter(|p| !p.is_empty())
+                {
                     claims.push((format!("pledge:{p}"), item.code().to_string()));
                 }
             }
@@ -1368,8 +1554,16 @@ impl Store {
             )
             .await?;
             if let Some(o) = other {
-                let what = if key.starts_with("pledge:") { "质权登记" } else { "贷款" };
-                let item_zh = Item::ALL.iter().find(|i| i.code() == item).map(|i| i.zh()).unwrap_or("");
+                let what = if key.starts_with("pledge:") {
+                    "质权登记"
+                } else {
+                    "贷款"
+                };
+                let item_zh = Item::ALL
+                    .iter()
+                    .find(|i| i.code() == item)
+                    .map(|i| i.zh())
+                    .unwrap_or("");
                 return Err(StoreError::conflict(
                     "application.double_dipping",
                     format!(
@@ -1420,12 +1614,25 @@ impl Store {
             vec![serde_json::to_string(&diffs).map_err(internal)?.into(), crate::now_s().into(), id.into()],
         )
         .await?;
-        Self::transition(tx, &row, &wf, Actor::Officer(user), Action::Accept, comment, json!({"differences": diffs.len()})).await?;
+        Self::transition(
+            tx,
+            &row,
+            &wf,
+            Actor::Officer(user),
+            Action::Accept,
+            comment,
+            json!({"differences": diffs.len()}),
+        )
+        .await?;
         Self::notify_applicant(tx, &row, format!("{} 已受理，进入审核。", row.label())).await?;
         Ok(diffs)
     }
 
-    async fn reported_loan<C: ConnectionTrait>(&self, conn: &C, l: &Line) -> Result<Option<Reported>> {
+    async fn reported_loan<C: ConnectionTrait>(
+        &self,
+        conn: &C,
+        l: &Line,
+    ) -> Result<Option<Reported>> {
         #[derive(FromQueryResult)]
         struct R {
             id: i64,
@@ -1466,45 +1673,119 @@ impl Store {
     }
 
     /// Returns an application for supplement, with what to supplement and a deadline.
-    pub async fn return_application(&self, tx: &mut WriteTx, scope: &Scope, id: i64, what: &str, deadline: NaiveDate, today: NaiveDate) -> Result<()> {
+    pub async fn return_application(
+        &self,
+        tx: &mut WriteTx,
+        scope: &Scope,
+        id: i64,
+        what: &str,
+        deadline: NaiveDate,
+        today: NaiveDate,
+    ) -> Result<()> {
         let (row, wf, _, user) = Self::officer_row(tx, scope, id).await?;
         let what = what.trim();
         if what.is_empty() {
-            return Err(field_err("note", Msg::new("application.return_note", "请写明需要补正的材料或内容。", "Say what to supplement.")));
+            return Err(field_err(
+                "note",
+                Msg::new(
+                    "application.return_note",
+                    "请写明需要补正的材料或内容。",
+                    "Say what to supplement.",
+                ),
+            ));
         }
         if deadline <= today {
-            return Err(field_err("deadline", Msg::new("application.return_deadline", "补正期限应晚于今天。", "The deadline must be after today.")));
+            return Err(field_err(
+                "deadline",
+                Msg::new(
+                    "application.return_deadline",
+                    "补正期限应晚于今天。",
+                    "The deadline must be after today.",
+                ),
+            ));
         }
-        Self::transition(tx, &row, &wf, Actor::Officer(user), Action::Return, what, json!({"deadline": deadline})).await?;
+        Self::transition(
+            tx,
+            &row,
+            &wf,
+            Actor::Officer(user),
+            Action::Return,
+            what,
+            json!({"deadline": deadline}),
+        )
+        .await?;
         exec(
             tx.conn(),
             "UPDATE applications SET return_note = ?, return_deadline = ? WHERE id = ?",
             vec![what.to_string().into(), deadline.into(), id.into()],
         )
         .await?;
-        Self::notify_applicant(tx, &row, format!("{} 被退回补正：{what}（期限 {deadline}）", row.label())).await
+        Self::notify_applicant(
+            tx,
+            &row,
+            format!("{} 被退回补正：{what}（期限 {deadline}）", row.label()),
+        )
+        .await
     }
 
     /// Does not accept (不予受理) or rejects in review (审核不通过), with a reason.
-    pub async fn refuse_application(&self, tx: &mut WriteTx, scope: &Scope, id: i64, action: Action, reason: &str) -> Result<()> {
+    pub async fn refuse_application(
+        &self,
+        tx: &mut WriteTx,
+        scope: &Scope,
+        id: i64,
+        action: Action,
+        reason: &str,
+    ) -> Result<()> {
         let (row, wf, _, user) = Self::officer_row(tx, scope, id).await?;
         if !matches!(action, Action::NotAccept | Action::Reject) {
-            return Err(StoreError::Internal("refuse takes not_accept or reject".into()));
+            return Err(StoreError::Internal(
+                "refuse takes not_accept or reject".into(),
+            ));
         }
         let reason = reason.trim();
         if reason.is_empty() {
-            return Err(field_err("reason", Msg::new("application.reason", "请填写理由，申请单位会看到。", "Give the reason.")));
+            return Err(field_err(
+                "reason",
+                Msg::new(
+                    "application.reason",
+                    "请填写理由，申请单位会看到。",
+                    "Give the reason.",
+                ),
+            ));
         }
-        Self::transition(tx, &row, &wf, Actor::Officer(user), action, reason, json!({})).await?;
+        Self::transition(
+            tx,
+            &row,
+            &wf,
+            Actor::Officer(user),
+            action,
+            reason,
+            json!({}),
+        )
+        .await?;
         Self::release_claims(tx, id).await?;
-        Self::notify_applicant(tx, &row, format!("{}：{}。理由：{reason}", row.label(), action.zh())).await
+        Self::notify_applicant(
+            tx,
+            &row,
+            format!("{}：{}。理由：{reason}", row.label(), action.zh()),
+        )
+        .await
     }
 
     /// Passes the current review stage, with the approved amount of each item: never above the
     /// calculation, and lower only with a reason. Nobody passes two stages of one application.
-    pub async fn pass_review(&self, tx: &mut WriteTx, scope: &Scope, id: i64, decisions: &[ItemDecision], comment: &str) -> Result<State> {
+    pub async fn pass_review(
+        &self,
+        tx: &mut WriteTx,
+        scope: &Scope,
+        id: i64,
+        decisions: &[ItemDecision],
+        comment: &str,
+    ) -> Result<State> {
         let (row, wf, _, user) = Self::officer_row(tx, scope, id).await?;
-        wf.apply(Actor::Officer(user), Action::Pass).map_err(workflow_err)?;
+        wf.apply(Actor::Officer(user), Action::Pass)
+            .map_err(workflow_err)?;
         let items: Vec<ItemRow> = fetch_all(
             tx.conn(),
             "SELECT item, computed_fen, approved_fen, reason, granted_fen FROM application_items WHERE application_id = ? ORDER BY item",
@@ -1512,8 +1793,18 @@ impl Store {
         )
         .await?;
         for d in decisions {
-            let Some(it) = items.iter().find(|i| i.item == d.item.code() || (items.len() == 1 && i.item == row.kind)) else {
-                return Err(field_err("items", Msg::new("review.item", format!("本申请没有申请{}。", d.item.zh()), "The application does not claim this item.")));
+            let Some(it) = items
+                .iter()
+                .find(|i| i.item == d.item.code() || (items.len() == 1 && i.item == row.kind))
+            else {
+                return Err(field_err(
+                    "items",
+                    Msg::new(
+                        "review.item",
+                        format!("本申请没有申请{}。", d.item.zh()),
+                        "The application does not claim this item.",
+                    ),
+                ));
             };
             let ceiling = it.approved_fen.unwrap_or(it.computed_fen);
             if d.approved_fen > it.computed_fen || d.approved_fen > ceiling {
@@ -1521,25 +1812,48 @@ impl Store {
                     "approved_fen",
                     Msg::new(
                         "review.above_calculation",
-                        format!("{}核定金额 {} 元高于系统测算（或上一环节核定）的 {} 元：核定金额只能调低，不能调高。", d.item.zh(), ipfin_domain::financing::yuan(d.approved_fen), ipfin_domain::financing::yuan(ceiling)),
+                        format!(
+                            "{}核定金额 {} 元高于系统测算（或上一环节核定）的 {} 元：核定金额只能调低，不能调高。",
+                            d.item.zh(),
+                            ipfin_domain::financing::yuan(d.approved_fen),
+                            ipfin_domain::financing::yuan(ceiling)
+                        ),
                         "An approved amount cannot exceed the calculation.",
                     ),
                 ));
             }
             if d.approved_fen < 0 {
-                return Err(field_err("approved_fen", Msg::new("review.negative", "核定金额不能为负数。", "Amounts cannot be negative.")));
+                return Err(field_err(
+                    "approved_fen",
+                    Msg::new(
+                        "review.negative",
+                        "核定金额不能为负数。",
+                        "Amounts cannot be negative.",
+                    ),
+                ));
             }
             if d.approved_fen < ceiling && d.reason.trim().is_empty() {
                 return Err(field_err(
                     "reason",
-                    Msg::new("review.reason", format!("{}核定金额低于测算金额，请填写调减理由。", d.item.zh()), "Give the reason for lowering an amount."),
+                    Msg::new(
+                        "review.reason",
+                        format!("{}核定金额低于测算金额，请填写调减理由。", d.item.zh()),
+                        "Give the reason for lowering an amount.",
+                    ),
                 ));
             }
         }
         for it in &items {
-            let d = decisions.iter().find(|d| d.item.code() == it.item || (items.len() == 1 && it.item == row.kind));
-            let approved = d.map(|d| d.approved_fen).unwrap_or(it.approved_fen.unwrap_or(it.computed_fen));
-            let reason = d.map(|d| d.reason.trim().to_string()).filter(|r| !r.is_empty()).or(it.reason.clone());
+            let d = decisions
+                .iter()
+                .find(|d| d.item.code() == it.item || (items.len() == 1 && it.item == row.kind));
+            let approved = d
+                .map(|d| d.approved_fen)
+                .unwrap_or(it.approved_fen.unwrap_or(it.computed_fen));
+            let reason = d
+                .map(|d| d.reason.trim().to_string())
+                .filter(|r| !r.is_empty())
+                .or(it.reason.clone());
             exec(
                 tx.conn(),
                 "UPDATE application_items SET approved_fen = ?, reason = ? WHERE application_id = ? AND item = ?",
@@ -1548,12 +1862,44 @@ impl Store {
             .await?;
         }
         let total = fetch_i64(tx.conn(), "SELECT CAST(COALESCE(SUM(approved_fen), 0) AS BIGINT) FROM application_items WHERE application_id = ?", vec![id.into()]).await?;
-        exec(tx.conn(), "UPDATE applications SET approved_fen = ? WHERE id = ?", vec![total.into(), id.into()]).await?;
-        let next = Self::transition(tx, &row, &wf, Actor::Officer(user), Action::Pass, comment, json!({"decisions": decisions, "approved_fen": total})).await?;
+        exec(
+            tx.conn(),
+            "UPDATE applications SET approved_fen = ? WHERE id = ?",
+            vec![total.into(), id.into()],
+        )
+        .await?;
+        let next = Self::transition(
+            tx,
+            &row,
+            &wf,
+            Actor::Officer(user),
+            Action::Pass,
+            comment,
+            json!({"decisions": decisions, "approved_fen": total}),
+        )
+        .await?;
         if next.state == State::Reviewed {
-            Self::notify_officers(tx, &row, format!("{} 审核通过（核定 {} 元），待发布公示。", row.label(), ipfin_domain::financing::yuan(total))).await?;
+            Self::notify_officers(
+                tx,
+                &row,
+                format!(
+                    "{} 审核通过（核定 {} 元），待发布公示。",
+                    row.label(),
+                    ipfin_domain::financing::yuan(total)
+                ),
+            )
+            .await?;
         } else {
-            Self::notify_officers(tx, &row, format!("{} 待{}。", row.label(), next.stage.map(|s| s.zh()).unwrap_or(""))).await?;
+            Self::notify_officers(
+                tx,
+                &row,
+                format!(
+                    "{} 待{}。",
+                    row.label(),
+                    next.stage.map(|s| s.zh()).unwrap_or("")
+                ),
+            )
+            .await?;
         }
         Ok(next.state)
     }
@@ -1574,17 +1920,40 @@ impl Store {
         let district = officer_district(scope)?.to_string();
         let title = title.trim();
         if title.is_empty() {
-            return Err(field_err("title", Msg::new("notice.title", "请填写公示标题。", "Enter the notice's title.")));
+            return Err(field_err(
+                "title",
+                Msg::new(
+                    "notice.title",
+                    "请填写公示标题。",
+                    "Enter the notice's title.",
+                ),
+            ));
         }
         if ids.is_empty() {
-            return Err(field_err("applications", Msg::new("notice.empty", "请至少选择一件审核通过的申请。", "Choose at least one reviewed application.")));
+            return Err(field_err(
+                "applications",
+                Msg::new(
+                    "notice.empty",
+                    "请至少选择一件审核通过的申请。",
+                    "Choose at least one reviewed application.",
+                ),
+            ));
         }
         if !(5..=30).contains(&days) {
-            return Err(field_err("days", Msg::new("notice.days", "公示期应为 5–30 个工作日。", "A notice runs 5–30 working days.")));
+            return Err(field_err(
+                "days",
+                Msg::new(
+                    "notice.days",
+                    "公示期应为 5–30 个工作日。",
+                    "A notice runs 5–30 working days.",
+                ),
+            ));
         }
         let calendar = Self::calendar_in(tx.conn()).await?;
-        let end = calendar.period_end(start, days).map_err(|m| field_err("start", m))?;
-        let user = tx.actor_user_id().ok_or_else(|| StoreError::Internal("an officer acts as a person".into()))?;
+        let end = calendar
+            .period_end(start, days)
+            .map_err(|m| field_err("start", m))?;
+        let user = tx.actor_user_id().ok_or_else(person_required)?;
         let now = crate::now_s();
         let nid = fetch_i64(
             tx.conn(),
@@ -1598,22 +1967,50 @@ impl Store {
             if wf.state != State::Reviewed {
                 return Err(StoreError::conflict(
                     "notice.not_reviewed",
-                    format!("申请 {} 的状态为“{}”，只有审核通过的申请可以公示。", row.label(), wf.state.zh()),
+                    format!(
+                        "申请 {} 的状态为“{}”，只有审核通过的申请可以公示。",
+                        row.label(),
+                        wf.state.zh()
+                    ),
                     "Only reviewed applications can be published.",
                 ));
             }
             let items: Vec<String> = row.item_list().iter().map(|i| i.zh().to_string()).collect();
-            let items = if items.is_empty() { row.kind().zh().to_string() } else { items.join("、") };
+            let items = if items.is_empty() {
+                row.kind().zh().to_string()
+            } else {
+                items.join("、")
+            };
             exec(
                 tx.conn(),
                 "INSERT INTO notice_entries (notice_id, application_id, enterprise_name, items, amount_fen) VALUES (?, ?, ?, ?, ?)",
                 vec![nid.into(), (*id).into(), row.applicant_name.clone().into(), items.into(), row.approved_fen.unwrap_or(0).into()],
             )
             .await?;
-            Self::transition(tx, &row, &wf, Actor::Officer(user), Action::PublishNotice, title, json!({"notice_id": nid, "ends_on": end})).await?;
-            Self::notify_applicant(tx, &row, format!("{} 已进入公示，公示期至 {end}。", row.label())).await?;
+            Self::transition(
+                tx,
+                &row,
+                &wf,
+                Actor::Officer(user),
+                Action::PublishNotice,
+                title,
+                json!({"notice_id": nid, "ends_on": end}),
+            )
+            .await?;
+            Self::notify_applicant(
+                tx,
+                &row,
+                format!("{} 已进入公示，公示期至 {end}。", row.label()),
+            )
+            .await?;
         }
-        tx.audit("notice.publish", "notice", nid, json!({"applications": ids, "starts_on": start, "ends_on": end, "days": days})).await?;
+        tx.audit(
+            "notice.publish",
+            "notice",
+            nid,
+            json!({"applications": ids, "starts_on": start, "ends_on": end, "days": days}),
+        )
+        .await?;
         Ok(nid)
     }
 
@@ -1637,7 +2034,11 @@ impl Store {
         Self::notice_in(self.conn(), scope, id).await
     }
 
-    async fn notice_in<C: ConnectionTrait>(conn: &C, scope: &Scope, id: i64) -> Result<NoticeDetail> {
+    async fn notice_in<C: ConnectionTrait>(
+        conn: &C,
+        scope: &Scope,
+        id: i64,
+    ) -> Result<NoticeDetail> {
         let notice: NoticeRow = fetch_opt(
             conn,
             "SELECT id, district_code, title, starts_on, ends_on, days, status, published_at FROM notices WHERE id = ?",
@@ -1668,30 +2069,55 @@ impl Store {
         } else {
             vec![]
         };
-        Ok(NoticeDetail { notice, entries, objections })
+        Ok(NoticeDetail {
+            notice,
+            entries,
+            objections,
+        })
     }
 
     /// Anyone lodges an objection during the notice period (until 24:00 of its last day).
-    pub async fn lodge_objection(&self, tx: &mut WriteTx, notice_id: i64, o: NewObjection, today: NaiveDate) -> Result<i64> {
+    pub async fn lodge_objection(
+        &self,
+        tx: &mut WriteTx,
+        notice_id: i64,
+        o: NewObjection,
+        today: NaiveDate,
+    ) -> Result<i64> {
         let d = Self::notice_in(tx.conn(), &Scope::Public, notice_id).await?;
         if d.notice.status != "open" || today > d.notice.ends_on || today < d.notice.starts_on {
             return Err(StoreError::conflict(
                 "objection.period",
-                format!("公示期为 {} 至 {}，现已不在公示期内，不能再提出异议。", d.notice.starts_on, d.notice.ends_on),
+                format!(
+                    "公示期为 {} 至 {}，现已不在公示期内，不能再提出异议。",
+                    d.notice.starts_on, d.notice.ends_on
+                ),
                 "The notice period is over.",
             ));
         }
         if let Some(a) = o.application_id
             && !d.entries.iter().any(|e| e.application_id == a)
         {
-            return Err(field_err("application_id", Msg::new("objection.application", "所选申请不在本次公示名单中。", "The application is not on this notice.")));
+            return Err(field_err(
+                "application_id",
+                Msg::new(
+                    "objection.application",
+                    "所选申请不在本次公示名单中。",
+                    "The application is not on this notice.",
+                ),
+            ));
         }
         let name = crate::org::require_text("name", "姓名或单位", "Name", &o.name, 100)?;
         let contact = crate::org::require_text("contact", "联系方式", "Contact", &o.contact, 100)?;
         let text = crate::org::require_text("text", "异议内容", "Objection", &o.text, 4000)?;
         let (key, ename) = match o.evidence {
             Some((fname, bytes)) if !bytes.is_empty() => {
-                let t = check_upload("异议证明材料", ipfin_domain::policy::materials::FileKinds::Document, &bytes).map_err(|m| field_err("evidence", m))?;
+                let t = check_upload(
+                    "异议证明材料",
+                    ipfin_domain::policy::materials::FileKinds::Document,
+                    &bytes,
+                )
+                .map_err(|m| field_err("evidence", m))?;
                 let size = bytes.len() as i64;
                 let key = self.blobs().put(bytes).await?;
                 exec(
@@ -1717,13 +2143,26 @@ impl Store {
             vec![d.notice.district_code.clone().into(), o.application_id.into(), format!("公示“{}”收到一件异议，请处理。", d.notice.title).into(), format!("/notices/{notice_id}").into(), crate::now_s().into()],
         )
         .await?;
-        tx.audit("objection.lodge", "notice", notice_id, json!({"objection_id": oid, "application_id": o.application_id})).await?;
+        tx.audit(
+            "objection.lodge",
+            "notice",
+            notice_id,
+            json!({"objection_id": oid, "application_id": o.application_id}),
+        )
+        .await?;
         Ok(oid)
     }
 
     /// Decides an objection: upheld sends the application back to review; dismissed is
     /// recorded with the reason.
-    pub async fn decide_objection(&self, tx: &mut WriteTx, scope: &Scope, objection_id: i64, uphold: bool, reason: &str) -> Result<()> {
+    pub async fn decide_objection(
+        &self,
+        tx: &mut WriteTx,
+        scope: &Scope,
+        objection_id: i64,
+        uphold: bool,
+        reason: &str,
+    ) -> Result<()> {
         let district = officer_district(scope)?.to_string();
         let o: ObjectionRow = fetch_opt(
             tx.conn(),
@@ -1734,22 +2173,62 @@ impl Store {
         .await?
         .ok_or(StoreError::NotFound)?;
         if o.decision.is_some() {
-            return Err(StoreError::conflict("objection.decided", "该异议已处理。", "The objection was already decided."));
+            return Err(StoreError::conflict(
+                "objection.decided",
+                "该异议已处理。",
+                "The objection was already decided.",
+            ));
         }
         let reason = reason.trim();
         if reason.is_empty() {
-            return Err(field_err("reason", Msg::new("objection.reason", "请填写处理意见（核查情况和理由）。", "Give the reason.")));
+            return Err(field_err(
+                "reason",
+                Msg::new(
+                    "objection.reason",
+                    "请填写处理意见（核查情况和理由）。",
+                    "Give the reason.",
+                ),
+            ));
         }
         if uphold {
             let Some(aid) = o.application_id else {
-                return Err(field_err("application_id", Msg::new("objection.no_application", "该异议未指向具体申请，不能认定成立；请驳回并说明，或另行处理。", "The objection names no application.")));
+                return Err(field_err(
+                    "application_id",
+                    Msg::new(
+                        "objection.no_application",
+                        "该异议未指向具体申请，不能认定成立；请驳回并说明，或另行处理。",
+                        "The objection names no application.",
+                    ),
+                ));
             };
             let (row, wf, _, user) = Self::officer_row(tx, scope, aid).await?;
-            Self::transition(tx, &row, &wf, Actor::Officer(user), Action::UpholdObjection, reason, json!({"objection_id": objection_id})).await?;
+            Self::transition(
+                tx,
+                &row,
+                &wf,
+                Actor::Officer(user),
+                Action::UpholdObjection,
+                reason,
+                json!({"objection_id": objection_id}),
+            )
+            .await?;
             exec(tx.conn(), "UPDATE notice_entries SET outcome = 'upheld' WHERE notice_id = ? AND application_id = ?", vec![o.notice_id.into(), aid.into()]).await?;
-            exec(tx.conn(), "UPDATE applications SET approved_fen = NULL WHERE id = ?", vec![aid.into()]).await?;
+            exec(
+                tx.conn(),
+                "UPDATE applications SET approved_fen = NULL WHERE id = ?",
+                vec![aid.into()],
+            )
+            .await?;
             exec(tx.conn(), "UPDATE application_items SET approved_fen = NULL, reason = NULL WHERE application_id = ?", vec![aid.into()]).await?;
-            Self::notify_applicant(tx, &row, format!("{} 公示期间的异议经核查成立，申请退回重新审核。", row.label())).await?;
+            Self::notify_applicant(
+                tx,
+                &row,
+                format!(
+                    "{} 公示期间的异议经核查成立，申请退回重新审核。",
+                    row.label()
+                ),
+            )
+            .await?;
         }
         exec(
             tx.conn(),
@@ -1757,7 +2236,13 @@ impl Store {
             vec![(if uphold { "upheld" } else { "dismissed" }).into(), reason.to_string().into(), tx.actor_user_id().into(), crate::now_s().into(), objection_id.into()],
         )
         .await?;
-        tx.audit("objection.decide", "objection", objection_id, json!({"upheld": uphold, "reason": reason})).await
+        tx.audit(
+            "objection.decide",
+            "objection",
+            objection_id,
+            json!({"upheld": uphold, "reason": reason}),
+        )
+        .await
     }
 
     /// Ends every notice whose period is over on `today` (a background job): applications
@@ -1771,7 +2256,9 @@ impl Store {
         )
         .await?;
         for n in &due {
-            let mut tx = self.write(crate::audit::AuditActor::system("notice-period")).await?;
+            let mut tx = self
+                .write(crate::audit::AuditActor::system("notice-period"))
+                .await?;
             self.end_notice(&mut tx, n).await?;
             tx.commit().await?;
         }
@@ -1790,7 +2277,10 @@ impl Store {
             vec![n.id.into()],
         )
         .await?;
-        let scope = Scope::District { code: n.district_code.clone(), manage: true };
+        let scope = Scope::District {
+            code: n.district_code.clone(),
+            manage: true,
+        };
         let mut rows = Vec::new();
         for e in &entries {
             let row = Self::app_row(tx.conn(), &scope, e.application_id).await?;
@@ -1798,7 +2288,10 @@ impl Store {
             rows.push((row, wf));
         }
         // Budgets per pinned policy: what remains of its year's budget.
-        let mut grants: Vec<i64> = rows.iter().map(|(r, _)| r.approved_fen.unwrap_or(0)).collect();
+        let mut grants: Vec<i64> = rows
+            .iter()
+            .map(|(r, _)| r.approved_fen.unwrap_or(0))
+            .collect();
         let mut by_policy: std::collections::BTreeMap<i64, Vec<usize>> = Default::default();
         for (i, (r, _)) in rows.iter().enumerate() {
             by_policy.entry(r.policy_version_id).or_default().push(i);
@@ -1818,7 +2311,11 @@ impl Store {
             let remaining = (budget.total_fen - used).max(0);
             let requests: Vec<BudgetRequest> = idx
                 .iter()
-                .map(|i| BudgetRequest { id: rows[*i].0.id, amount_fen: grants[*i], accepted_at: rows[*i].0.accepted_at.unwrap_or(0) })
+                .map(|i| BudgetRequest {
+                    id: rows[*i].0.id,
+                    amount_fen: grants[*i],
+                    accepted_at: rows[*i].0.accepted_at.unwrap_or(0),
+                })
                 .collect();
             let out = allocate_budget(&requests, remaining, budget.mode);
             let asked: i64 = requests.iter().map(|r| r.amount_fen).sum();
@@ -1842,27 +2339,77 @@ impl Store {
             for (it, share) in items.iter().zip(shares) {
                 exec(tx.conn(), "UPDATE application_items SET granted_fen = ? WHERE application_id = ? AND item = ?", vec![share.into(), row.id.into(), it.item.clone().into()]).await?;
             }
-            exec(tx.conn(), "UPDATE applications SET granted_fen = ? WHERE id = ?", vec![granted.into(), row.id.into()]).await?;
+            exec(
+                tx.conn(),
+                "UPDATE applications SET granted_fen = ? WHERE id = ?",
+                vec![granted.into(), row.id.into()],
+            )
+            .await?;
             exec(tx.conn(), "UPDATE notice_entries SET outcome = 'granted' WHERE notice_id = ? AND application_id = ?", vec![n.id.into(), row.id.into()]).await?;
             let cut = row.approved_fen.unwrap_or(0) - granted;
             let comment = if cut > 0 {
-                format!("公示期满无成立的异议；因年度预算所限，核定 {} 元调减为 {} 元。", ipfin_domain::financing::yuan(row.approved_fen.unwrap_or(0)), ipfin_domain::financing::yuan(granted))
+                format!(
+                    "公示期满无成立的异议；因年度预算所限，核定 {} 元调减为 {} 元。",
+                    ipfin_domain::financing::yuan(row.approved_fen.unwrap_or(0)),
+                    ipfin_domain::financing::yuan(granted)
+                )
             } else {
                 "公示期满无成立的异议，资助确定。".into()
             };
-            Self::transition(tx, row, wf, Actor::Officer(0), Action::EndNotice, &comment, json!({"notice_id": n.id, "granted_fen": granted})).await?;
-            Self::notify_applicant(tx, row, format!("{} 资助确定：{} 元。", row.label(), ipfin_domain::financing::yuan(granted))).await?;
+            Self::transition(
+                tx,
+                row,
+                wf,
+                Actor::Officer(0),
+                Action::EndNotice,
+                &comment,
+                json!({"notice_id": n.id, "granted_fen": granted}),
+            )
+            .await?;
+            Self::notify_applicant(
+                tx,
+                row,
+                format!(
+                    "{} 资助确定：{} 元。",
+                    row.label(),
+                    ipfin_domain::financing::yuan(granted)
+                ),
+            )
+            .await?;
         }
-        exec(tx.conn(), "UPDATE notices SET status = 'ended', ended_at = ? WHERE id = ?", vec![crate::now_s().into(), n.id.into()]).await?;
-        tx.audit("notice.end", "notice", n.id, json!({"granted": rows.len(), "budget": budget_notes})).await
+        exec(
+            tx.conn(),
+            "UPDATE notices SET status = 'ended', ended_at = ? WHERE id = ?",
+            vec![crate::now_s().into(), n.id.into()],
+        )
+        .await?;
+        tx.audit(
+            "notice.end",
+            "notice",
+            n.id,
+            json!({"granted": rows.len(), "budget": budget_notes}),
+        )
+        .await
     }
 
     /// Records a disbursement (up to the granted amount); the first schedules a supervision
     /// check half a year later.
-    pub async fn disburse(&self, tx: &mut WriteTx, scope: &Scope, id: i64, paid_on: NaiveDate, amount_fen: i64, reference: &str) -> Result<()> {
+    pub async fn disburse(
+        &self,
+        tx: &mut WriteTx,
+        scope: &Scope,
+        id: i64,
+        paid_on: NaiveDate,
+        amount_fen: i64,
+        reference: &str,
+    ) -> Result<()> {
         let (row, wf, _, user) = Self::officer_row(tx, scope, id).await?;
         if !matches!(wf.state, State::Granted | State::Disbursed) {
-            return Err(StoreError::conflict("disburse.state", format!("申请状态为“{}”，资助确定后才能拨付。", wf.state.zh()), "Only granted applications are disbursed."));
+            return Err(StoreError::conflict(
+                "disburse.state",
+                format!("申请状态为“{}”，资助确定后才能拨付。", wf.state.zh()),
+                "Only granted applications are disbursed.",
+            ));
         }
         let granted = row.granted_fen.unwrap_or(0);
         if amount_fen <= 0 || row.disbursed_fen + amount_fen > granted {
@@ -1870,21 +2417,45 @@ impl Store {
                 "amount",
                 Msg::new(
                     "disburse.amount",
-                    format!("拨付金额应大于 0，且累计不超过确定的资助额 {} 元（已拨付 {} 元）。", ipfin_domain::financing::yuan(granted), ipfin_domain::financing::yuan(row.disbursed_fen)),
+                    format!(
+                        "拨付金额应大于 0，且累计不超过确定的资助额 {} 元（已拨付 {} 元）。",
+                        ipfin_domain::financing::yuan(granted),
+                        ipfin_domain::financing::yuan(row.disbursed_fen)
+                    ),
                     "The amount must be above 0 and in total not above the grant.",
                 ),
             ));
         }
-        let reference = crate::org::require_text("reference", "支付凭证号", "Payment reference", reference, 100)?;
+        let reference = crate::org::require_text(
+            "reference",
+            "支付凭证号",
+            "Payment reference",
+            reference,
+            100,
+        )?;
         exec(
             tx.conn(),
             "INSERT INTO grant_payments (application_id, paid_on, amount_fen, reference, created_at) VALUES (?, ?, ?, ?, ?)",
             vec![id.into(), paid_on.into(), amount_fen.into(), reference.clone().into(), crate::now_s().into()],
         )
         .await?;
-        exec(tx.conn(), "UPDATE applications SET disbursed_fen = disbursed_fen + ? WHERE id = ?", vec![amount_fen.into(), id.into()]).await?;
+        exec(
+            tx.conn(),
+            "UPDATE applications SET disbursed_fen = disbursed_fen + ? WHERE id = ?",
+            vec![amount_fen.into(), id.into()],
+        )
+        .await?;
         if wf.state == State::Granted {
-            Self::transition(tx, &row, &wf, Actor::Officer(user), Action::Disburse, &reference, json!({"amount_fen": amount_fen, "paid_on": paid_on})).await?;
+            Self::transition(
+                tx,
+                &row,
+                &wf,
+                Actor::Officer(user),
+                Action::Disburse,
+                &reference,
+                json!({"amount_fen": amount_fen, "paid_on": paid_on}),
+            )
+            .await?;
             exec(
                 tx.conn(),
                 "INSERT INTO supervision_checks (application_id, due_on) VALUES (?, ?)",
@@ -1892,18 +2463,42 @@ impl Store {
             )
             .await?;
         } else {
-            tx.audit("application.disburse_more", "application", id, json!({"amount_fen": amount_fen, "paid_on": paid_on, "reference": reference})).await?;
+            tx.audit(
+                "application.disburse_more",
+                "application",
+                id,
+                json!({"amount_fen": amount_fen, "paid_on": paid_on, "reference": reference}),
+            )
+            .await?;
         }
-        Self::notify_applicant(tx, &row, format!("{} 已拨付 {} 元。", row.label(), ipfin_domain::financing::yuan(amount_fen))).await
+        Self::notify_applicant(
+            tx,
+            &row,
+            format!(
+                "{} 已拨付 {} 元。",
+                row.label(),
+                ipfin_domain::financing::yuan(amount_fen)
+            ),
+        )
+        .await
     }
 
     /// Runs a supervision check now: each loan of the application must still be outstanding or
     /// repaid normally, and its pledge still registered (per the financing records). A finding
     /// opens an investigation.
-    pub async fn run_supervision(&self, tx: &mut WriteTx, scope: &Scope, id: i64) -> Result<Vec<String>> {
+    pub async fn run_supervision(
+        &self,
+        tx: &mut WriteTx,
+        scope: &Scope,
+        id: i64,
+    ) -> Result<Vec<String>> {
         let (row, wf, body, user) = Self::officer_row(tx, scope, id).await?;
         if wf.state != State::Disbursed {
-            return Err(StoreError::conflict("supervision.state", "只有已拨付的申请进入跟踪监管。", "Only disbursed applications are supervised."));
+            return Err(StoreError::conflict(
+                "supervision.state",
+                "只有已拨付的申请进入跟踪监管。",
+                "Only disbursed applications are supervised.",
+            ));
         }
         let mut findings = Vec::new();
         for l in &body.lines {
@@ -1915,14 +2510,19 @@ impl Store {
             let s: Option<S> = fetch_opt(
                 tx.conn(),
                 "SELECT id, status FROM loans WHERE lender_org_id = ? AND contract_number = ?",
-                vec![l.lender_org_id.into(), l.contract_number.trim().to_string().into()],
+                vec![
+                    l.lender_org_id.into(),
+                    l.contract_number.trim().to_string().into(),
+                ],
             )
             .await?;
             match s {
                 None => findings.push(format!("贷款“{}”在银行报送记录中不存在。", l.reference())),
                 Some(s) => {
                     if s.status == "overdue" || s.status == "defaulted" {
-                        let zh = ipfin_domain::financing::LoanStatus::from_code(&s.status).map(|x| x.zh()).unwrap_or("");
+                        let zh = ipfin_domain::financing::LoanStatus::from_code(&s.status)
+                            .map(|x| x.zh())
+                            .unwrap_or("");
                         findings.push(format!("贷款“{}”状态为{zh}。", l.reference()));
                     }
                     let cancelled = fetch_i64(
@@ -1940,7 +2540,10 @@ impl Store {
                     )
                     .await?;
                     if active == 0 && s.status != "repaid" {
-                        findings.push(format!("贷款“{}”未还清，但质押登记已注销（{cancelled} 项）。", l.reference()));
+                        findings.push(format!(
+                            "贷款“{}”未还清，但质押登记已注销（{cancelled} 项）。",
+                            l.reference()
+                        ));
                     }
                 }
             }
@@ -1953,45 +2556,119 @@ impl Store {
             None => exec(tx.conn(), "INSERT INTO supervision_checks (application_id, due_on, done_at, outcome, findings) VALUES (?, ?, ?, ?, ?)", vec![id.into(), crate::today_shanghai().into(), crate::now_s().into(), outcome.into(), text.clone().into()]).await?,
         };
         if findings.is_empty() {
-            tx.audit("application.supervision_ok", "application", id, json!({})).await?;
+            tx.audit("application.supervision_ok", "application", id, json!({}))
+                .await?;
         } else {
-            Self::transition(tx, &row, &wf, Actor::Officer(user), Action::Investigate, &text, json!({"findings": findings})).await?;
+            Self::transition(
+                tx,
+                &row,
+                &wf,
+                Actor::Officer(user),
+                Action::Investigate,
+                &text,
+                json!({"findings": findings}),
+            )
+            .await?;
         }
         Ok(findings)
     }
 
     /// Closes an investigation: cleared, or a clawback of an amount with its reason.
-    pub async fn close_investigation(&self, tx: &mut WriteTx, scope: &Scope, id: i64, clawback_fen: Option<i64>, reason: &str) -> Result<()> {
+    pub async fn close_investigation(
+        &self,
+        tx: &mut WriteTx,
+        scope: &Scope,
+        id: i64,
+        clawback_fen: Option<i64>,
+        reason: &str,
+    ) -> Result<()> {
         let (row, wf, _, user) = Self::officer_row(tx, scope, id).await?;
         let reason = reason.trim();
         if reason.is_empty() {
-            return Err(field_err("reason", Msg::new("investigation.reason", "请填写核查结论。", "Give the conclusion.")));
+            return Err(field_err(
+                "reason",
+                Msg::new(
+                    "investigation.reason",
+                    "请填写核查结论。",
+                    "Give the conclusion.",
+                ),
+            ));
         }
         match clawback_fen {
             None => {
-                Self::transition(tx, &row, &wf, Actor::Officer(user), Action::Clear, reason, json!({})).await?;
+                Self::transition(
+                    tx,
+                    &row,
+                    &wf,
+                    Actor::Officer(user),
+                    Action::Clear,
+                    reason,
+                    json!({}),
+                )
+                .await?;
             }
             Some(a) => {
                 if a <= 0 || a > row.disbursed_fen {
-                    return Err(field_err("amount", Msg::new("clawback.amount", format!("追回金额应大于 0 且不超过已拨付的 {} 元。", ipfin_domain::financing::yuan(row.disbursed_fen)), "The amount must be above 0 and not above what was disbursed.")));
+                    return Err(field_err(
+                        "amount",
+                        Msg::new(
+                            "clawback.amount",
+                            format!(
+                                "追回金额应大于 0 且不超过已拨付的 {} 元。",
+                                ipfin_domain::financing::yuan(row.disbursed_fen)
+                            ),
+                            "The amount must be above 0 and not above what was disbursed.",
+                        ),
+                    ));
                 }
-                Self::transition(tx, &row, &wf, Actor::Officer(user), Action::Clawback, reason, json!({"amount_fen": a})).await?;
+                Self::transition(
+                    tx,
+                    &row,
+                    &wf,
+                    Actor::Officer(user),
+                    Action::Clawback,
+                    reason,
+                    json!({"amount_fen": a}),
+                )
+                .await?;
                 exec(tx.conn(), "INSERT INTO clawbacks (application_id, amount_fen, reason, decided_at) VALUES (?, ?, ?, ?)", vec![id.into(), a.into(), reason.to_string().into(), crate::now_s().into()]).await?;
                 Self::release_claims(tx, id).await?;
-                Self::notify_applicant(tx, &row, format!("{} 经核查需追回资助 {} 元：{reason}", row.label(), ipfin_domain::financing::yuan(a))).await?;
+                Self::notify_applicant(
+                    tx,
+                    &row,
+                    format!(
+                        "{} 经核查需追回资助 {} 元：{reason}",
+                        row.label(),
+                        ipfin_domain::financing::yuan(a)
+                    ),
+                )
+                .await?;
             }
         }
         Ok(())
     }
 
     /// Records that a clawback was recovered.
-    pub async fn clawback_recovered(&self, tx: &mut WriteTx, scope: &Scope, id: i64, clawback_id: i64, on: NaiveDate) -> Result<()> {
+    pub async fn clawback_recovered(
+        &self,
+        tx: &mut WriteTx,
+        scope: &Scope,
+        id: i64,
+        clawback_id: i64,
+        on: NaiveDate,
+    ) -> Result<()> {
         let _ = Self::officer_row(tx, scope, id).await?;
         let n = exec(tx.conn(), "UPDATE clawbacks SET recovered_on = ? WHERE id = ? AND application_id = ? AND recovered_on IS NULL", vec![on.into(), clawback_id.into(), id.into()]).await?;
         if n == 0 {
             return Err(StoreError::NotFound);
         }
-        tx.audit("application.clawback_recovered", "application", id, json!({"clawback_id": clawback_id, "on": on})).await
+        tx.audit(
+            "application.clawback_recovered",
+            "application",
+            id,
+            json!({"clawback_id": clawback_id, "on": on}),
+        )
+        .await
     }
 
     /// Open clawbacks of an organisation (flagged at its next eligibility check).
@@ -2007,8 +2684,12 @@ impl Store {
     /// Notifications for the caller: its organisation's, or its district's for officers.
     pub async fn notifications(&self, scope: &Scope, limit: u64) -> Result<Vec<Notification>> {
         let (cond, values): (&str, Vec<Value>) = match scope {
-            Scope::District { code, manage: true } => ("district_code = ?", vec![code.clone().into()]),
-            Scope::Enterprise { org_id } | Scope::Institution { org_id } => ("organisation_id = ?", vec![(*org_id).into()]),
+            Scope::District { code, manage: true } => {
+                ("district_code = ?", vec![code.clone().into()])
+            }
+            Scope::Enterprise { org_id } | Scope::Institution { org_id } => {
+                ("organisation_id = ?", vec![(*org_id).into()])
+            }
             _ => return Ok(vec![]),
         };
         fetch_all(
@@ -2021,7 +2702,10 @@ impl Store {
 
     /// Hands undelivered notifications to a sender (e-mail/SMS in production; the log in
     /// development) and marks them sent.
-    pub async fn deliver_notifications(&self, send: &(dyn Fn(&Notification) + Send + Sync)) -> Result<usize> {
+    pub async fn deliver_notifications(
+        &self,
+        send: &(dyn Fn(&Notification) + Send + Sync),
+    ) -> Result<usize> {
         let pending: Vec<Notification> = fetch_all(
             self.conn(),
             "SELECT id, application_id, text, link, created_at, read_at FROM notifications WHERE sent_at IS NULL ORDER BY id LIMIT 500",
@@ -2030,7 +2714,12 @@ impl Store {
         .await?;
         for n in &pending {
             send(n);
-            exec(self.conn(), "UPDATE notifications SET sent_at = ? WHERE id = ?", vec![crate::now_s().into(), n.id.into()]).await?;
+            exec(
+                self.conn(),
+                "UPDATE notifications SET sent_at = ? WHERE id = ?",
+                vec![crate::now_s().into(), n.id.into()],
+            )
+            .await?;
         }
         Ok(pending.len())
     }
@@ -2049,7 +2738,11 @@ impl Store {
     }
 
     /// A stored file by key for a notice's objection evidence (officers of the district).
-    pub async fn objection_evidence(&self, scope: &Scope, objection_id: i64) -> Result<(String, Bytes)> {
+    pub async fn objection_evidence(
+        &self,
+        scope: &Scope,
+        objection_id: i64,
+    ) -> Result<(String, Bytes)> {
         let code = match scope {
             Scope::District { code, .. } => code.clone(),
             Scope::City => String::new(),
@@ -2072,6 +2765,9 @@ impl Store {
             return Err(StoreError::NotFound);
         }
         let key = k.evidence_key.ok_or(StoreError::NotFound)?;
-        Ok((k.evidence_name.unwrap_or_default(), self.blobs().get(&key).await?))
+        Ok((
+            k.evidence_name.unwrap_or_default(),
+            self.blobs().get(&key).await?,
+        ))
     }
 }

@@ -95,12 +95,24 @@ mod tests {
     async fn same_bytes_one_key_both_backends() {
         let dir = std::env::temp_dir().join(format!("ipfin-blobs-{}", std::process::id()));
         for b in [Blobs::memory(), Blobs::local(&dir).expect("dir")] {
-            let k1 = b.put(Bytes::from_static(b"%PDF-1.7 hello")).await.expect("put");
-            let k2 = b.put(Bytes::from_static(b"%PDF-1.7 hello")).await.expect("put");
+            let k1 = b
+                .put(Bytes::from_static(b"%PDF-1.7 hello"))
+                .await
+                .expect("put");
+            let k2 = b
+                .put(Bytes::from_static(b"%PDF-1.7 hello"))
+                .await
+                .expect("put");
             assert_eq!(k1, k2);
             assert_eq!(&b.get(&k1).await.expect("get")[..], b"%PDF-1.7 hello");
-            assert!(matches!(b.get("../etc/passwd").await, Err(StoreError::NotFound)));
-            assert!(matches!(b.get(&"0".repeat(64)).await, Err(StoreError::NotFound)));
+            assert!(matches!(
+                b.get("../etc/passwd").await,
+                Err(StoreError::NotFound)
+            ));
+            assert!(matches!(
+                b.get(&"0".repeat(64)).await,
+                Err(StoreError::NotFound)
+            ));
         }
         std::fs::remove_dir_all(&dir).ok();
     }

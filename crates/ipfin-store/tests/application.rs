@@ -122,8 +122,8 @@ async fn report_loan(s: &Store, bank: &Scope, contract: &str, pledge: &str, pate
             }],
         }],
     };
-    let r: Result<_, StoreError> =
-        write!(s, AuditActor::system("bank"), |tx| s.save_loan(&mut tx, bank, &l));
+    let r: Result<_, StoreError> = write!(s, AuditActor::system("bank"), |tx| s
+        .save_loan(&mut tx, bank, &l));
     r.expect("loan");
 }
 
@@ -213,7 +213,10 @@ async fn the_five_stages_with_a_return_an_objection_each_way_and_a_clawback() {
         ))
         .expect_err("missing");
         let text = code_of(e);
-        assert!(text.starts_with("files:application.missing_materials"), "{text}");
+        assert!(
+            text.starts_with("files:application.missing_materials"),
+            "{text}"
+        );
         let detail = s.application(&ent, a1).await.expect("detail");
         assert_eq!(detail.row.state(), State::Draft);
         assert!(detail.row.number.is_none());
@@ -275,24 +278,41 @@ async fn the_five_stages_with_a_return_an_objection_each_way_and_a_clawback() {
         let detail = s.application(&ent, a1).await.expect("detail");
         // 70% of 10,000.00 interest paid.
         assert_eq!(detail.row.computed_fen, 700_000);
-        assert!(detail.derivation.iter().any(|l| l.contains("7,000.00")), "{:?}", detail.derivation);
+        assert!(
+            detail.derivation.iter().any(|l| l.contains("7,000.00")),
+            "{:?}",
+            detail.derivation
+        );
 
         // Another district's officer cannot accept it.
         assert!(matches!(
-            write!(s, officer(9), |tx| s.accept_application(&mut tx, &futian, a1, "")),
+            write!(s, officer(9), |tx| s
+                .accept_application(&mut tx, &futian, a1, "")),
             Err(StoreError::NotFound)
         ));
-        let diffs = write!(s, officer(1), |tx| s.accept_application(&mut tx, &nanshan, a1, "材料齐全"))
-            .expect("accept");
+        let diffs = write!(s, officer(1), |tx| s.accept_application(
+            &mut tx,
+            &nanshan,
+            a1,
+            "材料齐全"
+        ))
+        .expect("accept");
         // The bank reported no interest payments yet: the stated interest is shown as more.
-        assert!(diffs.iter().any(|d| d.field == "interest_paid_fen"), "{diffs:?}");
+        assert!(
+            diffs.iter().any(|d| d.field == "interest_paid_fen"),
+            "{diffs:?}"
+        );
 
         // First review lowers the amount with a reason; raising above the calculation is refused.
         let e = write!(s, officer(1), |tx| s.pass_review(
             &mut tx,
             &nanshan,
             a1,
-            &[ItemDecision { item: Item::Interest, approved_fen: 800_000, reason: String::new() }],
+            &[ItemDecision {
+                item: Item::Interest,
+                approved_fen: 800_000,
+                reason: String::new()
+            }],
             ""
         ))
         .expect_err("raised");
@@ -301,7 +321,11 @@ async fn the_five_stages_with_a_return_an_objection_each_way_and_a_clawback() {
             &mut tx,
             &nanshan,
             a1,
-            &[ItemDecision { item: Item::Interest, approved_fen: 600_000, reason: String::new() }],
+            &[ItemDecision {
+                item: Item::Interest,
+                approved_fen: 600_000,
+                reason: String::new()
+            }],
             ""
         ))
         .expect_err("no reason");
@@ -310,18 +334,41 @@ async fn the_five_stages_with_a_return_an_objection_each_way_and_a_clawback() {
             &mut tx,
             &nanshan,
             a1,
-            &[ItemDecision { item: Item::Interest, approved_fen: 600_000, reason: "部分利息发生在政策期外".into() }],
+            &[ItemDecision {
+                item: Item::Interest,
+                approved_fen: 600_000,
+                reason: "部分利息发生在政策期外".into()
+            }],
             "经办意见"
         ))
         .expect("first");
         assert_eq!(st, State::Accepted);
         // Maker–checker: the same officer cannot pass the next stage.
-        let e = write!(s, officer(1), |tx| s.pass_review(&mut tx, &nanshan, a1, &[], ""))
-            .expect_err("maker-checker");
+        let e = write!(s, officer(1), |tx| s.pass_review(
+            &mut tx,
+            &nanshan,
+            a1,
+            &[],
+            ""
+        ))
+        .expect_err("maker-checker");
         assert!(code_of(e).starts_with("workflow.maker_checker"));
-        write!(s, officer(2), |tx| s.pass_review(&mut tx, &nanshan, a1, &[], "复核")).expect("second");
-        let st = write!(s, officer(3), |tx| s.pass_review(&mut tx, &nanshan, a1, &[], "同意"))
-            .expect("approval");
+        write!(s, officer(2), |tx| s.pass_review(
+            &mut tx,
+            &nanshan,
+            a1,
+            &[],
+            "复核"
+        ))
+        .expect("second");
+        let st = write!(s, officer(3), |tx| s.pass_review(
+            &mut tx,
+            &nanshan,
+            a1,
+            &[],
+            "同意"
+        ))
+        .expect("approval");
         assert_eq!(st, State::Reviewed);
 
         // A second application, returned at first review and resubmitted: back to that stage.
@@ -333,22 +380,65 @@ async fn the_five_stages_with_a_return_an_objection_each_way_and_a_clawback() {
         )
         .await;
         upload_all(s, &ent, a2).await;
-        let n2: String = write!(s, AuditActor::system("ent"), |tx| s.submit_application(&mut tx, &ent, a2, d(TODAY)))
-            .expect("submit 2");
+        let n2: String = write!(s, AuditActor::system("ent"), |tx| s.submit_application(
+            &mut tx,
+            &ent,
+            a2,
+            d(TODAY)
+        ))
+        .expect("submit 2");
         assert_eq!(n2, "440305-2026-EF-00002");
-        write!(s, officer(1), |tx| s.accept_application(&mut tx, &nanshan, a2, "")).expect("accept 2");
-        write!(s, officer(1), |tx| s.pass_review(&mut tx, &nanshan, a2, &[], "")).expect("first 2");
-        write!(s, officer(2), |tx| s.return_application(&mut tx, &nanshan, a2, "请补充银行付息凭证原件扫描件", d("2026-12-10"), d(TODAY)))
-            .expect("return");
-        assert_eq!(s.application(&ent, a2).await.expect("a2").row.state(), State::Returned);
-        write!(s, AuditActor::system("ent"), |tx| s.submit_application(&mut tx, &ent, a2, d(TODAY)))
-            .expect("resubmit");
+        write!(s, officer(1), |tx| s
+            .accept_application(&mut tx, &nanshan, a2, ""))
+        .expect("accept 2");
+        write!(s, officer(1), |tx| s.pass_review(
+            &mut tx,
+            &nanshan,
+            a2,
+            &[],
+            ""
+        ))
+        .expect("first 2");
+        write!(s, officer(2), |tx| s.return_application(
+            &mut tx,
+            &nanshan,
+            a2,
+            "请补充银行付息凭证原件扫描件",
+            d("2026-12-10"),
+            d(TODAY)
+        ))
+        .expect("return");
+        assert_eq!(
+            s.application(&ent, a2).await.expect("a2").row.state(),
+            State::Returned
+        );
+        write!(s, AuditActor::system("ent"), |tx| s.submit_application(
+            &mut tx,
+            &ent,
+            a2,
+            d(TODAY)
+        ))
+        .expect("resubmit");
         let back = s.application(&ent, a2).await.expect("a2");
         assert_eq!(back.row.state(), State::Accepted);
         assert_eq!(back.row.stage.as_deref(), Some("second"));
         assert_eq!(back.row.number.as_deref(), Some("440305-2026-EF-00002"));
-        write!(s, officer(2), |tx| s.pass_review(&mut tx, &nanshan, a2, &[], "")).expect("second 2");
-        write!(s, officer(3), |tx| s.pass_review(&mut tx, &nanshan, a2, &[], "")).expect("approval 2");
+        write!(s, officer(2), |tx| s.pass_review(
+            &mut tx,
+            &nanshan,
+            a2,
+            &[],
+            ""
+        ))
+        .expect("second 2");
+        write!(s, officer(3), |tx| s.pass_review(
+            &mut tx,
+            &nanshan,
+            a2,
+            &[],
+            ""
+        ))
+        .expect("approval 2");
 
         // Double-dipping: a third application for the first loan and item is blocked at
         // acceptance with a pointer to the first.
@@ -360,17 +450,30 @@ async fn the_five_stages_with_a_return_an_objection_each_way_and_a_clawback() {
         )
         .await;
         upload_all(s, &ent, a3).await;
-        write!(s, AuditActor::system("ent"), |tx| s.submit_application(&mut tx, &ent, a3, d(TODAY)))
-            .expect("submit 3");
-        let e = write!(s, officer(1), |tx| s.accept_application(&mut tx, &nanshan, a3, ""))
-            .expect_err("double");
+        write!(s, AuditActor::system("ent"), |tx| s.submit_application(
+            &mut tx,
+            &ent,
+            a3,
+            d(TODAY)
+        ))
+        .expect("submit 3");
+        let e = write!(s, officer(1), |tx| s
+            .accept_application(&mut tx, &nanshan, a3, ""))
+        .expect_err("double");
         let text = code_of(e);
         assert!(text.starts_with("application.double_dipping"), "{text}");
         assert!(text.contains("440305-2026-EF-00001"), "{text}");
 
         // Notice of both, five working days from Friday 27 November: ends Thursday 3 December.
-        let nid: i64 = write!(s, officer(1), |tx| s.publish_notice(&mut tx, &nanshan, "2026 年第三批资助公示", &[a1, a2], d(TODAY), 5))
-            .expect("notice");
+        let nid: i64 = write!(s, officer(1), |tx| s.publish_notice(
+            &mut tx,
+            &nanshan,
+            "2026 年第三批资助公示",
+            &[a1, a2],
+            d(TODAY),
+            5
+        ))
+        .expect("notice");
         let public = s.notice(&Scope::Public, nid).await.expect("public notice");
         assert_eq!(public.notice.ends_on, d("2026-12-03"));
         assert_eq!(public.entries.len(), 2);
@@ -384,45 +487,119 @@ async fn the_five_stages_with_a_return_an_objection_each_way_and_a_clawback() {
                 evidence: None,
             };
             async move {
-                write!(s, AuditActor::system("public"), |tx| s.lodge_objection(&mut tx, nid, o.clone(), d(day)))
+                write!(s, AuditActor::system("public"), |tx| s.lodge_objection(
+                    &mut tx,
+                    nid,
+                    o.clone(),
+                    d(day)
+                ))
             }
         };
         let e = lodge(a1, "2026-12-04").await.expect_err("after the period");
         assert!(code_of(e).starts_with("objection.period"));
         let o1 = lodge(a1, "2026-12-01").await.expect("objection 1");
         let o2 = lodge(a2, "2026-12-03").await.expect("objection 2");
-        write!(s, officer(2), |tx| s.decide_objection(&mut tx, &nanshan, o1, false, "经核实贷款正常还款")).expect("dismiss");
-        write!(s, officer(2), |tx| s.decide_objection(&mut tx, &nanshan, o2, true, "质押登记已注销，需重新审核")).expect("uphold");
-        assert_eq!(s.application(&ent, a2).await.expect("a2").row.state(), State::Accepted);
+        write!(s, officer(2), |tx| s.decide_objection(
+            &mut tx,
+            &nanshan,
+            o1,
+            false,
+            "经核实贷款正常还款"
+        ))
+        .expect("dismiss");
+        write!(s, officer(2), |tx| s.decide_objection(
+            &mut tx,
+            &nanshan,
+            o2,
+            true,
+            "质押登记已注销，需重新审核"
+        ))
+        .expect("uphold");
+        assert_eq!(
+            s.application(&ent, a2).await.expect("a2").row.state(),
+            State::Accepted
+        );
 
         // The period ends (background job): a1 granted at its approved amount.
-        assert_eq!(s.end_due_notices(d("2026-12-03")).await.expect("not yet"), 0);
+        assert_eq!(
+            s.end_due_notices(d("2026-12-03")).await.expect("not yet"),
+            0
+        );
         assert_eq!(s.end_due_notices(d("2026-12-04")).await.expect("end"), 1);
         let g = s.application(&ent, a1).await.expect("a1");
         assert_eq!(g.row.state(), State::Granted);
         assert_eq!(g.row.granted_fen, Some(600_000));
 
         // Disbursement up to the grant.
-        let e = write!(s, officer(1), |tx| s.disburse(&mut tx, &nanshan, a1, d("2026-12-10"), 600_001, "CZ-2026-001"))
-            .expect_err("too much");
+        let e = write!(s, officer(1), |tx| s.disburse(
+            &mut tx,
+            &nanshan,
+            a1,
+            d("2026-12-10"),
+            600_001,
+            "CZ-2026-001"
+        ))
+        .expect_err("too much");
         assert!(code_of(e).starts_with("amount:disburse.amount"));
-        write!(s, officer(1), |tx| s.disburse(&mut tx, &nanshan, a1, d("2026-12-10"), 600_000, "CZ-2026-001")).expect("disburse");
+        write!(s, officer(1), |tx| s.disburse(
+            &mut tx,
+            &nanshan,
+            a1,
+            d("2026-12-10"),
+            600_000,
+            "CZ-2026-001"
+        ))
+        .expect("disburse");
         // Supervision: the loan goes overdue → finding → investigation → clawback.
-        let loan_id = fetch_i64(s.conn(), "SELECT id FROM loans WHERE contract_number = '2026-ZY-0100'", vec![]).await.expect("loan");
-        write!(s, AuditActor::system("bank"), |tx| s.set_loan_status(&mut tx, &bank, loan_id, LoanStatus::Overdue, d("2026-11-20"), "逾期"))
-            .expect("overdue");
-        let findings = write!(s, officer(1), |tx| s.run_supervision(&mut tx, &nanshan, a1)).expect("check");
+        let loan_id = fetch_i64(
+            s.conn(),
+            "SELECT id FROM loans WHERE contract_number = '2026-ZY-0100'",
+            vec![],
+        )
+        .await
+        .expect("loan");
+        write!(s, AuditActor::system("bank"), |tx| s.set_loan_status(
+            &mut tx,
+            &bank,
+            loan_id,
+            LoanStatus::Overdue,
+            d("2026-11-20"),
+            "逾期"
+        ))
+        .expect("overdue");
+        let findings =
+            write!(s, officer(1), |tx| s.run_supervision(&mut tx, &nanshan, a1)).expect("check");
         assert_eq!(findings.len(), 1, "{findings:?}");
-        assert_eq!(s.application(&ent, a1).await.expect("a1").row.state(), State::UnderInvestigation);
-        write!(s, officer(2), |tx| s.close_investigation(&mut tx, &nanshan, a1, Some(600_000), "贷款逾期，按规定追回")).expect("clawback");
+        assert_eq!(
+            s.application(&ent, a1).await.expect("a1").row.state(),
+            State::UnderInvestigation
+        );
+        write!(s, officer(2), |tx| s.close_investigation(
+            &mut tx,
+            &nanshan,
+            a1,
+            Some(600_000),
+            "贷款逾期，按规定追回"
+        ))
+        .expect("clawback");
         let c = s.application(&ent, a1).await.expect("a1");
         assert_eq!(c.row.state(), State::ClawedBack);
         assert_eq!(c.open_clawbacks, 1);
-        assert_eq!(s.open_clawbacks(c.row.applicant_org_id).await.expect("open"), 1);
+        assert_eq!(
+            s.open_clawbacks(c.row.applicant_org_id)
+                .await
+                .expect("open"),
+            1
+        );
         // The history shows every step with who and when.
         assert!(c.events.len() >= 9, "{}", c.events.len());
         // The enterprise was told at each step awaiting it.
-        assert!(!s.notifications(&ent, 50).await.expect("notifications").is_empty());
+        assert!(
+            !s.notifications(&ent, 50)
+                .await
+                .expect("notifications")
+                .is_empty()
+        );
         // Files are stored once per content.
         assert_eq!(
             count(s, "SELECT COUNT(*) FROM blobs").await,

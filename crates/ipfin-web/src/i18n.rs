@@ -36,7 +36,11 @@ pub const CATALOGUE: &[(&str, &str, &str)] = &[
     ("nav.my_applications", "我的申请", "My applications"),
     ("nav.notices", "资助公示", "Public notices"),
     ("flash.submitted", "已提交。", "Submitted."),
-    ("flash.objection_lodged", "异议已提交，经办部门将核查处理。", "Your objection was lodged; the district will look into it."),
+    (
+        "flash.objection_lodged",
+        "异议已提交，经办部门将核查处理。",
+        "Your objection was lodged; the district will look into it.",
+    ),
     ("nav.my_loans", "我的贷款", "My loans"),
     ("nav.portfolio", "贷款台账", "Loan portfolio"),
     ("unit.yuan", "元", "yuan"),

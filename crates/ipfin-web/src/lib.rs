@@ -132,7 +132,8 @@ async fn limit_body(
     } else if post && path.starts_with("/policy-drafts/") && path.ends_with("/attachments") {
         views::policy::MAX_ATTACHMENT_BYTES
     } else if post
-        && ((path.contains("/applications/") && (path.contains("/files") || path.contains("/slots/")))
+        && ((path.contains("/applications/")
+            && (path.contains("/files") || path.contains("/slots/")))
             || (path.starts_with("/notices/") && path.ends_with("/objections")))
     {
         views::application::MAX_FILE_BYTES

@@ -48,11 +48,7 @@ const APPLICATION_VIEWERS: &[Role] = &[
 ];
 /// Who acts on applications: applicants and the district's officers (the store decides
 /// which action each may take).
-const APPLICATION_ACTORS: &[Role] = &[
-    Role::DistrictOfficer,
-    Role::BankUser,
-    Role::EnterpriseUser,
-];
+const APPLICATION_ACTORS: &[Role] = &[Role::DistrictOfficer, Role::BankUser, Role::EnterpriseUser];
 /// The district's officers.
 const OFFICERS: &[Role] = &[Role::DistrictOfficer];
 /// Who sees loans (each within their scope).
@@ -465,33 +461,129 @@ fn table() -> Routes {
     )
     // Applications (issue #6): applicants draft, upload and submit; officers act; the public
     // reads notices and lodges objections.
-    .get("/applications", Roles(APPLICATION_VIEWERS), views::application::list)
-    .get("/applications/new", Roles(APPLICANTS), views::application::new_page)
-    .post("/applications", Roles(APPLICANTS), views::application::create)
-    .get("/applications/{app_id}", Roles(APPLICATION_VIEWERS), views::application::detail)
-    .post("/applications/{app_id}/files", Roles(APPLICANTS), views::application::upload)
-    .post("/applications/{app_id}/files/delete", Roles(APPLICANTS), views::application::remove_file)
-    .post("/applications/{app_id}/vault", Roles(APPLICANTS), views::application::attach_vault)
-    .post("/applications/{app_id}/submit", Roles(APPLICANTS), views::application::submit)
-    .post("/applications/{app_id}/action", Roles(APPLICATION_ACTORS), views::application::act)
-    .get("/applications/{app_id}/files/{file_id}", Roles(APPLICATION_VIEWERS), views::application::download)
+    .get(
+        "/applications",
+        Roles(APPLICATION_VIEWERS),
+        views::application::list,
+    )
+    .get(
+        "/applications/new",
+        Roles(APPLICANTS),
+        views::application::new_page,
+    )
+    .post(
+        "/applications",
+        Roles(APPLICANTS),
+        views::application::create,
+    )
+    .get(
+        "/applications/{app_id}",
+        Roles(APPLICATION_VIEWERS),
+        views::application::detail,
+    )
+    .post(
+        "/applications/{app_id}/files",
+        Roles(APPLICANTS),
+        views::application::upload,
+    )
+    .post(
+        "/applications/{app_id}/files/delete",
+        Roles(APPLICANTS),
+        views::application::remove_file,
+    )
+    .post(
+        "/applications/{app_id}/vault",
+        Roles(APPLICANTS),
+        views::application::attach_vault,
+    )
+    .post(
+        "/applications/{app_id}/submit",
+        Roles(APPLICANTS),
+        views::application::submit,
+    )
+    .post(
+        "/applications/{app_id}/action",
+        Roles(APPLICATION_ACTORS),
+        views::application::act,
+    )
+    .get(
+        "/applications/{app_id}/files/{file_id}",
+        Roles(APPLICATION_VIEWERS),
+        views::application::download,
+    )
     .get("/notices", Public, views::application::notices)
     .post("/notices", Roles(OFFICERS), views::application::publish)
     .get("/notices/{notice_id}", Public, views::application::notice)
-    .post("/notices/{notice_id}/objections", Public, views::application::lodge)
-    .post("/objections/{objection_id}/decision", Roles(OFFICERS), views::application::decide)
-    .get("/objections/{objection_id}/evidence", Roles(OFFICERS), views::application::evidence)
-    .get("/api/v1/applications", Roles(APPLICATION_VIEWERS), api::application::list)
-    .post("/api/v1/applications", Roles(APPLICANTS), api::application::create)
-    .get("/api/v1/applications/{app_id}", Roles(APPLICATION_VIEWERS), api::application::show)
-    .post("/api/v1/applications/{app_id}/slots/{slot}", Roles(APPLICANTS), api::application::upload)
-    .get("/api/v1/applications/{app_id}/files/{file_id}", Roles(APPLICATION_VIEWERS), api::application::download)
-    .post("/api/v1/applications/{app_id}/submit", Roles(APPLICANTS), api::application::submit)
-    .post("/api/v1/applications/{app_id}/actions", Roles(APPLICATION_ACTORS), api::application::action)
-    .post("/api/v1/notices", Roles(OFFICERS), api::application::publish_notice)
-    .get("/api/v1/notices/{notice_id}", Public, api::application::notice)
-    .post("/api/v1/notices/{notice_id}/objections", Public, api::application::lodge)
-    .post("/api/v1/objections/{objection_id}/decision", Roles(OFFICERS), api::application::decide)
+    .post(
+        "/notices/{notice_id}/objections",
+        Public,
+        views::application::lodge,
+    )
+    .post(
+        "/objections/{objection_id}/decision",
+        Roles(OFFICERS),
+        views::application::decide,
+    )
+    .get(
+        "/objections/{objection_id}/evidence",
+        Roles(OFFICERS),
+        views::application::evidence,
+    )
+    .get(
+        "/api/v1/applications",
+        Roles(APPLICATION_VIEWERS),
+        api::application::list,
+    )
+    .post(
+        "/api/v1/applications",
+        Roles(APPLICANTS),
+        api::application::create,
+    )
+    .get(
+        "/api/v1/applications/{app_id}",
+        Roles(APPLICATION_VIEWERS),
+        api::application::show,
+    )
+    .post(
+        "/api/v1/applications/{app_id}/slots/{slot}",
+        Roles(APPLICANTS),
+        api::application::upload,
+    )
+    .get(
+        "/api/v1/applications/{app_id}/files/{file_id}",
+        Roles(APPLICATION_VIEWERS),
+        api::application::download,
+    )
+    .post(
+        "/api/v1/applications/{app_id}/submit",
+        Roles(APPLICANTS),
+        api::application::submit,
+    )
+    .post(
+        "/api/v1/applications/{app_id}/actions",
+        Roles(APPLICATION_ACTORS),
+        api::application::action,
+    )
+    .post(
+        "/api/v1/notices",
+        Roles(OFFICERS),
+        api::application::publish_notice,
+    )
+    .get(
+        "/api/v1/notices/{notice_id}",
+        Public,
+        api::application::notice,
+    )
+    .post(
+        "/api/v1/notices/{notice_id}/objections",
+        Public,
+        api::application::lodge,
+    )
+    .post(
+        "/api/v1/objections/{objection_id}/decision",
+        Roles(OFFICERS),
+        api::application::decide,
+    )
     // The city only.
     .post("/districts", Roles(CITY), views::org::create_district)
     .post(

@@ -31,14 +31,20 @@ fn items_of(codes: &[String]) -> AppResult<Vec<Item>> {
     codes
         .iter()
         .map(|c| {
-            Item::ALL.iter().copied().find(|i| i.code() == c).ok_or_else(|| {
-                AppError::invalid(FieldError::new(
-                    "items",
-                    "application.item",
-                    format!("资助项目“{c}”不存在：可选 interest、evaluation、guarantee、insurance。"),
-                    "Items are interest, evaluation, guarantee or insurance.",
-                ))
-            })
+            Item::ALL
+                .iter()
+                .copied()
+                .find(|i| i.code() == c)
+                .ok_or_else(|| {
+                    AppError::invalid(FieldError::new(
+                        "items",
+                        "application.item",
+                        format!(
+                            "资助项目“{c}”不存在：可选 interest、evaluation、guarantee、insurance。"
+                        ),
+                        "Items are interest, evaluation, guarantee or insurance.",
+                    ))
+                })
         })
         .collect()
 }
@@ -129,7 +135,10 @@ impl ListParams {
     pub fn filter(&self) -> ApplicationFilter {
         ApplicationFilter {
             q: self.q.clone(),
-            state: self.state.as_deref().and_then(ipfin_domain::application::State::from_code),
+            state: self
+                .state
+                .as_deref()
+                .and_then(ipfin_domain::application::State::from_code),
             stage: self.stage.clone(),
             kind: self.kind.as_deref().and_then(Kind::from_code),
             district: self.district.clone(),
@@ -176,7 +185,9 @@ pub async fn show(
     actor: Actor,
     Path(app_id): Path<String>,
 ) -> AppResult<Json<ApplicationDetail>> {
-    Ok(Json(state.store.application(&actor.scope, id(&app_id)?).await?))
+    Ok(Json(
+        state.store.application(&actor.scope, id(&app_id)?).await?,
+    ))
 }
 
 /// Uploads one file into a slot; the body is the file itself, `X-File-Name` its name
@@ -320,43 +331,80 @@ fn required_date(d: Option<NaiveDate>) -> AppResult<NaiveDate> {
 }
 
 /// Runs an action (the one function behind the API and the page forms).
-pub async fn run_action(state: &AppState, actor: &Actor, app_id: i64, b: ActionBody) -> AppResult<ActionResult> {
+pub async fn run_action(
+    state: &AppState,
+    actor: &Actor,
+    app_id: i64,
+    b: ActionBody,
+) -> AppResult<ActionResult> {
     let s = &state.store;
     let scope = &actor.scope;
     let today = ipfin_store::today_shanghai();
     let mut notes: Vec<serde_json::Value> = Vec::new();
     match b.action.as_str() {
-        "withdraw" => write!(state, actor, |tx| s.withdraw_application(&mut tx, scope, app_id).await?)?,
+        "withdraw" => write!(state, actor, |tx| s
+            .withdraw_application(&mut tx, scope, app_id)
+            .await?)?,
         "accept" => {
-            let d = write!(state, actor, |tx| s.accept_application(&mut tx, scope, app_id, &b.comment).await?)?;
-            notes = d.iter().filter_map(|x| serde_json::to_value(x).ok()).collect();
+            let d = write!(state, actor, |tx| s
+                .accept_application(&mut tx, scope, app_id, &b.comment)
+                .await?)?;
+            notes = d
+                .iter()
+                .filter_map(|x| serde_json::to_value(x).ok())
+                .collect();
         }
         "return" => {
             let deadline = required_date(b.date)?;
-            write!(state, actor, |tx| s.return_application(&mut tx, scope, app_id, &b.note, deadline, today).await?)?
+            write!(state, actor, |tx| s
+                .return_application(&mut tx, scope, app_id, &b.note, deadline, today)
+                .await?)?
         }
-        "not_accept" => write!(state, actor, |tx| s.refuse_application(&mut tx, scope, app_id, Action::NotAccept, &b.note).await?)?,
-        "reject" => write!(state, actor, |tx| s.refuse_application(&mut tx, scope, app_id, Action::Reject, &b.note).await?)?,
+        "not_accept" => write!(state, actor, |tx| s
+            .refuse_application(&mut tx, scope, app_id, Action::NotAccept, &b.note)
+            .await?)?,
+        "reject" => write!(state, actor, |tx| s
+            .refuse_application(&mut tx, scope, app_id, Action::Reject, &b.note)
+            .await?)?,
         "pass" => {
-            write!(state, actor, |tx| s.pass_review(&mut tx, scope, app_id, &b.items, &b.comment).await?)?;
+            write!(state, actor, |tx| s
+                .pass_review(&mut tx, scope, app_id, &b.items, &b.comment)
+                .await?)?;
         }
         "disburse" => {
             let on = required_date(b.date)?;
-            write!(state, actor, |tx| s.disburse(&mut tx, scope, app_id, on, b.amount_fen.unwrap_or(0), &b.reference).await?)?
+            write!(state, actor, |tx| s
+                .disburse(
+                    &mut tx,
+                    scope,
+                    app_id,
+                    on,
+                    b.amount_fen.unwrap_or(0),
+                    &b.reference
+                )
+                .await?)?
         }
         "supervise" => {
-            let f = write!(state, actor, |tx| s.run_supervision(&mut tx, scope, app_id).await?)?;
+            let f = write!(state, actor, |tx| s
+                .run_supervision(&mut tx, scope, app_id)
+                .await?)?;
             notes = f.into_iter().map(serde_json::Value::String).collect();
         }
-        "clear" => write!(state, actor, |tx| s.close_investigation(&mut tx, scope, app_id, None, &b.note).await?)?,
+        "clear" => write!(state, actor, |tx| s
+            .close_investigation(&mut tx, scope, app_id, None, &b.note)
+            .await?)?,
         "clawback" => {
             let amount = b.amount_fen.unwrap_or(0);
-            write!(state, actor, |tx| s.close_investigation(&mut tx, scope, app_id, Some(amount), &b.note).await?)?
+            write!(state, actor, |tx| s
+                .close_investigation(&mut tx, scope, app_id, Some(amount), &b.note)
+                .await?)?
         }
         "recovered" => {
             let on = required_date(b.date)?;
             let cid = b.clawback_id.unwrap_or(0);
-            write!(state, actor, |tx| s.clawback_recovered(&mut tx, scope, app_id, cid, on).await?)?
+            write!(state, actor, |tx| s
+                .clawback_recovered(&mut tx, scope, app_id, cid, on)
+                .await?)?
         }
         other => {
             return Err(AppError::invalid(FieldError::new(
@@ -423,7 +471,14 @@ pub async fn publish_notice(
     let start = b.start.unwrap_or_else(ipfin_store::today_shanghai);
     let nid = write!(state, actor, |tx| state
         .store
-        .publish_notice(&mut tx, &actor.scope, &b.title, &b.application_ids, start, b.days.unwrap_or(5))
+        .publish_notice(
+            &mut tx,
+            &actor.scope,
+            &b.title,
+            &b.application_ids,
+            start,
+            b.days.unwrap_or(5)
+        )
         .await?)?;
     Ok((axum::http::StatusCode::CREATED, Json(Created { id: nid })))
 }
@@ -436,7 +491,9 @@ pub async fn notice(
     actor: Actor,
     Path(notice_id): Path<String>,
 ) -> AppResult<Json<NoticeDetail>> {
-    Ok(Json(state.store.notice(&actor.scope, id(&notice_id)?).await?))
+    Ok(Json(
+        state.store.notice(&actor.scope, id(&notice_id)?).await?,
+    ))
 }
 
 /// An objection from anyone during the notice period.

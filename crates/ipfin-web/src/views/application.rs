@@ -143,7 +143,10 @@ pub async fn list(
         kind: q.kind.as_deref().and_then(Kind::from_code),
         district: None,
     };
-    let list = state.store.applications(&actor.scope, &filter, page).await?;
+    let list = state
+        .store
+        .applications(&actor.scope, &filter, page)
+        .await?;
     let officer = matches!(actor.scope, Scope::District { .. } | Scope::City);
     let queue = if officer {
         state.store.application_queue(&actor.scope).await?
@@ -154,9 +157,15 @@ pub async fn list(
         ctx: PageCtx::new(&actor, &state, "/applications").with_flash(flash_key(&q.ok)),
         list,
         queue,
-        can_apply: matches!(actor.scope, Scope::Enterprise { .. } | Scope::Institution { .. }),
+        can_apply: matches!(
+            actor.scope,
+            Scope::Enterprise { .. } | Scope::Institution { .. }
+        ),
         officer,
-        states: AppStateCode::ALL.iter().map(|s| (s.code(), s.zh())).collect(),
+        states: AppStateCode::ALL
+            .iter()
+            .map(|s| (s.code(), s.zh()))
+            .collect(),
         q,
     };
     Ok(render(StatusCode::OK, &p))
@@ -219,7 +228,12 @@ pub async fn new_page(State(state): State<AppState>, actor: Actor) -> AppResult<
 }
 
 fn field(field: &'static str, code: &'static str, zh: String) -> AppError {
-    AppError::invalid(FieldError::new(field, code, zh, "See the message in Chinese."))
+    AppError::invalid(FieldError::new(
+        field,
+        code,
+        zh,
+        "See the message in Chinese.",
+    ))
 }
 
 fn amount(form: &CsrfForm<NewForm>, name: &str) -> AppResult<i64> {
@@ -260,11 +274,14 @@ pub async fn create(
 ) -> AppResult<Response> {
     let r: AppResult<i64> = async {
         let f = &form.data;
-        let kind = Kind::from_code(&f.kind).ok_or_else(|| {
-            field("kind", "application.kind", "请选择申请类别。".into())
-        })?;
+        let kind = Kind::from_code(&f.kind)
+            .ok_or_else(|| field("kind", "application.kind", "请选择申请类别。".into()))?;
         let policy: i64 = f.policy_version_id.parse().map_err(|_| {
-            field("policy_version_id", "application.policy", "请选择政策。".into())
+            field(
+                "policy_version_id",
+                "application.policy",
+                "请选择政策。".into(),
+            )
         })?;
         let items: Vec<Item> = Item::ALL
             .iter()
@@ -274,7 +291,11 @@ pub async fn create(
         let mut body = Body::default();
         match kind {
             Kind::EnterpriseFee => {
-                let chosen: Vec<i64> = form.all("loan").iter().filter_map(|v| v.parse().ok()).collect();
+                let chosen: Vec<i64> = form
+                    .all("loan")
+                    .iter()
+                    .filter_map(|v| v.parse().ok())
+                    .collect();
                 for loan_id in chosen {
                     let l = state.store.loan(&actor.scope, loan_id).await?;
                     let get = |k: &str| format!("{k}_{loan_id}");
@@ -304,7 +325,11 @@ pub async fn create(
                     });
                 }
                 if body.lines.is_empty() {
-                    return Err(field("lines", "application.no_loans", "请至少勾选一笔贷款。".into()));
+                    return Err(field(
+                        "lines",
+                        "application.no_loans",
+                        "请至少勾选一笔贷款。".into(),
+                    ));
                 }
             }
             Kind::Securitisation => {
@@ -321,7 +346,13 @@ pub async fn create(
             .create_application(
                 &mut tx,
                 &actor.scope,
-                NewApplication { kind, policy_version_id: policy, batch: None, items, body },
+                NewApplication {
+                    kind,
+                    policy_version_id: policy,
+                    batch: None,
+                    items,
+                    body
+                },
                 today
             )
             .await?)
@@ -329,7 +360,11 @@ pub async fn create(
     .await;
     match r {
         Ok(id) => Ok(see_other(&format!("/applications/{id}"), "created")),
-        Err(e) if e.status == StatusCode::UNPROCESSABLE_ENTITY || e.status == StatusCode::CONFLICT || e.status == StatusCode::FORBIDDEN => {
+        Err(e)
+            if e.status == StatusCode::UNPROCESSABLE_ENTITY
+                || e.status == StatusCode::CONFLICT
+                || e.status == StatusCode::FORBIDDEN =>
+        {
             let status = e.status;
             let p = new_page_for(&state, &actor, FormErrors::from_error(&e, actor.lang)).await?;
             Ok(render(status, &p))
@@ -435,7 +470,13 @@ fn allowed(actor: &Actor, d: &ApplicationDetail) -> Vec<&'static str> {
     out
 }
 
-async fn detail_page(state: &AppState, actor: &Actor, id: i64, errors: FormErrors, flash: Option<&str>) -> AppResult<DetailPage> {
+async fn detail_page(
+    state: &AppState,
+    actor: &Actor,
+    id: i64,
+    errors: FormErrors,
+    flash: Option<&str>,
+) -> AppResult<DetailPage> {
     let d = state.store.application(&actor.scope, id).await?;
     let today = ipfin_store::today_shanghai();
     let vault = state.store.vault(&actor.scope, today).await?;
@@ -448,7 +489,12 @@ async fn detail_page(state: &AppState, actor: &Actor, id: i64, errors: FormError
             required: s.required,
             note: s.note.clone(),
             deviation: s.deviation,
-            files: d.files.iter().filter(|f| f.slot == s.code).cloned().collect(),
+            files: d
+                .files
+                .iter()
+                .filter(|f| f.slot == s.code)
+                .cloned()
+                .collect(),
             vault: vault.iter().filter(|v| v.slot == s.code).cloned().collect(),
         })
         .collect();
@@ -456,7 +502,8 @@ async fn detail_page(state: &AppState, actor: &Actor, id: i64, errors: FormError
     let officer = matches!(&actor.scope, Scope::District { code, manage: true } if *code == d.row.district_code);
     Ok(DetailPage {
         ctx: PageCtx::new(actor, state, &format!("/applications/{id}")).with_flash(flash),
-        can_edit: applicant && matches!(d.row.state(), AppStateCode::Draft | AppStateCode::Returned),
+        can_edit: applicant
+            && matches!(d.row.state(), AppStateCode::Draft | AppStateCode::Returned),
         actions: allowed(actor, &d),
         slots,
         officer,
@@ -473,16 +520,41 @@ pub async fn detail(
     Path(id): Path<String>,
     Query(q): Query<super::ListQuery>,
 ) -> AppResult<Response> {
-    let p = detail_page(&state, &actor, path_id(&id)?, FormErrors::default(), flash_key(&q.ok)).await?;
+    let p = detail_page(
+        &state,
+        &actor,
+        path_id(&id)?,
+        FormErrors::default(),
+        flash_key(&q.ok),
+    )
+    .await?;
     Ok(render(StatusCode::OK, &p))
 }
 
-async fn after(state: &AppState, actor: &Actor, id: i64, r: AppResult<()>, flash: &str) -> AppResult<Response> {
+async fn after(
+    state: &AppState,
+    actor: &Actor,
+    id: i64,
+    r: AppResult<()>,
+    flash: &str,
+) -> AppResult<Response> {
     match r {
         Ok(()) => Ok(see_other(&format!("/applications/{id}"), flash)),
-        Err(e) if matches!(e.status, StatusCode::UNPROCESSABLE_ENTITY | StatusCode::CONFLICT | StatusCode::FORBIDDEN) => {
+        Err(e)
+            if matches!(
+                e.status,
+                StatusCode::UNPROCESSABLE_ENTITY | StatusCode::CONFLICT | StatusCode::FORBIDDEN
+            ) =>
+        {
             let status = e.status;
-            let p = detail_page(state, actor, id, FormErrors::from_error(&e, actor.lang), None).await?;
+            let p = detail_page(
+                state,
+                actor,
+                id,
+                FormErrors::from_error(&e, actor.lang),
+                None,
+            )
+            .await?;
             Ok(render(status, &p))
         }
         Err(e) => Err(e),
@@ -491,10 +563,23 @@ async fn after(state: &AppState, actor: &Actor, id: i64, r: AppResult<()>, flash
 
 /// A multipart form read into memory: its text fields and its file (name, bytes), with the
 /// CSRF token checked against the session or, before sign-in, the pre-sign-in cookie.
-async fn read_form(actor: &Actor, headers: &HeaderMap, req: axum::extract::Request) -> AppResult<(std::collections::HashMap<String, String>, Option<(String, Bytes)>)> {
-    let mut form = axum::extract::Multipart::from_request(req, &()).await.map_err(|e| {
-        AppError::bad_request("form.malformed", format!("请通过页面上传文件（multipart/form-data）：{e}"), format!("Upload from the page: {e}"))
-    })?;
+async fn read_form(
+    actor: &Actor,
+    headers: &HeaderMap,
+    req: axum::extract::Request,
+) -> AppResult<(
+    std::collections::HashMap<String, String>,
+    Option<(String, Bytes)>,
+)> {
+    let mut form = axum::extract::Multipart::from_request(req, &())
+        .await
+        .map_err(|e| {
+            AppError::bad_request(
+                "form.malformed",
+                format!("请通过页面上传文件（multipart/form-data）：{e}"),
+                format!("Upload from the page: {e}"),
+            )
+        })?;
     let expected = actor
         .csrf_token()
         .map(str::to_string)
@@ -503,7 +588,11 @@ async fn read_form(actor: &Actor, headers: &HeaderMap, req: axum::extract::Reque
         if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
             super::too_large()
         } else {
-            AppError::bad_request("form.malformed", format!("上传内容格式错误：{e}"), format!("The upload is malformed: {e}"))
+            AppError::bad_request(
+                "form.malformed",
+                format!("上传内容格式错误：{e}"),
+                format!("The upload is malformed: {e}"),
+            )
         }
     };
     let mut fields = std::collections::HashMap::new();
@@ -513,7 +602,9 @@ async fn read_form(actor: &Actor, headers: &HeaderMap, req: axum::extract::Reque
         let name = f.name().unwrap_or("").to_string();
         if name == "_csrf" {
             let sent = f.text().await.map_err(mp)?;
-            csrf_ok = expected.as_deref().is_some_and(|e| !sent.is_empty() && super::same_secret(&sent, e));
+            csrf_ok = expected
+                .as_deref()
+                .is_some_and(|e| !sent.is_empty() && super::same_secret(&sent, e));
         } else if name == "file" || name == "evidence" {
             if !csrf_ok {
                 break;
@@ -550,15 +641,29 @@ pub async fn upload(
         let Some((name, bytes)) = file else {
             return Err(field("file", "file.missing", "请选择要上传的文件。".into()));
         };
-        let valid_until = fields.get("valid_until").map(|s| s.trim()).filter(|s| !s.is_empty());
+        let valid_until = fields
+            .get("valid_until")
+            .map(|s| s.trim())
+            .filter(|s| !s.is_empty());
         let today = ipfin_store::today_shanghai();
         write!(state, actor, |tx| {
-            state.store.add_file(&mut tx, &actor.scope, id, &slot, &name, bytes.clone()).await?;
+            state
+                .store
+                .add_file(&mut tx, &actor.scope, id, &slot, &name, bytes.clone())
+                .await?;
             if let Some(v) = valid_until {
                 let until: NaiveDate = v.parse().map_err(|_| {
-                    ipfin_store::StoreError::invalid("valid_until", "vault.date", "有效期请填写 YYYY-MM-DD 格式的日期。", "Enter the date as YYYY-MM-DD.")
+                    ipfin_store::StoreError::invalid(
+                        "valid_until",
+                        "vault.date",
+                        "有效期请填写 YYYY-MM-DD 格式的日期。",
+                        "Enter the date as YYYY-MM-DD.",
+                    )
                 })?;
-                state.store.vault_add(&mut tx, &actor.scope, &slot, &name, until, bytes, today).await?;
+                state
+                    .store
+                    .vault_add(&mut tx, &actor.scope, &slot, &name, until, bytes, today)
+                    .await?;
             }
         })
     }
@@ -584,7 +689,10 @@ pub async fn attach_vault(
     let vid = path_id(&form.data.vault_id)?;
     let today = ipfin_store::today_shanghai();
     let r = write!(state, actor, |tx| {
-        state.store.attach_vault(&mut tx, &actor.scope, id, vid, today).await?;
+        state
+            .store
+            .attach_vault(&mut tx, &actor.scope, id, vid, today)
+            .await?;
     });
     after(&state, &actor, id, r, "created").await
 }
@@ -606,7 +714,10 @@ pub async fn remove_file(
     state.store.application(&actor.scope, id).await?;
     let fid = path_id(&form.data.file_id)?;
     let r = write!(state, actor, |tx| {
-        state.store.remove_file(&mut tx, &actor.scope, id, fid).await?;
+        state
+            .store
+            .remove_file(&mut tx, &actor.scope, id, fid)
+            .await?;
     });
     after(&state, &actor, id, r, "updated").await
 }
@@ -627,11 +738,18 @@ pub async fn submit(
     let id = path_id(&id)?;
     state.store.application(&actor.scope, id).await?;
     let r: AppResult<()> = if form.data.confirm != "yes" {
-        Err(field("confirm", "form.confirm", "请勾选“我确认所填信息和材料真实、完整”后再提交。".into()))
+        Err(field(
+            "confirm",
+            "form.confirm",
+            "请勾选“我确认所填信息和材料真实、完整”后再提交。".into(),
+        ))
     } else {
         let today = ipfin_store::today_shanghai();
         write!(state, actor, |tx| {
-            state.store.submit_application(&mut tx, &actor.scope, id, today).await?;
+            state
+                .store
+                .submit_application(&mut tx, &actor.scope, id, today)
+                .await?;
         })
     };
     after(&state, &actor, id, r, "submitted").await
@@ -643,7 +761,10 @@ pub async fn download(
     actor: Actor,
     Path((id, fid)): Path<(String, String)>,
 ) -> AppResult<Response> {
-    let (f, bytes) = state.store.application_file(&actor.scope, path_id(&id)?, path_id(&fid)?).await?;
+    let (f, bytes) = state
+        .store
+        .application_file(&actor.scope, path_id(&id)?, path_id(&fid)?)
+        .await?;
     Ok(file_response(&f, bytes))
 }
 
@@ -664,22 +785,44 @@ pub async fn act(
             if v.is_empty() {
                 return Ok(None);
             }
-            parse_amount(&v, 100).map(Some).ok_or_else(|| field("amount", "form.amount", format!("金额“{v}”格式不正确：请填写元，最多两位小数。")))
+            parse_amount(&v, 100).map(Some).ok_or_else(|| {
+                field(
+                    "amount",
+                    "form.amount",
+                    format!("金额“{v}”格式不正确：请填写元，最多两位小数。"),
+                )
+            })
         };
         let mut items = Vec::new();
         for it in Item::ALL {
             if let Some(a) = money_of(&format!("approved_{}", it.code()))? {
-                items.push(ItemDecision { item: it, approved_fen: a, reason: get(&format!("reason_{}", it.code())) });
+                items.push(ItemDecision {
+                    item: it,
+                    approved_fen: a,
+                    reason: get(&format!("reason_{}", it.code())),
+                });
             }
         }
         for k in [Kind::Institution, Kind::Securitisation] {
             if let Some(a) = money_of(&format!("approved_{}", k.code()))? {
-                items.push(ItemDecision { item: Item::Interest, approved_fen: a, reason: get(&format!("reason_{}", k.code())) });
+                items.push(ItemDecision {
+                    item: Item::Interest,
+                    approved_fen: a,
+                    reason: get(&format!("reason_{}", k.code())),
+                });
             }
         }
         let action = get("action");
-        if matches!(action.as_str(), "withdraw" | "not_accept" | "reject" | "clawback") && get("confirm") != "yes" {
-            return Err(field("confirm", "form.confirm", "这一步不能撤销：请勾选确认后再提交。".into()));
+        if matches!(
+            action.as_str(),
+            "withdraw" | "not_accept" | "reject" | "clawback"
+        ) && get("confirm") != "yes"
+        {
+            return Err(field(
+                "confirm",
+                "form.confirm",
+                "这一步不能撤销：请勾选确认后再提交。".into(),
+            ));
         }
         let b = ActionBody {
             action,
@@ -714,7 +857,12 @@ impl NoticesPage {
     }
 }
 
-async fn notices_page(state: &AppState, actor: &Actor, errors: FormErrors, flash: Option<&str>) -> AppResult<NoticesPage> {
+async fn notices_page(
+    state: &AppState,
+    actor: &Actor,
+    errors: FormErrors,
+    flash: Option<&str>,
+) -> AppResult<NoticesPage> {
     let (district, officer) = match &actor.scope {
         Scope::District { code, manage } => (Some(code.as_str()), *manage),
         _ => (None, false),
@@ -724,7 +872,10 @@ async fn notices_page(state: &AppState, actor: &Actor, errors: FormErrors, flash
             .store
             .applications(
                 &actor.scope,
-                &ipfin_store::application::ApplicationFilter { state: Some(AppStateCode::Reviewed), ..Default::default() },
+                &ipfin_store::application::ApplicationFilter {
+                    state: Some(AppStateCode::Reviewed),
+                    ..Default::default()
+                },
                 ipfin_store::Page::new(Some(1), Some(200)),
             )
             .await?
@@ -743,7 +894,11 @@ async fn notices_page(state: &AppState, actor: &Actor, errors: FormErrors, flash
 }
 
 /// `GET /notices`: published notices; the district's officers also publish one here.
-pub async fn notices(State(state): State<AppState>, actor: Actor, Query(q): Query<super::ListQuery>) -> AppResult<Response> {
+pub async fn notices(
+    State(state): State<AppState>,
+    actor: Actor,
+    Query(q): Query<super::ListQuery>,
+) -> AppResult<Response> {
     let p = notices_page(&state, &actor, FormErrors::default(), flash_key(&q.ok)).await?;
     Ok(render(StatusCode::OK, &p))
 }
@@ -758,23 +913,50 @@ pub struct NoticeForm {
 }
 
 /// `POST /notices`: publishes a notice of the chosen reviewed applications (confirmed).
-pub async fn publish(State(state): State<AppState>, actor: Actor, form: CsrfForm<NoticeForm>) -> AppResult<Response> {
+pub async fn publish(
+    State(state): State<AppState>,
+    actor: Actor,
+    form: CsrfForm<NoticeForm>,
+) -> AppResult<Response> {
     let f = &form.data;
-    let ids: Vec<i64> = form.all("application").iter().filter_map(|v| v.parse().ok()).collect();
+    let ids: Vec<i64> = form
+        .all("application")
+        .iter()
+        .filter_map(|v| v.parse().ok())
+        .collect();
     let r: AppResult<i64> = async {
         if f.confirm != "yes" {
-            return Err(field("confirm", "form.confirm", "公示发布后不能修改：请勾选确认。".into()));
+            return Err(field(
+                "confirm",
+                "form.confirm",
+                "公示发布后不能修改：请勾选确认。".into(),
+            ));
         }
-        let start: NaiveDate = f.start.trim().parse().map_err(|_| field("start", "notice.start", "请填写公示开始日期（YYYY-MM-DD）。".into()))?;
+        let start: NaiveDate = f.start.trim().parse().map_err(|_| {
+            field(
+                "start",
+                "notice.start",
+                "请填写公示开始日期（YYYY-MM-DD）。".into(),
+            )
+        })?;
         let days: u32 = f.days.trim().parse().unwrap_or(5);
-        write!(state, actor, |tx| state.store.publish_notice(&mut tx, &actor.scope, &f.title, &ids, start, days).await?)
+        write!(state, actor, |tx| state
+            .store
+            .publish_notice(&mut tx, &actor.scope, &f.title, &ids, start, days)
+            .await?)
     }
     .await;
     match r {
         Ok(nid) => Ok(see_other(&format!("/notices/{nid}"), "created")),
-        Err(e) if matches!(e.status, StatusCode::UNPROCESSABLE_ENTITY | StatusCode::CONFLICT | StatusCode::FORBIDDEN) => {
+        Err(e)
+            if matches!(
+                e.status,
+                StatusCode::UNPROCESSABLE_ENTITY | StatusCode::CONFLICT | StatusCode::FORBIDDEN
+            ) =>
+        {
             let status = e.status;
-            let p = notices_page(&state, &actor, FormErrors::from_error(&e, actor.lang), None).await?;
+            let p =
+                notices_page(&state, &actor, FormErrors::from_error(&e, actor.lang), None).await?;
             Ok(render(status, &p))
         }
         Err(e) => Err(e),
@@ -798,7 +980,14 @@ impl NoticePage {
     }
 }
 
-async fn notice_page(state: &AppState, actor: &Actor, id: i64, csrf: String, errors: FormErrors, flash: Option<&str>) -> AppResult<NoticePage> {
+async fn notice_page(
+    state: &AppState,
+    actor: &Actor,
+    id: i64,
+    csrf: String,
+    errors: FormErrors,
+    flash: Option<&str>,
+) -> AppResult<NoticePage> {
     let n = state.store.notice(&actor.scope, id).await?;
     let today = ipfin_store::today_shanghai();
     Ok(NoticePage {
@@ -824,8 +1013,21 @@ pub async fn notice(
         Some(t) => (t.to_string(), false),
         None => super::pre_csrf(&headers),
     };
-    let p = notice_page(&state, &actor, path_id(&id)?, csrf.clone(), FormErrors::default(), flash_key(&q.ok)).await?;
-    Ok(super::auth::with_pre_csrf(render(StatusCode::OK, &p), &csrf, fresh, state.config.secure_cookies))
+    let p = notice_page(
+        &state,
+        &actor,
+        path_id(&id)?,
+        csrf.clone(),
+        FormErrors::default(),
+        flash_key(&q.ok),
+    )
+    .await?;
+    Ok(super::auth::with_pre_csrf(
+        render(StatusCode::OK, &p),
+        &csrf,
+        fresh,
+        state.config.secure_cookies,
+    ))
 }
 
 /// `POST /notices/{notice_id}/objections` (multipart: name, contact, text, application_id,
@@ -840,7 +1042,12 @@ pub async fn lodge(
     let id = path_id(&id)?;
     state.store.notice(&Scope::Public, id).await?;
     let (fields, file) = read_form(&actor, &headers, req).await?;
-    let get = |k: &str| fields.get(k).map(|v| v.trim().to_string()).unwrap_or_default();
+    let get = |k: &str| {
+        fields
+            .get(k)
+            .map(|v| v.trim().to_string())
+            .unwrap_or_default()
+    };
     let today = ipfin_store::today_shanghai();
     let o = NewObjection {
         application_id: get("application_id").parse().ok(),
@@ -849,13 +1056,33 @@ pub async fn lodge(
         text: get("text"),
         evidence: file,
     };
-    let r = write!(state, actor, |tx| state.store.lodge_objection(&mut tx, id, o, today).await?);
+    let r = write!(state, actor, |tx| state
+        .store
+        .lodge_objection(&mut tx, id, o, today)
+        .await?);
     match r {
         Ok(_) => Ok(see_other(&format!("/notices/{id}"), "objection_lodged")),
-        Err(e) if matches!(e.status, StatusCode::UNPROCESSABLE_ENTITY | StatusCode::CONFLICT) => {
+        Err(e)
+            if matches!(
+                e.status,
+                StatusCode::UNPROCESSABLE_ENTITY | StatusCode::CONFLICT
+            ) =>
+        {
             let status = e.status;
-            let csrf = actor.csrf_token().map(str::to_string).or_else(|| cookie(&headers, PRE_CSRF_COOKIE).map(str::to_string)).unwrap_or_default();
-            let p = notice_page(&state, &actor, id, csrf, FormErrors::from_error(&e, actor.lang), None).await?;
+            let csrf = actor
+                .csrf_token()
+                .map(str::to_string)
+                .or_else(|| cookie(&headers, PRE_CSRF_COOKIE).map(str::to_string))
+                .unwrap_or_default();
+            let p = notice_page(
+                &state,
+                &actor,
+                id,
+                csrf,
+                FormErrors::from_error(&e, actor.lang),
+                None,
+            )
+            .await?;
             Ok(render(status, &p))
         }
         Err(e) => Err(e),
@@ -880,13 +1107,35 @@ pub async fn decide(
     let oid = path_id(&oid)?;
     let notice_id = state.store.objection_notice(&actor.scope, oid).await?;
     let f = &form.data;
-    let r = write!(state, actor, |tx| state.store.decide_objection(&mut tx, &actor.scope, oid, f.decision == "uphold", &f.reason).await?);
+    let r = write!(state, actor, |tx| state
+        .store
+        .decide_objection(
+            &mut tx,
+            &actor.scope,
+            oid,
+            f.decision == "uphold",
+            &f.reason
+        )
+        .await?);
     let _ = &f.notice_id;
     match r {
         Ok(()) => Ok(see_other(&format!("/notices/{notice_id}"), "updated")),
-        Err(e) if matches!(e.status, StatusCode::UNPROCESSABLE_ENTITY | StatusCode::CONFLICT) => {
+        Err(e)
+            if matches!(
+                e.status,
+                StatusCode::UNPROCESSABLE_ENTITY | StatusCode::CONFLICT
+            ) =>
+        {
             let status = e.status;
-            let p = notice_page(&state, &actor, notice_id, actor.csrf_token().unwrap_or_default().to_string(), FormErrors::from_error(&e, actor.lang), None).await?;
+            let p = notice_page(
+                &state,
+                &actor,
+                notice_id,
+                actor.csrf_token().unwrap_or_default().to_string(),
+                FormErrors::from_error(&e, actor.lang),
+                None,
+            )
+            .await?;
             Ok(render(status, &p))
         }
         Err(e) => Err(e),
@@ -894,8 +1143,15 @@ pub async fn decide(
 }
 
 /// `GET /objections/{objection_id}/evidence`: the district's officers.
-pub async fn evidence(State(state): State<AppState>, actor: Actor, Path(oid): Path<String>) -> AppResult<Response> {
-    let (name, bytes) = state.store.objection_evidence(&actor.scope, path_id(&oid)?).await?;
+pub async fn evidence(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(oid): Path<String>,
+) -> AppResult<Response> {
+    let (name, bytes) = state
+        .store
+        .objection_evidence(&actor.scope, path_id(&oid)?)
+        .await?;
     let t = ipfin_domain::application::files::sniff(&bytes);
     let f = FileRow {
         id: 0,

@@ -1,0 +1,382 @@
+//! Applications through the real router (issue #6): an enterprise's system drafts, uploads and
+//! submits through the API; officers accept and review on the pages with maker–checker; a
+//! notice is published, read anonymously and objected to; the grant follows when it ends.
+
+mod support;
+
+use axum::body::Body;
+use axum::http::{Method, Request, header};
+use ipfin_domain::Scope;
+use support::{Session, TestApp};
+
+async fn token(app: &TestApp, org: &str) -> String {
+    let org_id = app.org_id(org).await;
+    let mut tx = app
+        .store()
+        .write(ipfin_store::audit::AuditActor::system("test"))
+        .await
+        .expect("tx");
+    let (_, plain) = app
+        .store()
+        .create_api_token(&mut tx, &Scope::City, org_id, "申报系统", None)
+        .await
+        .expect("token");
+    tx.commit().await.expect("commit");
+    plain
+}
+
+async fn upload(
+    app: &TestApp,
+    bearer: &str,
+    id: i64,
+    slot: &str,
+    name: &str,
+    bytes: &[u8],
+) -> support::Resp {
+    let req = Request::builder()
+        .method(Method::POST)
+        .uri(format!("/api/v1/applications/{id}/slots/{slot}"))
+        .header(header::AUTHORIZATION, format!("Bearer {bearer}"))
+        .header(header::CONTENT_TYPE, "application/octet-stream")
+        .header("x-file-name", name)
+        .body(Body::from(bytes.to_vec()))
+        .expect("request");
+    app.send(req).await
+}
+
+async fn extra_officer(app: &TestApp, username: &str) -> Session {
+    let org = app.org_id("南山区市场监督管理局").await;
+    let mut tx = app
+        .store()
+        .write(ipfin_store::audit::AuditActor::system("test"))
+        .await
+        .expect("tx");
+    app.store()
+        .create_user(
+            &mut tx,
+            &Scope::City,
+            ipfin_store::user::NewUser {
+                organisation_id: org,
+                username: username.into(),
+                display_name: username.into(),
+                roles: vec![ipfin_domain::Role::DistrictOfficer],
+                password: Some("Officer-Pass-2026!".into()),
+            },
+        )
+        .await
+        .expect("officer");
+    tx.commit().await.expect("commit");
+    app.login_with(username, "Officer-Pass-2026!").await
+}
+
+#[tokio::test]
+async fn an_enterprise_fee_application_from_draft_to_grant() {
+    for app in TestApp::all().await {
+        let s = app.store();
+        // The bank reports the loan first.
+        let bank = Scope::Institution {
+            org_id: app.org_id("深南银行深圳分行").await,
+        };
+        let bank_id = app.org_id("深南银行深圳分行").await;
+        let loan = serde_json::json!({
+            "borrower_credit_code": ipfin_store::demo::demo_credit_code("440305", 101),
+            "contract_number": "2026-WEB-0001", "principal_fen": 300_000_000, "annual_rate": "0.035",
+            "start_date": "2026-02-10", "end_date": "2027-02-09",
+            "pledges": [{"number": "Y2026980020001", "secured_amount_fen": 300_000_000, "registration_date": "2026-02-01",
+                         "items": [{"kind": "patent", "number": "202310123456.6"}]}]
+        });
+        let bank_token = token(&app, "深南银行深圳分行").await;
+        let r = app
+            .api(
+                Method::POST,
+                "/api/v1/loans",
+                Some(&bank_token),
+                Some(loan.to_string()),
+            )
+            .await;
+        assert!(r.status.is_success(), "{}: {}", r.status, r.body);
+        let _ = bank;
+
+        let ent = token(&app, "深圳市南山示例科技有限公司").await;
+        let policy = s
+            .policy_versions(&Scope::City, Some("440305"))
+            .await
+            .expect("versions")
+            .into_iter()
+            .find(|v| v.status == "published")
+            .expect("policy")
+            .id;
+        let body = serde_json::json!({
+            "kind": "enterprise_fee", "policy_version_id": policy, "items": ["interest"],
+            "body": {"lines": [{"lender_org_id": bank_id, "lender_name": "深南银行深圳分行", "contract_number": "2026-WEB-0001",
+                "pledge_number": "Y2026980020001", "principal_fen": 300_000_000, "other_collateral": false, "ip_kind": "patent",
+                "start": "2026-02-10", "end": "2027-02-09", "annual_rate": "0.035", "interest_paid_fen": 800_000}]}
+        });
+        let r = app
+            .api(
+                Method::POST,
+                "/api/v1/applications",
+                Some(&ent),
+                Some(body.to_string()),
+            )
+            .await;
+        assert_eq!(r.status, 201, "{}", r.body);
+        let id = r.json()["id"].as_i64().expect("id");
+
+        // Submitting with nothing uploaded: 422 naming every missing material.
+        let r = app
+            .api(
+                Method::POST,
+                &format!("/api/v1/applications/{id}/submit"),
+                Some(&ent),
+                None,
+            )
+            .await;
+        assert_eq!(r.status, 422, "{}", r.body);
+        assert_eq!(r.json()["code"], "application.missing_materials");
+        for name in ["申请书", "营业执照", "纳税证明", "知识产权质押证明"] {
+            assert!(
+                r.json()["message"].as_str().unwrap_or("").contains(name),
+                "{}",
+                r.body
+            );
+        }
+        // Bad files are refused, nothing stored.
+        let r = upload(
+            &app,
+            &ent,
+            id,
+            "business_licence",
+            "licence.pdf",
+            b"MZ\x90\x00 renamed exe",
+        )
+        .await;
+        assert_eq!(r.status, 422);
+        assert_eq!(r.json()["code"], "file.type");
+        let r = upload(&app, &ent, id, "business_licence", "licence.pdf", b"").await;
+        assert_eq!(r.json()["code"], "file.empty");
+        let r = upload(&app, &ent, id, "no_such_slot", "x.pdf", b"%PDF-1.7").await;
+        assert_eq!(r.status, 422);
+        let slots = [
+            "application_form",
+            "business_licence",
+            "tax_certificate",
+            "loan_contract",
+            "disbursement_voucher",
+            "repayment_voucher",
+            "pledge_contract",
+            "pledge_proof",
+        ];
+        let mut first_file = 0;
+        for (i, slot) in slots.iter().enumerate() {
+            let name = if i == 0 {
+                "..%2F..%2Fetc%2Fpasswd.pdf"
+            } else {
+                "scan.pdf"
+            };
+            let r = upload(
+                &app,
+                &ent,
+                id,
+                slot,
+                name,
+                format!("%PDF-1.7 {slot}").as_bytes(),
+            )
+            .await;
+            assert_eq!(r.status, 201, "{slot}: {}", r.body);
+            if i == 0 {
+                first_file = r.json()["id"].as_i64().expect("file id");
+            }
+        }
+        let r = app
+            .api(
+                Method::POST,
+                &format!("/api/v1/applications/{id}/submit"),
+                Some(&ent),
+                None,
+            )
+            .await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        assert_eq!(r.json()["number"], "440305-2026-EF-00001");
+        let r = app
+            .api(
+                Method::GET,
+                &format!("/api/v1/applications/{id}/files/{first_file}"),
+                Some(&ent),
+                None,
+            )
+            .await;
+        assert_eq!(r.status, 200);
+        assert!(
+            r.headers
+                .get(header::CONTENT_DISPOSITION)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("")
+                .contains("passwd.pdf")
+        );
+        assert_eq!(r.body, "%PDF-1.7 application_form");
+
+        // The officers' queue and review screen; acceptance shows the bank's figures.
+        let o1 = app.login("ns.officer").await;
+        let page = app.get("/applications", Some(&o1)).await;
+        assert!(page.body.contains("440305-2026-EF-00001"), "{}", page.body);
+        let r = app
+            .post_form(
+                &format!("/applications/{id}/action"),
+                Some(&o1),
+                &[("action", "accept"), ("comment", "材料齐全")],
+            )
+            .await;
+        assert_eq!(r.status, 303, "{}", r.body);
+        let page = app.get(&format!("/applications/{id}"), Some(&o1)).await;
+        assert!(
+            page.body.contains("与银行报送数据的差异"),
+            "differences shown"
+        );
+        assert!(page.body.contains("通过本环节"));
+        // 70% of 8,000.00 = 5,600.00; the first reviewer lowers it with a reason.
+        let r = app
+            .post_form(
+                &format!("/applications/{id}/action"),
+                Some(&o1),
+                &[("action", "pass"), ("approved_interest", "6000.00")],
+            )
+            .await;
+        assert_eq!(r.status, 422, "raising above the calculation");
+        assert!(r.body.contains("只能调低"));
+        let r = app
+            .post_form(
+                &format!("/applications/{id}/action"),
+                Some(&o1),
+                &[
+                    ("action", "pass"),
+                    ("approved_interest", "5000.00"),
+                    ("reason_interest", "部分利息在政策期外"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, 303, "{}", r.body);
+        let r = app
+            .post_form(
+                &format!("/applications/{id}/action"),
+                Some(&o1),
+                &[("action", "pass")],
+            )
+            .await;
+        assert_eq!(r.status, 409, "maker-checker");
+        assert!(r.body.contains("同一人不能在两个审核环节签署"));
+        let o2 = extra_officer(&app, "ns.checker").await;
+        let o3 = extra_officer(&app, "ns.approver").await;
+        assert_eq!(
+            app.post_form(
+                &format!("/applications/{id}/action"),
+                Some(&o2),
+                &[("action", "pass")]
+            )
+            .await
+            .status,
+            303
+        );
+        assert_eq!(
+            app.post_form(
+                &format!("/applications/{id}/action"),
+                Some(&o3),
+                &[("action", "pass")]
+            )
+            .await
+            .status,
+            303
+        );
+        // Another district's officer cannot see it.
+        let ft = app.login("ft.officer").await;
+        assert_eq!(
+            app.get(&format!("/applications/{id}"), Some(&ft))
+                .await
+                .status,
+            404
+        );
+
+        // The notice: published with confirmation, read anonymously, objected to, decided.
+        let today = ipfin_store::today_shanghai().to_string();
+        let ids = id.to_string();
+        let r = app
+            .post_form(
+                "/notices",
+                Some(&o1),
+                &[
+                    ("title", "2026 年第三批拟资助名单公示"),
+                    ("start", &today),
+                    ("days", "5"),
+                    ("application", &ids),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, 422, "confirmation required");
+        let r = app
+            .post_form(
+                "/notices",
+                Some(&o1),
+                &[
+                    ("title", "2026 年第三批拟资助名单公示"),
+                    ("start", &today),
+                    ("days", "5"),
+                    ("application", &ids),
+                    ("confirm", "yes"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, 303, "{}", r.body);
+        let nid: i64 = r
+            .location()
+            .and_then(|l| l.split('/').nth(2))
+            .and_then(|x| x.split('?').next())
+            .and_then(|x| x.parse().ok())
+            .expect("notice id");
+        let public = app.get(&format!("/notices/{nid}"), None).await;
+        assert!(
+            public.body.contains("深圳市南山示例科技有限公司") && public.body.contains("5,000.00"),
+            "{}",
+            public.body
+        );
+        assert!(public.body.contains("提出异议"));
+        let r = app.api(Method::POST, &format!("/api/v1/notices/{nid}/objections"), None,
+            Some(serde_json::json!({"application_id": id, "name": "李四", "contact": "13900000001", "text": "疑似重复申报"}).to_string())).await;
+        assert_eq!(r.status, 201, "{}", r.body);
+        let oid = r.json()["id"].as_i64().expect("objection");
+        let public = app.get(&format!("/notices/{nid}"), None).await;
+        assert!(
+            !public.body.contains("13900000001"),
+            "contacts are not public"
+        );
+        let r = app
+            .post_form(
+                &format!("/objections/{oid}/decision"),
+                Some(&o2),
+                &[("decision", "dismiss"), ("reason", "经核查无重复申报")],
+            )
+            .await;
+        assert_eq!(r.status, 303, "{}", r.body);
+        // The period ends (the job in `serve`): granted.
+        let later = ipfin_store::today_shanghai() + chrono::Duration::days(30);
+        assert_eq!(s.end_due_notices(later).await.expect("end"), 1);
+        let r = app
+            .api(
+                Method::GET,
+                &format!("/api/v1/applications/{id}"),
+                Some(&ent),
+                None,
+            )
+            .await;
+        assert_eq!(r.json()["row"]["state"], "granted", "{}", r.body);
+        assert_eq!(r.json()["row"]["granted_fen"], 500_000);
+        assert!(
+            !r.json()["derivation"]
+                .as_array()
+                .expect("derivation")
+                .is_empty()
+        );
+        let page = app.get(&format!("/applications/{id}"), Some(&o1)).await;
+        assert!(page.body.contains("登记拨付"));
+        app.cleanup().await;
+    }
+}

@@ -354,10 +354,7 @@ fn internal(e: impl std::fmt::Display) -> StoreError {
 }
 
 fn field_err(field: &'static str, m: Msg) -> StoreError {
-    StoreError::Invalid(FieldError {
-        field: field.into(),
-        msg: m,
-    })
+    StoreError::Invalid(FieldError { field, msg: m })
 }
 
 fn workflow_err(m: Msg) -> StoreError {
@@ -803,6 +800,7 @@ impl Store {
     }
 
     /// Keeps a business licence or tax certificate in the enterprise's vault until a date.
+    #[allow(clippy::too_many_arguments)]
     pub async fn vault_add(
         &self,
         tx: &mut WriteTx,

@@ -210,7 +210,7 @@ pub async fn upload(
     let name = headers
         .get("x-file-name")
         .and_then(|v| v.to_str().ok())
-        .map(|v| percent_decode(v))
+        .map(percent_decode)
         .unwrap_or_default();
     let fid = write!(state, actor, |tx| state
         .store

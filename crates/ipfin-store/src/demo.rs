@@ -413,6 +413,20 @@ impl Store {
                 "南山区市场监督管理局".into(),
             ),
             (
+                "ns.checker",
+                "南山区复核人（演示）",
+                Role::DistrictOfficer,
+                dept_ids["440305"],
+                "南山区市场监督管理局".into(),
+            ),
+            (
+                "ns.approver",
+                "南山区审批人（演示）",
+                Role::DistrictOfficer,
+                dept_ids["440305"],
+                "南山区市场监督管理局".into(),
+            ),
+            (
                 "ns.finance",
                 "南山区财政局（演示）",
                 Role::DepartmentMember,

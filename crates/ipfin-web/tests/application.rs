@@ -44,31 +44,6 @@ async fn upload(
     app.send(req).await
 }
 
-async fn extra_officer(app: &TestApp, username: &str) -> Session {
-    let org = app.org_id("南山区市场监督管理局").await;
-    let mut tx = app
-        .store()
-        .write(ipfin_store::audit::AuditActor::system("test"))
-        .await
-        .expect("tx");
-    app.store()
-        .create_user(
-            &mut tx,
-            &Scope::City,
-            ipfin_store::user::NewUser {
-                organisation_id: org,
-                username: username.into(),
-                display_name: username.into(),
-                roles: vec![ipfin_domain::Role::DistrictOfficer],
-                password: Some("Officer-Pass-2026!".into()),
-            },
-        )
-        .await
-        .expect("officer");
-    tx.commit().await.expect("commit");
-    app.login_with(username, "Officer-Pass-2026!").await
-}
-
 #[tokio::test]
 async fn an_enterprise_fee_application_from_draft_to_grant() {
     for app in TestApp::all().await {
@@ -265,8 +240,9 @@ async fn an_enterprise_fee_application_from_draft_to_grant() {
             .await;
         assert_eq!(r.status, 409, "maker-checker");
         assert!(r.body.contains("同一人不能在两个审核环节签署"));
-        let o2 = extra_officer(&app, "ns.checker").await;
-        let o3 = extra_officer(&app, "ns.approver").await;
+        // The demo district has three officers for the three review stages.
+        let o2 = app.login("ns.checker").await;
+        let o3 = app.login("ns.approver").await;
         assert_eq!(
             app.post_form(
                 &format!("/applications/{id}/action"),

@@ -111,6 +111,7 @@ const COLS: &str = "a.id, a.number, a.kind, a.district_code, a.policy_version_id
     a.policy_year, a.batch_name, a.applicant_org_id, o.name AS applicant_name, a.enterprise_id, a.state, a.stage, a.items, \
     a.computed_fen, a.approved_fen, a.granted_fen, a.disbursed_fen, a.return_note, a.return_deadline, a.created_at, \
     a.submitted_at, a.accepted_at, a.updated_at";
+const FILE_COLS: &str = "id, slot, blob_key, file_name, file_type, size, uploaded_at";
 const FROM: &str = "FROM applications a JOIN organisations o ON o.id = a.applicant_org_id \
     JOIN policy_versions p ON p.id = a.policy_version_id";
 
@@ -659,6 +660,19 @@ impl Store {
         Ok(id)
     }
 
+    /// Stores a checked file by content and records it once in `blobs`; returns its key.
+    async fn keep_file(&self, tx: &WriteTx, bytes: Bytes, t: app::FileType) -> Result<String> {
+        let size = bytes.len() as i64;
+        let key = self.blobs().put(bytes).await?;
+        exec(
+            tx.conn(),
+            "INSERT INTO blobs (key, size, file_type, created_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+            vec![key.clone().into(), size.into(), t.code().into(), crate::now_s().into()],
+        )
+        .await?;
+        Ok(key)
+    }
+
     /// Changes a draft's (or a returned application's) items and figures.
     pub async fn update_application(
         &self,
@@ -745,13 +759,7 @@ impl Store {
         })?;
         let t = check_upload(&def.name, def.files, &bytes).map_err(|m| field_err("file", m))?;
         let size = bytes.len() as i64;
-        let key = self.blobs().put(bytes).await?;
-        exec(
-            tx.conn(),
-            "INSERT INTO blobs (key, size, file_type, created_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
-            vec![key.clone().into(), size.into(), t.code().into(), crate::now_s().into()],
-        )
-        .await?;
+        let key = self.keep_file(tx, bytes, t).await?;
         let name = app::files::display_name(file_name);
         let fid = fetch_i64(
             tx.conn(),
@@ -853,13 +861,7 @@ impl Store {
         )
         .map_err(|m| field_err("file", m))?;
         let size = bytes.len() as i64;
-        let key = self.blobs().put(bytes).await?;
-        exec(
-            tx.conn(),
-            "INSERT INTO blobs (key, size, file_type, created_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
-            vec![key.clone().into(), size.into(), t.code().into(), crate::now_s().into()],
-        )
-        .await?;
+        let key = self.keep_file(tx, bytes, t).await?;
         let vid = fetch_i64(
             tx.conn(),
             "INSERT INTO vault_documents (organisation_id, slot, blob_key, file_name, file_type, size, valid_until, created_at) \
@@ -942,7 +944,9 @@ impl Store {
         Self::app_row(self.conn(), scope, id).await?;
         let f: FileRow = fetch_opt(
             self.conn(),
-            "SELECT id, slot, blob_key, file_name, file_type, size, uploaded_at FROM application_files WHERE id = ? AND application_id = ?",
+            &format!(
+                "SELECT {FILE_COLS} FROM application_files WHERE id = ? AND application_id = ?"
+            ),
             vec![file_id.into(), id.into()],
         )
         .await?
@@ -973,7 +977,9 @@ impl Store {
         let slots = app::slots(row.kind(), &row.item_list(), &doc.extra_materials);
         let files: Vec<FileRow> = fetch_all(
             self.conn(),
-            "SELECT id, slot, blob_key, file_name, file_type, size, uploaded_at FROM application_files WHERE application_id = ? ORDER BY id",
+            &format!(
+                "SELECT {FILE_COLS} FROM application_files WHERE application_id = ? ORDER BY id"
+            ),
             vec![id.into()],
         )
         .await?;
@@ -1364,7 +1370,7 @@ impl Store {
         // Completeness.
         let files: Vec<FileRow> = fetch_all(
             tx.conn(),
-            "SELECT id, slot, blob_key, file_name, file_type, size, uploaded_at FROM application_files WHERE application_id = ?",
+            &format!("SELECT {FILE_COLS} FROM application_files WHERE application_id = ?"),
             vec![id.into()],
         )
         .await?;
@@ -1378,6 +1384,23 @@ impl Store {
             return Err(missing_error(&missing));
         }
         let c = self.calculate_for(tx, &row, &body, &doc).await?;
+        if !c.eligible {
+            // The policy's own conditions (years limit, revenue, IP types) rule it out: say
+            // which, in the derivation's words, instead of filing an application for nothing.
+            let why: Vec<String> = c.lines().into_iter().filter(|l| l.contains("不")).collect();
+            return Err(StoreError::conflict(
+                "application.policy_conditions",
+                format!(
+                    "按本政策的条件，本申请不能获得资助：{}",
+                    if why.is_empty() {
+                        c.lines().join("；")
+                    } else {
+                        why.join("；")
+                    }
+                ),
+                "The policy's conditions rule this application out.",
+            ));
+        }
         let stored = StoredCalc {
             value: serde_json::to_value(&c).map_err(internal)?,
             lines: c.lines(),
@@ -2116,14 +2139,7 @@ impl Store {
                     &bytes,
                 )
                 .map_err(|m| field_err("evidence", m))?;
-                let size = bytes.len() as i64;
-                let key = self.blobs().put(bytes).await?;
-                exec(
-                    tx.conn(),
-                    "INSERT INTO blobs (key, size, file_type, created_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
-                    vec![key.clone().into(), size.into(), t.code().into(), crate::now_s().into()],
-                )
-                .await?;
+                let key = self.keep_file(tx, bytes, t).await?;
                 (Some(key), Some(app::files::display_name(&fname)))
             }
             _ => (None, None),
@@ -2491,6 +2507,48 @@ impl Store {
         id: i64,
     ) -> Result<Vec<String>> {
         let (row, wf, body, user) = Self::officer_row(tx, scope, id).await?;
+        Self::supervise(tx, row, wf, body, user).await
+    }
+
+    /// Runs every supervision check due on `today` (a background job; the system acts).
+    /// Returns how many applications were checked.
+    pub async fn run_due_supervision(&self, today: NaiveDate) -> Result<usize> {
+        #[derive(FromQueryResult)]
+        struct Due {
+            application_id: i64,
+            district_code: String,
+        }
+        let due: Vec<Due> = fetch_all(
+            self.conn(),
+            "SELECT c.application_id, a.district_code FROM supervision_checks c JOIN applications a ON a.id = c.application_id \
+             WHERE c.done_at IS NULL AND c.due_on <= ? AND a.state = 'disbursed' ORDER BY c.due_on, c.id LIMIT 500",
+            vec![today.into()],
+        )
+        .await?;
+        for d in &due {
+            let scope = Scope::District {
+                code: d.district_code.clone(),
+                manage: true,
+            };
+            let mut tx = self
+                .write(crate::audit::AuditActor::system("supervision"))
+                .await?;
+            let row = Self::app_row(tx.conn(), &scope, d.application_id).await?;
+            let (wf, body) = Self::app_state(tx.conn(), d.application_id).await?;
+            Self::supervise(&mut tx, row, wf, body, 0).await?;
+            tx.commit().await?;
+        }
+        Ok(due.len())
+    }
+
+    async fn supervise(
+        tx: &mut WriteTx,
+        row: ApplicationRow,
+        wf: Workflow,
+        body: Body,
+        user: i64,
+    ) -> Result<Vec<String>> {
+        let id = row.id;
         if wf.state != State::Disbursed {
             return Err(StoreError::conflict(
                 "supervision.state",

@@ -607,3 +607,409 @@ async fn the_five_stages_with_a_return_an_objection_each_way_and_a_clawback() {
         );
     }
 }
+
+async fn publish(
+    s: &Store,
+    lead: &Scope,
+    doc: &ipfin_domain::policy::document::PolicyDocument,
+) -> i64 {
+    let r: Result<i64, StoreError> = write!(s, AuditActor::system("lead"), |tx| async {
+        let v = s.create_policy(&mut tx, lead, doc).await?;
+        s.publish_policy(&mut tx, lead, v.id).await?;
+        Ok(v.id)
+    });
+    r.expect("policy")
+}
+
+async fn upload_submit(s: &Store, who: &Scope, id: i64) -> Result<String, StoreError> {
+    upload_all(s, who, id).await;
+    write!(s, AuditActor::system("applicant"), |tx| s
+        .submit_application(&mut tx, who, id, d(TODAY)))
+}
+
+async fn review_all(s: &Store, district: &Scope, id: i64) {
+    write!(s, officer(1), |tx| s
+        .accept_application(&mut tx, district, id, ""))
+    .expect("accept");
+    for n in 1..=3 {
+        write!(s, officer(n), |tx| s.pass_review(
+            &mut tx,
+            district,
+            id,
+            &[],
+            ""
+        ))
+        .expect("pass");
+    }
+}
+
+#[tokio::test]
+async fn institution_and_securitisation_kinds_the_vault_and_due_supervision() {
+    for db in TestDb::all().await {
+        let db = db.with_demo().await;
+        let s = &db.store;
+        let bank_id = org_id(s, "深南银行深圳分行").await;
+        let bank = Scope::Institution { org_id: bank_id };
+        let ent = Scope::Enterprise {
+            org_id: org_id(s, "深圳市南山示例科技有限公司").await,
+        };
+        let nanshan = Scope::District {
+            code: "440305".into(),
+            manage: true,
+        };
+        let policy = published(s, "440305").await;
+
+        // A bank's reward: 1% of its IP pledge loans of 2026 in the district (5,000,000.00 → 50,000.00).
+        report_loan(s, &bank, "2026-ZY-0200", "Y2026980010201", "202310123456.6").await;
+        let new = |kind: Kind, body: Body| NewApplication {
+            kind,
+            policy_version_id: policy,
+            batch: None,
+            items: vec![],
+            body,
+        };
+        let e = write!(s, AuditActor::system("bank"), |tx| s.create_application(
+            &mut tx,
+            &bank,
+            new(Kind::EnterpriseFee, Body::default()),
+            d(TODAY)
+        ))
+        .expect_err("a bank applies as an institution only");
+        assert!(code_of(e).starts_with("kind:application.kind"));
+        let inst: i64 = write!(s, AuditActor::system("bank"), |tx| s.create_application(
+            &mut tx,
+            &bank,
+            new(Kind::Institution, Body::default()),
+            d(TODAY)
+        ))
+        .expect("institution draft");
+        assert_eq!(
+            s.application(&bank, inst)
+                .await
+                .expect("detail")
+                .slots
+                .iter()
+                .filter(|x| x.required)
+                .count(),
+            3
+        );
+        assert_eq!(
+            upload_submit(s, &bank, inst).await.expect("submit"),
+            "440305-2026-IN-00001"
+        );
+        assert_eq!(
+            s.application(&bank, inst)
+                .await
+                .expect("detail")
+                .row
+                .computed_fen,
+            5_000_000
+        );
+        // The enterprise cannot see the bank's application, nor the bank the enterprise's.
+        assert!(matches!(
+            s.application(&ent, inst).await,
+            Err(StoreError::NotFound)
+        ));
+
+        // Securitisation: 70% of interest + guarantee fee (100,000.00 + 20,000.00 → 84,000.00),
+        // for at most three years.
+        let sc_body = |year: u32| Body {
+            year_number: Some(year),
+            interest_paid_fen: 10_000_000,
+            guarantee_fee_fen: 2_000_000,
+            product: "南山知识产权资产支持专项计划（发行方：示例证券）".into(),
+            ..Default::default()
+        };
+        let sc: i64 = write!(s, AuditActor::system("ent"), |tx| s.create_application(
+            &mut tx,
+            &ent,
+            new(Kind::Securitisation, sc_body(1)),
+            d(TODAY)
+        ))
+        .expect("securitisation draft");
+        assert_eq!(
+            upload_submit(s, &ent, sc).await.expect("submit"),
+            "440305-2026-SC-00001"
+        );
+        assert_eq!(
+            s.application(&ent, sc)
+                .await
+                .expect("detail")
+                .row
+                .computed_fen,
+            8_400_000
+        );
+        let sc4: i64 = write!(s, AuditActor::system("ent"), |tx| s.create_application(
+            &mut tx,
+            &ent,
+            new(Kind::Securitisation, sc_body(4)),
+            d(TODAY)
+        ))
+        .expect("draft");
+        let e = upload_submit(s, &ent, sc4).await.expect_err("fourth year");
+        assert!(code_of(e).starts_with("application.policy_conditions"));
+        // The refused submission used no number: the next one is -00002.
+        let sc2: i64 = write!(s, AuditActor::system("ent"), |tx| s.create_application(
+            &mut tx,
+            &ent,
+            new(Kind::Securitisation, sc_body(2)),
+            d(TODAY)
+        ))
+        .expect("draft");
+        assert_eq!(
+            upload_submit(s, &ent, sc2).await.expect("submit"),
+            "440305-2026-SC-00002"
+        );
+
+        // The vault: a licence kept until mid-2027 is attached to a later application; an
+        // expired one cannot be stored.
+        let e = write!(s, AuditActor::system("ent"), |tx| s.vault_add(
+            &mut tx,
+            &ent,
+            "business_licence",
+            "执照.pdf",
+            d("2026-01-01"),
+            Bytes::from_static(PDF),
+            d(TODAY)
+        ))
+        .expect_err("expired");
+        assert!(code_of(e).starts_with("valid_until:vault.expired"));
+        let vid: i64 = write!(s, AuditActor::system("ent"), |tx| s.vault_add(
+            &mut tx,
+            &ent,
+            "business_licence",
+            "执照.pdf",
+            d("2027-06-30"),
+            Bytes::from_static(PDF),
+            d(TODAY)
+        ))
+        .expect("vault");
+        let draft = new_fee_app(
+            s,
+            &ent,
+            policy,
+            vec![line(bank_id, "2026-ZY-0200", "Y2026980010201", 100_000)],
+        )
+        .await;
+        write!(s, AuditActor::system("ent"), |tx| s.attach_vault(
+            &mut tx,
+            &ent,
+            draft,
+            vid,
+            d(TODAY)
+        ))
+        .expect("attach");
+        let detail = s.application(&ent, draft).await.expect("detail");
+        assert!(
+            detail
+                .files
+                .iter()
+                .any(|f| f.slot == "business_licence" && f.file_name == "执照.pdf")
+        );
+        assert!(!detail.missing.contains(&"营业执照".to_string()));
+        assert!(
+            s.vault(&ent, d("2027-07-01"))
+                .await
+                .expect("vault")
+                .is_empty(),
+            "expired documents are not offered"
+        );
+        assert!(s.vault(&bank, d(TODAY)).await.expect("vault").is_empty());
+
+        // Due supervision runs as a job: the institution application is granted and paid, and
+        // its check falls due 180 days after payment.
+        review_all(s, &nanshan, inst).await;
+        let nid: i64 = write!(s, officer(1), |tx| s.publish_notice(
+            &mut tx,
+            &nanshan,
+            "银行奖励公示",
+            &[inst],
+            d(TODAY),
+            5
+        ))
+        .expect("notice");
+        let _ = nid;
+        s.end_due_notices(d("2026-12-04")).await.expect("end");
+        write!(s, officer(1), |tx| s.disburse(
+            &mut tx,
+            &nanshan,
+            inst,
+            d("2026-12-10"),
+            5_000_000,
+            "CZ-IN-1"
+        ))
+        .expect("pay");
+        assert_eq!(
+            s.run_due_supervision(d("2027-06-07"))
+                .await
+                .expect("not yet"),
+            0
+        );
+        assert_eq!(
+            s.run_due_supervision(d("2027-06-08")).await.expect("due"),
+            1
+        );
+        let c = s.application(&bank, inst).await.expect("detail");
+        assert_eq!(c.checks[0].outcome.as_deref(), Some("ok"));
+        assert_eq!(c.row.state(), State::Disbursed);
+    }
+}
+
+#[tokio::test]
+async fn pro_rata_cut_sums_to_the_budget_and_double_dipping_is_blocked_across_districts() {
+    for db in TestDb::all().await {
+        let db = db.with_demo().await;
+        let s = &db.store;
+        let bank_id = org_id(s, "深南银行深圳分行").await;
+        let bank = Scope::Institution { org_id: bank_id };
+        let ent = Scope::Enterprise {
+            org_id: org_id(s, "深圳市南山示例科技有限公司").await,
+        };
+        let nanshan = Scope::District {
+            code: "440305".into(),
+            manage: true,
+        };
+        // A Nanshan policy with a budget of 10,000.00, cut pro rata.
+        let mut doc = ipfin_store::demo::demo_policy("440305", "南山区");
+        doc.title = "南山区知识产权质押融资贴息（预算测试）".into();
+        doc.budget = Some(ipfin_domain::policy::document::Budget {
+            total_fen: 1_000_000,
+            mode: ipfin_domain::policy::BudgetMode::ProRata,
+        });
+        let policy = publish(s, &nanshan, &doc).await;
+        report_loan(s, &bank, "2026-ZY-0300", "Y2026980010301", "202310123456.6").await;
+        report_loan(s, &bank, "2026-ZY-0301", "Y2026980010302", "202310234567.4").await;
+        // 70% of 10,000.00 = 7,000.00 and 70% of 5,000.00 = 3,500.00: 10,500.00 asked.
+        let a = new_fee_app(
+            s,
+            &ent,
+            policy,
+            vec![line(bank_id, "2026-ZY-0300", "Y2026980010301", 1_000_000)],
+        )
+        .await;
+        let b = new_fee_app(
+            s,
+            &ent,
+            policy,
+            vec![line(bank_id, "2026-ZY-0301", "Y2026980010302", 500_000)],
+        )
+        .await;
+        for id in [a, b] {
+            upload_submit(s, &ent, id).await.expect("submit");
+            review_all(s, &nanshan, id).await;
+        }
+        write!(s, officer(1), |tx| s.publish_notice(
+            &mut tx,
+            &nanshan,
+            "预算测试公示",
+            &[a, b],
+            d(TODAY),
+            5
+        ))
+        .expect("notice");
+        s.end_due_notices(d("2026-12-04")).await.expect("end");
+        let ga = s
+            .application(&ent, a)
+            .await
+            .expect("a")
+            .row
+            .granted_fen
+            .expect("granted");
+        let gb = s
+            .application(&ent, b)
+            .await
+            .expect("b")
+            .row
+            .granted_fen
+            .expect("granted");
+        // 7,000 × 10,000 / 10,500 = 6,666.666… and 3,500 × … = 3,333.333…: the remainder fen
+        // goes to the larger fraction, so the sum is the budget exactly.
+        assert_eq!((ga, gb), (666_667, 333_333));
+        assert_eq!(ga + gb, 1_000_000);
+        assert!(
+            s.application(&ent, a)
+                .await
+                .expect("a")
+                .events
+                .iter()
+                .any(|e| e.comment.contains("预算"))
+        );
+
+        // Double-dipping across districts: the Futian enterprise claims the same bank contract;
+        // Futian's officer is blocked with a pointer to the Nanshan application.
+        let ft_ent = Scope::Enterprise {
+            org_id: org_id(s, "深圳市福田样本电子有限公司").await,
+        };
+        let futian = Scope::District {
+            code: "440304".into(),
+            manage: true,
+        };
+        let ft_policy = published(s, "440304").await;
+        let mut l = line(bank_id, "2026-ZY-0300", "Y2026980010301", 1_000_000);
+        l.end = d("2027-02-28");
+        let c = new_fee_app(s, &ft_ent, ft_policy, vec![l]).await;
+        upload_submit(s, &ft_ent, c)
+            .await
+            .expect("submit in Futian");
+        let e = write!(s, officer(7), |tx| s
+            .accept_application(&mut tx, &futian, c, ""))
+        .expect_err("double");
+        let text = code_of(e);
+        assert!(
+            text.starts_with("application.double_dipping") && text.contains("440305-2026-EF-00001"),
+            "{text}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn concurrent_submissions_get_gapless_numbers() {
+    for db in TestDb::all().await {
+        let db = db.with_demo().await;
+        let s = &db.store;
+        let bank_id = org_id(s, "深南银行深圳分行").await;
+        let ent = Scope::Enterprise {
+            org_id: org_id(s, "深圳市南山示例科技有限公司").await,
+        };
+        let policy = published(s, "440305").await;
+        let mut ids = Vec::new();
+        for i in 0..12 {
+            let id = new_fee_app(
+                s,
+                &ent,
+                policy,
+                vec![line(
+                    bank_id,
+                    &format!("2026-CC-{i:03}"),
+                    &format!("Y20269800199{i:02}"),
+                    10_000,
+                )],
+            )
+            .await;
+            upload_all(s, &ent, id).await;
+            ids.push(id);
+        }
+        let tasks: Vec<_> = ids
+            .iter()
+            .map(|id| {
+                let (s, ent, id) = (s.clone(), ent.clone(), *id);
+                tokio::spawn(async move {
+                    let mut tx = s.write(AuditActor::system("ent")).await.expect("tx");
+                    let n = s
+                        .submit_application(&mut tx, &ent, id, d(TODAY))
+                        .await
+                        .expect("submit");
+                    tx.commit().await.expect("commit");
+                    n
+                })
+            })
+            .collect();
+        let mut numbers = Vec::new();
+        for t in tasks {
+            numbers.push(t.await.expect("task"));
+        }
+        numbers.sort();
+        let expected: Vec<String> = (1..=12).map(|n| format!("440305-2026-EF-{n:05}")).collect();
+        assert_eq!(numbers, expected);
+    }
+}

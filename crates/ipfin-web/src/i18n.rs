@@ -33,6 +33,11 @@ pub const CATALOGUE: &[(&str, &str, &str)] = &[
     ("nav.enterprises", "企业库", "Enterprises"),
     ("nav.loans", "贷款", "Loans"),
     ("nav.applications", "资助申请", "Applications"),
+    (
+        "todo.applications",
+        "等待您办理的资助申请（件）：",
+        "Applications awaiting you:",
+    ),
     ("nav.my_applications", "我的申请", "My applications"),
     ("nav.notices", "资助公示", "Public notices"),
     ("flash.submitted", "已提交。", "Submitted."),

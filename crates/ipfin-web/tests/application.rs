@@ -7,7 +7,7 @@ mod support;
 use axum::body::Body;
 use axum::http::{Method, Request, header};
 use ipfin_domain::Scope;
-use support::{Session, TestApp};
+use support::TestApp;
 
 async fn token(app: &TestApp, org: &str) -> String {
     let org_id = app.org_id(org).await;
@@ -207,6 +207,23 @@ async fn an_enterprise_fee_application_from_draft_to_grant() {
         assert!(
             page.body.contains("与银行报送数据的差异"),
             "differences shown"
+        );
+        // Each side is told on its home page: the officers of the submission, the enterprise of
+        // the acceptance; the officers' to-do list counts what awaits them.
+        let home = app.get("/home", Some(&o1)).await;
+        assert!(
+            home.body
+                .contains("440305-2026-EF-00001 深圳市南山示例科技有限公司 已提交"),
+            "{}",
+            home.body
+        );
+        assert!(home.body.contains("等待您办理的资助申请"));
+        let ent_session = app.login("ent.user").await;
+        assert!(
+            app.get("/home", Some(&ent_session))
+                .await
+                .body
+                .contains("440305-2026-EF-00001 已受理")
         );
         assert!(page.body.contains("通过本环节"));
         // 70% of 8,000.00 = 5,600.00; the first reviewer lowers it with a reason.

@@ -48,6 +48,7 @@ struct Home {
     scope_name: String,
     todos: Vec<Todo>,
     figures: Vec<Figure>,
+    notifications: Vec<ipfin_store::application::Notification>,
 }
 
 #[derive(Debug, Default, serde::Deserialize)]
@@ -169,6 +170,30 @@ pub async fn home(
                 .join("、")
         })
         .unwrap_or_default();
+    // Applications awaiting the caller: the officers' queue, the applicant's returned ones.
+    let waiting: i64 = s
+        .application_queue(scope)
+        .await?
+        .iter()
+        .filter(|c| match scope {
+            Scope::District { manage: true, .. } => {
+                matches!(
+                    c.state.as_str(),
+                    "submitted" | "accepted" | "reviewed" | "granted"
+                )
+            }
+            Scope::Enterprise { .. } | Scope::Institution { .. } => c.state == "returned",
+            _ => false,
+        })
+        .map(|c| c.count)
+        .sum();
+    if waiting > 0 {
+        todos.push(Todo {
+            text: format!("{} {waiting}", t.s("todo.applications")),
+            href: "/applications".into(),
+        });
+    }
+    let notifications = s.notifications(scope, 10).await?;
     Ok(render(
         StatusCode::OK,
         &Home {
@@ -177,6 +202,7 @@ pub async fn home(
             scope_name,
             todos,
             figures,
+            notifications,
         },
     ))
 }

@@ -709,3 +709,72 @@ mod tests {
         }
     }
 }
+
+impl Store {
+    /// For the application load test (`scripts/bench/applications.sh`): `count` enterprises in
+    /// 南山区, each registered, small, with an account organisation and an API token. Returns the
+    /// district's published policy version and (organisation id, token) per enterprise.
+    pub async fn bench_applicants(&self, count: u32) -> Result<(i64, Vec<(i64, String)>)> {
+        let city = Scope::City;
+        let policy = self
+            .policy_versions(&city, Some("440305"))
+            .await?
+            .into_iter()
+            .find(|v| v.status == "published")
+            .ok_or_else(|| {
+                crate::StoreError::Internal("load the demo city first (ipfin demo)".into())
+            })?
+            .id;
+        let mut out = Vec::with_capacity(count as usize);
+        for chunk in (0..count).collect::<Vec<_>>().chunks(100) {
+            let mut tx = self.write(AuditActor::system("bench")).await?;
+            for i in chunk {
+                let code = demo_credit_code("440305", 50_000 + i);
+                let name = format!("深圳市南山基准测试{i:04}科技有限公司");
+                let org = self
+                    .create_organisation(
+                        &mut tx,
+                        &city,
+                        NewOrganisation {
+                            kind: "enterprise".into(),
+                            name: name.clone(),
+                            district_code: Some("440305".into()),
+                            credit_code: Some(code.clone()),
+                            ..Default::default()
+                        },
+                    )
+                    .await?;
+                let (e, _) = self
+                    .save_enterprise(
+                        &mut tx,
+                        &city,
+                        crate::enterprise::EnterpriseInput {
+                            credit_code: code,
+                            name,
+                            registered_district: Some("440305".into()),
+                            tax_district: Some("440305".into()),
+                            independent_legal_person: true,
+                            industry: Some("I65".into()),
+                            employees: Some(50),
+                            operating_revenue_fen: Some(2_000 * 1_000_000),
+                            total_assets_fen: Some(3_000 * 1_000_000),
+                            data_sharing_consent: true,
+                        },
+                    )
+                    .await?;
+                exec(
+                    tx.conn(),
+                    "UPDATE enterprises SET organisation_id = ? WHERE id = ?",
+                    vec![org.id.into(), e.id.into()],
+                )
+                .await?;
+                let (_, token) = self
+                    .create_api_token(&mut tx, &city, org.id, "基准测试", None)
+                    .await?;
+                out.push((org.id, token));
+            }
+            tx.commit().await?;
+        }
+        Ok((policy, out))
+    }
+}

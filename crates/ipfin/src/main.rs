@@ -69,6 +69,12 @@ enum Command {
     /// Bulk import from CSV (UTF-8 or GBK) or XLSX: idempotent, resumable, with row-level errors.
     #[command(subcommand)]
     Import(ImportCommand),
+    /// For the application load test: create COUNT enterprises in 南山区 with an API token each
+    /// and print `policy,<version id>` then `<org id>,<token>` per line (demo city loaded first).
+    BenchApplicants {
+        #[arg(long, default_value_t = 1000)]
+        count: u32,
+    },
     /// Write a consistent copy of the SQLite database to FILE while the server runs
     /// (for PostgreSQL, print the pg_dump command to use).
     Backup {
@@ -194,6 +200,15 @@ async fn main() -> Result<()> {
             Ok(())
         }
         Command::Demo(args) => demo(&cfg, args).await,
+        Command::BenchApplicants { count } => {
+            let store = open(&cfg).await?;
+            let (policy, tokens) = store.bench_applicants(count).await.map_err(store_error)?;
+            println!("policy,{policy}");
+            for (org, token) in tokens {
+                println!("{org},{token}");
+            }
+            Ok(())
+        }
         Command::Token { org, name, days } => {
             let store = open(&cfg).await?;
             let org_id = match org.trim().parse::<i64>() {

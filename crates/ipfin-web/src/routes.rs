@@ -530,6 +530,16 @@ fn table() -> Routes {
         views::application::evidence,
     )
     .get(
+        "/policy-drafts/{version_id}/simulation",
+        Roles(GOVERNMENT),
+        views::application::simulation,
+    )
+    .get(
+        "/api/v1/policies/{version_id}/simulation",
+        Roles(GOVERNMENT),
+        api::application::simulation,
+    )
+    .get(
         "/api/v1/applications",
         Roles(APPLICATION_VIEWERS),
         api::application::list,

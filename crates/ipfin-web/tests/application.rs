@@ -370,6 +370,29 @@ async fn an_enterprise_fee_application_from_draft_to_grant() {
         );
         let page = app.get(&format!("/applications/{id}"), Some(&o1)).await;
         assert!(page.body.contains("登记拨付"));
+        // The simulator re-runs the year's applications under the version: the officers cut
+        // 5,600.00 to 5,000.00, the rules alone give 5,600.00.
+        let r = app
+            .send(
+                Request::builder()
+                    .uri(format!("/api/v1/policies/{policy}/simulation?year=2026"))
+                    .header(header::COOKIE, &o1.cookie)
+                    .body(Body::empty())
+                    .expect("request"),
+            )
+            .await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        assert_eq!(r.json()["total"]["applications"], 1);
+        assert_eq!(r.json()["total"]["current_fen"], 500_000);
+        assert_eq!(r.json()["total"]["simulated_fen"], 560_000);
+        let page = app
+            .get(&format!("/policy-drafts/{policy}/simulation"), Some(&o1))
+            .await;
+        assert!(
+            page.body.contains("按企业规模") && page.body.contains("+600.00"),
+            "{}",
+            page.body
+        );
         app.cleanup().await;
     }
 }

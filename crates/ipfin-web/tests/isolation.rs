@@ -321,6 +321,16 @@ const EXPECTED: &[(&str, &str, &str)] = &[
         "/api/v1/objections/{objection_id}/decision",
         "district_officer",
     ),
+    (
+        "GET",
+        "/policy-drafts/{version_id}/simulation",
+        "city_admin,district_officer,department_member",
+    ),
+    (
+        "GET",
+        "/api/v1/policies/{version_id}/simulation",
+        "city_admin,district_officer,department_member",
+    ),
     ("GET", "/home", "signed_in"),
     ("POST", "/logout", "signed_in"),
     ("GET", "/account/password", "signed_in"),

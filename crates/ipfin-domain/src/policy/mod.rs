@@ -10,6 +10,7 @@ pub mod eligibility;
 pub mod lpr;
 pub mod materials;
 pub mod rules;
+pub mod simulate;
 
 pub use budget::{BudgetMode, BudgetRequest, allocate_budget};
 pub use calc::{Application, Calculation, IpShare, ItemAmount, Loan, Step, calculate};

@@ -573,3 +573,58 @@ pub async fn decide(
         .await?)?;
     Ok(Json(Done { ok: true }))
 }
+
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(default)]
+pub struct SimulationParams {
+    /// The policy year whose applications are re-run (default: the version's year).
+    pub year: Option<i32>,
+}
+
+/// The simulation of a policy version over past applications (the district's own; the
+/// city's: every district's).
+pub async fn run_simulation(
+    state: &AppState,
+    actor: &Actor,
+    version_id: i64,
+    year: Option<i32>,
+) -> AppResult<(
+    ipfin_store::policy::PolicyVersionRow,
+    i32,
+    ipfin_domain::policy::simulate::Simulation,
+)> {
+    let v = state.store.policy_version(&actor.scope, version_id).await?;
+    let doc = v.doc()?;
+    let year = year.unwrap_or(doc.year);
+    let past = state.store.simulation_inputs(&actor.scope, year).await?;
+    let lpr = state.store.lpr_table().await?;
+    let sim = ipfin_domain::policy::simulate::simulate(&doc.rules, doc.budget, &lpr, &past);
+    Ok((v, year, sim))
+}
+
+/// Policy simulator: past enterprise fee applications of a year re-run under this version,
+/// with the budget impact per class, item and district (current vs simulated, fen).
+#[utoipa::path(get, path = "/api/v1/policies/{version_id}/simulation", tag = "application",
+    params(("version_id" = i64, Path), SimulationParams),
+    responses((status = 200, description = "{total, by_class, by_item, by_district, ineligible, errors, budget_fen, within_budget_fen}", body = Object),
+        (status = 404, description = "no such version in your scope")),
+    security(("bearer" = [])))]
+pub async fn simulation(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(version_id): Path<String>,
+    ApiQuery(p): ApiQuery<SimulationParams>,
+) -> AppResult<Json<serde_json::Value>> {
+    let (v, year, sim) = run_simulation(&state, &actor, id(&version_id)?, p.year).await?;
+    let errors: Vec<serde_json::Value> = sim
+        .errors
+        .iter()
+        .map(|(id, m)| serde_json::json!({"application_id": id, "code": m.code, "message": m.text(actor.lang)}))
+        .collect();
+    Ok(Json(serde_json::json!({
+        "version_id": v.id, "year": year, "total": sim.total, "by_class": sim.by_class,
+        "by_item": sim.by_item, "by_district": sim.by_district, "ineligible": sim.ineligible,
+        "errors": errors, "budget_fen": sim.budget_fen, "within_budget_fen": sim.within_budget_fen,
+    })))
+}

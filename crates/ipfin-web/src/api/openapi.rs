@@ -74,6 +74,7 @@ impl Modify for BearerAuth {
         super::application::notice,
         super::application::lodge,
         super::application::decide,
+        super::application::simulation,
         super::financing::set_status,
         super::financing::add_payment,
         super::financing::add_contract,

@@ -1164,3 +1164,65 @@ pub async fn evidence(
     };
     Ok(file_response(&f, bytes))
 }
+
+#[derive(Template)]
+#[template(path = "simulation.html")]
+struct SimulationPage {
+    ctx: PageCtx,
+    v: PolicyVersionRow,
+    year: i32,
+    s: ipfin_domain::policy::simulate::Simulation,
+    errors_text: Vec<String>,
+}
+
+impl SimulationPage {
+    fn money(&self, f: &i64) -> String {
+        money(f)
+    }
+    fn change(&self, t: &ipfin_domain::policy::simulate::Totals) -> String {
+        let c = t.change_fen();
+        if c > 0 {
+            format!("+{}", money(&c))
+        } else {
+            money(&c)
+        }
+    }
+    fn class(&self, c: &str) -> &'static str {
+        ipfin_domain::size::SizeClass::from_code(c)
+            .map(|x| x.zh())
+            .unwrap_or("")
+    }
+    fn item(&self, c: &str) -> &'static str {
+        item_zh(c)
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct SimulationQuery {
+    year: Option<String>,
+}
+
+/// `GET /policy-drafts/{version_id}/simulation?year=`: the simulator's page.
+pub async fn simulation(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<String>,
+    Query(q): Query<SimulationQuery>,
+) -> AppResult<Response> {
+    let year = q.year.as_deref().and_then(|y| y.trim().parse().ok());
+    let (v, year, s) =
+        crate::api::application::run_simulation(&state, &actor, path_id(&id)?, year).await?;
+    let p = SimulationPage {
+        ctx: PageCtx::new(&actor, &state, &format!("/policy-drafts/{}", v.id)),
+        errors_text: s
+            .errors
+            .iter()
+            .map(|(id, m)| format!("申请 #{id}：{}", m.text(actor.lang)))
+            .collect(),
+        v,
+        year,
+        s,
+    };
+    Ok(render(StatusCode::OK, &p))
+}

@@ -683,33 +683,6 @@ pub fn demo_policy(code: &str, name: &str) -> ipfin_domain::policy::document::Po
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn demo_policies_check_clean() {
-        for (code, name, _, _) in SHENZHEN_DISTRICTS {
-            let d = demo_policy(code, name);
-            assert!(d.check().is_empty(), "{code}: {:?}", d.check());
-        }
-    }
-
-    #[test]
-    fn demo_credit_codes_are_valid() {
-        for s in 1..200 {
-            let c = demo_credit_code("440305", s);
-            let r = ipfin_domain::credit_code::check(&c);
-            assert!(
-                r.is_valid() && r.warnings.is_empty(),
-                "{c}: {:?} {:?}",
-                r.errors,
-                r.warnings
-            );
-        }
-    }
-}
-
 impl Store {
     /// For the application load test (`scripts/bench/applications.sh`): `count` enterprises in
     /// 南山区, each registered, small, with an account organisation and an API token. Returns the
@@ -776,5 +749,32 @@ impl Store {
             tx.commit().await?;
         }
         Ok((policy, out))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn demo_policies_check_clean() {
+        for (code, name, _, _) in SHENZHEN_DISTRICTS {
+            let d = demo_policy(code, name);
+            assert!(d.check().is_empty(), "{code}: {:?}", d.check());
+        }
+    }
+
+    #[test]
+    fn demo_credit_codes_are_valid() {
+        for s in 1..200 {
+            let c = demo_credit_code("440305", s);
+            let r = ipfin_domain::credit_code::check(&c);
+            assert!(
+                r.is_valid() && r.warnings.is_empty(),
+                "{c}: {:?} {:?}",
+                r.errors,
+                r.warnings
+            );
+        }
     }
 }

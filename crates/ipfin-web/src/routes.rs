@@ -481,10 +481,12 @@ fn table() -> Routes {
         Roles(APPLICATION_VIEWERS),
         views::application::detail,
     )
-    .post(
+    .add(
+        "POST",
         "/applications/{app_id}/files",
         Roles(APPLICANTS),
-        views::application::upload,
+        post(views::application::upload)
+            .layer(DefaultBodyLimit::max(views::application::MAX_FILE_BYTES)),
     )
     .post(
         "/applications/{app_id}/files/delete",
@@ -514,10 +516,12 @@ fn table() -> Routes {
     .get("/notices", Public, views::application::notices)
     .post("/notices", Roles(OFFICERS), views::application::publish)
     .get("/notices/{notice_id}", Public, views::application::notice)
-    .post(
+    .add(
+        "POST",
         "/notices/{notice_id}/objections",
         Public,
-        views::application::lodge,
+        post(views::application::lodge)
+            .layer(DefaultBodyLimit::max(views::application::MAX_FILE_BYTES)),
     )
     .post(
         "/objections/{objection_id}/decision",
@@ -554,10 +558,12 @@ fn table() -> Routes {
         Roles(APPLICATION_VIEWERS),
         api::application::show,
     )
-    .post(
+    .add(
+        "POST",
         "/api/v1/applications/{app_id}/slots/{slot}",
         Roles(APPLICANTS),
-        api::application::upload,
+        post(api::application::upload)
+            .layer(DefaultBodyLimit::max(views::application::MAX_FILE_BYTES)),
     )
     .get(
         "/api/v1/applications/{app_id}/files/{file_id}",

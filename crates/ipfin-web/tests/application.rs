@@ -130,6 +130,50 @@ async fn an_enterprise_fee_application_from_draft_to_grant() {
         assert_eq!(r.json()["code"], "file.type");
         let r = upload(&app, &ent, id, "business_licence", "licence.pdf", b"").await;
         assert_eq!(r.json()["code"], "file.empty");
+        // The page's upload form (multipart, with the session's CSRF token) takes a 3 MB scan.
+        let ent_user = app.login("ent.user").await;
+        let mut scan = b"%PDF-1.7\n".to_vec();
+        scan.resize(3 * 1024 * 1024, b'y');
+        let (ct, mp) = support::multipart(
+            &[("_csrf", &ent_user.csrf), ("slot", "application_form")],
+            Some(("申请书.pdf", &scan)),
+        );
+        let r = app
+            .send(
+                Request::builder()
+                    .method(Method::POST)
+                    .uri(format!("/applications/{id}/files"))
+                    .header(header::COOKIE, &ent_user.cookie)
+                    .header(header::CONTENT_TYPE, ct)
+                    .body(Body::from(mp))
+                    .expect("request"),
+            )
+            .await;
+        assert_eq!(r.status, 303, "{}", r.body);
+        let page = app
+            .get(&format!("/applications/{id}"), Some(&ent_user))
+            .await;
+        assert!(
+            page.body.contains("申请书.pdf"),
+            "the page lists the uploaded file"
+        );
+        // Scans of several MB are normal; over 20 MB is refused with 413.
+        let mut big = b"%PDF-1.7\n".to_vec();
+        big.resize(21 * 1024 * 1024, b'x');
+        assert_eq!(
+            upload(&app, &ent, id, "business_licence", "big.pdf", &big)
+                .await
+                .status,
+            413
+        );
+        big.truncate(3 * 1024 * 1024);
+        let r = upload(&app, &ent, id, "other", "3mb.pdf", &big).await;
+        assert_eq!(
+            r.status, 422,
+            "a 3 MB file passes the size limits and reaches the slot check: {}",
+            r.body
+        );
+        assert_eq!(r.json()["code"], "file.slot");
         let r = upload(&app, &ent, id, "no_such_slot", "x.pdf", b"%PDF-1.7").await;
         assert_eq!(r.status, 422);
         let slots = [

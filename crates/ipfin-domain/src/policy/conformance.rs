@@ -1,7 +1,8 @@
 //! The R2 cells of the guideline conformance matrix (SPEC §9) for one district's policy:
 //! covers all three IP types, includes the four fee items, treats SMEs at least as well as
-//! large enterprises, adds no entry condition, this year's revision published before the end
-//! of June, and a clear card published.
+//! large enterprises, adds no entry condition, asks for no materials beyond the unified
+//! checklist (SPEC §3.2: additions are deviations), this year's revision published before the
+//! end of June, and a clear card published.
 
 use super::document::{IpType, PolicyDocument};
 use super::rules::Item;
@@ -135,6 +136,21 @@ pub fn policy_checks(
             )
         },
     ));
+    let added: Vec<&str> = doc
+        .extra_materials
+        .iter()
+        .map(|m| m.name.as_str())
+        .collect();
+    out.push(check(
+        "policy.unified_materials",
+        "申报材料与全市统一清单一致",
+        added.is_empty(),
+        if added.is_empty() {
+            format!("使用统一清单（{} 版）。", super::materials::EDITION)
+        } else {
+            format!("在统一清单外增加：{}。", added.join("、"))
+        },
+    ));
     let deadline = NaiveDate::from_ymd_opt(today.year(), 6, 30).unwrap_or(today);
     let this_year = doc.year == today.year() && published_on.year() == today.year();
     let on_time = this_year && published_on <= deadline;
@@ -185,7 +201,7 @@ mod tests {
     fn a_conforming_policy_passes_every_check() {
         let c = policy_checks(Some((&doc(), d(2026, 3, 1))), d(2026, 11, 27));
         assert!(c.iter().all(|x| x.passed), "{c:?}");
-        assert_eq!(c.len(), 6);
+        assert_eq!(c.len(), 7);
     }
 
     #[test]
@@ -196,6 +212,12 @@ mod tests {
         p.rules.items[0].ratio.small = p.rules.items[0].ratio.large;
         p.rules.items[0].ratio.large = super::super::rules::Ratio::ONE;
         p.eligibility.extra_conditions = vec!["成立满 2 年".into()];
+        p.extra_materials = vec![super::super::document::ExtraMaterial {
+            code: "credit_report".into(),
+            name: "企业信用报告".into(),
+            required: true,
+            kinds: vec![],
+        }];
         let c = policy_checks(Some((&p, d(2026, 7, 15))), d(2026, 11, 27));
         let failed: Vec<&str> = c.iter().filter(|x| !x.passed).map(|x| x.code).collect();
         assert_eq!(
@@ -205,6 +227,7 @@ mod tests {
                 "policy.items",
                 "policy.sme_favoured",
                 "policy.no_extra_condition",
+                "policy.unified_materials",
                 "policy.revised_by_june"
             ]
         );

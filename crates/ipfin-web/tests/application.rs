@@ -324,6 +324,29 @@ async fn an_enterprise_fee_application_from_draft_to_grant() {
             .status,
             303
         );
+        // The review screen shows a material beside the figures, inline.
+        let page = app
+            .get(&format!("/applications/{id}?view={first_file}"), Some(&o1))
+            .await;
+        assert!(
+            page.body.contains("材料预览")
+                && page.body.contains(&format!("/files/{first_file}?inline=1")),
+            "{}",
+            page.body
+        );
+        let r = app
+            .get(
+                &format!("/applications/{id}/files/{first_file}?inline=1"),
+                Some(&o1),
+            )
+            .await;
+        assert!(
+            r.headers
+                .get(header::CONTENT_DISPOSITION)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("")
+                .starts_with("inline")
+        );
         // Another district's officer cannot see it.
         let ft = app.login("ft.officer").await;
         assert_eq!(

@@ -61,20 +61,35 @@ fn item_zh(code: &str) -> &'static str {
 
 /// A stored file as a download (original name as metadata only).
 pub fn file_response(f: &FileRow, bytes: Bytes) -> Response {
+    file_response_as(f, bytes, false)
+}
+
+/// A stored file shown in the page (`inline`: PDF and images only, sandboxed) or downloaded.
+pub fn file_response_as(f: &FileRow, bytes: Bytes, inline: bool) -> Response {
+    let inline = inline && matches!(f.file_type.as_str(), "pdf" | "jpeg" | "png");
     let mime = ipfin_domain::application::FileType::from_code(&f.file_type)
         .map(|t| t.mime())
         .unwrap_or("application/octet-stream");
+    // Whatever a download holds, it runs nothing in the browser; a PDF shown in the review
+    // screen is left to the browser's own PDF viewer (a sandbox CSP would block it).
+    let csp = if inline && f.file_type == "pdf" {
+        "default-src 'none'; object-src 'self'; plugin-types application/pdf"
+    } else {
+        "default-src 'none'; img-src 'self'; sandbox"
+    };
     (
         [
             (header::CONTENT_TYPE, mime.to_string()),
             (
                 header::CONTENT_DISPOSITION,
                 format!(
-                    "attachment; filename*=UTF-8''{}",
+                    "{}; filename*=UTF-8''{}",
+                    if inline { "inline" } else { "attachment" },
                     super::policy::rfc5987(&f.file_name)
                 ),
             ),
             (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_string()),
+            (header::CONTENT_SECURITY_POLICY, csp.to_string()),
         ],
         bytes,
     )
@@ -395,6 +410,8 @@ struct DetailPage {
     actions: Vec<&'static str>,
     errors: FormErrors,
     today: String,
+    /// The material shown beside the figures (`?view=file_id`).
+    preview: Option<FileRow>,
 }
 
 impl DetailPage {
@@ -477,7 +494,19 @@ async fn detail_page(
     errors: FormErrors,
     flash: Option<&str>,
 ) -> AppResult<DetailPage> {
+    detail_page_with(state, actor, id, errors, flash, None).await
+}
+
+async fn detail_page_with(
+    state: &AppState,
+    actor: &Actor,
+    id: i64,
+    errors: FormErrors,
+    flash: Option<&str>,
+    view: Option<i64>,
+) -> AppResult<DetailPage> {
     let d = state.store.application(&actor.scope, id).await?;
+    let preview = view.and_then(|f| d.files.iter().find(|x| x.id == f).cloned());
     let today = ipfin_store::today_shanghai();
     let vault = state.store.vault(&actor.scope, today).await?;
     let slots = d
@@ -510,22 +539,32 @@ async fn detail_page(
         d,
         errors,
         today: today.to_string(),
+        preview,
     })
 }
 
-/// `GET /applications/{app_id}`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct DetailQuery {
+    ok: Option<String>,
+    view: Option<String>,
+}
+
+/// `GET /applications/{app_id}` (`?view=file_id`: that material beside the figures).
 pub async fn detail(
     State(state): State<AppState>,
     actor: Actor,
     Path(id): Path<String>,
-    Query(q): Query<super::ListQuery>,
+    Query(q): Query<DetailQuery>,
 ) -> AppResult<Response> {
-    let p = detail_page(
+    let view = q.view.as_deref().and_then(|v| v.parse().ok());
+    let p = detail_page_with(
         &state,
         &actor,
         path_id(&id)?,
         FormErrors::default(),
         flash_key(&q.ok),
+        view,
     )
     .await?;
     Ok(render(StatusCode::OK, &p))
@@ -755,17 +794,28 @@ pub async fn submit(
     after(&state, &actor, id, r, "submitted").await
 }
 
-/// `GET /applications/{app_id}/files/{file_id}`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct DownloadQuery {
+    inline: Option<String>,
+}
+
+/// `GET /applications/{app_id}/files/{file_id}` (`?inline=1`: shown in the review screen).
 pub async fn download(
     State(state): State<AppState>,
     actor: Actor,
     Path((id, fid)): Path<(String, String)>,
+    Query(q): Query<DownloadQuery>,
 ) -> AppResult<Response> {
     let (f, bytes) = state
         .store
         .application_file(&actor.scope, path_id(&id)?, path_id(&fid)?)
         .await?;
-    Ok(file_response(&f, bytes))
+    Ok(file_response_as(
+        &f,
+        bytes,
+        q.inline.as_deref() == Some("1"),
+    ))
 }
 
 /// `POST /applications/{app_id}/action`: every other action from the page's forms.

@@ -1462,6 +1462,14 @@ impl Store {
         }
         let mut row = row;
         row.number = Some(number.clone());
+        // An applicant with a clawback still open is flagged to the officers (SPEC §3.3).
+        let open_clawbacks = fetch_i64(
+            tx.conn(),
+            "SELECT COUNT(*) FROM clawbacks c JOIN applications a ON a.id = c.application_id \
+             WHERE a.applicant_org_id = ? AND c.recovered_on IS NULL",
+            vec![row.applicant_org_id.into()],
+        )
+        .await?;
         let next = Self::transition(
             tx,
             &row,
@@ -1469,11 +1477,18 @@ impl Store {
             Actor::Applicant,
             Action::Submit,
             "",
-            json!({"computed_fen": c.total_fen, "eligible": c.eligible}),
+            json!({"computed_fen": c.total_fen, "eligible": c.eligible,
+                   "materials_edition": ipfin_domain::policy::materials::EDITION,
+                   "open_clawbacks": open_clawbacks}),
         )
         .await?;
+        let flag = if open_clawbacks > 0 {
+            format!("（注意：该单位有 {open_clawbacks} 笔资助尚未追回）")
+        } else {
+            String::new()
+        };
         let text = match next.state {
-            State::Submitted => format!("{number} {} 已提交，等待受理。", row.applicant_name),
+            State::Submitted => format!("{number} {} 已提交，等待受理。{flag}", row.applicant_name),
             _ => format!(
                 "{number} {} 已补正，回到{}。",
                 row.applicant_name,

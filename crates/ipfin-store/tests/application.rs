@@ -591,6 +591,17 @@ async fn the_five_stages_with_a_return_an_objection_each_way_and_a_clawback() {
                 .expect("open"),
             1
         );
+        // Its next submission is flagged to the officers.
+        let a4 = new_fee_app(
+            s,
+            &ent,
+            policy,
+            vec![line(bank_id, "2026-ZY-0102", "Y2026980010003", 200_000)],
+        )
+        .await;
+        upload_submit(s, &ent, a4).await.expect("submit 4");
+        let notes = s.notifications(&nanshan, 5).await.expect("notifications");
+        assert!(notes[0].text.contains("1 笔资助尚未追回"), "{:?}", notes[0]);
         // The history shows every step with who and when.
         assert!(c.events.len() >= 9, "{}", c.events.len());
         // The enterprise was told at each step awaiting it.

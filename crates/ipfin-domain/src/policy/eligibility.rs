@@ -36,6 +36,20 @@ pub struct Eligibility {
     /// All of the guideline's conditions are met (extra conditions are left to the officer).
     pub eligible: bool,
     pub conditions: Vec<Condition>,
+    /// What the officer must see beside the conditions, e.g. an open clawback (issue #6).
+    pub flags: Vec<String>,
+}
+
+impl Eligibility {
+    /// Flags subsidies of the enterprise still to be clawed back (SPEC §3.3: enterprises with
+    /// clawbacks are flagged in later eligibility checks). Not a condition: the officer decides.
+    pub fn flag_open_clawbacks(&mut self, n: i64) {
+        if n > 0 {
+            self.flags.push(format!(
+                "该企业有 {n} 笔资助被决定追回且尚未追回完毕，审核时请核实。"
+            ));
+        }
+    }
 }
 
 /// Decides the guideline's three conditions for a district and lists the policy's extra ones.
@@ -91,6 +105,7 @@ pub fn check(
     Eligibility {
         eligible,
         conditions,
+        flags: Vec::new(),
     }
 }
 
@@ -111,7 +126,14 @@ mod tests {
 
     #[test]
     fn the_three_conditions_with_their_evidence() {
-        let e = check(&facts(), "440305", "南山区", &[]);
+        let mut e = check(&facts(), "440305", "南山区", &[]);
+        e.flag_open_clawbacks(0);
+        assert!(e.flags.is_empty());
+        e.flag_open_clawbacks(2);
+        assert!(
+            e.flags[0].contains("2 笔") && e.eligible,
+            "a flag, not a condition"
+        );
         assert!(e.eligible && e.conditions.len() == 3);
         assert!(
             e.conditions[0].evidence.contains("注册地为 440305")

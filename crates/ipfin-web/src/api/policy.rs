@@ -514,7 +514,7 @@ pub async fn conformance_rows(
 /// evidence that decided it and as of when; extra conditions listed for the officer.
 #[utoipa::path(get, path = "/api/v1/policies/{version_id}/eligibility/{ent_id}", tag = "policy",
     params(("version_id" = i64, Path), ("ent_id" = i64, Path, description = "the enterprise's registry id")),
-    responses((status = 200, description = "{eligible, conditions: [{code, name, met, evidence, as_of, extra}]}", body = Object),
+    responses((status = 200, description = "{eligible, conditions: [{code, name, met, evidence, as_of, extra}], flags: [text] (e.g. an open clawback)}", body = Object),
         (status = 404, description = "no such version or enterprise in the caller's scope")),
     security(("bearer" = [])))]
 pub async fn eligibility(
@@ -539,10 +539,14 @@ pub async fn eligibility(
         .find(|d| d.code == v.district_code)
         .map(|d| d.name)
         .unwrap_or_default();
-    Ok(Json(ipfin_domain::policy::eligibility::check(
+    let mut el = ipfin_domain::policy::eligibility::check(
         &e.facts(),
         &v.district_code,
         &name,
         &doc.eligibility.extra_conditions,
-    )))
+    );
+    if let Some(org) = e.organisation_id {
+        el.flag_open_clawbacks(state.store.open_clawbacks(org).await?);
+    }
+    Ok(Json(el))
 }

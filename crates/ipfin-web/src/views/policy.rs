@@ -218,24 +218,33 @@ pub async fn show(
         .unwrap_or_else(|| v.district_code.clone());
     let (lines, caps) = describe(&doc);
     let mine = match &actor.scope {
-        Scope::Enterprise { .. } => state
-            .store
-            .search_enterprises(
-                &actor.scope,
-                &Default::default(),
-                ipfin_store::Page::default(),
-            )
-            .await?
-            .items
-            .first()
-            .map(|e| {
-                ipfin_domain::policy::eligibility::check(
-                    &e.facts(),
-                    &v.district_code,
-                    &district_name,
-                    &doc.eligibility.extra_conditions,
+        Scope::Enterprise { org_id } => {
+            let found = state
+                .store
+                .search_enterprises(
+                    &actor.scope,
+                    &Default::default(),
+                    ipfin_store::Page::default(),
                 )
-            }),
+                .await?
+                .items
+                .first()
+                .map(|e| {
+                    ipfin_domain::policy::eligibility::check(
+                        &e.facts(),
+                        &v.district_code,
+                        &district_name,
+                        &doc.eligibility.extra_conditions,
+                    )
+                });
+            match found {
+                Some(mut el) => {
+                    el.flag_open_clawbacks(state.store.open_clawbacks(*org_id).await?);
+                    Some(el)
+                }
+                None => None,
+            }
+        }
         _ => None,
     };
     let attachments = state.store.policy_attachments(&actor.scope, id).await?;

@@ -43,6 +43,49 @@ impl Blobs {
         })
     }
 
+    /// The store a URL names: `memory:` (tests), `s3://bucket[/prefix]` (an S3-compatible
+    /// service; endpoint, region and keys from the usual `AWS_*` environment variables, e.g.
+    /// `AWS_ENDPOINT=http://minio:9000 AWS_ALLOW_HTTP=true`), or a local folder (a path or
+    /// `file:///path`).
+    pub fn from_url(url: &str) -> Result<Blobs> {
+        if url == "memory:" {
+            return Ok(Blobs::memory());
+        }
+        if let Some(rest) = url.strip_prefix("s3://") {
+            return Self::s3(url, rest);
+        }
+        let path = url.strip_prefix("file://").unwrap_or(url);
+        Blobs::local(std::path::Path::new(path))
+    }
+
+    #[cfg(feature = "s3")]
+    fn s3(url: &str, rest: &str) -> Result<Blobs> {
+        let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
+        let s3 = object_store::aws::AmazonS3Builder::from_env()
+            .with_bucket_name(bucket)
+            .build()
+            .map_err(|e| StoreError::Internal(format!("S3 storage {url}: {e}")))?;
+        let inner: Arc<dyn ObjectStore> = if prefix.trim_matches('/').is_empty() {
+            Arc::new(s3)
+        } else {
+            Arc::new(object_store::prefix::PrefixStore::new(
+                s3,
+                prefix.trim_matches('/'),
+            ))
+        };
+        Ok(Blobs {
+            inner,
+            what: url.into(),
+        })
+    }
+
+    #[cfg(not(feature = "s3"))]
+    fn s3(url: &str, _rest: &str) -> Result<Blobs> {
+        Err(StoreError::Internal(format!(
+            "{url}: this build has no S3 support (build with the `s3` feature of ipfin-store)"
+        )))
+    }
+
     /// Any `object_store` implementation (an S3-compatible store in production at scale).
     pub fn from_store(inner: Arc<dyn ObjectStore>, what: &str) -> Blobs {
         Blobs {
@@ -90,6 +133,25 @@ impl Blobs {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Against a real S3-compatible service when `IPFIN_TEST_S3_URL` is set (e.g. `s3://ipfin-test`
+    /// with `AWS_ENDPOINT`, `AWS_ALLOW_HTTP`, keys and region for MinIO or moto).
+    #[tokio::test]
+    async fn s3_when_configured() {
+        let Ok(url) = std::env::var("IPFIN_TEST_S3_URL") else {
+            return;
+        };
+        let b = Blobs::from_url(&url).expect("s3");
+        let key = b
+            .put(Bytes::from_static(b"%PDF-1.7 s3"))
+            .await
+            .expect("put");
+        assert_eq!(&b.get(&key).await.expect("get")[..], b"%PDF-1.7 s3");
+        assert!(matches!(
+            b.get(&"1".repeat(64)).await,
+            Err(StoreError::NotFound)
+        ));
+    }
 
     #[tokio::test]
     async fn same_bytes_one_key_both_backends() {

@@ -21,6 +21,9 @@ pub struct Config {
     pub max_body_bytes: usize,
     /// `text` or `json`.
     pub log_format: String,
+    /// Where uploaded files go: default `<data_dir>/files`; `s3://bucket[/prefix]` for an
+    /// S3-compatible service (endpoint and keys from `AWS_*` variables).
+    pub storage_url: Option<String>,
 }
 
 impl Default for Config {
@@ -33,6 +36,7 @@ impl Default for Config {
             trust_proxy: false,
             max_body_bytes: 1024 * 1024,
             log_format: "text".into(),
+            storage_url: None,
         }
     }
 }
@@ -58,6 +62,7 @@ impl Config {
             "trust_proxy",
             "max_body_bytes",
             "log_format",
+            "storage_url",
         ]))
         .extract()
         .context("配置有误 / invalid configuration")

@@ -366,9 +366,12 @@ async fn open(cfg: &Config) -> Result<Store> {
         .await
         .with_context(|| format!("cannot open database {}", cfg.redacted_url()))?;
     store.migrate().await.context("migrations failed")?;
-    // Uploaded materials are kept by content under <data-dir>/files.
-    let files = ipfin_store::blob::Blobs::local(&cfg.data_dir.join("files"))
-        .map_err(|e| anyhow::anyhow!("cannot open the file folder: {e}"))?;
+    // Uploaded materials are kept by content under <data-dir>/files, or where storage_url says.
+    let files = match &cfg.storage_url {
+        Some(url) => ipfin_store::blob::Blobs::from_url(url),
+        None => ipfin_store::blob::Blobs::local(&cfg.data_dir.join("files")),
+    }
+    .map_err(|e| anyhow::anyhow!("cannot open the file storage: {e}"))?;
     Ok(store.with_blobs(files))
 }
 

@@ -463,3 +463,155 @@ async fn an_enterprise_fee_application_from_draft_to_grant() {
         app.cleanup().await;
     }
 }
+
+/// Uploads a small PDF into each required slot of an application through the page's form.
+async fn upload_required_on_page(app: &TestApp, s: &support::Session, id: i64) {
+    let detail = app
+        .store()
+        .application(&Scope::City, id)
+        .await
+        .expect("application");
+    for slot in detail.slots.iter().filter(|x| x.required) {
+        let pdf = format!("%PDF-1.7 {}", slot.code).into_bytes();
+        let (ct, mp) = support::multipart(
+            &[("_csrf", &s.csrf), ("slot", &slot.code)],
+            Some(("scan.pdf", &pdf)),
+        );
+        let r = app
+            .send(
+                Request::builder()
+                    .method(Method::POST)
+                    .uri(format!("/applications/{id}/files"))
+                    .header(header::COOKIE, &s.cookie)
+                    .header(header::CONTENT_TYPE, ct)
+                    .body(Body::from(mp))
+                    .expect("request"),
+            )
+            .await;
+        assert_eq!(r.status, 303, "{}: {}", slot.code, r.body);
+    }
+}
+
+fn id_from(location: Option<&str>) -> i64 {
+    location
+        .and_then(|l| l.split('/').nth(2))
+        .and_then(|x| x.split('?').next())
+        .and_then(|x| x.parse().ok())
+        .expect("id in the redirect")
+}
+
+#[tokio::test]
+async fn institution_and_securitisation_applications_in_the_browser() {
+    for app in TestApp::all().await {
+        let s = app.store();
+        let policy = s
+            .policy_versions(&Scope::City, Some("440305"))
+            .await
+            .expect("versions")
+            .into_iter()
+            .find(|v| v.status == "published")
+            .expect("policy")
+            .id
+            .to_string();
+        // The bank has reported a loan in Nanshan this year.
+        let bank_token = token(&app, "深南银行深圳分行").await;
+        let loan = serde_json::json!({
+            "borrower_credit_code": ipfin_store::demo::demo_credit_code("440305", 101),
+            "contract_number": "2026-WEB-0100", "principal_fen": 200_000_000, "annual_rate": "0.035",
+            "start_date": "2026-03-10", "end_date": "2027-03-09",
+            "pledges": [{"number": "Y2026980020100", "secured_amount_fen": 200_000_000, "registration_date": "2026-03-01",
+                         "items": [{"kind": "patent", "number": "202310123456.6"}]}]
+        });
+        let r = app
+            .api(
+                Method::POST,
+                "/api/v1/loans",
+                Some(&bank_token),
+                Some(loan.to_string()),
+            )
+            .await;
+        assert!(r.status.is_success(), "{}", r.body);
+
+        // A bank: the new-application page offers the institution kind only.
+        let bank = app.login("bank.manager").await;
+        let page = app.get("/applications/new", Some(&bank)).await;
+        assert!(page.body.contains("银行金融机构资助"), "{}", page.body);
+        let r = app
+            .post_form(
+                "/applications",
+                Some(&bank),
+                &[("kind", "institution"), ("policy_version_id", &policy)],
+            )
+            .await;
+        assert_eq!(r.status, 303, "{}", r.body);
+        let id = id_from(r.location());
+        upload_required_on_page(&app, &bank, id).await;
+        let r = app
+            .post_form(&format!("/applications/{id}/submit"), Some(&bank), &[])
+            .await;
+        assert_eq!(r.status, 422, "confirmation required");
+        let r = app
+            .post_form(
+                &format!("/applications/{id}/submit"),
+                Some(&bank),
+                &[("confirm", "yes")],
+            )
+            .await;
+        assert_eq!(r.status, 303, "{}", r.body);
+        let page = app.get(&format!("/applications/{id}"), Some(&bank)).await;
+        // 1% of 2,000,000.00.
+        assert!(
+            page.body.contains("440305-2026-IN-00001") && page.body.contains("20,000.00"),
+            "{}",
+            page.body
+        );
+        assert!(page.body.contains("等待区经办人员受理"));
+
+        // An enterprise: a securitisation application (70% of 50,000.00 + 10,000.00).
+        let ent = app.login("ent.user").await;
+        let r = app
+            .post_form(
+                "/applications",
+                Some(&ent),
+                &[
+                    ("kind", "securitisation"),
+                    ("policy_version_id", &policy),
+                    ("product", "南山知识产权资产支持专项计划"),
+                    ("year_number", "1"),
+                    ("interest_paid", "50000"),
+                    ("guarantee_fee", "10000.00"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, 303, "{}", r.body);
+        let id = id_from(r.location());
+        let page = app.get(&format!("/applications/{id}"), Some(&ent)).await;
+        assert!(
+            page.body.contains("企业征信报告"),
+            "the securitisation checklist"
+        );
+        upload_required_on_page(&app, &ent, id).await;
+        let r = app
+            .post_form(
+                &format!("/applications/{id}/submit"),
+                Some(&ent),
+                &[("confirm", "yes")],
+            )
+            .await;
+        assert_eq!(r.status, 303, "{}", r.body);
+        let page = app.get(&format!("/applications/{id}"), Some(&ent)).await;
+        assert!(
+            page.body.contains("440305-2026-SC-00001") && page.body.contains("42,000.00"),
+            "{}",
+            page.body
+        );
+        // The officer sees both in the queue.
+        let o = app.login("ns.officer").await;
+        let list = app.get("/applications", Some(&o)).await;
+        assert!(
+            list.body.contains("440305-2026-IN-00001")
+                && list.body.contains("440305-2026-SC-00001")
+        );
+        app.cleanup().await;
+    }
+}

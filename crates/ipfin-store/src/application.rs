@@ -690,6 +690,27 @@ impl Store {
         } else {
             row.item_list()
         };
+        // Once accepted, the loans and items hold their claims (double-dipping): a returned
+        // application may correct amounts, not change what it claims for.
+        if row.accepted_at.is_some() {
+            let (_, old) = Self::app_state(tx.conn(), id).await?;
+            let keys = |b: &Body| {
+                let mut k: Vec<(String, Option<String>)> = b
+                    .lines
+                    .iter()
+                    .map(|l| (l.loan_key(), l.pledge_number.clone()))
+                    .collect();
+                k.sort();
+                k
+            };
+            if keys(&old) != keys(&body) || items_csv(&items) != row.items {
+                return Err(StoreError::conflict(
+                    "application.claims_fixed",
+                    "申请已受理：补正时只能修改金额和材料，不能增减贷款、质权登记号或资助项目。",
+                    "After acceptance only amounts and materials can change, not the loans or items.",
+                ));
+            }
+        }
         exec(
             tx.conn(),
             "UPDATE applications SET items = ?, body = ?, updated_at = ? WHERE id = ?",

@@ -412,6 +412,32 @@ async fn the_five_stages_with_a_return_an_objection_each_way_and_a_clawback() {
             s.application(&ent, a2).await.expect("a2").row.state(),
             State::Returned
         );
+        // After acceptance the applicant may correct amounts, not the loans it claims for.
+        let other_loan = Body {
+            lines: vec![line(bank_id, "2026-ZY-0999", "Y2026980019999", 500_000)],
+            ..Default::default()
+        };
+        let e = write!(s, AuditActor::system("ent"), |tx| s.update_application(
+            &mut tx,
+            &ent,
+            a2,
+            vec![Item::Interest],
+            other_loan.clone()
+        ))
+        .expect_err("claims are fixed");
+        assert!(code_of(e).starts_with("application.claims_fixed"));
+        let corrected = Body {
+            lines: vec![line(bank_id, "2026-ZY-0101", "Y2026980010002", 450_000)],
+            ..Default::default()
+        };
+        write!(s, AuditActor::system("ent"), |tx| s.update_application(
+            &mut tx,
+            &ent,
+            a2,
+            vec![Item::Interest],
+            corrected.clone()
+        ))
+        .expect("amounts corrected");
         write!(s, AuditActor::system("ent"), |tx| s.submit_application(
             &mut tx,
             &ent,

@@ -489,6 +489,11 @@ fn table() -> Routes {
             .layer(DefaultBodyLimit::max(views::application::MAX_FILE_BYTES)),
     )
     .post(
+        "/applications/{app_id}/figures",
+        Roles(APPLICANTS),
+        views::application::update_figures,
+    )
+    .post(
         "/applications/{app_id}/files/delete",
         Roles(APPLICANTS),
         views::application::remove_file,
@@ -552,6 +557,12 @@ fn table() -> Routes {
         "/api/v1/applications",
         Roles(APPLICANTS),
         api::application::create,
+    )
+    .add(
+        "PUT",
+        "/api/v1/applications/{app_id}",
+        Roles(APPLICANTS),
+        axum::routing::put(api::application::update),
     )
     .get(
         "/api/v1/applications/{app_id}",

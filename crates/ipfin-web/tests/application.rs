@@ -132,6 +132,49 @@ async fn an_enterprise_fee_application_from_draft_to_grant() {
         assert_eq!(r.json()["code"], "file.empty");
         // The page's upload form (multipart, with the session's CSRF token) takes a 3 MB scan.
         let ent_user = app.login("ent.user").await;
+        // The draft's figures can be corrected on its page; a bad amount names the rule.
+        let figures = format!("/applications/{id}/figures");
+        let r = app
+            .post_form(
+                &figures,
+                Some(&ent_user),
+                &[("items", "interest"), ("interest_0", "8千元")],
+            )
+            .await;
+        assert_eq!(r.status, 422, "{}", r.body);
+        assert!(r.body.contains("最多两位小数"));
+        let r = app
+            .post_form(
+                &figures,
+                Some(&ent_user),
+                &[("items", "interest"), ("interest_0", "8,000.00")],
+            )
+            .await;
+        assert_eq!(r.status, 303, "{}", r.body);
+        // And through the API: the items must exist.
+        let put = |body: serde_json::Value| {
+            Request::builder()
+                .method(Method::PUT)
+                .uri(format!("/api/v1/applications/{id}"))
+                .header(header::AUTHORIZATION, format!("Bearer {ent}"))
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(body.to_string()))
+                .expect("request")
+        };
+        let r = app
+            .send(put(
+                serde_json::json!({"items": ["lottery"], "body": body["body"]}),
+            ))
+            .await;
+        assert_eq!(r.status, 422);
+        assert_eq!(r.json()["code"], "application.item");
+        let r = app
+            .send(put(
+                serde_json::json!({"items": ["interest"], "body": body["body"]}),
+            ))
+            .await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        assert_eq!(r.json()["body"]["lines"][0]["interest_paid_fen"], 800_000);
         let mut scan = b"%PDF-1.7\n".to_vec();
         scan.resize(3 * 1024 * 1024, b'y');
         let (ct, mp) = support::multipart(

@@ -331,6 +331,16 @@ const EXPECTED: &[(&str, &str, &str)] = &[
         "/api/v1/policies/{version_id}/simulation",
         "city_admin,district_officer,department_member",
     ),
+    (
+        "POST",
+        "/applications/{app_id}/figures",
+        "enterprise_user,bank_user",
+    ),
+    (
+        "PUT",
+        "/api/v1/applications/{app_id}",
+        "enterprise_user,bank_user",
+    ),
     ("GET", "/home", "signed_in"),
     ("POST", "/logout", "signed_in"),
     ("GET", "/account/password", "signed_in"),

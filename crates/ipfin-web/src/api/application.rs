@@ -190,6 +190,42 @@ pub async fn show(
     ))
 }
 
+/// New items and figures for a draft or returned application.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateBody {
+    #[serde(default)]
+    pub items: Vec<String>,
+    #[serde(default)]
+    #[schema(value_type = Object)]
+    pub body: serde_json::Value,
+}
+
+/// Replaces a draft's items and figures (after acceptance and a return: amounts only, the
+/// loans and items it claims for stay).
+#[utoipa::path(put, path = "/api/v1/applications/{app_id}", tag = "application", params(("app_id" = i64, Path)),
+    request_body = UpdateBody,
+    responses((status = 200, description = "the application", body = Object), (status = 404, description = "not in your scope"),
+        (status = 409, description = "no longer editable, or loans changed after acceptance"), (status = 422, description = "bad items or figures")),
+    security(("bearer" = [])))]
+pub async fn update(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(app_id): Path<String>,
+    body: Bytes,
+) -> AppResult<Json<ApplicationDetail>> {
+    let app_id = id(&app_id)?;
+    state.store.application(&actor.scope, app_id).await?;
+    let b: UpdateBody = parse(&body)?;
+    let items = items_of(&b.items)?;
+    let app_body: Body = serde_json::from_value(b.body).map_err(|e| json_error(&e))?;
+    write!(state, actor, |tx| state
+        .store
+        .update_application(&mut tx, &actor.scope, app_id, items, app_body)
+        .await?)?;
+    Ok(Json(state.store.application(&actor.scope, app_id).await?))
+}
+
 /// Uploads one file into a slot; the body is the file itself, `X-File-Name` its name
 /// (metadata only). The type is judged by content.
 #[utoipa::path(post, path = "/api/v1/applications/{app_id}/slots/{slot}", tag = "application",

@@ -75,6 +75,7 @@ impl Modify for BearerAuth {
         super::application::lodge,
         super::application::decide,
         super::application::simulation,
+        super::application::update,
         super::financing::set_status,
         super::financing::add_payment,
         super::financing::add_contract,

@@ -438,6 +438,9 @@ impl DetailPage {
             .map(|a| a.zh())
             .unwrap_or("")
     }
+    fn item_choices(&self) -> Vec<(&'static str, &'static str)> {
+        Item::ALL.iter().map(|i| (i.code(), i.zh())).collect()
+    }
     fn can(&self, a: &str) -> bool {
         self.actions.contains(&a)
     }
@@ -1275,4 +1278,60 @@ pub async fn simulation(
         s,
     };
     Ok(render(StatusCode::OK, &p))
+}
+
+/// `POST /applications/{app_id}/figures`: the applicant corrects what was paid on each loan
+/// (元) and the items, or the securitisation figures, on a draft or returned application.
+pub async fn update_figures(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<String>,
+    form: CsrfForm<std::collections::HashMap<String, String>>,
+) -> AppResult<Response> {
+    let id = path_id(&id)?;
+    let d = state.store.application(&actor.scope, id).await?;
+    let get = |k: &str| {
+        form.data
+            .get(k)
+            .map(|v| v.trim().to_string())
+            .unwrap_or_default()
+    };
+    let fen = |k: &str| -> AppResult<i64> {
+        let v = get(k);
+        if v.is_empty() {
+            return Ok(0);
+        }
+        parse_amount(&v, 100).ok_or_else(|| {
+            field(
+                "lines",
+                "form.amount",
+                format!("金额“{v}”格式不正确：请填写元，最多两位小数，例如 12000.50。"),
+            )
+        })
+    };
+    let r: AppResult<()> = async {
+        let mut body = d.body.clone();
+        for (i, l) in body.lines.iter_mut().enumerate() {
+            l.interest_paid_fen = fen(&format!("interest_{i}"))?;
+            l.evaluation_fee_fen = fen(&format!("evaluation_{i}"))?;
+            l.guarantee_fee_fen = fen(&format!("guarantee_{i}"))?;
+            l.insurance_fee_fen = fen(&format!("insurance_{i}"))?;
+        }
+        if d.row.kind() == Kind::Securitisation {
+            body.year_number = get("year_number").parse().ok();
+            body.interest_paid_fen = fen("interest_paid")?;
+            body.guarantee_fee_fen = fen("guarantee_fee")?;
+        }
+        let items: Vec<Item> = Item::ALL
+            .iter()
+            .copied()
+            .filter(|i| form.all("items").contains(&i.code()))
+            .collect();
+        write!(state, actor, |tx| state
+            .store
+            .update_application(&mut tx, &actor.scope, id, items, body)
+            .await?)
+    }
+    .await;
+    after(&state, &actor, id, r, "updated").await
 }

@@ -2546,6 +2546,66 @@ impl Store {
         Self::supervise(tx, row, wf, body, user).await
     }
 
+    /// Tells the officers and the applicant, once, that a supplement deadline has passed (a
+    /// background job). Returns how many applications were overdue.
+    pub async fn note_overdue_returns(&self, today: NaiveDate) -> Result<usize> {
+        const MARK: &str = "补正期限已过";
+        #[derive(FromQueryResult)]
+        struct Due {
+            id: i64,
+            district_code: String,
+        }
+        let due: Vec<Due> = fetch_all(
+            self.conn(),
+            &format!(
+                "SELECT a.id, a.district_code FROM applications a WHERE a.state = 'returned' AND a.return_deadline < ? \
+                 AND NOT EXISTS (SELECT 1 FROM notifications n WHERE n.application_id = a.id AND n.text LIKE '%{MARK}%') \
+                 ORDER BY a.id LIMIT 500"
+            ),
+            vec![today.into()],
+        )
+        .await?;
+        for d in &due {
+            let scope = Scope::District {
+                code: d.district_code.clone(),
+                manage: true,
+            };
+            let mut tx = self
+                .write(crate::audit::AuditActor::system("deadlines"))
+                .await?;
+            let row = Self::app_row(tx.conn(), &scope, d.id).await?;
+            let when = row
+                .return_deadline
+                .map(|x| x.to_string())
+                .unwrap_or_default();
+            Self::notify_officers(
+                &tx,
+                &row,
+                format!("{} {}（{when}），申请单位尚未重新提交。", row.label(), MARK),
+            )
+            .await?;
+            Self::notify_applicant(
+                &tx,
+                &row,
+                format!(
+                    "{} {}（{when}）：请尽快补正后重新提交，或联系经办人员。",
+                    row.label(),
+                    MARK
+                ),
+            )
+            .await?;
+            tx.audit(
+                "application.return_overdue",
+                "application",
+                d.id,
+                json!({"deadline": when}),
+            )
+            .await?;
+            tx.commit().await?;
+        }
+        Ok(due.len())
+    }
+
     /// Runs every supervision check due on `today` (a background job; the system acts).
     /// Returns how many applications were checked.
     pub async fn run_due_supervision(&self, today: NaiveDate) -> Result<usize> {

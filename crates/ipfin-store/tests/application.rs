@@ -412,6 +412,28 @@ async fn the_five_stages_with_a_return_an_objection_each_way_and_a_clawback() {
             s.application(&ent, a2).await.expect("a2").row.state(),
             State::Returned
         );
+        // A passed supplement deadline is noted once, to both sides.
+        assert_eq!(
+            s.note_overdue_returns(d("2026-12-10"))
+                .await
+                .expect("not yet"),
+            0
+        );
+        assert_eq!(
+            s.note_overdue_returns(d("2026-12-11"))
+                .await
+                .expect("overdue"),
+            1
+        );
+        assert_eq!(
+            s.note_overdue_returns(d("2026-12-12")).await.expect("once"),
+            0
+        );
+        assert!(
+            s.notifications(&ent, 1).await.expect("n")[0]
+                .text
+                .contains("补正期限已过")
+        );
         // After acceptance the applicant may correct amounts, not the loans it claims for.
         let other_loan = Body {
             lines: vec![line(bank_id, "2026-ZY-0999", "Y2026980019999", 500_000)],

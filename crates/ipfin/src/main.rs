@@ -507,6 +507,14 @@ async fn background_jobs(store: Store) {
             Err(e) => tracing::error!(error = %e, "ending notices failed"),
         }
         match store
+            .note_overdue_returns(ipfin_store::today_shanghai())
+            .await
+        {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(applications = n, "supplement deadlines passed"),
+            Err(e) => tracing::error!(error = %e, "checking supplement deadlines failed"),
+        }
+        match store
             .run_due_supervision(ipfin_store::today_shanghai())
             .await
         {

@@ -1231,7 +1231,26 @@ impl Store {
                 let input = calc::Application {
                     class,
                     operating_revenue_fen: e.operating_revenue_fen,
-                    loans: body.lines.iter().map(Line::to_calc).collect(),
+                    // Only the items applied for count: fees of other items stay out.
+                    loans: body
+                        .lines
+                        .iter()
+                        .map(|l| {
+                            let mut loan = l.to_calc();
+                            let applied = row.item_list();
+                            for (item, fee) in [
+                                (Item::Interest, &mut loan.interest_paid_fen),
+                                (Item::Evaluation, &mut loan.evaluation_fee_fen),
+                                (Item::Guarantee, &mut loan.guarantee_fee_fen),
+                                (Item::Insurance, &mut loan.insurance_fee_fen),
+                            ] {
+                                if !applied.contains(&item) {
+                                    *fee = 0;
+                                }
+                            }
+                            loan
+                        })
+                        .collect(),
                     enterprise_used_fen: used,
                 };
                 let lpr = Self::lpr_table_in(conn).await?;
@@ -1459,6 +1478,14 @@ impl Store {
             vec![number.clone().into(), serde_json::to_string(&stored).map_err(internal)?.into(), c.total_fen.into(), now.into(), id.into()],
         )
         .await?;
+        // Amounts a reviewer already approved (a resubmission after a return at a later stage)
+        // stay, capped by the new calculation: a return never undoes a reviewer's cut.
+        let before: Vec<ItemRow> = fetch_all(
+            tx.conn(),
+            "SELECT item, computed_fen, approved_fen, reason, granted_fen FROM application_items WHERE application_id = ?",
+            vec![id.into()],
+        )
+        .await?;
         exec(
             tx.conn(),
             "DELETE FROM application_items WHERE application_id = ?",
@@ -1468,16 +1495,26 @@ impl Store {
         let items: Vec<(String, i64)> = if c.items.is_empty() {
             vec![(row.kind.clone(), c.total_fen)]
         } else {
+            let applied = row.item_list();
             c.items
                 .iter()
+                .filter(|i| applied.contains(&i.item))
                 .map(|i| (i.item.code().to_string(), i.granted_fen))
                 .collect()
         };
         for (item, fen) in &items {
+            let kept = before.iter().find(|b| &b.item == item);
+            let approved = kept.and_then(|b| b.approved_fen).map(|a| a.min(*fen));
             exec(
                 tx.conn(),
-                "INSERT INTO application_items (application_id, item, computed_fen) VALUES (?, ?, ?)",
-                vec![id.into(), item.clone().into(), (*fen).into()],
+                "INSERT INTO application_items (application_id, item, computed_fen, approved_fen, reason) VALUES (?, ?, ?, ?, ?)",
+                vec![
+                    id.into(),
+                    item.clone().into(),
+                    (*fen).into(),
+                    approved.into(),
+                    kept.and_then(|b| b.reason.clone()).into(),
+                ],
             )
             .await?;
         }

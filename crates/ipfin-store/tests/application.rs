@@ -196,13 +196,10 @@ async fn the_five_stages_with_a_return_an_objection_each_way_and_a_clawback() {
             manage: true,
         };
         let policy = published(s, "440305").await;
-        let a1 = new_fee_app(
-            s,
-            &ent,
-            policy,
-            vec![line(bank_id, "2026-ZY-0100", "Y2026980010001", 1_000_000)],
-        )
-        .await;
+        // A guarantee fee is stated, but only interest is applied for: the fee does not count.
+        let mut l1 = line(bank_id, "2026-ZY-0100", "Y2026980010001", 1_000_000);
+        l1.guarantee_fee_fen = 300_000;
+        let a1 = new_fee_app(s, &ent, policy, vec![l1]).await;
 
         // Submitting with nothing uploaded lists every missing slot by name; nothing changes.
         let e = write!(s, AuditActor::system("ent"), |tx| s.submit_application(
@@ -395,7 +392,11 @@ async fn the_five_stages_with_a_return_an_objection_each_way_and_a_clawback() {
             &mut tx,
             &nanshan,
             a2,
-            &[],
+            &[ItemDecision {
+                item: Item::Interest,
+                approved_fen: 300_000,
+                reason: "凭证金额不全".into()
+            }],
             ""
         ))
         .expect("first 2");
@@ -469,6 +470,13 @@ async fn the_five_stages_with_a_return_an_objection_each_way_and_a_clawback() {
         .expect("resubmit");
         let back = s.application(&ent, a2).await.expect("a2");
         assert_eq!(back.row.state(), State::Accepted);
+        // The first reviewer's cut survives the return; the new calculation is 70% of 4,500.00.
+        assert_eq!(
+            back.items[0].computed_fen, 315_000,
+            "{:?} {:?}",
+            back.items, back.derivation
+        );
+        assert_eq!(back.items[0].approved_fen, Some(300_000));
         assert_eq!(back.row.stage.as_deref(), Some("second"));
         assert_eq!(back.row.number.as_deref(), Some("440305-2026-EF-00002"));
         write!(s, officer(2), |tx| s.pass_review(

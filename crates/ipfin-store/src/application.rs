@@ -2002,6 +2002,8 @@ impl Store {
 impl Store {
     /// Publishes a public notice (公示) of reviewed applications for `days` working days from
     /// `start`; refuses where the calendar does not cover the period.
+    /// The notice cannot start before `today`.
+    #[allow(clippy::too_many_arguments)]
     pub async fn publish_notice(
         &self,
         tx: &mut WriteTx,
@@ -2010,8 +2012,21 @@ impl Store {
         ids: &[i64],
         start: NaiveDate,
         days: u32,
+        today: NaiveDate,
     ) -> Result<i64> {
         let district = officer_district(scope)?.to_string();
+        if start < today {
+            return Err(field_err(
+                "start",
+                Msg::new(
+                    "notice.backdated",
+                    format!(
+                        "公示开始日期（{start}）不能早于今天（{today}）：公示期须完整对外公开。"
+                    ),
+                    "A notice cannot start before today.",
+                ),
+            ));
+        }
         let title = title.trim();
         if title.is_empty() {
             return Err(field_err(

@@ -520,6 +520,18 @@ async fn the_five_stages_with_a_return_an_objection_each_way_and_a_clawback() {
         assert!(text.starts_with("application.double_dipping"), "{text}");
         assert!(text.contains("440305-2026-EF-00001"), "{text}");
 
+        // A notice cannot be backdated.
+        let e = write!(s, officer(1), |tx| s.publish_notice(
+            &mut tx,
+            &nanshan,
+            "补登公示",
+            &[a1, a2],
+            d("2026-11-20"),
+            5,
+            d(TODAY)
+        ))
+        .expect_err("backdated");
+        assert!(code_of(e).starts_with("start:notice.backdated"));
         // Notice of both, five working days from Friday 27 November: ends Thursday 3 December.
         let nid: i64 = write!(s, officer(1), |tx| s.publish_notice(
             &mut tx,
@@ -527,7 +539,8 @@ async fn the_five_stages_with_a_return_an_objection_each_way_and_a_clawback() {
             "2026 年第三批资助公示",
             &[a1, a2],
             d(TODAY),
-            5
+            5,
+            d(TODAY)
         ))
         .expect("notice");
         let public = s.notice(&Scope::Public, nid).await.expect("public notice");
@@ -892,7 +905,8 @@ async fn institution_and_securitisation_kinds_the_vault_and_due_supervision() {
             "银行奖励公示",
             &[inst],
             d(TODAY),
-            5
+            5,
+            d(TODAY)
         ))
         .expect("notice");
         let _ = nid;
@@ -971,7 +985,8 @@ async fn pro_rata_cut_sums_to_the_budget_and_double_dipping_is_blocked_across_di
             "预算测试公示",
             &[a, b],
             d(TODAY),
-            5
+            5,
+            d(TODAY)
         ))
         .expect("notice");
         s.end_due_notices(d("2026-12-04")).await.expect("end");

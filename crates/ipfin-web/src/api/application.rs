@@ -513,7 +513,8 @@ pub async fn publish_notice(
             &b.title,
             &b.application_ids,
             start,
-            b.days.unwrap_or(5)
+            b.days.unwrap_or(5),
+            ipfin_store::today_shanghai()
         )
         .await?)?;
     Ok((axum::http::StatusCode::CREATED, Json(Created { id: nid })))

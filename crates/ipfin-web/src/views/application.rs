@@ -995,7 +995,15 @@ pub async fn publish(
         let days: u32 = f.days.trim().parse().unwrap_or(5);
         write!(state, actor, |tx| state
             .store
-            .publish_notice(&mut tx, &actor.scope, &f.title, &ids, start, days)
+            .publish_notice(
+                &mut tx,
+                &actor.scope,
+                &f.title,
+                &ids,
+                start,
+                days,
+                ipfin_store::today_shanghai()
+            )
             .await?)
     }
     .await;

@@ -520,6 +520,19 @@ async fn the_five_stages_with_a_return_an_objection_each_way_and_a_clawback() {
         assert!(text.starts_with("application.double_dipping"), "{text}");
         assert!(text.contains("440305-2026-EF-00001"), "{text}");
 
+        // A notice refuses to start where the working-day calendar is missing (2027 is not entered).
+        let e = write!(s, officer(1), |tx| s.publish_notice(
+            &mut tx,
+            &nanshan,
+            "2027 年公示",
+            &[a1, a2],
+            d("2027-03-01"),
+            5,
+            d(TODAY)
+        ))
+        .expect_err("no calendar");
+        let text = code_of(e);
+        assert!(text.starts_with("start:calendar."), "{text}");
         // A notice cannot be backdated.
         let e = write!(s, officer(1), |tx| s.publish_notice(
             &mut tx,
@@ -1015,6 +1028,60 @@ async fn pro_rata_cut_sums_to_the_budget_and_double_dipping_is_blocked_across_di
                 .events
                 .iter()
                 .any(|e| e.comment.contains("预算"))
+        );
+
+        // First come first served (用完即止) by acceptance time: the first accepted gets all it
+        // asked, the second what is left.
+        doc.title = "南山区知识产权质押融资贴息（先到先得测试）".into();
+        doc.budget = Some(ipfin_domain::policy::document::Budget {
+            total_fen: 1_000_000,
+            mode: ipfin_domain::policy::BudgetMode::FirstComeFirstServed,
+        });
+        let fcfs = publish(s, &nanshan, &doc).await;
+        let first = new_fee_app(
+            s,
+            &ent,
+            fcfs,
+            vec![line(bank_id, "2026-ZY-0310", "Y2026980010310", 1_000_000)],
+        )
+        .await;
+        let second = new_fee_app(
+            s,
+            &ent,
+            fcfs,
+            vec![line(bank_id, "2026-ZY-0311", "Y2026980010311", 500_000)],
+        )
+        .await;
+        for id in [first, second] {
+            upload_submit(s, &ent, id).await.expect("submit");
+            review_all(s, &nanshan, id).await;
+        }
+        write!(s, officer(1), |tx| s.publish_notice(
+            &mut tx,
+            &nanshan,
+            "先到先得公示",
+            &[second, first],
+            d(TODAY),
+            5,
+            d(TODAY)
+        ))
+        .expect("notice");
+        s.end_due_notices(d("2026-12-04")).await.expect("end");
+        assert_eq!(
+            s.application(&ent, first)
+                .await
+                .expect("first")
+                .row
+                .granted_fen,
+            Some(700_000)
+        );
+        assert_eq!(
+            s.application(&ent, second)
+                .await
+                .expect("second")
+                .row
+                .granted_fen,
+            Some(300_000)
         );
 
         // Double-dipping across districts: the Futian enterprise claims the same bank contract;

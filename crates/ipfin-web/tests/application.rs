@@ -658,3 +658,31 @@ async fn institution_and_securitisation_applications_in_the_browser() {
         app.cleanup().await;
     }
 }
+
+#[tokio::test]
+async fn the_application_pages_switch_to_english() {
+    for app in TestApp::all().await {
+        let officer = app.login("ns.officer").await;
+        for (path, texts) in [
+            ("/applications", ["<h1>Applications</h1>", "Work queue"]),
+            ("/notices", ["<h1>Public notices</h1>", "Publish a notice"]),
+        ] {
+            let r = app
+                .send(
+                    Request::builder()
+                        .uri(path)
+                        .header(header::COOKIE, format!("{}; ipfin_lang=en", officer.cookie))
+                        .body(Body::empty())
+                        .expect("req"),
+                )
+                .await;
+            assert_eq!(r.status.as_u16(), 200, "{path}: {}", r.body);
+            assert!(
+                texts.iter().all(|t| r.body.contains(t)) && !r.body.contains("⟨missing text⟩"),
+                "{path}: {}",
+                r.body
+            );
+        }
+        app.cleanup().await;
+    }
+}

@@ -8,6 +8,7 @@ use crate::AppState;
 use crate::actor::{Actor, PRE_CSRF_COOKIE, cookie};
 use crate::api::application::{ActionBody, run_action};
 use crate::error::{AppError, AppResult};
+use crate::i18n::T;
 use askama::Template;
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Path, Query, State};
@@ -18,7 +19,7 @@ use ipfin_domain::application::{Kind, Line, State as AppStateCode, Workflow};
 use ipfin_domain::financing::yuan as fmt_yuan;
 use ipfin_domain::money::parse_amount;
 use ipfin_domain::policy::rules::Item;
-use ipfin_domain::{FieldError, Scope};
+use ipfin_domain::{FieldError, Lang, Scope};
 use ipfin_store::Paged;
 use ipfin_store::application::{
     ApplicationDetail, ApplicationRow, Body, FileRow, ItemDecision, NewApplication, NewObjection,
@@ -35,28 +36,45 @@ fn money(fen: &i64) -> String {
     fmt_yuan(*fen)
 }
 
-fn state_zh(code: &str) -> &'static str {
-    AppStateCode::from_code(code).map(|s| s.zh()).unwrap_or("")
-}
-
-fn stage_zh(code: &Option<String>) -> &'static str {
-    code.as_deref()
-        .and_then(ipfin_domain::application::Stage::from_code)
-        .map(|s| s.zh())
+fn state_label(code: &str, lang: Lang) -> &'static str {
+    AppStateCode::from_code(code)
+        .map(|s| s.label(lang))
         .unwrap_or("")
 }
 
-fn kind_zh(code: &str) -> &'static str {
-    Kind::from_code(code).map(|k| k.zh()).unwrap_or("")
+fn stage_label(code: &Option<String>, lang: Lang) -> &'static str {
+    code.as_deref()
+        .and_then(ipfin_domain::application::Stage::from_code)
+        .map(|s| s.label(lang))
+        .unwrap_or("")
 }
 
-fn item_zh(code: &str) -> &'static str {
+fn kind_label(code: &str, lang: Lang) -> &'static str {
+    Kind::from_code(code).map(|k| k.label(lang)).unwrap_or("")
+}
+
+/// An item's name (in Chinese, `Item::zh`).
+fn item_text(i: Item, t: T) -> &'static str {
+    match i {
+        Item::Interest => t.s("app.item.interest"),
+        Item::Evaluation => t.s("app.item.evaluation"),
+        Item::Guarantee => t.s("app.item.guarantee"),
+        Item::Insurance => t.s("app.item.insurance"),
+    }
+}
+
+fn item_label(code: &str, t: T) -> &'static str {
     Item::ALL
         .iter()
         .find(|i| i.code() == code)
-        .map(|i| i.zh())
-        .or_else(|| Kind::from_code(code).map(|k| k.zh()))
+        .map(|i| item_text(*i, t))
+        .or_else(|| Kind::from_code(code).map(|k| k.label(t.0)))
         .unwrap_or("")
+}
+
+/// A catalogue text with its `{n}` filled in.
+fn fill(text: &str, n: impl std::fmt::Display) -> String {
+    text.replace("{n}", &n.to_string())
 }
 
 /// A stored file as a download (original name as metadata only).
@@ -127,17 +145,25 @@ impl ListPage {
         f.map(|f| money(&f)).unwrap_or_else(|| "—".into())
     }
     fn state(&self, c: &str) -> &'static str {
-        state_zh(c)
+        state_label(c, self.ctx.lang)
     }
     fn stage(&self, c: &Option<String>) -> &'static str {
-        stage_zh(c)
+        stage_label(c, self.ctx.lang)
     }
     fn kind(&self, c: &str) -> &'static str {
-        kind_zh(c)
+        kind_label(c, self.ctx.lang)
+    }
+    fn fill(&self, text: &str, n: impl std::fmt::Display) -> String {
+        fill(text, n)
     }
     fn age(&self, at: &Option<i64>) -> String {
-        at.map(|t| format!("{} 天", (ipfin_store::now_s() - t).max(0) / 86_400))
-            .unwrap_or_default()
+        at.map(|t| {
+            fill(
+                self.ctx.t.s("app.days"),
+                (ipfin_store::now_s() - t).max(0) / 86_400,
+            )
+        })
+        .unwrap_or_default()
     }
     fn sel(&self, v: &Option<String>, code: &str) -> bool {
         v.as_deref() == Some(code)
@@ -179,7 +205,7 @@ pub async fn list(
         officer,
         states: AppStateCode::ALL
             .iter()
-            .map(|s| (s.code(), s.zh()))
+            .map(|s| (s.code(), s.label(actor.lang)))
             .collect(),
         q,
     };
@@ -200,6 +226,18 @@ struct NewPage {
 impl NewPage {
     fn money(&self, f: &i64) -> String {
         money(f)
+    }
+    fn kind(&self, c: &str) -> &'static str {
+        kind_label(c, self.ctx.lang)
+    }
+    fn fill(&self, text: &str, n: impl std::fmt::Display) -> String {
+        fill(text, n)
+    }
+    fn policy_suffix(&self, district: &str, version: &i32) -> String {
+        let t = self.ctx.t;
+        t.s("app.policy_option")
+            .replace("{district}", district)
+            .replace("{version}", &version.to_string())
     }
 }
 
@@ -422,24 +460,42 @@ impl DetailPage {
         f.map(|f| money(&f)).unwrap_or_else(|| "—".into())
     }
     fn state(&self, c: &str) -> &'static str {
-        state_zh(c)
+        state_label(c, self.ctx.lang)
     }
     fn stage(&self, c: &Option<String>) -> &'static str {
-        stage_zh(c)
+        stage_label(c, self.ctx.lang)
     }
     fn kind(&self, c: &str) -> &'static str {
-        kind_zh(c)
+        kind_label(c, self.ctx.lang)
     }
     fn item(&self, c: &str) -> &'static str {
-        item_zh(c)
+        item_label(c, self.ctx.t)
     }
     fn action(&self, c: &str) -> &'static str {
         ipfin_domain::application::Action::from_code(c)
-            .map(|a| a.zh())
+            .map(|a| a.label(self.ctx.lang))
             .unwrap_or("")
     }
     fn item_choices(&self) -> Vec<(&'static str, &'static str)> {
-        Item::ALL.iter().map(|i| (i.code(), i.zh())).collect()
+        Item::ALL
+            .iter()
+            .map(|i| (i.code(), item_text(*i, self.ctx.t)))
+            .collect()
+    }
+    fn fill(&self, text: &str, n: impl std::fmt::Display) -> String {
+        fill(text, n)
+    }
+    fn use_vault(&self, v: &VaultDoc) -> String {
+        let t = self.ctx.t;
+        t.s("app.use_vault")
+            .replace("{name}", &v.file_name)
+            .replace("{until}", &v.valid_until.to_string())
+    }
+    fn transition(&self, from: &str, to: &str) -> String {
+        let t = self.ctx.t;
+        t.s("app.transition")
+            .replace("{from}", self.state(from))
+            .replace("{to}", self.state(to))
     }
     fn can(&self, a: &str) -> bool {
         self.actions.contains(&a)
@@ -908,6 +964,9 @@ impl NoticesPage {
     fn money(&self, f: &Option<i64>) -> String {
         f.map(|f| money(&f)).unwrap_or_default()
     }
+    fn fill(&self, text: &str, n: impl std::fmt::Display) -> String {
+        fill(text, n)
+    }
 }
 
 async fn notices_page(
@@ -1038,6 +1097,17 @@ struct NoticePage {
 impl NoticePage {
     fn money(&self, f: &i64) -> String {
         money(f)
+    }
+    fn period(&self) -> String {
+        let n = &self.n.notice;
+        let t = self.ctx.t;
+        t.s("notice.period_text")
+            .replace("{start}", &self.ctx.date(&n.starts_on))
+            .replace("{end}", &self.ctx.date(&n.ends_on))
+            .replace("{days}", &n.days.to_string())
+    }
+    fn paren(&self, s: &str) -> String {
+        fill(self.ctx.t.s("notice.paren"), s)
     }
 }
 
@@ -1250,11 +1320,14 @@ impl SimulationPage {
     }
     fn class(&self, c: &str) -> &'static str {
         ipfin_domain::size::SizeClass::from_code(c)
-            .map(|x| x.zh())
+            .map(|x| x.label(self.ctx.lang))
             .unwrap_or("")
     }
     fn item(&self, c: &str) -> &'static str {
-        item_zh(c)
+        item_label(c, self.ctx.t)
+    }
+    fn fill(&self, text: &str, n: impl std::fmt::Display) -> String {
+        fill(text, n)
     }
 }
 
@@ -1279,7 +1352,12 @@ pub async fn simulation(
         errors_text: s
             .errors
             .iter()
-            .map(|(id, m)| format!("申请 #{id}：{}", m.text(actor.lang)))
+            .map(|(id, m)| {
+                let t = T(actor.lang);
+                t.s("sim.error_line")
+                    .replace("{id}", &id.to_string())
+                    .replace("{text}", m.text(actor.lang))
+            })
             .collect(),
         v,
         year,
@@ -1342,4 +1420,16 @@ pub async fn update_figures(
     }
     .await;
     after(&state, &actor, id, r, "updated").await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn item_names_in_chinese_are_the_domain_names() {
+        for i in Item::ALL {
+            assert_eq!(item_text(i, T(Lang::Zh)), i.zh());
+        }
+    }
 }

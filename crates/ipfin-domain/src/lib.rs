@@ -17,6 +17,7 @@ pub mod org;
 pub mod password;
 pub mod policy;
 pub mod size;
+pub mod stats;
 pub mod whitelist;
 
 pub use credit_code::CreditCode;

@@ -17,6 +17,7 @@ pub mod import;
 pub mod migration;
 pub mod org;
 pub mod policy;
+pub mod stats;
 pub mod testing;
 pub mod user;
 

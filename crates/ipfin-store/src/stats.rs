@@ -1,0 +1,186 @@
+//! Quarterly statistics (SPEC §8 R4.2, issue #7 groundwork): per district, from the financing
+//! records by disbursement and registration date (Asia/Shanghai business dates), for a quarter
+//! and the year to its end, with the same quarter a year earlier for year-on-year change and the
+//! rank among districts. Grants and payments come from the applications.
+
+use crate::Store;
+use crate::db::fetch_all;
+use crate::error::Result;
+use chrono::NaiveDate;
+use ipfin_domain::stats::{Quarter, ranks, yoy_pct};
+use rust_decimal::Decimal;
+use sea_orm::FromQueryResult;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// Loan figures of a district over a period.
+#[derive(Debug, Clone, Default, PartialEq, Eq, FromQueryResult, Serialize)]
+pub struct LoanFigures {
+    pub loans: i64,
+    pub amount_fen: i64,
+    pub enterprises: i64,
+    pub first_loans: i64,
+    pub sme_amount_fen: i64,
+    pub patent_amount_fen: i64,
+    pub trademark_amount_fen: i64,
+    pub copyright_amount_fen: i64,
+}
+
+/// One district's line of a quarter's statistics.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct DistrictQuarter {
+    pub district: String,
+    pub quarter: LoanFigures,
+    pub year_to_date: LoanFigures,
+    /// The same quarter a year earlier.
+    pub last_year_quarter: LoanFigures,
+    pub pledge_registrations: i64,
+    pub granted_fen: i64,
+    pub disbursed_fen: i64,
+    /// Year-on-year change of the quarter's amount, % (one decimal).
+    pub yoy_amount_pct: Option<Decimal>,
+    /// Rank among districts by the year-to-date amount (ties share a rank).
+    pub rank_ytd_amount: u32,
+}
+
+#[derive(FromQueryResult)]
+struct Row {
+    district: String,
+    loans: i64,
+    amount_fen: i64,
+    enterprises: i64,
+    first_loans: i64,
+    sme_amount_fen: i64,
+    patent_amount_fen: i64,
+    trademark_amount_fen: i64,
+    copyright_amount_fen: i64,
+}
+
+#[derive(FromQueryResult)]
+struct Count {
+    district: String,
+    n: i64,
+}
+
+impl Store {
+    async fn loan_figures(
+        &self,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<BTreeMap<String, LoanFigures>> {
+        let rows: Vec<Row> = fetch_all(
+            self.conn(),
+            "SELECT e.registered_district AS district, CAST(COUNT(*) AS BIGINT) AS loans, \
+             CAST(SUM(l.principal_fen) AS BIGINT) AS amount_fen, CAST(COUNT(DISTINCT l.enterprise_id) AS BIGINT) AS enterprises, \
+             CAST(SUM(CASE WHEN l.first_loan THEN 1 ELSE 0 END) AS BIGINT) AS first_loans, \
+             CAST(SUM(CASE WHEN COALESCE(e.size_override, e.size_class) IN ('medium', 'small', 'micro') THEN l.principal_fen ELSE 0 END) AS BIGINT) AS sme_amount_fen, \
+             CAST(SUM(CASE WHEN l.ip_kinds LIKE '%patent%' THEN l.principal_fen ELSE 0 END) AS BIGINT) AS patent_amount_fen, \
+             CAST(SUM(CASE WHEN l.ip_kinds LIKE '%trademark%' THEN l.principal_fen ELSE 0 END) AS BIGINT) AS trademark_amount_fen, \
+             CAST(SUM(CASE WHEN l.ip_kinds LIKE '%copyright%' THEN l.principal_fen ELSE 0 END) AS BIGINT) AS copyright_amount_fen \
+             FROM loans l JOIN enterprises e ON e.id = l.enterprise_id \
+             WHERE l.first_disbursed >= ? AND l.first_disbursed <= ? AND e.registered_district IS NOT NULL \
+             GROUP BY e.registered_district",
+            vec![from.into(), to.into()],
+        )
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|r| {
+                (
+                    r.district,
+                    LoanFigures {
+                        loans: r.loans,
+                        amount_fen: r.amount_fen,
+                        enterprises: r.enterprises,
+                        first_loans: r.first_loans,
+                        sme_amount_fen: r.sme_amount_fen,
+                        patent_amount_fen: r.patent_amount_fen,
+                        trademark_amount_fen: r.trademark_amount_fen,
+                        copyright_amount_fen: r.copyright_amount_fen,
+                    },
+                )
+            })
+            .collect())
+    }
+
+    async fn counts(
+        &self,
+        sql: &str,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<BTreeMap<String, i64>> {
+        let rows: Vec<Count> = fetch_all(self.conn(), sql, vec![from.into(), to.into()]).await?;
+        Ok(rows.into_iter().map(|c| (c.district, c.n)).collect())
+    }
+
+    /// The statistics of a quarter for every district (city-wide figures; scope is applied by
+    /// the caller's page: the city sees all, a district its own line).
+    pub async fn quarter_stats(&self, q: Quarter) -> Result<Vec<DistrictQuarter>> {
+        let year_start = Quarter { year: q.year, q: 1 }.first_day();
+        let last = q.year_before();
+        let quarter = self.loan_figures(q.first_day(), q.last_day()).await?;
+        let ytd = self.loan_figures(year_start, q.last_day()).await?;
+        let before = self.loan_figures(last.first_day(), last.last_day()).await?;
+        let pledges = self
+            .counts(
+                "SELECT e.registered_district AS district, CAST(COUNT(*) AS BIGINT) AS n FROM pledge_registrations p \
+                 JOIN enterprises e ON e.id = p.pledgor_enterprise_id \
+                 WHERE p.registration_date >= ? AND p.registration_date <= ? AND e.registered_district IS NOT NULL \
+                 GROUP BY e.registered_district",
+                q.first_day(),
+                q.last_day(),
+            )
+            .await?;
+        let granted = self
+            .counts(
+                "SELECT a.district_code AS district, CAST(SUM(a.granted_fen) AS BIGINT) AS n FROM applications a \
+                 JOIN notice_entries ne ON ne.application_id = a.id AND ne.outcome = 'granted' \
+                 JOIN notices n ON n.id = ne.notice_id \
+                 WHERE n.ends_on >= ? AND n.ends_on <= ? GROUP BY a.district_code",
+                q.first_day(),
+                q.last_day(),
+            )
+            .await?;
+        let disbursed = self
+            .counts(
+                "SELECT a.district_code AS district, CAST(SUM(g.amount_fen) AS BIGINT) AS n FROM grant_payments g \
+                 JOIN applications a ON a.id = g.application_id \
+                 WHERE g.paid_on >= ? AND g.paid_on <= ? GROUP BY a.district_code",
+                q.first_day(),
+                q.last_day(),
+            )
+            .await?;
+        let districts: Vec<String> = self
+            .districts()
+            .await?
+            .into_iter()
+            .map(|d| d.code)
+            .collect();
+        let mut out: Vec<DistrictQuarter> = districts
+            .into_iter()
+            .map(|d| {
+                let qf = quarter.get(&d).cloned().unwrap_or_default();
+                let lf = before.get(&d).cloned().unwrap_or_default();
+                DistrictQuarter {
+                    yoy_amount_pct: yoy_pct(qf.amount_fen, lf.amount_fen),
+                    year_to_date: ytd.get(&d).cloned().unwrap_or_default(),
+                    pledge_registrations: pledges.get(&d).copied().unwrap_or(0),
+                    granted_fen: granted.get(&d).copied().unwrap_or(0),
+                    disbursed_fen: disbursed.get(&d).copied().unwrap_or(0),
+                    quarter: qf,
+                    last_year_quarter: lf,
+                    district: d,
+                    rank_ytd_amount: 0,
+                }
+            })
+            .collect();
+        let amounts: Vec<Option<i64>> = out
+            .iter()
+            .map(|d| Some(d.year_to_date.amount_fen))
+            .collect();
+        for (d, r) in out.iter_mut().zip(ranks(&amounts)) {
+            d.rank_ytd_amount = r;
+        }
+        Ok(out)
+    }
+}

@@ -18,6 +18,7 @@ fn d(s: &str) -> NaiveDate {
     s.parse().expect("date")
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn report(
     s: &Store,
     bank: &Scope,

@@ -18,6 +18,7 @@ pub mod password;
 pub mod policy;
 pub mod size;
 pub mod stats;
+pub mod target;
 pub mod whitelist;
 
 pub use credit_code::CreditCode;

@@ -300,7 +300,10 @@ pub fn assess(targets: &[(Metric, i64, i64)], bonuses: &[Decimal]) -> Assessment
         let completion = completion_pct(*actual, *target);
         let points = if *target > 0 && total_weight > 0 {
             let ratio = (Decimal::from(*actual) / Decimal::from(*target)).min(Decimal::ONE);
-            round(ratio * Decimal::from(m.weight()) * Decimal::ONE_HUNDRED / Decimal::from(total_weight))
+            round(
+                ratio * Decimal::from(m.weight()) * Decimal::ONE_HUNDRED
+                    / Decimal::from(total_weight),
+            )
         } else {
             Decimal::ZERO
         };
@@ -410,13 +413,15 @@ mod tests {
         assert_eq!(
             check_milestones(1000, &[100, 300, 300, 301])
                 .unwrap_err()
-                .msg.code,
+                .msg
+                .code,
             "target.milestones_over"
         );
         assert_eq!(
             check_milestones(1000, &[100, -1, 300, 300])
                 .unwrap_err()
-                .msg.code,
+                .msg
+                .code,
             "target.negative"
         );
         assert_eq!(
@@ -463,8 +468,17 @@ mod tests {
         let a = assess(&[(Metric::Amount, 100, 100)], &[dec!(5), dec!(5), dec!(5)]);
         assert_eq!(a.base, dec!(100.00));
         assert_eq!(a.bonus, dec!(10));
-        assert_eq!(check_bonus(dec!(0.3), "成效突出的工作").unwrap_err().msg.code, "bonus.points");
-        assert_eq!(check_bonus(dec!(2), "好").unwrap_err().msg.code, "bonus.reason");
+        assert_eq!(
+            check_bonus(dec!(0.3), "成效突出的工作")
+                .unwrap_err()
+                .msg
+                .code,
+            "bonus.points"
+        );
+        assert_eq!(
+            check_bonus(dec!(2), "好").unwrap_err().msg.code,
+            "bonus.reason"
+        );
         assert!(check_bonus(dec!(2.5), "首创知识产权证券化").is_ok());
     }
 

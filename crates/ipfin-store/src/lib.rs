@@ -8,6 +8,7 @@ pub mod application;
 pub mod audit;
 pub mod auth;
 pub mod blob;
+pub mod bulletin;
 pub mod db;
 pub mod demo;
 pub mod enterprise;
@@ -18,6 +19,7 @@ pub mod migration;
 pub mod org;
 pub mod policy;
 pub mod stats;
+pub mod target;
 pub mod testing;
 pub mod user;
 

@@ -10,11 +10,11 @@ use chrono::NaiveDate;
 use ipfin_domain::stats::{Quarter, ranks, yoy_pct};
 use rust_decimal::Decimal;
 use sea_orm::FromQueryResult;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// Loan figures of a district over a period.
-#[derive(Debug, Clone, Default, PartialEq, Eq, FromQueryResult, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, FromQueryResult, Serialize, Deserialize)]
 pub struct LoanFigures {
     pub loans: i64,
     pub amount_fen: i64,
@@ -27,7 +27,7 @@ pub struct LoanFigures {
 }
 
 /// One district's line of a quarter's statistics.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct DistrictQuarter {
     pub district: String,
     pub quarter: LoanFigures,
@@ -35,6 +35,8 @@ pub struct DistrictQuarter {
     /// The same quarter a year earlier.
     pub last_year_quarter: LoanFigures,
     pub pledge_registrations: i64,
+    /// Pledge registrations from 1 January to the quarter's end.
+    pub pledge_registrations_ytd: i64,
     pub granted_fen: i64,
     pub disbursed_fen: i64,
     /// Year-on-year change of the quarter's amount, % (one decimal).
@@ -131,6 +133,16 @@ impl Store {
                 q.last_day(),
             )
             .await?;
+        let pledges_ytd = self
+            .counts(
+                "SELECT e.registered_district AS district, CAST(COUNT(*) AS BIGINT) AS n FROM pledge_registrations p \
+                 JOIN enterprises e ON e.id = p.pledgor_enterprise_id \
+                 WHERE p.registration_date >= ? AND p.registration_date <= ? AND e.registered_district IS NOT NULL \
+                 GROUP BY e.registered_district",
+                year_start,
+                q.last_day(),
+            )
+            .await?;
         let granted = self
             .counts(
                 "SELECT a.district_code AS district, CAST(SUM(a.granted_fen) AS BIGINT) AS n FROM applications a \
@@ -165,6 +177,7 @@ impl Store {
                     yoy_amount_pct: yoy_pct(qf.amount_fen, lf.amount_fen),
                     year_to_date: ytd.get(&d).cloned().unwrap_or_default(),
                     pledge_registrations: pledges.get(&d).copied().unwrap_or(0),
+                    pledge_registrations_ytd: pledges_ytd.get(&d).copied().unwrap_or(0),
                     granted_fen: granted.get(&d).copied().unwrap_or(0),
                     disbursed_fen: disbursed.get(&d).copied().unwrap_or(0),
                     quarter: qf,

@@ -197,3 +197,30 @@ impl Store {
         Ok(out)
     }
 }
+
+/// How a district used the five-stage online process in a policy year (SPEC §9, R2.4).
+#[derive(Debug, Clone, Default, PartialEq, Eq, FromQueryResult, Serialize)]
+pub struct OnlineUse {
+    pub district: String,
+    pub submitted: i64,
+    pub accepted: i64,
+    pub noticed: i64,
+}
+
+impl Store {
+    /// Applications submitted, accepted and publicly noticed online per district for a policy
+    /// year: the evidence of the conformance matrix's R2.4 cell.
+    pub async fn online_use(&self, year: i32) -> Result<BTreeMap<String, OnlineUse>> {
+        let rows: Vec<OnlineUse> = fetch_all(
+            self.conn(),
+            "SELECT a.district_code AS district, \
+             CAST(SUM(CASE WHEN a.submitted_at IS NOT NULL THEN 1 ELSE 0 END) AS BIGINT) AS submitted, \
+             CAST(SUM(CASE WHEN a.accepted_at IS NOT NULL THEN 1 ELSE 0 END) AS BIGINT) AS accepted, \
+             CAST(SUM(CASE WHEN EXISTS (SELECT 1 FROM notice_entries ne WHERE ne.application_id = a.id) THEN 1 ELSE 0 END) AS BIGINT) AS noticed \
+             FROM applications a WHERE a.policy_year = ? GROUP BY a.district_code",
+            vec![year.into()],
+        )
+        .await?;
+        Ok(rows.into_iter().map(|r| (r.district.clone(), r)).collect())
+    }
+}

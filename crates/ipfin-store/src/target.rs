@@ -84,6 +84,14 @@ impl From<AssignmentRow> for Assignment {
     }
 }
 
+/// An account that can carry a share of a target.
+#[derive(Debug, Clone, PartialEq, Eq, FromQueryResult, Serialize)]
+pub struct Candidate {
+    pub id: i64,
+    pub display_name: String,
+    pub org_name: String,
+}
+
 /// A new share of a target for a person.
 #[derive(Debug, Clone)]
 pub struct NewAssignment {
@@ -370,6 +378,20 @@ impl Store {
             return Err(StoreError::NotFound);
         }
         self.assignments_in(self.conn(), district, year).await
+    }
+
+    /// Who may carry a share of a district's target: the active accounts of its departments.
+    pub async fn target_candidates(&self, scope: &Scope, district: &str) -> Result<Vec<Candidate>> {
+        if !may_read(scope, district) {
+            return Err(StoreError::NotFound);
+        }
+        fetch_all(
+            self.conn(),
+            "SELECT u.id, u.display_name, o.name AS org_name FROM users u JOIN organisations o ON o.id = u.organisation_id \
+             WHERE o.kind = 'department' AND o.district_code = ? AND o.active AND u.active ORDER BY o.name, u.display_name",
+            vec![district.into()],
+        )
+        .await
     }
 
     /// A person's own shares for a year.

@@ -619,7 +619,7 @@ fn table() -> Routes {
         views::org::designate_lead,
     )
     .get("/audit", Roles(CITY), views::audit::list)
-    .get("/conformance", Roles(MANAGERS), views::policy::conformance)
+    .get("/conformance", Roles(MANAGERS), views::stats::conformance)
     .get(
         "/reference-data",
         Roles(CITY),
@@ -630,6 +630,120 @@ fn table() -> Routes {
         "/reference-data/calendar",
         Roles(CITY),
         views::policy::set_calendar,
+    )
+    // The city's view (issue #7): targets, dashboards, bulletins, assessment, conformance.
+    .get("/targets", Roles(GOVERNMENT), views::stats::targets)
+    .post("/targets", Roles(CITY), views::stats::set_targets)
+    .get(
+        "/targets/districts/{code}",
+        Roles(GOVERNMENT),
+        views::stats::district,
+    )
+    .post(
+        "/targets/districts/{code}/assignments",
+        Roles(OFFICERS),
+        views::stats::assign,
+    )
+    .post(
+        "/targets/districts/{code}/assignments/delete",
+        Roles(OFFICERS),
+        views::stats::unassign,
+    )
+    .post(
+        "/targets/districts/{code}/lead",
+        Roles(OFFICERS),
+        views::stats::set_lead,
+    )
+    .get("/my/targets", Roles(GOVERNMENT), views::stats::my_targets)
+    .get("/dashboard", Roles(GOVERNMENT), views::stats::dashboard)
+    .get(
+        "/dashboard/districts/{code}",
+        Roles(GOVERNMENT),
+        views::stats::district_dashboard,
+    )
+    .get("/bulletins", Roles(GOVERNMENT), views::bulletin::list)
+    .get("/bulletins/new", Roles(CITY), views::bulletin::new)
+    .post("/bulletins", Roles(CITY), views::bulletin::create)
+    .get(
+        "/bulletins/{quarter}",
+        Roles(GOVERNMENT),
+        views::bulletin::show,
+    )
+    .get(
+        "/bulletins/{quarter}/bulletin.xlsx",
+        Roles(GOVERNMENT),
+        views::bulletin::xlsx,
+    )
+    .get(
+        "/bulletins/{quarter}/districts/{code}",
+        Roles(GOVERNMENT),
+        views::bulletin::feedback,
+    )
+    .get("/assessments", Roles(GOVERNMENT), views::stats::assessments)
+    .post("/assessments/bonuses", Roles(CITY), views::stats::add_bonus)
+    .get(
+        "/assessments/export",
+        Roles(GOVERNMENT),
+        views::stats::assessments_xlsx,
+    )
+    .get(
+        "/conformance/export",
+        Roles(MANAGERS),
+        views::stats::conformance_xlsx,
+    )
+    .get("/api/v1/stats", Roles(GOVERNMENT), api::stats::stats)
+    .get("/api/v1/targets", Roles(GOVERNMENT), api::stats::targets)
+    .add(
+        "PUT",
+        "/api/v1/targets",
+        Roles(CITY),
+        axum::routing::put(api::stats::set_targets),
+    )
+    .get(
+        "/api/v1/targets/districts/{code}",
+        Roles(GOVERNMENT),
+        api::stats::district_targets,
+    )
+    .post(
+        "/api/v1/targets/districts/{code}/assignments",
+        Roles(OFFICERS),
+        api::stats::assign,
+    )
+    .get(
+        "/api/v1/my/targets",
+        Roles(GOVERNMENT),
+        api::stats::my_targets,
+    )
+    .get(
+        "/api/v1/bulletins",
+        Roles(GOVERNMENT),
+        api::stats::bulletins,
+    )
+    .post("/api/v1/bulletins", Roles(CITY), api::stats::issue_bulletin)
+    .get(
+        "/api/v1/bulletins/{quarter}",
+        Roles(GOVERNMENT),
+        api::stats::bulletin,
+    )
+    .get(
+        "/api/v1/bulletins/{quarter}/districts/{code}",
+        Roles(GOVERNMENT),
+        api::stats::feedback,
+    )
+    .get(
+        "/api/v1/assessments",
+        Roles(GOVERNMENT),
+        api::stats::assessments,
+    )
+    .post(
+        "/api/v1/assessments/bonuses",
+        Roles(CITY),
+        api::stats::add_bonus,
+    )
+    .get(
+        "/api/v1/conformance",
+        Roles(MANAGERS),
+        api::conformance::conformance,
     )
     // API tokens: organisations whose systems call the API.
     .get("/tokens", Roles(TOKEN_HOLDERS), views::token::list)

@@ -134,6 +134,126 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ),
     ("GET", "/conformance", "city_admin,district_officer"),
     (
+        "GET",
+        "/targets",
+        "city_admin,district_officer,department_member",
+    ),
+    ("POST", "/targets", "city_admin"),
+    (
+        "GET",
+        "/targets/districts/{code}",
+        "city_admin,district_officer,department_member",
+    ),
+    (
+        "POST",
+        "/targets/districts/{code}/assignments",
+        "district_officer",
+    ),
+    (
+        "POST",
+        "/targets/districts/{code}/assignments/delete",
+        "district_officer",
+    ),
+    ("POST", "/targets/districts/{code}/lead", "district_officer"),
+    (
+        "GET",
+        "/my/targets",
+        "city_admin,district_officer,department_member",
+    ),
+    (
+        "GET",
+        "/dashboard",
+        "city_admin,district_officer,department_member",
+    ),
+    (
+        "GET",
+        "/dashboard/districts/{code}",
+        "city_admin,district_officer,department_member",
+    ),
+    (
+        "GET",
+        "/bulletins",
+        "city_admin,district_officer,department_member",
+    ),
+    ("GET", "/bulletins/new", "city_admin"),
+    ("POST", "/bulletins", "city_admin"),
+    (
+        "GET",
+        "/bulletins/{quarter}",
+        "city_admin,district_officer,department_member",
+    ),
+    (
+        "GET",
+        "/bulletins/{quarter}/bulletin.xlsx",
+        "city_admin,district_officer,department_member",
+    ),
+    (
+        "GET",
+        "/bulletins/{quarter}/districts/{code}",
+        "city_admin,district_officer,department_member",
+    ),
+    (
+        "GET",
+        "/assessments",
+        "city_admin,district_officer,department_member",
+    ),
+    ("POST", "/assessments/bonuses", "city_admin"),
+    (
+        "GET",
+        "/assessments/export",
+        "city_admin,district_officer,department_member",
+    ),
+    ("GET", "/conformance/export", "city_admin,district_officer"),
+    (
+        "GET",
+        "/api/v1/stats",
+        "city_admin,district_officer,department_member",
+    ),
+    (
+        "GET",
+        "/api/v1/targets",
+        "city_admin,district_officer,department_member",
+    ),
+    ("PUT", "/api/v1/targets", "city_admin"),
+    (
+        "GET",
+        "/api/v1/targets/districts/{code}",
+        "city_admin,district_officer,department_member",
+    ),
+    (
+        "POST",
+        "/api/v1/targets/districts/{code}/assignments",
+        "district_officer",
+    ),
+    (
+        "GET",
+        "/api/v1/my/targets",
+        "city_admin,district_officer,department_member",
+    ),
+    (
+        "GET",
+        "/api/v1/bulletins",
+        "city_admin,district_officer,department_member",
+    ),
+    ("POST", "/api/v1/bulletins", "city_admin"),
+    (
+        "GET",
+        "/api/v1/bulletins/{quarter}",
+        "city_admin,district_officer,department_member",
+    ),
+    (
+        "GET",
+        "/api/v1/bulletins/{quarter}/districts/{code}",
+        "city_admin,district_officer,department_member",
+    ),
+    (
+        "GET",
+        "/api/v1/assessments",
+        "city_admin,district_officer,department_member",
+    ),
+    ("POST", "/api/v1/assessments/bonuses", "city_admin"),
+    ("GET", "/api/v1/conformance", "city_admin,district_officer"),
+    (
         "POST",
         "/policy-drafts/{version_id}/attachments",
         "city_admin,district_officer",
@@ -894,6 +1014,7 @@ fn substitute(path: &str, p: &Prober) -> String {
         ("{slot}", "business_licence".to_string()),
         ("{notice_id}", p.foreign_notice.to_string()),
         ("{objection_id}", p.foreign_objection.to_string()),
+        ("{quarter}", "2026Q3".to_string()),
     ] {
         out = out.replace(param, &value);
     }

@@ -2,12 +2,14 @@
 //! endpoint modules. Every endpoint is documented in the OpenAPI document (`openapi.rs`).
 
 pub mod application;
+pub mod conformance;
 pub mod enterprise;
 pub mod financing;
 pub mod openapi;
 pub mod ops;
 pub mod org;
 pub mod policy;
+pub mod stats;
 pub mod tools;
 pub mod user;
 

@@ -5,6 +5,7 @@ pub mod application;
 pub mod assets;
 pub mod audit;
 pub mod auth;
+pub mod bulletin;
 pub mod clear_card;
 pub mod enterprise;
 pub mod financing;
@@ -13,6 +14,7 @@ pub mod import;
 pub mod org;
 pub mod policy;
 pub mod policy_form;
+pub mod stats;
 pub mod token;
 pub mod tools;
 pub mod user;
@@ -85,6 +87,10 @@ impl PageCtx {
                         links.push(("/users".into(), "nav.users"));
                         links.push(("/tokens".into(), "nav.tokens"));
                         links.push(("/policy-drafts".into(), "nav.policy_drafts"));
+                        links.push(("/dashboard".into(), "nav.dashboard"));
+                        links.push(("/targets".into(), "nav.targets"));
+                        links.push(("/bulletins".into(), "nav.bulletins"));
+                        links.push(("/assessments".into(), "nav.assessments"));
                         links.push(("/conformance".into(), "nav.conformance"));
                         links.push(("/reference-data".into(), "nav.reference_data"));
                         links.push(("/audit".into(), "nav.audit"));
@@ -101,6 +107,13 @@ impl PageCtx {
                             links.push(("/tag-types".into(), "nav.tag_types"));
                         }
                         links.push(("/policy-drafts".into(), "nav.policy_drafts"));
+                        links.push((format!("/dashboard/districts/{code}"), "nav.dashboard"));
+                        links.push(("/targets".into(), "nav.targets"));
+                        links.push(("/my/targets".into(), "nav.my_targets"));
+                        links.push(("/bulletins".into(), "nav.bulletins"));
+                        if *manage {
+                            links.push(("/conformance".into(), "nav.conformance"));
+                        }
                         links.push(("/orgs".into(), "nav.orgs"));
                         links.push(("/users".into(), "nav.users"));
                         if *manage {

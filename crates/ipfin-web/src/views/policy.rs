@@ -1024,30 +1024,6 @@ pub fn item_field(code: &str) -> &'static str {
     }
 }
 
-#[derive(Template)]
-#[template(path = "conformance.html")]
-struct ConformancePage {
-    ctx: PageCtx,
-    rows: Vec<crate::api::policy::DistrictConformance>,
-    names: Vec<&'static str>,
-}
-
-/// `GET /conformance`: the policy cells of the guideline conformance matrix, one row a district.
-pub async fn conformance(State(state): State<AppState>, actor: Actor) -> AppResult<Response> {
-    let rows = crate::api::policy::conformance_rows(&state, &actor).await?;
-    let names = rows
-        .iter()
-        .find(|r| r.checks.len() > 1)
-        .map(|r| r.checks.iter().map(|c| c.name).collect())
-        .unwrap_or_default();
-    let page = ConformancePage {
-        ctx: PageCtx::new(&actor, &state, "/conformance"),
-        rows,
-        names,
-    };
-    Ok(render(StatusCode::OK, &page))
-}
-
 #[derive(Debug, Default, Deserialize, Clone)]
 #[serde(default)]
 pub struct CalendarForm {

@@ -1,0 +1,551 @@
+//! Quarterly bulletins on pages (季度通报, issue #7): the list, the preview with commendations
+//! and the confirmation before issuing, the issued bulletin with its charts and corrections,
+//! each district's feedback page, and the bulletin as .docx and .xlsx. The charts are the same
+//! SVG on the page and in the Word document.
+
+use super::stats::{pct, pick};
+use super::{CsrfForm, FormErrors, PageCtx, render, see_other};
+use crate::AppState;
+use crate::actor::Actor;
+use crate::api::stats::{
+    BulletinView, Feedback, bulletin_view, feedback_view, issue, last_ended_quarter, quarter_param,
+    sees_district,
+};
+use crate::chart::{completion_chart, yoy_chart};
+use crate::error::{AppError, AppResult};
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use ipfin_domain::Lang;
+use ipfin_domain::financing::yuan;
+use ipfin_domain::stats::Quarter;
+use ipfin_domain::target::Metric;
+use ipfin_store::bulletin::{BulletinRow, Commendation, Correction, Snapshot};
+use rust_decimal::Decimal;
+use rust_xlsxwriter::{Format, Workbook};
+use serde::Deserialize;
+
+fn quarter_label(q: Quarter, lang: Lang) -> String {
+    match lang {
+        Lang::Zh => format!("{}年第{}季度", q.year, q.q),
+        Lang::En => format!("{} Q{}", q.year, q.q),
+    }
+}
+
+/// The straight-line pace at a quarter's end: a quarter of the year per quarter.
+fn pace(q: Quarter) -> Decimal {
+    Decimal::from(q.q * 25)
+}
+
+/// The two charts of a bulletin: target completion and this year's quarter against last year's.
+pub fn charts(s: &Snapshot, lang: Lang) -> (String, String) {
+    let completion: Vec<(String, Option<Decimal>)> = s
+        .rows
+        .iter()
+        .map(|r| (r.district_name.clone(), r.amount_pct))
+        .collect();
+    let yoy: Vec<(String, i64, i64)> = s
+        .rows
+        .iter()
+        .map(|r| {
+            (
+                r.district_name.clone(),
+                r.stats.quarter.amount_fen,
+                r.stats.last_year_quarter.amount_fen,
+            )
+        })
+        .collect();
+    (
+        completion_chart(
+            &format!(
+                "{} {}",
+                quarter_label(s.quarter, lang),
+                pick(lang, "质押融资金额目标完成率", "amount target completion")
+            ),
+            &completion,
+            Some(pace(s.quarter)),
+        ),
+        yoy_chart(
+            &format!(
+                "{} {}",
+                quarter_label(s.quarter, lang),
+                pick(
+                    lang,
+                    "质押融资金额同比（万元）",
+                    "amount year on year (10k yuan)"
+                )
+            ),
+            &yoy,
+        ),
+    )
+}
+
+/// A ranking table line, formatted.
+pub struct RankLine {
+    pub rank: u32,
+    pub code: String,
+    pub name: String,
+    pub target: String,
+    pub ytd: String,
+    pub completion: String,
+    pub quarter: String,
+    pub last_year: String,
+    pub yoy: String,
+    pub loans: i64,
+    pub enterprises: i64,
+    pub pledges: i64,
+}
+
+fn rank_lines(s: &Snapshot) -> Vec<RankLine> {
+    s.rows
+        .iter()
+        .map(|r| RankLine {
+            rank: r.rank,
+            code: r.district_code.clone(),
+            name: r.district_name.clone(),
+            target: r
+                .completion
+                .iter()
+                .find(|c| c.metric == Metric::Amount)
+                .map(|c| yuan(c.target))
+                .unwrap_or_else(|| "—".into()),
+            ytd: yuan(r.stats.year_to_date.amount_fen),
+            completion: pct(&r.amount_pct),
+            quarter: yuan(r.stats.quarter.amount_fen),
+            last_year: yuan(r.stats.last_year_quarter.amount_fen),
+            yoy: pct(&r.stats.yoy_amount_pct),
+            loans: r.stats.quarter.loans,
+            enterprises: r.stats.year_to_date.enterprises,
+            pledges: r.stats.pledge_registrations_ytd,
+        })
+        .collect()
+}
+
+/// A correction line, formatted.
+pub struct CorrectionLine {
+    pub district: String,
+    pub figure: &'static str,
+    pub published: String,
+    pub current: String,
+}
+
+fn correction_lines(c: &[Correction]) -> Vec<CorrectionLine> {
+    c.iter()
+        .map(|c| {
+            let f = |v: i64| if c.money { yuan(v) } else { v.to_string() };
+            CorrectionLine {
+                district: c.district_name.clone(),
+                figure: c.figure,
+                published: f(c.published),
+                current: f(c.current),
+            }
+        })
+        .collect()
+}
+
+#[derive(Template)]
+#[template(path = "bulletins.html")]
+struct ListPage {
+    ctx: PageCtx,
+    list: Vec<ipfin_store::bulletin::BulletinSummary>,
+    city: bool,
+    own: Option<String>,
+    suggested: String,
+}
+
+/// `GET /bulletins`: the issued bulletins; the city starts a new one from here.
+pub async fn list(State(state): State<AppState>, actor: Actor) -> AppResult<Response> {
+    let page = ListPage {
+        ctx: PageCtx::new(&actor, &state, "/bulletins"),
+        list: state.store.bulletins(&actor.scope).await?,
+        city: actor.scope == ipfin_domain::Scope::City,
+        own: actor.scope.district().map(str::to_string),
+        suggested: last_ended_quarter().to_string(),
+    };
+    Ok(render(StatusCode::OK, &page))
+}
+
+#[derive(Template)]
+#[template(path = "bulletin_new.html")]
+struct NewPage {
+    ctx: PageCtx,
+    quarter: String,
+    label: String,
+    ended: bool,
+    issued: bool,
+    as_of: chrono::NaiveDate,
+    lines: Vec<RankLine>,
+    completion_chart: String,
+    yoy_chart: String,
+    errors: FormErrors,
+    form: IssueForm,
+}
+
+#[derive(Debug, Default, Deserialize, Clone)]
+#[serde(default)]
+pub struct NewQuery {
+    pub quarter: Option<String>,
+}
+
+async fn new_page(
+    state: &AppState,
+    actor: &Actor,
+    q: Quarter,
+    errors: FormErrors,
+    form: IssueForm,
+) -> AppResult<NewPage> {
+    let snap = state.store.snapshot(q).await?;
+    let (c1, c2) = charts(&snap, actor.lang);
+    let issued = state
+        .store
+        .bulletins(&actor.scope)
+        .await?
+        .iter()
+        .any(|b| b.quarter == q.to_string());
+    Ok(NewPage {
+        ctx: PageCtx::new(actor, state, "/bulletins"),
+        quarter: q.to_string(),
+        label: quarter_label(q, actor.lang),
+        ended: q.ended_by(crate::api::stats::today()),
+        issued,
+        as_of: snap.as_of,
+        lines: rank_lines(&snap),
+        completion_chart: c1,
+        yoy_chart: c2,
+        errors,
+        form,
+    })
+}
+
+/// `GET /bulletins/new?quarter=`: the figures the bulletin would freeze, commendations to
+/// choose, and the confirmation (the city).
+pub async fn new(
+    State(state): State<AppState>,
+    actor: Actor,
+    Query(q): Query<NewQuery>,
+) -> AppResult<Response> {
+    let quarter = match q
+        .quarter
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        Some(s) => quarter_param(s)?,
+        None => last_ended_quarter(),
+    };
+    let page = new_page(
+        &state,
+        &actor,
+        quarter,
+        FormErrors::default(),
+        IssueForm::default(),
+    )
+    .await?;
+    Ok(render(StatusCode::OK, &page))
+}
+
+#[derive(Debug, Default, Deserialize, Clone)]
+#[serde(default)]
+pub struct IssueForm {
+    pub quarter: String,
+    pub title: String,
+    pub confirm: Option<String>,
+}
+
+/// `POST /bulletins`: issues the bulletin; commendations are the ticked districts
+/// (`commend`) each with its reason (`reason_<code>`).
+pub async fn create(
+    State(state): State<AppState>,
+    actor: Actor,
+    form: CsrfForm<IssueForm>,
+) -> AppResult<Response> {
+    let f = form.data.clone();
+    let q = quarter_param(&f.quarter)?;
+    let praise: Vec<(String, String)> = form
+        .all("commend")
+        .iter()
+        .map(|code| {
+            let key = format!("reason_{code}");
+            let reason = form
+                .pairs
+                .iter()
+                .find(|(k, _)| *k == key)
+                .map(|(_, v)| v.clone())
+                .unwrap_or_default();
+            (code.to_string(), reason)
+        })
+        .collect();
+    let r: AppResult<i64> = async {
+        super::require_confirm(&f.confirm).map_err(AppError::invalid)?;
+        issue(&state, &actor, q, &f.title, &praise).await
+    }
+    .await;
+    match r {
+        Ok(_) => Ok(see_other(&format!("/bulletins/{q}"), "created")),
+        Err(e) if e.status.is_client_error() && e.status != StatusCode::FORBIDDEN => {
+            let status = e.status;
+            let page =
+                new_page(&state, &actor, q, FormErrors::from_error(&e, actor.lang), f).await?;
+            Ok(render(status, &page))
+        }
+        Err(e) => Err(e),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "bulletin.html")]
+struct ShowPage {
+    ctx: PageCtx,
+    quarter: String,
+    title: String,
+    issued_on: chrono::NaiveDate,
+    as_of: chrono::NaiveDate,
+    lines: Vec<RankLine>,
+    commendations: Vec<Commendation>,
+    corrections: Vec<CorrectionLine>,
+    completion_chart: String,
+    yoy_chart: String,
+    own: Option<String>,
+}
+
+fn parse_quarter(s: &str) -> AppResult<Quarter> {
+    Quarter::parse(s).map_err(|_| AppError::not_found())
+}
+
+/// `GET /bulletins/{quarter}`: the bulletin as issued, with later corrections listed below it.
+pub async fn show(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(quarter): Path<String>,
+    Query(q): Query<super::ListQuery>,
+) -> AppResult<Response> {
+    let v = bulletin_view(&state, &actor.scope, parse_quarter(&quarter)?).await?;
+    let (c1, c2) = charts(&v.bulletin.snapshot, actor.lang);
+    let page = ShowPage {
+        ctx: PageCtx::new(&actor, &state, "/bulletins").with_flash(super::flash_key(&q.ok)),
+        quarter: v.bulletin.quarter.to_string(),
+        title: v.bulletin.title.clone(),
+        issued_on: v.bulletin.issued_on,
+        as_of: v.bulletin.snapshot.as_of,
+        lines: rank_lines(&v.bulletin.snapshot),
+        commendations: v.bulletin.commendations.clone(),
+        corrections: correction_lines(&v.corrections),
+        completion_chart: c1,
+        yoy_chart: c2,
+        own: actor.scope.district().map(str::to_string),
+    };
+    Ok(render(StatusCode::OK, &page))
+}
+
+/// A district's detailed figures, formatted (label, value).
+fn detail(r: &BulletinRow) -> Vec<(&'static str, String)> {
+    let s = &r.stats;
+    let share = |part: i64, total: i64| {
+        if total > 0 {
+            format!(
+                "{}（{}）",
+                yuan(part),
+                Metric::SmeShare.show(ipfin_domain::target::sme_share_bp(part, total))
+            )
+        } else {
+            yuan(part)
+        }
+    };
+    vec![
+        ("本季度质押融资金额（元）", yuan(s.quarter.amount_fen)),
+        ("本季度贷款笔数", s.quarter.loans.to_string()),
+        ("本季度获贷企业数", s.quarter.enterprises.to_string()),
+        ("本季度首贷企业数", s.quarter.first_loans.to_string()),
+        (
+            "其中专利质押（元）",
+            share(s.quarter.patent_amount_fen, s.quarter.amount_fen),
+        ),
+        (
+            "其中商标质押（元）",
+            share(s.quarter.trademark_amount_fen, s.quarter.amount_fen),
+        ),
+        (
+            "其中版权质押（元）",
+            share(s.quarter.copyright_amount_fen, s.quarter.amount_fen),
+        ),
+        (
+            "中小微企业融资（元，占比）",
+            share(s.quarter.sme_amount_fen, s.quarter.amount_fen),
+        ),
+        (
+            "上年同期融资金额（元）",
+            yuan(s.last_year_quarter.amount_fen),
+        ),
+        ("同比", pct(&s.yoy_amount_pct)),
+        ("本年累计融资金额（元）", yuan(s.year_to_date.amount_fen)),
+        ("本年累计贷款笔数", s.year_to_date.loans.to_string()),
+        ("本年累计获贷企业数", s.year_to_date.enterprises.to_string()),
+        ("本年累计首贷企业数", s.year_to_date.first_loans.to_string()),
+        (
+            "本年累计中小微企业融资（元，占比）",
+            share(s.year_to_date.sme_amount_fen, s.year_to_date.amount_fen),
+        ),
+        ("本季度质押登记笔数", s.pledge_registrations.to_string()),
+        (
+            "本年累计质押登记笔数",
+            s.pledge_registrations_ytd.to_string(),
+        ),
+        ("本季度资助核定金额（元）", yuan(s.granted_fen)),
+        ("本季度资助拨付金额（元）", yuan(s.disbursed_fen)),
+        ("全市排名（按金额目标完成率）", r.rank.to_string()),
+        ("按本年累计金额排名", s.rank_ytd_amount.to_string()),
+    ]
+}
+
+fn completion_detail(r: &BulletinRow, lang: Lang) -> Vec<(String, String, String, String)> {
+    r.completion
+        .iter()
+        .map(|c| {
+            (
+                c.metric.label(lang).to_string(),
+                super::stats::show(c.metric, c.target),
+                super::stats::show(c.metric, c.actual),
+                pct(&c.pct),
+            )
+        })
+        .collect()
+}
+
+#[derive(Template)]
+#[template(path = "feedback.html")]
+struct FeedbackPage {
+    ctx: PageCtx,
+    f: Feedback,
+    detail: Vec<(&'static str, String)>,
+    completion: Vec<(String, String, String, String)>,
+    corrections: Vec<CorrectionLine>,
+}
+
+/// `GET /bulletins/{quarter}/districts/{code}`: a district's feedback data (the city, or that
+/// district only).
+pub async fn feedback(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path((quarter, code)): Path<(String, String)>,
+) -> AppResult<Response> {
+    if !sees_district(&actor.scope, &code) {
+        return Err(AppError::not_found());
+    }
+    let f = feedback_view(&state, &actor.scope, parse_quarter(&quarter)?, &code).await?;
+    let page = FeedbackPage {
+        ctx: PageCtx::new(&actor, &state, "/bulletins"),
+        detail: detail(&f.row),
+        completion: completion_detail(&f.row, actor.lang),
+        corrections: correction_lines(&f.corrections),
+        f,
+    };
+    Ok(render(StatusCode::OK, &page))
+}
+
+fn sheet_err(e: rust_xlsxwriter::XlsxError) -> AppError {
+    AppError::internal(e)
+}
+
+/// The bulletin as a workbook: the ranking, every district's detailed figures, the
+/// commendations, and (on its own sheet, dated) the corrections made since issue.
+pub fn workbook(v: &BulletinView) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+    let b = &v.bulletin;
+    let mut wb = Workbook::new();
+    let bold = Format::new().set_bold();
+    let ws = wb.add_worksheet();
+    ws.set_name("排名")?;
+    ws.write_string_with_format(0, 0, &b.title, &bold)?;
+    ws.write_string(
+        1,
+        0,
+        format!("数据截至 {}，印发日期 {}", b.snapshot.as_of, b.issued_on),
+    )?;
+    let head = [
+        "排名",
+        "区",
+        "年度金额目标（元）",
+        "本年累计（元）",
+        "完成率",
+        "本季度（元）",
+        "上年同期（元）",
+        "同比",
+        "本季度笔数",
+        "本年获贷企业数",
+        "本年质押登记笔数",
+    ];
+    for (c, h) in head.iter().enumerate() {
+        ws.write_string_with_format(3, c as u16, *h, &bold)?;
+    }
+    for (i, l) in rank_lines(&b.snapshot).iter().enumerate() {
+        let r = i as u32 + 4;
+        ws.write_number(r, 0, l.rank)?;
+        ws.write_string(r, 1, &l.name)?;
+        ws.write_string(r, 2, &l.target)?;
+        ws.write_string(r, 3, &l.ytd)?;
+        ws.write_string(r, 4, &l.completion)?;
+        ws.write_string(r, 5, &l.quarter)?;
+        ws.write_string(r, 6, &l.last_year)?;
+        ws.write_string(r, 7, &l.yoy)?;
+        ws.write_number(r, 8, l.loans as f64)?;
+        ws.write_number(r, 9, l.enterprises as f64)?;
+        ws.write_number(r, 10, l.pledges as f64)?;
+    }
+    ws.autofit();
+    let ws = wb.add_worksheet();
+    ws.set_name("分区反馈数据")?;
+    let rows = &b.snapshot.rows;
+    ws.write_string_with_format(0, 0, "指标", &bold)?;
+    for (c, r) in rows.iter().enumerate() {
+        ws.write_string_with_format(0, c as u16 + 1, &r.district_name, &bold)?;
+    }
+    if let Some(first) = rows.first() {
+        for (i, (label, _)) in detail(first).iter().enumerate() {
+            ws.write_string(i as u32 + 1, 0, *label)?;
+        }
+    }
+    for (c, r) in rows.iter().enumerate() {
+        for (i, (_, value)) in detail(r).iter().enumerate() {
+            ws.write_string(i as u32 + 1, c as u16 + 1, value)?;
+        }
+    }
+    ws.autofit();
+    let ws = wb.add_worksheet();
+    ws.set_name("通报表扬")?;
+    ws.write_string_with_format(0, 0, "区", &bold)?;
+    ws.write_string_with_format(0, 1, "理由", &bold)?;
+    for (i, c) in b.commendations.iter().enumerate() {
+        ws.write_string(i as u32 + 1, 0, &c.district_name)?;
+        ws.write_string(i as u32 + 1, 1, &c.reason)?;
+    }
+    ws.autofit();
+    let ws = wb.add_worksheet();
+    ws.set_name("印发后更正")?;
+    ws.write_string(0, 0, "以下为通报印发后数据更正的情况；通报正文数据不变。")?;
+    for (c, h) in ["区", "指标", "通报数", "现数"].iter().enumerate() {
+        ws.write_string_with_format(1, c as u16, *h, &bold)?;
+    }
+    for (i, c) in correction_lines(&v.corrections).iter().enumerate() {
+        let r = i as u32 + 2;
+        ws.write_string(r, 0, &c.district)?;
+        ws.write_string(r, 1, c.figure)?;
+        ws.write_string(r, 2, &c.published)?;
+        ws.write_string(r, 3, &c.current)?;
+    }
+    ws.autofit();
+    wb.save_to_buffer()
+}
+
+/// `GET /bulletins/{quarter}/bulletin.xlsx`.
+pub async fn xlsx(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(quarter): Path<String>,
+) -> AppResult<Response> {
+    let v = bulletin_view(&state, &actor.scope, parse_quarter(&quarter)?).await?;
+    let bytes = workbook(&v).map_err(sheet_err)?;
+    Ok(super::import::xlsx(
+        bytes,
+        &format!("bulletin-{quarter}.xlsx"),
+    ))
+}

@@ -123,6 +123,8 @@ pub fn completion_chart(
         }
     }
 
+    // Value labels go on top of the reference lines, so they are drawn last.
+    let mut labels: Vec<(f64, f64, &str, String)> = Vec::new();
     for (i, (name, value)) in rows.iter().enumerate() {
         let cy = top + pitch * i as f64 + pitch / 2.0;
         svg.text(
@@ -147,23 +149,9 @@ pub fn completion_chart(
                     Some("bar"),
                     Some(&format!("{name} {label}")),
                 );
-                svg.text(
-                    x0 + w + 6.0,
-                    baseline(cy, FONT),
-                    FONT,
-                    "start",
-                    TEXT,
-                    &label,
-                );
+                labels.push((x0 + w + 6.0, cy, TEXT, label));
             }
-            None => svg.text(
-                x0 + 6.0,
-                baseline(cy, FONT),
-                FONT,
-                "start",
-                MUTED,
-                "未设目标",
-            ),
+            None => labels.push((x0 + 6.0, cy, MUTED, "未设目标".to_string())),
         }
     }
 
@@ -175,6 +163,20 @@ pub fn completion_chart(
         svg.line(xp, top - 6.0, xp, plot_bottom, PACE_LINE, 1.5, Some("5 3"));
     }
     svg.line(x0, top - 6.0, x0, plot_bottom, MUTED, 1.0, None);
+    for (x, cy, fill, label) in labels {
+        // A white backing keeps the label readable where a reference line crosses it.
+        let w = text_em(&label) * FONT;
+        svg.rect(
+            x - 2.0,
+            cy - FONT * 0.6,
+            w + 4.0,
+            FONT * 1.2,
+            "#ffffff",
+            None,
+            None,
+        );
+        svg.text(x, baseline(cy, FONT), FONT, "start", fill, &label);
+    }
     svg.finish()
 }
 
@@ -238,7 +240,7 @@ pub fn yoy_chart(title: &str, rows: &[(String, i64, i64)]) -> String {
             SMALL_FONT,
             "middle",
             MUTED,
-            &ipfin_domain::size::fen_to_wan(tick),
+            &wan_tick(tick),
         );
         match tick.checked_add(step) {
             Some(t) => tick = t,
@@ -304,6 +306,16 @@ pub fn format_wan(fen: i64) -> String {
         group_thousands(hundredths / 100),
         hundredths % 100
     )
+}
+
+/// An axis tick in 万元 (a multiple of 0.01 万元): `150_000_000` → `150`, `12_345_000_000` →
+/// `12,345`, `500_000` → `0.5`: trailing zeros dropped.
+fn wan_tick(fen: i64) -> String {
+    let full = format_wan(fen);
+    match full.strip_suffix(".00") {
+        Some(int) => int.to_string(),
+        None => full.strip_suffix('0').unwrap_or(&full).to_string(),
+    }
 }
 
 /// The chart for no rows: the title and "暂无数据".
@@ -767,6 +779,10 @@ mod tests {
         assert_eq!(format_wan(123_456_789), "123.46");
         assert_eq!(format_wan(12_345_678_900_000), "12,345,678.90");
         assert_eq!(format_wan(i64::MIN), "-9,223,372,036,854.78");
+        assert_eq!(wan_tick(150_000_000), "150");
+        assert_eq!(wan_tick(12_345_000_000), "12,345");
+        assert_eq!(wan_tick(500_000), "0.5");
+        assert_eq!(wan_tick(20_000), "0.02");
         assert_eq!(px(-0.04), "0");
         assert_eq!(px(12.25), "12.3");
     }

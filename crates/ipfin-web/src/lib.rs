@@ -7,6 +7,7 @@
 pub mod actor;
 pub mod api;
 pub mod chart;
+pub mod docx;
 pub mod error;
 pub mod i18n;
 pub mod metrics;

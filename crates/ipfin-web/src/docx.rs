@@ -1,0 +1,865 @@
+//! Word (.docx) documents for the quarterly bulletin (季度通报) and, later, meeting minutes: a
+//! small builder over `docx-rs` with A4 pages, Chinese fonts named but not embedded (body 宋体,
+//! headings 黑体, set as East Asian fonts), headings, paragraphs with bold runs, tables with a
+//! header row and right-aligned numeric columns, and charts from the SVG strings of `chart.rs`.
+//!
+//! # How charts are embedded
+//!
+//! Each chart is stored twice in the package and drawn once:
+//!
+//! * a **PNG** (`word/media/rIdChartN.png`), rendered from the SVG with `resvg` at 3× (about 300
+//!   dpi at the printed size), is the picture's ordinary `<a:blip>`. Every reader shows it:
+//!   LibreOffice (checked with 7.4: it ignores the SVG extension below and draws the PNG), WPS,
+//!   Word 2007–2013, Word Online and previewers.
+//! * the **SVG** itself (`word/media/rIdChartN.svg`) is referenced from the same blip through
+//!   Office's `asvg:svgBlip` extension, which Word 2016+ / Microsoft 365 prefer: they draw the
+//!   vector chart, sharp at any zoom, with the reader's own Chinese fonts (微软雅黑 on Windows).
+//!
+//! `docx-rs` 0.4 writes only PNG media, so the SVG part, its relationship, its content type and
+//! the extension element are added to the finished package in [`add_svg_alternates`].
+//!
+//! The PNG's text is shaped with the fonts installed on the server (`fontdb` loads them once).
+//! With no CJK font installed the code still works, but Chinese labels are missing from the PNG
+//! (not from the SVG): install `fonts-noto-cjk` on servers that export documents.
+
+use docx_rs::{
+    AlignmentType, BreakType, Docx, Footer, LineSpacing, LineSpacingType, PageMargin, PageNum,
+    Paragraph, Pic, Run, RunFonts, Shading, SpecialIndentType, Style, StyleType, Table,
+    TableAlignmentType, TableCell, TableLayoutType, TableRow, VAlignType, WidthType,
+};
+use resvg::{tiny_skia, usvg};
+use std::io::{Cursor, Read, Write};
+use std::sync::{Arc, LazyLock};
+
+/// Something that could not be turned into a document.
+#[derive(Debug, thiserror::Error)]
+pub enum DocxError {
+    /// A chart's SVG could not be parsed or rendered.
+    #[error("chart {index}: {reason}")]
+    Chart { index: usize, reason: String },
+    /// Writing the ZIP package failed.
+    #[error("writing the .docx package: {0}")]
+    Package(String),
+}
+
+/// A run of text inside a paragraph: plain or bold.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Span {
+    pub text: String,
+    pub bold: bool,
+}
+
+impl Span {
+    pub fn plain(text: impl Into<String>) -> Span {
+        Span {
+            text: text.into(),
+            bold: false,
+        }
+    }
+
+    pub fn bold(text: impl Into<String>) -> Span {
+        Span {
+            text: text.into(),
+            bold: true,
+        }
+    }
+}
+
+/// A table column: its header, its share of the text width (weights are relative: 2 is twice as
+/// wide as 1) and whether its cells are numbers (right-aligned).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Column {
+    pub header: String,
+    pub weight: u32,
+    pub numeric: bool,
+}
+
+impl Column {
+    /// A text column, left-aligned.
+    pub fn text(header: impl Into<String>, weight: u32) -> Column {
+        Column {
+            header: header.into(),
+            weight,
+            numeric: false,
+        }
+    }
+
+    /// A number column, right-aligned.
+    pub fn numeric(header: impl Into<String>, weight: u32) -> Column {
+        Column {
+            header: header.into(),
+            weight,
+            numeric: true,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+enum Block {
+    Title(String),
+    Heading(u8, String),
+    Paragraph(Vec<Span>),
+    Table(Vec<Column>, Vec<Vec<String>>),
+    Chart {
+        svg: String,
+        caption: Option<String>,
+    },
+    PageBreak,
+}
+
+/// Builds a document block by block; [`DocBuilder::build`] writes the .docx bytes.
+///
+/// ```ignore
+/// let mut doc = DocBuilder::new();
+/// doc.title("2026年第三季度知识产权质押融资工作通报")
+///     .heading(1, "一、总体情况")
+///     .paragraph("全市新增质押融资……")
+///     .table(&[Column::text("区", 2), Column::numeric("金额（万元）", 1)], &rows)
+///     .chart(&chart::completion_chart("目标完成率", &data, None), Some("图1 各区目标完成率"));
+/// let bytes = doc.build()?;
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct DocBuilder {
+    blocks: Vec<Block>,
+}
+
+// Page: A4 portrait, margins after the national standard for official documents (GB/T 9704:
+// top 37 mm, bottom 35 mm, left 28 mm, right 26 mm), so the text is 156 mm wide.
+const A4_W_TWIPS: u32 = 11_906;
+const A4_H_TWIPS: u32 = 16_838;
+const MARGIN_MM: (u32, u32, u32, u32) = (37, 35, 28, 26);
+const TEXT_W_MM: u32 = 210 - MARGIN_MM.2 - MARGIN_MM.3;
+const EMU_PER_MM: u64 = 36_000;
+
+const BODY_FONT: &str = "宋体";
+const HEADING_FONT: &str = "黑体";
+const LATIN_FONT: &str = "Times New Roman";
+/// Body 小四 (12 pt), table 五号 (10.5 pt), in half-points.
+const BODY_SIZE: usize = 24;
+const TABLE_SIZE: usize = 21;
+/// Render charts at 3× their CSS pixel size: about 300 dpi at the 156 mm text width.
+const CHART_SCALE: f32 = 3.0;
+/// The largest chart bitmap accepted (pixels), so a runaway SVG cannot exhaust memory.
+const MAX_CHART_PIXELS: u64 = 40_000_000;
+
+fn mm_to_twips(mm: u32) -> i32 {
+    // 1 inch = 25.4 mm = 1440 twips.
+    i32::try_from(u64::from(mm) * 14_400 / 254).unwrap_or(i32::MAX)
+}
+
+fn fonts(east_asia: &str) -> RunFonts {
+    RunFonts::new()
+        .east_asia(east_asia)
+        .ascii(LATIN_FONT)
+        .hi_ansi(LATIN_FONT)
+        .cs(LATIN_FONT)
+}
+
+impl DocBuilder {
+    pub fn new() -> DocBuilder {
+        DocBuilder::default()
+    }
+
+    /// The document's title: centred, 黑体 二号 (22 pt).
+    pub fn title(&mut self, text: &str) -> &mut Self {
+        self.blocks.push(Block::Title(text.to_string()));
+        self
+    }
+
+    /// A heading, level 1–3 (others are clamped): 黑体, 16 / 14 / 12 pt, in the navigation pane.
+    pub fn heading(&mut self, level: u8, text: &str) -> &mut Self {
+        self.blocks
+            .push(Block::Heading(level.clamp(1, 3), text.to_string()));
+        self
+    }
+
+    /// A body paragraph (宋体 小四, first line indented two characters).
+    pub fn paragraph(&mut self, text: &str) -> &mut Self {
+        self.blocks.push(Block::Paragraph(vec![Span::plain(text)]));
+        self
+    }
+
+    /// A body paragraph made of runs, some of them bold.
+    pub fn rich_paragraph(&mut self, spans: &[Span]) -> &mut Self {
+        self.blocks.push(Block::Paragraph(spans.to_vec()));
+        self
+    }
+
+    /// A table across the text width: a shaded, bold header row from `columns`, then `rows`.
+    /// A row shorter than `columns` is padded with empty cells; cells beyond the last column are
+    /// not shown.
+    pub fn table(&mut self, columns: &[Column], rows: &[Vec<String>]) -> &mut Self {
+        self.blocks
+            .push(Block::Table(columns.to_vec(), rows.to_vec()));
+        self
+    }
+
+    /// A chart from an SVG string (as made by `chart.rs`), centred and scaled to the text width
+    /// keeping its proportions, with an optional caption below. See the module documentation for
+    /// how it is stored; the SVG is checked when the document is built.
+    pub fn chart(&mut self, svg: &str, caption: Option<&str>) -> &mut Self {
+        self.blocks.push(Block::Chart {
+            svg: svg.to_string(),
+            caption: caption.map(str::to_string),
+        });
+        self
+    }
+
+    /// Starts a new page.
+    pub fn page_break(&mut self) -> &mut Self {
+        self.blocks.push(Block::PageBreak);
+        self
+    }
+
+    /// The .docx file's bytes.
+    pub fn build(&self) -> Result<Vec<u8>, DocxError> {
+        let mut docx = base_document();
+        let mut charts = Vec::new();
+        for block in &self.blocks {
+            match block {
+                Block::Title(t) => {
+                    docx = docx.add_paragraph(Paragraph::new().style("Title").add_run(text_run(t)))
+                }
+                Block::Heading(level, t) => {
+                    docx = docx.add_paragraph(
+                        Paragraph::new()
+                            .style(&format!("Heading{level}"))
+                            .add_run(text_run(t)),
+                    )
+                }
+                Block::Paragraph(spans) => {
+                    let mut p = Paragraph::new().indent(
+                        None,
+                        Some(SpecialIndentType::FirstLine(480)),
+                        None,
+                        None,
+                    );
+                    for s in spans {
+                        let mut run = text_run(&s.text);
+                        if s.bold {
+                            run = run.bold();
+                        }
+                        p = p.add_run(run);
+                    }
+                    docx = docx.add_paragraph(p);
+                }
+                Block::Table(columns, rows) => docx = docx.add_table(table(columns, rows)),
+                Block::Chart { svg, caption } => {
+                    let index = charts.len() + 1;
+                    let id = format!("rIdChart{index}");
+                    let pic = chart_picture(svg, &id)
+                        .map_err(|reason| DocxError::Chart { index, reason })?;
+                    charts.push(ChartPart {
+                        svg,
+                        alt: alt_text(svg),
+                    });
+                    docx = docx.add_paragraph(
+                        Paragraph::new()
+                            .align(AlignmentType::Center)
+                            // Single spacing: with the body's 1.5 lines LibreOffice draws the
+                            // picture over the text above it.
+                            .line_spacing(
+                                LineSpacing::new()
+                                    .line_rule(LineSpacingType::Auto)
+                                    .line(240)
+                                    .before(120)
+                                    .after(60),
+                            )
+                            .keep_next(caption.is_some())
+                            .add_run(Run::new().add_image(pic)),
+                    );
+                    if let Some(c) = caption {
+                        docx = docx.add_paragraph(
+                            Paragraph::new()
+                                .align(AlignmentType::Center)
+                                .add_run(text_run(c).size(TABLE_SIZE)),
+                        );
+                    }
+                }
+                Block::PageBreak => {
+                    docx = docx.add_paragraph(
+                        Paragraph::new().add_run(Run::new().add_break(BreakType::Page)),
+                    )
+                }
+            }
+        }
+        let mut out = Cursor::new(Vec::new());
+        docx.pack(&mut out)
+            .map_err(|e| DocxError::Package(e.to_string()))?;
+        finish_package(&out.into_inner(), &charts)
+    }
+}
+
+/// A run that keeps line breaks in `text` as line breaks.
+fn text_run(text: &str) -> Run {
+    let mut run = Run::new();
+    for (i, line) in text.split('\n').enumerate() {
+        if i > 0 {
+            run = run.add_break(BreakType::TextWrapping);
+        }
+        run = run.add_text(line);
+    }
+    run
+}
+
+/// Page set-up, default fonts and the heading styles.
+fn base_document() -> Docx {
+    let (top, bottom, left, right) = MARGIN_MM;
+    let heading = |id: &str, name: &str, size: usize, level: usize| {
+        Style::new(id, StyleType::Paragraph)
+            .name(name)
+            .based_on("Normal")
+            .next("Normal")
+            .fonts(fonts(HEADING_FONT))
+            .size(size)
+            .outline_lvl(level)
+            .line_spacing(LineSpacing::new().before(240).after(120))
+    };
+    let footer = Footer::new().add_paragraph(
+        Paragraph::new()
+            .align(AlignmentType::Center)
+            .add_run(Run::new().add_text("— ").size(TABLE_SIZE))
+            .add_page_num(PageNum::new())
+            .add_run(Run::new().add_text(" —").size(TABLE_SIZE)),
+    );
+    Docx::new()
+        .page_size(A4_W_TWIPS, A4_H_TWIPS)
+        .page_margin(
+            PageMargin::new()
+                .top(mm_to_twips(top))
+                .bottom(mm_to_twips(bottom))
+                .left(mm_to_twips(left))
+                .right(mm_to_twips(right))
+                .header(mm_to_twips(15))
+                .footer(mm_to_twips(20)),
+        )
+        .default_fonts(fonts(BODY_FONT))
+        .default_size(BODY_SIZE)
+        .default_line_spacing(
+            LineSpacing::new()
+                .line_rule(LineSpacingType::Auto)
+                .line(360)
+                .after(0),
+        )
+        .add_style(
+            Style::new("Title", StyleType::Paragraph)
+                .name("Title")
+                .based_on("Normal")
+                .next("Normal")
+                .fonts(fonts(HEADING_FONT))
+                .size(44)
+                .align(AlignmentType::Center)
+                .line_spacing(LineSpacing::new().before(240).after(480)),
+        )
+        .add_style(heading("Heading1", "heading 1", 32, 0))
+        .add_style(heading("Heading2", "heading 2", 28, 1))
+        .add_style(heading("Heading3", "heading 3", 24, 2))
+        .footer(footer)
+}
+
+fn table(columns: &[Column], rows: &[Vec<String>]) -> Table {
+    let text_w = u64::try_from(mm_to_twips(TEXT_W_MM)).unwrap_or(0);
+    let total: u64 = columns.iter().map(|c| u64::from(c.weight.max(1))).sum();
+    let widths: Vec<usize> = columns
+        .iter()
+        .map(|c| usize::try_from(text_w * u64::from(c.weight.max(1)) / total.max(1)).unwrap_or(0))
+        .collect();
+    let cell = |text: &str, width: usize, align: AlignmentType, bold: bool| {
+        let mut run = text_run(text).size(TABLE_SIZE);
+        if bold {
+            run = run.bold();
+        }
+        TableCell::new()
+            .width(width, WidthType::Dxa)
+            .vertical_align(VAlignType::Center)
+            .add_paragraph(
+                Paragraph::new()
+                    .align(align)
+                    .line_spacing(
+                        LineSpacing::new()
+                            .line_rule(LineSpacingType::Auto)
+                            .line(240),
+                    )
+                    .add_run(run),
+            )
+    };
+    let header = TableRow::new(
+        columns
+            .iter()
+            .zip(&widths)
+            .map(|(c, w)| {
+                cell(&c.header, *w, AlignmentType::Center, true)
+                    .shading(Shading::new().fill("D9E2F3"))
+            })
+            .collect(),
+    )
+    .cant_split();
+    let mut table_rows = vec![header];
+    for row in rows {
+        table_rows.push(
+            TableRow::new(
+                columns
+                    .iter()
+                    .zip(&widths)
+                    .enumerate()
+                    .map(|(i, (c, w))| {
+                        let text = row.get(i).map(String::as_str).unwrap_or("");
+                        let align = if c.numeric {
+                            AlignmentType::Right
+                        } else {
+                            AlignmentType::Left
+                        };
+                        cell(text, *w, align, false)
+                    })
+                    .collect(),
+            )
+            .cant_split(),
+        );
+    }
+    Table::new(table_rows)
+        .set_grid(widths)
+        .width(usize::try_from(text_w).unwrap_or(0), WidthType::Dxa)
+        .layout(TableLayoutType::Fixed)
+        .align(TableAlignmentType::Center)
+}
+
+/// A chart's SVG and the alternative text for its picture.
+struct ChartPart<'a> {
+    svg: &'a str,
+    alt: (String, String),
+}
+
+/// The SVG's `<title>` and `<desc>`, for the picture's alternative text (screen readers).
+fn alt_text(svg: &str) -> (String, String) {
+    let Ok(doc) = usvg::roxmltree::Document::parse(svg) else {
+        return Default::default();
+    };
+    let child_text = |tag: &str| {
+        doc.root_element()
+            .children()
+            .find(|n| n.has_tag_name(tag))
+            .and_then(|n| n.text())
+            .unwrap_or_default()
+            .to_string()
+    };
+    (child_text("title"), child_text("desc"))
+}
+
+/// Fonts for rendering chart text into PNGs: the system's, loaded once per process.
+static CHART_FONTS: LazyLock<Arc<usvg::fontdb::Database>> = LazyLock::new(|| {
+    let mut db = usvg::fontdb::Database::new();
+    db.load_system_fonts();
+    Arc::new(db)
+});
+
+/// The chart as a picture: PNG rendered from `svg`, sized to at most the text width.
+fn chart_picture(svg: &str, id: &str) -> Result<Pic, String> {
+    let (png, w_px, h_px) = render_png(svg)?;
+    // CSS px are 1/96 in; shrink to the text width if wider, keeping the proportions.
+    let natural_w_emu = (f64::from(w_px) * 25.4 / 96.0 * EMU_PER_MM as f64) as u64;
+    let w_emu = natural_w_emu.min(u64::from(TEXT_W_MM) * EMU_PER_MM).max(1);
+    let h_emu = w_emu * u64::from(h_px) / u64::from(w_px.max(1));
+    let to_u32 = |v: u64| u32::try_from(v).map_err(|_| "chart too large".to_string());
+    Ok(Pic::new_with_dimensions(png, w_px, h_px)
+        .size(to_u32(w_emu)?, to_u32(h_emu)?)
+        .id(id))
+}
+
+/// Renders `svg` to PNG at [`CHART_SCALE`]; returns the PNG and the SVG's size in CSS px.
+fn render_png(svg: &str) -> Result<(Vec<u8>, u32, u32), String> {
+    let options = usvg::Options {
+        fontdb: Arc::clone(&CHART_FONTS),
+        // Charts are self-contained: never read files or URLs named in an SVG.
+        image_href_resolver: usvg::ImageHrefResolver {
+            resolve_data: usvg::ImageHrefResolver::default_data_resolver(),
+            resolve_string: Box::new(|_, _| None),
+        },
+        languages: vec!["zh-CN".to_string(), "en".to_string()],
+        ..usvg::Options::default()
+    };
+    let tree = usvg::Tree::from_str(svg, &options).map_err(|e| e.to_string())?;
+    let size = tree.size();
+    let (w_px, h_px) = (size.width().ceil() as u32, size.height().ceil() as u32);
+    let (w, h) = (
+        (size.width() * CHART_SCALE).ceil() as u32,
+        (size.height() * CHART_SCALE).ceil() as u32,
+    );
+    if u64::from(w) * u64::from(h) > MAX_CHART_PIXELS {
+        return Err(format!("{w_px}×{h_px} px is too large to render"));
+    }
+    let mut pixmap = tiny_skia::Pixmap::new(w, h).ok_or("empty chart")?;
+    pixmap.fill(tiny_skia::Color::WHITE);
+    resvg::render(
+        &tree,
+        tiny_skia::Transform::from_scale(CHART_SCALE, CHART_SCALE),
+        &mut pixmap.as_mut(),
+    );
+    Ok((
+        encode_rgb_png(&pixmap).map_err(|e| e.to_string())?,
+        w_px,
+        h_px,
+    ))
+}
+
+/// PNG without an alpha channel (the chart is drawn on white): a third smaller than
+/// `Pixmap::encode_png`'s RGBA, and PDF exports need no soft mask. Marked as 300 dpi.
+fn encode_rgb_png(pixmap: &tiny_skia::Pixmap) -> Result<Vec<u8>, png::EncodingError> {
+    let rgb: Vec<u8> = pixmap
+        .pixels()
+        .iter()
+        // Opaque pixels: premultiplied and straight colour are the same.
+        .flat_map(|p| [p.red(), p.green(), p.blue()])
+        .collect();
+    let mut out = Vec::new();
+    let mut encoder = png::Encoder::new(&mut out, pixmap.width(), pixmap.height());
+    encoder.set_color(png::ColorType::Rgb);
+    encoder.set_depth(png::BitDepth::Eight);
+    encoder.set_pixel_dims(Some(png::PixelDimensions {
+        xppu: 11_811,
+        yppu: 11_811,
+        unit: png::Unit::Meter,
+    }));
+    let mut writer = encoder.write_header()?;
+    writer.write_image_data(&rgb)?;
+    writer.finish()?;
+    Ok(out)
+}
+
+/// Office's extension URI for an SVG alternative of a picture (Word 2016+).
+const SVG_BLIP_EXT: &str = "{96DAC541-7B7A-43D3-8B79-37D633B846F1}";
+const SVG_NS: &str = "http://schemas.microsoft.com/office/drawing/2016/SVG/main";
+const IMAGE_REL: &str = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/image";
+
+/// What `docx-rs` 0.4 cannot write, added to its finished package:
+///
+/// * the document language (Latin en-US, East Asian zh-CN) in the default run properties, so
+///   Word applies Chinese line-breaking and punctuation rules and LibreOffice falls back to a
+///   Simplified Chinese font (not a Japanese one) where 宋体/黑体 are missing;
+/// * each chart's SVG next to its PNG: the media part `word/media/rIdChartN.svg`, a
+///   relationship `rIdChartNSvg`, the `svg` content type, and an `asvg:svgBlip` in the picture's
+///   `<a:blip>`. `charts[i]` belongs to the picture whose relationship is `rIdChart{i+1}`;
+/// * a distinct drawing id per picture (docx-rs gives every picture id 1, which Word may report
+///   as damaged content) and the chart's title and description as alternative text.
+fn finish_package(docx: &[u8], charts: &[ChartPart]) -> Result<Vec<u8>, DocxError> {
+    let err = |e: &dyn std::fmt::Display| DocxError::Package(e.to_string());
+    let mut archive = zip::ZipArchive::new(Cursor::new(docx)).map_err(|e| err(&e))?;
+    let mut out = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    for i in 0..archive.len() {
+        let mut entry = archive.by_index(i).map_err(|e| err(&e))?;
+        let name = entry.name().map_err(|e| err(&e))?.to_string();
+        if entry.is_dir() {
+            continue;
+        }
+        let mut xml = String::new();
+        let patched = match name.as_str() {
+            "word/styles.xml"
+            | "word/document.xml"
+            | "word/_rels/document.xml.rels"
+            | "[Content_Types].xml" => {
+                entry.read_to_string(&mut xml).map_err(|e| err(&e))?;
+                Some(match name.as_str() {
+                    "word/styles.xml" => with_languages(&xml)?,
+                    _ if charts.is_empty() => xml,
+                    "word/document.xml" => with_chart_drawings(&xml, charts)?,
+                    "word/_rels/document.xml.rels" => with_svg_relationships(&xml, charts.len())?,
+                    _ => with_svg_content_type(&xml)?,
+                })
+            }
+            _ => None,
+        };
+        match patched {
+            Some(text) => {
+                out.start_file(name, options).map_err(|e| err(&e))?;
+                out.write_all(text.as_bytes()).map_err(|e| err(&e))?;
+            }
+            None => {
+                drop(entry);
+                let entry = archive.by_index_raw(i).map_err(|e| err(&e))?;
+                out.raw_copy_file(entry).map_err(|e| err(&e))?;
+            }
+        }
+    }
+    for (i, chart) in charts.iter().enumerate() {
+        out.start_file(format!("word/media/rIdChart{}.svg", i + 1), options)
+            .map_err(|e| err(&e))?;
+        out.write_all(chart.svg.as_bytes()).map_err(|e| err(&e))?;
+    }
+    let bytes = out.finish().map_err(|e| err(&e))?.into_inner();
+    Ok(bytes)
+}
+
+fn missing(what: &str) -> DocxError {
+    DocxError::Package(format!("docx-rs output changed: {what} not found"))
+}
+
+fn with_languages(styles: &str) -> Result<String, DocxError> {
+    const DEFAULT_RUN: &str = "</w:rPr></w:rPrDefault>";
+    let at = styles
+        .find(DEFAULT_RUN)
+        .ok_or_else(|| missing(DEFAULT_RUN))?;
+    Ok(format!(
+        "{}<w:lang w:val=\"en-US\" w:eastAsia=\"zh-CN\" w:bidi=\"ar-SA\" />{}",
+        &styles[..at],
+        &styles[at..]
+    ))
+}
+
+fn with_chart_drawings(xml: &str, charts: &[ChartPart]) -> Result<String, DocxError> {
+    const DOC_PR: &str = "<wp:docPr id=\"1\" name=\"Figure\" />";
+    let mut xml = xml.to_string();
+    for (i, chart) in charts.iter().enumerate() {
+        let n = i + 1;
+        let blip = format!("<a:blip r:embed=\"rIdChart{n}\" />");
+        let with_svg = format!(
+            "<a:blip r:embed=\"rIdChart{n}\"><a:extLst><a:ext uri=\"{SVG_BLIP_EXT}\">\
+             <asvg:svgBlip xmlns:asvg=\"{SVG_NS}\" r:embed=\"rIdChart{n}Svg\" />\
+             </a:ext></a:extLst></a:blip>"
+        );
+        // Pictures appear in document order, so the first unpatched drawing is chart n.
+        let (title, desc) = &chart.alt;
+        let doc_pr = format!(
+            "<wp:docPr id=\"{n}\" name=\"图表 {n}\" title=\"{}\" descr=\"{}\" />",
+            xml_attr(title),
+            xml_attr(desc)
+        );
+        for (from, to) in [(&blip, &with_svg), (&DOC_PR.to_string(), &doc_pr)] {
+            if !xml.contains(from.as_str()) {
+                return Err(missing(from));
+            }
+            xml = xml.replacen(from.as_str(), to, 1);
+        }
+    }
+    Ok(xml)
+}
+
+/// Text for an XML attribute value (line breaks kept as character references).
+fn xml_attr(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\n' => out.push_str("&#10;"),
+            c if (c as u32) < 0x20 => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn with_svg_relationships(xml: &str, charts: usize) -> Result<String, DocxError> {
+    let end = xml
+        .rfind("</Relationships>")
+        .ok_or_else(|| missing("</Relationships>"))?;
+    let mut rels = String::new();
+    for n in 1..=charts {
+        rels.push_str(&format!(
+            "<Relationship Id=\"rIdChart{n}Svg\" Type=\"{IMAGE_REL}\" Target=\"media/rIdChart{n}.svg\" />"
+        ));
+    }
+    Ok(format!("{}{rels}{}", &xml[..end], &xml[end..]))
+}
+
+fn with_svg_content_type(xml: &str) -> Result<String, DocxError> {
+    if xml.contains("Extension=\"svg\"") {
+        return Ok(xml.to_string());
+    }
+    let end = xml.rfind("</Types>").ok_or_else(|| missing("</Types>"))?;
+    Ok(format!(
+        "{}<Default Extension=\"svg\" ContentType=\"image/svg+xml\" />{}",
+        &xml[..end],
+        &xml[end..]
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::chart;
+    use rust_decimal_macros::dec;
+
+    fn unzip(bytes: &[u8]) -> std::collections::BTreeMap<String, Vec<u8>> {
+        let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).expect("a ZIP");
+        (0..zip.len())
+            .filter_map(|i| {
+                let mut f = zip.by_index(i).expect("entry");
+                let mut data = Vec::new();
+                f.read_to_end(&mut data).expect("read");
+                (!f.is_dir()).then(|| (f.name().expect("name").to_string(), data))
+            })
+            .collect()
+    }
+
+    fn text(parts: &std::collections::BTreeMap<String, Vec<u8>>, name: &str) -> String {
+        String::from_utf8(parts.get(name).unwrap_or_else(|| panic!("{name}")).clone())
+            .expect("UTF-8")
+    }
+
+    fn sample() -> DocBuilder {
+        // Shenzhen's districts, made-up figures.
+        let districts = [
+            ("南山区", Some(dec!(112.4)), 1_234_567_800, 987_654_300),
+            ("福田区", Some(dec!(76.5)), 856_000_000, 912_300_000),
+            ("罗湖区", Some(dec!(48.0)), 310_450_000, 120_000_000),
+            ("盐田区", Some(dec!(81.25)), 95_000_000, 88_000_000),
+            ("宝安区", Some(dec!(99.96)), 1_020_000_000, 700_000_000),
+            ("龙岗区", Some(dec!(64.3)), 640_000_000, 655_000_000),
+            ("龙华区", Some(dec!(70.0)), 402_300_000, 380_000_000),
+            ("坪山区", Some(dec!(35.8)), 88_800_000, 30_000_000),
+            ("光明区", Some(dec!(90.1)), 150_000_000, 149_990_000),
+            ("大鹏新区", None, 0, 15_000_000),
+            ("深汕特别合作区", Some(dec!(0)), 0, 0),
+        ];
+        let completion = chart::completion_chart(
+            "各区目标完成率",
+            &districts
+                .iter()
+                .map(|(n, c, _, _)| (n.to_string(), *c))
+                .collect::<Vec<_>>(),
+            Some(dec!(75.0)),
+        );
+        let yoy = chart::yoy_chart(
+            "各区本季度融资额与上年同期对比",
+            &districts
+                .iter()
+                .map(|(n, _, a, b)| (n.to_string(), *a, *b))
+                .collect::<Vec<_>>(),
+        );
+        let mut doc = DocBuilder::new();
+        doc.title("2026年第三季度知识产权质押融资工作通报")
+            .heading(1, "一、总体情况")
+            .rich_paragraph(&[
+                Span::plain("前三季度，全市知识产权质押融资登记金额"),
+                Span::bold("240.10亿元"),
+                Span::plain("，同比增长12.3%。"),
+            ])
+            .heading(2, "（一）各区完成情况")
+            .table(
+                &[
+                    Column::numeric("排名", 1),
+                    Column::text("区 & <单位>", 3),
+                    Column::numeric("融资额（万元）", 3),
+                    Column::numeric("完成率", 2),
+                ],
+                &[
+                    vec![
+                        "1".into(),
+                        "南山区".into(),
+                        "123,456.78".into(),
+                        "112.4%".into(),
+                    ],
+                    vec![
+                        "2".into(),
+                        "福田区".into(),
+                        "85,600.00".into(),
+                        "76.5%".into(),
+                    ],
+                    vec!["3".into(), "罗湖区".into()],
+                ],
+            )
+            .chart(&completion, Some("图1 各区目标完成率"))
+            .paragraph("说明：完成率按登记日期统计。\n第二行。")
+            .chart(&yoy, None);
+        doc
+    }
+
+    #[test]
+    fn docx_holds_texts_table_and_each_chart_as_png_and_svg() {
+        let bytes = sample().build().expect("docx");
+        let parts = unzip(&bytes);
+        let doc = text(&parts, "word/document.xml");
+        roxmltree::Document::parse(&doc).expect("document.xml is XML");
+        for want in [
+            "2026年第三季度知识产权质押融资工作通报",
+            "一、总体情况",
+            "240.10亿元",
+            "区 &amp; &lt;单位&gt;",
+            "123,456.78",
+            "图1 各区目标完成率",
+            "第二行。",
+        ] {
+            assert!(doc.contains(want), "{want}");
+        }
+        assert_eq!(doc.matches("<w:tbl>").count(), 1);
+        assert_eq!(doc.matches("<w:tr>").count(), 4);
+        assert!(doc.contains("<w:jc w:val=\"right\" />"));
+        assert!(doc.contains("w:pStyle w:val=\"Heading2\""));
+        assert_eq!(doc.matches("asvg:svgBlip").count(), 2);
+        assert!(doc.contains("<wp:docPr id=\"1\" name=\"图表 1\" title=\"各区目标完成率\""));
+        assert!(doc.contains("<wp:docPr id=\"2\" name=\"图表 2\""));
+        assert!(doc.contains("descr=\"各区目标完成率：南山区 112.4%；"));
+        for n in 1..=2 {
+            let png = &parts[&format!("word/media/rIdChart{n}.png")];
+            assert!(png.starts_with(b"\x89PNG\r\n\x1a\n"));
+            let svg = text(&parts, &format!("word/media/rIdChart{n}.svg"));
+            assert!(svg.starts_with("<svg"));
+            assert!(doc.contains(&format!("r:embed=\"rIdChart{n}\"")));
+            assert!(doc.contains(&format!("r:embed=\"rIdChart{n}Svg\"")));
+        }
+        let rels = text(&parts, "word/_rels/document.xml.rels");
+        roxmltree::Document::parse(&rels).expect("rels are XML");
+        assert!(rels.contains("Target=\"media/rIdChart1.png\""));
+        assert!(rels.contains("Target=\"media/rIdChart2.svg\""));
+        let types = text(&parts, "[Content_Types].xml");
+        roxmltree::Document::parse(&types).expect("content types are XML");
+        assert!(types.contains("Extension=\"svg\""));
+        assert!(types.contains("Extension=\"png\""));
+        let styles = text(&parts, "word/styles.xml");
+        assert!(styles.contains("w:eastAsia=\"宋体\""));
+        assert!(styles.contains("w:eastAsia=\"黑体\""));
+        assert!(styles.contains("w:eastAsia=\"zh-CN\""));
+        roxmltree::Document::parse(&styles).expect("styles are XML");
+        assert!(doc.contains("w:w=\"11906\"") && doc.contains("w:h=\"16838\""));
+    }
+
+    #[test]
+    fn chart_keeps_its_proportions_within_the_text_width() {
+        let svg = chart::yoy_chart("t", &[("甲".into(), 1, 2), ("乙".into(), 3, 4)]);
+        let (_, w, h) = render_png(&svg).expect("renders");
+        let pic = chart_picture(&svg, "rIdChart1").expect("picture");
+        assert_eq!(pic.size.0, TEXT_W_MM * EMU_PER_MM as u32);
+        let ratio = f64::from(pic.size.1) / f64::from(pic.size.0);
+        assert!((ratio - f64::from(h) / f64::from(w)).abs() < 0.001);
+    }
+
+    #[test]
+    fn documents_are_reproducible_and_need_no_charts() {
+        assert_eq!(sample().build().unwrap(), sample().build().unwrap());
+        let mut doc = DocBuilder::new();
+        doc.heading(7, "只有文字").paragraph("正文");
+        let parts = unzip(&doc.build().expect("docx"));
+        assert!(text(&parts, "word/document.xml").contains("Heading3"));
+        assert!(!parts.keys().any(|k| k.starts_with("word/media/")));
+    }
+
+    #[test]
+    fn a_broken_chart_is_an_error_not_a_panic() {
+        let mut doc = DocBuilder::new();
+        doc.chart(&chart::yoy_chart("t", &[]), None)
+            .chart("<svg", None);
+        match doc.build() {
+            Err(DocxError::Chart { index: 2, .. }) => {}
+            other => panic!("{other:?}"),
+        }
+    }
+
+    /// Writes a sample bulletin to /tmp for a look in LibreOffice:
+    /// `cargo test -p ipfin-web --lib docx::tests::write_sample -- --ignored`, then
+    /// `soffice --headless --convert-to pdf --outdir /tmp /tmp/ipfin-bulletin-sample.docx` and
+    /// `pdftoppm -png -r 60 /tmp/ipfin-bulletin-sample.pdf /tmp/ipfin-bulletin-page`.
+    #[test]
+    #[ignore]
+    fn write_sample() {
+        let bytes = sample().build().expect("docx");
+        std::fs::write("/tmp/ipfin-bulletin-sample.docx", bytes).expect("write");
+        let parts = unzip(&std::fs::read("/tmp/ipfin-bulletin-sample.docx").unwrap());
+        for (name, data) in parts.iter().filter(|(n, _)| n.starts_with("word/media/")) {
+            let file = name.trim_start_matches("word/media/");
+            std::fs::write(format!("/tmp/ipfin-{file}"), data).expect("write");
+        }
+    }
+}

@@ -10,11 +10,29 @@ use crate::org::{NewContact, NewDesignation, NewDistrict, NewOrganisation};
 use crate::user::NewUser;
 use chrono::NaiveDate;
 use ipfin_domain::credit_code::{check_character, org_check_character};
+use ipfin_domain::target::Metric;
 use ipfin_domain::{Role, Scope};
 use sea_orm::FromQueryResult;
 use serde_json::json;
 
 /// (code, name, English name, kind)
+/// A demo district's annual targets: amount in 亿元, enterprises financed, pledge
+/// registrations (sized to the city-scale demo loans).
+fn demo_targets(code: &str) -> (i64, i64, i64) {
+    match code {
+        "440305" => (12, 900, 1_000),
+        "440304" => (9, 650, 700),
+        "440306" => (10, 800, 850),
+        "440307" => (9, 700, 750),
+        "440309" => (7, 500, 550),
+        "440303" => (5, 350, 400),
+        "440311" => (4, 280, 300),
+        "440310" => (3, 200, 220),
+        "440308" => (1, 60, 70),
+        _ => (1, 50, 60),
+    }
+}
+
 pub const SHENZHEN_DISTRICTS: &[(&str, &str, &str, &str)] = &[
     ("440303", "罗湖区", "Luohu District", "district"),
     ("440304", "福田区", "Futian District", "district"),
@@ -511,6 +529,30 @@ impl Store {
             let v = self.create_policy(&mut tx, &lead, &doc).await?;
             self.publish_policy(&mut tx, &lead, v.id).await?;
         }
+        // The city's annual targets for this year (R4.1), so the dashboards, bulletins and the
+        // assessment have something to measure against.
+        let year = chrono::Datelike::year(&crate::today_shanghai());
+        let mut targets = Vec::new();
+        for (code, _, _, _) in SHENZHEN_DISTRICTS {
+            let (yi, firms, pledges) = demo_targets(code);
+            targets.push((
+                (*code).to_string(),
+                Metric::Amount,
+                Some(yi * 10_000 * 10_000 * 100),
+            ));
+            targets.push(((*code).to_string(), Metric::Enterprises, Some(firms)));
+            targets.push(((*code).to_string(), Metric::Pledges, Some(pledges)));
+            targets.push(((*code).to_string(), Metric::SmeShare, Some(7_000)));
+        }
+        self.set_targets(
+            &mut tx,
+            &city,
+            year,
+            crate::today_shanghai(),
+            false,
+            &targets,
+        )
+        .await?;
         exec(
             tx.conn(),
             "INSERT INTO settings (key, value) VALUES ('demo_loaded', ?)",

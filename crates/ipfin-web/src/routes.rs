@@ -670,6 +670,11 @@ fn table() -> Routes {
         views::bulletin::show,
     )
     .get(
+        "/bulletins/{quarter}/bulletin.docx",
+        Roles(GOVERNMENT),
+        views::bulletin::docx,
+    )
+    .get(
         "/bulletins/{quarter}/bulletin.xlsx",
         Roles(GOVERNMENT),
         views::bulletin::xlsx,

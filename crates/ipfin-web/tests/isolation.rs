@@ -184,6 +184,11 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ),
     (
         "GET",
+        "/bulletins/{quarter}/bulletin.docx",
+        "city_admin,district_officer,department_member",
+    ),
+    (
+        "GET",
         "/bulletins/{quarter}/bulletin.xlsx",
         "city_admin,district_officer,department_member",
     ),

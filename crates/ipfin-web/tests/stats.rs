@@ -87,6 +87,8 @@ async fn targets_bulletin_feedback_assessment_and_matrix() {
                 Some(&city),
                 &[
                     ("year", "2026"),
+                    // Confirmed, so the test still passes once 2026 is over.
+                    ("confirm_past", "yes"),
                     ("t_440305_amount", "100,000,000"),
                     ("t_440305_pledges", "40"),
                     ("t_440304_amount", "80000000"),
@@ -269,6 +271,14 @@ async fn targets_bulletin_feedback_assessment_and_matrix() {
             .get("/bulletins/2026Q3/districts/440305", Some(&ft))
             .await;
         assert_eq!(other.status, 404);
+        let docx = app.get("/bulletins/2026Q3/bulletin.docx", Some(&ft)).await;
+        assert_eq!(docx.status, 200);
+        assert!(
+            docx.headers["content-type"]
+                .to_str()
+                .expect("type")
+                .contains("wordprocessingml")
+        );
         let xlsx = app.get("/bulletins/2026Q3/bulletin.xlsx", Some(&ft)).await;
         assert_eq!(xlsx.status, 200);
         assert!(

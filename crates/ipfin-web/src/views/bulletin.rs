@@ -12,11 +12,12 @@ use crate::api::stats::{
     sees_district,
 };
 use crate::chart::{completion_chart, yoy_chart};
+use crate::docx::{Column, DocBuilder, Span};
 use crate::error::{AppError, AppResult};
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
-use axum::response::Response;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use ipfin_domain::Lang;
 use ipfin_domain::financing::yuan;
 use ipfin_domain::stats::Quarter;
@@ -548,4 +549,202 @@ pub async fn xlsx(
         bytes,
         &format!("bulletin-{quarter}.xlsx"),
     ))
+}
+
+/// The bulletin as a Word document: title, summary, ranking table, both charts,
+/// commendations, and each district's feedback figures. Corrections after issue are not part
+/// of the issued document.
+pub fn document(v: &BulletinView) -> Result<Vec<u8>, crate::docx::DocxError> {
+    let b = &v.bulletin;
+    let s = &b.snapshot;
+    let (c1, c2) = charts(s, Lang::Zh);
+    let total: i64 = s.rows.iter().map(|r| r.stats.quarter.amount_fen).sum();
+    let ytd: i64 = s.rows.iter().map(|r| r.stats.year_to_date.amount_fen).sum();
+    let loans: i64 = s.rows.iter().map(|r| r.stats.quarter.loans).sum();
+    let mut d = DocBuilder::new();
+    d.title(&b.title);
+    d.paragraph(&format!("各区知识产权质押融资工作领导小组、市有关单位："));
+    d.paragraph(&format!(
+        "现将{}全市知识产权质押融资工作情况通报如下（数据截至 {}，按放款日期和质押登记日期统计）。",
+        quarter_label(s.quarter, Lang::Zh),
+        s.as_of
+    ));
+    d.heading(1, "一、总体情况");
+    d.paragraph(&format!(
+        "本季度全市新增知识产权质押融资 {} 元，共 {} 笔；本年累计 {} 元。",
+        yuan(total),
+        loans,
+        yuan(ytd)
+    ));
+    d.heading(1, "二、各区目标完成情况排名");
+    let cols = [
+        Column::numeric("排名", 6),
+        Column::text("区", 10),
+        Column::numeric("年度目标（元）", 18),
+        Column::numeric("本年累计（元）", 18),
+        Column::numeric("完成率", 10),
+        Column::numeric("本季度（元）", 18),
+        Column::numeric("同比", 10),
+    ];
+    let rows: Vec<Vec<String>> = rank_lines(s)
+        .into_iter()
+        .map(|l| {
+            vec![
+                l.rank.to_string(),
+                l.name,
+                l.target,
+                l.ytd,
+                l.completion,
+                l.quarter,
+                l.yoy,
+            ]
+        })
+        .collect();
+    d.table(&cols, &rows);
+    d.chart(
+        &c1,
+        Some("图 1  各区质押融资金额目标完成率（虚线为序时进度）"),
+    );
+    d.chart(&c2, Some("图 2  各区本季度质押融资金额同比"));
+    d.heading(1, "三、通报表扬");
+    if b.commendations.is_empty() {
+        d.paragraph("本季度无通报表扬。");
+    } else {
+        for c in &b.commendations {
+            d.rich_paragraph(&[
+                Span::bold(format!("{}：", c.district_name)),
+                Span::plain(c.reason.clone()),
+            ]);
+        }
+    }
+    d.heading(1, "四、各区反馈数据");
+    for r in &s.rows {
+        d.heading(2, &r.district_name);
+        let rows: Vec<Vec<String>> = detail(r)
+            .into_iter()
+            .map(|(k, v)| vec![k.to_string(), v])
+            .collect();
+        d.table(
+            &[Column::text("指标", 30), Column::numeric("数值", 20)],
+            &rows,
+        );
+    }
+    d.paragraph(&format!("{}印发", b.issued_on));
+    d.build()
+}
+
+/// `GET /bulletins/{quarter}/bulletin.docx`.
+pub async fn docx(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(quarter): Path<String>,
+) -> AppResult<Response> {
+    let v = bulletin_view(&state, &actor.scope, parse_quarter(&quarter)?).await?;
+    let bytes = document(&v).map_err(AppError::internal)?;
+    Ok((
+        [
+            (
+                header::CONTENT_TYPE,
+                "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+                    .to_string(),
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"bulletin-{quarter}.docx\""),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ipfin_store::bulletin::{Bulletin, Completion};
+    use ipfin_store::stats::DistrictQuarter;
+    use std::io::Read;
+
+    fn view() -> BulletinView {
+        let q = Quarter { year: 2026, q: 3 };
+        let mut stats = DistrictQuarter {
+            district: "440305".into(),
+            ..Default::default()
+        };
+        stats.quarter.amount_fen = 123_456_789;
+        stats.year_to_date.amount_fen = 450_000_000;
+        let row = BulletinRow {
+            district_code: "440305".into(),
+            district_name: "南山区".into(),
+            stats,
+            completion: vec![Completion {
+                metric: Metric::Amount,
+                target: 1_000_000_000,
+                actual: 450_000_000,
+                pct: Some(Decimal::new(450, 1)),
+            }],
+            amount_pct: Some(Decimal::new(450, 1)),
+            rank: 1,
+        };
+        BulletinView {
+            bulletin: Bulletin {
+                id: 1,
+                quarter: q,
+                title: "关于2026年第3季度知识产权质押融资工作情况的通报".into(),
+                issued_on: "2026-10-09".parse().expect("date"),
+                issued_at: 0,
+                snapshot: Snapshot {
+                    quarter: q,
+                    as_of: q.last_day(),
+                    rows: vec![row],
+                },
+                commendations: vec![Commendation {
+                    district_code: "440305".into(),
+                    district_name: "南山区".into(),
+                    reason: "首贷企业增长显著".into(),
+                }],
+            },
+            corrections: vec![],
+        }
+    }
+
+    #[test]
+    fn the_word_document_has_the_figures_the_commendation_and_both_charts() {
+        let bytes = document(&view()).expect("docx");
+        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("zip");
+        let mut xml = String::new();
+        zip.by_name("word/document.xml")
+            .expect("document.xml")
+            .read_to_string(&mut xml)
+            .expect("read");
+        for text in [
+            "关于2026年第3季度知识产权质押融资工作情况的通报",
+            "南山区",
+            "首贷企业增长显著",
+            "1,234,567.89",
+            "45.0%",
+        ] {
+            assert!(xml.contains(text), "{text} missing");
+        }
+        let charts = zip
+            .file_names()
+            .filter_map(Result::ok)
+            .filter(|n| n.starts_with("word/media/") && n.ends_with(".svg"))
+            .count();
+        assert_eq!(charts, 2, "both charts embedded");
+    }
+
+    #[test]
+    fn the_workbook_has_its_four_sheets() {
+        let bytes = workbook(&view()).expect("xlsx");
+        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("zip");
+        let mut wb = String::new();
+        zip.by_name("xl/workbook.xml")
+            .expect("workbook.xml")
+            .read_to_string(&mut wb)
+            .expect("read");
+        for sheet in ["排名", "分区反馈数据", "通报表扬", "印发后更正"] {
+            assert!(wb.contains(sheet), "{sheet} missing");
+        }
+    }
 }

@@ -563,7 +563,7 @@ pub fn document(v: &BulletinView) -> Result<Vec<u8>, crate::docx::DocxError> {
     let loans: i64 = s.rows.iter().map(|r| r.stats.quarter.loans).sum();
     let mut d = DocBuilder::new();
     d.title(&b.title);
-    d.paragraph(&format!("各区知识产权质押融资工作领导小组、市有关单位："));
+    d.paragraph("各区知识产权质押融资工作领导小组、市有关单位：");
     d.paragraph(&format!(
         "现将{}全市知识产权质押融资工作情况通报如下（数据截至 {}，按放款日期和质押登记日期统计）。",
         quarter_label(s.quarter, Lang::Zh),

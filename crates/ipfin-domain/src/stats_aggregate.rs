@@ -236,7 +236,10 @@ mod tests {
             ..a.clone()
         };
         let mut delta = StatDelta::default();
-        delta.replace((&[a.clone()], &[]), (&[b.clone()], &[]));
+        delta.replace(
+            (std::slice::from_ref(&a), &[]),
+            (std::slice::from_ref(&b), &[]),
+        );
         delta.prune();
         assert_eq!(delta.days.len(), 2);
         assert_eq!(

@@ -18,6 +18,7 @@ pub mod migration;
 pub mod org;
 pub mod policy;
 pub mod stats;
+pub mod stats_aggregate;
 pub mod testing;
 pub mod user;
 

@@ -10,6 +10,7 @@ pub mod auth;
 pub mod blob;
 pub mod db;
 pub mod demo;
+pub mod demo_bulk;
 pub mod enterprise;
 pub mod error;
 pub mod financing;

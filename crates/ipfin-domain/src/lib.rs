@@ -18,6 +18,7 @@ pub mod password;
 pub mod policy;
 pub mod size;
 pub mod stats;
+pub mod stats_aggregate;
 pub mod target;
 pub mod whitelist;
 

@@ -3,6 +3,7 @@
 
 use crate::audit::{self, AuditActor};
 use crate::error::{Result, StoreError};
+use ipfin_domain::stats_aggregate::StatDelta;
 use sea_orm::sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{
     AccessMode, ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction,
@@ -331,6 +332,7 @@ impl Store {
             tx,
             actor,
             pending: Vec::new(),
+            stats: StatDelta::default(),
         })
     }
 }
@@ -341,6 +343,8 @@ pub struct WriteTx {
     actor: AuditActor,
     /// Audit events recorded by this transaction, appended to the chain at commit.
     pending: Vec<PendingEvent>,
+    /// Changes to the statistics aggregates, applied at commit after the audit events.
+    stats: StatDelta,
 }
 
 /// An audit event waiting for its transaction's commit.
@@ -354,6 +358,11 @@ struct PendingEvent {
 impl WriteTx {
     pub fn conn(&self) -> &DatabaseTransaction {
         &self.tx
+    }
+
+    /// The summed changes to the statistics aggregates this transaction will apply.
+    pub(crate) fn stats_mut(&mut self) -> &mut StatDelta {
+        &mut self.stats
     }
 
     /// The acting user, when a person acts.
@@ -410,6 +419,9 @@ impl WriteTx {
             )
             .await?;
         }
+        // Applied while this transaction holds the audit chain head, so concurrent writers
+        // apply their changes one after another (and never deadlock on the counter rows).
+        crate::stats_aggregate::apply(&self.tx, self.stats).await?;
         self.tx.commit().await?;
         Ok(())
     }

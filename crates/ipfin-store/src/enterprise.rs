@@ -5,6 +5,7 @@
 use crate::db::{Page, Paged, exec, fetch_all, fetch_i64, fetch_opt, fetch_page_capped};
 use crate::error::{Result, StoreError};
 use crate::org::{clean, require_text};
+use crate::stats_aggregate;
 use crate::user::{hash_password, parse_username};
 use crate::{Store, WriteTx};
 use ipfin_domain::enterprise::{is_code_query, query_grams};
@@ -345,6 +346,8 @@ impl Store {
                         "This credit code is registered in another district; ask the city administrator to move it.",
                     ));
                 }
+                // Its loans follow it to its district and size (decision 0010).
+                let before = stats_aggregate::enterprise_facts(tx.conn(), &[e.id], true).await?;
                 exec(
                     tx.conn(),
                     "UPDATE enterprises SET name = ?, registered_district = ?, tax_district = ?, independent_legal_person = ?, \
@@ -353,6 +356,8 @@ impl Store {
                     values(vec![e.id.into()]),
                 )
                 .await?;
+                let after = stats_aggregate::enterprise_facts(tx.conn(), &[e.id], false).await?;
+                tx.replace_stats(&before, &after);
                 (e.id, false)
             }
             None => {
@@ -617,6 +622,7 @@ impl Store {
             ..figures.clone()
         };
         let (_, _, industry, size) = validate(&checked)?;
+        let before = stats_aggregate::enterprise_facts(tx.conn(), &[id], true).await?;
         exec(
             tx.conn(),
             "UPDATE enterprises SET industry = ?, employees = ?, operating_revenue_fen = ?, total_assets_fen = ?, size_class = ?, \
@@ -633,6 +639,8 @@ impl Store {
             ],
         )
         .await?;
+        let facts = stats_aggregate::enterprise_facts(tx.conn(), &[id], false).await?;
+        tx.replace_stats(&before, &facts);
         let after = self.enterprise_in(tx.conn(), &Scope::City, id).await?;
         tx.audit(
             "enterprise.update_figures",
@@ -673,6 +681,7 @@ impl Store {
             )?),
             None => None,
         };
+        let before = stats_aggregate::enterprise_facts(tx.conn(), &[id], true).await?;
         exec(
             tx.conn(),
             "UPDATE enterprises SET size_override = ?, size_override_reason = ?, size_override_by = ?, size_override_at = ?, updated_at = ? WHERE id = ?",
@@ -686,6 +695,8 @@ impl Store {
             ],
         )
         .await?;
+        let after = stats_aggregate::enterprise_facts(tx.conn(), &[id], false).await?;
+        tx.replace_stats(&before, &after);
         tx.audit(
             "enterprise.size_override",
             "enterprise",

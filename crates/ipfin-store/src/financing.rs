@@ -5,6 +5,7 @@
 
 use crate::db::{Page, Paged, exec, fetch_all, fetch_i64, fetch_one, fetch_opt, fetch_page};
 use crate::error::{Result, StoreError};
+use crate::stats_aggregate::{self, Facts, Lock};
 use crate::{Store, WriteTx};
 use chrono::NaiveDate;
 use ipfin_domain::financing::{
@@ -630,6 +631,16 @@ impl Store {
             .unwrap_or(terms.start);
         let rate = terms.annual_rate.normalize().to_string();
         let ratio = terms.ip_ratio.map(|r| r.normalize().to_string());
+        // Statistics (decision 0010): the borrower's district and size stay as read, and the
+        // loan's previous contribution is read under the loan's row lock.
+        stats_aggregate::share_enterprises(tx.conn(), &[borrower]).await?;
+        let before = match &existing {
+            Some(x) => {
+                stats_aggregate::loan_facts(tx.conn(), "l.id = ?", vec![x.id.into()], Lock::Row)
+                    .await?
+            }
+            None => Vec::new(),
+        };
         let (id, outcome) = match &existing {
             Some(x) => {
                 exec(
@@ -712,6 +723,18 @@ impl Store {
                 (id, SaveOutcome::Created)
             }
         };
+        let after =
+            stats_aggregate::loan_facts(tx.conn(), "l.id = ?", vec![id.into()], Lock::None).await?;
+        tx.replace_stats(
+            &Facts {
+                loans: before,
+                pledges: Vec::new(),
+            },
+            &Facts {
+                loans: after,
+                pledges: Vec::new(),
+            },
+        );
         for d in &terms.disbursements {
             exec(
                 tx.conn(),
@@ -778,6 +801,13 @@ impl Store {
         p: &ResolvedPledge,
     ) -> Result<i64> {
         let now = crate::now_s();
+        let before = match &p.existing {
+            Some(x) => {
+                stats_aggregate::pledge_facts(tx.conn(), "p.id = ?", vec![x.id.into()], Lock::Row)
+                    .await?
+            }
+            None => Vec::new(),
+        };
         let reg_id = match &p.existing {
             Some(x) => {
                 exec(
@@ -821,6 +851,19 @@ impl Store {
                 })?
             }
         };
+        let after =
+            stats_aggregate::pledge_facts(tx.conn(), "p.id = ?", vec![reg_id.into()], Lock::None)
+                .await?;
+        tx.replace_stats(
+            &Facts {
+                loans: Vec::new(),
+                pledges: before,
+            },
+            &Facts {
+                loans: Vec::new(),
+                pledges: after,
+            },
+        );
         for (kind, number, title, found, related) in &p.items {
             let asset_id = match found {
                 Some(f) => f.id,

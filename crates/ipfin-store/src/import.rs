@@ -1197,6 +1197,7 @@ impl Store {
         let mut new_rows = Vec::new();
         let mut fresh: Vec<(i64, String)> = Vec::new();
         let mut renamed: Vec<(i64, String)> = Vec::new();
+        let mut changed: Vec<(&ReadyRow, &ExistingRow)> = Vec::new();
         for r in rows {
             match existing.get(&r.code) {
                 None => new_rows.push(r),
@@ -1212,9 +1213,19 @@ impl Store {
                         && e.data_sharing_consent == r.input.data_sharing_consent;
                     if same {
                         out.unchanged += 1;
-                        continue;
+                    } else {
+                        changed.push((r, e));
                     }
-                    exec(
+                }
+            }
+        }
+        // A changed record may move to another district or size class: its loans and pledges
+        // move with it in the statistics (decision 0010).
+        let changed_ids: Vec<i64> = changed.iter().map(|(_, e)| e.id).collect();
+        let before =
+            crate::stats_aggregate::enterprise_facts(tx.conn(), &changed_ids, true).await?;
+        for (r, e) in changed {
+            exec(
                         tx.conn(),
                         "UPDATE enterprises SET name = ?, registered_district = ?, tax_district = ?, independent_legal_person = ?, industry = ?, \
                          employees = ?, operating_revenue_fen = ?, total_assets_fen = ?, size_class = ?, data_sharing_consent = ?, updated_at = ? \
@@ -1235,13 +1246,14 @@ impl Store {
                         ],
                     )
                     .await?;
-                    out.updated += 1;
-                    if e.name != r.name {
-                        renamed.push((e.id, index_text(tx.conn().get_database_backend(), r)));
-                    }
-                }
+            out.updated += 1;
+            if e.name != r.name {
+                renamed.push((e.id, index_text(tx.conn().get_database_backend(), r)));
             }
         }
+        let after =
+            crate::stats_aggregate::enterprise_facts(tx.conn(), &changed_ids, false).await?;
+        tx.replace_stats(&before, &after);
         // Multi-row inserts of 13 values a row (14 on PostgreSQL, which stores the name index
         // in the row): 2,000 rows a statement on SQLite (the bundled SQLite allows 32,766
         // parameters), 1,000 on PostgreSQL.

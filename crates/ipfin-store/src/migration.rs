@@ -20,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(M0008Financing),
             Box::new(M0009Applications),
             Box::new(M0010Targets),
+            Box::new(M0011StatAggregates),
         ]
     }
 }
@@ -1319,6 +1320,38 @@ impl MigrationTrait for M0010Targets {
             ),
             "CREATE INDEX ix_bonus_year ON assessment_bonuses (year, district_code)".to_string(),
         ] {
+            db.execute_unprepared(&sql).await?;
+        }
+        Ok(())
+    }
+
+    async fn down(&self, _m: &SchemaManager) -> Result<(), DbErr> {
+        Err(DbErr::Migration(
+            "ipfin migrations are forward-only; restore a backup instead".into(),
+        ))
+    }
+}
+
+/// Statistics aggregates (issue #7, decision 0010): daily figures per district, loan counts by
+/// quarter per enterprise-year, distinct-enterprise counts per district-quarter; filled from the
+/// records already there.
+struct M0011StatAggregates;
+
+impl MigrationName for M0011StatAggregates {
+    fn name(&self) -> &str {
+        "m0011_stat_aggregates"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for M0011StatAggregates {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        let db = m.get_connection();
+        let backend = db.get_database_backend();
+        for sql in crate::stats_aggregate::create_sql(backend)
+            .into_iter()
+            .chain(crate::stats_aggregate::rebuild_sql(backend))
+        {
             db.execute_unprepared(&sql).await?;
         }
         Ok(())

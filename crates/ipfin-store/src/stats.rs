@@ -116,8 +116,104 @@ impl Store {
     }
 
     /// The statistics of a quarter for every district (city-wide figures; scope is applied by
-    /// the caller's page: the city sees all, a district its own line).
+    /// the caller's page: the city sees all, a district its own line). Read from the aggregates
+    /// kept by every write (decision 0010); [`Store::quarter_stats_direct`] computes the same
+    /// from the records.
     pub async fn quarter_stats(&self, q: Quarter) -> Result<Vec<DistrictQuarter>> {
+        let year_start = Quarter { year: q.year, q: 1 }.first_day();
+        let last = q.year_before();
+        let (mut quarter, pledges) = self.day_sums(q.first_day(), q.last_day()).await?;
+        let (mut ytd, pledges_ytd) = self.day_sums(year_start, q.last_day()).await?;
+        let (mut before, _) = self.day_sums(last.first_day(), last.last_day()).await?;
+        for (figures, sql, year, quarter) in [
+            (
+                &mut quarter,
+                "SELECT district, enterprises AS n FROM stat_quarter_enterprises WHERE year = ? AND quarter = ?",
+                q.year,
+                q.q,
+            ),
+            (
+                &mut ytd,
+                "SELECT district, CAST(SUM(new_in_year) AS BIGINT) AS n FROM stat_quarter_enterprises \
+                 WHERE year = ? AND quarter <= ? GROUP BY district",
+                q.year,
+                q.q,
+            ),
+            (
+                &mut before,
+                "SELECT district, enterprises AS n FROM stat_quarter_enterprises WHERE year = ? AND quarter = ?",
+                last.year,
+                last.q,
+            ),
+        ] {
+            let rows: Vec<Count> =
+                fetch_all(self.conn(), sql, vec![year.into(), (quarter as i32).into()]).await?;
+            for c in rows.into_iter().filter(|c| c.n != 0) {
+                figures.entry(c.district).or_default().enterprises = c.n;
+            }
+        }
+        self.assemble(q, quarter, ytd, before, pledges, pledges_ytd)
+            .await
+    }
+
+    /// Sums of the daily aggregates over a period per district: the loan figures (without the
+    /// distinct-enterprise count) and the pledge registrations.
+    async fn day_sums(
+        &self,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<(BTreeMap<String, LoanFigures>, BTreeMap<String, i64>)> {
+        #[derive(FromQueryResult)]
+        struct DayRow {
+            district: String,
+            loans: i64,
+            amount_fen: i64,
+            first_loans: i64,
+            sme_amount_fen: i64,
+            patent_amount_fen: i64,
+            trademark_amount_fen: i64,
+            copyright_amount_fen: i64,
+            pledges: i64,
+        }
+        let rows: Vec<DayRow> = fetch_all(
+            self.conn(),
+            "SELECT district, CAST(SUM(loans) AS BIGINT) AS loans, CAST(SUM(amount_fen) AS BIGINT) AS amount_fen, \
+             CAST(SUM(first_loans) AS BIGINT) AS first_loans, CAST(SUM(sme_amount_fen) AS BIGINT) AS sme_amount_fen, \
+             CAST(SUM(patent_amount_fen) AS BIGINT) AS patent_amount_fen, CAST(SUM(trademark_amount_fen) AS BIGINT) AS trademark_amount_fen, \
+             CAST(SUM(copyright_amount_fen) AS BIGINT) AS copyright_amount_fen, CAST(SUM(pledges) AS BIGINT) AS pledges \
+             FROM stat_loan_days WHERE day >= ? AND day <= ? GROUP BY district",
+            vec![from.into(), to.into()],
+        )
+        .await?;
+        let mut figures = BTreeMap::new();
+        let mut pledges = BTreeMap::new();
+        for r in rows {
+            if r.pledges != 0 {
+                pledges.insert(r.district.clone(), r.pledges);
+            }
+            if r.loans != 0 {
+                figures.insert(
+                    r.district,
+                    LoanFigures {
+                        loans: r.loans,
+                        amount_fen: r.amount_fen,
+                        enterprises: 0,
+                        first_loans: r.first_loans,
+                        sme_amount_fen: r.sme_amount_fen,
+                        patent_amount_fen: r.patent_amount_fen,
+                        trademark_amount_fen: r.trademark_amount_fen,
+                        copyright_amount_fen: r.copyright_amount_fen,
+                    },
+                );
+            }
+        }
+        Ok((figures, pledges))
+    }
+
+    /// [`Store::quarter_stats`] computed directly from the loan, pledge and enterprise records
+    /// (three scans of loans joined to enterprises): the reference the aggregates are checked
+    /// against.
+    pub async fn quarter_stats_direct(&self, q: Quarter) -> Result<Vec<DistrictQuarter>> {
         let year_start = Quarter { year: q.year, q: 1 }.first_day();
         let last = q.year_before();
         let quarter = self.loan_figures(q.first_day(), q.last_day()).await?;
@@ -143,6 +239,21 @@ impl Store {
                 q.last_day(),
             )
             .await?;
+        self.assemble(q, quarter, ytd, before, pledges, pledges_ytd)
+            .await
+    }
+
+    /// One line per district from the loan figures and pledge counts, with grants and payments,
+    /// year-on-year change and rank.
+    async fn assemble(
+        &self,
+        q: Quarter,
+        quarter: BTreeMap<String, LoanFigures>,
+        ytd: BTreeMap<String, LoanFigures>,
+        before: BTreeMap<String, LoanFigures>,
+        pledges: BTreeMap<String, i64>,
+        pledges_ytd: BTreeMap<String, i64>,
+    ) -> Result<Vec<DistrictQuarter>> {
         let granted = self
             .counts(
                 "SELECT a.district_code AS district, CAST(SUM(a.granted_fen) AS BIGINT) AS n FROM applications a \

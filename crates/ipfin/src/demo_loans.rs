@@ -5,6 +5,7 @@
 use crate::generate::{Borrower, Rng};
 use chrono::{Datelike, Months, NaiveDate};
 use ipfin_domain::financing::{LoanStatus, LoanTerms, Payment, PledgeTerms};
+use ipfin_store::demo_bulk::BulkLoan;
 use ipfin_store::financing::{ContractInput, LoanInput, PledgeInput, PledgeItemInput};
 use rust_decimal::Decimal;
 
@@ -226,6 +227,106 @@ pub fn demo_loans(borrowers: &[Borrower], seed: u64, as_of: NaiveDate) -> Vec<De
     out
 }
 
+/// Benchmark-sized synthetic loans (`ipfin demo --loans N`): `n` loans of the demo banks
+/// starting 2024-01-01..=2026-10-31, to borrowers drawn from about `n / 4` enterprises of
+/// `enterprises`, with one pledge registration each; loans ended by `as_of` are repaid.
+/// Deterministic for a seed. Contract numbers `BK-0000001…`, pledge numbers `Y<year>97<serial>`.
+pub struct BulkLoans<'a> {
+    rng: Rng,
+    borrowers: Vec<i64>,
+    banks: &'a [i64],
+    serial: u64,
+    n: u64,
+    as_of: NaiveDate,
+}
+
+/// The contract number prefix of the synthetic loans.
+pub const BULK_PREFIX: &str = "BK-";
+
+impl<'a> BulkLoans<'a> {
+    pub fn new(
+        enterprises: &[i64],
+        banks: &'a [i64],
+        n: u64,
+        seed: u64,
+        as_of: NaiveDate,
+    ) -> BulkLoans<'a> {
+        let mut rng = Rng::new(seed ^ 0x00B0_1C10);
+        let pool = (n / 4).clamp(1, enterprises.len().max(1) as u64);
+        let borrowers = if enterprises.is_empty() {
+            Vec::new()
+        } else {
+            (0..pool)
+                .map(|_| enterprises[rng.below(enterprises.len() as u64) as usize])
+                .collect()
+        };
+        BulkLoans {
+            rng,
+            borrowers,
+            banks,
+            serial: 0,
+            n,
+            as_of,
+        }
+    }
+}
+
+impl Iterator for BulkLoans<'_> {
+    type Item = BulkLoan;
+
+    fn next(&mut self) -> Option<BulkLoan> {
+        if self.serial >= self.n || self.borrowers.is_empty() || self.banks.is_empty() {
+            return None;
+        }
+        self.serial += 1;
+        let rng = &mut self.rng;
+        let first_day = NaiveDate::from_ymd_opt(2024, 1, 1).unwrap_or_default();
+        let last_start = NaiveDate::from_ymd_opt(2026, 10, 31)
+            .unwrap_or_default()
+            .min(self.as_of);
+        let span = (last_start - first_day).num_days().max(1) as u64;
+        let start = day(first_day, rng.below(span));
+        let months = *rng.weighted(&[(12u32, 70), (24, 20), (36, 10)]);
+        let end = start
+            .checked_add_months(Months::new(months))
+            .map(|d| d - chrono::Days::new(1))
+            .unwrap_or(start);
+        let principal = *rng.weighted(&[(10u64, 30), (30, 30), (50, 20), (100, 12), (300, 8)])
+            as i64
+            * (1 + rng.below(10) as i64)
+            * 10_000_000;
+        let ip_kinds = *rng.weighted(&[
+            ("patent", 45),
+            ("trademark", 20),
+            ("patent,trademark", 20),
+            ("software_copyright", 8),
+            ("patent,software_copyright", 4),
+            ("works_copyright", 3),
+        ]);
+        let registered = start - chrono::Days::new(1 + rng.below(10));
+        Some(BulkLoan {
+            lender_org_id: self.banks[rng.below(self.banks.len() as u64) as usize],
+            enterprise_id: self.borrowers[rng.below(self.borrowers.len() as u64) as usize],
+            contract_number: format!("{BULK_PREFIX}{:07}", self.serial),
+            principal_fen: principal,
+            annual_rate: Decimal::new(280 + 5 * rng.below(35) as i64, 4)
+                .normalize()
+                .to_string(),
+            start,
+            end,
+            first_loan: rng.below(10) < 3,
+            ip_kinds,
+            status: if end <= self.as_of {
+                "repaid"
+            } else {
+                "outstanding"
+            },
+            pledge_number: format!("Y{}97{:07}", registered.year(), self.serial),
+            registered,
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -265,5 +366,38 @@ mod tests {
                 .any(|l| matches!(l.status, Some((LoanStatus::Repaid, ..))))
         );
         assert!(a.iter().any(|l| l.status.is_none()));
+    }
+
+    #[test]
+    fn bulk_loans_are_unique_deterministic_and_within_the_period() {
+        let enterprises: Vec<i64> = (1..=1000).collect();
+        let banks = [11, 12, 13];
+        let as_of = NaiveDate::from_ymd_opt(2026, 11, 20).expect("date");
+        let a: Vec<BulkLoan> = BulkLoans::new(&enterprises, &banks, 2000, 7, as_of).collect();
+        let b: Vec<BulkLoan> = BulkLoans::new(&enterprises, &banks, 2000, 7, as_of).collect();
+        assert_eq!(a, b);
+        assert_eq!(a.len(), 2000);
+        let pattern = ipfin_domain::financing::PledgeNumberPattern::default();
+        let mut contracts = std::collections::HashSet::new();
+        let mut borrowers = std::collections::HashSet::new();
+        for l in &a {
+            assert!(contracts.insert(l.contract_number.clone()));
+            borrowers.insert(l.enterprise_id);
+            assert!(l.start >= NaiveDate::from_ymd_opt(2024, 1, 1).expect("date"));
+            assert!(l.start <= as_of && l.registered < l.start && l.end > l.start);
+            assert!(banks.contains(&l.lender_org_id));
+            assert!(
+                pattern.parse(&l.pledge_number).is_ok(),
+                "{}",
+                l.pledge_number
+            );
+            assert_eq!(l.status == "repaid", l.end <= as_of);
+        }
+        // About n / 4 borrowers (drawn with replacement).
+        assert!(
+            borrowers.len() > 350 && borrowers.len() <= 500,
+            "{}",
+            borrowers.len()
+        );
     }
 }

@@ -75,6 +75,11 @@ enum Command {
         #[arg(long, default_value_t = 1000)]
         count: u32,
     },
+    /// Print a quarter's statistics per district (SPEC §8 R4.2), timed.
+    Stats(StatsArgs),
+    /// Recompute the statistics aggregates from the loan, pledge and enterprise records (after a
+    /// bulk load, or to repair them).
+    StatsRebuild,
     /// Write a consistent copy of the SQLite database to FILE while the server runs
     /// (for PostgreSQL, print the pg_dump command to use).
     Backup {
@@ -97,6 +102,26 @@ struct DemoArgs {
     /// Seed of the generator: the same seed gives the same data.
     #[arg(long, default_value_t = 20_261_127)]
     seed: u64,
+    /// Also write N synthetic loans (one pledge registration each, no items, payments or
+    /// contracts) of the demo banks to enterprises already registered, in bulk, then rebuild
+    /// the statistics: a benchmark-sized loan book (e.g. 1000000).
+    #[arg(long)]
+    loans: Option<u64>,
+}
+
+#[derive(Args)]
+struct StatsArgs {
+    /// The quarter, e.g. 2026Q3.
+    quarter: String,
+    /// Compute from the records (three scans of the loans) instead of the aggregates.
+    #[arg(long)]
+    direct: bool,
+    /// Run it this many times and print the timing (min / median / max) on standard error.
+    #[arg(long, default_value_t = 1)]
+    repeat: u32,
+    /// Print the districts' lines as JSON instead of a table.
+    #[arg(long)]
+    json: bool,
 }
 
 #[derive(Args)]
@@ -305,6 +330,11 @@ async fn main() -> Result<()> {
             }
         }
         Command::Backup { file } => backup(&cfg, &file).await,
+        Command::Stats(args) => stats(&cfg, args).await,
+        Command::StatsRebuild => {
+            let store = open(&cfg).await?;
+            rebuild_stats_with_bar(&store).await
+        }
         Command::Import(ImportCommand::Template { file, kind }) => {
             let kind = ImportKind::from_code(&kind).context(
                 "--kind: enterprises, tags or ip-assets / 请选择 enterprises、tags 或 ip-assets",
@@ -685,15 +715,21 @@ async fn demo(cfg: &Config, args: DemoArgs) -> Result<()> {
         }
         load_demo_loans(&store, &files.borrowers, args.seed).await?;
     }
+    if let Some(n) = args.loans {
+        load_bulk_loans(&store, n, args.seed).await?;
+    }
     Ok(())
 }
 
-/// The city-scale demo loans: the fifteen banks (created when missing), then each bank's loans
-/// with pledges, payments, statuses and contracts, 500 loans a transaction.
-async fn load_demo_loans(store: &Store, borrowers: &[generate::Borrower], seed: u64) -> Result<()> {
+/// The demo loans' as-of date: today, or 2026-11-20 if that is earlier (deterministic data).
+fn demo_as_of() -> chrono::NaiveDate {
+    ipfin_store::today_shanghai()
+        .min(chrono::NaiveDate::from_ymd_opt(2026, 11, 20).unwrap_or_default())
+}
+
+/// The fifteen demo banks' organisation ids, created when missing.
+async fn demo_bank_ids(store: &Store) -> Result<Vec<i64>> {
     use ipfin_store::org::{NewOrganisation, OrgFilter};
-    let as_of = ipfin_store::today_shanghai()
-        .min(chrono::NaiveDate::from_ymd_opt(2026, 11, 20).unwrap_or_default());
     let mut bank_ids = Vec::new();
     for name in demo_loans::BANKS {
         let found = store
@@ -736,6 +772,164 @@ async fn load_demo_loans(store: &Store, borrowers: &[generate::Borrower], seed: 
         };
         bank_ids.push(id);
     }
+    Ok(bank_ids)
+}
+
+/// `ipfin demo --loans N`: N synthetic loans in transactions of 10,000 (multi-row inserts),
+/// then the statistics rebuilt. Loaded once: a second run finds them and stops.
+async fn load_bulk_loans(store: &Store, n: u64, seed: u64) -> Result<()> {
+    let there = store
+        .loans_with_contract_prefix(demo_loans::BULK_PREFIX)
+        .await
+        .map_err(store_error)?;
+    if there > 0 {
+        println!(
+            "合成贷款已加载 / synthetic loans already there: {there} ({}…)",
+            demo_loans::BULK_PREFIX
+        );
+        return Ok(());
+    }
+    let enterprises = store
+        .enterprise_ids_with_district()
+        .await
+        .map_err(store_error)?;
+    if enterprises.is_empty() {
+        bail!("没有已登记注册地的企业 / no enterprises with a registered district to lend to");
+    }
+    let banks = demo_bank_ids(store).await?;
+    let bar = indicatif::ProgressBar::new(n);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{spinner} [{elapsed_precise}] {bar:40} {pos}/{len} 笔合成贷款 loans · {per_sec} · 剩余 {eta}",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    let started = std::time::Instant::now();
+    let mut loans = demo_loans::BulkLoans::new(&enterprises, &banks, n, seed, demo_as_of());
+    let mut written = 0u64;
+    loop {
+        let batch: Vec<_> = loans.by_ref().take(10_000).collect();
+        if batch.is_empty() {
+            break;
+        }
+        let mut tx = store
+            .write(AuditActor::system("demo"))
+            .await
+            .map_err(store_error)?;
+        store
+            .insert_bulk_loans(&mut tx, &batch)
+            .await
+            .map_err(store_error)?;
+        tx.commit().await.map_err(store_error)?;
+        written += batch.len() as u64;
+        bar.set_position(written);
+    }
+    bar.finish_and_clear();
+    let secs = started.elapsed().as_secs_f64().max(0.001);
+    println!(
+        "合成贷款 / synthetic loans: {written} 笔 to {} enterprises' pool of {}, {} banks · {secs:.1} s · {:.0} loans/s",
+        enterprises.len(),
+        (n / 4).clamp(1, enterprises.len() as u64),
+        banks.len(),
+        written as f64 / secs
+    );
+    rebuild_stats_with_bar(store).await
+}
+
+/// Rebuilds the statistics aggregates with a spinner naming the step.
+async fn rebuild_stats_with_bar(store: &Store) -> Result<()> {
+    let bar = indicatif::ProgressBar::new_spinner();
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{spinner} [{elapsed_precise}] 重算统计 rebuilding statistics: {msg}",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+    );
+    bar.enable_steady_tick(std::time::Duration::from_millis(200));
+    let started = std::time::Instant::now();
+    let report = store
+        .rebuild_stats(|step| bar.set_message(step.to_string()))
+        .await
+        .map_err(store_error)?;
+    bar.finish_and_clear();
+    println!(
+        "统计已重算 / statistics rebuilt: {} day rows, {} enterprise-year rows, {} quarter rows · {:.1} s",
+        report.day_rows,
+        report.enterprise_year_rows,
+        report.quarter_rows,
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+/// `ipfin stats 2026Q3`: the quarter's lines per district, and how long computing them took.
+async fn stats(cfg: &Config, args: StatsArgs) -> Result<()> {
+    let q = ipfin_domain::stats::Quarter::parse(&args.quarter)
+        .map_err(|m| anyhow::anyhow!("{}", m.zh))?;
+    let store = open(cfg).await?;
+    let mut times = Vec::new();
+    let mut lines = Vec::new();
+    for _ in 0..args.repeat.max(1) {
+        let started = std::time::Instant::now();
+        lines = if args.direct {
+            store.quarter_stats_direct(q).await
+        } else {
+            store.quarter_stats(q).await
+        }
+        .map_err(store_error)?;
+        times.push(started.elapsed().as_secs_f64() * 1000.0);
+    }
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&lines)?);
+    } else {
+        println!(
+            "{:<9} {:>7} {:>16} {:>6} {:>6} {:>16} {:>16} {:>7} {:>6} {:>4}",
+            "district",
+            "loans",
+            "amount_yuan",
+            "ents",
+            "first",
+            "sme_yuan",
+            "ytd_yuan",
+            "ytd_ents",
+            "pledges",
+            "rank"
+        );
+        for d in &lines {
+            println!(
+                "{:<9} {:>7} {:>16} {:>6} {:>6} {:>16} {:>16} {:>7} {:>6} {:>4}",
+                d.district,
+                d.quarter.loans,
+                d.quarter.amount_fen / 100,
+                d.quarter.enterprises,
+                d.quarter.first_loans,
+                d.quarter.sme_amount_fen / 100,
+                d.year_to_date.amount_fen / 100,
+                d.year_to_date.enterprises,
+                d.pledge_registrations,
+                d.rank_ytd_amount
+            );
+        }
+    }
+    let mut sorted = times.clone();
+    sorted.sort_by(f64::total_cmp);
+    eprintln!(
+        "quarter_stats{} {q}: {} run(s) · first {:.1} ms · min {:.1} ms · median {:.1} ms · max {:.1} ms",
+        if args.direct { "_direct" } else { "" },
+        times.len(),
+        times[0],
+        sorted[0],
+        sorted[sorted.len() / 2],
+        sorted[sorted.len() - 1]
+    );
+    Ok(())
+}
+
+/// The city-scale demo loans: the fifteen banks (created when missing), then each bank's loans
+/// with pledges, payments, statuses and contracts, 500 loans a transaction.
+async fn load_demo_loans(store: &Store, borrowers: &[generate::Borrower], seed: u64) -> Result<()> {
+    let as_of = demo_as_of();
+    let bank_ids = demo_bank_ids(store).await?;
     let loans = demo_loans::demo_loans(borrowers, seed, as_of);
     let bar = indicatif::ProgressBar::new(loans.len() as u64);
     bar.set_style(

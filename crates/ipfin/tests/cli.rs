@@ -293,3 +293,44 @@ fn first_start_without_users_prints_a_one_time_setup_link() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn synthetic_loans_load_once_and_their_statistics_equal_the_direct_scan() {
+    let dir = temp_dir("bulk-loans");
+    let d = dir.to_str().expect("utf-8");
+    let run = |args: &[&str]| {
+        let out = bin()
+            .args(["--data-dir", d])
+            .args(args)
+            .output()
+            .expect("run");
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).to_string()
+    };
+    let first = run(&["demo", "--loans", "3000"]);
+    assert!(first.contains("3000 笔"), "{first}");
+    assert!(first.contains("statistics rebuilt"), "{first}");
+    let again = run(&["demo", "--loans", "3000"]);
+    assert!(again.contains("already there: 3000"), "{again}");
+    for q in ["2024Q1", "2025Q2", "2026Q3"] {
+        let agg: serde_json::Value =
+            serde_json::from_str(&run(&["stats", q, "--json"])).expect("json");
+        let direct: serde_json::Value =
+            serde_json::from_str(&run(&["stats", q, "--json", "--direct"])).expect("json");
+        assert_eq!(agg, direct, "{q}");
+        let loans: i64 = agg
+            .as_array()
+            .expect("lines")
+            .iter()
+            .map(|l| l["quarter"]["loans"].as_i64().unwrap_or(0))
+            .sum();
+        assert!(loans > 100, "{q}: {loans}");
+    }
+    let rebuilt = run(&["stats-rebuild"]);
+    assert!(rebuilt.contains("statistics rebuilt"), "{rebuilt}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

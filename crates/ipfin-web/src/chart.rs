@@ -7,6 +7,10 @@
 //! explicit `width`/`height` (pages can scale it with `max-width: 100%; height: auto`).
 //! Money is integer fen and is formatted with integer arithmetic only; `f64` is used for pixel
 //! geometry and nothing else. An empty `rows` slice gives a small chart saying "暂无数据".
+//!
+//! In an askama template, insert a chart with the `|safe` filter (`{{ chart|safe }}`): every
+//! text inside is already escaped here. For the .docx, pass the same string to
+//! `docx::DocBuilder::chart`.
 
 use ipfin_domain::money::group_thousands;
 use rust_decimal::prelude::ToPrimitive;

@@ -465,10 +465,18 @@ fn chart_picture(svg: &str, id: &str) -> Result<Pic, String> {
         .id(id))
 }
 
-/// Renders `svg` to PNG at [`CHART_SCALE`]; returns the PNG and the SVG's size in CSS px.
+/// Renders `svg` to PNG at [`CHART_SCALE`] with the system's fonts; returns the PNG and the SVG's
+/// size in CSS px.
 fn render_png(svg: &str) -> Result<(Vec<u8>, u32, u32), String> {
+    render_png_with(svg, Arc::clone(&CHART_FONTS))
+}
+
+fn render_png_with(
+    svg: &str,
+    fonts: Arc<usvg::fontdb::Database>,
+) -> Result<(Vec<u8>, u32, u32), String> {
     let options = usvg::Options {
-        fontdb: Arc::clone(&CHART_FONTS),
+        fontdb: fonts,
         // Charts are self-contained: never read files or URLs named in an SVG.
         image_href_resolver: usvg::ImageHrefResolver {
             resolve_data: usvg::ImageHrefResolver::default_data_resolver(),
@@ -819,6 +827,15 @@ mod tests {
         assert_eq!(pic.size.0, TEXT_W_MM * EMU_PER_MM as u32);
         let ratio = f64::from(pic.size.1) / f64::from(pic.size.0);
         assert!((ratio - f64::from(h) / f64::from(w)).abs() < 0.001);
+    }
+
+    #[test]
+    fn charts_render_without_any_font_installed() {
+        let svg = chart::completion_chart("无字体", &[("南山区".into(), Some(dec!(50)))], None);
+        let empty = Arc::new(usvg::fontdb::Database::new());
+        let (png, w, h) = render_png_with(&svg, empty).expect("renders without fonts");
+        assert!(png.starts_with(b"\x89PNG"));
+        assert_eq!((w, h), (640, 128));
     }
 
     #[test]

@@ -215,17 +215,20 @@ impl DocBuilder {
     pub fn build(&self) -> Result<Vec<u8>, DocxError> {
         let mut docx = base_document();
         let mut charts = Vec::new();
+        // A page break becomes "page break before" on the next paragraph, so the new page does
+        // not start with an empty line; before a table it is a paragraph of its own.
+        let mut new_page = false;
         for block in &self.blocks {
             match block {
                 Block::Title(t) => {
-                    docx = docx.add_paragraph(Paragraph::new().style("Title").add_run(text_run(t)))
+                    let p = Paragraph::new().style("Title").add_run(text_run(t));
+                    docx = docx.add_paragraph(on_new_page(p, &mut new_page))
                 }
                 Block::Heading(level, t) => {
-                    docx = docx.add_paragraph(
-                        Paragraph::new()
-                            .style(&format!("Heading{level}"))
-                            .add_run(text_run(t)),
-                    )
+                    let p = Paragraph::new()
+                        .style(&format!("Heading{level}"))
+                        .add_run(text_run(t));
+                    docx = docx.add_paragraph(on_new_page(p, &mut new_page))
                 }
                 Block::Paragraph(spans) => {
                     let mut p = Paragraph::new().indent(
@@ -241,9 +244,14 @@ impl DocBuilder {
                         }
                         p = p.add_run(run);
                     }
-                    docx = docx.add_paragraph(p);
+                    docx = docx.add_paragraph(on_new_page(p, &mut new_page));
                 }
-                Block::Table(columns, rows) => docx = docx.add_table(table(columns, rows)),
+                Block::Table(columns, rows) => {
+                    if std::mem::take(&mut new_page) {
+                        docx = docx.add_paragraph(page_break_paragraph());
+                    }
+                    docx = docx.add_table(table(columns, rows))
+                }
                 Block::Chart { svg, caption } => {
                     let index = charts.len() + 1;
                     let id = format!("rIdChart{index}");
@@ -253,9 +261,9 @@ impl DocBuilder {
                         svg,
                         alt: alt_text(svg),
                     });
+                    let p = on_new_page(Paragraph::new(), &mut new_page);
                     docx = docx.add_paragraph(
-                        Paragraph::new()
-                            .align(AlignmentType::Center)
+                        p.align(AlignmentType::Center)
                             // Single spacing: with the body's 1.5 lines LibreOffice draws the
                             // picture over the text above it.
                             .line_spacing(
@@ -277,17 +285,34 @@ impl DocBuilder {
                     }
                 }
                 Block::PageBreak => {
-                    docx = docx.add_paragraph(
-                        Paragraph::new().add_run(Run::new().add_break(BreakType::Page)),
-                    )
+                    if std::mem::replace(&mut new_page, true) {
+                        // Two breaks in a row: the first one leaves an empty page.
+                        docx = docx.add_paragraph(page_break_paragraph());
+                    }
                 }
             }
+        }
+        if new_page {
+            docx = docx.add_paragraph(page_break_paragraph());
         }
         let mut out = Cursor::new(Vec::new());
         docx.pack(&mut out)
             .map_err(|e| DocxError::Package(e.to_string()))?;
         finish_package(&out.into_inner(), &charts)
     }
+}
+
+/// `p`, starting a new page if one was asked for since the last paragraph.
+fn on_new_page(p: Paragraph, new_page: &mut bool) -> Paragraph {
+    if std::mem::take(new_page) {
+        p.page_break_before(true)
+    } else {
+        p
+    }
+}
+
+fn page_break_paragraph() -> Paragraph {
+    Paragraph::new().add_run(Run::new().add_break(BreakType::Page))
 }
 
 /// A run that keeps line breaks in `text` as line breaks.
@@ -564,8 +589,10 @@ fn finish_package(docx: &[u8], charts: &[ChartPart]) -> Result<Vec<u8>, DocxErro
                 entry.read_to_string(&mut xml).map_err(|e| err(&e))?;
                 Some(match name.as_str() {
                     "word/styles.xml" => with_languages(&xml)?,
+                    "word/document.xml" => {
+                        with_chart_drawings(&with_repeating_headers(&xml), charts)?
+                    }
                     _ if charts.is_empty() => xml,
-                    "word/document.xml" => with_chart_drawings(&xml, charts)?,
                     "word/_rels/document.xml.rels" => with_svg_relationships(&xml, charts.len())?,
                     _ => with_svg_content_type(&xml)?,
                 })
@@ -607,6 +634,32 @@ fn with_languages(styles: &str) -> Result<String, DocxError> {
         &styles[..at],
         &styles[at..]
     ))
+}
+
+/// Marks each table's first row as a header row (`w:tblHeader`), repeated on every page the table
+/// runs onto. Every row this builder writes carries `<w:trPr><w:cantSplit /></w:trPr>`.
+fn with_repeating_headers(xml: &str) -> String {
+    const ROW_PROPS: &str = "<w:trPr><w:cantSplit /></w:trPr>";
+    const HEADER_ROW_PROPS: &str = "<w:trPr><w:cantSplit /><w:tblHeader /></w:trPr>";
+    let mut out = String::with_capacity(xml.len() + 64);
+    let mut rest = xml;
+    while let Some(at) = rest.find("<w:tbl>") {
+        let (before, table) = rest.split_at(at);
+        out.push_str(before);
+        match table.find(ROW_PROPS) {
+            Some(row) => {
+                out.push_str(&table[..row]);
+                out.push_str(HEADER_ROW_PROPS);
+                rest = &table[row + ROW_PROPS.len()..];
+            }
+            None => {
+                out.push_str(table);
+                rest = "";
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 fn with_chart_drawings(xml: &str, charts: &[ChartPart]) -> Result<String, DocxError> {
@@ -766,7 +819,31 @@ mod tests {
             )
             .chart(&completion, Some("图1 各区目标完成率"))
             .paragraph("说明：完成率按登记日期统计。\n第二行。")
-            .chart(&yoy, None);
+            .chart(&yoy, None)
+            .page_break()
+            .heading(1, "附表 各区分季度数据");
+        let rows: Vec<Vec<String>> = districts
+            .iter()
+            .flat_map(|(n, _, a, b)| {
+                (1..=4).map(move |q| {
+                    vec![
+                        n.to_string(),
+                        format!("第{q}季度"),
+                        chart::format_wan(a * q / 4),
+                        chart::format_wan(b * q / 4),
+                    ]
+                })
+            })
+            .collect();
+        doc.table(
+            &[
+                Column::text("区", 3),
+                Column::text("季度", 2),
+                Column::numeric("本年（万元）", 3),
+                Column::numeric("上年同期（万元）", 3),
+            ],
+            &rows,
+        );
         doc
     }
 
@@ -787,8 +864,11 @@ mod tests {
         ] {
             assert!(doc.contains(want), "{want}");
         }
-        assert_eq!(doc.matches("<w:tbl>").count(), 1);
-        assert_eq!(doc.matches("<w:tr>").count(), 4);
+        assert_eq!(doc.matches("<w:tbl>").count(), 2);
+        assert_eq!(doc.matches("<w:tr>").count(), 4 + 1 + 44);
+        assert_eq!(doc.matches("<w:tblHeader />").count(), 2);
+        assert_eq!(doc.matches("<w:pageBreakBefore />").count(), 1);
+        assert!(!doc.contains("w:type=\"page\""));
         assert!(doc.contains("<w:jc w:val=\"right\" />"));
         assert!(doc.contains("w:pStyle w:val=\"Heading2\""));
         assert_eq!(doc.matches("asvg:svgBlip").count(), 2);
@@ -843,9 +923,30 @@ mod tests {
         assert_eq!(sample().build().unwrap(), sample().build().unwrap());
         let mut doc = DocBuilder::new();
         doc.heading(7, "只有文字").paragraph("正文");
+        doc.table(&[Column::text("甲", 1)], &[vec!["1".into()]])
+            .table(&[Column::numeric("乙", 1)], &[]);
         let parts = unzip(&doc.build().expect("docx"));
-        assert!(text(&parts, "word/document.xml").contains("Heading3"));
+        let xml = text(&parts, "word/document.xml");
+        assert!(xml.contains("Heading3"));
+        assert_eq!(xml.matches("<w:tblHeader />").count(), 2);
+        roxmltree::Document::parse(&xml).expect("document.xml is XML");
         assert!(!parts.keys().any(|k| k.starts_with("word/media/")));
+    }
+
+    #[test]
+    fn page_breaks_before_tables_and_at_the_end_are_paragraphs() {
+        let mut doc = DocBuilder::new();
+        doc.paragraph("一")
+            .page_break()
+            .table(&[Column::text("甲", 1)], &[])
+            .page_break()
+            .page_break()
+            .paragraph("二")
+            .page_break();
+        let parts = unzip(&doc.build().expect("docx"));
+        let xml = text(&parts, "word/document.xml");
+        assert_eq!(xml.matches("w:type=\"page\"").count(), 3);
+        assert_eq!(xml.matches("<w:pageBreakBefore />").count(), 1);
     }
 
     #[test]

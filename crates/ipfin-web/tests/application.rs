@@ -9,22 +9,6 @@ use axum::http::{Method, Request, header};
 use ipfin_domain::Scope;
 use support::TestApp;
 
-async fn token(app: &TestApp, org: &str) -> String {
-    let org_id = app.org_id(org).await;
-    let mut tx = app
-        .store()
-        .write(ipfin_store::audit::AuditActor::system("test"))
-        .await
-        .expect("tx");
-    let (_, plain) = app
-        .store()
-        .create_api_token(&mut tx, &Scope::City, org_id, "申报系统", None)
-        .await
-        .expect("token");
-    tx.commit().await.expect("commit");
-    plain
-}
-
 async fn upload(
     app: &TestApp,
     bearer: &str,
@@ -60,7 +44,7 @@ async fn an_enterprise_fee_application_from_draft_to_grant() {
             "pledges": [{"number": "Y2026980020001", "secured_amount_fen": 300_000_000, "registration_date": "2026-02-01",
                          "items": [{"kind": "patent", "number": "202310123456.6"}]}]
         });
-        let bank_token = token(&app, "深南银行深圳分行").await;
+        let bank_token = app.token("深南银行深圳分行").await;
         let r = app
             .api(
                 Method::POST,
@@ -72,7 +56,7 @@ async fn an_enterprise_fee_application_from_draft_to_grant() {
         assert!(r.status.is_success(), "{}: {}", r.status, r.body);
         let _ = bank;
 
-        let ent = token(&app, "深圳市南山示例科技有限公司").await;
+        let ent = app.token("深圳市南山示例科技有限公司").await;
         let policy = s
             .policy_versions(&Scope::City, Some("440305"))
             .await
@@ -557,7 +541,7 @@ async fn institution_and_securitisation_applications_in_the_browser() {
             .id
             .to_string();
         // The bank has reported a loan in Nanshan this year.
-        let bank_token = token(&app, "深南银行深圳分行").await;
+        let bank_token = app.token("深南银行深圳分行").await;
         let loan = serde_json::json!({
             "borrower_credit_code": ipfin_store::demo::demo_credit_code("440305", 101),
             "contract_number": "2026-WEB-0100", "principal_fen": 200_000_000, "annual_rate": "0.035",

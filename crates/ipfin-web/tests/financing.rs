@@ -5,25 +5,8 @@
 mod support;
 
 use axum::http::{Method, StatusCode};
-use ipfin_domain::Scope;
 use serde_json::{Value, json};
 use support::TestApp;
-
-async fn token(app: &TestApp, org: &str) -> String {
-    let org_id = app.org_id(org).await;
-    let mut tx = app
-        .store()
-        .write(ipfin_store::audit::AuditActor::system("test"))
-        .await
-        .expect("tx");
-    let (_, plain) = app
-        .store()
-        .create_api_token(&mut tx, &Scope::City, org_id, "贷款接口测试", None)
-        .await
-        .expect("token");
-    tx.commit().await.expect("commit");
-    plain
-}
 
 fn ns_code() -> String {
     ipfin_store::demo::demo_credit_code("440305", 101)
@@ -65,8 +48,8 @@ async fn loans_count(app: &TestApp) -> i64 {
 #[tokio::test]
 async fn a_banks_system_reports_and_re_sends_loans() {
     for app in TestApp::all().await {
-        let a = token(&app, "深南银行深圳分行").await;
-        let b = token(&app, "鹏城商业银行").await;
+        let a = app.token("深南银行深圳分行").await;
+        let b = app.token("鹏城商业银行").await;
         let r = post(
             &app,
             "/api/v1/loans",
@@ -185,8 +168,8 @@ async fn a_banks_system_reports_and_re_sends_loans() {
         assert_eq!(d["repaid_fen"], 100_000_000);
         assert_eq!(d["contracts"][0]["kind"], "guarantee");
         // The borrower's district sees it; another district does not.
-        let ns = token(&app, "南山区市场监督管理局").await;
-        let ft = token(&app, "福田区市场监督管理局").await;
+        let ns = app.token("南山区市场监督管理局").await;
+        let ft = app.token("福田区市场监督管理局").await;
         let r = app.api(Method::GET, "/api/v1/loans", Some(&ns), None).await;
         assert_eq!(r.json()["total"], 2);
         assert_eq!(
@@ -206,7 +189,7 @@ async fn a_banks_system_reports_and_re_sends_loans() {
 #[tokio::test]
 async fn idempotency_keys_replay_the_first_answer() {
     for app in TestApp::all().await {
-        let a = token(&app, "深南银行深圳分行").await;
+        let a = app.token("深南银行深圳分行").await;
         let send = |body: Value, key: &'static str| {
             let req = axum::http::Request::builder()
                 .method(Method::POST)
@@ -245,7 +228,7 @@ async fn idempotency_keys_replay_the_first_answer() {
 #[tokio::test]
 async fn bad_loans_are_refused_with_the_field_named_and_nothing_stored() {
     for app in TestApp::all().await {
-        let a = token(&app, "深南银行深圳分行").await;
+        let a = app.token("深南银行深圳分行").await;
         let b_org = app.org_id("鹏城商业银行").await;
         let set = |path: &str, v: Value| {
             let mut l = loan("BAD-1", "Y2026980000001");
@@ -372,7 +355,7 @@ async fn bad_loans_are_refused_with_the_field_named_and_nothing_stored() {
             (json!(0), json!(2))
         );
         // A district's token cannot report loans.
-        let ns = token(&app, "南山区市场监督管理局").await;
+        let ns = app.token("南山区市场监督管理局").await;
         let r = post(&app, "/api/v1/loans", &ns, &loan("X-1", "Y2026980040001")).await;
         assert_eq!(r.status, StatusCode::FORBIDDEN);
         app.cleanup().await;

@@ -5,25 +5,8 @@
 mod support;
 
 use axum::http::Method;
-use ipfin_domain::Scope;
 use serde_json::json;
 use support::TestApp;
-
-async fn token(app: &TestApp, org: &str) -> String {
-    let org_id = app.org_id(org).await;
-    let mut tx = app
-        .store()
-        .write(ipfin_store::audit::AuditActor::system("test"))
-        .await
-        .expect("tx");
-    let (_, plain) = app
-        .store()
-        .create_api_token(&mut tx, &Scope::City, org_id, "政策测试", None)
-        .await
-        .expect("token");
-    tx.commit().await.expect("commit");
-    plain
-}
 
 /// Signs a person in and returns a caller that sends JSON with their session cookie
 /// (department tokens act as members only; drafting is a person's work).
@@ -94,8 +77,8 @@ fn nanshan_doc(title: &str) -> serde_json::Value {
 async fn a_policy_is_drafted_circulated_published_and_revised() {
     for app in TestApp::all().await {
         let officer = person(&app, "ns.officer").await;
-        let finance = token(&app, "南山区财政局").await;
-        let ft = token(&app, "福田区市场监督管理局").await;
+        let finance = app.token("南山区财政局").await;
+        let ft = app.token("福田区市场监督管理局").await;
         let created = as_person(
             &app,
             &officer,

@@ -7,24 +7,7 @@
 mod support;
 
 use axum::http::Method;
-use ipfin_domain::Scope;
 use support::TestApp;
-
-async fn token(app: &TestApp, org: &str) -> String {
-    let org_id = app.org_id(org).await;
-    let mut tx = app
-        .store()
-        .write(ipfin_store::audit::AuditActor::system("test"))
-        .await
-        .expect("tx");
-    let (_, plain) = app
-        .store()
-        .create_api_token(&mut tx, &Scope::City, org_id, "统计系统", None)
-        .await
-        .expect("token");
-    tx.commit().await.expect("commit");
-    plain
-}
 
 fn loan(contract: &str, pledge: &str, yuan: i64, start: &str) -> String {
     serde_json::json!({
@@ -43,7 +26,7 @@ async fn targets_bulletin_feedback_assessment_and_matrix() {
         let city = app.login("city.admin").await;
         let ns = app.login("ns.officer").await;
         let ft = app.login("ft.officer").await;
-        let bank = token(&app, "深南银行深圳分行").await;
+        let bank = app.token("深南银行深圳分行").await;
         let r = app
             .api(
                 Method::POST,
@@ -199,7 +182,7 @@ async fn targets_bulletin_feedback_assessment_and_matrix() {
             )
             .await;
         assert_eq!(r.status, 409, "issued once");
-        let city_token = token(&app, "深圳市市场监督管理局（知识产权局）").await;
+        let city_token = app.token("深圳市市场监督管理局（知识产权局）").await;
         let issued = app
             .api(
                 Method::GET,

@@ -179,6 +179,29 @@ impl TestApp {
         self.send(b.body(body).expect("request")).await
     }
 
+    /// An API token for the organisation with this exact name (issued as the city would).
+    pub async fn token(&self, org: &str) -> String {
+        let org_id = self.org_id(org).await;
+        let mut tx = self
+            .store()
+            .write(ipfin_store::audit::AuditActor::system("test"))
+            .await
+            .expect("tx");
+        let (_, plain) = self
+            .store()
+            .create_api_token(
+                &mut tx,
+                &ipfin_domain::Scope::City,
+                org_id,
+                "测试系统",
+                None,
+            )
+            .await
+            .expect("token");
+        tx.commit().await.expect("commit");
+        plain
+    }
+
     pub async fn org_id(&self, name: &str) -> i64 {
         let p = self
             .store()

@@ -11,7 +11,7 @@ use crate::api::stats::{
     BulletinView, Feedback, bulletin_view, feedback_view, issue, last_ended_quarter, quarter_param,
     sees_district,
 };
-use crate::chart::{completion_chart, yoy_chart};
+use crate::chart::{completion_chart, format_wan, yoy_chart};
 use crate::docx::{Column, DocBuilder, Span};
 use crate::error::{AppError, AppResult};
 use askama::Template;
@@ -577,26 +577,32 @@ pub fn document(v: &BulletinView) -> Result<Vec<u8>, crate::docx::DocxError> {
         yuan(ytd)
     ));
     d.heading(1, "二、各区目标完成情况排名");
+    // Amounts in 万元 so the ranking fits an A4 page (the page and the workbook keep 元).
     let cols = [
         Column::numeric("排名", 6),
-        Column::text("区", 10),
-        Column::numeric("年度目标（元）", 18),
-        Column::numeric("本年累计（元）", 18),
+        Column::text("区", 12),
+        Column::numeric("年度目标（万元）", 16),
+        Column::numeric("本年累计（万元）", 16),
         Column::numeric("完成率", 10),
-        Column::numeric("本季度（元）", 18),
+        Column::numeric("本季度（万元）", 16),
         Column::numeric("同比", 10),
     ];
-    let rows: Vec<Vec<String>> = rank_lines(s)
-        .into_iter()
-        .map(|l| {
+    let rows: Vec<Vec<String>> = s
+        .rows
+        .iter()
+        .map(|r| {
             vec![
-                l.rank.to_string(),
-                l.name,
-                l.target,
-                l.ytd,
-                l.completion,
-                l.quarter,
-                l.yoy,
+                r.rank.to_string(),
+                r.district_name.clone(),
+                r.completion
+                    .iter()
+                    .find(|c| c.metric == Metric::Amount)
+                    .map(|c| format_wan(c.target))
+                    .unwrap_or_else(|| "—".into()),
+                format_wan(r.stats.year_to_date.amount_fen),
+                pct(&r.amount_pct),
+                format_wan(r.stats.quarter.amount_fen),
+                pct(&r.stats.yoy_amount_pct),
             ]
         })
         .collect();

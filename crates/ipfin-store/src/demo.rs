@@ -291,6 +291,7 @@ impl Store {
             )
             .await?;
             dept_ids.insert(code.to_string(), lead.id);
+            let mut members = std::collections::BTreeMap::new();
             for (suffix, en) in MEMBER_DEPARTMENTS {
                 let dept = self
                     .create_organisation(
@@ -308,7 +309,22 @@ impl Store {
                 if *suffix == "财政局" {
                     dept_ids.insert(format!("{code}-finance"), dept.id);
                 }
+                members.insert(*suffix, dept.id);
             }
+            // Data-sharing arrangements (R1.1): every district shares its registration data
+            // monthly (started three weeks ago, so on time); Nanshan also tax data quarterly
+            // since 1 January (overdue: nothing delivered yet) and the high-tech list yearly.
+            let today = crate::today_shanghai();
+            Store::seed_sharing_demo(
+                &tx,
+                code,
+                lead.id,
+                &members,
+                *code == "440305",
+                today - chrono::Days::new(21),
+                today,
+            )
+            .await?;
         }
 
         let institutions = [

@@ -1582,7 +1582,7 @@ impl ImportRecord {
     }
 }
 
-const IMPORT_COLS: &str = "id, kind, file_name, status, rows_done, rows_estimate, inserted, updated, unchanged, errors, \
+pub(crate) const IMPORT_COLS: &str = "id, kind, file_name, status, rows_done, rows_estimate, inserted, updated, unchanged, errors, \
     started_at, finished_at, message, error_report";
 
 fn import_scope_sql(scope: &Scope) -> (String, Vec<Value>) {

@@ -9,6 +9,7 @@ pub mod audit;
 pub mod auth;
 pub mod blob;
 pub mod bulletin;
+pub mod coordination;
 pub mod db;
 pub mod demo;
 pub mod demo_bulk;

@@ -227,6 +227,43 @@ fn table() -> Routes {
         Roles(GOVERNMENT),
         api::org::district,
     )
+    // The coordination mechanism's data-sharing arrangements (R1.1, issue #8): the district's
+    // government reads, the city and the district's lead officers record and end them.
+    .get(
+        "/api/v1/districts/{code}/coordination",
+        Roles(GOVERNMENT),
+        api::coordination::coordination,
+    )
+    .post(
+        "/api/v1/districts/{code}/sharing",
+        Roles(MANAGERS),
+        api::coordination::create,
+    )
+    .get(
+        "/api/v1/districts/{code}/sharing/{arrangement_id}",
+        Roles(GOVERNMENT),
+        api::coordination::detail,
+    )
+    .post(
+        "/api/v1/districts/{code}/sharing/{arrangement_id}/end",
+        Roles(MANAGERS),
+        api::coordination::end,
+    )
+    .get(
+        "/districts/{code}/sharing/{arrangement_id}",
+        Roles(GOVERNMENT),
+        views::coordination::show,
+    )
+    .post(
+        "/districts/{code}/sharing",
+        Roles(MANAGERS),
+        views::coordination::create,
+    )
+    .post(
+        "/districts/{code}/sharing/{arrangement_id}/end",
+        Roles(MANAGERS),
+        views::coordination::end,
+    )
     // Managers: the city and districts' lead officers.
     .get("/orgs/new", Roles(MANAGERS), views::org::new_page)
     .post("/orgs", Roles(MANAGERS), views::org::create)

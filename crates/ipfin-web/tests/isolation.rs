@@ -494,6 +494,41 @@ const EXPECTED: &[(&str, &str, &str)] = &[
         "/api/v1/districts/{code}",
         "city_admin,district_officer,department_member",
     ),
+    (
+        "GET",
+        "/api/v1/districts/{code}/coordination",
+        "city_admin,district_officer,department_member",
+    ),
+    (
+        "POST",
+        "/api/v1/districts/{code}/sharing",
+        "city_admin,district_officer",
+    ),
+    (
+        "GET",
+        "/api/v1/districts/{code}/sharing/{arrangement_id}",
+        "city_admin,district_officer,department_member",
+    ),
+    (
+        "POST",
+        "/api/v1/districts/{code}/sharing/{arrangement_id}/end",
+        "city_admin,district_officer",
+    ),
+    (
+        "GET",
+        "/districts/{code}/sharing/{arrangement_id}",
+        "city_admin,district_officer,department_member",
+    ),
+    (
+        "POST",
+        "/districts/{code}/sharing",
+        "city_admin,district_officer",
+    ),
+    (
+        "POST",
+        "/districts/{code}/sharing/{arrangement_id}/end",
+        "city_admin,district_officer",
+    ),
     ("GET", "/orgs/new", "city_admin,district_officer"),
     ("POST", "/orgs", "city_admin,district_officer"),
     (
@@ -616,6 +651,7 @@ struct Prober {
     foreign_file: i64,
     foreign_notice: i64,
     foreign_objection: i64,
+    foreign_arrangement: i64,
 }
 
 async fn token_for(app: &TestApp, org_id: i64, name: &str) -> (i64, String) {
@@ -964,6 +1000,15 @@ async fn probers(app: &TestApp) -> Vec<Prober> {
             district,
         )
         .await;
+        // A data-sharing arrangement of the foreign district (the demo records one in each).
+        let foreign_arrangement = app
+            .store()
+            .arrangements(&Scope::City, district, ipfin_store::today_shanghai())
+            .await
+            .expect("arrangements")
+            .first()
+            .expect("a demo arrangement")
+            .id;
         let session = app.login(username).await;
         let roles = app
             .store()
@@ -994,6 +1039,7 @@ async fn probers(app: &TestApp) -> Vec<Prober> {
             foreign_file,
             foreign_notice,
             foreign_objection,
+            foreign_arrangement,
         });
     }
     out
@@ -1020,6 +1066,7 @@ fn substitute(path: &str, p: &Prober) -> String {
         ("{notice_id}", p.foreign_notice.to_string()),
         ("{objection_id}", p.foreign_objection.to_string()),
         ("{quarter}", "2026Q3".to_string()),
+        ("{arrangement_id}", p.foreign_arrangement.to_string()),
     ] {
         out = out.replace(param, &value);
     }

@@ -525,7 +525,8 @@ async fn serve(cfg: Config, args: ServeArgs) -> Result<()> {
 }
 
 /// Jobs inside `serve`, every minute: notices whose period is over end (applications become
-/// granted within the budget); supervision checks that fall due run; notifications are handed to the sender (the log here; an
+/// granted within the budget); supervision checks that fall due run; overdue data-sharing deliveries are flagged to the lead
+/// department; notifications are handed to the sender (the log here; an
 /// e-mail/SMS gateway in production).
 async fn background_jobs(store: Store) {
     let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
@@ -551,6 +552,14 @@ async fn background_jobs(store: Store) {
             Ok(0) => {}
             Ok(n) => tracing::info!(applications = n, "supervision checks run"),
             Err(e) => tracing::error!(error = %e, "supervision checks failed"),
+        }
+        match store
+            .notify_overdue_deliveries(ipfin_store::today_shanghai())
+            .await
+        {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(arrangements = n, "overdue data-sharing deliveries flagged"),
+            Err(e) => tracing::error!(error = %e, "checking data-sharing deliveries failed"),
         }
         let send = |n: &ipfin_store::application::Notification| {
             tracing::info!(notification = n.id, link = %n.link, text = %n.text, "notify (development sender: log only)");

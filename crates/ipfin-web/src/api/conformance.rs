@@ -98,12 +98,52 @@ fn policy_cell(
     }
 }
 
+/// R1.1: a lead department designated and at least one running data-sharing arrangement; the
+/// finding names the lead, counts the arrangements and lists the overdue ones.
+fn coordination_cell(
+    code: &str,
+    lead: Option<&str>,
+    arrangements: &[ipfin_store::coordination::Arrangement],
+) -> Cell {
+    let evidence = Some(format!("/districts/{code}#sharing"));
+    let Some(lead) = lead else {
+        return cell("R1.1", false, "尚未指定牵头部门。".into(), evidence);
+    };
+    let running: Vec<_> = arrangements
+        .iter()
+        .filter(|a| a.district_code == code && a.ended_on.is_none())
+        .collect();
+    if running.is_empty() {
+        return cell(
+            "R1.1",
+            false,
+            format!("牵头部门：{lead}；尚未登记数据共享约定。"),
+            evidence,
+        );
+    }
+    let overdue: Vec<String> = running
+        .iter()
+        .filter(|a| a.state.is_overdue())
+        .map(|a| format!("{}（{}）", a.dataset.zh(), a.provider_name))
+        .collect();
+    let mut finding = format!("牵头部门：{lead}；数据共享约定 {} 项", running.len());
+    if !overdue.is_empty() {
+        finding.push_str(&format!("，逾期未报送：{}", overdue.join("、")));
+    }
+    finding.push('。');
+    cell("R1.1", true, finding, evidence)
+}
+
 /// The matrix for the districts in scope.
 pub async fn matrix(state: &AppState, actor: &Actor) -> AppResult<Vec<MatrixRow>> {
     let year = crate::api::stats::today().year();
     let policies = crate::api::policy::conformance_rows(state, actor).await?;
     let online = state.store.online_use(year).await?;
     let targets = state.store.target_map(&actor.scope, year).await?;
+    let arrangements = state
+        .store
+        .all_arrangements(&actor.scope, crate::api::stats::today())
+        .await?;
     let mut out = Vec::new();
     for d in state.store.districts().await? {
         if !crate::api::stats::sees_district(&actor.scope, &d.code) {
@@ -111,20 +151,11 @@ pub async fn matrix(state: &AppState, actor: &Actor) -> AppResult<Vec<MatrixRow>
         }
         let code = d.code.clone();
         let mut cells = Vec::new();
-        cells.push(match &d.lead_org_name {
-            Some(name) => cell(
-                "R1.1",
-                true,
-                format!("牵头部门：{name}"),
-                Some(format!("/districts/{code}")),
-            ),
-            None => cell(
-                "R1.1",
-                false,
-                "尚未指定牵头部门。".into(),
-                Some(format!("/districts/{code}")),
-            ),
-        });
+        cells.push(coordination_cell(
+            &code,
+            d.lead_org_name.as_deref(),
+            &arrangements,
+        ));
         cells.push(no_data("R1.2", "联席会议记录功能尚未上线。"));
         let p = policies.iter().find(|p| p.district_code == code);
         let evidence = p

@@ -26,7 +26,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use utoipa::{IntoParams, ToSchema};
 
-fn parse<T: serde::de::DeserializeOwned>(body: &Bytes) -> AppResult<T> {
+pub(crate) fn parse<T: serde::de::DeserializeOwned>(body: &Bytes) -> AppResult<T> {
     serde_json::from_slice(body).map_err(|e| json_error(&e))
 }
 

@@ -29,6 +29,9 @@ struct ImportsPage {
     errors: FormErrors,
     prev: Option<String>,
     next: Option<String>,
+    /// Running data-sharing arrangements an import may deliver (R1.1), and the one chosen.
+    arrangements: Vec<ipfin_store::coordination::Arrangement>,
+    arrangement: String,
 }
 
 impl ImportsPage {
@@ -74,7 +77,16 @@ async fn list_page(
     let ctx = PageCtx::new(actor, state, "/imports");
     let imports = state.store.imports(&actor.scope, q.page()).await?;
     let link = |p: u64| format!("/imports?page={p}");
+    let arrangements = state
+        .store
+        .all_arrangements(&actor.scope, ipfin_store::today_shanghai())
+        .await?
+        .into_iter()
+        .filter(|a| a.ended_on.is_none())
+        .collect();
     Ok(ImportsPage {
+        arrangements,
+        arrangement: q.arrangement.clone().unwrap_or_default(),
         kinds: kinds(&ctx, &actor.scope),
         prev: (imports.page > 1).then(|| link(imports.page - 1)),
         next: (imports.page < imports.pages()).then(|| link(imports.page + 1)),
@@ -245,6 +257,42 @@ pub async fn upload(
         )
         .await;
     };
+    // The delivery of a data-sharing arrangement (R1.1): checked before anything starts.
+    let arrangement = match fields.get("arrangement_id").map(|s| s.trim()) {
+        None | Some("") => None,
+        Some(v) => {
+            let checked = match v.parse::<i64>() {
+                Ok(id) => {
+                    state
+                        .store
+                        .check_delivery(&actor.scope, id, kind.code())
+                        .await
+                }
+                Err(_) => Err(ipfin_store::StoreError::NotFound),
+            };
+            match checked {
+                Ok(a) => Some(a.id),
+                Err(ipfin_store::StoreError::Invalid(fe)) => {
+                    return refuse(&state, &actor, kind_code, fe).await;
+                }
+                Err(ipfin_store::StoreError::NotFound) => {
+                    return refuse(
+                        &state,
+                        &actor,
+                        kind_code,
+                        field(
+                            "arrangement_id",
+                            "sharing.unknown",
+                            "所选的数据共享约定不存在或不属于本区。".into(),
+                            "The arrangement does not exist in your district.".into(),
+                        ),
+                    )
+                    .await;
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+    };
     let Some((upload, file_name)) = saved else {
         return refuse(
             &state,
@@ -300,6 +348,9 @@ pub async fn upload(
             .store
             .set_import_estimate(audit.clone(), id, n)
             .await?;
+    }
+    if let Some(a) = arrangement {
+        state.store.link_delivery(audit.clone(), id, a).await?;
     }
     let store = state.store.clone();
     let scope = actor.scope.clone();

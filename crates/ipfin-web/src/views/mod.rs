@@ -7,6 +7,7 @@ pub mod audit;
 pub mod auth;
 pub mod bulletin;
 pub mod clear_card;
+pub mod coordination;
 pub mod enterprise;
 pub mod financing;
 pub mod home;
@@ -513,6 +514,8 @@ pub struct ListQuery {
     pub district: Option<String>,
     pub page: Option<String>,
     pub ok: Option<String>,
+    /// A data-sharing arrangement an import delivers (`/imports?arrangement=`).
+    pub arrangement: Option<String>,
 }
 
 impl ListQuery {

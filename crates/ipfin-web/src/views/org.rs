@@ -125,7 +125,7 @@ pub async fn create_district(
 
 #[derive(Template)]
 #[template(path = "district.html")]
-struct DistrictPage {
+pub(crate) struct DistrictPage {
     ctx: PageCtx,
     district: ipfin_store::org::District,
     history: Vec<LeadDesignation>,
@@ -133,6 +133,12 @@ struct DistrictPage {
     can_designate: bool,
     errors: FormErrors,
     today: String,
+    /// The coordination record (R1.1): departments with contacts, data-sharing arrangements.
+    members: Vec<crate::api::coordination::DepartmentDto>,
+    arrangements: Vec<ipfin_store::coordination::Arrangement>,
+    can_share: bool,
+    datasets: &'static [ipfin_domain::coordination::Dataset],
+    frequencies: &'static [ipfin_domain::coordination::Frequency],
 }
 
 impl DistrictPage {
@@ -145,7 +151,7 @@ impl DistrictPage {
     }
 }
 
-async fn district_page(
+pub(crate) async fn district_page(
     state: &AppState,
     actor: &Actor,
     code: &str,
@@ -168,6 +174,7 @@ async fn district_page(
         )
         .await?
         .items;
+    let (members, arrangements) = crate::api::coordination::record(state, actor, code).await?;
     Ok(DistrictPage {
         ctx: PageCtx::new(actor, state, &format!("/districts/{code}")).with_flash(flash),
         district,
@@ -176,6 +183,11 @@ async fn district_page(
         can_designate: actor.scope == Scope::City,
         errors,
         today: ipfin_store::today_shanghai().to_string(),
+        members,
+        arrangements,
+        can_share: actor.scope.can_manage(OrgKind::Department, Some(code)),
+        datasets: ipfin_domain::coordination::Dataset::ALL,
+        frequencies: ipfin_domain::coordination::Frequency::ALL,
     })
 }
 

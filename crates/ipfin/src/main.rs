@@ -167,6 +167,10 @@ struct ImportArgs {
     /// Where to write the row-level error report (XLSX); default: next to the file.
     #[arg(long)]
     errors: Option<PathBuf>,
+    /// Record the import as the delivery of this data-sharing arrangement (R1.1; its id is on
+    /// `/districts/{code}/sharing/{id}`). Checked before the import starts.
+    #[arg(long)]
+    arrangement: Option<i64>,
 }
 
 #[derive(Subcommand)]
@@ -370,6 +374,9 @@ async fn main() -> Result<()> {
                         org.name
                     );
                 }
+            }
+            if let Some(id) = args.arrangement {
+                link_delivery(&store, kind, &scope, &args.file, id).await?;
             }
             import_file(&store, kind, &scope, &args.file, args.batch, args.errors).await
         }
@@ -621,6 +628,42 @@ async fn backup(cfg: &Config, file: &Path) -> Result<()> {
 }
 
 /// Imports a file with a progress bar (rows, rate, ETA estimated from the line count).
+/// Checks that the import may deliver the arrangement, then starts it (the import that follows
+/// resumes the same record) linked to the arrangement.
+async fn link_delivery(
+    store: &Store,
+    kind: ImportKind,
+    scope: &Scope,
+    file: &Path,
+    arrangement: i64,
+) -> Result<()> {
+    let a = store
+        .check_delivery(scope, arrangement, kind.code())
+        .await
+        .map_err(store_error)?;
+    let key = ipfin_store::import::file_key(file).context("reading the file")?;
+    let name = file
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let actor = AuditActor::system("cli-import");
+    let (id, _) = store
+        .begin_import(scope, actor.clone(), kind.code(), &key, &name)
+        .await
+        .map_err(store_error)?;
+    store
+        .link_delivery(actor, id, a.id)
+        .await
+        .map_err(store_error)?;
+    eprintln!(
+        "作为“{}”（{}）的报送 / delivering arrangement {}",
+        a.dataset.zh(),
+        a.provider_name,
+        a.id
+    );
+    Ok(())
+}
+
 async fn import_file(
     store: &Store,
     kind: ImportKind,

@@ -334,3 +334,38 @@ fn synthetic_loans_load_once_and_their_statistics_equal_the_direct_scan() {
     assert!(rebuilt.contains("statistics rebuilt"), "{rebuilt}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn an_import_is_recorded_as_the_delivery_of_a_data_sharing_arrangement() {
+    let dir = temp_dir("sharing");
+    let d = dir.to_str().expect("utf-8");
+    let run = |args: &[&str]| {
+        bin()
+            .args(["--data-dir", d])
+            .args(args)
+            .output()
+            .expect("run")
+    };
+    assert!(run(&["demo"]).status.success());
+    let file = dir.join("登记信息.csv");
+    std::fs::write(
+        &file,
+        "统一社会信用代码,企业名称,注册地,纳税地,独立法人,行业代码,从业人员,营业收入（元）,资产总额（元）,同意数据共享\n",
+    )
+    .expect("csv");
+    let f = file.to_str().expect("utf-8");
+    // Arrangement 1 is the first district's registration data: delivered by an enterprise
+    // import, not a tag import; an unknown arrangement is refused too, before anything starts.
+    let wrong = run(&["import", "tags", f, "--arrangement", "1"]);
+    assert!(!wrong.status.success());
+    let err = String::from_utf8_lossy(&wrong.stderr);
+    assert!(err.contains("须通过“企业名录”导入报送"), "{err}");
+    let unknown = run(&["import", "enterprises", f, "--arrangement", "99999"]);
+    assert!(!unknown.status.success());
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("不存在"));
+    let ok = run(&["import", "enterprises", f, "--arrangement", "1"]);
+    let err = String::from_utf8_lossy(&ok.stderr);
+    assert!(ok.status.success(), "{err}");
+    assert!(err.contains("delivering arrangement 1"), "{err}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -554,6 +554,7 @@ impl Store {
             &targets,
         )
         .await?;
+        crate::supervision::seed_demo(self, &mut tx).await?; // issue #8: inspections (R4.3)
         exec(
             tx.conn(),
             "INSERT INTO settings (key, value) VALUES ('demo_loaded', ?)",

@@ -433,8 +433,8 @@ mod tests {
     #[test]
     fn pace_is_the_share_of_the_year_elapsed() {
         assert_eq!(pace_pct(d("2026-12-31")), dec!(100.0));
-        assert_eq!(pace_pct(d("2026-07-02")), dec!(49.9)); // day 183 of 365
-        assert_eq!(pace_pct(d("2028-07-02")), dec!(50.0)); // day 184 of 366
+        assert_eq!(pace_pct(d("2026-07-02")), dec!(50.1)); // day 183 of 365
+        assert_eq!(pace_pct(d("2028-07-02")), dec!(50.3)); // day 184 of 366
         assert_eq!(pace_pct(d("2026-01-01")), dec!(0.3));
     }
 

@@ -570,6 +570,7 @@ impl Store {
             &targets,
         )
         .await?;
+        crate::supervision::seed_demo(self, &mut tx).await?; // issue #8: inspections (R4.3)
         exec(
             tx.conn(),
             "INSERT INTO settings (key, value) VALUES ('demo_loaded', ?)",

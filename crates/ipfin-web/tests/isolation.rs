@@ -581,6 +581,138 @@ const EXPECTED: &[(&str, &str, &str)] = &[
         "/tokens/{token_id}/revoke",
         "city_admin,district_officer,bank_user,agency_user,enterprise_user",
     ),
+    // Daily supervision (issue #8 item 3, R4.3).
+    (
+        "GET",
+        "/supervision",
+        "city_admin,district_officer,department_member,bank_user,agency_user,enterprise_user",
+    ),
+    (
+        "GET",
+        "/supervision/districts/{code}",
+        "city_admin,district_officer,department_member",
+    ),
+    (
+        "GET",
+        "/supervision/inspections",
+        "city_admin,district_officer,department_member",
+    ),
+    ("POST", "/supervision/inspections", "district_officer"),
+    (
+        "GET",
+        "/supervision/inspections/export.xlsx",
+        "city_admin,district_officer,department_member",
+    ),
+    (
+        "GET",
+        "/supervision/inspections/{inspection_id}",
+        "city_admin,district_officer,department_member",
+    ),
+    (
+        "POST",
+        "/supervision/inspections/{inspection_id}/findings",
+        "district_officer",
+    ),
+    (
+        "POST",
+        "/supervision/inspections/{inspection_id}/tasks",
+        "district_officer",
+    ),
+    (
+        "GET",
+        "/supervision/tasks",
+        "city_admin,district_officer,department_member,bank_user,agency_user,enterprise_user",
+    ),
+    (
+        "GET",
+        "/supervision/tasks/export.xlsx",
+        "city_admin,district_officer,department_member,bank_user,agency_user,enterprise_user",
+    ),
+    (
+        "GET",
+        "/supervision/tasks/{task_id}",
+        "city_admin,district_officer,department_member,bank_user,agency_user,enterprise_user",
+    ),
+    (
+        "POST",
+        "/supervision/tasks/{task_id}/evidence",
+        "district_officer,department_member,bank_user,agency_user,enterprise_user",
+    ),
+    (
+        "POST",
+        "/supervision/tasks/{task_id}/close",
+        "district_officer",
+    ),
+    (
+        "POST",
+        "/supervision/tasks/{task_id}/reopen",
+        "district_officer",
+    ),
+    (
+        "GET",
+        "/supervision/tasks/{task_id}/evidence/{evidence_id}",
+        "city_admin,district_officer,department_member,bank_user,agency_user,enterprise_user",
+    ),
+    (
+        "GET",
+        "/api/v1/supervision/districts/{code}",
+        "city_admin,district_officer,department_member",
+    ),
+    (
+        "GET",
+        "/api/v1/supervision/inspections",
+        "city_admin,district_officer,department_member",
+    ),
+    (
+        "POST",
+        "/api/v1/supervision/inspections",
+        "district_officer",
+    ),
+    (
+        "GET",
+        "/api/v1/supervision/inspections/{inspection_id}",
+        "city_admin,district_officer,department_member",
+    ),
+    (
+        "POST",
+        "/api/v1/supervision/inspections/{inspection_id}/findings",
+        "district_officer",
+    ),
+    (
+        "POST",
+        "/api/v1/supervision/inspections/{inspection_id}/tasks",
+        "district_officer",
+    ),
+    (
+        "GET",
+        "/api/v1/supervision/tasks",
+        "city_admin,district_officer,department_member,bank_user,agency_user,enterprise_user",
+    ),
+    (
+        "GET",
+        "/api/v1/supervision/tasks/{task_id}",
+        "city_admin,district_officer,department_member,bank_user,agency_user,enterprise_user",
+    ),
+    (
+        "POST",
+        "/api/v1/supervision/tasks/{task_id}/evidence",
+        "district_officer,department_member,bank_user,agency_user,enterprise_user",
+    ),
+    (
+        "POST",
+        "/api/v1/supervision/tasks/{task_id}/close",
+        "district_officer",
+    ),
+    (
+        "POST",
+        "/api/v1/supervision/tasks/{task_id}/reopen",
+        "district_officer",
+    ),
+    (
+        "GET",
+        "/api/v1/supervision/tasks/{task_id}/evidence/{evidence_id}",
+        "city_admin,district_officer,department_member,bank_user,agency_user,enterprise_user",
+    ),
 ];
 
 fn rule_name(a: &Access) -> String {
@@ -652,6 +784,10 @@ struct Prober {
     foreign_notice: i64,
     foreign_objection: i64,
     foreign_arrangement: i64,
+    // Daily supervision (issue #8, R4.3): an inspection, its task and the task's evidence.
+    foreign_inspection: i64,
+    foreign_task: i64,
+    foreign_evidence: i64,
 }
 
 async fn token_for(app: &TestApp, org_id: i64, name: &str) -> (i64, String) {
@@ -791,6 +927,89 @@ async fn probe_application(app: &TestApp, org_name: &str, district: &str) -> (i6
     .await
     .expect("objection");
     (a, f, n, o)
+}
+
+/// An inspection of the foreign district with a task owned by its lead department, closed with
+/// an evidence file (issue #8, R4.3).
+async fn probe_supervision(app: &TestApp, district: &str, i: usize) -> (i64, i64, i64) {
+    use ipfin_domain::supervision::{InspectionResult, SubjectKind};
+    use ipfin_store::supervision::{Findings, NewInspection, NewTask};
+    let today = ipfin_store::today_shanghai();
+    let lead = Scope::District {
+        code: district.to_string(),
+        manage: true,
+    };
+    let store = app.store();
+    let mut tx = store
+        .write(ipfin_store::audit::AuditActor::system("test"))
+        .await
+        .expect("tx");
+    let insp = store
+        .plan_inspection(
+            &mut tx,
+            &lead,
+            &NewInspection {
+                kind: SubjectKind::Station,
+                org_id: None,
+                enterprise_id: None,
+                name: Some(format!("越权探测服务站 {i}")),
+                due_on: today,
+                inspectors: "探测人员".into(),
+                purpose: "越权探测".into(),
+            },
+            today,
+        )
+        .await
+        .expect("inspection");
+    store
+        .record_findings(
+            &mut tx,
+            &lead,
+            insp,
+            &Findings {
+                done_on: today,
+                findings: "越权探测发现".into(),
+                result: InspectionResult::IssuesFound,
+            },
+            today,
+        )
+        .await
+        .expect("findings");
+    let owner = ipfin_store::Store::lead_on(tx.conn(), district, today)
+        .await
+        .expect("lead")
+        .expect("a lead department");
+    let task = store
+        .create_task(
+            &mut tx,
+            &lead,
+            insp,
+            &NewTask {
+                owner_org_id: owner,
+                deadline: today,
+                requirement: "越权探测整改".into(),
+            },
+            today,
+        )
+        .await
+        .expect("task");
+    let evidence = store
+        .submit_evidence(
+            &mut tx,
+            &lead,
+            Some(owner),
+            task,
+            "越权探测材料",
+            Some((
+                "探测.pdf",
+                axum::body::Bytes::from_static(b"%PDF-1.7 probe evidence"),
+            )),
+            today,
+        )
+        .await
+        .expect("evidence");
+    tx.commit().await.expect("commit");
+    (insp, task, evidence)
 }
 
 async fn contact_for(app: &TestApp, org_id: i64) -> i64 {
@@ -1009,6 +1228,8 @@ async fn probers(app: &TestApp) -> Vec<Prober> {
             .first()
             .expect("a demo arrangement")
             .id;
+        let (foreign_inspection, foreign_task, foreign_evidence) =
+            probe_supervision(app, district, i).await;
         let session = app.login(username).await;
         let roles = app
             .store()
@@ -1040,6 +1261,9 @@ async fn probers(app: &TestApp) -> Vec<Prober> {
             foreign_notice,
             foreign_objection,
             foreign_arrangement,
+            foreign_inspection,
+            foreign_task,
+            foreign_evidence,
         });
     }
     out
@@ -1067,6 +1291,9 @@ fn substitute(path: &str, p: &Prober) -> String {
         ("{objection_id}", p.foreign_objection.to_string()),
         ("{quarter}", "2026Q3".to_string()),
         ("{arrangement_id}", p.foreign_arrangement.to_string()),
+        ("{inspection_id}", p.foreign_inspection.to_string()),
+        ("{task_id}", p.foreign_task.to_string()),
+        ("{evidence_id}", p.foreign_evidence.to_string()),
     ] {
         out = out.replace(param, &value);
     }

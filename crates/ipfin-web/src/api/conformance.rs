@@ -144,6 +144,10 @@ pub async fn matrix(state: &AppState, actor: &Actor) -> AppResult<Vec<MatrixRow>
         .store
         .all_arrangements(&actor.scope, crate::api::stats::today())
         .await?;
+    let supervision = state
+        .store
+        .supervision_facts(&actor.scope, year, crate::api::stats::today())
+        .await?;
     let mut out = Vec::new();
     for d in state.store.districts().await? {
         if !crate::api::stats::sees_district(&actor.scope, &d.code) {
@@ -248,7 +252,11 @@ pub async fn matrix(state: &AppState, actor: &Actor) -> AppResult<Vec<MatrixRow>
         };
         cells.push(r41);
         cells.push(no_data("R4.2", "数据报送时限的记录功能尚未上线。"));
-        cells.push(no_data("R4.3", "督导检查记录功能尚未上线。"));
+        cells.push(crate::api::supervision::conformance_cell(
+            year,
+            &supervision,
+            &code,
+        ));
         cells.push(no_data("R4.4", "工作总结报送功能尚未上线。"));
         out.push(MatrixRow {
             district_code: code,

@@ -96,6 +96,18 @@ impl Modify for BearerAuth {
         super::financing::set_status,
         super::financing::add_payment,
         super::financing::add_contract,
+        super::supervision::district,
+        super::supervision::inspections,
+        super::supervision::plan,
+        super::supervision::inspection,
+        super::supervision::findings,
+        super::supervision::create_task,
+        super::supervision::tasks,
+        super::supervision::task,
+        super::supervision::evidence,
+        super::supervision::close,
+        super::supervision::reopen,
+        super::supervision::evidence_file,
     ),
     modifiers(&BearerAuth)
 )]

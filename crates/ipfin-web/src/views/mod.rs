@@ -16,6 +16,7 @@ pub mod org;
 pub mod policy;
 pub mod policy_form;
 pub mod stats;
+pub mod supervision;
 pub mod token;
 pub mod tools;
 pub mod user;
@@ -140,6 +141,14 @@ impl PageCtx {
                         links.push(("/tokens".into(), "nav.tokens"));
                     }
                     Scope::Public => {}
+                }
+                // Daily supervision (issue #8, R4.3): owners see their rectification tasks.
+                match scope {
+                    Scope::City | Scope::District { .. } => {
+                        links.push(("/supervision".into(), "nav.supervision"))
+                    }
+                    Scope::Public => {}
+                    _ => links.push(("/supervision/tasks".into(), "nav.my_tasks")),
                 }
                 links.push(("/tools/credit-code".into(), "nav.credit_code"));
             }

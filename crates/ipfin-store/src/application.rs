@@ -661,7 +661,12 @@ impl Store {
     }
 
     /// Stores a checked file by content and records it once in `blobs`; returns its key.
-    async fn keep_file(&self, tx: &WriteTx, bytes: Bytes, t: app::FileType) -> Result<String> {
+    pub(crate) async fn keep_file(
+        &self,
+        tx: &WriteTx,
+        bytes: Bytes,
+        t: app::FileType,
+    ) -> Result<String> {
         let size = bytes.len() as i64;
         let key = self.blobs().put(bytes).await?;
         exec(
@@ -2894,6 +2899,8 @@ impl Store {
             Scope::Enterprise { org_id } | Scope::Institution { org_id } => {
                 ("organisation_id = ?", vec![(*org_id).into()])
             }
+            // The city's: neither an organisation nor a district (summaries, issue #8).
+            Scope::City => ("organisation_id IS NULL AND district_code IS NULL", vec![]),
             _ => return Ok(vec![]),
         };
         fetch_all(

@@ -554,6 +554,7 @@ impl Store {
             &targets,
         )
         .await?;
+        crate::summary::seed_demo(&mut tx, self).await?; // issue #8: district summaries (R4.4)
         exec(
             tx.conn(),
             "INSERT INTO settings (key, value) VALUES ('demo_loaded', ?)",

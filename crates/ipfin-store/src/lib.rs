@@ -21,6 +21,7 @@ pub mod org;
 pub mod policy;
 pub mod stats;
 pub mod stats_aggregate;
+pub mod summary;
 pub mod target;
 pub mod testing;
 pub mod user;

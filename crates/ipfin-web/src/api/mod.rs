@@ -10,6 +10,7 @@ pub mod ops;
 pub mod org;
 pub mod policy;
 pub mod stats;
+pub mod summary;
 pub mod tools;
 pub mod user;
 

@@ -92,6 +92,14 @@ impl Modify for BearerAuth {
         super::financing::set_status,
         super::financing::add_payment,
         super::financing::add_contract,
+        super::summary::overview,
+        super::summary::district,
+        super::summary::save,
+        super::summary::submit_summary,
+        super::summary::show,
+        super::summary::comment,
+        super::summary::request,
+        super::summary::answer_request,
     ),
     modifiers(&BearerAuth)
 )]

@@ -258,6 +258,94 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ),
     ("POST", "/api/v1/assessments/bonuses", "city_admin"),
     ("GET", "/api/v1/conformance", "city_admin,district_officer"),
+    // District summaries and information reporting (issue #8 item 4, R4.4).
+    (
+        "GET",
+        "/summaries",
+        "city_admin,district_officer,department_member",
+    ),
+    (
+        "GET",
+        "/summaries/export.xlsx",
+        "city_admin,district_officer,department_member",
+    ),
+    (
+        "GET",
+        "/summaries/districts/{code}",
+        "city_admin,district_officer,department_member",
+    ),
+    (
+        "POST",
+        "/summaries/districts/{code}/draft",
+        "district_officer",
+    ),
+    (
+        "POST",
+        "/summaries/districts/{code}/submit",
+        "district_officer",
+    ),
+    ("POST", "/summaries/districts/{code}/requests", "city_admin"),
+    (
+        "GET",
+        "/summaries/{summary_id}",
+        "city_admin,district_officer,department_member",
+    ),
+    (
+        "GET",
+        "/summaries/{summary_id}/summary.docx",
+        "city_admin,district_officer,department_member",
+    ),
+    ("POST", "/summaries/{summary_id}/comments", "city_admin"),
+    (
+        "POST",
+        "/summary-requests/{request_id}/answer",
+        "district_officer",
+    ),
+    (
+        "GET",
+        "/summary-requests/{request_id}/file",
+        "city_admin,district_officer,department_member",
+    ),
+    (
+        "GET",
+        "/api/v1/summaries",
+        "city_admin,district_officer,department_member",
+    ),
+    (
+        "GET",
+        "/api/v1/summaries/districts/{code}",
+        "city_admin,district_officer,department_member",
+    ),
+    (
+        "PUT",
+        "/api/v1/summaries/districts/{code}",
+        "district_officer",
+    ),
+    (
+        "POST",
+        "/api/v1/summaries/districts/{code}/submit",
+        "district_officer",
+    ),
+    (
+        "POST",
+        "/api/v1/summaries/districts/{code}/requests",
+        "city_admin",
+    ),
+    (
+        "GET",
+        "/api/v1/summaries/{summary_id}",
+        "city_admin,district_officer,department_member",
+    ),
+    (
+        "POST",
+        "/api/v1/summaries/{summary_id}/comments",
+        "city_admin",
+    ),
+    (
+        "POST",
+        "/api/v1/summary-requests/{request_id}/answer",
+        "district_officer",
+    ),
     (
         "POST",
         "/policy-drafts/{version_id}/attachments",
@@ -616,6 +704,8 @@ struct Prober {
     foreign_file: i64,
     foreign_notice: i64,
     foreign_objection: i64,
+    foreign_summary: i64,
+    foreign_summary_request: i64,
 }
 
 async fn token_for(app: &TestApp, org_id: i64, name: &str) -> (i64, String) {
@@ -755,6 +845,64 @@ async fn probe_application(app: &TestApp, org_name: &str, district: &str) -> (i6
     .await
     .expect("objection");
     (a, f, n, o)
+}
+
+/// A submitted Q3 2026 summary of `district` and an information request of the city to it
+/// (summaries, issue #8).
+async fn probe_summary(app: &TestApp, district: &str) -> (i64, i64) {
+    let period = ipfin_domain::summary::Period::parse("2026Q3").expect("period");
+    let lead = Scope::District {
+        code: district.to_string(),
+        manage: true,
+    };
+    let today = ipfin_store::today_shanghai();
+    let figures = app
+        .store()
+        .summary_figures(district, period)
+        .await
+        .expect("figures");
+    let text = "越权探测".to_string();
+    let sections = ipfin_domain::summary::Sections {
+        measures: text.clone(),
+        results: text.clone(),
+        highlights: text.clone(),
+        problems: text.clone(),
+        next_steps: text,
+    };
+    let mut tx = app
+        .store()
+        .write(ipfin_store::audit::AuditActor::system("test"))
+        .await
+        .expect("tx");
+    let s = app
+        .store()
+        .submit_summary(
+            &mut tx,
+            &lead,
+            district,
+            period,
+            today,
+            Some(&sections),
+            &figures,
+            true,
+        )
+        .await
+        .expect("probe summary");
+    let r = app
+        .store()
+        .request_summary_info(
+            &mut tx,
+            &Scope::City,
+            district,
+            period,
+            "越权探测",
+            today + chrono::Duration::days(7),
+            today,
+        )
+        .await
+        .expect("probe request");
+    tx.commit().await.expect("commit");
+    (s.id, r)
 }
 
 async fn contact_for(app: &TestApp, org_id: i64) -> i64 {
@@ -964,6 +1112,7 @@ async fn probers(app: &TestApp) -> Vec<Prober> {
             district,
         )
         .await;
+        let (foreign_summary, foreign_summary_request) = probe_summary(app, district).await;
         let session = app.login(username).await;
         let roles = app
             .store()
@@ -994,6 +1143,8 @@ async fn probers(app: &TestApp) -> Vec<Prober> {
             foreign_file,
             foreign_notice,
             foreign_objection,
+            foreign_summary,
+            foreign_summary_request,
         });
     }
     out
@@ -1019,6 +1170,8 @@ fn substitute(path: &str, p: &Prober) -> String {
         ("{slot}", "business_licence".to_string()),
         ("{notice_id}", p.foreign_notice.to_string()),
         ("{objection_id}", p.foreign_objection.to_string()),
+        ("{summary_id}", p.foreign_summary.to_string()),
+        ("{request_id}", p.foreign_summary_request.to_string()),
         ("{quarter}", "2026Q3".to_string()),
     ] {
         out = out.replace(param, &value);

@@ -191,6 +191,17 @@ fn is_lead(scope: &Scope, district: &str) -> bool {
     matches!(scope, Scope::District { code, manage: true } if code == district)
 }
 
+/// `NotFound` outside the district, `Forbidden` for anyone but its lead officers.
+fn require_lead(scope: &Scope, district: &str) -> Result<()> {
+    if !sees(scope, district) {
+        return Err(StoreError::NotFound);
+    }
+    if !is_lead(scope, district) {
+        return Err(only_lead());
+    }
+    Ok(())
+}
+
 fn only_lead() -> StoreError {
     StoreError::forbidden(
         "summary.lead_only",
@@ -472,12 +483,7 @@ impl Store {
         figures: &Figures,
         refresh: bool,
     ) -> Result<i64> {
-        if !sees(scope, district) {
-            return Err(StoreError::NotFound);
-        }
-        if !is_lead(scope, district) {
-            return Err(only_lead());
-        }
+        require_lead(scope, district)?;
         check_period(period, today, false).map_err(invalid)?;
         let mut s = sections.normalised();
         check_sections(&s, false).map_err(invalid)?;
@@ -563,12 +569,7 @@ impl Store {
         figures: &Figures,
         confirm: bool,
     ) -> Result<Submitted> {
-        if !sees(scope, district) {
-            return Err(StoreError::NotFound);
-        }
-        if !is_lead(scope, district) {
-            return Err(only_lead());
-        }
+        require_lead(scope, district)?;
         check_period(period, today, true).map_err(invalid)?;
         let draft = draft_in(tx.conn(), district, period).await?;
         let text = match (sections, &draft) {
@@ -1012,10 +1013,68 @@ impl Store {
     }
 }
 
+impl Store {
+    /// After the demo loans are loaded (`ipfin demo --scale city`): the demo's seeded summaries
+    /// (written by the demo loader, no user) take the figures of the loans, so their results
+    /// text matches the statistics and the bulletins. Summaries written by people are never
+    /// touched. Returns how many were brought up to date.
+    pub async fn refresh_demo_summaries(&self) -> Result<usize> {
+        #[derive(FromQueryResult)]
+        struct Seeded {
+            id: i64,
+            district_code: String,
+            period: String,
+            figures: String,
+        }
+        let seeded: Vec<Seeded> = fetch_all(
+            self.conn(),
+            "SELECT id, district_code, period, figures FROM summaries WHERE created_by IS NULL AND submitted_by IS NULL ORDER BY id",
+            vec![],
+        )
+        .await?;
+        let mut changes = Vec::new();
+        for s in seeded {
+            let Ok(period) = Period::parse(&s.period) else {
+                continue;
+            };
+            let now = self.summary_figures(&s.district_code, period).await?;
+            if serde_json::from_str::<Figures>(&s.figures).ok().as_ref() != Some(&now) {
+                changes.push((s.id, results_text(period, &now), now));
+            }
+        }
+        if changes.is_empty() {
+            return Ok(0);
+        }
+        let mut tx = self.write(crate::audit::AuditActor::system("demo")).await?;
+        for (id, text, figures) in &changes {
+            exec(
+                tx.conn(),
+                "UPDATE summaries SET results = ?, figures = ? WHERE id = ? AND created_by IS NULL",
+                vec![
+                    text.clone().into(),
+                    json!(figures).to_string().into(),
+                    (*id).into(),
+                ],
+            )
+            .await?;
+        }
+        tx.audit(
+            "demo.summaries",
+            "summary",
+            "demo",
+            json!({"refreshed": changes.iter().map(|c| c.0).collect::<Vec<_>>()}),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(changes.len())
+    }
+}
+
 /// The demo's summaries (issue #8): 南山区 (440305) has submitted its 2026 Q1–Q3 summaries,
 /// the Q3 one with a city comment, an answered request and an open one; the other districts
 /// have none. The demo is loaded into an empty database, so the figures are those of the
-/// records loaded so far (the targets; no loans yet).
+/// records loaded so far (the targets; no loans yet) until `refresh_demo_summaries` runs after
+/// the demo loans.
 pub(crate) async fn seed_demo(tx: &mut WriteTx, store: &Store) -> Result<()> {
     const CODE: &str = "440305";
     let lead = Scope::District {

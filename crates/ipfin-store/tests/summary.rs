@@ -52,6 +52,18 @@ fn full(tag: &str) -> Sections {
 }
 
 async fn loan(s: &Store, borrower: &str, contract: &str, start: &str, yuan: i64, first: bool) {
+    loan_on(s, borrower, contract, start, yuan, first, "202310123456.6").await
+}
+
+async fn loan_on(
+    s: &Store,
+    borrower: &str,
+    contract: &str,
+    start: &str,
+    yuan: i64,
+    first: bool,
+    patent: &str,
+) {
     let bank = Scope::Institution {
         org_id: fetch_i64(
             s.conn(),
@@ -85,7 +97,7 @@ async fn loan(s: &Store, borrower: &str, contract: &str, start: &str, yuan: i64,
             },
             items: vec![PledgeItemInput {
                 kind: "patent".into(),
-                number: "202310123456.6".into(),
+                number: patent.into(),
                 title: None,
                 related_party: None,
             }],
@@ -755,6 +767,80 @@ async fn the_demo_has_nanshan_q3_submitted_and_futian_none() {
             .await
             .expect("futian");
         assert!(ft.revisions.is_empty() && ft.requests.is_empty());
+        // After the demo loans, the seeded summaries take their figures; a person's are kept.
+        let f = s
+            .summary_figures("440304", q("2026Q3"))
+            .await
+            .expect("figures");
+        let officer = fetch_i64(
+            s.conn(),
+            "SELECT id FROM users WHERE username = 'ft.officer'",
+            vec![],
+        )
+        .await
+        .expect("ft.officer");
+        let mut tx = s
+            .write(AuditActor::user(officer, "ft.officer"))
+            .await
+            .expect("tx");
+        let mine = s
+            .submit_summary(
+                &mut tx,
+                &ft_lead(),
+                "440304",
+                q("2026Q3"),
+                d(TODAY),
+                Some(&full("x")),
+                &f,
+                true,
+            )
+            .await
+            .expect("a person's summary");
+        tx.commit().await.expect("commit");
+        let body = "202410077777";
+        let patent = format!(
+            "{body}.{}",
+            ipfin_domain::ip_number::patent_check_digit(body).expect("check digit")
+        );
+        loan(
+            s,
+            &demo_credit_code("440305", 101),
+            "NS-300000001",
+            "2026-08-03",
+            1_500_000,
+            true,
+        )
+        .await;
+        loan_on(
+            s,
+            &demo_credit_code("440304", 102),
+            "FT-300000002",
+            "2026-08-03",
+            700_000,
+            true,
+            &patent,
+        )
+        .await;
+        assert_eq!(s.refresh_demo_summaries().await.expect("refresh"), 3);
+        let q3 = s.summary(&Scope::City, r.id).await.expect("q3");
+        assert!(
+            q3.sections
+                .results
+                .contains("新增知识产权质押融资 150.00 万元，共 1 笔"),
+            "{}",
+            q3.sections.results
+        );
+        assert_eq!(q3.figures.amount_fen, 150_000_000);
+        assert_eq!(q3.revision, Some(1));
+        assert_eq!(
+            s.summary(&Scope::City, mine.id)
+                .await
+                .expect("mine")
+                .sections
+                .results,
+            "成效x"
+        );
+        assert_eq!(s.refresh_demo_summaries().await.expect("again"), 0);
         db.cleanup().await;
     }
 }

@@ -438,25 +438,10 @@ pub async fn district(
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 pub struct DraftForm {
-    measures: String,
-    results: String,
-    highlights: String,
-    problems: String,
-    next_steps: String,
+    #[serde(flatten)]
+    sections: Sections,
     action: String,
     confirm: Option<String>,
-}
-
-impl DraftForm {
-    fn sections(&self) -> Sections {
-        Sections {
-            measures: self.measures.clone(),
-            results: self.results.clone(),
-            highlights: self.highlights.clone(),
-            problems: self.problems.clone(),
-            next_steps: self.next_steps.clone(),
-        }
-    }
 }
 
 /// After a POST on a district's page: back to it, or the page again with the error inline.
@@ -510,7 +495,7 @@ pub async fn save_draft(
     district_in_scope(&actor, &code)?;
     let period = q.period()?;
     let f = form.data;
-    let sections = f.sections();
+    let sections = f.sections;
     let refresh = f.action == "refresh";
     let r = crate::api::summary::save_draft(&state, &actor, &code, period, &sections, refresh)
         .await
@@ -539,7 +524,7 @@ pub async fn submit(
     district_in_scope(&actor, &code)?;
     let period = q.period()?;
     let f = form.data;
-    let sections = f.sections();
+    let sections = f.sections;
     let r: AppResult<()> = async {
         require_confirm(&f.confirm).map_err(AppError::invalid)?;
         crate::api::summary::submit(&state, &actor, &code, period, Some(&sections), true).await?;

@@ -20,6 +20,7 @@ pub mod policy;
 pub mod size;
 pub mod stats;
 pub mod stats_aggregate;
+pub mod summary;
 pub mod supervision;
 pub mod target;
 pub mod whitelist;

@@ -2899,6 +2899,8 @@ impl Store {
             Scope::Enterprise { org_id } | Scope::Institution { org_id } => {
                 ("organisation_id = ?", vec![(*org_id).into()])
             }
+            // The city's: neither an organisation nor a district (summaries, issue #8).
+            Scope::City => ("organisation_id IS NULL AND district_code IS NULL", vec![]),
             _ => return Ok(vec![]),
         };
         fetch_all(

@@ -571,6 +571,7 @@ impl Store {
         )
         .await?;
         crate::supervision::seed_demo(self, &mut tx).await?; // issue #8: inspections (R4.3)
+        crate::summary::seed_demo(&mut tx, self).await?; // issue #8: district summaries (R4.4)
         exec(
             tx.conn(),
             "INSERT INTO settings (key, value) VALUES ('demo_loaded', ?)",

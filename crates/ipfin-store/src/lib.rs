@@ -22,6 +22,7 @@ pub mod org;
 pub mod policy;
 pub mod stats;
 pub mod stats_aggregate;
+pub mod summary;
 pub mod supervision;
 pub mod target;
 pub mod testing;

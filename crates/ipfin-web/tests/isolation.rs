@@ -258,6 +258,94 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ),
     ("POST", "/api/v1/assessments/bonuses", "city_admin"),
     ("GET", "/api/v1/conformance", "city_admin,district_officer"),
+    // District summaries and information reporting (issue #8 item 4, R4.4).
+    (
+        "GET",
+        "/summaries",
+        "city_admin,district_officer,department_member",
+    ),
+    (
+        "GET",
+        "/summaries/export.xlsx",
+        "city_admin,district_officer,department_member",
+    ),
+    (
+        "GET",
+        "/summaries/districts/{code}",
+        "city_admin,district_officer,department_member",
+    ),
+    (
+        "POST",
+        "/summaries/districts/{code}/draft",
+        "district_officer",
+    ),
+    (
+        "POST",
+        "/summaries/districts/{code}/submit",
+        "district_officer",
+    ),
+    ("POST", "/summaries/districts/{code}/requests", "city_admin"),
+    (
+        "GET",
+        "/summaries/{summary_id}",
+        "city_admin,district_officer,department_member",
+    ),
+    (
+        "GET",
+        "/summaries/{summary_id}/summary.docx",
+        "city_admin,district_officer,department_member",
+    ),
+    ("POST", "/summaries/{summary_id}/comments", "city_admin"),
+    (
+        "POST",
+        "/summary-requests/{request_id}/answer",
+        "district_officer",
+    ),
+    (
+        "GET",
+        "/summary-requests/{request_id}/file",
+        "city_admin,district_officer,department_member",
+    ),
+    (
+        "GET",
+        "/api/v1/summaries",
+        "city_admin,district_officer,department_member",
+    ),
+    (
+        "GET",
+        "/api/v1/summaries/districts/{code}",
+        "city_admin,district_officer,department_member",
+    ),
+    (
+        "PUT",
+        "/api/v1/summaries/districts/{code}",
+        "district_officer",
+    ),
+    (
+        "POST",
+        "/api/v1/summaries/districts/{code}/submit",
+        "district_officer",
+    ),
+    (
+        "POST",
+        "/api/v1/summaries/districts/{code}/requests",
+        "city_admin",
+    ),
+    (
+        "GET",
+        "/api/v1/summaries/{summary_id}",
+        "city_admin,district_officer,department_member",
+    ),
+    (
+        "POST",
+        "/api/v1/summaries/{summary_id}/comments",
+        "city_admin",
+    ),
+    (
+        "POST",
+        "/api/v1/summary-requests/{request_id}/answer",
+        "district_officer",
+    ),
     (
         "POST",
         "/policy-drafts/{version_id}/attachments",
@@ -788,6 +876,9 @@ struct Prober {
     foreign_inspection: i64,
     foreign_task: i64,
     foreign_evidence: i64,
+    // District summaries (issue #8, R4.4): a submitted summary and a request to the district.
+    foreign_summary: i64,
+    foreign_summary_request: i64,
 }
 
 async fn token_for(app: &TestApp, org_id: i64, name: &str) -> (i64, String) {
@@ -1012,6 +1103,64 @@ async fn probe_supervision(app: &TestApp, district: &str, i: usize) -> (i64, i64
     (insp, task, evidence)
 }
 
+/// A submitted Q3 2026 summary of `district` and an information request of the city to it
+/// (summaries, issue #8).
+async fn probe_summary(app: &TestApp, district: &str) -> (i64, i64) {
+    let period = ipfin_domain::summary::Period::parse("2026Q3").expect("period");
+    let lead = Scope::District {
+        code: district.to_string(),
+        manage: true,
+    };
+    let today = ipfin_store::today_shanghai();
+    let figures = app
+        .store()
+        .summary_figures(district, period)
+        .await
+        .expect("figures");
+    let text = "越权探测".to_string();
+    let sections = ipfin_domain::summary::Sections {
+        measures: text.clone(),
+        results: text.clone(),
+        highlights: text.clone(),
+        problems: text.clone(),
+        next_steps: text,
+    };
+    let mut tx = app
+        .store()
+        .write(ipfin_store::audit::AuditActor::system("test"))
+        .await
+        .expect("tx");
+    let s = app
+        .store()
+        .submit_summary(
+            &mut tx,
+            &lead,
+            district,
+            period,
+            today,
+            Some(&sections),
+            &figures,
+            true,
+        )
+        .await
+        .expect("probe summary");
+    let r = app
+        .store()
+        .request_summary_info(
+            &mut tx,
+            &Scope::City,
+            district,
+            period,
+            "越权探测",
+            today + chrono::Duration::days(7),
+            today,
+        )
+        .await
+        .expect("probe request");
+    tx.commit().await.expect("commit");
+    (s.id, r)
+}
+
 async fn contact_for(app: &TestApp, org_id: i64) -> i64 {
     let mut tx = app
         .store()
@@ -1219,6 +1368,7 @@ async fn probers(app: &TestApp) -> Vec<Prober> {
             district,
         )
         .await;
+        let (foreign_summary, foreign_summary_request) = probe_summary(app, district).await;
         // A data-sharing arrangement of the foreign district (the demo records one in each).
         let foreign_arrangement = app
             .store()
@@ -1249,6 +1399,8 @@ async fn probers(app: &TestApp) -> Vec<Prober> {
             foreign_district: district,
             foreign_contact: contact_for(app, foreign_org).await,
             foreign_token,
+            foreign_summary,
+            foreign_summary_request,
             foreign_enterprise: foreign_enterprise.id,
             foreign_enterprise_name: ent_name,
             foreign_claim,
@@ -1289,6 +1441,8 @@ fn substitute(path: &str, p: &Prober) -> String {
         ("{slot}", "business_licence".to_string()),
         ("{notice_id}", p.foreign_notice.to_string()),
         ("{objection_id}", p.foreign_objection.to_string()),
+        ("{summary_id}", p.foreign_summary.to_string()),
+        ("{request_id}", p.foreign_summary_request.to_string()),
         ("{quarter}", "2026Q3".to_string()),
         ("{arrangement_id}", p.foreign_arrangement.to_string()),
         ("{inspection_id}", p.foreign_inspection.to_string()),

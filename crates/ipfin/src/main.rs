@@ -770,6 +770,8 @@ async fn demo(cfg: &Config, args: DemoArgs) -> Result<()> {
     if let Some(n) = args.loans {
         load_bulk_loans(&store, n, args.seed).await?;
     }
+    // The demo's seeded summaries take the loans' figures (issue #8, decision 0016).
+    store.refresh_demo_summaries().await.map_err(store_error)?;
     Ok(())
 }
 

@@ -148,6 +148,8 @@ pub async fn matrix(state: &AppState, actor: &Actor) -> AppResult<Vec<MatrixRow>
         .store
         .supervision_facts(&actor.scope, year, crate::api::stats::today())
         .await?;
+    let today = crate::api::stats::today();
+    let summaries = state.store.summaries_submitted(&actor.scope, year).await?;
     let mut out = Vec::new();
     for d in state.store.districts().await? {
         if !crate::api::stats::sees_district(&actor.scope, &d.code) {
@@ -257,7 +259,22 @@ pub async fn matrix(state: &AppState, actor: &Actor) -> AppResult<Vec<MatrixRow>
             &supervision,
             &code,
         ));
-        cells.push(no_data("R4.4", "工作总结报送功能尚未上线。"));
+        let c = ipfin_domain::summary::compliance(
+            today,
+            summaries.get(&code).map(Vec::as_slice).unwrap_or_default(),
+        );
+        let period = c
+            .missing
+            .first()
+            .or(ipfin_domain::summary::quarters_due(today).last())
+            .copied()
+            .unwrap_or_else(|| ipfin_domain::stats::Quarter::of(today));
+        cells.push(cell(
+            "R4.4",
+            c.passed,
+            c.finding,
+            Some(format!("/summaries/districts/{code}?period={period}")),
+        ));
         out.push(MatrixRow {
             district_code: code,
             district_name: d.name,

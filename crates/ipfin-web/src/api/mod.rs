@@ -11,6 +11,7 @@ pub mod ops;
 pub mod org;
 pub mod policy;
 pub mod stats;
+pub mod summary;
 pub mod supervision;
 pub mod tools;
 pub mod user;

@@ -108,6 +108,14 @@ impl Modify for BearerAuth {
         super::supervision::close,
         super::supervision::reopen,
         super::supervision::evidence_file,
+        super::summary::overview,
+        super::summary::district,
+        super::summary::save,
+        super::summary::submit_summary,
+        super::summary::show,
+        super::summary::comment,
+        super::summary::request,
+        super::summary::answer_request,
     ),
     modifiers(&BearerAuth)
 )]

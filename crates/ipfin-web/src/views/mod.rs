@@ -16,6 +16,7 @@ pub mod org;
 pub mod policy;
 pub mod policy_form;
 pub mod stats;
+pub mod summary;
 pub mod supervision;
 pub mod token;
 pub mod tools;
@@ -94,6 +95,7 @@ impl PageCtx {
                         links.push(("/bulletins".into(), "nav.bulletins"));
                         links.push(("/assessments".into(), "nav.assessments"));
                         links.push(("/conformance".into(), "nav.conformance"));
+                        links.push(("/summaries".into(), "nav.summaries")); // issue #8 R4.4
                         links.push(("/reference-data".into(), "nav.reference_data"));
                         links.push(("/audit".into(), "nav.audit"));
                     }
@@ -113,6 +115,7 @@ impl PageCtx {
                         links.push(("/targets".into(), "nav.targets"));
                         links.push(("/my/targets".into(), "nav.my_targets"));
                         links.push(("/bulletins".into(), "nav.bulletins"));
+                        links.push(("/summaries".into(), "nav.summaries")); // issue #8 R4.4
                         if *manage {
                             links.push(("/conformance".into(), "nav.conformance"));
                         }

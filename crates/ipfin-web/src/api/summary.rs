@@ -1,0 +1,525 @@
+//! District summaries and information reporting through the API (SPEC §8 R4.4; issue #8
+//! item 4): the overview of districts × periods, a district's summaries of a period with the
+//! figures proposal, saving a draft, submitting (revisions), the city's comments and
+//! information requests, and the district's answers. The period is a query parameter
+//! (`?period=2026Q3` or `?period=2026`). The builders here serve the pages too.
+
+use super::{id, json_error};
+use crate::AppState;
+use crate::actor::Actor;
+use crate::error::{AppError, AppResult};
+use crate::views::org::write;
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{FromRequest, Path, Query, Request, State};
+use axum::http::{StatusCode, header};
+use chrono::NaiveDate;
+use ipfin_domain::summary::{Figures, Period, Sections, results_text};
+use ipfin_domain::{FieldError, Scope};
+use ipfin_store::summary::{InfoRequest, OverviewRow, PeriodSummaries, Submitted, Summary};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::stats::{YearQuery, last_ended_quarter, sees_district, today};
+
+/// `?period=2026Q3` or `?period=2026` (default: the last quarter that has ended).
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(default)]
+pub struct PeriodQuery {
+    pub period: Option<String>,
+}
+
+impl PeriodQuery {
+    pub fn period(&self) -> AppResult<Period> {
+        match self
+            .period
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
+            None => Ok(Period::Quarter(last_ended_quarter())),
+            Some(s) => Period::parse(s).map_err(|m| {
+                AppError::invalid(FieldError {
+                    field: "period",
+                    msg: m,
+                })
+            }),
+        }
+    }
+}
+
+/// 404 unless the caller sees the district's internal records (the city, its own departments).
+pub fn district_in_scope(actor: &Actor, code: &str) -> AppResult<()> {
+    if sees_district(&actor.scope, code) {
+        Ok(())
+    } else {
+        Err(AppError::not_found())
+    }
+}
+
+/// Whether the caller is one of the district's lead officers.
+pub fn is_lead(scope: &Scope, code: &str) -> bool {
+    matches!(scope, Scope::District { code: c, manage: true } if c == code)
+}
+
+/// The results section as the statistics propose it now, with the figures it comes from.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Proposal {
+    #[schema(value_type = Object)]
+    pub figures: Figures,
+    pub results: String,
+}
+
+pub async fn proposal(state: &AppState, code: &str, period: Period) -> AppResult<Proposal> {
+    let figures = state.store.summary_figures(code, period).await?;
+    Ok(Proposal {
+        results: results_text(period, &figures),
+        figures,
+    })
+}
+
+/// A district's summaries of a period; for its lead officers also the current proposal.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PeriodView {
+    #[schema(value_type = Object)]
+    pub summaries: PeriodSummaries,
+    pub proposal: Option<Proposal>,
+}
+
+pub async fn period_view(
+    state: &AppState,
+    actor: &Actor,
+    code: &str,
+    period: Period,
+) -> AppResult<PeriodView> {
+    district_in_scope(actor, code)?;
+    let summaries = state
+        .store
+        .period_summaries(&actor.scope, code, period)
+        .await?;
+    let proposal = if is_lead(&actor.scope, code) {
+        Some(proposal(state, code, period).await?)
+    } else {
+        None
+    };
+    Ok(PeriodView {
+        summaries,
+        proposal,
+    })
+}
+
+/// Saves the draft (figures read before the write transaction opens).
+pub async fn save_draft(
+    state: &AppState,
+    actor: &Actor,
+    code: &str,
+    period: Period,
+    sections: &Sections,
+    refresh: bool,
+) -> AppResult<i64> {
+    district_in_scope(actor, code)?;
+    let figures = state.store.summary_figures(code, period).await?;
+    write!(state, actor, |tx| state
+        .store
+        .save_summary_draft(
+            &mut tx,
+            &actor.scope,
+            code,
+            period,
+            today(),
+            sections,
+            &figures,
+            refresh
+        )
+        .await?)
+}
+
+/// Submits the sections given (or the draft) as the next revision.
+pub async fn submit(
+    state: &AppState,
+    actor: &Actor,
+    code: &str,
+    period: Period,
+    sections: Option<&Sections>,
+    confirm: bool,
+) -> AppResult<Submitted> {
+    district_in_scope(actor, code)?;
+    let figures = state.store.summary_figures(code, period).await?;
+    write!(state, actor, |tx| state
+        .store
+        .submit_summary(
+            &mut tx,
+            &actor.scope,
+            code,
+            period,
+            today(),
+            sections,
+            &figures,
+            confirm
+        )
+        .await?)
+}
+
+/// Records an information request of the city.
+pub async fn request_info(
+    state: &AppState,
+    actor: &Actor,
+    code: &str,
+    period: Period,
+    text: &str,
+    due_on: &str,
+) -> AppResult<i64> {
+    district_in_scope(actor, code)?;
+    let due = parse_due(due_on)?;
+    write!(state, actor, |tx| state
+        .store
+        .request_summary_info(&mut tx, &actor.scope, code, period, text, due, today())
+        .await?)
+}
+
+pub fn parse_due(s: &str) -> AppResult<NaiveDate> {
+    s.trim().parse().map_err(|_| {
+        AppError::invalid(FieldError::new(
+            "due_on",
+            "summary.due_date",
+            "报送期限请填写 YYYY-MM-DD 格式的日期，例如 2026-12-15。",
+            "Enter the due date as YYYY-MM-DD.",
+        ))
+    })
+}
+
+/// Records the district's answer to a request.
+pub async fn answer(
+    state: &AppState,
+    actor: &Actor,
+    request_id: i64,
+    text: &str,
+    file: Option<(String, Bytes)>,
+) -> AppResult<()> {
+    state
+        .store
+        .summary_request(&actor.scope, request_id)
+        .await?;
+    write!(state, actor, |tx| state
+        .store
+        .answer_summary_request(
+            &mut tx,
+            &actor.scope,
+            request_id,
+            text,
+            file.as_ref().map(|(n, b)| (n.as_str(), b.clone()))
+        )
+        .await?)
+}
+
+fn parse<T: serde::de::DeserializeOwned>(body: &Bytes) -> AppResult<T> {
+    serde_json::from_slice(body).map_err(|e| json_error(&e))
+}
+
+/// Districts × periods of a year (四个季度和年度): submitted revisions and open requests.
+#[utoipa::path(get, path = "/api/v1/summaries", tag = "summary", params(YearQuery),
+    responses((status = 200, body = Object)), security(("bearer" = [])))]
+pub async fn overview(
+    State(state): State<AppState>,
+    actor: Actor,
+    Query(q): Query<YearQuery>,
+) -> AppResult<Json<Vec<OverviewRow>>> {
+    Ok(Json(
+        state
+            .store
+            .summary_overview(&actor.scope, q.year()?)
+            .await?,
+    ))
+}
+
+/// A district's summaries of a period: the draft (lead officers), every submitted revision
+/// (latest first) with the city's comments, the information requests, and for the lead
+/// officers the results text the statistics propose now.
+#[utoipa::path(get, path = "/api/v1/summaries/districts/{code}", tag = "summary",
+    params(("code" = String, Path, description = "district code, e.g. 440305"), PeriodQuery),
+    responses((status = 200, body = PeriodView), (status = 404, description = "not your district")),
+    security(("bearer" = [])))]
+pub async fn district(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(code): Path<String>,
+    Query(q): Query<PeriodQuery>,
+) -> AppResult<Json<PeriodView>> {
+    district_in_scope(&actor, &code)?;
+    Ok(Json(period_view(&state, &actor, &code, q.period()?).await?))
+}
+
+/// The five sections of a draft.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DraftBody {
+    #[serde(default)]
+    pub measures: String,
+    /// Left empty, it is generated from the statistics.
+    #[serde(default)]
+    pub results: String,
+    #[serde(default)]
+    pub highlights: String,
+    #[serde(default)]
+    pub problems: String,
+    #[serde(default)]
+    pub next_steps: String,
+    /// Regenerate the results text (and its figures snapshot) from the statistics now.
+    #[serde(default)]
+    pub refresh: bool,
+}
+
+impl DraftBody {
+    fn sections(&self) -> Sections {
+        Sections {
+            measures: self.measures.clone(),
+            results: self.results.clone(),
+            highlights: self.highlights.clone(),
+            problems: self.problems.clone(),
+            next_steps: self.next_steps.clone(),
+        }
+    }
+}
+
+/// Saves the district's draft for a period (lead officers). A period that has not started is
+/// refused; one that has not ended can only be drafted.
+#[utoipa::path(put, path = "/api/v1/summaries/districts/{code}", tag = "summary",
+    params(("code" = String, Path), PeriodQuery), request_body = DraftBody,
+    responses((status = 200, description = "the draft", body = Object),
+        (status = 422, description = "a section over 10,000 characters, a period not started"),
+        (status = 404, description = "not your district")),
+    security(("bearer" = [])))]
+pub async fn save(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(code): Path<String>,
+    Query(q): Query<PeriodQuery>,
+    body: Bytes,
+) -> AppResult<Json<Summary>> {
+    district_in_scope(&actor, &code)?;
+    let period = q.period()?;
+    let b: DraftBody = parse(&body)?;
+    let id = save_draft(&state, &actor, &code, period, &b.sections(), b.refresh).await?;
+    Ok(Json(state.store.summary(&actor.scope, id).await?))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SubmitBody {
+    /// The five sections; without them the saved draft is submitted.
+    #[schema(value_type = Option<Object>)]
+    pub sections: Option<Sections>,
+    /// Must be true: a submission cannot be withdrawn.
+    #[serde(default)]
+    pub confirm: bool,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SubmitAnswer {
+    pub id: i64,
+    pub revision: i32,
+    /// Revision 2 or later: it supersedes the earlier submissions, which are kept.
+    pub is_revision: bool,
+    pub message: String,
+}
+
+/// Submits the district's summary of an ended period to the city. Submitting again makes a new
+/// revision (2, 3 …); all revisions are kept and the latest is current.
+#[utoipa::path(post, path = "/api/v1/summaries/districts/{code}/submit", tag = "summary",
+    params(("code" = String, Path), PeriodQuery), request_body = SubmitBody,
+    responses((status = 201, body = SubmitAnswer),
+        (status = 422, description = "an empty section (named), no confirmation, a period not ended"),
+        (status = 404, description = "not your district")),
+    security(("bearer" = [])))]
+pub async fn submit_summary(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(code): Path<String>,
+    Query(q): Query<PeriodQuery>,
+    body: Bytes,
+) -> AppResult<(StatusCode, Json<SubmitAnswer>)> {
+    district_in_scope(&actor, &code)?;
+    let period = q.period()?;
+    let b: SubmitBody = parse(&body)?;
+    let s = submit(
+        &state,
+        &actor,
+        &code,
+        period,
+        b.sections.as_ref(),
+        b.confirm,
+    )
+    .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(SubmitAnswer {
+            id: s.id,
+            revision: s.revision,
+            is_revision: s.is_revision,
+            message: submitted_message(period, &s),
+        }),
+    ))
+}
+
+/// What a submission says, in Chinese.
+pub fn submitted_message(period: Period, s: &Submitted) -> String {
+    if s.is_revision {
+        format!(
+            "已报送{}工作总结的第 {} 版（修订版）：此前的版本均已保留，以本版为准。",
+            period.zh(),
+            s.revision
+        )
+    } else {
+        format!("已向市里报送{}工作总结（第 1 版）。", period.zh())
+    }
+}
+
+/// One summary (a submitted revision, or the draft for the lead officers) with its comments.
+#[utoipa::path(get, path = "/api/v1/summaries/{summary_id}", tag = "summary",
+    params(("summary_id" = i64, Path)),
+    responses((status = 200, body = Object), (status = 404, description = "not in your scope")),
+    security(("bearer" = [])))]
+pub async fn show(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(summary_id): Path<String>,
+) -> AppResult<Json<Summary>> {
+    Ok(Json(
+        state.store.summary(&actor.scope, id(&summary_id)?).await?,
+    ))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TextBody {
+    pub text: String,
+}
+
+/// The city's comment on a submitted revision (the district is notified).
+#[utoipa::path(post, path = "/api/v1/summaries/{summary_id}/comments", tag = "summary",
+    params(("summary_id" = i64, Path)), request_body = TextBody,
+    responses((status = 201, description = "{id}", body = Object), (status = 422, description = "empty or too long"),
+        (status = 404, description = "no such submitted summary")),
+    security(("bearer" = [])))]
+pub async fn comment(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(summary_id): Path<String>,
+    body: Bytes,
+) -> AppResult<(StatusCode, Json<serde_json::Value>)> {
+    let sid = id(&summary_id)?;
+    state.store.summary(&actor.scope, sid).await?;
+    let b: TextBody = parse(&body)?;
+    let cid = write!(state, actor, |tx| state
+        .store
+        .comment_summary(&mut tx, &actor.scope, sid, &b.text)
+        .await?)?;
+    Ok((StatusCode::CREATED, Json(serde_json::json!({"id": cid}))))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RequestBody {
+    /// What the district is to report.
+    pub text: String,
+    /// YYYY-MM-DD, today or later.
+    pub due_on: String,
+}
+
+/// The city requests more information (信息报送) from a district on a period.
+#[utoipa::path(post, path = "/api/v1/summaries/districts/{code}/requests", tag = "summary",
+    params(("code" = String, Path), PeriodQuery), request_body = RequestBody,
+    responses((status = 201, description = "{id}", body = Object), (status = 422, description = "no text, a due date in the past"),
+        (status = 404, description = "no such district")),
+    security(("bearer" = [])))]
+pub async fn request(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(code): Path<String>,
+    Query(q): Query<PeriodQuery>,
+    body: Bytes,
+) -> AppResult<(StatusCode, Json<serde_json::Value>)> {
+    district_in_scope(&actor, &code)?;
+    if actor.scope != Scope::City {
+        return Err(AppError::forbidden());
+    }
+    let period = q.period()?;
+    let b: RequestBody = parse(&body)?;
+    let rid = request_info(&state, &actor, &code, period, &b.text, &b.due_on).await?;
+    Ok((StatusCode::CREATED, Json(serde_json::json!({"id": rid}))))
+}
+
+/// The district answers a request: JSON `{"text": …}`, or multipart/form-data with `text` and
+/// an optional `file` (PDF, OFD, JPEG, PNG, Word or Excel, judged by content; at most 20 MB).
+/// Answering closes the request.
+#[utoipa::path(post, path = "/api/v1/summary-requests/{request_id}/answer", tag = "summary",
+    params(("request_id" = i64, Path)), request_body = TextBody,
+    responses((status = 200, body = Object), (status = 422, description = "no text; an attachment of a type not taken"),
+        (status = 409, description = "already answered"), (status = 404, description = "not your district's request")),
+    security(("bearer" = [])))]
+pub async fn answer_request(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(request_id): Path<String>,
+    req: Request,
+) -> AppResult<Json<InfoRequest>> {
+    let rid = id(&request_id)?;
+    state.store.summary_request(&actor.scope, rid).await?;
+    let ct = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string();
+    let (text, file) = if ct.starts_with("multipart/form-data") {
+        read_multipart(req).await?
+    } else {
+        let body = Bytes::from_request(req, &())
+            .await
+            .map_err(|_| crate::views::too_large())?;
+        let b: TextBody = parse(&body)?;
+        (b.text, None)
+    };
+    answer(&state, &actor, rid, &text, file).await?;
+    Ok(Json(state.store.summary_request(&actor.scope, rid).await?))
+}
+
+/// The `text` and `file` fields of a multipart answer.
+async fn read_multipart(req: Request) -> AppResult<(String, Option<(String, Bytes)>)> {
+    let mut form = axum::extract::Multipart::from_request(req, &())
+        .await
+        .map_err(|e| {
+            AppError::bad_request(
+                "form.malformed",
+                format!("上传内容格式错误：{e}"),
+                format!("The upload is malformed: {e}"),
+            )
+        })?;
+    let mp = |e: axum::extract::multipart::MultipartError| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            crate::views::too_large()
+        } else {
+            AppError::bad_request(
+                "form.malformed",
+                format!("上传内容格式错误：{e}"),
+                format!("The upload is malformed: {e}"),
+            )
+        }
+    };
+    let (mut text, mut file) = (String::new(), None);
+    while let Some(f) = form.next_field().await.map_err(mp)? {
+        match f.name().unwrap_or("") {
+            "text" => text = f.text().await.map_err(mp)?,
+            "file" => {
+                let name = f.file_name().unwrap_or("").to_string();
+                let bytes = f.bytes().await.map_err(mp)?;
+                if !name.is_empty() || !bytes.is_empty() {
+                    file = Some((name, bytes));
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok((text, file))
+}

@@ -554,6 +554,8 @@ impl Store {
             &targets,
         )
         .await?;
+        // Quarterly working meetings of 南山区 (issue #8, R1.2).
+        crate::meeting::seed_demo(self, &mut tx).await?;
         exec(
             tx.conn(),
             "INSERT INTO settings (key, value) VALUES ('demo_loaded', ?)",

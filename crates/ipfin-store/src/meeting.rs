@@ -51,6 +51,7 @@ pub struct Meeting {
     pub online_link: Option<String>,
     pub agenda: String,
     pub convener: Option<String>,
+    pub convener_org_id: Option<i64>,
     pub status: String,
     pub held_at: Option<i64>,
     /// The minutes: the published text for participants; the draft too for the district/city.
@@ -79,6 +80,7 @@ struct MeetingRow {
     online_link: Option<String>,
     agenda: String,
     convener: Option<String>,
+    convener_org_id: Option<i64>,
     status: String,
     held_at: Option<i64>,
     minutes: Option<String>,
@@ -302,7 +304,7 @@ impl Store {
             conn,
             &format!(
                 "SELECT m.id, m.district_code, d.name AS district_name, m.quarter, m.title, m.meeting_date, m.place, m.online_link, \
-                 m.agenda, (SELECT o.name FROM organisations o WHERE o.id = m.convener_org_id) AS convener, m.status, m.held_at, \
+                 m.agenda, (SELECT o.name FROM organisations o WHERE o.id = m.convener_org_id) AS convener, m.convener_org_id, m.status, m.held_at, \
                  m.minutes, m.minutes_published_at {MEETING_FROM} WHERE m.id = ? AND {cond}"
             ),
             values,
@@ -400,6 +402,7 @@ impl Store {
             online_link: r.online_link,
             agenda: r.agenda,
             convener: r.convener,
+            convener_org_id: r.convener_org_id,
             status: r.status,
             held_at: r.held_at,
             minutes,
@@ -1004,6 +1007,25 @@ impl Store {
         .await
     }
 
+    /// One tracked issue the caller sees (the city all, a district its own, a unit those it
+    /// owns); otherwise `NotFound`.
+    pub async fn issue(&self, scope: &Scope, id: i64) -> Result<Issue> {
+        let i: Issue = fetch_opt(
+            self.conn(),
+            &format!("{ISSUE_SELECT} WHERE s.id = ?"),
+            vec![id.into()],
+        )
+        .await?
+        .ok_or(StoreError::NotFound)?;
+        let sees = match scope {
+            Scope::City => true,
+            Scope::District { code, .. } => *code == i.district_code,
+            Scope::Institution { org_id } | Scope::Agency { org_id } => *org_id == i.owner_org_id,
+            _ => false,
+        };
+        if sees { Ok(i) } else { Err(StoreError::NotFound) }
+    }
+
     /// Moves a tracked issue (domain status machine): the district's lead officers, the owner
     /// unit, or the city for escalated issues. Not visible → `NotFound`; visible but not the
     /// caller's to move → `Forbidden`.
@@ -1023,24 +1045,16 @@ impl Store {
         )
         .await?
         .ok_or(StoreError::NotFound)?;
-        let owner = org_id == Some(i.owner_org_id);
-        let by = match scope {
-            Scope::City => IssueMover::City,
-            Scope::District { code, manage } if *code == i.district_code => {
-                if *manage {
-                    IssueMover::Lead
-                } else if owner {
-                    IssueMover::Owner
-                } else {
-                    return Err(StoreError::forbidden(
-                        "issue.not_owner",
-                        "只有责任单位和区牵头部门可以办理该事项。",
-                        "Only the owner unit and the lead department move this issue.",
-                    ));
-                }
+        let by = match mover(scope, org_id, &i) {
+            Some(by) => by,
+            None if matches!(scope, Scope::District { code, .. } if *code == i.district_code) => {
+                return Err(StoreError::forbidden(
+                    "issue.not_owner",
+                    "只有责任单位和区牵头部门可以办理该事项。",
+                    "Only the owner unit and the lead department move this issue.",
+                ));
             }
-            Scope::Institution { .. } | Scope::Agency { .. } if owner => IssueMover::Owner,
-            _ => return Err(StoreError::NotFound),
+            None => return Err(StoreError::NotFound),
         };
         let from = i.status();
         let note = clean(note);
@@ -1200,6 +1214,38 @@ impl Store {
             vec![org.into()],
         )
         .await
+    }
+}
+
+/// In which capacity the caller may move an issue, if at all: the city, the district's lead
+/// officers, or the owner unit's users.
+pub fn mover(scope: &Scope, org_id: Option<i64>, i: &Issue) -> Option<IssueMover> {
+    let owner = org_id == Some(i.owner_org_id);
+    match scope {
+        Scope::City => Some(IssueMover::City),
+        Scope::District { code, manage } if *code == i.district_code => {
+            if *manage {
+                Some(IssueMover::Lead)
+            } else if owner {
+                Some(IssueMover::Owner)
+            } else {
+                None
+            }
+        }
+        Scope::Institution { .. } | Scope::Agency { .. } if owner => Some(IssueMover::Owner),
+        _ => None,
+    }
+}
+
+/// The statuses the caller may move an issue to next.
+pub fn next_statuses(scope: &Scope, org_id: Option<i64>, i: &Issue) -> Vec<IssueStatus> {
+    match mover(scope, org_id, i) {
+        Some(by) => IssueStatus::ALL
+            .iter()
+            .copied()
+            .filter(|to| ipfin_domain::meeting::allowed(i.status(), *to, by))
+            .collect(),
+        None => vec![],
     }
 }
 

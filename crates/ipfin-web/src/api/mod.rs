@@ -5,6 +5,7 @@ pub mod application;
 pub mod conformance;
 pub mod enterprise;
 pub mod financing;
+pub mod meeting;
 pub mod openapi;
 pub mod ops;
 pub mod org;

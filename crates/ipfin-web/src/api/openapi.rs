@@ -92,6 +92,18 @@ impl Modify for BearerAuth {
         super::financing::set_status,
         super::financing::add_payment,
         super::financing::add_contract,
+        // Quarterly working meetings (issue #8, R1.2).
+        super::meeting::list,
+        super::meeting::create,
+        super::meeting::show,
+        super::meeting::invite,
+        super::meeting::attendance,
+        super::meeting::report,
+        super::meeting::report_file,
+        super::meeting::raise,
+        super::meeting::minutes,
+        super::meeting::issues,
+        super::meeting::set_status,
     ),
     modifiers(&BearerAuth)
 )]

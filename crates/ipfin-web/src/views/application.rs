@@ -661,7 +661,7 @@ async fn after(
 
 /// A multipart form read into memory: its text fields and its file (name, bytes), with the
 /// CSRF token checked against the session or, before sign-in, the pre-sign-in cookie.
-async fn read_form(
+pub(crate) async fn read_form(
     actor: &Actor,
     headers: &HeaderMap,
     req: axum::extract::Request,

@@ -193,7 +193,12 @@ pub async fn home(
             href: "/applications".into(),
         });
     }
-    let notifications = s.notifications(scope, 10).await?;
+    let mut notifications = s.notifications(scope, 10).await?;
+    // Meetings (issue #8): invitations and minutes addressed to agencies and member departments.
+    notifications.extend(
+        s.unit_notifications(scope, actor.organisation_id(), 10)
+            .await?,
+    );
     Ok(render(
         StatusCode::OK,
         &Home {

@@ -11,6 +11,7 @@ pub mod enterprise;
 pub mod financing;
 pub mod home;
 pub mod import;
+pub mod meeting;
 pub mod org;
 pub mod policy;
 pub mod policy_form;
@@ -139,6 +140,10 @@ impl PageCtx {
                         links.push(("/tokens".into(), "nav.tokens"));
                     }
                     Scope::Public => {}
+                }
+                // Working meetings (issue #8): every scope that takes part in them.
+                if !matches!(scope, Scope::Enterprise { .. } | Scope::Public) {
+                    links.push(("/meetings".into(), "nav.meetings"));
                 }
                 links.push(("/tools/credit-code".into(), "nav.credit_code"));
             }

@@ -234,7 +234,10 @@ pub fn transition(
             return Err(err(
                 "note",
                 "issue.note_required",
-                format!("改为“{}”须填写办理说明（如何解决，或为何提交市级协调）。", to.zh()),
+                format!(
+                    "改为“{}”须填写办理说明（如何解决，或为何提交市级协调）。",
+                    to.zh()
+                ),
                 "A resolution note is required.",
             ));
         }
@@ -267,7 +270,7 @@ pub fn check_due(due: NaiveDate, meeting_date: NaiveDate) -> Result<(), FieldErr
 pub fn default_title(district_name: &str, quarter: Quarter) -> String {
     let q = ["一", "二", "三", "四"][(quarter.q.clamp(1, 4) - 1) as usize];
     format!(
-        "{district_name}{} 年第{q}季度知识产权质押融资工作会议",
+        "{district_name} {} 年第{q}季度知识产权质押融资工作会议",
         quarter.year
     )
 }
@@ -327,7 +330,9 @@ mod tests {
             "meeting.venue"
         );
         assert_eq!(
-            check_venue(None, Some("meeting.example.cn")).unwrap_err().field,
+            check_venue(None, Some("meeting.example.cn"))
+                .unwrap_err()
+                .field,
             "online_link"
         );
         assert!(check_text("agenda", "议程", "一、通报", 10).is_ok());
@@ -348,7 +353,7 @@ mod tests {
         assert!(check_due(d("2026-09-01"), d("2026-09-18")).is_err());
         assert_eq!(
             default_title("南山区", q("2026Q3")),
-            "南山区2026 年第三季度知识产权质押融资工作会议"
+            "南山区 2026 年第三季度知识产权质押融资工作会议"
         );
     }
 

@@ -661,7 +661,12 @@ impl Store {
     }
 
     /// Stores a checked file by content and records it once in `blobs`; returns its key.
-    pub(crate) async fn keep_file(&self, tx: &WriteTx, bytes: Bytes, t: app::FileType) -> Result<String> {
+    pub(crate) async fn keep_file(
+        &self,
+        tx: &WriteTx,
+        bytes: Bytes,
+        t: app::FileType,
+    ) -> Result<String> {
         let size = bytes.len() as i64;
         let key = self.blobs().put(bytes).await?;
         exec(

@@ -11,6 +11,7 @@ use crate::error::{Result, StoreError};
 use crate::{Store, WriteTx};
 use bytes::Bytes;
 use chrono::NaiveDate;
+use ipfin_domain::FieldError;
 use ipfin_domain::application::files::{check_upload, display_name};
 use ipfin_domain::meeting::{
     IssueMover, IssueStatus, MAX_TEXT, MeetingStatus, check_due, check_held, check_schedule,
@@ -19,7 +20,6 @@ use ipfin_domain::meeting::{
 use ipfin_domain::org::Scope;
 use ipfin_domain::policy::materials::FileKinds;
 use ipfin_domain::stats::Quarter;
-use ipfin_domain::FieldError;
 use sea_orm::{ConnectionTrait, FromQueryResult, Value};
 use serde::Serialize;
 use serde_json::json;
@@ -282,7 +282,12 @@ impl Store {
             values.push(d.to_string().into());
         }
         if let Some(q) = filter.quarter.as_deref().filter(|q| !q.is_empty()) {
-            let q = Quarter::parse(q).map_err(|m| invalid(FieldError { field: "quarter", msg: m }))?;
+            let q = Quarter::parse(q).map_err(|m| {
+                invalid(FieldError {
+                    field: "quarter",
+                    msg: m,
+                })
+            })?;
             sql.push_str(" AND m.quarter = ?");
             values.push(q.to_string().into());
         }
@@ -297,7 +302,11 @@ impl Store {
         .await
     }
 
-    async fn meeting_row<C: ConnectionTrait>(conn: &C, scope: &Scope, id: i64) -> Result<MeetingRow> {
+    async fn meeting_row<C: ConnectionTrait>(
+        conn: &C,
+        scope: &Scope,
+        id: i64,
+    ) -> Result<MeetingRow> {
         let (cond, mut values) = visible(scope);
         values.insert(0, id.into());
         fetch_opt(
@@ -364,7 +373,11 @@ impl Store {
         let reports = rows
             .into_iter()
             .map(|x| Report {
-                files: files.iter().filter(|f| f.report_id == x.id).cloned().collect(),
+                files: files
+                    .iter()
+                    .filter(|f| f.report_id == x.id)
+                    .cloned()
+                    .collect(),
                 id: x.id,
                 organisation_id: x.organisation_id,
                 org_name: x.org_name,
@@ -374,16 +387,25 @@ impl Store {
             })
             .collect();
         let issues: Vec<Issue> = if whole {
-            fetch_all(conn, &format!("{ISSUE_SELECT} WHERE s.meeting_id = ? ORDER BY s.id"), vec![id.into()]).await?
+            fetch_all(
+                conn,
+                &format!("{ISSUE_SELECT} WHERE s.meeting_id = ? ORDER BY s.id"),
+                vec![id.into()],
+            )
+            .await?
         } else {
             fetch_all(
                 conn,
-                &format!("{ISSUE_SELECT} WHERE s.meeting_id = ? AND s.owner_org_id = ? ORDER BY s.id"),
+                &format!(
+                    "{ISSUE_SELECT} WHERE s.meeting_id = ? AND s.owner_org_id = ? ORDER BY s.id"
+                ),
                 vec![id.into(), own.into()],
             )
             .await?
         };
-        let invited = invitations.iter().any(|i| Some(i.organisation_id) == org_id);
+        let invited = invitations
+            .iter()
+            .any(|i| Some(i.organisation_id) == org_id);
         let minutes = if whole || r.minutes_published_at.is_some() {
             r.minutes
         } else {
@@ -436,15 +458,15 @@ impl Store {
         input: NewMeeting,
         today: NaiveDate,
     ) -> Result<i64> {
-        let Scope::District {
-            code,
-            manage: true,
-        } = scope
-        else {
+        let Scope::District { code, manage: true } = scope else {
             return Err(lead_only());
         };
-        let quarter = Quarter::parse(&input.quarter)
-            .map_err(|m| invalid(FieldError { field: "quarter", msg: m }))?;
+        let quarter = Quarter::parse(&input.quarter).map_err(|m| {
+            invalid(FieldError {
+                field: "quarter",
+                msg: m,
+            })
+        })?;
         let date = input.date.ok_or_else(|| {
             invalid(FieldError::new(
                 "date",
@@ -598,8 +620,13 @@ impl Store {
                 "Every chosen unit is already invited.",
             ));
         }
-        tx.audit("meeting.invite", "meeting", id, json!({"organisations": added}))
-            .await?;
+        tx.audit(
+            "meeting.invite",
+            "meeting",
+            id,
+            json!({"organisations": added}),
+        )
+        .await?;
         Ok(added.len())
     }
 
@@ -637,11 +664,17 @@ impl Store {
                 return Err(invalid(FieldError::new(
                     "attendance",
                     "meeting.not_invited",
-                    format!("单位 #{} 未受邀参加本次会议，不能登记其出席。", l.organisation_id),
+                    format!(
+                        "单位 #{} 未受邀参加本次会议，不能登记其出席。",
+                        l.organisation_id
+                    ),
                     "Only invited units can attend.",
                 )));
             }
-            if l.attendees.as_deref().is_some_and(|a| a.chars().count() > 500) {
+            if l.attendees
+                .as_deref()
+                .is_some_and(|a| a.chars().count() > 500)
+            {
                 return Err(invalid(FieldError::new(
                     "attendees",
                     "meeting.attendees_long",
@@ -679,9 +712,18 @@ impl Store {
             vec![MeetingStatus::Held.code().into(), now.into(), now.into(), id.into()],
         )
         .await?;
-        let attended: Vec<i64> = lines.iter().filter(|l| l.attended).map(|l| l.organisation_id).collect();
-        tx.audit("meeting.attendance", "meeting", id, json!({"attended": attended}))
-            .await?;
+        let attended: Vec<i64> = lines
+            .iter()
+            .filter(|l| l.attended)
+            .map(|l| l.organisation_id)
+            .collect();
+        tx.audit(
+            "meeting.attendance",
+            "meeting",
+            id,
+            json!({"attended": attended}),
+        )
+        .await?;
         Ok(())
     }
 
@@ -734,8 +776,12 @@ impl Store {
         check_text("text", "工作汇报", text, MAX_TEXT).map_err(invalid)?;
         let checked = match &file {
             Some((_, bytes)) => Some(
-                check_upload("工作汇报附件", FileKinds::Document, bytes)
-                    .map_err(|m| invalid(FieldError { field: "file", msg: m }))?,
+                check_upload("工作汇报附件", FileKinds::Document, bytes).map_err(|m| {
+                    invalid(FieldError {
+                        field: "file",
+                        msg: m,
+                    })
+                })?,
             ),
             None => None,
         };
@@ -783,7 +829,8 @@ impl Store {
             ),
         };
         if let (Some((name, bytes)), Some(t)) = (file, checked) {
-            self.keep_report_file(tx, report_id, version, &name, bytes, t).await?;
+            self.keep_report_file(tx, report_id, version, &name, bytes, t)
+                .await?;
         }
         tx.audit(
             "meeting.report",
@@ -836,8 +883,12 @@ impl Store {
         bytes: Bytes,
     ) -> Result<i64> {
         let (_, org) = Self::reporting_unit(tx, scope, org_id, id).await?;
-        let t = check_upload("工作汇报附件", FileKinds::Document, &bytes)
-            .map_err(|m| invalid(FieldError { field: "file", msg: m }))?;
+        let t = check_upload("工作汇报附件", FileKinds::Document, &bytes).map_err(|m| {
+            invalid(FieldError {
+                field: "file",
+                msg: m,
+            })
+        })?;
         #[derive(FromQueryResult)]
         struct Current {
             id: i64,
@@ -856,7 +907,9 @@ impl Store {
                 "Submit the report's text before its attachments.",
             )
         })?;
-        let fid = self.keep_report_file(tx, c.id, c.version, name, bytes, t).await?;
+        let fid = self
+            .keep_report_file(tx, c.id, c.version, name, bytes, t)
+            .await?;
         tx.audit(
             "meeting.report_file",
             "meeting",
@@ -985,7 +1038,9 @@ impl Store {
     ) -> Result<Vec<Issue>> {
         let (mut cond, mut values): (String, Vec<Value>) = match scope {
             Scope::City => ("1 = 1".into(), vec![]),
-            Scope::District { code, .. } => ("s.district_code = ?".into(), vec![code.clone().into()]),
+            Scope::District { code, .. } => {
+                ("s.district_code = ?".into(), vec![code.clone().into()])
+            }
             Scope::Institution { org_id } | Scope::Agency { org_id } => {
                 ("s.owner_org_id = ?".into(), vec![(*org_id).into()])
             }
@@ -1023,7 +1078,11 @@ impl Store {
             Scope::Institution { org_id } | Scope::Agency { org_id } => *org_id == i.owner_org_id,
             _ => false,
         };
-        if sees { Ok(i) } else { Err(StoreError::NotFound) }
+        if sees {
+            Ok(i)
+        } else {
+            Err(StoreError::NotFound)
+        }
     }
 
     /// Moves a tracked issue (domain status machine): the district's lead officers, the owner
@@ -1095,11 +1154,20 @@ impl Store {
         exec(
             tx.conn(),
             "UPDATE meetings SET minutes = ?, updated_at = ? WHERE id = ?",
-            vec![text.trim().to_string().into(), crate::now_s().into(), id.into()],
+            vec![
+                text.trim().to_string().into(),
+                crate::now_s().into(),
+                id.into(),
+            ],
         )
         .await?;
-        tx.audit("meeting.minutes", "meeting", id, json!({"chars": text.trim().chars().count()}))
-            .await?;
+        tx.audit(
+            "meeting.minutes",
+            "meeting",
+            id,
+            json!({"chars": text.trim().chars().count()}),
+        )
+        .await?;
         Ok(())
     }
 
@@ -1153,10 +1221,21 @@ impl Store {
         .map(|o| o.id)
         .collect();
         for o in &invited {
-            notify(tx, *o, format!("“{}”的会议纪要已发布，请查阅。", m.title), id).await?;
-        }
-        tx.audit("meeting.publish", "meeting", id, json!({"notified": invited}))
+            notify(
+                tx,
+                *o,
+                format!("“{}”的会议纪要已发布，请查阅。", m.title),
+                id,
+            )
             .await?;
+        }
+        tx.audit(
+            "meeting.publish",
+            "meeting",
+            id,
+            json!({"notified": invited}),
+        )
+        .await?;
         Ok(invited.len())
     }
 
@@ -1294,7 +1373,8 @@ pub(crate) async fn seed_demo(store: &Store, tx: &mut WriteTx) -> Result<()> {
     let bank2 = org_named(tx, "鹏城商业银行").await?;
     let station = org_named(tx, "南山知识产权金融服务站").await?;
     // Demo dates are fixed; their quarters may lie in the far past when the demo is loaded later.
-    let today = crate::today_shanghai().max(NaiveDate::from_ymd_opt(2026, 11, 28).unwrap_or_default());
+    let today =
+        crate::today_shanghai().max(NaiveDate::from_ymd_opt(2026, 11, 28).unwrap_or_default());
     let d = |m: u32, day: u32| NaiveDate::from_ymd_opt(2026, m, day);
     for (quarter, date) in [("2026Q1", d(3, 20)), ("2026Q2", d(6, 19))] {
         let id = store
@@ -1306,7 +1386,9 @@ pub(crate) async fn seed_demo(store: &Store, tx: &mut WriteTx) -> Result<()> {
                     quarter: quarter.into(),
                     date,
                     place: Some("南山区政府 5 楼 501 会议室".into()),
-                    agenda: "一、通报本季度质押融资进展；二、各成员单位汇报；三、研究需协调解决的问题。".into(),
+                    agenda:
+                        "一、通报本季度质押融资进展；二、各成员单位汇报；三、研究需协调解决的问题。"
+                            .into(),
                     confirm_past: true,
                     ..Default::default()
                 },
@@ -1320,8 +1402,16 @@ pub(crate) async fn seed_demo(store: &Store, tx: &mut WriteTx) -> Result<()> {
                 &lead_scope,
                 id,
                 &[
-                    Attendance { organisation_id: finance, attended: true, attendees: None },
-                    Attendance { organisation_id: bank, attended: true, attendees: None },
+                    Attendance {
+                        organisation_id: finance,
+                        attended: true,
+                        attendees: None,
+                    },
+                    Attendance {
+                        organisation_id: bank,
+                        attended: true,
+                        attendees: None,
+                    },
                 ],
                 today,
             )
@@ -1348,15 +1438,29 @@ pub(crate) async fn seed_demo(store: &Store, tx: &mut WriteTx) -> Result<()> {
         .invite(tx, &lead_scope, id, &[finance, bank, bank2, station])
         .await?;
     let units = [
-        (Scope::District { code: "440305".into(), manage: false }, finance,
-         "区财政局：第三季度拨付质押融资贴息资金 1,280 万元，惠及企业 46 家；第四季度将按第三批申报进度安排预算。"),
-        (Scope::Institution { org_id: bank }, bank,
-         "深南银行深圳分行：第三季度新增知识产权质押贷款 23 笔、金额 2.1 亿元，其中首贷企业 9 家；建议简化评估报告要求。"),
-        (Scope::Institution { org_id: bank2 }, bank2,
-         "鹏城商业银行：第三季度新增知识产权质押贷款 11 笔、金额 0.8 亿元；跨区企业质押登记办理时间偏长。"),
+        (
+            Scope::District {
+                code: "440305".into(),
+                manage: false,
+            },
+            finance,
+            "区财政局：第三季度拨付质押融资贴息资金 1,280 万元，惠及企业 46 家；第四季度将按第三批申报进度安排预算。",
+        ),
+        (
+            Scope::Institution { org_id: bank },
+            bank,
+            "深南银行深圳分行：第三季度新增知识产权质押贷款 23 笔、金额 2.1 亿元，其中首贷企业 9 家；建议简化评估报告要求。",
+        ),
+        (
+            Scope::Institution { org_id: bank2 },
+            bank2,
+            "鹏城商业银行：第三季度新增知识产权质押贷款 11 笔、金额 0.8 亿元；跨区企业质押登记办理时间偏长。",
+        ),
     ];
     for (scope, org, text) in units {
-        store.submit_report(tx, &scope, Some(org), id, text, None).await?;
+        store
+            .submit_report(tx, &scope, Some(org), id, text, None)
+            .await?;
     }
     store
         .record_attendance(
@@ -1364,10 +1468,26 @@ pub(crate) async fn seed_demo(store: &Store, tx: &mut WriteTx) -> Result<()> {
             &lead_scope,
             id,
             &[
-                Attendance { organisation_id: finance, attended: true, attendees: Some("王财政（副局长）".into()) },
-                Attendance { organisation_id: bank, attended: true, attendees: Some("李信贷、陈客户经理".into()) },
-                Attendance { organisation_id: bank2, attended: true, attendees: Some("周经理".into()) },
-                Attendance { organisation_id: station, attended: false, attendees: None },
+                Attendance {
+                    organisation_id: finance,
+                    attended: true,
+                    attendees: Some("王财政（副局长）".into()),
+                },
+                Attendance {
+                    organisation_id: bank,
+                    attended: true,
+                    attendees: Some("李信贷、陈客户经理".into()),
+                },
+                Attendance {
+                    organisation_id: bank2,
+                    attended: true,
+                    attendees: Some("周经理".into()),
+                },
+                Attendance {
+                    organisation_id: station,
+                    attended: false,
+                    attendees: None,
+                },
             ],
             today,
         )
@@ -1398,9 +1518,19 @@ pub(crate) async fn seed_demo(store: &Store, tx: &mut WriteTx) -> Result<()> {
             },
         )
         .await?;
-    let finance_scope = Scope::District { code: "440305".into(), manage: false };
+    let finance_scope = Scope::District {
+        code: "440305".into(),
+        manage: false,
+    };
     store
-        .move_issue(tx, &finance_scope, Some(finance), resolved, IssueStatus::InProgress, None)
+        .move_issue(
+            tx,
+            &finance_scope,
+            Some(finance),
+            resolved,
+            IssueStatus::InProgress,
+            None,
+        )
         .await?;
     store
         .move_issue(
@@ -1409,11 +1539,21 @@ pub(crate) async fn seed_demo(store: &Store, tx: &mut WriteTx) -> Result<()> {
             Some(finance),
             resolved,
             IssueStatus::Resolved,
-            Some("区财政局已印发分担办法：首贷企业评估费由区财政承担 50%，自 10 月 1 日起执行。".into()),
+            Some(
+                "区财政局已印发分担办法：首贷企业评估费由区财政承担 50%，自 10 月 1 日起执行。"
+                    .into(),
+            ),
         )
         .await?;
     store
-        .move_issue(tx, &lead_scope, Some(lead), escalated, IssueStatus::InProgress, None)
+        .move_issue(
+            tx,
+            &lead_scope,
+            Some(lead),
+            escalated,
+            IssueStatus::InProgress,
+            None,
+        )
         .await?;
     store
         .move_issue(

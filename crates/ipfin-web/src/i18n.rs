@@ -1756,7 +1756,8 @@ pub const CATALOGUE: &[(&str, &str, &str)] = &[
         "sim.error_line",
         "申请 #{id}：{text}",
         "Application #{id}: {text}",
-    ),    // Quarterly working meetings (issue #8, R1.2): list, meeting page, tracked issues.
+    ),
+    // Quarterly working meetings (issue #8, R1.2): list, meeting page, tracked issues.
     ("nav.meetings", "工作会议", "Working meetings"),
     ("nav.meeting_issues", "督办事项", "Tracked issues"),
     (
@@ -1795,20 +1796,32 @@ pub const CATALOGUE: &[(&str, &str, &str)] = &[
         "I confirm recording a past meeting (the quarter ended more than a quarter ago)",
     ),
     ("meeting.docx", "导出 Word 文档", "Export to .docx"),
-    ("meeting.attendance", "参会单位与出席情况", "Invited units and attendance"),
+    (
+        "meeting.attendance",
+        "参会单位与出席情况",
+        "Invited units and attendance",
+    ),
     ("meeting.unit", "单位", "Unit"),
     ("meeting.kind", "类别", "Kind"),
     ("meeting.attended_col", "出席", "Attended"),
     ("meeting.attended", "出席", "Attended"),
     ("meeting.absent", "缺席", "Absent"),
     ("meeting.attendees", "出席人员", "Attendees"),
-    ("meeting.record_attendance", "登记出席情况（会议记为已召开）", "Record attendance (marks the meeting held)"),
+    (
+        "meeting.record_attendance",
+        "登记出席情况（会议记为已召开）",
+        "Record attendance (marks the meeting held)",
+    ),
     (
         "meeting.attendance_hint",
         "未勾选的单位记为缺席；会议日期之前不能登记。",
         "Unticked units are recorded absent; not before the meeting date.",
     ),
-    ("meeting.no_invitations", "尚未邀请参会单位。", "No units invited yet."),
+    (
+        "meeting.no_invitations",
+        "尚未邀请参会单位。",
+        "No units invited yet.",
+    ),
     ("meeting.invite", "邀请参会单位", "Invite units"),
     (
         "meeting.invite_hint",
@@ -1816,15 +1829,27 @@ pub const CATALOGUE: &[(&str, &str, &str)] = &[
         "The district's departments, financial institutions and service agencies (notified; they see this meeting)",
     ),
     ("meeting.reports", "工作汇报", "Work reports"),
-    ("meeting.no_reports", "尚无单位提交工作汇报。", "No reports yet."),
-    ("meeting.submit_report", "提交本单位工作汇报", "Submit our work report"),
+    (
+        "meeting.no_reports",
+        "尚无单位提交工作汇报。",
+        "No reports yet.",
+    ),
+    (
+        "meeting.submit_report",
+        "提交本单位工作汇报",
+        "Submit our work report",
+    ),
     (
         "meeting.report_hint",
         "再次提交将替换当前汇报（原文本作为历史版本保留）；附件支持 PDF、OFD、JPEG、PNG、Excel、Word，按文件内容判断类型，最大 20 MB。",
         "A resubmission replaces the current text (the earlier one is kept as a version); attachments: PDF, OFD, JPEG, PNG, .xlsx, .docx judged by content, up to 20 MB.",
     ),
     ("meeting.report_text", "汇报内容", "Report"),
-    ("meeting.attachment", "附件（可选）", "Attachment (optional)"),
+    (
+        "meeting.attachment",
+        "附件（可选）",
+        "Attachment (optional)",
+    ),
     ("meeting.attachments", "附件数", "Attachments"),
     ("meeting.version", "版本", "Version"),
     ("meeting.report_summary", "汇报摘要", "Summary"),
@@ -1837,8 +1862,16 @@ pub const CATALOGUE: &[(&str, &str, &str)] = &[
     ("meeting.raise_issue", "提出督办事项", "Raise an issue"),
     ("meeting.minutes", "会议纪要", "Minutes"),
     ("meeting.minutes_text", "纪要正文", "Minutes text"),
-    ("meeting.no_minutes", "尚未形成会议纪要。", "No minutes yet."),
-    ("meeting.draft", "草稿（仅本区和市级可见）", "Draft (the district and the city only)"),
+    (
+        "meeting.no_minutes",
+        "尚未形成会议纪要。",
+        "No minutes yet.",
+    ),
+    (
+        "meeting.draft",
+        "草稿（仅本区和市级可见）",
+        "Draft (the district and the city only)",
+    ),
     ("meeting.save_minutes", "保存纪要草稿", "Save the draft"),
     ("meeting.publish", "发布纪要", "Publish the minutes"),
     (
@@ -1853,7 +1886,11 @@ pub const CATALOGUE: &[(&str, &str, &str)] = &[
         "提交市级协调的事项（工作会议）",
         "Issues escalated to the city (working meetings)",
     ),
-    ("meeting.escalated_none", "暂无提交市级协调的事项。", "No issues escalated to the city."),
+    (
+        "meeting.escalated_none",
+        "暂无提交市级协调的事项。",
+        "No issues escalated to the city.",
+    ),
     (
         "issue.intro_mine",
         "由本单位负责办理的会议督办事项。",
@@ -1864,10 +1901,18 @@ pub const CATALOGUE: &[(&str, &str, &str)] = &[
         "您可查看的全部会议督办事项。",
         "Every meeting issue you may see.",
     ),
-    ("issue.show_all", "显示全部（不限本单位）", "Show all (not only ours)"),
+    (
+        "issue.show_all",
+        "显示全部（不限本单位）",
+        "Show all (not only ours)",
+    ),
     ("issue.none", "暂无督办事项。", "No tracked issues."),
     ("issue.new_status", "新状态", "New status"),
-    ("issue.note_hint", "办结或提交市级时必填", "Required to resolve or escalate"),
+    (
+        "issue.note_hint",
+        "办结或提交市级时必填",
+        "Required to resolve or escalate",
+    ),
     ("issue.move", "更新", "Update"),
 ];
 

@@ -827,7 +827,11 @@ fn table() -> Routes {
         Roles(MEETING_VIEWERS),
         views::meeting::set_status,
     )
-    .get("/api/v1/meetings", Roles(MEETING_VIEWERS), api::meeting::list)
+    .get(
+        "/api/v1/meetings",
+        Roles(MEETING_VIEWERS),
+        api::meeting::list,
+    )
     .post("/api/v1/meetings", Roles(OFFICERS), api::meeting::create)
     .get(
         "/api/v1/meetings/{meeting_id}",

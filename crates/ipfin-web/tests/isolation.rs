@@ -545,32 +545,112 @@ const EXPECTED: &[(&str, &str, &str)] = &[
         "POST",
         "/tokens/{token_id}/revoke",
         "city_admin,district_officer,bank_user,agency_user,enterprise_user",
-    ),    // Quarterly working meetings (issue #8, R1.2).
-    ("GET", "/meetings", "city_admin,district_officer,department_member,bank_user,agency_user"),
+    ), // Quarterly working meetings (issue #8, R1.2).
+    (
+        "GET",
+        "/meetings",
+        "city_admin,district_officer,department_member,bank_user,agency_user",
+    ),
     ("GET", "/meetings/new", "district_officer"),
     ("POST", "/meetings", "district_officer"),
-    ("GET", "/meetings/{meeting_id}", "city_admin,district_officer,department_member,bank_user,agency_user"),
-    ("GET", "/meetings/{meeting_id}/meeting.docx", "city_admin,district_officer,department_member,bank_user,agency_user"),
-    ("POST", "/meetings/{meeting_id}/invitations", "district_officer"),
-    ("POST", "/meetings/{meeting_id}/attendance", "district_officer"),
-    ("POST", "/meetings/{meeting_id}/reports", "district_officer,department_member,bank_user,agency_user"),
-    ("GET", "/meetings/{meeting_id}/files/{report_file_id}", "city_admin,district_officer,department_member,bank_user,agency_user"),
+    (
+        "GET",
+        "/meetings/{meeting_id}",
+        "city_admin,district_officer,department_member,bank_user,agency_user",
+    ),
+    (
+        "GET",
+        "/meetings/{meeting_id}/meeting.docx",
+        "city_admin,district_officer,department_member,bank_user,agency_user",
+    ),
+    (
+        "POST",
+        "/meetings/{meeting_id}/invitations",
+        "district_officer",
+    ),
+    (
+        "POST",
+        "/meetings/{meeting_id}/attendance",
+        "district_officer",
+    ),
+    (
+        "POST",
+        "/meetings/{meeting_id}/reports",
+        "district_officer,department_member,bank_user,agency_user",
+    ),
+    (
+        "GET",
+        "/meetings/{meeting_id}/files/{report_file_id}",
+        "city_admin,district_officer,department_member,bank_user,agency_user",
+    ),
     ("POST", "/meetings/{meeting_id}/issues", "district_officer"),
     ("POST", "/meetings/{meeting_id}/minutes", "district_officer"),
-    ("POST", "/meetings/{meeting_id}/minutes/publish", "district_officer"),
-    ("GET", "/meeting-issues", "city_admin,district_officer,department_member,bank_user,agency_user"),
-    ("POST", "/meeting-issues/{issue_id}/status", "city_admin,district_officer,department_member,bank_user,agency_user"),
-    ("GET", "/api/v1/meetings", "city_admin,district_officer,department_member,bank_user,agency_user"),
+    (
+        "POST",
+        "/meetings/{meeting_id}/minutes/publish",
+        "district_officer",
+    ),
+    (
+        "GET",
+        "/meeting-issues",
+        "city_admin,district_officer,department_member,bank_user,agency_user",
+    ),
+    (
+        "POST",
+        "/meeting-issues/{issue_id}/status",
+        "city_admin,district_officer,department_member,bank_user,agency_user",
+    ),
+    (
+        "GET",
+        "/api/v1/meetings",
+        "city_admin,district_officer,department_member,bank_user,agency_user",
+    ),
     ("POST", "/api/v1/meetings", "district_officer"),
-    ("GET", "/api/v1/meetings/{meeting_id}", "city_admin,district_officer,department_member,bank_user,agency_user"),
-    ("POST", "/api/v1/meetings/{meeting_id}/invitations", "district_officer"),
-    ("POST", "/api/v1/meetings/{meeting_id}/attendance", "district_officer"),
-    ("POST", "/api/v1/meetings/{meeting_id}/reports", "district_officer,department_member,bank_user,agency_user"),
-    ("POST", "/api/v1/meetings/{meeting_id}/reports/files", "district_officer,department_member,bank_user,agency_user"),
-    ("POST", "/api/v1/meetings/{meeting_id}/issues", "district_officer"),
-    ("POST", "/api/v1/meetings/{meeting_id}/minutes", "district_officer"),
-    ("GET", "/api/v1/meeting-issues", "city_admin,district_officer,department_member,bank_user,agency_user"),
-    ("POST", "/api/v1/meeting-issues/{issue_id}/status", "city_admin,district_officer,department_member,bank_user,agency_user"),
+    (
+        "GET",
+        "/api/v1/meetings/{meeting_id}",
+        "city_admin,district_officer,department_member,bank_user,agency_user",
+    ),
+    (
+        "POST",
+        "/api/v1/meetings/{meeting_id}/invitations",
+        "district_officer",
+    ),
+    (
+        "POST",
+        "/api/v1/meetings/{meeting_id}/attendance",
+        "district_officer",
+    ),
+    (
+        "POST",
+        "/api/v1/meetings/{meeting_id}/reports",
+        "district_officer,department_member,bank_user,agency_user",
+    ),
+    (
+        "POST",
+        "/api/v1/meetings/{meeting_id}/reports/files",
+        "district_officer,department_member,bank_user,agency_user",
+    ),
+    (
+        "POST",
+        "/api/v1/meetings/{meeting_id}/issues",
+        "district_officer",
+    ),
+    (
+        "POST",
+        "/api/v1/meetings/{meeting_id}/minutes",
+        "district_officer",
+    ),
+    (
+        "GET",
+        "/api/v1/meeting-issues",
+        "city_admin,district_officer,department_member,bank_user,agency_user",
+    ),
+    (
+        "POST",
+        "/api/v1/meeting-issues/{issue_id}/status",
+        "city_admin,district_officer,department_member,bank_user,agency_user",
+    ),
 ];
 
 fn rule_name(a: &Access) -> String {
@@ -802,7 +882,12 @@ async fn probe_meeting(app: &TestApp, district: &str, foreign_org: i64) -> (i64,
         .await
         .expect("org");
     let (unit, unit_scope) = match org.kind.as_str() {
-        "financial_institution" => (foreign_org, Scope::Institution { org_id: foreign_org }),
+        "financial_institution" => (
+            foreign_org,
+            Scope::Institution {
+                org_id: foreign_org,
+            },
+        ),
         "department" => (
             foreign_org,
             Scope::District {

@@ -102,9 +102,7 @@ fn policy_cell(
 fn meeting_cell(code: &str, year: i32, held: Option<&std::collections::BTreeSet<u32>>) -> Cell {
     let today = crate::api::stats::today();
     let ended: Vec<u32> = (1..=4)
-        .filter(|q| {
-            ipfin_domain::stats::Quarter::new(year, *q).is_ok_and(|q| q.ended_by(today))
-        })
+        .filter(|q| ipfin_domain::stats::Quarter::new(year, *q).is_ok_and(|q| q.ended_by(today)))
         .collect();
     let missing: Vec<String> = ended
         .iter()
@@ -113,7 +111,12 @@ fn meeting_cell(code: &str, year: i32, held: Option<&std::collections::BTreeSet<
         .collect();
     let evidence = Some(format!("/meetings?district={code}"));
     if ended.is_empty() {
-        cell("R1.2", true, format!("{year} 年尚无已结束的季度。"), evidence)
+        cell(
+            "R1.2",
+            true,
+            format!("{year} 年尚无已结束的季度。"),
+            evidence,
+        )
     } else if missing.is_empty() {
         cell(
             "R1.2",

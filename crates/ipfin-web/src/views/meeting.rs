@@ -42,7 +42,9 @@ fn issue_status(code: &str, lang: Lang) -> &'static str {
 }
 
 fn kind_label(code: &str, lang: Lang) -> &'static str {
-    OrgKind::from_code(code).map(|k| k.label(lang)).unwrap_or("")
+    OrgKind::from_code(code)
+        .map(|k| k.label(lang))
+        .unwrap_or("")
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -575,15 +575,7 @@ impl Store {
                 )));
             }
         }
-        let already: Vec<i64> = fetch_all::<OrgId, _>(
-            tx.conn(),
-            "SELECT organisation_id AS id FROM meeting_invitations WHERE meeting_id = ?",
-            vec![id.into()],
-        )
-        .await?
-        .into_iter()
-        .map(|o| o.id)
-        .collect();
+        let already: Vec<i64> = invited_orgs(tx.conn(), id).await?;
         let now = crate::now_s();
         let mut added = Vec::new();
         for o in org_ids.iter().collect::<BTreeSet<_>>() {
@@ -642,15 +634,7 @@ impl Store {
     ) -> Result<()> {
         let m = Self::managed(tx, scope, id).await?;
         check_held(m.meeting_date, today).map_err(invalid)?;
-        let invited: Vec<i64> = fetch_all::<OrgId, _>(
-            tx.conn(),
-            "SELECT organisation_id AS id FROM meeting_invitations WHERE meeting_id = ?",
-            vec![id.into()],
-        )
-        .await?
-        .into_iter()
-        .map(|o| o.id)
-        .collect();
+        let invited: Vec<i64> = invited_orgs(tx.conn(), id).await?;
         if invited.is_empty() {
             return Err(invalid(FieldError::new(
                 "attendance",
@@ -745,12 +729,7 @@ impl Store {
             )
         };
         let org = org_id.ok_or_else(not_invited)?;
-        let n = fetch_i64(
-            tx.conn(),
-            "SELECT COUNT(*) FROM meeting_invitations WHERE meeting_id = ? AND organisation_id = ?",
-            vec![id.into(), org.into()],
-        )
-        .await?;
+        let n = i64::from(invited_orgs(tx.conn(), id).await?.contains(&org));
         if n == 0 || matches!(scope, Scope::City) {
             return Err(not_invited());
         }
@@ -964,12 +943,11 @@ impl Store {
             ))
         })?;
         check_due(due, m.meeting_date).map_err(invalid)?;
-        let invited = fetch_i64(
-            tx.conn(),
-            "SELECT COUNT(*) FROM meeting_invitations WHERE meeting_id = ? AND organisation_id = ?",
-            vec![id.into(), input.owner_org_id.into()],
-        )
-        .await?;
+        let invited = i64::from(
+            invited_orgs(tx.conn(), id)
+                .await?
+                .contains(&input.owner_org_id),
+        );
         let today = crate::today_shanghai();
         let lead = fetch_i64(
             tx.conn(),
@@ -1211,15 +1189,7 @@ impl Store {
             vec![now.into(), tx.actor_user_id().into(), now.into(), id.into()],
         )
         .await?;
-        let invited: Vec<i64> = fetch_all::<OrgId, _>(
-            tx.conn(),
-            "SELECT organisation_id AS id FROM meeting_invitations WHERE meeting_id = ? ORDER BY organisation_id",
-            vec![id.into()],
-        )
-        .await?
-        .into_iter()
-        .map(|o| o.id)
-        .collect();
+        let invited: Vec<i64> = invited_orgs(tx.conn(), id).await?;
         for o in &invited {
             notify(
                 tx,
@@ -1326,6 +1296,19 @@ pub fn next_statuses(scope: &Scope, org_id: Option<i64>, i: &Issue) -> Vec<Issue
             .collect(),
         None => vec![],
     }
+}
+
+/// The organisations invited to a meeting.
+async fn invited_orgs<C: ConnectionTrait>(conn: &C, meeting_id: i64) -> Result<Vec<i64>> {
+    Ok(fetch_all::<OrgId, _>(
+        conn,
+        "SELECT organisation_id AS id FROM meeting_invitations WHERE meeting_id = ? ORDER BY organisation_id",
+        vec![meeting_id.into()],
+    )
+    .await?
+    .into_iter()
+    .map(|o| o.id)
+    .collect())
 }
 
 #[derive(FromQueryResult)]

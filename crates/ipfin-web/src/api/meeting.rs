@@ -470,17 +470,28 @@ pub async fn set_status(
     let iid = id(&issue_id)?;
     state.store.issue(&actor.scope, iid).await?;
     let b: StatusBody = parse(&body)?;
-    let to = status_param(&b.status)?;
+    move_issue(&state, &actor, iid, &b.status, b.note).await?;
+    Ok(Json(state.store.issue(&actor.scope, iid).await?))
+}
+
+/// Moves an issue to the status named by its code (pages and API).
+pub async fn move_issue(
+    state: &AppState,
+    actor: &Actor,
+    issue_id: i64,
+    status: &str,
+    note: Option<String>,
+) -> AppResult<()> {
+    let to = status_param(status)?;
     write!(state, actor, |tx| state
         .store
         .move_issue(
             &mut tx,
             &actor.scope,
             actor.organisation_id(),
-            iid,
+            issue_id,
             to,
-            b.note.clone()
+            note.clone()
         )
-        .await?)?;
-    Ok(Json(state.store.issue(&actor.scope, iid).await?))
+        .await?)
 }

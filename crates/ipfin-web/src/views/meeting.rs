@@ -7,7 +7,7 @@ use super::org::{path_id, write};
 use super::{CsrfForm, FormErrors, PageCtx, flash_key, render, require_confirm, see_other};
 use crate::AppState;
 use crate::actor::Actor;
-use crate::api::meeting::{date_field, status_param};
+use crate::api::meeting::{date_field, move_issue, status_param};
 use crate::docx::{Column, DocBuilder};
 use crate::error::{AppError, AppResult};
 use askama::Template;
@@ -572,21 +572,7 @@ pub async fn set_status(
     let iid = path_id(&id)?;
     let issue = state.store.issue(&actor.scope, iid).await?;
     let f = form.data;
-    let r: AppResult<()> = async {
-        let to = status_param(&f.status)?;
-        write!(state, actor, |tx| state
-            .store
-            .move_issue(
-                &mut tx,
-                &actor.scope,
-                actor.organisation_id(),
-                iid,
-                to,
-                Some(f.note.clone())
-            )
-            .await?)
-    }
-    .await;
+    let r = move_issue(&state, &actor, iid, &f.status, Some(f.note.clone())).await;
     if f.back == "meeting" {
         return after(&state, &actor, issue.meeting_id, r, "updated").await;
     }

@@ -1240,6 +1240,33 @@ impl Store {
         Ok(out)
     }
 
+    /// Meetings awaiting the caller's organisation's work report: invited, no report yet, not
+    /// held yet (a report comes before or at the meeting; the home page's to-do list).
+    pub async fn reports_due(
+        &self,
+        scope: &Scope,
+        org_id: Option<i64>,
+    ) -> Result<Vec<MeetingSummary>> {
+        let Some(org) = org_id else {
+            return Ok(vec![]);
+        };
+        let (cond, mut values) = visible(scope);
+        values.push(org.into());
+        values.push(org.into());
+        fetch_all(
+            self.conn(),
+            &format!(
+                "SELECT m.id, m.district_code, d.name AS district_name, m.quarter, m.title, m.meeting_date, m.status, m.minutes_published_at \
+                 {MEETING_FROM} WHERE {cond} AND m.status = 'scheduled' AND m.minutes_published_at IS NULL \
+                 AND EXISTS (SELECT 1 FROM meeting_invitations i WHERE i.meeting_id = m.id AND i.organisation_id = ?) \
+                 AND NOT EXISTS (SELECT 1 FROM meeting_reports r WHERE r.meeting_id = m.id AND r.organisation_id = ?) \
+                 ORDER BY m.meeting_date, m.id LIMIT 20"
+            ),
+            values,
+        )
+        .await
+    }
+
     /// Notifications addressed to the caller's own organisation for the scopes the general
     /// notification list does not cover (service agencies, a district's member departments):
     /// meeting invitations, issues to handle, minutes published.

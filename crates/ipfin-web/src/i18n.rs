@@ -1914,6 +1914,11 @@ pub const CATALOGUE: &[(&str, &str, &str)] = &[
         "Required to resolve or escalate",
     ),
     ("issue.move", "更新", "Update"),
+    (
+        "todo.meeting_report",
+        "提交工作汇报：{meeting}",
+        "Submit the work report: {meeting}",
+    ),
 ];
 
 /// The translator of one request: `t.s("key")`.

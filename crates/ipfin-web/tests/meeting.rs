@@ -161,6 +161,10 @@ async fn a_quarterly_meeting_end_to_end() {
             home.body.contains("邀请贵单位参加") && home.body.contains(&page),
             "{n}"
         );
+        assert!(
+            home.body.contains("提交工作汇报："),
+            "{n}: on the to-do list"
+        );
         let agency = app.login("agency.specialist").await;
         assert!(
             app.get("/home", Some(&agency)).await.body.contains(&page),
@@ -529,11 +533,10 @@ async fn a_quarterly_meeting_end_to_end() {
                 .body
                 .contains("端到端纪要事项")
         );
+        let home = app.get("/home", Some(&bank)).await;
         assert!(
-            app.get("/home", Some(&bank))
-                .await
-                .body
-                .contains("纪要已发布")
+            home.body.contains("纪要已发布") && !home.body.contains("提交工作汇报："),
+            "{n}"
         );
         let r = api_as(
             &app,

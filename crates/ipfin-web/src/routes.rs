@@ -822,6 +822,11 @@ fn table() -> Routes {
         Roles(MEETING_VIEWERS),
         views::meeting::issues,
     )
+    .get(
+        "/meeting-issues/export.xlsx",
+        Roles(MEETING_VIEWERS),
+        views::meeting::issues_xlsx,
+    )
     .post(
         "/meeting-issues/{issue_id}/status",
         Roles(MEETING_VIEWERS),

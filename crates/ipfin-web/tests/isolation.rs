@@ -596,6 +596,11 @@ const EXPECTED: &[(&str, &str, &str)] = &[
         "city_admin,district_officer,department_member,bank_user,agency_user",
     ),
     (
+        "GET",
+        "/meeting-issues/export.xlsx",
+        "city_admin,district_officer,department_member,bank_user,agency_user",
+    ),
+    (
         "POST",
         "/meeting-issues/{issue_id}/status",
         "city_admin,district_officer,department_member,bank_user,agency_user",

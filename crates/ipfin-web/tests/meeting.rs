@@ -385,6 +385,9 @@ async fn a_quarterly_meeting_end_to_end() {
         .await;
         assert_eq!(r.status, 201, "{n}: {}", r.body);
         let lead_issue = r.json()["id"].as_i64().expect("id");
+        let xlsx = app.get("/meeting-issues/export.xlsx", Some(&bank)).await;
+        assert_eq!(xlsx.status, 200, "{n}");
+        assert!(xlsx.body.starts_with("PK"), "{n}: an xlsx package");
         let mine = app.get("/meeting-issues", Some(&bank)).await;
         assert!(
             mine.body.contains("端到端评估费分担") && !mine.body.contains("端到端跨区登记"),

@@ -671,6 +671,71 @@ pub async fn issues(
     Ok(render(StatusCode::OK, &p))
 }
 
+/// `GET /meeting-issues/export.xlsx`: the tracked items of the list view (same filters).
+pub async fn issues_xlsx(
+    State(state): State<AppState>,
+    actor: Actor,
+    Query(q): Query<IssuesQuery>,
+) -> AppResult<Response> {
+    use rust_xlsxwriter::{Format, Workbook};
+    let p = issues_page(&state, &actor, &q, FormErrors::default()).await?;
+    let t = p.ctx.t;
+    let xl = |e: rust_xlsxwriter::XlsxError| AppError::internal(format!("xlsx: {e}"));
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.set_name(t.s("nav.meeting_issues")).map_err(xl)?;
+    let bold = Format::new().set_bold();
+    let headers = [
+        t.s("meeting.district"),
+        t.s("meeting.quarter"),
+        t.s("meeting.meeting"),
+        t.s("meeting.issue_title"),
+        t.s("meeting.issue_detail"),
+        t.s("meeting.owner"),
+        t.s("meeting.due_on"),
+        t.s("common.status"),
+        t.s("meeting.note"),
+    ];
+    for (c, h) in headers.iter().enumerate() {
+        sheet
+            .write_string_with_format(0, c as u16, *h, &bold)
+            .map_err(xl)?;
+    }
+    for (i, l) in p.issues.iter().enumerate() {
+        let r = i as u32 + 1;
+        let x = &l.issue;
+        let cells = [
+            x.district_name.clone(),
+            x.quarter.clone(),
+            x.meeting_title.clone(),
+            x.title.clone(),
+            x.detail.clone().unwrap_or_default(),
+            x.owner_name.clone(),
+            x.due_on.to_string(),
+            issue_status(&x.status, actor.lang).to_string(),
+            x.resolution_note.clone().unwrap_or_default(),
+        ];
+        for (c, v) in cells.iter().enumerate() {
+            sheet.write_string(r, c as u16, v).map_err(xl)?;
+        }
+    }
+    let bytes = book.save_to_buffer().map_err(xl)?;
+    Ok((
+        [
+            (
+                header::CONTENT_TYPE,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"meeting-issues.xlsx\"".to_string(),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
 /// The meeting as a Word document: agenda, attendance, reports summary, issues, minutes.
 pub fn document(m: &Meeting, lang: Lang) -> Result<Vec<u8>, crate::docx::DocxError> {
     let t = crate::i18n::T(lang);

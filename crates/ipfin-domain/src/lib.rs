@@ -12,6 +12,7 @@ pub mod credit_code;
 pub mod enterprise;
 pub mod financing;
 pub mod ip_number;
+pub mod meeting;
 pub mod message;
 pub mod money;
 pub mod org;

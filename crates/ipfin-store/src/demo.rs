@@ -570,6 +570,8 @@ impl Store {
             &targets,
         )
         .await?;
+        // Quarterly working meetings of 南山区 (issue #8, R1.2).
+        crate::meeting::seed_demo(self, &mut tx).await?;
         crate::supervision::seed_demo(self, &mut tx).await?; // issue #8: inspections (R4.3)
         crate::summary::seed_demo(&mut tx, self).await?; // issue #8: district summaries (R4.4)
         exec(

@@ -17,6 +17,7 @@ pub mod enterprise;
 pub mod error;
 pub mod financing;
 pub mod import;
+pub mod meeting;
 pub mod migration;
 pub mod org;
 pub mod policy;

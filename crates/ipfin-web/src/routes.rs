@@ -51,6 +51,22 @@ const APPLICATION_VIEWERS: &[Role] = &[
 const APPLICATION_ACTORS: &[Role] = &[Role::DistrictOfficer, Role::BankUser, Role::EnterpriseUser];
 /// The district's officers.
 const OFFICERS: &[Role] = &[Role::DistrictOfficer];
+/// Who sees working meetings (each within their scope: a bank or agency only those it is
+/// invited to).
+const MEETING_VIEWERS: &[Role] = &[
+    Role::CityAdmin,
+    Role::DistrictOfficer,
+    Role::DepartmentMember,
+    Role::BankUser,
+    Role::AgencyUser,
+];
+/// Who submits a work report (the store checks the organisation is invited).
+const MEETING_UNITS: &[Role] = &[
+    Role::DistrictOfficer,
+    Role::DepartmentMember,
+    Role::BankUser,
+    Role::AgencyUser,
+];
 /// Who sees loans (each within their scope).
 const LOAN_VIEWERS: &[Role] = &[
     Role::CityAdmin,
@@ -1048,6 +1064,125 @@ fn table() -> Routes {
         Roles(OFFICERS),
         post(api::summary::answer_request)
             .layer(DefaultBodyLimit::max(views::application::MAX_FILE_BYTES)),
+    )
+    // Quarterly working meetings (issue #8, R1.2): the district's lead officers schedule,
+    // invite, record attendance, raise issues and publish minutes; invited units report.
+    .get("/meetings", Roles(MEETING_VIEWERS), views::meeting::list)
+    .get("/meetings/new", Roles(OFFICERS), views::meeting::new_page)
+    .post("/meetings", Roles(OFFICERS), views::meeting::create)
+    .get(
+        "/meetings/{meeting_id}",
+        Roles(MEETING_VIEWERS),
+        views::meeting::detail,
+    )
+    .get(
+        "/meetings/{meeting_id}/meeting.docx",
+        Roles(MEETING_VIEWERS),
+        views::meeting::docx,
+    )
+    .post(
+        "/meetings/{meeting_id}/invitations",
+        Roles(OFFICERS),
+        views::meeting::invite,
+    )
+    .post(
+        "/meetings/{meeting_id}/attendance",
+        Roles(OFFICERS),
+        views::meeting::attendance,
+    )
+    .add(
+        "POST",
+        "/meetings/{meeting_id}/reports",
+        Roles(MEETING_UNITS),
+        post(views::meeting::report).layer(DefaultBodyLimit::max(views::meeting::MAX_UPLOAD_BYTES)),
+    )
+    .get(
+        "/meetings/{meeting_id}/files/{report_file_id}",
+        Roles(MEETING_VIEWERS),
+        views::meeting::download,
+    )
+    .post(
+        "/meetings/{meeting_id}/issues",
+        Roles(OFFICERS),
+        views::meeting::raise,
+    )
+    .post(
+        "/meetings/{meeting_id}/minutes",
+        Roles(OFFICERS),
+        views::meeting::minutes,
+    )
+    .post(
+        "/meetings/{meeting_id}/minutes/publish",
+        Roles(OFFICERS),
+        views::meeting::publish,
+    )
+    .get(
+        "/meeting-issues",
+        Roles(MEETING_VIEWERS),
+        views::meeting::issues,
+    )
+    .get(
+        "/meeting-issues/export.xlsx",
+        Roles(MEETING_VIEWERS),
+        views::meeting::issues_xlsx,
+    )
+    .post(
+        "/meeting-issues/{issue_id}/status",
+        Roles(MEETING_VIEWERS),
+        views::meeting::set_status,
+    )
+    .get(
+        "/api/v1/meetings",
+        Roles(MEETING_VIEWERS),
+        api::meeting::list,
+    )
+    .post("/api/v1/meetings", Roles(OFFICERS), api::meeting::create)
+    .get(
+        "/api/v1/meetings/{meeting_id}",
+        Roles(MEETING_VIEWERS),
+        api::meeting::show,
+    )
+    .post(
+        "/api/v1/meetings/{meeting_id}/invitations",
+        Roles(OFFICERS),
+        api::meeting::invite,
+    )
+    .post(
+        "/api/v1/meetings/{meeting_id}/attendance",
+        Roles(OFFICERS),
+        api::meeting::attendance,
+    )
+    .post(
+        "/api/v1/meetings/{meeting_id}/reports",
+        Roles(MEETING_UNITS),
+        api::meeting::report,
+    )
+    .add(
+        "POST",
+        "/api/v1/meetings/{meeting_id}/reports/files",
+        Roles(MEETING_UNITS),
+        post(api::meeting::report_file)
+            .layer(DefaultBodyLimit::max(views::meeting::MAX_UPLOAD_BYTES)),
+    )
+    .post(
+        "/api/v1/meetings/{meeting_id}/issues",
+        Roles(OFFICERS),
+        api::meeting::raise,
+    )
+    .post(
+        "/api/v1/meetings/{meeting_id}/minutes",
+        Roles(OFFICERS),
+        api::meeting::minutes,
+    )
+    .get(
+        "/api/v1/meeting-issues",
+        Roles(MEETING_VIEWERS),
+        api::meeting::issues,
+    )
+    .post(
+        "/api/v1/meeting-issues/{issue_id}/status",
+        Roles(MEETING_VIEWERS),
+        api::meeting::set_status,
     )
     // API tokens: organisations whose systems call the API.
     .get("/tokens", Roles(TOKEN_HOLDERS), views::token::list)

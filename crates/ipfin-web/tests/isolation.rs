@@ -658,6 +658,116 @@ const EXPECTED: &[(&str, &str, &str)] = &[
         "GET",
         "/tokens",
         "city_admin,district_officer,bank_user,agency_user,enterprise_user",
+    ), // Quarterly working meetings (issue #8, R1.2).
+    (
+        "GET",
+        "/meetings",
+        "city_admin,district_officer,department_member,bank_user,agency_user",
+    ),
+    ("GET", "/meetings/new", "district_officer"),
+    ("POST", "/meetings", "district_officer"),
+    (
+        "GET",
+        "/meetings/{meeting_id}",
+        "city_admin,district_officer,department_member,bank_user,agency_user",
+    ),
+    (
+        "GET",
+        "/meetings/{meeting_id}/meeting.docx",
+        "city_admin,district_officer,department_member,bank_user,agency_user",
+    ),
+    (
+        "POST",
+        "/meetings/{meeting_id}/invitations",
+        "district_officer",
+    ),
+    (
+        "POST",
+        "/meetings/{meeting_id}/attendance",
+        "district_officer",
+    ),
+    (
+        "POST",
+        "/meetings/{meeting_id}/reports",
+        "district_officer,department_member,bank_user,agency_user",
+    ),
+    (
+        "GET",
+        "/meetings/{meeting_id}/files/{report_file_id}",
+        "city_admin,district_officer,department_member,bank_user,agency_user",
+    ),
+    ("POST", "/meetings/{meeting_id}/issues", "district_officer"),
+    ("POST", "/meetings/{meeting_id}/minutes", "district_officer"),
+    (
+        "POST",
+        "/meetings/{meeting_id}/minutes/publish",
+        "district_officer",
+    ),
+    (
+        "GET",
+        "/meeting-issues",
+        "city_admin,district_officer,department_member,bank_user,agency_user",
+    ),
+    (
+        "GET",
+        "/meeting-issues/export.xlsx",
+        "city_admin,district_officer,department_member,bank_user,agency_user",
+    ),
+    (
+        "POST",
+        "/meeting-issues/{issue_id}/status",
+        "city_admin,district_officer,department_member,bank_user,agency_user",
+    ),
+    (
+        "GET",
+        "/api/v1/meetings",
+        "city_admin,district_officer,department_member,bank_user,agency_user",
+    ),
+    ("POST", "/api/v1/meetings", "district_officer"),
+    (
+        "GET",
+        "/api/v1/meetings/{meeting_id}",
+        "city_admin,district_officer,department_member,bank_user,agency_user",
+    ),
+    (
+        "POST",
+        "/api/v1/meetings/{meeting_id}/invitations",
+        "district_officer",
+    ),
+    (
+        "POST",
+        "/api/v1/meetings/{meeting_id}/attendance",
+        "district_officer",
+    ),
+    (
+        "POST",
+        "/api/v1/meetings/{meeting_id}/reports",
+        "district_officer,department_member,bank_user,agency_user",
+    ),
+    (
+        "POST",
+        "/api/v1/meetings/{meeting_id}/reports/files",
+        "district_officer,department_member,bank_user,agency_user",
+    ),
+    (
+        "POST",
+        "/api/v1/meetings/{meeting_id}/issues",
+        "district_officer",
+    ),
+    (
+        "POST",
+        "/api/v1/meetings/{meeting_id}/minutes",
+        "district_officer",
+    ),
+    (
+        "GET",
+        "/api/v1/meeting-issues",
+        "city_admin,district_officer,department_member,bank_user,agency_user",
+    ),
+    (
+        "POST",
+        "/api/v1/meeting-issues/{issue_id}/status",
+        "city_admin,district_officer,department_member,bank_user,agency_user",
     ),
     (
         "POST",
@@ -879,6 +989,11 @@ struct Prober {
     // District summaries (issue #8, R4.4): a submitted summary and a request to the district.
     foreign_summary: i64,
     foreign_summary_request: i64,
+    // Quarterly meetings (issue #8, R1.2): a meeting the prober is not invited to, a report
+    // file and an issue of it.
+    foreign_meeting: i64,
+    foreign_report_file: i64,
+    foreign_issue: i64,
 }
 
 async fn token_for(app: &TestApp, org_id: i64, name: &str) -> (i64, String) {
@@ -1161,6 +1276,111 @@ async fn probe_summary(app: &TestApp, district: &str) -> (i64, i64) {
     (s.id, r)
 }
 
+/// A meeting of `district` (issue #8) to which the foreign organisation is invited (its lead
+/// department when the foreign organisation is an enterprise), with that unit's report, an
+/// attachment and an issue it owns: the prober is never invited to it.
+async fn probe_meeting(app: &TestApp, district: &str, foreign_org: i64) -> (i64, i64, i64) {
+    use ipfin_store::meeting::{NewIssue, NewMeeting};
+    let lead_name = if district == "440304" {
+        "福田区市场监督管理局"
+    } else {
+        "南山区市场监督管理局"
+    };
+    let lead_org = app.org_id(lead_name).await;
+    let org = app
+        .store()
+        .organisation(&Scope::City, foreign_org)
+        .await
+        .expect("org");
+    let (unit, unit_scope) = match org.kind.as_str() {
+        "financial_institution" => (
+            foreign_org,
+            Scope::Institution {
+                org_id: foreign_org,
+            },
+        ),
+        "department" => (
+            foreign_org,
+            Scope::District {
+                code: org.district_code.clone().unwrap_or_default(),
+                manage: false,
+            },
+        ),
+        _ => (
+            lead_org,
+            Scope::District {
+                code: district.to_string(),
+                manage: false,
+            },
+        ),
+    };
+    let lead = Scope::District {
+        code: district.to_string(),
+        manage: true,
+    };
+    let today = ipfin_store::today_shanghai();
+    let mut tx = app
+        .store()
+        .write(ipfin_store::audit::AuditActor::system("test"))
+        .await
+        .expect("tx");
+    let s = app.store();
+    let m = s
+        .create_meeting(
+            &mut tx,
+            &lead,
+            Some(lead_org),
+            NewMeeting {
+                quarter: ipfin_domain::stats::Quarter::of(today).to_string(),
+                date: Some(today),
+                place: Some("越权探测会议室".into()),
+                agenda: "越权探测议程".into(),
+                ..Default::default()
+            },
+            today,
+        )
+        .await
+        .expect("probe meeting");
+    s.invite(&mut tx, &lead, m, &[unit]).await.expect("invite");
+    let (rid, _) = s
+        .submit_report(
+            &mut tx,
+            &unit_scope,
+            Some(unit),
+            m,
+            "越权探测汇报",
+            Some((
+                "探测.pdf".into(),
+                axum::body::Bytes::from_static(b"%PDF-1.7 meeting probe"),
+            )),
+        )
+        .await
+        .expect("report");
+    let f = ipfin_store::db::fetch_i64(
+        tx.conn(),
+        "SELECT id FROM meeting_report_files WHERE report_id = ?",
+        vec![rid.into()],
+    )
+    .await
+    .expect("file");
+    let issue = s
+        .raise_issue(
+            &mut tx,
+            &lead,
+            m,
+            NewIssue {
+                title: "越权探测事项".into(),
+                detail: None,
+                owner_org_id: unit,
+                due_on: Some(today + chrono::Duration::days(30)),
+            },
+        )
+        .await
+        .expect("issue");
+    tx.commit().await.expect("commit");
+    (m, f, issue)
+}
+
 async fn contact_for(app: &TestApp, org_id: i64) -> i64 {
     let mut tx = app
         .store()
@@ -1368,6 +1588,8 @@ async fn probers(app: &TestApp) -> Vec<Prober> {
             district,
         )
         .await;
+        let (foreign_meeting, foreign_report_file, foreign_issue) =
+            probe_meeting(app, district, foreign_org).await;
         let (foreign_summary, foreign_summary_request) = probe_summary(app, district).await;
         // A data-sharing arrangement of the foreign district (the demo records one in each).
         let foreign_arrangement = app
@@ -1398,6 +1620,9 @@ async fn probers(app: &TestApp) -> Vec<Prober> {
             foreign_username,
             foreign_district: district,
             foreign_contact: contact_for(app, foreign_org).await,
+            foreign_meeting,
+            foreign_report_file,
+            foreign_issue,
             foreign_token,
             foreign_summary,
             foreign_summary_request,
@@ -1424,6 +1649,9 @@ async fn probers(app: &TestApp) -> Vec<Prober> {
 fn substitute(path: &str, p: &Prober) -> String {
     let mut out = path.to_string();
     for (param, value) in [
+        ("{meeting_id}", p.foreign_meeting.to_string()),
+        ("{report_file_id}", p.foreign_report_file.to_string()),
+        ("{issue_id}", p.foreign_issue.to_string()),
         ("{org_id}", p.foreign_org.to_string()),
         ("{user_id}", p.foreign_user.to_string()),
         ("{code}", p.foreign_district.to_string()),

@@ -256,7 +256,7 @@ pub async fn upload(
 }
 
 /// Decodes %XX escapes (file names with Chinese characters travel percent-encoded in headers).
-fn percent_decode(s: &str) -> String {
+pub(crate) fn percent_decode(s: &str) -> String {
     let b = s.as_bytes();
     let mut out = Vec::with_capacity(b.len());
     let mut i = 0;

@@ -134,12 +134,49 @@ fn coordination_cell(
     cell("R1.1", true, finding, evidence)
 }
 
+/// R1.2: a held meeting in each quarter of the year that has ended (issue #8).
+fn meeting_cell(code: &str, year: i32, held: Option<&std::collections::BTreeSet<u32>>) -> Cell {
+    let today = crate::api::stats::today();
+    let ended: Vec<u32> = (1..=4)
+        .filter(|q| ipfin_domain::stats::Quarter::new(year, *q).is_ok_and(|q| q.ended_by(today)))
+        .collect();
+    let missing: Vec<String> = ended
+        .iter()
+        .filter(|q| !held.is_some_and(|h| h.contains(q)))
+        .map(|q| format!("{year}Q{q}"))
+        .collect();
+    let evidence = Some(format!("/meetings?district={code}"));
+    if ended.is_empty() {
+        cell(
+            "R1.2",
+            true,
+            format!("{year} 年尚无已结束的季度。"),
+            evidence,
+        )
+    } else if missing.is_empty() {
+        cell(
+            "R1.2",
+            true,
+            format!("{year} 年已结束的 {} 个季度均已召开工作会议。", ended.len()),
+            evidence,
+        )
+    } else {
+        cell(
+            "R1.2",
+            false,
+            format!("未召开工作会议的季度：{}", missing.join("、")),
+            evidence,
+        )
+    }
+}
+
 /// The matrix for the districts in scope.
 pub async fn matrix(state: &AppState, actor: &Actor) -> AppResult<Vec<MatrixRow>> {
     let year = crate::api::stats::today().year();
     let policies = crate::api::policy::conformance_rows(state, actor).await?;
     let online = state.store.online_use(year).await?;
     let targets = state.store.target_map(&actor.scope, year).await?;
+    let held = state.store.held_quarters(&actor.scope, year).await?;
     let arrangements = state
         .store
         .all_arrangements(&actor.scope, crate::api::stats::today())
@@ -162,7 +199,7 @@ pub async fn matrix(state: &AppState, actor: &Actor) -> AppResult<Vec<MatrixRow>
             d.lead_org_name.as_deref(),
             &arrangements,
         ));
-        cells.push(no_data("R1.2", "联席会议记录功能尚未上线。"));
+        cells.push(meeting_cell(&code, year, held.get(&code)));
         let p = policies.iter().find(|p| p.district_code == code);
         let evidence = p
             .and_then(|p| p.policy_version_id)

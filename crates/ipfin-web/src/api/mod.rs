@@ -6,6 +6,7 @@ pub mod conformance;
 pub mod coordination;
 pub mod enterprise;
 pub mod financing;
+pub mod meeting;
 pub mod openapi;
 pub mod ops;
 pub mod org;

@@ -193,7 +193,19 @@ pub async fn home(
             href: "/applications".into(),
         });
     }
-    let notifications = s.notifications(scope, 10).await?;
+    // Meetings (issue #8): work reports awaiting the caller's organisation.
+    for m in s.reports_due(scope, actor.organisation_id()).await? {
+        todos.push(Todo {
+            text: t.s("todo.meeting_report").replace("{meeting}", &m.title),
+            href: format!("/meetings/{}#reports", m.id),
+        });
+    }
+    let mut notifications = s.notifications(scope, 10).await?;
+    // Meetings (issue #8): invitations and minutes addressed to agencies and member departments.
+    notifications.extend(
+        s.unit_notifications(scope, actor.organisation_id(), 10)
+            .await?,
+    );
     Ok(render(
         StatusCode::OK,
         &Home {

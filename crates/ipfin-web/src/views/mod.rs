@@ -12,6 +12,7 @@ pub mod enterprise;
 pub mod financing;
 pub mod home;
 pub mod import;
+pub mod meeting;
 pub mod org;
 pub mod policy;
 pub mod policy_form;
@@ -152,6 +153,10 @@ impl PageCtx {
                     }
                     Scope::Public => {}
                     _ => links.push(("/supervision/tasks".into(), "nav.my_tasks")),
+                }
+                // Working meetings (issue #8): every scope that takes part in them.
+                if !matches!(scope, Scope::Enterprise { .. } | Scope::Public) {
+                    links.push(("/meetings".into(), "nav.meetings"));
                 }
                 links.push(("/tools/credit-code".into(), "nav.credit_code"));
             }

@@ -774,6 +774,8 @@ struct DashboardPage {
     lines: Vec<DashLine>,
     lagging: usize,
     chart: String,
+    /// Issues escalated to the city from the districts' working meetings (issue #8).
+    escalated: Vec<ipfin_store::meeting::Issue>,
 }
 
 /// `GET /dashboard`: the city's year against targets per district, the current quarter so
@@ -838,6 +840,15 @@ pub async fn dashboard(
             Some(pace.round_dp(1)),
         ),
         lines,
+        escalated: state
+            .store
+            .issues(
+                &actor.scope,
+                None,
+                Some(ipfin_domain::meeting::IssueStatus::Escalated),
+                false,
+            )
+            .await?,
     };
     Ok(render(StatusCode::OK, &page))
 }

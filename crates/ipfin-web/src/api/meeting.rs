@@ -1,0 +1,497 @@
+//! Quarterly working meetings through the API (SPEC §1 R1.2; issue #8 item 2): list and read
+//! the meetings in scope, schedule, invite, record attendance, submit work reports with
+//! attachments, raise and move tracked issues, record and publish minutes. Every handler first
+//! checks the meeting or issue is visible (404 otherwise), then reads the body.
+
+use super::json_error;
+use crate::AppState;
+use crate::actor::Actor;
+use crate::error::{AppError, AppResult};
+use crate::views::org::write;
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use chrono::NaiveDate;
+use ipfin_domain::FieldError;
+use ipfin_domain::meeting::IssueStatus;
+use ipfin_store::meeting::{
+    Attendance, Issue, Meeting, MeetingFilter, MeetingSummary, NewIssue, NewMeeting,
+};
+use ipfin_store::{Page, Paged};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use utoipa::{IntoParams, ToSchema};
+
+fn parse<T: serde::de::DeserializeOwned>(body: &Bytes) -> AppResult<T> {
+    serde_json::from_slice(body).map_err(|e| json_error(&e))
+}
+
+/// A numeric path id; anything else is simply not found.
+pub fn id(s: &str) -> AppResult<i64> {
+    s.parse().map_err(|_| AppError::not_found())
+}
+
+/// An ISO date of a body or form field.
+pub fn date_field(field: &'static str, s: Option<&str>) -> AppResult<Option<NaiveDate>> {
+    match s.map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(None),
+        Some(v) => v.parse().map(Some).map_err(|_| {
+            AppError::invalid(FieldError::new(
+                field,
+                "date.invalid",
+                format!("日期“{v}”格式不正确，请写作 YYYY-MM-DD。"),
+                "Write the date as YYYY-MM-DD.",
+            ))
+        }),
+    }
+}
+
+/// A status code of an issue.
+pub fn status_param(s: &str) -> AppResult<IssueStatus> {
+    IssueStatus::from_code(s.trim()).ok_or_else(|| {
+        AppError::invalid(FieldError::new(
+            "status",
+            "issue.status",
+            format!("状态“{s}”无效：可选 open、in_progress、resolved、escalated。"),
+            "Unknown status: open, in_progress, resolved or escalated.",
+        ))
+    })
+}
+
+/// `?district=&quarter=&page=&per_page=`.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(default)]
+pub struct MeetingQuery {
+    pub district: Option<String>,
+    /// e.g. 2026Q3
+    pub quarter: Option<String>,
+    pub page: Option<u64>,
+    pub per_page: Option<u64>,
+}
+
+/// The meetings the caller sees: the city all, a district its own, a bank or agency those it
+/// is invited to.
+#[utoipa::path(get, path = "/api/v1/meetings", tag = "meeting", params(MeetingQuery),
+    responses((status = 200, description = "a page of meetings", body = Object)),
+    security(("bearer" = [])))]
+pub async fn list(
+    State(state): State<AppState>,
+    actor: Actor,
+    Query(q): Query<MeetingQuery>,
+) -> AppResult<Json<Paged<MeetingSummary>>> {
+    let filter = MeetingFilter {
+        district: q.district,
+        quarter: q.quarter,
+    };
+    Ok(Json(
+        state
+            .store
+            .meetings(&actor.scope, &filter, Page::new(q.page, q.per_page))
+            .await?,
+    ))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MeetingBody {
+    /// e.g. 2026Q3
+    pub quarter: String,
+    /// ISO date inside the quarter
+    pub date: String,
+    pub title: Option<String>,
+    pub place: Option<String>,
+    pub online_link: Option<String>,
+    pub agenda: String,
+    /// Required for a quarter that ended more than a quarter ago.
+    #[serde(default)]
+    pub confirm_past: bool,
+}
+
+/// Schedules a meeting of the caller's district (lead officers).
+#[utoipa::path(post, path = "/api/v1/meetings", tag = "meeting", request_body = MeetingBody,
+    responses((status = 201, description = "{id}", body = Object),
+        (status = 422, description = "far past without confirm_past, a date outside the quarter, no place or link, no agenda"),
+        (status = 403, description = "not a lead officer")),
+    security(("bearer" = [])))]
+pub async fn create(
+    State(state): State<AppState>,
+    actor: Actor,
+    body: Bytes,
+) -> AppResult<(StatusCode, Json<Value>)> {
+    let b: MeetingBody = parse(&body)?;
+    let input = NewMeeting {
+        quarter: b.quarter,
+        date: date_field("date", Some(&b.date))?,
+        title: b.title,
+        place: b.place,
+        online_link: b.online_link,
+        agenda: b.agenda,
+        confirm_past: b.confirm_past,
+    };
+    let today = ipfin_store::today_shanghai();
+    let id = write!(state, actor, |tx| state
+        .store
+        .create_meeting(&mut tx, &actor.scope, actor.organisation_id(), input, today)
+        .await?)?;
+    Ok((StatusCode::CREATED, Json(json!({"id": id}))))
+}
+
+/// One meeting as the caller may see it (a unit: its own report and issues only).
+#[utoipa::path(get, path = "/api/v1/meetings/{meeting_id}", tag = "meeting",
+    params(("meeting_id" = i64, Path)),
+    responses((status = 200, body = Object), (status = 404, description = "not in your scope")),
+    security(("bearer" = [])))]
+pub async fn show(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(meeting_id): Path<String>,
+) -> AppResult<Json<Meeting>> {
+    Ok(Json(
+        state
+            .store
+            .meeting(&actor.scope, actor.organisation_id(), id(&meeting_id)?)
+            .await?,
+    ))
+}
+
+/// The meeting, checked visible before a body is read.
+async fn visible(state: &AppState, actor: &Actor, meeting_id: &str) -> AppResult<i64> {
+    let mid = id(meeting_id)?;
+    state
+        .store
+        .meeting(&actor.scope, actor.organisation_id(), mid)
+        .await?;
+    Ok(mid)
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct InviteBody {
+    pub organisation_ids: Vec<i64>,
+}
+
+/// Invites units (the district's departments, financial institutions, service agencies); each
+/// is notified and sees the meeting.
+#[utoipa::path(post, path = "/api/v1/meetings/{meeting_id}/invitations", tag = "meeting",
+    params(("meeting_id" = i64, Path)), request_body = InviteBody,
+    responses((status = 200, description = "{invited}", body = Object), (status = 404, description = "not in your scope"),
+        (status = 422, description = "an organisation that may not be invited"), (status = 409, description = "all already invited, or minutes published")),
+    security(("bearer" = [])))]
+pub async fn invite(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(meeting_id): Path<String>,
+    body: Bytes,
+) -> AppResult<Json<Value>> {
+    let mid = visible(&state, &actor, &meeting_id).await?;
+    let b: InviteBody = parse(&body)?;
+    let n = write!(state, actor, |tx| state
+        .store
+        .invite(&mut tx, &actor.scope, mid, &b.organisation_ids)
+        .await?)?;
+    Ok(Json(json!({"invited": n})))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AttendanceLine {
+    pub organisation_id: i64,
+    pub attended: bool,
+    pub attendees: Option<String>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AttendanceBody {
+    pub attendance: Vec<AttendanceLine>,
+}
+
+/// Records attendance and marks the meeting held (not before its date).
+#[utoipa::path(post, path = "/api/v1/meetings/{meeting_id}/attendance", tag = "meeting",
+    params(("meeting_id" = i64, Path)), request_body = AttendanceBody,
+    responses((status = 200, description = "{status: held}", body = Object), (status = 404, description = "not in your scope"),
+        (status = 422, description = "a unit not invited, nobody attended, before the meeting date")),
+    security(("bearer" = [])))]
+pub async fn attendance(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(meeting_id): Path<String>,
+    body: Bytes,
+) -> AppResult<Json<Value>> {
+    let mid = visible(&state, &actor, &meeting_id).await?;
+    let b: AttendanceBody = parse(&body)?;
+    let lines: Vec<Attendance> = b
+        .attendance
+        .into_iter()
+        .map(|l| Attendance {
+            organisation_id: l.organisation_id,
+            attended: l.attended,
+            attendees: l.attendees,
+        })
+        .collect();
+    let today = ipfin_store::today_shanghai();
+    write!(state, actor, |tx| state
+        .store
+        .record_attendance(&mut tx, &actor.scope, mid, &lines, today)
+        .await?)?;
+    Ok(Json(json!({"status": "held"})))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReportBody {
+    pub text: String,
+}
+
+/// Submits the caller's organisation's work report; a resubmission becomes the next version
+/// (the earlier text is kept).
+#[utoipa::path(post, path = "/api/v1/meetings/{meeting_id}/reports", tag = "meeting",
+    params(("meeting_id" = i64, Path)), request_body = ReportBody,
+    responses((status = 201, description = "{id, version}", body = Object), (status = 404, description = "not in your scope"),
+        (status = 403, description = "your organisation is not invited"), (status = 409, description = "minutes published")),
+    security(("bearer" = [])))]
+pub async fn report(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(meeting_id): Path<String>,
+    body: Bytes,
+) -> AppResult<(StatusCode, Json<Value>)> {
+    let mid = visible(&state, &actor, &meeting_id).await?;
+    let b: ReportBody = parse(&body)?;
+    let (rid, version) = write!(state, actor, |tx| state
+        .store
+        .submit_report(
+            &mut tx,
+            &actor.scope,
+            actor.organisation_id(),
+            mid,
+            &b.text,
+            None
+        )
+        .await?)?;
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({"id": rid, "version": version})),
+    ))
+}
+
+/// Adds an attachment to the caller's report: the body is the file, `X-File-Name` its name
+/// (percent-encoded, metadata only). PDF, OFD, JPEG, PNG, .xlsx or .docx, judged by content.
+#[utoipa::path(post, path = "/api/v1/meetings/{meeting_id}/reports/files", tag = "meeting",
+    params(("meeting_id" = i64, Path)),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream"),
+    responses((status = 201, description = "{id}", body = Object), (status = 404, description = "not in your scope"),
+        (status = 403, description = "not invited"), (status = 422, description = "empty, over 20 MB, a disallowed type"),
+        (status = 409, description = "no report yet, or minutes published")),
+    security(("bearer" = [])))]
+pub async fn report_file(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(meeting_id): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> AppResult<(StatusCode, Json<Value>)> {
+    let mid = visible(&state, &actor, &meeting_id).await?;
+    let name = headers
+        .get("x-file-name")
+        .and_then(|v| v.to_str().ok())
+        .map(super::application::percent_decode)
+        .unwrap_or_default();
+    let fid = write!(state, actor, |tx| state
+        .store
+        .add_report_file(
+            &mut tx,
+            &actor.scope,
+            actor.organisation_id(),
+            mid,
+            &name,
+            body
+        )
+        .await?)?;
+    Ok((StatusCode::CREATED, Json(json!({"id": fid}))))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct IssueBody {
+    pub title: String,
+    pub detail: Option<String>,
+    /// An invited unit or the district's lead department.
+    pub owner_org_id: i64,
+    /// ISO date, not before the meeting
+    pub due_on: String,
+}
+
+/// Raises a tracked issue (lead officers); the owner unit is notified.
+#[utoipa::path(post, path = "/api/v1/meetings/{meeting_id}/issues", tag = "meeting",
+    params(("meeting_id" = i64, Path)), request_body = IssueBody,
+    responses((status = 201, description = "{id}", body = Object), (status = 404, description = "not in your scope"),
+        (status = 422, description = "owner not invited, due date before the meeting")),
+    security(("bearer" = [])))]
+pub async fn raise(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(meeting_id): Path<String>,
+    body: Bytes,
+) -> AppResult<(StatusCode, Json<Value>)> {
+    let mid = visible(&state, &actor, &meeting_id).await?;
+    let b: IssueBody = parse(&body)?;
+    let input = NewIssue {
+        title: b.title,
+        detail: b.detail,
+        owner_org_id: b.owner_org_id,
+        due_on: date_field("due_on", Some(&b.due_on))?,
+    };
+    let iid = write!(state, actor, |tx| state
+        .store
+        .raise_issue(&mut tx, &actor.scope, mid, input)
+        .await?)?;
+    Ok((StatusCode::CREATED, Json(json!({"id": iid}))))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MinutesBody {
+    /// The minutes' text (saved as the draft when given).
+    pub text: Option<String>,
+    /// Publish to every participant (irreversible; needs `confirm: true`).
+    #[serde(default)]
+    pub publish: bool,
+    #[serde(default)]
+    pub confirm: bool,
+}
+
+/// Records the minutes and, with `publish` and `confirm`, publishes them to the participants.
+#[utoipa::path(post, path = "/api/v1/meetings/{meeting_id}/minutes", tag = "meeting",
+    params(("meeting_id" = i64, Path)), request_body = MinutesBody,
+    responses((status = 200, description = "{published, notified}", body = Object), (status = 404, description = "not in your scope"),
+        (status = 422, description = "no text, publish without confirm"), (status = 409, description = "already published, or not held")),
+    security(("bearer" = [])))]
+pub async fn minutes(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(meeting_id): Path<String>,
+    body: Bytes,
+) -> AppResult<Json<Value>> {
+    let mid = visible(&state, &actor, &meeting_id).await?;
+    let b: MinutesBody = parse(&body)?;
+    if b.text.is_none() && !b.publish {
+        return Err(AppError::invalid(FieldError::new(
+            "text",
+            "meeting.text_required",
+            "请填写会议纪要。",
+            "This text is required.",
+        )));
+    }
+    let notified = write!(state, actor, |tx| {
+        if let Some(text) = &b.text {
+            state
+                .store
+                .save_minutes(&mut tx, &actor.scope, mid, text)
+                .await?;
+        }
+        if b.publish {
+            Some(
+                state
+                    .store
+                    .publish_minutes(&mut tx, &actor.scope, mid, b.confirm)
+                    .await?,
+            )
+        } else {
+            None
+        }
+    })?;
+    Ok(Json(
+        json!({"published": notified.is_some(), "notified": notified.unwrap_or(0)}),
+    ))
+}
+
+/// `?status=&mine=`.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(default)]
+pub struct IssueQuery {
+    /// open | in_progress | resolved | escalated
+    pub status: Option<String>,
+    /// true: only the issues the caller's organisation owns ("my tracked items")
+    pub mine: Option<bool>,
+}
+
+/// Tracked issues: the city all (`?status=escalated` for those escalated to it), a district its
+/// own, a unit those it owns.
+#[utoipa::path(get, path = "/api/v1/meeting-issues", tag = "meeting", params(IssueQuery),
+    responses((status = 200, body = Object)), security(("bearer" = [])))]
+pub async fn issues(
+    State(state): State<AppState>,
+    actor: Actor,
+    Query(q): Query<IssueQuery>,
+) -> AppResult<Json<Vec<Issue>>> {
+    let status = match q.status.as_deref().filter(|s| !s.is_empty()) {
+        Some(s) => Some(status_param(s)?),
+        None => None,
+    };
+    Ok(Json(
+        state
+            .store
+            .issues(
+                &actor.scope,
+                actor.organisation_id(),
+                status,
+                q.mine.unwrap_or(false),
+            )
+            .await?,
+    ))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StatusBody {
+    /// in_progress | resolved | escalated
+    pub status: String,
+    /// Required for resolved and escalated.
+    pub note: Option<String>,
+}
+
+/// Moves an issue: open → in_progress → resolved (owner or lead) / escalated (lead); the city
+/// resolves escalated issues. A note is required for resolved and escalated.
+#[utoipa::path(post, path = "/api/v1/meeting-issues/{issue_id}/status", tag = "meeting",
+    params(("issue_id" = i64, Path)), request_body = StatusBody,
+    responses((status = 200, body = Object), (status = 404, description = "not in your scope"),
+        (status = 403, description = "not the owner or the lead"), (status = 422, description = "a transition not allowed, no note")),
+    security(("bearer" = [])))]
+pub async fn set_status(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(issue_id): Path<String>,
+    body: Bytes,
+) -> AppResult<Json<Issue>> {
+    let iid = id(&issue_id)?;
+    state.store.issue(&actor.scope, iid).await?;
+    let b: StatusBody = parse(&body)?;
+    move_issue(&state, &actor, iid, &b.status, b.note).await?;
+    Ok(Json(state.store.issue(&actor.scope, iid).await?))
+}
+
+/// Moves an issue to the status named by its code (pages and API).
+pub async fn move_issue(
+    state: &AppState,
+    actor: &Actor,
+    issue_id: i64,
+    status: &str,
+    note: Option<String>,
+) -> AppResult<()> {
+    let to = status_param(status)?;
+    write!(state, actor, |tx| state
+        .store
+        .move_issue(
+            &mut tx,
+            &actor.scope,
+            actor.organisation_id(),
+            issue_id,
+            to,
+            note.clone()
+        )
+        .await?)
+}

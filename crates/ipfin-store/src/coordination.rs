@@ -10,6 +10,7 @@
 use crate::audit::AuditActor;
 use crate::db::{exec, fetch_all, fetch_i64, fetch_opt};
 use crate::error::{Result, StoreError};
+use crate::org::{may_manage, may_read};
 use crate::{Store, WriteTx};
 use chrono::NaiveDate;
 use ipfin_domain::coordination::{
@@ -88,22 +89,6 @@ pub struct NewArrangement {
 pub fn shanghai_date(ts: i64) -> Option<NaiveDate> {
     let offset = chrono::FixedOffset::east_opt(8 * 3600)?;
     chrono::DateTime::from_timestamp(ts, 0).map(|t| t.with_timezone(&offset).date_naive())
-}
-
-fn may_read(scope: &Scope, district: &str) -> bool {
-    match scope {
-        Scope::City => true,
-        Scope::District { code, .. } => code == district,
-        _ => false,
-    }
-}
-
-fn may_manage(scope: &Scope, district: &str) -> bool {
-    match scope {
-        Scope::City => true,
-        Scope::District { code, manage } => *manage && code == district,
-        _ => false,
-    }
 }
 
 fn only_managers() -> StoreError {

@@ -8,6 +8,7 @@
 
 use crate::db::{Page, Paged, exec, fetch_all, fetch_i64, fetch_opt, fetch_page};
 use crate::error::{Result, StoreError};
+use crate::org::may_read;
 use crate::{Store, WriteTx};
 use bytes::Bytes;
 use chrono::NaiveDate;
@@ -233,16 +234,6 @@ fn manages(scope: &Scope, district: &str) -> bool {
     matches!(scope, Scope::District { code, manage: true } if code == district)
 }
 
-/// The city and the district's own departments see a meeting whole; an invited bank or agency
-/// sees its own part.
-fn sees_whole(scope: &Scope, district: &str) -> bool {
-    match scope {
-        Scope::City => true,
-        Scope::District { code, .. } => code == district,
-        _ => false,
-    }
-}
-
 fn lead_only() -> StoreError {
     StoreError::forbidden(
         "meeting.lead_only",
@@ -336,7 +327,9 @@ impl Store {
         id: i64,
     ) -> Result<Meeting> {
         let r = Self::meeting_row(conn, scope, id).await?;
-        let whole = sees_whole(scope, &r.district_code);
+        // The city and the district's own departments see a meeting whole; an invited bank
+        // or agency sees its own part.
+        let whole = may_read(scope, &r.district_code);
         let invitations: Vec<Invitation> = fetch_all(
             conn,
             "SELECT i.organisation_id, o.name AS org_name, o.kind AS org_kind, i.attended, i.attendees \

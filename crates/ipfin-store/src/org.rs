@@ -130,6 +130,25 @@ pub struct OrgFilter {
 const ORG_COLS: &str = "o.id, o.kind, o.name, o.name_en, o.district_code, o.institution_type, o.credit_code, o.active, o.created_at";
 
 /// The SQL condition (on alias `o` of `organisations`) that confines rows to a scope.
+/// Whether the scope reads a district's records: the city, or any department of that district
+/// (its lead officers and its member departments).
+pub(crate) fn may_read(scope: &Scope, district: &str) -> bool {
+    match scope {
+        Scope::City => true,
+        Scope::District { code, .. } => code == district,
+        _ => false,
+    }
+}
+
+/// Whether the scope manages a district's records: the city, or that district's lead officers.
+pub(crate) fn may_manage(scope: &Scope, district: &str) -> bool {
+    match scope {
+        Scope::City => true,
+        Scope::District { code, manage } => *manage && code == district,
+        _ => false,
+    }
+}
+
 pub(crate) fn org_scope_sql(scope: &Scope) -> (String, Vec<Value>) {
     match scope {
         Scope::City => ("1=1".into(), vec![]),

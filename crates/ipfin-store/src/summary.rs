@@ -9,6 +9,7 @@
 
 use crate::db::{exec, fetch_all, fetch_i64, fetch_opt};
 use crate::error::{Result, StoreError};
+use crate::org::may_read;
 use crate::{Store, WriteTx};
 use bytes::Bytes;
 use chrono::NaiveDate;
@@ -179,21 +180,13 @@ pub struct AnswerFile {
     pub bytes: Bytes,
 }
 
-fn sees(scope: &Scope, district: &str) -> bool {
-    match scope {
-        Scope::City => true,
-        Scope::District { code, .. } => code == district,
-        _ => false,
-    }
-}
-
 fn is_lead(scope: &Scope, district: &str) -> bool {
     matches!(scope, Scope::District { code, manage: true } if code == district)
 }
 
 /// `NotFound` outside the district, `Forbidden` for anyone but its lead officers.
 fn require_lead(scope: &Scope, district: &str) -> Result<()> {
-    if !sees(scope, district) {
+    if !may_read(scope, district) {
         return Err(StoreError::NotFound);
     }
     if !is_lead(scope, district) {
@@ -402,7 +395,7 @@ impl Store {
         district: &str,
         period: Period,
     ) -> Result<PeriodSummaries> {
-        if !sees(scope, district) {
+        if !may_read(scope, district) {
             return Err(StoreError::NotFound);
         }
         let district_name = district_name(self.conn(), district).await?;
@@ -459,7 +452,7 @@ impl Store {
         .await?
         .ok_or(StoreError::NotFound)?
         .into_summary()?;
-        if !sees(scope, &s.district_code)
+        if !may_read(scope, &s.district_code)
             || (s.revision.is_none() && !is_lead(scope, &s.district_code))
         {
             return Err(StoreError::NotFound);
@@ -676,7 +669,7 @@ impl Store {
         .await?
         .ok_or(StoreError::NotFound)?
         .into_summary()?;
-        if !sees(scope, &s.district_code) || s.revision.is_none() {
+        if !may_read(scope, &s.district_code) || s.revision.is_none() {
             return Err(StoreError::NotFound);
         }
         if *scope != Scope::City {
@@ -730,7 +723,7 @@ impl Store {
         due_on: NaiveDate,
         today: NaiveDate,
     ) -> Result<i64> {
-        if !sees(scope, district) {
+        if !may_read(scope, district) {
             return Err(StoreError::NotFound);
         }
         if *scope != Scope::City {
@@ -784,7 +777,7 @@ impl Store {
         )
         .await?
         .ok_or(StoreError::NotFound)?;
-        if !sees(scope, &r.district_code) {
+        if !may_read(scope, &r.district_code) {
             return Err(StoreError::NotFound);
         }
         Ok(r)
@@ -891,7 +884,7 @@ impl Store {
         )
         .await?
         .ok_or(StoreError::NotFound)?;
-        if !sees(scope, &f.district_code) {
+        if !may_read(scope, &f.district_code) {
             return Err(StoreError::NotFound);
         }
         let (Some(key), Some(file_name), Some(file_type)) = (f.file_key, f.file_name, f.file_type)
@@ -946,7 +939,7 @@ impl Store {
         .await?;
         let mut out = Vec::new();
         for d in self.districts().await? {
-            if !sees(scope, &d.code) {
+            if !may_read(scope, &d.code) {
                 continue;
             }
             let lead = is_lead(scope, &d.code);

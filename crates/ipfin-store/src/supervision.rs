@@ -7,6 +7,7 @@
 
 use crate::db::{Page, Paged, exec, fetch_all, fetch_i64, fetch_opt, fetch_page};
 use crate::error::{Result, StoreError};
+use crate::org::may_read;
 use crate::{Store, WriteTx};
 use bytes::Bytes;
 use chrono::NaiveDate;
@@ -198,14 +199,6 @@ const TASK_SELECT: &str = "t.id, t.inspection_id, t.district_code, i.subject_nam
 
 const TASK_FROM: &str = "FROM rectification_tasks t JOIN inspections i ON i.id = t.inspection_id \
      JOIN organisations o ON o.id = t.owner_org_id";
-
-fn may_read(scope: &Scope, district: &str) -> bool {
-    match scope {
-        Scope::City => true,
-        Scope::District { code, .. } => code == district,
-        _ => false,
-    }
-}
 
 /// The district a lead officer manages, or why not.
 fn lead_district(scope: &Scope) -> Result<&str> {

@@ -6,6 +6,7 @@
 
 use crate::db::{exec, fetch_all, fetch_i64, fetch_opt};
 use crate::error::{Result, StoreError};
+use crate::org::{may_manage, may_read};
 use crate::{Store, WriteTx};
 use chrono::NaiveDate;
 use ipfin_domain::org::Scope;
@@ -119,22 +120,6 @@ pub struct Bonus {
 const ASSIGNMENT_SELECT: &str = "SELECT a.id, a.district_code, a.year, a.metric, a.user_id, u.display_name, o.name AS org_name, \
      a.share, a.milestones, a.note FROM target_assignments a JOIN users u ON u.id = a.user_id \
      JOIN organisations o ON o.id = u.organisation_id";
-
-fn may_read(scope: &Scope, district: &str) -> bool {
-    match scope {
-        Scope::City => true,
-        Scope::District { code, .. } => code == district,
-        _ => false,
-    }
-}
-
-fn may_manage(scope: &Scope, district: &str) -> bool {
-    match scope {
-        Scope::City => true,
-        Scope::District { code, manage } => *manage && code == district,
-        _ => false,
-    }
-}
 
 fn only_city() -> StoreError {
     StoreError::forbidden(

@@ -159,3 +159,40 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
 pub fn id(s: &str) -> Result<i64, AppError> {
     s.parse().map_err(|_| AppError::not_found())
 }
+
+/// A multipart body read into memory: its text fields and its `file` (name, bytes; absent when
+/// both are empty). A body that is not multipart at all is refused (400) with `not_multipart`
+/// (zh, en) followed by the reason.
+pub async fn read_multipart(
+    req: Request,
+    not_multipart: (&str, &str),
+) -> Result<
+    (
+        std::collections::HashMap<String, String>,
+        Option<(String, axum::body::Bytes)>,
+    ),
+    AppError,
+> {
+    let (zh, en) = not_multipart;
+    let mut form = axum::extract::Multipart::from_request(req, &())
+        .await
+        .map_err(|e| {
+            AppError::bad_request("form.malformed", format!("{zh}：{e}"), format!("{en}: {e}"))
+        })?;
+    let mp = crate::views::multipart_error;
+    let mut fields = std::collections::HashMap::new();
+    let mut file = None;
+    while let Some(f) = form.next_field().await.map_err(mp)? {
+        let name = f.name().unwrap_or("").to_string();
+        if name == "file" {
+            let fname = f.file_name().unwrap_or("").to_string();
+            let bytes = f.bytes().await.map_err(mp)?;
+            if !fname.is_empty() || !bytes.is_empty() {
+                file = Some((fname, bytes));
+            }
+        } else {
+            fields.insert(name, f.text().await.map_err(mp)?);
+        }
+    }
+    Ok((fields, file))
+}

@@ -473,7 +473,7 @@ pub async fn answer_request(
         .unwrap_or("")
         .to_string();
     let (text, file) = if ct.starts_with("multipart/form-data") {
-        read_multipart(req).await?
+        read_answer(req).await?
     } else {
         let body = Bytes::from_request(req, &())
             .await
@@ -486,40 +486,8 @@ pub async fn answer_request(
 }
 
 /// The `text` and `file` fields of a multipart answer.
-async fn read_multipart(req: Request) -> AppResult<(String, Option<(String, Bytes)>)> {
-    let mut form = axum::extract::Multipart::from_request(req, &())
-        .await
-        .map_err(|e| {
-            AppError::bad_request(
-                "form.malformed",
-                format!("上传内容格式错误：{e}"),
-                format!("The upload is malformed: {e}"),
-            )
-        })?;
-    let mp = |e: axum::extract::multipart::MultipartError| {
-        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            crate::views::too_large()
-        } else {
-            AppError::bad_request(
-                "form.malformed",
-                format!("上传内容格式错误：{e}"),
-                format!("The upload is malformed: {e}"),
-            )
-        }
-    };
-    let (mut text, mut file) = (String::new(), None);
-    while let Some(f) = form.next_field().await.map_err(mp)? {
-        match f.name().unwrap_or("") {
-            "text" => text = f.text().await.map_err(mp)?,
-            "file" => {
-                let name = f.file_name().unwrap_or("").to_string();
-                let bytes = f.bytes().await.map_err(mp)?;
-                if !name.is_empty() || !bytes.is_empty() {
-                    file = Some((name, bytes));
-                }
-            }
-            _ => {}
-        }
-    }
-    Ok((text, file))
+async fn read_answer(req: Request) -> AppResult<(String, Option<(String, Bytes)>)> {
+    let (mut fields, file) =
+        super::read_multipart(req, ("上传内容格式错误", "The upload is malformed")).await?;
+    Ok((fields.remove("text").unwrap_or_default(), file))
 }

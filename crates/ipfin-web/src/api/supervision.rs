@@ -3,7 +3,7 @@
 //! (progress against its targets from `api::stats`, inspection and task counts, the R4.3
 //! conformance finding). The builders here serve the pages too.
 
-use super::json_error;
+use super::{json_error, read_multipart};
 use crate::AppState;
 use crate::actor::Actor;
 use crate::api::application::Created;
@@ -13,7 +13,7 @@ use crate::error::{AppError, AppResult};
 use crate::views::org::{path_id, write};
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::{FromRequest, Path, Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use chrono::{Datelike, NaiveDate};
@@ -30,7 +30,7 @@ use ipfin_store::supervision::{
 };
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use utoipa::{IntoParams, ToSchema};
 
 pub fn today() -> NaiveDate {
@@ -547,46 +547,11 @@ pub async fn task(
     ))
 }
 
-/// A multipart body read into memory: its text fields and its `file` (name, bytes).
-pub async fn read_multipart(
-    req: axum::extract::Request,
-) -> AppResult<(HashMap<String, String>, Option<(String, Bytes)>)> {
-    let mut form = axum::extract::Multipart::from_request(req, &())
-        .await
-        .map_err(|e| {
-            AppError::bad_request(
-                "form.malformed",
-                format!("请以 multipart/form-data 提交（字段 note、file）：{e}"),
-                format!("Send multipart/form-data (fields note, file): {e}"),
-            )
-        })?;
-    let mp = |e: axum::extract::multipart::MultipartError| {
-        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            crate::views::too_large()
-        } else {
-            AppError::bad_request(
-                "form.malformed",
-                format!("上传内容格式错误：{e}"),
-                format!("The upload is malformed: {e}"),
-            )
-        }
-    };
-    let mut fields = HashMap::new();
-    let mut file = None;
-    while let Some(f) = form.next_field().await.map_err(mp)? {
-        let name = f.name().unwrap_or("").to_string();
-        if name == "file" {
-            let fname = f.file_name().unwrap_or("").to_string();
-            let bytes = f.bytes().await.map_err(mp)?;
-            if !fname.is_empty() || !bytes.is_empty() {
-                file = Some((fname, bytes));
-            }
-        } else {
-            fields.insert(name, f.text().await.map_err(mp)?);
-        }
-    }
-    Ok((fields, file))
-}
+/// How an evidence body that is not multipart is refused.
+const NOT_MULTIPART: (&str, &str) = (
+    "请以 multipart/form-data 提交（字段 note、file）",
+    "Send multipart/form-data (fields note, file)",
+);
 
 /// Submits evidence for a task: multipart `note` and `file` (the owner organisation).
 #[utoipa::path(post, path = "/api/v1/supervision/tasks/{task_id}/evidence", tag = "supervision",
@@ -603,7 +568,7 @@ pub async fn evidence(
 ) -> AppResult<(StatusCode, Json<Created>)> {
     let id = path_id(&id)?;
     state.store.task(&actor.scope, id, today()).await?;
-    let (fields, file) = read_multipart(req).await?;
+    let (fields, file) = read_multipart(req, NOT_MULTIPART).await?;
     let note = fields.get("note").cloned().unwrap_or_default();
     let org = actor.organisation_id();
     let eid = write!(state, actor, |tx| state
@@ -637,7 +602,7 @@ pub async fn close(
 ) -> AppResult<Json<Task>> {
     let id = path_id(&id)?;
     state.store.task(&actor.scope, id, today()).await?;
-    let (fields, file) = read_multipart(req).await?;
+    let (fields, file) = read_multipart(req, NOT_MULTIPART).await?;
     let note = fields.get("note").cloned().unwrap_or_default();
     let confirmed = matches!(
         fields.get("confirm").map(|s| s.trim()),

@@ -3,7 +3,7 @@
 //! the objection form; objection decisions.
 
 use super::org::{path_id, write};
-use super::{CsrfForm, FormErrors, PageCtx, flash_key, render, see_other};
+use super::{CsrfForm, FormErrors, PageCtx, after_post, flash_key, render, see_other};
 use crate::AppState;
 use crate::actor::{Actor, PRE_CSRF_COOKIE, cookie};
 use crate::api::application::{ActionBody, run_action};
@@ -636,27 +636,11 @@ async fn after(
     r: AppResult<()>,
     flash: &str,
 ) -> AppResult<Response> {
-    match r {
-        Ok(()) => Ok(see_other(&format!("/applications/{id}"), flash)),
-        Err(e)
-            if matches!(
-                e.status,
-                StatusCode::UNPROCESSABLE_ENTITY | StatusCode::CONFLICT | StatusCode::FORBIDDEN
-            ) =>
-        {
-            let status = e.status;
-            let p = detail_page(
-                state,
-                actor,
-                id,
-                FormErrors::from_error(&e, actor.lang),
-                None,
-            )
-            .await?;
-            Ok(render(status, &p))
-        }
-        Err(e) => Err(e),
-    }
+    let to = format!("/applications/{id}");
+    after_post(r, &to, flash, actor.lang, |errors| {
+        detail_page(state, actor, id, errors, None)
+    })
+    .await
 }
 
 /// A multipart form read into memory: its text fields and its file (name, bytes), with the
@@ -682,17 +666,7 @@ pub(crate) async fn read_form(
         .csrf_token()
         .map(str::to_string)
         .or_else(|| cookie(headers, PRE_CSRF_COOKIE).map(str::to_string));
-    let mp = |e: axum::extract::multipart::MultipartError| {
-        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            super::too_large()
-        } else {
-            AppError::bad_request(
-                "form.malformed",
-                format!("上传内容格式错误：{e}"),
-                format!("The upload is malformed: {e}"),
-            )
-        }
-    };
+    let mp = super::multipart_error;
     let mut fields = std::collections::HashMap::new();
     let mut file = None;
     let mut csrf_ok = false;

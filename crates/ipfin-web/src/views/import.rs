@@ -164,17 +164,7 @@ pub async fn read_upload(
     let mut csrf_ok = false;
     let mut fields = std::collections::HashMap::new();
     let mut saved: Saved = None;
-    let mp = |e: axum::extract::multipart::MultipartError| {
-        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            super::too_large()
-        } else {
-            AppError::bad_request(
-                "form.malformed",
-                format!("上传内容格式错误：{e}"),
-                format!("The upload is malformed: {e}"),
-            )
-        }
-    };
+    let mp = super::multipart_error;
     while let Some(mut f) = form.next_field().await.map_err(mp)? {
         let name = f.name().unwrap_or("").to_string();
         match name.as_str() {

@@ -4,7 +4,10 @@
 
 use super::application::{file_response_as, read_form};
 use super::org::{path_id, write};
-use super::{CsrfForm, FormErrors, PageCtx, flash_key, render, require_confirm, see_other};
+use super::{
+    CsrfForm, FormErrors, OkQuery, PageCtx, after_post, flash_key, render, require_confirm,
+    see_other,
+};
 use crate::AppState;
 use crate::actor::Actor;
 use crate::api::meeting::{date_field, move_issue, status_param};
@@ -297,18 +300,12 @@ async fn detail_page(
     })
 }
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-pub struct DetailQuery {
-    ok: Option<String>,
-}
-
 /// `GET /meetings/{meeting_id}`.
 pub async fn detail(
     State(state): State<AppState>,
     actor: Actor,
     Path(id): Path<String>,
-    Query(q): Query<DetailQuery>,
+    Query(q): Query<OkQuery>,
 ) -> AppResult<Response> {
     let p = detail_page(
         &state,
@@ -329,27 +326,11 @@ async fn after(
     r: AppResult<()>,
     flash: &str,
 ) -> AppResult<Response> {
-    match r {
-        Ok(()) => Ok(see_other(&format!("/meetings/{id}"), flash)),
-        Err(e)
-            if matches!(
-                e.status,
-                StatusCode::UNPROCESSABLE_ENTITY | StatusCode::CONFLICT | StatusCode::FORBIDDEN
-            ) =>
-        {
-            let status = e.status;
-            let p = detail_page(
-                state,
-                actor,
-                id,
-                FormErrors::from_error(&e, actor.lang),
-                None,
-            )
-            .await?;
-            Ok(render(status, &p))
-        }
-        Err(e) => Err(e),
-    }
+    let to = format!("/meetings/{id}");
+    after_post(r, &to, flash, actor.lang, |errors| {
+        detail_page(state, actor, id, errors, None)
+    })
+    .await
 }
 
 /// The meeting, checked visible before a form is read.

@@ -34,6 +34,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use ipfin_domain::{FieldError, Lang, OrgKind, Role, Scope};
+use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
 /// A navigation link.
@@ -319,6 +320,56 @@ pub fn safe_next(next: Option<&str>) -> String {
 pub fn see_other(path: &str, flash: &str) -> Response {
     let sep = if path.contains('?') { '&' } else { '?' };
     Redirect::to(&format!("{path}{sep}ok={flash}")).into_response()
+}
+
+/// After a POST from a record's page: back to `to` with the flash, or, when the change was
+/// refused for a reason the user can act on (422, 409, 403), the page again (built by `page`
+/// from the errors) under that status, the errors shown inline. Other errors pass through.
+pub async fn after_post<P, F>(
+    r: Result<(), AppError>,
+    to: &str,
+    flash: &str,
+    lang: Lang,
+    page: impl FnOnce(FormErrors) -> F,
+) -> Result<Response, AppError>
+where
+    P: Template,
+    F: std::future::Future<Output = Result<P, AppError>>,
+{
+    match r {
+        Ok(()) => Ok(see_other(to, flash)),
+        Err(e)
+            if matches!(
+                e.status,
+                StatusCode::UNPROCESSABLE_ENTITY | StatusCode::CONFLICT | StatusCode::FORBIDDEN
+            ) =>
+        {
+            let status = e.status;
+            let p = page(FormErrors::from_error(&e, lang)).await?;
+            Ok(render(status, &p))
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// The query of a page a POST redirects back to: `ok` names the flash message.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct OkQuery {
+    ok: Option<String>,
+}
+
+/// A multipart field that could not be read: 413 when the body went over the limit, else 400.
+pub fn multipart_error(e: axum::extract::multipart::MultipartError) -> AppError {
+    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        too_large()
+    } else {
+        AppError::bad_request(
+            "form.malformed",
+            format!("上传内容格式错误：{e}"),
+            format!("The upload is malformed: {e}"),
+        )
+    }
 }
 
 pub fn too_large() -> AppError {

@@ -4,7 +4,10 @@
 //! revisions with the city's comments, the information requests and their answers), one
 //! revision's page and its Word export. The data comes from `api::summary`.
 
-use super::{CsrfForm, FormErrors, PageCtx, flash_key, render, require_confirm, see_other};
+use super::{
+    CsrfForm, FormErrors, OkQuery, PageCtx, after_post, flash_key, render, require_confirm,
+    see_other,
+};
 use crate::AppState;
 use crate::actor::Actor;
 use crate::api::stats::{YearQuery, today};
@@ -455,32 +458,11 @@ async fn after(
     flash: &str,
     typed: Option<Sections>,
 ) -> AppResult<Response> {
-    match r {
-        Ok(()) => Ok(see_other(
-            &format!("/summaries/districts/{code}?period={period}"),
-            flash,
-        )),
-        Err(e)
-            if matches!(
-                e.status,
-                StatusCode::UNPROCESSABLE_ENTITY | StatusCode::CONFLICT | StatusCode::FORBIDDEN
-            ) =>
-        {
-            let status = e.status;
-            let page = district_page(
-                state,
-                actor,
-                code,
-                period,
-                FormErrors::from_error(&e, actor.lang),
-                typed,
-                None,
-            )
-            .await?;
-            Ok(render(status, &page))
-        }
-        Err(e) => Err(e),
-    }
+    let to = format!("/summaries/districts/{code}?period={period}");
+    after_post(r, &to, flash, actor.lang, |errors| {
+        district_page(state, actor, code, period, errors, typed, None)
+    })
+    .await
 }
 
 /// `POST /summaries/districts/{code}/draft?period=`: saves the draft (`action=refresh`
@@ -655,12 +637,6 @@ async fn revision_page(
         errors,
         ctx,
     })
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-pub struct OkQuery {
-    ok: Option<String>,
 }
 
 /// `GET /summaries/{summary_id}`: one revision with its comments.

@@ -4,7 +4,7 @@
 //! findings and tasks, and a task's evidence, closure and reopening. Figures come from
 //! `api::supervision` so the pages and the API agree.
 
-use super::{CsrfForm, FormErrors, PageCtx, flash_key, render, see_other};
+use super::{CsrfForm, FormErrors, OkQuery, PageCtx, flash_key, render, see_other};
 use crate::AppState;
 use crate::actor::Actor;
 use crate::api::stats::YearQuery;
@@ -354,6 +354,14 @@ fn map_page<T, U>(p: Paged<T>, f: impl Fn(&T) -> U) -> Paged<U> {
     }
 }
 
+/// The links to a list's previous and next pages, keeping its filters (`qs`).
+fn pager<T>(base: &str, qs: &str, list: &Paged<T>) -> (Option<String>, Option<String>) {
+    let link = |page: u64| format!("{base}?{qs}&page={page}");
+    let prev = (list.page > 1).then(|| link(list.page - 1));
+    let next = (list.page < list.pages()).then(|| link(list.page + 1));
+    (prev, next)
+}
+
 /// `GET /supervision/inspections`: inspections with filters and paging.
 pub async fn inspections(
     State(state): State<AppState>,
@@ -366,8 +374,7 @@ pub async fn inspections(
         .await?;
     let qs = q.query_string();
     let base = "/supervision/inspections";
-    let prev = (list.page > 1).then(|| format!("{base}?{qs}&page={}", list.page - 1));
-    let next = (list.page < list.pages()).then(|| format!("{base}?{qs}&page={}", list.page + 1));
+    let (prev, next) = pager(base, &qs, &list);
     let lang = actor.lang;
     let page = ListPage {
         ctx: PageCtx::new(&actor, &state, base),
@@ -409,6 +416,19 @@ fn export_rows<T>(p: Paged<T>) -> AppResult<Vec<T>> {
 
 fn xl(e: rust_xlsxwriter::XlsxError) -> AppError {
     AppError::internal(format!("xlsx: {e}"))
+}
+
+/// A one-sheet workbook (a bold header row and text cells) as a download named `file`.
+fn xlsx(
+    sheet_name: &str,
+    headers: &[&str],
+    rows: &[Vec<String>],
+    file: &str,
+) -> AppResult<Response> {
+    Ok(super::import::xlsx(
+        workbook(sheet_name, headers, rows)?,
+        file,
+    ))
 }
 
 /// A one-sheet workbook: a bold header row and text cells.
@@ -488,8 +508,7 @@ pub async fn inspections_xlsx(
         t.s("sup.findings"),
         t.s("sup.tasks"),
     ];
-    let bytes = workbook(t.s("sup.inspections"), &headers, &rows)?;
-    Ok(super::import::xlsx(bytes, "inspections.xlsx"))
+    xlsx(t.s("sup.inspections"), &headers, &rows, "inspections.xlsx")
 }
 
 #[derive(Template)]
@@ -556,12 +575,6 @@ async fn inspection_page(
         errors,
     };
     Ok(render(status, &page))
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-pub struct OkQuery {
-    ok: Option<String>,
 }
 
 /// `GET /supervision/inspections/{inspection_id}`.
@@ -705,8 +718,7 @@ pub async fn tasks(
         .await?;
     let qs = q.query_string();
     let base = "/supervision/tasks";
-    let prev = (list.page > 1).then(|| format!("{base}?{qs}&page={}", list.page - 1));
-    let next = (list.page < list.pages()).then(|| format!("{base}?{qs}&page={}", list.page + 1));
+    let (prev, next) = pager(base, &qs, &list);
     let lang = actor.lang;
     let page = TasksPage {
         ctx: PageCtx::new(&actor, &state, base),
@@ -766,8 +778,12 @@ pub async fn tasks_xlsx(
         t.s("sup.days_overdue"),
         t.s("sup.close_note"),
     ];
-    let bytes = workbook(t.s("sup.tasks"), &headers, &rows)?;
-    Ok(super::import::xlsx(bytes, "rectification-tasks.xlsx"))
+    xlsx(
+        t.s("sup.tasks"),
+        &headers,
+        &rows,
+        "rectification-tasks.xlsx",
+    )
 }
 
 #[derive(Template)]

@@ -570,20 +570,56 @@ pub async fn evidence(
     state.store.task(&actor.scope, id, today()).await?;
     let (fields, file) = read_multipart(req, NOT_MULTIPART).await?;
     let note = fields.get("note").cloned().unwrap_or_default();
+    let eid = add_evidence(&state, &actor, id, &note, &file).await?;
+    Ok((StatusCode::CREATED, Json(Created { id: eid })))
+}
+
+/// Stores the caller's organisation's evidence (note and optional file) for a task: the API's
+/// and the page's submission alike.
+pub async fn add_evidence(
+    state: &AppState,
+    actor: &Actor,
+    id: i64,
+    note: &str,
+    file: &Option<(String, Bytes)>,
+) -> AppResult<i64> {
     let org = actor.organisation_id();
-    let eid = write!(state, actor, |tx| state
+    write!(state, actor, |tx| state
         .store
         .submit_evidence(
             &mut tx,
             &actor.scope,
             org,
             id,
-            &note,
+            note,
             file.as_ref().map(|(n, b)| (n.as_str(), b.clone())),
             today(),
         )
-        .await?)?;
-    Ok((StatusCode::CREATED, Json(Created { id: eid })))
+        .await?)
+}
+
+/// Closes a task with the note, the file (needed when the owner submitted none) and the
+/// confirmation: the API's and the page's closing alike.
+pub async fn close_task(
+    state: &AppState,
+    actor: &Actor,
+    id: i64,
+    note: &str,
+    file: &Option<(String, Bytes)>,
+    confirmed: bool,
+) -> AppResult<()> {
+    write!(state, actor, |tx| state
+        .store
+        .close_task(
+            &mut tx,
+            &actor.scope,
+            id,
+            note,
+            file.as_ref().map(|(n, b)| (n.as_str(), b.clone())),
+            confirmed,
+            today(),
+        )
+        .await?)
 }
 
 /// Closes (销号) a task: multipart `note`, `confirm=true` and, when the owner submitted no
@@ -608,18 +644,7 @@ pub async fn close(
         fields.get("confirm").map(|s| s.trim()),
         Some("true" | "yes" | "1")
     );
-    write!(state, actor, |tx| state
-        .store
-        .close_task(
-            &mut tx,
-            &actor.scope,
-            id,
-            &note,
-            file.as_ref().map(|(n, b)| (n.as_str(), b.clone())),
-            confirmed,
-            today(),
-        )
-        .await?)?;
+    close_task(&state, &actor, id, &note, &file, confirmed).await?;
     Ok(Json(state.store.task(&actor.scope, id, today()).await?))
 }
 

@@ -9,8 +9,8 @@ use crate::AppState;
 use crate::actor::Actor;
 use crate::api::stats::YearQuery;
 use crate::api::supervision::{
-    InspectionQuery, Overview, TaskDetail, TaskQuery, date_of, evidence_response, inspection_tasks,
-    overview, result_of, subject_kind, task_detail, today,
+    InspectionQuery, Overview, TaskDetail, TaskQuery, add_evidence, close_task, date_of,
+    evidence_response, inspection_tasks, overview, result_of, subject_kind, task_detail, today,
 };
 use crate::error::{AppError, AppResult};
 use crate::views::org::{path_id, write};
@@ -904,21 +904,9 @@ pub async fn submit_evidence(
     state.store.task(&actor.scope, id, today()).await?;
     let (fields, file) = super::application::read_form(&actor, &headers, req).await?;
     let note = get(&fields, "note");
-    let org = actor.organisation_id();
-    let r = write!(state, actor, |tx| {
-        state
-            .store
-            .submit_evidence(
-                &mut tx,
-                &actor.scope,
-                org,
-                id,
-                &note,
-                file.as_ref().map(|(n, b)| (n.as_str(), b.clone())),
-                today(),
-            )
-            .await?;
-    });
+    let r = add_evidence(&state, &actor, id, &note, &file)
+        .await
+        .map(|_| ());
     after_task(&state, &actor, id, r, fields, "submitted").await
 }
 
@@ -936,20 +924,7 @@ pub async fn close(
     let (fields, file) = super::application::read_form(&actor, &headers, req).await?;
     let note = get(&fields, "note");
     let confirmed = get(&fields, "confirm") == "yes";
-    let r = write!(state, actor, |tx| {
-        state
-            .store
-            .close_task(
-                &mut tx,
-                &actor.scope,
-                id,
-                &note,
-                file.as_ref().map(|(n, b)| (n.as_str(), b.clone())),
-                confirmed,
-                today(),
-            )
-            .await?;
-    });
+    let r = close_task(&state, &actor, id, &note, &file, confirmed).await;
     after_task(&state, &actor, id, r, fields, "updated").await
 }
 

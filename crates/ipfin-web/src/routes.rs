@@ -1068,6 +1068,11 @@ fn table() -> Routes {
     // Quarterly working meetings (issue #8, R1.2): the district's lead officers schedule,
     // invite, record attendance, raise issues and publish minutes; invited units report.
     .get("/meetings", Roles(MEETING_VIEWERS), views::meeting::list)
+    .get(
+        "/meetings/export.xlsx",
+        Roles(MEETING_VIEWERS),
+        views::meeting::list_xlsx,
+    )
     .get("/meetings/new", Roles(OFFICERS), views::meeting::new_page)
     .post("/meetings", Roles(OFFICERS), views::meeting::create)
     .get(

@@ -664,6 +664,11 @@ const EXPECTED: &[(&str, &str, &str)] = &[
         "/meetings",
         "city_admin,district_officer,department_member,bank_user,agency_user",
     ),
+    (
+        "GET",
+        "/meetings/export.xlsx",
+        "city_admin,district_officer,department_member,bank_user,agency_user",
+    ),
     ("GET", "/meetings/new", "district_officer"),
     ("POST", "/meetings", "district_officer"),
     (

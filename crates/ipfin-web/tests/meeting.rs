@@ -388,6 +388,35 @@ async fn a_quarterly_meeting_end_to_end() {
         let xlsx = app.get("/meeting-issues/export.xlsx", Some(&bank)).await;
         assert_eq!(xlsx.status, 200, "{n}");
         assert!(xlsx.body.starts_with("PK"), "{n}: an xlsx package");
+        // The meetings list exports with its filters; the bank's holds only meetings it was
+        // invited to.
+        for who in [&officer, &bank] {
+            let (status, _, bytes) = app.get_bytes("/meetings/export.xlsx", who).await;
+            assert_eq!(status, 200, "{n}");
+            let mut wb: calamine::Xlsx<_> =
+                calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).expect("xlsx");
+            let sheet = calamine::Reader::worksheet_range(&mut wb, "工作会议").expect("sheet");
+            let rows: Vec<Vec<String>> = sheet
+                .rows()
+                .map(|r| r.iter().map(|c| c.to_string()).collect())
+                .collect();
+            assert_eq!(rows[0][0], "季度", "{n}");
+            let listed = app
+                .get("/meetings", Some(who))
+                .await
+                .body
+                .matches("<td><a href=\"/meetings/")
+                .count();
+            assert_eq!(
+                rows.len() - 1,
+                listed,
+                "{n}: the export holds the list's meetings"
+            );
+            assert!(
+                rows.iter().skip(1).all(|r| r[2] == "南山区"),
+                "{n}: {rows:?}"
+            );
+        }
         let mine = app.get("/meeting-issues", Some(&bank)).await;
         assert!(
             mine.body.contains("端到端评估费分担") && !mine.body.contains("端到端跨区登记"),
@@ -556,24 +585,10 @@ async fn a_quarterly_meeting_end_to_end() {
             .get(&format!("{page}/meeting.docx"), Some(&officer))
             .await;
         assert_eq!(d.status, 200);
-        let bytes = {
-            use http_body_util::BodyExt;
-            use tower::ServiceExt;
-            let resp = app
-                .router
-                .clone()
-                .oneshot(
-                    Request::builder()
-                        .uri(format!("{page}/meeting.docx"))
-                        .header(header::COOKIE, &officer.cookie)
-                        .body(Body::empty())
-                        .expect("request"),
-                )
-                .await
-                .expect("answer");
-            resp.into_body().collect().await.expect("body").to_bytes()
-        };
-        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes.to_vec())).expect("a zip");
+        let (_, _, bytes) = app
+            .get_bytes(&format!("{page}/meeting.docx"), &officer)
+            .await;
+        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("a zip");
         let mut xml = String::new();
         zip.by_name("word/document.xml")
             .expect("document.xml")

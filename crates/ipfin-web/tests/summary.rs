@@ -11,10 +11,8 @@ mod support;
 
 use axum::body::Body;
 use axum::http::{Method, Request, header};
-use http_body_util::BodyExt;
 use std::io::{Cursor, Read};
 use support::{Session, TestApp};
-use tower::ServiceExt;
 
 const PAGE: &str = "/summaries/districts/440304?period=2026Q3";
 
@@ -23,22 +21,8 @@ async fn get_bytes(
     path: &str,
     s: &Session,
 ) -> (u16, axum::http::HeaderMap, Vec<u8>) {
-    let resp = app
-        .router
-        .clone()
-        .oneshot(
-            Request::builder()
-                .uri(path)
-                .header(header::COOKIE, &s.cookie)
-                .body(Body::empty())
-                .expect("request"),
-        )
-        .await
-        .expect("answer");
-    let status = resp.status().as_u16();
-    let headers = resp.headers().clone();
-    let bytes = resp.into_body().collect().await.expect("body").to_bytes();
-    (status, headers, bytes.to_vec())
+    let (status, headers, bytes) = app.get_bytes(path, s).await;
+    (status.as_u16(), headers, bytes)
 }
 
 /// A JSON call with a browser session (the API takes sessions as well as tokens).

@@ -75,6 +75,13 @@ impl ListPage {
     fn status(&self, code: &str) -> &'static str {
         meeting_status(code, self.ctx.lang)
     }
+    fn export_link(&self) -> String {
+        format!(
+            "/meetings/export.xlsx?district={}&quarter={}",
+            super::urlencode(&self.district),
+            super::urlencode(&self.quarter)
+        )
+    }
     fn page_link(&self, page: u64) -> String {
         format!(
             "/meetings?district={}&quarter={}&page={page}",
@@ -658,14 +665,8 @@ pub async fn issues_xlsx(
     actor: Actor,
     Query(q): Query<IssuesQuery>,
 ) -> AppResult<Response> {
-    use rust_xlsxwriter::{Format, Workbook};
     let p = issues_page(&state, &actor, &q, FormErrors::default()).await?;
     let t = p.ctx.t;
-    let xl = |e: rust_xlsxwriter::XlsxError| AppError::internal(format!("xlsx: {e}"));
-    let mut book = Workbook::new();
-    let sheet = book.add_worksheet();
-    sheet.set_name(t.s("nav.meeting_issues")).map_err(xl)?;
-    let bold = Format::new().set_bold();
     let headers = [
         t.s("meeting.district"),
         t.s("meeting.quarter"),
@@ -677,44 +678,76 @@ pub async fn issues_xlsx(
         t.s("common.status"),
         t.s("meeting.note"),
     ];
-    for (c, h) in headers.iter().enumerate() {
-        sheet
-            .write_string_with_format(0, c as u16, *h, &bold)
-            .map_err(xl)?;
-    }
-    for (i, l) in p.issues.iter().enumerate() {
-        let r = i as u32 + 1;
-        let x = &l.issue;
-        let cells = [
-            x.district_name.clone(),
-            x.quarter.clone(),
-            x.meeting_title.clone(),
-            x.title.clone(),
-            x.detail.clone().unwrap_or_default(),
-            x.owner_name.clone(),
-            x.due_on.to_string(),
-            issue_status(&x.status, actor.lang).to_string(),
-            x.resolution_note.clone().unwrap_or_default(),
-        ];
-        for (c, v) in cells.iter().enumerate() {
-            sheet.write_string(r, c as u16, v).map_err(xl)?;
-        }
-    }
-    let bytes = book.save_to_buffer().map_err(xl)?;
-    Ok((
-        [
-            (
-                header::CONTENT_TYPE,
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
-            ),
-            (
-                header::CONTENT_DISPOSITION,
-                "attachment; filename=\"meeting-issues.xlsx\"".to_string(),
-            ),
-        ],
-        bytes,
+    let rows: Vec<Vec<String>> = p
+        .issues
+        .iter()
+        .map(|l| {
+            let x = &l.issue;
+            vec![
+                x.district_name.clone(),
+                x.quarter.clone(),
+                x.meeting_title.clone(),
+                x.title.clone(),
+                x.detail.clone().unwrap_or_default(),
+                x.owner_name.clone(),
+                x.due_on.to_string(),
+                issue_status(&x.status, actor.lang).to_string(),
+                x.resolution_note.clone().unwrap_or_default(),
+            ]
+        })
+        .collect();
+    super::export::xlsx(
+        t.s("nav.meeting_issues"),
+        &headers,
+        &rows,
+        "meeting-issues.xlsx",
     )
-        .into_response())
+}
+
+/// `GET /meetings/export.xlsx`: the meetings of the list view (same filters), all of them up to
+/// the export limit.
+pub async fn list_xlsx(
+    State(state): State<AppState>,
+    actor: Actor,
+    Query(q): Query<ListQuery>,
+) -> AppResult<Response> {
+    let filter = MeetingFilter {
+        district: q.district.clone().map(|d| d.trim().to_string()),
+        quarter: q.quarter.clone().map(|d| d.trim().to_string()),
+    };
+    let list = super::export::export_rows(
+        state
+            .store
+            .meetings(&actor.scope, &filter, super::export::export_page())
+            .await?,
+    )?;
+    let t = crate::i18n::T(actor.lang);
+    let headers = [
+        t.s("meeting.quarter"),
+        t.s("meeting.title"),
+        t.s("meeting.district"),
+        t.s("meeting.date"),
+        t.s("common.status"),
+        t.s("meeting.minutes"),
+    ];
+    let rows: Vec<Vec<String>> = list
+        .iter()
+        .map(|m| {
+            vec![
+                m.quarter.clone(),
+                m.title.clone(),
+                m.district_name.clone(),
+                m.meeting_date.to_string(),
+                meeting_status(&m.status, actor.lang).to_string(),
+                if m.minutes_published_at.is_some() {
+                    t.s("meeting.published").to_string()
+                } else {
+                    String::new()
+                },
+            ]
+        })
+        .collect();
+    super::export::xlsx(t.s("nav.meetings"), &headers, &rows, "meetings.xlsx")
 }
 
 /// The meeting as a Word document: agenda, attendance, reports summary, issues, minutes.

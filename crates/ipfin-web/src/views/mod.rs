@@ -9,6 +9,7 @@ pub mod bulletin;
 pub mod clear_card;
 pub mod coordination;
 pub mod enterprise;
+pub mod export;
 pub mod financing;
 pub mod home;
 pub mod import;

@@ -123,6 +123,30 @@ impl TestApp {
         }
     }
 
+    /// A GET whose body is binary (a download): status, headers and the bytes as sent.
+    pub async fn get_bytes(
+        &self,
+        path: &str,
+        session: &Session,
+    ) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {
+        let req = Request::builder()
+            .method(Method::GET)
+            .uri(path)
+            .header(header::COOKIE, &session.cookie)
+            .body(Body::empty())
+            .expect("request");
+        let resp = self
+            .router
+            .clone()
+            .oneshot(req)
+            .await
+            .expect("router answers");
+        let status = resp.status();
+        let headers = resp.headers().clone();
+        let bytes = resp.into_body().collect().await.expect("body").to_bytes();
+        (status, headers, bytes.to_vec())
+    }
+
     pub async fn get(&self, path: &str, session: Option<&Session>) -> Resp {
         let mut b = Request::builder().method(Method::GET).uri(path);
         if let Some(s) = session {

@@ -3,6 +3,7 @@
 //! one account per role. Deterministic apart from the generated passwords; loading twice is a no-op.
 
 use crate::Store;
+use crate::WriteTx;
 use crate::audit::AuditActor;
 use crate::db::{exec, fetch_opt};
 use crate::error::Result;
@@ -574,6 +575,7 @@ impl Store {
         crate::meeting::seed_demo(self, &mut tx).await?;
         crate::supervision::seed_demo(self, &mut tx).await?; // issue #8: inspections (R4.3)
         crate::summary::seed_demo(&mut tx, self).await?; // issue #8: district summaries (R4.4)
+        backdate_demo_records(&tx).await?;
         exec(
             tx.conn(),
             "INSERT INTO settings (key, value) VALUES ('demo_loaded', ?)",
@@ -590,6 +592,99 @@ impl Store {
         tx.commit().await?;
         Ok(Some(logins))
     }
+}
+
+/// Unix seconds of a business date at a time of day in Asia/Shanghai.
+fn at_shanghai(date: chrono::NaiveDate, hour: u32) -> i64 {
+    date.and_hms_opt(hour, 0, 0)
+        .map(|t| t.and_utc().timestamp() - 8 * 3600)
+        .unwrap_or_else(crate::now_s)
+}
+
+/// The demo's meetings and summaries are written today, as the seeding functions record any
+/// write; their times are moved to when a real district would have made them: reports two days
+/// before the meeting, the meeting held on its day, issues raised there, minutes three days
+/// later; each quarter's summary ten days after the quarter, by the lead officer.
+async fn backdate_demo_records(tx: &WriteTx) -> Result<()> {
+    #[derive(FromQueryResult)]
+    struct M {
+        id: i64,
+        meeting_date: chrono::NaiveDate,
+        status: String,
+    }
+    let meetings: Vec<M> = crate::db::fetch_all(
+        tx.conn(),
+        "SELECT id, meeting_date, status FROM meetings",
+        vec![],
+    )
+    .await?;
+    for m in meetings.iter().filter(|m| m.status == "held") {
+        let day = m.meeting_date;
+        let before = at_shanghai(day - chrono::Days::new(2), 10);
+        let held = at_shanghai(day, 17);
+        for sql in [
+            "UPDATE meeting_reports SET submitted_at = ? WHERE meeting_id = ?",
+            "UPDATE meeting_report_versions SET submitted_at = ? WHERE report_id IN (SELECT id FROM meeting_reports WHERE meeting_id = ?)",
+            "UPDATE meeting_report_files SET uploaded_at = ? WHERE report_id IN (SELECT id FROM meeting_reports WHERE meeting_id = ?)",
+        ] {
+            exec(tx.conn(), sql, vec![before.into(), m.id.into()]).await?;
+        }
+        exec(
+            tx.conn(),
+            "UPDATE meetings SET held_at = ? WHERE id = ?",
+            vec![held.into(), m.id.into()],
+        )
+        .await?;
+        exec(
+            tx.conn(),
+            "UPDATE meetings SET minutes_published_at = ? WHERE id = ? AND minutes_published_at IS NOT NULL",
+            vec![at_shanghai(day + chrono::Days::new(3), 10).into(), m.id.into()],
+        )
+        .await?;
+        exec(
+            tx.conn(),
+            "UPDATE meeting_issues SET created_at = ? WHERE meeting_id = ?",
+            vec![held.into(), m.id.into()],
+        )
+        .await?;
+        exec(
+            tx.conn(),
+            "UPDATE meeting_issue_events SET at = ? WHERE issue_id IN (SELECT id FROM meeting_issues WHERE meeting_id = ?)",
+            vec![at_shanghai(day + chrono::Days::new(20), 10).into(), m.id.into()],
+        )
+        .await?;
+    }
+    #[derive(FromQueryResult)]
+    struct S {
+        id: i64,
+        period: String,
+    }
+    let summaries: Vec<S> = crate::db::fetch_all(
+        tx.conn(),
+        "SELECT id, period FROM summaries WHERE revision IS NOT NULL",
+        vec![],
+    )
+    .await?;
+    for s in summaries {
+        let Ok(q) = ipfin_domain::stats::Quarter::parse(&s.period) else {
+            continue;
+        };
+        let on = q.last_day() + chrono::Days::new(10);
+        if on >= crate::today_shanghai() {
+            continue;
+        }
+        exec(
+            tx.conn(),
+            "UPDATE summaries SET submitted_at = ?, submitted_by_name = ? WHERE id = ?",
+            vec![
+                at_shanghai(on, 10).into(),
+                "南山区经办人（演示）".into(),
+                s.id.into(),
+            ],
+        )
+        .await?;
+    }
+    Ok(())
 }
 
 /// The demo policy of a district: Nanshan-style rules for Nanshan (70% of interest and fees,

@@ -2890,17 +2890,35 @@ impl Store {
         .await
     }
 
-    /// Notifications for the caller: its organisation's, or its district's for officers.
+    /// Notifications for a scope alone (see `notifications_for`).
     pub async fn notifications(&self, scope: &Scope, limit: u64) -> Result<Vec<Notification>> {
-        let (cond, values): (&str, Vec<Value>) = match scope {
-            Scope::District { code, manage: true } => {
+        self.notifications_for(scope, None, limit).await
+    }
+
+    /// Notifications for the caller, newest first: the district's for its lead officers; its
+    /// organisation's for enterprises, institutions, agencies and member departments (whose
+    /// organisation `org_id` names: the scope does not carry it); the city's (addressed to
+    /// neither an organisation nor a district) for the city.
+    pub async fn notifications_for(
+        &self,
+        scope: &Scope,
+        org_id: Option<i64>,
+        limit: u64,
+    ) -> Result<Vec<Notification>> {
+        let (cond, values): (&str, Vec<Value>) = match (scope, org_id.as_ref()) {
+            (Scope::District { code, manage: true }, _) => {
                 ("district_code = ?", vec![code.clone().into()])
             }
-            Scope::Enterprise { org_id } | Scope::Institution { org_id } => {
+            (
+                Scope::Enterprise { org_id }
+                | Scope::Institution { org_id }
+                | Scope::Agency { org_id },
+                _,
+            )
+            | (Scope::District { manage: false, .. }, Some(org_id)) => {
                 ("organisation_id = ?", vec![(*org_id).into()])
             }
-            // The city's: neither an organisation nor a district (summaries, issue #8).
-            Scope::City => ("organisation_id IS NULL AND district_code IS NULL", vec![]),
+            (Scope::City, _) => ("organisation_id IS NULL AND district_code IS NULL", vec![]),
             _ => return Ok(vec![]),
         };
         fetch_all(

@@ -1259,31 +1259,6 @@ impl Store {
         )
         .await
     }
-
-    /// Notifications addressed to the caller's own organisation for the scopes the general
-    /// notification list does not cover (service agencies, a district's member departments):
-    /// meeting invitations, issues to handle, minutes published.
-    pub async fn unit_notifications(
-        &self,
-        scope: &Scope,
-        org_id: Option<i64>,
-        limit: u64,
-    ) -> Result<Vec<Notification>> {
-        let org = match (scope, org_id) {
-            (Scope::Agency { org_id }, _) => *org_id,
-            (Scope::District { manage: false, .. }, Some(o)) => o,
-            _ => return Ok(vec![]),
-        };
-        fetch_all(
-            self.conn(),
-            &format!(
-                "SELECT id, application_id, text, link, created_at, read_at FROM notifications WHERE organisation_id = ? \
-                 ORDER BY id DESC LIMIT {limit}"
-            ),
-            vec![org.into()],
-        )
-        .await
-    }
 }
 
 /// In which capacity the caller may move an issue, if at all: the city, the district's lead

@@ -237,7 +237,7 @@ async fn demo_meeting_and_who_sees_it() {
         // Invitations notified the units (the agency through its own list).
         let station = org(s, "南山知识产权金融服务站").await;
         let n = s
-            .unit_notifications(&Scope::Agency { org_id: station }, Some(station), 10)
+            .notifications_for(&Scope::Agency { org_id: station }, Some(station), 10)
             .await
             .expect("n");
         assert!(

@@ -200,12 +200,9 @@ pub async fn home(
             href: format!("/meetings/{}#reports", m.id),
         });
     }
-    let mut notifications = s.notifications(scope, 10).await?;
-    // Meetings (issue #8): invitations and minutes addressed to agencies and member departments.
-    notifications.extend(
-        s.unit_notifications(scope, actor.organisation_id(), 10)
-            .await?,
-    );
+    let notifications = s
+        .notifications_for(scope, actor.organisation_id(), 10)
+        .await?;
     Ok(render(
         StatusCode::OK,
         &Home {

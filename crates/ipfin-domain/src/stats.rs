@@ -50,6 +50,21 @@ impl Quarter {
         }
     }
 
+    /// The quarter before this one (2026Q1 → 2025Q4).
+    pub fn previous(self) -> Quarter {
+        if self.q == 1 {
+            Quarter {
+                year: self.year - 1,
+                q: 4,
+            }
+        } else {
+            Quarter {
+                year: self.year,
+                q: self.q - 1,
+            }
+        }
+    }
+
     pub fn first_day(self) -> NaiveDate {
         NaiveDate::from_ymd_opt(self.year, (self.q - 1) * 3 + 1, 1).unwrap_or_default()
     }
@@ -194,6 +209,13 @@ pub fn lagging(actual: i64, target: i64, today: NaiveDate) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_previous_quarter_crosses_the_year() {
+        let q = |year, q| Quarter { year, q };
+        assert_eq!(q(2026, 1).previous(), q(2025, 4));
+        assert_eq!(q(2026, 4).previous(), q(2026, 3));
+    }
     use rust_decimal_macros::dec;
 
     fn d(s: &str) -> NaiveDate {

@@ -2232,6 +2232,16 @@ pub const CATALOGUE: &[(&str, &str, &str)] = &[
         "No issues escalated to the city.",
     ),
     (
+        "meeting.missing_title",
+        "上一季度未召开工作会议的区",
+        "Districts without a working meeting last quarter",
+    ),
+    (
+        "meeting.missing_none",
+        "各区均已召开上一季度的工作会议。",
+        "Every district held its working meeting last quarter.",
+    ),
+    (
         "issue.intro_mine",
         "由本单位负责办理的会议督办事项。",
         "Meeting issues your organisation owns.",

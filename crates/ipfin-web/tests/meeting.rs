@@ -512,6 +512,26 @@ async fn a_quarterly_meeting_end_to_end() {
             dash.body.contains("端到端跨区登记") && dash.body.contains("需市级统一登记窗口"),
             "{n}"
         );
+        // It also names the districts that held no meeting in the last ended quarter: Futian
+        // never does in the demo; Nanshan held 2026Q1–Q3.
+        let last = ipfin_domain::stats::Quarter::of(ipfin_store::today_shanghai()).previous();
+        let flagged = dash
+            .body
+            .split("id=\"no-meeting\"")
+            .nth(1)
+            .and_then(|s| s.split("</p>").next())
+            .expect("the section");
+        assert!(flagged.contains(&format!("（{last}）")), "{n}: {flagged}");
+        assert!(
+            flagged.contains(&format!("/meetings?district=440304&amp;quarter={last}")),
+            "{n}: {flagged}"
+        );
+        let nanshan_held = last.year == 2026 && last.q <= 3;
+        assert_eq!(
+            flagged.contains("district=440305"),
+            !nanshan_held,
+            "{n}: {flagged}"
+        );
         let ct = app.token("深圳市市场监督管理局（知识产权局）").await;
         let esc = app
             .api(

@@ -776,6 +776,9 @@ struct DashboardPage {
     chart: String,
     /// Issues escalated to the city from the districts' working meetings (issue #8).
     escalated: Vec<ipfin_store::meeting::Issue>,
+    /// The last ended quarter and the districts that held no working meeting in it (R1.2).
+    last_quarter: ipfin_domain::stats::Quarter,
+    no_meeting: Vec<(String, String)>,
 }
 
 /// `GET /dashboard`: the city's year against targets per district, the current quarter so
@@ -824,7 +827,27 @@ pub async fn dashboard(
             )
         })
         .collect();
+    let last_quarter = ipfin_domain::stats::Quarter::of(crate::api::stats::today()).previous();
+    let held = state
+        .store
+        .held_quarters(&actor.scope, last_quarter.year)
+        .await?;
+    let no_meeting = state
+        .store
+        .districts()
+        .await?
+        .into_iter()
+        .filter(|d| crate::api::stats::sees_district(&actor.scope, &d.code))
+        .filter(|d| {
+            !held
+                .get(&d.code)
+                .is_some_and(|h| h.contains(&last_quarter.q))
+        })
+        .map(|d| (d.code, d.name))
+        .collect();
     let page = DashboardPage {
+        last_quarter,
+        no_meeting,
         ctx: PageCtx::new(&actor, &state, "/dashboard"),
         year,
         as_of: day,

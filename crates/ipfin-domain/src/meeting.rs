@@ -39,21 +39,6 @@ fn err(field: &'static str, code: &'static str, zh: String, en: &str) -> FieldEr
     FieldError::new(field, code, zh, en)
 }
 
-/// The quarter before `q`.
-pub fn previous(q: Quarter) -> Quarter {
-    if q.q == 1 {
-        Quarter {
-            year: q.year - 1,
-            q: 4,
-        }
-    } else {
-        Quarter {
-            year: q.year,
-            q: q.q - 1,
-        }
-    }
-}
-
 /// Quarters after `from` up to `to` (0 when `to` is not later).
 fn quarters_between(from: Quarter, to: Quarter) -> i32 {
     (to.year - from.year) * 4 + to.q as i32 - from.q as i32
@@ -71,7 +56,7 @@ pub fn check_schedule(
     confirmed: bool,
 ) -> Result<(), FieldError> {
     let current = Quarter::of(today);
-    if quarter < previous(current) && !confirmed {
+    if quarter < current.previous() && !confirmed {
         return Err(err(
             "confirm_past",
             "meeting.far_past",
@@ -408,7 +393,7 @@ mod tests {
 
     #[test]
     fn previous_quarter() {
-        assert_eq!(previous(q("2026Q1")), q("2025Q4"));
-        assert_eq!(previous(q("2026Q3")), q("2026Q2"));
+        assert_eq!(q("2026Q1").previous(), q("2025Q4"));
+        assert_eq!(q("2026Q3").previous(), q("2026Q2"));
     }
 }

@@ -79,7 +79,7 @@ async fn a_quarterly_meeting_end_to_end() {
 
         // Scheduling: the far past without confirmation is refused with a clear 422.
         assert_eq!(app.get("/meetings/new", Some(&officer)).await.status, 200);
-        let far = ipfin_domain::meeting::previous(ipfin_domain::meeting::previous(quarter));
+        let far = quarter.previous().previous();
         let far_date = far.first_day().to_string();
         let r = app
             .post_form(

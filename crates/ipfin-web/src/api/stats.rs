@@ -77,18 +77,7 @@ pub struct QuarterQuery {
 
 /// The last quarter that has ended by today.
 pub fn last_ended_quarter() -> Quarter {
-    let q = Quarter::of(today());
-    if q.q == 1 {
-        Quarter {
-            year: q.year - 1,
-            q: 4,
-        }
-    } else {
-        Quarter {
-            year: q.year,
-            q: q.q - 1,
-        }
-    }
+    Quarter::of(today()).previous()
 }
 
 pub fn quarter_param(s: &str) -> AppResult<Quarter> {

@@ -827,7 +827,7 @@ pub async fn dashboard(
             )
         })
         .collect();
-    let last_quarter = ipfin_domain::stats::Quarter::of(crate::api::stats::today()).previous();
+    let last_quarter = crate::api::stats::last_ended_quarter();
     let held = state
         .store
         .held_quarters(&actor.scope, last_quarter.year)

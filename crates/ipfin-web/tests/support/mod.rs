@@ -106,7 +106,11 @@ impl TestApp {
         }
     }
 
-    pub async fn send(&self, req: Request<Body>) -> Resp {
+    /// Sends a request through the router: status, headers and the body's bytes.
+    pub async fn send_raw(
+        &self,
+        req: Request<Body>,
+    ) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {
         let resp = self
             .router
             .clone()
@@ -116,6 +120,11 @@ impl TestApp {
         let status = resp.status();
         let headers = resp.headers().clone();
         let bytes = resp.into_body().collect().await.expect("body").to_bytes();
+        (status, headers, bytes.to_vec())
+    }
+
+    pub async fn send(&self, req: Request<Body>) -> Resp {
+        let (status, headers, bytes) = self.send_raw(req).await;
         Resp {
             status,
             headers,
@@ -135,16 +144,7 @@ impl TestApp {
             .header(header::COOKIE, &session.cookie)
             .body(Body::empty())
             .expect("request");
-        let resp = self
-            .router
-            .clone()
-            .oneshot(req)
-            .await
-            .expect("router answers");
-        let status = resp.status();
-        let headers = resp.headers().clone();
-        let bytes = resp.into_body().collect().await.expect("body").to_bytes();
-        (status, headers, bytes.to_vec())
+        self.send_raw(req).await
     }
 
     pub async fn get(&self, path: &str, session: Option<&Session>) -> Resp {

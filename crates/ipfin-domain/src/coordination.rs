@@ -136,7 +136,7 @@ mod tests {
     use super::*;
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
-        NaiveDate::from_ymd_opt(y, m, day).unwrap()
+        NaiveDate::from_ymd_opt(y, m, day).expect("a valid test date")
     }
 
     #[test]
@@ -209,7 +209,7 @@ mod tests {
     fn provenance_and_start_are_checked() {
         assert!(check_provenance(" x ").is_err());
         assert_eq!(
-            check_provenance(" 区税务局征管系统 ").unwrap(),
+            check_provenance(" 区税务局征管系统 ").expect("valid provenance"),
             "区税务局征管系统"
         );
         assert!(check_start(d(2024, 1, 1), d(2026, 11, 28)).is_err());

@@ -145,28 +145,12 @@ impl Scope {
 
     /// Whether this scope may see an organisation with these facts.
     pub fn can_see_org(&self, org: &OrgFacts) -> bool {
-        match self {
-            Scope::City => true,
-            Scope::District { code, .. } => org.district_code.as_deref() == Some(code.as_str()),
-            Scope::Institution { org_id }
-            | Scope::Agency { org_id }
-            | Scope::Enterprise { org_id } => *org_id == org.id,
-            Scope::Public => false,
-        }
-    }
-
-    /// Whether this scope may create or change organisations and users of this kind in
-    /// this district: the city everything; a district's lead officers their own departments and
-    /// enterprises; nobody else.
-    pub fn can_manage(&self, kind: OrgKind, district_code: Option<&str>) -> bool {
-        match self {
-            Scope::City => true,
-            Scope::District { code, manage: true } => {
-                matches!(kind, OrgKind::Department | OrgKind::Enterprise)
-                    && district_code == Some(code.as_str())
-            }
-            _ => false,
-        }
+        use crate::visibility::{Party, RecordFacts, Records};
+        self.reach(Records::Organisations).admits(&RecordFacts {
+            district: org.district_code.as_deref(),
+            published: false,
+            parties: &[(Party::Itself, org.id)],
+        })
     }
 
     /// The district this scope is confined to, if any.
@@ -216,16 +200,16 @@ mod tests {
         );
         assert!(s.can_see_org(&dept(2, "440305")));
         assert!(!s.can_see_org(&dept(3, "440304")));
-        assert!(s.can_manage(OrgKind::Department, Some("440305")));
-        assert!(!s.can_manage(OrgKind::Department, Some("440304")));
-        assert!(!s.can_manage(OrgKind::FinancialInstitution, Some("440305")));
+        assert!(s.manages_kind_in(OrgKind::Department, Some("440305")));
+        assert!(!s.manages_kind_in(OrgKind::Department, Some("440304")));
+        assert!(!s.manages_kind_in(OrgKind::FinancialInstitution, Some("440305")));
     }
 
     #[test]
     fn member_reads_but_does_not_manage() {
         let s = Scope::for_user(&[Role::DepartmentMember], &dept(1, "440305"));
         assert!(s.can_see_org(&dept(2, "440305")));
-        assert!(!s.can_manage(OrgKind::Department, Some("440305")));
+        assert!(!s.manages_kind_in(OrgKind::Department, Some("440305")));
     }
 
     #[test]

@@ -65,6 +65,35 @@ pub const CONFORMANCE_GRACE_DAYS: i64 = 30;
 /// | evidence submitted   | evidence submitted  | closed | reopened |
 /// | reopened             | evidence submitted  | closed | —        |
 /// | closed               | —                   | —      | reopened |
+/// Who may take an action on a rectification task, answered once for the page's buttons and
+/// the store's checks: the owner organisation submits evidence; the district's lead officers
+/// close and reopen. `department` is the caller's department when the scope is a district's.
+/// The state machine (`next_status`) decides separately whether the task's status allows it.
+pub fn may_act(
+    scope: &crate::org::Scope,
+    department: Option<i64>,
+    district: &str,
+    owner: i64,
+    action: TaskAction,
+) -> bool {
+    match action {
+        TaskAction::SubmitEvidence => scope.acting_organisation(department) == Some(owner),
+        TaskAction::Close | TaskAction::Reopen => scope.leads_district(district),
+    }
+}
+
+/// Whether the caller may take the action now: allowed to, and the status allows it.
+pub fn can_act(
+    scope: &crate::org::Scope,
+    department: Option<i64>,
+    district: &str,
+    owner: i64,
+    status: TaskStatus,
+    action: TaskAction,
+) -> bool {
+    may_act(scope, department, district, owner, action) && next_status(status, action).is_ok()
+}
+
 pub fn next_status(from: TaskStatus, action: TaskAction) -> Result<TaskStatus, Msg> {
     use TaskAction as A;
     use TaskStatus as S;
@@ -460,5 +489,64 @@ mod tests {
         let (pass, finding) = conformance(2026, &none);
         assert!(!pass);
         assert!(finding.contains("尚未记录完成的督导检查"), "{finding}");
+    }
+
+    #[test]
+    fn who_may_act_on_a_task() {
+        use crate::org::Scope;
+        let lead = Scope::District {
+            code: "440305".into(),
+            manage: true,
+        };
+        let member = Scope::District {
+            code: "440305".into(),
+            manage: false,
+        };
+        let bank = Scope::Institution { org_id: 7 };
+        let (d, owner) = ("440305", 7);
+        use TaskAction as A;
+        assert!(may_act(&bank, None, d, owner, A::SubmitEvidence));
+        assert!(!may_act(&bank, None, d, owner, A::Close));
+        assert!(!may_act(
+            &Scope::Institution { org_id: 8 },
+            None,
+            d,
+            owner,
+            A::SubmitEvidence
+        ));
+        assert!(
+            may_act(&lead, None, d, owner, A::Close) && may_act(&lead, None, d, owner, A::Reopen)
+        );
+        assert!(!may_act(&lead, None, "440304", owner, A::Close));
+        assert!(!may_act(&member, None, d, owner, A::Close));
+        assert!(may_act(&member, Some(7), d, owner, A::SubmitEvidence));
+        assert!(
+            !may_act(&Scope::City, None, d, owner, A::Close),
+            "the city does not close a district's tasks"
+        );
+        assert!(!can_act(
+            &lead,
+            None,
+            d,
+            owner,
+            TaskStatus::Closed,
+            A::Close
+        ));
+        assert!(can_act(
+            &lead,
+            None,
+            d,
+            owner,
+            TaskStatus::Closed,
+            A::Reopen
+        ));
+        assert!(!can_act(
+            &bank,
+            None,
+            d,
+            owner,
+            TaskStatus::Closed,
+            A::SubmitEvidence
+        ));
     }
 }

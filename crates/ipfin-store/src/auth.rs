@@ -280,14 +280,12 @@ impl Store {
         org_id: i64,
     ) -> Result<crate::org::Organisation> {
         let org = self.org_in(conn, scope, org_id).await?;
-        let allowed = match scope {
-            Scope::City => true,
-            Scope::District { manage, .. } => *manage && org.kind() == OrgKind::Department,
-            Scope::Institution { org_id: o }
-            | Scope::Agency { org_id: o }
-            | Scope::Enterprise { org_id: o } => *o == org.id,
-            Scope::Public => false,
-        };
+        // The city any organisation; a district's lead officers their departments (the
+        // organisation was read within the scope, so it is of their district); an
+        // institution, agency or enterprise itself.
+        let allowed = scope.is_city()
+            || (scope.lead_district().is_some() && org.kind() == OrgKind::Department)
+            || scope.is_organisation(org.id);
         if !allowed {
             return Err(StoreError::forbidden(
                 "token.manage",
@@ -358,7 +356,8 @@ impl Store {
 
     /// API tokens of the organisations visible in the scope.
     pub async fn api_tokens(&self, scope: &Scope) -> Result<Vec<ApiToken>> {
-        let (cond, values) = crate::org::org_scope_sql(scope);
+        let (cond, values) =
+            crate::visibility::condition(scope, ipfin_domain::visibility::Records::Organisations);
         fetch_all(
             self.conn(),
             &format!(

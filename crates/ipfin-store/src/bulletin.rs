@@ -154,14 +154,14 @@ pub fn corrections(published: &Snapshot, current: &Snapshot) -> Vec<Correction> 
 }
 
 fn readable(scope: &Scope) -> bool {
-    matches!(scope, Scope::City | Scope::District { .. })
+    scope.is_government()
 }
 
 impl Store {
     /// The statistics of a quarter with the year's targets and their completion through the
     /// quarter's end, ranked by the completion of the amount target: what a bulletin freezes.
     pub async fn snapshot(&self, q: Quarter) -> Result<Snapshot> {
-        let stats = self.quarter_stats(q).await?;
+        let stats = self.quarter_stats_all(q).await?;
         let targets = self.target_map(&Scope::City, q.year).await?;
         let names: BTreeMap<String, String> = self
             .districts()
@@ -238,7 +238,7 @@ impl Store {
         title: &str,
         commendations: &[(String, String)],
     ) -> Result<i64> {
-        if *scope != Scope::City {
+        if !scope.is_city() {
             return Err(StoreError::forbidden(
                 "bulletin.city_only",
                 "季度通报由市知识产权局印发。",

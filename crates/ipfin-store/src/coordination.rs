@@ -10,13 +10,13 @@
 use crate::audit::AuditActor;
 use crate::db::{exec, fetch_all, fetch_i64, fetch_opt};
 use crate::error::{Result, StoreError};
-use crate::org::{may_manage, may_read};
 use crate::{Store, WriteTx};
 use chrono::NaiveDate;
 use ipfin_domain::coordination::{
     Dataset, DeliveryState, Frequency, check_provenance, check_start, delivery_state, import_kind,
 };
 use ipfin_domain::org::Scope;
+use ipfin_domain::visibility::Records;
 use sea_orm::FromQueryResult;
 use serde::Serialize;
 use serde_json::json;
@@ -188,7 +188,7 @@ impl Store {
         district: &str,
         today: NaiveDate,
     ) -> Result<Vec<Arrangement>> {
-        if !may_read(scope, district) {
+        if !scope.reads_district(district) {
             return Err(StoreError::NotFound);
         }
         rows(
@@ -208,7 +208,7 @@ impl Store {
         id: i64,
         today: NaiveDate,
     ) -> Result<Arrangement> {
-        if !may_read(scope, district) {
+        if !scope.reads_district(district) {
             return Err(StoreError::NotFound);
         }
         rows(
@@ -229,11 +229,8 @@ impl Store {
         scope: &Scope,
         today: NaiveDate,
     ) -> Result<Vec<Arrangement>> {
-        match scope {
-            Scope::City => rows(self.conn(), "1 = 1", vec![], today).await,
-            Scope::District { code, .. } => self.arrangements(scope, code, today).await,
-            _ => Ok(vec![]),
-        }
+        let (cond, values) = crate::visibility::condition(scope, Records::Arrangements);
+        rows(self.conn(), &cond, values, today).await
     }
 
     /// Records an arrangement: the provider and every recipient must be active departments of
@@ -245,10 +242,10 @@ impl Store {
         district: &str,
         new: NewArrangement,
     ) -> Result<i64> {
-        if !may_read(scope, district) {
+        if !scope.reads_district(district) {
             return Err(StoreError::NotFound);
         }
-        if !may_manage(scope, district) {
+        if !scope.manages_district(district) {
             return Err(only_managers());
         }
         let today = crate::today_shanghai();
@@ -369,7 +366,7 @@ impl Store {
     ) -> Result<()> {
         let today = crate::today_shanghai();
         let a = self.arrangement(scope, district, id, today).await?;
-        if !may_manage(scope, district) {
+        if !scope.manages_district(district) {
             return Err(only_managers());
         }
         if a.ended_on.is_some() {
@@ -406,7 +403,7 @@ impl Store {
         let Some(a) = found
             .into_iter()
             .next()
-            .filter(|a| may_read(scope, &a.district_code))
+            .filter(|a| scope.reads_district(&a.district_code))
         else {
             return Err(StoreError::invalid(
                 "arrangement_id",
@@ -415,7 +412,7 @@ impl Store {
                 "The arrangement does not exist in your district.",
             ));
         };
-        if !may_manage(scope, &a.district_code) {
+        if !scope.manages_district(&a.district_code) {
             return Err(only_managers());
         }
         if a.ended_on.is_some() {

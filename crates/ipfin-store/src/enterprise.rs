@@ -10,6 +10,7 @@ use crate::user::{hash_password, parse_username};
 use crate::{Store, WriteTx};
 use ipfin_domain::enterprise::{is_code_query, query_grams};
 use ipfin_domain::size::{SizeClass, SizeInput, class_of, standard_2011};
+use ipfin_domain::visibility::Records;
 use ipfin_domain::{CreditCode, FieldError, Msg, Role, Scope};
 use sea_orm::{ConnectionTrait, FromQueryResult, Value};
 use serde::Serialize;
@@ -89,21 +90,6 @@ pub struct EnterpriseFilter {
 const ENT_COLS: &str = "e.id, e.credit_code, e.name, e.registered_district, e.tax_district, e.independent_legal_person, \
     e.industry, e.employees, e.operating_revenue_fen, e.total_assets_fen, e.size_class, e.size_override, \
     e.size_override_reason, e.organisation_id, e.data_sharing_consent, e.created_at, e.updated_at";
-
-/// The SQL condition (on alias `e`) confining enterprises to a scope: the city all, a district
-/// those registered in it, an enterprise its own record; banks and agencies none (they see
-/// enterprises only through push lists).
-pub(crate) fn ent_scope_sql(scope: &Scope) -> (String, Vec<Value>) {
-    match scope {
-        Scope::City => ("1=1".into(), vec![]),
-        Scope::District { code, .. } => (
-            "e.registered_district = ?".into(),
-            vec![code.clone().into()],
-        ),
-        Scope::Enterprise { org_id } => ("e.organisation_id = ?".into(), vec![(*org_id).into()]),
-        _ => ("1=0".into(), vec![]),
-    }
-}
 
 fn non_negative(field: &'static str, label: &str, v: Option<i64>) -> Result<()> {
     match v {
@@ -275,14 +261,10 @@ impl Store {
     ) -> Result<(Enterprise, bool)> {
         let (code, name, industry, size) = validate(&input)?;
         let mut registered = clean(input.registered_district.clone());
-        if let Scope::District {
-            code: own,
-            manage: true,
-        } = scope
-        {
-            registered = Some(own.clone());
+        if let Some(own) = scope.lead_district() {
+            registered = Some(own.to_string());
         }
-        if !scope.can_manage(ipfin_domain::OrgKind::Enterprise, registered.as_deref()) {
+        if !scope.manages_kind_in(ipfin_domain::OrgKind::Enterprise, registered.as_deref()) {
             return Err(StoreError::forbidden(
                 "enterprise.manage",
                 "您无权登记或修改企业信息。",
@@ -336,7 +318,7 @@ impl Store {
         };
         let (id, created) = match existing {
             Some(e) => {
-                if !scope.can_manage(
+                if !scope.manages_kind_in(
                     ipfin_domain::OrgKind::Enterprise,
                     e.registered_district.as_deref(),
                 ) {
@@ -398,7 +380,7 @@ impl Store {
         scope: &Scope,
         id: i64,
     ) -> Result<Enterprise> {
-        let (cond, mut values) = ent_scope_sql(scope);
+        let (cond, mut values) = crate::visibility::condition(scope, Records::Enterprises);
         values.insert(0, id.into());
         fetch_opt(
             conn,
@@ -483,7 +465,7 @@ fn filter_sql(
     scope: &Scope,
     f: &EnterpriseFilter,
 ) -> Result<FilterSql> {
-    let (mut cond, mut values) = ent_scope_sql(scope);
+    let (mut cond, mut values) = crate::visibility::condition(scope, Records::Enterprises);
     let mut from = "enterprises e";
     let mut order = "e.id";
     if let Some(q) = f.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
@@ -564,7 +546,7 @@ impl Store {
         en: &str,
     ) -> Result<Enterprise> {
         let e = self.enterprise_in(tx.conn(), scope, id).await?;
-        if !scope.can_manage(
+        if !scope.manages_kind_in(
             ipfin_domain::OrgKind::Enterprise,
             e.registered_district.as_deref(),
         ) {
@@ -584,10 +566,10 @@ impl Store {
         en: &str,
     ) -> Result<Enterprise> {
         let e = self.enterprise_in(tx.conn(), scope, id).await?;
-        let own =
-            matches!(scope, Scope::Enterprise { org_id } if e.organisation_id == Some(*org_id));
+        let own = matches!(scope, Scope::Enterprise { .. })
+            && e.organisation_id.is_some_and(|o| scope.is_organisation(o));
         if !own
-            && !scope.can_manage(
+            && !scope.manages_kind_in(
                 ipfin_domain::OrgKind::Enterprise,
                 e.registered_district.as_deref(),
             )
@@ -811,7 +793,7 @@ impl Store {
 
     /// Claims on the scope's enterprises, pending first.
     pub async fn claims(&self, scope: &Scope) -> Result<Vec<Claim>> {
-        let (cond, values) = ent_scope_sql(scope);
+        let (cond, values) = crate::visibility::condition(scope, Records::Enterprises);
         fetch_all(
             self.conn(),
             &format!(
@@ -852,7 +834,7 @@ impl Store {
         let e = self
             .enterprise_in(tx.conn(), scope, row.enterprise_id)
             .await?;
-        if !scope.can_manage(
+        if !scope.manages_kind_in(
             ipfin_domain::OrgKind::Enterprise,
             e.registered_district.as_deref(),
         ) {
@@ -1116,14 +1098,7 @@ impl Store {
     }
 
     async fn tag_types_in<C: ConnectionTrait>(conn: &C, scope: &Scope) -> Result<Vec<TagType>> {
-        let (cond, values) = match scope {
-            Scope::City => ("1=1".to_string(), vec![]),
-            Scope::District { code, .. } => (
-                "(district_code IS NULL OR district_code = ?)".to_string(),
-                vec![code.clone().into()],
-            ),
-            _ => ("district_code IS NULL".to_string(), vec![]),
-        };
+        let (cond, values) = crate::visibility::condition(scope, Records::TagTypes);
         fetch_all(
             conn,
             &format!("SELECT code, name_zh, name_en, district_code FROM tag_types WHERE {cond} ORDER BY district_code IS NOT NULL, code"),
@@ -1141,11 +1116,7 @@ impl Store {
         name_zh: &str,
         name_en: &str,
     ) -> Result<TagType> {
-        let Scope::District {
-            code: district,
-            manage: true,
-        } = scope
-        else {
+        let Some(district) = scope.lead_district() else {
             return Err(StoreError::forbidden(
                 "tag.manage",
                 "只有区牵头部门可以新增本区的标签类型。",
@@ -1166,7 +1137,7 @@ impl Store {
             code: code.clone(),
             name_zh,
             name_en: name_en.trim().to_string(),
-            district_code: Some(district.clone()),
+            district_code: Some(district.to_string()),
         };
         exec(
             tx.conn(),

@@ -13,6 +13,7 @@ use ipfin_domain::financing::{
     PledgeTerms,
 };
 use ipfin_domain::ip_number::IpKind;
+use ipfin_domain::visibility::{Party, Reach, Records};
 use ipfin_domain::{CreditCode, FieldError, Msg, Scope};
 use rust_decimal::Decimal;
 use sea_orm::{ConnectionTrait, FromQueryResult, Value};
@@ -270,22 +271,8 @@ pub struct ContractInput {
     pub report_date: Option<NaiveDate>,
 }
 
-/// The SQL condition (aliases `l` loans, `e` enterprises) confining loans to a scope.
-fn loan_scope_sql(scope: &Scope) -> (String, Vec<Value>) {
-    match scope {
-        Scope::City => ("1=1".into(), vec![]),
-        Scope::District { code, .. } => (
-            "e.registered_district = ?".into(),
-            vec![code.clone().into()],
-        ),
-        Scope::Institution { org_id } => ("l.lender_org_id = ?".into(), vec![(*org_id).into()]),
-        Scope::Enterprise { org_id } => ("e.organisation_id = ?".into(), vec![(*org_id).into()]),
-        Scope::Agency { .. } | Scope::Public => ("1=0".into(), vec![]),
-    }
-}
-
 fn filter_sql(scope: &Scope, f: &LoanFilter) -> (String, Vec<Value>) {
-    let (mut cond, mut values) = loan_scope_sql(scope);
+    let (mut cond, mut values) = crate::visibility::condition(scope, Records::Loans);
     if let Some(q) = f.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
         let code = ipfin_domain::credit_code::normalize(q).to_uppercase();
         cond.push_str(" AND (l.contract_number = ? OR e.credit_code = ? OR e.name LIKE ?)");
@@ -332,8 +319,8 @@ fn invalid(e: FieldError) -> StoreError {
 }
 
 fn lender_of(scope: &Scope) -> Result<i64> {
-    match scope {
-        Scope::Institution { org_id } => Ok(*org_id),
+    match scope.reach(Records::Loans) {
+        Reach::Party(Party::Lender, org_id) => Ok(org_id),
         _ => Err(StoreError::forbidden(
             "loan.lender_only",
             "贷款由放款的金融机构报送；您所在的单位不能新增或修改贷款记录。",
@@ -991,7 +978,7 @@ impl Store {
     }
 
     async fn loan_row<C: ConnectionTrait>(conn: &C, scope: &Scope, id: i64) -> Result<LoanRow> {
-        let (cond, mut values) = loan_scope_sql(scope);
+        let (cond, mut values) = crate::visibility::condition(scope, Records::Loans);
         values.insert(0, id.into());
         fetch_one(
             conn,

@@ -758,7 +758,7 @@ pub fn ready(
     if input.registered_district.is_none() {
         return Err(("registered_district".into(), "请填写注册地辖区。".into()));
     }
-    if !scope.can_manage(
+    if !scope.manages_kind_in(
         ipfin_domain::OrgKind::Enterprise,
         input.registered_district.as_deref(),
     ) {
@@ -820,7 +820,8 @@ impl Store {
         }
         let mut out = HashMap::new();
         for chunk in codes.chunks(2000) {
-            let (cond, mut values) = crate::enterprise::ent_scope_sql(scope);
+            let (cond, mut values) =
+                crate::visibility::condition(scope, ipfin_domain::visibility::Records::Enterprises);
             let placeholders = vec!["?"; chunk.len()].join(", ");
             values.extend(chunk.iter().map(|c| Value::from(c.to_string())));
             let found: Vec<E> = fetch_all(

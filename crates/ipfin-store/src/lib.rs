@@ -28,6 +28,7 @@ pub mod supervision;
 pub mod target;
 pub mod testing;
 pub mod user;
+pub(crate) mod visibility;
 
 pub use db::{Page, Paged, Store, WriteTx};
 pub use error::StoreError;

@@ -8,7 +8,6 @@
 
 use crate::db::{Page, Paged, exec, fetch_all, fetch_i64, fetch_opt, fetch_page};
 use crate::error::{Result, StoreError};
-use crate::org::may_read;
 use crate::{Store, WriteTx};
 use bytes::Bytes;
 use chrono::NaiveDate;
@@ -21,6 +20,7 @@ use ipfin_domain::meeting::{
 use ipfin_domain::org::Scope;
 use ipfin_domain::policy::materials::FileKinds;
 use ipfin_domain::stats::Quarter;
+use ipfin_domain::visibility::Records;
 use sea_orm::{ConnectionTrait, FromQueryResult, Value};
 use serde::Serialize;
 use serde_json::json;
@@ -215,25 +215,6 @@ const ISSUE_SELECT: &str = "SELECT s.id, s.meeting_id, m.title AS meeting_title,
      FROM meeting_issues s JOIN meetings m ON m.id = s.meeting_id JOIN districts d ON d.code = s.district_code \
      JOIN organisations o ON o.id = s.owner_org_id";
 
-/// Which meetings a scope sees, as SQL over `meetings m`: the city all, a district its own,
-/// a bank or agency those it is invited to, nobody else any.
-fn visible(scope: &Scope) -> (String, Vec<Value>) {
-    match scope {
-        Scope::City => ("1 = 1".into(), vec![]),
-        Scope::District { code, .. } => ("m.district_code = ?".into(), vec![code.clone().into()]),
-        Scope::Institution { org_id } | Scope::Agency { org_id } => (
-            "EXISTS (SELECT 1 FROM meeting_invitations vi WHERE vi.meeting_id = m.id AND vi.organisation_id = ?)".into(),
-            vec![(*org_id).into()],
-        ),
-        Scope::Enterprise { .. } | Scope::Public => ("1 = 0".into(), vec![]),
-    }
-}
-
-/// The district's lead officers manage its meetings.
-fn manages(scope: &Scope, district: &str) -> bool {
-    matches!(scope, Scope::District { code, manage: true } if code == district)
-}
-
 fn lead_only() -> StoreError {
     StoreError::forbidden(
         "meeting.lead_only",
@@ -266,7 +247,7 @@ impl Store {
         filter: &MeetingFilter,
         page: Page,
     ) -> Result<Paged<MeetingSummary>> {
-        let (cond, mut values) = visible(scope);
+        let (cond, mut values) = crate::visibility::condition(scope, Records::Meetings);
         let mut sql = format!("{MEETING_FROM} WHERE {cond}");
         if let Some(d) = filter.district.as_deref().filter(|d| !d.is_empty()) {
             sql.push_str(" AND m.district_code = ?");
@@ -298,7 +279,7 @@ impl Store {
         scope: &Scope,
         id: i64,
     ) -> Result<MeetingRow> {
-        let (cond, mut values) = visible(scope);
+        let (cond, mut values) = crate::visibility::condition(scope, Records::Meetings);
         values.insert(0, id.into());
         fetch_opt(
             conn,
@@ -329,7 +310,7 @@ impl Store {
         let r = Self::meeting_row(conn, scope, id).await?;
         // The city and the district's own departments see a meeting whole; an invited bank
         // or agency sees its own part.
-        let whole = may_read(scope, &r.district_code);
+        let whole = scope.reads_district(&r.district_code);
         let invitations: Vec<Invitation> = fetch_all(
             conn,
             "SELECT i.organisation_id, o.name AS org_name, o.kind AS org_kind, i.attended, i.attendees \
@@ -405,7 +386,7 @@ impl Store {
             None
         };
         Ok(Meeting {
-            can_manage: manages(scope, &r.district_code),
+            can_manage: scope.leads_district(&r.district_code),
             invited,
             id: r.id,
             district_code: r.district_code,
@@ -432,7 +413,7 @@ impl Store {
     /// visible but not theirs to manage → `Forbidden`, minutes published → `Conflict`.
     async fn managed(tx: &WriteTx, scope: &Scope, id: i64) -> Result<MeetingRow> {
         let r = Self::meeting_row(tx.conn(), scope, id).await?;
-        if !manages(scope, &r.district_code) {
+        if !scope.leads_district(&r.district_code) {
             return Err(lead_only());
         }
         if r.minutes_published_at.is_some() {
@@ -451,7 +432,7 @@ impl Store {
         input: NewMeeting,
         today: NaiveDate,
     ) -> Result<i64> {
-        let Scope::District { code, manage: true } = scope else {
+        let Some(code) = scope.lead_district() else {
             return Err(lead_only());
         };
         let quarter = Quarter::parse(&input.quarter).map_err(|m| {
@@ -482,7 +463,7 @@ impl Store {
                 let name: String = fetch_opt::<DistrictName, _>(
                     tx.conn(),
                     "SELECT name FROM districts WHERE code = ?",
-                    vec![code.clone().into()],
+                    vec![code.into()],
                 )
                 .await?
                 .map(|d| d.name)
@@ -496,7 +477,7 @@ impl Store {
             "INSERT INTO meetings (district_code, quarter, title, meeting_date, place, online_link, agenda, convener_org_id, status, \
              created_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
             vec![
-                code.clone().into(),
+                code.into(),
                 quarter.to_string().into(),
                 title.clone().into(),
                 date.into(),
@@ -523,7 +504,10 @@ impl Store {
 
     /// The organisations a district's meeting may invite: the district's departments, the
     /// financial institutions and the service agencies (active ones).
-    pub async fn invite_candidates(&self, district: &str) -> Result<Vec<Candidate>> {
+    pub async fn invite_candidates(&self, scope: &Scope, district: &str) -> Result<Vec<Candidate>> {
+        if !scope.reads_district(district) {
+            return Err(StoreError::NotFound);
+        }
         Self::candidates_in(self.conn(), district).await
     }
 
@@ -723,7 +707,7 @@ impl Store {
         };
         let org = org_id.ok_or_else(not_invited)?;
         let n = i64::from(invited_orgs(tx.conn(), id).await?.contains(&org));
-        if n == 0 || matches!(scope, Scope::City) {
+        if n == 0 || scope.is_city() {
             return Err(not_invited());
         }
         if m.minutes_published_at.is_some() {
@@ -1007,17 +991,8 @@ impl Store {
         status: Option<IssueStatus>,
         mine: bool,
     ) -> Result<Vec<Issue>> {
-        let (mut cond, mut values): (String, Vec<Value>) = match scope {
-            Scope::City => ("1 = 1".into(), vec![]),
-            Scope::District { code, .. } => {
-                ("s.district_code = ?".into(), vec![code.clone().into()])
-            }
-            Scope::Institution { org_id } | Scope::Agency { org_id } => {
-                ("s.owner_org_id = ?".into(), vec![(*org_id).into()])
-            }
-            _ => return Ok(vec![]),
-        };
-        if mine && !matches!(scope, Scope::City) {
+        let (mut cond, mut values) = crate::visibility::condition(scope, Records::MeetingIssues);
+        if mine && !scope.is_city() {
             cond.push_str(" AND s.owner_org_id = ?");
             values.push(org_id.unwrap_or(-1).into());
         }
@@ -1043,13 +1018,7 @@ impl Store {
         )
         .await?
         .ok_or(StoreError::NotFound)?;
-        let sees = match scope {
-            Scope::City => true,
-            Scope::District { code, .. } => *code == i.district_code,
-            Scope::Institution { org_id } | Scope::Agency { org_id } => *org_id == i.owner_org_id,
-            _ => false,
-        };
-        if sees {
+        if issue_reached(scope, &i) {
             Ok(i)
         } else {
             Err(StoreError::NotFound)
@@ -1077,7 +1046,7 @@ impl Store {
         .ok_or(StoreError::NotFound)?;
         let by = match mover(scope, org_id, &i) {
             Some(by) => by,
-            None if matches!(scope, Scope::District { code, .. } if *code == i.district_code) => {
+            None if scope.reads_district(&i.district_code) => {
                 return Err(StoreError::forbidden(
                     "issue.not_owner",
                     "只有责任单位和区牵头部门可以办理该事项。",
@@ -1213,7 +1182,7 @@ impl Store {
             district_code: String,
             quarter: String,
         }
-        let (cond, mut values) = visible(scope);
+        let (cond, mut values) = crate::visibility::condition(scope, Records::Meetings);
         values.push(MeetingStatus::Held.code().into());
         values.push(format!("{year}Q%").into());
         let rows: Vec<Row> = fetch_all(
@@ -1243,7 +1212,7 @@ impl Store {
         let Some(org) = org_id else {
             return Ok(vec![]);
         };
-        let (cond, mut values) = visible(scope);
+        let (cond, mut values) = crate::visibility::condition(scope, Records::Meetings);
         values.push(org.into());
         values.push(org.into());
         fetch_all(
@@ -1264,21 +1233,27 @@ impl Store {
 /// In which capacity the caller may move an issue, if at all: the city, the district's lead
 /// officers, or the owner unit's users.
 pub fn mover(scope: &Scope, org_id: Option<i64>, i: &Issue) -> Option<IssueMover> {
-    let owner = org_id == Some(i.owner_org_id);
-    match scope {
-        Scope::City => Some(IssueMover::City),
-        Scope::District { code, manage } if *code == i.district_code => {
-            if *manage {
-                Some(IssueMover::Lead)
-            } else if owner {
-                Some(IssueMover::Owner)
-            } else {
-                None
-            }
-        }
-        Scope::Institution { .. } | Scope::Agency { .. } if owner => Some(IssueMover::Owner),
-        _ => None,
+    let owner = scope.acting_organisation(org_id) == Some(i.owner_org_id);
+    if scope.is_city() {
+        Some(IssueMover::City)
+    } else if scope.leads_district(&i.district_code) {
+        Some(IssueMover::Lead)
+    } else if owner && issue_reached(scope, i) {
+        Some(IssueMover::Owner)
+    } else {
+        None
     }
+}
+
+/// Whether the scope reaches a tracked issue (the in-memory twin of the list's condition).
+fn issue_reached(scope: &Scope, i: &Issue) -> bool {
+    scope
+        .reach(Records::MeetingIssues)
+        .admits(&ipfin_domain::visibility::RecordFacts {
+            district: Some(&i.district_code),
+            published: false,
+            parties: &[(ipfin_domain::visibility::Party::Owner, i.owner_org_id)],
+        })
 }
 
 /// The statuses the caller may move an issue to next.

@@ -4,11 +4,13 @@
 
 use crate::db::{Page, Paged, exec, fetch_all, fetch_i64, fetch_opt, fetch_page};
 use crate::error::{Result, StoreError};
+use crate::visibility::condition;
 use crate::{Store, WriteTx};
 use chrono::NaiveDate;
 use ipfin_domain::org::DistrictKind;
+use ipfin_domain::visibility::Records;
 use ipfin_domain::{CreditCode, InstitutionType, OrgFacts, OrgKind, Scope};
-use sea_orm::{ConnectionTrait, FromQueryResult, Value};
+use sea_orm::{ConnectionTrait, FromQueryResult};
 use serde::Serialize;
 use serde_json::json;
 
@@ -129,37 +131,6 @@ pub struct OrgFilter {
 
 const ORG_COLS: &str = "o.id, o.kind, o.name, o.name_en, o.district_code, o.institution_type, o.credit_code, o.active, o.created_at";
 
-/// The SQL condition (on alias `o` of `organisations`) that confines rows to a scope.
-/// Whether the scope reads a district's records: the city, or any department of that district
-/// (its lead officers and its member departments).
-pub(crate) fn may_read(scope: &Scope, district: &str) -> bool {
-    match scope {
-        Scope::City => true,
-        Scope::District { code, .. } => code == district,
-        _ => false,
-    }
-}
-
-/// Whether the scope manages a district's records: the city, or that district's lead officers.
-pub(crate) fn may_manage(scope: &Scope, district: &str) -> bool {
-    match scope {
-        Scope::City => true,
-        Scope::District { code, manage } => *manage && code == district,
-        _ => false,
-    }
-}
-
-pub(crate) fn org_scope_sql(scope: &Scope) -> (String, Vec<Value>) {
-    match scope {
-        Scope::City => ("1=1".into(), vec![]),
-        Scope::District { code, .. } => ("o.district_code = ?".into(), vec![code.clone().into()]),
-        Scope::Institution { org_id } | Scope::Agency { org_id } | Scope::Enterprise { org_id } => {
-            ("o.id = ?".into(), vec![(*org_id).into()])
-        }
-        Scope::Public => ("1=0".into(), vec![]),
-    }
-}
-
 /// Trims an optional text input; empty becomes `None`.
 pub fn clean(s: Option<String>) -> Option<String> {
     s.map(|v| v.trim().to_string()).filter(|v| !v.is_empty())
@@ -262,10 +233,10 @@ impl Store {
     /// A district's internal records (lead history, departments) are for the city and that
     /// district only.
     pub fn check_district_scope(scope: &Scope, code: &str) -> Result<()> {
-        match scope {
-            Scope::City => Ok(()),
-            Scope::District { code: c, .. } if c == code => Ok(()),
-            _ => Err(StoreError::NotFound),
+        if scope.reads_district(code) {
+            Ok(())
+        } else {
+            Err(StoreError::NotFound)
         }
     }
 
@@ -275,7 +246,7 @@ impl Store {
         scope: &Scope,
         d: NewDistrict,
     ) -> Result<District> {
-        if *scope != Scope::City {
+        if !scope.is_city() {
             return Err(StoreError::forbidden(
                 "district.manage",
                 "只有市级管理员可以新增辖区。",
@@ -388,7 +359,7 @@ impl Store {
             head_name,
             note,
         } = d;
-        if *scope != Scope::City {
+        if !scope.is_city() {
             return Err(StoreError::forbidden(
                 "district.designate_lead",
                 "只有市级管理员可以指定牵头部门。",
@@ -482,7 +453,7 @@ impl Store {
         f: &OrgFilter,
         page: Page,
     ) -> Result<Paged<Organisation>> {
-        let (mut cond, mut values) = org_scope_sql(scope);
+        let (mut cond, mut values) = condition(scope, Records::Organisations);
         if let Some(k) = f.kind {
             cond.push_str(" AND o.kind = ?");
             values.push(k.code().into());
@@ -519,7 +490,7 @@ impl Store {
         scope: &Scope,
         id: i64,
     ) -> Result<Organisation> {
-        let (cond, mut values) = org_scope_sql(scope);
+        let (cond, mut values) = condition(scope, Records::Organisations);
         values.insert(0, id.into());
         fetch_opt(
             conn,
@@ -546,11 +517,11 @@ impl Store {
             )
         })?;
         let mut district_code = clean(n.district_code);
-        if let Scope::District { code, .. } = scope {
+        if let Some(code) = scope.district() {
             // A district officer always creates within their own district.
-            district_code = Some(code.clone());
+            district_code = Some(code.to_string());
         }
-        if !scope.can_manage(kind, district_code.as_deref()) {
+        if !scope.manages_kind_in(kind, district_code.as_deref()) {
             return Err(StoreError::forbidden(
                 "org.manage",
                 format!("您无权新增“{}”类机构。", kind.zh()),
@@ -661,7 +632,7 @@ impl Store {
         id: i64,
     ) -> Result<Organisation> {
         let org = self.org_in(conn, scope, id).await?;
-        if !scope.can_manage(org.kind(), org.district_code.as_deref()) {
+        if !scope.manages_kind_in(org.kind(), org.district_code.as_deref()) {
             return Err(StoreError::forbidden(
                 "org.manage",
                 "您可以查看该机构，但无权修改。",
@@ -784,7 +755,7 @@ impl Store {
         scope: &Scope,
         kind: OrgKind,
     ) -> Result<Vec<Organisation>> {
-        let (cond, mut values) = org_scope_sql(scope);
+        let (cond, mut values) = condition(scope, Records::Organisations);
         values.push(kind.code().into());
         fetch_all(
             self.conn(),
@@ -799,7 +770,7 @@ impl Store {
 
     /// Organisations and users per organisation kind within the scope, in one query (home figures).
     pub async fn scope_counts(&self, scope: &Scope) -> Result<Vec<KindCount>> {
-        let (cond, values) = org_scope_sql(scope);
+        let (cond, values) = condition(scope, Records::Organisations);
         fetch_all(
             self.conn(),
             &format!(

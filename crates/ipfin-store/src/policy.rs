@@ -11,7 +11,8 @@ use ipfin_domain::Scope;
 use ipfin_domain::calendar::{Calendar, YearArrangement};
 use ipfin_domain::policy::document::{PolicyDocument, parse};
 use ipfin_domain::policy::lpr::{LprTable, LprValue};
-use sea_orm::{ConnectionTrait, FromQueryResult, Value};
+use ipfin_domain::visibility::Records;
+use sea_orm::{ConnectionTrait, FromQueryResult};
 use serde::Serialize;
 use serde_json::json;
 use std::str::FromStr;
@@ -61,19 +62,6 @@ pub struct PolicyComment {
 const COLS: &str = "p.id, p.district_code, p.series, p.version, p.status, p.title, p.year, p.document, p.created_at, \
     p.circulated_at, p.published_at, p.superseded_at";
 
-/// What the scope may read: the public and banks see published versions; the city sees every
-/// version; a district's officers and departments see their district's.
-fn read_scope_sql(scope: &Scope) -> (String, Vec<Value>) {
-    match scope {
-        Scope::City => ("1=1".into(), vec![]),
-        Scope::District { code, .. } => (
-            "(p.district_code = ? OR p.status IN ('published', 'superseded'))".into(),
-            vec![code.clone().into()],
-        ),
-        _ => ("p.status IN ('published', 'superseded')".into(), vec![]),
-    }
-}
-
 fn checked(doc: &PolicyDocument) -> Result<String> {
     if let Some(e) = doc.check().into_iter().next() {
         return Err(StoreError::Document(e));
@@ -82,14 +70,13 @@ fn checked(doc: &PolicyDocument) -> Result<String> {
 }
 
 fn lead_district(scope: &Scope) -> Result<&str> {
-    match scope {
-        Scope::District { code, manage: true } => Ok(code),
-        _ => Err(StoreError::forbidden(
+    scope.lead_district().ok_or_else(|| {
+        StoreError::forbidden(
             "policy.manage",
             "只有区牵头部门可以起草和发布本区政策。",
             "Only a district's lead officers draft and publish its policies.",
-        )),
-    }
+        )
+    })
 }
 
 impl Store {
@@ -99,7 +86,7 @@ impl Store {
         scope: &Scope,
         district: Option<&str>,
     ) -> Result<Vec<PolicyVersionRow>> {
-        let (mut cond, mut values) = read_scope_sql(scope);
+        let (mut cond, mut values) = crate::visibility::condition(scope, Records::Policies);
         if let Some(d) = district {
             cond.push_str(" AND p.district_code = ?");
             values.push(d.to_string().into());
@@ -130,7 +117,7 @@ impl Store {
         scope: &Scope,
         id: i64,
     ) -> Result<PolicyVersionRow> {
-        let (cond, mut values) = read_scope_sql(scope);
+        let (cond, mut values) = crate::visibility::condition(scope, Records::Policies);
         values.insert(0, id.into());
         fetch_opt(
             conn,
@@ -244,7 +231,7 @@ impl Store {
         id: i64,
         body: &str,
     ) -> Result<i64> {
-        let Scope::District { code, .. } = scope else {
+        let Some(code) = scope.district() else {
             return Err(StoreError::forbidden(
                 "policy.comment",
                 "只有本区成员单位可以提出意见。",
@@ -281,8 +268,7 @@ impl Store {
 
     pub async fn policy_comments(&self, scope: &Scope, id: i64) -> Result<Vec<PolicyComment>> {
         let v = self.policy_version(scope, id).await?;
-        let own = matches!(scope, Scope::City)
-            || matches!(scope, Scope::District { code, .. } if *code == v.district_code);
+        let own = scope.reads_district(&v.district_code);
         if !own {
             return Ok(Vec::new());
         }
@@ -422,7 +408,7 @@ impl Store {
 
     /// Enters (or corrects) the LPR published on a date (the city administrator).
     pub async fn set_lpr(&self, tx: &mut WriteTx, scope: &Scope, v: LprValue) -> Result<()> {
-        if !matches!(scope, Scope::City) {
+        if !scope.is_city() {
             return Err(StoreError::forbidden(
                 "lpr.manage",
                 "只有市级管理员可以维护 LPR 数据。",
@@ -470,7 +456,7 @@ impl Store {
         y: &YearArrangement,
         notice: &str,
     ) -> Result<()> {
-        if !matches!(scope, Scope::City) {
+        if !scope.is_city() {
             return Err(StoreError::forbidden(
                 "calendar.manage",
                 "只有市级管理员可以维护工作日历。",

@@ -5,8 +5,9 @@
 
 use crate::Store;
 use crate::db::fetch_all;
-use crate::error::Result;
+use crate::error::{Result, StoreError};
 use chrono::NaiveDate;
+use ipfin_domain::Scope;
 use ipfin_domain::stats::{Quarter, ranks, yoy_pct};
 use rust_decimal::Decimal;
 use sea_orm::FromQueryResult;
@@ -119,7 +120,15 @@ impl Store {
     /// the caller's page: the city sees all, a district its own line). Read from the aggregates
     /// kept by every write (decision 0010); [`Store::quarter_stats_direct`] computes the same
     /// from the records.
-    pub async fn quarter_stats(&self, q: Quarter) -> Result<Vec<DistrictQuarter>> {
+    pub async fn quarter_stats(&self, scope: &Scope, q: Quarter) -> Result<Vec<DistrictQuarter>> {
+        if !scope.is_government() {
+            return Err(StoreError::NotFound);
+        }
+        self.quarter_stats_all(q).await
+    }
+
+    /// `quarter_stats` for the store's own computations (snapshots, completion, summaries).
+    pub(crate) async fn quarter_stats_all(&self, q: Quarter) -> Result<Vec<DistrictQuarter>> {
         let year_start = Quarter { year: q.year, q: 1 }.first_day();
         let last = q.year_before();
         let (mut quarter, pledges) = self.day_sums(q.first_day(), q.last_day()).await?;

@@ -9,7 +9,6 @@
 
 use crate::db::{exec, fetch_all, fetch_i64, fetch_opt};
 use crate::error::{Result, StoreError};
-use crate::org::may_read;
 use crate::{Store, WriteTx};
 use bytes::Bytes;
 use chrono::NaiveDate;
@@ -180,16 +179,12 @@ pub struct AnswerFile {
     pub bytes: Bytes,
 }
 
-fn is_lead(scope: &Scope, district: &str) -> bool {
-    matches!(scope, Scope::District { code, manage: true } if code == district)
-}
-
 /// `NotFound` outside the district, `Forbidden` for anyone but its lead officers.
 fn require_lead(scope: &Scope, district: &str) -> Result<()> {
-    if !may_read(scope, district) {
+    if !scope.reads_district(district) {
         return Err(StoreError::NotFound);
     }
-    if !is_lead(scope, district) {
+    if !scope.leads_district(district) {
         return Err(only_lead());
     }
     Ok(())
@@ -312,7 +307,20 @@ impl Store {
     /// statistics (as the quarterly bulletin computes them: the quarter or the whole year, the
     /// same period a year earlier, the year to date, target completion and rank). Read before a
     /// write transaction opens.
-    pub async fn summary_figures(&self, district: &str, period: Period) -> Result<Figures> {
+    pub async fn summary_figures(
+        &self,
+        scope: &Scope,
+        district: &str,
+        period: Period,
+    ) -> Result<Figures> {
+        if !scope.reads_district(district) {
+            return Err(StoreError::NotFound);
+        }
+        self.figures_of(district, period).await
+    }
+
+    /// `summary_figures` for the store's own jobs (refreshing seeded summaries).
+    pub(crate) async fn figures_of(&self, district: &str, period: Period) -> Result<Figures> {
         let snap = self.snapshot(period.last_quarter()).await?;
         let districts = snap.rows.len() as u32;
         let row = snap
@@ -363,7 +371,7 @@ impl Store {
                 f.first_loans = s.year_to_date.first_loans;
                 f.pledges = s.pledge_registrations_ytd;
                 f.last_year_amount_fen = self
-                    .quarter_stats(Quarter { year: y - 1, q: 4 })
+                    .quarter_stats_all(Quarter { year: y - 1, q: 4 })
                     .await?
                     .into_iter()
                     .find(|r| r.district == district)
@@ -372,7 +380,7 @@ impl Store {
                 f.yoy_amount_pct = yoy_pct(f.amount_fen, f.last_year_amount_fen);
                 for q in 1..=4 {
                     if let Some(r) = self
-                        .quarter_stats(Quarter { year: y, q })
+                        .quarter_stats_all(Quarter { year: y, q })
                         .await?
                         .into_iter()
                         .find(|r| r.district == district)
@@ -395,11 +403,11 @@ impl Store {
         district: &str,
         period: Period,
     ) -> Result<PeriodSummaries> {
-        if !may_read(scope, district) {
+        if !scope.reads_district(district) {
             return Err(StoreError::NotFound);
         }
         let district_name = district_name(self.conn(), district).await?;
-        let draft = if is_lead(scope, district) {
+        let draft = if scope.leads_district(district) {
             draft_in(self.conn(), district, period).await?
         } else {
             None
@@ -452,8 +460,8 @@ impl Store {
         .await?
         .ok_or(StoreError::NotFound)?
         .into_summary()?;
-        if !may_read(scope, &s.district_code)
-            || (s.revision.is_none() && !is_lead(scope, &s.district_code))
+        if !scope.reads_district(&s.district_code)
+            || (s.revision.is_none() && !scope.leads_district(&s.district_code))
         {
             return Err(StoreError::NotFound);
         }
@@ -669,10 +677,10 @@ impl Store {
         .await?
         .ok_or(StoreError::NotFound)?
         .into_summary()?;
-        if !may_read(scope, &s.district_code) || s.revision.is_none() {
+        if !scope.reads_district(&s.district_code) || s.revision.is_none() {
             return Err(StoreError::NotFound);
         }
-        if *scope != Scope::City {
+        if !scope.is_city() {
             return Err(only_city());
         }
         check_comment(text).map_err(invalid)?;
@@ -723,10 +731,10 @@ impl Store {
         due_on: NaiveDate,
         today: NaiveDate,
     ) -> Result<i64> {
-        if !may_read(scope, district) {
+        if !scope.reads_district(district) {
             return Err(StoreError::NotFound);
         }
-        if *scope != Scope::City {
+        if !scope.is_city() {
             return Err(only_city());
         }
         district_name(tx.conn(), district).await?;
@@ -777,7 +785,7 @@ impl Store {
         )
         .await?
         .ok_or(StoreError::NotFound)?;
-        if !may_read(scope, &r.district_code) {
+        if !scope.reads_district(&r.district_code) {
             return Err(StoreError::NotFound);
         }
         Ok(r)
@@ -800,7 +808,7 @@ impl Store {
         file: Option<(&str, Bytes)>,
     ) -> Result<()> {
         let r = Self::request_row(tx.conn(), scope, id).await?;
-        if !is_lead(scope, &r.district_code) {
+        if !scope.leads_district(&r.district_code) {
             return Err(only_lead());
         }
         if !r.open() {
@@ -884,7 +892,7 @@ impl Store {
         )
         .await?
         .ok_or(StoreError::NotFound)?;
-        if !may_read(scope, &f.district_code) {
+        if !scope.reads_district(&f.district_code) {
             return Err(StoreError::NotFound);
         }
         let (Some(key), Some(file_name), Some(file_type)) = (f.file_key, f.file_name, f.file_type)
@@ -939,10 +947,10 @@ impl Store {
         .await?;
         let mut out = Vec::new();
         for d in self.districts().await? {
-            if !may_read(scope, &d.code) {
+            if !scope.reads_district(&d.code) {
                 continue;
             }
-            let lead = is_lead(scope, &d.code);
+            let lead = scope.leads_district(&d.code);
             let cells = codes
                 .iter()
                 .map(|p| {
@@ -1030,7 +1038,7 @@ impl Store {
             let Ok(period) = Period::parse(&s.period) else {
                 continue;
             };
-            let now = self.summary_figures(&s.district_code, period).await?;
+            let now = self.figures_of(&s.district_code, period).await?;
             if serde_json::from_str::<Figures>(&s.figures).ok().as_ref() != Some(&now) {
                 changes.push((s.id, results_text(period, &now), now));
             }

@@ -7,7 +7,6 @@
 
 use crate::db::{Page, Paged, exec, fetch_all, fetch_i64, fetch_opt, fetch_page};
 use crate::error::{Result, StoreError};
-use crate::org::may_read;
 use crate::{Store, WriteTx};
 use bytes::Bytes;
 use chrono::NaiveDate;
@@ -17,8 +16,9 @@ use ipfin_domain::policy::materials::FileKinds;
 use ipfin_domain::supervision::{
     InspectionResult, InspectionStatus, SubjectKind, SupervisionFacts, TaskAction, TaskStatus,
     check_findings, check_note, check_plan, check_task, days_overdue, evidence_missing,
-    inspection_overdue, next_status,
+    inspection_overdue, may_act, next_status,
 };
+use ipfin_domain::visibility::Records;
 use ipfin_domain::{FieldError, Msg};
 use sea_orm::{FromQueryResult, Value};
 use serde::Serialize;
@@ -200,43 +200,26 @@ const TASK_SELECT: &str = "t.id, t.inspection_id, t.district_code, i.subject_nam
 const TASK_FROM: &str = "FROM rectification_tasks t JOIN inspections i ON i.id = t.inspection_id \
      JOIN organisations o ON o.id = t.owner_org_id";
 
+/// The lead officers' acts on a task (close, reopen), or why not (`supervision::may_act`).
+fn lead_may(scope: &Scope, t: &Task, action: TaskAction) -> Result<()> {
+    if may_act(scope, None, &t.district_code, t.owner_org_id, action) {
+        Ok(())
+    } else {
+        lead_district(scope).map(|_| ())?;
+        Err(StoreError::NotFound)
+    }
+}
+
 /// The district a lead officer manages, or why not.
 fn lead_district(scope: &Scope) -> Result<&str> {
-    match scope {
-        Scope::District { code, manage: true } => Ok(code),
-        Scope::District { .. } | Scope::City => Err(StoreError::forbidden(
+    match scope.lead_district() {
+        Some(code) => Ok(code),
+        None if scope.is_government() => Err(StoreError::forbidden(
             "supervision.lead_only",
             "督导检查由本区牵头部门经办人安排和记录。",
             "Only the district's lead officers plan and record inspections.",
         )),
-        _ => Err(StoreError::NotFound),
-    }
-}
-
-/// The SQL condition (on `t`) for the tasks a scope sees: the city all, a district its own,
-/// an institution, agency or enterprise the tasks it owns.
-fn task_scope(scope: &Scope) -> Option<(String, Vec<Value>)> {
-    match scope {
-        Scope::City => Some(("1 = 1".into(), vec![])),
-        Scope::District { code, .. } => {
-            Some(("t.district_code = ?".into(), vec![code.clone().into()]))
-        }
-        Scope::Institution { org_id } | Scope::Agency { org_id } | Scope::Enterprise { org_id } => {
-            Some(("t.owner_org_id = ?".into(), vec![(*org_id).into()]))
-        }
-        Scope::Public => None,
-    }
-}
-
-/// The organisation acting for an owner: the scope's own for institutions, agencies and
-/// enterprises, the caller's department for a district.
-fn acting_org(scope: &Scope, org_id: Option<i64>) -> Option<i64> {
-    match scope {
-        Scope::Institution { org_id } | Scope::Agency { org_id } | Scope::Enterprise { org_id } => {
-            Some(*org_id)
-        }
-        Scope::District { .. } => org_id,
-        _ => None,
+        None => Err(StoreError::NotFound),
     }
 }
 
@@ -257,7 +240,7 @@ impl Store {
     /// What a district can inspect: active financial institutions (city-wide), active service
     /// agencies of the district or city-wide, and the enterprises granted a subsidy in it.
     pub async fn inspection_subjects(&self, scope: &Scope, district: &str) -> Result<Subjects> {
-        if !may_read(scope, district) {
+        if !scope.reads_district(district) {
             return Err(StoreError::NotFound);
         }
         let banks = fetch_all(
@@ -401,7 +384,7 @@ impl Store {
         )
         .await?
         .ok_or(StoreError::NotFound)?;
-        if !may_read(scope, &i.district_code) {
+        if !scope.reads_district(&i.district_code) {
             return Err(StoreError::NotFound);
         }
         i.overdue = inspection_overdue(i.status(), i.due_on, today);
@@ -423,13 +406,12 @@ impl Store {
     ) -> Result<Paged<Inspection>> {
         let mut conds: Vec<String> = Vec::new();
         let mut values: Vec<Value> = Vec::new();
-        match scope {
-            Scope::City => {}
-            Scope::District { code, .. } => {
-                conds.push("i.district_code = ?".into());
-                values.push(code.clone().into());
-            }
-            _ => return Err(StoreError::NotFound),
+        if !scope.is_government() {
+            return Err(StoreError::NotFound);
+        }
+        if let Some(code) = scope.district() {
+            conds.push("i.district_code = ?".into());
+            values.push(code.into());
         }
         if let Some(d) = &f.district {
             conds.push("i.district_code = ?".into());
@@ -689,7 +671,7 @@ impl Store {
         id: i64,
         today: NaiveDate,
     ) -> Result<Task> {
-        let (cond, mut values) = task_scope(scope).ok_or(StoreError::NotFound)?;
+        let (cond, mut values) = crate::visibility::condition(scope, Records::Tasks);
         values.push(id.into());
         let mut t: Task = fetch_opt(
             conn,
@@ -715,7 +697,7 @@ impl Store {
         page: Page,
         today: NaiveDate,
     ) -> Result<Paged<Task>> {
-        let (cond, mut values) = task_scope(scope).ok_or(StoreError::NotFound)?;
+        let (cond, mut values) = crate::visibility::condition(scope, Records::Tasks);
         let mut conds = vec![cond];
         if let Some(d) = &f.district {
             conds.push("t.district_code = ?".into());
@@ -864,7 +846,13 @@ impl Store {
         today: NaiveDate,
     ) -> Result<i64> {
         let t = Self::task_in(tx.conn(), scope, task_id, today).await?;
-        if acting_org(scope, org_id) != Some(t.owner_org_id) {
+        if !may_act(
+            scope,
+            org_id,
+            &t.district_code,
+            t.owner_org_id,
+            TaskAction::SubmitEvidence,
+        ) {
             return Err(StoreError::forbidden(
                 "rectification.owner_only",
                 "只有整改责任单位可以提交整改材料。",
@@ -931,7 +919,7 @@ impl Store {
         today: NaiveDate,
     ) -> Result<()> {
         let t = Self::task_in(tx.conn(), scope, task_id, today).await?;
-        lead_district(scope)?;
+        lead_may(scope, &t, TaskAction::Close)?;
         let to = next_status(t.status(), TaskAction::Close).map_err(StoreError::Conflict)?;
         let has_evidence = fetch_i64(
             tx.conn(),
@@ -989,7 +977,7 @@ impl Store {
         today: NaiveDate,
     ) -> Result<()> {
         let t = Self::task_in(tx.conn(), scope, task_id, today).await?;
-        lead_district(scope)?;
+        lead_may(scope, &t, TaskAction::Reopen)?;
         let to = next_status(t.status(), TaskAction::Reopen).map_err(StoreError::Conflict)?;
         check_note("reason", "退回理由", reason).map_err(StoreError::Invalid)?;
         Self::move_task(
@@ -1037,7 +1025,7 @@ impl Store {
         year: i32,
         today: NaiveDate,
     ) -> Result<Counts> {
-        if !may_read(scope, district) {
+        if !scope.reads_district(district) {
             return Err(StoreError::NotFound);
         }
         let facts = self.supervision_facts(scope, year, today).await?;
@@ -1099,7 +1087,7 @@ impl Store {
         .await?;
         for r in rows
             .into_iter()
-            .filter(|r| may_read(scope, &r.district_code))
+            .filter(|r| scope.reads_district(&r.district_code))
         {
             let f = out.entry(r.district_code).or_default();
             match InspectionStatus::from_code(&r.status) {
@@ -1115,7 +1103,7 @@ impl Store {
         .await?;
         for t in late
             .into_iter()
-            .filter(|t| may_read(scope, &t.district_code))
+            .filter(|t| scope.reads_district(&t.district_code))
         {
             let days = days_overdue(TaskStatus::Open, t.deadline, today).unwrap_or(0);
             let f = out.entry(t.district_code).or_default();

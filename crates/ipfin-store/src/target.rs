@@ -6,7 +6,6 @@
 
 use crate::db::{exec, fetch_all, fetch_i64, fetch_opt};
 use crate::error::{Result, StoreError};
-use crate::org::{may_manage, may_read};
 use crate::{Store, WriteTx};
 use chrono::NaiveDate;
 use ipfin_domain::org::Scope;
@@ -159,7 +158,7 @@ impl Store {
         .await?;
         Ok(rows
             .into_iter()
-            .filter(|r| may_read(scope, &r.district_code))
+            .filter(|r| scope.reads_district(&r.district_code))
             .collect())
     }
 
@@ -190,7 +189,7 @@ impl Store {
         confirm_past: bool,
         entries: &[(String, Metric, Option<i64>)],
     ) -> Result<usize> {
-        if *scope != Scope::City {
+        if !scope.is_city() {
             return Err(only_city());
         }
         check_year(year, today, confirm_past).map_err(StoreError::Invalid)?;
@@ -265,7 +264,7 @@ impl Store {
         district: &str,
         year: i32,
     ) -> Result<Option<TargetLead>> {
-        if !may_read(scope, district) {
+        if !scope.reads_district(district) {
             return Err(StoreError::NotFound);
         }
         fetch_opt(
@@ -287,10 +286,10 @@ impl Store {
         person_name: &str,
         title: Option<&str>,
     ) -> Result<()> {
-        if !may_read(scope, district) {
+        if !scope.reads_district(district) {
             return Err(StoreError::NotFound);
         }
-        if !may_manage(scope, district) {
+        if !scope.manages_district(district) {
             return Err(only_lead());
         }
         let name = person_name.trim();
@@ -359,7 +358,7 @@ impl Store {
         district: &str,
         year: i32,
     ) -> Result<Vec<Assignment>> {
-        if !may_read(scope, district) {
+        if !scope.reads_district(district) {
             return Err(StoreError::NotFound);
         }
         self.assignments_in(self.conn(), district, year).await
@@ -367,7 +366,7 @@ impl Store {
 
     /// Who may carry a share of a district's target: the active accounts of its departments.
     pub async fn target_candidates(&self, scope: &Scope, district: &str) -> Result<Vec<Candidate>> {
-        if !may_read(scope, district) {
+        if !scope.reads_district(district) {
             return Err(StoreError::NotFound);
         }
         fetch_all(
@@ -380,14 +379,26 @@ impl Store {
     }
 
     /// A person's own shares for a year.
-    pub async fn my_assignments(&self, user_id: i64, year: i32) -> Result<Vec<Assignment>> {
+    pub async fn my_assignments(
+        &self,
+        scope: &Scope,
+        user_id: i64,
+        year: i32,
+    ) -> Result<Vec<Assignment>> {
+        if !scope.is_government() {
+            return Ok(vec![]);
+        }
         let rows: Vec<AssignmentRow> = fetch_all(
             self.conn(),
             &format!("{ASSIGNMENT_SELECT} WHERE a.user_id = ? AND a.year = ? ORDER BY a.metric"),
             vec![user_id.into(), year.into()],
         )
         .await?;
-        Ok(rows.into_iter().map(Assignment::from).collect())
+        Ok(rows
+            .into_iter()
+            .filter(|r| scope.reads_district(&r.district_code))
+            .map(Assignment::from)
+            .collect())
     }
 
     /// Assigns (or re-assigns) a share of a district's target to a person of the district's
@@ -401,10 +412,10 @@ impl Store {
         year: i32,
         a: &NewAssignment,
     ) -> Result<i64> {
-        if !may_read(scope, district) {
+        if !scope.reads_district(district) {
             return Err(StoreError::NotFound);
         }
-        if !may_manage(scope, district) {
+        if !scope.manages_district(district) {
             return Err(only_lead());
         }
         #[derive(FromQueryResult)]
@@ -545,10 +556,10 @@ impl Store {
         )
         .await?
         .ok_or(StoreError::NotFound)?;
-        if !may_read(scope, &row.district_code) {
+        if !scope.reads_district(&row.district_code) {
             return Err(StoreError::NotFound);
         }
-        if !may_manage(scope, &row.district_code) {
+        if !scope.manages_district(&row.district_code) {
             return Err(only_lead());
         }
         exec(
@@ -575,7 +586,7 @@ impl Store {
             Quarter::of(through)
         };
         Ok(self
-            .quarter_stats(q)
+            .quarter_stats_all(q)
             .await?
             .into_iter()
             .map(|d| {
@@ -603,7 +614,7 @@ impl Store {
         .await?;
         Ok(rows
             .into_iter()
-            .filter(|b| may_read(scope, &b.district_code))
+            .filter(|b| scope.reads_district(&b.district_code))
             .collect())
     }
 
@@ -617,7 +628,7 @@ impl Store {
         points: Decimal,
         reason: &str,
     ) -> Result<i64> {
-        if *scope != Scope::City {
+        if !scope.is_city() {
             return Err(StoreError::forbidden(
                 "bonus.city_only",
                 "加分由市知识产权局决定。",

@@ -2,7 +2,7 @@
 
 use crate::db::{Page, Paged, exec, fetch_all, fetch_i64, fetch_opt, fetch_page};
 use crate::error::{Result, StoreError};
-use crate::org::{org_scope_sql, require_text};
+use crate::org::require_text;
 use crate::{Store, WriteTx};
 use argon2::Argon2;
 use argon2::password_hash::phc::PasswordHash;
@@ -163,7 +163,8 @@ pub fn parse_username(raw: &str) -> Result<String> {
 impl Store {
     /// Users of organisations visible in the scope, filtered by a name fragment, paged.
     pub async fn users(&self, scope: &Scope, q: Option<&str>, page: Page) -> Result<Paged<User>> {
-        let (mut cond, mut values) = org_scope_sql(scope);
+        let (mut cond, mut values) =
+            crate::visibility::condition(scope, ipfin_domain::visibility::Records::Organisations);
         if let Some(q) = q.map(str::trim).filter(|q| !q.is_empty()) {
             cond.push_str(" AND (u.username LIKE ? OR u.display_name LIKE ? OR o.name LIKE ?)");
             let pat = format!("%{}%", q.replace(['%', '_'], ""));
@@ -195,7 +196,8 @@ impl Store {
     }
 
     async fn user_in<C: ConnectionTrait>(&self, conn: &C, scope: &Scope, id: i64) -> Result<User> {
-        let (cond, mut values) = org_scope_sql(scope);
+        let (cond, mut values) =
+            crate::visibility::condition(scope, ipfin_domain::visibility::Records::Organisations);
         values.insert(0, id.into());
         let row: Option<UserRow> = fetch_opt(
             conn,
@@ -236,7 +238,7 @@ impl Store {
         let kind = org.kind();
         // Institutions, agencies and enterprises are managed by the city; departments and
         // enterprises of a district also by its lead officers.
-        let may = scope.can_manage(kind, org.district_code.as_deref());
+        let may = scope.manages_kind_in(kind, org.district_code.as_deref());
         if !may {
             return Err(StoreError::forbidden(
                 "user.manage",
@@ -330,7 +332,7 @@ impl Store {
     ) -> Result<User> {
         let user = self.user_in(conn, scope, id).await?;
         let kind = OrgKind::from_code(&user.org_kind).unwrap_or(OrgKind::Enterprise);
-        if !scope.can_manage(kind, user.district_code.as_deref()) {
+        if !scope.manages_kind_in(kind, user.district_code.as_deref()) {
             return Err(StoreError::forbidden(
                 "user.manage",
                 "您可以查看该用户，但无权修改。",

@@ -163,7 +163,7 @@ async fn a_quarter_by_hand() {
         .await;
 
         let stats = s
-            .quarter_stats(Quarter::parse("2026Q3").expect("q"))
+            .quarter_stats(&Scope::City, Quarter::parse("2026Q3").expect("q"))
             .await
             .expect("stats");
         let by = |code: &str| {
@@ -387,11 +387,14 @@ async fn targets_bulletin_and_a_later_correction() {
         .await
         .expect("lead");
         tx.commit().await.expect("commit");
-        let mine = s.my_assignments(officer, 2026).await.expect("mine");
+        let mine = s
+            .my_assignments(&Scope::City, officer, 2026)
+            .await
+            .expect("mine");
         assert_eq!(mine.len(), 1);
         assert_eq!(mine[0].milestones, vec![150_000_000; 4]);
         assert!(
-            s.my_assignments(checker, 2026)
+            s.my_assignments(&Scope::City, checker, 2026)
                 .await
                 .expect("none")
                 .is_empty()
@@ -586,7 +589,7 @@ async fn agrees(s: &Store, db: &str, step: &str) {
     for year in 2024..=2027 {
         for q in 1..=4 {
             let q = Quarter::new(year, q).expect("quarter");
-            let agg = s.quarter_stats(q).await.expect("aggregated");
+            let agg = s.quarter_stats(&Scope::City, q).await.expect("aggregated");
             let direct = s.quarter_stats_direct(q).await.expect("direct");
             loans += direct.iter().map(|d| d.quarter.loans).sum::<i64>();
             assert_eq!(agg.len(), direct.len(), "{db}, after {step}: {q}");
@@ -931,7 +934,7 @@ async fn aggregates_follow_every_write_and_equal_the_direct_statistics() {
                 .map(|x| (x.quarter.amount_fen, x.quarter.sme_amount_fen))
         };
         let q1 = s
-            .quarter_stats(Quarter::parse("2026Q1").expect("q"))
+            .quarter_stats(&Scope::City, Quarter::parse("2026Q1").expect("q"))
             .await
             .expect("stats");
         // E1's three 2026Q1 loans (2,500,000 + 500,000 + 700,000) are Futian's now, none SME.

@@ -148,9 +148,12 @@ async fn prefilled_figures_equal_the_statistics() {
         loan(s, &ft, "FT-200000003", "2026-07-20", 2_500_000, true).await;
         loan(s, &ft, "FT-200000004", "2026-09-30", 1_234_567, false).await;
         let period = q("2026Q3");
-        let f = s.summary_figures("440304", period).await.expect("figures");
+        let f = s
+            .summary_figures(&Scope::City, "440304", period)
+            .await
+            .expect("figures");
         let stats = s
-            .quarter_stats(Quarter { year: 2026, q: 3 })
+            .quarter_stats(&Scope::City, Quarter { year: 2026, q: 3 })
             .await
             .expect("stats");
         let row = stats.iter().find(|r| r.district == "440304").expect("row");
@@ -216,7 +219,7 @@ async fn prefilled_figures_equal_the_statistics() {
         assert_eq!(draft.figures, f);
         // The year: the whole year's figures, against the whole of 2025.
         let y = s
-            .summary_figures("440304", Period::Year(2026))
+            .summary_figures(&Scope::City, "440304", Period::Year(2026))
             .await
             .expect("year");
         assert_eq!(y.amount_fen, 473_456_700);
@@ -233,7 +236,10 @@ async fn drafts_then_revisions_all_kept() {
         let db = db.with_demo().await;
         let s = &db.store;
         let period = q("2026Q3");
-        let f = s.summary_figures("440304", period).await.expect("figures");
+        let f = s
+            .summary_figures(&Scope::City, "440304", period)
+            .await
+            .expect("figures");
         let today = d(TODAY);
         // A draft, edited twice: still one draft.
         for tag in ["甲", "乙"] {
@@ -340,7 +346,10 @@ async fn scoped_to_the_city_and_the_district() {
         let db = db.with_demo().await;
         let s = &db.store;
         let period = q("2026Q3");
-        let f = s.summary_figures("440305", period).await.expect("figures");
+        let f = s
+            .summary_figures(&Scope::City, "440305", period)
+            .await
+            .expect("figures");
         let ns_lead = Scope::District {
             code: "440305".into(),
             manage: true,
@@ -474,7 +483,10 @@ async fn bad_input_changes_nothing() {
         let s = &db.store;
         let today = d(TODAY);
         let period = q("2026Q3");
-        let f = s.summary_figures("440304", period).await.expect("figures");
+        let f = s
+            .summary_figures(&Scope::City, "440304", period)
+            .await
+            .expect("figures");
         let counts = || async {
             (
                 count(s, "SELECT COUNT(*) FROM summaries").await,
@@ -651,7 +663,10 @@ async fn comments_requests_and_answers_notify() {
         let s = &db.store;
         let today = d(TODAY);
         let period = q("2026Q3");
-        let f = s.summary_figures("440304", period).await.expect("figures");
+        let f = s
+            .summary_figures(&Scope::City, "440304", period)
+            .await
+            .expect("figures");
         let sub = tx!(s, |tx| s
             .submit_summary(
                 &mut tx,
@@ -769,7 +784,7 @@ async fn the_demo_has_nanshan_q3_submitted_and_futian_none() {
         assert!(ft.revisions.is_empty() && ft.requests.is_empty());
         // After the demo loans, the seeded summaries take their figures; a person's are kept.
         let f = s
-            .summary_figures("440304", q("2026Q3"))
+            .summary_figures(&Scope::City, "440304", q("2026Q3"))
             .await
             .expect("figures");
         let officer = fetch_i64(

@@ -1234,7 +1234,7 @@ async fn probe_summary(app: &TestApp, district: &str) -> (i64, i64) {
     let today = ipfin_store::today_shanghai();
     let figures = app
         .store()
-        .summary_figures(district, period)
+        .summary_figures(&lead, district, period)
         .await
         .expect("figures");
     let text = "越权探测".to_string();

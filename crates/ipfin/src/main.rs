@@ -928,7 +928,7 @@ async fn stats(cfg: &Config, args: StatsArgs) -> Result<()> {
         lines = if args.direct {
             store.quarter_stats_direct(q).await
         } else {
-            store.quarter_stats(q).await
+            store.quarter_stats(&ipfin_domain::Scope::City, q).await
         }
         .map_err(store_error)?;
         times.push(started.elapsed().as_secs_f64() * 1000.0);

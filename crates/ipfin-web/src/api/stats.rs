@@ -122,7 +122,7 @@ pub async fn stats(
     Query(q): Query<QuarterQuery>,
 ) -> AppResult<Json<Vec<DistrictQuarter>>> {
     let q = q.quarter()?;
-    let rows = state.store.quarter_stats(q).await?;
+    let rows = state.store.quarter_stats(&actor.scope, q).await?;
     Ok(Json(
         rows.into_iter()
             .filter(|r| sees_district(&actor.scope, &r.district))
@@ -447,7 +447,10 @@ pub async fn my_progress(
     let Some(u) = actor.user() else {
         return Ok(Vec::new());
     };
-    let mine = state.store.my_assignments(u.user_id, year).await?;
+    let mine = state
+        .store
+        .my_assignments(&actor.scope, u.user_id, year)
+        .await?;
     if mine.is_empty() {
         return Ok(Vec::new());
     }

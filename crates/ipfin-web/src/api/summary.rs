@@ -71,8 +71,13 @@ pub struct Proposal {
     pub results: String,
 }
 
-pub async fn proposal(state: &AppState, code: &str, period: Period) -> AppResult<Proposal> {
-    let figures = state.store.summary_figures(code, period).await?;
+pub async fn proposal(
+    state: &AppState,
+    scope: &Scope,
+    code: &str,
+    period: Period,
+) -> AppResult<Proposal> {
+    let figures = state.store.summary_figures(scope, code, period).await?;
     Ok(Proposal {
         results: results_text(period, &figures),
         figures,
@@ -99,7 +104,7 @@ pub async fn period_view(
         .period_summaries(&actor.scope, code, period)
         .await?;
     let proposal = if is_lead(&actor.scope, code) {
-        Some(proposal(state, code, period).await?)
+        Some(proposal(state, &actor.scope, code, period).await?)
     } else {
         None
     };
@@ -119,7 +124,10 @@ pub async fn save_draft(
     refresh: bool,
 ) -> AppResult<i64> {
     district_in_scope(actor, code)?;
-    let figures = state.store.summary_figures(code, period).await?;
+    let figures = state
+        .store
+        .summary_figures(&actor.scope, code, period)
+        .await?;
     write!(state, actor, |tx| state
         .store
         .save_summary_draft(
@@ -145,7 +153,10 @@ pub async fn submit(
     confirm: bool,
 ) -> AppResult<Submitted> {
     district_in_scope(actor, code)?;
-    let figures = state.store.summary_figures(code, period).await?;
+    let figures = state
+        .store
+        .summary_figures(&actor.scope, code, period)
+        .await?;
     write!(state, actor, |tx| state
         .store
         .submit_summary(

@@ -142,7 +142,7 @@ async fn sharing_page(
             .with_flash(flash),
         can_manage: actor
             .scope
-            .can_manage(ipfin_domain::OrgKind::Department, Some(code))
+            .manages_kind_in(ipfin_domain::OrgKind::Department, Some(code))
             && a.ended_on.is_none(),
         district_name,
         a,

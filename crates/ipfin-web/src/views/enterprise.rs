@@ -154,10 +154,9 @@ pub async fn list(
                 .iter()
                 .map(|c| (c.code(), c.label(actor.lang)))
                 .collect(),
-            can_create: matches!(
-                actor.scope,
-                Scope::City | Scope::District { manage: true, .. }
-            ),
+            can_create: actor
+                .scope
+                .manages_kind_in(ipfin_domain::OrgKind::Enterprise, actor.scope.district()),
             list,
             q: qs,
             size: ss,
@@ -240,12 +239,13 @@ async fn enterprise_page(
     flash: Option<&str>,
 ) -> AppResult<EnterprisePage> {
     let e = state.store.enterprise(&actor.scope, id).await?;
-    let can_manage = actor.scope.can_manage(
+    let can_manage = actor.scope.manages_kind_in(
         ipfin_domain::OrgKind::Enterprise,
         e.registered_district.as_deref(),
     );
-    let own =
-        matches!(actor.scope, Scope::Enterprise { org_id } if e.organisation_id == Some(org_id));
+    let own = matches!(actor.scope, Scope::Enterprise { .. })
+        && e.organisation_id
+            .is_some_and(|o| actor.scope.is_organisation(o));
     let form = form.unwrap_or_else(|| FiguresForm {
         industry: e.industry.clone().unwrap_or_default(),
         employees: e.employees.map(|n| n.to_string()).unwrap_or_default(),
@@ -992,7 +992,7 @@ async fn tag_types_page(
     Ok(TagTypesPage {
         ctx: PageCtx::new(actor, state, "/tag-types").with_flash(flash),
         types: state.store.tag_types(&actor.scope).await?,
-        can_create: matches!(actor.scope, Scope::District { manage: true, .. }),
+        can_create: actor.scope.lead_district().is_some(),
         form,
         errors,
     })

@@ -270,7 +270,7 @@ async fn detail_page(
     let candidates = if m.can_manage {
         state
             .store
-            .invite_candidates(&m.district_code)
+            .invite_candidates(&actor.scope, &m.district_code)
             .await?
             .into_iter()
             .filter(|c| !m.invitations.iter().any(|i| i.organisation_id == c.id))

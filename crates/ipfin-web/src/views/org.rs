@@ -11,7 +11,7 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use ipfin_domain::{InstitutionType, OrgKind, Scope};
+use ipfin_domain::{InstitutionType, OrgKind};
 use ipfin_store::Paged;
 use ipfin_store::org::{
     ContactPerson, DistrictSummary, LeadDesignation, NewContact, NewDesignation, NewDistrict,
@@ -51,18 +51,17 @@ pub async fn districts(
     Query(q): Query<ListQuery>,
 ) -> AppResult<Response> {
     let all = state.store.districts().await?;
-    let districts = match &actor.scope {
-        Scope::City => all,
-        Scope::District { code, .. } => all.into_iter().filter(|d| &d.code == code).collect(),
-        _ => vec![],
-    };
+    let districts = all
+        .into_iter()
+        .filter(|d| actor.scope.reads_district(&d.code))
+        .collect();
     let ctx = PageCtx::new(&actor, &state, "/districts").with_flash(flash_key(&q.ok));
     Ok(render(
         StatusCode::OK,
         &DistrictsPage {
             ctx,
             districts,
-            can_create: actor.scope == Scope::City,
+            can_create: actor.scope.is_city(),
             form: NewDistrictForm {
                 kind: "district".into(),
                 ..Default::default()
@@ -180,12 +179,12 @@ pub(crate) async fn district_page(
         district,
         history,
         departments,
-        can_designate: actor.scope == Scope::City,
+        can_designate: actor.scope.is_city(),
         errors,
         today: ipfin_store::today_shanghai().to_string(),
         members,
         arrangements,
-        can_share: actor.scope.can_manage(OrgKind::Department, Some(code)),
+        can_share: actor.scope.manages_kind_in(OrgKind::Department, Some(code)),
         datasets: ipfin_domain::coordination::Dataset::ALL,
         frequencies: ipfin_domain::coordination::Frequency::ALL,
     })
@@ -330,10 +329,9 @@ pub async fn list(
                 .iter()
                 .map(|k| (k.code(), k.label(actor.lang)))
                 .collect(),
-            can_create: matches!(
-                actor.scope,
-                Scope::City | Scope::District { manage: true, .. }
-            ),
+            can_create: actor
+                .scope
+                .manages_kind_in(OrgKind::Department, actor.scope.district()),
             ctx,
             orgs,
             q: qs,
@@ -370,7 +368,7 @@ async fn org_page(
     Ok(OrgPage {
         can_manage: actor
             .scope
-            .can_manage(org.kind(), org.district_code.as_deref()),
+            .manages_kind_in(org.kind(), org.district_code.as_deref()),
         ctx: PageCtx::new(actor, state, &format!("/orgs/{id}")).with_flash(flash),
         org,
         contacts,
@@ -434,10 +432,7 @@ async fn org_new_page(
 ) -> AppResult<OrgNewPage> {
     let kinds: Vec<_> = OrgKind::ALL
         .iter()
-        .filter(|k| match &actor.scope {
-            Scope::City => true,
-            _ => matches!(k, OrgKind::Department),
-        })
+        .filter(|k| actor.scope.is_city() || matches!(k, OrgKind::Department))
         .map(|k| (k.code(), k.label(actor.lang)))
         .collect();
     Ok(OrgNewPage {

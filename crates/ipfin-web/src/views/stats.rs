@@ -359,9 +359,10 @@ pub struct QuarterLine {
 
 async fn quarter_so_far(
     state: &AppState,
+    scope: &Scope,
 ) -> AppResult<(Quarter, Vec<ipfin_store::stats::DistrictQuarter>)> {
     let q = Quarter::of(today());
-    Ok((q, state.store.quarter_stats(q).await?))
+    Ok((q, state.store.quarter_stats(scope, q).await?))
 }
 
 fn quarter_line(q: Quarter, s: &ipfin_store::stats::DistrictQuarter, lang: Lang) -> QuarterLine {
@@ -409,7 +410,7 @@ async fn district_page(
         Vec::new()
     };
     let quarter = if dashboard {
-        let (q, stats) = quarter_so_far(state).await?;
+        let (q, stats) = quarter_so_far(state, &actor.scope).await?;
         stats
             .iter()
             .find(|s| s.district == code)
@@ -794,7 +795,7 @@ pub async fn dashboard(
     }
     let year = YearQuery { year: q.year }.year()?;
     let (overview, _) = target_overview(&state, &actor.scope, year).await?;
-    let (cq, stats) = quarter_so_far(&state).await?;
+    let (cq, stats) = quarter_so_far(&state, &actor.scope).await?;
     let day = as_of(year);
     let days = if NaiveDate::from_ymd_opt(year, 12, 31).is_some_and(|d| d.ordinal() == 366) {
         366

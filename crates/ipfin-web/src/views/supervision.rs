@@ -21,7 +21,9 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{Datelike, NaiveDate};
-use ipfin_domain::supervision::{InspectionResult, InspectionStatus, SubjectKind, TaskStatus};
+use ipfin_domain::supervision::{
+    InspectionResult, InspectionStatus, SubjectKind, TaskAction, TaskStatus, can_act,
+};
 use ipfin_domain::target::Metric;
 use ipfin_domain::{FieldError, Lang, Scope};
 use ipfin_store::Paged;
@@ -199,7 +201,7 @@ async fn district_page(
         .iter()
         .map(|t| task_line(t, lang))
         .collect();
-    let manage = matches!(&actor.scope, Scope::District { code: c, manage: true } if c == code);
+    let manage = actor.scope.leads_district(code);
     let subjects = if manage {
         state.store.inspection_subjects(&actor.scope, code).await?
     } else {
@@ -383,7 +385,7 @@ pub async fn inspections(
             .iter()
             .map(|s| (s.code(), s.label(lang)))
             .collect(),
-        show_district: actor.scope == Scope::City,
+        show_district: actor.scope.is_city(),
         export_link: format!("/supervision/inspections/export.xlsx?{qs}"),
         q,
         prev,
@@ -486,8 +488,7 @@ async fn inspection_page(
 ) -> AppResult<Response> {
     let i = state.store.inspection(&actor.scope, id, today()).await?;
     let lang = actor.lang;
-    let manage =
-        matches!(&actor.scope, Scope::District { code, manage: true } if *code == i.district_code);
+    let manage = actor.scope.leads_district(&i.district_code);
     let tasks = inspection_tasks(state, &actor.scope, id)
         .await?
         .iter()
@@ -669,7 +670,7 @@ pub async fn tasks(
             .iter()
             .map(|s| (s.code(), s.label(lang)))
             .collect(),
-        show_district: actor.scope == Scope::City,
+        show_district: actor.scope.is_city(),
         export_link: format!("/supervision/tasks/export.xlsx?{qs}"),
         q,
         prev,
@@ -769,20 +770,23 @@ async fn task_page(
 ) -> AppResult<Response> {
     let d = task_detail(state, &actor.scope, id).await?;
     let s = d.task.status();
-    let manage = matches!(&actor.scope, Scope::District { code, manage: true } if *code == d.task.district_code);
-    let acting = match &actor.scope {
-        Scope::Institution { org_id } | Scope::Agency { org_id } | Scope::Enterprise { org_id } => {
-            Some(*org_id)
-        }
-        Scope::District { .. } => actor.organisation_id(),
-        _ => None,
+    let manage = actor.scope.leads_district(&d.task.district_code);
+    let can = |action| {
+        can_act(
+            &actor.scope,
+            actor.organisation_id(),
+            &d.task.district_code,
+            d.task.owner_org_id,
+            s,
+            action,
+        )
     };
     let page = TaskPage {
         ctx: PageCtx::new(actor, state, "/supervision/tasks").with_flash(flash),
         t: task_line(&d.task, actor.lang),
-        can_respond: acting == Some(d.task.owner_org_id) && s != TaskStatus::Closed,
-        can_close: manage && s != TaskStatus::Closed,
-        can_reopen: manage && matches!(s, TaskStatus::EvidenceSubmitted | TaskStatus::Closed),
+        can_respond: can(TaskAction::SubmitEvidence),
+        can_close: can(TaskAction::Close),
+        can_reopen: can(TaskAction::Reopen),
         manage,
         d,
         form,

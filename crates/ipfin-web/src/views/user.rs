@@ -12,7 +12,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use ipfin_domain::org::grantable_roles;
-use ipfin_domain::{OrgKind, Role, Scope};
+use ipfin_domain::{OrgKind, Role};
 use ipfin_store::org::{OrgFilter, Organisation};
 use ipfin_store::user::{NewUser, User};
 use ipfin_store::{Page, Paged};
@@ -46,10 +46,9 @@ pub async fn list(
         StatusCode::OK,
         &UsersPage {
             ctx: PageCtx::new(&actor, &state, "/users").with_flash(flash_key(&q.ok)),
-            can_create: matches!(
-                actor.scope,
-                Scope::City | Scope::District { manage: true, .. }
-            ),
+            can_create: actor
+                .scope
+                .manages_kind_in(ipfin_domain::OrgKind::Department, actor.scope.district()),
             users,
             q: qs,
             prev,
@@ -79,7 +78,9 @@ async fn user_page(
     let user = state.store.user(&actor.scope, id).await?;
     let kind = OrgKind::from_code(&user.org_kind).unwrap_or(OrgKind::Enterprise);
     Ok(UserPage {
-        can_manage: actor.scope.can_manage(kind, user.district_code.as_deref()),
+        can_manage: actor
+            .scope
+            .manages_kind_in(kind, user.district_code.as_deref()),
         ctx: PageCtx::new(actor, state, &format!("/users/{id}")).with_flash(flash),
         user,
         one_time_password,
@@ -144,7 +145,12 @@ async fn manageable_orgs(state: &AppState, actor: &Actor) -> AppResult<Vec<Organ
     Ok(page
         .items
         .into_iter()
-        .filter(|o| o.active && actor.scope.can_manage(o.kind(), o.district_code.as_deref()))
+        .filter(|o| {
+            o.active
+                && actor
+                    .scope
+                    .manages_kind_in(o.kind(), o.district_code.as_deref())
+        })
         .collect())
 }
 

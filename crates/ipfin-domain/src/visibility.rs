@@ -1,0 +1,403 @@
+//! The one home for who may see what (decision 0020): the predicates on a caller's `Scope`,
+//! each with one meaning, and the reach of a scope over each kind of tenant record. The store
+//! turns a `Reach` into SQL in one module (`ipfin_store::visibility`); pages, API and store ask
+//! these predicates instead of matching on `Scope` themselves.
+
+use crate::org::{OrgKind, Scope};
+
+impl Scope {
+    /// The city office.
+    pub fn is_city(&self) -> bool {
+        matches!(self, Scope::City)
+    }
+
+    /// Reads a district's records: the city, or any department of that district (its lead
+    /// officers and its member departments).
+    pub fn reads_district(&self, district: &str) -> bool {
+        match self {
+            Scope::City => true,
+            Scope::District { code, .. } => code == district,
+            _ => false,
+        }
+    }
+
+    /// Leads a district: that district's lead officers, and nobody else (not the city). Acts
+    /// that the guideline gives to the district — scheduling its meetings, planning its
+    /// inspections, writing its summaries, drafting its policies — need this.
+    pub fn leads_district(&self, district: &str) -> bool {
+        matches!(self, Scope::District { code, manage: true } if code == district)
+    }
+
+    /// Manages a district's records: the city, or that district's lead officers (registry,
+    /// departments, data-sharing arrangements).
+    pub fn manages_district(&self, district: &str) -> bool {
+        self.is_city() || self.leads_district(district)
+    }
+
+    /// The district whose lead officers this scope is, if it is.
+    pub fn lead_district(&self) -> Option<&str> {
+        match self {
+            Scope::District { code, manage: true } => Some(code),
+            _ => None,
+        }
+    }
+
+    /// The organisation this scope *is* — a financial institution, a service agency or an
+    /// enterprise acting for itself. District departments and the city are not one
+    /// organisation's scope (several departments share a district scope).
+    pub fn organisation(&self) -> Option<i64> {
+        match self {
+            Scope::Institution { org_id }
+            | Scope::Agency { org_id }
+            | Scope::Enterprise { org_id } => Some(*org_id),
+            _ => None,
+        }
+    }
+
+    /// Whether this scope is that organisation (see [`Scope::organisation`]).
+    pub fn is_organisation(&self, org_id: i64) -> bool {
+        self.organisation() == Some(org_id)
+    }
+
+    /// The organisation that acts when this scope answers for an owned record (a task, a
+    /// report): the scope's own organisation, or for a district scope the caller's department.
+    pub fn acting_organisation(&self, department: Option<i64>) -> Option<i64> {
+        match self {
+            Scope::District { .. } => department,
+            _ => self.organisation(),
+        }
+    }
+
+    /// Reads government records (statistics, targets, bulletins): the city or any department.
+    pub fn is_government(&self) -> bool {
+        matches!(self, Scope::City | Scope::District { .. })
+    }
+
+    /// May create or change organisations and users of this kind in this district: the city
+    /// everything; a district's lead officers their own departments and enterprises; nobody
+    /// else.
+    pub fn manages_kind_in(&self, kind: OrgKind, district: Option<&str>) -> bool {
+        match self {
+            Scope::City => true,
+            Scope::District { manage: true, .. } => {
+                matches!(kind, OrgKind::Department | OrgKind::Enterprise)
+                    && district.is_some_and(|d| self.leads_district(d))
+            }
+            _ => false,
+        }
+    }
+
+    /// What this scope may read of one kind of tenant record.
+    pub fn reach(&self, records: Records) -> Reach<'_> {
+        use Records as R;
+        match (self, records) {
+            (Scope::Public, R::Policies | R::TagTypes) => Reach::Published,
+            (Scope::Public, _) => Reach::Nothing,
+            (Scope::City, _) => Reach::All,
+            (Scope::District { code, .. }, R::Policies | R::TagTypes) => {
+                Reach::DistrictOrPublished(code)
+            }
+            (Scope::District { code, .. }, _) => Reach::District(code),
+            (_, R::Policies | R::TagTypes) => Reach::Published,
+            (
+                Scope::Institution { org_id }
+                | Scope::Agency { org_id }
+                | Scope::Enterprise { org_id },
+                R::Organisations,
+            ) => Reach::Party(Party::Itself, *org_id),
+            (Scope::Enterprise { org_id }, R::Enterprises) => Reach::Party(Party::Itself, *org_id),
+            (Scope::Institution { org_id }, R::Loans) => Reach::Party(Party::Lender, *org_id),
+            (Scope::Enterprise { org_id }, R::Loans) => Reach::Party(Party::Borrower, *org_id),
+            (Scope::Institution { org_id } | Scope::Enterprise { org_id }, R::Applications) => {
+                Reach::Party(Party::Applicant, *org_id)
+            }
+            (Scope::Institution { org_id }, R::Imports) => Reach::Party(Party::Importer, *org_id),
+            (Scope::Institution { org_id } | Scope::Agency { org_id }, R::Meetings) => {
+                Reach::Party(Party::Invitee, *org_id)
+            }
+            (Scope::Institution { org_id } | Scope::Agency { org_id }, R::MeetingIssues)
+            | (
+                Scope::Institution { org_id }
+                | Scope::Agency { org_id }
+                | Scope::Enterprise { org_id },
+                R::Tasks,
+            ) => Reach::Party(Party::Owner, *org_id),
+            // Banks and agencies see enterprises only through push lists (R3.2, to come);
+            // agencies see no loans, no applications; enterprises no meetings and no imports;
+            // nobody outside government sees data-sharing arrangements.
+            _ => Reach::Nothing,
+        }
+    }
+}
+
+/// The kinds of tenant record a scope's reach is defined for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Records {
+    Organisations,
+    Enterprises,
+    Loans,
+    Applications,
+    Imports,
+    Policies,
+    Meetings,
+    MeetingIssues,
+    Tasks,
+    Arrangements,
+    /// Enterprise tag types: the guideline's six are public, a district's own are its own.
+    TagTypes,
+}
+
+impl Records {
+    pub const ALL: &'static [Records] = &[
+        Records::Organisations,
+        Records::Enterprises,
+        Records::Loans,
+        Records::Applications,
+        Records::Imports,
+        Records::Policies,
+        Records::Meetings,
+        Records::MeetingIssues,
+        Records::Tasks,
+        Records::Arrangements,
+        Records::TagTypes,
+    ];
+}
+
+/// How an organisation stands to a record it may read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Party {
+    /// The record is the organisation itself (or its enterprise registry record).
+    Itself,
+    /// The institution that lent (and reports) the loan.
+    Lender,
+    /// The enterprise that borrowed.
+    Borrower,
+    /// The organisation that filed the application.
+    Applicant,
+    /// The institution whose import job it is.
+    Importer,
+    /// An organisation invited to the meeting.
+    Invitee,
+    /// The organisation that owns the tracked issue or rectification task.
+    Owner,
+}
+
+/// The part of a record set a scope may read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reach<'a> {
+    /// Every record.
+    All,
+    /// The records of one district.
+    District(&'a str),
+    /// The records of one district, and every published one (policies).
+    DistrictOrPublished(&'a str),
+    /// Published records only (policies).
+    Published,
+    /// The records this organisation is a party to, in the given role.
+    Party(Party, i64),
+    /// None.
+    Nothing,
+}
+
+/// The facts of one record that decide whether a reach admits it.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RecordFacts<'a> {
+    pub district: Option<&'a str>,
+    pub published: bool,
+    /// The organisations party to the record, with their role.
+    pub parties: &'a [(Party, i64)],
+}
+
+impl Reach<'_> {
+    /// Whether this reach admits a record with these facts (the in-memory twin of the SQL
+    /// condition the store builds from the same reach).
+    pub fn admits(&self, r: &RecordFacts<'_>) -> bool {
+        match *self {
+            Reach::All => true,
+            Reach::District(d) => r.district == Some(d),
+            Reach::DistrictOrPublished(d) => r.published || r.district == Some(d),
+            Reach::Published => r.published,
+            Reach::Party(p, id) => r.parties.contains(&(p, id)),
+            Reach::Nothing => false,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn all_scopes() -> Vec<Scope> {
+        vec![
+            Scope::City,
+            Scope::District {
+                code: "440305".into(),
+                manage: true,
+            },
+            Scope::District {
+                code: "440305".into(),
+                manage: false,
+            },
+            Scope::Institution { org_id: 7 },
+            Scope::Agency { org_id: 8 },
+            Scope::Enterprise { org_id: 9 },
+            Scope::Public,
+        ]
+    }
+
+    #[test]
+    fn district_predicates_have_one_meaning_each() {
+        // (scope, reads 440305, leads 440305, manages 440305, reads 440304)
+        let expect = [
+            (true, false, true, true),
+            (true, true, true, false),
+            (true, false, false, false),
+            (false, false, false, false),
+            (false, false, false, false),
+            (false, false, false, false),
+            (false, false, false, false),
+        ];
+        for (s, (reads, leads, manages, other)) in all_scopes().iter().zip(expect) {
+            assert_eq!(s.reads_district("440305"), reads, "{s:?} reads");
+            assert_eq!(s.leads_district("440305"), leads, "{s:?} leads");
+            assert_eq!(s.manages_district("440305"), manages, "{s:?} manages");
+            assert_eq!(s.reads_district("440304"), other, "{s:?} reads another");
+            assert!(!s.leads_district("440304") && !s.leads_district(""));
+            assert_eq!(s.lead_district().is_some(), leads);
+        }
+    }
+
+    #[test]
+    fn organisation_is_only_the_scope_of_one() {
+        let scopes = all_scopes();
+        assert_eq!(
+            scopes.iter().map(Scope::organisation).collect::<Vec<_>>(),
+            vec![None, None, None, Some(7), Some(8), Some(9), None]
+        );
+        assert!(scopes[3].is_organisation(7) && !scopes[3].is_organisation(8));
+        assert_eq!(scopes[1].acting_organisation(Some(3)), Some(3));
+        assert_eq!(scopes[4].acting_organisation(Some(3)), Some(8));
+        assert_eq!(scopes[0].acting_organisation(Some(3)), None);
+    }
+
+    #[test]
+    fn managing_kinds() {
+        let lead = &all_scopes()[1];
+        assert!(lead.manages_kind_in(OrgKind::Department, Some("440305")));
+        assert!(lead.manages_kind_in(OrgKind::Enterprise, Some("440305")));
+        assert!(!lead.manages_kind_in(OrgKind::Department, Some("440304")));
+        assert!(!lead.manages_kind_in(OrgKind::FinancialInstitution, Some("440305")));
+        assert!(!lead.manages_kind_in(OrgKind::Department, None));
+        assert!(Scope::City.manages_kind_in(OrgKind::FinancialInstitution, None));
+        let member = &all_scopes()[2];
+        assert!(!member.manages_kind_in(OrgKind::Department, Some("440305")));
+    }
+
+    /// The whole reach table, written out: a change to who sees what changes this test.
+    #[test]
+    fn reach_table() {
+        use Party as P;
+        use Reach as X;
+        use Records as R;
+        let d = "440305";
+        let row = |s: &Scope| -> Vec<Reach<'static>> {
+            R::ALL
+                .iter()
+                .map(|r| match s.reach(*r) {
+                    X::District(_) => X::District(d),
+                    X::DistrictOrPublished(_) => X::DistrictOrPublished(d),
+                    other => match other {
+                        X::All => X::All,
+                        X::Published => X::Published,
+                        X::Party(p, id) => X::Party(p, id),
+                        _ => X::Nothing,
+                    },
+                })
+                .collect()
+        };
+        let s = all_scopes();
+        let n = X::Nothing;
+        // Organisations, Enterprises, Loans, Applications, Imports, Policies, Meetings,
+        // MeetingIssues, Tasks, Arrangements, TagTypes
+        assert_eq!(row(&s[0]), vec![X::All; 11]);
+        let mut district = vec![X::District(d); 11];
+        district[5] = X::DistrictOrPublished(d);
+        district[10] = X::DistrictOrPublished(d);
+        assert_eq!(row(&s[1]), district);
+        assert_eq!(row(&s[2]), district);
+        assert_eq!(
+            row(&s[3]),
+            vec![
+                X::Party(P::Itself, 7),
+                n,
+                X::Party(P::Lender, 7),
+                X::Party(P::Applicant, 7),
+                X::Party(P::Importer, 7),
+                X::Published,
+                X::Party(P::Invitee, 7),
+                X::Party(P::Owner, 7),
+                X::Party(P::Owner, 7),
+                n,
+                X::Published
+            ]
+        );
+        assert_eq!(
+            row(&s[4]),
+            vec![
+                X::Party(P::Itself, 8),
+                n,
+                n,
+                n,
+                n,
+                X::Published,
+                X::Party(P::Invitee, 8),
+                X::Party(P::Owner, 8),
+                X::Party(P::Owner, 8),
+                n,
+                X::Published
+            ]
+        );
+        assert_eq!(
+            row(&s[5]),
+            vec![
+                X::Party(P::Itself, 9),
+                X::Party(P::Itself, 9),
+                X::Party(P::Borrower, 9),
+                X::Party(P::Applicant, 9),
+                n,
+                X::Published,
+                n,
+                n,
+                X::Party(P::Owner, 9),
+                n,
+                X::Published
+            ]
+        );
+        assert_eq!(
+            row(&s[6]),
+            vec![n, n, n, n, n, X::Published, n, n, n, n, X::Published]
+        );
+    }
+
+    #[test]
+    fn admits_matches_the_reach() {
+        let facts = RecordFacts {
+            district: Some("440305"),
+            published: false,
+            parties: &[(Party::Owner, 7)],
+        };
+        assert!(Reach::All.admits(&facts));
+        assert!(Reach::District("440305").admits(&facts));
+        assert!(!Reach::District("440304").admits(&facts));
+        assert!(Reach::Party(Party::Owner, 7).admits(&facts));
+        assert!(!Reach::Party(Party::Owner, 8).admits(&facts));
+        assert!(!Reach::Party(Party::Invitee, 7).admits(&facts));
+        assert!(!Reach::Published.admits(&facts));
+        assert!(!Reach::Nothing.admits(&facts));
+        let published = RecordFacts {
+            published: true,
+            ..facts
+        };
+        assert!(Reach::DistrictOrPublished("440304").admits(&published));
+    }
+}

@@ -63,6 +63,28 @@ pub enum Actor {
     Officer(i64),
 }
 
+impl Actor {
+    /// In which capacity a caller acts on an application of this district and applicant, if
+    /// at all: the district's lead officers as themselves (a person, never a token), the
+    /// applicant organisation as the applicant; everybody else not at all. The page's buttons
+    /// and the store's checks both ask this.
+    pub fn of(
+        scope: &crate::org::Scope,
+        user_id: Option<i64>,
+        district: &str,
+        applicant_org: i64,
+    ) -> Option<Actor> {
+        use crate::visibility::{Party, Reach, Records};
+        if scope.leads_district(district) {
+            return user_id.map(Actor::Officer);
+        }
+        match scope.reach(Records::Applications) {
+            Reach::Party(Party::Applicant, org) if org == applicant_org => Some(Actor::Applicant),
+            _ => None,
+        }
+    }
+}
+
 /// Which side may take an action.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Side {
@@ -530,5 +552,46 @@ mod tests {
             }
             let _ = deepest;
         }
+    }
+
+    #[test]
+    fn who_acts_on_an_application() {
+        use crate::org::Scope;
+        let lead = Scope::District {
+            code: "440305".into(),
+            manage: true,
+        };
+        let member = Scope::District {
+            code: "440305".into(),
+            manage: false,
+        };
+        assert_eq!(
+            Actor::of(&lead, Some(3), "440305", 9),
+            Some(Actor::Officer(3))
+        );
+        assert_eq!(
+            Actor::of(&lead, None, "440305", 9),
+            None,
+            "a token never signs"
+        );
+        assert_eq!(Actor::of(&lead, Some(3), "440304", 9), None);
+        assert_eq!(Actor::of(&member, Some(3), "440305", 9), None);
+        assert_eq!(Actor::of(&Scope::City, Some(1), "440305", 9), None);
+        assert_eq!(
+            Actor::of(&Scope::Enterprise { org_id: 9 }, Some(5), "440305", 9),
+            Some(Actor::Applicant)
+        );
+        assert_eq!(
+            Actor::of(&Scope::Institution { org_id: 9 }, None, "440305", 9),
+            Some(Actor::Applicant)
+        );
+        assert_eq!(
+            Actor::of(&Scope::Enterprise { org_id: 8 }, Some(5), "440305", 9),
+            None
+        );
+        assert_eq!(
+            Actor::of(&Scope::Agency { org_id: 9 }, Some(5), "440305", 9),
+            None
+        );
     }
 }

@@ -19,6 +19,7 @@ use ipfin_domain::application::{Kind, Line, State as AppStateCode, Workflow};
 use ipfin_domain::financing::yuan as fmt_yuan;
 use ipfin_domain::money::parse_amount;
 use ipfin_domain::policy::rules::Item;
+use ipfin_domain::visibility::{Party, Reach, Records};
 use ipfin_domain::{FieldError, Lang, Scope};
 use ipfin_store::Paged;
 use ipfin_store::application::{
@@ -188,7 +189,7 @@ pub async fn list(
         .store
         .applications(&actor.scope, &filter, page)
         .await?;
-    let officer = matches!(actor.scope, Scope::District { .. } | Scope::City);
+    let officer = actor.scope.is_government();
     let queue = if officer {
         state.store.application_queue(&actor.scope).await?
     } else {
@@ -199,8 +200,8 @@ pub async fn list(
         list,
         queue,
         can_apply: matches!(
-            actor.scope,
-            Scope::Enterprise { .. } | Scope::Institution { .. }
+            actor.scope.reach(Records::Applications),
+            Reach::Party(Party::Applicant, _)
         ),
         officer,
         states: AppStateCode::ALL
@@ -514,16 +515,13 @@ impl DetailPage {
 fn allowed(actor: &Actor, d: &ApplicationDetail) -> Vec<&'static str> {
     use ipfin_domain::application::{Action, Actor as WfActor};
     let wf: &Workflow = &d.workflow;
-    let who = match (&actor.scope, actor.user()) {
-        (Scope::District { code, manage: true }, Some(u)) if *code == d.row.district_code => {
-            WfActor::Officer(u.user_id)
-        }
-        (Scope::Enterprise { org_id } | Scope::Institution { org_id }, _)
-            if *org_id == d.row.applicant_org_id =>
-        {
-            WfActor::Applicant
-        }
-        _ => return vec![],
+    let Some(who) = WfActor::of(
+        &actor.scope,
+        actor.user().map(|u| u.user_id),
+        &d.row.district_code,
+        d.row.applicant_org_id,
+    ) else {
+        return vec![];
     };
     let mut out: Vec<&'static str> = wf
         .allowed(who)
@@ -586,8 +584,13 @@ async fn detail_page_with(
             vault: vault.iter().filter(|v| v.slot == s.code).cloned().collect(),
         })
         .collect();
-    let applicant = matches!(actor.scope, Scope::Enterprise { org_id } | Scope::Institution { org_id } if org_id == d.row.applicant_org_id);
-    let officer = matches!(&actor.scope, Scope::District { code, manage: true } if *code == d.row.district_code);
+    let applicant = ipfin_domain::application::Actor::of(
+        &actor.scope,
+        None,
+        &d.row.district_code,
+        d.row.applicant_org_id,
+    ) == Some(ipfin_domain::application::Actor::Applicant);
+    let officer = actor.scope.leads_district(&d.row.district_code);
     Ok(DetailPage {
         ctx: PageCtx::new(actor, state, &format!("/applications/{id}")).with_flash(flash),
         can_edit: applicant
@@ -1097,7 +1100,7 @@ async fn notice_page(
     let today = ipfin_store::today_shanghai();
     Ok(NoticePage {
         ctx: PageCtx::new(actor, state, &format!("/notices/{id}")).with_flash(flash),
-        officer: matches!(&actor.scope, Scope::District { code, manage: true } if *code == n.notice.district_code),
+        officer: actor.scope.leads_district(&n.notice.district_code),
         open: n.notice.status == "open" && today >= n.notice.starts_on && today <= n.notice.ends_on,
         n,
         csrf,

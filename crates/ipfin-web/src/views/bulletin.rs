@@ -160,7 +160,7 @@ pub async fn list(State(state): State<AppState>, actor: Actor) -> AppResult<Resp
     let page = ListPage {
         ctx: PageCtx::new(&actor, &state, "/bulletins"),
         list: state.store.bulletins(&actor.scope).await?,
-        city: actor.scope == ipfin_domain::Scope::City,
+        city: actor.scope.is_city(),
         own: actor.scope.district().map(str::to_string),
         suggested: last_ended_quarter().to_string(),
     };

@@ -17,6 +17,7 @@ use ipfin_domain::financing::{
 };
 use ipfin_domain::ip_number::IpKind;
 use ipfin_domain::money::parse_amount;
+use ipfin_domain::visibility::{Party, Reach, Records};
 use ipfin_domain::{FieldError, Lang, Scope};
 use ipfin_store::Paged;
 use ipfin_store::financing::{
@@ -196,7 +197,7 @@ pub async fn list(
     } else {
         Vec::new()
     };
-    let lenders = if matches!(actor.scope, Scope::City | Scope::District { .. }) {
+    let lenders = if actor.scope.is_government() {
         state
             .store
             .organisations(
@@ -223,7 +224,10 @@ pub async fn list(
             lenders,
             export_link: format!("/loans/export.xlsx?{qs}"),
             show_lender: !matches!(actor.scope, Scope::Institution { .. }),
-            can_report: matches!(actor.scope, Scope::Institution { .. }),
+            can_report: matches!(
+                actor.scope.reach(Records::Loans),
+                Reach::Party(Party::Lender, _)
+            ),
             list,
             totals,
             q,
@@ -736,7 +740,8 @@ async fn loan_page(
             .iter()
             .map(|w| w.text(lang).to_string())
             .collect(),
-        can_write: matches!(actor.scope, Scope::Institution { org_id } if org_id == l.loan.lender_org_id),
+        can_write: actor.scope.reach(Records::Loans)
+            == Reach::Party(Party::Lender, l.loan.lender_org_id),
         statuses: lists(lang).0,
         contract_kinds: ContractKind::ALL
             .iter()

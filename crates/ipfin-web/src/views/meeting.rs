@@ -19,7 +19,7 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use ipfin_domain::meeting::{IssueStatus, MeetingStatus};
 use ipfin_domain::stats::Quarter;
-use ipfin_domain::{Lang, OrgKind, Scope};
+use ipfin_domain::{Lang, OrgKind};
 use ipfin_store::application::FileRow;
 use ipfin_store::meeting::{
     Attendance, Candidate, Issue, Meeting, MeetingFilter, MeetingSummary, NewIssue, NewMeeting,
@@ -124,8 +124,8 @@ pub async fn list(
         list,
         district,
         quarter,
-        is_city: actor.scope == Scope::City,
-        can_create: matches!(actor.scope, Scope::District { manage: true, .. }),
+        is_city: actor.scope.is_city(),
+        can_create: actor.scope.lead_district().is_some(),
         errors,
     };
     Ok(render(StatusCode::OK, &page))
@@ -626,9 +626,9 @@ async fn issues_page(
         "" => None,
         s => Some(status_param(s)?),
     };
-    let can_widen = matches!(actor.scope, Scope::City | Scope::District { .. });
+    let can_widen = actor.scope.is_government();
     // The city has no items of its own: it sees every district's.
-    let all = actor.scope == Scope::City || (can_widen && q.scope.as_deref() == Some("all"));
+    let all = actor.scope.is_city() || (can_widen && q.scope.as_deref() == Some("all"));
     let issues = state
         .store
         .issues(&actor.scope, actor.organisation_id(), filter, !all)

@@ -607,17 +607,14 @@ pub async fn drafts(
     actor: Actor,
     Query(q): Query<super::ListQuery>,
 ) -> AppResult<Response> {
-    let code = match &actor.scope {
-        Scope::District { code, .. } => Some(code.clone()),
-        _ => None,
-    };
+    let code = actor.scope.district().map(str::to_string);
     let versions = state
         .store
         .policy_versions(&actor.scope, code.as_deref())
         .await?
         .into_iter()
         .filter(|v| {
-            matches!(actor.scope, Scope::City)
+            actor.scope.is_city()
                 || !v.is_public()
                 || code.as_deref() == Some(v.district_code.as_str())
         })
@@ -625,7 +622,7 @@ pub async fn drafts(
     let page = DraftsPage {
         ctx: PageCtx::new(&actor, &state, "/policy-drafts").with_flash(super::flash_key(&q.ok)),
         versions,
-        can_draft: matches!(actor.scope, Scope::District { manage: true, .. }),
+        can_draft: actor.scope.lead_district().is_some(),
     };
     Ok(render(StatusCode::OK, &page))
 }
@@ -637,7 +634,7 @@ pub async fn new_draft(
     actor: Actor,
     _form: super::CsrfForm<std::collections::HashMap<String, String>>,
 ) -> AppResult<Response> {
-    let Scope::District { code, manage: true } = &actor.scope else {
+    let Some(code) = actor.scope.lead_district() else {
         return Err(crate::error::AppError::forbidden());
     };
     let current = state
@@ -701,8 +698,8 @@ async fn draft_page(
     let v = state.store.policy_version(&actor.scope, id).await?;
     let doc = v.doc()?;
     let (lines, caps) = describe(&doc);
-    let own = matches!(&actor.scope, Scope::District { code, .. } if *code == v.district_code);
-    let is_lead = own && matches!(actor.scope, Scope::District { manage: true, .. });
+    let own = actor.scope.district() == Some(v.district_code.as_str());
+    let is_lead = actor.scope.leads_district(&v.district_code);
     let errors = error
         .as_ref()
         .map(|e| FormErrors::from_error(e, actor.lang))

@@ -155,7 +155,7 @@ async fn targets_page(
     Ok(TargetsPage {
         ctx: PageCtx::new(actor, state, "/targets"),
         year,
-        city: actor.scope == Scope::City,
+        city: actor.scope.is_city(),
         metrics: Metric::ALL.iter().map(|m| m.label(actor.lang)).collect(),
         lines: lines(&overview, &names, actor.lang, typed),
         errors,
@@ -390,11 +390,7 @@ async fn district_page(
     form: AssignForm,
 ) -> AppResult<DistrictPage> {
     let b: DistrictBreakdown = breakdown(state, &actor.scope, code, year).await?;
-    let manage = match &actor.scope {
-        Scope::District { code: own, manage } => *manage && own == code,
-        Scope::City => false,
-        _ => false,
-    };
+    let manage = actor.scope.leads_district(code);
     let choices = if manage {
         state
             .store
@@ -947,7 +943,7 @@ async fn assessments_page(
         ctx: PageCtx::new(actor, state, "/assessments"),
         year,
         as_of: as_of(year),
-        city: actor.scope == Scope::City,
+        city: actor.scope.is_city(),
         districts: list
             .iter()
             .map(|a| (a.district_code.clone(), a.district_name.clone()))

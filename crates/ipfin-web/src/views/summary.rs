@@ -21,8 +21,8 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::Datelike;
+use ipfin_domain::Lang;
 use ipfin_domain::summary::{Figures, Period, Section, Sections, wan};
-use ipfin_domain::{Lang, Scope};
 use ipfin_store::summary::{InfoRequest, OverviewRow, Summary};
 use rust_xlsxwriter::{Format, Workbook};
 use serde::Deserialize;
@@ -373,7 +373,7 @@ async fn district_page(
             .map(|p| (p.to_string(), period_label(p, ctx.lang), p == period))
             .collect(),
         lead,
-        city: actor.scope == Scope::City,
+        city: actor.scope.is_city(),
         ended: period.ended_by(today()),
         fields: Section::ALL
             .iter()
@@ -632,7 +632,7 @@ async fn revision_page(
         period: s.period.to_string(),
         label: period_label(s.period, ctx.lang),
         rev: revision_view(&s, &ctx),
-        city: actor.scope == Scope::City,
+        city: actor.scope.is_city(),
         submitted: s.revision.is_some(),
         errors,
         ctx,

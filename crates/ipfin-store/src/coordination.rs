@@ -520,23 +520,19 @@ impl Store {
             }
             let mut tx = self.write(AuditActor::system("sharing")).await?;
             let lead = Store::lead_on(tx.conn(), &a.district_code, today).await?;
-            exec(
+            crate::notification::notify(
                 tx.conn(),
-                "INSERT INTO notifications (organisation_id, district_code, application_id, text, link, created_at) VALUES (?, ?, NULL, ?, ?, ?)",
-                vec![
-                    lead.into(),
-                    a.district_code.clone().into(),
-                    format!(
-                        "数据共享逾期：{}的“{}”应于 {} 前报送，已逾期 {} 天。",
-                        a.provider_name,
-                        a.dataset.zh(),
-                        due.format("%Y年%-m月%-d日"),
-                        days
-                    )
-                    .into(),
-                    format!("/districts/{}/sharing/{}", a.district_code, a.id).into(),
-                    crate::now_s().into(),
-                ],
+                lead,
+                Some(&a.district_code),
+                None,
+                format!(
+                    "数据共享逾期：{}的“{}”应于 {} 前报送，已逾期 {} 天。",
+                    a.provider_name,
+                    a.dataset.zh(),
+                    due.format("%Y年%-m月%-d日"),
+                    days
+                ),
+                format!("/districts/{}/sharing/{}", a.district_code, a.id),
             )
             .await?;
             exec(

@@ -19,6 +19,7 @@ pub mod financing;
 pub mod import;
 pub mod meeting;
 pub mod migration;
+pub mod notification;
 pub mod org;
 pub mod policy;
 pub mod stats;

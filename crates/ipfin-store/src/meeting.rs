@@ -206,7 +206,7 @@ pub struct Candidate {
 }
 
 /// A notification addressed to one organisation.
-pub use crate::application::Notification;
+pub use crate::notification::Notification;
 
 const MEETING_FROM: &str = "FROM meetings m JOIN districts d ON d.code = m.district_code";
 
@@ -1293,13 +1293,15 @@ struct DistrictName {
 
 /// A notification to one organisation, linking to the meeting.
 async fn notify(tx: &WriteTx, org_id: i64, text: String, meeting_id: i64) -> Result<()> {
-    exec(
+    crate::notification::notify(
         tx.conn(),
-        "INSERT INTO notifications (organisation_id, district_code, application_id, text, link, created_at) VALUES (?, NULL, NULL, ?, ?, ?)",
-        vec![org_id.into(), text.into(), format!("/meetings/{meeting_id}").into(), crate::now_s().into()],
+        Some(org_id),
+        None,
+        None,
+        text,
+        format!("/meetings/{meeting_id}"),
     )
-    .await?;
-    Ok(())
+    .await
 }
 
 /// The organisation with this exact name (demo seeding).

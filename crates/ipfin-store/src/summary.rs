@@ -237,18 +237,7 @@ async fn notify<C: ConnectionTrait>(
 ) -> Result<()> {
     // District notifications reach its lead officers; with neither organisation nor district
     // the notification is the city's.
-    exec(
-        conn,
-        "INSERT INTO notifications (organisation_id, district_code, application_id, text, link, created_at) VALUES (NULL, ?, NULL, ?, ?, ?)",
-        vec![
-            district.map(str::to_string).into(),
-            text.into(),
-            link.into(),
-            crate::now_s().into(),
-        ],
-    )
-    .await?;
-    Ok(())
+    crate::notification::notify(conn, None, district, None, text, link).await
 }
 
 fn page_link(district: &str, period: Period) -> String {

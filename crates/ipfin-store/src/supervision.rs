@@ -612,19 +612,16 @@ impl Store {
             t.requirement.trim(),
         )
         .await?;
-        exec(
+        crate::notification::notify(
             tx.conn(),
-            "INSERT INTO notifications (organisation_id, district_code, application_id, text, link, created_at) VALUES (?, NULL, NULL, ?, ?, ?)",
-            vec![
-                t.owner_org_id.into(),
-                format!(
-                    "督导检查（{}）下达整改任务，请于 {} 前完成整改并提交整改证明材料。",
-                    i.subject_name, t.deadline
-                )
-                .into(),
-                format!("/supervision/tasks/{id}").into(),
-                now.into(),
-            ],
+            Some(t.owner_org_id),
+            None,
+            None,
+            format!(
+                "督导检查（{}）下达整改任务，请于 {} 前完成整改并提交整改证明材料。",
+                i.subject_name, t.deadline
+            ),
+            format!("/supervision/tasks/{id}"),
         )
         .await?;
         tx.audit(
@@ -883,15 +880,16 @@ impl Store {
             note,
         )
         .await?;
-        exec(
+        crate::notification::notify(
             tx.conn(),
-            "INSERT INTO notifications (organisation_id, district_code, application_id, text, link, created_at) VALUES (NULL, ?, NULL, ?, ?, ?)",
-            vec![
-                t.district_code.clone().into(),
-                format!("{}已就督导检查（{}）的整改任务提交整改材料，请验收。", t.owner_name, t.subject_name).into(),
-                format!("/supervision/tasks/{task_id}").into(),
-                crate::now_s().into(),
-            ],
+            None,
+            Some(&t.district_code),
+            None,
+            format!(
+                "{}已就督导检查（{}）的整改任务提交整改材料，请验收。",
+                t.owner_name, t.subject_name
+            ),
+            format!("/supervision/tasks/{task_id}"),
         )
         .await?;
         tx.audit(
@@ -997,15 +995,17 @@ impl Store {
             reason,
         )
         .await?;
-        exec(
+        crate::notification::notify(
             tx.conn(),
-            "INSERT INTO notifications (organisation_id, district_code, application_id, text, link, created_at) VALUES (?, NULL, NULL, ?, ?, ?)",
-            vec![
-                t.owner_org_id.into(),
-                format!("督导检查（{}）的整改任务被退回重新整改：{}", t.subject_name, reason.trim()).into(),
-                format!("/supervision/tasks/{task_id}").into(),
-                crate::now_s().into(),
-            ],
+            Some(t.owner_org_id),
+            None,
+            None,
+            format!(
+                "督导检查（{}）的整改任务被退回重新整改：{}",
+                t.subject_name,
+                reason.trim()
+            ),
+            format!("/supervision/tasks/{task_id}"),
         )
         .await?;
         tx.audit(

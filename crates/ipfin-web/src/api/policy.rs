@@ -546,7 +546,7 @@ pub async fn eligibility(
         &doc.eligibility.extra_conditions,
     );
     if let Some(org) = e.organisation_id {
-        el.flag_open_clawbacks(state.store.open_clawbacks(org).await?);
+        el.flag_open_clawbacks(state.store.open_clawbacks(&actor.scope, org).await?);
     }
     Ok(Json(el))
 }

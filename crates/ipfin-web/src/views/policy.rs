@@ -239,7 +239,9 @@ pub async fn show(
                 });
             match found {
                 Some(mut el) => {
-                    el.flag_open_clawbacks(state.store.open_clawbacks(*org_id).await?);
+                    el.flag_open_clawbacks(
+                        state.store.open_clawbacks(&actor.scope, *org_id).await?,
+                    );
                     Some(el)
                 }
                 None => None,

@@ -1,0 +1,416 @@
+//! Public notice (公示) of reviewed applications and the objections lodged against them.
+
+use super::{
+    IdRow, NewObjection, NoticeDetail, NoticeRow, ObjectionRow, field_err, notify,
+    officer_district, person_required,
+};
+use crate::db::{exec, fetch_all, fetch_i64, fetch_opt};
+use crate::error::{Result, StoreError};
+use crate::{Store, WriteTx};
+use bytes::Bytes;
+use chrono::NaiveDate;
+use ipfin_domain::Msg;
+use ipfin_domain::application::files::check_upload;
+use ipfin_domain::application::{self as app, Action, Actor, State};
+use ipfin_domain::org::Scope;
+use sea_orm::{ConnectionTrait, FromQueryResult, Value};
+use serde_json::json;
+
+impl Store {
+    /// Publishes a public notice (公示) of reviewed applications for `days` working days from
+    /// `start`; refuses where the calendar does not cover the period.
+    /// The notice cannot start before `today`.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn publish_notice(
+        &self,
+        tx: &mut WriteTx,
+        scope: &Scope,
+        title: &str,
+        ids: &[i64],
+        start: NaiveDate,
+        days: u32,
+        today: NaiveDate,
+    ) -> Result<i64> {
+        let district = officer_district(scope)?.to_string();
+        if start < today {
+            return Err(field_err(
+                "start",
+                Msg::new(
+                    "notice.backdated",
+                    format!(
+                        "公示开始日期（{start}）不能早于今天（{today}）：公示期须完整对外公开。"
+                    ),
+                    "A notice cannot start before today.",
+                ),
+            ));
+        }
+        let title = title.trim();
+        if title.is_empty() {
+            return Err(field_err(
+                "title",
+                Msg::new(
+                    "notice.title",
+                    "请填写公示标题。",
+                    "Enter the notice's title.",
+                ),
+            ));
+        }
+        if ids.is_empty() {
+            return Err(field_err(
+                "applications",
+                Msg::new(
+                    "notice.empty",
+                    "请至少选择一件审核通过的申请。",
+                    "Choose at least one reviewed application.",
+                ),
+            ));
+        }
+        if !(5..=30).contains(&days) {
+            return Err(field_err(
+                "days",
+                Msg::new(
+                    "notice.days",
+                    "公示期应为 5–30 个工作日。",
+                    "A notice runs 5–30 working days.",
+                ),
+            ));
+        }
+        let calendar = Self::calendar_in(tx.conn()).await?;
+        let end = calendar
+            .period_end(start, days)
+            .map_err(|m| field_err("start", m))?;
+        let user = tx.actor_user_id().ok_or_else(person_required)?;
+        let now = crate::now_s();
+        let nid = fetch_i64(
+            tx.conn(),
+            "INSERT INTO notices (district_code, title, starts_on, ends_on, days, status, published_at, published_by) \
+             VALUES (?, ?, ?, ?, ?, 'open', ?, ?) RETURNING id",
+            vec![district.clone().into(), title.to_string().into(), start.into(), end.into(), (days as i32).into(), now.into(), user.into()],
+        )
+        .await?;
+        for id in ids {
+            let (row, wf, _, _) = Self::officer_row(tx, scope, *id).await?;
+            if wf.state != State::Reviewed {
+                return Err(StoreError::conflict(
+                    "notice.not_reviewed",
+                    format!(
+                        "申请 {} 的状态为“{}”，只有审核通过的申请可以公示。",
+                        row.label(),
+                        wf.state.zh()
+                    ),
+                    "Only reviewed applications can be published.",
+                ));
+            }
+            let items: Vec<String> = row.item_list().iter().map(|i| i.zh().to_string()).collect();
+            let items = if items.is_empty() {
+                row.kind().zh().to_string()
+            } else {
+                items.join("、")
+            };
+            exec(
+                tx.conn(),
+                "INSERT INTO notice_entries (notice_id, application_id, enterprise_name, items, amount_fen) VALUES (?, ?, ?, ?, ?)",
+                vec![nid.into(), (*id).into(), row.applicant_name.clone().into(), items.into(), row.approved_fen.unwrap_or(0).into()],
+            )
+            .await?;
+            Self::transition(
+                tx,
+                &row,
+                &wf,
+                Actor::Officer(user),
+                Action::PublishNotice,
+                title,
+                json!({"notice_id": nid, "ends_on": end}),
+            )
+            .await?;
+            Self::notify_applicant(
+                tx,
+                &row,
+                format!("{} 已进入公示，公示期至 {end}。", row.label()),
+            )
+            .await?;
+        }
+        tx.audit(
+            "notice.publish",
+            "notice",
+            nid,
+            json!({"applications": ids, "starts_on": start, "ends_on": end, "days": days}),
+        )
+        .await?;
+        Ok(nid)
+    }
+
+    /// Notices: a district's (officers), or every published one (public, city).
+    pub async fn notices(&self, district: Option<&str>) -> Result<Vec<NoticeRow>> {
+        let (cond, values): (&str, Vec<Value>) = match district {
+            Some(d) => ("WHERE district_code = ?", vec![d.to_string().into()]),
+            None => ("", vec![]),
+        };
+        fetch_all(
+            self.conn(),
+            &format!("SELECT id, district_code, title, starts_on, ends_on, days, status, published_at FROM notices {cond} ORDER BY id DESC LIMIT 200"),
+            values,
+        )
+        .await
+    }
+
+    /// A notice: public facts for everyone; the objections (with contacts) only for the
+    /// district's officers and the city.
+    pub async fn notice(&self, scope: &Scope, id: i64) -> Result<NoticeDetail> {
+        Self::notice_in(self.conn(), scope, id).await
+    }
+
+    async fn notice_in<C: ConnectionTrait>(
+        conn: &C,
+        scope: &Scope,
+        id: i64,
+    ) -> Result<NoticeDetail> {
+        let notice: NoticeRow = fetch_opt(
+            conn,
+            "SELECT id, district_code, title, starts_on, ends_on, days, status, published_at FROM notices WHERE id = ?",
+            vec![id.into()],
+        )
+        .await?
+        .ok_or(StoreError::NotFound)?;
+        let entries = fetch_all(
+            conn,
+            "SELECT n.application_id, a.number, n.enterprise_name, n.items, n.amount_fen, n.outcome FROM notice_entries n \
+             JOIN applications a ON a.id = n.application_id WHERE n.notice_id = ? ORDER BY a.number",
+            vec![id.into()],
+        )
+        .await?;
+        let officer = match scope {
+            Scope::City => true,
+            Scope::District { code, .. } => *code == notice.district_code,
+            _ => false,
+        };
+        let objections = if officer {
+            fetch_all(
+                conn,
+                "SELECT id, notice_id, application_id, name, contact, text, evidence_key, evidence_name, lodged_at, decision, reason \
+                 FROM objections WHERE notice_id = ? ORDER BY id",
+                vec![id.into()],
+            )
+            .await?
+        } else {
+            vec![]
+        };
+        Ok(NoticeDetail {
+            notice,
+            entries,
+            objections,
+        })
+    }
+
+    /// Anyone lodges an objection during the notice period (until 24:00 of its last day).
+    pub async fn lodge_objection(
+        &self,
+        tx: &mut WriteTx,
+        notice_id: i64,
+        o: NewObjection,
+        today: NaiveDate,
+    ) -> Result<i64> {
+        let d = Self::notice_in(tx.conn(), &Scope::Public, notice_id).await?;
+        if d.notice.status != "open" || today > d.notice.ends_on || today < d.notice.starts_on {
+            return Err(StoreError::conflict(
+                "objection.period",
+                format!(
+                    "公示期为 {} 至 {}，现已不在公示期内，不能再提出异议。",
+                    d.notice.starts_on, d.notice.ends_on
+                ),
+                "The notice period is over.",
+            ));
+        }
+        if let Some(a) = o.application_id
+            && !d.entries.iter().any(|e| e.application_id == a)
+        {
+            return Err(field_err(
+                "application_id",
+                Msg::new(
+                    "objection.application",
+                    "所选申请不在本次公示名单中。",
+                    "The application is not on this notice.",
+                ),
+            ));
+        }
+        let name = crate::org::require_text("name", "姓名或单位", "Name", &o.name, 100)?;
+        let contact = crate::org::require_text("contact", "联系方式", "Contact", &o.contact, 100)?;
+        let text = crate::org::require_text("text", "异议内容", "Objection", &o.text, 4000)?;
+        let (key, ename) = match o.evidence {
+            Some((fname, bytes)) if !bytes.is_empty() => {
+                let t = check_upload(
+                    "异议证明材料",
+                    ipfin_domain::policy::materials::FileKinds::Document,
+                    &bytes,
+                )
+                .map_err(|m| field_err("evidence", m))?;
+                let key = self.keep_file(tx, bytes, t).await?;
+                (Some(key), Some(app::files::display_name(&fname)))
+            }
+            _ => (None, None),
+        };
+        let oid = fetch_i64(
+            tx.conn(),
+            "INSERT INTO objections (notice_id, application_id, name, contact, text, evidence_key, evidence_name, lodged_at) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            vec![notice_id.into(), o.application_id.into(), name.into(), contact.into(), text.into(), key.into(), ename.into(), crate::now_s().into()],
+        )
+        .await?;
+        notify(
+            tx.conn(),
+            None,
+            Some(&d.notice.district_code),
+            o.application_id,
+            format!("公示“{}”收到一件异议，请处理。", d.notice.title),
+            format!("/notices/{notice_id}"),
+        )
+        .await?;
+        tx.audit(
+            "objection.lodge",
+            "notice",
+            notice_id,
+            json!({"objection_id": oid, "application_id": o.application_id}),
+        )
+        .await?;
+        Ok(oid)
+    }
+
+    /// Decides an objection: upheld sends the application back to review; dismissed is
+    /// recorded with the reason.
+    pub async fn decide_objection(
+        &self,
+        tx: &mut WriteTx,
+        scope: &Scope,
+        objection_id: i64,
+        uphold: bool,
+        reason: &str,
+    ) -> Result<()> {
+        let district = officer_district(scope)?.to_string();
+        let o: ObjectionRow = fetch_opt(
+            tx.conn(),
+            "SELECT o.id, o.notice_id, o.application_id, o.name, o.contact, o.text, o.evidence_key, o.evidence_name, o.lodged_at, o.decision, o.reason \
+             FROM objections o JOIN notices n ON n.id = o.notice_id WHERE o.id = ? AND n.district_code = ?",
+            vec![objection_id.into(), district.into()],
+        )
+        .await?
+        .ok_or(StoreError::NotFound)?;
+        if o.decision.is_some() {
+            return Err(StoreError::conflict(
+                "objection.decided",
+                "该异议已处理。",
+                "The objection was already decided.",
+            ));
+        }
+        let reason = reason.trim();
+        if reason.is_empty() {
+            return Err(field_err(
+                "reason",
+                Msg::new(
+                    "objection.reason",
+                    "请填写处理意见（核查情况和理由）。",
+                    "Give the reason.",
+                ),
+            ));
+        }
+        if uphold {
+            let Some(aid) = o.application_id else {
+                return Err(field_err(
+                    "application_id",
+                    Msg::new(
+                        "objection.no_application",
+                        "该异议未指向具体申请，不能认定成立；请驳回并说明，或另行处理。",
+                        "The objection names no application.",
+                    ),
+                ));
+            };
+            let (row, wf, _, user) = Self::officer_row(tx, scope, aid).await?;
+            Self::transition(
+                tx,
+                &row,
+                &wf,
+                Actor::Officer(user),
+                Action::UpholdObjection,
+                reason,
+                json!({"objection_id": objection_id}),
+            )
+            .await?;
+            exec(tx.conn(), "UPDATE notice_entries SET outcome = 'upheld' WHERE notice_id = ? AND application_id = ?", vec![o.notice_id.into(), aid.into()]).await?;
+            exec(
+                tx.conn(),
+                "UPDATE applications SET approved_fen = NULL WHERE id = ?",
+                vec![aid.into()],
+            )
+            .await?;
+            exec(tx.conn(), "UPDATE application_items SET approved_fen = NULL, reason = NULL WHERE application_id = ?", vec![aid.into()]).await?;
+            Self::notify_applicant(
+                tx,
+                &row,
+                format!(
+                    "{} 公示期间的异议经核查成立，申请退回重新审核。",
+                    row.label()
+                ),
+            )
+            .await?;
+        }
+        exec(
+            tx.conn(),
+            "UPDATE objections SET decision = ?, reason = ?, decided_by = ?, decided_at = ? WHERE id = ?",
+            vec![(if uphold { "upheld" } else { "dismissed" }).into(), reason.to_string().into(), tx.actor_user_id().into(), crate::now_s().into(), objection_id.into()],
+        )
+        .await?;
+        tx.audit(
+            "objection.decide",
+            "objection",
+            objection_id,
+            json!({"upheld": uphold, "reason": reason}),
+        )
+        .await
+    }
+
+    /// The notice an objection belongs to, for the district's officers (404 otherwise).
+    pub async fn objection_notice(&self, scope: &Scope, objection_id: i64) -> Result<i64> {
+        let district = officer_district(scope)?.to_string();
+        fetch_opt::<IdRow, _>(
+            self.conn(),
+            "SELECT n.id FROM objections o JOIN notices n ON n.id = o.notice_id WHERE o.id = ? AND n.district_code = ?",
+            vec![objection_id.into(), district.into()],
+        )
+        .await?
+        .map(|r| r.id)
+        .ok_or(StoreError::NotFound)
+    }
+
+    /// A stored file by key for a notice's objection evidence (officers of the district).
+    pub async fn objection_evidence(
+        &self,
+        scope: &Scope,
+        objection_id: i64,
+    ) -> Result<(String, Bytes)> {
+        let code = match scope {
+            Scope::District { code, .. } => code.clone(),
+            Scope::City => String::new(),
+            _ => return Err(StoreError::NotFound),
+        };
+        #[derive(FromQueryResult)]
+        struct K {
+            evidence_key: Option<String>,
+            evidence_name: Option<String>,
+            district_code: String,
+        }
+        let k: K = fetch_opt(
+            self.conn(),
+            "SELECT o.evidence_key, o.evidence_name, n.district_code FROM objections o JOIN notices n ON n.id = o.notice_id WHERE o.id = ?",
+            vec![objection_id.into()],
+        )
+        .await?
+        .ok_or(StoreError::NotFound)?;
+        if !code.is_empty() && k.district_code != code {
+            return Err(StoreError::NotFound);
+        }
+        let key = k.evidence_key.ok_or(StoreError::NotFound)?;
+        Ok((
+            k.evidence_name.unwrap_or_default(),
+            self.blobs().get(&key).await?,
+        ))
+    }
+}

@@ -1,0 +1,195 @@
+//! Reading applications: one application with everything on its page, the scoped and
+//! filtered lists, and the officers' work queue.
+
+use super::{
+    ApplicationDetail, ApplicationFilter, ApplicationRow, Body, COLS, FILE_COLS, FROM, FileRow,
+    QueueCount, StoredCalc, internal,
+};
+use crate::Store;
+use crate::db::{Page, Paged, fetch_all, fetch_i64, fetch_one, fetch_page};
+use crate::error::Result;
+use ipfin_domain::application::{self as app, State, Workflow};
+use ipfin_domain::org::Scope;
+use ipfin_domain::visibility::Records;
+use sea_orm::{FromQueryResult, Value};
+
+fn awaiting(row: &ApplicationRow, wf: &Workflow) -> String {
+    match wf.state {
+        State::Draft => "等待申请单位上传材料并提交".into(),
+        State::Submitted => "等待区经办人员受理".into(),
+        State::Returned => format!(
+            "等待申请单位补正材料后重新提交{}",
+            row.return_deadline
+                .map(|d| format!("（补正期限：{d}）"))
+                .unwrap_or_default()
+        ),
+        State::Accepted => format!(
+            "等待区审核人员{}",
+            wf.stage.map(|s| s.zh()).unwrap_or("审核")
+        ),
+        State::Reviewed => "审核已通过，等待区经办人员发布公示".into(),
+        State::InNotice => "公示中，公示期满无成立的异议即确定资助".into(),
+        State::Granted => "资助已确定，等待区财政拨付".into(),
+        State::Disbursed => "已拨付，进入跟踪监管".into(),
+        State::UnderInvestigation => "跟踪监管发现问题，区经办人员核查中".into(),
+        _ => "办理已结束".into(),
+    }
+}
+
+impl Store {
+    /// An application the scope may see, with everything on its page.
+    pub async fn application(&self, scope: &Scope, id: i64) -> Result<ApplicationDetail> {
+        let row = Self::app_row(self.conn(), scope, id).await?;
+        #[derive(FromQueryResult)]
+        struct Extra {
+            workflow: String,
+            body: String,
+            calc: Option<String>,
+            differences: Option<String>,
+        }
+        let x: Extra = fetch_one(
+            self.conn(),
+            "SELECT workflow, body, calc, differences FROM applications WHERE id = ?",
+            vec![id.into()],
+        )
+        .await?;
+        let workflow: Workflow = serde_json::from_str(&x.workflow).map_err(internal)?;
+        let body: Body = serde_json::from_str(&x.body).map_err(internal)?;
+        let doc = Self::policy_doc_of(self.conn(), &row).await?;
+        let slots = app::slots(row.kind(), &row.item_list(), &doc.extra_materials);
+        let files: Vec<FileRow> = fetch_all(
+            self.conn(),
+            &format!(
+                "SELECT {FILE_COLS} FROM application_files WHERE application_id = ? ORDER BY id"
+            ),
+            vec![id.into()],
+        )
+        .await?;
+        let filled: Vec<&str> = files.iter().map(|f| f.slot.as_str()).collect();
+        let missing = app::missing(&slots, &filled)
+            .into_iter()
+            .map(|s| s.name.clone())
+            .collect();
+        let (calculation, derivation) = match x.calc.as_deref() {
+            Some(c) => {
+                let stored: StoredCalc = serde_json::from_str(c).map_err(internal)?;
+                (Some(stored.value), stored.lines)
+            }
+            None => (None, vec![]),
+        };
+        let differences = match x.differences.as_deref() {
+            Some(d) => serde_json::from_str(d).map_err(internal)?,
+            None => vec![],
+        };
+        let open_clawbacks = fetch_i64(
+            self.conn(),
+            "SELECT COUNT(*) FROM clawbacks c JOIN applications a2 ON a2.id = c.application_id \
+             WHERE a2.applicant_org_id = ? AND c.recovered_on IS NULL",
+            vec![row.applicant_org_id.into()],
+        )
+        .await?;
+        let awaiting = awaiting(&row, &workflow);
+        Ok(ApplicationDetail {
+            items: fetch_all(
+                self.conn(),
+                "SELECT item, computed_fen, approved_fen, reason, granted_fen FROM application_items WHERE application_id = ? ORDER BY item",
+                vec![id.into()],
+            )
+            .await?,
+            events: fetch_all(
+                self.conn(),
+                "SELECT id, at, actor_name, action, from_state, to_state, stage, comment FROM application_events WHERE application_id = ? ORDER BY id",
+                vec![id.into()],
+            )
+            .await?,
+            payments: fetch_all(
+                self.conn(),
+                "SELECT id, paid_on, amount_fen, reference FROM grant_payments WHERE application_id = ? ORDER BY id",
+                vec![id.into()],
+            )
+            .await?,
+            checks: fetch_all(
+                self.conn(),
+                "SELECT id, due_on, done_at, outcome, findings FROM supervision_checks WHERE application_id = ? ORDER BY id",
+                vec![id.into()],
+            )
+            .await?,
+            clawbacks: fetch_all(
+                self.conn(),
+                "SELECT id, amount_fen, reason, decided_at, recovered_on FROM clawbacks WHERE application_id = ? ORDER BY id",
+                vec![id.into()],
+            )
+            .await?,
+            row,
+            workflow,
+            body,
+            slots,
+            files,
+            missing,
+            calculation,
+            derivation,
+            differences,
+            open_clawbacks,
+            awaiting,
+        })
+    }
+
+    fn filter_sql(scope: &Scope, f: &ApplicationFilter) -> (String, Vec<Value>) {
+        let (mut cond, mut values) = crate::visibility::condition(scope, Records::Applications);
+        if let Some(q) = f.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+            cond.push_str(" AND (a.number = ? OR o.name LIKE ?)");
+            values.push(q.to_string().into());
+            values.push(format!("%{}%", q.replace(['%', '_'], "")).into());
+        }
+        if let Some(s) = f.state {
+            cond.push_str(" AND a.state = ?");
+            values.push(s.code().into());
+        }
+        if let Some(s) = f.stage.as_deref().filter(|s| !s.is_empty()) {
+            cond.push_str(" AND a.stage = ?");
+            values.push(s.to_string().into());
+        }
+        if let Some(k) = f.kind {
+            cond.push_str(" AND a.kind = ?");
+            values.push(k.code().into());
+        }
+        if let Some(d) = f.district.as_deref().filter(|d| !d.is_empty()) {
+            cond.push_str(" AND a.district_code = ?");
+            values.push(d.to_string().into());
+        }
+        (cond, values)
+    }
+
+    /// Applications the scope may see, newest activity first.
+    pub async fn applications(
+        &self,
+        scope: &Scope,
+        f: &ApplicationFilter,
+        page: Page,
+    ) -> Result<Paged<ApplicationRow>> {
+        let (cond, values) = Self::filter_sql(scope, f);
+        fetch_page(
+            self.conn(),
+            COLS,
+            &format!("{FROM} WHERE {cond}"),
+            "a.updated_at DESC, a.id DESC",
+            values,
+            page,
+        )
+        .await
+    }
+
+    /// Counts per state and stage with the oldest waiting time (the officers' work queue).
+    pub async fn application_queue(&self, scope: &Scope) -> Result<Vec<QueueCount>> {
+        let (cond, values) = crate::visibility::condition(scope, Records::Applications);
+        fetch_all(
+            self.conn(),
+            &format!(
+                "SELECT a.state, a.stage, COUNT(*) AS count, MIN(a.updated_at) AS oldest_at {FROM} \
+                 WHERE {cond} AND a.state <> 'draft' GROUP BY a.state, a.stage ORDER BY a.state, a.stage"
+            ),
+            values,
+        )
+        .await
+    }
+}

@@ -1,0 +1,860 @@
+//! From submission to a reviewed application: submit (eligibility, completeness, the stored
+//! calculation), withdraw, accept (double-dipping block, cross-check with the banks' reports),
+//! return for supplements, refuse, and the staged review with maker–checker.
+
+use super::{
+    ACTIVE, ApplicationRow, Body, FILE_COLS, FileRow, ItemDecision, ItemRow, StoredCalc,
+    applicant_org, field_err, internal, workflow_err,
+};
+use crate::db::{exec, fetch_all, fetch_i64, fetch_opt};
+use crate::error::{Result, StoreError};
+use crate::{Store, WriteTx};
+use chrono::{Datelike, NaiveDate};
+use ipfin_domain::Msg;
+use ipfin_domain::application::{
+    self as app, Action, Actor, Difference, Kind, Line, Reported, State,
+};
+use ipfin_domain::org::Scope;
+use ipfin_domain::policy::calc::{self, Calculation};
+use ipfin_domain::policy::document::PolicyDocument;
+use ipfin_domain::policy::rules::{CapPeriod, Item};
+use sea_orm::{ConnectionTrait, FromQueryResult, Value};
+use serde_json::json;
+
+#[derive(FromQueryResult)]
+struct NameRow {
+    name: String,
+}
+
+/// Open files of the materials checklist that a submit found missing, by name.
+fn missing_error(names: &[String]) -> StoreError {
+    field_err(
+        "files",
+        Msg::new(
+            "application.missing_materials",
+            format!("以下必备材料尚未上传：{}。", names.join("、")),
+            format!("Required materials missing: {}.", names.join(", ")),
+        ),
+    )
+}
+
+impl Store {
+    /// The policy version of an application (pinned; no scope: the application was checked).
+    pub(crate) async fn policy_version_in_any<C: ConnectionTrait>(
+        conn: &C,
+        id: i64,
+    ) -> Result<crate::policy::PolicyVersionRow> {
+        Self::policy_version_scoped(conn, &Scope::City, id).await
+    }
+
+    /// What the enterprise has been granted or has in progress within the cap period, other
+    /// than this application (SPEC §3.4 step 4: in-progress applications reserve their amount).
+    async fn enterprise_used<C: ConnectionTrait>(
+        conn: &C,
+        row: &ApplicationRow,
+        period: Option<CapPeriod>,
+    ) -> Result<i64> {
+        let mut sql = format!(
+            "SELECT CAST(COALESCE(SUM(COALESCE(a.granted_fen, a.approved_fen, a.computed_fen)), 0) AS BIGINT) FROM applications a \
+             WHERE a.applicant_org_id = ? AND a.district_code = ? AND a.kind = ? AND a.id <> ? AND a.state IN {ACTIVE}"
+        );
+        let mut values: Vec<Value> = vec![
+            row.applicant_org_id.into(),
+            row.district_code.clone().into(),
+            row.kind.clone().into(),
+            row.id.into(),
+        ];
+        match period {
+            Some(CapPeriod::Year) | None => {
+                sql.push_str(" AND a.policy_year = ?");
+                values.push(row.policy_year.into());
+            }
+            Some(CapPeriod::Years(n)) => {
+                sql.push_str(" AND a.policy_year > ? AND a.policy_year <= ?");
+                values.push((row.policy_year - n as i32).into());
+                values.push(row.policy_year.into());
+            }
+            Some(CapPeriod::Lifetime) => {}
+        }
+        fetch_i64(conn, &sql, values).await
+    }
+
+    /// Runs the engine on an application as it stands.
+    async fn calculate_for(
+        &self,
+        tx: &WriteTx,
+        row: &ApplicationRow,
+        body: &Body,
+        doc: &PolicyDocument,
+    ) -> Result<Calculation> {
+        let conn = tx.conn();
+        match row.kind() {
+            Kind::EnterpriseFee => {
+                let e = self
+                    .enterprise_in(conn, &Scope::City, row.enterprise_id.unwrap_or(0))
+                    .await?;
+                let class = e.effective_size().ok_or_else(|| {
+                    StoreError::conflict(
+                        "application.size_unknown",
+                        "企业规模（大型、中型、小型、微型）尚未确定：请先在企业信息中补充从业人员、营业收入和资产总额，或联系区经办人员认定。",
+                        "The enterprise's size class is not known yet.",
+                    )
+                })?;
+                let used =
+                    Self::enterprise_used(conn, row, doc.rules.enterprise_cap.map(|c| c.period))
+                        .await?;
+                let input = calc::Application {
+                    class,
+                    operating_revenue_fen: e.operating_revenue_fen,
+                    // Only the items applied for count: fees of other items stay out.
+                    loans: body
+                        .lines
+                        .iter()
+                        .map(|l| {
+                            let mut loan = l.to_calc();
+                            let applied = row.item_list();
+                            for (item, fee) in [
+                                (Item::Interest, &mut loan.interest_paid_fen),
+                                (Item::Evaluation, &mut loan.evaluation_fee_fen),
+                                (Item::Guarantee, &mut loan.guarantee_fee_fen),
+                                (Item::Insurance, &mut loan.insurance_fee_fen),
+                            ] {
+                                if !applied.contains(&item) {
+                                    *fee = 0;
+                                }
+                            }
+                            loan
+                        })
+                        .collect(),
+                    enterprise_used_fen: used,
+                };
+                let lpr = Self::lpr_table_in(conn).await?;
+                calc::calculate(&doc.rules, &lpr, &input).map_err(|m| field_err("lines", m))
+            }
+            Kind::Institution => {
+                let rule = doc.rules.institution_reward.ok_or_else(|| {
+                    StoreError::conflict(
+                        "application.no_reward_rule",
+                        "该政策没有对银行金融机构的奖励条款。",
+                        "The policy has no institution reward.",
+                    )
+                })?;
+                #[derive(FromQueryResult)]
+                struct P {
+                    principal_fen: i64,
+                }
+                let loans: Vec<P> = fetch_all(
+                    conn,
+                    "SELECT l.principal_fen FROM loans l JOIN enterprises e ON e.id = l.enterprise_id \
+                     WHERE l.lender_org_id = ? AND e.registered_district = ? AND l.start_date >= ? AND l.start_date <= ?",
+                    vec![
+                        row.applicant_org_id.into(),
+                        row.district_code.clone().into(),
+                        NaiveDate::from_ymd_opt(row.policy_year, 1, 1).into(),
+                        NaiveDate::from_ymd_opt(row.policy_year, 12, 31).into(),
+                    ],
+                )
+                .await?;
+                if loans.is_empty() {
+                    return Err(StoreError::conflict(
+                        "application.no_loans_reported",
+                        format!(
+                            "贵行{}年在本区没有报送的知识产权质押贷款，请先在“贷款”中报送。",
+                            row.policy_year
+                        ),
+                        "No reported loans in the district for the year.",
+                    ));
+                }
+                let used = Self::enterprise_used(conn, row, Some(CapPeriod::Year)).await?;
+                let amounts: Vec<i64> = loans.iter().map(|l| l.principal_fen).collect();
+                Ok(calc::institution_reward(&rule, &amounts, used))
+            }
+            Kind::Securitisation => {
+                let rule = doc.rules.securitisation.ok_or_else(|| {
+                    StoreError::conflict(
+                        "application.no_securitisation_rule",
+                        "该政策没有知识产权证券化资助条款。",
+                        "The policy has no securitisation support.",
+                    )
+                })?;
+                let year = body.year_number.unwrap_or(0);
+                if year == 0 {
+                    return Err(field_err(
+                        "year_number",
+                        Msg::new(
+                            "application.year_number",
+                            "请填写这是证券化融资的第几年（1 表示第一年）。",
+                            "Enter which year of the securitised financing this is.",
+                        ),
+                    ));
+                }
+                if body.interest_paid_fen < 0
+                    || body.guarantee_fee_fen < 0
+                    || body.interest_paid_fen + body.guarantee_fee_fen == 0
+                {
+                    return Err(field_err(
+                        "interest_paid_fen",
+                        Msg::new(
+                            "application.securitisation_cost",
+                            "请填写当年实际支付的利息和担保费（不能为负，合计应大于 0）。",
+                            "Enter the interest and guarantee fee paid.",
+                        ),
+                    ));
+                }
+                let used = Self::enterprise_used(conn, row, Some(CapPeriod::Year)).await?;
+                Ok(calc::securitisation(
+                    &rule,
+                    year,
+                    body.interest_paid_fen,
+                    body.guarantee_fee_fen,
+                    used,
+                ))
+            }
+        }
+    }
+
+    /// Submits (or resubmits after a return): the batch must be open, the enterprise eligible,
+    /// every required slot filled and the figures valid; the calculation runs and is stored;
+    /// the first submission gets the next number of its district, year and kind.
+    pub async fn submit_application(
+        &self,
+        tx: &mut WriteTx,
+        scope: &Scope,
+        id: i64,
+        today: NaiveDate,
+    ) -> Result<String> {
+        applicant_org(scope)?;
+        let row = Self::app_row(tx.conn(), scope, id).await?;
+        let (wf, body) = Self::app_state(tx.conn(), id).await?;
+        wf.apply(Actor::Applicant, Action::Submit)
+            .map_err(workflow_err)?;
+        let v = Self::policy_version_in_any(tx.conn(), row.policy_version_id).await?;
+        let doc = v.doc()?;
+        if wf.state == State::Draft {
+            let batch = doc.batches.iter().find(|b| b.name == row.batch_name);
+            if !batch.is_some_and(|b| b.opens <= today && today <= b.closes) {
+                let window = batch
+                    .map(|b| format!("{} 至 {}", b.opens, b.closes))
+                    .unwrap_or_default();
+                return Err(StoreError::conflict(
+                    "application.batch_closed",
+                    format!(
+                        "申报批次“{}”的受理时间为 {window}，今天（{today}）不在受理期内。",
+                        row.batch_name
+                    ),
+                    "The batch is not open today.",
+                ));
+            }
+        }
+        if row.kind() == Kind::EnterpriseFee {
+            app::lines::check_lines(&body.lines, &row.item_list()).map_err(|e| {
+                StoreError::Document(ipfin_domain::policy::rules::RuleError {
+                    path: e.field,
+                    msg: e.msg,
+                })
+            })?;
+        }
+        // Eligibility (R2.2) for enterprises.
+        if let Some(eid) = row.enterprise_id {
+            let e = self.enterprise_in(tx.conn(), &Scope::City, eid).await?;
+            let name = fetch_opt::<NameRow, _>(
+                tx.conn(),
+                "SELECT name FROM districts WHERE code = ?",
+                vec![row.district_code.clone().into()],
+            )
+            .await?
+            .map(|d| d.name)
+            .unwrap_or_default();
+            let el = ipfin_domain::policy::eligibility::check(
+                &e.facts(),
+                &row.district_code,
+                &name,
+                &doc.eligibility.extra_conditions,
+            );
+            if let Some(c) = el.conditions.iter().find(|c| c.met == Some(false)) {
+                return Err(StoreError::conflict(
+                    "application.not_eligible",
+                    format!(
+                        "不符合申请条件：{}（{}，截至 {}）。如登记信息有误，请联系区服务站更正。",
+                        c.name, c.evidence, c.as_of
+                    ),
+                    format!("Not eligible: {}.", c.code),
+                ));
+            }
+        }
+        // Completeness.
+        let files: Vec<FileRow> = fetch_all(
+            tx.conn(),
+            &format!("SELECT {FILE_COLS} FROM application_files WHERE application_id = ?"),
+            vec![id.into()],
+        )
+        .await?;
+        let slots = app::slots(row.kind(), &row.item_list(), &doc.extra_materials);
+        let filled: Vec<&str> = files.iter().map(|f| f.slot.as_str()).collect();
+        let missing: Vec<String> = app::missing(&slots, &filled)
+            .into_iter()
+            .map(|s| s.name.clone())
+            .collect();
+        if !missing.is_empty() {
+            return Err(missing_error(&missing));
+        }
+        let c = self.calculate_for(tx, &row, &body, &doc).await?;
+        if !c.eligible {
+            // The policy's own conditions (years limit, revenue, IP types) rule it out: say
+            // which, in the derivation's words, instead of filing an application for nothing.
+            let why: Vec<String> = c.lines().into_iter().filter(|l| l.contains("不")).collect();
+            return Err(StoreError::conflict(
+                "application.policy_conditions",
+                format!(
+                    "按本政策的条件，本申请不能获得资助：{}",
+                    if why.is_empty() {
+                        c.lines().join("；")
+                    } else {
+                        why.join("；")
+                    }
+                ),
+                "The policy's conditions rule this application out.",
+            ));
+        }
+        let stored = StoredCalc {
+            value: serde_json::to_value(&c).map_err(internal)?,
+            lines: c.lines(),
+        };
+        // The number: the next in district-year-kind, inside this transaction (gapless).
+        let number = match &row.number {
+            Some(n) => n.clone(),
+            None => {
+                let year = today.year();
+                exec(
+                    tx.conn(),
+                    "INSERT INTO application_counters (district_code, year, kind, last_seq) VALUES (?, ?, ?, 0) ON CONFLICT DO NOTHING",
+                    vec![row.district_code.clone().into(), year.into(), row.kind.clone().into()],
+                )
+                .await?;
+                let seq = fetch_i64(
+                    tx.conn(),
+                    "UPDATE application_counters SET last_seq = last_seq + 1 WHERE district_code = ? AND year = ? AND kind = ? RETURNING last_seq",
+                    vec![row.district_code.clone().into(), year.into(), row.kind.clone().into()],
+                )
+                .await?;
+                app::ApplicationNumber {
+                    district: row.district_code.clone(),
+                    year,
+                    kind: row.kind(),
+                    sequence: seq as u32,
+                }
+                .to_string()
+            }
+        };
+        let now = crate::now_s();
+        exec(
+            tx.conn(),
+            "UPDATE applications SET number = ?, calc = ?, computed_fen = ?, submitted_at = COALESCE(submitted_at, ?), return_note = NULL, return_deadline = NULL WHERE id = ?",
+            vec![number.clone().into(), serde_json::to_string(&stored).map_err(internal)?.into(), c.total_fen.into(), now.into(), id.into()],
+        )
+        .await?;
+        // Amounts a reviewer already approved (a resubmission after a return at a later stage)
+        // stay, capped by the new calculation: a return never undoes a reviewer's cut.
+        let before: Vec<ItemRow> = fetch_all(
+            tx.conn(),
+            "SELECT item, computed_fen, approved_fen, reason, granted_fen FROM application_items WHERE application_id = ?",
+            vec![id.into()],
+        )
+        .await?;
+        exec(
+            tx.conn(),
+            "DELETE FROM application_items WHERE application_id = ?",
+            vec![id.into()],
+        )
+        .await?;
+        let items: Vec<(String, i64)> = if c.items.is_empty() {
+            vec![(row.kind.clone(), c.total_fen)]
+        } else {
+            let applied = row.item_list();
+            c.items
+                .iter()
+                .filter(|i| applied.contains(&i.item))
+                .map(|i| (i.item.code().to_string(), i.granted_fen))
+                .collect()
+        };
+        for (item, fen) in &items {
+            let kept = before.iter().find(|b| &b.item == item);
+            let approved = kept.and_then(|b| b.approved_fen).map(|a| a.min(*fen));
+            exec(
+                tx.conn(),
+                "INSERT INTO application_items (application_id, item, computed_fen, approved_fen, reason) VALUES (?, ?, ?, ?, ?)",
+                vec![
+                    id.into(),
+                    item.clone().into(),
+                    (*fen).into(),
+                    approved.into(),
+                    kept.and_then(|b| b.reason.clone()).into(),
+                ],
+            )
+            .await?;
+        }
+        let mut row = row;
+        row.number = Some(number.clone());
+        // An applicant with a clawback still open is flagged to the officers (SPEC §3.3).
+        let open_clawbacks = fetch_i64(
+            tx.conn(),
+            "SELECT COUNT(*) FROM clawbacks c JOIN applications a ON a.id = c.application_id \
+             WHERE a.applicant_org_id = ? AND c.recovered_on IS NULL",
+            vec![row.applicant_org_id.into()],
+        )
+        .await?;
+        let next = Self::transition(
+            tx,
+            &row,
+            &wf,
+            Actor::Applicant,
+            Action::Submit,
+            "",
+            json!({"computed_fen": c.total_fen, "eligible": c.eligible,
+                   "materials_edition": ipfin_domain::policy::materials::EDITION,
+                   "open_clawbacks": open_clawbacks}),
+        )
+        .await?;
+        let flag = if open_clawbacks > 0 {
+            format!("（注意：该单位有 {open_clawbacks} 笔资助尚未追回）")
+        } else {
+            String::new()
+        };
+        let text = match next.state {
+            State::Submitted => format!("{number} {} 已提交，等待受理。{flag}", row.applicant_name),
+            _ => format!(
+                "{number} {} 已补正，回到{}。",
+                row.applicant_name,
+                next.stage.map(|s| s.zh()).unwrap_or("审核")
+            ),
+        };
+        Self::notify_officers(tx, &row, text).await?;
+        Ok(number)
+    }
+
+    /// Withdraws an application not yet accepted.
+    pub async fn withdraw_application(
+        &self,
+        tx: &mut WriteTx,
+        scope: &Scope,
+        id: i64,
+    ) -> Result<()> {
+        applicant_org(scope)?;
+        let row = Self::app_row(tx.conn(), scope, id).await?;
+        let (wf, _) = Self::app_state(tx.conn(), id).await?;
+        Self::transition(
+            tx,
+            &row,
+            &wf,
+            Actor::Applicant,
+            Action::Withdraw,
+            "",
+            json!({}),
+        )
+        .await?;
+        Self::release_claims(tx, id).await
+    }
+
+    pub(super) async fn release_claims(tx: &WriteTx, id: i64) -> Result<()> {
+        exec(
+            tx.conn(),
+            "UPDATE application_claims SET active = ? WHERE application_id = ?",
+            vec![false.into(), id.into()],
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// Accepts a submitted application: the same loan or pledge registration may be granted
+    /// once per item and year across all districts (blocked here with a pointer to the other
+    /// application), and the figures are compared with the banks' reports.
+    pub async fn accept_application(
+        &self,
+        tx: &mut WriteTx,
+        scope: &Scope,
+        id: i64,
+        comment: &str,
+    ) -> Result<Vec<Difference>> {
+        let (row, wf, body, user) = Self::officer_row(tx, scope, id).await?;
+        let next = wf
+            .apply(Actor::Officer(user), Action::Accept)
+            .map_err(workflow_err)?;
+        let _ = next;
+        let mut claims: Vec<(String, String)> = Vec::new();
+        for l in &body.lines {
+            for item in row.item_list() {
+                claims.push((format!("loan:{}", l.loan_key()), item.code().to_string()));
+                if let Some(p) = l
+                    .pledge_number
+                    .as_deref()
+                    .map(str::trim)
+                    .filter(|p| !p.is_empty())
+                {
+                    claims.push((format!("pledge:{p}"), item.code().to_string()));
+                }
+            }
+        }
+        for (key, item) in &claims {
+            #[derive(FromQueryResult)]
+            struct Other {
+                number: Option<String>,
+                district_code: String,
+            }
+            let other: Option<Other> = fetch_opt(
+                tx.conn(),
+                "SELECT a.number, a.district_code FROM application_claims c JOIN applications a ON a.id = c.application_id \
+                 WHERE c.claim_key = ? AND c.item = ? AND c.year = ? AND c.active = ? AND c.application_id <> ?",
+                vec![key.clone().into(), item.clone().into(), row.policy_year.into(), true.into(), id.into()],
+            )
+            .await?;
+            if let Some(o) = other {
+                let what = if key.starts_with("pledge:") {
+                    "质权登记"
+                } else {
+                    "贷款"
+                };
+                let item_zh = Item::ALL
+                    .iter()
+                    .find(|i| i.code() == item)
+                    .map(|i| i.zh())
+                    .unwrap_or("");
+                return Err(StoreError::conflict(
+                    "application.double_dipping",
+                    format!(
+                        "{what}“{}”的{item_zh}已由申请 {}（{}）申请或获得 {} 年度资助，同一贷款同一项目同一年度只能资助一次。",
+                        key.split_once(':').map(|x| x.1).unwrap_or(key),
+                        o.number.unwrap_or_default(),
+                        o.district_code,
+                        row.policy_year
+                    ),
+                    "The same loan or pledge was already claimed for this item and year.",
+                ));
+            }
+        }
+        for (key, item) in &claims {
+            exec(
+                tx.conn(),
+                "INSERT INTO application_claims (application_id, claim_key, item, year, active) VALUES (?, ?, ?, ?, ?) \
+                 ON CONFLICT (application_id, claim_key, item) DO UPDATE SET active = excluded.active",
+                vec![id.into(), key.clone().into(), item.clone().into(), row.policy_year.into(), true.into()],
+            )
+            .await
+            .map_err(|e| {
+                e.unique_as(Msg::new(
+                    "application.double_dipping",
+                    "同一贷款同一项目同一年度已被另一申请占用，请刷新后查看。",
+                    "The loan was just claimed by another application.",
+                ))
+            })?;
+        }
+        // Cross-check with the banks' reports.
+        let mut diffs = Vec::new();
+        for (i, l) in body.lines.iter().enumerate() {
+            if let Some(r) = self.reported_loan(tx.conn(), l).await? {
+                diffs.extend(app::lines::cross_check(i, l, &r));
+            } else {
+                diffs.push(Difference {
+                    line: i,
+                    field: "contract_number".into(),
+                    name: "银行报送记录".into(),
+                    stated: l.reference(),
+                    reported: "银行未报送该贷款".into(),
+                });
+            }
+        }
+        exec(
+            tx.conn(),
+            "UPDATE applications SET differences = ?, accepted_at = COALESCE(accepted_at, ?) WHERE id = ?",
+            vec![serde_json::to_string(&diffs).map_err(internal)?.into(), crate::now_s().into(), id.into()],
+        )
+        .await?;
+        Self::transition(
+            tx,
+            &row,
+            &wf,
+            Actor::Officer(user),
+            Action::Accept,
+            comment,
+            json!({"differences": diffs.len()}),
+        )
+        .await?;
+        Self::notify_applicant(tx, &row, format!("{} 已受理，进入审核。", row.label())).await?;
+        Ok(diffs)
+    }
+
+    async fn reported_loan<C: ConnectionTrait>(
+        &self,
+        conn: &C,
+        l: &Line,
+    ) -> Result<Option<Reported>> {
+        #[derive(FromQueryResult)]
+        struct R {
+            id: i64,
+            principal_fen: i64,
+            start_date: NaiveDate,
+            end_date: NaiveDate,
+            annual_rate: String,
+            interest_paid_fen: i64,
+        }
+        let Some(r): Option<R> = fetch_opt(
+            conn,
+            "SELECT id, principal_fen, start_date, end_date, annual_rate, interest_paid_fen FROM loans WHERE lender_org_id = ? AND contract_number = ?",
+            vec![l.lender_org_id.into(), l.contract_number.trim().to_string().into()],
+        )
+        .await?
+        else {
+            return Ok(None);
+        };
+        #[derive(FromQueryResult)]
+        struct N {
+            number: String,
+        }
+        let numbers: Vec<N> = fetch_all(
+            conn,
+            "SELECT p.number FROM loan_pledges lp JOIN pledge_registrations p ON p.id = lp.registration_id WHERE lp.loan_id = ?",
+            vec![r.id.into()],
+        )
+        .await?;
+        Ok(Some(Reported {
+            loan_id: r.id,
+            principal_fen: r.principal_fen,
+            start: r.start_date,
+            end: r.end_date,
+            annual_rate: r.annual_rate.parse().unwrap_or_default(),
+            interest_paid_fen: r.interest_paid_fen,
+            pledge_numbers: numbers.into_iter().map(|n| n.number).collect(),
+        }))
+    }
+
+    /// Returns an application for supplement, with what to supplement and a deadline.
+    pub async fn return_application(
+        &self,
+        tx: &mut WriteTx,
+        scope: &Scope,
+        id: i64,
+        what: &str,
+        deadline: NaiveDate,
+        today: NaiveDate,
+    ) -> Result<()> {
+        let (row, wf, _, user) = Self::officer_row(tx, scope, id).await?;
+        let what = what.trim();
+        if what.is_empty() {
+            return Err(field_err(
+                "note",
+                Msg::new(
+                    "application.return_note",
+                    "请写明需要补正的材料或内容。",
+                    "Say what to supplement.",
+                ),
+            ));
+        }
+        if deadline <= today {
+            return Err(field_err(
+                "deadline",
+                Msg::new(
+                    "application.return_deadline",
+                    "补正期限应晚于今天。",
+                    "The deadline must be after today.",
+                ),
+            ));
+        }
+        Self::transition(
+            tx,
+            &row,
+            &wf,
+            Actor::Officer(user),
+            Action::Return,
+            what,
+            json!({"deadline": deadline}),
+        )
+        .await?;
+        exec(
+            tx.conn(),
+            "UPDATE applications SET return_note = ?, return_deadline = ? WHERE id = ?",
+            vec![what.to_string().into(), deadline.into(), id.into()],
+        )
+        .await?;
+        Self::notify_applicant(
+            tx,
+            &row,
+            format!("{} 被退回补正：{what}（期限 {deadline}）", row.label()),
+        )
+        .await
+    }
+
+    /// Does not accept (不予受理) or rejects in review (审核不通过), with a reason.
+    pub async fn refuse_application(
+        &self,
+        tx: &mut WriteTx,
+        scope: &Scope,
+        id: i64,
+        action: Action,
+        reason: &str,
+    ) -> Result<()> {
+        let (row, wf, _, user) = Self::officer_row(tx, scope, id).await?;
+        if !matches!(action, Action::NotAccept | Action::Reject) {
+            return Err(StoreError::Internal(
+                "refuse takes not_accept or reject".into(),
+            ));
+        }
+        let reason = reason.trim();
+        if reason.is_empty() {
+            return Err(field_err(
+                "reason",
+                Msg::new(
+                    "application.reason",
+                    "请填写理由，申请单位会看到。",
+                    "Give the reason.",
+                ),
+            ));
+        }
+        Self::transition(
+            tx,
+            &row,
+            &wf,
+            Actor::Officer(user),
+            action,
+            reason,
+            json!({}),
+        )
+        .await?;
+        Self::release_claims(tx, id).await?;
+        Self::notify_applicant(
+            tx,
+            &row,
+            format!("{}：{}。理由：{reason}", row.label(), action.zh()),
+        )
+        .await
+    }
+
+    /// Passes the current review stage, with the approved amount of each item: never above the
+    /// calculation, and lower only with a reason. Nobody passes two stages of one application.
+    pub async fn pass_review(
+        &self,
+        tx: &mut WriteTx,
+        scope: &Scope,
+        id: i64,
+        decisions: &[ItemDecision],
+        comment: &str,
+    ) -> Result<State> {
+        let (row, wf, _, user) = Self::officer_row(tx, scope, id).await?;
+        wf.apply(Actor::Officer(user), Action::Pass)
+            .map_err(workflow_err)?;
+        let items: Vec<ItemRow> = fetch_all(
+            tx.conn(),
+            "SELECT item, computed_fen, approved_fen, reason, granted_fen FROM application_items WHERE application_id = ? ORDER BY item",
+            vec![id.into()],
+        )
+        .await?;
+        for d in decisions {
+            let Some(it) = items
+                .iter()
+                .find(|i| i.item == d.item.code() || (items.len() == 1 && i.item == row.kind))
+            else {
+                return Err(field_err(
+                    "items",
+                    Msg::new(
+                        "review.item",
+                        format!("本申请没有申请{}。", d.item.zh()),
+                        "The application does not claim this item.",
+                    ),
+                ));
+            };
+            let ceiling = it.approved_fen.unwrap_or(it.computed_fen);
+            if d.approved_fen > it.computed_fen || d.approved_fen > ceiling {
+                return Err(field_err(
+                    "approved_fen",
+                    Msg::new(
+                        "review.above_calculation",
+                        format!(
+                            "{}核定金额 {} 元高于系统测算（或上一环节核定）的 {} 元：核定金额只能调低，不能调高。",
+                            d.item.zh(),
+                            ipfin_domain::financing::yuan(d.approved_fen),
+                            ipfin_domain::financing::yuan(ceiling)
+                        ),
+                        "An approved amount cannot exceed the calculation.",
+                    ),
+                ));
+            }
+            if d.approved_fen < 0 {
+                return Err(field_err(
+                    "approved_fen",
+                    Msg::new(
+                        "review.negative",
+                        "核定金额不能为负数。",
+                        "Amounts cannot be negative.",
+                    ),
+                ));
+            }
+            if d.approved_fen < ceiling && d.reason.trim().is_empty() {
+                return Err(field_err(
+                    "reason",
+                    Msg::new(
+                        "review.reason",
+                        format!("{}核定金额低于测算金额，请填写调减理由。", d.item.zh()),
+                        "Give the reason for lowering an amount.",
+                    ),
+                ));
+            }
+        }
+        for it in &items {
+            let d = decisions
+                .iter()
+                .find(|d| d.item.code() == it.item || (items.len() == 1 && it.item == row.kind));
+            let approved = d
+                .map(|d| d.approved_fen)
+                .unwrap_or(it.approved_fen.unwrap_or(it.computed_fen));
+            let reason = d
+                .map(|d| d.reason.trim().to_string())
+                .filter(|r| !r.is_empty())
+                .or(it.reason.clone());
+            exec(
+                tx.conn(),
+                "UPDATE application_items SET approved_fen = ?, reason = ? WHERE application_id = ? AND item = ?",
+                vec![approved.into(), reason.into(), id.into(), it.item.clone().into()],
+            )
+            .await?;
+        }
+        let total = fetch_i64(tx.conn(), "SELECT CAST(COALESCE(SUM(approved_fen), 0) AS BIGINT) FROM application_items WHERE application_id = ?", vec![id.into()]).await?;
+        exec(
+            tx.conn(),
+            "UPDATE applications SET approved_fen = ? WHERE id = ?",
+            vec![total.into(), id.into()],
+        )
+        .await?;
+        let next = Self::transition(
+            tx,
+            &row,
+            &wf,
+            Actor::Officer(user),
+            Action::Pass,
+            comment,
+            json!({"decisions": decisions, "approved_fen": total}),
+        )
+        .await?;
+        if next.state == State::Reviewed {
+            Self::notify_officers(
+                tx,
+                &row,
+                format!(
+                    "{} 审核通过（核定 {} 元），待发布公示。",
+                    row.label(),
+                    ipfin_domain::financing::yuan(total)
+                ),
+            )
+            .await?;
+        } else {
+            Self::notify_officers(
+                tx,
+                &row,
+                format!(
+                    "{} 待{}。",
+                    row.label(),
+                    next.stage.map(|s| s.zh()).unwrap_or("")
+                ),
+            )
+            .await?;
+        }
+        Ok(next.state)
+    }
+}

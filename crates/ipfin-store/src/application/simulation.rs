@@ -1,0 +1,84 @@
+//! Inputs of the policy simulator: past enterprise fee applications of a policy year.
+
+use super::{ACTIVE, Body, ItemRow, internal};
+use crate::Store;
+use crate::db::fetch_all;
+use crate::error::Result;
+use ipfin_domain::application::Line;
+use ipfin_domain::org::Scope;
+use ipfin_domain::policy::rules::Item;
+use sea_orm::{FromQueryResult, Value};
+
+impl Store {
+    /// Past enterprise fee applications of a policy year for the simulator: the district's own
+    /// for its officers and members, every district's for the city. Drafts and applications
+    /// that ended without a grant (withdrawn, not accepted, rejected) are left out.
+    pub async fn simulation_inputs(
+        &self,
+        scope: &Scope,
+        year: i32,
+    ) -> Result<Vec<ipfin_domain::policy::simulate::PastApplication>> {
+        let (cond, mut values) = match scope {
+            Scope::City => ("1=1".to_string(), vec![]),
+            Scope::District { code, .. } => (
+                "a.district_code = ?".to_string(),
+                vec![Value::from(code.clone())],
+            ),
+            _ => return Ok(vec![]),
+        };
+        values.push(year.into());
+        #[derive(FromQueryResult)]
+        struct P {
+            id: i64,
+            applicant_org_id: i64,
+            district_code: String,
+            body: String,
+            size_class: Option<String>,
+            operating_revenue_fen: Option<i64>,
+        }
+        let rows: Vec<P> = fetch_all(
+            self.conn(),
+            &format!(
+                "SELECT a.id, a.applicant_org_id, a.district_code, a.body, COALESCE(e.size_override, e.size_class) AS size_class, \
+                 e.operating_revenue_fen FROM applications a JOIN enterprises e ON e.id = a.enterprise_id \
+                 WHERE {cond} AND a.policy_year = ? AND a.kind = 'enterprise_fee' AND a.state IN {ACTIVE} \
+                 ORDER BY a.submitted_at, a.id"
+            ),
+            values,
+        )
+        .await?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in rows {
+            let body: Body = serde_json::from_str(&r.body).map_err(internal)?;
+            let items: Vec<ItemRow> = fetch_all(
+                self.conn(),
+                "SELECT item, computed_fen, approved_fen, reason, granted_fen FROM application_items WHERE application_id = ? ORDER BY item",
+                vec![r.id.into()],
+            )
+            .await?;
+            out.push(ipfin_domain::policy::simulate::PastApplication {
+                id: r.id,
+                applicant: r.applicant_org_id,
+                district: r.district_code,
+                class: r
+                    .size_class
+                    .as_deref()
+                    .and_then(ipfin_domain::size::SizeClass::from_code)
+                    .unwrap_or(ipfin_domain::size::SizeClass::Small),
+                operating_revenue_fen: r.operating_revenue_fen,
+                loans: body.lines.iter().map(Line::to_calc).collect(),
+                current: items
+                    .iter()
+                    .filter_map(|i| {
+                        let item = Item::ALL.iter().copied().find(|x| x.code() == i.item)?;
+                        Some((
+                            item,
+                            i.granted_fen.or(i.approved_fen).unwrap_or(i.computed_fen),
+                        ))
+                    })
+                    .collect(),
+            });
+        }
+        Ok(out)
+    }
+}

@@ -1,0 +1,320 @@
+//! After payment: supervision checks (on demand and when due), overdue supplement deadlines,
+//! investigations and clawbacks.
+
+use super::{ApplicationRow, Body, IdRow, field_err};
+use crate::db::{exec, fetch_all, fetch_i64, fetch_opt};
+use crate::error::{Result, StoreError};
+use crate::{Store, WriteTx};
+use chrono::NaiveDate;
+use ipfin_domain::Msg;
+use ipfin_domain::application::{Action, Actor, State, Workflow};
+use ipfin_domain::org::Scope;
+use sea_orm::FromQueryResult;
+use serde_json::json;
+
+impl Store {
+    /// Runs a supervision check now: each loan of the application must still be outstanding or
+    /// repaid normally, and its pledge still registered (per the financing records). A finding
+    /// opens an investigation.
+    pub async fn run_supervision(
+        &self,
+        tx: &mut WriteTx,
+        scope: &Scope,
+        id: i64,
+    ) -> Result<Vec<String>> {
+        let (row, wf, body, user) = Self::officer_row(tx, scope, id).await?;
+        Self::supervise(tx, row, wf, body, user).await
+    }
+
+    /// Tells the officers and the applicant, once, that a supplement deadline has passed (a
+    /// background job). Returns how many applications were overdue.
+    pub async fn note_overdue_returns(&self, today: NaiveDate) -> Result<usize> {
+        const MARK: &str = "补正期限已过";
+        #[derive(FromQueryResult)]
+        struct Due {
+            id: i64,
+            district_code: String,
+        }
+        let due: Vec<Due> = fetch_all(
+            self.conn(),
+            &format!(
+                "SELECT a.id, a.district_code FROM applications a WHERE a.state = 'returned' AND a.return_deadline < ? \
+                 AND NOT EXISTS (SELECT 1 FROM notifications n WHERE n.application_id = a.id AND n.text LIKE '%{MARK}%') \
+                 ORDER BY a.id LIMIT 500"
+            ),
+            vec![today.into()],
+        )
+        .await?;
+        for d in &due {
+            let scope = Scope::District {
+                code: d.district_code.clone(),
+                manage: true,
+            };
+            let mut tx = self
+                .write(crate::audit::AuditActor::system("deadlines"))
+                .await?;
+            let row = Self::app_row(tx.conn(), &scope, d.id).await?;
+            let when = row
+                .return_deadline
+                .map(|x| x.to_string())
+                .unwrap_or_default();
+            Self::notify_officers(
+                &tx,
+                &row,
+                format!("{} {}（{when}），申请单位尚未重新提交。", row.label(), MARK),
+            )
+            .await?;
+            Self::notify_applicant(
+                &tx,
+                &row,
+                format!(
+                    "{} {}（{when}）：请尽快补正后重新提交，或联系经办人员。",
+                    row.label(),
+                    MARK
+                ),
+            )
+            .await?;
+            tx.audit(
+                "application.return_overdue",
+                "application",
+                d.id,
+                json!({"deadline": when}),
+            )
+            .await?;
+            tx.commit().await?;
+        }
+        Ok(due.len())
+    }
+
+    /// Runs every supervision check due on `today` (a background job; the system acts).
+    /// Returns how many applications were checked.
+    pub async fn run_due_supervision(&self, today: NaiveDate) -> Result<usize> {
+        #[derive(FromQueryResult)]
+        struct Due {
+            application_id: i64,
+            district_code: String,
+        }
+        let due: Vec<Due> = fetch_all(
+            self.conn(),
+            "SELECT c.application_id, a.district_code FROM supervision_checks c JOIN applications a ON a.id = c.application_id \
+             WHERE c.done_at IS NULL AND c.due_on <= ? AND a.state = 'disbursed' ORDER BY c.due_on, c.id LIMIT 500",
+            vec![today.into()],
+        )
+        .await?;
+        for d in &due {
+            let scope = Scope::District {
+                code: d.district_code.clone(),
+                manage: true,
+            };
+            let mut tx = self
+                .write(crate::audit::AuditActor::system("supervision"))
+                .await?;
+            let row = Self::app_row(tx.conn(), &scope, d.application_id).await?;
+            let (wf, body) = Self::app_state(tx.conn(), d.application_id).await?;
+            Self::supervise(&mut tx, row, wf, body, 0).await?;
+            tx.commit().await?;
+        }
+        Ok(due.len())
+    }
+
+    async fn supervise(
+        tx: &mut WriteTx,
+        row: ApplicationRow,
+        wf: Workflow,
+        body: Body,
+        user: i64,
+    ) -> Result<Vec<String>> {
+        let id = row.id;
+        if wf.state != State::Disbursed {
+            return Err(StoreError::conflict(
+                "supervision.state",
+                "只有已拨付的申请进入跟踪监管。",
+                "Only disbursed applications are supervised.",
+            ));
+        }
+        let mut findings = Vec::new();
+        for l in &body.lines {
+            #[derive(FromQueryResult)]
+            struct S {
+                id: i64,
+                status: String,
+            }
+            let s: Option<S> = fetch_opt(
+                tx.conn(),
+                "SELECT id, status FROM loans WHERE lender_org_id = ? AND contract_number = ?",
+                vec![
+                    l.lender_org_id.into(),
+                    l.contract_number.trim().to_string().into(),
+                ],
+            )
+            .await?;
+            match s {
+                None => findings.push(format!("贷款“{}”在银行报送记录中不存在。", l.reference())),
+                Some(s) => {
+                    if s.status == "overdue" || s.status == "defaulted" {
+                        let zh = ipfin_domain::financing::LoanStatus::from_code(&s.status)
+                            .map(|x| x.zh())
+                            .unwrap_or("");
+                        findings.push(format!("贷款“{}”状态为{zh}。", l.reference()));
+                    }
+                    let cancelled = fetch_i64(
+                        tx.conn(),
+                        "SELECT COUNT(*) FROM loan_pledges lp JOIN pledge_registrations p ON p.id = lp.registration_id \
+                         WHERE lp.loan_id = ? AND p.cancellation_date IS NOT NULL",
+                        vec![s.id.into()],
+                    )
+                    .await?;
+                    let active = fetch_i64(
+                        tx.conn(),
+                        "SELECT COUNT(*) FROM loan_pledges lp JOIN pledge_registrations p ON p.id = lp.registration_id \
+                         WHERE lp.loan_id = ? AND p.cancellation_date IS NULL",
+                        vec![s.id.into()],
+                    )
+                    .await?;
+                    if active == 0 && s.status != "repaid" {
+                        findings.push(format!(
+                            "贷款“{}”未还清，但质押登记已注销（{cancelled} 项）。",
+                            l.reference()
+                        ));
+                    }
+                }
+            }
+        }
+        let outcome = if findings.is_empty() { "ok" } else { "finding" };
+        let open = fetch_opt::<IdRow, _>(tx.conn(), "SELECT id FROM supervision_checks WHERE application_id = ? AND done_at IS NULL ORDER BY id", vec![id.into()]).await?;
+        let text = findings.join("；");
+        match open {
+            Some(c) => exec(tx.conn(), "UPDATE supervision_checks SET done_at = ?, outcome = ?, findings = ? WHERE id = ?", vec![crate::now_s().into(), outcome.into(), text.clone().into(), c.id.into()]).await?,
+            None => exec(tx.conn(), "INSERT INTO supervision_checks (application_id, due_on, done_at, outcome, findings) VALUES (?, ?, ?, ?, ?)", vec![id.into(), crate::today_shanghai().into(), crate::now_s().into(), outcome.into(), text.clone().into()]).await?,
+        };
+        if findings.is_empty() {
+            tx.audit("application.supervision_ok", "application", id, json!({}))
+                .await?;
+        } else {
+            Self::transition(
+                tx,
+                &row,
+                &wf,
+                Actor::Officer(user),
+                Action::Investigate,
+                &text,
+                json!({"findings": findings}),
+            )
+            .await?;
+        }
+        Ok(findings)
+    }
+
+    /// Closes an investigation: cleared, or a clawback of an amount with its reason.
+    pub async fn close_investigation(
+        &self,
+        tx: &mut WriteTx,
+        scope: &Scope,
+        id: i64,
+        clawback_fen: Option<i64>,
+        reason: &str,
+    ) -> Result<()> {
+        let (row, wf, _, user) = Self::officer_row(tx, scope, id).await?;
+        let reason = reason.trim();
+        if reason.is_empty() {
+            return Err(field_err(
+                "reason",
+                Msg::new(
+                    "investigation.reason",
+                    "请填写核查结论。",
+                    "Give the conclusion.",
+                ),
+            ));
+        }
+        match clawback_fen {
+            None => {
+                Self::transition(
+                    tx,
+                    &row,
+                    &wf,
+                    Actor::Officer(user),
+                    Action::Clear,
+                    reason,
+                    json!({}),
+                )
+                .await?;
+            }
+            Some(a) => {
+                if a <= 0 || a > row.disbursed_fen {
+                    return Err(field_err(
+                        "amount",
+                        Msg::new(
+                            "clawback.amount",
+                            format!(
+                                "追回金额应大于 0 且不超过已拨付的 {} 元。",
+                                ipfin_domain::financing::yuan(row.disbursed_fen)
+                            ),
+                            "The amount must be above 0 and not above what was disbursed.",
+                        ),
+                    ));
+                }
+                Self::transition(
+                    tx,
+                    &row,
+                    &wf,
+                    Actor::Officer(user),
+                    Action::Clawback,
+                    reason,
+                    json!({"amount_fen": a}),
+                )
+                .await?;
+                exec(tx.conn(), "INSERT INTO clawbacks (application_id, amount_fen, reason, decided_at) VALUES (?, ?, ?, ?)", vec![id.into(), a.into(), reason.to_string().into(), crate::now_s().into()]).await?;
+                Self::release_claims(tx, id).await?;
+                Self::notify_applicant(
+                    tx,
+                    &row,
+                    format!(
+                        "{} 经核查需追回资助 {} 元：{reason}",
+                        row.label(),
+                        ipfin_domain::financing::yuan(a)
+                    ),
+                )
+                .await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Records that a clawback was recovered.
+    pub async fn clawback_recovered(
+        &self,
+        tx: &mut WriteTx,
+        scope: &Scope,
+        id: i64,
+        clawback_id: i64,
+        on: NaiveDate,
+    ) -> Result<()> {
+        let _ = Self::officer_row(tx, scope, id).await?;
+        let n = exec(tx.conn(), "UPDATE clawbacks SET recovered_on = ? WHERE id = ? AND application_id = ? AND recovered_on IS NULL", vec![on.into(), clawback_id.into(), id.into()]).await?;
+        if n == 0 {
+            return Err(StoreError::NotFound);
+        }
+        tx.audit(
+            "application.clawback_recovered",
+            "application",
+            id,
+            json!({"clawback_id": clawback_id, "on": on}),
+        )
+        .await
+    }
+
+    /// Open clawbacks of an organisation (flagged at its next eligibility check).
+    pub async fn open_clawbacks(&self, scope: &Scope, org_id: i64) -> Result<i64> {
+        // City-wide by design (an open clawback anywhere bars a new subsidy), so it is asked
+        // only by government, which checks eligibility, and by the organisation itself.
+        if !(scope.is_government() || scope.is_organisation(org_id)) {
+            return Err(crate::error::StoreError::NotFound);
+        }
+        fetch_i64(
+            self.conn(),
+            "SELECT COUNT(*) FROM clawbacks c JOIN applications a ON a.id = c.application_id WHERE a.applicant_org_id = ? AND c.recovered_on IS NULL",
+            vec![org_id.into()],
+        )
+        .await
+    }
+}

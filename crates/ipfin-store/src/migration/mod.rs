@@ -1,0 +1,77 @@
+//! Embedded schema migrations, one set for SQLite and PostgreSQL, run at start by `serve` and
+//! by `ipfin migrate`.
+//!
+//! One file per migration, named after the name it records in `seaql_migrations` (its
+//! `MigrationName::name`, written out in each file). Each migration names itself: the name is
+//! stored in `seaql_migrations` and must never change.
+
+mod m0001_foundation;
+mod m0002_enterprises;
+mod m0003_tags_and_ip;
+mod m0004_imports;
+mod m0005_name_index;
+mod m0006_policies;
+mod m0007_policy_attachments;
+mod m0008_financing;
+mod m0009_applications;
+mod m0010_targets;
+mod m0011_stat_aggregates;
+mod m0012_coordination;
+mod m0013_meetings;
+mod m0014_supervision;
+mod m0015_summaries;
+
+use m0001_foundation::M0001Foundation;
+use m0002_enterprises::M0002Enterprises;
+use m0003_tags_and_ip::M0003TagsAndIp;
+use m0004_imports::M0004Imports;
+use m0005_name_index::M0005NameIndex;
+use m0006_policies::M0006Policies;
+use m0007_policy_attachments::M0007PolicyAttachments;
+use m0008_financing::M0008Financing;
+use m0009_applications::M0009Applications;
+use m0010_targets::M0010Targets;
+use m0011_stat_aggregates::M0011StatAggregates;
+use m0012_coordination::M0012Coordination;
+use m0013_meetings::M0013Meetings;
+use m0014_supervision::M0014Supervision;
+use m0015_summaries::M0015Summaries;
+
+use sea_orm_migration::prelude::*;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(M0001Foundation),
+            Box::new(M0002Enterprises),
+            Box::new(M0003TagsAndIp),
+            Box::new(M0004Imports),
+            Box::new(M0005NameIndex),
+            Box::new(M0006Policies),
+            Box::new(M0007PolicyAttachments),
+            Box::new(M0008Financing),
+            Box::new(M0009Applications),
+            Box::new(M0010Targets),
+            Box::new(M0011StatAggregates),
+            Box::new(M0012Coordination),
+            Box::new(M0013Meetings),
+            Box::new(M0014Supervision),
+            Box::new(M0015Summaries),
+        ]
+    }
+}
+
+fn fk(
+    name: &str,
+    from: (impl IntoIden, impl IntoIden),
+    to: (impl IntoIden, impl IntoIden),
+) -> ForeignKeyCreateStatement {
+    ForeignKey::create()
+        .name(name)
+        .from(from.0, from.1)
+        .to(to.0, to.1)
+        .take()
+}

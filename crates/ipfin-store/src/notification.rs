@@ -1,0 +1,113 @@
+//! Notifications (in-app, then e-mail/SMS by the worker): one table that every area writes to
+//! (applications, meetings, supervision, summaries, coordination) and one way to read and
+//! deliver them.
+
+use crate::Store;
+use crate::db::{exec, fetch_all};
+use crate::error::Result;
+use ipfin_domain::org::Scope;
+use sea_orm::{ConnectionTrait, FromQueryResult, Value};
+use serde::Serialize;
+
+/// A notification as read and delivered.
+#[derive(Debug, Clone, FromQueryResult, Serialize)]
+pub struct Notification {
+    pub id: i64,
+    pub application_id: Option<i64>,
+    pub text: String,
+    pub link: String,
+    pub created_at: i64,
+    pub read_at: Option<i64>,
+}
+
+impl Store {
+    /// Notifications for a scope alone (see `notifications_for`).
+    pub async fn notifications(&self, scope: &Scope, limit: u64) -> Result<Vec<Notification>> {
+        self.notifications_for(scope, None, limit).await
+    }
+
+    /// Notifications for the caller, newest first: the district's for its lead officers; its
+    /// organisation's for enterprises, institutions, agencies and member departments (whose
+    /// organisation `org_id` names: the scope does not carry it); the city's (addressed to
+    /// neither an organisation nor a district) for the city.
+    pub async fn notifications_for(
+        &self,
+        scope: &Scope,
+        org_id: Option<i64>,
+        limit: u64,
+    ) -> Result<Vec<Notification>> {
+        let (cond, values): (&str, Vec<Value>) = match (scope, org_id.as_ref()) {
+            (Scope::District { code, manage: true }, _) => {
+                ("district_code = ?", vec![code.clone().into()])
+            }
+            (
+                Scope::Enterprise { org_id }
+                | Scope::Institution { org_id }
+                | Scope::Agency { org_id },
+                _,
+            )
+            | (Scope::District { manage: false, .. }, Some(org_id)) => {
+                ("organisation_id = ?", vec![(*org_id).into()])
+            }
+            (Scope::City, _) => ("organisation_id IS NULL AND district_code IS NULL", vec![]),
+            _ => return Ok(vec![]),
+        };
+        fetch_all(
+            self.conn(),
+            &format!("SELECT id, application_id, text, link, created_at, read_at FROM notifications WHERE {cond} ORDER BY id DESC LIMIT {limit}"),
+            values,
+        )
+        .await
+    }
+
+    /// Hands undelivered notifications to a sender (e-mail/SMS in production; the log in
+    /// development) and marks them sent.
+    pub async fn deliver_notifications(
+        &self,
+        send: &(dyn Fn(&Notification) + Send + Sync),
+    ) -> Result<usize> {
+        let pending: Vec<Notification> = fetch_all(
+            self.conn(),
+            "SELECT id, application_id, text, link, created_at, read_at FROM notifications WHERE sent_at IS NULL ORDER BY id LIMIT 500",
+            vec![],
+        )
+        .await?;
+        for n in &pending {
+            send(n);
+            exec(
+                self.conn(),
+                "UPDATE notifications SET sent_at = ? WHERE id = ?",
+                vec![crate::now_s().into(), n.id.into()],
+            )
+            .await?;
+        }
+        Ok(pending.len())
+    }
+}
+
+/// Writes a notification: to an organisation, to a district (its lead officers), or with
+/// neither to the city; `application_id` ties it to an application, `link` is the page it opens.
+/// The one insert every area uses.
+pub(crate) async fn notify<C: ConnectionTrait>(
+    conn: &C,
+    organisation_id: Option<i64>,
+    district_code: Option<&str>,
+    application_id: Option<i64>,
+    text: String,
+    link: String,
+) -> Result<()> {
+    exec(
+        conn,
+        "INSERT INTO notifications (organisation_id, district_code, application_id, text, link, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+        vec![
+            organisation_id.into(),
+            district_code.map(str::to_string).into(),
+            application_id.into(),
+            text.into(),
+            link.into(),
+            crate::now_s().into(),
+        ],
+    )
+    .await?;
+    Ok(())
+}

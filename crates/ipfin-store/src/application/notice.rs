@@ -179,11 +179,7 @@ impl Store {
             vec![id.into()],
         )
         .await?;
-        let officer = match scope {
-            Scope::City => true,
-            Scope::District { code, .. } => *code == notice.district_code,
-            _ => false,
-        };
+        let officer = scope.reads_district(&notice.district_code);
         let objections = if officer {
             fetch_all(
                 conn,

@@ -7,7 +7,7 @@ use crate::error::Result;
 use ipfin_domain::application::Line;
 use ipfin_domain::org::Scope;
 use ipfin_domain::policy::rules::Item;
-use sea_orm::{FromQueryResult, Value};
+use sea_orm::FromQueryResult;
 
 impl Store {
     /// Past enterprise fee applications of a policy year for the simulator: the district's own
@@ -18,14 +18,11 @@ impl Store {
         scope: &Scope,
         year: i32,
     ) -> Result<Vec<ipfin_domain::policy::simulate::PastApplication>> {
-        let (cond, mut values) = match scope {
-            Scope::City => ("1=1".to_string(), vec![]),
-            Scope::District { code, .. } => (
-                "a.district_code = ?".to_string(),
-                vec![Value::from(code.clone())],
-            ),
-            _ => return Ok(vec![]),
-        };
+        if !scope.is_government() {
+            return Ok(vec![]);
+        }
+        let (cond, mut values) =
+            crate::visibility::condition(scope, ipfin_domain::visibility::Records::Applications);
         values.push(year.into());
         #[derive(FromQueryResult)]
         struct P {

@@ -227,7 +227,9 @@ pub async fn update(
         .store
         .update_application(&mut tx, &actor.scope, app_id, items, app_body)
         .await?)?;
-    Ok(Json(state.store.application(&actor.scope, app_id).await?.into()))
+    Ok(Json(
+        state.store.application(&actor.scope, app_id).await?.into(),
+    ))
 }
 
 /// Uploads one file into a slot; the body is the file itself, `X-File-Name` its name
@@ -681,7 +683,10 @@ pub async fn simulation(
         total: total.into(),
         by_class: totals(by_class),
         by_item: totals(by_item),
-        by_district: by_district.into_iter().map(|(k, t)| (k, t.into())).collect(),
+        by_district: by_district
+            .into_iter()
+            .map(|(k, t)| (k, t.into()))
+            .collect(),
         ineligible,
         errors: errors
             .into_iter()

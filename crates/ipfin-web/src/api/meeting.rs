@@ -275,10 +275,7 @@ pub async fn report(
             None
         )
         .await?)?;
-    Ok((
-        StatusCode::CREATED,
-        Json(ReportSaved { id: rid, version }),
-    ))
+    Ok((StatusCode::CREATED, Json(ReportSaved { id: rid, version })))
 }
 
 /// Adds an attachment to the caller's report: the body is the file, `X-File-Name` its name

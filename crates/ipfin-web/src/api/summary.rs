@@ -491,7 +491,9 @@ pub async fn answer_request(
         (b.text, None)
     };
     answer(&state, &actor, rid, &text, file).await?;
-    Ok(Json(state.store.summary_request(&actor.scope, rid).await?.into()))
+    Ok(Json(
+        state.store.summary_request(&actor.scope, rid).await?.into(),
+    ))
 }
 
 /// The `text` and `file` fields of a multipart answer.

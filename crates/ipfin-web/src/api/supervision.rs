@@ -456,7 +456,11 @@ pub async fn findings(
         .record_findings(&mut tx, &actor.scope, id, &f, today())
         .await?)?;
     Ok(Json(
-        state.store.inspection(&actor.scope, id, today()).await?.into(),
+        state
+            .store
+            .inspection(&actor.scope, id, today())
+            .await?
+            .into(),
     ))
 }
 
@@ -647,7 +651,9 @@ pub async fn close(
         Some("true" | "yes" | "1")
     );
     close_task(&state, &actor, id, &note, &file, confirmed).await?;
-    Ok(Json(state.store.task(&actor.scope, id, today()).await?.into()))
+    Ok(Json(
+        state.store.task(&actor.scope, id, today()).await?.into(),
+    ))
 }
 
 /// Why a task goes back.
@@ -676,7 +682,9 @@ pub async fn reopen(
         .store
         .reopen_task(&mut tx, &actor.scope, id, &b.reason, today())
         .await?)?;
-    Ok(Json(state.store.task(&actor.scope, id, today()).await?.into()))
+    Ok(Json(
+        state.store.task(&actor.scope, id, today()).await?.into(),
+    ))
 }
 
 /// Serves an evidence file as a download (sandboxed), for whoever may see the task.

@@ -720,7 +720,7 @@ mod tests {
         let w = |n: roxmltree::Node| attr(n, "width");
         assert!((w(this[0]) / w(last[0]) - 1.23456789).abs() < 0.01);
         assert!((w(this[0]) / w(last[1]) - 2.0).abs() < 0.01);
-        assert_eq!(w(this[1]), 0.0);
+        assert!(w(this[1]).abs() < f64::EPSILON, "a zero bar has no width");
         let t = texts(&doc);
         for want in [
             "123.46",

@@ -178,15 +178,19 @@ pub async fn list(
 /// One application: state, what is awaited from whom, items, materials, the derivation of the
 /// amount, differences with the banks' reports, history, payments and checks.
 #[utoipa::path(get, path = "/api/v1/applications/{app_id}", tag = "application", params(("app_id" = i64, Path)),
-    responses((status = 200, description = "the application", body = Object), (status = 404, description = "not in your scope")),
+    responses((status = 200, description = "the application", body = ApplicationDetailDto), (status = 404, description = "not in your scope")),
     security(("bearer" = [])))]
 pub async fn show(
     State(state): State<AppState>,
     actor: Actor,
     Path(app_id): Path<String>,
-) -> AppResult<Json<ApplicationDetail>> {
+) -> AppResult<Json<ApplicationDetailDto>> {
     Ok(Json(
-        state.store.application(&actor.scope, id(&app_id)?).await?,
+        state
+            .store
+            .application(&actor.scope, id(&app_id)?)
+            .await?
+            .into(),
     ))
 }
 
@@ -205,7 +209,7 @@ pub struct UpdateBody {
 /// loans and items it claims for stay).
 #[utoipa::path(put, path = "/api/v1/applications/{app_id}", tag = "application", params(("app_id" = i64, Path)),
     request_body = UpdateBody,
-    responses((status = 200, description = "the application", body = Object), (status = 404, description = "not in your scope"),
+    responses((status = 200, description = "the application", body = ApplicationDetailDto), (status = 404, description = "not in your scope"),
         (status = 409, description = "no longer editable, or loans changed after acceptance"), (status = 422, description = "bad items or figures")),
     security(("bearer" = [])))]
 pub async fn update(
@@ -213,7 +217,7 @@ pub async fn update(
     actor: Actor,
     Path(app_id): Path<String>,
     body: Bytes,
-) -> AppResult<Json<ApplicationDetail>> {
+) -> AppResult<Json<ApplicationDetailDto>> {
     let app_id = id(&app_id)?;
     state.store.application(&actor.scope, app_id).await?;
     let b: UpdateBody = parse(&body)?;
@@ -223,7 +227,9 @@ pub async fn update(
         .store
         .update_application(&mut tx, &actor.scope, app_id, items, app_body)
         .await?)?;
-    Ok(Json(state.store.application(&actor.scope, app_id).await?))
+    Ok(Json(
+        state.store.application(&actor.scope, app_id).await?.into(),
+    ))
 }
 
 /// Uploads one file into a slot; the body is the file itself, `X-File-Name` its name
@@ -278,7 +284,7 @@ pub(crate) fn percent_decode(s: &str) -> String {
 /// Downloads a file of an application the caller may see.
 #[utoipa::path(get, path = "/api/v1/applications/{app_id}/files/{file_id}", tag = "application",
     params(("app_id" = i64, Path), ("file_id" = i64, Path)),
-    responses((status = 200, description = "the file", content_type = "application/octet-stream"), (status = 404, description = "not in your scope")),
+    responses((status = 200, description = "the file", body = String, content_type = "application/octet-stream"), (status = 404, description = "not in your scope")),
     security(("bearer" = [])))]
 pub async fn download(
     State(state): State<AppState>,
@@ -522,14 +528,18 @@ pub async fn publish_notice(
 
 /// A public notice: its period and list (enterprise, items, amount; no personal data).
 #[utoipa::path(get, path = "/api/v1/notices/{notice_id}", tag = "application", params(("notice_id" = i64, Path)),
-    responses((status = 200, description = "the notice", body = Object), (status = 404, description = "no such notice")))]
+    responses((status = 200, description = "the notice", body = NoticeDetailDto), (status = 404, description = "no such notice")))]
 pub async fn notice(
     State(state): State<AppState>,
     actor: Actor,
     Path(notice_id): Path<String>,
-) -> AppResult<Json<NoticeDetail>> {
+) -> AppResult<Json<NoticeDetailDto>> {
     Ok(Json(
-        state.store.notice(&actor.scope, id(&notice_id)?).await?,
+        state
+            .store
+            .notice(&actor.scope, id(&notice_id)?)
+            .await?
+            .into(),
     ))
 }
 
@@ -644,7 +654,7 @@ pub async fn run_simulation(
 /// with the budget impact per class, item and district (current vs simulated, fen).
 #[utoipa::path(get, path = "/api/v1/policies/{version_id}/simulation", tag = "application",
     params(("version_id" = i64, Path), SimulationParams),
-    responses((status = 200, description = "{total, by_class, by_item, by_district, ineligible, errors, budget_fen, within_budget_fen}", body = Object),
+    responses((status = 200, description = "the budget impact: in total, by class, item and district", body = SimulationDto),
         (status = 404, description = "no such version in your scope")),
     security(("bearer" = [])))]
 pub async fn simulation(
@@ -652,16 +662,207 @@ pub async fn simulation(
     actor: Actor,
     Path(version_id): Path<String>,
     ApiQuery(p): ApiQuery<SimulationParams>,
-) -> AppResult<Json<serde_json::Value>> {
+) -> AppResult<Json<SimulationDto>> {
     let (v, year, sim) = run_simulation(&state, &actor, id(&version_id)?, p.year).await?;
-    let errors: Vec<serde_json::Value> = sim
-        .errors
-        .iter()
-        .map(|(id, m)| serde_json::json!({"application_id": id, "code": m.code, "message": m.text(actor.lang)}))
-        .collect();
-    Ok(Json(serde_json::json!({
-        "version_id": v.id, "year": year, "total": sim.total, "by_class": sim.by_class,
-        "by_item": sim.by_item, "by_district": sim.by_district, "ineligible": sim.ineligible,
-        "errors": errors, "budget_fen": sim.budget_fen, "within_budget_fen": sim.within_budget_fen,
-    })))
+    let ipfin_domain::policy::simulate::Simulation {
+        total,
+        by_class,
+        by_item,
+        by_district,
+        ineligible,
+        errors,
+        budget_fen,
+        within_budget_fen,
+    } = sim;
+    let totals = |m: std::collections::BTreeMap<_, ipfin_domain::policy::simulate::Totals>| {
+        m.into_iter().map(|(k, t)| (k, t.into())).collect()
+    };
+    Ok(Json(SimulationDto {
+        version_id: v.id,
+        year,
+        total: total.into(),
+        by_class: totals(by_class),
+        by_item: totals(by_item),
+        by_district: by_district
+            .into_iter()
+            .map(|(k, t)| (k, t.into()))
+            .collect(),
+        ineligible,
+        errors: errors
+            .into_iter()
+            .map(|(application_id, m)| SimulationError {
+                application_id,
+                code: m.code,
+                message: m.text(actor.lang).to_string(),
+            })
+            .collect(),
+        budget_fen,
+        within_budget_fen,
+    }))
+}
+
+/// The budget impact of a policy version on a year's past applications (fen).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SimulationDto {
+    pub version_id: i64,
+    pub year: i32,
+    pub total: TotalsDto,
+    /// By size class (micro, small, medium, large).
+    pub by_class: std::collections::BTreeMap<&'static str, TotalsDto>,
+    /// By item (interest, evaluation, guarantee, insurance).
+    pub by_item: std::collections::BTreeMap<&'static str, TotalsDto>,
+    /// By district code.
+    pub by_district: std::collections::BTreeMap<String, TotalsDto>,
+    /// Applications the version's conditions would rule out.
+    pub ineligible: u32,
+    /// Applications that could not be calculated, with why (e.g. an LPR value missing).
+    pub errors: Vec<SimulationError>,
+    /// The version's budget and what it would pay under its mode.
+    pub budget_fen: Option<i64>,
+    pub within_budget_fen: Option<i64>,
+}
+
+/// Totals of one group: applications, what they got and what they would get.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TotalsDto {
+    pub applications: u32,
+    pub current_fen: i64,
+    pub simulated_fen: i64,
+}
+
+impl From<ipfin_domain::policy::simulate::Totals> for TotalsDto {
+    fn from(t: ipfin_domain::policy::simulate::Totals) -> Self {
+        let ipfin_domain::policy::simulate::Totals {
+            applications,
+            current_fen,
+            simulated_fen,
+        } = t;
+        Self {
+            applications,
+            current_fen,
+            simulated_fen,
+        }
+    }
+}
+
+/// An application the simulation could not calculate.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SimulationError {
+    pub application_id: i64,
+    pub code: &'static str,
+    /// In the caller's language.
+    pub message: String,
+}
+
+/// Everything a person sees on an application's page.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ApplicationDetailDto {
+    /// The application's row: number, kind, applicant, state, amounts, dates.
+    #[schema(value_type = Object)]
+    pub row: ApplicationRow,
+    /// Where it stands: the state, the stage and who acts next.
+    #[schema(value_type = Object)]
+    pub workflow: ipfin_domain::application::workflow::Workflow,
+    /// The loans (enterprise fee) or the securitisation figures.
+    #[schema(value_type = Object)]
+    pub body: Body,
+    #[schema(value_type = Vec<Object>)]
+    pub items: Vec<ipfin_store::application::ItemRow>,
+    /// The materials' slots.
+    #[schema(value_type = Vec<Object>)]
+    pub slots: Vec<ipfin_domain::application::SlotDef>,
+    #[schema(value_type = Vec<Object>)]
+    pub files: Vec<ipfin_store::application::FileRow>,
+    /// Required slots without a file, by name.
+    pub missing: Vec<String>,
+    #[schema(value_type = Vec<Object>)]
+    pub events: Vec<ipfin_store::application::EventRow>,
+    /// The stored calculation (after submission).
+    #[schema(value_type = Option<Object>)]
+    pub calculation: Option<serde_json::Value>,
+    /// The derivation in Chinese, one line a step.
+    pub derivation: Vec<String>,
+    /// Differences with the banks' reports, found at acceptance.
+    #[schema(value_type = Vec<Object>)]
+    pub differences: Vec<ipfin_domain::application::lines::Difference>,
+    #[schema(value_type = Vec<Object>)]
+    pub payments: Vec<ipfin_store::application::PaymentRow>,
+    #[schema(value_type = Vec<Object>)]
+    pub checks: Vec<ipfin_store::application::CheckRow>,
+    #[schema(value_type = Vec<Object>)]
+    pub clawbacks: Vec<ipfin_store::application::ClawbackRow>,
+    /// Open clawbacks of the same applicant (flagged at eligibility).
+    pub open_clawbacks: i64,
+    /// Who must act next, in words.
+    pub awaiting: String,
+}
+
+impl From<ApplicationDetail> for ApplicationDetailDto {
+    fn from(d: ApplicationDetail) -> Self {
+        let ApplicationDetail {
+            row,
+            workflow,
+            body,
+            items,
+            slots,
+            files,
+            missing,
+            events,
+            calculation,
+            derivation,
+            differences,
+            payments,
+            checks,
+            clawbacks,
+            open_clawbacks,
+            awaiting,
+        } = d;
+        Self {
+            row,
+            workflow,
+            body,
+            items,
+            slots,
+            files,
+            missing,
+            events,
+            calculation,
+            derivation,
+            differences,
+            payments,
+            checks,
+            clawbacks,
+            open_clawbacks,
+            awaiting,
+        }
+    }
+}
+
+/// A public notice with its list and, for officers, the objections.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct NoticeDetailDto {
+    /// The notice: district, title, period, status.
+    #[schema(value_type = Object)]
+    pub notice: ipfin_store::application::NoticeRow,
+    /// Enterprise, items and amount of each application listed (no personal data).
+    #[schema(value_type = Vec<Object>)]
+    pub entries: Vec<ipfin_store::application::NoticeEntry>,
+    /// Objections with the objector's contact: officers only (empty for the public).
+    #[schema(value_type = Vec<Object>)]
+    pub objections: Vec<ipfin_store::application::ObjectionRow>,
+}
+
+impl From<NoticeDetail> for NoticeDetailDto {
+    fn from(d: NoticeDetail) -> Self {
+        let NoticeDetail {
+            notice,
+            entries,
+            objections,
+        } = d;
+        Self {
+            notice,
+            entries,
+            objections,
+        }
+    }
 }

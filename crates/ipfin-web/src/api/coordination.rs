@@ -5,6 +5,7 @@
 use super::ApiPath;
 use crate::AppState;
 use crate::actor::Actor;
+use crate::api::application::Created;
 use crate::api::stats::{parse, sees_district};
 use crate::error::{AppError, AppResult};
 use axum::Json;
@@ -123,7 +124,7 @@ pub struct ArrangementBody {
 /// Records a data-sharing arrangement (the city or the district's lead officers).
 #[utoipa::path(post, path = "/api/v1/districts/{code}/sharing", tag = "coordination",
     params(("code" = String, Path)), request_body = ArrangementBody,
-    responses((status = 201, description = "{id}", body = Object),
+    responses((status = 201, description = "the arrangement's id", body = Created),
         (status = 422, description = "a provider or recipient outside the district, no provenance, unknown data set or frequency"),
         (status = 403, description = "member departments read only"),
         (status = 404, description = "not a district in your scope")),
@@ -133,7 +134,7 @@ pub async fn create(
     actor: Actor,
     Path(code): Path<String>,
     body: Bytes,
-) -> AppResult<(StatusCode, Json<serde_json::Value>)> {
+) -> AppResult<(StatusCode, Json<Created>)> {
     if !sees_district(&actor.scope, &code) {
         return Err(AppError::not_found());
     }
@@ -155,7 +156,7 @@ pub async fn create(
             },
         )
         .await?;
-    Ok((StatusCode::CREATED, Json(serde_json::json!({"id": id}))))
+    Ok((StatusCode::CREATED, Json(Created { id })))
 }
 
 /// One arrangement with the imports that delivered it.

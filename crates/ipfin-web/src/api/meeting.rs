@@ -3,6 +3,8 @@
 //! attachments, raise and move tracked issues, record and publish minutes. Every handler first
 //! checks the meeting or issue is visible (404 otherwise), then reads the body.
 
+use super::application::Created;
+use super::contract::{PageOf, each};
 use super::json_error;
 use crate::AppState;
 use crate::actor::Actor;
@@ -15,12 +17,12 @@ use axum::http::{HeaderMap, StatusCode};
 use chrono::NaiveDate;
 use ipfin_domain::FieldError;
 use ipfin_domain::meeting::IssueStatus;
+use ipfin_store::Page;
 use ipfin_store::meeting::{
-    Attendance, Issue, Meeting, MeetingFilter, MeetingSummary, NewIssue, NewMeeting,
+    Attendance, Invitation, Issue, Meeting, MeetingFilter, MeetingSummary, NewIssue, NewMeeting,
+    Report, ReportFile,
 };
-use ipfin_store::{Page, Paged};
-use serde::Deserialize;
-use serde_json::{Value, json};
+use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 fn parse<T: serde::de::DeserializeOwned>(body: &Bytes) -> AppResult<T> {
@@ -74,13 +76,13 @@ pub struct MeetingQuery {
 /// The meetings the caller sees: the city all, a district its own, a bank or agency those it
 /// is invited to.
 #[utoipa::path(get, path = "/api/v1/meetings", tag = "meeting", params(MeetingQuery),
-    responses((status = 200, description = "a page of meetings", body = Object)),
+    responses((status = 200, description = "a page of meetings", body = PageOf<MeetingSummaryDto>)),
     security(("bearer" = [])))]
 pub async fn list(
     State(state): State<AppState>,
     actor: Actor,
     Query(q): Query<MeetingQuery>,
-) -> AppResult<Json<Paged<MeetingSummary>>> {
+) -> AppResult<Json<PageOf<MeetingSummaryDto>>> {
     let filter = MeetingFilter {
         district: q.district,
         quarter: q.quarter,
@@ -89,7 +91,8 @@ pub async fn list(
         state
             .store
             .meetings(&actor.scope, &filter, Page::new(q.page, q.per_page))
-            .await?,
+            .await?
+            .into(),
     ))
 }
 
@@ -111,7 +114,7 @@ pub struct MeetingBody {
 
 /// Schedules a meeting of the caller's district (lead officers).
 #[utoipa::path(post, path = "/api/v1/meetings", tag = "meeting", request_body = MeetingBody,
-    responses((status = 201, description = "{id}", body = Object),
+    responses((status = 201, description = "the meeting's id", body = Created),
         (status = 422, description = "far past without confirm_past, a date outside the quarter, no place or link, no agenda"),
         (status = 403, description = "not a lead officer")),
     security(("bearer" = [])))]
@@ -119,7 +122,7 @@ pub async fn create(
     State(state): State<AppState>,
     actor: Actor,
     body: Bytes,
-) -> AppResult<(StatusCode, Json<Value>)> {
+) -> AppResult<(StatusCode, Json<Created>)> {
     let b: MeetingBody = parse(&body)?;
     let input = NewMeeting {
         quarter: b.quarter,
@@ -135,24 +138,25 @@ pub async fn create(
         .store
         .create_meeting(&mut tx, &actor.scope, actor.organisation_id(), input, today)
         .await?)?;
-    Ok((StatusCode::CREATED, Json(json!({"id": id}))))
+    Ok((StatusCode::CREATED, Json(Created { id })))
 }
 
 /// One meeting as the caller may see it (a unit: its own report and issues only).
 #[utoipa::path(get, path = "/api/v1/meetings/{meeting_id}", tag = "meeting",
     params(("meeting_id" = i64, Path)),
-    responses((status = 200, body = Object), (status = 404, description = "not in your scope")),
+    responses((status = 200, body = MeetingDto), (status = 404, description = "not in your scope")),
     security(("bearer" = [])))]
 pub async fn show(
     State(state): State<AppState>,
     actor: Actor,
     Path(meeting_id): Path<String>,
-) -> AppResult<Json<Meeting>> {
+) -> AppResult<Json<MeetingDto>> {
     Ok(Json(
         state
             .store
             .meeting(&actor.scope, actor.organisation_id(), id(&meeting_id)?)
-            .await?,
+            .await?
+            .into(),
     ))
 }
 
@@ -176,7 +180,7 @@ pub struct InviteBody {
 /// is notified and sees the meeting.
 #[utoipa::path(post, path = "/api/v1/meetings/{meeting_id}/invitations", tag = "meeting",
     params(("meeting_id" = i64, Path)), request_body = InviteBody,
-    responses((status = 200, description = "{invited}", body = Object), (status = 404, description = "not in your scope"),
+    responses((status = 200, description = "how many were invited", body = Invited), (status = 404, description = "not in your scope"),
         (status = 422, description = "an organisation that may not be invited"), (status = 409, description = "all already invited, or minutes published")),
     security(("bearer" = [])))]
 pub async fn invite(
@@ -184,14 +188,14 @@ pub async fn invite(
     actor: Actor,
     Path(meeting_id): Path<String>,
     body: Bytes,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<Invited>> {
     let mid = visible(&state, &actor, &meeting_id).await?;
     let b: InviteBody = parse(&body)?;
     let n = write!(state, actor, |tx| state
         .store
         .invite(&mut tx, &actor.scope, mid, &b.organisation_ids)
         .await?)?;
-    Ok(Json(json!({"invited": n})))
+    Ok(Json(Invited { invited: n }))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -211,7 +215,7 @@ pub struct AttendanceBody {
 /// Records attendance and marks the meeting held (not before its date).
 #[utoipa::path(post, path = "/api/v1/meetings/{meeting_id}/attendance", tag = "meeting",
     params(("meeting_id" = i64, Path)), request_body = AttendanceBody,
-    responses((status = 200, description = "{status: held}", body = Object), (status = 404, description = "not in your scope"),
+    responses((status = 200, description = "the meeting is held", body = Held), (status = 404, description = "not in your scope"),
         (status = 422, description = "a unit not invited, nobody attended, before the meeting date")),
     security(("bearer" = [])))]
 pub async fn attendance(
@@ -219,7 +223,7 @@ pub async fn attendance(
     actor: Actor,
     Path(meeting_id): Path<String>,
     body: Bytes,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<Held>> {
     let mid = visible(&state, &actor, &meeting_id).await?;
     let b: AttendanceBody = parse(&body)?;
     let lines: Vec<Attendance> = b
@@ -236,7 +240,7 @@ pub async fn attendance(
         .store
         .record_attendance(&mut tx, &actor.scope, mid, &lines, today)
         .await?)?;
-    Ok(Json(json!({"status": "held"})))
+    Ok(Json(Held { status: "held" }))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -249,7 +253,7 @@ pub struct ReportBody {
 /// (the earlier text is kept).
 #[utoipa::path(post, path = "/api/v1/meetings/{meeting_id}/reports", tag = "meeting",
     params(("meeting_id" = i64, Path)), request_body = ReportBody,
-    responses((status = 201, description = "{id, version}", body = Object), (status = 404, description = "not in your scope"),
+    responses((status = 201, description = "the report's id and version", body = ReportSaved), (status = 404, description = "not in your scope"),
         (status = 403, description = "your organisation is not invited"), (status = 409, description = "minutes published")),
     security(("bearer" = [])))]
 pub async fn report(
@@ -257,7 +261,7 @@ pub async fn report(
     actor: Actor,
     Path(meeting_id): Path<String>,
     body: Bytes,
-) -> AppResult<(StatusCode, Json<Value>)> {
+) -> AppResult<(StatusCode, Json<ReportSaved>)> {
     let mid = visible(&state, &actor, &meeting_id).await?;
     let b: ReportBody = parse(&body)?;
     let (rid, version) = write!(state, actor, |tx| state
@@ -271,10 +275,7 @@ pub async fn report(
             None
         )
         .await?)?;
-    Ok((
-        StatusCode::CREATED,
-        Json(json!({"id": rid, "version": version})),
-    ))
+    Ok((StatusCode::CREATED, Json(ReportSaved { id: rid, version })))
 }
 
 /// Adds an attachment to the caller's report: the body is the file, `X-File-Name` its name
@@ -282,7 +283,7 @@ pub async fn report(
 #[utoipa::path(post, path = "/api/v1/meetings/{meeting_id}/reports/files", tag = "meeting",
     params(("meeting_id" = i64, Path)),
     request_body(content = Vec<u8>, content_type = "application/octet-stream"),
-    responses((status = 201, description = "{id}", body = Object), (status = 404, description = "not in your scope"),
+    responses((status = 201, description = "the file's id", body = Created), (status = 404, description = "not in your scope"),
         (status = 403, description = "not invited"), (status = 422, description = "empty, over 20 MB, a disallowed type"),
         (status = 409, description = "no report yet, or minutes published")),
     security(("bearer" = [])))]
@@ -292,7 +293,7 @@ pub async fn report_file(
     Path(meeting_id): Path<String>,
     headers: HeaderMap,
     body: Bytes,
-) -> AppResult<(StatusCode, Json<Value>)> {
+) -> AppResult<(StatusCode, Json<Created>)> {
     let mid = visible(&state, &actor, &meeting_id).await?;
     let name = headers
         .get("x-file-name")
@@ -310,7 +311,7 @@ pub async fn report_file(
             body
         )
         .await?)?;
-    Ok((StatusCode::CREATED, Json(json!({"id": fid}))))
+    Ok((StatusCode::CREATED, Json(Created { id: fid })))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -327,7 +328,7 @@ pub struct IssueBody {
 /// Raises a tracked issue (lead officers); the owner unit is notified.
 #[utoipa::path(post, path = "/api/v1/meetings/{meeting_id}/issues", tag = "meeting",
     params(("meeting_id" = i64, Path)), request_body = IssueBody,
-    responses((status = 201, description = "{id}", body = Object), (status = 404, description = "not in your scope"),
+    responses((status = 201, description = "the issue's id", body = Created), (status = 404, description = "not in your scope"),
         (status = 422, description = "owner not invited, due date before the meeting")),
     security(("bearer" = [])))]
 pub async fn raise(
@@ -335,7 +336,7 @@ pub async fn raise(
     actor: Actor,
     Path(meeting_id): Path<String>,
     body: Bytes,
-) -> AppResult<(StatusCode, Json<Value>)> {
+) -> AppResult<(StatusCode, Json<Created>)> {
     let mid = visible(&state, &actor, &meeting_id).await?;
     let b: IssueBody = parse(&body)?;
     let input = NewIssue {
@@ -348,7 +349,7 @@ pub async fn raise(
         .store
         .raise_issue(&mut tx, &actor.scope, mid, input)
         .await?)?;
-    Ok((StatusCode::CREATED, Json(json!({"id": iid}))))
+    Ok((StatusCode::CREATED, Json(Created { id: iid })))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -366,7 +367,7 @@ pub struct MinutesBody {
 /// Records the minutes and, with `publish` and `confirm`, publishes them to the participants.
 #[utoipa::path(post, path = "/api/v1/meetings/{meeting_id}/minutes", tag = "meeting",
     params(("meeting_id" = i64, Path)), request_body = MinutesBody,
-    responses((status = 200, description = "{published, notified}", body = Object), (status = 404, description = "not in your scope"),
+    responses((status = 200, description = "whether published, and how many were notified", body = MinutesSaved), (status = 404, description = "not in your scope"),
         (status = 422, description = "no text, publish without confirm"), (status = 409, description = "already published, or not held")),
     security(("bearer" = [])))]
 pub async fn minutes(
@@ -374,7 +375,7 @@ pub async fn minutes(
     actor: Actor,
     Path(meeting_id): Path<String>,
     body: Bytes,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<MinutesSaved>> {
     let mid = visible(&state, &actor, &meeting_id).await?;
     let b: MinutesBody = parse(&body)?;
     if b.text.is_none() && !b.publish {
@@ -403,9 +404,10 @@ pub async fn minutes(
             None
         }
     })?;
-    Ok(Json(
-        json!({"published": notified.is_some(), "notified": notified.unwrap_or(0)}),
-    ))
+    Ok(Json(MinutesSaved {
+        published: notified.is_some(),
+        notified: notified.unwrap_or(0),
+    }))
 }
 
 /// `?status=&mine=`.
@@ -422,12 +424,12 @@ pub struct IssueQuery {
 /// Tracked issues: the city all (`?status=escalated` for those escalated to it), a district its
 /// own, a unit those it owns.
 #[utoipa::path(get, path = "/api/v1/meeting-issues", tag = "meeting", params(IssueQuery),
-    responses((status = 200, body = Object)), security(("bearer" = [])))]
+    responses((status = 200, body = Vec<IssueDto>)), security(("bearer" = [])))]
 pub async fn issues(
     State(state): State<AppState>,
     actor: Actor,
     Query(q): Query<IssueQuery>,
-) -> AppResult<Json<Vec<Issue>>> {
+) -> AppResult<Json<Vec<IssueDto>>> {
     let status = match q.status.as_deref().filter(|s| !s.is_empty()) {
         Some(s) => Some(status_param(s)?),
         None => None,
@@ -441,7 +443,8 @@ pub async fn issues(
                 status,
                 q.mine.unwrap_or(false),
             )
-            .await?,
+            .await
+            .map(each)?,
     ))
 }
 
@@ -458,7 +461,7 @@ pub struct StatusBody {
 /// resolves escalated issues. A note is required for resolved and escalated.
 #[utoipa::path(post, path = "/api/v1/meeting-issues/{issue_id}/status", tag = "meeting",
     params(("issue_id" = i64, Path)), request_body = StatusBody,
-    responses((status = 200, body = Object), (status = 404, description = "not in your scope"),
+    responses((status = 200, body = IssueDto), (status = 404, description = "not in your scope"),
         (status = 403, description = "not the owner or the lead"), (status = 422, description = "a transition not allowed, no note")),
     security(("bearer" = [])))]
 pub async fn set_status(
@@ -466,12 +469,12 @@ pub async fn set_status(
     actor: Actor,
     Path(issue_id): Path<String>,
     body: Bytes,
-) -> AppResult<Json<Issue>> {
+) -> AppResult<Json<IssueDto>> {
     let iid = id(&issue_id)?;
     state.store.issue(&actor.scope, iid).await?;
     let b: StatusBody = parse(&body)?;
     move_issue(&state, &actor, iid, &b.status, b.note).await?;
-    Ok(Json(state.store.issue(&actor.scope, iid).await?))
+    Ok(Json(state.store.issue(&actor.scope, iid).await?.into()))
 }
 
 /// Moves an issue to the status named by its code (pages and API).
@@ -494,4 +497,307 @@ pub async fn move_issue(
             note.clone()
         )
         .await?)
+}
+
+/// How many units were invited.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Invited {
+    pub invited: usize,
+}
+
+/// Attendance recorded: the meeting is held.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Held {
+    /// Always `held`.
+    pub status: &'static str,
+}
+
+/// A submitted work report: its id and version.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReportSaved {
+    pub id: i64,
+    pub version: i32,
+}
+
+/// Minutes saved; with `published`, how many participants were notified.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MinutesSaved {
+    pub published: bool,
+    pub notified: usize,
+}
+
+/// A meeting as the lists show it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MeetingSummaryDto {
+    pub id: i64,
+    pub district_code: String,
+    pub district_name: String,
+    /// e.g. 2026Q3
+    pub quarter: String,
+    pub title: String,
+    pub meeting_date: NaiveDate,
+    /// scheduled | held
+    pub status: String,
+    pub minutes_published_at: Option<i64>,
+}
+
+impl From<MeetingSummary> for MeetingSummaryDto {
+    fn from(m: MeetingSummary) -> Self {
+        let MeetingSummary {
+            id,
+            district_code,
+            district_name,
+            quarter,
+            title,
+            meeting_date,
+            status,
+            minutes_published_at,
+        } = m;
+        Self {
+            id,
+            district_code,
+            district_name,
+            quarter,
+            title,
+            meeting_date,
+            status,
+            minutes_published_at,
+        }
+    }
+}
+
+/// A meeting with everything its page shows, confined to what the caller may see.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MeetingDto {
+    pub id: i64,
+    pub district_code: String,
+    pub district_name: String,
+    pub quarter: String,
+    pub title: String,
+    pub meeting_date: NaiveDate,
+    pub place: Option<String>,
+    pub online_link: Option<String>,
+    pub agenda: String,
+    pub convener: Option<String>,
+    pub convener_org_id: Option<i64>,
+    pub status: String,
+    pub held_at: Option<i64>,
+    /// The minutes: the published text for participants; the draft too for the district/city.
+    pub minutes: Option<String>,
+    pub minutes_published_at: Option<i64>,
+    pub invitations: Vec<InvitationDto>,
+    /// Every report for the district and the city; a unit sees its own only.
+    pub reports: Vec<ReportDto>,
+    /// Every issue for the district and the city; a unit sees the issues it owns.
+    pub issues: Vec<IssueDto>,
+    /// The caller may manage the meeting (the district's lead officers).
+    pub can_manage: bool,
+    /// The caller's organisation is invited (may submit a report).
+    pub invited: bool,
+}
+
+impl From<Meeting> for MeetingDto {
+    fn from(m: Meeting) -> Self {
+        let Meeting {
+            id,
+            district_code,
+            district_name,
+            quarter,
+            title,
+            meeting_date,
+            place,
+            online_link,
+            agenda,
+            convener,
+            convener_org_id,
+            status,
+            held_at,
+            minutes,
+            minutes_published_at,
+            invitations,
+            reports,
+            issues,
+            can_manage,
+            invited,
+        } = m;
+        Self {
+            id,
+            district_code,
+            district_name,
+            quarter,
+            title,
+            meeting_date,
+            place,
+            online_link,
+            agenda,
+            convener,
+            convener_org_id,
+            status,
+            held_at,
+            minutes,
+            minutes_published_at,
+            invitations: each(invitations),
+            reports: each(reports),
+            issues: each(issues),
+            can_manage,
+            invited,
+        }
+    }
+}
+
+/// An invited unit and whether it attended.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct InvitationDto {
+    pub organisation_id: i64,
+    pub org_name: String,
+    pub org_kind: String,
+    pub attended: bool,
+    pub attendees: Option<String>,
+}
+
+impl From<Invitation> for InvitationDto {
+    fn from(i: Invitation) -> Self {
+        let Invitation {
+            organisation_id,
+            org_name,
+            org_kind,
+            attended,
+            attendees,
+        } = i;
+        Self {
+            organisation_id,
+            org_name,
+            org_kind,
+            attended,
+            attendees,
+        }
+    }
+}
+
+/// A unit's work report (the current version) with its attachments.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReportDto {
+    pub id: i64,
+    pub organisation_id: i64,
+    pub org_name: String,
+    pub text: String,
+    pub version: i32,
+    pub submitted_at: i64,
+    pub files: Vec<ReportFileDto>,
+}
+
+impl From<Report> for ReportDto {
+    fn from(r: Report) -> Self {
+        let Report {
+            id,
+            organisation_id,
+            org_name,
+            text,
+            version,
+            submitted_at,
+            files,
+        } = r;
+        Self {
+            id,
+            organisation_id,
+            org_name,
+            text,
+            version,
+            submitted_at,
+            files: each(files),
+        }
+    }
+}
+
+/// An attachment of a work report (type judged by content).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReportFileDto {
+    pub id: i64,
+    pub report_id: i64,
+    pub version: i32,
+    pub file_name: String,
+    pub file_type: String,
+    pub size: i64,
+    pub uploaded_at: i64,
+}
+
+impl From<ReportFile> for ReportFileDto {
+    fn from(f: ReportFile) -> Self {
+        let ReportFile {
+            id,
+            report_id,
+            version,
+            blob_key: _,
+            file_name,
+            file_type,
+            size,
+            uploaded_at,
+        } = f;
+        Self {
+            id,
+            report_id,
+            version,
+            file_name,
+            file_type,
+            size,
+            uploaded_at,
+        }
+    }
+}
+
+/// A tracked issue raised at a meeting.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct IssueDto {
+    pub id: i64,
+    pub meeting_id: i64,
+    pub meeting_title: String,
+    pub quarter: String,
+    pub district_code: String,
+    pub district_name: String,
+    pub title: String,
+    pub detail: Option<String>,
+    pub owner_org_id: i64,
+    pub owner_name: String,
+    pub due_on: NaiveDate,
+    /// open | in_progress | resolved | escalated
+    pub status: String,
+    pub resolution_note: Option<String>,
+    pub updated_at: i64,
+}
+
+impl From<Issue> for IssueDto {
+    fn from(i: Issue) -> Self {
+        let Issue {
+            id,
+            meeting_id,
+            meeting_title,
+            quarter,
+            district_code,
+            district_name,
+            title,
+            detail,
+            owner_org_id,
+            owner_name,
+            due_on,
+            status,
+            resolution_note,
+            updated_at,
+        } = i;
+        Self {
+            id,
+            meeting_id,
+            meeting_title,
+            quarter,
+            district_code,
+            district_name,
+            title,
+            detail,
+            owner_org_id,
+            owner_name,
+            due_on,
+            status,
+            resolution_note,
+            updated_at,
+        }
+    }
 }

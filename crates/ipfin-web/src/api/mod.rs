@@ -3,6 +3,7 @@
 
 pub mod application;
 pub mod conformance;
+pub mod contract;
 pub mod coordination;
 pub mod enterprise;
 pub mod financing;

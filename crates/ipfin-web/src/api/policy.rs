@@ -21,9 +21,30 @@ use utoipa::{IntoParams, ToSchema};
 
 /// The JSON Schema of policy documents (the rule model).
 #[utoipa::path(get, path = "/api/v1/schemas/policy-rules.json", tag = "policy",
-    responses((status = 200, description = "JSON Schema (draft 2020-12) of a policy document", body = Object)))]
+    responses((status = 200, description = "JSON Schema (draft 2020-12) of a policy document", body = PolicyRulesSchema)))]
 pub async fn rules_schema() -> Json<serde_json::Value> {
     Json(schema())
+}
+
+/// A JSON Schema (draft 2020-12) of a policy document, as generated from the rule model; its
+/// top-level keywords. Documents `rules_schema`'s answer, which is the generated schema itself
+/// (a test checks the keywords are there).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PolicyRulesSchema {
+    /// The JSON Schema dialect, `https://json-schema.org/draft/2020-12/schema`.
+    #[serde(rename = "$schema")]
+    pub dialect: String,
+    pub title: String,
+    /// `object`
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// The policy document's fields, each a JSON Schema.
+    #[schema(value_type = Object)]
+    pub properties: serde_json::Map<String, serde_json::Value>,
+    /// Shared definitions referenced from `properties`.
+    #[serde(rename = "$defs")]
+    #[schema(value_type = Object)]
+    pub defs: serde_json::Map<String, serde_json::Value>,
 }
 
 /// A policy version.
@@ -514,14 +535,14 @@ pub async fn conformance_rows(
 /// evidence that decided it and as of when; extra conditions listed for the officer.
 #[utoipa::path(get, path = "/api/v1/policies/{version_id}/eligibility/{ent_id}", tag = "policy",
     params(("version_id" = i64, Path), ("ent_id" = i64, Path, description = "the enterprise's registry id")),
-    responses((status = 200, description = "{eligible, conditions: [{code, name, met, evidence, as_of, extra}], flags: [text] (e.g. an open clawback)}", body = Object),
+    responses((status = 200, description = "each condition with its evidence; flags (e.g. an open clawback)", body = EligibilityDto),
         (status = 404, description = "no such version or enterprise in the caller's scope")),
     security(("bearer" = [])))]
 pub async fn eligibility(
     State(state): State<AppState>,
     actor: Actor,
     axum::extract::Path((version_id, ent_id)): axum::extract::Path<(String, String)>,
-) -> AppResult<Json<ipfin_domain::policy::eligibility::Eligibility>> {
+) -> AppResult<Json<EligibilityDto>> {
     let v = state
         .store
         .policy_version(&actor.scope, self::version_id(&version_id)?)
@@ -548,5 +569,65 @@ pub async fn eligibility(
     if let Some(org) = e.organisation_id {
         el.flag_open_clawbacks(state.store.open_clawbacks(&actor.scope, org).await?);
     }
-    Ok(Json(el))
+    Ok(Json(el.into()))
+}
+
+/// Whether an enterprise may apply, each condition with how it was decided.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EligibilityDto {
+    /// All of the guideline's conditions are met (extra conditions are left to the officer).
+    pub eligible: bool,
+    pub conditions: Vec<ConditionDto>,
+    /// What the officer must see beside the conditions, e.g. an open clawback.
+    pub flags: Vec<String>,
+}
+
+impl From<ipfin_domain::policy::eligibility::Eligibility> for EligibilityDto {
+    fn from(e: ipfin_domain::policy::eligibility::Eligibility) -> Self {
+        let ipfin_domain::policy::eligibility::Eligibility {
+            eligible,
+            conditions,
+            flags,
+        } = e;
+        Self {
+            eligible,
+            conditions: super::contract::each(conditions),
+            flags,
+        }
+    }
+}
+
+/// One condition and how it was decided.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ConditionDto {
+    /// e.g. registered_in_district, taxed_in_district, independent_legal_person, extra
+    pub code: &'static str,
+    pub name: String,
+    /// null: an extra condition the officer checks.
+    pub met: Option<bool>,
+    pub evidence: String,
+    pub as_of: String,
+    /// Set on the policy's own conditions beyond the guideline's three.
+    pub extra: bool,
+}
+
+impl From<ipfin_domain::policy::eligibility::Condition> for ConditionDto {
+    fn from(c: ipfin_domain::policy::eligibility::Condition) -> Self {
+        let ipfin_domain::policy::eligibility::Condition {
+            code,
+            name,
+            met,
+            evidence,
+            as_of,
+            extra,
+        } = c;
+        Self {
+            code,
+            name,
+            met,
+            evidence,
+            as_of,
+            extra,
+        }
+    }
 }

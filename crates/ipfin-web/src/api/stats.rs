@@ -3,6 +3,8 @@
 //! corrections, the annual assessment and the conformance matrix. The builders here serve the
 //! pages too, so a page and the API always show the same figures.
 
+use super::application::Created;
+use super::contract::each;
 use super::json_error;
 use crate::AppState;
 use crate::actor::Actor;
@@ -19,7 +21,7 @@ use ipfin_domain::target::{
 };
 use ipfin_domain::{FieldError, Scope};
 use ipfin_store::bulletin::{Bulletin, BulletinRow, BulletinSummary, Commendation, Correction};
-use ipfin_store::stats::DistrictQuarter;
+use ipfin_store::stats::{DistrictQuarter, LoanFigures};
 use ipfin_store::target::{Assignment, Bonus, NewAssignment, TargetLead};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -114,18 +116,19 @@ pub fn sees_district(scope: &Scope, code: &str) -> bool {
 
 /// A quarter's statistics: the city every district, a district its own line.
 #[utoipa::path(get, path = "/api/v1/stats", tag = "stats", params(QuarterQuery),
-    responses((status = 200, description = "per district: quarter, year to date, the same quarter last year, pledge registrations, grants, payments, year-on-year %, rank", body = Object)),
+    responses((status = 200, description = "per district: quarter, year to date, the same quarter last year, pledge registrations, grants, payments, year-on-year %, rank", body = Vec<DistrictQuarterDto>)),
     security(("bearer" = [])))]
 pub async fn stats(
     State(state): State<AppState>,
     actor: Actor,
     Query(q): Query<QuarterQuery>,
-) -> AppResult<Json<Vec<DistrictQuarter>>> {
+) -> AppResult<Json<Vec<DistrictQuarterDto>>> {
     let q = q.quarter()?;
     let rows = state.store.quarter_stats(&actor.scope, q).await?;
     Ok(Json(
         rows.into_iter()
             .filter(|r| sees_district(&actor.scope, &r.district))
+            .map(DistrictQuarterDto::from)
             .collect(),
     ))
 }
@@ -260,7 +263,7 @@ pub fn metric_param(field: &'static str, code: &str) -> AppResult<Metric> {
 
 /// Sets the year's targets (the city). All entries are checked before anything is stored.
 #[utoipa::path(put, path = "/api/v1/targets", tag = "stats", request_body = TargetsBody,
-    responses((status = 200, description = "{updated: n}", body = Object),
+    responses((status = 200, description = "how many targets were set", body = TargetsUpdated),
         (status = 422, description = "a negative value, a past year without confirm_past, an unknown district or metric"),
         (status = 409, description = "below what the district already assigned to persons")),
     security(("bearer" = [])))]
@@ -268,7 +271,7 @@ pub async fn set_targets(
     State(state): State<AppState>,
     actor: Actor,
     body: Bytes,
-) -> AppResult<Json<serde_json::Value>> {
+) -> AppResult<Json<TargetsUpdated>> {
     let b: TargetsBody = parse(&body)?;
     let mut entries = Vec::new();
     for e in &b.targets {
@@ -289,7 +292,7 @@ pub async fn set_targets(
             &entries
         )
         .await?)?;
-    Ok(Json(serde_json::json!({"updated": n})))
+    Ok(Json(TargetsUpdated { updated: n }))
 }
 
 /// A person's share with their progress.
@@ -409,7 +412,7 @@ pub struct AssignmentBody {
 /// Assigns a share of a district's target to a person of its departments (lead officers).
 #[utoipa::path(post, path = "/api/v1/targets/districts/{code}/assignments", tag = "stats",
     params(("code" = String, Path)), request_body = AssignmentBody,
-    responses((status = 201, description = "{id}", body = Object),
+    responses((status = 201, description = "the assignment's id", body = Created),
         (status = 422, description = "shares or milestones above the target, a person outside the district"),
         (status = 404, description = "not a district in the caller's scope")),
     security(("bearer" = [])))]
@@ -418,7 +421,7 @@ pub async fn assign(
     actor: Actor,
     Path(code): Path<String>,
     body: Bytes,
-) -> AppResult<(StatusCode, Json<serde_json::Value>)> {
+) -> AppResult<(StatusCode, Json<Created>)> {
     if !sees_district(&actor.scope, &code) {
         return Err(AppError::not_found());
     }
@@ -435,7 +438,7 @@ pub async fn assign(
         .store
         .assign_target(&mut tx, &actor.scope, &code, b.year, &a)
         .await?)?;
-    Ok((StatusCode::CREATED, Json(serde_json::json!({"id": id}))))
+    Ok((StatusCode::CREATED, Json(Created { id })))
 }
 
 /// The signed-in person's own shares with progress.
@@ -479,12 +482,12 @@ pub async fn my_targets(
 
 /// The issued bulletins.
 #[utoipa::path(get, path = "/api/v1/bulletins", tag = "stats",
-    responses((status = 200, body = Object)), security(("bearer" = [])))]
+    responses((status = 200, body = Vec<BulletinSummaryDto>)), security(("bearer" = [])))]
 pub async fn bulletins(
     State(state): State<AppState>,
     actor: Actor,
-) -> AppResult<Json<Vec<BulletinSummary>>> {
-    Ok(Json(state.store.bulletins(&actor.scope).await?))
+) -> AppResult<Json<Vec<BulletinSummaryDto>>> {
+    Ok(Json(state.store.bulletins(&actor.scope).await.map(each)?))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -531,7 +534,7 @@ pub async fn issue(
 }
 
 #[utoipa::path(post, path = "/api/v1/bulletins", tag = "stats", request_body = BulletinBody,
-    responses((status = 201, description = "{id, quarter}", body = Object),
+    responses((status = 201, description = "the bulletin's id and quarter", body = BulletinIssued),
         (status = 422, description = "the quarter has not ended; a commendation without a reason"),
         (status = 409, description = "the quarter's bulletin was already issued")),
     security(("bearer" = [])))]
@@ -539,7 +542,7 @@ pub async fn issue_bulletin(
     State(state): State<AppState>,
     actor: Actor,
     body: Bytes,
-) -> AppResult<(StatusCode, Json<serde_json::Value>)> {
+) -> AppResult<(StatusCode, Json<BulletinIssued>)> {
     let b: BulletinBody = parse(&body)?;
     let q = quarter_param(&b.quarter)?;
     let praise: Vec<(String, String)> = b
@@ -550,7 +553,10 @@ pub async fn issue_bulletin(
     let id = issue(&state, &actor, q, b.title.as_deref().unwrap_or(""), &praise).await?;
     Ok((
         StatusCode::CREATED,
-        Json(serde_json::json!({"id": id, "quarter": q.to_string()})),
+        Json(BulletinIssued {
+            id,
+            quarter: q.to_string(),
+        }),
     ))
 }
 
@@ -748,13 +754,13 @@ pub fn points_param(s: &str) -> AppResult<Decimal> {
 
 /// Grants bonus points (加分) with the reason (the city).
 #[utoipa::path(post, path = "/api/v1/assessments/bonuses", tag = "stats", request_body = BonusBody,
-    responses((status = 201, description = "{id}", body = Object), (status = 422, description = "points outside 0.5–5 or no reason")),
+    responses((status = 201, description = "the bonus's id", body = Created), (status = 422, description = "points outside 0.5–5 or no reason")),
     security(("bearer" = [])))]
 pub async fn add_bonus(
     State(state): State<AppState>,
     actor: Actor,
     body: Bytes,
-) -> AppResult<(StatusCode, Json<serde_json::Value>)> {
+) -> AppResult<(StatusCode, Json<Created>)> {
     let b: BonusBody = parse(&body)?;
     let points = points_param(&b.points)?;
     let id = write!(state, actor, |tx| state
@@ -768,5 +774,132 @@ pub async fn add_bonus(
             &b.reason
         )
         .await?)?;
-    Ok((StatusCode::CREATED, Json(serde_json::json!({"id": id}))))
+    Ok((StatusCode::CREATED, Json(Created { id })))
+}
+
+/// How many targets were set.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TargetsUpdated {
+    pub updated: usize,
+}
+
+/// An issued bulletin's id and quarter.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BulletinIssued {
+    pub id: i64,
+    /// e.g. 2026Q3
+    pub quarter: String,
+}
+
+/// An issued bulletin in a list.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BulletinSummaryDto {
+    pub id: i64,
+    pub quarter: String,
+    pub title: String,
+    pub issued_on: NaiveDate,
+}
+
+impl From<BulletinSummary> for BulletinSummaryDto {
+    fn from(b: BulletinSummary) -> Self {
+        let BulletinSummary {
+            id,
+            quarter,
+            title,
+            issued_on,
+        } = b;
+        Self {
+            id,
+            quarter,
+            title,
+            issued_on,
+        }
+    }
+}
+
+/// One district's line of a quarter's statistics.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DistrictQuarterDto {
+    pub district: String,
+    pub quarter: LoanFiguresDto,
+    pub year_to_date: LoanFiguresDto,
+    /// The same quarter a year earlier.
+    pub last_year_quarter: LoanFiguresDto,
+    pub pledge_registrations: i64,
+    /// Pledge registrations from 1 January to the quarter's end.
+    pub pledge_registrations_ytd: i64,
+    pub granted_fen: i64,
+    pub disbursed_fen: i64,
+    /// Year-on-year change of the quarter's amount, % (one decimal).
+    #[schema(value_type = Option<String>, example = "12.5")]
+    pub yoy_amount_pct: Option<Decimal>,
+    /// Rank among districts by the year-to-date amount (ties share a rank).
+    pub rank_ytd_amount: u32,
+}
+
+impl From<DistrictQuarter> for DistrictQuarterDto {
+    fn from(d: DistrictQuarter) -> Self {
+        let DistrictQuarter {
+            district,
+            quarter,
+            year_to_date,
+            last_year_quarter,
+            pledge_registrations,
+            pledge_registrations_ytd,
+            granted_fen,
+            disbursed_fen,
+            yoy_amount_pct,
+            rank_ytd_amount,
+        } = d;
+        Self {
+            district,
+            quarter: quarter.into(),
+            year_to_date: year_to_date.into(),
+            last_year_quarter: last_year_quarter.into(),
+            pledge_registrations,
+            pledge_registrations_ytd,
+            granted_fen,
+            disbursed_fen,
+            yoy_amount_pct,
+            rank_ytd_amount,
+        }
+    }
+}
+
+/// Loan figures of a district over a period.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LoanFiguresDto {
+    pub loans: i64,
+    pub amount_fen: i64,
+    pub enterprises: i64,
+    pub first_loans: i64,
+    pub sme_amount_fen: i64,
+    pub patent_amount_fen: i64,
+    pub trademark_amount_fen: i64,
+    pub copyright_amount_fen: i64,
+}
+
+impl From<LoanFigures> for LoanFiguresDto {
+    fn from(f: LoanFigures) -> Self {
+        let LoanFigures {
+            loans,
+            amount_fen,
+            enterprises,
+            first_loans,
+            sme_amount_fen,
+            patent_amount_fen,
+            trademark_amount_fen,
+            copyright_amount_fen,
+        } = f;
+        Self {
+            loans,
+            amount_fen,
+            enterprises,
+            first_loans,
+            sme_amount_fen,
+            patent_amount_fen,
+            trademark_amount_fen,
+            copyright_amount_fen,
+        }
+    }
 }

@@ -4,6 +4,8 @@
 //! information requests, and the district's answers. The period is a query parameter
 //! (`?period=2026Q3` or `?period=2026`). The builders here serve the pages too.
 
+use super::application::Created;
+use super::contract::each;
 use super::{id, json_error};
 use crate::AppState;
 use crate::actor::Actor;
@@ -16,7 +18,9 @@ use axum::http::{StatusCode, header};
 use chrono::NaiveDate;
 use ipfin_domain::summary::{Figures, Period, Sections, results_text};
 use ipfin_domain::{FieldError, Scope};
-use ipfin_store::summary::{InfoRequest, OverviewRow, PeriodSummaries, Submitted, Summary};
+use ipfin_store::summary::{
+    Comment, InfoRequest, OverviewCell, OverviewRow, PeriodSummaries, Submitted, Summary,
+};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -230,17 +234,18 @@ fn parse<T: serde::de::DeserializeOwned>(body: &Bytes) -> AppResult<T> {
 
 /// Districts × periods of a year (四个季度和年度): submitted revisions and open requests.
 #[utoipa::path(get, path = "/api/v1/summaries", tag = "summary", params(YearQuery),
-    responses((status = 200, body = Object)), security(("bearer" = [])))]
+    responses((status = 200, body = Vec<OverviewRowDto>)), security(("bearer" = [])))]
 pub async fn overview(
     State(state): State<AppState>,
     actor: Actor,
     Query(q): Query<YearQuery>,
-) -> AppResult<Json<Vec<OverviewRow>>> {
+) -> AppResult<Json<Vec<OverviewRowDto>>> {
     Ok(Json(
         state
             .store
             .summary_overview(&actor.scope, q.year()?)
-            .await?,
+            .await
+            .map(each)?,
     ))
 }
 
@@ -297,7 +302,7 @@ impl DraftBody {
 /// refused; one that has not ended can only be drafted.
 #[utoipa::path(put, path = "/api/v1/summaries/districts/{code}", tag = "summary",
     params(("code" = String, Path), PeriodQuery), request_body = DraftBody,
-    responses((status = 200, description = "the draft", body = Object),
+    responses((status = 200, description = "the draft", body = SummaryDto),
         (status = 422, description = "a section over 10,000 characters, a period not started"),
         (status = 404, description = "not your district")),
     security(("bearer" = [])))]
@@ -307,12 +312,12 @@ pub async fn save(
     Path(code): Path<String>,
     Query(q): Query<PeriodQuery>,
     body: Bytes,
-) -> AppResult<Json<Summary>> {
+) -> AppResult<Json<SummaryDto>> {
     district_in_scope(&actor, &code)?;
     let period = q.period()?;
     let b: DraftBody = parse(&body)?;
     let id = save_draft(&state, &actor, &code, period, &b.sections(), b.refresh).await?;
-    Ok(Json(state.store.summary(&actor.scope, id).await?))
+    Ok(Json(state.store.summary(&actor.scope, id).await?.into()))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -389,15 +394,19 @@ pub fn submitted_message(period: Period, s: &Submitted) -> String {
 /// One summary (a submitted revision, or the draft for the lead officers) with its comments.
 #[utoipa::path(get, path = "/api/v1/summaries/{summary_id}", tag = "summary",
     params(("summary_id" = i64, Path)),
-    responses((status = 200, body = Object), (status = 404, description = "not in your scope")),
+    responses((status = 200, body = SummaryDto), (status = 404, description = "not in your scope")),
     security(("bearer" = [])))]
 pub async fn show(
     State(state): State<AppState>,
     actor: Actor,
     Path(summary_id): Path<String>,
-) -> AppResult<Json<Summary>> {
+) -> AppResult<Json<SummaryDto>> {
     Ok(Json(
-        state.store.summary(&actor.scope, id(&summary_id)?).await?,
+        state
+            .store
+            .summary(&actor.scope, id(&summary_id)?)
+            .await?
+            .into(),
     ))
 }
 
@@ -410,7 +419,7 @@ pub struct TextBody {
 /// The city's comment on a submitted revision (the district is notified).
 #[utoipa::path(post, path = "/api/v1/summaries/{summary_id}/comments", tag = "summary",
     params(("summary_id" = i64, Path)), request_body = TextBody,
-    responses((status = 201, description = "{id}", body = Object), (status = 422, description = "empty or too long"),
+    responses((status = 201, description = "the comment's id", body = Created), (status = 422, description = "empty or too long"),
         (status = 404, description = "no such submitted summary")),
     security(("bearer" = [])))]
 pub async fn comment(
@@ -418,7 +427,7 @@ pub async fn comment(
     actor: Actor,
     Path(summary_id): Path<String>,
     body: Bytes,
-) -> AppResult<(StatusCode, Json<serde_json::Value>)> {
+) -> AppResult<(StatusCode, Json<Created>)> {
     let sid = id(&summary_id)?;
     state.store.summary(&actor.scope, sid).await?;
     let b: TextBody = parse(&body)?;
@@ -426,7 +435,7 @@ pub async fn comment(
         .store
         .comment_summary(&mut tx, &actor.scope, sid, &b.text)
         .await?)?;
-    Ok((StatusCode::CREATED, Json(serde_json::json!({"id": cid}))))
+    Ok((StatusCode::CREATED, Json(Created { id: cid })))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -441,7 +450,7 @@ pub struct RequestBody {
 /// The city requests more information (信息报送) from a district on a period.
 #[utoipa::path(post, path = "/api/v1/summaries/districts/{code}/requests", tag = "summary",
     params(("code" = String, Path), PeriodQuery), request_body = RequestBody,
-    responses((status = 201, description = "{id}", body = Object), (status = 422, description = "no text, a due date in the past"),
+    responses((status = 201, description = "the request's id", body = Created), (status = 422, description = "no text, a due date in the past"),
         (status = 404, description = "no such district")),
     security(("bearer" = [])))]
 pub async fn request(
@@ -450,7 +459,7 @@ pub async fn request(
     Path(code): Path<String>,
     Query(q): Query<PeriodQuery>,
     body: Bytes,
-) -> AppResult<(StatusCode, Json<serde_json::Value>)> {
+) -> AppResult<(StatusCode, Json<Created>)> {
     district_in_scope(&actor, &code)?;
     if actor.scope != Scope::City {
         return Err(AppError::forbidden());
@@ -458,7 +467,7 @@ pub async fn request(
     let period = q.period()?;
     let b: RequestBody = parse(&body)?;
     let rid = request_info(&state, &actor, &code, period, &b.text, &b.due_on).await?;
-    Ok((StatusCode::CREATED, Json(serde_json::json!({"id": rid}))))
+    Ok((StatusCode::CREATED, Json(Created { id: rid })))
 }
 
 /// The district answers a request: JSON `{"text": …}`, or multipart/form-data with `text` and
@@ -466,7 +475,7 @@ pub async fn request(
 /// Answering closes the request.
 #[utoipa::path(post, path = "/api/v1/summary-requests/{request_id}/answer", tag = "summary",
     params(("request_id" = i64, Path)), request_body = TextBody,
-    responses((status = 200, body = Object), (status = 422, description = "no text; an attachment of a type not taken"),
+    responses((status = 200, body = InfoRequestDto), (status = 422, description = "no text; an attachment of a type not taken"),
         (status = 409, description = "already answered"), (status = 404, description = "not your district's request")),
     security(("bearer" = [])))]
 pub async fn answer_request(
@@ -474,7 +483,7 @@ pub async fn answer_request(
     actor: Actor,
     Path(request_id): Path<String>,
     req: Request,
-) -> AppResult<Json<InfoRequest>> {
+) -> AppResult<Json<InfoRequestDto>> {
     let rid = id(&request_id)?;
     state.store.summary_request(&actor.scope, rid).await?;
     let ct = req
@@ -493,7 +502,9 @@ pub async fn answer_request(
         (b.text, None)
     };
     answer(&state, &actor, rid, &text, file).await?;
-    Ok(Json(state.store.summary_request(&actor.scope, rid).await?))
+    Ok(Json(
+        state.store.summary_request(&actor.scope, rid).await?.into(),
+    ))
 }
 
 /// The `text` and `file` fields of a multipart answer.
@@ -501,4 +512,225 @@ async fn read_answer(req: Request) -> AppResult<(String, Option<(String, Bytes)>
     let (mut fields, file) =
         super::read_multipart(req, ("上传内容格式错误", "The upload is malformed")).await?;
     Ok((fields.remove("text").unwrap_or_default(), file))
+}
+
+/// A summary: the open draft (`revision` null) or a submitted revision, with the city's
+/// comments.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SummaryDto {
+    pub id: i64,
+    pub district_code: String,
+    pub district_name: String,
+    /// e.g. 2026Q3 or 2026
+    #[schema(value_type = String)]
+    pub period: Period,
+    pub revision: Option<i32>,
+    pub sections: SectionsDto,
+    /// The statistics the results text was generated from (a snapshot).
+    #[schema(value_type = Object)]
+    pub figures: Figures,
+    pub updated_at: i64,
+    pub submitted_at: Option<i64>,
+    pub submitted_by_name: Option<String>,
+    pub comments: Vec<CommentDto>,
+}
+
+impl From<Summary> for SummaryDto {
+    fn from(s: Summary) -> Self {
+        let Summary {
+            id,
+            district_code,
+            district_name,
+            period,
+            revision,
+            sections,
+            figures,
+            updated_at,
+            submitted_at,
+            submitted_by_name,
+            comments,
+        } = s;
+        Self {
+            id,
+            district_code,
+            district_name,
+            period,
+            revision,
+            sections: sections.into(),
+            figures,
+            updated_at,
+            submitted_at,
+            submitted_by_name,
+            comments: each(comments),
+        }
+    }
+}
+
+/// The text of a summary's five sections.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SectionsDto {
+    pub measures: String,
+    pub results: String,
+    pub highlights: String,
+    pub problems: String,
+    pub next_steps: String,
+}
+
+impl From<Sections> for SectionsDto {
+    fn from(s: Sections) -> Self {
+        let Sections {
+            measures,
+            results,
+            highlights,
+            problems,
+            next_steps,
+        } = s;
+        Self {
+            measures,
+            results,
+            highlights,
+            problems,
+            next_steps,
+        }
+    }
+}
+
+/// The city's comment on a submitted revision.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CommentDto {
+    pub id: i64,
+    pub summary_id: i64,
+    pub text: String,
+    pub author_name: String,
+    pub created_at: i64,
+}
+
+impl From<Comment> for CommentDto {
+    fn from(c: Comment) -> Self {
+        let Comment {
+            id,
+            summary_id,
+            text,
+            author_name,
+            created_at,
+        } = c;
+        Self {
+            id,
+            summary_id,
+            text,
+            author_name,
+            created_at,
+        }
+    }
+}
+
+/// An information request (信息报送) of the city to a district for a period, with its answer.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct InfoRequestDto {
+    pub id: i64,
+    pub district_code: String,
+    pub period: String,
+    pub text: String,
+    pub due_on: NaiveDate,
+    pub created_at: i64,
+    pub answer: Option<String>,
+    pub file_name: Option<String>,
+    pub file_type: Option<String>,
+    pub file_size: Option<i64>,
+    pub answered_by_name: Option<String>,
+    pub answered_at: Option<i64>,
+}
+
+impl From<InfoRequest> for InfoRequestDto {
+    fn from(r: InfoRequest) -> Self {
+        let InfoRequest {
+            id,
+            district_code,
+            period,
+            text,
+            due_on,
+            created_at,
+            answer,
+            file_name,
+            file_type,
+            file_size,
+            answered_by_name,
+            answered_at,
+        } = r;
+        Self {
+            id,
+            district_code,
+            period,
+            text,
+            due_on,
+            created_at,
+            answer,
+            file_name,
+            file_type,
+            file_size,
+            answered_by_name,
+            answered_at,
+        }
+    }
+}
+
+/// One district's row of the overview: a cell per period of the year.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OverviewRowDto {
+    pub district_code: String,
+    pub district_name: String,
+    pub cells: Vec<OverviewCellDto>,
+}
+
+impl From<OverviewRow> for OverviewRowDto {
+    fn from(r: OverviewRow) -> Self {
+        let OverviewRow {
+            district_code,
+            district_name,
+            cells,
+        } = r;
+        Self {
+            district_code,
+            district_name,
+            cells: each(cells),
+        }
+    }
+}
+
+/// A district's summary of a period.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OverviewCellDto {
+    pub period: String,
+    /// The current revision, if any was submitted.
+    pub revision: Option<i32>,
+    pub summary_id: Option<i64>,
+    pub submitted_at: Option<i64>,
+    /// When revision 1 was submitted (on-time checks).
+    pub first_submitted_at: Option<i64>,
+    pub open_requests: i64,
+    /// A draft exists (shown to the district's lead officers only).
+    pub draft: bool,
+}
+
+impl From<OverviewCell> for OverviewCellDto {
+    fn from(c: OverviewCell) -> Self {
+        let OverviewCell {
+            period,
+            revision,
+            summary_id,
+            submitted_at,
+            first_submitted_at,
+            open_requests,
+            draft,
+        } = c;
+        Self {
+            period,
+            revision,
+            summary_id,
+            submitted_at,
+            first_submitted_at,
+            open_requests,
+            draft,
+        }
+    }
 }

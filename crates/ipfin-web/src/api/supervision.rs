@@ -3,6 +3,7 @@
 //! (progress against its targets from `api::stats`, inspection and task counts, the R4.3
 //! conformance finding). The builders here serve the pages too.
 
+use super::contract::PageOf;
 use super::{json_error, read_multipart};
 use crate::AppState;
 use crate::actor::Actor;
@@ -23,7 +24,6 @@ use ipfin_domain::supervision::{
 };
 use ipfin_domain::target::Metric;
 use ipfin_domain::{FieldError, Scope};
-use ipfin_store::Paged;
 use ipfin_store::supervision::{
     Counts, Evidence, Findings, Inspection, InspectionFilter, NewInspection, NewTask, Task,
     TaskEvent, TaskFilter,
@@ -310,18 +310,19 @@ impl TaskQuery {
 
 /// The inspections in scope (the city all, a district's departments their district).
 #[utoipa::path(get, path = "/api/v1/supervision/inspections", tag = "supervision", params(InspectionQuery),
-    responses((status = 200, description = "a page of inspections, each with `overdue`", body = Object)),
+    responses((status = 200, description = "a page of inspections, each with `overdue`", body = PageOf<InspectionDto>)),
     security(("bearer" = [])))]
 pub async fn inspections(
     State(state): State<AppState>,
     actor: Actor,
     Query(q): Query<InspectionQuery>,
-) -> AppResult<Json<Paged<Inspection>>> {
+) -> AppResult<Json<PageOf<InspectionDto>>> {
     Ok(Json(
         state
             .store
             .inspections(&actor.scope, &q.filter()?, q.page(), today())
-            .await?,
+            .await?
+            .into(),
     ))
 }
 
@@ -433,7 +434,7 @@ pub struct FindingsBody {
 /// Records an inspection's findings: it is done.
 #[utoipa::path(post, path = "/api/v1/supervision/inspections/{inspection_id}/findings", tag = "supervision",
     params(("inspection_id" = i64, Path)), request_body = FindingsBody,
-    responses((status = 200, description = "the inspection", body = Object), (status = 409, description = "already recorded"),
+    responses((status = 200, description = "the inspection", body = InspectionDto), (status = 409, description = "already recorded"),
         (status = 422, description = "a date in the future, no findings")),
     security(("bearer" = [])))]
 pub async fn findings(
@@ -441,7 +442,7 @@ pub async fn findings(
     actor: Actor,
     Path(id): Path<String>,
     body: Bytes,
-) -> AppResult<Json<Inspection>> {
+) -> AppResult<Json<InspectionDto>> {
     let id = path_id(&id)?;
     state.store.inspection(&actor.scope, id, today()).await?;
     let b: FindingsBody = parse(&body)?;
@@ -455,7 +456,11 @@ pub async fn findings(
         .record_findings(&mut tx, &actor.scope, id, &f, today())
         .await?)?;
     Ok(Json(
-        state.store.inspection(&actor.scope, id, today()).await?,
+        state
+            .store
+            .inspection(&actor.scope, id, today())
+            .await?
+            .into(),
     ))
 }
 
@@ -498,18 +503,19 @@ pub async fn create_task(
 
 /// The tasks in scope: the city all, a district its own, an owner organisation its own.
 #[utoipa::path(get, path = "/api/v1/supervision/tasks", tag = "supervision", params(TaskQuery),
-    responses((status = 200, description = "a page of tasks, each with `days_overdue`", body = Object)),
+    responses((status = 200, description = "a page of tasks, each with `days_overdue`", body = PageOf<TaskDto>)),
     security(("bearer" = [])))]
 pub async fn tasks(
     State(state): State<AppState>,
     actor: Actor,
     Query(q): Query<TaskQuery>,
-) -> AppResult<Json<Paged<Task>>> {
+) -> AppResult<Json<PageOf<TaskDto>>> {
     Ok(Json(
         state
             .store
             .tasks(&actor.scope, &q.filter()?, q.page(), today())
-            .await?,
+            .await?
+            .into(),
     ))
 }
 
@@ -627,7 +633,7 @@ pub async fn close_task(
 #[utoipa::path(post, path = "/api/v1/supervision/tasks/{task_id}/close", tag = "supervision",
     params(("task_id" = i64, Path)),
     request_body(content_type = "multipart/form-data", description = "note, confirm (true) and file (unless evidence was submitted)"),
-    responses((status = 200, description = "the task", body = Object), (status = 409, description = "already closed"),
+    responses((status = 200, description = "the task", body = TaskDto), (status = 409, description = "already closed"),
         (status = 422, description = "no evidence, no note or no confirmation")),
     security(("bearer" = [])))]
 pub async fn close(
@@ -635,7 +641,7 @@ pub async fn close(
     actor: Actor,
     Path(id): Path<String>,
     req: axum::extract::Request,
-) -> AppResult<Json<Task>> {
+) -> AppResult<Json<TaskDto>> {
     let id = path_id(&id)?;
     state.store.task(&actor.scope, id, today()).await?;
     let (fields, file) = read_multipart(req, NOT_MULTIPART).await?;
@@ -645,7 +651,9 @@ pub async fn close(
         Some("true" | "yes" | "1")
     );
     close_task(&state, &actor, id, &note, &file, confirmed).await?;
-    Ok(Json(state.store.task(&actor.scope, id, today()).await?))
+    Ok(Json(
+        state.store.task(&actor.scope, id, today()).await?.into(),
+    ))
 }
 
 /// Why a task goes back.
@@ -658,7 +666,7 @@ pub struct ReopenBody {
 /// Sends a task back to its owner (evidence not sufficient, or a closed task not rectified).
 #[utoipa::path(post, path = "/api/v1/supervision/tasks/{task_id}/reopen", tag = "supervision",
     params(("task_id" = i64, Path)), request_body = ReopenBody,
-    responses((status = 200, description = "the task", body = Object), (status = 409, description = "nothing to reopen"),
+    responses((status = 200, description = "the task", body = TaskDto), (status = 409, description = "nothing to reopen"),
         (status = 422, description = "no reason")),
     security(("bearer" = [])))]
 pub async fn reopen(
@@ -666,7 +674,7 @@ pub async fn reopen(
     actor: Actor,
     Path(id): Path<String>,
     body: Bytes,
-) -> AppResult<Json<Task>> {
+) -> AppResult<Json<TaskDto>> {
     let id = path_id(&id)?;
     state.store.task(&actor.scope, id, today()).await?;
     let b: ReopenBody = parse(&body)?;
@@ -674,7 +682,9 @@ pub async fn reopen(
         .store
         .reopen_task(&mut tx, &actor.scope, id, &b.reason, today())
         .await?)?;
-    Ok(Json(state.store.task(&actor.scope, id, today()).await?))
+    Ok(Json(
+        state.store.task(&actor.scope, id, today()).await?.into(),
+    ))
 }
 
 /// Serves an evidence file as a download (sandboxed), for whoever may see the task.
@@ -703,7 +713,7 @@ pub async fn evidence_response(
 /// Downloads an evidence file of a task.
 #[utoipa::path(get, path = "/api/v1/supervision/tasks/{task_id}/evidence/{evidence_id}", tag = "supervision",
     params(("task_id" = i64, Path), ("evidence_id" = i64, Path)),
-    responses((status = 200, description = "the file", content_type = "application/octet-stream"), (status = 404, description = "not in your scope")),
+    responses((status = 200, description = "the file", body = String, content_type = "application/octet-stream"), (status = 404, description = "not in your scope")),
     security(("bearer" = [])))]
 pub async fn evidence_file(
     State(state): State<AppState>,
@@ -716,4 +726,132 @@ pub async fn evidence_file(
 /// This year (Asia/Shanghai).
 pub fn this_year() -> i32 {
     today().year()
+}
+
+/// An inspection as lists and pages show it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct InspectionDto {
+    pub id: i64,
+    pub district_code: String,
+    /// station | bank | enterprise
+    pub subject_kind: String,
+    pub subject_org_id: Option<i64>,
+    pub subject_enterprise_id: Option<i64>,
+    pub subject_name: String,
+    pub due_on: NaiveDate,
+    pub inspectors: String,
+    pub purpose: String,
+    /// planned | done
+    pub status: String,
+    pub done_on: Option<NaiveDate>,
+    pub findings: Option<String>,
+    /// no_issues | issues_found
+    pub result: Option<String>,
+    pub created_at: i64,
+    /// Rectification tasks raised from it.
+    pub tasks: i64,
+    /// Planned and past its due date.
+    pub overdue: bool,
+}
+
+impl From<Inspection> for InspectionDto {
+    fn from(i: Inspection) -> Self {
+        let Inspection {
+            id,
+            district_code,
+            subject_kind,
+            subject_org_id,
+            subject_enterprise_id,
+            subject_name,
+            due_on,
+            inspectors,
+            purpose,
+            status,
+            done_on,
+            findings,
+            result,
+            created_at,
+            tasks,
+            overdue,
+        } = i;
+        Self {
+            id,
+            district_code,
+            subject_kind,
+            subject_org_id,
+            subject_enterprise_id,
+            subject_name,
+            due_on,
+            inspectors,
+            purpose,
+            status,
+            done_on,
+            findings,
+            result,
+            created_at,
+            tasks,
+            overdue,
+        }
+    }
+}
+
+/// A rectification task as lists and pages show it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TaskDto {
+    pub id: i64,
+    pub inspection_id: i64,
+    pub district_code: String,
+    pub subject_name: String,
+    pub inspection_done_on: Option<NaiveDate>,
+    pub findings: Option<String>,
+    pub owner_org_id: i64,
+    pub owner_name: String,
+    pub deadline: NaiveDate,
+    pub requirement: String,
+    /// open | evidence_submitted | closed | reopened
+    pub status: String,
+    pub created_at: i64,
+    pub closed_at: Option<i64>,
+    pub close_note: Option<String>,
+    /// Days past the deadline when not closed.
+    pub days_overdue: Option<i64>,
+}
+
+impl From<Task> for TaskDto {
+    fn from(t: Task) -> Self {
+        let Task {
+            id,
+            inspection_id,
+            district_code,
+            subject_name,
+            inspection_done_on,
+            findings,
+            owner_org_id,
+            owner_name,
+            deadline,
+            requirement,
+            status,
+            created_at,
+            closed_at,
+            close_note,
+            days_overdue,
+        } = t;
+        Self {
+            id,
+            inspection_id,
+            district_code,
+            subject_name,
+            inspection_done_on,
+            findings,
+            owner_org_id,
+            owner_name,
+            deadline,
+            requirement,
+            status,
+            created_at,
+            closed_at,
+            close_note,
+            days_overdue,
+        }
+    }
 }

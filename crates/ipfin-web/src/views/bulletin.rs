@@ -7,13 +7,13 @@ use super::stats::{pct, pick};
 use super::{CsrfForm, FormErrors, PageCtx, render, see_other};
 use crate::AppState;
 use crate::actor::Actor;
-use crate::api::stats::{
-    BulletinView, Feedback, bulletin_view, feedback_view, issue, last_ended_quarter, quarter_param,
-    sees_district,
-};
 use crate::chart::{completion_chart, format_wan, yoy_chart};
 use crate::docx::{Column, DocBuilder, Span};
 use crate::error::{AppError, AppResult};
+use crate::usecase::stats::{
+    BulletinView, Feedback, bulletin_view, feedback_view, issue, last_ended_quarter, quarter_param,
+    sees_district,
+};
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
@@ -208,7 +208,7 @@ async fn new_page(
         ctx: PageCtx::new(actor, state, "/bulletins"),
         quarter: q.to_string(),
         label: quarter_label(q, actor.lang),
-        ended: q.ended_by(crate::api::stats::today()),
+        ended: q.ended_by(crate::usecase::stats::today()),
         issued,
         as_of: snap.as_of,
         lines: rank_lines(&snap),

@@ -6,14 +6,14 @@
 use super::{CsrfForm, FormErrors, PageCtx, render, see_other};
 use crate::AppState;
 use crate::actor::Actor;
-use crate::api::conformance::{COLUMNS, MatrixRow};
-use crate::api::stats::{
+use crate::error::{AppError, AppResult};
+use crate::http::write;
+use crate::usecase::conformance::{COLUMNS, MatrixRow};
+use crate::usecase::stats::{
     AssignmentProgress, DistrictAssessment, DistrictBreakdown, DistrictTargets, YearQuery, as_of,
     assessments_of, breakdown, metric_param, my_progress, points_param, sees_district,
     target_overview, today,
 };
-use crate::error::{AppError, AppResult};
-use crate::views::org::write;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -827,7 +827,7 @@ pub async fn dashboard(
             )
         })
         .collect();
-    let last_quarter = crate::api::stats::last_ended_quarter();
+    let last_quarter = crate::usecase::stats::last_ended_quarter();
     let held = state
         .store
         .held_quarters(&actor.scope, last_quarter.year)
@@ -837,7 +837,7 @@ pub async fn dashboard(
         .districts()
         .await?
         .into_iter()
-        .filter(|d| crate::api::stats::sees_district(&actor.scope, &d.code))
+        .filter(|d| crate::usecase::stats::sees_district(&actor.scope, &d.code))
         .filter(|d| {
             !held
                 .get(&d.code)
@@ -1106,7 +1106,7 @@ struct ConformancePage {
 
 /// `GET /conformance`: the guideline conformance matrix.
 pub async fn conformance(State(state): State<AppState>, actor: Actor) -> AppResult<Response> {
-    let rows = crate::api::conformance::matrix(&state, &actor).await?;
+    let rows = crate::usecase::conformance::matrix(&state, &actor).await?;
     let page = ConformancePage {
         ctx: PageCtx::new(&actor, &state, "/conformance"),
         columns: COLUMNS,
@@ -1117,7 +1117,7 @@ pub async fn conformance(State(state): State<AppState>, actor: Actor) -> AppResu
 
 /// `GET /conformance/export`: the matrix as .xlsx (status and finding per cell).
 pub async fn conformance_xlsx(State(state): State<AppState>, actor: Actor) -> AppResult<Response> {
-    let rows = crate::api::conformance::matrix(&state, &actor).await?;
+    let rows = crate::usecase::conformance::matrix(&state, &actor).await?;
     let mut wb = Workbook::new();
     let bold = Format::new().set_bold().set_text_wrap();
     let wrap = Format::new().set_text_wrap();

@@ -364,6 +364,49 @@ impl Store {
         self.assignments_in(self.conn(), district, year).await
     }
 
+    /// Every district's first responsible person for a year, for the districts in scope (the
+    /// conformance matrix reads them all at once).
+    pub async fn target_leads(
+        &self,
+        scope: &Scope,
+        year: i32,
+    ) -> Result<BTreeMap<String, TargetLead>> {
+        let rows: Vec<TargetLead> = fetch_all(
+            self.conn(),
+            "SELECT district_code, person_name, title, organisation_id, user_id FROM target_leads WHERE year = ? ORDER BY district_code",
+            vec![year.into()],
+        )
+        .await?;
+        Ok(rows
+            .into_iter()
+            .filter(|l| scope.reads_district(&l.district_code))
+            .map(|l| (l.district_code.clone(), l))
+            .collect())
+    }
+
+    /// Every district's persons and their shares for a year, for the districts in scope.
+    pub async fn assignments_by_district(
+        &self,
+        scope: &Scope,
+        year: i32,
+    ) -> Result<BTreeMap<String, Vec<Assignment>>> {
+        let rows: Vec<AssignmentRow> = fetch_all(
+            self.conn(),
+            &format!(
+                "{ASSIGNMENT_SELECT} WHERE a.year = ? ORDER BY a.district_code, a.metric, a.id"
+            ),
+            vec![year.into()],
+        )
+        .await?;
+        let mut out: BTreeMap<String, Vec<Assignment>> = BTreeMap::new();
+        for a in rows.into_iter().map(Assignment::from) {
+            if scope.reads_district(&a.district_code) {
+                out.entry(a.district_code.clone()).or_default().push(a);
+            }
+        }
+        Ok(out)
+    }
+
     /// Who may carry a share of a district's target: the active accounts of its departments.
     pub async fn target_candidates(&self, scope: &Scope, district: &str) -> Result<Vec<Candidate>> {
         if !scope.reads_district(district) {

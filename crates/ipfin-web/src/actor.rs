@@ -172,7 +172,7 @@ pub async fn resolve(State(state): State<AppState>, mut req: Request, next: Next
                     "接口令牌无效、已过期或已被吊销。",
                     "The API token is invalid, expired or revoked.",
                 );
-                return crate::views::error_json(&err, lang);
+                return crate::http::error_json(&err, lang);
             }
             Err(e) => return AppError::from(e).into_response(),
         }
@@ -257,7 +257,7 @@ pub async fn enforce(State(access): State<Access>, req: Request, next: Next) -> 
             .path_and_query()
             .map(|p| p.as_str().to_string())
             .unwrap_or_else(|| "/home".into());
-        let target = format!("/login?next={}", crate::views::urlencode(&next_url));
+        let target = format!("/login?next={}", crate::http::urlencode(&next_url));
         return Redirect::to(&target).into_response();
     }
     if !access.allows(actor) {

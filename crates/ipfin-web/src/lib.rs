@@ -6,14 +6,17 @@
 
 pub mod actor;
 pub mod api;
+pub mod areas;
 pub mod chart;
 pub mod docx;
 pub mod error;
+pub mod http;
 pub mod i18n;
 pub mod metrics;
 pub mod routes;
 pub mod session_cache;
 pub mod throttle;
+pub mod usecase;
 pub mod views;
 
 use axum::Router;
@@ -114,7 +117,7 @@ async fn normalize_errors(req: Request, next: Next) -> Response {
             "This address does not accept that method.",
         )
         .into_response(),
-        StatusCode::PAYLOAD_TOO_LARGE => views::too_large().into_response(),
+        StatusCode::PAYLOAD_TOO_LARGE => http::too_large().into_response(),
         _ => resp,
     }
 }
@@ -148,7 +151,7 @@ async fn limit_body(
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<usize>().ok());
     if declared.is_some_and(|n| n > limit) {
-        return views::too_large().into_response();
+        return http::too_large().into_response();
     }
     let (parts, body) = req.into_parts();
     let body = axum::body::Body::new(http_body_util::Limited::new(body, limit));

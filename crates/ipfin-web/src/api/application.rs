@@ -6,19 +6,20 @@ use super::{ApiQuery, id, json_error};
 use crate::AppState;
 use crate::actor::Actor;
 use crate::error::{AppError, AppResult};
-use crate::views::org::write;
+use crate::http::write;
+use crate::usecase::application::{ActionBody, ActionResult, run_action, run_simulation};
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use chrono::NaiveDate;
-use ipfin_domain::application::{Action, Kind};
+use ipfin_domain::application::Kind;
 use ipfin_domain::policy::rules::Item;
 use ipfin_domain::{FieldError, Scope};
 use ipfin_store::Page;
 use ipfin_store::application::{
-    ApplicationDetail, ApplicationFilter, ApplicationRow, Body, ItemDecision, NewApplication,
-    NewObjection, NoticeDetail,
+    ApplicationDetail, ApplicationFilter, ApplicationRow, Body, NewApplication, NewObjection,
+    NoticeDetail,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -295,7 +296,7 @@ pub async fn download(
         .store
         .application_file(&actor.scope, id(&app_id)?, id(&file_id)?)
         .await?;
-    Ok(crate::views::application::file_response(&f, bytes))
+    Ok(crate::http::file_response(&f, bytes))
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -321,147 +322,6 @@ pub async fn submit(
         .submit_application(&mut tx, &actor.scope, app_id, today)
         .await?)?;
     Ok(Json(Submitted { number }))
-}
-
-/// An action on an application.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ActionBody {
-    /// withdraw (applicant); accept, return, not_accept, pass, reject, disburse, supervise,
-    /// clear, clawback, recovered (officers)
-    pub action: String,
-    #[serde(default)]
-    pub comment: String,
-    /// return: what to supplement; not_accept, reject, clear, clawback: the reason.
-    #[serde(default)]
-    pub note: String,
-    /// return: the supplement deadline; disburse: the payment date; recovered: the date.
-    #[serde(default)]
-    pub date: Option<NaiveDate>,
-    /// pass: the approved amount per item (omitted items keep their amount).
-    #[serde(default)]
-    #[schema(value_type = Vec<Object>)]
-    pub items: Vec<ItemDecision>,
-    /// disburse, clawback: the amount in fen.
-    #[serde(default)]
-    pub amount_fen: Option<i64>,
-    /// disburse: the payment reference.
-    #[serde(default)]
-    pub reference: String,
-    /// recovered: which clawback.
-    #[serde(default)]
-    pub clawback_id: Option<i64>,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ActionResult {
-    pub state: String,
-    /// accept: differences with the banks' reports; supervise: findings.
-    #[schema(value_type = Vec<Object>)]
-    pub notes: Vec<serde_json::Value>,
-}
-
-fn required_date(d: Option<NaiveDate>) -> AppResult<NaiveDate> {
-    d.ok_or_else(|| {
-        AppError::invalid(FieldError::new(
-            "date",
-            "action.date",
-            "请填写日期（YYYY-MM-DD）。",
-            "Enter the date (YYYY-MM-DD).",
-        ))
-    })
-}
-
-/// Runs an action (the one function behind the API and the page forms).
-pub async fn run_action(
-    state: &AppState,
-    actor: &Actor,
-    app_id: i64,
-    b: ActionBody,
-) -> AppResult<ActionResult> {
-    let s = &state.store;
-    let scope = &actor.scope;
-    let today = ipfin_store::today_shanghai();
-    let mut notes: Vec<serde_json::Value> = Vec::new();
-    match b.action.as_str() {
-        "withdraw" => write!(state, actor, |tx| s
-            .withdraw_application(&mut tx, scope, app_id)
-            .await?)?,
-        "accept" => {
-            let d = write!(state, actor, |tx| s
-                .accept_application(&mut tx, scope, app_id, &b.comment)
-                .await?)?;
-            notes = d
-                .iter()
-                .filter_map(|x| serde_json::to_value(x).ok())
-                .collect();
-        }
-        "return" => {
-            let deadline = required_date(b.date)?;
-            write!(state, actor, |tx| s
-                .return_application(&mut tx, scope, app_id, &b.note, deadline, today)
-                .await?)?
-        }
-        "not_accept" => write!(state, actor, |tx| s
-            .refuse_application(&mut tx, scope, app_id, Action::NotAccept, &b.note)
-            .await?)?,
-        "reject" => write!(state, actor, |tx| s
-            .refuse_application(&mut tx, scope, app_id, Action::Reject, &b.note)
-            .await?)?,
-        "pass" => {
-            write!(state, actor, |tx| s
-                .pass_review(&mut tx, scope, app_id, &b.items, &b.comment)
-                .await?)?;
-        }
-        "disburse" => {
-            let on = required_date(b.date)?;
-            write!(state, actor, |tx| s
-                .disburse(
-                    &mut tx,
-                    scope,
-                    app_id,
-                    on,
-                    b.amount_fen.unwrap_or(0),
-                    &b.reference
-                )
-                .await?)?
-        }
-        "supervise" => {
-            let f = write!(state, actor, |tx| s
-                .run_supervision(&mut tx, scope, app_id)
-                .await?)?;
-            notes = f.into_iter().map(serde_json::Value::String).collect();
-        }
-        "clear" => write!(state, actor, |tx| s
-            .close_investigation(&mut tx, scope, app_id, None, &b.note)
-            .await?)?,
-        "clawback" => {
-            let amount = b.amount_fen.unwrap_or(0);
-            write!(state, actor, |tx| s
-                .close_investigation(&mut tx, scope, app_id, Some(amount), &b.note)
-                .await?)?
-        }
-        "recovered" => {
-            let on = required_date(b.date)?;
-            let cid = b.clawback_id.unwrap_or(0);
-            write!(state, actor, |tx| s
-                .clawback_recovered(&mut tx, scope, app_id, cid, on)
-                .await?)?
-        }
-        other => {
-            return Err(AppError::invalid(FieldError::new(
-                "action",
-                "action.unknown",
-                format!("不支持的操作“{other}”。"),
-                "Unknown action.",
-            )));
-        }
-    }
-    let d = s.application(scope, app_id).await?;
-    Ok(ActionResult {
-        state: d.row.state,
-        notes,
-    })
 }
 
 /// Acts on an application: the applicant withdraws; the district's officers accept, return
@@ -627,27 +487,6 @@ pub async fn decide(
 pub struct SimulationParams {
     /// The policy year whose applications are re-run (default: the version's year).
     pub year: Option<i32>,
-}
-
-/// The simulation of a policy version over past applications (the district's own; the
-/// city's: every district's).
-pub async fn run_simulation(
-    state: &AppState,
-    actor: &Actor,
-    version_id: i64,
-    year: Option<i32>,
-) -> AppResult<(
-    ipfin_store::policy::PolicyVersionRow,
-    i32,
-    ipfin_domain::policy::simulate::Simulation,
-)> {
-    let v = state.store.policy_version(&actor.scope, version_id).await?;
-    let doc = v.doc()?;
-    let year = year.unwrap_or(doc.year);
-    let past = state.store.simulation_inputs(&actor.scope, year).await?;
-    let lpr = state.store.lpr_table().await?;
-    let sim = ipfin_domain::policy::simulate::simulate(&doc.rules, doc.budget, &lpr, &past);
-    Ok((v, year, sim))
 }
 
 /// Policy simulator: past enterprise fee applications of a year re-run under this version,

@@ -6,16 +6,16 @@ use super::ApiPath;
 use crate::AppState;
 use crate::actor::Actor;
 use crate::api::application::Created;
-use crate::api::stats::{parse, sees_district};
+use crate::api::stats::parse;
 use crate::error::{AppError, AppResult};
+use crate::usecase::coordination::{DepartmentDto, record};
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use chrono::NaiveDate;
-use ipfin_domain::OrgKind;
 use ipfin_store::coordination::{Arrangement, NewArrangement};
-use ipfin_store::org::{ContactPerson, LeadDesignation, OrgFilter};
+use ipfin_store::org::LeadDesignation;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -30,55 +30,6 @@ pub struct CoordinationDto {
     pub departments: Vec<DepartmentDto>,
     #[schema(value_type = Vec<Object>)]
     pub arrangements: Vec<Arrangement>,
-}
-
-/// A department of the district with its contact persons.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct DepartmentDto {
-    pub id: i64,
-    pub name: String,
-    pub active: bool,
-    pub is_lead: bool,
-    #[schema(value_type = Vec<Object>)]
-    pub contacts: Vec<ContactPerson>,
-}
-
-/// The record the page and the API show: departments with contacts and the arrangements.
-pub async fn record(
-    state: &AppState,
-    actor: &Actor,
-    code: &str,
-) -> AppResult<(Vec<DepartmentDto>, Vec<Arrangement>)> {
-    if !sees_district(&actor.scope, code) {
-        return Err(AppError::not_found());
-    }
-    let today = ipfin_store::today_shanghai();
-    let lead = ipfin_store::Store::lead_on(state.store.conn(), code, today).await?;
-    let orgs = state
-        .store
-        .organisations(
-            &actor.scope,
-            &OrgFilter {
-                kind: Some(OrgKind::Department),
-                district_code: Some(code.to_string()),
-                q: None,
-            },
-            ipfin_store::Page::new(Some(1), Some(200)),
-        )
-        .await?
-        .items;
-    let mut departments = Vec::with_capacity(orgs.len());
-    for o in orgs {
-        departments.push(DepartmentDto {
-            contacts: state.store.contacts(&actor.scope, o.id).await?,
-            is_lead: lead == Some(o.id),
-            id: o.id,
-            name: o.name,
-            active: o.active,
-        });
-    }
-    let arrangements = state.store.arrangements(&actor.scope, code, today).await?;
-    Ok((departments, arrangements))
 }
 
 /// A district's coordination mechanism: lead history, departments with contacts, data-sharing
@@ -135,7 +86,7 @@ pub async fn create(
     Path(code): Path<String>,
     body: Bytes,
 ) -> AppResult<(StatusCode, Json<Created>)> {
-    if !sees_district(&actor.scope, &code) {
+    if !actor.scope.reads_district(&code) {
         return Err(AppError::not_found());
     }
     let b: ArrangementBody = parse(&body)?;

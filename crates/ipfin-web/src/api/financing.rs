@@ -568,7 +568,7 @@ pub async fn set_status(
             "The status must be outstanding, repaid, overdue or defaulted.",
         ))
     })?;
-    let ws = crate::views::org::write!(state, actor, |tx| state
+    let ws = crate::http::write!(state, actor, |tx| state
         .store
         .set_loan_status(&mut tx, &actor.scope, id, status, b.date, &b.note)
         .await?)?;
@@ -605,7 +605,7 @@ pub async fn add_payment(
         principal_fen: b.principal_fen,
         interest_fen: b.interest_fen,
     };
-    let ws = crate::views::org::write!(state, actor, |tx| state
+    let ws = crate::http::write!(state, actor, |tx| state
         .store
         .add_payment(&mut tx, &actor.scope, id, p)
         .await?)?;
@@ -669,7 +669,7 @@ pub async fn add_contract(
         appraised_value_fen: b.appraised_value_fen,
         report_date: b.report_date,
     };
-    let cid = crate::views::org::write!(state, actor, |tx| state
+    let cid = crate::http::write!(state, actor, |tx| state
         .store
         .add_contract(&mut tx, &actor.scope, id, &c)
         .await?)?;

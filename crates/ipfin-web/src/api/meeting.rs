@@ -9,14 +9,14 @@ use super::json_error;
 use crate::AppState;
 use crate::actor::Actor;
 use crate::error::{AppError, AppResult};
-use crate::views::org::write;
+use crate::http::write;
+use crate::usecase::meeting::{date_field, move_issue, status_param};
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use chrono::NaiveDate;
 use ipfin_domain::FieldError;
-use ipfin_domain::meeting::IssueStatus;
 use ipfin_store::Page;
 use ipfin_store::meeting::{
     Attendance, Invitation, Issue, Meeting, MeetingFilter, MeetingSummary, NewIssue, NewMeeting,
@@ -32,33 +32,6 @@ fn parse<T: serde::de::DeserializeOwned>(body: &Bytes) -> AppResult<T> {
 /// A numeric path id; anything else is simply not found.
 pub fn id(s: &str) -> AppResult<i64> {
     s.parse().map_err(|_| AppError::not_found())
-}
-
-/// An ISO date of a body or form field.
-pub fn date_field(field: &'static str, s: Option<&str>) -> AppResult<Option<NaiveDate>> {
-    match s.map(str::trim).filter(|s| !s.is_empty()) {
-        None => Ok(None),
-        Some(v) => v.parse().map(Some).map_err(|_| {
-            AppError::invalid(FieldError::new(
-                field,
-                "date.invalid",
-                format!("日期“{v}”格式不正确，请写作 YYYY-MM-DD。"),
-                "Write the date as YYYY-MM-DD.",
-            ))
-        }),
-    }
-}
-
-/// A status code of an issue.
-pub fn status_param(s: &str) -> AppResult<IssueStatus> {
-    IssueStatus::from_code(s.trim()).ok_or_else(|| {
-        AppError::invalid(FieldError::new(
-            "status",
-            "issue.status",
-            format!("状态“{s}”无效：可选 open、in_progress、resolved、escalated。"),
-            "Unknown status: open, in_progress, resolved or escalated.",
-        ))
-    })
 }
 
 /// `?district=&quarter=&page=&per_page=`.
@@ -475,28 +448,6 @@ pub async fn set_status(
     let b: StatusBody = parse(&body)?;
     move_issue(&state, &actor, iid, &b.status, b.note).await?;
     Ok(Json(state.store.issue(&actor.scope, iid).await?.into()))
-}
-
-/// Moves an issue to the status named by its code (pages and API).
-pub async fn move_issue(
-    state: &AppState,
-    actor: &Actor,
-    issue_id: i64,
-    status: &str,
-    note: Option<String>,
-) -> AppResult<()> {
-    let to = status_param(status)?;
-    write!(state, actor, |tx| state
-        .store
-        .move_issue(
-            &mut tx,
-            &actor.scope,
-            actor.organisation_id(),
-            issue_id,
-            to,
-            note.clone()
-        )
-        .await?)
 }
 
 /// How many units were invited.

@@ -103,7 +103,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
             .await
             .map_err(|e| {
                 if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                    crate::views::too_large()
+                    crate::http::too_large()
                 } else {
                     AppError::bad_request(
                         "request.body",
@@ -180,7 +180,7 @@ pub async fn read_multipart(
         .map_err(|e| {
             AppError::bad_request("form.malformed", format!("{zh}：{e}"), format!("{en}: {e}"))
         })?;
-    let mp = crate::views::multipart_error;
+    let mp = crate::http::multipart_error;
     let mut fields = std::collections::HashMap::new();
     let mut file = None;
     while let Some(f) = form.next_field().await.map_err(mp)? {

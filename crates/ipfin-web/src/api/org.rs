@@ -274,7 +274,7 @@ pub async fn create_organisation(
         institution_type: b.institution_type,
         credit_code: b.credit_code,
     };
-    let org = crate::views::org::write!(state, actor, |tx| state
+    let org = crate::http::write!(state, actor, |tx| state
         .store
         .create_organisation(&mut tx, &actor.scope, n)
         .await?)?;

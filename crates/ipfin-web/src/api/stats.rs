@@ -9,64 +9,28 @@ use super::json_error;
 use crate::AppState;
 use crate::actor::Actor;
 use crate::error::{AppError, AppResult};
-use crate::views::org::write;
+use crate::http::write;
+use crate::usecase::stats::{
+    AssignmentProgress, BulletinView, DistrictAssessment, DistrictBreakdown, DistrictTargets,
+    Feedback, YearQuery, assessments_of, breakdown, bulletin_view, feedback_view, issue,
+    last_ended_quarter, metric_param, my_progress, points_param, quarter_param, target_overview,
+    today,
+};
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use chrono::{Datelike, NaiveDate};
-use ipfin_domain::stats::{Quarter, lagging};
-use ipfin_domain::target::{
-    Assessment, Metric, PersonProgress, YearActuals, assess, person_progress,
-};
-use ipfin_domain::{FieldError, Scope};
-use ipfin_store::bulletin::{Bulletin, BulletinRow, BulletinSummary, Commendation, Correction};
+use chrono::NaiveDate;
+use ipfin_domain::stats::Quarter;
+use ipfin_store::bulletin::BulletinSummary;
 use ipfin_store::stats::{DistrictQuarter, LoanFigures};
-use ipfin_store::target::{Assignment, Bonus, NewAssignment, TargetLead};
+use ipfin_store::target::NewAssignment;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 use utoipa::{IntoParams, ToSchema};
 
 pub(crate) fn parse<T: serde::de::DeserializeOwned>(body: &Bytes) -> AppResult<T> {
     serde_json::from_slice(body).map_err(|e| json_error(&e))
-}
-
-pub fn today() -> NaiveDate {
-    ipfin_store::today_shanghai()
-}
-
-/// `?year=` (default: this year, Asia/Shanghai).
-#[derive(Debug, Default, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-#[serde(default)]
-pub struct YearQuery {
-    pub year: Option<String>,
-}
-
-impl YearQuery {
-    pub fn year(&self) -> AppResult<i32> {
-        match self
-            .year
-            .as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-        {
-            None => Ok(today().year()),
-            Some(s) => s
-                .parse::<i32>()
-                .ok()
-                .filter(|y| (2000..=2100).contains(y))
-                .ok_or_else(|| {
-                    AppError::invalid(FieldError::new(
-                        "year",
-                        "year.invalid",
-                        "年度应为 2000–2100 之间的四位数字，例如 2026。",
-                        "The year must be four digits between 2000 and 2100.",
-                    ))
-                }),
-        }
-    }
 }
 
 /// `?quarter=2026Q3` (default: the last quarter that has ended).
@@ -75,20 +39,6 @@ impl YearQuery {
 #[serde(default)]
 pub struct QuarterQuery {
     pub quarter: Option<String>,
-}
-
-/// The last quarter that has ended by today.
-pub fn last_ended_quarter() -> Quarter {
-    Quarter::of(today()).previous()
-}
-
-pub fn quarter_param(s: &str) -> AppResult<Quarter> {
-    Quarter::parse(s.trim()).map_err(|m| {
-        AppError::invalid(FieldError {
-            field: "quarter",
-            msg: m,
-        })
-    })
 }
 
 impl QuarterQuery {
@@ -105,15 +55,6 @@ impl QuarterQuery {
     }
 }
 
-/// Whether the caller reads this district's internal figures: the city all, a district its own.
-pub fn sees_district(scope: &Scope, code: &str) -> bool {
-    match scope {
-        Scope::City => true,
-        Scope::District { code: own, .. } => own == code,
-        _ => false,
-    }
-}
-
 /// A quarter's statistics: the city every district, a district its own line.
 #[utoipa::path(get, path = "/api/v1/stats", tag = "stats", params(QuarterQuery),
     responses((status = 200, description = "per district: quarter, year to date, the same quarter last year, pledge registrations, grants, payments, year-on-year %, rank", body = Vec<DistrictQuarterDto>)),
@@ -127,92 +68,10 @@ pub async fn stats(
     let rows = state.store.quarter_stats(&actor.scope, q).await?;
     Ok(Json(
         rows.into_iter()
-            .filter(|r| sees_district(&actor.scope, &r.district))
+            .filter(|r| actor.scope.reads_district(&r.district))
             .map(DistrictQuarterDto::from)
             .collect(),
     ))
-}
-
-/// One target of a district with its progress.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct TargetProgress {
-    #[schema(value_type = String)]
-    pub metric: Metric,
-    pub target: i64,
-    pub actual: i64,
-    #[schema(value_type = Option<String>)]
-    pub completion_pct: Option<Decimal>,
-    /// Below the straight-line pace to the annual target (a past year: below the target).
-    pub lagging: bool,
-}
-
-/// A district's targets for a year with its progress.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct DistrictTargets {
-    pub district_code: String,
-    pub district_name: String,
-    pub targets: Vec<TargetProgress>,
-    /// Any target behind its pace.
-    pub lagging: bool,
-}
-
-fn progress(m: Metric, target: i64, actual: i64, year: i32, today: NaiveDate) -> TargetProgress {
-    let behind = if m == Metric::SmeShare || year < today.year() {
-        actual < target
-    } else if year > today.year() {
-        false
-    } else {
-        lagging(actual, target, today)
-    };
-    TargetProgress {
-        metric: m,
-        target,
-        actual,
-        completion_pct: ipfin_domain::stats::completion_pct(actual, target),
-        lagging: behind,
-    }
-}
-
-/// The as-of date of a year's progress: today in the current year, the year's end before.
-pub fn as_of(year: i32) -> NaiveDate {
-    let t = today();
-    if year < t.year() {
-        NaiveDate::from_ymd_opt(year, 12, 31).unwrap_or(t)
-    } else {
-        t
-    }
-}
-
-/// Every district in scope with its targets for the year and progress to date.
-pub async fn target_overview(
-    state: &AppState,
-    scope: &Scope,
-    year: i32,
-) -> AppResult<(Vec<DistrictTargets>, BTreeMap<String, YearActuals>)> {
-    let targets = state.store.target_map(scope, year).await?;
-    let actuals = state.store.year_actuals(year, as_of(year)).await?;
-    let mut out = Vec::new();
-    for d in state.store.districts().await? {
-        if !sees_district(scope, &d.code) {
-            continue;
-        }
-        let a = actuals.get(&d.code).copied().unwrap_or_default();
-        let set = targets.get(&d.code).cloned().unwrap_or_default();
-        let rows: Vec<TargetProgress> = Metric::ALL
-            .iter()
-            .filter_map(|m| {
-                set.get(m)
-                    .map(|t| progress(*m, *t, a.value(*m), year, as_of(year)))
-            })
-            .collect();
-        out.push(DistrictTargets {
-            lagging: rows.iter().any(|r| r.lagging),
-            district_code: d.code,
-            district_name: d.name,
-            targets: rows,
-        });
-    }
-    Ok((out, actuals))
 }
 
 /// The targets of a year for the districts in scope, with progress to date.
@@ -248,19 +107,6 @@ pub struct TargetsBody {
     pub targets: Vec<TargetEntry>,
 }
 
-pub fn metric_param(field: &'static str, code: &str) -> AppResult<Metric> {
-    Metric::from_code(code.trim()).ok_or_else(|| {
-        AppError::invalid(FieldError::new(
-            field,
-            "target.metric",
-            format!(
-                "指标 {code} 不存在：可用 amount（融资金额）、enterprises（获贷企业数）、pledges（质押登记笔数）、first_loans（首贷企业数）、sme_share（中小微企业占比）。"
-            ),
-            "Unknown metric.",
-        ))
-    })
-}
-
 /// Sets the year's targets (the city). All entries are checked before anything is stored.
 #[utoipa::path(put, path = "/api/v1/targets", tag = "stats", request_body = TargetsBody,
     responses((status = 200, description = "how many targets were set", body = TargetsUpdated),
@@ -293,89 +139,6 @@ pub async fn set_targets(
         )
         .await?)?;
     Ok(Json(TargetsUpdated { updated: n }))
-}
-
-/// A person's share with their progress.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct AssignmentProgress {
-    #[schema(value_type = Object)]
-    pub assignment: Assignment,
-    #[schema(value_type = Object)]
-    pub progress: PersonProgress,
-    /// The last day of each milestone period.
-    pub period_ends: Vec<NaiveDate>,
-}
-
-/// A district's breakdown for a year: targets, first responsible person, persons.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct DistrictBreakdown {
-    pub year: i32,
-    pub district: DistrictTargets,
-    #[schema(value_type = Option<Object>)]
-    pub first_responsible: Option<TargetLead>,
-    /// The head of the lead department as designated (the default first responsible person).
-    pub lead_head: Option<String>,
-    pub assignments: Vec<AssignmentProgress>,
-}
-
-fn with_progress(
-    a: Assignment,
-    district: &DistrictTargets,
-    year: i32,
-    day: NaiveDate,
-) -> AssignmentProgress {
-    let t = district.targets.iter().find(|t| t.metric == a.metric);
-    let p = person_progress(
-        t.map(|t| t.actual).unwrap_or(0),
-        t.map(|t| t.target).unwrap_or(0),
-        a.share,
-        &a.milestones,
-        year,
-        day,
-    );
-    AssignmentProgress {
-        period_ends: ipfin_domain::target::period_ends(year, a.milestones.len()),
-        assignment: a,
-        progress: p,
-    }
-}
-
-pub async fn breakdown(
-    state: &AppState,
-    scope: &Scope,
-    code: &str,
-    year: i32,
-) -> AppResult<DistrictBreakdown> {
-    if !sees_district(scope, code) {
-        return Err(AppError::not_found());
-    }
-    let (mut overview, _) = target_overview(state, scope, year).await?;
-    let pos = overview
-        .iter()
-        .position(|d| d.district_code == code)
-        .ok_or_else(AppError::not_found)?;
-    let district = overview.swap_remove(pos);
-    let lead_head = state
-        .store
-        .lead_history(scope, code)
-        .await?
-        .into_iter()
-        .find(|l| l.to_date.is_none())
-        .and_then(|l| l.head_name);
-    let assignments = state
-        .store
-        .assignments(scope, code, year)
-        .await?
-        .into_iter()
-        .map(|a| with_progress(a, &district, year, as_of(year)))
-        .collect();
-    Ok(DistrictBreakdown {
-        year,
-        first_responsible: state.store.target_lead(scope, code, year).await?,
-        lead_head,
-        assignments,
-        district,
-    })
 }
 
 /// A district's targets, first responsible person and persons with their progress.
@@ -422,7 +185,7 @@ pub async fn assign(
     Path(code): Path<String>,
     body: Bytes,
 ) -> AppResult<(StatusCode, Json<Created>)> {
-    if !sees_district(&actor.scope, &code) {
+    if !actor.scope.reads_district(&code) {
         return Err(AppError::not_found());
     }
     let b: AssignmentBody = parse(&body)?;
@@ -439,34 +202,6 @@ pub async fn assign(
         .assign_target(&mut tx, &actor.scope, &code, b.year, &a)
         .await?)?;
     Ok((StatusCode::CREATED, Json(Created { id })))
-}
-
-/// The signed-in person's own shares with progress.
-pub async fn my_progress(
-    state: &AppState,
-    actor: &Actor,
-    year: i32,
-) -> AppResult<Vec<AssignmentProgress>> {
-    let Some(u) = actor.user() else {
-        return Ok(Vec::new());
-    };
-    let mine = state
-        .store
-        .my_assignments(&actor.scope, u.user_id, year)
-        .await?;
-    if mine.is_empty() {
-        return Ok(Vec::new());
-    }
-    // The person's own district's figures, read with the city's view of those lines only.
-    let (overview, _) = target_overview(state, &Scope::City, year).await?;
-    let mut out = Vec::new();
-    for a in mine {
-        let Some(d) = overview.iter().find(|d| d.district_code == a.district_code) else {
-            continue;
-        };
-        out.push(with_progress(a, d, year, as_of(year)));
-    }
-    Ok(out)
 }
 
 /// The caller's own targets (a responsible person) with progress.
@@ -507,32 +242,6 @@ pub struct BulletinBody {
     pub commendations: Vec<CommendationBody>,
 }
 
-/// Issues a quarter's bulletin (the city), freezing its figures.
-pub async fn issue(
-    state: &AppState,
-    actor: &Actor,
-    q: Quarter,
-    title: &str,
-    commendations: &[(String, String)],
-) -> AppResult<i64> {
-    if actor.scope != Scope::City {
-        return Err(AppError::forbidden());
-    }
-    // Taken before the write transaction: SQLite serialises writers, and the snapshot reads.
-    let snapshot = state.store.snapshot(q).await?;
-    write!(state, actor, |tx| state
-        .store
-        .issue_bulletin(
-            &mut tx,
-            &actor.scope,
-            &snapshot,
-            today(),
-            title,
-            commendations
-        )
-        .await?)
-}
-
 #[utoipa::path(post, path = "/api/v1/bulletins", tag = "stats", request_body = BulletinBody,
     responses((status = 201, description = "the bulletin's id and quarter", body = BulletinIssued),
         (status = 422, description = "the quarter has not ended; a commendation without a reason"),
@@ -560,25 +269,6 @@ pub async fn issue_bulletin(
     ))
 }
 
-/// An issued bulletin with the corrections made to its figures since.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct BulletinView {
-    #[schema(value_type = Object)]
-    pub bulletin: Bulletin,
-    #[schema(value_type = Vec<Object>)]
-    pub corrections: Vec<Correction>,
-}
-
-pub async fn bulletin_view(state: &AppState, scope: &Scope, q: Quarter) -> AppResult<BulletinView> {
-    let bulletin = state.store.bulletin(scope, q).await?;
-    let now = state.store.snapshot(q).await?;
-    let corrections = ipfin_store::bulletin::corrections(&bulletin.snapshot, &now);
-    Ok(BulletinView {
-        bulletin,
-        corrections,
-    })
-}
-
 /// A bulletin as issued, with later corrections listed separately.
 #[utoipa::path(get, path = "/api/v1/bulletins/{quarter}", tag = "stats", params(("quarter" = String, Path, description = "e.g. 2026Q3")),
     responses((status = 200, body = BulletinView), (status = 404, description = "no bulletin for that quarter")),
@@ -592,60 +282,6 @@ pub async fn bulletin(
     Ok(Json(bulletin_view(&state, &actor.scope, q).await?))
 }
 
-/// A district's feedback data (反馈数据) of a bulletin: its own line in full, its commendation
-/// and the corrections to its figures.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct Feedback {
-    pub quarter: String,
-    pub title: String,
-    pub issued_on: NaiveDate,
-    #[schema(value_type = Object)]
-    pub row: BulletinRow,
-    pub districts: usize,
-    #[schema(value_type = Option<Object>)]
-    pub commendation: Option<Commendation>,
-    #[schema(value_type = Vec<Object>)]
-    pub corrections: Vec<Correction>,
-}
-
-pub async fn feedback_view(
-    state: &AppState,
-    scope: &Scope,
-    q: Quarter,
-    code: &str,
-) -> AppResult<Feedback> {
-    if !sees_district(scope, code) {
-        return Err(AppError::not_found());
-    }
-    let v = bulletin_view(state, scope, q).await?;
-    let row = v
-        .bulletin
-        .snapshot
-        .rows
-        .iter()
-        .find(|r| r.district_code == code)
-        .cloned()
-        .ok_or_else(AppError::not_found)?;
-    Ok(Feedback {
-        quarter: q.to_string(),
-        title: v.bulletin.title.clone(),
-        issued_on: v.bulletin.issued_on,
-        districts: v.bulletin.snapshot.rows.len(),
-        commendation: v
-            .bulletin
-            .commendations
-            .iter()
-            .find(|c| c.district_code == code)
-            .cloned(),
-        corrections: v
-            .corrections
-            .into_iter()
-            .filter(|c| c.district_code == code)
-            .collect(),
-        row,
-    })
-}
-
 /// A district's feedback data of a bulletin (the city, or that district).
 #[utoipa::path(get, path = "/api/v1/bulletins/{quarter}/districts/{code}", tag = "stats",
     params(("quarter" = String, Path), ("code" = String, Path)),
@@ -656,68 +292,11 @@ pub async fn feedback(
     actor: Actor,
     Path((quarter, code)): Path<(String, String)>,
 ) -> AppResult<Json<Feedback>> {
-    if !sees_district(&actor.scope, &code) {
+    if !actor.scope.reads_district(&code) {
         return Err(AppError::not_found());
     }
     let q = Quarter::parse(&quarter).map_err(|_| AppError::not_found())?;
     Ok(Json(feedback_view(&state, &actor.scope, q, &code).await?))
-}
-
-/// A district's annual assessment with its bonus points.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct DistrictAssessment {
-    pub district_code: String,
-    pub district_name: String,
-    #[schema(value_type = Object)]
-    pub assessment: Assessment,
-    #[schema(value_type = Vec<Object>)]
-    pub bonuses: Vec<Bonus>,
-    pub rank: u32,
-}
-
-pub async fn assessments_of(
-    state: &AppState,
-    scope: &Scope,
-    year: i32,
-) -> AppResult<Vec<DistrictAssessment>> {
-    let (overview, _) = target_overview(state, scope, year).await?;
-    let bonuses = state.store.bonuses(scope, year).await?;
-    let mut out: Vec<DistrictAssessment> = overview
-        .into_iter()
-        .map(|d| {
-            let mine: Vec<Bonus> = bonuses
-                .iter()
-                .filter(|b| b.district_code == d.district_code)
-                .cloned()
-                .collect();
-            let points: Vec<Decimal> = mine.iter().filter_map(|b| b.points.parse().ok()).collect();
-            let lines: Vec<(Metric, i64, i64)> = d
-                .targets
-                .iter()
-                .map(|t| (t.metric, t.target, t.actual))
-                .collect();
-            DistrictAssessment {
-                assessment: assess(&lines, &points),
-                district_code: d.district_code,
-                district_name: d.district_name,
-                bonuses: mine,
-                rank: 0,
-            }
-        })
-        .collect();
-    let totals: Vec<Option<Decimal>> = out
-        .iter()
-        .map(|a| (!a.assessment.targets.is_empty()).then_some(a.assessment.total))
-        .collect();
-    for (a, r) in out.iter_mut().zip(ipfin_domain::stats::ranks(&totals)) {
-        a.rank = r;
-    }
-    out.sort_by(|a, b| {
-        a.rank
-            .cmp(&b.rank)
-            .then(a.district_code.cmp(&b.district_code))
-    });
-    Ok(out)
 }
 
 /// The annual assessment (绩效评估) of the districts in scope.
@@ -739,17 +318,6 @@ pub struct BonusBody {
     /// 0.5–5 in steps of 0.5, e.g. "2.5".
     pub points: String,
     pub reason: String,
-}
-
-pub fn points_param(s: &str) -> AppResult<Decimal> {
-    s.trim().parse::<Decimal>().map_err(|_| {
-        AppError::invalid(FieldError::new(
-            "points",
-            "bonus.points",
-            "加分应为数字，按 0.5 分为单位，例如 2.5。",
-            "Points are a number such as 2.5.",
-        ))
-    })
 }
 
 /// Grants bonus points (加分) with the reason (the city).

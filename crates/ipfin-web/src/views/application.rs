@@ -2,18 +2,19 @@
 //! submission and history; the officers' work queue and review screen; public notices with
 //! the objection form; objection decisions.
 
-use super::org::{path_id, write};
 use super::{CsrfForm, FormErrors, PageCtx, after_post, flash_key, render, see_other};
 use crate::AppState;
 use crate::actor::{Actor, PRE_CSRF_COOKIE, cookie};
-use crate::api::application::{ActionBody, run_action};
 use crate::error::{AppError, AppResult};
+use crate::http::{file_response, file_response_as};
+use crate::http::{path_id, write};
 use crate::i18n::T;
+use crate::usecase::application::{ActionBody, run_action};
 use askama::Template;
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Path, Query, State};
-use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
 use chrono::NaiveDate;
 use ipfin_domain::application::{Kind, Line, State as AppStateCode, Workflow};
 use ipfin_domain::financing::yuan as fmt_yuan;
@@ -76,43 +77,6 @@ fn item_label(code: &str, t: T) -> &'static str {
 /// A catalogue text with its `{n}` filled in.
 fn fill(text: &str, n: impl std::fmt::Display) -> String {
     text.replace("{n}", &n.to_string())
-}
-
-/// A stored file as a download (original name as metadata only).
-pub fn file_response(f: &FileRow, bytes: Bytes) -> Response {
-    file_response_as(f, bytes, false)
-}
-
-/// A stored file shown in the page (`inline`: PDF and images only, sandboxed) or downloaded.
-pub fn file_response_as(f: &FileRow, bytes: Bytes, inline: bool) -> Response {
-    let inline = inline && matches!(f.file_type.as_str(), "pdf" | "jpeg" | "png");
-    let mime = ipfin_domain::application::FileType::from_code(&f.file_type)
-        .map(|t| t.mime())
-        .unwrap_or("application/octet-stream");
-    // Whatever a download holds, it runs nothing in the browser; a PDF shown in the review
-    // screen is left to the browser's own PDF viewer (a sandbox CSP would block it).
-    let csp = if inline && f.file_type == "pdf" {
-        "default-src 'none'; object-src 'self'; plugin-types application/pdf"
-    } else {
-        "default-src 'none'; img-src 'self'; sandbox"
-    };
-    (
-        [
-            (header::CONTENT_TYPE, mime.to_string()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!(
-                    "{}; filename*=UTF-8''{}",
-                    if inline { "inline" } else { "attachment" },
-                    super::policy::rfc5987(&f.file_name)
-                ),
-            ),
-            (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_string()),
-            (header::CONTENT_SECURITY_POLICY, csp.to_string()),
-        ],
-        bytes,
-    )
-        .into_response()
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -669,7 +633,7 @@ pub(crate) async fn read_form(
         .csrf_token()
         .map(str::to_string)
         .or_else(|| cookie(headers, PRE_CSRF_COOKIE).map(str::to_string));
-    let mp = super::multipart_error;
+    let mp = crate::http::multipart_error;
     let mut fields = std::collections::HashMap::new();
     let mut file = None;
     let mut csrf_ok = false;
@@ -1323,7 +1287,7 @@ pub async fn simulation(
 ) -> AppResult<Response> {
     let year = q.year.as_deref().and_then(|y| y.trim().parse().ok());
     let (v, year, s) =
-        crate::api::application::run_simulation(&state, &actor, path_id(&id)?, year).await?;
+        crate::usecase::application::run_simulation(&state, &actor, path_id(&id)?, year).await?;
     let p = SimulationPage {
         ctx: PageCtx::new(&actor, &state, &format!("/policy-drafts/{}", v.id)),
         errors_text: s

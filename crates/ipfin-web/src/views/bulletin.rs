@@ -7,13 +7,12 @@ use super::stats::{pct, pick};
 use super::{CsrfForm, FormErrors, PageCtx, render, see_other};
 use crate::AppState;
 use crate::actor::Actor;
-use crate::api::stats::{
-    BulletinView, Feedback, bulletin_view, feedback_view, issue, last_ended_quarter, quarter_param,
-    sees_district,
-};
 use crate::chart::{completion_chart, format_wan, yoy_chart};
 use crate::docx::{Column, DocBuilder, Span};
 use crate::error::{AppError, AppResult};
+use crate::usecase::stats::{
+    BulletinView, Feedback, bulletin_view, feedback_view, issue, last_ended_quarter, quarter_param,
+};
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
@@ -208,7 +207,7 @@ async fn new_page(
         ctx: PageCtx::new(actor, state, "/bulletins"),
         quarter: q.to_string(),
         label: quarter_label(q, actor.lang),
-        ended: q.ended_by(crate::api::stats::today()),
+        ended: q.ended_by(crate::usecase::stats::today()),
         issued,
         as_of: snap.as_of,
         lines: rank_lines(&snap),
@@ -430,7 +429,7 @@ pub async fn feedback(
     actor: Actor,
     Path((quarter, code)): Path<(String, String)>,
 ) -> AppResult<Response> {
-    if !sees_district(&actor.scope, &code) {
+    if !actor.scope.reads_district(&code) {
         return Err(AppError::not_found());
     }
     let f = feedback_view(&state, &actor.scope, parse_quarter(&quarter)?, &code).await?;

@@ -33,7 +33,7 @@ pub async fn create(
     Path(code): Path<String>,
     form: CsrfForm<ArrangementForm>,
 ) -> AppResult<Response> {
-    if !crate::api::stats::sees_district(&actor.scope, &code) {
+    if !actor.scope.reads_district(&code) {
         return Err(AppError::not_found());
     }
     let f = &form.data;
@@ -130,7 +130,7 @@ async fn sharing_page(
     errors: FormErrors,
     flash: Option<&str>,
 ) -> AppResult<SharingPage> {
-    let id = crate::api::id(id)?;
+    let id = crate::http::path_id(id)?;
     let a = state
         .store
         .arrangement(&actor.scope, code, id, ipfin_store::today_shanghai())

@@ -2,11 +2,11 @@
 //! registering a record, enterprise users updating their own figures, and the claim flow
 //! (public registration, district approval).
 
-use super::org::{path_id, write};
 use super::{CsrfForm, FormErrors, ListQuery, PageCtx, flash_key, render, see_other};
 use crate::AppState;
 use crate::actor::Actor;
 use crate::error::{AppError, AppResult};
+use crate::http::{path_id, write};
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -131,18 +131,18 @@ pub async fn list(
     let link = |p: u64| {
         format!(
             "/enterprises?q={}&size={}&industry={}&tag={}&page={p}",
-            super::urlencode(&qs),
-            super::urlencode(&ss),
-            super::urlencode(&is),
-            super::urlencode(&ts)
+            crate::http::urlencode(&qs),
+            crate::http::urlencode(&ss),
+            crate::http::urlencode(&is),
+            crate::http::urlencode(&ts)
         )
     };
     let export_link = format!(
         "/enterprises/export.xlsx?q={}&size={}&industry={}&tag={}",
-        super::urlencode(&qs),
-        super::urlencode(&ss),
-        super::urlencode(&is),
-        super::urlencode(&ts)
+        crate::http::urlencode(&qs),
+        crate::http::urlencode(&ss),
+        crate::http::urlencode(&is),
+        crate::http::urlencode(&ts)
     );
     let prev = (list.page > 1).then(|| link(list.page - 1));
     let next = (list.page < list.pages()).then(|| link(list.page + 1));

@@ -2,11 +2,12 @@
 //! and contracts; a district's view of its enterprises' loans with totals; an enterprise's own
 //! loans; export of any list view to XLSX.
 
-use super::org::{path_id, write};
-use super::{CsrfForm, FormErrors, PageCtx, flash_key, render, see_other, urlencode};
+use super::{CsrfForm, FormErrors, PageCtx, flash_key, render, see_other};
 use crate::AppState;
 use crate::actor::Actor;
 use crate::error::{AppError, AppResult};
+use crate::http::urlencode;
+use crate::http::{path_id, write};
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;

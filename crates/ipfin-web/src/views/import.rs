@@ -164,7 +164,7 @@ pub async fn read_upload(
     let mut csrf_ok = false;
     let mut fields = std::collections::HashMap::new();
     let mut saved: Saved = None;
-    let mp = super::multipart_error;
+    let mp = crate::http::multipart_error;
     while let Some(mut f) = form.next_field().await.map_err(mp)? {
         let name = f.name().unwrap_or("").to_string();
         match name.as_str() {
@@ -193,7 +193,7 @@ pub async fn read_upload(
                 while let Some(chunk) = f.chunk().await.map_err(mp)? {
                     size += chunk.len();
                     if size > max {
-                        return Err(super::too_large());
+                        return Err(crate::http::too_large());
                     }
                     out.write_all(&chunk)
                         .map_err(|e| AppError::internal(format!("upload: {e}")))?;
@@ -391,7 +391,7 @@ pub async fn show(
     actor: Actor,
     Path(id): Path<String>,
 ) -> AppResult<Response> {
-    let id = super::org::path_id(&id)?;
+    let id = crate::http::path_id(&id)?;
     let import = state.store.import_record(&actor.scope, id).await?;
     let ctx = PageCtx::new(&actor, &state, "/imports");
     let elapsed =
@@ -435,7 +435,7 @@ pub async fn error_report(
     actor: Actor,
     Path(id): Path<String>,
 ) -> AppResult<Response> {
-    let id = super::org::path_id(&id)?;
+    let id = crate::http::path_id(&id)?;
     let import = state.store.import_record(&actor.scope, id).await?;
     let path = import.error_report.ok_or(AppError::not_found())?;
     let bytes = tokio::fs::read(&path)

@@ -2,17 +2,18 @@
 //! scheduling form, the meeting page (invitations, attendance, work reports with attachments,
 //! tracked issues, minutes) with its .docx export, and "my tracked items".
 
-use super::application::{file_response_as, read_form};
-use super::org::{path_id, write};
+use super::application::read_form;
 use super::{
     CsrfForm, FormErrors, OkQuery, PageCtx, after_post, flash_key, render, require_confirm,
     see_other,
 };
 use crate::AppState;
 use crate::actor::Actor;
-use crate::api::meeting::{date_field, move_issue, status_param};
 use crate::docx::{Column, DocBuilder};
 use crate::error::{AppError, AppResult};
+use crate::http::file_response_as;
+use crate::http::{path_id, write};
+use crate::usecase::meeting::{date_field, move_issue, status_param};
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
@@ -78,15 +79,15 @@ impl ListPage {
     fn export_link(&self) -> String {
         format!(
             "/meetings/export.xlsx?district={}&quarter={}",
-            super::urlencode(&self.district),
-            super::urlencode(&self.quarter)
+            crate::http::urlencode(&self.district),
+            crate::http::urlencode(&self.quarter)
         )
     }
     fn page_link(&self, page: u64) -> String {
         format!(
             "/meetings?district={}&quarter={}&page={page}",
-            super::urlencode(&self.district),
-            super::urlencode(&self.quarter)
+            crate::http::urlencode(&self.district),
+            crate::http::urlencode(&self.quarter)
         )
     }
 }

@@ -27,6 +27,9 @@ pub mod user;
 use crate::AppState;
 use crate::actor::{Actor, PRE_CSRF_COOKIE, cookie};
 use crate::error::AppError;
+/// Kept here for callers that built page links through `views` (the helper lives in `http`).
+pub use crate::http::urlencode;
+use crate::http::{error_json, too_large};
 use crate::i18n::T;
 use askama::Template;
 use axum::body::Body;
@@ -68,101 +71,10 @@ pub struct PageCtx {
 impl PageCtx {
     pub fn new(actor: &Actor, state: &AppState, path: &str) -> PageCtx {
         let t = T(actor.lang);
-        let mut links: Vec<(String, &'static str)> = Vec::new();
-        match (&actor.scope, actor.user()) {
-            (_, None) => {
-                links.push(("/".into(), "nav.portal"));
-                links.push(("/tools/credit-code".into(), "nav.credit_code"));
-                links.push(("/tools/patent-number".into(), "nav.patent_number"));
-                links.push(("/tools/enterprise-size".into(), "nav.enterprise_size"));
-                links.push(("/policies".into(), "nav.policies"));
-                links.push(("/notices".into(), "nav.notices"));
-                links.push(("/tools/subsidy-calculator".into(), "nav.subsidy_calculator"));
-                links.push(("/register".into(), "nav.register"));
-            }
-            (scope, Some(u)) => {
-                links.push(("/home".into(), "nav.home"));
-                match scope {
-                    Scope::City => {
-                        links.push(("/districts".into(), "nav.districts"));
-                        links.push(("/enterprises".into(), "nav.enterprises"));
-                        links.push(("/loans".into(), "nav.loans"));
-                        links.push(("/applications".into(), "nav.applications"));
-                        links.push(("/imports".into(), "nav.imports"));
-                        links.push(("/orgs".into(), "nav.orgs"));
-                        links.push(("/users".into(), "nav.users"));
-                        links.push(("/tokens".into(), "nav.tokens"));
-                        links.push(("/policy-drafts".into(), "nav.policy_drafts"));
-                        links.push(("/dashboard".into(), "nav.dashboard"));
-                        links.push(("/targets".into(), "nav.targets"));
-                        links.push(("/bulletins".into(), "nav.bulletins"));
-                        links.push(("/assessments".into(), "nav.assessments"));
-                        links.push(("/conformance".into(), "nav.conformance"));
-                        links.push(("/summaries".into(), "nav.summaries")); // issue #8 R4.4
-                        links.push(("/reference-data".into(), "nav.reference_data"));
-                        links.push(("/audit".into(), "nav.audit"));
-                    }
-                    Scope::District { code, manage } => {
-                        links.push((format!("/districts/{code}"), "nav.my_district"));
-                        links.push(("/enterprises".into(), "nav.enterprises"));
-                        links.push(("/loans".into(), "nav.loans"));
-                        links.push(("/applications".into(), "nav.applications"));
-                        if *manage {
-                            links.push(("/notices".into(), "nav.notices"));
-                            links.push(("/claims".into(), "nav.claims"));
-                            links.push(("/imports".into(), "nav.imports"));
-                            links.push(("/tag-types".into(), "nav.tag_types"));
-                        }
-                        links.push(("/policy-drafts".into(), "nav.policy_drafts"));
-                        links.push((format!("/dashboard/districts/{code}"), "nav.dashboard"));
-                        links.push(("/targets".into(), "nav.targets"));
-                        links.push(("/my/targets".into(), "nav.my_targets"));
-                        links.push(("/bulletins".into(), "nav.bulletins"));
-                        links.push(("/summaries".into(), "nav.summaries")); // issue #8 R4.4
-                        if *manage {
-                            links.push(("/conformance".into(), "nav.conformance"));
-                        }
-                        links.push(("/orgs".into(), "nav.orgs"));
-                        links.push(("/users".into(), "nav.users"));
-                        if *manage {
-                            links.push(("/tokens".into(), "nav.tokens"));
-                        }
-                    }
-                    Scope::Enterprise { .. } => {
-                        links.push(("/enterprises".into(), "nav.my_enterprise"));
-                        links.push(("/loans".into(), "nav.my_loans"));
-                        links.push(("/applications".into(), "nav.my_applications"));
-                        links.push((format!("/orgs/{}", u.organisation_id), "nav.my_org"));
-                        links.push(("/tokens".into(), "nav.tokens"));
-                    }
-                    Scope::Institution { .. } => {
-                        links.push(("/loans".into(), "nav.portfolio"));
-                        links.push(("/applications".into(), "nav.my_applications"));
-                        links.push(("/imports".into(), "nav.imports"));
-                        links.push((format!("/orgs/{}", u.organisation_id), "nav.my_org"));
-                        links.push(("/tokens".into(), "nav.tokens"));
-                    }
-                    Scope::Agency { .. } => {
-                        links.push((format!("/orgs/{}", u.organisation_id), "nav.my_org"));
-                        links.push(("/tokens".into(), "nav.tokens"));
-                    }
-                    Scope::Public => {}
-                }
-                // Daily supervision (issue #8, R4.3): owners see their rectification tasks.
-                match scope {
-                    Scope::City | Scope::District { .. } => {
-                        links.push(("/supervision".into(), "nav.supervision"))
-                    }
-                    Scope::Public => {}
-                    _ => links.push(("/supervision/tasks".into(), "nav.my_tasks")),
-                }
-                // Working meetings (issue #8): every scope that takes part in them.
-                if !matches!(scope, Scope::Enterprise { .. } | Scope::Public) {
-                    links.push(("/meetings".into(), "nav.meetings"));
-                }
-                links.push(("/tools/credit-code".into(), "nav.credit_code"));
-            }
-        }
+        let links: Vec<(String, &'static str)> = crate::areas::nav(actor)
+            .into_iter()
+            .map(|l| (l.href, l.label))
+            .collect();
         let nav = links
             .into_iter()
             .map(|(href, key)| NavItem {
@@ -295,20 +207,6 @@ pub fn render<P: Template>(status: StatusCode, page: &P) -> Response {
     }
 }
 
-/// Percent-encodes a string for a URL query value.
-pub fn urlencode(s: &str) -> String {
-    let mut out = String::new();
-    for b in s.bytes() {
-        match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
-                out.push(b as char)
-            }
-            _ => out.push_str(&format!("%{b:02X}")),
-        }
-    }
-    out
-}
-
 /// Only same-site relative paths are followed after sign-in.
 pub fn safe_next(next: Option<&str>) -> String {
     match next {
@@ -358,28 +256,6 @@ where
 #[serde(default)]
 pub struct OkQuery {
     ok: Option<String>,
-}
-
-/// A multipart field that could not be read: 413 when the body went over the limit, else 400.
-pub fn multipart_error(e: axum::extract::multipart::MultipartError) -> AppError {
-    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-        too_large()
-    } else {
-        AppError::bad_request(
-            "form.malformed",
-            format!("上传内容格式错误：{e}"),
-            format!("The upload is malformed: {e}"),
-        )
-    }
-}
-
-pub fn too_large() -> AppError {
-    AppError::new(
-        StatusCode::PAYLOAD_TOO_LARGE,
-        "request.too_large",
-        "提交的内容过大，超过了系统允许的上限。",
-        "The request body is larger than allowed.",
-    )
 }
 
 /// A form body whose CSRF token was checked: the session's token when signed in, the
@@ -501,17 +377,6 @@ struct ErrorPage {
     status: u16,
     code: &'static str,
     message: String,
-}
-
-/// The uniform JSON error body `{code, message, field?}`.
-pub fn error_json(err: &AppError, lang: Lang) -> Response {
-    let mut body = serde_json::json!({"code": err.msg.code, "message": err.msg.text(lang)});
-    if let Some(p) = &err.path {
-        body["field"] = p.clone().into();
-    } else if let Some(f) = err.field {
-        body["field"] = f.into();
-    }
-    (err.status, axum::Json(body)).into_response()
 }
 
 /// Renders `AppError` responses: JSON `{code, message, field?}` under `/api` and for the

@@ -7,6 +7,7 @@ use super::{
 use crate::AppState;
 use crate::actor::Actor;
 use crate::error::{AppError, AppResult};
+use crate::http::{path_id, write};
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -19,21 +20,6 @@ use ipfin_store::org::{
 };
 use ipfin_store::user::User;
 use serde::Deserialize;
-
-/// Runs one audited write; returns what the closure returned.
-macro_rules! write {
-    ($state:expr, $actor:expr, |$tx:ident| $body:expr) => {{
-        async {
-            let mut $tx = $state.store.write($actor.audit_actor()).await?;
-            let out = $body;
-            $tx.commit().await?;
-            Ok::<_, ipfin_store::StoreError>(out)
-        }
-        .await
-        .map_err(AppError::from)
-    }};
-}
-pub(crate) use write;
 
 #[derive(Template)]
 #[template(path = "districts.html")]
@@ -133,7 +119,7 @@ pub(crate) struct DistrictPage {
     errors: FormErrors,
     today: String,
     /// The coordination record (R1.1): departments with contacts, data-sharing arrangements.
-    members: Vec<crate::api::coordination::DepartmentDto>,
+    members: Vec<crate::usecase::coordination::DepartmentDto>,
     arrangements: Vec<ipfin_store::coordination::Arrangement>,
     can_share: bool,
     datasets: &'static [ipfin_domain::coordination::Dataset],
@@ -173,7 +159,7 @@ pub(crate) async fn district_page(
         )
         .await?
         .items;
-    let (members, arrangements) = crate::api::coordination::record(state, actor, code).await?;
+    let (members, arrangements) = crate::usecase::coordination::record(state, actor, code).await?;
     Ok(DistrictPage {
         ctx: PageCtx::new(actor, state, &format!("/districts/{code}")).with_flash(flash),
         district,
@@ -297,8 +283,8 @@ struct OrgsPage {
 fn page_link(base: &str, q: &str, kind: &str, page: u64) -> String {
     format!(
         "{base}?q={}&kind={}&page={page}",
-        super::urlencode(q),
-        super::urlencode(kind)
+        crate::http::urlencode(q),
+        crate::http::urlencode(kind)
     )
 }
 
@@ -376,11 +362,6 @@ async fn org_page(
         errors,
         contact,
     })
-}
-
-/// Parses a numeric path id; anything else is simply not found.
-pub fn path_id(s: &str) -> AppResult<i64> {
-    s.parse().map_err(|_| AppError::not_found())
 }
 
 pub async fn detail(

@@ -5,8 +5,9 @@
 use super::{FormErrors, PageCtx, render};
 use crate::AppState;
 use crate::actor::Actor;
-use crate::api::policy::{CalculatorBody, CalculatorResult, run_calculator};
 use crate::error::{AppError, AppResult};
+use crate::http::rfc5987;
+use crate::usecase::policy::{CalculatorBody, CalculatorResult, run_calculator};
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -205,7 +206,7 @@ pub async fn show(
     actor: Actor,
     Path(id): Path<String>,
 ) -> AppResult<Response> {
-    let id = super::org::path_id(&id)?;
+    let id = crate::http::path_id(&id)?;
     let v = state.store.policy_version(&actor.scope, id).await?;
     let doc = v.doc()?;
     let district_name = state
@@ -660,7 +661,7 @@ pub async fn new_draft(
         }
     };
     doc.title = format!("{}（草稿）", doc.title.trim_end_matches("（草稿）"));
-    let v = super::org::write!(state, actor, |tx| state
+    let v = crate::http::write!(state, actor, |tx| state
         .store
         .create_policy(&mut tx, &actor.scope, &doc)
         .await?)?;
@@ -731,7 +732,7 @@ pub async fn draft(
     Path(id): Path<String>,
     Query(q): Query<super::ListQuery>,
 ) -> AppResult<Response> {
-    let id = super::org::path_id(&id)?;
+    let id = crate::http::path_id(&id)?;
     let page = draft_page(&state, &actor, id, None, None, super::flash_key(&q.ok)).await?;
     Ok(render(StatusCode::OK, &page))
 }
@@ -753,7 +754,7 @@ pub async fn draft_action(
     Path(id): Path<String>,
     form: super::CsrfForm<DraftForm>,
 ) -> AppResult<Response> {
-    let id = super::org::path_id(&id)?;
+    let id = crate::http::path_id(&id)?;
     // Someone else's draft is 404 whatever the form holds.
     state.store.policy_version(&actor.scope, id).await?;
     let pairs = form.pairs.clone();
@@ -763,7 +764,7 @@ pub async fn draft_action(
         "form" => {
             let mut doc = state.store.policy_version(&actor.scope, id).await?.doc()?;
             match super::policy_form::apply(&mut doc, &pairs) {
-                Ok(()) => super::org::write!(state, actor, |tx| state
+                Ok(()) => crate::http::write!(state, actor, |tx| state
                     .store
                     .update_policy(&mut tx, &scope, id, &doc)
                     .await?)
@@ -772,27 +773,27 @@ pub async fn draft_action(
             }
         }
         "save" => match ipfin_domain::policy::document::parse(f.document.as_bytes()) {
-            Ok(doc) => super::org::write!(state, actor, |tx| state
+            Ok(doc) => crate::http::write!(state, actor, |tx| state
                 .store
                 .update_policy(&mut tx, &scope, id, &doc)
                 .await?)
             .map(|v| (v.id, "updated")),
             Err(e) => Err(ipfin_store::StoreError::Document(e).into()),
         },
-        "circulate" => super::org::write!(state, actor, |tx| state
+        "circulate" => crate::http::write!(state, actor, |tx| state
             .store
             .circulate_policy(&mut tx, &scope, id)
             .await?)
         .map(|v| (v.id, "updated")),
         "publish" => match super::require_confirm(&f.confirm) {
-            Ok(()) => super::org::write!(state, actor, |tx| state
+            Ok(()) => crate::http::write!(state, actor, |tx| state
                 .store
                 .publish_policy(&mut tx, &scope, id)
                 .await?)
             .map(|v| (v.id, "updated")),
             Err(fe) => Err(crate::error::AppError::invalid(fe)),
         },
-        "revise" => super::org::write!(state, actor, |tx| state
+        "revise" => crate::http::write!(state, actor, |tx| state
             .store
             .revise_policy(&mut tx, &scope, id)
             .await?)
@@ -801,7 +802,7 @@ pub async fn draft_action(
             let org = actor
                 .organisation_id()
                 .ok_or_else(crate::error::AppError::unauthorized)?;
-            super::org::write!(state, actor, |tx| state
+            crate::http::write!(state, actor, |tx| state
                 .store
                 .comment_policy(&mut tx, &scope, org, id, &f.body)
                 .await?)
@@ -937,7 +938,7 @@ pub async fn set_lpr(
         })
     })();
     let result = match parsed {
-        Ok(v) => super::org::write!(state, actor, |tx| state
+        Ok(v) => crate::http::write!(state, actor, |tx| state
             .store
             .set_lpr(&mut tx, &actor.scope, v)
             .await?),
@@ -957,7 +958,7 @@ pub async fn set_lpr(
 /// `GET /policies/{version_id}/card.svg` and `/card.docx`: the clear card as an image and as a
 /// Word document.
 async fn card_of(state: &AppState, actor: &Actor, id: &str) -> AppResult<super::clear_card::Card> {
-    let id = super::org::path_id(id)?;
+    let id = crate::http::path_id(id)?;
     let v = state.store.policy_version(&actor.scope, id).await?;
     let name = state
         .store
@@ -1087,7 +1088,7 @@ pub async fn set_calendar(
         ))
     })();
     let result = match parsed {
-        Ok(y) => super::org::write!(state, actor, |tx| state
+        Ok(y) => crate::http::write!(state, actor, |tx| state
             .store
             .set_calendar_year(&mut tx, &actor.scope, &y, &f.notice)
             .await?),
@@ -1126,7 +1127,7 @@ pub async fn attach(
     req: axum::extract::Request,
 ) -> AppResult<Response> {
     use axum::extract::FromRequest;
-    let id = super::org::path_id(&id)?;
+    let id = crate::http::path_id(&id)?;
     // Someone else's draft is 404 whatever the body holds.
     state.store.policy_version(&actor.scope, id).await?;
     let mut form = axum::extract::Multipart::from_request(req, &())
@@ -1188,7 +1189,7 @@ pub async fn attach(
             sm3: digest,
             stored_as,
         };
-        super::org::write!(state, actor, |tx| state
+        crate::http::write!(state, actor, |tx| state
             .store
             .add_policy_attachment(&mut tx, &actor.scope, id, a)
             .await?)?;
@@ -1208,19 +1209,6 @@ pub async fn attach(
     }
 }
 
-/// RFC 5987 encoding of a file name for Content-Disposition.
-pub(crate) fn rfc5987(name: &str) -> String {
-    name.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
-}
-
 /// `GET /policies/{version_id}/attachments/{attachment_id}`: a package document of a version
 /// the caller may read.
 pub async fn attachment(
@@ -1229,7 +1217,7 @@ pub async fn attachment(
     Path((id, aid)): Path<(String, String)>,
 ) -> AppResult<Response> {
     use axum::response::IntoResponse;
-    let (id, aid) = (super::org::path_id(&id)?, super::org::path_id(&aid)?);
+    let (id, aid) = (crate::http::path_id(&id)?, crate::http::path_id(&aid)?);
     let a = state
         .store
         .policy_attachments(&actor.scope, id)

@@ -6,14 +6,13 @@
 use super::{CsrfForm, FormErrors, PageCtx, render, see_other};
 use crate::AppState;
 use crate::actor::Actor;
-use crate::api::conformance::{COLUMNS, MatrixRow};
-use crate::api::stats::{
-    AssignmentProgress, DistrictAssessment, DistrictBreakdown, DistrictTargets, YearQuery, as_of,
-    assessments_of, breakdown, metric_param, my_progress, points_param, sees_district,
-    target_overview, today,
-};
 use crate::error::{AppError, AppResult};
-use crate::views::org::write;
+use crate::http::write;
+use crate::usecase::conformance::{COLUMNS, MatrixRow};
+use crate::usecase::stats::{
+    AssignmentProgress, DistrictAssessment, DistrictBreakdown, DistrictTargets, YearQuery, as_of,
+    assessments_of, breakdown, metric_param, my_progress, points_param, target_overview, today,
+};
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -149,7 +148,7 @@ async fn targets_page(
         .districts()
         .await?
         .into_iter()
-        .filter(|d| sees_district(&actor.scope, &d.code))
+        .filter(|d| actor.scope.reads_district(&d.code))
         .map(|d| (d.code, d.name))
         .collect();
     Ok(TargetsPage {
@@ -483,7 +482,7 @@ pub async fn district(
     Path(code): Path<String>,
     Query(q): Query<DistrictQuery>,
 ) -> AppResult<Response> {
-    if !sees_district(&actor.scope, &code) {
+    if !actor.scope.reads_district(&code) {
         return Err(AppError::not_found());
     }
     let year = YearQuery { year: q.year }.year()?;
@@ -509,7 +508,7 @@ pub async fn district_dashboard(
     Path(code): Path<String>,
     Query(q): Query<DistrictQuery>,
 ) -> AppResult<Response> {
-    if !sees_district(&actor.scope, &code) {
+    if !actor.scope.reads_district(&code) {
         return Err(AppError::not_found());
     }
     let year = YearQuery { year: q.year }.year()?;
@@ -548,7 +547,7 @@ pub async fn assign(
     Path(code): Path<String>,
     form: CsrfForm<AssignForm>,
 ) -> AppResult<Response> {
-    if !sees_district(&actor.scope, &code) {
+    if !actor.scope.reads_district(&code) {
         return Err(AppError::not_found());
     }
     let f = form.data.clone();
@@ -653,7 +652,7 @@ pub async fn unassign(
     Path(code): Path<String>,
     form: CsrfForm<RemoveForm>,
 ) -> AppResult<Response> {
-    if !sees_district(&actor.scope, &code) {
+    if !actor.scope.reads_district(&code) {
         return Err(AppError::not_found());
     }
     let year = YearQuery {
@@ -686,7 +685,7 @@ pub async fn set_lead(
     Path(code): Path<String>,
     form: CsrfForm<LeadForm>,
 ) -> AppResult<Response> {
-    if !sees_district(&actor.scope, &code) {
+    if !actor.scope.reads_district(&code) {
         return Err(AppError::not_found());
     }
     let year = YearQuery {
@@ -824,7 +823,7 @@ pub async fn dashboard(
             )
         })
         .collect();
-    let last_quarter = crate::api::stats::last_ended_quarter();
+    let last_quarter = crate::usecase::stats::last_ended_quarter();
     let held = state
         .store
         .held_quarters(&actor.scope, last_quarter.year)
@@ -834,7 +833,7 @@ pub async fn dashboard(
         .districts()
         .await?
         .into_iter()
-        .filter(|d| crate::api::stats::sees_district(&actor.scope, &d.code))
+        .filter(|d| actor.scope.reads_district(&d.code))
         .filter(|d| {
             !held
                 .get(&d.code)
@@ -1103,7 +1102,7 @@ struct ConformancePage {
 
 /// `GET /conformance`: the guideline conformance matrix.
 pub async fn conformance(State(state): State<AppState>, actor: Actor) -> AppResult<Response> {
-    let rows = crate::api::conformance::matrix(&state, &actor).await?;
+    let rows = crate::usecase::conformance::matrix(&state, &actor).await?;
     let page = ConformancePage {
         ctx: PageCtx::new(&actor, &state, "/conformance"),
         columns: COLUMNS,
@@ -1114,7 +1113,7 @@ pub async fn conformance(State(state): State<AppState>, actor: Actor) -> AppResu
 
 /// `GET /conformance/export`: the matrix as .xlsx (status and finding per cell).
 pub async fn conformance_xlsx(State(state): State<AppState>, actor: Actor) -> AppResult<Response> {
-    let rows = crate::api::conformance::matrix(&state, &actor).await?;
+    let rows = crate::usecase::conformance::matrix(&state, &actor).await?;
     let mut wb = Workbook::new();
     let bold = Format::new().set_bold().set_text_wrap();
     let wrap = Format::new().set_text_wrap();

@@ -10,12 +10,12 @@ use super::{
 };
 use crate::AppState;
 use crate::actor::Actor;
-use crate::api::stats::{YearQuery, today};
-use crate::api::summary::{PeriodQuery, PeriodView, district_in_scope, is_lead, period_view};
 use crate::docx::{Column, DocBuilder, Span};
 use crate::error::{AppError, AppResult};
+use crate::http::{path_id, write};
 use crate::i18n::T;
-use crate::views::org::{path_id, write};
+use crate::usecase::stats::{YearQuery, today};
+use crate::usecase::summary::{PeriodQuery, PeriodView, district_in_scope, period_view};
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
@@ -342,7 +342,7 @@ async fn district_page(
         proposal,
     } = period_view(state, actor, code, period).await?;
     let ctx = PageCtx::new(actor, state, "/summaries").with_flash(flash);
-    let lead = is_lead(&actor.scope, code);
+    let lead = actor.scope.leads_district(code);
     // The form shows what was typed (after an error), else the draft, else the latest
     // revision with fresh results, else the proposal.
     let base = match (&typed, &v.draft, v.revisions.first(), &proposal) {
@@ -479,7 +479,7 @@ pub async fn save_draft(
     let f = form.data;
     let sections = f.sections;
     let refresh = f.action == "refresh";
-    let r = crate::api::summary::save_draft(&state, &actor, &code, period, &sections, refresh)
+    let r = crate::usecase::summary::save_draft(&state, &actor, &code, period, &sections, refresh)
         .await
         .map(|_| ());
     after(
@@ -509,7 +509,8 @@ pub async fn submit(
     let sections = f.sections;
     let r: AppResult<()> = async {
         require_confirm(&f.confirm).map_err(AppError::invalid)?;
-        crate::api::summary::submit(&state, &actor, &code, period, Some(&sections), true).await?;
+        crate::usecase::summary::submit(&state, &actor, &code, period, Some(&sections), true)
+            .await?;
         Ok(())
     }
     .await;
@@ -542,7 +543,7 @@ pub async fn request(
 ) -> AppResult<Response> {
     district_in_scope(&actor, &code)?;
     let period = q.period()?;
-    let r = crate::api::summary::request_info(
+    let r = crate::usecase::summary::request_info(
         &state,
         &actor,
         &code,
@@ -568,7 +569,7 @@ pub async fn answer(
     let period = Period::parse(&r.period).map_err(|_| AppError::not_found())?;
     let (fields, file) = super::application::read_form(&actor, &headers, req).await?;
     let text = fields.get("text").cloned().unwrap_or_default();
-    let res = crate::api::summary::answer(&state, &actor, rid, &text, file).await;
+    let res = crate::usecase::summary::answer(&state, &actor, rid, &text, file).await;
     after(
         &state,
         &actor,
@@ -600,7 +601,7 @@ pub async fn answer_file(
         size: f.bytes.len() as i64,
         uploaded_at: 0,
     };
-    Ok(super::application::file_response(&row, f.bytes))
+    Ok(crate::http::file_response(&row, f.bytes))
 }
 
 #[derive(Template)]

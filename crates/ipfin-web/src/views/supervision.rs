@@ -8,13 +8,13 @@ use super::export::{export_page, export_rows, xlsx};
 use super::{CsrfForm, FormErrors, OkQuery, PageCtx, flash_key, render, see_other};
 use crate::AppState;
 use crate::actor::Actor;
-use crate::api::stats::YearQuery;
-use crate::api::supervision::{
+use crate::error::{AppError, AppResult};
+use crate::http::{path_id, write};
+use crate::usecase::stats::YearQuery;
+use crate::usecase::supervision::{
     InspectionQuery, Overview, TaskDetail, TaskQuery, add_evidence, close_task, date_of,
     evidence_response, inspection_tasks, overview, result_of, subject_kind, task_detail, today,
 };
-use crate::error::{AppError, AppResult};
-use crate::views::org::{path_id, write};
 use crate::views::stats::{pct, pick, show};
 use askama::Template;
 use axum::extract::{Path, Query, State};

@@ -1,12 +1,12 @@
 //! API tokens for institutions' and departments' systems: issue (shown once), list, revoke.
 
-use super::org::{path_id, write};
 use super::{
     CsrfForm, FormErrors, ListQuery, PageCtx, flash_key, render, require_confirm, see_other,
 };
 use crate::AppState;
 use crate::actor::Actor;
 use crate::error::{AppError, AppResult};
+use crate::http::{path_id, write};
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;

@@ -1,12 +1,12 @@
 //! User management: list and search, create with roles, enable/disable, password reset.
 
-use super::org::{path_id, write};
 use super::{
     CsrfForm, FormErrors, ListQuery, PageCtx, flash_key, render, require_confirm, see_other,
 };
 use crate::AppState;
 use crate::actor::Actor;
 use crate::error::{AppError, AppResult};
+use crate::http::{path_id, write};
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -39,7 +39,7 @@ pub async fn list(
         .users(&actor.scope, q.q.as_deref(), q.page())
         .await?;
     let qs = q.q.clone().unwrap_or_default();
-    let link = |p: u64| format!("/users?q={}&page={p}", super::urlencode(&qs));
+    let link = |p: u64| format!("/users?q={}&page={p}", crate::http::urlencode(&qs));
     let prev = (users.page > 1).then(|| link(users.page - 1));
     let next = (users.page < users.pages()).then(|| link(users.page + 1));
     Ok(render(

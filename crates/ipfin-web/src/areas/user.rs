@@ -1,0 +1,69 @@
+//! User accounts and API tokens.
+//! The area's routes (each with its access rule), navigation entries and messages.
+
+use super::{Area, NavLink};
+use crate::actor::Access::{Roles, SignedIn};
+use crate::actor::Actor;
+use crate::routes::{MANAGERS, Routes, TOKEN_HOLDERS};
+use crate::{api, views};
+use ipfin_domain::Scope;
+
+/// The area as the composition registers it.
+pub const AREA: Area = Area {
+    name: "user",
+    routes,
+    nav,
+    messages: crate::i18n::user::MESSAGES,
+};
+
+/// The area's routes, each with who may call it.
+fn routes(r: Routes) -> Routes {
+    r.get("/users", SignedIn, views::user::list)
+        .get("/users/{user_id}", SignedIn, views::user::detail)
+        .get("/api/v1/users", SignedIn, api::user::users)
+        .get("/api/v1/users/{user_id}", SignedIn, api::user::user)
+        .get("/users/new", Roles(MANAGERS), views::user::new_page)
+        .post("/users", Roles(MANAGERS), views::user::create)
+        .post(
+            "/users/{user_id}/active",
+            Roles(MANAGERS),
+            views::user::set_active,
+        )
+        .post(
+            "/users/{user_id}/reset-password",
+            Roles(MANAGERS),
+            views::user::reset_password,
+        )
+        // API tokens: organisations whose systems call the API.
+        .get("/tokens", Roles(TOKEN_HOLDERS), views::token::list)
+        .post("/tokens", Roles(TOKEN_HOLDERS), views::token::create)
+        .post(
+            "/tokens/{token_id}/revoke",
+            Roles(TOKEN_HOLDERS),
+            views::token::revoke,
+        )
+}
+
+/// The area's entries in the navigation menu (positions: see `areas::NavLink`).
+fn nav(actor: &Actor, nav: &mut Vec<NavLink>) {
+    if actor.user().is_none() {
+        return;
+    }
+    match &actor.scope {
+        Scope::City => {
+            nav.push(NavLink::new(16, "/users", "nav.users"));
+            nav.push(NavLink::new(17, "/tokens", "nav.tokens"));
+        }
+        Scope::District { manage, .. } => {
+            nav.push(NavLink::new(26, "/users", "nav.users"));
+            if *manage {
+                nav.push(NavLink::new(27, "/tokens", "nav.tokens"));
+            }
+        }
+        Scope::Enterprise { .. } | Scope::Institution { .. } => {
+            nav.push(NavLink::new(14, "/tokens", "nav.tokens"))
+        }
+        Scope::Agency { .. } => nav.push(NavLink::new(11, "/tokens", "nav.tokens")),
+        Scope::Public => {}
+    }
+}

@@ -1,0 +1,127 @@
+//! HTTP helpers shared by both adapters (pages in `views`, JSON in `api`) and the use-case
+//! layer: the audited-write macro, path ids, file downloads, URL encoding and the uniform
+//! upload and error responses. Neither adapter owns them, so neither calls the other.
+
+use crate::error::{AppError, AppResult};
+use axum::body::Bytes;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use ipfin_domain::Lang;
+use ipfin_store::application::FileRow;
+
+/// Runs one audited write; returns what the closure returned.
+macro_rules! write {
+    ($state:expr, $actor:expr, |$tx:ident| $body:expr) => {{
+        async {
+            let mut $tx = $state.store.write($actor.audit_actor()).await?;
+            let out = $body;
+            $tx.commit().await?;
+            Ok::<_, ipfin_store::StoreError>(out)
+        }
+        .await
+        .map_err(AppError::from)
+    }};
+}
+pub(crate) use write;
+
+/// Parses a numeric path id; anything else is simply not found.
+pub fn path_id(s: &str) -> AppResult<i64> {
+    s.parse().map_err(|_| AppError::not_found())
+}
+
+/// A stored file as a download (original name as metadata only).
+pub fn file_response(f: &FileRow, bytes: Bytes) -> Response {
+    file_response_as(f, bytes, false)
+}
+
+/// A stored file shown in the page (`inline`: PDF and images only, sandboxed) or downloaded.
+pub fn file_response_as(f: &FileRow, bytes: Bytes, inline: bool) -> Response {
+    let inline = inline && matches!(f.file_type.as_str(), "pdf" | "jpeg" | "png");
+    let mime = ipfin_domain::application::FileType::from_code(&f.file_type)
+        .map(|t| t.mime())
+        .unwrap_or("application/octet-stream");
+    // Whatever a download holds, it runs nothing in the browser; a PDF shown in the review
+    // screen is left to the browser's own PDF viewer (a sandbox CSP would block it).
+    let csp = if inline && f.file_type == "pdf" {
+        "default-src 'none'; object-src 'self'; plugin-types application/pdf"
+    } else {
+        "default-src 'none'; img-src 'self'; sandbox"
+    };
+    (
+        [
+            (header::CONTENT_TYPE, mime.to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!(
+                    "{}; filename*=UTF-8''{}",
+                    if inline { "inline" } else { "attachment" },
+                    rfc5987(&f.file_name)
+                ),
+            ),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_string()),
+            (header::CONTENT_SECURITY_POLICY, csp.to_string()),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
+/// RFC 5987 encoding of a file name for Content-Disposition.
+pub(crate) fn rfc5987(name: &str) -> String {
+    name.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+/// Percent-encodes a string for a URL query value.
+pub fn urlencode(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                out.push(b as char)
+            }
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+/// A multipart field that could not be read: 413 when the body went over the limit, else 400.
+pub fn multipart_error(e: axum::extract::multipart::MultipartError) -> AppError {
+    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        too_large()
+    } else {
+        AppError::bad_request(
+            "form.malformed",
+            format!("上传内容格式错误：{e}"),
+            format!("The upload is malformed: {e}"),
+        )
+    }
+}
+
+pub fn too_large() -> AppError {
+    AppError::new(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "request.too_large",
+        "提交的内容过大，超过了系统允许的上限。",
+        "The request body is larger than allowed.",
+    )
+}
+
+/// The uniform JSON error body `{code, message, field?}`.
+pub fn error_json(err: &AppError, lang: Lang) -> Response {
+    let mut body = serde_json::json!({"code": err.msg.code, "message": err.msg.text(lang)});
+    if let Some(p) = &err.path {
+        body["field"] = p.clone().into();
+    } else if let Some(f) = err.field {
+        body["field"] = f.into();
+    }
+    (err.status, axum::Json(body)).into_response()
+}

@@ -1,0 +1,12 @@
+//! The use-case layer: one module per product area holding what the pages (`views`) and the
+//! JSON API (`api`) both do — the builders of what a page and an endpoint show, and the
+//! actions both take. The two adapters call in here and never each other.
+
+pub mod application;
+pub mod conformance;
+pub mod coordination;
+pub mod meeting;
+pub mod policy;
+pub mod stats;
+pub mod summary;
+pub mod supervision;

@@ -31,9 +31,12 @@ impl ImportKind {
     /// Whether a caller of this scope imports this kind: registry data by the city and the
     /// district's lead officers, loans by financial institutions (their own).
     pub fn allowed_for(self, scope: &Scope) -> bool {
+        use ipfin_domain::visibility::{Party, Reach, Records};
         match self {
-            ImportKind::Loans => matches!(scope, Scope::Institution { .. }),
-            _ => matches!(scope, Scope::City | Scope::District { manage: true, .. }),
+            ImportKind::Loans => {
+                matches!(scope.reach(Records::Loans), Reach::Party(Party::Lender, _))
+            }
+            _ => scope.is_city() || scope.lead_district().is_some(),
         }
     }
 

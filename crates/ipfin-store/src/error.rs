@@ -21,7 +21,7 @@ pub enum StoreError {
     #[error("invalid document at {}: {}", .0.path, .0.msg)]
     Document(ipfin_domain::policy::rules::RuleError),
     #[error("database: {0}")]
-    Db(#[from] DbErr),
+    Db(DbErr),
     #[error("internal: {0}")]
     Internal(String),
 }
@@ -62,6 +62,19 @@ impl StoreError {
         match self {
             StoreError::Db(db) => StoreError::unique_or(db, conflict),
             other => other,
+        }
+    }
+}
+
+impl From<DbErr> for StoreError {
+    /// A stored value the program cannot read (an unknown code) is an internal error; every
+    /// other database error passes through.
+    fn from(err: DbErr) -> Self {
+        match err {
+            DbErr::Type(msg) if msg.starts_with(crate::code::UNKNOWN_CODE) => {
+                StoreError::Internal(msg)
+            }
+            other => StoreError::Db(other),
         }
     }
 }

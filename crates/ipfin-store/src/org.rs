@@ -2,6 +2,7 @@
 //! departments, financial institutions, service agencies, enterprises, and contact persons.
 //! Every function that reads or writes tenant data takes the caller's `Scope` and applies it in SQL.
 
+use crate::code::Code;
 use crate::db::{Page, Paged, exec, fetch_all, fetch_i64, fetch_opt, fetch_page};
 use crate::error::{Result, StoreError};
 use crate::visibility::condition;
@@ -39,7 +40,7 @@ pub struct DistrictSummary {
 #[derive(Debug, Clone, FromQueryResult, Serialize, PartialEq)]
 pub struct Organisation {
     pub id: i64,
-    pub kind: String,
+    pub kind: Code<OrgKind>,
     pub name: String,
     pub name_en: Option<String>,
     pub district_code: Option<String>,
@@ -51,7 +52,7 @@ pub struct Organisation {
 
 impl Organisation {
     pub fn kind(&self) -> OrgKind {
-        OrgKind::from_code(&self.kind).unwrap_or(OrgKind::Enterprise)
+        self.kind.get()
     }
     pub fn facts(&self) -> OrgFacts {
         OrgFacts {
@@ -610,7 +611,7 @@ impl Store {
                 )))?;
         let org = Organisation {
             id,
-            kind: kind.code().into(),
+            kind: Code(kind),
             name,
             name_en: clean(n.name_en),
             district_code,

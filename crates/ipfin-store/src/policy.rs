@@ -239,7 +239,7 @@ impl Store {
             ));
         };
         let v = Self::policy_version_in(tx.conn(), scope, id).await?;
-        if &v.district_code != code {
+        if v.district_code != *code {
             return Err(StoreError::NotFound);
         }
         if v.status != "circulating" {

@@ -4,6 +4,7 @@
 //! assessment live here too. Every check runs before the first write: a refused input changes
 //! nothing.
 
+use crate::code::Code;
 use crate::db::{exec, fetch_all, fetch_i64, fetch_opt};
 use crate::error::{Result, StoreError};
 use crate::{Store, WriteTx};
@@ -58,7 +59,7 @@ struct AssignmentRow {
     id: i64,
     district_code: String,
     year: i32,
-    metric: String,
+    metric: Code<Metric>,
     user_id: i64,
     display_name: String,
     org_name: String,
@@ -73,7 +74,7 @@ impl From<AssignmentRow> for Assignment {
             id: r.id,
             district_code: r.district_code,
             year: r.year,
-            metric: Metric::from_code(&r.metric).unwrap_or(Metric::Amount),
+            metric: r.metric.get(),
             user_id: r.user_id,
             display_name: r.display_name,
             org_name: r.org_name,

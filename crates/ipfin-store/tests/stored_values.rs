@@ -1,0 +1,83 @@
+//! Stored values the program cannot read (issue #16 item 4), on SQLite and (when configured)
+//! PostgreSQL: an unknown code in a stored row fails the read with an internal error instead
+//! of becoming a default.
+
+use ipfin_domain::Scope;
+use ipfin_store::db::{exec, fetch_i64};
+use ipfin_store::supervision::TaskFilter;
+use ipfin_store::testing::TestDb;
+use ipfin_store::{Page, StoreError};
+
+fn ns() -> Scope {
+    Scope::District {
+        code: "440305".into(),
+        manage: true,
+    }
+}
+
+fn is_internal<T: std::fmt::Debug>(r: Result<T, StoreError>, what: &str, db: &str) {
+    match r {
+        Err(StoreError::Internal(msg)) => {
+            assert!(msg.contains("unknown stored code"), "{db} {what}: {msg}")
+        }
+        other => panic!("{db} {what}: expected an internal error, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn an_unknown_stored_code_is_an_internal_error_not_a_default() {
+    for db in TestDb::all().await {
+        let db = db.with_demo().await;
+        let s = &db.store;
+        let today = ipfin_store::today_shanghai();
+
+        // A rectification task whose status nobody knows.
+        let task = fetch_i64(
+            s.conn(),
+            "SELECT MIN(id) FROM rectification_tasks WHERE district_code = '440305'",
+            vec![],
+        )
+        .await
+        .expect("a task");
+        s.task(&ns(), task, today).await.expect("readable before");
+        exec(
+            s.conn(),
+            "UPDATE rectification_tasks SET status = 'mislaid' WHERE id = ?",
+            vec![task.into()],
+        )
+        .await
+        .expect("write an unknown status");
+        is_internal(s.task(&ns(), task, today).await, "task", db.name);
+        is_internal(
+            s.tasks(&ns(), &TaskFilter::default(), Page::default(), today)
+                .await,
+            "task list",
+            db.name,
+        );
+
+        // An organisation of an unknown kind.
+        let org = fetch_i64(
+            s.conn(),
+            "SELECT id FROM organisations WHERE name = ?",
+            vec!["鹏城商业银行".into()],
+        )
+        .await
+        .expect("org");
+        s.organisation(&Scope::City, org)
+            .await
+            .expect("readable before");
+        exec(
+            s.conn(),
+            "UPDATE organisations SET kind = 'guild' WHERE id = ?",
+            vec![org.into()],
+        )
+        .await
+        .expect("write an unknown kind");
+        is_internal(
+            s.organisation(&Scope::City, org).await,
+            "organisation",
+            db.name,
+        );
+        db.cleanup().await;
+    }
+}

@@ -8,7 +8,7 @@
 //! city and the district's lead officers record and end them and import deliveries.
 
 use crate::audit::AuditActor;
-use crate::code::Code;
+use crate::column::Code;
 use crate::db::{exec, fetch_all, fetch_i64, fetch_opt};
 use crate::error::{Result, StoreError};
 use crate::{Store, WriteTx};

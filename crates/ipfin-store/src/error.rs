@@ -67,11 +67,14 @@ impl StoreError {
 }
 
 impl From<DbErr> for StoreError {
-    /// A stored value the program cannot read (an unknown code) is an internal error; every
+    /// A stored value the program cannot read (an unknown code, a document that does not parse) is an internal error; every
     /// other database error passes through.
     fn from(err: DbErr) -> Self {
         match err {
-            DbErr::Type(msg) if msg.starts_with(crate::code::UNKNOWN_CODE) => {
+            DbErr::Type(msg)
+                if msg.starts_with(crate::column::UNKNOWN_CODE)
+                    || msg.starts_with(crate::column::UNREADABLE_DOCUMENT) =>
+            {
                 StoreError::Internal(msg)
             }
             other => StoreError::Db(other),

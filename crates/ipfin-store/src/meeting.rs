@@ -6,7 +6,7 @@
 //! are tracked through the domain's status machine; minutes are published once, to every
 //! participant. Every check runs before the first write: a refused input changes nothing.
 
-use crate::code::Code;
+use crate::column::Code;
 use crate::db::{Page, Paged, exec, fetch_all, fetch_i64, fetch_opt, fetch_page};
 use crate::error::{Result, StoreError};
 use crate::{Store, WriteTx};

@@ -2,7 +2,7 @@
 //! departments, financial institutions, service agencies, enterprises, and contact persons.
 //! Every function that reads or writes tenant data takes the caller's `Scope` and applies it in SQL.
 
-use crate::code::Code;
+use crate::column::Code;
 use crate::db::{Page, Paged, exec, fetch_all, fetch_i64, fetch_opt, fetch_page};
 use crate::error::{Result, StoreError};
 use crate::visibility::condition;

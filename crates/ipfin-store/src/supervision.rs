@@ -5,7 +5,7 @@
 //! district; an owner organisation outside the district's departments sees only its own tasks
 //! and answers them. Every check runs before the first write: a refused input changes nothing.
 
-use crate::code::Code;
+use crate::column::Code;
 use crate::db::{Page, Paged, exec, fetch_all, fetch_i64, fetch_opt, fetch_page};
 use crate::error::{Result, StoreError};
 use crate::{Store, WriteTx};

@@ -4,7 +4,7 @@
 //! assessment live here too. Every check runs before the first write: a refused input changes
 //! nothing.
 
-use crate::code::Code;
+use crate::column::{Code, JsonText};
 use crate::db::{exec, fetch_all, fetch_i64, fetch_opt};
 use crate::error::{Result, StoreError};
 use crate::{Store, WriteTx};
@@ -64,7 +64,7 @@ struct AssignmentRow {
     display_name: String,
     org_name: String,
     share: i64,
-    milestones: String,
+    milestones: JsonText<Vec<i64>>,
     note: Option<String>,
 }
 
@@ -79,7 +79,7 @@ impl From<AssignmentRow> for Assignment {
             display_name: r.display_name,
             org_name: r.org_name,
             share: r.share,
-            milestones: serde_json::from_str(&r.milestones).unwrap_or_default(),
+            milestones: r.milestones.into_inner(),
             note: r.note,
         }
     }

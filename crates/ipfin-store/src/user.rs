@@ -1,6 +1,6 @@
 //! People: user accounts, their roles, and passwords (Argon2id, hashed off the async threads).
 
-use crate::code::Code;
+use crate::column::Code;
 use crate::db::{Page, Paged, exec, fetch_all, fetch_i64, fetch_opt, fetch_page};
 use crate::error::{Result, StoreError};
 use crate::org::require_text;

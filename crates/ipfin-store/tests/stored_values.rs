@@ -1,6 +1,6 @@
 //! Stored values the program cannot read (issue #16 item 4), on SQLite and (when configured)
-//! PostgreSQL: an unknown code in a stored row fails the read with an internal error instead
-//! of becoming a default.
+//! PostgreSQL: an unknown code in a stored row, or a stored document that does not parse, fails
+//! the read with an internal error instead of becoming a default.
 
 use ipfin_domain::Scope;
 use ipfin_store::db::{exec, fetch_i64};
@@ -16,10 +16,17 @@ fn ns() -> Scope {
 }
 
 fn is_internal<T: std::fmt::Debug>(r: Result<T, StoreError>, what: &str, db: &str) {
+    is_internal_with(r, "unknown stored code", what, db)
+}
+
+fn is_internal_with<T: std::fmt::Debug>(
+    r: Result<T, StoreError>,
+    text: &str,
+    what: &str,
+    db: &str,
+) {
     match r {
-        Err(StoreError::Internal(msg)) => {
-            assert!(msg.contains("unknown stored code"), "{db} {what}: {msg}")
-        }
+        Err(StoreError::Internal(msg)) => assert!(msg.contains(text), "{db} {what}: {msg}"),
         other => panic!("{db} {what}: expected an internal error, got {other:?}"),
     }
 }
@@ -76,6 +83,64 @@ async fn an_unknown_stored_code_is_an_internal_error_not_a_default() {
         is_internal(
             s.organisation(&Scope::City, org).await,
             "organisation",
+            db.name,
+        );
+        db.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn an_unreadable_stored_document_is_an_internal_error_not_an_empty_one() {
+    for db in TestDb::all().await {
+        let db = db.with_demo().await;
+        let s = &db.store;
+
+        // A summary whose figures were damaged.
+        let summary = fetch_i64(
+            s.conn(),
+            "SELECT MIN(id) FROM summaries WHERE revision IS NOT NULL",
+            vec![],
+        )
+        .await
+        .expect("a summary");
+        s.summary(&Scope::City, summary)
+            .await
+            .expect("readable before");
+        exec(
+            s.conn(),
+            "UPDATE summaries SET figures = '{\"loans\": ' WHERE id = ?",
+            vec![summary.into()],
+        )
+        .await
+        .expect("damage the figures");
+        is_internal_with(
+            s.summary(&Scope::City, summary).await,
+            "unreadable stored document",
+            "summary",
+            db.name,
+        );
+
+        // A person's share of a target whose milestones are not a list of numbers.
+        let user = fetch_i64(
+            s.conn(),
+            "SELECT MIN(u.id) FROM users u JOIN organisations o ON o.id = u.organisation_id \
+             WHERE o.kind = 'department' AND o.district_code = '440305'",
+            vec![],
+        )
+        .await
+        .expect("a department user");
+        exec(
+            s.conn(),
+            "INSERT INTO target_assignments (district_code, year, metric, user_id, share, milestones, note, set_by, set_at) \
+             VALUES ('440305', 2026, 'amount', ?, 100, '[\"soon\"]', NULL, ?, 0)",
+            vec![user.into(), user.into()],
+        )
+        .await
+        .expect("write an unreadable milestone list");
+        is_internal_with(
+            s.assignments(&Scope::City, "440305", 2026).await,
+            "unreadable stored document",
+            "target assignments",
             db.name,
         );
         db.cleanup().await;

@@ -25,7 +25,7 @@ pub use crate::notification::Notification;
 
 use crate::notification::notify;
 
-use crate::code::Code;
+use crate::column::Code;
 use crate::db::{exec, fetch_one, fetch_opt};
 use crate::error::{Result, StoreError};
 use crate::{Store, WriteTx};

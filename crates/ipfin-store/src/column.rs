@@ -1,15 +1,19 @@
-//! `Code<T>`: a stored vocabulary code (a state, a kind, a status), decoded when the row is
-//! loaded. A code the vocabulary does not know fails the fetch with an internal error that is
-//! logged with the vocabulary, column and value; it never becomes a default.
+//! Column types that decode stored text when a row is loaded, so that a value the program
+//! cannot read fails the fetch with a logged internal error instead of becoming a default:
+//! `Code<T>`, a stored vocabulary code (a state, a kind, a status), and `JsonText<T>`, a
+//! stored JSON document (figures, milestones).
 
 use ipfin_domain::CodeEnum;
 use sea_orm::{ColIdx, DbErr, QueryResult, TryGetError, TryGetable};
+use serde::de::DeserializeOwned;
 use serde::{Serialize, Serializer};
 use std::fmt;
 use std::ops::Deref;
 
 /// The prefix of the decoding error that `StoreError::from(DbErr)` turns into `Internal`.
 pub(crate) const UNKNOWN_CODE: &str = "unknown stored code";
+/// The prefix of the decoding error for a stored document that does not parse.
+pub(crate) const UNREADABLE_DOCUMENT: &str = "unreadable stored document";
 
 /// A vocabulary value read from a text column. Serializes, displays and compares as its code,
 /// so pages and JSON see the same text as before (it dereferences to the code, `get` gives the
@@ -93,14 +97,48 @@ pub(crate) fn decode<T: CodeEnum>(column: &str, value: &str) -> Result<T, DbErr>
     })
 }
 
+fn column_name<I: ColIdx>(index: &I) -> String {
+    match (index.as_str(), index.as_usize()) {
+        (Some(name), _) => name.to_string(),
+        (None, Some(n)) => format!("#{n}"),
+        (None, None) => format!("{index:?}"),
+    }
+}
+
 impl<T: CodeEnum> TryGetable for Code<T> {
     fn try_get_by<I: ColIdx>(res: &QueryResult, index: I) -> Result<Self, TryGetError> {
         let s = String::try_get_by(res, index)?;
-        let column = match (index.as_str(), index.as_usize()) {
-            (Some(name), _) => name.to_string(),
-            (None, Some(n)) => format!("#{n}"),
-            (None, None) => format!("{index:?}"),
-        };
-        Ok(Code(decode(&column, &s)?))
+        Ok(Code(decode(&column_name(&index), &s)?))
+    }
+}
+
+/// A JSON document kept in a text column, parsed when the row is loaded.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct JsonText<T>(pub T);
+
+impl<T> JsonText<T> {
+    /// The document.
+    pub fn into_inner(self) -> T {
+        self.0
+    }
+}
+
+/// Parses a stored document, or logs it and returns the error that marks an unreadable one.
+pub(crate) fn parse_document<T: DeserializeOwned>(column: &str, text: &str) -> Result<T, DbErr> {
+    serde_json::from_str(text).map_err(|e| {
+        tracing::error!(
+            column,
+            document = std::any::type_name::<T>(),
+            error = %e,
+            "unreadable stored document"
+        );
+        DbErr::Type(format!("{UNREADABLE_DOCUMENT} in column {column}: {e}"))
+    })
+}
+
+impl<T: DeserializeOwned> TryGetable for JsonText<T> {
+    fn try_get_by<I: ColIdx>(res: &QueryResult, index: I) -> Result<Self, TryGetError> {
+        let s = String::try_get_by(res, index)?;
+        Ok(JsonText(parse_document(&column_name(&index), &s)?))
     }
 }

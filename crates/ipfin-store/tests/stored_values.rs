@@ -1,6 +1,7 @@
 //! Stored values the program cannot read (issue #16 item 4), on SQLite and (when configured)
 //! PostgreSQL: an unknown code in a stored row, or a stored document that does not parse, fails
-//! the read with an internal error instead of becoming a default.
+//! the read with an internal error instead of becoming a default; a unique-key violation is
+//! recognised by the database's error code and becomes a conflict.
 
 use ipfin_domain::Scope;
 use ipfin_store::db::{exec, fetch_i64};
@@ -143,6 +144,61 @@ async fn an_unreadable_stored_document_is_an_internal_error_not_an_empty_one() {
             "target assignments",
             db.name,
         );
+        db.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn a_duplicate_key_is_a_conflict_by_error_code_and_other_failures_are_not() {
+    for db in TestDb::all().await {
+        let db = db.with_demo().await;
+        let s = &db.store;
+        let dup = || ipfin_domain::Msg::new("test.duplicate", "重复", "duplicate");
+        // The same username again (unique index on users.username).
+        let r = exec(
+            s.conn(),
+            "INSERT INTO users (organisation_id, username, display_name, password_hash, active, must_change_password, created_at) \
+             SELECT organisation_id, username, display_name, password_hash, active, must_change_password, created_at \
+             FROM users WHERE id = (SELECT MIN(id) FROM users)",
+            vec![],
+        )
+        .await
+        .map_err(|e| e.unique_as(dup()));
+        match r {
+            Err(StoreError::Conflict(m)) => assert_eq!(m.code, "test.duplicate", "{}", db.name),
+            other => panic!("{}: expected a conflict, got {other:?}", db.name),
+        }
+        // The same primary key again.
+        let r = exec(
+            s.conn(),
+            "INSERT INTO districts SELECT * FROM districts WHERE code = '440305'",
+            vec![],
+        )
+        .await
+        .map_err(|e| e.unique_as(dup()));
+        assert!(
+            matches!(r, Err(StoreError::Conflict(_))),
+            "{}: {r:?}",
+            db.name
+        );
+        // A foreign-key or not-null failure is not a duplicate, whatever its message says.
+        let r = exec(
+            s.conn(),
+            "INSERT INTO users (organisation_id, username, display_name, password_hash, active, must_change_password, created_at) \
+             VALUES (-1, 'unique.duplicate.key', 'x', 'x', TRUE, FALSE, 0)",
+            vec![],
+        )
+        .await
+        .map_err(|e| e.unique_as(dup()));
+        assert!(matches!(r, Err(StoreError::Db(_))), "{}: {r:?}", db.name);
+        let r = exec(
+            s.conn(),
+            "INSERT INTO users (organisation_id, username) VALUES (NULL, 'unique')",
+            vec![],
+        )
+        .await
+        .map_err(|e| e.unique_as(dup()));
+        assert!(matches!(r, Err(StoreError::Db(_))), "{}: {r:?}", db.name);
         db.cleanup().await;
     }
 }

@@ -24,6 +24,7 @@ pub mod stats_aggregate;
 pub mod summary;
 pub mod supervision;
 pub mod target;
+pub mod text;
 pub mod visibility;
 pub mod whitelist;
 

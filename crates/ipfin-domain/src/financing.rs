@@ -78,6 +78,124 @@ pub fn contract_number(input: &str) -> Result<String, FieldError> {
     Ok(s)
 }
 
+/// A guarantee, insurance or valuation contract as reported.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ContractInput {
+    pub kind: String,
+    pub provider_name: String,
+    pub contract_number: String,
+    pub fee_fen: i64,
+    pub invoice_number: Option<String>,
+    pub invoice_date: Option<NaiveDate>,
+    pub paid_date: Option<NaiveDate>,
+    pub paid_fen: Option<i64>,
+    pub appraised_value_fen: Option<i64>,
+    pub report_date: Option<NaiveDate>,
+}
+
+/// What `check_contract` establishes about a contract.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckedContract {
+    pub kind: ContractKind,
+    /// Trimmed, 1–200 characters.
+    pub provider_name: String,
+    /// Normalised (see `contract_number`).
+    pub contract_number: String,
+}
+
+/// Checks a contract as reported, in this order: a known kind, the provider named (at most 200
+/// characters), a contract number, fees not negative, the amount paid not above the fee, the
+/// payment date and amount given together, and a valuation report with its appraised value
+/// (above 0) and report date.
+pub fn check_contract(c: &ContractInput) -> Result<CheckedContract, FieldError> {
+    let kind = ContractKind::from_code(c.kind.trim()).ok_or_else(|| {
+        FieldError::new(
+            "kind",
+            "contract.kind",
+            "请选择合同类型：担保（guarantee）、保险（insurance）或评估（valuation）。",
+            "Choose the kind: guarantee, insurance or valuation.",
+        )
+    })?;
+    let provider_name = crate::text::required(
+        "provider_name",
+        "服务机构名称",
+        "Provider",
+        &c.provider_name,
+        200,
+    )?;
+    let contract_number = contract_number(&c.contract_number)?;
+    if c.fee_fen < 0 || c.paid_fen.is_some_and(|p| p < 0) {
+        return Err(FieldError::new(
+            "fee_fen",
+            "contract.fee",
+            "费用金额不能为负。",
+            "Fees cannot be negative.",
+        ));
+    }
+    if c.paid_fen.is_some_and(|p| p > c.fee_fen) {
+        return Err(FieldError::new(
+            "paid_fen",
+            "contract.paid_over_fee",
+            "已付金额不能超过合同约定的费用。",
+            "The amount paid cannot exceed the fee.",
+        ));
+    }
+    if c.paid_fen.is_some() != c.paid_date.is_some() {
+        return Err(FieldError::new(
+            "paid_date",
+            "contract.payment_pair",
+            "付款日期和付款金额须同时填写。",
+            "Give both the payment date and the amount paid.",
+        ));
+    }
+    if kind == ContractKind::Valuation
+        && (c.appraised_value_fen.is_none_or(|v| v <= 0) || c.report_date.is_none())
+    {
+        return Err(FieldError::new(
+            "appraised_value_fen",
+            "contract.valuation",
+            "评估报告须填写评估价值（大于 0）和报告日期。",
+            "A valuation report needs the appraised value (above 0) and the report date.",
+        ));
+    }
+    Ok(CheckedContract {
+        kind,
+        provider_name,
+        contract_number,
+    })
+}
+
+/// Checks the date of a loan's status change: between the loan's start and today (both
+/// included), and not before the previous change.
+pub fn check_status_date(
+    start: NaiveDate,
+    today: NaiveDate,
+    previous: Option<NaiveDate>,
+    date: NaiveDate,
+) -> Result<(), FieldError> {
+    if date < start || date > today {
+        return Err(err(
+            "date",
+            "loan.status_date",
+            format!("状态变更日期须在贷款起始日 {start} 与今天 {today} 之间。"),
+            format!(
+                "The date of a status change must be between the start {start} and today {today}."
+            ),
+        ));
+    }
+    if let Some(last) = previous
+        && date < last
+    {
+        return Err(err(
+            "date",
+            "loan.status_order",
+            format!("状态变更日期不能早于上一次变更（{last}）。"),
+            format!("The date cannot be before the previous change ({last})."),
+        ));
+    }
+    Ok(())
+}
+
 /// Checks a loan's terms: a positive principal, a rate in [0, 36%], the end after the start,
 /// disbursements inside the loan period summing to at most the principal, and the IP share
 /// (required with other collateral; a ratio in (0, 1] or an amount in (0, principal]).
@@ -565,6 +683,108 @@ mod tests {
 
     fn d(s: &str) -> NaiveDate {
         s.parse().unwrap()
+    }
+
+    fn contract() -> ContractInput {
+        ContractInput {
+            kind: "guarantee".into(),
+            provider_name: " 深圳市高新投融资担保有限公司 ".into(),
+            contract_number: " DB-2026-001 ".into(),
+            fee_fen: 2_000_000,
+            paid_date: Some(d("2026-03-10")),
+            paid_fen: Some(2_000_000),
+            ..ContractInput::default()
+        }
+    }
+
+    fn contract_code(c: &ContractInput) -> (&'static str, &'static str) {
+        let e = check_contract(c).expect_err("refused");
+        (e.field, e.msg.code)
+    }
+
+    #[test]
+    fn a_contract_is_checked_in_order() {
+        assert_eq!(
+            check_contract(&contract()),
+            Ok(CheckedContract {
+                kind: ContractKind::Guarantee,
+                provider_name: "深圳市高新投融资担保有限公司".into(),
+                contract_number: "DB-2026-001".into(),
+            })
+        );
+        let with = |f: fn(&mut ContractInput)| {
+            let mut c = contract();
+            f(&mut c);
+            c
+        };
+        assert_eq!(
+            contract_code(&with(|c| c.kind = "loan".into())),
+            ("kind", "contract.kind")
+        );
+        assert_eq!(
+            contract_code(&with(|c| c.provider_name = "  ".into())),
+            ("provider_name", "field.required")
+        );
+        assert_eq!(
+            contract_code(&with(|c| c.provider_name = "担".repeat(201))),
+            ("provider_name", "field.too_long")
+        );
+        assert_eq!(
+            contract_code(&with(|c| c.contract_number = String::new())),
+            ("contract_number", "loan.contract_number")
+        );
+        assert_eq!(
+            contract_code(&with(|c| c.fee_fen = -1)),
+            ("fee_fen", "contract.fee")
+        );
+        // Paid 20,000.01 元 on a fee of 20,000 元.
+        assert_eq!(
+            contract_code(&with(|c| c.paid_fen = Some(2_000_001))),
+            ("paid_fen", "contract.paid_over_fee")
+        );
+        assert_eq!(
+            contract_code(&with(|c| c.paid_date = None)),
+            ("paid_date", "contract.payment_pair")
+        );
+        // A valuation report needs its value and date.
+        let valuation = with(|c| c.kind = "valuation".into());
+        assert_eq!(
+            contract_code(&valuation),
+            ("appraised_value_fen", "contract.valuation")
+        );
+        let mut valued = valuation.clone();
+        valued.appraised_value_fen = Some(800_000_000);
+        valued.report_date = Some(d("2026-02-20"));
+        assert_eq!(
+            check_contract(&valued).map(|c| c.kind),
+            Ok(ContractKind::Valuation)
+        );
+        valued.appraised_value_fen = Some(0);
+        assert_eq!(
+            contract_code(&valued),
+            ("appraised_value_fen", "contract.valuation")
+        );
+    }
+
+    #[test]
+    fn a_status_date_lies_between_the_start_and_today_after_the_previous_change() {
+        let (start, today) = (d("2026-03-05"), d("2026-06-30"));
+        assert_eq!(check_status_date(start, today, None, start), Ok(()));
+        assert_eq!(check_status_date(start, today, None, today), Ok(()));
+        let code = |prev: Option<NaiveDate>, date: &str| {
+            check_status_date(start, today, prev, d(date)).map_err(|e| (e.field, e.msg.code))
+        };
+        assert_eq!(code(None, "2026-03-04"), Err(("date", "loan.status_date")));
+        assert_eq!(code(None, "2026-07-01"), Err(("date", "loan.status_date")));
+        // The previous change was on 1 May: 30 April is out of order, 1 May itself is fine.
+        let prev = Some(d("2026-05-01"));
+        assert_eq!(code(prev, "2026-04-30"), Err(("date", "loan.status_order")));
+        assert_eq!(code(prev, "2026-05-01"), Ok(()));
+        let e = check_status_date(start, today, None, d("2026-03-01")).expect_err("early");
+        assert_eq!(
+            e.msg.en,
+            "The date of a status change must be between the start 2026-03-05 and today 2026-06-30."
+        );
     }
 
     fn terms() -> LoanTerms {

@@ -2,7 +2,7 @@
 //! scopes, the audit chain. No IO, no async, no database: everything here is testable by hand.
 
 #[macro_use]
-mod code_enum;
+pub mod code_enum;
 
 pub mod application;
 pub mod audit;
@@ -25,9 +25,11 @@ pub mod stats_aggregate;
 pub mod summary;
 pub mod supervision;
 pub mod target;
+pub mod text;
 pub mod visibility;
 pub mod whitelist;
 
+pub use code_enum::CodeEnum;
 pub use credit_code::CreditCode;
 pub use message::{FieldError, Lang, Msg};
 pub use org::{InstitutionType, OrgFacts, OrgKind, Role, Scope};

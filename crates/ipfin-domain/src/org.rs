@@ -1,6 +1,8 @@
 //! Organisations, roles and scopes (SPEC §0, R1.1): who a caller is and which tenant data they
 //! may read or change. The store applies a `Scope` in SQL; these types only say what it means.
 
+pub mod contact;
+
 use serde::{Deserialize, Serialize};
 
 code_enum!(

@@ -8,6 +8,7 @@
 //! city and the district's lead officers record and end them and import deliveries.
 
 use crate::audit::AuditActor;
+use crate::column::Code;
 use crate::db::{exec, fetch_all, fetch_i64, fetch_opt};
 use crate::error::{Result, StoreError};
 use crate::{Store, WriteTx};
@@ -57,8 +58,8 @@ struct Row {
     district_code: String,
     provider_org_id: i64,
     provider_name: String,
-    dataset: String,
-    frequency: String,
+    dataset: Code<Dataset>,
+    frequency: Code<Frequency>,
     provenance: String,
     note: Option<String>,
     starts_on: NaiveDate,
@@ -141,8 +142,8 @@ async fn rows<C: sea_orm::ConnectionTrait>(
     Ok(rows
         .into_iter()
         .map(|r| {
-            let dataset = Dataset::from_code(&r.dataset).unwrap_or(Dataset::Registration);
-            let frequency = Frequency::from_code(&r.frequency).unwrap_or(Frequency::Quarterly);
+            let dataset = r.dataset.get();
+            let frequency = r.frequency.get();
             let last_delivery = r.last_at.and_then(shanghai_date);
             Arrangement {
                 state: delivery_state(frequency, r.starts_on, r.ended_on, last_delivery, today),

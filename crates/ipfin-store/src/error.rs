@@ -1,7 +1,7 @@
 //! Store errors: what went wrong in terms a handler can map to a status and a message.
 
 use ipfin_domain::{FieldError, Msg};
-use sea_orm::DbErr;
+use sea_orm::{DbErr, SqlErr};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -21,7 +21,7 @@ pub enum StoreError {
     #[error("invalid document at {}: {}", .0.path, .0.msg)]
     Document(ipfin_domain::policy::rules::RuleError),
     #[error("database: {0}")]
-    Db(#[from] DbErr),
+    Db(DbErr),
     #[error("internal: {0}")]
     Internal(String),
 }
@@ -47,8 +47,7 @@ impl StoreError {
     /// Maps a unique-constraint violation to a conflict with the given message; other database
     /// errors pass through.
     pub fn unique_or(err: DbErr, conflict: Msg) -> Self {
-        let text = err.to_string().to_ascii_lowercase();
-        if text.contains("unique") || text.contains("duplicate key") {
+        if is_unique_violation(&err) {
             StoreError::Conflict(conflict)
         } else {
             StoreError::Db(err)
@@ -64,6 +63,30 @@ impl StoreError {
             other => other,
         }
     }
+}
+
+impl From<DbErr> for StoreError {
+    /// A stored value the program cannot read (an unknown code, a document that does not parse) is an internal error; every
+    /// other database error passes through.
+    fn from(err: DbErr) -> Self {
+        match err {
+            DbErr::Type(msg)
+                if msg.starts_with(crate::column::UNKNOWN_CODE)
+                    || msg.starts_with(crate::column::UNREADABLE_DOCUMENT) =>
+            {
+                StoreError::Internal(msg)
+            }
+            other => StoreError::Db(other),
+        }
+    }
+}
+
+/// Whether the database refused a write for a unique key, recognised by the driver's error code
+/// (not the message text): PostgreSQL SQLSTATE 23505, SQLite extended codes 2067
+/// (`SQLITE_CONSTRAINT_UNIQUE`) and 1555 (`SQLITE_CONSTRAINT_PRIMARYKEY`). SeaORM's
+/// `DbErr::sql_err` reads exactly these codes from the sqlx database error.
+pub fn is_unique_violation(err: &DbErr) -> bool {
+    matches!(err.sql_err(), Some(SqlErr::UniqueConstraintViolation(_)))
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;

@@ -9,8 +9,7 @@ use crate::stats_aggregate::{self, Facts, Lock};
 use crate::{Store, WriteTx};
 use chrono::NaiveDate;
 use ipfin_domain::financing::{
-    self, ContractKind, Disbursement, LoanStatus, LoanTerms, Payment, PledgeNumberPattern,
-    PledgeTerms,
+    self, Disbursement, LoanStatus, LoanTerms, Payment, PledgeNumberPattern, PledgeTerms,
 };
 use ipfin_domain::ip_number::IpKind;
 use ipfin_domain::visibility::{Party, Reach, Records};
@@ -256,20 +255,7 @@ pub struct LoanTotals {
     pub enterprises: i64,
 }
 
-/// A guarantee, insurance or valuation contract as reported.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ContractInput {
-    pub kind: String,
-    pub provider_name: String,
-    pub contract_number: String,
-    pub fee_fen: i64,
-    pub invoice_number: Option<String>,
-    pub invoice_date: Option<NaiveDate>,
-    pub paid_date: Option<NaiveDate>,
-    pub paid_fen: Option<i64>,
-    pub appraised_value_fen: Option<i64>,
-    pub report_date: Option<NaiveDate>,
-}
+pub use ipfin_domain::financing::ContractInput;
 
 fn filter_sql(scope: &Scope, f: &LoanFilter) -> (String, Vec<Value>) {
     let (mut cond, mut values) = crate::visibility::condition(scope, Records::Loans);
@@ -1194,33 +1180,13 @@ impl Store {
     ) -> Result<Vec<Msg>> {
         let detail = self.writable_loan(tx, scope, loan_id).await?;
         let today = crate::today_shanghai();
-        if date < detail.loan.start_date || date > today {
-            return Err(StoreError::invalid(
-                "date",
-                "loan.status_date",
-                format!(
-                    "状态变更日期须在贷款起始日 {} 与今天 {today} 之间。",
-                    detail.loan.start_date
-                ),
-                format!(
-                    "The date of a status change must be between the start {} and today {today}.",
-                    detail.loan.start_date
-                ),
-            ));
-        }
-        if let Some(last) = detail.status_changes.last()
-            && date < last.date
-        {
-            return Err(StoreError::invalid(
-                "date",
-                "loan.status_order",
-                format!("状态变更日期不能早于上一次变更（{}）。", last.date),
-                format!(
-                    "The date cannot be before the previous change ({}).",
-                    last.date
-                ),
-            ));
-        }
+        financing::check_status_date(
+            detail.loan.start_date,
+            today,
+            detail.status_changes.last().map(|c| c.date),
+            date,
+        )
+        .map_err(invalid)?;
         let note: String = note.trim().chars().take(500).collect();
         let earlier: Vec<Payment> = detail.recorded_payments();
         let warnings = financing::status_warnings(&detail.terms(), &earlier, status);
@@ -1245,56 +1211,11 @@ impl Store {
         c: &ContractInput,
     ) -> Result<i64> {
         let detail = self.writable_loan(tx, scope, loan_id).await?;
-        let kind = ContractKind::from_code(c.kind.trim()).ok_or_else(|| {
-            StoreError::invalid(
-                "kind",
-                "contract.kind",
-                "请选择合同类型：担保（guarantee）、保险（insurance）或评估（valuation）。",
-                "Choose the kind: guarantee, insurance or valuation.",
-            )
-        })?;
-        let provider = crate::org::require_text(
-            "provider_name",
-            "服务机构名称",
-            "Provider",
-            &c.provider_name,
-            200,
-        )?;
-        let number = financing::contract_number(&c.contract_number).map_err(invalid)?;
-        if c.fee_fen < 0 || c.paid_fen.is_some_and(|p| p < 0) {
-            return Err(StoreError::invalid(
-                "fee_fen",
-                "contract.fee",
-                "费用金额不能为负。",
-                "Fees cannot be negative.",
-            ));
-        }
-        if c.paid_fen.is_some_and(|p| p > c.fee_fen) {
-            return Err(StoreError::invalid(
-                "paid_fen",
-                "contract.paid_over_fee",
-                "已付金额不能超过合同约定的费用。",
-                "The amount paid cannot exceed the fee.",
-            ));
-        }
-        if c.paid_fen.is_some() != c.paid_date.is_some() {
-            return Err(StoreError::invalid(
-                "paid_date",
-                "contract.payment_pair",
-                "付款日期和付款金额须同时填写。",
-                "Give both the payment date and the amount paid.",
-            ));
-        }
-        if kind == ContractKind::Valuation
-            && (c.appraised_value_fen.is_none_or(|v| v <= 0) || c.report_date.is_none())
-        {
-            return Err(StoreError::invalid(
-                "appraised_value_fen",
-                "contract.valuation",
-                "评估报告须填写评估价值（大于 0）和报告日期。",
-                "A valuation report needs the appraised value (above 0) and the report date.",
-            ));
-        }
+        let financing::CheckedContract {
+            kind,
+            provider_name: provider,
+            contract_number: number,
+        } = financing::check_contract(c).map_err(invalid)?;
         let provider_org_id: Option<i64> = fetch_opt::<ProviderId, _>(
             tx.conn(),
             "SELECT id FROM organisations WHERE kind = 'financial_institution' AND name = ?",

@@ -9,6 +9,7 @@ pub mod audit;
 pub mod auth;
 pub mod blob;
 pub mod bulletin;
+pub mod column;
 pub mod coordination;
 pub mod db;
 pub mod demo;
@@ -31,6 +32,7 @@ pub mod testing;
 pub mod user;
 pub(crate) mod visibility;
 
+pub use column::{Code, JsonText};
 pub use db::{Page, Paged, Store, WriteTx};
 pub use error::StoreError;
 

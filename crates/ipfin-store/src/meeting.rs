@@ -6,6 +6,7 @@
 //! are tracked through the domain's status machine; minutes are published once, to every
 //! participant. Every check runs before the first write: a refused input changes nothing.
 
+use crate::column::Code;
 use crate::db::{Page, Paged, exec, fetch_all, fetch_i64, fetch_opt, fetch_page};
 use crate::error::{Result, StoreError};
 use crate::{Store, WriteTx};
@@ -148,14 +149,14 @@ pub struct Issue {
     pub owner_org_id: i64,
     pub owner_name: String,
     pub due_on: NaiveDate,
-    pub status: String,
+    pub status: Code<IssueStatus>,
     pub resolution_note: Option<String>,
     pub updated_at: i64,
 }
 
 impl Issue {
     pub fn status(&self) -> IssueStatus {
-        IssueStatus::from_code(&self.status).unwrap_or(IssueStatus::Open)
+        self.status.get()
     }
 }
 

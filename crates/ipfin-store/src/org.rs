@@ -2,12 +2,14 @@
 //! departments, financial institutions, service agencies, enterprises, and contact persons.
 //! Every function that reads or writes tenant data takes the caller's `Scope` and applies it in SQL.
 
+use crate::column::Code;
 use crate::db::{Page, Paged, exec, fetch_all, fetch_i64, fetch_opt, fetch_page};
 use crate::error::{Result, StoreError};
 use crate::visibility::condition;
 use crate::{Store, WriteTx};
 use chrono::NaiveDate;
 use ipfin_domain::org::DistrictKind;
+use ipfin_domain::org::contact;
 use ipfin_domain::visibility::Records;
 use ipfin_domain::{CreditCode, InstitutionType, OrgFacts, OrgKind, Scope};
 use sea_orm::{ConnectionTrait, FromQueryResult};
@@ -39,7 +41,7 @@ pub struct DistrictSummary {
 #[derive(Debug, Clone, FromQueryResult, Serialize, PartialEq)]
 pub struct Organisation {
     pub id: i64,
-    pub kind: String,
+    pub kind: Code<OrgKind>,
     pub name: String,
     pub name_en: Option<String>,
     pub district_code: Option<String>,
@@ -51,7 +53,7 @@ pub struct Organisation {
 
 impl Organisation {
     pub fn kind(&self) -> OrgKind {
-        OrgKind::from_code(&self.kind).unwrap_or(OrgKind::Enterprise)
+        self.kind.get()
     }
     pub fn facts(&self) -> OrgFacts {
         OrgFacts {
@@ -131,11 +133,10 @@ pub struct OrgFilter {
 
 const ORG_COLS: &str = "o.id, o.kind, o.name, o.name_en, o.district_code, o.institution_type, o.credit_code, o.active, o.created_at";
 
-/// Trims an optional text input; empty becomes `None`.
-pub fn clean(s: Option<String>) -> Option<String> {
-    s.map(|v| v.trim().to_string()).filter(|v| !v.is_empty())
-}
+pub use ipfin_domain::text::clean;
 
+/// A required text of at most `max` characters (`ipfin_domain::text::required`), as a store
+/// error.
 pub(crate) fn require_text(
     field: &'static str,
     label_zh: &str,
@@ -143,59 +144,21 @@ pub(crate) fn require_text(
     value: &str,
     max: usize,
 ) -> Result<String> {
-    let v = value.trim();
-    if v.is_empty() {
-        return Err(StoreError::invalid(
-            field,
-            "field.required",
-            format!("请填写{label_zh}。"),
-            format!("{label_en} is required."),
-        ));
-    }
-    if v.chars().count() > max {
-        return Err(StoreError::invalid(
-            field,
-            "field.too_long",
-            format!("{label_zh}不能超过 {max} 个字符。"),
-            format!("{label_en} may have at most {max} characters."),
-        ));
-    }
-    Ok(v.to_string())
+    ipfin_domain::text::required(field, label_zh, label_en, value, max).map_err(StoreError::Invalid)
 }
 
 fn check_phone(phone: &Option<String>) -> Result<()> {
-    if let Some(p) = phone {
-        let ok = p.chars().count() <= 20
-            && p.chars().filter(|c| c.is_ascii_digit()).count() >= 5
-            && p.chars().all(|c| c.is_ascii_digit() || "+-() ".contains(c));
-        if !ok {
-            return Err(StoreError::invalid(
-                "phone",
-                "contact.phone_format",
-                "联系电话格式不正确：只能包含数字、空格及 + - ( )，至少 5 位数字。",
-                "Phone: digits, spaces and + - ( ) only, at least 5 digits.",
-            ));
-        }
-    }
-    Ok(())
+    phone
+        .as_deref()
+        .map_or(Ok(()), contact::check_phone)
+        .map_err(StoreError::Invalid)
 }
 
 fn check_email(email: &Option<String>) -> Result<()> {
-    if let Some(e) = email {
-        let ok = e.len() <= 254
-            && e.split_once('@')
-                .is_some_and(|(a, d)| !a.is_empty() && d.contains('.'))
-            && !e.contains(char::is_whitespace);
-        if !ok {
-            return Err(StoreError::invalid(
-                "email",
-                "contact.email_format",
-                "电子邮箱格式不正确，例如 name@example.gov.cn。",
-                "E-mail is not valid, e.g. name@example.gov.cn.",
-            ));
-        }
-    }
-    Ok(())
+    email
+        .as_deref()
+        .map_or(Ok(()), contact::check_email)
+        .map_err(StoreError::Invalid)
 }
 
 impl Store {
@@ -610,7 +573,7 @@ impl Store {
                 )))?;
         let org = Organisation {
             id,
-            kind: kind.code().into(),
+            kind: Code(kind),
             name,
             name_en: clean(n.name_en),
             district_code,

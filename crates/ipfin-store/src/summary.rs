@@ -7,6 +7,7 @@
 //! their district's submitted summaries; no one else sees any. Every check runs before the
 //! first write: a refused input changes nothing.
 
+use crate::column::JsonText;
 use crate::db::{exec, fetch_all, fetch_i64, fetch_opt};
 use crate::error::{Result, StoreError};
 use crate::{Store, WriteTx};
@@ -55,7 +56,7 @@ struct SummaryDb {
     highlights: String,
     problems: String,
     next_steps: String,
-    figures: String,
+    figures: JsonText<Figures>,
     updated_at: i64,
     submitted_at: Option<i64>,
     submitted_by_name: Option<String>,
@@ -77,7 +78,7 @@ impl SummaryDb {
                 problems: self.problems,
                 next_steps: self.next_steps,
             },
-            figures: serde_json::from_str(&self.figures).unwrap_or_default(),
+            figures: self.figures.into_inner(),
             updated_at: self.updated_at,
             submitted_at: self.submitted_at,
             submitted_by_name: self.submitted_by_name,

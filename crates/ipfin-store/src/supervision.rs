@@ -5,6 +5,7 @@
 //! district; an owner organisation outside the district's departments sees only its own tasks
 //! and answers them. Every check runs before the first write: a refused input changes nothing.
 
+use crate::column::Code;
 use crate::db::{Page, Paged, exec, fetch_all, fetch_i64, fetch_opt, fetch_page};
 use crate::error::{Result, StoreError};
 use crate::{Store, WriteTx};
@@ -30,14 +31,14 @@ use std::collections::BTreeMap;
 pub struct Inspection {
     pub id: i64,
     pub district_code: String,
-    pub subject_kind: String,
+    pub subject_kind: Code<SubjectKind>,
     pub subject_org_id: Option<i64>,
     pub subject_enterprise_id: Option<i64>,
     pub subject_name: String,
     pub due_on: NaiveDate,
     pub inspectors: String,
     pub purpose: String,
-    pub status: String,
+    pub status: Code<InspectionStatus>,
     pub done_on: Option<NaiveDate>,
     pub findings: Option<String>,
     pub result: Option<String>,
@@ -51,10 +52,10 @@ pub struct Inspection {
 
 impl Inspection {
     pub fn status(&self) -> InspectionStatus {
-        InspectionStatus::from_code(&self.status).unwrap_or(InspectionStatus::Planned)
+        self.status.get()
     }
     pub fn kind(&self) -> SubjectKind {
-        SubjectKind::from_code(&self.subject_kind).unwrap_or(SubjectKind::Station)
+        self.subject_kind.get()
     }
     pub fn result(&self) -> Option<InspectionResult> {
         self.result.as_deref().and_then(InspectionResult::from_code)
@@ -74,7 +75,7 @@ pub struct Task {
     pub owner_name: String,
     pub deadline: NaiveDate,
     pub requirement: String,
-    pub status: String,
+    pub status: Code<TaskStatus>,
     pub created_at: i64,
     pub closed_at: Option<i64>,
     pub close_note: Option<String>,
@@ -85,7 +86,7 @@ pub struct Task {
 
 impl Task {
     pub fn status(&self) -> TaskStatus {
-        TaskStatus::from_code(&self.status).unwrap_or(TaskStatus::Open)
+        self.status.get()
     }
 }
 
@@ -811,7 +812,7 @@ impl Store {
         let mut values = vec![to.code().into(), crate::now_s().into()];
         values.extend(extra_values);
         values.push(t.id.into());
-        values.push(t.status.clone().into());
+        values.push(t.status.into());
         let n = exec(
             tx.conn(),
             &format!(

@@ -4,6 +4,7 @@
 //! assessment live here too. Every check runs before the first write: a refused input changes
 //! nothing.
 
+use crate::column::{Code, JsonText};
 use crate::db::{exec, fetch_all, fetch_i64, fetch_opt};
 use crate::error::{Result, StoreError};
 use crate::{Store, WriteTx};
@@ -58,12 +59,12 @@ struct AssignmentRow {
     id: i64,
     district_code: String,
     year: i32,
-    metric: String,
+    metric: Code<Metric>,
     user_id: i64,
     display_name: String,
     org_name: String,
     share: i64,
-    milestones: String,
+    milestones: JsonText<Vec<i64>>,
     note: Option<String>,
 }
 
@@ -73,12 +74,12 @@ impl From<AssignmentRow> for Assignment {
             id: r.id,
             district_code: r.district_code,
             year: r.year,
-            metric: Metric::from_code(&r.metric).unwrap_or(Metric::Amount),
+            metric: r.metric.get(),
             user_id: r.user_id,
             display_name: r.display_name,
             org_name: r.org_name,
             share: r.share,
-            milestones: serde_json::from_str(&r.milestones).unwrap_or_default(),
+            milestones: r.milestones.into_inner(),
             note: r.note,
         }
     }

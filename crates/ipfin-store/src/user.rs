@@ -1,5 +1,6 @@
 //! People: user accounts, their roles, and passwords (Argon2id, hashed off the async threads).
 
+use crate::column::Code;
 use crate::db::{Page, Paged, exec, fetch_all, fetch_i64, fetch_opt, fetch_page};
 use crate::error::{Result, StoreError};
 use crate::org::require_text;
@@ -19,7 +20,7 @@ struct UserRow {
     id: i64,
     organisation_id: i64,
     org_name: String,
-    org_kind: String,
+    org_kind: Code<OrgKind>,
     district_code: Option<String>,
     username: String,
     display_name: String,
@@ -36,7 +37,7 @@ pub struct User {
     pub id: i64,
     pub organisation_id: i64,
     pub org_name: String,
-    pub org_kind: String,
+    pub org_kind: Code<OrgKind>,
     pub district_code: Option<String>,
     pub username: String,
     pub display_name: String,
@@ -331,7 +332,7 @@ impl Store {
         id: i64,
     ) -> Result<User> {
         let user = self.user_in(conn, scope, id).await?;
-        let kind = OrgKind::from_code(&user.org_kind).unwrap_or(OrgKind::Enterprise);
+        let kind = user.org_kind.get();
         if !scope.manages_kind_in(kind, user.district_code.as_deref()) {
             return Err(StoreError::forbidden(
                 "user.manage",

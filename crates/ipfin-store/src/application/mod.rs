@@ -25,6 +25,7 @@ pub use crate::notification::Notification;
 
 use crate::notification::notify;
 
+use crate::column::Code;
 use crate::db::{exec, fetch_one, fetch_opt};
 use crate::error::{Result, StoreError};
 use crate::{Store, WriteTx};
@@ -75,7 +76,7 @@ pub struct NewApplication {
 pub struct ApplicationRow {
     pub id: i64,
     pub number: Option<String>,
-    pub kind: String,
+    pub kind: Code<Kind>,
     pub district_code: String,
     pub policy_version_id: i64,
     pub policy_title: String,
@@ -84,7 +85,7 @@ pub struct ApplicationRow {
     pub applicant_org_id: i64,
     pub applicant_name: String,
     pub enterprise_id: Option<i64>,
-    pub state: String,
+    pub state: Code<State>,
     pub stage: Option<String>,
     pub items: String,
     pub computed_fen: i64,
@@ -101,10 +102,10 @@ pub struct ApplicationRow {
 
 impl ApplicationRow {
     pub fn kind(&self) -> Kind {
-        Kind::from_code(&self.kind).unwrap_or(Kind::EnterpriseFee)
+        self.kind.get()
     }
     pub fn state(&self) -> State {
-        State::from_code(&self.state).unwrap_or(State::Draft)
+        self.state.get()
     }
     pub fn item_list(&self) -> Vec<Item> {
         self.items

@@ -61,7 +61,7 @@ impl Store {
         let mut values: Vec<Value> = vec![
             row.applicant_org_id.into(),
             row.district_code.clone().into(),
-            row.kind.clone().into(),
+            row.kind.into(),
             row.id.into(),
         ];
         match period {
@@ -328,13 +328,13 @@ impl Store {
                 exec(
                     tx.conn(),
                     "INSERT INTO application_counters (district_code, year, kind, last_seq) VALUES (?, ?, ?, 0) ON CONFLICT DO NOTHING",
-                    vec![row.district_code.clone().into(), year.into(), row.kind.clone().into()],
+                    vec![row.district_code.clone().into(), year.into(), row.kind.into()],
                 )
                 .await?;
                 let seq = fetch_i64(
                     tx.conn(),
                     "UPDATE application_counters SET last_seq = last_seq + 1 WHERE district_code = ? AND year = ? AND kind = ? RETURNING last_seq",
-                    vec![row.district_code.clone().into(), year.into(), row.kind.clone().into()],
+                    vec![row.district_code.clone().into(), year.into(), row.kind.into()],
                 )
                 .await?;
                 app::ApplicationNumber {
@@ -368,7 +368,7 @@ impl Store {
         )
         .await?;
         let items: Vec<(String, i64)> = if c.items.is_empty() {
-            vec![(row.kind.clone(), c.total_fen)]
+            vec![(row.kind.to_string(), c.total_fen)]
         } else {
             let applied = row.item_list();
             c.items

@@ -269,8 +269,18 @@ where
                 "This Idempotency-Key was used for a different request; use a new key.",
             ));
         }
-        let status = StatusCode::from_u16(status as u16).unwrap_or(StatusCode::OK);
-        let v: serde_json::Value = serde_json::from_str(&stored).unwrap_or_default();
+        // A stored answer the program cannot read is an internal error (logged), never an
+        // empty 200.
+        let status = u16::try_from(status)
+            .ok()
+            .and_then(|s| StatusCode::from_u16(s).ok())
+            .ok_or_else(|| {
+                AppError::internal(format!(
+                    "unreadable stored idempotent answer: status {status}"
+                ))
+            })?;
+        let v: serde_json::Value = serde_json::from_str(&stored)
+            .map_err(|e| AppError::internal(format!("unreadable stored idempotent answer: {e}")))?;
         let mut resp = (status, Json(v)).into_response();
         resp.headers_mut().insert(
             "idempotent-replay",

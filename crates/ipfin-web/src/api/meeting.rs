@@ -746,7 +746,7 @@ impl From<Issue> for IssueDto {
             owner_org_id,
             owner_name,
             due_on,
-            status,
+            status: status.to_string(),
             resolution_note,
             updated_at,
         }

@@ -59,7 +59,7 @@ impl From<ipfin_store::org::Organisation> for OrganisationDto {
     fn from(o: ipfin_store::org::Organisation) -> Self {
         OrganisationDto {
             id: o.id,
-            kind: o.kind,
+            kind: o.kind.to_string(),
             name: o.name,
             name_en: o.name_en,
             district_code: o.district_code,

@@ -69,9 +69,17 @@ pub struct PolicyVersionDto {
     pub comments: Vec<PolicyComment>,
 }
 
-fn dto(v: PolicyVersionRow, comments: Vec<PolicyComment>) -> PolicyVersionDto {
-    PolicyVersionDto {
-        document: serde_json::from_str(&v.document).unwrap_or_default(),
+/// The version as the API shows it; a stored document that does not parse is an internal error
+/// (logged), never an empty document.
+fn dto(v: PolicyVersionRow, comments: Vec<PolicyComment>) -> AppResult<PolicyVersionDto> {
+    let document = serde_json::from_str(&v.document).map_err(|e| {
+        AppError::internal(format!(
+            "unreadable stored document in policy_versions.document (id {}): {e}",
+            v.id
+        ))
+    })?;
+    Ok(PolicyVersionDto {
+        document,
         id: v.id,
         district_code: v.district_code,
         series: v.series,
@@ -81,7 +89,7 @@ fn dto(v: PolicyVersionRow, comments: Vec<PolicyComment>) -> PolicyVersionDto {
         year: v.year,
         published_at: v.published_at,
         comments,
-    }
+    })
 }
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
@@ -104,7 +112,11 @@ pub async fn policies(
         .store
         .policy_versions(&actor.scope, q.district.as_deref())
         .await?;
-    Ok(Json(rows.into_iter().map(|v| dto(v, Vec::new())).collect()))
+    Ok(Json(
+        rows.into_iter()
+            .map(|v| dto(v, Vec::new()))
+            .collect::<AppResult<_>>()?,
+    ))
 }
 
 fn version_id(p: &str) -> AppResult<i64> {
@@ -123,7 +135,7 @@ pub async fn policy(
     let id = version_id(&id)?;
     let v = state.store.policy_version(&actor.scope, id).await?;
     let comments = state.store.policy_comments(&actor.scope, id).await?;
-    Ok(Json(dto(v, comments)))
+    Ok(Json(dto(v, comments)?))
 }
 
 fn document(body: &Bytes) -> AppResult<PolicyDocument> {
@@ -146,7 +158,7 @@ pub async fn create(
         .store
         .create_policy(&mut tx, &actor.scope, &doc)
         .await?)?;
-    Ok((StatusCode::CREATED, Json(dto(v, Vec::new()))))
+    Ok((StatusCode::CREATED, Json(dto(v, Vec::new())?)))
 }
 
 /// Replaces a draft's document; a published version is immutable (409).
@@ -169,7 +181,7 @@ pub async fn update(
         .store
         .update_policy(&mut tx, &actor.scope, id, &doc)
         .await?)?;
-    Ok(Json(dto(v, Vec::new())))
+    Ok(Json(dto(v, Vec::new())?))
 }
 
 /// The steps of a version's life.
@@ -200,7 +212,7 @@ async fn step(
                 .await?,
         Step::Revise => state.store.revise_policy(&mut tx, &actor.scope, id).await?,
     })?;
-    Ok(Json(dto(v, Vec::new())))
+    Ok(Json(dto(v, Vec::new())?))
 }
 
 /// Sends a draft to the district's member departments for comments.

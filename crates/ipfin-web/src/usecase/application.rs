@@ -149,7 +149,7 @@ pub async fn run_action(
     }
     let d = s.application(scope, app_id).await?;
     Ok(ActionResult {
-        state: d.row.state,
+        state: d.row.state.to_string(),
         notes,
     })
 }

@@ -76,7 +76,7 @@ async fn user_page(
     flash: Option<&str>,
 ) -> AppResult<UserPage> {
     let user = state.store.user(&actor.scope, id).await?;
-    let kind = OrgKind::from_code(&user.org_kind).unwrap_or(OrgKind::Enterprise);
+    let kind = user.org_kind.get();
     Ok(UserPage {
         can_manage: actor
             .scope

@@ -1,0 +1,144 @@
+//! Column types that decode stored text when a row is loaded, so that a value the program
+//! cannot read fails the fetch with a logged internal error instead of becoming a default:
+//! `Code<T>`, a stored vocabulary code (a state, a kind, a status), and `JsonText<T>`, a
+//! stored JSON document (figures, milestones).
+
+use ipfin_domain::CodeEnum;
+use sea_orm::{ColIdx, DbErr, QueryResult, TryGetError, TryGetable};
+use serde::de::DeserializeOwned;
+use serde::{Serialize, Serializer};
+use std::fmt;
+use std::ops::Deref;
+
+/// The prefix of the decoding error that `StoreError::from(DbErr)` turns into `Internal`.
+pub(crate) const UNKNOWN_CODE: &str = "unknown stored code";
+/// The prefix of the decoding error for a stored document that does not parse.
+pub(crate) const UNREADABLE_DOCUMENT: &str = "unreadable stored document";
+
+/// A vocabulary value read from a text column. Serializes, displays and compares as its code,
+/// so pages and JSON see the same text as before (it dereferences to the code, `get` gives the
+/// value).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Code<T>(pub T);
+
+impl<T: CodeEnum> Code<T> {
+    /// The value.
+    pub fn get(self) -> T {
+        self.0
+    }
+    /// The stable code name.
+    pub fn as_str(&self) -> &'static str {
+        self.0.code()
+    }
+}
+
+impl<T: CodeEnum> Deref for Code<T> {
+    type Target = str;
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl<T> From<T> for Code<T> {
+    fn from(v: T) -> Self {
+        Code(v)
+    }
+}
+
+impl<T: CodeEnum> fmt::Display for Code<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl<T: CodeEnum> Serialize for Code<T> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<T: CodeEnum> PartialEq<str> for Code<T> {
+    fn eq(&self, other: &str) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl<T: CodeEnum> PartialEq<&str> for Code<T> {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+impl<T: CodeEnum> PartialEq<Code<T>> for String {
+    fn eq(&self, other: &Code<T>) -> bool {
+        self == other.as_str()
+    }
+}
+
+impl<T: CodeEnum> From<Code<T>> for sea_orm::Value {
+    fn from(c: Code<T>) -> Self {
+        sea_orm::Value::from(c.as_str())
+    }
+}
+
+/// Decodes a stored code, or logs it and returns the error that marks an unknown code.
+pub(crate) fn decode<T: CodeEnum>(column: &str, value: &str) -> Result<T, DbErr> {
+    T::from_code(value).ok_or_else(|| {
+        tracing::error!(
+            vocabulary = T::NAME,
+            column,
+            value,
+            "unknown code in a stored row"
+        );
+        DbErr::Type(format!(
+            "{UNKNOWN_CODE} {value:?} for {} in column {column}",
+            T::NAME
+        ))
+    })
+}
+
+fn column_name<I: ColIdx>(index: &I) -> String {
+    match (index.as_str(), index.as_usize()) {
+        (Some(name), _) => name.to_string(),
+        (None, Some(n)) => format!("#{n}"),
+        (None, None) => format!("{index:?}"),
+    }
+}
+
+impl<T: CodeEnum> TryGetable for Code<T> {
+    fn try_get_by<I: ColIdx>(res: &QueryResult, index: I) -> Result<Self, TryGetError> {
+        let s = String::try_get_by(res, index)?;
+        Ok(Code(decode(&column_name(&index), &s)?))
+    }
+}
+
+/// A JSON document kept in a text column, parsed when the row is loaded.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct JsonText<T>(pub T);
+
+impl<T> JsonText<T> {
+    /// The document.
+    pub fn into_inner(self) -> T {
+        self.0
+    }
+}
+
+/// Parses a stored document, or logs it and returns the error that marks an unreadable one.
+pub(crate) fn parse_document<T: DeserializeOwned>(column: &str, text: &str) -> Result<T, DbErr> {
+    serde_json::from_str(text).map_err(|e| {
+        tracing::error!(
+            column,
+            document = std::any::type_name::<T>(),
+            error = %e,
+            "unreadable stored document"
+        );
+        DbErr::Type(format!("{UNREADABLE_DOCUMENT} in column {column}: {e}"))
+    })
+}
+
+impl<T: DeserializeOwned> TryGetable for JsonText<T> {
+    fn try_get_by<I: ColIdx>(res: &QueryResult, index: I) -> Result<Self, TryGetError> {
+        let s = String::try_get_by(res, index)?;
+        Ok(JsonText(parse_document(&column_name(&index), &s)?))
+    }
+}

@@ -1,0 +1,204 @@
+//! Stored values the program cannot read (issue #16 item 4), on SQLite and (when configured)
+//! PostgreSQL: an unknown code in a stored row, or a stored document that does not parse, fails
+//! the read with an internal error instead of becoming a default; a unique-key violation is
+//! recognised by the database's error code and becomes a conflict.
+
+use ipfin_domain::Scope;
+use ipfin_store::db::{exec, fetch_i64};
+use ipfin_store::supervision::TaskFilter;
+use ipfin_store::testing::TestDb;
+use ipfin_store::{Page, StoreError};
+
+fn ns() -> Scope {
+    Scope::District {
+        code: "440305".into(),
+        manage: true,
+    }
+}
+
+fn is_internal<T: std::fmt::Debug>(r: Result<T, StoreError>, what: &str, db: &str) {
+    is_internal_with(r, "unknown stored code", what, db)
+}
+
+fn is_internal_with<T: std::fmt::Debug>(
+    r: Result<T, StoreError>,
+    text: &str,
+    what: &str,
+    db: &str,
+) {
+    match r {
+        Err(StoreError::Internal(msg)) => assert!(msg.contains(text), "{db} {what}: {msg}"),
+        other => panic!("{db} {what}: expected an internal error, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn an_unknown_stored_code_is_an_internal_error_not_a_default() {
+    for db in TestDb::all().await {
+        let db = db.with_demo().await;
+        let s = &db.store;
+        let today = ipfin_store::today_shanghai();
+
+        // A rectification task whose status nobody knows.
+        let task = fetch_i64(
+            s.conn(),
+            "SELECT MIN(id) FROM rectification_tasks WHERE district_code = '440305'",
+            vec![],
+        )
+        .await
+        .expect("a task");
+        s.task(&ns(), task, today).await.expect("readable before");
+        exec(
+            s.conn(),
+            "UPDATE rectification_tasks SET status = 'mislaid' WHERE id = ?",
+            vec![task.into()],
+        )
+        .await
+        .expect("write an unknown status");
+        is_internal(s.task(&ns(), task, today).await, "task", db.name);
+        is_internal(
+            s.tasks(&ns(), &TaskFilter::default(), Page::default(), today)
+                .await,
+            "task list",
+            db.name,
+        );
+
+        // An organisation of an unknown kind.
+        let org = fetch_i64(
+            s.conn(),
+            "SELECT id FROM organisations WHERE name = ?",
+            vec!["鹏城商业银行".into()],
+        )
+        .await
+        .expect("org");
+        s.organisation(&Scope::City, org)
+            .await
+            .expect("readable before");
+        exec(
+            s.conn(),
+            "UPDATE organisations SET kind = 'guild' WHERE id = ?",
+            vec![org.into()],
+        )
+        .await
+        .expect("write an unknown kind");
+        is_internal(
+            s.organisation(&Scope::City, org).await,
+            "organisation",
+            db.name,
+        );
+        db.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn an_unreadable_stored_document_is_an_internal_error_not_an_empty_one() {
+    for db in TestDb::all().await {
+        let db = db.with_demo().await;
+        let s = &db.store;
+
+        // A summary whose figures were damaged.
+        let summary = fetch_i64(
+            s.conn(),
+            "SELECT MIN(id) FROM summaries WHERE revision IS NOT NULL",
+            vec![],
+        )
+        .await
+        .expect("a summary");
+        s.summary(&Scope::City, summary)
+            .await
+            .expect("readable before");
+        exec(
+            s.conn(),
+            "UPDATE summaries SET figures = '{\"loans\": ' WHERE id = ?",
+            vec![summary.into()],
+        )
+        .await
+        .expect("damage the figures");
+        is_internal_with(
+            s.summary(&Scope::City, summary).await,
+            "unreadable stored document",
+            "summary",
+            db.name,
+        );
+
+        // A person's share of a target whose milestones are not a list of numbers.
+        let user = fetch_i64(
+            s.conn(),
+            "SELECT MIN(u.id) FROM users u JOIN organisations o ON o.id = u.organisation_id \
+             WHERE o.kind = 'department' AND o.district_code = '440305'",
+            vec![],
+        )
+        .await
+        .expect("a department user");
+        exec(
+            s.conn(),
+            "INSERT INTO target_assignments (district_code, year, metric, user_id, share, milestones, note, set_by, set_at) \
+             VALUES ('440305', 2026, 'amount', ?, 100, '[\"soon\"]', NULL, ?, 0)",
+            vec![user.into(), user.into()],
+        )
+        .await
+        .expect("write an unreadable milestone list");
+        is_internal_with(
+            s.assignments(&Scope::City, "440305", 2026).await,
+            "unreadable stored document",
+            "target assignments",
+            db.name,
+        );
+        db.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn a_duplicate_key_is_a_conflict_by_error_code_and_other_failures_are_not() {
+    for db in TestDb::all().await {
+        let db = db.with_demo().await;
+        let s = &db.store;
+        let dup = || ipfin_domain::Msg::new("test.duplicate", "重复", "duplicate");
+        // The same username again (unique index on users.username).
+        let r = exec(
+            s.conn(),
+            "INSERT INTO users (organisation_id, username, display_name, password_hash, active, must_change_password, created_at) \
+             SELECT organisation_id, username, display_name, password_hash, active, must_change_password, created_at \
+             FROM users WHERE id = (SELECT MIN(id) FROM users)",
+            vec![],
+        )
+        .await
+        .map_err(|e| e.unique_as(dup()));
+        match r {
+            Err(StoreError::Conflict(m)) => assert_eq!(m.code, "test.duplicate", "{}", db.name),
+            other => panic!("{}: expected a conflict, got {other:?}", db.name),
+        }
+        // The same primary key again.
+        let r = exec(
+            s.conn(),
+            "INSERT INTO districts SELECT * FROM districts WHERE code = '440305'",
+            vec![],
+        )
+        .await
+        .map_err(|e| e.unique_as(dup()));
+        assert!(
+            matches!(r, Err(StoreError::Conflict(_))),
+            "{}: {r:?}",
+            db.name
+        );
+        // A foreign-key or not-null failure is not a duplicate, whatever its message says.
+        let r = exec(
+            s.conn(),
+            "INSERT INTO users (organisation_id, username, display_name, password_hash, active, must_change_password, created_at) \
+             VALUES (-1, 'unique.duplicate.key', 'x', 'x', TRUE, FALSE, 0)",
+            vec![],
+        )
+        .await
+        .map_err(|e| e.unique_as(dup()));
+        assert!(matches!(r, Err(StoreError::Db(_))), "{}: {r:?}", db.name);
+        let r = exec(
+            s.conn(),
+            "INSERT INTO users (organisation_id, username) VALUES (NULL, 'unique')",
+            vec![],
+        )
+        .await
+        .map_err(|e| e.unique_as(dup()));
+        assert!(matches!(r, Err(StoreError::Db(_))), "{}: {r:?}", db.name);
+        db.cleanup().await;
+    }
+}

@@ -330,6 +330,26 @@ pub struct Payment {
     pub interest_fen: i64,
 }
 
+/// The principal repaid by these payments in total, or an error if it does not fit in fen.
+fn principal_repaid<'a>(
+    payments: impl IntoIterator<Item = &'a Payment>,
+) -> Result<i64, FieldError> {
+    crate::money::Fen::sum(
+        payments
+            .into_iter()
+            .map(|x| crate::money::Fen::new(x.principal_fen)),
+    )
+    .map(crate::money::Fen::get)
+    .map_err(|_| {
+        err(
+            "principal_fen",
+            "amount.overflow",
+            "还本金额合计超出可计算范围，请核对金额的单位。".into(),
+            "The principal repaid in total is out of range; check the units.".into(),
+        )
+    })
+}
+
 /// Checks a new payment against the loan and the payments already recorded: amounts not
 /// negative and not both zero, not before the start, principal repaid in total at most the
 /// principal. Interest paid after the end date (overdue interest) is allowed with a warning.
@@ -357,7 +377,7 @@ pub fn check_payment(
             ),
         ));
     }
-    let repaid: i64 = earlier.iter().map(|x| x.principal_fen).sum::<i64>() + p.principal_fen;
+    let repaid = principal_repaid(earlier.iter().chain([p]))?;
     if repaid > terms.principal_fen {
         return Err(err(
             "principal_fen",
@@ -397,7 +417,7 @@ pub fn check_terms_against_payments(
     terms: &LoanTerms,
     payments: &[Payment],
 ) -> Result<(), FieldError> {
-    let repaid: i64 = payments.iter().map(|x| x.principal_fen).sum();
+    let repaid = principal_repaid(payments)?;
     if repaid > terms.principal_fen {
         return Err(err(
             "principal_fen",
@@ -424,23 +444,24 @@ pub fn check_terms_against_payments(
 
 /// Warnings on a status change: a loan marked repaid with principal still owed.
 pub fn status_warnings(terms: &LoanTerms, payments: &[Payment], status: LoanStatus) -> Vec<Msg> {
-    let repaid: i64 = payments.iter().map(|x| x.principal_fen).sum();
-    if status == LoanStatus::Repaid && repaid < terms.principal_fen {
-        vec![Msg::new(
-            "loan.repaid_with_balance",
-            format!(
-                "标记为已结清，但登记的还本合计 {} 元少于贷款金额 {} 元。",
-                yuan(repaid),
-                yuan(terms.principal_fen)
-            ),
-            format!(
-                "Marked repaid, but recorded principal repayments total {} of {} yuan.",
-                yuan(repaid),
-                yuan(terms.principal_fen)
-            ),
-        )]
-    } else {
-        Vec::new()
+    match principal_repaid(payments) {
+        Ok(repaid) if status == LoanStatus::Repaid && repaid < terms.principal_fen => {
+            vec![Msg::new(
+                "loan.repaid_with_balance",
+                format!(
+                    "标记为已结清，但登记的还本合计 {} 元少于贷款金额 {} 元。",
+                    yuan(repaid),
+                    yuan(terms.principal_fen)
+                ),
+                format!(
+                    "Marked repaid, but recorded principal repayments total {} of {} yuan.",
+                    yuan(repaid),
+                    yuan(terms.principal_fen)
+                ),
+            )]
+        }
+        // A total beyond what fen can hold is certainly not below the principal: no warning.
+        _ => Vec::new(),
     }
 }
 
@@ -950,6 +971,18 @@ mod tests {
         assert_eq!(e.msg.code, "payment.amount");
         let w = check_payment(&t, &[], &p("2027-04-01", 0, 100)).unwrap();
         assert_eq!(w[0].code, "payment.interest_after_end");
+        // Repayments whose total does not fit in fen are refused, not wrapped into a small sum.
+        let huge = vec![p("2026-06-05", i64::MAX, 0)];
+        let e = check_payment(&t, &huge, &p("2026-09-05", 1, 0)).unwrap_err();
+        assert_eq!(e.msg.code, "amount.overflow");
+        assert!(
+            status_warnings(
+                &t,
+                &[huge[0].clone(), p("2026-09-05", 1, 0)],
+                LoanStatus::Repaid
+            )
+            .is_empty()
+        );
         assert!(
             check_terms_against_payments(
                 &LoanTerms {

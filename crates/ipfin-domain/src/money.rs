@@ -1,5 +1,106 @@
-//! Exact money input: amounts typed by people (元 or 万元, with thousands separators) become
-//! integer fen without ever passing through floating point.
+//! Money: `Fen`, an amount in integer fen whose arithmetic is checked (an overflow is an error,
+//! never a wrapped or saturated value), and exact money input: amounts typed by people (元 or
+//! 万元, with thousands separators) become integer fen without ever passing through floating
+//! point.
+
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// An amount of money in fen (分, 1/100 元). The database and the API carry the plain integer
+/// (`#[serde(transparent)]`); arithmetic past the edge goes through the checked operations.
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
+#[serde(transparent)]
+pub struct Fen(i64);
+
+/// An amount that does not fit in fen (beyond ±9.2 × 10^16 元): the calculation is refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("amount out of range")]
+pub struct MoneyOverflow;
+
+impl Fen {
+    pub const ZERO: Fen = Fen(0);
+
+    pub const fn new(fen: i64) -> Fen {
+        Fen(fen)
+    }
+    /// The integer fen, for the database and the API.
+    pub const fn get(self) -> i64 {
+        self.0
+    }
+    /// Whole 元 as fen, if it fits.
+    pub fn from_yuan(yuan: i64) -> Option<Fen> {
+        yuan.checked_mul(100).map(Fen)
+    }
+    pub fn checked_add(self, other: Fen) -> Option<Fen> {
+        self.0.checked_add(other.0).map(Fen)
+    }
+    pub fn checked_sub(self, other: Fen) -> Option<Fen> {
+        self.0.checked_sub(other.0).map(Fen)
+    }
+    /// The amount `n` times (a per-loan amount for `n` loans).
+    pub fn checked_mul(self, n: i64) -> Option<Fen> {
+        self.0.checked_mul(n).map(Fen)
+    }
+    /// The amount times an exact ratio, rounded half away from zero to the fen.
+    pub fn checked_mul_ratio(self, ratio: Decimal) -> Option<Fen> {
+        Decimal::from(self.0)
+            .checked_mul(ratio)
+            .and_then(Fen::from_decimal)
+    }
+    /// An exact amount in fen, rounded half away from zero to the fen, if it fits.
+    pub fn from_decimal(fen: Decimal) -> Option<Fen> {
+        use rust_decimal::prelude::ToPrimitive;
+        fen.round_dp_with_strategy(0, rust_decimal::RoundingStrategy::MidpointAwayFromZero)
+            .to_i64()
+            .map(Fen)
+    }
+    /// The amount as an exact decimal number of fen.
+    pub fn to_decimal(self) -> Decimal {
+        Decimal::from(self.0)
+    }
+    /// Negative amounts count as zero.
+    pub fn non_negative(self) -> Fen {
+        Fen(self.0.max(0))
+    }
+    pub fn is_positive(self) -> bool {
+        self.0 > 0
+    }
+    /// The sum of the amounts, or `MoneyOverflow` if it does not fit.
+    pub fn sum<I: IntoIterator<Item = Fen>>(amounts: I) -> Result<Fen, MoneyOverflow> {
+        amounts
+            .into_iter()
+            .try_fold(Fen::ZERO, |acc, a| acc.checked_add(a).ok_or(MoneyOverflow))
+    }
+}
+
+impl From<i64> for Fen {
+    fn from(fen: i64) -> Fen {
+        Fen(fen)
+    }
+}
+
+impl From<Fen> for i64 {
+    fn from(f: Fen) -> i64 {
+        f.0
+    }
+}
+
+/// 元 with two decimals and thousands separators: `1,234,567.89 元`, `-0.05 元`.
+impl fmt::Display for Fen {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let abs = self.0.unsigned_abs();
+        let sign = if self.0 < 0 { "-" } else { "" };
+        write!(
+            f,
+            "{sign}{}.{:02} 元",
+            group_thousands(abs / 100),
+            abs % 100
+        )
+    }
+}
 
 /// Parses a non-negative decimal amount in a unit of `fen_per_unit` fen (元 = 100, 万元 =
 /// 1,000,000) into fen. Accepts `1,234.56`, full-width digits and surrounding spaces; refuses
@@ -56,6 +157,89 @@ pub fn group_thousands(n: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+    use rust_decimal_macros::dec;
+
+    #[test]
+    fn fen_by_hand() {
+        let a = Fen::new(123_456);
+        assert_eq!(a.to_string(), "1,234.56 元");
+        assert_eq!(Fen::new(-5).to_string(), "-0.05 元");
+        assert_eq!(
+            Fen::new(i64::MIN).to_string(),
+            "-92,233,720,368,547,758.08 元"
+        );
+        assert_eq!(Fen::from_yuan(1_500), Some(Fen::new(150_000)));
+        assert_eq!(Fen::from_yuan(i64::MAX / 10), None);
+        assert_eq!(a.checked_add(Fen::new(44)), Some(Fen::new(123_500)));
+        assert_eq!(a.checked_sub(Fen::new(123_457)), Some(Fen::new(-1)));
+        assert_eq!(Fen::new(-1).non_negative(), Fen::ZERO);
+        assert_eq!(Fen::new(5_000).checked_mul(3), Some(Fen::new(15_000)));
+        // 3.45% of 5,000,000 元, and halves rounded away from zero.
+        assert_eq!(
+            Fen::new(500_000_000).checked_mul_ratio(dec!(0.0345)),
+            Some(Fen::new(17_250_000))
+        );
+        assert_eq!(Fen::new(1).checked_mul_ratio(dec!(0.5)), Some(Fen::new(1)));
+        assert_eq!(
+            Fen::new(-1).checked_mul_ratio(dec!(0.5)),
+            Some(Fen::new(-1))
+        );
+        assert_eq!(Fen::new(1).checked_mul_ratio(dec!(0.49)), Some(Fen::ZERO));
+        assert_eq!(Fen::new(i64::MAX).checked_add(Fen::new(1)), None, "no wrap");
+        assert_eq!(Fen::new(i64::MIN).checked_sub(Fen::new(1)), None);
+        assert_eq!(Fen::new(i64::MAX).checked_mul(2), None);
+        assert_eq!(Fen::new(i64::MAX).checked_mul_ratio(dec!(1.5)), None);
+        assert_eq!(
+            Fen::sum([Fen::new(1), Fen::new(2), Fen::new(3)]),
+            Ok(Fen::new(6))
+        );
+        assert_eq!(
+            Fen::sum([Fen::new(i64::MAX), Fen::new(1)]),
+            Err(MoneyOverflow)
+        );
+        assert_eq!(serde_json::to_string(&a).ok().as_deref(), Some("123456"));
+        assert_eq!(serde_json::from_str::<Fen>("-7").ok(), Some(Fen::new(-7)));
+        assert!(Fen::new(2) > Fen::new(1));
+    }
+
+    proptest! {
+        /// A sum is the exact integer sum when it fits and an error when it does not: never a
+        /// wrapped or saturated value.
+        #[test]
+        fn sums_are_exact_or_refused(amounts in proptest::collection::vec(any::<i64>(), 0..8)) {
+            let exact: i128 = amounts.iter().map(|a| i128::from(*a)).sum();
+            let partial_overflow = amounts.iter().try_fold(0i64, |acc, a| acc.checked_add(*a)).is_none();
+            match Fen::sum(amounts.iter().copied().map(Fen::new)) {
+                Ok(s) => {
+                    prop_assert_eq!(i128::from(s.get()), exact);
+                    prop_assert!(!partial_overflow);
+                }
+                Err(MoneyOverflow) => prop_assert!(partial_overflow),
+            }
+        }
+
+        #[test]
+        fn add_and_sub_are_exact_or_none(a in any::<i64>(), b in any::<i64>()) {
+            let sum = i128::from(a) + i128::from(b);
+            match Fen::new(a).checked_add(Fen::new(b)) {
+                Some(s) => prop_assert_eq!(i128::from(s.get()), sum),
+                None => prop_assert!(sum > i128::from(i64::MAX) || sum < i128::from(i64::MIN)),
+            }
+            let diff = i128::from(a) - i128::from(b);
+            match Fen::new(a).checked_sub(Fen::new(b)) {
+                Some(s) => prop_assert_eq!(i128::from(s.get()), diff),
+                None => prop_assert!(diff > i128::from(i64::MAX) || diff < i128::from(i64::MIN)),
+            }
+        }
+
+        #[test]
+        fn display_round_trips_through_parse(f in 0i64..i64::MAX) {
+            let text = Fen::new(f).to_string();
+            let number = text.trim_end_matches(" 元");
+            prop_assert_eq!(parse_amount(number, 100), Some(f));
+        }
+    }
 
     #[test]
     fn exact_amounts() {

@@ -10,6 +10,7 @@ use super::rules::{InterestRule, Item, ItemRule, LprDate, Ratio, Rules};
 use super::{round_fen, yuan};
 use crate::ip_number::IpKind;
 use crate::message::Msg;
+use crate::money::Fen;
 use crate::size::SizeClass;
 use chrono::{Datelike, NaiveDate};
 use rust_decimal::Decimal;
@@ -138,6 +139,7 @@ pub fn template(rule: &str) -> &'static str {
         "securitisation.years" => "证券化融资支持最多 {0} 年，本次为第 {1} 年，不予支持。",
         "securitisation.amount" => "融资成本（利息 {0} + 担保费 {1}）{2} × {3} = {4}",
         "securitisation.cap" => "每年上限 {0}，本年已获 {1}，按 {2} 计。",
+        "amount.overflow" => "金额超出可计算范围，不予测算；请核对金额的单位。",
         _ => "{0}",
     }
 }
@@ -211,6 +213,20 @@ fn pct(r: Decimal) -> String {
 
 fn invalid(code: &'static str, zh: String, en: String) -> Msg {
     Msg::new(code, zh, en)
+}
+
+/// An amount beyond what fen can hold: the calculation is refused, never wrapped or saturated.
+fn overflow() -> Msg {
+    Msg::new(
+        "amount.overflow",
+        "金额超出可计算范围，请核对金额的单位。",
+        "An amount is out of range; check the units of the amounts.",
+    )
+}
+
+/// An exact amount rounded half-up to the fen, or the overflow refusal.
+fn to_fen(v: Decimal) -> Result<Fen, Msg> {
+    Fen::from_decimal(v).ok_or_else(overflow)
 }
 
 /// An LPR value a rule refers to, and how to name it in a step.
@@ -423,7 +439,7 @@ pub fn calculate(rules: &Rules, lpr: &LprTable, app: &Application) -> Result<Cal
     }
     let mut items = Vec::new();
     for (k, rule) in rules.items.iter().enumerate() {
-        let computed = round_fen(weighted[k]);
+        let computed = to_fen(weighted[k])?.get();
         let mut capped = computed;
         if let Some(c) = rule.cap_fen.get(class)
             && capped > c
@@ -441,7 +457,12 @@ pub fn calculate(rules: &Rules, lpr: &LprTable, app: &Application) -> Result<Cal
             capped = c;
         }
         if let Some(share) = rule.cap_share_of_principal {
-            let c = round_fen(principal_counted * share.value());
+            let c = to_fen(
+                principal_counted
+                    .checked_mul(share.value())
+                    .ok_or_else(overflow)?,
+            )?
+            .get();
             if capped > c {
                 steps.push(step(
                     "item.cap_share",
@@ -468,7 +489,9 @@ pub fn calculate(rules: &Rules, lpr: &LprTable, app: &Application) -> Result<Cal
             granted_fen: capped,
         });
     }
-    let sum: i64 = items.iter().map(|i| i.capped_fen).sum();
+    let sum = Fen::sum(items.iter().map(|i| Fen::new(i.capped_fen)))
+        .map_err(|_| overflow())?
+        .get();
     let mut total = sum;
     if let Some(cap) = rules.application_cap_fen.get(class)
         && total > cap
@@ -483,7 +506,11 @@ pub fn calculate(rules: &Rules, lpr: &LprTable, app: &Application) -> Result<Cal
     if let Some(ec) = &rules.enterprise_cap
         && let Some(cap) = ec.amount_fen.get(class)
     {
-        let remaining = (cap - app.enterprise_used_fen).max(0);
+        let remaining = Fen::new(cap)
+            .checked_sub(Fen::new(app.enterprise_used_fen))
+            .ok_or_else(overflow)?
+            .non_negative()
+            .get();
         if total > remaining {
             let period = match ec.period {
                 super::rules::CapPeriod::Year => Arg::Text("本年度"),
@@ -675,18 +702,22 @@ fn yearly_cap(
     total: i64,
     cap: Option<i64>,
     granted: i64,
-) -> i64 {
-    let Some(cap) = cap else { return total };
-    let remaining = (cap - granted).max(0);
+) -> Result<i64, Msg> {
+    let Some(cap) = cap else { return Ok(total) };
+    let remaining = Fen::new(cap)
+        .checked_sub(Fen::new(granted))
+        .ok_or_else(overflow)?
+        .non_negative()
+        .get();
     if total <= remaining {
-        return total;
+        return Ok(total);
     }
     steps.push(step(
         rule,
         vec![Arg::Fen(cap), Arg::Fen(granted), Arg::Fen(remaining)],
         Some(remaining),
     ));
-    remaining
+    Ok(remaining)
 }
 
 fn single(rule: &'static str, mut steps: Vec<Step>, total: i64, eligible: bool) -> Calculation {
@@ -700,18 +731,46 @@ fn single(rule: &'static str, mut steps: Vec<Step>, total: i64, eligible: bool) 
     }
 }
 
+/// A calculation refused because an amount is out of range: ineligible, zero, one step that
+/// says so.
+fn refused(rule: &'static str) -> Calculation {
+    single(
+        rule,
+        vec![step("amount.overflow", Vec::new(), Some(0))],
+        0,
+        false,
+    )
+}
+
 /// An institution's reward for its qualifying loans of the year (principal of each, fen),
-/// less what it has already been granted this year.
+/// less what it has already been granted this year. Amounts out of range give a refused
+/// (ineligible, zero) calculation; `try_institution_reward` reports them as an error.
 pub fn institution_reward(
     rule: &super::rules::RewardRule,
     loans_fen: &[i64],
     granted_this_year_fen: i64,
 ) -> Calculation {
-    let total_loans: i64 = loans_fen.iter().map(|l| (*l).max(0)).sum();
-    let by_ratio = round_fen(dec(total_loans) * rule.ratio.value());
+    try_institution_reward(rule, loans_fen, granted_this_year_fen)
+        .unwrap_or_else(|_| refused("reward.total"))
+}
+
+/// `institution_reward`, with an amount out of range as an error.
+pub fn try_institution_reward(
+    rule: &super::rules::RewardRule,
+    loans_fen: &[i64],
+    granted_this_year_fen: i64,
+) -> Result<Calculation, Msg> {
+    let total_loans =
+        Fen::sum(loans_fen.iter().map(|l| Fen::new(*l).non_negative())).map_err(|_| overflow())?;
+    let by_ratio = total_loans
+        .checked_mul_ratio(rule.ratio.value())
+        .ok_or_else(overflow)?;
     let count = loans_fen.len() as i64;
-    let per_loan = rule.per_loan_fen * count;
-    let mut total = by_ratio + per_loan;
+    let per_loan = Fen::new(rule.per_loan_fen)
+        .checked_mul(count)
+        .ok_or_else(overflow)?;
+    let mut total = by_ratio.checked_add(per_loan).ok_or_else(overflow)?.get();
+    let (total_loans, per_loan) = (total_loans.get(), per_loan.get());
     let mut steps = vec![if per_loan > 0 {
         step(
             "reward.amount_per_loan",
@@ -742,12 +801,13 @@ pub fn institution_reward(
         total,
         rule.cap_per_year_fen,
         granted_this_year_fen,
-    );
-    single("reward.total", steps, total, true)
+    )?;
+    Ok(single("reward.total", steps, total, true))
 }
 
 /// Securitisation support for the `year_number`-th year (1 = the first) of an enterprise's
-/// securitised financing.
+/// securitised financing. Amounts out of range give a refused (ineligible, zero) calculation;
+/// `try_securitisation` reports them as an error.
 pub fn securitisation(
     rule: &super::rules::SecuritisationRule,
     year_number: u32,
@@ -755,6 +815,24 @@ pub fn securitisation(
     guarantee_fee_fen: i64,
     granted_this_year_fen: i64,
 ) -> Calculation {
+    try_securitisation(
+        rule,
+        year_number,
+        interest_fen,
+        guarantee_fee_fen,
+        granted_this_year_fen,
+    )
+    .unwrap_or_else(|_| refused("securitisation.total"))
+}
+
+/// `securitisation`, with an amount out of range as an error.
+pub fn try_securitisation(
+    rule: &super::rules::SecuritisationRule,
+    year_number: u32,
+    interest_fen: i64,
+    guarantee_fee_fen: i64,
+    granted_this_year_fen: i64,
+) -> Result<Calculation, Msg> {
     if let Some(max) = rule.max_years
         && year_number > max
     {
@@ -763,10 +841,17 @@ pub fn securitisation(
             vec![Arg::Int(i64::from(max)), Arg::Int(i64::from(year_number))],
             Some(0),
         )];
-        return single("securitisation.total", steps, 0, false);
+        return Ok(single("securitisation.total", steps, 0, false));
     }
-    let cost = interest_fen.max(0) + guarantee_fee_fen.max(0);
-    let computed = round_fen(dec(cost) * rule.ratio.value());
+    let cost = Fen::new(interest_fen)
+        .non_negative()
+        .checked_add(Fen::new(guarantee_fee_fen).non_negative())
+        .ok_or_else(overflow)?;
+    let computed = cost
+        .checked_mul_ratio(rule.ratio.value())
+        .ok_or_else(overflow)?
+        .get();
+    let cost = cost.get();
     let mut steps = vec![step(
         "securitisation.amount",
         vec![
@@ -785,6 +870,41 @@ pub fn securitisation(
         total,
         rule.cap_per_year_fen,
         granted_this_year_fen,
-    );
-    single("securitisation.total", steps, total, true)
+    )?;
+    Ok(single("securitisation.total", steps, total, true))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::policy::rules::SecuritisationRule;
+
+    #[test]
+    fn amounts_out_of_range_are_refused_not_wrapped() {
+        let rule = SecuritisationRule {
+            ratio: Ratio::new(Decimal::new(5, 1)).expect("ratio"),
+            cap_per_year_fen: None,
+            max_years: None,
+        };
+        let e = try_securitisation(&rule, 1, i64::MAX, 1, 0).expect_err("overflow");
+        assert_eq!(e.code, "amount.overflow");
+        let c = securitisation(&rule, 1, i64::MAX, 1, 0);
+        assert!(!c.eligible);
+        assert_eq!(c.total_fen, 0);
+        assert_eq!(c.steps[0].rule, "amount.overflow");
+        // In range: half of 3 fen is 1.5, rounded half up to 2.
+        assert_eq!(
+            try_securitisation(&rule, 1, 2, 1, 0).map(|c| c.total_fen),
+            Ok(2)
+        );
+        // A cap less a negative "already granted" that does not fit is refused too.
+        let capped = SecuritisationRule {
+            cap_per_year_fen: Some(i64::MAX),
+            ..rule
+        };
+        assert_eq!(
+            try_securitisation(&capped, 1, 2, 1, -1).map_err(|m| m.code),
+            Err("amount.overflow")
+        );
+    }
 }

@@ -167,7 +167,8 @@ impl Store {
                 }
                 let used = Self::enterprise_used(conn, row, Some(CapPeriod::Year)).await?;
                 let amounts: Vec<i64> = loans.iter().map(|l| l.principal_fen).collect();
-                Ok(calc::institution_reward(&rule, &amounts, used))
+                calc::try_institution_reward(&rule, &amounts, used)
+                    .map_err(|m| field_err("lines", m))
             }
             Kind::Securitisation => {
                 let rule = doc.rules.securitisation.ok_or_else(|| {
@@ -190,7 +191,7 @@ impl Store {
                 }
                 if body.interest_paid_fen < 0
                     || body.guarantee_fee_fen < 0
-                    || body.interest_paid_fen + body.guarantee_fee_fen == 0
+                    || (body.interest_paid_fen == 0 && body.guarantee_fee_fen == 0)
                 {
                     return Err(field_err(
                         "interest_paid_fen",
@@ -202,13 +203,14 @@ impl Store {
                     ));
                 }
                 let used = Self::enterprise_used(conn, row, Some(CapPeriod::Year)).await?;
-                Ok(calc::securitisation(
+                calc::try_securitisation(
                     &rule,
                     year,
                     body.interest_paid_fen,
                     body.guarantee_fee_fen,
                     used,
-                ))
+                )
+                .map_err(|m| field_err("interest_paid_fen", m))
             }
         }
     }

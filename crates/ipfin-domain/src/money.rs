@@ -16,9 +16,16 @@ use std::fmt;
 pub struct Fen(i64);
 
 /// An amount that does not fit in fen (beyond ±9.2 × 10^16 元): the calculation is refused.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-#[error("amount out of range")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct MoneyOverflow;
+
+impl std::fmt::Display for MoneyOverflow {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("amount out of range")
+    }
+}
+
+impl std::error::Error for MoneyOverflow {}
 
 impl Fen {
     pub const ZERO: Fen = Fen(0);

@@ -26,6 +26,7 @@ pub mod summary;
 pub mod supervision;
 pub mod target;
 pub mod text;
+pub mod user;
 pub mod visibility;
 pub mod whitelist;
 

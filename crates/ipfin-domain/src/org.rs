@@ -14,6 +14,7 @@ code_enum!(
         BankUser = "bank_user", "金融机构用户", "Financial institution staff";
         AgencyUser = "agency_user", "服务机构用户", "Service agency staff";
         EnterpriseUser = "enterprise_user", "企业用户", "Enterprise staff";
+        UserAdmin = "user_admin", "区用户管理员", "District user administrator";
     }
 );
 
@@ -52,7 +53,9 @@ impl Role {
     pub fn allowed_org_kinds(self) -> &'static [OrgKind] {
         match self {
             Role::CityAdmin => &[OrgKind::CityOffice],
-            Role::DistrictOfficer | Role::DepartmentMember => &[OrgKind::Department],
+            Role::DistrictOfficer | Role::DepartmentMember | Role::UserAdmin => {
+                &[OrgKind::Department]
+            }
             Role::BankUser => &[OrgKind::FinancialInstitution],
             Role::AgencyUser => &[OrgKind::ServiceAgency],
             Role::EnterpriseUser => &[OrgKind::Enterprise],
@@ -68,6 +71,8 @@ impl Role {
             Role::BankUser => 3,
             Role::AgencyUser => 4,
             Role::EnterpriseUser => 5,
+            // Administers accounts only: reads like a member department, never manages.
+            Role::UserAdmin => 6,
         }
     }
 }
@@ -111,7 +116,7 @@ impl Scope {
         usable.sort_by_key(|r| r.rank());
         match usable.first() {
             Some(Role::CityAdmin) => Scope::City,
-            Some(Role::DistrictOfficer) | Some(Role::DepartmentMember) => {
+            Some(Role::DistrictOfficer | Role::DepartmentMember | Role::UserAdmin) => {
                 match &org.district_code {
                     Some(code) => Scope::District {
                         code: code.clone(),
@@ -162,20 +167,6 @@ impl Scope {
             _ => None,
         }
     }
-}
-
-/// Roles a manager in `scope` may grant to a user of an organisation of `kind`.
-pub fn grantable_roles(scope: &Scope, kind: OrgKind) -> Vec<Role> {
-    Role::ALL
-        .iter()
-        .copied()
-        .filter(|r| r.allowed_org_kinds().contains(&kind))
-        .filter(|r| match scope {
-            Scope::City => true,
-            Scope::District { manage: true, .. } => *r != Role::CityAdmin,
-            _ => false,
-        })
-        .collect()
 }
 
 #[cfg(test)]
@@ -238,7 +229,6 @@ mod tests {
             district_code: None,
         };
         assert!(!s.can_see_org(&other));
-        assert!(grantable_roles(&s, OrgKind::FinancialInstitution).is_empty());
     }
 
     #[test]

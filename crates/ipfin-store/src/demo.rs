@@ -463,6 +463,27 @@ impl Store {
                 "南山区市场监督管理局".into(),
             ),
             (
+                "ns.payer",
+                "南山区拨付经办人（演示）",
+                Role::DistrictOfficer,
+                dept_ids["440305"],
+                "南山区市场监督管理局".into(),
+            ),
+            (
+                "ns.inspector",
+                "南山区监管核查人（演示）",
+                Role::DistrictOfficer,
+                dept_ids["440305"],
+                "南山区市场监督管理局".into(),
+            ),
+            (
+                "ns.useradmin",
+                "南山区用户管理员（演示）",
+                Role::UserAdmin,
+                dept_ids["440305"],
+                "南山区市场监督管理局".into(),
+            ),
+            (
                 "ns.finance",
                 "南山区财政局（演示）",
                 Role::DepartmentMember,
@@ -517,12 +538,14 @@ impl Store {
             self.create_user(
                 &mut tx,
                 &city,
+                &ipfin_domain::user::Administrator::City,
                 NewUser {
                     organisation_id: org_id,
                     username: username.into(),
                     display_name: display.into(),
                     roles: vec![role],
                     password: Some(pw.clone()),
+                    temporary: false,
                 },
             )
             .await?;

@@ -17,6 +17,9 @@ pub enum StoreError {
     /// The change conflicts with existing data (duplicate, stale state); nothing was stored.
     #[error("conflict: {0}")]
     Conflict(Msg),
+    /// A one-time link or offer that no longer works (used, expired, replaced); nothing changed.
+    #[error("gone: {0}")]
+    Gone(Msg),
     /// A policy document broke a rule, at a JSON path; nothing was stored.
     #[error("invalid document at {}: {}", .0.path, .0.msg)]
     Document(ipfin_domain::policy::rules::RuleError),

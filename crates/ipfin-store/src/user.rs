@@ -8,7 +8,7 @@ use crate::{Store, WriteTx};
 use argon2::Argon2;
 use argon2::password_hash::phc::PasswordHash;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
-use ipfin_domain::org::grantable_roles;
+use ipfin_domain::user::{ACTIVATION_HOURS, Administrator, activation_gone};
 use ipfin_domain::{FieldError, OrgKind, Role, Scope};
 use rand::Rng;
 use sea_orm::{ConnectionTrait, FromQueryResult};
@@ -80,8 +80,36 @@ pub struct NewUser {
     pub username: String,
     pub display_name: String,
     pub roles: Vec<Role>,
-    /// `None` generates a one-time password that must be changed at first sign-in.
+    /// A password set by the operator at the console (`ipfin user create --password-stdin`) or
+    /// by the demo data. `None` — always so on pages — issues an activation link instead, with
+    /// which the person sets their own password: nobody else learns it.
     pub password: Option<String>,
+    /// The password was set for someone else (the console): they must replace it before
+    /// anything else works.
+    pub temporary: bool,
+}
+
+/// A one-time activation link's secret (shown once, to hand over) and when it expires.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Activation {
+    pub token: String,
+    pub expires_at: i64,
+}
+
+impl Activation {
+    /// The link's path on this site.
+    pub fn path(&self) -> String {
+        format!("/activate/{}", self.token)
+    }
+}
+
+/// Whom an activation link is for, as its page shows it.
+#[derive(Debug, Clone, FromQueryResult)]
+pub struct ActivationFor {
+    pub user_id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub expires_at: i64,
 }
 
 /// The roles of user `u` as one comma-separated column, in each backend's dialect.
@@ -131,6 +159,33 @@ pub async fn verify_password(password: String, hash: String) -> bool {
     })
     .await
     .unwrap_or(false)
+}
+
+/// Issues an activation link for an account, replacing any earlier unused one.
+async fn issue_activation(tx: &mut WriteTx, user_id: i64, purpose: &str) -> Result<Activation> {
+    let now = crate::now_s();
+    exec(
+        tx.conn(),
+        "UPDATE account_activations SET expires_at = ? WHERE user_id = ? AND used_at IS NULL AND expires_at > ?",
+        vec![now.into(), user_id.into(), now.into()],
+    )
+    .await?;
+    let token = crate::auth::random_token();
+    let expires_at = now + ACTIVATION_HOURS * 3600;
+    exec(
+        tx.conn(),
+        "INSERT INTO account_activations (user_id, token_hash, purpose, issued_by, issued_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)",
+        vec![
+            user_id.into(),
+            crate::auth::token_hash(&token).into(),
+            purpose.into(),
+            tx.actor_user_id().into(),
+            now.into(),
+            expires_at.into(),
+        ],
+    )
+    .await?;
+    Ok(Activation { token, expires_at })
 }
 
 /// A random one-time password: 16 characters from an unambiguous alphabet.
@@ -227,20 +282,19 @@ impl Store {
         Ok(rows.into_iter().map(User::from).collect())
     }
 
-    /// Creates a user in an organisation the scope may manage, with roles the scope may grant.
-    /// Returns the user and the one-time password when one was generated.
+    /// Creates a user in an organisation the scope sees and the administrator administers, with
+    /// roles the administrator may grant (`ipfin_domain::user`). Returns the user and, unless
+    /// the operator set a password, the one-time activation link to hand over.
     pub async fn create_user(
         &self,
         tx: &mut WriteTx,
         scope: &Scope,
+        admin: &Administrator,
         n: NewUser,
-    ) -> Result<(User, Option<String>)> {
+    ) -> Result<(User, Option<Activation>)> {
         let org = self.org_in(tx.conn(), scope, n.organisation_id).await?;
         let kind = org.kind();
-        // Institutions, agencies and enterprises are managed by the city; departments and
-        // enterprises of a district also by its lead officers.
-        let may = scope.manages_kind_in(kind, org.district_code.as_deref());
-        if !may {
+        if !admin.administers_org(kind, org.district_code.as_deref()) {
             return Err(StoreError::forbidden(
                 "user.manage",
                 "您无权为该机构新增用户。",
@@ -257,31 +311,18 @@ impl Store {
                 "Choose at least one role.",
             ));
         }
-        let grantable = grantable_roles(scope, kind);
-        if let Some(r) = n.roles.iter().find(|r| !grantable.contains(r)) {
-            return Err(StoreError::invalid(
-                "roles",
-                "user.role_not_allowed",
-                format!("角色“{}”不能授予{}的用户。", r.zh(), kind.zh()),
-                format!(
-                    "Role {} cannot be granted to a user of a {}.",
-                    r.en(),
-                    kind.en()
-                ),
-            ));
-        }
-        let (password, generated) = match n.password.filter(|p| !p.is_empty()) {
+        admin
+            .check(kind, org.district_code.as_deref(), &n.roles)
+            .map_err(StoreError::Invalid)?;
+        let hash = match n.password.filter(|p| !p.is_empty()) {
             Some(p) => {
                 ipfin_domain::password::check_new_password("password", &username, &p)
                     .map_err(StoreError::Invalid)?;
-                (p, None)
+                Some(hash_password(p).await?)
             }
-            None => {
-                let p = generate_password();
-                (p.clone(), Some(p))
-            }
+            None => None,
         };
-        let hash = hash_password(password).await?;
+        let issue_link = hash.is_none();
         let id = fetch_i64(
             tx.conn(),
             "INSERT INTO users (organisation_id, username, display_name, password_hash, active, must_change_password, created_at) \
@@ -290,8 +331,8 @@ impl Store {
                 org.id.into(),
                 username.clone().into(),
                 display_name.clone().into(),
-                hash.into(),
-                generated.is_some().into(),
+                hash.clone().into(),
+                (hash.is_some() && n.temporary).into(),
                 crate::now_s().into(),
             ],
         )
@@ -320,26 +361,36 @@ impl Store {
                    "roles": roles.iter().map(|r| r.code()).collect::<Vec<_>>()}}),
         )
         .await?;
+        let activation = if issue_link {
+            Some(issue_activation(tx, id, "create").await?)
+        } else {
+            None
+        };
         let user = self.user_in(tx.conn(), &Scope::City, id).await?;
-        Ok((user, generated))
+        Ok((user, activation))
     }
 
-    /// Checks the scope may manage the user's organisation (and returns the user).
+    /// Checks the administrator may administer the user's account — its organisation and every
+    /// role it holds — and returns the user.
     async fn managed_user<C: ConnectionTrait>(
         &self,
         conn: &C,
         scope: &Scope,
+        admin: &Administrator,
         id: i64,
     ) -> Result<User> {
         let user = self.user_in(conn, scope, id).await?;
         let kind = user.org_kind.get();
-        if !scope.manages_kind_in(kind, user.district_code.as_deref()) {
+        if !admin.administers_org(kind, user.district_code.as_deref()) {
             return Err(StoreError::forbidden(
                 "user.manage",
                 "您可以查看该用户，但无权修改。",
                 "You may view this user but not change them.",
             ));
         }
+        admin
+            .check(kind, user.district_code.as_deref(), &user.roles)
+            .map_err(|e| StoreError::Forbidden(e.msg))?;
         Ok(user)
     }
 
@@ -348,10 +399,11 @@ impl Store {
         &self,
         tx: &mut WriteTx,
         scope: &Scope,
+        admin: &Administrator,
         id: i64,
         active: bool,
     ) -> Result<()> {
-        let user = self.managed_user(tx.conn(), scope, id).await?;
+        let user = self.managed_user(tx.conn(), scope, admin, id).await?;
         if tx.actor().user_id == Some(id) && !active {
             return Err(StoreError::conflict(
                 "user.disable_self",
@@ -386,15 +438,20 @@ impl Store {
         .await
     }
 
-    /// Sets a new one-time password for a user (manager action); returns it.
-    pub async fn reset_password(&self, tx: &mut WriteTx, scope: &Scope, id: i64) -> Result<String> {
-        self.managed_user(tx.conn(), scope, id).await?;
-        let p = generate_password();
-        let hash = hash_password(p.clone()).await?;
+    /// Resets an account: its password stops working, its sessions end, and a new activation
+    /// link (replacing any earlier one) is issued for the person to set their own password.
+    pub async fn reset_password(
+        &self,
+        tx: &mut WriteTx,
+        scope: &Scope,
+        admin: &Administrator,
+        id: i64,
+    ) -> Result<Activation> {
+        self.managed_user(tx.conn(), scope, admin, id).await?;
         exec(
             tx.conn(),
-            "UPDATE users SET password_hash = ?, must_change_password = TRUE WHERE id = ?",
-            vec![hash.into(), id.into()],
+            "UPDATE users SET password_hash = NULL, must_change_password = FALSE WHERE id = ?",
+            vec![id.into()],
         )
         .await?;
         exec(
@@ -403,9 +460,76 @@ impl Store {
             vec![id.into()],
         )
         .await?;
-        tx.audit("user.reset_password", "user", id, json!({}))
-            .await?;
-        Ok(p)
+        tx.audit(
+            "user.reset_password",
+            "user",
+            id,
+            json!({"activation": true}),
+        )
+        .await?;
+        issue_activation(tx, id, "reset").await
+    }
+
+    /// Whom a valid activation link is for; a used, expired or replaced link is refused.
+    pub async fn activation_for(&self, token: &str) -> Result<ActivationFor> {
+        fetch_opt(
+            self.conn(),
+            "SELECT a.user_id, u.username, u.display_name, a.expires_at FROM account_activations a \
+             JOIN users u ON u.id = a.user_id \
+             WHERE a.token_hash = ? AND a.used_at IS NULL AND a.expires_at > ? AND u.active = TRUE",
+            vec![crate::auth::token_hash(token).into(), crate::now_s().into()],
+        )
+        .await?
+        .ok_or_else(|| StoreError::Gone(activation_gone()))
+    }
+
+    /// Sets the person's own password with an activation link, which then stops working. The
+    /// audit records who opened it: the person, or whoever was signed in when it was used (a
+    /// conflict the review stages check).
+    pub async fn activate(&self, tx: &mut WriteTx, token: &str, password: &str) -> Result<i64> {
+        let hash = crate::auth::token_hash(token);
+        #[derive(FromQueryResult)]
+        struct Row {
+            id: i64,
+            user_id: i64,
+            username: String,
+        }
+        let row: Row = fetch_opt(
+            tx.conn(),
+            "SELECT a.id, a.user_id, u.username FROM account_activations a JOIN users u ON u.id = a.user_id \
+             WHERE a.token_hash = ? AND a.used_at IS NULL AND a.expires_at > ? AND u.active = TRUE",
+            vec![hash.into(), crate::now_s().into()],
+        )
+        .await?
+        .ok_or_else(|| StoreError::Gone(activation_gone()))?;
+        ipfin_domain::password::check_new_password("password", &row.username, password)
+            .map_err(StoreError::Invalid)?;
+        let by = tx.actor_user_id();
+        // Only the first use wins, even when two requests race.
+        let n = exec(
+            tx.conn(),
+            "UPDATE account_activations SET used_at = ?, used_by = ? WHERE id = ? AND used_at IS NULL",
+            vec![crate::now_s().into(), by.into(), row.id.into()],
+        )
+        .await?;
+        if n != 1 {
+            return Err(StoreError::Gone(activation_gone()));
+        }
+        let pw = hash_password(password.to_string()).await?;
+        exec(
+            tx.conn(),
+            "UPDATE users SET password_hash = ?, must_change_password = FALSE WHERE id = ?",
+            vec![pw.into(), row.user_id.into()],
+        )
+        .await?;
+        tx.audit(
+            "user.activate",
+            "user",
+            row.user_id,
+            json!({"activation_id": row.id, "by_other_user": by.filter(|b| *b != row.user_id)}),
+        )
+        .await?;
+        Ok(row.user_id)
     }
 
     /// Changes the actor's own password after checking the current one. Other sessions of the

@@ -5,17 +5,19 @@
 
 use bytes::Bytes;
 use chrono::NaiveDate;
-use ipfin_domain::Scope;
 use ipfin_domain::application::{Kind, Line, State};
 use ipfin_domain::financing::{LoanStatus, LoanTerms, PledgeTerms};
 use ipfin_domain::ip_number::IpKind;
 use ipfin_domain::policy::rules::Item;
+use ipfin_domain::user::Administrator;
+use ipfin_domain::{Role, Scope};
 use ipfin_store::application::{Body, ItemDecision, NewApplication, NewObjection};
 use ipfin_store::audit::AuditActor;
 use ipfin_store::db::fetch_i64;
 use ipfin_store::demo::demo_credit_code;
 use ipfin_store::financing::{LoanInput, PledgeInput, PledgeItemInput};
 use ipfin_store::testing::TestDb;
+use ipfin_store::user::NewUser;
 use ipfin_store::{Store, StoreError};
 use rust_decimal::Decimal;
 
@@ -612,8 +614,18 @@ async fn the_five_stages_with_a_return_an_objection_each_way_and_a_clawback() {
         assert_eq!(g.row.state(), State::Granted);
         assert_eq!(g.row.granted_fen, Some(600_000));
 
-        // Disbursement up to the grant.
+        // Disbursement up to the grant, by a person who did not review it (four eyes).
         let e = write!(s, officer(1), |tx| s.disburse(
+            &mut tx,
+            &nanshan,
+            a1,
+            d("2026-12-10"),
+            600_000,
+            "CZ-2026-001"
+        ))
+        .expect_err("a reviewer pays");
+        assert!(code_of(e).starts_with("duty.separate|"), "{}", db.name);
+        let e = write!(s, officer(4), |tx| s.disburse(
             &mut tx,
             &nanshan,
             a1,
@@ -623,7 +635,7 @@ async fn the_five_stages_with_a_return_an_objection_each_way_and_a_clawback() {
         ))
         .expect_err("too much");
         assert!(code_of(e).starts_with("amount:disburse.amount"));
-        write!(s, officer(1), |tx| s.disburse(
+        write!(s, officer(4), |tx| s.disburse(
             &mut tx,
             &nanshan,
             a1,
@@ -656,7 +668,19 @@ async fn the_five_stages_with_a_return_an_objection_each_way_and_a_clawback() {
             s.application(&ent, a1).await.expect("a1").row.state(),
             State::UnderInvestigation
         );
-        write!(s, officer(2), |tx| s.close_investigation(
+        // The clawback is decided by someone who neither reviewed nor paid.
+        for who in [2, 4] {
+            let e = write!(s, officer(who), |tx| s.close_investigation(
+                &mut tx,
+                &nanshan,
+                a1,
+                Some(600_000),
+                "贷款逾期，按规定追回"
+            ))
+            .expect_err("a signer claws back");
+            assert!(code_of(e).starts_with("duty.separate|"), "{who}");
+        }
+        write!(s, officer(5), |tx| s.close_investigation(
             &mut tx,
             &nanshan,
             a1,
@@ -929,7 +953,7 @@ async fn institution_and_securitisation_kinds_the_vault_and_due_supervision() {
         .expect("notice");
         let _ = nid;
         s.end_due_notices(d("2026-12-04")).await.expect("end");
-        write!(s, officer(1), |tx| s.disburse(
+        write!(s, officer(4), |tx| s.disburse(
             &mut tx,
             &nanshan,
             inst,
@@ -1165,5 +1189,162 @@ async fn concurrent_submissions_get_gapless_numbers() {
         numbers.sort();
         let expected: Vec<String> = (1..=12).map(|n| format!("440305-2026-EF-{n:05}")).collect();
         assert_eq!(numbers, expected);
+    }
+}
+
+/// The attack of issue #17 item 2: an officer who administered the applicant's account, or
+/// the account of another signer, cannot sign the application; the refusal names who did what.
+#[tokio::test]
+async fn nobody_signs_an_application_whose_people_they_administered() {
+    for db in TestDb::all().await {
+        let db = db.with_demo().await;
+        let s = &db.store;
+        let bank_id = org_id(s, "深南银行深圳分行").await;
+        let bank = Scope::Institution { org_id: bank_id };
+        report_loan(s, &bank, "2026-SD-0001", "Y2026980030001", "202310123456.6").await;
+        let ent = Scope::Enterprise {
+            org_id: org_id(s, "深圳市南山示例科技有限公司").await,
+        };
+        let nanshan = Scope::District {
+            code: "440305".into(),
+            manage: true,
+        };
+        let user_id = |name: &'static str| async move {
+            fetch_i64(
+                s.conn(),
+                "SELECT id FROM users WHERE username = ?",
+                vec![name.into()],
+            )
+            .await
+            .expect("user")
+        };
+        let (ent_user, officer_a, checker, approver, useradmin) = (
+            user_id("ent.user").await,
+            user_id("ns.officer").await,
+            user_id("ns.checker").await,
+            user_id("ns.approver").await,
+            user_id("ns.useradmin").await,
+        );
+        let as_user = |id: i64, name: &str| AuditActor::user(id, name);
+        // The officer resets the enterprise user's password (allowed: it carries no review
+        // rights) — and could now act as the applicant.
+        let link = write!(s, as_user(officer_a, "ns.officer"), |tx| s.reset_password(
+            &mut tx,
+            &nanshan,
+            &Administrator::Reviewer("440305".into()),
+            ent_user
+        ))
+        .expect("reset");
+        write!(s, AuditActor::system("anonymous"), |tx| s.activate(
+            &mut tx,
+            &link.token,
+            "Ent-User-Password-2026"
+        ))
+        .expect("activate");
+        // The enterprise's user files the application.
+        let policy = published(s, "440305").await;
+        let id: i64 = write!(s, as_user(ent_user, "ent.user"), |tx| s.create_application(
+            &mut tx,
+            &ent,
+            NewApplication {
+                kind: Kind::EnterpriseFee,
+                policy_version_id: policy,
+                batch: None,
+                items: vec![Item::Interest],
+                body: Body {
+                    lines: vec![line(bank_id, "2026-SD-0001", "Y2026980030001", 600_000)],
+                    ..Default::default()
+                },
+            },
+            d(TODAY),
+        ))
+        .expect("create");
+        upload_all(s, &ent, id).await;
+        write!(s, as_user(ent_user, "ent.user"), |tx| s.submit_application(
+            &mut tx,
+            &ent,
+            id,
+            d(TODAY)
+        ))
+        .expect("submit");
+        write!(s, as_user(checker, "ns.checker"), |tx| s
+            .accept_application(&mut tx, &nanshan, id, ""))
+        .expect("accept");
+        let before = count(s, "SELECT COUNT(*) FROM audit_events").await;
+        let e = write!(s, as_user(officer_a, "ns.officer"), |tx| s.pass_review(
+            &mut tx,
+            &nanshan,
+            id,
+            &[],
+            ""
+        ))
+        .expect_err("conflict");
+        let c = code_of(e);
+        assert!(c.starts_with("duty.account_conflict|"), "{}: {c}", db.name);
+        assert!(
+            c.contains("ns.officer") && c.contains("重置") && c.contains("申报人用户"),
+            "{c}"
+        );
+        assert_eq!(
+            count(s, "SELECT COUNT(*) FROM audit_events").await,
+            before,
+            "nothing changed"
+        );
+        // A sock puppet: the user administrator opens an officer account, and the approver
+        // activates it while signed in — the approver has "activated" the puppet's account.
+        let lead = org_id(s, "南山区市场监督管理局").await;
+        let (puppet, puppet_link) = write!(s, as_user(useradmin, "ns.useradmin"), |tx| s
+            .create_user(
+                &mut tx,
+                &nanshan,
+                &Administrator::District("440305".into()),
+                NewUser {
+                    organisation_id: lead,
+                    username: "ns.puppet".into(),
+                    display_name: "马甲".into(),
+                    roles: vec![Role::DistrictOfficer],
+                    password: None,
+                    temporary: false,
+                },
+            ))
+        .expect("create");
+        write!(s, as_user(approver, "ns.approver"), |tx| s.activate(
+            &mut tx,
+            &puppet_link.expect("link").token,
+            "Puppet-Password-2026"
+        ))
+        .expect("activated by the approver");
+        write!(s, as_user(checker, "ns.checker"), |tx| s.pass_review(
+            &mut tx,
+            &nanshan,
+            id,
+            &[],
+            ""
+        ))
+        .expect("经办 by a person without conflict");
+        write!(s, as_user(approver, "ns.approver"), |tx| s.pass_review(
+            &mut tx,
+            &nanshan,
+            id,
+            &[],
+            ""
+        ))
+        .expect("复核");
+        let e = write!(s, as_user(puppet.id, "ns.puppet"), |tx| s.pass_review(
+            &mut tx,
+            &nanshan,
+            id,
+            &[],
+            ""
+        ))
+        .expect_err("the puppet signs 审批");
+        let c = code_of(e);
+        assert!(
+            c.starts_with("duty.account_conflict|")
+                && c.contains("激活")
+                && c.contains("另一签署人"),
+            "{c}"
+        );
+        db.cleanup().await;
     }
 }

@@ -1,6 +1,7 @@
 //! Store tests: each runs on SQLite and, when `IPFIN_TEST_POSTGRES_URL` is set, on PostgreSQL.
 
 use chrono::NaiveDate;
+use ipfin_domain::user::Administrator;
 use ipfin_domain::{OrgKind, Role, Scope};
 use ipfin_store::audit::{AuditActor, Verification};
 use ipfin_store::auth::SignIn;
@@ -303,18 +304,23 @@ async fn user_creation_respects_scope_roles_and_uniqueness() {
             display_name: "测试".into(),
             roles,
             password: None,
+            temporary: false,
         };
+        let officer = Administrator::Reviewer("440305".into());
         let mut tx = s.write(AuditActor::system("test")).await.expect("tx");
-        let (u, pw) = s
+        let (u, link) = s
             .create_user(
                 &mut tx,
                 &ns,
+                &officer,
                 new(finance, "ns.new", vec![Role::DepartmentMember]),
             )
             .await
             .expect("create");
         tx.commit().await.expect("commit");
-        assert!(u.must_change_password && pw.is_some(), "{}", db.name);
+        // No password anyone knows: an activation link for the person.
+        let link = link.expect("activation link");
+        assert!(!u.must_change_password, "{}", db.name);
         for (org, name, roles, what) in [
             (
                 finance,
@@ -331,17 +337,41 @@ async fn user_creation_respects_scope_roles_and_uniqueness() {
             (finance, "ns.new", vec![Role::DepartmentMember], "duplicate"),
             (finance, "X", vec![Role::DepartmentMember], "bad username"),
             (finance, "ns.none", vec![], "no roles"),
+            (
+                finance,
+                "ns.sock",
+                vec![Role::DistrictOfficer],
+                "a reviewer opens no reviewer account",
+            ),
         ] {
             let mut tx = s.write(AuditActor::system("test")).await.expect("tx");
-            let r = s.create_user(&mut tx, &ns, new(org, name, roles)).await;
+            let r = s
+                .create_user(&mut tx, &ns, &officer, new(org, name, roles))
+                .await;
             assert!(r.is_err(), "{}: {what}", db.name);
         }
         assert!(matches!(
-            s.sign_in("ns.new", pw.as_deref().expect("pw"), None)
+            s.sign_in("ns.new", "", None).await.expect("sign in"),
+            SignIn::Failed
+        ));
+        let mut tx = s.write(AuditActor::system("test")).await.expect("tx");
+        s.activate(&mut tx, &link.token, "Ns-New-Password-2026")
+            .await
+            .expect("activate");
+        tx.commit().await.expect("commit");
+        assert!(matches!(
+            s.sign_in("ns.new", "Ns-New-Password-2026", None)
                 .await
                 .expect("sign in"),
             SignIn::Ok { .. }
         ));
+        // Used once; a second use changes nothing.
+        let mut tx = s.write(AuditActor::system("test")).await.expect("tx");
+        let e = s
+            .activate(&mut tx, &link.token, "Another-Password-2026")
+            .await
+            .expect_err("used");
+        assert!(matches!(e, StoreError::Gone(_)), "{e:?}");
         db.cleanup().await;
     }
 }

@@ -81,6 +81,22 @@ impl Actor {
         }
     }
 
+    /// Whose accounts the caller may administer (`ipfin_domain::user`); API tokens administer
+    /// none.
+    pub fn administrator(&self) -> ipfin_domain::user::Administrator {
+        match self.user() {
+            Some(u) => ipfin_domain::user::Administrator::of(
+                &u.roles,
+                &ipfin_domain::OrgFacts {
+                    id: u.organisation_id,
+                    kind: u.org_kind,
+                    district_code: u.district_code.clone(),
+                },
+            ),
+            None => ipfin_domain::user::Administrator::Nobody,
+        }
+    }
+
     pub fn csrf_token(&self) -> Option<&str> {
         self.user().map(|u| u.csrf_token.as_str())
     }
@@ -263,13 +279,23 @@ pub async fn enforce(State(access): State<Access>, req: Request, next: Next) -> 
     if !access.allows(actor) {
         return AppError::forbidden().into_response();
     }
+    // Credentials someone else set (the console, the demo) are replaced before anything else
+    // works, on pages and API alike.
     if let Some(u) = actor.user()
         && u.must_change_password
-        && !is_api
         && access != Access::Public
         && !req.uri().path().starts_with("/account/password")
         && req.uri().path() != "/logout"
     {
+        if is_api {
+            return AppError::new(
+                axum::http::StatusCode::FORBIDDEN,
+                "password.must_change",
+                "请先在页面“修改密码”（/account/password）设置您自己的密码，然后才能使用其他功能和接口。",
+                "Set your own password at /account/password before using anything else.",
+            )
+            .into_response();
+        }
         return Redirect::to("/account/password").into_response();
     }
     next.run(req).await

@@ -99,6 +99,12 @@ impl From<StoreError> for AppError {
                 field: None,
                 path: None,
             },
+            StoreError::Gone(msg) => AppError {
+                status: StatusCode::GONE,
+                msg,
+                field: None,
+                path: None,
+            },
             StoreError::Document(e) => AppError {
                 status: StatusCode::UNPROCESSABLE_ENTITY,
                 msg: e.msg,

@@ -21,6 +21,10 @@ pub struct RouteSpec {
 
 pub(crate) const CITY: &[Role] = &[Role::CityAdmin];
 pub(crate) const MANAGERS: &[Role] = &[Role::CityAdmin, Role::DistrictOfficer];
+/// Who administers accounts (each as far as `ipfin_domain::user::Administrator` allows): the
+/// city, a district's user administrator, and a district's officers for accounts without
+/// review rights.
+pub(crate) const USER_ADMINS: &[Role] = &[Role::CityAdmin, Role::DistrictOfficer, Role::UserAdmin];
 pub(crate) const GOVERNMENT: &[Role] = &[
     Role::CityAdmin,
     Role::DistrictOfficer,

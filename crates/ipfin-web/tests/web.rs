@@ -584,17 +584,81 @@ async fn first_run_setup_creates_the_city_admin_once() {
     app.cleanup().await;
 }
 
+/// The activation path shown on a page (`/activate/<64 hex>`).
+fn activation_path(body: &str) -> String {
+    let at = body.find("/activate/").expect("activation link shown");
+    body[at..at + "/activate/".len() + 64].to_string()
+}
+
+/// Posts the activation form as an anonymous visitor (with the pre-sign-in CSRF cookie).
+async fn activate(app: &TestApp, path: &str, password: &str, again: &str) -> support::Resp {
+    let page = app.get(path, None).await;
+    assert_eq!(page.status.as_u16(), 200, "{}", page.body);
+    let (cookie, csrf) = login_csrf(&page);
+    let body = serde_urlencoded::to_string([
+        ("_csrf", csrf.as_str()),
+        ("password", password),
+        ("password_again", again),
+    ])
+    .expect("enc");
+    app.send(
+        Request::builder()
+            .method(Method::POST)
+            .uri(path)
+            .header(header::COOKIE, cookie)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(body))
+            .expect("req"),
+    )
+    .await
+}
+
 #[tokio::test]
-async fn managers_create_users_who_must_change_their_one_time_password() {
+async fn a_reviewer_cannot_open_reviewer_accounts_and_nobody_learns_a_password() {
     for app in TestApp::all().await {
-        let s = app.login("ns.officer").await;
+        let officer = app.login("ns.officer").await;
+        let lead = app.org_id("南山区市场监督管理局").await;
         let finance = app.org_id("南山区财政局").await;
-        // Missing role: inline error, nothing stored.
+        // The attack of the issue: an officer opens two more officer accounts. Refused, with
+        // the reason; nothing stored.
         let before = app.audit_count().await;
         let r = app
             .post_form(
                 "/users",
-                Some(&s),
+                Some(&officer),
+                &[
+                    ("organisation_id", &lead.to_string()),
+                    ("username", "ns.sock1"),
+                    ("display_name", "马甲一"),
+                    ("roles", "district_officer"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status.as_u16(), 422, "{}: {}", app.name(), r.body);
+        assert!(r.body.contains("区用户管理员"), "{}", r.body);
+        assert_eq!(app.audit_count().await, before);
+        // The form offers no privileged role to a reviewer.
+        let form = app.get("/users/new", Some(&officer)).await;
+        assert!(!form.body.contains("value=\"district_officer\""));
+        assert!(form.body.contains("value=\"department_member\""));
+        // Nor may the officer reset a fellow reviewer's account.
+        let checker = app.user_id("ns.checker").await;
+        let r = app
+            .post_form(
+                &format!("/users/{checker}/reset-password"),
+                Some(&officer),
+                &[("confirm", "yes")],
+            )
+            .await;
+        assert_eq!(r.status.as_u16(), 403, "{}", r.body);
+        let page = app.get(&format!("/users/{checker}"), Some(&officer)).await;
+        assert!(!page.body.contains("reset-password"), "no button either");
+
+        // An account without review rights: created with an activation link, no password.
+        let missing = app
+            .post_form(
+                "/users",
+                Some(&officer),
                 &[
                     ("organisation_id", &finance.to_string()),
                     ("username", "ns.wang"),
@@ -602,13 +666,12 @@ async fn managers_create_users_who_must_change_their_one_time_password() {
                 ],
             )
             .await;
-        assert_eq!(r.status.as_u16(), 422);
-        assert!(r.body.contains("请至少选择一个角色"));
-        assert_eq!(app.audit_count().await, before);
+        assert_eq!(missing.status.as_u16(), 422);
+        assert!(missing.body.contains("请至少选择一个角色"));
         let r = app
             .post_form(
                 "/users",
-                Some(&s),
+                Some(&officer),
                 &[
                     ("organisation_id", &finance.to_string()),
                     ("username", "ns.wang"),
@@ -618,71 +681,149 @@ async fn managers_create_users_who_must_change_their_one_time_password() {
             )
             .await;
         assert_eq!(r.status.as_u16(), 201, "{}", r.body);
-        let pw = r
-            .body
-            .split("<strong>")
-            .nth(1)
-            .and_then(|x| x.split("</strong>").next())
-            .expect("one-time password shown")
-            .to_string();
-        // First sign-in goes to the password page until the password is changed.
-        let page = app.get("/login", None).await;
-        let (cookie, csrf) = login_csrf(&page);
-        let r = post_login(&app, &cookie, &csrf, "ns.wang", &pw).await;
-        let session = r
-            .headers
-            .get_all(header::SET_COOKIE)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .find(|c| c.starts_with("ipfin_session="))
-            .expect("cookie")
-            .split(';')
-            .next()
-            .expect("p")
-            .to_string();
-        let token = session.trim_start_matches("ipfin_session=");
-        let su = app
-            .store()
-            .session_user(token)
-            .await
-            .expect("s")
-            .expect("s");
-        let wang = support::Session {
-            username: "ns.wang".into(),
-            cookie: session.clone(),
-            csrf: su.csrf_token,
-            user_id: su.user_id,
-        };
-        let r = app.get("/home", Some(&wang)).await;
-        assert_eq!(r.location(), Some("/account/password"));
-        let r = app
-            .post_form(
-                "/account/password",
-                Some(&wang),
-                &[
-                    ("current_password", &pw),
-                    ("new_password", "Wang-Wu-2026!"),
-                    ("new_password_again", "Wang-Wu-2027!"),
-                ],
-            )
-            .await;
-        assert_eq!(r.status.as_u16(), 422);
-        assert!(r.body.contains("两次输入的新密码不一致"));
-        let r = app
-            .post_form(
-                "/account/password",
-                Some(&wang),
-                &[
-                    ("current_password", &pw),
-                    ("new_password", "Wang-Wu-2026!"),
-                    ("new_password_again", "Wang-Wu-2026!"),
-                ],
-            )
-            .await;
+        assert!(!r.body.contains("一次性密码"));
+        let path = activation_path(&r.body);
+        // Until activated there is no password to sign in with.
+        let wang = app.user_id("ns.wang").await;
+        let no_password = ipfin_store::db::fetch_i64(
+            app.store().conn(),
+            "SELECT COUNT(*) FROM users WHERE id = ? AND password_hash IS NULL",
+            vec![wang.into()],
+        )
+        .await
+        .expect("hash");
+        assert_eq!(no_password, 1);
+        // Mismatch: 422 and the link still works.
+        let r = activate(&app, &path, "Wang-Wu-2026-pass", "Wang-Wu-2027-pass").await;
+        assert_eq!(r.status.as_u16(), 422, "{}", r.body);
+        let r = activate(&app, &path, "Wang-Wu-2026-pass", "Wang-Wu-2026-pass").await;
         assert_eq!(r.status.as_u16(), 303, "{}", r.body);
-        assert_eq!(app.get("/home", Some(&wang)).await.status.as_u16(), 200);
+        assert_eq!(r.location(), Some("/login?ok=activated"));
+        // Works once.
+        let again = app.get(&path, None).await;
+        assert_eq!(again.status.as_u16(), 410, "{}", again.body);
+        assert!(again.body.contains("激活链接已使用"), "{}", again.body);
+        // The person's own password works, with no forced change.
+        let me = app.login_with("ns.wang", "Wang-Wu-2026-pass").await;
+        assert_eq!(app.get("/home", Some(&me)).await.status.as_u16(), 200);
+
+        // A reset: the old password stops working and a new link is issued; an older link
+        // is replaced.
+        let r = app
+            .post_form(
+                &format!("/users/{wang}/reset-password"),
+                Some(&officer),
+                &[("confirm", "yes")],
+            )
+            .await;
+        assert_eq!(r.status.as_u16(), 200, "{}", r.body);
+        let first = activation_path(&r.body);
+        assert!(matches!(
+            app.store()
+                .sign_in("ns.wang", "Wang-Wu-2026-pass", None)
+                .await
+                .expect("sign in"),
+            ipfin_store::auth::SignIn::Failed
+        ));
+        assert_eq!(app.get("/home", Some(&me)).await.status.as_u16(), 303);
+        let r = app
+            .post_form(
+                &format!("/users/{wang}/reset-password"),
+                Some(&officer),
+                &[("confirm", "yes")],
+            )
+            .await;
+        let second = activation_path(&r.body);
+        assert_eq!(app.get(&first, None).await.status.as_u16(), 410);
+        // After 72 hours a link is dead.
+        ipfin_store::db::exec(
+            app.store().conn(),
+            "UPDATE account_activations SET expires_at = expires_at - 72 * 3600 WHERE used_at IS NULL",
+            vec![],
+        )
+        .await
+        .expect("age the link");
+        let r = app.get(&second, None).await;
+        assert_eq!(r.status.as_u16(), 410, "{}", r.body);
         app.cleanup().await;
     }
+}
+
+#[tokio::test]
+async fn a_user_administrator_opens_officer_accounts_and_reviews_nothing() {
+    for app in TestApp::all().await {
+        let admin = app.login("ns.useradmin").await;
+        let lead = app.org_id("南山区市场监督管理局").await;
+        let r = app
+            .post_form(
+                "/users",
+                Some(&admin),
+                &[
+                    ("organisation_id", &lead.to_string()),
+                    ("username", "ns.reviewer4"),
+                    ("display_name", "新复核人"),
+                    ("roles", "district_officer"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status.as_u16(), 201, "{}: {}", app.name(), r.body);
+        activation_path(&r.body);
+        // Never both: administration and review on one account.
+        let r = app
+            .post_form(
+                "/users",
+                Some(&admin),
+                &[
+                    ("organisation_id", &lead.to_string()),
+                    ("username", "ns.both"),
+                    ("display_name", "两者兼有"),
+                    ("roles", "district_officer"),
+                    ("roles", "user_admin"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status.as_u16(), 422, "{}", r.body);
+        // The user administrator sees no applications and cannot act on one.
+        assert_eq!(
+            app.get("/applications", Some(&admin)).await.status.as_u16(),
+            403
+        );
+        // Another district's departments are not theirs.
+        let ft = app.org_id("福田区财政局").await;
+        let r = app
+            .post_form(
+                "/users",
+                Some(&admin),
+                &[
+                    ("organisation_id", &ft.to_string()),
+                    ("username", "ft.intruder"),
+                    ("display_name", "越权"),
+                    ("roles", "department_member"),
+                ],
+            )
+            .await;
+        assert!(matches!(r.status.as_u16(), 403 | 404 | 422), "{}", r.status);
+        app.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn initial_credentials_must_be_replaced_before_pages_or_api_work() {
+    let app = TestApp::with_db(TestDb::sqlite().await.with_demo().await);
+    ipfin_store::db::exec(
+        app.store().conn(),
+        "UPDATE users SET must_change_password = TRUE WHERE username = 'ns.finance'",
+        vec![],
+    )
+    .await
+    .expect("flag");
+    let s = app.login("ns.finance").await;
+    let r = app.get("/home", Some(&s)).await;
+    assert_eq!(r.location(), Some("/account/password"));
+    let r = app.get("/api/v1/enterprises", Some(&s)).await;
+    assert_eq!(r.status.as_u16(), 403, "{}", r.body);
+    assert_eq!(r.json()["code"], "password.must_change");
+    app.cleanup().await;
 }
 
 #[tokio::test]
@@ -796,11 +937,11 @@ async fn disabling_a_user_ends_their_session_at_once() {
     assert_eq!(r.status.as_u16(), 303, "{}", r.body);
     assert_eq!(app.get("/home", Some(&banker)).await.status.as_u16(), 303);
     // Nobody disables themselves.
-    let me = officer.user_id;
+    let me = city.user_id;
     let r = app
         .post_form(
             &format!("/users/{me}/active"),
-            Some(&officer),
+            Some(&city),
             &[("active", "false"), ("confirm", "yes")],
         )
         .await;

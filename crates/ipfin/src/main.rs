@@ -10,6 +10,7 @@ mod generate;
 use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand};
 use config::Config;
+use ipfin_domain::user::Administrator;
 use ipfin_domain::{Role, Scope};
 use ipfin_store::Store;
 use ipfin_store::audit::{AuditActor, Verification};
@@ -136,7 +137,8 @@ struct ServeArgs {
 
 #[derive(Subcommand)]
 enum UserCommand {
-    /// Create a user in an organisation (prints a one-time password unless --password-stdin).
+    /// Create a user in an organisation: prints a one-time activation link, or with
+    /// --password-stdin sets that password, which the user must replace at first sign-in.
     Create {
         /// Organisation id (see /orgs or GET /api/v1/organisations).
         #[arg(long)]
@@ -296,15 +298,17 @@ async fn main() -> Result<()> {
                 None
             };
             let mut tx = store.write(AuditActor::system("cli")).await?;
-            let (user, generated) = store
+            let (user, activation) = store
                 .create_user(
                     &mut tx,
                     &Scope::City,
+                    &Administrator::City,
                     NewUser {
                         organisation_id: org_id,
                         username,
                         display_name: name,
                         roles,
+                        temporary: password.is_some(),
                         password,
                     },
                 )
@@ -315,8 +319,14 @@ async fn main() -> Result<()> {
                 "已创建用户 / created user #{} {} ({})",
                 user.id, user.username, user.org_name
             );
-            if let Some(p) = generated {
-                println!("一次性密码 / one-time password: {p}");
+            if let Some(a) = activation {
+                println!(
+                    "激活链接（站点地址后接此路径，{} 小时内有效，仅能使用一次，请交给本人设置密码） / activation link (after the site's address; valid {} h, once; hand it to the person): http://{}{}",
+                    ipfin_domain::user::ACTIVATION_HOURS,
+                    ipfin_domain::user::ACTIVATION_HOURS,
+                    cfg.listen,
+                    a.path()
+                );
             }
             Ok(())
         }
@@ -386,7 +396,9 @@ async fn main() -> Result<()> {
 fn store_error(e: ipfin_store::StoreError) -> anyhow::Error {
     match e {
         ipfin_store::StoreError::Invalid(fe) => anyhow::anyhow!("{}: {}", fe.field, fe.msg.zh),
-        ipfin_store::StoreError::Forbidden(m) | ipfin_store::StoreError::Conflict(m) => {
+        ipfin_store::StoreError::Forbidden(m)
+        | ipfin_store::StoreError::Conflict(m)
+        | ipfin_store::StoreError::Gone(m) => {
             anyhow::anyhow!("{}", m.zh)
         }
         ipfin_store::StoreError::NotFound => anyhow::anyhow!("未找到 / not found"),

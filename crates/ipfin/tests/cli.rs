@@ -273,7 +273,12 @@ fn first_start_without_users_prints_a_one_time_setup_link() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert!(String::from_utf8_lossy(&out.stdout).contains("one-time password"));
+    // No password anyone else knows: a one-time activation link for the person.
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("activation link") && stdout.contains("/activate/"),
+        "{stdout}"
+    );
     let out = bin()
         .args([
             "--data-dir",

@@ -7,6 +7,7 @@ use crate::error::{Result, StoreError};
 use crate::{Store, WriteTx};
 use chrono::NaiveDate;
 use ipfin_domain::Msg;
+use ipfin_domain::application::duties::Duty;
 use ipfin_domain::application::{Action, Actor, State};
 use ipfin_domain::org::Scope;
 use ipfin_domain::policy::budget::{BudgetMode, BudgetRequest, allocate_budget, proportional};
@@ -180,6 +181,7 @@ impl Store {
                 "Only granted applications are disbursed.",
             ));
         }
+        Self::check_duty(tx, &row, user, Duty::Disburse).await?;
         let granted = row.granted_fen.unwrap_or(0);
         if amount_fen <= 0 || row.disbursed_fen + amount_fen > granted {
             return Err(field_err(

@@ -14,6 +14,7 @@
 //! `simulation`. This file holds the rows and the helpers they share.
 
 mod draft;
+mod duties;
 mod grant;
 mod notice;
 mod read;

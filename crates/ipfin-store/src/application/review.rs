@@ -11,6 +11,7 @@ use crate::error::{Result, StoreError};
 use crate::{Store, WriteTx};
 use chrono::{Datelike, NaiveDate};
 use ipfin_domain::Msg;
+use ipfin_domain::application::duties::Duty;
 use ipfin_domain::application::{
     self as app, Action, Actor, Difference, Kind, Line, Reported, State,
 };
@@ -742,6 +743,7 @@ impl Store {
         let (row, wf, _, user) = Self::officer_row(tx, scope, id).await?;
         wf.apply(Actor::Officer(user), Action::Pass)
             .map_err(workflow_err)?;
+        Self::check_duty(tx, &row, user, Duty::Review).await?;
         let items: Vec<ItemRow> = fetch_all(
             tx.conn(),
             "SELECT item, computed_fen, approved_fen, reason, granted_fen FROM application_items WHERE application_id = ? ORDER BY item",

@@ -7,6 +7,7 @@ use crate::error::{Result, StoreError};
 use crate::{Store, WriteTx};
 use chrono::NaiveDate;
 use ipfin_domain::Msg;
+use ipfin_domain::application::duties::Duty;
 use ipfin_domain::application::{Action, Actor, State, Workflow};
 use ipfin_domain::org::Scope;
 use sea_orm::FromQueryResult;
@@ -240,6 +241,7 @@ impl Store {
                 .await?;
             }
             Some(a) => {
+                Self::check_duty(tx, &row, user, Duty::Clawback).await?;
                 if a <= 0 || a > row.disbursed_fen {
                     return Err(field_err(
                         "amount",

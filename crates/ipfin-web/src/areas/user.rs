@@ -2,9 +2,9 @@
 //! The area's routes (each with its access rule), navigation entries and messages.
 
 use super::{Area, NavLink};
-use crate::actor::Access::{Roles, SignedIn};
+use crate::actor::Access::{Public, Roles, SignedIn};
 use crate::actor::Actor;
-use crate::routes::{MANAGERS, Routes, TOKEN_HOLDERS};
+use crate::routes::{Routes, TOKEN_HOLDERS, USER_ADMINS};
 use crate::{api, views};
 use ipfin_domain::Scope;
 
@@ -22,18 +22,22 @@ fn routes(r: Routes) -> Routes {
         .get("/users/{user_id}", SignedIn, views::user::detail)
         .get("/api/v1/users", SignedIn, api::user::users)
         .get("/api/v1/users/{user_id}", SignedIn, api::user::user)
-        .get("/users/new", Roles(MANAGERS), views::user::new_page)
-        .post("/users", Roles(MANAGERS), views::user::create)
+        .get("/users/new", Roles(USER_ADMINS), views::user::new_page)
+        .post("/users", Roles(USER_ADMINS), views::user::create)
         .post(
             "/users/{user_id}/active",
-            Roles(MANAGERS),
+            Roles(USER_ADMINS),
             views::user::set_active,
         )
         .post(
             "/users/{user_id}/reset-password",
-            Roles(MANAGERS),
+            Roles(USER_ADMINS),
             views::user::reset_password,
         )
+        // A new account or a reset gives a one-time link with which the person sets their
+        // own password.
+        .get("/activate/{token}", Public, views::user::activate_page)
+        .post("/activate/{token}", Public, views::user::activate)
         // API tokens: organisations whose systems call the API.
         .get("/tokens", Roles(TOKEN_HOLDERS), views::token::list)
         .post("/tokens", Roles(TOKEN_HOLDERS), views::token::create)

@@ -113,6 +113,11 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
         "密码已修改，其他设备上的登录已退出。",
         "Password changed; sign-ins on other devices were ended.",
     ),
+    (
+        "flash.activated",
+        "账户已激活，请用用户名和刚设置的密码登录。",
+        "Your account is active: sign in with your username and the password you just set.",
+    ),
     ("flash.signed_out", "您已安全退出。", "You have signed out."),
     ("common.actions", "操作", "Actions"),
     ("common.active", "启用", "Active"),

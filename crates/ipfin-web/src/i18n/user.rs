@@ -32,14 +32,36 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("user.none", "暂无用户。", "No users yet."),
     ("user.created", "用户已创建：", "User created:"),
     (
-        "user.one_time_password",
-        "一次性密码（仅显示一次，请当面或通过安全渠道交给本人；首次登录须修改）：",
-        "One-time password (shown once; hand it over securely; it must be changed at first sign-in):",
+        "user.activation_link",
+        "激活链接（仅显示这一次；请当面或通过安全渠道交给本人，由本人设置密码。72 小时内有效，只能使用一次；您不会、也不应知道其密码）：",
+        "Activation link (shown this once; hand it to the person, who sets their own password. It works once, within 72 hours; you never learn their password):",
     ),
+    ("user.activation_expires", "有效期至", "Valid until"),
     (
         "user.password_generated",
-        "系统将生成一次性密码，用户首次登录时必须修改。",
-        "A one-time password is generated; the user must change it at first sign-in.",
+        "创建后系统给出一次性激活链接，由用户本人设置密码。具有审核、审批或用户管理权限的账户只能由市级管理员或区用户管理员开设。",
+        "Creating the account gives a one-time activation link with which the person sets their own password. Accounts with review, approval or administration rights are opened only by the city administrator or a district user administrator.",
+    ),
+    (
+        "activate.title",
+        "激活账户并设置密码",
+        "Activate your account and set a password",
+    ),
+    (
+        "activate.intro",
+        "请为您的账户设置密码。设置后此链接即失效；今后请使用用户名和新密码登录。",
+        "Set the password of your account. The link then stops working; sign in with your username and the new password from now on.",
+    ),
+    ("activate.account", "账户", "Account"),
+    (
+        "activate.signed_in_warning",
+        "注意：您当前已以其他用户身份登录。若这不是您本人的账户，请不要继续——代他人激活账户会记入审计日志，并使您不能办理与该用户有关的申请审核、拨付和追回。",
+        "Note: you are signed in as another user. If this is not your own account, stop here: activating someone else's account is recorded in the audit log and bars you from reviewing, paying or clawing back anything that concerns that user.",
+    ),
+    (
+        "activate.submit",
+        "激活并设置密码",
+        "Activate and set password",
     ),
     (
         "user.search_hint",
@@ -49,14 +71,14 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("user.last_sign_in", "最近登录", "Last sign-in"),
     (
         "user.must_change",
-        "待修改一次性密码",
-        "must change one-time password",
+        "待修改初始密码",
+        "must change the initial password",
     ),
     ("user.reset_password", "重置密码", "Reset password"),
     (
         "user.reset_confirm",
-        "我已确认：原密码立即失效，该用户的登录将全部退出。",
-        "I confirm: the current password stops working and the user's sessions end.",
+        "我已确认：原密码立即失效，该用户的登录将全部退出，系统给出新的激活链接由本人设置密码。",
+        "I confirm: the current password stops working, the user's sessions end, and a new activation link lets the person set their own password.",
     ),
     (
         "user.disable_confirm",

@@ -473,6 +473,7 @@ pub fn flash_key(ok: &Option<String>) -> Option<&'static str> {
         "signed_out",
         "submitted",
         "objection_lodged",
+        "activated",
     ];
     let k = ok.as_deref()?;
     KEYS.iter().find(|x| **x == k).map(|x| match *x {
@@ -487,6 +488,7 @@ pub fn flash_key(ok: &Option<String>) -> Option<&'static str> {
         "password_changed" => "flash.password_changed",
         "submitted" => "flash.submitted",
         "objection_lodged" => "flash.objection_lodged",
+        "activated" => "flash.activated",
         _ => "flash.signed_out",
     })
 }

@@ -1,4 +1,5 @@
-//! User management: list and search, create with roles, enable/disable, password reset.
+//! User management: list and search, create with roles, enable/disable, reset; and the
+//! activation page where a person sets their own password with a one-time link.
 
 use super::{
     CsrfForm, FormErrors, ListQuery, PageCtx, flash_key, render, require_confirm, see_other,
@@ -11,10 +12,9 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use ipfin_domain::org::grantable_roles;
 use ipfin_domain::{OrgKind, Role};
 use ipfin_store::org::{OrgFilter, Organisation};
-use ipfin_store::user::{NewUser, User};
+use ipfin_store::user::{Activation, ActivationFor, NewUser, User};
 use ipfin_store::{Page, Paged};
 use serde::Deserialize;
 
@@ -46,9 +46,7 @@ pub async fn list(
         StatusCode::OK,
         &UsersPage {
             ctx: PageCtx::new(&actor, &state, "/users").with_flash(flash_key(&q.ok)),
-            can_create: actor
-                .scope
-                .manages_kind_in(ipfin_domain::OrgKind::Department, actor.scope.district()),
+            can_create: actor.administrator().administers_any(),
             users,
             q: qs,
             prev,
@@ -63,7 +61,7 @@ struct UserPage {
     ctx: PageCtx,
     user: User,
     can_manage: bool,
-    one_time_password: Option<String>,
+    activation: Option<Activation>,
     errors: FormErrors,
 }
 
@@ -71,19 +69,21 @@ async fn user_page(
     state: &AppState,
     actor: &Actor,
     id: i64,
-    one_time_password: Option<String>,
+    activation: Option<Activation>,
     errors: FormErrors,
     flash: Option<&str>,
 ) -> AppResult<UserPage> {
     let user = state.store.user(&actor.scope, id).await?;
     let kind = user.org_kind.get();
     Ok(UserPage {
+        // The buttons show exactly when the store would allow them.
         can_manage: actor
-            .scope
-            .manages_kind_in(kind, user.district_code.as_deref()),
+            .administrator()
+            .check(kind, user.district_code.as_deref(), &user.roles)
+            .is_ok(),
         ctx: PageCtx::new(actor, state, &format!("/users/{id}")).with_flash(flash),
         user,
-        one_time_password,
+        activation,
         errors,
     })
 }
@@ -115,7 +115,7 @@ struct UserNewPage {
     form: NewUserForm,
     checked: Vec<String>,
     errors: FormErrors,
-    created: Option<(User, Option<String>)>,
+    created: Option<(User, Option<Activation>)>,
 }
 
 #[derive(Debug, Default, Deserialize, Clone)]
@@ -132,7 +132,7 @@ pub struct NewUserQuery {
     org: Option<String>,
 }
 
-/// Organisations where the actor may add users (managed kinds in their scope).
+/// Organisations where the actor may add users (in their scope, administered by them).
 async fn manageable_orgs(state: &AppState, actor: &Actor) -> AppResult<Vec<Organisation>> {
     let page = state
         .store
@@ -148,16 +148,17 @@ async fn manageable_orgs(state: &AppState, actor: &Actor) -> AppResult<Vec<Organ
         .filter(|o| {
             o.active
                 && actor
-                    .scope
-                    .manages_kind_in(o.kind(), o.district_code.as_deref())
+                    .administrator()
+                    .administers_org(o.kind(), o.district_code.as_deref())
         })
         .collect())
 }
 
 fn all_grantable(actor: &Actor) -> Vec<(&'static str, &'static str)> {
+    let admin = actor.administrator();
     let mut roles: Vec<Role> = OrgKind::ALL
         .iter()
-        .flat_map(|k| grantable_roles(&actor.scope, *k))
+        .flat_map(|k| admin.grantable(*k))
         .collect();
     roles.sort();
     roles.dedup();
@@ -206,10 +207,11 @@ pub async fn create(
                 display_name: f.display_name.clone(),
                 roles,
                 password: None,
+                temporary: false,
             };
             write!(state, actor, |tx| state
                 .store
-                .create_user(&mut tx, &actor.scope, n)
+                .create_user(&mut tx, &actor.scope, &actor.administrator(), n)
                 .await?)
         }
         Err(_) => Err(AppError::invalid(ipfin_domain::FieldError::new(
@@ -222,7 +224,7 @@ pub async fn create(
     let orgs = manageable_orgs(&state, &actor).await?;
     let ctx = PageCtx::new(&actor, &state, "/users/new");
     match result {
-        // The one-time password is shown once, on this response only (never in a URL).
+        // The activation link is shown once, on this response only.
         Ok(created) => Ok(render(
             StatusCode::CREATED,
             &UserNewPage {
@@ -272,7 +274,7 @@ pub async fn set_active(
     }
     write!(state, actor, |tx| state
         .store
-        .set_user_active(&mut tx, &actor.scope, id, active)
+        .set_user_active(&mut tx, &actor.scope, &actor.administrator(), id, active)
         .await?)?;
     state.sessions.forget_user(id);
     Ok(see_other(
@@ -301,11 +303,128 @@ pub async fn reset_password(
         .await?;
         return Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page));
     }
-    let pw = write!(state, actor, |tx| state
+    let activation = write!(state, actor, |tx| state
         .store
-        .reset_password(&mut tx, &actor.scope, id)
+        .reset_password(&mut tx, &actor.scope, &actor.administrator(), id)
         .await?)?;
     state.sessions.forget_user(id);
-    let page = user_page(&state, &actor, id, Some(pw), FormErrors::default(), None).await?;
+    let page = user_page(
+        &state,
+        &actor,
+        id,
+        Some(activation),
+        FormErrors::default(),
+        None,
+    )
+    .await?;
     Ok(render(StatusCode::OK, &page))
+}
+
+#[derive(Template)]
+#[template(path = "activate.html")]
+struct ActivatePage {
+    ctx: PageCtx,
+    token: String,
+    account: ActivationFor,
+    signed_in_as_other: bool,
+    errors: FormErrors,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ActivateForm {
+    password: String,
+    password_again: String,
+}
+
+/// The activation page and its CSRF cookie (before sign-in there is no session to carry it).
+fn activate_response(
+    state: &AppState,
+    actor: &Actor,
+    headers: &axum::http::HeaderMap,
+    status: StatusCode,
+    token: String,
+    account: ActivationFor,
+    errors: FormErrors,
+) -> Response {
+    let mut ctx = PageCtx::new(actor, state, "/activate");
+    let pre = actor.user().is_none().then(|| super::pre_csrf(headers));
+    if let Some((t, _)) = &pre {
+        ctx.csrf = t.clone();
+    }
+    let signed_in_as_other = actor.user().is_some_and(|u| u.user_id != account.user_id);
+    let resp = render(
+        status,
+        &ActivatePage {
+            ctx,
+            token,
+            account,
+            signed_in_as_other,
+            errors,
+        },
+    );
+    match pre {
+        Some((t, fresh)) => {
+            super::auth::with_pre_csrf(resp, &t, fresh, state.config.secure_cookies)
+        }
+        None => resp,
+    }
+}
+
+pub async fn activate_page(
+    State(state): State<AppState>,
+    actor: Actor,
+    headers: axum::http::HeaderMap,
+    Path(token): Path<String>,
+) -> AppResult<Response> {
+    let account = state.store.activation_for(&token).await?;
+    Ok(activate_response(
+        &state,
+        &actor,
+        &headers,
+        StatusCode::OK,
+        token,
+        account,
+        FormErrors::default(),
+    ))
+}
+
+pub async fn activate(
+    State(state): State<AppState>,
+    actor: Actor,
+    headers: axum::http::HeaderMap,
+    Path(token): Path<String>,
+    form: CsrfForm<ActivateForm>,
+) -> AppResult<Response> {
+    let account = state.store.activation_for(&token).await?;
+    let f = form.data;
+    let result = if f.password != f.password_again {
+        Err(AppError::invalid(ipfin_domain::FieldError::new(
+            "password_again",
+            "password.mismatch",
+            "两次输入的密码不一致。",
+            "The two passwords differ.",
+        )))
+    } else {
+        write!(state, actor, |tx| state
+            .store
+            .activate(&mut tx, &token, &f.password)
+            .await?)
+    };
+    match result {
+        Ok(user_id) => {
+            state.sessions.forget_user(user_id);
+            Ok(super::see_other("/login", "activated"))
+        }
+        Err(e) if e.status == StatusCode::UNPROCESSABLE_ENTITY => Ok(activate_response(
+            &state,
+            &actor,
+            &headers,
+            e.status,
+            token,
+            account,
+            FormErrors::from_error(&e, actor.lang),
+        )),
+        Err(e) => Err(e),
+    }
 }

@@ -37,8 +37,9 @@ use tower_http::trace::TraceLayer;
 pub struct WebConfig {
     /// Mark cookies `Secure` (set when served over HTTPS).
     pub secure_cookies: bool,
-    /// Trust `X-Forwarded-For` for the client address (behind a reverse proxy only).
-    pub trust_proxy: bool,
+    /// How many reverse proxies in front of ipfin append to `X-Forwarded-For` (0: the header is
+    /// ignored). The client address is the entry this many places from the right.
+    pub trusted_proxy_hops: usize,
     /// Largest accepted request body.
     pub max_body_bytes: usize,
     /// Show the demo banner.
@@ -55,7 +56,7 @@ impl Default for WebConfig {
     fn default() -> Self {
         WebConfig {
             secure_cookies: false,
-            trust_proxy: false,
+            trusted_proxy_hops: 0,
             max_body_bytes: 1024 * 1024,
             demo: false,
             upload_dir: std::env::temp_dir().join("ipfin-uploads"),

@@ -16,8 +16,12 @@ pub struct Config {
     pub listen: String,
     /// Mark cookies `Secure`: set when ipfin is served over HTTPS.
     pub secure_cookies: bool,
-    /// Trust `X-Forwarded-For` (only behind a reverse proxy you run).
+    /// Trust `X-Forwarded-For` (only behind a reverse proxy you run): the same as
+    /// `trusted_proxy_hops = 1`.
     pub trust_proxy: bool,
+    /// How many reverse proxies you run in front of ipfin, each appending to `X-Forwarded-For`;
+    /// the client address is the entry this many places from the right. Overrides `trust_proxy`.
+    pub trusted_proxy_hops: Option<usize>,
     pub max_body_bytes: usize,
     /// `text` or `json`.
     pub log_format: String,
@@ -34,6 +38,7 @@ impl Default for Config {
             listen: "127.0.0.1:8080".into(),
             secure_cookies: false,
             trust_proxy: false,
+            trusted_proxy_hops: None,
             max_body_bytes: 1024 * 1024,
             log_format: "text".into(),
             storage_url: None,
@@ -60,12 +65,20 @@ impl Config {
             "listen",
             "secure_cookies",
             "trust_proxy",
+            "trusted_proxy_hops",
             "max_body_bytes",
             "log_format",
             "storage_url",
         ]))
         .extract()
         .context("配置有误 / invalid configuration")
+    }
+
+    /// How many `X-Forwarded-For` entries, counted from the right, were written by proxies
+    /// we trust (0: ignore the header).
+    pub fn proxy_hops(&self) -> usize {
+        self.trusted_proxy_hops
+            .unwrap_or(if self.trust_proxy { 1 } else { 0 })
     }
 
     /// The database URL to connect to.

@@ -503,7 +503,7 @@ async fn serve(cfg: Config, args: ServeArgs) -> Result<()> {
         store,
         ipfin_web::WebConfig {
             secure_cookies: cfg.secure_cookies,
-            trust_proxy: cfg.trust_proxy,
+            trusted_proxy_hops: cfg.proxy_hops(),
             max_body_bytes: cfg.max_body_bytes,
             demo: args.demo,
             upload_dir: cfg.data_dir.join("uploads"),

@@ -121,6 +121,9 @@ mod tests {
 
     #[test]
     fn the_username_is_refused_inside_a_password() {
-        assert_eq!(code("zhangsan", "zhangsan2026!x"), "password.contains_username");
+        assert_eq!(
+            code("zhangsan", "zhangsan2026!x"),
+            "password.contains_username"
+        );
     }
 }

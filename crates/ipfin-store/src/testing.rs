@@ -111,6 +111,33 @@ impl TestDb {
     }
 }
 
+/// Removes the database's append-only guards on the audit tables, as someone with full
+/// control of the database could: tests use it to prove that what such a person then does to
+/// the chain is still detected.
+pub async fn drop_audit_guards(store: &Store) {
+    let statements: &[&str] = match store.backend() {
+        sea_orm::DbBackend::Postgres => &[
+            "DROP TRIGGER audit_events_append_only ON audit_events",
+            "DROP TRIGGER audit_events_no_truncate ON audit_events",
+            "DROP TRIGGER audit_head_forward ON audit_head",
+            "DROP TRIGGER audit_head_no_truncate ON audit_head",
+        ],
+        _ => &[
+            "DROP TRIGGER audit_events_no_update",
+            "DROP TRIGGER audit_events_no_delete",
+            "DROP TRIGGER audit_head_no_delete",
+            "DROP TRIGGER audit_head_forward",
+        ],
+    };
+    for sql in statements {
+        store
+            .conn()
+            .execute_unprepared(sql)
+            .await
+            .expect("drop an audit guard");
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::with_database;

@@ -23,6 +23,8 @@ pub struct Config {
     /// the client address is the entry this many places from the right. Overrides `trust_proxy`.
     pub trusted_proxy_hops: Option<usize>,
     pub max_body_bytes: usize,
+    /// A session unused for this many minutes ends (besides the absolute 12 hours).
+    pub session_idle_minutes: i64,
     /// `text` or `json`.
     pub log_format: String,
     /// Where uploaded files go: default `<data_dir>/files`; `s3://bucket[/prefix]` for an
@@ -40,6 +42,7 @@ impl Default for Config {
             trust_proxy: false,
             trusted_proxy_hops: None,
             max_body_bytes: 1024 * 1024,
+            session_idle_minutes: 30,
             log_format: "text".into(),
             storage_url: None,
         }
@@ -67,6 +70,7 @@ impl Config {
             "trust_proxy",
             "trusted_proxy_hops",
             "max_body_bytes",
+            "session_idle_minutes",
             "log_format",
             "storage_url",
         ]))
@@ -134,5 +138,18 @@ mod tests {
         assert_eq!(c.redacted_url(), "postgres://ipfin:***@db:5432/ipfin");
         let d = Config::default();
         assert_eq!(d.url(), "sqlite://data/ipfin.db?mode=rwc");
+    }
+
+    #[test]
+    fn proxy_hops_keep_trust_proxy_meaning_one_hop() {
+        let mut c = Config::default();
+        assert_eq!(c.proxy_hops(), 0);
+        c.trust_proxy = true;
+        assert_eq!(c.proxy_hops(), 1);
+        c.trusted_proxy_hops = Some(2);
+        assert_eq!(c.proxy_hops(), 2);
+        c.trust_proxy = false;
+        c.trusted_proxy_hops = Some(0);
+        assert_eq!(c.proxy_hops(), 0);
     }
 }

@@ -164,6 +164,7 @@ fn serve_demo_prints_logins_and_answers() {
     rt.block_on(async {
         let url = format!("sqlite://{}?mode=rw", dir.join("ipfin.db").display());
         let store = ipfin_store::Store::connect(&url).await.expect("open");
+        ipfin_store::testing::drop_audit_guards(&store).await;
         ipfin_store::db::exec(
             store.conn(),
             "UPDATE audit_events SET actor = 'system:forged' WHERE seq = 5",

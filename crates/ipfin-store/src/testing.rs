@@ -138,6 +138,56 @@ pub async fn drop_audit_guards(store: &Store) {
     }
 }
 
+/// Makes every audited write fail the way a full disk does, with the database's own error
+/// code (every write appends an audit event, and a trigger on that insert needs space that is
+/// not there): on SQLite the file may not grow past its current pages (`max_page_count`) and
+/// the trigger writes 100 KB, so SQLite answers `SQLITE_FULL`; on PostgreSQL the trigger
+/// raises SQLSTATE 53100 (`disk_full`), as the server does when it cannot extend a file.
+pub async fn fill_storage(store: &Store) {
+    let statements: &[&str] = match store.backend() {
+        sea_orm::DbBackend::Postgres => &[
+            "CREATE FUNCTION test_disk_full() RETURNS trigger LANGUAGE plpgsql AS $$ \
+             BEGIN RAISE EXCEPTION 'could not extend file: No space left on device' USING ERRCODE = 'disk_full'; END $$",
+            "CREATE TRIGGER test_disk_full BEFORE INSERT ON audit_events FOR EACH ROW EXECUTE FUNCTION test_disk_full()",
+        ],
+        _ => &[
+            "CREATE TABLE test_filler (x BLOB)",
+            "CREATE TRIGGER test_disk_full BEFORE INSERT ON audit_events \
+             BEGIN INSERT INTO test_filler VALUES (randomblob(100000)); END",
+            "PRAGMA max_page_count = 1",
+        ],
+    };
+    for sql in statements {
+        store
+            .conn()
+            .execute_unprepared(sql)
+            .await
+            .expect("fill the storage");
+    }
+}
+
+/// Frees the space `fill_storage` took away.
+pub async fn free_storage(store: &Store) {
+    let statements: &[&str] = match store.backend() {
+        sea_orm::DbBackend::Postgres => &[
+            "DROP TRIGGER test_disk_full ON audit_events",
+            "DROP FUNCTION test_disk_full()",
+        ],
+        _ => &[
+            "PRAGMA max_page_count = 1073741823",
+            "DROP TRIGGER test_disk_full",
+            "DROP TABLE test_filler",
+        ],
+    };
+    for sql in statements {
+        store
+            .conn()
+            .execute_unprepared(sql)
+            .await
+            .expect("free the storage");
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::with_database;

@@ -9,14 +9,19 @@ use ipfin_store::audit::{AuditActor, Verification};
 use ipfin_store::auth::SignIn;
 use ipfin_store::blob::Blobs;
 use ipfin_store::db::exec;
-use ipfin_store::testing::{DEMO_PASSWORD, TestDb, drop_audit_guards};
+use ipfin_store::testing::{DEMO_PASSWORD, TestDb, drop_audit_guards, fill_storage, free_storage};
 use ipfin_store::{Store, StoreError};
 use sea_orm::ConnectionTrait;
 
 async fn one_write(s: &Store, what: &str) -> Result<(), StoreError> {
     let mut tx = s.write(AuditActor::system("test")).await?;
-    tx.audit("test.write", "test", what, serde_json::json!({"what": what}))
-        .await?;
+    tx.audit(
+        "test.write",
+        "test",
+        what,
+        serde_json::json!({"what": what}),
+    )
+    .await?;
     tx.commit().await
 }
 
@@ -131,7 +136,10 @@ async fn the_daily_anchor_runs_once_a_day_through_the_jobs_table() {
         // includes it.
         assert_eq!(ran.verification, Verification::Intact { events: 2 });
         assert_eq!(ran.written.map(|a| a.seq), Some(2));
-        assert!(s.audit_anchor_if_due().await.expect("job").is_none(), "not due again today");
+        assert!(
+            s.audit_anchor_if_due().await.expect("job").is_none(),
+            "not due again today"
+        );
         // A day later it is due again.
         exec(
             s.conn(),
@@ -153,7 +161,9 @@ async fn failed_sign_ins_lock_the_account_in_the_database_not_the_address() {
         let ip = Some("198.51.100.7");
         for _ in 0..5 {
             assert!(matches!(
-                s.sign_in("ns.officer", "not-the-password", ip).await.expect("x"),
+                s.sign_in("ns.officer", "not-the-password", ip)
+                    .await
+                    .expect("x"),
                 SignIn::Failed
             ));
         }
@@ -169,7 +179,10 @@ async fn failed_sign_ins_lock_the_account_in_the_database_not_the_address() {
         );
         let r = s.sign_in("ns.officer", DEMO_PASSWORD, ip).await.expect("x");
         let SignIn::Refused(Refusal::Account { until }) = r else {
-            panic!("{}: the account is locked even for the right password: {r:?}", db.name)
+            panic!(
+                "{}: the account is locked even for the right password: {r:?}",
+                db.name
+            )
         };
         assert!(until > ipfin_store::now_s());
         // A colleague behind the same address signs in.
@@ -286,35 +299,13 @@ async fn an_idle_session_ends_and_activity_keeps_it_alive_with_few_writes() {
         assert!(refreshed >= now, "{}", db.name);
         // Unused for 31 minutes: ended, although the absolute lifetime has hours left.
         set_seen(now - 31 * 60).await;
-        assert!(s.session_user(&token).await.expect("x").is_none(), "{}", db.name);
+        assert!(
+            s.session_user(&token).await.expect("x").is_none(),
+            "{}",
+            db.name
+        );
         db.cleanup().await;
     }
-}
-
-/// Makes the next writes fail the way a full disk does, with the database's own error:
-/// SQLite may not grow the file past its current pages (`max_page_count`, SQLITE_FULL);
-/// PostgreSQL raises SQLSTATE 53100 (`disk_full`) on appending an audit event, which every
-/// write does.
-pub async fn fill_storage(s: &Store) {
-    let sql = match s.backend() {
-        sea_orm::DbBackend::Postgres => {
-            "CREATE FUNCTION test_disk_full() RETURNS trigger LANGUAGE plpgsql AS $$ \
-             BEGIN RAISE EXCEPTION 'could not extend file: No space left on device' USING ERRCODE = 'disk_full'; END $$; \
-             CREATE TRIGGER test_disk_full BEFORE INSERT ON audit_events FOR EACH ROW EXECUTE FUNCTION test_disk_full()"
-        }
-        _ => "PRAGMA max_page_count = 1",
-    };
-    s.conn().execute_unprepared(sql).await.expect("fill");
-}
-
-pub async fn free_storage(s: &Store) {
-    let sql = match s.backend() {
-        sea_orm::DbBackend::Postgres => {
-            "DROP TRIGGER test_disk_full ON audit_events; DROP FUNCTION test_disk_full()"
-        }
-        _ => "PRAGMA max_page_count = 1073741823",
-    };
-    s.conn().execute_unprepared(sql).await.expect("free");
 }
 
 #[tokio::test]
@@ -324,32 +315,20 @@ async fn a_full_storage_is_recognised_by_the_database_error_code() {
         one_write(s, "before").await.expect("write");
         let before = s.audit_count().await.expect("count");
         fill_storage(s).await;
-        // Enough rows to need new pages.
-        let mut full = None;
-        for i in 0..200 {
-            let mut tx = s.write(AuditActor::system("test")).await.expect("tx");
-            tx.audit(
-                "test.write",
-                "test",
-                i,
-                serde_json::json!({"pad": "x".repeat(2000)}),
-            )
-            .await
-            .expect("audit");
-            if let Err(e) = tx.commit().await {
-                full = Some(e);
-                break;
-            }
-        }
-        let e = full.unwrap_or_else(|| panic!("{}: the writes must fail", db.name));
+        let e = one_write(s, "full").await.expect_err("the write must fail");
         assert!(
             matches!(e, StoreError::StorageFull(_)),
             "{}: {e:?}",
             db.name
         );
+        assert_eq!(
+            s.audit_count().await.expect("count"),
+            before,
+            "nothing stored"
+        );
         free_storage(s).await;
         one_write(s, "after").await.expect("writes resume");
-        assert!(s.audit_count().await.expect("count") > before);
+        assert_eq!(s.audit_count().await.expect("count"), before + 1);
         assert!(matches!(
             s.audit_verify().await.expect("verify"),
             Verification::Intact { .. }
@@ -409,7 +388,11 @@ async fn the_database_and_stored_files_are_owner_only() {
         .expect("put");
     let stored = files.join("sm3").join(&key[..2]).join(&key);
     assert_eq!(mode(&stored), 0o600);
-    for d in [&files, &files.join("sm3"), &files.join("sm3").join(&key[..2])] {
+    for d in [
+        &files,
+        &files.join("sm3"),
+        &files.join("sm3").join(&key[..2]),
+    ] {
         assert_eq!(mode(d), 0o700, "{}", d.display());
     }
     blobs

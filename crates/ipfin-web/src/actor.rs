@@ -311,3 +311,43 @@ pub async fn enforce(State(access): State<Access>, req: Request, next: Next) -> 
     }
     next.run(req).await
 }
+
+#[cfg(test)]
+mod tests {
+    use super::client_ip;
+
+    #[test]
+    fn forged_left_most_addresses_never_become_the_client() {
+        let peer = Some("10.0.0.2".parse().expect("ip"));
+        for fake in ["6.6.6.6", "1.2.3.4", "127.0.0.1", "not-an-ip"] {
+            let xff = format!("{fake}, 203.0.113.9");
+            assert_eq!(
+                client_ip(Some(&xff), peer, 1).as_deref(),
+                Some("203.0.113.9")
+            );
+            // Two proxies: the entry two places from the right.
+            let xff = format!("{fake}, 198.51.100.1, 10.0.0.1");
+            assert_eq!(
+                client_ip(Some(&xff), peer, 2).as_deref(),
+                Some("198.51.100.1")
+            );
+        }
+        // Not behind a proxy: the header is ignored.
+        assert_eq!(
+            client_ip(Some("6.6.6.6"), peer, 0).as_deref(),
+            Some("10.0.0.2")
+        );
+        // Fewer entries than hops: the left-most, all written by trusted proxies.
+        assert_eq!(
+            client_ip(Some("198.51.100.1"), peer, 2).as_deref(),
+            Some("198.51.100.1")
+        );
+        // A port some proxies add is dropped; garbage at the trusted position is no address.
+        assert_eq!(
+            client_ip(Some("x, 198.51.100.1:5000"), peer, 1).as_deref(),
+            Some("198.51.100.1")
+        );
+        assert_eq!(client_ip(Some("6.6.6.6, garbage"), peer, 1), None);
+        assert_eq!(client_ip(None, peer, 1).as_deref(), Some("10.0.0.2"));
+    }
+}

@@ -117,6 +117,25 @@ pub enum ChainBreak {
     Altered { seq: i64 },
     /// The chain head records more events (or another last hash) than the table holds.
     Truncated { head_seq: i64, last_seq: i64 },
+    /// The anchor kept outside the database says the chain had reached `anchor_seq`, but it
+    /// ends at `last_seq`: events were removed from the end (and the head rewritten to match).
+    AnchorAhead { anchor_seq: i64, last_seq: i64 },
+    /// The event at the anchor's position no longer has the hash the anchor recorded: the
+    /// chain was rewritten from there or before.
+    AnchorMismatch { seq: i64 },
+}
+
+/// The chain's head as last seen by a verification, kept outside the database (a file beside
+/// the data or an object in the object store). A later chain must still contain this event
+/// with this hash.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Anchor {
+    /// Number of events (the last `seq`) when the anchor was written.
+    pub seq: i64,
+    /// The hash of event `seq` (the genesis hash when `seq` is 0).
+    pub hash: String,
+    /// When it was written (UTC microseconds).
+    pub at_us: i64,
 }
 
 impl std::fmt::Display for ChainBreak {
@@ -141,6 +160,17 @@ impl std::fmt::Display for ChainBreak {
                 f,
                 "审计链头记录至 #{head_seq}，但最后一条事件为 #{last_seq}：链尾被删除或篡改 / chain head says #{head_seq} but the last event is #{last_seq}"
             ),
+            ChainBreak::AnchorAhead {
+                anchor_seq,
+                last_seq,
+            } => write!(
+                f,
+                "库外锚点记录审计链已到 #{anchor_seq}，但最后一条事件为 #{last_seq}：链尾事件被删除 / the anchor kept outside the database says the chain reached #{anchor_seq} but the last event is #{last_seq}: events were removed from the end"
+            ),
+            ChainBreak::AnchorMismatch { seq } => write!(
+                f,
+                "审计事件 #{seq} 的哈希与库外锚点不符：审计链被重写 / audit event #{seq} does not have the hash the anchor kept outside the database recorded: the chain was rewritten"
+            ),
         }
     }
 }
@@ -150,6 +180,7 @@ impl std::fmt::Display for ChainBreak {
 pub struct ChainVerifier {
     prev_hash: String,
     next_seq: i64,
+    anchor: Option<Anchor>,
 }
 
 impl Default for ChainVerifier {
@@ -157,11 +188,20 @@ impl Default for ChainVerifier {
         ChainVerifier {
             prev_hash: GENESIS_HASH.to_string(),
             next_seq: 1,
+            anchor: None,
         }
     }
 }
 
 impl ChainVerifier {
+    /// A verifier that also checks the chain still holds the anchored event with its hash.
+    pub fn with_anchor(anchor: Option<Anchor>) -> ChainVerifier {
+        ChainVerifier {
+            anchor,
+            ..ChainVerifier::default()
+        }
+    }
+
     pub fn feed(&mut self, e: &StoredEvent) -> Result<(), ChainBreak> {
         if e.event.seq != self.next_seq {
             return Err(ChainBreak::Missing {
@@ -175,6 +215,12 @@ impl ChainVerifier {
         if e.event.chain_hash(&e.prev_hash) != e.hash {
             return Err(ChainBreak::Altered { seq: e.event.seq });
         }
+        if let Some(a) = &self.anchor
+            && a.seq == e.event.seq
+            && a.hash != e.hash
+        {
+            return Err(ChainBreak::AnchorMismatch { seq: a.seq });
+        }
         self.prev_hash = e.hash.clone();
         self.next_seq += 1;
         Ok(())
@@ -183,6 +229,17 @@ impl ChainVerifier {
     /// Checks the end of the chain against the recorded head.
     pub fn finish(&self, head_seq: i64, head_hash: &str) -> Result<i64, ChainBreak> {
         let last = self.next_seq - 1;
+        if let Some(a) = &self.anchor {
+            if a.seq > last {
+                return Err(ChainBreak::AnchorAhead {
+                    anchor_seq: a.seq,
+                    last_seq: last,
+                });
+            }
+            if a.seq == 0 && a.hash != GENESIS_HASH {
+                return Err(ChainBreak::AnchorMismatch { seq: 0 });
+            }
+        }
         if head_seq != last || head_hash != self.prev_hash {
             return Err(ChainBreak::Truncated {
                 head_seq,
@@ -259,6 +316,50 @@ mod tests {
             v.feed(e).expect("intact");
         }
         assert_eq!(v.finish(5, &c[4].hash), Ok(5));
+    }
+
+    #[test]
+    fn an_anchor_reports_a_removed_tail_even_with_a_rewritten_head() {
+        let c = chain(5);
+        let anchor = Anchor {
+            seq: 5,
+            hash: c[4].hash.clone(),
+            at_us: 0,
+        };
+        // Events 4 and 5 deleted, head rewritten to event 3: consistent without the anchor.
+        let mut v = ChainVerifier::default();
+        c[..3].iter().try_for_each(|e| v.feed(e)).expect("prefix");
+        assert_eq!(v.finish(3, &c[2].hash), Ok(3));
+        let mut v = ChainVerifier::with_anchor(Some(anchor.clone()));
+        c[..3].iter().try_for_each(|e| v.feed(e)).expect("prefix");
+        assert_eq!(
+            v.finish(3, &c[2].hash),
+            Err(ChainBreak::AnchorAhead {
+                anchor_seq: 5,
+                last_seq: 3
+            })
+        );
+        // A chain rebuilt from scratch with other events: the anchored hash is gone.
+        let mut other = chain(6);
+        other[4].event.actor = "user:2".into();
+        let mut prev = other[3].hash.clone();
+        for e in &mut other[4..] {
+            e.prev_hash = prev.clone();
+            e.hash = e.event.chain_hash(&prev);
+            prev = e.hash.clone();
+        }
+        let mut v = ChainVerifier::with_anchor(Some(anchor));
+        let r: Result<(), ChainBreak> = other.iter().try_for_each(|e| v.feed(e));
+        assert_eq!(r, Err(ChainBreak::AnchorMismatch { seq: 5 }));
+        // The intact chain, longer than the anchor, passes.
+        let longer = chain(7);
+        let mut v = ChainVerifier::with_anchor(Some(Anchor {
+            seq: 5,
+            hash: longer[4].hash.clone(),
+            at_us: 0,
+        }));
+        longer.iter().try_for_each(|e| v.feed(e)).expect("intact");
+        assert_eq!(v.finish(7, &longer[6].hash), Ok(7));
     }
 
     #[test]

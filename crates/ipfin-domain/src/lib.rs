@@ -19,6 +19,7 @@ pub mod money;
 pub mod org;
 pub mod password;
 pub mod policy;
+pub mod sign_in;
 pub mod size;
 pub mod stats;
 pub mod stats_aggregate;

@@ -4,7 +4,7 @@
 use crate::Store;
 use crate::db::{Page, Paged, exec, fetch_all, fetch_one};
 use crate::error::Result;
-use ipfin_domain::audit::{AuditEvent, ChainBreak, ChainVerifier, StoredEvent};
+use ipfin_domain::audit::{Anchor, AuditEvent, ChainBreak, ChainVerifier, StoredEvent};
 use sea_orm::{ConnectionTrait, FromQueryResult};
 use serde::Serialize;
 
@@ -146,37 +146,128 @@ pub enum Verification {
     Broken(ChainBreak),
 }
 
+/// The name of the anchor record in the file storage (`records/audit-anchor.json`).
+pub const ANCHOR_RECORD: &str = "audit-anchor.json";
+/// The daily anchor job's name in `periodic_jobs`.
+const ANCHOR_JOB: &str = "audit_anchor";
+/// How often the anchor is written at least.
+pub const ANCHOR_INTERVAL_SECS: i64 = 24 * 3600;
+
+/// A verification with the anchor it was checked against and the one it left.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AnchoredVerification {
+    pub verification: Verification,
+    /// The anchor found outside the database before this verification, if any.
+    pub previous: Option<Anchor>,
+    /// The anchor written after an intact verification (none after a break: the last good
+    /// anchor is kept as evidence).
+    pub written: Option<Anchor>,
+}
+
 impl Store {
-    /// Walks the whole chain in sequence order, in batches, and reports the first break.
+    /// Walks the whole chain in sequence order, in batches, and reports the first break; the
+    /// chain must also still hold the event anchored outside the database (see
+    /// [`Store::audit_verify_and_anchor`]). Read-only.
     pub async fn audit_verify(&self) -> Result<Verification> {
-        let mut verifier = ChainVerifier::default();
-        let mut after = 0i64;
-        loop {
-            let rows: Vec<AuditRow> = fetch_all(
-                self.conn(),
-                "SELECT seq, at_us, actor_user_id, actor, action, entity_type, entity_id, data, prev_hash, hash \
-                 FROM audit_events WHERE seq > ? ORDER BY seq LIMIT 5000",
-                vec![after.into()],
-            )
-            .await?;
-            let Some(last) = rows.last() else { break };
-            after = last.seq;
-            for row in rows {
-                if let Err(b) = verifier.feed(&row.into_stored()) {
-                    return Ok(Verification::Broken(b));
-                }
+        let anchor = self.audit_anchor().await?;
+        Ok(self.verify_against(anchor).await?.0)
+    }
+
+    /// Verifies the chain against the anchor kept in the file storage and, when it is intact,
+    /// writes a new anchor of the chain's head. Used by `ipfin audit verify` and the daily job.
+    pub async fn audit_verify_and_anchor(&self) -> Result<AnchoredVerification> {
+        let previous = self.audit_anchor().await?;
+        let (verification, head) = self.verify_against(previous.clone()).await?;
+        let written = match verification {
+            Verification::Intact { .. } => {
+                let anchor = Anchor {
+                    seq: head.seq,
+                    hash: head.hash,
+                    at_us: crate::now_us(),
+                };
+                let bytes = serde_json::to_vec(&anchor)
+                    .map_err(|e| crate::StoreError::Internal(format!("anchor: {e}")))?;
+                self.blobs().put_record(ANCHOR_RECORD, bytes.into()).await?;
+                Some(anchor)
             }
+            Verification::Broken(_) => None,
+        };
+        Ok(AnchoredVerification {
+            verification,
+            previous,
+            written,
+        })
+    }
+
+    /// The anchor last written outside the database, if any. An anchor that cannot be read
+    /// is an error, not a missing anchor (replacing it with garbage must not hide a cut tail).
+    pub async fn audit_anchor(&self) -> Result<Option<Anchor>> {
+        match self.blobs().get_record(ANCHOR_RECORD).await? {
+            None => Ok(None),
+            Some(bytes) => serde_json::from_slice(&bytes).map(Some).map_err(|e| {
+                crate::StoreError::Internal(format!("the audit anchor cannot be read: {e}"))
+            }),
         }
+    }
+
+    /// The daily anchor: when due (claimed through `periodic_jobs`, so one instance runs it),
+    /// verifies the chain and writes the anchor. `None` when it was not due.
+    pub async fn audit_anchor_if_due(&self) -> Result<Option<AnchoredVerification>> {
+        let now = crate::now_s();
+        let mut tx = self.write(AuditActor::system("jobs")).await?;
+        let claimed = exec(
+            tx.conn(),
+            "UPDATE periodic_jobs SET due_at = ?, last_run_at = ? WHERE name = ? AND due_at <= ?",
+            vec![
+                (now + ANCHOR_INTERVAL_SECS).into(),
+                now.into(),
+                ANCHOR_JOB.into(),
+                now.into(),
+            ],
+        )
+        .await?;
+        if claimed == 0 {
+            tx.rollback().await?;
+            return Ok(None);
+        }
+        tx.audit("job.run", "periodic_job", ANCHOR_JOB, serde_json::json!({}))
+            .await?;
+        tx.commit().await?;
+        self.audit_verify_and_anchor().await.map(Some)
+    }
+
+    /// Walks the events up to the head as it was when the walk started (events appended
+    /// meanwhile are left for the next verification) and returns the result and that head.
+    async fn verify_against(&self, anchor: Option<Anchor>) -> Result<(Verification, Head)> {
         let head: Head = fetch_one(
             self.conn(),
             "SELECT seq, hash FROM audit_head WHERE id = 1",
             vec![],
         )
         .await?;
-        Ok(match verifier.finish(head.seq, &head.hash) {
+        let mut verifier = ChainVerifier::with_anchor(anchor);
+        let mut after = 0i64;
+        loop {
+            let rows: Vec<AuditRow> = fetch_all(
+                self.conn(),
+                "SELECT seq, at_us, actor_user_id, actor, action, entity_type, entity_id, data, prev_hash, hash \
+                 FROM audit_events WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT 5000",
+                vec![after.into(), head.seq.into()],
+            )
+            .await?;
+            let Some(last) = rows.last() else { break };
+            after = last.seq;
+            for row in rows {
+                if let Err(b) = verifier.feed(&row.into_stored()) {
+                    return Ok((Verification::Broken(b), head));
+                }
+            }
+        }
+        let result = match verifier.finish(head.seq, &head.hash) {
             Ok(n) => Verification::Intact { events: n },
             Err(b) => Verification::Broken(b),
-        })
+        };
+        Ok((result, head))
     }
 
     /// The newest events first, optionally for one entity (city-wide view: callers check the role).

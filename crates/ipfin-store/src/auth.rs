@@ -7,6 +7,7 @@ use crate::error::{Result, StoreError};
 use crate::org::require_text;
 use crate::user::{hash_password, parse_username, verify_password};
 use crate::{Store, WriteTx};
+use ipfin_domain::sign_in::{self as rules, Refusal};
 use ipfin_domain::{OrgFacts, OrgKind, Role, Scope};
 use rand::RngCore;
 use sea_orm::FromQueryResult;
@@ -16,6 +17,10 @@ use sm3::{Digest, Sm3};
 
 /// Session lifetime: a working day and a half.
 pub const SESSION_SECONDS: i64 = 12 * 3600;
+/// A session unused for this long ends (the default of `session_idle_minutes`).
+pub const DEFAULT_SESSION_IDLE_SECONDS: i64 = 30 * 60;
+/// A session's last use is written back at most this often (not on every request).
+pub const SESSION_TOUCH_SECONDS: i64 = 60;
 
 /// A random secret of 32 bytes, hex-encoded.
 pub fn random_token() -> String {
@@ -47,6 +52,8 @@ pub struct SessionUser {
     pub must_change_password: bool,
     pub csrf_token: String,
     pub session_hash: String,
+    /// When the session was last recorded as used (unix seconds).
+    pub last_seen_at: i64,
 }
 
 impl SessionUser {
@@ -97,8 +104,29 @@ pub struct ApiToken {
 /// The outcome of a sign-in attempt. Failure never says whether the username exists.
 #[derive(Debug)]
 pub enum SignIn {
-    Ok { token: String, user_id: i64 },
+    Ok {
+        token: String,
+        user_id: i64,
+    },
     Failed,
+    /// Refused before the password was checked: the account is locked or the address must
+    /// wait (`ipfin_domain::sign_in`).
+    Refused(Refusal),
+}
+
+fn account_key(username: &str) -> String {
+    format!("account:{username}")
+}
+
+fn address_key(ip: &str) -> String {
+    format!("address:{ip}")
+}
+
+#[derive(FromQueryResult)]
+struct FailureRow {
+    key: String,
+    failures: i64,
+    blocked_until: i64,
 }
 
 #[derive(FromQueryResult)]
@@ -107,6 +135,58 @@ struct Credentials {
     password_hash: Option<String>,
     active: bool,
     org_active: bool,
+}
+
+/// Counts one failed sign-in under `key` within the caller's transaction, and sets when the
+/// next attempt may come. The count starts again when the last failure (`since_first`: the
+/// first failure of the window) is older than `reset_secs`. One upsert, so concurrent failures
+/// on PostgreSQL each count (the row stays locked until commit).
+async fn count_failure(
+    tx: &WriteTx,
+    key: &str,
+    now: i64,
+    reset_secs: i64,
+    since_first: bool,
+) -> Result<()> {
+    let column = if since_first { "first_at" } else { "last_at" };
+    exec(
+        tx.conn(),
+        &format!(
+            "INSERT INTO sign_in_failures (key, failures, first_at, last_at, blocked_until) VALUES (?, 1, ?, ?, 0) \
+             ON CONFLICT (key) DO UPDATE SET \
+             failures = CASE WHEN sign_in_failures.{column} < ? THEN 1 ELSE sign_in_failures.failures + 1 END, \
+             first_at = CASE WHEN sign_in_failures.{column} < ? THEN excluded.first_at ELSE sign_in_failures.first_at END, \
+             last_at = excluded.last_at"
+        ),
+        vec![
+            key.into(),
+            now.into(),
+            now.into(),
+            (now - reset_secs).into(),
+            (now - reset_secs).into(),
+        ],
+    )
+    .await?;
+    let failures = fetch_i64(
+        tx.conn(),
+        "SELECT failures FROM sign_in_failures WHERE key = ?",
+        vec![key.into()],
+    )
+    .await?;
+    let wait = if key.starts_with("account:") {
+        rules::account_lock_secs(failures)
+    } else {
+        rules::address_delay_secs(failures)
+    };
+    if wait > 0 {
+        exec(
+            tx.conn(),
+            "UPDATE sign_in_failures SET blocked_until = ? WHERE key = ?",
+            vec![(now + wait).into(), key.into()],
+        )
+        .await?;
+    }
+    Ok(())
 }
 
 /// A real Argon2id hash to verify against when the username is unknown (or has no password),
@@ -129,6 +209,10 @@ impl Store {
         ip: Option<&str>,
     ) -> Result<SignIn> {
         let username = username.trim().to_lowercase();
+        let now = crate::now_s();
+        if let Some(refusal) = self.sign_in_refusal(&username, ip, now).await? {
+            return Ok(SignIn::Refused(refusal));
+        }
         let creds: Option<Credentials> = fetch_opt(
             self.conn(),
             "SELECT u.id, u.password_hash, u.active, o.active AS org_active FROM users u \
@@ -151,16 +235,21 @@ impl Store {
         match creds {
             Some(c) if verified && usable => {
                 let token = random_token();
-                let now = crate::now_s();
                 exec(
                     tx.conn(),
-                    "DELETE FROM sessions WHERE expires_at < ?",
-                    vec![now.into()],
+                    "DELETE FROM sessions WHERE expires_at < ? OR last_seen_at < ?",
+                    vec![now.into(), (now - self.session_idle_secs()).into()],
                 )
                 .await?;
                 exec(
                     tx.conn(),
-                    "INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at, ip) VALUES (?, ?, ?, ?, ?, ?)",
+                    "DELETE FROM sign_in_failures WHERE key = ?",
+                    vec![account_key(&username).into()],
+                )
+                .await?;
+                exec(
+                    tx.conn(),
+                    "INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at, ip, last_seen_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
                     vec![
                         token_hash(&token).into(),
                         c.id.into(),
@@ -168,6 +257,7 @@ impl Store {
                         now.into(),
                         (now + SESSION_SECONDS).into(),
                         ip.map(str::to_string).into(),
+                        now.into(),
                     ],
                 )
                 .await?;
@@ -186,6 +276,24 @@ impl Store {
                 })
             }
             other => {
+                count_failure(
+                    &tx,
+                    &account_key(&username),
+                    now,
+                    rules::ACCOUNT_FORGET_SECS,
+                    false,
+                )
+                .await?;
+                if let Some(ip) = ip {
+                    count_failure(&tx, &address_key(ip), now, rules::ADDRESS_WINDOW_SECS, true)
+                        .await?;
+                }
+                exec(
+                    tx.conn(),
+                    "DELETE FROM sign_in_failures WHERE last_at < ? AND blocked_until < ?",
+                    vec![(now - rules::ACCOUNT_FORGET_SECS).into(), now.into()],
+                )
+                .await?;
                 tx.audit(
                     "auth.sign_in_failed",
                     "user",
@@ -199,6 +307,53 @@ impl Store {
                 Ok(SignIn::Failed)
             }
         }
+    }
+
+    /// Whether an attempt for this (lower-case) account name from this address must wait.
+    async fn sign_in_refusal(
+        &self,
+        username: &str,
+        ip: Option<&str>,
+        now: i64,
+    ) -> Result<Option<Refusal>> {
+        let account = account_key(username);
+        let address = ip.map(address_key).unwrap_or_default();
+        let rows: Vec<FailureRow> = fetch_all(
+            self.conn(),
+            "SELECT key, failures, blocked_until FROM sign_in_failures WHERE key IN (?, ?) AND blocked_until > ?",
+            vec![account.clone().into(), address.into(), now.into()],
+        )
+        .await?;
+        let refusal = |key: &str| rows.iter().find(|r| r.key == key && r.failures > 0);
+        if let Some(r) = refusal(&account) {
+            return Ok(Some(Refusal::Account {
+                until: r.blocked_until,
+            }));
+        }
+        Ok(rows.first().map(|r| Refusal::Address {
+            until: r.blocked_until,
+        }))
+    }
+
+    /// Counts of failed sign-ins (tests and the operator's view): `(failures, blocked_until)`
+    /// for an account name or an address.
+    pub async fn sign_in_failures(
+        &self,
+        username: Option<&str>,
+        ip: Option<&str>,
+    ) -> Result<Option<(i64, i64)>> {
+        let key = match (username, ip) {
+            (Some(u), _) => account_key(&u.trim().to_lowercase()),
+            (None, Some(ip)) => address_key(ip),
+            (None, None) => return Ok(None),
+        };
+        let row: Option<FailureRow> = fetch_opt(
+            self.conn(),
+            "SELECT key, failures, blocked_until FROM sign_in_failures WHERE key = ?",
+            vec![key.into()],
+        )
+        .await?;
+        Ok(row.map(|r| (r.failures, r.blocked_until)))
     }
 
     /// Resolves a session cookie to its user, if the session is valid and the account active.
@@ -216,42 +371,64 @@ impl Store {
             must_change_password: bool,
             csrf_token: String,
             roles: Option<String>,
+            last_seen_at: i64,
         }
         let roles = crate::user::roles_column(self.backend());
         let hash = token_hash(token);
+        let now = crate::now_s();
         let row: Option<Row> = fetch_opt(
             self.conn(),
             &format!(
                 "SELECT u.id AS user_id, u.username, u.display_name, u.organisation_id, o.name AS org_name, o.kind AS org_kind, \
                  o.district_code, d.name AS district_name, u.must_change_password, s.csrf_token, \
-                 {roles} \
+                 s.last_seen_at, {roles} \
                  FROM sessions s JOIN users u ON u.id = s.user_id JOIN organisations o ON o.id = u.organisation_id \
                  LEFT JOIN districts d ON d.code = o.district_code \
-                 WHERE s.token_hash = ? AND s.expires_at > ? AND u.active = TRUE AND o.active = TRUE"
+                 WHERE s.token_hash = ? AND s.expires_at > ? AND s.last_seen_at > ? \
+                 AND u.active = TRUE AND o.active = TRUE"
             ),
-            vec![hash.clone().into(), crate::now_s().into()],
+            vec![
+                hash.clone().into(),
+                now.into(),
+                (now - self.session_idle_secs()).into(),
+            ],
         )
         .await?;
-        Ok(row.and_then(|r| {
-            Some(SessionUser {
-                user_id: r.user_id,
-                username: r.username,
-                display_name: r.display_name,
-                organisation_id: r.organisation_id,
-                org_name: r.org_name,
-                org_kind: OrgKind::from_code(&r.org_kind)?,
-                district_code: r.district_code,
-                district_name: r.district_name,
-                roles: r
-                    .roles
-                    .unwrap_or_default()
-                    .split(',')
-                    .filter_map(Role::from_code)
-                    .collect(),
-                must_change_password: r.must_change_password,
-                csrf_token: r.csrf_token,
-                session_hash: hash,
-            })
+        let Some(mut row) = row else { return Ok(None) };
+        if now - row.last_seen_at >= SESSION_TOUCH_SECONDS {
+            // Activity keeps the session alive; written at most once a minute per session.
+            // Bookkeeping of the session itself, not a change of data: not an audited write.
+            exec(
+                self.conn(),
+                "UPDATE sessions SET last_seen_at = ? WHERE token_hash = ?",
+                vec![now.into(), hash.clone().into()],
+            )
+            .await?;
+            row.last_seen_at = now;
+        }
+        let r = row;
+        let Some(org_kind) = OrgKind::from_code(&r.org_kind) else {
+            return Ok(None);
+        };
+        Ok(Some(SessionUser {
+            user_id: r.user_id,
+            username: r.username,
+            display_name: r.display_name,
+            organisation_id: r.organisation_id,
+            org_name: r.org_name,
+            org_kind,
+            district_code: r.district_code,
+            district_name: r.district_name,
+            roles: r
+                .roles
+                .unwrap_or_default()
+                .split(',')
+                .filter_map(Role::from_code)
+                .collect(),
+            must_change_password: r.must_change_password,
+            csrf_token: r.csrf_token,
+            session_hash: hash,
+            last_seen_at: r.last_seen_at,
         }))
     }
 

@@ -3,7 +3,7 @@
 //! memory in tests. A file's key is its SM3 digest, so the same bytes are stored once however
 //! often they are uploaded; a client's file name never becomes a path.
 
-use crate::error::{Result, StoreError};
+use crate::error::{Result, StoreError, source_is_storage_full};
 use bytes::Bytes;
 use object_store::path::Path;
 use object_store::{ObjectStore, PutPayload};
@@ -14,6 +14,9 @@ use std::sync::Arc;
 pub struct Blobs {
     inner: Arc<dyn ObjectStore>,
     what: String,
+    /// The folder, for files on the local file system (owner-only permissions are set on what
+    /// is written there).
+    root: Option<std::path::PathBuf>,
 }
 
 impl std::fmt::Debug for Blobs {
@@ -28,19 +31,83 @@ impl Blobs {
         Blobs {
             inner: Arc::new(object_store::memory::InMemory::new()),
             what: "memory".into(),
+            root: None,
         }
     }
 
-    /// Files under a local folder, created when missing.
+    /// Files under a local folder, created when missing (owner-only: folders 0700, files 0600,
+    /// also for what an earlier version left readable). Staging files of writes cut off by a
+    /// crash are removed.
     pub fn local(dir: &std::path::Path) -> Result<Blobs> {
-        std::fs::create_dir_all(dir)
-            .map_err(|e| StoreError::Internal(format!("file folder {}: {e}", dir.display())))?;
-        let fs = object_store::local::LocalFileSystem::new_with_prefix(dir)
-            .map_err(|e| StoreError::Internal(format!("file folder {}: {e}", dir.display())))?;
+        let err = |e: &dyn std::fmt::Display| {
+            StoreError::Internal(format!("file folder {}: {e}", dir.display()))
+        };
+        crate::fsperm::private_dir(dir).map_err(|e| err(&e))?;
+        crate::fsperm::restrict_tree(dir).map_err(|e| err(&e))?;
+        crate::fsperm::remove_staging_files(dir).map_err(|e| err(&e))?;
+        let fs = object_store::local::LocalFileSystem::new_with_prefix(dir).map_err(|e| err(&e))?;
         Ok(Blobs {
             inner: Arc::new(fs),
             what: dir.display().to_string(),
+            root: Some(dir.to_path_buf()),
         })
+    }
+
+    /// Owner-only permissions on a file just written under a local folder and on the folders
+    /// above it (object_store creates them with the process's umask).
+    fn restrict(&self, path: &Path) {
+        let Some(root) = &self.root else { return };
+        let mut p = root.clone();
+        let parts: Vec<_> = path.parts().collect();
+        for (i, part) in parts.iter().enumerate() {
+            p.push(part.as_ref());
+            let r = if i + 1 == parts.len() {
+                crate::fsperm::private_file(&p)
+            } else {
+                crate::fsperm::private_dir(&p)
+            };
+            if let Err(e) = r {
+                tracing::warn!(path = %p.display(), error = %e, "could not restrict permissions");
+            }
+        }
+    }
+
+    /// Writes a small named record (not content-addressed), e.g. the audit chain's anchor,
+    /// under `records/<name>`, replacing what was there.
+    pub async fn put_record(&self, name: &str, bytes: Bytes) -> Result<()> {
+        let path = Self::record_path(name)?;
+        self.inner
+            .put(&path, PutPayload::from_bytes(bytes))
+            .await
+            .map_err(|e| write_error("storing a record", e))?;
+        self.restrict(&path);
+        Ok(())
+    }
+
+    /// Reads a named record; `None` when it was never written.
+    pub async fn get_record(&self, name: &str) -> Result<Option<Bytes>> {
+        let path = Self::record_path(name)?;
+        match self.inner.get(&path).await {
+            Ok(r) => r
+                .bytes()
+                .await
+                .map(Some)
+                .map_err(|e| StoreError::Internal(format!("reading a record: {e}"))),
+            Err(object_store::Error::NotFound { .. }) => Ok(None),
+            Err(e) => Err(StoreError::Internal(format!("reading a record: {e}"))),
+        }
+    }
+
+    fn record_path(name: &str) -> Result<Path> {
+        if name.is_empty()
+            || !name
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'.')
+            || name.starts_with('.')
+        {
+            return Err(StoreError::NotFound);
+        }
+        Ok(Path::from(format!("records/{name}")))
     }
 
     /// The store a URL names: `memory:` (tests), `s3://bucket[/prefix]` (an S3-compatible
@@ -76,6 +143,7 @@ impl Blobs {
         Ok(Blobs {
             inner,
             what: url.into(),
+            root: None,
         })
     }
 
@@ -91,6 +159,7 @@ impl Blobs {
         Blobs {
             inner,
             what: what.into(),
+            root: None,
         }
     }
 
@@ -112,7 +181,8 @@ impl Blobs {
         self.inner
             .put(&path, PutPayload::from_bytes(bytes))
             .await
-            .map_err(|e| StoreError::Internal(format!("storing a file: {e}")))?;
+            .map_err(|e| write_error("storing a file", e))?;
+        self.restrict(&path);
         Ok(key)
     }
 
@@ -127,6 +197,15 @@ impl Blobs {
             Err(object_store::Error::NotFound { .. }) => Err(StoreError::NotFound),
             Err(e) => Err(StoreError::Internal(format!("reading a file: {e}"))),
         }
+    }
+}
+
+/// A failed write: a full disk is `StorageFull` (the caller answers 503), anything else internal.
+fn write_error(what: &str, e: object_store::Error) -> StoreError {
+    if source_is_storage_full(&e) {
+        StoreError::StorageFull(format!("{what}: {e}"))
+    } else {
+        StoreError::Internal(format!("{what}: {e}"))
     }
 }
 

@@ -13,6 +13,10 @@ use sea_orm::{
 use sea_orm_migration::MigratorTrait;
 use std::time::Duration;
 
+/// How long `/readyz` reports full storage after the last write that failed for want of space
+/// (a successful write clears it at once).
+pub const STORAGE_FULL_HOLD_SECS: i64 = 60;
+
 /// The application's database. Cheap to clone.
 #[derive(Clone, Debug)]
 pub struct Store {
@@ -21,6 +25,10 @@ pub struct Store {
     sqlite_file_url: Option<String>,
     /// Where uploaded files are kept (in memory until `with_blobs` sets the real place).
     blobs: crate::blob::Blobs,
+    /// A session unused this long ends.
+    session_idle_secs: i64,
+    /// When a write last failed for want of space (unix seconds, 0: never), shared by clones.
+    storage_full_at: std::sync::Arc<std::sync::atomic::AtomicI64>,
 }
 
 /// Which page of a list to return (1-based), with a bounded page size.
@@ -230,8 +238,17 @@ impl Store {
         } else {
             opts.max_connections(16).min_connections(1);
         }
-        if url.starts_with("sqlite:") && !(url.contains(":memory:") || url.contains("mode=memory"))
-        {
+        let sqlite_file = url.starts_with("sqlite:")
+            && !(url.contains(":memory:") || url.contains("mode=memory"));
+        let sqlite_path = sqlite_file
+            .then(|| crate::fsperm::sqlite_path(url))
+            .flatten();
+        if let Some(path) = &sqlite_path {
+            crate::fsperm::private_sqlite(path).map_err(|e| {
+                StoreError::Internal(format!("database file {}: {e}", path.display()))
+            })?;
+        }
+        if sqlite_file {
             // Switch the file to WAL on one connection first: the switch takes an exclusive
             // lock, and two pooled connections attempting it at once fail with "database is
             // locked" at once (seen on fresh files and on backups made by VACUUM INTO).
@@ -250,6 +267,12 @@ impl Store {
             conn.close().await.ok();
         }
         let db = Database::connect(opts).await?;
+        if let Some(path) = &sqlite_path {
+            // The -wal and -shm files now exist: owner-only like the database.
+            crate::fsperm::private_sqlite(path).map_err(|e| {
+                StoreError::Internal(format!("database file {}: {e}", path.display()))
+            })?;
+        }
         let sqlite_file_url = (url.starts_with("sqlite:")
             && !(url.contains(":memory:") || url.contains("mode=memory")))
         .then(|| url.to_string());
@@ -257,6 +280,8 @@ impl Store {
             db,
             sqlite_file_url,
             blobs: crate::blob::Blobs::memory(),
+            session_idle_secs: crate::auth::DEFAULT_SESSION_IDLE_SECONDS,
+            storage_full_at: Default::default(),
         })
     }
 
@@ -302,6 +327,37 @@ impl Store {
 
     pub fn blobs(&self) -> &crate::blob::Blobs {
         &self.blobs
+    }
+
+    /// Ends sessions unused for `secs` seconds (at least a minute).
+    pub fn with_session_idle(mut self, secs: i64) -> Store {
+        self.session_idle_secs = secs.max(crate::auth::SESSION_TOUCH_SECONDS);
+        self
+    }
+
+    pub fn session_idle_secs(&self) -> i64 {
+        self.session_idle_secs
+    }
+
+    /// Records that a write failed because the storage is full (`/readyz` reports it).
+    pub fn note_storage_full(&self) {
+        self.storage_full_at
+            .store(crate::now_s(), std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// Records that a write succeeded: the storage has room again.
+    pub fn note_storage_ok(&self) {
+        self.storage_full_at
+            .store(0, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// When a write last failed for want of space, if within the last `STORAGE_FULL_HOLD_SECS`
+    /// and no write has succeeded since.
+    pub fn storage_full_since(&self) -> Option<i64> {
+        let at = self
+            .storage_full_at
+            .load(std::sync::atomic::Ordering::Relaxed);
+        (at > 0 && crate::now_s() - at < STORAGE_FULL_HOLD_SECS).then_some(at)
     }
 
     pub fn conn(&self) -> &DatabaseConnection {

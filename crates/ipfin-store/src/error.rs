@@ -23,6 +23,9 @@ pub enum StoreError {
     /// A policy document broke a rule, at a JSON path; nothing was stored.
     #[error("invalid document at {}: {}", .0.path, .0.msg)]
     Document(ipfin_domain::policy::rules::RuleError),
+    /// The disk (or the database's quota) is full: nothing was stored; retry once space is freed.
+    #[error("storage full: {0}")]
+    StorageFull(String),
     #[error("database: {0}")]
     Db(DbErr),
     #[error("internal: {0}")]
@@ -79,9 +82,58 @@ impl From<DbErr> for StoreError {
             {
                 StoreError::Internal(msg)
             }
+            other if is_storage_full(&other) => StoreError::StorageFull(other.to_string()),
             other => StoreError::Db(other),
         }
     }
+}
+
+/// SQLite's result code for "database or disk is full" (`SQLITE_FULL`; SQLite also returns it
+/// when a write fails with ENOSPC).
+const SQLITE_FULL: &str = "13";
+/// PostgreSQL's SQLSTATE `disk_full`.
+const PG_DISK_FULL: &str = "53100";
+
+/// Whether a database error means the storage is full: SQLite `SQLITE_FULL`, PostgreSQL
+/// SQLSTATE 53100, or an I/O error that is ENOSPC, by the driver's codes, not the message text.
+pub fn is_storage_full(err: &DbErr) -> bool {
+    use sea_orm::RuntimeErr;
+    let (DbErr::Exec(RuntimeErr::SqlxError(e))
+    | DbErr::Query(RuntimeErr::SqlxError(e))
+    | DbErr::Conn(RuntimeErr::SqlxError(e))) = err
+    else {
+        return false;
+    };
+    match e.as_ref() {
+        sea_orm::sqlx::Error::Database(d) => d
+            .code()
+            .is_some_and(|c| c == SQLITE_FULL || c == PG_DISK_FULL),
+        sea_orm::sqlx::Error::Io(io) => io_is_storage_full(io),
+        _ => false,
+    }
+}
+
+/// ENOSPC (and EDQUOT, a full quota) from the operating system.
+pub fn io_is_storage_full(e: &std::io::Error) -> bool {
+    matches!(
+        e.kind(),
+        std::io::ErrorKind::StorageFull | std::io::ErrorKind::QuotaExceeded
+    ) || e.raw_os_error() == Some(28)
+}
+
+/// Whether any error in a source chain is an I/O error meaning the storage is full (object
+/// store errors wrap the file system's error).
+pub fn source_is_storage_full(err: &(dyn std::error::Error + 'static)) -> bool {
+    let mut next = Some(err);
+    while let Some(e) = next {
+        if let Some(io) = e.downcast_ref::<std::io::Error>()
+            && io_is_storage_full(io)
+        {
+            return true;
+        }
+        next = e.source();
+    }
+    false
 }
 
 /// Whether the database refused a write for a unique key, recognised by the driver's error code

@@ -17,6 +17,7 @@ pub mod demo_bulk;
 pub mod enterprise;
 pub mod error;
 pub mod financing;
+pub mod fsperm;
 pub mod import;
 pub mod meeting;
 pub mod migration;

@@ -111,6 +111,86 @@ impl TestDb {
     }
 }
 
+/// Removes the database's append-only guards on the audit tables, as someone with full
+/// control of the database could: tests use it to prove that what such a person then does to
+/// the chain is still detected.
+pub async fn drop_audit_guards(store: &Store) {
+    per_backend(
+        store,
+        "drop an audit guard",
+        &[
+            "DROP TRIGGER audit_events_append_only ON audit_events",
+            "DROP TRIGGER audit_events_no_truncate ON audit_events",
+            "DROP TRIGGER audit_head_forward ON audit_head",
+            "DROP TRIGGER audit_head_no_truncate ON audit_head",
+        ],
+        &[
+            "DROP TRIGGER audit_events_no_update",
+            "DROP TRIGGER audit_events_no_delete",
+            "DROP TRIGGER audit_head_no_delete",
+            "DROP TRIGGER audit_head_forward",
+        ],
+    )
+    .await;
+}
+
+/// Runs the PostgreSQL or the SQLite statements, whichever the store is on.
+async fn per_backend(store: &Store, what: &str, postgres: &[&str], sqlite: &[&str]) {
+    let statements = match store.backend() {
+        sea_orm::DbBackend::Postgres => postgres,
+        _ => sqlite,
+    };
+    for sql in statements {
+        store
+            .conn()
+            .execute_unprepared(sql)
+            .await
+            .unwrap_or_else(|e| panic!("{what}: {sql}: {e}"));
+    }
+}
+
+/// Makes every audited write fail the way a full disk does, with the database's own error
+/// code (every write appends an audit event, and a trigger on that insert needs space that is
+/// not there): on SQLite the file may not grow past its current pages (`max_page_count`) and
+/// the trigger writes 100 KB, so SQLite answers `SQLITE_FULL`; on PostgreSQL the trigger
+/// raises SQLSTATE 53100 (`disk_full`), as the server does when it cannot extend a file.
+pub async fn fill_storage(store: &Store) {
+    per_backend(
+        store,
+        "fill the storage",
+        &[
+            "CREATE FUNCTION test_disk_full() RETURNS trigger LANGUAGE plpgsql AS $$ \
+             BEGIN RAISE EXCEPTION 'could not extend file: No space left on device' USING ERRCODE = 'disk_full'; END $$",
+            "CREATE TRIGGER test_disk_full BEFORE INSERT ON audit_events FOR EACH ROW EXECUTE FUNCTION test_disk_full()",
+        ],
+        &[
+            "CREATE TABLE test_filler (x BLOB)",
+            "CREATE TRIGGER test_disk_full BEFORE INSERT ON audit_events \
+             BEGIN INSERT INTO test_filler VALUES (randomblob(100000)); END",
+            "PRAGMA max_page_count = 1",
+        ],
+    )
+    .await;
+}
+
+/// Frees the space `fill_storage` took away.
+pub async fn free_storage(store: &Store) {
+    per_backend(
+        store,
+        "free the storage",
+        &[
+            "DROP TRIGGER test_disk_full ON audit_events",
+            "DROP FUNCTION test_disk_full()",
+        ],
+        &[
+            "PRAGMA max_page_count = 1073741823",
+            "DROP TRIGGER test_disk_full",
+            "DROP TABLE test_filler",
+        ],
+    )
+    .await;
+}
+
 #[cfg(test)]
 mod tests {
     use super::with_database;

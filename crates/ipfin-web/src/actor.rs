@@ -148,18 +148,55 @@ fn request_lang(headers: &HeaderMap) -> Lang {
         .unwrap_or_default()
 }
 
-fn client_ip(req: &Request, trust_proxy: bool) -> Option<String> {
-    if trust_proxy
-        && let Some(xff) = req
-            .headers()
-            .get("x-forwarded-for")
-            .and_then(|v| v.to_str().ok())
+/// The client's address. Behind `proxy_hops` reverse proxies that each append the address they
+/// saw to `X-Forwarded-For`, the client is the entry `proxy_hops` places from the right: the
+/// entries further left were written by the client itself and can be anything. Without trusted
+/// proxies the header is ignored and the socket's peer address is the client.
+pub fn client_ip(
+    forwarded_for: Option<&str>,
+    peer: Option<std::net::IpAddr>,
+    proxy_hops: usize,
+) -> Option<String> {
+    if proxy_hops > 0
+        && let Some(xff) = forwarded_for
     {
-        return xff.split(',').next().map(|s| s.trim().to_string());
+        let entries: Vec<&str> = xff
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .collect();
+        if !entries.is_empty() {
+            // Fewer entries than hops: every entry was written by a trusted proxy, so the
+            // left-most one is the address the outermost proxy saw.
+            let i = entries.len().saturating_sub(proxy_hops);
+            let entry = entries[i];
+            return entry
+                .parse::<std::net::IpAddr>()
+                .or_else(|_| entry.parse::<std::net::SocketAddr>().map(|a| a.ip()))
+                .ok()
+                .map(|ip| ip.to_string());
+        }
     }
-    req.extensions()
+    peer.map(|ip| ip.to_string())
+}
+
+fn request_client_ip(req: &Request, proxy_hops: usize) -> Option<String> {
+    let xff = req
+        .headers()
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .collect::<Vec<_>>()
+        .join(",");
+    let peer = req
+        .extensions()
         .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-        .map(|ci| ci.0.ip().to_string())
+        .map(|ci| ci.0.ip());
+    client_ip(
+        Some(xff.as_str()).filter(|s| !s.is_empty()),
+        peer,
+        proxy_hops,
+    )
 }
 
 /// Resolves the caller and stores the `Actor` in the request extensions. A presented but
@@ -167,7 +204,7 @@ fn client_ip(req: &Request, trust_proxy: bool) -> Option<String> {
 /// request proceeds anonymously.
 pub async fn resolve(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
     let lang = request_lang(req.headers());
-    let ip = client_ip(&req, state.config.trust_proxy);
+    let ip = request_client_ip(&req, state.config.trusted_proxy_hops);
     let mut clear_cookie = false;
     // Bearer tokens are for the API only; pages work with the session cookie.
     let is_api = req.uri().path().starts_with("/api/");
@@ -299,4 +336,44 @@ pub async fn enforce(State(access): State<Access>, req: Request, next: Next) -> 
         return Redirect::to("/account/password").into_response();
     }
     next.run(req).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::client_ip;
+
+    #[test]
+    fn forged_left_most_addresses_never_become_the_client() {
+        let peer = Some("10.0.0.2".parse().expect("ip"));
+        for fake in ["6.6.6.6", "1.2.3.4", "127.0.0.1", "not-an-ip"] {
+            let xff = format!("{fake}, 203.0.113.9");
+            assert_eq!(
+                client_ip(Some(&xff), peer, 1).as_deref(),
+                Some("203.0.113.9")
+            );
+            // Two proxies: the entry two places from the right.
+            let xff = format!("{fake}, 198.51.100.1, 10.0.0.1");
+            assert_eq!(
+                client_ip(Some(&xff), peer, 2).as_deref(),
+                Some("198.51.100.1")
+            );
+        }
+        // Not behind a proxy: the header is ignored.
+        assert_eq!(
+            client_ip(Some("6.6.6.6"), peer, 0).as_deref(),
+            Some("10.0.0.2")
+        );
+        // Fewer entries than hops: the left-most, all written by trusted proxies.
+        assert_eq!(
+            client_ip(Some("198.51.100.1"), peer, 2).as_deref(),
+            Some("198.51.100.1")
+        );
+        // A port some proxies add is dropped; garbage at the trusted position is no address.
+        assert_eq!(
+            client_ip(Some("x, 198.51.100.1:5000"), peer, 1).as_deref(),
+            Some("198.51.100.1")
+        );
+        assert_eq!(client_ip(Some("6.6.6.6, garbage"), peer, 1), None);
+        assert_eq!(client_ip(None, peer, 1).as_deref(), Some("10.0.0.2"));
+    }
 }

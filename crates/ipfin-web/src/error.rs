@@ -7,6 +7,9 @@ use axum::response::{IntoResponse, Response};
 use ipfin_domain::{FieldError, Msg};
 use ipfin_store::StoreError;
 
+/// The error code of a write refused for want of space.
+pub const STORAGE_FULL: &str = "storage.full";
+
 #[derive(Debug, Clone)]
 pub struct AppError {
     pub status: StatusCode,
@@ -71,6 +74,16 @@ impl AppError {
         }
     }
 
+    /// A write failed because the disk or the database is full: nothing was stored.
+    pub fn storage_full() -> Self {
+        Self::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            STORAGE_FULL,
+            "存储空间不足，本次操作未保存。请稍后重试，并请管理员释放磁盘空间。",
+            "Storage is full: nothing was saved. Retry later, and ask the administrator to free disk space.",
+        )
+    }
+
     pub fn internal(detail: impl std::fmt::Display) -> Self {
         tracing::error!(error = %detail, "internal error");
         Self::new(
@@ -111,6 +124,10 @@ impl From<StoreError> for AppError {
                 field: None,
                 path: Some(e.path),
             },
+            StoreError::StorageFull(detail) => {
+                tracing::error!(error = %detail, "storage full");
+                AppError::storage_full()
+            }
             StoreError::Db(e) => AppError::internal(e),
             StoreError::Internal(e) => AppError::internal(e),
         }

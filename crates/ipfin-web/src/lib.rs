@@ -15,7 +15,6 @@ pub mod i18n;
 pub mod metrics;
 pub mod routes;
 pub mod session_cache;
-pub mod throttle;
 pub mod usecase;
 pub mod views;
 
@@ -37,8 +36,9 @@ use tower_http::trace::TraceLayer;
 pub struct WebConfig {
     /// Mark cookies `Secure` (set when served over HTTPS).
     pub secure_cookies: bool,
-    /// Trust `X-Forwarded-For` for the client address (behind a reverse proxy only).
-    pub trust_proxy: bool,
+    /// How many reverse proxies in front of ipfin append to `X-Forwarded-For` (0: the header is
+    /// ignored). The client address is the entry this many places from the right.
+    pub trusted_proxy_hops: usize,
     /// Largest accepted request body.
     pub max_body_bytes: usize,
     /// Show the demo banner.
@@ -55,7 +55,7 @@ impl Default for WebConfig {
     fn default() -> Self {
         WebConfig {
             secure_cookies: false,
-            trust_proxy: false,
+            trusted_proxy_hops: 0,
             max_body_bytes: 1024 * 1024,
             demo: false,
             upload_dir: std::env::temp_dir().join("ipfin-uploads"),
@@ -69,7 +69,6 @@ impl Default for WebConfig {
 pub struct AppState {
     pub store: Store,
     pub config: Arc<WebConfig>,
-    pub throttle: Arc<throttle::Throttle>,
     pub metrics: Arc<metrics::Metrics>,
     pub sessions: Arc<session_cache::SessionCache>,
 }
@@ -79,11 +78,50 @@ impl AppState {
         AppState {
             store,
             config: Arc::new(config),
-            throttle: Arc::new(throttle::Throttle::default()),
             metrics: Arc::new(metrics::Metrics::default()),
             sessions: Arc::new(session_cache::SessionCache::default()),
         }
     }
+}
+
+/// Prefix of the temporary files an upload is written to before it is checked and stored.
+pub const UPLOAD_TEMP_PREFIX: &str = "upload-";
+
+/// At start, before serving: removes the temporary files of uploads that a crash or a kill cut
+/// off (`upload-*` in the upload and attachment folders), and makes those folders and what
+/// they hold owner-only (0700/0600). Returns how many temporary files were removed.
+pub fn prepare_upload_dirs(config: &WebConfig) -> std::io::Result<usize> {
+    let mut removed = 0;
+    for dir in [&config.upload_dir, &config.attachment_dir] {
+        ipfin_store::fsperm::private_dir(dir)?;
+        removed += ipfin_store::fsperm::remove_prefixed(dir, UPLOAD_TEMP_PREFIX)?;
+        ipfin_store::fsperm::restrict_tree(dir)?;
+    }
+    Ok(removed)
+}
+
+/// Watches writes for a full storage: a refusal for want of space marks the store (so
+/// `/readyz` reports it), a successful write clears the mark.
+async fn watch_storage(
+    axum::extract::State(store): axum::extract::State<Store>,
+    req: Request,
+    next: Next,
+) -> Response {
+    let write = !matches!(
+        *req.method(),
+        axum::http::Method::GET | axum::http::Method::HEAD | axum::http::Method::OPTIONS
+    );
+    let resp = next.run(req).await;
+    if resp
+        .extensions()
+        .get::<error::AppError>()
+        .is_some_and(|e| e.msg.code == error::STORAGE_FULL)
+    {
+        store.note_storage_full();
+    } else if write && (resp.status().is_success() || resp.status().is_redirection()) {
+        store.note_storage_ok();
+    }
+    resp
 }
 
 async fn fallback() -> error::AppError {
@@ -171,6 +209,7 @@ pub fn app(state: AppState) -> Router {
         .layer(from_fn_with_state(max_body, limit_body))
         .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, Duration::from_secs(30)))
         .layer(tower_http::csrf::CsrfLayer::new())
+        .layer(from_fn_with_state(state.store.clone(), watch_storage))
         .layer(from_fn(normalize_errors))
         .layer(from_fn_with_state(state.clone(), views::localize))
         .layer(from_fn_with_state(state.clone(), actor::resolve))

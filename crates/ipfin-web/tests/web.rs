@@ -573,7 +573,7 @@ async fn first_run_setup_creates_the_city_admin_once() {
     };
     let r = submit("short").await;
     assert_eq!(r.status.as_u16(), 422);
-    assert!(r.body.contains("至少需要 10 个字符"), "{}", r.body);
+    assert!(r.body.contains("至少需要 12 个字符"), "{}", r.body);
     assert_eq!(app.store().user_count().await.expect("n"), 0);
     let r = submit("Strong-Pass-2026").await;
     assert_eq!(r.status.as_u16(), 303, "{}", r.body);

@@ -16,9 +16,15 @@ pub struct Config {
     pub listen: String,
     /// Mark cookies `Secure`: set when ipfin is served over HTTPS.
     pub secure_cookies: bool,
-    /// Trust `X-Forwarded-For` (only behind a reverse proxy you run).
+    /// Trust `X-Forwarded-For` (only behind a reverse proxy you run): the same as
+    /// `trusted_proxy_hops = 1`.
     pub trust_proxy: bool,
+    /// How many reverse proxies you run in front of ipfin, each appending to `X-Forwarded-For`;
+    /// the client address is the entry this many places from the right. Overrides `trust_proxy`.
+    pub trusted_proxy_hops: Option<usize>,
     pub max_body_bytes: usize,
+    /// A session unused for this many minutes ends (besides the absolute 12 hours).
+    pub session_idle_minutes: i64,
     /// `text` or `json`.
     pub log_format: String,
     /// Where uploaded files go: default `<data_dir>/files`; `s3://bucket[/prefix]` for an
@@ -34,7 +40,9 @@ impl Default for Config {
             listen: "127.0.0.1:8080".into(),
             secure_cookies: false,
             trust_proxy: false,
+            trusted_proxy_hops: None,
             max_body_bytes: 1024 * 1024,
+            session_idle_minutes: 30,
             log_format: "text".into(),
             storage_url: None,
         }
@@ -60,12 +68,21 @@ impl Config {
             "listen",
             "secure_cookies",
             "trust_proxy",
+            "trusted_proxy_hops",
             "max_body_bytes",
+            "session_idle_minutes",
             "log_format",
             "storage_url",
         ]))
         .extract()
         .context("配置有误 / invalid configuration")
+    }
+
+    /// How many `X-Forwarded-For` entries, counted from the right, were written by proxies
+    /// we trust (0: ignore the header).
+    pub fn proxy_hops(&self) -> usize {
+        self.trusted_proxy_hops
+            .unwrap_or(if self.trust_proxy { 1 } else { 0 })
     }
 
     /// The database URL to connect to.
@@ -121,5 +138,18 @@ mod tests {
         assert_eq!(c.redacted_url(), "postgres://ipfin:***@db:5432/ipfin");
         let d = Config::default();
         assert_eq!(d.url(), "sqlite://data/ipfin.db?mode=rwc");
+    }
+
+    #[test]
+    fn proxy_hops_keep_trust_proxy_meaning_one_hop() {
+        let mut c = Config::default();
+        assert_eq!(c.proxy_hops(), 0);
+        c.trust_proxy = true;
+        assert_eq!(c.proxy_hops(), 1);
+        c.trusted_proxy_hops = Some(2);
+        assert_eq!(c.proxy_hops(), 2);
+        c.trust_proxy = false;
+        c.trusted_proxy_hops = Some(0);
+        assert_eq!(c.proxy_hops(), 0);
     }
 }

@@ -204,12 +204,18 @@ enum ImportCommand {
 
 #[derive(Subcommand)]
 enum AuditCommand {
-    /// Walk the SM3 hash chain and report the first altered or missing event.
+    /// Walk the SM3 hash chain, check it still holds the head anchored outside the database
+    /// at the last verification, report the first altered or missing event, and anchor the
+    /// current head.
     Verify,
 }
 
 #[tokio::main]
 async fn main() -> Result<()> {
+    // Everything this process creates (database, stored files, anchors, uploads, reports) is
+    // owner-only; folders and files made by earlier versions are tightened when opened.
+    #[cfg(unix)]
+    rustix::process::umask(rustix::fs::Mode::from_raw_mode(0o077));
     let cli = Cli::parse();
     let mut cfg = Config::load(cli.config.as_deref())?;
     if let Some(u) = cli.database_url {
@@ -332,9 +338,27 @@ async fn main() -> Result<()> {
         }
         Command::Audit(AuditCommand::Verify) => {
             let store = open(&cfg).await?;
-            match store.audit_verify().await? {
+            let checked = store.audit_verify_and_anchor().await.map_err(store_error)?;
+            match checked.verification {
                 Verification::Intact { events } => {
                     println!("审计链完整 / audit chain intact: {events} events verified");
+                    match &checked.previous {
+                        Some(a) => println!(
+                            "库外锚点 #{} 相符 / the anchor kept outside the database (#{}) matches",
+                            a.seq, a.seq
+                        ),
+                        None => println!(
+                            "尚无库外锚点 / no anchor outside the database yet (first verification)"
+                        ),
+                    }
+                    if let Some(a) = &checked.written {
+                        println!(
+                            "已写入新锚点 #{} / anchored the head #{} in {:?}",
+                            a.seq,
+                            a.seq,
+                            store.blobs()
+                        );
+                    }
                     Ok(())
                 }
                 Verification::Broken(b) => {
@@ -408,12 +432,13 @@ fn store_error(e: ipfin_store::StoreError) -> anyhow::Error {
 
 async fn open(cfg: &Config) -> Result<Store> {
     if cfg.database_url.is_none() {
-        std::fs::create_dir_all(&cfg.data_dir)
+        ipfin_store::fsperm::private_dir(&cfg.data_dir)
             .with_context(|| format!("cannot create data folder {}", cfg.data_dir.display()))?;
     }
     let store = Store::connect(&cfg.url())
         .await
-        .with_context(|| format!("cannot open database {}", cfg.redacted_url()))?;
+        .with_context(|| format!("cannot open database {}", cfg.redacted_url()))?
+        .with_session_idle(cfg.session_idle_minutes.saturating_mul(60));
     store.migrate().await.context("migrations failed")?;
     // Uploaded materials are kept by content under <data-dir>/files, or where storage_url says.
     let files = match &cfg.storage_url {
@@ -511,17 +536,23 @@ async fn serve(cfg: Config, args: ServeArgs) -> Result<()> {
             "imports were cut off by the last stop; importing the same files again resumes them"
         );
     }
-    let state = ipfin_web::AppState::new(
-        store,
-        ipfin_web::WebConfig {
-            secure_cookies: cfg.secure_cookies,
-            trust_proxy: cfg.trust_proxy,
-            max_body_bytes: cfg.max_body_bytes,
-            demo: args.demo,
-            upload_dir: cfg.data_dir.join("uploads"),
-            attachment_dir: cfg.data_dir.join("attachments"),
-        },
-    );
+    let web_config = ipfin_web::WebConfig {
+        secure_cookies: cfg.secure_cookies,
+        trusted_proxy_hops: cfg.proxy_hops(),
+        max_body_bytes: cfg.max_body_bytes,
+        demo: args.demo,
+        upload_dir: cfg.data_dir.join("uploads"),
+        attachment_dir: cfg.data_dir.join("attachments"),
+    };
+    let removed =
+        ipfin_web::prepare_upload_dirs(&web_config).context("cannot prepare the upload folders")?;
+    if removed > 0 {
+        tracing::warn!(
+            removed,
+            "removed temporary files of uploads cut off by the last stop"
+        );
+    }
+    let state = ipfin_web::AppState::new(store, web_config);
     tokio::spawn(background_jobs(state.store.clone()));
     let app = ipfin_web::app(state);
     let listener = tokio::net::TcpListener::bind(&listen)
@@ -543,7 +574,8 @@ async fn serve(cfg: Config, args: ServeArgs) -> Result<()> {
     Ok(())
 }
 
-/// Jobs inside `serve`, every minute: notices whose period is over end (applications become
+/// Jobs inside `serve`, every minute (the audit anchor once a day, claimed through
+/// `periodic_jobs` so one instance runs it): notices whose period is over end (applications become
 /// granted within the budget); supervision checks that fall due run; overdue data-sharing deliveries are flagged to the lead
 /// department; notifications are handed to the sender (the log here; an
 /// e-mail/SMS gateway in production).
@@ -585,6 +617,18 @@ async fn background_jobs(store: Store) {
         };
         if let Err(e) = store.deliver_notifications(&send).await {
             tracing::error!(error = %e, "delivering notifications failed");
+        }
+        match store.audit_anchor_if_due().await {
+            Ok(None) => {}
+            Ok(Some(checked)) => match checked.verification {
+                Verification::Intact { events } => {
+                    tracing::info!(events, "audit chain verified and anchored (daily)")
+                }
+                Verification::Broken(b) => {
+                    tracing::error!(%b, "AUDIT CHAIN BROKEN (daily verification)")
+                }
+            },
+            Err(e) => tracing::error!(error = %e, "anchoring the audit chain failed"),
         }
     }
 }

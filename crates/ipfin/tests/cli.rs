@@ -164,6 +164,7 @@ fn serve_demo_prints_logins_and_answers() {
     rt.block_on(async {
         let url = format!("sqlite://{}?mode=rw", dir.join("ipfin.db").display());
         let store = ipfin_store::Store::connect(&url).await.expect("open");
+        ipfin_store::testing::drop_audit_guards(&store).await;
         ipfin_store::db::exec(
             store.conn(),
             "UPDATE audit_events SET actor = 'system:forged' WHERE seq = 5",
@@ -186,9 +187,13 @@ fn serve_demo_prints_logins_and_answers() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("#5") && err.contains("altered"), "{err}");
 
-    // The backup taken before the tampering still verifies.
+    // The backup taken before the tampering still verifies (with its own anchor: the live
+    // database's anchor is further along than the backup).
+    let backup_dir = dir.join("backup-check");
     let out = bin()
         .args([
+            "--data-dir",
+            backup_dir.to_str().expect("utf-8"),
             "--database-url",
             &format!("sqlite://{}?mode=rw", backup.display()),
             "audit",
@@ -372,5 +377,98 @@ fn an_import_is_recorded_as_the_delivery_of_a_data_sharing_arrangement() {
     let err = String::from_utf8_lossy(&ok.stderr);
     assert!(ok.status.success(), "{err}");
     assert!(err.contains("delivering arrangement 1"), "{err}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[cfg(unix)]
+fn mode(p: &Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(p)
+        .unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+        .permissions()
+        .mode()
+        & 0o777
+}
+
+/// Issue #17 items 8 and 10 with the real binary: a restart removes uploads a kill cut off,
+/// everything on disk is owner-only, and `audit verify` anchors the head outside the database
+/// and reports a tail removed behind a rewritten head.
+#[cfg(unix)]
+#[test]
+fn verify_anchors_the_chain_outside_the_database_and_files_are_owner_only() {
+    let dir = temp_dir("anchor");
+    std::fs::create_dir_all(dir.join("uploads")).expect("dir");
+    std::fs::write(dir.join("uploads/upload-0123456789abcdef"), b"cut off").expect("w");
+    let (mut child, _addr, _) = start(&["--demo"], &dir);
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(
+        !dir.join("uploads/upload-0123456789abcdef").exists(),
+        "the cut-off upload is removed at start"
+    );
+    for (p, m) in [
+        (dir.clone(), 0o700),
+        (dir.join("ipfin.db"), 0o600),
+        (dir.join("demo-logins.txt"), 0o600),
+        (dir.join("files"), 0o700),
+        (dir.join("uploads"), 0o700),
+        (dir.join("attachments"), 0o700),
+    ] {
+        assert_eq!(mode(&p), m, "{}", p.display());
+    }
+    let verify = || {
+        bin()
+            .args([
+                "--data-dir",
+                dir.to_str().expect("utf-8"),
+                "audit",
+                "verify",
+            ])
+            .output()
+            .expect("run")
+    };
+    let out = verify();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let anchor = dir.join("files/records/audit-anchor.json");
+    assert_eq!(mode(&anchor), 0o600);
+    let text = std::fs::read_to_string(&anchor).expect("anchor");
+    let anchored: serde_json::Value = serde_json::from_str(&text).expect("json");
+    let seq = anchored["seq"].as_i64().expect("seq");
+    assert!(seq > 10, "{text}");
+    let out = verify();
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains(&format!("#{seq}")));
+
+    // Someone with full control of the database cuts the last five events off and rewrites
+    // the head to match: the chain alone looks whole, the anchor shows the cut.
+    let rt = tokio::runtime::Runtime::new().expect("rt");
+    rt.block_on(async {
+        let url = format!("sqlite://{}?mode=rw", dir.join("ipfin.db").display());
+        let store = ipfin_store::Store::connect(&url).await.expect("open");
+        ipfin_store::testing::drop_audit_guards(&store).await;
+        let keep = seq - 5;
+        for sql in [
+            format!("DELETE FROM audit_events WHERE seq > {keep}"),
+            format!(
+                "UPDATE audit_head SET seq = {keep}, hash = (SELECT hash FROM audit_events WHERE seq = {keep}) WHERE id = 1"
+            ),
+        ] {
+            ipfin_store::db::exec(store.conn(), &sql, vec![])
+                .await
+                .expect("tamper");
+        }
+        store.conn().close_by_ref().await.ok();
+    });
+    let out = verify();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("removed from the end") && err.contains(&format!("#{seq}")),
+        "{err}"
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -21,6 +21,7 @@ mod m0013_meetings;
 mod m0014_supervision;
 mod m0015_summaries;
 mod m0016_account_activations;
+mod m0017_ops_hardening;
 
 use m0001_foundation::M0001Foundation;
 use m0002_enterprises::M0002Enterprises;
@@ -38,6 +39,7 @@ use m0013_meetings::M0013Meetings;
 use m0014_supervision::M0014Supervision;
 use m0015_summaries::M0015Summaries;
 use m0016_account_activations::M0016AccountActivations;
+use m0017_ops_hardening::M0017OpsHardening;
 
 use sea_orm_migration::prelude::*;
 
@@ -63,6 +65,7 @@ impl MigratorTrait for Migrator {
             Box::new(M0014Supervision),
             Box::new(M0015Summaries),
             Box::new(M0016AccountActivations),
+            Box::new(M0017OpsHardening),
         ]
     }
 }

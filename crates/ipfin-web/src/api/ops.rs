@@ -22,9 +22,14 @@ pub async fn healthz() -> impl IntoResponse {
     Json(Status { status: "ok" })
 }
 
-/// The process can serve: the database answers.
-#[utoipa::path(get, path = "/readyz", tag = "ops", responses((status = 200, description = "ready", body = Status), (status = 503, description = "database unavailable")))]
+/// The process can serve: the database answers and the storage has room (a write that failed
+/// for want of space within the last minute, with no successful write since, makes it not
+/// ready, with the reason `storage.full`).
+#[utoipa::path(get, path = "/readyz", tag = "ops", responses((status = 200, description = "ready", body = Status), (status = 503, description = "database unavailable or storage full")))]
 pub async fn readyz(State(state): State<AppState>) -> Result<impl IntoResponse, AppError> {
+    if state.store.storage_full_since().is_some() {
+        return Err(AppError::storage_full());
+    }
     state.store.ping().await.map_err(|e| {
         tracing::warn!(error = %e, "readiness check failed");
         AppError::new(

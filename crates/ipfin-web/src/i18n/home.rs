@@ -51,13 +51,13 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ),
     (
         "login.locked_account",
-        "该账户登录失败次数过多，请 {secs} 秒后再试。",
-        "Too many failed sign-ins for this account: try again in {secs} seconds.",
+        "该账户连续登录失败次数过多，已暂时锁定。请于北京时间 {time}（{secs} 秒后再试）重新登录；如非本人操作，请联系管理员。",
+        "Too many failed sign-ins for this account: it is locked until {time} Beijing time (try again in {secs} seconds). If this was not you, tell your administrator.",
     ),
     (
         "login.locked_address",
-        "您所在网络地址的登录失败次数过多，请 {secs} 秒后再试。",
-        "Too many failed sign-ins from your network address: try again in {secs} seconds.",
+        "您所在网络地址的登录失败次数过多，登录已放慢：请 {secs} 秒后再试。",
+        "Too many failed sign-ins from your network address: sign-in is slowed, try again in {secs} seconds.",
     ),
     (
         "setup.title",

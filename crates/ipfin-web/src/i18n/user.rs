@@ -12,8 +12,8 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("password.again", "再次输入新密码", "New password again"),
     (
         "password.rule",
-        "至少 10 个字符，包含至少两类字符（字母、数字、符号），不能包含用户名。",
-        "At least 10 characters of at least two kinds (letters, digits, symbols), not containing the username.",
+        "至少 12 个字符，不能是常见密码，不能包含用户名；可以使用较长的短语。",
+        "At least 12 characters, not a common password, not containing the username; a long phrase is fine.",
     ),
     ("password.submit", "保存新密码", "Save new password"),
     ("user.display_name", "姓名", "Name"),

@@ -4,11 +4,11 @@ use super::{CsrfForm, FormErrors, PageCtx, pre_csrf, redirect_with_cookies, rend
 use crate::AppState;
 use crate::actor::{Actor, PRE_CSRF_COOKIE, SESSION_COOKIE, set_cookie};
 use crate::error::{AppError, AppResult};
-use crate::throttle::Refusal;
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
+use ipfin_domain::sign_in::Refusal;
 use ipfin_store::auth::{SESSION_SECONDS, SignIn};
 use serde::Deserialize;
 
@@ -117,51 +117,59 @@ pub async fn login_submit(
         return Ok(rerender(StatusCode::UNPROCESSABLE_ENTITY, errors));
     }
     let ip = actor.ip.clone();
-    if let Err(refusal) = state.throttle.check(&f.username, ip.as_deref()) {
-        let (secs, key) = match refusal {
-            Refusal::Account { retry_after_secs } => (retry_after_secs, "login.locked_account"),
-            Refusal::Address { retry_after_secs } => (retry_after_secs, "login.locked_address"),
-        };
-        let msg = t.s(key).replace("{secs}", &secs.to_string());
-        let mut resp = rerender(
-            StatusCode::TOO_MANY_REQUESTS,
-            FormErrors {
-                items: vec![("_form".into(), msg)],
-            },
-        );
-        resp.headers_mut()
-            .insert(header::RETRY_AFTER, HeaderValue::from(secs));
-        return Ok(resp);
-    }
     match state
         .store
         .sign_in(&f.username, &f.password, ip.as_deref())
         .await?
     {
-        SignIn::Ok { token, .. } => {
-            state.throttle.success(&f.username);
-            Ok(redirect_with_cookies(
-                &safe_next(f.next.as_deref()),
-                vec![
-                    set_cookie(
-                        SESSION_COOKIE,
-                        &token,
-                        Some(SESSION_SECONDS),
-                        state.config.secure_cookies,
-                    ),
-                    set_cookie(PRE_CSRF_COOKIE, "", Some(0), state.config.secure_cookies),
-                ],
-            ))
-        }
-        SignIn::Failed => {
-            state.throttle.failure(&f.username, ip.as_deref());
-            Ok(rerender(
-                StatusCode::UNAUTHORIZED,
+        SignIn::Ok { token, .. } => Ok(redirect_with_cookies(
+            &safe_next(f.next.as_deref()),
+            vec![
+                set_cookie(
+                    SESSION_COOKIE,
+                    &token,
+                    Some(SESSION_SECONDS),
+                    state.config.secure_cookies,
+                ),
+                set_cookie(PRE_CSRF_COOKIE, "", Some(0), state.config.secure_cookies),
+            ],
+        )),
+        SignIn::Failed => Ok(rerender(
+            StatusCode::UNAUTHORIZED,
+            FormErrors {
+                items: vec![("_form".into(), t.s("login.failed").into())],
+            },
+        )),
+        SignIn::Refused(refusal) => {
+            let now = ipfin_store::now_s();
+            let secs = refusal.retry_after_secs(now);
+            let key = match refusal {
+                Refusal::Account { .. } => "login.locked_account",
+                Refusal::Address { .. } => "login.locked_address",
+            };
+            let msg = t
+                .s(key)
+                .replace("{secs}", &secs.to_string())
+                .replace("{time}", &beijing_time(refusal.until()));
+            let mut resp = rerender(
+                StatusCode::TOO_MANY_REQUESTS,
                 FormErrors {
-                    items: vec![("_form".into(), t.s("login.failed").into())],
+                    items: vec![("_form".into(), msg)],
                 },
-            ))
+            );
+            resp.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+            Ok(resp)
         }
+    }
+}
+
+/// A unix time as Beijing wall-clock time (`HH:MM:SS`), for "retry at".
+fn beijing_time(unix_s: i64) -> String {
+    let offset = chrono::FixedOffset::east_opt(8 * 3600);
+    match (chrono::DateTime::from_timestamp(unix_s, 0), offset) {
+        (Some(t), Some(o)) => t.with_timezone(&o).format("%H:%M:%S").to_string(),
+        _ => String::new(),
     }
 }
 

@@ -14,7 +14,9 @@ pub mod http;
 pub mod i18n;
 pub mod metrics;
 pub mod routes;
+pub mod security_headers;
 pub mod session_cache;
+pub mod text_input;
 pub mod throttle;
 pub mod usecase;
 pub mod views;
@@ -167,6 +169,7 @@ pub fn app(state: AppState) -> Router {
         .layer(CatchPanicLayer::custom(|_| {
             error::AppError::internal("handler panicked").into_response()
         }))
+        .layer(from_fn(text_input::check))
         .layer(DefaultBodyLimit::max(max_body))
         .layer(from_fn_with_state(max_body, limit_body))
         .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, Duration::from_secs(30)))
@@ -175,6 +178,10 @@ pub fn app(state: AppState) -> Router {
         .layer(from_fn_with_state(state.clone(), views::localize))
         .layer(from_fn_with_state(state.clone(), actor::resolve))
         .layer(from_fn_with_state(state.metrics.clone(), metrics::record))
+        .layer(from_fn_with_state(
+            state.config.secure_cookies,
+            security_headers::add,
+        ))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(
             TraceLayer::new_for_http().make_span_with(|req: &Request| {

@@ -654,7 +654,9 @@ pub(crate) async fn read_form(
                 file = Some((fname, bytes));
             }
         } else {
-            fields.insert(name, f.text().await.map_err(mp)?);
+            let text = f.text().await.map_err(mp)?;
+            let text = crate::text_input::field(&name, &text)?.into_owned();
+            fields.insert(name, text);
         }
     }
     if !csrf_ok {

@@ -470,7 +470,8 @@ fn base_url(state: &AppState, headers: &axum::http::HeaderMap) -> String {
 }
 
 fn xml_escape(s: &str) -> String {
-    s.replace('&', "&amp;")
+    ipfin_domain::text::printable(s)
+        .replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
         .replace('"', "&quot;")

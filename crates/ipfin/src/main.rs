@@ -508,6 +508,8 @@ async fn serve(cfg: Config, args: ServeArgs) -> Result<()> {
             demo: args.demo,
             upload_dir: cfg.data_dir.join("uploads"),
             attachment_dir: cfg.data_dir.join("attachments"),
+            public_base_url: cfg.public_base_url(&listen)?,
+            objection_limits: cfg.objection_limits(),
         },
     );
     tokio::spawn(background_jobs(state.store.clone()));

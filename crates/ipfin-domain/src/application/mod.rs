@@ -6,6 +6,7 @@
 pub mod files;
 pub mod lines;
 pub mod number;
+pub mod objection;
 pub mod workflow;
 
 pub use files::FileType;

@@ -20,6 +20,7 @@ mod m0012_coordination;
 mod m0013_meetings;
 mod m0014_supervision;
 mod m0015_summaries;
+mod m0018_objection_limits;
 
 use m0001_foundation::M0001Foundation;
 use m0002_enterprises::M0002Enterprises;
@@ -36,6 +37,7 @@ use m0012_coordination::M0012Coordination;
 use m0013_meetings::M0013Meetings;
 use m0014_supervision::M0014Supervision;
 use m0015_summaries::M0015Summaries;
+use m0018_objection_limits::M0018ObjectionLimits;
 
 use sea_orm_migration::prelude::*;
 
@@ -60,6 +62,7 @@ impl MigratorTrait for Migrator {
             Box::new(M0013Meetings),
             Box::new(M0014Supervision),
             Box::new(M0015Summaries),
+            Box::new(M0018ObjectionLimits),
         ]
     }
 }

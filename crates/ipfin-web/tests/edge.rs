@@ -11,7 +11,7 @@ use axum::http::{Method, Request, StatusCode, header};
 use ipfin_domain::application::objection::ObjectionLimits;
 use ipfin_store::db::fetch_i64;
 use ipfin_web::{AppState, WebConfig, app};
-use std::io::Read;
+use std::io::Read as _;
 use support::{Resp, TestApp};
 
 /// A pre-sign-in CSRF token (any 64 characters) and its cookie, as a browser holds them.
@@ -276,6 +276,390 @@ async fn objections_are_limited_per_address_and_notice_bounded_and_never_duplica
         .await
         .expect("answer");
         assert_eq!(resp.status(), StatusCode::TOO_MANY_REQUESTS, "{n}");
+        app.cleanup().await;
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Item 5: control characters refused in every text input, dropped from every document.
+
+#[tokio::test]
+async fn control_characters_are_refused_in_forms_json_and_queries_naming_the_field() {
+    for app in TestApp::all().await {
+        let n = app.name();
+        let officer = app.login("ns.officer").await;
+        let quarter = ipfin_domain::stats::Quarter::of(ipfin_store::today_shanghai());
+        let date = ipfin_store::today_shanghai().to_string();
+        let meetings = "SELECT COUNT(*) FROM meetings";
+        let before = count(&app, meetings).await;
+        for bad in ["议程\0一", "议程\u{1}一", "议程\u{202e}一"] {
+            let r = app
+                .post_form(
+                    "/meetings",
+                    Some(&officer),
+                    &[
+                        ("quarter", &quarter.to_string()),
+                        ("date", &date),
+                        ("place", "会议室"),
+                        ("agenda", bad),
+                    ],
+                )
+                .await;
+            assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{n}: {}", r.body);
+            assert!(
+                r.body.contains("“agenda”第 3 个字符是不可见的控制字符"),
+                "{n}: {}",
+                r.body
+            );
+        }
+        // The same through the JSON API (on PostgreSQL a NUL was a 500), named by its path.
+        let token = app.token("南山区市场监督管理局").await;
+        let body = serde_json::json!({"quarter": quarter.to_string(), "date": date, "place": "x", "agenda": "a\u{0}b"});
+        let r = app
+            .api(Method::POST, "/api/v1/meetings", Some(&token), Some(body.to_string()))
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{n}: {}", r.body);
+        assert_eq!(r.json()["code"], "field.control_char");
+        assert_eq!(r.json()["field"], "agenda");
+        assert_eq!(count(&app, meetings).await, before, "{n}: nothing stored");
+        // A search with NUL is refused, not a database error.
+        let r = app.get("/enterprises?q=%00", Some(&officer)).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{n}: {}", r.body);
+        let r = app
+            .api(Method::GET, "/api/v1/enterprises?q=a%00", Some(&token), None)
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{n}: {}", r.body);
+        // A pasted vertical tab (Word's Shift+Enter) is a line break, and stored as one.
+        let r = app
+            .post_form(
+                "/meetings",
+                Some(&officer),
+                &[
+                    ("quarter", &quarter.to_string()),
+                    ("date", &date),
+                    ("place", "会议室"),
+                    ("agenda", "一、通报进展\u{b}二、各单位汇报"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{n}: {}", r.body);
+        let stored = fetch_i64(
+            app.store().conn(),
+            "SELECT COUNT(*) FROM meetings WHERE agenda = ?",
+            vec!["一、通报进展\n二、各单位汇报".into()],
+        )
+        .await
+        .expect("count");
+        assert_eq!(stored, 1, "{n}");
+        app.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn a_docx_from_an_agenda_stored_with_control_characters_is_well_formed() {
+    for app in TestApp::all().await {
+        let n = app.name();
+        let officer = app.login("ns.officer").await;
+        let quarter = ipfin_domain::stats::Quarter::of(ipfin_store::today_shanghai());
+        let r = app
+            .post_form(
+                "/meetings",
+                Some(&officer),
+                &[
+                    ("quarter", &quarter.to_string()),
+                    ("date", &ipfin_store::today_shanghai().to_string()),
+                    ("place", "会议室"),
+                    ("agenda", "占位"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{n}: {}", r.body);
+        let page = r
+            .location()
+            .and_then(|l| l.split('?').next())
+            .expect("meeting page")
+            .to_string();
+        let id: i64 = page
+            .trim_start_matches("/meetings/")
+            .parse()
+            .expect("id");
+        // What was stored before the edge refused it: PostgreSQL never holds a NUL in text.
+        let agenda = if n == "sqlite" {
+            "一、议程\0第一项\u{b}二、\u{1}第二项\u{7f}"
+        } else {
+            "一、议程第一项\u{b}二、\u{1}第二项\u{7f}"
+        };
+        ipfin_store::db::exec(
+            app.store().conn(),
+            "UPDATE meetings SET agenda = ? WHERE id = ?",
+            vec![agenda.into(), id.into()],
+        )
+        .await
+        .expect("store the old agenda");
+        let (status, _, bytes) = app
+            .get_bytes(&format!("{page}/meeting.docx"), &officer)
+            .await;
+        assert_eq!(status, StatusCode::OK, "{n}");
+        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("a zip");
+        for i in 0..zip.len() {
+            let mut part = zip.by_index(i).expect("part");
+            let name = part.name().map(|s| s.to_string()).unwrap_or_default();
+            if !(name.ends_with(".xml") || name.ends_with(".rels")) {
+                continue;
+            }
+            let mut xml = String::new();
+            part.read_to_string(&mut xml).expect("utf-8");
+            roxmltree::Document::parse(&xml)
+                .unwrap_or_else(|e| panic!("{n}: {name} is not well-formed XML: {e}"));
+            if name == "word/document.xml" {
+                assert!(xml.contains("第一项") && xml.contains("第二项"), "{n}");
+                assert!(!xml.contains('\u{1}') && !xml.contains('\0'), "{n}");
+            }
+        }
+        app.cleanup().await;
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Item 6: security headers, one test per header.
+
+async fn home_page() -> (TestApp, Resp) {
+    let app = TestApp::with_db(ipfin_store::testing::TestDb::sqlite().await.with_demo().await);
+    let r = app.get("/login", None).await;
+    assert_eq!(r.status, StatusCode::OK);
+    (app, r)
+}
+
+fn header_of<'a>(r: &'a Resp, name: header::HeaderName) -> &'a str {
+    r.headers
+        .get(&name)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_else(|| panic!("no {name}"))
+}
+
+#[tokio::test]
+async fn pages_send_a_content_security_policy_without_inline_script() {
+    let (app, r) = home_page().await;
+    let csp = header_of(&r, header::CONTENT_SECURITY_POLICY);
+    assert!(csp.contains("script-src 'self'"), "{csp}");
+    assert!(!csp.contains("unsafe-inline") && !csp.contains("unsafe-eval"), "{csp}");
+    assert!(csp.contains("object-src 'none'") && csp.contains("base-uri 'none'"));
+    // No page carries inline script, an inline handler or an inline style the policy blocks.
+    let officer = app.login("ns.officer").await;
+    for path in ["/login", "/home", "/policies", "/meetings", "/applications"] {
+        let body = app.get(path, Some(&officer)).await.body;
+        for needle in ["<script>", "onclick=", "onchange=", "<style", "style=\""] {
+            assert!(!body.contains(needle), "{path} holds {needle}");
+        }
+    }
+    // Error pages and the API carry it too.
+    let r = app.get("/no-such-page", None).await;
+    assert!(r.headers.contains_key(header::CONTENT_SECURITY_POLICY));
+}
+
+#[tokio::test]
+async fn pages_refuse_to_be_framed() {
+    let (_app, r) = home_page().await;
+    assert!(header_of(&r, header::CONTENT_SECURITY_POLICY).contains("frame-ancestors 'none'"));
+    assert_eq!(header_of(&r, header::X_FRAME_OPTIONS), "DENY");
+}
+
+#[tokio::test]
+async fn responses_forbid_content_sniffing() {
+    let (app, r) = home_page().await;
+    assert_eq!(header_of(&r, header::X_CONTENT_TYPE_OPTIONS), "nosniff");
+    let api = app.get("/api/v1/tools/credit-code/x", None).await;
+    assert_eq!(header_of(&api, header::X_CONTENT_TYPE_OPTIONS), "nosniff");
+}
+
+#[tokio::test]
+async fn pages_keep_the_referrer_on_the_site() {
+    let (_app, r) = home_page().await;
+    assert_eq!(header_of(&r, header::REFERRER_POLICY), "same-origin");
+}
+
+#[tokio::test]
+async fn hsts_is_sent_only_when_secure_cookies_are_on() {
+    let (app, r) = home_page().await;
+    assert!(!r.headers.contains_key(header::STRICT_TRANSPORT_SECURITY));
+    let https = TestApp {
+        router: ipfin_web::app(AppState::new(
+            app.store().clone(),
+            WebConfig {
+                secure_cookies: true,
+                ..WebConfig::default()
+            },
+        )),
+        db: app.db,
+    };
+    let r = https.get("/login", None).await;
+    assert_eq!(
+        header_of(&r, header::STRICT_TRANSPORT_SECURITY),
+        "max-age=31536000; includeSubDomains"
+    );
+}
+
+// ---------------------------------------------------------------------------------------
+// Item 11: smaller leaks.
+
+#[tokio::test]
+async fn register_answers_the_same_whether_the_username_exists() {
+    for app in TestApp::all().await {
+        let n = app.name();
+        let code = ipfin_store::demo::demo_credit_code("440305", 101);
+        let claim = |username: &'static str| {
+            let code = code.clone();
+            let app = &app;
+            async move {
+                anon_form(
+                    app,
+                    "/register",
+                    &[
+                        ("credit_code", &code),
+                        ("display_name", "孙经理"),
+                        ("phone", "13712345679"),
+                        ("username", username),
+                        ("password", "Sun-Manager-2026-long"),
+                        ("password_again", "Sun-Manager-2026-long"),
+                    ],
+                )
+                .await
+            }
+        };
+        let taken = claim("ns.officer").await;
+        let fresh = claim("sun.manager").await;
+        assert_eq!(taken.status, fresh.status, "{n}: {}", taken.body);
+        assert_eq!(taken.status, StatusCode::CREATED, "{n}: {}", taken.body);
+        assert!(!taken.body.contains("已被使用") && !taken.body.contains("已被占用"));
+        assert_eq!(
+            taken.body.replace("ns.officer", "sun.manager"),
+            fresh.body,
+            "{n}: the two answers differ"
+        );
+        // The way forward: approving the taken one is refused with what to tell the applicant.
+        let officer = app.login("ns.officer").await;
+        let claim_id = fetch_i64(
+            app.store().conn(),
+            "SELECT id FROM enterprise_claims WHERE username = 'ns.officer'",
+            vec![],
+        )
+        .await
+        .expect("claim kept");
+        let r = app
+            .post_form(
+                &format!("/claims/{claim_id}/decide"),
+                Some(&officer),
+                &[("decision", "approve")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CONFLICT, "{n}: {}", r.body);
+        assert!(r.body.contains("请驳回并请申请人换用户名"), "{n}: {}", r.body);
+        app.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn a_refused_pledge_does_not_name_who_holds_the_patent() {
+    for app in TestApp::all().await {
+        let n = app.name();
+        let bank = app.token("深南银行深圳分行").await;
+        let loan = |contract: &str, reg: &str, borrower: String| {
+            serde_json::json!({
+                "contract_number": contract,
+                "borrower_credit_code": borrower,
+                "principal_fen": 500_000_000,
+                "annual_rate": "0.0345",
+                "start_date": "2026-03-05",
+                "end_date": "2027-03-04",
+                "first_loan": true,
+                "pledges": [{"number": reg, "secured_amount_fen": 500_000_000, "registration_date": "2026-03-01",
+                    "items": [{"kind": "patent", "number": "202320111111.4", "title": "探测"}]}]
+            })
+            .to_string()
+        };
+        let futian = ipfin_store::demo::demo_credit_code("440304", 102);
+        let r = app
+            .api(Method::POST, "/api/v1/loans", Some(&bank), Some(loan("FT-9", "Y2026980029001", futian)))
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{n}: {}", r.body);
+        let nanshan = ipfin_store::demo::demo_credit_code("440305", 101);
+        let r = app
+            .api(Method::POST, "/api/v1/loans", Some(&bank), Some(loan("NS-9", "Y2026980029002", nanshan)))
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{n}: {}", r.body);
+        assert_eq!(r.json()["code"], "pledge.ip_not_borrower");
+        // Every demo enterprise's name ends in 有限公司; the holder's must not appear.
+        assert!(!r.body.contains("有限公司"), "{n}: the holder is named: {}", r.body);
+        assert!(r.body.contains("不在借款企业名下"), "{n}: {}", r.body);
+        app.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn feed_links_use_the_configured_base_url_not_the_host_header() {
+    let db = ipfin_store::testing::TestDb::sqlite().await.with_demo().await;
+    let app = TestApp {
+        router: ipfin_web::app(AppState::new(
+            db.store.clone(),
+            WebConfig {
+                public_base_url: "https://ipfin.example.gov.cn".into(),
+                ..WebConfig::default()
+            },
+        )),
+        db,
+    };
+    for feed in ["/feeds/440305/policies.atom", "/feeds/440305/policies.json"] {
+        let r = app
+            .send(
+                Request::builder()
+                    .uri(feed)
+                    .header(header::HOST, "evil.example")
+                    .body(Body::empty())
+                    .expect("request"),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{feed}: {}", r.body);
+        assert!(!r.body.contains("evil.example"), "{feed}: {}", r.body);
+        assert!(r.body.contains("https://ipfin.example.gov.cn/"), "{feed}: {}", r.body);
+    }
+}
+
+#[tokio::test]
+async fn loans_dated_outside_a_plausible_range_are_refused() {
+    for app in TestApp::all().await {
+        let n = app.name();
+        let bank = app.token("深南银行深圳分行").await;
+        let before = count(&app, "SELECT COUNT(*) FROM loans").await;
+        for (i, (start, end, code)) in [
+            ("0000-03-05", "2027-03-04", "loan.date_range"),
+            ("-2026-03-05", "2027-03-04", "loan.date_range"),
+            ("2026-03-05", "9999-03-04", "loan.date_range"),
+            ("1989-12-31", "1995-01-01", "loan.date_range"),
+            ("2026-03-05", "2060-03-04", "loan.term"),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let body = serde_json::json!({
+                "contract_number": format!("RANGE-{i}"),
+                "borrower_credit_code": ipfin_store::demo::demo_credit_code("440305", 101),
+                "principal_fen": 500_000_000,
+                "annual_rate": "0.0345",
+                "start_date": start,
+                "end_date": end,
+                "first_loan": true,
+                "pledges": [{"number": format!("Y20269800391{i:02}"), "secured_amount_fen": 500_000_000, "registration_date": "2026-03-01",
+                    "items": [{"kind": "patent", "number": "CN 202310123456.6", "title": "一种电池管理方法"}]}]
+            });
+            let r = app
+                .api(Method::POST, "/api/v1/loans", Some(&bank), Some(body.to_string()))
+                .await;
+            assert!(r.status.is_client_error(), "{n}: {start}–{end}: {}", r.body);
+            if r.status == StatusCode::UNPROCESSABLE_ENTITY && r.json()["code"] != "json.invalid_value" {
+                assert_eq!(r.json()["code"], code, "{n}: {start}–{end}: {}", r.body);
+            }
+        }
+        assert_eq!(count(&app, "SELECT COUNT(*) FROM loans").await, before, "{n}");
         app.cleanup().await;
     }
 }

@@ -217,7 +217,11 @@ async fn objections_are_limited_per_address_and_notice_bounded_and_never_duplica
         let r = api_objection(&app, nid, "203.0.113.7", "第 4 条异议").await;
         assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{n}: {}", r.body);
         assert_eq!(r.json()["code"], "objection.rate_address");
-        assert!(r.json()["message"].as_str().is_some_and(|m| m.contains("分钟后再试")));
+        assert!(
+            r.json()["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("分钟后再试"))
+        );
         let wait: i64 = r
             .headers
             .get(header::RETRY_AFTER)
@@ -239,12 +243,22 @@ async fn objections_are_limited_per_address_and_notice_bounded_and_never_duplica
         // Evidence: two files, or more than the total size, are refused with 422.
         let pdf = b"%PDF-1.7 evidence".as_slice();
         let r = page_objection(&app, nid, "198.51.100.1", "两份材料", &[pdf, pdf]).await;
-        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{n}: {}", r.body);
+        assert_eq!(
+            r.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{n}: {}",
+            r.body
+        );
         assert!(r.body.contains("最多附 1 个"), "{n}: {}", r.body);
         let mut big = b"%PDF-1.7 ".to_vec();
         big.resize(4097, b'x');
         let r = page_objection(&app, nid, "198.51.100.1", "材料过大", &[&big]).await;
-        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{n}: {}", r.body);
+        assert_eq!(
+            r.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{n}: {}",
+            r.body
+        );
         assert!(r.body.contains("合计不能超过"), "{n}: {}", r.body);
         assert_eq!(count(&app, stored).await, 3);
         // One file within the limit is taken.
@@ -305,7 +319,12 @@ async fn control_characters_are_refused_in_forms_json_and_queries_naming_the_fie
                     ],
                 )
                 .await;
-            assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{n}: {}", r.body);
+            assert_eq!(
+                r.status,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "{n}: {}",
+                r.body
+            );
             assert!(
                 r.body.contains("“agenda”第 3 个字符是不可见的控制字符"),
                 "{n}: {}",
@@ -316,19 +335,44 @@ async fn control_characters_are_refused_in_forms_json_and_queries_naming_the_fie
         let token = app.token("南山区市场监督管理局").await;
         let body = serde_json::json!({"quarter": quarter.to_string(), "date": date, "place": "x", "agenda": "a\u{0}b"});
         let r = app
-            .api(Method::POST, "/api/v1/meetings", Some(&token), Some(body.to_string()))
+            .api(
+                Method::POST,
+                "/api/v1/meetings",
+                Some(&token),
+                Some(body.to_string()),
+            )
             .await;
-        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{n}: {}", r.body);
+        assert_eq!(
+            r.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{n}: {}",
+            r.body
+        );
         assert_eq!(r.json()["code"], "field.control_char");
         assert_eq!(r.json()["field"], "agenda");
         assert_eq!(count(&app, meetings).await, before, "{n}: nothing stored");
         // A search with NUL is refused, not a database error.
         let r = app.get("/enterprises?q=%00", Some(&officer)).await;
-        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{n}: {}", r.body);
+        assert_eq!(
+            r.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{n}: {}",
+            r.body
+        );
         let r = app
-            .api(Method::GET, "/api/v1/enterprises?q=a%00", Some(&token), None)
+            .api(
+                Method::GET,
+                "/api/v1/enterprises?q=a%00",
+                Some(&token),
+                None,
+            )
             .await;
-        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{n}: {}", r.body);
+        assert_eq!(
+            r.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{n}: {}",
+            r.body
+        );
         // A pasted vertical tab (Word's Shift+Enter) is a line break, and stored as one.
         let r = app
             .post_form(
@@ -379,10 +423,7 @@ async fn a_docx_from_an_agenda_stored_with_control_characters_is_well_formed() {
             .and_then(|l| l.split('?').next())
             .expect("meeting page")
             .to_string();
-        let id: i64 = page
-            .trim_start_matches("/meetings/")
-            .parse()
-            .expect("id");
+        let id: i64 = page.trim_start_matches("/meetings/").parse().expect("id");
         // What was stored before the edge refused it: PostgreSQL never holds a NUL in text.
         let agenda = if n == "sqlite" {
             "一、议程\0第一项\u{b}二、\u{1}第二项\u{7f}"
@@ -424,13 +465,18 @@ async fn a_docx_from_an_agenda_stored_with_control_characters_is_well_formed() {
 // Item 6: security headers, one test per header.
 
 async fn home_page() -> (TestApp, Resp) {
-    let app = TestApp::with_db(ipfin_store::testing::TestDb::sqlite().await.with_demo().await);
+    let app = TestApp::with_db(
+        ipfin_store::testing::TestDb::sqlite()
+            .await
+            .with_demo()
+            .await,
+    );
     let r = app.get("/login", None).await;
     assert_eq!(r.status, StatusCode::OK);
     (app, r)
 }
 
-fn header_of<'a>(r: &'a Resp, name: header::HeaderName) -> &'a str {
+fn header_of(r: &Resp, name: header::HeaderName) -> &str {
     r.headers
         .get(&name)
         .and_then(|v| v.to_str().ok())
@@ -442,7 +488,10 @@ async fn pages_send_a_content_security_policy_without_inline_script() {
     let (app, r) = home_page().await;
     let csp = header_of(&r, header::CONTENT_SECURITY_POLICY);
     assert!(csp.contains("script-src 'self'"), "{csp}");
-    assert!(!csp.contains("unsafe-inline") && !csp.contains("unsafe-eval"), "{csp}");
+    assert!(
+        !csp.contains("unsafe-inline") && !csp.contains("unsafe-eval"),
+        "{csp}"
+    );
     assert!(csp.contains("object-src 'none'") && csp.contains("base-uri 'none'"));
     // No page carries inline script, an inline handler or an inline style the policy blocks.
     let officer = app.login("ns.officer").await;
@@ -553,7 +602,11 @@ async fn register_answers_the_same_whether_the_username_exists() {
             )
             .await;
         assert_eq!(r.status, StatusCode::CONFLICT, "{n}: {}", r.body);
-        assert!(r.body.contains("请驳回并请申请人换用户名"), "{n}: {}", r.body);
+        assert!(
+            r.body.contains("请驳回并请申请人换用户名"),
+            "{n}: {}",
+            r.body
+        );
         app.cleanup().await;
     }
 }
@@ -579,17 +632,36 @@ async fn a_refused_pledge_does_not_name_who_holds_the_patent() {
         };
         let futian = ipfin_store::demo::demo_credit_code("440304", 102);
         let r = app
-            .api(Method::POST, "/api/v1/loans", Some(&bank), Some(loan("FT-9", "Y2026980029001", futian)))
+            .api(
+                Method::POST,
+                "/api/v1/loans",
+                Some(&bank),
+                Some(loan("FT-9", "Y2026980029001", futian)),
+            )
             .await;
         assert_eq!(r.status, StatusCode::CREATED, "{n}: {}", r.body);
         let nanshan = ipfin_store::demo::demo_credit_code("440305", 101);
         let r = app
-            .api(Method::POST, "/api/v1/loans", Some(&bank), Some(loan("NS-9", "Y2026980029002", nanshan)))
+            .api(
+                Method::POST,
+                "/api/v1/loans",
+                Some(&bank),
+                Some(loan("NS-9", "Y2026980029002", nanshan)),
+            )
             .await;
-        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{n}: {}", r.body);
+        assert_eq!(
+            r.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{n}: {}",
+            r.body
+        );
         assert_eq!(r.json()["code"], "pledge.ip_not_borrower");
         // Every demo enterprise's name ends in 有限公司; the holder's must not appear.
-        assert!(!r.body.contains("有限公司"), "{n}: the holder is named: {}", r.body);
+        assert!(
+            !r.body.contains("有限公司"),
+            "{n}: the holder is named: {}",
+            r.body
+        );
         assert!(r.body.contains("不在借款企业名下"), "{n}: {}", r.body);
         app.cleanup().await;
     }
@@ -597,7 +669,10 @@ async fn a_refused_pledge_does_not_name_who_holds_the_patent() {
 
 #[tokio::test]
 async fn feed_links_use_the_configured_base_url_not_the_host_header() {
-    let db = ipfin_store::testing::TestDb::sqlite().await.with_demo().await;
+    let db = ipfin_store::testing::TestDb::sqlite()
+        .await
+        .with_demo()
+        .await;
     let app = TestApp {
         router: ipfin_web::app(AppState::new(
             db.store.clone(),
@@ -620,7 +695,11 @@ async fn feed_links_use_the_configured_base_url_not_the_host_header() {
             .await;
         assert_eq!(r.status, StatusCode::OK, "{feed}: {}", r.body);
         assert!(!r.body.contains("evil.example"), "{feed}: {}", r.body);
-        assert!(r.body.contains("https://ipfin.example.gov.cn/"), "{feed}: {}", r.body);
+        assert!(
+            r.body.contains("https://ipfin.example.gov.cn/"),
+            "{feed}: {}",
+            r.body
+        );
     }
 }
 
@@ -652,14 +731,25 @@ async fn loans_dated_outside_a_plausible_range_are_refused() {
                     "items": [{"kind": "patent", "number": "CN 202310123456.6", "title": "一种电池管理方法"}]}]
             });
             let r = app
-                .api(Method::POST, "/api/v1/loans", Some(&bank), Some(body.to_string()))
+                .api(
+                    Method::POST,
+                    "/api/v1/loans",
+                    Some(&bank),
+                    Some(body.to_string()),
+                )
                 .await;
             assert!(r.status.is_client_error(), "{n}: {start}–{end}: {}", r.body);
-            if r.status == StatusCode::UNPROCESSABLE_ENTITY && r.json()["code"] != "json.invalid_value" {
+            if r.status == StatusCode::UNPROCESSABLE_ENTITY
+                && r.json()["code"] != "json.invalid_value"
+            {
                 assert_eq!(r.json()["code"], code, "{n}: {start}–{end}: {}", r.body);
             }
         }
-        assert_eq!(count(&app, "SELECT COUNT(*) FROM loans").await, before, "{n}");
+        assert_eq!(
+            count(&app, "SELECT COUNT(*) FROM loans").await,
+            before,
+            "{n}"
+        );
         app.cleanup().await;
     }
 }

@@ -3,7 +3,7 @@
 //! applies them before anything is written and adds the checks that need the database.
 
 use crate::message::{FieldError, Msg};
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
@@ -196,7 +196,49 @@ pub fn check_status_date(
     Ok(())
 }
 
-/// Checks a loan's terms: a positive principal, a rate in [0, 36%], the end after the start,
+/// The plausible range of a loan's dates: IP pledge loans in China date from the 1990s, and a
+/// date after 2099 or a term over 30 years is a typing error (year 0, −2026 or 9999 is refused).
+pub const LOAN_YEARS: (i32, i32) = (1990, 2099);
+/// The longest loan term accepted, in years.
+pub const MAX_LOAN_TERM_YEARS: u32 = 30;
+
+/// Checks a loan's start and end lie in [`LOAN_YEARS`] and the term is at most
+/// [`MAX_LOAN_TERM_YEARS`] (the order of the two is checked separately).
+pub fn check_loan_dates(start: NaiveDate, end: NaiveDate) -> Result<(), FieldError> {
+    let (first, last) = LOAN_YEARS;
+    for (field, label_zh, label_en, d) in [
+        ("start_date", "起始日", "start date", start),
+        ("end_date", "到期日", "end date", end),
+    ] {
+        if d.year() < first || d.year() > last {
+            return Err(err(
+                field,
+                "loan.date_range",
+                format!("{label_zh}（{d}）不在合理范围内：须在 {first} 年至 {last} 年之间。"),
+                format!(
+                    "The {label_en} ({d}) is out of range: it must be between {first} and {last}."
+                ),
+            ));
+        }
+    }
+    if start
+        .checked_add_months(chrono::Months::new(12 * MAX_LOAN_TERM_YEARS))
+        .is_some_and(|limit| end > limit)
+    {
+        return Err(err(
+            "end_date",
+            "loan.term",
+            format!("贷款期限不能超过 {MAX_LOAN_TERM_YEARS} 年（起始日 {start}，到期日 {end}）。"),
+            format!(
+                "A loan term may be at most {MAX_LOAN_TERM_YEARS} years (start {start}, end {end})."
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Checks a loan's terms: a positive principal, a rate in [0, 36%], the end after the start
+/// and both dates plausible ([`check_loan_dates`]),
 /// disbursements inside the loan period summing to at most the principal, and the IP share
 /// (required with other collateral; a ratio in (0, 1] or an amount in (0, principal]).
 /// Returns the terms with the contract number normalised and the default disbursement filled in.
@@ -235,6 +277,7 @@ pub fn check_terms(t: &LoanTerms) -> Result<LoanTerms, FieldError> {
             ),
         ));
     }
+    check_loan_dates(t.start, t.end)?;
     let disbursements = if t.disbursements.is_empty() {
         vec![Disbursement {
             date: t.start,
@@ -820,6 +863,43 @@ mod tests {
             ip_amount_fen: None,
             ip_ratio: None,
         }
+    }
+
+    #[test]
+    fn loan_dates_outside_1990_to_2099_or_over_thirty_years_are_refused() {
+        let with = |start: NaiveDate, end: NaiveDate| {
+            check_terms(&LoanTerms {
+                start,
+                end,
+                ..terms()
+            })
+            .map_err(|e| (e.field, e.msg.code))
+        };
+        let year = |y: i32| NaiveDate::from_ymd_opt(y, 6, 1).expect("date");
+        assert!(with(year(1990), year(2020)).is_ok());
+        assert!(with(year(2070), year(2099)).is_ok());
+        assert_eq!(
+            with(year(0), year(2026)),
+            Err(("start_date", "loan.date_range"))
+        );
+        assert_eq!(
+            with(year(-2026), year(2026)),
+            Err(("start_date", "loan.date_range"))
+        );
+        assert_eq!(
+            with(year(2026), year(9999)),
+            Err(("end_date", "loan.date_range"))
+        );
+        assert_eq!(
+            with(year(1989), year(2000)).map_err(|e| e.1),
+            Err("loan.date_range")
+        );
+        // Thirty years exactly is accepted; a day more is not.
+        assert!(with(d("2026-03-05"), d("2056-03-05")).is_ok());
+        assert_eq!(
+            with(d("2026-03-05"), d("2056-03-06")),
+            Err(("end_date", "loan.term"))
+        );
     }
 
     #[test]

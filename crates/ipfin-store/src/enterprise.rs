@@ -755,20 +755,10 @@ impl Store {
                     "No enterprise with this credit code is registered yet; ask your district's IP office.",
                 )
             })?;
-        let taken = fetch_i64(
-            self.conn(),
-            "SELECT (SELECT COUNT(*) FROM users WHERE username = ?) + (SELECT COUNT(*) FROM enterprise_claims WHERE username = ? AND status = 'pending')",
-            vec![username.clone().into(), username.clone().into()],
-        )
-        .await?;
-        if taken > 0 {
-            return Err(StoreError::invalid(
-                "username",
-                "user.duplicate_username",
-                format!("用户名“{username}”已被使用，请换一个。"),
-                format!("Username '{username}' is taken; choose another."),
-            ));
-        }
+        // Whether the username is taken is not said here (that would tell anyone which
+        // usernames exist): the claim is kept either way, and approving one whose username is
+        // taken is refused (`user.duplicate_username`), so the district tells the applicant on
+        // the verification call to submit again with another username.
         let hash = hash_password(c.password.clone()).await?;
         let mut tx = self
             .write(crate::audit::AuditActor::system("register"))

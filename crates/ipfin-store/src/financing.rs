@@ -319,7 +319,6 @@ fn lender_of(scope: &Scope) -> Result<i64> {
 struct IpRef {
     id: i64,
     enterprise_id: i64,
-    holder_name: String,
 }
 
 /// A pledge checked against the database: its registration id (when it exists) and its items.
@@ -447,8 +446,7 @@ impl Store {
             }
             let found: Option<IpRef> = fetch_opt(
                 conn,
-                "SELECT a.id, a.enterprise_id, e.name AS holder_name FROM ip_assets a JOIN enterprises e ON e.id = a.enterprise_id \
-                 WHERE a.kind = ? AND a.number = ?",
+                "SELECT a.id, a.enterprise_id FROM ip_assets a WHERE a.kind = ? AND a.number = ?",
                 vec![kind.code().into(), number.clone().into()],
             )
             .await?;
@@ -465,15 +463,14 @@ impl Store {
                 return Err(StoreError::invalid(
                     "pledge_items",
                     "pledge.ip_not_borrower",
+                    // Who holds it is not said: that would tell one bank another's client.
                     format!(
-                        "质押的{}“{number}”登记在“{}”名下，不是借款企业；如为关联方提供质押，请注明关联方。",
+                        "质押的{}“{number}”不在借款企业名下，不能作为本笔贷款的质押物；如为关联方提供质押，请注明关联方。",
                         kind.zh(),
-                        f.holder_name
                     ),
                     format!(
-                        "The pledged {} {number} is held by {}, not the borrower; name the related party if it pledges for the borrower.",
+                        "The pledged {} {number} is not held by the borrower and cannot be pledged for this loan; name the related party if it pledges for the borrower.",
                         kind.en(),
-                        f.holder_name
                     ),
                 ));
             }
@@ -725,19 +722,17 @@ impl Store {
             )
             .await?;
             for (kind, number, _, found, related) in &p.items {
-                if let Some(f) = found.as_ref().filter(|f| f.enterprise_id != borrower) {
+                if found.as_ref().is_some_and(|f| f.enterprise_id != borrower) {
                     warnings.push(Msg::new(
                         "pledge.related_party",
                         format!(
-                            "质押的{}“{number}”由关联方“{}”持有（报送时注明：{}）。",
+                            "质押的{}“{number}”由关联方持有（报送时注明：{}）。",
                             kind.zh(),
-                            f.holder_name,
                             related.as_deref().unwrap_or("")
                         ),
                         format!(
-                            "The pledged {} {number} is held by the related party {} (stated: {}).",
+                            "The pledged {} {number} is held by a related party (stated: {}).",
                             kind.en(),
-                            f.holder_name,
                             related.as_deref().unwrap_or("")
                         ),
                     ));

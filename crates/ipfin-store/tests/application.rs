@@ -569,6 +569,7 @@ async fn the_five_stages_with_a_return_an_objection_each_way_and_a_clawback() {
                 contact: "13800000000".into(),
                 text: "该企业贷款已逾期".into(),
                 evidence: None,
+                client_addr: None,
             };
             async move {
                 write!(s, AuditActor::system("public"), |tx| s.lodge_objection(

@@ -371,6 +371,7 @@ async fn user_creation_respects_scope_roles_and_uniqueness() {
             .activate(&mut tx, &link.token, "Another-Password-2026")
             .await
             .expect_err("used");
+        tx.rollback().await.expect("rollback");
         assert!(matches!(e, StoreError::Gone(_)), "{e:?}");
         db.cleanup().await;
     }

@@ -315,8 +315,11 @@ fn page_break_paragraph() -> Paragraph {
     Paragraph::new().add_run(Run::new().add_break(BreakType::Page))
 }
 
-/// A run that keeps line breaks in `text` as line breaks.
+/// A run that keeps line breaks in `text` as line breaks. Every text of a document enters here;
+/// characters XML cannot hold (NUL, `\x01` … already stored before they were refused) are
+/// dropped and a vertical tab becomes a line break, so Word always opens the file.
 fn text_run(text: &str) -> Run {
+    let text = ipfin_domain::text::printable(text);
     let mut run = Run::new();
     for (i, line) in text.split('\n').enumerate() {
         if i > 0 {

@@ -42,10 +42,11 @@ pub fn file_response_as(f: &FileRow, bytes: Bytes, inline: bool) -> Response {
         .unwrap_or("application/octet-stream");
     // Whatever a download holds, it runs nothing in the browser; a PDF shown in the review
     // screen is left to the browser's own PDF viewer (a sandbox CSP would block it).
+    // Only ipfin's own review screen may frame it (`frame-ancestors 'self'`).
     let csp = if inline && f.file_type == "pdf" {
-        "default-src 'none'; object-src 'self'; plugin-types application/pdf"
+        "default-src 'none'; object-src 'self'; plugin-types application/pdf; frame-ancestors 'self'"
     } else {
-        "default-src 'none'; img-src 'self'; sandbox"
+        "default-src 'none'; img-src 'self'; sandbox; frame-ancestors 'self'"
     };
     (
         [
@@ -60,6 +61,7 @@ pub fn file_response_as(f: &FileRow, bytes: Bytes, inline: bool) -> Response {
             ),
             (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_string()),
             (header::CONTENT_SECURITY_POLICY, csp.to_string()),
+            (header::X_FRAME_OPTIONS, "SAMEORIGIN".to_string()),
         ],
         bytes,
     )
@@ -91,6 +93,66 @@ pub fn urlencode(s: &str) -> String {
         }
     }
     out
+}
+
+/// Where a browser may be sent after sign-in: `next` when it is a path on this site, else
+/// `/home`. The one place that decides. Refused: anything not starting with a single `/`
+/// (`//host`, `https://…`), a backslash (`/\\host`: browsers read it as `/`), any control or
+/// white-space character (browsers silently drop tab, CR and LF, so `/\t/evil.example` would
+/// become `//evil.example`), and the same in the percent-decoded forms (`/%09/…`, `/%5C…`,
+/// `/%2F…`, decoded up to three times), and anything over 2,000 bytes.
+pub fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n) if same_site_path(n) => n.to_string(),
+        _ => "/home".into(),
+    }
+}
+
+fn same_site_path(n: &str) -> bool {
+    let plain = |s: &str| {
+        s.starts_with('/')
+            && !s[1..].starts_with(['/', '\\'])
+            && !s
+                .chars()
+                .any(|c| c == '\\' || c.is_control() || c.is_whitespace())
+    };
+    if n.len() > 2000 || !plain(n) {
+        return false;
+    }
+    let mut current = n.to_string();
+    for _ in 0..3 {
+        let decoded = percent_decode(&current);
+        if decoded == current {
+            return true;
+        }
+        if !plain(&decoded) {
+            return false;
+        }
+        current = decoded;
+    }
+    // Still changing after three rounds: nothing a page of ours links to.
+    false
+}
+
+/// `%XX` sequences decoded (invalid UTF-8 replaced); other text unchanged.
+fn percent_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        let hex = |c: u8| (c as char).to_digit(16);
+        if b[i] == b'%'
+            && i + 2 < b.len()
+            && let (Some(h), Some(l)) = (hex(b[i + 1]), hex(b[i + 2]))
+        {
+            out.push((h * 16 + l) as u8);
+            i += 3;
+        } else {
+            out.push(b[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// A multipart field that could not be read: 413 when the body went over the limit, else 400.

@@ -14,7 +14,9 @@ pub mod http;
 pub mod i18n;
 pub mod metrics;
 pub mod routes;
+pub mod security_headers;
 pub mod session_cache;
+pub mod text_input;
 pub mod usecase;
 pub mod views;
 
@@ -49,6 +51,11 @@ pub struct WebConfig {
     /// Where policy package documents are kept (they are part of published versions: back
     /// this folder up with the database).
     pub attachment_dir: std::path::PathBuf,
+    /// The site's address as people reach it (`https://ipfin.example.gov.cn`, no trailing
+    /// slash), for absolute links in feeds; never taken from a request's `Host` header.
+    pub public_base_url: String,
+    /// Limits on anonymous objections to public notices (per address, per notice, evidence).
+    pub objection_limits: ipfin_domain::application::objection::ObjectionLimits,
 }
 
 impl Default for WebConfig {
@@ -60,6 +67,8 @@ impl Default for WebConfig {
             demo: false,
             upload_dir: std::env::temp_dir().join("ipfin-uploads"),
             attachment_dir: std::env::temp_dir().join("ipfin-attachments"),
+            public_base_url: "http://127.0.0.1:8080".into(),
+            objection_limits: Default::default(),
         }
     }
 }
@@ -164,7 +173,7 @@ async fn normalize_errors(req: Request, next: Next) -> Response {
 /// as large as [`views::import::MAX_UPLOAD_BYTES`]; a declared length over the limit is refused
 /// before the body is read.
 async fn limit_body(
-    axum::extract::State(max): axum::extract::State<usize>,
+    axum::extract::State((max, objection)): axum::extract::State<(usize, usize)>,
     req: Request,
     next: axum::middleware::Next,
 ) -> Response {
@@ -174,10 +183,12 @@ async fn limit_body(
         views::import::MAX_UPLOAD_BYTES
     } else if post && path.starts_with("/policy-drafts/") && path.ends_with("/attachments") {
         views::policy::MAX_ATTACHMENT_BYTES
+    } else if post && path.starts_with("/notices/") && path.ends_with("/objections") {
+        // The objection's evidence limit plus room for its text fields.
+        objection
     } else if post
-        && ((path.contains("/applications/")
-            && (path.contains("/files") || path.contains("/slots/")))
-            || (path.starts_with("/notices/") && path.ends_with("/objections")))
+        && path.contains("/applications/")
+        && (path.contains("/files") || path.contains("/slots/"))
     {
         views::application::MAX_FILE_BYTES
     } else {
@@ -205,8 +216,15 @@ pub fn app(state: AppState) -> Router {
         .layer(CatchPanicLayer::custom(|_| {
             error::AppError::internal("handler panicked").into_response()
         }))
+        .layer(from_fn(text_input::check))
         .layer(DefaultBodyLimit::max(max_body))
-        .layer(from_fn_with_state(max_body, limit_body))
+        .layer(from_fn_with_state(
+            (
+                max_body,
+                state.config.objection_limits.max_bytes + 64 * 1024,
+            ),
+            limit_body,
+        ))
         .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, Duration::from_secs(30)))
         .layer(tower_http::csrf::CsrfLayer::new())
         .layer(from_fn_with_state(state.store.clone(), watch_storage))
@@ -214,6 +232,10 @@ pub fn app(state: AppState) -> Router {
         .layer(from_fn_with_state(state.clone(), views::localize))
         .layer(from_fn_with_state(state.clone(), actor::resolve))
         .layer(from_fn_with_state(state.metrics.clone(), metrics::record))
+        .layer(from_fn_with_state(
+            state.config.secure_cookies,
+            security_headers::add,
+        ))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(
             TraceLayer::new_for_http().make_span_with(|req: &Request| {

@@ -24,3 +24,10 @@ document.addEventListener("DOMContentLoaded", function () {
     }, 250);
   });
 });
+
+// Print buttons (`data-print`): the page's CSP allows no inline handlers.
+document.addEventListener("DOMContentLoaded", function () {
+  document.querySelectorAll("[data-print]").forEach(function (b) {
+    b.addEventListener("click", function () { window.print(); });
+  });
+});

@@ -418,7 +418,7 @@ async fn the_public_pages_show_policies_their_clear_card_and_the_calculator() {
             "70%",
             "每家企业每年资助最高 1,500,000.00 元",
             "知识产权质押证明",
-            "@page { size: A4",
+            "class=\"card clear-card\"",
         ] {
             assert!(
                 card.body.contains(text),
@@ -426,6 +426,9 @@ async fn the_public_pages_show_policies_their_clear_card_and_the_calculator() {
                 app.name()
             );
         }
+        // It prints on A4 by the site's stylesheet (the pages carry no inline style: CSP).
+        let css = app.get("/static/app.css", None).await;
+        assert!(css.body.contains("@page { size: A4"), "{}", app.name());
         let svg = app.get(&format!("/policies/{id}/card.svg"), None).await;
         assert_eq!(svg.status, 200);
         assert!(svg.body.starts_with("<svg") && svg.body.contains("谁可以申请"));

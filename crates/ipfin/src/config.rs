@@ -4,6 +4,7 @@
 use anyhow::{Context, Result};
 use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
+use ipfin_domain::application::objection::ObjectionLimits;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
@@ -30,6 +31,15 @@ pub struct Config {
     /// Where uploaded files go: default `<data_dir>/files`; `s3://bucket[/prefix]` for an
     /// S3-compatible service (endpoint and keys from `AWS_*` variables).
     pub storage_url: Option<String>,
+    /// The site's address as people reach it, for absolute links (feeds): e.g.
+    /// `https://ipfin.example.gov.cn`. Default: `http://<listen>` (`https` with secure cookies).
+    pub public_base_url: Option<String>,
+    /// Objections one client address may lodge per hour (all notices together).
+    pub objection_per_address_per_hour: u32,
+    /// Objections one notice accepts per hour (from everyone together).
+    pub objection_per_notice_per_hour: u32,
+    /// Total size of one objection's evidence, in bytes (at most the 20 MB upload limit).
+    pub objection_max_bytes: usize,
 }
 
 impl Default for Config {
@@ -45,6 +55,10 @@ impl Default for Config {
             session_idle_minutes: 30,
             log_format: "text".into(),
             storage_url: None,
+            public_base_url: None,
+            objection_per_address_per_hour: ObjectionLimits::default().per_address,
+            objection_per_notice_per_hour: ObjectionLimits::default().per_notice,
+            objection_max_bytes: ObjectionLimits::default().max_bytes,
         }
     }
 }
@@ -73,6 +87,10 @@ impl Config {
             "session_idle_minutes",
             "log_format",
             "storage_url",
+            "public_base_url",
+            "objection_per_address_per_hour",
+            "objection_per_notice_per_hour",
+            "objection_max_bytes",
         ]))
         .extract()
         .context("配置有误 / invalid configuration")
@@ -93,6 +111,42 @@ impl Config {
                 "sqlite://{}?mode=rwc",
                 self.data_dir.join("ipfin.db").display()
             ),
+        }
+    }
+
+    /// The public base URL without a trailing slash: the setting, else `http(s)://<listen>`.
+    /// A setting that is not an `http`/`https` URL is refused at start.
+    pub fn public_base_url(&self, listen: &str) -> Result<String> {
+        match &self.public_base_url {
+            Some(u) => {
+                let u = u.trim().trim_end_matches('/');
+                let rest = u
+                    .strip_prefix("https://")
+                    .or_else(|| u.strip_prefix("http://"))
+                    .filter(|r| !r.is_empty() && !r.contains(char::is_whitespace));
+                match rest {
+                    Some(_) => Ok(u.to_string()),
+                    None => anyhow::bail!(
+                        "public_base_url 须为 http:// 或 https:// 开头的网址 / public_base_url must be an http(s) URL: {u}"
+                    ),
+                }
+            }
+            None => Ok(format!(
+                "{}://{listen}",
+                if self.secure_cookies { "https" } else { "http" }
+            )),
+        }
+    }
+
+    /// The limits on anonymous objections (per hour, per address and per notice; evidence size).
+    pub fn objection_limits(&self) -> ObjectionLimits {
+        ObjectionLimits {
+            per_address: self.objection_per_address_per_hour,
+            per_notice: self.objection_per_notice_per_hour,
+            max_bytes: self
+                .objection_max_bytes
+                .min(ipfin_domain::application::files::MAX_FILE_BYTES),
+            ..ObjectionLimits::default()
         }
     }
 
@@ -151,5 +205,27 @@ mod tests {
         c.trust_proxy = false;
         c.trusted_proxy_hops = Some(0);
         assert_eq!(c.proxy_hops(), 0);
+    }
+
+    #[test]
+    fn the_public_base_url_is_the_setting_or_the_listen_address() {
+        let d = Config::default();
+        assert_eq!(
+            d.public_base_url("127.0.0.1:8080").ok().as_deref(),
+            Some("http://127.0.0.1:8080")
+        );
+        let c = Config {
+            public_base_url: Some("https://ipfin.example.gov.cn/".into()),
+            ..Config::default()
+        };
+        assert_eq!(
+            c.public_base_url("x").ok().as_deref(),
+            Some("https://ipfin.example.gov.cn")
+        );
+        let bad = Config {
+            public_base_url: Some("evil.example".into()),
+            ..Config::default()
+        };
+        assert!(bad.public_base_url("x").is_err());
     }
 }

@@ -543,6 +543,8 @@ async fn serve(cfg: Config, args: ServeArgs) -> Result<()> {
         demo: args.demo,
         upload_dir: cfg.data_dir.join("uploads"),
         attachment_dir: cfg.data_dir.join("attachments"),
+        public_base_url: cfg.public_base_url(&listen)?,
+        objection_limits: cfg.objection_limits(),
     };
     let removed =
         ipfin_web::prepare_upload_dirs(&web_config).context("cannot prepare the upload folders")?;

@@ -7,6 +7,7 @@ pub mod duties;
 pub mod files;
 pub mod lines;
 pub mod number;
+pub mod objection;
 pub mod workflow;
 
 pub use files::FileType;

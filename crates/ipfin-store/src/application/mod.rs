@@ -298,6 +298,8 @@ pub struct NewObjection {
     pub contact: String,
     pub text: String,
     pub evidence: Option<(String, Bytes)>,
+    /// The client address it came from: counted for the limits, shown to no one.
+    pub client_addr: Option<String>,
 }
 
 /// An officer's decision on one item at a review stage.

@@ -11,6 +11,7 @@ use bytes::Bytes;
 use chrono::NaiveDate;
 use ipfin_domain::Msg;
 use ipfin_domain::application::files::check_upload;
+use ipfin_domain::application::objection::{ObjectionLimits, Reached, retry_after};
 use ipfin_domain::application::{self as app, Action, Actor, State};
 use ipfin_domain::org::Scope;
 use sea_orm::{ConnectionTrait, FromQueryResult, Value};
@@ -245,11 +246,33 @@ impl Store {
             }
             _ => (None, None),
         };
+        // The same objection again (same notice, application, text and evidence) is refused:
+        // each one stored is work for an officer.
+        let same = fetch_i64(
+            tx.conn(),
+            "SELECT COUNT(*) FROM objections WHERE notice_id = ? AND COALESCE(application_id, 0) = ? \
+             AND text = ? AND COALESCE(evidence_key, '') = ?",
+            vec![
+                notice_id.into(),
+                o.application_id.unwrap_or(0).into(),
+                text.clone().into(),
+                key.clone().unwrap_or_default().into(),
+            ],
+        )
+        .await?;
+        if same > 0 {
+            return Err(StoreError::conflict(
+                "objection.duplicate",
+                "相同的异议（同一公示、同一申请、相同内容和证明材料）已经提交过，无需重复提交。",
+                "The same objection (same notice, application, text and evidence) was already lodged.",
+            ));
+        }
+        let addr: Option<String> = o.client_addr.map(|a| a.chars().take(64).collect());
         let oid = fetch_i64(
             tx.conn(),
-            "INSERT INTO objections (notice_id, application_id, name, contact, text, evidence_key, evidence_name, lodged_at) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-            vec![notice_id.into(), o.application_id.into(), name.into(), contact.into(), text.into(), key.into(), ename.into(), crate::now_s().into()],
+            "INSERT INTO objections (notice_id, application_id, name, contact, text, evidence_key, evidence_name, lodged_at, client_addr) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            vec![notice_id.into(), o.application_id.into(), name.into(), contact.into(), text.into(), key.into(), ename.into(), crate::now_s().into(), addr.into()],
         )
         .await?;
         notify(
@@ -269,6 +292,47 @@ impl Store {
         )
         .await?;
         Ok(oid)
+    }
+
+    /// Whether one more objection is allowed now from `client_addr` on notice `notice_id`
+    /// under `limits`: `None` when it is, else the limit reached and the seconds to wait. The
+    /// counts are read from the stored objections, so every server instance sees the same.
+    pub async fn objection_refusal(
+        &self,
+        notice_id: i64,
+        client_addr: Option<&str>,
+        limits: &ObjectionLimits,
+        now: i64,
+    ) -> Result<Option<(Reached, i64)>> {
+        #[derive(FromQueryResult)]
+        struct At {
+            lodged_at: i64,
+        }
+        let since = now - limits.window_secs;
+        let times = |rows: Vec<At>| rows.into_iter().map(|r| r.lodged_at).collect::<Vec<_>>();
+        if let Some(addr) = client_addr {
+            let rows: Vec<At> = fetch_all(
+                self.conn(),
+                "SELECT lodged_at FROM objections WHERE client_addr = ? AND lodged_at > ?",
+                vec![addr.into(), since.into()],
+            )
+            .await?;
+            if let Some(wait) =
+                retry_after(&times(rows), limits.per_address, limits.window_secs, now)
+            {
+                return Ok(Some((Reached::Address, wait)));
+            }
+        }
+        let rows: Vec<At> = fetch_all(
+            self.conn(),
+            "SELECT lodged_at FROM objections WHERE notice_id = ? AND lodged_at > ?",
+            vec![notice_id.into(), since.into()],
+        )
+        .await?;
+        Ok(
+            retry_after(&times(rows), limits.per_notice, limits.window_secs, now)
+                .map(|wait| (Reached::Notice, wait)),
+        )
     }
 
     /// Decides an objection: upheld sends the application back to review; dismissed is

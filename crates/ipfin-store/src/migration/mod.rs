@@ -22,6 +22,7 @@ mod m0014_supervision;
 mod m0015_summaries;
 mod m0016_account_activations;
 mod m0017_ops_hardening;
+mod m0018_objection_limits;
 
 use m0001_foundation::M0001Foundation;
 use m0002_enterprises::M0002Enterprises;
@@ -40,6 +41,7 @@ use m0014_supervision::M0014Supervision;
 use m0015_summaries::M0015Summaries;
 use m0016_account_activations::M0016AccountActivations;
 use m0017_ops_hardening::M0017OpsHardening;
+use m0018_objection_limits::M0018ObjectionLimits;
 
 use sea_orm_migration::prelude::*;
 
@@ -66,6 +68,7 @@ impl MigratorTrait for Migrator {
             Box::new(M0015Summaries),
             Box::new(M0016AccountActivations),
             Box::new(M0017OpsHardening),
+            Box::new(M0018ObjectionLimits),
         ]
     }
 }

@@ -418,15 +418,21 @@ pub struct ObjectionBody {
 #[utoipa::path(post, path = "/api/v1/notices/{notice_id}/objections", tag = "application", params(("notice_id" = i64, Path)),
     request_body = ObjectionBody,
     responses((status = 201, description = "the objection's id", body = Created), (status = 404, description = "no such notice"),
-        (status = 409, description = "the period is over"), (status = 422, description = "missing name, contact or text")))]
+        (status = 409, description = "the period is over, or the same objection was already lodged"), (status = 422, description = "missing name, contact or text"),
+        (status = 429, description = "too many objections from this address or on this notice just now: see Retry-After")))]
 pub async fn lodge(
     State(state): State<AppState>,
     actor: Actor,
     Path(notice_id): Path<String>,
     body: Bytes,
-) -> AppResult<(axum::http::StatusCode, Json<Created>)> {
+) -> AppResult<axum::response::Response> {
+    use axum::response::IntoResponse;
     let nid = id(&notice_id)?;
     state.store.notice(&Scope::Public, nid).await?;
+    if let Some(refused) = crate::usecase::application::objection_limit(&state, &actor, nid).await?
+    {
+        return Ok(refused);
+    }
     let b: ObjectionBody = parse(&body)?;
     let today = ipfin_store::today_shanghai();
     let oid = write!(state, actor, |tx| state
@@ -439,12 +445,13 @@ pub async fn lodge(
                 name: b.name,
                 contact: b.contact,
                 text: b.text,
-                evidence: None
+                evidence: None,
+                client_addr: actor.ip.clone(),
             },
             today
         )
         .await?)?;
-    Ok((axum::http::StatusCode::CREATED, Json(Created { id: oid })))
+    Ok((axum::http::StatusCode::CREATED, Json(Created { id: oid })).into_response())
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

@@ -192,7 +192,9 @@ pub async fn read_multipart(
                 file = Some((fname, bytes));
             }
         } else {
-            fields.insert(name, f.text().await.map_err(mp)?);
+            let text = f.text().await.map_err(mp)?;
+            let text = crate::text_input::field(&name, &text)?.into_owned();
+            fields.insert(name, text);
         }
     }
     Ok((fields, file))

@@ -114,13 +114,13 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("register.submit", "提交认领申请", "Submit the claim"),
     (
         "register.done",
-        "认领申请已提交。区级部门核实后将开通账户，请留意电话联系。",
-        "Your claim is submitted. The district will verify it and open your account; expect a call.",
+        "认领申请已提交。区级部门将致电核实并开通账户；如所设用户名已被他人使用，区级部门会在电话中告知您换一个用户名重新提交。",
+        "Your claim is submitted. The district will call to verify it and open your account; if the username you chose is already in use, they will tell you on that call to submit again with another.",
     ),
     (
         "claims.intro",
-        "企业用户提交的认领申请。请电话核实申请人身份后通过；驳回须填写理由。",
-        "Claims submitted by enterprise staff. Verify the applicant by phone before approving; rejecting needs a reason.",
+        "企业用户提交的认领申请。请电话核实申请人身份后通过；驳回须填写理由。用户名已被占用的申请不能通过：请在电话中请申请人换一个用户名重新提交，再驳回本申请。",
+        "Claims submitted by enterprise staff. Verify the applicant by phone before approving; rejecting needs a reason. A claim whose username is taken cannot be approved: on the call, ask the applicant to submit again with another username, then reject this one.",
     ),
     ("claims.none", "暂无认领申请。", "No claims."),
     ("claims.approve", "通过", "Approve"),

@@ -174,3 +174,35 @@ pub async fn run_simulation(
     let sim = ipfin_domain::policy::simulate::simulate(&doc.rules, doc.budget, &lpr, &past);
     Ok((v, year, sim))
 }
+
+/// The limits on anonymous objections, checked before the body is read: `Some` 429 response
+/// (in the caller's language, with `Retry-After`) when the caller's address or the notice has
+/// reached its limit for the window, `None` when one more objection may be lodged.
+pub async fn objection_limit(
+    state: &AppState,
+    actor: &Actor,
+    notice_id: i64,
+) -> AppResult<Option<axum::response::Response>> {
+    use axum::response::IntoResponse;
+    let refusal = state
+        .store
+        .objection_refusal(
+            notice_id,
+            actor.ip.as_deref(),
+            &state.config.objection_limits,
+            ipfin_store::now_s(),
+        )
+        .await?;
+    Ok(refusal.map(|(reached, wait)| {
+        let mut resp = AppError {
+            status: axum::http::StatusCode::TOO_MANY_REQUESTS,
+            msg: ipfin_domain::application::objection::too_many(reached, wait),
+            field: None,
+            path: None,
+        }
+        .into_response();
+        resp.headers_mut()
+            .insert(axum::http::header::RETRY_AFTER, wait.into());
+        resp
+    }))
+}

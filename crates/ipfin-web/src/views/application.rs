@@ -620,6 +620,20 @@ pub(crate) async fn read_form(
     std::collections::HashMap<String, String>,
     Option<(String, Bytes)>,
 )> {
+    let (fields, mut files) = read_form_files(actor, headers, req).await?;
+    Ok((fields, files.pop()))
+}
+
+/// Like [`read_form`], with every file part sent (in order), so a caller can bound their
+/// number and total size.
+pub(crate) async fn read_form_files(
+    actor: &Actor,
+    headers: &HeaderMap,
+    req: axum::extract::Request,
+) -> AppResult<(
+    std::collections::HashMap<String, String>,
+    Vec<(String, Bytes)>,
+)> {
     let mut form = axum::extract::Multipart::from_request(req, &())
         .await
         .map_err(|e| {
@@ -635,7 +649,7 @@ pub(crate) async fn read_form(
         .or_else(|| cookie(headers, PRE_CSRF_COOKIE).map(str::to_string));
     let mp = crate::http::multipart_error;
     let mut fields = std::collections::HashMap::new();
-    let mut file = None;
+    let mut files = Vec::new();
     let mut csrf_ok = false;
     while let Some(f) = form.next_field().await.map_err(mp)? {
         let name = f.name().unwrap_or("").to_string();
@@ -651,16 +665,18 @@ pub(crate) async fn read_form(
             let fname = f.file_name().unwrap_or("").to_string();
             let bytes = f.bytes().await.map_err(mp)?;
             if !fname.is_empty() || !bytes.is_empty() {
-                file = Some((fname, bytes));
+                files.push((fname, bytes));
             }
         } else {
-            fields.insert(name, f.text().await.map_err(mp)?);
+            let text = f.text().await.map_err(mp)?;
+            let text = crate::text_input::field(&name, &text)?.into_owned();
+            fields.insert(name, text);
         }
     }
     if !csrf_ok {
         return Err(super::csrf_error());
     }
-    Ok((fields, file))
+    Ok((fields, files))
 }
 
 /// `POST /applications/{app_id}/files` (multipart: `_csrf`, `slot`, `file`, and for a licence
@@ -1113,7 +1129,20 @@ pub async fn lodge(
 ) -> AppResult<Response> {
     let id = path_id(&id)?;
     state.store.notice(&Scope::Public, id).await?;
-    let (fields, file) = read_form(&actor, &headers, req).await?;
+    if let Some(refused) = crate::usecase::application::objection_limit(&state, &actor, id).await? {
+        return Ok(refused);
+    }
+    let (fields, mut files) = read_form_files(&actor, &headers, req).await?;
+    let sizes: Vec<usize> = files.iter().map(|(_, b)| b.len()).collect();
+    let evidence_ok = ipfin_domain::application::objection::check_evidence(
+        &state.config.objection_limits,
+        &sizes,
+    )
+    .map_err(|m| FieldError {
+        field: "evidence",
+        msg: m,
+    });
+    let file = files.pop();
     let get = |k: &str| {
         fields
             .get(k)
@@ -1127,11 +1156,15 @@ pub async fn lodge(
         contact: get("contact"),
         text: get("text"),
         evidence: file,
+        client_addr: actor.ip.clone(),
     };
-    let r = write!(state, actor, |tx| state
-        .store
-        .lodge_objection(&mut tx, id, o, today)
-        .await?);
+    let r = match evidence_ok {
+        Ok(()) => write!(state, actor, |tx| state
+            .store
+            .lodge_objection(&mut tx, id, o, today)
+            .await?),
+        Err(e) => Err(AppError::invalid(e)),
+    };
     match r {
         Ok(_) => Ok(see_other(&format!("/notices/{id}"), "objection_lodged")),
         Err(e)

@@ -76,7 +76,8 @@ pub fn card(doc: &PolicyDocument, district_name: &str) -> Card {
 }
 
 fn xml(s: &str) -> String {
-    s.replace('&', "&amp;")
+    ipfin_domain::text::printable(s)
+        .replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
         .replace('"', "&quot;")

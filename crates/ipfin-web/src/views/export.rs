@@ -63,6 +63,7 @@ pub(crate) fn workbook(
     }
     for (r, row) in rows.iter().enumerate() {
         for (c, v) in row.iter().enumerate() {
+            let v = ipfin_domain::text::printable(v);
             sheet.write_string(r as u32 + 1, c as u16, v).map_err(xl)?;
         }
     }

@@ -27,6 +27,8 @@ pub mod user;
 use crate::AppState;
 use crate::actor::{Actor, PRE_CSRF_COOKIE, cookie};
 use crate::error::AppError;
+/// Where to go after sign-in: decided in `crate::http` (one place).
+pub use crate::http::safe_next;
 /// Kept here for callers that built page links through `views` (the helper lives in `http`).
 pub use crate::http::urlencode;
 use crate::http::{error_json, too_large};
@@ -204,14 +206,6 @@ pub fn render<P: Template>(status: StatusCode, page: &P) -> Response {
     match page.render() {
         Ok(html) => (status, Html(html)).into_response(),
         Err(e) => AppError::internal(format!("template: {e}")).into_response(),
-    }
-}
-
-/// Only same-site relative paths are followed after sign-in.
-pub fn safe_next(next: Option<&str>) -> String {
-    match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
-        _ => "/home".into(),
     }
 }
 

@@ -451,26 +451,15 @@ pub async fn calculator(
     }
 }
 
-/// The site's address as the caller reached it, for absolute links in feeds.
-fn base_url(state: &AppState, headers: &axum::http::HeaderMap) -> String {
-    let host = headers
-        .get(axum::http::header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .filter(|h| {
-            h.chars()
-                .all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c))
-        })
-        .unwrap_or("localhost");
-    let scheme = if state.config.secure_cookies {
-        "https"
-    } else {
-        "http"
-    };
-    format!("{scheme}://{host}")
+/// The site's address for absolute links in feeds: the configured public base URL (a request's
+/// `Host` header is the caller's to choose, so it is never used).
+fn base_url(state: &AppState) -> &str {
+    state.config.public_base_url.trim_end_matches('/')
 }
 
 fn xml_escape(s: &str) -> String {
-    s.replace('&', "&amp;")
+    ipfin_domain::text::printable(s)
+        .replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
         .replace('"', "&quot;")
@@ -513,14 +502,10 @@ async fn feed_items(
 
 /// `GET /feeds/{code}/policies.atom`: the district's published policies as an Atom feed, for
 /// the government website and WeChat account to syndicate.
-pub async fn atom(
-    State(state): State<AppState>,
-    headers: axum::http::HeaderMap,
-    Path(code): Path<String>,
-) -> AppResult<Response> {
+pub async fn atom(State(state): State<AppState>, Path(code): Path<String>) -> AppResult<Response> {
     use axum::response::IntoResponse;
     let (name, items) = feed_items(&state, &code).await?;
-    let base = base_url(&state, &headers);
+    let base = base_url(&state);
     let updated = items
         .iter()
         .filter_map(|(v, _)| v.published_at)
@@ -561,12 +546,11 @@ pub async fn atom(
 /// `GET /feeds/{code}/policies.json`: the same as a JSON Feed 1.1.
 pub async fn json_feed(
     State(state): State<AppState>,
-    headers: axum::http::HeaderMap,
     Path(code): Path<String>,
 ) -> AppResult<Response> {
     use axum::response::IntoResponse;
     let (name, items) = feed_items(&state, &code).await?;
-    let base = base_url(&state, &headers);
+    let base = base_url(&state);
     let feed = serde_json::json!({
         "version": "https://jsonfeed.org/version/1.1",
         "title": format!("{name}知识产权金融扶持政策"),

@@ -327,10 +327,10 @@ async fn main() -> Result<()> {
             );
             if let Some(a) = activation {
                 println!(
-                    "激活链接（站点地址后接此路径，{} 小时内有效，仅能使用一次，请交给本人设置密码） / activation link (after the site's address; valid {} h, once; hand it to the person): http://{}{}",
+                    "激活链接（{} 小时内有效，仅能使用一次，请交给本人设置密码） / activation link (valid {} h, once; hand it to the person): {}{}",
                     ipfin_domain::user::ACTIVATION_HOURS,
                     ipfin_domain::user::ACTIVATION_HOURS,
-                    cfg.listen,
+                    cfg.public_base_url(&cfg.listen)?,
                     a.path()
                 );
             }

@@ -68,6 +68,8 @@ pub struct PageCtx {
     pub csrf: String,
     pub flash: Option<String>,
     pub demo: bool,
+    /// The site's public address (`IPFIN_PUBLIC_BASE_URL`), for links people copy elsewhere.
+    pub base_url: String,
 }
 
 impl PageCtx {
@@ -97,6 +99,7 @@ impl PageCtx {
             csrf: actor.csrf_token().unwrap_or_default().to_string(),
             flash: None,
             demo: state.config.demo,
+            base_url: state.config.public_base_url.clone(),
         }
     }
 

@@ -634,18 +634,25 @@ const EXPECTED: &[(&str, &str, &str)] = &[
         "/orgs/{org_id}/active",
         "city_admin,district_officer",
     ),
-    ("GET", "/users/new", "city_admin,district_officer"),
-    ("POST", "/users", "city_admin,district_officer"),
+    (
+        "GET",
+        "/users/new",
+        "city_admin,district_officer,user_admin",
+    ),
+    ("POST", "/users", "city_admin,district_officer,user_admin"),
     (
         "POST",
         "/users/{user_id}/active",
-        "city_admin,district_officer",
+        "city_admin,district_officer,user_admin",
     ),
     (
         "POST",
         "/users/{user_id}/reset-password",
-        "city_admin,district_officer",
+        "city_admin,district_officer,user_admin",
     ),
+    // The activation link: anyone holding it (the token is the secret).
+    ("GET", "/activate/{token}", "public"),
+    ("POST", "/activate/{token}", "public"),
     (
         "POST",
         "/api/v1/organisations",

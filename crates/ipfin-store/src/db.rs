@@ -21,6 +21,8 @@ pub struct Store {
     sqlite_file_url: Option<String>,
     /// Where uploaded files are kept (in memory until `with_blobs` sets the real place).
     blobs: crate::blob::Blobs,
+    /// What an import file may hold (defaults until `with_import_limits` sets the settings).
+    import_limits: crate::import::ImportLimits,
 }
 
 /// Which page of a list to return (1-based), with a bounded page size.
@@ -257,6 +259,7 @@ impl Store {
             db,
             sqlite_file_url,
             blobs: crate::blob::Blobs::memory(),
+            import_limits: crate::import::ImportLimits::default(),
         })
     }
 
@@ -298,6 +301,16 @@ impl Store {
     pub fn with_blobs(mut self, blobs: crate::blob::Blobs) -> Store {
         self.blobs = blobs;
         self
+    }
+
+    /// Holds import files to `limits` (the settings; defaults otherwise).
+    pub fn with_import_limits(mut self, limits: crate::import::ImportLimits) -> Store {
+        self.import_limits = limits;
+        self
+    }
+
+    pub fn import_limits(&self) -> &crate::import::ImportLimits {
+        &self.import_limits
     }
 
     pub fn blobs(&self) -> &crate::blob::Blobs {

@@ -24,10 +24,23 @@ pub struct Config {
     /// Where uploaded files go: default `<data_dir>/files`; `s3://bucket[/prefix]` for an
     /// S3-compatible service (endpoint and keys from `AWS_*` variables).
     pub storage_url: Option<String>,
+    /// Import files (pages and `ipfin import`): at most this many data rows …
+    pub import_max_rows: u64,
+    /// … columns a row …
+    pub import_max_columns: u32,
+    /// … characters a cell …
+    pub import_max_cell_chars: usize,
+    /// … bytes of an XLSX workbook once uncompressed …
+    pub import_max_uncompressed_bytes: u64,
+    /// … compression ratio of an XLSX part (over 1 MiB) …
+    pub import_max_compression_ratio: u64,
+    /// … and bytes of an XLSX workbook's shared-string table.
+    pub import_max_shared_strings_bytes: u64,
 }
 
 impl Default for Config {
     fn default() -> Self {
+        let limits = ipfin_store::import::ImportLimits::default();
         Config {
             database_url: None,
             data_dir: PathBuf::from("data"),
@@ -37,6 +50,12 @@ impl Default for Config {
             max_body_bytes: 1024 * 1024,
             log_format: "text".into(),
             storage_url: None,
+            import_max_rows: limits.max_rows,
+            import_max_columns: limits.max_columns,
+            import_max_cell_chars: limits.max_cell_chars,
+            import_max_uncompressed_bytes: limits.max_uncompressed_bytes,
+            import_max_compression_ratio: limits.max_compression_ratio,
+            import_max_shared_strings_bytes: limits.max_shared_strings_bytes,
         }
     }
 }
@@ -63,9 +82,27 @@ impl Config {
             "max_body_bytes",
             "log_format",
             "storage_url",
+            "import_max_rows",
+            "import_max_columns",
+            "import_max_cell_chars",
+            "import_max_uncompressed_bytes",
+            "import_max_compression_ratio",
+            "import_max_shared_strings_bytes",
         ]))
         .extract()
         .context("配置有误 / invalid configuration")
+    }
+
+    /// The caps import files are held to.
+    pub fn import_limits(&self) -> ipfin_store::import::ImportLimits {
+        ipfin_store::import::ImportLimits {
+            max_rows: self.import_max_rows,
+            max_columns: self.import_max_columns,
+            max_cell_chars: self.import_max_cell_chars,
+            max_uncompressed_bytes: self.import_max_uncompressed_bytes,
+            max_compression_ratio: self.import_max_compression_ratio,
+            max_shared_strings_bytes: self.import_max_shared_strings_bytes,
+        }
     }
 
     /// The database URL to connect to.

@@ -68,7 +68,8 @@ async fn assert_refused(s: &Store, db: &str, h: &Hostile, kind: ImportKind) {
     assert!(record.failed() && record.has_report(), "{db} {}", h.name);
     let message = record.message.clone().unwrap_or_default();
     assert!(
-        message.contains(&error.zh) && message.contains("上限") || h.code == "file.xlsx"
+        message.contains(&error.zh) && message.contains("上限")
+            || h.code == "file.xlsx"
             || h.code == "file.size_mismatch",
         "{db} {}: the message names the cap: {message}",
         h.name
@@ -212,7 +213,9 @@ async fn a_row_with_several_problems_lists_every_one() {
         );
         let path = tmp("several.csv");
         std::fs::write(&path, body).expect("write");
-        let r = run(s, ImportKind::Enterprises, &path).await.expect("import");
+        let r = run(s, ImportKind::Enterprises, &path)
+            .await
+            .expect("import");
         assert_eq!(r.inserted, 1, "{}", db.name);
         let mut fields: Vec<String> = r.errors.iter().map(|e| e.field.clone()).collect();
         fields.sort();
@@ -262,11 +265,23 @@ async fn a_workbook_with_gaps_imports_with_the_line_numbers_excel_shows() {
             sheet.write_number(r, 6, 12).expect("cell");
         };
         // Excel rows 2, 5 (after two empty rows) and 9; row 5 has a bad code.
-        put(sheet, 1, demo_credit_code("440305", 9401), "深圳市间隔一有限公司");
+        put(
+            sheet,
+            1,
+            demo_credit_code("440305", 9401),
+            "深圳市间隔一有限公司",
+        );
         put(sheet, 4, "91440300BADCODE".into(), "深圳市间隔二有限公司");
-        put(sheet, 8, demo_credit_code("440305", 9403), "深圳市间隔三有限公司");
+        put(
+            sheet,
+            8,
+            demo_credit_code("440305", 9403),
+            "深圳市间隔三有限公司",
+        );
         book.save(&path).expect("save");
-        let r = run(s, ImportKind::Enterprises, &path).await.expect("import");
+        let r = run(s, ImportKind::Enterprises, &path)
+            .await
+            .expect("import");
         assert_eq!((r.rows, r.inserted), (3, 2), "{}: {:?}", db.name, r.errors);
         assert_eq!(
             import_errors_by_field(&r.errors),

@@ -2,8 +2,8 @@
 //! finding enterprises by credit code for the rows of other imports.
 
 use super::RowError;
-use super::rows::{Problems, RowProblems};
 use super::columns::yes_no;
+use super::rows::{Problems, RowProblems};
 use crate::db::{exec, fetch_all};
 use crate::enterprise::{EnterpriseInput, validate};
 use crate::error::{Result, StoreError};
@@ -65,12 +65,18 @@ fn read_enterprise_row(
     };
     let employees = match get("employees") {
         v if v.is_empty() => None,
-        v => p.take(v.parse::<i64>().ok().filter(|n| *n >= 0).map(Some).ok_or_else(|| {
-            (
-                "employees".to_string(),
-                format!("“{v}”不是有效人数：请填写不小于 0 的整数。"),
-            )
-        })),
+        v => p.take(
+            v.parse::<i64>()
+                .ok()
+                .filter(|n| *n >= 0)
+                .map(Some)
+                .ok_or_else(|| {
+                    (
+                        "employees".to_string(),
+                        format!("“{v}”不是有效人数：请填写不小于 0 的整数。"),
+                    )
+                }),
+        ),
     };
     EnterpriseInput {
         credit_code: get("credit_code"),
@@ -78,12 +84,16 @@ fn read_enterprise_row(
         registered_district: p.take(district("registered_district")),
         tax_district: p.take(district("tax_district")),
         independent_legal_person: p
-            .take(yes_no(&get("independent_legal_person"), true).map(Some).ok_or_else(|| {
-                (
-                    "independent_legal_person".to_string(),
-                    "独立法人一栏请填“是”或“否”。".to_string(),
-                )
-            }))
+            .take(
+                yes_no(&get("independent_legal_person"), true)
+                    .map(Some)
+                    .ok_or_else(|| {
+                        (
+                            "independent_legal_person".to_string(),
+                            "独立法人一栏请填“是”或“否”。".to_string(),
+                        )
+                    }),
+            )
             .unwrap_or(true),
         industry: Some(get("industry")).filter(|s| !s.is_empty()),
         employees,

@@ -55,7 +55,10 @@ impl<R: Read> Read for Guarded<R> {
                 if self.run + first as u64 > self.max_run {
                     return Err(std::io::Error::other(self.run_error.clone()));
                 }
-                let last = got.iter().rposition(|b| *b == self.delimiter).unwrap_or(first);
+                let last = got
+                    .iter()
+                    .rposition(|b| *b == self.delimiter)
+                    .unwrap_or(first);
                 self.run = (n - 1 - last) as u64;
             }
         }

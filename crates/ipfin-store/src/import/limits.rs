@@ -88,7 +88,7 @@ impl ImportLimits {
         file_error(
             "file.cell_too_long",
             format!(
-                "{place}的单元格内容超过单元格长度上限（{} 个字符）。",
+                "{place}的内容超过单元格长度上限（{} 个字符）。",
                 self.max_cell_chars
             ),
             format!(
@@ -178,6 +178,9 @@ pub(super) fn line_too_long(limit: u64) -> FileError {
     file_error(
         "file.line_too_long",
         format!("文件中有一行超过行长度上限（{}）。", human(limit)),
-        format!("A line of the file is longer than the limit ({}).", human(limit)),
+        format!(
+            "A line of the file is longer than the limit ({}).",
+            human(limit)
+        ),
     )
 }

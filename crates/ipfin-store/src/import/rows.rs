@@ -309,7 +309,10 @@ impl RowContext {
 
     /// A loan row: amounts in 元, rates and shares in percent, 是/否 flags, the pledged IP as
     /// `类型:号码;类型:号码`. Every field is checked; all problems are returned.
-    fn loan(&self, values: &[String]) -> std::result::Result<crate::financing::LoanInput, RowProblems> {
+    fn loan(
+        &self,
+        values: &[String],
+    ) -> std::result::Result<crate::financing::LoanInput, RowProblems> {
         use crate::financing::{LoanInput, PledgeInput, PledgeItemInput, parse_rate};
         use ipfin_domain::financing::{Disbursement, LoanStatus, LoanTerms, PledgeTerms};
         let mut p = Problems::default();
@@ -395,7 +398,9 @@ impl RowContext {
             let Some(kind) = kind else {
                 p.add((
                     "pledge_items".to_string(),
-                    format!("质押物类型“{kind_text}”无效：请填写 专利、商标、软件著作权 或 作品著作权。"),
+                    format!(
+                        "质押物类型“{kind_text}”无效：请填写 专利、商标、软件著作权 或 作品著作权。"
+                    ),
                 ));
                 continue;
             };
@@ -442,10 +447,15 @@ impl RowContext {
     }
 
     /// Parses and checks one row of the file; a row with problems gives all of them.
-    pub(super) fn parse(&self, line: u64, values: &[String]) -> std::result::Result<Ready, RowProblems> {
+    pub(super) fn parse(
+        &self,
+        line: u64,
+        values: &[String],
+    ) -> std::result::Result<Ready, RowProblems> {
         match self.kind {
             ImportKind::Enterprises => {
-                let mut r = check_enterprise_row(&self.scope, line, &self.cols, values, &self.districts)?;
+                let mut r =
+                    check_enterprise_row(&self.scope, line, &self.cols, values, &self.districts)?;
                 r.index_text = crate::enterprise::name_index_text(self.backend, &r.name);
                 Ok(Ready::Enterprise(r))
             }
@@ -515,7 +525,9 @@ impl RowContext {
                         .ok_or_else(|| {
                             (
                                 "legal_status".to_string(),
-                                format!("法律状态“{status_text}”无效：请填写 审查中、有效 或 失效。"),
+                                format!(
+                                    "法律状态“{status_text}”无效：请填写 审查中、有效 或 失效。"
+                                ),
                             )
                         }),
                 );
@@ -556,4 +568,3 @@ impl RowContext {
         }
     }
 }
-

@@ -45,7 +45,11 @@ fn attr(e: &BytesStart, name: &str) -> Option<String> {
     e.attributes()
         .flatten()
         .find(|a| a.key.local_name().as_ref() == name)
-        .and_then(|a| a.normalized_value(quick_xml::XmlVersion::Implicit1_0).ok().map(|v| v.into_owned()))
+        .and_then(|a| {
+            a.normalized_value(quick_xml::XmlVersion::Implicit1_0)
+                .ok()
+                .map(|v| v.into_owned())
+        })
 }
 
 /// `&amp;`, `&#x41;` … as text (a reference to NUL becomes NUL, for the row check to refuse).
@@ -296,8 +300,7 @@ impl Book {
                 buf.clear();
                 match xml.read_event_into(&mut buf).map_err(xml_error)? {
                     Event::Start(e) | Event::Empty(e) if local(&e) == "Relationship" => {
-                        let (Some(id), Some(target)) = (attr(&e, "Id"), attr(&e, "Target"))
-                        else {
+                        let (Some(id), Some(target)) = (attr(&e, "Id"), attr(&e, "Target")) else {
                             continue;
                         };
                         let target = match target.strip_prefix('/') {
@@ -431,7 +434,8 @@ impl SheetRows {
         let last = corners.next().unwrap_or(first);
         let rows = last.1.abs_diff(first.1) + 1;
         let cols = last.0.abs_diff(first.0) + 1;
-        if rows > self.limits.max_rows.saturating_add(1) || cols > u64::from(self.limits.max_columns)
+        if rows > self.limits.max_rows.saturating_add(1)
+            || cols > u64::from(self.limits.max_columns)
         {
             return Err(self.limits.dimension(declared, rows, cols));
         }
@@ -541,11 +545,19 @@ impl SheetRows {
     }
 
     /// Turns a finished cell into text and puts it in its column.
-    fn cell_end(&self, row: u64, cell: &mut Cell, values: &mut Vec<String>) -> Result<(), FileError> {
+    fn cell_end(
+        &self,
+        row: u64,
+        cell: &mut Cell,
+        values: &mut Vec<String>,
+    ) -> Result<(), FileError> {
         let raw = std::mem::take(&mut cell.value);
         let text = match cell.kind.as_str() {
             "s" => {
-                let i: usize = raw.trim().parse().map_err(|_| xlsx_error(format!("bad shared string index {raw:?}")))?;
+                let i: usize = raw
+                    .trim()
+                    .parse()
+                    .map_err(|_| xlsx_error(format!("bad shared string index {raw:?}")))?;
                 self.strings
                     .get(i)
                     .ok_or_else(|| xlsx_error(format!("shared string {i} does not exist")))?
@@ -566,7 +578,9 @@ impl SheetRows {
         if cell.col >= u64::from(self.limits.max_columns) {
             return Err(self.limits.too_many_columns(row, cell.col + 1));
         }
-        if text.len() > self.limits.max_cell_chars && text.chars().count() > self.limits.max_cell_chars {
+        if text.len() > self.limits.max_cell_chars
+            && text.chars().count() > self.limits.max_cell_chars
+        {
             return Err(self.limits.cell_too_long(&self.place(row, cell.col)));
         }
         let col = cell.col as usize;

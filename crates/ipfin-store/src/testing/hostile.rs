@@ -106,7 +106,11 @@ pub fn dimension_bomb() -> Vec<u8> {
 /// One shared string of `mib` MiB of the same letter: it deflates about 1000:1.
 pub fn huge_shared_string(mib: usize) -> Vec<u8> {
     let big = "A".repeat(mib << 20);
-    workbook(None, r#"<row r="1"><c r="A1" t="s"><v>0</v></c></row>"#, &[&big])
+    workbook(
+        None,
+        r#"<row r="1"><c r="A1" t="s"><v>0</v></c></row>"#,
+        &[&big],
+    )
 }
 
 /// A sheet padded with `mib` MiB of blanks: a zip bomb by compression ratio.
@@ -160,7 +164,10 @@ pub fn long_cell() -> Vec<u8> {
 /// A workbook whose sheet declares 100 bytes uncompressed but inflates to about 4 MiB (the
 /// declared size is small enough to escape the ratio check; only counting finds it).
 pub fn lying_size() -> Vec<u8> {
-    let sheet = sheet_xml(None, &format!("{}{}", row(1, &["合同编号"]), " ".repeat(4 << 20)));
+    let sheet = sheet_xml(
+        None,
+        &format!("{}{}", row(1, &["合同编号"]), " ".repeat(4 << 20)),
+    );
     let mut bytes = zip_of(&[
         ("[Content_Types].xml", CONTENT_TYPES.as_bytes()),
         ("_rels/.rels", ROOT_RELS.as_bytes()),

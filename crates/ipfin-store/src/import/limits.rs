@@ -46,7 +46,7 @@ pub(super) const MAX_ZIP_ENTRIES: usize = 10_000;
 pub(super) fn human(bytes: u64) -> String {
     const MIB: u64 = 1 << 20;
     const GIB: u64 = 1 << 30;
-    if bytes >= GIB && bytes % GIB == 0 {
+    if bytes >= GIB && bytes.is_multiple_of(GIB) {
         format!("{} GiB", bytes / GIB)
     } else if bytes >= MIB {
         format!("{} MiB", bytes.div_ceil(MIB))

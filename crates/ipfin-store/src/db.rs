@@ -29,6 +29,8 @@ pub struct Store {
     session_idle_secs: i64,
     /// When a write last failed for want of space (unix seconds, 0: never), shared by clones.
     storage_full_at: std::sync::Arc<std::sync::atomic::AtomicI64>,
+    /// What an import file may hold (defaults until `with_import_limits` sets the settings).
+    import_limits: crate::import::ImportLimits,
 }
 
 /// Which page of a list to return (1-based), with a bounded page size.
@@ -282,6 +284,7 @@ impl Store {
             blobs: crate::blob::Blobs::memory(),
             session_idle_secs: crate::auth::DEFAULT_SESSION_IDLE_SECONDS,
             storage_full_at: Default::default(),
+            import_limits: crate::import::ImportLimits::default(),
         })
     }
 
@@ -323,6 +326,16 @@ impl Store {
     pub fn with_blobs(mut self, blobs: crate::blob::Blobs) -> Store {
         self.blobs = blobs;
         self
+    }
+
+    /// Holds import files to `limits` (the settings; defaults otherwise).
+    pub fn with_import_limits(mut self, limits: crate::import::ImportLimits) -> Store {
+        self.import_limits = limits;
+        self
+    }
+
+    pub fn import_limits(&self) -> &crate::import::ImportLimits {
+        &self.import_limits
     }
 
     pub fn blobs(&self) -> &crate::blob::Blobs {

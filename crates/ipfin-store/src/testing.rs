@@ -1,6 +1,8 @@
 //! Test databases: every store test runs on SQLite, and on PostgreSQL too when
 //! `IPFIN_TEST_POSTGRES_URL` is set (a fresh database per test, dropped by `cleanup`).
 
+pub mod hostile;
+
 use crate::Store;
 use sea_orm::{ConnectionTrait, Database};
 use std::sync::atomic::{AtomicU32, Ordering};

@@ -199,10 +199,10 @@ async fn bad_rows_are_reported_and_the_rest_imported() {
 }
 
 #[tokio::test]
-async fn whole_file_problems_are_refused_before_anything_is_written() {
+async fn whole_file_problems_are_refused_and_recorded_before_anything_is_imported() {
     let db = TestDb::sqlite().await.with_demo().await;
     let s = &db.store;
-    let before = s.audit_count().await.expect("n");
+    let before = count(s, "").await;
     let utf16 = tmp("utf16.csv");
     let mut bytes = vec![0xFF, 0xFE];
     for u in format!("{HEADER}\n").encode_utf16() {
@@ -210,7 +210,7 @@ async fn whole_file_problems_are_refused_before_anything_is_written() {
     }
     std::fs::write(&utf16, bytes).expect("write");
     assert!(
-        matches!(run(s, &utf16, 10).await, Err(ImportError::File(e)) if e.code == "file.utf16")
+        matches!(run(s, &utf16, 10).await, Err(e) if e.file_error().is_some_and(|e| e.code == "file.utf16"))
     );
     let missing = tmp("missing.csv");
     std::fs::write(
@@ -219,7 +219,7 @@ async fn whole_file_problems_are_refused_before_anything_is_written() {
     )
     .expect("write");
     match run(s, &missing, 10).await {
-        Err(ImportError::File(e)) => assert!(
+        Err(ImportError::Refused { error: e, .. }) => assert!(
             e.code == "file.columns_missing"
                 && e.zh.contains("企业名称")
                 && e.zh.contains("注册地"),
@@ -238,9 +238,21 @@ async fn whole_file_problems_are_refused_before_anything_is_written() {
     sheet.write_string(1, 0, "x").expect("cell");
     book.save(&merged).expect("save");
     assert!(
-        matches!(run(s, &merged, 10).await, Err(ImportError::File(e)) if e.code == "file.header_blank")
+        matches!(run(s, &merged, 10).await, Err(e) if e.file_error().is_some_and(|e| e.code == "file.header_blank"))
     );
-    assert_eq!(s.audit_count().await.expect("n"), before, "nothing written");
+    assert_eq!(count(s, "").await, before, "nothing imported");
+    // Each refusal is an import recorded as failed, with the reason.
+    let listed = s
+        .imports(&Scope::City, Page::default())
+        .await
+        .expect("imports");
+    assert_eq!(listed.items.len(), 3);
+    assert!(
+        listed
+            .items
+            .iter()
+            .all(|i| i.failed() && i.has_report() && i.message.is_some())
+    );
     db.cleanup().await;
 }
 
@@ -514,7 +526,7 @@ async fn templates_have_the_columns_each_import_reads() {
     for kind in ImportKind::ALL {
         let path = tmp(&format!("{}.xlsx", kind.code()));
         write_template(kind, &path).expect("template");
-        let src = ipfin_store::import::open_rows(&path).expect("open");
+        let src = ipfin_store::import::open_rows(&path, &Default::default()).expect("open");
         let cols = ipfin_store::import::map_headers(kind.columns(), &src.headers)
             .expect("the template's own header maps");
         assert_eq!(cols.len(), kind.columns().len(), "{kind:?}");

@@ -1547,8 +1547,8 @@ async fn an_officer_uploads_a_gbk_file_watches_it_and_downloads_the_error_report
         assert_eq!(forged.status, 403);
         assert_eq!(
             app.audit_count().await,
-            before,
-            "refused uploads write nothing"
+            before + 4,
+            "refused uploads import nothing: the two refused files are recorded as refused imports (start, refused), the missing file and the forged token write nothing"
         );
 
         // Templates for every kind.

@@ -40,10 +40,23 @@ pub struct Config {
     pub objection_per_notice_per_hour: u32,
     /// Total size of one objection's evidence, in bytes (at most the 20 MB upload limit).
     pub objection_max_bytes: usize,
+    /// Import files (pages and `ipfin import`): at most this many data rows …
+    pub import_max_rows: u64,
+    /// … columns a row …
+    pub import_max_columns: u32,
+    /// … characters a cell …
+    pub import_max_cell_chars: usize,
+    /// … bytes of an XLSX workbook once uncompressed …
+    pub import_max_uncompressed_bytes: u64,
+    /// … compression ratio of an XLSX part (over 1 MiB) …
+    pub import_max_compression_ratio: u64,
+    /// … and bytes of an XLSX workbook's shared-string table.
+    pub import_max_shared_strings_bytes: u64,
 }
 
 impl Default for Config {
     fn default() -> Self {
+        let limits = ipfin_store::import::ImportLimits::default();
         Config {
             database_url: None,
             data_dir: PathBuf::from("data"),
@@ -59,6 +72,12 @@ impl Default for Config {
             objection_per_address_per_hour: ObjectionLimits::default().per_address,
             objection_per_notice_per_hour: ObjectionLimits::default().per_notice,
             objection_max_bytes: ObjectionLimits::default().max_bytes,
+            import_max_rows: limits.max_rows,
+            import_max_columns: limits.max_columns,
+            import_max_cell_chars: limits.max_cell_chars,
+            import_max_uncompressed_bytes: limits.max_uncompressed_bytes,
+            import_max_compression_ratio: limits.max_compression_ratio,
+            import_max_shared_strings_bytes: limits.max_shared_strings_bytes,
         }
     }
 }
@@ -91,6 +110,12 @@ impl Config {
             "objection_per_address_per_hour",
             "objection_per_notice_per_hour",
             "objection_max_bytes",
+            "import_max_rows",
+            "import_max_columns",
+            "import_max_cell_chars",
+            "import_max_uncompressed_bytes",
+            "import_max_compression_ratio",
+            "import_max_shared_strings_bytes",
         ]))
         .extract()
         .context("配置有误 / invalid configuration")
@@ -101,6 +126,18 @@ impl Config {
     pub fn proxy_hops(&self) -> usize {
         self.trusted_proxy_hops
             .unwrap_or(if self.trust_proxy { 1 } else { 0 })
+    }
+
+    /// The caps import files are held to.
+    pub fn import_limits(&self) -> ipfin_store::import::ImportLimits {
+        ipfin_store::import::ImportLimits {
+            max_rows: self.import_max_rows,
+            max_columns: self.import_max_columns,
+            max_cell_chars: self.import_max_cell_chars,
+            max_uncompressed_bytes: self.import_max_uncompressed_bytes,
+            max_compression_ratio: self.import_max_compression_ratio,
+            max_shared_strings_bytes: self.import_max_shared_strings_bytes,
+        }
     }
 
     /// The database URL to connect to.

@@ -446,7 +446,9 @@ async fn open(cfg: &Config) -> Result<Store> {
         None => ipfin_store::blob::Blobs::local(&cfg.data_dir.join("files")),
     }
     .map_err(|e| anyhow::anyhow!("cannot open the file storage: {e}"))?;
-    Ok(store.with_blobs(files))
+    Ok(store
+        .with_blobs(files)
+        .with_import_limits(cfg.import_limits()))
 }
 
 /// Loads the demo city if needed and prints its logins (saved on first load, shown again later).
@@ -745,7 +747,7 @@ async fn import_file(
     );
     let started = std::time::Instant::now();
     let progress_bar = bar.clone();
-    let report = store
+    let result = store
         .import_file(
             kind,
             file,
@@ -754,9 +756,33 @@ async fn import_file(
             batch,
             &mut move |n| progress_bar.set_position(n),
         )
-        .await
-        .map_err(|e| anyhow::anyhow!("导入失败 / import failed: {e}"))?;
+        .await;
     bar.finish_and_clear();
+    let report = match result {
+        Ok(r) => r,
+        Err(ipfin_store::import::ImportError::Refused { error, report }) => {
+            // Refused as a whole (over a cap, malformed, wrong columns): nothing of this run
+            // was written; the report names the reason and the row errors found before it.
+            let path = errors.unwrap_or_else(|| file.with_extension("errors.xlsx"));
+            let problem = format!("{} / {}", error.zh, error.en);
+            ipfin_store::import::write_import_report(
+                &path,
+                &report.headers,
+                &report.errors,
+                Some(&problem),
+            )
+            .map_err(|e| anyhow::anyhow!(e.zh))?;
+            bail!(
+                "导入被拒绝 / import #{} refused [{}]: {}\n  {}\n错误报告 / error report: {}",
+                report.import_id,
+                error.code,
+                error.zh,
+                error.en,
+                path.display()
+            );
+        }
+        Err(e) => bail!("导入失败 / import failed: {e}"),
+    };
     let secs = started.elapsed().as_secs_f64().max(0.001);
     println!(
         "导入完成 / import #{} done ({}): {} 行 rows · 新增 inserted {} · 更新 updated {} · 未变 unchanged {} · 错误 errors {}{} · {:.0} 行/秒 rows/s",
@@ -936,7 +962,6 @@ async fn load_bulk_loans(store: &Store, n: u64, seed: u64) -> Result<()> {
         written += batch.len() as u64;
         bar.set_position(written);
     }
-    bar.finish_and_clear();
     let secs = started.elapsed().as_secs_f64().max(0.001);
     println!(
         "合成贷款 / synthetic loans: {written} 笔 to {} enterprises' pool of {}, {} banks · {secs:.1} s · {:.0} loans/s",

@@ -472,3 +472,64 @@ fn verify_anchors_the_chain_outside_the_database_and_files_are_owner_only() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn the_cli_import_refuses_hostile_workbooks_with_a_message_and_an_exit_code_never_an_abort() {
+    let dir = temp_dir("hostile");
+    let d = dir.to_str().expect("utf-8");
+    let run = |args: &[&str]| {
+        bin()
+            .args(["--data-dir", d])
+            .args(args)
+            .output()
+            .expect("run")
+    };
+    assert!(run(&["demo"]).status.success());
+    let bank = tokio::runtime::Runtime::new()
+        .expect("runtime")
+        .block_on(async {
+            let store = ipfin_store::Store::connect(&format!("sqlite://{d}/ipfin.db"))
+                .await
+                .expect("store");
+            ipfin_store::db::fetch_i64(
+                store.conn(),
+                "SELECT MIN(id) FROM organisations WHERE kind = 'financial_institution'",
+                vec![],
+            )
+            .await
+            .expect("a demo bank")
+        })
+        .to_string();
+    for h in ipfin_store::testing::hostile::corpus() {
+        let file = dir.join(format!("{}.xlsx", h.name));
+        std::fs::write(&file, &h.bytes).expect("write");
+        let f = file.to_str().expect("utf-8");
+        // The city imports the registry (the corpus has its columns); a demo bank imports
+        // loans, and is refused the same way before the columns are even read.
+        let mut runs = vec![vec!["import", "enterprises", f]];
+        if !matches!(h.code, "file.too_many_columns" | "file.cell_too_long") {
+            runs.push(vec!["import", "loans", f, "--lender", bank.as_str()]);
+        }
+        for args in runs {
+            let out = run(&args);
+            let err = String::from_utf8_lossy(&out.stderr);
+            assert_eq!(
+                out.status.code(),
+                Some(1),
+                "{} {args:?}: a refusal, not an abort (a signal has no exit code): {err}",
+                h.name
+            );
+            assert!(
+                err.contains("导入被拒绝") && err.contains(h.code),
+                "{} {args:?}: {err}",
+                h.name
+            );
+        }
+        assert!(
+            dir.join(format!("{}.errors.xlsx", h.name)).exists(),
+            "{}: the report is written",
+            h.name
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

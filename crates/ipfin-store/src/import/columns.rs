@@ -73,6 +73,15 @@ impl ImportKind {
         }
     }
 
+    /// The Chinese header of a field (the template's), or the field itself.
+    pub fn label_of(self, field: &str) -> &'static str {
+        self.columns()
+            .iter()
+            .find(|(f, _, _)| *f == field)
+            .and_then(|(_, names, _)| names.first().copied())
+            .unwrap_or("该列")
+    }
+
     pub fn columns(self) -> &'static [Column] {
         match self {
             ImportKind::Enterprises => ENTERPRISE_COLUMNS,

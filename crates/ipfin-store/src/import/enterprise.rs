@@ -3,6 +3,7 @@
 
 use super::RowError;
 use super::columns::yes_no;
+use super::rows::{Problems, RowProblems};
 use crate::db::{exec, fetch_all};
 use crate::enterprise::{EnterpriseInput, validate};
 use crate::error::{Result, StoreError};
@@ -12,11 +13,24 @@ use sea_orm::{ConnectionTrait, FromQueryResult, Value};
 use std::collections::HashMap;
 
 /// Parses one row into an enterprise input; districts may be given by code or Chinese name.
+/// Every field is read; all problems are returned.
 pub fn parse_enterprise_row(
     cols: &HashMap<&'static str, usize>,
     values: &[String],
     districts: &HashMap<String, String>,
-) -> std::result::Result<EnterpriseInput, (String, String)> {
+) -> std::result::Result<EnterpriseInput, RowProblems> {
+    let mut p = Problems::default();
+    let input = read_enterprise_row(cols, values, districts, &mut p);
+    p.finish(input)
+}
+
+/// The row as an input, a field that fails read as empty and its problem recorded in `p`.
+fn read_enterprise_row(
+    cols: &HashMap<&'static str, usize>,
+    values: &[String],
+    districts: &HashMap<String, String>,
+    p: &mut Problems,
+) -> EnterpriseInput {
     let get = |f: &str| {
         cols.get(f)
             .and_then(|i| values.get(*i))
@@ -51,37 +65,93 @@ pub fn parse_enterprise_row(
     };
     let employees = match get("employees") {
         v if v.is_empty() => None,
-        v => Some(v.parse::<i64>().ok().filter(|n| *n >= 0).ok_or_else(|| {
-            (
-                "employees".to_string(),
-                format!("“{v}”不是有效人数：请填写不小于 0 的整数。"),
-            )
-        })?),
+        v => p.take(
+            v.parse::<i64>()
+                .ok()
+                .filter(|n| *n >= 0)
+                .map(Some)
+                .ok_or_else(|| {
+                    (
+                        "employees".to_string(),
+                        format!("“{v}”不是有效人数：请填写不小于 0 的整数。"),
+                    )
+                }),
+        ),
     };
-    Ok(EnterpriseInput {
+    EnterpriseInput {
         credit_code: get("credit_code"),
         name: get("name"),
-        registered_district: district("registered_district")?,
-        tax_district: district("tax_district")?,
-        independent_legal_person: yes_no(&get("independent_legal_person"), true).ok_or_else(
-            || {
-                (
-                    "independent_legal_person".to_string(),
-                    "独立法人一栏请填“是”或“否”。".to_string(),
-                )
-            },
-        )?,
+        registered_district: p.take(district("registered_district")),
+        tax_district: p.take(district("tax_district")),
+        independent_legal_person: p
+            .take(
+                yes_no(&get("independent_legal_person"), true)
+                    .map(Some)
+                    .ok_or_else(|| {
+                        (
+                            "independent_legal_person".to_string(),
+                            "独立法人一栏请填“是”或“否”。".to_string(),
+                        )
+                    }),
+            )
+            .unwrap_or(true),
         industry: Some(get("industry")).filter(|s| !s.is_empty()),
         employees,
-        operating_revenue_fen: amount("operating_revenue_yuan")?,
-        total_assets_fen: amount("total_assets_yuan")?,
-        data_sharing_consent: yes_no(&get("data_sharing_consent"), false).ok_or_else(|| {
-            (
-                "data_sharing_consent".to_string(),
-                "同意数据共享一栏请填“是”或“否”。".to_string(),
-            )
-        })?,
-    })
+        operating_revenue_fen: p.take(amount("operating_revenue_yuan")),
+        total_assets_fen: p.take(amount("total_assets_yuan")),
+        data_sharing_consent: p.take(yes_no(&get("data_sharing_consent"), false).ok_or_else(
+            || {
+                (
+                    "data_sharing_consent".to_string(),
+                    "同意数据共享一栏请填“是”或“否”。".to_string(),
+                )
+            },
+        )),
+    }
+}
+
+/// Parses and validates an enterprise row for the scope, reporting every problem of the row.
+///
+/// [`ready`] (the store's validation) stops at its first problem, so after each one the field
+/// is set to a value that passes and the check runs again, until it passes or names a problem
+/// that cannot be set aside (the registered district, checked last). The row is never written
+/// with those values: any problem refuses it.
+pub(super) fn check_enterprise_row(
+    scope: &Scope,
+    line: u64,
+    cols: &HashMap<&'static str, usize>,
+    values: &[String],
+    districts: &HashMap<String, String>,
+) -> std::result::Result<ReadyRow, RowProblems> {
+    let mut p = Problems::default();
+    let mut input = read_enterprise_row(cols, values, districts, &mut p);
+    for _ in 0..8 {
+        match ready(scope, line, input.clone()) {
+            Ok(r) => return p.finish(r),
+            Err((field, message)) => {
+                let set_aside = match field.as_str() {
+                    "credit_code" => {
+                        input.credit_code = crate::demo::demo_credit_code("440305", 1);
+                        true
+                    }
+                    "name" => {
+                        input.name = "—".to_string();
+                        true
+                    }
+                    "employees" => input.employees.take().is_some(),
+                    "operating_revenue_fen" => input.operating_revenue_fen.take().is_some(),
+                    "total_assets_fen" => input.total_assets_fen.take().is_some(),
+                    "industry" => input.industry.take().is_some(),
+                    _ => false,
+                };
+                p.add((field, message));
+                if !set_aside {
+                    break;
+                }
+            }
+        }
+    }
+    Err(p.0)
 }
 
 /// What a batch did.

@@ -1,8 +1,9 @@
 //! Reading import files as a stream of rows: CSV (UTF-8 with or without BOM, GBK/GB18030 as
 //! Excel in China saves it) and XLSX; the quick row estimate and the file key used to resume.
 
+use super::guard::{Guarded, limit_hit};
+use super::limits::{ImportLimits, line_too_long};
 use super::{FileError, file_error};
-use calamine::{Data, Reader};
 use sm3::{Digest, Sm3};
 use std::io::Read;
 use std::path::Path;
@@ -49,7 +50,7 @@ pub type RowItem = std::result::Result<(u64, Vec<String>), FileError>;
 pub struct RowSource {
     pub headers: Vec<String>,
     pub encoding: &'static str,
-    rows: Box<dyn Iterator<Item = RowItem> + Send>,
+    pub(super) rows: Box<dyn Iterator<Item = RowItem> + Send>,
 }
 
 impl Iterator for RowSource {
@@ -59,28 +60,10 @@ impl Iterator for RowSource {
     }
 }
 
-fn cell_text(d: &Data) -> String {
-    match d {
-        Data::Empty => String::new(),
-        Data::String(s) => s.clone(),
-        Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
-        Data::Float(f) => f.to_string(),
-        Data::Int(i) => i.to_string(),
-        Data::Bool(b) => {
-            if *b {
-                "是".into()
-            } else {
-                "否".into()
-            }
-        }
-        Data::DateTime(d) => d.to_string(),
-        Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
-        Data::Error(e) => format!("#ERROR {e:?}"),
-    }
-}
-
 /// Opens a CSV or XLSX file as rows, detecting the format by content and the CSV encoding.
-pub fn open_rows(path: &Path) -> std::result::Result<RowSource, FileError> {
+/// The rows are read as they are asked for; a file over one of `limits` gives a [`FileError`]
+/// naming the cap (at once for what the file declares, at the row where it is found otherwise).
+pub fn open_rows(path: &Path, limits: &ImportLimits) -> std::result::Result<RowSource, FileError> {
     let mut f = std::fs::File::open(path).map_err(|e| {
         file_error(
             "file.open",
@@ -92,7 +75,7 @@ pub fn open_rows(path: &Path) -> std::result::Result<RowSource, FileError> {
     let n = read_up_to(&mut f, &mut head)?;
     head.truncate(n);
     if head.starts_with(b"PK\x03\x04") {
-        return open_xlsx(path);
+        return super::xlsx::open_xlsx(path, limits);
     }
     if head.starts_with(&[0xFF, 0xFE]) || head.starts_with(&[0xFE, 0xFF]) {
         return Err(file_error(
@@ -126,8 +109,19 @@ pub fn open_rows(path: &Path) -> std::result::Result<RowSource, FileError> {
             format!("Reading failed: {e}"),
         )
     })?;
+    // No line may be longer than a full row of the longest cells allows (at least 1 MiB): the
+    // CSV reader holds a whole record, so this bounds what it holds.
+    let max_line = (limits.max_cell_chars as u64 * 4 * 8).max(1 << 20);
+    let guarded = Guarded::new(
+        raw,
+        u64::MAX,
+        line_too_long(max_line),
+        b'\n',
+        max_line,
+        line_too_long(max_line),
+    );
     let decoding = Decoding {
-        inner: raw,
+        inner: guarded,
         decoder: encoding.new_decoder_without_bom_handling(),
         input: Vec::new(),
         output: Vec::new(),
@@ -141,25 +135,27 @@ pub fn open_rows(path: &Path) -> std::result::Result<RowSource, FileError> {
     let mut records = reader.into_records();
     let headers: Vec<String> = match records.next() {
         Some(Ok(r)) => r.iter().map(str::to_string).collect(),
-        Some(Err(e)) => {
-            return Err(file_error(
-                "file.csv",
-                format!("表头无法解析：{e}"),
-                format!("The header cannot be read: {e}"),
-            ));
-        }
+        Some(Err(e)) => return Err(csv_error(e, "表头无法解析", "The header cannot be read")),
         None => return Err(file_error("file.empty", "文件为空。", "The file is empty.")),
     };
-    let rows = records.map(|r| match r {
-        Ok(rec) => Ok((
-            rec.position().map(|p| p.line()).unwrap_or(0),
-            rec.iter().map(str::to_string).collect(),
-        )),
-        Err(e) => Err(file_error(
-            "file.csv",
-            format!("CSV 格式错误：{e}"),
-            format!("Malformed CSV: {e}"),
-        )),
+    let limits = *limits;
+    let mut data_rows = 0u64;
+    let rows = records.map(move |r| {
+        let rec = r.map_err(|e| csv_error(e, "CSV 格式错误", "Malformed CSV"))?;
+        let line = rec.position().map(|p| p.line()).unwrap_or(0);
+        data_rows += 1;
+        if data_rows > limits.max_rows {
+            return Err(limits.too_many_rows());
+        }
+        if rec.len() as u64 > u64::from(limits.max_columns) {
+            return Err(limits.too_many_columns(line, rec.len() as u64));
+        }
+        if let Some(c) = rec.iter().position(|v| {
+            v.len() > limits.max_cell_chars && v.chars().count() > limits.max_cell_chars
+        }) {
+            return Err(limits.cell_too_long(&format!("第 {line} 行第 {} 列", c + 1)));
+        }
+        Ok((line, rec.iter().map(str::to_string).collect()))
     });
     Ok(RowSource {
         headers,
@@ -170,6 +166,16 @@ pub fn open_rows(path: &Path) -> std::result::Result<RowSource, FileError> {
         },
         rows: Box::new(rows),
     })
+}
+
+/// A CSV reading error: the limit that stopped the reader, or the CSV problem.
+fn csv_error(e: csv::Error, zh: &str, en: &str) -> FileError {
+    if let csv::ErrorKind::Io(io) = e.kind()
+        && let Some(hit) = limit_hit(io)
+    {
+        return hit;
+    }
+    file_error("file.csv", format!("{zh}：{e}"), format!("{en}: {e}"))
 }
 
 fn read_up_to(f: &mut std::fs::File, buf: &mut [u8]) -> std::result::Result<usize, FileError> {
@@ -188,50 +194,6 @@ fn read_up_to(f: &mut std::fs::File, buf: &mut [u8]) -> std::result::Result<usiz
         }
     }
     Ok(n)
-}
-
-fn open_xlsx(path: &Path) -> std::result::Result<RowSource, FileError> {
-    let mut book: calamine::Xlsx<_> = calamine::open_workbook(path).map_err(|e| {
-        file_error(
-            "file.xlsx",
-            format!("XLSX 文件无法读取：{e}"),
-            format!("The XLSX file cannot be read: {e}"),
-        )
-    })?;
-    let range = book
-        .worksheet_range_at(0)
-        .ok_or_else(|| {
-            file_error(
-                "file.empty",
-                "工作簿中没有工作表。",
-                "The workbook has no sheet.",
-            )
-        })?
-        .map_err(|e| {
-            file_error(
-                "file.xlsx",
-                format!("工作表无法读取：{e}"),
-                format!("The sheet cannot be read: {e}"),
-            )
-        })?;
-    let start_row = range.start().map(|(r, _)| r as u64).unwrap_or(0);
-    let mut rows = range.rows();
-    let headers: Vec<String> = rows
-        .next()
-        .map(|r| r.iter().map(cell_text).collect())
-        .unwrap_or_default();
-    if headers.is_empty() {
-        return Err(file_error("file.empty", "文件为空。", "The file is empty."));
-    }
-    let body: Vec<(u64, Vec<String>)> = rows
-        .enumerate()
-        .map(|(i, r)| (start_row + i as u64 + 2, r.iter().map(cell_text).collect()))
-        .collect();
-    Ok(RowSource {
-        headers,
-        encoding: "XLSX",
-        rows: Box::new(body.into_iter().map(Ok)),
-    })
 }
 
 /// The number of data rows of a CSV file, counted quickly by its line breaks (a quoted name

@@ -33,6 +33,15 @@ impl ImportRecord {
     pub fn running(&self) -> bool {
         self.status == "running"
     }
+    /// Refused: the file broke a cap or could not be read; nothing of it was written.
+    pub fn failed(&self) -> bool {
+        self.status == "failed"
+    }
+    /// Whether the import has an error report: row errors were written to one, or the import
+    /// was refused or stopped (the report then names the reason).
+    pub fn has_report(&self) -> bool {
+        self.error_report.is_some() || self.failed() || self.message.is_some()
+    }
     /// Percent done, when an estimate is known.
     pub fn percent(&self) -> Option<i64> {
         match (self.running(), self.rows_estimate) {
@@ -83,19 +92,24 @@ impl Store {
         if let Some(o) = open {
             return Ok((o.id, o.rows_done as u64));
         }
+        // The name is shown, never used as a path: keep it printable and of a storable length.
+        let file_name: String = ipfin_domain::text::printable(file_name)
+            .chars()
+            .take(200)
+            .collect();
         let mut tx = self.write(actor).await?;
         let id = fetch_i64(
             tx.conn(),
             "INSERT INTO imports (kind, file_key, file_name, scope, status, rows_done, inserted, updated, unchanged, errors, started_at) \
              VALUES (?, ?, ?, ?, 'running', 0, 0, 0, 0, 0, ?) RETURNING id",
-            vec![kind.into(), file_key.into(), file_name.into(), scope_key(scope)?.into(), crate::now_s().into()],
+            vec![kind.into(), file_key.into(), file_name.clone().into(), scope_key(scope)?.into(), crate::now_s().into()],
         )
         .await?;
         tx.audit(
             "import.start",
             "import",
             id,
-            json!({"kind": kind, "file": file_name}),
+            json!({"kind": kind, "file": &file_name}),
         )
         .await?;
         tx.commit().await?;
@@ -262,6 +276,35 @@ impl Store {
             json!({"rows_done": rows_done, "inserted": o.inserted, "updated": o.updated, "unchanged": o.unchanged, "errors": errors}),
         )
         .await
+    }
+
+    /// Records that the file was refused: the import is `failed`, its message names the cap or
+    /// the problem (Chinese, then English), and it is never resumed.
+    pub async fn fail_import(
+        &self,
+        actor: crate::audit::AuditActor,
+        import_id: i64,
+        error: &super::FileError,
+    ) -> Result<()> {
+        let mut tx = self.write(actor).await?;
+        exec(
+            tx.conn(),
+            "UPDATE imports SET status = 'failed', finished_at = ?, message = ? WHERE id = ?",
+            vec![
+                crate::now_s().into(),
+                format!("{} / {}", error.zh, error.en).into(),
+                import_id.into(),
+            ],
+        )
+        .await?;
+        tx.audit(
+            "import.refused",
+            "import",
+            import_id,
+            json!({"code": error.code}),
+        )
+        .await?;
+        tx.commit().await
     }
 
     pub async fn finish_import(

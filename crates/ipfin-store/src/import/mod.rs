@@ -11,13 +11,16 @@
 mod columns;
 mod enterprise;
 mod file;
+mod guard;
 mod ip;
 mod job;
+mod limits;
 mod loan;
 mod report;
 mod rows;
 mod run;
 mod tag;
+mod xlsx;
 
 pub use columns::{
     Column, ENTERPRISE_COLUMNS, IP_COLUMNS, ImportKind, LOAN_COLUMNS, TAG_COLUMNS, map_headers,
@@ -27,9 +30,12 @@ pub use enterprise::{BatchOutcome, ReadyRow, parse_enterprise_row, ready};
 pub use file::{RowItem, RowSource, estimate_rows, file_key, open_rows};
 pub(crate) use job::IMPORT_COLS;
 pub use job::ImportRecord;
-pub use report::{import_errors_by_field, write_error_report};
+pub use limits::ImportLimits;
+pub use report::{
+    error_report_bytes, import_errors_by_field, write_error_report, write_import_report,
+};
 pub use rows::{IpRow, LoanImportRow, Ready, SeenKeys, TagRow, parse_date};
-pub use run::{ImportError, ImportReport};
+pub use run::{ImportError, ImportReport, check_file};
 
 /// A problem with the whole file: nothing is imported.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

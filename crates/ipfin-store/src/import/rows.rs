@@ -2,7 +2,7 @@
 //! duplicate keys within the file.
 
 use super::columns::{ImportKind, yes_no};
-use super::enterprise::{ReadyRow, parse_enterprise_row, ready};
+use super::enterprise::{ReadyRow, check_enterprise_row};
 use crate::error::StoreError;
 use ipfin_domain::Scope;
 use std::collections::HashMap;
@@ -174,6 +174,47 @@ pub struct IpRow {
 
 type RowResult<T> = std::result::Result<T, (String, String)>;
 
+/// Every problem found in one row: (field, message), in the order the fields are read.
+pub type RowProblems = Vec<(String, String)>;
+
+/// Collects the problems of a row so that all of them are reported, not only the first: a
+/// field that fails is recorded and read as its default so the others are still checked.
+#[derive(Default)]
+pub(super) struct Problems(pub(super) RowProblems);
+
+impl Problems {
+    /// The value, or (recording the problem) the type's default.
+    pub(super) fn take<T: Default>(&mut self, r: RowResult<T>) -> T {
+        match r {
+            Ok(v) => v,
+            Err(e) => {
+                self.add(e);
+                T::default()
+            }
+        }
+    }
+
+    /// Records a problem unless its field already has one.
+    pub(super) fn add(&mut self, e: (String, String)) {
+        if !self.has(&e.0) {
+            self.0.push(e);
+        }
+    }
+
+    pub(super) fn has(&self, field: &str) -> bool {
+        self.0.iter().any(|(f, _)| f == field)
+    }
+
+    /// The row's value when nothing was wrong, else all the problems.
+    pub(super) fn finish<T>(self, value: T) -> std::result::Result<T, RowProblems> {
+        if self.0.is_empty() {
+            Ok(value)
+        } else {
+            Err(self.0)
+        }
+    }
+}
+
 fn field_err(e: StoreError) -> (String, String) {
     match e {
         StoreError::Invalid(fe) => (fe.field.to_string(), fe.msg.zh),
@@ -194,6 +235,31 @@ pub fn parse_date(v: &str) -> Option<chrono::NaiveDate> {
 }
 
 impl RowContext {
+    /// Checks the row's mapped fields for invisible control characters (a vertical tab, as Word
+    /// pastes it, becomes a line break): each field that has one is a problem naming the
+    /// column, the position and the code point (PostgreSQL cannot even store a NUL).
+    pub(super) fn normalise(&self, values: &mut [String]) -> RowProblems {
+        let mut fields: Vec<(&'static str, usize)> =
+            self.cols.iter().map(|(f, i)| (*f, *i)).collect();
+        fields.sort_by_key(|(_, i)| *i);
+        let mut problems = Vec::new();
+        for (field, i) in fields {
+            let Some(v) = values.get_mut(i) else {
+                continue;
+            };
+            match ipfin_domain::text::normalise(v) {
+                Ok(std::borrow::Cow::Borrowed(_)) => {}
+                Ok(std::borrow::Cow::Owned(n)) => *v = n,
+                Err((at, c)) => {
+                    let label = self.kind.label_of(field);
+                    let e = ipfin_domain::text::forbidden_char_error(field, label, field, at, c);
+                    problems.push((field.to_string(), e.msg.zh));
+                }
+            }
+        }
+        problems
+    }
+
     fn get(&self, values: &[String], f: &str) -> String {
         self.cols
             .get(f)
@@ -242,30 +308,37 @@ impl RowContext {
     }
 
     /// A loan row: amounts in 元, rates and shares in percent, 是/否 flags, the pledged IP as
-    /// `类型:号码;类型:号码`.
-    fn loan(&self, values: &[String]) -> RowResult<crate::financing::LoanInput> {
+    /// `类型:号码;类型:号码`. Every field is checked; all problems are returned.
+    fn loan(
+        &self,
+        values: &[String],
+    ) -> std::result::Result<crate::financing::LoanInput, RowProblems> {
         use crate::financing::{LoanInput, PledgeInput, PledgeItemInput, parse_rate};
         use ipfin_domain::financing::{Disbursement, LoanStatus, LoanTerms, PledgeTerms};
-        let principal = self.yuan(values, "principal_yuan")?.unwrap_or(0);
+        let mut p = Problems::default();
+        let principal = p.take(self.yuan(values, "principal_yuan")).unwrap_or(0);
         let rate_text = self.get(values, "rate_percent");
-        let rate =
+        let rate = p.take(
             parse_rate(&format!("{}%", rate_text.trim_end_matches('%'))).ok_or_else(|| {
                 (
                     "rate_percent".to_string(),
                     format!("年利率“{rate_text}”无效：以百分数填写，如 3.45。"),
                 )
-            })?;
+            }),
+        );
         let ratio_text = self.get(values, "ip_ratio_percent");
         let ip_ratio = if ratio_text.is_empty() {
             None
         } else {
-            Some(
-                parse_rate(&format!("{}%", ratio_text.trim_end_matches('%'))).ok_or_else(|| {
-                    (
-                        "ip_ratio_percent".to_string(),
-                        format!("知识产权对应比例“{ratio_text}”无效：以百分数填写，如 60。"),
-                    )
-                })?,
+            p.take(
+                parse_rate(&format!("{}%", ratio_text.trim_end_matches('%')))
+                    .map(Some)
+                    .ok_or_else(|| {
+                        (
+                            "ip_ratio_percent".to_string(),
+                            format!("知识产权对应比例“{ratio_text}”无效：以百分数填写，如 60。"),
+                        )
+                    }),
             )
         };
         let flag = |f: &str| -> RowResult<bool> {
@@ -276,21 +349,22 @@ impl RowContext {
         let status = if status_text.is_empty() {
             None
         } else {
-            Some(
+            p.take(
                 LoanStatus::ALL
                     .iter()
                     .copied()
                     .find(|s| s.code() == status_text || s.zh() == status_text)
+                    .map(Some)
                     .ok_or_else(|| {
                         (
                             "status".to_string(),
                             format!("状态“{status_text}”无效：请填写 存续、已结清、逾期 或 违约。"),
                         )
-                    })?,
+                    }),
             )
         };
-        let start = self.required_date(values, "start_date")?;
-        let disbursements = match self.date(values, "disbursement_date")? {
+        let start = p.take(self.required_date(values, "start_date"));
+        let disbursements = match p.take(self.date(values, "disbursement_date")) {
             Some(date) => vec![Disbursement {
                 date,
                 amount_fen: principal,
@@ -304,12 +378,13 @@ impl RowContext {
             .map(str::trim)
             .filter(|p| !p.is_empty())
         {
-            let (kind_text, number) = part.split_once([':', '：']).ok_or_else(|| {
-                (
+            let Some((kind_text, number)) = part.split_once([':', '：']) else {
+                p.add((
                     "pledge_items".to_string(),
                     format!("“{part}”：请按“类型:号码”填写，多项用分号分隔，如“专利:202310123456.6;商标:12345678”。"),
-                )
-            })?;
+                ));
+                continue;
+            };
             let kind_text = kind_text.trim();
             let kind = ipfin_domain::ip_number::IpKind::ALL
                 .iter()
@@ -319,13 +394,16 @@ impl RowContext {
                     "专利" => Some(ipfin_domain::ip_number::IpKind::Patent),
                     "软著" => Some(ipfin_domain::ip_number::IpKind::SoftwareCopyright),
                     _ => None,
-                })
-                .ok_or_else(|| {
-                    (
-                        "pledge_items".to_string(),
-                        format!("质押物类型“{kind_text}”无效：请填写 专利、商标、软件著作权 或 作品著作权。"),
-                    )
-                })?;
+                });
+            let Some(kind) = kind else {
+                p.add((
+                    "pledge_items".to_string(),
+                    format!(
+                        "质押物类型“{kind_text}”无效：请填写 专利、商标、软件著作权 或 作品著作权。"
+                    ),
+                ));
+                continue;
+            };
             items.push(PledgeItemInput {
                 kind: kind.code().to_string(),
                 number: number.trim().to_string(),
@@ -333,28 +411,34 @@ impl RowContext {
                 related_party: None,
             });
         }
-        Ok(LoanInput {
+        let end = p.take(self.required_date(values, "end_date"));
+        let other_collateral = p.take(flag("other_collateral"));
+        let ip_amount_fen = p.take(self.yuan(values, "ip_amount_yuan"));
+        let first_loan = p.take(flag("first_loan"));
+        let secured_amount_fen = p
+            .take(self.yuan(values, "secured_amount_yuan"))
+            .unwrap_or(principal);
+        let registration_date = p.take(self.required_date(values, "registration_date"));
+        p.finish(LoanInput {
             borrower_credit_code: self.get(values, "credit_code"),
             terms: LoanTerms {
                 contract_number: self.get(values, "contract_number"),
                 principal_fen: principal,
                 annual_rate: rate,
                 start,
-                end: self.required_date(values, "end_date")?,
+                end,
                 disbursements,
-                other_collateral: flag("other_collateral")?,
-                ip_amount_fen: self.yuan(values, "ip_amount_yuan")?,
+                other_collateral,
+                ip_amount_fen,
                 ip_ratio,
             },
-            first_loan: flag("first_loan")?,
+            first_loan,
             status,
             pledges: vec![PledgeInput {
                 terms: PledgeTerms {
                     number: self.get(values, "pledge_number"),
-                    secured_amount_fen: self
-                        .yuan(values, "secured_amount_yuan")?
-                        .unwrap_or(principal),
-                    registration_date: self.required_date(values, "registration_date")?,
+                    secured_amount_fen,
+                    registration_date,
                     cancellation_date: None,
                 },
                 items,
@@ -362,40 +446,49 @@ impl RowContext {
         })
     }
 
-    /// Parses and checks one row of the file.
-    pub(super) fn parse(&self, line: u64, values: &[String]) -> RowResult<Ready> {
+    /// Parses and checks one row of the file; a row with problems gives all of them.
+    pub(super) fn parse(
+        &self,
+        line: u64,
+        values: &[String],
+    ) -> std::result::Result<Ready, RowProblems> {
         match self.kind {
             ImportKind::Enterprises => {
-                let input = parse_enterprise_row(&self.cols, values, &self.districts)?;
-                let mut r = ready(&self.scope, line, input)?;
+                let mut r =
+                    check_enterprise_row(&self.scope, line, &self.cols, values, &self.districts)?;
                 r.index_text = crate::enterprise::name_index_text(self.backend, &r.name);
                 Ok(Ready::Enterprise(r))
             }
             ImportKind::Tags => {
-                let code = self.credit_code(values)?;
+                let mut p = Problems::default();
+                let code = p.take(self.credit_code(values));
                 let given = self.get(values, "tag_type");
-                let tag_type = self.tag_types.get(&given).cloned().ok_or_else(|| {
+                let tag_type = p.take(self.tag_types.get(&given).cloned().ok_or_else(|| {
                     (
                         "tag_type".to_string(),
                         format!("标签类型“{given}”不存在：请填写标签类型名称（如“高新技术企业”）或代码。"),
                     )
-                })?;
+                }));
                 let year_text = self.get(values, "year");
-                let year = year_text.parse::<i32>().map_err(|_| {
+                let year = p.take(year_text.parse::<i32>().map_err(|_| {
                     (
                         "year".to_string(),
                         format!("认定年度“{year_text}”不是年份：请填写四位数字，如 2025。"),
                     )
-                })?;
+                }));
                 let input = crate::enterprise::TagInput {
                     tag_type: tag_type.clone(),
                     source: self.get(values, "source"),
                     year,
-                    valid_from: self.date(values, "valid_from")?,
-                    valid_to: self.date(values, "valid_to")?,
+                    valid_from: p.take(self.date(values, "valid_from")),
+                    valid_to: p.take(self.date(values, "valid_to")),
                 };
-                let source = crate::enterprise::validate_tag(&input).map_err(field_err)?;
-                Ok(Ready::Tag(TagRow {
+                let source = if p.has("tag_type") || p.has("year") {
+                    String::new()
+                } else {
+                    p.take(crate::enterprise::validate_tag(&input).map_err(field_err))
+                };
+                p.finish(Ready::Tag(TagRow {
                     line,
                     values: values.to_vec(),
                     code,
@@ -407,44 +500,65 @@ impl RowContext {
                 }))
             }
             ImportKind::IpAssets => {
-                let code = self.credit_code(values)?;
+                let mut p = Problems::default();
+                let code = p.take(self.credit_code(values));
                 let kind_text = self.get(values, "kind");
-                let kind = ipfin_domain::ip_number::IpKind::ALL
-                    .iter()
-                    .copied()
-                    .find(|k| k.code() == kind_text || k.zh() == kind_text)
-                    .ok_or_else(|| {
-                        (
-                            "kind".to_string(),
-                            format!("类型“{kind_text}”无效：请填写 专利、商标、软件著作权 或 作品著作权。"),
-                        )
-                    })?;
+                let kind = p.take(
+                    ipfin_domain::ip_number::IpKind::ALL
+                        .iter()
+                        .copied()
+                        .find(|k| k.code() == kind_text || k.zh() == kind_text)
+                        .map(Some)
+                        .ok_or_else(|| {
+                            (
+                                "kind".to_string(),
+                                format!("类型“{kind_text}”无效：请填写 专利、商标、软件著作权 或 作品著作权。"),
+                            )
+                        }),
+                );
                 let status_text = self.get(values, "legal_status");
-                let legal_status = crate::enterprise::LEGAL_STATUSES
-                    .iter()
-                    .find(|(c, zh, _)| *c == status_text || *zh == status_text)
-                    .map(|(c, _, _)| c.to_string())
-                    .ok_or_else(|| {
-                        (
-                            "legal_status".to_string(),
-                            format!("法律状态“{status_text}”无效：请填写 审查中、有效 或 失效。"),
-                        )
-                    })?;
+                let legal_status = p.take(
+                    crate::enterprise::LEGAL_STATUSES
+                        .iter()
+                        .find(|(c, zh, _)| *c == status_text || *zh == status_text)
+                        .map(|(c, _, _)| c.to_string())
+                        .ok_or_else(|| {
+                            (
+                                "legal_status".to_string(),
+                                format!(
+                                    "法律状态“{status_text}”无效：请填写 审查中、有效 或 失效。"
+                                ),
+                            )
+                        }),
+                );
+                let grant_date = p.take(self.date(values, "grant_date"));
+                let Some(kind) = kind else {
+                    return Err(p.0);
+                };
                 let input = crate::enterprise::IpInput {
                     kind: kind.code().to_string(),
                     number: self.get(values, "number"),
                     title: self.get(values, "title"),
-                    legal_status,
-                    grant_date: self.date(values, "grant_date")?,
+                    legal_status: if legal_status.is_empty() {
+                        "valid".to_string()
+                    } else {
+                        legal_status
+                    },
+                    grant_date,
                     nice_class: Some(self.get(values, "nice_class")).filter(|s| !s.is_empty()),
                 };
-                let ip = crate::enterprise::validate_ip(&input).map_err(field_err)?;
-                Ok(Ready::Ip(IpRow {
-                    line,
-                    values: values.to_vec(),
-                    code,
-                    ip,
-                }))
+                match crate::enterprise::validate_ip(&input).map_err(field_err) {
+                    Ok(ip) => p.finish(Ready::Ip(IpRow {
+                        line,
+                        values: values.to_vec(),
+                        code,
+                        ip,
+                    })),
+                    Err(e) => {
+                        p.add(e);
+                        Err(p.0)
+                    }
+                }
             }
             ImportKind::Loans => Ok(Ready::Loan(LoanImportRow {
                 line,

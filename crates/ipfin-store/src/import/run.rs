@@ -13,10 +13,46 @@ use std::path::Path;
 /// Why an import stopped.
 #[derive(Debug, thiserror::Error)]
 pub enum ImportError {
+    /// The file could not be read at all (no import was recorded).
     #[error("{0}")]
     File(#[from] FileError),
+    /// The file was refused (over a cap, malformed, wrong columns): the import is recorded as
+    /// failed with the reason, and nothing of this run was written. `report` holds the rows
+    /// read and the row errors found before the refusal (none when refused before reading).
+    #[error("{error}")]
+    Refused {
+        error: FileError,
+        report: Box<ImportReport>,
+    },
     #[error("{0}")]
     Store(#[from] StoreError),
+}
+
+impl ImportError {
+    /// The problem with the file, if that is why the import stopped.
+    pub fn file_error(&self) -> Option<&FileError> {
+        match self {
+            ImportError::File(e) | ImportError::Refused { error: e, .. } => Some(e),
+            ImportError::Store(_) => None,
+        }
+    }
+}
+
+/// Reads the whole file once without keeping it, so a file over any cap (or with the wrong
+/// columns) is refused before a row is written; returns the number of data rows.
+pub fn check_file(
+    path: &Path,
+    kind: ImportKind,
+    limits: &super::ImportLimits,
+) -> std::result::Result<u64, FileError> {
+    let src = open_rows(path, limits)?;
+    map_headers(kind.columns(), &src.headers)?;
+    let mut rows = 0u64;
+    for row in src {
+        row?;
+        rows += 1;
+    }
+    Ok(rows)
 }
 
 /// The result of importing a file.
@@ -70,16 +106,6 @@ impl Store {
         batch_size: usize,
         progress: &mut (dyn FnMut(u64) + Send),
     ) -> std::result::Result<ImportReport, ImportError> {
-        let src = open_rows(path)?;
-        let cols = map_headers(kind.columns(), &src.headers)?;
-        let ctx = RowContext {
-            kind,
-            cols,
-            districts: self.district_lookup().await?,
-            tag_types: self.tag_type_lookup().await?,
-            scope: scope.clone(),
-            backend: self.backend(),
-        };
         let key = file_key(path).map_err(|e| {
             file_error(
                 "file.read",
@@ -94,6 +120,37 @@ impl Store {
         let (import_id, done) = self
             .begin_import(scope, actor.clone(), kind.code(), &key, &name)
             .await?;
+        let limits = *self.import_limits();
+        let file = path.to_path_buf();
+        let opened = tokio::task::spawn_blocking(move || {
+            let rows = check_file(&file, kind, &limits)?;
+            Ok((rows, open_rows(&file, &limits)?))
+        })
+        .await
+        .unwrap_or_else(|e| Err(read_failed(e)));
+        let (total, src) = match opened {
+            Ok(v) => v,
+            Err(e) => {
+                let report = ImportReport {
+                    import_id,
+                    ..Default::default()
+                };
+                return Err(self.refuse(&actor, e, report).await);
+            }
+        };
+        if total > 0 {
+            self.set_import_estimate(actor.clone(), import_id, total)
+                .await?;
+        }
+        let cols = map_headers(kind.columns(), &src.headers)?;
+        let ctx = RowContext {
+            kind,
+            cols,
+            districts: self.district_lookup().await?,
+            tag_types: self.tag_type_lookup().await?,
+            scope: scope.clone(),
+            backend: self.backend(),
+        };
         let mut report = ImportReport {
             import_id,
             encoding: src.encoding,
@@ -110,7 +167,8 @@ impl Store {
             prepare_batches(src, &ctx, done, batch_size, &sender)
         });
         while let Some(p) = receiver.recv().await {
-            let mut batch_errors = p.errors.len() as u64;
+            // Rows with errors (a row may have several).
+            let mut batch_errors = p.errors.chunk_by(|a, b| a.line == b.line).count() as u64;
             report.errors.extend(p.errors);
             report.rows = p.rows_seen;
             if p.rows.is_empty() && batch_errors == 0 && !p.last {
@@ -130,20 +188,31 @@ impl Store {
         }
         // The producer's own result: a file error ends the import where it stood (committed
         // batches stay; running the import again resumes after them).
-        match producer.await {
-            Ok(Ok(())) => {}
-            Ok(Err(e)) => return Err(e.into()),
-            Err(e) => {
-                return Err(file_error(
-                    "file.read",
-                    format!("读取文件时出错：{e}"),
-                    format!("Reading the file failed: {e}"),
-                )
-                .into());
-            }
+        match producer.await.unwrap_or_else(|e| Err(read_failed(e))) {
+            Ok(()) => {}
+            Err(e) => return Err(self.refuse(&actor, e, report).await),
         }
         self.finish_import(actor, import_id).await?;
         Ok(report)
+    }
+
+    /// Records the import as refused for `error` and gives the error to return.
+    async fn refuse(
+        &self,
+        actor: &crate::audit::AuditActor,
+        error: FileError,
+        report: ImportReport,
+    ) -> ImportError {
+        if let Err(e) = self
+            .fail_import(actor.clone(), report.import_id, &error)
+            .await
+        {
+            return e.into();
+        }
+        ImportError::Refused {
+            error,
+            report: Box::new(report),
+        }
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -196,6 +265,14 @@ impl Store {
     }
 }
 
+fn read_failed(e: impl std::fmt::Display) -> FileError {
+    file_error(
+        "file.read",
+        format!("读取文件时出错：{e}"),
+        format!("Reading the file failed: {e}"),
+    )
+}
+
 /// One batch as prepared by the reading thread.
 struct Prepared {
     rows: Vec<Ready>,
@@ -226,31 +303,52 @@ fn prepare_batches(
     let mut batch = new_batch();
     let mut rows_seen = 0u64;
     for row in src {
-        let (line, values) = row?;
+        let (line, mut values) = row?;
         if values.iter().all(|v| v.trim().is_empty()) {
             continue;
         }
         rows_seen += 1;
+        let unprintable = ctx.normalise(&mut values);
         let parsed = ctx.parse(line, &values);
         if rows_seen <= done {
             // Committed by an earlier run: only remember its key for the duplicate check.
-            if let Ok(r) = &parsed {
+            if let (Ok(r), true) = (&parsed, unprintable.is_empty()) {
                 seen.first_line(&r.key(), line);
             }
             continue;
         }
-        let result = parsed.and_then(|r| match seen.first_line(&r.key(), line) {
-            Some(first) => Err(r.duplicate_error(first)),
-            None => Ok(r),
-        });
+        let result = match parsed {
+            Ok(r) if unprintable.is_empty() => match seen.first_line(&r.key(), line) {
+                Some(first) => Err(vec![r.duplicate_error(first)]),
+                None => Ok(r),
+            },
+            Ok(_) => Err(unprintable),
+            Err(problems) => {
+                // A field with an invisible character is reported for that, not for what
+                // parsing then made of it.
+                let mut all = unprintable;
+                for (field, message) in problems {
+                    if !all.iter().any(|(f, _)| *f == field) {
+                        all.push((field, message));
+                    }
+                }
+                Err(all)
+            }
+        };
         match result {
             Ok(r) => batch.rows.push(r),
-            Err((field, message)) => batch.errors.push(RowError {
-                line,
-                field,
-                message,
-                values,
-            }),
+            Err(problems) => {
+                let mut values = Some(values);
+                for (field, message) in problems {
+                    batch.errors.push(RowError {
+                        line,
+                        field,
+                        message,
+                        // The row's values once, with its first problem.
+                        values: values.take().unwrap_or_default(),
+                    });
+                }
+            }
         }
         if batch.rows.len() >= batch_size {
             batch.rows_seen = rows_seen;

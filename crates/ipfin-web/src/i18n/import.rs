@@ -21,6 +21,13 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("import.errors", "错误行数", "Rows with errors"),
     ("import.running", "正在导入", "Importing"),
     ("import.done", "已完成", "Done"),
+    ("import.refused", "已拒绝", "Refused"),
+    (
+        "import.refused_reason",
+        "文件被拒绝，本次未导入任何数据。原因：",
+        "The file was refused; nothing of it was imported. Reason:",
+    ),
+    ("import.report", "错误报告", "Error report"),
     (
         "import.interrupted",
         "导入已中断，已提交的批次保留。重新上传同一文件即可从中断处继续。原因：",

@@ -297,11 +297,12 @@ pub async fn upload(
         )
         .await;
     };
-    // The header is checked now, so a wrong file is refused on the form, not in the background.
+    // The file's declared sizes, its shared strings and its header are checked now (within the
+    // import limits), so a wrong or hostile file is refused on the form, not in the background;
+    // the whole file is checked again by the import before a row is written.
     let path = upload.0.clone();
+    let limits = *state.store.import_limits();
     let checked = tokio::task::spawn_blocking(move || {
-        let src = ipfin_store::import::open_rows(&path)?;
-        ipfin_store::import::map_headers(kind.columns(), &src.headers)?;
         let key = ipfin_store::import::file_key(&path).map_err(|e| {
             ipfin_store::import::FileError::new(
                 "file.read",
@@ -309,12 +310,36 @@ pub async fn upload(
                 format!("Reading failed: {e}"),
             )
         })?;
-        Ok::<_, ipfin_store::import::FileError>((key, ipfin_store::import::estimate_rows(&path)))
+        let header = ipfin_store::import::open_rows(&path, &limits)
+            .and_then(|src| ipfin_store::import::map_headers(kind.columns(), &src.headers));
+        Ok::<_, ipfin_store::import::FileError>((
+            key,
+            header.map(|_| ipfin_store::import::estimate_rows(&path)),
+        ))
     })
     .await
     .map_err(|e| AppError::internal(format!("check: {e}")))?;
     let (key, estimate) = match checked {
-        Ok(v) => v,
+        Ok((key, Ok(estimate))) => (key, estimate),
+        Ok((key, Err(e))) => {
+            // A refused file is an import too: it is listed as refused, with its report.
+            let audit = actor.audit_actor();
+            let (id, _) = state
+                .store
+                .begin_import(&actor.scope, audit.clone(), kind.code(), &key, &file_name)
+                .await?;
+            state.store.fail_import(audit, id, &e).await?;
+            return refuse(
+                &state,
+                &actor,
+                kind_code,
+                FieldError {
+                    field: "file",
+                    msg: e.into(),
+                },
+            )
+            .await;
+        }
         Err(e) => {
             return refuse(
                 &state,
@@ -367,6 +392,26 @@ pub async fn upload(
                 }
             }
             Ok(_) => {}
+            Err(ipfin_store::import::ImportError::Refused { error, report }) => {
+                // Refused (the import is recorded as failed with the reason): the report names
+                // the reason and lists the row errors found before it.
+                tracing::warn!(import = id, code = error.code, "import refused");
+                let path = report_dir.join(format!("import-{id}-errors.xlsx"));
+                let problem = format!("{} / {}", error.zh, error.en);
+                match ipfin_store::import::write_import_report(
+                    &path,
+                    &report.headers,
+                    &report.errors,
+                    Some(&problem),
+                ) {
+                    Ok(()) => {
+                        let _ = store
+                            .set_import_error_report(audit, id, &path.to_string_lossy())
+                            .await;
+                    }
+                    Err(e) => tracing::error!(import = id, "error report: {}", e.en),
+                }
+            }
             Err(e) => {
                 tracing::warn!(import = id, "import interrupted: {e}");
                 let _ = store.set_import_message(audit, id, &e.to_string()).await;
@@ -437,11 +482,19 @@ pub async fn error_report(
 ) -> AppResult<Response> {
     let id = crate::http::path_id(&id)?;
     let import = state.store.import_record(&actor.scope, id).await?;
-    let path = import.error_report.ok_or(AppError::not_found())?;
-    let bytes = tokio::fs::read(&path)
-        .await
-        .map_err(|_| AppError::not_found())?;
-    Ok(xlsx(bytes, &format!("import-{id}-errors.xlsx")))
+    let name = format!("import-{id}-errors.xlsx");
+    if let Some(path) = &import.error_report
+        && let Ok(bytes) = tokio::fs::read(path).await
+    {
+        return Ok(xlsx(bytes, &name));
+    }
+    // A refused or stopped import without a written report: the report names the reason.
+    let Some(message) = import.message.clone().filter(|_| import.has_report()) else {
+        return Err(AppError::not_found());
+    };
+    let bytes = ipfin_store::import::error_report_bytes(&[], &[], Some(&message))
+        .map_err(|e| AppError::internal(format!("report: {}", e.en)))?;
+    Ok(xlsx(bytes, &name))
 }
 
 #[derive(Debug, Default, Deserialize)]

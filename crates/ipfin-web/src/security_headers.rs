@@ -1,7 +1,7 @@
 //! Security headers on every response: a Content-Security-Policy that runs only ipfin's own
 //! script and style files (no inline script or style anywhere in the pages), framing refused
 //! (`frame-ancestors 'none'`, `X-Frame-Options: DENY`), no content sniffing, a referrer kept to
-//! the site, and HSTS when the site is served over HTTPS (secure cookies on). A response that
+//! the site, no caching of pages and API answers (`Cache-Control: no-store`), and HSTS when the site is served over HTTPS (secure cookies on). A response that
 //! set its own policy (a stored file shown in the review screen's frame) keeps it.
 
 use axum::extract::{Request, State};
@@ -29,6 +29,9 @@ pub async fn add(State(https): State<bool>, req: Request, next: Next) -> Respons
     set(header::X_FRAME_OPTIONS, "DENY");
     set(header::X_CONTENT_TYPE_OPTIONS, "nosniff");
     set(header::REFERRER_POLICY, "same-origin");
+    // Pages and API answers hold tenants' data: no browser or proxy keeps a copy (static
+    // assets set their own caching).
+    set(header::CACHE_CONTROL, "no-store");
     if https {
         set(header::STRICT_TRANSPORT_SECURITY, HSTS);
     }

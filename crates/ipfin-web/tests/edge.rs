@@ -528,6 +528,19 @@ async fn pages_keep_the_referrer_on_the_site() {
 }
 
 #[tokio::test]
+async fn pages_and_api_answers_are_not_cached_but_static_assets_are() {
+    let (app, r) = home_page().await;
+    assert_eq!(header_of(&r, header::CACHE_CONTROL), "no-store");
+    let api = app.get("/api/v1/tools/credit-code/x", None).await;
+    assert_eq!(header_of(&api, header::CACHE_CONTROL), "no-store");
+    let css = app.get("/static/app.css", None).await;
+    assert_eq!(
+        header_of(&css, header::CACHE_CONTROL),
+        "public, max-age=3600"
+    );
+}
+
+#[tokio::test]
 async fn hsts_is_sent_only_when_secure_cookies_are_on() {
     let (app, r) = home_page().await;
     assert!(!r.headers.contains_key(header::STRICT_TRANSPORT_SECURITY));

@@ -164,6 +164,14 @@ pub async fn read_upload(
     let mut csrf_ok = false;
     let mut fields = std::collections::HashMap::new();
     let mut saved: Saved = None;
+    // A full disk is 503 存储空间不足 like every other write, not an internal error.
+    let upload_io = |e: std::io::Error| {
+        if ipfin_store::error::io_is_storage_full(&e) {
+            AppError::from(ipfin_store::StoreError::StorageFull(format!("upload: {e}")))
+        } else {
+            AppError::internal(format!("upload: {e}"))
+        }
+    };
     let mp = crate::http::multipart_error;
     while let Some(mut f) = form.next_field().await.map_err(mp)? {
         let name = f.name().unwrap_or("").to_string();
@@ -180,23 +188,20 @@ pub async fn read_upload(
                     break;
                 }
                 let file_name = f.file_name().unwrap_or("").to_string();
-                std::fs::create_dir_all(dir)
-                    .map_err(|e| AppError::internal(format!("upload dir: {e}")))?;
+                std::fs::create_dir_all(dir).map_err(upload_io)?;
                 let path = dir.join(format!(
                     "upload-{}",
                     &ipfin_store::auth::random_token()[..16]
                 ));
                 let guard = Upload(path.clone());
-                let mut out = std::fs::File::create(&path)
-                    .map_err(|e| AppError::internal(format!("upload: {e}")))?;
+                let mut out = std::fs::File::create(&path).map_err(upload_io)?;
                 let mut size = 0usize;
                 while let Some(chunk) = f.chunk().await.map_err(mp)? {
                     size += chunk.len();
                     if size > max {
                         return Err(crate::http::too_large());
                     }
-                    out.write_all(&chunk)
-                        .map_err(|e| AppError::internal(format!("upload: {e}")))?;
+                    out.write_all(&chunk).map_err(upload_io)?;
                 }
                 if size > 0 && !file_name.is_empty() {
                     saved = Some((guard, file_name));
@@ -204,6 +209,8 @@ pub async fn read_upload(
             }
             _ => {
                 let v = f.text().await.map_err(mp)?;
+                // The same text rule as every other form (import options, attachment titles).
+                let v = crate::text_input::field(&name, &v)?.into_owned();
                 fields.insert(name, v);
             }
         }

@@ -407,9 +407,11 @@ impl Store {
             row.last_seen_at = now;
         }
         let r = row;
-        let Some(org_kind) = OrgKind::from_code(&r.org_kind) else {
-            return Ok(None);
-        };
+        // An unknown stored kind or role is an internal error that surfaces, not a narrower
+        // (or dropped) session.
+        let org_kind: OrgKind =
+            crate::column::decode("organisations.kind", &r.org_kind).map_err(StoreError::from)?;
+        let roles: Vec<Role> = crate::column::decode_list("user_roles.role", r.roles.as_deref())?;
         Ok(Some(SessionUser {
             user_id: r.user_id,
             username: r.username,
@@ -419,12 +421,7 @@ impl Store {
             org_kind,
             district_code: r.district_code,
             district_name: r.district_name,
-            roles: r
-                .roles
-                .unwrap_or_default()
-                .split(',')
-                .filter_map(Role::from_code)
-                .collect(),
+            roles,
             must_change_password: r.must_change_password,
             csrf_token: r.csrf_token,
             session_hash: hash,

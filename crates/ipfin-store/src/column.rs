@@ -97,6 +97,19 @@ pub(crate) fn decode<T: CodeEnum>(column: &str, value: &str) -> Result<T, DbErr>
     })
 }
 
+/// Decodes a stored comma-separated list of codes (e.g. a user's roles); an unknown code is an
+/// internal error, logged, never silently dropped.
+pub(crate) fn decode_list<T: CodeEnum>(
+    column: &str,
+    list: Option<&str>,
+) -> crate::error::Result<Vec<T>> {
+    list.unwrap_or_default()
+        .split(',')
+        .filter(|c| !c.is_empty())
+        .map(|c| decode::<T>(column, c).map_err(crate::StoreError::from))
+        .collect()
+}
+
 fn column_name<I: ColIdx>(index: &I) -> String {
     match (index.as_str(), index.as_usize()) {
         (Some(name), _) => name.to_string(),

@@ -41,7 +41,7 @@ pub struct Inspection {
     pub status: Code<InspectionStatus>,
     pub done_on: Option<NaiveDate>,
     pub findings: Option<String>,
-    pub result: Option<String>,
+    pub result: Option<Code<InspectionResult>>,
     pub created_at: i64,
     /// Rectification tasks raised from it.
     pub tasks: i64,
@@ -58,7 +58,7 @@ impl Inspection {
         self.subject_kind.get()
     }
     pub fn result(&self) -> Option<InspectionResult> {
-        self.result.as_deref().and_then(InspectionResult::from_code)
+        self.result.map(Code::get)
     }
 }
 

@@ -171,9 +171,8 @@ impl Store {
     ) -> Result<BTreeMap<String, BTreeMap<Metric, i64>>> {
         let mut out: BTreeMap<String, BTreeMap<Metric, i64>> = BTreeMap::new();
         for r in self.targets(scope, year).await? {
-            if let Some(m) = Metric::from_code(&r.metric) {
-                out.entry(r.district_code).or_default().insert(m, r.value);
-            }
+            let m: Metric = crate::column::decode("targets.metric", &r.metric)?;
+            out.entry(r.district_code).or_default().insert(m, r.value);
         }
         Ok(out)
     }

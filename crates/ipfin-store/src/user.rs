@@ -48,16 +48,15 @@ pub struct User {
     pub roles: Vec<Role>,
 }
 
-impl From<UserRow> for User {
-    fn from(r: UserRow) -> User {
-        let mut roles: Vec<Role> = r
-            .roles
-            .unwrap_or_default()
-            .split(',')
-            .filter_map(Role::from_code)
-            .collect();
+impl TryFrom<UserRow> for User {
+    type Error = StoreError;
+
+    /// An unknown stored role is an internal error, never silently dropped.
+    fn try_from(r: UserRow) -> Result<User> {
+        let mut roles: Vec<Role> =
+            crate::column::decode_list("user_roles.role", r.roles.as_deref())?;
         roles.sort();
-        User {
+        Ok(User {
             id: r.id,
             organisation_id: r.organisation_id,
             org_name: r.org_name,
@@ -70,7 +69,7 @@ impl From<UserRow> for User {
             created_at: r.created_at,
             last_sign_in_at: r.last_sign_in_at,
             roles,
-        }
+        })
     }
 }
 
@@ -238,7 +237,11 @@ impl Store {
         )
         .await?;
         Ok(Paged {
-            items: rows.items.into_iter().map(User::from).collect(),
+            items: rows
+                .items
+                .into_iter()
+                .map(User::try_from)
+                .collect::<Result<_>>()?,
             total: rows.total,
             capped: rows.capped,
             page: rows.page,
@@ -264,7 +267,7 @@ impl Store {
             values,
         )
         .await?;
-        row.map(User::from).ok_or(StoreError::NotFound)
+        row.map(User::try_from).ok_or(StoreError::NotFound)?
     }
 
     /// Users of one organisation (in scope).
@@ -279,7 +282,7 @@ impl Store {
             vec![org_id.into()],
         )
         .await?;
-        Ok(rows.into_iter().map(User::from).collect())
+        rows.into_iter().map(User::try_from).collect()
     }
 
     /// Creates a user in an organisation the scope sees and the administrator administers, with

@@ -202,3 +202,52 @@ async fn a_duplicate_key_is_a_conflict_by_error_code_and_other_failures_are_not(
         db.cleanup().await;
     }
 }
+
+/// An unknown role in `user_roles` (or an unknown organisation kind) never narrows a person's
+/// rights silently: listing users, reading the user and resolving their session all fail with
+/// an internal error that the log names. Stored target metrics likewise.
+#[tokio::test]
+async fn an_unknown_stored_role_or_metric_surfaces_instead_of_being_dropped() {
+    for db in TestDb::all().await {
+        let db = db.with_demo().await;
+        let s = &db.store;
+        let user = fetch_i64(
+            s.conn(),
+            "SELECT id FROM users WHERE username = 'ns.finance'",
+            vec![],
+        )
+        .await
+        .expect("user");
+        let ipfin_store::auth::SignIn::Ok { token, .. } = s
+            .sign_in("ns.finance", ipfin_store::testing::DEMO_PASSWORD, None)
+            .await
+            .expect("sign in")
+        else {
+            panic!("demo sign-in");
+        };
+        s.user(&Scope::City, user).await.expect("readable before");
+        exec(
+            s.conn(),
+            "INSERT INTO user_roles (user_id, role) VALUES (?, 'overlord')",
+            vec![user.into()],
+        )
+        .await
+        .expect("write an unknown role");
+        is_internal(s.user(&Scope::City, user).await, "user", db.name);
+        is_internal(
+            s.users(&Scope::City, None, Page::default()).await,
+            "users",
+            db.name,
+        );
+        is_internal(s.session_user(&token).await, "session", db.name);
+        exec(
+            s.conn(),
+            "INSERT INTO district_targets (district_code, year, metric, value, set_at) VALUES ('440305', 2031, 'happiness', 1, 0)",
+            vec![],
+        )
+        .await
+        .expect("write an unknown metric");
+        is_internal(s.target_map(&Scope::City, 2031).await, "targets", db.name);
+        db.cleanup().await;
+    }
+}

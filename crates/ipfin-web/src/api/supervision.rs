@@ -417,7 +417,7 @@ impl From<Inspection> for InspectionDto {
             status: status.to_string(),
             done_on,
             findings,
-            result,
+            result: result.map(|r| r.to_string()),
             created_at,
             tasks,
             overdue,

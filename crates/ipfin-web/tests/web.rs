@@ -696,6 +696,14 @@ async fn a_reviewer_cannot_open_reviewer_accounts_and_nobody_learns_a_password()
         // Mismatch: 422 and the link still works.
         let r = activate(&app, &path, "Wang-Wu-2026-pass", "Wang-Wu-2027-pass").await;
         assert_eq!(r.status.as_u16(), 422, "{}", r.body);
+        // Both wrong at once: both errors shown in one answer.
+        let r = activate(&app, &path, "short", "other").await;
+        assert_eq!(r.status.as_u16(), 422, "{}", r.body);
+        assert!(
+            r.body.contains("两次输入的密码不一致") && r.body.contains("12"),
+            "{}",
+            r.body
+        );
         let r = activate(&app, &path, "Wang-Wu-2026-pass", "Wang-Wu-2026-pass").await;
         assert_eq!(r.status.as_u16(), 303, "{}", r.body);
         assert_eq!(r.location(), Some("/login?ok=activated"));

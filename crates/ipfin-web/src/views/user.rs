@@ -398,19 +398,42 @@ pub async fn activate(
 ) -> AppResult<Response> {
     let account = state.store.activation_for(&token).await?;
     let f = form.data;
-    let result = if f.password != f.password_again {
-        Err(AppError::invalid(ipfin_domain::FieldError::new(
+    // Every problem of the form at once: the password rule and the repetition.
+    let mut problems = Vec::new();
+    if let Err(e) =
+        ipfin_domain::password::check_new_password("password", &account.username, &f.password)
+    {
+        problems.push(e);
+    }
+    if f.password != f.password_again {
+        problems.push(ipfin_domain::FieldError::new(
             "password_again",
             "password.mismatch",
             "两次输入的密码不一致。",
             "The two passwords differ.",
-        )))
-    } else {
-        write!(state, actor, |tx| state
-            .store
-            .activate(&mut tx, &token, &f.password)
-            .await?)
-    };
+        ));
+    }
+    if !problems.is_empty() {
+        let errors = FormErrors {
+            items: problems
+                .iter()
+                .map(|e| (e.field.to_string(), e.msg.text(actor.lang).to_string()))
+                .collect(),
+        };
+        return Ok(activate_response(
+            &state,
+            &actor,
+            &headers,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            token,
+            account,
+            errors,
+        ));
+    }
+    let result = write!(state, actor, |tx| state
+        .store
+        .activate(&mut tx, &token, &f.password)
+        .await?);
     match result {
         Ok(user_id) => {
             state.sessions.forget_user(user_id);

@@ -291,6 +291,7 @@ impl ConfirmationDto {
 /// The list's filters (`?status=pending&kind=grant.disburse`); unknown values are refused.
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
 #[serde(default)]
+#[into_params(parameter_in = Query)]
 pub struct ConfirmationQuery {
     /// pending | confirmed | refused | withdrawn | all (default: pending)
     pub status: Option<String>,

@@ -96,7 +96,12 @@ async fn confirm(
     id: i64,
     today: &str,
 ) -> Result<ConfirmationRow, StoreError> {
-    write!(s, actor, |tx| s.confirm_request(&mut tx, scope, id, d(today)))
+    write!(s, actor, |tx| s.confirm_request(
+        &mut tx,
+        scope,
+        id,
+        d(today)
+    ))
 }
 
 async fn org_id(s: &Store, name: &str) -> i64 {
@@ -127,25 +132,30 @@ async fn a_budget_change_is_confirmed_by_a_second_person_of_the_lead_department(
         let current = published(s, "440305").await;
         let before = current.doc().expect("doc").budget;
         // A revision that doubles the budget.
-        let draft = write!(s, officer(1), |tx| s.revise_policy(&mut tx, &lead, current.id))
-            .expect("revision");
+        let draft = write!(s, officer(1), |tx| s
+            .revise_policy(&mut tx, &lead, current.id))
+        .expect("revision");
         let mut doc = draft.doc().expect("doc");
         let after = Budget {
             total_fen: before.map(|b| b.total_fen).unwrap_or(0) * 2 + 100,
             mode: BudgetMode::ProRata,
         };
         doc.budget = Some(after);
-        write!(s, officer(1), |tx| s.update_policy(&mut tx, &lead, draft.id, &doc))
-            .expect("budget edited");
+        write!(s, officer(1), |tx| s
+            .update_policy(&mut tx, &lead, draft.id, &doc))
+        .expect("budget edited");
 
-        let c = write!(s, officer(1), |tx| s.prepare_policy_publication(
-            &mut tx, &lead, draft.id
-        ))
+        let c = write!(s, officer(1), |tx| s
+            .prepare_policy_publication(&mut tx, &lead, draft.id))
         .expect("prepared");
         assert_eq!(c.kind.get(), StepKind::PolicyBudget, "{}", db.name);
         assert_eq!(c.status(), Status::Pending);
         assert_eq!(c.prepared_by, Some(9001));
-        assert!(c.summary.contains("调整为") && c.summary.contains("按比例核减"), "{}", c.summary);
+        assert!(
+            c.summary.contains("调整为") && c.summary.contains("按比例核减"),
+            "{}",
+            c.summary
+        );
         match c.step() {
             Step::Policy(p) => {
                 assert_eq!(p.supersedes, Some(current.id));
@@ -156,13 +166,15 @@ async fn a_budget_change_is_confirmed_by_a_second_person_of_the_lead_department(
         }
         // Preparing publishes nothing.
         assert_eq!(
-            s.policy_version(&Scope::City, draft.id).await.expect("v").status,
+            s.policy_version(&Scope::City, draft.id)
+                .await
+                .expect("v")
+                .status,
             "draft"
         );
         // Double pending: the same version is not prepared twice.
-        let e = write!(s, officer(2), |tx| s.prepare_policy_publication(
-            &mut tx, &lead, draft.id
-        ))
+        let e = write!(s, officer(2), |tx| s
+            .prepare_policy_publication(&mut tx, &lead, draft.id))
         .expect_err("double pending");
         assert_eq!(code_of(e), "confirmation.pending");
 
@@ -172,8 +184,9 @@ async fn a_budget_change_is_confirmed_by_a_second_person_of_the_lead_department(
             .await
             .expect_err("preparer");
         assert_eq!(code_of(e), "confirmation.same_person");
-        let e = write!(s, officer(1), |tx| s.refuse_request(&mut tx, &lead, c.id, "不对"))
-            .expect_err("preparer refuses");
+        let e = write!(s, officer(1), |tx| s
+            .refuse_request(&mut tx, &lead, c.id, "不对"))
+        .expect_err("preparer refuses");
         assert_eq!(code_of(e), "confirmation.same_person");
         // A token never confirms, even of the lead department's scope.
         let e = confirm(s, AuditActor::token(77), &lead, c.id, TODAY)
@@ -206,10 +219,16 @@ async fn a_budget_change_is_confirmed_by_a_second_person_of_the_lead_department(
             .expect_err("not mine");
         assert_eq!(code_of(e), "confirmation.withdraw_own");
         // A refusal needs a reason.
-        let e = write!(s, officer(2), |tx| s.refuse_request(&mut tx, &lead, c.id, "  "))
-            .expect_err("no reason");
+        let e = write!(s, officer(2), |tx| s
+            .refuse_request(&mut tx, &lead, c.id, "  "))
+        .expect_err("no reason");
         assert_eq!(code_of(e), "reason:confirmation.reason");
-        assert_eq!(snapshot(s).await, untouched, "{}: refusals changed something", db.name);
+        assert_eq!(
+            snapshot(s).await,
+            untouched,
+            "{}: refusals changed something",
+            db.name
+        );
 
         // Refused with a reason: nothing is published, the version is free again.
         write!(s, officer(2), |tx| s.refuse_request(
@@ -223,7 +242,10 @@ async fn a_budget_change_is_confirmed_by_a_second_person_of_the_lead_department(
         assert_eq!(r.status(), Status::Refused);
         assert_eq!(r.reason.as_deref(), Some("预算翻倍未经财政局同意"));
         assert_eq!(published(s, "440305").await.id, current.id);
-        assert_eq!(published(s, "440305").await.doc().expect("doc").budget, before);
+        assert_eq!(
+            published(s, "440305").await.doc().expect("doc").budget,
+            before
+        );
         assert_eq!(count(s, "SELECT COUNT(*) FROM confirmation_holds").await, 0);
         let e = confirm(s, officer(3), &lead, c.id, TODAY)
             .await
@@ -232,29 +254,29 @@ async fn a_budget_change_is_confirmed_by_a_second_person_of_the_lead_department(
 
         // Prepared again, then the draft is edited: the old request no longer says what
         // would be published, so confirming it is refused and nothing is published.
-        let c2 = write!(s, officer(1), |tx| s.prepare_policy_publication(
-            &mut tx, &lead, draft.id
-        ))
+        let c2 = write!(s, officer(1), |tx| s
+            .prepare_policy_publication(&mut tx, &lead, draft.id))
         .expect("prepared again");
         doc.summary = format!("{}（修改）", doc.summary);
-        write!(s, officer(1), |tx| s.update_policy(&mut tx, &lead, draft.id, &doc))
-            .expect("edited meanwhile");
+        write!(s, officer(1), |tx| s
+            .update_policy(&mut tx, &lead, draft.id, &doc))
+        .expect("edited meanwhile");
         let e = confirm(s, officer(2), &lead, c2.id, TODAY)
             .await
             .expect_err("changed");
         assert_eq!(code_of(e), "confirmation.changed");
         assert_eq!(published(s, "440305").await.id, current.id);
-        write!(s, officer(1), |tx| s.withdraw_request(&mut tx, &lead, c2.id))
-            .expect("withdrawn");
+        write!(s, officer(1), |tx| s
+            .withdraw_request(&mut tx, &lead, c2.id))
+        .expect("withdrawn");
         assert_eq!(
             s.confirmation(&lead, c2.id).await.expect("c2").status(),
             Status::Withdrawn
         );
 
         // Prepared and confirmed by a second person: published, the old version superseded.
-        let c3 = write!(s, officer(1), |tx| s.prepare_policy_publication(
-            &mut tx, &lead, draft.id
-        ))
+        let c3 = write!(s, officer(1), |tx| s
+            .prepare_policy_publication(&mut tx, &lead, draft.id))
         .expect("prepared a third time");
         let done = confirm(s, officer(2), &lead, c3.id, TODAY)
             .await
@@ -266,7 +288,10 @@ async fn a_budget_change_is_confirmed_by_a_second_person_of_the_lead_department(
         assert_eq!(now.id, draft.id);
         assert_eq!(now.doc().expect("doc").budget, Some(after));
         assert_eq!(
-            s.policy_version(&Scope::City, current.id).await.expect("old").status,
+            s.policy_version(&Scope::City, current.id)
+                .await
+                .expect("old")
+                .status,
             "superseded"
         );
         // The audit trail names both people.
@@ -339,8 +364,9 @@ async fn report_loan(s: &Store, bank: &Scope) {
             }],
         }],
     };
-    write!(s, AuditActor::system("bank"), |tx| s.save_loan(&mut tx, bank, &l))
-        .expect("loan");
+    write!(s, AuditActor::system("bank"), |tx| s
+        .save_loan(&mut tx, bank, &l))
+    .expect("loan");
 }
 
 /// A bank's reward application (1% of its loans: 50,000.00), reviewed by officers 1–3.
@@ -380,11 +406,18 @@ async fn reviewed_institution_application(s: &Store, bank: &Scope) -> i64 {
     ))
     .expect("submit");
     let lead = nanshan();
-    write!(s, officer(1), |tx| s.accept_application(&mut tx, &lead, id, ""))
-        .expect("accept");
+    write!(s, officer(1), |tx| s
+        .accept_application(&mut tx, &lead, id, ""))
+    .expect("accept");
     for n in 1..=3 {
-        write!(s, officer(n), |tx| s.pass_review(&mut tx, &lead, id, &[], ""))
-            .expect("pass");
+        write!(s, officer(n), |tx| s.pass_review(
+            &mut tx,
+            &lead,
+            id,
+            &[],
+            ""
+        ))
+        .expect("pass");
     }
     id
 }
@@ -413,7 +446,11 @@ async fn a_notice_and_a_payment_are_refused_for_one_person_and_confirmed_by_a_se
         ))
         .expect("notice prepared");
         assert_eq!(n.kind.get(), StepKind::NoticePublish);
-        assert!(n.summary.contains("1 件申请，拟资助合计 50,000.00 元"), "{}", n.summary);
+        assert!(
+            n.summary.contains("1 件申请，拟资助合计 50,000.00 元"),
+            "{}",
+            n.summary
+        );
         assert_eq!(count(s, "SELECT COUNT(*) FROM notices").await, 0);
         let e = write!(s, officer(2), |tx| s.prepare_notice(
             &mut tx,
@@ -463,7 +500,10 @@ async fn a_notice_and_a_payment_are_refused_for_one_person_and_confirmed_by_a_se
         ))
         .expect_err("above the grant");
         assert_eq!(code_of(e), "amount:disburse.amount");
-        assert_eq!(count(s, "SELECT COUNT(*) FROM confirmations").await, requests);
+        assert_eq!(
+            count(s, "SELECT COUNT(*) FROM confirmations").await,
+            requests
+        );
         // A reviewer cannot prepare it either (separation of duties at preparation).
         let e = write!(s, officer(2), |tx| s.prepare_disbursement(
             &mut tx,

@@ -431,7 +431,11 @@ async fn an_enterprise_fee_application_from_draft_to_grant() {
             )
             .await;
         assert_eq!(r.status, 409, "the preparer confirms");
-        assert!(r.body.contains("准备人不能确认自己准备的事项"), "{}", r.body);
+        assert!(
+            r.body.contains("准备人不能确认自己准备的事项"),
+            "{}",
+            r.body
+        );
         app.confirm_on_page(Some(&format!("/confirmations/{cid}")), "ns.checker")
             .await;
         let nid = app

@@ -679,7 +679,13 @@ async fn an_officer_drafts_circulates_and_publishes_in_the_browser() {
         assert_eq!(r.status, 303);
         // Prepared: the page says it awaits a second person, and nothing is public yet.
         let waiting = app.get(r.location().expect("request"), Some(&ns)).await;
-        assert!(waiting.body.contains("等待本区牵头部门的另一位经办人员确认"), "{}", waiting.body);
+        assert!(
+            waiting
+                .body
+                .contains("等待本区牵头部门的另一位经办人员确认"),
+            "{}",
+            waiting.body
+        );
         assert_eq!(app.get(&format!("/policies/{id}"), None).await.status, 404);
         app.confirm_on_page(r.location(), "ns.checker").await;
         let public = app.get(&format!("/policies/{id}"), None).await;

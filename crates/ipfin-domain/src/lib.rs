@@ -7,6 +7,7 @@ pub mod code_enum;
 pub mod application;
 pub mod audit;
 pub mod calendar;
+pub mod confirmation;
 pub mod conformance;
 pub mod coordination;
 pub mod credit_code;

@@ -476,6 +476,23 @@ impl Store {
                 dept_ids["440305"],
                 "南山区市场监督管理局".into(),
             ),
+            // Four eyes (issue #18 item 3): the second person of a payment and of a clawback,
+            // neither of whom reviewed (policies and notices are confirmed by any second
+            // officer, e.g. ns.checker).
+            (
+                "ns.cashier",
+                "南山区拨付复核人（演示）",
+                Role::DistrictOfficer,
+                dept_ids["440305"],
+                "南山区市场监督管理局".into(),
+            ),
+            (
+                "ns.auditor",
+                "南山区追回复核人（演示）",
+                Role::DistrictOfficer,
+                dept_ids["440305"],
+                "南山区市场监督管理局".into(),
+            ),
             (
                 "ns.useradmin",
                 "南山区用户管理员（演示）",

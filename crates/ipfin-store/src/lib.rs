@@ -10,6 +10,7 @@ pub mod auth;
 pub mod blob;
 pub mod bulletin;
 pub mod column;
+pub mod confirmation;
 pub mod coordination;
 pub mod db;
 pub mod demo;

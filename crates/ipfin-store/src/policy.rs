@@ -281,9 +281,48 @@ impl Store {
         .await
     }
 
+    /// Checks a draft's publication exactly as publishing checks it (the district's own draft,
+    /// a document without errors) and says what it will do, with the budget before and after;
+    /// nothing is written. Four eyes (issue #18 item 3): `publish_policy` runs once a second
+    /// person confirms.
+    pub(crate) async fn plan_policy_publish(
+        tx: &WriteTx,
+        scope: &Scope,
+        id: i64,
+    ) -> Result<ipfin_domain::confirmation::PolicyStep> {
+        use sm3::{Digest, Sm3};
+        let v = Self::own_draft(tx, scope, id).await?;
+        let doc = v.doc()?;
+        checked(&doc)?;
+        let current: Option<PolicyVersionRow> = fetch_opt(
+            tx.conn(),
+            &format!(
+                "SELECT {COLS} FROM policy_versions p WHERE p.series = ? AND p.status = 'published'"
+            ),
+            vec![v.series.into()],
+        )
+        .await?;
+        let budget_before = match &current {
+            Some(c) => c.doc()?.budget,
+            None => None,
+        };
+        Ok(ipfin_domain::confirmation::PolicyStep {
+            version_id: v.id,
+            series: v.series,
+            version: v.version,
+            title: v.title.clone(),
+            year: v.year,
+            document_sm3: hex::encode(Sm3::digest(v.document.as_bytes())),
+            supersedes: current.map(|c| c.id),
+            budget_before,
+            budget_after: doc.budget,
+        })
+    }
+
     /// Publishes a draft: it becomes public and immutable, and the series' earlier published
-    /// version is superseded.
-    pub async fn publish_policy(
+    /// version is superseded. Only through a confirmed request (`crate::confirmation`) or the
+    /// demo's seeding.
+    pub(crate) async fn publish_policy(
         &self,
         tx: &mut WriteTx,
         scope: &Scope,

@@ -141,6 +141,57 @@ async fn report_loan(s: &Store, bank: &Scope, contract: &str, pledge: &str, pate
     r.expect("interest");
 }
 
+/// Four eyes (issue #18 item 3): officer `who` (a second person) confirms a prepared request.
+async fn confirm_as(
+    s: &Store,
+    who: i64,
+    scope: &Scope,
+    id: i64,
+) -> Result<ipfin_store::confirmation::ConfirmationRow, StoreError> {
+    write!(s, officer(who), |tx| s.confirm_request(
+        &mut tx,
+        scope,
+        id,
+        d(TODAY)
+    ))
+}
+
+/// A notice of reviewed applications from today, prepared by officer 1 and confirmed by
+/// officer 2; the notice's id.
+async fn publish_notice(s: &Store, scope: &Scope, title: &str, ids: &[i64]) -> i64 {
+    let c = write!(s, officer(1), |tx| s.prepare_notice(
+        &mut tx,
+        scope,
+        title,
+        ids,
+        d(TODAY),
+        5,
+        d(TODAY)
+    ))
+    .expect("notice prepared");
+    confirm_as(s, 2, scope, c.id)
+        .await
+        .expect("notice confirmed")
+        .result_id
+        .expect("the notice")
+}
+
+/// A payment prepared by officer 4 and confirmed by officer 6 (neither reviewed).
+async fn pay(s: &Store, scope: &Scope, id: i64, on: &str, amount_fen: i64, reference: &str) {
+    let c = write!(s, officer(4), |tx| s.prepare_disbursement(
+        &mut tx,
+        scope,
+        id,
+        d(on),
+        amount_fen,
+        reference
+    ))
+    .expect("payment prepared");
+    confirm_as(s, 6, scope, c.id)
+        .await
+        .expect("payment confirmed");
+}
+
 async fn published(s: &Store, district: &str) -> i64 {
     s.policy_versions(&Scope::City, Some(district))
         .await
@@ -538,7 +589,7 @@ async fn the_five_stages_with_a_return_an_objection_each_way_and_a_clawback() {
         );
 
         // A notice refuses to start where the working-day calendar is missing (2027 is not entered).
-        let e = write!(s, officer(1), |tx| s.publish_notice(
+        let e = write!(s, officer(1), |tx| s.prepare_notice(
             &mut tx,
             &nanshan,
             "2027 年公示",
@@ -551,7 +602,7 @@ async fn the_five_stages_with_a_return_an_objection_each_way_and_a_clawback() {
         let text = code_of(e);
         assert!(text.starts_with("start:calendar."), "{text}");
         // A notice cannot be backdated.
-        let e = write!(s, officer(1), |tx| s.publish_notice(
+        let e = write!(s, officer(1), |tx| s.prepare_notice(
             &mut tx,
             &nanshan,
             "补登公示",
@@ -563,7 +614,8 @@ async fn the_five_stages_with_a_return_an_objection_each_way_and_a_clawback() {
         .expect_err("backdated");
         assert!(code_of(e).starts_with("start:notice.backdated"));
         // Notice of both, five working days from Friday 27 November: ends Thursday 3 December.
-        let nid: i64 = write!(s, officer(1), |tx| s.publish_notice(
+        // Prepared by one officer, published when a second confirms (four eyes).
+        let prepared = write!(s, officer(1), |tx| s.prepare_notice(
             &mut tx,
             &nanshan,
             "2026 年第三批资助公示",
@@ -572,7 +624,35 @@ async fn the_five_stages_with_a_return_an_objection_each_way_and_a_clawback() {
             5,
             d(TODAY)
         ))
-        .expect("notice");
+        .expect("notice prepared");
+        assert_eq!(
+            count(
+                s,
+                "SELECT COUNT(*) FROM notices WHERE title = '2026 年第三批资助公示'"
+            )
+            .await,
+            0
+        );
+        assert_eq!(
+            s.application(&ent, a1).await.expect("a1").row.state(),
+            State::Reviewed
+        );
+        let e = confirm_as(s, 1, &nanshan, prepared.id)
+            .await
+            .expect_err("the preparer confirms");
+        assert!(code_of(e).starts_with("confirmation.same_person|"));
+        let nid = confirm_as(s, 2, &nanshan, prepared.id)
+            .await
+            .expect("confirmed")
+            .result_id
+            .expect("the notice");
+        let history = s.application(&ent, a1).await.expect("a1").events;
+        let published = history.last().expect("an event");
+        assert!(
+            published.comment.contains("officer1") && published.comment.contains("officer2"),
+            "both names: {}",
+            published.comment
+        );
         let public = s.notice(&Scope::Public, nid).await.expect("public notice");
         assert_eq!(public.notice.ends_on, d("2026-12-03"));
         assert_eq!(public.entries.len(), 2);
@@ -630,8 +710,9 @@ async fn the_five_stages_with_a_return_an_objection_each_way_and_a_clawback() {
         assert_eq!(g.row.state(), State::Granted);
         assert_eq!(g.row.granted_fen, Some(600_000));
 
-        // Disbursement up to the grant, by a person who did not review it (four eyes).
-        let e = write!(s, officer(1), |tx| s.disburse(
+        // Disbursement up to the grant, prepared and confirmed by two people who did not
+        // review it (four eyes and separation of duties).
+        let e = write!(s, officer(1), |tx| s.prepare_disbursement(
             &mut tx,
             &nanshan,
             a1,
@@ -641,7 +722,7 @@ async fn the_five_stages_with_a_return_an_objection_each_way_and_a_clawback() {
         ))
         .expect_err("a reviewer pays");
         assert!(code_of(e).starts_with("duty.separate|"), "{}", db.name);
-        let e = write!(s, officer(4), |tx| s.disburse(
+        let e = write!(s, officer(4), |tx| s.prepare_disbursement(
             &mut tx,
             &nanshan,
             a1,
@@ -651,7 +732,7 @@ async fn the_five_stages_with_a_return_an_objection_each_way_and_a_clawback() {
         ))
         .expect_err("too much");
         assert!(code_of(e).starts_with("amount:disburse.amount"));
-        write!(s, officer(4), |tx| s.disburse(
+        let pay = write!(s, officer(4), |tx| s.prepare_disbursement(
             &mut tx,
             &nanshan,
             a1,
@@ -659,7 +740,12 @@ async fn the_five_stages_with_a_return_an_objection_each_way_and_a_clawback() {
             600_000,
             "CZ-2026-001"
         ))
-        .expect("disburse");
+        .expect("disbursement prepared");
+        let e = confirm_as(s, 1, &nanshan, pay.id)
+            .await
+            .expect_err("a reviewer confirms the payment");
+        assert!(code_of(e).starts_with("duty.separate|"), "{}", db.name);
+        confirm_as(s, 6, &nanshan, pay.id).await.expect("disburse");
         // Supervision: the loan goes overdue → finding → investigation → clawback.
         let loan_id = fetch_i64(
             s.conn(),
@@ -684,26 +770,32 @@ async fn the_five_stages_with_a_return_an_objection_each_way_and_a_clawback() {
             s.application(&ent, a1).await.expect("a1").row.state(),
             State::UnderInvestigation
         );
-        // The clawback is decided by someone who neither reviewed nor paid.
-        for who in [2, 4] {
-            let e = write!(s, officer(who), |tx| s.close_investigation(
+        // The clawback is prepared and confirmed by two people who neither reviewed nor paid
+        // (who prepared or confirmed the payment counts as paying).
+        for who in [2, 4, 6] {
+            let e = write!(s, officer(who), |tx| s.prepare_clawback(
                 &mut tx,
                 &nanshan,
                 a1,
-                Some(600_000),
+                600_000,
                 "贷款逾期，按规定追回"
             ))
             .expect_err("a signer claws back");
             assert!(code_of(e).starts_with("duty.separate|"), "{who}");
         }
-        write!(s, officer(5), |tx| s.close_investigation(
+        let claw = write!(s, officer(5), |tx| s.prepare_clawback(
             &mut tx,
             &nanshan,
             a1,
-            Some(600_000),
+            600_000,
             "贷款逾期，按规定追回"
         ))
-        .expect("clawback");
+        .expect("clawback prepared");
+        let e = confirm_as(s, 6, &nanshan, claw.id)
+            .await
+            .expect_err("the payer confirms the clawback");
+        assert!(code_of(e).starts_with("duty.separate|"));
+        confirm_as(s, 7, &nanshan, claw.id).await.expect("clawback");
         let c = s.application(&ent, a1).await.expect("a1");
         assert_eq!(c.row.state(), State::ClawedBack);
         assert_eq!(c.open_clawbacks, 1);
@@ -753,10 +845,14 @@ async fn publish(
 ) -> i64 {
     let r: Result<i64, StoreError> = write!(s, AuditActor::system("lead"), |tx| async {
         let v = s.create_policy(&mut tx, lead, doc).await?;
-        s.publish_policy(&mut tx, lead, v.id).await?;
-        Ok(v.id)
+        Ok(s.prepare_policy_publication(&mut tx, lead, v.id).await?.id)
     });
-    r.expect("policy")
+    // Four eyes: a second person confirms the publication.
+    confirm_as(s, 2, lead, r.expect("policy prepared"))
+        .await
+        .expect("policy published")
+        .result_id
+        .expect("the version")
 }
 
 async fn upload_submit(s: &Store, who: &Scope, id: i64) -> Result<String, StoreError> {
@@ -957,27 +1053,9 @@ async fn institution_and_securitisation_kinds_the_vault_and_due_supervision() {
         // Due supervision runs as a job: the institution application is granted and paid, and
         // its check falls due 180 days after payment.
         review_all(s, &nanshan, inst).await;
-        let nid: i64 = write!(s, officer(1), |tx| s.publish_notice(
-            &mut tx,
-            &nanshan,
-            "银行奖励公示",
-            &[inst],
-            d(TODAY),
-            5,
-            d(TODAY)
-        ))
-        .expect("notice");
-        let _ = nid;
+        publish_notice(s, &nanshan, "银行奖励公示", &[inst]).await;
         s.end_due_notices(d("2026-12-04")).await.expect("end");
-        write!(s, officer(4), |tx| s.disburse(
-            &mut tx,
-            &nanshan,
-            inst,
-            d("2026-12-10"),
-            5_000_000,
-            "CZ-IN-1"
-        ))
-        .expect("pay");
+        pay(s, &nanshan, inst, "2026-12-10", 5_000_000, "CZ-IN-1").await;
         assert_eq!(
             s.run_due_supervision(d("2027-06-07"))
                 .await
@@ -1037,16 +1115,7 @@ async fn pro_rata_cut_sums_to_the_budget_and_double_dipping_is_blocked_across_di
             upload_submit(s, &ent, id).await.expect("submit");
             review_all(s, &nanshan, id).await;
         }
-        write!(s, officer(1), |tx| s.publish_notice(
-            &mut tx,
-            &nanshan,
-            "预算测试公示",
-            &[a, b],
-            d(TODAY),
-            5,
-            d(TODAY)
-        ))
-        .expect("notice");
+        publish_notice(s, &nanshan, "预算测试公示", &[a, b]).await;
         s.end_due_notices(d("2026-12-04")).await.expect("end");
         let ga = s
             .application(&ent, a)
@@ -1103,16 +1172,7 @@ async fn pro_rata_cut_sums_to_the_budget_and_double_dipping_is_blocked_across_di
             upload_submit(s, &ent, id).await.expect("submit");
             review_all(s, &nanshan, id).await;
         }
-        write!(s, officer(1), |tx| s.publish_notice(
-            &mut tx,
-            &nanshan,
-            "先到先得公示",
-            &[second, first],
-            d(TODAY),
-            5,
-            d(TODAY)
-        ))
-        .expect("notice");
+        publish_notice(s, &nanshan, "先到先得公示", &[second, first]).await;
         s.end_due_notices(d("2026-12-04")).await.expect("end");
         assert_eq!(
             s.application(&ent, first)
@@ -1639,16 +1699,7 @@ async fn grants_rest_on_reported_figures_and_eligibility_is_proved_at_every_deci
 
         // Eligibility at grant: the enterprise moves away during the notice — not granted,
         // nothing taken from the budget, the check kept.
-        write!(s, officer(1), |tx| s.publish_notice(
-            &mut tx,
-            &nanshan,
-            "差异认定测试公示",
-            &[a],
-            d(TODAY),
-            5,
-            d(TODAY)
-        ))
-        .expect("notice");
+        publish_notice(s, &nanshan, "差异认定测试公示", &[a]).await;
         set_tax("440304").await;
         s.end_due_notices(d("2026-12-04")).await.expect("end");
         let end = s.application(&ent, a).await.expect("a");

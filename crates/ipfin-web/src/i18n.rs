@@ -10,6 +10,7 @@ use std::sync::LazyLock;
 pub mod application;
 pub mod audit;
 pub mod common;
+pub mod confirmation;
 pub mod coordination;
 pub mod enterprise;
 pub mod financing;

@@ -472,11 +472,37 @@ async fn an_enterprise_fee_application_from_draft_to_grant() {
             )
             .await;
         assert_eq!(r.status, 303, "{}", r.body);
-        let nid: i64 = r
-            .location()
-            .and_then(|l| l.split('/').nth(2))
-            .and_then(|x| x.split('?').next())
-            .and_then(|x| x.parse().ok())
+        // Four eyes: prepared; the page shows exactly what will be published, and the preparer
+        // cannot confirm it; a second officer does.
+        let cid = support::confirmation_id(r.location());
+        let page = app.get(&format!("/confirmations/{cid}"), Some(&o1)).await;
+        assert!(
+            page.body.contains("2026 年第三批拟资助名单公示") && page.body.contains("5,000.00"),
+            "{}",
+            page.body
+        );
+        assert!(!page.body.contains("name=\"action\" value=\"confirm\""));
+        let r = app
+            .post_form(
+                &format!("/confirmations/{cid}/decision"),
+                Some(&o1),
+                &[("action", "confirm"), ("confirm", "yes")],
+            )
+            .await;
+        assert_eq!(r.status, 409, "the preparer confirms");
+        assert!(
+            r.body.contains("准备人不能确认自己准备的事项"),
+            "{}",
+            r.body
+        );
+        app.confirm_on_page(Some(&format!("/confirmations/{cid}")), "ns.checker")
+            .await;
+        let nid = app
+            .store()
+            .confirmation(&Scope::City, cid)
+            .await
+            .expect("request")
+            .result_id
             .expect("notice id");
         let public = app.get(&format!("/notices/{nid}"), None).await;
         assert!(

@@ -527,6 +527,48 @@ const EXPECTED: &[(&str, &str, &str)] = &[
         "district_officer,bank_user,enterprise_user",
     ),
     ("POST", "/api/v1/notices", "district_officer"),
+    // Four eyes (issue #18 item 3): the district's government reads its requests; only
+    // officers decide (the store then requires a second person of the lead department).
+    (
+        "GET",
+        "/confirmations",
+        "city_admin,district_officer,department_member",
+    ),
+    (
+        "GET",
+        "/confirmations/{confirmation_id}",
+        "city_admin,district_officer,department_member",
+    ),
+    (
+        "POST",
+        "/confirmations/{confirmation_id}/decision",
+        "district_officer",
+    ),
+    (
+        "GET",
+        "/api/v1/confirmations",
+        "city_admin,district_officer,department_member",
+    ),
+    (
+        "GET",
+        "/api/v1/confirmations/{confirmation_id}",
+        "city_admin,district_officer,department_member",
+    ),
+    (
+        "POST",
+        "/api/v1/confirmations/{confirmation_id}/confirm",
+        "district_officer",
+    ),
+    (
+        "POST",
+        "/api/v1/confirmations/{confirmation_id}/refuse",
+        "district_officer",
+    ),
+    (
+        "POST",
+        "/api/v1/confirmations/{confirmation_id}/withdraw",
+        "district_officer",
+    ),
     ("GET", "/api/v1/notices/{notice_id}", "public"),
     ("POST", "/api/v1/notices/{notice_id}/objections", "public"),
     (
@@ -1006,6 +1048,8 @@ struct Prober {
     foreign_meeting: i64,
     foreign_report_file: i64,
     foreign_issue: i64,
+    // Four eyes (issue #18 item 3): the foreign district's pending publication of its draft.
+    foreign_confirmation: i64,
 }
 
 async fn token_for(app: &TestApp, org_id: i64, name: &str) -> (i64, String) {
@@ -1563,6 +1607,13 @@ async fn probers(app: &TestApp) -> Vec<Prober> {
             .circulate_policy(&mut tx, &foreign_scope, draft.id)
             .await
             .expect("circulate");
+        // Its publication prepared, awaiting a second person of the foreign district.
+        let foreign_confirmation = app
+            .store()
+            .prepare_policy_publication(&mut tx, &foreign_scope, draft.id)
+            .await
+            .expect("prepared publication")
+            .id;
         tx.commit().await.expect("commit");
         let foreign_policy = draft.id;
         // An import started in the foreign district.
@@ -1653,6 +1704,7 @@ async fn probers(app: &TestApp) -> Vec<Prober> {
             foreign_inspection,
             foreign_task,
             foreign_evidence,
+            foreign_confirmation,
         });
     }
     out
@@ -1688,6 +1740,7 @@ fn substitute(path: &str, p: &Prober) -> String {
         ("{inspection_id}", p.foreign_inspection.to_string()),
         ("{task_id}", p.foreign_task.to_string()),
         ("{evidence_id}", p.foreign_evidence.to_string()),
+        ("{confirmation_id}", p.foreign_confirmation.to_string()),
     ] {
         out = out.replace(param, &value);
     }

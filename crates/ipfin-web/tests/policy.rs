@@ -173,7 +173,7 @@ async fn a_policy_is_drafted_circulated_published_and_revised() {
             "{}",
             r.body
         );
-        // Published: public, immutable.
+        // Published (prepared, then confirmed by a second officer): public, immutable.
         let r = as_person(
             &app,
             &officer,
@@ -182,7 +182,34 @@ async fn a_policy_is_drafted_circulated_published_and_revised() {
             None,
         )
         .await;
-        assert_eq!(r.json()["status"], "published", "{}", r.body);
+        assert_eq!(r.status, 202, "{}", r.body);
+        assert_eq!(r.json()["kind"], "policy.publish", "{}", r.body);
+        let cid = r.json()["confirmation_id"].as_i64().expect("request");
+        let r = as_person(
+            &app,
+            &officer,
+            Method::GET,
+            &format!("/api/v1/policies/{id}"),
+            None,
+        )
+        .await;
+        assert_eq!(r.json()["status"], "circulating", "not yet published");
+        let r = as_person(
+            &app,
+            &officer,
+            Method::POST,
+            &format!("/api/v1/confirmations/{cid}/confirm"),
+            None,
+        )
+        .await;
+        assert_eq!(
+            (r.status.as_u16(), r.json()["code"].as_str()),
+            (409, Some("confirmation.same_person")),
+            "{}",
+            r.body
+        );
+        let r = app.confirm_by_api(cid, "ns.checker").await;
+        assert_eq!(r.json()["status"], "confirmed", "{}", r.body);
         let public = app
             .api(Method::GET, &format!("/api/v1/policies/{id}"), None, None)
             .await;
@@ -227,7 +254,7 @@ async fn a_policy_is_drafted_circulated_published_and_revised() {
         )
         .await;
         assert_eq!(again.json()["code"], "policy.revision_open");
-        as_person(
+        let r = as_person(
             &app,
             &officer,
             Method::POST,
@@ -235,6 +262,9 @@ async fn a_policy_is_drafted_circulated_published_and_revised() {
             None,
         )
         .await;
+        let cid = r.json()["confirmation_id"].as_i64().expect("request");
+        let r = app.confirm_by_api(cid, "ns.checker").await;
+        assert_eq!(r.status, 200, "{}", r.body);
         let first = app
             .api(Method::GET, &format!("/api/v1/policies/{id}"), None, None)
             .await;
@@ -647,6 +677,17 @@ async fn an_officer_drafts_circulates_and_publishes_in_the_browser() {
             .post_form(&at, Some(&ns), &[("action", "publish"), ("confirm", "yes")])
             .await;
         assert_eq!(r.status, 303);
+        // Prepared: the page says it awaits a second person, and nothing is public yet.
+        let waiting = app.get(r.location().expect("request"), Some(&ns)).await;
+        assert!(
+            waiting
+                .body
+                .contains("等待本区牵头部门的另一位经办人员确认"),
+            "{}",
+            waiting.body
+        );
+        assert_eq!(app.get(&format!("/policies/{id}"), None).await.status, 404);
+        app.confirm_on_page(r.location(), "ns.checker").await;
         let public = app.get(&format!("/policies/{id}"), None).await;
         assert!(public.body.contains("2027 年征求意见稿"), "{}", app.name());
         app.cleanup().await;
@@ -843,7 +884,11 @@ async fn publish(app: &TestApp, s: &support::Session, doc: serde_json::Value) ->
         None,
     )
     .await;
-    assert_eq!(p.json()["status"], "published", "{}", p.body);
+    assert_eq!(p.status, 202, "{}", p.body);
+    // Four eyes: a second officer confirms.
+    let cid = p.json()["confirmation_id"].as_i64().expect("request");
+    let c = app.confirm_by_api(cid, "ns.checker").await;
+    assert_eq!(c.json()["status"], "confirmed", "{}", c.body);
     id
 }
 
@@ -1095,8 +1140,10 @@ async fn the_drafting_form_writes_the_essentials_and_keeps_the_rest() {
         // What the form does not show is kept (the demo Nanshan policy's securitisation rule).
         assert!(doc["rules"]["securitisation"].is_object(), "{doc}");
         // Once published, the extra condition is marked on the public page.
-        app.post_form(&at, Some(&ns), &[("action", "publish"), ("confirm", "yes")])
+        let r = app
+            .post_form(&at, Some(&ns), &[("action", "publish"), ("confirm", "yes")])
             .await;
+        app.confirm_on_page(r.location(), "ns.checker").await;
         let public = app.get(&format!("/policies/{id}"), None).await;
         assert!(
             public
@@ -1164,8 +1211,10 @@ async fn package_documents_are_uploaded_with_a_draft_and_published_with_it() {
             .expect("link")
             .to_string();
         assert_eq!(app.get(&href, None).await.status, 404);
-        app.post_form(&at, Some(&ns), &[("action", "publish"), ("confirm", "yes")])
+        let r = app
+            .post_form(&at, Some(&ns), &[("action", "publish"), ("confirm", "yes")])
             .await;
+        app.confirm_on_page(r.location(), "ns.checker").await;
         let public = app.get(&format!("/policies/{id}"), None).await;
         assert!(public.body.contains("2027 年申报通知"), "{}", app.name());
         let file = app.get(&href, None).await;

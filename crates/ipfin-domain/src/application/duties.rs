@@ -22,8 +22,14 @@ impl Duty {
     pub fn audit_actions(self) -> &'static [&'static str] {
         match self {
             Duty::Review => &["application.pass"],
-            Duty::Disburse => &["application.disburse", "application.disburse_more"],
-            Duty::Clawback => &["application.clawback"],
+            // Four eyes (issue #18 item 3): who prepared the step signs it as well as who
+            // confirmed it.
+            Duty::Disburse => &[
+                "application.disburse",
+                "application.disburse_more",
+                "application.disburse_prepare",
+            ],
+            Duty::Clawback => &["application.clawback", "application.clawback_prepare"],
         }
     }
 

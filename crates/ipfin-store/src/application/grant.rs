@@ -2,6 +2,7 @@
 //! policy year's budget; disbursement records the payments and schedules supervision.
 
 use super::{ItemRow, NoticeRow, field_err};
+use crate::confirmation::Signed;
 use crate::db::{exec, fetch_all, fetch_i64};
 use crate::error::{Result, StoreError};
 use crate::{Store, WriteTx};
@@ -9,6 +10,7 @@ use chrono::NaiveDate;
 use ipfin_domain::Msg;
 use ipfin_domain::application::duties::Duty;
 use ipfin_domain::application::{Action, Actor, State};
+use ipfin_domain::confirmation::DisburseStep;
 use ipfin_domain::org::Scope;
 use ipfin_domain::policy::budget::{BudgetMode, BudgetRequest, allocate_budget, proportional};
 use ipfin_domain::policy::eligibility::Step;
@@ -186,17 +188,18 @@ impl Store {
         .await
     }
 
-    /// Records a disbursement (up to the granted amount); the first schedules a supervision
-    /// check half a year later.
-    pub async fn disburse(
-        &self,
-        tx: &mut WriteTx,
+    /// Checks a disbursement exactly as recording it checks it (state, separation of duties for
+    /// the acting person, amount within the grant, reference) and says what it will do; nothing
+    /// is written. Four eyes (issue #18 item 3): the preparer's plan is stored with the request,
+    /// the confirmer's is made again and must be the same before `disburse` records it.
+    pub(crate) async fn plan_disbursement(
+        tx: &WriteTx,
         scope: &Scope,
         id: i64,
         paid_on: NaiveDate,
         amount_fen: i64,
         reference: &str,
-    ) -> Result<()> {
+    ) -> Result<DisburseStep> {
         let (row, wf, _, user) = Self::officer_row(tx, scope, id).await?;
         if !matches!(wf.state, State::Granted | State::Disbursed) {
             return Err(StoreError::conflict(
@@ -205,9 +208,13 @@ impl Store {
                 "Only granted applications are disbursed.",
             ));
         }
+        if wf.state == State::Granted {
+            wf.apply(Actor::Officer(user), Action::Disburse)
+                .map_err(StoreError::Conflict)?;
+        }
         Self::check_duty(tx, &row, user, Duty::Disburse).await?;
         let granted = row.granted_fen.unwrap_or(0);
-        if amount_fen <= 0 || row.disbursed_fen + amount_fen > granted {
+        if amount_fen <= 0 || row.disbursed_fen.saturating_add(amount_fen) > granted {
             return Err(field_err(
                 "amount",
                 Msg::new(
@@ -228,6 +235,30 @@ impl Store {
             reference,
             100,
         )?;
+        Ok(DisburseStep {
+            application_id: id,
+            number: row.number.clone(),
+            enterprise_name: row.applicant_name.clone(),
+            paid_on,
+            amount_fen,
+            reference,
+            granted_fen: granted,
+            disbursed_before_fen: row.disbursed_fen,
+        })
+    }
+
+    /// Records a disbursement planned by `plan_disbursement` (checked again by the caller);
+    /// the first schedules a supervision check half a year later. The history names both
+    /// people of the four eyes.
+    pub(crate) async fn disburse(
+        tx: &mut WriteTx,
+        scope: &Scope,
+        step: &DisburseStep,
+        signed: &Signed,
+    ) -> Result<()> {
+        let id = step.application_id;
+        let (row, wf, _, user) = Self::officer_row(tx, scope, id).await?;
+        let (paid_on, amount_fen, reference) = (step.paid_on, step.amount_fen, &step.reference);
         exec(
             tx.conn(),
             "INSERT INTO grant_payments (application_id, paid_on, amount_fen, reference, created_at) VALUES (?, ?, ?, ?, ?)",
@@ -247,8 +278,8 @@ impl Store {
                 &wf,
                 Actor::Officer(user),
                 Action::Disburse,
-                &reference,
-                json!({"amount_fen": amount_fen, "paid_on": paid_on}),
+                &signed.comment(reference),
+                signed.data(json!({"amount_fen": amount_fen, "paid_on": paid_on})),
             )
             .await?;
             exec(
@@ -262,7 +293,9 @@ impl Store {
                 "application.disburse_more",
                 "application",
                 id,
-                json!({"amount_fen": amount_fen, "paid_on": paid_on, "reference": reference}),
+                signed.data(
+                    json!({"amount_fen": amount_fen, "paid_on": paid_on, "reference": reference}),
+                ),
             )
             .await?;
         }

@@ -4,6 +4,7 @@ use super::{
     IdRow, NewObjection, NoticeDetail, NoticeRow, ObjectionRow, field_err, notify,
     officer_district, person_required,
 };
+use crate::confirmation::Signed;
 use crate::db::{exec, fetch_all, fetch_i64, fetch_opt};
 use crate::error::{Result, StoreError};
 use crate::{Store, WriteTx};
@@ -13,26 +14,28 @@ use ipfin_domain::Msg;
 use ipfin_domain::application::files::check_upload;
 use ipfin_domain::application::objection::{ObjectionLimits, Reached, retry_after};
 use ipfin_domain::application::{self as app, Action, Actor, State};
+use ipfin_domain::confirmation::{NoticeLine, NoticeStep};
 use ipfin_domain::org::Scope;
 use sea_orm::{ConnectionTrait, FromQueryResult, Value};
 use serde_json::json;
 
 impl Store {
-    /// Publishes a public notice (公示) of reviewed applications for `days` working days from
-    /// `start`; refuses where the calendar does not cover the period.
-    /// The notice cannot start before `today`.
+    /// Checks a public notice (公示) of reviewed applications for `days` working days from
+    /// `start` exactly as publishing checks it (the period covered by the calendar and not
+    /// before `today`, a title, 5–30 working days, every application the district's and
+    /// reviewed) and says what it will publish; nothing is written. Four eyes (issue #18 item
+    /// 3): `publish_notice` publishes it once a second person confirms.
     #[allow(clippy::too_many_arguments)]
-    pub async fn publish_notice(
-        &self,
-        tx: &mut WriteTx,
+    pub(crate) async fn plan_notice(
+        tx: &WriteTx,
         scope: &Scope,
         title: &str,
         ids: &[i64],
         start: NaiveDate,
         days: u32,
         today: NaiveDate,
-    ) -> Result<i64> {
-        let district = officer_district(scope)?.to_string();
+    ) -> Result<NoticeStep> {
+        officer_district(scope)?;
         if start < today {
             return Err(field_err(
                 "start",
@@ -81,16 +84,12 @@ impl Store {
             .period_end(start, days)
             .map_err(|m| field_err("start", m))?;
         let user = tx.actor_user_id().ok_or_else(person_required)?;
-        let now = crate::now_s();
-        let nid = fetch_i64(
-            tx.conn(),
-            "INSERT INTO notices (district_code, title, starts_on, ends_on, days, status, published_at, published_by) \
-             VALUES (?, ?, ?, ?, ?, 'open', ?, ?) RETURNING id",
-            vec![district.clone().into(), title.to_string().into(), start.into(), end.into(), (days as i32).into(), now.into(), user.into()],
-        )
-        .await?;
+        let mut ids = ids.to_vec();
+        ids.sort_unstable();
+        ids.dedup();
+        let mut entries = Vec::new();
         for id in ids {
-            let (row, wf, _, _) = Self::officer_row(tx, scope, *id).await?;
+            let (row, wf, _, _) = Self::officer_row(tx, scope, id).await?;
             if wf.state != State::Reviewed {
                 return Err(StoreError::conflict(
                     "notice.not_reviewed",
@@ -102,16 +101,57 @@ impl Store {
                     "Only reviewed applications can be published.",
                 ));
             }
+            wf.apply(Actor::Officer(user), Action::PublishNotice)
+                .map_err(StoreError::Conflict)?;
             let items: Vec<String> = row.item_list().iter().map(|i| i.zh().to_string()).collect();
             let items = if items.is_empty() {
                 row.kind().zh().to_string()
             } else {
                 items.join("、")
             };
+            entries.push(NoticeLine {
+                application_id: id,
+                number: row.number.clone(),
+                enterprise_name: row.applicant_name.clone(),
+                items,
+                amount_fen: row.approved_fen.unwrap_or(0),
+            });
+        }
+        Ok(NoticeStep {
+            title: title.to_string(),
+            starts_on: start,
+            ends_on: end,
+            days,
+            entries,
+        })
+    }
+
+    /// Publishes a notice planned by `plan_notice` (checked again by the caller); each
+    /// application's history names both people of the four eyes.
+    pub(crate) async fn publish_notice(
+        tx: &mut WriteTx,
+        scope: &Scope,
+        step: &NoticeStep,
+        signed: &Signed,
+    ) -> Result<i64> {
+        let district = officer_district(scope)?.to_string();
+        let user = tx.actor_user_id().ok_or_else(person_required)?;
+        let (title, start, end, days) =
+            (step.title.as_str(), step.starts_on, step.ends_on, step.days);
+        let now = crate::now_s();
+        let nid = fetch_i64(
+            tx.conn(),
+            "INSERT INTO notices (district_code, title, starts_on, ends_on, days, status, published_at, published_by) \
+             VALUES (?, ?, ?, ?, ?, 'open', ?, ?) RETURNING id",
+            vec![district.clone().into(), title.to_string().into(), start.into(), end.into(), (days as i32).into(), now.into(), user.into()],
+        )
+        .await?;
+        for e in &step.entries {
+            let (row, wf, _, _) = Self::officer_row(tx, scope, e.application_id).await?;
             exec(
                 tx.conn(),
                 "INSERT INTO notice_entries (notice_id, application_id, enterprise_name, items, amount_fen) VALUES (?, ?, ?, ?, ?)",
-                vec![nid.into(), (*id).into(), row.applicant_name.clone().into(), items.into(), row.approved_fen.unwrap_or(0).into()],
+                vec![nid.into(), e.application_id.into(), e.enterprise_name.clone().into(), e.items.clone().into(), e.amount_fen.into()],
             )
             .await?;
             Self::transition(
@@ -120,8 +160,8 @@ impl Store {
                 &wf,
                 Actor::Officer(user),
                 Action::PublishNotice,
-                title,
-                json!({"notice_id": nid, "ends_on": end}),
+                &signed.comment(title),
+                signed.data(json!({"notice_id": nid, "ends_on": end})),
             )
             .await?;
             Self::notify_applicant(
@@ -131,11 +171,14 @@ impl Store {
             )
             .await?;
         }
+        let ids: Vec<i64> = step.entries.iter().map(|e| e.application_id).collect();
         tx.audit(
             "notice.publish",
             "notice",
             nid,
-            json!({"applications": ids, "starts_on": start, "ends_on": end, "days": days}),
+            signed.data(
+                json!({"applications": ids, "starts_on": start, "ends_on": end, "days": days}),
+            ),
         )
         .await?;
         Ok(nid)

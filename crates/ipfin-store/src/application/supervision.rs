@@ -2,6 +2,7 @@
 //! investigations and clawbacks.
 
 use super::{ApplicationRow, Body, IdRow, field_err};
+use crate::confirmation::Signed;
 use crate::db::{exec, fetch_all, fetch_i64, fetch_opt};
 use crate::error::{Result, StoreError};
 use crate::{Store, WriteTx};
@@ -9,9 +10,26 @@ use chrono::NaiveDate;
 use ipfin_domain::Msg;
 use ipfin_domain::application::duties::Duty;
 use ipfin_domain::application::{Action, Actor, State, Workflow};
+use ipfin_domain::confirmation::ClawbackStep;
 use ipfin_domain::org::Scope;
 use sea_orm::FromQueryResult;
 use serde_json::json;
+
+/// An investigation's conclusion: required.
+fn investigation_reason(reason: &str) -> Result<&str> {
+    let reason = reason.trim();
+    if reason.is_empty() {
+        return Err(field_err(
+            "reason",
+            Msg::new(
+                "investigation.reason",
+                "请填写核查结论。",
+                "Give the conclusion.",
+            ),
+        ));
+    }
+    Ok(reason)
+}
 
 impl Store {
     /// Runs a supervision check now: each loan of the application must still be outstanding or
@@ -206,80 +224,101 @@ impl Store {
         Ok(findings)
     }
 
-    /// Closes an investigation: cleared, or a clawback of an amount with its reason.
-    pub async fn close_investigation(
+    /// Closes an investigation as cleared, with the conclusion. (A clawback is decided by two
+    /// people: `plan_clawback`, then `claw_back` when a second person confirms.)
+    pub async fn clear_investigation(
         &self,
         tx: &mut WriteTx,
         scope: &Scope,
         id: i64,
-        clawback_fen: Option<i64>,
         reason: &str,
     ) -> Result<()> {
         let (row, wf, _, user) = Self::officer_row(tx, scope, id).await?;
-        let reason = reason.trim();
-        if reason.is_empty() {
+        let reason = investigation_reason(reason)?;
+        Self::transition(
+            tx,
+            &row,
+            &wf,
+            Actor::Officer(user),
+            Action::Clear,
+            reason,
+            json!({}),
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// Checks a clawback exactly as deciding it checks it (the investigation open, separation
+    /// of duties for the acting person, the conclusion, an amount within what was disbursed)
+    /// and says what it will do; nothing is written.
+    pub(crate) async fn plan_clawback(
+        tx: &WriteTx,
+        scope: &Scope,
+        id: i64,
+        amount_fen: i64,
+        reason: &str,
+    ) -> Result<ClawbackStep> {
+        let (row, wf, _, user) = Self::officer_row(tx, scope, id).await?;
+        let reason = investigation_reason(reason)?;
+        wf.apply(Actor::Officer(user), Action::Clawback)
+            .map_err(StoreError::Conflict)?;
+        Self::check_duty(tx, &row, user, Duty::Clawback).await?;
+        if amount_fen <= 0 || amount_fen > row.disbursed_fen {
             return Err(field_err(
-                "reason",
+                "amount",
                 Msg::new(
-                    "investigation.reason",
-                    "请填写核查结论。",
-                    "Give the conclusion.",
+                    "clawback.amount",
+                    format!(
+                        "追回金额应大于 0 且不超过已拨付的 {} 元。",
+                        ipfin_domain::financing::yuan(row.disbursed_fen)
+                    ),
+                    "The amount must be above 0 and not above what was disbursed.",
                 ),
             ));
         }
-        match clawback_fen {
-            None => {
-                Self::transition(
-                    tx,
-                    &row,
-                    &wf,
-                    Actor::Officer(user),
-                    Action::Clear,
-                    reason,
-                    json!({}),
-                )
-                .await?;
-            }
-            Some(a) => {
-                Self::check_duty(tx, &row, user, Duty::Clawback).await?;
-                if a <= 0 || a > row.disbursed_fen {
-                    return Err(field_err(
-                        "amount",
-                        Msg::new(
-                            "clawback.amount",
-                            format!(
-                                "追回金额应大于 0 且不超过已拨付的 {} 元。",
-                                ipfin_domain::financing::yuan(row.disbursed_fen)
-                            ),
-                            "The amount must be above 0 and not above what was disbursed.",
-                        ),
-                    ));
-                }
-                Self::transition(
-                    tx,
-                    &row,
-                    &wf,
-                    Actor::Officer(user),
-                    Action::Clawback,
-                    reason,
-                    json!({"amount_fen": a}),
-                )
-                .await?;
-                exec(tx.conn(), "INSERT INTO clawbacks (application_id, amount_fen, reason, decided_at) VALUES (?, ?, ?, ?)", vec![id.into(), a.into(), reason.to_string().into(), crate::now_s().into()]).await?;
-                Self::release_claims(tx, id).await?;
-                Self::notify_applicant(
-                    tx,
-                    &row,
-                    format!(
-                        "{} 经核查需追回资助 {} 元：{reason}",
-                        row.label(),
-                        ipfin_domain::financing::yuan(a)
-                    ),
-                )
-                .await?;
-            }
-        }
-        Ok(())
+        Ok(ClawbackStep {
+            application_id: id,
+            number: row.number.clone(),
+            enterprise_name: row.applicant_name.clone(),
+            amount_fen,
+            reason: reason.to_string(),
+            disbursed_fen: row.disbursed_fen,
+        })
+    }
+
+    /// Decides a clawback planned by `plan_clawback` (checked again by the caller); the history
+    /// names both people of the four eyes.
+    pub(crate) async fn claw_back(
+        tx: &mut WriteTx,
+        scope: &Scope,
+        step: &ClawbackStep,
+        signed: &Signed,
+    ) -> Result<()> {
+        let id = step.application_id;
+        let (row, wf, _, user) = Self::officer_row(tx, scope, id).await?;
+        let (a, reason) = (step.amount_fen, step.reason.as_str());
+        Self::transition(
+            tx,
+            &row,
+            &wf,
+            Actor::Officer(user),
+            Action::Clawback,
+            &signed.comment(reason),
+            signed.data(json!({"amount_fen": a})),
+        )
+        .await?;
+        exec(tx.conn(), "INSERT INTO clawbacks (application_id, amount_fen, reason, decided_at) VALUES (?, ?, ?, ?)", vec![id.into(), a.into(), reason.to_string().into(), crate::now_s().into()]).await?;
+        Self::release_claims(tx, id).await?;
+        Self::notify_applicant(
+            tx,
+            &row,
+            format!(
+                "{} 经核查需追回资助 {} 元：{reason}",
+                row.label(),
+                ipfin_domain::financing::yuan(a)
+            ),
+        )
+        .await
     }
 
     /// Records that a clawback was recovered.

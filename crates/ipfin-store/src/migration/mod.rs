@@ -24,6 +24,7 @@ mod m0016_account_activations;
 mod m0017_ops_hardening;
 mod m0018_objection_limits;
 mod m0019_verified_figures;
+mod m0020_confirmations;
 
 use m0001_foundation::M0001Foundation;
 use m0002_enterprises::M0002Enterprises;
@@ -44,6 +45,7 @@ use m0016_account_activations::M0016AccountActivations;
 use m0017_ops_hardening::M0017OpsHardening;
 use m0018_objection_limits::M0018ObjectionLimits;
 use m0019_verified_figures::M0019VerifiedFigures;
+use m0020_confirmations::M0020Confirmations;
 
 use sea_orm_migration::prelude::*;
 
@@ -72,6 +74,7 @@ impl MigratorTrait for Migrator {
             Box::new(M0017OpsHardening),
             Box::new(M0018ObjectionLimits),
             Box::new(M0019VerifiedFigures),
+            Box::new(M0020Confirmations),
         ]
     }
 }

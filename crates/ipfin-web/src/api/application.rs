@@ -8,6 +8,7 @@ use crate::actor::Actor;
 use crate::error::{AppError, AppResult};
 use crate::http::write;
 use crate::usecase::application::{ActionBody, ActionResult, run_action, run_simulation};
+use crate::usecase::confirmation::Prepared;
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
@@ -326,10 +327,14 @@ pub async fn submit(
 
 /// Acts on an application: the applicant withdraws; the district's officers accept, return
 /// for supplement, do not accept, pass a review stage (with approved amounts), reject,
-/// disburse, run a supervision check, clear, claw back, record a recovery.
+/// disburse, run a supervision check, clear, claw back, record a recovery. A disbursement and a
+/// clawback are prepared (202 with `confirmation_id`): a second person of the district's lead
+/// department confirms them (`/api/v1/confirmations/{id}/confirm`).
 #[utoipa::path(post, path = "/api/v1/applications/{app_id}/actions", tag = "application", params(("app_id" = i64, Path)),
     request_body = ActionBody,
-    responses((status = 200, body = ActionResult), (status = 404, description = "not in your scope"),
+    responses((status = 200, body = ActionResult),
+        (status = 202, description = "disburse, clawback: prepared, awaiting a second person", body = ActionResult),
+        (status = 404, description = "not in your scope"),
         (status = 403, description = "not yours to do"), (status = 409, description = "the state does not allow it, maker–checker, double-dipping"),
         (status = 422, description = "bad input, e.g. an amount above the calculation")),
     security(("bearer" = [])))]
@@ -338,11 +343,17 @@ pub async fn action(
     actor: Actor,
     Path(app_id): Path<String>,
     body: Bytes,
-) -> AppResult<Json<ActionResult>> {
+) -> AppResult<(axum::http::StatusCode, Json<ActionResult>)> {
     let app_id = id(&app_id)?;
     state.store.application(&actor.scope, app_id).await?;
     let b: ActionBody = parse(&body)?;
-    Ok(Json(run_action(&state, &actor, app_id, b).await?))
+    let r = run_action(&state, &actor, app_id, b).await?;
+    let status = if r.confirmation_id.is_some() {
+        axum::http::StatusCode::ACCEPTED
+    } else {
+        axum::http::StatusCode::OK
+    };
+    Ok((status, Json(r)))
 }
 
 /// A public notice to publish.
@@ -359,21 +370,24 @@ pub struct NoticeBody {
     pub days: Option<u32>,
 }
 
-/// Publishes a public notice (公示) of reviewed applications (the district's officers).
+/// Prepares a public notice (公示) of reviewed applications (the district's officers): checked
+/// as publishing checks it, then published when a second person of the district's lead
+/// department confirms it (`/api/v1/confirmations/{id}/confirm`; its `result_id` is the
+/// notice).
 #[utoipa::path(post, path = "/api/v1/notices", tag = "application", request_body = NoticeBody,
-    responses((status = 201, description = "the notice's id", body = Created), (status = 409, description = "an application is not reviewed"),
+    responses((status = 202, description = "prepared, awaiting a second person", body = Prepared), (status = 409, description = "an application is not reviewed, or already in a pending notice"),
         (status = 422, description = "bad title or days, or the calendar does not cover the period")),
     security(("bearer" = [])))]
 pub async fn publish_notice(
     State(state): State<AppState>,
     actor: Actor,
     body: Bytes,
-) -> AppResult<(axum::http::StatusCode, Json<Created>)> {
+) -> AppResult<(axum::http::StatusCode, Json<Prepared>)> {
     let b: NoticeBody = parse(&body)?;
     let start = b.start.unwrap_or_else(ipfin_store::today_shanghai);
-    let nid = write!(state, actor, |tx| state
+    let c = write!(state, actor, |tx| state
         .store
-        .publish_notice(
+        .prepare_notice(
             &mut tx,
             &actor.scope,
             &b.title,
@@ -383,7 +397,7 @@ pub async fn publish_notice(
             ipfin_store::today_shanghai()
         )
         .await?)?;
-    Ok((axum::http::StatusCode::CREATED, Json(Created { id: nid })))
+    Ok((axum::http::StatusCode::ACCEPTED, Json(Prepared::from(&c))))
 }
 
 /// A public notice: its period and list (enterprise, items, amount; no personal data).

@@ -2,6 +2,7 @@
 //! endpoint modules. Every endpoint is documented in the OpenAPI document (`openapi.rs`).
 
 pub mod application;
+pub mod confirmation;
 pub mod conformance;
 pub mod contract;
 pub mod coordination;

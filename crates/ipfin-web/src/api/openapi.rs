@@ -92,6 +92,11 @@ impl Modify for BearerAuth {
         super::application::lodge,
         super::application::decide,
         super::application::simulation,
+        super::confirmation::list,
+        super::confirmation::show,
+        super::confirmation::confirm,
+        super::confirmation::refuse,
+        super::confirmation::withdraw,
         // Quarterly working meetings (issue #8, R1.2).
         super::meeting::list,
         super::meeting::create,

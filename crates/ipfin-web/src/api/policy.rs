@@ -7,6 +7,7 @@ use crate::AppState;
 use crate::actor::Actor;
 use crate::error::{AppError, AppResult};
 use crate::http::write;
+use crate::usecase::confirmation::Prepared;
 use crate::usecase::policy::{
     CalculatorBody, CalculatorResult, DistrictConformance, conformance_rows, run_calculator,
 };
@@ -184,11 +185,10 @@ pub async fn update(
     Ok(Json(dto(v, Vec::new())?))
 }
 
-/// The steps of a version's life.
+/// The steps of a version's life (publication is prepared for four eyes: `publish`).
 #[derive(Clone, Copy)]
 enum Step {
     Circulate,
-    Publish,
     Revise,
 }
 
@@ -204,11 +204,6 @@ async fn step(
             state
                 .store
                 .circulate_policy(&mut tx, &actor.scope, id)
-                .await?,
-        Step::Publish =>
-            state
-                .store
-                .publish_policy(&mut tx, &actor.scope, id)
                 .await?,
         Step::Revise => state.store.revise_policy(&mut tx, &actor.scope, id).await?,
     })?;
@@ -226,15 +221,24 @@ pub async fn circulate(
     step(state, actor, id, Step::Circulate).await
 }
 
-/// Publishes a draft; the series' previously published version is superseded.
+/// Prepares the publication of a draft (a budget change when it revises a published
+/// version's budget): checked as publishing checks it, then published when a second person of
+/// the district's lead department confirms it (`/api/v1/confirmations/{id}/confirm`); the
+/// series' previously published version is then superseded.
 #[utoipa::path(post, path = "/api/v1/policies/{version_id}/publish", tag = "policy", params(("version_id" = i64, Path)),
-    responses((status = 200, body = PolicyVersionDto), (status = 409, description = "already published")), security(("bearer" = [])))]
+    responses((status = 202, description = "prepared, awaiting a second person", body = Prepared),
+        (status = 409, description = "already published, or a publication already pending")), security(("bearer" = [])))]
 pub async fn publish(
     State(state): State<AppState>,
     actor: Actor,
     ApiPath(id): ApiPath,
-) -> AppResult<Json<PolicyVersionDto>> {
-    step(state, actor, id, Step::Publish).await
+) -> AppResult<(axum::http::StatusCode, Json<Prepared>)> {
+    let id = version_id(&id)?;
+    let c = write!(state, actor, |tx| state
+        .store
+        .prepare_policy_publication(&mut tx, &actor.scope, id)
+        .await?)?;
+    Ok((axum::http::StatusCode::ACCEPTED, Json(Prepared::from(&c))))
 }
 
 /// Starts a revision of a version: a new draft with the same document.

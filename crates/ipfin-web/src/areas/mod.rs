@@ -8,6 +8,7 @@ use crate::routes::Routes;
 
 pub mod application;
 pub mod audit;
+pub mod confirmation;
 pub mod coordination;
 pub mod enterprise;
 pub mod financing;
@@ -48,6 +49,7 @@ pub const AREAS: &[Area] = &[
     policy::AREA,
     financing::AREA,
     application::AREA,
+    confirmation::AREA,
     stats::AREA,
     supervision::AREA,
     summary::AREA,

@@ -97,6 +97,11 @@ pub struct ActionResult {
     /// accept: differences with the banks' reports; supervise: findings.
     #[schema(value_type = Vec<Object>)]
     pub notes: Vec<serde_json::Value>,
+    /// disburse, clawback: the four-eyes request prepared (answered with 202); the step is
+    /// done when a second person of the lead department confirms it
+    /// (`POST /api/v1/confirmations/{id}/confirm`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub confirmation_id: Option<i64>,
 }
 
 fn required_date(d: Option<NaiveDate>) -> AppResult<NaiveDate> {
@@ -121,6 +126,7 @@ pub async fn run_action(
     let scope = &actor.scope;
     let today = ipfin_store::today_shanghai();
     let mut notes: Vec<serde_json::Value> = Vec::new();
+    let mut confirmation_id = None;
     match b.action.as_str() {
         "withdraw" => write!(state, actor, |tx| s
             .withdraw_application(&mut tx, scope, app_id)
@@ -170,9 +176,10 @@ pub async fn run_action(
                 .await?)?;
         }
         "disburse" => {
+            // Four eyes (issue #18 item 3): prepared here, done when a second person confirms.
             let on = required_date(b.date)?;
-            write!(state, actor, |tx| s
-                .disburse(
+            let c = write!(state, actor, |tx| s
+                .prepare_disbursement(
                     &mut tx,
                     scope,
                     app_id,
@@ -180,7 +187,8 @@ pub async fn run_action(
                     b.amount_fen.unwrap_or(0),
                     &b.reference
                 )
-                .await?)?
+                .await?)?;
+            confirmation_id = Some(c.id);
         }
         "supervise" => {
             let f = write!(state, actor, |tx| s
@@ -189,13 +197,14 @@ pub async fn run_action(
             notes = f.into_iter().map(serde_json::Value::String).collect();
         }
         "clear" => write!(state, actor, |tx| s
-            .close_investigation(&mut tx, scope, app_id, None, &b.note)
+            .clear_investigation(&mut tx, scope, app_id, &b.note)
             .await?)?,
         "clawback" => {
             let amount = b.amount_fen.unwrap_or(0);
-            write!(state, actor, |tx| s
-                .close_investigation(&mut tx, scope, app_id, Some(amount), &b.note)
-                .await?)?
+            let c = write!(state, actor, |tx| s
+                .prepare_clawback(&mut tx, scope, app_id, amount, &b.note)
+                .await?)?;
+            confirmation_id = Some(c.id);
         }
         "recovered" => {
             let on = required_date(b.date)?;
@@ -217,6 +226,7 @@ pub async fn run_action(
     Ok(ActionResult {
         state: d.row.state.to_string(),
         notes,
+        confirmation_id,
     })
 }
 

@@ -3,6 +3,7 @@
 //! actions both take. The two adapters call in here and never each other.
 
 pub mod application;
+pub mod confirmation;
 pub mod conformance;
 pub mod coordination;
 pub mod meeting;

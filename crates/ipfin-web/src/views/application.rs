@@ -420,6 +420,8 @@ struct DetailPage {
     preview: Option<FileRow>,
     /// What the user entered in the form that failed, shown again as entered.
     entered: std::collections::HashMap<String, String>,
+    /// A four-eyes request about the application awaiting a second person (issue #18 item 3).
+    pending: Option<ipfin_store::confirmation::ConfirmationRow>,
 }
 
 impl DetailPage {
@@ -617,11 +619,21 @@ async fn detail_page_with(
         d.row.applicant_org_id,
     ) == Some(ipfin_domain::application::Actor::Applicant);
     let officer = actor.scope.leads_district(&d.row.district_code);
+    let pending = state
+        .store
+        .pending_confirmation(&actor.scope, "application", id)
+        .await?;
+    let mut actions = allowed(actor, &d);
+    if pending.is_some() {
+        // The step awaiting a second person is not prepared twice.
+        actions.retain(|a| !matches!(*a, "disburse" | "clear" | "clawback"));
+    }
     Ok(DetailPage {
         ctx: PageCtx::new(actor, state, &format!("/applications/{id}")).with_flash(flash),
         can_edit: applicant
             && matches!(d.row.state(), AppStateCode::Draft | AppStateCode::Returned),
-        actions: allowed(actor, &d),
+        actions,
+        pending,
         slots,
         officer,
         d,
@@ -908,7 +920,7 @@ pub async fn act(
     state.store.application(&actor.scope, id).await?;
     let f = &form.data;
     let get = |k: &str| f.get(k).map(|v| v.trim().to_string()).unwrap_or_default();
-    let r: AppResult<()> = async {
+    let r: AppResult<Option<i64>> = async {
         let money_of = |k: &str| -> AppResult<Option<i64>> {
             let v = get(k);
             if v.is_empty() {
@@ -986,16 +998,30 @@ pub async fn act(
             clawback_id: get("clawback_id").parse().ok(),
             decisions,
         };
-        run_action(&state, &actor, id, b).await.map(|_| ())
+        run_action(&state, &actor, id, b)
+            .await
+            .map(|a| a.confirmation_id)
     }
     .await;
-    let to = format!("/applications/{id}");
-    after_post(r, &to, "updated", actor.lang, |errors| async {
-        let mut page = detail_page(&state, &actor, id, errors, None).await?;
-        page.entered = form.data.clone();
-        Ok(page)
-    })
-    .await
+    match r {
+        // Four eyes: a disbursement or clawback prepared is shown awaiting a second person.
+        Ok(Some(cid)) => Ok(see_other(&format!("/confirmations/{cid}"), "prepared")),
+        other => {
+            let to = format!("/applications/{id}");
+            after_post(
+                other.map(|_| ()),
+                &to,
+                "updated",
+                actor.lang,
+                |errors| async {
+                    let mut page = detail_page(&state, &actor, id, errors, None).await?;
+                    page.entered = form.data.clone();
+                    Ok(page)
+                },
+            )
+            .await
+        }
+    }
 }
 
 #[derive(Template)]
@@ -1073,7 +1099,8 @@ pub struct NoticeForm {
     confirm: String,
 }
 
-/// `POST /notices`: publishes a notice of the chosen reviewed applications (confirmed).
+/// `POST /notices`: prepares a notice of the chosen reviewed applications (ticked), published
+/// once a second officer confirms it.
 pub async fn publish(
     State(state): State<AppState>,
     actor: Actor,
@@ -1101,9 +1128,10 @@ pub async fn publish(
             )
         })?;
         let days: u32 = f.days.trim().parse().unwrap_or(5);
+        // Four eyes (issue #18 item 3): prepared here, published when a second person confirms.
         write!(state, actor, |tx| state
             .store
-            .publish_notice(
+            .prepare_notice(
                 &mut tx,
                 &actor.scope,
                 &f.title,
@@ -1112,11 +1140,12 @@ pub async fn publish(
                 days,
                 ipfin_store::today_shanghai()
             )
-            .await?)
+            .await?
+            .id)
     }
     .await;
     match r {
-        Ok(nid) => Ok(see_other(&format!("/notices/{nid}"), "created")),
+        Ok(cid) => Ok(see_other(&format!("/confirmations/{cid}"), "prepared")),
         Err(e)
             if matches!(
                 e.status,

@@ -193,6 +193,16 @@ pub async fn home(
             href: "/applications".into(),
         });
     }
+    // Four eyes (issue #18 item 3): requests of the district a second person may confirm.
+    let awaiting = s
+        .confirmations_awaiting(scope, actor.user().map(|u| u.user_id))
+        .await?;
+    if awaiting > 0 {
+        todos.push(Todo {
+            text: format!("{} {awaiting}", t.s("todo.confirmations")),
+            href: "/confirmations".into(),
+        });
+    }
     // Meetings (issue #8): work reports awaiting the caller's organisation.
     for m in s.reports_due(scope, actor.organisation_id()).await? {
         todos.push(Todo {

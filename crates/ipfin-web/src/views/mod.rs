@@ -7,6 +7,7 @@ pub mod audit;
 pub mod auth;
 pub mod bulletin;
 pub mod clear_card;
+pub mod confirmation;
 pub mod coordination;
 pub mod enterprise;
 pub mod export;
@@ -480,6 +481,10 @@ pub fn flash_key(ok: &Option<String>) -> Option<&'static str> {
         "submitted",
         "objection_lodged",
         "activated",
+        "prepared",
+        "confirmed",
+        "refused",
+        "withdrawn",
     ];
     let k = ok.as_deref()?;
     KEYS.iter().find(|x| **x == k).map(|x| match *x {
@@ -495,6 +500,10 @@ pub fn flash_key(ok: &Option<String>) -> Option<&'static str> {
         "submitted" => "flash.submitted",
         "objection_lodged" => "flash.objection_lodged",
         "activated" => "flash.activated",
+        "prepared" => "flash.prepared",
+        "confirmed" => "flash.confirmed",
+        "refused" => "flash.refused",
+        "withdrawn" => "flash.withdrawn",
         _ => "flash.signed_out",
     })
 }

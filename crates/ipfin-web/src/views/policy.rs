@@ -672,6 +672,8 @@ struct DraftPage {
     form: super::policy_form::PolicyForm,
     attachments: Vec<ipfin_store::policy::PolicyAttachment>,
     kinds: Vec<(&'static str, &'static str)>,
+    /// Its publication awaiting a second person (four eyes, issue #18 item 3).
+    pending: Option<ipfin_store::confirmation::ConfirmationRow>,
 }
 
 async fn draft_page(
@@ -705,6 +707,10 @@ async fn draft_page(
         form: super::policy_form::PolicyForm::from_doc(&doc),
         attachments: state.store.policy_attachments(&actor.scope, id).await?,
         kinds: package_kinds(),
+        pending: state
+            .store
+            .pending_confirmation(&actor.scope, "policy_version", id)
+            .await?,
         v,
     })
 }
@@ -744,7 +750,7 @@ pub async fn draft_action(
     let pairs = form.pairs.clone();
     let f = form.data;
     let scope = actor.scope.clone();
-    let result: AppResult<(i64, &str)> = match f.action.as_str() {
+    let result: AppResult<(String, &str)> = match f.action.as_str() {
         "form" => {
             let mut doc = state.store.policy_version(&actor.scope, id).await?.doc()?;
             match super::policy_form::apply(&mut doc, &pairs) {
@@ -752,7 +758,7 @@ pub async fn draft_action(
                     .store
                     .update_policy(&mut tx, &scope, id, &doc)
                     .await?)
-                .map(|v| (v.id, "updated")),
+                .map(|v| (draft_href(v.id), "updated")),
                 Err(fe) => Err(AppError::invalid(fe)),
             }
         }
@@ -761,27 +767,28 @@ pub async fn draft_action(
                 .store
                 .update_policy(&mut tx, &scope, id, &doc)
                 .await?)
-            .map(|v| (v.id, "updated")),
+            .map(|v| (draft_href(v.id), "updated")),
             Err(e) => Err(ipfin_store::StoreError::Document(e).into()),
         },
         "circulate" => crate::http::write!(state, actor, |tx| state
             .store
             .circulate_policy(&mut tx, &scope, id)
             .await?)
-        .map(|v| (v.id, "updated")),
+        .map(|v| (draft_href(v.id), "updated")),
+        // Four eyes (issue #18 item 3): prepared here, published when a second person confirms.
         "publish" => match super::require_confirm(&f.confirm) {
             Ok(()) => crate::http::write!(state, actor, |tx| state
                 .store
-                .publish_policy(&mut tx, &scope, id)
+                .prepare_policy_publication(&mut tx, &scope, id)
                 .await?)
-            .map(|v| (v.id, "updated")),
+            .map(|c| (format!("/confirmations/{}", c.id), "prepared")),
             Err(fe) => Err(crate::error::AppError::invalid(fe)),
         },
         "revise" => crate::http::write!(state, actor, |tx| state
             .store
             .revise_policy(&mut tx, &scope, id)
             .await?)
-        .map(|v| (v.id, "created")),
+        .map(|v| (draft_href(v.id), "created")),
         "comment" => {
             let org = actor
                 .organisation_id()
@@ -790,7 +797,7 @@ pub async fn draft_action(
                 .store
                 .comment_policy(&mut tx, &scope, org, id, &f.body)
                 .await?)
-            .map(|_| (id, "updated"))
+            .map(|_| (draft_href(id), "updated"))
         }
         _ => Err(crate::error::AppError::bad_request(
             "form.action",
@@ -799,7 +806,7 @@ pub async fn draft_action(
         )),
     };
     match result {
-        Ok((to, flash)) => Ok(super::see_other(&format!("/policy-drafts/{to}"), flash)),
+        Ok((to, flash)) => Ok(super::see_other(&to, flash)),
         Err(e)
             if e.status == StatusCode::UNPROCESSABLE_ENTITY || e.status == StatusCode::CONFLICT =>
         {
@@ -810,6 +817,10 @@ pub async fn draft_action(
         }
         Err(e) => Err(e),
     }
+}
+
+fn draft_href(id: i64) -> String {
+    format!("/policy-drafts/{id}")
 }
 
 /// The catalogue key of a version's status.

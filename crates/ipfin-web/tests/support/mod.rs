@@ -259,9 +259,46 @@ impl TestApp {
             .id
     }
 
+    /// Four eyes (issue #18 item 3): `second` (a demo officer other than the preparer)
+    /// confirms, on the page, the request a prepare answered with (`/confirmations/{id}…`).
+    pub async fn confirm_on_page(&self, location: Option<&str>, second: &str) -> Resp {
+        let id = confirmation_id(location);
+        let s = self.login(second).await;
+        let r = self
+            .post_form(
+                &format!("/confirmations/{id}/decision"),
+                Some(&s),
+                &[("action", "confirm"), ("confirm", "yes")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "confirm #{id}: {}", r.body);
+        r
+    }
+
+    /// Four eyes through the API: `second` confirms request `id` (as a signed-in person).
+    pub async fn confirm_by_api(&self, id: i64, second: &str) -> Resp {
+        let s = self.login(second).await;
+        let req = Request::builder()
+            .method(Method::POST)
+            .uri(format!("/api/v1/confirmations/{id}/confirm"))
+            .header(header::COOKIE, &s.cookie)
+            .body(Body::empty())
+            .expect("request");
+        self.send(req).await
+    }
+
     pub async fn audit_count(&self) -> i64 {
         self.store().audit_count().await.expect("count")
     }
+}
+
+/// The request id in a `/confirmations/{id}…` redirect.
+pub fn confirmation_id(location: Option<&str>) -> i64 {
+    location
+        .and_then(|l| l.strip_prefix("/confirmations/"))
+        .and_then(|x| x.split('?').next())
+        .and_then(|x| x.parse().ok())
+        .unwrap_or_else(|| panic!("not a confirmation: {location:?}"))
 }
 
 /// A multipart body with the given text fields and one file.

@@ -145,6 +145,8 @@ pub enum Records {
     Arrangements,
     /// Enterprise tag types: the guideline's six are public, a district's own are its own.
     TagTypes,
+    /// Payment runs of a district's paying unit (issue #18 item 4): government only.
+    PaymentRuns,
 }
 
 impl Records {
@@ -160,6 +162,7 @@ impl Records {
         Records::Tasks,
         Records::Arrangements,
         Records::TagTypes,
+        Records::PaymentRuns,
     ];
 }
 
@@ -318,9 +321,9 @@ mod tests {
         let s = all_scopes();
         let n = X::Nothing;
         // Organisations, Enterprises, Loans, Applications, Imports, Policies, Meetings,
-        // MeetingIssues, Tasks, Arrangements, TagTypes
-        assert_eq!(row(&s[0]), vec![X::All; 11]);
-        let mut district = vec![X::District(d); 11];
+        // MeetingIssues, Tasks, Arrangements, TagTypes, PaymentRuns
+        assert_eq!(row(&s[0]), vec![X::All; 12]);
+        let mut district = vec![X::District(d); 12];
         district[5] = X::DistrictOrPublished(d);
         district[10] = X::DistrictOrPublished(d);
         assert_eq!(row(&s[1]), district);
@@ -338,7 +341,8 @@ mod tests {
                 X::Party(P::Owner, 7),
                 X::Party(P::Owner, 7),
                 n,
-                X::Published
+                X::Published,
+                n
             ]
         );
         assert_eq!(
@@ -354,7 +358,8 @@ mod tests {
                 X::Party(P::Owner, 8),
                 X::Party(P::Owner, 8),
                 n,
-                X::Published
+                X::Published,
+                n
             ]
         );
         assert_eq!(
@@ -370,12 +375,13 @@ mod tests {
                 n,
                 X::Party(P::Owner, 9),
                 n,
-                X::Published
+                X::Published,
+                n
             ]
         );
         assert_eq!(
             row(&s[6]),
-            vec![n, n, n, n, n, X::Published, n, n, n, n, X::Published]
+            vec![n, n, n, n, n, X::Published, n, n, n, n, X::Published, n]
         );
     }
 

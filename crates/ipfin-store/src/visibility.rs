@@ -34,6 +34,7 @@ fn columns(records: Records) -> Columns {
         Records::Meetings => ("m.district_code", None),
         Records::MeetingIssues => ("s.district_code", None),
         Records::Tasks => ("t.district_code", None),
+        Records::PaymentRuns => ("r.district_code", None),
     };
     Columns {
         district,

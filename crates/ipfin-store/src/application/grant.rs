@@ -1,12 +1,11 @@
 //! Grants and payment: the end of a notice grants its applications within what remains of the
 //! policy year's budget; disbursement records the payments and schedules supervision.
 
-use super::{ItemRow, NoticeRow, field_err};
+use super::{ItemRow, NoticeRow};
 use crate::db::{exec, fetch_all, fetch_i64};
 use crate::error::{Result, StoreError};
 use crate::{Store, WriteTx};
 use chrono::NaiveDate;
-use ipfin_domain::Msg;
 use ipfin_domain::application::duties::Duty;
 use ipfin_domain::application::{Action, Actor, State};
 use ipfin_domain::org::Scope;
@@ -182,75 +181,6 @@ impl Store {
             ));
         }
         Self::check_duty(tx, &row, user, Duty::Disburse).await?;
-        let granted = row.granted_fen.unwrap_or(0);
-        if amount_fen <= 0 || row.disbursed_fen + amount_fen > granted {
-            return Err(field_err(
-                "amount",
-                Msg::new(
-                    "disburse.amount",
-                    format!(
-                        "拨付金额应大于 0，且累计不超过确定的资助额 {} 元（已拨付 {} 元）。",
-                        ipfin_domain::financing::yuan(granted),
-                        ipfin_domain::financing::yuan(row.disbursed_fen)
-                    ),
-                    "The amount must be above 0 and in total not above the grant.",
-                ),
-            ));
-        }
-        let reference = crate::org::require_text(
-            "reference",
-            "支付凭证号",
-            "Payment reference",
-            reference,
-            100,
-        )?;
-        exec(
-            tx.conn(),
-            "INSERT INTO grant_payments (application_id, paid_on, amount_fen, reference, created_at) VALUES (?, ?, ?, ?, ?)",
-            vec![id.into(), paid_on.into(), amount_fen.into(), reference.clone().into(), crate::now_s().into()],
-        )
-        .await?;
-        exec(
-            tx.conn(),
-            "UPDATE applications SET disbursed_fen = disbursed_fen + ? WHERE id = ?",
-            vec![amount_fen.into(), id.into()],
-        )
-        .await?;
-        if wf.state == State::Granted {
-            Self::transition(
-                tx,
-                &row,
-                &wf,
-                Actor::Officer(user),
-                Action::Disburse,
-                &reference,
-                json!({"amount_fen": amount_fen, "paid_on": paid_on}),
-            )
-            .await?;
-            exec(
-                tx.conn(),
-                "INSERT INTO supervision_checks (application_id, due_on) VALUES (?, ?)",
-                vec![id.into(), (paid_on + chrono::Duration::days(180)).into()],
-            )
-            .await?;
-        } else {
-            tx.audit(
-                "application.disburse_more",
-                "application",
-                id,
-                json!({"amount_fen": amount_fen, "paid_on": paid_on, "reference": reference}),
-            )
-            .await?;
-        }
-        Self::notify_applicant(
-            tx,
-            &row,
-            format!(
-                "{} 已拨付 {} 元。",
-                row.label(),
-                ipfin_domain::financing::yuan(amount_fen)
-            ),
-        )
-        .await
+        Self::record_payment(tx, &row, &wf, user, paid_on, amount_fen, reference).await
     }
 }

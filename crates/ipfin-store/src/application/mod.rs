@@ -17,12 +17,14 @@ mod draft;
 mod duties;
 mod grant;
 mod notice;
+mod payment;
 mod read;
 mod review;
 mod simulation;
 mod supervision;
 
 pub use crate::notification::Notification;
+pub use payment::PayeeRow;
 
 use crate::notification::notify;
 

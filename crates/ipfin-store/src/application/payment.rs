@@ -205,6 +205,12 @@ impl Store {
         Self::payee_of(self.conn(), id).await
     }
 
+    /// The name the payee account of an application the scope reads must carry.
+    pub async fn payee_name(&self, scope: &Scope, id: i64) -> Result<String> {
+        let row = Self::app_row(self.conn(), scope, id).await?;
+        Self::registered_name(self.conn(), &row).await
+    }
+
     /// The applicant names (or changes) the account the grant is paid to. Checked in the domain
     /// against the registered name, every problem at once (one message listing them, on the
     /// first problem's field). Refused once the application is closed, and while it is in a

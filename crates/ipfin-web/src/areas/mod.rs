@@ -16,6 +16,7 @@ pub mod import;
 pub mod meeting;
 pub mod ops;
 pub mod org;
+pub mod payment;
 pub mod policy;
 pub mod stats;
 pub mod summary;
@@ -48,6 +49,7 @@ pub const AREAS: &[Area] = &[
     policy::AREA,
     financing::AREA,
     application::AREA,
+    payment::AREA,
     stats::AREA,
     supervision::AREA,
     summary::AREA,

@@ -30,7 +30,10 @@ fn parse<T: serde::de::DeserializeOwned>(body: &Bytes) -> AppResult<T> {
 #[utoipa::path(get, path = "/api/v1/payments", tag = "payment",
     responses((status = 200, body = PaymentsOverview)),
     security(("bearer" = [])))]
-pub async fn overview(State(state): State<AppState>, actor: Actor) -> AppResult<Json<PaymentsOverview>> {
+pub async fn overview(
+    State(state): State<AppState>,
+    actor: Actor,
+) -> AppResult<Json<PaymentsOverview>> {
     Ok(Json(uc::overview(&state, &actor).await?))
 }
 
@@ -210,7 +213,9 @@ pub async fn designate(
         return Err(crate::error::AppError::not_found());
     }
     let b: PayingUnitBody = parse(&body)?;
-    Ok(Json(uc::designate(&state, &actor, &code, b.organisation_id).await?))
+    Ok(Json(
+        uc::designate(&state, &actor, &code, b.organisation_id).await?,
+    ))
 }
 
 /// The payee account of an application (absent until the applicant names one).
@@ -265,5 +270,7 @@ pub async fn budget(
     actor: Actor,
     Path(id): Path<String>,
 ) -> AppResult<Json<PolicyBudget>> {
-    Ok(Json(uc::policy_budget(&state, &actor, path_id(&id)?).await?))
+    Ok(Json(
+        uc::policy_budget(&state, &actor, path_id(&id)?).await?,
+    ))
 }

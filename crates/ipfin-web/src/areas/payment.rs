@@ -87,7 +87,11 @@ fn routes(r: Routes) -> Routes {
             Roles(APPLICANTS),
             views::payment::save_payee,
         )
-        .get("/api/v1/payments", Roles(GOVERNMENT), api::payment::overview)
+        .get(
+            "/api/v1/payments",
+            Roles(GOVERNMENT),
+            api::payment::overview,
+        )
         .post("/api/v1/payment-runs", Roles(PAYERS), api::payment::create)
         .get(
             "/api/v1/payment-runs/{run_id}",

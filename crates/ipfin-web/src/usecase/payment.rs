@@ -208,7 +208,8 @@ pub async fn home(
         let failures = s.open_failures(&actor.scope, Some(&district)).await?.len();
         if failures > 0 {
             todos.push((
-                t.s("todo.payment_failures").replace("{n}", &failures.to_string()),
+                t.s("todo.payment_failures")
+                    .replace("{n}", &failures.to_string()),
                 "/payments".to_string(),
             ));
         }
@@ -224,7 +225,10 @@ pub async fn home(
             }
         }
     }
-    Ok((todos, published_budgets(state, actor, Some(&district)).await?))
+    Ok((
+        todos,
+        published_budgets(state, actor, Some(&district)).await?,
+    ))
 }
 
 /// A district's paying unit.
@@ -558,14 +562,30 @@ pub struct LineBody {
     pub amount_fen: Option<i64>,
 }
 
-pub async fn add_line(state: &AppState, actor: &Actor, run_id: i64, b: &LineBody) -> AppResult<i64> {
+pub async fn add_line(
+    state: &AppState,
+    actor: &Actor,
+    run_id: i64,
+    b: &LineBody,
+) -> AppResult<i64> {
     write!(state, actor, |tx| state
         .store
-        .add_payment_line(&mut tx, &actor.scope, run_id, b.application_id, b.amount_fen)
+        .add_payment_line(
+            &mut tx,
+            &actor.scope,
+            run_id,
+            b.application_id,
+            b.amount_fen
+        )
         .await?)
 }
 
-pub async fn remove_line(state: &AppState, actor: &Actor, run_id: i64, line_id: i64) -> AppResult<()> {
+pub async fn remove_line(
+    state: &AppState,
+    actor: &Actor,
+    run_id: i64,
+    line_id: i64,
+) -> AppResult<()> {
     write!(state, actor, |tx| state
         .store
         .remove_payment_line(&mut tx, &actor.scope, run_id, line_id)
@@ -637,8 +657,12 @@ pub fn payment_list(d: &RunDetail) -> AppResult<Vec<u8>> {
         sheet
             .write_string(r, 1, l.number.clone().unwrap_or_default())
             .map_err(xl)?;
-        sheet.write_string(r, 2, text(&l.enterprise_name)).map_err(xl)?;
-        sheet.write_string(r, 3, text(&l.account_name)).map_err(xl)?;
+        sheet
+            .write_string(r, 2, text(&l.enterprise_name))
+            .map_err(xl)?;
+        sheet
+            .write_string(r, 3, text(&l.account_name))
+            .map_err(xl)?;
         sheet.write_string(r, 4, text(&l.bank_name)).map_err(xl)?;
         sheet.write_string(r, 5, &l.account_number).map_err(xl)?;
         sheet
@@ -652,7 +676,15 @@ pub fn payment_list(d: &RunDetail) -> AppResult<Vec<u8>> {
         sheet.write_string(r, 7, text(&l.purpose)).map_err(xl)?;
         if let Some(res) = l.result.as_deref().and_then(LineResult::from_code) {
             sheet
-                .write_string(r, 8, if res == LineResult::Paid { "成功" } else { "失败" })
+                .write_string(
+                    r,
+                    8,
+                    if res == LineResult::Paid {
+                        "成功"
+                    } else {
+                        "失败"
+                    },
+                )
                 .map_err(xl)?;
             if let Some(p) = l.paid_on {
                 sheet.write_string(r, 9, p.to_string()).map_err(xl)?;
@@ -688,13 +720,14 @@ pub fn read_result_sheet(
     path: &std::path::Path,
     limits: &ipfin_store::import::ImportLimits,
 ) -> AppResult<Vec<ResultRow>> {
-    let src = ipfin_store::import::open_rows(path, limits).map_err(|e| {
-        sheet_error(e.code, format!("结果文件无法读取：{}", e.zh), e.en)
-    })?;
+    let src = ipfin_store::import::open_rows(path, limits)
+        .map_err(|e| sheet_error(e.code, format!("结果文件无法读取：{}", e.zh), e.en))?;
     let find = |names: &[&str]| {
-        src.headers
-            .iter()
-            .position(|h| names.iter().any(|n| ipfin_domain::payment::name_key(h) == ipfin_domain::payment::name_key(n)))
+        src.headers.iter().position(|h| {
+            names
+                .iter()
+                .any(|n| ipfin_domain::payment::name_key(h) == ipfin_domain::payment::name_key(n))
+        })
     };
     let wanted: [(&str, &[&str]); 7] = [
         ("序号", &["序号", "line_no"]),
@@ -725,9 +758,8 @@ pub fn read_result_sheet(
     let idx: Vec<usize> = cols.into_iter().flatten().collect();
     let mut rows = Vec::new();
     for item in src {
-        let (line, values) = item.map_err(|e| {
-            sheet_error(e.code, format!("结果文件无法读取：{}", e.zh), e.en)
-        })?;
+        let (line, values) =
+            item.map_err(|e| sheet_error(e.code, format!("结果文件无法读取：{}", e.zh), e.en))?;
         if values.iter().all(|v| v.trim().is_empty()) {
             continue;
         }
@@ -893,7 +925,13 @@ pub struct SettleBody {
     pub note: String,
 }
 
-pub async fn settle(state: &AppState, actor: &Actor, run_id: i64, line_id: i64, note: &str) -> AppResult<()> {
+pub async fn settle(
+    state: &AppState,
+    actor: &Actor,
+    run_id: i64,
+    line_id: i64,
+    note: &str,
+) -> AppResult<()> {
     write!(state, actor, |tx| state
         .store
         .settle_failed_line(&mut tx, &actor.scope, run_id, line_id, note)
@@ -943,7 +981,12 @@ impl PayeeBody {
     }
 }
 
-pub async fn set_payee(state: &AppState, actor: &Actor, app_id: i64, b: &PayeeBody) -> AppResult<PayeeDto> {
+pub async fn set_payee(
+    state: &AppState,
+    actor: &Actor,
+    app_id: i64,
+    b: &PayeeBody,
+) -> AppResult<PayeeDto> {
     let p = write!(state, actor, |tx| state
         .store
         .set_payee_account(&mut tx, &actor.scope, app_id, &b.input())

@@ -123,7 +123,8 @@ async fn back_to_payments(
     match r {
         Ok(()) => Ok(done(to, what)),
         Err(e) if shown_inline(&e) => {
-            let page = payments_page(state, actor, FormErrors::from_error(&e, actor.lang), &None).await?;
+            let page =
+                payments_page(state, actor, FormErrors::from_error(&e, actor.lang), &None).await?;
             Ok(render(e.status, &page))
         }
         Err(e) => Err(e),
@@ -136,7 +137,11 @@ pub async fn create(
     actor: Actor,
     form: CsrfForm<TitleForm>,
 ) -> AppResult<Response> {
-    let ids: Result<Vec<i64>, _> = form.all("application_ids").iter().map(|v| v.trim().parse::<i64>()).collect();
+    let ids: Result<Vec<i64>, _> = form
+        .all("application_ids")
+        .iter()
+        .map(|v| v.trim().parse::<i64>())
+        .collect();
     let Ok(application_ids) = ids else {
         return back_to_payments(
             &state,
@@ -263,7 +268,14 @@ async fn back_to_run(
     match r {
         Ok(()) => Ok(done(&format!("/payments/runs/{id}"), what)),
         Err(e) if shown_inline(&e) => {
-            let page = run_page(state, actor, id, FormErrors::from_error(&e, actor.lang), &None).await?;
+            let page = run_page(
+                state,
+                actor,
+                id,
+                FormErrors::from_error(&e, actor.lang),
+                &None,
+            )
+            .await?;
             Ok(render(e.status, &page))
         }
         Err(e) => Err(e),
@@ -299,14 +311,16 @@ pub async fn add_line(
     });
     let amount = match f.amount.trim() {
         "" => Ok(None),
-        a => ipfin_domain::money::parse_amount(a, 100).map(Some).ok_or_else(|| {
-            FieldError::new(
-                "amount",
-                "form.amount",
-                "付款金额请按元填写，最多两位小数，例如 3000.00。",
-                "Enter the amount in 元 with at most two decimals.",
-            )
-        }),
+        a => ipfin_domain::money::parse_amount(a, 100)
+            .map(Some)
+            .ok_or_else(|| {
+                FieldError::new(
+                    "amount",
+                    "form.amount",
+                    "付款金额请按元填写，最多两位小数，例如 3000.00。",
+                    "Enter the amount in 元 with at most two decimals.",
+                )
+            }),
     };
     if let Err(e) = &app {
         problems.push(e.clone());
@@ -406,7 +420,9 @@ pub async fn upload_results(
     state.store.payment_run(&actor.scope, id).await?;
     let (_, file) = super::application::read_form(&actor, &headers, req).await?;
     let r = match file {
-        Some((_, bytes)) => uc::record_sheet_bytes(&state, &actor, id, &bytes).await.map(|_| ()),
+        Some((_, bytes)) => uc::record_sheet_bytes(&state, &actor, id, &bytes)
+            .await
+            .map(|_| ()),
         None => Err(AppError::invalid(FieldError::new(
             "file",
             "payment.result_empty",
@@ -441,7 +457,9 @@ pub async fn record_line(
         reference: f.reference,
         reason: f.reason,
     };
-    let r = uc::record_line(&state, &actor, id, line, &b).await.map(|_| ());
+    let r = uc::record_line(&state, &actor, id, line, &b)
+        .await
+        .map(|_| ());
     back_to_run(&state, &actor, id, r, "results").await
 }
 
@@ -555,7 +573,15 @@ pub async fn save_payee(
     match r {
         Ok(_) => Ok(done(&format!("/applications/{id}/payee"), "payee")),
         Err(e) if shown_inline(&e) => {
-            let page = payee_page(&state, &actor, id, Some(b), FormErrors::from_error(&e, actor.lang), &None).await?;
+            let page = payee_page(
+                &state,
+                &actor,
+                id,
+                Some(b),
+                FormErrors::from_error(&e, actor.lang),
+                &None,
+            )
+            .await?;
             Ok(render(e.status, &page))
         }
         Err(e) => Err(e),

@@ -431,14 +431,18 @@ pub fn sheet_date(v: &str) -> Option<NaiveDate> {
     NaiveDate::parse_from_str(&norm, "%Y-%m-%d").ok()
 }
 
+/// A result word neither paid nor failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UnknownResult;
+
 /// A result word: 成功 / 已支付 / 支付成功 / paid, or 失败 / 支付失败 / failed; empty: no result
 /// yet (the line stays pending).
-pub fn result_word(v: &str) -> Result<Option<LineResult>, ()> {
+pub fn result_word(v: &str) -> Result<Option<LineResult>, UnknownResult> {
     match name_key(v).to_lowercase().as_str() {
         "" => Ok(None),
         "成功" | "已支付" | "支付成功" | "paid" | "success" => Ok(Some(LineResult::Paid)),
         "失败" | "支付失败" | "failed" | "fail" => Ok(Some(LineResult::Failed)),
-        _ => Err(()),
+        _ => Err(UnknownResult),
     }
 }
 
@@ -578,7 +582,7 @@ pub fn check_results(
             row_problems.push(format!("申请 {number} 的支付结果已经登记过"));
         }
         match word {
-            Err(()) => row_problems.push(format!(
+            Err(UnknownResult) => row_problems.push(format!(
                 "支付结果“{}”无法识别（请填“成功”或“失败”）",
                 r.result.trim()
             )),

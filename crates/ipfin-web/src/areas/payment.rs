@@ -162,7 +162,10 @@ fn routes(r: Routes) -> Routes {
 
 /// The area's entries in the navigation menu (positions: see `areas::NavLink`).
 fn nav(actor: &Actor, nav: &mut Vec<NavLink>) {
-    if actor.user().is_some() && matches!(actor.scope, Scope::City | Scope::District { .. }) {
+    if actor.user().is_some()
+        && actor.has_any(GOVERNMENT)
+        && matches!(actor.scope, Scope::City | Scope::District { .. })
+    {
         nav.push(NavLink::new(27, "/payments", "nav.payments"));
     }
 }

@@ -6,6 +6,7 @@ pub mod code_enum;
 
 pub mod application;
 pub mod audit;
+pub mod budget;
 pub mod calendar;
 pub mod confirmation;
 pub mod conformance;
@@ -19,6 +20,7 @@ pub mod message;
 pub mod money;
 pub mod org;
 pub mod password;
+pub mod payment;
 pub mod policy;
 pub mod sign_in;
 pub mod size;

@@ -147,6 +147,8 @@ pub enum Records {
     TagTypes,
     /// Four-eyes requests (issue #18 item 3): the district's government reads its own.
     Confirmations,
+    /// Payment runs of a district's paying unit (issue #18 item 4): government only.
+    PaymentRuns,
 }
 
 impl Records {
@@ -163,6 +165,7 @@ impl Records {
         Records::Arrangements,
         Records::TagTypes,
         Records::Confirmations,
+        Records::PaymentRuns,
     ];
 }
 
@@ -321,9 +324,9 @@ mod tests {
         let s = all_scopes();
         let n = X::Nothing;
         // Organisations, Enterprises, Loans, Applications, Imports, Policies, Meetings,
-        // MeetingIssues, Tasks, Arrangements, TagTypes, Confirmations
-        assert_eq!(row(&s[0]), vec![X::All; 12]);
-        let mut district = vec![X::District(d); 12];
+        // MeetingIssues, Tasks, Arrangements, TagTypes, Confirmations, PaymentRuns
+        assert_eq!(row(&s[0]), vec![X::All; 13]);
+        let mut district = vec![X::District(d); 13];
         district[5] = X::DistrictOrPublished(d);
         district[10] = X::DistrictOrPublished(d);
         assert_eq!(row(&s[1]), district);
@@ -342,6 +345,7 @@ mod tests {
                 X::Party(P::Owner, 7),
                 n,
                 X::Published,
+                n,
                 n
             ]
         );
@@ -359,6 +363,7 @@ mod tests {
                 X::Party(P::Owner, 8),
                 n,
                 X::Published,
+                n,
                 n
             ]
         );
@@ -376,12 +381,13 @@ mod tests {
                 X::Party(P::Owner, 9),
                 n,
                 X::Published,
+                n,
                 n
             ]
         );
         assert_eq!(
             row(&s[6]),
-            vec![n, n, n, n, n, X::Published, n, n, n, n, X::Published, n]
+            vec![n, n, n, n, n, X::Published, n, n, n, n, X::Published, n, n]
         );
     }
 

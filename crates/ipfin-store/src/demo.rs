@@ -573,6 +573,13 @@ impl Store {
                 organisation: org_name,
             });
         }
+        // Each district's finance bureau is its paying unit (issue #18 item 4): it prepares the
+        // payment runs its lead department confirms.
+        for (code, ..) in SHENZHEN_DISTRICTS {
+            if let Some(id) = dept_ids.get(&format!("{code}-finance")) {
+                Store::seed_paying_unit(&mut tx, code, *id).await?;
+            }
+        }
         // LPR values, and a published policy per district (Nanshan- and Futian-style rules for
         // those two, a common template elsewhere).
         for v in ipfin_domain::policy::LprTable::demo().values() {

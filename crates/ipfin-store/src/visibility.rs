@@ -35,6 +35,7 @@ fn columns(records: Records) -> Columns {
         Records::MeetingIssues => ("s.district_code", None),
         Records::Tasks => ("t.district_code", None),
         Records::Confirmations => ("c.district_code", None),
+        Records::PaymentRuns => ("r.district_code", None),
     };
     Columns {
         district,

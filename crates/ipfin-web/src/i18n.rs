@@ -18,6 +18,7 @@ pub mod home;
 pub mod import;
 pub mod meeting;
 pub mod org;
+pub mod payment;
 pub mod policy;
 pub mod stats;
 pub mod summary;

@@ -965,6 +965,130 @@ const EXPECTED: &[(&str, &str, &str)] = &[
         "/api/v1/supervision/tasks/{task_id}/evidence/{evidence_id}",
         "city_admin,district_officer,department_member,bank_user,agency_user,enterprise_user",
     ),
+    // The finance bureau pays and the budget is visible (issue #18 items 4 and 5).
+    (
+        "GET",
+        "/payments",
+        "city_admin,district_officer,department_member",
+    ),
+    ("POST", "/payments/runs", "department_member"),
+    (
+        "POST",
+        "/payments/districts/{code}/paying-unit",
+        "city_admin,district_officer",
+    ),
+    (
+        "GET",
+        "/payments/runs/{run_id}",
+        "city_admin,district_officer,department_member",
+    ),
+    ("POST", "/payments/runs/{run_id}/lines", "department_member"),
+    (
+        "POST",
+        "/payments/runs/{run_id}/lines/{line_id}/remove",
+        "department_member",
+    ),
+    (
+        "POST",
+        "/payments/runs/{run_id}/confirm",
+        "district_officer",
+    ),
+    (
+        "POST",
+        "/payments/runs/{run_id}/export",
+        "department_member",
+    ),
+    (
+        "POST",
+        "/payments/runs/{run_id}/results",
+        "department_member",
+    ),
+    (
+        "POST",
+        "/payments/runs/{run_id}/lines/{line_id}/result",
+        "department_member",
+    ),
+    (
+        "POST",
+        "/payments/runs/{run_id}/lines/{line_id}/settle",
+        "department_member",
+    ),
+    (
+        "GET",
+        "/applications/{app_id}/payee",
+        "city_admin,district_officer,department_member,bank_user,enterprise_user",
+    ),
+    (
+        "POST",
+        "/applications/{app_id}/payee",
+        "enterprise_user,bank_user",
+    ),
+    (
+        "GET",
+        "/api/v1/payments",
+        "city_admin,district_officer,department_member",
+    ),
+    ("POST", "/api/v1/payment-runs", "department_member"),
+    (
+        "GET",
+        "/api/v1/payment-runs/{run_id}",
+        "city_admin,district_officer,department_member",
+    ),
+    (
+        "POST",
+        "/api/v1/payment-runs/{run_id}/lines",
+        "department_member",
+    ),
+    (
+        "POST",
+        "/api/v1/payment-runs/{run_id}/lines/{line_id}/remove",
+        "department_member",
+    ),
+    (
+        "POST",
+        "/api/v1/payment-runs/{run_id}/confirm",
+        "district_officer",
+    ),
+    (
+        "POST",
+        "/api/v1/payment-runs/{run_id}/export",
+        "department_member",
+    ),
+    (
+        "POST",
+        "/api/v1/payment-runs/{run_id}/results",
+        "department_member",
+    ),
+    (
+        "POST",
+        "/api/v1/payment-runs/{run_id}/lines/{line_id}/result",
+        "department_member",
+    ),
+    (
+        "POST",
+        "/api/v1/payment-runs/{run_id}/lines/{line_id}/settle",
+        "department_member",
+    ),
+    (
+        "PUT",
+        "/api/v1/payments/districts/{code}/paying-unit",
+        "city_admin,district_officer",
+    ),
+    (
+        "GET",
+        "/api/v1/applications/{app_id}/payee",
+        "city_admin,district_officer,department_member,bank_user,enterprise_user",
+    ),
+    (
+        "PUT",
+        "/api/v1/applications/{app_id}/payee",
+        "enterprise_user,bank_user",
+    ),
+    (
+        "GET",
+        "/api/v1/policies/{version_id}/budget",
+        "city_admin,district_officer,department_member",
+    ),
 ];
 
 fn rule_name(a: &Access) -> String {
@@ -1050,6 +1174,9 @@ struct Prober {
     foreign_issue: i64,
     // Four eyes (issue #18 item 3): the foreign district's pending publication of its draft.
     foreign_confirmation: i64,
+    // Payment runs (issue #18 item 4): a run of the foreign district and one of its lines.
+    foreign_run: i64,
+    foreign_line: i64,
 }
 
 async fn token_for(app: &TestApp, org_id: i64, name: &str) -> (i64, String) {
@@ -1437,6 +1564,37 @@ async fn probe_meeting(app: &TestApp, district: &str, foreign_org: i64) -> (i64,
     (m, f, issue)
 }
 
+/// A payment run of the foreign district prepared by its finance bureau (the demo's paying
+/// unit), with one line for the foreign application (written directly: the run only needs to
+/// exist, in the state that allows the most actions on it).
+async fn probe_payment_run(app: &TestApp, district: &str, application_id: i64) -> (i64, i64) {
+    let conn = app.store().conn();
+    let unit = ipfin_store::db::fetch_i64(
+        conn,
+        "SELECT organisation_id FROM paying_units WHERE district_code = ?",
+        vec![district.to_string().into()],
+    )
+    .await
+    .expect("paying unit");
+    let run = ipfin_store::db::fetch_i64(
+        conn,
+        "INSERT INTO payment_runs (district_code, title, state, paying_org_id, prepared_by, prepared_at) \
+         VALUES (?, '越权探测付款批次', 'exported', ?, 0, 0) RETURNING id",
+        vec![district.to_string().into(), unit.into()],
+    )
+    .await
+    .expect("run");
+    let line = ipfin_store::db::fetch_i64(
+        conn,
+        "INSERT INTO payment_run_lines (run_id, line_no, application_id, account_name, bank_name, account_number, amount_fen, purpose, result, failure_reason) \
+         VALUES (?, 1, ?, '探测', '探测银行', '12345678', 100, '探测', 'failed', '探测') RETURNING id",
+        vec![run.into(), application_id.into()],
+    )
+    .await
+    .expect("line");
+    (run, line)
+}
+
 async fn contact_for(app: &TestApp, org_id: i64) -> i64 {
     let mut tx = app
         .store()
@@ -1665,6 +1823,7 @@ async fn probers(app: &TestApp) -> Vec<Prober> {
             .id;
         let (foreign_inspection, foreign_task, foreign_evidence) =
             probe_supervision(app, district, i).await;
+        let (foreign_run, foreign_line) = probe_payment_run(app, district, foreign_app).await;
         let session = app.login(username).await;
         let roles = app
             .store()
@@ -1705,6 +1864,8 @@ async fn probers(app: &TestApp) -> Vec<Prober> {
             foreign_task,
             foreign_evidence,
             foreign_confirmation,
+            foreign_run,
+            foreign_line,
         });
     }
     out
@@ -1741,6 +1902,8 @@ fn substitute(path: &str, p: &Prober) -> String {
         ("{task_id}", p.foreign_task.to_string()),
         ("{evidence_id}", p.foreign_evidence.to_string()),
         ("{confirmation_id}", p.foreign_confirmation.to_string()),
+        ("{run_id}", p.foreign_run.to_string()),
+        ("{line_id}", p.foreign_line.to_string()),
     ] {
         out = out.replace(param, &value);
     }

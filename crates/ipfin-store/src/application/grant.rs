@@ -258,55 +258,15 @@ impl Store {
     ) -> Result<()> {
         let id = step.application_id;
         let (row, wf, _, user) = Self::officer_row(tx, scope, id).await?;
-        let (paid_on, amount_fen, reference) = (step.paid_on, step.amount_fen, &step.reference);
-        exec(
-            tx.conn(),
-            "INSERT INTO grant_payments (application_id, paid_on, amount_fen, reference, created_at) VALUES (?, ?, ?, ?, ?)",
-            vec![id.into(), paid_on.into(), amount_fen.into(), reference.clone().into(), crate::now_s().into()],
-        )
-        .await?;
-        exec(
-            tx.conn(),
-            "UPDATE applications SET disbursed_fen = disbursed_fen + ? WHERE id = ?",
-            vec![amount_fen.into(), id.into()],
-        )
-        .await?;
-        if wf.state == State::Granted {
-            Self::transition(
-                tx,
-                &row,
-                &wf,
-                Actor::Officer(user),
-                Action::Disburse,
-                &signed.comment(reference),
-                signed.data(json!({"amount_fen": amount_fen, "paid_on": paid_on})),
-            )
-            .await?;
-            exec(
-                tx.conn(),
-                "INSERT INTO supervision_checks (application_id, due_on) VALUES (?, ?)",
-                vec![id.into(), (paid_on + chrono::Duration::days(180)).into()],
-            )
-            .await?;
-        } else {
-            tx.audit(
-                "application.disburse_more",
-                "application",
-                id,
-                signed.data(
-                    json!({"amount_fen": amount_fen, "paid_on": paid_on, "reference": reference}),
-                ),
-            )
-            .await?;
-        }
-        Self::notify_applicant(
+        Self::record_payment(
             tx,
             &row,
-            format!(
-                "{} 已拨付 {} 元。",
-                row.label(),
-                ipfin_domain::financing::yuan(amount_fen)
-            ),
+            &wf,
+            user,
+            step.paid_on,
+            step.amount_fen,
+            &step.reference,
+            Some(signed),
         )
         .await
     }

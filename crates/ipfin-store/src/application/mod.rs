@@ -19,12 +19,14 @@ mod eligibility;
 mod figures;
 mod grant;
 mod notice;
+mod payment;
 mod read;
 mod review;
 mod simulation;
 mod supervision;
 
 pub use crate::notification::Notification;
+pub use payment::PayeeRow;
 
 use crate::notification::notify;
 

@@ -546,6 +546,13 @@ impl Store {
             vec![crate::now_s().into(), id.into()],
         )
         .await?;
+        // Beyond what remains of the budget (first come, first served): accepted, but the
+        // officers are warned (issue #18 item 5).
+        let fresh = Self::app_row(tx.conn(), scope, id).await?;
+        let warning = Self::acceptance_budget_warning(tx.conn(), &fresh).await?;
+        if let Some(w) = &warning {
+            Self::notify_officers(tx, &row, format!("{}：{}", row.label(), w.zh)).await?;
+        }
         Self::transition(
             tx,
             &row,
@@ -553,7 +560,7 @@ impl Store {
             Actor::Officer(user),
             Action::Accept,
             comment,
-            json!({"differences": diffs.len()}),
+            json!({"differences": diffs.len(), "budget_warning": warning.as_ref().map(|w| w.zh.clone())}),
         )
         .await?;
         Self::notify_applicant(tx, &row, format!("{} 已受理，进入审核。", row.label())).await?;

@@ -25,6 +25,7 @@ mod m0017_ops_hardening;
 mod m0018_objection_limits;
 mod m0019_verified_figures;
 mod m0020_confirmations;
+mod m0021_payment_runs;
 
 use m0001_foundation::M0001Foundation;
 use m0002_enterprises::M0002Enterprises;
@@ -46,6 +47,7 @@ use m0017_ops_hardening::M0017OpsHardening;
 use m0018_objection_limits::M0018ObjectionLimits;
 use m0019_verified_figures::M0019VerifiedFigures;
 use m0020_confirmations::M0020Confirmations;
+use m0021_payment_runs::M0021PaymentRuns;
 
 use sea_orm_migration::prelude::*;
 
@@ -75,6 +77,7 @@ impl MigratorTrait for Migrator {
             Box::new(M0018ObjectionLimits),
             Box::new(M0019VerifiedFigures),
             Box::new(M0020Confirmations),
+            Box::new(M0021PaymentRuns),
         ]
     }
 }

@@ -12,6 +12,7 @@ pub mod meeting;
 pub mod openapi;
 pub mod ops;
 pub mod org;
+pub mod payment;
 pub mod policy;
 pub mod stats;
 pub mod summary;

@@ -17,6 +17,7 @@ pub mod import;
 pub mod meeting;
 pub mod ops;
 pub mod org;
+pub mod payment;
 pub mod policy;
 pub mod stats;
 pub mod summary;
@@ -50,6 +51,7 @@ pub const AREAS: &[Area] = &[
     financing::AREA,
     application::AREA,
     confirmation::AREA,
+    payment::AREA,
     stats::AREA,
     supervision::AREA,
     summary::AREA,

@@ -7,6 +7,7 @@ pub mod confirmation;
 pub mod conformance;
 pub mod coordination;
 pub mod meeting;
+pub mod payment;
 pub mod policy;
 pub mod stats;
 pub mod summary;

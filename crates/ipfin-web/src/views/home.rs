@@ -49,6 +49,8 @@ struct Home {
     todos: Vec<Todo>,
     figures: Vec<Figure>,
     notifications: Vec<ipfin_store::application::Notification>,
+    /// The district's policy-year budgets (issue #18 item 5).
+    budgets: Vec<crate::usecase::payment::PolicyBudget>,
 }
 
 #[derive(Debug, Default, serde::Deserialize)]
@@ -210,6 +212,13 @@ pub async fn home(
             href: format!("/meetings/{}#reports", m.id),
         });
     }
+    // Payments and budgets (issue #18 items 4 and 5).
+    let (payment_todos, budgets) = crate::usecase::payment::home(&state, &actor).await?;
+    todos.extend(
+        payment_todos
+            .into_iter()
+            .map(|(text, href)| Todo { text, href }),
+    );
     let notifications = s
         .notifications_for(scope, actor.organisation_id(), 10)
         .await?;
@@ -222,6 +231,7 @@ pub async fn home(
             todos,
             figures,
             notifications,
+            budgets,
         },
     ))
 }

@@ -16,6 +16,7 @@ pub mod home;
 pub mod import;
 pub mod meeting;
 pub mod org;
+pub mod payment;
 pub mod policy;
 pub mod policy_form;
 pub mod stats;

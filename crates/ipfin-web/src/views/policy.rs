@@ -68,6 +68,8 @@ struct PolicyPage {
     /// For a signed-in enterprise user: whether their enterprise may apply.
     mine: Option<ipfin_domain::policy::eligibility::Eligibility>,
     attachments: Vec<ipfin_store::policy::PolicyAttachment>,
+    /// The policy year's budget figures, for government readers of the district (#18 item 5).
+    budgets: Vec<crate::usecase::payment::PolicyBudget>,
 }
 
 fn ratio_cap(r: Ratio, cap: Option<i64>) -> String {
@@ -251,7 +253,9 @@ pub async fn show(
         _ => None,
     };
     let attachments = state.store.policy_attachments(&actor.scope, id).await?;
+    let budgets = crate::usecase::payment::version_budgets(&state, &actor, &v).await?;
     let page = PolicyPage {
+        budgets,
         attachments,
         mine,
         ctx: PageCtx::new(&actor, &state, "/policies"),

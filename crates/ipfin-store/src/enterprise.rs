@@ -61,14 +61,38 @@ impl Enterprise {
     }
 }
 
-/// A record as entered by an officer or imported.
-#[derive(Debug, Clone, Default)]
+/// A record as entered by an officer or imported. The credit code is parsed at the edge (the
+/// form, the API body, the import row): the store keys the record by it and never re-checks it.
+#[derive(Debug, Clone)]
 pub struct EnterpriseInput {
-    pub credit_code: String,
+    pub credit_code: CreditCode,
     pub name: String,
     pub registered_district: Option<String>,
     pub tax_district: Option<String>,
     pub independent_legal_person: bool,
+    pub industry: Option<String>,
+    pub employees: Option<i64>,
+    pub operating_revenue_fen: Option<i64>,
+    pub total_assets_fen: Option<i64>,
+    pub data_sharing_consent: bool,
+}
+
+impl EnterpriseInput {
+    /// The figures the size class is computed from, and the data-sharing consent.
+    pub fn figures(&self) -> EnterpriseFigures {
+        EnterpriseFigures {
+            industry: self.industry.clone(),
+            employees: self.employees,
+            operating_revenue_fen: self.operating_revenue_fen,
+            total_assets_fen: self.total_assets_fen,
+            data_sharing_consent: self.data_sharing_consent,
+        }
+    }
+}
+
+/// The figures of a registered enterprise as an officer or the enterprise updates them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct EnterpriseFigures {
     pub industry: Option<String>,
     pub employees: Option<i64>,
     pub operating_revenue_fen: Option<i64>,
@@ -107,15 +131,14 @@ fn non_negative(field: &'static str, label: &str, v: Option<i64>) -> Result<()> 
 pub fn validate(
     input: &EnterpriseInput,
 ) -> Result<(String, String, Option<String>, Option<String>)> {
-    let code = CreditCode::parse(&input.credit_code)
-        .map_err(|m| {
-            StoreError::Invalid(FieldError {
-                field: "credit_code",
-                msg: m,
-            })
-        })?
-        .to_string();
+    let code = input.credit_code.to_string();
     let name = require_text("name", "企业名称", "Enterprise name", &input.name, 200)?;
+    let (industry, size) = check_figures(&input.figures())?;
+    Ok((code, name, industry, size))
+}
+
+/// Validates figures and computes the size class: the normalised industry and the class.
+fn check_figures(input: &EnterpriseFigures) -> Result<(Option<String>, Option<String>)> {
     non_negative("employees", "从业人员", input.employees)?;
     non_negative(
         "operating_revenue_fen",
@@ -146,7 +169,7 @@ pub fn validate(
         .ok()
         .map(|c| c.code().to_string())
     });
-    Ok((code, name, industry, size))
+    Ok((industry, size))
 }
 
 /// The name index holds each enterprise's distinct name bigrams. SQLite keeps them in a
@@ -339,7 +362,7 @@ impl Store {
                 )
                 .await?;
                 let after = stats_aggregate::enterprise_facts(tx.conn(), &[e.id], false).await?;
-                tx.replace_stats(&before, &after);
+                tx.replace_stats(&before, &after)?;
                 (e.id, false)
             }
             None => {
@@ -587,7 +610,7 @@ impl Store {
         tx: &mut WriteTx,
         scope: &Scope,
         id: i64,
-        figures: EnterpriseInput,
+        figures: EnterpriseFigures,
     ) -> Result<Enterprise> {
         let e = self
             .editable_enterprise(
@@ -598,12 +621,7 @@ impl Store {
                 "You may not change this enterprise.",
             )
             .await?;
-        let checked = EnterpriseInput {
-            credit_code: e.credit_code.clone(),
-            name: e.name.clone(),
-            ..figures.clone()
-        };
-        let (_, _, industry, size) = validate(&checked)?;
+        let (industry, size) = check_figures(&figures)?;
         let before = stats_aggregate::enterprise_facts(tx.conn(), &[id], true).await?;
         exec(
             tx.conn(),
@@ -622,7 +640,7 @@ impl Store {
         )
         .await?;
         let facts = stats_aggregate::enterprise_facts(tx.conn(), &[id], false).await?;
-        tx.replace_stats(&before, &facts);
+        tx.replace_stats(&before, &facts)?;
         let after = self.enterprise_in(tx.conn(), &Scope::City, id).await?;
         tx.audit(
             "enterprise.update_figures",
@@ -678,7 +696,7 @@ impl Store {
         )
         .await?;
         let after = stats_aggregate::enterprise_facts(tx.conn(), &[id], false).await?;
-        tx.replace_stats(&before, &after);
+        tx.replace_stats(&before, &after)?;
         tx.audit(
             "enterprise.size_override",
             "enterprise",
@@ -705,10 +723,10 @@ pub struct Claim {
     pub created_at: i64,
 }
 
-/// A claim as the registration form submits it.
-#[derive(Debug, Clone, Default)]
+/// A claim as the registration form submits it (the credit code parsed by the form).
+#[derive(Debug, Clone)]
 pub struct ClaimInput {
-    pub credit_code: String,
+    pub credit_code: CreditCode,
     pub username: String,
     pub display_name: String,
     pub password: String,
@@ -719,12 +737,7 @@ impl Store {
     /// Registers a person and their claim to an enterprise (no sign-in until a district officer
     /// approves it). The enterprise must be in the registry.
     pub async fn submit_claim(&self, c: ClaimInput) -> Result<i64> {
-        let code = CreditCode::parse(&c.credit_code).map_err(|m| {
-            StoreError::Invalid(FieldError {
-                field: "credit_code",
-                msg: m,
-            })
-        })?;
+        let code = &c.credit_code;
         let username = parse_username(&c.username)?;
         let display_name = require_text("display_name", "姓名", "Name", &c.display_name, 50)?;
         let phone = c.phone.trim().to_string();

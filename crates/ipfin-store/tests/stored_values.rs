@@ -251,3 +251,81 @@ async fn an_unknown_stored_role_or_metric_surfaces_instead_of_being_dropped() {
         db.cleanup().await;
     }
 }
+
+/// An unknown item code in an application's stored item list (or in one of its stored item
+/// rows) is an internal error that the log names: reading the application, listing the
+/// applications and the simulator's inputs all fail, where the unknown item used to be skipped
+/// silently (the application then looked as if it claimed fewer items).
+#[tokio::test]
+async fn an_unknown_stored_item_code_surfaces_instead_of_being_skipped() {
+    for db in TestDb::all().await {
+        let db = db.with_demo().await;
+        let s = &db.store;
+        let (app, year) = {
+            let app = fetch_i64(
+                s.conn(),
+                "SELECT MIN(a.id) FROM applications a WHERE a.kind = 'enterprise_fee' AND a.items <> '' \
+                 AND a.state NOT IN ('draft', 'withdrawn', 'not_accepted', 'rejected') \
+                 AND EXISTS (SELECT 1 FROM application_items i WHERE i.application_id = a.id)",
+                vec![],
+            )
+            .await
+            .expect("a demo enterprise fee application with items");
+            let year = fetch_i64(
+                s.conn(),
+                "SELECT policy_year FROM applications WHERE id = ?",
+                vec![app.into()],
+            )
+            .await
+            .expect("its year");
+            (app, year as i32)
+        };
+        let detail = s.application(&Scope::City, app).await.expect("readable before");
+        assert!(!detail.row.item_list().is_empty(), "{}: items decoded", db.name);
+        assert!(
+            s.simulation_inputs(&Scope::City, year)
+                .await
+                .expect("simulation inputs before")
+                .iter()
+                .any(|p| p.id == app && !p.current.is_empty()),
+            "{}: the application is among the simulator's inputs",
+            db.name
+        );
+
+        // One stored item row with a code nobody knows: the simulator refuses.
+        exec(
+            s.conn(),
+            "UPDATE application_items SET item = 'gratuity' WHERE application_id = ? \
+             AND item = (SELECT MIN(item) FROM application_items WHERE application_id = ?)",
+            vec![app.into(), app.into()],
+        )
+        .await
+        .expect("write an unknown item row");
+        is_internal(
+            s.simulation_inputs(&Scope::City, year).await,
+            "simulation inputs",
+            db.name,
+        );
+
+        // An unknown code among the application's items: the application and the list refuse.
+        exec(
+            s.conn(),
+            "UPDATE applications SET items = items || ',gratuity' WHERE id = ?",
+            vec![app.into()],
+        )
+        .await
+        .expect("write an unknown item");
+        is_internal(s.application(&Scope::City, app).await, "application", db.name);
+        is_internal(
+            s.applications(
+                &Scope::City,
+                &ipfin_store::application::ApplicationFilter::default(),
+                Page::default(),
+            )
+            .await,
+            "application list",
+            db.name,
+        );
+        db.cleanup().await;
+    }
+}

@@ -41,6 +41,14 @@ macro_rules! id_type {
             }
         }
 
+        /// The id in a URL or a query string (`?lender=12`).
+        impl std::str::FromStr for $name {
+            type Err = std::num::ParseIntError;
+            fn from_str(s: &str) -> Result<$name, Self::Err> {
+                s.parse().map($name)
+            }
+        }
+
         impl PartialEq<i64> for $name {
             fn eq(&self, other: &i64) -> bool {
                 self.0 == *other
@@ -72,10 +80,19 @@ mod tests {
     fn ids_are_plain_integers_on_the_wire() {
         let o = OrgId::new(7);
         assert_eq!(serde_json::to_string(&o).ok().as_deref(), Some("7"));
-        assert_eq!(serde_json::from_str::<EnterpriseId>("42").ok(), Some(EnterpriseId::new(42)));
-        assert_eq!(serde_json::from_str::<UserId>("\"42\"").ok(), None, "a string is not an id");
+        assert_eq!(
+            serde_json::from_str::<EnterpriseId>("42").ok(),
+            Some(EnterpriseId::new(42))
+        );
+        assert_eq!(
+            serde_json::from_str::<UserId>("\"42\"").ok(),
+            None,
+            "a string is not an id"
+        );
         assert_eq!(i64::from(UserId::new(3)), 3);
         assert_eq!(o.to_string(), "7");
         assert!(o == 7);
+        assert_eq!("12".parse::<OrgId>().ok(), Some(OrgId::new(12)));
+        assert!("12a".parse::<OrgId>().is_err(), "not an id");
     }
 }

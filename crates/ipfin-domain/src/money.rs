@@ -235,7 +235,10 @@ mod tests {
         assert_eq!(serde_json::from_str::<Fen>("-7").ok(), Some(Fen::new(-7)));
         assert!(Fen::new(2) > Fen::new(1));
         assert_eq!(Fen::new(-123_456).yuan(), "-1,234.56");
-        assert_eq!(MoneyOverflow::field("principal_fen").msg.code, "amount.overflow");
+        assert_eq!(
+            MoneyOverflow::field("principal_fen").msg.code,
+            "amount.overflow"
+        );
         assert_eq!(MoneyOverflow::field("principal_fen").field, "principal_fen");
     }
 

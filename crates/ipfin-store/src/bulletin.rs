@@ -110,7 +110,11 @@ fn figures(r: &BulletinRow) -> [(&'static str, bool, i64); 11] {
         ("本季度融资金额（元）", true, s.quarter.amount_fen.get()),
         ("本季度贷款笔数", false, s.quarter.loans),
         ("本季度获贷企业数", false, s.quarter.enterprises),
-        ("本年累计融资金额（元）", true, s.year_to_date.amount_fen.get()),
+        (
+            "本年累计融资金额（元）",
+            true,
+            s.year_to_date.amount_fen.get(),
+        ),
         ("本年累计获贷企业数", false, s.year_to_date.enterprises),
         ("本年累计首贷企业数", false, s.year_to_date.first_loans),
         (

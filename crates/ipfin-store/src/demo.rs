@@ -406,8 +406,12 @@ impl Store {
                 2 => ent2.credit_code.clone().unwrap_or_default(),
                 _ => demo_credit_code(district, 200 + i as u32),
             };
-            let code = ipfin_domain::CreditCode::parse(&code)
-                .map_err(|m| crate::StoreError::Invalid(ipfin_domain::FieldError { field: "credit_code", msg: m }))?;
+            let code = ipfin_domain::CreditCode::parse(&code).map_err(|m| {
+                crate::StoreError::Invalid(ipfin_domain::FieldError {
+                    field: "credit_code",
+                    msg: m,
+                })
+            })?;
             let (e, _) = self
                 .save_enterprise(
                     &mut tx,

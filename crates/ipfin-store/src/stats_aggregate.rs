@@ -10,10 +10,10 @@ use crate::db::{exec, fetch_all, fetch_i64};
 use crate::error::{Result, StoreError};
 use crate::{Store, WriteTx};
 use chrono::NaiveDate;
+use ipfin_domain::Fen;
 use ipfin_domain::stats_aggregate::{
     DayFigures, LoanFact, PledgeFact, QuarterCounts, StatDelta, quarter_count_changes,
 };
-use ipfin_domain::Fen;
 use sea_orm::{ConnectionTrait, DbBackend, FromQueryResult, Value};
 use serde_json::json;
 use std::collections::BTreeMap;

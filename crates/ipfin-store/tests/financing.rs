@@ -5,9 +5,9 @@
 use chrono::NaiveDate;
 use ipfin_domain::Scope;
 use ipfin_domain::financing::{LoanStatus, LoanTerms, Payment, PledgeTerms};
+use ipfin_domain::{CreditCode, Fen};
 use ipfin_store::audit::AuditActor;
 use ipfin_store::db::fetch_i64;
-use ipfin_domain::{CreditCode, Fen};
 use ipfin_store::demo::demo_code;
 use ipfin_store::financing::{
     ContractInput, LoanFilter, LoanInput, PledgeInput, PledgeItemInput, SaveOutcome, SavedLoan,

@@ -280,8 +280,15 @@ async fn an_unknown_stored_item_code_surfaces_instead_of_being_skipped() {
             .expect("its year");
             (app, year as i32)
         };
-        let detail = s.application(&Scope::City, app).await.expect("readable before");
-        assert!(!detail.row.item_list().is_empty(), "{}: items decoded", db.name);
+        let detail = s
+            .application(&Scope::City, app)
+            .await
+            .expect("readable before");
+        assert!(
+            !detail.row.item_list().is_empty(),
+            "{}: items decoded",
+            db.name
+        );
         assert!(
             s.simulation_inputs(&Scope::City, year)
                 .await
@@ -315,7 +322,11 @@ async fn an_unknown_stored_item_code_surfaces_instead_of_being_skipped() {
         )
         .await
         .expect("write an unknown item");
-        is_internal(s.application(&Scope::City, app).await, "application", db.name);
+        is_internal(
+            s.application(&Scope::City, app).await,
+            "application",
+            db.name,
+        );
         is_internal(
             s.applications(
                 &Scope::City,

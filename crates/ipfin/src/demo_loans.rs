@@ -4,6 +4,7 @@
 
 use crate::generate::{Borrower, Rng};
 use chrono::{Datelike, Months, NaiveDate};
+use ipfin_domain::Fen;
 use ipfin_domain::financing::{LoanStatus, LoanTerms, Payment, PledgeTerms};
 use ipfin_store::demo_bulk::BulkLoan;
 use ipfin_store::financing::{ContractInput, LoanInput, PledgeInput, PledgeItemInput};
@@ -104,10 +105,11 @@ pub fn demo_loans(borrowers: &[Borrower], seed: u64, as_of: NaiveDate) -> Vec<De
                 })
                 .collect();
             let input = LoanInput {
-                borrower_credit_code: b.credit_code.clone(),
+                borrower_credit_code: ipfin_domain::CreditCode::parse(&b.credit_code)
+                    .expect("generated codes carry their check characters"),
                 terms: LoanTerms {
                     contract_number: format!("{}-ZY-{:06}", start.year(), serial),
-                    principal_fen: principal,
+                    principal_fen: Fen::new(principal),
                     annual_rate: rate,
                     start,
                     end,
@@ -121,7 +123,7 @@ pub fn demo_loans(borrowers: &[Borrower], seed: u64, as_of: NaiveDate) -> Vec<De
                 pledges: vec![PledgeInput {
                     terms: PledgeTerms {
                         number: format!("Y{}98{:07}", registered.year(), serial),
-                        secured_amount_fen: principal,
+                        secured_amount_fen: Fen::new(principal),
                         registration_date: registered,
                         cancellation_date: None,
                     },
@@ -145,8 +147,8 @@ pub fn demo_loans(borrowers: &[Borrower], seed: u64, as_of: NaiveDate) -> Vec<De
                 let defaulting = matured && fate < 3 && last;
                 payments.push(Payment {
                     date: to,
-                    principal_fen: if last && !defaulting { principal } else { 0 },
-                    interest_fen: interest(principal, rate, (to - from).num_days()),
+                    principal_fen: Fen::new(if last && !defaulting { principal } else { 0 }),
+                    interest_fen: Fen::new(interest(principal, rate, (to - from).num_days())),
                 });
                 from = to;
                 if last {
@@ -176,12 +178,12 @@ pub fn demo_loans(borrowers: &[Borrower], seed: u64, as_of: NaiveDate) -> Vec<De
                     kind: "valuation".into(),
                     provider_name: "华信资产评估有限公司".into(),
                     contract_number: format!("PG-{serial:06}"),
-                    fee_fen: fee,
+                    fee_fen: Fen::new(fee),
                     invoice_number: Some(format!("4403{serial:08}")),
                     invoice_date: Some(registered),
                     paid_date: Some(registered),
-                    paid_fen: Some(fee),
-                    appraised_value_fen: Some(principal * (2 + rng.below(2) as i64)),
+                    paid_fen: Some(Fen::new(fee)),
+                    appraised_value_fen: Some(Fen::new(principal * (2 + rng.below(2) as i64))),
                     report_date: Some(registered - chrono::Days::new(5)),
                 });
             }
@@ -191,11 +193,11 @@ pub fn demo_loans(borrowers: &[Borrower], seed: u64, as_of: NaiveDate) -> Vec<De
                     kind: "guarantee".into(),
                     provider_name: "前海科技融资担保有限公司".into(),
                     contract_number: format!("DB-{serial:06}"),
-                    fee_fen: fee,
+                    fee_fen: Fen::new(fee),
                     invoice_number: Some(format!("4403{:08}", serial + 50_000_000)),
                     invoice_date: Some(start),
                     paid_date: Some(start),
-                    paid_fen: Some(fee),
+                    paid_fen: Some(Fen::new(fee)),
                     appraised_value_fen: None,
                     report_date: None,
                 });
@@ -206,11 +208,11 @@ pub fn demo_loans(borrowers: &[Borrower], seed: u64, as_of: NaiveDate) -> Vec<De
                     kind: "insurance".into(),
                     provider_name: "南方财产保险深圳分公司".into(),
                     contract_number: format!("BX-{serial:06}"),
-                    fee_fen: fee,
+                    fee_fen: Fen::new(fee),
                     invoice_number: None,
                     invoice_date: None,
                     paid_date: Some(start),
-                    paid_fen: Some(fee),
+                    paid_fen: Some(Fen::new(fee)),
                     appraised_value_fen: None,
                     report_date: None,
                 });

@@ -68,7 +68,10 @@ pub fn allocate_budget(requests: &[BudgetRequest], budget: Fen, mode: BudgetMode
                 .map(|r| i128::from(r.amount_fen.non_negative().get()))
                 .sum();
             if total <= i128::from(budget.get()) {
-                return requests.iter().map(|r| r.amount_fen.non_negative()).collect();
+                return requests
+                    .iter()
+                    .map(|r| r.amount_fen.non_negative())
+                    .collect();
             }
             // Ties in the remainder go to the lower id, whatever order the requests came in.
             let mut by_id: Vec<usize> = (0..requests.len()).collect();
@@ -131,15 +134,9 @@ mod tests {
         );
         // 100 fen over three equal requests: 33.33 each, the one remaining fen to the lowest id.
         let r = [req(9, 50, 0), req(4, 50, 0), req(7, 50, 0)];
-        assert_eq!(
-            alloc(&r, 100, BudgetMode::ProRata),
-            vec![33, 34, 33]
-        );
+        assert_eq!(alloc(&r, 100, BudgetMode::ProRata), vec![33, 34, 33]);
         // Under budget: everything granted.
-        assert_eq!(
-            alloc(&r, 1_000, BudgetMode::ProRata),
-            vec![50, 50, 50]
-        );
+        assert_eq!(alloc(&r, 1_000, BudgetMode::ProRata), vec![50, 50, 50]);
     }
 
     /// Adversarial: requests and a budget at the edge of what fen can hold. The pro-rata shares
@@ -147,7 +144,11 @@ mod tests {
     /// wraps, the grants sum to the budget exactly.
     #[test]
     fn amounts_near_the_limit_do_not_wrap() {
-        let r = [req(1, i64::MAX, 0), req(2, i64::MAX, 1), req(3, i64::MAX, 2)];
+        let r = [
+            req(1, i64::MAX, 0),
+            req(2, i64::MAX, 1),
+            req(3, i64::MAX, 2),
+        ];
         for mode in [BudgetMode::ProRata, BudgetMode::FirstComeFirstServed] {
             let g = alloc(&r, i64::MAX, mode);
             let sum: i128 = g.iter().map(|x| i128::from(*x)).sum();

@@ -161,7 +161,10 @@ fn add_application(
                 .map(|i| Fen::new(i.granted_fen)),
         )?;
         if cur != Fen::ZERO || sim != Fen::ZERO {
-            by_item.push((item.code(), totals_of(&out.by_item, &item.code()).plus(cur, sim)?));
+            by_item.push((
+                item.code(),
+                totals_of(&out.by_item, &item.code()).plus(cur, sim)?,
+            ));
         }
     }
     // Everything fits: record it.

@@ -15,7 +15,9 @@ use ipfin_domain::money::parse_amount;
 use ipfin_domain::size::SizeClass;
 use ipfin_domain::{FieldError, Lang, Scope};
 use ipfin_store::Paged;
-use ipfin_store::enterprise::{Claim, ClaimInput, Enterprise, EnterpriseFilter, EnterpriseInput};
+use ipfin_store::enterprise::{
+    Claim, ClaimInput, Enterprise, EnterpriseFigures, EnterpriseFilter, EnterpriseInput,
+};
 use serde::Deserialize;
 
 /// Formats fen as 万元 for display (exact, no floating point).
@@ -354,14 +356,13 @@ fn number(value: &str, field: &'static str, fen_per_unit: i64) -> Result<Option<
 }
 
 impl FiguresForm {
-    fn to_input(&self) -> Result<EnterpriseInput, FieldError> {
-        Ok(EnterpriseInput {
+    fn to_input(&self) -> Result<EnterpriseFigures, FieldError> {
+        Ok(EnterpriseFigures {
             industry: Some(self.industry.clone()),
             employees: number(&self.employees, "employees", 1)?,
             operating_revenue_fen: number(&self.revenue_wan, "revenue_wan", 1_000_000)?,
             total_assets_fen: number(&self.assets_wan, "assets_wan", 1_000_000)?,
             data_sharing_consent: self.consent.as_deref() == Some("yes"),
-            ..Default::default()
         })
     }
 }
@@ -480,15 +481,27 @@ pub async fn create(
     form: CsrfForm<NewEnterpriseForm>,
 ) -> AppResult<Response> {
     let f = form.data;
-    let result = match f.figures.to_input() {
-        Ok(figures) => {
+    // The figures' form errors first, then the credit code (as the store checked it before it
+    // took a parsed code), then the store's rules.
+    let parsed = f.figures.to_input().and_then(|figures| {
+        Ok((
+            figures,
+            crate::http::credit_code("credit_code", &f.credit_code)?,
+        ))
+    });
+    let result = match parsed {
+        Ok((figures, credit_code)) => {
             let input = EnterpriseInput {
-                credit_code: f.credit_code.clone(),
+                credit_code,
                 name: f.name.clone(),
                 registered_district: Some(f.registered_district.clone()),
                 tax_district: Some(f.tax_district.clone()),
                 independent_legal_person: f.not_independent.is_none(),
-                ..figures
+                industry: figures.industry,
+                employees: figures.employees,
+                operating_revenue_fen: figures.operating_revenue_fen,
+                total_assets_fen: figures.total_assets_fen,
+                data_sharing_consent: figures.data_sharing_consent,
             };
             write!(state, actor, |tx| state
                 .store
@@ -592,18 +605,21 @@ pub async fn register_post(
             "The two passwords differ.",
         )))
     } else {
-        state
-            .store
-            .submit_claim(ClaimInput {
-                credit_code: f.credit_code.clone(),
-                username: f.username.clone(),
-                display_name: f.display_name.clone(),
-                password: f.password.clone(),
-                phone: f.phone.clone(),
-            })
-            .await
-            .map(|_| ())
-            .map_err(AppError::from)
+        match crate::http::credit_code("credit_code", &f.credit_code) {
+            Ok(credit_code) => state
+                .store
+                .submit_claim(ClaimInput {
+                    credit_code,
+                    username: f.username.clone(),
+                    display_name: f.display_name.clone(),
+                    password: f.password.clone(),
+                    phone: f.phone.clone(),
+                })
+                .await
+                .map(|_| ())
+                .map_err(AppError::from),
+            Err(fe) => Err(AppError::invalid(fe)),
+        }
     };
     match result {
         Ok(()) => Ok(register_page(

@@ -10,8 +10,8 @@ use crate::user::{hash_password, parse_username};
 use crate::{Store, WriteTx};
 use ipfin_domain::enterprise::{is_code_query, query_grams};
 use ipfin_domain::size::{SizeClass, SizeInput, class_of, standard_2011};
-use ipfin_domain::visibility::Records;
-use ipfin_domain::{CreditCode, FieldError, Msg, Role, Scope};
+use ipfin_domain::visibility::{Party, Reach, Records};
+use ipfin_domain::{CreditCode, FieldError, Msg, OrgId, Role, Scope};
 use sea_orm::{ConnectionTrait, FromQueryResult, Value};
 use serde::Serialize;
 use serde_json::json;
@@ -33,6 +33,7 @@ pub struct Enterprise {
     /// An officer's override, with its reason.
     pub size_override: Option<String>,
     pub size_override_reason: Option<String>,
+    /// The enterprise's account organisation (not the registry record's own id).
     pub organisation_id: Option<i64>,
     pub data_sharing_consent: bool,
     pub created_at: i64,
@@ -589,8 +590,10 @@ impl Store {
         en: &str,
     ) -> Result<Enterprise> {
         let e = self.enterprise_in(tx.conn(), scope, id).await?;
-        let own = matches!(scope, Scope::Enterprise { .. })
-            && e.organisation_id.is_some_and(|o| scope.is_organisation(o));
+        // The enterprise's own registry record (the reach table's "itself").
+        let own = e
+            .organisation_id
+            .is_some_and(|o| scope.reach(Records::Enterprises) == Reach::Party(Party::Itself, o));
         if !own
             && !scope.manages_kind_in(
                 ipfin_domain::OrgKind::Enterprise,
@@ -864,12 +867,12 @@ impl Store {
             ));
         }
         if approve {
-            let org_id = match e.organisation_id {
+            let org_id = match e.organisation_id.map(OrgId::new) {
                 Some(id) => id,
                 None => {
                     #[derive(FromQueryResult)]
                     struct Org {
-                        id: i64,
+                        id: OrgId,
                     }
                     let found: Option<Org> = fetch_opt(
                         tx.conn(),
@@ -879,15 +882,15 @@ impl Store {
                     .await?;
                     let id = match found {
                         Some(o) => o.id,
-                        None => {
+                        None => OrgId::new(
                             fetch_i64(
                                 tx.conn(),
                                 "INSERT INTO organisations (kind, name, district_code, credit_code, active, created_at) \
                                  VALUES ('enterprise', ?, ?, ?, TRUE, ?) RETURNING id",
                                 vec![e.name.clone().into(), e.registered_district.clone().into(), e.credit_code.clone().into(), crate::now_s().into()],
                             )
-                            .await?
-                        }
+                            .await?,
+                        ),
                     };
                     exec(
                         tx.conn(),
@@ -1194,13 +1197,7 @@ impl Store {
                 "You may not tag this enterprise.",
             )
             .await?;
-        let district_scope = match &e.registered_district {
-            Some(d) => Scope::District {
-                code: d.clone(),
-                manage: false,
-            },
-            None => Scope::Public,
-        };
+        let district_scope = Scope::district_reader(e.registered_district.as_deref());
         if !Self::tag_types_in(tx.conn(), &district_scope)
             .await?
             .iter()

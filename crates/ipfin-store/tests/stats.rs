@@ -1079,7 +1079,7 @@ async fn aggregates_stay_exact_under_concurrent_writers() {
                             &mut tx,
                             &Scope::City,
                             EnterpriseInput {
-                                credit_code: CreditCode::parse(&c).expect("valid"),
+                                credit_code: CreditCode::parse(c).expect("valid"),
                                 name: current.name.clone(),
                                 registered_district: Some(district.into()),
                                 tax_district: Some(district.into()),

@@ -301,7 +301,10 @@ async fn an_unknown_stored_item_code_surfaces_instead_of_being_skipped() {
             .await
             .expect("a draft");
         tx.commit().await.expect("commit");
-        let detail = s.application(&Scope::City, app).await.expect("readable before");
+        let detail = s
+            .application(&Scope::City, app)
+            .await
+            .expect("readable before");
         let year = detail.row.policy_year;
         assert_eq!(
             detail.row.item_list(),
@@ -355,7 +358,11 @@ async fn an_unknown_stored_item_code_surfaces_instead_of_being_skipped() {
         )
         .await
         .expect("write an unknown item");
-        is_internal(s.application(&Scope::City, app).await, "application", db.name);
+        is_internal(
+            s.application(&Scope::City, app).await,
+            "application",
+            db.name,
+        );
         is_internal(
             s.applications(&Scope::City, &ApplicationFilter::default(), Page::default())
                 .await,

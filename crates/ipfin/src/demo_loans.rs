@@ -4,8 +4,8 @@
 
 use crate::generate::{Borrower, Rng};
 use chrono::{Datelike, Months, NaiveDate};
-use ipfin_domain::Fen;
 use ipfin_domain::financing::{LoanStatus, LoanTerms, Payment, PledgeTerms};
+use ipfin_domain::{EnterpriseId, Fen, OrgId};
 use ipfin_store::demo_bulk::BulkLoan;
 use ipfin_store::financing::{ContractInput, LoanInput, PledgeInput, PledgeItemInput};
 use rust_decimal::Decimal;
@@ -307,10 +307,12 @@ impl Iterator for BulkLoans<'_> {
         ]);
         let registered = start - chrono::Days::new(1 + rng.below(10));
         Some(BulkLoan {
-            lender_org_id: self.banks[rng.below(self.banks.len() as u64) as usize],
-            enterprise_id: self.borrowers[rng.below(self.borrowers.len() as u64) as usize],
+            lender_org_id: OrgId::new(self.banks[rng.below(self.banks.len() as u64) as usize]),
+            enterprise_id: EnterpriseId::new(
+                self.borrowers[rng.below(self.borrowers.len() as u64) as usize],
+            ),
             contract_number: format!("{BULK_PREFIX}{:07}", self.serial),
-            principal_fen: principal,
+            principal_fen: Fen::new(principal),
             annual_rate: Decimal::new(280 + 5 * rng.below(35) as i64, 4)
                 .normalize()
                 .to_string(),
@@ -387,7 +389,7 @@ mod tests {
             borrowers.insert(l.enterprise_id);
             assert!(l.start >= NaiveDate::from_ymd_opt(2024, 1, 1).expect("date"));
             assert!(l.start <= as_of && l.registered < l.start && l.end > l.start);
-            assert!(banks.contains(&l.lender_org_id));
+            assert!(banks.contains(&l.lender_org_id.get()));
             assert!(
                 pattern.parse(&l.pledge_number).is_ok(),
                 "{}",

@@ -33,7 +33,7 @@ impl Store {
             district_code: String,
             body: String,
             size_class: Option<String>,
-            operating_revenue_fen: Option<i64>,
+            operating_revenue_fen: Option<Fen>,
         }
         let rows: Vec<P> = fetch_all(
             self.conn(),
@@ -64,7 +64,7 @@ impl Store {
                     .as_deref()
                     .and_then(ipfin_domain::size::SizeClass::from_code)
                     .unwrap_or(ipfin_domain::size::SizeClass::Small),
-                operating_revenue_fen: r.operating_revenue_fen.map(Fen::new),
+                operating_revenue_fen: r.operating_revenue_fen,
                 loans: body.lines.iter().map(Line::to_calc).collect(),
                 // An unknown stored item code is an internal error, never skipped.
                 current: items

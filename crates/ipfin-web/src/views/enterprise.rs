@@ -13,6 +13,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use ipfin_domain::money::parse_amount;
 use ipfin_domain::size::SizeClass;
+use ipfin_domain::visibility::{Party, Reach, Records};
 use ipfin_domain::{FieldError, Lang, Scope};
 use ipfin_store::Paged;
 use ipfin_store::enterprise::{
@@ -71,7 +72,10 @@ pub async fn list(
     Query(q): Query<EnterpriseQuery>,
 ) -> AppResult<Response> {
     // An enterprise user has one record: show it.
-    if let Scope::Enterprise { .. } = actor.scope {
+    if matches!(
+        actor.scope.reach(Records::Enterprises),
+        Reach::Party(Party::Itself, _)
+    ) {
         let mine = state
             .store
             .search_enterprises(
@@ -245,9 +249,10 @@ async fn enterprise_page(
         ipfin_domain::OrgKind::Enterprise,
         e.registered_district.as_deref(),
     );
-    let own = matches!(actor.scope, Scope::Enterprise { .. })
-        && e.organisation_id
-            .is_some_and(|o| actor.scope.is_organisation(o));
+    // The enterprise's own registry record (the reach table's "itself").
+    let own = e
+        .organisation_id
+        .is_some_and(|o| actor.scope.reach(Records::Enterprises) == Reach::Party(Party::Itself, o));
     let form = form.unwrap_or_else(|| FiguresForm {
         industry: e.industry.clone().unwrap_or_default(),
         employees: e.employees.map(|n| n.to_string()).unwrap_or_default(),
@@ -263,13 +268,7 @@ async fn enterprise_page(
     });
     let tags = state.store.enterprise_tags(&actor.scope, id).await?;
     let assets = state.store.ip_assets(&actor.scope, id).await?;
-    let district_scope = match &e.registered_district {
-        Some(d) => Scope::District {
-            code: d.clone(),
-            manage: false,
-        },
-        None => Scope::Public,
-    };
+    let district_scope = Scope::district_reader(e.registered_district.as_deref());
     let tag_types = state
         .store
         .tag_types(&district_scope)

@@ -447,7 +447,8 @@ async fn a_bank_imports_loans_from_a_gbk_csv_idempotently_with_row_errors() {
              IMP-1,{code},3000000.00,3.6,2026年3月5日,2027年3月4日,是,Y2026980060001,2026-03-01,专利:202310123456.6,存续\n\
              IMP-2,{code},2000000,3.2,2026/4/1,2027/3/31,否,Y2026980060002,2026-03-28,专利:202310123456.6;商标:12345678,\n\
              IMP-3,{code},1000000,3.2,下周一,2027-03-31,否,Y2026980060003,2026-03-28,专利:202310123456.6,\n\
-             IMP-4,{code},1000000,3.2,2026-04-01,2027-03-31,否,Y-BAD,2026-03-28,专利:202310123456.6,\n"
+             IMP-4,{code},1000000,3.2,2026-04-01,2027-03-31,否,Y-BAD,2026-03-28,专利:202310123456.6,\n\
+             IMP-5,9144030071526726XA,1000000,3.2,下周二,2027-03-31,否,Y2026980060005,2026-03-28,专利:202310123456.6,\n"
         );
         let (gbk, _, _) = encoding_rs::GBK.encode(&csv);
         let dir = std::env::temp_dir().join(format!("ipfin-loans-{}", std::process::id()));
@@ -478,7 +479,11 @@ async fn a_bank_imports_loans_from_a_gbk_csv_idempotently_with_row_errors() {
             errs,
             vec![
                 (4, "start_date".to_string()),
-                (5, "pledge_number".to_string())
+                (5, "pledge_number".to_string()),
+                // Adversarial: a code that breaks GB 32100 is parsed with the row (the store
+                // takes a parsed code) and listed with the row's other problems.
+                (6, "start_date".to_string()),
+                (6, "credit_code".to_string()),
             ]
         );
         assert!(first.errors[0].message.contains("下周一"));

@@ -76,6 +76,12 @@ impl<T: CodeEnum> PartialEq<Code<T>> for String {
     }
 }
 
+impl<T: CodeEnum> PartialEq<Code<T>> for &str {
+    fn eq(&self, other: &Code<T>) -> bool {
+        *self == other.as_str()
+    }
+}
+
 impl<T: CodeEnum> From<Code<T>> for sea_orm::Value {
     fn from(c: Code<T>) -> Self {
         sea_orm::Value::from(c.as_str())

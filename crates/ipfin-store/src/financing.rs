@@ -3,6 +3,7 @@
 //! valuation contracts. A bank writes and sees its own loans; a district sees the loans of its
 //! enterprises; the city sees all; an enterprise sees its own.
 
+use crate::column::Code;
 use crate::db::{Page, Paged, exec, fetch_all, fetch_i64, fetch_one, fetch_opt, fetch_page};
 use crate::error::{Result, StoreError};
 use crate::stats_aggregate::{self, Facts, Lock};
@@ -102,7 +103,8 @@ pub struct LoanRow {
     pub ip_ratio: Option<String>,
     pub first_loan: bool,
     pub ip_kinds: String,
-    pub status: String,
+    /// Decoded when the row is loaded: an unknown stored status is an internal error.
+    pub status: Code<LoanStatus>,
     pub status_date: NaiveDate,
     pub repaid_fen: Fen,
     pub interest_paid_fen: Fen,
@@ -154,7 +156,7 @@ pub struct PaymentRow {
 #[derive(Debug, Clone, FromQueryResult, Serialize, PartialEq)]
 pub struct StatusChange {
     pub id: i64,
-    pub status: String,
+    pub status: Code<LoanStatus>,
     pub date: NaiveDate,
     pub note: String,
 }
@@ -1351,9 +1353,11 @@ fn detail_warnings(d: &LoanDetail) -> Vec<Msg> {
         }
     }
     let payments: Vec<Payment> = d.recorded_payments();
-    if let Some(s) = LoanStatus::from_code(&d.loan.status) {
-        w.extend(financing::status_warnings(&terms, &payments, s));
-    }
+    w.extend(financing::status_warnings(
+        &terms,
+        &payments,
+        d.loan.status.get(),
+    ));
     if let Some(p) = payments
         .iter()
         .find(|p| p.interest_fen.is_positive() && p.date > terms.end)

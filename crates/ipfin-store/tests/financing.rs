@@ -541,3 +541,50 @@ async fn a_bank_imports_loans_from_a_gbk_csv_idempotently_with_row_errors() {
         db.cleanup().await;
     }
 }
+
+/// A loan whose stored status nobody knows is an internal error (logged), not a loan that
+/// silently shows no status and raises no warning; so is a status change of an unknown kind.
+#[tokio::test]
+async fn an_unknown_stored_loan_status_surfaces() {
+    for db in TestDb::all().await {
+        let db = db.with_demo().await;
+        let s = &db.store;
+        let bank = Scope::Institution {
+            org_id: org_id(s, "深南银行深圳分行").await,
+        };
+        let id = save(s, &bank, &loan("ST-1", "Y2026980090001", "202310123456.6"))
+            .await
+            .expect("loan")
+            .id;
+        assert_eq!(
+            s.loan(&bank, id).await.expect("readable").loan.status.get(),
+            LoanStatus::Outstanding
+        );
+        ipfin_store::db::exec(
+            s.conn(),
+            "UPDATE loan_status_changes SET status = 'mislaid' WHERE loan_id = ?",
+            vec![id.into()],
+        )
+        .await
+        .expect("write an unknown status change");
+        match s.loan(&bank, id).await {
+            Err(StoreError::Internal(m)) => assert!(m.contains("unknown stored code"), "{m}"),
+            other => panic!("{}: {other:?}", db.name),
+        }
+        ipfin_store::db::exec(
+            s.conn(),
+            "UPDATE loans SET status = 'mislaid' WHERE id = ?",
+            vec![id.into()],
+        )
+        .await
+        .expect("write an unknown status");
+        match s
+            .loans(&bank, &LoanFilter::default(), Page::default())
+            .await
+        {
+            Err(StoreError::Internal(m)) => assert!(m.contains("unknown stored code"), "{m}"),
+            other => panic!("{}: {other:?}", db.name),
+        }
+        db.cleanup().await;
+    }
+}

@@ -443,6 +443,23 @@ impl WriteTx {
         &self.actor
     }
 
+    /// Where a record written in this transaction came from, kept with facts later relied on
+    /// as evidence (an enterprise's registration and tax district): `user:<id>`, `token:<id>`
+    /// or `system:<what>` (at most 40 characters).
+    pub fn source_ref(&self) -> String {
+        let label = match self.actor.user_id {
+            Some(id) => format!("user:{id}"),
+            None => self
+                .actor
+                .label
+                .split_whitespace()
+                .next()
+                .unwrap_or("system")
+                .to_string(),
+        };
+        label.chars().take(40).collect()
+    }
+
     /// Records an audit event for this transaction's actor. Events are appended to the chain
     /// when the transaction commits, in the order recorded: the chain head is locked (a row lock
     /// on PostgreSQL) only for those appends, not while the transaction does its work, so

@@ -378,6 +378,12 @@ impl Store {
                 (id, true)
             }
         };
+        exec(
+            tx.conn(),
+            "UPDATE enterprises SET source_ref = ? WHERE id = ?",
+            vec![tx.source_ref().into(), id.into()],
+        )
+        .await?;
         index_names(tx.conn(), &[(id, name.as_str())], created).await?;
         let e = self.enterprise_in(tx.conn(), &Scope::City, id).await?;
         tx.audit(

@@ -23,6 +23,10 @@ pub enum StoreError {
     /// A policy document broke a rule, at a JSON path; nothing was stored.
     #[error("invalid document at {}: {}", .0.path, .0.msg)]
     Document(ipfin_domain::policy::rules::RuleError),
+    /// Several inputs broke rules, each at its field or path (a form checked at once); nothing
+    /// was stored.
+    #[error("invalid: {} problems", .0.len())]
+    Problems(Vec<ipfin_domain::policy::rules::RuleError>),
     /// The disk (or the database's quota) is full: nothing was stored; retry once space is freed.
     #[error("storage full: {0}")]
     StorageFull(String),

@@ -125,7 +125,19 @@ async fn report_loan(s: &Store, bank: &Scope, contract: &str, pledge: &str, pate
     };
     let r: Result<_, StoreError> = write!(s, AuditActor::system("bank"), |tx| s
         .save_loan(&mut tx, bank, &l));
-    r.expect("loan");
+    let saved = r.expect("loan");
+    // The bank reports 10,000.00 of interest paid (what the applications below claim at most).
+    let r: Result<_, StoreError> = write!(s, AuditActor::system("bank"), |tx| s.add_payment(
+        &mut tx,
+        bank,
+        saved.id,
+        ipfin_domain::financing::Payment {
+            date: d("2026-06-05"),
+            principal_fen: 0,
+            interest_fen: 1_000_000,
+        }
+    ));
+    r.expect("interest");
 }
 
 async fn published(s: &Store, district: &str) -> i64 {
@@ -295,11 +307,8 @@ async fn the_five_stages_with_a_return_an_objection_each_way_and_a_clawback() {
             "材料齐全"
         ))
         .expect("accept");
-        // The bank reported no interest payments yet: the stated interest is shown as more.
-        assert!(
-            diffs.iter().any(|d| d.field == "interest_paid_fen"),
-            "{diffs:?}"
-        );
+        // The stated figures agree with the bank's report: nothing to decide.
+        assert!(diffs.is_empty(), "{diffs:?}");
 
         // First review lowers the amount with a reason; raising above the calculation is refused.
         let e = write!(s, officer(1), |tx| s.pass_review(
@@ -519,7 +528,13 @@ async fn the_five_stages_with_a_return_an_objection_each_way_and_a_clawback() {
         .expect_err("double");
         let text = code_of(e);
         assert!(text.starts_with("application.double_dipping"), "{text}");
-        assert!(text.contains("440305-2026-EF-00001"), "{text}");
+        // Named as people read it: the bank and contract, the other application and its district.
+        assert!(
+            text.contains(
+                "贷款“深南银行深圳分行 2026-ZY-0100”的贷款贴息已由南山区的申请 440305-2026-EF-00001 申请"
+            ),
+            "{text}"
+        );
 
         // A notice refuses to start where the working-day calendar is missing (2027 is not entered).
         let e = write!(s, officer(1), |tx| s.publish_notice(
@@ -1067,6 +1082,8 @@ async fn pro_rata_cut_sums_to_the_budget_and_double_dipping_is_blocked_across_di
             mode: ipfin_domain::policy::BudgetMode::FirstComeFirstServed,
         });
         let fcfs = publish(s, &nanshan, &doc).await;
+        report_loan(s, &bank, "2026-ZY-0310", "Y2026980010310", "202310123456.6").await;
+        report_loan(s, &bank, "2026-ZY-0311", "Y2026980010311", "202310234567.4").await;
         let first = new_fee_app(
             s,
             &ent,
@@ -1346,5 +1363,332 @@ async fn nobody_signs_an_application_whose_people_they_administered() {
             "{c}"
         );
         db.cleanup().await;
+    }
+}
+
+/// Issue #18 items 1, 2 and 7: the grant is computed on what the bank reported; a stated figure
+/// above the report is decided by 经办 with a reason (and evidence to accept it); a loan no bank
+/// reported — or another enterprise's loan — cannot be accepted; eligibility is proved again at
+/// acceptance and at grant, with its evidence kept; 复核 returns to 经办 internally.
+#[tokio::test]
+async fn grants_rest_on_reported_figures_and_eligibility_is_proved_at_every_decision() {
+    for db in TestDb::all().await {
+        let db = db.with_demo().await;
+        let s = &db.store;
+        let bank_id = org_id(s, "深南银行深圳分行").await;
+        let bank = Scope::Institution { org_id: bank_id };
+        report_loan(s, &bank, "2026-VF-0001", "Y2026980090001", "202310123456.6").await;
+        let ent = Scope::Enterprise {
+            org_id: org_id(s, "深圳市南山示例科技有限公司").await,
+        };
+        let nanshan = Scope::District {
+            code: "440305".into(),
+            manage: true,
+        };
+        let policy = published(s, "440305").await;
+
+        // The applicant states a principal of 6,000,000.00 where the bank reported 5,000,000.00,
+        // and claims a loan no bank has reported.
+        let mut inflated = line(bank_id, "2026-VF-0001", "Y2026980090001", 1_000_000);
+        inflated.principal_fen = 600_000_000;
+        let unreported = line(bank_id, "2026-VF-0002", "Y2026980090002", 500_000);
+        let a = new_fee_app(s, &ent, policy, vec![inflated, unreported]).await;
+        // An unsubmitted draft is the enterprise's own: officers neither list nor open it, and
+        // it is no work in their queue (item 7).
+        assert!(matches!(
+            s.application(&nanshan, a).await,
+            Err(StoreError::NotFound)
+        ));
+        let listed = s
+            .applications(
+                &nanshan,
+                &Default::default(),
+                ipfin_store::Page::new(Some(1), Some(200)),
+            )
+            .await
+            .expect("list");
+        assert!(listed.items.iter().all(|r| r.id != a));
+        assert!(s.application(&ent, a).await.is_ok());
+        upload_submit(s, &ent, a).await.expect("submit");
+        let queue = s.application_queue(&nanshan).await.expect("queue");
+        let submitted = queue
+            .iter()
+            .find(|q| q.state == "submitted")
+            .expect("submitted line");
+        assert!(submitted.due_on().is_some());
+        assert!(
+            queue.iter().all(|q| matches!(
+                q.state.as_str(),
+                "submitted" | "accepted" | "reviewed" | "under_investigation"
+            )),
+            "{queue:?}"
+        );
+        let detail = s.application(&ent, a).await.expect("detail");
+        // Eligibility at submission is kept with its evidence and source.
+        assert_eq!(detail.eligibility.len(), 1);
+        let check = &detail.eligibility[0];
+        assert!(check.eligible);
+        assert_eq!(check.step.code(), "submit");
+        assert!(
+            check
+                .conditions
+                .iter()
+                .any(|c| c.code == "taxed_in_district" && c.evidence.contains("440305")),
+            "{check:?}"
+        );
+        // The derivation says which figure was used and why.
+        assert!(
+            detail
+                .derivation
+                .iter()
+                .any(|l| l.contains("贷款本金：采用报送数 5,000,000.00")),
+            "{:?}",
+            detail.derivation
+        );
+        assert!(
+            detail
+                .derivation
+                .iter()
+                .any(|l| l.contains("2026-VF-0002") && l.contains("银行尚未报送")),
+            "{:?}",
+            detail.derivation
+        );
+        // The enterprise was told which bank must report what.
+        let told = s.notifications(&ent, 50).await.expect("notifications");
+        assert!(
+            told.iter()
+                .any(|n| n.text.contains("2026-VF-0002") && n.text.contains("深南银行深圳分行")),
+            "{told:?}"
+        );
+
+        // Acceptance is refused until the bank reports the loan; nothing changes.
+        let e = write!(s, officer(1), |tx| s
+            .accept_application(&mut tx, &nanshan, a, ""))
+        .expect_err("unreported");
+        assert!(
+            code_of(e).starts_with("application.loan_unreported|贷款“深南银行深圳分行 2026-VF-0002”尚未由深南银行深圳分行报送")
+        );
+        assert_eq!(
+            s.application(&ent, a).await.expect("a").row.state(),
+            State::Submitted
+        );
+
+        // Eligibility at acceptance: the enterprise moved its tax registration to Futian after
+        // submitting — refused, naming the condition and its evidence.
+        let eid = fetch_i64(
+            s.conn(),
+            "SELECT id FROM enterprises WHERE organisation_id = ?",
+            vec![org_id(s, "深圳市南山示例科技有限公司").await.into()],
+        )
+        .await
+        .expect("enterprise");
+        let set_tax = |district: &'static str| {
+            let conn = s.conn().clone();
+            async move {
+                ipfin_store::db::exec(
+                    &conn,
+                    "UPDATE enterprises SET tax_district = ? WHERE id = ?",
+                    vec![district.into(), eid.into()],
+                )
+                .await
+                .expect("tax district")
+            }
+        };
+        report_loan(s, &bank, "2026-VF-0002", "Y2026980090002", "202310234567.4").await;
+        set_tax("440304").await;
+        let e = write!(s, officer(1), |tx| s
+            .accept_application(&mut tx, &nanshan, a, ""))
+        .expect_err("moved away");
+        let text = code_of(e);
+        assert!(
+            text.starts_with("application.not_eligible|受理时核验申请条件未通过：纳税地在南山区")
+                && text.contains("纳税地为 440304"),
+            "{text}"
+        );
+        set_tax("440305").await;
+        let diffs = write!(s, officer(1), |tx| s
+            .accept_application(&mut tx, &nanshan, a, ""))
+        .expect("accept");
+        assert_eq!(
+            diffs
+                .iter()
+                .map(|d| (d.line, d.field.as_str()))
+                .collect::<Vec<_>>(),
+            [(0, "principal_fen")]
+        );
+
+        // 经办 cannot pass with the difference undecided.
+        let e = write!(s, officer(1), |tx| s.pass_review(
+            &mut tx,
+            &nanshan,
+            a,
+            &[],
+            ""
+        ))
+        .expect_err("undecided");
+        assert!(code_of(e).starts_with("differences:application.differences_undecided"));
+        // Accepting the stated figure without evidence or reason: both problems at once.
+        use ipfin_domain::application::figures::{Choice, DecisionInput};
+        let bad = DecisionInput {
+            line: 0,
+            field: "principal_fen".into(),
+            choice: Choice::AcceptStated,
+            reason: String::new(),
+            evidence_file_id: None,
+        };
+        let e = write!(s, officer(1), |tx| s.decide_differences(
+            &mut tx,
+            &nanshan,
+            a,
+            std::slice::from_ref(&bad)
+        ))
+        .expect_err("no reason, no evidence");
+        let StoreError::Problems(list) = e else {
+            panic!("{e:?}")
+        };
+        assert_eq!(
+            list.iter().map(|p| p.path.as_str()).collect::<Vec<_>>(),
+            ["decisions[0].reason", "decisions[0].evidence_file_id"]
+        );
+        // The applicant cannot decide anything.
+        assert!(
+            write!(s, AuditActor::system("ent"), |tx| s.decide_differences(
+                &mut tx,
+                &ent,
+                a,
+                std::slice::from_ref(&bad)
+            ))
+            .is_err()
+        );
+        let before = s
+            .application(&nanshan, a)
+            .await
+            .expect("a")
+            .row
+            .computed_fen;
+        let diffs = write!(s, officer(1), |tx| s.decide_differences(
+            &mut tx,
+            &nanshan,
+            a,
+            &[DecisionInput {
+                line: 0,
+                field: "principal_fen".into(),
+                choice: Choice::KeepReported,
+                reason: "以银行报送的借款借据为准".into(),
+                evidence_file_id: None,
+            }]
+        ))
+        .expect("decide");
+        assert_eq!(ipfin_domain::application::figures::undecided(&diffs), 0);
+        let after = s.application(&nanshan, a).await.expect("a");
+        assert_eq!(
+            after.row.computed_fen, before,
+            "the reported principal was used already"
+        );
+        assert!(
+            after.differences[0]
+                .decision
+                .as_ref()
+                .is_some_and(|d| d.reason.contains("借款借据"))
+        );
+        assert!(
+            after
+                .events
+                .iter()
+                .any(|e| e.action == "decide_differences" && e.comment.contains("采用报送数"))
+        );
+        // Both loans' 10,000.00 + 5,000.00 of reported interest at 70% = 10,500.00.
+        assert_eq!(after.row.computed_fen, 1_050_000);
+
+        // 经办 passes; 复核 returns it internally to 经办 with a reason; 经办 signs again.
+        write!(s, officer(1), |tx| s.pass_review(
+            &mut tx,
+            &nanshan,
+            a,
+            &[],
+            "经办"
+        ))
+        .expect("first");
+        let e = write!(s, officer(2), |tx| s
+            .return_internal(&mut tx, &nanshan, a, " "))
+        .expect_err("no reason");
+        assert!(code_of(e).starts_with("note:application.internal_return_reason"));
+        write!(s, officer(2), |tx| s.return_internal(
+            &mut tx,
+            &nanshan,
+            a,
+            "贷款用途说明不清，请经办核实"
+        ))
+        .expect("internal return");
+        let back = s.application(&ent, a).await.expect("a");
+        assert_eq!(
+            (back.row.state(), back.row.stage.as_deref()),
+            (State::Accepted, Some("first"))
+        );
+        for n in 1..=3 {
+            write!(s, officer(n), |tx| s.pass_review(
+                &mut tx,
+                &nanshan,
+                a,
+                &[],
+                ""
+            ))
+            .expect("review");
+        }
+
+        // Eligibility at grant: the enterprise moves away during the notice — not granted,
+        // nothing taken from the budget, the check kept.
+        write!(s, officer(1), |tx| s.publish_notice(
+            &mut tx,
+            &nanshan,
+            "差异认定测试公示",
+            &[a],
+            d(TODAY),
+            5,
+            d(TODAY)
+        ))
+        .expect("notice");
+        set_tax("440304").await;
+        s.end_due_notices(d("2026-12-04")).await.expect("end");
+        let end = s.application(&ent, a).await.expect("a");
+        assert_eq!(end.row.state(), State::Rejected);
+        assert_eq!(end.row.granted_fen, None);
+        let steps: Vec<(&str, bool)> = end
+            .eligibility
+            .iter()
+            .map(|c| (c.step.code(), c.eligible))
+            .collect();
+        assert_eq!(
+            steps,
+            [("submit", true), ("accept", true), ("grant", false)]
+        );
+        assert!(end.events.iter().any(
+            |e| e.action == "disqualify" && e.comment.contains("资助确定时核验申请条件未通过")
+        ));
+
+        // Another enterprise cannot claim this enterprise's loan: no bank reported it for them.
+        let ft_ent = Scope::Enterprise {
+            org_id: org_id(s, "深圳市福田样本电子有限公司").await,
+        };
+        let futian = Scope::District {
+            code: "440304".into(),
+            manage: true,
+        };
+        let ft_policy = published(s, "440304").await;
+        report_loan(s, &bank, "2026-VF-0003", "Y2026980090003", "202310123456.6").await;
+        let c = new_fee_app(
+            s,
+            &ft_ent,
+            ft_policy,
+            vec![line(bank_id, "2026-VF-0003", "Y2026980090003", 500_000)],
+        )
+        .await;
+        upload_submit(s, &ft_ent, c)
+            .await
+            .expect("submit in Futian");
+        let e = write!(s, officer(7), |tx| s
+            .accept_application(&mut tx, &futian, c, ""))
+        .expect_err("not theirs");
+        assert!(code_of(e).starts_with("application.loan_unreported"));
     }
 }

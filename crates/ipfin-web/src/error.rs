@@ -17,7 +17,14 @@ pub struct AppError {
     pub field: Option<&'static str>,
     /// A JSON path in a document (policy rules), shown as `field` in the API body.
     pub path: Option<String>,
+    /// Every problem of a form checked at once (field or path, message), when there are
+    /// several: the API body lists them as `errors`, forms show each beside its field.
+    pub problems: Option<Box<Problems>>,
 }
+
+/// Every problem of a form checked at once: (field or JSON path, message).
+#[derive(Debug, Clone, Default)]
+pub struct Problems(pub Vec<(String, Msg)>);
 
 impl AppError {
     pub fn new(
@@ -31,6 +38,7 @@ impl AppError {
             msg: Msg::new(code, zh, en),
             field: None,
             path: None,
+            problems: None,
         }
     }
 
@@ -71,6 +79,7 @@ impl AppError {
             msg: e.msg,
             field: Some(e.field),
             path: None,
+            problems: None,
         }
     }
 
@@ -104,6 +113,7 @@ impl From<StoreError> for AppError {
                 msg,
                 field: None,
                 path: None,
+                problems: None,
             },
             StoreError::Invalid(fe) => AppError::invalid(fe),
             StoreError::Conflict(msg) => AppError {
@@ -111,19 +121,50 @@ impl From<StoreError> for AppError {
                 msg,
                 field: None,
                 path: None,
+                problems: None,
             },
             StoreError::Gone(msg) => AppError {
                 status: StatusCode::GONE,
                 msg,
                 field: None,
                 path: None,
+                problems: None,
             },
             StoreError::Document(e) => AppError {
                 status: StatusCode::UNPROCESSABLE_ENTITY,
                 msg: e.msg,
                 field: None,
                 path: Some(e.path),
+                problems: None,
             },
+            StoreError::Problems(list) => {
+                let first = list.first().cloned();
+                let joined = |zh: bool| {
+                    list.iter()
+                        .map(|e| {
+                            if zh {
+                                e.msg.zh.clone()
+                            } else {
+                                e.msg.en.clone()
+                            }
+                        })
+                        .collect::<Vec<_>>()
+                        .join(if zh { "；" } else { "; " })
+                };
+                AppError {
+                    status: StatusCode::UNPROCESSABLE_ENTITY,
+                    msg: Msg::new(
+                        first.as_ref().map(|e| e.msg.code).unwrap_or("form.invalid"),
+                        joined(true),
+                        joined(false),
+                    ),
+                    field: None,
+                    path: first.map(|e| e.path),
+                    problems: Some(Box::new(Problems(
+                        list.into_iter().map(|e| (e.path, e.msg)).collect(),
+                    ))),
+                }
+            }
             StoreError::StorageFull(detail) => {
                 tracing::error!(error = %detail, "storage full");
                 AppError::storage_full()

@@ -205,5 +205,12 @@ pub fn error_json(err: &AppError, lang: Lang) -> Response {
     } else if let Some(f) = err.field {
         body["field"] = f.into();
     }
+    if let Some(p) = &err.problems {
+        body["errors"] = p
+            .0
+            .iter()
+            .map(|(f, m)| serde_json::json!({"field": f, "code": m.code, "message": m.text(lang)}))
+            .collect();
+    }
     (err.status, axum::Json(body)).into_response()
 }

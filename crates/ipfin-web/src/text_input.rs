@@ -34,6 +34,7 @@ fn refusal(name: &str, at: usize, c: char) -> AppError {
         msg: e.msg,
         field: None,
         path: Some(name.to_string()),
+        problems: None,
     }
 }
 

@@ -276,9 +276,68 @@ async fn an_enterprise_fee_application_from_draft_to_grant() {
         assert_eq!(r.status, 303, "{}", r.body);
         let page = app.get(&format!("/applications/{id}"), Some(&o1)).await;
         assert!(
-            page.body.contains("与银行报送数据的差异"),
+            page.body.contains("申报数与银行、合同方报送数的差异"),
             "differences shown"
         );
+        // Issue #18 item 1: 经办 decides each difference before passing, on the page: a wrong
+        // form shows every problem and keeps the input.
+        let hidden = |name: &str| -> Option<String> {
+            let key = format!(r#"name="{name}" value=""#);
+            let at = page.body.find(&key)? + key.len();
+            let end = page.body[at..].find('"')? + at;
+            Some(page.body[at..end].to_string())
+        };
+        let diffs: Vec<(String, String)> = (0..20)
+            .map_while(|k| {
+                Some((
+                    hidden(&format!("d{k}_line"))?,
+                    hidden(&format!("d{k}_field"))?,
+                ))
+            })
+            .collect();
+        assert!(!diffs.is_empty(), "{}", page.body);
+        let mut form: Vec<(String, String)> = vec![("action".into(), "decide_differences".into())];
+        for (k, (line, field)) in diffs.iter().enumerate() {
+            form.push((format!("d{k}_line"), line.clone()));
+            form.push((format!("d{k}_field"), field.clone()));
+            form.push((format!("d{k}_choice"), "accept_stated".into()));
+        }
+        let bad: Vec<(&str, &str)> = form.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+        let r = app
+            .post_form(&format!("/applications/{id}/action"), Some(&o1), &bad)
+            .await;
+        assert_eq!(r.status, 422, "{}", r.body);
+        assert!(r.body.contains("请填写认定理由"), "{}", r.body);
+        assert!(
+            r.body.contains("须选择本申请中作为佐证的材料"),
+            "{}",
+            r.body
+        );
+        assert!(
+            r.body.contains(r#"value="accept_stated" checked"#),
+            "input kept"
+        );
+        let mut good = form.clone();
+        for k in 0..diffs.len() {
+            good.push((format!("d{k}_reason"), "核对付息凭证原件无误".into()));
+            good.push((format!("d{k}_evidence"), first_file.to_string()));
+        }
+        let good: Vec<(&str, &str)> = good.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+        let r = app
+            .post_form(&format!("/applications/{id}/action"), Some(&o1), &good)
+            .await;
+        assert_eq!(r.status, 303, "{}", r.body);
+        let page = app.get(&format!("/applications/{id}"), Some(&o1)).await;
+        assert!(page.body.contains("核对付息凭证原件无误"), "decision shown");
+        // The history names people and their organisation, never `user:2` (issue #18 item 8).
+        assert!(
+            page.body
+                .contains("南山区经办人（演示）（南山区市场监督管理局） · 受理"),
+            "{}",
+            page.body
+        );
+        assert!(page.body.contains("差异认定"));
+        assert!(!page.body.contains("user:"), "internal ids shown");
         // Each side is told on its home page: the officers of the submission, the enterprise of
         // the acceptance; the officers' to-do list counts what awaits them.
         let home = app.get("/home", Some(&o1)).await;
@@ -493,9 +552,17 @@ async fn an_enterprise_fee_application_from_draft_to_grant() {
 
 /// Uploads a small PDF into each required slot of an application through the page's form.
 async fn upload_required_on_page(app: &TestApp, s: &support::Session, id: i64) {
+    // A draft is seen by its applicant only: read it as the applicant organisation.
+    let org = ipfin_store::db::fetch_i64(
+        app.store().conn(),
+        "SELECT applicant_org_id FROM applications WHERE id = ?",
+        vec![id.into()],
+    )
+    .await
+    .expect("applicant");
     let detail = app
         .store()
-        .application(&Scope::City, id)
+        .application(&Scope::Enterprise { org_id: org }, id)
         .await
         .expect("application");
     for slot in detail.slots.iter().filter(|x| x.required) {

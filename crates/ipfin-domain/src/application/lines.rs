@@ -247,79 +247,6 @@ pub fn check_lines(lines: &[Line], items: &[Item]) -> Result<(), LineError> {
     Ok(())
 }
 
-/// The loan as the bank reported it (SPEC §4), for the cross-check.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Reported {
-    pub loan_id: i64,
-    pub principal_fen: i64,
-    pub start: NaiveDate,
-    pub end: NaiveDate,
-    pub annual_rate: Decimal,
-    pub interest_paid_fen: i64,
-    pub pledge_numbers: Vec<String>,
-}
-
-/// A difference between the application and the bank's report, shown to the reviewer.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Difference {
-    pub line: usize,
-    pub field: String,
-    pub name: String,
-    pub stated: String,
-    pub reported: String,
-}
-
-/// Compares a line with the bank's reported loan, field by field.
-pub fn cross_check(i: usize, l: &Line, r: &Reported) -> Vec<Difference> {
-    let mut out = Vec::new();
-    let mut diff = |field: &str, name: &str, stated: String, reported: String| {
-        if stated != reported {
-            out.push(Difference {
-                line: i,
-                field: field.into(),
-                name: name.into(),
-                stated,
-                reported,
-            });
-        }
-    };
-    diff(
-        "principal_fen",
-        "贷款本金",
-        crate::financing::yuan(l.principal_fen),
-        crate::financing::yuan(r.principal_fen),
-    );
-    diff("start", "放款日", l.start.to_string(), r.start.to_string());
-    diff("end", "到期日", l.end.to_string(), r.end.to_string());
-    diff(
-        "annual_rate",
-        "年利率",
-        l.annual_rate.normalize().to_string(),
-        r.annual_rate.normalize().to_string(),
-    );
-    if l.interest_paid_fen > r.interest_paid_fen {
-        out.push(Difference {
-            line: i,
-            field: "interest_paid_fen".into(),
-            name: "已付利息（申报多于银行报送）".into(),
-            stated: crate::financing::yuan(l.interest_paid_fen),
-            reported: crate::financing::yuan(r.interest_paid_fen),
-        });
-    }
-    if let Some(p) = &l.pledge_number
-        && !r.pledge_numbers.iter().any(|n| n == p.trim())
-    {
-        out.push(Difference {
-            line: i,
-            field: "pledge_number".into(),
-            name: "质权登记号".into(),
-            stated: p.clone(),
-            reported: r.pledge_numbers.join("、"),
-        });
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -373,23 +300,5 @@ mod tests {
                 .code,
             "line.duplicate"
         );
-    }
-
-    #[test]
-    fn differences_with_the_bank_report() {
-        let l = line();
-        let r = Reported {
-            loan_id: 1,
-            principal_fen: 400_000_000,
-            start: l.start,
-            end: l.end,
-            annual_rate: dec!(0.0350),
-            interest_paid_fen: 1_000_000,
-            pledge_numbers: vec!["Y2026980012345".into()],
-        };
-        let d = cross_check(0, &l, &r);
-        assert_eq!(d.len(), 1, "{d:?}");
-        assert_eq!(d[0].field, "principal_fen");
-        assert_eq!(d[0].reported, "4,000,000.00");
     }
 }

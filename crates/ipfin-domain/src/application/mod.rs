@@ -4,14 +4,17 @@
 //! the calculation live in `policy` (they are part of a policy's published package).
 
 pub mod duties;
+pub mod figures;
 pub mod files;
 pub mod lines;
 pub mod number;
 pub mod objection;
+pub mod queue;
 pub mod workflow;
 
+pub use figures::{Difference, Reported};
 pub use files::FileType;
-pub use lines::{Difference, Line, LineError, Reported};
+pub use lines::{Line, LineError};
 pub use number::{ApplicationNumber, Kind};
 pub use workflow::{Action, Actor, Stage, State, Workflow};
 

@@ -52,6 +52,8 @@ code_enum!(
         Investigate = "investigate", "立案核查", "Open an investigation";
         Clear = "clear", "核查无异常", "Clear";
         Clawback = "clawback", "追回", "Claw back";
+        ReturnInternal = "return_internal", "退回上一审核环节", "Return to the previous review stage";
+        Disqualify = "disqualify", "资助确定时条件不符", "Not eligible when the grant is decided";
     }
 );
 
@@ -159,6 +161,18 @@ const TABLE: &[(State, Action, Side, State)] = &[
     (
         State::Accepted,
         Action::Reject,
+        Side::Officer,
+        State::Rejected,
+    ),
+    (
+        State::Accepted,
+        Action::ReturnInternal,
+        Side::Officer,
+        State::Accepted,
+    ),
+    (
+        State::InNotice,
+        Action::Disqualify,
         Side::Officer,
         State::Rejected,
     ),
@@ -341,7 +355,28 @@ impl Workflow {
                     }
                 }
             }
+            (State::Accepted, Action::ReturnInternal) => {
+                // Back to the previous stage, which is signed again (by anyone who may sign it):
+                // the signatures of that stage and later ones no longer count.
+                let list = self.stage_list();
+                let pos = self
+                    .stage
+                    .and_then(|st| list.iter().position(|s| *s == st))
+                    .unwrap_or(0);
+                if pos == 0 {
+                    return Err(Msg::new(
+                        "workflow.no_earlier_stage",
+                        "申请在第一个审核环节，没有可退回的上一环节；如需企业补正，请用“退回补正”。",
+                        "The application is at the first stage; return it to the applicant instead.",
+                    ));
+                }
+                let back = list[pos - 1];
+                next.stage = Some(back);
+                next.passed_by
+                    .retain(|(s, _)| list.iter().position(|x| x == s) < Some(pos - 1));
+            }
             (State::Accepted, Action::Reject) => next.stage = None,
+            (State::InNotice, Action::Disqualify) => next.stage = None,
             (State::InNotice, Action::UpholdObjection) => {
                 // An upheld objection sends the grant back to review, from the start.
                 next.stage = Some(self.stage_list()[0]);
@@ -367,6 +402,38 @@ mod tests {
         steps
             .iter()
             .fold(w, |w, (who, a)| w.apply(*who, *a).expect("allowed"))
+    }
+
+    #[test]
+    fn a_reviewer_returns_to_the_previous_stage_which_is_signed_again() {
+        let w = run(
+            Workflow::new(3),
+            &[
+                (A, Action::Submit),
+                (O1, Action::Accept),
+                (O1, Action::Pass),
+            ],
+        );
+        assert_eq!(w.stage, Some(Stage::Second));
+        let back = w.apply(O2, Action::ReturnInternal).unwrap();
+        assert_eq!(
+            (back.state, back.stage),
+            (State::Accepted, Some(Stage::First))
+        );
+        assert!(back.passed_by.is_empty(), "经办 signs again");
+        // 经办 signs again, then 复核 by someone else, 审批 by a third.
+        let done = run(
+            back.clone(),
+            &[(O1, Action::Pass), (O2, Action::Pass), (O3, Action::Pass)],
+        );
+        assert_eq!(done.state, State::Reviewed);
+        // Nothing to return to at the first stage.
+        assert_eq!(
+            back.apply(O2, Action::ReturnInternal).unwrap_err().code,
+            "workflow.no_earlier_stage"
+        );
+        // The applicant never returns internally.
+        assert!(w.apply(A, Action::ReturnInternal).is_err());
     }
 
     #[test]
@@ -470,9 +537,9 @@ mod tests {
         // allowed actions, seeded runs reach disbursement and clawback.
         let mut reached = std::collections::BTreeSet::new();
         let mut seed = 7u64;
-        for _ in 0..300 {
+        for _ in 0..600 {
             let mut w = Workflow::new(3);
-            for _ in 0..40 {
+            for _ in 0..80 {
                 // xorshift64*
                 seed ^= seed >> 12;
                 seed ^= seed << 25;

@@ -3,7 +3,57 @@
 //! evidence that decided it and as of when; a policy's extra conditions are listed as such,
 //! to be checked by the officer (the guideline asks districts not to set any).
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+
+code_enum!(
+    /// The decisions at which eligibility is proved again (issue #18 item 2): an enterprise
+    /// that moved its registration or tax district after submitting is caught at acceptance,
+    /// and one that moved after review is caught when the grant is decided.
+    Step {
+        Submit = "submit", "申报时", "At submission";
+        Accept = "accept", "受理时", "At acceptance";
+        Grant = "grant", "资助确定时", "When the grant is decided";
+    }
+);
+
+/// A condition as kept with the application (read back for the review screen).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeptCondition {
+    pub code: String,
+    pub name: String,
+    pub met: Option<bool>,
+    pub evidence: String,
+    pub as_of: String,
+    #[serde(default)]
+    pub extra: bool,
+}
+
+/// One check of eligibility kept with the application.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeptCheck {
+    pub step: Step,
+    pub checked_at: i64,
+    pub eligible: bool,
+    pub conditions: Vec<KeptCondition>,
+}
+
+impl Condition {
+    /// The refusal when this condition fails at a step, naming the condition, the value that
+    /// decided it, its source and as-of date.
+    pub fn refusal(&self, step: Step) -> crate::message::Msg {
+        crate::message::Msg::new(
+            "application.not_eligible",
+            format!(
+                "{}核验申请条件未通过：{}（{}，截至 {}）。如登记或纳税信息有误，请联系区服务站更正后再办理。",
+                step.zh(),
+                self.name,
+                self.evidence,
+                self.as_of
+            ),
+            format!("Not eligible {}: {}.", step.en().to_lowercase(), self.code),
+        )
+    }
+}
 
 /// What the registry says about the enterprise, and when it was last updated.
 #[derive(Debug, Clone, PartialEq, Eq)]

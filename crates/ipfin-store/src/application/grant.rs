@@ -11,6 +11,7 @@ use ipfin_domain::application::duties::Duty;
 use ipfin_domain::application::{Action, Actor, State};
 use ipfin_domain::org::Scope;
 use ipfin_domain::policy::budget::{BudgetMode, BudgetRequest, allocate_budget, proportional};
+use ipfin_domain::policy::eligibility::Step;
 use sea_orm::FromQueryResult;
 use serde_json::json;
 
@@ -55,6 +56,29 @@ impl Store {
         for e in &entries {
             let row = Self::app_row(tx.conn(), &scope, e.application_id).await?;
             let (wf, _) = Self::app_state(tx.conn(), e.application_id).await?;
+            // Eligibility once more before money is committed (R2.2): an enterprise that moved
+            // away since acceptance is not granted, and takes nothing from the budget.
+            let doc = Self::policy_version_in_any(tx.conn(), row.policy_version_id)
+                .await?
+                .doc()?;
+            if let Some(c) = self.prove_eligibility(tx, &row, &doc, Step::Grant).await? {
+                let why = c.refusal(Step::Grant).zh;
+                exec(tx.conn(), "UPDATE notice_entries SET outcome = 'ineligible' WHERE notice_id = ? AND application_id = ?", vec![n.id.into(), row.id.into()]).await?;
+                Self::transition(
+                    tx,
+                    &row,
+                    &wf,
+                    Actor::Officer(0),
+                    Action::Disqualify,
+                    &why,
+                    json!({"notice_id": n.id, "condition": c.code}),
+                )
+                .await?;
+                Self::release_claims(tx, row.id).await?;
+                Self::notify_applicant(tx, &row, format!("{} 未获资助：{why}", row.label()))
+                    .await?;
+                continue;
+            }
             rows.push((row, wf));
         }
         // Budgets per pinned policy: what remains of its year's budget.

@@ -15,6 +15,8 @@
 
 mod draft;
 mod duties;
+mod eligibility;
+mod figures;
 mod grant;
 mod notice;
 mod read;
@@ -147,6 +149,23 @@ pub struct EventRow {
     pub to_state: String,
     pub stage: Option<String>,
     pub comment: String,
+    /// The person who acted (or the API token's name), when a person or token acted.
+    pub person: Option<String>,
+    /// Their organisation.
+    pub organisation: Option<String>,
+}
+
+impl EventRow {
+    /// Who acted, as people read it: 南山区经办人（演示）（南山区市场监督管理局）, or 系统 for the
+    /// background jobs.
+    pub fn who(&self) -> String {
+        match (&self.person, &self.organisation) {
+            (Some(p), Some(o)) => format!("{p}（{o}）"),
+            (Some(p), None) => p.clone(),
+            _ if self.actor_name.starts_with("system:") => "系统".into(),
+            _ => self.actor_name.clone(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, FromQueryResult, Serialize)]
@@ -213,8 +232,11 @@ pub struct ApplicationDetail {
     pub calculation: Option<serde_json::Value>,
     /// The derivation in Chinese, one line a step.
     pub derivation: Vec<String>,
-    /// Differences with the banks' reports, found at acceptance.
+    /// Differences between the stated figures and the banks' and contract parties' reports,
+    /// each with the officer's decision once made.
     pub differences: Vec<Difference>,
+    /// Eligibility as checked at submission, acceptance and grant, with the evidence.
+    pub eligibility: Vec<ipfin_domain::policy::eligibility::KeptCheck>,
     pub payments: Vec<PaymentRow>,
     pub checks: Vec<CheckRow>,
     pub clawbacks: Vec<ClawbackRow>,
@@ -241,6 +263,22 @@ pub struct QueueCount {
     pub stage: Option<String>,
     pub count: i64,
     pub oldest_at: Option<i64>,
+}
+
+impl QueueCount {
+    /// When the oldest application of this line is due (`queue::AWAITING_OFFICERS`).
+    pub fn due_on(&self) -> Option<NaiveDate> {
+        let state = State::from_code(&self.state)?;
+        ipfin_domain::application::queue::due_on(
+            state,
+            ipfin_domain::calendar::business_date(self.oldest_at?),
+        )
+    }
+
+    /// The oldest application of this line is past its deadline on `today`.
+    pub fn overdue(&self, today: NaiveDate) -> bool {
+        self.due_on().is_some_and(|d| d < today)
+    }
 }
 
 #[derive(Debug, Clone, FromQueryResult, Serialize)]
@@ -463,6 +501,54 @@ impl Store {
         )
         .await?;
         Ok(next)
+    }
+
+    /// Records something done to an application that does not move it (a decision on the
+    /// figures, an eligibility check) in its history, as `transition` does for moves.
+    async fn record_event(
+        tx: &WriteTx,
+        row: &ApplicationRow,
+        wf: &Workflow,
+        action: &str,
+        comment: &str,
+        data: serde_json::Value,
+    ) -> Result<()> {
+        let label = tx.actor().label.clone();
+        exec(
+            tx.conn(),
+            "INSERT INTO application_events (application_id, at, user_id, actor_name, action, from_state, to_state, stage, comment, data) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            vec![
+                row.id.into(),
+                crate::now_us().into(),
+                tx.actor_user_id().into(),
+                label.into(),
+                action.to_string().into(),
+                wf.state.code().into(),
+                wf.state.code().into(),
+                wf.stage.map(|s| s.code().to_string()).into(),
+                comment.to_string().into(),
+                data.to_string().into(),
+            ],
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// A person's name as shown in histories and decisions.
+    async fn user_display_name<C: ConnectionTrait>(conn: &C, user: i64) -> Result<String> {
+        #[derive(FromQueryResult)]
+        struct N {
+            display_name: String,
+        }
+        Ok(fetch_opt::<N, _>(
+            conn,
+            "SELECT display_name FROM users WHERE id = ?",
+            vec![user.into()],
+        )
+        .await?
+        .map(|n| n.display_name)
+        .unwrap_or_else(|| format!("用户 {user}")))
     }
 
     async fn notify_officers(tx: &WriteTx, row: &ApplicationRow, text: String) -> Result<()> {

@@ -10,7 +10,7 @@ use crate::db::{Page, Paged, fetch_all, fetch_i64, fetch_one, fetch_page};
 use crate::error::Result;
 use ipfin_domain::application::{self as app, State, Workflow};
 use ipfin_domain::org::Scope;
-use ipfin_domain::visibility::Records;
+use ipfin_domain::visibility::{Party, Reach, Records};
 use sea_orm::{FromQueryResult, Value};
 
 fn awaiting(row: &ApplicationRow, wf: &Workflow) -> String {
@@ -40,6 +40,14 @@ impl Store {
     /// An application the scope may see, with everything on its page.
     pub async fn application(&self, scope: &Scope, id: i64) -> Result<ApplicationDetail> {
         let row = Self::app_row(self.conn(), scope, id).await?;
+        if row.state() == State::Draft
+            && !matches!(
+                scope.reach(Records::Applications),
+                Reach::Party(Party::Applicant, _)
+            )
+        {
+            return Err(crate::error::StoreError::NotFound);
+        }
         #[derive(FromQueryResult)]
         struct Extra {
             workflow: String,
@@ -98,7 +106,13 @@ impl Store {
             .await?,
             events: fetch_all(
                 self.conn(),
-                "SELECT id, at, actor_name, action, from_state, to_state, stage, comment FROM application_events WHERE application_id = ? ORDER BY id",
+                "SELECT e.id, e.at, e.actor_name, e.action, e.from_state, e.to_state, e.stage, e.comment, \
+                 COALESCE(u.display_name, t.name) AS person, o.name AS organisation \
+                 FROM application_events e \
+                 LEFT JOIN users u ON u.id = e.user_id \
+                 LEFT JOIN api_tokens t ON e.user_id IS NULL AND e.actor_name = 'token:' || CAST(t.id AS TEXT) \
+                 LEFT JOIN organisations o ON o.id = COALESCE(u.organisation_id, t.organisation_id) \
+                 WHERE e.application_id = ? ORDER BY e.id",
                 vec![id.into()],
             )
             .await?,
@@ -129,6 +143,7 @@ impl Store {
             calculation,
             derivation,
             differences,
+            eligibility: Self::eligibility_checks(self.conn(), id).await?,
             open_clawbacks,
             awaiting,
         })
@@ -140,6 +155,13 @@ impl Store {
             cond.push_str(" AND (a.number = ? OR o.name LIKE ?)");
             values.push(q.to_string().into());
             values.push(format!("%{}%", q.replace(['%', '_'], "")).into());
+        }
+        // A draft is the applicant's own until submitted: nobody else lists it.
+        if !matches!(
+            scope.reach(Records::Applications),
+            Reach::Party(Party::Applicant, _)
+        ) {
+            cond.push_str(" AND a.state <> 'draft'");
         }
         if let Some(s) = f.state {
             cond.push_str(" AND a.state = ?");
@@ -179,14 +201,16 @@ impl Store {
         .await
     }
 
-    /// Counts per state and stage with the oldest waiting time (the officers' work queue).
+    /// Counts per state and stage with the oldest waiting time (the officers' work queue): only
+    /// the states that await the lead department (`queue::AWAITING_OFFICERS`).
     pub async fn application_queue(&self, scope: &Scope) -> Result<Vec<QueueCount>> {
         let (cond, values) = crate::visibility::condition(scope, Records::Applications);
         fetch_all(
             self.conn(),
             &format!(
                 "SELECT a.state, a.stage, COUNT(*) AS count, MIN(a.updated_at) AS oldest_at {FROM} \
-                 WHERE {cond} AND a.state <> 'draft' GROUP BY a.state, a.stage ORDER BY a.state, a.stage"
+                 WHERE {cond} AND a.state IN {} GROUP BY a.state, a.stage ORDER BY a.state, a.stage",
+                ipfin_domain::application::queue::sql_states()
             ),
             values,
         )

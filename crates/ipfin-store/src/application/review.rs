@@ -3,8 +3,8 @@
 //! return for supplements, refuse, and the staged review with maker–checker.
 
 use super::{
-    ACTIVE, ApplicationRow, Body, FILE_COLS, FileRow, ItemDecision, ItemRow, StoredCalc,
-    applicant_org, field_err, internal, workflow_err,
+    ACTIVE, ApplicationRow, Body, FILE_COLS, FileRow, ItemDecision, ItemRow, applicant_org,
+    field_err, workflow_err,
 };
 use crate::db::{exec, fetch_all, fetch_i64, fetch_opt};
 use crate::error::{Result, StoreError};
@@ -12,20 +12,14 @@ use crate::{Store, WriteTx};
 use chrono::{Datelike, NaiveDate};
 use ipfin_domain::Msg;
 use ipfin_domain::application::duties::Duty;
-use ipfin_domain::application::{
-    self as app, Action, Actor, Difference, Kind, Line, Reported, State,
-};
+use ipfin_domain::application::{self as app, Action, Actor, Difference, Kind, State};
 use ipfin_domain::org::Scope;
 use ipfin_domain::policy::calc::{self, Calculation};
 use ipfin_domain::policy::document::PolicyDocument;
+use ipfin_domain::policy::eligibility::Step;
 use ipfin_domain::policy::rules::{CapPeriod, Item};
 use sea_orm::{ConnectionTrait, FromQueryResult, Value};
 use serde_json::json;
-
-#[derive(FromQueryResult)]
-struct NameRow {
-    name: String,
-}
 
 /// Open files of the materials checklist that a submit found missing, by name.
 fn missing_error(names: &[String]) -> StoreError {
@@ -37,6 +31,11 @@ fn missing_error(names: &[String]) -> StoreError {
             format!("Required materials missing: {}.", names.join(", ")),
         ),
     )
+}
+
+#[derive(FromQueryResult)]
+struct NameOnly {
+    name: String,
 }
 
 impl Store {
@@ -81,12 +80,13 @@ impl Store {
     }
 
     /// Runs the engine on an application as it stands.
-    async fn calculate_for(
+    pub(super) async fn calculate_for(
         &self,
         tx: &WriteTx,
         row: &ApplicationRow,
         body: &Body,
         doc: &PolicyDocument,
+        loans: &[calc::Loan],
     ) -> Result<Calculation> {
         let conn = tx.conn();
         match row.kind() {
@@ -108,11 +108,10 @@ impl Store {
                     class,
                     operating_revenue_fen: e.operating_revenue_fen,
                     // Only the items applied for count: fees of other items stay out.
-                    loans: body
-                        .lines
+                    loans: loans
                         .iter()
                         .map(|l| {
-                            let mut loan = l.to_calc();
+                            let mut loan = l.clone();
                             let applied = row.item_list();
                             for (item, fee) in [
                                 (Item::Interest, &mut loan.interest_paid_fen),
@@ -257,33 +256,9 @@ impl Store {
                 })
             })?;
         }
-        // Eligibility (R2.2) for enterprises.
-        if let Some(eid) = row.enterprise_id {
-            let e = self.enterprise_in(tx.conn(), &Scope::City, eid).await?;
-            let name = fetch_opt::<NameRow, _>(
-                tx.conn(),
-                "SELECT name FROM districts WHERE code = ?",
-                vec![row.district_code.clone().into()],
-            )
-            .await?
-            .map(|d| d.name)
-            .unwrap_or_default();
-            let el = ipfin_domain::policy::eligibility::check(
-                &e.facts(),
-                &row.district_code,
-                &name,
-                &doc.eligibility.extra_conditions,
-            );
-            if let Some(c) = el.conditions.iter().find(|c| c.met == Some(false)) {
-                return Err(StoreError::conflict(
-                    "application.not_eligible",
-                    format!(
-                        "不符合申请条件：{}（{}，截至 {}）。如登记信息有误，请联系区服务站更正。",
-                        c.name, c.evidence, c.as_of
-                    ),
-                    format!("Not eligible: {}.", c.code),
-                ));
-            }
+        // Eligibility (R2.2) for enterprises, kept with the application.
+        if let Some(c) = self.prove_eligibility(tx, &row, &doc, Step::Submit).await? {
+            return Err(StoreError::Conflict(c.refusal(Step::Submit)));
         }
         // Completeness.
         let files: Vec<FileRow> = fetch_all(
@@ -301,7 +276,19 @@ impl Store {
         if !missing.is_empty() {
             return Err(missing_error(&missing));
         }
-        let c = self.calculate_for(tx, &row, &body, &doc).await?;
+        let old = Self::stored_differences(tx.conn(), id).await?;
+        let figures = if row.kind() == Kind::EnterpriseFee {
+            Self::figures(tx.conn(), &row, &body, &old).await?
+        } else {
+            super::figures::Figures {
+                loans: Vec::new(),
+                why: Vec::new(),
+                diffs: Vec::new(),
+            }
+        };
+        let c = self
+            .calculate_for(tx, &row, &body, &doc, &figures.loans)
+            .await?;
         if !c.eligible {
             // The policy's own conditions (years limit, revenue, IP types) rule it out: say
             // which, in the derivation's words, instead of filing an application for nothing.
@@ -319,10 +306,6 @@ impl Store {
                 "The policy's conditions rule this application out.",
             ));
         }
-        let stored = StoredCalc {
-            value: serde_json::to_value(&c).map_err(internal)?,
-            lines: c.lines(),
-        };
         // The number: the next in district-year-kind, inside this transaction (gapless).
         let number = match &row.number {
             Some(n) => n.clone(),
@@ -352,50 +335,11 @@ impl Store {
         let now = crate::now_s();
         exec(
             tx.conn(),
-            "UPDATE applications SET number = ?, calc = ?, computed_fen = ?, submitted_at = COALESCE(submitted_at, ?), return_note = NULL, return_deadline = NULL WHERE id = ?",
-            vec![number.clone().into(), serde_json::to_string(&stored).map_err(internal)?.into(), c.total_fen.into(), now.into(), id.into()],
+            "UPDATE applications SET number = ?, submitted_at = COALESCE(submitted_at, ?), return_note = NULL, return_deadline = NULL WHERE id = ?",
+            vec![number.clone().into(), now.into(), id.into()],
         )
         .await?;
-        // Amounts a reviewer already approved (a resubmission after a return at a later stage)
-        // stay, capped by the new calculation: a return never undoes a reviewer's cut.
-        let before: Vec<ItemRow> = fetch_all(
-            tx.conn(),
-            "SELECT item, computed_fen, approved_fen, reason, granted_fen FROM application_items WHERE application_id = ?",
-            vec![id.into()],
-        )
-        .await?;
-        exec(
-            tx.conn(),
-            "DELETE FROM application_items WHERE application_id = ?",
-            vec![id.into()],
-        )
-        .await?;
-        let items: Vec<(String, i64)> = if c.items.is_empty() {
-            vec![(row.kind.to_string(), c.total_fen)]
-        } else {
-            let applied = row.item_list();
-            c.items
-                .iter()
-                .filter(|i| applied.contains(&i.item))
-                .map(|i| (i.item.code().to_string(), i.granted_fen))
-                .collect()
-        };
-        for (item, fen) in &items {
-            let kept = before.iter().find(|b| &b.item == item);
-            let approved = kept.and_then(|b| b.approved_fen).map(|a| a.min(*fen));
-            exec(
-                tx.conn(),
-                "INSERT INTO application_items (application_id, item, computed_fen, approved_fen, reason) VALUES (?, ?, ?, ?, ?)",
-                vec![
-                    id.into(),
-                    item.clone().into(),
-                    (*fen).into(),
-                    approved.into(),
-                    kept.and_then(|b| b.reason.clone()).into(),
-                ],
-            )
-            .await?;
-        }
+        Self::store_calculation(tx, &row, &c, &figures.why, Some(&figures.diffs)).await?;
         let mut row = row;
         row.number = Some(number.clone());
         // An applicant with a clawback still open is flagged to the officers (SPEC §3.3).
@@ -432,6 +376,15 @@ impl Store {
             ),
         };
         Self::notify_officers(tx, &row, text).await?;
+        // The enterprise is told which bank must report which loan before acceptance.
+        for l in body.lines.iter().filter(|l| {
+            figures
+                .diffs
+                .iter()
+                .any(|d| !d.decidable && body.lines.get(d.line) == Some(*l))
+        }) {
+            Self::notify_applicant(tx, &row, app::figures::unreported_msg(l).zh).await?;
+        }
         Ok(number)
     }
 
@@ -479,10 +432,14 @@ impl Store {
         comment: &str,
     ) -> Result<Vec<Difference>> {
         let (row, wf, body, user) = Self::officer_row(tx, scope, id).await?;
-        let next = wf
-            .apply(Actor::Officer(user), Action::Accept)
+        wf.apply(Actor::Officer(user), Action::Accept)
             .map_err(workflow_err)?;
-        let _ = next;
+        let v = Self::policy_version_in_any(tx.conn(), row.policy_version_id).await?;
+        let doc = v.doc()?;
+        // Eligibility again, on the registry as it stands today (R2.2).
+        if let Some(c) = self.prove_eligibility(tx, &row, &doc, Step::Accept).await? {
+            return Err(StoreError::Conflict(c.refusal(Step::Accept)));
+        }
         let mut claims: Vec<(String, String)> = Vec::new();
         for l in &body.lines {
             for item in row.item_list() {
@@ -516,6 +473,25 @@ impl Store {
                 } else {
                     "贷款"
                 };
+                // Name the bank and contract (not the internal key) and the other district.
+                let subject = match key.strip_prefix("loan:").and_then(|k| k.split_once(':')) {
+                    Some((lender, contract)) => {
+                        let bank = match lender.parse::<i64>() {
+                            Ok(lid) => fetch_opt::<NameOnly, _>(
+                                tx.conn(),
+                                "SELECT name FROM organisations WHERE id = ?",
+                                vec![lid.into()],
+                            )
+                            .await?
+                            .map(|n| n.name)
+                            .unwrap_or_default(),
+                            Err(_) => String::new(),
+                        };
+                        format!("{bank} {contract}").trim().to_string()
+                    }
+                    None => key.split_once(':').map(|x| x.1).unwrap_or(key).to_string(),
+                };
+                let district = Self::district_name(tx.conn(), &o.district_code).await?;
                 let item_zh = Item::ALL
                     .iter()
                     .find(|i| i.code() == item)
@@ -524,10 +500,8 @@ impl Store {
                 return Err(StoreError::conflict(
                     "application.double_dipping",
                     format!(
-                        "{what}“{}”的{item_zh}已由申请 {}（{}）申请或获得 {} 年度资助，同一贷款同一项目同一年度只能资助一次。",
-                        key.split_once(':').map(|x| x.1).unwrap_or(key),
+                        "{what}“{subject}”的{item_zh}已由{district}的申请 {} 申请或获得 {} 年度资助，同一贷款同一项目同一年度只能资助一次。",
                         o.number.unwrap_or_default(),
-                        o.district_code,
                         row.policy_year
                     ),
                     "The same loan or pledge was already claimed for this item and year.",
@@ -550,25 +524,26 @@ impl Store {
                 ))
             })?;
         }
-        // Cross-check with the banks' reports.
-        let mut diffs = Vec::new();
-        for (i, l) in body.lines.iter().enumerate() {
-            if let Some(r) = self.reported_loan(tx.conn(), l).await? {
-                diffs.extend(app::lines::cross_check(i, l, &r));
-            } else {
-                diffs.push(Difference {
-                    line: i,
-                    field: "contract_number".into(),
-                    name: "银行报送记录".into(),
-                    stated: l.reference(),
-                    reported: "银行未报送该贷款".into(),
-                });
+        // Every loan must have been reported by its bank: the grant is computed on that report.
+        let old = Self::stored_differences(tx.conn(), id).await?;
+        let figures = if row.kind() == Kind::EnterpriseFee {
+            let f = Self::figures(tx.conn(), &row, &body, &old).await?;
+            if let Some(l) = f.unreported(&body) {
+                return Err(StoreError::Conflict(app::figures::unreported_msg(l)));
             }
-        }
+            Some(f)
+        } else {
+            None
+        };
+        // The calculation again, on the reported figures; the differences for 经办 to decide.
+        let diffs = match &figures {
+            Some(_) => self.recalculate(tx, &row, &body, &doc, &old).await?.1.diffs,
+            None => Vec::new(),
+        };
         exec(
             tx.conn(),
-            "UPDATE applications SET differences = ?, accepted_at = COALESCE(accepted_at, ?) WHERE id = ?",
-            vec![serde_json::to_string(&diffs).map_err(internal)?.into(), crate::now_s().into(), id.into()],
+            "UPDATE applications SET accepted_at = COALESCE(accepted_at, ?) WHERE id = ?",
+            vec![crate::now_s().into(), id.into()],
         )
         .await?;
         Self::transition(
@@ -585,48 +560,52 @@ impl Store {
         Ok(diffs)
     }
 
-    async fn reported_loan<C: ConnectionTrait>(
+    /// A reviewer at 复核 or 审批 sends the application back to the previous review stage, with
+    /// a reason (an internal return: the applicant is not asked for anything). The previous
+    /// stage is signed again.
+    pub async fn return_internal(
         &self,
-        conn: &C,
-        l: &Line,
-    ) -> Result<Option<Reported>> {
-        #[derive(FromQueryResult)]
-        struct R {
-            id: i64,
-            principal_fen: i64,
-            start_date: NaiveDate,
-            end_date: NaiveDate,
-            annual_rate: String,
-            interest_paid_fen: i64,
+        tx: &mut WriteTx,
+        scope: &Scope,
+        id: i64,
+        reason: &str,
+    ) -> Result<()> {
+        let (row, wf, _, user) = Self::officer_row(tx, scope, id).await?;
+        let next = wf
+            .apply(Actor::Officer(user), Action::ReturnInternal)
+            .map_err(workflow_err)?;
+        let reason = reason.trim();
+        if !(2..=500).contains(&reason.chars().count()) {
+            return Err(field_err(
+                "note",
+                Msg::new(
+                    "application.internal_return_reason",
+                    "请写明退回上一审核环节的理由（2–500 字）。",
+                    "Give the reason for returning to the previous stage (2–500 characters).",
+                ),
+            ));
         }
-        let Some(r): Option<R> = fetch_opt(
-            conn,
-            "SELECT id, principal_fen, start_date, end_date, annual_rate, interest_paid_fen FROM loans WHERE lender_org_id = ? AND contract_number = ?",
-            vec![l.lender_org_id.into(), l.contract_number.trim().to_string().into()],
-        )
-        .await?
-        else {
-            return Ok(None);
-        };
-        #[derive(FromQueryResult)]
-        struct N {
-            number: String,
-        }
-        let numbers: Vec<N> = fetch_all(
-            conn,
-            "SELECT p.number FROM loan_pledges lp JOIN pledge_registrations p ON p.id = lp.registration_id WHERE lp.loan_id = ?",
-            vec![r.id.into()],
+        Self::check_duty(tx, &row, user, Duty::Review).await?;
+        Self::transition(
+            tx,
+            &row,
+            &wf,
+            Actor::Officer(user),
+            Action::ReturnInternal,
+            reason,
+            json!({"to_stage": next.stage.map(|s| s.code())}),
         )
         .await?;
-        Ok(Some(Reported {
-            loan_id: r.id,
-            principal_fen: r.principal_fen,
-            start: r.start_date,
-            end: r.end_date,
-            annual_rate: r.annual_rate.parse().unwrap_or_default(),
-            interest_paid_fen: r.interest_paid_fen,
-            pledge_numbers: numbers.into_iter().map(|n| n.number).collect(),
-        }))
+        Self::notify_officers(
+            tx,
+            &row,
+            format!(
+                "{} 被退回{}重新审核：{reason}",
+                row.label(),
+                next.stage.map(|s| s.zh()).unwrap_or("")
+            ),
+        )
+        .await
     }
 
     /// Returns an application for supplement, with what to supplement and a deadline.
@@ -744,6 +723,12 @@ impl Store {
         wf.apply(Actor::Officer(user), Action::Pass)
             .map_err(workflow_err)?;
         Self::check_duty(tx, &row, user, Duty::Review).await?;
+        if wf.stage == Some(ipfin_domain::application::Stage::First) {
+            let n = app::figures::undecided(&Self::stored_differences(tx.conn(), id).await?);
+            if n > 0 {
+                return Err(super::figures::undecided_error(n));
+            }
+        }
         let items: Vec<ItemRow> = fetch_all(
             tx.conn(),
             "SELECT item, computed_fen, approved_fen, reason, granted_fen FROM application_items WHERE application_id = ? ORDER BY item",

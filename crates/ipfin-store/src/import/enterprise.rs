@@ -320,6 +320,7 @@ impl Store {
         &self,
         tx: &mut WriteTx,
         rows: &[ReadyRow],
+        source: &str,
     ) -> Result<BatchOutcome> {
         let mut out = BatchOutcome::default();
         if rows.is_empty() {
@@ -375,8 +376,8 @@ impl Store {
             exec(
                         tx.conn(),
                         "UPDATE enterprises SET name = ?, registered_district = ?, tax_district = ?, independent_legal_person = ?, industry = ?, \
-                         employees = ?, operating_revenue_fen = ?, total_assets_fen = ?, size_class = ?, data_sharing_consent = ?, updated_at = ? \
-                         WHERE id = ?",
+                         employees = ?, operating_revenue_fen = ?, total_assets_fen = ?, size_class = ?, data_sharing_consent = ?, updated_at = ?, \
+                         source_ref = ? WHERE id = ?",
                         vec![
                             r.name.clone().into(),
                             r.input.registered_district.clone().into(),
@@ -389,6 +390,7 @@ impl Store {
                             r.size.clone().into(),
                             r.input.data_sharing_consent.into(),
                             now.into(),
+                            source.into(),
                             e.id.into(),
                         ],
                     )
@@ -407,13 +409,13 @@ impl Store {
         let backend = tx.conn().get_database_backend();
         let pg = backend == sea_orm::DbBackend::Postgres;
         let (per_stmt, row_ph) = if pg {
-            (1000, "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+            (1000, "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
         } else {
-            (2000, "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+            (2000, "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
         };
         for chunk in new_rows.chunks(per_stmt) {
             let placeholders = vec![row_ph; chunk.len()].join(", ");
-            let mut values: Vec<Value> = Vec::with_capacity(chunk.len() * 14);
+            let mut values: Vec<Value> = Vec::with_capacity(chunk.len() * 15);
             for r in chunk {
                 values.extend([
                     Value::from(r.code.clone()),
@@ -429,6 +431,7 @@ impl Store {
                     r.input.data_sharing_consent.into(),
                     now.into(),
                     now.into(),
+                    source.into(),
                 ]);
                 if pg {
                     values.push(index_text(backend, r).into());
@@ -443,7 +446,7 @@ impl Store {
                 tx.conn(),
                 &format!(
                     "INSERT INTO enterprises (credit_code, name, registered_district, tax_district, independent_legal_person, industry, \
-                     employees, operating_revenue_fen, total_assets_fen, size_class, data_sharing_consent, created_at, updated_at{}) \
+                     employees, operating_revenue_fen, total_assets_fen, size_class, data_sharing_consent, created_at, updated_at, source_ref{}) \
                      VALUES {placeholders} RETURNING id, credit_code",
                     if pg { ", name_grams" } else { "" }
                 ),

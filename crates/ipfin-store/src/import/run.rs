@@ -239,7 +239,9 @@ impl Store {
                 Ready::Loan(r) => loans.push(r),
             }
         }
-        let mut o = self.import_enterprise_batch(&mut tx, &ents).await?;
+        let mut o = self
+            .import_enterprise_batch(&mut tx, &ents, &format!("import:{import_id}"))
+            .await?;
         let mut errors = Vec::new();
         for (b, e) in [
             self.import_tag_batch(&mut tx, scope, tags).await?,

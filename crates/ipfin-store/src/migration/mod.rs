@@ -23,6 +23,7 @@ mod m0015_summaries;
 mod m0016_account_activations;
 mod m0017_ops_hardening;
 mod m0018_objection_limits;
+mod m0019_verified_figures;
 
 use m0001_foundation::M0001Foundation;
 use m0002_enterprises::M0002Enterprises;
@@ -42,6 +43,7 @@ use m0015_summaries::M0015Summaries;
 use m0016_account_activations::M0016AccountActivations;
 use m0017_ops_hardening::M0017OpsHardening;
 use m0018_objection_limits::M0018ObjectionLimits;
+use m0019_verified_figures::M0019VerifiedFigures;
 
 use sea_orm_migration::prelude::*;
 
@@ -69,6 +71,7 @@ impl MigratorTrait for Migrator {
             Box::new(M0016AccountActivations),
             Box::new(M0017OpsHardening),
             Box::new(M0018ObjectionLimits),
+            Box::new(M0019VerifiedFigures),
         ]
     }
 }

@@ -628,9 +628,14 @@ pub struct ApplicationDetailDto {
     pub calculation: Option<serde_json::Value>,
     /// The derivation in Chinese, one line a step.
     pub derivation: Vec<String>,
-    /// Differences with the banks' reports, found at acceptance.
+    /// Differences between the stated figures and what banks and contract parties reported,
+    /// each with the officer's decision (`decision`) once made; `decidable: false` marks a loan
+    /// no bank has reported (the application cannot be accepted until it is).
     #[schema(value_type = Vec<Object>)]
-    pub differences: Vec<ipfin_domain::application::lines::Difference>,
+    pub differences: Vec<ipfin_domain::application::Difference>,
+    /// Eligibility as checked at submission, acceptance and grant: each condition with its
+    /// value, source and as-of date.
+    pub eligibility: Vec<EligibilityCheckDto>,
     #[schema(value_type = Vec<Object>)]
     pub payments: Vec<ipfin_store::application::PaymentRow>,
     #[schema(value_type = Vec<Object>)]
@@ -657,6 +662,7 @@ impl From<ApplicationDetail> for ApplicationDetailDto {
             calculation,
             derivation,
             differences,
+            eligibility,
             payments,
             checks,
             clawbacks,
@@ -675,11 +681,62 @@ impl From<ApplicationDetail> for ApplicationDetailDto {
             calculation,
             derivation,
             differences,
+            eligibility: eligibility
+                .into_iter()
+                .map(EligibilityCheckDto::from)
+                .collect(),
             payments,
             checks,
             clawbacks,
             open_clawbacks,
             awaiting,
+        }
+    }
+}
+
+/// One eligibility check kept with an application (R2.2).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EligibilityCheckDto {
+    /// `submit`, `accept` or `grant`.
+    pub step: String,
+    /// When (seconds since the epoch).
+    pub checked_at: i64,
+    /// All of the guideline's conditions were met.
+    pub eligible: bool,
+    pub conditions: Vec<EligibilityConditionDto>,
+}
+
+/// One condition as checked: its value, evidence (with the data source) and as-of date.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EligibilityConditionDto {
+    /// `registered_in_district`, `taxed_in_district`, `independent_legal_person` or `extra`.
+    pub code: String,
+    pub name: String,
+    /// `null`: a policy's extra condition, checked by the officer.
+    pub met: Option<bool>,
+    pub evidence: String,
+    pub as_of: String,
+    pub extra: bool,
+}
+
+impl From<ipfin_domain::policy::eligibility::KeptCheck> for EligibilityCheckDto {
+    fn from(c: ipfin_domain::policy::eligibility::KeptCheck) -> Self {
+        Self {
+            step: c.step.code().to_string(),
+            checked_at: c.checked_at,
+            eligible: c.eligible,
+            conditions: c
+                .conditions
+                .into_iter()
+                .map(|k| EligibilityConditionDto {
+                    code: k.code,
+                    name: k.name,
+                    met: k.met,
+                    evidence: k.evidence,
+                    as_of: k.as_of,
+                    extra: k.extra,
+                })
+                .collect(),
         }
     }
 }

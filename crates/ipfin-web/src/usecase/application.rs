@@ -17,12 +17,13 @@ use utoipa::ToSchema;
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ActionBody {
-    /// withdraw (applicant); accept, return, not_accept, pass, reject, disburse, supervise,
-    /// clear, clawback, recovered (officers)
+    /// withdraw (applicant); accept, return, decide_differences, pass, return_internal,
+    /// not_accept, reject, disburse, supervise, clear, clawback, recovered (officers)
     pub action: String,
     #[serde(default)]
     pub comment: String,
-    /// return: what to supplement; not_accept, reject, clear, clawback: the reason.
+    /// return: what to supplement; return_internal, not_accept, reject, clear, clawback: the
+    /// reason.
     #[serde(default)]
     pub note: String,
     /// return: the supplement deadline; disburse: the payment date; recovered: the date.
@@ -41,6 +42,53 @@ pub struct ActionBody {
     /// recovered: which clawback.
     #[serde(default)]
     pub clawback_id: Option<i64>,
+    /// decide_differences: the officer's decision on each difference between stated and
+    /// reported figures (line, field, choice keep_reported | accept_stated, reason,
+    /// evidence_file_id for accept_stated).
+    #[serde(default)]
+    pub decisions: Vec<DecisionBody>,
+}
+
+/// The officer's decision on one difference between a stated and a reported figure.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DecisionBody {
+    /// The loan line (0-based), as in `differences[].line`.
+    pub line: usize,
+    /// The compared field, as in `differences[].field` (e.g. `principal_fen`).
+    pub field: String,
+    /// `keep_reported` or `accept_stated`.
+    pub choice: String,
+    /// 2–500 characters.
+    #[serde(default)]
+    pub reason: String,
+    /// Required for `accept_stated`: one of the application's files (`files[].id`).
+    #[serde(default)]
+    pub evidence_file_id: Option<i64>,
+}
+
+impl DecisionBody {
+    fn into_input(self, k: usize) -> AppResult<ipfin_domain::application::figures::DecisionInput> {
+        use ipfin_domain::application::figures::{Choice, DecisionInput};
+        let choice = Choice::from_code(self.choice.trim()).ok_or_else(|| AppError {
+            status: axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+            msg: ipfin_domain::Msg::new(
+                "difference.choice",
+                format!("第 {} 项认定：请选择采用报送数（keep_reported）或采用申报数（accept_stated）。", k + 1),
+                "Choose keep_reported or accept_stated.",
+            ),
+            field: None,
+            path: Some(format!("decisions[{k}].choice")),
+            problems: None,
+        })?;
+        Ok(DecisionInput {
+            line: self.line,
+            field: self.field,
+            choice,
+            reason: self.reason,
+            evidence_file_id: self.evidence_file_id,
+        })
+    }
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -92,6 +140,24 @@ pub async fn run_action(
                 .return_application(&mut tx, scope, app_id, &b.note, deadline, today)
                 .await?)?
         }
+        "decide_differences" => {
+            let decisions = b
+                .decisions
+                .into_iter()
+                .enumerate()
+                .map(|(k, d)| d.into_input(k))
+                .collect::<AppResult<Vec<_>>>()?;
+            let d = write!(state, actor, |tx| s
+                .decide_differences(&mut tx, scope, app_id, &decisions)
+                .await?)?;
+            notes = d
+                .iter()
+                .filter_map(|x| serde_json::to_value(x).ok())
+                .collect();
+        }
+        "return_internal" => write!(state, actor, |tx| s
+            .return_internal(&mut tx, scope, app_id, &b.note)
+            .await?)?,
         "not_accept" => write!(state, actor, |tx| s
             .refuse_application(&mut tx, scope, app_id, Action::NotAccept, &b.note)
             .await?)?,
@@ -199,6 +265,7 @@ pub async fn objection_limit(
             msg: ipfin_domain::application::objection::too_many(reached, wait),
             field: None,
             path: None,
+            problems: None,
         }
         .into_response();
         resp.headers_mut()

@@ -16,7 +16,7 @@ use axum::extract::{FromRequest, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use chrono::NaiveDate;
-use ipfin_domain::application::{Kind, Line, State as AppStateCode, Workflow};
+use ipfin_domain::application::{Difference, Kind, Line, State as AppStateCode, Workflow};
 use ipfin_domain::financing::yuan as fmt_yuan;
 use ipfin_domain::money::parse_amount;
 use ipfin_domain::policy::rules::Item;
@@ -120,6 +120,9 @@ impl ListPage {
     }
     fn fill(&self, text: &str, n: impl std::fmt::Display) -> String {
         fill(text, n)
+    }
+    fn today(&self) -> NaiveDate {
+        ipfin_store::today_shanghai()
     }
     fn age(&self, at: &Option<i64>) -> String {
         at.map(|t| {
@@ -418,9 +421,65 @@ struct DetailPage {
     today: String,
     /// The material shown beside the figures (`?view=file_id`).
     preview: Option<FileRow>,
+    /// What the user entered in the form that failed, shown again as entered.
+    entered: std::collections::HashMap<String, String>,
 }
 
 impl DetailPage {
+    /// The officer at 经办 decides the differences on this page.
+    fn deciding(&self) -> bool {
+        self.can("pass")
+            && self.d.row.stage.as_deref() == Some("first")
+            && self.d.differences.iter().any(|x| x.decidable)
+    }
+    /// A reviewer at 复核 or 审批 may return the application to the previous stage.
+    fn internal_return(&self) -> bool {
+        self.can("return_internal")
+            && matches!(self.d.row.stage.as_deref(), Some("second" | "approval"))
+    }
+    fn entered_value(&self, k: &usize, what: &str) -> Option<&str> {
+        self.entered
+            .get(&format!("d{k}_{what}"))
+            .map(String::as_str)
+    }
+    fn chosen(&self, k: &usize, x: &Difference, c: &str) -> bool {
+        match self.entered_value(k, "choice") {
+            Some(v) => v == c,
+            None => x.decision.as_ref().is_some_and(|d| d.choice.code() == c),
+        }
+    }
+    fn evidence_is(&self, k: &usize, x: &Difference, id: &i64) -> bool {
+        match self.entered_value(k, "evidence") {
+            Some(v) => v == id.to_string(),
+            None => x
+                .decision
+                .as_ref()
+                .is_some_and(|d| d.evidence_file_id == Some(*id)),
+        }
+    }
+    fn reason_of(&self, k: &usize, x: &Difference) -> String {
+        match self.entered_value(k, "reason") {
+            Some(v) => v.to_string(),
+            None => x
+                .decision
+                .as_ref()
+                .map(|d| d.reason.clone())
+                .unwrap_or_default(),
+        }
+    }
+    /// The error of one submitted decision's field, if any.
+    fn derr(&self, k: &usize, field: &str) -> Option<&str> {
+        self.errors.get(&format!("decisions[{k}].{field}"))
+    }
+    fn choice(&self, c: &ipfin_domain::application::figures::Choice) -> &'static str {
+        c.label(self.ctx.lang)
+    }
+    fn step(&self, s: &ipfin_domain::policy::eligibility::Step) -> &'static str {
+        s.label(self.ctx.lang)
+    }
+    fn at_s(&self, s: &i64) -> String {
+        self.ctx.datetime(s)
+    }
     fn money(&self, f: &i64) -> String {
         money(f)
     }
@@ -440,6 +499,9 @@ impl DetailPage {
         item_label(c, self.ctx.t)
     }
     fn action(&self, c: &str) -> &'static str {
+        if c == "decide_differences" {
+            return self.ctx.t.s("app.decide_event");
+        }
         ipfin_domain::application::Action::from_code(c)
             .map(|a| a.label(self.ctx.lang))
             .unwrap_or("")
@@ -569,6 +631,7 @@ async fn detail_page_with(
         errors,
         today: today.to_string(),
         preview,
+        entered: Default::default(),
     })
 }
 
@@ -893,6 +956,28 @@ pub async fn act(
                 "这一步不能撤销：请勾选确认后再提交。".into(),
             ));
         }
+        let mut decisions = Vec::new();
+        for k in 0..200 {
+            let choice = get(&format!("d{k}_choice"));
+            let field = get(&format!("d{k}_field"));
+            if field.is_empty() {
+                break;
+            }
+            if choice.is_empty() {
+                continue;
+            }
+            let Some(choice) = ipfin_domain::application::figures::Choice::from_code(&choice)
+            else {
+                continue;
+            };
+            decisions.push(crate::usecase::application::DecisionBody {
+                line: get(&format!("d{k}_line")).parse().unwrap_or(usize::MAX),
+                field,
+                choice: choice.code().to_string(),
+                reason: get(&format!("d{k}_reason")),
+                evidence_file_id: get(&format!("d{k}_evidence")).parse().ok(),
+            });
+        }
         let b = ActionBody {
             action,
             comment: get("comment"),
@@ -902,11 +987,18 @@ pub async fn act(
             amount_fen: money_of("amount")?,
             reference: get("reference"),
             clawback_id: get("clawback_id").parse().ok(),
+            decisions,
         };
         run_action(&state, &actor, id, b).await.map(|_| ())
     }
     .await;
-    after(&state, &actor, id, r, "updated").await
+    let to = format!("/applications/{id}");
+    after_post(r, &to, "updated", actor.lang, |errors| async {
+        let mut page = detail_page(&state, &actor, id, errors, None).await?;
+        page.entered = form.data.clone();
+        Ok(page)
+    })
+    .await
 }
 
 #[derive(Template)]

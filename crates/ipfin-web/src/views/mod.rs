@@ -173,6 +173,15 @@ pub struct FormErrors {
 
 impl FormErrors {
     pub fn from_error(e: &AppError, lang: Lang) -> FormErrors {
+        if let Some(p) = &e.problems {
+            return FormErrors {
+                items: p
+                    .0
+                    .iter()
+                    .map(|(f, m)| (f.clone(), m.text(lang).to_string()))
+                    .collect(),
+            };
+        }
         FormErrors {
             items: vec![(
                 e.field.unwrap_or("_form").to_string(),

@@ -133,8 +133,8 @@ async fn report_loan(s: &Store, bank: &Scope, contract: &str, pledge: &str, pate
         saved.id,
         ipfin_domain::financing::Payment {
             date: d("2026-06-05"),
-            principal_fen: 0,
-            interest_fen: 1_000_000,
+            principal_fen: ipfin_domain::Fen::ZERO,
+            interest_fen: ipfin_domain::Fen::new(1_000_000),
         }
     ));
     r.expect("interest");

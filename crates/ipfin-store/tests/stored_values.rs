@@ -301,10 +301,8 @@ async fn an_unknown_stored_item_code_surfaces_instead_of_being_skipped() {
             .await
             .expect("a draft");
         tx.commit().await.expect("commit");
-        let detail = s
-            .application(&Scope::City, app)
-            .await
-            .expect("readable before");
+        // A draft is the applicant's own: read it as the applicant.
+        let detail = s.application(&ent, app).await.expect("readable before");
         let year = detail.row.policy_year;
         assert_eq!(
             detail.row.item_list(),
@@ -358,6 +356,7 @@ async fn an_unknown_stored_item_code_surfaces_instead_of_being_skipped() {
         )
         .await
         .expect("write an unknown item");
+        // (Accepted, as above: the city reads and lists it; the applicant reads it.)
         is_internal(
             s.application(&Scope::City, app).await,
             "application",
@@ -367,6 +366,11 @@ async fn an_unknown_stored_item_code_surfaces_instead_of_being_skipped() {
             s.applications(&Scope::City, &ApplicationFilter::default(), Page::default())
                 .await,
             "application list",
+            db.name,
+        );
+        is_internal(
+            s.application(&ent, app).await,
+            "the applicant's page",
             db.name,
         );
         db.cleanup().await;

@@ -3,6 +3,7 @@
 //! applies them before anything is written and adds the checks that need the database.
 
 use crate::message::{FieldError, Msg};
+use crate::money::Fen;
 use chrono::{Datelike, NaiveDate};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -27,7 +28,7 @@ code_enum!(
 );
 
 /// The largest principal accepted (1,000 亿元), to catch a unit mistake (分 typed as 元 twice).
-pub const MAX_PRINCIPAL_FEN: i64 = 10_000_000_000_000;
+pub const MAX_PRINCIPAL_FEN: Fen = Fen::new(10_000_000_000_000);
 
 /// The default pattern of pledge registration numbers (SPEC §10: pattern only, no check digit),
 /// e.g. `Y2023980012345`. A deployment may set its own (`IPFIN_PLEDGE_NUMBER_PATTERN`).
@@ -37,14 +38,14 @@ pub const DEFAULT_PLEDGE_NUMBER_PATTERN: &str = r"^[A-Z][0-9]{13}$";
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Disbursement {
     pub date: NaiveDate,
-    pub amount_fen: i64,
+    pub amount_fen: Fen,
 }
 
 /// The contract facts of a loan as a bank reports them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LoanTerms {
     pub contract_number: String,
-    pub principal_fen: i64,
+    pub principal_fen: Fen,
     /// Annual rate as a fraction (3.45% = 0.0345).
     pub annual_rate: Decimal,
     pub start: NaiveDate,
@@ -54,7 +55,7 @@ pub struct LoanTerms {
     /// Whether collateral other than IP secures the loan too.
     pub other_collateral: bool,
     /// The IP-attributable amount (required, or the ratio, when there is other collateral).
-    pub ip_amount_fen: Option<i64>,
+    pub ip_amount_fen: Option<Fen>,
     /// The IP-attributable ratio, in (0, 1].
     pub ip_ratio: Option<Decimal>,
 }
@@ -84,12 +85,12 @@ pub struct ContractInput {
     pub kind: String,
     pub provider_name: String,
     pub contract_number: String,
-    pub fee_fen: i64,
+    pub fee_fen: Fen,
     pub invoice_number: Option<String>,
     pub invoice_date: Option<NaiveDate>,
     pub paid_date: Option<NaiveDate>,
-    pub paid_fen: Option<i64>,
-    pub appraised_value_fen: Option<i64>,
+    pub paid_fen: Option<Fen>,
+    pub appraised_value_fen: Option<Fen>,
     pub report_date: Option<NaiveDate>,
 }
 
@@ -124,7 +125,7 @@ pub fn check_contract(c: &ContractInput) -> Result<CheckedContract, FieldError> 
         200,
     )?;
     let contract_number = contract_number(&c.contract_number)?;
-    if c.fee_fen < 0 || c.paid_fen.is_some_and(|p| p < 0) {
+    if c.fee_fen < Fen::ZERO || c.paid_fen.is_some_and(|p| p < Fen::ZERO) {
         return Err(FieldError::new(
             "fee_fen",
             "contract.fee",
@@ -149,7 +150,7 @@ pub fn check_contract(c: &ContractInput) -> Result<CheckedContract, FieldError> 
         ));
     }
     if kind == ContractKind::Valuation
-        && (c.appraised_value_fen.is_none_or(|v| v <= 0) || c.report_date.is_none())
+        && (c.appraised_value_fen.is_none_or(|v| !v.is_positive()) || c.report_date.is_none())
     {
         return Err(FieldError::new(
             "appraised_value_fen",
@@ -244,7 +245,7 @@ pub fn check_loan_dates(start: NaiveDate, end: NaiveDate) -> Result<(), FieldErr
 /// Returns the terms with the contract number normalised and the default disbursement filled in.
 pub fn check_terms(t: &LoanTerms) -> Result<LoanTerms, FieldError> {
     let contract_number = contract_number(&t.contract_number)?;
-    if t.principal_fen <= 0 || t.principal_fen > MAX_PRINCIPAL_FEN {
+    if !t.principal_fen.is_positive() || t.principal_fen > MAX_PRINCIPAL_FEN {
         return Err(err(
             "principal_fen",
             "loan.principal",
@@ -288,9 +289,8 @@ pub fn check_terms(t: &LoanTerms) -> Result<LoanTerms, FieldError> {
         d.sort_by_key(|x| x.date);
         d
     };
-    let mut total: i64 = 0;
     for (i, d) in disbursements.iter().enumerate() {
-        if d.amount_fen <= 0 {
+        if !d.amount_fen.is_positive() {
             return Err(err(
                 "disbursements",
                 "loan.disbursement_amount",
@@ -312,9 +312,10 @@ pub fn check_terms(t: &LoanTerms) -> Result<LoanTerms, FieldError> {
                 ),
             ));
         }
-        total = total.saturating_add(d.amount_fen);
     }
-    if total > t.principal_fen {
+    // A total beyond what fen can hold is certainly above the principal.
+    let total = Fen::sum(disbursements.iter().map(|d| d.amount_fen));
+    if total.is_err() || total.is_ok_and(|total| total > t.principal_fen) {
         return Err(err(
             "disbursements",
             "loan.disbursement_total",
@@ -333,7 +334,7 @@ pub fn check_terms(t: &LoanTerms) -> Result<LoanTerms, FieldError> {
         ));
     }
     if let Some(a) = t.ip_amount_fen
-        && (a <= 0 || a > t.principal_fen)
+        && (!a.is_positive() || a > t.principal_fen)
     {
         return Err(err(
             "ip_amount_fen",
@@ -369,21 +370,15 @@ pub fn check_terms(t: &LoanTerms) -> Result<LoanTerms, FieldError> {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Payment {
     pub date: NaiveDate,
-    pub principal_fen: i64,
-    pub interest_fen: i64,
+    pub principal_fen: Fen,
+    pub interest_fen: Fen,
 }
 
 /// The principal repaid by these payments in total, or an error if it does not fit in fen.
 fn principal_repaid<'a>(
     payments: impl IntoIterator<Item = &'a Payment>,
-) -> Result<i64, FieldError> {
-    crate::money::Fen::sum(
-        payments
-            .into_iter()
-            .map(|x| crate::money::Fen::new(x.principal_fen)),
-    )
-    .map(crate::money::Fen::get)
-    .map_err(|_| {
+) -> Result<Fen, FieldError> {
+    Fen::sum(payments.into_iter().map(|x| x.principal_fen)).map_err(|_| {
         err(
             "principal_fen",
             "amount.overflow",
@@ -401,7 +396,10 @@ pub fn check_payment(
     earlier: &[Payment],
     p: &Payment,
 ) -> Result<Vec<Msg>, FieldError> {
-    if p.principal_fen < 0 || p.interest_fen < 0 || (p.principal_fen == 0 && p.interest_fen == 0) {
+    if p.principal_fen < Fen::ZERO
+        || p.interest_fen < Fen::ZERO
+        || (p.principal_fen == Fen::ZERO && p.interest_fen == Fen::ZERO)
+    {
         return Err(err(
             "principal_fen",
             "payment.amount",
@@ -438,7 +436,7 @@ pub fn check_payment(
         ));
     }
     let mut warnings = Vec::new();
-    if p.interest_fen > 0 && p.date > terms.end {
+    if p.interest_fen.is_positive() && p.date > terms.end {
         warnings.push(Msg::new(
             "payment.interest_after_end",
             format!(
@@ -508,15 +506,9 @@ pub fn status_warnings(terms: &LoanTerms, payments: &[Payment], status: LoanStat
     }
 }
 
-/// Amount in 元 with two decimals, for messages.
-pub fn yuan(fen: i64) -> String {
-    let sign = if fen < 0 { "-" } else { "" };
-    let a = fen.unsigned_abs();
-    format!(
-        "{sign}{}.{:02}",
-        crate::money::group_thousands(a / 100),
-        a % 100
-    )
+/// Amount in 元 with two decimals, for messages (an `i64` of fen or a `Fen`).
+pub fn yuan(fen: impl Into<Fen>) -> String {
+    fen.into().yuan()
 }
 
 /// The pattern pledge registration numbers must match: a small regular-expression subset
@@ -682,7 +674,7 @@ impl PledgeNumberPattern {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PledgeTerms {
     pub number: String,
-    pub secured_amount_fen: i64,
+    pub secured_amount_fen: Fen,
     pub registration_date: NaiveDate,
     pub cancellation_date: Option<NaiveDate>,
 }
@@ -694,7 +686,7 @@ pub fn check_pledge(
     p: &PledgeTerms,
 ) -> Result<PledgeTerms, FieldError> {
     let number = pattern.parse(&p.number)?;
-    if p.secured_amount_fen <= 0 || p.secured_amount_fen > MAX_PRINCIPAL_FEN {
+    if !p.secured_amount_fen.is_positive() || p.secured_amount_fen > MAX_PRINCIPAL_FEN {
         return Err(err(
             "secured_amount_fen",
             "pledge.secured_amount",
@@ -754,9 +746,9 @@ mod tests {
             kind: "guarantee".into(),
             provider_name: " 深圳市高新投融资担保有限公司 ".into(),
             contract_number: " DB-2026-001 ".into(),
-            fee_fen: 2_000_000,
+            fee_fen: Fen::new(2_000_000),
             paid_date: Some(d("2026-03-10")),
-            paid_fen: Some(2_000_000),
+            paid_fen: Some(Fen::new(2_000_000)),
             ..ContractInput::default()
         }
     }
@@ -798,12 +790,12 @@ mod tests {
             ("contract_number", "loan.contract_number")
         );
         assert_eq!(
-            contract_code(&with(|c| c.fee_fen = -1)),
+            contract_code(&with(|c| c.fee_fen = Fen::new(-1))),
             ("fee_fen", "contract.fee")
         );
         // Paid 20,000.01 元 on a fee of 20,000 元.
         assert_eq!(
-            contract_code(&with(|c| c.paid_fen = Some(2_000_001))),
+            contract_code(&with(|c| c.paid_fen = Some(Fen::new(2_000_001)))),
             ("paid_fen", "contract.paid_over_fee")
         );
         assert_eq!(
@@ -817,13 +809,13 @@ mod tests {
             ("appraised_value_fen", "contract.valuation")
         );
         let mut valued = valuation.clone();
-        valued.appraised_value_fen = Some(800_000_000);
+        valued.appraised_value_fen = Some(Fen::new(800_000_000));
         valued.report_date = Some(d("2026-02-20"));
         assert_eq!(
             check_contract(&valued).map(|c| c.kind),
             Ok(ContractKind::Valuation)
         );
-        valued.appraised_value_fen = Some(0);
+        valued.appraised_value_fen = Some(Fen::new(0));
         assert_eq!(
             contract_code(&valued),
             ("appraised_value_fen", "contract.valuation")
@@ -854,7 +846,7 @@ mod tests {
     fn terms() -> LoanTerms {
         LoanTerms {
             contract_number: " 2026-ZY-0012 ".into(),
-            principal_fen: 500_000_000,
+            principal_fen: Fen::new(500_000_000),
             annual_rate: Decimal::new(345, 4),
             start: d("2026-03-05"),
             end: d("2027-03-04"),
@@ -910,7 +902,7 @@ mod tests {
             t.disbursements,
             vec![Disbursement {
                 date: d("2026-03-05"),
-                amount_fen: 500_000_000
+                amount_fen: Fen::new(500_000_000)
             }]
         );
     }
@@ -920,14 +912,14 @@ mod tests {
         let cases: Vec<(LoanTerms, &str)> = vec![
             (
                 LoanTerms {
-                    principal_fen: 0,
+                    principal_fen: Fen::new(0),
                     ..terms()
                 },
                 "loan.principal",
             ),
             (
                 LoanTerms {
-                    principal_fen: -5,
+                    principal_fen: Fen::new(-5),
                     ..terms()
                 },
                 "loan.principal",
@@ -979,7 +971,7 @@ mod tests {
                 LoanTerms {
                     disbursements: vec![Disbursement {
                         date: d("2026-01-01"),
-                        amount_fen: 1,
+                        amount_fen: Fen::new(1),
                     }],
                     ..terms()
                 },
@@ -990,11 +982,11 @@ mod tests {
                     disbursements: vec![
                         Disbursement {
                             date: d("2026-03-05"),
-                            amount_fen: 300_000_000,
+                            amount_fen: Fen::new(300_000_000),
                         },
                         Disbursement {
                             date: d("2026-04-05"),
-                            amount_fen: 300_000_000,
+                            amount_fen: Fen::new(300_000_000),
                         },
                     ],
                     ..terms()
@@ -1024,7 +1016,7 @@ mod tests {
         );
         assert!(
             check_terms(&LoanTerms {
-                ip_amount_fen: Some(500_000_000),
+                ip_amount_fen: Some(Fen::new(500_000_000)),
                 other_collateral: true,
                 ..terms()
             })
@@ -1035,10 +1027,10 @@ mod tests {
     #[test]
     fn payments_never_exceed_the_principal() {
         let t = check_terms(&terms()).unwrap();
-        let p = |date: &str, principal_fen, interest_fen| Payment {
+        let p = |date: &str, principal_fen: i64, interest_fen: i64| Payment {
             date: d(date),
-            principal_fen,
-            interest_fen,
+            principal_fen: Fen::new(principal_fen),
+            interest_fen: Fen::new(interest_fen),
         };
         let earlier = vec![p("2026-06-05", 300_000_000, 4_000_000)];
         assert!(check_payment(&t, &earlier, &p("2026-09-05", 200_000_000, 0)).is_ok());
@@ -1066,7 +1058,7 @@ mod tests {
         assert!(
             check_terms_against_payments(
                 &LoanTerms {
-                    principal_fen: 200_000_000,
+                    principal_fen: Fen::new(200_000_000),
                     ..t.clone()
                 },
                 &earlier
@@ -1114,7 +1106,7 @@ mod tests {
         let pattern = PledgeNumberPattern::default();
         let p = PledgeTerms {
             number: "Y2026980012345".into(),
-            secured_amount_fen: 1,
+            secured_amount_fen: Fen::new(1),
             registration_date: d("2026-03-01"),
             cancellation_date: Some(d("2026-02-01")),
         };
@@ -1123,7 +1115,7 @@ mod tests {
             "pledge.dates"
         );
         let p = PledgeTerms {
-            secured_amount_fen: 0,
+            secured_amount_fen: Fen::new(0),
             cancellation_date: None,
             ..p
         };

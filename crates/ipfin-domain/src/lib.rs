@@ -12,8 +12,11 @@ pub mod confirmation;
 pub mod conformance;
 pub mod coordination;
 pub mod credit_code;
+#[cfg(feature = "sea-orm")]
+mod db_value;
 pub mod enterprise;
 pub mod financing;
+pub mod id;
 pub mod ip_number;
 pub mod meeting;
 pub mod message;
@@ -36,5 +39,7 @@ pub mod whitelist;
 
 pub use code_enum::CodeEnum;
 pub use credit_code::CreditCode;
+pub use id::{EnterpriseId, OrgId, UserId};
 pub use message::{FieldError, Lang, Msg};
+pub use money::Fen;
 pub use org::{InstitutionType, OrgFacts, OrgKind, Role, Scope};

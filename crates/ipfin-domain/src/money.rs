@@ -27,6 +27,24 @@ impl std::fmt::Display for MoneyOverflow {
 
 impl std::error::Error for MoneyOverflow {}
 
+impl MoneyOverflow {
+    /// The refusal people see (`amount.overflow`), naming no field.
+    pub fn msg() -> crate::message::Msg {
+        crate::message::Msg::new(
+            "amount.overflow",
+            "金额超出可计算范围，请核对金额的单位。",
+            "An amount is out of range; check the units of the amounts.",
+        )
+    }
+    /// The refusal as an error on a form field.
+    pub fn field(field: &'static str) -> crate::message::FieldError {
+        crate::message::FieldError {
+            field,
+            msg: MoneyOverflow::msg(),
+        }
+    }
+}
+
 impl Fen {
     pub const ZERO: Fen = Fen(0);
 
@@ -75,6 +93,13 @@ impl Fen {
     pub fn is_positive(self) -> bool {
         self.0 > 0
     }
+    /// The amount in 元 with two decimals and thousands separators, without the unit:
+    /// `1,234,567.89`, `-0.05` (for messages and tables that name the unit elsewhere).
+    pub fn yuan(self) -> String {
+        let abs = self.0.unsigned_abs();
+        let sign = if self.0 < 0 { "-" } else { "" };
+        format!("{sign}{}.{:02}", group_thousands(abs / 100), abs % 100)
+    }
     /// The sum of the amounts, or `MoneyOverflow` if it does not fit.
     pub fn sum<I: IntoIterator<Item = Fen>>(amounts: I) -> Result<Fen, MoneyOverflow> {
         amounts
@@ -89,6 +114,14 @@ impl From<i64> for Fen {
     }
 }
 
+/// An amount compares with a plain number of fen (tests, and a stored figure checked
+/// against a literal); arithmetic still goes through the checked operations.
+impl PartialEq<i64> for Fen {
+    fn eq(&self, other: &i64) -> bool {
+        self.0 == *other
+    }
+}
+
 impl From<Fen> for i64 {
     fn from(f: Fen) -> i64 {
         f.0
@@ -98,14 +131,7 @@ impl From<Fen> for i64 {
 /// 元 with two decimals and thousands separators: `1,234,567.89 元`, `-0.05 元`.
 impl fmt::Display for Fen {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let abs = self.0.unsigned_abs();
-        let sign = if self.0 < 0 { "-" } else { "" };
-        write!(
-            f,
-            "{sign}{}.{:02} 元",
-            group_thousands(abs / 100),
-            abs % 100
-        )
+        write!(f, "{} 元", self.yuan())
     }
 }
 
@@ -208,6 +234,12 @@ mod tests {
         assert_eq!(serde_json::to_string(&a).ok().as_deref(), Some("123456"));
         assert_eq!(serde_json::from_str::<Fen>("-7").ok(), Some(Fen::new(-7)));
         assert!(Fen::new(2) > Fen::new(1));
+        assert_eq!(Fen::new(-123_456).yuan(), "-1,234.56");
+        assert_eq!(
+            MoneyOverflow::field("principal_fen").msg.code,
+            "amount.overflow"
+        );
+        assert_eq!(MoneyOverflow::field("principal_fen").field, "principal_fen");
     }
 
     proptest! {

@@ -110,10 +110,12 @@ pub fn completion_pct(actual: i64, target: i64) -> Option<Decimal> {
 
 /// Year-on-year change in percent, one decimal, half-up; `None` when last year was zero.
 pub fn yoy_pct(current: i64, last_year: i64) -> Option<Decimal> {
+    // The difference is taken in `Decimal` (96 bits): two amounts of opposite sign near the
+    // limits of `i64` do not wrap.
     (last_year != 0).then(|| {
         pct(
-            Decimal::from(current - last_year),
-            Decimal::from(last_year.abs()),
+            Decimal::from(current) - Decimal::from(last_year),
+            Decimal::from(last_year).abs(),
         )
     })
 }
@@ -255,6 +257,11 @@ mod tests {
         assert_eq!(yoy_pct(120, 150), Some(dec!(-20.0)));
         assert_eq!(yoy_pct(0, 1), Some(dec!(-100.0)));
         assert_eq!(yoy_pct(7, 0), None);
+        // Adversarial: a difference beyond i64 (it used to overflow the subtraction).
+        assert_eq!(
+            yoy_pct(i64::MAX, -1),
+            Some(Decimal::from(i64::MAX) * dec!(100) + dec!(100))
+        );
         // 1 of 8 = 12.5 exactly; 1 of 16 = 6.25 → 6.3 (half-up).
         assert_eq!(completion_pct(1, 16), Some(dec!(6.3)));
     }

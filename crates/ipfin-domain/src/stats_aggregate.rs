@@ -4,6 +4,7 @@
 //! counts by quarter turn into changes of the district's distinct-enterprise counts. Pure: the
 //! store reads the facts and applies the delta.
 
+use crate::money::{Fen, MoneyOverflow};
 use crate::stats::Quarter;
 use chrono::{Datelike, NaiveDate};
 use std::collections::BTreeMap;
@@ -15,7 +16,7 @@ pub struct LoanFact {
     pub district: String,
     pub enterprise_id: i64,
     pub day: NaiveDate,
-    pub principal_fen: i64,
+    pub principal_fen: Fen,
     pub first_loan: bool,
     /// The borrower's (overridden or computed) size is medium, small or micro.
     pub sme: bool,
@@ -35,13 +36,13 @@ pub struct PledgeFact {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct DayFigures {
     pub loans: i64,
-    pub amount_fen: i64,
+    pub amount_fen: Fen,
     pub first_loans: i64,
-    pub sme_amount_fen: i64,
-    pub patent_amount_fen: i64,
-    pub trademark_amount_fen: i64,
+    pub sme_amount_fen: Fen,
+    pub patent_amount_fen: Fen,
+    pub trademark_amount_fen: Fen,
     /// Software and works copyright together (a loan pledging both counts once).
-    pub copyright_amount_fen: i64,
+    pub copyright_amount_fen: Fen,
     pub pledges: i64,
 }
 
@@ -50,15 +51,31 @@ impl DayFigures {
         *self == DayFigures::default()
     }
 
-    fn add(&mut self, o: &DayFigures, sign: i64) {
-        self.loans += sign * o.loans;
-        self.amount_fen += sign * o.amount_fen;
-        self.first_loans += sign * o.first_loans;
-        self.sme_amount_fen += sign * o.sme_amount_fen;
-        self.patent_amount_fen += sign * o.patent_amount_fen;
-        self.trademark_amount_fen += sign * o.trademark_amount_fen;
-        self.copyright_amount_fen += sign * o.copyright_amount_fen;
-        self.pledges += sign * o.pledges;
+    /// Adds (`sign` = 1) or subtracts (`sign` = -1) other figures; the amounts are checked, so
+    /// a sum beyond what fen can hold is an error, never a wrapped total. On an error `self` is
+    /// unchanged.
+    fn add(&mut self, o: &DayFigures, sign: i64) -> Result<(), MoneyOverflow> {
+        let count = |a: i64, b: i64| {
+            b.checked_mul(sign)
+                .and_then(|b| a.checked_add(b))
+                .ok_or(MoneyOverflow)
+        };
+        let money = |a: Fen, b: Fen| {
+            b.checked_mul(sign)
+                .and_then(|b| a.checked_add(b))
+                .ok_or(MoneyOverflow)
+        };
+        *self = DayFigures {
+            loans: count(self.loans, o.loans)?,
+            amount_fen: money(self.amount_fen, o.amount_fen)?,
+            first_loans: count(self.first_loans, o.first_loans)?,
+            sme_amount_fen: money(self.sme_amount_fen, o.sme_amount_fen)?,
+            patent_amount_fen: money(self.patent_amount_fen, o.patent_amount_fen)?,
+            trademark_amount_fen: money(self.trademark_amount_fen, o.trademark_amount_fen)?,
+            copyright_amount_fen: money(self.copyright_amount_fen, o.copyright_amount_fen)?,
+            pledges: count(self.pledges, o.pledges)?,
+        };
+        Ok(())
     }
 }
 
@@ -66,7 +83,7 @@ impl LoanFact {
     /// The loan's figures on its day. IP kinds are matched as the direct query matches them
     /// (`LIKE '%patent%'`, `'%trademark%'`, `'%copyright%'`).
     pub fn figures(&self) -> DayFigures {
-        let amount = |yes: bool| if yes { self.principal_fen } else { 0 };
+        let amount = |yes: bool| if yes { self.principal_fen } else { Fen::ZERO };
         DayFigures {
             loans: 1,
             amount_fen: self.principal_fen,
@@ -93,16 +110,18 @@ pub struct StatDelta {
 }
 
 impl StatDelta {
-    /// Adds (`sign` = 1) or removes (`sign` = -1) a loan's contribution.
-    pub fn loan(&mut self, f: &LoanFact, sign: i64) {
+    /// Adds (`sign` = 1) or removes (`sign` = -1) a loan's contribution; amounts that would
+    /// no longer fit in fen are an error.
+    pub fn loan(&mut self, f: &LoanFact, sign: i64) -> Result<(), MoneyOverflow> {
         self.days
             .entry((f.day, f.district.clone()))
             .or_default()
-            .add(&f.figures(), sign);
+            .add(&f.figures(), sign)?;
         let q = Quarter::of(f.day);
         self.enterprise_years
             .entry((f.enterprise_id, f.day.year(), f.district.clone()))
             .or_default()[(q.q - 1) as usize] += sign;
+        Ok(())
     }
 
     /// Adds or removes a pledge registration's contribution.
@@ -119,19 +138,20 @@ impl StatDelta {
         &mut self,
         before: (&[LoanFact], &[PledgeFact]),
         after: (&[LoanFact], &[PledgeFact]),
-    ) {
+    ) -> Result<(), MoneyOverflow> {
         for f in before.0 {
-            self.loan(f, -1);
+            self.loan(f, -1)?;
         }
         for f in before.1 {
             self.pledge(f, -1);
         }
         for f in after.0 {
-            self.loan(f, 1);
+            self.loan(f, 1)?;
         }
         for f in after.1 {
             self.pledge(f, 1);
         }
+        Ok(())
     }
 
     /// Drops the entries that cancelled out.
@@ -146,9 +166,9 @@ impl StatDelta {
         self.days.is_empty() && self.enterprise_years.is_empty()
     }
 
-    pub fn merge(&mut self, other: StatDelta) {
+    pub fn merge(&mut self, other: StatDelta) -> Result<(), MoneyOverflow> {
         for (k, d) in other.days {
-            self.days.entry(k).or_default().add(&d, 1);
+            self.days.entry(k).or_default().add(&d, 1)?;
         }
         for (k, c) in other.enterprise_years {
             let e = self.enterprise_years.entry(k).or_default();
@@ -156,6 +176,7 @@ impl StatDelta {
                 *a += b;
             }
         }
+        Ok(())
     }
 }
 
@@ -197,7 +218,7 @@ mod tests {
             district: district.into(),
             enterprise_id: ent,
             day: d(day),
-            principal_fen: fen,
+            principal_fen: Fen::new(fen),
             first_loan: true,
             sme: false,
             ip_kinds: kinds.into(),
@@ -217,12 +238,12 @@ mod tests {
         assert_eq!(
             (
                 f.loans,
-                f.amount_fen,
+                f.amount_fen.get(),
                 f.first_loans,
-                f.patent_amount_fen,
-                f.trademark_amount_fen,
-                f.copyright_amount_fen,
-                f.sme_amount_fen
+                f.patent_amount_fen.get(),
+                f.trademark_amount_fen.get(),
+                f.copyright_amount_fen.get(),
+                f.sme_amount_fen.get()
             ),
             (1, 500, 1, 500, 0, 500, 0)
         );
@@ -236,19 +257,45 @@ mod tests {
             ..a.clone()
         };
         let mut delta = StatDelta::default();
-        delta.replace(
-            (std::slice::from_ref(&a), &[]),
-            (std::slice::from_ref(&b), &[]),
-        );
+        delta
+            .replace(
+                (std::slice::from_ref(&a), &[]),
+                (std::slice::from_ref(&b), &[]),
+            )
+            .expect("fits");
         delta.prune();
         assert_eq!(delta.days.len(), 2);
         assert_eq!(
             delta.enterprise_years[&(7, 2026, "440305".to_string())],
             [-1, 0, 0, 0]
         );
-        delta.replace((&[b], &[]), (&[a], &[]));
+        delta.replace((&[b], &[]), (&[a], &[])).expect("fits");
         delta.prune();
         assert!(delta.is_empty());
+    }
+
+    /// Adversarial: two loans on one day whose principals together do not fit in fen. The
+    /// delta refuses the second instead of wrapping the day's amount to a negative number, and
+    /// the day's figures stay as they were.
+    #[test]
+    fn a_day_whose_amounts_do_not_fit_is_refused_not_wrapped() {
+        let big = loan("440305", 1, "2026-08-10", i64::MAX - 10, "patent");
+        let mut delta = StatDelta::default();
+        delta.loan(&big, 1).expect("one fits");
+        let before = delta.clone();
+        let more = loan("440305", 2, "2026-08-10", 11, "patent");
+        assert_eq!(delta.loan(&more, 1), Err(MoneyOverflow));
+        assert_eq!(delta.days, before.days, "the day is unchanged");
+        delta.loan(&big, -1).expect("removal fits");
+        assert!(delta.days.values().all(|d| d.amount_fen == Fen::ZERO));
+        let mut other = StatDelta::default();
+        other.loan(&big, 1).expect("fits");
+        other.loan(&big, 1).expect_err("twice does not fit");
+        let mut merged = StatDelta::default();
+        merged.loan(&big, 1).expect("fits");
+        let mut again = StatDelta::default();
+        again.loan(&big, 1).expect("fits");
+        assert_eq!(merged.merge(again), Err(MoneyOverflow));
     }
 
     #[test]

@@ -5,6 +5,7 @@
 //! Pure: the store feeds the figures.
 
 use crate::message::{FieldError, Msg};
+use crate::money::Fen;
 use crate::stats::Quarter;
 use crate::target::Metric;
 use chrono::{Datelike, Duration, NaiveDate};
@@ -430,29 +431,31 @@ pub struct Figures {
     /// The last day of the period: figures are "as of the end of" it.
     pub as_of: NaiveDate,
     /// Over the period (the quarter, or the whole year).
-    pub amount_fen: i64,
+    pub amount_fen: Fen,
     pub loans: i64,
     pub enterprises: i64,
     pub first_loans: i64,
     pub pledges: i64,
     /// The same period a year earlier, and the change in percent (one decimal).
-    pub last_year_amount_fen: i64,
+    pub last_year_amount_fen: Fen,
     pub yoy_amount_pct: Option<Decimal>,
     /// From 1 January to the period's end.
-    pub ytd_amount_fen: i64,
+    pub ytd_amount_fen: Fen,
     pub ytd_enterprises: i64,
     pub ytd_pledges: i64,
     /// Subsidies granted and paid in the period's last quarter (a quarter) or the year.
-    pub granted_fen: i64,
-    pub disbursed_fen: i64,
+    pub granted_fen: Fen,
+    pub disbursed_fen: Fen,
     pub targets: Vec<TargetFigure>,
     /// Rank by the completion of the amount target among `districts` (as the bulletin ranks).
     pub rank: u32,
     pub districts: u32,
 }
 
-/// Fen as 万元 with two decimals and thousands separators, half away from zero.
-pub fn wan(fen: i64) -> String {
+/// Fen as 万元 with two decimals and thousands separators, half away from zero (an `i64` of
+/// fen or a `Fen`).
+pub fn wan(fen: impl Into<Fen>) -> String {
+    let fen = fen.into().get();
     let abs = fen.unsigned_abs();
     let hundredths = abs / 10_000 + u64::from(abs % 10_000 >= 5_000);
     let sign = if fen < 0 && hundredths > 0 { "-" } else { "" };
@@ -733,18 +736,18 @@ mod tests {
             district_name: "南山区".into(),
             period: "2026Q3".into(),
             as_of: d("2026-09-30"),
-            amount_fen: 123_456_789,
+            amount_fen: Fen::new(123_456_789),
             loans: 12,
             enterprises: 10,
             first_loans: 3,
             pledges: 15,
-            last_year_amount_fen: 100_000_000,
+            last_year_amount_fen: Fen::new(100_000_000),
             yoy_amount_pct: Some(dec!(23.5)),
-            ytd_amount_fen: 450_000_000,
+            ytd_amount_fen: Fen::new(450_000_000),
             ytd_enterprises: 25,
             ytd_pledges: 40,
-            granted_fen: 5_000_000,
-            disbursed_fen: 0,
+            granted_fen: Fen::new(5_000_000),
+            disbursed_fen: Fen::new(0),
             targets: vec![TargetFigure {
                 metric: Metric::Amount,
                 target: 1_000_000_000,

@@ -5,6 +5,7 @@
 //! Pure: the store feeds the figures.
 
 use crate::message::{FieldError, Msg};
+use crate::money::Fen;
 use crate::stats::{completion_pct, milestones};
 use chrono::{Datelike, NaiveDate};
 use rust_decimal::{Decimal, RoundingStrategy};
@@ -77,17 +78,17 @@ impl Metric {
 /// A district's figures for the year so far, as the targets count them.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct YearActuals {
-    pub amount_fen: i64,
+    pub amount_fen: Fen,
     pub enterprises: i64,
     pub pledges: i64,
     pub first_loans: i64,
-    pub sme_amount_fen: i64,
+    pub sme_amount_fen: Fen,
 }
 
 impl YearActuals {
     pub fn value(&self, m: Metric) -> i64 {
         match m {
-            Metric::Amount => self.amount_fen,
+            Metric::Amount => self.amount_fen.get(),
             Metric::Enterprises => self.enterprises,
             Metric::Pledges => self.pledges,
             Metric::FirstLoans => self.first_loans,
@@ -97,11 +98,11 @@ impl YearActuals {
 }
 
 /// The SME share of an amount in basis points, rounded down; 0 without an amount.
-pub fn sme_share_bp(sme_fen: i64, total_fen: i64) -> i64 {
-    if total_fen <= 0 {
+pub fn sme_share_bp(sme_fen: Fen, total_fen: Fen) -> i64 {
+    if !total_fen.is_positive() {
         return 0;
     }
-    (i128::from(sme_fen) * 10_000 / i128::from(total_fen)) as i64
+    (i128::from(sme_fen.get()) * 10_000 / i128::from(total_fen.get())) as i64
 }
 
 fn err(field: &'static str, code: &'static str, zh: String, en: &str) -> FieldError {
@@ -485,11 +486,11 @@ mod tests {
     #[test]
     fn the_sme_share_is_in_basis_points() {
         let a = YearActuals {
-            amount_fen: 3000,
-            sme_amount_fen: 2000,
+            amount_fen: Fen::new(3000),
+            sme_amount_fen: Fen::new(2000),
             ..Default::default()
         };
         assert_eq!(a.value(Metric::SmeShare), 6666);
-        assert_eq!(sme_share_bp(1, 0), 0);
+        assert_eq!(sme_share_bp(Fen::new(1), Fen::ZERO), 0);
     }
 }

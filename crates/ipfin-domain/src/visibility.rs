@@ -34,6 +34,19 @@ impl Scope {
         self.is_city() || self.leads_district(district)
     }
 
+    /// A reader of a district's records who manages nothing there (a member department's
+    /// scope), to look up what a district offers (its tag types); without a district, the
+    /// public's scope.
+    pub fn district_reader(district: Option<&str>) -> Scope {
+        match district {
+            Some(code) => Scope::District {
+                code: code.to_string(),
+                manage: false,
+            },
+            None => Scope::Public,
+        }
+    }
+
     /// The district whose lead officers this scope is, if it is.
     pub fn lead_district(&self) -> Option<&str> {
         match self {
@@ -284,6 +297,14 @@ mod tests {
         assert_eq!(scopes[1].acting_organisation(Some(3)), Some(3));
         assert_eq!(scopes[4].acting_organisation(Some(3)), Some(8));
         assert_eq!(scopes[0].acting_organisation(Some(3)), None);
+    }
+
+    #[test]
+    fn a_district_reader_reads_its_district_and_manages_nothing() {
+        let r = Scope::district_reader(Some("440305"));
+        assert!(r.reads_district("440305") && !r.reads_district("440304"));
+        assert!(!r.manages_district("440305") && r.lead_district().is_none());
+        assert_eq!(Scope::district_reader(None), Scope::Public);
     }
 
     #[test]

@@ -107,21 +107,25 @@ pub struct Correction {
 fn figures(r: &BulletinRow) -> [(&'static str, bool, i64); 11] {
     let s = &r.stats;
     [
-        ("本季度融资金额（元）", true, s.quarter.amount_fen),
+        ("本季度融资金额（元）", true, s.quarter.amount_fen.get()),
         ("本季度贷款笔数", false, s.quarter.loans),
         ("本季度获贷企业数", false, s.quarter.enterprises),
-        ("本年累计融资金额（元）", true, s.year_to_date.amount_fen),
+        (
+            "本年累计融资金额（元）",
+            true,
+            s.year_to_date.amount_fen.get(),
+        ),
         ("本年累计获贷企业数", false, s.year_to_date.enterprises),
         ("本年累计首贷企业数", false, s.year_to_date.first_loans),
         (
             "本年累计中小微企业融资额（元）",
             true,
-            s.year_to_date.sme_amount_fen,
+            s.year_to_date.sme_amount_fen.get(),
         ),
         ("本季度质押登记笔数", false, s.pledge_registrations),
         ("本年累计质押登记笔数", false, s.pledge_registrations_ytd),
-        ("本季度资助核定金额（元）", true, s.granted_fen),
-        ("本季度资助拨付金额（元）", true, s.disbursed_fen),
+        ("本季度资助核定金额（元）", true, s.granted_fen.get()),
+        ("本季度资助拨付金额（元）", true, s.disbursed_fen.get()),
     ]
 }
 

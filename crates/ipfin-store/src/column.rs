@@ -1,7 +1,8 @@
 //! Column types that decode stored text when a row is loaded, so that a value the program
 //! cannot read fails the fetch with a logged internal error instead of becoming a default:
-//! `Code<T>`, a stored vocabulary code (a state, a kind, a status), and `JsonText<T>`, a
-//! stored JSON document (figures, milestones).
+//! `Code<T>`, a stored vocabulary code (a state, a kind, a status), `CodeList<T>`, a stored
+//! comma-separated list of codes (an application's items), and `JsonText<T>`, a stored JSON
+//! document (figures, milestones).
 
 use ipfin_domain::CodeEnum;
 use sea_orm::{ColIdx, DbErr, QueryResult, TryGetError, TryGetable};
@@ -75,6 +76,12 @@ impl<T: CodeEnum> PartialEq<Code<T>> for String {
     }
 }
 
+impl<T: CodeEnum> PartialEq<Code<T>> for &str {
+    fn eq(&self, other: &Code<T>) -> bool {
+        *self == other.as_str()
+    }
+}
+
 impl<T: CodeEnum> From<Code<T>> for sea_orm::Value {
     fn from(c: Code<T>) -> Self {
         sea_orm::Value::from(c.as_str())
@@ -108,6 +115,64 @@ pub(crate) fn decode_list<T: CodeEnum>(
         .filter(|c| !c.is_empty())
         .map(|c| decode::<T>(column, c).map_err(crate::StoreError::from))
         .collect()
+}
+
+/// A comma-separated list of codes read from a text column (an application's items), decoded
+/// when the row is loaded: an unknown code fails the fetch like `Code<T>`, never silently
+/// dropped. Displays, serialises and dereferences as the stored text, so pages and JSON see
+/// the same text as before; `values` gives the decoded list.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct CodeList<T> {
+    text: String,
+    values: Vec<T>,
+}
+
+impl<T: CodeEnum> CodeList<T> {
+    /// Decodes a stored list (`"a,b"`; empty text is the empty list).
+    pub(crate) fn decode(column: &str, text: String) -> Result<Self, DbErr> {
+        let values = text
+            .split(',')
+            .filter(|c| !c.is_empty())
+            .map(|c| decode::<T>(column, c))
+            .collect::<Result<Vec<T>, DbErr>>()?;
+        Ok(CodeList { text, values })
+    }
+    /// The decoded values, in stored order.
+    pub fn values(&self) -> &[T] {
+        &self.values
+    }
+}
+
+impl<T> Deref for CodeList<T> {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.text
+    }
+}
+
+impl<T> fmt::Display for CodeList<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.text)
+    }
+}
+
+impl<T> Serialize for CodeList<T> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.text)
+    }
+}
+
+impl<T> PartialEq<CodeList<T>> for String {
+    fn eq(&self, other: &CodeList<T>) -> bool {
+        *self == other.text
+    }
+}
+
+impl<T: CodeEnum> TryGetable for CodeList<T> {
+    fn try_get_by<I: ColIdx>(res: &QueryResult, index: I) -> Result<Self, TryGetError> {
+        let s = String::try_get_by(res, index)?;
+        Ok(CodeList::decode(&column_name(&index), s)?)
+    }
 }
 
 fn column_name<I: ColIdx>(index: &I) -> String {

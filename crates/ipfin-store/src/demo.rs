@@ -192,6 +192,12 @@ pub fn demo_credit_code(division: &str, serial: u32) -> String {
     format!("{first17}{check}")
 }
 
+/// [`demo_credit_code`] as a parsed `CreditCode`, for store inputs.
+pub fn demo_code(division: &str, serial: u32) -> ipfin_domain::CreditCode {
+    ipfin_domain::CreditCode::parse(&demo_credit_code(division, serial))
+        .expect("a demo code carries its computed check characters")
+}
+
 impl Store {
     /// Whether the demo city was loaded into this database.
     pub async fn demo_loaded(&self) -> Result<bool> {
@@ -345,7 +351,7 @@ impl Store {
                         kind: "financial_institution".into(),
                         name: name.into(),
                         institution_type: Some(t.into()),
-                        credit_code: Some(demo_credit_code("440300", serial)),
+                        credit_code: Some(demo_code("440300", serial)),
                         ..Default::default()
                     },
                 )
@@ -359,7 +365,7 @@ impl Store {
                 NewOrganisation {
                     kind: "service_agency".into(),
                     name: "南山知识产权金融服务站".into(),
-                    credit_code: Some(demo_credit_code("440305", 11)),
+                    credit_code: Some(demo_code("440305", 11)),
                     ..Default::default()
                 },
             )
@@ -372,7 +378,7 @@ impl Store {
                     kind: "enterprise".into(),
                     name: "深圳市南山示例科技有限公司".into(),
                     district_code: Some("440305".into()),
-                    credit_code: Some(demo_credit_code("440305", 101)),
+                    credit_code: Some(demo_code("440305", 101)),
                     ..Default::default()
                 },
             )
@@ -385,7 +391,7 @@ impl Store {
                     kind: "enterprise".into(),
                     name: "深圳市福田样本电子有限公司".into(),
                     district_code: Some("440304".into()),
-                    credit_code: Some(demo_credit_code("440304", 102)),
+                    credit_code: Some(demo_code("440304", 102)),
                     ..Default::default()
                 },
             )
@@ -400,6 +406,12 @@ impl Store {
                 2 => ent2.credit_code.clone().unwrap_or_default(),
                 _ => demo_credit_code(district, 200 + i as u32),
             };
+            let code = ipfin_domain::CreditCode::parse(&code).map_err(|m| {
+                crate::StoreError::Invalid(ipfin_domain::FieldError {
+                    field: "credit_code",
+                    msg: m,
+                })
+            })?;
             let (e, _) = self
                 .save_enterprise(
                     &mut tx,
@@ -907,7 +919,7 @@ impl Store {
         for chunk in (0..count).collect::<Vec<_>>().chunks(100) {
             let mut tx = self.write(AuditActor::system("bench")).await?;
             for i in chunk {
-                let code = demo_credit_code("440305", 50_000 + i);
+                let code = demo_code("440305", 50_000 + i);
                 let name = format!("深圳市南山基准测试{i:04}科技有限公司");
                 let org = self
                     .create_organisation(

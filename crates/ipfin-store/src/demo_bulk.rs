@@ -7,6 +7,7 @@ use crate::db::{exec, fetch_all, fetch_i64};
 use crate::error::Result;
 use crate::{Store, WriteTx};
 use chrono::NaiveDate;
+use ipfin_domain::{EnterpriseId, Fen, OrgId};
 use sea_orm::{FromQueryResult, Value};
 use serde_json::json;
 use std::collections::HashMap;
@@ -14,10 +15,10 @@ use std::collections::HashMap;
 /// A synthetic loan with its one pledge registration (no pledged items, payments or contracts).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BulkLoan {
-    pub lender_org_id: i64,
-    pub enterprise_id: i64,
+    pub lender_org_id: OrgId,
+    pub enterprise_id: EnterpriseId,
     pub contract_number: String,
-    pub principal_fen: i64,
+    pub principal_fen: Fen,
     /// As stored: a normalised decimal fraction, e.g. `0.035`.
     pub annual_rate: String,
     pub start: NaiveDate,
@@ -69,7 +70,7 @@ impl Store {
         };
         let now = crate::now_s();
         let mut registration_ids: HashMap<String, i64> = HashMap::with_capacity(loans.len());
-        let mut loan_ids: HashMap<(i64, String), i64> = HashMap::with_capacity(loans.len());
+        let mut loan_ids: HashMap<(OrgId, String), i64> = HashMap::with_capacity(loans.len());
         #[derive(FromQueryResult)]
         struct Registration {
             id: i64,
@@ -78,7 +79,7 @@ impl Store {
         #[derive(FromQueryResult)]
         struct Loan {
             id: i64,
-            lender_org_id: i64,
+            lender_org_id: OrgId,
             contract_number: String,
         }
         for chunk in loans.chunks(ROWS) {
@@ -125,7 +126,7 @@ impl Store {
                     if l.status == "repaid" {
                         l.principal_fen
                     } else {
-                        0
+                        Fen::ZERO
                     }
                     .into(),
                     0i64.into(),

@@ -10,8 +10,8 @@ use crate::user::{hash_password, parse_username};
 use crate::{Store, WriteTx};
 use ipfin_domain::enterprise::{is_code_query, query_grams};
 use ipfin_domain::size::{SizeClass, SizeInput, class_of, standard_2011};
-use ipfin_domain::visibility::Records;
-use ipfin_domain::{CreditCode, FieldError, Msg, Role, Scope};
+use ipfin_domain::visibility::{Party, Reach, Records};
+use ipfin_domain::{CreditCode, FieldError, Msg, OrgId, Role, Scope};
 use sea_orm::{ConnectionTrait, FromQueryResult, Value};
 use serde::Serialize;
 use serde_json::json;
@@ -33,6 +33,7 @@ pub struct Enterprise {
     /// An officer's override, with its reason.
     pub size_override: Option<String>,
     pub size_override_reason: Option<String>,
+    /// The enterprise's account organisation (not the registry record's own id).
     pub organisation_id: Option<i64>,
     pub data_sharing_consent: bool,
     pub created_at: i64,
@@ -61,14 +62,38 @@ impl Enterprise {
     }
 }
 
-/// A record as entered by an officer or imported.
-#[derive(Debug, Clone, Default)]
+/// A record as entered by an officer or imported. The credit code is parsed at the edge (the
+/// form, the API body, the import row): the store keys the record by it and never re-checks it.
+#[derive(Debug, Clone)]
 pub struct EnterpriseInput {
-    pub credit_code: String,
+    pub credit_code: CreditCode,
     pub name: String,
     pub registered_district: Option<String>,
     pub tax_district: Option<String>,
     pub independent_legal_person: bool,
+    pub industry: Option<String>,
+    pub employees: Option<i64>,
+    pub operating_revenue_fen: Option<i64>,
+    pub total_assets_fen: Option<i64>,
+    pub data_sharing_consent: bool,
+}
+
+impl EnterpriseInput {
+    /// The figures the size class is computed from, and the data-sharing consent.
+    pub fn figures(&self) -> EnterpriseFigures {
+        EnterpriseFigures {
+            industry: self.industry.clone(),
+            employees: self.employees,
+            operating_revenue_fen: self.operating_revenue_fen,
+            total_assets_fen: self.total_assets_fen,
+            data_sharing_consent: self.data_sharing_consent,
+        }
+    }
+}
+
+/// The figures of a registered enterprise as an officer or the enterprise updates them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct EnterpriseFigures {
     pub industry: Option<String>,
     pub employees: Option<i64>,
     pub operating_revenue_fen: Option<i64>,
@@ -107,15 +132,14 @@ fn non_negative(field: &'static str, label: &str, v: Option<i64>) -> Result<()> 
 pub fn validate(
     input: &EnterpriseInput,
 ) -> Result<(String, String, Option<String>, Option<String>)> {
-    let code = CreditCode::parse(&input.credit_code)
-        .map_err(|m| {
-            StoreError::Invalid(FieldError {
-                field: "credit_code",
-                msg: m,
-            })
-        })?
-        .to_string();
+    let code = input.credit_code.to_string();
     let name = require_text("name", "企业名称", "Enterprise name", &input.name, 200)?;
+    let (industry, size) = check_figures(&input.figures())?;
+    Ok((code, name, industry, size))
+}
+
+/// Validates figures and computes the size class: the normalised industry and the class.
+fn check_figures(input: &EnterpriseFigures) -> Result<(Option<String>, Option<String>)> {
     non_negative("employees", "从业人员", input.employees)?;
     non_negative(
         "operating_revenue_fen",
@@ -146,7 +170,7 @@ pub fn validate(
         .ok()
         .map(|c| c.code().to_string())
     });
-    Ok((code, name, industry, size))
+    Ok((industry, size))
 }
 
 /// The name index holds each enterprise's distinct name bigrams. SQLite keeps them in a
@@ -339,7 +363,7 @@ impl Store {
                 )
                 .await?;
                 let after = stats_aggregate::enterprise_facts(tx.conn(), &[e.id], false).await?;
-                tx.replace_stats(&before, &after);
+                tx.replace_stats(&before, &after)?;
                 (e.id, false)
             }
             None => {
@@ -572,8 +596,10 @@ impl Store {
         en: &str,
     ) -> Result<Enterprise> {
         let e = self.enterprise_in(tx.conn(), scope, id).await?;
-        let own = matches!(scope, Scope::Enterprise { .. })
-            && e.organisation_id.is_some_and(|o| scope.is_organisation(o));
+        // The enterprise's own registry record (the reach table's "itself").
+        let own = e
+            .organisation_id
+            .is_some_and(|o| scope.reach(Records::Enterprises) == Reach::Party(Party::Itself, o));
         if !own
             && !scope.manages_kind_in(
                 ipfin_domain::OrgKind::Enterprise,
@@ -593,7 +619,7 @@ impl Store {
         tx: &mut WriteTx,
         scope: &Scope,
         id: i64,
-        figures: EnterpriseInput,
+        figures: EnterpriseFigures,
     ) -> Result<Enterprise> {
         let e = self
             .editable_enterprise(
@@ -604,12 +630,7 @@ impl Store {
                 "You may not change this enterprise.",
             )
             .await?;
-        let checked = EnterpriseInput {
-            credit_code: e.credit_code.clone(),
-            name: e.name.clone(),
-            ..figures.clone()
-        };
-        let (_, _, industry, size) = validate(&checked)?;
+        let (industry, size) = check_figures(&figures)?;
         let before = stats_aggregate::enterprise_facts(tx.conn(), &[id], true).await?;
         exec(
             tx.conn(),
@@ -628,7 +649,7 @@ impl Store {
         )
         .await?;
         let facts = stats_aggregate::enterprise_facts(tx.conn(), &[id], false).await?;
-        tx.replace_stats(&before, &facts);
+        tx.replace_stats(&before, &facts)?;
         let after = self.enterprise_in(tx.conn(), &Scope::City, id).await?;
         tx.audit(
             "enterprise.update_figures",
@@ -684,7 +705,7 @@ impl Store {
         )
         .await?;
         let after = stats_aggregate::enterprise_facts(tx.conn(), &[id], false).await?;
-        tx.replace_stats(&before, &after);
+        tx.replace_stats(&before, &after)?;
         tx.audit(
             "enterprise.size_override",
             "enterprise",
@@ -711,10 +732,10 @@ pub struct Claim {
     pub created_at: i64,
 }
 
-/// A claim as the registration form submits it.
-#[derive(Debug, Clone, Default)]
+/// A claim as the registration form submits it (the credit code parsed by the form).
+#[derive(Debug, Clone)]
 pub struct ClaimInput {
-    pub credit_code: String,
+    pub credit_code: CreditCode,
     pub username: String,
     pub display_name: String,
     pub password: String,
@@ -725,12 +746,7 @@ impl Store {
     /// Registers a person and their claim to an enterprise (no sign-in until a district officer
     /// approves it). The enterprise must be in the registry.
     pub async fn submit_claim(&self, c: ClaimInput) -> Result<i64> {
-        let code = CreditCode::parse(&c.credit_code).map_err(|m| {
-            StoreError::Invalid(FieldError {
-                field: "credit_code",
-                msg: m,
-            })
-        })?;
+        let code = &c.credit_code;
         let username = parse_username(&c.username)?;
         let display_name = require_text("display_name", "姓名", "Name", &c.display_name, 50)?;
         let phone = c.phone.trim().to_string();
@@ -857,12 +873,12 @@ impl Store {
             ));
         }
         if approve {
-            let org_id = match e.organisation_id {
+            let org_id = match e.organisation_id.map(OrgId::new) {
                 Some(id) => id,
                 None => {
                     #[derive(FromQueryResult)]
                     struct Org {
-                        id: i64,
+                        id: OrgId,
                     }
                     let found: Option<Org> = fetch_opt(
                         tx.conn(),
@@ -872,15 +888,15 @@ impl Store {
                     .await?;
                     let id = match found {
                         Some(o) => o.id,
-                        None => {
+                        None => OrgId::new(
                             fetch_i64(
                                 tx.conn(),
                                 "INSERT INTO organisations (kind, name, district_code, credit_code, active, created_at) \
                                  VALUES ('enterprise', ?, ?, ?, TRUE, ?) RETURNING id",
                                 vec![e.name.clone().into(), e.registered_district.clone().into(), e.credit_code.clone().into(), crate::now_s().into()],
                             )
-                            .await?
-                        }
+                            .await?,
+                        ),
                     };
                     exec(
                         tx.conn(),
@@ -1187,13 +1203,7 @@ impl Store {
                 "You may not tag this enterprise.",
             )
             .await?;
-        let district_scope = match &e.registered_district {
-            Some(d) => Scope::District {
-                code: d.clone(),
-                manage: false,
-            },
-            None => Scope::Public,
-        };
+        let district_scope = Scope::district_reader(e.registered_district.as_deref());
         if !Self::tag_types_in(tx.conn(), &district_scope)
             .await?
             .iter()

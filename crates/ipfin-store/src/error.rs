@@ -54,6 +54,13 @@ impl StoreError {
         StoreError::Conflict(Msg::new(code, zh, en))
     }
 
+    /// An amount computed from stored figures that does not fit in fen (`what` names the
+    /// figure): logged, and an internal error, never a wrapped or saturated value.
+    pub fn overflow(what: &str) -> Self {
+        tracing::error!(figure = what, "amount out of range");
+        StoreError::Internal(format!("amount out of range: {what}"))
+    }
+
     /// Maps a unique-constraint violation to a conflict with the given message; other database
     /// errors pass through.
     pub fn unique_or(err: DbErr, conflict: Msg) -> Self {

@@ -3,6 +3,7 @@
 //! valuation contracts. A bank writes and sees its own loans; a district sees the loans of its
 //! enterprises; the city sees all; an enterprise sees its own.
 
+use crate::column::Code;
 use crate::db::{Page, Paged, exec, fetch_all, fetch_i64, fetch_one, fetch_opt, fetch_page};
 use crate::error::{Result, StoreError};
 use crate::stats_aggregate::{self, Facts, Lock};
@@ -13,7 +14,7 @@ use ipfin_domain::financing::{
 };
 use ipfin_domain::ip_number::IpKind;
 use ipfin_domain::visibility::{Party, Reach, Records};
-use ipfin_domain::{CreditCode, FieldError, Msg, Scope};
+use ipfin_domain::{CreditCode, EnterpriseId, Fen, FieldError, Msg, OrgId, Scope};
 use rust_decimal::Decimal;
 use sea_orm::{ConnectionTrait, FromQueryResult, Value};
 use serde::Serialize;
@@ -54,7 +55,8 @@ pub struct PledgeInput {
 /// A loan as a bank reports it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LoanInput {
-    pub borrower_credit_code: String,
+    /// Parsed at the edge (form, API body, import row): the store only looks it up.
+    pub borrower_credit_code: CreditCode,
     pub terms: LoanTerms,
     pub first_loan: bool,
     /// The status on creation (default outstanding); later changes go through
@@ -83,28 +85,29 @@ pub struct SavedLoan {
 #[derive(Debug, Clone, FromQueryResult, Serialize, PartialEq)]
 pub struct LoanRow {
     pub id: i64,
-    pub lender_org_id: i64,
+    pub lender_org_id: OrgId,
     pub lender_name: String,
-    pub enterprise_id: i64,
+    pub enterprise_id: EnterpriseId,
     pub credit_code: String,
     pub enterprise_name: String,
     pub district_code: Option<String>,
     pub size_class: Option<String>,
     pub contract_number: String,
-    pub principal_fen: i64,
+    pub principal_fen: Fen,
     pub annual_rate: String,
     pub start_date: NaiveDate,
     pub end_date: NaiveDate,
     pub first_disbursed: NaiveDate,
     pub other_collateral: bool,
-    pub ip_amount_fen: Option<i64>,
+    pub ip_amount_fen: Option<Fen>,
     pub ip_ratio: Option<String>,
     pub first_loan: bool,
     pub ip_kinds: String,
-    pub status: String,
+    /// Decoded when the row is loaded: an unknown stored status is an internal error.
+    pub status: Code<LoanStatus>,
     pub status_date: NaiveDate,
-    pub repaid_fen: i64,
-    pub interest_paid_fen: i64,
+    pub repaid_fen: Fen,
+    pub interest_paid_fen: Fen,
 }
 
 const LOAN_COLS: &str = "l.id, l.lender_org_id, o.name AS lender_name, l.enterprise_id, e.credit_code, \
@@ -128,9 +131,9 @@ pub struct PledgeItemView {
 pub struct PledgeRow {
     pub id: i64,
     pub number: String,
-    pub pledgee_org_id: i64,
-    pub pledgor_enterprise_id: i64,
-    pub secured_amount_fen: i64,
+    pub pledgee_org_id: OrgId,
+    pub pledgor_enterprise_id: EnterpriseId,
+    pub secured_amount_fen: Fen,
     pub registration_date: NaiveDate,
     pub cancellation_date: Option<NaiveDate>,
 }
@@ -146,14 +149,14 @@ pub struct PledgeView {
 pub struct PaymentRow {
     pub id: i64,
     pub date: NaiveDate,
-    pub principal_fen: i64,
-    pub interest_fen: i64,
+    pub principal_fen: Fen,
+    pub interest_fen: Fen,
 }
 
 #[derive(Debug, Clone, FromQueryResult, Serialize, PartialEq)]
 pub struct StatusChange {
     pub id: i64,
-    pub status: String,
+    pub status: Code<LoanStatus>,
     pub date: NaiveDate,
     pub note: String,
 }
@@ -162,22 +165,22 @@ pub struct StatusChange {
 pub struct ContractRow {
     pub id: i64,
     pub kind: String,
-    pub provider_org_id: Option<i64>,
+    pub provider_org_id: Option<OrgId>,
     pub provider_name: String,
     pub contract_number: String,
-    pub fee_fen: i64,
+    pub fee_fen: Fen,
     pub invoice_number: Option<String>,
     pub invoice_date: Option<NaiveDate>,
     pub paid_date: Option<NaiveDate>,
-    pub paid_fen: Option<i64>,
-    pub appraised_value_fen: Option<i64>,
+    pub paid_fen: Option<Fen>,
+    pub appraised_value_fen: Option<Fen>,
     pub report_date: Option<NaiveDate>,
 }
 
 #[derive(Debug, Clone, FromQueryResult, Serialize, PartialEq)]
 struct DisbursementRow {
     date: NaiveDate,
-    amount_fen: i64,
+    amount_fen: Fen,
 }
 
 /// A loan with everything recorded on it, and the warnings its facts raise.
@@ -238,7 +241,7 @@ pub struct LoanFilter {
     pub year: Option<i32>,
     /// The borrower's registered district (city and bank views).
     pub district: Option<String>,
-    pub lender_org_id: Option<i64>,
+    pub lender_org_id: Option<OrgId>,
 }
 
 /// Totals of a loan view (SPEC §8 uses the same counts): all, per IP kind pledged (a loan
@@ -246,12 +249,13 @@ pub struct LoanFilter {
 #[derive(Debug, Clone, Default, Serialize, PartialEq)]
 pub struct LoanTotals {
     pub count: i64,
-    pub principal_fen: i64,
-    pub by_ip_kind: Vec<(String, i64, i64)>,
+    pub principal_fen: Fen,
+    /// Per IP kind: the kind's code, the number of loans, their principal.
+    pub by_ip_kind: Vec<(String, i64, Fen)>,
     pub first_loan_count: i64,
-    pub first_loan_principal_fen: i64,
+    pub first_loan_principal_fen: Fen,
     pub sme_count: i64,
-    pub sme_principal_fen: i64,
+    pub sme_principal_fen: Fen,
     pub enterprises: i64,
 }
 
@@ -304,9 +308,9 @@ fn invalid(e: FieldError) -> StoreError {
     StoreError::Invalid(e)
 }
 
-fn lender_of(scope: &Scope) -> Result<i64> {
+fn lender_of(scope: &Scope) -> Result<OrgId> {
     match scope.reach(Records::Loans) {
-        Reach::Party(Party::Lender, org_id) => Ok(org_id),
+        Reach::Party(Party::Lender, org_id) => Ok(OrgId::new(org_id)),
         _ => Err(StoreError::forbidden(
             "loan.lender_only",
             "贷款由放款的金融机构报送；您所在的单位不能新增或修改贷款记录。",
@@ -318,7 +322,7 @@ fn lender_of(scope: &Scope) -> Result<i64> {
 #[derive(Debug, FromQueryResult)]
 struct IpRef {
     id: i64,
-    enterprise_id: i64,
+    enterprise_id: EnterpriseId,
 }
 
 /// A pledge checked against the database: its registration id (when it exists) and its items.
@@ -335,12 +339,11 @@ impl Store {
     async fn enterprise_id_by_code<C: ConnectionTrait>(
         conn: &C,
         field: &'static str,
-        input: &str,
-    ) -> Result<(i64, String)> {
-        let code = CreditCode::parse(input).map_err(|msg| invalid(FieldError { field, msg }))?;
+        code: &CreditCode,
+    ) -> Result<(EnterpriseId, String)> {
         #[derive(FromQueryResult)]
         struct Found {
-            id: i64,
+            id: EnterpriseId,
             name: String,
         }
         let found: Option<Found> = fetch_opt(
@@ -371,8 +374,8 @@ impl Store {
     /// the borrower unless a related party is named.
     async fn resolve_pledge<C: ConnectionTrait>(
         conn: &C,
-        lender: i64,
-        borrower: i64,
+        lender: OrgId,
+        borrower: EnterpriseId,
         p: &PledgeInput,
     ) -> Result<ResolvedPledge> {
         let pattern = pledge_pattern().map_err(StoreError::Internal)?;
@@ -603,7 +606,7 @@ impl Store {
         let ratio = terms.ip_ratio.map(|r| r.normalize().to_string());
         // Statistics (decision 0010): the borrower's district and size stay as read, and the
         // loan's previous contribution is read under the loan's row lock.
-        stats_aggregate::share_enterprises(tx.conn(), &[borrower]).await?;
+        stats_aggregate::share_enterprises(tx.conn(), &[borrower.get()]).await?;
         let before = match &existing {
             Some(x) => {
                 stats_aggregate::loan_facts(tx.conn(), "l.id = ?", vec![x.id.into()], Lock::Row)
@@ -704,7 +707,7 @@ impl Store {
                 loans: after,
                 pledges: Vec::new(),
             },
-        );
+        )?;
         for d in &terms.disbursements {
             exec(
                 tx.conn(),
@@ -764,8 +767,8 @@ impl Store {
     async fn write_pledge(
         &self,
         tx: &mut WriteTx,
-        lender: i64,
-        borrower: i64,
+        lender: OrgId,
+        borrower: EnterpriseId,
         p: &ResolvedPledge,
     ) -> Result<i64> {
         let now = crate::now_s();
@@ -831,7 +834,7 @@ impl Store {
                 loans: Vec::new(),
                 pledges: after,
             },
-        );
+        )?;
         for (kind, number, title, found, related) in &p.items {
             let asset_id = match found {
                 Some(f) => f.id,
@@ -904,11 +907,11 @@ impl Store {
         #[derive(FromQueryResult)]
         struct Sums {
             count: i64,
-            principal: i64,
+            principal: Fen,
             first_count: i64,
-            first_principal: i64,
+            first_principal: Fen,
             sme_count: i64,
-            sme_principal: i64,
+            sme_principal: Fen,
             enterprises: i64,
         }
         let sme = "COALESCE(e.size_override, e.size_class) IN ('medium', 'small', 'micro')";
@@ -931,7 +934,7 @@ impl Store {
             #[derive(FromQueryResult)]
             struct KindSum {
                 count: i64,
-                principal: i64,
+                principal: Fen,
             }
             let mut v = values.clone();
             v.push(format!("%{}%", k.code()).into());
@@ -1103,8 +1106,12 @@ impl Store {
             )
             .await?;
         }
-        let principal: i64 = sorted.iter().map(|p| p.principal_fen).sum();
-        let interest: i64 = sorted.iter().map(|p| p.interest_fen).sum();
+        // The payments passed `check_payment` (principal within the loan's), but the interest
+        // has no such bound: a sum beyond fen is refused, never wrapped.
+        let principal = Fen::sum(sorted.iter().map(|p| p.principal_fen))
+            .map_err(|_| invalid(ipfin_domain::money::MoneyOverflow::field("principal_fen")))?;
+        let interest = Fen::sum(sorted.iter().map(|p| p.interest_fen))
+            .map_err(|_| invalid(ipfin_domain::money::MoneyOverflow::field("interest_fen")))?;
         exec(
             tx.conn(),
             "UPDATE loans SET repaid_fen = repaid_fen + ?, interest_paid_fen = interest_paid_fen + ?, updated_at = ? WHERE id = ?",
@@ -1211,7 +1218,7 @@ impl Store {
             provider_name: provider,
             contract_number: number,
         } = financing::check_contract(c).map_err(invalid)?;
-        let provider_org_id: Option<i64> = fetch_opt::<ProviderId, _>(
+        let provider_org_id: Option<OrgId> = fetch_opt::<ProviderId, _>(
             tx.conn(),
             "SELECT id FROM organisations WHERE kind = 'financial_institution' AND name = ?",
             vec![provider.clone().into()],
@@ -1309,7 +1316,7 @@ impl Store {
 
 #[derive(FromQueryResult)]
 struct ProviderId {
-    id: i64,
+    id: OrgId,
 }
 
 /// Warnings shown with a loan: related-party pledges, pledges registered after the loan's end,
@@ -1346,12 +1353,14 @@ fn detail_warnings(d: &LoanDetail) -> Vec<Msg> {
         }
     }
     let payments: Vec<Payment> = d.recorded_payments();
-    if let Some(s) = LoanStatus::from_code(&d.loan.status) {
-        w.extend(financing::status_warnings(&terms, &payments, s));
-    }
+    w.extend(financing::status_warnings(
+        &terms,
+        &payments,
+        d.loan.status.get(),
+    ));
     if let Some(p) = payments
         .iter()
-        .find(|p| p.interest_fen > 0 && p.date > terms.end)
+        .find(|p| p.interest_fen.is_positive() && p.date > terms.end)
     {
         w.push(Msg::new(
             "payment.interest_after_end",

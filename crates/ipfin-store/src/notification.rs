@@ -36,21 +36,14 @@ impl Store {
         org_id: Option<i64>,
         limit: u64,
     ) -> Result<Vec<Notification>> {
-        let (cond, values): (&str, Vec<Value>) = match (scope, org_id.as_ref()) {
-            (Scope::District { code, manage: true }, _) => {
-                ("district_code = ?", vec![code.clone().into()])
-            }
-            (
-                Scope::Enterprise { org_id }
-                | Scope::Institution { org_id }
-                | Scope::Agency { org_id },
-                _,
-            )
-            | (Scope::District { manage: false, .. }, Some(org_id)) => {
-                ("organisation_id = ?", vec![(*org_id).into()])
-            }
-            (Scope::City, _) => ("organisation_id IS NULL AND district_code IS NULL", vec![]),
-            _ => return Ok(vec![]),
+        let (cond, values): (&str, Vec<Value>) = if let Some(code) = scope.lead_district() {
+            ("district_code = ?", vec![code.to_string().into()])
+        } else if let Some(org) = scope.acting_organisation(org_id) {
+            ("organisation_id = ?", vec![org.into()])
+        } else if scope.is_city() {
+            ("organisation_id IS NULL AND district_code IS NULL", vec![])
+        } else {
+            return Ok(vec![]);
         };
         fetch_all(
             self.conn(),

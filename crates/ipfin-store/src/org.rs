@@ -103,7 +103,8 @@ pub struct NewOrganisation {
     pub name_en: Option<String>,
     pub district_code: Option<String>,
     pub institution_type: Option<String>,
-    pub credit_code: Option<String>,
+    /// Parsed at the edge (a blank field is `None`).
+    pub credit_code: Option<CreditCode>,
 }
 
 /// A new lead-department designation of a district.
@@ -529,7 +530,7 @@ impl Store {
             }
             _ => None,
         };
-        let credit_code = match clean(n.credit_code) {
+        let credit_code = match n.credit_code {
             None if kind == OrgKind::Enterprise => {
                 return Err(StoreError::invalid(
                     "credit_code",
@@ -539,16 +540,7 @@ impl Store {
                 ));
             }
             None => None,
-            Some(c) => Some(
-                CreditCode::parse(&c)
-                    .map_err(|m| {
-                        StoreError::Invalid(ipfin_domain::FieldError {
-                            field: "credit_code",
-                            msg: m,
-                        })
-                    })?
-                    .to_string(),
-            ),
+            Some(c) => Some(c.to_string()),
         };
         let now = crate::now_s();
         let id = fetch_i64(

@@ -7,8 +7,8 @@ use crate::Store;
 use crate::db::fetch_all;
 use crate::error::{Result, StoreError};
 use chrono::NaiveDate;
-use ipfin_domain::Scope;
 use ipfin_domain::stats::{Quarter, ranks, yoy_pct};
+use ipfin_domain::{Fen, Scope};
 use rust_decimal::Decimal;
 use sea_orm::FromQueryResult;
 use serde::{Deserialize, Serialize};
@@ -18,13 +18,13 @@ use std::collections::BTreeMap;
 #[derive(Debug, Clone, Default, PartialEq, Eq, FromQueryResult, Serialize, Deserialize)]
 pub struct LoanFigures {
     pub loans: i64,
-    pub amount_fen: i64,
+    pub amount_fen: Fen,
     pub enterprises: i64,
     pub first_loans: i64,
-    pub sme_amount_fen: i64,
-    pub patent_amount_fen: i64,
-    pub trademark_amount_fen: i64,
-    pub copyright_amount_fen: i64,
+    pub sme_amount_fen: Fen,
+    pub patent_amount_fen: Fen,
+    pub trademark_amount_fen: Fen,
+    pub copyright_amount_fen: Fen,
 }
 
 /// One district's line of a quarter's statistics.
@@ -38,8 +38,8 @@ pub struct DistrictQuarter {
     pub pledge_registrations: i64,
     /// Pledge registrations from 1 January to the quarter's end.
     pub pledge_registrations_ytd: i64,
-    pub granted_fen: i64,
-    pub disbursed_fen: i64,
+    pub granted_fen: Fen,
+    pub disbursed_fen: Fen,
     /// Year-on-year change of the quarter's amount, % (one decimal).
     pub yoy_amount_pct: Option<Decimal>,
     /// Rank among districts by the year-to-date amount (ties share a rank).
@@ -50,19 +50,26 @@ pub struct DistrictQuarter {
 struct Row {
     district: String,
     loans: i64,
-    amount_fen: i64,
+    amount_fen: Fen,
     enterprises: i64,
     first_loans: i64,
-    sme_amount_fen: i64,
-    patent_amount_fen: i64,
-    trademark_amount_fen: i64,
-    copyright_amount_fen: i64,
+    sme_amount_fen: Fen,
+    patent_amount_fen: Fen,
+    trademark_amount_fen: Fen,
+    copyright_amount_fen: Fen,
 }
 
 #[derive(FromQueryResult)]
 struct Count {
     district: String,
     n: i64,
+}
+
+/// An amount per district (a sum in SQL).
+#[derive(FromQueryResult)]
+struct Sum {
+    district: String,
+    n: Fen,
 }
 
 impl Store {
@@ -113,6 +120,16 @@ impl Store {
         to: NaiveDate,
     ) -> Result<BTreeMap<String, i64>> {
         let rows: Vec<Count> = fetch_all(self.conn(), sql, vec![from.into(), to.into()]).await?;
+        Ok(rows.into_iter().map(|c| (c.district, c.n)).collect())
+    }
+
+    async fn sums(
+        &self,
+        sql: &str,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<BTreeMap<String, Fen>> {
+        let rows: Vec<Sum> = fetch_all(self.conn(), sql, vec![from.into(), to.into()]).await?;
         Ok(rows.into_iter().map(|c| (c.district, c.n)).collect())
     }
 
@@ -176,12 +193,12 @@ impl Store {
         struct DayRow {
             district: String,
             loans: i64,
-            amount_fen: i64,
+            amount_fen: Fen,
             first_loans: i64,
-            sme_amount_fen: i64,
-            patent_amount_fen: i64,
-            trademark_amount_fen: i64,
-            copyright_amount_fen: i64,
+            sme_amount_fen: Fen,
+            patent_amount_fen: Fen,
+            trademark_amount_fen: Fen,
+            copyright_amount_fen: Fen,
             pledges: i64,
         }
         let rows: Vec<DayRow> = fetch_all(
@@ -264,7 +281,7 @@ impl Store {
         pledges_ytd: BTreeMap<String, i64>,
     ) -> Result<Vec<DistrictQuarter>> {
         let granted = self
-            .counts(
+            .sums(
                 "SELECT a.district_code AS district, CAST(SUM(a.granted_fen) AS BIGINT) AS n FROM applications a \
                  JOIN notice_entries ne ON ne.application_id = a.id AND ne.outcome = 'granted' \
                  JOIN notices n ON n.id = ne.notice_id \
@@ -274,7 +291,7 @@ impl Store {
             )
             .await?;
         let disbursed = self
-            .counts(
+            .sums(
                 "SELECT a.district_code AS district, CAST(SUM(g.amount_fen) AS BIGINT) AS n FROM grant_payments g \
                  JOIN applications a ON a.id = g.application_id \
                  WHERE g.paid_on >= ? AND g.paid_on <= ? GROUP BY a.district_code",
@@ -294,12 +311,12 @@ impl Store {
                 let qf = quarter.get(&d).cloned().unwrap_or_default();
                 let lf = before.get(&d).cloned().unwrap_or_default();
                 DistrictQuarter {
-                    yoy_amount_pct: yoy_pct(qf.amount_fen, lf.amount_fen),
+                    yoy_amount_pct: yoy_pct(qf.amount_fen.get(), lf.amount_fen.get()),
                     year_to_date: ytd.get(&d).cloned().unwrap_or_default(),
                     pledge_registrations: pledges.get(&d).copied().unwrap_or(0),
                     pledge_registrations_ytd: pledges_ytd.get(&d).copied().unwrap_or(0),
-                    granted_fen: granted.get(&d).copied().unwrap_or(0),
-                    disbursed_fen: disbursed.get(&d).copied().unwrap_or(0),
+                    granted_fen: granted.get(&d).copied().unwrap_or_default(),
+                    disbursed_fen: disbursed.get(&d).copied().unwrap_or_default(),
                     quarter: qf,
                     last_year_quarter: lf,
                     district: d,
@@ -307,7 +324,7 @@ impl Store {
                 }
             })
             .collect();
-        let amounts: Vec<Option<i64>> = out
+        let amounts: Vec<Option<Fen>> = out
             .iter()
             .map(|d| Some(d.year_to_date.amount_fen))
             .collect();

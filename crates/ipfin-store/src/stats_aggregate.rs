@@ -7,9 +7,10 @@
 //! `rebuild` recomputes everything from the records.
 
 use crate::db::{exec, fetch_all, fetch_i64};
-use crate::error::Result;
+use crate::error::{Result, StoreError};
 use crate::{Store, WriteTx};
 use chrono::NaiveDate;
+use ipfin_domain::Fen;
 use ipfin_domain::stats_aggregate::{
     DayFigures, LoanFact, PledgeFact, QuarterCounts, StatDelta, quarter_count_changes,
 };
@@ -47,7 +48,7 @@ struct LoanFactRow {
     district: Option<String>,
     enterprise_id: i64,
     day: NaiveDate,
-    principal_fen: i64,
+    principal_fen: Fen,
     first_loan: bool,
     sme: i64,
     ip_kinds: String,
@@ -198,11 +199,15 @@ pub(crate) async fn enterprise_facts<C: ConnectionTrait>(
 
 impl WriteTx {
     /// Records that the contributions `before` were replaced by `after` in this transaction.
-    pub(crate) fn replace_stats(&mut self, before: &Facts, after: &Facts) {
-        self.stats_mut().replace(
-            (&before.loans, &before.pledges),
-            (&after.loans, &after.pledges),
-        );
+    /// A day's amounts that would no longer fit in fen are an internal error (logged), never
+    /// a wrapped figure; the transaction is then not committed.
+    pub(crate) fn replace_stats(&mut self, before: &Facts, after: &Facts) -> Result<()> {
+        self.stats_mut()
+            .replace(
+                (&before.loans, &before.pledges),
+                (&after.loans, &after.pledges),
+            )
+            .map_err(|_| StoreError::overflow("stat_loan_days"))
     }
 }
 

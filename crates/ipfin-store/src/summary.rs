@@ -366,8 +366,8 @@ impl Store {
                     .into_iter()
                     .find(|r| r.district == district)
                     .map(|r| r.year_to_date.amount_fen)
-                    .unwrap_or(0);
-                f.yoy_amount_pct = yoy_pct(f.amount_fen, f.last_year_amount_fen);
+                    .unwrap_or_default();
+                f.yoy_amount_pct = yoy_pct(f.amount_fen.get(), f.last_year_amount_fen.get());
                 for q in 1..=4 {
                     if let Some(r) = self
                         .quarter_stats_all(Quarter { year: y, q })
@@ -375,8 +375,14 @@ impl Store {
                         .into_iter()
                         .find(|r| r.district == district)
                     {
-                        f.granted_fen += r.granted_fen;
-                        f.disbursed_fen += r.disbursed_fen;
+                        f.granted_fen = f
+                            .granted_fen
+                            .checked_add(r.granted_fen)
+                            .ok_or_else(|| StoreError::overflow("summary granted_fen"))?;
+                        f.disbursed_fen = f
+                            .disbursed_fen
+                            .checked_add(r.disbursed_fen)
+                            .ok_or_else(|| StoreError::overflow("summary disbursed_fen"))?;
                     }
                 }
             }

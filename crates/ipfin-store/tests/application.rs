@@ -14,7 +14,6 @@ use ipfin_domain::{Role, Scope};
 use ipfin_store::application::{Body, ItemDecision, NewApplication, NewObjection};
 use ipfin_store::audit::AuditActor;
 use ipfin_store::db::fetch_i64;
-use ipfin_store::demo::demo_credit_code;
 use ipfin_store::financing::{LoanInput, PledgeInput, PledgeItemInput};
 use ipfin_store::testing::TestDb;
 use ipfin_store::user::NewUser;
@@ -95,10 +94,10 @@ fn line(lender: i64, contract: &str, pledge: &str, interest_fen: i64) -> Line {
 
 async fn report_loan(s: &Store, bank: &Scope, contract: &str, pledge: &str, patent: &str) {
     let l = LoanInput {
-        borrower_credit_code: demo_credit_code("440305", 101),
+        borrower_credit_code: ipfin_store::demo::demo_code("440305", 101),
         terms: LoanTerms {
             contract_number: contract.into(),
-            principal_fen: 500_000_000,
+            principal_fen: ipfin_domain::Fen::new(500_000_000),
             annual_rate: Decimal::new(345, 4),
             start: d("2026-03-05"),
             end: d("2027-03-04"),
@@ -112,7 +111,7 @@ async fn report_loan(s: &Store, bank: &Scope, contract: &str, pledge: &str, pate
         pledges: vec![PledgeInput {
             terms: PledgeTerms {
                 number: pledge.into(),
-                secured_amount_fen: 500_000_000,
+                secured_amount_fen: ipfin_domain::Fen::new(500_000_000),
                 registration_date: d("2026-03-01"),
                 cancellation_date: None,
             },
@@ -134,8 +133,8 @@ async fn report_loan(s: &Store, bank: &Scope, contract: &str, pledge: &str, pate
         saved.id,
         ipfin_domain::financing::Payment {
             date: d("2026-06-05"),
-            principal_fen: 0,
-            interest_fen: 1_000_000,
+            principal_fen: ipfin_domain::Fen::ZERO,
+            interest_fen: ipfin_domain::Fen::new(1_000_000),
         }
     ));
     r.expect("interest");

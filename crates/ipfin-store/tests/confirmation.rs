@@ -18,7 +18,6 @@ use ipfin_store::application::{Body, NewApplication};
 use ipfin_store::audit::AuditActor;
 use ipfin_store::confirmation::ConfirmationRow;
 use ipfin_store::db::fetch_i64;
-use ipfin_store::demo::demo_credit_code;
 use ipfin_store::financing::{LoanInput, PledgeInput, PledgeItemInput};
 use ipfin_store::testing::TestDb;
 use ipfin_store::{Store, StoreError};
@@ -335,10 +334,10 @@ async fn a_budget_change_is_confirmed_by_a_second_person_of_the_lead_department(
 
 async fn report_loan(s: &Store, bank: &Scope) {
     let l = LoanInput {
-        borrower_credit_code: demo_credit_code("440305", 101),
+        borrower_credit_code: ipfin_store::demo::demo_code("440305", 101),
         terms: LoanTerms {
             contract_number: "2026-FE-0001".into(),
-            principal_fen: 500_000_000,
+            principal_fen: ipfin_domain::Fen::new(500_000_000),
             annual_rate: Decimal::new(345, 4),
             start: d("2026-03-05"),
             end: d("2027-03-04"),
@@ -352,7 +351,7 @@ async fn report_loan(s: &Store, bank: &Scope) {
         pledges: vec![PledgeInput {
             terms: PledgeTerms {
                 number: "Y2026980018801".into(),
-                secured_amount_fen: 500_000_000,
+                secured_amount_fen: ipfin_domain::Fen::new(500_000_000),
                 registration_date: d("2026-03-01"),
                 cancellation_date: None,
             },

@@ -5,9 +5,10 @@
 use chrono::NaiveDate;
 use ipfin_domain::Scope;
 use ipfin_domain::financing::{LoanStatus, LoanTerms, Payment, PledgeTerms};
+use ipfin_domain::{CreditCode, Fen};
 use ipfin_store::audit::AuditActor;
 use ipfin_store::db::fetch_i64;
-use ipfin_store::demo::demo_credit_code;
+use ipfin_store::demo::demo_code;
 use ipfin_store::financing::{
     ContractInput, LoanFilter, LoanInput, PledgeInput, PledgeItemInput, SaveOutcome, SavedLoan,
 };
@@ -40,8 +41,8 @@ async fn count(s: &Store, table: &str) -> i64 {
 }
 
 /// The Nanshan demo enterprise (深圳市南山示例科技有限公司).
-fn nanshan_code() -> String {
-    demo_credit_code("440305", 101)
+fn nanshan_code() -> CreditCode {
+    demo_code("440305", 101)
 }
 
 fn loan(contract: &str, pledge: &str, patent: &str) -> LoanInput {
@@ -49,7 +50,7 @@ fn loan(contract: &str, pledge: &str, patent: &str) -> LoanInput {
         borrower_credit_code: nanshan_code(),
         terms: LoanTerms {
             contract_number: contract.into(),
-            principal_fen: 500_000_000,
+            principal_fen: Fen::new(500_000_000),
             annual_rate: Decimal::new(345, 4),
             start: d("2026-03-05"),
             end: d("2027-03-04"),
@@ -63,7 +64,7 @@ fn loan(contract: &str, pledge: &str, patent: &str) -> LoanInput {
         pledges: vec![PledgeInput {
             terms: PledgeTerms {
                 number: pledge.into(),
-                secured_amount_fen: 500_000_000,
+                secured_amount_fen: Fen::new(500_000_000),
                 registration_date: d("2026-03-01"),
                 cancellation_date: None,
             },
@@ -141,7 +142,7 @@ async fn loans_are_idempotent_per_lender_and_checked_before_anything_is_stored()
         assert_eq!(spaced.outcome, SaveOutcome::Unchanged);
         // A changed principal updates it.
         let mut changed = loan("2026-ZY-0012", "Y2026980012345", "202310123456.6");
-        changed.terms.principal_fen = 450_000_000;
+        changed.terms.principal_fen = Fen::new(450_000_000);
         let upd = save(s, &bank_a, &changed).await.expect("update");
         assert_eq!((upd.id, upd.outcome), (first.id, SaveOutcome::Updated));
         assert_eq!(
@@ -181,13 +182,13 @@ async fn loans_are_idempotent_per_lender_and_checked_before_anything_is_stored()
         );
         let mut cases: Vec<(LoanInput, &str)> = Vec::new();
         let mut l = loan("BAD-1", "Y2026980000001", "202310999999.4");
-        l.borrower_credit_code = demo_credit_code("440305", 99_999);
+        l.borrower_credit_code = demo_code("440305", 99_999);
         cases.push((l, "borrower_credit_code:loan.borrower_unknown"));
         let mut l = loan("BAD-2", "Y2026980000002", "202310123456.6");
-        l.terms.principal_fen = 0;
+        l.terms.principal_fen = Fen::new(0);
         cases.push((l, "principal_fen:loan.principal"));
         let mut l = loan("BAD-3", "Y2026980000003", "202310123456.6");
-        l.terms.principal_fen = -100;
+        l.terms.principal_fen = Fen::new(-100);
         cases.push((l, "principal_fen:loan.principal"));
         let mut l = loan("BAD-4", "Y2026980000004", "202310123456.6");
         l.terms.end = d("2026-01-01");
@@ -244,7 +245,7 @@ async fn pledged_ip_must_be_the_borrowers_unless_a_related_party_is_named() {
         };
         // The Futian enterprise's patent.
         let mut futian = loan("FT-1", "Y2026980020001", "202320111111.4");
-        futian.borrower_credit_code = demo_credit_code("440304", 102);
+        futian.borrower_credit_code = demo_code("440304", 102);
         save(s, &bank, &futian).await.expect("futian loan");
         // Pledged for the Nanshan borrower without naming the relation: refused.
         let e = save(s, &bank, &loan("NS-1", "Y2026980020002", "202320111111.4"))
@@ -293,8 +294,8 @@ async fn payments_status_and_contracts_are_checked_and_scoped() {
             .id;
         let pay = |date: &str, principal_fen: i64, interest_fen: i64| Payment {
             date: d(date),
-            principal_fen,
-            interest_fen,
+            principal_fen: Fen::new(principal_fen),
+            interest_fen: Fen::new(interest_fen),
         };
         let mut tx = s.write(AuditActor::system("test")).await.expect("tx");
         s.add_payment(
@@ -339,7 +340,7 @@ async fn payments_status_and_contracts_are_checked_and_scoped() {
                     kind: "valuation".into(),
                     provider_name: "华信资产评估有限公司".into(),
                     contract_number: "PG-2026-001".into(),
-                    fee_fen: 3_000_000,
+                    fee_fen: Fen::new(3_000_000),
                     ..Default::default()
                 },
             )
@@ -354,10 +355,10 @@ async fn payments_status_and_contracts_are_checked_and_scoped() {
                 kind: "valuation".into(),
                 provider_name: "华信资产评估有限公司".into(),
                 contract_number: "PG-2026-001".into(),
-                fee_fen: 3_000_000,
+                fee_fen: Fen::new(3_000_000),
                 paid_date: Some(d("2026-03-02")),
-                paid_fen: Some(3_000_000),
-                appraised_value_fen: Some(1_200_000_000),
+                paid_fen: Some(Fen::new(3_000_000)),
+                appraised_value_fen: Some(Fen::new(1_200_000_000)),
                 report_date: Some(d("2026-02-20")),
                 ..Default::default()
             },
@@ -407,9 +408,12 @@ async fn payments_status_and_contracts_are_checked_and_scoped() {
             .expect("totals");
         assert_eq!(
             (totals.count, totals.principal_fen, totals.first_loan_count),
-            (1, 500_000_000, 1)
+            (1, Fen::new(500_000_000), 1)
         );
-        assert_eq!(totals.by_ip_kind[0], ("patent".to_string(), 1, 500_000_000));
+        assert_eq!(
+            totals.by_ip_kind[0],
+            ("patent".to_string(), 1, Fen::new(500_000_000))
+        );
         let by_contract = s
             .loans(
                 &Scope::City,
@@ -443,7 +447,8 @@ async fn a_bank_imports_loans_from_a_gbk_csv_idempotently_with_row_errors() {
              IMP-1,{code},3000000.00,3.6,2026年3月5日,2027年3月4日,是,Y2026980060001,2026-03-01,专利:202310123456.6,存续\n\
              IMP-2,{code},2000000,3.2,2026/4/1,2027/3/31,否,Y2026980060002,2026-03-28,专利:202310123456.6;商标:12345678,\n\
              IMP-3,{code},1000000,3.2,下周一,2027-03-31,否,Y2026980060003,2026-03-28,专利:202310123456.6,\n\
-             IMP-4,{code},1000000,3.2,2026-04-01,2027-03-31,否,Y-BAD,2026-03-28,专利:202310123456.6,\n"
+             IMP-4,{code},1000000,3.2,2026-04-01,2027-03-31,否,Y-BAD,2026-03-28,专利:202310123456.6,\n\
+             IMP-5,9144030071526726XA,1000000,3.2,下周二,2027-03-31,否,Y2026980060005,2026-03-28,专利:202310123456.6,\n"
         );
         let (gbk, _, _) = encoding_rs::GBK.encode(&csv);
         let dir = std::env::temp_dir().join(format!("ipfin-loans-{}", std::process::id()));
@@ -474,7 +479,11 @@ async fn a_bank_imports_loans_from_a_gbk_csv_idempotently_with_row_errors() {
             errs,
             vec![
                 (4, "start_date".to_string()),
-                (5, "pledge_number".to_string())
+                (5, "pledge_number".to_string()),
+                // Adversarial: a code that breaks GB 32100 is parsed with the row (the store
+                // takes a parsed code) and listed with the row's other problems.
+                (6, "start_date".to_string()),
+                (6, "credit_code".to_string()),
             ]
         );
         assert!(first.errors[0].message.contains("下周一"));
@@ -490,7 +499,7 @@ async fn a_bank_imports_loans_from_a_gbk_csv_idempotently_with_row_errors() {
             .expect("IMP-2");
         assert_eq!(
             (imp2.principal_fen, imp2.annual_rate.as_str()),
-            (200_000_000, "0.032")
+            (Fen::new(200_000_000), "0.032")
         );
         assert_eq!(imp2.ip_kinds, "patent,trademark");
         assert_eq!(imp2.start_date, d("2026-04-01"));
@@ -529,6 +538,53 @@ async fn a_bank_imports_loans_from_a_gbk_csv_idempotently_with_row_errors() {
         assert_eq!(by_district.inserted, 0);
         assert_eq!(count(s, "loans").await, 2);
         std::fs::remove_dir_all(&dir).ok();
+        db.cleanup().await;
+    }
+}
+
+/// A loan whose stored status nobody knows is an internal error (logged), not a loan that
+/// silently shows no status and raises no warning; so is a status change of an unknown kind.
+#[tokio::test]
+async fn an_unknown_stored_loan_status_surfaces() {
+    for db in TestDb::all().await {
+        let db = db.with_demo().await;
+        let s = &db.store;
+        let bank = Scope::Institution {
+            org_id: org_id(s, "深南银行深圳分行").await,
+        };
+        let id = save(s, &bank, &loan("ST-1", "Y2026980090001", "202310123456.6"))
+            .await
+            .expect("loan")
+            .id;
+        assert_eq!(
+            s.loan(&bank, id).await.expect("readable").loan.status.get(),
+            LoanStatus::Outstanding
+        );
+        ipfin_store::db::exec(
+            s.conn(),
+            "UPDATE loan_status_changes SET status = 'mislaid' WHERE loan_id = ?",
+            vec![id.into()],
+        )
+        .await
+        .expect("write an unknown status change");
+        match s.loan(&bank, id).await {
+            Err(StoreError::Internal(m)) => assert!(m.contains("unknown stored code"), "{m}"),
+            other => panic!("{}: {other:?}", db.name),
+        }
+        ipfin_store::db::exec(
+            s.conn(),
+            "UPDATE loans SET status = 'mislaid' WHERE id = ?",
+            vec![id.into()],
+        )
+        .await
+        .expect("write an unknown status");
+        match s
+            .loans(&bank, &LoanFilter::default(), Page::default())
+            .await
+        {
+            Err(StoreError::Internal(m)) => assert!(m.contains("unknown stored code"), "{m}"),
+            other => panic!("{}: {other:?}", db.name),
+        }
         db.cleanup().await;
     }
 }

@@ -8,11 +8,12 @@ use ipfin_domain::Scope;
 use ipfin_domain::financing::{LoanTerms, PledgeTerms};
 use ipfin_domain::size::SizeClass;
 use ipfin_domain::stats::Quarter;
+use ipfin_domain::{CreditCode, Fen};
 use ipfin_store::Store;
 use ipfin_store::audit::AuditActor;
 use ipfin_store::db::fetch_i64;
 use ipfin_store::demo::demo_credit_code;
-use ipfin_store::enterprise::EnterpriseInput;
+use ipfin_store::enterprise::{EnterpriseFigures, EnterpriseInput};
 use ipfin_store::financing::{LoanInput, PledgeInput, PledgeItemInput};
 use ipfin_store::import::ImportKind;
 use ipfin_store::testing::TestDb;
@@ -35,10 +36,10 @@ async fn report(
     first: bool,
 ) {
     let l = LoanInput {
-        borrower_credit_code: borrower.into(),
+        borrower_credit_code: CreditCode::parse(borrower).expect("valid"),
         terms: LoanTerms {
             contract_number: contract.into(),
-            principal_fen: yuan * 100,
+            principal_fen: Fen::new(yuan * 100),
             annual_rate: Decimal::new(35, 3),
             start: d(start),
             end: d(start) + chrono::Duration::days(364),
@@ -52,7 +53,7 @@ async fn report(
         pledges: vec![PledgeInput {
             terms: PledgeTerms {
                 number: format!("Y{}{}", &start[..4], &contract[contract.len() - 9..]),
-                secured_amount_fen: yuan * 100,
+                secured_amount_fen: Fen::new(yuan * 100),
                 registration_date: d(start),
                 cancellation_date: None,
             },
@@ -174,7 +175,10 @@ async fn a_quarter_by_hand() {
                 .expect("district")
         };
         let n = by("440305");
-        assert_eq!((n.quarter.loans, n.quarter.amount_fen), (2, 400_000_000));
+        assert_eq!(
+            (n.quarter.loans, n.quarter.amount_fen),
+            (2, Fen::new(400_000_000))
+        );
         assert_eq!(n.quarter.enterprises, 1);
         assert_eq!(n.quarter.first_loans, 1);
         assert_eq!(n.quarter.patent_amount_fen, 400_000_000);
@@ -184,7 +188,10 @@ async fn a_quarter_by_hand() {
         assert_eq!(n.yoy_amount_pct, Some(Decimal::new(3000, 1)));
         assert_eq!(n.pledge_registrations, 2);
         let f = by("440304");
-        assert_eq!((f.quarter.loans, f.quarter.amount_fen), (1, 450_000_000));
+        assert_eq!(
+            (f.quarter.loans, f.quarter.amount_fen),
+            (1, Fen::new(450_000_000))
+        );
         assert_eq!(f.quarter.trademark_amount_fen, 450_000_000);
         assert_eq!(f.yoy_amount_pct, None, "nothing a year earlier");
         // Both have 4,500,000 year to date: tied first; the districts with nothing share third.
@@ -624,10 +631,10 @@ struct Loan<'a> {
 
 async fn save(s: &Store, bank: &Scope, l: Loan<'_>) {
     let input = LoanInput {
-        borrower_credit_code: l.borrower.into(),
+        borrower_credit_code: CreditCode::parse(l.borrower).expect("valid"),
         terms: LoanTerms {
             contract_number: l.contract.into(),
-            principal_fen: l.yuan * 100,
+            principal_fen: Fen::new(l.yuan * 100),
             annual_rate: Decimal::new(35, 3),
             start: d(l.start),
             end: d(l.start) + chrono::Duration::days(364),
@@ -641,7 +648,7 @@ async fn save(s: &Store, bank: &Scope, l: Loan<'_>) {
         pledges: vec![PledgeInput {
             terms: PledgeTerms {
                 number: l.pledge.into(),
-                secured_amount_fen: l.yuan * 100,
+                secured_amount_fen: Fen::new(l.yuan * 100),
                 registration_date: d(l.registered),
                 cancellation_date: None,
             },
@@ -867,7 +874,7 @@ async fn aggregates_follow_every_write_and_equal_the_direct_statistics() {
             &mut tx,
             &Scope::City,
             EnterpriseInput {
-                credit_code: e1.clone(),
+                credit_code: CreditCode::parse(&e1).expect("valid"),
                 name: current.name.clone(),
                 registered_district: Some("440304".into()),
                 tax_district: Some("440304".into()),
@@ -905,18 +912,12 @@ async fn aggregates_follow_every_write_and_equal_the_direct_statistics() {
         .expect("override");
         tx.commit().await.expect("commit");
         agrees(s, name, "a size override").await;
-        let current = s.enterprise(&Scope::City, e1_id).await.expect("e1");
         let mut tx = s.write(AuditActor::system("city")).await.expect("tx");
         s.update_enterprise_figures(
             &mut tx,
             &Scope::City,
             e1_id,
-            EnterpriseInput {
-                credit_code: current.credit_code.clone(),
-                name: current.name.clone(),
-                registered_district: current.registered_district.clone(),
-                tax_district: current.tax_district.clone(),
-                independent_legal_person: true,
+            EnterpriseFigures {
                 industry: Some("I65".into()),
                 employees: Some(3000),
                 operating_revenue_fen: Some(200_000_000_000),
@@ -938,7 +939,11 @@ async fn aggregates_follow_every_write_and_equal_the_direct_statistics() {
             .await
             .expect("stats");
         // E1's three 2026Q1 loans (2,500,000 + 500,000 + 700,000) are Futian's now, none SME.
-        assert_eq!(sme_2026q1(&q1), Some((370_000_000, 0)), "{name}");
+        assert_eq!(
+            sme_2026q1(&q1),
+            Some((Fen::new(370_000_000), Fen::ZERO)),
+            "{name}"
+        );
         agrees(s, name, "figures that change the size class").await;
 
         // A bank's loan file: one new loan and ST-8 corrected.
@@ -1074,7 +1079,7 @@ async fn aggregates_stay_exact_under_concurrent_writers() {
                             &mut tx,
                             &Scope::City,
                             EnterpriseInput {
-                                credit_code: c.clone(),
+                                credit_code: CreditCode::parse(c).expect("valid"),
                                 name: current.name.clone(),
                                 registered_district: Some(district.into()),
                                 tax_district: Some(district.into()),

@@ -251,3 +251,128 @@ async fn an_unknown_stored_role_or_metric_surfaces_instead_of_being_dropped() {
         db.cleanup().await;
     }
 }
+
+/// An unknown item code in an application's stored item list (or in one of its stored item
+/// rows) is an internal error that the log names: reading the application, listing the
+/// applications and the simulator's inputs all fail, where the unknown item used to be skipped
+/// silently (the application then looked as if it claimed fewer items, and the simulator
+/// counted less than was granted).
+#[tokio::test]
+async fn an_unknown_stored_item_code_surfaces_instead_of_being_skipped() {
+    use ipfin_domain::application::Kind;
+    use ipfin_domain::policy::rules::Item;
+    use ipfin_store::application::{ApplicationFilter, Body, NewApplication};
+    for db in TestDb::all().await {
+        let db = db.with_demo().await;
+        let s = &db.store;
+        let ent = Scope::Enterprise {
+            org_id: fetch_i64(
+                s.conn(),
+                "SELECT id FROM organisations WHERE name = ?",
+                vec!["深圳市南山示例科技有限公司".into()],
+            )
+            .await
+            .expect("the demo enterprise"),
+        };
+        let policy = s
+            .policy_versions(&Scope::City, Some("440305"))
+            .await
+            .expect("versions")
+            .into_iter()
+            .find(|v| v.status == "published")
+            .expect("a published demo policy");
+        let mut tx = s
+            .write(ipfin_store::audit::AuditActor::system("test"))
+            .await
+            .expect("tx");
+        let app = s
+            .create_application(
+                &mut tx,
+                &ent,
+                NewApplication {
+                    kind: Kind::EnterpriseFee,
+                    policy_version_id: policy.id,
+                    batch: None,
+                    items: vec![Item::Interest, Item::Evaluation],
+                    body: Body::default(),
+                },
+                "2026-11-27".parse().expect("date"),
+            )
+            .await
+            .expect("a draft");
+        tx.commit().await.expect("commit");
+        // A draft is the applicant's own: read it as the applicant.
+        let detail = s.application(&ent, app).await.expect("readable before");
+        let year = detail.row.policy_year;
+        assert_eq!(
+            detail.row.item_list(),
+            vec![Item::Interest, Item::Evaluation],
+            "{}",
+            db.name
+        );
+        // As if accepted: in the simulator's inputs with what it was computed.
+        exec(
+            s.conn(),
+            "UPDATE applications SET state = 'accepted' WHERE id = ?",
+            vec![app.into()],
+        )
+        .await
+        .expect("accepted");
+        for (item, fen) in [("interest", 1_000_i64), ("evaluation", 500)] {
+            exec(
+                s.conn(),
+                "INSERT INTO application_items (application_id, item, computed_fen) VALUES (?, ?, ?)",
+                vec![app.into(), item.into(), fen.into()],
+            )
+            .await
+            .expect("item row");
+        }
+        let past = s
+            .simulation_inputs(&Scope::City, year)
+            .await
+            .expect("simulation inputs before");
+        let mine = past.iter().find(|p| p.id == app).expect("among the inputs");
+        assert_eq!(mine.current.len(), 2, "{}", db.name);
+
+        // One stored item row with a code nobody knows: the simulator refuses.
+        exec(
+            s.conn(),
+            "UPDATE application_items SET item = 'gratuity' WHERE application_id = ? AND item = 'evaluation'",
+            vec![app.into()],
+        )
+        .await
+        .expect("write an unknown item row");
+        is_internal(
+            s.simulation_inputs(&Scope::City, year).await,
+            "simulation inputs",
+            db.name,
+        );
+
+        // An unknown code among the application's items: the application and the list refuse.
+        exec(
+            s.conn(),
+            "UPDATE applications SET items = 'interest,gratuity' WHERE id = ?",
+            vec![app.into()],
+        )
+        .await
+        .expect("write an unknown item");
+        // (Accepted, as above: the city reads and lists it; the applicant reads it.)
+        is_internal(
+            s.application(&Scope::City, app).await,
+            "application",
+            db.name,
+        );
+        is_internal(
+            s.applications(&Scope::City, &ApplicationFilter::default(), Page::default())
+                .await,
+            "application list",
+            db.name,
+        );
+        is_internal(
+            s.application(&ent, app).await,
+            "the applicant's page",
+            db.name,
+        );
+        db.cleanup().await;
+    }
+}

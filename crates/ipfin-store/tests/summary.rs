@@ -74,10 +74,10 @@ async fn loan_on(
         .expect("bank"),
     };
     let l = LoanInput {
-        borrower_credit_code: borrower.into(),
+        borrower_credit_code: ipfin_domain::CreditCode::parse(borrower).expect("valid"),
         terms: LoanTerms {
             contract_number: contract.into(),
-            principal_fen: yuan * 100,
+            principal_fen: ipfin_domain::Fen::new(yuan * 100),
             annual_rate: Decimal::new(35, 3),
             start: d(start),
             end: d(start) + chrono::Duration::days(364),
@@ -91,7 +91,7 @@ async fn loan_on(
         pledges: vec![PledgeInput {
             terms: PledgeTerms {
                 number: format!("Y{}{}", &start[..4], &contract[contract.len() - 9..]),
-                secured_amount_fen: yuan * 100,
+                secured_amount_fen: ipfin_domain::Fen::new(yuan * 100),
                 registration_date: d(start),
                 cancellation_date: None,
             },

@@ -40,6 +40,9 @@ pub enum DocxError {
     /// Writing the ZIP package failed.
     #[error("writing the .docx package: {0}")]
     Package(String),
+    /// A figure the document shows could not be computed (an amount beyond what fen holds).
+    #[error("figures: {0}")]
+    Figures(String),
 }
 
 /// A run of text inside a paragraph: plain or bold.

@@ -29,6 +29,26 @@ pub fn path_id(s: &str) -> AppResult<i64> {
     s.parse().map_err(|_| AppError::not_found())
 }
 
+/// Parses a credit code typed into a form field or sent in a body (the edge: the store takes a
+/// `CreditCode`); the error names the field and the GB 32100 rule broken.
+pub fn credit_code(
+    field: &'static str,
+    input: &str,
+) -> Result<ipfin_domain::CreditCode, ipfin_domain::FieldError> {
+    ipfin_domain::CreditCode::parse(input).map_err(|msg| ipfin_domain::FieldError { field, msg })
+}
+
+/// [`credit_code`] for an optional field: blank (or absent) is `None`.
+pub fn optional_credit_code(
+    field: &'static str,
+    input: Option<&str>,
+) -> Result<Option<ipfin_domain::CreditCode>, ipfin_domain::FieldError> {
+    match input.map(str::trim).filter(|s| !s.is_empty()) {
+        Some(s) => credit_code(field, s).map(Some),
+        None => Ok(None),
+    }
+}
+
 /// A stored file as a download (original name as metadata only).
 pub fn file_response(f: &FileRow, bytes: Bytes) -> Response {
     file_response_as(f, bytes, false)

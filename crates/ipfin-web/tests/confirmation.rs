@@ -67,10 +67,10 @@ async fn reviewed_application(app: &TestApp) -> i64 {
         org_id: app.org_id("深南银行深圳分行").await,
     };
     let loan = ipfin_store::financing::LoanInput {
-        borrower_credit_code: ipfin_store::demo::demo_credit_code("440305", 101),
+        borrower_credit_code: ipfin_store::demo::demo_code("440305", 101),
         terms: ipfin_domain::financing::LoanTerms {
             contract_number: "2026-4E-0001".into(),
-            principal_fen: 500_000_000,
+            principal_fen: ipfin_domain::Fen::new(500_000_000),
             annual_rate: rust_decimal::Decimal::new(345, 4),
             start: d("2026-03-05"),
             end: d("2027-03-04"),
@@ -84,7 +84,7 @@ async fn reviewed_application(app: &TestApp) -> i64 {
         pledges: vec![ipfin_store::financing::PledgeInput {
             terms: ipfin_domain::financing::PledgeTerms {
                 number: "Y2026980030001".into(),
-                secured_amount_fen: 500_000_000,
+                secured_amount_fen: ipfin_domain::Fen::new(500_000_000),
                 registration_date: d("2026-03-01"),
                 cancellation_date: None,
             },

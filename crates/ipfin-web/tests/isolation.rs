@@ -1200,10 +1200,10 @@ async fn probe_loan(app: &TestApp, lender: &str, borrower: &str, i: usize) -> i6
     let body = format!("2024100{i:05}");
     let check = ipfin_domain::ip_number::patent_check_digit(&body).expect("check digit");
     let input = ipfin_store::financing::LoanInput {
-        borrower_credit_code: borrower.to_string(),
+        borrower_credit_code: ipfin_domain::CreditCode::parse(borrower).expect("a valid code"),
         terms: ipfin_domain::financing::LoanTerms {
             contract_number: format!("PROBE-{i}"),
-            principal_fen: 100_000_000,
+            principal_fen: ipfin_domain::Fen::new(100_000_000),
             annual_rate: rust_decimal::Decimal::new(35, 3),
             start: d("2026-01-10"),
             end: d("2027-01-09"),
@@ -1217,7 +1217,7 @@ async fn probe_loan(app: &TestApp, lender: &str, borrower: &str, i: usize) -> i6
         pledges: vec![ipfin_store::financing::PledgeInput {
             terms: ipfin_domain::financing::PledgeTerms {
                 number: format!("Y20269800{i:05}"),
-                secured_amount_fen: 100_000_000,
+                secured_amount_fen: ipfin_domain::Fen::new(100_000_000),
                 registration_date: d("2026-01-05"),
                 cancellation_date: None,
             },
@@ -1713,7 +1713,8 @@ async fn probers(app: &TestApp) -> Vec<Prober> {
         let foreign_claim = app
             .store()
             .submit_claim(ipfin_store::enterprise::ClaimInput {
-                credit_code: foreign_enterprise.credit_code.clone(),
+                credit_code: ipfin_domain::CreditCode::parse(&foreign_enterprise.credit_code)
+                    .expect("a stored code"),
                 username: format!("probe.claim{i}"),
                 display_name: "探测".into(),
                 password: "Probe-Claim-2026".into(),

@@ -104,10 +104,10 @@ async fn granted_pair(app: &TestApp) -> (i64, i64, i64) {
             "202310234567.4"
         };
         let loan = ipfin_store::financing::LoanInput {
-            borrower_credit_code: ipfin_store::demo::demo_credit_code("440305", 101),
+            borrower_credit_code: ipfin_store::demo::demo_code("440305", 101),
             terms: ipfin_domain::financing::LoanTerms {
                 contract_number: contract.clone(),
-                principal_fen: 500_000_000,
+                principal_fen: ipfin_domain::Fen::new(500_000_000),
                 annual_rate: Decimal::new(345, 4),
                 start: d("2026-03-05"),
                 end: d("2027-03-04"),
@@ -121,7 +121,7 @@ async fn granted_pair(app: &TestApp) -> (i64, i64, i64) {
             pledges: vec![ipfin_store::financing::PledgeInput {
                 terms: ipfin_domain::financing::PledgeTerms {
                     number: pledge.clone(),
-                    secured_amount_fen: 500_000_000,
+                    secured_amount_fen: ipfin_domain::Fen::new(500_000_000),
                     registration_date: d("2026-03-01"),
                     cancellation_date: None,
                 },
@@ -145,8 +145,8 @@ async fn granted_pair(app: &TestApp) -> (i64, i64, i64) {
                 saved.id,
                 ipfin_domain::financing::Payment {
                     date: d("2026-06-05"),
-                    principal_fen: 0,
-                    interest_fen: interest,
+                    principal_fen: ipfin_domain::Fen::new(0),
+                    interest_fen: ipfin_domain::Fen::new(interest),
                 },
             )
             .await

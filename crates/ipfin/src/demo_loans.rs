@@ -5,6 +5,7 @@
 use crate::generate::{Borrower, Rng};
 use chrono::{Datelike, Months, NaiveDate};
 use ipfin_domain::financing::{LoanStatus, LoanTerms, Payment, PledgeTerms};
+use ipfin_domain::{EnterpriseId, Fen, OrgId};
 use ipfin_store::demo_bulk::BulkLoan;
 use ipfin_store::financing::{ContractInput, LoanInput, PledgeInput, PledgeItemInput};
 use rust_decimal::Decimal;
@@ -107,7 +108,7 @@ pub fn demo_loans(borrowers: &[Borrower], seed: u64, as_of: NaiveDate) -> Vec<De
                 borrower_credit_code: b.credit_code.clone(),
                 terms: LoanTerms {
                     contract_number: format!("{}-ZY-{:06}", start.year(), serial),
-                    principal_fen: principal,
+                    principal_fen: Fen::new(principal),
                     annual_rate: rate,
                     start,
                     end,
@@ -121,7 +122,7 @@ pub fn demo_loans(borrowers: &[Borrower], seed: u64, as_of: NaiveDate) -> Vec<De
                 pledges: vec![PledgeInput {
                     terms: PledgeTerms {
                         number: format!("Y{}98{:07}", registered.year(), serial),
-                        secured_amount_fen: principal,
+                        secured_amount_fen: Fen::new(principal),
                         registration_date: registered,
                         cancellation_date: None,
                     },
@@ -145,8 +146,8 @@ pub fn demo_loans(borrowers: &[Borrower], seed: u64, as_of: NaiveDate) -> Vec<De
                 let defaulting = matured && fate < 3 && last;
                 payments.push(Payment {
                     date: to,
-                    principal_fen: if last && !defaulting { principal } else { 0 },
-                    interest_fen: interest(principal, rate, (to - from).num_days()),
+                    principal_fen: Fen::new(if last && !defaulting { principal } else { 0 }),
+                    interest_fen: Fen::new(interest(principal, rate, (to - from).num_days())),
                 });
                 from = to;
                 if last {
@@ -176,12 +177,12 @@ pub fn demo_loans(borrowers: &[Borrower], seed: u64, as_of: NaiveDate) -> Vec<De
                     kind: "valuation".into(),
                     provider_name: "华信资产评估有限公司".into(),
                     contract_number: format!("PG-{serial:06}"),
-                    fee_fen: fee,
+                    fee_fen: Fen::new(fee),
                     invoice_number: Some(format!("4403{serial:08}")),
                     invoice_date: Some(registered),
                     paid_date: Some(registered),
-                    paid_fen: Some(fee),
-                    appraised_value_fen: Some(principal * (2 + rng.below(2) as i64)),
+                    paid_fen: Some(Fen::new(fee)),
+                    appraised_value_fen: Some(Fen::new(principal * (2 + rng.below(2) as i64))),
                     report_date: Some(registered - chrono::Days::new(5)),
                 });
             }
@@ -191,11 +192,11 @@ pub fn demo_loans(borrowers: &[Borrower], seed: u64, as_of: NaiveDate) -> Vec<De
                     kind: "guarantee".into(),
                     provider_name: "前海科技融资担保有限公司".into(),
                     contract_number: format!("DB-{serial:06}"),
-                    fee_fen: fee,
+                    fee_fen: Fen::new(fee),
                     invoice_number: Some(format!("4403{:08}", serial + 50_000_000)),
                     invoice_date: Some(start),
                     paid_date: Some(start),
-                    paid_fen: Some(fee),
+                    paid_fen: Some(Fen::new(fee)),
                     appraised_value_fen: None,
                     report_date: None,
                 });
@@ -206,11 +207,11 @@ pub fn demo_loans(borrowers: &[Borrower], seed: u64, as_of: NaiveDate) -> Vec<De
                     kind: "insurance".into(),
                     provider_name: "南方财产保险深圳分公司".into(),
                     contract_number: format!("BX-{serial:06}"),
-                    fee_fen: fee,
+                    fee_fen: Fen::new(fee),
                     invoice_number: None,
                     invoice_date: None,
                     paid_date: Some(start),
-                    paid_fen: Some(fee),
+                    paid_fen: Some(Fen::new(fee)),
                     appraised_value_fen: None,
                     report_date: None,
                 });
@@ -305,10 +306,12 @@ impl Iterator for BulkLoans<'_> {
         ]);
         let registered = start - chrono::Days::new(1 + rng.below(10));
         Some(BulkLoan {
-            lender_org_id: self.banks[rng.below(self.banks.len() as u64) as usize],
-            enterprise_id: self.borrowers[rng.below(self.borrowers.len() as u64) as usize],
+            lender_org_id: OrgId::new(self.banks[rng.below(self.banks.len() as u64) as usize]),
+            enterprise_id: EnterpriseId::new(
+                self.borrowers[rng.below(self.borrowers.len() as u64) as usize],
+            ),
             contract_number: format!("{BULK_PREFIX}{:07}", self.serial),
-            principal_fen: principal,
+            principal_fen: Fen::new(principal),
             annual_rate: Decimal::new(280 + 5 * rng.below(35) as i64, 4)
                 .normalize()
                 .to_string(),
@@ -335,7 +338,11 @@ mod tests {
     fn demo_loans_are_consistent_and_deterministic() {
         let borrowers: Vec<Borrower> = (0..200)
             .map(|i| Borrower {
-                credit_code: format!("code{i}"),
+                credit_code: ipfin_domain::CreditCode::parse(&crate::generate::credit_code(
+                    "440305",
+                    i + 1,
+                ))
+                .expect("a generated code is valid"),
                 ip: vec![("patent", format!("p{i}")), ("trademark", format!("t{i}"))],
             })
             .collect();
@@ -385,7 +392,7 @@ mod tests {
             borrowers.insert(l.enterprise_id);
             assert!(l.start >= NaiveDate::from_ymd_opt(2024, 1, 1).expect("date"));
             assert!(l.start <= as_of && l.registered < l.start && l.end > l.start);
-            assert!(banks.contains(&l.lender_org_id));
+            assert!(banks.contains(&l.lender_org_id.get()));
             assert!(
                 pattern.parse(&l.pledge_number).is_ok(),
                 "{}",

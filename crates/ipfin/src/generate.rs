@@ -194,7 +194,7 @@ pub struct CityFiles {
 /// An IP holder that takes pledge loans in the demo: its credit code and the IP it can pledge
 /// (kind code, number), all held by it in the generated IP file.
 pub struct Borrower {
-    pub credit_code: String,
+    pub credit_code: ipfin_domain::CreditCode,
     pub ip: Vec<(&'static str, String)>,
 }
 
@@ -318,7 +318,8 @@ pub fn write_city_csv(
             if borrower_sel.next() && !pledgeable.is_empty() {
                 pledgeable.truncate(3);
                 borrowers.push(Borrower {
-                    credit_code: code.to_string(),
+                    credit_code: ipfin_domain::CreditCode::parse(code)
+                        .map_err(|m| anyhow::anyhow!("generated credit code {code}: {}", m.en))?,
                     ip: pledgeable,
                 });
             }

@@ -170,6 +170,22 @@ impl Item {
             Item::Insurance => "insurance",
         }
     }
+
+    /// The item with this code, if any.
+    pub fn from_code(s: &str) -> Option<Item> {
+        Item::ALL.iter().copied().find(|i| i.code() == s)
+    }
+}
+
+/// Stored item codes are decoded like every other vocabulary: an unknown one is refused.
+impl crate::code_enum::CodeEnum for Item {
+    const NAME: &'static str = "Item";
+    fn from_code(s: &str) -> Option<Item> {
+        Item::from_code(s)
+    }
+    fn code(self) -> &'static str {
+        Item::code(self)
+    }
 }
 
 /// Which LPR value a rule refers to.
@@ -403,4 +419,20 @@ pub struct SecuritisationRule {
     pub ratio: Ratio,
     pub cap_per_year_fen: Option<i64>,
     pub max_years: Option<u32>,
+}
+
+#[cfg(test)]
+mod item_code_tests {
+    use super::Item;
+
+    #[test]
+    fn item_codes_round_trip_and_unknown_ones_are_refused() {
+        for i in Item::ALL {
+            assert_eq!(Item::from_code(i.code()), Some(i));
+        }
+        // Adversarial: a near miss, a different case, an application kind, empty.
+        for bad in ["interests", "Interest", "securitisation", ""] {
+            assert_eq!(Item::from_code(bad), None, "{bad:?}");
+        }
+    }
 }

@@ -109,17 +109,17 @@ impl Store {
                 .iter()
                 .map(|i| BudgetRequest {
                     id: rows[*i].0.id,
-                    amount_fen: grants[*i],
+                    amount_fen: ipfin_domain::Fen::new(grants[*i]),
                     accepted_at: rows[*i].0.accepted_at.unwrap_or(0),
                 })
                 .collect();
-            let out = allocate_budget(&requests, remaining, budget.mode);
-            let asked: i64 = requests.iter().map(|r| r.amount_fen).sum();
+            let out = allocate_budget(&requests, ipfin_domain::Fen::new(remaining), budget.mode);
+            let asked: i64 = requests.iter().map(|r| r.amount_fen.get()).sum();
             if asked > remaining {
                 budget_notes.push(json!({"policy_version_id": pv, "remaining_fen": remaining, "asked_fen": asked, "mode": match budget.mode { BudgetMode::ProRata => "pro_rata", BudgetMode::FirstComeFirstServed => "first_come_first_served" }}));
             }
             for (k, i) in idx.iter().enumerate() {
-                grants[*i] = out[k];
+                grants[*i] = out[k].get();
             }
         }
         for (k, (row, wf)) in rows.iter().enumerate() {

@@ -30,7 +30,7 @@ pub use payment::PayeeRow;
 
 use crate::notification::notify;
 
-use crate::column::Code;
+use crate::column::{Code, CodeList};
 use crate::db::{exec, fetch_one, fetch_opt};
 use crate::error::{Result, StoreError};
 use crate::{Store, WriteTx};
@@ -92,7 +92,8 @@ pub struct ApplicationRow {
     pub enterprise_id: Option<i64>,
     pub state: Code<State>,
     pub stage: Option<String>,
-    pub items: String,
+    /// The items applied for, decoded when the row is loaded (an unknown code is an error).
+    pub items: CodeList<Item>,
     pub computed_fen: i64,
     pub approved_fen: Option<i64>,
     pub granted_fen: Option<i64>,
@@ -113,10 +114,7 @@ impl ApplicationRow {
         self.state.get()
     }
     pub fn item_list(&self) -> Vec<Item> {
-        self.items
-            .split(',')
-            .filter_map(|c| Item::ALL.iter().copied().find(|i| i.code() == c))
-            .collect()
+        self.items.values().to_vec()
     }
     /// The number, or 草稿 for a draft that has none yet.
     pub fn label(&self) -> String {

@@ -2,8 +2,10 @@
 
 use super::{ACTIVE, Body, ItemRow, internal};
 use crate::Store;
+use crate::column::decode;
 use crate::db::fetch_all;
 use crate::error::Result;
+use ipfin_domain::Fen;
 use ipfin_domain::application::Line;
 use ipfin_domain::org::Scope;
 use ipfin_domain::policy::rules::Item;
@@ -31,7 +33,7 @@ impl Store {
             district_code: String,
             body: String,
             size_class: Option<String>,
-            operating_revenue_fen: Option<i64>,
+            operating_revenue_fen: Option<Fen>,
         }
         let rows: Vec<P> = fetch_all(
             self.conn(),
@@ -64,16 +66,17 @@ impl Store {
                     .unwrap_or(ipfin_domain::size::SizeClass::Small),
                 operating_revenue_fen: r.operating_revenue_fen,
                 loans: body.lines.iter().map(Line::to_calc).collect(),
+                // An unknown stored item code is an internal error, never skipped.
                 current: items
                     .iter()
-                    .filter_map(|i| {
-                        let item = Item::ALL.iter().copied().find(|x| x.code() == i.item)?;
-                        Some((
+                    .map(|i| {
+                        let item = decode::<Item>("application_items.item", &i.item)?;
+                        Ok((
                             item,
-                            i.granted_fen.or(i.approved_fen).unwrap_or(i.computed_fen),
+                            Fen::new(i.granted_fen.or(i.approved_fen).unwrap_or(i.computed_fen)),
                         ))
                     })
-                    .collect(),
+                    .collect::<Result<_>>()?,
             });
         }
         Ok(out)

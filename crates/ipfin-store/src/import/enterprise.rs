@@ -79,7 +79,6 @@ fn read_enterprise_row(
         ),
     };
     EnterpriseInput {
-        credit_code: get("credit_code"),
         name: get("name"),
         registered_district: p.take(district("registered_district")),
         tax_district: p.take(district("tax_district")),
@@ -107,7 +106,21 @@ fn read_enterprise_row(
                 )
             },
         )),
+        // Read last, so its problem is listed after the others (as when the store checked it);
+        // a code that does not parse is set aside as a valid placeholder and its problem
+        // recorded (the row is refused).
+        credit_code: ipfin_domain::CreditCode::parse(&get("credit_code")).unwrap_or_else(|m| {
+            p.add(("credit_code".to_string(), m.zh));
+            placeholder_code()
+        }),
     }
+}
+
+/// A valid code that stands in for one that did not parse while the rest of the row is checked
+/// (never written: the row has a problem and is refused).
+fn placeholder_code() -> ipfin_domain::CreditCode {
+    ipfin_domain::CreditCode::parse("9144030071526726XG")
+        .expect("GB 32100's example code is valid (tested in the domain)")
 }
 
 /// Parses and validates an enterprise row for the scope, reporting every problem of the row.
@@ -130,10 +143,6 @@ pub(super) fn check_enterprise_row(
             Ok(r) => return p.finish(r),
             Err((field, message)) => {
                 let set_aside = match field.as_str() {
-                    "credit_code" => {
-                        input.credit_code = crate::demo::demo_credit_code("440305", 1);
-                        true
-                    }
                     "name" => {
                         input.name = "—".to_string();
                         true
@@ -393,7 +402,7 @@ impl Store {
         }
         let after =
             crate::stats_aggregate::enterprise_facts(tx.conn(), &changed_ids, false).await?;
-        tx.replace_stats(&before, &after);
+        tx.replace_stats(&before, &after)?;
         // Multi-row inserts of 13 values a row (14 on PostgreSQL, which stores the name index
         // in the row): 2,000 rows a statement on SQLite (the bundled SQLite allows 32,766
         // parameters), 1,000 on PostgreSQL.

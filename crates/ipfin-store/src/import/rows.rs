@@ -282,8 +282,12 @@ impl RowContext {
     }
 
     fn credit_code(&self, values: &[String]) -> RowResult<String> {
+        self.parsed_credit_code(values).map(|c| c.to_string())
+    }
+
+    /// The row's credit code, parsed (the import is an edge: the store takes a `CreditCode`).
+    fn parsed_credit_code(&self, values: &[String]) -> RowResult<ipfin_domain::CreditCode> {
         ipfin_domain::CreditCode::parse(&self.get(values, "credit_code"))
-            .map(|c| c.to_string())
             .map_err(|m| ("credit_code".to_string(), m.zh))
     }
 
@@ -314,9 +318,10 @@ impl RowContext {
         values: &[String],
     ) -> std::result::Result<crate::financing::LoanInput, RowProblems> {
         use crate::financing::{LoanInput, PledgeInput, PledgeItemInput, parse_rate};
+        use ipfin_domain::Fen;
         use ipfin_domain::financing::{Disbursement, LoanStatus, LoanTerms, PledgeTerms};
         let mut p = Problems::default();
-        let principal = p.take(self.yuan(values, "principal_yuan")).unwrap_or(0);
+        let principal = Fen::new(p.take(self.yuan(values, "principal_yuan")).unwrap_or(0));
         let rate_text = self.get(values, "rate_percent");
         let rate = p.take(
             parse_rate(&format!("{}%", rate_text.trim_end_matches('%'))).ok_or_else(|| {
@@ -413,14 +418,22 @@ impl RowContext {
         }
         let end = p.take(self.required_date(values, "end_date"));
         let other_collateral = p.take(flag("other_collateral"));
-        let ip_amount_fen = p.take(self.yuan(values, "ip_amount_yuan"));
+        let ip_amount_fen = p.take(self.yuan(values, "ip_amount_yuan")).map(Fen::new);
         let first_loan = p.take(flag("first_loan"));
         let secured_amount_fen = p
             .take(self.yuan(values, "secured_amount_yuan"))
-            .unwrap_or(principal);
+            .map_or(principal, Fen::new);
         let registration_date = p.take(self.required_date(values, "registration_date"));
+        // Read last, so its problem is listed after the others as when the store checked it.
+        let borrower_credit_code = match self.parsed_credit_code(values) {
+            Ok(code) => code,
+            Err(problem) => {
+                p.add(problem);
+                return Err(p.0);
+            }
+        };
         p.finish(LoanInput {
-            borrower_credit_code: self.get(values, "credit_code"),
+            borrower_credit_code,
             terms: LoanTerms {
                 contract_number: self.get(values, "contract_number"),
                 principal_fen: principal,

@@ -556,8 +556,8 @@ pub async fn simulation(
                 message: m.text(actor.lang).to_string(),
             })
             .collect(),
-        budget_fen,
-        within_budget_fen,
+        budget_fen: budget_fen.map(ipfin_domain::Fen::get),
+        within_budget_fen: within_budget_fen.map(ipfin_domain::Fen::get),
     }))
 }
 
@@ -599,8 +599,8 @@ impl From<ipfin_domain::policy::simulate::Totals> for TotalsDto {
         } = t;
         Self {
             applications,
-            current_fen,
-            simulated_fen,
+            current_fen: current_fen.get(),
+            simulated_fen: simulated_fen.get(),
         }
     }
 }

@@ -15,7 +15,8 @@ use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
 use ipfin_domain::financing::{Disbursement, LoanStatus, LoanTerms, Payment, PledgeTerms};
 use ipfin_domain::ip_number::IpKind;
-use ipfin_domain::{Lang, Msg, Scope};
+use ipfin_domain::visibility::{Party, Reach, Records};
+use ipfin_domain::{CreditCode, Fen, FieldError, Lang, Msg, OrgId, Scope};
 use ipfin_store::Page;
 use ipfin_store::financing::{
     ContractInput, LoanDetail, LoanFilter, LoanInput, LoanRow, LoanTotals, PledgeInput,
@@ -33,7 +34,8 @@ pub const MAX_BATCH: usize = 500;
 #[serde(deny_unknown_fields)]
 pub struct DisbursementBody {
     pub date: NaiveDate,
-    pub amount_fen: i64,
+    #[schema(value_type = i64)]
+    pub amount_fen: Fen,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -56,7 +58,8 @@ pub struct PledgeItemBody {
 pub struct PledgeBody {
     /// Registration number, e.g. Y2026980012345 (pattern only, SPEC §10).
     pub number: String,
-    pub secured_amount_fen: i64,
+    #[schema(value_type = i64)]
+    pub secured_amount_fen: Fen,
     pub registration_date: NaiveDate,
     #[serde(default)]
     pub cancellation_date: Option<NaiveDate>,
@@ -70,11 +73,14 @@ pub struct PledgeBody {
 pub struct LoanBody {
     /// The lending institution; when given it must be the caller's own.
     #[serde(default)]
-    pub lender_org_id: Option<i64>,
+    #[schema(value_type = Option<i64>)]
+    pub lender_org_id: Option<OrgId>,
     pub contract_number: String,
+    /// The borrower's unified social credit code (GB 32100).
     pub borrower_credit_code: String,
     /// Principal in fen (分).
-    pub principal_fen: i64,
+    #[schema(value_type = i64)]
+    pub principal_fen: Fen,
     /// Annual rate as a decimal fraction: "0.0345" for 3.45%.
     #[schema(value_type = String, example = "0.0345")]
     pub annual_rate: Decimal,
@@ -90,7 +96,8 @@ pub struct LoanBody {
     #[serde(default)]
     pub other_collateral: bool,
     #[serde(default)]
-    pub ip_amount_fen: Option<i64>,
+    #[schema(value_type = Option<i64>)]
+    pub ip_amount_fen: Option<Fen>,
     /// IP-attributable ratio in (0, 1], e.g. "0.6".
     #[serde(default)]
     #[schema(value_type = Option<String>, example = "0.6")]
@@ -103,8 +110,9 @@ pub struct LoanBody {
 
 impl LoanBody {
     fn into_input(self, scope: &Scope) -> AppResult<LoanInput> {
-        if let (Some(lender), Scope::Institution { org_id }) = (self.lender_org_id, scope)
-            && lender != *org_id
+        if let (Some(lender), Reach::Party(Party::Lender, own)) =
+            (self.lender_org_id, scope.reach(Records::Loans))
+            && lender != own
         {
             return Err(AppError::new(
                 StatusCode::FORBIDDEN,
@@ -124,8 +132,16 @@ impl LoanBody {
                 ))
             })?),
         };
+        // The edge parses the code; the store only looks it up.
+        let borrower_credit_code =
+            CreditCode::parse(&self.borrower_credit_code).map_err(|msg| {
+                AppError::invalid(FieldError {
+                    field: "borrower_credit_code",
+                    msg,
+                })
+            })?;
         Ok(LoanInput {
-            borrower_credit_code: self.borrower_credit_code,
+            borrower_credit_code,
             terms: LoanTerms {
                 contract_number: self.contract_number,
                 principal_fen: self.principal_fen,
@@ -242,8 +258,9 @@ where
         .and_then(|v| v.to_str().ok())
         .map(str::trim)
         .filter(|k| !k.is_empty());
-    let org = match &actor.scope {
-        Scope::Institution { org_id } => Some(*org_id),
+    // Kept per lending institution (the only callers that write loans).
+    let org = match actor.scope.reach(Records::Loans) {
+        Reach::Party(Party::Lender, org_id) => Some(org_id),
         _ => None,
     };
     let (Some(key), Some(org)) = (key, org) else {
@@ -463,7 +480,8 @@ pub struct LoanQuery {
     /// borrower's registered district code
     pub district: Option<String>,
     /// lending institution's organisation id (the city's and districts' views)
-    pub lender: Option<i64>,
+    #[param(value_type = Option<i64>)]
+    pub lender: Option<OrgId>,
     pub page: Option<u64>,
     /// 1–200, default 20
     pub per_page: Option<u64>,
@@ -592,9 +610,11 @@ pub async fn set_status(
 pub struct PaymentBody {
     pub date: NaiveDate,
     #[serde(default)]
-    pub principal_fen: i64,
+    #[schema(value_type = i64)]
+    pub principal_fen: Fen,
     #[serde(default)]
-    pub interest_fen: i64,
+    #[schema(value_type = i64)]
+    pub interest_fen: Fen,
 }
 
 /// Records a repayment and/or interest payment (the lending institution). Principal repaid
@@ -634,7 +654,8 @@ pub struct ContractBody {
     pub kind: String,
     pub provider_name: String,
     pub contract_number: String,
-    pub fee_fen: i64,
+    #[schema(value_type = i64)]
+    pub fee_fen: Fen,
     #[serde(default)]
     pub invoice_number: Option<String>,
     #[serde(default)]
@@ -642,10 +663,12 @@ pub struct ContractBody {
     #[serde(default)]
     pub paid_date: Option<NaiveDate>,
     #[serde(default)]
-    pub paid_fen: Option<i64>,
+    #[schema(value_type = Option<i64>)]
+    pub paid_fen: Option<Fen>,
     /// Valuation reports: the appraised value and the report date.
     #[serde(default)]
-    pub appraised_value_fen: Option<i64>,
+    #[schema(value_type = Option<i64>)]
+    pub appraised_value_fen: Option<Fen>,
     #[serde(default)]
     pub report_date: Option<NaiveDate>,
 }

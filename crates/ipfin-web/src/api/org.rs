@@ -267,12 +267,13 @@ pub async fn create_organisation(
     ApiJson(b): ApiJson<NewOrganisationBody>,
 ) -> AppResult<(StatusCode, Json<OrganisationDto>)> {
     let n = NewOrganisation {
+        credit_code: crate::http::optional_credit_code("credit_code", b.credit_code.as_deref())
+            .map_err(AppError::invalid)?,
         kind: b.kind,
         name: b.name,
         name_en: b.name_en,
         district_code: b.district_code,
         institution_type: b.institution_type,
-        credit_code: b.credit_code,
     };
     let org = crate::http::write!(state, actor, |tx| state
         .store

@@ -21,6 +21,7 @@ use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use chrono::NaiveDate;
+use ipfin_domain::Fen;
 use ipfin_domain::stats::Quarter;
 use ipfin_store::bulletin::BulletinSummary;
 use ipfin_store::stats::{DistrictQuarter, LoanFigures};
@@ -396,8 +397,10 @@ pub struct DistrictQuarterDto {
     pub pledge_registrations: i64,
     /// Pledge registrations from 1 January to the quarter's end.
     pub pledge_registrations_ytd: i64,
-    pub granted_fen: i64,
-    pub disbursed_fen: i64,
+    #[schema(value_type = i64)]
+    pub granted_fen: Fen,
+    #[schema(value_type = i64)]
+    pub disbursed_fen: Fen,
     /// Year-on-year change of the quarter's amount, % (one decimal).
     #[schema(value_type = Option<String>, example = "12.5")]
     pub yoy_amount_pct: Option<Decimal>,
@@ -438,13 +441,18 @@ impl From<DistrictQuarter> for DistrictQuarterDto {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct LoanFiguresDto {
     pub loans: i64,
-    pub amount_fen: i64,
+    #[schema(value_type = i64)]
+    pub amount_fen: Fen,
     pub enterprises: i64,
     pub first_loans: i64,
-    pub sme_amount_fen: i64,
-    pub patent_amount_fen: i64,
-    pub trademark_amount_fen: i64,
-    pub copyright_amount_fen: i64,
+    #[schema(value_type = i64)]
+    pub sme_amount_fen: Fen,
+    #[schema(value_type = i64)]
+    pub patent_amount_fen: Fen,
+    #[schema(value_type = i64)]
+    pub trademark_amount_fen: Fen,
+    #[schema(value_type = i64)]
+    pub copyright_amount_fen: Fen,
 }
 
 impl From<LoanFigures> for LoanFiguresDto {

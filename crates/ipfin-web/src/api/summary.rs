@@ -16,7 +16,6 @@ use axum::body::Bytes;
 use axum::extract::{FromRequest, Path, Query, Request, State};
 use axum::http::{StatusCode, header};
 use chrono::NaiveDate;
-use ipfin_domain::Scope;
 use ipfin_domain::summary::{Figures, Period, Sections};
 use ipfin_store::summary::{Comment, InfoRequest, OverviewCell, OverviewRow, Submitted, Summary};
 use serde::{Deserialize, Serialize};
@@ -261,7 +260,7 @@ pub async fn request(
     body: Bytes,
 ) -> AppResult<(StatusCode, Json<Created>)> {
     district_in_scope(&actor, &code)?;
-    if actor.scope != Scope::City {
+    if !actor.scope.is_city() {
         return Err(AppError::forbidden());
     }
     let period = q.period()?;

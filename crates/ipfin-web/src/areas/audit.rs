@@ -6,7 +6,6 @@ use crate::actor::Access::Roles;
 use crate::actor::Actor;
 use crate::routes::{CITY, Routes};
 use crate::views;
-use ipfin_domain::Scope;
 
 /// The area as the composition registers it.
 pub const AREA: Area = Area {
@@ -23,7 +22,7 @@ fn routes(r: Routes) -> Routes {
 
 /// The area's entries in the navigation menu (positions: see `areas::NavLink`).
 fn nav(actor: &Actor, nav: &mut Vec<NavLink>) {
-    if let (Scope::City, Some(_)) = (&actor.scope, actor.user()) {
+    if actor.scope.is_city() && actor.user().is_some() {
         nav.push(NavLink::new(26, "/audit", "nav.audit"));
     }
 }

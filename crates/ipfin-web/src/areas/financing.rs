@@ -6,7 +6,7 @@ use crate::actor::Access::Roles;
 use crate::actor::Actor;
 use crate::routes::{BANKS, LOAN_VIEWERS, Routes};
 use crate::{api, views};
-use ipfin_domain::Scope;
+use ipfin_domain::visibility::{Party, Reach, Records};
 
 /// The area as the composition registers it.
 pub const AREA: Area = Area {
@@ -75,14 +75,14 @@ fn routes(r: Routes) -> Routes {
 
 /// The area's entries in the navigation menu (positions: see `areas::NavLink`).
 fn nav(actor: &Actor, nav: &mut Vec<NavLink>) {
-    match (&actor.scope, actor.user()) {
-        (Scope::City | Scope::District { .. }, Some(_)) => {
-            nav.push(NavLink::new(12, "/loans", "nav.loans"))
-        }
-        (Scope::Enterprise { .. }, Some(_)) => nav.push(NavLink::new(11, "/loans", "nav.my_loans")),
-        (Scope::Institution { .. }, Some(_)) => {
-            nav.push(NavLink::new(10, "/loans", "nav.portfolio"))
-        }
+    if actor.user().is_none() {
+        return;
+    }
+    // What the loans' reach gives this scope: a district's or all, its borrowing, its lending.
+    match actor.scope.reach(Records::Loans) {
+        Reach::All | Reach::District(_) => nav.push(NavLink::new(12, "/loans", "nav.loans")),
+        Reach::Party(Party::Borrower, _) => nav.push(NavLink::new(11, "/loans", "nav.my_loans")),
+        Reach::Party(Party::Lender, _) => nav.push(NavLink::new(10, "/loans", "nav.portfolio")),
         _ => {}
     }
 }

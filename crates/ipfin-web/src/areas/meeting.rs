@@ -8,7 +8,7 @@ use crate::routes::{MEETING_UNITS, MEETING_VIEWERS, OFFICERS, Routes};
 use crate::{api, views};
 use axum::extract::DefaultBodyLimit;
 use axum::routing::post;
-use ipfin_domain::Scope;
+use ipfin_domain::visibility::{Reach, Records};
 
 /// The area as the composition registers it.
 pub const AREA: Area = Area {
@@ -150,8 +150,9 @@ fn routes(r: Routes) -> Routes {
 
 /// The area's entries in the navigation menu (positions: see `areas::NavLink`).
 fn nav(actor: &Actor, nav: &mut Vec<NavLink>) {
-    // Every signed-in scope that takes part in working meetings (issue #8).
-    if actor.user().is_some() && !matches!(actor.scope, Scope::Enterprise { .. } | Scope::Public) {
+    // Every signed-in scope that takes part in working meetings (issue #8): whoever the
+    // meetings' reach admits.
+    if actor.user().is_some() && actor.scope.reach(Records::Meetings) != Reach::Nothing {
         nav.push(NavLink::new(91, "/meetings", "nav.meetings"));
     }
 }

@@ -284,7 +284,7 @@ pub async fn issue(
     title: &str,
     commendations: &[(String, String)],
 ) -> AppResult<i64> {
-    if actor.scope != Scope::City {
+    if !actor.scope.is_city() {
         return Err(AppError::forbidden());
     }
     // Taken before the write transaction: SQLite serialises writers, and the snapshot reads.

@@ -34,7 +34,7 @@ use serde::Deserialize;
 /// The largest upload of a material or evidence file through a page.
 pub const MAX_FILE_BYTES: usize = ipfin_domain::application::files::MAX_FILE_BYTES + 64 * 1024;
 
-fn money(fen: &i64) -> String {
+fn money<F: Copy + Into<ipfin_domain::Fen>>(fen: &F) -> String {
     fmt_yuan(*fen)
 }
 
@@ -192,7 +192,7 @@ struct NewPage {
 }
 
 impl NewPage {
-    fn money(&self, f: &i64) -> String {
+    fn money(&self, f: &ipfin_domain::Fen) -> String {
         money(f)
     }
     fn kind(&self, c: &str) -> &'static str {
@@ -321,14 +321,17 @@ pub async fn create(
                     let l = state.store.loan(&actor.scope, loan_id).await?;
                     let get = |k: &str| format!("{k}_{loan_id}");
                     body.lines.push(Line {
-                        lender_org_id: l.loan.lender_org_id,
+                        lender_org_id: l.loan.lender_org_id.get(),
                         lender_name: l.loan.lender_name.clone(),
                         contract_number: l.loan.contract_number.clone(),
                         pledge_number: l.pledges.first().map(|p| p.pledge.number.clone()),
-                        principal_fen: l.loan.principal_fen,
-                        secured_amount_fen: l.pledges.first().map(|p| p.pledge.secured_amount_fen),
+                        principal_fen: l.loan.principal_fen.get(),
+                        secured_amount_fen: l
+                            .pledges
+                            .first()
+                            .map(|p| p.pledge.secured_amount_fen.get()),
                         other_collateral: l.loan.other_collateral,
-                        ip_amount_fen: l.loan.ip_amount_fen,
+                        ip_amount_fen: l.loan.ip_amount_fen.map(ipfin_domain::Fen::get),
                         ip_ratio: l.loan.ip_ratio.as_deref().and_then(|r| r.parse().ok()),
                         ip_kind: l
                             .loan
@@ -1402,15 +1405,14 @@ struct SimulationPage {
 }
 
 impl SimulationPage {
-    fn money(&self, f: &i64) -> String {
+    fn money(&self, f: &ipfin_domain::Fen) -> String {
         money(f)
     }
     fn change(&self, t: &ipfin_domain::policy::simulate::Totals) -> String {
-        let c = t.change_fen();
-        if c > 0 {
-            format!("+{}", money(&c))
-        } else {
-            money(&c)
+        match t.change_fen() {
+            Some(c) if c.is_positive() => format!("+{}", money(&c)),
+            Some(c) => money(&c),
+            None => "—".into(),
         }
     }
     fn class(&self, c: &str) -> &'static str {

@@ -17,10 +17,10 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use ipfin_domain::Lang;
 use ipfin_domain::financing::yuan;
 use ipfin_domain::stats::Quarter;
 use ipfin_domain::target::Metric;
+use ipfin_domain::{Fen, Lang};
 use ipfin_store::bulletin::{BulletinRow, Commendation, Correction, Snapshot};
 use rust_decimal::Decimal;
 use rust_xlsxwriter::{Format, Workbook};
@@ -51,8 +51,8 @@ pub fn charts(s: &Snapshot, lang: Lang) -> (String, String) {
         .map(|r| {
             (
                 r.district_name.clone(),
-                r.stats.quarter.amount_fen,
-                r.stats.last_year_quarter.amount_fen,
+                r.stats.quarter.amount_fen.get(),
+                r.stats.last_year_quarter.amount_fen.get(),
             )
         })
         .collect();
@@ -341,8 +341,8 @@ pub async fn show(
 /// A district's detailed figures, formatted (label, value).
 fn detail(r: &BulletinRow) -> Vec<(&'static str, String)> {
     let s = &r.stats;
-    let share = |part: i64, total: i64| {
-        if total > 0 {
+    let share = |part: Fen, total: Fen| {
+        if total.is_positive() {
             format!(
                 "{}（{}）",
                 yuan(part),
@@ -557,8 +557,13 @@ pub fn document(v: &BulletinView) -> Result<Vec<u8>, crate::docx::DocxError> {
     let b = &v.bulletin;
     let s = &b.snapshot;
     let (c1, c2) = charts(s, Lang::Zh);
-    let total: i64 = s.rows.iter().map(|r| r.stats.quarter.amount_fen).sum();
-    let ytd: i64 = s.rows.iter().map(|r| r.stats.year_to_date.amount_fen).sum();
+    // City totals of the districts' amounts, checked: a sum beyond fen fails the document.
+    let city_total = |f: fn(&BulletinRow) -> Fen| {
+        Fen::sum(s.rows.iter().map(f))
+            .map_err(|_| crate::docx::DocxError::Figures("a city total is out of range".into()))
+    };
+    let total = city_total(|r| r.stats.quarter.amount_fen)?;
+    let ytd = city_total(|r| r.stats.year_to_date.amount_fen)?;
     let loans: i64 = s.rows.iter().map(|r| r.stats.quarter.loans).sum();
     let mut d = DocBuilder::new();
     d.title(&b.title);
@@ -598,9 +603,9 @@ pub fn document(v: &BulletinView) -> Result<Vec<u8>, crate::docx::DocxError> {
                     .find(|c| c.metric == Metric::Amount)
                     .map(|c| format_wan(c.target))
                     .unwrap_or_else(|| "—".into()),
-                format_wan(r.stats.year_to_date.amount_fen),
+                format_wan(r.stats.year_to_date.amount_fen.get()),
                 pct(&r.amount_pct),
-                format_wan(r.stats.quarter.amount_fen),
+                format_wan(r.stats.quarter.amount_fen.get()),
                 pct(&r.stats.yoy_amount_pct),
             ]
         })
@@ -676,8 +681,8 @@ mod tests {
             district: "440305".into(),
             ..Default::default()
         };
-        stats.quarter.amount_fen = 123_456_789;
-        stats.year_to_date.amount_fen = 450_000_000;
+        stats.quarter.amount_fen = Fen::new(123_456_789);
+        stats.year_to_date.amount_fen = Fen::new(450_000_000);
         let row = BulletinRow {
             district_code: "440305".into(),
             district_name: "南山区".into(),

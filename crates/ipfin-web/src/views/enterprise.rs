@@ -13,9 +13,12 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use ipfin_domain::money::parse_amount;
 use ipfin_domain::size::SizeClass;
+use ipfin_domain::visibility::{Party, Reach, Records};
 use ipfin_domain::{FieldError, Lang, Scope};
 use ipfin_store::Paged;
-use ipfin_store::enterprise::{Claim, ClaimInput, Enterprise, EnterpriseFilter, EnterpriseInput};
+use ipfin_store::enterprise::{
+    Claim, ClaimInput, Enterprise, EnterpriseFigures, EnterpriseFilter, EnterpriseInput,
+};
 use serde::Deserialize;
 
 /// Formats fen as 万元 for display (exact, no floating point).
@@ -69,7 +72,10 @@ pub async fn list(
     Query(q): Query<EnterpriseQuery>,
 ) -> AppResult<Response> {
     // An enterprise user has one record: show it.
-    if let Scope::Enterprise { .. } = actor.scope {
+    if matches!(
+        actor.scope.reach(Records::Enterprises),
+        Reach::Party(Party::Itself, _)
+    ) {
         let mine = state
             .store
             .search_enterprises(
@@ -243,9 +249,10 @@ async fn enterprise_page(
         ipfin_domain::OrgKind::Enterprise,
         e.registered_district.as_deref(),
     );
-    let own = matches!(actor.scope, Scope::Enterprise { .. })
-        && e.organisation_id
-            .is_some_and(|o| actor.scope.is_organisation(o));
+    // The enterprise's own registry record (the reach table's "itself").
+    let own = e
+        .organisation_id
+        .is_some_and(|o| actor.scope.reach(Records::Enterprises) == Reach::Party(Party::Itself, o));
     let form = form.unwrap_or_else(|| FiguresForm {
         industry: e.industry.clone().unwrap_or_default(),
         employees: e.employees.map(|n| n.to_string()).unwrap_or_default(),
@@ -261,13 +268,7 @@ async fn enterprise_page(
     });
     let tags = state.store.enterprise_tags(&actor.scope, id).await?;
     let assets = state.store.ip_assets(&actor.scope, id).await?;
-    let district_scope = match &e.registered_district {
-        Some(d) => Scope::District {
-            code: d.clone(),
-            manage: false,
-        },
-        None => Scope::Public,
-    };
+    let district_scope = Scope::district_reader(e.registered_district.as_deref());
     let tag_types = state
         .store
         .tag_types(&district_scope)
@@ -354,14 +355,13 @@ fn number(value: &str, field: &'static str, fen_per_unit: i64) -> Result<Option<
 }
 
 impl FiguresForm {
-    fn to_input(&self) -> Result<EnterpriseInput, FieldError> {
-        Ok(EnterpriseInput {
+    fn to_input(&self) -> Result<EnterpriseFigures, FieldError> {
+        Ok(EnterpriseFigures {
             industry: Some(self.industry.clone()),
             employees: number(&self.employees, "employees", 1)?,
             operating_revenue_fen: number(&self.revenue_wan, "revenue_wan", 1_000_000)?,
             total_assets_fen: number(&self.assets_wan, "assets_wan", 1_000_000)?,
             data_sharing_consent: self.consent.as_deref() == Some("yes"),
-            ..Default::default()
         })
     }
 }
@@ -480,15 +480,27 @@ pub async fn create(
     form: CsrfForm<NewEnterpriseForm>,
 ) -> AppResult<Response> {
     let f = form.data;
-    let result = match f.figures.to_input() {
-        Ok(figures) => {
+    // The figures' form errors first, then the credit code (as the store checked it before it
+    // took a parsed code), then the store's rules.
+    let parsed = f.figures.to_input().and_then(|figures| {
+        Ok((
+            figures,
+            crate::http::credit_code("credit_code", &f.credit_code)?,
+        ))
+    });
+    let result = match parsed {
+        Ok((figures, credit_code)) => {
             let input = EnterpriseInput {
-                credit_code: f.credit_code.clone(),
+                credit_code,
                 name: f.name.clone(),
                 registered_district: Some(f.registered_district.clone()),
                 tax_district: Some(f.tax_district.clone()),
                 independent_legal_person: f.not_independent.is_none(),
-                ..figures
+                industry: figures.industry,
+                employees: figures.employees,
+                operating_revenue_fen: figures.operating_revenue_fen,
+                total_assets_fen: figures.total_assets_fen,
+                data_sharing_consent: figures.data_sharing_consent,
             };
             write!(state, actor, |tx| state
                 .store
@@ -592,18 +604,21 @@ pub async fn register_post(
             "The two passwords differ.",
         )))
     } else {
-        state
-            .store
-            .submit_claim(ClaimInput {
-                credit_code: f.credit_code.clone(),
-                username: f.username.clone(),
-                display_name: f.display_name.clone(),
-                password: f.password.clone(),
-                phone: f.phone.clone(),
-            })
-            .await
-            .map(|_| ())
-            .map_err(AppError::from)
+        match crate::http::credit_code("credit_code", &f.credit_code) {
+            Ok(credit_code) => state
+                .store
+                .submit_claim(ClaimInput {
+                    credit_code,
+                    username: f.username.clone(),
+                    display_name: f.display_name.clone(),
+                    password: f.password.clone(),
+                    phone: f.phone.clone(),
+                })
+                .await
+                .map(|_| ())
+                .map_err(AppError::from),
+            Err(fe) => Err(AppError::invalid(fe)),
+        }
     };
     match result {
         Ok(()) => Ok(register_page(

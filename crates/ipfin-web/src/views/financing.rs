@@ -19,7 +19,7 @@ use ipfin_domain::financing::{
 use ipfin_domain::ip_number::IpKind;
 use ipfin_domain::money::parse_amount;
 use ipfin_domain::visibility::{Party, Reach, Records};
-use ipfin_domain::{FieldError, Lang, Scope};
+use ipfin_domain::{CreditCode, Fen, FieldError, Lang, OrgId, Scope};
 use ipfin_store::Paged;
 use ipfin_store::financing::{
     ContractInput, LoanDetail, LoanFilter, LoanInput, LoanRow, LoanTotals, PledgeInput,
@@ -27,8 +27,8 @@ use ipfin_store::financing::{
 };
 use serde::Deserialize;
 
-/// 元 with two decimals and thousands separators.
-pub fn yuan(fen: &i64) -> String {
+/// 元 with two decimals and thousands separators (an amount, or a plain number of fen).
+pub fn yuan<F: Copy + Into<Fen>>(fen: &F) -> String {
     fmt_yuan(*fen)
 }
 
@@ -80,7 +80,7 @@ impl LoanListQuery {
             ip_kind: self.ip_kind.as_deref().and_then(IpKind::from_code),
             year: self.year.as_deref().and_then(|y| y.trim().parse().ok()),
             district: self.district.clone().filter(|d| !d.is_empty()),
-            lender_org_id: self.lender.as_deref().and_then(|l| l.parse().ok()),
+            lender_org_id: self.lender.as_deref().and_then(|l| l.parse::<OrgId>().ok()),
         }
     }
 
@@ -137,7 +137,7 @@ impl LoansPage {
             })
             .unwrap_or("")
     }
-    fn money(&self, fen: &i64) -> String {
+    fn money(&self, fen: &Fen) -> String {
         yuan(fen)
     }
     fn rate(&self, r: &str) -> String {
@@ -146,11 +146,14 @@ impl LoansPage {
     fn sel(&self, v: &Option<String>, code: &str) -> bool {
         v.as_deref() == Some(code)
     }
-    fn share(&self, part: &i64, whole: &i64) -> String {
-        if *whole == 0 {
+    /// A share of loans or of an amount: the same arithmetic for counts and fen.
+    fn share<N: Copy + Into<i64>>(&self, part: &N, whole: &N) -> String {
+        let (part, whole) = (i128::from((*part).into()), i128::from((*whole).into()));
+        if whole == 0 {
             "—".into()
         } else {
-            // Percent with one decimal, rounded half up, in integers.
+            // Percent with one decimal, rounded half up, in integers (i128: no overflow for
+            // any amount of fen).
             let permille = (part * 1000 * 2 + whole) / (whole * 2);
             format!("{}.{}%", permille / 10, permille % 10)
         }
@@ -186,7 +189,12 @@ pub async fn list(
     let prev = (list.page > 1).then(|| format!("/loans?{qs}&page={}", list.page - 1));
     let next = (list.page < list.pages()).then(|| format!("/loans?{qs}&page={}", list.page + 1));
     let (statuses, ip_kinds) = lists(actor.lang);
-    let show_district = matches!(actor.scope, Scope::City | Scope::Institution { .. });
+    // The lending institution sees its own loans only: no lender column, but the district.
+    let lender = matches!(
+        actor.scope.reach(Records::Loans),
+        Reach::Party(Party::Lender, _)
+    );
+    let show_district = actor.scope.is_city() || lender;
     let districts = if show_district {
         state
             .store
@@ -224,11 +232,8 @@ pub async fn list(
             ctx: PageCtx::new(&actor, &state, "/loans").with_flash(flash_key(&q.ok)),
             lenders,
             export_link: format!("/loans/export.xlsx?{qs}"),
-            show_lender: !matches!(actor.scope, Scope::Institution { .. }),
-            can_report: matches!(
-                actor.scope.reach(Records::Loans),
-                Reach::Party(Party::Lender, _)
-            ),
+            show_lender: !lender,
+            can_report: lender,
             list,
             totals,
             q,
@@ -317,7 +322,7 @@ pub async fn export(
                 .write_number_with_format(
                     r,
                     col,
-                    ipfin_domain::money::fen_to_sheet_number(fen),
+                    ipfin_domain::money::fen_to_sheet_number(fen.get()),
                     &money,
                 )
                 .map_err(xl)?;
@@ -404,19 +409,21 @@ fn required_date(value: &str, field: &'static str) -> Result<NaiveDate, FieldErr
     })
 }
 
-fn amount(value: &str, field: &'static str) -> Result<Option<i64>, FieldError> {
+fn amount(value: &str, field: &'static str) -> Result<Option<Fen>, FieldError> {
     let v = value.trim();
     if v.is_empty() {
         return Ok(None);
     }
-    parse_amount(v, 100).map(Some).ok_or_else(|| {
-        FieldError::new(
-            field,
-            "amount.format",
-            "金额以元填写，最多两位小数，例如 5000000 或 5,000,000.00。",
-            "Amounts in yuan with at most two decimals, e.g. 5000000.00.",
-        )
-    })
+    parse_amount(v, 100)
+        .map(|f| Some(Fen::new(f)))
+        .ok_or_else(|| {
+            FieldError::new(
+                field,
+                "amount.format",
+                "金额以元填写，最多两位小数，例如 5000000 或 5,000,000.00。",
+                "Amounts in yuan with at most two decimals, e.g. 5000000.00.",
+            )
+        })
 }
 
 /// Reads an IP item line: a kind (Chinese name or code), the number, then an optional title.
@@ -452,7 +459,7 @@ fn item_line(line: &str) -> Result<PledgeItemInput, FieldError> {
 
 impl LoanForm {
     fn to_input(&self) -> Result<LoanInput, FieldError> {
-        let principal = amount(&self.principal, "principal")?.unwrap_or(0);
+        let principal = amount(&self.principal, "principal")?.unwrap_or_default();
         let rate = parse_rate(&self.rate).ok_or_else(|| {
             FieldError::new(
                 "rate",
@@ -492,8 +499,14 @@ impl LoanForm {
             }
             items.push(it);
         }
+        // Checked last, as the store checked it before it took a parsed code.
+        let borrower_credit_code =
+            CreditCode::parse(&self.borrower_credit_code).map_err(|msg| FieldError {
+                field: "borrower_credit_code",
+                msg,
+            })?;
         Ok(LoanInput {
-            borrower_credit_code: self.borrower_credit_code.clone(),
+            borrower_credit_code,
             terms: LoanTerms {
                 contract_number: self.contract_number.clone(),
                 principal_fen: principal,
@@ -565,8 +578,12 @@ pub struct NewLoanQuery {
 }
 
 /// Amount in 元 as typed back into a form (no separators).
-fn yuan_plain(fen: i64) -> String {
-    format!("{}.{:02}", fen / 100, fen % 100)
+fn yuan_plain(fen: Fen) -> String {
+    let (sign, abs) = (
+        if fen < Fen::ZERO { "-" } else { "" },
+        fen.get().unsigned_abs(),
+    );
+    format!("{sign}{}.{:02}", abs / 100, abs % 100)
 }
 
 /// Percent as typed into a form: 0.0345 → 3.45.
@@ -695,10 +712,10 @@ impl LoanPage {
     fn status(&self, code: &str) -> &'static str {
         status_label(self.ctx.lang, code)
     }
-    fn money(&self, fen: &i64) -> String {
+    fn money(&self, fen: &Fen) -> String {
         yuan(fen)
     }
-    fn opt_money(&self, fen: &Option<i64>) -> String {
+    fn opt_money(&self, fen: &Option<Fen>) -> String {
         fen.map(|f| yuan(&f)).unwrap_or_else(|| "—".into())
     }
     fn rate(&self, r: &str) -> String {
@@ -742,7 +759,7 @@ async fn loan_page(
             .map(|w| w.text(lang).to_string())
             .collect(),
         can_write: actor.scope.reach(Records::Loans)
-            == Reach::Party(Party::Lender, l.loan.lender_org_id),
+            == Reach::Party(Party::Lender, l.loan.lender_org_id.get()),
         statuses: lists(lang).0,
         contract_kinds: ContractKind::ALL
             .iter()
@@ -806,8 +823,8 @@ pub async fn add_payment(
     let parsed = (|| {
         Ok::<_, FieldError>(Payment {
             date: required_date(&f.date, "date")?,
-            principal_fen: amount(&f.principal_fen, "principal_fen")?.unwrap_or(0),
-            interest_fen: amount(&f.interest_fen, "interest_fen")?.unwrap_or(0),
+            principal_fen: amount(&f.principal_fen, "principal_fen")?.unwrap_or_default(),
+            interest_fen: amount(&f.interest_fen, "interest_fen")?.unwrap_or_default(),
         })
     })();
     let r = match parsed {
@@ -887,7 +904,7 @@ pub async fn add_contract(
             kind: f.kind.clone(),
             provider_name: f.provider_name.clone(),
             contract_number: f.contract_number.clone(),
-            fee_fen: amount(&f.fee_fen, "fee_fen")?.unwrap_or(0),
+            fee_fen: amount(&f.fee_fen, "fee_fen")?.unwrap_or_default(),
             invoice_number: Some(f.invoice_number.clone()),
             invoice_date: None,
             paid_date: date(&f.paid_date, "paid_date")?,

@@ -450,19 +450,24 @@ pub async fn create(
     form: CsrfForm<NewOrgForm>,
 ) -> AppResult<Response> {
     let f = form.data;
-    let n = NewOrganisation {
-        kind: f.kind.clone(),
-        name: f.name.clone(),
-        name_en: Some(f.name_en.clone()),
-        district_code: Some(f.district_code.clone()),
-        institution_type: Some(f.institution_type.clone()),
-        credit_code: Some(f.credit_code.clone()),
+    let result = match crate::http::optional_credit_code("credit_code", Some(&f.credit_code)) {
+        Ok(credit_code) => {
+            let n = NewOrganisation {
+                kind: f.kind.clone(),
+                name: f.name.clone(),
+                name_en: Some(f.name_en.clone()),
+                district_code: Some(f.district_code.clone()),
+                institution_type: Some(f.institution_type.clone()),
+                credit_code,
+            };
+            write!(state, actor, |tx| state
+                .store
+                .create_organisation(&mut tx, &actor.scope, n)
+                .await?)
+        }
+        Err(fe) => Err(AppError::invalid(fe)),
     };
-    match write!(state, actor, |tx| state
-        .store
-        .create_organisation(&mut tx, &actor.scope, n)
-        .await?)
-    {
+    match result {
         Ok(o) => Ok(see_other(&format!("/orgs/{}", o.id), "created")),
         Err(e) if e.field.is_some() || e.status == StatusCode::CONFLICT => {
             let status = e.status;

@@ -785,7 +785,7 @@ pub async fn dashboard(
     actor: Actor,
     Query(q): Query<DistrictQuery>,
 ) -> AppResult<Response> {
-    if let Scope::District { code, .. } = &actor.scope {
+    if let Some(code) = actor.scope.district() {
         return Ok(Redirect::to(&format!("/dashboard/districts/{code}")).into_response());
     }
     let year = YearQuery { year: q.year }.year()?;

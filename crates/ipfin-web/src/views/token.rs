@@ -11,7 +11,6 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use ipfin_domain::Scope;
 use ipfin_store::Page;
 use ipfin_store::auth::ApiToken;
 use ipfin_store::org::{OrgFilter, Organisation};
@@ -49,10 +48,14 @@ async fn token_orgs(state: &AppState, actor: &Actor) -> AppResult<Vec<Organisati
         .items;
     Ok(items
         .into_iter()
-        .filter(|o| match &actor.scope {
-            Scope::City => o.kind() != ipfin_domain::OrgKind::Enterprise,
-            Scope::District { .. } => o.kind() == ipfin_domain::OrgKind::Department,
-            _ => true,
+        .filter(|o| {
+            if actor.scope.is_city() {
+                o.kind() != ipfin_domain::OrgKind::Enterprise
+            } else if actor.scope.district().is_some() {
+                o.kind() == ipfin_domain::OrgKind::Department
+            } else {
+                true
+            }
         })
         .collect())
 }

@@ -1,6 +1,7 @@
 //! Test databases: every store test runs on SQLite, and on PostgreSQL too when
 //! `IPFIN_TEST_POSTGRES_URL` is set (a fresh database per test, dropped by `cleanup`).
 
+pub mod fixtures;
 pub mod hostile;
 
 use crate::Store;

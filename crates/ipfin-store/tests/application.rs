@@ -6,19 +6,16 @@
 use bytes::Bytes;
 use chrono::NaiveDate;
 use ipfin_domain::application::{Kind, Line, State};
-use ipfin_domain::financing::{LoanStatus, LoanTerms, PledgeTerms};
-use ipfin_domain::ip_number::IpKind;
+use ipfin_domain::financing::LoanStatus;
 use ipfin_domain::policy::rules::Item;
 use ipfin_domain::user::Administrator;
 use ipfin_domain::{Role, Scope};
 use ipfin_store::application::{Body, ItemDecision, NewApplication, NewObjection};
 use ipfin_store::audit::AuditActor;
 use ipfin_store::db::fetch_i64;
-use ipfin_store::financing::{LoanInput, PledgeInput, PledgeItemInput};
 use ipfin_store::testing::TestDb;
 use ipfin_store::user::NewUser;
 use ipfin_store::{Store, StoreError};
-use rust_decimal::Decimal;
 
 fn d(s: &str) -> NaiveDate {
     s.parse().expect("date")
@@ -71,73 +68,17 @@ macro_rules! write {
 }
 
 fn line(lender: i64, contract: &str, pledge: &str, interest_fen: i64) -> Line {
-    Line {
-        lender_org_id: lender,
-        lender_name: "深南银行深圳分行".into(),
-        contract_number: contract.into(),
-        pledge_number: Some(pledge.into()),
-        principal_fen: 500_000_000,
-        secured_amount_fen: None,
-        other_collateral: false,
-        ip_amount_fen: None,
-        ip_ratio: None,
-        ip_kind: IpKind::Patent,
-        start: d("2026-03-05"),
-        end: d("2027-03-04"),
-        annual_rate: Decimal::new(345, 4),
-        interest_paid_fen: interest_fen,
-        evaluation_fee_fen: 0,
-        guarantee_fee_fen: 0,
-        insurance_fee_fen: 0,
-    }
+    ipfin_store::testing::fixtures::fee_line(lender, contract, pledge, interest_fen)
 }
 
+/// The bank reports the loan with 10,000.00 of interest paid (what the applications claim at
+/// most): grants rest on reported figures.
 async fn report_loan(s: &Store, bank: &Scope, contract: &str, pledge: &str, patent: &str) {
-    let l = LoanInput {
-        borrower_credit_code: ipfin_store::demo::demo_code("440305", 101),
-        terms: LoanTerms {
-            contract_number: contract.into(),
-            principal_fen: ipfin_domain::Fen::new(500_000_000),
-            annual_rate: Decimal::new(345, 4),
-            start: d("2026-03-05"),
-            end: d("2027-03-04"),
-            disbursements: vec![],
-            other_collateral: false,
-            ip_amount_fen: None,
-            ip_ratio: None,
-        },
-        first_loan: true,
-        status: None,
-        pledges: vec![PledgeInput {
-            terms: PledgeTerms {
-                number: pledge.into(),
-                secured_amount_fen: ipfin_domain::Fen::new(500_000_000),
-                registration_date: d("2026-03-01"),
-                cancellation_date: None,
-            },
-            items: vec![PledgeItemInput {
-                kind: "patent".into(),
-                number: patent.into(),
-                title: None,
-                related_party: None,
-            }],
-        }],
-    };
-    let r: Result<_, StoreError> = write!(s, AuditActor::system("bank"), |tx| s
-        .save_loan(&mut tx, bank, &l));
-    let saved = r.expect("loan");
-    // The bank reports 10,000.00 of interest paid (what the applications below claim at most).
-    let r: Result<_, StoreError> = write!(s, AuditActor::system("bank"), |tx| s.add_payment(
-        &mut tx,
-        bank,
-        saved.id,
-        ipfin_domain::financing::Payment {
-            date: d("2026-06-05"),
-            principal_fen: ipfin_domain::Fen::ZERO,
-            interest_fen: ipfin_domain::Fen::new(1_000_000),
-        }
-    ));
-    r.expect("interest");
+    ipfin_store::testing::fixtures::report_pledge_loan(
+        s, bank, contract, pledge, patent, 1_000_000,
+    )
+    .await
+    .expect("loan");
 }
 
 /// Four eyes (issue #18 item 3): officer `who` (a second person) confirms a prepared request.

@@ -11,17 +11,14 @@ use chrono::NaiveDate;
 use ipfin_domain::Scope;
 use ipfin_domain::application::{Kind, State};
 use ipfin_domain::confirmation::{Kind as StepKind, Status, Step};
-use ipfin_domain::financing::{LoanTerms, PledgeTerms};
 use ipfin_domain::policy::BudgetMode;
 use ipfin_domain::policy::document::Budget;
 use ipfin_store::application::{Body, NewApplication};
 use ipfin_store::audit::AuditActor;
 use ipfin_store::confirmation::ConfirmationRow;
 use ipfin_store::db::fetch_i64;
-use ipfin_store::financing::{LoanInput, PledgeInput, PledgeItemInput};
 use ipfin_store::testing::TestDb;
 use ipfin_store::{Store, StoreError};
-use rust_decimal::Decimal;
 
 const TODAY: &str = "2026-11-27";
 
@@ -333,38 +330,15 @@ async fn a_budget_change_is_confirmed_by_a_second_person_of_the_lead_department(
 }
 
 async fn report_loan(s: &Store, bank: &Scope) {
-    let l = LoanInput {
-        borrower_credit_code: ipfin_store::demo::demo_code("440305", 101),
-        terms: LoanTerms {
-            contract_number: "2026-FE-0001".into(),
-            principal_fen: ipfin_domain::Fen::new(500_000_000),
-            annual_rate: Decimal::new(345, 4),
-            start: d("2026-03-05"),
-            end: d("2027-03-04"),
-            disbursements: vec![],
-            other_collateral: false,
-            ip_amount_fen: None,
-            ip_ratio: None,
-        },
-        first_loan: true,
-        status: None,
-        pledges: vec![PledgeInput {
-            terms: PledgeTerms {
-                number: "Y2026980018801".into(),
-                secured_amount_fen: ipfin_domain::Fen::new(500_000_000),
-                registration_date: d("2026-03-01"),
-                cancellation_date: None,
-            },
-            items: vec![PledgeItemInput {
-                kind: "patent".into(),
-                number: "202310123456.6".into(),
-                title: None,
-                related_party: None,
-            }],
-        }],
-    };
-    write!(s, AuditActor::system("bank"), |tx| s
-        .save_loan(&mut tx, bank, &l))
+    ipfin_store::testing::fixtures::report_pledge_loan(
+        s,
+        bank,
+        "2026-FE-0001",
+        "Y2026980018801",
+        "202310123456.6",
+        0,
+    )
+    .await
     .expect("loan");
 }
 

@@ -15,7 +15,6 @@ use axum::http::{Method, Request, header};
 use chrono::NaiveDate;
 use ipfin_domain::Scope;
 use ipfin_domain::application::{Kind, Line};
-use ipfin_domain::ip_number::IpKind;
 use ipfin_domain::policy::rules::Item;
 use ipfin_store::application::{Body as AppBody, NewApplication};
 use ipfin_store::audit::AuditActor;
@@ -42,25 +41,7 @@ async fn run<T>(
 }
 
 fn line(lender: i64, contract: &str, pledge: &str, interest_fen: i64) -> Line {
-    Line {
-        lender_org_id: lender,
-        lender_name: "深南银行深圳分行".into(),
-        contract_number: contract.into(),
-        pledge_number: Some(pledge.into()),
-        principal_fen: 500_000_000,
-        secured_amount_fen: None,
-        other_collateral: false,
-        ip_amount_fen: None,
-        ip_ratio: None,
-        ip_kind: IpKind::Patent,
-        start: d("2026-03-05"),
-        end: d("2027-03-04"),
-        annual_rate: Decimal::new(345, 4),
-        interest_paid_fen: interest_fen,
-        evaluation_fee_fen: 0,
-        guarantee_fee_fen: 0,
-        insurance_fee_fen: 0,
-    }
+    ipfin_store::testing::fixtures::fee_line(lender, contract, pledge, interest_fen)
 }
 
 /// A policy with a budget of 10,000.00 first come first served, and two applications of the

@@ -1,0 +1,109 @@
+//! Shared test fixtures of the application journeys: one IP pledge loan as an enterprise
+//! states it on an application, and the same loan as its bank reports it (with the interest
+//! paid reported), so every test of the workflow starts from the same figures.
+
+use crate::Store;
+use crate::audit::AuditActor;
+use crate::error::Result;
+use crate::financing::{LoanInput, PledgeInput, PledgeItemInput};
+use chrono::NaiveDate;
+use ipfin_domain::Fen;
+use ipfin_domain::application::Line;
+use ipfin_domain::financing::{LoanTerms, Payment, PledgeTerms};
+use ipfin_domain::ip_number::IpKind;
+use ipfin_domain::org::Scope;
+use rust_decimal::Decimal;
+
+fn day(s: &str) -> NaiveDate {
+    s.parse().unwrap_or_default()
+}
+
+/// A loan line of 5,000,000.00 at 3.45% from 2026-03-05 to 2027-03-04 with a bank of
+/// 深南银行深圳分行, claiming `interest_fen` of interest paid.
+pub fn fee_line(lender: i64, contract: &str, pledge: &str, interest_fen: i64) -> Line {
+    Line {
+        lender_org_id: lender,
+        lender_name: "深南银行深圳分行".into(),
+        contract_number: contract.into(),
+        pledge_number: Some(pledge.into()),
+        principal_fen: 500_000_000,
+        secured_amount_fen: None,
+        other_collateral: false,
+        ip_amount_fen: None,
+        ip_ratio: None,
+        ip_kind: IpKind::Patent,
+        start: day("2026-03-05"),
+        end: day("2027-03-04"),
+        annual_rate: Decimal::new(345, 4),
+        interest_paid_fen: interest_fen,
+        evaluation_fee_fen: 0,
+        guarantee_fee_fen: 0,
+        insurance_fee_fen: 0,
+    }
+}
+
+/// The same loan as the bank reports it, lent to the demo's 南山 enterprise (credit code 101),
+/// secured by one patent pledge registration.
+pub fn pledge_loan(contract: &str, pledge: &str, patent: &str) -> LoanInput {
+    LoanInput {
+        borrower_credit_code: crate::demo::demo_code("440305", 101),
+        terms: LoanTerms {
+            contract_number: contract.into(),
+            principal_fen: Fen::new(500_000_000),
+            annual_rate: Decimal::new(345, 4),
+            start: day("2026-03-05"),
+            end: day("2027-03-04"),
+            disbursements: vec![],
+            other_collateral: false,
+            ip_amount_fen: None,
+            ip_ratio: None,
+        },
+        first_loan: true,
+        status: None,
+        pledges: vec![PledgeInput {
+            terms: PledgeTerms {
+                number: pledge.into(),
+                secured_amount_fen: Fen::new(500_000_000),
+                registration_date: day("2026-03-01"),
+                cancellation_date: None,
+            },
+            items: vec![PledgeItemInput {
+                kind: "patent".into(),
+                number: patent.into(),
+                title: None,
+                related_party: None,
+            }],
+        }],
+    }
+}
+
+/// Reports [`pledge_loan`] as the bank, with `interest_fen` of interest paid on 2026-06-05
+/// (grants rest on reported figures); the loan's id.
+pub async fn report_pledge_loan(
+    s: &Store,
+    bank: &Scope,
+    contract: &str,
+    pledge: &str,
+    patent: &str,
+    interest_fen: i64,
+) -> Result<i64> {
+    let mut tx = s.write(AuditActor::system("bank")).await?;
+    let saved = s
+        .save_loan(&mut tx, bank, &pledge_loan(contract, pledge, patent))
+        .await?;
+    if interest_fen > 0 {
+        s.add_payment(
+            &mut tx,
+            bank,
+            saved.id,
+            Payment {
+                date: day("2026-06-05"),
+                principal_fen: Fen::ZERO,
+                interest_fen: Fen::new(interest_fen),
+            },
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(saved.id)
+}

@@ -46,6 +46,24 @@ impl StoreError {
         StoreError::Invalid(FieldError::new(field, code, zh, en))
     }
 
+    /// Every field problem of a form checked at once (one error stays `Invalid`).
+    pub fn fields(mut errors: Vec<FieldError>) -> Self {
+        if errors.len() == 1
+            && let Some(e) = errors.pop()
+        {
+            return StoreError::Invalid(e);
+        }
+        StoreError::Problems(
+            errors
+                .into_iter()
+                .map(|e| ipfin_domain::policy::rules::RuleError {
+                    path: e.field.to_string(),
+                    msg: e.msg,
+                })
+                .collect(),
+        )
+    }
+
     pub fn forbidden(code: &'static str, zh: impl Into<String>, en: impl Into<String>) -> Self {
         StoreError::Forbidden(Msg::new(code, zh, en))
     }

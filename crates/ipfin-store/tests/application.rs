@@ -685,7 +685,29 @@ async fn the_five_stages_with_a_return_an_objection_each_way_and_a_clawback() {
             .await
             .expect_err("a reviewer confirms the payment");
         assert!(code_of(e).starts_with("duty.separate|"), "{}", db.name);
+        // The district checks 180 days after payment and at the loan's maturity (issue #18
+        // item 6); the schedule applies to payments recorded from now on.
+        write!(s, officer(1), |tx| s
+            .set_check_schedule(&mut tx, &nanshan, "440305", "180", true))
+        .expect("schedule");
         confirm_as(s, 6, &nanshan, pay.id).await.expect("disburse");
+        let scheduled = |c: &ipfin_store::application::ApplicationDetail| {
+            c.checks
+                .iter()
+                .filter(|c| c.kind == "scheduled")
+                .map(|c| (c.due_on, c.basis.clone(), c.done_at.is_some()))
+                .collect::<Vec<_>>()
+        };
+        let both_pending = vec![
+            (d("2027-03-04"), Some("maturity".to_string()), false),
+            (d("2027-06-08"), Some("days:180".to_string()), false),
+        ];
+        assert_eq!(
+            scheduled(&s.application(&ent, a1).await.expect("a1")),
+            both_pending,
+            "{}",
+            db.name
+        );
         // Supervision: the loan goes overdue → finding → investigation → clawback.
         let loan_id = fetch_i64(
             s.conn(),
@@ -706,9 +728,21 @@ async fn the_five_stages_with_a_return_an_objection_each_way_and_a_clawback() {
         let findings =
             write!(s, officer(1), |tx| s.run_supervision(&mut tx, &nanshan, a1)).expect("check");
         assert_eq!(findings.len(), 1, "{findings:?}");
+        let c = s.application(&ent, a1).await.expect("a1");
+        assert_eq!(c.row.state(), State::UnderInvestigation);
+        // The officer's check is its own record: both scheduled checks are still pending.
+        assert_eq!(scheduled(&c), both_pending, "{}", db.name);
+        let ad_hoc: Vec<_> = c.checks.iter().filter(|c| c.kind == "ad_hoc").collect();
+        assert_eq!(ad_hoc.len(), 1);
+        assert_eq!(ad_hoc[0].outcome.as_deref(), Some("finding"));
+        assert_eq!(ad_hoc[0].label(ipfin_domain::Lang::Zh), "临时检查");
+        let maturity = c
+            .checks
+            .iter()
+            .find(|c| c.basis.as_deref() == Some("maturity"));
         assert_eq!(
-            s.application(&ent, a1).await.expect("a1").row.state(),
-            State::UnderInvestigation
+            maturity.map(|c| c.label(ipfin_domain::Lang::Zh)).as_deref(),
+            Some("定期检查（贷款到期日）")
         );
         // The clawback is prepared and confirmed by two people who neither reviewed nor paid
         // (who prepared or confirmed the payment counts as paying).
@@ -995,7 +1029,91 @@ async fn institution_and_securitisation_kinds_the_vault_and_due_supervision() {
         review_all(s, &nanshan, inst).await;
         publish_notice(s, &nanshan, "银行奖励公示", &[inst]).await;
         s.end_due_notices(d("2026-12-04")).await.expect("end");
+        // The district's schedule (issue #18 item 6): every problem of the input at once, and
+        // nothing stored; a member department may not set it, another district does not see it.
+        let e = write!(s, officer(1), |tx| s.set_check_schedule(
+            &mut tx,
+            &nanshan,
+            "440305",
+            "0, 九十, 99999",
+            false
+        ))
+        .expect_err("bad days");
+        match e {
+            StoreError::Problems(p) => {
+                assert_eq!(p.len(), 3, "{p:?}");
+                assert!(
+                    p.iter()
+                        .all(|p| p.path == "days_after" && p.msg.code == "check_schedule.days")
+                );
+                assert!(p[1].msg.zh.contains("“九十”"), "{}", p[1].msg.zh);
+            }
+            other => panic!("{other:?}"),
+        }
+        let e = write!(s, officer(1), |tx| s
+            .set_check_schedule(&mut tx, &nanshan, "440305", "", false))
+        .expect_err("no check at all");
+        assert!(code_of(e).starts_with("days_after:check_schedule.empty"));
+        let member = Scope::District {
+            code: "440305".into(),
+            manage: false,
+        };
+        let e = write!(s, officer(1), |tx| s
+            .set_check_schedule(&mut tx, &member, "440305", "90", false))
+        .expect_err("a member department");
+        assert!(matches!(e, StoreError::Forbidden(_)), "{e:?}");
+        let futian = Scope::District {
+            code: "440304".into(),
+            manage: true,
+        };
+        let e = write!(s, officer(1), |tx| s
+            .set_check_schedule(&mut tx, &futian, "440305", "90", false))
+        .expect_err("another district");
+        assert!(matches!(e, StoreError::NotFound), "{e:?}");
+        assert!(matches!(
+            s.check_schedule(&futian, "440305").await,
+            Err(StoreError::NotFound)
+        ));
+        let before = s.check_schedule(&member, "440305").await.expect("read");
+        assert_eq!(before.schedule.days_after, vec![180]);
+        assert_eq!(before.set_at, None, "still the default");
+        let set = write!(s, officer(1), |tx| s
+            .set_check_schedule(&mut tx, &nanshan, "440305", "180，90", true))
+        .expect("schedule");
+        assert_eq!(set.schedule.days_after, vec![90, 180]);
+        assert_eq!(
+            s.check_schedule(&member, "440305").await.expect("read"),
+            set
+        );
+
         pay(s, &nanshan, inst, "2026-12-10", 5_000_000, "CZ-IN-1").await;
+        // An ad-hoc check right after payment leaves both scheduled checks pending.
+        let findings = write!(s, officer(1), |tx| s
+            .run_supervision(&mut tx, &nanshan, inst))
+        .expect("ad hoc");
+        assert!(findings.is_empty(), "{findings:?}");
+        let pending = |c: &ipfin_store::application::ApplicationDetail| {
+            c.checks
+                .iter()
+                .filter(|c| c.kind == "scheduled" && c.done_at.is_none())
+                .map(|c| c.due_on)
+                .collect::<Vec<_>>()
+        };
+        let c = s.application(&bank, inst).await.expect("detail");
+        // No loan lines: nothing at maturity.
+        assert_eq!(pending(&c), vec![d("2027-03-10"), d("2027-06-08")]);
+        assert_eq!(
+            s.run_due_supervision(d("2027-03-09"))
+                .await
+                .expect("not yet"),
+            0
+        );
+        assert_eq!(
+            s.run_due_supervision(d("2027-03-10")).await.expect("due"),
+            1
+        );
+        let c = s.application(&bank, inst).await.expect("detail");
+        assert_eq!(pending(&c), vec![d("2027-06-08")]);
         assert_eq!(
             s.run_due_supervision(d("2027-06-07"))
                 .await
@@ -1007,7 +1125,9 @@ async fn institution_and_securitisation_kinds_the_vault_and_due_supervision() {
             1
         );
         let c = s.application(&bank, inst).await.expect("detail");
-        assert_eq!(c.checks[0].outcome.as_deref(), Some("ok"));
+        assert!(pending(&c).is_empty());
+        assert_eq!(c.checks.len(), 3, "two scheduled and one ad hoc");
+        assert!(c.checks.iter().all(|c| c.outcome.as_deref() == Some("ok")));
         assert_eq!(c.row.state(), State::Disbursed);
     }
 }

@@ -912,6 +912,21 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ),
     (
         "GET",
+        "/api/v1/supervision/districts/{code}/check-schedule",
+        "city_admin,district_officer,department_member",
+    ),
+    (
+        "PUT",
+        "/api/v1/supervision/districts/{code}/check-schedule",
+        "city_admin,district_officer",
+    ),
+    (
+        "POST",
+        "/supervision/districts/{code}/check-schedule",
+        "city_admin,district_officer",
+    ),
+    (
+        "GET",
         "/api/v1/supervision/inspections",
         "city_admin,district_officer,department_member",
     ),
@@ -1932,6 +1947,7 @@ fn probe_form(p: &Prober) -> Vec<(&'static str, String)> {
         ("kind", "department".into()),
         ("district_code", p.foreign_district.into()),
         ("code", "PROBE01".into()),
+        ("days_after", "30".into()),
         ("current_password", "x".into()),
         ("new_password", "y".into()),
         ("new_password_again", "y".into()),

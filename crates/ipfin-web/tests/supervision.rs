@@ -449,3 +449,122 @@ async fn api_plans_and_closes_with_evidence() {
         app.cleanup().await;
     }
 }
+
+/// Issue #18 item 6: the district sets the schedule of post-grant checks on its supervision
+/// page (every error at once, input kept, nothing stored; a member department refused) and
+/// through the API (another district's token sees nothing).
+#[tokio::test]
+async fn the_district_sets_its_check_schedule_on_the_page_and_through_the_api() {
+    for app in TestApp::all().await {
+        let ns = app.login("ns.officer").await;
+        let finance = app.login("ns.finance").await;
+        let page = "/supervision/districts/440305";
+        let r = app.get(page, Some(&ns)).await;
+        assert_eq!(r.status, 200);
+        assert!(r.body.contains("资助后跟踪检查安排"), "{}", app.db.name);
+        assert!(r.body.contains("<strong>拨付后 180 天</strong>（默认安排"));
+        assert!(
+            r.body
+                .contains(r#"action="/supervision/districts/440305/check-schedule""#)
+        );
+        // A member department reads the schedule but gets no form and may not set it.
+        let r = app.get(page, Some(&finance)).await;
+        assert!(r.body.contains("拨付后 180 天"));
+        assert!(!r.body.contains("check-schedule\""));
+        let before = app.audit_count().await;
+        let r = app
+            .post_form(
+                "/supervision/districts/440305/check-schedule",
+                Some(&finance),
+                &[("days_after", "90")],
+            )
+            .await;
+        assert_eq!(r.status, 403);
+        // Every bad offset at once, beside the field, with what was typed.
+        let r = app
+            .post_form(
+                "/supervision/districts/440305/check-schedule",
+                Some(&ns),
+                &[("days_after", "0, 九十"), ("at_maturity", "1")],
+            )
+            .await;
+        assert_eq!(r.status, 422, "{}", r.body);
+        assert!(r.body.contains("检查时点“0”无效"), "{}", r.body);
+        assert!(r.body.contains("检查时点“九十”无效"));
+        assert!(r.body.contains(r#"value="0, 九十""#));
+        assert_eq!(app.audit_count().await, before, "nothing stored");
+        let r = app
+            .post_form(
+                "/supervision/districts/440305/check-schedule",
+                Some(&ns),
+                &[("days_after", "180, 90"), ("at_maturity", "1")],
+            )
+            .await;
+        assert_eq!(r.status, 303, "{}", r.body);
+        let r = app.get(page, Some(&ns)).await;
+        assert!(
+            r.body
+                .contains("<strong>拨付后 90 天、拨付后 180 天、贷款到期日</strong>"),
+            "{}",
+            app.db.name
+        );
+        assert!(r.body.contains(r#"value="90, 180""#));
+
+        // The API: the district's token reads (tokens never manage a district), the city sets;
+        // another district sees nothing.
+        let token = app.token("南山区市场监督管理局").await;
+        let path = "/api/v1/supervision/districts/440305/check-schedule";
+        let r = app.api(Method::GET, path, Some(&token), None).await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        let j = r.json();
+        assert_eq!(j["days_after"], serde_json::json!([90, 180]));
+        assert_eq!(j["at_maturity"], true);
+        assert_eq!(j["may_change"], false);
+        let r = app
+            .api(
+                Method::PUT,
+                path,
+                Some(&token),
+                Some(r#"{"days_after": [365]}"#.into()),
+            )
+            .await;
+        assert_eq!(r.status, 403, "{}", r.body);
+        let token = app.token("深圳市市场监督管理局（知识产权局）").await;
+        let r = app
+            .api(
+                Method::PUT,
+                path,
+                Some(&token),
+                Some(r#"{"days_after": [0, 2000], "at_maturity": false}"#.into()),
+            )
+            .await;
+        assert_eq!(r.status, 422, "{}", r.body);
+        let errors = r.json()["errors"].as_array().cloned().unwrap_or_default();
+        assert_eq!(errors.len(), 2, "{}", r.body);
+        assert!(errors.iter().all(|e| e["field"] == "days_after"));
+        let r = app
+            .api(
+                Method::PUT,
+                path,
+                Some(&token),
+                Some(r#"{"days_after": [365]}"#.into()),
+            )
+            .await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        assert_eq!(r.json()["description"], "拨付后 365 天");
+        let futian = app.token("福田区市场监督管理局").await;
+        let r = app.api(Method::GET, path, Some(&futian), None).await;
+        assert_eq!(r.status, 404, "{}", r.body);
+        let r = app
+            .api(
+                Method::PUT,
+                path,
+                Some(&futian),
+                Some(r#"{"days_after": [30]}"#.into()),
+            )
+            .await;
+        assert_eq!(r.status, 403, "{}", r.body);
+        let r = app.api(Method::GET, path, Some(&token), None).await;
+        assert_eq!(r.json()["days_after"], serde_json::json!([365]));
+    }
+}

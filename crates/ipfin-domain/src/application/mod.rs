@@ -3,6 +3,7 @@
 //! by content, and the slots an application must fill. The unified materials checklist and
 //! the calculation live in `policy` (they are part of a policy's published package).
 
+pub mod checks;
 pub mod duties;
 pub mod figures;
 pub mod files;

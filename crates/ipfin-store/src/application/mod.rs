@@ -27,6 +27,7 @@ mod supervision;
 
 pub use crate::notification::Notification;
 pub use payment::PayeeRow;
+pub use supervision::DistrictCheckSchedule;
 
 use crate::notification::notify;
 
@@ -207,6 +208,27 @@ pub struct CheckRow {
     pub done_at: Option<i64>,
     pub outcome: Option<String>,
     pub findings: Option<String>,
+    /// `scheduled` (from the district's schedule) or `ad_hoc` (run by an officer).
+    pub kind: String,
+    /// What a scheduled check's date rests on (`days:180`, `maturity`).
+    pub basis: Option<String>,
+}
+
+impl CheckRow {
+    /// 定期检查（拨付后 180 天） / 临时检查, for the page.
+    pub fn label(&self, lang: ipfin_domain::Lang) -> String {
+        use ipfin_domain::application::checks::{Basis, CheckKind};
+        // An unknown stored code is shown as it is stored, never as another kind.
+        let Some(kind) = CheckKind::from_code(&self.kind) else {
+            return self.kind.clone();
+        };
+        let basis = self.basis.as_deref().and_then(Basis::from_code);
+        match (lang, basis) {
+            (ipfin_domain::Lang::Zh, Some(b)) => format!("{}（{}）", kind.zh(), b.zh()),
+            (ipfin_domain::Lang::En, Some(b)) => format!("{} ({})", kind.en(), b.en()),
+            (lang, None) => kind.label(lang).to_string(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, FromQueryResult, Serialize)]

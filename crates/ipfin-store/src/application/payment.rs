@@ -44,8 +44,8 @@ impl Store {
     /// Records one payment of a granted application — the one way a payment is recorded, by a
     /// manual disbursement or a payment run's paid line: the amount is above 0 and at most
     /// granted − disbursed at this moment, the reference is required; a `grant_payments` row,
-    /// `disbursed_fen`, the Granted → Disbursed transition on the first payment (with its
-    /// supervision check 180 days after the payment date), `application.disburse_more` on the
+    /// `disbursed_fen`, the Granted → Disbursed transition on the first payment (with the
+    /// supervision checks of the district's schedule, `schedule_checks`), `application.disburse_more` on the
     /// next ones, and a notice to the applicant.
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn record_payment(
@@ -122,12 +122,8 @@ impl Store {
                 },
             )
             .await?;
-            exec(
-                tx.conn(),
-                "INSERT INTO supervision_checks (application_id, due_on) VALUES (?, ?)",
-                vec![id.into(), (paid_on + chrono::Duration::days(180)).into()],
-            )
-            .await?;
+            let (_, body) = Self::app_state(tx.conn(), id).await?;
+            Self::schedule_checks(tx, row, &body, paid_on).await?;
         } else {
             tx.audit("application.disburse_more", "application", id, {
                 let data =

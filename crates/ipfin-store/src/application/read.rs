@@ -124,7 +124,7 @@ impl Store {
             .await?,
             checks: fetch_all(
                 self.conn(),
-                "SELECT id, due_on, done_at, outcome, findings FROM supervision_checks WHERE application_id = ? ORDER BY id",
+                "SELECT id, due_on, done_at, outcome, findings, kind, basis FROM supervision_checks WHERE application_id = ? ORDER BY due_on, id",
                 vec![id.into()],
             )
             .await?,

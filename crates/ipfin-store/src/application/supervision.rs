@@ -1,19 +1,30 @@
-//! After payment: supervision checks (on demand and when due), overdue supplement deadlines,
-//! investigations and clawbacks.
+//! After payment: supervision checks (on the district's schedule, and ad hoc), the district's
+//! check schedule, overdue supplement deadlines, investigations and clawbacks.
 
-use super::{ApplicationRow, Body, IdRow, field_err};
+use super::{ApplicationRow, Body, field_err};
 use crate::confirmation::Signed;
 use crate::db::{exec, fetch_all, fetch_i64, fetch_opt};
 use crate::error::{Result, StoreError};
 use crate::{Store, WriteTx};
 use chrono::NaiveDate;
 use ipfin_domain::Msg;
+use ipfin_domain::application::checks::{CheckKind, CheckSchedule};
 use ipfin_domain::application::duties::Duty;
 use ipfin_domain::application::{Action, Actor, State, Workflow};
 use ipfin_domain::confirmation::ClawbackStep;
 use ipfin_domain::org::Scope;
-use sea_orm::FromQueryResult;
+use sea_orm::{ConnectionTrait, FromQueryResult};
+use serde::Serialize;
 use serde_json::json;
+
+/// A district's schedule of post-grant checks: as it set it, or the default.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct DistrictCheckSchedule {
+    pub district_code: String,
+    pub schedule: CheckSchedule,
+    /// When the district set it; `None` while the default applies.
+    pub set_at: Option<i64>,
+}
 
 /// An investigation's conclusion: required.
 fn investigation_reason(reason: &str) -> Result<&str> {
@@ -42,7 +53,156 @@ impl Store {
         id: i64,
     ) -> Result<Vec<String>> {
         let (row, wf, body, user) = Self::officer_row(tx, scope, id).await?;
-        Self::supervise(tx, row, wf, body, user).await
+        Self::supervise(tx, row, wf, body, user, None).await
+    }
+
+    /// The district's schedule of post-grant checks (the default when it set none).
+    pub(crate) async fn check_schedule_of<C: ConnectionTrait>(
+        conn: &C,
+        district: &str,
+    ) -> Result<DistrictCheckSchedule> {
+        #[derive(FromQueryResult)]
+        struct S {
+            days_after: String,
+            at_maturity: bool,
+            set_at: i64,
+        }
+        let s: Option<S> = fetch_opt(
+            conn,
+            "SELECT days_after, at_maturity, set_at FROM check_schedules WHERE district_code = ?",
+            vec![district.into()],
+        )
+        .await?;
+        Ok(match s {
+            None => DistrictCheckSchedule {
+                district_code: district.to_string(),
+                schedule: CheckSchedule::default(),
+                set_at: None,
+            },
+            Some(s) => DistrictCheckSchedule {
+                district_code: district.to_string(),
+                schedule: CheckSchedule::parse(&s.days_after, s.at_maturity).map_err(|_| {
+                    StoreError::Internal(format!(
+                        "stored check schedule of district {district} is unreadable: {:?}",
+                        s.days_after
+                    ))
+                })?,
+                set_at: Some(s.set_at),
+            },
+        })
+    }
+
+    /// The check schedule of a district the scope reads (not found otherwise).
+    pub async fn check_schedule(
+        &self,
+        scope: &Scope,
+        district: &str,
+    ) -> Result<DistrictCheckSchedule> {
+        if !scope.reads_district(district) {
+            return Err(StoreError::NotFound);
+        }
+        Self::district_in(self.conn(), district).await?;
+        Self::check_schedule_of(self.conn(), district).await
+    }
+
+    /// Sets a district's schedule of post-grant checks (the city administrator or the
+    /// district's lead department). It applies to payments recorded from now on; checks already
+    /// scheduled keep their dates. Every problem of the input is reported at once.
+    pub async fn set_check_schedule(
+        &self,
+        tx: &mut WriteTx,
+        scope: &Scope,
+        district: &str,
+        days_after: &str,
+        at_maturity: bool,
+    ) -> Result<DistrictCheckSchedule> {
+        if !scope.reads_district(district) {
+            return Err(StoreError::NotFound);
+        }
+        if !scope.manages_district(district) {
+            return Err(StoreError::forbidden(
+                "check_schedule.manage",
+                "只有市级管理员或本区牵头部门可以设置跟踪检查安排。",
+                "Only the city administrator or the district's lead department sets the check schedule.",
+            ));
+        }
+        Self::district_in(tx.conn(), district).await?;
+        let schedule = CheckSchedule::parse(days_after, at_maturity).map_err(StoreError::fields)?;
+        let before = Self::check_schedule_of(tx.conn(), district).await?;
+        let now = crate::now_s();
+        exec(
+            tx.conn(),
+            "INSERT INTO check_schedules (district_code, days_after, at_maturity, set_by, set_at) VALUES (?, ?, ?, ?, ?) \
+             ON CONFLICT (district_code) DO UPDATE SET days_after = excluded.days_after, \
+             at_maturity = excluded.at_maturity, set_by = excluded.set_by, set_at = excluded.set_at",
+            vec![
+                district.into(),
+                schedule.days_text().into(),
+                at_maturity.into(),
+                tx.actor_user_id().into(),
+                now.into(),
+            ],
+        )
+        .await?;
+        let after = DistrictCheckSchedule {
+            district_code: district.to_string(),
+            schedule,
+            set_at: Some(now),
+        };
+        tx.audit(
+            "district.check_schedule",
+            "district",
+            district,
+            json!({"before": before.schedule, "after": after.schedule}),
+        )
+        .await?;
+        Ok(after)
+    }
+
+    /// Schedules the checks of a first payment on `paid_on` from the district's schedule: each
+    /// offset after the payment and, when the district asks, each loan's maturity.
+    pub(crate) async fn schedule_checks(
+        tx: &WriteTx,
+        row: &ApplicationRow,
+        body: &Body,
+        paid_on: NaiveDate,
+    ) -> Result<()> {
+        let schedule = Self::check_schedule_of(tx.conn(), &row.district_code)
+            .await?
+            .schedule;
+        let mut maturities = Vec::new();
+        if schedule.at_maturity {
+            #[derive(FromQueryResult)]
+            struct M {
+                end_date: NaiveDate,
+            }
+            for l in &body.lines {
+                let m: Option<M> = fetch_opt(
+                    tx.conn(),
+                    "SELECT end_date FROM loans WHERE lender_org_id = ? AND contract_number = ?",
+                    vec![
+                        l.lender_org_id.into(),
+                        l.contract_number.trim().to_string().into(),
+                    ],
+                )
+                .await?;
+                maturities.extend(m.map(|m| m.end_date));
+            }
+        }
+        for (due_on, basis) in schedule.due_dates(paid_on, &maturities) {
+            exec(
+                tx.conn(),
+                "INSERT INTO supervision_checks (application_id, due_on, kind, basis) VALUES (?, ?, ?, ?)",
+                vec![
+                    row.id.into(),
+                    due_on.into(),
+                    CheckKind::Scheduled.code().into(),
+                    basis.code().into(),
+                ],
+            )
+            .await?;
+        }
+        Ok(())
     }
 
     /// Tells the officers and the applicant, once, that a supplement deadline has passed (a
@@ -110,16 +270,18 @@ impl Store {
     pub async fn run_due_supervision(&self, today: NaiveDate) -> Result<usize> {
         #[derive(FromQueryResult)]
         struct Due {
+            id: i64,
             application_id: i64,
             district_code: String,
         }
         let due: Vec<Due> = fetch_all(
             self.conn(),
-            "SELECT c.application_id, a.district_code FROM supervision_checks c JOIN applications a ON a.id = c.application_id \
+            "SELECT c.id, c.application_id, a.district_code FROM supervision_checks c JOIN applications a ON a.id = c.application_id \
              WHERE c.done_at IS NULL AND c.due_on <= ? AND a.state = 'disbursed' ORDER BY c.due_on, c.id LIMIT 500",
             vec![today.into()],
         )
         .await?;
+        let mut checked = 0;
         for d in &due {
             let scope = Scope::District {
                 code: d.district_code.clone(),
@@ -130,10 +292,16 @@ impl Store {
                 .await?;
             let row = Self::app_row(tx.conn(), &scope, d.application_id).await?;
             let (wf, body) = Self::app_state(tx.conn(), d.application_id).await?;
-            Self::supervise(&mut tx, row, wf, body, 0).await?;
+            // An earlier due check of the same application may have opened an investigation in
+            // this run: this one waits until the application is back under supervision.
+            if wf.state != State::Disbursed {
+                continue;
+            }
+            Self::supervise(&mut tx, row, wf, body, 0, Some(d.id)).await?;
             tx.commit().await?;
+            checked += 1;
         }
-        Ok(due.len())
+        Ok(checked)
     }
 
     async fn supervise(
@@ -142,6 +310,7 @@ impl Store {
         wf: Workflow,
         body: Body,
         user: i64,
+        scheduled: Option<i64>,
     ) -> Result<Vec<String>> {
         let id = row.id;
         if wf.state != State::Disbursed {
@@ -200,15 +369,21 @@ impl Store {
             }
         }
         let outcome = if findings.is_empty() { "ok" } else { "finding" };
-        let open = fetch_opt::<IdRow, _>(tx.conn(), "SELECT id FROM supervision_checks WHERE application_id = ? AND done_at IS NULL ORDER BY id", vec![id.into()]).await?;
         let text = findings.join("；");
-        match open {
-            Some(c) => exec(tx.conn(), "UPDATE supervision_checks SET done_at = ?, outcome = ?, findings = ? WHERE id = ?", vec![crate::now_s().into(), outcome.into(), text.clone().into(), c.id.into()]).await?,
-            None => exec(tx.conn(), "INSERT INTO supervision_checks (application_id, due_on, done_at, outcome, findings) VALUES (?, ?, ?, ?, ?)", vec![id.into(), crate::today_shanghai().into(), crate::now_s().into(), outcome.into(), text.clone().into()]).await?,
+        // A scheduled check is closed by running it; an officer's check is its own record and
+        // leaves every scheduled check pending.
+        match scheduled {
+            Some(check) => exec(tx.conn(), "UPDATE supervision_checks SET done_at = ?, outcome = ?, findings = ? WHERE id = ? AND application_id = ?", vec![crate::now_s().into(), outcome.into(), text.clone().into(), check.into(), id.into()]).await?,
+            None => exec(tx.conn(), "INSERT INTO supervision_checks (application_id, due_on, done_at, outcome, findings, kind, run_by) VALUES (?, ?, ?, ?, ?, ?, ?)", vec![id.into(), crate::today_shanghai().into(), crate::now_s().into(), outcome.into(), text.clone().into(), CheckKind::AdHoc.code().into(), (user > 0).then_some(user).into()]).await?,
         };
         if findings.is_empty() {
-            tx.audit("application.supervision_ok", "application", id, json!({}))
-                .await?;
+            tx.audit(
+                "application.supervision_ok",
+                "application",
+                id,
+                json!({"check": scheduled, "kind": if scheduled.is_some() { CheckKind::Scheduled } else { CheckKind::AdHoc }}),
+            )
+            .await?;
         } else {
             Self::transition(
                 tx,

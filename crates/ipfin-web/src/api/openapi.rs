@@ -114,6 +114,8 @@ impl Modify for BearerAuth {
         super::financing::add_payment,
         super::financing::add_contract,
         super::supervision::district,
+        super::supervision::check_schedule,
+        super::supervision::set_check_schedule,
         super::supervision::inspections,
         super::supervision::plan,
         super::supervision::inspection,

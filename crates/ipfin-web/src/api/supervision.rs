@@ -12,8 +12,9 @@ use crate::error::{AppError, AppResult};
 use crate::http::{path_id, write};
 use crate::usecase::stats::YearQuery;
 use crate::usecase::supervision::{
-    InspectionQuery, Overview, TaskDetail, TaskQuery, add_evidence, close_task, evidence_response,
-    inspection_tasks, overview, result_of, subject_kind, task_detail, today,
+    CheckScheduleBody, CheckScheduleDto, InspectionQuery, Overview, TaskDetail, TaskQuery,
+    add_evidence, close_task, evidence_response, inspection_tasks, overview, result_of,
+    subject_kind, task_detail, today,
 };
 use axum::Json;
 use axum::body::Bytes;
@@ -42,6 +43,59 @@ pub async fn district(
 ) -> AppResult<Json<Overview>> {
     Ok(Json(
         overview(&state, &actor.scope, &code, q.year()?).await?,
+    ))
+}
+
+/// A district's schedule of post-grant checks (跟踪检查安排): days after the first payment
+/// and/or each loan's maturity. A district that set none has one check 180 days after payment.
+#[utoipa::path(get, path = "/api/v1/supervision/districts/{code}/check-schedule", tag = "supervision",
+    params(("code" = String, Path)),
+    responses((status = 200, body = CheckScheduleDto), (status = 404, description = "not your district")),
+    security(("bearer" = [])))]
+pub async fn check_schedule(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(code): Path<String>,
+) -> AppResult<Json<CheckScheduleDto>> {
+    Ok(Json(
+        crate::usecase::supervision::check_schedule(&state, &actor.scope, &code).await?,
+    ))
+}
+
+/// Sets a district's schedule of post-grant checks (the city administrator or the district's
+/// lead department). Payments recorded from now on are checked on it; checks already scheduled
+/// keep their dates. Ad-hoc checks never close a scheduled one.
+#[utoipa::path(put, path = "/api/v1/supervision/districts/{code}/check-schedule", tag = "supervision",
+    params(("code" = String, Path)), request_body = CheckScheduleBody,
+    responses((status = 200, body = CheckScheduleDto), (status = 403, description = "not the city or the district's lead department"),
+        (status = 404, description = "not your district"),
+        (status = 422, description = "a day count outside 1–1830, more than 8, or no check at all; every problem is listed in `errors`")),
+    security(("bearer" = [])))]
+pub async fn set_check_schedule(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(code): Path<String>,
+    body: Bytes,
+) -> AppResult<Json<CheckScheduleDto>> {
+    if !actor.scope.reads_district(&code) {
+        return Err(AppError::not_found());
+    }
+    let b: CheckScheduleBody = parse(&body)?;
+    let days = b
+        .days_after
+        .iter()
+        .map(u32::to_string)
+        .collect::<Vec<_>>()
+        .join(",");
+    Ok(Json(
+        crate::usecase::supervision::set_check_schedule(
+            &state,
+            &actor,
+            &code,
+            &days,
+            b.at_maturity,
+        )
+        .await?,
     ))
 }
 

@@ -4,10 +4,10 @@
 use super::{Area, NavLink};
 use crate::actor::Access::Roles;
 use crate::actor::Actor;
-use crate::routes::{GOVERNMENT, OFFICERS, Routes, TASK_RESPONDERS, TASK_VIEWERS};
+use crate::routes::{GOVERNMENT, MANAGERS, OFFICERS, Routes, TASK_RESPONDERS, TASK_VIEWERS};
 use crate::{api, views};
 use axum::extract::DefaultBodyLimit;
-use axum::routing::post;
+use axum::routing::{post, put};
 use ipfin_domain::Scope;
 
 /// The area as the composition registers it.
@@ -107,6 +107,24 @@ fn routes(r: Routes) -> Routes {
             "/api/v1/supervision/districts/{code}",
             Roles(GOVERNMENT),
             api::supervision::district,
+        )
+        // The district's schedule of post-grant checks (issue #18 item 6): the district's
+        // government reads it; the city administrator or the lead department sets it.
+        .post(
+            "/supervision/districts/{code}/check-schedule",
+            Roles(MANAGERS),
+            views::supervision::set_check_schedule,
+        )
+        .get(
+            "/api/v1/supervision/districts/{code}/check-schedule",
+            Roles(GOVERNMENT),
+            api::supervision::check_schedule,
+        )
+        .add(
+            "PUT",
+            "/api/v1/supervision/districts/{code}/check-schedule",
+            Roles(MANAGERS),
+            put(api::supervision::set_check_schedule),
         )
         .get(
             "/api/v1/supervision/inspections",

@@ -6,6 +6,38 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
         "检查安排（按月）",
         "Inspection calendar (by month)",
     ),
+    (
+        "sup.schedule",
+        "资助后跟踪检查安排",
+        "Checks after a grant is paid",
+    ),
+    ("sup.schedule_now", "现行安排", "Current schedule"),
+    (
+        "sup.schedule_default",
+        "默认安排，本区尚未设置",
+        "the default; the district has not set one",
+    ),
+    (
+        "sup.schedule_hint",
+        "首笔资助拨付时按此安排生成定期检查；已生成的检查日期不变。经办人员随时可做的临时检查另行记录，不会替代定期检查。",
+        "Scheduled checks are created from this when a grant's first payment is recorded; checks already created keep their dates. Ad-hoc checks are recorded on their own and never replace a scheduled one.",
+    ),
+    (
+        "sup.schedule_days",
+        "拨付后第几天检查",
+        "Days after payment",
+    ),
+    (
+        "sup.schedule_days_hint",
+        "整数天数，多个用逗号分隔，例如 90, 180；留空表示只在贷款到期日检查。",
+        "Whole days, separated by commas, e.g. 90, 180; empty to check only at loan maturity.",
+    ),
+    (
+        "sup.schedule_maturity",
+        "另在每笔贷款到期日检查",
+        "Also at each loan's maturity",
+    ),
+    ("sup.schedule_save", "保存检查安排", "Save the schedule"),
     ("sup.close", "验收销号", "Close the task"),
     (
         "sup.close_confirm",

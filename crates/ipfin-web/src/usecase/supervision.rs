@@ -371,3 +371,71 @@ pub async fn evidence_response(
     };
     Ok(crate::http::file_response(&row, bytes))
 }
+
+/// A district's schedule of post-grant checks (跟踪检查安排; issue #18 item 6).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CheckScheduleDto {
+    pub district_code: String,
+    /// Days after the first payment at which a check falls due, ascending.
+    pub days_after: Vec<u32>,
+    /// Also a check at each loan's maturity date.
+    pub at_maturity: bool,
+    /// The schedule in Chinese, e.g. "拨付后 180 天、贷款到期日".
+    pub description: String,
+    /// When the district set it (Unix seconds); absent while the default (180 days) applies.
+    pub set_at: Option<i64>,
+    /// Whether the city administrator or the caller's lead department may change it.
+    pub may_change: bool,
+}
+
+/// A new schedule as the API takes it.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CheckScheduleBody {
+    /// Days after the first payment (1 to 1830 each, at most 8); may be empty when
+    /// `at_maturity` is true.
+    #[serde(default)]
+    pub days_after: Vec<u32>,
+    #[serde(default)]
+    pub at_maturity: bool,
+}
+
+fn schedule_dto(
+    scope: &Scope,
+    s: ipfin_store::application::DistrictCheckSchedule,
+) -> CheckScheduleDto {
+    CheckScheduleDto {
+        may_change: scope.manages_district(&s.district_code),
+        description: s.schedule.zh(),
+        days_after: s.schedule.days_after,
+        at_maturity: s.schedule.at_maturity,
+        set_at: s.set_at,
+        district_code: s.district_code,
+    }
+}
+
+/// The check schedule of a district the caller reads.
+pub async fn check_schedule(
+    state: &AppState,
+    scope: &Scope,
+    code: &str,
+) -> AppResult<CheckScheduleDto> {
+    let s = state.store.check_schedule(scope, code).await?;
+    Ok(schedule_dto(scope, s))
+}
+
+/// Sets a district's check schedule (`days_after` as typed: numbers separated by commas or
+/// spaces); every problem is reported at once.
+pub async fn set_check_schedule(
+    state: &AppState,
+    actor: &Actor,
+    code: &str,
+    days_after: &str,
+    at_maturity: bool,
+) -> AppResult<CheckScheduleDto> {
+    let s = write!(state, actor, |tx| state
+        .store
+        .set_check_schedule(&mut tx, &actor.scope, code, days_after, at_maturity)
+        .await?)?;
+    Ok(schedule_dto(&actor.scope, s))
+}

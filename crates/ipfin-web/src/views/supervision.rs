@@ -12,8 +12,9 @@ use crate::error::{AppError, AppResult};
 use crate::http::{path_id, write};
 use crate::usecase::stats::YearQuery;
 use crate::usecase::supervision::{
-    InspectionQuery, Overview, TaskDetail, TaskQuery, add_evidence, close_task, date_of,
-    evidence_response, inspection_tasks, overview, result_of, subject_kind, task_detail, today,
+    CheckScheduleDto, InspectionQuery, Overview, TaskDetail, TaskQuery, add_evidence,
+    check_schedule, close_task, date_of, evidence_response, inspection_tasks, overview, result_of,
+    subject_kind, task_detail, today,
 };
 use crate::views::stats::{pct, pick, show};
 use askama::Template;
@@ -130,9 +131,28 @@ pub struct PlanForm {
     pub purpose: String,
 }
 
+/// The check-schedule form as typed.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(default)]
+pub struct ScheduleForm {
+    pub days_after: String,
+    /// A ticked box sends `1`.
+    pub at_maturity: Option<String>,
+}
+
+/// What the district page's forms re-show after an error.
+#[derive(Debug, Default)]
+struct Entered {
+    plan: PlanForm,
+    schedule: Option<ScheduleForm>,
+}
+
 #[derive(Template)]
 #[template(path = "supervision_district.html")]
 struct DistrictPage {
+    /// The schedule of post-grant checks, and its form (as typed after an error).
+    schedule: CheckScheduleDto,
+    schedule_form: ScheduleForm,
     ctx: PageCtx,
     o: Overview,
     pace: String,
@@ -150,11 +170,22 @@ async fn district_page(
     actor: &Actor,
     code: &str,
     year: i32,
-    form: PlanForm,
+    entered: Entered,
     errors: FormErrors,
     flash: Option<&str>,
 ) -> AppResult<Response> {
     let o = overview(state, &actor.scope, code, year).await?;
+    let schedule = check_schedule(state, &actor.scope, code).await?;
+    let schedule_form = entered.schedule.unwrap_or_else(|| ScheduleForm {
+        days_after: schedule
+            .days_after
+            .iter()
+            .map(u32::to_string)
+            .collect::<Vec<_>>()
+            .join(", "),
+        at_maturity: schedule.at_maturity.then(|| "1".to_string()),
+    });
+    let form = entered.plan;
     let lang = actor.lang;
     let all = state
         .store
@@ -238,6 +269,8 @@ async fn district_page(
         manage,
         subjects,
         form,
+        schedule,
+        schedule_form,
         errors,
     };
     Ok(render(status, &page))
@@ -263,7 +296,7 @@ pub async fn district(
         &actor,
         &code,
         year,
-        PlanForm::default(),
+        Entered::default(),
         FormErrors::default(),
         flash_key(&q.ok),
     )
@@ -321,7 +354,45 @@ pub async fn plan(
         )),
         Err(e) if e.status == StatusCode::UNPROCESSABLE_ENTITY => {
             let errors = FormErrors::from_error(&e, actor.lang);
-            district_page(&state, &actor, &code, today().year(), f, errors, None).await
+            let entered = Entered {
+                plan: f,
+                schedule: None,
+            };
+            district_page(&state, &actor, &code, today().year(), entered, errors, None).await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// `POST /supervision/districts/{code}/check-schedule` (`days_after`, `at_maturity`): the city
+/// administrator or the lead department sets the schedule of post-grant checks.
+pub async fn set_check_schedule(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(code): Path<String>,
+    form: CsrfForm<ScheduleForm>,
+) -> AppResult<Response> {
+    let f = form.data;
+    let r = crate::usecase::supervision::set_check_schedule(
+        &state,
+        &actor,
+        &code,
+        &f.days_after,
+        f.at_maturity.is_some(),
+    )
+    .await;
+    match r {
+        Ok(_) => Ok(see_other(
+            &format!("/supervision/districts/{code}"),
+            "updated",
+        )),
+        Err(e) if e.status == StatusCode::UNPROCESSABLE_ENTITY => {
+            let errors = FormErrors::from_error(&e, actor.lang);
+            let entered = Entered {
+                plan: PlanForm::default(),
+                schedule: Some(f),
+            };
+            district_page(&state, &actor, &code, today().year(), entered, errors, None).await
         }
         Err(e) => Err(e),
     }

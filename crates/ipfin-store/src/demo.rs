@@ -71,6 +71,47 @@ const MEMBER_DEPARTMENTS: &[(&str, &str)] = &[
 /// Demo registry records: name, district, industry, employees, revenue and assets in 万元, and
 /// which demo account organisation (1 or 2) holds it (0 = none).
 type DemoEnterprise = (&'static str, &'static str, &'static str, i64, i64, i64, u8);
+/// Whitelist tags of the demo registry (issue #20): enterprise, tag type, where it came from,
+/// the list's year (years before this one), and how many days from today it stays valid (a
+/// negative number: expired, so the enterprise is not on the whitelist by it).
+const DEMO_TAGS: &[(&str, &str, &str, i32, i64)] = &[
+    (
+        "深圳市南山示例科技有限公司",
+        "high_tech",
+        "深圳市高新技术企业认定名单",
+        1,
+        900,
+    ),
+    (
+        "深圳市鹏华光电科技有限公司",
+        "specialised",
+        "广东省专精特新中小企业名单",
+        0,
+        1000,
+    ),
+    (
+        "深圳华科智能装备股份有限公司",
+        "little_giant",
+        "专精特新“小巨人”企业名单（第五批）",
+        3,
+        -30,
+    ),
+    (
+        "深圳市前海云链信息技术有限公司",
+        "tech_sme",
+        "科技型中小企业入库名单",
+        0,
+        60,
+    ),
+    (
+        "深圳市华强微电子有限公司",
+        "patent_award",
+        "中国专利奖获奖名单",
+        2,
+        700,
+    ),
+];
+
 const DEMO_ENTERPRISES: &[DemoEnterprise] = &[
     (
         "深圳市南山示例科技有限公司",
@@ -443,6 +484,29 @@ impl Store {
                 )
                 .await?;
             }
+        }
+
+        let today = crate::today_shanghai();
+        for (name, tag_type, source, years_ago, days) in DEMO_TAGS {
+            let id = crate::db::fetch_i64(
+                tx.conn(),
+                "SELECT id FROM enterprises WHERE name = ?",
+                vec![name.to_string().into()],
+            )
+            .await?;
+            self.add_tag(
+                &mut tx,
+                &city,
+                id,
+                crate::enterprise::TagInput {
+                    tag_type: tag_type.to_string(),
+                    source: source.to_string(),
+                    year: chrono::Datelike::year(&today) - years_ago,
+                    valid_from: None,
+                    valid_to: Some(today + chrono::Duration::days(*days)),
+                },
+            )
+            .await?;
         }
 
         let accounts: Vec<(&str, &str, Role, i64, String)> = vec![

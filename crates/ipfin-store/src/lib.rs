@@ -35,6 +35,7 @@ pub mod target;
 pub mod testing;
 pub mod user;
 pub(crate) mod visibility;
+pub mod whitelist;
 
 pub use column::{Code, CodeList, JsonText};
 pub use db::{Page, Paged, Store, WriteTx};
@@ -51,6 +52,12 @@ pub fn now_us() -> i64 {
 }
 
 /// Today's business date in Asia/Shanghai (UTC+8, no daylight saving).
+/// The Asia/Shanghai business date of a Unix time (seconds).
+pub fn date_shanghai(ts: i64) -> Option<chrono::NaiveDate> {
+    let offset = chrono::FixedOffset::east_opt(8 * 3600)?;
+    chrono::DateTime::from_timestamp(ts, 0).map(|t| t.with_timezone(&offset).date_naive())
+}
+
 pub fn today_shanghai() -> chrono::NaiveDate {
     let offset = chrono::FixedOffset::east_opt(8 * 3600).expect("UTC+8 is a valid offset");
     chrono::Utc::now().with_timezone(&offset).date_naive()

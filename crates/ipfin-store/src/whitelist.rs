@@ -12,10 +12,15 @@ use chrono::NaiveDate;
 use ipfin_domain::org::Scope;
 use ipfin_domain::size::SizeClass;
 use ipfin_domain::whitelist::{EntrySource, check_decision, check_removal};
-use ipfin_domain::{Msg, OrgKind};
+use ipfin_domain::{CreditCode, Msg, OrgKind};
 use sea_orm::{FromQueryResult, Value};
 use serde::Serialize;
 use serde_json::json;
+
+#[derive(FromQueryResult)]
+struct IdRow {
+    id: i64,
+}
 
 /// How far the list's total is counted (city-wide lists say "10,000+").
 pub const COUNT_CAP: u64 = 10_000;
@@ -97,6 +102,32 @@ const ACTIVE_DECISION: &str = "SELECT w.enterprise_id FROM whitelist_decisions w
     WHERE w.district_code = x.registered_district AND w.removed_at IS NULL AND w.valid_to >= ?";
 
 impl Store {
+    /// The enterprise with this credit code among those the scope sees (for the decision form,
+    /// where an officer types the code).
+    pub async fn whitelist_candidate(&self, scope: &Scope, code: &CreditCode) -> Result<i64> {
+        let (cond, mut values) =
+            crate::visibility::condition(scope, ipfin_domain::visibility::Records::Enterprises);
+        values.push(code.as_str().to_string().into());
+        fetch_opt::<IdRow, _>(
+            self.conn(),
+            &format!("SELECT e.id FROM enterprises e WHERE {cond} AND e.credit_code = ?"),
+            values,
+        )
+        .await?
+        .map(|r| r.id)
+        .ok_or_else(|| {
+            StoreError::invalid(
+                "credit_code",
+                "whitelist.unknown_enterprise",
+                format!(
+                    "本辖区企业库中没有统一社会信用代码为 {} 的企业。",
+                    code.as_str()
+                ),
+                "No enterprise of your district has this credit code.",
+            )
+        })
+    }
+
     /// The whitelist on `today`: one page, ordered by name.
     pub async fn whitelist(
         &self,
@@ -341,6 +372,24 @@ impl Store {
         )
         .await?;
         Ok(id)
+    }
+
+    /// Whether a decision in force exists in a district the scope reads (not found otherwise):
+    /// the API asks before it reads the request body.
+    pub async fn whitelist_decision_seen(&self, scope: &Scope, decision_id: i64) -> Result<()> {
+        #[derive(FromQueryResult)]
+        struct W {
+            district_code: String,
+        }
+        fetch_opt::<W, _>(
+            self.conn(),
+            "SELECT district_code FROM whitelist_decisions WHERE id = ? AND removed_at IS NULL",
+            vec![decision_id.into()],
+        )
+        .await?
+        .filter(|w| scope.reads_district(&w.district_code))
+        .map(|_| ())
+        .ok_or(StoreError::NotFound)
     }
 
     /// Takes a decision back, with the reason; tags are not touched.

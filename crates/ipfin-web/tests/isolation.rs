@@ -912,6 +912,41 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ),
     (
         "GET",
+        "/whitelist",
+        "city_admin,district_officer,department_member",
+    ),
+    (
+        "GET",
+        "/whitelist/export.xlsx",
+        "city_admin,district_officer,department_member",
+    ),
+    (
+        "POST",
+        "/whitelist/decisions",
+        "city_admin,district_officer",
+    ),
+    (
+        "POST",
+        "/whitelist/decisions/{decision_id}/remove",
+        "city_admin,district_officer",
+    ),
+    (
+        "GET",
+        "/api/v1/whitelist",
+        "city_admin,district_officer,department_member",
+    ),
+    (
+        "POST",
+        "/api/v1/whitelist/decisions",
+        "city_admin,district_officer",
+    ),
+    (
+        "POST",
+        "/api/v1/whitelist/decisions/{decision_id}/remove",
+        "city_admin,district_officer",
+    ),
+    (
+        "GET",
         "/api/v1/supervision/districts/{code}/check-schedule",
         "city_admin,district_officer,department_member",
     ),
@@ -1192,6 +1227,8 @@ struct Prober {
     // Payment runs (issue #18 item 4): a run of the foreign district and one of its lines.
     foreign_run: i64,
     foreign_line: i64,
+    // The whitelist (issue #20 item 1): a decision in force in the foreign district.
+    foreign_decision: i64,
 }
 
 async fn token_for(app: &TestApp, org_id: i64, name: &str) -> (i64, String) {
@@ -1579,6 +1616,34 @@ async fn probe_meeting(app: &TestApp, district: &str, foreign_org: i64) -> (i64,
     (m, f, issue)
 }
 
+/// A whitelist decision in force for an enterprise of the foreign district (written directly;
+/// one per enterprise, shared by the probers that use it).
+async fn probe_decision(app: &TestApp, district: &str, enterprise_id: i64) -> i64 {
+    let conn = app.store().conn();
+    let existing = ipfin_store::db::fetch_i64(
+        conn,
+        "SELECT COALESCE(MAX(id), 0) FROM whitelist_decisions WHERE enterprise_id = ? AND removed_at IS NULL",
+        vec![enterprise_id.into()],
+    )
+    .await
+    .expect("decision");
+    if existing > 0 {
+        return existing;
+    }
+    ipfin_store::db::fetch_i64(
+        conn,
+        "INSERT INTO whitelist_decisions (district_code, enterprise_id, reason, valid_to, decided_at) \
+         VALUES (?, ?, '越权探测认定', ?, 0) RETURNING id",
+        vec![
+            district.to_string().into(),
+            enterprise_id.into(),
+            (ipfin_store::today_shanghai() + chrono::Duration::days(300)).into(),
+        ],
+    )
+    .await
+    .expect("decision")
+}
+
 /// A payment run of the foreign district prepared by its finance bureau (the demo's paying
 /// unit), with one line for the foreign application (written directly: the run only needs to
 /// exist, in the state that allows the most actions on it).
@@ -1840,6 +1905,7 @@ async fn probers(app: &TestApp) -> Vec<Prober> {
         let (foreign_inspection, foreign_task, foreign_evidence) =
             probe_supervision(app, district, i).await;
         let (foreign_run, foreign_line) = probe_payment_run(app, district, foreign_app).await;
+        let foreign_decision = probe_decision(app, district, foreign_enterprise.id).await;
         let session = app.login(username).await;
         let roles = app
             .store()
@@ -1882,6 +1948,7 @@ async fn probers(app: &TestApp) -> Vec<Prober> {
             foreign_confirmation,
             foreign_run,
             foreign_line,
+            foreign_decision,
         });
     }
     out
@@ -1920,6 +1987,7 @@ fn substitute(path: &str, p: &Prober) -> String {
         ("{confirmation_id}", p.foreign_confirmation.to_string()),
         ("{run_id}", p.foreign_run.to_string()),
         ("{line_id}", p.foreign_line.to_string()),
+        ("{decision_id}", p.foreign_decision.to_string()),
     ] {
         out = out.replace(param, &value);
     }
@@ -1948,6 +2016,7 @@ fn probe_form(p: &Prober) -> Vec<(&'static str, String)> {
         ("district_code", p.foreign_district.into()),
         ("code", "PROBE01".into()),
         ("days_after", "30".into()),
+        ("reason", "越权探测理由".into()),
         ("current_password", "x".into()),
         ("new_password", "y".into()),
         ("new_password_again", "y".into()),

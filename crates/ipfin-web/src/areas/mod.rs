@@ -24,6 +24,7 @@ pub mod summary;
 pub mod supervision;
 pub mod tools;
 pub mod user;
+pub mod whitelist;
 
 /// What a product area contributes to the web layer.
 pub struct Area {
@@ -54,6 +55,7 @@ pub const AREAS: &[Area] = &[
     payment::AREA,
     stats::AREA,
     supervision::AREA,
+    whitelist::AREA,
     summary::AREA,
     meeting::AREA,
     audit::AREA,

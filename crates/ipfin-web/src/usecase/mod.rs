@@ -12,3 +12,4 @@ pub mod policy;
 pub mod stats;
 pub mod summary;
 pub mod supervision;
+pub mod whitelist;

@@ -886,7 +886,7 @@ async fn institution_and_securitisation_kinds_the_vault_and_due_supervision() {
         ));
 
         // Securitisation: 70% of interest + guarantee fee (100,000.00 + 20,000.00 → 84,000.00),
-        // for at most three years.
+        // for at most three years (counted from the records).
         let sc_body = |year: u32| Body {
             year_number: Some(year),
             interest_paid_fen: 10_000_000,
@@ -913,16 +913,8 @@ async fn institution_and_securitisation_kinds_the_vault_and_due_supervision() {
                 .computed_fen,
             8_400_000
         );
-        let sc4: i64 = write!(s, AuditActor::system("ent"), |tx| s.create_application(
-            &mut tx,
-            &ent,
-            new(Kind::Securitisation, sc_body(4)),
-            d(TODAY)
-        ))
-        .expect("draft");
-        let e = upload_submit(s, &ent, sc4).await.expect_err("fourth year");
-        assert!(code_of(e).starts_with("application.policy_conditions"));
-        // The refused submission used no number: the next one is -00002.
+        // The typed year number does not decide (issue #19 item 5): "2" with no earlier grant
+        // is the first year (see `securitisation_years_come_from_the_records`).
         let sc2: i64 = write!(s, AuditActor::system("ent"), |tx| s.create_application(
             &mut tx,
             &ent,
@@ -1009,6 +1001,109 @@ async fn institution_and_securitisation_kinds_the_vault_and_due_supervision() {
         let c = s.application(&bank, inst).await.expect("detail");
         assert_eq!(c.checks[0].outcome.as_deref(), Some("ok"));
         assert_eq!(c.row.state(), State::Disbursed);
+    }
+}
+
+/// Records an earlier policy year's securitisation grant of `org` under `policy`'s series
+/// (as an earlier year's workflow, or a migration of the old system's records, leaves it).
+async fn earlier_securitisation(
+    s: &Store,
+    policy: i64,
+    org: i64,
+    year: i32,
+    state: &str,
+    granted: i64,
+) {
+    ipfin_store::db::exec(
+        s.conn(),
+        "INSERT INTO applications (kind, district_code, policy_version_id, policy_year, batch_name, applicant_org_id, \
+         state, workflow, items, body, computed_fen, approved_fen, granted_fen, disbursed_fen, created_at, updated_at) \
+         VALUES ('securitisation', '440305', ?, ?, '历年', ?, ?, '{}', '', '{}', ?, ?, ?, 0, 0, 0)",
+        vec![
+            policy.into(),
+            year.into(),
+            org.into(),
+            state.to_string().into(),
+            granted.into(),
+            granted.into(),
+            granted.into(),
+        ],
+    )
+    .await
+    .expect("earlier year");
+}
+
+/// Issue #19 item 5: "at most 3 years" counts the enterprise's earlier granted securitisation
+/// support under the same policy from the records; a year-4 applicant who types 1 is refused,
+/// and the derivation says which year the records make it.
+#[tokio::test]
+async fn securitisation_years_come_from_the_records() {
+    for db in TestDb::all().await {
+        let db = db.with_demo().await;
+        let s = &db.store;
+        let org = org_id(s, "深圳市南山示例科技有限公司").await;
+        let ent = &Scope::Enterprise { org_id: org };
+        let policy = published(s, "440305").await;
+        let apply = |typed: u32| {
+            let body = Body {
+                year_number: Some(typed),
+                interest_paid_fen: 10_000_000,
+                guarantee_fee_fen: 2_000_000,
+                product: "南山知识产权资产支持专项计划（发行方：示例证券）".into(),
+                ..Default::default()
+            };
+            async move {
+                let id: i64 = write!(s, AuditActor::system("ent"), |tx| s.create_application(
+                    &mut tx,
+                    ent,
+                    NewApplication {
+                        kind: Kind::Securitisation,
+                        policy_version_id: policy,
+                        batch: None,
+                        items: vec![],
+                        body: body.clone(),
+                    },
+                    d(TODAY)
+                ))
+                .expect("draft");
+                (id, upload_submit(s, ent, id).await)
+            }
+        };
+        // Granted in 2023 and 2024; 2025's application was rejected (no grant), and a
+        // zero grant does not count: this is the third year, whatever is typed.
+        earlier_securitisation(s, policy, org, 2023, "disbursed", 500_000).await;
+        earlier_securitisation(s, policy, org, 2024, "cleared", 700_000).await;
+        earlier_securitisation(s, policy, org, 2025, "rejected", 0).await;
+        earlier_securitisation(s, policy, org, 2025, "granted", 0).await;
+        let (third, r) = apply(5).await;
+        assert_eq!(r.expect("third year"), "440305-2026-SC-00001");
+        let detail = s.application(ent, third).await.expect("detail");
+        assert_eq!(detail.row.computed_fen, 8_400_000);
+        assert!(
+            detail
+                .derivation
+                .iter()
+                .any(|l| l.contains("此前已有 2 个年度")
+                    && l.contains("本次为第 3 年")
+                    && l.contains("申请人填写为第 5 年")),
+            "{:?}",
+            detail.derivation
+        );
+        // 2025 granted too: the fourth year. Typing 1 does not help.
+        earlier_securitisation(s, policy, org, 2025, "disbursed", 300_000).await;
+        let (_, r) = apply(1).await;
+        let e = code_of(r.expect_err("fourth year"));
+        assert!(e.starts_with("application.policy_conditions"), "{e}");
+        assert!(e.contains("本次为第 4 年"), "{e}");
+        // The refused submission used no number.
+        assert_eq!(
+            count(
+                s,
+                "SELECT COUNT(*) FROM applications WHERE number = '440305-2026-SC-00002'"
+            )
+            .await,
+            0
+        );
     }
 }
 

@@ -132,6 +132,14 @@ async fn pay(s: &Store, scope: &Scope, id: i64, on: &str, amount_fen: i64, refer
         .expect("payment confirmed");
 }
 
+/// Closes the batch of application `id` with four eyes (issue #19 item 2): its budget is
+/// allocated over what cleared its notice.
+async fn close_batch(s: &Store, scope: &Scope, id: i64) {
+    ipfin_store::testing::fixtures::close_batch_of(s, scope, id, d("2026-12-04"))
+        .await
+        .expect("batch closed");
+}
+
 async fn published(s: &Store, district: &str) -> i64 {
     s.policy_versions(&Scope::City, Some(district))
         .await
@@ -640,12 +648,17 @@ async fn the_five_stages_with_a_return_an_objection_each_way_and_a_clawback() {
             State::Accepted
         );
 
-        // The period ends (background job): a1 granted at its approved amount.
+        // The period ends (background job): a1 clears its notice; its batch is still open and
+        // a2 back in review, so nothing is granted yet (issue #19 item 2). Two officers close
+        // the batch: a1 granted at its approved amount.
         assert_eq!(
             s.end_due_notices(d("2026-12-03")).await.expect("not yet"),
             0
         );
         assert_eq!(s.end_due_notices(d("2026-12-04")).await.expect("end"), 1);
+        let g = s.application(&ent, a1).await.expect("a1");
+        assert_eq!((g.row.state(), g.row.granted_fen), (State::InNotice, None));
+        close_batch(s, &nanshan, a1).await;
         let g = s.application(&ent, a1).await.expect("a1");
         assert_eq!(g.row.state(), State::Granted);
         assert_eq!(g.row.granted_fen, Some(600_000));
@@ -987,6 +1000,7 @@ async fn institution_and_securitisation_kinds_the_vault_and_due_supervision() {
         review_all(s, &nanshan, inst).await;
         publish_notice(s, &nanshan, "银行奖励公示", &[inst]).await;
         s.end_due_notices(d("2026-12-04")).await.expect("end");
+        close_batch(s, &nanshan, inst).await;
         pay(s, &nanshan, inst, "2026-12-10", 5_000_000, "CZ-IN-1").await;
         assert_eq!(
             s.run_due_supervision(d("2027-06-07"))
@@ -1152,6 +1166,7 @@ async fn pro_rata_cut_sums_to_the_budget_and_double_dipping_is_blocked_across_di
         }
         publish_notice(s, &nanshan, "预算测试公示", &[a, b]).await;
         s.end_due_notices(d("2026-12-04")).await.expect("end");
+        close_batch(s, &nanshan, a).await;
         let ga = s
             .application(&ent, a)
             .await
@@ -1209,6 +1224,7 @@ async fn pro_rata_cut_sums_to_the_budget_and_double_dipping_is_blocked_across_di
         }
         publish_notice(s, &nanshan, "先到先得公示", &[second, first]).await;
         s.end_due_notices(d("2026-12-04")).await.expect("end");
+        close_batch(s, &nanshan, first).await;
         assert_eq!(
             s.application(&ent, first)
                 .await
@@ -1737,6 +1753,7 @@ async fn grants_rest_on_reported_figures_and_eligibility_is_proved_at_every_deci
         publish_notice(s, &nanshan, "差异认定测试公示", &[a]).await;
         set_tax("440304").await;
         s.end_due_notices(d("2026-12-04")).await.expect("end");
+        close_batch(s, &nanshan, a).await;
         let end = s.application(&ent, a).await.expect("a");
         assert_eq!(end.row.state(), State::Rejected);
         assert_eq!(end.row.granted_fen, None);
@@ -1745,9 +1762,16 @@ async fn grants_rest_on_reported_figures_and_eligibility_is_proved_at_every_deci
             .iter()
             .map(|c| (c.step.code(), c.eligible))
             .collect();
+        // The grant's check runs when the batch's closing is prepared and again when it is
+        // confirmed (issue #19 item 2): both kept.
         assert_eq!(
             steps,
-            [("submit", true), ("accept", true), ("grant", false)]
+            [
+                ("submit", true),
+                ("accept", true),
+                ("grant", false),
+                ("grant", false)
+            ]
         );
         assert!(end.events.iter().any(
             |e| e.action == "disqualify" && e.comment.contains("资助确定时核验申请条件未通过")

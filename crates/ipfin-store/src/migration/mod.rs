@@ -26,6 +26,7 @@ mod m0018_objection_limits;
 mod m0019_verified_figures;
 mod m0020_confirmations;
 mod m0021_payment_runs;
+mod m0024_batch_allocation;
 
 use m0001_foundation::M0001Foundation;
 use m0002_enterprises::M0002Enterprises;
@@ -48,6 +49,7 @@ use m0018_objection_limits::M0018ObjectionLimits;
 use m0019_verified_figures::M0019VerifiedFigures;
 use m0020_confirmations::M0020Confirmations;
 use m0021_payment_runs::M0021PaymentRuns;
+use m0024_batch_allocation::M0024BatchAllocation;
 
 use sea_orm_migration::prelude::*;
 
@@ -78,6 +80,7 @@ impl MigratorTrait for Migrator {
             Box::new(M0019VerifiedFigures),
             Box::new(M0020Confirmations),
             Box::new(M0021PaymentRuns),
+            Box::new(M0024BatchAllocation),
         ]
     }
 }

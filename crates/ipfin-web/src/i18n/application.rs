@@ -375,6 +375,42 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("notice.none", "暂无公示。", "No notices."),
     ("notice.publish", "发布公示", "Publish a notice"),
     (
+        "batch.awaiting",
+        "待分配预算的申报批次",
+        "Batches awaiting their budget",
+    ),
+    (
+        "batch.explain",
+        "预算按申报批次统一分配（按比例核减时同一批次核减比例相同，用完即止时按整个批次的受理先后）：批次受理期结束且各申请均已公示期满时自动分配；也可由两位经办人员确认提前关闭批次，之后公示期满的申请只能在剩余预算内确定。",
+        "A budget is allocated once per batch (the same cut for every grant of the batch, or first come first served by acceptance over the whole batch): automatically once the batch's window is over and all of it has passed its notice, or earlier when two officers close the batch; what passes its notice later gets what remains.",
+    ),
+    ("batch.batch", "政策 · 申报批次", "Policy · batch"),
+    (
+        "batch.cleared",
+        "公示期满待分配（件）",
+        "Passed notice (applications)",
+    ),
+    ("batch.cleared_yuan", "核定合计（元）", "Approved (yuan)"),
+    (
+        "batch.before_end",
+        "未到公示期满（件）",
+        "Before notice end",
+    ),
+    ("batch.closed", "已关闭", "Closed"),
+    ("batch.window_over", "受理期已结束", "Window over"),
+    ("batch.window_open", "受理中", "Window open"),
+    (
+        "batch.confirm",
+        "确认关闭并分配预算",
+        "Close and allocate the budget",
+    ),
+    ("batch.close", "关闭批次", "Close the batch"),
+    (
+        "batch.none",
+        "暂无公示期满、待分配预算的申请。",
+        "No application awaits its batch's budget.",
+    ),
+    (
         "notice.none_reviewed",
         "暂无审核通过、待公示的申请。",
         "No reviewed applications are waiting for a notice.",

@@ -824,6 +824,7 @@ mod tests {
                     amount_fen: 150_050,
                 },
             ],
+            warnings: vec![],
         });
         assert_eq!(n.kind(), Kind::NoticePublish);
         assert_eq!(n.subjects().len(), 2);
@@ -854,6 +855,64 @@ mod tests {
         });
         assert_eq!(c.kind(), Kind::ClawbackDecide);
         assert!(c.summary_zh().contains("申请 #1") && c.summary_en().contains("6,000.00"));
+        // Closing a batch (issue #19 item 2): every figure, the ineligible and what is left out.
+        let b = Step::Batch(BatchStep {
+            policy_version_id: 7,
+            series: 7,
+            title: "南山区贴息".into(),
+            year: 2026,
+            batch_name: "第三批".into(),
+            budget: Some(Budget {
+                total_fen: 1_000_000,
+                mode: BudgetMode::ProRata,
+            }),
+            granted_before_fen: 0,
+            before_notice_end: 2,
+            lines: vec![
+                BatchLine {
+                    application_id: 1,
+                    number: None,
+                    enterprise_name: "甲".into(),
+                    accepted_at: 10,
+                    approved_fen: 700_000,
+                    granted_fen: 500_000,
+                },
+                BatchLine {
+                    application_id: 2,
+                    number: None,
+                    enterprise_name: "乙".into(),
+                    accepted_at: 20,
+                    approved_fen: 700_000,
+                    granted_fen: 500_000,
+                },
+            ],
+            ineligible: vec![BatchIneligible {
+                application_id: 3,
+                number: None,
+                enterprise_name: "丙".into(),
+                condition: "registered_district".into(),
+                reason: "注册地已迁出".into(),
+            }],
+        });
+        assert_eq!(b.kind(), Kind::BatchAllocate);
+        assert_eq!(b.subjects().len(), 3);
+        let s = b.summary_zh();
+        assert!(
+            s.contains("核定合计 14,000.00 元，确定资助合计 10,000.00 元")
+                && s.contains("1 件申请资助确定时条件不符")
+                && s.contains("尚有 2 件申请未到公示期满"),
+            "{s}"
+        );
+        // A notice that splits a batch says so in its summary.
+        let Step::Notice(mut split) = n else {
+            panic!("notice")
+        };
+        split.warnings = vec!["申报批次“第三批”还有 1 件已受理的申请不在本次公示中".into()];
+        assert!(
+            Step::Notice(split)
+                .summary_zh()
+                .contains("注意：申报批次“第三批”")
+        );
     }
 
     #[test]

@@ -1269,6 +1269,192 @@ async fn pro_rata_cut_sums_to_the_budget_and_double_dipping_is_blocked_across_di
     }
 }
 
+/// Issue #19 item 2 by hand: one batch of three applications (7,000.00, 3,500.00 and 3,500.00
+/// approved, 14,000.00 against a budget of 10,000.00, pro rata) published in two notices. The
+/// first notice's end grants nothing (the third is still in notice); the second's end — the
+/// batch's window over — cuts all three by the same 5/7: 5,000.00, 2,500.00, 2,500.00. Per
+/// notice the first two would have had 6,666.67 and 3,333.33 and the third nothing.
+#[tokio::test]
+async fn a_batch_split_over_two_notices_is_cut_by_one_proportion() {
+    use ipfin_domain::confirmation::Step;
+    for db in TestDb::all().await {
+        let db = db.with_demo().await;
+        let s = &db.store;
+        let bank_id = org_id(s, "深南银行深圳分行").await;
+        let bank = Scope::Institution { org_id: bank_id };
+        let ent = Scope::Enterprise {
+            org_id: org_id(s, "深圳市南山示例科技有限公司").await,
+        };
+        let nanshan = Scope::District {
+            code: "440305".into(),
+            manage: true,
+        };
+        let mut doc = ipfin_store::demo::demo_policy("440305", "南山区");
+        doc.title = "南山区知识产权质押融资贴息（批次预算测试）".into();
+        doc.budget = Some(ipfin_domain::policy::document::Budget {
+            total_fen: 1_000_000,
+            mode: ipfin_domain::policy::BudgetMode::ProRata,
+        });
+        doc.batches = vec![ipfin_domain::policy::document::Batch {
+            name: "2026 年十一月批".into(),
+            opens: d("2026-11-01"),
+            closes: d("2026-11-30"),
+        }];
+        let policy = publish(s, &nanshan, &doc).await;
+        report_loan(s, &bank, "2026-ZY-0400", "Y2026980010401", "202310123456.6").await;
+        report_loan(s, &bank, "2026-ZY-0401", "Y2026980010402", "202310234567.4").await;
+        report_loan(s, &bank, "2026-ZY-0402", "Y2026980010403", "202310123456.6").await;
+        let mut ids = Vec::new();
+        for (contract, pledge, interest) in [
+            ("2026-ZY-0400", "Y2026980010401", 1_000_000),
+            ("2026-ZY-0401", "Y2026980010402", 500_000),
+            ("2026-ZY-0402", "Y2026980010403", 500_000),
+        ] {
+            let id = new_fee_app(
+                s,
+                &ent,
+                policy,
+                vec![line(bank_id, contract, pledge, interest)],
+            )
+            .await;
+            upload_submit(s, &ent, id).await.expect("submit");
+            review_all(s, &nanshan, id).await;
+            ids.push(id);
+        }
+        let (a, b, c) = (ids[0], ids[1], ids[2]);
+        let approved: Vec<Option<i64>> = {
+            let mut v = Vec::new();
+            for id in &ids {
+                v.push(
+                    s.application(&ent, *id)
+                        .await
+                        .expect("app")
+                        .row
+                        .approved_fen,
+                );
+            }
+            v
+        };
+        assert_eq!(approved, vec![Some(700_000), Some(350_000), Some(350_000)]);
+
+        // The first notice leaves c out: publishing it warns that it splits the batch.
+        let first = write!(s, officer(1), |tx| s.prepare_notice(
+            &mut tx,
+            &nanshan,
+            "批次拆分公示一",
+            &[a, b],
+            d(TODAY),
+            5,
+            d(TODAY)
+        ))
+        .expect("first notice prepared");
+        let Step::Notice(n) = first.step() else {
+            panic!("a notice step")
+        };
+        assert_eq!(n.warnings.len(), 1, "{:?}", n.warnings);
+        assert!(n.warnings[0].contains("2026 年十一月批") && n.warnings[0].contains("1 件"));
+        assert!(first.summary.contains("注意"));
+        confirm_as(s, 2, &nanshan, first.id)
+            .await
+            .expect("first notice");
+        let second = write!(s, officer(1), |tx| s.prepare_notice(
+            &mut tx,
+            &nanshan,
+            "批次拆分公示二",
+            &[c],
+            d("2026-11-30"),
+            5,
+            d(TODAY)
+        ))
+        .expect("second notice prepared");
+        let Step::Notice(n2) = second.step() else {
+            panic!("a notice step")
+        };
+        assert!(
+            n2.warnings.is_empty(),
+            "the rest of the batch is in a notice"
+        );
+        confirm_as(s, 2, &nanshan, second.id)
+            .await
+            .expect("second notice");
+
+        // 4 December: the first notice has ended, the second not: nothing granted yet.
+        assert_eq!(s.end_due_notices(d("2026-12-04")).await.expect("end"), 1);
+        for id in [a, b, c] {
+            let r = s.application(&ent, id).await.expect("app").row;
+            assert_eq!((r.state(), r.granted_fen), (State::InNotice, None));
+        }
+        let waiting = s
+            .batches_awaiting(&nanshan, d("2026-12-04"))
+            .await
+            .expect("batches");
+        let w = waiting
+            .iter()
+            .find(|w| w.batch_name == "2026 年十一月批")
+            .expect("the batch awaits");
+        assert_eq!(
+            (
+                w.cleared,
+                w.cleared_fen,
+                w.before_notice_end,
+                w.window_over,
+                w.closed
+            ),
+            (2, 1_050_000, 1, true, false)
+        );
+
+        // 7 December: the second notice has ended; the batch is complete and allocated as one.
+        assert_eq!(s.end_due_notices(d("2026-12-07")).await.expect("end"), 1);
+        let mut granted = Vec::new();
+        for id in [a, b, c] {
+            let r = s.application(&ent, id).await.expect("app");
+            assert_eq!(r.row.state(), State::Granted);
+            assert!(
+                r.events
+                    .iter()
+                    .any(|e| e.comment.contains("2026 年十一月批") && e.comment.contains("调减")),
+                "{:?}",
+                r.events.iter().map(|e| &e.comment).collect::<Vec<_>>()
+            );
+            granted.push(r.row.granted_fen.expect("granted"));
+        }
+        assert_eq!(granted, vec![500_000, 250_000, 250_000]);
+        assert_eq!(granted.iter().sum::<i64>(), 1_000_000);
+        assert!(
+            s.batches_awaiting(&nanshan, d("2026-12-07"))
+                .await
+                .expect("batches")
+                .iter()
+                .all(|w| w.batch_name != "2026 年十一月批")
+        );
+        // Closing it now is refused: nothing of it awaits.
+        let e = write!(s, officer(1), |tx| s.prepare_batch_close(
+            &mut tx,
+            &nanshan,
+            policy,
+            "2026 年十一月批"
+        ))
+        .expect_err("nothing to close");
+        assert!(
+            code_of(e).starts_with("batch.nothing_cleared"),
+            "{}",
+            db.name
+        );
+        let e = write!(s, officer(1), |tx| s.prepare_batch_close(
+            &mut tx,
+            &nanshan,
+            policy,
+            "没有这个批次"
+        ))
+        .expect_err("no such batch");
+        assert!(
+            code_of(e).starts_with("batch_name:batch.unknown"),
+            "{}",
+            db.name
+        );
+    }
+}
+
 #[tokio::test]
 async fn concurrent_submissions_get_gapless_numbers() {
     for db in TestDb::all().await {

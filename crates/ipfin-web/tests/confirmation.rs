@@ -653,15 +653,18 @@ async fn a_batch_is_closed_with_four_eyes_before_its_budget_is_allocated() {
         .await;
         assert_eq!(r.status, 202, "{}: {}", app.name(), r.body);
         let notice_request = r.json()["confirmation_id"].as_i64().expect("request");
-        assert_eq!(
-            app.confirm_by_api(notice_request, "ns.checker")
-                .await
-                .status,
-            200
-        );
+        let r = app.confirm_by_api(notice_request, "ns.checker").await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        let notice = r.json()["result_id"].as_i64().expect("the notice");
         s.end_due_notices(ipfin_store::today_shanghai() + chrono::Duration::days(30))
             .await
             .expect("end");
+        let page = app.get(&format!("/notices/{notice}"), Some(&officer)).await;
+        assert!(
+            page.body.contains("公示期满，待批次预算分配"),
+            "{}",
+            page.body
+        );
         let r = s.application(&lead, id).await.expect("app").row;
         assert_eq!((r.state().code(), r.granted_fen), ("in_notice", None));
 

@@ -466,6 +466,16 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
         "Objection upheld; returned for review",
     ),
     ("notice.granted", "资助确定", "Granted"),
+    (
+        "notice.cleared",
+        "公示期满，待批次预算分配",
+        "Notice passed; awaiting the batch's budget",
+    ),
+    (
+        "notice.ineligible",
+        "资助确定时条件不符",
+        "Not eligible when the grant was decided",
+    ),
     ("notice.object", "提出异议", "Lodge an objection"),
     ("notice.against", "针对的申请", "Application objected to"),
     ("notice.whole_list", "（整体名单）", "(the whole list)"),

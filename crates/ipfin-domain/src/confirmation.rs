@@ -23,6 +23,7 @@ code_enum!(
         NoticePublish = "notice.publish", "发布公示", "Publish a public notice";
         GrantDisburse = "grant.disburse", "登记拨付", "Record a disbursement";
         ClawbackDecide = "clawback.decide", "决定追回", "Decide a clawback";
+        BatchAllocate = "batch.allocate", "关闭批次并分配预算", "Close a batch and allocate its budget";
     }
 );
 
@@ -206,6 +207,7 @@ pub enum Step {
     Notice(NoticeStep),
     Disburse(DisburseStep),
     Clawback(ClawbackStep),
+    Batch(BatchStep),
 }
 
 /// Publishing a policy version (and superseding the series' published one).
@@ -251,6 +253,11 @@ pub struct NoticeStep {
     pub ends_on: NaiveDate,
     pub days: u32,
     pub entries: Vec<NoticeLine>,
+    /// The notice splits a batch: accepted applications of the batch are not on it (issue #19
+    /// item 2). The batch's budget is then decided only when its last notice ends or two
+    /// officers close it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
 }
 
 impl NoticeStep {
@@ -282,6 +289,59 @@ pub struct ClawbackStep {
     pub amount_fen: i64,
     pub reason: String,
     pub disbursed_fen: i64,
+}
+
+/// One application of a batch as its allocation grants it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BatchLine {
+    pub application_id: i64,
+    pub number: Option<String>,
+    pub enterprise_name: String,
+    /// Unix seconds of acceptance (first come first served follows it).
+    pub accepted_at: i64,
+    /// The amount approved in review and published.
+    pub approved_fen: i64,
+    /// What the allocation grants.
+    pub granted_fen: i64,
+}
+
+/// An application of the batch found no longer eligible when the grant is decided.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BatchIneligible {
+    pub application_id: i64,
+    pub number: Option<String>,
+    pub enterprise_name: String,
+    pub condition: String,
+    pub reason: String,
+}
+
+/// Allocating a batch's budget over its applications that passed their notice (SPEC §3.4 step
+/// 5), when the batch is complete or two officers close it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BatchStep {
+    /// The policy version whose budget applies (the series' published one).
+    pub policy_version_id: i64,
+    pub series: i64,
+    pub title: String,
+    pub year: i32,
+    pub batch_name: String,
+    pub budget: Option<Budget>,
+    /// Granted in the policy year before this allocation (earlier batches and rounds).
+    pub granted_before_fen: i64,
+    /// Applications of the batch still before the end of their notice: closing the batch
+    /// leaves them what remains after this allocation.
+    pub before_notice_end: i64,
+    pub lines: Vec<BatchLine>,
+    pub ineligible: Vec<BatchIneligible>,
+}
+
+impl BatchStep {
+    pub fn approved_fen(&self) -> i64 {
+        self.lines.iter().map(|l| l.approved_fen).sum()
+    }
+    pub fn granted_fen(&self) -> i64 {
+        self.lines.iter().map(|l| l.granted_fen).sum()
+    }
 }
 
 /// The record a request is about (one pending request per subject and kind).
@@ -337,6 +397,7 @@ impl Step {
             Step::Notice(_) => Kind::NoticePublish,
             Step::Disburse(_) => Kind::GrantDisburse,
             Step::Clawback(_) => Kind::ClawbackDecide,
+            Step::Batch(_) => Kind::BatchAllocate,
         }
     }
 
@@ -364,6 +425,16 @@ impl Step {
                 kind: "application",
                 id: c.application_id,
             }],
+            Step::Batch(b) => b
+                .lines
+                .iter()
+                .map(|l| l.application_id)
+                .chain(b.ineligible.iter().map(|i| i.application_id))
+                .map(|id| Subject {
+                    kind: "application",
+                    id,
+                })
+                .collect(),
         }
     }
 
@@ -397,15 +468,49 @@ impl Step {
                 s.push('。');
                 s
             }
-            Step::Notice(n) => format!(
-                "发布公示“{}”：{} 件申请，拟资助合计 {} 元，公示期 {} 至 {}（{} 个工作日）。",
-                n.title,
-                n.entries.len(),
-                yuan(n.total_fen()),
-                n.starts_on,
-                n.ends_on,
-                n.days
-            ),
+            Step::Notice(n) => {
+                let mut s = format!(
+                    "发布公示“{}”：{} 件申请，拟资助合计 {} 元，公示期 {} 至 {}（{} 个工作日）。",
+                    n.title,
+                    n.entries.len(),
+                    yuan(n.total_fen()),
+                    n.starts_on,
+                    n.ends_on,
+                    n.days
+                );
+                for w in &n.warnings {
+                    s.push_str("注意：");
+                    s.push_str(w);
+                }
+                s
+            }
+            Step::Batch(b) => {
+                let mut s = format!(
+                    "关闭“{}”（{} 年度）申报批次“{}”并分配预算：{} 件申请核定合计 {} 元，确定资助合计 {} 元（年度预算 {}，此前已确定 {} 元）",
+                    b.title,
+                    b.year,
+                    b.batch_name,
+                    b.lines.len(),
+                    yuan(b.approved_fen()),
+                    yuan(b.granted_fen()),
+                    budget_zh(&b.budget),
+                    yuan(b.granted_before_fen)
+                );
+                if !b.ineligible.is_empty() {
+                    s.push_str(&format!(
+                        "；{} 件申请资助确定时条件不符，不予资助",
+                        b.ineligible.len()
+                    ));
+                }
+                if b.before_notice_end > 0 {
+                    s.push_str(&format!(
+                        "；本批次尚有 {} 件申请未到公示期满，之后只能在剩余预算内确定",
+                        b.before_notice_end
+                    ));
+                }
+                s.push('。');
+                s
+            }
             Step::Disburse(d) => format!(
                 "向“{}”拨付申请 {} 的资助 {} 元（支付日期 {}，凭证号 {}）；确定资助 {} 元，此前已拨付 {} 元，拨付后累计 {} 元。",
                 d.enterprise_name,
@@ -470,6 +575,19 @@ impl Step {
                 d.reference,
                 yuan(d.granted_fen),
                 yuan(d.disbursed_before_fen)
+            ),
+            Step::Batch(b) => format!(
+                "Close batch \"{}\" of \"{}\" ({}) and allocate its budget: {} applications, CNY {} approved, CNY {} granted (budget {}, granted before CNY {}); {} ineligible; {} still before the end of their notice.",
+                b.batch_name,
+                b.title,
+                b.year,
+                b.lines.len(),
+                yuan(b.approved_fen()),
+                yuan(b.granted_fen()),
+                budget_en(&b.budget),
+                yuan(b.granted_before_fen),
+                b.ineligible.len(),
+                b.before_notice_end
             ),
             Step::Clawback(c) => format!(
                 "Claw back CNY {} of application {} from {} (disbursed CNY {}): {}",
@@ -706,6 +824,7 @@ mod tests {
                     amount_fen: 150_050,
                 },
             ],
+            warnings: vec![],
         });
         assert_eq!(n.kind(), Kind::NoticePublish);
         assert_eq!(n.subjects().len(), 2);
@@ -736,6 +855,64 @@ mod tests {
         });
         assert_eq!(c.kind(), Kind::ClawbackDecide);
         assert!(c.summary_zh().contains("申请 #1") && c.summary_en().contains("6,000.00"));
+        // Closing a batch (issue #19 item 2): every figure, the ineligible and what is left out.
+        let b = Step::Batch(BatchStep {
+            policy_version_id: 7,
+            series: 7,
+            title: "南山区贴息".into(),
+            year: 2026,
+            batch_name: "第三批".into(),
+            budget: Some(Budget {
+                total_fen: 1_000_000,
+                mode: BudgetMode::ProRata,
+            }),
+            granted_before_fen: 0,
+            before_notice_end: 2,
+            lines: vec![
+                BatchLine {
+                    application_id: 1,
+                    number: None,
+                    enterprise_name: "甲".into(),
+                    accepted_at: 10,
+                    approved_fen: 700_000,
+                    granted_fen: 500_000,
+                },
+                BatchLine {
+                    application_id: 2,
+                    number: None,
+                    enterprise_name: "乙".into(),
+                    accepted_at: 20,
+                    approved_fen: 700_000,
+                    granted_fen: 500_000,
+                },
+            ],
+            ineligible: vec![BatchIneligible {
+                application_id: 3,
+                number: None,
+                enterprise_name: "丙".into(),
+                condition: "registered_district".into(),
+                reason: "注册地已迁出".into(),
+            }],
+        });
+        assert_eq!(b.kind(), Kind::BatchAllocate);
+        assert_eq!(b.subjects().len(), 3);
+        let s = b.summary_zh();
+        assert!(
+            s.contains("核定合计 14,000.00 元，确定资助合计 10,000.00 元")
+                && s.contains("1 件申请资助确定时条件不符")
+                && s.contains("尚有 2 件申请未到公示期满"),
+            "{s}"
+        );
+        // A notice that splits a batch says so in its summary.
+        let Step::Notice(mut split) = n else {
+            panic!("notice")
+        };
+        split.warnings = vec!["申报批次“第三批”还有 1 件已受理的申请不在本次公示中".into()];
+        assert!(
+            Step::Notice(split)
+                .summary_zh()
+                .contains("注意：申报批次“第三批”")
+        );
     }
 
     #[test]

@@ -120,6 +120,44 @@ pub fn yoy_pct(current: i64, last_year: i64) -> Option<Decimal> {
     })
 }
 
+/// A completion as the exact fraction actual ÷ target (target above zero), compared exactly:
+/// ranking on it never ties two districts that rounding to 0.1% would make equal (0.0375% is
+/// above 0%).
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+pub struct ExactCompletion {
+    pub actual: i64,
+    pub target: i64,
+}
+
+impl ExactCompletion {
+    /// `None` without a (positive) target.
+    pub fn new(actual: i64, target: i64) -> Option<ExactCompletion> {
+        (target > 0).then_some(ExactCompletion { actual, target })
+    }
+    /// actual × other.target, compared in `i128`: both targets are positive, so the order of
+    /// the fractions is the order of the cross products, exactly.
+    fn cross(self, other: ExactCompletion) -> (i128, i128) {
+        (
+            i128::from(self.actual) * i128::from(other.target),
+            i128::from(other.actual) * i128::from(self.target),
+        )
+    }
+}
+
+impl PartialEq for ExactCompletion {
+    fn eq(&self, other: &Self) -> bool {
+        let (a, b) = self.cross(*other);
+        a == b
+    }
+}
+
+impl PartialOrd for ExactCompletion {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        let (a, b) = self.cross(*other);
+        Some(a.cmp(&b))
+    }
+}
+
 /// Ranks, 1 = highest, with ties sharing a rank and the next rank skipped (1, 2, 2, 4), in the
 /// order the values were given. `None` values (no data) rank last, after all others, together.
 pub fn ranks<T: PartialOrd + Copy>(values: &[Option<T>]) -> Vec<u32> {
@@ -173,14 +211,50 @@ pub fn milestones(target: i64, year: i32, periods: u32) -> Result<Vec<(NaiveDate
     Ok(out)
 }
 
-/// Checks persons' shares of a target: none negative, together not above the target.
-pub fn check_breakdown(target: i64, shares: &[i64]) -> Result<(), Msg> {
+/// How a target's milestones accrue over the year.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Accrual {
+    /// Amounts and counts add up: each milestone is the cumulative amount due by its date.
+    Sum,
+    /// A ratio (the SME share) is a level to reach: each milestone is the level the ratio must
+    /// stand at on its date, never a slice of the target ("70%" is not "17.5% a quarter").
+    Level,
+}
+
+/// Milestones of a target by how it accrues: cumulative straight-line amounts ([`milestones`])
+/// for a sum; for a level, the target itself at every period's end.
+pub fn milestones_of(
+    accrual: Accrual,
+    target: i64,
+    year: i32,
+    periods: u32,
+) -> Result<Vec<(NaiveDate, i64)>, Msg> {
+    let m = milestones(target, year, periods)?;
+    Ok(match accrual {
+        Accrual::Sum => m,
+        Accrual::Level => m.into_iter().map(|(d, _)| (d, target)).collect(),
+    })
+}
+
+/// Checks persons' shares of a target: none negative; amounts together not above the target, a
+/// ratio's levels each not above it (two persons answering for 70% do not make 140%).
+pub fn check_breakdown(accrual: Accrual, target: i64, shares: &[i64]) -> Result<(), Msg> {
     if shares.iter().any(|s| *s < 0) {
         return Err(Msg::new(
             "target.negative",
             "分解到人的目标不能为负数。",
             "A person's share cannot be negative.",
         ));
+    }
+    if accrual == Accrual::Level {
+        if shares.iter().any(|s| *s > target) {
+            return Err(Msg::new(
+                "target.over",
+                "比例目标分解到人时，每人承担的水平不能高于区目标。",
+                "A person's level cannot be above the district's ratio target.",
+            ));
+        }
+        return Ok(());
     }
     let sum: i128 = shares.iter().map(|s| i128::from(*s)).sum();
     if sum > i128::from(target) {
@@ -279,6 +353,44 @@ mod tests {
         );
     }
 
+    /// Issue #19 item 11: a district at 3 of 8,000 (0.0375%, shown as 0.0%) ranks above one
+    /// at 0, and 1 of 3 above 333 of 1,000 (both 33.3%).
+    #[test]
+    fn ranks_use_exact_completion() {
+        let e = ExactCompletion::new;
+        assert_eq!(completion_pct(3, 8000), completion_pct(0, 8000));
+        assert_eq!(
+            ranks(&[e(0, 8000), e(3, 8000), None, e(0, 5)]),
+            vec![2, 1, 4, 2]
+        );
+        assert_eq!(completion_pct(1, 3), completion_pct(333, 1000));
+        assert_eq!(ranks(&[e(333, 1000), e(1, 3)]), vec![2, 1]);
+        // Equal fractions tie exactly: 1/2 = 500/1000.
+        assert_eq!(ranks(&[e(1, 2), e(500, 1000)]), vec![1, 1]);
+        // Extremes do not wrap (cross products in i128).
+        assert_eq!(ranks(&[e(i64::MAX, 1), e(i64::MAX - 1, 1)]), vec![1, 2]);
+        assert_eq!(e(1, 0), None);
+    }
+
+    #[test]
+    fn a_ratio_targets_milestones_are_levels() {
+        // 70% (7,000 bp): 70% at each quarter's end, not 17.5%, 35%, 52.5%, 70%.
+        let m = milestones_of(Accrual::Level, 7000, 2026, 4).expect("levels");
+        assert_eq!(
+            m,
+            vec![
+                (d("2026-03-31"), 7000),
+                (d("2026-06-30"), 7000),
+                (d("2026-09-30"), 7000),
+                (d("2026-12-31"), 7000)
+            ]
+        );
+        assert_eq!(
+            milestones_of(Accrual::Sum, 7000, 2026, 4).expect("sums")[2],
+            (d("2026-09-30"), 5250)
+        );
+    }
+
     #[test]
     fn milestones_count_back_from_the_year_end() {
         let m = milestones(1000, 2026, 4).expect("quarters");
@@ -296,13 +408,23 @@ mod tests {
         assert_eq!(m[1], (d("2026-02-28"), 16));
         assert_eq!(m[11], (d("2026-12-31"), 100));
         assert_eq!(milestones(-1, 2026, 4).unwrap_err().code, "target.negative");
-        assert!(check_breakdown(100, &[60, 40]).is_ok());
+        assert!(check_breakdown(Accrual::Sum, 100, &[60, 40]).is_ok());
         assert_eq!(
-            check_breakdown(100, &[60, 41]).unwrap_err().code,
+            check_breakdown(Accrual::Sum, 100, &[60, 41])
+                .unwrap_err()
+                .code,
+            "target.over"
+        );
+        // A ratio: each person's level at most the target, not their sum.
+        assert!(check_breakdown(Accrual::Level, 7000, &[7000, 7000]).is_ok());
+        assert_eq!(
+            check_breakdown(Accrual::Level, 7000, &[7001])
+                .unwrap_err()
+                .code,
             "target.over"
         );
         assert_eq!(
-            check_breakdown(100, &[-1]).unwrap_err().code,
+            check_breakdown(Accrual::Sum, 100, &[-1]).unwrap_err().code,
             "target.negative"
         );
         // Half the year gone (1 July is day 182 of 365): pace 498 of 1000.

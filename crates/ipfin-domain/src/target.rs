@@ -6,7 +6,7 @@
 
 use crate::message::{FieldError, Msg};
 use crate::money::Fen;
-use crate::stats::{completion_pct, milestones};
+use crate::stats::{Accrual, completion_pct, milestones, milestones_of};
 use chrono::{Datelike, NaiveDate};
 use rust_decimal::{Decimal, RoundingStrategy};
 use serde::{Deserialize, Serialize};
@@ -27,6 +27,15 @@ impl Metric {
     /// Whether the city must set this target (the other two are optional, SPEC R4.1).
     pub fn required(self) -> bool {
         matches!(self, Metric::Amount | Metric::Enterprises | Metric::Pledges)
+    }
+
+    /// How the metric's milestones accrue: the SME share is a ratio, a level to reach at each
+    /// milestone; the others add up.
+    pub fn accrual(self) -> Accrual {
+        match self {
+            Metric::SmeShare => Accrual::Level,
+            _ => Accrual::Sum,
+        }
     }
 
     /// The weight of the metric in the annual assessment's base score (sums to 100 over all).
@@ -166,8 +175,20 @@ pub fn check_year(year: i32, today: NaiveDate, confirmed: bool) -> Result<(), Fi
 }
 
 /// The milestones proposed for a share: counted back from the year's end, straight-line, as the
-/// amount due in each quarter (4) or month (12); they add up to the share exactly.
-pub fn proposed_milestones(share: i64, year: i32, periods: u32) -> Result<Vec<i64>, Msg> {
+/// amount due in each quarter (4) or month (12), adding up to the share exactly; for a ratio
+/// (the SME share) the level to reach at each period's end — the share itself each time.
+pub fn proposed_milestones(
+    m: Metric,
+    share: i64,
+    year: i32,
+    periods: u32,
+) -> Result<Vec<i64>, Msg> {
+    if m.accrual() == Accrual::Level {
+        return Ok(milestones_of(Accrual::Level, share, year, periods)?
+            .into_iter()
+            .map(|(_, v)| v)
+            .collect());
+    }
     let cumulative = milestones(share, year, periods)?;
     let mut prev = 0;
     Ok(cumulative
@@ -180,8 +201,9 @@ pub fn proposed_milestones(share: i64, year: i32, periods: u32) -> Result<Vec<i6
         .collect())
 }
 
-/// Checks a person's milestones: 4 or 12 periods, none negative, together not above the share.
-pub fn check_milestones(share: i64, steps: &[i64]) -> Result<(), FieldError> {
+/// Checks a person's milestones: 4 or 12 periods, none negative; amounts together not above the
+/// share, a ratio's levels each not above the share.
+pub fn check_milestones(m: Metric, share: i64, steps: &[i64]) -> Result<(), FieldError> {
     if steps.len() != 4 && steps.len() != 12 {
         return Err(err(
             "milestones",
@@ -200,6 +222,23 @@ pub fn check_milestones(share: i64, steps: &[i64]) -> Result<(), FieldError> {
             format!("第 {} 个时间节点的数值为负数。", i + 1),
             "A milestone cannot be negative.",
         ));
+    }
+    if m.accrual() == Accrual::Level {
+        if let Some(i) = steps.iter().position(|s| *s > share) {
+            return Err(err(
+                "milestones",
+                "target.level_over",
+                format!(
+                    "{}是比例目标，每个时间节点是该时点应达到的水平：第 {} 个节点 {} 高于本人承担的目标 {}，请调低。",
+                    m.zh(),
+                    i + 1,
+                    m.show(steps[i]),
+                    m.show(share)
+                ),
+                "A ratio's milestone is a level to reach; none may be above the person's target.",
+            ));
+        }
+        return Ok(());
     }
     let sum: i128 = steps.iter().map(|s| i128::from(*s)).sum();
     if sum > i128::from(share) {
@@ -220,18 +259,24 @@ pub fn period_ends(year: i32, periods: usize) -> Vec<NaiveDate> {
         .unwrap_or_default()
 }
 
-/// How much of a person's milestones fell due by `today` (periods ended on or before it).
-pub fn due_by(steps: &[i64], year: i32, today: NaiveDate) -> i64 {
-    period_ends(year, steps.len())
-        .iter()
+/// What a person's milestones make due by `today`: for amounts, the sum of the periods ended
+/// on or before it; for a ratio, the level of the last period ended (0 before the first).
+pub fn due_by(m: Metric, steps: &[i64], year: i32, today: NaiveDate) -> i64 {
+    let mut ended = period_ends(year, steps.len())
+        .into_iter()
         .zip(steps)
-        .filter(|(end, _)| **end <= today)
-        .map(|(_, s)| *s)
-        .sum()
+        .filter(|(end, _)| *end <= today)
+        .map(|(_, s)| *s);
+    match m.accrual() {
+        Accrual::Sum => ended.sum(),
+        Accrual::Level => ended.next_back().unwrap_or(0),
+    }
 }
 
 /// A person's progress: the district's result attributed to them in proportion to their share
-/// of the district's target (按份额折算), against what their milestones made due by today.
+/// of the district's target (按份额折算), against what their milestones made due by today. A
+/// ratio is not divided among persons: their result is the district's level, measured against
+/// the level due.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct PersonProgress {
     pub attributed: i64,
@@ -241,6 +286,7 @@ pub struct PersonProgress {
 }
 
 pub fn person_progress(
+    m: Metric,
     district_actual: i64,
     district_target: i64,
     share: i64,
@@ -248,12 +294,14 @@ pub fn person_progress(
     year: i32,
     today: NaiveDate,
 ) -> PersonProgress {
-    let attributed = if district_target > 0 {
-        (i128::from(district_actual) * i128::from(share) / i128::from(district_target)) as i64
-    } else {
-        0
+    let attributed = match m.accrual() {
+        Accrual::Level => district_actual,
+        Accrual::Sum if district_target > 0 => {
+            (i128::from(district_actual) * i128::from(share) / i128::from(district_target)) as i64
+        }
+        Accrual::Sum => 0,
     };
-    let due = due_by(steps, year, today);
+    let due = due_by(m, steps, year, today);
     PersonProgress {
         attributed,
         due,
@@ -403,30 +451,33 @@ mod tests {
     fn milestones_are_proposed_per_period_and_checked_against_the_share() {
         // 1,000 over four quarters: 250 each, adding up to the share.
         assert_eq!(
-            proposed_milestones(1000, 2026, 4).expect("q"),
+            proposed_milestones(Metric::Amount, 1000, 2026, 4).expect("q"),
             vec![250, 250, 250, 250]
         );
         // 10 over 12 months: the cumulative floor 0,1,2,3,4,5,5,6,7,8,9,10 as steps.
-        let m = proposed_milestones(10, 2026, 12).expect("m");
+        let m = proposed_milestones(Metric::Pledges, 10, 2026, 12).expect("m");
         assert_eq!(m, vec![0, 1, 1, 1, 1, 1, 0, 1, 1, 1, 1, 1]);
         assert_eq!(m.iter().sum::<i64>(), 10);
-        assert!(check_milestones(1000, &[100, 300, 300, 300]).is_ok());
+        assert!(check_milestones(Metric::Amount, 1000, &[100, 300, 300, 300]).is_ok());
         assert_eq!(
-            check_milestones(1000, &[100, 300, 300, 301])
+            check_milestones(Metric::Amount, 1000, &[100, 300, 300, 301])
                 .unwrap_err()
                 .msg
                 .code,
             "target.milestones_over"
         );
         assert_eq!(
-            check_milestones(1000, &[100, -1, 300, 300])
+            check_milestones(Metric::Amount, 1000, &[100, -1, 300, 300])
                 .unwrap_err()
                 .msg
                 .code,
             "target.negative"
         );
         assert_eq!(
-            check_milestones(1000, &[100, 300]).unwrap_err().msg.code,
+            check_milestones(Metric::Amount, 1000, &[100, 300])
+                .unwrap_err()
+                .msg
+                .code,
             "target.periods"
         );
     }
@@ -434,14 +485,66 @@ mod tests {
     #[test]
     fn a_persons_progress_is_their_share_of_the_district_result() {
         // District target 1,000, actual 600 by 30 Sept; a person with 400 (100 a quarter).
-        let p = person_progress(600, 1000, 400, &[100, 100, 100, 100], 2026, d("2026-09-30"));
+        let p = person_progress(
+            Metric::Amount,
+            600,
+            1000,
+            400,
+            &[100, 100, 100, 100],
+            2026,
+            d("2026-09-30"),
+        );
         assert_eq!(p.attributed, 240);
         assert_eq!(p.due, 300);
         assert_eq!(p.completion_pct, Some(dec!(60.0)));
         assert!(p.behind);
-        let p = person_progress(600, 1000, 400, &[100, 100, 100, 100], 2026, d("2026-09-29"));
+        let p = person_progress(
+            Metric::Amount,
+            600,
+            1000,
+            400,
+            &[100, 100, 100, 100],
+            2026,
+            d("2026-09-29"),
+        );
         assert_eq!(p.due, 200);
         assert!(!p.behind);
+    }
+
+    /// Issue #19 item 11: a 70% SME share is 70% to reach at each quarter, not 17.5% a quarter;
+    /// by Q3 70% is due (not 52.5%), and a district at 60% lags it.
+    #[test]
+    fn a_ratio_target_is_a_level_at_each_milestone() {
+        let m = Metric::SmeShare;
+        assert_eq!(
+            proposed_milestones(m, 7000, 2026, 4).expect("levels"),
+            vec![7000, 7000, 7000, 7000]
+        );
+        let steps = [6000, 6500, 7000, 7000];
+        assert!(check_milestones(m, 7000, &steps).is_ok());
+        assert_eq!(
+            check_milestones(m, 7000, &[7000, 7000, 7100, 7000])
+                .unwrap_err()
+                .msg
+                .code,
+            "target.level_over"
+        );
+        // Levels are not summed: 4 × 70% is no "280% over the share".
+        assert!(check_milestones(m, 7000, &[7000; 4]).is_ok());
+        assert_eq!(due_by(m, &steps, 2026, d("2026-03-30")), 0);
+        assert_eq!(due_by(m, &steps, 2026, d("2026-06-30")), 6500);
+        assert_eq!(due_by(m, &steps, 2026, d("2026-10-01")), 7000);
+        // The district stands at 60% on 1 October: 60% against 70% due, behind; its result is the
+        // district's level (not 60% × 7,000 ÷ 7,000 split further).
+        let p = person_progress(m, 6000, 7000, 7000, &steps, 2026, d("2026-10-01"));
+        assert_eq!((p.attributed, p.due, p.behind), (6000, 7000, true));
+        assert_eq!(p.completion_pct, Some(dec!(85.7)));
+        let p = person_progress(m, 6600, 7000, 7000, &steps, 2026, d("2026-07-01"));
+        assert_eq!((p.due, p.behind), (6500, false));
+        // A sum target stays additive: 70 of 280 by Q1, 210 due by Q3.
+        let s = proposed_milestones(Metric::Pledges, 280, 2026, 4).expect("sums");
+        assert_eq!(s, vec![70, 70, 70, 70]);
+        assert_eq!(due_by(Metric::Pledges, &s, 2026, d("2026-10-01")), 210);
     }
 
     #[test]

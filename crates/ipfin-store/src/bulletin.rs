@@ -10,7 +10,7 @@ use crate::stats::DistrictQuarter;
 use crate::{Store, WriteTx};
 use chrono::NaiveDate;
 use ipfin_domain::org::Scope;
-use ipfin_domain::stats::{Quarter, completion_pct, ranks};
+use ipfin_domain::stats::{ExactCompletion, Quarter, completion_pct, ranks};
 use ipfin_domain::target::{Metric, YearActuals};
 use rust_decimal::Decimal;
 use sea_orm::FromQueryResult;
@@ -209,7 +209,17 @@ impl Store {
                 }
             })
             .collect();
-        let keys: Vec<Option<Decimal>> = rows.iter().map(|r| r.amount_pct).collect();
+        // Ranked on the exact completion (issue #19 item 11): the percentage shown is rounded
+        // to 0.1%, the order is not.
+        let keys: Vec<Option<ExactCompletion>> = rows
+            .iter()
+            .map(|r| {
+                r.completion
+                    .iter()
+                    .find(|c| c.metric == Metric::Amount)
+                    .and_then(|c| ExactCompletion::new(c.actual, c.target))
+            })
+            .collect();
         for (r, k) in rows.iter_mut().zip(ranks(&keys)) {
             r.rank = k;
         }

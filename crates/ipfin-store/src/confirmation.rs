@@ -74,6 +74,7 @@ impl ConfirmationRow {
             (Step::Policy(p), _) => format!("/policy-drafts/{}", p.version_id),
             (Step::Disburse(d), _) => format!("/applications/{}", d.application_id),
             (Step::Clawback(c), _) => format!("/applications/{}", c.application_id),
+            (Step::Batch(_), _) => "/notices".into(),
         }
     }
 }
@@ -318,6 +319,61 @@ impl Store {
         Ok(row)
     }
 
+    /// Prepares closing a batch (申报批次) of a policy version of the district: its budget is
+    /// allocated over every application of the batch that cleared its notice (issue #19 item 2).
+    pub async fn prepare_batch_close(
+        &self,
+        tx: &mut WriteTx,
+        scope: &Scope,
+        policy_version_id: i64,
+        batch_name: &str,
+    ) -> Result<ConfirmationRow> {
+        let district = lead(scope)?;
+        let key =
+            Self::batch_key(tx.conn(), scope, &district, policy_version_id, batch_name).await?;
+        let step = self.plan_batch_allocation(tx, &key).await?;
+        record_request(tx, scope, &district, Step::Batch(step)).await
+    }
+
+    /// The batch of the district's policy version by name (404: another district's policy; 422:
+    /// no such batch).
+    async fn batch_key<C: ConnectionTrait>(
+        conn: &C,
+        scope: &Scope,
+        district: &str,
+        policy_version_id: i64,
+        batch_name: &str,
+    ) -> Result<crate::application::BatchKey> {
+        let v = Self::policy_version_scoped(conn, scope, policy_version_id).await?;
+        if v.district_code != district {
+            return Err(StoreError::NotFound);
+        }
+        let doc = v.doc()?;
+        let name = batch_name.trim();
+        if !doc.batches.iter().any(|b| b.name == name) {
+            return Err(StoreError::invalid(
+                "batch_name",
+                "batch.unknown",
+                format!(
+                    "政策“{}”没有名为“{name}”的申报批次（现有：{}）。",
+                    v.title,
+                    doc.batches
+                        .iter()
+                        .map(|b| b.name.as_str())
+                        .collect::<Vec<_>>()
+                        .join("、")
+                ),
+                "The policy has no batch of that name.",
+            ));
+        }
+        Ok(crate::application::BatchKey {
+            series: v.series,
+            policy_year: doc.year,
+            batch_name: name.to_string(),
+            district_code: district.to_string(),
+        })
+    }
+
     /// A second person confirms: the step's checks run again as the confirmer, the plan must
     /// be what was prepared, and the step is done in this transaction.
     pub async fn confirm_request(
@@ -374,6 +430,43 @@ impl Store {
                     return Err(changed());
                 }
                 Self::disburse(tx, scope, d, &signed).await?;
+                None
+            }
+            Step::Batch(b) => {
+                let key = crate::application::BatchKey {
+                    series: b.series,
+                    policy_year: b.year,
+                    batch_name: b.batch_name.clone(),
+                    district_code: c.district_code.clone(),
+                };
+                let fresh = self.plan_batch_allocation(tx, &key).await?;
+                if &fresh != b {
+                    return Err(changed());
+                }
+                let closed = fetch_i64(
+                    tx.conn(),
+                    "SELECT COUNT(*) FROM batch_closures WHERE series = ? AND policy_year = ? AND batch_name = ?",
+                    vec![b.series.into(), b.year.into(), b.batch_name.clone().into()],
+                )
+                .await?;
+                if closed == 0 {
+                    exec(
+                        tx.conn(),
+                        "INSERT INTO batch_closures (series, policy_year, batch_name, district_code, closed_at, closed_by, confirmation_id) \
+                         VALUES (?, ?, ?, ?, ?, ?, ?)",
+                        vec![
+                            b.series.into(),
+                            b.year.into(),
+                            b.batch_name.clone().into(),
+                            c.district_code.clone().into(),
+                            crate::now_s().into(),
+                            tx.actor_user_id().into(),
+                            c.id.into(),
+                        ],
+                    )
+                    .await?;
+                }
+                Self::allocate_batch(tx, &key, b, Some(&signed)).await?;
                 None
             }
             Step::Clawback(k) => {

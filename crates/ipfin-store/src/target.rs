@@ -525,7 +525,7 @@ impl Store {
             .map(|x| x.share)
             .collect();
         shares.push(a.share);
-        check_breakdown(target, &shares).map_err(|m| {
+        check_breakdown(a.metric.accrual(), target, &shares).map_err(|m| {
             StoreError::Invalid(FieldError {
                 field: "share",
                 msg: Msg::new(
@@ -542,16 +542,15 @@ impl Store {
         })?;
         let steps = match &a.milestones {
             Some(s) => s.clone(),
-            None => ipfin_domain::target::proposed_milestones(a.share, year, a.periods).map_err(
-                |m| {
-                    StoreError::Invalid(FieldError {
-                        field: "periods",
-                        msg: m,
-                    })
-                },
-            )?,
+            None => ipfin_domain::target::proposed_milestones(a.metric, a.share, year, a.periods)
+                .map_err(|m| {
+                StoreError::Invalid(FieldError {
+                    field: "periods",
+                    msg: m,
+                })
+            })?,
         };
-        check_milestones(a.share, &steps).map_err(StoreError::Invalid)?;
+        check_milestones(a.metric, a.share, &steps).map_err(StoreError::Invalid)?;
         exec(
             tx.conn(),
             "DELETE FROM target_assignments WHERE district_code = ? AND year = ? AND metric = ? AND user_id = ?",

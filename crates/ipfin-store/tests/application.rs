@@ -132,6 +132,14 @@ async fn pay(s: &Store, scope: &Scope, id: i64, on: &str, amount_fen: i64, refer
         .expect("payment confirmed");
 }
 
+/// Closes the batch of application `id` with four eyes (issue #19 item 2): its budget is
+/// allocated over what cleared its notice.
+async fn close_batch(s: &Store, scope: &Scope, id: i64) {
+    ipfin_store::testing::fixtures::close_batch_of(s, scope, id, d("2026-12-04"))
+        .await
+        .expect("batch closed");
+}
+
 async fn published(s: &Store, district: &str) -> i64 {
     s.policy_versions(&Scope::City, Some(district))
         .await
@@ -640,12 +648,17 @@ async fn the_five_stages_with_a_return_an_objection_each_way_and_a_clawback() {
             State::Accepted
         );
 
-        // The period ends (background job): a1 granted at its approved amount.
+        // The period ends (background job): a1 clears its notice; its batch is still open and
+        // a2 back in review, so nothing is granted yet (issue #19 item 2). Two officers close
+        // the batch: a1 granted at its approved amount.
         assert_eq!(
             s.end_due_notices(d("2026-12-03")).await.expect("not yet"),
             0
         );
         assert_eq!(s.end_due_notices(d("2026-12-04")).await.expect("end"), 1);
+        let g = s.application(&ent, a1).await.expect("a1");
+        assert_eq!((g.row.state(), g.row.granted_fen), (State::InNotice, None));
+        close_batch(s, &nanshan, a1).await;
         let g = s.application(&ent, a1).await.expect("a1");
         assert_eq!(g.row.state(), State::Granted);
         assert_eq!(g.row.granted_fen, Some(600_000));
@@ -920,7 +933,7 @@ async fn institution_and_securitisation_kinds_the_vault_and_due_supervision() {
         ));
 
         // Securitisation: 70% of interest + guarantee fee (100,000.00 + 20,000.00 → 84,000.00),
-        // for at most three years.
+        // for at most three years (counted from the records).
         let sc_body = |year: u32| Body {
             year_number: Some(year),
             interest_paid_fen: 10_000_000,
@@ -947,16 +960,8 @@ async fn institution_and_securitisation_kinds_the_vault_and_due_supervision() {
                 .computed_fen,
             8_400_000
         );
-        let sc4: i64 = write!(s, AuditActor::system("ent"), |tx| s.create_application(
-            &mut tx,
-            &ent,
-            new(Kind::Securitisation, sc_body(4)),
-            d(TODAY)
-        ))
-        .expect("draft");
-        let e = upload_submit(s, &ent, sc4).await.expect_err("fourth year");
-        assert!(code_of(e).starts_with("application.policy_conditions"));
-        // The refused submission used no number: the next one is -00002.
+        // The typed year number does not decide (issue #19 item 5): "2" with no earlier grant
+        // is the first year (see `securitisation_years_come_from_the_records`).
         let sc2: i64 = write!(s, AuditActor::system("ent"), |tx| s.create_application(
             &mut tx,
             &ent,
@@ -1029,6 +1034,7 @@ async fn institution_and_securitisation_kinds_the_vault_and_due_supervision() {
         review_all(s, &nanshan, inst).await;
         publish_notice(s, &nanshan, "银行奖励公示", &[inst]).await;
         s.end_due_notices(d("2026-12-04")).await.expect("end");
+        close_batch(s, &nanshan, inst).await;
         // The district's schedule (issue #18 item 6): every problem of the input at once, and
         // nothing stored; a member department may not set it, another district does not see it.
         let e = write!(s, officer(1), |tx| s.set_check_schedule(
@@ -1132,6 +1138,109 @@ async fn institution_and_securitisation_kinds_the_vault_and_due_supervision() {
     }
 }
 
+/// Records an earlier policy year's securitisation grant of `org` under `policy`'s series
+/// (as an earlier year's workflow, or a migration of the old system's records, leaves it).
+async fn earlier_securitisation(
+    s: &Store,
+    policy: i64,
+    org: i64,
+    year: i32,
+    state: &str,
+    granted: i64,
+) {
+    ipfin_store::db::exec(
+        s.conn(),
+        "INSERT INTO applications (kind, district_code, policy_version_id, policy_year, batch_name, applicant_org_id, \
+         state, workflow, items, body, computed_fen, approved_fen, granted_fen, disbursed_fen, created_at, updated_at) \
+         VALUES ('securitisation', '440305', ?, ?, '历年', ?, ?, '{}', '', '{}', ?, ?, ?, 0, 0, 0)",
+        vec![
+            policy.into(),
+            year.into(),
+            org.into(),
+            state.to_string().into(),
+            granted.into(),
+            granted.into(),
+            granted.into(),
+        ],
+    )
+    .await
+    .expect("earlier year");
+}
+
+/// Issue #19 item 5: "at most 3 years" counts the enterprise's earlier granted securitisation
+/// support under the same policy from the records; a year-4 applicant who types 1 is refused,
+/// and the derivation says which year the records make it.
+#[tokio::test]
+async fn securitisation_years_come_from_the_records() {
+    for db in TestDb::all().await {
+        let db = db.with_demo().await;
+        let s = &db.store;
+        let org = org_id(s, "深圳市南山示例科技有限公司").await;
+        let ent = &Scope::Enterprise { org_id: org };
+        let policy = published(s, "440305").await;
+        let apply = |typed: u32| {
+            let body = Body {
+                year_number: Some(typed),
+                interest_paid_fen: 10_000_000,
+                guarantee_fee_fen: 2_000_000,
+                product: "南山知识产权资产支持专项计划（发行方：示例证券）".into(),
+                ..Default::default()
+            };
+            async move {
+                let id: i64 = write!(s, AuditActor::system("ent"), |tx| s.create_application(
+                    &mut tx,
+                    ent,
+                    NewApplication {
+                        kind: Kind::Securitisation,
+                        policy_version_id: policy,
+                        batch: None,
+                        items: vec![],
+                        body: body.clone(),
+                    },
+                    d(TODAY)
+                ))
+                .expect("draft");
+                (id, upload_submit(s, ent, id).await)
+            }
+        };
+        // Granted in 2023 and 2024; 2025's application was rejected (no grant), and a
+        // zero grant does not count: this is the third year, whatever is typed.
+        earlier_securitisation(s, policy, org, 2023, "disbursed", 500_000).await;
+        earlier_securitisation(s, policy, org, 2024, "cleared", 700_000).await;
+        earlier_securitisation(s, policy, org, 2025, "rejected", 0).await;
+        earlier_securitisation(s, policy, org, 2025, "granted", 0).await;
+        let (third, r) = apply(5).await;
+        assert_eq!(r.expect("third year"), "440305-2026-SC-00001");
+        let detail = s.application(ent, third).await.expect("detail");
+        assert_eq!(detail.row.computed_fen, 8_400_000);
+        assert!(
+            detail
+                .derivation
+                .iter()
+                .any(|l| l.contains("此前已有 2 个年度")
+                    && l.contains("本次为第 3 年")
+                    && l.contains("申请人填写为第 5 年")),
+            "{:?}",
+            detail.derivation
+        );
+        // 2025 granted too: the fourth year. Typing 1 does not help.
+        earlier_securitisation(s, policy, org, 2025, "disbursed", 300_000).await;
+        let (_, r) = apply(1).await;
+        let e = code_of(r.expect_err("fourth year"));
+        assert!(e.starts_with("application.policy_conditions"), "{e}");
+        assert!(e.contains("本次为第 4 年"), "{e}");
+        // The refused submission used no number.
+        assert_eq!(
+            count(
+                s,
+                "SELECT COUNT(*) FROM applications WHERE number = '440305-2026-SC-00002'"
+            )
+            .await,
+            0
+        );
+    }
+}
+
 #[tokio::test]
 async fn pro_rata_cut_sums_to_the_budget_and_double_dipping_is_blocked_across_districts() {
     for db in TestDb::all().await {
@@ -1177,6 +1286,7 @@ async fn pro_rata_cut_sums_to_the_budget_and_double_dipping_is_blocked_across_di
         }
         publish_notice(s, &nanshan, "预算测试公示", &[a, b]).await;
         s.end_due_notices(d("2026-12-04")).await.expect("end");
+        close_batch(s, &nanshan, a).await;
         let ga = s
             .application(&ent, a)
             .await
@@ -1234,6 +1344,7 @@ async fn pro_rata_cut_sums_to_the_budget_and_double_dipping_is_blocked_across_di
         }
         publish_notice(s, &nanshan, "先到先得公示", &[second, first]).await;
         s.end_due_notices(d("2026-12-04")).await.expect("end");
+        close_batch(s, &nanshan, first).await;
         assert_eq!(
             s.application(&ent, first)
                 .await
@@ -1274,6 +1385,192 @@ async fn pro_rata_cut_sums_to_the_budget_and_double_dipping_is_blocked_across_di
         assert!(
             text.starts_with("application.double_dipping") && text.contains("440305-2026-EF-00001"),
             "{text}"
+        );
+    }
+}
+
+/// Issue #19 item 2 by hand: one batch of three applications (7,000.00, 3,500.00 and 3,500.00
+/// approved, 14,000.00 against a budget of 10,000.00, pro rata) published in two notices. The
+/// first notice's end grants nothing (the third is still in notice); the second's end — the
+/// batch's window over — cuts all three by the same 5/7: 5,000.00, 2,500.00, 2,500.00. Per
+/// notice the first two would have had 6,666.67 and 3,333.33 and the third nothing.
+#[tokio::test]
+async fn a_batch_split_over_two_notices_is_cut_by_one_proportion() {
+    use ipfin_domain::confirmation::Step;
+    for db in TestDb::all().await {
+        let db = db.with_demo().await;
+        let s = &db.store;
+        let bank_id = org_id(s, "深南银行深圳分行").await;
+        let bank = Scope::Institution { org_id: bank_id };
+        let ent = Scope::Enterprise {
+            org_id: org_id(s, "深圳市南山示例科技有限公司").await,
+        };
+        let nanshan = Scope::District {
+            code: "440305".into(),
+            manage: true,
+        };
+        let mut doc = ipfin_store::demo::demo_policy("440305", "南山区");
+        doc.title = "南山区知识产权质押融资贴息（批次预算测试）".into();
+        doc.budget = Some(ipfin_domain::policy::document::Budget {
+            total_fen: 1_000_000,
+            mode: ipfin_domain::policy::BudgetMode::ProRata,
+        });
+        doc.batches = vec![ipfin_domain::policy::document::Batch {
+            name: "2026 年十一月批".into(),
+            opens: d("2026-11-01"),
+            closes: d("2026-11-30"),
+        }];
+        let policy = publish(s, &nanshan, &doc).await;
+        report_loan(s, &bank, "2026-ZY-0400", "Y2026980010401", "202310123456.6").await;
+        report_loan(s, &bank, "2026-ZY-0401", "Y2026980010402", "202310234567.4").await;
+        report_loan(s, &bank, "2026-ZY-0402", "Y2026980010403", "202310123456.6").await;
+        let mut ids = Vec::new();
+        for (contract, pledge, interest) in [
+            ("2026-ZY-0400", "Y2026980010401", 1_000_000),
+            ("2026-ZY-0401", "Y2026980010402", 500_000),
+            ("2026-ZY-0402", "Y2026980010403", 500_000),
+        ] {
+            let id = new_fee_app(
+                s,
+                &ent,
+                policy,
+                vec![line(bank_id, contract, pledge, interest)],
+            )
+            .await;
+            upload_submit(s, &ent, id).await.expect("submit");
+            review_all(s, &nanshan, id).await;
+            ids.push(id);
+        }
+        let (a, b, c) = (ids[0], ids[1], ids[2]);
+        let approved: Vec<Option<i64>> = {
+            let mut v = Vec::new();
+            for id in &ids {
+                v.push(
+                    s.application(&ent, *id)
+                        .await
+                        .expect("app")
+                        .row
+                        .approved_fen,
+                );
+            }
+            v
+        };
+        assert_eq!(approved, vec![Some(700_000), Some(350_000), Some(350_000)]);
+
+        // The first notice leaves c out: publishing it warns that it splits the batch.
+        let first = write!(s, officer(1), |tx| s.prepare_notice(
+            &mut tx,
+            &nanshan,
+            "批次拆分公示一",
+            &[a, b],
+            d(TODAY),
+            5,
+            d(TODAY)
+        ))
+        .expect("first notice prepared");
+        let Step::Notice(n) = first.step() else {
+            panic!("a notice step")
+        };
+        assert_eq!(n.warnings.len(), 1, "{:?}", n.warnings);
+        assert!(n.warnings[0].contains("2026 年十一月批") && n.warnings[0].contains("1 件"));
+        assert!(first.summary.contains("注意"));
+        confirm_as(s, 2, &nanshan, first.id)
+            .await
+            .expect("first notice");
+        let second = write!(s, officer(1), |tx| s.prepare_notice(
+            &mut tx,
+            &nanshan,
+            "批次拆分公示二",
+            &[c],
+            d("2026-11-30"),
+            5,
+            d(TODAY)
+        ))
+        .expect("second notice prepared");
+        let Step::Notice(n2) = second.step() else {
+            panic!("a notice step")
+        };
+        assert!(
+            n2.warnings.is_empty(),
+            "the rest of the batch is in a notice"
+        );
+        confirm_as(s, 2, &nanshan, second.id)
+            .await
+            .expect("second notice");
+
+        // 4 December: the first notice has ended, the second not: nothing granted yet.
+        assert_eq!(s.end_due_notices(d("2026-12-04")).await.expect("end"), 1);
+        for id in [a, b, c] {
+            let r = s.application(&ent, id).await.expect("app").row;
+            assert_eq!((r.state(), r.granted_fen), (State::InNotice, None));
+        }
+        let waiting = s
+            .batches_awaiting(&nanshan, d("2026-12-04"))
+            .await
+            .expect("batches");
+        let w = waiting
+            .iter()
+            .find(|w| w.batch_name == "2026 年十一月批")
+            .expect("the batch awaits");
+        assert_eq!(
+            (
+                w.cleared,
+                w.cleared_fen,
+                w.before_notice_end,
+                w.window_over,
+                w.closed
+            ),
+            (2, 1_050_000, 1, true, false)
+        );
+
+        // 7 December: the second notice has ended; the batch is complete and allocated as one.
+        assert_eq!(s.end_due_notices(d("2026-12-07")).await.expect("end"), 1);
+        let mut granted = Vec::new();
+        for id in [a, b, c] {
+            let r = s.application(&ent, id).await.expect("app");
+            assert_eq!(r.row.state(), State::Granted);
+            assert!(
+                r.events
+                    .iter()
+                    .any(|e| e.comment.contains("2026 年十一月批") && e.comment.contains("调减")),
+                "{:?}",
+                r.events.iter().map(|e| &e.comment).collect::<Vec<_>>()
+            );
+            granted.push(r.row.granted_fen.expect("granted"));
+        }
+        assert_eq!(granted, vec![500_000, 250_000, 250_000]);
+        assert_eq!(granted.iter().sum::<i64>(), 1_000_000);
+        assert!(
+            s.batches_awaiting(&nanshan, d("2026-12-07"))
+                .await
+                .expect("batches")
+                .iter()
+                .all(|w| w.batch_name != "2026 年十一月批")
+        );
+        // Closing it now is refused: nothing of it awaits.
+        let e = write!(s, officer(1), |tx| s.prepare_batch_close(
+            &mut tx,
+            &nanshan,
+            policy,
+            "2026 年十一月批"
+        ))
+        .expect_err("nothing to close");
+        assert!(
+            code_of(e).starts_with("batch.nothing_cleared"),
+            "{}",
+            db.name
+        );
+        let e = write!(s, officer(1), |tx| s.prepare_batch_close(
+            &mut tx,
+            &nanshan,
+            policy,
+            "没有这个批次"
+        ))
+        .expect_err("no such batch");
+        assert!(
+            code_of(e).starts_with("batch_name:batch.unknown"),
+            "{}",
+            db.name
         );
     }
 }
@@ -1762,6 +2059,7 @@ async fn grants_rest_on_reported_figures_and_eligibility_is_proved_at_every_deci
         publish_notice(s, &nanshan, "差异认定测试公示", &[a]).await;
         set_tax("440304").await;
         s.end_due_notices(d("2026-12-04")).await.expect("end");
+        close_batch(s, &nanshan, a).await;
         let end = s.application(&ent, a).await.expect("a");
         assert_eq!(end.row.state(), State::Rejected);
         assert_eq!(end.row.granted_fen, None);
@@ -1770,9 +2068,16 @@ async fn grants_rest_on_reported_figures_and_eligibility_is_proved_at_every_deci
             .iter()
             .map(|c| (c.step.code(), c.eligible))
             .collect();
+        // The grant's check runs when the batch's closing is prepared and again when it is
+        // confirmed (issue #19 item 2): both kept.
         assert_eq!(
             steps,
-            [("submit", true), ("accept", true), ("grant", false)]
+            [
+                ("submit", true),
+                ("accept", true),
+                ("grant", false),
+                ("grant", false)
+            ]
         );
         assert!(end.events.iter().any(
             |e| e.action == "disqualify" && e.comment.contains("资助确定时核验申请条件未通过")

@@ -456,6 +456,10 @@ async fn a_notice_and_a_payment_are_refused_for_one_person_and_confirmed_by_a_se
             5_000_000
         );
         s.end_due_notices(d("2026-12-04")).await.expect("end");
+        // The batch is still open: two officers close it (issue #19 item 2).
+        ipfin_store::testing::fixtures::close_batch_of(s, &lead, app, d("2026-12-04"))
+            .await
+            .expect("batch closed");
         assert_eq!(
             s.application(&bank, app).await.expect("app").row.state(),
             State::Granted

@@ -329,6 +329,10 @@ async fn a_payment_run_from_preparation_to_results_with_one_failed_line_and_the_
         ))
         .expect("notice");
         s.end_due_notices(d("2026-12-04")).await.expect("end");
+        // The batch is still open: two officers close it (issue #19 item 2).
+        ipfin_store::testing::fixtures::close_batch_of(s, &lead, a, d("2026-12-04"))
+            .await
+            .expect("batch closed");
         // First come, first served: a gets 7,000.00, b what remains, 3,000.00.
         let f3 = figures(s, &member, policy).await;
         assert_eq!(

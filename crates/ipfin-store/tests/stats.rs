@@ -559,6 +559,42 @@ async fn targets_bulletin_and_a_later_correction() {
             .expect("none")
             .is_empty()
         );
+
+        // Ranks on exact completion (issue #19 item 11): Nanshan's 5,500,000.00 of a
+        // 14,666,666,666.67 target is 0.0375% (shown 0.0%), Luohu has 0 of 1,000,000.00 (0.0%):
+        // Nanshan ranks above Luohu and the other districts at 0, not tied with them.
+        let mut tx = s.write(AuditActor::system("city")).await.expect("tx");
+        s.set_targets(
+            &mut tx,
+            &Scope::City,
+            2026,
+            today,
+            false,
+            &set(vec![
+                ("440305", Metric::Amount, Some(1_466_666_666_667)),
+                ("440303", Metric::Amount, Some(100_000_000)),
+            ]),
+        )
+        .await
+        .expect("targets");
+        tx.commit().await.expect("commit");
+        let snap = s.snapshot(q).await.expect("snapshot");
+        let (ns_row, lh_row) = (row(&snap, "440305"), row(&snap, "440303"));
+        assert_eq!(ns_row.amount_pct, Some(Decimal::new(0, 1)));
+        assert_eq!(lh_row.amount_pct, Some(Decimal::new(0, 1)));
+        assert_eq!(
+            (row(&snap, "440304").rank, ns_row.rank, lh_row.rank),
+            (1, 2, 3)
+        );
+        // Every other district stands at 0% too: tied with Luohu.
+        assert!(
+            snap.rows.iter().skip(2).all(|r| r.rank == 3),
+            "{:?}",
+            snap.rows
+                .iter()
+                .map(|r| (&r.district_code, r.rank, r.amount_pct))
+                .collect::<Vec<_>>()
+        );
     }
 }
 

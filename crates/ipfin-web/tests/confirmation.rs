@@ -577,3 +577,207 @@ async fn a_budget_change_shows_the_figures_before_and_after() {
         app.cleanup().await;
     }
 }
+
+/// Issue #19 item 2 through the real router, on both databases: a notice's end grants nothing
+/// while another application of the batch is still before its notice's end; the batch shows
+/// on the notices page and in `GET /api/v1/batches`; closing it needs the tick, is prepared by
+/// one officer and done only when a second confirms; then the grant is made, and closing again
+/// or an unknown batch is refused with a Chinese message.
+#[tokio::test]
+async fn a_batch_is_closed_with_four_eyes_before_its_budget_is_allocated() {
+    for app in TestApp::all().await {
+        let s = app.store();
+        let id = reviewed_application(&app).await;
+        let officer = app.login("ns.officer").await;
+        let lead = nanshan();
+        // The enterprise's securitisation application in the same batch, submitted: still
+        // before its notice's end.
+        let ent = Scope::Enterprise {
+            org_id: app.org_id("深圳市南山示例科技有限公司").await,
+        };
+        let row = s.application(&lead, id).await.expect("app").row;
+        let batch_opens = s
+            .policy_version(&Scope::City, row.policy_version_id)
+            .await
+            .expect("policy")
+            .doc()
+            .expect("doc")
+            .batches
+            .iter()
+            .find(|b| b.name == row.batch_name)
+            .expect("batch")
+            .opens;
+        let other: i64 = store_write!(app, AuditActor::system("ent"), |tx| s.create_application(
+            &mut tx,
+            &ent,
+            ipfin_store::application::NewApplication {
+                kind: ipfin_domain::application::Kind::Securitisation,
+                policy_version_id: row.policy_version_id,
+                batch: Some(row.batch_name.clone()),
+                items: vec![],
+                body: ipfin_store::application::Body {
+                    interest_paid_fen: 10_000_000,
+                    guarantee_fee_fen: 2_000_000,
+                    product: "南山知识产权资产支持专项计划".into(),
+                    ..Default::default()
+                },
+            },
+            batch_opens
+        ));
+        let detail = s.application(&ent, other).await.expect("detail");
+        for slot in detail.slots.iter().filter(|x| x.required) {
+            let bytes = axum::body::Bytes::from(format!("%PDF-1.7 {}", slot.code).into_bytes());
+            store_write!(app, AuditActor::system("ent"), |tx| s.add_file(
+                &mut tx,
+                &ent,
+                other,
+                &slot.code,
+                "scan.pdf",
+                bytes.clone()
+            ));
+        }
+        store_write!(app, AuditActor::system("ent"), |tx| s.submit_application(
+            &mut tx,
+            &ent,
+            other,
+            batch_opens
+        ));
+
+        let r = call(
+            &app,
+            &officer,
+            Method::POST,
+            "/api/v1/notices",
+            Some(json!({"title": "银行奖励拟资助名单公示", "application_ids": [id]})),
+        )
+        .await;
+        assert_eq!(r.status, 202, "{}: {}", app.name(), r.body);
+        let notice_request = r.json()["confirmation_id"].as_i64().expect("request");
+        let r = app.confirm_by_api(notice_request, "ns.checker").await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        let notice = r.json()["result_id"].as_i64().expect("the notice");
+        s.end_due_notices(ipfin_store::today_shanghai() + chrono::Duration::days(30))
+            .await
+            .expect("end");
+        let page = app.get(&format!("/notices/{notice}"), Some(&officer)).await;
+        assert!(
+            page.body.contains("公示期满，待批次预算分配"),
+            "{}",
+            page.body
+        );
+        let r = s.application(&lead, id).await.expect("app").row;
+        assert_eq!((r.state().code(), r.granted_fen), ("in_notice", None));
+
+        // What awaits, in the API and on the page.
+        let r = call(&app, &officer, Method::GET, "/api/v1/batches", None).await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        let b = r.json()[0].clone();
+        assert_eq!(
+            (
+                &b["batch_name"],
+                &b["cleared"],
+                &b["cleared_fen"],
+                &b["before_notice_end"],
+                &b["window_over"]
+            ),
+            (
+                &json!(row.batch_name),
+                &json!(1),
+                &json!(5_000_000),
+                &json!(1),
+                &json!(true)
+            ),
+            "{}",
+            r.body
+        );
+        let page = app.get("/notices", Some(&officer)).await;
+        assert!(page.body.contains("待分配预算的申报批次") && page.body.contains(&row.batch_name));
+
+        // Closing on the page: the tick is required; then prepared, not done.
+        let version = row.policy_version_id.to_string();
+        let form = [
+            ("policy_version_id", version.as_str()),
+            ("batch_name", row.batch_name.as_str()),
+        ];
+        let r = app
+            .post_form("/notices/batches/close", Some(&officer), &form)
+            .await;
+        assert_eq!(r.status, 422, "{}", r.body);
+        assert!(r.body.contains("请勾选确认"));
+        let mut ticked = form.to_vec();
+        ticked.push(("confirm", "yes"));
+        let r = app
+            .post_form("/notices/batches/close", Some(&officer), &ticked)
+            .await;
+        assert_eq!(r.status, 303, "{}", r.body);
+        let request = support::confirmation_id(r.location());
+        let page = app
+            .get(&format!("/confirmations/{request}"), Some(&officer))
+            .await;
+        assert!(
+            page.body.contains("关闭批次并分配预算") && page.body.contains("50,000.00"),
+            "{}",
+            page.body
+        );
+        assert!(page.body.contains("尚有 1 件申请未到公示期满"));
+        assert_eq!(
+            s.application(&lead, id).await.expect("app").row.granted_fen,
+            None,
+            "prepared only"
+        );
+        let r = call(
+            &app,
+            &officer,
+            Method::POST,
+            &format!("/api/v1/confirmations/{request}/confirm"),
+            None,
+        )
+        .await;
+        assert_eq!(r.json()["code"], "confirmation.same_person", "{}", r.body);
+        let r = call(
+            &app,
+            &officer,
+            Method::GET,
+            &format!("/api/v1/confirmations/{request}"),
+            None,
+        )
+        .await;
+        assert_eq!(r.json()["kind"], "batch.allocate");
+        assert_eq!(
+            r.json()["step"]["batch"]["granted_fen"],
+            5_000_000,
+            "{}",
+            r.body
+        );
+        app.confirm_on_page(Some(&format!("/confirmations/{request}")), "ns.checker")
+            .await;
+        let done = s.application(&lead, id).await.expect("app");
+        assert_eq!(
+            (done.row.state().code(), done.row.granted_fen),
+            ("granted", Some(5_000_000))
+        );
+        assert!(done.events.iter().any(|e| e.comment.contains("四眼")));
+
+        // Closing again: nothing awaits; an unknown batch: named.
+        let r = call(
+            &app,
+            &officer,
+            Method::POST,
+            "/api/v1/batches/close",
+            Some(json!({"policy_version_id": row.policy_version_id, "batch_name": row.batch_name})),
+        )
+        .await;
+        assert_eq!(r.status, 409, "{}", r.body);
+        assert_eq!(r.json()["code"], "batch.nothing_cleared", "{}", r.body);
+        let r = call(
+            &app,
+            &officer,
+            Method::POST,
+            "/api/v1/batches/close",
+            Some(json!({"policy_version_id": row.policy_version_id, "batch_name": "第九批"})),
+        )
+        .await;
+        assert_eq!(r.status, 422, "{}", r.body);
+        assert!(r.body.contains("没有名为“第九批”的申报批次"), "{}", r.body);
+    }
+}

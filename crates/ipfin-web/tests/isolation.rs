@@ -483,6 +483,7 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ),
     ("GET", "/notices", "public"),
     ("POST", "/notices", "district_officer"),
+    ("POST", "/notices/batches/close", "district_officer"),
     ("GET", "/notices/{notice_id}", "public"),
     ("POST", "/notices/{notice_id}/objections", "public"),
     (
@@ -527,6 +528,8 @@ const EXPECTED: &[(&str, &str, &str)] = &[
         "district_officer,bank_user,enterprise_user",
     ),
     ("POST", "/api/v1/notices", "district_officer"),
+    ("GET", "/api/v1/batches", "district_officer"),
+    ("POST", "/api/v1/batches/close", "district_officer"),
     // Four eyes (issue #18 item 3): the district's government reads its requests; only
     // officers decide (the store then requires a second person of the lead department).
     (

@@ -188,6 +188,10 @@ async fn granted_pair(app: &TestApp) -> (i64, i64, i64) {
     })
     .await;
     s.end_due_notices(d("2026-12-04")).await.expect("end");
+    // The batch is still open: two officers close it (issue #19 item 2).
+    ipfin_store::testing::fixtures::close_batch_of(s, &lead, ids[0], d("2026-12-04"))
+        .await
+        .expect("batch closed");
     (policy, ids[0], ids[1])
 }
 

@@ -139,6 +139,47 @@ async fn targets_bulletin_feedback_assessment_and_matrix() {
             mine.body.contains("15,000,000.00"),
             "quarterly milestones of 15m"
         );
+        // Issue #19 item 11: a 70% SME share is a level to reach at each quarter, not 17.5% a
+        // quarter; two persons may each answer for 70%.
+        let r = app
+            .post_form(
+                "/targets",
+                Some(&city),
+                &[
+                    ("year", "2026"),
+                    ("confirm_past", "yes"),
+                    ("t_440305_amount", "100,000,000"),
+                    ("t_440305_pledges", "40"),
+                    ("t_440305_sme_share", "70"),
+                    ("t_440304_amount", "80000000"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, 303, "{}", r.body);
+        for who in ["ns.officer", "ns.checker"] {
+            let user = app.user_id(who).await.to_string();
+            let r = app
+                .post_form(
+                    "/targets/districts/440305/assignments",
+                    Some(&ns),
+                    &[
+                        ("year", "2026"),
+                        ("metric", "sme_share"),
+                        ("user_id", &user),
+                        ("share", "70"),
+                        ("periods", "4"),
+                    ],
+                )
+                .await;
+            assert_eq!(r.status, 303, "{who}: {}", r.body);
+        }
+        let mine = app.get("/my/targets?year=2026", Some(&ns)).await;
+        assert_eq!(
+            mine.body.matches("≥ 70.00%").count(),
+            5,
+            "four levels and what is due"
+        );
+        assert!(!mine.body.contains("17.50%") && !mine.body.contains("52.50%"));
         let api = app
             .api(Method::GET, "/api/v1/targets?year=2026", Some(&bank), None)
             .await;

@@ -103,6 +103,52 @@ pub fn allocate_budget(requests: &[BudgetRequest], budget: Fen, mode: BudgetMode
     }
 }
 
+/// Where a batch (申报批次) stands when one of its notices ends, the daily job looks at it or an
+/// officer asks to close it. SPEC §3.4 step 5 decides the budget over the whole batch: every
+/// grant cut by the same proportion, first come first served by acceptance over the whole
+/// batch — so nothing of a batch is granted while more of it may still come.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BatchStanding {
+    /// The batch's application window is over: no new application can enter it.
+    pub window_over: bool,
+    /// Applications of the batch still before the end of their notice (submitted, returned for
+    /// supplement, in review, reviewed, or in a notice not yet ended).
+    pub before_notice_end: i64,
+    /// Two officers closed the batch (four eyes): what has passed its notice is allocated now,
+    /// what passes later gets what then remains.
+    pub closed: bool,
+}
+
+impl BatchStanding {
+    /// Whether the batch's budget is to be allocated over what has passed its notice.
+    pub fn allocation_due(&self) -> bool {
+        self.closed || (self.window_over && self.before_notice_end == 0)
+    }
+}
+
+/// One allocation round of a batch: the grants of `requests` from what remains of the year's
+/// `budget` after `granted_before` (grants of earlier batches and rounds); no budget: every
+/// request in full.
+pub fn allocate_round(
+    requests: &[BudgetRequest],
+    budget: Option<(Fen, BudgetMode)>,
+    granted_before: Fen,
+) -> Vec<Fen> {
+    match budget {
+        None => requests
+            .iter()
+            .map(|r| r.amount_fen.non_negative())
+            .collect(),
+        Some((total, mode)) => {
+            let remaining = total
+                .checked_sub(granted_before.non_negative())
+                .unwrap_or(Fen::ZERO)
+                .non_negative();
+            allocate_budget(requests, remaining, mode)
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -173,7 +219,142 @@ mod tests {
         );
     }
 
+    /// A batch's notices ending one after another, as the store drives it: after each end the
+    /// batch's standing is asked and, when due, a round allocates what has passed its notice
+    /// and is not yet granted from what remains. Returns each request's grant.
+    fn run_batch(
+        requests: &[BudgetRequest],
+        notice_of: &[usize],
+        end_order: &[usize],
+        budget: i64,
+        mode: BudgetMode,
+    ) -> Vec<Fen> {
+        let mut ended = vec![false; requests.len()];
+        let mut granted: Vec<Option<Fen>> = vec![None; requests.len()];
+        for n in end_order {
+            for (i, k) in notice_of.iter().enumerate() {
+                if k == n {
+                    ended[i] = true;
+                }
+            }
+            let standing = BatchStanding {
+                window_over: true,
+                before_notice_end: ended.iter().filter(|e| !**e).count() as i64,
+                closed: false,
+            };
+            if !standing.allocation_due() {
+                continue;
+            }
+            let waiting: Vec<usize> = (0..requests.len())
+                .filter(|i| ended[*i] && granted[*i].is_none())
+                .collect();
+            let before = granted
+                .iter()
+                .flatten()
+                .fold(Fen::ZERO, |a, g| a.checked_add(*g).unwrap_or(a));
+            let round: Vec<BudgetRequest> = waiting.iter().map(|i| requests[*i].clone()).collect();
+            let out = allocate_round(&round, Some((Fen::new(budget), mode)), before);
+            for (i, g) in waiting.into_iter().zip(out) {
+                granted[i] = Some(g);
+            }
+        }
+        granted
+            .into_iter()
+            .map(|g| g.unwrap_or(Fen::ZERO))
+            .collect()
+    }
+
+    /// Issue #19 item 2 by hand: 600,000 + 600,000 + 300,000 against 1,000,000, the third on a
+    /// second notice. Per notice the first two were paid in full and the third got 0 (pro rata)
+    /// — per batch all three are cut by the same two thirds.
+    #[test]
+    fn a_batch_split_over_two_notices_is_cut_as_one() {
+        let r = [
+            req(1, 600_000, 10),
+            req(2, 600_000, 30),
+            req(3, 300_000, 20),
+        ];
+        let g = run_batch(&r, &[0, 0, 1], &[0, 1], 1_000_000, BudgetMode::ProRata);
+        assert_eq!(
+            g.iter().map(|x| x.get()).collect::<Vec<_>>(),
+            vec![400_000, 400_000, 200_000]
+        );
+        // First come first served follows acceptance over the batch: id 3 (t=20) before id 2
+        // (t=30), though id 2's notice ended first.
+        let g = run_batch(
+            &r,
+            &[0, 0, 1],
+            &[0, 1],
+            1_000_000,
+            BudgetMode::FirstComeFirstServed,
+        );
+        assert_eq!(
+            g.iter().map(|x| x.get()).collect::<Vec<_>>(),
+            vec![600_000, 100_000, 300_000]
+        );
+        // Nothing is due while part of the batch is before its notice's end, or its window open.
+        let open = BatchStanding {
+            window_over: false,
+            before_notice_end: 0,
+            closed: false,
+        };
+        assert!(!open.allocation_due());
+        let waiting = BatchStanding {
+            window_over: true,
+            before_notice_end: 1,
+            closed: false,
+        };
+        assert!(!waiting.allocation_due());
+        assert!(
+            BatchStanding {
+                closed: true,
+                ..open
+            }
+            .allocation_due()
+        );
+        // A later round gets what remains after the earlier grants; none when used up.
+        let later = allocate_round(
+            &[req(9, 500, 0)],
+            Some((Fen::new(1_000), BudgetMode::ProRata)),
+            Fen::new(800),
+        );
+        assert_eq!(later, vec![Fen::new(200)]);
+        let none = allocate_round(
+            &[req(9, 500, 0)],
+            Some((Fen::new(1_000), BudgetMode::ProRata)),
+            Fen::new(1_200),
+        );
+        assert_eq!(none, vec![Fen::ZERO]);
+        assert_eq!(
+            allocate_round(&[req(9, 500, 0)], None, Fen::new(1_200)),
+            vec![Fen::new(500)]
+        );
+    }
+
     proptest! {
+        /// A batch split over any number of notices, ending in any order, is allocated exactly
+        /// as if it had been one notice.
+        #[test]
+        fn a_batch_split_over_notices_equals_one_notice(
+            amounts in proptest::collection::vec((0i64..5_000_000, 0i64..50), 1..25),
+            notices in proptest::collection::vec(0usize..4, 25),
+            order_seed in 0usize..24,
+            budget in 0i64..60_000_000,
+            pro_rata in proptest::bool::ANY,
+        ) {
+            let mode = if pro_rata { BudgetMode::ProRata } else { BudgetMode::FirstComeFirstServed };
+            let r: Vec<BudgetRequest> = amounts.iter().enumerate().map(|(i, (a, t))| req(i as i64, *a, *t)).collect();
+            let notice_of: Vec<usize> = (0..r.len()).map(|i| notices[i]).collect();
+            let mut order: Vec<usize> = (0..4).collect();
+            order.rotate_left(order_seed % 4);
+            if order_seed >= 12 {
+                order.reverse();
+            }
+            let split = run_batch(&r, &notice_of, &order, budget, mode);
+            let one = allocate_budget(&r, Fen::new(budget), mode);
+            prop_assert_eq!(split, one);
+        }
+
         #[test]
         fn pro_rata_sums_exactly_and_never_exceeds_a_request(
             amounts in proptest::collection::vec(0i64..50_000_000, 1..40),

@@ -26,6 +26,7 @@ mod simulation;
 mod supervision;
 
 pub use crate::notification::Notification;
+pub use grant::{BatchAwaiting, BatchKey};
 pub use payment::PayeeRow;
 pub use supervision::DistrictCheckSchedule;
 

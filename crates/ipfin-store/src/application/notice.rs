@@ -117,13 +117,60 @@ impl Store {
                 amount_fen: row.approved_fen.unwrap_or(0),
             });
         }
+        let warnings = Self::split_batch_warnings(tx.conn(), &entries).await?;
         Ok(NoticeStep {
             title: title.to_string(),
             starts_on: start,
             ends_on: end,
             days,
             entries,
+            warnings,
         })
+    }
+
+    /// Warnings for a notice that splits a batch (issue #19 item 2): accepted applications of
+    /// a batch on the notice (accepted, in review or reviewed) that are not on it. The batch's
+    /// budget is allocated once over the whole batch, so this notice's end grants nothing yet.
+    async fn split_batch_warnings<C: ConnectionTrait>(
+        conn: &C,
+        entries: &[NoticeLine],
+    ) -> Result<Vec<String>> {
+        if entries.is_empty() {
+            return Ok(vec![]);
+        }
+        let marks = vec!["?"; entries.len()].join(", ");
+        let ids: Vec<Value> = entries.iter().map(|e| e.application_id.into()).collect();
+        #[derive(FromQueryResult)]
+        struct Left {
+            batch_name: String,
+            n: i64,
+        }
+        let mut values = ids.clone();
+        values.extend(ids);
+        let left: Vec<Left> = fetch_all(
+            conn,
+            &format!(
+                "SELECT a.batch_name, COUNT(*) AS n FROM applications a \
+                 JOIN policy_versions p ON p.id = a.policy_version_id \
+                 JOIN (SELECT DISTINCT p2.series, b.policy_year, b.batch_name, b.district_code FROM applications b \
+                       JOIN policy_versions p2 ON p2.id = b.policy_version_id WHERE b.id IN ({marks})) k \
+                   ON k.series = p.series AND k.policy_year = a.policy_year AND k.batch_name = a.batch_name \
+                   AND k.district_code = a.district_code \
+                 WHERE a.state IN ('accepted', 'reviewed') AND a.id NOT IN ({marks}) \
+                 GROUP BY a.batch_name ORDER BY a.batch_name"
+            ),
+            values,
+        )
+        .await?;
+        Ok(left
+            .into_iter()
+            .map(|l| {
+                format!(
+                    "申报批次“{}”还有 {} 件已受理的申请不在本次公示中：本批次的预算在其最后一次公示期满（或两位经办人员确认关闭批次）后统一分配，本次公示期满时不先行确定资助。",
+                    l.batch_name, l.n
+                )
+            })
+            .collect())
     }
 
     /// Publishes a notice planned by `plan_notice` (checked again by the caller); each

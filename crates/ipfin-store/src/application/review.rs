@@ -33,6 +33,22 @@ fn missing_error(names: &[String]) -> StoreError {
     )
 }
 
+/// The derivation's first step for securitisation: the year number as counted from the
+/// records, and what the applicant stated when it differs.
+fn securitisation_year_step(earlier: i64, year: u32, stated: Option<u32>) -> calc::Step {
+    let mut text = format!(
+        "按记录计：本企业此前已有 {earlier} 个年度获得本政策（含各版本）的证券化资助，本次为第 {year} 年。"
+    );
+    if let Some(s) = stated.filter(|s| *s != year) {
+        text.push_str(&format!("（申请人填写为第 {s} 年，以记录为准。）"));
+    }
+    calc::Step {
+        rule: "securitisation.year_from_records",
+        args: vec![calc::Arg::Owned(text)],
+        amount_fen: None,
+    }
+}
+
 #[derive(FromQueryResult)]
 struct NameOnly {
     name: String,
@@ -77,6 +93,31 @@ impl Store {
             Some(CapPeriod::Lifetime) => {}
         }
         fetch_i64(conn, &sql, values).await
+    }
+
+    /// How many earlier policy years the applicant was granted securitisation support in under
+    /// any version of the same policy (its series): granted, paid or cleared applications with a
+    /// grant above zero, of policy years before this application's.
+    pub(crate) async fn securitisation_years_granted<C: ConnectionTrait>(
+        conn: &C,
+        row: &ApplicationRow,
+    ) -> Result<i64> {
+        fetch_i64(
+            conn,
+            "SELECT COUNT(DISTINCT a.policy_year) FROM applications a \
+             JOIN policy_versions p ON p.id = a.policy_version_id \
+             JOIN policy_versions mine ON mine.series = p.series \
+             WHERE mine.id = ? AND a.applicant_org_id = ? AND a.kind = 'securitisation' AND a.id <> ? \
+             AND a.policy_year < ? AND a.granted_fen > 0 \
+             AND a.state IN ('granted','disbursed','under_investigation','cleared')",
+            vec![
+                row.policy_version_id.into(),
+                row.applicant_org_id.into(),
+                row.id.into(),
+                row.policy_year.into(),
+            ],
+        )
+        .await
     }
 
     /// Runs the engine on an application as it stands.
@@ -178,17 +219,11 @@ impl Store {
                         "The policy has no securitisation support.",
                     )
                 })?;
-                let year = body.year_number.unwrap_or(0);
-                if year == 0 {
-                    return Err(field_err(
-                        "year_number",
-                        Msg::new(
-                            "application.year_number",
-                            "请填写这是证券化融资的第几年（1 表示第一年）。",
-                            "Enter which year of the securitised financing this is.",
-                        ),
-                    ));
-                }
+                // The year number comes from the records (issue #19 item 5), not from what the
+                // applicant types: earlier policy years with granted support under any version
+                // of the same policy, plus this one.
+                let earlier = Self::securitisation_years_granted(conn, row).await?;
+                let year = u32::try_from(earlier).unwrap_or(u32::MAX).saturating_add(1);
                 if body.interest_paid_fen < 0
                     || body.guarantee_fee_fen < 0
                     || (body.interest_paid_fen == 0 && body.guarantee_fee_fen == 0)
@@ -203,14 +238,17 @@ impl Store {
                     ));
                 }
                 let used = Self::enterprise_used(conn, row, Some(CapPeriod::Year)).await?;
-                calc::try_securitisation(
+                let mut c = calc::try_securitisation(
                     &rule,
                     year,
                     body.interest_paid_fen,
                     body.guarantee_fee_fen,
                     used,
                 )
-                .map_err(|m| field_err("interest_paid_fen", m))
+                .map_err(|m| field_err("interest_paid_fen", m))?;
+                c.steps
+                    .insert(0, securitisation_year_step(earlier, year, body.year_number));
+                Ok(c)
             }
         }
     }

@@ -27,6 +27,7 @@ mod m0019_verified_figures;
 mod m0020_confirmations;
 mod m0021_payment_runs;
 mod m0022_check_schedules;
+mod m0024_batch_allocation;
 mod m0025_whitelist;
 
 use m0001_foundation::M0001Foundation;
@@ -51,6 +52,7 @@ use m0019_verified_figures::M0019VerifiedFigures;
 use m0020_confirmations::M0020Confirmations;
 use m0021_payment_runs::M0021PaymentRuns;
 use m0022_check_schedules::M0022CheckSchedules;
+use m0024_batch_allocation::M0024BatchAllocation;
 use m0025_whitelist::M0025Whitelist;
 
 use sea_orm_migration::prelude::*;
@@ -83,6 +85,7 @@ impl MigratorTrait for Migrator {
             Box::new(M0020Confirmations),
             Box::new(M0021PaymentRuns),
             Box::new(M0022CheckSchedules),
+            Box::new(M0024BatchAllocation),
             Box::new(M0025Whitelist),
         ]
     }

@@ -107,3 +107,30 @@ pub async fn report_pledge_loan(
     tx.commit().await?;
     Ok(saved.id)
 }
+
+/// Closes the batch of application `application_id` with four eyes (issue #19 item 2): a lead
+/// officer of `district` prepares, a second one confirms; the batch's budget is allocated over
+/// every application of it that cleared its notice. What a test calls after a notice's end
+/// while other applications of the batch are still in progress or its window is open.
+pub async fn close_batch_of(
+    s: &Store,
+    district: &Scope,
+    application_id: i64,
+    today: NaiveDate,
+) -> Result<crate::confirmation::ConfirmationRow> {
+    let app = s.application(district, application_id).await?;
+    let mut tx = s.write(AuditActor::user(9901, "batch-preparer")).await?;
+    let c = s
+        .prepare_batch_close(
+            &mut tx,
+            district,
+            app.row.policy_version_id,
+            &app.row.batch_name,
+        )
+        .await?;
+    tx.commit().await?;
+    let mut tx = s.write(AuditActor::user(9902, "batch-confirmer")).await?;
+    let done = s.confirm_request(&mut tx, district, c.id, today).await?;
+    tx.commit().await?;
+    Ok(done)
+}

@@ -400,6 +400,86 @@ pub async fn publish_notice(
     Ok((axum::http::StatusCode::ACCEPTED, Json(Prepared::from(&c))))
 }
 
+/// A batch with applications that passed their notice and await its budget's allocation.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct BatchAwaitingDto {
+    /// The policy version whose budget and window apply (pass it to close the batch).
+    pub policy_version_id: i64,
+    pub title: String,
+    pub year: i32,
+    pub batch_name: String,
+    /// Applications that passed their notice, not yet granted, and their approved total.
+    pub cleared: i64,
+    pub cleared_fen: i64,
+    /// Applications of the batch still before the end of their notice.
+    pub before_notice_end: i64,
+    /// The batch's application window is over.
+    pub window_over: bool,
+    /// Closed earlier by two officers (later rounds get what remains).
+    pub closed: bool,
+}
+
+impl From<ipfin_store::application::BatchAwaiting> for BatchAwaitingDto {
+    fn from(b: ipfin_store::application::BatchAwaiting) -> Self {
+        BatchAwaitingDto {
+            policy_version_id: b.policy_version_id,
+            title: b.title,
+            year: b.year,
+            batch_name: b.batch_name,
+            cleared: b.cleared,
+            cleared_fen: b.cleared_fen,
+            before_notice_end: b.before_notice_end,
+            window_over: b.window_over,
+            closed: b.closed,
+        }
+    }
+}
+
+/// Batches of the caller's district awaiting their budget's allocation (issue #19 item 2): the
+/// budget is allocated once over a whole batch, when its window is over and none of it is
+/// still before its notice's end, or when two officers close it.
+#[utoipa::path(get, path = "/api/v1/batches", tag = "application",
+    responses((status = 200, description = "batches awaiting allocation", body = Vec<BatchAwaitingDto>)),
+    security(("bearer" = [])))]
+pub async fn batches(
+    State(state): State<AppState>,
+    actor: Actor,
+) -> AppResult<Json<Vec<BatchAwaitingDto>>> {
+    let list = state
+        .store
+        .batches_awaiting(&actor.scope, ipfin_store::today_shanghai())
+        .await?;
+    Ok(Json(list.into_iter().map(Into::into).collect()))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CloseBatchBody {
+    pub policy_version_id: i64,
+    pub batch_name: String,
+}
+
+/// Prepares closing a batch (four eyes): once a second person of the district's lead
+/// department confirms it, the batch's budget is allocated over every application of it that
+/// passed its notice, exactly as the request shows (`step.batch`).
+#[utoipa::path(post, path = "/api/v1/batches/close", tag = "application", request_body = CloseBatchBody,
+    responses((status = 202, description = "prepared, awaiting a second person", body = Prepared),
+        (status = 409, description = "nothing of the batch has passed its notice, or its applications are held by a pending request"),
+        (status = 422, description = "no such batch in the policy"), (status = 404, description = "not the district's policy")),
+    security(("bearer" = [])))]
+pub async fn close_batch(
+    State(state): State<AppState>,
+    actor: Actor,
+    body: Bytes,
+) -> AppResult<(axum::http::StatusCode, Json<Prepared>)> {
+    let b: CloseBatchBody = parse(&body)?;
+    let c = write!(state, actor, |tx| state
+        .store
+        .prepare_batch_close(&mut tx, &actor.scope, b.policy_version_id, &b.batch_name)
+        .await?)?;
+    Ok((axum::http::StatusCode::ACCEPTED, Json(Prepared::from(&c))))
+}
+
 /// A public notice: its period and list (enterprise, items, amount; no personal data).
 #[utoipa::path(get, path = "/api/v1/notices/{notice_id}", tag = "application", params(("notice_id" = i64, Path)),
     responses((status = 200, description = "the notice", body = NoticeDetailDto), (status = 404, description = "no such notice")))]

@@ -88,6 +88,8 @@ impl Modify for BearerAuth {
         super::application::submit,
         super::application::action,
         super::application::publish_notice,
+        super::application::batches,
+        super::application::close_batch,
         super::application::notice,
         super::application::lodge,
         super::application::decide,

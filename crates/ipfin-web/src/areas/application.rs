@@ -84,6 +84,11 @@ fn routes(r: Routes) -> Routes {
         )
         .get("/notices", Public, views::application::notices)
         .post("/notices", Roles(OFFICERS), views::application::publish)
+        .post(
+            "/notices/batches/close",
+            Roles(OFFICERS),
+            views::application::close_batch,
+        )
         .get("/notices/{notice_id}", Public, views::application::notice)
         .add(
             "POST",
@@ -159,6 +164,17 @@ fn routes(r: Routes) -> Routes {
             "/api/v1/notices",
             Roles(OFFICERS),
             api::application::publish_notice,
+        )
+        // Budgets per batch (issue #19 item 2): batches awaiting allocation, closing one.
+        .get(
+            "/api/v1/batches",
+            Roles(OFFICERS),
+            api::application::batches,
+        )
+        .post(
+            "/api/v1/batches/close",
+            Roles(OFFICERS),
+            api::application::close_batch,
         )
         .get(
             "/api/v1/notices/{notice_id}",

@@ -62,6 +62,33 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("conf.pay_amount", "本次拨付金额", "Amount paid now"),
     ("conf.granted", "确定资助额", "Granted"),
     ("conf.paid_before", "此前已拨付", "Paid before"),
+    (
+        "conf.batch_split",
+        "本次公示拆分了申报批次：",
+        "This notice splits a batch:",
+    ),
+    (
+        "conf.batch_granted_before",
+        "本年度此前已确定资助",
+        "Granted in the year before",
+    ),
+    (
+        "conf.batch_before_end",
+        "本批次尚有 {} 件申请未到公示期满：关闭批次后，它们只能在本次分配后剩余的预算内确定资助。",
+        "{} applications of the batch have not yet passed their notice: once the batch is closed they get only what remains after this allocation.",
+    ),
+    (
+        "conf.batch_lines",
+        "公示期满、本次分配的申请（按受理时间）",
+        "Applications that passed their notice, allocated now (by acceptance time)",
+    ),
+    ("conf.batch_accepted_at", "受理时间", "Accepted at"),
+    ("conf.batch_approved", "核定金额（元）", "Approved (yuan)"),
+    (
+        "conf.batch_ineligible",
+        "资助确定时条件不符、不予资助的申请",
+        "Applications no longer eligible when the grant is decided",
+    ),
     ("conf.paid_after", "拨付后累计", "Paid after this payment"),
     ("conf.clawback_amount", "追回金额", "Amount clawed back"),
     ("conf.confirm", "确认执行", "Confirm and do it"),

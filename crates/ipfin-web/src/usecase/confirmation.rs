@@ -19,7 +19,8 @@ pub struct Prepared {
     /// The request's id: `GET /api/v1/confirmations/{id}` shows it, a second person of the
     /// district's lead department confirms it with `POST /api/v1/confirmations/{id}/confirm`.
     pub confirmation_id: i64,
-    /// policy.publish | policy.budget | notice.publish | grant.disburse | clawback.decide
+    /// policy.publish | policy.budget | notice.publish | grant.disburse | clawback.decide |
+    /// batch.allocate
     pub kind: String,
     /// pending
     pub status: String,
@@ -92,6 +93,47 @@ pub struct NoticeStepDto {
     pub days: u32,
     pub entries: Vec<NoticeLineDto>,
     pub total_fen: i64,
+    /// The notice splits a batch: its budget is decided only when the batch's last notice ends
+    /// or two officers close it (issue #19 item 2).
+    pub warnings: Vec<String>,
+}
+
+/// One application of a batch as the allocation grants it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct BatchLineDto {
+    pub application_id: i64,
+    pub number: Option<String>,
+    pub enterprise_name: String,
+    /// Unix seconds of acceptance (first come first served follows it).
+    pub accepted_at: i64,
+    pub approved_fen: i64,
+    pub granted_fen: i64,
+}
+
+/// An application of the batch no longer eligible when the grant is decided.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct BatchIneligibleDto {
+    pub application_id: i64,
+    pub number: Option<String>,
+    pub enterprise_name: String,
+    pub reason: String,
+}
+
+/// Closing a batch and allocating its budget over what cleared its notice.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct BatchStepDto {
+    pub policy_version_id: i64,
+    pub title: String,
+    pub year: i32,
+    pub batch_name: String,
+    pub budget: Option<BudgetDto>,
+    pub granted_before_fen: i64,
+    /// Applications of the batch still before their notice's end: they get what remains.
+    pub before_notice_end: i64,
+    pub approved_fen: i64,
+    pub granted_fen: i64,
+    pub lines: Vec<BatchLineDto>,
+    pub ineligible: Vec<BatchIneligibleDto>,
 }
 
 /// Recording a payment.
@@ -130,6 +172,8 @@ pub struct StepDto {
     pub disbursement: Option<DisburseStepDto>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub clawback: Option<ClawbackStepDto>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub batch: Option<BatchStepDto>,
 }
 
 impl From<&Step> for StepDto {
@@ -168,6 +212,7 @@ impl From<&Step> for StepDto {
                             amount_fen: e.amount_fen,
                         })
                         .collect(),
+                    warnings: n.warnings.clone(),
                 }),
                 ..Default::default()
             },
@@ -182,6 +227,42 @@ impl From<&Step> for StepDto {
                     granted_fen: d.granted_fen,
                     disbursed_before_fen: d.disbursed_before_fen,
                     disbursed_after_fen: d.disbursed_before_fen + d.amount_fen,
+                }),
+                ..Default::default()
+            },
+            Step::Batch(b) => StepDto {
+                batch: Some(BatchStepDto {
+                    policy_version_id: b.policy_version_id,
+                    title: b.title.clone(),
+                    year: b.year,
+                    batch_name: b.batch_name.clone(),
+                    budget: budget(&b.budget),
+                    granted_before_fen: b.granted_before_fen,
+                    before_notice_end: b.before_notice_end,
+                    approved_fen: b.approved_fen(),
+                    granted_fen: b.granted_fen(),
+                    lines: b
+                        .lines
+                        .iter()
+                        .map(|l| BatchLineDto {
+                            application_id: l.application_id,
+                            number: l.number.clone(),
+                            enterprise_name: l.enterprise_name.clone(),
+                            accepted_at: l.accepted_at,
+                            approved_fen: l.approved_fen,
+                            granted_fen: l.granted_fen,
+                        })
+                        .collect(),
+                    ineligible: b
+                        .ineligible
+                        .iter()
+                        .map(|i| BatchIneligibleDto {
+                            application_id: i.application_id,
+                            number: i.number.clone(),
+                            enterprise_name: i.enterprise_name.clone(),
+                            reason: i.reason.clone(),
+                        })
+                        .collect(),
                 }),
                 ..Default::default()
             },
@@ -205,7 +286,8 @@ impl From<&Step> for StepDto {
 pub struct ConfirmationDto {
     pub id: i64,
     pub district_code: String,
-    /// policy.publish | policy.budget | notice.publish | grant.disburse | clawback.decide
+    /// policy.publish | policy.budget | notice.publish | grant.disburse | clawback.decide |
+    /// batch.allocate
     pub kind: String,
     /// pending | confirmed | refused | withdrawn
     pub status: String,
@@ -295,7 +377,8 @@ impl ConfirmationDto {
 pub struct ConfirmationQuery {
     /// pending | confirmed | refused | withdrawn | all (default: pending)
     pub status: Option<String>,
-    /// policy.publish | policy.budget | notice.publish | grant.disburse | clawback.decide
+    /// policy.publish | policy.budget | notice.publish | grant.disburse | clawback.decide |
+    /// batch.allocate
     pub kind: Option<String>,
 }
 

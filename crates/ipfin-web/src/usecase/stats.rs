@@ -196,6 +196,7 @@ fn with_progress(
 ) -> AssignmentProgress {
     let t = district.targets.iter().find(|t| t.metric == a.metric);
     let p = person_progress(
+        a.metric,
         t.map(|t| t.actual).unwrap_or(0),
         t.map(|t| t.target).unwrap_or(0),
         a.share,

@@ -1033,6 +1033,8 @@ struct NoticesPage {
     ctx: PageCtx,
     notices: Vec<NoticeRow>,
     reviewed: Vec<ApplicationRow>,
+    /// Batches awaiting their budget's allocation (issue #19 item 2).
+    batches: Vec<ipfin_store::application::BatchAwaiting>,
     officer: bool,
     errors: FormErrors,
     today: String,
@@ -1041,6 +1043,9 @@ struct NoticesPage {
 impl NoticesPage {
     fn money(&self, f: &Option<i64>) -> String {
         f.map(|f| money(&f)).unwrap_or_default()
+    }
+    fn yuan(&self, f: &i64) -> String {
+        money(f)
     }
     fn fill(&self, text: &str, n: impl std::fmt::Display) -> String {
         fill(text, n)
@@ -1073,10 +1078,19 @@ async fn notices_page(
     } else {
         vec![]
     };
+    let batches = if officer {
+        state
+            .store
+            .batches_awaiting(&actor.scope, ipfin_store::today_shanghai())
+            .await?
+    } else {
+        vec![]
+    };
     Ok(NoticesPage {
         ctx: PageCtx::new(actor, state, "/notices").with_flash(flash),
         notices: state.store.notices(district).await?,
         reviewed,
+        batches,
         officer,
         errors,
         today: ipfin_store::today_shanghai().to_string(),
@@ -1143,6 +1157,61 @@ pub async fn publish(
                 days,
                 ipfin_store::today_shanghai()
             )
+            .await?
+            .id)
+    }
+    .await;
+    match r {
+        Ok(cid) => Ok(see_other(&format!("/confirmations/{cid}"), "prepared")),
+        Err(e)
+            if matches!(
+                e.status,
+                StatusCode::UNPROCESSABLE_ENTITY | StatusCode::CONFLICT | StatusCode::FORBIDDEN
+            ) =>
+        {
+            let status = e.status;
+            let p =
+                notices_page(&state, &actor, FormErrors::from_error(&e, actor.lang), None).await?;
+            Ok(render(status, &p))
+        }
+        Err(e) => Err(e),
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct CloseBatchForm {
+    policy_version_id: String,
+    batch_name: String,
+    confirm: String,
+}
+
+/// `POST /notices/batches/close`: prepares closing a batch (its budget allocated over what
+/// passed its notice) once a second officer confirms it (issue #19 item 2).
+pub async fn close_batch(
+    State(state): State<AppState>,
+    actor: Actor,
+    form: CsrfForm<CloseBatchForm>,
+) -> AppResult<Response> {
+    let f = &form.data;
+    let r: AppResult<i64> = async {
+        if f.confirm != "yes" {
+            return Err(field(
+                "confirm",
+                "form.confirm",
+                "关闭批次后将按预算确定本批次的资助，不能撤销：请勾选确认。".into(),
+            ));
+        }
+        let version: i64 = f.policy_version_id.trim().parse().map_err(|_| {
+            field(
+                "policy_version_id",
+                "batch.policy",
+                "请选择要关闭的申报批次。".into(),
+            )
+        })?;
+        write!(state, actor, |tx| state
+            .store
+            .prepare_batch_close(&mut tx, &actor.scope, version, &f.batch_name)
             .await?
             .id)
     }

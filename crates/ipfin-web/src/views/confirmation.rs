@@ -126,6 +126,12 @@ impl DetailPage {
     fn total(&self, n: &ipfin_domain::confirmation::NoticeStep) -> String {
         yuan(n.total_fen())
     }
+    fn yuan_of(&self, f: i64) -> String {
+        yuan(f)
+    }
+    fn fill(&self, text: &str, n: &i64) -> String {
+        text.replace("{}", &n.to_string())
+    }
     fn kind(&self) -> &'static str {
         kind_label(&self.c, &self.ctx)
     }

@@ -258,6 +258,14 @@ pub async fn set_targets(
     }
 }
 
+/// A milestone or what is due: a ratio's is a level to reach (≥ 70.00%), an amount's as is.
+fn level(m: Metric, v: i64) -> String {
+    match m.accrual() {
+        ipfin_domain::stats::Accrual::Level => format!("≥ {}", show(m, v)),
+        ipfin_domain::stats::Accrual::Sum => show(m, v),
+    }
+}
+
 /// A person's line on the breakdown page.
 pub struct PersonLine {
     pub id: i64,
@@ -284,10 +292,10 @@ fn person_lines(list: &[AssignmentProgress], lang: Lang) -> Vec<PersonLine> {
                     .period_ends
                     .iter()
                     .zip(&a.assignment.milestones)
-                    .map(|(d, v)| (*d, show(m, *v)))
+                    .map(|(d, v)| (*d, level(m, *v)))
                     .collect(),
                 attributed: show(m, a.progress.attributed),
-                due: show(m, a.progress.due),
+                due: level(m, a.progress.due),
                 completion: pct(&a.progress.completion_pct),
                 behind: a.progress.behind,
             }
@@ -417,7 +425,7 @@ async fn district_page(
         (s, Some(m)) if !s.is_empty() => m
             .parse(s)
             .and_then(|v| {
-                proposed_milestones(v, year, if form.periods == "12" { 12 } else { 4 }).ok()
+                proposed_milestones(m, v, year, if form.periods == "12" { 12 } else { 4 }).ok()
             })
             .map(|steps| {
                 steps

@@ -234,15 +234,17 @@ impl PolicyDocument {
             e.path = format!("rules.{}", e.path);
             e
         }));
-        if let Some(b) = &self.budget
-            && b.total_fen < 0
-        {
-            out.push(err(
-                "budget.total_fen",
-                "policy.budget",
-                "年度预算不能为负数。",
-                "The budget cannot be negative.",
-            ));
+        if let Some(b) = &self.budget {
+            if b.total_fen < 0 {
+                out.push(err(
+                    "budget.total_fen",
+                    "policy.budget",
+                    "年度预算不能为负数。",
+                    "The budget cannot be negative.",
+                ));
+            } else {
+                super::rules::check_amount("budget.total_fen", b.total_fen, &mut out);
+            }
         }
         for (i, m) in self.extra_materials.iter().enumerate() {
             let code_ok = !m.code.is_empty()

@@ -106,7 +106,7 @@ impl Store {
                         .await?;
                 let input = calc::Application {
                     class,
-                    operating_revenue_fen: e.operating_revenue_fen,
+                    operating_revenue_fen: e.operating_revenue_fen.map(ipfin_domain::Fen::new),
                     // Only the items applied for count: fees of other items stay out.
                     loans: loans
                         .iter()
@@ -120,13 +120,13 @@ impl Store {
                                 (Item::Insurance, &mut loan.insurance_fee_fen),
                             ] {
                                 if !applied.contains(&item) {
-                                    *fee = 0;
+                                    *fee = ipfin_domain::Fen::ZERO;
                                 }
                             }
                             loan
                         })
                         .collect(),
-                    enterprise_used_fen: used,
+                    enterprise_used_fen: ipfin_domain::Fen::new(used),
                 };
                 let lpr = Self::lpr_table_in(conn).await?;
                 calc::calculate(&doc.rules, &lpr, &input).map_err(|m| field_err("lines", m))

@@ -101,9 +101,9 @@ pub async fn run_calculator(state: &AppState, b: CalculatorBody) -> AppResult<Ca
     let lpr = state.store.lpr_table().await?;
     let app = Application {
         class,
-        operating_revenue_fen: b.operating_revenue_fen,
+        operating_revenue_fen: b.operating_revenue_fen.map(ipfin_domain::Fen::new),
         loans,
-        enterprise_used_fen: b.enterprise_used_fen.max(0),
+        enterprise_used_fen: ipfin_domain::Fen::new(b.enterprise_used_fen.max(0)),
     };
     let c = calculate(&doc.rules, &lpr, &app).map_err(|m| {
         AppError::invalid(ipfin_domain::FieldError {

@@ -79,6 +79,10 @@ impl Loan {
         let r = &self.reference;
         let mut out = Vec::new();
         let mut money = |field: &'static str, zh: &str, v: Fen, min: i64| {
+            // The common case without a message to word (this runs for every loan of a batch).
+            if (min..=MAX_FEN).contains(&v.get()) {
+                return;
+            }
             if let Some(m) = amount_problem(&format!("贷款“{r}”的{zh}"), v, min) {
                 out.push((field, m));
             }

@@ -275,3 +275,43 @@ fn the_ratio_pattern_of_the_schema_and_the_parser_agree() {
     );
     assert!(serde_json::from_str::<Ratio>("1.5").is_err());
 }
+
+#[test]
+fn terms_in_calendar_months() {
+    let mut r = rules(vec![item(Item::Interest, "1")]);
+    r.conditions.max_loan_months = Some(12);
+    // 12 months over 29 February 2028 (366 days) count; 31 January + 1 month ends 28 February.
+    let mut leap = loan();
+    leap.start = d(2027, 3, 1);
+    leap.end = d(2028, 3, 1);
+    let c = calculate(&r, &LprTable::demo(), &app(vec![leap])).expect("calculates");
+    assert_eq!((c.eligible, c.total_fen), (true, 3_500));
+    let mut over = loan();
+    over.end = d(2026, 3, 2);
+    let c = calculate(&r, &LprTable::demo(), &app(vec![over])).expect("calculates");
+    assert!(!c.eligible);
+    assert_eq!(
+        c.lines()[0],
+        "贷款“L1”期限 2025-03-01 至 2026-03-02，超过政策规定的 12 个月（应不晚于 2026-03-01 到期），不计入。"
+    );
+    let mut one = rules(vec![item(Item::Interest, "1")]);
+    one.conditions.max_loan_months = Some(1);
+    let mut jan = loan();
+    jan.start = d(2026, 1, 31);
+    jan.end = d(2026, 2, 28);
+    assert!(
+        calculate(&one, &LprTable::demo(), &app(vec![jan.clone()]))
+            .expect("calc")
+            .eligible
+    );
+    jan.end = d(2026, 3, 1);
+    assert!(
+        !calculate(&one, &LprTable::demo(), &app(vec![jan]))
+            .expect("calc")
+            .eligible
+    );
+    // Months and days at once are refused by the rule checks.
+    r.conditions.max_loan_days = Some(365);
+    let codes: Vec<&str> = r.check().iter().map(|e| e.msg.code).collect();
+    assert_eq!(codes, vec!["policy.term_units"]);
+}

@@ -813,6 +813,7 @@ pub fn demo_policy(code: &str, name: &str) -> ipfin_domain::policy::document::Po
                 conditions: Conditions {
                     ip_kinds: vec![IpKind::Patent],
                     max_loan_days: Some(366),
+                    max_loan_months: None,
                     max_revenue_fen: None,
                 },
                 fee_group_limit: Some(GroupLimit {

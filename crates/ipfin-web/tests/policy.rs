@@ -1362,3 +1362,95 @@ async fn the_calculator_refuses_bad_input_in_chinese_all_at_once() {
         app.cleanup().await;
     }
 }
+
+/// Issue #19 item 4 through the API: a term in calendar months (12 months = one year over
+/// 29 February), refused together with days; rule amounts past the bound refused.
+#[tokio::test]
+async fn loan_terms_in_months_and_bounded_rule_amounts() {
+    for app in TestApp::all().await {
+        let ns = person(&app, "ns.officer").await;
+        let both = policy(
+            "期限",
+            json!({"items": [{"item": "interest", "ratio": all("0.5")}],
+            "conditions": {"max_loan_days": 365, "max_loan_months": 12}}),
+        );
+        let r = as_person(
+            &app,
+            &ns,
+            Method::POST,
+            "/api/v1/policies",
+            Some(both.to_string()),
+        )
+        .await;
+        assert_eq!(
+            (r.status.as_u16(), r.json()["code"].as_str()),
+            (422, Some("policy.term_units")),
+            "{}",
+            r.body
+        );
+        assert!(r.body.contains("不能同时设置"), "{}", r.body);
+        let huge = policy(
+            "上限",
+            json!({"items": [{"item": "interest", "ratio": all("0.5"), "cap_fen": cap(100_000_000_000_001)}]}),
+        );
+        let r = as_person(
+            &app,
+            &ns,
+            Method::POST,
+            "/api/v1/policies",
+            Some(huge.to_string()),
+        )
+        .await;
+        assert_eq!(
+            (r.status.as_u16(), r.json()["code"].as_str()),
+            (422, Some("amount.too_large")),
+            "{}",
+            r.body
+        );
+        let months = publish(
+            &app,
+            &ns,
+            policy(
+                "按月",
+                json!({"items": [{"item": "interest", "ratio": all("0.5")}],
+            "conditions": {"max_loan_months": 12}}),
+            ),
+        )
+        .await;
+        let loan = |reference: &str, start: &str, end: &str| {
+            json!({"reference": reference, "principal_fen": 100_000_000,
+            "ip_share": {"kind": "sole"}, "ip_kind": "patent", "start": start, "end": end,
+            "annual_rate": "0.0345", "interest_paid_fen": 3_450_000})
+        };
+        // Over 29 February 2028: 366 days, still 12 months — 34,500 × 50% = 17,250.00 元.
+        let r = calc(
+            &app,
+            months,
+            "small",
+            json!({}),
+            json!([loan("M-1", "2027-03-01", "2028-03-01")]),
+        )
+        .await;
+        assert_eq!(r["total_fen"], 1_725_000, "{r}");
+        // A year and a day is excluded, with the reason; nothing else qualifies.
+        let r = calc(
+            &app,
+            months,
+            "small",
+            json!({}),
+            json!([loan("M-2", "2025-03-01", "2026-03-02")]),
+        )
+        .await;
+        assert_eq!(
+            (r["eligible"].as_bool(), r["total_fen"].as_i64()),
+            (Some(false), Some(0)),
+            "{r}"
+        );
+        assert!(
+            r.to_string()
+                .contains("超过政策规定的 12 个月（应不晚于 2026-03-01 到期）"),
+            "{r}"
+        );
+        app.cleanup().await;
+    }
+}

@@ -260,6 +260,9 @@ pub fn template(rule: &str) -> &'static str {
         "condition.revenue" => "企业营业收入 {0} 超过政策规定的 {1}，不符合申请条件。",
         "condition.ip_kind" => "贷款“{0}”以{1}质押，不在本政策支持的知识产权类型内，不计入。",
         "condition.loan_days" => "贷款“{0}”期限 {1} 天，超过政策规定的 {2} 天，不计入。",
+        "condition.loan_months" => {
+            "贷款“{0}”期限 {1} 至 {2}，超过政策规定的 {3} 个月（应不晚于 {4} 到期），不计入。"
+        }
         "condition.none" => "没有一笔贷款符合本政策的条件，不予资助。",
         "loan.financed" => {
             "贷款“{0}”：融资金额 = min(本金 {1}，登记担保金额 {2}) × 知识产权占比 {3} = {4}"
@@ -477,6 +480,23 @@ pub fn calculate(rules: &Rules, lpr: &LprTable, app: &Application) -> Result<Cal
                 None,
             ));
             continue;
+        }
+        if let Some(months) = rules.conditions.max_loan_months {
+            let last = loan.start.checked_add_months(chrono::Months::new(months));
+            if last.is_none_or(|last| loan.end > last) {
+                steps.push(step(
+                    "condition.loan_months",
+                    vec![
+                        Arg::Loan(li),
+                        Arg::Date(loan.start),
+                        Arg::Date(loan.end),
+                        Arg::Int(i64::from(months)),
+                        last.map_or(Arg::Text("—"), Arg::Date),
+                    ],
+                    None,
+                ));
+                continue;
+            }
         }
         let principal = loan.principal_fen;
         let share = match loan.ip_share {

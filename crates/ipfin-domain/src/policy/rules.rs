@@ -321,8 +321,12 @@ pub struct EnterpriseCap {
 pub struct Conditions {
     /// IP kinds whose pledge loans count (empty: all).
     pub ip_kinds: Vec<IpKind>,
-    /// Loans longer than this many days do not count (Futian: one year).
+    /// Loans longer than this many days do not count (for rules that say days).
     pub max_loan_days: Option<u32>,
+    /// Loans longer than this many calendar months do not count (Futian: one year = 12
+    /// months, whatever the leap days): the end date is at most the start date plus the
+    /// months (31 January + 1 month = 28 or 29 February). Not together with days.
+    pub max_loan_months: Option<u32>,
     /// Only enterprises with operating revenue at most this (Beijing: CNY 200 million).
     pub max_revenue_fen: Option<i64>,
 }
@@ -439,6 +443,27 @@ impl Rules {
             }
         }
         check_cap("application_cap_fen", &self.application_cap_fen, &mut out);
+        let c = &self.conditions;
+        if c.max_loan_days.is_some() && c.max_loan_months.is_some() {
+            out.push(err(
+                "conditions.max_loan_months".into(),
+                "policy.term_units",
+                "贷款期限上限只能按天（max_loan_days）或按月（max_loan_months）中的一种设置，不能同时设置。".into(),
+                "Set the loan term limit in days or in months, not both.".into(),
+            ));
+        }
+        if c.max_loan_months == Some(0) || c.max_loan_days == Some(0) {
+            out.push(err(
+                if c.max_loan_months == Some(0) {
+                    "conditions.max_loan_months".into()
+                } else {
+                    "conditions.max_loan_days".into()
+                },
+                "policy.term_zero",
+                "贷款期限上限应至少为 1（天或月）。".into(),
+                "The loan term limit is at least 1.".into(),
+            ));
+        }
         if let Some(v) = self.conditions.max_revenue_fen {
             check_amount("conditions.max_revenue_fen", v, &mut out);
         }

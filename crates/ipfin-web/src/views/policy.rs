@@ -155,6 +155,9 @@ pub(crate) fn describe(doc: &PolicyDocument) -> (Vec<ItemLine>, Vec<String>) {
     if let Some(c) = doc.rules.conditions.max_loan_days {
         caps.push(format!("贷款期限不超过 {c} 天"));
     }
+    if let Some(c) = doc.rules.conditions.max_loan_months {
+        caps.push(format!("贷款期限不超过 {c} 个月"));
+    }
     if !doc.rules.conditions.ip_kinds.is_empty() {
         let kinds: Vec<&str> = doc
             .rules

@@ -4,7 +4,7 @@
 use chrono::NaiveDate;
 use ipfin_domain::ip_number::IpKind;
 use ipfin_domain::money::Fen;
-use ipfin_domain::policy::calc::{institution_reward, securitisation};
+use ipfin_domain::policy::calc::{RewardLoan, institution_reward, securitisation};
 use ipfin_domain::policy::rules::*;
 use ipfin_domain::policy::{Application, IpShare, Loan, LprTable, LprTerm, calculate};
 use ipfin_domain::size::SizeClass;
@@ -372,23 +372,100 @@ fn bank_rewards_one_percent_with_a_cap() {
         ratio: r(dec!(1)),
         per_loan_fen: 0,
         cap_per_year_fen: Some(1_000_000 * YUAN),
+        first_time_borrowers_only: false,
+        ip_kinds: Vec::new(),
+        classes: None,
     };
     // (50,000,000 + 30,000,000 + 40,000,000) × 1% = 1,200,000 → capped at 1,000,000.
-    let loans = [50_000_000 * YUAN, 30_000_000 * YUAN, 40_000_000 * YUAN];
+    let loans = [50_000_000 * YUAN, 30_000_000 * YUAN, 40_000_000 * YUAN].map(RewardLoan::sole);
     assert_eq!(
         institution_reward(&rule, &loans, 0).total_fen,
         1_000_000 * YUAN
     );
     // 20,000,000 × 1% = 200,000.
-    assert_eq!(
-        institution_reward(&rule, &[20_000_000 * YUAN], 0).total_fen,
-        200_000 * YUAN
-    );
+    let one = [RewardLoan::sole(20_000_000 * YUAN)];
+    assert_eq!(institution_reward(&rule, &one, 0).total_fen, 200_000 * YUAN);
     // 900,000 granted earlier this year: 100,000 remain.
     assert_eq!(
-        institution_reward(&rule, &[20_000_000 * YUAN], 900_000 * YUAN).total_fen,
+        institution_reward(&rule, &one, 900_000 * YUAN).total_fen,
         100_000 * YUAN
     );
+}
+
+/// Issue #19 item 1: the reward is on the financed amount — min(principal, secured amount) ×
+/// IP share — not the whole principal; and a rule may count only loans to first-time
+/// borrowers, of its IP kinds, to its classes.
+#[test]
+fn bank_rewards_on_the_financed_amount_with_restrictions() {
+    let rule = RewardRule {
+        ratio: r(dec!(1)),
+        per_loan_fen: 0,
+        cap_per_year_fen: None,
+        first_time_borrowers_only: false,
+        ip_kinds: Vec::new(),
+        classes: None,
+    };
+    // 10,000,000 principal, 8,000,000 secured, IP 60% of the collateral (the bank reported
+    // other collateral): 8,000,000 × 60% = 4,800,000; × 1% = 48,000 (not 100,000).
+    let mixed = RewardLoan {
+        principal_fen: Fen::new(10_000_000 * YUAN),
+        secured_amount_fen: Some(Fen::new(8_000_000 * YUAN)),
+        ip_share: IpShare::Ratio { ratio: r(dec!(60)) },
+        ip_kinds: vec![IpKind::Trademark],
+        class: Some(SizeClass::Large),
+        first_time: false,
+    };
+    // 2,000,000 principal, IP amount 1,500,000: × 75% = 1,500,000; × 1% = 15,000.
+    let by_amount = RewardLoan {
+        principal_fen: Fen::new(2_000_000 * YUAN),
+        secured_amount_fen: None,
+        ip_share: IpShare::Amount {
+            amount_fen: Fen::new(1_500_000 * YUAN),
+        },
+        ip_kinds: vec![IpKind::Patent],
+        class: Some(SizeClass::Small),
+        first_time: true,
+    };
+    let loans = [mixed.clone(), by_amount.clone()];
+    let c = institution_reward(&rule, &loans, 0);
+    assert_eq!(c.total_fen, 63_000 * YUAN);
+    assert!(
+        c.lines()[0].contains("2 笔，融资金额（min(本金，登记担保金额) × 知识产权占比）共 6,300,000.00 元 × 1% = 63,000.00 元"),
+        "{:?}",
+        c.lines()
+    );
+    // First-time borrowers only: the second loan, 15,000.
+    let first = RewardRule {
+        first_time_borrowers_only: true,
+        ..rule.clone()
+    };
+    let c = institution_reward(&first, &loans, 0);
+    assert_eq!(c.total_fen, 15_000 * YUAN);
+    assert_eq!(
+        c.lines()[0],
+        "1 笔贷款借款企业并非首次办理知识产权质押贷款，不计入奖励。"
+    );
+    // Trademarks only: the first, 48,000. SMEs only: the second, 15,000.
+    let marks = RewardRule {
+        ip_kinds: vec![IpKind::Trademark],
+        ..rule.clone()
+    };
+    assert_eq!(
+        institution_reward(&marks, &loans, 0).total_fen,
+        48_000 * YUAN
+    );
+    let smes = RewardRule {
+        classes: Some(PerClass::large_and_sme(false, true)),
+        ..rule.clone()
+    };
+    assert_eq!(
+        institution_reward(&smes, &loans, 0).total_fen,
+        15_000 * YUAN
+    );
+    // Nothing qualifies: not eligible, 0, with the reason.
+    let c = institution_reward(&first, &[mixed], 0);
+    assert!(!c.eligible);
+    assert_eq!(c.total_fen, 0);
 }
 
 #[test]

@@ -784,6 +784,9 @@ pub fn demo_policy(code: &str, name: &str) -> ipfin_domain::policy::document::Po
                     ratio: pct(1),
                     per_loan_fen: 0,
                     cap_per_year_fen: Some(yuan(1_000_000)),
+                    first_time_borrowers_only: false,
+                    ip_kinds: Vec::new(),
+                    classes: None,
                 }),
                 securitisation: Some(SecuritisationRule {
                     ratio: pct(70),

@@ -833,8 +833,21 @@ async fn institution_and_securitisation_kinds_the_vault_and_due_supervision() {
         };
         let policy = published(s, "440305").await;
 
-        // A bank's reward: 1% of its IP pledge loans of 2026 in the district (5,000,000.00 → 50,000.00).
-        report_loan(s, &bank, "2026-ZY-0200", "Y2026980010201", "202310123456.6").await;
+        // A bank's reward: 1% of the financed amount of its IP pledge loans of 2026 in the
+        // district (issue #19 item 1). The loan has other collateral: 5,000,000.00 principal,
+        // 4,000,000.00 secured, IP 60% as the bank reported → 2,400,000.00 → 24,000.00 (the
+        // whole principal once gave 50,000.00).
+        let mut mixed = ipfin_store::testing::fixtures::pledge_loan(
+            "2026-ZY-0200",
+            "Y2026980010201",
+            "202310123456.6",
+        );
+        mixed.terms.other_collateral = true;
+        mixed.terms.ip_ratio = Some(rust_decimal::Decimal::new(6, 1));
+        mixed.pledges[0].terms.secured_amount_fen = ipfin_domain::Fen::new(400_000_000);
+        write!(s, AuditActor::system("bank"), |tx| s
+            .save_loan(&mut tx, &bank, &mixed))
+        .expect("loan");
         let new = |kind: Kind, body: Body| NewApplication {
             kind,
             policy_version_id: policy,
@@ -877,7 +890,7 @@ async fn institution_and_securitisation_kinds_the_vault_and_due_supervision() {
                 .expect("detail")
                 .row
                 .computed_fen,
-            5_000_000
+            2_400_000
         );
         // The enterprise cannot see the bank's application, nor the bank the enterprise's.
         assert!(matches!(
@@ -995,7 +1008,7 @@ async fn institution_and_securitisation_kinds_the_vault_and_due_supervision() {
         review_all(s, &nanshan, inst).await;
         publish_notice(s, &nanshan, "银行奖励公示", &[inst]).await;
         s.end_due_notices(d("2026-12-04")).await.expect("end");
-        pay(s, &nanshan, inst, "2026-12-10", 5_000_000, "CZ-IN-1").await;
+        pay(s, &nanshan, inst, "2026-12-10", 2_400_000, "CZ-IN-1").await;
         assert_eq!(
             s.run_due_supervision(d("2027-06-07"))
                 .await

@@ -286,10 +286,13 @@ pub fn template(rule: &str) -> &'static str {
         "fee.share" => "贷款“{0}”{1}：{2} × 知识产权占比 {3} = {4}",
         "base.share_of_principal" => "贷款“{0}” {1}基数以本金的 {2} 为限：{3}",
         "base.group_share" => "贷款“{0}”{1}合计 {2}，以本金的 {3}（{4}）为限，按比例计入",
-        "reward.amount" => "年度知识产权质押贷款 {0} 笔共 {1} × {2} = {3}",
-        "reward.amount_per_loan" => {
-            "年度知识产权质押贷款 {0} 笔共 {1} × {2} + 每笔 {3} × {0} = {4}"
+        "reward.amount" => {
+            "年度知识产权质押贷款 {0} 笔，融资金额（min(本金，登记担保金额) × 知识产权占比）共 {1} × {2} = {3}"
         }
+        "reward.amount_per_loan" => {
+            "年度知识产权质押贷款 {0} 笔，融资金额共 {1} × {2} + 每笔 {3} × {0} = {4}"
+        }
+        "reward.excluded" => "{0} 笔贷款{1}，不计入奖励。",
         "reward.cap" => "每家机构每年上限 {0}，本年已获 {1}，按 {2} 计。",
         "reward.total" | "securitisation.total" => "测算合计：{0}",
         "securitisation.years" => "证券化融资支持最多 {0} 年，本次为第 {1} 年，不予支持。",
@@ -909,46 +912,131 @@ fn refused(rule: &'static str) -> Calculation {
     )
 }
 
-/// An institution's reward for its qualifying loans of the year (principal of each, fen),
-/// less what it has already been granted this year. Amounts out of range give a refused
-/// (ineligible, zero) calculation; `try_institution_reward` reports them as an error.
+/// A loan an institution made in the year, as its reward counts it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RewardLoan {
+    pub principal_fen: Fen,
+    /// The secured amount on the pledge registration(s), if known.
+    pub secured_amount_fen: Option<Fen>,
+    pub ip_share: IpShare,
+    /// The IP kinds pledged.
+    pub ip_kinds: Vec<IpKind>,
+    /// The borrower's class, if known.
+    pub class: Option<SizeClass>,
+    /// The borrower's first IP pledge loan.
+    pub first_time: bool,
+}
+
+impl RewardLoan {
+    /// A loan secured by IP alone, for the principal: (principal, IP kind).
+    pub fn sole(principal_fen: i64) -> RewardLoan {
+        RewardLoan {
+            principal_fen: Fen::new(principal_fen),
+            secured_amount_fen: None,
+            ip_share: IpShare::Sole,
+            ip_kinds: vec![IpKind::Patent],
+            class: None,
+            first_time: false,
+        }
+    }
+
+    /// min(principal, secured amount) × IP share, exact.
+    fn financed(&self) -> Result<Decimal, Msg> {
+        let principal = self.principal_fen;
+        for (what, v) in [
+            ("贷款本金", Some(principal)),
+            ("登记担保金额", self.secured_amount_fen),
+        ] {
+            if let Some(m) = v.and_then(|v| amount_problem(what, v, 0)) {
+                return Err(m);
+            }
+        }
+        let share = match self.ip_share {
+            IpShare::Sole => Decimal::ONE,
+            IpShare::Ratio { ratio } => ratio.value(),
+            IpShare::Amount { amount_fen } if principal.is_positive() => ck(amount_fen
+                .non_negative()
+                .to_decimal()
+                .checked_div(principal.to_decimal()))?
+            .min(Decimal::ONE),
+            IpShare::Amount { .. } => Decimal::ZERO,
+        };
+        let base = self.secured_amount_fen.unwrap_or(principal).min(principal);
+        ck(base.to_decimal().checked_mul(share))
+    }
+}
+
+/// An institution's reward for its loans of the year, less what it has already been granted
+/// this year. Amounts out of range give a refused (ineligible, zero) calculation;
+/// `try_institution_reward` reports them as an error.
 pub fn institution_reward(
     rule: &super::rules::RewardRule,
-    loans_fen: &[i64],
+    loans: &[RewardLoan],
     granted_this_year_fen: i64,
 ) -> Calculation {
-    try_institution_reward(rule, loans_fen, granted_this_year_fen)
+    try_institution_reward(rule, loans, granted_this_year_fen)
         .unwrap_or_else(|_| refused("reward.total"))
 }
 
 /// `institution_reward`, with an amount out of range as an error.
 pub fn try_institution_reward(
     rule: &super::rules::RewardRule,
-    loans_fen: &[i64],
+    loans: &[RewardLoan],
     granted_this_year_fen: i64,
 ) -> Result<Calculation, Msg> {
-    for l in loans_fen {
-        if let Some(m) = amount_problem("贷款金额", Fen::new(*l), 0) {
-            return Err(m);
+    let mut steps = Vec::new();
+    let mut financed = Decimal::ZERO;
+    let mut count = 0i64;
+    let (mut not_first, mut other_kind, mut other_class) = (0i64, 0i64, 0i64);
+    for l in loans {
+        let f = l.financed()?;
+        if rule.first_time_borrowers_only && !l.first_time {
+            not_first += 1;
+        } else if !rule.ip_kinds.is_empty() && !l.ip_kinds.iter().any(|k| rule.ip_kinds.contains(k))
+        {
+            other_kind += 1;
+        } else if rule
+            .classes
+            .is_some_and(|only| !l.class.is_some_and(|c| only.get(c)))
+        {
+            other_class += 1;
+        } else {
+            financed = ck(financed.checked_add(f))?;
+            count += 1;
         }
     }
-    let total_loans =
-        Fen::sum(loans_fen.iter().map(|l| Fen::new(*l).non_negative())).map_err(|_| overflow())?;
-    let by_ratio = total_loans
+    for (n, why) in [
+        (not_first, "借款企业并非首次办理知识产权质押贷款"),
+        (other_kind, "质押的知识产权不在奖励范围内"),
+        (other_class, "借款企业规模不在奖励范围内"),
+    ] {
+        if n > 0 {
+            steps.push(step(
+                "reward.excluded",
+                vec![Arg::Int(n), Arg::Text(why)],
+                None,
+            ));
+        }
+    }
+    if count == 0 {
+        steps.push(step("condition.none", Vec::new(), Some(0)));
+        return Ok(single("reward.total", steps, 0, false));
+    }
+    let total_financed = to_fen(financed)?;
+    let by_ratio = total_financed
         .checked_mul_ratio(rule.ratio.value())
         .ok_or_else(overflow)?;
-    let count = loans_fen.len() as i64;
     let per_loan = Fen::new(rule.per_loan_fen)
         .checked_mul(count)
         .ok_or_else(overflow)?;
     let mut total = by_ratio.checked_add(per_loan).ok_or_else(overflow)?.get();
-    let (total_loans, per_loan) = (total_loans.get(), per_loan.get());
-    let mut steps = vec![if per_loan > 0 {
+    let (total_financed, per_loan) = (total_financed.get(), per_loan.get());
+    steps.push(if per_loan > 0 {
         step(
             "reward.amount_per_loan",
             vec![
                 Arg::Int(count),
-                Arg::Fen(total_loans),
+                Arg::Fen(total_financed),
                 Arg::Pct(rule.ratio.value()),
                 Arg::Fen(rule.per_loan_fen),
                 Arg::Fen(total),
@@ -960,13 +1048,13 @@ pub fn try_institution_reward(
             "reward.amount",
             vec![
                 Arg::Int(count),
-                Arg::Fen(total_loans),
+                Arg::Fen(total_financed),
                 Arg::Pct(rule.ratio.value()),
                 Arg::Fen(total),
             ],
             Some(total),
         )
-    }];
+    });
     total = yearly_cap(
         &mut steps,
         "reward.cap",

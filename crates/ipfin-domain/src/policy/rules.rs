@@ -500,15 +500,28 @@ pub struct GroupLimit {
     pub share_of_principal: Ratio,
 }
 
-/// Rewards to financial institutions (SPEC §3.4): a share of the year's qualifying IP pledge
-/// loans and/or an amount per loan, capped per institution per year.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+/// Rewards to financial institutions (SPEC §3.4): a share of the financed amount of the year's
+/// qualifying IP pledge loans (min(principal, secured amount) × IP share) and/or an amount per
+/// loan, capped per institution per year; optionally only loans to first-time borrowers, of
+/// some IP kinds, or to enterprises of some classes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RewardRule {
     pub ratio: Ratio,
     #[serde(default)]
     pub per_loan_fen: i64,
     pub cap_per_year_fen: Option<i64>,
+    /// Only loans to enterprises borrowing against IP for the first time ("or of loans to
+    /// first-time borrowers").
+    #[serde(default)]
+    pub first_time_borrowers_only: bool,
+    /// Only loans pledging these IP kinds (empty: all).
+    #[serde(default)]
+    pub ip_kinds: Vec<IpKind>,
+    /// Only loans to enterprises of the classes marked true (absent: all), e.g. SMEs only:
+    /// `{"large": false, "medium": true, "small": true, "micro": true}`.
+    #[serde(default)]
+    pub classes: Option<PerClass<bool>>,
 }
 
 /// Securitisation support: a share of the financing cost (interest and guarantee fee paid),

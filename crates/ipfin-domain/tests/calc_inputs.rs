@@ -274,6 +274,13 @@ fn the_ratio_pattern_of_the_schema_and_the_parser_agree() {
         Some(dec!(0.25))
     );
     assert!(serde_json::from_str::<Ratio>("1.5").is_err());
+    // A number is the decimal written, not its binary neighbour.
+    assert_eq!(
+        serde_json::from_str::<Ratio>("0.7")
+            .ok()
+            .map(|r| r.value().to_string()),
+        Some("0.7".to_string())
+    );
 }
 
 #[test]

@@ -197,7 +197,13 @@ impl Reader<'_> {
         };
         let parsed = match &v {
             Value::String(s) if plain(s) => s.parse::<Decimal>().ok(),
-            Value::Number(n) => n.as_f64().and_then(|f| Decimal::try_from(f).ok()),
+            // The number as written (shortest form), not its binary approximation.
+            Value::Number(n) => {
+                let t = n.to_string();
+                t.parse::<Decimal>()
+                    .ok()
+                    .or_else(|| Decimal::from_scientific(&t).ok())
+            }
             _ => None,
         };
         if parsed.is_none() {
@@ -437,6 +443,12 @@ mod tests {
         assert_eq!(i.policy_version_id, 7);
         assert_eq!(i.application.loans[0].principal_fen, 1_000_000_000);
         assert_eq!(i.application.loans[0].annual_rate, Decimal::new(345, 4));
+        // A number is taken as written: 0.0345, not its binary neighbour.
+        let mut l = loan();
+        l["annual_rate"] = json!(0.0345);
+        let v = json!({"policy_version_id": 7, "class": "small", "loans": [l]});
+        let i = calculator_input(&v).expect("reads");
+        assert_eq!(i.application.loans[0].annual_rate.to_string(), "0.0345");
     }
 
     #[test]

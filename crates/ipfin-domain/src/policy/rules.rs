@@ -50,7 +50,11 @@ impl<'de> Deserialize<'de> for Ratio {
                 Ratio::new(v).map_err(E::custom)
             }
             fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Ratio, E> {
-                let d = Decimal::try_from(v)
+                // The number as written (Display is its shortest form, never an exponent),
+                // not its binary approximation.
+                let d = v
+                    .to_string()
+                    .parse::<Decimal>()
                     .map_err(|_| E::custom(format!("比例应为 0 到 1 之间的小数，实际为 {v}")))?;
                 Ratio::new(d).map_err(E::custom)
             }

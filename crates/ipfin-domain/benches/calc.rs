@@ -4,6 +4,7 @@
 use chrono::NaiveDate;
 use criterion::{Criterion, criterion_group, criterion_main};
 use ipfin_domain::ip_number::IpKind;
+use ipfin_domain::money::Fen;
 use ipfin_domain::policy::rules::{
     CapPeriod, Conditions, EnterpriseCap, InterestRule, Item, ItemRule, LprDate, PerClass, Ratio,
     Rules,
@@ -52,12 +53,12 @@ fn applications(n: usize) -> Vec<Application> {
         .map(|i| Application {
             class: SizeClass::ALL[i % 4],
             operating_revenue_fen: None,
-            enterprise_used_fen: (i as i64 % 7) * 10_000_000,
+            enterprise_used_fen: Fen::new((i as i64 % 7) * 10_000_000),
             loans: (0..3)
                 .map(|k| Loan {
                     reference: format!("L{i}-{k}"),
-                    principal_fen: 100_000_000 + (i as i64 * 7919 + k) % 900_000_000,
-                    secured_amount_fen: Some(80_000_000),
+                    principal_fen: Fen::new(100_000_000 + (i as i64 * 7919 + k) % 900_000_000),
+                    secured_amount_fen: Some(Fen::new(80_000_000)),
                     ip_share: if k == 2 {
                         IpShare::Ratio {
                             ratio: Ratio::new(Decimal::new(6, 1)).expect("ratio"),
@@ -69,10 +70,10 @@ fn applications(n: usize) -> Vec<Application> {
                     start: start + chrono::Duration::days((i % 60) as i64),
                     end: start + chrono::Duration::days(365 + (i % 60) as i64),
                     annual_rate: Decimal::new(345, 4),
-                    interest_paid_fen: 3_000_000 + (i as i64 % 1000) * 1000,
-                    evaluation_fee_fen: 300_000,
-                    guarantee_fee_fen: 1_000_000,
-                    insurance_fee_fen: 200_000,
+                    interest_paid_fen: Fen::new(3_000_000 + (i as i64 % 1000) * 1000),
+                    evaluation_fee_fen: Fen::new(300_000),
+                    guarantee_fee_fen: Fen::new(1_000_000),
+                    insurance_fee_fen: Fen::new(200_000),
                 })
                 .collect(),
         })

@@ -1,9 +1,13 @@
-//! Properties of the calculation engine over generated policies and applications: no grant
-//! exceeds a cap, raising a ratio never lowers a grant, and the result does not depend on the
-//! order in which loans are listed.
+//! Properties of the calculation engine over generated policies and applications: totals are
+//! the sum of the items, no amount is negative or above any cap, raising a ratio never lowers
+//! a grant, the result does not depend on the order in which loans are listed, and no input at
+//! all — amounts anywhere in i64, rates, shares, dates — reaches a panic: it is calculated or
+//! refused with a message.
 
 use chrono::NaiveDate;
 use ipfin_domain::ip_number::IpKind;
+use ipfin_domain::money::Fen;
+use ipfin_domain::policy::calc::MAX_FEN;
 use ipfin_domain::policy::rules::*;
 use ipfin_domain::policy::{Application, IpShare, Loan, LprTable, LprTerm, calculate};
 use ipfin_domain::size::SizeClass;
@@ -12,6 +16,11 @@ use rust_decimal::Decimal;
 
 fn ratio() -> impl Strategy<Value = Ratio> {
     (0u32..=100).prop_map(|p| Ratio::new(Decimal::new(i64::from(p), 2)).expect("ratio"))
+}
+
+/// An IP share as the engine takes it: above 0.
+fn share_ratio() -> impl Strategy<Value = Ratio> {
+    (1u32..=10_000).prop_map(|p| Ratio::new(Decimal::new(i64::from(p), 4)).expect("ratio"))
 }
 
 fn cap() -> impl Strategy<Value = Option<i64>> {
@@ -50,8 +59,9 @@ fn rules() -> impl Strategy<Value = Rules> {
         item_rule(Item::Insurance),
         cap(),
         cap(),
+        proptest::option::of(ratio()),
     )
-        .prop_map(|(a, b, c, d, app_cap, ent_cap)| Rules {
+        .prop_map(|(a, b, c, d, app_cap, ent_cap, group)| Rules {
             items: vec![a, b, c, d],
             application_cap_fen: PerClass::all(app_cap),
             enterprise_cap: ent_cap.map(|c| EnterpriseCap {
@@ -59,7 +69,10 @@ fn rules() -> impl Strategy<Value = Rules> {
                 period: CapPeriod::Year,
             }),
             conditions: Conditions::default(),
-            fee_group_limit: None,
+            fee_group_limit: group.map(|share_of_principal| GroupLimit {
+                items: vec![Item::Evaluation, Item::Guarantee, Item::Insurance],
+                share_of_principal,
+            }),
             institution_reward: None,
             securitisation: None,
         })
@@ -71,7 +84,10 @@ fn loan() -> impl Strategy<Value = Loan> {
         proptest::option::of(1i64..2_000_000_000),
         prop_oneof![
             Just(IpShare::Sole),
-            ratio().prop_map(|ratio| IpShare::Ratio { ratio })
+            share_ratio().prop_map(|ratio| IpShare::Ratio { ratio }),
+            (1i64..=1000).prop_map(|permille| IpShare::Amount {
+                amount_fen: Fen::new(permille)
+            }),
         ],
         0i64..300,
         30i64..700,
@@ -87,19 +103,26 @@ fn loan() -> impl Strategy<Value = Loan> {
             |(principal, secured, share, offset, days, (interest, eval, guar, ins), n)| {
                 let start = NaiveDate::from_ymd_opt(2025, 5, 25).expect("date")
                     + chrono::Duration::days(offset);
+                // An IP amount is a share of the principal (in ‰), so never above it.
+                let share = match share {
+                    IpShare::Amount { amount_fen } => IpShare::Amount {
+                        amount_fen: Fen::new((principal * amount_fen.get() / 1000).max(1)),
+                    },
+                    s => s,
+                };
                 Loan {
                     reference: format!("L{n:03}"),
-                    principal_fen: principal,
-                    secured_amount_fen: secured,
+                    principal_fen: Fen::new(principal),
+                    secured_amount_fen: secured.map(Fen::new),
                     ip_share: share,
                     ip_kind: IpKind::Patent,
                     start,
                     end: start + chrono::Duration::days(days),
                     annual_rate: Decimal::new(345, 4),
-                    interest_paid_fen: interest,
-                    evaluation_fee_fen: eval,
-                    guarantee_fee_fen: guar,
-                    insurance_fee_fen: ins,
+                    interest_paid_fen: Fen::new(interest),
+                    evaluation_fee_fen: Fen::new(eval),
+                    guarantee_fee_fen: Fen::new(guar),
+                    insurance_fee_fen: Fen::new(ins),
                 }
             },
         )
@@ -115,7 +138,88 @@ fn application() -> impl Strategy<Value = Application> {
             class: SizeClass::ALL[c],
             operating_revenue_fen: None,
             loans,
-            enterprise_used_fen: used,
+            enterprise_used_fen: Fen::new(used),
+        })
+}
+
+/// Any amount at all: small, at the bound, past it, negative, the ends of i64.
+fn wild_fen() -> impl Strategy<Value = Fen> {
+    prop_oneof![
+        (0i64..1_000_000_000).prop_map(Fen::new),
+        (MAX_FEN - 10..MAX_FEN + 10).prop_map(Fen::new),
+        any::<i64>().prop_map(Fen::new),
+        Just(Fen::new(i64::MAX)),
+        Just(Fen::new(i64::MIN)),
+        Just(Fen::ZERO),
+    ]
+}
+
+fn wild_loan() -> impl Strategy<Value = Loan> {
+    (
+        (wild_fen(), proptest::option::of(wild_fen())),
+        prop_oneof![
+            Just(IpShare::Sole),
+            ratio().prop_map(|ratio| IpShare::Ratio { ratio }),
+            wild_fen().prop_map(|amount_fen| IpShare::Amount { amount_fen }),
+        ],
+        (-400_000i64..400_000, -10i64..100_000),
+        (any::<i64>(), 0u32..28),
+        (wild_fen(), wild_fen(), wild_fen(), wild_fen()),
+    )
+        .prop_map(
+            |((principal, secured), share, (offset, days), (rate, scale), (i, e, g, s))| {
+                let start = NaiveDate::from_ymd_opt(2025, 5, 25).expect("date")
+                    + chrono::Duration::days(offset);
+                Loan {
+                    reference: "L".into(),
+                    principal_fen: principal,
+                    secured_amount_fen: secured,
+                    ip_share: share,
+                    ip_kind: IpKind::Patent,
+                    start,
+                    end: start + chrono::Duration::days(days),
+                    annual_rate: Decimal::new(rate, scale),
+                    interest_paid_fen: i,
+                    evaluation_fee_fen: e,
+                    guarantee_fee_fen: g,
+                    insurance_fee_fen: s,
+                }
+            },
+        )
+}
+
+/// Rules with caps anywhere in i64 (a stored document older than the checks) and every
+/// interest shape, LPR-relative ones included.
+fn wild_rules() -> impl Strategy<Value = Rules> {
+    (
+        rules(),
+        proptest::option::of(any::<i64>()),
+        proptest::option::of(any::<i64>()),
+        proptest::option::of(0u32..2000),
+        any::<bool>(),
+    )
+        .prop_map(|(mut r, item_cap, ent_cap, max_days, ceiling)| {
+            r.items[0].cap_fen = PerClass::all(item_cap);
+            r.items[0].interest = Some(InterestRule {
+                max_days,
+                max_rate_over_lpr: ceiling.then(|| {
+                    (
+                        LprDate::LoanStart {
+                            term: LprTerm::OneYear,
+                        },
+                        Ratio::new(Decimal::new(4, 1)).expect("ratio"),
+                    )
+                }),
+                rate_base: (!ceiling).then_some(LprDate::LoanStart {
+                    term: LprTerm::OverFiveYears,
+                }),
+                ..Default::default()
+            });
+            r.enterprise_cap = ent_cap.map(|c| EnterpriseCap {
+                amount_fen: PerClass::all(Some(c)),
+                period: CapPeriod::Years(3),
+            });
+            r
         })
 }
 
@@ -123,9 +227,10 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(400))]
 
     #[test]
-    fn no_grant_exceeds_any_cap(r in rules(), a in application()) {
+    fn totals_are_the_sum_of_items_and_no_amount_is_negative_or_above_a_cap(r in rules(), a in application()) {
         let c = calculate(&r, &LprTable::demo(), &a).expect("calculates");
-        let principal: i64 = a.loans.iter().map(|l| l.principal_fen).sum();
+        prop_assert!(c.eligible);
+        let principal: i64 = a.loans.iter().map(|l| l.principal_fen.get()).sum();
         for (i, rule) in c.items.iter().zip(&r.items) {
             prop_assert!(i.granted_fen >= 0 && i.granted_fen <= i.capped_fen && i.capped_fen <= i.computed_fen);
             if let Some(cap) = rule.cap_fen.get(a.class) {
@@ -136,11 +241,15 @@ proptest! {
             }
         }
         prop_assert_eq!(c.items.iter().map(|i| i.granted_fen).sum::<i64>(), c.total_fen);
+        prop_assert!(c.total_fen >= 0);
+        for s in &c.steps {
+            prop_assert!(s.amount_fen.is_none_or(|f| f >= 0), "{:?}", s);
+        }
         if let Some(cap) = r.application_cap_fen.get(a.class) {
             prop_assert!(c.total_fen <= cap);
         }
         if let Some(ec) = &r.enterprise_cap && let Some(cap) = ec.amount_fen.get(a.class) {
-            prop_assert!(c.total_fen <= (cap - a.enterprise_used_fen).max(0));
+            prop_assert!(c.total_fen <= (cap - a.enterprise_used_fen.get()).max(0));
         }
     }
 
@@ -166,5 +275,46 @@ proptest! {
         let d = calculate(&r, &LprTable::demo(), &b).expect("calculates");
         prop_assert_eq!(c.items, d.items);
         prop_assert_eq!(c.total_fen, d.total_fen);
+    }
+
+    /// Whatever the figures, the engine answers: a result within the bounds, or a refusal
+    /// with a code — and a refusal whenever an input is out of its bounds.
+    #[test]
+    fn no_input_reaches_a_panic(
+        r in wild_rules(),
+        loans in proptest::collection::vec(wild_loan(), 0..4),
+        used in wild_fen(),
+        revenue in proptest::option::of(wild_fen()),
+        c in 0usize..4,
+    ) {
+        let a = Application { class: SizeClass::ALL[c], operating_revenue_fen: revenue, loans, enterprise_used_fen: used };
+        let out_of_bounds = !a.problems().is_empty();
+        match calculate(&r, &LprTable::demo(), &a) {
+            Ok(calc) => {
+                prop_assert!(!out_of_bounds, "{:?}", a.problems());
+                prop_assert!(calc.total_fen >= 0);
+                prop_assert_eq!(calc.items.iter().map(|i| i.granted_fen).sum::<i64>(), calc.total_fen);
+                prop_assert!(calc.eligible || calc.total_fen == 0);
+                // Rendering the derivation cannot panic either.
+                prop_assert_eq!(calc.lines().len(), calc.steps.len());
+            }
+            Err(m) => prop_assert!(!m.code.is_empty() && !m.zh.is_empty()),
+        }
+    }
+
+    /// Nothing qualifies → not eligible, 0, and a reason for every loan.
+    #[test]
+    fn an_application_whose_every_loan_is_excluded_is_not_eligible(r in rules(), mut a in application()) {
+        let mut r = r;
+        r.conditions.ip_kinds = vec![IpKind::Trademark];
+        for l in &mut a.loans {
+            l.ip_kind = IpKind::Patent;
+        }
+        let c = calculate(&r, &LprTable::demo(), &a).expect("calculates");
+        prop_assert!(!c.eligible);
+        prop_assert_eq!(c.total_fen, 0);
+        prop_assert!(c.items.is_empty());
+        prop_assert_eq!(c.steps.iter().filter(|s| s.rule == "condition.ip_kind").count(), a.loans.len());
+        prop_assert_eq!(c.steps.last().map(|s| s.rule), Some("condition.none"));
     }
 }

@@ -3,7 +3,8 @@
 
 use chrono::NaiveDate;
 use ipfin_domain::ip_number::IpKind;
-use ipfin_domain::policy::calc::{institution_reward, securitisation};
+use ipfin_domain::money::Fen;
+use ipfin_domain::policy::calc::{RewardLoan, institution_reward, securitisation};
 use ipfin_domain::policy::rules::*;
 use ipfin_domain::policy::{Application, IpShare, Loan, LprTable, LprTerm, calculate};
 use ipfin_domain::size::SizeClass;
@@ -46,17 +47,17 @@ fn rules(items: Vec<ItemRule>) -> Rules {
 fn loan(reference: &str, principal_yuan: i64, start: NaiveDate, end: NaiveDate) -> Loan {
     Loan {
         reference: reference.into(),
-        principal_fen: principal_yuan * YUAN,
+        principal_fen: Fen::new(principal_yuan * YUAN),
         secured_amount_fen: None,
         ip_share: IpShare::Sole,
         ip_kind: IpKind::Patent,
         start,
         end,
         annual_rate: dec!(0.0345),
-        interest_paid_fen: 0,
-        evaluation_fee_fen: 0,
-        guarantee_fee_fen: 0,
-        insurance_fee_fen: 0,
+        interest_paid_fen: Fen::new(0),
+        evaluation_fee_fen: Fen::new(0),
+        guarantee_fee_fen: Fen::new(0),
+        insurance_fee_fen: Fen::new(0),
     }
 }
 
@@ -65,7 +66,7 @@ fn app(class: SizeClass, loans: Vec<Loan>) -> Application {
         class,
         operating_revenue_fen: None,
         loans,
-        enterprise_used_fen: 0,
+        enterprise_used_fen: Fen::new(0),
     }
 }
 
@@ -87,10 +88,10 @@ fn nanshan() -> Rules {
 #[test]
 fn nanshan_style() {
     let mut l = loan("招商银行 NS-001", 10_000_000, d(2025, 3, 1), d(2026, 3, 1));
-    l.interest_paid_fen = 350_000 * YUAN;
-    l.guarantee_fee_fen = 100_000 * YUAN;
-    l.evaluation_fee_fen = 30_000 * YUAN;
-    l.insurance_fee_fen = 20_000 * YUAN;
+    l.interest_paid_fen = Fen::new(350_000 * YUAN);
+    l.guarantee_fee_fen = Fen::new(100_000 * YUAN);
+    l.evaluation_fee_fen = Fen::new(30_000 * YUAN);
+    l.insurance_fee_fen = Fen::new(20_000 * YUAN);
     let lpr = LprTable::demo();
     let c = calculate(&nanshan(), &lpr, &app(SizeClass::Small, vec![l.clone()])).expect("calc");
     // 350,000 × 70% = 245,000; 30,000 × 70% = 21,000; 100,000 × 70% = 70,000; 20,000 × 70% = 14,000.
@@ -107,7 +108,7 @@ fn nanshan_style() {
     // 1,300,000 already granted this year: 200,000 remain, shared in proportion
     // (245:21:70:14 of 350 → 140,000, 12,000, 40,000, 8,000).
     let mut a = app(SizeClass::Small, vec![l]);
-    a.enterprise_used_fen = 1_300_000 * YUAN;
+    a.enterprise_used_fen = Fen::new(1_300_000 * YUAN);
     let c = calculate(&nanshan(), &lpr, &a).expect("calc");
     assert_eq!(c.total_fen, 200_000 * YUAN);
     assert_eq!(
@@ -168,14 +169,14 @@ fn futian_style() {
         period: CapPeriod::Year,
     });
     let mut ok = loan("平安银行 FT-01", 5_000_000, d(2026, 1, 10), d(2027, 1, 10));
-    ok.interest_paid_fen = 172_500 * YUAN;
-    ok.guarantee_fee_fen = 250_000 * YUAN; // above 4% × 5,000,000 = 200,000
-    ok.evaluation_fee_fen = 20_000 * YUAN;
+    ok.interest_paid_fen = Fen::new(172_500 * YUAN);
+    ok.guarantee_fee_fen = Fen::new(250_000 * YUAN); // above 4% × 5,000,000 = 200,000
+    ok.evaluation_fee_fen = Fen::new(20_000 * YUAN);
     let mut trademark = loan("平安银行 FT-02", 1_000_000, d(2026, 2, 1), d(2026, 12, 1));
     trademark.ip_kind = IpKind::Trademark;
-    trademark.interest_paid_fen = 30_000 * YUAN;
+    trademark.interest_paid_fen = Fen::new(30_000 * YUAN);
     let mut two_years = loan("平安银行 FT-03", 1_000_000, d(2026, 1, 1), d(2028, 1, 1));
-    two_years.interest_paid_fen = 60_000 * YUAN;
+    two_years.interest_paid_fen = Fen::new(60_000 * YUAN);
     let c = calculate(
         &p,
         &LprTable::demo(),
@@ -232,7 +233,7 @@ fn fujian_style_lpr_relative() {
         period: CapPeriod::Lifetime,
     });
     let mut l = loan("兴业银行 FJ-1", 2_000_000, d(2025, 1, 1), d(2025, 12, 31));
-    l.guarantee_fee_fen = 10_000 * YUAN;
+    l.guarantee_fee_fen = Fen::new(10_000 * YUAN);
     let lpr = LprTable::demo();
     // Base = 2,000,000 × min(3.00%, 3.45%) × 364 ÷ 360 = 60,666.666… 元;
     // small with guarantee: × 50% = 30,333.333… → 30,333.33 元.
@@ -243,7 +244,7 @@ fn fujian_style_lpr_relative() {
     assert_eq!(c.total_fen, 1_213_333);
     // Lifetime cap: 180,000 granted before, 20,000 remain.
     let mut a = app(SizeClass::Small, vec![l.clone()]);
-    a.enterprise_used_fen = 180_000 * YUAN;
+    a.enterprise_used_fen = Fen::new(180_000 * YUAN);
     assert_eq!(
         calculate(&p, &lpr, &a).expect("calc").total_fen,
         20_000 * YUAN
@@ -279,12 +280,12 @@ fn beijing_style_rate_ceiling_and_revenue() {
     // LPR on 1 June 2025: 3.00%; ceiling 3.00% × 1.4 = 4.20%.
     let mut a_loan = loan("北京银行 BJ-A", 10_000_000, d(2025, 6, 1), d(2026, 6, 1));
     a_loan.annual_rate = dec!(0.040);
-    a_loan.interest_paid_fen = 400_000 * YUAN;
+    a_loan.interest_paid_fen = Fen::new(400_000 * YUAN);
     let mut b_loan = loan("北京银行 BJ-B", 5_000_000, d(2025, 6, 1), d(2026, 6, 1));
     b_loan.annual_rate = dec!(0.045);
-    b_loan.interest_paid_fen = 225_000 * YUAN;
+    b_loan.interest_paid_fen = Fen::new(225_000 * YUAN);
     let mut a = app(SizeClass::Medium, vec![a_loan, b_loan]);
-    a.operating_revenue_fen = Some(150_000_000 * YUAN);
+    a.operating_revenue_fen = Some(Fen::new(150_000_000 * YUAN));
     let c = calculate(&p, &LprTable::demo(), &a).expect("calc");
     // Only BJ-A counts: 400,000 × 40% = 160,000.
     assert_eq!(c.total_fen, 160_000 * YUAN);
@@ -293,7 +294,7 @@ fn beijing_style_rate_ceiling_and_revenue() {
             .iter()
             .any(|s| s.rule == "interest.rate_ceiling" && c.text(s).contains("BJ-B"))
     );
-    a.operating_revenue_fen = Some(250_000_000 * YUAN);
+    a.operating_revenue_fen = Some(Fen::new(250_000_000 * YUAN));
     let c = calculate(&p, &LprTable::demo(), &a).expect("calc");
     assert!(!c.eligible && c.total_fen == 0);
     a.operating_revenue_fen = None;
@@ -319,9 +320,9 @@ fn caps_as_a_share_of_the_loan() {
         capped(Item::Evaluation, dec!(0.5), None),
     ]);
     let mut l = loan("中国银行 CAP-1", 10_000_000, d(2025, 7, 1), d(2026, 7, 1));
-    l.interest_paid_fen = 380_000 * YUAN; // 3% = 300,000, amount cap 250,000 → 250,000
-    l.guarantee_fee_fen = 150_000 * YUAN; // 1.2% = 120,000 → 120,000
-    l.evaluation_fee_fen = 40_000 * YUAN; // 0.5% = 50,000 → 40,000 stands
+    l.interest_paid_fen = Fen::new(380_000 * YUAN); // 3% = 300,000, amount cap 250,000 → 250,000
+    l.guarantee_fee_fen = Fen::new(150_000 * YUAN); // 1.2% = 120,000 → 120,000
+    l.evaluation_fee_fen = Fen::new(40_000 * YUAN); // 0.5% = 50,000 → 40,000 stands
     let c = calculate(&p, &LprTable::demo(), &app(SizeClass::Micro, vec![l])).expect("calc");
     assert_eq!(
         granted(&c),
@@ -350,10 +351,10 @@ fn financed_amount_is_the_lower_of_principal_and_secured_times_the_ip_share() {
     });
     let p = rules(vec![interest, item(Item::Guarantee, r(dec!(70)))]);
     let mut l = loan("建设银行 MIX-1", 10_000_000, d(2025, 6, 10), d(2026, 6, 10));
-    l.secured_amount_fen = Some(8_000_000 * YUAN);
+    l.secured_amount_fen = Some(Fen::new(8_000_000 * YUAN));
     l.ip_share = IpShare::Ratio { ratio: r(dec!(60)) };
-    l.interest_paid_fen = 345_000 * YUAN;
-    l.guarantee_fee_fen = 50_000 * YUAN;
+    l.interest_paid_fen = Fen::new(345_000 * YUAN);
+    l.guarantee_fee_fen = Fen::new(50_000 * YUAN);
     let c = calculate(&p, &LprTable::demo(), &app(SizeClass::Small, vec![l])).expect("calc");
     assert_eq!(
         granted(&c),
@@ -371,23 +372,100 @@ fn bank_rewards_one_percent_with_a_cap() {
         ratio: r(dec!(1)),
         per_loan_fen: 0,
         cap_per_year_fen: Some(1_000_000 * YUAN),
+        first_time_borrowers_only: false,
+        ip_kinds: Vec::new(),
+        classes: None,
     };
     // (50,000,000 + 30,000,000 + 40,000,000) × 1% = 1,200,000 → capped at 1,000,000.
-    let loans = [50_000_000 * YUAN, 30_000_000 * YUAN, 40_000_000 * YUAN];
+    let loans = [50_000_000 * YUAN, 30_000_000 * YUAN, 40_000_000 * YUAN].map(RewardLoan::sole);
     assert_eq!(
         institution_reward(&rule, &loans, 0).total_fen,
         1_000_000 * YUAN
     );
     // 20,000,000 × 1% = 200,000.
-    assert_eq!(
-        institution_reward(&rule, &[20_000_000 * YUAN], 0).total_fen,
-        200_000 * YUAN
-    );
+    let one = [RewardLoan::sole(20_000_000 * YUAN)];
+    assert_eq!(institution_reward(&rule, &one, 0).total_fen, 200_000 * YUAN);
     // 900,000 granted earlier this year: 100,000 remain.
     assert_eq!(
-        institution_reward(&rule, &[20_000_000 * YUAN], 900_000 * YUAN).total_fen,
+        institution_reward(&rule, &one, 900_000 * YUAN).total_fen,
         100_000 * YUAN
     );
+}
+
+/// Issue #19 item 1: the reward is on the financed amount — min(principal, secured amount) ×
+/// IP share — not the whole principal; and a rule may count only loans to first-time
+/// borrowers, of its IP kinds, to its classes.
+#[test]
+fn bank_rewards_on_the_financed_amount_with_restrictions() {
+    let rule = RewardRule {
+        ratio: r(dec!(1)),
+        per_loan_fen: 0,
+        cap_per_year_fen: None,
+        first_time_borrowers_only: false,
+        ip_kinds: Vec::new(),
+        classes: None,
+    };
+    // 10,000,000 principal, 8,000,000 secured, IP 60% of the collateral (the bank reported
+    // other collateral): 8,000,000 × 60% = 4,800,000; × 1% = 48,000 (not 100,000).
+    let mixed = RewardLoan {
+        principal_fen: Fen::new(10_000_000 * YUAN),
+        secured_amount_fen: Some(Fen::new(8_000_000 * YUAN)),
+        ip_share: IpShare::Ratio { ratio: r(dec!(60)) },
+        ip_kinds: vec![IpKind::Trademark],
+        class: Some(SizeClass::Large),
+        first_time: false,
+    };
+    // 2,000,000 principal, IP amount 1,500,000: × 75% = 1,500,000; × 1% = 15,000.
+    let by_amount = RewardLoan {
+        principal_fen: Fen::new(2_000_000 * YUAN),
+        secured_amount_fen: None,
+        ip_share: IpShare::Amount {
+            amount_fen: Fen::new(1_500_000 * YUAN),
+        },
+        ip_kinds: vec![IpKind::Patent],
+        class: Some(SizeClass::Small),
+        first_time: true,
+    };
+    let loans = [mixed.clone(), by_amount.clone()];
+    let c = institution_reward(&rule, &loans, 0);
+    assert_eq!(c.total_fen, 63_000 * YUAN);
+    assert!(
+        c.lines()[0].contains("2 笔，融资金额（min(本金，登记担保金额) × 知识产权占比）共 6,300,000.00 元 × 1% = 63,000.00 元"),
+        "{:?}",
+        c.lines()
+    );
+    // First-time borrowers only: the second loan, 15,000.
+    let first = RewardRule {
+        first_time_borrowers_only: true,
+        ..rule.clone()
+    };
+    let c = institution_reward(&first, &loans, 0);
+    assert_eq!(c.total_fen, 15_000 * YUAN);
+    assert_eq!(
+        c.lines()[0],
+        "1 笔贷款借款企业并非首次办理知识产权质押贷款，不计入奖励。"
+    );
+    // Trademarks only: the first, 48,000. SMEs only: the second, 15,000.
+    let marks = RewardRule {
+        ip_kinds: vec![IpKind::Trademark],
+        ..rule.clone()
+    };
+    assert_eq!(
+        institution_reward(&marks, &loans, 0).total_fen,
+        48_000 * YUAN
+    );
+    let smes = RewardRule {
+        classes: Some(PerClass::large_and_sme(false, true)),
+        ..rule.clone()
+    };
+    assert_eq!(
+        institution_reward(&smes, &loans, 0).total_fen,
+        15_000 * YUAN
+    );
+    // Nothing qualifies: not eligible, 0, with the reason.
+    let c = institution_reward(&first, &[mixed], 0);
+    assert!(!c.eligible);
+    assert_eq!(c.total_fen, 0);
 }
 
 #[test]
@@ -411,8 +489,8 @@ fn every_step_renders_as_a_whole_sentence() {
     use ipfin_domain::policy::calc::template;
     let mut l = loan("工商银行 T-1", 1_000_000, d(2025, 6, 1), d(2026, 8, 1));
     l.ip_share = IpShare::Ratio { ratio: r(dec!(50)) };
-    l.interest_paid_fen = 50_000 * YUAN;
-    l.guarantee_fee_fen = 90_000 * YUAN;
+    l.interest_paid_fen = Fen::new(50_000 * YUAN);
+    l.guarantee_fee_fen = Fen::new(90_000 * YUAN);
     let mut interest = item(Item::Interest, r(dec!(80)));
     interest.cap_fen = PerClass::all(Some(100));
     interest.interest = Some(InterestRule {
@@ -453,8 +531,8 @@ fn futian_service_fees_together_up_to_four_percent() {
         share_of_principal: r(dec!(4)),
     });
     let mut l = loan("平安银行 FT-09", 5_000_000, d(2026, 1, 10), d(2027, 1, 10));
-    l.guarantee_fee_fen = 150_000 * YUAN;
-    l.evaluation_fee_fen = 100_000 * YUAN;
+    l.guarantee_fee_fen = Fen::new(150_000 * YUAN);
+    l.evaluation_fee_fen = Fen::new(100_000 * YUAN);
     let c = calculate(&p, &LprTable::demo(), &app(SizeClass::Small, vec![l])).expect("calc");
     assert_eq!(
         granted(&c),

@@ -848,6 +848,9 @@ pub fn demo_policy(code: &str, name: &str) -> ipfin_domain::policy::document::Po
                     ratio: pct(1),
                     per_loan_fen: 0,
                     cap_per_year_fen: Some(yuan(1_000_000)),
+                    first_time_borrowers_only: false,
+                    ip_kinds: Vec::new(),
+                    classes: None,
                 }),
                 securitisation: Some(SecuritisationRule {
                     ratio: pct(70),
@@ -877,6 +880,7 @@ pub fn demo_policy(code: &str, name: &str) -> ipfin_domain::policy::document::Po
                 conditions: Conditions {
                     ip_kinds: vec![IpKind::Patent],
                     max_loan_days: Some(366),
+                    max_loan_months: None,
                     max_revenue_fen: None,
                 },
                 fee_group_limit: Some(GroupLimit {

@@ -880,8 +880,21 @@ async fn institution_and_securitisation_kinds_the_vault_and_due_supervision() {
         };
         let policy = published(s, "440305").await;
 
-        // A bank's reward: 1% of its IP pledge loans of 2026 in the district (5,000,000.00 → 50,000.00).
-        report_loan(s, &bank, "2026-ZY-0200", "Y2026980010201", "202310123456.6").await;
+        // A bank's reward: 1% of the financed amount of its IP pledge loans of 2026 in the
+        // district (issue #19 item 1). The loan has other collateral: 5,000,000.00 principal,
+        // 4,000,000.00 secured, IP 60% as the bank reported → 2,400,000.00 → 24,000.00 (the
+        // whole principal once gave 50,000.00).
+        let mut mixed = ipfin_store::testing::fixtures::pledge_loan(
+            "2026-ZY-0200",
+            "Y2026980010201",
+            "202310123456.6",
+        );
+        mixed.terms.other_collateral = true;
+        mixed.terms.ip_ratio = Some(rust_decimal::Decimal::new(6, 1));
+        mixed.pledges[0].terms.secured_amount_fen = ipfin_domain::Fen::new(400_000_000);
+        write!(s, AuditActor::system("bank"), |tx| s
+            .save_loan(&mut tx, &bank, &mixed))
+        .expect("loan");
         let new = |kind: Kind, body: Body| NewApplication {
             kind,
             policy_version_id: policy,
@@ -924,7 +937,7 @@ async fn institution_and_securitisation_kinds_the_vault_and_due_supervision() {
                 .expect("detail")
                 .row
                 .computed_fen,
-            5_000_000
+            2_400_000
         );
         // The enterprise cannot see the bank's application, nor the bank the enterprise's.
         assert!(matches!(
@@ -1092,7 +1105,7 @@ async fn institution_and_securitisation_kinds_the_vault_and_due_supervision() {
             set
         );
 
-        pay(s, &nanshan, inst, "2026-12-10", 5_000_000, "CZ-IN-1").await;
+        pay(s, &nanshan, inst, "2026-12-10", 2_400_000, "CZ-IN-1").await;
         // An ad-hoc check right after payment leaves both scheduled checks pending.
         let findings = write!(s, officer(1), |tx| s
             .run_supervision(&mut tx, &nanshan, inst))

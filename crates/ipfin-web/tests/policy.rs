@@ -1224,3 +1224,233 @@ async fn package_documents_are_uploaded_with_a_draft_and_published_with_it() {
         app.cleanup().await;
     }
 }
+
+/// Issue #19 items 6 and 7 through the live calculator: every bad field of a request at once,
+/// each in Chinese with its path (no serde English, no line and column), the issue's bad
+/// amounts refused with 422, and the page saying the same beside its fields.
+#[tokio::test]
+async fn the_calculator_refuses_bad_input_in_chinese_all_at_once() {
+    for app in TestApp::all().await {
+        let list = app
+            .api(Method::GET, "/api/v1/policies?district=440305", None, None)
+            .await;
+        let id = list.json()[0]["id"].as_i64().expect("the demo policy");
+        let post = |body: serde_json::Value| {
+            let app = &app;
+            async move {
+                app.api(
+                    Method::POST,
+                    "/api/v1/tools/subsidy-calculator",
+                    None,
+                    Some(body.to_string()),
+                )
+                .await
+            }
+        };
+        let good = json!({"reference": "NS-1", "principal_fen": 100_000_000i64,
+            "ip_share": {"kind": "sole"}, "ip_kind": "patent", "start": "2025-03-01",
+            "end": "2026-03-01", "annual_rate": "0.0345", "interest_paid_fen": 3_500_000});
+        let mut bad = good.clone();
+        bad.as_object_mut().map(|o| o.remove("ip_share"));
+        bad["principal_fen"] = json!("1e3");
+        bad["ip_kind"] = json!("domain_name");
+        bad["start"] = json!("2025-02-30");
+        let r = post(json!({"policy_version_id": id, "class": "small", "enterprise_used_fen": "0", "loans": [bad]})).await;
+        assert_eq!(r.status, 422, "{}: {}", app.name(), r.body);
+        let errors = r.json()["errors"].as_array().cloned().unwrap_or_default();
+        let paths: Vec<&str> = errors.iter().filter_map(|e| e["field"].as_str()).collect();
+        assert_eq!(
+            paths,
+            vec![
+                "enterprise_used_fen",
+                "loans[0].principal_fen",
+                "loans[0].ip_share",
+                "loans[0].ip_kind",
+                "loans[0].start",
+            ],
+            "{}",
+            r.body
+        );
+        for w in [
+            "expected",
+            "invalid type",
+            "missing field",
+            "unknown variant",
+            "line 1",
+            "column",
+            "out of range",
+        ] {
+            assert!(!r.body.contains(w), "{w}: {}", r.body);
+        }
+        assert!(
+            r.body.contains("“本金（分）”（principal_fen）应为整数"),
+            "{}",
+            r.body
+        );
+        assert!(r.body.contains("可选：patent（专利）"), "{}", r.body);
+        assert!(
+            r.body.contains("“2025-02-30”不是实际存在的日期"),
+            "{}",
+            r.body
+        );
+        // The issue's amounts: above the bound, a negative or zero IP share, an IP amount
+        // above the principal, a ratio above 1 — each refused, nothing computed.
+        for (field, value, code) in [
+            (
+                "principal_fen",
+                json!(100_000_000_000_001i64),
+                "amount.too_large",
+            ),
+            (
+                "ip_share",
+                json!({"kind": "amount", "amount_fen": -35_000}),
+                "loan.ip_share",
+            ),
+            (
+                "ip_share",
+                json!({"kind": "ratio", "ratio": "0"}),
+                "loan.ip_share",
+            ),
+            (
+                "ip_share",
+                json!({"kind": "amount", "amount_fen": 100_000_001}),
+                "loan.ip_share",
+            ),
+            (
+                "ip_share",
+                json!({"kind": "ratio", "ratio": "1.2"}),
+                "json.ratio",
+            ),
+            ("interest_paid_fen", json!(-1), "amount.negative"),
+        ] {
+            let mut l = good.clone();
+            l[field] = value;
+            let r = post(json!({"policy_version_id": id, "class": "small", "loans": [l]})).await;
+            assert_eq!(
+                (r.status.as_u16(), r.json()["code"].as_str()),
+                (422, Some(code)),
+                "{field}: {}",
+                r.body
+            );
+            assert!(r.json()["total_fen"].is_null());
+        }
+        // Three items near the i64 limit: refused, not a wrapped total.
+        let mut l = good.clone();
+        for f in [
+            "principal_fen",
+            "interest_paid_fen",
+            "evaluation_fee_fen",
+            "guarantee_fee_fen",
+        ] {
+            l[f] = json!(i64::MAX / 2);
+        }
+        let r = post(json!({"policy_version_id": id, "class": "small", "loans": [l]})).await;
+        assert_eq!(r.status, 422, "{}", r.body);
+        // The page: the impossible date and the bad amount beside their fields, in Chinese.
+        let page = app.get(&format!("/tools/subsidy-calculator?policy={id}&principal=abc&start=2025-02-30&end=2026-03-01&rate=3.45"), None).await;
+        assert_eq!(page.status, 422);
+        assert!(
+            page.body.contains("贷款本金：请填写不小于 0 的金额"),
+            "{}",
+            page.body
+        );
+        assert!(
+            page.body.contains("“2025-02-30”不是实际存在的日期"),
+            "{}",
+            page.body
+        );
+        app.cleanup().await;
+    }
+}
+
+/// Issue #19 item 4 through the API: a term in calendar months (12 months = one year over
+/// 29 February), refused together with days; rule amounts past the bound refused.
+#[tokio::test]
+async fn loan_terms_in_months_and_bounded_rule_amounts() {
+    for app in TestApp::all().await {
+        let ns = person(&app, "ns.officer").await;
+        let both = policy(
+            "期限",
+            json!({"items": [{"item": "interest", "ratio": all("0.5")}],
+            "conditions": {"max_loan_days": 365, "max_loan_months": 12}}),
+        );
+        let r = as_person(
+            &app,
+            &ns,
+            Method::POST,
+            "/api/v1/policies",
+            Some(both.to_string()),
+        )
+        .await;
+        assert_eq!(
+            (r.status.as_u16(), r.json()["code"].as_str()),
+            (422, Some("policy.term_units")),
+            "{}",
+            r.body
+        );
+        assert!(r.body.contains("不能同时设置"), "{}", r.body);
+        let huge = policy(
+            "上限",
+            json!({"items": [{"item": "interest", "ratio": all("0.5"), "cap_fen": cap(100_000_000_000_001)}]}),
+        );
+        let r = as_person(
+            &app,
+            &ns,
+            Method::POST,
+            "/api/v1/policies",
+            Some(huge.to_string()),
+        )
+        .await;
+        assert_eq!(
+            (r.status.as_u16(), r.json()["code"].as_str()),
+            (422, Some("amount.too_large")),
+            "{}",
+            r.body
+        );
+        let months = publish(
+            &app,
+            &ns,
+            policy(
+                "按月",
+                json!({"items": [{"item": "interest", "ratio": all("0.5")}],
+            "conditions": {"max_loan_months": 12}}),
+            ),
+        )
+        .await;
+        let loan = |reference: &str, start: &str, end: &str| {
+            json!({"reference": reference, "principal_fen": 100_000_000,
+            "ip_share": {"kind": "sole"}, "ip_kind": "patent", "start": start, "end": end,
+            "annual_rate": "0.0345", "interest_paid_fen": 3_450_000})
+        };
+        // Over 29 February 2028: 366 days, still 12 months — 34,500 × 50% = 17,250.00 元.
+        let r = calc(
+            &app,
+            months,
+            "small",
+            json!({}),
+            json!([loan("M-1", "2027-03-01", "2028-03-01")]),
+        )
+        .await;
+        assert_eq!(r["total_fen"], 1_725_000, "{r}");
+        // A year and a day is excluded, with the reason; nothing else qualifies.
+        let r = calc(
+            &app,
+            months,
+            "small",
+            json!({}),
+            json!([loan("M-2", "2025-03-01", "2026-03-02")]),
+        )
+        .await;
+        assert_eq!(
+            (r["eligible"].as_bool(), r["total_fen"].as_i64()),
+            (Some(false), Some(0)),
+            "{r}"
+        );
+        assert!(
+            r.to_string()
+                .contains("超过政策规定的 12 个月（应不晚于 2026-03-01 到期）"),
+            "{r}"
+        );
+        app.cleanup().await;
+    }
+}

@@ -6,6 +6,7 @@
 
 use crate::financing::yuan;
 use crate::message::Msg;
+use crate::money::Fen;
 use crate::policy::calc::{IpShare, Loan};
 use crate::policy::rules::{Item, Ratio};
 use chrono::NaiveDate;
@@ -335,7 +336,9 @@ pub fn effective(i: usize, l: &Line, r: &Reported, diffs: &[Difference]) -> (Loa
     };
     let ip_share = match (other, amount, ratio) {
         (false, _, _) => IpShare::Sole,
-        (true, Some(a), _) => IpShare::Amount { amount_fen: a },
+        (true, Some(a), _) => IpShare::Amount {
+            amount_fen: Fen::new(a),
+        },
         (true, None, Some(x)) => match Ratio::new(x) {
             Ok(ratio) => IpShare::Ratio { ratio },
             Err(_) => IpShare::Sole,
@@ -405,17 +408,17 @@ pub fn effective(i: usize, l: &Line, r: &Reported, diffs: &[Difference]) -> (Loa
     (
         Loan {
             reference,
-            principal_fen,
-            secured_amount_fen,
+            principal_fen: Fen::new(principal_fen),
+            secured_amount_fen: secured_amount_fen.map(Fen::new),
             ip_share,
             ip_kind: l.ip_kind,
             start,
             end,
             annual_rate,
-            interest_paid_fen,
-            evaluation_fee_fen,
-            guarantee_fee_fen,
-            insurance_fee_fen,
+            interest_paid_fen: Fen::new(interest_paid_fen),
+            evaluation_fee_fen: Fen::new(evaluation_fee_fen),
+            guarantee_fee_fen: Fen::new(guarantee_fee_fen),
+            insurance_fee_fen: Fen::new(insurance_fee_fen),
         },
         why,
     )
@@ -639,7 +642,7 @@ mod tests {
         );
         assert_eq!(loan.interest_paid_fen, 1_000_000);
         assert_eq!(loan.evaluation_fee_fen, 0);
-        assert_eq!(loan.secured_amount_fen, Some(600_000_000));
+        assert_eq!(loan.secured_amount_fen, Some(Fen::new(600_000_000)));
         assert!(
             why.iter()
                 .any(|w| w.contains("本金：采用报送数 4,000,000.00"))

@@ -4,6 +4,7 @@
 
 use crate::ip_number::IpKind;
 use crate::message::Msg;
+use crate::money::Fen;
 use crate::policy::calc::{IpShare, Loan};
 use crate::policy::rules::Item;
 use chrono::NaiveDate;
@@ -65,7 +66,9 @@ impl Line {
     pub fn to_calc(&self) -> Loan {
         let ip_share = match (self.other_collateral, self.ip_amount_fen, self.ip_ratio) {
             (false, _, _) => IpShare::Sole,
-            (true, Some(a), _) => IpShare::Amount { amount_fen: a },
+            (true, Some(a), _) => IpShare::Amount {
+                amount_fen: Fen::new(a),
+            },
             (true, None, Some(r)) => match crate::policy::rules::Ratio::new(r) {
                 Ok(ratio) => IpShare::Ratio { ratio },
                 Err(_) => IpShare::Sole,
@@ -74,17 +77,17 @@ impl Line {
         };
         Loan {
             reference: self.reference(),
-            principal_fen: self.principal_fen,
-            secured_amount_fen: self.secured_amount_fen,
+            principal_fen: Fen::new(self.principal_fen),
+            secured_amount_fen: self.secured_amount_fen.map(Fen::new),
             ip_share,
             ip_kind: self.ip_kind,
             start: self.start,
             end: self.end,
             annual_rate: self.annual_rate,
-            interest_paid_fen: self.interest_paid_fen,
-            evaluation_fee_fen: self.evaluation_fee_fen,
-            guarantee_fee_fen: self.guarantee_fee_fen,
-            insurance_fee_fen: self.insurance_fee_fen,
+            interest_paid_fen: Fen::new(self.interest_paid_fen),
+            evaluation_fee_fen: Fen::new(self.evaluation_fee_fen),
+            guarantee_fee_fen: Fen::new(self.guarantee_fee_fen),
+            insurance_fee_fen: Fen::new(self.insurance_fee_fen),
         }
     }
 

@@ -7,7 +7,7 @@
 use super::budget::proportional;
 use super::lpr::LprTable;
 use super::rules::{InterestRule, Item, ItemRule, LprDate, Ratio, Rules};
-use super::{round_fen, yuan};
+use super::yuan;
 use crate::ip_number::IpKind;
 use crate::message::Msg;
 use crate::money::Fen;
@@ -16,16 +16,21 @@ use chrono::{Datelike, NaiveDate};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
+/// The largest amount any money input of the engine may state: 10^14 fen (one trillion 元).
+/// Far above any loan or fee a district sees, and far enough below what fen and the exact
+/// decimal arithmetic hold that no sum, product or cap of bounded inputs can overflow.
+pub const MAX_FEN: i64 = 100_000_000_000_000;
+
 /// The share of a loan secured by IP (mixed collateral: the contract states it).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum IpShare {
     /// IP is the only collateral.
     Sole,
-    /// A stated ratio of the loan.
+    /// A stated ratio of the loan (above 0, at most 1).
     Ratio { ratio: Ratio },
-    /// A stated amount of the principal.
-    Amount { amount_fen: i64 },
+    /// A stated amount of the principal (above 0, at most the principal).
+    Amount { amount_fen: Fen },
 }
 
 /// A loan and what was paid on it, as the application states it.
@@ -34,10 +39,10 @@ pub enum IpShare {
 pub struct Loan {
     /// Bank and contract number, e.g. 招商银行 2026-ZY-0012.
     pub reference: String,
-    pub principal_fen: i64,
+    pub principal_fen: Fen,
     /// The secured amount on the pledge registration.
     #[serde(default)]
-    pub secured_amount_fen: Option<i64>,
+    pub secured_amount_fen: Option<Fen>,
     pub ip_share: IpShare,
     pub ip_kind: IpKind,
     pub start: NaiveDate,
@@ -45,17 +50,17 @@ pub struct Loan {
     /// Annual rate as a fraction (3.45% = 0.0345).
     pub annual_rate: Decimal,
     #[serde(default)]
-    pub interest_paid_fen: i64,
+    pub interest_paid_fen: Fen,
     #[serde(default)]
-    pub evaluation_fee_fen: i64,
+    pub evaluation_fee_fen: Fen,
     #[serde(default)]
-    pub guarantee_fee_fen: i64,
+    pub guarantee_fee_fen: Fen,
     #[serde(default)]
-    pub insurance_fee_fen: i64,
+    pub insurance_fee_fen: Fen,
 }
 
 impl Loan {
-    fn fee(&self, item: Item) -> i64 {
+    fn fee(&self, item: Item) -> Fen {
         match item {
             Item::Interest => self.interest_paid_fen,
             Item::Evaluation => self.evaluation_fee_fen,
@@ -64,7 +69,129 @@ impl Loan {
         }
     }
     fn guaranteed(&self) -> bool {
-        self.guarantee_fee_fen > 0 || self.insurance_fee_fen > 0
+        self.guarantee_fee_fen.is_positive() || self.insurance_fee_fen.is_positive()
+    }
+
+    /// Everything wrong with the loan's figures, each with the field it concerns (as in the
+    /// JSON input) and a message naming the field in Chinese and the rule. The engine refuses
+    /// a loan with any; forms list them all at once.
+    pub fn problems(&self) -> Vec<(&'static str, Msg)> {
+        let r = &self.reference;
+        let mut out = Vec::new();
+        let mut money = |field: &'static str, zh: &str, v: Fen, min: i64| {
+            // The common case without a message to word (this runs for every loan of a batch).
+            if (min..=MAX_FEN).contains(&v.get()) {
+                return;
+            }
+            if let Some(m) = amount_problem(&format!("贷款“{r}”的{zh}"), v, min) {
+                out.push((field, m));
+            }
+        };
+        money("principal_fen", "本金", self.principal_fen, 1);
+        if let Some(s) = self.secured_amount_fen {
+            money("secured_amount_fen", "登记担保金额", s, 0);
+        }
+        money("interest_paid_fen", "实付利息", self.interest_paid_fen, 0);
+        money("evaluation_fee_fen", "评估费", self.evaluation_fee_fen, 0);
+        money("guarantee_fee_fen", "担保费", self.guarantee_fee_fen, 0);
+        money("insurance_fee_fen", "保险费", self.insurance_fee_fen, 0);
+        match self.ip_share {
+            IpShare::Sole => {}
+            IpShare::Ratio { ratio } => {
+                if ratio.value() <= Decimal::ZERO {
+                    out.push((
+                        "ip_share.ratio",
+                        invalid(
+                            "loan.ip_share",
+                            format!("贷款“{r}”的知识产权占比应大于 0、至多 1（100%），实际为 0。"),
+                            format!("Loan {r}: the IP share is above 0 and at most 1."),
+                        ),
+                    ));
+                }
+            }
+            IpShare::Amount { amount_fen } => {
+                if amount_fen.get() <= 0 {
+                    out.push((
+                        "ip_share.amount_fen",
+                        invalid(
+                            "loan.ip_share",
+                            format!(
+                                "贷款“{r}”的知识产权担保金额应大于 0，实际为 {}。",
+                                yuan(amount_fen.get())
+                            ),
+                            format!("Loan {r}: the IP-secured amount is above 0."),
+                        ),
+                    ));
+                } else if amount_fen > self.principal_fen {
+                    out.push((
+                        "ip_share.amount_fen",
+                        invalid(
+                            "loan.ip_share",
+                            format!(
+                                "贷款“{r}”的知识产权担保金额 {} 不能超过本金 {}。",
+                                yuan(amount_fen.get()),
+                                yuan(self.principal_fen.get())
+                            ),
+                            format!("Loan {r}: the IP-secured amount cannot exceed the principal."),
+                        ),
+                    ));
+                }
+            }
+        }
+        if self.annual_rate < Decimal::ZERO || self.annual_rate > Decimal::ONE {
+            out.push((
+                "annual_rate",
+                invalid(
+                    "loan.rate",
+                    format!("贷款“{r}”的年利率应在 0–100% 之间（例如 3.45% 填 0.0345）。"),
+                    format!("Loan {r}: the annual rate is between 0 and 1 (3.45% is 0.0345)."),
+                ),
+            ));
+        }
+        if self.end <= self.start {
+            out.push((
+                "end",
+                invalid(
+                    "loan.dates",
+                    format!(
+                        "贷款“{r}”的到期日（{}）应晚于放款日（{}）。",
+                        self.end, self.start
+                    ),
+                    format!("Loan {r}: the end date must be after the start date."),
+                ),
+            ));
+        }
+        out
+    }
+}
+
+/// A money input out of its bounds (below `min`, or above [`MAX_FEN`]), named `what`.
+pub fn amount_problem(what: &str, v: Fen, min: i64) -> Option<Msg> {
+    let v = v.get();
+    if v < 0 {
+        Some(invalid(
+            "amount.negative",
+            format!("{what}不能为负数，实际为 {}。", yuan(v)),
+            format!("{what}: an amount cannot be negative."),
+        ))
+    } else if v < min {
+        Some(invalid(
+            "amount.zero",
+            format!("{what}应大于 0。"),
+            format!("{what}: the amount must be above 0."),
+        ))
+    } else if v > MAX_FEN {
+        Some(invalid(
+            "amount.too_large",
+            format!(
+                "{what} {} 超过可受理的上限 {}（金额以分为单位填写，请核对单位）。",
+                yuan(v),
+                yuan(MAX_FEN)
+            ),
+            format!("{what}: the amount is above the limit of 10^14 fen; check the unit."),
+        ))
+    } else {
+        None
     }
 }
 
@@ -72,10 +199,35 @@ impl Loan {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Application {
     pub class: SizeClass,
-    pub operating_revenue_fen: Option<i64>,
+    pub operating_revenue_fen: Option<Fen>,
     pub loans: Vec<Loan>,
     /// Granted and reserved (in-progress) amounts of the enterprise within the cap period.
-    pub enterprise_used_fen: i64,
+    pub enterprise_used_fen: Fen,
+}
+
+impl Application {
+    /// Everything wrong with the application's figures: its own amounts, then each loan's
+    /// (field `loans[i].name`).
+    pub fn problems(&self) -> Vec<(String, Msg)> {
+        let mut out = Vec::new();
+        if let Some(m) = self
+            .operating_revenue_fen
+            .and_then(|v| amount_problem("企业营业收入", v, 0))
+        {
+            out.push(("operating_revenue_fen".to_string(), m));
+        }
+        if let Some(m) = amount_problem("已获批及在审金额", self.enterprise_used_fen, 0) {
+            out.push(("enterprise_used_fen".to_string(), m));
+        }
+        for (i, l) in self.loans.iter().enumerate() {
+            out.extend(
+                l.problems()
+                    .into_iter()
+                    .map(|(f, m)| (format!("loans[{i}].{f}"), m)),
+            );
+        }
+        out
+    }
 }
 
 /// A value a derivation step refers to; the text is rendered from these only when shown, so a
@@ -108,6 +260,10 @@ pub fn template(rule: &str) -> &'static str {
         "condition.revenue" => "企业营业收入 {0} 超过政策规定的 {1}，不符合申请条件。",
         "condition.ip_kind" => "贷款“{0}”以{1}质押，不在本政策支持的知识产权类型内，不计入。",
         "condition.loan_days" => "贷款“{0}”期限 {1} 天，超过政策规定的 {2} 天，不计入。",
+        "condition.loan_months" => {
+            "贷款“{0}”期限 {1} 至 {2}，超过政策规定的 {3} 个月（应不晚于 {4} 到期），不计入。"
+        }
+        "condition.none" => "没有一笔贷款符合本政策的条件，不予资助。",
         "loan.financed" => {
             "贷款“{0}”：融资金额 = min(本金 {1}，登记担保金额 {2}) × 知识产权占比 {3} = {4}"
         }
@@ -130,10 +286,13 @@ pub fn template(rule: &str) -> &'static str {
         "fee.share" => "贷款“{0}”{1}：{2} × 知识产权占比 {3} = {4}",
         "base.share_of_principal" => "贷款“{0}” {1}基数以本金的 {2} 为限：{3}",
         "base.group_share" => "贷款“{0}”{1}合计 {2}，以本金的 {3}（{4}）为限，按比例计入",
-        "reward.amount" => "年度知识产权质押贷款 {0} 笔共 {1} × {2} = {3}",
-        "reward.amount_per_loan" => {
-            "年度知识产权质押贷款 {0} 笔共 {1} × {2} + 每笔 {3} × {0} = {4}"
+        "reward.amount" => {
+            "年度知识产权质押贷款 {0} 笔，融资金额（min(本金，登记担保金额) × 知识产权占比）共 {1} × {2} = {3}"
         }
+        "reward.amount_per_loan" => {
+            "年度知识产权质押贷款 {0} 笔，融资金额共 {1} × {2} + 每笔 {3} × {0} = {4}"
+        }
+        "reward.excluded" => "{0} 笔贷款{1}，不计入奖励。",
         "reward.cap" => "每家机构每年上限 {0}，本年已获 {1}，按 {2} 计。",
         "reward.total" | "securitisation.total" => "测算合计：{0}",
         "securitisation.years" => "证券化融资支持最多 {0} 年，本次为第 {1} 年，不予支持。",
@@ -203,12 +362,15 @@ impl Calculation {
     }
 }
 
-fn dec(fen: i64) -> Decimal {
-    Decimal::from(fen)
-}
-
+/// A ratio as a percentage, exactly as stated (4.20000001%, not 4.2%); a quotient that does
+/// not end (an IP amount ÷ principal of 1/3) is shown to six places with “≈”.
 fn pct(r: Decimal) -> String {
-    format!("{}%", (r * Decimal::ONE_HUNDRED).round_dp(4).normalize())
+    let p = r.checked_mul(Decimal::ONE_HUNDRED).unwrap_or(r).normalize();
+    if p.scale() <= 10 {
+        format!("{p}%")
+    } else {
+        format!("≈{}%", p.round_dp(6).normalize())
+    }
 }
 
 fn invalid(code: &'static str, zh: String, en: String) -> Msg {
@@ -248,57 +410,20 @@ fn lpr_for(table: &LprTable, at: LprDate, loan: &Loan) -> Result<(Decimal, Arg),
     }
 }
 
-/// Checks an application's loans before calculating: dates, amounts, rates.
-fn check_loans(app: &Application) -> Result<(), Msg> {
-    for l in &app.loans {
-        let r = &l.reference;
-        if l.end <= l.start {
-            return Err(invalid(
-                "loan.dates",
-                format!(
-                    "贷款“{r}”的到期日（{}）应晚于放款日（{}）。",
-                    l.end, l.start
-                ),
-                format!("Loan {r}: the end date must be after the start date."),
-            ));
-        }
-        let fees = [
-            l.principal_fen,
-            l.interest_paid_fen,
-            l.evaluation_fee_fen,
-            l.guarantee_fee_fen,
-            l.insurance_fee_fen,
-        ];
-        if fees.iter().any(|f| *f < 0) || l.secured_amount_fen.is_some_and(|s| s < 0) {
-            return Err(invalid(
-                "loan.negative",
-                format!("贷款“{r}”的金额不能为负数。"),
-                format!("Loan {r}: amounts cannot be negative."),
-            ));
-        }
-        if l.principal_fen == 0 {
-            return Err(invalid(
-                "loan.principal",
-                format!("贷款“{r}”的本金应大于 0。"),
-                format!("Loan {r}: the principal must be above 0."),
-            ));
-        }
-        if l.annual_rate < Decimal::ZERO || l.annual_rate > Decimal::ONE {
-            return Err(invalid(
-                "loan.rate",
-                format!("贷款“{r}”的年利率应在 0–100% 之间（例如 3.45% 填 0.0345）。"),
-                format!("Loan {r}: the annual rate is between 0 and 1 (3.45% is 0.0345)."),
-            ));
-        }
-    }
-    Ok(())
+/// An exact step of the arithmetic, or the overflow refusal (never a panic, never a wrapped
+/// or saturated value).
+fn ck(v: Option<Decimal>) -> Result<Decimal, Msg> {
+    v.ok_or_else(overflow)
 }
 
 /// Runs the rules on an application. An error is a calculation that cannot be done (bad
-/// input, or an LPR value the table lacks); an ineligible application is a result with
-/// `eligible: false` and the reason among its steps.
+/// input, or an LPR value the table lacks); an application that does not qualify is a result
+/// with `eligible: false` and every reason among its steps: the revenue condition, or no loan
+/// (and item) that the policy's conditions let count.
 pub fn calculate(rules: &Rules, lpr: &LprTable, app: &Application) -> Result<Calculation, Msg> {
-    check_loans(app)?;
+    if let Some((_, m)) = app.problems().into_iter().next() {
+        return Err(m);
+    }
     let mut steps = Vec::new();
     let class = app.class;
     let class_zh = class.label(crate::message::Lang::Zh);
@@ -306,6 +431,13 @@ pub fn calculate(rules: &Rules, lpr: &LprTable, app: &Application) -> Result<Cal
     let mut loans: Vec<&Loan> = app.loans.iter().collect();
     loans.sort_by(|a, b| a.reference.cmp(&b.reference).then(a.start.cmp(&b.start)));
     let refs: Vec<String> = loans.iter().map(|l| l.reference.clone()).collect();
+    let ineligible = |steps: Vec<Step>, refs: Vec<String>| Calculation {
+        eligible: false,
+        items: Vec::new(),
+        total_fen: 0,
+        steps,
+        loans: refs,
+    };
     if let Some(max) = rules.conditions.max_revenue_fen {
         match app.operating_revenue_fen {
             None => {
@@ -315,26 +447,21 @@ pub fn calculate(rules: &Rules, lpr: &LprTable, app: &Application) -> Result<Cal
                     "This policy has a revenue condition: enter the enterprise's operating revenue.".into(),
                 ));
             }
-            Some(rev) if rev > max => {
+            Some(rev) if rev.get() > max => {
                 steps.push(step(
                     "condition.revenue",
-                    vec![Arg::Fen(rev), Arg::Fen(max)],
+                    vec![Arg::Fen(rev.get()), Arg::Fen(max)],
                     None,
                 ));
-                return Ok(Calculation {
-                    eligible: false,
-                    items: Vec::new(),
-                    total_fen: 0,
-                    steps,
-                    loans: refs,
-                });
+                return Ok(ineligible(steps, refs));
             }
             Some(_) => {}
         }
     }
     // Per item: Σ base × ratio (exact), and the principal of the loans that counted.
     let mut weighted: Vec<Decimal> = vec![Decimal::ZERO; rules.items.len()];
-    let mut principal_counted = Decimal::ZERO;
+    let mut principal_counted = Fen::ZERO;
+    let mut qualified = false;
     for (li, loan) in loans.into_iter().enumerate() {
         if !rules.conditions.ip_kinds.is_empty()
             && !rules.conditions.ip_kinds.contains(&loan.ip_kind)
@@ -357,48 +484,78 @@ pub fn calculate(rules: &Rules, lpr: &LprTable, app: &Application) -> Result<Cal
             ));
             continue;
         }
-        let principal = dec(loan.principal_fen);
+        if let Some(months) = rules.conditions.max_loan_months {
+            let last = loan.start.checked_add_months(chrono::Months::new(months));
+            if last.is_none_or(|last| loan.end > last) {
+                steps.push(step(
+                    "condition.loan_months",
+                    vec![
+                        Arg::Loan(li),
+                        Arg::Date(loan.start),
+                        Arg::Date(loan.end),
+                        Arg::Int(i64::from(months)),
+                        last.map_or(Arg::Text("—"), Arg::Date),
+                    ],
+                    None,
+                ));
+                continue;
+            }
+        }
+        let principal = loan.principal_fen;
         let share = match loan.ip_share {
             IpShare::Sole => Decimal::ONE,
             IpShare::Ratio { ratio } => ratio.value(),
-            IpShare::Amount { amount_fen } => (dec(amount_fen) / principal).min(Decimal::ONE),
+            IpShare::Amount { amount_fen } => {
+                ck(amount_fen.to_decimal().checked_div(principal.to_decimal()))?.min(Decimal::ONE)
+            }
         };
-        let secured = loan.secured_amount_fen.map(dec).unwrap_or(principal);
-        let financed = principal.min(secured) * share;
-        principal_counted += principal;
+        let secured = loan.secured_amount_fen.unwrap_or(principal);
+        let financed = ck(secured.min(principal).to_decimal().checked_mul(share))?;
+        principal_counted = principal_counted
+            .checked_add(principal)
+            .ok_or_else(overflow)?;
+        let financed_fen = to_fen(financed)?.get();
         steps.push(step(
             "loan.financed",
             vec![
                 Arg::Loan(li),
-                Arg::Fen(loan.principal_fen),
-                Arg::Fen(round_fen(secured)),
+                Arg::Fen(principal.get()),
+                Arg::Fen(secured.get()),
                 Arg::Pct(share),
-                Arg::Fen(round_fen(financed)),
+                Arg::Fen(financed_fen),
             ],
-            Some(round_fen(financed)),
+            Some(financed_fen),
         ));
+        // Each item's base; `None`: the loan is ruled out for the item (its rate is above the
+        // policy's ceiling).
         let mut bases = Vec::with_capacity(rules.items.len());
         for rule in &rules.items {
             bases.push(item_base(
                 rule, lpr, loan, li, days, share, financed, &mut steps,
             )?);
         }
+        if bases.iter().any(Option::is_some) {
+            qualified = true;
+        }
         // A limit shared by several items (Futian: guarantee, evaluation and other service fees
         // together count up to 4% of the principal): over it, each is cut in proportion.
         if let Some(g) = &rules.fee_group_limit {
             let in_group = |r: &ItemRule| g.items.contains(&r.item);
-            let total: Decimal = rules
-                .items
-                .iter()
-                .zip(&bases)
-                .filter(|(r, _)| in_group(r))
-                .map(|(_, b)| *b)
-                .sum();
-            let limit = dec(loan.principal_fen) * g.share_of_principal.value();
+            let mut total = Decimal::ZERO;
+            for (r, b) in rules.items.iter().zip(&bases) {
+                if in_group(r) {
+                    total = ck(total.checked_add(b.unwrap_or_default()))?;
+                }
+            }
+            let limit = ck(principal
+                .to_decimal()
+                .checked_mul(g.share_of_principal.value()))?;
             if total > limit && total > Decimal::ZERO {
                 for (r, b) in rules.items.iter().zip(bases.iter_mut()) {
-                    if in_group(r) {
-                        *b = *b * limit / total;
+                    if in_group(r)
+                        && let Some(b) = b
+                    {
+                        *b = ck(ck(b.checked_mul(limit))?.checked_div(total))?;
                     }
                 }
                 let names: Vec<&str> = g.items.iter().map(|i| i.fee_zh()).collect();
@@ -407,99 +564,102 @@ pub fn calculate(rules: &Rules, lpr: &LprTable, app: &Application) -> Result<Cal
                     vec![
                         Arg::Loan(li),
                         Arg::Owned(names.join("、")),
-                        Arg::Fen(round_fen(total)),
+                        Arg::Fen(to_fen(total)?.get()),
                         Arg::Pct(g.share_of_principal.value()),
-                        Arg::Fen(round_fen(limit)),
+                        Arg::Fen(to_fen(limit)?.get()),
                     ],
                     None,
                 ));
             }
         }
         for (k, (rule, base)) in rules.items.iter().zip(bases).enumerate() {
+            let base = base.unwrap_or_default();
             let ratio = match (&rule.ratio_if_guaranteed, loan.guaranteed()) {
                 (Some(g), true) => g.get(class),
                 _ => rule.ratio.get(class),
             };
+            let part = ck(base.checked_mul(ratio.value()))?;
             if base > Decimal::ZERO {
                 steps.push(step(
                     "item.share",
                     vec![
                         Arg::Loan(li),
                         Arg::Text(rule.item.zh()),
-                        Arg::Fen(round_fen(base)),
+                        Arg::Fen(to_fen(base)?.get()),
                         Arg::Text(class_zh),
                         Arg::Pct(ratio.value()),
-                        Arg::Fen(round_fen(base * ratio.value())),
+                        Arg::Fen(to_fen(part)?.get()),
                     ],
                     None,
                 ));
             }
-            weighted[k] += base * ratio.value();
+            weighted[k] = ck(weighted[k].checked_add(part))?;
         }
+    }
+    if !qualified {
+        steps.push(step("condition.none", Vec::new(), Some(0)));
+        return Ok(ineligible(steps, refs));
     }
     let mut items = Vec::new();
     for (k, rule) in rules.items.iter().enumerate() {
-        let computed = to_fen(weighted[k])?.get();
+        let computed = to_fen(weighted[k])?;
         let mut capped = computed;
-        if let Some(c) = rule.cap_fen.get(class)
+        if let Some(c) = rule.cap_fen.get(class).map(Fen::new)
             && capped > c
         {
+            let c = c.non_negative();
             steps.push(step(
                 "item.cap",
                 vec![
                     Arg::Text(rule.item.zh()),
-                    Arg::Fen(capped),
+                    Arg::Fen(capped.get()),
                     Arg::Text(class_zh),
-                    Arg::Fen(c),
+                    Arg::Fen(c.get()),
                 ],
-                Some(c),
+                Some(c.get()),
             ));
             capped = c;
         }
         if let Some(share) = rule.cap_share_of_principal {
-            let c = to_fen(
-                principal_counted
-                    .checked_mul(share.value())
-                    .ok_or_else(overflow)?,
-            )?
-            .get();
+            let c = principal_counted
+                .checked_mul_ratio(share.value())
+                .ok_or_else(overflow)?;
             if capped > c {
                 steps.push(step(
                     "item.cap_share",
                     vec![
                         Arg::Text(rule.item.zh()),
-                        Arg::Fen(capped),
+                        Arg::Fen(capped.get()),
                         Arg::Pct(share.value()),
-                        Arg::Fen(c),
+                        Arg::Fen(c.get()),
                     ],
-                    Some(c),
+                    Some(c.get()),
                 ));
                 capped = c;
             }
         }
         steps.push(step(
             "item.amount",
-            vec![Arg::Text(rule.item.zh()), Arg::Fen(capped)],
-            Some(capped),
+            vec![Arg::Text(rule.item.zh()), Arg::Fen(capped.get())],
+            Some(capped.get()),
         ));
         items.push(ItemAmount {
             item: rule.item,
-            computed_fen: computed,
-            capped_fen: capped,
-            granted_fen: capped,
+            computed_fen: computed.get(),
+            capped_fen: capped.get(),
+            granted_fen: capped.get(),
         });
     }
-    let sum = Fen::sum(items.iter().map(|i| Fen::new(i.capped_fen)))
-        .map_err(|_| overflow())?
-        .get();
+    let sum = Fen::sum(items.iter().map(|i| Fen::new(i.capped_fen))).map_err(|_| overflow())?;
     let mut total = sum;
-    if let Some(cap) = rules.application_cap_fen.get(class)
+    if let Some(cap) = rules.application_cap_fen.get(class).map(Fen::new)
         && total > cap
     {
+        let cap = cap.non_negative();
         steps.push(step(
             "application.cap",
-            vec![Arg::Fen(total), Arg::Fen(cap)],
-            Some(cap),
+            vec![Arg::Fen(total.get()), Arg::Fen(cap.get())],
+            Some(cap.get()),
         ));
         total = cap;
     }
@@ -507,10 +667,9 @@ pub fn calculate(rules: &Rules, lpr: &LprTable, app: &Application) -> Result<Cal
         && let Some(cap) = ec.amount_fen.get(class)
     {
         let remaining = Fen::new(cap)
-            .checked_sub(Fen::new(app.enterprise_used_fen))
+            .checked_sub(app.enterprise_used_fen)
             .ok_or_else(overflow)?
-            .non_negative()
-            .get();
+            .non_negative();
         if total > remaining {
             let period = match ec.period {
                 super::rules::CapPeriod::Year => Arg::Text("本年度"),
@@ -522,10 +681,10 @@ pub fn calculate(rules: &Rules, lpr: &LprTable, app: &Application) -> Result<Cal
                 vec![
                     period,
                     Arg::Fen(cap),
-                    Arg::Fen(app.enterprise_used_fen),
-                    Arg::Fen(remaining),
+                    Arg::Fen(app.enterprise_used_fen.get()),
+                    Arg::Fen(remaining.get()),
                 ],
-                Some(remaining),
+                Some(remaining.get()),
             ));
             total = remaining;
         }
@@ -533,23 +692,28 @@ pub fn calculate(rules: &Rules, lpr: &LprTable, app: &Application) -> Result<Cal
     if total < sum {
         let shares = proportional(
             &items.iter().map(|i| i.capped_fen).collect::<Vec<_>>(),
-            total,
+            total.get(),
         );
         for (i, s) in items.iter_mut().zip(shares) {
             i.granted_fen = s;
         }
     }
-    steps.push(step("total", vec![Arg::Fen(total)], Some(total)));
+    steps.push(step(
+        "total",
+        vec![Arg::Fen(total.get())],
+        Some(total.get()),
+    ));
     Ok(Calculation {
         eligible: true,
         items,
-        total_fen: total,
+        total_fen: total.get(),
         steps,
         loans: refs,
     })
 }
 
-/// The base of one item for one loan (exact), recording the rules that shaped it.
+/// The base of one item for one loan (exact), recording the rules that shaped it; `None` when
+/// the loan is ruled out for the item.
 #[allow(clippy::too_many_arguments)]
 fn item_base(
     rule: &ItemRule,
@@ -560,14 +724,18 @@ fn item_base(
     share: Decimal,
     financed: Decimal,
     steps: &mut Vec<Step>,
-) -> Result<Decimal, Msg> {
+) -> Result<Option<Decimal>, Msg> {
     let d360 = Decimal::from(360);
+    // base × rate × days ÷ 360, exactly.
+    let interest_on = |amount: Decimal, rate: Decimal, days: i64| -> Result<Decimal, Msg> {
+        ck(ck(ck(amount.checked_mul(rate))?.checked_mul(Decimal::from(days)))?.checked_div(d360))
+    };
     let mut base = if rule.item == Item::Interest {
         let ir: InterestRule = rule.interest.unwrap_or_default();
         let counted = ir.max_days.map_or(days, |m| days.min(i64::from(m)));
         if let Some((at, margin)) = ir.max_rate_over_lpr {
             let (v, what) = lpr_for(lpr, at, loan)?;
-            let ceiling = v * (Decimal::ONE + margin.value());
+            let ceiling = ck(v.checked_mul(Decimal::ONE + margin.value()))?;
             if loan.annual_rate > ceiling {
                 steps.push(step(
                     "interest.rate_ceiling",
@@ -581,42 +749,44 @@ fn item_base(
                     ],
                     None,
                 ));
-                return Ok(Decimal::ZERO);
+                return Ok(None);
             }
         }
         let mut base = match ir.rate_base {
             Some(at) => {
                 let (v, what) = lpr_for(lpr, at, loan)?;
                 let rate = v.min(loan.annual_rate);
-                let b = financed * rate * Decimal::from(counted) / d360;
+                let b = interest_on(financed, rate, counted)?;
                 steps.push(step(
                     "interest.rate_base",
                     vec![
                         Arg::Loan(li),
-                        Arg::Fen(round_fen(financed)),
+                        Arg::Fen(to_fen(financed)?.get()),
                         what,
                         Arg::Pct(v),
                         Arg::Pct(loan.annual_rate),
                         Arg::Int(counted),
-                        Arg::Fen(round_fen(b)),
+                        Arg::Fen(to_fen(b)?.get()),
                     ],
                     None,
                 ));
                 b
             }
             None => {
-                let paid = dec(loan.interest_paid_fen) * share;
+                let paid_fen = loan.interest_paid_fen;
+                let paid = ck(paid_fen.to_decimal().checked_mul(share))?;
                 if counted < days {
-                    let b = paid * Decimal::from(counted) / Decimal::from(days);
+                    let b = ck(ck(paid.checked_mul(Decimal::from(counted)))?
+                        .checked_div(Decimal::from(days)))?;
                     steps.push(step(
                         "interest.paid_days",
                         vec![
                             Arg::Loan(li),
-                            Arg::Fen(loan.interest_paid_fen),
+                            Arg::Fen(paid_fen.get()),
                             Arg::Pct(share),
                             Arg::Int(counted),
                             Arg::Int(days),
-                            Arg::Fen(round_fen(b)),
+                            Arg::Fen(to_fen(b)?.get()),
                         ],
                         None,
                     ));
@@ -627,9 +797,9 @@ fn item_base(
                             "interest.paid",
                             vec![
                                 Arg::Loan(li),
-                                Arg::Fen(loan.interest_paid_fen),
+                                Arg::Fen(paid_fen.get()),
                                 Arg::Pct(share),
-                                Arg::Fen(round_fen(paid)),
+                                Arg::Fen(to_fen(paid)?.get()),
                             ],
                             None,
                         ));
@@ -640,7 +810,7 @@ fn item_base(
         };
         if let Some(at) = ir.limit_to_lpr {
             let (v, what) = lpr_for(lpr, at, loan)?;
-            let limit = financed * v * Decimal::from(counted) / d360;
+            let limit = interest_on(financed, v, counted)?;
             if base > limit {
                 steps.push(step(
                     "interest.lpr_limit",
@@ -648,9 +818,9 @@ fn item_base(
                         Arg::Loan(li),
                         what,
                         Arg::Pct(v),
-                        Arg::Fen(round_fen(financed)),
+                        Arg::Fen(to_fen(financed)?.get()),
                         Arg::Int(counted),
-                        Arg::Fen(round_fen(limit)),
+                        Arg::Fen(to_fen(limit)?.get()),
                     ],
                     None,
                 ));
@@ -660,16 +830,16 @@ fn item_base(
         base
     } else {
         let fee = loan.fee(rule.item);
-        let b = dec(fee) * share;
-        if share < Decimal::ONE && fee > 0 {
+        let b = ck(fee.to_decimal().checked_mul(share))?;
+        if share < Decimal::ONE && fee.is_positive() {
             steps.push(step(
                 "fee.share",
                 vec![
                     Arg::Loan(li),
                     Arg::Text(rule.item.fee_zh()),
-                    Arg::Fen(fee),
+                    Arg::Fen(fee.get()),
                     Arg::Pct(share),
-                    Arg::Fen(round_fen(b)),
+                    Arg::Fen(to_fen(b)?.get()),
                 ],
                 None,
             ));
@@ -677,7 +847,7 @@ fn item_base(
         b
     };
     if let Some(s) = rule.base_max_share_of_principal {
-        let limit = dec(loan.principal_fen) * s.value();
+        let limit = ck(loan.principal_fen.to_decimal().checked_mul(s.value()))?;
         if base > limit {
             steps.push(step(
                 "base.share_of_principal",
@@ -685,14 +855,14 @@ fn item_base(
                     Arg::Loan(li),
                     Arg::Text(rule.item.zh()),
                     Arg::Pct(s.value()),
-                    Arg::Fen(round_fen(limit)),
+                    Arg::Fen(to_fen(limit)?.get()),
                 ],
                 None,
             ));
             base = limit;
         }
     }
-    Ok(base)
+    Ok(Some(base))
 }
 
 /// Applies a yearly cap less what was granted earlier in the year, recording the step.
@@ -742,41 +912,131 @@ fn refused(rule: &'static str) -> Calculation {
     )
 }
 
-/// An institution's reward for its qualifying loans of the year (principal of each, fen),
-/// less what it has already been granted this year. Amounts out of range give a refused
-/// (ineligible, zero) calculation; `try_institution_reward` reports them as an error.
+/// A loan an institution made in the year, as its reward counts it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RewardLoan {
+    pub principal_fen: Fen,
+    /// The secured amount on the pledge registration(s), if known.
+    pub secured_amount_fen: Option<Fen>,
+    pub ip_share: IpShare,
+    /// The IP kinds pledged.
+    pub ip_kinds: Vec<IpKind>,
+    /// The borrower's class, if known.
+    pub class: Option<SizeClass>,
+    /// The borrower's first IP pledge loan.
+    pub first_time: bool,
+}
+
+impl RewardLoan {
+    /// A loan secured by IP alone, for the principal: (principal, IP kind).
+    pub fn sole(principal_fen: i64) -> RewardLoan {
+        RewardLoan {
+            principal_fen: Fen::new(principal_fen),
+            secured_amount_fen: None,
+            ip_share: IpShare::Sole,
+            ip_kinds: vec![IpKind::Patent],
+            class: None,
+            first_time: false,
+        }
+    }
+
+    /// min(principal, secured amount) × IP share, exact.
+    fn financed(&self) -> Result<Decimal, Msg> {
+        let principal = self.principal_fen;
+        for (what, v) in [
+            ("贷款本金", Some(principal)),
+            ("登记担保金额", self.secured_amount_fen),
+        ] {
+            if let Some(m) = v.and_then(|v| amount_problem(what, v, 0)) {
+                return Err(m);
+            }
+        }
+        let share = match self.ip_share {
+            IpShare::Sole => Decimal::ONE,
+            IpShare::Ratio { ratio } => ratio.value(),
+            IpShare::Amount { amount_fen } if principal.is_positive() => ck(amount_fen
+                .non_negative()
+                .to_decimal()
+                .checked_div(principal.to_decimal()))?
+            .min(Decimal::ONE),
+            IpShare::Amount { .. } => Decimal::ZERO,
+        };
+        let base = self.secured_amount_fen.unwrap_or(principal).min(principal);
+        ck(base.to_decimal().checked_mul(share))
+    }
+}
+
+/// An institution's reward for its loans of the year, less what it has already been granted
+/// this year. Amounts out of range give a refused (ineligible, zero) calculation;
+/// `try_institution_reward` reports them as an error.
 pub fn institution_reward(
     rule: &super::rules::RewardRule,
-    loans_fen: &[i64],
+    loans: &[RewardLoan],
     granted_this_year_fen: i64,
 ) -> Calculation {
-    try_institution_reward(rule, loans_fen, granted_this_year_fen)
+    try_institution_reward(rule, loans, granted_this_year_fen)
         .unwrap_or_else(|_| refused("reward.total"))
 }
 
 /// `institution_reward`, with an amount out of range as an error.
 pub fn try_institution_reward(
     rule: &super::rules::RewardRule,
-    loans_fen: &[i64],
+    loans: &[RewardLoan],
     granted_this_year_fen: i64,
 ) -> Result<Calculation, Msg> {
-    let total_loans =
-        Fen::sum(loans_fen.iter().map(|l| Fen::new(*l).non_negative())).map_err(|_| overflow())?;
-    let by_ratio = total_loans
+    let mut steps = Vec::new();
+    let mut financed = Decimal::ZERO;
+    let mut count = 0i64;
+    let (mut not_first, mut other_kind, mut other_class) = (0i64, 0i64, 0i64);
+    for l in loans {
+        let f = l.financed()?;
+        if rule.first_time_borrowers_only && !l.first_time {
+            not_first += 1;
+        } else if !rule.ip_kinds.is_empty() && !l.ip_kinds.iter().any(|k| rule.ip_kinds.contains(k))
+        {
+            other_kind += 1;
+        } else if rule
+            .classes
+            .is_some_and(|only| !l.class.is_some_and(|c| only.get(c)))
+        {
+            other_class += 1;
+        } else {
+            financed = ck(financed.checked_add(f))?;
+            count += 1;
+        }
+    }
+    for (n, why) in [
+        (not_first, "借款企业并非首次办理知识产权质押贷款"),
+        (other_kind, "质押的知识产权不在奖励范围内"),
+        (other_class, "借款企业规模不在奖励范围内"),
+    ] {
+        if n > 0 {
+            steps.push(step(
+                "reward.excluded",
+                vec![Arg::Int(n), Arg::Text(why)],
+                None,
+            ));
+        }
+    }
+    if count == 0 {
+        steps.push(step("condition.none", Vec::new(), Some(0)));
+        return Ok(single("reward.total", steps, 0, false));
+    }
+    let total_financed = to_fen(financed)?;
+    let by_ratio = total_financed
         .checked_mul_ratio(rule.ratio.value())
         .ok_or_else(overflow)?;
-    let count = loans_fen.len() as i64;
     let per_loan = Fen::new(rule.per_loan_fen)
         .checked_mul(count)
         .ok_or_else(overflow)?;
     let mut total = by_ratio.checked_add(per_loan).ok_or_else(overflow)?.get();
-    let (total_loans, per_loan) = (total_loans.get(), per_loan.get());
-    let mut steps = vec![if per_loan > 0 {
+    let (total_financed, per_loan) = (total_financed.get(), per_loan.get());
+    steps.push(if per_loan > 0 {
         step(
             "reward.amount_per_loan",
             vec![
                 Arg::Int(count),
-                Arg::Fen(total_loans),
+                Arg::Fen(total_financed),
                 Arg::Pct(rule.ratio.value()),
                 Arg::Fen(rule.per_loan_fen),
                 Arg::Fen(total),
@@ -788,13 +1048,13 @@ pub fn try_institution_reward(
             "reward.amount",
             vec![
                 Arg::Int(count),
-                Arg::Fen(total_loans),
+                Arg::Fen(total_financed),
                 Arg::Pct(rule.ratio.value()),
                 Arg::Fen(total),
             ],
             Some(total),
         )
-    }];
+    });
     total = yearly_cap(
         &mut steps,
         "reward.cap",
@@ -843,6 +1103,11 @@ pub fn try_securitisation(
         )];
         return Ok(single("securitisation.total", steps, 0, false));
     }
+    for (what, v) in [("实付利息", interest_fen), ("担保费", guarantee_fee_fen)] {
+        if let Some(m) = amount_problem(what, Fen::new(v), 0) {
+            return Err(m);
+        }
+    }
     let cost = Fen::new(interest_fen)
         .non_negative()
         .checked_add(Fen::new(guarantee_fee_fen).non_negative())
@@ -886,8 +1151,17 @@ mod tests {
             cap_per_year_fen: None,
             max_years: None,
         };
-        let e = try_securitisation(&rule, 1, i64::MAX, 1, 0).expect_err("overflow");
-        assert_eq!(e.code, "amount.overflow");
+        let e = try_securitisation(&rule, 1, i64::MAX, 1, 0).expect_err("too large");
+        assert_eq!(e.code, "amount.too_large");
+        // The bound is inclusive: 10^14 fen is taken, one fen more is refused.
+        assert_eq!(
+            try_securitisation(&rule, 1, MAX_FEN + 1, 0, 0).map_err(|m| m.code),
+            Err("amount.too_large")
+        );
+        assert_eq!(
+            try_securitisation(&rule, 1, MAX_FEN, 0, 0).map(|c| c.total_fen),
+            Ok(MAX_FEN / 2)
+        );
         let c = securitisation(&rule, 1, i64::MAX, 1, 0);
         assert!(!c.eligible);
         assert_eq!(c.total_fen, 0);

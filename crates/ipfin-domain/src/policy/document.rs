@@ -179,11 +179,28 @@ pub fn parse(json: &[u8]) -> Result<PolicyDocument, RuleError> {
     let de = &mut serde_json::Deserializer::from_slice(json);
     serde_path_to_error::deserialize(de).map_err(|e| {
         let path = e.path().to_string();
-        let inner = e.into_inner().to_string();
+        let path = if path == "." { "$".to_string() } else { path };
+        let inner = e.into_inner();
+        let (line, column) = (inner.line(), inner.column());
+        let inner = inner.to_string();
+        // A document that is not JSON at all: where, as people count lines.
+        let zh = if inner.contains("expected value")
+            || inner.contains("EOF")
+            || inner.contains("trailing")
+            || inner.contains("key must be a string")
+        {
+            format!("政策文件不是合法的 JSON（第 {line} 行第 {column} 个字符附近），请检查括号、引号和逗号。")
+        } else {
+            format!(
+                "政策文件中{}：{}",
+                super::json_zh::path_zh(&path),
+                super::json_zh::serde_zh(&inner)
+            )
+        };
         err(
-            if path == "." { "$".to_string() } else { path },
+            path,
             "policy.schema",
-            format!("政策文件不符合规则格式：{inner}"),
+            zh,
             format!("The policy document does not match the rule schema: {inner}"),
         )
     })
@@ -234,15 +251,17 @@ impl PolicyDocument {
             e.path = format!("rules.{}", e.path);
             e
         }));
-        if let Some(b) = &self.budget
-            && b.total_fen < 0
-        {
-            out.push(err(
-                "budget.total_fen",
-                "policy.budget",
-                "年度预算不能为负数。",
-                "The budget cannot be negative.",
-            ));
+        if let Some(b) = &self.budget {
+            if b.total_fen < 0 {
+                out.push(err(
+                    "budget.total_fen",
+                    "policy.budget",
+                    "年度预算不能为负数。",
+                    "The budget cannot be negative.",
+                ));
+            } else {
+                super::rules::check_amount("budget.total_fen", b.total_fen, &mut out);
+            }
         }
         for (i, m) in self.extra_materials.iter().enumerate() {
             let code_ok = !m.code.is_empty()
@@ -361,6 +380,51 @@ mod tests {
                 .msg
                 .zh
                 .contains("colour")
+        );
+    }
+
+    #[test]
+    fn rule_errors_are_in_chinese_without_line_and_column() {
+        let mut v = doc();
+        v["rules"]["items"][0]["cap_fen"] = serde_json::json!({"small": "1e3"});
+        let e = parse(v.to_string().as_bytes()).unwrap_err();
+        assert_eq!(e.path, "rules.items[0].cap_fen.small");
+        assert_eq!(
+            e.msg.zh,
+            "政策文件中计算规则 › 资助项目 第 1 项 › 单项上限（分） › 小型企业（rules.items[0].cap_fen.small）：应为整数，实际填写的是文本 \"1e3\"。"
+        );
+        let mut v = doc();
+        v["rules"]["items"][0]["item"] = serde_json::json!("lunch");
+        let e = parse(v.to_string().as_bytes()).unwrap_err();
+        assert!(
+            e.msg.zh.contains(
+                "“lunch”不是可选的值；可选：interest（贷款贴息）、evaluation（评估费补贴）"
+            ),
+            "{}",
+            e.msg.zh
+        );
+        let mut v = doc();
+        v["rules"]["items"][0]["ratio"]["small"] = serde_json::json!("1e-1");
+        let e = parse(v.to_string().as_bytes()).unwrap_err();
+        assert!(e.msg.zh.contains("“1e-1”不符合要求"), "{}", e.msg.zh);
+        let mut v = doc();
+        v["batches"][0]["opens"] = serde_json::json!("2026-02-30");
+        let e = parse(v.to_string().as_bytes()).unwrap_err();
+        assert!(e.msg.zh.contains("日期不存在"), "{}", e.msg.zh);
+        for e in [
+            parse(br#"{"title": 1}"#).unwrap_err(),
+            parse(br#"{"title": "t", "year": 2026, "financing_modes": [], "ip_types": [], "rules": {}}"#).unwrap_err(),
+        ] {
+            for w in ["line", "column", "expected", "invalid", "missing"] {
+                assert!(!e.msg.zh.contains(w), "{w}: {}", e.msg.zh);
+            }
+        }
+        assert!(
+            parse(b"{ nope")
+                .unwrap_err()
+                .msg
+                .zh
+                .contains("不是合法的 JSON")
         );
     }
 

@@ -7,6 +7,8 @@ pub mod calc;
 pub mod conformance;
 pub mod document;
 pub mod eligibility;
+pub mod input;
+pub mod json_zh;
 pub mod lpr;
 pub mod materials;
 pub mod rules;

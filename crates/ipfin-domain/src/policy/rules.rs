@@ -11,10 +11,63 @@ use rust_decimal::Decimal;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-/// A ratio between 0 and 1 inclusive, exact (0.7 = 70%).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(try_from = "Decimal", into = "Decimal")]
+/// A ratio between 0 and 1 inclusive, exact (0.7 = 70%). In JSON it is a plain decimal string
+/// (`"0.7"`, `"1"`, `"0.042"`) or a number; the parser accepts exactly what the schema's
+/// pattern does, so `"1e-1"`, `".5"` or `"70%"` are refused by both.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(into = "Decimal")]
 pub struct Ratio(Decimal);
+
+/// The schema's pattern for a ratio written as a string.
+fn ratio_text_ok(s: &str) -> bool {
+    let digits = |t: &str| !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit());
+    match s.split_once('.') {
+        None => s == "0" || s == "1",
+        Some(("0", f)) => digits(f),
+        Some(("1", f)) => digits(f) && f.bytes().all(|b| b == b'0'),
+        Some(_) => false,
+    }
+}
+
+impl<'de> Deserialize<'de> for Ratio {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Ratio, D::Error> {
+        struct V;
+        impl serde::de::Visitor<'_> for V {
+            type Value = Ratio;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("比例（0 到 1 之间的小数，如 \"0.7\"）")
+            }
+            fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<Ratio, E> {
+                let bad = || {
+                    E::custom(format!(
+                        "比例应写作 0 到 1 之间的小数（如 \"0.7\" 表示 70%），“{s}”不符合要求"
+                    ))
+                };
+                if !ratio_text_ok(s) {
+                    return Err(bad());
+                }
+                let v: Decimal = s.parse().map_err(|_| bad())?;
+                Ratio::new(v).map_err(E::custom)
+            }
+            fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Ratio, E> {
+                // The number as written (Display is its shortest form, never an exponent),
+                // not its binary approximation.
+                let d = v
+                    .to_string()
+                    .parse::<Decimal>()
+                    .map_err(|_| E::custom(format!("比例应为 0 到 1 之间的小数，实际为 {v}")))?;
+                Ratio::new(d).map_err(E::custom)
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Ratio, E> {
+                Ratio::new(Decimal::from(v)).map_err(E::custom)
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Ratio, E> {
+                Ratio::new(Decimal::from(v)).map_err(E::custom)
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
 
 impl Ratio {
     pub const ZERO: Ratio = Ratio(Decimal::ZERO);
@@ -272,8 +325,12 @@ pub struct EnterpriseCap {
 pub struct Conditions {
     /// IP kinds whose pledge loans count (empty: all).
     pub ip_kinds: Vec<IpKind>,
-    /// Loans longer than this many days do not count (Futian: one year).
+    /// Loans longer than this many days do not count (for rules that say days).
     pub max_loan_days: Option<u32>,
+    /// Loans longer than this many calendar months do not count (Futian: one year = 12
+    /// months, whatever the leap days): the end date is at most the start date plus the
+    /// months (31 January + 1 month = 28 or 29 February). Not together with days.
+    pub max_loan_months: Option<u32>,
     /// Only enterprises with operating revenue at most this (Beijing: CNY 200 million).
     pub max_revenue_fen: Option<i64>,
 }
@@ -324,7 +381,21 @@ fn check_cap(path: &str, caps: &PerClass<Option<i64>>, out: &mut Vec<RuleError>)
                 format!("上限不能为负数（{}）。", c.label(crate::message::Lang::Zh)),
                 format!("A cap cannot be negative ({}).", c.code()),
             ));
+        } else if let Some(v) = v {
+            check_amount(&format!("{path}.{}", c.code()), v, out);
         }
+    }
+}
+
+/// An amount of a rule above the engine's bound ([`super::calc::MAX_FEN`]) or below 0.
+pub(crate) fn check_amount(path: &str, v: i64, out: &mut Vec<RuleError>) {
+    if let Some(msg) =
+        super::calc::amount_problem(&format!("规则金额（{path}）"), crate::money::Fen::new(v), 0)
+    {
+        out.push(RuleError {
+            path: path.to_string(),
+            msg,
+        });
     }
 }
 
@@ -376,6 +447,39 @@ impl Rules {
             }
         }
         check_cap("application_cap_fen", &self.application_cap_fen, &mut out);
+        let c = &self.conditions;
+        if c.max_loan_days.is_some() && c.max_loan_months.is_some() {
+            out.push(err(
+                "conditions.max_loan_months".into(),
+                "policy.term_units",
+                "贷款期限上限只能按天（max_loan_days）或按月（max_loan_months）中的一种设置，不能同时设置。".into(),
+                "Set the loan term limit in days or in months, not both.".into(),
+            ));
+        }
+        if c.max_loan_months == Some(0) || c.max_loan_days == Some(0) {
+            out.push(err(
+                if c.max_loan_months == Some(0) {
+                    "conditions.max_loan_months".into()
+                } else {
+                    "conditions.max_loan_days".into()
+                },
+                "policy.term_zero",
+                "贷款期限上限应至少为 1（天或月）。".into(),
+                "The loan term limit is at least 1.".into(),
+            ));
+        }
+        if let Some(v) = self.conditions.max_revenue_fen {
+            check_amount("conditions.max_revenue_fen", v, &mut out);
+        }
+        if let Some(r) = &self.institution_reward {
+            check_amount("institution_reward.per_loan_fen", r.per_loan_fen, &mut out);
+            if let Some(c) = r.cap_per_year_fen {
+                check_amount("institution_reward.cap_per_year_fen", c, &mut out);
+            }
+        }
+        if let Some(c) = self.securitisation.and_then(|s| s.cap_per_year_fen) {
+            check_amount("securitisation.cap_per_year_fen", c, &mut out);
+        }
         if let Some(c) = &self.enterprise_cap {
             check_cap("enterprise_cap.amount_fen", &c.amount_fen, &mut out);
             if let CapPeriod::Years(0) = c.period {
@@ -400,15 +504,28 @@ pub struct GroupLimit {
     pub share_of_principal: Ratio,
 }
 
-/// Rewards to financial institutions (SPEC §3.4): a share of the year's qualifying IP pledge
-/// loans and/or an amount per loan, capped per institution per year.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+/// Rewards to financial institutions (SPEC §3.4): a share of the financed amount of the year's
+/// qualifying IP pledge loans (min(principal, secured amount) × IP share) and/or an amount per
+/// loan, capped per institution per year; optionally only loans to first-time borrowers, of
+/// some IP kinds, or to enterprises of some classes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RewardRule {
     pub ratio: Ratio,
     #[serde(default)]
     pub per_loan_fen: i64,
     pub cap_per_year_fen: Option<i64>,
+    /// Only loans to enterprises borrowing against IP for the first time ("or of loans to
+    /// first-time borrowers").
+    #[serde(default)]
+    pub first_time_borrowers_only: bool,
+    /// Only loans pledging these IP kinds (empty: all).
+    #[serde(default)]
+    pub ip_kinds: Vec<IpKind>,
+    /// Only loans to enterprises of the classes marked true (absent: all), e.g. SMEs only:
+    /// `{"large": false, "medium": true, "small": true, "micro": true}`.
+    #[serde(default)]
+    pub classes: Option<PerClass<bool>>,
 }
 
 /// Securitisation support: a share of the financing cost (interest and guarantee fee paid),

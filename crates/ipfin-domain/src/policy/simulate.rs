@@ -91,9 +91,9 @@ pub fn simulate(
     for a in past {
         let app = Application {
             class: a.class,
-            operating_revenue_fen: a.operating_revenue_fen.map(Fen::get),
+            operating_revenue_fen: a.operating_revenue_fen,
             loans: a.loans.clone(),
-            enterprise_used_fen: used.get(&a.applicant).copied().unwrap_or_default().get(),
+            enterprise_used_fen: used.get(&a.applicant).copied().unwrap_or_default(),
         };
         let calc = match calculate(rules, lpr, &app) {
             Ok(c) => c,
@@ -192,17 +192,17 @@ mod tests {
     fn loan(interest_fen: i64) -> Loan {
         Loan {
             reference: "测试银行 2026-01".into(),
-            principal_fen: 100_000_000,
+            principal_fen: Fen::new(100_000_000),
             secured_amount_fen: None,
             ip_share: IpShare::Sole,
             ip_kind: IpKind::Patent,
             start: NaiveDate::from_ymd_opt(2026, 1, 1).unwrap_or_default(),
             end: NaiveDate::from_ymd_opt(2026, 12, 31).unwrap_or_default(),
             annual_rate: Decimal::new(35, 3),
-            interest_paid_fen: interest_fen,
-            evaluation_fee_fen: 0,
-            guarantee_fee_fen: 0,
-            insurance_fee_fen: 0,
+            interest_paid_fen: Fen::new(interest_fen),
+            evaluation_fee_fen: Fen::ZERO,
+            guarantee_fee_fen: Fen::ZERO,
+            insurance_fee_fen: Fen::ZERO,
         }
     }
 

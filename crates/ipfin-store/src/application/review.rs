@@ -147,7 +147,7 @@ impl Store {
                         .await?;
                 let input = calc::Application {
                     class,
-                    operating_revenue_fen: e.operating_revenue_fen,
+                    operating_revenue_fen: e.operating_revenue_fen.map(ipfin_domain::Fen::new),
                     // Only the items applied for count: fees of other items stay out.
                     loans: loans
                         .iter()
@@ -161,32 +161,48 @@ impl Store {
                                 (Item::Insurance, &mut loan.insurance_fee_fen),
                             ] {
                                 if !applied.contains(&item) {
-                                    *fee = 0;
+                                    *fee = ipfin_domain::Fen::ZERO;
                                 }
                             }
                             loan
                         })
                         .collect(),
-                    enterprise_used_fen: used,
+                    enterprise_used_fen: ipfin_domain::Fen::new(used),
                 };
                 let lpr = Self::lpr_table_in(conn).await?;
                 calc::calculate(&doc.rules, &lpr, &input).map_err(|m| field_err("lines", m))
             }
             Kind::Institution => {
-                let rule = doc.rules.institution_reward.ok_or_else(|| {
+                let rule = doc.rules.institution_reward.clone().ok_or_else(|| {
                     StoreError::conflict(
                         "application.no_reward_rule",
                         "该政策没有对银行金融机构的奖励条款。",
                         "The policy has no institution reward.",
                     )
                 })?;
+                // What the reward counts of each loan (issue #19 item 1): the financed amount
+                // from the bank's own report (other collateral, IP amount or ratio, the pledge
+                // registrations' secured amount), the IP kinds, the borrower's class and
+                // whether it is the borrower's first IP pledge loan.
                 #[derive(FromQueryResult)]
                 struct P {
                     principal_fen: i64,
+                    secured_fen: Option<i64>,
+                    other_collateral: bool,
+                    ip_amount_fen: Option<i64>,
+                    ip_ratio: Option<String>,
+                    first_loan: bool,
+                    ip_kinds: String,
+                    class: Option<String>,
                 }
                 let loans: Vec<P> = fetch_all(
                     conn,
-                    "SELECT l.principal_fen FROM loans l JOIN enterprises e ON e.id = l.enterprise_id \
+                    "SELECT l.principal_fen, \
+                     (SELECT CAST(SUM(p.secured_amount_fen) AS BIGINT) FROM loan_pledges lp \
+                      JOIN pledge_registrations p ON p.id = lp.registration_id WHERE lp.loan_id = l.id) AS secured_fen, \
+                     l.other_collateral, l.ip_amount_fen, l.ip_ratio, l.first_loan, l.ip_kinds, \
+                     COALESCE(e.size_override, e.size_class) AS class \
+                     FROM loans l JOIN enterprises e ON e.id = l.enterprise_id \
                      WHERE l.lender_org_id = ? AND e.registered_district = ? AND l.start_date >= ? AND l.start_date <= ?",
                     vec![
                         row.applicant_org_id.into(),
@@ -207,9 +223,43 @@ impl Store {
                     ));
                 }
                 let used = Self::enterprise_used(conn, row, Some(CapPeriod::Year)).await?;
-                let amounts: Vec<i64> = loans.iter().map(|l| l.principal_fen).collect();
-                calc::try_institution_reward(&rule, &amounts, used)
-                    .map_err(|m| field_err("lines", m))
+                use ipfin_domain::Fen;
+                use ipfin_domain::policy::calc::{IpShare, RewardLoan};
+                let loans: Vec<RewardLoan> = loans
+                    .into_iter()
+                    .map(|l| RewardLoan {
+                        principal_fen: Fen::new(l.principal_fen),
+                        secured_amount_fen: l.secured_fen.map(Fen::new),
+                        ip_share: match (l.other_collateral, l.ip_amount_fen, &l.ip_ratio) {
+                            (false, _, _) => IpShare::Sole,
+                            (true, Some(a), _) => IpShare::Amount {
+                                amount_fen: Fen::new(a),
+                            },
+                            // A ratio that does not read counts nothing rather than everything.
+                            (true, None, r) => r
+                                .as_deref()
+                                .and_then(|r| r.parse().ok())
+                                .and_then(|r| ipfin_domain::policy::Ratio::new(r).ok())
+                                .map_or(
+                                    IpShare::Amount {
+                                        amount_fen: Fen::ZERO,
+                                    },
+                                    |ratio| IpShare::Ratio { ratio },
+                                ),
+                        },
+                        ip_kinds: l
+                            .ip_kinds
+                            .split(',')
+                            .filter_map(ipfin_domain::ip_number::IpKind::from_code)
+                            .collect(),
+                        class: l
+                            .class
+                            .as_deref()
+                            .and_then(ipfin_domain::size::SizeClass::from_code),
+                        first_time: l.first_loan,
+                    })
+                    .collect();
+                calc::try_institution_reward(&rule, &loans, used).map_err(|m| field_err("lines", m))
             }
             Kind::Securitisation => {
                 let rule = doc.rules.securitisation.ok_or_else(|| {

@@ -9,7 +9,8 @@ use crate::error::{AppError, AppResult};
 use crate::http::write;
 use crate::usecase::confirmation::Prepared;
 use crate::usecase::policy::{
-    CalculatorBody, CalculatorResult, DistrictConformance, conformance_rows, run_calculator,
+    CalculatorBody, CalculatorResult, DistrictConformance, conformance_rows, read_calculator,
+    run_calculator,
 };
 use axum::Json;
 use axum::body::Bytes;
@@ -349,12 +350,12 @@ pub async fn working_days(
 /// derivation — the same engine the officers use.
 #[utoipa::path(post, path = "/api/v1/tools/subsidy-calculator", tag = "tools", request_body = CalculatorBody,
     responses((status = 200, body = CalculatorResult),
-        (status = 422, description = "unpublished version, bad loan (e.g. without dates), or an LPR value the table lacks")))]
+        (status = 422, description = "unpublished version; any field missing, of the wrong type, out of its bounds (money 0 to 10^14 fen, IP share above 0, IP amount within the principal) or an impossible date — every problem listed in `errors` with its path, in Chinese; or an LPR value the table lacks")))]
 pub async fn subsidy_calculator(
     State(state): State<AppState>,
-    ApiJson(b): ApiJson<CalculatorBody>,
+    ApiJson(body): ApiJson<serde_json::Value>,
 ) -> AppResult<Json<CalculatorResult>> {
-    let result = run_calculator(&state, b).await?;
+    let result = run_calculator(&state, read_calculator(&body)?).await?;
     Ok(Json(result))
 }
 

@@ -4,11 +4,13 @@
 use crate::AppState;
 use crate::actor::Actor;
 use crate::error::{AppError, AppResult};
-use ipfin_domain::policy::{Application, Loan, calculate};
-use ipfin_domain::size::SizeClass;
+use ipfin_domain::policy::calculate;
+use ipfin_domain::policy::input::{CalculatorInput, calculator_input};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+/// The calculator's request, as documented in OpenAPI. The body is read field by field by
+/// [`read_calculator`] so that every problem is reported at once, in Chinese, with its path.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CalculatorBody {
@@ -16,13 +18,24 @@ pub struct CalculatorBody {
     pub policy_version_id: i64,
     /// large, medium, small or micro.
     pub class: String,
+    /// Fen, 0 to 10^14.
     #[serde(default)]
     pub operating_revenue_fen: Option<i64>,
-    /// Already granted or reserved within the enterprise's cap period.
+    /// Already granted or reserved within the enterprise's cap period (fen, 0 to 10^14).
     #[serde(default)]
     pub enterprise_used_fen: i64,
+    /// Each: reference, principal_fen (1 to 10^14), secured_amount_fen?, ip_share
+    /// ({kind: sole} | {kind: ratio, ratio: "0.6"} above 0 | {kind: amount, amount_fen} at most
+    /// the principal), ip_kind, start, end (YYYY-MM-DD), annual_rate ("0.0345"), and the fees
+    /// paid in fen (interest_paid_fen, evaluation_fee_fen, guarantee_fee_fen, insurance_fee_fen).
     #[schema(value_type = Vec<Object>)]
     pub loans: Vec<serde_json::Value>,
+}
+
+/// Reads a calculator request from JSON: every problem at once (422, `errors` lists each with
+/// its JSON path), in Chinese.
+pub fn read_calculator(v: &serde_json::Value) -> AppResult<CalculatorInput> {
+    calculator_input(v).map_err(|list| AppError::from(ipfin_store::StoreError::Problems(list)))
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -51,7 +64,10 @@ pub struct CalculatorResult {
 }
 
 /// The calculator, shared by the API and the public page.
-pub async fn run_calculator(state: &AppState, b: CalculatorBody) -> AppResult<CalculatorResult> {
+pub async fn run_calculator(
+    state: &AppState,
+    input: CalculatorInput,
+) -> AppResult<CalculatorResult> {
     let unpublished = || {
         AppError::invalid(ipfin_domain::FieldError::new(
             "policy_version_id",
@@ -62,50 +78,15 @@ pub async fn run_calculator(state: &AppState, b: CalculatorBody) -> AppResult<Ca
     };
     let v = state
         .store
-        .policy_version(&ipfin_domain::Scope::Public, b.policy_version_id)
+        .policy_version(&ipfin_domain::Scope::Public, input.policy_version_id)
         .await
         .map_err(|_| unpublished())?;
     if v.status != "published" {
         return Err(unpublished());
     }
-    let class = SizeClass::from_code(&b.class).ok_or_else(|| {
-        AppError::invalid(ipfin_domain::FieldError::new(
-            "class",
-            "enterprise.size",
-            "企业规模应为 large（大型）、medium（中型）、small（小型）或 micro（微型）。",
-            "The class is large, medium, small or micro.",
-        ))
-    })?;
-    let mut loans = Vec::with_capacity(b.loans.len());
-    for (i, l) in b.loans.into_iter().enumerate() {
-        let loan: Loan = serde_path_to_error::deserialize(l).map_err(|e| AppError {
-            path: Some(format!("loans[{i}].{}", e.path())),
-            ..AppError::invalid(ipfin_domain::FieldError::new(
-                "loans",
-                "loan.invalid",
-                format!("第 {} 笔贷款填写有误：{}", i + 1, e.inner()),
-                format!("Loan {} is invalid: {}", i + 1, e.inner()),
-            ))
-        })?;
-        loans.push(loan);
-    }
-    if loans.is_empty() {
-        return Err(AppError::invalid(ipfin_domain::FieldError::new(
-            "loans",
-            "loan.none",
-            "请至少填写一笔贷款。",
-            "Enter at least one loan.",
-        )));
-    }
     let doc = v.doc()?;
     let lpr = state.store.lpr_table().await?;
-    let app = Application {
-        class,
-        operating_revenue_fen: b.operating_revenue_fen,
-        loans,
-        enterprise_used_fen: b.enterprise_used_fen.max(0),
-    };
-    let c = calculate(&doc.rules, &lpr, &app).map_err(|m| {
+    let c = calculate(&doc.rules, &lpr, &input.application).map_err(|m| {
         AppError::invalid(ipfin_domain::FieldError {
             field: "loans",
             msg: m,

@@ -7,12 +7,13 @@ use crate::AppState;
 use crate::actor::Actor;
 use crate::error::{AppError, AppResult};
 use crate::http::rfc5987;
-use crate::usecase::policy::{CalculatorBody, CalculatorResult, run_calculator};
+use crate::usecase::policy::{CalculatorResult, run_calculator};
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use ipfin_domain::policy::document::PolicyDocument;
+use ipfin_domain::policy::input::CalculatorInput;
 use ipfin_domain::policy::rules::{CapPeriod, Ratio};
 use ipfin_domain::policy::yuan;
 use ipfin_domain::size::SizeClass;
@@ -153,6 +154,9 @@ pub(crate) fn describe(doc: &PolicyDocument) -> (Vec<ItemLine>, Vec<String>) {
     }
     if let Some(c) = doc.rules.conditions.max_loan_days {
         caps.push(format!("贷款期限不超过 {c} 天"));
+    }
+    if let Some(c) = doc.rules.conditions.max_loan_months {
+        caps.push(format!("贷款期限不超过 {c} 个月"));
     }
     if !doc.rules.conditions.ip_kinds.is_empty() {
         let kinds: Vec<&str> = doc
@@ -310,18 +314,48 @@ impl CalculatorPage {
     }
 }
 
-fn amount(v: &str, field: &'static str, required: bool) -> Result<i64, FieldError> {
-    if v.trim().is_empty() && !required {
-        return Ok(0);
+/// Form problems collected field by field (form field, message).
+type Problems = Vec<(String, ipfin_domain::Msg)>;
+
+fn amount(v: &str, field: &'static str, problems: &mut Problems) -> Option<i64> {
+    if v.trim().is_empty() {
+        return None;
     }
-    ipfin_domain::money::parse_amount(v, 100).ok_or_else(|| {
-        FieldError::new(
-            field,
-            "number.format",
-            "请填写不小于 0 的金额（单位元，最多两位小数）。",
-            "Enter an amount of at least 0 (yuan, at most 2 decimals).",
-        )
-    })
+    let fen = ipfin_domain::money::parse_amount(v, 100);
+    if fen.is_none() {
+        problems.push((
+            field.into(),
+            ipfin_domain::Msg::new(
+                "number.format",
+                format!(
+                    "{}：请填写不小于 0 的金额（单位元，最多两位小数），“{}”无法识别。",
+                    calc_label(field),
+                    v.trim()
+                ),
+                "Enter an amount of at least 0 (yuan, at most 2 decimals).",
+            ),
+        ));
+    }
+    fen
+}
+
+fn calc_percent(
+    v: &str,
+    field: &'static str,
+    problems: &mut Problems,
+) -> Option<rust_decimal::Decimal> {
+    if v.trim().trim_end_matches('%').trim().is_empty() {
+        return None;
+    }
+    percent(v, field, "")
+        .map_err(|e| {
+            let zh = format!("{}：{}", calc_label(field), e.msg.zh);
+            problems.push((
+                field.into(),
+                ipfin_domain::Msg::new(e.msg.code, zh, e.msg.en),
+            ));
+        })
+        .ok()
 }
 
 fn percent(
@@ -348,55 +382,120 @@ fn percent(
         })
 }
 
-fn body(f: &CalcForm) -> Result<CalculatorBody, FieldError> {
-    let policy = f.policy.trim().parse::<i64>().map_err(|_| {
-        FieldError::new(
-            "policy",
-            "policy.unpublished",
-            "请选择政策。",
-            "Choose a policy.",
-        )
-    })?;
-    let date = |v: &str, field: &'static str| {
-        chrono::NaiveDate::parse_from_str(v.trim(), "%Y-%m-%d").map_err(|_| {
-            FieldError::new(
-                field,
-                "date.format",
-                "请填写日期，例如 2026-03-02。",
-                "Enter a date, e.g. 2026-03-02.",
-            )
-        })
+/// The Chinese label of a calculator form field.
+fn calc_label(field: &str) -> &'static str {
+    match field {
+        "policy" => "政策",
+        "used" => "已获批及在审金额",
+        "revenue" => "企业上年度营业收入",
+        "principal" => "贷款本金",
+        "secured" => "登记担保金额",
+        "share" => "知识产权占比",
+        "start" => "放款日",
+        "end" => "到期日",
+        "rate" => "年利率",
+        "interest" => "实付利息",
+        "evaluation" => "评估费",
+        "guarantee" => "担保费",
+        "insurance" => "保险费",
+        _ => "",
+    }
+}
+
+/// The form field of a JSON path of the calculator request (one loan).
+fn form_field(path: &str) -> String {
+    let key = path.rsplit('.').next().unwrap_or(path);
+    match key {
+        "policy_version_id" => "policy_version_id",
+        "enterprise_used_fen" => "used",
+        "operating_revenue_fen" => "revenue",
+        "principal_fen" => "principal",
+        "secured_amount_fen" => "secured",
+        "ratio" | "amount_fen" | "ip_share" => "share",
+        "start" => "start",
+        "end" => "end",
+        "annual_rate" => "rate",
+        "interest_paid_fen" => "interest",
+        "evaluation_fee_fen" => "evaluation",
+        "guarantee_fee_fen" => "guarantee",
+        "insurance_fee_fen" => "insurance",
+        _ => "_form",
+    }
+    .to_string()
+}
+
+/// The form as the calculator's JSON request: amounts in 元 become fen, percentages ratios;
+/// dates, codes and bounds are judged by the same reader as the API's, every problem at once.
+fn body(f: &CalcForm) -> Result<CalculatorInput, AppError> {
+    let mut problems = Problems::new();
+    let policy = f.policy.trim().parse::<i64>().ok();
+    if policy.is_none() {
+        problems.push((
+            "policy_version_id".into(),
+            ipfin_domain::Msg::new("policy.unpublished", "请选择政策。", "Choose a policy."),
+        ));
+    }
+    let share = calc_percent(&f.share, "share", &mut problems);
+    let rate = calc_percent(&f.rate, "rate", &mut problems);
+    let principal = amount(&f.principal, "principal", &mut problems);
+    let secured = amount(&f.secured, "secured", &mut problems);
+    let revenue = amount(&f.revenue, "revenue", &mut problems);
+    let used = amount(&f.used, "used", &mut problems);
+    let fees = [
+        amount(&f.interest, "interest", &mut problems),
+        amount(&f.evaluation, "evaluation", &mut problems),
+        amount(&f.guarantee, "guarantee", &mut problems),
+        amount(&f.insurance, "insurance", &mut problems),
+    ];
+    let ip_share = match share {
+        Some(s) if s != rust_decimal::Decimal::ONE => {
+            serde_json::json!({"kind": "ratio", "ratio": s.normalize().to_string()})
+        }
+        _ => serde_json::json!({"kind": "sole"}),
     };
-    let share = percent(&f.share, "share", "100")?;
     let loan = serde_json::json!({
         "reference": if f.reference.trim().is_empty() { "贷款 1" } else { f.reference.trim() },
-        "principal_fen": amount(&f.principal, "principal", true)?,
-        "secured_amount_fen": if f.secured.trim().is_empty() { None } else { Some(amount(&f.secured, "secured", true)?) },
-        "ip_share": if share == rust_decimal::Decimal::ONE { serde_json::json!({"kind": "sole"}) } else { serde_json::json!({"kind": "ratio", "ratio": share.to_string()}) },
+        "principal_fen": principal,
+        "secured_amount_fen": secured,
+        "ip_share": ip_share,
         "ip_kind": if f.ip_kind.is_empty() { "patent" } else { f.ip_kind.as_str() },
-        "start": date(&f.start, "start")?.to_string(),
-        "end": date(&f.end, "end")?.to_string(),
-        "annual_rate": percent(&f.rate, "rate", "0")?.to_string(),
-        "interest_paid_fen": amount(&f.interest, "interest", false)?,
-        "evaluation_fee_fen": amount(&f.evaluation, "evaluation", false)?,
-        "guarantee_fee_fen": amount(&f.guarantee, "guarantee", false)?,
-        "insurance_fee_fen": amount(&f.insurance, "insurance", false)?,
+        "start": f.start.trim(),
+        "end": f.end.trim(),
+        "annual_rate": rate.unwrap_or_default().normalize().to_string(),
+        "interest_paid_fen": fees[0],
+        "evaluation_fee_fen": fees[1],
+        "guarantee_fee_fen": fees[2],
+        "insurance_fee_fen": fees[3],
     });
-    Ok(CalculatorBody {
-        policy_version_id: policy,
-        class: if f.class.is_empty() {
-            "small".into()
-        } else {
-            f.class.clone()
-        },
-        operating_revenue_fen: if f.revenue.trim().is_empty() {
-            None
-        } else {
-            Some(amount(&f.revenue, "revenue", true)?)
-        },
-        enterprise_used_fen: amount(&f.used, "used", false)?,
-        loans: vec![loan],
-    })
+    let request = serde_json::json!({
+        "policy_version_id": policy.unwrap_or(0),
+        "class": if f.class.is_empty() { "small" } else { f.class.as_str() },
+        "operating_revenue_fen": revenue,
+        "enterprise_used_fen": used.unwrap_or(0),
+        "loans": [loan],
+    });
+    // The reader's problems on fields the form already found wrong say the same thing again.
+    let read = ipfin_domain::policy::input::calculator_input(&request);
+    let mut all = problems.clone();
+    if let Err(list) = &read {
+        for e in list {
+            let field = form_field(&e.path);
+            if !problems.iter().any(|(f, _)| *f == field) {
+                all.push((field, e.msg.clone()));
+            }
+        }
+    }
+    match read {
+        Ok(input) if all.is_empty() => Ok(input),
+        _ => Err(AppError {
+            problems: Some(Box::new(crate::error::Problems(all.clone()))),
+            ..AppError::from(ipfin_store::StoreError::Problems(
+                all.into_iter()
+                    .map(|(path, msg)| ipfin_domain::policy::rules::RuleError { path, msg })
+                    .collect(),
+            ))
+        }),
+    }
 }
 
 /// `GET /tools/subsidy-calculator`: the public calculator; with the form filled in, the
@@ -439,8 +538,8 @@ pub async fn calculator(
         return Ok(render(StatusCode::OK, &page));
     }
     let outcome = match body(&f) {
-        Ok(b) => run_calculator(&state, b).await,
-        Err(fe) => Err(crate::error::AppError::invalid(fe)),
+        Ok(input) => run_calculator(&state, input).await,
+        Err(e) => Err(e),
     };
     match outcome {
         Ok(r) => {

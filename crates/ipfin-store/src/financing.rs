@@ -310,7 +310,7 @@ fn invalid(e: FieldError) -> StoreError {
 
 fn lender_of(scope: &Scope) -> Result<OrgId> {
     match scope.reach(Records::Loans) {
-        Reach::Party(Party::Lender, org_id) => Ok(OrgId::new(org_id)),
+        Reach::Party(Party::Lender, org_id) => Ok(org_id),
         _ => Err(StoreError::forbidden(
             "loan.lender_only",
             "贷款由放款的金融机构报送；您所在的单位不能新增或修改贷款记录。",
@@ -1269,7 +1269,7 @@ impl Store {
     /// it answered, its status and body.
     pub async fn idempotent_answer(
         &self,
-        org_id: i64,
+        org_id: OrgId,
         key: &str,
     ) -> Result<Option<(String, i32, String)>> {
         #[derive(FromQueryResult)]
@@ -1290,7 +1290,7 @@ impl Store {
     /// Keeps the answer to a request made with an `Idempotency-Key` (the first answer wins).
     pub async fn keep_idempotent_answer(
         &self,
-        org_id: i64,
+        org_id: OrgId,
         key: &str,
         request_hash: &str,
         status: i32,

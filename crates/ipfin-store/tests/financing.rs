@@ -20,14 +20,16 @@ fn d(s: &str) -> NaiveDate {
     s.parse().expect("date")
 }
 
-async fn org_id(s: &Store, name: &str) -> i64 {
-    fetch_i64(
-        s.conn(),
-        "SELECT id FROM organisations WHERE name = ?",
-        vec![name.to_string().into()],
+async fn org_id(s: &Store, name: &str) -> ipfin_domain::id::OrgId {
+    ipfin_domain::id::OrgId::new(
+        fetch_i64(
+            s.conn(),
+            "SELECT id FROM organisations WHERE name = ?",
+            vec![name.to_string().into()],
+        )
+        .await
+        .expect("organisation"),
     )
-    .await
-    .expect("organisation")
 }
 
 async fn count(s: &Store, table: &str) -> i64 {

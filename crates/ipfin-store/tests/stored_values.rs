@@ -266,13 +266,15 @@ async fn an_unknown_stored_item_code_surfaces_instead_of_being_skipped() {
         let db = db.with_demo().await;
         let s = &db.store;
         let ent = Scope::Enterprise {
-            org_id: fetch_i64(
-                s.conn(),
-                "SELECT id FROM organisations WHERE name = ?",
-                vec!["深圳市南山示例科技有限公司".into()],
-            )
-            .await
-            .expect("the demo enterprise"),
+            org_id: ipfin_domain::id::OrgId::new(
+                fetch_i64(
+                    s.conn(),
+                    "SELECT id FROM organisations WHERE name = ?",
+                    vec!["深圳市南山示例科技有限公司".into()],
+                )
+                .await
+                .expect("the demo enterprise"),
+            ),
         };
         let policy = s
             .policy_versions(&Scope::City, Some("440305"))

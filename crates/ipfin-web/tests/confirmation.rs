@@ -64,7 +64,7 @@ async fn call(
 async fn reviewed_application(app: &TestApp) -> i64 {
     let today = ipfin_store::today_shanghai();
     let bank = Scope::Institution {
-        org_id: app.org_id("深南银行深圳分行").await,
+        org_id: ipfin_domain::id::OrgId::new(app.org_id("深南银行深圳分行").await),
     };
     let loan = ipfin_store::financing::LoanInput {
         borrower_credit_code: ipfin_store::demo::demo_code("440305", 101),

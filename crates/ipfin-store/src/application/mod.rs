@@ -364,7 +364,7 @@ fn officer_district(scope: &Scope) -> Result<&str> {
     }
 }
 
-fn applicant_org(scope: &Scope) -> Result<i64> {
+fn applicant_org(scope: &Scope) -> Result<ipfin_domain::id::OrgId> {
     match scope.reach(Records::Applications) {
         Reach::Party(Party::Applicant, org_id) => Ok(org_id),
         _ => Err(StoreError::forbidden(
@@ -568,7 +568,7 @@ impl Store {
     async fn notify_applicant(tx: &WriteTx, row: &ApplicationRow, text: String) -> Result<()> {
         notify(
             tx.conn(),
-            Some(row.applicant_org_id),
+            Some(ipfin_domain::id::OrgId::new(row.applicant_org_id)),
             None,
             Some(row.id),
             text,

@@ -18,6 +18,7 @@ use axum::response::Response;
 use chrono::NaiveDate;
 use ipfin_domain::application::{Difference, Kind, Line, State as AppStateCode, Workflow};
 use ipfin_domain::financing::yuan as fmt_yuan;
+use ipfin_domain::id::OrgId;
 use ipfin_domain::money::parse_amount;
 use ipfin_domain::policy::rules::Item;
 use ipfin_domain::visibility::{Party, Reach, Records};
@@ -548,9 +549,9 @@ fn allowed(actor: &Actor, d: &ApplicationDetail) -> Vec<&'static str> {
     let wf: &Workflow = &d.workflow;
     let Some(who) = WfActor::of(
         &actor.scope,
-        actor.user().map(|u| u.user_id),
+        actor.user().map(|u| u.user_id.get()),
         &d.row.district_code,
-        d.row.applicant_org_id,
+        OrgId::new(d.row.applicant_org_id),
     ) else {
         return vec![];
     };
@@ -619,7 +620,7 @@ async fn detail_page_with(
         &actor.scope,
         None,
         &d.row.district_code,
-        d.row.applicant_org_id,
+        OrgId::new(d.row.applicant_org_id),
     ) == Some(ipfin_domain::application::Actor::Applicant);
     let officer = actor.scope.leads_district(&d.row.district_code);
     let pending = state

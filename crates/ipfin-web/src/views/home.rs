@@ -197,7 +197,7 @@ pub async fn home(
     }
     // Four eyes (issue #18 item 3): requests of the district a second person may confirm.
     let awaiting = s
-        .confirmations_awaiting(scope, actor.user().map(|u| u.user_id))
+        .confirmations_awaiting(scope, actor.user().map(|u| u.user_id.get()))
         .await?;
     if awaiting > 0 {
         todos.push(Todo {

@@ -602,15 +602,18 @@ impl Store {
             vec![token_hash(token).into(), crate::now_s().into()],
         )
         .await?;
-        Ok(row.and_then(|r| {
-            Some(TokenOrg {
+        // An unknown stored kind is an internal error that surfaces, not a token that silently
+        // stops working (like the session's kind above).
+        row.map(|r| {
+            Ok(TokenOrg {
                 token_id: r.token_id,
                 organisation_id: r.organisation_id,
                 org_name: r.org_name,
-                org_kind: OrgKind::from_code(&r.org_kind)?,
+                org_kind: crate::column::decode("organisations.kind", &r.org_kind)?,
                 district_code: r.district_code,
             })
-        }))
+        })
+        .transpose()
     }
 
     /// Creates (or replaces) the one-time bootstrap secret when the database has no users yet.

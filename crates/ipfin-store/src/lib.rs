@@ -36,7 +36,7 @@ pub mod testing;
 pub mod user;
 pub(crate) mod visibility;
 
-pub use column::{Code, CodeList, JsonText};
+pub use column::{Code, CodeList, DecimalText, JsonText};
 pub use db::{Page, Paged, Store, WriteTx};
 pub use error::StoreError;
 

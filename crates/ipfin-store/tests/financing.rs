@@ -500,10 +500,10 @@ async fn a_bank_imports_loans_from_a_gbk_csv_idempotently_with_row_errors() {
             .find(|l| l.contract_number == "IMP-2")
             .expect("IMP-2");
         assert_eq!(
-            (imp2.principal_fen, imp2.annual_rate.as_str()),
+            (imp2.principal_fen, &*imp2.annual_rate),
             (Fen::new(200_000_000), "0.032")
         );
-        assert_eq!(imp2.ip_kinds, "patent,trademark");
+        assert_eq!(&*imp2.ip_kinds, "patent,trademark");
         assert_eq!(imp2.start_date, d("2026-04-01"));
         // The same file again (a new import of the same content): nothing new.
         let again_path = dir.join(format!("loans-again-{}.csv", db.name));

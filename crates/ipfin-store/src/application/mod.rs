@@ -261,7 +261,8 @@ pub struct ApplicationFilter {
 /// One line of the officers' queue: a state (and stage) with its count and oldest age.
 #[derive(Debug, Clone, FromQueryResult, Serialize)]
 pub struct QueueCount {
-    pub state: String,
+    /// Decoded when loaded: an unknown stored state is an internal error, never left out.
+    pub state: Code<State>,
     pub stage: Option<String>,
     pub count: i64,
     pub oldest_at: Option<i64>,
@@ -270,9 +271,8 @@ pub struct QueueCount {
 impl QueueCount {
     /// When the oldest application of this line is due (`queue::AWAITING_OFFICERS`).
     pub fn due_on(&self) -> Option<NaiveDate> {
-        let state = State::from_code(&self.state)?;
         ipfin_domain::application::queue::due_on(
-            state,
+            self.state.get(),
             ipfin_domain::calendar::business_date(self.oldest_at?),
         )
     }

@@ -333,16 +333,22 @@ pub async fn create(
                             .map(|p| p.pledge.secured_amount_fen.get()),
                         other_collateral: l.loan.other_collateral,
                         ip_amount_fen: l.loan.ip_amount_fen.map(ipfin_domain::Fen::get),
-                        ip_ratio: l.loan.ip_ratio.as_deref().and_then(|r| r.parse().ok()),
+                        ip_ratio: l
+                            .loan
+                            .ip_ratio
+                            .as_ref()
+                            .map(ipfin_store::DecimalText::value),
+                        // The first pledged kind; a loan is saved with at least one.
                         ip_kind: l
                             .loan
                             .ip_kinds
-                            .split(',')
-                            .find_map(ipfin_domain::ip_number::IpKind::from_code)
+                            .values()
+                            .first()
+                            .copied()
                             .unwrap_or(ipfin_domain::ip_number::IpKind::Patent),
                         start: l.loan.start_date,
                         end: l.loan.end_date,
-                        annual_rate: l.loan.annual_rate.parse().unwrap_or_default(),
+                        annual_rate: l.loan.annual_rate.value(),
                         interest_paid_fen: amount(&form, &get("interest"))?,
                         evaluation_fee_fen: amount(&form, &get("evaluation"))?,
                         guarantee_fee_fen: amount(&form, &get("guarantee"))?,

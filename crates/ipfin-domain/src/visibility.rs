@@ -68,6 +68,18 @@ impl Scope {
         }
     }
 
+    /// The kind of organisation this scope is (see [`Scope::organisation`]): a financial
+    /// institution, a service agency or an enterprise; `None` for the city, a district and the
+    /// public.
+    pub fn org_kind(&self) -> Option<OrgKind> {
+        match self {
+            Scope::Institution { .. } => Some(OrgKind::FinancialInstitution),
+            Scope::Agency { .. } => Some(OrgKind::ServiceAgency),
+            Scope::Enterprise { .. } => Some(OrgKind::Enterprise),
+            _ => None,
+        }
+    }
+
     /// Whether this scope is that organisation (see [`Scope::organisation`]).
     pub fn is_organisation(&self, org_id: OrgId) -> bool {
         self.organisation() == Some(org_id)
@@ -314,6 +326,40 @@ mod tests {
             Some(OrgId::new(8))
         );
         assert_eq!(scopes[0].acting_organisation(Some(OrgId::new(3))), None);
+    }
+
+    #[test]
+    fn org_kind_is_the_kind_of_the_one_organisation() {
+        assert_eq!(
+            all_scopes().iter().map(Scope::org_kind).collect::<Vec<_>>(),
+            vec![
+                None,
+                None,
+                None,
+                Some(OrgKind::FinancialInstitution),
+                Some(OrgKind::ServiceAgency),
+                Some(OrgKind::Enterprise),
+                None
+            ]
+        );
+        // A token's scope is of its organisation's kind; a department's or the city's has none.
+        for kind in OrgKind::ALL {
+            let facts = crate::org::OrgFacts {
+                id: OrgId::new(4),
+                kind: *kind,
+                district_code: Some("440305".into()),
+            };
+            let scope = Scope::for_token(&facts);
+            let expected = scope.organisation().map(|_| *kind);
+            assert_eq!(scope.org_kind(), expected, "{kind:?}");
+            assert_eq!(
+                scope.org_kind().is_some(),
+                matches!(
+                    kind,
+                    OrgKind::FinancialInstitution | OrgKind::ServiceAgency | OrgKind::Enterprise
+                )
+            );
+        }
     }
 
     #[test]

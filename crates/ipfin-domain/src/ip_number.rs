@@ -17,6 +17,17 @@ pub enum IpKind {
     WorksCopyright,
 }
 
+/// Stored IP kinds (a loan's pledged kinds) are decoded like every other vocabulary.
+impl crate::code_enum::CodeEnum for IpKind {
+    const NAME: &'static str = "IpKind";
+    fn from_code(s: &str) -> Option<IpKind> {
+        IpKind::from_code(s)
+    }
+    fn code(self) -> &'static str {
+        IpKind::code(self)
+    }
+}
+
 impl IpKind {
     pub const ALL: &'static [IpKind] = &[
         IpKind::Patent,

@@ -3,6 +3,7 @@
 
 pub mod contact;
 
+use crate::id::OrgId;
 use serde::{Deserialize, Serialize};
 
 code_enum!(
@@ -86,11 +87,11 @@ pub enum Scope {
     /// One district; `manage` is true for the lead department's officers, false for members.
     District { code: String, manage: bool },
     /// One financial institution.
-    Institution { org_id: i64 },
+    Institution { org_id: OrgId },
     /// One service agency.
-    Agency { org_id: i64 },
+    Agency { org_id: OrgId },
     /// One enterprise.
-    Enterprise { org_id: i64 },
+    Enterprise { org_id: OrgId },
     /// Not signed in.
     Public,
 }
@@ -98,7 +99,7 @@ pub enum Scope {
 /// What the scope resolution needs to know about a caller's organisation.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OrgFacts {
-    pub id: i64,
+    pub id: OrgId,
     pub kind: OrgKind,
     pub district_code: Option<String>,
 }
@@ -175,7 +176,7 @@ mod tests {
 
     fn dept(id: i64, d: &str) -> OrgFacts {
         OrgFacts {
-            id,
+            id: OrgId::new(id),
             kind: OrgKind::Department,
             district_code: Some(d.to_string()),
         }
@@ -208,23 +209,27 @@ mod tests {
     #[test]
     fn roles_that_do_not_fit_the_org_are_ignored() {
         let bank = OrgFacts {
-            id: 9,
+            id: OrgId::new(9),
             kind: OrgKind::FinancialInstitution,
             district_code: None,
         };
         // A city_admin role on a bank user must not widen the scope.
         assert_eq!(
             Scope::for_user(&[Role::CityAdmin, Role::BankUser], &bank),
-            Scope::Institution { org_id: 9 }
+            Scope::Institution {
+                org_id: OrgId::new(9)
+            }
         );
         assert_eq!(Scope::for_user(&[Role::CityAdmin], &bank), Scope::Public);
     }
 
     #[test]
     fn institution_sees_only_itself() {
-        let s = Scope::Institution { org_id: 9 };
+        let s = Scope::Institution {
+            org_id: OrgId::new(9),
+        };
         let other = OrgFacts {
-            id: 10,
+            id: OrgId::new(10),
             kind: OrgKind::FinancialInstitution,
             district_code: None,
         };

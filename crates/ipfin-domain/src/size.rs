@@ -26,6 +26,17 @@ pub enum SizeClass {
     Micro,
 }
 
+/// Stored size classes are decoded like every other vocabulary: an unknown one is refused.
+impl crate::code_enum::CodeEnum for SizeClass {
+    const NAME: &'static str = "SizeClass";
+    fn from_code(s: &str) -> Option<SizeClass> {
+        SizeClass::from_code(s)
+    }
+    fn code(self) -> &'static str {
+        SizeClass::code(self)
+    }
+}
+
 impl SizeClass {
     pub const ALL: &'static [SizeClass] = &[
         SizeClass::Large,

@@ -71,9 +71,9 @@ pub const CONFORMANCE_GRACE_DAYS: i64 = 30;
 /// The state machine (`next_status`) decides separately whether the task's status allows it.
 pub fn may_act(
     scope: &crate::org::Scope,
-    department: Option<i64>,
+    department: Option<crate::id::OrgId>,
     district: &str,
-    owner: i64,
+    owner: crate::id::OrgId,
     action: TaskAction,
 ) -> bool {
     match action {
@@ -85,9 +85,9 @@ pub fn may_act(
 /// Whether the caller may take the action now: allowed to, and the status allows it.
 pub fn can_act(
     scope: &crate::org::Scope,
-    department: Option<i64>,
+    department: Option<crate::id::OrgId>,
     district: &str,
-    owner: i64,
+    owner: crate::id::OrgId,
     status: TaskStatus,
     action: TaskAction,
 ) -> bool {
@@ -493,6 +493,7 @@ mod tests {
 
     #[test]
     fn who_may_act_on_a_task() {
+        use crate::id::OrgId;
         use crate::org::Scope;
         let lead = Scope::District {
             code: "440305".into(),
@@ -502,13 +503,17 @@ mod tests {
             code: "440305".into(),
             manage: false,
         };
-        let bank = Scope::Institution { org_id: 7 };
-        let (d, owner) = ("440305", 7);
+        let bank = Scope::Institution {
+            org_id: OrgId::new(7),
+        };
+        let (d, owner) = ("440305", OrgId::new(7));
         use TaskAction as A;
         assert!(may_act(&bank, None, d, owner, A::SubmitEvidence));
         assert!(!may_act(&bank, None, d, owner, A::Close));
         assert!(!may_act(
-            &Scope::Institution { org_id: 8 },
+            &Scope::Institution {
+                org_id: OrgId::new(8)
+            },
             None,
             d,
             owner,
@@ -519,7 +524,13 @@ mod tests {
         );
         assert!(!may_act(&lead, None, "440304", owner, A::Close));
         assert!(!may_act(&member, None, d, owner, A::Close));
-        assert!(may_act(&member, Some(7), d, owner, A::SubmitEvidence));
+        assert!(may_act(
+            &member,
+            Some(OrgId::new(7)),
+            d,
+            owner,
+            A::SubmitEvidence
+        ));
         assert!(
             !may_act(&Scope::City, None, d, owner, A::Close),
             "the city does not close a district's tasks"

@@ -176,7 +176,7 @@ mod tests {
 
     fn org(kind: OrgKind, d: Option<&str>) -> OrgFacts {
         OrgFacts {
-            id: 1,
+            id: crate::id::OrgId::new(1),
             kind,
             district_code: d.map(str::to_string),
         }

@@ -3,6 +3,7 @@
 //! turns a `Reach` into SQL in one module (`ipfin_store::visibility`); pages, API and store ask
 //! these predicates instead of matching on `Scope` themselves.
 
+use crate::id::OrgId;
 use crate::org::{OrgKind, Scope};
 
 impl Scope {
@@ -58,7 +59,7 @@ impl Scope {
     /// The organisation this scope *is* — a financial institution, a service agency or an
     /// enterprise acting for itself. District departments and the city are not one
     /// organisation's scope (several departments share a district scope).
-    pub fn organisation(&self) -> Option<i64> {
+    pub fn organisation(&self) -> Option<OrgId> {
         match self {
             Scope::Institution { org_id }
             | Scope::Agency { org_id }
@@ -67,14 +68,26 @@ impl Scope {
         }
     }
 
+    /// The kind of organisation this scope is (see [`Scope::organisation`]): a financial
+    /// institution, a service agency or an enterprise; `None` for the city, a district and the
+    /// public.
+    pub fn org_kind(&self) -> Option<OrgKind> {
+        match self {
+            Scope::Institution { .. } => Some(OrgKind::FinancialInstitution),
+            Scope::Agency { .. } => Some(OrgKind::ServiceAgency),
+            Scope::Enterprise { .. } => Some(OrgKind::Enterprise),
+            _ => None,
+        }
+    }
+
     /// Whether this scope is that organisation (see [`Scope::organisation`]).
-    pub fn is_organisation(&self, org_id: i64) -> bool {
+    pub fn is_organisation(&self, org_id: OrgId) -> bool {
         self.organisation() == Some(org_id)
     }
 
     /// The organisation that acts when this scope answers for an owned record (a task, a
     /// report): the scope's own organisation, or for a district scope the caller's department.
-    pub fn acting_organisation(&self, department: Option<i64>) -> Option<i64> {
+    pub fn acting_organisation(&self, department: Option<OrgId>) -> Option<OrgId> {
         match self {
             Scope::District { .. } => department,
             _ => self.organisation(),
@@ -213,7 +226,7 @@ pub enum Reach<'a> {
     /// Published records only (policies).
     Published,
     /// The records this organisation is a party to, in the given role.
-    Party(Party, i64),
+    Party(Party, OrgId),
     /// None.
     Nothing,
 }
@@ -224,7 +237,7 @@ pub struct RecordFacts<'a> {
     pub district: Option<&'a str>,
     pub published: bool,
     /// The organisations party to the record, with their role.
-    pub parties: &'a [(Party, i64)],
+    pub parties: &'a [(Party, OrgId)],
 }
 
 impl Reach<'_> {
@@ -257,9 +270,15 @@ mod tests {
                 code: "440305".into(),
                 manage: false,
             },
-            Scope::Institution { org_id: 7 },
-            Scope::Agency { org_id: 8 },
-            Scope::Enterprise { org_id: 9 },
+            Scope::Institution {
+                org_id: OrgId::new(7),
+            },
+            Scope::Agency {
+                org_id: OrgId::new(8),
+            },
+            Scope::Enterprise {
+                org_id: OrgId::new(9),
+            },
             Scope::Public,
         ]
     }
@@ -291,12 +310,56 @@ mod tests {
         let scopes = all_scopes();
         assert_eq!(
             scopes.iter().map(Scope::organisation).collect::<Vec<_>>(),
-            vec![None, None, None, Some(7), Some(8), Some(9), None]
+            [None, None, None, Some(7), Some(8), Some(9), None]
+                .map(|o| o.map(OrgId::new))
+                .to_vec()
         );
-        assert!(scopes[3].is_organisation(7) && !scopes[3].is_organisation(8));
-        assert_eq!(scopes[1].acting_organisation(Some(3)), Some(3));
-        assert_eq!(scopes[4].acting_organisation(Some(3)), Some(8));
-        assert_eq!(scopes[0].acting_organisation(Some(3)), None);
+        assert!(
+            scopes[3].is_organisation(OrgId::new(7)) && !scopes[3].is_organisation(OrgId::new(8))
+        );
+        assert_eq!(
+            scopes[1].acting_organisation(Some(OrgId::new(3))),
+            Some(OrgId::new(3))
+        );
+        assert_eq!(
+            scopes[4].acting_organisation(Some(OrgId::new(3))),
+            Some(OrgId::new(8))
+        );
+        assert_eq!(scopes[0].acting_organisation(Some(OrgId::new(3))), None);
+    }
+
+    #[test]
+    fn org_kind_is_the_kind_of_the_one_organisation() {
+        assert_eq!(
+            all_scopes().iter().map(Scope::org_kind).collect::<Vec<_>>(),
+            vec![
+                None,
+                None,
+                None,
+                Some(OrgKind::FinancialInstitution),
+                Some(OrgKind::ServiceAgency),
+                Some(OrgKind::Enterprise),
+                None
+            ]
+        );
+        // A token's scope is of its organisation's kind; a department's or the city's has none.
+        for kind in OrgKind::ALL {
+            let facts = crate::org::OrgFacts {
+                id: OrgId::new(4),
+                kind: *kind,
+                district_code: Some("440305".into()),
+            };
+            let scope = Scope::for_token(&facts);
+            let expected = scope.organisation().map(|_| *kind);
+            assert_eq!(scope.org_kind(), expected, "{kind:?}");
+            assert_eq!(
+                scope.org_kind().is_some(),
+                matches!(
+                    kind,
+                    OrgKind::FinancialInstitution | OrgKind::ServiceAgency | OrgKind::Enterprise
+                )
+            );
+        }
     }
 
     #[test]
@@ -355,15 +418,15 @@ mod tests {
         assert_eq!(
             row(&s[3]),
             vec![
-                X::Party(P::Itself, 7),
+                X::Party(P::Itself, OrgId::new(7)),
                 n,
-                X::Party(P::Lender, 7),
-                X::Party(P::Applicant, 7),
-                X::Party(P::Importer, 7),
+                X::Party(P::Lender, OrgId::new(7)),
+                X::Party(P::Applicant, OrgId::new(7)),
+                X::Party(P::Importer, OrgId::new(7)),
                 X::Published,
-                X::Party(P::Invitee, 7),
-                X::Party(P::Owner, 7),
-                X::Party(P::Owner, 7),
+                X::Party(P::Invitee, OrgId::new(7)),
+                X::Party(P::Owner, OrgId::new(7)),
+                X::Party(P::Owner, OrgId::new(7)),
                 n,
                 X::Published,
                 n,
@@ -373,15 +436,15 @@ mod tests {
         assert_eq!(
             row(&s[4]),
             vec![
-                X::Party(P::Itself, 8),
+                X::Party(P::Itself, OrgId::new(8)),
                 n,
                 n,
                 n,
                 n,
                 X::Published,
-                X::Party(P::Invitee, 8),
-                X::Party(P::Owner, 8),
-                X::Party(P::Owner, 8),
+                X::Party(P::Invitee, OrgId::new(8)),
+                X::Party(P::Owner, OrgId::new(8)),
+                X::Party(P::Owner, OrgId::new(8)),
                 n,
                 X::Published,
                 n,
@@ -391,15 +454,15 @@ mod tests {
         assert_eq!(
             row(&s[5]),
             vec![
-                X::Party(P::Itself, 9),
-                X::Party(P::Itself, 9),
-                X::Party(P::Borrower, 9),
-                X::Party(P::Applicant, 9),
+                X::Party(P::Itself, OrgId::new(9)),
+                X::Party(P::Itself, OrgId::new(9)),
+                X::Party(P::Borrower, OrgId::new(9)),
+                X::Party(P::Applicant, OrgId::new(9)),
                 n,
                 X::Published,
                 n,
                 n,
-                X::Party(P::Owner, 9),
+                X::Party(P::Owner, OrgId::new(9)),
                 n,
                 X::Published,
                 n,
@@ -417,14 +480,14 @@ mod tests {
         let facts = RecordFacts {
             district: Some("440305"),
             published: false,
-            parties: &[(Party::Owner, 7)],
+            parties: &[(Party::Owner, OrgId::new(7))],
         };
         assert!(Reach::All.admits(&facts));
         assert!(Reach::District("440305").admits(&facts));
         assert!(!Reach::District("440304").admits(&facts));
-        assert!(Reach::Party(Party::Owner, 7).admits(&facts));
-        assert!(!Reach::Party(Party::Owner, 8).admits(&facts));
-        assert!(!Reach::Party(Party::Invitee, 7).admits(&facts));
+        assert!(Reach::Party(Party::Owner, OrgId::new(7)).admits(&facts));
+        assert!(!Reach::Party(Party::Owner, OrgId::new(8)).admits(&facts));
+        assert!(!Reach::Party(Party::Invitee, OrgId::new(7)).admits(&facts));
         assert!(!Reach::Published.admits(&facts));
         assert!(!Reach::Nothing.admits(&facts));
         let published = RecordFacts {

@@ -7,6 +7,7 @@ use crate::error::{Result, StoreError};
 use crate::org::require_text;
 use crate::user::{hash_password, parse_username, verify_password};
 use crate::{Store, WriteTx};
+use ipfin_domain::id::{OrgId, UserId};
 use ipfin_domain::sign_in::{self as rules, Refusal};
 use ipfin_domain::{OrgFacts, OrgKind, Role, Scope};
 use rand::RngCore;
@@ -39,10 +40,10 @@ pub fn token_hash(token: &str) -> String {
 /// Who is behind a valid session.
 #[derive(Debug, Clone, Serialize)]
 pub struct SessionUser {
-    pub user_id: i64,
+    pub user_id: UserId,
     pub username: String,
     pub display_name: String,
-    pub organisation_id: i64,
+    pub organisation_id: OrgId,
     pub org_name: String,
     pub org_kind: OrgKind,
     pub district_code: Option<String>,
@@ -73,7 +74,7 @@ impl SessionUser {
 #[derive(Debug, Clone, Serialize)]
 pub struct TokenOrg {
     pub token_id: i64,
-    pub organisation_id: i64,
+    pub organisation_id: OrgId,
     pub org_name: String,
     pub org_kind: OrgKind,
     pub district_code: Option<String>,
@@ -360,10 +361,10 @@ impl Store {
     pub async fn session_user(&self, token: &str) -> Result<Option<SessionUser>> {
         #[derive(FromQueryResult)]
         struct Row {
-            user_id: i64,
+            user_id: UserId,
             username: String,
             display_name: String,
-            organisation_id: i64,
+            organisation_id: OrgId,
             org_name: String,
             org_kind: String,
             district_code: Option<String>,
@@ -432,7 +433,10 @@ impl Store {
     /// Ends a session.
     pub async fn sign_out(&self, user: &SessionUser) -> Result<()> {
         let mut tx = self
-            .write(crate::audit::AuditActor::user(user.user_id, &user.username))
+            .write(crate::audit::AuditActor::user(
+                user.user_id.get(),
+                &user.username,
+            ))
             .await?;
         exec(
             tx.conn(),
@@ -440,7 +444,7 @@ impl Store {
             vec![user.session_hash.clone().into()],
         )
         .await?;
-        tx.audit("auth.sign_out", "user", user.user_id, json!({}))
+        tx.audit("auth.sign_out", "user", user.user_id.get(), json!({}))
             .await?;
         tx.commit().await
     }
@@ -459,7 +463,7 @@ impl Store {
         // institution, agency or enterprise itself.
         let allowed = scope.is_city()
             || (scope.lead_district().is_some() && org.kind() == OrgKind::Department)
-            || scope.is_organisation(org.id);
+            || scope.is_organisation(ipfin_domain::id::OrgId::new(org.id));
         if !allowed {
             return Err(StoreError::forbidden(
                 "token.manage",
@@ -585,7 +589,7 @@ impl Store {
         #[derive(FromQueryResult)]
         struct Row {
             token_id: i64,
-            organisation_id: i64,
+            organisation_id: OrgId,
             org_name: String,
             org_kind: String,
             district_code: Option<String>,
@@ -598,15 +602,18 @@ impl Store {
             vec![token_hash(token).into(), crate::now_s().into()],
         )
         .await?;
-        Ok(row.and_then(|r| {
-            Some(TokenOrg {
+        // An unknown stored kind is an internal error that surfaces, not a token that silently
+        // stops working (like the session's kind above).
+        row.map(|r| {
+            Ok(TokenOrg {
                 token_id: r.token_id,
                 organisation_id: r.organisation_id,
                 org_name: r.org_name,
-                org_kind: OrgKind::from_code(&r.org_kind)?,
+                org_kind: crate::column::decode("organisations.kind", &r.org_kind)?,
                 district_code: r.district_code,
             })
-        }))
+        })
+        .transpose()
     }
 
     /// Creates (or replaces) the one-time bootstrap secret when the database has no users yet.

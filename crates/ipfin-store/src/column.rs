@@ -1,8 +1,8 @@
 //! Column types that decode stored text when a row is loaded, so that a value the program
 //! cannot read fails the fetch with a logged internal error instead of becoming a default:
 //! `Code<T>`, a stored vocabulary code (a state, a kind, a status), `CodeList<T>`, a stored
-//! comma-separated list of codes (an application's items), and `JsonText<T>`, a stored JSON
-//! document (figures, milestones).
+//! comma-separated list of codes (an application's items), `JsonText<T>`, a stored JSON
+//! document (figures, milestones), and `DecimalText`, a stored decimal number (a loan's rate).
 
 use ipfin_domain::CodeEnum;
 use sea_orm::{ColIdx, DbErr, QueryResult, TryGetError, TryGetable};
@@ -15,6 +15,8 @@ use std::ops::Deref;
 pub(crate) const UNKNOWN_CODE: &str = "unknown stored code";
 /// The prefix of the decoding error for a stored document that does not parse.
 pub(crate) const UNREADABLE_DOCUMENT: &str = "unreadable stored document";
+/// The prefix of the decoding error for a stored number that does not parse.
+pub(crate) const UNREADABLE_NUMBER: &str = "unreadable stored number";
 
 /// A vocabulary value read from a text column. Serializes, displays and compares as its code,
 /// so pages and JSON see the same text as before (it dereferences to the code, `get` gives the
@@ -218,5 +220,90 @@ impl<T: DeserializeOwned> TryGetable for JsonText<T> {
     fn try_get_by<I: ColIdx>(res: &QueryResult, index: I) -> Result<Self, TryGetError> {
         let s = String::try_get_by(res, index)?;
         Ok(JsonText(parse_document(&column_name(&index), &s)?))
+    }
+}
+
+/// A decimal number kept as text (a loan's annual rate, its pledged share), parsed when the row
+/// is loaded: text that is not a number fails the fetch with a logged internal error instead of
+/// becoming zero. Displays, serialises and dereferences as the stored text, so pages and JSON
+/// see the same text as before; `value` gives the number.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DecimalText {
+    text: String,
+    value: rust_decimal::Decimal,
+}
+
+impl DecimalText {
+    /// Parses a stored number, or logs it and returns the error that marks an unreadable one.
+    pub(crate) fn parse(column: &str, text: String) -> Result<Self, DbErr> {
+        match text.trim().parse::<rust_decimal::Decimal>() {
+            Ok(value) => Ok(DecimalText { text, value }),
+            Err(e) => {
+                tracing::error!(column, value = %text, error = %e, "unreadable stored number");
+                Err(DbErr::Type(format!(
+                    "{UNREADABLE_NUMBER} {text:?} in column {column}: {e}"
+                )))
+            }
+        }
+    }
+    /// The number.
+    pub fn value(&self) -> rust_decimal::Decimal {
+        self.value
+    }
+}
+
+impl Deref for DecimalText {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.text
+    }
+}
+
+impl fmt::Display for DecimalText {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.text)
+    }
+}
+
+impl Serialize for DecimalText {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.text)
+    }
+}
+
+impl PartialEq<&str> for DecimalText {
+    fn eq(&self, other: &&str) -> bool {
+        self.text == *other
+    }
+}
+
+impl TryGetable for DecimalText {
+    fn try_get_by<I: ColIdx>(res: &QueryResult, index: I) -> Result<Self, TryGetError> {
+        let s = String::try_get_by(res, index)?;
+        Ok(DecimalText::parse(&column_name(&index), s)?)
+    }
+}
+
+#[cfg(test)]
+mod decimal_text_tests {
+    use super::*;
+
+    #[test]
+    fn a_stored_number_keeps_its_text_and_an_unreadable_one_is_an_internal_error() {
+        let r = DecimalText::parse("loans.annual_rate", "0.0345".into());
+        let r = r.ok();
+        assert_eq!(
+            r.as_ref().map(DecimalText::value),
+            Some(rust_decimal::Decimal::new(345, 4))
+        );
+        assert_eq!(
+            r.as_ref().map(ToString::to_string).as_deref(),
+            Some("0.0345")
+        );
+        let bad = DecimalText::parse("loans.annual_rate", "3.45%".into());
+        assert!(matches!(
+            bad.map_err(crate::StoreError::from),
+            Err(crate::StoreError::Internal(m)) if m.contains("loans.annual_rate") && m.contains("3.45%")
+        ));
     }
 }

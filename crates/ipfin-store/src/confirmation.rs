@@ -599,7 +599,7 @@ async fn record_request(
     #[derive(FromQueryResult)]
     struct Held {
         confirmation_id: i64,
-        kind: String,
+        kind: Code<Kind>,
         summary: String,
     }
     for s in &subjects {
@@ -611,7 +611,7 @@ async fn record_request(
         )
         .await?;
         if let Some(h) = held {
-            let k = Kind::from_code(&h.kind).map(|k| k.zh()).unwrap_or("");
+            let k = h.kind.get().zh();
             return Err(StoreError::conflict(
                 "confirmation.pending",
                 format!(

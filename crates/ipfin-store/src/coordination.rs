@@ -523,7 +523,7 @@ impl Store {
             let lead = Store::lead_on(tx.conn(), &a.district_code, today).await?;
             crate::notification::notify(
                 tx.conn(),
-                lead,
+                lead.map(ipfin_domain::id::OrgId::new),
                 Some(&a.district_code),
                 None,
                 format!(

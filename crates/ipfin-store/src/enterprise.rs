@@ -597,9 +597,10 @@ impl Store {
     ) -> Result<Enterprise> {
         let e = self.enterprise_in(tx.conn(), scope, id).await?;
         // The enterprise's own registry record (the reach table's "itself").
-        let own = e
-            .organisation_id
-            .is_some_and(|o| scope.reach(Records::Enterprises) == Reach::Party(Party::Itself, o));
+        let own = e.organisation_id.is_some_and(|o| {
+            scope.reach(Records::Enterprises)
+                == Reach::Party(Party::Itself, ipfin_domain::id::OrgId::new(o))
+        });
         if !own
             && !scope.manages_kind_in(
                 ipfin_domain::OrgKind::Enterprise,

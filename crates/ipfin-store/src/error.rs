@@ -107,7 +107,8 @@ impl From<DbErr> for StoreError {
         match err {
             DbErr::Type(msg)
                 if msg.starts_with(crate::column::UNKNOWN_CODE)
-                    || msg.starts_with(crate::column::UNREADABLE_DOCUMENT) =>
+                    || msg.starts_with(crate::column::UNREADABLE_DOCUMENT)
+                    || msg.starts_with(crate::column::UNREADABLE_NUMBER) =>
             {
                 StoreError::Internal(msg)
             }

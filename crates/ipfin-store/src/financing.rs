@@ -3,7 +3,7 @@
 //! valuation contracts. A bank writes and sees its own loans; a district sees the loans of its
 //! enterprises; the city sees all; an enterprise sees its own.
 
-use crate::column::Code;
+use crate::column::{Code, CodeList, DecimalText};
 use crate::db::{Page, Paged, exec, fetch_all, fetch_i64, fetch_one, fetch_opt, fetch_page};
 use crate::error::{Result, StoreError};
 use crate::stats_aggregate::{self, Facts, Lock};
@@ -94,15 +94,17 @@ pub struct LoanRow {
     pub size_class: Option<String>,
     pub contract_number: String,
     pub principal_fen: Fen,
-    pub annual_rate: String,
+    /// Parsed when the row is loaded: an unreadable stored rate is an internal error.
+    pub annual_rate: DecimalText,
     pub start_date: NaiveDate,
     pub end_date: NaiveDate,
     pub first_disbursed: NaiveDate,
     pub other_collateral: bool,
     pub ip_amount_fen: Option<Fen>,
-    pub ip_ratio: Option<String>,
+    pub ip_ratio: Option<DecimalText>,
     pub first_loan: bool,
-    pub ip_kinds: String,
+    /// Decoded when loaded: an unknown stored kind is an internal error, never skipped.
+    pub ip_kinds: CodeList<IpKind>,
     /// Decoded when the row is loaded: an unknown stored status is an internal error.
     pub status: Code<LoanStatus>,
     pub status_date: NaiveDate,
@@ -218,13 +220,13 @@ impl LoanDetail {
         LoanTerms {
             contract_number: self.loan.contract_number.clone(),
             principal_fen: self.loan.principal_fen,
-            annual_rate: self.loan.annual_rate.parse().unwrap_or_default(),
+            annual_rate: self.loan.annual_rate.value(),
             start: self.loan.start_date,
             end: self.loan.end_date,
             disbursements: self.disbursements.clone(),
             other_collateral: self.loan.other_collateral,
             ip_amount_fen: self.loan.ip_amount_fen,
-            ip_ratio: self.loan.ip_ratio.as_deref().and_then(|r| r.parse().ok()),
+            ip_ratio: self.loan.ip_ratio.as_ref().map(DecimalText::value),
         }
     }
 }
@@ -310,7 +312,7 @@ fn invalid(e: FieldError) -> StoreError {
 
 fn lender_of(scope: &Scope) -> Result<OrgId> {
     match scope.reach(Records::Loans) {
-        Reach::Party(Party::Lender, org_id) => Ok(OrgId::new(org_id)),
+        Reach::Party(Party::Lender, org_id) => Ok(org_id),
         _ => Err(StoreError::forbidden(
             "loan.lender_only",
             "贷款由放款的金融机构报送；您所在的单位不能新增或修改贷款记录。",
@@ -1269,7 +1271,7 @@ impl Store {
     /// it answered, its status and body.
     pub async fn idempotent_answer(
         &self,
-        org_id: i64,
+        org_id: OrgId,
         key: &str,
     ) -> Result<Option<(String, i32, String)>> {
         #[derive(FromQueryResult)]
@@ -1290,7 +1292,7 @@ impl Store {
     /// Keeps the answer to a request made with an `Idempotency-Key` (the first answer wins).
     pub async fn keep_idempotent_answer(
         &self,
-        org_id: i64,
+        org_id: OrgId,
         key: &str,
         request_hash: &str,
         status: i32,

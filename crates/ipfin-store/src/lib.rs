@@ -37,7 +37,7 @@ pub mod user;
 pub(crate) mod visibility;
 pub mod whitelist;
 
-pub use column::{Code, CodeList, JsonText};
+pub use column::{Code, CodeList, DecimalText, JsonText};
 pub use db::{Page, Paged, Store, WriteTx};
 pub use error::StoreError;
 

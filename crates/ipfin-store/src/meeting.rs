@@ -14,6 +14,7 @@ use bytes::Bytes;
 use chrono::NaiveDate;
 use ipfin_domain::FieldError;
 use ipfin_domain::application::files::{check_upload, display_name};
+use ipfin_domain::id::OrgId;
 use ipfin_domain::meeting::{
     IssueMover, IssueStatus, MAX_TEXT, MeetingStatus, check_due, check_held, check_schedule,
     check_text, check_venue, default_title, transition,
@@ -92,7 +93,7 @@ struct MeetingRow {
 /// An invited unit and whether it attended.
 #[derive(Debug, Clone, PartialEq, Eq, FromQueryResult, Serialize)]
 pub struct Invitation {
-    pub organisation_id: i64,
+    pub organisation_id: OrgId,
     pub org_name: String,
     pub org_kind: String,
     pub attended: bool,
@@ -103,7 +104,7 @@ pub struct Invitation {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Report {
     pub id: i64,
-    pub organisation_id: i64,
+    pub organisation_id: OrgId,
     pub org_name: String,
     pub text: String,
     pub version: i32,
@@ -114,7 +115,7 @@ pub struct Report {
 #[derive(FromQueryResult)]
 struct ReportRow {
     id: i64,
-    organisation_id: i64,
+    organisation_id: OrgId,
     org_name: String,
     text: String,
     version: i32,
@@ -146,7 +147,7 @@ pub struct Issue {
     pub district_name: String,
     pub title: String,
     pub detail: Option<String>,
-    pub owner_org_id: i64,
+    pub owner_org_id: OrgId,
     pub owner_name: String,
     pub due_on: NaiveDate,
     pub status: Code<IssueStatus>,
@@ -176,7 +177,7 @@ pub struct NewMeeting {
 /// One invited unit's attendance.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Attendance {
-    pub organisation_id: i64,
+    pub organisation_id: OrgId,
     pub attended: bool,
     /// Names of the persons who attended (free text, optional).
     pub attendees: Option<String>,
@@ -187,7 +188,7 @@ pub struct Attendance {
 pub struct NewIssue {
     pub title: String,
     pub detail: Option<String>,
-    pub owner_org_id: i64,
+    pub owner_org_id: OrgId,
     pub due_on: Option<NaiveDate>,
 }
 
@@ -298,14 +299,14 @@ impl Store {
     /// One meeting as the caller may see it: the city and the district whole; an invited bank or
     /// agency its agenda, the invited units and attendance, its own report, the issues it owns,
     /// and the minutes once published. Not visible → `NotFound`.
-    pub async fn meeting(&self, scope: &Scope, org_id: Option<i64>, id: i64) -> Result<Meeting> {
+    pub async fn meeting(&self, scope: &Scope, org_id: Option<OrgId>, id: i64) -> Result<Meeting> {
         Self::meeting_in(self.conn(), scope, org_id, id).await
     }
 
     async fn meeting_in<C: ConnectionTrait>(
         conn: &C,
         scope: &Scope,
-        org_id: Option<i64>,
+        org_id: Option<OrgId>,
         id: i64,
     ) -> Result<Meeting> {
         let r = Self::meeting_row(conn, scope, id).await?;
@@ -320,7 +321,7 @@ impl Store {
             vec![id.into()],
         )
         .await?;
-        let own = org_id.unwrap_or(-1);
+        let own = org_id.map_or(-1, OrgId::get);
         let (report_cond, mut rv): (&str, Vec<Value>) = if whole {
             ("", vec![])
         } else {
@@ -380,7 +381,7 @@ impl Store {
         };
         let invited = invitations
             .iter()
-            .any(|i| Some(i.organisation_id) == org_id);
+            .any(|i| org_id.is_some_and(|o| o == i.organisation_id));
         let minutes = if whole || r.minutes_published_at.is_some() {
             r.minutes
         } else {
@@ -429,7 +430,7 @@ impl Store {
         &self,
         tx: &mut WriteTx,
         scope: &Scope,
-        org_id: Option<i64>,
+        org_id: Option<OrgId>,
         input: NewMeeting,
         today: NaiveDate,
     ) -> Result<i64> {
@@ -531,7 +532,7 @@ impl Store {
         tx: &mut WriteTx,
         scope: &Scope,
         id: i64,
-        org_ids: &[i64],
+        org_ids: &[OrgId],
     ) -> Result<usize> {
         let m = Self::managed(tx, scope, id).await?;
         if org_ids.is_empty() {
@@ -544,7 +545,7 @@ impl Store {
         }
         let candidates = Self::candidates_in(tx.conn(), &m.district_code).await?;
         for o in org_ids {
-            if !candidates.iter().any(|c| c.id == *o) {
+            if !candidates.iter().any(|c| *o == c.id) {
                 return Err(invalid(FieldError::new(
                     "organisations",
                     "meeting.invite_org",
@@ -553,7 +554,7 @@ impl Store {
                 )));
             }
         }
-        let already: Vec<i64> = invited_orgs(tx.conn(), id).await?;
+        let already: Vec<OrgId> = invited_orgs(tx.conn(), id).await?;
         let now = crate::now_s();
         let mut added = Vec::new();
         for o in org_ids.iter().collect::<BTreeSet<_>>() {
@@ -612,7 +613,7 @@ impl Store {
     ) -> Result<()> {
         let m = Self::managed(tx, scope, id).await?;
         check_held(m.meeting_date, today).map_err(invalid)?;
-        let invited: Vec<i64> = invited_orgs(tx.conn(), id).await?;
+        let invited: Vec<OrgId> = invited_orgs(tx.conn(), id).await?;
         if invited.is_empty() {
             return Err(invalid(FieldError::new(
                 "attendance",
@@ -674,7 +675,7 @@ impl Store {
             vec![MeetingStatus::Held.code().into(), now.into(), now.into(), id.into()],
         )
         .await?;
-        let attended: Vec<i64> = lines
+        let attended: Vec<OrgId> = lines
             .iter()
             .filter(|l| l.attended)
             .map(|l| l.organisation_id)
@@ -695,9 +696,9 @@ impl Store {
     async fn reporting_unit(
         tx: &WriteTx,
         scope: &Scope,
-        org_id: Option<i64>,
+        org_id: Option<OrgId>,
         id: i64,
-    ) -> Result<(MeetingRow, i64)> {
+    ) -> Result<(MeetingRow, OrgId)> {
         let m = Self::meeting_row(tx.conn(), scope, id).await?;
         let not_invited = || {
             StoreError::forbidden(
@@ -724,7 +725,7 @@ impl Store {
         &self,
         tx: &mut WriteTx,
         scope: &Scope,
-        org_id: Option<i64>,
+        org_id: Option<OrgId>,
         id: i64,
         text: &str,
         file: Option<(String, Bytes)>,
@@ -834,7 +835,7 @@ impl Store {
         &self,
         tx: &mut WriteTx,
         scope: &Scope,
-        org_id: Option<i64>,
+        org_id: Option<OrgId>,
         id: i64,
         name: &str,
         bytes: Bytes,
@@ -881,7 +882,7 @@ impl Store {
     pub async fn report_file(
         &self,
         scope: &Scope,
-        org_id: Option<i64>,
+        org_id: Option<OrgId>,
         id: i64,
         file_id: i64,
     ) -> Result<(ReportFile, Bytes)> {
@@ -988,14 +989,14 @@ impl Store {
     pub async fn issues(
         &self,
         scope: &Scope,
-        org_id: Option<i64>,
+        org_id: Option<OrgId>,
         status: Option<IssueStatus>,
         mine: bool,
     ) -> Result<Vec<Issue>> {
         let (mut cond, mut values) = crate::visibility::condition(scope, Records::MeetingIssues);
         if mine && !scope.is_city() {
             cond.push_str(" AND s.owner_org_id = ?");
-            values.push(org_id.unwrap_or(-1).into());
+            values.push(org_id.map_or(-1, OrgId::get).into());
         }
         if let Some(s) = status {
             cond.push_str(" AND s.status = ?");
@@ -1033,7 +1034,7 @@ impl Store {
         &self,
         tx: &mut WriteTx,
         scope: &Scope,
-        org_id: Option<i64>,
+        org_id: Option<OrgId>,
         issue_id: i64,
         to: IssueStatus,
         note: Option<String>,
@@ -1152,7 +1153,7 @@ impl Store {
             vec![now.into(), tx.actor_user_id().into(), now.into(), id.into()],
         )
         .await?;
-        let invited: Vec<i64> = invited_orgs(tx.conn(), id).await?;
+        let invited: Vec<OrgId> = invited_orgs(tx.conn(), id).await?;
         for o in &invited {
             notify(
                 tx,
@@ -1208,7 +1209,7 @@ impl Store {
     pub async fn reports_due(
         &self,
         scope: &Scope,
-        org_id: Option<i64>,
+        org_id: Option<OrgId>,
     ) -> Result<Vec<MeetingSummary>> {
         let Some(org) = org_id else {
             return Ok(vec![]);
@@ -1233,7 +1234,7 @@ impl Store {
 
 /// In which capacity the caller may move an issue, if at all: the city, the district's lead
 /// officers, or the owner unit's users.
-pub fn mover(scope: &Scope, org_id: Option<i64>, i: &Issue) -> Option<IssueMover> {
+pub fn mover(scope: &Scope, org_id: Option<OrgId>, i: &Issue) -> Option<IssueMover> {
     let owner = scope.acting_organisation(org_id) == Some(i.owner_org_id);
     if scope.is_city() {
         Some(IssueMover::City)
@@ -1258,7 +1259,7 @@ fn issue_reached(scope: &Scope, i: &Issue) -> bool {
 }
 
 /// The statuses the caller may move an issue to next.
-pub fn next_statuses(scope: &Scope, org_id: Option<i64>, i: &Issue) -> Vec<IssueStatus> {
+pub fn next_statuses(scope: &Scope, org_id: Option<OrgId>, i: &Issue) -> Vec<IssueStatus> {
     match mover(scope, org_id, i) {
         Some(by) => IssueStatus::ALL
             .iter()
@@ -1270,8 +1271,8 @@ pub fn next_statuses(scope: &Scope, org_id: Option<i64>, i: &Issue) -> Vec<Issue
 }
 
 /// The organisations invited to a meeting.
-async fn invited_orgs<C: ConnectionTrait>(conn: &C, meeting_id: i64) -> Result<Vec<i64>> {
-    Ok(fetch_all::<OrgId, _>(
+async fn invited_orgs<C: ConnectionTrait>(conn: &C, meeting_id: i64) -> Result<Vec<OrgId>> {
+    Ok(fetch_all::<InvitedOrg, _>(
         conn,
         "SELECT organisation_id AS id FROM meeting_invitations WHERE meeting_id = ? ORDER BY organisation_id",
         vec![meeting_id.into()],
@@ -1283,8 +1284,8 @@ async fn invited_orgs<C: ConnectionTrait>(conn: &C, meeting_id: i64) -> Result<V
 }
 
 #[derive(FromQueryResult)]
-struct OrgId {
-    id: i64,
+struct InvitedOrg {
+    id: OrgId,
 }
 
 #[derive(FromQueryResult)]
@@ -1293,7 +1294,7 @@ struct DistrictName {
 }
 
 /// A notification to one organisation, linking to the meeting.
-async fn notify(tx: &WriteTx, org_id: i64, text: String, meeting_id: i64) -> Result<()> {
+async fn notify(tx: &WriteTx, org_id: OrgId, text: String, meeting_id: i64) -> Result<()> {
     crate::notification::notify(
         tx.conn(),
         Some(org_id),
@@ -1306,13 +1307,14 @@ async fn notify(tx: &WriteTx, org_id: i64, text: String, meeting_id: i64) -> Res
 }
 
 /// The organisation with this exact name (demo seeding).
-async fn org_named(tx: &WriteTx, name: &str) -> Result<i64> {
+async fn org_named(tx: &WriteTx, name: &str) -> Result<OrgId> {
     fetch_i64(
         tx.conn(),
         "SELECT id FROM organisations WHERE name = ?",
         vec![name.to_string().into()],
     )
     .await
+    .map(OrgId::new)
 }
 
 /// Demo data (issue #8): 南山区's meetings of 2026 — Q1 and Q2 held; Q3 held with the finance

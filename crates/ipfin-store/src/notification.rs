@@ -33,7 +33,7 @@ impl Store {
     pub async fn notifications_for(
         &self,
         scope: &Scope,
-        org_id: Option<i64>,
+        org_id: Option<ipfin_domain::id::OrgId>,
         limit: u64,
     ) -> Result<Vec<Notification>> {
         let (cond, values): (&str, Vec<Value>) = if let Some(code) = scope.lead_district() {
@@ -83,7 +83,7 @@ impl Store {
 /// The one insert every area uses.
 pub(crate) async fn notify<C: ConnectionTrait>(
     conn: &C,
-    organisation_id: Option<i64>,
+    organisation_id: Option<ipfin_domain::id::OrgId>,
     district_code: Option<&str>,
     application_id: Option<i64>,
     text: String,

@@ -57,7 +57,7 @@ impl Organisation {
     }
     pub fn facts(&self) -> OrgFacts {
         OrgFacts {
-            id: self.id,
+            id: ipfin_domain::id::OrgId::new(self.id),
             kind: self.kind(),
             district_code: self.district_code.clone(),
         }

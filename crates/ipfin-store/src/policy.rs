@@ -227,7 +227,7 @@ impl Store {
         &self,
         tx: &mut WriteTx,
         scope: &Scope,
-        organisation_id: i64,
+        organisation_id: ipfin_domain::id::OrgId,
         id: i64,
         body: &str,
     ) -> Result<i64> {

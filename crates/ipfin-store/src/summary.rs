@@ -1082,7 +1082,7 @@ pub(crate) async fn seed_demo(tx: &mut WriteTx, store: &Store) -> Result<()> {
     let name = district_name(tx.conn(), CODE).await?;
     #[derive(FromQueryResult)]
     struct T {
-        metric: String,
+        metric: crate::column::Code<ipfin_domain::target::Metric>,
         value: i64,
     }
     let mut last = None;
@@ -1104,14 +1104,14 @@ pub(crate) async fn seed_demo(tx: &mut WriteTx, store: &Store) -> Result<()> {
             as_of: period.last_day(),
             targets: targets
                 .into_iter()
-                .filter_map(|t| {
-                    let m = ipfin_domain::target::Metric::from_code(&t.metric)?;
-                    Some(TargetFigure {
+                .map(|t| {
+                    let m = t.metric.get();
+                    TargetFigure {
                         metric: m,
                         target: t.value,
                         actual: 0,
                         pct: ipfin_domain::stats::completion_pct(0, t.value),
-                    })
+                    }
                 })
                 .collect(),
             ..Default::default()

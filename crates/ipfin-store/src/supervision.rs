@@ -12,6 +12,7 @@ use crate::{Store, WriteTx};
 use bytes::Bytes;
 use chrono::NaiveDate;
 use ipfin_domain::application::files::{check_upload, display_name};
+use ipfin_domain::id::OrgId;
 use ipfin_domain::org::Scope;
 use ipfin_domain::policy::materials::FileKinds;
 use ipfin_domain::supervision::{
@@ -71,7 +72,7 @@ pub struct Task {
     pub subject_name: String,
     pub inspection_done_on: Option<NaiveDate>,
     pub findings: Option<String>,
-    pub owner_org_id: i64,
+    pub owner_org_id: OrgId,
     pub owner_name: String,
     pub deadline: NaiveDate,
     pub requirement: String,
@@ -138,8 +139,8 @@ pub struct Subjects {
 #[derive(Debug, Clone)]
 pub struct NewInspection {
     pub kind: SubjectKind,
-    pub org_id: Option<i64>,
-    pub enterprise_id: Option<i64>,
+    pub org_id: Option<OrgId>,
+    pub enterprise_id: Option<ipfin_domain::id::EnterpriseId>,
     pub name: Option<String>,
     pub due_on: NaiveDate,
     pub inspectors: String,
@@ -157,7 +158,7 @@ pub struct Findings {
 /// A new rectification task.
 #[derive(Debug, Clone)]
 pub struct NewTask {
-    pub owner_org_id: i64,
+    pub owner_org_id: OrgId,
     pub deadline: NaiveDate,
     pub requirement: String,
 }
@@ -579,7 +580,7 @@ impl Store {
         }
         check_task(t.deadline, today, &t.requirement).map_err(StoreError::Invalid)?;
         let owners = Self::owner_choices_in(tx.conn(), &i).await?;
-        let Some(owner) = owners.iter().find(|o| o.id == t.owner_org_id) else {
+        let Some(owner) = owners.iter().find(|o| t.owner_org_id == o.id) else {
             return Err(StoreError::invalid(
                 "owner_org_id",
                 "rectification.owner",
@@ -774,7 +775,7 @@ impl Store {
         &self,
         tx: &WriteTx,
         task_id: i64,
-        org_id: Option<i64>,
+        org_id: Option<OrgId>,
         note: &str,
         file_name: &str,
         bytes: Bytes,
@@ -837,7 +838,7 @@ impl Store {
         &self,
         tx: &mut WriteTx,
         scope: &Scope,
-        org_id: Option<i64>,
+        org_id: Option<OrgId>,
         task_id: i64,
         note: &str,
         file: Option<(&str, Bytes)>,
@@ -1156,14 +1157,14 @@ pub(crate) async fn seed_demo(store: &Store, tx: &mut WriteTx) -> Result<()> {
         (
             2,
             SubjectKind::Bank,
-            Some(bank.id),
+            Some(OrgId::new(bank.id)),
             None,
             "检查知识产权质押贷款的投放进度和贴息资料",
         ),
         (
             4,
             SubjectKind::Station,
-            Some(station.id),
+            Some(OrgId::new(station.id)),
             None,
             "季度督导：服务专员配备和服务案件办理时限",
         ),
@@ -1192,7 +1193,7 @@ pub(crate) async fn seed_demo(store: &Store, tx: &mut WriteTx) -> Result<()> {
             &lead,
             &NewInspection {
                 kind: SubjectKind::Bank,
-                org_id: Some(bank.id),
+                org_id: Some(OrgId::new(bank.id)),
                 enterprise_id: None,
                 name: None,
                 due_on: today - days(35),
@@ -1222,7 +1223,7 @@ pub(crate) async fn seed_demo(store: &Store, tx: &mut WriteTx) -> Result<()> {
             &lead,
             done,
             &NewTask {
-                owner_org_id: bank.id,
+                owner_org_id: OrgId::new(bank.id),
                 deadline: today,
                 requirement: "补齐缺失的质押登记证明，建立按月更新的贷款台账，并报送整改情况。"
                     .into(),
@@ -1230,7 +1231,9 @@ pub(crate) async fn seed_demo(store: &Store, tx: &mut WriteTx) -> Result<()> {
             today,
         )
         .await?;
-    let bank_scope = Scope::Institution { org_id: bank.id };
+    let bank_scope = Scope::Institution {
+        org_id: OrgId::new(bank.id),
+    };
     store
         .submit_evidence(
             tx,
@@ -1260,7 +1263,7 @@ pub(crate) async fn seed_demo(store: &Store, tx: &mut WriteTx) -> Result<()> {
             &lead,
             &NewInspection {
                 kind: SubjectKind::Station,
-                org_id: Some(station.id),
+                org_id: Some(OrgId::new(station.id)),
                 enterprise_id: None,
                 name: None,
                 due_on: today - days(62),
@@ -1289,7 +1292,7 @@ pub(crate) async fn seed_demo(store: &Store, tx: &mut WriteTx) -> Result<()> {
             &lead,
             late,
             &NewTask {
-                owner_org_id: station.id,
+                owner_org_id: OrgId::new(station.id),
                 deadline: today,
                 requirement: "补录服务对象签字和跑动次数，完善上门服务记录制度。".into(),
             },

@@ -540,7 +540,7 @@ impl Store {
     pub async fn change_password(
         &self,
         tx: &mut WriteTx,
-        user_id: i64,
+        user_id: ipfin_domain::id::UserId,
         current: &str,
         new: &str,
         keep_session_hash: Option<&str>,
@@ -592,7 +592,7 @@ impl Store {
             vec![user_id.into(), keep_session_hash.unwrap_or("").into()],
         )
         .await?;
-        tx.audit("user.change_password", "user", user_id, json!({}))
+        tx.audit("user.change_password", "user", user_id.get(), json!({}))
             .await
     }
 

@@ -112,6 +112,7 @@ pub(crate) fn condition(scope: &Scope, records: Records) -> Cond {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use ipfin_domain::id::OrgId;
 
     fn scopes() -> Vec<Scope> {
         vec![
@@ -124,9 +125,15 @@ mod tests {
                 code: "440305".into(),
                 manage: false,
             },
-            Scope::Institution { org_id: 7 },
-            Scope::Agency { org_id: 8 },
-            Scope::Enterprise { org_id: 9 },
+            Scope::Institution {
+                org_id: OrgId::new(7),
+            },
+            Scope::Agency {
+                org_id: OrgId::new(8),
+            },
+            Scope::Enterprise {
+                org_id: OrgId::new(9),
+            },
             Scope::Public,
         ]
     }
@@ -155,7 +162,9 @@ mod tests {
 
     #[test]
     fn conditions_as_the_queries_use_them() {
-        let bank = Scope::Institution { org_id: 7 };
+        let bank = Scope::Institution {
+            org_id: OrgId::new(7),
+        };
         assert_eq!(condition(&bank, Records::Loans).0, "l.lender_org_id = ?");
         assert_eq!(
             condition(&bank, Records::Imports),
@@ -172,7 +181,13 @@ mod tests {
         );
         assert_eq!(condition(&Scope::Public, Records::Loans).0, "1 = 0");
         assert_eq!(
-            condition(&Scope::Enterprise { org_id: 9 }, Records::Meetings).0,
+            condition(
+                &Scope::Enterprise {
+                    org_id: OrgId::new(9)
+                },
+                Records::Meetings
+            )
+            .0,
             "1 = 0"
         );
     }

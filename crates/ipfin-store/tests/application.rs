@@ -194,11 +194,13 @@ async fn the_five_stages_with_a_return_an_objection_each_way_and_a_clawback() {
         let db = db.with_demo().await;
         let s = &db.store;
         let bank_id = org_id(s, "深南银行深圳分行").await;
-        let bank = Scope::Institution { org_id: bank_id };
+        let bank = Scope::Institution {
+            org_id: ipfin_domain::id::OrgId::new(bank_id),
+        };
         report_loan(s, &bank, "2026-ZY-0100", "Y2026980010001", "202310123456.6").await;
         report_loan(s, &bank, "2026-ZY-0101", "Y2026980010002", "202310234567.4").await;
         let ent = Scope::Enterprise {
-            org_id: org_id(s, "深圳市南山示例科技有限公司").await,
+            org_id: ipfin_domain::id::OrgId::new(org_id(s, "深圳市南山示例科技有限公司").await),
         };
         let nanshan = Scope::District {
             code: "440305".into(),
@@ -787,9 +789,12 @@ async fn the_five_stages_with_a_return_an_objection_each_way_and_a_clawback() {
         assert_eq!(c.row.state(), State::ClawedBack);
         assert_eq!(c.open_clawbacks, 1);
         assert_eq!(
-            s.open_clawbacks(&Scope::City, c.row.applicant_org_id)
-                .await
-                .expect("open"),
+            s.open_clawbacks(
+                &Scope::City,
+                ipfin_domain::id::OrgId::new(c.row.applicant_org_id)
+            )
+            .await
+            .expect("open"),
             1
         );
         // Its next submission is flagged to the officers.
@@ -870,9 +875,11 @@ async fn institution_and_securitisation_kinds_the_vault_and_due_supervision() {
         let db = db.with_demo().await;
         let s = &db.store;
         let bank_id = org_id(s, "深南银行深圳分行").await;
-        let bank = Scope::Institution { org_id: bank_id };
+        let bank = Scope::Institution {
+            org_id: ipfin_domain::id::OrgId::new(bank_id),
+        };
         let ent = Scope::Enterprise {
-            org_id: org_id(s, "深圳市南山示例科技有限公司").await,
+            org_id: ipfin_domain::id::OrgId::new(org_id(s, "深圳市南山示例科技有限公司").await),
         };
         let nanshan = Scope::District {
             code: "440305".into(),
@@ -1189,7 +1196,9 @@ async fn securitisation_years_come_from_the_records() {
         let db = db.with_demo().await;
         let s = &db.store;
         let org = org_id(s, "深圳市南山示例科技有限公司").await;
-        let ent = &Scope::Enterprise { org_id: org };
+        let ent = &Scope::Enterprise {
+            org_id: ipfin_domain::id::OrgId::new(org),
+        };
         let policy = published(s, "440305").await;
         let apply = |typed: u32| {
             let body = Body {
@@ -1260,9 +1269,11 @@ async fn pro_rata_cut_sums_to_the_budget_and_double_dipping_is_blocked_across_di
         let db = db.with_demo().await;
         let s = &db.store;
         let bank_id = org_id(s, "深南银行深圳分行").await;
-        let bank = Scope::Institution { org_id: bank_id };
+        let bank = Scope::Institution {
+            org_id: ipfin_domain::id::OrgId::new(bank_id),
+        };
         let ent = Scope::Enterprise {
-            org_id: org_id(s, "深圳市南山示例科技有限公司").await,
+            org_id: ipfin_domain::id::OrgId::new(org_id(s, "深圳市南山示例科技有限公司").await),
         };
         let nanshan = Scope::District {
             code: "440305".into(),
@@ -1378,7 +1389,7 @@ async fn pro_rata_cut_sums_to_the_budget_and_double_dipping_is_blocked_across_di
         // Double-dipping across districts: the Futian enterprise claims the same bank contract;
         // Futian's officer is blocked with a pointer to the Nanshan application.
         let ft_ent = Scope::Enterprise {
-            org_id: org_id(s, "深圳市福田样本电子有限公司").await,
+            org_id: ipfin_domain::id::OrgId::new(org_id(s, "深圳市福田样本电子有限公司").await),
         };
         let futian = Scope::District {
             code: "440304".into(),
@@ -1414,9 +1425,11 @@ async fn a_batch_split_over_two_notices_is_cut_by_one_proportion() {
         let db = db.with_demo().await;
         let s = &db.store;
         let bank_id = org_id(s, "深南银行深圳分行").await;
-        let bank = Scope::Institution { org_id: bank_id };
+        let bank = Scope::Institution {
+            org_id: ipfin_domain::id::OrgId::new(bank_id),
+        };
         let ent = Scope::Enterprise {
-            org_id: org_id(s, "深圳市南山示例科技有限公司").await,
+            org_id: ipfin_domain::id::OrgId::new(org_id(s, "深圳市南山示例科技有限公司").await),
         };
         let nanshan = Scope::District {
             code: "440305".into(),
@@ -1595,7 +1608,7 @@ async fn concurrent_submissions_get_gapless_numbers() {
         let s = &db.store;
         let bank_id = org_id(s, "深南银行深圳分行").await;
         let ent = Scope::Enterprise {
-            org_id: org_id(s, "深圳市南山示例科技有限公司").await,
+            org_id: ipfin_domain::id::OrgId::new(org_id(s, "深圳市南山示例科技有限公司").await),
         };
         let policy = published(s, "440305").await;
         let mut ids = Vec::new();
@@ -1648,10 +1661,12 @@ async fn nobody_signs_an_application_whose_people_they_administered() {
         let db = db.with_demo().await;
         let s = &db.store;
         let bank_id = org_id(s, "深南银行深圳分行").await;
-        let bank = Scope::Institution { org_id: bank_id };
+        let bank = Scope::Institution {
+            org_id: ipfin_domain::id::OrgId::new(bank_id),
+        };
         report_loan(s, &bank, "2026-SD-0001", "Y2026980030001", "202310123456.6").await;
         let ent = Scope::Enterprise {
-            org_id: org_id(s, "深圳市南山示例科技有限公司").await,
+            org_id: ipfin_domain::id::OrgId::new(org_id(s, "深圳市南山示例科技有限公司").await),
         };
         let nanshan = Scope::District {
             code: "440305".into(),
@@ -1807,10 +1822,12 @@ async fn grants_rest_on_reported_figures_and_eligibility_is_proved_at_every_deci
         let db = db.with_demo().await;
         let s = &db.store;
         let bank_id = org_id(s, "深南银行深圳分行").await;
-        let bank = Scope::Institution { org_id: bank_id };
+        let bank = Scope::Institution {
+            org_id: ipfin_domain::id::OrgId::new(bank_id),
+        };
         report_loan(s, &bank, "2026-VF-0001", "Y2026980090001", "202310123456.6").await;
         let ent = Scope::Enterprise {
-            org_id: org_id(s, "深圳市南山示例科技有限公司").await,
+            org_id: ipfin_domain::id::OrgId::new(org_id(s, "深圳市南山示例科技有限公司").await),
         };
         let nanshan = Scope::District {
             code: "440305".into(),
@@ -2098,7 +2115,7 @@ async fn grants_rest_on_reported_figures_and_eligibility_is_proved_at_every_deci
 
         // Another enterprise cannot claim this enterprise's loan: no bank reported it for them.
         let ft_ent = Scope::Enterprise {
-            org_id: org_id(s, "深圳市福田样本电子有限公司").await,
+            org_id: ipfin_domain::id::OrgId::new(org_id(s, "深圳市福田样本电子有限公司").await),
         };
         let futian = Scope::District {
             code: "440304".into(),

@@ -402,7 +402,7 @@ async fn a_notice_and_a_payment_are_refused_for_one_person_and_confirmed_by_a_se
         let s = &db.store;
         let lead = nanshan();
         let bank = Scope::Institution {
-            org_id: org_id(s, "深南银行深圳分行").await,
+            org_id: ipfin_domain::id::OrgId::new(org_id(s, "深南银行深圳分行").await),
         };
         report_loan(s, &bank).await;
         let app = reviewed_institution_application(s, &bank).await;

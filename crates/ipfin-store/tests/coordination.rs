@@ -101,8 +101,14 @@ async fn arrangements_are_recorded_delivered_flagged_and_ended() {
             Err(StoreError::NotFound)
         ));
         assert!(matches!(
-            s.arrangements(&Scope::Institution { org_id: 1 }, "440305", today)
-                .await,
+            s.arrangements(
+                &Scope::Institution {
+                    org_id: ipfin_domain::id::OrgId::new(1)
+                },
+                "440305",
+                today
+            )
+            .await,
             Err(StoreError::NotFound)
         ));
 

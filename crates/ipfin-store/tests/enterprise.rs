@@ -279,9 +279,15 @@ async fn two_character_name_search_and_code_search_stay_in_the_district() {
         );
         // A bank sees no registry at all.
         assert_eq!(
-            search(s, &Scope::Institution { org_id: 1 }, "深圳")
-                .await
-                .len(),
+            search(
+                s,
+                &Scope::Institution {
+                    org_id: ipfin_domain::id::OrgId::new(1)
+                },
+                "深圳"
+            )
+            .await
+            .len(),
             0
         );
         db.cleanup().await;

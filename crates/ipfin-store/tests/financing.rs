@@ -20,14 +20,16 @@ fn d(s: &str) -> NaiveDate {
     s.parse().expect("date")
 }
 
-async fn org_id(s: &Store, name: &str) -> i64 {
-    fetch_i64(
-        s.conn(),
-        "SELECT id FROM organisations WHERE name = ?",
-        vec![name.to_string().into()],
+async fn org_id(s: &Store, name: &str) -> ipfin_domain::id::OrgId {
+    ipfin_domain::id::OrgId::new(
+        fetch_i64(
+            s.conn(),
+            "SELECT id FROM organisations WHERE name = ?",
+            vec![name.to_string().into()],
+        )
+        .await
+        .expect("organisation"),
     )
-    .await
-    .expect("organisation")
 }
 
 async fn count(s: &Store, table: &str) -> i64 {
@@ -498,10 +500,10 @@ async fn a_bank_imports_loans_from_a_gbk_csv_idempotently_with_row_errors() {
             .find(|l| l.contract_number == "IMP-2")
             .expect("IMP-2");
         assert_eq!(
-            (imp2.principal_fen, imp2.annual_rate.as_str()),
+            (imp2.principal_fen, &*imp2.annual_rate),
             (Fen::new(200_000_000), "0.032")
         );
-        assert_eq!(imp2.ip_kinds, "patent,trademark");
+        assert_eq!(&*imp2.ip_kinds, "patent,trademark");
         assert_eq!(imp2.start_date, d("2026-04-01"));
         // The same file again (a new import of the same content): nothing new.
         let again_path = dir.join(format!("loans-again-{}.csv", db.name));

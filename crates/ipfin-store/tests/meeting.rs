@@ -5,6 +5,7 @@
 use bytes::Bytes;
 use chrono::NaiveDate;
 use ipfin_domain::Scope;
+use ipfin_domain::id::OrgId;
 use ipfin_domain::meeting::IssueStatus;
 use ipfin_store::audit::AuditActor;
 use ipfin_store::db::fetch_i64;
@@ -30,14 +31,16 @@ fn member() -> Scope {
     }
 }
 
-async fn org(s: &Store, name: &str) -> i64 {
-    fetch_i64(
-        s.conn(),
-        "SELECT id FROM organisations WHERE name = ?",
-        vec![name.to_string().into()],
+async fn org(s: &Store, name: &str) -> OrgId {
+    OrgId::new(
+        fetch_i64(
+            s.conn(),
+            "SELECT id FROM organisations WHERE name = ?",
+            vec![name.to_string().into()],
+        )
+        .await
+        .expect("org"),
     )
-    .await
-    .expect("org")
 }
 
 async fn count(s: &Store, table: &str) -> i64 {

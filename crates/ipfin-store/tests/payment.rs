@@ -165,9 +165,13 @@ async fn a_payment_run_from_preparation_to_results_with_one_failed_line_and_the_
             "深南银行深圳分行",
         )
         .await;
-        let bank = Scope::Institution { org_id: bank_id };
+        let bank = Scope::Institution {
+            org_id: ipfin_domain::id::OrgId::new(bank_id),
+        };
         let ent_org = id_of(s, "SELECT id FROM organisations WHERE name = ?", ENT).await;
-        let ent = Scope::Enterprise { org_id: ent_org };
+        let ent = Scope::Enterprise {
+            org_id: ipfin_domain::id::OrgId::new(ent_org),
+        };
         let lead = Scope::District {
             code: "440305".into(),
             manage: true,

@@ -76,13 +76,15 @@ async fn a_quarter_by_hand() {
         let db = db.with_demo().await;
         let s = &db.store;
         let bank = Scope::Institution {
-            org_id: fetch_i64(
-                s.conn(),
-                "SELECT id FROM organisations WHERE name = '深南银行深圳分行'",
-                vec![],
-            )
-            .await
-            .expect("bank"),
+            org_id: ipfin_domain::id::OrgId::new(
+                fetch_i64(
+                    s.conn(),
+                    "SELECT id FROM organisations WHERE name = '深南银行深圳分行'",
+                    vec![],
+                )
+                .await
+                .expect("bank"),
+            ),
         };
         let ns = demo_credit_code("440305", 101);
         let ft = demo_credit_code("440304", 102);
@@ -225,13 +227,15 @@ async fn targets_bulletin_and_a_later_correction() {
         let db = db.with_demo().await;
         let s = &db.store;
         let bank = Scope::Institution {
-            org_id: fetch_i64(
-                s.conn(),
-                "SELECT id FROM organisations WHERE name = '深南银行深圳分行'",
-                vec![],
-            )
-            .await
-            .expect("bank"),
+            org_id: ipfin_domain::id::OrgId::new(
+                fetch_i64(
+                    s.conn(),
+                    "SELECT id FROM organisations WHERE name = '深南银行深圳分行'",
+                    vec![],
+                )
+                .await
+                .expect("bank"),
+            ),
         };
         let ns = demo_credit_code("440305", 101);
         let ft = demo_credit_code("440304", 102);
@@ -741,13 +745,15 @@ async fn aggregates_follow_every_write_and_equal_the_direct_statistics() {
         let s = &db.store;
         let name = db.name;
         let bank = Scope::Institution {
-            org_id: fetch_i64(
-                s.conn(),
-                "SELECT id FROM organisations WHERE name = '深南银行深圳分行'",
-                vec![],
-            )
-            .await
-            .expect("bank"),
+            org_id: ipfin_domain::id::OrgId::new(
+                fetch_i64(
+                    s.conn(),
+                    "SELECT id FROM organisations WHERE name = '深南银行深圳分行'",
+                    vec![],
+                )
+                .await
+                .expect("bank"),
+            ),
         };
         // Four enterprises: two in Nanshan, one in Futian, one in Bao'an; all small by their
         // figures.
@@ -1031,13 +1037,15 @@ async fn aggregates_stay_exact_under_concurrent_writers() {
         let s = db.store.clone();
         let name = db.name;
         let bank = Scope::Institution {
-            org_id: fetch_i64(
-                s.conn(),
-                "SELECT id FROM organisations WHERE name = '深南银行深圳分行'",
-                vec![],
-            )
-            .await
-            .expect("bank"),
+            org_id: ipfin_domain::id::OrgId::new(
+                fetch_i64(
+                    s.conn(),
+                    "SELECT id FROM organisations WHERE name = '深南银行深圳分行'",
+                    vec![],
+                )
+                .await
+                .expect("bank"),
+            ),
         };
         let districts = ["440305", "440304", "440306"];
         let codes: Vec<String> = (0..4)

@@ -147,7 +147,9 @@ async fn institution_and_enterprise_see_only_themselves() {
         let s = &db.store;
         let bank1 = org_id(s, "深南银行深圳分行").await;
         let bank2 = org_id(s, "鹏城商业银行").await;
-        let scope = Scope::Institution { org_id: bank1 };
+        let scope = Scope::Institution {
+            org_id: ipfin_domain::id::OrgId::new(bank1),
+        };
         let list = s
             .organisations(&scope, &OrgFilter::default(), Page::default())
             .await
@@ -168,7 +170,9 @@ async fn institution_and_enterprise_see_only_themselves() {
         ));
         let e1 = org_id(s, "深圳市南山示例科技有限公司").await;
         let e2 = org_id(s, "深圳市福田样本电子有限公司").await;
-        let escope = Scope::Enterprise { org_id: e1 };
+        let escope = Scope::Enterprise {
+            org_id: ipfin_domain::id::OrgId::new(e1),
+        };
         assert!(matches!(
             s.organisation(&escope, e2).await,
             Err(StoreError::NotFound)
@@ -414,7 +418,7 @@ async fn sessions_tokens_and_password_changes() {
             panic!()
         };
         let mut tx = s
-            .write(AuditActor::user(su.user_id, &su.username))
+            .write(AuditActor::user(su.user_id.get(), &su.username))
             .await
             .expect("tx");
         let r = s
@@ -429,7 +433,7 @@ async fn sessions_tokens_and_password_changes() {
         assert!(matches!(r, Err(StoreError::Invalid(ref e)) if e.field == "current_password"));
         drop(tx);
         let mut tx = s
-            .write(AuditActor::user(su.user_id, &su.username))
+            .write(AuditActor::user(su.user_id.get(), &su.username))
             .await
             .expect("tx");
         s.change_password(
@@ -452,7 +456,9 @@ async fn sessions_tokens_and_password_changes() {
         // API tokens: issued once, hashed at rest, revocable; other banks cannot revoke.
         let bank = org_id(s, "深南银行深圳分行").await;
         let bank2 = org_id(s, "鹏城商业银行").await;
-        let bscope = Scope::Institution { org_id: bank };
+        let bscope = Scope::Institution {
+            org_id: ipfin_domain::id::OrgId::new(bank),
+        };
         let mut tx = s.write(AuditActor::system("test")).await.expect("tx");
         let (t, plain) = s
             .create_api_token(&mut tx, &bscope, bank, "核心系统", None)
@@ -464,7 +470,13 @@ async fn sessions_tokens_and_password_changes() {
         assert_eq!(resolved.scope(), bscope);
         let mut tx = s.write(AuditActor::system("test")).await.expect("tx");
         let r = s
-            .revoke_api_token(&mut tx, &Scope::Institution { org_id: bank2 }, t.id)
+            .revoke_api_token(
+                &mut tx,
+                &Scope::Institution {
+                    org_id: ipfin_domain::id::OrgId::new(bank2),
+                },
+                t.id,
+            )
             .await;
         assert!(matches!(r, Err(StoreError::NotFound)), "{}: {r:?}", db.name);
         drop(tx);

@@ -266,13 +266,15 @@ async fn an_unknown_stored_item_code_surfaces_instead_of_being_skipped() {
         let db = db.with_demo().await;
         let s = &db.store;
         let ent = Scope::Enterprise {
-            org_id: fetch_i64(
-                s.conn(),
-                "SELECT id FROM organisations WHERE name = ?",
-                vec!["深圳市南山示例科技有限公司".into()],
-            )
-            .await
-            .expect("the demo enterprise"),
+            org_id: ipfin_domain::id::OrgId::new(
+                fetch_i64(
+                    s.conn(),
+                    "SELECT id FROM organisations WHERE name = ?",
+                    vec!["深圳市南山示例科技有限公司".into()],
+                )
+                .await
+                .expect("the demo enterprise"),
+            ),
         };
         let policy = s
             .policy_versions(&Scope::City, Some("440305"))
@@ -334,6 +336,32 @@ async fn an_unknown_stored_item_code_surfaces_instead_of_being_skipped() {
         let mine = past.iter().find(|p| p.id == app).expect("among the inputs");
         assert_eq!(mine.current.len(), 2, "{}", db.name);
 
+        // The applicant enterprise's stored size class unknown: the simulator refuses (it used
+        // to count the enterprise as small).
+        let class = "(SELECT enterprise_id FROM applications WHERE id = ?)";
+        exec(
+            s.conn(),
+            &format!("UPDATE enterprises SET size_override = NULL, size_class = 'giant' WHERE id = {class}"),
+            vec![app.into()],
+        )
+        .await
+        .expect("write an unknown size class");
+        is_internal(
+            s.simulation_inputs(&Scope::City, year).await,
+            "simulation inputs (size class)",
+            db.name,
+        );
+        exec(
+            s.conn(),
+            &format!("UPDATE enterprises SET size_class = 'small' WHERE id = {class}"),
+            vec![app.into()],
+        )
+        .await
+        .expect("restore the size class");
+        s.simulation_inputs(&Scope::City, year)
+            .await
+            .expect("simulation inputs again");
+
         // One stored item row with a code nobody knows: the simulator refuses.
         exec(
             s.conn(),
@@ -373,6 +401,107 @@ async fn an_unknown_stored_item_code_surfaces_instead_of_being_skipped() {
             "the applicant's page",
             db.name,
         );
+        db.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn an_unreadable_stored_loan_rate_kind_or_token_org_surfaces_instead_of_a_default() {
+    for db in TestDb::all().await {
+        let db = db.with_demo().await;
+        let s = &db.store;
+        let lender = fetch_i64(
+            s.conn(),
+            "SELECT id FROM organisations WHERE name = ?",
+            vec!["深南银行深圳分行".into()],
+        )
+        .await
+        .expect("lender");
+        let lender = Scope::Institution {
+            org_id: ipfin_domain::id::OrgId::new(lender),
+        };
+        let loan = ipfin_store::testing::fixtures::report_pledge_loan(
+            s,
+            &lender,
+            "RATE-1",
+            "Y2026980010001",
+            "202310123456.6",
+            0,
+        )
+        .await
+        .expect("a reported loan");
+        let before = s.loan(&Scope::City, loan).await.expect("readable before");
+        let rate = before.loan.annual_rate.to_string();
+        assert_eq!(before.terms().annual_rate, before.loan.annual_rate.value());
+        // (column, unreadable value, what the error says)
+        for (column, bad, says) in [
+            ("annual_rate", "3.45%", "unreadable stored number"),
+            ("ip_ratio", "sixty", "unreadable stored number"),
+            ("ip_kinds", "patent,recipe", "unknown stored code"),
+        ] {
+            exec(
+                s.conn(),
+                &format!("UPDATE loans SET {column} = ? WHERE id = ?"),
+                vec![bad.into(), loan.into()],
+            )
+            .await
+            .expect("write an unreadable value");
+            // The rate used to become 0 and the pledged share to vanish; an unknown kind was
+            // skipped (and the application line fell back to a patent).
+            is_internal_with(s.loan(&Scope::City, loan).await, says, column, db.name);
+            let restore: (&str, sea_orm::Value) = match column {
+                "annual_rate" => ("annual_rate", rate.clone().into()),
+                "ip_ratio" => (
+                    "ip_ratio",
+                    before.loan.ip_ratio.as_deref().map(str::to_string).into(),
+                ),
+                _ => ("ip_kinds", before.loan.ip_kinds.to_string().into()),
+            };
+            exec(
+                s.conn(),
+                &format!("UPDATE loans SET {} = ? WHERE id = ?", restore.0),
+                vec![restore.1, loan.into()],
+            )
+            .await
+            .expect("restore");
+            assert_eq!(
+                s.loan(&Scope::City, loan)
+                    .await
+                    .expect("readable again")
+                    .loan,
+                before.loan,
+                "{} {column}",
+                db.name
+            );
+        }
+
+        // A token of an organisation whose stored kind nobody knows: an internal error, not a
+        // token that silently stops authenticating.
+        let bank = fetch_i64(
+            s.conn(),
+            "SELECT id FROM organisations WHERE name = ?",
+            vec!["鹏城商业银行".into()],
+        )
+        .await
+        .expect("bank");
+        let mut tx = s
+            .write(ipfin_store::audit::AuditActor::system("test"))
+            .await
+            .expect("tx");
+        let (_, secret) = s
+            .create_api_token(&mut tx, &Scope::City, bank, "探测令牌", None)
+            .await
+            .expect("token");
+        tx.commit().await.expect("commit");
+        assert!(s.token_org(&secret).await.expect("token").is_some());
+        exec(
+            s.conn(),
+            "UPDATE organisations SET kind = 'guild' WHERE id = ?",
+            vec![bank.into()],
+        )
+        .await
+        .expect("write an unknown kind");
+        is_internal(s.token_org(&secret).await, "token", db.name);
         db.cleanup().await;
     }
 }

@@ -65,13 +65,15 @@ async fn loan_on(
     patent: &str,
 ) {
     let bank = Scope::Institution {
-        org_id: fetch_i64(
-            s.conn(),
-            "SELECT id FROM organisations WHERE name = '深南银行深圳分行'",
-            vec![],
-        )
-        .await
-        .expect("bank"),
+        org_id: ipfin_domain::id::OrgId::new(
+            fetch_i64(
+                s.conn(),
+                "SELECT id FROM organisations WHERE name = '深南银行深圳分行'",
+                vec![],
+            )
+            .await
+            .expect("bank"),
+        ),
     };
     let l = LoanInput {
         borrower_credit_code: ipfin_domain::CreditCode::parse(borrower).expect("valid"),
@@ -388,13 +390,19 @@ async fn scoped_to_the_city_and_the_district() {
             Err(StoreError::NotFound)
         ));
         let current = v.revisions[0].id;
-        let bank = Scope::Institution { org_id: 1 };
+        let bank = Scope::Institution {
+            org_id: ipfin_domain::id::OrgId::new(1),
+        };
         for scope in [
             ft_lead(),
             ft_member(),
             bank.clone(),
-            Scope::Agency { org_id: 1 },
-            Scope::Enterprise { org_id: 1 },
+            Scope::Agency {
+                org_id: ipfin_domain::id::OrgId::new(1),
+            },
+            Scope::Enterprise {
+                org_id: ipfin_domain::id::OrgId::new(1),
+            },
             Scope::Public,
         ] {
             assert!(

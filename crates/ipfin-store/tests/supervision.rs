@@ -6,6 +6,7 @@
 use bytes::Bytes;
 use chrono::Duration;
 use ipfin_domain::Scope;
+use ipfin_domain::id::OrgId;
 use ipfin_domain::supervision::{InspectionResult, SubjectKind, TaskStatus};
 use ipfin_store::audit::AuditActor;
 use ipfin_store::db::{exec, fetch_i64};
@@ -26,14 +27,16 @@ async fn tx(s: &Store) -> WriteTx {
     s.write(AuditActor::system("test")).await.expect("tx")
 }
 
-async fn org(s: &Store, name: &str) -> i64 {
-    fetch_i64(
-        s.conn(),
-        "SELECT id FROM organisations WHERE name = ?",
-        vec![name.into()],
+async fn org(s: &Store, name: &str) -> OrgId {
+    OrgId::new(
+        fetch_i64(
+            s.conn(),
+            "SELECT id FROM organisations WHERE name = ?",
+            vec![name.to_string().into()],
+        )
+        .await
+        .expect("org"),
     )
-    .await
-    .expect("org")
 }
 
 async fn count(s: &Store, table: &str) -> i64 {
@@ -79,6 +82,7 @@ async fn inspections_tasks_evidence_and_scoping() {
             vec![],
         )
         .await
+        .map(ipfin_domain::id::EnterpriseId::new)
         .expect("a Futian enterprise");
         let ft_dept = org(s, "福田区市场监督管理局").await;
         let finance = org(s, "南山区财政局").await;

@@ -296,7 +296,9 @@ async fn tags_and_decisions_make_the_list_with_their_evidence() {
         ));
         assert!(matches!(
             s.whitelist(
-                &Scope::Institution { org_id: 1 },
+                &Scope::Institution {
+                    org_id: ipfin_domain::id::OrgId::new(1)
+                },
                 &WhitelistFilter::default(),
                 Page::default(),
                 today

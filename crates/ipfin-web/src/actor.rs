@@ -42,7 +42,7 @@ impl Actor {
     }
 
     /// The caller's organisation, when signed in or calling with a token.
-    pub fn organisation_id(&self) -> Option<i64> {
+    pub fn organisation_id(&self) -> Option<ipfin_domain::id::OrgId> {
         match &self.principal {
             Principal::User(u) => Some(u.organisation_id),
             Principal::Token(t) => Some(t.organisation_id),
@@ -76,7 +76,7 @@ impl Actor {
     pub fn audit_actor(&self) -> AuditActor {
         match &self.principal {
             Principal::Anonymous => AuditActor::system("anonymous"),
-            Principal::User(u) => AuditActor::user(u.user_id, &u.username),
+            Principal::User(u) => AuditActor::user(u.user_id.get(), &u.username),
             Principal::Token(t) => AuditActor::token(t.token_id),
         }
     }

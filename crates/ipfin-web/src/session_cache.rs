@@ -37,7 +37,7 @@ impl SessionCache {
     }
 
     /// Forgets every cached session of a user.
-    pub fn forget_user(&self, user_id: i64) {
+    pub fn forget_user(&self, user_id: ipfin_domain::id::UserId) {
         let mut map = self.entries.lock().unwrap_or_else(|p| p.into_inner());
         map.retain(|_, (u, _)| u.user_id != user_id);
     }

@@ -34,7 +34,7 @@ async fn an_enterprise_fee_application_from_draft_to_grant() {
         let s = app.store();
         // The bank reports the loan first.
         let bank = Scope::Institution {
-            org_id: app.org_id("深南银行深圳分行").await,
+            org_id: ipfin_domain::id::OrgId::new(app.org_id("深南银行深圳分行").await),
         };
         let bank_id = app.org_id("深南银行深圳分行").await;
         let loan = serde_json::json!({
@@ -588,7 +588,12 @@ async fn upload_required_on_page(app: &TestApp, s: &support::Session, id: i64) {
     .expect("applicant");
     let detail = app
         .store()
-        .application(&Scope::Enterprise { org_id: org }, id)
+        .application(
+            &Scope::Enterprise {
+                org_id: ipfin_domain::id::OrgId::new(org),
+            },
+            id,
+        )
         .await
         .expect("application");
     for slot in detail.slots.iter().filter(|x| x.required) {

@@ -64,7 +64,7 @@ async fn call(
 async fn reviewed_application(app: &TestApp) -> i64 {
     let today = ipfin_store::today_shanghai();
     let bank = Scope::Institution {
-        org_id: app.org_id("深南银行深圳分行").await,
+        org_id: ipfin_domain::id::OrgId::new(app.org_id("深南银行深圳分行").await),
     };
     let loan = ipfin_store::financing::LoanInput {
         borrower_credit_code: ipfin_store::demo::demo_code("440305", 101),
@@ -593,7 +593,7 @@ async fn a_batch_is_closed_with_four_eyes_before_its_budget_is_allocated() {
         // The enterprise's securitisation application in the same batch, submitted: still
         // before its notice's end.
         let ent = Scope::Enterprise {
-            org_id: app.org_id("深圳市南山示例科技有限公司").await,
+            org_id: ipfin_domain::id::OrgId::new(app.org_id("深圳市南山示例科技有限公司").await),
         };
         let row = s.application(&lead, id).await.expect("app").row;
         let batch_opens = s

@@ -6,6 +6,7 @@ mod support;
 
 use axum::http::Method;
 use ipfin_domain::Scope;
+use ipfin_domain::id::OrgId;
 use ipfin_web::actor::Access;
 use ipfin_web::routes::{RouteSpec, route_specs};
 use std::collections::BTreeMap;
@@ -1285,7 +1286,7 @@ async fn probe_loan(app: &TestApp, lender: &str, borrower: &str, i: usize) -> i6
         }],
     };
     let scope = Scope::Institution {
-        org_id: app.org_id(lender).await,
+        org_id: OrgId::new(app.org_id(lender).await),
     };
     let mut tx = app
         .store()
@@ -1305,7 +1306,7 @@ async fn probe_loan(app: &TestApp, lender: &str, borrower: &str, i: usize) -> i6
 /// notice of that district with one objection (written directly: the notice only needs to exist).
 async fn probe_application(app: &TestApp, org_name: &str, district: &str) -> (i64, i64, i64, i64) {
     let scope = Scope::Enterprise {
-        org_id: app.org_id(org_name).await,
+        org_id: OrgId::new(app.org_id(org_name).await),
     };
     let policy = app
         .store()
@@ -1422,6 +1423,7 @@ async fn probe_supervision(app: &TestApp, district: &str, i: usize) -> (i64, i64
     let owner = ipfin_store::Store::lead_on(tx.conn(), district, today)
         .await
         .expect("lead")
+        .map(OrgId::new)
         .expect("a lead department");
     let task = store
         .create_task(
@@ -1524,7 +1526,7 @@ async fn probe_meeting(app: &TestApp, district: &str, foreign_org: i64) -> (i64,
     } else {
         "南山区市场监督管理局"
     };
-    let lead_org = app.org_id(lead_name).await;
+    let lead_org = OrgId::new(app.org_id(lead_name).await);
     let org = app
         .store()
         .organisation(&Scope::City, foreign_org)
@@ -1532,13 +1534,13 @@ async fn probe_meeting(app: &TestApp, district: &str, foreign_org: i64) -> (i64,
         .expect("org");
     let (unit, unit_scope) = match org.kind.as_str() {
         "financial_institution" => (
-            foreign_org,
+            OrgId::new(foreign_org),
             Scope::Institution {
-                org_id: foreign_org,
+                org_id: OrgId::new(foreign_org),
             },
         ),
         "department" => (
-            foreign_org,
+            OrgId::new(foreign_org),
             Scope::District {
                 code: org.district_code.clone().unwrap_or_default(),
                 manage: false,

@@ -53,9 +53,11 @@ async fn granted_pair(app: &TestApp) -> (i64, i64, i64) {
         manage: true,
     };
     let bank_id = app.org_id("深南银行深圳分行").await;
-    let bank = Scope::Institution { org_id: bank_id };
+    let bank = Scope::Institution {
+        org_id: ipfin_domain::id::OrgId::new(bank_id),
+    };
     let ent = Scope::Enterprise {
-        org_id: app.org_id(ENT).await,
+        org_id: ipfin_domain::id::OrgId::new(app.org_id(ENT).await),
     };
     let mut doc = ipfin_store::demo::demo_policy("440305", "南山区");
     doc.title = "南山区知识产权质押融资贴息（拨付测试）".into();

@@ -190,7 +190,7 @@ enum ImportCommand {
         args: ImportArgs,
         /// The lending institution's organisation id (see /orgs).
         #[arg(long)]
-        lender: i64,
+        lender: ipfin_domain::id::OrgId,
     },
     /// Write an import template (XLSX) with the columns and an example row.
     Template {
@@ -396,7 +396,7 @@ async fn main() -> Result<()> {
             let store = open(&cfg).await?;
             if let Scope::Institution { org_id } = scope {
                 let org = store
-                    .organisation(&Scope::City, org_id)
+                    .organisation(&Scope::City, org_id.get())
                     .await
                     .map_err(|_| {
                         anyhow::anyhow!("没有编号为 {org_id} 的机构 / no organisation {org_id}")
@@ -1085,7 +1085,7 @@ async fn load_demo_loans(store: &Store, borrowers: &[generate::Borrower], seed: 
         let mut changed = false;
         for l in chunk {
             let scope = Scope::Institution {
-                org_id: bank_ids[l.bank],
+                org_id: ipfin_domain::id::OrgId::new(bank_ids[l.bank]),
             };
             let saved = store
                 .save_loan(&mut tx, &scope, &l.input)

@@ -74,7 +74,7 @@ impl Actor {
         scope: &crate::org::Scope,
         user_id: Option<i64>,
         district: &str,
-        applicant_org: i64,
+        applicant_org: crate::id::OrgId,
     ) -> Option<Actor> {
         use crate::visibility::{Party, Reach, Records};
         if scope.leads_district(district) {
@@ -624,6 +624,7 @@ mod tests {
     #[test]
     fn who_acts_on_an_application() {
         use crate::org::Scope;
+        let org = crate::id::OrgId::new;
         let lead = Scope::District {
             code: "440305".into(),
             manage: true,
@@ -633,31 +634,46 @@ mod tests {
             manage: false,
         };
         assert_eq!(
-            Actor::of(&lead, Some(3), "440305", 9),
+            Actor::of(&lead, Some(3), "440305", org(9)),
             Some(Actor::Officer(3))
         );
         assert_eq!(
-            Actor::of(&lead, None, "440305", 9),
+            Actor::of(&lead, None, "440305", org(9)),
             None,
             "a token never signs"
         );
-        assert_eq!(Actor::of(&lead, Some(3), "440304", 9), None);
-        assert_eq!(Actor::of(&member, Some(3), "440305", 9), None);
-        assert_eq!(Actor::of(&Scope::City, Some(1), "440305", 9), None);
+        assert_eq!(Actor::of(&lead, Some(3), "440304", org(9)), None);
+        assert_eq!(Actor::of(&member, Some(3), "440305", org(9)), None);
+        assert_eq!(Actor::of(&Scope::City, Some(1), "440305", org(9)), None);
         assert_eq!(
-            Actor::of(&Scope::Enterprise { org_id: 9 }, Some(5), "440305", 9),
+            Actor::of(
+                &Scope::Enterprise { org_id: org(9) },
+                Some(5),
+                "440305",
+                org(9)
+            ),
             Some(Actor::Applicant)
         );
         assert_eq!(
-            Actor::of(&Scope::Institution { org_id: 9 }, None, "440305", 9),
+            Actor::of(
+                &Scope::Institution { org_id: org(9) },
+                None,
+                "440305",
+                org(9)
+            ),
             Some(Actor::Applicant)
         );
         assert_eq!(
-            Actor::of(&Scope::Enterprise { org_id: 8 }, Some(5), "440305", 9),
+            Actor::of(
+                &Scope::Enterprise { org_id: org(8) },
+                Some(5),
+                "440305",
+                org(9)
+            ),
             None
         );
         assert_eq!(
-            Actor::of(&Scope::Agency { org_id: 9 }, Some(5), "440305", 9),
+            Actor::of(&Scope::Agency { org_id: org(9) }, Some(5), "440305", org(9)),
             None
         );
     }

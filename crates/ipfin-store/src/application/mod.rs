@@ -284,7 +284,8 @@ pub struct ApplicationFilter {
 /// One line of the officers' queue: a state (and stage) with its count and oldest age.
 #[derive(Debug, Clone, FromQueryResult, Serialize)]
 pub struct QueueCount {
-    pub state: String,
+    /// Decoded when loaded: an unknown stored state is an internal error, never left out.
+    pub state: Code<State>,
     pub stage: Option<String>,
     pub count: i64,
     pub oldest_at: Option<i64>,
@@ -293,9 +294,8 @@ pub struct QueueCount {
 impl QueueCount {
     /// When the oldest application of this line is due (`queue::AWAITING_OFFICERS`).
     pub fn due_on(&self) -> Option<NaiveDate> {
-        let state = State::from_code(&self.state)?;
         ipfin_domain::application::queue::due_on(
-            state,
+            self.state.get(),
             ipfin_domain::calendar::business_date(self.oldest_at?),
         )
     }
@@ -387,7 +387,7 @@ fn officer_district(scope: &Scope) -> Result<&str> {
     }
 }
 
-fn applicant_org(scope: &Scope) -> Result<i64> {
+fn applicant_org(scope: &Scope) -> Result<ipfin_domain::id::OrgId> {
     match scope.reach(Records::Applications) {
         Reach::Party(Party::Applicant, org_id) => Ok(org_id),
         _ => Err(StoreError::forbidden(
@@ -591,7 +591,7 @@ impl Store {
     async fn notify_applicant(tx: &WriteTx, row: &ApplicationRow, text: String) -> Result<()> {
         notify(
             tx.conn(),
-            Some(row.applicant_org_id),
+            Some(ipfin_domain::id::OrgId::new(row.applicant_org_id)),
             None,
             Some(row.id),
             text,

@@ -226,7 +226,7 @@ impl Store {
     ) -> Result<PayeeRow> {
         let org = applicant_org(scope)?;
         let row = Self::app_row(tx.conn(), scope, id).await?;
-        if row.applicant_org_id != org {
+        if org != row.applicant_org_id {
             return Err(StoreError::NotFound);
         }
         let state = row.state();

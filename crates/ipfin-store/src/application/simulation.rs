@@ -2,7 +2,7 @@
 
 use super::{ACTIVE, Body, ItemRow, internal};
 use crate::Store;
-use crate::column::decode;
+use crate::column::{Code, decode};
 use crate::db::fetch_all;
 use crate::error::Result;
 use ipfin_domain::Fen;
@@ -32,7 +32,8 @@ impl Store {
             applicant_org_id: i64,
             district_code: String,
             body: String,
-            size_class: Option<String>,
+            /// Decoded when loaded: an unknown stored class is an internal error, never `Small`.
+            size_class: Option<Code<ipfin_domain::size::SizeClass>>,
             operating_revenue_fen: Option<Fen>,
         }
         let rows: Vec<P> = fetch_all(
@@ -59,11 +60,10 @@ impl Store {
                 id: r.id,
                 applicant: r.applicant_org_id,
                 district: r.district_code,
+                // An enterprise without a recorded class counts as small (as before).
                 class: r
                     .size_class
-                    .as_deref()
-                    .and_then(ipfin_domain::size::SizeClass::from_code)
-                    .unwrap_or(ipfin_domain::size::SizeClass::Small),
+                    .map_or(ipfin_domain::size::SizeClass::Small, Code::get),
                 operating_revenue_fen: r.operating_revenue_fen,
                 loans: body.lines.iter().map(Line::to_calc).collect(),
                 // An unknown stored item code is an internal error, never skipped.

@@ -520,7 +520,11 @@ impl Store {
     }
 
     /// Open clawbacks of an organisation (flagged at its next eligibility check).
-    pub async fn open_clawbacks(&self, scope: &Scope, org_id: i64) -> Result<i64> {
+    pub async fn open_clawbacks(
+        &self,
+        scope: &Scope,
+        org_id: ipfin_domain::id::OrgId,
+    ) -> Result<i64> {
         // City-wide by design (an open clawback anywhere bars a new subsidy), so it is asked
         // only by government, which checks eligibility, and by the organisation itself.
         if !(scope.is_government() || scope.is_organisation(org_id)) {

@@ -307,7 +307,7 @@ impl Store {
         }
         crate::notification::notify(
             tx.conn(),
-            Some(run.paying_org_id),
+            Some(ipfin_domain::id::OrgId::new(run.paying_org_id)),
             None,
             None,
             format!(

@@ -17,6 +17,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use chrono::NaiveDate;
 use ipfin_domain::FieldError;
+use ipfin_domain::id::OrgId;
 use ipfin_store::Page;
 use ipfin_store::meeting::{
     Attendance, Invitation, Issue, Meeting, MeetingFilter, MeetingSummary, NewIssue, NewMeeting,
@@ -146,7 +147,8 @@ async fn visible(state: &AppState, actor: &Actor, meeting_id: &str) -> AppResult
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct InviteBody {
-    pub organisation_ids: Vec<i64>,
+    #[schema(value_type = Vec<i64>)]
+    pub organisation_ids: Vec<OrgId>,
 }
 
 /// Invites units (the district's departments, financial institutions, service agencies); each
@@ -174,7 +176,8 @@ pub async fn invite(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AttendanceLine {
-    pub organisation_id: i64,
+    #[schema(value_type = i64)]
+    pub organisation_id: OrgId,
     pub attended: bool,
     pub attendees: Option<String>,
 }
@@ -293,7 +296,8 @@ pub struct IssueBody {
     pub title: String,
     pub detail: Option<String>,
     /// An invited unit or the district's lead department.
-    pub owner_org_id: i64,
+    #[schema(value_type = i64)]
+    pub owner_org_id: OrgId,
     /// ISO date, not before the meeting
     pub due_on: String,
 }
@@ -599,7 +603,8 @@ impl From<Meeting> for MeetingDto {
 /// An invited unit and whether it attended.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct InvitationDto {
-    pub organisation_id: i64,
+    #[schema(value_type = i64)]
+    pub organisation_id: OrgId,
     pub org_name: String,
     pub org_kind: String,
     pub attended: bool,
@@ -629,7 +634,8 @@ impl From<Invitation> for InvitationDto {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ReportDto {
     pub id: i64,
-    pub organisation_id: i64,
+    #[schema(value_type = i64)]
+    pub organisation_id: OrgId,
     pub org_name: String,
     pub text: String,
     pub version: i32,
@@ -707,7 +713,8 @@ pub struct IssueDto {
     pub district_name: String,
     pub title: String,
     pub detail: Option<String>,
-    pub owner_org_id: i64,
+    #[schema(value_type = i64)]
+    pub owner_org_id: OrgId,
     pub owner_name: String,
     pub due_on: NaiveDate,
     /// open | in_progress | resolved | escalated

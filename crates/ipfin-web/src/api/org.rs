@@ -154,10 +154,10 @@ pub async fn me(actor: Actor) -> AppResult<Json<MeDto>> {
     Ok(Json(match &actor.principal {
         Principal::User(u) => MeDto {
             kind: "user".into(),
-            user_id: Some(u.user_id),
+            user_id: Some(u.user_id.get()),
             username: Some(u.username.clone()),
             display_name: Some(u.display_name.clone()),
-            organisation_id: u.organisation_id,
+            organisation_id: u.organisation_id.get(),
             organisation_name: u.org_name.clone(),
             roles,
             scope,
@@ -167,7 +167,7 @@ pub async fn me(actor: Actor) -> AppResult<Json<MeDto>> {
             user_id: None,
             username: None,
             display_name: None,
-            organisation_id: t.organisation_id,
+            organisation_id: t.organisation_id.get(),
             organisation_name: t.org_name.clone(),
             roles,
             scope,

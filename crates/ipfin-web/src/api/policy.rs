@@ -17,6 +17,7 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::NaiveDate;
+use ipfin_domain::id::OrgId;
 use ipfin_domain::policy::document::{PolicyDocument, parse, schema};
 use ipfin_store::policy::{PolicyComment, PolicyVersionRow};
 use serde::{Deserialize, Serialize};
@@ -405,7 +406,12 @@ pub async fn eligibility(
         &doc.eligibility.extra_conditions,
     );
     if let Some(org) = e.organisation_id {
-        el.flag_open_clawbacks(state.store.open_clawbacks(&actor.scope, org).await?);
+        el.flag_open_clawbacks(
+            state
+                .store
+                .open_clawbacks(&actor.scope, OrgId::new(org))
+                .await?,
+        );
     }
     Ok(Json(el.into()))
 }

@@ -22,6 +22,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use chrono::{Datelike, NaiveDate};
+use ipfin_domain::id::OrgId;
 use ipfin_store::supervision::{Findings, Inspection, NewInspection, NewTask, Task};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -125,10 +126,12 @@ pub struct PlanBody {
     pub subject_kind: String,
     /// The institution (bank) or the service agency running the station.
     #[serde(default)]
-    pub org_id: Option<i64>,
+    #[schema(value_type = Option<i64>)]
+    pub org_id: Option<OrgId>,
     /// The enterprise (enterprise).
     #[serde(default)]
-    pub enterprise_id: Option<i64>,
+    #[schema(value_type = Option<i64>)]
+    pub enterprise_id: Option<ipfin_domain::id::EnterpriseId>,
     /// A station without an account, by name.
     #[serde(default)]
     pub subject_name: Option<String>,
@@ -243,7 +246,8 @@ pub async fn findings(
 #[serde(deny_unknown_fields)]
 pub struct TaskBody {
     /// The inspected organisation (when it has accounts) or one of the district's departments.
-    pub owner_org_id: i64,
+    #[schema(value_type = i64)]
+    pub owner_org_id: OrgId,
     pub deadline: NaiveDate,
     pub requirement: String,
 }
@@ -488,7 +492,8 @@ pub struct TaskDto {
     pub subject_name: String,
     pub inspection_done_on: Option<NaiveDate>,
     pub findings: Option<String>,
-    pub owner_org_id: i64,
+    #[schema(value_type = i64)]
+    pub owner_org_id: OrgId,
     pub owner_name: String,
     pub deadline: NaiveDate,
     pub requirement: String,

@@ -10,7 +10,7 @@ use crate::routes::{
 use crate::{api, views};
 use axum::extract::DefaultBodyLimit;
 use axum::routing::post;
-use ipfin_domain::Scope;
+use ipfin_domain::OrgKind;
 
 /// The area as the composition registers it.
 pub const AREA: Area = Area {
@@ -195,21 +195,23 @@ fn routes(r: Routes) -> Routes {
 
 /// The area's entries in the navigation menu (positions: see `areas::NavLink`).
 fn nav(actor: &Actor, nav: &mut Vec<NavLink>) {
-    match (&actor.scope, actor.user()) {
-        (_, None) => nav.push(NavLink::new(6, "/notices", "nav.notices")),
-        (Scope::City, Some(_)) => nav.push(NavLink::new(13, "/applications", "nav.applications")),
-        (Scope::District { manage, .. }, Some(_)) => {
-            nav.push(NavLink::new(13, "/applications", "nav.applications"));
-            if *manage {
-                nav.push(NavLink::new(14, "/notices", "nav.notices"));
+    let scope = &actor.scope;
+    if actor.user().is_none() {
+        nav.push(NavLink::new(6, "/notices", "nav.notices"));
+    } else if scope.is_government() {
+        nav.push(NavLink::new(13, "/applications", "nav.applications"));
+        if scope.lead_district().is_some() {
+            nav.push(NavLink::new(14, "/notices", "nav.notices"));
+        }
+    } else {
+        match scope.org_kind() {
+            Some(OrgKind::Enterprise) => {
+                nav.push(NavLink::new(12, "/applications", "nav.my_applications"))
             }
+            Some(OrgKind::FinancialInstitution) => {
+                nav.push(NavLink::new(11, "/applications", "nav.my_applications"))
+            }
+            _ => {}
         }
-        (Scope::Enterprise { .. }, Some(_)) => {
-            nav.push(NavLink::new(12, "/applications", "nav.my_applications"))
-        }
-        (Scope::Institution { .. }, Some(_)) => {
-            nav.push(NavLink::new(11, "/applications", "nav.my_applications"))
-        }
-        _ => {}
     }
 }

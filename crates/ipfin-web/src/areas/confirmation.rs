@@ -7,7 +7,6 @@ use crate::actor::Access::Roles;
 use crate::actor::Actor;
 use crate::routes::{GOVERNMENT, OFFICERS, Routes};
 use crate::{api, views};
-use ipfin_domain::Scope;
 
 /// The area as the composition registers it.
 pub const AREA: Area = Area {
@@ -65,7 +64,7 @@ fn routes(r: Routes) -> Routes {
 
 /// The district's lead officers see the list in their menu.
 fn nav(actor: &Actor, nav: &mut Vec<NavLink>) {
-    if let (Scope::District { manage: true, .. }, Some(_)) = (&actor.scope, actor.user()) {
+    if actor.user().is_some() && actor.scope.lead_district().is_some() {
         nav.push(NavLink::new(28, "/confirmations", "nav.confirmations"));
     }
 }

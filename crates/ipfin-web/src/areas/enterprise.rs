@@ -6,7 +6,7 @@ use crate::actor::Access::{Public, Roles};
 use crate::actor::Actor;
 use crate::routes::{MANAGERS, REGISTRY, Routes};
 use crate::{api, views};
-use ipfin_domain::Scope;
+use ipfin_domain::OrgKind;
 
 /// The area as the composition registers it.
 pub const AREA: Area = Area {
@@ -89,19 +89,16 @@ fn routes(r: Routes) -> Routes {
 
 /// The area's entries in the navigation menu (positions: see `areas::NavLink`).
 fn nav(actor: &Actor, nav: &mut Vec<NavLink>) {
-    match (&actor.scope, actor.user()) {
-        (_, None) => nav.push(NavLink::new(8, "/register", "nav.register")),
-        (Scope::City, Some(_)) => nav.push(NavLink::new(11, "/enterprises", "nav.enterprises")),
-        (Scope::District { manage, .. }, Some(_)) => {
-            nav.push(NavLink::new(11, "/enterprises", "nav.enterprises"));
-            if *manage {
-                nav.push(NavLink::new(15, "/claims", "nav.claims"));
-                nav.push(NavLink::new(17, "/tag-types", "nav.tag_types"));
-            }
+    let scope = &actor.scope;
+    if actor.user().is_none() {
+        nav.push(NavLink::new(8, "/register", "nav.register"));
+    } else if scope.is_government() {
+        nav.push(NavLink::new(11, "/enterprises", "nav.enterprises"));
+        if scope.lead_district().is_some() {
+            nav.push(NavLink::new(15, "/claims", "nav.claims"));
+            nav.push(NavLink::new(17, "/tag-types", "nav.tag_types"));
         }
-        (Scope::Enterprise { .. }, Some(_)) => {
-            nav.push(NavLink::new(10, "/enterprises", "nav.my_enterprise"))
-        }
-        _ => {}
+    } else if scope.org_kind() == Some(OrgKind::Enterprise) {
+        nav.push(NavLink::new(10, "/enterprises", "nav.my_enterprise"));
     }
 }

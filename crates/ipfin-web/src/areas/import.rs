@@ -8,7 +8,7 @@ use crate::routes::{IMPORTERS, Routes};
 use crate::views;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::post;
-use ipfin_domain::Scope;
+use ipfin_domain::OrgKind;
 
 /// The area as the composition registers it.
 pub const AREA: Area = Area {
@@ -49,14 +49,15 @@ fn routes(r: Routes) -> Routes {
 
 /// The area's entries in the navigation menu (positions: see `areas::NavLink`).
 fn nav(actor: &Actor, nav: &mut Vec<NavLink>) {
-    match (&actor.scope, actor.user()) {
-        (Scope::City, Some(_)) => nav.push(NavLink::new(14, "/imports", "nav.imports")),
-        (Scope::District { manage: true, .. }, Some(_)) => {
-            nav.push(NavLink::new(16, "/imports", "nav.imports"))
-        }
-        (Scope::Institution { .. }, Some(_)) => {
-            nav.push(NavLink::new(12, "/imports", "nav.imports"))
-        }
-        _ => {}
+    let scope = &actor.scope;
+    if actor.user().is_none() {
+        return;
+    }
+    if scope.is_city() {
+        nav.push(NavLink::new(14, "/imports", "nav.imports"));
+    } else if scope.lead_district().is_some() {
+        nav.push(NavLink::new(16, "/imports", "nav.imports"));
+    } else if scope.org_kind() == Some(OrgKind::FinancialInstitution) {
+        nav.push(NavLink::new(12, "/imports", "nav.imports"));
     }
 }

@@ -98,3 +98,231 @@ pub fn nav(actor: &Actor) -> Vec<NavLink> {
 pub fn routes() -> Routes {
     AREAS.iter().fold(Routes::new(), |r, a| (a.routes)(r))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::actor::Principal;
+    use ipfin_domain::id::{OrgId, UserId};
+    use ipfin_domain::{Lang, OrgFacts, OrgKind, Role, Scope};
+    use ipfin_store::auth::SessionUser;
+
+    fn signed_in(role: Role, kind: OrgKind, district: Option<&str>) -> Actor {
+        let user = SessionUser {
+            user_id: UserId::new(5),
+            username: "u".into(),
+            display_name: "U".into(),
+            organisation_id: OrgId::new(7),
+            org_name: "O".into(),
+            org_kind: kind,
+            district_code: district.map(str::to_string),
+            district_name: None,
+            roles: vec![role],
+            must_change_password: false,
+            csrf_token: String::new(),
+            session_hash: String::new(),
+            last_seen_at: 0,
+        };
+        let scope = Scope::for_user(
+            &user.roles,
+            &OrgFacts {
+                id: user.organisation_id,
+                kind,
+                district_code: user.district_code.clone(),
+            },
+        );
+        Actor {
+            principal: Principal::User(Box::new(user)),
+            scope,
+            lang: Lang::Zh,
+            ip: None,
+        }
+    }
+
+    fn menu(actor: &Actor) -> Vec<String> {
+        nav(actor)
+            .into_iter()
+            .map(|l| format!("{} {}", l.position, l.href))
+            .collect()
+    }
+
+    /// The whole menu of each kind of caller, written out: the menu follows the scope's
+    /// predicates, and a change to who sees which entry changes this test.
+    #[test]
+    fn each_kind_of_caller_has_its_menu() {
+        let d = Some("440305");
+        let cases = [
+            (
+                "anonymous",
+                Actor {
+                    principal: Principal::Anonymous,
+                    scope: Scope::Public,
+                    lang: Lang::Zh,
+                    ip: None,
+                },
+            ),
+            (
+                "city",
+                signed_in(Role::CityAdmin, OrgKind::CityOffice, None),
+            ),
+            (
+                "lead",
+                signed_in(Role::DistrictOfficer, OrgKind::Department, d),
+            ),
+            (
+                "member",
+                signed_in(Role::DepartmentMember, OrgKind::Department, d),
+            ),
+            (
+                "user admin",
+                signed_in(Role::UserAdmin, OrgKind::Department, d),
+            ),
+            (
+                "bank",
+                signed_in(Role::BankUser, OrgKind::FinancialInstitution, None),
+            ),
+            (
+                "agency",
+                signed_in(Role::AgencyUser, OrgKind::ServiceAgency, None),
+            ),
+            (
+                "enterprise",
+                signed_in(Role::EnterpriseUser, OrgKind::Enterprise, d),
+            ),
+            // A role that does not fit the organisation: signed in, public scope.
+            ("misfit", signed_in(Role::CityAdmin, OrgKind::Enterprise, d)),
+        ];
+        let expected: [&[&str]; 9] = [
+            &[
+                "1 /",
+                "2 /tools/credit-code",
+                "3 /tools/patent-number",
+                "4 /tools/enterprise-size",
+                "5 /policies",
+                "6 /notices",
+                "7 /tools/subsidy-calculator",
+                "8 /register",
+            ],
+            &[
+                "0 /home",
+                "10 /districts",
+                "11 /enterprises",
+                "12 /loans",
+                "13 /applications",
+                "14 /imports",
+                "15 /orgs",
+                "16 /users",
+                "17 /tokens",
+                "18 /policy-drafts",
+                "19 /dashboard",
+                "20 /targets",
+                "21 /bulletins",
+                "22 /assessments",
+                "23 /conformance",
+                "24 /summaries",
+                "25 /reference-data",
+                "26 /audit",
+                "27 /payments",
+                "90 /supervision",
+                "91 /meetings",
+                "92 /tools/credit-code",
+            ],
+            &[
+                "0 /home",
+                "10 /districts/440305",
+                "11 /enterprises",
+                "12 /loans",
+                "13 /applications",
+                "14 /notices",
+                "15 /claims",
+                "16 /imports",
+                "17 /tag-types",
+                "18 /policy-drafts",
+                "19 /dashboard/districts/440305",
+                "20 /targets",
+                "21 /my/targets",
+                "22 /bulletins",
+                "23 /summaries",
+                "24 /conformance",
+                "25 /orgs",
+                "26 /users",
+                "27 /tokens",
+                "27 /payments",
+                "28 /confirmations",
+                "90 /supervision",
+                "91 /meetings",
+                "92 /tools/credit-code",
+            ],
+            &[
+                "0 /home",
+                "10 /districts/440305",
+                "11 /enterprises",
+                "12 /loans",
+                "13 /applications",
+                "18 /policy-drafts",
+                "19 /dashboard/districts/440305",
+                "20 /targets",
+                "21 /my/targets",
+                "22 /bulletins",
+                "23 /summaries",
+                "25 /orgs",
+                "26 /users",
+                "27 /payments",
+                "90 /supervision",
+                "91 /meetings",
+                "92 /tools/credit-code",
+            ],
+            &[
+                "0 /home",
+                "10 /districts/440305",
+                "11 /enterprises",
+                "12 /loans",
+                "13 /applications",
+                "18 /policy-drafts",
+                "19 /dashboard/districts/440305",
+                "20 /targets",
+                "21 /my/targets",
+                "22 /bulletins",
+                "23 /summaries",
+                "25 /orgs",
+                "26 /users",
+                "90 /supervision",
+                "91 /meetings",
+                "92 /tools/credit-code",
+            ],
+            &[
+                "0 /home",
+                "10 /loans",
+                "11 /applications",
+                "12 /imports",
+                "13 /orgs/7",
+                "14 /tokens",
+                "90 /supervision/tasks",
+                "91 /meetings",
+                "92 /tools/credit-code",
+            ],
+            &[
+                "0 /home",
+                "10 /orgs/7",
+                "11 /tokens",
+                "90 /supervision/tasks",
+                "91 /meetings",
+                "92 /tools/credit-code",
+            ],
+            &[
+                "0 /home",
+                "10 /enterprises",
+                "11 /loans",
+                "12 /applications",
+                "13 /orgs/7",
+                "14 /tokens",
+                "90 /supervision/tasks",
+                "92 /tools/credit-code",
+            ],
+            &["0 /home", "92 /tools/credit-code"],
+        ];
+        for ((who, actor), want) in cases.iter().zip(expected) {
+            assert_eq!(menu(actor), want, "{who}");
+        }
+    }
+}

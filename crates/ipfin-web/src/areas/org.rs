@@ -6,7 +6,7 @@ use crate::actor::Access::{Public, Roles, SignedIn};
 use crate::actor::Actor;
 use crate::routes::{CITY, GOVERNMENT, MANAGERS, Routes};
 use crate::{api, views};
-use ipfin_domain::Scope;
+use ipfin_domain::OrgKind;
 
 /// The area as the composition registers it.
 pub const AREA: Area = Area {
@@ -71,23 +71,22 @@ fn nav(actor: &Actor, nav: &mut Vec<NavLink>) {
         return;
     };
     let my_org = || format!("/orgs/{}", u.organisation_id);
-    match &actor.scope {
-        Scope::City => {
-            nav.push(NavLink::new(10, "/districts", "nav.districts"));
-            nav.push(NavLink::new(15, "/orgs", "nav.orgs"));
+    let scope = &actor.scope;
+    if scope.is_city() {
+        nav.push(NavLink::new(10, "/districts", "nav.districts"));
+        nav.push(NavLink::new(15, "/orgs", "nav.orgs"));
+    } else if let Some(code) = scope.district() {
+        nav.push(NavLink::new(
+            10,
+            format!("/districts/{code}"),
+            "nav.my_district",
+        ));
+        nav.push(NavLink::new(25, "/orgs", "nav.orgs"));
+    } else {
+        match scope.org_kind() {
+            Some(OrgKind::ServiceAgency) => nav.push(NavLink::new(10, my_org(), "nav.my_org")),
+            Some(_) => nav.push(NavLink::new(13, my_org(), "nav.my_org")),
+            None => {}
         }
-        Scope::District { code, .. } => {
-            nav.push(NavLink::new(
-                10,
-                format!("/districts/{code}"),
-                "nav.my_district",
-            ));
-            nav.push(NavLink::new(25, "/orgs", "nav.orgs"));
-        }
-        Scope::Enterprise { .. } | Scope::Institution { .. } => {
-            nav.push(NavLink::new(13, my_org(), "nav.my_org"))
-        }
-        Scope::Agency { .. } => nav.push(NavLink::new(10, my_org(), "nav.my_org")),
-        Scope::Public => {}
     }
 }

@@ -9,7 +9,7 @@ use crate::routes::{APPLICANTS, APPLICATION_VIEWERS, GOVERNMENT, MANAGERS, OFFIC
 use crate::{api, views};
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{post, put};
-use ipfin_domain::{Role, Scope};
+use ipfin_domain::Role;
 
 /// Who prepares, exports and records payment runs: member departments' staff (the store admits
 /// only the district's designated paying unit, signed in).
@@ -162,10 +162,7 @@ fn routes(r: Routes) -> Routes {
 
 /// The area's entries in the navigation menu (positions: see `areas::NavLink`).
 fn nav(actor: &Actor, nav: &mut Vec<NavLink>) {
-    if actor.user().is_some()
-        && actor.has_any(GOVERNMENT)
-        && matches!(actor.scope, Scope::City | Scope::District { .. })
-    {
+    if actor.user().is_some() && actor.has_any(GOVERNMENT) && actor.scope.is_government() {
         nav.push(NavLink::new(27, "/payments", "nav.payments"));
     }
 }

@@ -8,7 +8,6 @@ use crate::routes::{CITY, GOVERNMENT, MANAGERS, REGISTRY, Routes};
 use crate::{api, views};
 use axum::extract::DefaultBodyLimit;
 use axum::routing::post;
-use ipfin_domain::Scope;
 
 /// The area as the composition registers it.
 pub const AREA: Area = Area {
@@ -137,22 +136,18 @@ fn routes(r: Routes) -> Routes {
 
 /// The area's entries in the navigation menu (positions: see `areas::NavLink`).
 fn nav(actor: &Actor, nav: &mut Vec<NavLink>) {
-    match (&actor.scope, actor.user()) {
-        (_, None) => {
-            nav.push(NavLink::new(5, "/policies", "nav.policies"));
-            nav.push(NavLink::new(
-                7,
-                "/tools/subsidy-calculator",
-                "nav.subsidy_calculator",
-            ));
-        }
-        (Scope::City, Some(_)) => {
-            nav.push(NavLink::new(18, "/policy-drafts", "nav.policy_drafts"));
+    let scope = &actor.scope;
+    if actor.user().is_none() {
+        nav.push(NavLink::new(5, "/policies", "nav.policies"));
+        nav.push(NavLink::new(
+            7,
+            "/tools/subsidy-calculator",
+            "nav.subsidy_calculator",
+        ));
+    } else if scope.is_government() {
+        nav.push(NavLink::new(18, "/policy-drafts", "nav.policy_drafts"));
+        if scope.is_city() {
             nav.push(NavLink::new(25, "/reference-data", "nav.reference_data"));
         }
-        (Scope::District { .. }, Some(_)) => {
-            nav.push(NavLink::new(18, "/policy-drafts", "nav.policy_drafts"))
-        }
-        _ => {}
     }
 }

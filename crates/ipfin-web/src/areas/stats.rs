@@ -6,7 +6,6 @@ use crate::actor::Access::Roles;
 use crate::actor::Actor;
 use crate::routes::{CITY, GOVERNMENT, MANAGERS, OFFICERS, Routes};
 use crate::{api, views};
-use ipfin_domain::Scope;
 
 /// The area as the composition registers it.
 pub const AREA: Area = Area {
@@ -145,27 +144,24 @@ fn nav(actor: &Actor, nav: &mut Vec<NavLink>) {
     if actor.user().is_none() {
         return;
     }
-    match &actor.scope {
-        Scope::City => {
-            nav.push(NavLink::new(19, "/dashboard", "nav.dashboard"));
-            nav.push(NavLink::new(20, "/targets", "nav.targets"));
-            nav.push(NavLink::new(21, "/bulletins", "nav.bulletins"));
-            nav.push(NavLink::new(22, "/assessments", "nav.assessments"));
-            nav.push(NavLink::new(23, "/conformance", "nav.conformance"));
+    let scope = &actor.scope;
+    if scope.is_city() {
+        nav.push(NavLink::new(19, "/dashboard", "nav.dashboard"));
+        nav.push(NavLink::new(20, "/targets", "nav.targets"));
+        nav.push(NavLink::new(21, "/bulletins", "nav.bulletins"));
+        nav.push(NavLink::new(22, "/assessments", "nav.assessments"));
+        nav.push(NavLink::new(23, "/conformance", "nav.conformance"));
+    } else if let Some(code) = scope.district() {
+        nav.push(NavLink::new(
+            19,
+            format!("/dashboard/districts/{code}"),
+            "nav.dashboard",
+        ));
+        nav.push(NavLink::new(20, "/targets", "nav.targets"));
+        nav.push(NavLink::new(21, "/my/targets", "nav.my_targets"));
+        nav.push(NavLink::new(22, "/bulletins", "nav.bulletins"));
+        if scope.leads_district(code) {
+            nav.push(NavLink::new(24, "/conformance", "nav.conformance"));
         }
-        Scope::District { code, manage } => {
-            nav.push(NavLink::new(
-                19,
-                format!("/dashboard/districts/{code}"),
-                "nav.dashboard",
-            ));
-            nav.push(NavLink::new(20, "/targets", "nav.targets"));
-            nav.push(NavLink::new(21, "/my/targets", "nav.my_targets"));
-            nav.push(NavLink::new(22, "/bulletins", "nav.bulletins"));
-            if *manage {
-                nav.push(NavLink::new(24, "/conformance", "nav.conformance"));
-            }
-        }
-        _ => {}
     }
 }

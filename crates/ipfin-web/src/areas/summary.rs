@@ -8,7 +8,6 @@ use crate::routes::{CITY, GOVERNMENT, OFFICERS, Routes};
 use crate::{api, views};
 use axum::extract::DefaultBodyLimit;
 use axum::routing::post;
-use ipfin_domain::Scope;
 
 /// The area as the composition registers it.
 pub const AREA: Area = Area {
@@ -123,11 +122,13 @@ fn routes(r: Routes) -> Routes {
 
 /// The area's entries in the navigation menu (positions: see `areas::NavLink`).
 fn nav(actor: &Actor, nav: &mut Vec<NavLink>) {
-    match (&actor.scope, actor.user()) {
-        (Scope::City, Some(_)) => nav.push(NavLink::new(24, "/summaries", "nav.summaries")),
-        (Scope::District { .. }, Some(_)) => {
-            nav.push(NavLink::new(23, "/summaries", "nav.summaries"))
-        }
-        _ => {}
+    let scope = &actor.scope;
+    if actor.user().is_none() {
+        return;
+    }
+    if scope.is_city() {
+        nav.push(NavLink::new(24, "/summaries", "nav.summaries"));
+    } else if scope.district().is_some() {
+        nav.push(NavLink::new(23, "/summaries", "nav.summaries"));
     }
 }

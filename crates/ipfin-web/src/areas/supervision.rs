@@ -8,7 +8,6 @@ use crate::routes::{GOVERNMENT, MANAGERS, OFFICERS, Routes, TASK_RESPONDERS, TAS
 use crate::{api, views};
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{post, put};
-use ipfin_domain::Scope;
 
 /// The area as the composition registers it.
 pub const AREA: Area = Area {
@@ -190,11 +189,13 @@ fn routes(r: Routes) -> Routes {
 /// The area's entries in the navigation menu (positions: see `areas::NavLink`).
 fn nav(actor: &Actor, nav: &mut Vec<NavLink>) {
     // Owners see their rectification tasks (issue #8, R4.3).
-    match (&actor.scope, actor.user()) {
-        (_, None) | (Scope::Public, _) => {}
-        (Scope::City | Scope::District { .. }, Some(_)) => {
-            nav.push(NavLink::new(90, "/supervision", "nav.supervision"))
-        }
-        (_, Some(_)) => nav.push(NavLink::new(90, "/supervision/tasks", "nav.my_tasks")),
+    let scope = &actor.scope;
+    if actor.user().is_none() {
+        return;
+    }
+    if scope.is_government() {
+        nav.push(NavLink::new(90, "/supervision", "nav.supervision"));
+    } else if scope.organisation().is_some() {
+        nav.push(NavLink::new(90, "/supervision/tasks", "nav.my_tasks"));
     }
 }

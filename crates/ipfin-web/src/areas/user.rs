@@ -6,7 +6,7 @@ use crate::actor::Access::{Public, Roles, SignedIn};
 use crate::actor::Actor;
 use crate::routes::{Routes, TOKEN_HOLDERS, USER_ADMINS};
 use crate::{api, views};
-use ipfin_domain::Scope;
+use ipfin_domain::OrgKind;
 
 /// The area as the composition registers it.
 pub const AREA: Area = Area {
@@ -53,21 +53,20 @@ fn nav(actor: &Actor, nav: &mut Vec<NavLink>) {
     if actor.user().is_none() {
         return;
     }
-    match &actor.scope {
-        Scope::City => {
-            nav.push(NavLink::new(16, "/users", "nav.users"));
-            nav.push(NavLink::new(17, "/tokens", "nav.tokens"));
+    let scope = &actor.scope;
+    if scope.is_city() {
+        nav.push(NavLink::new(16, "/users", "nav.users"));
+        nav.push(NavLink::new(17, "/tokens", "nav.tokens"));
+    } else if scope.district().is_some() {
+        nav.push(NavLink::new(26, "/users", "nav.users"));
+        if scope.lead_district().is_some() {
+            nav.push(NavLink::new(27, "/tokens", "nav.tokens"));
         }
-        Scope::District { manage, .. } => {
-            nav.push(NavLink::new(26, "/users", "nav.users"));
-            if *manage {
-                nav.push(NavLink::new(27, "/tokens", "nav.tokens"));
-            }
+    } else {
+        match scope.org_kind() {
+            Some(OrgKind::ServiceAgency) => nav.push(NavLink::new(11, "/tokens", "nav.tokens")),
+            Some(_) => nav.push(NavLink::new(14, "/tokens", "nav.tokens")),
+            None => {}
         }
-        Scope::Enterprise { .. } | Scope::Institution { .. } => {
-            nav.push(NavLink::new(14, "/tokens", "nav.tokens"))
-        }
-        Scope::Agency { .. } => nav.push(NavLink::new(11, "/tokens", "nav.tokens")),
-        Scope::Public => {}
     }
 }

@@ -322,7 +322,7 @@ pub fn age_seconds(c: &ConfirmationRow, now: i64) -> i64 {
 /// What the caller may do to a request, by the same rule the store applies (so a page shows a
 /// button exactly when the action is allowed).
 pub fn allowed(actor: &Actor, c: &ConfirmationRow) -> Vec<Decision> {
-    let signer = Signer::of(actor.user().map(|u| u.user_id));
+    let signer = Signer::of(actor.user().map(|u| u.user_id.get()));
     let r = Request {
         district: &c.district_code,
         status: c.status(),

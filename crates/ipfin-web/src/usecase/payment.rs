@@ -185,7 +185,7 @@ pub async fn home(
     let paying = s
         .may_on_run(
             &actor.scope,
-            actor.organisation_id(),
+            actor.organisation_id().map(ipfin_domain::id::OrgId::get),
             actor.user().is_some(),
             RunAction::Prepare,
             &district,
@@ -457,7 +457,7 @@ pub async fn overview(state: &AppState, actor: &Actor) -> AppResult<PaymentsOver
         Some(d) => {
             s.may_on_run(
                 scope,
-                actor.organisation_id(),
+                actor.organisation_id().map(ipfin_domain::id::OrgId::get),
                 actor.user().is_some(),
                 RunAction::Prepare,
                 d,
@@ -508,7 +508,7 @@ pub async fn allowed(state: &AppState, actor: &Actor, run: &RunRow) -> AppResult
             .store
             .may_on_run(
                 &actor.scope,
-                actor.organisation_id(),
+                actor.organisation_id().map(ipfin_domain::id::OrgId::get),
                 actor.user().is_some(),
                 action,
                 &run.district_code,

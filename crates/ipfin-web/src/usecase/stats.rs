@@ -260,7 +260,7 @@ pub async fn my_progress(
     };
     let mine = state
         .store
-        .my_assignments(&actor.scope, u.user_id, year)
+        .my_assignments(&actor.scope, u.user_id.get(), year)
         .await?;
     if mine.is_empty() {
         return Ok(Vec::new());

@@ -18,6 +18,7 @@ use axum::response::Response;
 use chrono::NaiveDate;
 use ipfin_domain::application::{Difference, Kind, Line, State as AppStateCode, Workflow};
 use ipfin_domain::financing::yuan as fmt_yuan;
+use ipfin_domain::id::OrgId;
 use ipfin_domain::money::parse_amount;
 use ipfin_domain::policy::rules::Item;
 use ipfin_domain::visibility::{Party, Reach, Records};
@@ -332,16 +333,22 @@ pub async fn create(
                             .map(|p| p.pledge.secured_amount_fen.get()),
                         other_collateral: l.loan.other_collateral,
                         ip_amount_fen: l.loan.ip_amount_fen.map(ipfin_domain::Fen::get),
-                        ip_ratio: l.loan.ip_ratio.as_deref().and_then(|r| r.parse().ok()),
+                        ip_ratio: l
+                            .loan
+                            .ip_ratio
+                            .as_ref()
+                            .map(ipfin_store::DecimalText::value),
+                        // The first pledged kind; a loan is saved with at least one.
                         ip_kind: l
                             .loan
                             .ip_kinds
-                            .split(',')
-                            .find_map(ipfin_domain::ip_number::IpKind::from_code)
+                            .values()
+                            .first()
+                            .copied()
                             .unwrap_or(ipfin_domain::ip_number::IpKind::Patent),
                         start: l.loan.start_date,
                         end: l.loan.end_date,
-                        annual_rate: l.loan.annual_rate.parse().unwrap_or_default(),
+                        annual_rate: l.loan.annual_rate.value(),
                         interest_paid_fen: amount(&form, &get("interest"))?,
                         evaluation_fee_fen: amount(&form, &get("evaluation"))?,
                         guarantee_fee_fen: amount(&form, &get("guarantee"))?,
@@ -548,9 +555,9 @@ fn allowed(actor: &Actor, d: &ApplicationDetail) -> Vec<&'static str> {
     let wf: &Workflow = &d.workflow;
     let Some(who) = WfActor::of(
         &actor.scope,
-        actor.user().map(|u| u.user_id),
+        actor.user().map(|u| u.user_id.get()),
         &d.row.district_code,
-        d.row.applicant_org_id,
+        OrgId::new(d.row.applicant_org_id),
     ) else {
         return vec![];
     };
@@ -619,7 +626,7 @@ async fn detail_page_with(
         &actor.scope,
         None,
         &d.row.district_code,
-        d.row.applicant_org_id,
+        OrgId::new(d.row.applicant_org_id),
     ) == Some(ipfin_domain::application::Actor::Applicant);
     let officer = actor.scope.leads_district(&d.row.district_code);
     let pending = state

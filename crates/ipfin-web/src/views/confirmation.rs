@@ -98,7 +98,7 @@ pub async fn list(
             .map(|k| k.code().to_string())
             .unwrap_or_default(),
         now: ipfin_store::now_s(),
-        me: actor.user().map(|u| u.user_id),
+        me: actor.user().map(|u| u.user_id.get()),
         ctx,
     };
     Ok(render(StatusCode::OK, &p))
@@ -200,7 +200,7 @@ async fn detail_page(
     flash: Option<&str>,
 ) -> AppResult<DetailPage> {
     let c = state.store.confirmation(&actor.scope, id).await?;
-    let me = actor.user().map(|u| u.user_id);
+    let me = actor.user().map(|u| u.user_id.get());
     Ok(DetailPage {
         ctx: PageCtx::new(actor, state, "/confirmations").with_flash(flash),
         may: allowed(actor, &c),

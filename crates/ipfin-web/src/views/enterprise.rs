@@ -11,6 +11,7 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
+use ipfin_domain::id::OrgId;
 use ipfin_domain::money::parse_amount;
 use ipfin_domain::size::SizeClass;
 use ipfin_domain::visibility::{Party, Reach, Records};
@@ -250,9 +251,9 @@ async fn enterprise_page(
         e.registered_district.as_deref(),
     );
     // The enterprise's own registry record (the reach table's "itself").
-    let own = e
-        .organisation_id
-        .is_some_and(|o| actor.scope.reach(Records::Enterprises) == Reach::Party(Party::Itself, o));
+    let own = e.organisation_id.is_some_and(|o| {
+        actor.scope.reach(Records::Enterprises) == Reach::Party(Party::Itself, OrgId::new(o))
+    });
     let form = form.unwrap_or_else(|| FiguresForm {
         industry: e.industry.clone().unwrap_or_default(),
         employees: e.employees.map(|n| n.to_string()).unwrap_or_default(),

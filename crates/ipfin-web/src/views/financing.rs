@@ -759,7 +759,7 @@ async fn loan_page(
             .map(|w| w.text(lang).to_string())
             .collect(),
         can_write: actor.scope.reach(Records::Loans)
-            == Reach::Party(Party::Lender, l.loan.lender_org_id.get()),
+            == Reach::Party(Party::Lender, l.loan.lender_org_id),
         statuses: lists(lang).0,
         contract_kinds: ContractKind::ALL
             .iter()

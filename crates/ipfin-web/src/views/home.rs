@@ -9,7 +9,8 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::Response;
-use ipfin_domain::{OrgKind, Scope};
+use ipfin_domain::OrgKind;
+use ipfin_domain::visibility::{Party, Reach, Records};
 use ipfin_store::org::DistrictSummary;
 
 #[derive(Template)]
@@ -80,87 +81,84 @@ pub async fn home(
             .sum::<i64>()
     };
     let users: i64 = counts.iter().map(|c| c.users).sum();
-    let scope_name = match scope {
-        Scope::City => {
-            let districts = s.districts().await?;
-            for d in districts.iter().filter(|d| d.lead_org_id.is_none()) {
+    let scope_name = if scope.is_city() {
+        let districts = s.districts().await?;
+        for d in districts.iter().filter(|d| d.lead_org_id.is_none()) {
+            todos.push(Todo {
+                text: t.s("todo.designate_lead").replace("{district}", &d.name),
+                href: format!("/districts/{}", d.code),
+            });
+        }
+        figures.push(Figure {
+            label: t.s("fig.districts"),
+            value: districts.len().to_string(),
+            href: "/districts".into(),
+        });
+        figures.push(Figure {
+            label: t.s("fig.districts_without_lead"),
+            value: districts
+                .iter()
+                .filter(|d| d.lead_org_id.is_none())
+                .count()
+                .to_string(),
+            href: "/districts".into(),
+        });
+        figures.push(Figure {
+            label: t.s("fig.institutions"),
+            value: orgs_of(OrgKind::FinancialInstitution).to_string(),
+            href: "/orgs?kind=financial_institution".into(),
+        });
+        figures.push(Figure {
+            label: t.s("fig.users"),
+            value: users.to_string(),
+            href: "/users".into(),
+        });
+        t.s("home.scope_city").to_string()
+    } else if scope.district().is_some() {
+        if scope.lead_district().is_some() {
+            for o in s.orgs_without_contacts(scope, OrgKind::Department).await? {
                 todos.push(Todo {
-                    text: t.s("todo.designate_lead").replace("{district}", &d.name),
-                    href: format!("/districts/{}", d.code),
+                    text: t.s("todo.add_contact").replace("{org}", &o.name),
+                    href: format!("/orgs/{}", o.id),
                 });
             }
-            figures.push(Figure {
-                label: t.s("fig.districts"),
-                value: districts.len().to_string(),
-                href: "/districts".into(),
-            });
-            figures.push(Figure {
-                label: t.s("fig.districts_without_lead"),
-                value: districts
-                    .iter()
-                    .filter(|d| d.lead_org_id.is_none())
-                    .count()
-                    .to_string(),
-                href: "/districts".into(),
-            });
-            figures.push(Figure {
-                label: t.s("fig.institutions"),
-                value: orgs_of(OrgKind::FinancialInstitution).to_string(),
-                href: "/orgs?kind=financial_institution".into(),
-            });
-            figures.push(Figure {
-                label: t.s("fig.users"),
-                value: users.to_string(),
-                href: "/users".into(),
-            });
-            t.s("home.scope_city").to_string()
         }
-        Scope::District { manage, .. } => {
-            if *manage {
-                for o in s.orgs_without_contacts(scope, OrgKind::Department).await? {
-                    todos.push(Todo {
-                        text: t.s("todo.add_contact").replace("{org}", &o.name),
-                        href: format!("/orgs/{}", o.id),
-                    });
-                }
-            }
-            figures.push(Figure {
-                label: t.s("fig.departments"),
-                value: orgs_of(OrgKind::Department).to_string(),
-                href: "/orgs?kind=department".into(),
-            });
-            figures.push(Figure {
-                label: t.s("fig.users"),
-                value: users.to_string(),
-                href: "/users".into(),
-            });
-            actor
-                .user()
-                .and_then(|u| u.district_name.clone())
-                .unwrap_or_default()
-        }
-        Scope::Institution { org_id } | Scope::Agency { org_id } | Scope::Enterprise { org_id } => {
-            let tokens = s.api_tokens(scope).await?;
-            let active = tokens.iter().filter(|t| t.revoked_at.is_none()).count();
-            if matches!(scope, Scope::Institution { .. }) && active == 0 {
-                todos.push(Todo {
-                    text: t.s("todo.create_token").into(),
-                    href: "/tokens".into(),
-                });
-            }
-            figures.push(Figure {
-                label: t.s("fig.org_users"),
-                value: users.to_string(),
-                href: format!("/orgs/{org_id}"),
-            });
-            figures.push(Figure {
-                label: t.s("fig.active_tokens"),
-                value: active.to_string(),
+        figures.push(Figure {
+            label: t.s("fig.departments"),
+            value: orgs_of(OrgKind::Department).to_string(),
+            href: "/orgs?kind=department".into(),
+        });
+        figures.push(Figure {
+            label: t.s("fig.users"),
+            value: users.to_string(),
+            href: "/users".into(),
+        });
+        actor
+            .user()
+            .and_then(|u| u.district_name.clone())
+            .unwrap_or_default()
+    } else if let Some(org_id) = scope.organisation() {
+        let tokens = s.api_tokens(scope).await?;
+        let active = tokens.iter().filter(|t| t.revoked_at.is_none()).count();
+        if scope.org_kind() == Some(OrgKind::FinancialInstitution) && active == 0 {
+            todos.push(Todo {
+                text: t.s("todo.create_token").into(),
                 href: "/tokens".into(),
             });
-            actor.user().map(|u| u.org_name.clone()).unwrap_or_default()
         }
-        Scope::Public => String::new(),
+        figures.push(Figure {
+            label: t.s("fig.org_users"),
+            value: users.to_string(),
+            href: format!("/orgs/{org_id}"),
+        });
+        figures.push(Figure {
+            label: t.s("fig.active_tokens"),
+            value: active.to_string(),
+            href: "/tokens".into(),
+        });
+        actor.user().map(|u| u.org_name.clone()).unwrap_or_default()
+    } else {
+        String::new()
     };
     let role_names = actor
         .user()
@@ -173,19 +171,23 @@ pub async fn home(
         })
         .unwrap_or_default();
     // Applications awaiting the caller: the officers' queue, the applicant's returned ones.
+    let applicant = matches!(
+        scope.reach(Records::Applications),
+        Reach::Party(Party::Applicant, _)
+    );
     let waiting: i64 = s
         .application_queue(scope)
         .await?
         .iter()
-        .filter(|c| match scope {
-            Scope::District { manage: true, .. } => {
+        .filter(|c| {
+            if scope.lead_district().is_some() {
                 matches!(
                     c.state.as_str(),
                     "submitted" | "accepted" | "reviewed" | "granted"
                 )
+            } else {
+                applicant && c.state == "returned"
             }
-            Scope::Enterprise { .. } | Scope::Institution { .. } => c.state == "returned",
-            _ => false,
         })
         .map(|c| c.count)
         .sum();
@@ -197,7 +199,7 @@ pub async fn home(
     }
     // Four eyes (issue #18 item 3): requests of the district a second person may confirm.
     let awaiting = s
-        .confirmations_awaiting(scope, actor.user().map(|u| u.user_id))
+        .confirmations_awaiting(scope, actor.user().map(|u| u.user_id.get()))
         .await?;
     if awaiting > 0 {
         todos.push(Todo {

@@ -18,6 +18,7 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use ipfin_domain::id::OrgId;
 use ipfin_domain::meeting::{IssueStatus, MeetingStatus};
 use ipfin_domain::stats::Quarter;
 use ipfin_domain::{Lang, OrgKind};
@@ -284,8 +285,8 @@ async fn detail_page(
         owners.push((id, name));
     }
     for i in &m.invitations {
-        if !owners.iter().any(|(o, _)| *o == i.organisation_id) {
-            owners.push((i.organisation_id, i.org_name.clone()));
+        if !owners.iter().any(|(o, _)| i.organisation_id == *o) {
+            owners.push((i.organisation_id.get(), i.org_name.clone()));
         }
     }
     let my_report = m
@@ -359,7 +360,7 @@ pub async fn invite(
     form: CsrfForm<HashMap<String, String>>,
 ) -> AppResult<Response> {
     let id = visible(&state, &actor, &id).await?;
-    let orgs: Vec<i64> = form
+    let orgs: Vec<OrgId> = form
         .all("organisation")
         .iter()
         .filter_map(|v| v.parse().ok())
@@ -381,7 +382,7 @@ pub async fn attendance(
     form: CsrfForm<HashMap<String, String>>,
 ) -> AppResult<Response> {
     let id = visible(&state, &actor, &id).await?;
-    let attended: Vec<i64> = form
+    let attended: Vec<OrgId> = form
         .all("attended")
         .iter()
         .filter_map(|v| v.parse().ok())
@@ -485,7 +486,7 @@ pub async fn raise(
         let input = NewIssue {
             title: f.title.clone(),
             detail: Some(f.detail.clone()),
-            owner_org_id: f.owner_org_id.trim().parse().unwrap_or(0),
+            owner_org_id: f.owner_org_id.trim().parse().unwrap_or(OrgId::new(0)),
             due_on: date_field("due_on", Some(&f.due_on))?,
         };
         write!(state, actor, |tx| state

@@ -22,6 +22,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{Datelike, NaiveDate};
+use ipfin_domain::id::{EnterpriseId, OrgId};
 use ipfin_domain::supervision::{
     InspectionResult, InspectionStatus, SubjectKind, TaskAction, TaskStatus, can_act,
 };
@@ -303,7 +304,7 @@ pub async fn district(
     .await
 }
 
-fn subject_of(form: &PlanForm) -> AppResult<(SubjectKind, Option<i64>, Option<i64>)> {
+fn subject_of(form: &PlanForm) -> AppResult<(SubjectKind, Option<OrgId>, Option<EnterpriseId>)> {
     let (kind, id) = form.subject.split_once(':').unwrap_or((&form.subject, ""));
     let kind = subject_kind(kind).map_err(|_| {
         AppError::invalid(FieldError::new(
@@ -315,8 +316,8 @@ fn subject_of(form: &PlanForm) -> AppResult<(SubjectKind, Option<i64>, Option<i6
     })?;
     let id = id.trim().parse::<i64>().ok();
     Ok(match kind {
-        SubjectKind::Enterprise => (kind, None, id),
-        _ => (kind, id, None),
+        SubjectKind::Enterprise => (kind, None, id.map(EnterpriseId::new)),
+        _ => (kind, id.map(OrgId::new), None),
     })
 }
 

@@ -276,7 +276,9 @@ pub async fn set_active(
         .store
         .set_user_active(&mut tx, &actor.scope, &actor.administrator(), id, active)
         .await?)?;
-    state.sessions.forget_user(id);
+    state
+        .sessions
+        .forget_user(ipfin_domain::id::UserId::new(id));
     Ok(see_other(
         &format!("/users/{id}"),
         if active { "enabled" } else { "disabled" },
@@ -307,7 +309,9 @@ pub async fn reset_password(
         .store
         .reset_password(&mut tx, &actor.scope, &actor.administrator(), id)
         .await?)?;
-    state.sessions.forget_user(id);
+    state
+        .sessions
+        .forget_user(ipfin_domain::id::UserId::new(id));
     let page = user_page(
         &state,
         &actor,
@@ -436,7 +440,9 @@ pub async fn activate(
         .await?);
     match result {
         Ok(user_id) => {
-            state.sessions.forget_user(user_id);
+            state
+                .sessions
+                .forget_user(ipfin_domain::id::UserId::new(user_id));
             Ok(super::see_other("/login", "activated"))
         }
         Err(e) if e.status == StatusCode::UNPROCESSABLE_ENTITY => Ok(activate_response(

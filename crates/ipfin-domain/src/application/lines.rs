@@ -69,11 +69,18 @@ impl Line {
             (true, Some(a), _) => IpShare::Amount {
                 amount_fen: Fen::new(a),
             },
+            // A loan with other collateral whose IP share is unreadable or missing is never
+            // taken as IP-only (that would pay on the whole principal): the engine refuses the
+            // zero IP amount with the loan named.
             (true, None, Some(r)) => match crate::policy::rules::Ratio::new(r) {
                 Ok(ratio) => IpShare::Ratio { ratio },
-                Err(_) => IpShare::Sole,
+                Err(_) => IpShare::Amount {
+                    amount_fen: Fen::new(0),
+                },
             },
-            (true, None, None) => IpShare::Sole,
+            (true, None, None) => IpShare::Amount {
+                amount_fen: Fen::new(0),
+            },
         };
         Loan {
             reference: self.reference(),
@@ -293,6 +300,17 @@ mod tests {
                 ratio: crate::policy::rules::Ratio::new(dec!(0.6)).unwrap()
             }
         );
+        // An unreadable or missing share with other collateral is never "IP only".
+        for bad in [Some(dec!(1.5)), None] {
+            l.ip_ratio = bad;
+            assert_eq!(
+                l.to_calc().ip_share,
+                IpShare::Amount {
+                    amount_fen: Fen::new(0)
+                },
+                "{bad:?}"
+            );
+        }
         // An item with nothing paid is refused, naming the item.
         let e = check_lines(&[line()], &[Item::Guarantee]).unwrap_err();
         assert_eq!(e.msg.code, "application.item_without_amount");

@@ -146,12 +146,23 @@ impl Store {
             (Some(own), _) => Some(own.to_string()),
             (None, asked) => asked.clone(),
         };
-        // Where the list comes from: tags valid today, decisions in force, or both. For one
-        // district the enterprises of the district are walked (index on the district) and
-        // each is probed for evidence; city-wide the evidence tables are walked instead.
-        let with_tags = f.source != Some(EntrySource::Decision);
-        let with_decisions = f.source != Some(EntrySource::Tag) && f.tag.is_none();
-        if !with_tags && !with_decisions {
+        // Where the list comes from: tags valid today, decisions in force, or both.
+        let mut from = Vec::new();
+        if f.source != Some(EntrySource::Decision) {
+            let mut sql = VALID_TAG.to_string();
+            values.push(today.into());
+            values.push(today.into());
+            if let Some(t) = &f.tag {
+                sql.push_str(" AND t.tag_type = ?");
+                values.push(t.clone().into());
+            }
+            from.push(sql);
+        }
+        if f.source != Some(EntrySource::Tag) && f.tag.is_none() {
+            from.push(ACTIVE_DECISION.to_string());
+            values.push(today.into());
+        }
+        if from.is_empty() {
             return Ok(Paged {
                 items: vec![],
                 total: 0,
@@ -160,50 +171,10 @@ impl Store {
                 per_page: page.per_page,
             });
         }
+        conds.push(format!("e.id IN ({})", from.join(" UNION ")));
         if let Some(d) = &district {
             conds.push("e.registered_district = ?".into());
             values.push(d.clone().into());
-            let mut any = Vec::new();
-            if with_tags {
-                let mut sql = "EXISTS (SELECT 1 FROM enterprise_tags t JOIN tag_types y ON y.code = t.tag_type \
-                     WHERE t.enterprise_id = e.id AND (y.district_code IS NULL OR y.district_code = e.registered_district) \
-                     AND (t.valid_from IS NULL OR t.valid_from <= ?) AND (t.valid_to IS NULL OR t.valid_to >= ?)"
-                    .to_string();
-                values.push(today.into());
-                values.push(today.into());
-                if let Some(t) = &f.tag {
-                    sql.push_str(" AND t.tag_type = ?");
-                    values.push(t.clone().into());
-                }
-                sql.push(')');
-                any.push(sql);
-            }
-            if with_decisions {
-                any.push(
-                    "EXISTS (SELECT 1 FROM whitelist_decisions w WHERE w.enterprise_id = e.id \
-                     AND w.district_code = e.registered_district AND w.removed_at IS NULL AND w.valid_to >= ?)"
-                        .to_string(),
-                );
-                values.push(today.into());
-            }
-            conds.push(format!("({})", any.join(" OR ")));
-        } else {
-            let mut from = Vec::new();
-            if with_tags {
-                let mut sql = VALID_TAG.to_string();
-                values.push(today.into());
-                values.push(today.into());
-                if let Some(t) = &f.tag {
-                    sql.push_str(" AND t.tag_type = ?");
-                    values.push(t.clone().into());
-                }
-                from.push(sql);
-            }
-            if with_decisions {
-                from.push(ACTIVE_DECISION.to_string());
-                values.push(today.into());
-            }
-            conds.push(format!("e.id IN ({})", from.join(" UNION ")));
         }
         if let Some(q) = f.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
             conds.push("(e.credit_code LIKE ? OR e.name LIKE ?)".into());

@@ -1,9 +1,8 @@
 //! The whitelist (issue #20 item 1): officers' decisions that put an enterprise of their
 //! district on the whitelist, with the reason, the last day it counts, who decided, and — once
 //! taken back — who, when and why. At most one decision in force per district and enterprise
-//! (a partial unique index, on both backends), and an index on the enterprises' district of
-//! registration. Tag-based entries need no table: they are read from `enterprise_tags` on the
-//! business date asked for.
+//! (a partial unique index, on both backends). Tag-based entries need no table: they are read
+//! from `enterprise_tags` on the business date asked for.
 
 use sea_orm_migration::prelude::*;
 
@@ -34,8 +33,6 @@ impl MigrationTrait for M0025Whitelist {
             "CREATE UNIQUE INDEX ux_wl_in_force ON whitelist_decisions (district_code, enterprise_id) WHERE removed_at IS NULL"
                 .to_string(),
             "CREATE INDEX ix_wl_enterprise ON whitelist_decisions (enterprise_id)".to_string(),
-            // A district's whitelist walks the district's enterprises.
-            "CREATE INDEX ix_ent_registered_district ON enterprises (registered_district)".to_string(),
         ] {
             db.execute_unprepared(&sql).await?;
         }

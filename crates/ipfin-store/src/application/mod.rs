@@ -499,25 +499,7 @@ impl Store {
                 "Someone else just acted on this application; reload and try again.",
             ));
         }
-        let label = tx.actor().label.clone();
-        exec(
-            tx.conn(),
-            "INSERT INTO application_events (application_id, at, user_id, actor_name, action, from_state, to_state, stage, comment, data) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            vec![
-                row.id.into(),
-                crate::now_us().into(),
-                tx.actor_user_id().into(),
-                label.into(),
-                action.code().into(),
-                wf.state.code().into(),
-                next.state.code().into(),
-                wf.stage.map(|s| s.code().to_string()).into(),
-                comment.to_string().into(),
-                data.to_string().into(),
-            ],
-        )
-        .await?;
+        Self::insert_event(tx, row, wf, action.code(), next.state, comment, &data).await?;
         tx.audit(
             &format!("application.{}", action.code()),
             "application",
@@ -538,7 +520,20 @@ impl Store {
         comment: &str,
         data: serde_json::Value,
     ) -> Result<()> {
-        let label = tx.actor().label.clone();
+        Self::insert_event(tx, row, wf, action, wf.state, comment, &data).await
+    }
+
+    /// One line of an application's history: who (the transaction's actor), when, what, from
+    /// which state to which, at which review stage.
+    async fn insert_event(
+        tx: &WriteTx,
+        row: &ApplicationRow,
+        wf: &Workflow,
+        action: &str,
+        to: State,
+        comment: &str,
+        data: &serde_json::Value,
+    ) -> Result<()> {
         exec(
             tx.conn(),
             "INSERT INTO application_events (application_id, at, user_id, actor_name, action, from_state, to_state, stage, comment, data) \
@@ -547,10 +542,10 @@ impl Store {
                 row.id.into(),
                 crate::now_us().into(),
                 tx.actor_user_id().into(),
-                label.into(),
+                tx.actor().label.clone().into(),
                 action.to_string().into(),
                 wf.state.code().into(),
-                wf.state.code().into(),
+                to.code().into(),
                 wf.stage.map(|s| s.code().to_string()).into(),
                 comment.to_string().into(),
                 data.to_string().into(),

@@ -24,6 +24,7 @@ code_enum!(
         GrantDisburse = "grant.disburse", "登记拨付", "Record a disbursement";
         ClawbackDecide = "clawback.decide", "决定追回", "Decide a clawback";
         BatchAllocate = "batch.allocate", "关闭批次并分配预算", "Close a batch and allocate its budget";
+        PushSend = "push.send", "向银行推送企业名单", "Push enterprises to banks";
     }
 );
 
@@ -208,6 +209,7 @@ pub enum Step {
     Disburse(DisburseStep),
     Clawback(ClawbackStep),
     Batch(BatchStep),
+    Push(PushStep),
 }
 
 /// Publishing a policy version (and superseding the series' published one).
@@ -344,6 +346,51 @@ impl BatchStep {
     }
 }
 
+/// One enterprise pushed to one bank, as the confirmer sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PushLine {
+    pub enterprise_id: i64,
+    pub enterprise_name: String,
+    pub credit_code: String,
+    pub bank_org_id: i64,
+    pub bank_name: String,
+    /// `whitelist` or `screening`.
+    pub source: String,
+    /// Why this bank (the assignment's reason).
+    pub reason: String,
+}
+
+/// Sending a prepared push list to the district's partner banks (issue #20 item 4): enterprise
+/// data leaves the government, so a second officer confirms.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PushStep {
+    pub list_id: i64,
+    /// `preference`, `fit` or `round_robin`.
+    pub method: String,
+    pub k: u32,
+    pub period_days: u32,
+    pub lines: Vec<PushLine>,
+}
+
+impl PushStep {
+    /// The number of distinct enterprises and of distinct banks.
+    pub fn counts(&self) -> (usize, usize) {
+        let e: std::collections::BTreeSet<i64> =
+            self.lines.iter().map(|l| l.enterprise_id).collect();
+        let b: std::collections::BTreeSet<i64> = self.lines.iter().map(|l| l.bank_org_id).collect();
+        (e.len(), b.len())
+    }
+
+    /// Per bank, its name and how many enterprises it receives (by name).
+    pub fn per_bank(&self) -> Vec<(String, usize)> {
+        let mut m: std::collections::BTreeMap<(i64, &str), usize> = Default::default();
+        for l in &self.lines {
+            *m.entry((l.bank_org_id, l.bank_name.as_str())).or_default() += 1;
+        }
+        m.into_iter().map(|((_, n), c)| (n.to_string(), c)).collect()
+    }
+}
+
 /// The record a request is about (one pending request per subject and kind).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Subject {
@@ -398,6 +445,7 @@ impl Step {
             Step::Disburse(_) => Kind::GrantDisburse,
             Step::Clawback(_) => Kind::ClawbackDecide,
             Step::Batch(_) => Kind::BatchAllocate,
+            Step::Push(_) => Kind::PushSend,
         }
     }
 
@@ -424,6 +472,10 @@ impl Step {
             Step::Clawback(c) => vec![Subject {
                 kind: "application",
                 id: c.application_id,
+            }],
+            Step::Push(p) => vec![Subject {
+                kind: "push_list",
+                id: p.list_id,
             }],
             Step::Batch(b) => b
                 .lines
@@ -511,6 +563,23 @@ impl Step {
                 s.push('。');
                 s
             }
+            Step::Push(p) => {
+                let (e, b) = p.counts();
+                let method = crate::push::Method::from_code(&p.method)
+                    .map(|m| m.zh())
+                    .unwrap_or("");
+                format!(
+                    "向 {b} 家合作银行推送 {e} 户企业（共 {} 条，{method}，每户最多 {} 家银行，推送有效期 {} 天）：{}。",
+                    p.lines.len(),
+                    p.k,
+                    p.period_days,
+                    p.per_bank()
+                        .iter()
+                        .map(|(n, c)| format!("{n} {c} 户"))
+                        .collect::<Vec<_>>()
+                        .join("，")
+                )
+            }
             Step::Disburse(d) => format!(
                 "向“{}”拨付申请 {} 的资助 {} 元（支付日期 {}，凭证号 {}）；确定资助 {} 元，此前已拨付 {} 元，拨付后累计 {} 元。",
                 d.enterprise_name,
@@ -589,6 +658,16 @@ impl Step {
                 b.ineligible.len(),
                 b.before_notice_end
             ),
+            Step::Push(p) => {
+                let (e, b) = p.counts();
+                format!(
+                    "Push {e} enterprises to {b} partner banks ({} lines, {}, at most {} banks each, for {} days).",
+                    p.lines.len(),
+                    p.method,
+                    p.k,
+                    p.period_days
+                )
+            }
             Step::Clawback(c) => format!(
                 "Claw back CNY {} of application {} from {} (disbursed CNY {}): {}",
                 yuan(c.amount_fen),

@@ -133,6 +133,10 @@ impl Scope {
             ) => Reach::Party(Party::Itself, *org_id),
             (Scope::Enterprise { org_id }, R::Enterprises) => Reach::Party(Party::Itself, *org_id),
             (Scope::Institution { org_id }, R::Loans) => Reach::Party(Party::Lender, *org_id),
+            // A bank sees an enterprise only while it is pushed to that bank (R3.2).
+            (Scope::Institution { org_id }, R::Enterprises) => {
+                Reach::Party(Party::PushedTo, *org_id)
+            }
             (Scope::Enterprise { org_id }, R::Loans) => Reach::Party(Party::Borrower, *org_id),
             (Scope::Institution { org_id } | Scope::Enterprise { org_id }, R::Applications) => {
                 Reach::Party(Party::Applicant, *org_id)
@@ -148,8 +152,8 @@ impl Scope {
                 | Scope::Enterprise { org_id },
                 R::Tasks,
             ) => Reach::Party(Party::Owner, *org_id),
-            // Banks and agencies see enterprises only through push lists (R3.2, to come);
-            // agencies see no loans, no applications; enterprises no meetings and no imports;
+            // Push lists are the government's (banks read their own entries as enterprises
+            // pushed to them); agencies see no loans, no applications; enterprises no meetings and no imports;
             // nobody outside government sees data-sharing arrangements.
             _ => Reach::Nothing,
         }
@@ -175,6 +179,8 @@ pub enum Records {
     Confirmations,
     /// Payment runs of a district's paying unit (issue #18 item 4): government only.
     PaymentRuns,
+    /// Push lists to banks (issue #20 item 4): the district's government.
+    PushLists,
 }
 
 impl Records {
@@ -192,6 +198,7 @@ impl Records {
         Records::TagTypes,
         Records::Confirmations,
         Records::PaymentRuns,
+        Records::PushLists,
     ];
 }
 
@@ -212,6 +219,8 @@ pub enum Party {
     Invitee,
     /// The organisation that owns the tracked issue or rectification task.
     Owner,
+    /// The bank the enterprise is pushed to (while the push lasts).
+    PushedTo,
 }
 
 /// The part of a record set a scope may read.

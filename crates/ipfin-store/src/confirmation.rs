@@ -75,6 +75,7 @@ impl ConfirmationRow {
             (Step::Disburse(d), _) => format!("/applications/{}", d.application_id),
             (Step::Clawback(c), _) => format!("/applications/{}", c.application_id),
             (Step::Batch(_), _) => "/notices".into(),
+            (Step::Push(p), _) => format!("/push/lists/{}", p.list_id),
         }
     }
 }
@@ -135,7 +136,7 @@ fn internal(e: impl std::fmt::Display) -> StoreError {
 }
 
 /// The acting person's name as the history shows it: 姓名（账号）, else the audit label.
-async fn signer_name(tx: &WriteTx) -> Result<String> {
+pub(crate) async fn signer_name(tx: &WriteTx) -> Result<String> {
     #[derive(FromQueryResult)]
     struct N {
         display_name: String,
@@ -469,6 +470,14 @@ impl Store {
                 Self::allocate_batch(tx, &key, b, Some(&signed)).await?;
                 None
             }
+            Step::Push(p) => {
+                let fresh = crate::push::plan_push(tx.conn(), p.list_id, today).await?;
+                if &fresh != p {
+                    return Err(changed());
+                }
+                Self::send_push(tx, p, today).await?;
+                Some(p.list_id)
+            }
             Step::Clawback(k) => {
                 let fresh =
                     Self::plan_clawback(tx, scope, k.application_id, k.amount_fen, &k.reason)
@@ -533,6 +542,9 @@ impl Store {
             })
         })?;
         let name = decide(tx, &c, Decision::Refuse, Some(&reason)).await?;
+        if let Step::Push(p) = c.step() {
+            Self::cancel_push(tx, p.list_id).await?;
+        }
         tx.audit(
             "confirmation.refuse",
             "confirmation",
@@ -564,6 +576,9 @@ impl Store {
         )
         .map_err(refusal)?;
         decide(tx, &c, Decision::Withdraw, None).await?;
+        if let Step::Push(p) = c.step() {
+            Self::cancel_push(tx, p.list_id).await?;
+        }
         tx.audit(
             "confirmation.withdraw",
             "confirmation",
@@ -584,7 +599,7 @@ fn lead(scope: &Scope) -> Result<String> {
 
 /// Records a prepared request: the district's lead prepares it; each record it is about is
 /// held for it (a record already held by a pending request is refused, naming that request).
-async fn record_request(
+pub(crate) async fn record_request(
     tx: &mut WriteTx,
     scope: &Scope,
     district: &str,

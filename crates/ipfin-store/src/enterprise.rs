@@ -314,10 +314,11 @@ impl Store {
         struct Existing {
             id: i64,
             registered_district: Option<String>,
+            data_sharing_consent: bool,
         }
         let existing: Option<Existing> = fetch_opt(
             tx.conn(),
-            "SELECT id, registered_district FROM enterprises WHERE credit_code = ?",
+            "SELECT id, registered_district, data_sharing_consent FROM enterprises WHERE credit_code = ?",
             vec![code.clone().into()],
         )
         .await?;
@@ -340,6 +341,7 @@ impl Store {
             v.extend(extra);
             v
         };
+        let consent_before = existing.as_ref().map(|e| e.data_sharing_consent);
         let (id, created) = match existing {
             Some(e) => {
                 if !scope.manages_kind_in(
@@ -385,6 +387,10 @@ impl Store {
         )
         .await?;
         index_names(tx.conn(), &[(id, name.as_str())], created).await?;
+        if consent_before.unwrap_or(false) != input.data_sharing_consent {
+            crate::push::record_consent_event(tx, id, input.data_sharing_consent, "", "officer")
+                .await?;
+        }
         let e = self.enterprise_in(tx.conn(), &Scope::City, id).await?;
         tx.audit(
             if created {
@@ -651,6 +657,15 @@ impl Store {
         .await?;
         let facts = stats_aggregate::enterprise_facts(tx.conn(), &[id], false).await?;
         tx.replace_stats(&before, &facts)?;
+        if e.data_sharing_consent != figures.data_sharing_consent {
+            let channel = if scope.org_kind() == Some(ipfin_domain::OrgKind::Enterprise) {
+                "enterprise"
+            } else {
+                "officer"
+            };
+            crate::push::record_consent_event(tx, id, figures.data_sharing_consent, "", channel)
+                .await?;
+        }
         let after = self.enterprise_in(tx.conn(), &Scope::City, id).await?;
         tx.audit(
             "enterprise.update_figures",

@@ -36,6 +36,7 @@ fn columns(records: Records) -> Columns {
         Records::Tasks => ("t.district_code", None),
         Records::Confirmations => ("c.district_code", None),
         Records::PaymentRuns => ("r.district_code", None),
+        Records::PushLists => ("pl.district_code", None),
     };
     Columns {
         district,
@@ -59,6 +60,9 @@ fn party_condition(records: Records, party: Party) -> Option<&'static str> {
         }
         (Records::MeetingIssues, Party::Owner) => "s.owner_org_id = ?",
         (Records::Tasks, Party::Owner) => "t.owner_org_id = ?",
+        (Records::Enterprises, Party::PushedTo) => {
+            "EXISTS (SELECT 1 FROM push_entries pv WHERE pv.enterprise_id = e.id AND pv.bank_org_id = ? AND pv.visible = TRUE)"
+        }
         _ => return None,
     })
 }

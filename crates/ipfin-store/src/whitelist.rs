@@ -93,11 +93,11 @@ impl WhitelistEntry {
     }
 }
 
-const VALID_TAG: &str = "SELECT t.enterprise_id FROM enterprise_tags t JOIN tag_types y ON y.code = t.tag_type \
+pub(crate) const VALID_TAG: &str = "SELECT t.enterprise_id FROM enterprise_tags t JOIN tag_types y ON y.code = t.tag_type \
     JOIN enterprises x ON x.id = t.enterprise_id \
     WHERE (y.district_code IS NULL OR y.district_code = x.registered_district) \
     AND (t.valid_from IS NULL OR t.valid_from <= ?) AND (t.valid_to IS NULL OR t.valid_to >= ?)";
-const ACTIVE_DECISION: &str = "SELECT w.enterprise_id FROM whitelist_decisions w \
+pub(crate) const ACTIVE_DECISION: &str = "SELECT w.enterprise_id FROM whitelist_decisions w \
     JOIN enterprises x ON x.id = w.enterprise_id \
     WHERE w.district_code = x.registered_district AND w.removed_at IS NULL AND w.valid_to >= ?";
 

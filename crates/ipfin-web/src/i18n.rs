@@ -25,6 +25,7 @@ pub mod summary;
 pub mod supervision;
 pub mod tools;
 pub mod user;
+pub mod push;
 pub mod whitelist;
 
 /// A message table: (key, zh-CN, en).

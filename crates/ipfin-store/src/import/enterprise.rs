@@ -396,6 +396,16 @@ impl Store {
                     )
                     .await?;
             out.updated += 1;
+            if e.data_sharing_consent != r.input.data_sharing_consent {
+                crate::push::record_consent_event(
+                    tx,
+                    e.id,
+                    r.input.data_sharing_consent,
+                    "",
+                    "import",
+                )
+                .await?;
+            }
             if e.name != r.name {
                 renamed.push((e.id, index_text(tx.conn().get_database_backend(), r)));
             }
@@ -463,6 +473,29 @@ impl Store {
                 }
             }
             out.inserted += chunk.len() as u64;
+            // Consent arriving with a new record is recorded like any other (decision 0034).
+            let consenting: Vec<Value> = chunk
+                .iter()
+                .filter(|r| r.input.data_sharing_consent)
+                .map(|r| Value::from(r.code.clone()))
+                .collect();
+            if !consenting.is_empty() {
+                let marks = vec!["?"; consenting.len()].join(", ");
+                let mut values = vec![
+                    Value::from(crate::push::CONSENT_SCOPE_IMPORT_NAME.to_string()),
+                    Value::from(now),
+                ];
+                values.extend(consenting);
+                exec(
+                    tx.conn(),
+                    &format!(
+                        "INSERT INTO consent_events (enterprise_id, given, scope, preferred_banks, channel, by_user_id, by_name, at) \
+                         SELECT id, TRUE, 'banks', '', 'import', NULL, ?, ? FROM enterprises WHERE credit_code IN ({marks})"
+                    ),
+                    values,
+                )
+                .await?;
+            }
         }
         // Name index entries for new and renamed records.
         crate::enterprise::write_index_texts(tx.conn(), &fresh, true).await?;

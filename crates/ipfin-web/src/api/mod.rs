@@ -19,6 +19,7 @@ pub mod summary;
 pub mod supervision;
 pub mod tools;
 pub mod user;
+pub mod push;
 pub mod whitelist;
 
 use crate::error::AppError;

@@ -24,6 +24,7 @@ pub mod summary;
 pub mod supervision;
 pub mod tools;
 pub mod user;
+pub mod push;
 pub mod whitelist;
 
 /// What a product area contributes to the web layer.
@@ -56,6 +57,7 @@ pub const AREAS: &[Area] = &[
     stats::AREA,
     supervision::AREA,
     whitelist::AREA,
+    push::AREA,
     summary::AREA,
     meeting::AREA,
     audit::AREA,

@@ -20,7 +20,7 @@ pub struct Prepared {
     /// district's lead department confirms it with `POST /api/v1/confirmations/{id}/confirm`.
     pub confirmation_id: i64,
     /// policy.publish | policy.budget | notice.publish | grant.disburse | clawback.decide |
-    /// batch.allocate
+    /// batch.allocate | push.send
     pub kind: String,
     /// pending
     pub status: String,
@@ -161,6 +161,30 @@ pub struct ClawbackStepDto {
     pub disbursed_fen: i64,
 }
 
+/// One enterprise pushed to one bank.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PushLineDto {
+    pub enterprise_id: i64,
+    pub enterprise_name: String,
+    pub credit_code: String,
+    pub bank_org_id: i64,
+    pub bank_name: String,
+    /// `whitelist` or `screening`.
+    pub source: String,
+    pub reason: String,
+}
+
+/// Sending a push list to the district's partner banks.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PushStepDto {
+    pub list_id: i64,
+    /// `preference`, `fit` or `round_robin`.
+    pub method: String,
+    pub k: u32,
+    pub period_days: u32,
+    pub lines: Vec<PushLineDto>,
+}
+
 /// Exactly what confirming does: one of the four is set.
 #[derive(Debug, Clone, Default, Serialize, ToSchema)]
 pub struct StepDto {
@@ -174,6 +198,8 @@ pub struct StepDto {
     pub clawback: Option<ClawbackStepDto>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub batch: Option<BatchStepDto>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub push: Option<PushStepDto>,
 }
 
 impl From<&Step> for StepDto {
@@ -266,6 +292,28 @@ impl From<&Step> for StepDto {
                 }),
                 ..Default::default()
             },
+            Step::Push(p) => StepDto {
+                push: Some(PushStepDto {
+                    list_id: p.list_id,
+                    method: p.method.clone(),
+                    k: p.k,
+                    period_days: p.period_days,
+                    lines: p
+                        .lines
+                        .iter()
+                        .map(|l| PushLineDto {
+                            enterprise_id: l.enterprise_id,
+                            enterprise_name: l.enterprise_name.clone(),
+                            credit_code: l.credit_code.clone(),
+                            bank_org_id: l.bank_org_id,
+                            bank_name: l.bank_name.clone(),
+                            source: l.source.clone(),
+                            reason: l.reason.clone(),
+                        })
+                        .collect(),
+                }),
+                ..Default::default()
+            },
             Step::Clawback(c) => StepDto {
                 clawback: Some(ClawbackStepDto {
                     application_id: c.application_id,
@@ -287,7 +335,7 @@ pub struct ConfirmationDto {
     pub id: i64,
     pub district_code: String,
     /// policy.publish | policy.budget | notice.publish | grant.disburse | clawback.decide |
-    /// batch.allocate
+    /// batch.allocate | push.send
     pub kind: String,
     /// pending | confirmed | refused | withdrawn
     pub status: String,
@@ -378,7 +426,7 @@ pub struct ConfirmationQuery {
     /// pending | confirmed | refused | withdrawn | all (default: pending)
     pub status: Option<String>,
     /// policy.publish | policy.budget | notice.publish | grant.disburse | clawback.decide |
-    /// batch.allocate
+    /// batch.allocate | push.send
     pub kind: Option<String>,
 }
 

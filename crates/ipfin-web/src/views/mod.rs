@@ -25,6 +25,7 @@ pub mod supervision;
 pub mod token;
 pub mod tools;
 pub mod user;
+pub mod push;
 pub mod whitelist;
 
 use crate::AppState;

@@ -381,6 +381,7 @@ impl Store {
             ("前海科技融资担保有限公司", "guarantor", 3),
             ("南方财产保险深圳分公司", "insurer", 4),
             ("华信资产评估有限公司", "valuation_institution", 5),
+            ("深圳前海农商银行（演示）", "bank", 6),
         ];
         let mut inst_ids = Vec::new();
         for (name, t, serial) in institutions {
@@ -698,6 +699,12 @@ impl Store {
         crate::meeting::seed_demo(self, &mut tx).await?;
         crate::supervision::seed_demo(self, &mut tx).await?; // issue #8: inspections (R4.3)
         crate::summary::seed_demo(&mut tx, self).await?; // issue #8: district summaries (R4.4)
+        // issue #20: Nanshan's partner banks, consents, a push sent to three banks, follow-ups.
+        crate::push::seed_demo(
+            &tx,
+            &[inst_ids[0], inst_ids[1], inst_ids[5]].map(ipfin_domain::id::OrgId::new),
+        )
+        .await?;
         backdate_demo_records(&tx).await?;
         exec(
             tx.conn(),

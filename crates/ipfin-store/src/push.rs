@@ -1315,3 +1315,96 @@ async fn follow_ups<C: ConnectionTrait>(conn: &C, entry_id: i64) -> Result<Vec<F
 pub fn channel_zh(code: &str) -> &'static str {
     Channel::from_code(code).map_or("", Channel::zh)
 }
+
+/// The demo (issue #20): Nanshan works with three partner banks (the first declares what it
+/// lends on); the whitelisted 鹏华光电 and 前海云链 consent beside 南山示例; a list sent 20 days
+/// ago pushes one enterprise to each bank (seeded as confirmed, like the demo's published
+/// policies); the first bank reached its enterprise and an application is in progress, the
+/// second needs more time, the third has not called yet (first contact overdue).
+pub(crate) async fn seed_demo(tx: &WriteTx, banks: &[OrgId; 3]) -> Result<()> {
+    let district = "440305";
+    let now = crate::now_s();
+    let today = crate::today_shanghai();
+    for b in banks {
+        exec(
+            tx.conn(),
+            "INSERT INTO partner_banks (district_code, bank_org_id, added_by, added_at) VALUES (?, ?, NULL, ?)",
+            vec![district.into(), (*b).into(), now.into()],
+        )
+        .await?;
+    }
+    exec(
+        tx.conn(),
+        "INSERT INTO bank_lending (bank_org_id, ip_kinds, min_fen, max_fen, industries, updated_by, updated_at) \
+         VALUES (?, 'patent,trademark', 100000000, 3000000000, 'C,I', NULL, ?)",
+        vec![banks[0].into(), now.into()],
+    )
+    .await?;
+    let id_of = |name: &'static str| async move {
+        fetch_i64(
+            tx.conn(),
+            "SELECT id FROM enterprises WHERE name = ?",
+            vec![name.into()],
+        )
+        .await
+    };
+    let names = [
+        "深圳市南山示例科技有限公司",
+        "深圳市鹏华光电科技有限公司",
+        "深圳市前海云链信息技术有限公司",
+    ];
+    let mut ids = Vec::new();
+    for n in names {
+        ids.push(id_of(n).await?);
+    }
+    for id in &ids[1..] {
+        record_consent_event(tx, *id, true, &banks[0].to_string(), "officer").await?;
+    }
+    let sent = today - Days::new(20);
+    let until = sent + Days::new(89);
+    let list = fetch_i64(
+        tx.conn(),
+        "INSERT INTO push_lists (district_code, method, k, period_days, note, state, prepared_by, prepared_at, sent_at, sent_on, until_on) \
+         VALUES (?, 'round_robin', 1, 90, '演示：第一批白名单推送', 'sent', NULL, ?, ?, ?, ?) RETURNING id",
+        vec![
+            district.into(),
+            (now - 21 * 86_400).into(),
+            (now - 20 * 86_400).into(),
+            sent.into(),
+            until.into(),
+        ],
+    )
+    .await?;
+    let mut entries = Vec::new();
+    for (e, b) in ids.iter().zip(banks) {
+        entries.push(
+            fetch_i64(
+                tx.conn(),
+                "INSERT INTO push_entries (list_id, enterprise_id, bank_org_id, source, reason, visible) \
+                 VALUES (?, ?, ?, 'whitelist', '轮流分配', TRUE) RETURNING id",
+                vec![list.into(), (*e).into(), (*b).into()],
+            )
+            .await?,
+        );
+    }
+    for (entry, days_ago, channel, person, outcome, note) in [
+        (entries[0], 17, "phone", "王经理", "applying", "企业有 500 万元研发贷款需求，已提交授信申请。"),
+        (entries[1], 9, "visit", "李经理", "needs_time", "上门介绍产品，企业下月答复。"),
+    ] {
+        let on = today - Days::new(days_ago);
+        exec(
+            tx.conn(),
+            "INSERT INTO push_follow_ups (entry_id, contacted_on, channel, person, outcome, loan_id, note, recorded_by, recorded_at) \
+             VALUES (?, ?, ?, ?, ?, NULL, ?, NULL, ?)",
+            vec![entry.into(), on.into(), channel.into(), person.into(), outcome.into(), note.into(), now.into()],
+        )
+        .await?;
+        exec(
+            tx.conn(),
+            "UPDATE push_entries SET first_contact_on = ?, outcome = ? WHERE id = ?",
+            vec![on.into(), outcome.into(), entry.into()],
+        )
+        .await?;
+    }
+    Ok(())
+}

@@ -417,9 +417,9 @@ mod tests {
         let s = all_scopes();
         let n = X::Nothing;
         // Organisations, Enterprises, Loans, Applications, Imports, Policies, Meetings,
-        // MeetingIssues, Tasks, Arrangements, TagTypes, Confirmations, PaymentRuns
-        assert_eq!(row(&s[0]), vec![X::All; 13]);
-        let mut district = vec![X::District(d); 13];
+        // MeetingIssues, Tasks, Arrangements, TagTypes, Confirmations, PaymentRuns, PushLists
+        assert_eq!(row(&s[0]), vec![X::All; 14]);
+        let mut district = vec![X::District(d); 14];
         district[5] = X::DistrictOrPublished(d);
         district[10] = X::DistrictOrPublished(d);
         assert_eq!(row(&s[1]), district);
@@ -428,7 +428,7 @@ mod tests {
             row(&s[3]),
             vec![
                 X::Party(P::Itself, OrgId::new(7)),
-                n,
+                X::Party(P::PushedTo, OrgId::new(7)),
                 X::Party(P::Lender, OrgId::new(7)),
                 X::Party(P::Applicant, OrgId::new(7)),
                 X::Party(P::Importer, OrgId::new(7)),
@@ -438,6 +438,7 @@ mod tests {
                 X::Party(P::Owner, OrgId::new(7)),
                 n,
                 X::Published,
+                n,
                 n,
                 n
             ]
@@ -457,6 +458,7 @@ mod tests {
                 n,
                 X::Published,
                 n,
+                n,
                 n
             ]
         );
@@ -475,12 +477,13 @@ mod tests {
                 n,
                 X::Published,
                 n,
+                n,
                 n
             ]
         );
         assert_eq!(
             row(&s[6]),
-            vec![n, n, n, n, n, X::Published, n, n, n, n, X::Published, n, n]
+            vec![n, n, n, n, n, X::Published, n, n, n, n, X::Published, n, n, n]
         );
     }
 

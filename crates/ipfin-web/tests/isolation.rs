@@ -916,6 +916,131 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ),
     (
         "GET",
+        "/push",
+        "city_admin,district_officer,department_member",
+    ),
+    (
+        "POST",
+        "/push/lists",
+        "city_admin,district_officer",
+    ),
+    (
+        "POST",
+        "/push/settings",
+        "city_admin,district_officer",
+    ),
+    (
+        "POST",
+        "/push/partners",
+        "city_admin,district_officer",
+    ),
+    (
+        "POST",
+        "/push/partners/{bank_id}/remove",
+        "city_admin,district_officer",
+    ),
+    (
+        "GET",
+        "/push/lists/{list_id}",
+        "city_admin,district_officer,department_member",
+    ),
+    (
+        "GET",
+        "/push/entries/{entry_id}",
+        "city_admin,district_officer,department_member,bank_user",
+    ),
+    (
+        "GET",
+        "/pushed",
+        "bank_user",
+    ),
+    (
+        "POST",
+        "/pushed/{entry_id}/follow-ups",
+        "bank_user",
+    ),
+    (
+        "POST",
+        "/pushed/lending",
+        "bank_user",
+    ),
+    (
+        "GET",
+        "/consent",
+        "enterprise_user",
+    ),
+    (
+        "POST",
+        "/consent",
+        "enterprise_user",
+    ),
+    (
+        "GET",
+        "/api/v1/push",
+        "city_admin,district_officer,department_member",
+    ),
+    (
+        "PUT",
+        "/api/v1/push/settings",
+        "city_admin,district_officer",
+    ),
+    (
+        "POST",
+        "/api/v1/push/partners",
+        "city_admin,district_officer",
+    ),
+    (
+        "POST",
+        "/api/v1/push/partners/{bank_id}/remove",
+        "city_admin,district_officer",
+    ),
+    (
+        "POST",
+        "/api/v1/push/lists",
+        "city_admin,district_officer",
+    ),
+    (
+        "GET",
+        "/api/v1/push/lists/{list_id}",
+        "city_admin,district_officer,department_member",
+    ),
+    (
+        "GET",
+        "/api/v1/push/entries/{entry_id}",
+        "city_admin,district_officer,department_member,bank_user",
+    ),
+    (
+        "GET",
+        "/api/v1/pushed",
+        "bank_user",
+    ),
+    (
+        "POST",
+        "/api/v1/pushed/{entry_id}/follow-ups",
+        "bank_user",
+    ),
+    (
+        "GET",
+        "/api/v1/bank/lending",
+        "bank_user",
+    ),
+    (
+        "PUT",
+        "/api/v1/bank/lending",
+        "bank_user",
+    ),
+    (
+        "GET",
+        "/api/v1/consent",
+        "enterprise_user",
+    ),
+    (
+        "PUT",
+        "/api/v1/consent",
+        "enterprise_user",
+    ),
+    (
+        "GET",
         "/whitelist",
         "city_admin,district_officer,department_member",
     ),
@@ -1233,6 +1358,10 @@ struct Prober {
     foreign_line: i64,
     // The whitelist (issue #20 item 1): a decision in force in the foreign district.
     foreign_decision: i64,
+    // Push to banks (issue #20 items 3–5): a list of the foreign district with one entry pushed
+    // to a bank no prober is, and the foreign organisation as a partner of the foreign district.
+    foreign_list: i64,
+    foreign_entry: i64,
 }
 
 async fn token_for(app: &TestApp, org_id: i64, name: &str) -> (i64, String) {
@@ -1621,6 +1750,58 @@ async fn probe_meeting(app: &TestApp, district: &str, foreign_org: i64) -> (i64,
     (m, f, issue)
 }
 
+/// A sent push list of the foreign district with one visible entry for the foreign enterprise,
+/// pushed to a bank that no prober is (written directly); the foreign organisation becomes a
+/// partner of the foreign district, so removing it from one's own district must find nothing.
+async fn probe_push(app: &TestApp, district: &str, enterprise_id: i64, foreign_org: i64) -> (i64, i64) {
+    let conn = app.store().conn();
+    let bank = ipfin_store::db::fetch_i64(
+        conn,
+        "SELECT id FROM organisations WHERE name = '深圳前海农商银行（演示）'",
+        vec![],
+    )
+    .await
+    .expect("third bank");
+    let partner = ipfin_store::db::fetch_i64(
+        conn,
+        "SELECT COUNT(*) FROM partner_banks WHERE district_code = ? AND bank_org_id = ?",
+        vec![district.to_string().into(), foreign_org.into()],
+    )
+    .await
+    .expect("partner");
+    if partner == 0 {
+        ipfin_store::db::exec(
+            conn,
+            "INSERT INTO partner_banks (district_code, bank_org_id, added_by, added_at) VALUES (?, ?, NULL, 0)",
+            vec![district.to_string().into(), foreign_org.into()],
+        )
+        .await
+        .expect("partner");
+    }
+    let today = ipfin_store::today_shanghai();
+    let list = ipfin_store::db::fetch_i64(
+        conn,
+        "INSERT INTO push_lists (district_code, method, k, period_days, note, state, prepared_at, sent_at, sent_on, until_on) \
+         VALUES (?, 'round_robin', 1, 90, '越权探测', 'sent', 0, 0, ?, ?) RETURNING id",
+        vec![
+            district.to_string().into(),
+            today.into(),
+            (today + chrono::Duration::days(89)).into(),
+        ],
+    )
+    .await
+    .expect("list");
+    let entry = ipfin_store::db::fetch_i64(
+        conn,
+        "INSERT INTO push_entries (list_id, enterprise_id, bank_org_id, source, reason, visible) \
+         VALUES (?, ?, ?, 'whitelist', '越权探测', TRUE) RETURNING id",
+        vec![list.into(), enterprise_id.into(), bank.into()],
+    )
+    .await
+    .expect("entry");
+    (list, entry)
+}
+
 /// A whitelist decision in force for an enterprise of the foreign district (written directly;
 /// one per enterprise, shared by the probers that use it).
 async fn probe_decision(app: &TestApp, district: &str, enterprise_id: i64) -> i64 {
@@ -1911,6 +2092,8 @@ async fn probers(app: &TestApp) -> Vec<Prober> {
             probe_supervision(app, district, i).await;
         let (foreign_run, foreign_line) = probe_payment_run(app, district, foreign_app).await;
         let foreign_decision = probe_decision(app, district, foreign_enterprise.id).await;
+        let (foreign_list, foreign_entry) =
+            probe_push(app, district, foreign_enterprise.id, foreign_org).await;
         let session = app.login(username).await;
         let roles = app
             .store()
@@ -1954,6 +2137,8 @@ async fn probers(app: &TestApp) -> Vec<Prober> {
             foreign_run,
             foreign_line,
             foreign_decision,
+            foreign_list,
+            foreign_entry,
         });
     }
     out
@@ -1993,6 +2178,9 @@ fn substitute(path: &str, p: &Prober) -> String {
         ("{run_id}", p.foreign_run.to_string()),
         ("{line_id}", p.foreign_line.to_string()),
         ("{decision_id}", p.foreign_decision.to_string()),
+        ("{list_id}", p.foreign_list.to_string()),
+        ("{entry_id}", p.foreign_entry.to_string()),
+        ("{bank_id}", p.foreign_org.to_string()),
     ] {
         out = out.replace(param, &value);
     }

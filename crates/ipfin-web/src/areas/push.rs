@@ -115,10 +115,10 @@ fn nav(actor: &Actor, nav: &mut Vec<NavLink>) {
     if actor.has_any(BANKS)
         && actor.scope.org_kind() == Some(ipfin_domain::OrgKind::FinancialInstitution)
     {
-        nav.push(NavLink::new(11, "/pushed", "nav.pushed"));
+        nav.push(NavLink::new(10, "/pushed", "nav.pushed"));
     }
     if actor.has_any(ENTERPRISES) && actor.scope.org_kind() == Some(ipfin_domain::OrgKind::Enterprise)
     {
-        nav.push(NavLink::new(14, "/consent", "nav.consent"));
+        nav.push(NavLink::new(13, "/consent", "nav.consent"));
     }
 }

@@ -387,7 +387,9 @@ impl PushStep {
         for l in &self.lines {
             *m.entry((l.bank_org_id, l.bank_name.as_str())).or_default() += 1;
         }
-        m.into_iter().map(|((_, n), c)| (n.to_string(), c)).collect()
+        m.into_iter()
+            .map(|((_, n), c)| (n.to_string(), c))
+            .collect()
     }
 }
 

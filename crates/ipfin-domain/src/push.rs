@@ -143,7 +143,8 @@ impl Lending {
         industries: Vec<String>,
     ) -> Result<Lending, Vec<FieldError>> {
         let mut errors = Vec::new();
-        let bound = |v: Option<i64>| v.is_none_or(|n| (0..=crate::policy::calc::MAX_FEN).contains(&n));
+        let bound =
+            |v: Option<i64>| v.is_none_or(|n| (0..=crate::policy::calc::MAX_FEN).contains(&n));
         if !bound(min_fen) || !bound(max_fen) {
             errors.push(FieldError::new(
                 "min_amount",
@@ -185,7 +186,9 @@ impl Lending {
             .filter(|s| !s.is_empty())
             .collect();
         if industries.iter().any(|s| {
-            s.len() > 5 || !s.starts_with(|c: char| c.is_ascii_uppercase()) || !s[1..].chars().all(|c| c.is_ascii_digit())
+            s.len() > 5
+                || !s.starts_with(|c: char| c.is_ascii_uppercase())
+                || !s[1..].chars().all(|c| c.is_ascii_digit())
         }) {
             errors.push(FieldError::new(
                 "industries",
@@ -247,7 +250,11 @@ pub struct Skipped {
 pub fn fit(c: &Candidate, l: &Lending) -> Option<Vec<String>> {
     let mut matched = Vec::new();
     if !l.ip_kinds.is_empty() {
-        let kinds: Vec<&String> = c.ip_kinds.iter().filter(|k| l.ip_kinds.contains(k)).collect();
+        let kinds: Vec<&String> = c
+            .ip_kinds
+            .iter()
+            .filter(|k| l.ip_kinds.contains(k))
+            .collect();
         if kinds.is_empty() {
             return None;
         }
@@ -392,7 +399,11 @@ impl FollowUp {
                 "push.channel",
                 format!(
                     "请选择联系方式：{}。",
-                    Channel::ALL.iter().map(|c| c.zh()).collect::<Vec<_>>().join("、")
+                    Channel::ALL
+                        .iter()
+                        .map(|c| c.zh())
+                        .collect::<Vec<_>>()
+                        .join("、")
                 ),
                 "Choose the channel.",
             ));
@@ -413,7 +424,11 @@ impl FollowUp {
                 "push.outcome",
                 format!(
                     "请选择跟进结果：{}。",
-                    Outcome::ALL.iter().map(|c| c.zh()).collect::<Vec<_>>().join("、")
+                    Outcome::ALL
+                        .iter()
+                        .map(|c| c.zh())
+                        .collect::<Vec<_>>()
+                        .join("、")
                 ),
                 "Choose the outcome.",
             )),
@@ -451,8 +466,7 @@ impl FollowUp {
 /// The consent an enterprise gives to share its data with the district's partner banks, as
 /// recorded: what it covers, in Chinese (shown on its page and in the history).
 pub const CONSENT_SCOPE: &str = "banks";
-pub const CONSENT_SCOPE_ZH: &str =
-    "同意区知识产权局将本企业的登记信息、知识产权与融资需求推送给区合作银行，用于知识产权质押融资对接";
+pub const CONSENT_SCOPE_ZH: &str = "同意区知识产权局将本企业的登记信息、知识产权与融资需求推送给区合作银行，用于知识产权质押融资对接";
 
 #[cfg(test)]
 mod tests {
@@ -539,7 +553,11 @@ mod tests {
         assert_eq!(m.len(), 3, "{m:?}");
         let mut no_need = c.clone();
         no_need.need_fen = None;
-        assert_eq!(fit(&no_need, &l), None, "an amount range needs a declared need");
+        assert_eq!(
+            fit(&no_need, &l),
+            None,
+            "an amount range needs a declared need"
+        );
         // The better fit comes first.
         let banks = [
             bank(10),
@@ -560,17 +578,44 @@ mod tests {
         let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok();
         let pushed = NaiveDate::from_ymd_opt(2026, 12, 1).unwrap_or_default();
         let today = NaiveDate::from_ymd_opt(2026, 12, 7).unwrap_or_default();
-        let e = FollowUp::check(d("2026-11-30"), "fax", " ", "granted", None, "", pushed, today)
-            .err()
-            .unwrap_or_default();
+        let e = FollowUp::check(
+            d("2026-11-30"),
+            "fax",
+            " ",
+            "granted",
+            None,
+            "",
+            pushed,
+            today,
+        )
+        .err()
+        .unwrap_or_default();
         let fields: Vec<_> = e.iter().map(|e| e.field).collect();
         assert_eq!(fields, ["contacted_on", "channel", "person", "loan_id"]);
-        let f = FollowUp::check(d("2026-12-02"), "phone", "张经理", "needs_time", Some(5), "", pushed, today);
-        assert_eq!(f.map(|f| f.loan_id), Ok(None), "a loan only with a granted outcome");
+        let f = FollowUp::check(
+            d("2026-12-02"),
+            "phone",
+            "张经理",
+            "needs_time",
+            Some(5),
+            "",
+            pushed,
+            today,
+        );
+        assert_eq!(
+            f.map(|f| f.loan_id),
+            Ok(None),
+            "a loan only with a granted outcome"
+        );
         assert!(Outcome::NeedsTime.contacted() && !Outcome::NotReachable.contacted());
         assert_eq!(
-            Lending::check(vec!["domain_name".into()], Some(5), Some(4), vec!["c1".into(), "1x".into()])
-                .map_err(|e| e.len()),
+            Lending::check(
+                vec!["domain_name".into()],
+                Some(5),
+                Some(4),
+                vec!["c1".into(), "1x".into()]
+            )
+            .map_err(|e| e.len()),
             Err(3)
         );
     }

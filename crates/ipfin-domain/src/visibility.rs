@@ -483,7 +483,22 @@ mod tests {
         );
         assert_eq!(
             row(&s[6]),
-            vec![n, n, n, n, n, X::Published, n, n, n, n, X::Published, n, n, n]
+            vec![
+                n,
+                n,
+                n,
+                n,
+                n,
+                X::Published,
+                n,
+                n,
+                n,
+                n,
+                X::Published,
+                n,
+                n,
+                n
+            ]
         );
     }
 

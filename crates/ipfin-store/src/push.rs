@@ -494,7 +494,12 @@ impl Store {
     }
 
     /// The bank declares what it lends on (checked by the domain before).
-    pub async fn set_bank_lending(&self, tx: &mut WriteTx, scope: &Scope, l: &Lending) -> Result<()> {
+    pub async fn set_bank_lending(
+        &self,
+        tx: &mut WriteTx,
+        scope: &Scope,
+        l: &Lending,
+    ) -> Result<()> {
         let bank = own_bank(scope)?;
         exec(
             tx.conn(),
@@ -702,7 +707,11 @@ impl Store {
 
     /// Sends a confirmed push list: the banks see their enterprises from today for the period
     /// and are notified.
-    pub(crate) async fn send_push(tx: &mut WriteTx, step: &PushStep, today: NaiveDate) -> Result<()> {
+    pub(crate) async fn send_push(
+        tx: &mut WriteTx,
+        step: &PushStep,
+        today: NaiveDate,
+    ) -> Result<()> {
         let until = today + Days::new(u64::from(step.period_days.saturating_sub(1)));
         let n = exec(
             tx.conn(),
@@ -763,9 +772,8 @@ impl Store {
         page: Page,
     ) -> Result<Paged<PushListRow>> {
         let (cond, mut values) = crate::visibility::condition(scope, Records::PushLists);
-        let mut from = format!(
-            "FROM push_lists pl LEFT JOIN users u ON u.id = pl.prepared_by WHERE {cond}"
-        );
+        let mut from =
+            format!("FROM push_lists pl LEFT JOIN users u ON u.id = pl.prepared_by WHERE {cond}");
         if let Some(d) = district {
             from.push_str(" AND pl.district_code = ?");
             values.push(d.to_string().into());
@@ -809,7 +817,9 @@ impl Store {
         .ok_or(StoreError::NotFound)?;
         let entries = fetch_all(
             self.conn(),
-            &format!("SELECT {ENTRY_COLS} {ENTRY_FROM} WHERE pe.list_id = ? ORDER BY e.name, pe.id"),
+            &format!(
+                "SELECT {ENTRY_COLS} {ENTRY_FROM} WHERE pe.list_id = ? ORDER BY e.name, pe.id"
+            ),
             vec![id.into()],
         )
         .await?;
@@ -826,7 +836,8 @@ impl Store {
         let bank = own_bank(scope)?;
         let (cond, mut values) = crate::visibility::condition(scope, Records::Enterprises);
         values.push(bank.into());
-        let mut from = format!("{ENTRY_FROM} WHERE {cond} AND pe.bank_org_id = ? AND pe.visible = TRUE");
+        let mut from =
+            format!("{ENTRY_FROM} WHERE {cond} AND pe.bank_org_id = ? AND pe.visible = TRUE");
         if f.awaiting_contact {
             from.push_str(" AND pe.first_contact_on IS NULL");
         }
@@ -904,7 +915,10 @@ impl Store {
                 return Err(invalid(
                     "loan_id",
                     "push.loan_unknown",
-                    format!("贷款编号 {loan} 不是本行为“{}”报送的贷款，请先报送贷款再登记放款。", e.enterprise_name),
+                    format!(
+                        "贷款编号 {loan} 不是本行为“{}”报送的贷款，请先报送贷款再登记放款。",
+                        e.enterprise_name
+                    ),
                     "The loan is not one this bank reported for the enterprise.",
                 ));
             }
@@ -1388,8 +1402,22 @@ pub(crate) async fn seed_demo(tx: &WriteTx, banks: &[OrgId; 3]) -> Result<()> {
         );
     }
     for (entry, days_ago, channel, person, outcome, note) in [
-        (entries[0], 17, "phone", "王经理", "applying", "企业有 500 万元研发贷款需求，已提交授信申请。"),
-        (entries[1], 9, "visit", "李经理", "needs_time", "上门介绍产品，企业下月答复。"),
+        (
+            entries[0],
+            17,
+            "phone",
+            "王经理",
+            "applying",
+            "企业有 500 万元研发贷款需求，已提交授信申请。",
+        ),
+        (
+            entries[1],
+            9,
+            "visit",
+            "李经理",
+            "needs_time",
+            "上门介绍产品，企业下月答复。",
+        ),
     ] {
         let on = today - Days::new(days_ago);
         exec(

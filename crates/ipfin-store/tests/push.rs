@@ -65,7 +65,11 @@ fn bank(o: OrgId) -> Scope {
 
 async fn seen(s: &Store, b: OrgId) -> Vec<String> {
     let mut v: Vec<String> = s
-        .pushed(&bank(b), ReceivedFilter::default(), Page::new(Some(1), Some(200)))
+        .pushed(
+            &bank(b),
+            ReceivedFilter::default(),
+            Page::new(Some(1), Some(200)),
+        )
         .await
         .expect("pushed")
         .items
@@ -120,8 +124,12 @@ async fn each_bank_sees_only_what_was_pushed_to_it_while_it_lasts() {
             today,
         )
         .expect("follow-up");
-        let r = write!(s, AuditActor::system("bank-a"), |tx| s
-            .record_follow_up(&mut tx, &bank(a), b_entry, &f));
+        let r = write!(s, AuditActor::system("bank-a"), |tx| s.record_follow_up(
+            &mut tx,
+            &bank(a),
+            b_entry,
+            &f
+        ));
         assert!(matches!(r, Err(StoreError::NotFound)));
         // The demo's funnel: one contacted with an application in progress, one needing time,
         // one not yet called and overdue.
@@ -150,7 +158,9 @@ async fn each_bank_sees_only_what_was_pushed_to_it_while_it_lasts() {
         // The push ends after its 90 days: the banks see nothing any more.
         assert_eq!(s.expire_pushes(today).await.expect("expire"), 0);
         assert_eq!(
-            s.expire_pushes(today + Days::new(70)).await.expect("expire"),
+            s.expire_pushes(today + Days::new(70))
+                .await
+                .expect("expire"),
             3
         );
         assert!(seen(s, a).await.is_empty());
@@ -171,8 +181,13 @@ async fn a_withdrawal_hides_the_enterprise_from_banks_that_have_not_called() {
         let officer = person(s, "ns.officer").await;
         for name in [PENGHUA, YUNLIAN] {
             let e = ent(s, name).await;
-            write!(s, officer.clone(), |tx| s
-                .record_consent(&mut tx, &nanshan(), e, false, &[]))
+            write!(s, officer.clone(), |tx| s.record_consent(
+                &mut tx,
+                &nanshan(),
+                e,
+                false,
+                &[]
+            ))
             .expect("withdraw");
         }
         // Bank B had called 鹏华光电: it keeps its contact. Bank C had not: 前海云链 is gone.
@@ -195,20 +210,25 @@ async fn a_withdrawal_hides_the_enterprise_from_banks_that_have_not_called() {
         };
         let e = ent(s, NANSHAN).await;
         for scope in [bank(b), futian] {
-            let r = write!(s, AuditActor::system("x"), |tx| s
-                .record_consent(&mut tx, &scope, e, false, &[]));
+            let r = write!(s, AuditActor::system("x"), |tx| s.record_consent(
+                &mut tx,
+                &scope,
+                e,
+                false,
+                &[]
+            ));
             assert!(r.is_err(), "{scope:?}");
         }
-        assert!(
-            s.consent(&nanshan(), e)
-                .await
-                .expect("consent")
-                .given
-        );
+        assert!(s.consent(&nanshan(), e).await.expect("consent").given);
         // A preferred bank that is not a partner is refused.
         let guarantor = org(s, "前海科技融资担保有限公司").await;
-        let r = write!(s, officer.clone(), |tx| s
-            .record_consent(&mut tx, &nanshan(), e, true, &[guarantor]));
+        let r = write!(s, officer.clone(), |tx| s.record_consent(
+            &mut tx,
+            &nanshan(),
+            e,
+            true,
+            &[guarantor]
+        ));
         assert!(matches!(r, Err(StoreError::Invalid(f)) if f.field == "preferred_banks"));
     }
 }
@@ -314,8 +334,12 @@ async fn a_push_goes_out_only_when_a_second_officer_confirms() {
             today,
         )
         .expect("f");
-        write!(s, AuditActor::system("bank-a"), |tx| s
-            .record_follow_up(&mut tx, &bank(a), entry.id, &f))
+        write!(s, AuditActor::system("bank-a"), |tx| s.record_follow_up(
+            &mut tx,
+            &bank(a),
+            entry.id,
+            &f
+        ))
         .expect("follow-up");
         let (e, fs) = s.pushed_entry(&bank(a), entry.id).await.expect("entry");
         assert_eq!(e.first_contact_on, Some(today));
@@ -332,8 +356,12 @@ async fn a_push_goes_out_only_when_a_second_officer_confirms() {
             today,
         )
         .expect("g");
-        let r = write!(s, AuditActor::system("bank-a"), |tx| s
-            .record_follow_up(&mut tx, &bank(a), entry.id, &g));
+        let r = write!(s, AuditActor::system("bank-a"), |tx| s.record_follow_up(
+            &mut tx,
+            &bank(a),
+            entry.id,
+            &g
+        ));
         assert!(matches!(r, Err(StoreError::Invalid(f)) if f.field == "loan_id"));
     }
 }
@@ -359,8 +387,13 @@ async fn a_line_that_no_longer_holds_stops_the_confirmation() {
         .expect("prepare");
         // 前海云链 withdraws its consent before the second officer confirms.
         let e = ent(s, YUNLIAN).await;
-        write!(s, officer.clone(), |tx| s
-            .record_consent(&mut tx, &nanshan(), e, false, &[]))
+        write!(s, officer.clone(), |tx| s.record_consent(
+            &mut tx,
+            &nanshan(),
+            e,
+            false,
+            &[]
+        ))
         .expect("withdraw");
         let r = write!(s, second.clone(), |tx| s.confirm_request(
             &mut tx,
@@ -433,11 +466,25 @@ async fn bad_input_is_refused_and_changes_nothing() {
         };
         let ft = person(s, "ft.officer").await;
         let r = write!(s, ft.clone(), |tx| s.prepare_push(
-            &mut tx, &futian, "440305", Method::Fit, None, 10, "", today
+            &mut tx,
+            &futian,
+            "440305",
+            Method::Fit,
+            None,
+            10,
+            "",
+            today
         ));
         assert!(matches!(r, Err(StoreError::Forbidden(_))), "{r:?}");
         let r = write!(s, ft.clone(), |tx| s.prepare_push(
-            &mut tx, &futian, "440304", Method::Fit, None, 0, "", today
+            &mut tx,
+            &futian,
+            "440304",
+            Method::Fit,
+            None,
+            0,
+            "",
+            today
         ));
         match r {
             Err(StoreError::Problems(f)) => {

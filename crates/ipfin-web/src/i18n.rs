@@ -20,12 +20,12 @@ pub mod meeting;
 pub mod org;
 pub mod payment;
 pub mod policy;
+pub mod push;
 pub mod stats;
 pub mod summary;
 pub mod supervision;
 pub mod tools;
 pub mod user;
-pub mod push;
 pub mod whitelist;
 
 /// A message table: (key, zh-CN, en).

@@ -919,21 +919,9 @@ const EXPECTED: &[(&str, &str, &str)] = &[
         "/push",
         "city_admin,district_officer,department_member",
     ),
-    (
-        "POST",
-        "/push/lists",
-        "city_admin,district_officer",
-    ),
-    (
-        "POST",
-        "/push/settings",
-        "city_admin,district_officer",
-    ),
-    (
-        "POST",
-        "/push/partners",
-        "city_admin,district_officer",
-    ),
+    ("POST", "/push/lists", "city_admin,district_officer"),
+    ("POST", "/push/settings", "city_admin,district_officer"),
+    ("POST", "/push/partners", "city_admin,district_officer"),
     (
         "POST",
         "/push/partners/{bank_id}/remove",
@@ -949,31 +937,11 @@ const EXPECTED: &[(&str, &str, &str)] = &[
         "/push/entries/{entry_id}",
         "city_admin,district_officer,department_member,bank_user",
     ),
-    (
-        "GET",
-        "/pushed",
-        "bank_user",
-    ),
-    (
-        "POST",
-        "/pushed/{entry_id}/follow-ups",
-        "bank_user",
-    ),
-    (
-        "POST",
-        "/pushed/lending",
-        "bank_user",
-    ),
-    (
-        "GET",
-        "/consent",
-        "enterprise_user",
-    ),
-    (
-        "POST",
-        "/consent",
-        "enterprise_user",
-    ),
+    ("GET", "/pushed", "bank_user"),
+    ("POST", "/pushed/{entry_id}/follow-ups", "bank_user"),
+    ("POST", "/pushed/lending", "bank_user"),
+    ("GET", "/consent", "enterprise_user"),
+    ("POST", "/consent", "enterprise_user"),
     (
         "GET",
         "/api/v1/push",
@@ -994,11 +962,7 @@ const EXPECTED: &[(&str, &str, &str)] = &[
         "/api/v1/push/partners/{bank_id}/remove",
         "city_admin,district_officer",
     ),
-    (
-        "POST",
-        "/api/v1/push/lists",
-        "city_admin,district_officer",
-    ),
+    ("POST", "/api/v1/push/lists", "city_admin,district_officer"),
     (
         "GET",
         "/api/v1/push/lists/{list_id}",
@@ -1009,36 +973,12 @@ const EXPECTED: &[(&str, &str, &str)] = &[
         "/api/v1/push/entries/{entry_id}",
         "city_admin,district_officer,department_member,bank_user",
     ),
-    (
-        "GET",
-        "/api/v1/pushed",
-        "bank_user",
-    ),
-    (
-        "POST",
-        "/api/v1/pushed/{entry_id}/follow-ups",
-        "bank_user",
-    ),
-    (
-        "GET",
-        "/api/v1/bank/lending",
-        "bank_user",
-    ),
-    (
-        "PUT",
-        "/api/v1/bank/lending",
-        "bank_user",
-    ),
-    (
-        "GET",
-        "/api/v1/consent",
-        "enterprise_user",
-    ),
-    (
-        "PUT",
-        "/api/v1/consent",
-        "enterprise_user",
-    ),
+    ("GET", "/api/v1/pushed", "bank_user"),
+    ("POST", "/api/v1/pushed/{entry_id}/follow-ups", "bank_user"),
+    ("GET", "/api/v1/bank/lending", "bank_user"),
+    ("PUT", "/api/v1/bank/lending", "bank_user"),
+    ("GET", "/api/v1/consent", "enterprise_user"),
+    ("PUT", "/api/v1/consent", "enterprise_user"),
     (
         "GET",
         "/whitelist",
@@ -1753,7 +1693,12 @@ async fn probe_meeting(app: &TestApp, district: &str, foreign_org: i64) -> (i64,
 /// A sent push list of the foreign district with one visible entry for the foreign enterprise,
 /// pushed to a bank that no prober is (written directly); the foreign organisation becomes a
 /// partner of the foreign district, so removing it from one's own district must find nothing.
-async fn probe_push(app: &TestApp, district: &str, enterprise_id: i64, foreign_org: i64) -> (i64, i64) {
+async fn probe_push(
+    app: &TestApp,
+    district: &str,
+    enterprise_id: i64,
+    foreign_org: i64,
+) -> (i64, i64) {
     let conn = app.store().conn();
     let bank = ipfin_store::db::fetch_i64(
         conn,

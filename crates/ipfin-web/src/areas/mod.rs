@@ -19,12 +19,12 @@ pub mod ops;
 pub mod org;
 pub mod payment;
 pub mod policy;
+pub mod push;
 pub mod stats;
 pub mod summary;
 pub mod supervision;
 pub mod tools;
 pub mod user;
-pub mod push;
 pub mod whitelist;
 
 /// What a product area contributes to the web layer.

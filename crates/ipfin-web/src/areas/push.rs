@@ -42,7 +42,11 @@ fn routes(r: Routes) -> Routes {
             Roles(MANAGERS),
             views::push::remove_partner,
         )
-        .get("/push/lists/{list_id}", Roles(GOVERNMENT), views::push::list)
+        .get(
+            "/push/lists/{list_id}",
+            Roles(GOVERNMENT),
+            views::push::list,
+        )
         .get(
             "/push/entries/{entry_id}",
             Roles(ENTRY_READERS),
@@ -117,7 +121,8 @@ fn nav(actor: &Actor, nav: &mut Vec<NavLink>) {
     {
         nav.push(NavLink::new(10, "/pushed", "nav.pushed"));
     }
-    if actor.has_any(ENTERPRISES) && actor.scope.org_kind() == Some(ipfin_domain::OrgKind::Enterprise)
+    if actor.has_any(ENTERPRISES)
+        && actor.scope.org_kind() == Some(ipfin_domain::OrgKind::Enterprise)
     {
         nav.push(NavLink::new(13, "/consent", "nav.consent"));
     }

@@ -13,8 +13,7 @@ use ipfin_domain::push::{FollowUp, Lending, Method, Outcome, Settings};
 use ipfin_domain::{FieldError, Lang};
 use ipfin_store::confirmation::ConfirmationRow;
 use ipfin_store::push::{
-    ConsentEvent, ConsentState, FollowUpRow, PartnerBank, PushEntryRow, PushListRow,
-    ReceivedFilter,
+    ConsentEvent, ConsentState, FollowUpRow, PartnerBank, PushEntryRow, PushListRow, ReceivedFilter,
 };
 use ipfin_store::{Page, Paged};
 use serde::{Deserialize, Serialize};
@@ -563,10 +562,7 @@ pub async fn list(state: &AppState, actor: &Actor, id: i64) -> AppResult<PushLis
     let t = today();
     Ok(PushListDetail {
         list: l.into(),
-        entries: entries
-            .into_iter()
-            .map(|e| entry_dto(e, &cal, t))
-            .collect(),
+        entries: entries.into_iter().map(|e| entry_dto(e, &cal, t)).collect(),
     })
 }
 

@@ -19,13 +19,13 @@ pub mod org;
 pub mod payment;
 pub mod policy;
 pub mod policy_form;
+pub mod push;
 pub mod stats;
 pub mod summary;
 pub mod supervision;
 pub mod token;
 pub mod tools;
 pub mod user;
-pub mod push;
 pub mod whitelist;
 
 use crate::AppState;

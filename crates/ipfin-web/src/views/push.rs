@@ -184,7 +184,8 @@ async fn overview_page(
         .collect();
     let base = format!("/push?district={district}");
     let prev = (o.lists.page > 1).then(|| format!("{base}&page={}", o.lists.page - 1));
-    let next = (o.lists.page < o.lists.pages()).then(|| format!("{base}&page={}", o.lists.page + 1));
+    let next =
+        (o.lists.page < o.lists.pages()).then(|| format!("{base}&page={}", o.lists.page + 1));
     let p = OverviewPage {
         ctx: PageCtx::new(actor, state, "/push").with_flash(flash),
         city: actor.scope.is_city(),
@@ -415,7 +416,14 @@ pub async fn entry(
     Path(id): Path<String>,
 ) -> AppResult<Response> {
     let id = path_id(&id)?;
-    entry_page(&state, &actor, id, FollowUpForm::default(), FormErrors::default()).await
+    entry_page(
+        &state,
+        &actor,
+        id,
+        FollowUpForm::default(),
+        FormErrors::default(),
+    )
+    .await
 }
 
 async fn entry_page(
@@ -436,11 +444,25 @@ async fn entry_page(
         form
     };
     let p = EntryPage {
-        ctx: PageCtx::new(actor, state, if actor.scope.is_government() { "/push" } else { "/pushed" }),
+        ctx: PageCtx::new(
+            actor,
+            state,
+            if actor.scope.is_government() {
+                "/push"
+            } else {
+                "/pushed"
+            },
+        ),
         bank: !actor.scope.is_government(),
         d,
-        channels: Channel::ALL.iter().map(|c| (c.code(), c.label(lang))).collect(),
-        outcomes: Outcome::ALL.iter().map(|c| (c.code(), c.label(lang))).collect(),
+        channels: Channel::ALL
+            .iter()
+            .map(|c| (c.code(), c.label(lang)))
+            .collect(),
+        outcomes: Outcome::ALL
+            .iter()
+            .map(|c| (c.code(), c.label(lang)))
+            .collect(),
         form,
         errors: errors.clone(),
     };
@@ -518,7 +540,16 @@ pub async fn received(
 ) -> AppResult<Response> {
     let flash = flash_key(&p.ok);
     let awaiting = p.awaiting_contact.as_deref() == Some("true");
-    received_page(&state, &actor, awaiting, p.page, None, FormErrors::default(), flash).await
+    received_page(
+        &state,
+        &actor,
+        awaiting,
+        p.page,
+        None,
+        FormErrors::default(),
+        flash,
+    )
+    .await
 }
 
 async fn received_page(
@@ -613,7 +644,11 @@ pub async fn set_lending(
         ip_kinds: kinds.clone(),
         min_fen: min,
         max_fen: max,
-        industries: f.industries.split([',', '，', ' ']).map(str::to_string).collect(),
+        industries: f
+            .industries
+            .split([',', '，', ' '])
+            .map(str::to_string)
+            .collect(),
     };
     let r = if errors.is_empty() {
         uc::set_lending(&state, &actor, &b).await

@@ -477,7 +477,7 @@ mod tests {
             enterprise_id: id,
             preferred_banks: vec![],
             ip_kinds: vec!["patent".into()],
-            need_fen: Some(Fen::new(500_000_00)),
+            need_fen: Some(Fen::new(50_000_000)),
             industry: Some("I6510".into()),
         }
     }
@@ -543,9 +543,9 @@ mod tests {
         };
         assert_eq!(fit(&c, &l), None);
         l.ip_kinds.push("patent".into());
-        l.max_fen = Some(Fen::new(100_000_00));
+        l.max_fen = Some(Fen::new(10_000_000));
         assert_eq!(fit(&c, &l), None, "need above the bank's maximum");
-        l.max_fen = Some(Fen::new(1_000_000_00));
+        l.max_fen = Some(Fen::new(100_000_000));
         l.industries = vec!["C".into()];
         assert_eq!(fit(&c, &l), None, "industry I is not C");
         l.industries = vec!["I65".into()];

@@ -468,6 +468,143 @@ impl FollowUp {
 pub const CONSENT_SCOPE: &str = "banks";
 pub const CONSENT_SCOPE_ZH: &str = "同意区知识产权局将本企业的登记信息、知识产权与融资需求推送给区合作银行，用于知识产权质押融资对接";
 
+/// One pushed line as the funnel counts it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FunnelEntry {
+    pub district: String,
+    pub bank: OrgId,
+    pub bank_name: String,
+    /// `whitelist` or `screening`.
+    pub source: String,
+    pub sent_on: NaiveDate,
+    pub first_contact_on: Option<NaiveDate>,
+    pub outcome: Option<Outcome>,
+    /// The principal of the loan a granted line names.
+    pub granted_fen: Option<Fen>,
+}
+
+/// The funnel's stages for a set of pushed lines: pushed → contacted → applied → granted (count
+/// and amount), and the days from push to first contact.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Stages {
+    pub pushed: i64,
+    pub contacted: i64,
+    /// An application in progress or a loan granted.
+    pub applied: i64,
+    pub granted: i64,
+    pub granted_fen: i64,
+    /// Sum of days from push to first contact, over the contacted lines.
+    pub contact_days: i64,
+}
+
+impl Stages {
+    fn add(&mut self, e: &FunnelEntry) {
+        self.pushed += 1;
+        if let Some(d) = e.first_contact_on {
+            self.contacted += 1;
+            self.contact_days += (d - e.sent_on).num_days().max(0);
+        }
+        if matches!(e.outcome, Some(Outcome::Applying | Outcome::Granted)) {
+            self.applied += 1;
+        }
+        if e.outcome == Some(Outcome::Granted) {
+            self.granted += 1;
+            self.granted_fen = self
+                .granted_fen
+                .saturating_add(e.granted_fen.map_or(0, Fen::get));
+        }
+    }
+
+    /// Average days to first contact, to one decimal (half up); `None` before any contact.
+    pub fn avg_contact_days(&self) -> Option<rust_decimal::Decimal> {
+        (self.contacted > 0).then(|| {
+            one_decimal(
+                rust_decimal::Decimal::from(self.contact_days)
+                    / rust_decimal::Decimal::from(self.contacted),
+            )
+        })
+    }
+
+    /// `part` of `whole` as an exact percentage to one decimal (half up); `None` of nothing.
+    pub fn pct(part: i64, whole: i64) -> Option<rust_decimal::Decimal> {
+        (whole > 0).then(|| {
+            one_decimal(
+                rust_decimal::Decimal::from(part) * rust_decimal::Decimal::from(100)
+                    / rust_decimal::Decimal::from(whole),
+            )
+        })
+    }
+}
+
+/// Rounded half up to one decimal, always shown with it (75 → 75.0).
+fn one_decimal(v: rust_decimal::Decimal) -> rust_decimal::Decimal {
+    let mut r = v.round_dp_with_strategy(1, rust_decimal::RoundingStrategy::MidpointAwayFromZero);
+    r.rescale(1);
+    r
+}
+
+/// The funnel: in total, per bank and per source.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Funnel {
+    pub total: Stages,
+    /// (bank, its name, stages), by name.
+    pub banks: Vec<(OrgId, String, Stages)>,
+    /// (source, stages).
+    pub sources: Vec<(String, Stages)>,
+}
+
+impl Funnel {
+    pub fn of(entries: &[FunnelEntry]) -> Funnel {
+        let mut total = Stages::default();
+        let mut banks: BTreeMap<(String, OrgId), Stages> = BTreeMap::new();
+        let mut sources: BTreeMap<String, Stages> = BTreeMap::new();
+        for e in entries {
+            total.add(e);
+            banks
+                .entry((e.bank_name.clone(), e.bank))
+                .or_default()
+                .add(e);
+            sources.entry(e.source.clone()).or_default().add(e);
+        }
+        Funnel {
+            total,
+            banks: banks
+                .into_iter()
+                .map(|((name, id), s)| (id, name, s))
+                .collect(),
+            sources: sources.into_iter().collect(),
+        }
+    }
+}
+
+/// R3.2 (白名单建立并按季推送): passed when the district has a whitelist and sent a push list this
+/// quarter; the finding gives the figures and the banks' follow-up rate.
+pub fn conformance(
+    whitelisted: i64,
+    pushed_this_quarter: &Stages,
+    quarter: &str,
+) -> (bool, String) {
+    let passed = whitelisted > 0 && pushed_this_quarter.pushed > 0;
+    let mut finding = if whitelisted == 0 {
+        "尚未建立白名单".to_string()
+    } else {
+        format!("白名单 {whitelisted} 户")
+    };
+    if pushed_this_quarter.pushed == 0 {
+        finding.push_str(&format!("；{quarter} 尚未向银行推送"));
+    } else {
+        finding.push_str(&format!(
+            "；{quarter} 推送 {} 条，银行已联系 {} 条（{}%）",
+            pushed_this_quarter.pushed,
+            pushed_this_quarter.contacted,
+            Stages::pct(pushed_this_quarter.contacted, pushed_this_quarter.pushed)
+                .unwrap_or_default()
+        ));
+    }
+    finding.push('。');
+    (passed, finding)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -618,5 +755,78 @@ mod tests {
             .map_err(|e| e.len()),
             Err(3)
         );
+    }
+
+    #[test]
+    fn the_funnel_counts_each_stage_per_bank_and_source() {
+        let d = |n: u32| NaiveDate::from_ymd_opt(2026, 12, n).unwrap_or_default();
+        let e = |bank: i64,
+                 src: &str,
+                 contact: Option<u32>,
+                 outcome: Option<Outcome>,
+                 fen: Option<i64>| FunnelEntry {
+            district: "440305".into(),
+            bank: OrgId::new(bank),
+            bank_name: format!("银行{bank}"),
+            source: src.into(),
+            sent_on: d(1),
+            first_contact_on: contact.map(d),
+            outcome,
+            granted_fen: fen.map(Fen::new),
+        };
+        let f = Funnel::of(&[
+            e(
+                1,
+                "whitelist",
+                Some(4),
+                Some(Outcome::Granted),
+                Some(5_000_000_00),
+            ),
+            e(1, "whitelist", Some(2), Some(Outcome::Applying), None),
+            e(2, "screening", Some(8), Some(Outcome::NotInterested), None),
+            e(2, "whitelist", None, None, None),
+        ]);
+        assert_eq!(
+            f.total,
+            Stages {
+                pushed: 4,
+                contacted: 3,
+                applied: 2,
+                granted: 1,
+                granted_fen: 5_000_000_00,
+                contact_days: 3 + 1 + 7,
+            }
+        );
+        assert_eq!(
+            f.total.avg_contact_days().map(|v| v.to_string()),
+            Some("3.7".into())
+        );
+        assert_eq!(
+            Stages::pct(3, 4).map(|v| v.to_string()),
+            Some("75.0".into())
+        );
+        assert_eq!(
+            Stages::pct(1, 3).map(|v| v.to_string()),
+            Some("33.3".into())
+        );
+        assert_eq!(Stages::pct(1, 0), None);
+        assert_eq!(f.banks.len(), 2);
+        assert_eq!(f.banks[0].2.pushed, 2);
+        assert_eq!(
+            f.sources
+                .iter()
+                .map(|(s, x)| (s.as_str(), x.pushed))
+                .collect::<Vec<_>>(),
+            [("screening", 1), ("whitelist", 3)]
+        );
+        let (ok, finding) = conformance(3, &f.total, "2026Q4");
+        assert!(ok, "{finding}");
+        assert!(
+            finding.contains("推送 4 条") && finding.contains("75.0%"),
+            "{finding}"
+        );
+        let (ok, finding) = conformance(3, &Stages::default(), "2026Q4");
+        assert!(!ok && finding.contains("尚未向银行推送"));
+        assert!(!conformance(0, &f.total, "2026Q4").0);
     }
 }

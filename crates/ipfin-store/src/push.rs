@@ -22,8 +22,8 @@ use chrono::{Days, NaiveDate};
 use ipfin_domain::confirmation::{PushLine, PushStep};
 use ipfin_domain::id::OrgId;
 use ipfin_domain::push::{
-    Bank, CONSENT_SCOPE, Candidate, Channel, FollowUp, Lending, Method, Outcome, Settings, Source,
-    assign,
+    Bank, CONSENT_SCOPE, Candidate, Channel, FollowUp, FunnelEntry, Lending, Method, Outcome,
+    Settings, Source, assign,
 };
 use ipfin_domain::visibility::Records;
 use ipfin_domain::{FieldError, Msg, OrgKind, Scope};
@@ -1435,4 +1435,96 @@ pub(crate) async fn seed_demo(tx: &WriteTx, banks: &[OrgId; 3]) -> Result<()> {
         .await?;
     }
     Ok(())
+}
+
+impl Store {
+    /// The pushed lines sent between `from` and `to` (inclusive) that the scope may count: the
+    /// district's government its district's (the city all, or one); a bank its own.
+    pub async fn funnel_entries(
+        &self,
+        scope: &Scope,
+        district: Option<&str>,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<FunnelEntry>> {
+        let (mut cond, mut values) = if scope.is_government() {
+            crate::visibility::condition(scope, Records::PushLists)
+        } else {
+            let bank = own_bank(scope)?;
+            ("pe.bank_org_id = ?".to_string(), vec![bank.into()])
+        };
+        if let Some(d) = district {
+            cond.push_str(" AND pl.district_code = ?");
+            values.push(d.to_string().into());
+        }
+        values.push(from.into());
+        values.push(to.into());
+        #[derive(FromQueryResult)]
+        struct R {
+            district_code: String,
+            bank_org_id: i64,
+            bank_name: String,
+            source: String,
+            sent_on: NaiveDate,
+            first_contact_on: Option<NaiveDate>,
+            outcome: Option<String>,
+            principal_fen: Option<i64>,
+        }
+        let rows: Vec<R> = fetch_all(
+            self.conn(),
+            &format!(
+                "SELECT pl.district_code, pe.bank_org_id, o.name AS bank_name, pe.source, pl.sent_on, pe.first_contact_on, \
+                 pe.outcome, l.principal_fen FROM push_entries pe JOIN push_lists pl ON pl.id = pe.list_id \
+                 JOIN organisations o ON o.id = pe.bank_org_id LEFT JOIN loans l ON l.id = pe.loan_id \
+                 WHERE {cond} AND pl.state = 'sent' AND pl.sent_on >= ? AND pl.sent_on <= ?"
+            ),
+            values,
+        )
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|r| FunnelEntry {
+                district: r.district_code,
+                bank: OrgId::new(r.bank_org_id),
+                bank_name: r.bank_name,
+                source: r.source,
+                sent_on: r.sent_on,
+                first_contact_on: r.first_contact_on,
+                outcome: r.outcome.as_deref().and_then(Outcome::from_code),
+                granted_fen: r.principal_fen.map(ipfin_domain::money::Fen::new),
+            })
+            .collect())
+    }
+
+    /// How many enterprises each district has on its whitelist today (the conformance matrix).
+    pub async fn whitelist_counts(
+        &self,
+        scope: &Scope,
+        today: NaiveDate,
+    ) -> Result<std::collections::HashMap<String, i64>> {
+        if !scope.is_government() {
+            return Err(StoreError::NotFound);
+        }
+        #[derive(FromQueryResult)]
+        struct C {
+            registered_district: Option<String>,
+            n: i64,
+        }
+        let rows: Vec<C> = fetch_all(
+            self.conn(),
+            &format!(
+                "SELECT e.registered_district, COUNT(*) AS n FROM enterprises e WHERE e.id IN ({} UNION {}) \
+                 GROUP BY e.registered_district",
+                crate::whitelist::VALID_TAG,
+                crate::whitelist::ACTIVE_DECISION
+            ),
+            vec![today.into(), today.into(), today.into()],
+        )
+        .await?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|c| c.registered_district.map(|d| (d, c.n)))
+            .filter(|(d, _)| scope.reads_district(d))
+            .collect())
+    }
 }

@@ -291,6 +291,65 @@ pub fn yoy_chart(title: &str, rows: &[(String, i64, i64)]) -> String {
     svg.finish()
 }
 
+/// The push funnel (推送漏斗, issue #20 item 6): one horizontal bar per stage (推送 → 已联系 →
+/// 已申请 → 已放款), labelled with the count and its share of the first stage.
+pub fn funnel_chart(title: &str, stages: &[(String, i64)]) -> String {
+    let first = stages.first().map_or(0, |(_, n)| *n);
+    if stages.is_empty() || first == 0 {
+        return empty_chart(title);
+    }
+    let label_w = label_width(stages.iter().map(|(name, _)| name.as_str()));
+    let x0 = label_w + 16.0;
+    let plot_w = WIDTH - x0 - VALUE_ROOM - 40.0;
+    let top = 48.0;
+    let pitch = 34.0;
+    let bar_h = 20.0;
+    let height = top + pitch * stages.len() as f64 + 16.0;
+    let share = |n: i64| Decimal::from(n) * Decimal::from(100) / Decimal::from(first);
+    let mut desc = String::new();
+    for (i, (name, n)) in stages.iter().enumerate() {
+        if i > 0 {
+            desc.push('；');
+        }
+        desc.push_str(&format!("{name} {n}（{}）", format_pct(share(*n))));
+    }
+    desc.push('。');
+    let mut svg = Svg::new(height, title, &desc);
+    svg.title_text(title);
+    for (i, (name, n)) in stages.iter().enumerate() {
+        let y = top + pitch * i as f64;
+        let cy = y + bar_h / 2.0;
+        svg.text(
+            x0 - 8.0,
+            baseline(cy, FONT),
+            FONT,
+            "end",
+            TEXT,
+            &fit_label(name),
+        );
+        let w = plot_w * (*n).max(0) as f64 / first as f64;
+        let label = format!("{n}（{}）", format_pct(share(*n)));
+        svg.rect(
+            x0,
+            y,
+            w,
+            bar_h,
+            BAR,
+            Some("bar"),
+            Some(&format!("{name} {label}")),
+        );
+        svg.text(
+            x0 + w + 6.0,
+            baseline(cy, SMALL_FONT),
+            SMALL_FONT,
+            "start",
+            TEXT,
+            &label,
+        );
+    }
+    svg.finish()
+}
+
 /// A percentage with one decimal, half away from zero: `76.46` → `76.5%`, `100` → `100.0%`.
 pub fn format_pct(v: Decimal) -> String {
     let mut r = v.round_dp_with_strategy(1, RoundingStrategy::MidpointAwayFromZero);

@@ -981,6 +981,21 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ("PUT", "/api/v1/consent", "enterprise_user"),
     (
         "GET",
+        "/push/funnel",
+        "city_admin,district_officer,department_member,bank_user",
+    ),
+    (
+        "GET",
+        "/push/funnel.xlsx",
+        "city_admin,district_officer,department_member,bank_user",
+    ),
+    (
+        "GET",
+        "/api/v1/push/funnel",
+        "city_admin,district_officer,department_member,bank_user",
+    ),
+    (
+        "GET",
         "/whitelist",
         "city_admin,district_officer,department_member",
     ),

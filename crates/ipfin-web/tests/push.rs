@@ -105,6 +105,9 @@ async fn a_push_from_preparation_to_follow_up_on_pages_and_api() {
         assert_eq!(r.status, 303, "{n}: {}", r.body);
         let r = app.get("/pushed", Some(&bank2)).await;
         assert!(r.body.contains("深圳市南山示例科技有限公司"), "{n}");
+        // Its home page says what awaits it.
+        let home = app.get("/home", Some(&bank2)).await;
+        assert!(home.body.contains("待首次联系的企业： 2"), "{}", home.body);
 
         // The bank follows up through the form: every error at once, then a contact.
         let entries = app
@@ -241,5 +244,64 @@ async fn an_enterprise_gives_and_withdraws_its_consent_on_its_page() {
         // A bank has no consent page.
         let b = app.login("bank.manager").await;
         assert_eq!(app.get("/consent", Some(&b)).await.status, 403);
+    }
+}
+
+#[tokio::test]
+async fn the_funnel_and_the_conformance_cell_show_the_demo_push() {
+    for app in TestApp::all().await {
+        let n = app.db.name;
+        let ns = app.login("ns.officer").await;
+        let bank = app.login("bank2.manager").await;
+        let city = app.login("city.admin").await;
+        // The demo list was sent 20 days ago: count from 30 days back.
+        let from = (ipfin_store::today_shanghai() - chrono::Days::new(30)).to_string();
+        let r = app
+            .get(&format!("/push/funnel?from={from}"), Some(&ns))
+            .await;
+        assert_eq!(r.status, 200, "{n}");
+        assert!(r.body.contains("<svg"), "a chart");
+        // Three pushed, two contacted (66.7%), one application in progress.
+        assert!(r.body.contains("66.7%"), "{}", r.body);
+        let api = app
+            .api(
+                Method::GET,
+                &format!("/api/v1/push/funnel?from={from}"),
+                Some(&app.token("鹏城商业银行").await),
+                None,
+            )
+            .await;
+        assert_eq!(api.status, 200, "{n}");
+        let v: serde_json::Value = serde_json::from_str(&api.body).expect("json");
+        assert_eq!(
+            v["total"]["pushed"], 1,
+            "the bank counts its own pushes only"
+        );
+        assert_eq!(v["banks"].as_array().map(Vec::len), Some(1));
+        let (status, _, bytes) = app
+            .get_bytes(&format!("/push/funnel.xlsx?from={from}"), &ns)
+            .await;
+        assert_eq!(status, 200);
+        assert!(bytes.starts_with(b"PK"), "a workbook");
+        // Bad dates: every problem at once.
+        let r = app
+            .get("/push/funnel?from=yesterday&to=2020-13-01", Some(&ns))
+            .await;
+        assert_eq!(r.status, 422, "{n}");
+        // Another district's funnel is not found for a district officer.
+        assert_eq!(
+            app.get("/push/funnel?district=440304", Some(&ns))
+                .await
+                .status,
+            404
+        );
+        // Bank 2 called its demo enterprise: nothing awaits it on its home page.
+        let home = app.get("/home", Some(&bank)).await;
+        assert!(!home.body.contains("待首次联系的企业"), "{n}");
+        // R3.2 in the conformance matrix is judged from the whitelist and this quarter's pushes.
+        let m = app.get("/conformance", Some(&city)).await;
+        assert_eq!(m.status, 200);
+        assert!(m.body.contains("白名单 3 户"), "{}", m.body);
+        assert!(!m.body.contains("白名单推送功能尚未上线"));
     }
 }

@@ -132,6 +132,7 @@ impl Modify for BearerAuth {
         super::push::set_lending,
         super::push::consent,
         super::push::set_consent,
+        super::push::funnel,
         super::supervision::check_schedule,
         super::supervision::set_check_schedule,
         super::supervision::inspections,

@@ -266,3 +266,18 @@ pub async fn set_consent(
     uc::set_consent(&state, &actor, &b).await?;
     Ok(Json(uc::consent(&state, &actor).await?))
 }
+
+/// The push funnel for a period (default this quarter): pushed → contacted → applied → granted
+/// (count and amount), days to first contact, per bank and per source. The district's
+/// government: its district (the city: all or `?district=`); a bank: its own pushes.
+#[utoipa::path(get, path = "/api/v1/push/funnel", tag = "push", params(crate::usecase::push::FunnelQuery),
+    responses((status = 200, body = crate::usecase::push::FunnelDto), (status = 404, description = "another district, or not a government caller or bank"),
+        (status = 422, description = "a date that is not YYYY-MM-DD, or the end before the start")),
+    security(("bearer" = [])))]
+pub async fn funnel(
+    State(state): State<AppState>,
+    actor: Actor,
+    Query(q): Query<crate::usecase::push::FunnelQuery>,
+) -> AppResult<Json<crate::usecase::push::FunnelDto>> {
+    Ok(Json(uc::funnel(&state, &actor, &q).await?.0))
+}

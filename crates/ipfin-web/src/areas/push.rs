@@ -52,6 +52,12 @@ fn routes(r: Routes) -> Routes {
             Roles(ENTRY_READERS),
             views::push::entry,
         )
+        .get("/push/funnel", Roles(ENTRY_READERS), views::push::funnel)
+        .get(
+            "/push/funnel.xlsx",
+            Roles(ENTRY_READERS),
+            views::push::funnel_export,
+        )
         .get("/pushed", Roles(BANKS), views::push::received)
         .post(
             "/pushed/{entry_id}/follow-ups",
@@ -88,6 +94,11 @@ fn routes(r: Routes) -> Routes {
             "/api/v1/push/entries/{entry_id}",
             Roles(ENTRY_READERS),
             api::push::entry,
+        )
+        .get(
+            "/api/v1/push/funnel",
+            Roles(ENTRY_READERS),
+            api::push::funnel,
         )
         .get("/api/v1/pushed", Roles(BANKS), api::push::received)
         .post(

@@ -58,6 +58,13 @@ pub async fn matrix(state: &AppState, actor: &Actor) -> AppResult<Vec<MatrixRow>
     let arrangements = state.store.all_arrangements(scope, today).await?;
     let supervision = state.store.supervision_facts(scope, year, today).await?;
     let summaries = state.store.summaries_submitted(scope, year).await?;
+    // R3.2: the whitelist today and the pushes sent this quarter, for every district at once.
+    let whitelisted = state.store.whitelist_counts(scope, today).await?;
+    let quarter = Quarter::of(today);
+    let pushes = state
+        .store
+        .funnel_entries(scope, None, quarter.first_day(), today)
+        .await?;
     let mut out = Vec::new();
     for d in state.store.districts().await? {
         if !scope.reads_district(&d.code) {
@@ -130,10 +137,22 @@ pub async fn matrix(state: &AppState, actor: &Actor) -> AppResult<Vec<MatrixRow>
             Some("/applications".into()),
         ));
         cells.push(cell("R3.1", Verdict::no_data("服务站功能尚未上线。"), None));
+        let this_quarter = ipfin_domain::push::Funnel::of(
+            &pushes
+                .iter()
+                .filter(|e| e.district == code)
+                .cloned()
+                .collect::<Vec<_>>(),
+        );
+        let (passed, finding) = ipfin_domain::push::conformance(
+            whitelisted.get(&code).copied().unwrap_or(0),
+            &this_quarter.total,
+            &quarter.to_string(),
+        );
         cells.push(cell(
             "R3.2",
-            Verdict::no_data("白名单推送功能尚未上线。"),
-            None,
+            Verdict::new(passed, finding),
+            Some(format!("/push/funnel?district={code}")),
         ));
         cells.push(cell(
             "R3.3",

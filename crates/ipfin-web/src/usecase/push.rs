@@ -652,3 +652,216 @@ pub fn outcome_label(code: Option<&str>, lang: Lang) -> &'static str {
     code.and_then(Outcome::from_code)
         .map_or("", |o| o.label(lang))
 }
+
+/// `?district=&from=&to=`: the funnel's period (default: this quarter so far).
+#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(default)]
+pub struct FunnelQuery {
+    /// The district (the city: all or one; a district's departments their own; a bank: all
+    /// districts that pushed to it).
+    pub district: Option<String>,
+    /// First day of pushes counted (YYYY-MM-DD; default the quarter's first day).
+    pub from: Option<String>,
+    /// Last day (default today).
+    pub to: Option<String>,
+}
+
+impl FunnelQuery {
+    /// The period; every wrong value at once.
+    pub fn period(&self) -> AppResult<(NaiveDate, NaiveDate)> {
+        let t = today();
+        let q = ipfin_domain::stats::Quarter::of(t);
+        let mut errors = Vec::new();
+        let mut date = |field: &'static str, v: &Option<String>, default: NaiveDate| match v
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
+            None => default,
+            Some(s) => NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap_or_else(|_| {
+                errors.push(FieldError::new(
+                    field,
+                    "form.date",
+                    "日期格式应为 2026-10-01。",
+                    "Dates are like 2026-10-01.",
+                ));
+                default
+            }),
+        };
+        let from = date("from", &self.from, q.first_day());
+        let to = date("to", &self.to, t);
+        if errors.is_empty() && from > to {
+            errors.push(FieldError::new(
+                "to",
+                "push.period_order",
+                "截止日期不能早于起始日期。",
+                "The end cannot be before the start.",
+            ));
+        }
+        if errors.is_empty() {
+            Ok((from, to))
+        } else {
+            Err(AppError::from(ipfin_store::StoreError::fields(errors)))
+        }
+    }
+}
+
+/// One stage set of the funnel.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct StagesDto {
+    pub pushed: i64,
+    pub contacted: i64,
+    pub applied: i64,
+    pub granted: i64,
+    pub granted_fen: i64,
+    /// Share of pushed lines contacted, in percent to one decimal (absent: nothing pushed).
+    pub contacted_pct: Option<String>,
+    pub applied_pct: Option<String>,
+    pub granted_pct: Option<String>,
+    /// Average days from push to first contact (absent: no contact yet).
+    pub avg_contact_days: Option<String>,
+}
+
+impl From<&ipfin_domain::push::Stages> for StagesDto {
+    fn from(s: &ipfin_domain::push::Stages) -> StagesDto {
+        use ipfin_domain::push::Stages;
+        StagesDto {
+            pushed: s.pushed,
+            contacted: s.contacted,
+            applied: s.applied,
+            granted: s.granted,
+            granted_fen: s.granted_fen,
+            contacted_pct: Stages::pct(s.contacted, s.pushed).map(|v| v.to_string()),
+            applied_pct: Stages::pct(s.applied, s.pushed).map(|v| v.to_string()),
+            granted_pct: Stages::pct(s.granted, s.pushed).map(|v| v.to_string()),
+            avg_contact_days: s.avg_contact_days().map(|v| v.to_string()),
+        }
+    }
+}
+
+/// One bank's funnel.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct BankFunnelDto {
+    pub bank_org_id: i64,
+    pub bank_name: String,
+    pub stages: StagesDto,
+}
+
+/// One source's funnel (whitelist, screening).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct SourceFunnelDto {
+    pub source: String,
+    pub stages: StagesDto,
+}
+
+/// The push funnel for a period: pushed → contacted → applied → granted, per bank and source.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct FunnelDto {
+    pub district: Option<String>,
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub total: StagesDto,
+    pub banks: Vec<BankFunnelDto>,
+    pub sources: Vec<SourceFunnelDto>,
+}
+
+/// The funnel the caller may read for the period asked.
+pub async fn funnel(
+    state: &AppState,
+    actor: &Actor,
+    q: &FunnelQuery,
+) -> AppResult<(FunnelDto, ipfin_domain::push::Funnel)> {
+    let (from, to) = q.period()?;
+    let district = if actor.scope.is_government() {
+        match (actor.scope.district(), q.district.as_deref().map(str::trim)) {
+            (Some(own), _) => Some(own.to_string()),
+            (None, Some(d)) if !d.is_empty() => Some(d.to_string()),
+            _ => None,
+        }
+    } else {
+        q.district
+            .as_deref()
+            .map(str::trim)
+            .filter(|d| !d.is_empty())
+            .map(str::to_string)
+    };
+    if let (Some(own), Some(asked)) = (actor.scope.district(), q.district.as_deref())
+        && !asked.trim().is_empty()
+        && own != asked.trim()
+    {
+        return Err(AppError::not_found());
+    }
+    let entries = state
+        .store
+        .funnel_entries(&actor.scope, district.as_deref(), from, to)
+        .await?;
+    let f = ipfin_domain::push::Funnel::of(&entries);
+    let dto = FunnelDto {
+        district,
+        from,
+        to,
+        total: (&f.total).into(),
+        banks: f
+            .banks
+            .iter()
+            .map(|(id, name, s)| BankFunnelDto {
+                bank_org_id: id.get(),
+                bank_name: name.clone(),
+                stages: s.into(),
+            })
+            .collect(),
+        sources: f
+            .sources
+            .iter()
+            .map(|(src, s)| SourceFunnelDto {
+                source: src.clone(),
+                stages: s.into(),
+            })
+            .collect(),
+    };
+    Ok((dto, f))
+}
+
+/// The funnel's XLSX rows: the total, each bank, each source.
+pub fn funnel_rows(f: &FunnelDto, lang: Lang) -> (Vec<&'static str>, Vec<Vec<String>>) {
+    let t = crate::i18n::T(lang);
+    let headers = vec![
+        t.s("push.funnel_row"),
+        t.s("push.stage_pushed"),
+        t.s("push.stage_contacted"),
+        t.s("push.stage_applied"),
+        t.s("push.stage_granted"),
+        t.s("push.granted_yuan"),
+        t.s("push.contacted_pct"),
+        t.s("push.avg_days"),
+    ];
+    let row = |label: String, s: &StagesDto| {
+        vec![
+            label,
+            s.pushed.to_string(),
+            s.contacted.to_string(),
+            s.applied.to_string(),
+            s.granted.to_string(),
+            ipfin_domain::money::Fen::new(s.granted_fen).yuan(),
+            s.contacted_pct.clone().unwrap_or_default(),
+            s.avg_contact_days.clone().unwrap_or_default(),
+        ]
+    };
+    let mut rows = vec![row(t.s("conf.total").to_string(), &f.total)];
+    rows.extend(f.banks.iter().map(|b| row(b.bank_name.clone(), &b.stages)));
+    rows.extend(f.sources.iter().map(|s| {
+        let label = ipfin_domain::push::Source::from_code(&s.source)
+            .map_or(s.source.clone(), |x| x.label(lang).to_string());
+        row(label, &s.stages)
+    }));
+    (headers, rows)
+}
+
+/// The bank's pushed enterprises awaiting first contact, and how many of them are overdue (its
+/// home page's to-do).
+pub async fn awaiting_contact(state: &AppState, actor: &Actor) -> AppResult<(i64, i64)> {
+    let p = received(state, actor, true, Page::new(Some(1), Some(200))).await?;
+    let overdue = p.items.iter().filter(|e| e.overdue).count() as i64;
+    Ok((p.total as i64, overdue))
+}

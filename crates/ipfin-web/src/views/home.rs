@@ -214,6 +214,22 @@ pub async fn home(
             href: format!("/meetings/{}#reports", m.id),
         });
     }
+    // Push to banks (issue #20): a bank's enterprises awaiting first contact, overdue first.
+    if scope.org_kind() == Some(ipfin_domain::OrgKind::FinancialInstitution) {
+        let (awaiting, overdue) = crate::usecase::push::awaiting_contact(&state, &actor).await?;
+        if overdue > 0 {
+            todos.push(Todo {
+                text: format!("{} {overdue}", t.s("todo.pushed_overdue")),
+                href: "/pushed?awaiting_contact=true".into(),
+            });
+        }
+        if awaiting > overdue {
+            todos.push(Todo {
+                text: format!("{} {}", t.s("todo.pushed_awaiting"), awaiting - overdue),
+                href: "/pushed?awaiting_contact=true".into(),
+            });
+        }
+    }
     // Payments and budgets (issue #18 items 4 and 5).
     let (payment_todos, budgets) = crate::usecase::payment::home(&state, &actor).await?;
     todos.extend(

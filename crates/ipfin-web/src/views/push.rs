@@ -764,3 +764,84 @@ pub async fn set_consent(
         Err(e) => Err(e),
     }
 }
+
+#[derive(Template)]
+#[template(path = "push_funnel.html")]
+struct FunnelPage {
+    ctx: PageCtx,
+    f: uc::FunnelDto,
+    q: uc::FunnelQuery,
+    chart: String,
+    city: bool,
+    export_link: String,
+}
+
+impl FunnelPage {
+    fn source_label(&self, code: &str) -> String {
+        ipfin_domain::push::Source::from_code(code)
+            .map_or(code.to_string(), |s| s.label(self.ctx.t.0).to_string())
+    }
+    fn yuan(&self, fen: &i64) -> String {
+        ipfin_domain::money::Fen::new(*fen).yuan()
+    }
+}
+
+/// `GET /push/funnel`: the funnel with its chart, per bank and source, and the XLSX link.
+pub async fn funnel(
+    State(state): State<AppState>,
+    actor: Actor,
+    Query(q): Query<uc::FunnelQuery>,
+) -> AppResult<Response> {
+    let (f, _) = uc::funnel(&state, &actor, &q).await?;
+    let t = crate::i18n::T(actor.lang);
+    let chart = crate::chart::funnel_chart(
+        t.s("push.funnel"),
+        &[
+            (t.s("push.stage_pushed").to_string(), f.total.pushed),
+            (t.s("push.stage_contacted").to_string(), f.total.contacted),
+            (t.s("push.stage_applied").to_string(), f.total.applied),
+            (t.s("push.stage_granted").to_string(), f.total.granted),
+        ],
+    );
+    let qs = serde_urlencoded::to_string([
+        ("district", f.district.clone().unwrap_or_default()),
+        ("from", f.from.to_string()),
+        ("to", f.to.to_string()),
+    ])
+    .unwrap_or_default();
+    Ok(render(
+        StatusCode::OK,
+        &FunnelPage {
+            ctx: PageCtx::new(
+                &actor,
+                &state,
+                if actor.scope.is_government() {
+                    "/push"
+                } else {
+                    "/pushed"
+                },
+            ),
+            city: actor.scope.is_city(),
+            export_link: format!("/push/funnel.xlsx?{qs}"),
+            chart,
+            f,
+            q,
+        },
+    ))
+}
+
+/// `GET /push/funnel.xlsx`: the same figures as a workbook.
+pub async fn funnel_export(
+    State(state): State<AppState>,
+    actor: Actor,
+    Query(q): Query<uc::FunnelQuery>,
+) -> AppResult<Response> {
+    let (f, _) = uc::funnel(&state, &actor, &q).await?;
+    let (headers, rows) = uc::funnel_rows(&f, actor.lang);
+    super::export::xlsx(
+        "推送漏斗",
+        &headers,
+        &rows,
+        &format!("push-funnel-{}-{}.xlsx", f.from, f.to),
+    )
+}

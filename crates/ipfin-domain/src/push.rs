@@ -780,7 +780,7 @@ mod tests {
                 "whitelist",
                 Some(4),
                 Some(Outcome::Granted),
-                Some(5_000_000_00),
+                Some(500_000_000),
             ),
             e(1, "whitelist", Some(2), Some(Outcome::Applying), None),
             e(2, "screening", Some(8), Some(Outcome::NotInterested), None),
@@ -793,7 +793,7 @@ mod tests {
                 contacted: 3,
                 applied: 2,
                 granted: 1,
-                granted_fen: 5_000_000_00,
+                granted_fen: 500_000_000,
                 contact_days: 3 + 1 + 7,
             }
         );

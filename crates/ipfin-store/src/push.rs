@@ -1029,7 +1029,7 @@ pub(crate) async fn record_consent_event(
     Ok(())
 }
 
-fn own_bank(scope: &Scope) -> Result<OrgId> {
+pub(crate) fn own_bank(scope: &Scope) -> Result<OrgId> {
     scope
         .organisation()
         .filter(|_| scope.org_kind() == Some(OrgKind::FinancialInstitution))

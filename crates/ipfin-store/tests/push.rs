@@ -534,3 +534,99 @@ async fn bad_input_is_refused_and_changes_nothing() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_bank_uploads_its_follow_ups_with_every_row_error() {
+    for db in TestDb::all().await {
+        let db = db.with_demo().await;
+        let s = &db.store;
+        let today = ipfin_store::today_shanghai();
+        let c = org(s, "深圳前海农商银行（演示）").await;
+        let code = |name: &str| {
+            let name = name.to_string();
+            async move {
+                let r: Vec<ipfin_store::enterprise::Enterprise> = s
+                    .search_enterprises(
+                        &Scope::City,
+                        &ipfin_store::enterprise::EnterpriseFilter {
+                            q: Some(name),
+                            ..Default::default()
+                        },
+                        Page::default(),
+                    )
+                    .await
+                    .expect("search")
+                    .items;
+                r[0].credit_code.clone()
+            }
+        };
+        let yunlian = code(YUNLIAN).await;
+        let nanshan_code = code(NANSHAN).await;
+        let path =
+            std::env::temp_dir().join(format!("follow-ups-{}-{}.csv", db.name, std::process::id()));
+        std::fs::write(
+            &path,
+            format!(
+                "统一社会信用代码,联系日期,联系方式,联系人,跟进结果,贷款合同编号,备注\n\
+                 {yunlian},{today},电话,赵经理,企业需要时间考虑,,下月再联系\n\
+                 {nanshan_code},{today},电话,赵经理,企业需要时间考虑,,\n\
+                 {yunlian},2020-01-01,电话,赵经理,未能联系上,,\n\
+                 {yunlian},{today},上门走访,赵经理,已放款,,\n\
+                 {yunlian},{today},传真,赵经理,企业暂无意向,,\n"
+            ),
+        )
+        .expect("write");
+        let r = s
+            .import_file(
+                ipfin_store::import::ImportKind::FollowUps,
+                &path,
+                &bank(c),
+                AuditActor::system("bank-c"),
+                100,
+                &mut |_| {},
+            )
+            .await
+            .expect("import");
+        assert_eq!(r.inserted, 1, "{}: {:?}", db.name, r.errors);
+        let fields: Vec<(u64, &str)> = r
+            .errors
+            .iter()
+            .map(|e| (e.line, e.field.as_str()))
+            .collect();
+        assert_eq!(
+            fields,
+            [
+                (3, "credit_code"),
+                (4, "contacted_on"),
+                (5, "contract_number"),
+                (6, "channel")
+            ],
+            "{:?}",
+            r.errors
+        );
+        let entry = s
+            .pushed(&bank(c), ReceivedFilter::default(), Page::default())
+            .await
+            .expect("c")
+            .items
+            .remove(0);
+        assert_eq!(entry.first_contact_on, Some(today));
+        assert_eq!(entry.outcome.as_deref(), Some("needs_time"));
+        // Uploading the same file again records nothing twice.
+        let again = s
+            .import_file(
+                ipfin_store::import::ImportKind::FollowUps,
+                &path,
+                &bank(c),
+                AuditActor::system("bank-c"),
+                100,
+                &mut |_| {},
+            )
+            .await
+            .expect("import");
+        assert_eq!((again.inserted, again.unchanged), (0, 1));
+        // A district cannot upload a bank's follow-ups.
+        assert!(!ipfin_store::import::ImportKind::FollowUps.allowed_for(&nanshan()));
+        let _ = std::fs::remove_file(&path);
+    }
+}

@@ -18,14 +18,17 @@ pub enum ImportKind {
     IpAssets,
     /// IP pledge loans with their pledge registration, reported by a financial institution.
     Loans,
+    /// A bank's follow-up of the enterprises pushed to it (issue #20 item 5).
+    FollowUps,
 }
 
 impl ImportKind {
-    pub const ALL: [ImportKind; 4] = [
+    pub const ALL: [ImportKind; 5] = [
         ImportKind::Enterprises,
         ImportKind::Tags,
         ImportKind::IpAssets,
         ImportKind::Loans,
+        ImportKind::FollowUps,
     ];
 
     /// Whether a caller of this scope imports this kind: registry data by the city and the
@@ -33,7 +36,7 @@ impl ImportKind {
     pub fn allowed_for(self, scope: &Scope) -> bool {
         use ipfin_domain::visibility::{Party, Reach, Records};
         match self {
-            ImportKind::Loans => {
+            ImportKind::Loans | ImportKind::FollowUps => {
                 matches!(scope.reach(Records::Loans), Reach::Party(Party::Lender, _))
             }
             _ => scope.is_city() || scope.lead_district().is_some(),
@@ -46,6 +49,7 @@ impl ImportKind {
             ImportKind::Tags => "tags",
             ImportKind::IpAssets => "ip_assets",
             ImportKind::Loans => "loans",
+            ImportKind::FollowUps => "follow_ups",
         }
     }
 
@@ -61,6 +65,7 @@ impl ImportKind {
             ImportKind::Tags => "企业标签（白名单类别）",
             ImportKind::IpAssets => "知识产权",
             ImportKind::Loans => "质押贷款",
+            ImportKind::FollowUps => "推送企业跟进情况",
         }
     }
 
@@ -70,6 +75,7 @@ impl ImportKind {
             ImportKind::Tags => "Enterprise tags",
             ImportKind::IpAssets => "IP assets",
             ImportKind::Loans => "Pledge loans",
+            ImportKind::FollowUps => "Follow-up of pushed enterprises",
         }
     }
 
@@ -88,6 +94,7 @@ impl ImportKind {
             ImportKind::Tags => TAG_COLUMNS,
             ImportKind::IpAssets => IP_COLUMNS,
             ImportKind::Loans => LOAN_COLUMNS,
+            ImportKind::FollowUps => FOLLOW_UP_COLUMNS,
         }
     }
 
@@ -141,6 +148,15 @@ impl ImportKind {
                 "专利:202310123456.6;商标:12345678",
                 "存续",
             ],
+            ImportKind::FollowUps => &[
+                "9144030071526726XG",
+                "2026-12-07",
+                "电话",
+                "李经理",
+                "企业需要时间考虑",
+                "",
+                "企业下月答复",
+            ],
         }
     }
 }
@@ -150,6 +166,22 @@ const CREDIT_CODE_COLUMN: Column = (
     &["统一社会信用代码", "信用代码", "credit_code"],
     true,
 );
+
+/// The follow-up columns: the enterprise pushed to the bank, the contact and its outcome (by
+/// its Chinese name or code); a granted loan by the contract number the bank reported.
+pub const FOLLOW_UP_COLUMNS: &[Column] = &[
+    CREDIT_CODE_COLUMN,
+    ("contacted_on", &["联系日期", "contacted_on"], true),
+    ("channel", &["联系方式", "channel"], true),
+    ("person", &["联系人", "客户经理", "person"], true),
+    ("outcome", &["跟进结果", "结果", "outcome"], true),
+    (
+        "contract_number",
+        &["贷款合同编号", "合同编号", "contract_number"],
+        false,
+    ),
+    ("note", &["备注", "note"], false),
+];
 
 /// The tag columns: the tag type by its Chinese name or code.
 pub const TAG_COLUMNS: &[Column] = &[

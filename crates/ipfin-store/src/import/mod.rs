@@ -11,6 +11,7 @@
 mod columns;
 mod enterprise;
 mod file;
+mod follow_up;
 mod guard;
 mod ip;
 mod job;

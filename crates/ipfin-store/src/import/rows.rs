@@ -110,6 +110,21 @@ pub enum Ready {
     Tag(TagRow),
     Ip(IpRow),
     Loan(LoanImportRow),
+    FollowUp(FollowUpRow),
+}
+
+/// A follow-up row, checked as far as the file alone allows (the push it belongs to, its date
+/// against the push and the loan are checked when it is written).
+pub struct FollowUpRow {
+    pub line: u64,
+    pub values: Vec<String>,
+    pub code: String,
+    pub contacted_on: chrono::NaiveDate,
+    pub channel: ipfin_domain::push::Channel,
+    pub person: String,
+    pub outcome: ipfin_domain::push::Outcome,
+    pub contract_number: Option<String>,
+    pub note: String,
 }
 
 /// A loan row, parsed (the store checks it against the database when writing).
@@ -127,6 +142,7 @@ impl Ready {
             Ready::Tag(r) => format!("{} {} {}", r.code, r.tag_type, r.year),
             Ready::Ip(r) => format!("{} {}", r.ip.kind.code(), r.ip.number),
             Ready::Loan(r) => r.input.terms.contract_number.clone(),
+            Ready::FollowUp(r) => format!("{} {} {}", r.code, r.contacted_on, r.outcome.code()),
         }
     }
 
@@ -147,6 +163,10 @@ impl Ready {
             Ready::Loan(_) => (
                 "contract_number".to_string(),
                 format!("合同编号与第 {first} 行重复。"),
+            ),
+            Ready::FollowUp(_) => (
+                "contacted_on".to_string(),
+                format!("同一企业同一天的同一跟进结果与第 {first} 行重复。"),
             ),
         }
     }
@@ -569,6 +589,65 @@ impl RowContext {
                     })),
                     Err(e) => {
                         p.add(e);
+                        Err(p.0)
+                    }
+                }
+            }
+            ImportKind::FollowUps => {
+                use ipfin_domain::push::{Channel, FollowUp, Outcome};
+                let mut p = Problems::default();
+                let code = p.take(self.credit_code(values));
+                let date = p.take(self.required_date(values, "contacted_on"));
+                let by = |all: &[(&'static str, &'static str)], text: &str| {
+                    all.iter()
+                        .find(|(c, zh)| *c == text || *zh == text)
+                        .map(|(c, _)| c.to_string())
+                        .unwrap_or_else(|| text.to_string())
+                };
+                let channels: Vec<(&str, &str)> =
+                    Channel::ALL.iter().map(|c| (c.code(), c.zh())).collect();
+                let outcomes: Vec<(&str, &str)> =
+                    Outcome::ALL.iter().map(|c| (c.code(), c.zh())).collect();
+                let channel = by(&channels, &self.get(values, "channel"));
+                let outcome = by(&outcomes, &self.get(values, "outcome"));
+                let contract = Some(self.get(values, "contract_number")).filter(|c| !c.is_empty());
+                // The file alone: the push date is checked when the row is written.
+                let far = chrono::NaiveDate::MIN;
+                let checked = FollowUp::check(
+                    Some(date),
+                    &channel,
+                    &self.get(values, "person"),
+                    &outcome,
+                    contract.as_ref().map(|_| 0),
+                    &self.get(values, "note"),
+                    far,
+                    crate::today_shanghai(),
+                );
+                match checked {
+                    Ok(f) if !p.has("credit_code") && !p.has("contacted_on") => {
+                        p.finish(Ready::FollowUp(FollowUpRow {
+                            line,
+                            values: values.to_vec(),
+                            code,
+                            contacted_on: f.contacted_on,
+                            channel: f.channel,
+                            person: f.person,
+                            outcome: f.outcome,
+                            contract_number: contract.filter(|_| f.outcome == Outcome::Granted),
+                            note: f.note,
+                        }))
+                    }
+                    Ok(_) => Err(p.0),
+                    Err(errors) => {
+                        for e in errors {
+                            let field = match e.field {
+                                "loan_id" => "contract_number",
+                                f => f,
+                            };
+                            if !p.has(field) {
+                                p.add((field.to_string(), e.msg.zh.clone()));
+                            }
+                        }
                         Err(p.0)
                     }
                 }

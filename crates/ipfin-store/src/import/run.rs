@@ -231,12 +231,14 @@ impl Store {
         let mut tags = Vec::new();
         let mut ips = Vec::new();
         let mut loans = Vec::new();
+        let mut follow_ups = Vec::new();
         for r in rows {
             match r {
                 Ready::Enterprise(r) => ents.push(r),
                 Ready::Tag(r) => tags.push(r),
                 Ready::Ip(r) => ips.push(r),
                 Ready::Loan(r) => loans.push(r),
+                Ready::FollowUp(r) => follow_ups.push(r),
             }
         }
         let mut o = self
@@ -247,6 +249,8 @@ impl Store {
             self.import_tag_batch(&mut tx, scope, tags).await?,
             self.import_ip_batch(&mut tx, scope, ips).await?,
             self.import_loan_batch(&mut tx, scope, loans).await?,
+            self.import_follow_up_batch(&mut tx, scope, follow_ups)
+                .await?,
         ] {
             o.inserted += b.inserted;
             o.updated += b.updated;

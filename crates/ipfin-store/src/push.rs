@@ -1528,3 +1528,93 @@ impl Store {
             .collect())
     }
 }
+
+impl Store {
+    /// The daily job: each pushed line whose first contact is overdue (the district's limit of
+    /// working days after the push) is flagged once to its bank and to the district.
+    pub async fn notify_overdue_first_contacts(&self, today: NaiveDate) -> Result<u64> {
+        let cal = self.calendar().await?;
+        let rows: Vec<PushEntryRow> = fetch_all(
+            self.conn(),
+            &format!(
+                "SELECT {ENTRY_COLS} {ENTRY_FROM} WHERE pe.visible = TRUE AND pe.first_contact_on IS NULL \
+                 AND pe.overdue_notified = FALSE AND pl.state = 'sent'"
+            ),
+            vec![],
+        )
+        .await?;
+        let overdue: Vec<&PushEntryRow> = rows.iter().filter(|e| e.overdue(&cal, today)).collect();
+        if overdue.is_empty() {
+            return Ok(0);
+        }
+        let mut tx = self.write(crate::audit::AuditActor::system("jobs")).await?;
+        let mut n = 0;
+        for e in overdue {
+            let claimed = exec(
+                tx.conn(),
+                "UPDATE push_entries SET overdue_notified = TRUE WHERE id = ? AND overdue_notified = FALSE",
+                vec![e.id.into()],
+            )
+            .await?;
+            if claimed != 1 {
+                continue; // another instance flagged it
+            }
+            let due = e
+                .contact_due(&cal)
+                .map(|d| d.to_string())
+                .unwrap_or_default();
+            notify(
+                tx.conn(),
+                Some(OrgId::new(e.bank_org_id)),
+                None,
+                None,
+                format!(
+                    "推送企业“{}”的首次联系已逾期（应于 {due} 前联系），请尽快联系并登记跟进情况。",
+                    e.enterprise_name
+                ),
+                format!("/push/entries/{}", e.id),
+            )
+            .await?;
+            notify(
+                tx.conn(),
+                None,
+                Some(&e.district_code),
+                None,
+                format!(
+                    "{} 对推送企业“{}”的首次联系已逾期（应于 {due} 前联系）。",
+                    e.bank_name, e.enterprise_name
+                ),
+                format!("/push/lists/{}", e.list_id),
+            )
+            .await?;
+            tx.audit(
+                "push.first_contact_overdue",
+                "push_entry",
+                e.id,
+                json!({"bank": e.bank_name, "enterprise_id": e.enterprise_id, "due": due}),
+            )
+            .await?;
+            n += 1;
+        }
+        tx.commit().await?;
+        Ok(n)
+    }
+
+    /// Pushed lines of the district whose first contact is overdue (its lead officers' to-do).
+    pub async fn overdue_first_contacts(&self, scope: &Scope, today: NaiveDate) -> Result<i64> {
+        let Some(d) = scope.lead_district() else {
+            return Ok(0);
+        };
+        let cal = self.calendar().await?;
+        let rows: Vec<PushEntryRow> = fetch_all(
+            self.conn(),
+            &format!(
+                "SELECT {ENTRY_COLS} {ENTRY_FROM} WHERE pl.district_code = ? AND pe.visible = TRUE \
+                 AND pe.first_contact_on IS NULL AND pl.state = 'sent'"
+            ),
+            vec![d.to_string().into()],
+        )
+        .await?;
+        Ok(rows.iter().filter(|e| e.overdue(&cal, today)).count() as i64)
+    }
+}

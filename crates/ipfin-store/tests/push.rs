@@ -155,6 +155,29 @@ async fn each_bank_sees_only_what_was_pushed_to_it_while_it_lasts() {
             1
         );
         assert_eq!(s.pushed_awaiting_contact(&bank(a)).await.expect("n"), 0);
+        // The overdue first contact is flagged once, to the bank and to the district.
+        assert_eq!(
+            s.overdue_first_contacts(&nanshan(), today)
+                .await
+                .expect("n"),
+            1
+        );
+        assert_eq!(
+            s.notify_overdue_first_contacts(today).await.expect("flag"),
+            1
+        );
+        assert_eq!(
+            s.notify_overdue_first_contacts(today).await.expect("again"),
+            0
+        );
+        let notes = fetch_i64(
+            s.conn(),
+            "SELECT COUNT(*) FROM notifications WHERE text LIKE '%首次联系已逾期%'",
+            vec![],
+        )
+        .await
+        .expect("notes");
+        assert_eq!(notes, 2, "the bank and the district");
         // The push ends after its 90 days: the banks see nothing any more.
         assert_eq!(s.expire_pushes(today).await.expect("expire"), 0);
         assert_eq!(

@@ -298,6 +298,12 @@ async fn the_funnel_and_the_conformance_cell_show_the_demo_push() {
         // Bank 2 called its demo enterprise: nothing awaits it on its home page.
         let home = app.get("/home", Some(&bank)).await;
         assert!(!home.body.contains("待首次联系的企业"), "{n}");
+        // The lead officer's home page names the demo's overdue first contact.
+        let home = app.get("/home", Some(&ns)).await;
+        assert!(
+            home.body.contains("银行首次联系已逾期的推送企业： 1"),
+            "{n}"
+        );
         // R3.2 in the conformance matrix is judged from the whitelist and this quarter's pushes.
         let m = app.get("/conformance", Some(&city)).await;
         assert_eq!(m.status, 200);

@@ -581,7 +581,8 @@ async fn serve(cfg: Config, args: ServeArgs) -> Result<()> {
 /// Jobs inside `serve`, every minute (the audit anchor once a day, claimed through
 /// `periodic_jobs` so one instance runs it): notices whose period is over end (applications become
 /// granted within the budget); supervision checks that fall due run; overdue data-sharing deliveries are flagged to the lead
-/// department; pushes to banks whose period ended are hidden from them; notifications are handed to the sender (the log here; an
+/// department; pushes to banks whose period ended are hidden from them, and overdue first contacts are
+/// flagged to the bank and the district; notifications are handed to the sender (the log here; an
 /// e-mail/SMS gateway in production).
 async fn background_jobs(store: Store) {
     let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
@@ -620,6 +621,14 @@ async fn background_jobs(store: Store) {
             Ok(0) => {}
             Ok(n) => tracing::info!(entries = n, "push periods ended"),
             Err(e) => tracing::error!(error = %e, "ending push periods failed"),
+        }
+        match store
+            .notify_overdue_first_contacts(ipfin_store::today_shanghai())
+            .await
+        {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(entries = n, "overdue first contacts flagged"),
+            Err(e) => tracing::error!(error = %e, "checking first contacts failed"),
         }
         let send = |n: &ipfin_store::application::Notification| {
             tracing::info!(notification = n.id, link = %n.link, text = %n.text, "notify (development sender: log only)");

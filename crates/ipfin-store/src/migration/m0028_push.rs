@@ -62,7 +62,7 @@ impl MigrationTrait for M0028Push {
                 "CREATE TABLE push_entries (id {pk}, list_id BIGINT NOT NULL, enterprise_id BIGINT NOT NULL, \
                  bank_org_id BIGINT NOT NULL, source VARCHAR(16) NOT NULL, score BIGINT, reason TEXT NOT NULL, \
                  visible BOOLEAN NOT NULL DEFAULT FALSE, hidden_reason TEXT, first_contact_on DATE, \
-                 outcome VARCHAR(16), loan_id BIGINT, \
+                 outcome VARCHAR(16), loan_id BIGINT, overdue_notified BOOLEAN NOT NULL DEFAULT FALSE, \
                  CONSTRAINT fk_pe_list FOREIGN KEY (list_id) REFERENCES push_lists (id), \
                  CONSTRAINT fk_pe_enterprise FOREIGN KEY (enterprise_id) REFERENCES enterprises (id), \
                  CONSTRAINT fk_pe_bank FOREIGN KEY (bank_org_id) REFERENCES organisations (id))"

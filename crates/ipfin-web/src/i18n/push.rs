@@ -200,4 +200,9 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
         "首次联系已逾期的推送企业：",
         "Pushed enterprises with first contact overdue:",
     ),
+    (
+        "todo.push_overdue_district",
+        "银行首次联系已逾期的推送企业：",
+        "Pushed enterprises whose bank's first contact is overdue:",
+    ),
 ];

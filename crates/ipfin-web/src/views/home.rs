@@ -230,6 +230,16 @@ pub async fn home(
             });
         }
     }
+    // The district's pushes whose first contact is overdue (its lead officers).
+    let overdue = s
+        .overdue_first_contacts(scope, crate::usecase::push::today())
+        .await?;
+    if overdue > 0 {
+        todos.push(Todo {
+            text: format!("{} {overdue}", t.s("todo.push_overdue_district")),
+            href: "/push".into(),
+        });
+    }
     // Payments and budgets (issue #18 items 4 and 5).
     let (payment_todos, budgets) = crate::usecase::payment::home(&state, &actor).await?;
     todos.extend(

@@ -173,6 +173,11 @@ pub struct ReceivedFilter {
     pub awaiting_contact: bool,
 }
 
+const LIST_COLS: &str = "pl.id, pl.district_code, pl.method, pl.k, pl.period_days, pl.note, pl.state, \
+    u.display_name AS prepared_by_name, pl.prepared_at, pl.sent_on, pl.until_on, pl.model_version, \
+    (SELECT COUNT(DISTINCT x.enterprise_id) FROM push_entries x WHERE x.list_id = pl.id) AS enterprises, \
+    (SELECT COUNT(*) FROM push_entries x WHERE x.list_id = pl.id) AS lines, \
+    (SELECT COUNT(*) FROM push_entries x WHERE x.list_id = pl.id AND x.first_contact_on IS NOT NULL) AS contacted";
 const ENTRY_COLS: &str = "pe.id, pe.list_id, pl.district_code, pe.enterprise_id, e.name AS enterprise_name, e.credit_code, e.industry, \
     COALESCE(e.size_override, e.size_class) AS size_class, pe.bank_org_id, o.name AS bank_name, pe.source, pe.reason, pe.visible, \
     pe.hidden_reason, pl.sent_on, pl.until_on, pe.first_contact_on, pe.outcome, pe.loan_id, \
@@ -778,19 +783,7 @@ impl Store {
             from.push_str(" AND pl.district_code = ?");
             values.push(d.to_string().into());
         }
-        fetch_page(
-            self.conn(),
-            "pl.id, pl.district_code, pl.method, pl.k, pl.period_days, pl.note, pl.state, u.display_name AS prepared_by_name, \
-             pl.prepared_at, pl.sent_on, pl.until_on, pl.model_version, \
-             (SELECT COUNT(DISTINCT x.enterprise_id) FROM push_entries x WHERE x.list_id = pl.id) AS enterprises, \
-             (SELECT COUNT(*) FROM push_entries x WHERE x.list_id = pl.id) AS lines, \
-             (SELECT COUNT(*) FROM push_entries x WHERE x.list_id = pl.id AND x.first_contact_on IS NOT NULL) AS contacted",
-            &from,
-            "pl.id DESC",
-            values,
-            page,
-        )
-        .await
+        fetch_page(self.conn(), LIST_COLS, &from, "pl.id DESC", values, page).await
     }
 
     /// One push list with its lines (its district's government).
@@ -804,12 +797,7 @@ impl Store {
         let list: PushListRow = fetch_opt(
             self.conn(),
             &format!(
-                "SELECT pl.id, pl.district_code, pl.method, pl.k, pl.period_days, pl.note, pl.state, u.display_name AS prepared_by_name, \
-                 pl.prepared_at, pl.sent_on, pl.until_on, pl.model_version, \
-                 (SELECT COUNT(DISTINCT x.enterprise_id) FROM push_entries x WHERE x.list_id = pl.id) AS enterprises, \
-                 (SELECT COUNT(*) FROM push_entries x WHERE x.list_id = pl.id) AS lines, \
-                 (SELECT COUNT(*) FROM push_entries x WHERE x.list_id = pl.id AND x.first_contact_on IS NOT NULL) AS contacted \
-                 FROM push_lists pl LEFT JOIN users u ON u.id = pl.prepared_by WHERE pl.id = ? AND {cond}"
+                "SELECT {LIST_COLS} FROM push_lists pl LEFT JOIN users u ON u.id = pl.prepared_by WHERE pl.id = ? AND {cond}"
             ),
             values,
         )

@@ -1808,6 +1808,29 @@ async fn nobody_signs_an_application_whose_people_they_administered() {
                 && c.contains("另一签署人"),
             "{c}"
         );
+        // A user event whose subject is not a user id cannot be read past: separation of
+        // duties is then undecidable, and the step is refused as an internal error instead of
+        // the event being skipped (issue #16 item 4).
+        let mut tx = s.write(as_user(checker, "ns.checker")).await.expect("tx");
+        tx.audit(
+            "user.reset_password",
+            "user",
+            "not-an-id",
+            serde_json::json!({}),
+        )
+        .await
+        .expect("event");
+        tx.commit().await.expect("commit");
+        let cashier = user_id("ns.cashier").await;
+        let e = write!(s, as_user(cashier, "ns.cashier"), |tx| s.pass_review(
+            &mut tx,
+            &nanshan,
+            id,
+            &[],
+            ""
+        ))
+        .expect_err("undecidable");
+        assert!(matches!(e, StoreError::Internal(_)), "{}: {e:?}", db.name);
         db.cleanup().await;
     }
 }

@@ -79,16 +79,26 @@ async fn account_events<C: ConnectionTrait>(conn: &C, people: &[i64]) -> Result<
     values.extend(ids);
     values.extend(id_texts);
     let rows: Vec<AccountRow> = fetch_all(conn, &sql, values).await?;
-    Ok(rows
-        .into_iter()
-        .filter_map(|r| {
-            Some(AccountEvent {
+    // A user event whose subject is not a user id is a broken record: separation of duties
+    // cannot be decided without it, so it surfaces instead of being skipped (issue #16 item 4).
+    let mut out = Vec::with_capacity(rows.len());
+    for r in rows {
+        let of = r.entity_id.parse().map_err(|_| {
+            tracing::error!(entity_id = %r.entity_id, action = %r.action, "unreadable user id in the audit trail");
+            crate::error::StoreError::Internal(format!(
+                "audit event {} names user {:?}, not an id",
+                r.action, r.entity_id
+            ))
+        })?;
+        if let Some(act) = AccountAct::of_audit_action(&r.action) {
+            out.push(AccountEvent {
                 by: r.actor_user_id,
-                of: r.entity_id.parse().ok()?,
-                act: AccountAct::of_audit_action(&r.action)?,
-            })
-        })
-        .collect())
+                of,
+                act,
+            });
+        }
+    }
+    Ok(out)
 }
 
 impl Store {

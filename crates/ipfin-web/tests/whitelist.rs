@@ -155,6 +155,12 @@ async fn the_district_keeps_its_whitelist_on_pages_and_through_the_api() {
             .post_form(&path, Some(&ns), &[("reason", "企业已迁出本区")])
             .await;
         assert_eq!(r.status, 422, "{n}");
+        // The list again with the problem in its summary, not an error page.
+        assert!(
+            r.body.contains("请勾选确认后再移出") && r.body.contains("error-summary"),
+            "{}",
+            r.body
+        );
         let r = app
             .post_form(
                 &path,

@@ -263,15 +263,37 @@ pub async fn remove(
     form: CsrfForm<RemoveForm>,
 ) -> AppResult<Response> {
     let id = path_id(&id)?;
+    // Someone else's decision is not found whatever the form holds.
+    state
+        .store
+        .whitelist_decision_seen(&actor.scope, id)
+        .await?;
     let f = form.data;
-    if f.confirm != "yes" {
-        return Err(AppError::invalid(FieldError::new(
+    let r = if f.confirm != "yes" {
+        Err(AppError::invalid(FieldError::new(
             "confirm",
             "form.confirm",
             "请勾选确认后再移出。",
             "Tick the confirmation to remove.",
-        )));
+        )))
+    } else {
+        uc::remove(&state, &actor, id, &f.reason).await
+    };
+    match r {
+        Ok(()) => Ok(see_other("/whitelist", "updated")),
+        // The list again, with the problem in its summary (the removal forms sit in the rows).
+        Err(e) if e.status == StatusCode::UNPROCESSABLE_ENTITY => {
+            let errors = FormErrors::from_error(&e, actor.lang);
+            page(
+                &state,
+                &actor,
+                WhitelistQuery::default(),
+                DecisionForm::default(),
+                errors,
+                None,
+            )
+            .await
+        }
+        Err(e) => Err(e),
     }
-    uc::remove(&state, &actor, id, &f.reason).await?;
-    Ok(see_other("/whitelist", "updated"))
 }

@@ -25,6 +25,7 @@ pub mod org;
 pub mod password;
 pub mod payment;
 pub mod policy;
+pub mod screening;
 pub mod sign_in;
 pub mod size;
 pub mod stats;

@@ -27,6 +27,7 @@ pub mod notification;
 pub mod org;
 pub mod payment;
 pub mod policy;
+pub mod screening;
 pub mod stats;
 pub mod stats_aggregate;
 pub mod summary;

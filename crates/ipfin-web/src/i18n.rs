@@ -20,6 +20,7 @@ pub mod meeting;
 pub mod org;
 pub mod payment;
 pub mod policy;
+pub mod screening;
 pub mod stats;
 pub mod summary;
 pub mod supervision;

@@ -14,6 +14,7 @@ pub mod ops;
 pub mod org;
 pub mod payment;
 pub mod policy;
+pub mod screening;
 pub mod stats;
 pub mod summary;
 pub mod supervision;

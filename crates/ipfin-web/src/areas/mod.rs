@@ -19,6 +19,7 @@ pub mod ops;
 pub mod org;
 pub mod payment;
 pub mod policy;
+pub mod screening;
 pub mod stats;
 pub mod summary;
 pub mod supervision;
@@ -56,6 +57,7 @@ pub const AREAS: &[Area] = &[
     stats::AREA,
     supervision::AREA,
     whitelist::AREA,
+    screening::AREA,
     summary::AREA,
     meeting::AREA,
     audit::AREA,
@@ -213,6 +215,7 @@ mod tests {
                 "15 /orgs",
                 "16 /users",
                 "16 /whitelist",
+                "16 /screening",
                 "17 /tokens",
                 "18 /policy-drafts",
                 "19 /dashboard",
@@ -238,6 +241,7 @@ mod tests {
                 "15 /claims",
                 "16 /imports",
                 "16 /whitelist",
+                "16 /screening",
                 "17 /tag-types",
                 "18 /policy-drafts",
                 "19 /dashboard/districts/440305",
@@ -262,6 +266,7 @@ mod tests {
                 "12 /loans",
                 "13 /applications",
                 "16 /whitelist",
+                "16 /screening",
                 "18 /policy-drafts",
                 "19 /dashboard/districts/440305",
                 "20 /targets",

@@ -9,6 +9,7 @@ pub mod coordination;
 pub mod meeting;
 pub mod payment;
 pub mod policy;
+pub mod screening;
 pub mod stats;
 pub mod summary;
 pub mod supervision;

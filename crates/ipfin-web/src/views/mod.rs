@@ -19,6 +19,7 @@ pub mod org;
 pub mod payment;
 pub mod policy;
 pub mod policy_form;
+pub mod screening;
 pub mod stats;
 pub mod summary;
 pub mod supervision;

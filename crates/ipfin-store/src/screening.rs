@@ -316,89 +316,16 @@ impl Store {
             .await?;
         exec(tx.conn(), "DELETE FROM screening_facts", vec![]).await?;
         exec(tx.conn(), "DELETE FROM screening_profiles", vec![]).await?;
-        let since = today.checked_sub_months(Months::new(24)).unwrap_or(today);
-        #[derive(FromQueryResult)]
-        struct E {
-            id: i64,
-            district: String,
-            revenue_fen: Option<i64>,
-            prev_revenue_fen: Option<i64>,
-            rd_expense_fen: Option<i64>,
-            financing_need: Option<bool>,
-            abnormal_operation: Option<bool>,
-            dishonest: Option<bool>,
-            size_class: Option<String>,
-        }
-        #[derive(FromQueryResult)]
-        struct Ip {
-            enterprise_id: i64,
-            inventions: i64,
-            trademarks: i64,
-            copyrights: i64,
-            recent: i64,
-        }
-        #[derive(FromQueryResult)]
-        struct Pledged {
-            id: i64,
-        }
         let mut last = 0i64;
         let mut total = 0i64;
         loop {
-            let rows: Vec<E> = fetch_all(
-                tx.conn(),
-                "SELECT e.id, e.registered_district AS district, e.operating_revenue_fen AS revenue_fen, e.prev_revenue_fen, \
-                 e.rd_expense_fen, e.financing_need, e.abnormal_operation, e.dishonest, \
-                 COALESCE(e.size_override, e.size_class) AS size_class \
-                 FROM enterprises e WHERE e.id > ? AND e.registered_district IS NOT NULL ORDER BY e.id LIMIT ?",
-                vec![last.into(), CHUNK.into()],
-            )
-            .await?;
-            let (Some(first), Some(end)) = (rows.first().map(|r| r.id), rows.last().map(|r| r.id))
-            else {
+            let rows = facts_after(tx.conn(), last, CHUNK, today).await?;
+            let Some(end) = rows.last().map(|r| r.0) else {
                 break;
             };
-            let ip: Vec<Ip> = fetch_all(
-                tx.conn(),
-                "SELECT enterprise_id, \
-                 CAST(SUM(CASE WHEN kind = 'patent' AND patent_kind IN ('invention', 'pct_invention') THEN 1 ELSE 0 END) AS BIGINT) AS inventions, \
-                 CAST(SUM(CASE WHEN kind = 'trademark' THEN 1 ELSE 0 END) AS BIGINT) AS trademarks, \
-                 CAST(SUM(CASE WHEN kind IN ('software_copyright', 'works_copyright') THEN 1 ELSE 0 END) AS BIGINT) AS copyrights, \
-                 CAST(SUM(CASE WHEN grant_date >= ? AND grant_date <= ? THEN 1 ELSE 0 END) AS BIGINT) AS recent \
-                 FROM ip_assets WHERE enterprise_id >= ? AND enterprise_id <= ? AND legal_status = 'valid' GROUP BY enterprise_id",
-                vec![since.into(), today.into(), first.into(), end.into()],
-            )
-            .await?;
-            let ip: HashMap<i64, Ip> = ip.into_iter().map(|r| (r.enterprise_id, r)).collect();
-            let pledged: Vec<Pledged> = fetch_all(
-                tx.conn(),
-                "SELECT DISTINCT pledgor_enterprise_id AS id FROM pledge_registrations \
-                 WHERE pledgor_enterprise_id >= ? AND pledgor_enterprise_id <= ? AND registration_date <= ? \
-                 AND (cancellation_date IS NULL OR cancellation_date > ?)",
-                vec![first.into(), end.into(), today.into(), today.into()],
-            )
-            .await?;
-            let pledged: HashSet<i64> = pledged.into_iter().map(|p| p.id).collect();
-            let count = |n: i64| u32::try_from(n).unwrap_or(u32::MAX);
             let profiles: Vec<(i64, String, Profile)> = rows
                 .into_iter()
-                .map(|e| {
-                    let a = ip.get(&e.id);
-                    let facts = Facts {
-                        invention_patents: a.map_or(0, |a| count(a.inventions)),
-                        trademarks: a.map_or(0, |a| count(a.trademarks)),
-                        copyrights: a.map_or(0, |a| count(a.copyrights)),
-                        recent_grants: a.map_or(0, |a| count(a.recent)),
-                        rd_expense_fen: e.rd_expense_fen,
-                        revenue_fen: e.revenue_fen,
-                        prev_revenue_fen: e.prev_revenue_fen,
-                        current_pledge: pledged.contains(&e.id),
-                        financing_need: e.financing_need,
-                        abnormal_operation: e.abnormal_operation,
-                        dishonest: e.dishonest,
-                        size: e.size_class.as_deref().and_then(SizeClass::from_code),
-                    };
-                    (e.id, e.district, Profile::of(&levels(&facts)))
-                })
+                .map(|(id, district, facts)| (id, district, Profile::of(&levels(&facts))))
                 .collect();
             for chunk in profiles.chunks(INSERT_ROWS) {
                 let mut values: Vec<Value> = Vec::with_capacity(chunk.len() * 3);
@@ -452,6 +379,17 @@ impl Store {
         .await?;
         tx.commit().await?;
         Ok(report)
+    }
+
+    /// The facts of the enterprises after `after` (at most `limit`), as the refresh reads them:
+    /// for exporting the same rows to other tools (the screening benchmark).
+    pub async fn screening_facts_after(
+        &self,
+        after: i64,
+        limit: i64,
+        today: NaiveDate,
+    ) -> Result<Vec<(i64, String, Facts)>> {
+        facts_after(self.conn(), after, limit, today).await
     }
 
     /// The distinct profiles of a district (`None`: the city) with their counts.
@@ -689,4 +627,95 @@ impl Store {
         .filter(|p| scope.reads_district(&p.district_code))
         .map(|p| Profile(p.profile)))
     }
+}
+
+/// The facts of up to `limit` enterprises with a district, after the id `after` in id order,
+/// on `today`: IP in force by kind and granted in the two years up to today, whether a pledge
+/// registration is in force, and the enterprise's own figures and records.
+async fn facts_after<C: sea_orm::ConnectionTrait>(
+    conn: &C,
+    after: i64,
+    limit: i64,
+    today: NaiveDate,
+) -> Result<Vec<(i64, String, Facts)>> {
+    let since = today.checked_sub_months(Months::new(24)).unwrap_or(today);
+    #[derive(FromQueryResult)]
+    struct E {
+        id: i64,
+        district: String,
+        revenue_fen: Option<i64>,
+        prev_revenue_fen: Option<i64>,
+        rd_expense_fen: Option<i64>,
+        financing_need: Option<bool>,
+        abnormal_operation: Option<bool>,
+        dishonest: Option<bool>,
+        size_class: Option<String>,
+    }
+    #[derive(FromQueryResult)]
+    struct Ip {
+        enterprise_id: i64,
+        inventions: i64,
+        trademarks: i64,
+        copyrights: i64,
+        recent: i64,
+    }
+    #[derive(FromQueryResult)]
+    struct Pledged {
+        id: i64,
+    }
+    let rows: Vec<E> = fetch_all(
+        conn,
+        "SELECT e.id, e.registered_district AS district, e.operating_revenue_fen AS revenue_fen, e.prev_revenue_fen, \
+         e.rd_expense_fen, e.financing_need, e.abnormal_operation, e.dishonest, \
+         COALESCE(e.size_override, e.size_class) AS size_class \
+         FROM enterprises e WHERE e.id > ? AND e.registered_district IS NOT NULL ORDER BY e.id LIMIT ?",
+        vec![after.into(), limit.into()],
+    )
+    .await?;
+    let (Some(first), Some(end)) = (rows.first().map(|r| r.id), rows.last().map(|r| r.id)) else {
+        return Ok(Vec::new());
+    };
+    let ip: Vec<Ip> = fetch_all(
+        conn,
+        "SELECT enterprise_id, \
+         CAST(SUM(CASE WHEN kind = 'patent' AND patent_kind IN ('invention', 'pct_invention') THEN 1 ELSE 0 END) AS BIGINT) AS inventions, \
+         CAST(SUM(CASE WHEN kind = 'trademark' THEN 1 ELSE 0 END) AS BIGINT) AS trademarks, \
+         CAST(SUM(CASE WHEN kind IN ('software_copyright', 'works_copyright') THEN 1 ELSE 0 END) AS BIGINT) AS copyrights, \
+         CAST(SUM(CASE WHEN grant_date >= ? AND grant_date <= ? THEN 1 ELSE 0 END) AS BIGINT) AS recent \
+         FROM ip_assets WHERE enterprise_id >= ? AND enterprise_id <= ? AND legal_status = 'valid' GROUP BY enterprise_id",
+        vec![since.into(), today.into(), first.into(), end.into()],
+    )
+    .await?;
+    let ip: HashMap<i64, Ip> = ip.into_iter().map(|r| (r.enterprise_id, r)).collect();
+    let pledged: Vec<Pledged> = fetch_all(
+        conn,
+        "SELECT DISTINCT pledgor_enterprise_id AS id FROM pledge_registrations \
+         WHERE pledgor_enterprise_id >= ? AND pledgor_enterprise_id <= ? AND registration_date <= ? \
+         AND (cancellation_date IS NULL OR cancellation_date > ?)",
+        vec![first.into(), end.into(), today.into(), today.into()],
+    )
+    .await?;
+    let pledged: HashSet<i64> = pledged.into_iter().map(|p| p.id).collect();
+    let count = |n: i64| u32::try_from(n).unwrap_or(u32::MAX);
+    Ok(rows
+        .into_iter()
+        .map(|e| {
+            let a = ip.get(&e.id);
+            let facts = Facts {
+                invention_patents: a.map_or(0, |a| count(a.inventions)),
+                trademarks: a.map_or(0, |a| count(a.trademarks)),
+                copyrights: a.map_or(0, |a| count(a.copyrights)),
+                recent_grants: a.map_or(0, |a| count(a.recent)),
+                rd_expense_fen: e.rd_expense_fen,
+                revenue_fen: e.revenue_fen,
+                prev_revenue_fen: e.prev_revenue_fen,
+                current_pledge: pledged.contains(&e.id),
+                financing_need: e.financing_need,
+                abnormal_operation: e.abnormal_operation,
+                dishonest: e.dishonest,
+                size: e.size_class.as_deref().and_then(SizeClass::from_code),
+            };
+            (e.id, e.district, facts)
+        })
+        .collect())
 }

@@ -81,6 +81,9 @@ pub struct Scored {
     pub distribution: Vec<(u32, u64)>,
     /// Distinct profiles scored.
     pub profiles: usize,
+    /// The sum of every enterprise's score in twelfths of a point (a checksum to compare the
+    /// scoring with another tool's).
+    pub score_sum: u64,
     /// The passing enterprises, best first.
     pub list: Paged<ScoredEnterprise>,
 }
@@ -441,9 +444,10 @@ impl Store {
             .collect();
         let buckets = (model.total() / 10 + 1) as usize;
         let mut distribution: Vec<(u32, u64)> = (0..buckets).map(|i| (i as u32 * 10, 0)).collect();
-        let (mut enterprises, mut passing, mut high) = (0u64, 0u64, 0u64);
+        let (mut enterprises, mut passing, mut high, mut score_sum) = (0u64, 0u64, 0u64, 0u64);
         for (_, n, s) in &scored {
             enterprises += n;
+            score_sum += n * u64::from(s.0);
             let b = ((s.0 / ipfin_domain::screening::TWELFTHS) / 10) as usize;
             if let Some(slot) = distribution.get_mut(b.min(buckets - 1)) {
                 slot.1 += n;
@@ -467,6 +471,7 @@ impl Store {
             high,
             distribution,
             profiles: profiles.len(),
+            score_sum,
             list,
         })
     }

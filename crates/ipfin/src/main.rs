@@ -1254,13 +1254,14 @@ async fn screening(cfg: &Config, args: ScreeningArgs) -> Result<()> {
         return Ok(());
     };
     println!(
-        "{} model v{} (threshold {}): enterprises {} · passing {} · high {} · profiles {}",
+        "{} model v{} (threshold {}): enterprises {} · passing {} · high {} · score_sum_twelfths {} · profiles {}",
         district.unwrap_or(CITY_AREA),
         saved.version,
         saved.model.threshold,
         s.enterprises,
         s.passing,
         s.high,
+        s.score_sum,
         s.profiles
     );
     for e in &s.list.items {

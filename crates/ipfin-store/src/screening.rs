@@ -40,6 +40,8 @@ pub struct SavedModel {
 /// When the profiles were last derived from the records.
 #[derive(Debug, Clone, FromQueryResult, Serialize)]
 pub struct Refresh {
+    /// The generation of profiles this refresh wrote.
+    pub id: i64,
     pub as_of: NaiveDate,
     pub enterprises: i64,
     pub millis: i64,
@@ -155,7 +157,7 @@ fn area(scope: &Scope, district: Option<&str>) -> Result<String> {
 
 /// Rows a refresh reads at once.
 const CHUNK: i64 = 10_000;
-/// Rows a multi-row insert writes (3 values a row).
+/// Rows a multi-row insert writes (4 values a row).
 const INSERT_ROWS: usize = 5_000;
 
 impl Store {
@@ -298,90 +300,143 @@ impl Store {
         })
     }
 
-    /// The last refresh of the profiles, if any.
+    /// The refresh whose profiles are in force (the newest finished), if any.
     pub async fn screening_refreshed(&self) -> Result<Option<Refresh>> {
         fetch_opt(
             self.conn(),
-            "SELECT as_of, enterprises, millis, refreshed_at FROM screening_refreshes ORDER BY id DESC LIMIT 1",
+            "SELECT id, as_of, enterprises, millis, refreshed_at FROM screening_refreshes \
+             WHERE finished_at IS NOT NULL ORDER BY id DESC LIMIT 1",
             vec![],
         )
         .await
     }
 
+    /// The generation in force (0: none yet, nothing is scored).
+    async fn screening_generation(&self) -> Result<i64> {
+        Ok(self.screening_refreshed().await?.map_or(0, |r| r.id))
+    }
+
     /// Derives every enterprise's profile from the records on `today` (IP in force and its
     /// grants in the last two years, pledges not cancelled, the enterprise's figures and
-    /// records) and counts the profiles per district, in one transaction: readers see the old
-    /// profiles until it commits. Streams the enterprises in id order, `CHUNK` at a time.
+    /// records) as a new generation beside the one in force, counts the profiles per district,
+    /// then puts the generation in force in one short audited transaction and deletes the old
+    /// ones. The rows of a generation are derived data invisible until it is in force, so they
+    /// are written statement by statement (10,000 enterprises read, 5,000 rows a statement):
+    /// no transaction holds the database for the whole of a city-scale refresh.
     pub async fn refresh_screening(&self, today: NaiveDate) -> Result<RefreshReport> {
         let started = std::time::Instant::now();
-        let mut tx = self
-            .write(crate::audit::AuditActor::system("screening-refresh"))
-            .await?;
-        exec(tx.conn(), "DELETE FROM screening_facts", vec![]).await?;
-        exec(tx.conn(), "DELETE FROM screening_profiles", vec![]).await?;
+        let generation = fetch_i64(
+            self.conn(),
+            "INSERT INTO screening_refreshes (as_of, enterprises, millis, refreshed_at) VALUES (?, 0, 0, ?) RETURNING id",
+            vec![today.into(), crate::now_s().into()],
+        )
+        .await?;
         let mut last = 0i64;
         let mut total = 0i64;
         loop {
-            let rows = facts_after(tx.conn(), last, CHUNK, today).await?;
+            let rows = facts_after(self.conn(), last, CHUNK, today).await?;
             let Some(end) = rows.last().map(|r| r.0) else {
                 break;
             };
-            let profiles: Vec<(i64, String, Profile)> = rows
-                .into_iter()
-                .map(|(id, district, facts)| (id, district, Profile::of(&levels(&facts))))
-                .collect();
-            for chunk in profiles.chunks(INSERT_ROWS) {
-                let mut values: Vec<Value> = Vec::with_capacity(chunk.len() * 3);
-                for (id, d, p) in chunk {
-                    values.extend([Value::from(*id), d.clone().into(), p.0.into()]);
+            for chunk in rows.chunks(INSERT_ROWS) {
+                let mut values: Vec<Value> = Vec::with_capacity(chunk.len() * 4);
+                for (id, d, facts) in chunk {
+                    values.extend([
+                        Value::from(generation),
+                        (*id).into(),
+                        d.clone().into(),
+                        Profile::of(&levels(facts)).0.into(),
+                    ]);
                 }
                 exec(
-                    tx.conn(),
+                    self.conn(),
                     &format!(
-                        "INSERT INTO screening_facts (enterprise_id, district_code, profile) VALUES {}",
-                        vec!["(?, ?, ?)"; chunk.len()].join(", ")
+                        "INSERT INTO screening_facts (generation, enterprise_id, district_code, profile) VALUES {}",
+                        vec!["(?, ?, ?, ?)"; chunk.len()].join(", ")
                     ),
                     values,
                 )
                 .await?;
             }
-            total += profiles.len() as i64;
+            total += rows.len() as i64;
             last = end;
         }
         exec(
-            tx.conn(),
-            "INSERT INTO screening_profiles (district_code, profile, enterprises) \
-             SELECT district_code, profile, COUNT(*) FROM screening_facts GROUP BY district_code, profile",
-            vec![],
+            self.conn(),
+            "INSERT INTO screening_profiles (generation, district_code, profile, enterprises) \
+             SELECT generation, district_code, profile, COUNT(*) FROM screening_facts WHERE generation = ? \
+             GROUP BY generation, district_code, profile",
+            vec![generation.into()],
         )
         .await?;
         let profiles = fetch_i64(
-            tx.conn(),
-            "SELECT CAST(COUNT(*) AS BIGINT) FROM screening_profiles",
-            vec![],
+            self.conn(),
+            "SELECT CAST(COUNT(*) AS BIGINT) FROM screening_profiles WHERE generation = ?",
+            vec![generation.into()],
         )
         .await?;
         let millis = started.elapsed().as_millis() as i64;
-        exec(
-            tx.conn(),
-            "INSERT INTO screening_refreshes (as_of, enterprises, millis, refreshed_at) VALUES (?, ?, ?, ?)",
-            vec![today.into(), total.into(), millis.into(), crate::now_s().into()],
-        )
-        .await?;
         let report = RefreshReport {
             enterprises: total,
             profiles,
             millis,
         };
+        let mut tx = self
+            .write(crate::audit::AuditActor::system("screening-refresh"))
+            .await?;
+        exec(
+            tx.conn(),
+            "UPDATE screening_refreshes SET enterprises = ?, millis = ?, finished_at = ? WHERE id = ?",
+            vec![
+                total.into(),
+                millis.into(),
+                crate::now_s().into(),
+                generation.into(),
+            ],
+        )
+        .await?;
         tx.audit(
             "screening.refresh",
             "screening",
-            today.to_string(),
-            json!(report),
+            generation,
+            json!({"as_of": today, "enterprises": total, "profiles": profiles, "millis": millis}),
         )
         .await?;
         tx.commit().await?;
+        self.drop_old_screening(generation).await?;
         Ok(report)
+    }
+
+    /// Deletes the profiles of generations older than `generation`, a slice at a time.
+    async fn drop_old_screening(&self, generation: i64) -> Result<()> {
+        exec(
+            self.conn(),
+            "DELETE FROM screening_profiles WHERE generation < ?",
+            vec![generation.into()],
+        )
+        .await?;
+        #[derive(FromQueryResult)]
+        struct G {
+            generation: i64,
+        }
+        let old: Vec<G> = fetch_all(
+            self.conn(),
+            "SELECT id AS generation FROM screening_refreshes WHERE id < ? ORDER BY id",
+            vec![generation.into()],
+        )
+        .await?;
+        for g in old {
+            while exec(
+                self.conn(),
+                "DELETE FROM screening_facts WHERE generation = ? AND enterprise_id IN \
+                 (SELECT enterprise_id FROM screening_facts WHERE generation = ? ORDER BY enterprise_id LIMIT 50000)",
+                vec![g.generation.into(), g.generation.into()],
+            )
+            .await?
+                > 0
+            {}
+        }
+        Ok(())
     }
 
     /// The facts of the enterprises after `after` (at most `limit`), as the refresh reads them:
@@ -396,7 +451,11 @@ impl Store {
     }
 
     /// The distinct profiles of a district (`None`: the city) with their counts.
-    async fn screening_profiles(&self, district: Option<&str>) -> Result<Vec<(Profile, u64)>> {
+    async fn screening_profiles(
+        &self,
+        generation: i64,
+        district: Option<&str>,
+    ) -> Result<Vec<(Profile, u64)>> {
         #[derive(FromQueryResult)]
         struct P {
             profile: i64,
@@ -406,16 +465,17 @@ impl Store {
             Some(d) => {
                 fetch_all(
                     self.conn(),
-                    "SELECT profile, enterprises AS n FROM screening_profiles WHERE district_code = ?",
-                    vec![d.to_string().into()],
+                    "SELECT profile, enterprises AS n FROM screening_profiles WHERE generation = ? AND district_code = ?",
+                    vec![generation.into(), d.to_string().into()],
                 )
                 .await?
             }
             None => {
                 fetch_all(
                     self.conn(),
-                    "SELECT profile, CAST(SUM(enterprises) AS BIGINT) AS n FROM screening_profiles GROUP BY profile",
-                    vec![],
+                    "SELECT profile, CAST(SUM(enterprises) AS BIGINT) AS n FROM screening_profiles WHERE generation = ? \
+                     GROUP BY profile",
+                    vec![generation.into()],
                 )
                 .await?
             }
@@ -437,7 +497,8 @@ impl Store {
         page: Page,
     ) -> Result<Scored> {
         area(scope, district)?;
-        let profiles = self.screening_profiles(district).await?;
+        let generation = self.screening_generation().await?;
+        let profiles = self.screening_profiles(generation, district).await?;
         let mut scored: Vec<(Profile, u64, Score)> = profiles
             .iter()
             .map(|(p, n)| (*p, *n, model.score(*p)))
@@ -463,7 +524,7 @@ impl Store {
         }
         scored.retain(|(_, _, s)| model.passes(*s));
         let list = self
-            .list_by_profile(district, model, &mut scored, page)
+            .list_by_profile(generation, district, model, &mut scored, page)
             .await?;
         Ok(Scored {
             enterprises,
@@ -486,7 +547,8 @@ impl Store {
         page: Page,
     ) -> Result<Preview> {
         let saved = self.screening_model(scope, district).await?.model;
-        let profiles = self.screening_profiles(district).await?;
+        let generation = self.screening_generation().await?;
+        let profiles = self.screening_profiles(generation, district).await?;
         let shift = shift(&saved, new, &profiles);
         let mut entering: Vec<(Profile, u64, Score)> = profiles
             .iter()
@@ -501,10 +563,10 @@ impl Store {
         Ok(Preview {
             shift,
             entering: self
-                .list_by_profile(district, new, &mut entering, page)
+                .list_by_profile(generation, district, new, &mut entering, page)
                 .await?,
             leaving: self
-                .list_by_profile(district, &saved, &mut leaving, page)
+                .list_by_profile(generation, district, &saved, &mut leaving, page)
                 .await?,
         })
     }
@@ -548,6 +610,7 @@ impl Store {
     /// profile, then enterprise id): the profiles that cover the page are read one by one.
     async fn list_by_profile(
         &self,
+        generation: i64,
         district: Option<&str>,
         model: &Model,
         profiles: &mut [(Profile, u64, Score)],
@@ -575,10 +638,13 @@ impl Store {
             }
             let (cond, mut values): (&str, Vec<Value>) = match district {
                 Some(d) => (
-                    "f.district_code = ? AND f.profile = ?",
-                    vec![d.to_string().into(), p.0.into()],
+                    "f.generation = ? AND f.district_code = ? AND f.profile = ?",
+                    vec![generation.into(), d.to_string().into(), p.0.into()],
                 ),
-                None => ("f.profile = ?", vec![p.0.into()]),
+                None => (
+                    "f.generation = ? AND f.profile = ?",
+                    vec![generation.into(), p.0.into()],
+                ),
             };
             values.push((want as i64).into());
             values.push((skip as i64).into());
@@ -623,10 +689,11 @@ impl Store {
             profile: i64,
             district_code: String,
         }
+        let generation = self.screening_generation().await?;
         Ok(fetch_opt::<P, _>(
             self.conn(),
-            "SELECT profile, district_code FROM screening_facts WHERE enterprise_id = ?",
-            vec![enterprise_id.into()],
+            "SELECT profile, district_code FROM screening_facts WHERE generation = ? AND enterprise_id = ?",
+            vec![generation.into(), enterprise_id.into()],
         )
         .await?
         .filter(|p| scope.reads_district(&p.district_code))

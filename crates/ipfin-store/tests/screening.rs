@@ -373,6 +373,15 @@ async fn scores_models_preview_and_the_screened_list() {
             .expect("p")
             .expect("one");
         assert_eq!(p.level(Factor::NoIpPledge), Some(0));
+        // Each refresh wrote a generation beside the one in force; only the newest is kept.
+        let generations = fetch_i64(
+            s.conn(),
+            "SELECT CAST(COUNT(DISTINCT generation) AS BIGINT) FROM screening_facts",
+            vec![],
+        )
+        .await
+        .expect("generations");
+        assert_eq!(generations, 1, "{}", db.name);
         assert_eq!(m.score(p), Score(664 - 120));
         db.cleanup().await;
     }

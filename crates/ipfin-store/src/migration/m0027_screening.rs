@@ -3,7 +3,7 @@
 //! dishonest records — NULL while unknown, never zero), the districts' and the city's scoring
 //! models (each save a new version, with who and when), and the derived score profiles: each
 //! enterprise's factor levels packed into one number, and their counts per district, rebuilt
-//! from the records by `Store::refresh_screening` (decision 0033).
+//! from the records by `Store::refresh_screening` as a new generation (decision 0033).
 
 use sea_orm_migration::prelude::*;
 
@@ -34,18 +34,20 @@ impl MigrationTrait for M0027Screening {
                  weights TEXT NOT NULL, threshold INTEGER NOT NULL, note TEXT, saved_by BIGINT, saved_at BIGINT NOT NULL)"
             ),
             "CREATE UNIQUE INDEX ux_screening_model_version ON screening_models (area, version)".to_string(),
-            "CREATE TABLE screening_facts (enterprise_id BIGINT NOT NULL PRIMARY KEY, district_code VARCHAR(12) NOT NULL, \
-             profile BIGINT NOT NULL)"
+            // Profiles by generation (one per refresh): a refresh writes its generation beside
+            // the one in force and switches in one short transaction (decision 0033).
+            "CREATE TABLE screening_facts (generation BIGINT NOT NULL, enterprise_id BIGINT NOT NULL, \
+             district_code VARCHAR(12) NOT NULL, profile BIGINT NOT NULL, PRIMARY KEY (generation, enterprise_id))"
                 .to_string(),
-            "CREATE INDEX ix_screening_district_profile ON screening_facts (district_code, profile, enterprise_id)"
+            "CREATE INDEX ix_screening_district_profile ON screening_facts (generation, district_code, profile, enterprise_id)"
                 .to_string(),
-            "CREATE INDEX ix_screening_profile ON screening_facts (profile, enterprise_id)".to_string(),
-            "CREATE TABLE screening_profiles (district_code VARCHAR(12) NOT NULL, profile BIGINT NOT NULL, \
-             enterprises BIGINT NOT NULL, PRIMARY KEY (district_code, profile))"
+            "CREATE INDEX ix_screening_profile ON screening_facts (generation, profile, enterprise_id)".to_string(),
+            "CREATE TABLE screening_profiles (generation BIGINT NOT NULL, district_code VARCHAR(12) NOT NULL, \
+             profile BIGINT NOT NULL, enterprises BIGINT NOT NULL, PRIMARY KEY (generation, district_code, profile))"
                 .to_string(),
             format!(
                 "CREATE TABLE screening_refreshes (id {pk}, as_of DATE NOT NULL, enterprises BIGINT NOT NULL, \
-                 millis BIGINT NOT NULL, refreshed_at BIGINT NOT NULL)"
+                 millis BIGINT NOT NULL, refreshed_at BIGINT NOT NULL, finished_at BIGINT)"
             ),
         ] {
             db.execute_unprepared(&sql).await?;

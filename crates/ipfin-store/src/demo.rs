@@ -727,16 +727,16 @@ async fn seed_screening_facts(tx: &WriteTx) -> Result<()> {
     for (name, rd, prev, need, abnormal, dishonest) in [
         (
             "深圳市南山示例科技有限公司",
-            Some(2_400_000_00i64),
-            Some(12_000_000_00i64),
+            Some(240_000_000_i64),
+            Some(1_200_000_000_i64),
             Some(true),
             Some(false),
             Some(false),
         ),
         (
             "深圳市鹏华光电科技有限公司",
-            Some(500_000_00),
-            Some(9_000_000_00),
+            Some(50_000_000),
+            Some(900_000_000),
             Some(true),
             Some(false),
             Some(false),

@@ -360,7 +360,7 @@ fn write_enterprises(
     let mut rng = Rng::new(seed);
     // The screening facts (issue #20 item 2) draw from their own generator, so the other
     // columns stay what they were for a seed.
-    let mut facts = Rng::new(seed ^ 0x5C0_4E);
+    let mut facts = Rng::new(seed ^ 0x0005_C04E);
     for n in 0..count {
         let district = *rng.weighted(DISTRICTS);
         let industry = *rng.weighted(INDUSTRIES);

@@ -132,7 +132,7 @@ pub async fn index(
 ) -> AppResult<Response> {
     let flash = flash_key(&p.ok);
     let o = uc::overview(&state, &actor, &p.q, p.q.page()).await?;
-    let form = typed_model(&o.saved.model, o.saved.note.as_deref());
+    let form = typed_model(&o.saved.model);
     page(
         &state,
         &actor,
@@ -144,8 +144,8 @@ pub async fn index(
     )
 }
 
-/// The form filled with a model.
-fn typed_model(m: &Model, _note: Option<&str>) -> (Vec<(Factor, String)>, String, String) {
+/// The form filled with a model (weights, threshold, an empty note).
+fn typed_model(m: &Model) -> Typed {
     (
         Factor::ALL
             .iter()
@@ -222,7 +222,7 @@ fn page(
             .scored
             .distribution
             .iter()
-            .map(|(from, n)| (*from, *n, if most == 0 { 0 } else { n * 100 / most }))
+            .map(|(from, n)| (*from, *n, (n * 100).checked_div(most).unwrap_or(0)))
             .collect(),
         items: list
             .items

@@ -40,7 +40,8 @@ for spec in "${BACKENDS[@]}"; do
   fi
   /usr/bin/time -v "$BIN" "${ARGS[@]}" screening --refresh > /dev/null 2> "$WORK/$name-refresh.time"
   echo "[$name] $(grep '^refresh:' "$WORK/$name-refresh.time"), peak RSS $(rss "$WORK/$name-refresh.time")"
-  /usr/bin/time -v "$BIN" "${ARGS[@]}" screening --repeat 5 --preview-threshold 30 > "$WORK/$name-score.out" 2> "$WORK/$name-score.time"
+  /usr/bin/time -v "$BIN" "${ARGS[@]}" screening --repeat 5 --preview-weight invention_patents=30 \
+    --preview-weight financing_need=20 --preview-threshold 35 > "$WORK/$name-score.out" 2> "$WORK/$name-score.time"
   echo "[$name] $(head -1 "$WORK/$name-score.out")"
   echo "[$name] $(grep '^score_district' "$WORK/$name-score.time")"
   echo "[$name] $(grep '^preview' "$WORK/$name-score.time")"

@@ -128,6 +128,10 @@ struct ScreeningArgs {
     /// Also preview the model in force with this threshold (how many enter and leave), timed.
     #[arg(long)]
     preview_threshold: Option<u32>,
+    /// Also preview with this weight changed (FACTOR=WEIGHT, e.g. invention_patents=30;
+    /// repeatable), timed.
+    #[arg(long)]
+    preview_weight: Vec<String>,
     /// Write the facts of every enterprise (as the refresh reads them) to this CSV file, and
     /// nothing else.
     #[arg(long)]
@@ -1284,9 +1288,33 @@ async fn screening(cfg: &Config, args: ScreeningArgs) -> Result<()> {
         sorted[sorted.len() / 2],
         sorted[sorted.len() - 1]
     );
-    if let Some(t) = args.preview_threshold {
-        let mut new = saved.model.clone();
-        new.threshold = t;
+    if args.preview_threshold.is_some() || !args.preview_weight.is_empty() {
+        let mut pairs: Vec<(ipfin_domain::screening::Factor, i64)> =
+            ipfin_domain::screening::Factor::ALL
+                .iter()
+                .map(|f| (*f, i64::from(saved.model.weight(*f))))
+                .collect();
+        for w in &args.preview_weight {
+            let (code, value) = w
+                .split_once('=')
+                .ok_or_else(|| anyhow::anyhow!("--preview-weight FACTOR=WEIGHT, not {w}"))?;
+            let f = ipfin_domain::screening::Factor::from_code(code.trim())
+                .ok_or_else(|| anyhow::anyhow!("no factor {code}"))?;
+            let v: i64 = value.trim().parse()?;
+            for p in pairs.iter_mut().filter(|p| p.0 == f) {
+                p.1 = v;
+            }
+        }
+        let t = args.preview_threshold.unwrap_or(saved.model.threshold);
+        let new = ipfin_domain::screening::Model::check(&pairs, i64::from(t)).map_err(|e| {
+            anyhow::anyhow!(
+                "{}",
+                e.iter()
+                    .map(|e| e.msg.zh.clone())
+                    .collect::<Vec<_>>()
+                    .join("；")
+            )
+        })?;
         let started = std::time::Instant::now();
         let p = store
             .preview_screening(
@@ -1298,8 +1326,12 @@ async fn screening(cfg: &Config, args: ScreeningArgs) -> Result<()> {
             .await
             .map_err(store_error)?;
         eprintln!(
-            "preview threshold {} → {t}: {:.1} ms · before {} · after {} · entering {} · leaving {}",
+            "preview threshold {} → {t}{}: {:.1} ms · before {} · after {} · entering {} · leaving {}",
             saved.model.threshold,
+            args.preview_weight
+                .iter()
+                .map(|w| format!(", {w}"))
+                .collect::<String>(),
             started.elapsed().as_secs_f64() * 1000.0,
             p.shift.before,
             p.shift.after,

@@ -26,6 +26,7 @@ pub mod password;
 pub mod payment;
 pub mod policy;
 pub mod push;
+pub mod screening;
 pub mod sign_in;
 pub mod size;
 pub mod stats;

@@ -719,9 +719,52 @@ impl Store {
             json!({"accounts": logins.len()}),
         )
         .await?;
+        seed_screening_facts(&tx).await?;
         tx.commit().await?;
+        // Issue #20 item 2: the score profiles of the demo's enterprises.
+        self.refresh_screening(crate::today_shanghai()).await?;
         Ok(Some(logins))
     }
+}
+
+/// The facts the data-sharing arrangements bring for screening (issue #20 item 2), for some
+/// of the demo's enterprises: R&D expense, last year's revenue, a declared financing need and
+/// the abnormal-operation and dishonest records. The others stay unknown (NULL).
+async fn seed_screening_facts(tx: &WriteTx) -> Result<()> {
+    for (name, rd, prev, need, abnormal, dishonest) in [
+        (
+            "深圳市南山示例科技有限公司",
+            Some(240_000_000_i64),
+            Some(1_200_000_000_i64),
+            Some(true),
+            Some(false),
+            Some(false),
+        ),
+        (
+            "深圳市鹏华光电科技有限公司",
+            Some(50_000_000),
+            Some(900_000_000),
+            Some(true),
+            Some(false),
+            Some(false),
+        ),
+        (
+            "深圳市前海云链信息技术有限公司",
+            None,
+            None,
+            Some(false),
+            Some(true),
+            Some(false),
+        ),
+    ] {
+        exec(
+            tx.conn(),
+            "UPDATE enterprises SET rd_expense_fen = ?, prev_revenue_fen = ?, financing_need = ?, abnormal_operation = ?, dishonest = ? WHERE name = ?",
+            vec![rd.into(), prev.into(), need.into(), abnormal.into(), dishonest.into(), name.into()],
+        )
+        .await?;
+    }
+    Ok(())
 }
 
 /// Unix seconds of a business date at a time of day in Asia/Shanghai.

@@ -28,6 +28,7 @@ pub mod org;
 pub mod payment;
 pub mod policy;
 pub mod push;
+pub mod screening;
 pub mod stats;
 pub mod stats_aggregate;
 pub mod summary;

@@ -608,3 +608,95 @@ fn seen_keys_find_duplicates_across_merges() {
         Some(5)
     );
 }
+
+/// Issue #20 item 2: the facts for screening arrive with the enterprise file; an empty cell is
+/// unknown (NULL), a wrong one is refused beside its column, a file without the columns leaves
+/// what is stored alone, and the score profiles follow the import.
+#[tokio::test]
+async fn screening_facts_arrive_with_the_enterprise_file() {
+    for db in TestDb::all().await {
+        let db = db.with_demo().await;
+        let s = &db.store;
+        let header =
+            format!("{HEADER},研发费用（元）,上年营业收入（元）,融资需求,经营异常,失信被执行人");
+        let (a, b, c) = (
+            demo_credit_code("440305", 7001),
+            demo_credit_code("440305", 7002),
+            demo_credit_code("440305", 7003),
+        );
+        let body = format!(
+            "{header}\n{a},深圳市筛选甲有限公司,440305,,是,I65,120,30000000,,否,2000000,20000000,是,否,否\n\
+             {b},深圳市筛选乙有限公司,440305,,是,I65,12,3000000,,否,,,,,\n\
+             {c},深圳市筛选丙有限公司,440305,,是,I65,12,3000000,,否,-5,,也许,,\n"
+        );
+        let path = tmp("screening.csv");
+        std::fs::write(&path, body).expect("write");
+        let report = run(s, &path, 100).await.expect("import");
+        assert_eq!(report.inserted, 2, "{}: {:?}", db.name, report.errors);
+        let fields: Vec<&str> = report.errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, vec!["rd_expense_yuan", "financing_need"]);
+        assert!(
+            report.errors[1].message.contains("是"),
+            "{:?}",
+            report.errors
+        );
+        let facts = |code: String| async move {
+            ipfin_store::db::fetch_opt::<Facts, _>(
+                s.conn(),
+                "SELECT rd_expense_fen, prev_revenue_fen, financing_need, abnormal_operation, dishonest FROM enterprises WHERE credit_code = ?",
+                vec![code.into()],
+            )
+            .await
+            .expect("read")
+            .expect("row")
+        };
+        assert_eq!(
+            facts(a.clone()).await,
+            Facts {
+                rd_expense_fen: Some(200_000_000),
+                prev_revenue_fen: Some(2_000_000_000),
+                financing_need: Some(true),
+                abnormal_operation: Some(false),
+                dishonest: Some(false)
+            }
+        );
+        assert_eq!(facts(b.clone()).await, Facts::default());
+        // The profiles were refreshed: 甲 has a profile with its R&D intensity known.
+        let id = ipfin_store::db::fetch_i64(
+            s.conn(),
+            "SELECT id FROM enterprises WHERE credit_code = ?",
+            vec![a.clone().into()],
+        )
+        .await
+        .expect("id");
+        let p = s
+            .screening_profile_of(&Scope::City, id)
+            .await
+            .expect("profile")
+            .expect("one");
+        assert_eq!(
+            p.level(ipfin_domain::screening::Factor::RdIntensity),
+            Some(3)
+        );
+        // A file without the columns keeps what is stored.
+        let path = tmp("plain.csv");
+        std::fs::write(
+            &path,
+            format!("{HEADER}\n{a},深圳市筛选甲有限公司,440305,,是,I65,121,30000000,,否\n"),
+        )
+        .expect("write");
+        let report = run(s, &path, 100).await.expect("import");
+        assert_eq!(report.updated, 1);
+        assert_eq!(facts(a.clone()).await.rd_expense_fen, Some(200_000_000));
+        db.cleanup().await;
+    }
+}
+
+#[derive(Debug, PartialEq, Eq, Default, sea_orm::FromQueryResult)]
+struct Facts {
+    rd_expense_fen: Option<i64>,
+    prev_revenue_fen: Option<i64>,
+    financing_need: Option<bool>,
+    abnormal_operation: Option<bool>,
+    dishonest: Option<bool>,
+}

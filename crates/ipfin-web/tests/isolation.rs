@@ -1031,6 +1031,38 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ),
     (
         "GET",
+        "/screening",
+        "city_admin,district_officer,department_member",
+    ),
+    (
+        "GET",
+        "/screening/export.xlsx",
+        "city_admin,district_officer,department_member",
+    ),
+    ("POST", "/screening/preview", "city_admin,district_officer"),
+    ("POST", "/screening/model", "city_admin,district_officer"),
+    (
+        "GET",
+        "/api/v1/screening",
+        "city_admin,district_officer,department_member",
+    ),
+    (
+        "GET",
+        "/api/v1/screening/model",
+        "city_admin,district_officer,department_member",
+    ),
+    (
+        "PUT",
+        "/api/v1/screening/model",
+        "city_admin,district_officer",
+    ),
+    (
+        "POST",
+        "/api/v1/screening/preview",
+        "city_admin,district_officer,department_member",
+    ),
+    (
+        "GET",
         "/api/v1/supervision/districts/{code}/check-schedule",
         "city_admin,district_officer,department_member",
     ),

@@ -354,9 +354,13 @@ fn write_enterprises(
     let mut w = std::io::BufWriter::with_capacity(1 << 20, f);
     writeln!(
         w,
-        "统一社会信用代码,企业名称,注册地,纳税地,独立法人,行业代码,从业人员,营业收入（元）,资产总额（元）,同意数据共享"
+        "统一社会信用代码,企业名称,注册地,纳税地,独立法人,行业代码,从业人员,营业收入（元）,资产总额（元）,同意数据共享,\
+         研发费用（元）,上年营业收入（元）,融资需求,经营异常,失信被执行人"
     )?;
     let mut rng = Rng::new(seed);
+    // The screening facts (issue #20 item 2) draw from their own generator, so the other
+    // columns stay what they were for a seed.
+    let mut facts = Rng::new(seed ^ 0x0005_C04E);
     for n in 0..count {
         let district = *rng.weighted(DISTRICTS);
         let industry = *rng.weighted(INDUSTRIES);
@@ -380,10 +384,36 @@ fn write_enterprises(
             "深圳市"
         };
         let code = credit_code(district, n + 1);
+        let consent = if rng.below(3) == 0 { "是" } else { "否" };
+        // Known for some: R&D expense for a third, last year's revenue for half, a declared
+        // need for a fifth (known either way), abnormal-operation and dishonest records from
+        // the market regulator's data for 60%.
+        let rd = if facts.below(3) == 0 {
+            format!("{}.00", revenue_yuan * facts.below(120) / 1000)
+        } else {
+            String::new()
+        };
+        let prev = if facts.below(2) == 0 {
+            format!("{}.00", revenue_yuan * (60 + facts.below(80)) / 100)
+        } else {
+            String::new()
+        };
+        let need = match facts.below(10) {
+            0 => "是",
+            1 => "否",
+            _ => "",
+        };
+        let (abnormal, dishonest) = if facts.below(5) < 3 {
+            (
+                if facts.below(25) == 0 { "是" } else { "否" },
+                if facts.below(100) == 0 { "是" } else { "否" },
+            )
+        } else {
+            ("", "")
+        };
         writeln!(
             w,
-            "{code},{prefix}{a}{b}{c}{trade}{form},{district},{district},是,{industry},{employees},{revenue_yuan}.00,{assets_yuan}.00,{}",
-            if rng.below(3) == 0 { "是" } else { "否" }
+            "{code},{prefix}{a}{b}{c}{trade}{form},{district},{district},是,{industry},{employees},{revenue_yuan}.00,{assets_yuan}.00,{consent},{rd},{prev},{need},{abnormal},{dishonest}"
         )?;
         each(&code)?;
         if n % 100_000 == 0 {

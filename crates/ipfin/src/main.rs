@@ -78,6 +78,10 @@ enum Command {
     },
     /// Print a quarter's statistics per district (SPEC §8 R4.2), timed.
     Stats(StatsArgs),
+    /// Screening (issue #20 item 2): derive the score profiles from the records (`--refresh`),
+    /// score a district (or the whole city) by its model in force, timed, and preview a change
+    /// of the threshold; or write the facts every score is made of as CSV (`--export-csv`).
+    Screening(ScreeningArgs),
     /// Recompute the statistics aggregates from the loan, pledge and enterprise records (after a
     /// bulk load, or to repair them).
     StatsRebuild,
@@ -108,6 +112,30 @@ struct DemoArgs {
     /// the statistics: a benchmark-sized loan book (e.g. 1000000).
     #[arg(long)]
     loans: Option<u64>,
+}
+
+#[derive(Args)]
+struct ScreeningArgs {
+    /// The district (default: the whole city, by the city's model).
+    #[arg(long)]
+    district: Option<String>,
+    /// Derive every enterprise's profile from the records first (timed).
+    #[arg(long)]
+    refresh: bool,
+    /// Score this many times and print the timing (min / median / max) on standard error.
+    #[arg(long, default_value_t = 1)]
+    repeat: u32,
+    /// Also preview the model in force with this threshold (how many enter and leave), timed.
+    #[arg(long)]
+    preview_threshold: Option<u32>,
+    /// Also preview with this weight changed (FACTOR=WEIGHT, e.g. invention_patents=30;
+    /// repeatable), timed.
+    #[arg(long)]
+    preview_weight: Vec<String>,
+    /// Write the facts of every enterprise (as the refresh reads them) to this CSV file, and
+    /// nothing else.
+    #[arg(long)]
+    export_csv: Option<PathBuf>,
 }
 
 #[derive(Args)]
@@ -237,6 +265,7 @@ async fn main() -> Result<()> {
             Ok(())
         }
         Command::Demo(args) => demo(&cfg, args).await,
+        Command::Screening(args) => screening(&cfg, args).await,
         Command::BenchApplicants { count } => {
             let store = open(&cfg).await?;
             let (policy, tokens) = store.bench_applicants(count).await.map_err(store_error)?;
@@ -1157,4 +1186,172 @@ fn generate_with_bar(dir: &Path, count: u64, seed: u64) -> Result<generate::City
     let files = generate::write_city_csv(dir, count, seed, |n| bar.set_position(n))?;
     bar.finish_and_clear();
     Ok(files)
+}
+
+/// `ipfin screening`: the profiles refreshed, a district or the city scored by its model in
+/// force (counts, the sum of all scores in twelfths of a point as a checksum, the first ten),
+/// a preview; timings on standard error. `--export-csv` writes the facts instead.
+async fn screening(cfg: &Config, args: ScreeningArgs) -> Result<()> {
+    use ipfin_store::screening::CITY_AREA;
+    let store = open(cfg).await?;
+    let today = ipfin_store::today_shanghai();
+    if let Some(path) = &args.export_csv {
+        let mut w = std::io::BufWriter::with_capacity(1 << 20, std::fs::File::create(path)?);
+        use std::io::Write;
+        writeln!(
+            w,
+            "id,district,invention_patents,trademarks,copyrights,recent_grants,rd_expense_fen,revenue_fen,prev_revenue_fen,current_pledge,financing_need,abnormal_operation,dishonest,size_class"
+        )?;
+        let opt = |v: Option<i64>| v.map(|v| v.to_string()).unwrap_or_default();
+        let flag = |v: Option<bool>| v.map(|v| u8::from(v).to_string()).unwrap_or_default();
+        let (mut last, mut n) = (0i64, 0u64);
+        loop {
+            let rows = store
+                .screening_facts_after(last, 10_000, today)
+                .await
+                .map_err(store_error)?;
+            let Some(end) = rows.last().map(|r| r.0) else {
+                break;
+            };
+            for (id, district, f) in rows {
+                writeln!(
+                    w,
+                    "{id},{district},{},{},{},{},{},{},{},{},{},{},{},{}",
+                    f.invention_patents,
+                    f.trademarks,
+                    f.copyrights,
+                    f.recent_grants,
+                    opt(f.rd_expense_fen),
+                    opt(f.revenue_fen),
+                    opt(f.prev_revenue_fen),
+                    u8::from(f.current_pledge),
+                    flag(f.financing_need),
+                    flag(f.abnormal_operation),
+                    flag(f.dishonest),
+                    f.size.map(|s| s.code()).unwrap_or_default()
+                )?;
+                n += 1;
+            }
+            last = end;
+        }
+        w.flush()?;
+        eprintln!("exported {n} enterprises to {}", path.display());
+        return Ok(());
+    }
+    if args.refresh {
+        let r = store.refresh_screening(today).await.map_err(store_error)?;
+        eprintln!(
+            "refresh: {} enterprises, {} profiles, {} ms",
+            r.enterprises, r.profiles, r.millis
+        );
+    }
+    let scope = Scope::City;
+    let district = args.district.as_deref();
+    let saved = store
+        .screening_model(&scope, district)
+        .await
+        .map_err(store_error)?;
+    let mut times = Vec::new();
+    let mut scored = None;
+    for _ in 0..args.repeat.max(1) {
+        let started = std::time::Instant::now();
+        scored = Some(
+            store
+                .score_district(
+                    &scope,
+                    district,
+                    &saved.model,
+                    ipfin_store::Page::new(Some(1), Some(10)),
+                )
+                .await
+                .map_err(store_error)?,
+        );
+        times.push(started.elapsed().as_secs_f64() * 1000.0);
+    }
+    let Some(s) = scored else {
+        return Ok(());
+    };
+    println!(
+        "{} model v{} (threshold {}): enterprises {} · passing {} · high {} · score_sum_twelfths {} · profiles {}",
+        district.unwrap_or(CITY_AREA),
+        saved.version,
+        saved.model.threshold,
+        s.enterprises,
+        s.passing,
+        s.high,
+        s.score_sum,
+        s.profiles
+    );
+    for e in &s.list.items {
+        println!(
+            "  {:>6}  {}  {}  {}",
+            e.score.display(),
+            e.credit_code,
+            e.band.code(),
+            e.name
+        );
+    }
+    let mut sorted = times.clone();
+    sorted.sort_by(f64::total_cmp);
+    eprintln!(
+        "score_district {}: {} run(s) · first {:.1} ms · min {:.1} ms · median {:.1} ms · max {:.1} ms",
+        district.unwrap_or(CITY_AREA),
+        times.len(),
+        times[0],
+        sorted[0],
+        sorted[sorted.len() / 2],
+        sorted[sorted.len() - 1]
+    );
+    if args.preview_threshold.is_some() || !args.preview_weight.is_empty() {
+        let mut pairs: Vec<(ipfin_domain::screening::Factor, i64)> =
+            ipfin_domain::screening::Factor::ALL
+                .iter()
+                .map(|f| (*f, i64::from(saved.model.weight(*f))))
+                .collect();
+        for w in &args.preview_weight {
+            let (code, value) = w
+                .split_once('=')
+                .ok_or_else(|| anyhow::anyhow!("--preview-weight FACTOR=WEIGHT, not {w}"))?;
+            let f = ipfin_domain::screening::Factor::from_code(code.trim())
+                .ok_or_else(|| anyhow::anyhow!("no factor {code}"))?;
+            let v: i64 = value.trim().parse()?;
+            for p in pairs.iter_mut().filter(|p| p.0 == f) {
+                p.1 = v;
+            }
+        }
+        let t = args.preview_threshold.unwrap_or(saved.model.threshold);
+        let new = ipfin_domain::screening::Model::check(&pairs, i64::from(t)).map_err(|e| {
+            anyhow::anyhow!(
+                "{}",
+                e.iter()
+                    .map(|e| e.msg.zh.clone())
+                    .collect::<Vec<_>>()
+                    .join("；")
+            )
+        })?;
+        let started = std::time::Instant::now();
+        let p = store
+            .preview_screening(
+                &scope,
+                district,
+                &new,
+                ipfin_store::Page::new(Some(1), Some(20)),
+            )
+            .await
+            .map_err(store_error)?;
+        eprintln!(
+            "preview threshold {} → {t}{}: {:.1} ms · before {} · after {} · entering {} · leaving {}",
+            saved.model.threshold,
+            args.preview_weight
+                .iter()
+                .map(|w| format!(", {w}"))
+                .collect::<String>(),
+            started.elapsed().as_secs_f64() * 1000.0,
+            p.shift.before,
+            p.shift.after,
+            p.shift.entering,
+            p.shift.leaving
+        );
+    }
+    Ok(())
 }

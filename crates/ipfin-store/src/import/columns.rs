@@ -112,6 +112,11 @@ impl ImportKind {
                 "15000000.00",
                 "20000000.00",
                 "是",
+                "1200000.00",
+                "12000000.00",
+                "是",
+                "否",
+                "否",
             ],
             ImportKind::Tags => &[
                 "9144030071526726XG",
@@ -335,6 +340,43 @@ pub const ENTERPRISE_COLUMNS: &[Column] = &[
             "同意向本区合作银行共享企业信息",
             "data_sharing_consent",
         ],
+        false,
+    ),
+    // Facts for screening (issue #20 item 2) that arrive through the data-sharing
+    // arrangements; an empty cell is unknown, and a file without the column leaves what is
+    // stored alone.
+    (
+        "rd_expense_yuan",
+        &[
+            "研发费用（元）",
+            "研发费用(元)",
+            "研发投入（元）",
+            "rd_expense_yuan",
+        ],
+        false,
+    ),
+    (
+        "prev_revenue_yuan",
+        &[
+            "上年营业收入（元）",
+            "上年营业收入(元)",
+            "prev_revenue_yuan",
+        ],
+        false,
+    ),
+    (
+        "financing_need",
+        &["融资需求", "有融资需求", "financing_need"],
+        false,
+    ),
+    (
+        "abnormal_operation",
+        &["经营异常", "列入经营异常名录", "abnormal_operation"],
+        false,
+    ),
+    (
+        "dishonest",
+        &["失信被执行人", "失信记录", "dishonest"],
         false,
     ),
 ];

@@ -116,6 +116,96 @@ fn read_enterprise_row(
     }
 }
 
+/// The screening facts of a row (issue #20 item 2). Each is `None` when the file has no such
+/// column (what is stored stays), `Some(None)` for an empty cell (unknown), else the value.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ScreeningFields {
+    pub rd_expense_fen: Option<Option<i64>>,
+    pub prev_revenue_fen: Option<Option<i64>>,
+    pub financing_need: Option<Option<bool>>,
+    pub abnormal_operation: Option<Option<bool>>,
+    pub dishonest: Option<Option<bool>>,
+}
+
+/// The stored screening facts of an enterprise (all unknown for a new one).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct StoredScreening {
+    pub rd_expense_fen: Option<i64>,
+    pub prev_revenue_fen: Option<i64>,
+    pub financing_need: Option<bool>,
+    pub abnormal_operation: Option<bool>,
+    pub dishonest: Option<bool>,
+}
+
+impl ScreeningFields {
+    /// What to store: the file's values, and for its missing columns what was stored.
+    pub fn over(&self, stored: StoredScreening) -> StoredScreening {
+        StoredScreening {
+            rd_expense_fen: self.rd_expense_fen.unwrap_or(stored.rd_expense_fen),
+            prev_revenue_fen: self.prev_revenue_fen.unwrap_or(stored.prev_revenue_fen),
+            financing_need: self.financing_need.unwrap_or(stored.financing_need),
+            abnormal_operation: self.abnormal_operation.unwrap_or(stored.abnormal_operation),
+            dishonest: self.dishonest.unwrap_or(stored.dishonest),
+        }
+    }
+}
+
+fn read_screening_fields(
+    cols: &HashMap<&'static str, usize>,
+    values: &[String],
+    p: &mut Problems,
+) -> ScreeningFields {
+    let cell = |f: &str| {
+        cols.get(f).map(|i| {
+            values
+                .get(*i)
+                .map(|s| s.trim().to_string())
+                .unwrap_or_default()
+        })
+    };
+    let mut amount = |f: &str, what: &str| -> Option<Option<i64>> {
+        let v = cell(f)?;
+        if v.is_empty() {
+            return Some(None);
+        }
+        match ipfin_domain::money::parse_amount(&v, 100) {
+            Some(a) => Some(Some(a)),
+            None => {
+                p.add((
+                    f.to_string(),
+                    format!("{what}“{v}”不是有效金额：请填写不小于 0 的数字（单位元，最多两位小数），未知请留空。"),
+                ));
+                Some(None)
+            }
+        }
+    };
+    let rd_expense_fen = amount("rd_expense_yuan", "研发费用");
+    let prev_revenue_fen = amount("prev_revenue_yuan", "上年营业收入");
+    let mut flag = |f: &str, what: &str| -> Option<Option<bool>> {
+        let v = cell(f)?;
+        if v.is_empty() {
+            return Some(None);
+        }
+        match yes_no(&v, false) {
+            Some(b) => Some(Some(b)),
+            None => {
+                p.add((
+                    f.to_string(),
+                    format!("{what}一栏请填“是”或“否”，未知请留空。"),
+                ));
+                Some(None)
+            }
+        }
+    };
+    ScreeningFields {
+        rd_expense_fen,
+        prev_revenue_fen,
+        financing_need: flag("financing_need", "融资需求"),
+        abnormal_operation: flag("abnormal_operation", "经营异常"),
+        dishonest: flag("dishonest", "失信被执行人"),
+    }
+}
+
 /// A valid code that stands in for one that did not parse while the rest of the row is checked
 /// (never written: the row has a problem and is refused).
 fn placeholder_code() -> ipfin_domain::CreditCode {
@@ -138,9 +228,10 @@ pub(super) fn check_enterprise_row(
 ) -> std::result::Result<ReadyRow, RowProblems> {
     let mut p = Problems::default();
     let mut input = read_enterprise_row(cols, values, districts, &mut p);
+    let screening = read_screening_fields(cols, values, &mut p);
     for _ in 0..8 {
         match ready(scope, line, input.clone()) {
-            Ok(r) => return p.finish(r),
+            Ok(r) => return p.finish(ReadyRow { screening, ..r }),
             Err((field, message)) => {
                 let set_aside = match field.as_str() {
                     "name" => {
@@ -184,6 +275,23 @@ struct ExistingRow {
     operating_revenue_fen: Option<i64>,
     total_assets_fen: Option<i64>,
     data_sharing_consent: bool,
+    rd_expense_fen: Option<i64>,
+    prev_revenue_fen: Option<i64>,
+    financing_need: Option<bool>,
+    abnormal_operation: Option<bool>,
+    dishonest: Option<bool>,
+}
+
+impl ExistingRow {
+    fn screening(&self) -> StoredScreening {
+        StoredScreening {
+            rd_expense_fen: self.rd_expense_fen,
+            prev_revenue_fen: self.prev_revenue_fen,
+            financing_need: self.financing_need,
+            abnormal_operation: self.abnormal_operation,
+            dishonest: self.dishonest,
+        }
+    }
 }
 
 /// A validated row ready to write.
@@ -197,6 +305,8 @@ pub struct ReadyRow {
     pub size: Option<String>,
     /// The name index text (filled in by the importer for its backend).
     pub index_text: String,
+    /// The screening facts the file carries.
+    pub screening: ScreeningFields,
 }
 
 /// Validates a parsed row for the scope; the error names the field and the rule.
@@ -229,6 +339,7 @@ pub fn ready(
         industry,
         size,
         index_text: String::new(),
+        screening: ScreeningFields::default(),
     })
 }
 
@@ -333,7 +444,8 @@ impl Store {
                 tx.conn(),
                 &format!(
                     "SELECT id, credit_code, name, registered_district, tax_district, independent_legal_person, industry, employees, \
-                     operating_revenue_fen, total_assets_fen, data_sharing_consent FROM enterprises{} WHERE credit_code IN ({placeholders})",
+                     operating_revenue_fen, total_assets_fen, data_sharing_consent, rd_expense_fen, prev_revenue_fen, financing_need, \
+                     abnormal_operation, dishonest FROM enterprises{} WHERE credit_code IN ({placeholders})",
                     code_index_hint(tx.conn().get_database_backend())
                 ),
                 chunk.iter().map(|r| Value::from(r.code.clone())).collect(),
@@ -358,7 +470,8 @@ impl Store {
                         && e.employees == r.input.employees
                         && e.operating_revenue_fen == r.input.operating_revenue_fen
                         && e.total_assets_fen == r.input.total_assets_fen
-                        && e.data_sharing_consent == r.input.data_sharing_consent;
+                        && e.data_sharing_consent == r.input.data_sharing_consent
+                        && r.screening.over(e.screening()) == e.screening();
                     if same {
                         out.unchanged += 1;
                     } else {
@@ -373,11 +486,13 @@ impl Store {
         let before =
             crate::stats_aggregate::enterprise_facts(tx.conn(), &changed_ids, true).await?;
         for (r, e) in changed {
+            let f = r.screening.over(e.screening());
             exec(
                         tx.conn(),
                         "UPDATE enterprises SET name = ?, registered_district = ?, tax_district = ?, independent_legal_person = ?, industry = ?, \
                          employees = ?, operating_revenue_fen = ?, total_assets_fen = ?, size_class = ?, data_sharing_consent = ?, updated_at = ?, \
-                         source_ref = ? WHERE id = ?",
+                         source_ref = ?, rd_expense_fen = ?, prev_revenue_fen = ?, financing_need = ?, abnormal_operation = ?, dishonest = ? \
+                         WHERE id = ?",
                         vec![
                             r.name.clone().into(),
                             r.input.registered_district.clone().into(),
@@ -391,6 +506,11 @@ impl Store {
                             r.input.data_sharing_consent.into(),
                             now.into(),
                             source.into(),
+                            f.rd_expense_fen.into(),
+                            f.prev_revenue_fen.into(),
+                            f.financing_need.into(),
+                            f.abnormal_operation.into(),
+                            f.dishonest.into(),
                             e.id.into(),
                         ],
                     )
@@ -413,20 +533,27 @@ impl Store {
         let after =
             crate::stats_aggregate::enterprise_facts(tx.conn(), &changed_ids, false).await?;
         tx.replace_stats(&before, &after)?;
-        // Multi-row inserts of 13 values a row (14 on PostgreSQL, which stores the name index
-        // in the row): 2,000 rows a statement on SQLite (the bundled SQLite allows 32,766
+        // Multi-row inserts of 19 values a row (20 on PostgreSQL, which stores the name index
+        // in the row): 1,500 rows a statement on SQLite (the bundled SQLite allows 32,766
         // parameters), 1,000 on PostgreSQL.
         let backend = tx.conn().get_database_backend();
         let pg = backend == sea_orm::DbBackend::Postgres;
         let (per_stmt, row_ph) = if pg {
-            (1000, "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+            (
+                1000,
+                "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            )
         } else {
-            (2000, "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+            (
+                1500,
+                "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            )
         };
         for chunk in new_rows.chunks(per_stmt) {
             let placeholders = vec![row_ph; chunk.len()].join(", ");
-            let mut values: Vec<Value> = Vec::with_capacity(chunk.len() * 15);
+            let mut values: Vec<Value> = Vec::with_capacity(chunk.len() * 20);
             for r in chunk {
+                let f = r.screening.over(StoredScreening::default());
                 values.extend([
                     Value::from(r.code.clone()),
                     r.name.clone().into(),
@@ -442,6 +569,11 @@ impl Store {
                     now.into(),
                     now.into(),
                     source.into(),
+                    f.rd_expense_fen.into(),
+                    f.prev_revenue_fen.into(),
+                    f.financing_need.into(),
+                    f.abnormal_operation.into(),
+                    f.dishonest.into(),
                 ]);
                 if pg {
                     values.push(index_text(backend, r).into());
@@ -456,7 +588,8 @@ impl Store {
                 tx.conn(),
                 &format!(
                     "INSERT INTO enterprises (credit_code, name, registered_district, tax_district, independent_legal_person, industry, \
-                     employees, operating_revenue_fen, total_assets_fen, size_class, data_sharing_consent, created_at, updated_at, source_ref{}) \
+                     employees, operating_revenue_fen, total_assets_fen, size_class, data_sharing_consent, created_at, updated_at, source_ref, \
+                     rd_expense_fen, prev_revenue_fen, financing_need, abnormal_operation, dishonest{}) \
                      VALUES {placeholders} RETURNING id, credit_code",
                     if pg { ", name_grams" } else { "" }
                 ),

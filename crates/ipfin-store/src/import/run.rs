@@ -193,6 +193,10 @@ impl Store {
             Err(e) => return Err(self.refuse(&actor, e, report).await),
         }
         self.finish_import(actor, import_id).await?;
+        // The score profiles follow the records they are derived from (issue #20 item 2).
+        if kind != ImportKind::Tags && report.inserted + report.updated > 0 {
+            self.refresh_screening(crate::today_shanghai()).await?;
+        }
         Ok(report)
     }
 

@@ -29,6 +29,7 @@ mod m0021_payment_runs;
 mod m0022_check_schedules;
 mod m0024_batch_allocation;
 mod m0025_whitelist;
+mod m0027_screening;
 mod m0028_push;
 
 use m0001_foundation::M0001Foundation;
@@ -55,6 +56,7 @@ use m0021_payment_runs::M0021PaymentRuns;
 use m0022_check_schedules::M0022CheckSchedules;
 use m0024_batch_allocation::M0024BatchAllocation;
 use m0025_whitelist::M0025Whitelist;
+use m0027_screening::M0027Screening;
 use m0028_push::M0028Push;
 
 use sea_orm_migration::prelude::*;
@@ -89,6 +91,7 @@ impl MigratorTrait for Migrator {
             Box::new(M0022CheckSchedules),
             Box::new(M0024BatchAllocation),
             Box::new(M0025Whitelist),
+            Box::new(M0027Screening),
             Box::new(M0028Push),
         ]
     }

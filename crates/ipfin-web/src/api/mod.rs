@@ -15,6 +15,7 @@ pub mod org;
 pub mod payment;
 pub mod policy;
 pub mod push;
+pub mod screening;
 pub mod stats;
 pub mod summary;
 pub mod supervision;

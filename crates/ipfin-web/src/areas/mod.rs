@@ -20,6 +20,7 @@ pub mod org;
 pub mod payment;
 pub mod policy;
 pub mod push;
+pub mod screening;
 pub mod stats;
 pub mod summary;
 pub mod supervision;
@@ -58,6 +59,7 @@ pub const AREAS: &[Area] = &[
     supervision::AREA,
     whitelist::AREA,
     push::AREA,
+    screening::AREA,
     summary::AREA,
     meeting::AREA,
     audit::AREA,
@@ -216,6 +218,7 @@ mod tests {
                 "16 /users",
                 "16 /whitelist",
                 "16 /push",
+                "16 /screening",
                 "17 /tokens",
                 "18 /policy-drafts",
                 "19 /dashboard",
@@ -242,6 +245,7 @@ mod tests {
                 "16 /imports",
                 "16 /whitelist",
                 "16 /push",
+                "16 /screening",
                 "17 /tag-types",
                 "18 /policy-drafts",
                 "19 /dashboard/districts/440305",
@@ -267,6 +271,7 @@ mod tests {
                 "13 /applications",
                 "16 /whitelist",
                 "16 /push",
+                "16 /screening",
                 "18 /policy-drafts",
                 "19 /dashboard/districts/440305",
                 "20 /targets",

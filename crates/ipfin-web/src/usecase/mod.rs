@@ -10,6 +10,7 @@ pub mod meeting;
 pub mod payment;
 pub mod policy;
 pub mod push;
+pub mod screening;
 pub mod stats;
 pub mod summary;
 pub mod supervision;

@@ -20,6 +20,7 @@ pub mod payment;
 pub mod policy;
 pub mod policy_form;
 pub mod push;
+pub mod screening;
 pub mod stats;
 pub mod summary;
 pub mod supervision;

@@ -23,6 +23,7 @@ fn rules() -> Rules {
             ratio: PerClass::all(ratio),
             ratio_if_guaranteed: None,
             cap_fen: PerClass::all(Some(50_000_000)),
+            annual_cap_fen: PerClass::all(None),
             cap_share_of_principal: Some(Ratio::new(Decimal::new(3, 2)).expect("ratio")),
             base_max_share_of_principal: None,
             interest: (*i == Item::Interest).then(|| InterestRule {
@@ -54,6 +55,7 @@ fn applications(n: usize) -> Vec<Application> {
             class: SizeClass::ALL[i % 4],
             operating_revenue_fen: None,
             enterprise_used_fen: Fen::new((i as i64 % 7) * 10_000_000),
+            item_used_fen: Default::default(),
             loans: (0..3)
                 .map(|k| Loan {
                     reference: format!("L{i}-{k}"),

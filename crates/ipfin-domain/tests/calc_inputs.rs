@@ -23,6 +23,7 @@ fn item(i: Item, ratio: &str) -> ItemRule {
         ratio: PerClass::all(Ratio::new(ratio.parse().expect("decimal")).expect("ratio")),
         ratio_if_guaranteed: None,
         cap_fen: PerClass::all(None),
+        annual_cap_fen: PerClass::all(None),
         cap_share_of_principal: None,
         base_max_share_of_principal: None,
         interest: None,
@@ -65,6 +66,7 @@ fn app(loans: Vec<Loan>) -> Application {
         operating_revenue_fen: None,
         loans,
         enterprise_used_fen: Fen::ZERO,
+        item_used_fen: Default::default(),
     }
 }
 

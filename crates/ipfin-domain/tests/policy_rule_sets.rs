@@ -26,6 +26,7 @@ fn item(item: Item, ratio: Ratio) -> ItemRule {
         ratio: PerClass::all(ratio),
         ratio_if_guaranteed: None,
         cap_fen: PerClass::all(None),
+        annual_cap_fen: PerClass::all(None),
         cap_share_of_principal: None,
         base_max_share_of_principal: None,
         interest: None,
@@ -67,6 +68,7 @@ fn app(class: SizeClass, loans: Vec<Loan>) -> Application {
         operating_revenue_fen: None,
         loans,
         enterprise_used_fen: Fen::new(0),
+        item_used_fen: Default::default(),
     }
 }
 
@@ -311,6 +313,7 @@ fn caps_as_a_share_of_the_loan() {
     let capped = |it: Item, share, amount: Option<i64>| ItemRule {
         cap_share_of_principal: Some(r(share)),
         cap_fen: PerClass::all(amount),
+        annual_cap_fen: PerClass::all(None),
         ..item(it, Ratio::ONE)
     };
     let p = rules(vec![

@@ -4,9 +4,13 @@
 //! serde English, no line and column numbers. The API, the page and the fuzz run all enter
 //! the engine through [`calculator_input`].
 
-use super::calc::{Application, IpShare, Loan};
+use super::calc::{
+    Application, Calculation, IpShare, Loan, RewardLoan, amount_problem, calculate,
+    try_institution_reward, try_securitisation,
+};
 use super::json_zh::{list_values, name_field, serde_zh};
-use super::rules::{Ratio, RuleError};
+use super::lpr::LprTable;
+use super::rules::{Item, Ratio, RuleError, Rules};
 use crate::ip_number::IpKind;
 use crate::message::Msg;
 use crate::money::Fen;
@@ -14,20 +18,181 @@ use crate::size::SizeClass;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde_json::{Map, Value};
+use std::collections::BTreeMap;
 
-/// A calculation asked for: the policy version and the application's figures.
+/// A calculation asked for: the policy version and what to calculate.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CalculatorInput {
     pub policy_version_id: i64,
-    pub application: Application,
+    pub request: Request,
+}
+
+impl CalculatorInput {
+    /// The enterprise fee application, when that is what is asked.
+    pub fn application(&self) -> Option<&Application> {
+        match &self.request {
+            Request::EnterpriseFee(a) => Some(a),
+            _ => None,
+        }
+    }
+}
+
+/// What the calculator computes, by the kind of application (SPEC §3.1, issue #19 item 10).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Request {
+    /// An enterprise's fees on its loans (`kind` `enterprise_fee`, the default).
+    EnterpriseFee(Application),
+    /// A financial institution's reward on its loans of the year (`kind` `institution`).
+    Institution {
+        loans: Vec<RewardLoan>,
+        /// What the institution was already granted this year.
+        granted_this_year_fen: Fen,
+    },
+    /// An enterprise's securitisation support (`kind` `securitisation`).
+    Securitisation {
+        /// Which year of support (1 = the first); the workflow counts it from the records.
+        year_number: u32,
+        interest_paid_fen: Fen,
+        guarantee_fee_fen: Fen,
+        granted_this_year_fen: Fen,
+    },
+}
+
+/// The kinds of calculation: (code, Chinese name).
+pub const KINDS: [(&str, &str); 3] = [
+    ("enterprise_fee", "企业费用资助"),
+    ("institution", "银行金融机构奖励"),
+    ("securitisation", "知识产权证券化资助"),
+];
+
+impl Request {
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Request::EnterpriseFee(_) => KINDS[0].0,
+            Request::Institution { .. } => KINDS[1].0,
+            Request::Securitisation { .. } => KINDS[2].0,
+        }
+    }
+
+    /// Runs the engine on the request under `rules`. A kind the policy does not offer is
+    /// refused (`calc.kind_not_offered`, at `kind`, naming what the policy does offer); an
+    /// input the engine cannot take is refused at the path of the field it concerns.
+    pub fn calculate(&self, rules: &Rules, lpr: &LprTable) -> Result<Calculation, RuleError> {
+        let at = |path: &str, msg: Msg| RuleError {
+            path: path.to_string(),
+            msg,
+        };
+        match self {
+            Request::EnterpriseFee(_)
+            | Request::Institution { .. }
+            | Request::Securitisation { .. }
+                if !offered_kinds(rules).iter().any(|(k, _)| *k == self.kind()) =>
+            {
+                Err(self.not_offered(rules))
+            }
+            Request::EnterpriseFee(app) => calculate(rules, lpr, app).map_err(|m| at("loans", m)),
+            Request::Institution {
+                loans,
+                granted_this_year_fen,
+            } => match &rules.institution_reward {
+                Some(rule) => try_institution_reward(rule, loans, granted_this_year_fen.get())
+                    .map_err(|m| at("loans", m)),
+                None => Err(self.not_offered(rules)),
+            },
+            Request::Securitisation {
+                year_number,
+                interest_paid_fen,
+                guarantee_fee_fen,
+                granted_this_year_fen,
+            } => match &rules.securitisation {
+                Some(rule) => try_securitisation(
+                    rule,
+                    *year_number,
+                    interest_paid_fen.get(),
+                    guarantee_fee_fen.get(),
+                    granted_this_year_fen.get(),
+                )
+                .map_err(|m| at("interest_paid_fen", m)),
+                None => Err(self.not_offered(rules)),
+            },
+        }
+    }
+
+    /// The refusal of a kind the policy does not offer, naming what it does offer.
+    fn not_offered(&self, rules: &Rules) -> RuleError {
+        let name = KINDS
+            .iter()
+            .find(|(k, _)| *k == self.kind())
+            .map_or("", |k| k.1);
+        let list: Vec<String> = offered_kinds(rules)
+            .iter()
+            .map(|(k, zh)| format!("{zh}（{k}）"))
+            .collect();
+        RuleError {
+            path: "kind".into(),
+            msg: Msg::new(
+                "calc.kind_not_offered",
+                format!(
+                    "所选政策没有{name}条款，不能按“{name}”（{}）测算；本政策可测算：{}。",
+                    self.kind(),
+                    list.join("、")
+                ),
+                format!("The policy does not offer {}.", self.kind()),
+            ),
+        }
+    }
+}
+
+/// The kinds of calculation a policy's rules offer: enterprise fees when it has items, rewards
+/// when it has an institution reward, securitisation when it has securitisation support.
+pub fn offered_kinds(rules: &Rules) -> Vec<(&'static str, &'static str)> {
+    let has = [
+        !rules.items.is_empty(),
+        rules.institution_reward.is_some(),
+        rules.securitisation.is_some(),
+    ];
+    KINDS
+        .iter()
+        .zip(has)
+        .filter(|(_, h)| *h)
+        .map(|(k, _)| *k)
+        .collect()
 }
 
 const TOP: &[&str] = &[
+    "kind",
     "policy_version_id",
     "class",
     "operating_revenue_fen",
     "enterprise_used_fen",
+    "item_used_fen",
     "loans",
+];
+
+const TOP_INSTITUTION: &[&str] = &[
+    "kind",
+    "policy_version_id",
+    "granted_this_year_fen",
+    "loans",
+];
+
+const TOP_SECURITISATION: &[&str] = &[
+    "kind",
+    "policy_version_id",
+    "year_number",
+    "interest_paid_fen",
+    "guarantee_fee_fen",
+    "granted_this_year_fen",
+];
+
+const REWARD_LOAN: &[&str] = &[
+    "reference",
+    "principal_fen",
+    "secured_amount_fen",
+    "ip_share",
+    "ip_kind",
+    "class",
+    "first_time_borrower",
 ];
 
 const LOAN: &[&str] = &[
@@ -218,6 +383,23 @@ impl Reader<'_> {
         parsed
     }
 
+    /// true or false; absent: false.
+    fn boolean(&mut self, key: &str) -> bool {
+        match self.get(key, false) {
+            None => false,
+            Some(Value::Bool(b)) => *b,
+            Some(v) => {
+                let v = v.clone();
+                self.problem(
+                    key,
+                    "json.boolean",
+                    format!("应为 true 或 false（不加引号），实际填写的是 {v}。"),
+                );
+                false
+            }
+        }
+    }
+
     fn object(&mut self, key: &str) -> Option<Map<String, Value>> {
         match self.get(key, true)? {
             Value::Object(m) => Some(m.clone()),
@@ -319,10 +501,164 @@ fn loan(v: &Value, i: usize, problems: &mut Vec<RuleError>) -> Option<Loan> {
     Some(loan)
 }
 
-/// Reads a calculation request: `policy_version_id`, `class` (large, medium, small, micro),
-/// optional `operating_revenue_fen` and `enterprise_used_fen`, and `loans`. Every problem is
-/// returned, each with its JSON path; the figures' bounds ([`Application::problems`]) are
-/// checked here too, so the engine is reached only with figures it takes.
+/// The loans of a request: a non-empty array, each read by `one`. Returns the loans that
+/// read (with their index) and whether all of them did.
+fn loans_of<T>(
+    r: &mut Reader<'_>,
+    mut one: impl FnMut(&Value, usize, &mut Vec<RuleError>) -> Option<T>,
+) -> (Vec<(usize, T)>, bool) {
+    let list = match r.get("loans", true) {
+        Some(Value::Array(a)) if a.is_empty() => {
+            r.problem("loans", "loan.none", "至少填写一笔。".into());
+            return (Vec::new(), false);
+        }
+        Some(Value::Array(a)) => a.clone(),
+        Some(_) => {
+            r.problem("loans", "json.array", "应为数组 […]，每笔贷款一项。".into());
+            return (Vec::new(), false);
+        }
+        None => return (Vec::new(), false),
+    };
+    let mut out = Vec::new();
+    let mut all = true;
+    for (i, l) in list.iter().enumerate() {
+        match one(l, i, r.problems) {
+            Some(l) => out.push((i, l)),
+            None => all = false,
+        }
+    }
+    (out, all)
+}
+
+/// `item_used_fen`: `{"interest": 100000, …}`, each key an item code, each value fen.
+fn item_used(r: &mut Reader<'_>) -> BTreeMap<Item, Fen> {
+    let mut out = BTreeMap::new();
+    let Some(v) = r.get("item_used_fen", false).cloned() else {
+        return out;
+    };
+    let Value::Object(m) = v else {
+        r.problem(
+            "item_used_fen",
+            "json.object",
+            "应为对象，每个资助项目一项，如 {\"interest\": 100000}（单位：分）。".into(),
+        );
+        return out;
+    };
+    for (k, v) in &m {
+        let path = format!("item_used_fen.{k}");
+        let Some(item) = Item::from_code(k) else {
+            let list = list_values(Item::ALL.iter().map(|i| i.code()));
+            r.problems.push(RuleError {
+                path,
+                msg: Msg::new(
+                    "json.value",
+                    format!(
+                        "{}中的“{k}”不是资助项目，可选：{list}。",
+                        name_field("item_used_fen")
+                    ),
+                    format!("{k} is not an item."),
+                ),
+            });
+            continue;
+        };
+        match v.as_i64() {
+            Some(n) => {
+                out.insert(item, Fen::new(n));
+            }
+            None => r.problems.push(RuleError {
+                path,
+                msg: Msg::new(
+                    "json.integer",
+                    format!(
+                        "{}中{}的金额应为整数（以分为单位，不加引号），实际填写的是 {v}。",
+                        name_field("item_used_fen"),
+                        item.zh()
+                    ),
+                    format!("{k}: an integer amount of fen."),
+                ),
+            }),
+        }
+    }
+    out
+}
+
+/// One loan of an institution's reward request.
+fn reward_loan(v: &Value, i: usize, problems: &mut Vec<RuleError>) -> Option<RewardLoan> {
+    let Value::Object(obj) = v else {
+        problems.push(RuleError {
+            path: format!("loans[{i}]"),
+            msg: Msg::new(
+                "json.object",
+                format!("第 {} 笔贷款应为对象 {{…}}。", i + 1),
+                format!("Loan {} must be an object.", i + 1),
+            ),
+        });
+        return None;
+    };
+    let mut r = Reader {
+        obj,
+        at: format!("loans[{i}]"),
+        whose: format!("第 {} 笔贷款的", i + 1),
+        problems,
+    };
+    r.unknown(REWARD_LOAN);
+    let kinds: Vec<(&str, IpKind)> = IpKind::ALL.iter().map(|k| (k.code(), *k)).collect();
+    let classes: Vec<(&str, SizeClass)> = SizeClass::ALL.iter().map(|c| (c.code(), *c)).collect();
+    let reference = r
+        .text("reference", false)
+        .filter(|s| !s.trim().is_empty())
+        .unwrap_or_else(|| format!("贷款 {}", i + 1));
+    let principal_fen = r.money("principal_fen", true);
+    let secured_amount_fen = r.money("secured_amount_fen", false);
+    let share = ip_share(&mut r);
+    let ip_kind = r.code("ip_kind", &kinds);
+    let class = match r.get("class", false) {
+        Some(_) => r.code("class", &classes).map(Some),
+        None => Some(None),
+    };
+    let first_time = r.boolean("first_time_borrower");
+    // The bounds of what could be read, whatever else is wrong.
+    let mut bounds_ok = true;
+    if let (Some(principal_fen), Some(ip_share)) = (principal_fen, share) {
+        let probe = RewardLoan {
+            principal_fen,
+            secured_amount_fen,
+            ip_share,
+            ip_kinds: Vec::new(),
+            class: None,
+            first_time,
+        };
+        for (f, msg) in probe.problems(&reference) {
+            bounds_ok = false;
+            r.problems.push(RuleError {
+                path: format!("loans[{i}].{f}"),
+                msg,
+            });
+        }
+    }
+    bounds_ok.then_some(())?;
+    Some(RewardLoan {
+        principal_fen: principal_fen?,
+        secured_amount_fen,
+        ip_share: share?,
+        ip_kinds: vec![ip_kind?],
+        class: class?,
+        first_time,
+    })
+}
+
+/// Reads a calculation request. `kind` says what is calculated (absent: `enterprise_fee`):
+/// - `enterprise_fee`: `policy_version_id`, `class` (large, medium, small, micro), optional
+///   `operating_revenue_fen`, `enterprise_used_fen` and `item_used_fen` (per item code), and
+///   `loans`;
+/// - `institution`: `policy_version_id`, optional `granted_this_year_fen`, and `loans` (each
+///   `principal_fen`, optional `secured_amount_fen`, `ip_share`, `ip_kind`, optional `class`
+///   and `first_time_borrower`);
+/// - `securitisation`: `policy_version_id`, `year_number` (1 = the first year),
+///   `interest_paid_fen`, `guarantee_fee_fen`, optional `granted_this_year_fen`.
+///
+/// Every problem is returned, each with its JSON path; the figures' bounds are checked here
+/// too, so the engine is reached only with figures it takes.
 pub fn calculator_input(v: &Value) -> Result<CalculatorInput, Vec<RuleError>> {
     let mut problems = Vec::new();
     let Value::Object(obj) = v else {
@@ -341,67 +677,144 @@ pub fn calculator_input(v: &Value) -> Result<CalculatorInput, Vec<RuleError>> {
         whose: String::new(),
         problems: &mut problems,
     };
-    r.unknown(TOP);
+    let kinds: Vec<(&str, u8)> = KINDS.iter().zip(0u8..).map(|(k, n)| (k.0, n)).collect();
+    let kind = match r.get("kind", false) {
+        None => Some(0),
+        Some(_) => r.code("kind", &kinds),
+    };
+    let (id, request) = match kind {
+        Some(0) => enterprise_fee(&mut r),
+        Some(1) => institution(&mut r),
+        Some(_) => securitisation(&mut r),
+        None => (r.integer("policy_version_id", true), None),
+    };
+    match (id, request) {
+        (Some(policy_version_id), Some(request)) if problems.is_empty() => Ok(CalculatorInput {
+            policy_version_id,
+            request,
+        }),
+        _ => Err(problems),
+    }
+}
+
+/// The policy version and the `institution` request, each `None` where it does not read.
+fn institution(r: &mut Reader<'_>) -> (Option<i64>, Option<Request>) {
+    r.unknown(TOP_INSTITUTION);
     let id = r.integer("policy_version_id", true);
-    let classes: Vec<(&str, SizeClass)> = SizeClass::ALL.iter().map(|c| (c.code(), *c)).collect();
-    let class = r.code("class", &classes);
-    let revenue = r.money("operating_revenue_fen", false);
-    let used = r.money("enterprise_used_fen", false).unwrap_or_default();
-    let loans_v = match r.get("loans", true) {
-        Some(Value::Array(a)) if a.is_empty() => {
-            r.problem("loans", "loan.none", "至少填写一笔。".into());
-            None
-        }
-        Some(Value::Array(a)) => Some(a.clone()),
-        Some(_) => {
-            r.problem("loans", "json.array", "应为数组 […]，每笔贷款一项。".into());
+    (id, institution_request(r))
+}
+
+fn institution_request(r: &mut Reader<'_>) -> Option<Request> {
+    let granted = r.money("granted_this_year_fen", false).unwrap_or_default();
+    let (loans, all) = loans_of(r, reward_loan);
+    let bad = amount_problem("本年已获奖励", granted, 0);
+    if let Some(msg) = bad {
+        r.problems.push(RuleError {
+            path: "granted_this_year_fen".into(),
+            msg,
+        });
+        return None;
+    }
+    all.then_some(())?;
+    Some(Request::Institution {
+        loans: loans.into_iter().map(|(_, l)| l).collect(),
+        granted_this_year_fen: granted,
+    })
+}
+
+/// The policy version and the `securitisation` request, each `None` where it does not read.
+fn securitisation(r: &mut Reader<'_>) -> (Option<i64>, Option<Request>) {
+    r.unknown(TOP_SECURITISATION);
+    let id = r.integer("policy_version_id", true);
+    (id, securitisation_request(r))
+}
+
+fn securitisation_request(r: &mut Reader<'_>) -> Option<Request> {
+    let year = r.integer("year_number", true);
+    let interest = r.money("interest_paid_fen", false).unwrap_or_default();
+    let guarantee = r.money("guarantee_fee_fen", false).unwrap_or_default();
+    let granted = r.money("granted_this_year_fen", false).unwrap_or_default();
+    let year = match year {
+        Some(y) if (1..=100).contains(&y) => u32::try_from(y).ok(),
+        Some(y) => {
+            r.problem(
+                "year_number",
+                "calc.year_number",
+                format!("应为 1 到 100 之间的整数（第 1 年填 1），实际为 {y}。"),
+            );
             None
         }
         None => None,
     };
-    let mut loans = Vec::new();
-    let mut all = true;
-    for (i, l) in loans_v.iter().flatten().enumerate() {
-        match loan(l, i, &mut problems) {
-            Some(l) => loans.push((i, l)),
-            None => all = false,
+    let before = r.problems.len();
+    for (key, what, v) in [
+        ("interest_paid_fen", "实付利息", interest),
+        ("guarantee_fee_fen", "担保费", guarantee),
+        ("granted_this_year_fen", "本年已获资助", granted),
+    ] {
+        if let Some(msg) = amount_problem(what, v, 0) {
+            r.problems.push(RuleError {
+                path: key.into(),
+                msg,
+            });
         }
     }
+    if r.problems.len() == before && interest.get() == 0 && guarantee.get() == 0 {
+        r.problem(
+            "interest_paid_fen",
+            "calc.securitisation_cost",
+            "与担保费合计应大于 0：请填写当年实际支付的利息和担保费（单位：分）。".into(),
+        );
+    }
+    (r.problems.len() == before).then_some(())?;
+    Some(Request::Securitisation {
+        year_number: year?,
+        interest_paid_fen: interest,
+        guarantee_fee_fen: guarantee,
+        granted_this_year_fen: granted,
+    })
+}
+
+/// The policy version and the `enterprise_fee` request, each `None` where it does not read.
+fn enterprise_fee(r: &mut Reader<'_>) -> (Option<i64>, Option<Request>) {
+    r.unknown(TOP);
+    let id = r.integer("policy_version_id", true);
+    (id, enterprise_fee_request(r))
+}
+
+fn enterprise_fee_request(r: &mut Reader<'_>) -> Option<Request> {
+    let classes: Vec<(&str, SizeClass)> = SizeClass::ALL.iter().map(|c| (c.code(), *c)).collect();
+    let class = r.code("class", &classes);
+    let revenue = r.money("operating_revenue_fen", false);
+    let used = r.money("enterprise_used_fen", false).unwrap_or_default();
+    let item_used_fen = item_used(r);
+    let (loans, all) = loans_of(r, loan);
     // The bounds of every figure that could be read, with its own path.
     let own = Application {
         class: SizeClass::Small,
         operating_revenue_fen: revenue,
         loans: Vec::new(),
         enterprise_used_fen: used,
+        item_used_fen,
     };
-    problems.extend(
+    r.problems.extend(
         own.problems()
             .into_iter()
             .map(|(path, msg)| RuleError { path, msg }),
     );
     for (i, l) in &loans {
-        problems.extend(l.problems().into_iter().map(|(f, msg)| RuleError {
-            path: format!("loans[{i}].{f}"),
-            msg,
-        }));
+        r.problems
+            .extend(l.problems().into_iter().map(|(f, msg)| RuleError {
+                path: format!("loans[{i}].{f}"),
+                msg,
+            }));
     }
-    let app = match (class, loans_v.is_some() && all) {
-        (Some(class), true) => Some(Application {
-            class,
-            loans: loans.into_iter().map(|(_, l)| l).collect(),
-            ..own
-        }),
-        _ => None,
-    };
-    match (id, app) {
-        (Some(policy_version_id), Some(application)) if problems.is_empty() => {
-            Ok(CalculatorInput {
-                policy_version_id,
-                application,
-            })
-        }
-        _ => Err(problems),
-    }
+    all.then_some(())?;
+    Some(Request::EnterpriseFee(Application {
+        class: class?,
+        loans: loans.into_iter().map(|(_, l)| l).collect(),
+        ..own
+    }))
 }
 
 #[cfg(test)]
@@ -441,14 +854,25 @@ mod tests {
         let v = json!({"policy_version_id": 7, "class": "small", "loans": [loan()]});
         let i = calculator_input(&v).expect("reads");
         assert_eq!(i.policy_version_id, 7);
-        assert_eq!(i.application.loans[0].principal_fen, 1_000_000_000);
-        assert_eq!(i.application.loans[0].annual_rate, Decimal::new(345, 4));
+        assert_eq!(
+            i.application().expect("fee").loans[0].principal_fen,
+            1_000_000_000
+        );
+        assert_eq!(
+            i.application().expect("fee").loans[0].annual_rate,
+            Decimal::new(345, 4)
+        );
         // A number is taken as written: 0.0345, not its binary neighbour.
         let mut l = loan();
         l["annual_rate"] = json!(0.0345);
         let v = json!({"policy_version_id": 7, "class": "small", "loans": [l]});
         let i = calculator_input(&v).expect("reads");
-        assert_eq!(i.application.loans[0].annual_rate.to_string(), "0.0345");
+        assert_eq!(
+            i.application().expect("fee").loans[0]
+                .annual_rate
+                .to_string(),
+            "0.0345"
+        );
     }
 
     #[test]

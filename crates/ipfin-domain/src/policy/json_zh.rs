@@ -53,6 +53,12 @@ pub fn field_zh(key: &str) -> Option<&'static str> {
         "ratio" => "比例",
         "ratio_if_guaranteed" => "有担保或保险时的比例",
         "cap_fen" => "单项上限（分）",
+        "annual_cap_fen" => "每家企业每年度单项上限（分）",
+        "item_used_fen" => "各项本年度已获批及在审金额（分）",
+        "kind" => "测算类别",
+        "granted_this_year_fen" => "本年已获资助（分）",
+        "year_number" => "第几年（证券化）",
+        "first_time_borrower" => "是否首贷企业",
         "cap_share_of_principal" => "上限占本金比例",
         "base_max_share_of_principal" => "计算基数占本金比例上限",
         "interest" => "贴息规则",
@@ -136,6 +142,7 @@ pub fn value_zh(code: &str) -> Option<&'static str> {
         "ratio" => "按知识产权占比",
         "enterprise_fee" => "企业费用补贴",
         "institution" => "金融机构奖励",
+        "securitisation" => "知识产权证券化资助",
         _ => return None,
     })
 }

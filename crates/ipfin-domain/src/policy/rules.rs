@@ -132,6 +132,16 @@ pub struct PerClass<T> {
     pub micro: T,
 }
 
+impl<T> PerClass<Option<T>> {
+    /// No class has a value (an optional cap that is not set).
+    pub fn is_unset(&self) -> bool {
+        self.large.is_none()
+            && self.medium.is_none()
+            && self.small.is_none()
+            && self.micro.is_none()
+    }
+}
+
 impl<T: Copy> PerClass<T> {
     /// The same value for every class.
     pub fn all(v: T) -> PerClass<T> {
@@ -288,6 +298,11 @@ pub struct ItemRule {
     /// Cap per application, per class (fen).
     #[serde(default)]
     pub cap_fen: PerClass<Option<i64>>,
+    /// Cap per enterprise per policy year, per class (fen): what the enterprise was granted or
+    /// has in progress for this item under any version of the same policy in the same policy
+    /// year counts against it (R2.1 "per enterprise per policy year"; decision 0032).
+    #[serde(default, skip_serializing_if = "PerClass::is_unset")]
+    pub annual_cap_fen: PerClass<Option<i64>>,
     /// Cap as a share of the principal of the application's loans (interest ≤ 3% of the loan).
     #[serde(default)]
     pub cap_share_of_principal: Option<Ratio>,
@@ -424,6 +439,11 @@ impl Rules {
                 ));
             }
             check_cap(&format!("{path}.cap_fen"), &it.cap_fen, &mut out);
+            check_cap(
+                &format!("{path}.annual_cap_fen"),
+                &it.annual_cap_fen,
+                &mut out,
+            );
             if it.interest.is_some() && it.item != Item::Interest {
                 out.push(err(
                     format!("{path}.interest"),

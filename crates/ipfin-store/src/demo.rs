@@ -828,6 +828,7 @@ pub fn demo_policy(code: &str, name: &str) -> ipfin_domain::policy::document::Po
         ratio: PerClass::large_and_sme(pct(large), pct(sme)),
         ratio_if_guaranteed: None,
         cap_fen: PerClass::all(None),
+        annual_cap_fen: PerClass::all(None),
         cap_share_of_principal: None,
         base_max_share_of_principal: None,
         interest: None,

@@ -142,7 +142,6 @@ pub fn value_zh(code: &str) -> Option<&'static str> {
         "ratio" => "按知识产权占比",
         "enterprise_fee" => "企业费用补贴",
         "institution" => "金融机构奖励",
-        "securitisation" => "知识产权证券化资助",
         _ => return None,
     })
 }

@@ -5,6 +5,7 @@
 mod support;
 
 use axum::http::Method;
+use ipfin_domain::Scope;
 use serde_json::json;
 use support::TestApp;
 
@@ -1794,6 +1795,62 @@ async fn the_calculator_takes_each_items_used_amount() {
         assert!(
             page.body
                 .contains("id=\"used_interest\" name=\"used_interest\" value=\"-1\""),
+            "{}",
+            page.body
+        );
+        app.cleanup().await;
+    }
+}
+
+/// Issue #19 item 3 on the application page: the second application of the year under a policy
+/// whose interest is capped at 8,000.00 per enterprise per year shows in its derivation what the
+/// first one holds (7,000.00) and what remains (1,000.00).
+#[tokio::test]
+async fn the_application_page_shows_what_was_used_of_an_annual_cap() {
+    for app in TestApp::all().await {
+        let ns = person(&app, "ns.officer").await;
+        let mut doc = nanshan_doc("年度单项上限（申请页）");
+        doc["rules"]["items"][0]["annual_cap_fen"] = cap(800_000);
+        let policy = publish(&app, &ns, doc).await;
+        let s = app.store();
+        let bank_id = app.org_id("深南银行深圳分行").await;
+        let bank = Scope::Institution {
+            org_id: ipfin_domain::id::OrgId::new(bank_id),
+        };
+        let ent = Scope::Enterprise {
+            org_id: ipfin_domain::id::OrgId::new(app.org_id("深圳市南山示例科技有限公司").await),
+        };
+        use ipfin_store::testing::fixtures::{
+            fee_line, report_pledge_loan, submit_fee_application,
+        };
+        let today: chrono::NaiveDate = "2026-03-10".parse().expect("date");
+        let mut ids = Vec::new();
+        for (contract, pledge, interest) in [
+            ("2026-WEB-0801", "Y2026980080001", 1_000_000),
+            ("2026-WEB-0802", "Y2026980080002", 500_000),
+        ] {
+            report_pledge_loan(s, &bank, contract, pledge, "202310123456.6", interest)
+                .await
+                .expect("loan");
+            ids.push(
+                submit_fee_application(
+                    s,
+                    &ent,
+                    policy,
+                    vec![fee_line(bank_id, contract, pledge, interest)],
+                    today,
+                )
+                .await
+                .expect("submitted"),
+            );
+        }
+        // 10,000.00 × 70% = 7,000.00 for the first; the second's 3,500.00 meets 1,000.00 left.
+        let page = app
+            .get(&format!("/applications/{}", ids[1]), Some(&ns))
+            .await;
+        assert_eq!(page.status, 200, "{}: {}", app.name(), page.body);
+        assert!(
+            page.body.contains("贷款贴息：每家企业本政策年度上限 8,000.00 元，本年度已获批及在审 7,000.00 元，尚余 1,000.00 元；计算金额 3,500.00 元 超过尚余额度，按 1,000.00 元 计。"),
             "{}",
             page.body
         );

@@ -1086,6 +1086,9 @@ async fn the_drafting_form_writes_the_essentials_and_keeps_the_rest() {
             // A class of its own: micro enterprises get 90%; the other SMEs take the _sme value.
             ("interest_micro", "90"),
             ("interest_cap_sme", "500000"),
+            // Issue #19 item 3: 400,000 per enterprise per policy year for every class.
+            ("interest_annual_cap_large", "400000"),
+            ("interest_annual_cap_sme", "400000"),
             ("item", "guarantee"),
             ("guarantee_large", "50"),
             ("guarantee_sme", "70"),
@@ -1133,6 +1136,17 @@ async fn the_drafting_form_writes_the_essentials_and_keeps_the_rest() {
         assert!(page.body.contains("name=\"interest_micro\" value=\"90\""));
         assert_eq!(doc["rules"]["items"][0]["cap_fen"]["small"], 50_000_000);
         assert_eq!(
+            doc["rules"]["items"][0]["annual_cap_fen"]["micro"],
+            40_000_000
+        );
+        assert!(
+            page.body
+                .contains("name=\"interest_annual_cap_small\" value=\"400000\""),
+            "{}",
+            page.body
+        );
+        assert!(doc["rules"]["items"][1].get("annual_cap_fen").is_none());
+        assert_eq!(
             doc["rules"]["enterprise_cap"]["amount_fen"]["large"],
             100_000_000
         );
@@ -1150,6 +1164,13 @@ async fn the_drafting_form_writes_the_essentials_and_keeps_the_rest() {
             public
                 .body
                 .contains("附加条件（指导意见未要求）：成立满 1 年")
+        );
+        assert!(
+            public
+                .body
+                .contains("每家企业每个政策年度最高 400,000.00 元"),
+            "{}",
+            public.body
         );
         app.cleanup().await;
     }

@@ -68,6 +68,11 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
         "每次申报上限（元）",
         "Cap per application (yuan)",
     ),
+    (
+        "draft.annual_cap",
+        "每家企业每年度上限（元）",
+        "Cap per enterprise per policy year (yuan)",
+    ),
     ("draft.ent_cap", "每家企业资助上限", "Cap per enterprise"),
     ("draft.per_year", "每年", "per year"),
     ("draft.lifetime", "累计", "lifetime"),

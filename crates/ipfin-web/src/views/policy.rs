@@ -110,6 +110,9 @@ pub(crate) fn describe(doc: &PolicyDocument) -> (Vec<ItemLine>, Vec<String>) {
                     limits.push(format!("每笔贷款最多计 {d} 天"));
                 }
             }
+            if !it.annual_cap_fen.is_unset() {
+                limits.push(per_enterprise_year(&it.annual_cap_fen));
+            }
             ItemLine {
                 name: it.item.zh(),
                 cells: SizeClass::ALL
@@ -778,6 +781,25 @@ pub async fn calculator(
             Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
         }
         Err(e) => Err(e),
+    }
+}
+
+/// An item's annual cap per enterprise as the clear card says it: one amount, or per class.
+fn per_enterprise_year(caps: &ipfin_domain::policy::PerClass<Option<i64>>) -> String {
+    let values: std::collections::BTreeSet<Option<i64>> =
+        SizeClass::ALL.iter().map(|c| caps.get(*c)).collect();
+    match (values.len(), caps.large) {
+        (1, Some(a)) => format!("每家企业每个政策年度最高 {}", yuan(a)),
+        _ => {
+            let each: Vec<String> = SizeClass::ALL
+                .iter()
+                .map(|c| match caps.get(*c) {
+                    Some(a) => format!("{} {}", c.label(Lang::Zh), yuan(a)),
+                    None => format!("{} 不限", c.label(Lang::Zh)),
+                })
+                .collect();
+            format!("每家企业每个政策年度最高：{}", each.join("；"))
+        }
     }
 }
 

@@ -17,16 +17,10 @@ use serde_json::{Value, json};
 const YUAN: i64 = 100;
 
 fn item(i: Item, ratio: &str) -> ItemRule {
-    ItemRule {
-        item: i,
-        ratio: PerClass::all(Ratio::new(ratio.parse().expect("decimal")).expect("ratio")),
-        ratio_if_guaranteed: None,
-        cap_fen: PerClass::all(None),
-        annual_cap_fen: PerClass::all(None),
-        cap_share_of_principal: None,
-        base_max_share_of_principal: None,
-        interest: None,
-    }
+    ItemRule::new(
+        i,
+        PerClass::all(Ratio::new(ratio.parse().expect("decimal")).expect("ratio")),
+    )
 }
 
 /// Interest 70%, at most 300,000 元 per application and 400,000 元 per enterprise per policy

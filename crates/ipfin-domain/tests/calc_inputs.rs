@@ -18,16 +18,10 @@ fn d(y: i32, m: u32, day: u32) -> NaiveDate {
 }
 
 fn item(i: Item, ratio: &str) -> ItemRule {
-    ItemRule {
-        item: i,
-        ratio: PerClass::all(Ratio::new(ratio.parse().expect("decimal")).expect("ratio")),
-        ratio_if_guaranteed: None,
-        cap_fen: PerClass::all(None),
-        annual_cap_fen: PerClass::all(None),
-        cap_share_of_principal: None,
-        base_max_share_of_principal: None,
-        interest: None,
-    }
+    ItemRule::new(
+        i,
+        PerClass::all(Ratio::new(ratio.parse().expect("decimal")).expect("ratio")),
+    )
 }
 
 fn rules(items: Vec<ItemRule>) -> Rules {

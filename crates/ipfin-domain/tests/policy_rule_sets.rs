@@ -21,16 +21,7 @@ fn r(p: rust_decimal::Decimal) -> Ratio {
 }
 
 fn item(item: Item, ratio: Ratio) -> ItemRule {
-    ItemRule {
-        item,
-        ratio: PerClass::all(ratio),
-        ratio_if_guaranteed: None,
-        cap_fen: PerClass::all(None),
-        annual_cap_fen: PerClass::all(None),
-        cap_share_of_principal: None,
-        base_max_share_of_principal: None,
-        interest: None,
-    }
+    ItemRule::new(item, PerClass::all(ratio))
 }
 
 fn rules(items: Vec<ItemRule>) -> Rules {
@@ -313,7 +304,6 @@ fn caps_as_a_share_of_the_loan() {
     let capped = |it: Item, share, amount: Option<i64>| ItemRule {
         cap_share_of_principal: Some(r(share)),
         cap_fen: PerClass::all(amount),
-        annual_cap_fen: PerClass::all(None),
         ..item(it, Ratio::ONE)
     };
     let p = rules(vec![

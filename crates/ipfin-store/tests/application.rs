@@ -140,6 +140,22 @@ async fn close_batch(s: &Store, scope: &Scope, id: i64) {
         .expect("batch closed");
 }
 
+/// The demo's bank (its id and scope), its Nanshan enterprise, and Nanshan's lead department.
+async fn nanshan_parties(s: &Store) -> (i64, Scope, Scope, Scope) {
+    let bank_id = org_id(s, "深南银行深圳分行").await;
+    let bank = Scope::Institution {
+        org_id: ipfin_domain::id::OrgId::new(bank_id),
+    };
+    let ent = Scope::Enterprise {
+        org_id: ipfin_domain::id::OrgId::new(org_id(s, "深圳市南山示例科技有限公司").await),
+    };
+    let nanshan = Scope::District {
+        code: "440305".into(),
+        manage: true,
+    };
+    (bank_id, bank, ent, nanshan)
+}
+
 async fn published(s: &Store, district: &str) -> i64 {
     s.policy_versions(&Scope::City, Some(district))
         .await
@@ -874,17 +890,7 @@ async fn institution_and_securitisation_kinds_the_vault_and_due_supervision() {
     for db in TestDb::all().await {
         let db = db.with_demo().await;
         let s = &db.store;
-        let bank_id = org_id(s, "深南银行深圳分行").await;
-        let bank = Scope::Institution {
-            org_id: ipfin_domain::id::OrgId::new(bank_id),
-        };
-        let ent = Scope::Enterprise {
-            org_id: ipfin_domain::id::OrgId::new(org_id(s, "深圳市南山示例科技有限公司").await),
-        };
-        let nanshan = Scope::District {
-            code: "440305".into(),
-            manage: true,
-        };
+        let (bank_id, bank, ent, nanshan) = nanshan_parties(s).await;
         let policy = published(s, "440305").await;
 
         // A bank's reward: 1% of the financed amount of its IP pledge loans of 2026 in the
@@ -1268,17 +1274,7 @@ async fn pro_rata_cut_sums_to_the_budget_and_double_dipping_is_blocked_across_di
     for db in TestDb::all().await {
         let db = db.with_demo().await;
         let s = &db.store;
-        let bank_id = org_id(s, "深南银行深圳分行").await;
-        let bank = Scope::Institution {
-            org_id: ipfin_domain::id::OrgId::new(bank_id),
-        };
-        let ent = Scope::Enterprise {
-            org_id: ipfin_domain::id::OrgId::new(org_id(s, "深圳市南山示例科技有限公司").await),
-        };
-        let nanshan = Scope::District {
-            code: "440305".into(),
-            manage: true,
-        };
+        let (bank_id, bank, ent, nanshan) = nanshan_parties(s).await;
         // A Nanshan policy with a budget of 10,000.00, cut pro rata.
         let mut doc = ipfin_store::demo::demo_policy("440305", "南山区");
         doc.title = "南山区知识产权质押融资贴息（预算测试）".into();
@@ -1424,17 +1420,7 @@ async fn a_batch_split_over_two_notices_is_cut_by_one_proportion() {
     for db in TestDb::all().await {
         let db = db.with_demo().await;
         let s = &db.store;
-        let bank_id = org_id(s, "深南银行深圳分行").await;
-        let bank = Scope::Institution {
-            org_id: ipfin_domain::id::OrgId::new(bank_id),
-        };
-        let ent = Scope::Enterprise {
-            org_id: ipfin_domain::id::OrgId::new(org_id(s, "深圳市南山示例科技有限公司").await),
-        };
-        let nanshan = Scope::District {
-            code: "440305".into(),
-            manage: true,
-        };
+        let (bank_id, bank, ent, nanshan) = nanshan_parties(s).await;
         let mut doc = ipfin_store::demo::demo_policy("440305", "南山区");
         doc.title = "南山区知识产权质押融资贴息（批次预算测试）".into();
         doc.budget = Some(ipfin_domain::policy::document::Budget {
@@ -2152,17 +2138,7 @@ async fn an_items_annual_cap_counts_the_enterprises_other_applications_of_the_ye
     for db in TestDb::all().await {
         let db = db.with_demo().await;
         let s = &db.store;
-        let bank_id = org_id(s, "深南银行深圳分行").await;
-        let bank = Scope::Institution {
-            org_id: ipfin_domain::id::OrgId::new(bank_id),
-        };
-        let ent = Scope::Enterprise {
-            org_id: ipfin_domain::id::OrgId::new(org_id(s, "深圳市南山示例科技有限公司").await),
-        };
-        let nanshan = Scope::District {
-            code: "440305".into(),
-            manage: true,
-        };
+        let (bank_id, bank, ent, nanshan) = nanshan_parties(s).await;
         let mut doc = ipfin_store::demo::demo_policy("440305", "南山区");
         doc.title = "南山区知识产权质押融资贴息（年度单项上限测试）".into();
         for it in &mut doc.rules.items {

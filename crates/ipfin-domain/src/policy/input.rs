@@ -449,8 +449,14 @@ fn ip_share(r: &mut Reader<'_>) -> Option<IpShare> {
     }
 }
 
-fn loan(v: &Value, i: usize, problems: &mut Vec<RuleError>) -> Option<Loan> {
-    let whose = format!("第 {} 笔贷款的", i + 1);
+/// The reader of the `i`-th loan of a request, with its unknown fields (beside `allowed`)
+/// reported; `None` (and the problem) when it is not an object.
+fn loan_reader<'a>(
+    v: &'a Value,
+    i: usize,
+    allowed: &[&str],
+    problems: &'a mut Vec<RuleError>,
+) -> Option<Reader<'a>> {
     let Value::Object(obj) = v else {
         problems.push(RuleError {
             path: format!("loans[{i}]"),
@@ -465,10 +471,15 @@ fn loan(v: &Value, i: usize, problems: &mut Vec<RuleError>) -> Option<Loan> {
     let mut r = Reader {
         obj,
         at: format!("loans[{i}]"),
-        whose,
+        whose: format!("第 {} 笔贷款的", i + 1),
         problems,
     };
-    r.unknown(LOAN);
+    r.unknown(allowed);
+    Some(r)
+}
+
+fn loan(v: &Value, i: usize, problems: &mut Vec<RuleError>) -> Option<Loan> {
+    let mut r = loan_reader(v, i, LOAN, problems)?;
     let kinds: Vec<(&str, IpKind)> = IpKind::ALL.iter().map(|k| (k.code(), *k)).collect();
     let reference = r.text("reference", false);
     let principal_fen = r.money("principal_fen", true);
@@ -584,24 +595,7 @@ fn item_used(r: &mut Reader<'_>) -> BTreeMap<Item, Fen> {
 
 /// One loan of an institution's reward request.
 fn reward_loan(v: &Value, i: usize, problems: &mut Vec<RuleError>) -> Option<RewardLoan> {
-    let Value::Object(obj) = v else {
-        problems.push(RuleError {
-            path: format!("loans[{i}]"),
-            msg: Msg::new(
-                "json.object",
-                format!("第 {} 笔贷款应为对象 {{…}}。", i + 1),
-                format!("Loan {} must be an object.", i + 1),
-            ),
-        });
-        return None;
-    };
-    let mut r = Reader {
-        obj,
-        at: format!("loans[{i}]"),
-        whose: format!("第 {} 笔贷款的", i + 1),
-        problems,
-    };
-    r.unknown(REWARD_LOAN);
+    let mut r = loan_reader(v, i, REWARD_LOAN, problems)?;
     let kinds: Vec<(&str, IpKind)> = IpKind::ALL.iter().map(|k| (k.code(), *k)).collect();
     let classes: Vec<(&str, SizeClass)> = SizeClass::ALL.iter().map(|c| (c.code(), *c)).collect();
     let reference = r

@@ -314,6 +314,22 @@ pub struct ItemRule {
     pub interest: Option<InterestRule>,
 }
 
+impl ItemRule {
+    /// An item at these ratios with no caps, limits or interest rule: what a rule set adds to.
+    pub fn new(item: Item, ratio: PerClass<Ratio>) -> ItemRule {
+        ItemRule {
+            item,
+            ratio,
+            ratio_if_guaranteed: None,
+            cap_fen: PerClass::all(None),
+            annual_cap_fen: PerClass::all(None),
+            cap_share_of_principal: None,
+            base_max_share_of_principal: None,
+            interest: None,
+        }
+    }
+}
+
 /// The period over which an enterprise's subsidies are capped: `"year"`, `"lifetime"` or
 /// `{"years": 3}`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]

@@ -251,16 +251,7 @@ pub fn apply(doc: &mut PolicyDocument, pairs: &[(String, String)]) -> Result<(),
             .iter()
             .find(|r| r.item == item)
             .cloned()
-            .unwrap_or(ItemRule {
-                item,
-                ratio: PerClass::all(Ratio::ZERO),
-                ratio_if_guaranteed: None,
-                cap_fen: PerClass::all(None),
-                annual_cap_fen: PerClass::all(None),
-                cap_share_of_principal: None,
-                base_max_share_of_principal: None,
-                interest: None,
-            });
+            .unwrap_or_else(|| ItemRule::new(item, PerClass::all(Ratio::ZERO)));
         rule.ratio = ratios;
         rule.cap_fen = caps;
         // The annual caps where the form sends them (a client that does not know them keeps

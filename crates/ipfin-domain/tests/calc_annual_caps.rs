@@ -26,22 +26,14 @@ fn item(i: Item, ratio: &str) -> ItemRule {
 /// Interest 70%, at most 300,000 元 per application and 400,000 元 per enterprise per policy
 /// year; guarantee 70% without an annual cap.
 fn rules() -> Rules {
-    Rules {
-        items: vec![
-            ItemRule {
-                cap_fen: PerClass::all(Some(300_000 * YUAN)),
-                annual_cap_fen: PerClass::all(Some(400_000 * YUAN)),
-                ..item(Item::Interest, "0.7")
-            },
-            item(Item::Guarantee, "0.7"),
-        ],
-        application_cap_fen: PerClass::all(None),
-        enterprise_cap: None,
-        conditions: Conditions::default(),
-        fee_group_limit: None,
-        institution_reward: None,
-        securitisation: None,
-    }
+    Rules::with_items(vec![
+        ItemRule {
+            cap_fen: PerClass::all(Some(300_000 * YUAN)),
+            annual_cap_fen: PerClass::all(Some(400_000 * YUAN)),
+            ..item(Item::Interest, "0.7")
+        },
+        item(Item::Guarantee, "0.7"),
+    ])
 }
 
 /// 10,000,000 元, 350,000 元 interest and 100,000 元 guarantee fee paid.

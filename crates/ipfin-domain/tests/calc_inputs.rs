@@ -25,15 +25,7 @@ fn item(i: Item, ratio: &str) -> ItemRule {
 }
 
 fn rules(items: Vec<ItemRule>) -> Rules {
-    Rules {
-        items,
-        application_cap_fen: PerClass::all(None),
-        enterprise_cap: None,
-        conditions: Conditions::default(),
-        fee_group_limit: None,
-        institution_reward: None,
-        securitisation: None,
-    }
+    Rules::with_items(items)
 }
 
 /// 1,000 元 principal, 35 元 interest paid, IP the only collateral.

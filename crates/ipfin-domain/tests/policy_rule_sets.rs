@@ -25,15 +25,7 @@ fn item(item: Item, ratio: Ratio) -> ItemRule {
 }
 
 fn rules(items: Vec<ItemRule>) -> Rules {
-    Rules {
-        items,
-        application_cap_fen: PerClass::all(None),
-        enterprise_cap: None,
-        conditions: Conditions::default(),
-        fee_group_limit: None,
-        institution_reward: None,
-        securitisation: None,
-    }
+    Rules::with_items(items)
 }
 
 fn loan(reference: &str, principal_yuan: i64, start: NaiveDate, end: NaiveDate) -> Loan {

@@ -387,6 +387,22 @@ pub struct Rules {
     pub securitisation: Option<SecuritisationRule>,
 }
 
+impl Rules {
+    /// These items and nothing else: no application or enterprise cap, no conditions, no
+    /// reward or securitisation.
+    pub fn with_items(items: Vec<ItemRule>) -> Rules {
+        Rules {
+            items,
+            application_cap_fen: PerClass::all(None),
+            enterprise_cap: None,
+            conditions: Conditions::default(),
+            fee_group_limit: None,
+            institution_reward: None,
+            securitisation: None,
+        }
+    }
+}
+
 /// A problem in a rule document, at a JSON path such as `items[0].cap_fen.small`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RuleError {

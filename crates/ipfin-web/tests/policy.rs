@@ -1615,6 +1615,56 @@ async fn the_calculator_for_the_three_kinds() {
             "{}",
             r.body
         );
+        // The list on a bank's loan: above the bound, a zero or negative IP share, an
+        // IP amount above the principal, a ratio above 1 — each refused at its path.
+        for (field, value, path, code) in [
+            (
+                "principal_fen",
+                json!(100_000_000_000_001i64),
+                "loans[0].principal_fen",
+                "amount.too_large",
+            ),
+            (
+                "ip_share",
+                json!({"kind": "amount", "amount_fen": -1}),
+                "loans[0].ip_share.amount_fen",
+                "loan.ip_share",
+            ),
+            (
+                "ip_share",
+                json!({"kind": "amount", "amount_fen": 1_000_000_001i64}),
+                "loans[0].ip_share.amount_fen",
+                "loan.ip_share",
+            ),
+            (
+                "ip_share",
+                json!({"kind": "ratio", "ratio": "1.2"}),
+                "loans[0].ip_share.ratio",
+                "json.ratio",
+            ),
+            (
+                "secured_amount_fen",
+                json!(-5),
+                "loans[0].secured_amount_fen",
+                "amount.negative",
+            ),
+        ] {
+            let mut l = loans[0].clone();
+            l[field] = value;
+            let r =
+                post(json!({"kind": "institution", "policy_version_id": ns, "loans": [l]})).await;
+            assert_eq!(r.status, 422, "{field}: {}", r.body);
+            assert_eq!(
+                (
+                    r.json()["errors"][0]["field"].as_str(),
+                    r.json()["errors"][0]["code"].as_str()
+                ),
+                (Some(path), Some(code)),
+                "{}",
+                r.body
+            );
+            assert!(r.json()["total_fen"].is_null());
+        }
         let r = post(json!({"kind": "bonds", "policy_version_id": ns})).await;
         assert_eq!(r.json()["errors"][0]["field"], "kind", "{}", r.body);
         assert!(r.body.contains("可选：enterprise_fee（企业费用补贴）、institution（金融机构奖励）、securitisation（知识产权证券化）"), "{}", r.body);

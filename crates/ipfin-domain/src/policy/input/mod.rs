@@ -2,15 +2,12 @@
 //! problem collected at once, each naming the field in Chinese and the rule it breaks
 //! (missing, wrong type, allowed values listed in Chinese, impossible date, bounds) — no
 //! serde English, no line and column numbers. The API, the page and the fuzz run all enter
-//! the engine through [`calculator_input`].
+//! the engine through [`calculator_input`]. This file reads enterprise fee requests (with the
+//! per-item used amounts of issue #19 item 3); `kinds` the institution and securitisation ones.
 
-use super::calc::{
-    Application, Calculation, IpShare, Loan, RewardLoan, amount_problem, calculate,
-    try_institution_reward, try_securitisation,
-};
+use super::calc::{Application, IpShare, Loan};
 use super::json_zh::{list_values, name_field, serde_zh};
-use super::lpr::LprTable;
-use super::rules::{Item, Ratio, RuleError, Rules};
+use super::rules::{Item, Ratio, RuleError};
 use crate::ip_number::IpKind;
 use crate::message::Msg;
 use crate::money::Fen;
@@ -19,6 +16,10 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
+
+mod kinds;
+pub use kinds::{KINDS, Request, offered_kinds};
+use kinds::{institution, securitisation};
 
 /// A calculation asked for: the policy version and what to calculate.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -37,128 +38,6 @@ impl CalculatorInput {
     }
 }
 
-/// What the calculator computes, by the kind of application (SPEC §3.1, issue #19 item 10).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Request {
-    /// An enterprise's fees on its loans (`kind` `enterprise_fee`, the default).
-    EnterpriseFee(Application),
-    /// A financial institution's reward on its loans of the year (`kind` `institution`).
-    Institution {
-        loans: Vec<RewardLoan>,
-        /// What the institution was already granted this year.
-        granted_this_year_fen: Fen,
-    },
-    /// An enterprise's securitisation support (`kind` `securitisation`).
-    Securitisation {
-        /// Which year of support (1 = the first); the workflow counts it from the records.
-        year_number: u32,
-        interest_paid_fen: Fen,
-        guarantee_fee_fen: Fen,
-        granted_this_year_fen: Fen,
-    },
-}
-
-/// The kinds of calculation: (code, Chinese name).
-pub const KINDS: [(&str, &str); 3] = [
-    ("enterprise_fee", "企业费用资助"),
-    ("institution", "银行金融机构奖励"),
-    ("securitisation", "知识产权证券化资助"),
-];
-
-impl Request {
-    pub fn kind(&self) -> &'static str {
-        match self {
-            Request::EnterpriseFee(_) => KINDS[0].0,
-            Request::Institution { .. } => KINDS[1].0,
-            Request::Securitisation { .. } => KINDS[2].0,
-        }
-    }
-
-    /// Runs the engine on the request under `rules`. A kind the policy does not offer is
-    /// refused (`calc.kind_not_offered`, at `kind`, naming what the policy does offer); an
-    /// input the engine cannot take is refused at the path of the field it concerns.
-    pub fn calculate(&self, rules: &Rules, lpr: &LprTable) -> Result<Calculation, RuleError> {
-        let at = |path: &str, msg: Msg| RuleError {
-            path: path.to_string(),
-            msg,
-        };
-        match self {
-            Request::EnterpriseFee(_)
-            | Request::Institution { .. }
-            | Request::Securitisation { .. }
-                if !offered_kinds(rules).iter().any(|(k, _)| *k == self.kind()) =>
-            {
-                Err(self.not_offered(rules))
-            }
-            Request::EnterpriseFee(app) => calculate(rules, lpr, app).map_err(|m| at("loans", m)),
-            Request::Institution {
-                loans,
-                granted_this_year_fen,
-            } => match &rules.institution_reward {
-                Some(rule) => try_institution_reward(rule, loans, granted_this_year_fen.get())
-                    .map_err(|m| at("loans", m)),
-                None => Err(self.not_offered(rules)),
-            },
-            Request::Securitisation {
-                year_number,
-                interest_paid_fen,
-                guarantee_fee_fen,
-                granted_this_year_fen,
-            } => match &rules.securitisation {
-                Some(rule) => try_securitisation(
-                    rule,
-                    *year_number,
-                    interest_paid_fen.get(),
-                    guarantee_fee_fen.get(),
-                    granted_this_year_fen.get(),
-                )
-                .map_err(|m| at("interest_paid_fen", m)),
-                None => Err(self.not_offered(rules)),
-            },
-        }
-    }
-
-    /// The refusal of a kind the policy does not offer, naming what it does offer.
-    fn not_offered(&self, rules: &Rules) -> RuleError {
-        let name = KINDS
-            .iter()
-            .find(|(k, _)| *k == self.kind())
-            .map_or("", |k| k.1);
-        let list: Vec<String> = offered_kinds(rules)
-            .iter()
-            .map(|(k, zh)| format!("{zh}（{k}）"))
-            .collect();
-        RuleError {
-            path: "kind".into(),
-            msg: Msg::new(
-                "calc.kind_not_offered",
-                format!(
-                    "所选政策没有{name}条款，不能按“{name}”（{}）测算；本政策可测算：{}。",
-                    self.kind(),
-                    list.join("、")
-                ),
-                format!("The policy does not offer {}.", self.kind()),
-            ),
-        }
-    }
-}
-
-/// The kinds of calculation a policy's rules offer: enterprise fees when it has items, rewards
-/// when it has an institution reward, securitisation when it has securitisation support.
-pub fn offered_kinds(rules: &Rules) -> Vec<(&'static str, &'static str)> {
-    let has = [
-        !rules.items.is_empty(),
-        rules.institution_reward.is_some(),
-        rules.securitisation.is_some(),
-    ];
-    KINDS
-        .iter()
-        .zip(has)
-        .filter(|(_, h)| *h)
-        .map(|(k, _)| *k)
-        .collect()
-}
-
 const TOP: &[&str] = &[
     "kind",
     "policy_version_id",
@@ -167,32 +46,6 @@ const TOP: &[&str] = &[
     "enterprise_used_fen",
     "item_used_fen",
     "loans",
-];
-
-const TOP_INSTITUTION: &[&str] = &[
-    "kind",
-    "policy_version_id",
-    "granted_this_year_fen",
-    "loans",
-];
-
-const TOP_SECURITISATION: &[&str] = &[
-    "kind",
-    "policy_version_id",
-    "year_number",
-    "interest_paid_fen",
-    "guarantee_fee_fen",
-    "granted_this_year_fen",
-];
-
-const REWARD_LOAN: &[&str] = &[
-    "reference",
-    "principal_fen",
-    "secured_amount_fen",
-    "ip_share",
-    "ip_kind",
-    "class",
-    "first_time_borrower",
 ];
 
 const LOAN: &[&str] = &[
@@ -593,54 +446,6 @@ fn item_used(r: &mut Reader<'_>) -> BTreeMap<Item, Fen> {
     out
 }
 
-/// One loan of an institution's reward request.
-fn reward_loan(v: &Value, i: usize, problems: &mut Vec<RuleError>) -> Option<RewardLoan> {
-    let mut r = loan_reader(v, i, REWARD_LOAN, problems)?;
-    let kinds: Vec<(&str, IpKind)> = IpKind::ALL.iter().map(|k| (k.code(), *k)).collect();
-    let classes: Vec<(&str, SizeClass)> = SizeClass::ALL.iter().map(|c| (c.code(), *c)).collect();
-    let reference = r
-        .text("reference", false)
-        .filter(|s| !s.trim().is_empty())
-        .unwrap_or_else(|| format!("贷款 {}", i + 1));
-    let principal_fen = r.money("principal_fen", true);
-    let secured_amount_fen = r.money("secured_amount_fen", false);
-    let share = ip_share(&mut r);
-    let ip_kind = r.code("ip_kind", &kinds);
-    let class = match r.get("class", false) {
-        Some(_) => r.code("class", &classes).map(Some),
-        None => Some(None),
-    };
-    let first_time = r.boolean("first_time_borrower");
-    // The bounds of what could be read, whatever else is wrong.
-    let mut bounds_ok = true;
-    if let (Some(principal_fen), Some(ip_share)) = (principal_fen, share) {
-        let probe = RewardLoan {
-            principal_fen,
-            secured_amount_fen,
-            ip_share,
-            ip_kinds: Vec::new(),
-            class: None,
-            first_time,
-        };
-        for (f, msg) in probe.problems(&reference) {
-            bounds_ok = false;
-            r.problems.push(RuleError {
-                path: format!("loans[{i}].{f}"),
-                msg,
-            });
-        }
-    }
-    bounds_ok.then_some(())?;
-    Some(RewardLoan {
-        principal_fen: principal_fen?,
-        secured_amount_fen,
-        ip_share: share?,
-        ip_kinds: vec![ip_kind?],
-        class: class?,
-        first_time,
-    })
-}
-
 /// Reads a calculation request. `kind` says what is calculated (absent: `enterprise_fee`):
 /// - `enterprise_fee`: `policy_version_id`, `class` (large, medium, small, micro), optional
 ///   `operating_revenue_fen`, `enterprise_used_fen` and `item_used_fen` (per item code), and
@@ -689,84 +494,6 @@ pub fn calculator_input(v: &Value) -> Result<CalculatorInput, Vec<RuleError>> {
         }),
         _ => Err(problems),
     }
-}
-
-/// The policy version and the `institution` request, each `None` where it does not read.
-fn institution(r: &mut Reader<'_>) -> (Option<i64>, Option<Request>) {
-    r.unknown(TOP_INSTITUTION);
-    let id = r.integer("policy_version_id", true);
-    (id, institution_request(r))
-}
-
-fn institution_request(r: &mut Reader<'_>) -> Option<Request> {
-    let granted = r.money("granted_this_year_fen", false).unwrap_or_default();
-    let (loans, all) = loans_of(r, reward_loan);
-    let bad = amount_problem("本年已获奖励", granted, 0);
-    if let Some(msg) = bad {
-        r.problems.push(RuleError {
-            path: "granted_this_year_fen".into(),
-            msg,
-        });
-        return None;
-    }
-    all.then_some(())?;
-    Some(Request::Institution {
-        loans: loans.into_iter().map(|(_, l)| l).collect(),
-        granted_this_year_fen: granted,
-    })
-}
-
-/// The policy version and the `securitisation` request, each `None` where it does not read.
-fn securitisation(r: &mut Reader<'_>) -> (Option<i64>, Option<Request>) {
-    r.unknown(TOP_SECURITISATION);
-    let id = r.integer("policy_version_id", true);
-    (id, securitisation_request(r))
-}
-
-fn securitisation_request(r: &mut Reader<'_>) -> Option<Request> {
-    let year = r.integer("year_number", true);
-    let interest = r.money("interest_paid_fen", false).unwrap_or_default();
-    let guarantee = r.money("guarantee_fee_fen", false).unwrap_or_default();
-    let granted = r.money("granted_this_year_fen", false).unwrap_or_default();
-    let year = match year {
-        Some(y) if (1..=100).contains(&y) => u32::try_from(y).ok(),
-        Some(y) => {
-            r.problem(
-                "year_number",
-                "calc.year_number",
-                format!("应为 1 到 100 之间的整数（第 1 年填 1），实际为 {y}。"),
-            );
-            None
-        }
-        None => None,
-    };
-    let before = r.problems.len();
-    for (key, what, v) in [
-        ("interest_paid_fen", "实付利息", interest),
-        ("guarantee_fee_fen", "担保费", guarantee),
-        ("granted_this_year_fen", "本年已获资助", granted),
-    ] {
-        if let Some(msg) = amount_problem(what, v, 0) {
-            r.problems.push(RuleError {
-                path: key.into(),
-                msg,
-            });
-        }
-    }
-    if r.problems.len() == before && interest.get() == 0 && guarantee.get() == 0 {
-        r.problem(
-            "interest_paid_fen",
-            "calc.securitisation_cost",
-            "与担保费合计应大于 0：请填写当年实际支付的利息和担保费（单位：分）。".into(),
-        );
-    }
-    (r.problems.len() == before).then_some(())?;
-    Some(Request::Securitisation {
-        year_number: year?,
-        interest_paid_fen: interest,
-        guarantee_fee_fen: guarantee,
-        granted_this_year_fen: granted,
-    })
 }
 
 /// The policy version and the `enterprise_fee` request, each `None` where it does not read.

@@ -23,6 +23,7 @@ fn rules() -> Rules {
             ratio: PerClass::all(ratio),
             ratio_if_guaranteed: None,
             cap_fen: PerClass::all(Some(50_000_000)),
+            annual_cap_fen: PerClass::all(None),
             cap_share_of_principal: Some(Ratio::new(Decimal::new(3, 2)).expect("ratio")),
             base_max_share_of_principal: None,
             interest: (*i == Item::Interest).then(|| InterestRule {
@@ -54,6 +55,7 @@ fn applications(n: usize) -> Vec<Application> {
             class: SizeClass::ALL[i % 4],
             operating_revenue_fen: None,
             enterprise_used_fen: Fen::new((i as i64 % 7) * 10_000_000),
+            item_used_fen: Default::default(),
             loans: (0..3)
                 .map(|k| Loan {
                     reference: format!("L{i}-{k}"),
@@ -97,6 +99,37 @@ fn bench(c: &mut Criterion) {
             black_box(total)
         })
     });
+    // The same with an annual cap per item and part of it used (issue #19 item 3).
+    let mut annual = rules.clone();
+    for it in &mut annual.items {
+        it.annual_cap_fen = PerClass::all(Some(40_000_000));
+    }
+    let used: Vec<Application> = apps
+        .iter()
+        .enumerate()
+        .map(|(i, a)| {
+            let mut a = a.clone();
+            a.item_used_fen = Item::ALL
+                .iter()
+                .map(|it| (*it, Fen::new((i as i64 % 5) * 10_000_000)))
+                .collect();
+            a
+        })
+        .collect();
+    g.bench_function(
+        "100k applications × 3 loans × 4 items, annual caps",
+        |b| {
+            b.iter(|| {
+                let mut total = 0i64;
+                for a in &used {
+                    total += calculate(&annual, &lpr, black_box(a))
+                        .map(|c| c.total_fen)
+                        .unwrap_or(0);
+                }
+                black_box(total)
+            })
+        },
+    );
     g.finish();
 }
 

@@ -8,8 +8,8 @@
 //! `cargo test -p ipfin-domain --test calc_fuzz` runs a short budget with the suite;
 //! `scripts/fuzz-calc.sh [CASES]` runs a long one in release mode (`FUZZ_CASES`).
 
-use ipfin_domain::policy::input::calculator_input;
-use ipfin_domain::policy::{LprTable, calculate, document};
+use ipfin_domain::policy::input::{Request, calculator_input};
+use ipfin_domain::policy::{LprTable, document};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
 use serde_json::{Value, json};
@@ -52,6 +52,10 @@ fn leaf() -> impl Strategy<Value = Value> {
             Just("sole"),
             Just("ratio"),
             Just("amount"),
+            Just("enterprise_fee"),
+            Just("institution"),
+            Just("securitisation"),
+            Just("interest"),
             Just(""),
             Just("中文"),
         ]
@@ -79,9 +83,24 @@ fn good_loan() -> Value {
         "guarantee_fee_fen": 1_000_000, "insurance_fee_fen": 200_000})
 }
 
-fn good_request() -> Value {
-    json!({"policy_version_id": 1, "class": "small", "operating_revenue_fen": 1_000_000_000i64,
-        "enterprise_used_fen": 0, "loans": [good_loan(), good_loan()]})
+/// A good request of each kind (enterprise fees, an institution's reward, securitisation).
+fn good_request(kind: usize) -> Value {
+    match kind % 3 {
+        0 => {
+            json!({"policy_version_id": 1, "class": "small", "operating_revenue_fen": 1_000_000_000i64,
+            "enterprise_used_fen": 0, "item_used_fen": {"interest": 40_000_000, "guarantee": 0},
+            "loans": [good_loan(), good_loan()]})
+        }
+        1 => {
+            json!({"kind": "institution", "policy_version_id": 1, "granted_this_year_fen": 10_000_000,
+            "loans": [{"reference": "R-1", "principal_fen": 500_000_000i64, "secured_amount_fen": 400_000_000i64,
+                "ip_share": {"kind": "amount", "amount_fen": 300_000_000i64}, "ip_kind": "patent",
+                "class": "small", "first_time_borrower": true},
+              {"principal_fen": 200_000_000i64, "ip_share": {"kind": "sole"}, "ip_kind": "trademark"}]})
+        }
+        _ => json!({"kind": "securitisation", "policy_version_id": 1, "year_number": 2,
+            "interest_paid_fen": 300_000_000i64, "guarantee_fee_fen": 150_000_000i64, "granted_this_year_fen": 0}),
+    }
 }
 
 fn good_document() -> Value {
@@ -91,6 +110,7 @@ fn good_document() -> Value {
         "rules": {
             "items": [
                 {"item": "interest", "ratio": all(json!("0.5")), "cap_fen": all(json!(50_000_000)),
+                 "annual_cap_fen": all(json!(60_000_000)),
                  "interest": {"rate_base": {"date": "loan_start", "term": "one_year"},
                               "max_rate_over_lpr": [{"date": "loan_start", "term": "one_year"}, "0.4"],
                               "max_days": 365}},
@@ -101,7 +121,10 @@ fn good_document() -> Value {
             "application_cap_fen": all(json!(100_000_000)),
             "enterprise_cap": {"amount_fen": all(json!(150_000_000)), "period": "year"},
             "conditions": {"ip_kinds": ["patent"], "max_loan_days": 400, "max_revenue_fen": 20_000_000_000i64},
-            "fee_group_limit": {"items": ["evaluation", "guarantee", "insurance"], "share_of_principal": "0.04"}
+            "fee_group_limit": {"items": ["evaluation", "guarantee", "insurance"], "share_of_principal": "0.04"},
+            "institution_reward": {"ratio": "0.01", "per_loan_fen": 100_000, "cap_per_year_fen": 100_000_000,
+                "first_time_borrowers_only": false, "ip_kinds": ["patent", "trademark"]},
+            "securitisation": {"ratio": "0.7", "cap_per_year_fen": 300_000_000, "max_years": 3}
         }
     })
 }
@@ -161,8 +184,8 @@ enum Input {
 
 fn input() -> impl Strategy<Value = Input> {
     prop_oneof![
-        8 => (mutation(), proptest::option::weighted(0.3, mutation())).prop_map(|(m, d)| {
-            let mut req = good_request();
+        8 => (mutation(), proptest::option::weighted(0.3, mutation()), 0usize..3).prop_map(|(m, d, kind)| {
+            let mut req = good_request(kind);
             for (path, with) in m {
                 req = mutate(req, &path, with);
             }
@@ -191,15 +214,18 @@ fn run(i: &Input) {
             };
             let _ = doc.check();
             if let Ok(input) = calculator_input(req)
-                && let Ok(c) = calculate(&doc.rules, &lpr, &input.application)
+                && let Ok(c) = input.request.calculate(&doc.rules, &lpr)
             {
                 CALCULATED.fetch_add(1, Ordering::Relaxed);
                 let _ = c.lines();
                 assert!(c.total_fen >= 0, "negative total {c:?}");
-                assert_eq!(
-                    c.items.iter().map(|i| i.granted_fen).sum::<i64>(),
-                    c.total_fen
-                );
+                // Enterprise fees are itemised; rewards and securitisation are one amount.
+                if matches!(input.request, Request::EnterpriseFee(_)) {
+                    assert_eq!(
+                        c.items.iter().map(|i| i.granted_fen).sum::<i64>(),
+                        c.total_fen
+                    );
+                }
             }
         }
         Input::Bytes(b) => {

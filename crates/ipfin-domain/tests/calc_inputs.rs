@@ -18,27 +18,14 @@ fn d(y: i32, m: u32, day: u32) -> NaiveDate {
 }
 
 fn item(i: Item, ratio: &str) -> ItemRule {
-    ItemRule {
-        item: i,
-        ratio: PerClass::all(Ratio::new(ratio.parse().expect("decimal")).expect("ratio")),
-        ratio_if_guaranteed: None,
-        cap_fen: PerClass::all(None),
-        cap_share_of_principal: None,
-        base_max_share_of_principal: None,
-        interest: None,
-    }
+    ItemRule::new(
+        i,
+        PerClass::all(Ratio::new(ratio.parse().expect("decimal")).expect("ratio")),
+    )
 }
 
 fn rules(items: Vec<ItemRule>) -> Rules {
-    Rules {
-        items,
-        application_cap_fen: PerClass::all(None),
-        enterprise_cap: None,
-        conditions: Conditions::default(),
-        fee_group_limit: None,
-        institution_reward: None,
-        securitisation: None,
-    }
+    Rules::with_items(items)
 }
 
 /// 1,000 元 principal, 35 元 interest paid, IP the only collateral.
@@ -65,6 +52,7 @@ fn app(loans: Vec<Loan>) -> Application {
         operating_revenue_fen: None,
         loans,
         enterprise_used_fen: Fen::ZERO,
+        item_used_fen: Default::default(),
     }
 }
 

@@ -34,21 +34,25 @@ fn item_rule(item: Item) -> impl Strategy<Value = ItemRule> {
         proptest::option::of(ratio()),
         proptest::option::of(ratio()),
         any::<bool>(),
+        cap(),
     )
-        .prop_map(move |(r, c, cap_share, base_share, lpr_limit)| ItemRule {
-            item,
-            ratio: PerClass::all(r),
-            ratio_if_guaranteed: None,
-            cap_fen: PerClass::all(c),
-            cap_share_of_principal: cap_share,
-            base_max_share_of_principal: base_share,
-            interest: (item == Item::Interest && lpr_limit).then(|| InterestRule {
-                limit_to_lpr: Some(LprDate::LoanStart {
-                    term: LprTerm::OneYear,
+        .prop_map(
+            move |(r, c, cap_share, base_share, lpr_limit, annual)| ItemRule {
+                item,
+                ratio: PerClass::all(r),
+                ratio_if_guaranteed: None,
+                cap_fen: PerClass::all(c),
+                annual_cap_fen: PerClass::all(annual),
+                cap_share_of_principal: cap_share,
+                base_max_share_of_principal: base_share,
+                interest: (item == Item::Interest && lpr_limit).then(|| InterestRule {
+                    limit_to_lpr: Some(LprDate::LoanStart {
+                        term: LprTerm::OneYear,
+                    }),
+                    ..Default::default()
                 }),
-                ..Default::default()
-            }),
-        })
+            },
+        )
 }
 
 fn rules() -> impl Strategy<Value = Rules> {
@@ -133,12 +137,27 @@ fn application() -> impl Strategy<Value = Application> {
         proptest::collection::vec(loan(), 1..5),
         0i64..60_000_000,
         0usize..4,
+        // Per item used: nothing, some of the cap, all of it, or more than any cap.
+        proptest::collection::btree_map(
+            prop_oneof![
+                Just(Item::Interest),
+                Just(Item::Evaluation),
+                Just(Item::Guarantee),
+                Just(Item::Insurance)
+            ],
+            0i64..80_000_000,
+            0..4,
+        ),
     )
-        .prop_map(|(loans, used, c)| Application {
+        .prop_map(|(loans, used, c, item_used)| Application {
             class: SizeClass::ALL[c],
             operating_revenue_fen: None,
             loans,
             enterprise_used_fen: Fen::new(used),
+            item_used_fen: item_used
+                .into_iter()
+                .map(|(i, f)| (i, Fen::new(f)))
+                .collect(),
         })
 }
 
@@ -200,6 +219,7 @@ fn wild_rules() -> impl Strategy<Value = Rules> {
     )
         .prop_map(|(mut r, item_cap, ent_cap, max_days, ceiling)| {
             r.items[0].cap_fen = PerClass::all(item_cap);
+            r.items[0].annual_cap_fen = PerClass::all(item_cap.map(|c| c.wrapping_add(1)));
             r.items[0].interest = Some(InterestRule {
                 max_days,
                 max_rate_over_lpr: ceiling.then(|| {
@@ -235,6 +255,15 @@ proptest! {
             prop_assert!(i.granted_fen >= 0 && i.granted_fen <= i.capped_fen && i.capped_fen <= i.computed_fen);
             if let Some(cap) = rule.cap_fen.get(a.class) {
                 prop_assert!(i.capped_fen <= cap);
+            }
+            // The item's annual cap per enterprise less what was used is never exceeded, and
+            // used beyond the cap makes nothing negative.
+            let used = a.item_used_fen.get(&rule.item).map_or(0, |f| f.get());
+            if let Some(annual) = rule.annual_cap_fen.get(a.class) {
+                prop_assert!(i.capped_fen <= (annual - used).max(0));
+                prop_assert_eq!(i.annual.map(|r| (r.used_fen, r.remaining_fen)), Some((used, (annual - used).max(0))));
+            } else {
+                prop_assert!(i.annual.is_none());
             }
             if let Some(share) = rule.cap_share_of_principal {
                 prop_assert!(Decimal::from(i.capped_fen) <= Decimal::from(principal) * share.value() + Decimal::new(5, 1));
@@ -286,8 +315,10 @@ proptest! {
         used in wild_fen(),
         revenue in proptest::option::of(wild_fen()),
         c in 0usize..4,
+        item_used in wild_fen(),
     ) {
-        let a = Application { class: SizeClass::ALL[c], operating_revenue_fen: revenue, loans, enterprise_used_fen: used };
+        let a = Application { class: SizeClass::ALL[c], operating_revenue_fen: revenue, loans, enterprise_used_fen: used,
+            item_used_fen: [(Item::Interest, item_used)].into_iter().collect() };
         let out_of_bounds = !a.problems().is_empty();
         match calculate(&r, &LprTable::demo(), &a) {
             Ok(calc) => {

@@ -21,27 +21,11 @@ fn r(p: rust_decimal::Decimal) -> Ratio {
 }
 
 fn item(item: Item, ratio: Ratio) -> ItemRule {
-    ItemRule {
-        item,
-        ratio: PerClass::all(ratio),
-        ratio_if_guaranteed: None,
-        cap_fen: PerClass::all(None),
-        cap_share_of_principal: None,
-        base_max_share_of_principal: None,
-        interest: None,
-    }
+    ItemRule::new(item, PerClass::all(ratio))
 }
 
 fn rules(items: Vec<ItemRule>) -> Rules {
-    Rules {
-        items,
-        application_cap_fen: PerClass::all(None),
-        enterprise_cap: None,
-        conditions: Conditions::default(),
-        fee_group_limit: None,
-        institution_reward: None,
-        securitisation: None,
-    }
+    Rules::with_items(items)
 }
 
 fn loan(reference: &str, principal_yuan: i64, start: NaiveDate, end: NaiveDate) -> Loan {
@@ -67,6 +51,7 @@ fn app(class: SizeClass, loans: Vec<Loan>) -> Application {
         operating_revenue_fen: None,
         loans,
         enterprise_used_fen: Fen::new(0),
+        item_used_fen: Default::default(),
     }
 }
 

@@ -873,14 +873,8 @@ pub fn demo_policy(code: &str, name: &str) -> ipfin_domain::policy::document::Po
     use rust_decimal::Decimal;
     let pct = |p: i64| Ratio::new(Decimal::new(p, 2)).unwrap_or(Ratio::ZERO);
     let yuan = |y: i64| y * 100;
-    let item = |item: Item, large: i64, sme: i64| ItemRule {
-        item,
-        ratio: PerClass::large_and_sme(pct(large), pct(sme)),
-        ratio_if_guaranteed: None,
-        cap_fen: PerClass::all(None),
-        cap_share_of_principal: None,
-        base_max_share_of_principal: None,
-        interest: None,
+    let item = |item: Item, large: i64, sme: i64| {
+        ItemRule::new(item, PerClass::large_and_sme(pct(large), pct(sme)))
     };
     let date = |m: u32, d: u32| NaiveDate::from_ymd_opt(2026, m, d).unwrap_or_default();
     let (rules, budget, title, summary) = match code {

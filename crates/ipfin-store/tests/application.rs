@@ -140,6 +140,22 @@ async fn close_batch(s: &Store, scope: &Scope, id: i64) {
         .expect("batch closed");
 }
 
+/// The demo's bank (its id and scope), its Nanshan enterprise, and Nanshan's lead department.
+async fn nanshan_parties(s: &Store) -> (i64, Scope, Scope, Scope) {
+    let bank_id = org_id(s, "深南银行深圳分行").await;
+    let bank = Scope::Institution {
+        org_id: ipfin_domain::id::OrgId::new(bank_id),
+    };
+    let ent = Scope::Enterprise {
+        org_id: ipfin_domain::id::OrgId::new(org_id(s, "深圳市南山示例科技有限公司").await),
+    };
+    let nanshan = Scope::District {
+        code: "440305".into(),
+        manage: true,
+    };
+    (bank_id, bank, ent, nanshan)
+}
+
 async fn published(s: &Store, district: &str) -> i64 {
     s.policy_versions(&Scope::City, Some(district))
         .await
@@ -874,17 +890,7 @@ async fn institution_and_securitisation_kinds_the_vault_and_due_supervision() {
     for db in TestDb::all().await {
         let db = db.with_demo().await;
         let s = &db.store;
-        let bank_id = org_id(s, "深南银行深圳分行").await;
-        let bank = Scope::Institution {
-            org_id: ipfin_domain::id::OrgId::new(bank_id),
-        };
-        let ent = Scope::Enterprise {
-            org_id: ipfin_domain::id::OrgId::new(org_id(s, "深圳市南山示例科技有限公司").await),
-        };
-        let nanshan = Scope::District {
-            code: "440305".into(),
-            manage: true,
-        };
+        let (bank_id, bank, ent, nanshan) = nanshan_parties(s).await;
         let policy = published(s, "440305").await;
 
         // A bank's reward: 1% of the financed amount of its IP pledge loans of 2026 in the
@@ -1268,17 +1274,7 @@ async fn pro_rata_cut_sums_to_the_budget_and_double_dipping_is_blocked_across_di
     for db in TestDb::all().await {
         let db = db.with_demo().await;
         let s = &db.store;
-        let bank_id = org_id(s, "深南银行深圳分行").await;
-        let bank = Scope::Institution {
-            org_id: ipfin_domain::id::OrgId::new(bank_id),
-        };
-        let ent = Scope::Enterprise {
-            org_id: ipfin_domain::id::OrgId::new(org_id(s, "深圳市南山示例科技有限公司").await),
-        };
-        let nanshan = Scope::District {
-            code: "440305".into(),
-            manage: true,
-        };
+        let (bank_id, bank, ent, nanshan) = nanshan_parties(s).await;
         // A Nanshan policy with a budget of 10,000.00, cut pro rata.
         let mut doc = ipfin_store::demo::demo_policy("440305", "南山区");
         doc.title = "南山区知识产权质押融资贴息（预算测试）".into();
@@ -1424,17 +1420,7 @@ async fn a_batch_split_over_two_notices_is_cut_by_one_proportion() {
     for db in TestDb::all().await {
         let db = db.with_demo().await;
         let s = &db.store;
-        let bank_id = org_id(s, "深南银行深圳分行").await;
-        let bank = Scope::Institution {
-            org_id: ipfin_domain::id::OrgId::new(bank_id),
-        };
-        let ent = Scope::Enterprise {
-            org_id: ipfin_domain::id::OrgId::new(org_id(s, "深圳市南山示例科技有限公司").await),
-        };
-        let nanshan = Scope::District {
-            code: "440305".into(),
-            manage: true,
-        };
+        let (bank_id, bank, ent, nanshan) = nanshan_parties(s).await;
         let mut doc = ipfin_store::demo::demo_policy("440305", "南山区");
         doc.title = "南山区知识产权质押融资贴息（批次预算测试）".into();
         doc.budget = Some(ipfin_domain::policy::document::Budget {
@@ -2160,5 +2146,144 @@ async fn grants_rest_on_reported_figures_and_eligibility_is_proved_at_every_deci
             .accept_application(&mut tx, &futian, c, ""))
         .expect_err("not theirs");
         assert!(code_of(e).starts_with("application.loan_unreported"));
+    }
+}
+
+/// Issue #19 item 3 by hand, on both databases: the interest item is capped at 8,000.00 per
+/// enterprise per policy year, beside 70% per application. A asks 10,000.00 × 70% = 7,000.00
+/// (8,000.00 remain); B, later in the same year, 5,000.00 × 70% = 3,500.00 but only 1,000.00
+/// remain; C under the policy's next version (same series, same year) gets nothing. B's
+/// recalculation at acceptance does not count B itself (still 1,000.00). Once A is not accepted
+/// (it no longer reserves), C's acceptance finds 7,000.00 remaining and keeps its 3,500.00.
+/// An approval above what remains by the records of the moment is refused.
+#[tokio::test]
+async fn an_items_annual_cap_counts_the_enterprises_other_applications_of_the_year() {
+    for db in TestDb::all().await {
+        let db = db.with_demo().await;
+        let s = &db.store;
+        let (bank_id, bank, ent, nanshan) = nanshan_parties(s).await;
+        let mut doc = ipfin_store::demo::demo_policy("440305", "南山区");
+        doc.title = "南山区知识产权质押融资贴息（年度单项上限测试）".into();
+        for it in &mut doc.rules.items {
+            if it.item == Item::Interest {
+                it.annual_cap_fen = ipfin_domain::policy::PerClass::all(Some(800_000));
+            }
+        }
+        let policy = publish(s, &nanshan, &doc).await;
+        for (contract, pledge) in [
+            ("2026-ZY-0400", "Y2026980010400"),
+            ("2026-ZY-0401", "Y2026980010401"),
+            ("2026-ZY-0402", "Y2026980010402"),
+        ] {
+            report_loan(s, &bank, contract, pledge, "202310123456.6").await;
+        }
+        let a = new_fee_app(
+            s,
+            &ent,
+            policy,
+            vec![line(bank_id, "2026-ZY-0400", "Y2026980010400", 1_000_000)],
+        )
+        .await;
+        upload_submit(s, &ent, a).await.expect("submit a");
+        let b = new_fee_app(
+            s,
+            &ent,
+            policy,
+            vec![line(bank_id, "2026-ZY-0401", "Y2026980010401", 500_000)],
+        )
+        .await;
+        upload_submit(s, &ent, b).await.expect("submit b");
+        let ent_ref = &ent;
+        let computed = |id: i64| async move { s.application(ent_ref, id).await.expect("app") };
+        let da = computed(a).await;
+        assert_eq!(da.row.computed_fen, 700_000, "{}", db.name);
+        assert!(
+            da.derivation.iter().any(|l| l
+                == "贷款贴息：每家企业本政策年度上限 8,000.00 元，本年度已获批及在审 0.00 元，尚余 8,000.00 元，本次 7,000.00 元 未超过。"),
+            "{:#?}",
+            da.derivation
+        );
+        let db_ = computed(b).await;
+        assert_eq!(db_.row.computed_fen, 100_000);
+        assert!(
+            db_.derivation.iter().any(|l| l
+                == "贷款贴息：每家企业本政策年度上限 8,000.00 元，本年度已获批及在审 7,000.00 元，尚余 1,000.00 元；计算金额 3,500.00 元 超过尚余额度，按 1,000.00 元 计。"),
+            "{:#?}",
+            db_.derivation
+        );
+
+        // The next version of the same policy: its applications share the year's cap.
+        let v2: Result<i64, StoreError> = write!(s, officer(1), |tx| async {
+            let draft = s.revise_policy(&mut tx, &nanshan, policy).await?;
+            Ok(s.prepare_policy_publication(&mut tx, &nanshan, draft.id)
+                .await?
+                .id)
+        });
+        let v2 = confirm_as(s, 2, &nanshan, v2.expect("revision prepared"))
+            .await
+            .expect("revision published")
+            .result_id
+            .expect("version 2");
+        let c = new_fee_app(
+            s,
+            &ent,
+            v2,
+            vec![line(bank_id, "2026-ZY-0402", "Y2026980010402", 500_000)],
+        )
+        .await;
+        upload_submit(s, &ent, c).await.expect("submit c");
+        assert_eq!(computed(c).await.row.computed_fen, 0);
+
+        // B recalculated at acceptance: A's 7,000.00 and C's 0 count, B's own 1,000.00 not.
+        write!(s, officer(1), |tx| s
+            .accept_application(&mut tx, &nanshan, b, ""))
+        .expect("accept b");
+        assert_eq!(computed(b).await.row.computed_fen, 100_000);
+        // A is not accepted: it no longer reserves; C's acceptance finds 8,000 − 1,000 left.
+        write!(s, officer(1), |tx| s.refuse_application(
+            &mut tx,
+            &nanshan,
+            a,
+            ipfin_domain::application::Action::NotAccept,
+            "测试：不予受理"
+        ))
+        .expect("not accepted");
+        write!(s, officer(1), |tx| s
+            .accept_application(&mut tx, &nanshan, c, ""))
+        .expect("accept c");
+        let dc = computed(c).await;
+        assert_eq!(dc.row.computed_fen, 350_000);
+        assert!(
+            dc.derivation
+                .iter()
+                .any(|l| l.contains("本年度已获批及在审 1,000.00 元，尚余 7,000.00 元")),
+            "{:#?}",
+            dc.derivation
+        );
+
+        // The records change under B's review (C's item now holds 7,500.00): approving B's
+        // 1,000.00 would pass the cap; refused with the figures, nothing stored.
+        ipfin_store::db::exec(
+            s.conn(),
+            "UPDATE application_items SET computed_fen = 750000 WHERE application_id = ?",
+            vec![c.into()],
+        )
+        .await
+        .expect("records changed");
+        let e = write!(s, officer(1), |tx| s.pass_review(
+            &mut tx,
+            &nanshan,
+            b,
+            &[],
+            ""
+        ))
+        .expect_err("above the cap");
+        let text = code_of(e);
+        assert!(
+            text.starts_with("review.annual_cap")
+                && text.contains("已获批及在审 7,500.00 元，尚余 500.00 元；核定金额 1,000.00 元"),
+            "{text}"
+        );
+        assert_eq!(computed(b).await.row.approved_fen, None);
     }
 }

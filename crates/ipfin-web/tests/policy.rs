@@ -5,6 +5,7 @@
 mod support;
 
 use axum::http::Method;
+use ipfin_domain::Scope;
 use serde_json::json;
 use support::TestApp;
 
@@ -1085,6 +1086,9 @@ async fn the_drafting_form_writes_the_essentials_and_keeps_the_rest() {
             // A class of its own: micro enterprises get 90%; the other SMEs take the _sme value.
             ("interest_micro", "90"),
             ("interest_cap_sme", "500000"),
+            // Issue #19 item 3: 400,000 per enterprise per policy year for every class.
+            ("interest_annual_cap_large", "400000"),
+            ("interest_annual_cap_sme", "400000"),
             ("item", "guarantee"),
             ("guarantee_large", "50"),
             ("guarantee_sme", "70"),
@@ -1132,6 +1136,17 @@ async fn the_drafting_form_writes_the_essentials_and_keeps_the_rest() {
         assert!(page.body.contains("name=\"interest_micro\" value=\"90\""));
         assert_eq!(doc["rules"]["items"][0]["cap_fen"]["small"], 50_000_000);
         assert_eq!(
+            doc["rules"]["items"][0]["annual_cap_fen"]["micro"],
+            40_000_000
+        );
+        assert!(
+            page.body
+                .contains("name=\"interest_annual_cap_small\" value=\"400000\""),
+            "{}",
+            page.body
+        );
+        assert!(doc["rules"]["items"][1].get("annual_cap_fen").is_none());
+        assert_eq!(
             doc["rules"]["enterprise_cap"]["amount_fen"]["large"],
             100_000_000
         );
@@ -1149,6 +1164,13 @@ async fn the_drafting_form_writes_the_essentials_and_keeps_the_rest() {
             public
                 .body
                 .contains("附加条件（指导意见未要求）：成立满 1 年")
+        );
+        assert!(
+            public
+                .body
+                .contains("每家企业每个政策年度最高 400,000.00 元"),
+            "{}",
+            public.body
         );
         app.cleanup().await;
     }
@@ -1450,6 +1472,458 @@ async fn loan_terms_in_months_and_bounded_rule_amounts() {
             r.to_string()
                 .contains("超过政策规定的 12 个月（应不晚于 2026-03-01 到期）"),
             "{r}"
+        );
+        app.cleanup().await;
+    }
+}
+
+/// The first published policy of a district.
+async fn district_policy(app: &TestApp, code: &str) -> i64 {
+    app.api(
+        Method::GET,
+        &format!("/api/v1/policies?district={code}"),
+        None,
+        None,
+    )
+    .await
+    .json()[0]["id"]
+        .as_i64()
+        .expect("the demo policy")
+}
+
+/// Issue #19 item 10 through the router: the public calculator (API and page) for bank
+/// rewards and securitisation beside enterprise fees, with figures worked out by hand; a kind
+/// the policy does not offer and every bad input refused in Chinese, all at once.
+#[tokio::test]
+async fn the_calculator_for_the_three_kinds() {
+    for app in TestApp::all().await {
+        // Nanshan: rewards 1% of the financed amount, 1,000,000.00 a year; securitisation 70%,
+        // 3,000,000.00 a year, 3 years. Futian offers neither.
+        let ns = district_policy(&app, "440305").await;
+        let ft = district_policy(&app, "440304").await;
+        let post = |body: serde_json::Value| {
+            let app = &app;
+            async move {
+                app.api(
+                    Method::POST,
+                    "/api/v1/tools/subsidy-calculator",
+                    None,
+                    Some(body.to_string()),
+                )
+                .await
+            }
+        };
+        // Institution: 10,000,000 principal, 8,000,000 secured, IP amount 6,000,000 (60%) →
+        // financed 4,800,000; 2,000,000 IP alone → 2,000,000; 6,800,000 × 1% = 68,000; with
+        // 950,000 granted this year, 50,000 of the 1,000,000 remain.
+        let loans = json!([
+            {"reference": "深南银行 2026-ZY-9001", "principal_fen": 1_000_000_000i64, "secured_amount_fen": 800_000_000i64,
+             "ip_share": {"kind": "amount", "amount_fen": 600_000_000i64}, "ip_kind": "patent", "class": "small", "first_time_borrower": true},
+            {"principal_fen": 200_000_000i64, "ip_share": {"kind": "sole"}, "ip_kind": "trademark"}
+        ]);
+        let r = post(json!({"kind": "institution", "policy_version_id": ns, "loans": loans})).await;
+        assert_eq!(r.status, 200, "{}: {}", app.name(), r.body);
+        assert_eq!(
+            (r.json()["kind"].as_str(), r.json()["total_fen"].as_i64()),
+            (Some("institution"), Some(6_800_000))
+        );
+        let r = post(json!({"kind": "institution", "policy_version_id": ns,
+            "granted_this_year_fen": 95_000_000, "loans": loans}))
+        .await;
+        assert_eq!(r.json()["total_fen"], 5_000_000, "{}", r.body);
+        assert!(
+            r.body.contains(
+                "每家机构每年上限 1,000,000.00 元，本年已获 950,000.00 元，按 50,000.00 元 计。"
+            ),
+            "{}",
+            r.body
+        );
+        // Securitisation: (3,000,000 + 1,500,000) × 70% = 3,150,000 → 3,000,000 a year; with
+        // 500,000 granted this year, 2,500,000. Year 4: beyond the 3 years, not eligible.
+        let sec = json!({"kind": "securitisation", "policy_version_id": ns, "year_number": 2,
+            "interest_paid_fen": 300_000_000i64, "guarantee_fee_fen": 150_000_000i64});
+        let r = post(sec.clone()).await;
+        assert_eq!(r.json()["total_fen"], 300_000_000, "{}", r.body);
+        let mut granted = sec.clone();
+        granted["granted_this_year_fen"] = json!(50_000_000);
+        assert_eq!(post(granted).await.json()["total_fen"], 250_000_000);
+        let mut fourth = sec.clone();
+        fourth["year_number"] = json!(4);
+        let r = post(fourth).await;
+        assert_eq!(
+            (
+                r.json()["eligible"].as_bool(),
+                r.json()["total_fen"].as_i64()
+            ),
+            (Some(false), Some(0))
+        );
+        assert!(r.body.contains("证券化融资支持最多 3 年，本次为第 4 年"));
+
+        // A kind Futian's policy does not offer.
+        for kind in ["institution", "securitisation"] {
+            let mut b = if kind == "institution" {
+                json!({"kind": kind, "loans": loans})
+            } else {
+                sec.clone()
+            };
+            b["policy_version_id"] = json!(ft);
+            let r = post(b).await;
+            assert_eq!(r.status, 422, "{}", r.body);
+            assert_eq!(r.json()["code"], "calc.kind_not_offered");
+            assert_eq!(r.json()["errors"][0]["field"], "kind");
+            assert!(
+                r.body
+                    .contains("本政策可测算：企业费用资助（enterprise_fee）"),
+                "{}",
+                r.body
+            );
+        }
+
+        // Bad input of every kind, all at once, in Chinese, nothing computed.
+        let r = post(json!({"kind": "securitisation", "policy_version_id": ns, "year_number": 0,
+            "interest_paid_fen": -1, "guarantee_fee_fen": 100_000_000_000_001i64, "class": "small"}))
+        .await;
+        assert_eq!(r.status, 422);
+        let j = r.json();
+        let fields: Vec<&str> = j["errors"]
+            .as_array()
+            .map(|a| a.iter().filter_map(|e| e["field"].as_str()).collect())
+            .unwrap_or_default();
+        assert_eq!(
+            fields,
+            vec![
+                "class",
+                "year_number",
+                "interest_paid_fen",
+                "guarantee_fee_fen"
+            ],
+            "{}",
+            r.body
+        );
+        assert!(r.json()["total_fen"].is_null());
+        let r = post(json!({"kind": "institution", "policy_version_id": ns, "granted_this_year_fen": -1,
+            "loans": [{"principal_fen": 100, "ip_share": {"kind": "ratio", "ratio": "0"}, "ip_kind": "patent"}]}))
+        .await;
+        let j = r.json();
+        let codes: Vec<&str> = j["errors"]
+            .as_array()
+            .map(|a| a.iter().filter_map(|e| e["code"].as_str()).collect())
+            .unwrap_or_default();
+        assert_eq!(
+            codes,
+            vec!["loan.ip_share", "amount.negative"],
+            "{}",
+            r.body
+        );
+        // The issue's list on a bank's loan: above the bound, a zero or negative IP share, an
+        // IP amount above the principal, a ratio above 1 — each refused at its path.
+        for (field, value, path, code) in [
+            (
+                "principal_fen",
+                json!(100_000_000_000_001i64),
+                "loans[0].principal_fen",
+                "amount.too_large",
+            ),
+            (
+                "ip_share",
+                json!({"kind": "amount", "amount_fen": -1}),
+                "loans[0].ip_share.amount_fen",
+                "loan.ip_share",
+            ),
+            (
+                "ip_share",
+                json!({"kind": "amount", "amount_fen": 1_000_000_001i64}),
+                "loans[0].ip_share.amount_fen",
+                "loan.ip_share",
+            ),
+            (
+                "ip_share",
+                json!({"kind": "ratio", "ratio": "1.2"}),
+                "loans[0].ip_share.ratio",
+                "json.ratio",
+            ),
+            (
+                "secured_amount_fen",
+                json!(-5),
+                "loans[0].secured_amount_fen",
+                "amount.negative",
+            ),
+        ] {
+            let mut l = loans[0].clone();
+            l[field] = value;
+            let r =
+                post(json!({"kind": "institution", "policy_version_id": ns, "loans": [l]})).await;
+            assert_eq!(r.status, 422, "{field}: {}", r.body);
+            assert_eq!(
+                (
+                    r.json()["errors"][0]["field"].as_str(),
+                    r.json()["errors"][0]["code"].as_str()
+                ),
+                (Some(path), Some(code)),
+                "{}",
+                r.body
+            );
+            assert!(r.json()["total_fen"].is_null());
+        }
+        let r = post(json!({"kind": "bonds", "policy_version_id": ns})).await;
+        assert_eq!(r.json()["errors"][0]["field"], "kind", "{}", r.body);
+        assert!(r.body.contains("可选：enterprise_fee（企业费用补贴）、institution（金融机构奖励）、securitisation（知识产权证券化）"), "{}", r.body);
+
+        // The page: the kind is picked by links (no script), its fields shown.
+        let page = app
+            .get(
+                &format!("/tools/subsidy-calculator?kind=institution&policy={ns}"),
+                None,
+            )
+            .await;
+        assert_eq!(page.status, 200);
+        assert!(
+            page.body.contains("name=\"loan3_principal\"") && !page.body.contains("name=\"start\"")
+        );
+        assert!(
+            page.body.contains(&format!(
+                "href=\"/tools/subsidy-calculator?kind=securitisation&#38;policy={ns}\""
+            )),
+            "{}",
+            page.body
+        );
+        let page = app
+            .get(&format!("/tools/subsidy-calculator?kind=institution&policy={ns}&granted=950%2C000&loan1_principal=10000000&loan1_secured=8000000&loan1_share=60&loan1_class=small&loan1_first=1&loan2_principal=2000000&loan2_ip_kind=trademark"), None)
+            .await;
+        assert_eq!(page.status, 200, "{}", page.body);
+        assert!(
+            page.body
+                .contains("<p class=\"ok\">测算资助合计： 50,000.00 元</p>"),
+            "{}",
+            page.body
+        );
+        let page = app
+            .get(&format!("/tools/subsidy-calculator?kind=securitisation&policy={ns}&year_number=2&interest=3000000&guarantee=1500000"), None)
+            .await;
+        assert!(
+            page.body
+                .contains("<p class=\"ok\">测算资助合计： 3,000,000.00 元</p>"),
+            "{}",
+            page.body
+        );
+        // Every error at once beside its field, the input kept.
+        let page = app
+            .get(&format!("/tools/subsidy-calculator?kind=securitisation&policy={ns}&year_number=x&interest=-5&guarantee=abc"), None)
+            .await;
+        assert_eq!(page.status, 422);
+        for text in [
+            "第几年：请填写整数",
+            "实付利息：请填写不小于 0 的金额",
+            "担保费：请填写不小于 0 的金额",
+            "value=\"x\"",
+            "value=\"abc\"",
+        ] {
+            assert!(page.body.contains(text), "{text}: {}", page.body);
+        }
+        let page = app
+            .get(&format!("/tools/subsidy-calculator?kind=institution&policy={ns}&loan1_principal=100&loan1_share=0&loan2_principal=abc"), None)
+            .await;
+        assert_eq!(page.status, 422);
+        assert!(
+            page.body
+                .contains("第 2 笔贷款贷款本金：请填写不小于 0 的金额"),
+            "{}",
+            page.body
+        );
+        assert!(page.body.contains("知识产权占比应大于 0"), "{}", page.body);
+        let page = app
+            .get(
+                &format!(
+                    "/tools/subsidy-calculator?kind=institution&policy={ft}&loan1_principal=100"
+                ),
+                None,
+            )
+            .await;
+        assert_eq!(page.status, 422);
+        assert!(
+            page.body.contains("所选政策没有银行金融机构奖励条款"),
+            "{}",
+            page.body
+        );
+        app.cleanup().await;
+    }
+}
+
+/// Issue #19 item 3 through the calculator: an item's cap per enterprise per policy year less
+/// what was used of it (`item_used_fen`, per item on the page), never negative.
+#[tokio::test]
+async fn the_calculator_takes_each_items_used_amount() {
+    for app in TestApp::all().await {
+        let ns = person(&app, "ns.officer").await;
+        // Interest 70%, at most 400,000.00 per enterprise per policy year.
+        let id = publish(&app, &ns, policy("年度单项上限", json!({
+            "items": [{"item": "interest", "ratio": all("0.7"), "annual_cap_fen": cap(40_000_000)},
+                      {"item": "guarantee", "ratio": all("0.7")}]
+        }))).await;
+        let loan = json!({"reference": "NS-9", "principal_fen": 1_000_000_000i64, "ip_share": {"kind": "sole"},
+            "ip_kind": "patent", "start": "2026-01-05", "end": "2027-01-05", "annual_rate": "0.035",
+            "interest_paid_fen": 35_000_000, "guarantee_fee_fen": 10_000_000});
+        // Nothing used: 350,000 × 70% = 245,000 + guarantee 70,000.
+        let r = calc(&app, id, "small", json!({}), json!([loan])).await;
+        assert_eq!(r["total_fen"], 31_500_000, "{}: {r}", app.name());
+        // 245,000 used by an earlier application: 155,000 remain.
+        let r = calc(
+            &app,
+            id,
+            "small",
+            json!({"item_used_fen": {"interest": 24_500_000}}),
+            json!([loan]),
+        )
+        .await;
+        assert_eq!(r["total_fen"], 22_500_000, "{r}");
+        assert_eq!(
+            (
+                r["items"][0]["annual_cap_fen"].as_i64(),
+                r["items"][0]["used_fen"].as_i64(),
+                r["items"][0]["remaining_fen"].as_i64(),
+                r["items"][0]["amount_fen"].as_i64()
+            ),
+            (
+                Some(40_000_000),
+                Some(24_500_000),
+                Some(15_500_000),
+                Some(15_500_000)
+            )
+        );
+        assert!(
+            r.to_string()
+                .contains("本年度已获批及在审 245,000.00 元，尚余 155,000.00 元"),
+            "{r}"
+        );
+        // More than the cap used: the item is 0, never negative.
+        let r = calc(
+            &app,
+            id,
+            "small",
+            json!({"item_used_fen": {"interest": 50_000_000}}),
+            json!([loan]),
+        )
+        .await;
+        assert_eq!(
+            (
+                r["items"][0]["amount_fen"].as_i64(),
+                r["total_fen"].as_i64()
+            ),
+            (Some(0), Some(7_000_000)),
+            "{r}"
+        );
+        // A negative used amount: 422 in Chinese, naming the item.
+        let r = calc(
+            &app,
+            id,
+            "small",
+            json!({"item_used_fen": {"interest": -1}}),
+            json!([loan]),
+        )
+        .await;
+        assert_eq!(
+            (r["code"].as_str(), r["errors"][0]["field"].as_str()),
+            (Some("amount.negative"), Some("item_used_fen.interest")),
+            "{r}"
+        );
+        assert!(
+            r["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("贷款贴息本年度已获批及在审金额不能为负数")),
+            "{r}"
+        );
+        // The page: per item used amounts, the annual columns, a negative one beside its field.
+        let q = format!(
+            "/tools/subsidy-calculator?policy={id}&class=small&used_interest=245%2C000&principal=10000000&start=2026-01-05&end=2027-01-05&rate=3.5&interest=350000&guarantee=100000"
+        );
+        let page = app.get(&q, None).await;
+        assert_eq!(page.status, 200, "{}", page.body);
+        assert!(
+            page.body
+                .contains("<p class=\"ok\">测算资助合计： 225,000.00 元</p>"),
+            "{}",
+            page.body
+        );
+        assert!(
+            page.body
+                .contains("<td>400,000.00 元</td><td>245,000.00 元</td><td>155,000.00 元</td>"),
+            "{}",
+            page.body
+        );
+        let page = app
+            .get(
+                &q.replace("used_interest=245%2C000", "used_interest=-1"),
+                None,
+            )
+            .await;
+        assert_eq!(page.status, 422);
+        assert!(
+            page.body
+                .contains("贷款贴息本年度已获批及在审金额：请填写不小于 0 的金额"),
+            "{}",
+            page.body
+        );
+        assert!(
+            page.body
+                .contains("id=\"used_interest\" name=\"used_interest\" value=\"-1\""),
+            "{}",
+            page.body
+        );
+        app.cleanup().await;
+    }
+}
+
+/// Issue #19 item 3 on the application page: the second application of the year under a policy
+/// whose interest is capped at 8,000.00 per enterprise per year shows in its derivation what the
+/// first one holds (7,000.00) and what remains (1,000.00).
+#[tokio::test]
+async fn the_application_page_shows_what_was_used_of_an_annual_cap() {
+    for app in TestApp::all().await {
+        let ns = person(&app, "ns.officer").await;
+        let mut doc = nanshan_doc("年度单项上限（申请页）");
+        doc["rules"]["items"][0]["annual_cap_fen"] = cap(800_000);
+        let policy = publish(&app, &ns, doc).await;
+        let s = app.store();
+        let bank_id = app.org_id("深南银行深圳分行").await;
+        let bank = Scope::Institution {
+            org_id: ipfin_domain::id::OrgId::new(bank_id),
+        };
+        let ent = Scope::Enterprise {
+            org_id: ipfin_domain::id::OrgId::new(app.org_id("深圳市南山示例科技有限公司").await),
+        };
+        use ipfin_store::testing::fixtures::{
+            fee_line, report_pledge_loan, submit_fee_application,
+        };
+        let today: chrono::NaiveDate = "2026-03-10".parse().expect("date");
+        let mut ids = Vec::new();
+        for (contract, pledge, interest) in [
+            ("2026-WEB-0801", "Y2026980080001", 1_000_000),
+            ("2026-WEB-0802", "Y2026980080002", 500_000),
+        ] {
+            report_pledge_loan(s, &bank, contract, pledge, "202310123456.6", interest)
+                .await
+                .expect("loan");
+            ids.push(
+                submit_fee_application(
+                    s,
+                    &ent,
+                    policy,
+                    vec![fee_line(bank_id, contract, pledge, interest)],
+                    today,
+                )
+                .await
+                .expect("submitted"),
+            );
+        }
+        // 10,000.00 × 70% = 7,000.00 for the first; the second's 3,500.00 meets 1,000.00 left.
+        let page = app
+            .get(&format!("/applications/{}", ids[1]), Some(&ns))
+            .await;
+        assert_eq!(page.status, 200, "{}: {}", app.name(), page.body);
+        assert!(
+            page.body.contains("贷款贴息：每家企业本政策年度上限 8,000.00 元，本年度已获批及在审 7,000.00 元，尚余 1,000.00 元；计算金额 3,500.00 元 超过尚余额度，按 1,000.00 元 计。"),
+            "{}",
+            page.body
         );
         app.cleanup().await;
     }

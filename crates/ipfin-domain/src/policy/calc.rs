@@ -15,6 +15,7 @@ use crate::size::SizeClass;
 use chrono::{Datelike, NaiveDate};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 /// The largest amount any money input of the engine may state: 10^14 fen (one trillion 元).
 /// Far above any loan or fee a district sees, and far enough below what fen and the exact
@@ -77,67 +78,26 @@ impl Loan {
     /// a loan with any; forms list them all at once.
     pub fn problems(&self) -> Vec<(&'static str, Msg)> {
         let r = &self.reference;
-        let mut out = Vec::new();
-        let mut money = |field: &'static str, zh: &str, v: Fen, min: i64| {
-            // The common case without a message to word (this runs for every loan of a batch).
-            if (min..=MAX_FEN).contains(&v.get()) {
-                return;
-            }
-            if let Some(m) = amount_problem(&format!("贷款“{r}”的{zh}"), v, min) {
-                out.push((field, m));
-            }
-        };
-        money("principal_fen", "本金", self.principal_fen, 1);
-        if let Some(s) = self.secured_amount_fen {
-            money("secured_amount_fen", "登记担保金额", s, 0);
+        let mut out = RewardLoan {
+            principal_fen: self.principal_fen,
+            secured_amount_fen: self.secured_amount_fen,
+            ip_share: IpShare::Sole,
+            ip_kinds: Vec::new(),
+            class: None,
+            first_time: false,
         }
-        money("interest_paid_fen", "实付利息", self.interest_paid_fen, 0);
-        money("evaluation_fee_fen", "评估费", self.evaluation_fee_fen, 0);
-        money("guarantee_fee_fen", "担保费", self.guarantee_fee_fen, 0);
-        money("insurance_fee_fen", "保险费", self.insurance_fee_fen, 0);
-        match self.ip_share {
-            IpShare::Sole => {}
-            IpShare::Ratio { ratio } => {
-                if ratio.value() <= Decimal::ZERO {
-                    out.push((
-                        "ip_share.ratio",
-                        invalid(
-                            "loan.ip_share",
-                            format!("贷款“{r}”的知识产权占比应大于 0、至多 1（100%），实际为 0。"),
-                            format!("Loan {r}: the IP share is above 0 and at most 1."),
-                        ),
-                    ));
-                }
-            }
-            IpShare::Amount { amount_fen } => {
-                if amount_fen.get() <= 0 {
-                    out.push((
-                        "ip_share.amount_fen",
-                        invalid(
-                            "loan.ip_share",
-                            format!(
-                                "贷款“{r}”的知识产权担保金额应大于 0，实际为 {}。",
-                                yuan(amount_fen.get())
-                            ),
-                            format!("Loan {r}: the IP-secured amount is above 0."),
-                        ),
-                    ));
-                } else if amount_fen > self.principal_fen {
-                    out.push((
-                        "ip_share.amount_fen",
-                        invalid(
-                            "loan.ip_share",
-                            format!(
-                                "贷款“{r}”的知识产权担保金额 {} 不能超过本金 {}。",
-                                yuan(amount_fen.get()),
-                                yuan(self.principal_fen.get())
-                            ),
-                            format!("Loan {r}: the IP-secured amount cannot exceed the principal."),
-                        ),
-                    ));
-                }
-            }
-        }
+        .problems(r);
+        money_problems(
+            r,
+            &[
+                ("interest_paid_fen", "实付利息", self.interest_paid_fen, 0),
+                ("evaluation_fee_fen", "评估费", self.evaluation_fee_fen, 0),
+                ("guarantee_fee_fen", "担保费", self.guarantee_fee_fen, 0),
+                ("insurance_fee_fen", "保险费", self.insurance_fee_fen, 0),
+            ],
+            &mut out,
+        );
+        ip_share_problems(r, self.ip_share, self.principal_fen, &mut out);
         if self.annual_rate < Decimal::ZERO || self.annual_rate > Decimal::ONE {
             out.push((
                 "annual_rate",
@@ -162,6 +122,70 @@ impl Loan {
             ));
         }
         out
+    }
+}
+
+/// Loan amounts out of their bounds: (field, Chinese name, amount, minimum) of the loan `r`.
+fn money_problems(
+    r: &str,
+    amounts: &[(&'static str, &str, Fen, i64)],
+    out: &mut Vec<(&'static str, Msg)>,
+) {
+    for (field, zh, v, min) in amounts {
+        // The common case without a message to word (this runs for every loan of a batch).
+        if (*min..=MAX_FEN).contains(&v.get()) {
+            continue;
+        }
+        if let Some(m) = amount_problem(&format!("贷款“{r}”的{zh}"), *v, *min) {
+            out.push((field, m));
+        }
+    }
+}
+
+/// An IP share that cannot be: a ratio of 0, an amount of 0 or less, or above the principal.
+fn ip_share_problems(r: &str, share: IpShare, principal: Fen, out: &mut Vec<(&'static str, Msg)>) {
+    match share {
+        IpShare::Sole => {}
+        IpShare::Ratio { ratio } => {
+            if ratio.value() <= Decimal::ZERO {
+                out.push((
+                    "ip_share.ratio",
+                    invalid(
+                        "loan.ip_share",
+                        format!("贷款“{r}”的知识产权占比应大于 0、至多 1（100%），实际为 0。"),
+                        format!("Loan {r}: the IP share is above 0 and at most 1."),
+                    ),
+                ));
+            }
+        }
+        IpShare::Amount { amount_fen } => {
+            if amount_fen.get() <= 0 {
+                out.push((
+                    "ip_share.amount_fen",
+                    invalid(
+                        "loan.ip_share",
+                        format!(
+                            "贷款“{r}”的知识产权担保金额应大于 0，实际为 {}。",
+                            yuan(amount_fen.get())
+                        ),
+                        format!("Loan {r}: the IP-secured amount is above 0."),
+                    ),
+                ));
+            } else if amount_fen > principal {
+                out.push((
+                    "ip_share.amount_fen",
+                    invalid(
+                        "loan.ip_share",
+                        format!(
+                            "贷款“{r}”的知识产权担保金额 {} 不能超过本金 {}。",
+                            yuan(amount_fen.get()),
+                            yuan(principal.get())
+                        ),
+                        format!("Loan {r}: the IP-secured amount cannot exceed the principal."),
+                    ),
+                ));
+            }
+        }
     }
 }
 
@@ -203,6 +227,9 @@ pub struct Application {
     pub loans: Vec<Loan>,
     /// Granted and reserved (in-progress) amounts of the enterprise within the cap period.
     pub enterprise_used_fen: Fen,
+    /// Per item: what the enterprise was granted or has in progress for the item in the policy
+    /// year, against the item's annual cap (`ItemRule::annual_cap_fen`); absent: nothing.
+    pub item_used_fen: BTreeMap<Item, Fen>,
 }
 
 impl Application {
@@ -218,6 +245,13 @@ impl Application {
         }
         if let Some(m) = amount_problem("已获批及在审金额", self.enterprise_used_fen, 0) {
             out.push(("enterprise_used_fen".to_string(), m));
+        }
+        for (item, used) in &self.item_used_fen {
+            if let Some(m) =
+                amount_problem(&format!("{}本年度已获批及在审金额", item.zh()), *used, 0)
+            {
+                out.push((format!("item_used_fen.{}", item.code()), m));
+            }
         }
         for (i, l) in self.loans.iter().enumerate() {
             out.extend(
@@ -271,6 +305,12 @@ pub fn template(rule: &str) -> &'static str {
         "item.cap" => "{0}：计算金额 {1} 超过{2}上限 {3}，按上限计。",
         "item.cap_share" => "{0}：计算金额 {1} 超过贷款本金的 {2}（{3}），按上限计。",
         "item.amount" => "{0}：{1}（四舍五入到分）",
+        "item.annual_cap" => {
+            "{0}：每家企业本政策年度上限 {1}，本年度已获批及在审 {2}，尚余 {3}；计算金额 {4} 超过尚余额度，按 {3} 计。"
+        }
+        "item.annual_room" => {
+            "{0}：每家企业本政策年度上限 {1}，本年度已获批及在审 {2}，尚余 {3}，本次 {4} 未超过。"
+        }
         "application.cap" => "各项合计 {0} 超过单次申请上限 {1}，按上限计。",
         "enterprise.cap" => "企业{0}上限 {1}，已获批及在审 {2}，尚余 {3}，本次按 {3} 计。",
         "total" => "测算资助合计：{0}",
@@ -321,6 +361,19 @@ pub struct ItemAmount {
     pub capped_fen: i64,
     /// After the application and enterprise caps (shared out in proportion).
     pub granted_fen: i64,
+    /// The item's annual cap per enterprise, when the policy sets one for the class: the cap,
+    /// what was used in the year, and what remained before this application.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub annual: Option<AnnualRoom>,
+}
+
+/// An item's annual cap per enterprise and what of it was used (issue #19 item 3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct AnnualRoom {
+    pub cap_fen: i64,
+    pub used_fen: i64,
+    /// max(cap − used, 0).
+    pub remaining_fen: i64,
 }
 
 /// The result and how it was reached.
@@ -638,6 +691,44 @@ pub fn calculate(rules: &Rules, lpr: &LprTable, app: &Application) -> Result<Cal
                 capped = c;
             }
         }
+        // The item's cap per enterprise per policy year, less what the enterprise already used
+        // of it: never negative, whatever was used.
+        let annual = match rule.annual_cap_fen.get(class) {
+            Some(cap) => {
+                let cap = Fen::new(cap).non_negative();
+                let used = app
+                    .item_used_fen
+                    .get(&rule.item)
+                    .copied()
+                    .unwrap_or(Fen::ZERO);
+                let remaining = cap.checked_sub(used).ok_or_else(overflow)?.non_negative();
+                let binding = capped > remaining;
+                steps.push(step(
+                    if binding {
+                        "item.annual_cap"
+                    } else {
+                        "item.annual_room"
+                    },
+                    vec![
+                        Arg::Text(rule.item.zh()),
+                        Arg::Fen(cap.get()),
+                        Arg::Fen(used.get()),
+                        Arg::Fen(remaining.get()),
+                        Arg::Fen(capped.get()),
+                    ],
+                    binding.then_some(remaining.get()),
+                ));
+                if binding {
+                    capped = remaining;
+                }
+                Some(AnnualRoom {
+                    cap_fen: cap.get(),
+                    used_fen: used.get(),
+                    remaining_fen: remaining.get(),
+                })
+            }
+            None => None,
+        };
         steps.push(step(
             "item.amount",
             vec![Arg::Text(rule.item.zh()), Arg::Fen(capped.get())],
@@ -648,6 +739,7 @@ pub fn calculate(rules: &Rules, lpr: &LprTable, app: &Application) -> Result<Cal
             computed_fen: computed.get(),
             capped_fen: capped.get(),
             granted_fen: capped.get(),
+            annual,
         });
     }
     let sum = Fen::sum(items.iter().map(|i| Fen::new(i.capped_fen))).map_err(|_| overflow())?;
@@ -938,6 +1030,22 @@ impl RewardLoan {
             class: None,
             first_time: false,
         }
+    }
+
+    /// Everything wrong with the loan's figures (named `r` in the messages), each with its
+    /// field as in the calculator's JSON: the bounds and the IP share of [`Loan::problems`].
+    pub fn problems(&self, r: &str) -> Vec<(&'static str, Msg)> {
+        let mut out = Vec::new();
+        money_problems(
+            r,
+            &[("principal_fen", "本金", self.principal_fen, 1)],
+            &mut out,
+        );
+        if let Some(s) = self.secured_amount_fen {
+            money_problems(r, &[("secured_amount_fen", "登记担保金额", s, 0)], &mut out);
+        }
+        ip_share_problems(r, self.ip_share, self.principal_fen, &mut out);
+        out
     }
 
     /// min(principal, secured amount) × IP share, exact.

@@ -132,6 +132,16 @@ pub struct PerClass<T> {
     pub micro: T,
 }
 
+impl<T> PerClass<Option<T>> {
+    /// No class has a value (an optional cap that is not set).
+    pub fn is_unset(&self) -> bool {
+        self.large.is_none()
+            && self.medium.is_none()
+            && self.small.is_none()
+            && self.micro.is_none()
+    }
+}
+
 impl<T: Copy> PerClass<T> {
     /// The same value for every class.
     pub fn all(v: T) -> PerClass<T> {
@@ -288,6 +298,11 @@ pub struct ItemRule {
     /// Cap per application, per class (fen).
     #[serde(default)]
     pub cap_fen: PerClass<Option<i64>>,
+    /// Cap per enterprise per policy year, per class (fen): what the enterprise was granted or
+    /// has in progress for this item under any version of the same policy in the same policy
+    /// year counts against it (R2.1 "per enterprise per policy year"; decision 0032).
+    #[serde(default, skip_serializing_if = "PerClass::is_unset")]
+    pub annual_cap_fen: PerClass<Option<i64>>,
     /// Cap as a share of the principal of the application's loans (interest ≤ 3% of the loan).
     #[serde(default)]
     pub cap_share_of_principal: Option<Ratio>,
@@ -297,6 +312,22 @@ pub struct ItemRule {
     /// Interest only.
     #[serde(default)]
     pub interest: Option<InterestRule>,
+}
+
+impl ItemRule {
+    /// An item at these ratios with no caps, limits or interest rule: what a rule set adds to.
+    pub fn new(item: Item, ratio: PerClass<Ratio>) -> ItemRule {
+        ItemRule {
+            item,
+            ratio,
+            ratio_if_guaranteed: None,
+            cap_fen: PerClass::all(None),
+            annual_cap_fen: PerClass::all(None),
+            cap_share_of_principal: None,
+            base_max_share_of_principal: None,
+            interest: None,
+        }
+    }
 }
 
 /// The period over which an enterprise's subsidies are capped: `"year"`, `"lifetime"` or
@@ -354,6 +385,22 @@ pub struct Rules {
     pub institution_reward: Option<RewardRule>,
     #[serde(default)]
     pub securitisation: Option<SecuritisationRule>,
+}
+
+impl Rules {
+    /// These items and nothing else: no application or enterprise cap, no conditions, no
+    /// reward or securitisation.
+    pub fn with_items(items: Vec<ItemRule>) -> Rules {
+        Rules {
+            items,
+            application_cap_fen: PerClass::all(None),
+            enterprise_cap: None,
+            conditions: Conditions::default(),
+            fee_group_limit: None,
+            institution_reward: None,
+            securitisation: None,
+        }
+    }
 }
 
 /// A problem in a rule document, at a JSON path such as `items[0].cap_fen.small`.
@@ -424,6 +471,11 @@ impl Rules {
                 ));
             }
             check_cap(&format!("{path}.cap_fen"), &it.cap_fen, &mut out);
+            check_cap(
+                &format!("{path}.annual_cap_fen"),
+                &it.annual_cap_fen,
+                &mut out,
+            );
             if it.interest.is_some() && it.item != Item::Interest {
                 out.push(err(
                     format!("{path}.interest"),

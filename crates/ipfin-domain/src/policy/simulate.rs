@@ -87,12 +87,15 @@ pub fn simulate(
         ..Default::default()
     };
     let mut used: BTreeMap<i64, Fen> = BTreeMap::new();
+    // Each enterprise's running total per item, against the items' annual caps.
+    let mut item_used: BTreeMap<i64, BTreeMap<super::rules::Item, Fen>> = BTreeMap::new();
     let mut requests = Vec::new();
     for a in past {
         let app = Application {
             class: a.class,
             operating_revenue_fen: a.operating_revenue_fen,
             loans: a.loans.clone(),
+            item_used_fen: item_used.get(&a.applicant).cloned().unwrap_or_default(),
             enterprise_used_fen: used.get(&a.applicant).copied().unwrap_or_default(),
         };
         let calc = match calculate(rules, lpr, &app) {
@@ -107,6 +110,14 @@ pub fn simulate(
             Err(MoneyOverflow) => {
                 out.errors.push((a.id, MoneyOverflow::msg()));
                 continue;
+            }
+        }
+        let mine = item_used.entry(a.applicant).or_default();
+        for i in &calc.items {
+            let was = mine.get(&i.item).copied().unwrap_or_default();
+            // Bounded grants cannot overflow; if one ever did, the item stays as it was.
+            if let Some(now) = was.checked_add(Fen::new(i.granted_fen)) {
+                mine.insert(i.item, now);
             }
         }
         if !calc.eligible {

@@ -20,6 +20,7 @@ use ipfin_domain::policy::eligibility::Step;
 use ipfin_domain::policy::rules::{CapPeriod, Item};
 use sea_orm::{ConnectionTrait, FromQueryResult, Value};
 use serde_json::json;
+use std::collections::BTreeMap;
 
 /// Open files of the materials checklist that a submit found missing, by name.
 fn missing_error(names: &[String]) -> StoreError {
@@ -95,6 +96,87 @@ impl Store {
         fetch_i64(conn, &sql, values).await
     }
 
+    /// What the enterprise used of each item in this application's policy year (issue #19 item
+    /// 3, decision 0032), against the items' annual caps: the item amounts of its other
+    /// enterprise fee applications under any version of the same policy (its series) in the same
+    /// policy year that hold or reserve an amount (`ACTIVE`: submitted to cleared), each at its
+    /// latest figure — granted, else approved, else computed. This application never counts.
+    ///
+    /// The enterprise's organisation row is locked first (a no-op update), so two calculations
+    /// for the same enterprise run one after the other on PostgreSQL and the second sees the
+    /// first's reservation; SQLite runs one write transaction at a time anyway.
+    pub(crate) async fn item_used<C: ConnectionTrait>(
+        conn: &C,
+        row: &ApplicationRow,
+    ) -> Result<BTreeMap<Item, ipfin_domain::Fen>> {
+        exec(
+            conn,
+            "UPDATE organisations SET name = name WHERE id = ?",
+            vec![row.applicant_org_id.into()],
+        )
+        .await?;
+        #[derive(FromQueryResult)]
+        struct Used {
+            item: String,
+            used_fen: i64,
+        }
+        let rows: Vec<Used> = fetch_all(
+            conn,
+            &format!(
+                "SELECT i.item, CAST(SUM(COALESCE(i.granted_fen, i.approved_fen, i.computed_fen)) AS BIGINT) AS used_fen \
+                 FROM application_items i JOIN applications a ON a.id = i.application_id \
+                 JOIN policy_versions p ON p.id = a.policy_version_id \
+                 JOIN policy_versions mine ON mine.series = p.series \
+                 WHERE mine.id = ? AND a.applicant_org_id = ? AND a.kind = 'enterprise_fee' AND a.id <> ? \
+                 AND a.policy_year = ? AND a.state IN {ACTIVE} GROUP BY i.item"
+            ),
+            vec![
+                row.policy_version_id.into(),
+                row.applicant_org_id.into(),
+                row.id.into(),
+                row.policy_year.into(),
+            ],
+        )
+        .await?;
+        let mut out = BTreeMap::new();
+        for u in rows {
+            let item = crate::column::decode::<Item>("application_items.item", &u.item)?;
+            out.insert(item, ipfin_domain::Fen::new(u.used_fen));
+        }
+        Ok(out)
+    }
+
+    /// The annual cap of each item as the stored calculation applied it (`items[].annual`).
+    async fn stored_annual_caps<C: ConnectionTrait>(
+        conn: &C,
+        id: i64,
+    ) -> Result<BTreeMap<Item, i64>> {
+        #[derive(FromQueryResult)]
+        struct C {
+            calc: Option<String>,
+        }
+        let c: Option<C> = fetch_opt(
+            conn,
+            "SELECT calc FROM applications WHERE id = ?",
+            vec![id.into()],
+        )
+        .await?;
+        let v: serde_json::Value = match c.and_then(|c| c.calc) {
+            Some(t) => serde_json::from_str(&t).map_err(super::internal)?,
+            None => return Ok(BTreeMap::new()),
+        };
+        let mut out = BTreeMap::new();
+        for i in v["value"]["items"].as_array().into_iter().flatten() {
+            if let (Some(item), Some(cap)) = (
+                i["item"].as_str().and_then(Item::from_code),
+                i["annual"]["cap_fen"].as_i64(),
+            ) {
+                out.insert(item, cap);
+            }
+        }
+        Ok(out)
+    }
+
     /// How many earlier policy years the applicant was granted securitisation support in under
     /// any version of the same policy (its series): granted, paid or cleared applications with a
     /// grant above zero, of policy years before this application's.
@@ -142,6 +224,7 @@ impl Store {
                         "The enterprise's size class is not known yet.",
                     )
                 })?;
+                let item_used = Self::item_used(conn, row).await?;
                 let used =
                     Self::enterprise_used(conn, row, doc.rules.enterprise_cap.map(|c| c.period))
                         .await?;
@@ -168,6 +251,7 @@ impl Store {
                         })
                         .collect(),
                     enterprise_used_fen: ipfin_domain::Fen::new(used),
+                    item_used_fen: item_used,
                 };
                 let lpr = Self::lpr_table_in(conn).await?;
                 calc::calculate(&doc.rules, &lpr, &input).map_err(|m| field_err("lines", m))
@@ -879,6 +963,43 @@ impl Store {
                         "Give the reason for lowering an amount.",
                     ),
                 ));
+            }
+        }
+        // An item's annual cap per enterprise, as the stored calculation found it, is checked
+        // again against the records as they stand at this decision (issue #19 item 3).
+        let caps = if row.kind() == Kind::EnterpriseFee {
+            Self::stored_annual_caps(tx.conn(), id).await?
+        } else {
+            BTreeMap::new()
+        };
+        if !caps.is_empty() {
+            let used = Self::item_used(tx.conn(), &row).await?;
+            for it in &items {
+                let Some(item) = Item::from_code(&it.item) else {
+                    continue;
+                };
+                let Some(cap) = caps.get(&item) else { continue };
+                let approved = decisions
+                    .iter()
+                    .find(|d| d.item == item)
+                    .map(|d| d.approved_fen)
+                    .unwrap_or(it.approved_fen.unwrap_or(it.computed_fen));
+                let used = used.get(&item).map_or(0, |f| f.get());
+                let remaining = cap.saturating_sub(used).max(0);
+                if approved > remaining {
+                    return Err(StoreError::conflict(
+                        "review.annual_cap",
+                        format!(
+                            "{}每家企业本政策年度上限 {} 元，本企业本年度其他申请已获批及在审 {} 元，尚余 {} 元；核定金额 {} 元超过尚余额度，请调减。",
+                            item.zh(),
+                            ipfin_domain::financing::yuan(*cap),
+                            ipfin_domain::financing::yuan(used),
+                            ipfin_domain::financing::yuan(remaining),
+                            ipfin_domain::financing::yuan(approved)
+                        ),
+                        "The approved amount is above what remains of the item's annual cap.",
+                    ));
+                }
             }
         }
         for it in &items {

@@ -134,3 +134,46 @@ pub async fn close_batch_of(
     tx.commit().await?;
     Ok(done)
 }
+
+/// An enterprise fee application for interest on `lines` under `policy`, with a file in every
+/// required slot, submitted on `today` by the enterprise `ent`; its id.
+pub async fn submit_fee_application(
+    s: &Store,
+    ent: &Scope,
+    policy: i64,
+    lines: Vec<Line>,
+    today: NaiveDate,
+) -> Result<i64> {
+    use crate::application::{Body, NewApplication};
+    let mut tx = s.write(AuditActor::system("ent")).await?;
+    let id = s
+        .create_application(
+            &mut tx,
+            ent,
+            NewApplication {
+                kind: ipfin_domain::application::Kind::EnterpriseFee,
+                policy_version_id: policy,
+                batch: None,
+                items: vec![ipfin_domain::policy::rules::Item::Interest],
+                body: Body {
+                    lines,
+                    ..Default::default()
+                },
+            },
+            today,
+        )
+        .await?;
+    tx.commit().await?;
+    let detail = s.application(ent, id).await?;
+    for (i, slot) in detail.slots.iter().filter(|x| x.required).enumerate() {
+        let bytes = bytes::Bytes::from(format!("%PDF-1.7\n% {} {}\n", slot.code, i).into_bytes());
+        let mut tx = s.write(AuditActor::system("ent")).await?;
+        s.add_file(&mut tx, ent, id, &slot.code, "scan.pdf", bytes)
+            .await?;
+        tx.commit().await?;
+    }
+    let mut tx = s.write(AuditActor::system("ent")).await?;
+    s.submit_application(&mut tx, ent, id, today).await?;
+    tx.commit().await?;
+    Ok(id)
+}

@@ -348,10 +348,13 @@ pub async fn working_days(
 }
 
 /// The subsidy an application would get under a published policy version, with the
-/// derivation — the same engine the officers use.
+/// derivation — the same engine the officers use — for each kind of application: `kind`
+/// `enterprise_fee` (the default: class, loans with the fees paid, optional `item_used_fen`
+/// per item against the items' annual caps), `institution` (the bank's loans of the year) or
+/// `securitisation` (year number, interest and guarantee fee paid).
 #[utoipa::path(post, path = "/api/v1/tools/subsidy-calculator", tag = "tools", request_body = CalculatorBody,
     responses((status = 200, body = CalculatorResult),
-        (status = 422, description = "unpublished version; any field missing, of the wrong type, out of its bounds (money 0 to 10^14 fen, IP share above 0, IP amount within the principal) or an impossible date — every problem listed in `errors` with its path, in Chinese; or an LPR value the table lacks")))]
+        (status = 422, description = "unpublished version; a kind the policy does not offer (`calc.kind_not_offered` at `kind`, naming what it offers); any field missing, unknown for the kind, of the wrong type, out of its bounds (money 0 to 10^14 fen, used amounts not negative, IP share above 0, IP amount within the principal, year number 1 to 100) or an impossible date — every problem listed in `errors` with its path, in Chinese; or an LPR value the table lacks")))]
 pub async fn subsidy_calculator(
     State(state): State<AppState>,
     ApiJson(body): ApiJson<serde_json::Value>,

@@ -4,32 +4,134 @@
 use crate::AppState;
 use crate::actor::Actor;
 use crate::error::{AppError, AppResult};
-use ipfin_domain::policy::calculate;
 use ipfin_domain::policy::input::{CalculatorInput, calculator_input};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-/// The calculator's request, as documented in OpenAPI. The body is read field by field by
-/// [`read_calculator`] so that every problem is reported at once, in Chinese, with its path.
+/// The calculator's request, as documented in OpenAPI: one body per kind of application
+/// (SPEC §3.1), told apart by `kind` — absent, `enterprise_fee` (the calculator's first body).
+/// The JSON is read field by field by [`read_calculator`], so every problem is reported at
+/// once, in Chinese, with its path; these types only document it.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum CalculatorBody {
+    /// 企业费用资助: interest, evaluation, guarantee and insurance fees on the enterprise's loans.
+    EnterpriseFee(EnterpriseFeeBody),
+    /// 银行金融机构奖励: an institution's reward on its IP pledge loans of the year.
+    Institution(InstitutionBody),
+    /// 知识产权证券化资助: interest and guarantee fee paid within a securitisation.
+    Securitisation(SecuritisationBody),
+}
+
+/// `kind: enterprise_fee` (or no `kind`).
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct CalculatorBody {
+pub struct EnterpriseFeeBody {
     /// A published policy version.
     pub policy_version_id: i64,
     /// large, medium, small or micro.
     pub class: String,
-    /// Fen, 0 to 10^14.
+    /// Fen, 0 to 10^14; required when the policy limits revenue.
     #[serde(default)]
     pub operating_revenue_fen: Option<i64>,
     /// Already granted or reserved within the enterprise's cap period (fen, 0 to 10^14).
     #[serde(default)]
-    pub enterprise_used_fen: i64,
-    /// Each: reference, principal_fen (1 to 10^14), secured_amount_fen?, ip_share
-    /// ({kind: sole} | {kind: ratio, ratio: "0.6"} above 0 | {kind: amount, amount_fen} at most
-    /// the principal), ip_kind, start, end (YYYY-MM-DD), annual_rate ("0.0345"), and the fees
-    /// paid in fen (interest_paid_fen, evaluation_fee_fen, guarantee_fee_fen, insurance_fee_fen).
-    #[schema(value_type = Vec<Object>)]
-    pub loans: Vec<serde_json::Value>,
+    pub enterprise_used_fen: Option<i64>,
+    /// Per item, what the enterprise was granted or has in progress for it in the policy year
+    /// (fen, 0 to 10^14; negative refused), against the items' annual caps.
+    #[serde(default)]
+    pub item_used_fen: Option<ItemUsedBody>,
+    /// At least one loan.
+    pub loans: Vec<CalculatorLoan>,
+}
+
+/// Per item used amounts (fen); items left out used nothing.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ItemUsedBody {
+    pub interest: Option<i64>,
+    pub evaluation: Option<i64>,
+    pub guarantee: Option<i64>,
+    pub insurance: Option<i64>,
+}
+
+/// The IP share of a loan: `sole` (IP the only collateral), `ratio` (above 0, at most 1, as a
+/// decimal string like "0.6") or `amount` (above 0, at most the principal).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct IpShareBody {
+    /// sole, ratio or amount.
+    pub kind: String,
+    pub ratio: Option<String>,
+    pub amount_fen: Option<i64>,
+}
+
+/// A loan of an enterprise fee calculation.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CalculatorLoan {
+    /// Bank and contract number.
+    pub reference: Option<String>,
+    /// Fen, 1 to 10^14.
+    pub principal_fen: i64,
+    /// The secured amount on the pledge registration (fen).
+    pub secured_amount_fen: Option<i64>,
+    pub ip_share: IpShareBody,
+    /// patent, trademark, copyright (or a finer code of the IP kinds).
+    pub ip_kind: String,
+    /// YYYY-MM-DD.
+    #[schema(format = Date)]
+    pub start: String,
+    #[schema(format = Date)]
+    pub end: String,
+    /// The annual rate as a decimal string: "0.0345" for 3.45%.
+    pub annual_rate: String,
+    pub interest_paid_fen: Option<i64>,
+    pub evaluation_fee_fen: Option<i64>,
+    pub guarantee_fee_fen: Option<i64>,
+    pub insurance_fee_fen: Option<i64>,
+}
+
+/// `kind: institution`: the policy must have an institution reward.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct InstitutionBody {
+    pub policy_version_id: i64,
+    /// What the institution was already granted this year (fen, 0 to 10^14).
+    pub granted_this_year_fen: Option<i64>,
+    /// The institution's IP pledge loans of the year, at least one.
+    pub loans: Vec<RewardLoanBody>,
+}
+
+/// A loan an institution made, as its reward counts it.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RewardLoanBody {
+    pub reference: Option<String>,
+    /// Fen, 1 to 10^14.
+    pub principal_fen: i64,
+    pub secured_amount_fen: Option<i64>,
+    pub ip_share: IpShareBody,
+    /// The IP kind pledged.
+    pub ip_kind: String,
+    /// The borrower's class (large, medium, small, micro), where the reward depends on it.
+    pub class: Option<String>,
+    /// The borrower's first IP pledge loan.
+    pub first_time_borrower: Option<bool>,
+}
+
+/// `kind: securitisation`: the policy must have securitisation support.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SecuritisationBody {
+    pub policy_version_id: i64,
+    /// Which year of support, 1 to 100 (1 = the first); an application counts it from the records.
+    pub year_number: u32,
+    /// Interest paid in the year (fen, 0 to 10^14); with the guarantee fee above 0.
+    pub interest_paid_fen: Option<i64>,
+    pub guarantee_fee_fen: Option<i64>,
+    /// Already granted this year (fen).
+    pub granted_this_year_fen: Option<i64>,
 }
 
 /// Reads a calculator request from JSON: every problem at once (422, `errors` lists each with
@@ -52,13 +154,22 @@ pub struct CalculatorItem {
     pub item: String,
     pub name: String,
     pub amount_fen: i64,
+    /// The item's cap per enterprise per policy year, when the policy sets one for the class.
+    pub annual_cap_fen: Option<i64>,
+    /// What was used of it (as stated in `item_used_fen`).
+    pub used_fen: Option<i64>,
+    /// What remained of it before this calculation: max(cap − used, 0).
+    pub remaining_fen: Option<i64>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CalculatorResult {
     pub policy_version_id: i64,
+    /// enterprise_fee, institution or securitisation.
+    pub kind: String,
     pub eligible: bool,
     pub total_fen: i64,
+    /// Enterprise fees per item (empty for rewards and securitisation, which are one amount).
     pub items: Vec<CalculatorItem>,
     pub steps: Vec<CalculatorStep>,
 }
@@ -86,14 +197,13 @@ pub async fn run_calculator(
     }
     let doc = v.doc()?;
     let lpr = state.store.lpr_table().await?;
-    let c = calculate(&doc.rules, &lpr, &input.application).map_err(|m| {
-        AppError::invalid(ipfin_domain::FieldError {
-            field: "loans",
-            msg: m,
-        })
-    })?;
+    let c = input
+        .request
+        .calculate(&doc.rules, &lpr)
+        .map_err(|e| AppError::from(ipfin_store::StoreError::Problems(vec![e])))?;
     Ok(CalculatorResult {
         policy_version_id: v.id,
+        kind: input.request.kind().into(),
         eligible: c.eligible,
         total_fen: c.total_fen,
         items: c
@@ -103,6 +213,9 @@ pub async fn run_calculator(
                 item: i.item.code().into(),
                 name: i.item.zh().into(),
                 amount_fen: i.granted_fen,
+                annual_cap_fen: i.annual.map(|a| a.cap_fen),
+                used_fen: i.annual.map(|a| a.used_fen),
+                remaining_fen: i.annual.map(|a| a.remaining_fen),
             })
             .collect(),
         steps: c

@@ -110,6 +110,9 @@ pub(crate) fn describe(doc: &PolicyDocument) -> (Vec<ItemLine>, Vec<String>) {
                     limits.push(format!("每笔贷款最多计 {d} 天"));
                 }
             }
+            if !it.annual_cap_fen.is_unset() {
+                limits.push(per_enterprise_year(&it.annual_cap_fen));
+            }
             ItemLine {
                 name: it.item.zh(),
                 cells: SizeClass::ALL
@@ -274,13 +277,21 @@ pub async fn show(
     Ok(render(StatusCode::OK, &page))
 }
 
-/// The calculator form: amounts in 元 as people write them, one loan.
+/// The calculator form: amounts in 元 as people write them. `kind` picks what is calculated
+/// (enterprise fees by default); enterprise fees take one loan, an institution's reward up to
+/// [`REWARD_ROWS`] loans (`loan1_principal` …, read from the raw query), securitisation the
+/// year number and what was paid (`interest`, `guarantee`).
 #[derive(Debug, Default, Deserialize, Clone)]
 #[serde(default)]
 pub struct CalcForm {
+    pub kind: String,
     pub policy: String,
     pub class: String,
     pub used: String,
+    pub used_interest: String,
+    pub used_evaluation: String,
+    pub used_guarantee: String,
+    pub used_insurance: String,
     pub revenue: String,
     pub reference: String,
     pub principal: String,
@@ -294,6 +305,61 @@ pub struct CalcForm {
     pub evaluation: String,
     pub guarantee: String,
     pub insurance: String,
+    pub granted: String,
+    pub year_number: String,
+}
+
+/// How many loans the page takes for an institution's reward (the API takes any number).
+pub const REWARD_ROWS: usize = 3;
+
+/// One loan row of the institution form, as typed (`loan{n}_principal` …).
+#[derive(Debug, Default, Clone)]
+pub struct RewardRow {
+    /// 1-based.
+    pub n: usize,
+    pub principal: String,
+    pub secured: String,
+    pub share: String,
+    pub ip_kind: String,
+    pub class: String,
+    pub first: bool,
+}
+
+impl RewardRow {
+    fn field(&self, name: &str) -> String {
+        format!("loan{}_{name}", self.n)
+    }
+
+    fn filled(&self) -> bool {
+        !self.principal.trim().is_empty()
+    }
+}
+
+/// The institution rows of a raw query string.
+fn reward_rows(query: Option<&str>) -> Vec<RewardRow> {
+    let pairs: Vec<(String, String)> =
+        serde_urlencoded::from_str(query.unwrap_or_default()).unwrap_or_default();
+    (1..=REWARD_ROWS)
+        .map(|n| {
+            let get = |name: &str| {
+                let key = format!("loan{n}_{name}");
+                pairs
+                    .iter()
+                    .find(|(k, _)| *k == key)
+                    .map(|(_, v)| v.clone())
+                    .unwrap_or_default()
+            };
+            RewardRow {
+                n,
+                principal: get("principal"),
+                secured: get("secured"),
+                share: get("share"),
+                ip_kind: get("ip_kind"),
+                class: get("class"),
+                first: !get("first").is_empty(),
+            }
+        })
+        .collect()
 }
 
 #[derive(Template)]
@@ -301,9 +367,16 @@ pub struct CalcForm {
 struct CalculatorPage {
     ctx: PageCtx,
     form: CalcForm,
+    /// enterprise_fee, institution or securitisation.
+    kind: &'static str,
+    /// (code, Chinese name, link to the calculator for it).
+    kinds_offered: Vec<(&'static str, &'static str, String)>,
+    rows: Vec<RewardRow>,
     policies: Vec<(i64, String)>,
     classes: Vec<(&'static str, &'static str)>,
     kinds: Vec<(&'static str, &'static str)>,
+    /// (form field, label) of the per-item used amounts.
+    used_items: Vec<(String, &'static str)>,
     errors: FormErrors,
     result: Option<CalculatorResult>,
 }
@@ -312,12 +385,32 @@ impl CalculatorPage {
     fn fen(&self, f: &i64) -> String {
         yuan(*f)
     }
+
+    fn used_value(&self, field: &str) -> &str {
+        match field {
+            "used_interest" => &self.form.used_interest,
+            "used_evaluation" => &self.form.used_evaluation,
+            "used_guarantee" => &self.form.used_guarantee,
+            "used_insurance" => &self.form.used_insurance,
+            _ => "",
+        }
+    }
+
+    fn annual_shown(&self) -> bool {
+        self.result
+            .as_ref()
+            .is_some_and(|r| r.items.iter().any(|i| i.annual_cap_fen.is_some()))
+    }
+
+    fn opt_fen(&self, f: &Option<i64>) -> String {
+        f.map(yuan).unwrap_or_else(|| "—".into())
+    }
 }
 
 /// Form problems collected field by field (form field, message).
 type Problems = Vec<(String, ipfin_domain::Msg)>;
 
-fn amount(v: &str, field: &'static str, problems: &mut Problems) -> Option<i64> {
+fn amount(v: &str, field: &str, problems: &mut Problems) -> Option<i64> {
     if v.trim().is_empty() {
         return None;
     }
@@ -339,15 +432,11 @@ fn amount(v: &str, field: &'static str, problems: &mut Problems) -> Option<i64> 
     fen
 }
 
-fn calc_percent(
-    v: &str,
-    field: &'static str,
-    problems: &mut Problems,
-) -> Option<rust_decimal::Decimal> {
+fn calc_percent(v: &str, field: &str, problems: &mut Problems) -> Option<rust_decimal::Decimal> {
     if v.trim().trim_end_matches('%').trim().is_empty() {
         return None;
     }
-    percent(v, field, "")
+    percent(v, "share", "")
         .map_err(|e| {
             let zh = format!("{}：{}", calc_label(field), e.msg.zh);
             problems.push((
@@ -382,11 +471,18 @@ fn percent(
         })
 }
 
-/// The Chinese label of a calculator form field.
-fn calc_label(field: &str) -> &'static str {
+/// The Chinese label of a calculator form field (`loan2_principal`: 第 2 笔贷款本金).
+fn calc_label(field: &str) -> String {
+    if let Some((n, rest)) = field.strip_prefix("loan").and_then(|r| r.split_once('_')) {
+        return format!("第 {n} 笔贷款{}", calc_label(rest));
+    }
     match field {
         "policy" => "政策",
         "used" => "已获批及在审金额",
+        "used_interest" => "贷款贴息本年度已获批及在审金额",
+        "used_evaluation" => "评估费补贴本年度已获批及在审金额",
+        "used_guarantee" => "担保费补贴本年度已获批及在审金额",
+        "used_insurance" => "保险费补贴本年度已获批及在审金额",
         "revenue" => "企业上年度营业收入",
         "principal" => "贷款本金",
         "secured" => "登记担保金额",
@@ -398,15 +494,22 @@ fn calc_label(field: &str) -> &'static str {
         "evaluation" => "评估费",
         "guarantee" => "担保费",
         "insurance" => "保险费",
+        "granted" => "本年已获资助",
+        "year_number" => "第几年",
         _ => "",
     }
+    .to_string()
 }
 
-/// The form field of a JSON path of the calculator request (one loan).
-fn form_field(path: &str) -> String {
+/// The form field of a JSON path of the calculator request.
+fn form_field(kind: &str, path: &str) -> String {
     let key = path.rsplit('.').next().unwrap_or(path);
-    match key {
+    if let Some(item) = path.strip_prefix("item_used_fen.") {
+        return format!("used_{item}");
+    }
+    let field = match key {
         "policy_version_id" => "policy_version_id",
+        "kind" => "kind",
         "enterprise_used_fen" => "used",
         "operating_revenue_fen" => "revenue",
         "principal_fen" => "principal",
@@ -419,14 +522,36 @@ fn form_field(path: &str) -> String {
         "evaluation_fee_fen" => "evaluation",
         "guarantee_fee_fen" => "guarantee",
         "insurance_fee_fen" => "insurance",
+        "granted_this_year_fen" => "granted",
+        "year_number" => "year_number",
+        "class" => "class",
+        "first_time_borrower" => "first",
         _ => "_form",
+    };
+    // An institution's loans: `loans[1].principal_fen` is the second row's principal.
+    match path
+        .strip_prefix("loans[")
+        .and_then(|r| r.split_once(']'))
+        .and_then(|(i, _)| i.parse::<usize>().ok())
+    {
+        Some(i) if kind == "institution" && field != "_form" => format!("loan{}_{field}", i + 1),
+        _ => field.to_string(),
     }
-    .to_string()
+}
+
+/// An IP share in % as the request's `ip_share`: 100 or empty is IP alone.
+fn share_json(share: Option<rust_decimal::Decimal>) -> serde_json::Value {
+    match share {
+        Some(s) if s != rust_decimal::Decimal::ONE => {
+            serde_json::json!({"kind": "ratio", "ratio": s.normalize().to_string()})
+        }
+        _ => serde_json::json!({"kind": "sole"}),
+    }
 }
 
 /// The form as the calculator's JSON request: amounts in 元 become fen, percentages ratios;
 /// dates, codes and bounds are judged by the same reader as the API's, every problem at once.
-fn body(f: &CalcForm) -> Result<CalculatorInput, AppError> {
+fn body(f: &CalcForm, kind: &str, rows: &[RewardRow]) -> Result<CalculatorInput, AppError> {
     let mut problems = Problems::new();
     let policy = f.policy.trim().parse::<i64>().ok();
     if policy.is_none() {
@@ -435,51 +560,109 @@ fn body(f: &CalcForm) -> Result<CalculatorInput, AppError> {
             ipfin_domain::Msg::new("policy.unpublished", "请选择政策。", "Choose a policy."),
         ));
     }
-    let share = calc_percent(&f.share, "share", &mut problems);
-    let rate = calc_percent(&f.rate, "rate", &mut problems);
-    let principal = amount(&f.principal, "principal", &mut problems);
-    let secured = amount(&f.secured, "secured", &mut problems);
-    let revenue = amount(&f.revenue, "revenue", &mut problems);
-    let used = amount(&f.used, "used", &mut problems);
-    let fees = [
-        amount(&f.interest, "interest", &mut problems),
-        amount(&f.evaluation, "evaluation", &mut problems),
-        amount(&f.guarantee, "guarantee", &mut problems),
-        amount(&f.insurance, "insurance", &mut problems),
-    ];
-    let ip_share = match share {
-        Some(s) if s != rust_decimal::Decimal::ONE => {
-            serde_json::json!({"kind": "ratio", "ratio": s.normalize().to_string()})
+    let policy = policy.unwrap_or(0);
+    let request = match kind {
+        "institution" => {
+            let granted = amount(&f.granted, "granted", &mut problems);
+            let mut loans = Vec::new();
+            for r in rows.iter().filter(|r| r.filled()) {
+                let principal = amount(&r.principal, &r.field("principal"), &mut problems);
+                let secured = amount(&r.secured, &r.field("secured"), &mut problems);
+                let share = calc_percent(&r.share, &r.field("share"), &mut problems);
+                let mut loan = serde_json::json!({
+                    "reference": format!("贷款 {}", r.n),
+                    "principal_fen": principal,
+                    "secured_amount_fen": secured,
+                    "ip_share": share_json(share),
+                    "ip_kind": if r.ip_kind.is_empty() { "patent" } else { r.ip_kind.as_str() },
+                    "first_time_borrower": r.first,
+                });
+                if !r.class.is_empty() {
+                    loan["class"] = serde_json::json!(r.class);
+                }
+                loans.push(loan);
+            }
+            serde_json::json!({"kind": "institution", "policy_version_id": policy,
+                "granted_this_year_fen": granted.unwrap_or(0), "loans": loans})
         }
-        _ => serde_json::json!({"kind": "sole"}),
+        "securitisation" => {
+            let year = f.year_number.trim();
+            let year_number = match year.parse::<i64>() {
+                Ok(n) => serde_json::json!(n),
+                Err(_) if year.is_empty() => serde_json::Value::Null,
+                Err(_) => {
+                    problems.push((
+                        "year_number".into(),
+                        ipfin_domain::Msg::new(
+                            "calc.year_number",
+                            format!("第几年：请填写整数（第 1 年填 1），“{year}”无法识别。"),
+                            "Enter the year number as a whole number.",
+                        ),
+                    ));
+                    serde_json::json!(1)
+                }
+            };
+            let interest = amount(&f.interest, "interest", &mut problems);
+            let guarantee = amount(&f.guarantee, "guarantee", &mut problems);
+            let granted = amount(&f.granted, "granted", &mut problems);
+            serde_json::json!({"kind": "securitisation", "policy_version_id": policy,
+                "year_number": year_number, "interest_paid_fen": interest.unwrap_or(0),
+                "guarantee_fee_fen": guarantee.unwrap_or(0), "granted_this_year_fen": granted.unwrap_or(0)})
+        }
+        _ => {
+            let share = calc_percent(&f.share, "share", &mut problems);
+            let rate = calc_percent(&f.rate, "rate", &mut problems);
+            let principal = amount(&f.principal, "principal", &mut problems);
+            let secured = amount(&f.secured, "secured", &mut problems);
+            let revenue = amount(&f.revenue, "revenue", &mut problems);
+            let used = amount(&f.used, "used", &mut problems);
+            let fees = [
+                amount(&f.interest, "interest", &mut problems),
+                amount(&f.evaluation, "evaluation", &mut problems),
+                amount(&f.guarantee, "guarantee", &mut problems),
+                amount(&f.insurance, "insurance", &mut problems),
+            ];
+            let mut item_used = serde_json::Map::new();
+            for (item, v) in [
+                ("interest", &f.used_interest),
+                ("evaluation", &f.used_evaluation),
+                ("guarantee", &f.used_guarantee),
+                ("insurance", &f.used_insurance),
+            ] {
+                if let Some(fen) = amount(v, &format!("used_{item}"), &mut problems) {
+                    item_used.insert(item.into(), serde_json::json!(fen));
+                }
+            }
+            let loan = serde_json::json!({
+                "reference": if f.reference.trim().is_empty() { "贷款 1" } else { f.reference.trim() },
+                "principal_fen": principal,
+                "secured_amount_fen": secured,
+                "ip_share": share_json(share),
+                "ip_kind": if f.ip_kind.is_empty() { "patent" } else { f.ip_kind.as_str() },
+                "start": f.start.trim(),
+                "end": f.end.trim(),
+                "annual_rate": rate.unwrap_or_default().normalize().to_string(),
+                "interest_paid_fen": fees[0],
+                "evaluation_fee_fen": fees[1],
+                "guarantee_fee_fen": fees[2],
+                "insurance_fee_fen": fees[3],
+            });
+            serde_json::json!({
+                "policy_version_id": policy,
+                "class": if f.class.is_empty() { "small" } else { f.class.as_str() },
+                "operating_revenue_fen": revenue,
+                "enterprise_used_fen": used.unwrap_or(0),
+                "item_used_fen": item_used,
+                "loans": [loan],
+            })
+        }
     };
-    let loan = serde_json::json!({
-        "reference": if f.reference.trim().is_empty() { "贷款 1" } else { f.reference.trim() },
-        "principal_fen": principal,
-        "secured_amount_fen": secured,
-        "ip_share": ip_share,
-        "ip_kind": if f.ip_kind.is_empty() { "patent" } else { f.ip_kind.as_str() },
-        "start": f.start.trim(),
-        "end": f.end.trim(),
-        "annual_rate": rate.unwrap_or_default().normalize().to_string(),
-        "interest_paid_fen": fees[0],
-        "evaluation_fee_fen": fees[1],
-        "guarantee_fee_fen": fees[2],
-        "insurance_fee_fen": fees[3],
-    });
-    let request = serde_json::json!({
-        "policy_version_id": policy.unwrap_or(0),
-        "class": if f.class.is_empty() { "small" } else { f.class.as_str() },
-        "operating_revenue_fen": revenue,
-        "enterprise_used_fen": used.unwrap_or(0),
-        "loans": [loan],
-    });
     // The reader's problems on fields the form already found wrong say the same thing again.
     let read = ipfin_domain::policy::input::calculator_input(&request);
     let mut all = problems.clone();
     if let Err(list) = &read {
         for e in list {
-            let field = form_field(&e.path);
+            let field = form_field(kind, &e.path);
             if !problems.iter().any(|(f, _)| *f == field) {
                 all.push((field, e.msg.clone()));
             }
@@ -498,13 +681,21 @@ fn body(f: &CalcForm) -> Result<CalculatorInput, AppError> {
     }
 }
 
-/// `GET /tools/subsidy-calculator`: the public calculator; with the form filled in, the
-/// amounts and how they were reached.
+/// `GET /tools/subsidy-calculator`: the public calculator for the three kinds (chosen by
+/// links, so it works without JavaScript); with the form filled in, the amounts and how they
+/// were reached, or every problem beside its field with the input kept.
 pub async fn calculator(
     State(state): State<AppState>,
     actor: Actor,
     Query(f): Query<CalcForm>,
+    axum::extract::RawQuery(raw): axum::extract::RawQuery,
 ) -> AppResult<Response> {
+    use ipfin_domain::policy::input::{KINDS, offered_kinds};
+    let kind = KINDS
+        .iter()
+        .map(|k| k.0)
+        .find(|k| *k == f.kind)
+        .unwrap_or(KINDS[0].0);
     let mut policies = Vec::new();
     let names: std::collections::HashMap<String, String> = state
         .store
@@ -516,11 +707,37 @@ pub async fn calculator(
     for v in state.store.policy_versions(&Scope::Public, None).await? {
         if v.status == "published" {
             let d = names.get(&v.district_code).cloned().unwrap_or_default();
-            policies.push((v.id, format!("{d} · {}", v.title)));
+            // What each policy can be calculated for, so a visitor picks one that offers it.
+            let offers: Vec<&str> = v
+                .doc()
+                .map(|doc| offered_kinds(&doc.rules).iter().map(|k| k.1).collect())
+                .unwrap_or_default();
+            policies.push((
+                v.id,
+                format!("{d} · {}（可测算：{}）", v.title, offers.join("、")),
+            ));
         }
     }
+    let policy_q = if f.policy.trim().is_empty() {
+        String::new()
+    } else {
+        format!("&policy={}", crate::http::urlencode(f.policy.trim()))
+    };
+    let rows = reward_rows(raw.as_deref());
     let mut page = CalculatorPage {
         ctx: PageCtx::new(&actor, &state, "/tools/subsidy-calculator"),
+        kind,
+        kinds_offered: KINDS
+            .iter()
+            .map(|(code, zh)| {
+                (
+                    *code,
+                    *zh,
+                    format!("/tools/subsidy-calculator?kind={code}{policy_q}"),
+                )
+            })
+            .collect(),
+        rows: rows.clone(),
         policies,
         classes: SizeClass::ALL
             .iter()
@@ -530,14 +747,27 @@ pub async fn calculator(
             .iter()
             .map(|k| (k.code(), k.zh()))
             .collect(),
+        used_items: ipfin_domain::policy::rules::Item::ALL
+            .iter()
+            .map(|i| (format!("used_{}", i.code()), i.zh()))
+            .collect(),
         form: f.clone(),
         errors: FormErrors::default(),
         result: None,
     };
-    if f.principal.trim().is_empty() {
+    let asked = match kind {
+        "institution" => rows.iter().any(RewardRow::filled) || !f.granted.trim().is_empty(),
+        "securitisation" => {
+            !f.year_number.trim().is_empty()
+                || !f.interest.trim().is_empty()
+                || !f.guarantee.trim().is_empty()
+        }
+        _ => !f.principal.trim().is_empty(),
+    };
+    if !asked {
         return Ok(render(StatusCode::OK, &page));
     }
-    let outcome = match body(&f) {
+    let outcome = match body(&f, kind, &rows) {
         Ok(input) => run_calculator(&state, input).await,
         Err(e) => Err(e),
     };
@@ -551,6 +781,25 @@ pub async fn calculator(
             Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
         }
         Err(e) => Err(e),
+    }
+}
+
+/// An item's annual cap per enterprise as the clear card says it: one amount, or per class.
+fn per_enterprise_year(caps: &ipfin_domain::policy::PerClass<Option<i64>>) -> String {
+    let values: std::collections::BTreeSet<Option<i64>> =
+        SizeClass::ALL.iter().map(|c| caps.get(*c)).collect();
+    match (values.len(), caps.large) {
+        (1, Some(a)) => format!("每家企业每个政策年度最高 {}", yuan(a)),
+        _ => {
+            let each: Vec<String> = SizeClass::ALL
+                .iter()
+                .map(|c| match caps.get(*c) {
+                    Some(a) => format!("{} {}", c.label(Lang::Zh), yuan(a)),
+                    None => format!("{} 不限", c.label(Lang::Zh)),
+                })
+                .collect();
+            format!("每家企业每个政策年度最高：{}", each.join("；"))
+        }
     }
 }
 

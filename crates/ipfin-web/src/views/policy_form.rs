@@ -29,6 +29,8 @@ pub struct ItemRow {
     pub on: bool,
     pub ratios: ClassValues,
     pub caps: ClassValues,
+    /// Cap per enterprise per policy year (issue #19 item 3).
+    pub annual_caps: ClassValues,
 }
 
 fn per_class<T: Copy>(p: Option<&PerClass<T>>, show: impl Fn(T) -> String) -> ClassValues {
@@ -97,6 +99,7 @@ impl PolicyForm {
                     on: rule.is_some(),
                     ratios: per_class(rule.map(|r| &r.ratio), pct),
                     caps: per_class(rule.map(|r| &r.cap_fen), yuan),
+                    annual_caps: per_class(rule.map(|r| &r.annual_cap_fen), yuan),
                 }
             })
             .collect();
@@ -248,17 +251,15 @@ pub fn apply(doc: &mut PolicyDocument, pairs: &[(String, String)]) -> Result<(),
             .iter()
             .find(|r| r.item == item)
             .cloned()
-            .unwrap_or(ItemRule {
-                item,
-                ratio: PerClass::all(Ratio::ZERO),
-                ratio_if_guaranteed: None,
-                cap_fen: PerClass::all(None),
-                cap_share_of_principal: None,
-                base_max_share_of_principal: None,
-                interest: None,
-            });
+            .unwrap_or_else(|| ItemRule::new(item, PerClass::all(Ratio::ZERO)));
         rule.ratio = ratios;
         rule.cap_fen = caps;
+        // The annual caps where the form sends them (a client that does not know them keeps
+        // what the document says).
+        let annual = format!("{c}_annual_cap");
+        if pairs.iter().any(|(k, _)| k.starts_with(&annual)) {
+            rule.annual_cap_fen = read_classes(pairs, &annual, |v| amount(v, field))?;
+        }
         items.push(rule);
     }
     doc.rules.items = items;

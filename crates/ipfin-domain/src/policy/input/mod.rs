@@ -2,11 +2,12 @@
 //! problem collected at once, each naming the field in Chinese and the rule it breaks
 //! (missing, wrong type, allowed values listed in Chinese, impossible date, bounds) — no
 //! serde English, no line and column numbers. The API, the page and the fuzz run all enter
-//! the engine through [`calculator_input`].
+//! the engine through [`calculator_input`]. This file reads enterprise fee requests (with the
+//! per-item used amounts of issue #19 item 3); `kinds` the institution and securitisation ones.
 
 use super::calc::{Application, IpShare, Loan};
 use super::json_zh::{list_values, name_field, serde_zh};
-use super::rules::{Ratio, RuleError};
+use super::rules::{Item, Ratio, RuleError};
 use crate::ip_number::IpKind;
 use crate::message::Msg;
 use crate::money::Fen;
@@ -14,19 +15,36 @@ use crate::size::SizeClass;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde_json::{Map, Value};
+use std::collections::BTreeMap;
 
-/// A calculation asked for: the policy version and the application's figures.
+mod kinds;
+pub use kinds::{KINDS, Request, offered_kinds};
+use kinds::{institution, securitisation};
+
+/// A calculation asked for: the policy version and what to calculate.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CalculatorInput {
     pub policy_version_id: i64,
-    pub application: Application,
+    pub request: Request,
+}
+
+impl CalculatorInput {
+    /// The enterprise fee application, when that is what is asked.
+    pub fn application(&self) -> Option<&Application> {
+        match &self.request {
+            Request::EnterpriseFee(a) => Some(a),
+            _ => None,
+        }
+    }
 }
 
 const TOP: &[&str] = &[
+    "kind",
     "policy_version_id",
     "class",
     "operating_revenue_fen",
     "enterprise_used_fen",
+    "item_used_fen",
     "loans",
 ];
 
@@ -218,6 +236,23 @@ impl Reader<'_> {
         parsed
     }
 
+    /// true or false; absent: false.
+    fn boolean(&mut self, key: &str) -> bool {
+        match self.get(key, false) {
+            None => false,
+            Some(Value::Bool(b)) => *b,
+            Some(v) => {
+                let v = v.clone();
+                self.problem(
+                    key,
+                    "json.boolean",
+                    format!("应为 true 或 false（不加引号），实际填写的是 {v}。"),
+                );
+                false
+            }
+        }
+    }
+
     fn object(&mut self, key: &str) -> Option<Map<String, Value>> {
         match self.get(key, true)? {
             Value::Object(m) => Some(m.clone()),
@@ -267,8 +302,14 @@ fn ip_share(r: &mut Reader<'_>) -> Option<IpShare> {
     }
 }
 
-fn loan(v: &Value, i: usize, problems: &mut Vec<RuleError>) -> Option<Loan> {
-    let whose = format!("第 {} 笔贷款的", i + 1);
+/// The reader of the `i`-th loan of a request, with its unknown fields (beside `allowed`)
+/// reported; `None` (and the problem) when it is not an object.
+fn loan_reader<'a>(
+    v: &'a Value,
+    i: usize,
+    allowed: &[&str],
+    problems: &'a mut Vec<RuleError>,
+) -> Option<Reader<'a>> {
     let Value::Object(obj) = v else {
         problems.push(RuleError {
             path: format!("loans[{i}]"),
@@ -283,10 +324,15 @@ fn loan(v: &Value, i: usize, problems: &mut Vec<RuleError>) -> Option<Loan> {
     let mut r = Reader {
         obj,
         at: format!("loans[{i}]"),
-        whose,
+        whose: format!("第 {} 笔贷款的", i + 1),
         problems,
     };
-    r.unknown(LOAN);
+    r.unknown(allowed);
+    Some(r)
+}
+
+fn loan(v: &Value, i: usize, problems: &mut Vec<RuleError>) -> Option<Loan> {
+    let mut r = loan_reader(v, i, LOAN, problems)?;
     let kinds: Vec<(&str, IpKind)> = IpKind::ALL.iter().map(|k| (k.code(), *k)).collect();
     let reference = r.text("reference", false);
     let principal_fen = r.money("principal_fen", true);
@@ -319,10 +365,99 @@ fn loan(v: &Value, i: usize, problems: &mut Vec<RuleError>) -> Option<Loan> {
     Some(loan)
 }
 
-/// Reads a calculation request: `policy_version_id`, `class` (large, medium, small, micro),
-/// optional `operating_revenue_fen` and `enterprise_used_fen`, and `loans`. Every problem is
-/// returned, each with its JSON path; the figures' bounds ([`Application::problems`]) are
-/// checked here too, so the engine is reached only with figures it takes.
+/// The loans of a request: a non-empty array, each read by `one`. Returns the loans that
+/// read (with their index) and whether all of them did.
+fn loans_of<T>(
+    r: &mut Reader<'_>,
+    mut one: impl FnMut(&Value, usize, &mut Vec<RuleError>) -> Option<T>,
+) -> (Vec<(usize, T)>, bool) {
+    let list = match r.get("loans", true) {
+        Some(Value::Array(a)) if a.is_empty() => {
+            r.problem("loans", "loan.none", "至少填写一笔。".into());
+            return (Vec::new(), false);
+        }
+        Some(Value::Array(a)) => a.clone(),
+        Some(_) => {
+            r.problem("loans", "json.array", "应为数组 […]，每笔贷款一项。".into());
+            return (Vec::new(), false);
+        }
+        None => return (Vec::new(), false),
+    };
+    let mut out = Vec::new();
+    let mut all = true;
+    for (i, l) in list.iter().enumerate() {
+        match one(l, i, r.problems) {
+            Some(l) => out.push((i, l)),
+            None => all = false,
+        }
+    }
+    (out, all)
+}
+
+/// `item_used_fen`: `{"interest": 100000, …}`, each key an item code, each value fen.
+fn item_used(r: &mut Reader<'_>) -> BTreeMap<Item, Fen> {
+    let mut out = BTreeMap::new();
+    let Some(v) = r.get("item_used_fen", false).cloned() else {
+        return out;
+    };
+    let Value::Object(m) = v else {
+        r.problem(
+            "item_used_fen",
+            "json.object",
+            "应为对象，每个资助项目一项，如 {\"interest\": 100000}（单位：分）。".into(),
+        );
+        return out;
+    };
+    for (k, v) in &m {
+        let path = format!("item_used_fen.{k}");
+        let Some(item) = Item::from_code(k) else {
+            let list = list_values(Item::ALL.iter().map(|i| i.code()));
+            r.problems.push(RuleError {
+                path,
+                msg: Msg::new(
+                    "json.value",
+                    format!(
+                        "{}中的“{k}”不是资助项目，可选：{list}。",
+                        name_field("item_used_fen")
+                    ),
+                    format!("{k} is not an item."),
+                ),
+            });
+            continue;
+        };
+        match v.as_i64() {
+            Some(n) => {
+                out.insert(item, Fen::new(n));
+            }
+            None => r.problems.push(RuleError {
+                path,
+                msg: Msg::new(
+                    "json.integer",
+                    format!(
+                        "{}中{}的金额应为整数（以分为单位，不加引号），实际填写的是 {v}。",
+                        name_field("item_used_fen"),
+                        item.zh()
+                    ),
+                    format!("{k}: an integer amount of fen."),
+                ),
+            }),
+        }
+    }
+    out
+}
+
+/// Reads a calculation request. `kind` says what is calculated (absent: `enterprise_fee`):
+/// - `enterprise_fee`: `policy_version_id`, `class` (large, medium, small, micro), optional
+///   `operating_revenue_fen`, `enterprise_used_fen` and `item_used_fen` (per item code), and
+///   `loans`;
+/// - `institution`: `policy_version_id`, optional `granted_this_year_fen`, and `loans` (each
+///   `principal_fen`, optional `secured_amount_fen`, `ip_share`, `ip_kind`, optional `class`
+///   and `first_time_borrower`);
+/// - `securitisation`: `policy_version_id`, `year_number` (1 = the first year),
+///   `interest_paid_fen`, `guarantee_fee_fen`, optional `granted_this_year_fen`.
+///
+/// Every problem is returned, each with its JSON path; the figures' bounds are checked here
+/// too, so the engine is reached only with figures it takes.
 pub fn calculator_input(v: &Value) -> Result<CalculatorInput, Vec<RuleError>> {
     let mut problems = Vec::new();
     let Value::Object(obj) = v else {
@@ -341,67 +476,66 @@ pub fn calculator_input(v: &Value) -> Result<CalculatorInput, Vec<RuleError>> {
         whose: String::new(),
         problems: &mut problems,
     };
+    let kinds: Vec<(&str, u8)> = KINDS.iter().zip(0u8..).map(|(k, n)| (k.0, n)).collect();
+    let kind = match r.get("kind", false) {
+        None => Some(0),
+        Some(_) => r.code("kind", &kinds),
+    };
+    let (id, request) = match kind {
+        Some(0) => enterprise_fee(&mut r),
+        Some(1) => institution(&mut r),
+        Some(_) => securitisation(&mut r),
+        None => (r.integer("policy_version_id", true), None),
+    };
+    match (id, request) {
+        (Some(policy_version_id), Some(request)) if problems.is_empty() => Ok(CalculatorInput {
+            policy_version_id,
+            request,
+        }),
+        _ => Err(problems),
+    }
+}
+
+/// The policy version and the `enterprise_fee` request, each `None` where it does not read.
+fn enterprise_fee(r: &mut Reader<'_>) -> (Option<i64>, Option<Request>) {
     r.unknown(TOP);
     let id = r.integer("policy_version_id", true);
+    (id, enterprise_fee_request(r))
+}
+
+fn enterprise_fee_request(r: &mut Reader<'_>) -> Option<Request> {
     let classes: Vec<(&str, SizeClass)> = SizeClass::ALL.iter().map(|c| (c.code(), *c)).collect();
     let class = r.code("class", &classes);
     let revenue = r.money("operating_revenue_fen", false);
     let used = r.money("enterprise_used_fen", false).unwrap_or_default();
-    let loans_v = match r.get("loans", true) {
-        Some(Value::Array(a)) if a.is_empty() => {
-            r.problem("loans", "loan.none", "至少填写一笔。".into());
-            None
-        }
-        Some(Value::Array(a)) => Some(a.clone()),
-        Some(_) => {
-            r.problem("loans", "json.array", "应为数组 […]，每笔贷款一项。".into());
-            None
-        }
-        None => None,
-    };
-    let mut loans = Vec::new();
-    let mut all = true;
-    for (i, l) in loans_v.iter().flatten().enumerate() {
-        match loan(l, i, &mut problems) {
-            Some(l) => loans.push((i, l)),
-            None => all = false,
-        }
-    }
+    let item_used_fen = item_used(r);
+    let (loans, all) = loans_of(r, loan);
     // The bounds of every figure that could be read, with its own path.
     let own = Application {
         class: SizeClass::Small,
         operating_revenue_fen: revenue,
         loans: Vec::new(),
         enterprise_used_fen: used,
+        item_used_fen,
     };
-    problems.extend(
+    r.problems.extend(
         own.problems()
             .into_iter()
             .map(|(path, msg)| RuleError { path, msg }),
     );
     for (i, l) in &loans {
-        problems.extend(l.problems().into_iter().map(|(f, msg)| RuleError {
-            path: format!("loans[{i}].{f}"),
-            msg,
-        }));
+        r.problems
+            .extend(l.problems().into_iter().map(|(f, msg)| RuleError {
+                path: format!("loans[{i}].{f}"),
+                msg,
+            }));
     }
-    let app = match (class, loans_v.is_some() && all) {
-        (Some(class), true) => Some(Application {
-            class,
-            loans: loans.into_iter().map(|(_, l)| l).collect(),
-            ..own
-        }),
-        _ => None,
-    };
-    match (id, app) {
-        (Some(policy_version_id), Some(application)) if problems.is_empty() => {
-            Ok(CalculatorInput {
-                policy_version_id,
-                application,
-            })
-        }
-        _ => Err(problems),
-    }
+    all.then_some(())?;
+    Some(Request::EnterpriseFee(Application {
+        class: class?,
+        loans: loans.into_iter().map(|(_, l)| l).collect(),
+        ..own
+    }))
 }
 
 #[cfg(test)]
@@ -441,14 +575,25 @@ mod tests {
         let v = json!({"policy_version_id": 7, "class": "small", "loans": [loan()]});
         let i = calculator_input(&v).expect("reads");
         assert_eq!(i.policy_version_id, 7);
-        assert_eq!(i.application.loans[0].principal_fen, 1_000_000_000);
-        assert_eq!(i.application.loans[0].annual_rate, Decimal::new(345, 4));
+        assert_eq!(
+            i.application().expect("fee").loans[0].principal_fen,
+            1_000_000_000
+        );
+        assert_eq!(
+            i.application().expect("fee").loans[0].annual_rate,
+            Decimal::new(345, 4)
+        );
         // A number is taken as written: 0.0345, not its binary neighbour.
         let mut l = loan();
         l["annual_rate"] = json!(0.0345);
         let v = json!({"policy_version_id": 7, "class": "small", "loans": [l]});
         let i = calculator_input(&v).expect("reads");
-        assert_eq!(i.application.loans[0].annual_rate.to_string(), "0.0345");
+        assert_eq!(
+            i.application().expect("fee").loans[0]
+                .annual_rate
+                .to_string(),
+            "0.0345"
+        );
     }
 
     #[test]

@@ -35,6 +35,19 @@ use std::collections::HashSet;
 /// Who consent arriving with an imported record is recorded as given by.
 pub(crate) const CONSENT_SCOPE_IMPORT_NAME: &str = "数据导入（企业书面授权随数据报送）";
 
+/// What a push list chooses its enterprises from.
+#[derive(Debug, Clone, Copy)]
+pub enum Pick<'a> {
+    /// Today's whitelist, optionally one tag type; least recently pushed first.
+    Whitelist { tag: Option<&'a str> },
+    /// The district's saved screening model's result, best first: (enterprise, score in
+    /// twelfths of a point, band), read before the write transaction (`Store::screened`).
+    Screened {
+        model_version: i32,
+        scored: &'a [(i64, u32, ipfin_domain::screening::Band)],
+    },
+}
+
 /// The most enterprises one push list takes.
 pub const MAX_LIST: u32 = 500;
 
@@ -594,7 +607,7 @@ impl Store {
         scope: &Scope,
         district: &str,
         method: Method,
-        tag: Option<&str>,
+        pick: Pick<'_>,
         limit: u32,
         note: &str,
         today: NaiveDate,
@@ -633,13 +646,35 @@ impl Store {
         if !errors.is_empty() {
             return Err(StoreError::fields(errors));
         }
-        let candidates = candidates(tx.conn(), district, tag, limit, today).await?;
+        let (candidates, scores, model_version) = match pick {
+            Pick::Whitelist { tag } => (
+                candidates(tx.conn(), district, tag, limit, today).await?,
+                std::collections::HashMap::new(),
+                None,
+            ),
+            Pick::Screened {
+                model_version,
+                scored,
+            } => {
+                let c = screened_candidates(tx.conn(), district, scored, limit).await?;
+                let scores: std::collections::HashMap<i64, (u32, ipfin_domain::screening::Band)> =
+                    scored.iter().map(|(id, s, b)| (*id, (*s, *b))).collect();
+                (c, scores, Some(i64::from(model_version)))
+            }
+        };
         if candidates.is_empty() {
             return Err(invalid(
-                "tag",
+                "source",
                 "push.no_candidates",
-                "白名单中没有已授权数据共享的企业可推送（按所选标签）。".into(),
-                "No whitelisted enterprise with consent to push.",
+                match pick {
+                    Pick::Whitelist { .. } => {
+                        "白名单中没有已授权数据共享的企业可推送（按所选标签）。".to_string()
+                    }
+                    Pick::Screened { .. } => {
+                        "数据化筛选达标的企业中没有已授权数据共享的企业可推送。".to_string()
+                    }
+                },
+                "No enterprise with consent to push.",
             ));
         }
         let recent = recent_pairs(tx.conn(), &candidates, today).await?;
@@ -665,8 +700,8 @@ impl Store {
         }
         let list_id = fetch_i64(
             tx.conn(),
-            "INSERT INTO push_lists (district_code, method, k, period_days, note, state, prepared_by, prepared_at) \
-             VALUES (?, ?, ?, ?, ?, 'prepared', ?, ?) RETURNING id",
+            "INSERT INTO push_lists (district_code, method, k, period_days, note, state, prepared_by, prepared_at, model_version) \
+             VALUES (?, ?, ?, ?, ?, 'prepared', ?, ?, ?) RETURNING id",
             vec![
                 district.into(),
                 method.code().into(),
@@ -675,19 +710,36 @@ impl Store {
                 note.to_string().into(),
                 tx.actor_user_id().into(),
                 crate::now_s().into(),
+                model_version.into(),
             ],
         )
         .await?;
         for a in &assigned {
+            let scored = scores.get(&a.enterprise_id);
+            let (source, reason) = match scored {
+                Some((s, b)) => (
+                    Source::Screening,
+                    format!(
+                        "{}；筛选得分 {}（{}，模型第 {} 版）",
+                        a.reason,
+                        ipfin_domain::screening::Score(*s),
+                        b.zh(),
+                        model_version.unwrap_or(0)
+                    ),
+                ),
+                None => (Source::Whitelist, a.reason.clone()),
+            };
             exec(
                 tx.conn(),
-                "INSERT INTO push_entries (list_id, enterprise_id, bank_org_id, source, reason) VALUES (?, ?, ?, ?, ?)",
+                "INSERT INTO push_entries (list_id, enterprise_id, bank_org_id, source, score, band, reason) VALUES (?, ?, ?, ?, ?, ?, ?)",
                 vec![
                     list_id.into(),
                     a.enterprise_id.into(),
                     a.bank.into(),
-                    Source::Whitelist.code().into(),
-                    a.reason.clone().into(),
+                    source.code().into(),
+                    scored.map(|(s, _)| i64::from(*s)).into(),
+                    scored.map(|(_, b)| b.code().to_string()).into(),
+                    reason.into(),
                 ],
             )
             .await?;
@@ -1115,6 +1167,56 @@ async fn candidates<C: ConnectionTrait>(
         .collect())
 }
 
+/// The screened enterprises (best first) of the district that consented, at most `limit`.
+async fn screened_candidates<C: ConnectionTrait>(
+    conn: &C,
+    district: &str,
+    scored: &[(i64, u32, ipfin_domain::screening::Band)],
+    limit: u32,
+) -> Result<Vec<Candidate>> {
+    #[derive(FromQueryResult)]
+    struct C {
+        id: i64,
+        industry: Option<String>,
+        banks: Option<String>,
+    }
+    let mut found: std::collections::HashMap<i64, C> = Default::default();
+    for chunk in scored.chunks(400) {
+        let marks = vec!["?"; chunk.len()].join(", ");
+        let mut values: Vec<Value> = chunk.iter().map(|(id, _, _)| (*id).into()).collect();
+        values.push(district.into());
+        let rows: Vec<C> = fetch_all(
+            conn,
+            &format!(
+                "SELECT e.id, e.industry, \
+                 (SELECT c.preferred_banks FROM consent_events c WHERE c.enterprise_id = e.id ORDER BY c.id DESC LIMIT 1) AS banks \
+                 FROM enterprises e WHERE e.id IN ({marks}) AND e.registered_district = ? AND e.data_sharing_consent = TRUE"
+            ),
+            values,
+        )
+        .await?;
+        found.extend(rows.into_iter().map(|r| (r.id, r)));
+    }
+    let ids: Vec<i64> = scored
+        .iter()
+        .map(|(id, _, _)| *id)
+        .filter(|id| found.contains_key(id))
+        .take(limit as usize)
+        .collect();
+    let mut kinds = kinds_of(conn, &ids).await?;
+    Ok(ids
+        .iter()
+        .filter_map(|id| found.remove(id))
+        .map(|r| Candidate {
+            enterprise_id: r.id,
+            preferred_banks: ids_of(r.banks.as_deref().unwrap_or("")),
+            ip_kinds: kinds.remove(&r.id).unwrap_or_default(),
+            need_fen: None,
+            industry: r.industry,
+        })
+        .collect())
+}
+
 /// The kinds of IP asset each enterprise holds.
 async fn kinds_of<C: ConnectionTrait>(
     conn: &C,
@@ -1461,7 +1563,8 @@ impl Store {
         let rows: Vec<R> = fetch_all(
             self.conn(),
             &format!(
-                "SELECT pl.district_code, pe.bank_org_id, o.name AS bank_name, pe.source, pl.sent_on, pe.first_contact_on, \
+                "SELECT pl.district_code, pe.bank_org_id, o.name AS bank_name, \
+                 CASE WHEN pe.band IS NULL THEN pe.source ELSE pe.source || ':' || pe.band END AS source, pl.sent_on, pe.first_contact_on, \
                  pe.outcome, l.principal_fen FROM push_entries pe JOIN push_lists pl ON pl.id = pe.list_id \
                  JOIN organisations o ON o.id = pe.bank_org_id LEFT JOIN loans l ON l.id = pe.loan_id \
                  WHERE {cond} AND pl.state = 'sent' AND pl.sent_on >= ? AND pl.sent_on <= ?"

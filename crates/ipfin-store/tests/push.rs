@@ -11,7 +11,7 @@ use ipfin_domain::id::OrgId;
 use ipfin_domain::push::{FollowUp, Method, Settings};
 use ipfin_store::audit::AuditActor;
 use ipfin_store::db::fetch_i64;
-use ipfin_store::push::ReceivedFilter;
+use ipfin_store::push::{Pick, ReceivedFilter};
 use ipfin_store::testing::TestDb;
 use ipfin_store::{Page, Store, StoreError};
 
@@ -279,7 +279,7 @@ async fn a_push_goes_out_only_when_a_second_officer_confirms() {
             &nanshan(),
             "440305",
             Method::RoundRobin,
-            None,
+            Pick::Whitelist { tag: None },
             100,
             "第二批",
             today
@@ -315,7 +315,7 @@ async fn a_push_goes_out_only_when_a_second_officer_confirms() {
             &nanshan(),
             "440305",
             Method::RoundRobin,
-            None,
+            Pick::Whitelist { tag: None },
             100,
             "",
             today
@@ -402,7 +402,7 @@ async fn a_line_that_no_longer_holds_stops_the_confirmation() {
             &nanshan(),
             "440305",
             Method::RoundRobin,
-            None,
+            Pick::Whitelist { tag: None },
             100,
             "",
             today
@@ -449,7 +449,7 @@ async fn a_line_that_no_longer_holds_stops_the_confirmation() {
             &nanshan(),
             "440305",
             Method::RoundRobin,
-            None,
+            Pick::Whitelist { tag: None },
             100,
             "",
             today
@@ -493,7 +493,7 @@ async fn bad_input_is_refused_and_changes_nothing() {
             &futian,
             "440305",
             Method::Fit,
-            None,
+            Pick::Whitelist { tag: None },
             10,
             "",
             today
@@ -504,7 +504,7 @@ async fn bad_input_is_refused_and_changes_nothing() {
             &futian,
             "440304",
             Method::Fit,
-            None,
+            Pick::Whitelist { tag: None },
             0,
             "",
             today
@@ -533,7 +533,7 @@ async fn bad_input_is_refused_and_changes_nothing() {
             &member,
             "440305",
             Method::RoundRobin,
-            None,
+            Pick::Whitelist { tag: None },
             10,
             "",
             today
@@ -651,5 +651,92 @@ async fn a_bank_uploads_its_follow_ups_with_every_row_error() {
         // A district cannot upload a bank's follow-ups.
         assert!(!ipfin_store::import::ImportKind::FollowUps.allowed_for(&nanshan()));
         let _ = std::fs::remove_file(&path);
+    }
+}
+
+#[tokio::test]
+async fn a_push_can_take_the_screening_models_best_and_says_which_model_chose_them() {
+    for db in TestDb::all().await {
+        let db = db.with_demo().await;
+        let s = &db.store;
+        let today = ipfin_store::today_shanghai();
+        let officer = person(s, "ns.officer").await;
+        let second = person(s, "ns.cashier").await;
+        let (version, page) = s
+            .screened(&nanshan(), "440305", Page::new(Some(1), Some(200)))
+            .await
+            .expect("screened");
+        assert!(
+            !page.items.is_empty(),
+            "{}: the demo has screened enterprises",
+            db.name
+        );
+        let best = &page.items[0];
+        // The best-scored enterprise consents (recorded by the district from its written form).
+        write!(s, officer.clone(), |tx| s.record_consent(
+            &mut tx,
+            &nanshan(),
+            best.enterprise_id,
+            true,
+            &[]
+        ))
+        .expect("consent");
+        let scored: Vec<_> = page
+            .items
+            .iter()
+            .map(|e| (e.enterprise_id, e.score.0, e.band))
+            .collect();
+        let req = write!(s, officer.clone(), |tx| s.prepare_push(
+            &mut tx,
+            &nanshan(),
+            "440305",
+            Method::RoundRobin,
+            Pick::Screened {
+                model_version: version,
+                scored: &scored
+            },
+            5,
+            "",
+            today
+        ))
+        .expect("prepare");
+        let Step::Push(step) = req.step().clone() else {
+            panic!("push")
+        };
+        assert!(
+            step.lines
+                .iter()
+                .any(|l| l.enterprise_id == best.enterprise_id)
+        );
+        for l in &step.lines {
+            assert_eq!(l.source, "screening");
+            assert!(l.reason.contains("筛选得分"), "{}", l.reason);
+        }
+        write!(s, second.clone(), |tx| s.confirm_request(
+            &mut tx,
+            &nanshan(),
+            req.id,
+            today
+        ))
+        .expect("confirm");
+        let lists = s
+            .push_lists(&nanshan(), None, Page::default())
+            .await
+            .expect("lists");
+        assert_eq!(lists.items[0].model_version, Some(i64::from(version)));
+        // The funnel tells the lines by source and score band.
+        let f = s
+            .funnel_entries(&nanshan(), None, today, today)
+            .await
+            .expect("funnel");
+        assert!(!f.is_empty());
+        assert!(
+            f.iter().all(|e| e.source.starts_with("screening:")),
+            "{f:?}"
+        );
+        assert!(
+            f.iter()
+                .any(|e| e.source == format!("screening:{}", best.band.code()))
+        );
     }
 }

@@ -60,7 +60,7 @@ impl MigrationTrait for M0028Push {
             "CREATE INDEX ix_pl_district ON push_lists (district_code, id)".to_string(),
             format!(
                 "CREATE TABLE push_entries (id {pk}, list_id BIGINT NOT NULL, enterprise_id BIGINT NOT NULL, \
-                 bank_org_id BIGINT NOT NULL, source VARCHAR(16) NOT NULL, score BIGINT, reason TEXT NOT NULL, \
+                 bank_org_id BIGINT NOT NULL, source VARCHAR(16) NOT NULL, score BIGINT, band VARCHAR(16), reason TEXT NOT NULL, \
                  visible BOOLEAN NOT NULL DEFAULT FALSE, hidden_reason TEXT, first_contact_on DATE, \
                  outcome VARCHAR(16), loan_id BIGINT, overdue_notified BOOLEAN NOT NULL DEFAULT FALSE, \
                  CONSTRAINT fk_pe_list FOREIGN KEY (list_id) REFERENCES push_lists (id), \

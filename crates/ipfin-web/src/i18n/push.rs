@@ -205,4 +205,5 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
         "银行首次联系已逾期的推送企业：",
         "Pushed enterprises whose bank's first contact is overdue:",
     ),
+    ("push.source", "推送来源", "Source"),
 ];

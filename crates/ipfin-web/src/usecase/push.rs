@@ -386,7 +386,11 @@ pub struct PrepareBody {
     pub district: Option<String>,
     /// preference | fit | round_robin
     pub method: String,
-    /// Only whitelisted enterprises with a valid tag of this type.
+    /// `whitelist` (default: today's whitelist, least recently pushed first) or `screening`
+    /// (the district's saved screening model, best score first).
+    #[serde(default)]
+    pub source: Option<String>,
+    /// Only whitelisted enterprises with a valid tag of this type (whitelist only).
     #[serde(default)]
     pub tag: Option<String>,
     /// At most this many enterprises (1–500, default 100).
@@ -541,6 +545,47 @@ pub async fn prepare(
         ))
     })?;
     let tag = b.tag.as_deref().map(str::trim).filter(|t| !t.is_empty());
+    let source = match b.source.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => ipfin_domain::push::Source::Whitelist,
+        Some(s) => ipfin_domain::push::Source::from_code(s).ok_or_else(|| {
+            AppError::invalid(FieldError::new(
+                "source",
+                "push.source",
+                "推送来源应为 whitelist（白名单）或 screening（数据化筛选）。",
+                "Source is whitelist or screening.",
+            ))
+        })?,
+    };
+    let limit = b.limit.unwrap_or(100);
+    // The screening result is read before the write transaction: best first, enough pages to
+    // find `limit` enterprises that consented.
+    let mut scored = Vec::new();
+    let mut version = 0;
+    if source == ipfin_domain::push::Source::Screening {
+        for n in 1..=25u64 {
+            let (v, p) = state
+                .store
+                .screened(&actor.scope, &district, Page::new(Some(n), Some(200)))
+                .await?;
+            version = v;
+            let last = p.page >= p.pages();
+            scored.extend(
+                p.items
+                    .into_iter()
+                    .map(|e| (e.enterprise_id, e.score.0, e.band)),
+            );
+            if last || scored.len() >= (limit as usize) * 5 {
+                break;
+            }
+        }
+    }
+    let pick = match source {
+        ipfin_domain::push::Source::Whitelist => ipfin_store::push::Pick::Whitelist { tag },
+        ipfin_domain::push::Source::Screening => ipfin_store::push::Pick::Screened {
+            model_version: version,
+            scored: &scored,
+        },
+    };
     write!(state, actor, |tx| state
         .store
         .prepare_push(
@@ -548,8 +593,8 @@ pub async fn prepare(
             &actor.scope,
             &district,
             method,
-            tag,
-            b.limit.unwrap_or(100),
+            pick,
+            limit,
             &b.note,
             today()
         )
@@ -850,11 +895,11 @@ pub fn funnel_rows(f: &FunnelDto, lang: Lang) -> (Vec<&'static str>, Vec<Vec<Str
     };
     let mut rows = vec![row(t.s("conf.total").to_string(), &f.total)];
     rows.extend(f.banks.iter().map(|b| row(b.bank_name.clone(), &b.stages)));
-    rows.extend(f.sources.iter().map(|s| {
-        let label = ipfin_domain::push::Source::from_code(&s.source)
-            .map_or(s.source.clone(), |x| x.label(lang).to_string());
-        row(label, &s.stages)
-    }));
+    rows.extend(
+        f.sources
+            .iter()
+            .map(|s| row(source_label(&s.source, lang), &s.stages)),
+    );
     (headers, rows)
 }
 
@@ -864,4 +909,14 @@ pub async fn awaiting_contact(state: &AppState, actor: &Actor) -> AppResult<(i64
     let p = received(state, actor, true, Page::new(Some(1), Some(200))).await?;
     let overdue = p.items.iter().filter(|e| e.overdue).count() as i64;
     Ok((p.total as i64, overdue))
+}
+
+/// A funnel source's label: 白名单, or 数据化筛选 · 优先 (the score band at the push).
+pub fn source_label(code: &str, lang: Lang) -> String {
+    let (source, band) = code.split_once(':').unwrap_or((code, ""));
+    let s = ipfin_domain::push::Source::from_code(source).map_or(source, |x| x.label(lang));
+    match ipfin_domain::screening::Band::from_code(band) {
+        Some(b) => format!("{s} · {}", b.label(lang)),
+        None => s.to_string(),
+    }
 }

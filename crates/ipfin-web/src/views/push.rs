@@ -48,6 +48,7 @@ pub struct OverviewParams {
 #[derive(Debug, Default, Clone, Deserialize)]
 #[serde(default)]
 pub struct PrepareForm {
+    pub source: String,
     pub method: String,
     pub tag: String,
     pub limit: String,
@@ -71,6 +72,7 @@ struct OverviewPage {
     city: bool,
     manage: bool,
     methods: Vec<(&'static str, &'static str)>,
+    sources: Vec<(&'static str, &'static str)>,
     tags: Vec<(String, String)>,
     prepare: PrepareForm,
     settings: SettingsForm,
@@ -194,6 +196,10 @@ async fn overview_page(
             .iter()
             .map(|m| (m.code(), m.label(lang)))
             .collect(),
+        sources: ipfin_domain::push::Source::ALL
+            .iter()
+            .map(|s| (s.code(), s.label(lang)))
+            .collect(),
         tags,
         prepare,
         settings,
@@ -228,6 +234,7 @@ pub async fn prepare(
         Ok(limit) => {
             let b = PrepareBody {
                 district: None,
+                source: Some(f.source.clone()),
                 method: f.method.clone(),
                 tag: Some(f.tag.clone()),
                 limit,
@@ -778,8 +785,7 @@ struct FunnelPage {
 
 impl FunnelPage {
     fn source_label(&self, code: &str) -> String {
-        ipfin_domain::push::Source::from_code(code)
-            .map_or(code.to_string(), |s| s.label(self.ctx.t.0).to_string())
+        uc::source_label(code, self.ctx.t.0)
     }
     fn yuan(&self, fen: &i64) -> String {
         ipfin_domain::money::Fen::new(*fen).yuan()

@@ -24,6 +24,7 @@ pub mod money;
 pub mod org;
 pub mod password;
 pub mod payment;
+pub mod platform;
 pub mod policy;
 pub mod push;
 pub mod screening;

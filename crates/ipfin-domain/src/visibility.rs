@@ -117,14 +117,46 @@ impl Scope {
     pub fn reach(&self, records: Records) -> Reach<'_> {
         use Records as R;
         match (self, records) {
-            (Scope::Public, R::Policies | R::TagTypes) => Reach::Published,
+            (
+                Scope::Public,
+                R::Policies
+                | R::TagTypes
+                | R::Interpretations
+                | R::Products
+                | R::FinancingNeeds
+                | R::Listings,
+            ) => Reach::Published,
             (Scope::Public, _) => Reach::Nothing,
             (Scope::City, _) => Reach::All,
-            (Scope::District { code, .. }, R::Policies | R::TagTypes) => {
-                Reach::DistrictOrPublished(code)
-            }
+            (
+                Scope::District { code, .. },
+                R::Policies | R::TagTypes | R::Interpretations | R::Listings,
+            ) => Reach::DistrictOrPublished(code),
+            // Products belong to no district: a district reads the published ones.
+            (Scope::District { .. }, R::Products) => Reach::Published,
             (Scope::District { code, .. }, _) => Reach::District(code),
-            (_, R::Policies | R::TagTypes) => Reach::Published,
+            // The platform (R3.3): a bank reads its own products, contacts and listings (with
+            // the interest registered on them), and every open financing need (an enterprise
+            // publishes a need to be found by banks); an enterprise its own needs and contacts.
+            (
+                Scope::Institution { org_id },
+                R::Products | R::Contacts | R::Listings | R::ListingInterests,
+            ) => Reach::Party(Party::Provider, *org_id),
+            (Scope::Institution { org_id }, R::FinancingNeeds) => {
+                Reach::Party(Party::Financier, *org_id)
+            }
+            (Scope::Enterprise { org_id }, R::FinancingNeeds | R::Contacts) => {
+                Reach::Party(Party::Client, *org_id)
+            }
+            (
+                _,
+                R::Policies
+                | R::TagTypes
+                | R::Interpretations
+                | R::Products
+                | R::FinancingNeeds
+                | R::Listings,
+            ) => Reach::Published,
             (
                 Scope::Institution { org_id }
                 | Scope::Agency { org_id }
@@ -181,6 +213,20 @@ pub enum Records {
     PaymentRuns,
     /// Push lists to banks (issue #20 item 4): the district's government.
     PushLists,
+    /// Policy interpretations (R3.3): public once published, drafts the district's.
+    Interpretations,
+    /// Banks' loan products (R3.3): public while active, every one its bank's.
+    Products,
+    /// Enterprises' financing needs (R3.3): public when the enterprise lists it publicly, open
+    /// ones to every bank, all to the enterprise and its district.
+    FinancingNeeds,
+    /// Matchmaking contacts (R3.3): the bank and the enterprise of each, the district.
+    Contacts,
+    /// Disposal listings (R3.3): public; the pledgee bank's own, the district's.
+    Listings,
+    /// Interest registered on a disposal listing (names and contacts): the listing's bank and
+    /// the district only.
+    ListingInterests,
 }
 
 impl Records {
@@ -199,6 +245,12 @@ impl Records {
         Records::Confirmations,
         Records::PaymentRuns,
         Records::PushLists,
+        Records::Interpretations,
+        Records::Products,
+        Records::FinancingNeeds,
+        Records::Contacts,
+        Records::Listings,
+        Records::ListingInterests,
     ];
 }
 
@@ -221,6 +273,13 @@ pub enum Party {
     Owner,
     /// The bank the enterprise is pushed to (while the push lasts).
     PushedTo,
+    /// The bank that offers the product, is the contact's bank or lists the pledged IP.
+    Provider,
+    /// Any active financial institution, reading what enterprises offer to all of them (open
+    /// financing needs).
+    Financier,
+    /// The enterprise whose need or contact it is.
+    Client,
 }
 
 /// The part of a record set a scope may read.
@@ -417,11 +476,15 @@ mod tests {
         let s = all_scopes();
         let n = X::Nothing;
         // Organisations, Enterprises, Loans, Applications, Imports, Policies, Meetings,
-        // MeetingIssues, Tasks, Arrangements, TagTypes, Confirmations, PaymentRuns, PushLists
-        assert_eq!(row(&s[0]), vec![X::All; 14]);
-        let mut district = vec![X::District(d); 14];
+        // MeetingIssues, Tasks, Arrangements, TagTypes, Confirmations, PaymentRuns, PushLists,
+        // Interpretations, Products, FinancingNeeds, Contacts, Listings, ListingInterests
+        assert_eq!(row(&s[0]), vec![X::All; 20]);
+        let mut district = vec![X::District(d); 20];
         district[5] = X::DistrictOrPublished(d);
         district[10] = X::DistrictOrPublished(d);
+        district[14] = X::DistrictOrPublished(d);
+        district[15] = X::Published;
+        district[18] = X::DistrictOrPublished(d);
         assert_eq!(row(&s[1]), district);
         assert_eq!(row(&s[2]), district);
         assert_eq!(
@@ -440,7 +503,13 @@ mod tests {
                 X::Published,
                 n,
                 n,
-                n
+                n,
+                X::Published,
+                X::Party(P::Provider, OrgId::new(7)),
+                X::Party(P::Financier, OrgId::new(7)),
+                X::Party(P::Provider, OrgId::new(7)),
+                X::Party(P::Provider, OrgId::new(7)),
+                X::Party(P::Provider, OrgId::new(7)),
             ]
         );
         assert_eq!(
@@ -459,7 +528,13 @@ mod tests {
                 X::Published,
                 n,
                 n,
-                n
+                n,
+                X::Published,
+                X::Published,
+                X::Published,
+                n,
+                X::Published,
+                n,
             ]
         );
         assert_eq!(
@@ -478,7 +553,13 @@ mod tests {
                 X::Published,
                 n,
                 n,
-                n
+                n,
+                X::Published,
+                X::Published,
+                X::Party(P::Client, OrgId::new(9)),
+                X::Party(P::Client, OrgId::new(9)),
+                X::Published,
+                n,
             ]
         );
         assert_eq!(
@@ -497,7 +578,13 @@ mod tests {
                 X::Published,
                 n,
                 n,
-                n
+                n,
+                X::Published,
+                X::Published,
+                X::Published,
+                n,
+                X::Published,
+                n,
             ]
         );
     }

@@ -37,6 +37,18 @@ fn columns(records: Records) -> Columns {
         Records::Confirmations => ("c.district_code", None),
         Records::PaymentRuns => ("r.district_code", None),
         Records::PushLists => ("pl.district_code", None),
+        Records::Interpretations => ("i.district_code", Some("i.status = 'published'")),
+        // Products have no district; their publication is being active.
+        Records::Products => ("''", Some("pr.status = 'active'")),
+        Records::FinancingNeeds => (
+            "n.district_code",
+            Some("(n.public = TRUE AND n.status = 'open')"),
+        ),
+        Records::Contacts => ("c.district_code", None),
+        Records::Listings | Records::ListingInterests => (
+            "dl.district_code",
+            Some("dl.status IN ('open', 'sold', 'withdrawn')"),
+        ),
     };
     Columns {
         district,
@@ -63,6 +75,14 @@ fn party_condition(records: Records, party: Party) -> Option<&'static str> {
         (Records::Enterprises, Party::PushedTo) => {
             "EXISTS (SELECT 1 FROM push_entries pv WHERE pv.enterprise_id = e.id AND pv.bank_org_id = ? AND pv.visible = TRUE)"
         }
+        (Records::Products, Party::Provider) => "pr.bank_org_id = ?",
+        (Records::Contacts, Party::Provider) => "c.bank_org_id = ?",
+        (Records::Listings | Records::ListingInterests, Party::Provider) => "dl.bank_org_id = ?",
+        (Records::FinancingNeeds, Party::Financier) => {
+            "(n.status = 'open' AND EXISTS (SELECT 1 FROM organisations nf WHERE nf.id = ? AND nf.kind = 'financial_institution' AND nf.active = TRUE))"
+        }
+        (Records::FinancingNeeds, Party::Client) => "n.enterprise_org_id = ?",
+        (Records::Contacts, Party::Client) => "c.enterprise_org_id = ?",
         _ => return None,
     })
 }

@@ -705,6 +705,13 @@ impl Store {
             &[inst_ids[0], inst_ids[1], inst_ids[5]].map(ipfin_domain::id::OrgId::new),
         )
         .await?;
+        // issue #22: the public service platform's products, needs, interpretations, a listing.
+        crate::platform::seed_demo(
+            self,
+            &mut tx,
+            &[inst_ids[0], inst_ids[1], inst_ids[5]].map(ipfin_domain::id::OrgId::new),
+        )
+        .await?;
         backdate_demo_records(&tx).await?;
         exec(
             tx.conn(),

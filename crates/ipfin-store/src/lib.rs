@@ -26,6 +26,7 @@ pub mod migration;
 pub mod notification;
 pub mod org;
 pub mod payment;
+pub mod platform;
 pub mod policy;
 pub mod push;
 pub mod screening;

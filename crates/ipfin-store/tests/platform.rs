@@ -1,0 +1,250 @@
+//! The public service platform (issue #22) on SQLite and (when configured) PostgreSQL: the
+//! demo's products, needs, interpretations and listing; who reads which need; a contact
+//! repeated on the same day refused by the database's state; a contact with a pushed
+//! enterprise counted by the push funnel; disposal only of a defaulted loan's pledged IP.
+
+use ipfin_domain::Scope;
+use ipfin_domain::id::OrgId;
+use ipfin_domain::platform::{Interest, ListingOutcome, Need, query_grams};
+use ipfin_store::audit::AuditActor;
+use ipfin_store::db::fetch_i64;
+use ipfin_store::testing::TestDb;
+use ipfin_store::{Store, StoreError};
+
+macro_rules! write {
+    ($s:expr, $actor:expr, |$tx:ident| $body:expr) => {{
+        let mut $tx = $s.write($actor).await.expect("tx");
+        match $body.await {
+            Ok(v) => {
+                $tx.commit().await.expect("commit");
+                Ok(v)
+            }
+            Err(e) => {
+                $tx.rollback().await.expect("rollback");
+                Err(e)
+            }
+        }
+    }};
+}
+
+async fn org(s: &Store, name: &str) -> OrgId {
+    OrgId::new(
+        fetch_i64(
+            s.conn(),
+            "SELECT id FROM organisations WHERE name = ?",
+            vec![name.to_string().into()],
+        )
+        .await
+        .expect(name),
+    )
+}
+
+#[tokio::test]
+async fn matchmaking_both_ways_with_a_daily_limit_and_the_funnel() {
+    for db in TestDb::all().await {
+        let db = db.with_demo().await;
+        let s = &db.store;
+        let n = db.name;
+        let bank_a = Scope::Institution {
+            org_id: org(s, "深南银行深圳分行").await,
+        };
+        let ns = Scope::Enterprise {
+            org_id: org(s, "深圳市南山示例科技有限公司").await,
+        };
+        let ft = Scope::Enterprise {
+            org_id: org(s, "深圳市福田样本电子有限公司").await,
+        };
+        // Public: three active products, one publicly listed need; a bank: both open needs.
+        assert_eq!(s.products(&Scope::Public).await.expect("p").len(), 3, "{n}");
+        assert_eq!(s.needs(&Scope::Public).await.expect("n").len(), 1);
+        assert_eq!(s.needs(&bank_a).await.expect("n").len(), 2);
+        assert_eq!(s.needs(&ns).await.expect("n").len(), 1);
+        // Proposed both ways, with the reasons.
+        let m = s.enterprise_matches(&ns).await.expect("m");
+        let names: Vec<_> = m[0].1.iter().map(|x| x.item.name.clone()).collect();
+        assert!(
+            names.contains(&"知易贷（知识产权质押）".to_string()),
+            "{names:?}"
+        );
+        assert!(m[0].1[0].reasons.iter().any(|r| r.contains("金额")));
+        let b = s.bank_matches(&bank_a).await.expect("b");
+        assert_eq!(b[0].1.len(), 2, "{n}: both needs fit 知易贷");
+        // A need must offer the enterprise's own IP.
+        let other: i64 = fetch_i64(
+            s.conn(),
+            "SELECT a.id FROM ip_assets a JOIN enterprises e ON e.id = a.enterprise_id WHERE e.name = '深圳市福田样本电子有限公司'",
+            vec![],
+        )
+        .await
+        .expect("asset");
+        let need = Need::check(Some(100_00), Some(6), "流动资金周转", &[other], true).expect("ok");
+        let r = write!(s, AuditActor::system("t"), |tx| s
+            .create_need(&mut tx, &ns, &need));
+        assert!(matches!(r, Err(StoreError::Invalid(ref e)) if e.msg.code == "need.ip_not_own"));
+        // The enterprise (pushed to bank A in the demo) asks about bank A's product: recorded,
+        // and counted as the push entry's first contact.
+        let product = s
+            .products(&Scope::Public)
+            .await
+            .expect("p")
+            .into_iter()
+            .find(|p| p.name == "知易贷（知识产权质押）")
+            .expect("product")
+            .id;
+        let before = fetch_i64(s.conn(), "SELECT COUNT(*) FROM push_follow_ups", vec![])
+            .await
+            .expect("n");
+        let id = write!(s, AuditActor::user(1, "ent.user"), |tx| s.request_contact(
+            &mut tx,
+            &ns,
+            product,
+            "请联系我们"
+        ))
+        .expect("contact");
+        assert!(id > 0);
+        let after = fetch_i64(s.conn(), "SELECT COUNT(*) FROM push_follow_ups", vec![])
+            .await
+            .expect("n");
+        assert_eq!(after, before + 1, "{n}: the funnel sees the contact");
+        let c = s.match_contacts(&ns).await.expect("c");
+        assert!(c[0].push_entry_id.is_some());
+        // The same request the same day: refused, nothing stored.
+        let r = write!(s, AuditActor::user(1, "ent.user"), |tx| s.request_contact(
+            &mut tx,
+            &ns,
+            product,
+            "再次请求"
+        ));
+        assert!(
+            matches!(r, Err(StoreError::Conflict(ref m)) if m.code == "match.contact_repeated"),
+            "{n}: {r:?}"
+        );
+        assert_eq!(s.match_contacts(&ns).await.expect("c").len(), 1);
+        // The bank sees its contacts; the other enterprise does not see this one.
+        assert_eq!(s.match_contacts(&bank_a).await.expect("c").len(), 2);
+        assert_eq!(s.match_contacts(&ft).await.expect("c").len(), 1);
+        // The bank expresses interest in a need; not twice a day.
+        let need = s.needs(&bank_a).await.expect("n")[0].id;
+        write!(s, AuditActor::user(2, "bank.manager"), |tx| s
+            .express_interest(&mut tx, &bank_a, need, ""))
+        .expect("interest");
+        let r = write!(s, AuditActor::user(2, "bank.manager"), |tx| s
+            .express_interest(&mut tx, &bank_a, need, ""));
+        assert!(matches!(r, Err(StoreError::Conflict(_))));
+        // An enterprise cannot express a bank's interest.
+        let r = write!(s, AuditActor::user(1, "ent.user"), |tx| s
+            .express_interest(&mut tx, &ns, need, ""));
+        assert!(matches!(r, Err(StoreError::Forbidden(_))));
+        db.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn disposal_of_a_defaulted_loan_and_search() {
+    for db in TestDb::all().await {
+        let db = db.with_demo().await;
+        let s = &db.store;
+        let n = db.name;
+        let today = ipfin_store::today_shanghai();
+        let bank_a = Scope::Institution {
+            org_id: org(s, "深南银行深圳分行").await,
+        };
+        let bank_b = Scope::Institution {
+            org_id: org(s, "鹏城商业银行").await,
+        };
+        let listings = s.listings(&Scope::Public).await.expect("l");
+        assert_eq!(listings.len(), 1, "{n}");
+        let l = &listings[0];
+        assert_eq!(l.reserve_fen, 1_800_000_00);
+        assert_eq!(l.assets.len(), 1);
+        // Interests: the listing's bank reads them, another bank and the public do not.
+        assert_eq!(
+            s.listing_interests(&bank_a, l.id).await.expect("i").len(),
+            1
+        );
+        assert!(
+            s.listing_interests(&bank_b, l.id)
+                .await
+                .expect("i")
+                .is_empty()
+        );
+        assert!(
+            s.listing_interests(&Scope::Public, l.id)
+                .await
+                .expect("i")
+                .is_empty()
+        );
+        // A second open listing of the same loan is refused.
+        let loans = s.disposable_loans(&bank_a).await.expect("loans");
+        assert_eq!(loans.len(), 1);
+        let listing = ipfin_domain::platform::Listing::check(
+            "再次挂牌",
+            Some(100),
+            None,
+            Some(today + chrono::Days::new(5)),
+            "",
+            &[loans[0].assets[0].id],
+            today,
+        )
+        .expect("ok");
+        let r = write!(s, AuditActor::system("t"), |tx| s.create_listing(
+            &mut tx,
+            &bank_a,
+            loans[0].loan_id,
+            &listing
+        ));
+        assert!(matches!(r, Err(StoreError::Conflict(_))), "{n}: {r:?}");
+        // Another bank cannot list this loan's IP.
+        let r = write!(s, AuditActor::system("t"), |tx| s.create_listing(
+            &mut tx,
+            &bank_b,
+            loans[0].loan_id,
+            &listing
+        ));
+        assert!(matches!(r, Err(StoreError::NotFound)));
+        // Interest registered by anyone; the outcome by the bank, once.
+        let i = Interest::check("张三", "13800000000", "").expect("ok");
+        write!(s, AuditActor::system("public"), |tx| s
+            .register_interest(&mut tx, l.id, &i, today))
+        .expect("interest");
+        let o = ListingOutcome::check("sold", Some(1_900_000_00), None, "", today).expect("o");
+        let r = write!(s, AuditActor::system("t"), |tx| s
+            .record_listing_outcome(&mut tx, &bank_b, l.id, &o));
+        assert!(matches!(r, Err(StoreError::NotFound)));
+        write!(s, AuditActor::system("t"), |tx| s
+            .record_listing_outcome(&mut tx, &bank_a, l.id, &o))
+        .expect("sold");
+        let r = write!(s, AuditActor::system("t"), |tx| s
+            .register_interest(&mut tx, l.id, &i, today));
+        assert!(matches!(r, Err(StoreError::Conflict(_))));
+        let l = s.listing(&Scope::Public, l.id).await.expect("l");
+        assert_eq!(
+            (l.status.as_str(), l.price_fen),
+            ("sold", Some(1_900_000_00))
+        );
+        // Search with two-character grams: policies, interpretations, products, listings.
+        let hits = s
+            .search(&query_grams("质押").expect("q"))
+            .await
+            .expect("hits");
+        let kinds: std::collections::BTreeSet<_> = hits.iter().map(|h| h.kind).collect();
+        assert!(
+            kinds.contains("interpretation") && kinds.contains("product"),
+            "{n}: {kinds:?}"
+        );
+        let hits = s
+            .search(&query_grams("模具").expect("q"))
+            .await
+            .expect("hits");
+        assert!(hits.iter().any(|h| h.kind == "listing"), "{n}");
+        // Interpretations: drafts are the district's; published ones public.
+        assert_eq!(
+            s.interpretations(&Scope::Public, Some("440305"))
+                .await
+                .expect("i")
+                .len(),
+            1
+        );
+        db.cleanup().await;
+    }
+}

@@ -1682,3 +1682,33 @@ pub(crate) async fn seed_demo(
     store.register_interest(tx, listing, &i, today).await?;
     Ok(())
 }
+
+impl Store {
+    /// The valuation institutions (financial institutions of type valuation institution) with
+    /// their contact persons: the public directory.
+    pub async fn valuation_institutions(&self) -> Result<Vec<(String, Vec<ZoneContact>)>> {
+        #[derive(FromQueryResult)]
+        struct O {
+            id: i64,
+            name: String,
+        }
+        let orgs: Vec<O> = fetch_all(
+            self.conn(),
+            "SELECT id, name FROM organisations WHERE kind = 'financial_institution' \
+             AND institution_type = 'valuation_institution' AND active = TRUE ORDER BY name, id",
+            vec![],
+        )
+        .await?;
+        let mut out = Vec::new();
+        for o in orgs {
+            let c = fetch_all(
+                self.conn(),
+                "SELECT name, title, phone, email FROM contact_persons WHERE organisation_id = ? ORDER BY id LIMIT 5",
+                vec![o.id.into()],
+            )
+            .await?;
+            out.push((o.name, c));
+        }
+        Ok(out)
+    }
+}

@@ -19,6 +19,7 @@ pub mod import;
 pub mod meeting;
 pub mod org;
 pub mod payment;
+pub mod platform;
 pub mod policy;
 pub mod push;
 pub mod screening;

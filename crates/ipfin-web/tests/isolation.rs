@@ -1255,6 +1255,90 @@ const EXPECTED: &[(&str, &str, &str)] = &[
         "/api/v1/policies/{version_id}/budget",
         "city_admin,district_officer,department_member",
     ),
+    // The public service platform (issue #22).
+    ("GET", "/zones", "public"),
+    ("GET", "/zones/{code}", "public"),
+    ("GET", "/zones/{code}/interpretations/{interp_id}", "public"),
+    ("GET", "/feeds/{code}/zone.atom", "public"),
+    ("GET", "/feeds/{code}/zone.json", "public"),
+    ("GET", "/search", "public"),
+    ("GET", "/products", "public"),
+    ("GET", "/products/{product_id}", "public"),
+    ("POST", "/products/{product_id}/contact", "enterprise_user"),
+    ("GET", "/financing-needs", "public"),
+    ("GET", "/financing-needs/{need_id}", "public"),
+    ("POST", "/financing-needs/{need_id}/interest", "bank_user"),
+    ("GET", "/matchmaking", "bank_user,enterprise_user"),
+    ("POST", "/matchmaking/products", "bank_user"),
+    (
+        "POST",
+        "/matchmaking/products/{product_id}/withdraw",
+        "bank_user",
+    ),
+    ("POST", "/matchmaking/needs", "enterprise_user"),
+    (
+        "POST",
+        "/matchmaking/needs/{need_id}/close",
+        "enterprise_user",
+    ),
+    ("GET", "/disposal", "public"),
+    ("GET", "/disposal/{listing_id}", "public"),
+    ("POST", "/disposal/{listing_id}/interest", "public"),
+    ("GET", "/disposals", "bank_user"),
+    ("POST", "/disposals", "bank_user"),
+    ("GET", "/disposals/{listing_id}", "bank_user"),
+    ("POST", "/disposals/{listing_id}/outcome", "bank_user"),
+    ("GET", "/valuation", "public"),
+    (
+        "GET",
+        "/interpretations",
+        "city_admin,district_officer,department_member",
+    ),
+    ("POST", "/interpretations", "city_admin,district_officer"),
+    (
+        "GET",
+        "/interpretations/{interp_id}",
+        "city_admin,district_officer,department_member",
+    ),
+    (
+        "POST",
+        "/interpretations/{interp_id}",
+        "city_admin,district_officer",
+    ),
+    (
+        "POST",
+        "/interpretations/{interp_id}/publish",
+        "city_admin,district_officer",
+    ),
+    (
+        "POST",
+        "/interpretations/{interp_id}/withdraw",
+        "city_admin,district_officer",
+    ),
+    ("GET", "/api/v1/zones/{code}", "public"),
+    ("GET", "/api/v1/search", "public"),
+    ("GET", "/api/v1/products", "public"),
+    ("POST", "/api/v1/products", "bank_user"),
+    (
+        "POST",
+        "/api/v1/products/{product_id}/contact",
+        "enterprise_user",
+    ),
+    ("GET", "/api/v1/financing-needs", "public"),
+    ("POST", "/api/v1/financing-needs", "enterprise_user"),
+    (
+        "POST",
+        "/api/v1/financing-needs/{need_id}/interest",
+        "bank_user",
+    ),
+    ("GET", "/api/v1/matchmaking", "bank_user,enterprise_user"),
+    ("GET", "/api/v1/disposal", "public"),
+    ("POST", "/api/v1/disposals", "bank_user"),
+    (
+        "POST",
+        "/api/v1/disposals/{listing_id}/outcome",
+        "bank_user",
+    ),
 ];
 
 fn rule_name(a: &Access) -> String {
@@ -1349,6 +1433,12 @@ struct Prober {
     // to a bank no prober is, and the foreign organisation as a partner of the foreign district.
     foreign_list: i64,
     foreign_entry: i64,
+    // The platform (issue #22): a draft interpretation of the foreign district, a withdrawn
+    // product and a closed need no prober may act on, a listing of a bank no prober is.
+    foreign_interp: i64,
+    foreign_product: i64,
+    foreign_need: i64,
+    foreign_listing: i64,
 }
 
 async fn token_for(app: &TestApp, org_id: i64, name: &str) -> (i64, String) {
@@ -1794,6 +1884,63 @@ async fn probe_push(
     (list, entry)
 }
 
+/// The platform's records no prober may act on (issue #22): a draft interpretation of the
+/// foreign district, a withdrawn product and a listing of the third bank (no prober is it), a
+/// closed need of an enterprise no prober is.
+async fn probe_platform(app: &TestApp, district: &str) -> (i64, i64, i64, i64) {
+    let conn = app.store().conn();
+    let bank = ipfin_store::db::fetch_i64(
+        conn,
+        "SELECT id FROM organisations WHERE name = '深圳前海农商银行（演示）'",
+        vec![],
+    )
+    .await
+    .expect("probe");
+    let lg = ipfin_store::db::fetch_i64(
+        conn,
+        "SELECT id FROM enterprises WHERE name = '深圳市龙岗新能源电池有限公司'",
+        vec![],
+    )
+    .await
+    .expect("probe");
+    let interp = ipfin_store::db::fetch_i64(
+        conn,
+        "INSERT INTO interpretations (district_code, policy_version_id, title, body, status, author_name, created_at, updated_at) \
+         VALUES (?, (SELECT MIN(id) FROM policy_versions WHERE district_code = ?), '越权探测', '越权探测正文', 'draft', '探测', 0, 0) RETURNING id",
+        vec![district.to_string().into(), district.to_string().into()],
+    )
+    .await
+    .expect("probe");
+    let product = ipfin_store::db::fetch_i64(
+        conn,
+        "INSERT INTO loan_products (bank_org_id, name, ip_kinds, min_fen, max_fen, min_months, max_months, min_rate_bp, max_rate_bp, \
+         contact, status, created_at, updated_at) VALUES (?, '越权探测', 'patent', 1, 2, 1, 2, 1, 2, 'x', 'withdrawn', 0, 0) RETURNING id",
+        vec![bank.into()],
+    )
+    .await
+    .expect("probe");
+    let need = ipfin_store::db::fetch_i64(
+        conn,
+        "INSERT INTO financing_needs (enterprise_id, enterprise_org_id, district_code, amount_fen, months, purpose, public, status, created_at) \
+         VALUES (?, -1, '440307', 100, 12, '越权探测', TRUE, 'closed', 0) RETURNING id",
+        vec![lg.into()],
+    )
+    .await
+    .expect("probe");
+    let loan = ipfin_store::db::fetch_i64(conn, "SELECT MIN(id) FROM loans", vec![])
+        .await
+        .expect("loan");
+    let listing = ipfin_store::db::fetch_i64(
+        conn,
+        "INSERT INTO disposal_listings (loan_id, bank_org_id, enterprise_id, district_code, title, reserve_fen, opens_on, closes_on, status, created_at) \
+         VALUES (?, ?, ?, '440307', '越权探测', 100, '2026-01-01', '2026-01-31', 'withdrawn', 0) RETURNING id",
+        vec![loan.into(), bank.into(), lg.into()],
+    )
+    .await
+    .expect("probe");
+    (interp, product, need, listing)
+}
+
 /// A whitelist decision in force for an enterprise of the foreign district (written directly;
 /// one per enterprise, shared by the probers that use it).
 async fn probe_decision(app: &TestApp, district: &str, enterprise_id: i64) -> i64 {
@@ -2086,6 +2233,8 @@ async fn probers(app: &TestApp) -> Vec<Prober> {
         let foreign_decision = probe_decision(app, district, foreign_enterprise.id).await;
         let (foreign_list, foreign_entry) =
             probe_push(app, district, foreign_enterprise.id, foreign_org).await;
+        let (foreign_interp, foreign_product, foreign_need, foreign_listing) =
+            probe_platform(app, district).await;
         let session = app.login(username).await;
         let roles = app
             .store()
@@ -2131,6 +2280,10 @@ async fn probers(app: &TestApp) -> Vec<Prober> {
             foreign_decision,
             foreign_list,
             foreign_entry,
+            foreign_interp,
+            foreign_product,
+            foreign_need,
+            foreign_listing,
         });
     }
     out
@@ -2172,6 +2325,10 @@ fn substitute(path: &str, p: &Prober) -> String {
         ("{decision_id}", p.foreign_decision.to_string()),
         ("{list_id}", p.foreign_list.to_string()),
         ("{entry_id}", p.foreign_entry.to_string()),
+        ("{interp_id}", p.foreign_interp.to_string()),
+        ("{product_id}", p.foreign_product.to_string()),
+        ("{need_id}", p.foreign_need.to_string()),
+        ("{listing_id}", p.foreign_listing.to_string()),
         ("{bank_id}", p.foreign_org.to_string()),
     ] {
         out = out.replace(param, &value);

@@ -13,6 +13,7 @@ pub mod openapi;
 pub mod ops;
 pub mod org;
 pub mod payment;
+pub mod platform;
 pub mod policy;
 pub mod push;
 pub mod screening;

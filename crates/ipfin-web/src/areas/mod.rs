@@ -18,6 +18,7 @@ pub mod meeting;
 pub mod ops;
 pub mod org;
 pub mod payment;
+pub mod platform;
 pub mod policy;
 pub mod push;
 pub mod screening;
@@ -59,6 +60,7 @@ pub const AREAS: &[Area] = &[
     supervision::AREA,
     whitelist::AREA,
     push::AREA,
+    platform::AREA,
     screening::AREA,
     summary::AREA,
     meeting::AREA,
@@ -206,6 +208,7 @@ mod tests {
                 "6 /notices",
                 "7 /tools/subsidy-calculator",
                 "8 /register",
+                "9 /zones",
             ],
             &[
                 "0 /home",
@@ -230,9 +233,11 @@ mod tests {
                 "25 /reference-data",
                 "26 /audit",
                 "27 /payments",
+                "29 /interpretations",
                 "90 /supervision",
                 "91 /meetings",
                 "92 /tools/credit-code",
+                "93 /zones",
             ],
             &[
                 "0 /home",
@@ -259,9 +264,11 @@ mod tests {
                 "27 /tokens",
                 "27 /payments",
                 "28 /confirmations",
+                "29 /interpretations",
                 "90 /supervision",
                 "91 /meetings",
                 "92 /tools/credit-code",
+                "93 /zones",
             ],
             &[
                 "0 /home",
@@ -281,9 +288,11 @@ mod tests {
                 "25 /orgs",
                 "26 /users",
                 "27 /payments",
+                "29 /interpretations",
                 "90 /supervision",
                 "91 /meetings",
                 "92 /tools/credit-code",
+                "93 /zones",
             ],
             &[
                 "0 /home",
@@ -302,6 +311,7 @@ mod tests {
                 "90 /supervision",
                 "91 /meetings",
                 "92 /tools/credit-code",
+                "93 /zones",
             ],
             &[
                 "0 /home",
@@ -311,9 +321,12 @@ mod tests {
                 "12 /imports",
                 "13 /orgs/7",
                 "14 /tokens",
+                "30 /matchmaking",
+                "31 /disposals",
                 "90 /supervision/tasks",
                 "91 /meetings",
                 "92 /tools/credit-code",
+                "93 /zones",
             ],
             &[
                 "0 /home",
@@ -322,6 +335,7 @@ mod tests {
                 "90 /supervision/tasks",
                 "91 /meetings",
                 "92 /tools/credit-code",
+                "93 /zones",
             ],
             &[
                 "0 /home",
@@ -331,10 +345,12 @@ mod tests {
                 "13 /orgs/7",
                 "13 /consent",
                 "14 /tokens",
+                "30 /matchmaking",
                 "90 /supervision/tasks",
                 "92 /tools/credit-code",
+                "93 /zones",
             ],
-            &["0 /home", "92 /tools/credit-code"],
+            &["0 /home", "92 /tools/credit-code", "93 /zones"],
         ];
         for ((who, actor), want) in cases.iter().zip(expected) {
             assert_eq!(menu(actor), want, "{who}");

@@ -8,6 +8,7 @@ pub mod conformance;
 pub mod coordination;
 pub mod meeting;
 pub mod payment;
+pub mod platform;
 pub mod policy;
 pub mod push;
 pub mod screening;

@@ -190,9 +190,14 @@ struct NewPage {
     institution: bool,
     errors: FormErrors,
     today: String,
+    /// The policy chosen by a link from a district zone (`?policy=`).
+    chosen: Option<i64>,
 }
 
 impl NewPage {
+    fn is_chosen(&self, id: &i64) -> bool {
+        self.chosen == Some(*id)
+    }
     fn money(&self, f: &ipfin_domain::Fen) -> String {
         money(f)
     }
@@ -239,13 +244,26 @@ async fn new_page_for(state: &AppState, actor: &Actor, errors: FormErrors) -> Ap
         institution: matches!(actor.scope, Scope::Institution { .. }),
         errors,
         today: ipfin_store::today_shanghai().to_string(),
+        chosen: None,
     })
+}
+
+/// `?policy=`: the policy a district zone's application notice links to.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct NewQuery {
+    policy: Option<String>,
 }
 
 /// `GET /applications/new`: choose the policy, the kind and (enterprises) the loans reported
 /// by the banks, with what was paid on each.
-pub async fn new_page(State(state): State<AppState>, actor: Actor) -> AppResult<Response> {
-    let p = new_page_for(&state, &actor, FormErrors::default()).await?;
+pub async fn new_page(
+    State(state): State<AppState>,
+    actor: Actor,
+    Query(q): Query<NewQuery>,
+) -> AppResult<Response> {
+    let mut p = new_page_for(&state, &actor, FormErrors::default()).await?;
+    p.chosen = q.policy.as_deref().and_then(|s| s.parse().ok());
     Ok(render(StatusCode::OK, &p))
 }
 

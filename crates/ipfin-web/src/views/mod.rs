@@ -17,6 +17,7 @@ pub mod import;
 pub mod meeting;
 pub mod org;
 pub mod payment;
+pub mod platform;
 pub mod policy;
 pub mod policy_form;
 pub mod push;

@@ -805,11 +805,11 @@ fn per_enterprise_year(caps: &ipfin_domain::policy::PerClass<Option<i64>>) -> St
 
 /// The site's address for absolute links in feeds: the configured public base URL (a request's
 /// `Host` header is the caller's to choose, so it is never used).
-fn base_url(state: &AppState) -> &str {
+pub(crate) fn base_url(state: &AppState) -> &str {
     state.config.public_base_url.trim_end_matches('/')
 }
 
-fn xml_escape(s: &str) -> String {
+pub(crate) fn xml_escape(s: &str) -> String {
     ipfin_domain::text::printable(s)
         .replace('&', "&amp;")
         .replace('<', "&lt;")
@@ -817,7 +817,7 @@ fn xml_escape(s: &str) -> String {
         .replace('"', "&quot;")
 }
 
-fn rfc3339(unix_s: i64) -> String {
+pub(crate) fn rfc3339(unix_s: i64) -> String {
     chrono::DateTime::from_timestamp(unix_s, 0)
         .map(|t| {
             t.with_timezone(&ipfin_domain::calendar::shanghai())

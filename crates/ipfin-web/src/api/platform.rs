@@ -1,0 +1,226 @@
+//! The public service platform through the API (issue #22, R3.3): a district zone, the search,
+//! products, financing needs (the caller's reach: the public sees those listed publicly, a
+//! bank every open one), matches and contacts, disposal listings and their outcomes. Scope is
+//! checked before a body is read.
+
+use super::json_error;
+use crate::AppState;
+use crate::actor::Actor;
+use crate::api::application::Created;
+use crate::error::{AppError, AppResult};
+use crate::http::path_id;
+use crate::usecase::platform::{
+    self as uc, ContactBody, ListingBody, NeedBody, OutcomeBody, ProductBody, Zone,
+};
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use ipfin_domain::Scope;
+use serde::Deserialize;
+use serde_json::{Value, json};
+use utoipa::IntoParams;
+
+fn parse<T: serde::de::DeserializeOwned>(body: &Bytes) -> AppResult<T> {
+    serde_json::from_slice(body).map_err(|e| json_error(&e))
+}
+
+fn to_json<T: serde::Serialize>(v: &T) -> AppResult<Json<Value>> {
+    serde_json::to_value(v)
+        .map(Json)
+        .map_err(|e| AppError::internal(format!("json: {e}")))
+}
+
+/// A district's zone: published policies, application windows (with the link into the
+/// application form), interpretations, public notices, disposal listings, contacts.
+#[utoipa::path(get, path = "/api/v1/zones/{code}", tag = "platform",
+    params(("code" = String, Path, description = "district code")),
+    responses((status = 200, body = Zone), (status = 404, description = "no such district")))]
+pub async fn zone(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+) -> AppResult<Json<Zone>> {
+    Ok(Json(uc::zone(&state, &code).await?))
+}
+
+/// `?q=` (at least two characters).
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(default)]
+pub struct SearchParams {
+    pub q: String,
+}
+
+/// Searches published policies, interpretations, active products and listings by two-character
+/// n-grams (every gram of the query must occur).
+#[utoipa::path(get, path = "/api/v1/search", tag = "platform", params(SearchParams),
+    responses((status = 200, body = Object), (status = 422, description = "fewer than two characters")))]
+pub async fn search(
+    State(state): State<AppState>,
+    Query(q): Query<SearchParams>,
+) -> AppResult<Json<Value>> {
+    let g = ipfin_domain::platform::query_grams(&q.q).map_err(AppError::invalid)?;
+    let hits = state.store.search(&g).await?;
+    Ok(Json(json!({ "q": q.q, "items": hits })))
+}
+
+/// Loan products the caller reads (the public: active ones; a bank: its own).
+#[utoipa::path(get, path = "/api/v1/products", tag = "platform",
+    responses((status = 200, body = Object)))]
+pub async fn products(State(state): State<AppState>, actor: Actor) -> AppResult<Json<Value>> {
+    let items = state.store.products(&actor.scope).await?;
+    Ok(Json(json!({ "items": items })))
+}
+
+/// A bank publishes a product.
+#[utoipa::path(post, path = "/api/v1/products", tag = "platform", request_body = ProductBody,
+    responses((status = 201, body = Created), (status = 403, description = "not a financial institution"),
+        (status = 422, description = "a minimum above its maximum, no IP kind, …; every problem in `errors`")),
+    security(("bearer" = [])))]
+pub async fn create_product(
+    State(state): State<AppState>,
+    actor: Actor,
+    body: Bytes,
+) -> AppResult<(StatusCode, Json<Created>)> {
+    if actor.scope.org_kind() != Some(ipfin_domain::OrgKind::FinancialInstitution) {
+        return Err(AppError::not_found());
+    }
+    let b: ProductBody = parse(&body)?;
+    let p = uc::check_product(&b)?;
+    let id = uc::create_product(&state, &actor, &p).await?;
+    Ok((StatusCode::CREATED, Json(Created { id })))
+}
+
+/// An enterprise asks the bank of an active product to contact it (once a day).
+#[utoipa::path(post, path = "/api/v1/products/{product_id}/contact", tag = "platform", request_body = ContactBody,
+    params(("product_id" = i64, Path)),
+    responses((status = 201, body = Created), (status = 404, description = "no such active product"),
+        (status = 409, description = "the same request was made today")),
+    security(("bearer" = [])))]
+pub async fn contact_product(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> AppResult<(StatusCode, Json<Created>)> {
+    let id = path_id(&id)?;
+    state.store.product(&Scope::Public, id).await?;
+    let b: ContactBody = parse(&body)?;
+    let id = uc::request_contact(&state, &actor, id, &b).await?;
+    Ok((StatusCode::CREATED, Json(Created { id })))
+}
+
+/// Financing needs the caller reads (the public: listed publicly; a bank: every open one; an
+/// enterprise: its own).
+#[utoipa::path(get, path = "/api/v1/financing-needs", tag = "platform",
+    responses((status = 200, body = Object)))]
+pub async fn needs(State(state): State<AppState>, actor: Actor) -> AppResult<Json<Value>> {
+    let items = state.store.needs(&actor.scope).await?;
+    Ok(Json(json!({ "items": items })))
+}
+
+/// An enterprise publishes a financing need (at least one of its IP assets).
+#[utoipa::path(post, path = "/api/v1/financing-needs", tag = "platform", request_body = NeedBody,
+    responses((status = 201, body = Created), (status = 403, description = "not an enterprise"),
+        (status = 422, description = "no IP asset, not its own, amount or term missing")),
+    security(("bearer" = [])))]
+pub async fn create_need(
+    State(state): State<AppState>,
+    actor: Actor,
+    body: Bytes,
+) -> AppResult<(StatusCode, Json<Created>)> {
+    if actor.scope.org_kind() != Some(ipfin_domain::OrgKind::Enterprise) {
+        return Err(AppError::not_found());
+    }
+    let b: NeedBody = parse(&body)?;
+    let id = uc::create_need(&state, &actor, &b).await?;
+    Ok((StatusCode::CREATED, Json(Created { id })))
+}
+
+/// A bank expresses interest in an open need (once a day).
+#[utoipa::path(post, path = "/api/v1/financing-needs/{need_id}/interest", tag = "platform", request_body = ContactBody,
+    params(("need_id" = i64, Path)),
+    responses((status = 201, body = Created), (status = 404, description = "no such open need"),
+        (status = 409, description = "the same interest was expressed today")),
+    security(("bearer" = [])))]
+pub async fn need_interest(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> AppResult<(StatusCode, Json<Created>)> {
+    let id = path_id(&id)?;
+    state.store.need(&actor.scope, id).await?;
+    let b: ContactBody = parse(&body)?;
+    let id = uc::express_interest(&state, &actor, id, &b).await?;
+    Ok((StatusCode::CREATED, Json(Created { id })))
+}
+
+/// The caller's proposed matches (a bank: needs per product; an enterprise: products per need),
+/// each with the reasons, and its contacts.
+#[utoipa::path(get, path = "/api/v1/matchmaking", tag = "platform",
+    responses((status = 200, body = Object)), security(("bearer" = [])))]
+pub async fn matchmaking(State(state): State<AppState>, actor: Actor) -> AppResult<Json<Value>> {
+    let contacts = state.store.match_contacts(&actor.scope).await?;
+    if actor.scope.org_kind() == Some(ipfin_domain::OrgKind::FinancialInstitution) {
+        let m = state.store.bank_matches(&actor.scope).await?;
+        let matches: Vec<Value> = m
+            .into_iter()
+            .map(|(p, ms)| json!({"product": p, "needs": ms}))
+            .collect();
+        to_json(&json!({"matches": matches, "contacts": contacts}))
+    } else {
+        let m = state.store.enterprise_matches(&actor.scope).await?;
+        let matches: Vec<Value> = m
+            .into_iter()
+            .map(|(n, ms)| json!({"need": n, "products": ms}))
+            .collect();
+        to_json(&json!({"matches": matches, "contacts": contacts}))
+    }
+}
+
+/// Disposal listings (public), open ones first.
+#[utoipa::path(get, path = "/api/v1/disposal", tag = "platform",
+    responses((status = 200, body = Object)))]
+pub async fn listings(State(state): State<AppState>) -> AppResult<Json<Value>> {
+    let items = state.store.listings(&Scope::Public).await?;
+    Ok(Json(json!({ "items": items })))
+}
+
+/// The pledgee bank lists a defaulted loan's pledged IP.
+#[utoipa::path(post, path = "/api/v1/disposals", tag = "platform", request_body = ListingBody,
+    responses((status = 201, body = Created), (status = 404, description = "not the loan's lender"),
+        (status = 409, description = "an open listing exists"),
+        (status = 422, description = "no reserve price, a past deadline, IP not pledged, loan not defaulted")),
+    security(("bearer" = [])))]
+pub async fn create_listing(
+    State(state): State<AppState>,
+    actor: Actor,
+    body: Bytes,
+) -> AppResult<(StatusCode, Json<Created>)> {
+    if actor.scope.org_kind() != Some(ipfin_domain::OrgKind::FinancialInstitution) {
+        return Err(AppError::not_found());
+    }
+    let b: ListingBody = parse(&body)?;
+    let id = uc::create_listing(&state, &actor, &b).await?;
+    Ok((StatusCode::CREATED, Json(Created { id })))
+}
+
+/// The listing's bank records the outcome (sold with the price, or withdrawn).
+#[utoipa::path(post, path = "/api/v1/disposals/{listing_id}/outcome", tag = "platform", request_body = OutcomeBody,
+    params(("listing_id" = i64, Path)),
+    responses((status = 200, body = Object), (status = 404, description = "not the caller's listing"),
+        (status = 409, description = "outcome recorded already")),
+    security(("bearer" = [])))]
+pub async fn record_outcome(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> AppResult<Json<Value>> {
+    let id = path_id(&id)?;
+    state.store.listing(&actor.scope, id).await?;
+    let b: OutcomeBody = parse(&body)?;
+    uc::record_outcome(&state, &actor, id, &b).await?;
+    to_json(&state.store.listing(&actor.scope, id).await?)
+}

@@ -1,0 +1,1497 @@
+//! The public service platform on pages (SPEC §7 R3.3, issue #22): the city's front page of
+//! district zones `/zones`, each zone `/zones/{code}` with its interpretations, feeds, the one
+//! search box `/search`; matchmaking (`/products`, `/financing-needs`, `/matchmaking`);
+//! disposal (`/disposal` public, `/disposals` for the pledgee bank); the valuation directory
+//! `/valuation`; the officers' interpretations `/interpretations`. Text people typed is always
+//! rendered as text (askama escapes it), never as HTML.
+
+use super::{CsrfForm, FormErrors, PageCtx, flash_key, render, see_other};
+use crate::AppState;
+use crate::actor::Actor;
+use crate::error::{AppError, AppResult};
+use crate::http::path_id;
+use crate::usecase::platform::{
+    self as uc, ContactBody, ListingBody, NeedBody, OutcomeBody, ProductBody, Zone,
+};
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use ipfin_domain::ip_number::IpKind;
+use ipfin_domain::money::{Fen, parse_amount};
+use ipfin_domain::platform::{paragraphs, parse_rate_bp, rate_display};
+use ipfin_domain::{FieldError, OrgKind, Scope};
+use ipfin_store::platform::{
+    AssetRow, ContactRow, DisposableLoan, InterestRow, InterpretationRow, ListingRow, Match,
+    NeedRow, ProductRow, SearchHit,
+};
+use ipfin_store::policy::PolicyVersionRow;
+use serde::Deserialize;
+
+/// Display helpers shared by the platform's templates.
+pub struct Fmt;
+
+impl Fmt {
+    pub fn yuan(&self, fen: &i64) -> String {
+        Fen::new(*fen).to_string()
+    }
+    pub fn opt_yuan(&self, fen: &Option<i64>) -> String {
+        fen.map(|f| Fen::new(f).to_string()).unwrap_or_default()
+    }
+    pub fn rate(&self, bp: &i32) -> String {
+        rate_display(*bp)
+    }
+    pub fn kinds(&self, codes: &str) -> String {
+        codes
+            .split(',')
+            .filter(|c| !c.is_empty())
+            .map(|c| IpKind::from_code(c).map_or(c.to_string(), |k| k.zh().to_string()))
+            .collect::<Vec<_>>()
+            .join("、")
+    }
+    pub fn kind(&self, code: &str) -> &'static str {
+        IpKind::from_code(code).map_or("", IpKind::zh)
+    }
+    pub fn paras(&self, body: &str) -> Vec<String> {
+        paragraphs(body)
+    }
+    pub fn or_any(&self, s: &str) -> String {
+        if s.is_empty() {
+            "不限".into()
+        } else {
+            s.replace(',', "、")
+        }
+    }
+    pub fn status(&self, s: &str) -> &'static str {
+        match s {
+            "active" => "在售",
+            "withdrawn" => "已撤回",
+            "open" => "进行中",
+            "closed" => "已关闭",
+            "sold" => "已成交",
+            "published" => "已发布",
+            "draft" => "草稿",
+            "request" => "企业申请对接",
+            "interest" => "银行表达意向",
+            _ => "",
+        }
+    }
+}
+
+fn field(field: &'static str, code: &'static str, zh: &str) -> FieldError {
+    FieldError::new(field, code, zh, "See the message in Chinese.")
+}
+
+fn yuan_field(
+    errors: &mut Vec<FieldError>,
+    name: &'static str,
+    v: &str,
+    required: bool,
+) -> Option<i64> {
+    let v = v.trim();
+    if v.is_empty() {
+        if required {
+            errors.push(field(name, "form.amount", "请填写金额（元）。"));
+        }
+        return None;
+    }
+    let a = parse_amount(v, 100);
+    if a.is_none() {
+        errors.push(field(
+            name,
+            "form.amount",
+            "金额应为元，最多两位小数，例如 5000000 或 5000000.00。",
+        ));
+    }
+    a
+}
+
+fn int_field<T: std::str::FromStr>(
+    errors: &mut Vec<FieldError>,
+    name: &'static str,
+    v: &str,
+) -> Option<T> {
+    let v = v.trim();
+    if v.is_empty() {
+        return None;
+    }
+    let r = v.parse().ok();
+    if r.is_none() {
+        errors.push(field(name, "form.number", "请填写整数。"));
+    }
+    r
+}
+
+fn date_field(
+    errors: &mut Vec<FieldError>,
+    name: &'static str,
+    v: &str,
+) -> Option<chrono::NaiveDate> {
+    let v = v.trim();
+    if v.is_empty() {
+        return None;
+    }
+    let r = v.parse().ok();
+    if r.is_none() {
+        errors.push(field(name, "form.date", "日期格式应为 YYYY-MM-DD。"));
+    }
+    r
+}
+
+/// The errors of a form's own parsing (amounts, numbers, dates) together with the domain's
+/// check of the rest, so every problem is shown at once.
+fn combined<T>(mut own: Vec<FieldError>, domain: Result<T, Vec<FieldError>>) -> AppResult<T> {
+    match domain {
+        Ok(v) if own.is_empty() => Ok(v),
+        Ok(_) => Err(AppError::from(ipfin_store::StoreError::fields(own))),
+        Err(e) => {
+            for x in e {
+                if !own.iter().any(|o| o.field == x.field) {
+                    own.push(x);
+                }
+            }
+            Err(AppError::from(ipfin_store::StoreError::fields(own)))
+        }
+    }
+}
+
+fn is_form_error(e: &AppError) -> bool {
+    matches!(
+        e.status,
+        StatusCode::UNPROCESSABLE_ENTITY | StatusCode::CONFLICT | StatusCode::FORBIDDEN
+    )
+}
+
+// ---------------------------------------------------------------------------------------------
+// Zones, interpretations, feeds, search
+// ---------------------------------------------------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "zones.html")]
+struct ZonesPage {
+    ctx: PageCtx,
+    f: Fmt,
+    zones: Vec<(String, String, usize, usize)>,
+    interpretations: Vec<InterpretationRow>,
+    listings: Vec<ListingRow>,
+    products: Vec<ProductRow>,
+}
+
+/// `GET /zones`: the city's front page — every district zone and the latest items.
+pub async fn zones(State(state): State<AppState>, actor: Actor) -> AppResult<Response> {
+    let policies = state.store.policy_versions(&Scope::Public, None).await?;
+    let interpretations = state.store.interpretations(&Scope::Public, None).await?;
+    let zones = state
+        .store
+        .districts()
+        .await?
+        .into_iter()
+        .map(|d| {
+            let p = policies
+                .iter()
+                .filter(|v| v.district_code == d.code && v.status == "published")
+                .count();
+            let i = interpretations
+                .iter()
+                .filter(|v| v.district_code == d.code)
+                .count();
+            (d.code, d.name, p, i)
+        })
+        .collect();
+    let page = ZonesPage {
+        ctx: PageCtx::new(&actor, &state, "/zones"),
+        f: Fmt,
+        zones,
+        interpretations: interpretations.into_iter().take(5).collect(),
+        listings: state
+            .store
+            .listings(&Scope::Public)
+            .await?
+            .into_iter()
+            .filter(|l| l.status == "open")
+            .take(5)
+            .collect(),
+        products: state
+            .store
+            .products(&Scope::Public)
+            .await?
+            .into_iter()
+            .take(5)
+            .collect(),
+    };
+    Ok(render(StatusCode::OK, &page))
+}
+
+#[derive(Template)]
+#[template(path = "zone.html")]
+struct ZonePage {
+    ctx: PageCtx,
+    f: Fmt,
+    z: Zone,
+}
+
+/// `GET /zones/{code}`: a district's zone.
+pub async fn zone(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(code): Path<String>,
+) -> AppResult<Response> {
+    let z = uc::zone(&state, &code).await?;
+    let page = ZonePage {
+        ctx: PageCtx::new(&actor, &state, "/zones"),
+        f: Fmt,
+        z,
+    };
+    Ok(render(StatusCode::OK, &page))
+}
+
+#[derive(Template)]
+#[template(path = "interpretation.html")]
+struct InterpretationPage {
+    ctx: PageCtx,
+    f: Fmt,
+    i: InterpretationRow,
+}
+
+/// `GET /zones/{code}/interpretations/{interp_id}`: a published interpretation.
+pub async fn interpretation(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path((code, id)): Path<(String, String)>,
+) -> AppResult<Response> {
+    let id = path_id(&id)?;
+    let i = state.store.interpretation(&Scope::Public, id).await?;
+    if i.district_code != code {
+        return Err(AppError::not_found());
+    }
+    let page = InterpretationPage {
+        ctx: PageCtx::new(&actor, &state, "/zones"),
+        f: Fmt,
+        i,
+    };
+    Ok(render(StatusCode::OK, &page))
+}
+
+/// One item of a zone's feed.
+struct FeedItem {
+    id: String,
+    url: String,
+    title: String,
+    summary: String,
+    at: i64,
+}
+
+async fn feed(state: &AppState, code: &str) -> AppResult<(String, Vec<FeedItem>)> {
+    let base = crate::views::policy::base_url(state).to_string();
+    let district = if code == "city" { None } else { Some(code) };
+    let name = match district {
+        Some(d) => state
+            .store
+            .districts()
+            .await?
+            .into_iter()
+            .find(|x| x.code == d)
+            .map(|x| x.name)
+            .ok_or_else(AppError::not_found)?,
+        None => "全市".to_string(),
+    };
+    let mut items = Vec::new();
+    for v in state
+        .store
+        .policy_versions(&Scope::Public, district)
+        .await?
+    {
+        if v.status != "published" {
+            continue;
+        }
+        items.push(FeedItem {
+            id: format!("{base}/policies/{}", v.id),
+            url: format!("{base}/policies/{}", v.id),
+            summary: v.doc().map(|d| d.summary).unwrap_or_default(),
+            title: format!("【政策】{}", v.title),
+            at: v.published_at.unwrap_or_default(),
+        });
+    }
+    for i in state
+        .store
+        .interpretations(&Scope::Public, district)
+        .await?
+    {
+        let url = format!("{base}/zones/{}/interpretations/{}", i.district_code, i.id);
+        items.push(FeedItem {
+            id: url.clone(),
+            url,
+            summary: i.body.chars().take(200).collect(),
+            title: format!("【解读】{}", i.title),
+            at: i.published_at.unwrap_or_default(),
+        });
+    }
+    for l in state.store.listings(&Scope::Public).await? {
+        if district.is_some() && l.district_code.as_deref() != district {
+            continue;
+        }
+        items.push(FeedItem {
+            id: format!("{base}/disposal/{}", l.id),
+            url: format!("{base}/disposal/{}", l.id),
+            summary: format!("保留价 {}，截止 {}", Fen::new(l.reserve_fen), l.closes_on),
+            title: format!("【处置】{}", l.title),
+            at: l.created_at,
+        });
+    }
+    items.sort_by_key(|i| std::cmp::Reverse(i.at));
+    items.truncate(50);
+    Ok((name, items))
+}
+
+/// `GET /feeds/{code}/zone.atom` (`city` for every zone): policies, interpretations and
+/// disposal listings as an Atom feed.
+pub async fn zone_atom(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+) -> AppResult<Response> {
+    use crate::views::policy::{rfc3339, xml_escape};
+    let (name, items) = feed(&state, &code).await?;
+    let base = crate::views::policy::base_url(&state);
+    let updated = items.iter().map(|i| i.at).max().unwrap_or(0);
+    let mut xml = format!(
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\">\n<title>{}知识产权金融专区</title>\n<id>{base}/feeds/{code}/zone.atom</id>\n<link rel=\"self\" href=\"{base}/feeds/{code}/zone.atom\"/>\n<link href=\"{base}/zones\"/>\n<updated>{}</updated>\n<author><name>{}</name></author>\n",
+        xml_escape(&name),
+        rfc3339(updated),
+        xml_escape(&name)
+    );
+    for i in &items {
+        xml.push_str(&format!(
+            "<entry>\n<title>{}</title>\n<id>{}</id>\n<link href=\"{}\"/>\n<updated>{}</updated>\n<summary>{}</summary>\n</entry>\n",
+            xml_escape(&i.title),
+            xml_escape(&i.id),
+            xml_escape(&i.url),
+            rfc3339(i.at),
+            xml_escape(&i.summary)
+        ));
+    }
+    xml.push_str("</feed>\n");
+    Ok((
+        [(
+            axum::http::header::CONTENT_TYPE,
+            "application/atom+xml; charset=utf-8",
+        )],
+        xml,
+    )
+        .into_response())
+}
+
+/// `GET /feeds/{code}/zone.json`: the same as a JSON Feed 1.1.
+pub async fn zone_json(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+) -> AppResult<Response> {
+    use crate::views::policy::rfc3339;
+    let (name, items) = feed(&state, &code).await?;
+    let base = crate::views::policy::base_url(&state);
+    let feed = serde_json::json!({
+        "version": "https://jsonfeed.org/version/1.1",
+        "title": format!("{name}知识产权金融专区"),
+        "home_page_url": format!("{base}/zones"),
+        "feed_url": format!("{base}/feeds/{code}/zone.json"),
+        "language": "zh-CN",
+        "items": items.iter().map(|i| serde_json::json!({
+            "id": i.id, "url": i.url, "title": i.title, "content_text": i.summary,
+            "date_published": rfc3339(i.at),
+        })).collect::<Vec<_>>(),
+    });
+    Ok((
+        [(
+            axum::http::header::CONTENT_TYPE,
+            "application/feed+json; charset=utf-8",
+        )],
+        feed.to_string(),
+    )
+        .into_response())
+}
+
+/// `?q=`
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct SearchQuery {
+    pub q: String,
+}
+
+#[derive(Template)]
+#[template(path = "search.html")]
+struct SearchPage {
+    ctx: PageCtx,
+    q: String,
+    hits: Vec<SearchHit>,
+    errors: FormErrors,
+}
+
+impl SearchPage {
+    fn kind(&self, k: &str) -> &'static str {
+        match k {
+            "policy" => "政策",
+            "interpretation" => "政策解读",
+            "product" => "融资产品",
+            "listing" => "处置挂牌",
+            _ => "",
+        }
+    }
+}
+
+/// `GET /search?q=`: one box over policies, interpretations, products and listings.
+pub async fn search(
+    State(state): State<AppState>,
+    actor: Actor,
+    Query(q): Query<SearchQuery>,
+) -> AppResult<Response> {
+    let mut errors = FormErrors::default();
+    let mut hits = Vec::new();
+    if !q.q.trim().is_empty() {
+        match ipfin_domain::platform::query_grams(&q.q) {
+            Ok(g) => hits = state.store.search(&g).await?,
+            Err(e) => errors = FormErrors::from_field(&e, actor.lang),
+        }
+    }
+    let page = SearchPage {
+        ctx: PageCtx::new(&actor, &state, "/search"),
+        q: q.q,
+        hits,
+        errors,
+    };
+    Ok(render(StatusCode::OK, &page))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Interpretations (officers)
+// ---------------------------------------------------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "interpretations.html")]
+struct InterpretationsPage {
+    ctx: PageCtx,
+    f: Fmt,
+    rows: Vec<InterpretationRow>,
+    policies: Vec<PolicyVersionRow>,
+    editing: Option<i64>,
+    form: InterpretationForm,
+    can_write: bool,
+    errors: FormErrors,
+}
+
+impl InterpretationsPage {
+    fn chosen(&self, id: &i64) -> bool {
+        self.form.policy_version_id == id.to_string()
+    }
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct InterpretationForm {
+    pub title: String,
+    pub body: String,
+    pub policy_version_id: String,
+}
+
+async fn interpretations_page(
+    state: &AppState,
+    actor: &Actor,
+    editing: Option<i64>,
+    form: InterpretationForm,
+    errors: FormErrors,
+    flash: Option<&str>,
+) -> AppResult<Response> {
+    let district = actor.scope.lead_district().map(str::to_string);
+    let rows = state
+        .store
+        .interpretations(&actor.scope, None)
+        .await?
+        .into_iter()
+        .filter(|i| actor.scope.reads_district(&i.district_code))
+        .collect();
+    let policies = match &district {
+        Some(d) => state
+            .store
+            .policy_versions(&actor.scope, Some(d))
+            .await?
+            .into_iter()
+            .filter(|v| v.status == "published")
+            .collect(),
+        None => vec![],
+    };
+    let status = if errors.any() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    let page = InterpretationsPage {
+        ctx: PageCtx::new(actor, state, "/interpretations").with_flash(flash),
+        f: Fmt,
+        rows,
+        policies,
+        editing,
+        form,
+        can_write: district.is_some(),
+        errors,
+    };
+    Ok(render(status, &page))
+}
+
+/// `GET /interpretations`: the district's interpretations (drafts and published) and the form.
+pub async fn interpretations(
+    State(state): State<AppState>,
+    actor: Actor,
+    Query(q): Query<FlashQuery>,
+) -> AppResult<Response> {
+    interpretations_page(
+        &state,
+        &actor,
+        None,
+        InterpretationForm::default(),
+        FormErrors::default(),
+        flash_key(&q.ok),
+    )
+    .await
+}
+
+/// `GET /interpretations/{interp_id}`: one interpretation in the edit form.
+pub async fn edit_interpretation(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<String>,
+    Query(q): Query<FlashQuery>,
+) -> AppResult<Response> {
+    let id = path_id(&id)?;
+    let i = state.store.interpretation(&actor.scope, id).await?;
+    if !actor.scope.reads_district(&i.district_code) {
+        return Err(AppError::not_found());
+    }
+    let form = InterpretationForm {
+        title: i.title,
+        body: i.body,
+        policy_version_id: i.policy_version_id.to_string(),
+    };
+    interpretations_page(
+        &state,
+        &actor,
+        Some(id),
+        form,
+        FormErrors::default(),
+        flash_key(&q.ok),
+    )
+    .await
+}
+
+async fn save(
+    state: &AppState,
+    actor: &Actor,
+    id: Option<i64>,
+    form: CsrfForm<InterpretationForm>,
+) -> AppResult<Response> {
+    let f = form.data;
+    let Some(district) = actor.scope.lead_district().map(str::to_string) else {
+        return Err(AppError::from(ipfin_store::StoreError::forbidden(
+            "interpretation.lead_only",
+            "政策解读由本区牵头部门撰写和发布。",
+            "Interpretations are written by the district's lead officers.",
+        )));
+    };
+    let r = uc::save_interpretation(
+        state,
+        actor,
+        &district,
+        id,
+        &f.title,
+        &f.body,
+        f.policy_version_id.trim().parse().ok(),
+    )
+    .await;
+    match r {
+        Ok(id) => Ok(see_other(&format!("/interpretations/{id}"), "updated")),
+        Err(e) if is_form_error(&e) => {
+            let errors = FormErrors::from_error(&e, actor.lang);
+            interpretations_page(state, actor, id, f, errors, None).await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// `POST /interpretations`: a new draft.
+pub async fn create_interpretation(
+    State(state): State<AppState>,
+    actor: Actor,
+    form: CsrfForm<InterpretationForm>,
+) -> AppResult<Response> {
+    save(&state, &actor, None, form).await
+}
+
+/// `POST /interpretations/{interp_id}`: saves an edit.
+pub async fn update_interpretation(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<String>,
+    form: CsrfForm<InterpretationForm>,
+) -> AppResult<Response> {
+    let id = path_id(&id)?;
+    let i = state.store.interpretation(&actor.scope, id).await?;
+    if !actor.scope.reads_district(&i.district_code) {
+        return Err(AppError::not_found());
+    }
+    save(&state, &actor, Some(id), form).await
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ConfirmForm {
+    pub confirm: Option<String>,
+}
+
+async fn set_status(
+    state: &AppState,
+    actor: &Actor,
+    id: &str,
+    publish: bool,
+) -> AppResult<Response> {
+    let id = path_id(id)?;
+    let i = state.store.interpretation(&actor.scope, id).await?;
+    if !actor.scope.reads_district(&i.district_code) {
+        return Err(AppError::not_found());
+    }
+    uc::set_interpretation_status(state, actor, id, publish).await?;
+    Ok(see_other(&format!("/interpretations/{id}"), "updated"))
+}
+
+/// `POST /interpretations/{interp_id}/publish`
+pub async fn publish_interpretation(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<String>,
+    _form: CsrfForm<ConfirmForm>,
+) -> AppResult<Response> {
+    set_status(&state, &actor, &id, true).await
+}
+
+/// `POST /interpretations/{interp_id}/withdraw`
+pub async fn withdraw_interpretation(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<String>,
+    _form: CsrfForm<ConfirmForm>,
+) -> AppResult<Response> {
+    set_status(&state, &actor, &id, false).await
+}
+
+// ---------------------------------------------------------------------------------------------
+// Matchmaking
+// ---------------------------------------------------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "products.html")]
+struct ProductsPage {
+    ctx: PageCtx,
+    f: Fmt,
+    products: Vec<ProductRow>,
+}
+
+/// `GET /products`: every active product (public).
+pub async fn products(State(state): State<AppState>, actor: Actor) -> AppResult<Response> {
+    let page = ProductsPage {
+        ctx: PageCtx::new(&actor, &state, "/products"),
+        f: Fmt,
+        products: state.store.products(&Scope::Public).await?,
+    };
+    Ok(render(StatusCode::OK, &page))
+}
+
+#[derive(Template)]
+#[template(path = "product.html")]
+struct ProductPage {
+    ctx: PageCtx,
+    f: Fmt,
+    p: ProductRow,
+    /// A signed-in enterprise: its open needs that match, with the reasons.
+    mine: Option<Vec<(NeedRow, Vec<String>)>>,
+    message: String,
+    errors: FormErrors,
+}
+
+async fn product_page(
+    state: &AppState,
+    actor: &Actor,
+    id: i64,
+    message: String,
+    errors: FormErrors,
+    status: StatusCode,
+) -> AppResult<Response> {
+    let p = state.store.product(&Scope::Public, id).await?;
+    let mine = if actor.scope.org_kind() == Some(OrgKind::Enterprise) {
+        let m = state.store.enterprise_matches(&actor.scope).await?;
+        Some(
+            m.into_iter()
+                .filter_map(|(n, ms)| {
+                    ms.into_iter()
+                        .find(|x| x.item.id == id)
+                        .map(|x| (n, x.reasons))
+                })
+                .collect(),
+        )
+    } else {
+        None
+    };
+    let page = ProductPage {
+        ctx: PageCtx::new(actor, state, "/products"),
+        f: Fmt,
+        p,
+        mine,
+        message,
+        errors,
+    };
+    Ok(render(status, &page))
+}
+
+/// `GET /products/{product_id}`
+pub async fn product(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<String>,
+    Query(q): Query<FlashQuery>,
+) -> AppResult<Response> {
+    let _ = flash_key(&q.ok);
+    let id = path_id(&id)?;
+    product_page(
+        &state,
+        &actor,
+        id,
+        String::new(),
+        FormErrors::default(),
+        StatusCode::OK,
+    )
+    .await
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ContactForm {
+    pub message: String,
+}
+
+/// `POST /products/{product_id}/contact`: the enterprise asks the bank to contact it.
+pub async fn contact_product(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<String>,
+    form: CsrfForm<ContactForm>,
+) -> AppResult<Response> {
+    let id = path_id(&id)?;
+    state.store.product(&Scope::Public, id).await?;
+    let b = ContactBody {
+        message: form.data.message,
+    };
+    match uc::request_contact(&state, &actor, id, &b).await {
+        Ok(_) => Ok(see_other("/matchmaking", "submitted")),
+        Err(e) if is_form_error(&e) => {
+            let status = e.status;
+            let errors = FormErrors::from_error(&e, actor.lang);
+            product_page(&state, &actor, id, b.message, errors, status).await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "needs.html")]
+struct NeedsPage {
+    ctx: PageCtx,
+    f: Fmt,
+    needs: Vec<NeedRow>,
+    bank: bool,
+}
+
+/// `GET /financing-needs`: the needs enterprises list publicly (a bank signed in: every open
+/// need, the one rule of the reach table).
+pub async fn needs(State(state): State<AppState>, actor: Actor) -> AppResult<Response> {
+    let bank = actor.scope.org_kind() == Some(OrgKind::FinancialInstitution);
+    let scope = if bank {
+        actor.scope.clone()
+    } else {
+        Scope::Public
+    };
+    let page = NeedsPage {
+        ctx: PageCtx::new(&actor, &state, "/financing-needs"),
+        f: Fmt,
+        needs: state.store.needs(&scope).await?,
+        bank,
+    };
+    Ok(render(StatusCode::OK, &page))
+}
+
+#[derive(Template)]
+#[template(path = "need.html")]
+struct NeedPage {
+    ctx: PageCtx,
+    f: Fmt,
+    n: NeedRow,
+    bank: bool,
+    message: String,
+    errors: FormErrors,
+}
+
+async fn need_page(
+    state: &AppState,
+    actor: &Actor,
+    id: i64,
+    message: String,
+    errors: FormErrors,
+    status: StatusCode,
+) -> AppResult<Response> {
+    let n = match state.store.need(&actor.scope, id).await {
+        Ok(n) => n,
+        Err(_) => state.store.need(&Scope::Public, id).await?,
+    };
+    let page = NeedPage {
+        ctx: PageCtx::new(actor, state, "/financing-needs"),
+        f: Fmt,
+        bank: actor.scope.org_kind() == Some(OrgKind::FinancialInstitution) && n.status == "open",
+        n,
+        message,
+        errors,
+    };
+    Ok(render(status, &page))
+}
+
+/// `GET /financing-needs/{need_id}`
+pub async fn need(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    let id = path_id(&id)?;
+    need_page(
+        &state,
+        &actor,
+        id,
+        String::new(),
+        FormErrors::default(),
+        StatusCode::OK,
+    )
+    .await
+}
+
+/// `POST /financing-needs/{need_id}/interest`: a bank expresses interest in a need.
+pub async fn need_interest(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<String>,
+    form: CsrfForm<ContactForm>,
+) -> AppResult<Response> {
+    let id = path_id(&id)?;
+    state.store.need(&actor.scope, id).await?;
+    let b = ContactBody {
+        message: form.data.message,
+    };
+    match uc::express_interest(&state, &actor, id, &b).await {
+        Ok(_) => Ok(see_other("/matchmaking", "submitted")),
+        Err(e) if is_form_error(&e) => {
+            let status = e.status;
+            let errors = FormErrors::from_error(&e, actor.lang);
+            need_page(&state, &actor, id, b.message, errors, status).await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "matchmaking.html")]
+struct MatchmakingPage {
+    ctx: PageCtx,
+    f: Fmt,
+    bank: bool,
+    /// An enterprise's needs with the matching products.
+    ent_matches: Vec<(NeedRow, Vec<Match<ProductRow>>)>,
+    /// A bank's products with the matching needs.
+    bank_matches: Vec<(ProductRow, Vec<Match<NeedRow>>)>,
+    own_products: Vec<ProductRow>,
+    assets: Vec<AssetRow>,
+    contacts: Vec<ContactRow>,
+    product: ProductForm,
+    need: NeedForm,
+    errors: FormErrors,
+}
+
+impl MatchmakingPage {
+    fn kind_checked(&self, code: &str) -> bool {
+        self.product.ip_kinds.iter().any(|k| k == code)
+    }
+    fn asset_checked(&self, id: &i64) -> bool {
+        self.need.ip_asset_ids.iter().any(|k| *k == id.to_string())
+    }
+    fn all_kinds(&self) -> Vec<(&'static str, &'static str)> {
+        IpKind::ALL.iter().map(|k| (k.code(), k.zh())).collect()
+    }
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct ProductForm {
+    pub name: String,
+    #[serde(skip)]
+    pub ip_kinds: Vec<String>,
+    pub min_amount: String,
+    pub max_amount: String,
+    pub min_months: String,
+    pub max_months: String,
+    pub min_rate: String,
+    pub max_rate: String,
+    pub industries: String,
+    pub regions: String,
+    pub contact: String,
+    pub description: String,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct NeedForm {
+    pub amount: String,
+    pub months: String,
+    pub purpose: String,
+    pub public: Option<String>,
+    #[serde(skip)]
+    pub ip_asset_ids: Vec<String>,
+}
+
+async fn matchmaking_page(
+    state: &AppState,
+    actor: &Actor,
+    product: ProductForm,
+    need: NeedForm,
+    errors: FormErrors,
+    flash: Option<&str>,
+) -> AppResult<Response> {
+    let bank = actor.scope.org_kind() == Some(OrgKind::FinancialInstitution);
+    let (ent_matches, bank_matches, own_products, assets) = if bank {
+        (
+            vec![],
+            state.store.bank_matches(&actor.scope).await?,
+            state.store.products(&actor.scope).await?,
+            vec![],
+        )
+    } else {
+        (
+            state.store.enterprise_matches(&actor.scope).await?,
+            vec![],
+            vec![],
+            state.store.own_ip_assets(&actor.scope).await?,
+        )
+    };
+    let status = if errors.any() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    let page = MatchmakingPage {
+        ctx: PageCtx::new(actor, state, "/matchmaking").with_flash(flash),
+        f: Fmt,
+        bank,
+        ent_matches,
+        bank_matches,
+        own_products,
+        assets,
+        contacts: state.store.match_contacts(&actor.scope).await?,
+        product,
+        need,
+        errors,
+    };
+    Ok(render(status, &page))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct FlashQuery {
+    pub ok: Option<String>,
+}
+
+/// `GET /matchmaking`: a bank's products with proposed needs, or an enterprise's needs with
+/// proposed products (each with the reasons), the forms, and the contacts.
+pub async fn matchmaking(
+    State(state): State<AppState>,
+    actor: Actor,
+    Query(q): Query<FlashQuery>,
+) -> AppResult<Response> {
+    matchmaking_page(
+        &state,
+        &actor,
+        ProductForm::default(),
+        NeedForm::default(),
+        FormErrors::default(),
+        flash_key(&q.ok),
+    )
+    .await
+}
+
+/// `POST /matchmaking/products`: a bank publishes a product (amounts in 元, rates in %).
+pub async fn create_product(
+    State(state): State<AppState>,
+    actor: Actor,
+    form: CsrfForm<ProductForm>,
+) -> AppResult<Response> {
+    let kinds: Vec<String> = form
+        .all("ip_kinds")
+        .into_iter()
+        .map(str::to_string)
+        .collect();
+    let mut f = form.data;
+    f.ip_kinds = kinds;
+    let mut own = Vec::new();
+    let rate = |errors: &mut Vec<FieldError>, name: &'static str, v: &str| -> Option<i32> {
+        let v = v.trim();
+        if v.is_empty() {
+            return None;
+        }
+        let r = parse_rate_bp(v);
+        if r.is_none() {
+            errors.push(field(
+                name,
+                "form.rate",
+                "年利率按百分数填写，最多两位小数，例如 3.45。",
+            ));
+        }
+        r
+    };
+    let b = ProductBody {
+        name: f.name.clone(),
+        ip_kinds: f.ip_kinds.clone(),
+        min_fen: yuan_field(&mut own, "min_amount", &f.min_amount, false),
+        max_fen: yuan_field(&mut own, "max_amount", &f.max_amount, false),
+        min_months: int_field(&mut own, "min_months", &f.min_months),
+        max_months: int_field(&mut own, "max_months", &f.max_months),
+        min_rate_bp: rate(&mut own, "min_rate", &f.min_rate),
+        max_rate_bp: rate(&mut own, "max_rate", &f.max_rate),
+        industries: vec![f.industries.clone()],
+        regions: vec![f.regions.clone()],
+        contact: f.contact.clone(),
+        description: f.description.clone(),
+    };
+    let r = match combined(own, uc::product_input_check(&b)) {
+        Ok(p) => uc::create_product(&state, &actor, &p).await,
+        Err(e) => Err(e),
+    };
+    match r {
+        Ok(_) => Ok(see_other("/matchmaking", "created")),
+        Err(e) if is_form_error(&e) => {
+            let errors = FormErrors::from_error(&e, actor.lang);
+            matchmaking_page(&state, &actor, f, NeedForm::default(), errors, None).await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// `POST /matchmaking/products/{product_id}/withdraw`
+pub async fn withdraw_product(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<String>,
+    _form: CsrfForm<ConfirmForm>,
+) -> AppResult<Response> {
+    let id = path_id(&id)?;
+    state.store.product(&actor.scope, id).await?;
+    uc::withdraw_product(&state, &actor, id).await?;
+    Ok(see_other("/matchmaking", "withdrawn"))
+}
+
+/// `POST /matchmaking/needs`: an enterprise publishes a need (amount in 元).
+pub async fn create_need(
+    State(state): State<AppState>,
+    actor: Actor,
+    form: CsrfForm<NeedForm>,
+) -> AppResult<Response> {
+    let ids: Vec<String> = form
+        .all("ip_asset_ids")
+        .into_iter()
+        .map(str::to_string)
+        .collect();
+    let mut f = form.data;
+    f.ip_asset_ids = ids;
+    let mut own = Vec::new();
+    let b = NeedBody {
+        amount_fen: yuan_field(&mut own, "amount", &f.amount, false),
+        months: int_field(&mut own, "months", &f.months),
+        purpose: f.purpose.clone(),
+        ip_asset_ids: f
+            .ip_asset_ids
+            .iter()
+            .filter_map(|s| s.parse().ok())
+            .collect(),
+        public: f.public.as_deref() == Some("yes"),
+    };
+    let checked = ipfin_domain::platform::Need::check(
+        b.amount_fen,
+        b.months,
+        &b.purpose,
+        &b.ip_asset_ids,
+        b.public,
+    );
+    let r = match combined(own, checked) {
+        Ok(_) => uc::create_need(&state, &actor, &b).await,
+        Err(e) => Err(e),
+    };
+    match r {
+        Ok(_) => Ok(see_other("/matchmaking", "created")),
+        Err(e) if is_form_error(&e) => {
+            let errors = FormErrors::from_error(&e, actor.lang);
+            matchmaking_page(&state, &actor, ProductForm::default(), f, errors, None).await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// `POST /matchmaking/needs/{need_id}/close`
+pub async fn close_need(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<String>,
+    _form: CsrfForm<ConfirmForm>,
+) -> AppResult<Response> {
+    let id = path_id(&id)?;
+    state.store.need(&actor.scope, id).await?;
+    uc::close_need(&state, &actor, id).await?;
+    Ok(see_other("/matchmaking", "updated"))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Disposal
+// ---------------------------------------------------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "disposal.html")]
+struct DisposalPage {
+    ctx: PageCtx,
+    f: Fmt,
+    listings: Vec<ListingRow>,
+}
+
+/// `GET /disposal`: every listing, open ones first (public).
+pub async fn disposal(State(state): State<AppState>, actor: Actor) -> AppResult<Response> {
+    let page = DisposalPage {
+        ctx: PageCtx::new(&actor, &state, "/disposal"),
+        f: Fmt,
+        listings: state.store.listings(&Scope::Public).await?,
+    };
+    Ok(render(StatusCode::OK, &page))
+}
+
+#[derive(Template)]
+#[template(path = "listing.html")]
+struct ListingPage {
+    ctx: PageCtx,
+    f: Fmt,
+    l: ListingRow,
+    open: bool,
+    form: InterestForm,
+    errors: FormErrors,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct InterestForm {
+    pub name: String,
+    pub contact: String,
+    pub note: String,
+}
+
+async fn listing_page(
+    state: &AppState,
+    actor: &Actor,
+    id: i64,
+    form: InterestForm,
+    errors: FormErrors,
+    status: StatusCode,
+    flash: Option<&str>,
+) -> AppResult<Response> {
+    let l = state.store.listing(&Scope::Public, id).await?;
+    let t = uc::today();
+    let page = ListingPage {
+        ctx: PageCtx::new(actor, state, "/disposal").with_flash(flash),
+        f: Fmt,
+        open: l.status == "open" && l.opens_on <= t && t <= l.closes_on,
+        l,
+        form,
+        errors,
+    };
+    Ok(render(status, &page))
+}
+
+/// `GET /disposal/{listing_id}`
+pub async fn listing(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<String>,
+    Query(q): Query<FlashQuery>,
+) -> AppResult<Response> {
+    let id = path_id(&id)?;
+    listing_page(
+        &state,
+        &actor,
+        id,
+        InterestForm::default(),
+        FormErrors::default(),
+        StatusCode::OK,
+        flash_key(&q.ok),
+    )
+    .await
+}
+
+/// `POST /disposal/{listing_id}/interest`: anyone registers interest.
+pub async fn register_interest(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<String>,
+    form: CsrfForm<InterestForm>,
+) -> AppResult<Response> {
+    let id = path_id(&id)?;
+    state.store.listing(&Scope::Public, id).await?;
+    let f = form.data;
+    match uc::register_interest(&state, &actor, id, &f.name, &f.contact, &f.note).await {
+        Ok(_) => Ok(see_other(&format!("/disposal/{id}"), "submitted")),
+        Err(e) if is_form_error(&e) => {
+            let status = e.status;
+            let errors = FormErrors::from_error(&e, actor.lang);
+            listing_page(&state, &actor, id, f, errors, status, None).await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "disposals.html")]
+struct DisposalsPage {
+    ctx: PageCtx,
+    f: Fmt,
+    listings: Vec<ListingRow>,
+    loans: Vec<DisposableLoan>,
+    form: ListingForm,
+    errors: FormErrors,
+}
+
+impl DisposalsPage {
+    fn asset_checked(&self, id: &i64) -> bool {
+        self.form.ip_asset_ids.iter().any(|k| *k == id.to_string())
+    }
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct ListingForm {
+    pub loan_id: String,
+    pub title: String,
+    pub reserve: String,
+    pub opens_on: String,
+    pub closes_on: String,
+    pub terms: String,
+    #[serde(skip)]
+    pub ip_asset_ids: Vec<String>,
+}
+
+async fn disposals_page(
+    state: &AppState,
+    actor: &Actor,
+    form: ListingForm,
+    errors: FormErrors,
+    flash: Option<&str>,
+) -> AppResult<Response> {
+    let status = if errors.any() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    let page = DisposalsPage {
+        ctx: PageCtx::new(actor, state, "/disposals").with_flash(flash),
+        f: Fmt,
+        listings: state.store.listings(&actor.scope).await?,
+        loans: state.store.disposable_loans(&actor.scope).await?,
+        form,
+        errors,
+    };
+    Ok(render(status, &page))
+}
+
+/// `GET /disposals`: the bank's listings and its defaulted loans it may list.
+pub async fn disposals(
+    State(state): State<AppState>,
+    actor: Actor,
+    Query(q): Query<FlashQuery>,
+) -> AppResult<Response> {
+    disposals_page(
+        &state,
+        &actor,
+        ListingForm::default(),
+        FormErrors::default(),
+        flash_key(&q.ok),
+    )
+    .await
+}
+
+/// `POST /disposals`: the bank lists a defaulted loan's pledged IP (reserve price in 元).
+pub async fn create_listing(
+    State(state): State<AppState>,
+    actor: Actor,
+    form: CsrfForm<ListingForm>,
+) -> AppResult<Response> {
+    let ids: Vec<String> = form
+        .all("ip_asset_ids")
+        .into_iter()
+        .map(str::to_string)
+        .collect();
+    let mut f = form.data;
+    f.ip_asset_ids = ids;
+    let mut own = Vec::new();
+    let b = ListingBody {
+        loan_id: f.loan_id.trim().parse().ok(),
+        title: f.title.clone(),
+        reserve_fen: yuan_field(&mut own, "reserve", &f.reserve, false),
+        opens_on: date_field(&mut own, "opens_on", &f.opens_on),
+        closes_on: date_field(&mut own, "closes_on", &f.closes_on),
+        terms: f.terms.clone(),
+        ip_asset_ids: f
+            .ip_asset_ids
+            .iter()
+            .filter_map(|s| s.parse().ok())
+            .collect(),
+    };
+    let r = match combined(own, uc::listing_check(&b)) {
+        Ok(_) => uc::create_listing(&state, &actor, &b).await,
+        Err(e) => Err(e),
+    };
+    match r {
+        Ok(id) => Ok(see_other(&format!("/disposals/{id}"), "created")),
+        Err(e) if is_form_error(&e) => {
+            let errors = FormErrors::from_error(&e, actor.lang);
+            disposals_page(&state, &actor, f, errors, None).await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "disposal_manage.html")]
+struct ManagePage {
+    ctx: PageCtx,
+    f: Fmt,
+    l: ListingRow,
+    interests: Vec<InterestRow>,
+    form: OutcomeForm,
+    errors: FormErrors,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct OutcomeForm {
+    pub status: String,
+    pub price: String,
+    pub on: String,
+    pub note: String,
+    pub confirm: Option<String>,
+}
+
+async fn manage_page(
+    state: &AppState,
+    actor: &Actor,
+    id: i64,
+    form: OutcomeForm,
+    errors: FormErrors,
+    flash: Option<&str>,
+) -> AppResult<Response> {
+    let l = state.store.listing(&actor.scope, id).await?;
+    let status = if errors.any() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    let page = ManagePage {
+        ctx: PageCtx::new(actor, state, "/disposals").with_flash(flash),
+        f: Fmt,
+        interests: state.store.listing_interests(&actor.scope, id).await?,
+        l,
+        form,
+        errors,
+    };
+    Ok(render(status, &page))
+}
+
+/// `GET /disposals/{listing_id}`: the bank's listing with the interest registered and the
+/// outcome form; links back to the loan.
+pub async fn manage(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<String>,
+    Query(q): Query<FlashQuery>,
+) -> AppResult<Response> {
+    let id = path_id(&id)?;
+    manage_page(
+        &state,
+        &actor,
+        id,
+        OutcomeForm::default(),
+        FormErrors::default(),
+        flash_key(&q.ok),
+    )
+    .await
+}
+
+/// `POST /disposals/{listing_id}/outcome` (tick required: the outcome cannot be changed).
+pub async fn record_outcome(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<String>,
+    form: CsrfForm<OutcomeForm>,
+) -> AppResult<Response> {
+    let id = path_id(&id)?;
+    state.store.listing(&actor.scope, id).await?;
+    let f = form.data;
+    let mut own = Vec::new();
+    if let Err(e) = super::require_confirm(&f.confirm) {
+        own.push(e);
+    }
+    let b = OutcomeBody {
+        status: f.status.clone(),
+        price_fen: yuan_field(&mut own, "price", &f.price, false),
+        on: date_field(&mut own, "on", &f.on),
+        note: f.note.clone(),
+    };
+    let checked = ipfin_domain::platform::ListingOutcome::check(
+        &b.status,
+        b.price_fen,
+        b.on,
+        &b.note,
+        uc::today(),
+    );
+    let r = match combined(own, checked) {
+        Ok(_) => uc::record_outcome(&state, &actor, id, &b).await,
+        Err(e) => Err(e),
+    };
+    match r {
+        Ok(_) => Ok(see_other(&format!("/disposals/{id}"), "updated")),
+        Err(e) if is_form_error(&e) => {
+            let errors = FormErrors::from_error(&e, actor.lang);
+            manage_page(&state, &actor, id, f, errors, None).await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Valuation directory
+// ---------------------------------------------------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "valuation.html")]
+struct ValuationPage {
+    ctx: PageCtx,
+    institutions: Vec<(String, Vec<ipfin_store::platform::ZoneContact>)>,
+}
+
+/// `GET /valuation`: the directory of valuation institutions (public).
+pub async fn valuation(State(state): State<AppState>, actor: Actor) -> AppResult<Response> {
+    let page = ValuationPage {
+        ctx: PageCtx::new(&actor, &state, "/valuation"),
+        institutions: state.store.valuation_institutions().await?,
+    };
+    Ok(render(StatusCode::OK, &page))
+}

@@ -381,7 +381,7 @@ impl Need {
         public: bool,
     ) -> Result<Need, Vec<FieldError>> {
         let mut errors = Vec::new();
-        if !amount_fen.is_some_and(|a| a > 0) {
+        if amount_fen.is_none_or(|a| a <= 0) {
             errors.push(FieldError::new(
                 "amount",
                 "need.amount",
@@ -521,7 +521,7 @@ impl Listing {
     ) -> Result<Listing, Vec<FieldError>> {
         let mut errors = Vec::new();
         let title = text(&mut errors, "title", "挂牌标题", "The title", title, 4, 120);
-        if !reserve_fen.is_some_and(|r| r > 0) {
+        if reserve_fen.is_none_or(|r| r <= 0) {
             errors.push(FieldError::new(
                 "reserve",
                 "listing.reserve",
@@ -663,7 +663,7 @@ impl ListingOutcome {
                 None
             }
         };
-        if status == Some(ListingStatus::Sold) && !price_fen.is_some_and(|p| p > 0) {
+        if status == Some(ListingStatus::Sold) && price_fen.is_none_or(|p| p <= 0) {
             errors.push(FieldError::new(
                 "price",
                 "listing.price",

@@ -1457,8 +1457,8 @@ pub(crate) async fn seed_demo(
             banks[0],
             "知易贷（知识产权质押）",
             vec!["patent", "software_copyright"],
-            1_000_000_00,
-            10_000_000_00,
+            100_000_000,
+            1_000_000_000,
             6,
             36,
             320,
@@ -1472,8 +1472,8 @@ pub(crate) async fn seed_demo(
             banks[1],
             "鹏城知商贷",
             vec!["patent", "trademark"],
-            500_000_00,
-            5_000_000_00,
+            50_000_000,
+            500_000_000,
             12,
             36,
             345,
@@ -1487,8 +1487,8 @@ pub(crate) async fn seed_demo(
             banks[2],
             "科创知产贷",
             vec!["patent", "software_copyright"],
-            2_000_000_00,
-            30_000_000_00,
+            200_000_000,
+            3_000_000_000,
             12,
             60,
             330,
@@ -1540,7 +1540,7 @@ pub(crate) async fn seed_demo(
         ),
     };
     let need = Need::check(
-        Some(3_000_000_00),
+        Some(300_000_000),
         Some(12),
         "新一代视觉检测设备研发投入及流动资金",
         &ns_assets,
@@ -1549,7 +1549,7 @@ pub(crate) async fn seed_demo(
     .map_err(StoreError::fields)?;
     store.create_need(tx, &ns_scope, &need).await?;
     let need = Need::check(
-        Some(2_000_000_00),
+        Some(200_000_000),
         Some(24),
         "柔性电路板产线扩产",
         &[ft_asset],
@@ -1629,7 +1629,7 @@ pub(crate) async fn seed_demo(
                 })?,
                 terms: ipfin_domain::financing::LoanTerms {
                     contract_number: "SN-ZY-2024-0318".into(),
-                    principal_fen: ipfin_domain::Fen::new(3_000_000_00),
+                    principal_fen: ipfin_domain::Fen::new(300_000_000),
                     annual_rate: rust_decimal::Decimal::new(385, 4),
                     start: day(2024, 3, 18),
                     end: day(2025, 3, 17),
@@ -1643,7 +1643,7 @@ pub(crate) async fn seed_demo(
                 pledges: vec![crate::financing::PledgeInput {
                     terms: ipfin_domain::financing::PledgeTerms {
                         number: "Y2024980012345".into(),
-                        secured_amount_fen: ipfin_domain::Fen::new(3_000_000_00),
+                        secured_amount_fen: ipfin_domain::Fen::new(300_000_000),
                         registration_date: day(2024, 3, 12),
                         cancellation_date: None,
                     },
@@ -1664,7 +1664,7 @@ pub(crate) async fn seed_demo(
         .collect();
     let l = Listing::check(
         "发明专利“一种高精度注塑模具冷却流道结构”处置转让",
-        Some(1_800_000_00),
+        Some(180_000_000),
         Some(today),
         Some(today + chrono::Days::new(30)),
         "整体转让，受让方承担过户费用；保证金 10 万元；成交后 10 个工作日内付清。",

@@ -77,7 +77,7 @@ async fn matchmaking_both_ways_with_a_daily_limit_and_the_funnel() {
         )
         .await
         .expect("asset");
-        let need = Need::check(Some(100_00), Some(6), "流动资金周转", &[other], true).expect("ok");
+        let need = Need::check(Some(10_000), Some(6), "流动资金周转", &[other], true).expect("ok");
         let r = write!(s, AuditActor::system("t"), |tx| s
             .create_need(&mut tx, &ns, &need));
         assert!(matches!(r, Err(StoreError::Invalid(ref e)) if e.msg.code == "need.ip_not_own"));
@@ -155,7 +155,7 @@ async fn disposal_of_a_defaulted_loan_and_search() {
         let listings = s.listings(&Scope::Public).await.expect("l");
         assert_eq!(listings.len(), 1, "{n}");
         let l = &listings[0];
-        assert_eq!(l.reserve_fen, 1_800_000_00);
+        assert_eq!(l.reserve_fen, 180_000_000);
         assert_eq!(l.assets.len(), 1);
         // Interests: the listing's bank reads them, another bank and the public do not.
         assert_eq!(
@@ -207,7 +207,7 @@ async fn disposal_of_a_defaulted_loan_and_search() {
         write!(s, AuditActor::system("public"), |tx| s
             .register_interest(&mut tx, l.id, &i, today))
         .expect("interest");
-        let o = ListingOutcome::check("sold", Some(1_900_000_00), None, "", today).expect("o");
+        let o = ListingOutcome::check("sold", Some(190_000_000), None, "", today).expect("o");
         let r = write!(s, AuditActor::system("t"), |tx| s
             .record_listing_outcome(&mut tx, &bank_b, l.id, &o));
         assert!(matches!(r, Err(StoreError::NotFound)));
@@ -220,7 +220,7 @@ async fn disposal_of_a_defaulted_loan_and_search() {
         let l = s.listing(&Scope::Public, l.id).await.expect("l");
         assert_eq!(
             (l.status.as_str(), l.price_fen),
-            ("sold", Some(1_900_000_00))
+            ("sold", Some(190_000_000))
         );
         // Search with two-character grams: policies, interpretations, products, listings.
         let hits = s

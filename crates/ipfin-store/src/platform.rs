@@ -1384,8 +1384,10 @@ async fn pledged_assets<C: ConnectionTrait>(conn: &C, loan_id: i64) -> Result<Ve
 }
 
 /// The demo's platform (issue #22): IP assets of the two account-holding enterprises, a product
-/// per bank, two financing needs, an interpretation of Nanshan's and Futian's policies, a
-/// contact, and a defaulted loan of 深南银行 whose pledged patent is listed for disposal.
+/// per bank, two financing needs, an interpretation of Nanshan's and Futian's policies and a
+/// contact. The disposal listing comes with a loan, so it is seeded apart
+/// ([`Store::seed_demo_disposal`], by `ipfin serve --demo` / `ipfin demo`): the store and web
+/// tests count the demo's loans.
 pub(crate) async fn seed_demo(
     store: &Store,
     tx: &mut WriteTx,
@@ -1393,7 +1395,6 @@ pub(crate) async fn seed_demo(
 ) -> Result<()> {
     use crate::enterprise::IpInput;
     let city = Scope::City;
-    let today = crate::today_shanghai();
     let ns = fetch_i64(
         tx.conn(),
         "SELECT id FROM enterprises WHERE name = ?",
@@ -1599,8 +1600,75 @@ pub(crate) async fn seed_demo(
         let id = store.save_interpretation(tx, &lead, code, None, &i).await?;
         store.set_interpretation_status(tx, &lead, id, true).await?;
     }
+    Ok(())
+}
+
+impl Store {
+    /// The valuation institutions (financial institutions of type valuation institution) with
+    /// their contact persons: the public directory.
+    pub async fn valuation_institutions(&self) -> Result<Vec<(String, Vec<ZoneContact>)>> {
+        #[derive(FromQueryResult)]
+        struct O {
+            id: i64,
+            name: String,
+        }
+        let orgs: Vec<O> = fetch_all(
+            self.conn(),
+            "SELECT id, name FROM organisations WHERE kind = 'financial_institution' \
+             AND institution_type = 'valuation_institution' AND active = TRUE ORDER BY name, id",
+            vec![],
+        )
+        .await?;
+        let mut out = Vec::new();
+        for o in orgs {
+            let c = fetch_all(
+                self.conn(),
+                "SELECT name, title, phone, email FROM contact_persons WHERE organisation_id = ? ORDER BY id LIMIT 5",
+                vec![o.id.into()],
+            )
+            .await?;
+            out.push((o.name, c));
+        }
+        Ok(out)
+    }
+}
+
+impl Store {
+    /// The demo's disposal listing (issue #22): a loan of 深南银行 to 宝安精密模具 (2024–2025)
+    /// that defaulted, its pledged patent listed for 30 days with one registered interest.
+    /// Nothing is done when the demo is not loaded or a listing exists already.
+    pub async fn seed_demo_disposal(&self) -> Result<bool> {
+        if !self.demo_loaded().await?
+            || fetch_i64(
+                self.conn(),
+                "SELECT COUNT(*) FROM disposal_listings",
+                vec![],
+            )
+            .await?
+                > 0
+        {
+            return Ok(false);
+        }
+        let mut w = self.write(crate::audit::AuditActor::system("demo")).await?;
+        seed_disposal(self, &mut w).await?;
+        w.commit().await?;
+        Ok(true)
+    }
+}
+
+async fn seed_disposal(store: &Store, tx: &mut WriteTx) -> Result<()> {
+    let today = crate::today_shanghai();
     // A loan of 深南银行 to 宝安精密模具 (2024–2025) that defaulted; its pledged patent is listed.
-    let bank = Scope::Institution { org_id: banks[0] };
+    let bank = Scope::Institution {
+        org_id: ipfin_domain::OrgId::new(
+            fetch_i64(
+                tx.conn(),
+                "SELECT id FROM organisations WHERE name = '深南银行深圳分行'",
+                vec![],
+            )
+            .await?,
+        ),
+    };
     let code: String = {
         #[derive(FromQueryResult)]
         struct C {
@@ -1681,34 +1749,4 @@ pub(crate) async fn seed_demo(
     .map_err(StoreError::fields)?;
     store.register_interest(tx, listing, &i, today).await?;
     Ok(())
-}
-
-impl Store {
-    /// The valuation institutions (financial institutions of type valuation institution) with
-    /// their contact persons: the public directory.
-    pub async fn valuation_institutions(&self) -> Result<Vec<(String, Vec<ZoneContact>)>> {
-        #[derive(FromQueryResult)]
-        struct O {
-            id: i64,
-            name: String,
-        }
-        let orgs: Vec<O> = fetch_all(
-            self.conn(),
-            "SELECT id, name FROM organisations WHERE kind = 'financial_institution' \
-             AND institution_type = 'valuation_institution' AND active = TRUE ORDER BY name, id",
-            vec![],
-        )
-        .await?;
-        let mut out = Vec::new();
-        for o in orgs {
-            let c = fetch_all(
-                self.conn(),
-                "SELECT name, title, phone, email FROM contact_persons WHERE organisation_id = ? ORDER BY id LIMIT 5",
-                vec![o.id.into()],
-            )
-            .await?;
-            out.push((o.name, c));
-        }
-        Ok(out)
-    }
 }

@@ -146,6 +146,8 @@ async fn disposal_of_a_defaulted_loan_and_search() {
         let s = &db.store;
         let n = db.name;
         let today = ipfin_store::today_shanghai();
+        assert!(s.seed_demo_disposal().await.expect("disposal"), "{n}");
+        assert!(!s.seed_demo_disposal().await.expect("once"));
         let bank_a = Scope::Institution {
             org_id: org(s, "深南银行深圳分行").await,
         };

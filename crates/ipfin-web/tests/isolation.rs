@@ -1888,6 +1888,7 @@ async fn probe_push(
 /// foreign district, a withdrawn product and a listing of the third bank (no prober is it), a
 /// closed need of an enterprise no prober is.
 async fn probe_platform(app: &TestApp, district: &str) -> (i64, i64, i64, i64) {
+    app.store().seed_demo_disposal().await.expect("disposal");
     let conn = app.store().conn();
     let bank = ipfin_store::db::fetch_i64(
         conn,

@@ -12,6 +12,7 @@ use support::TestApp;
 async fn the_platform_signed_out_and_both_ways() {
     for app in TestApp::all().await {
         let n = app.db.name;
+        app.store().seed_demo_disposal().await.expect("disposal");
         // Signed out: the front page, a zone, feeds, the public lists, search.
         let r = app.get("/zones", None).await;
         assert_eq!(r.status, 200, "{n}");

@@ -482,6 +482,14 @@ async fn open(cfg: &Config) -> Result<Store> {
 
 /// Loads the demo city if needed and prints its logins (saved on first load, shown again later).
 async fn load_demo(store: &Store, cfg: &Config) -> Result<()> {
+    let r = load_demo_city(store, cfg).await;
+    // Issue #22: the platform's disposal listing (with its defaulted loan), apart from the
+    // demo city the tests load (they count its loans); nothing when present already.
+    store.seed_demo_disposal().await?;
+    r
+}
+
+async fn load_demo_city(store: &Store, cfg: &Config) -> Result<()> {
     match store
         .load_demo(|_| ipfin_store::user::generate_password())
         .await?

@@ -10,7 +10,8 @@ use crate::api::application::Created;
 use crate::error::{AppError, AppResult};
 use crate::http::path_id;
 use crate::usecase::platform::{
-    self as uc, ContactBody, ListingBody, NeedBody, OutcomeBody, ProductBody, Zone,
+    self as uc, ContactBody, ListingBody, ListingDto, ListingList, MatchmakingDto, NeedBody,
+    NeedList, OutcomeBody, ProductBody, ProductList, SearchResult, ZoneDto,
 };
 use axum::Json;
 use axum::body::Bytes;
@@ -18,29 +19,22 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use ipfin_domain::Scope;
 use serde::Deserialize;
-use serde_json::{Value, json};
 use utoipa::IntoParams;
 
 fn parse<T: serde::de::DeserializeOwned>(body: &Bytes) -> AppResult<T> {
     serde_json::from_slice(body).map_err(|e| json_error(&e))
 }
 
-fn to_json<T: serde::Serialize>(v: &T) -> AppResult<Json<Value>> {
-    serde_json::to_value(v)
-        .map(Json)
-        .map_err(|e| AppError::internal(format!("json: {e}")))
-}
-
 /// A district's zone: published policies, application windows (with the link into the
 /// application form), interpretations, public notices, disposal listings, contacts.
 #[utoipa::path(get, path = "/api/v1/zones/{code}", tag = "platform",
     params(("code" = String, Path, description = "district code")),
-    responses((status = 200, body = Zone), (status = 404, description = "no such district")))]
+    responses((status = 200, body = ZoneDto), (status = 404, description = "no such district")))]
 pub async fn zone(
     State(state): State<AppState>,
     Path(code): Path<String>,
-) -> AppResult<Json<Zone>> {
-    Ok(Json(uc::zone(&state, &code).await?))
+) -> AppResult<Json<ZoneDto>> {
+    Ok(Json((&uc::zone(&state, &code).await?).into()))
 }
 
 /// `?q=` (at least two characters).
@@ -54,22 +48,24 @@ pub struct SearchParams {
 /// Searches published policies, interpretations, active products and listings by two-character
 /// n-grams (every gram of the query must occur).
 #[utoipa::path(get, path = "/api/v1/search", tag = "platform", params(SearchParams),
-    responses((status = 200, body = Object), (status = 422, description = "fewer than two characters")))]
+    responses((status = 200, body = SearchResult), (status = 422, description = "fewer than two characters")))]
 pub async fn search(
     State(state): State<AppState>,
     Query(q): Query<SearchParams>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<SearchResult>> {
     let g = ipfin_domain::platform::query_grams(&q.q).map_err(AppError::invalid)?;
     let hits = state.store.search(&g).await?;
-    Ok(Json(json!({ "q": q.q, "items": hits })))
+    Ok(Json(SearchResult::new(q.q, &hits)))
 }
 
 /// Loan products the caller reads (the public: active ones; a bank: its own).
 #[utoipa::path(get, path = "/api/v1/products", tag = "platform",
-    responses((status = 200, body = Object)))]
-pub async fn products(State(state): State<AppState>, actor: Actor) -> AppResult<Json<Value>> {
+    responses((status = 200, body = ProductList)))]
+pub async fn products(State(state): State<AppState>, actor: Actor) -> AppResult<Json<ProductList>> {
     let items = state.store.products(&actor.scope).await?;
-    Ok(Json(json!({ "items": items })))
+    Ok(Json(ProductList {
+        items: items.iter().map(Into::into).collect(),
+    }))
 }
 
 /// A bank publishes a product.
@@ -113,10 +109,12 @@ pub async fn contact_product(
 /// Financing needs the caller reads (the public: listed publicly; a bank: every open one; an
 /// enterprise: its own).
 #[utoipa::path(get, path = "/api/v1/financing-needs", tag = "platform",
-    responses((status = 200, body = Object)))]
-pub async fn needs(State(state): State<AppState>, actor: Actor) -> AppResult<Json<Value>> {
+    responses((status = 200, body = NeedList)))]
+pub async fn needs(State(state): State<AppState>, actor: Actor) -> AppResult<Json<NeedList>> {
     let items = state.store.needs(&actor.scope).await?;
-    Ok(Json(json!({ "items": items })))
+    Ok(Json(NeedList {
+        items: items.iter().map(Into::into).collect(),
+    }))
 }
 
 /// An enterprise publishes a financing need (at least one of its IP assets).
@@ -159,32 +157,22 @@ pub async fn need_interest(
 /// The caller's proposed matches (a bank: needs per product; an enterprise: products per need),
 /// each with the reasons, and its contacts.
 #[utoipa::path(get, path = "/api/v1/matchmaking", tag = "platform",
-    responses((status = 200, body = Object)), security(("bearer" = [])))]
-pub async fn matchmaking(State(state): State<AppState>, actor: Actor) -> AppResult<Json<Value>> {
-    let contacts = state.store.match_contacts(&actor.scope).await?;
-    if actor.scope.org_kind() == Some(ipfin_domain::OrgKind::FinancialInstitution) {
-        let m = state.store.bank_matches(&actor.scope).await?;
-        let matches: Vec<Value> = m
-            .into_iter()
-            .map(|(p, ms)| json!({"product": p, "needs": ms}))
-            .collect();
-        to_json(&json!({"matches": matches, "contacts": contacts}))
-    } else {
-        let m = state.store.enterprise_matches(&actor.scope).await?;
-        let matches: Vec<Value> = m
-            .into_iter()
-            .map(|(n, ms)| json!({"need": n, "products": ms}))
-            .collect();
-        to_json(&json!({"matches": matches, "contacts": contacts}))
-    }
+    responses((status = 200, body = MatchmakingDto)), security(("bearer" = [])))]
+pub async fn matchmaking(
+    State(state): State<AppState>,
+    actor: Actor,
+) -> AppResult<Json<MatchmakingDto>> {
+    Ok(Json(uc::matchmaking(&state, &actor).await?))
 }
 
 /// Disposal listings (public), open ones first.
 #[utoipa::path(get, path = "/api/v1/disposal", tag = "platform",
-    responses((status = 200, body = Object)))]
-pub async fn listings(State(state): State<AppState>) -> AppResult<Json<Value>> {
+    responses((status = 200, body = ListingList)))]
+pub async fn listings(State(state): State<AppState>) -> AppResult<Json<ListingList>> {
     let items = state.store.listings(&Scope::Public).await?;
-    Ok(Json(json!({ "items": items })))
+    Ok(Json(ListingList {
+        items: items.iter().map(Into::into).collect(),
+    }))
 }
 
 /// The pledgee bank lists a defaulted loan's pledged IP.
@@ -209,7 +197,7 @@ pub async fn create_listing(
 /// The listing's bank records the outcome (sold with the price, or withdrawn).
 #[utoipa::path(post, path = "/api/v1/disposals/{listing_id}/outcome", tag = "platform", request_body = OutcomeBody,
     params(("listing_id" = i64, Path)),
-    responses((status = 200, body = Object), (status = 404, description = "not the caller's listing"),
+    responses((status = 200, body = ListingDto), (status = 404, description = "not the caller's listing"),
         (status = 409, description = "outcome recorded already")),
     security(("bearer" = [])))]
 pub async fn record_outcome(
@@ -217,10 +205,10 @@ pub async fn record_outcome(
     actor: Actor,
     Path(id): Path<String>,
     body: Bytes,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<ListingDto>> {
     let id = path_id(&id)?;
     state.store.listing(&actor.scope, id).await?;
     let b: OutcomeBody = parse(&body)?;
     uc::record_outcome(&state, &actor, id, &b).await?;
-    to_json(&state.store.listing(&actor.scope, id).await?)
+    Ok(Json((&state.store.listing(&actor.scope, id).await?).into()))
 }

@@ -283,20 +283,15 @@ pub struct ApplicationNotice {
 }
 
 /// What a district zone shows.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone)]
 pub struct Zone {
     pub code: String,
     pub name: String,
-    #[schema(value_type = Vec<Object>)]
     pub policies: Vec<PolicyVersionRow>,
     pub notices_of_application: Vec<ApplicationNotice>,
-    #[schema(value_type = Vec<Object>)]
     pub interpretations: Vec<InterpretationRow>,
-    #[schema(value_type = Vec<Object>)]
     pub public_notices: Vec<ipfin_store::application::NoticeRow>,
-    #[schema(value_type = Vec<Object>)]
     pub listings: Vec<ListingRow>,
-    #[schema(value_type = Vec<Object>)]
     pub contacts: Vec<ZoneContact>,
 }
 
@@ -361,4 +356,436 @@ pub async fn zone(state: &AppState, code: &str) -> AppResult<Zone> {
         listings,
         contacts: state.store.zone_contacts(code).await?,
     })
+}
+
+// ---------------------------------------------------------------------------------------------
+// What the API returns (typed, for the OpenAPI document).
+// ---------------------------------------------------------------------------------------------
+
+use ipfin_store::platform as st;
+
+/// An IP asset offered in a need or listed for disposal.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct AssetDto {
+    pub id: i64,
+    /// `patent`, `trademark`, `software_copyright`, `works_copyright`.
+    pub kind: String,
+    pub number: String,
+    pub title: String,
+}
+
+impl From<&st::AssetRow> for AssetDto {
+    fn from(a: &st::AssetRow) -> Self {
+        AssetDto {
+            id: a.id,
+            kind: a.kind.clone(),
+            number: a.number.clone(),
+            title: a.title.clone(),
+        }
+    }
+}
+
+/// A bank's loan product (amounts in fen, rates in basis points).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ProductDto {
+    pub id: i64,
+    pub bank_org_id: i64,
+    pub bank_name: String,
+    pub name: String,
+    pub ip_kinds: Vec<String>,
+    pub min_fen: i64,
+    pub max_fen: i64,
+    pub min_months: i32,
+    pub max_months: i32,
+    pub min_rate_bp: i32,
+    pub max_rate_bp: i32,
+    pub industries: Vec<String>,
+    pub regions: Vec<String>,
+    pub contact: String,
+    pub description: String,
+    /// `active` or `withdrawn`.
+    pub status: String,
+}
+
+fn list(s: &str) -> Vec<String> {
+    s.split(',')
+        .filter(|x| !x.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+impl From<&st::ProductRow> for ProductDto {
+    fn from(p: &st::ProductRow) -> Self {
+        ProductDto {
+            id: p.id,
+            bank_org_id: p.bank_org_id,
+            bank_name: p.bank_name.clone(),
+            name: p.name.clone(),
+            ip_kinds: list(&p.ip_kinds),
+            min_fen: p.min_fen,
+            max_fen: p.max_fen,
+            min_months: p.min_months,
+            max_months: p.max_months,
+            min_rate_bp: p.min_rate_bp,
+            max_rate_bp: p.max_rate_bp,
+            industries: list(&p.industries),
+            regions: list(&p.regions),
+            contact: p.contact.clone(),
+            description: p.description.clone(),
+            status: p.status.clone(),
+        }
+    }
+}
+
+/// An enterprise's financing need.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct NeedDto {
+    pub id: i64,
+    pub enterprise_name: String,
+    pub industry: Option<String>,
+    pub district_code: Option<String>,
+    pub amount_fen: i64,
+    pub months: i32,
+    pub purpose: String,
+    pub public: bool,
+    /// `open` or `closed`.
+    pub status: String,
+    pub assets: Vec<AssetDto>,
+}
+
+impl From<&st::NeedRow> for NeedDto {
+    fn from(n: &st::NeedRow) -> Self {
+        NeedDto {
+            id: n.id,
+            enterprise_name: n.enterprise_name.clone(),
+            industry: n.industry.clone(),
+            district_code: n.district_code.clone(),
+            amount_fen: n.amount_fen,
+            months: n.months,
+            purpose: n.purpose.clone(),
+            public: n.public,
+            status: n.status.clone(),
+            assets: n.assets.iter().map(Into::into).collect(),
+        }
+    }
+}
+
+/// A disposal listing.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ListingDto {
+    pub id: i64,
+    pub loan_id: i64,
+    pub bank_name: String,
+    pub district_code: Option<String>,
+    pub title: String,
+    pub reserve_fen: i64,
+    pub opens_on: NaiveDate,
+    pub closes_on: NaiveDate,
+    pub terms: String,
+    /// `open`, `sold` or `withdrawn`.
+    pub status: String,
+    pub price_fen: Option<i64>,
+    pub outcome_on: Option<NaiveDate>,
+    pub outcome_note: String,
+    pub assets: Vec<AssetDto>,
+}
+
+impl From<&st::ListingRow> for ListingDto {
+    fn from(l: &st::ListingRow) -> Self {
+        ListingDto {
+            id: l.id,
+            loan_id: l.loan_id,
+            bank_name: l.bank_name.clone(),
+            district_code: l.district_code.clone(),
+            title: l.title.clone(),
+            reserve_fen: l.reserve_fen,
+            opens_on: l.opens_on,
+            closes_on: l.closes_on,
+            terms: l.terms.clone(),
+            status: l.status.clone(),
+            price_fen: l.price_fen,
+            outcome_on: l.outcome_on,
+            outcome_note: l.outcome_note.clone(),
+            assets: l.assets.iter().map(Into::into).collect(),
+        }
+    }
+}
+
+/// A matchmaking contact.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ContactDto {
+    pub id: i64,
+    /// `request` (enterprise → product) or `interest` (bank → need).
+    pub kind: String,
+    pub subject_id: i64,
+    pub subject: String,
+    pub enterprise_name: String,
+    pub bank_name: String,
+    pub on_date: NaiveDate,
+    pub message: String,
+    /// The push entry the contact was counted on, when the enterprise was pushed to the bank.
+    pub push_entry_id: Option<i64>,
+}
+
+impl From<&st::ContactRow> for ContactDto {
+    fn from(c: &st::ContactRow) -> Self {
+        ContactDto {
+            id: c.id,
+            kind: c.kind.clone(),
+            subject_id: c.subject_id,
+            subject: c.subject.clone(),
+            enterprise_name: c.enterprise_name.clone(),
+            bank_name: c.bank_name.clone(),
+            on_date: c.on_date,
+            message: c.message.clone(),
+            push_entry_id: c.push_entry_id,
+        }
+    }
+}
+
+/// A published interpretation.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct InterpretationDto {
+    pub id: i64,
+    pub district_code: String,
+    pub policy_version_id: i64,
+    pub policy_title: String,
+    pub title: String,
+    pub body: String,
+    pub published_at: Option<i64>,
+}
+
+impl From<&InterpretationRow> for InterpretationDto {
+    fn from(i: &InterpretationRow) -> Self {
+        InterpretationDto {
+            id: i.id,
+            district_code: i.district_code.clone(),
+            policy_version_id: i.policy_version_id,
+            policy_title: i.policy_title.clone(),
+            title: i.title.clone(),
+            body: i.body.clone(),
+            published_at: i.published_at,
+        }
+    }
+}
+
+/// A published policy on a zone.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PolicyLinkDto {
+    pub id: i64,
+    pub title: String,
+    pub year: i32,
+    pub url: String,
+}
+
+/// A public notice (公示) on a zone.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct NoticeDto {
+    pub id: i64,
+    pub title: String,
+    pub starts_on: NaiveDate,
+    pub ends_on: NaiveDate,
+    pub status: String,
+}
+
+/// A contact person of the district's lead department.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ZoneContactDto {
+    pub name: String,
+    pub title: Option<String>,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+}
+
+/// A district zone as the API gives it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ZoneDto {
+    pub code: String,
+    pub name: String,
+    pub policies: Vec<PolicyLinkDto>,
+    pub application_notices: Vec<ApplicationNotice>,
+    pub interpretations: Vec<InterpretationDto>,
+    pub public_notices: Vec<NoticeDto>,
+    pub listings: Vec<ListingDto>,
+    pub contacts: Vec<ZoneContactDto>,
+}
+
+impl From<&Zone> for ZoneDto {
+    fn from(z: &Zone) -> Self {
+        ZoneDto {
+            code: z.code.clone(),
+            name: z.name.clone(),
+            policies: z
+                .policies
+                .iter()
+                .map(|v| PolicyLinkDto {
+                    id: v.id,
+                    title: v.title.clone(),
+                    year: v.year,
+                    url: format!("/policies/{}", v.id),
+                })
+                .collect(),
+            application_notices: z.notices_of_application.clone(),
+            interpretations: z.interpretations.iter().map(Into::into).collect(),
+            public_notices: z
+                .public_notices
+                .iter()
+                .map(|n| NoticeDto {
+                    id: n.id,
+                    title: n.title.clone(),
+                    starts_on: n.starts_on,
+                    ends_on: n.ends_on,
+                    status: n.status.clone(),
+                })
+                .collect(),
+            listings: z.listings.iter().map(Into::into).collect(),
+            contacts: z
+                .contacts
+                .iter()
+                .map(|c| ZoneContactDto {
+                    name: c.name.clone(),
+                    title: c.title.clone(),
+                    phone: c.phone.clone(),
+                    email: c.email.clone(),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// A list of products.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ProductList {
+    pub items: Vec<ProductDto>,
+}
+
+/// A list of needs.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct NeedList {
+    pub items: Vec<NeedDto>,
+}
+
+/// A list of listings.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ListingList {
+    pub items: Vec<ListingDto>,
+}
+
+/// One search result.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SearchHitDto {
+    /// `policy`, `interpretation`, `product` or `listing`.
+    pub kind: String,
+    pub id: i64,
+    pub title: String,
+    pub url: String,
+}
+
+/// Search results.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SearchResult {
+    pub q: String,
+    pub items: Vec<SearchHitDto>,
+}
+
+impl SearchResult {
+    pub fn new(q: String, hits: &[st::SearchHit]) -> Self {
+        SearchResult {
+            q,
+            items: hits
+                .iter()
+                .map(|h| SearchHitDto {
+                    kind: h.kind.to_string(),
+                    id: h.id,
+                    title: h.title.clone(),
+                    url: h.url.clone(),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// A need proposed for a product, with the reasons.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct NeedMatch {
+    pub need: NeedDto,
+    pub reasons: Vec<String>,
+}
+
+/// A product proposed for a need, with the reasons.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ProductMatch {
+    pub product: ProductDto,
+    pub reasons: Vec<String>,
+}
+
+/// A bank's product with the needs proposed for it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ProductMatches {
+    pub product: ProductDto,
+    pub needs: Vec<NeedMatch>,
+}
+
+/// An enterprise's need with the products proposed for it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct NeedMatches {
+    pub need: NeedDto,
+    pub products: Vec<ProductMatch>,
+}
+
+/// The caller's proposed matches (a bank: `products`; an enterprise: `needs`) and contacts.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MatchmakingDto {
+    pub products: Vec<ProductMatches>,
+    pub needs: Vec<NeedMatches>,
+    pub contacts: Vec<ContactDto>,
+}
+
+pub async fn matchmaking(state: &AppState, actor: &Actor) -> AppResult<MatchmakingDto> {
+    let contacts = state
+        .store
+        .match_contacts(&actor.scope)
+        .await?
+        .iter()
+        .map(Into::into)
+        .collect();
+    if actor.scope.org_kind() == Some(ipfin_domain::OrgKind::FinancialInstitution) {
+        let m = state.store.bank_matches(&actor.scope).await?;
+        Ok(MatchmakingDto {
+            products: m
+                .iter()
+                .map(|(p, ms)| ProductMatches {
+                    product: p.into(),
+                    needs: ms
+                        .iter()
+                        .map(|x| NeedMatch {
+                            need: (&x.item).into(),
+                            reasons: x.reasons.clone(),
+                        })
+                        .collect(),
+                })
+                .collect(),
+            needs: vec![],
+            contacts,
+        })
+    } else {
+        let m = state.store.enterprise_matches(&actor.scope).await?;
+        Ok(MatchmakingDto {
+            products: vec![],
+            needs: m
+                .iter()
+                .map(|(n, ms)| NeedMatches {
+                    need: n.into(),
+                    products: ms
+                        .iter()
+                        .map(|x| ProductMatch {
+                            product: (&x.item).into(),
+                            reasons: x.reasons.clone(),
+                        })
+                        .collect(),
+                })
+                .collect(),
+            contacts,
+        })
+    }
 }

@@ -2287,3 +2287,83 @@ async fn an_items_annual_cap_counts_the_enterprises_other_applications_of_the_ye
         assert_eq!(computed(b).await.row.approved_fen, None);
     }
 }
+
+/// Issue #19 item 3, the clawback edge: a clawed-back application keeps holding, against the
+/// item's annual cap, what the enterprise kept of it. A (interest 7,000.00 granted and paid) is
+/// found wanting and 1,000.00 is clawed back: 6,000.00 stay with the enterprise, so B's
+/// 3,500.00 in the same year meets an 8,000.00 cap with 2,000.00 left. With the whole grant
+/// clawed back, A holds nothing and B keeps its 3,500.00.
+#[tokio::test]
+async fn a_partly_clawed_back_application_counts_what_it_kept_toward_the_annual_cap() {
+    for db in TestDb::all().await {
+        let db = db.with_demo().await;
+        let s = &db.store;
+        let (bank_id, bank, ent, nanshan) = nanshan_parties(s).await;
+        let mut doc = ipfin_store::demo::demo_policy("440305", "南山区");
+        doc.title = "南山区知识产权质押融资贴息（追回后的年度上限）".into();
+        for it in &mut doc.rules.items {
+            if it.item == Item::Interest {
+                it.annual_cap_fen = ipfin_domain::policy::PerClass::all(Some(800_000));
+            }
+        }
+        let policy = publish(s, &nanshan, &doc).await;
+        for (contract, pledge) in [
+            ("2026-ZY-0410", "Y2026980010410"),
+            ("2026-ZY-0411", "Y2026980010411"),
+        ] {
+            report_loan(s, &bank, contract, pledge, "202310123456.6").await;
+        }
+        let a = new_fee_app(
+            s,
+            &ent,
+            policy,
+            vec![line(bank_id, "2026-ZY-0410", "Y2026980010410", 1_000_000)],
+        )
+        .await;
+        upload_submit(s, &ent, a).await.expect("submit a");
+        // The records a grant, its payment and a partial clawback leave (the whole path is
+        // walked in `the_five_stages_with_a_return_an_objection_each_way_and_a_clawback`).
+        for sql in [
+            "UPDATE applications SET state = 'clawed_back', approved_fen = 700000, granted_fen = 700000, disbursed_fen = 700000 WHERE id = ?",
+            "UPDATE application_items SET approved_fen = 700000, granted_fen = 700000 WHERE application_id = ?",
+            "INSERT INTO clawbacks (application_id, amount_fen, reason, decided_at) VALUES (?, 100000, '测试：部分追回', 0)",
+        ] {
+            ipfin_store::db::exec(s.conn(), sql, vec![a.into()])
+                .await
+                .expect("records");
+        }
+        let b = new_fee_app(
+            s,
+            &ent,
+            policy,
+            vec![line(bank_id, "2026-ZY-0411", "Y2026980010411", 500_000)],
+        )
+        .await;
+        upload_submit(s, &ent, b).await.expect("submit b");
+        let db_ = s.application(&ent, b).await.expect("b");
+        assert_eq!(db_.row.computed_fen, 200_000, "{}", db.name);
+        assert!(
+            db_.derivation
+                .iter()
+                .any(|l| l.contains("本年度已获批及在审 6,000.00 元，尚余 2,000.00 元")),
+            "{:#?}",
+            db_.derivation
+        );
+
+        // The rest is clawed back too: A holds nothing; B's acceptance finds the whole cap.
+        ipfin_store::db::exec(
+            s.conn(),
+            "UPDATE clawbacks SET amount_fen = 700000 WHERE application_id = ?",
+            vec![a.into()],
+        )
+        .await
+        .expect("records");
+        write!(s, officer(1), |tx| s
+            .accept_application(&mut tx, &nanshan, b, ""))
+        .expect("accept b");
+        assert_eq!(
+            s.application(&ent, b).await.expect("b").row.computed_fen,
+            350_000
+        );
+    }
+}

@@ -944,6 +944,26 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ("POST", "/consent", "enterprise_user"),
     (
         "GET",
+        "/push/consent/{ent_id}",
+        "city_admin,district_officer,department_member",
+    ),
+    (
+        "POST",
+        "/push/consent/{ent_id}",
+        "city_admin,district_officer",
+    ),
+    (
+        "GET",
+        "/api/v1/push/consent/{ent_id}",
+        "city_admin,district_officer,department_member",
+    ),
+    (
+        "PUT",
+        "/api/v1/push/consent/{ent_id}/public-data",
+        "city_admin,district_officer",
+    ),
+    (
+        "GET",
         "/api/v1/push",
         "city_admin,district_officer,department_member",
     ),

@@ -375,6 +375,13 @@ pub struct ItemDecision {
 /// States whose applications reserve or hold an amount against the enterprise cap and hold
 /// their claims on loans.
 const ACTIVE: &str = "('submitted','returned','accepted','reviewed','in_notice','granted','disbursed','under_investigation','cleared')";
+/// What an application in the alias `a` holds toward the enterprise's caps: its latest figure
+/// (granted, else approved, else computed) while `ACTIVE`; once clawed back, what the enterprise
+/// kept of it — the disbursed amount less every clawback, never below zero.
+const HELD: &str = "CASE WHEN a.state = 'clawed_back' THEN \
+     (CASE WHEN a.disbursed_fen > (SELECT COALESCE(SUM(c.amount_fen), 0) FROM clawbacks c WHERE c.application_id = a.id) \
+      THEN a.disbursed_fen - (SELECT COALESCE(SUM(c.amount_fen), 0) FROM clawbacks c WHERE c.application_id = a.id) ELSE 0 END) \
+     ELSE COALESCE(a.granted_fen, a.approved_fen, a.computed_fen) END";
 
 fn officer_district(scope: &Scope) -> Result<&str> {
     match scope.lead_district() {

@@ -132,6 +132,8 @@ impl Modify for BearerAuth {
         super::push::set_lending,
         super::push::consent,
         super::push::set_consent,
+        super::push::consent_of,
+        super::push::set_public_data,
         super::push::funnel,
         super::screening::list,
         super::screening::model,

@@ -4,7 +4,8 @@
 //!   disclosures); such an enterprise may be pushed without a consent form unless it has said no
 //!   (decision 0034). Each recording is also a `consent_events` row with channel `public`.
 //! - `screening_changes`: enterprises whose screening facts changed since the profiles in force
-//!   were derived (imports, forms); the job refreshes only their profiles (decision 0033).
+//!   were derived (imports, forms); the job refreshes only their profiles (decision 0033). The
+//!   daily full refresh is a `periodic_jobs` entry (`screening_refresh`).
 
 use sea_orm_migration::prelude::*;
 
@@ -27,6 +28,7 @@ impl MigrationTrait for M0031PublicDataAndScreeningChanges {
         for sql in [
             "ALTER TABLE enterprises ADD COLUMN data_public_basis TEXT".to_string(),
             format!("CREATE TABLE screening_changes (id {pk}, enterprise_id BIGINT NOT NULL)"),
+            "INSERT INTO periodic_jobs (name, due_at) VALUES ('screening_refresh', 0)".to_string(),
         ] {
             db.execute_unprepared(&sql).await?;
         }

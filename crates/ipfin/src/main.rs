@@ -122,6 +122,10 @@ struct ScreeningArgs {
     /// Derive every enterprise's profile from the records first (timed).
     #[arg(long)]
     refresh: bool,
+    /// Derive again only the profiles of enterprises recorded as changed (timed), as the job
+    /// inside `serve` does every minute.
+    #[arg(long)]
+    refresh_changes: bool,
     /// Score this many times and print the timing (min / median / max) on standard error.
     #[arg(long, default_value_t = 1)]
     repeat: u32,
@@ -1264,6 +1268,21 @@ async fn screening(cfg: &Config, args: ScreeningArgs) -> Result<()> {
         eprintln!(
             "refresh: {} enterprises, {} profiles, {} ms",
             r.enterprises, r.profiles, r.millis
+        );
+    }
+    if args.refresh_changes {
+        let pending = store
+            .screening_changes_pending()
+            .await
+            .map_err(store_error)?;
+        let started = std::time::Instant::now();
+        let n = store
+            .refresh_screening_changes()
+            .await
+            .map_err(store_error)?;
+        eprintln!(
+            "refresh_changes: {pending} changes, {n} enterprises, {} ms",
+            started.elapsed().as_millis()
         );
     }
     let scope = Scope::City;

@@ -5,6 +5,7 @@
 
 use bytes::Bytes;
 use chrono::NaiveDate;
+use ipfin_domain::Fen;
 use ipfin_domain::application::{Kind, Line, State};
 use ipfin_domain::financing::LoanStatus;
 use ipfin_domain::policy::rules::Item;
@@ -335,7 +336,7 @@ async fn the_five_stages_with_a_return_an_objection_each_way_and_a_clawback() {
             a1,
             &[ItemDecision {
                 item: Item::Interest,
-                approved_fen: 800_000,
+                approved_fen: Fen::new(800_000),
                 reason: String::new()
             }],
             ""
@@ -348,7 +349,7 @@ async fn the_five_stages_with_a_return_an_objection_each_way_and_a_clawback() {
             a1,
             &[ItemDecision {
                 item: Item::Interest,
-                approved_fen: 600_000,
+                approved_fen: Fen::new(600_000),
                 reason: String::new()
             }],
             ""
@@ -361,7 +362,7 @@ async fn the_five_stages_with_a_return_an_objection_each_way_and_a_clawback() {
             a1,
             &[ItemDecision {
                 item: Item::Interest,
-                approved_fen: 600_000,
+                approved_fen: Fen::new(600_000),
                 reason: "部分利息发生在政策期外".into()
             }],
             "经办意见"
@@ -422,7 +423,7 @@ async fn the_five_stages_with_a_return_an_objection_each_way_and_a_clawback() {
             a2,
             &[ItemDecision {
                 item: Item::Interest,
-                approved_fen: 300_000,
+                approved_fen: Fen::new(300_000),
                 reason: "凭证金额不全".into()
             }],
             ""
@@ -504,7 +505,7 @@ async fn the_five_stages_with_a_return_an_objection_each_way_and_a_clawback() {
             "{:?} {:?}",
             back.items, back.derivation
         );
-        assert_eq!(back.items[0].approved_fen, Some(300_000));
+        assert_eq!(back.items[0].approved_fen.map(Fen::get), Some(300_000));
         assert_eq!(back.row.stage.as_deref(), Some("second"));
         assert_eq!(back.row.number.as_deref(), Some("440305-2026-EF-00002"));
         write!(s, officer(2), |tx| s.pass_review(
@@ -679,7 +680,7 @@ async fn the_five_stages_with_a_return_an_objection_each_way_and_a_clawback() {
         close_batch(s, &nanshan, a1).await;
         let g = s.application(&ent, a1).await.expect("a1");
         assert_eq!(g.row.state(), State::Granted);
-        assert_eq!(g.row.granted_fen, Some(600_000));
+        assert_eq!(g.row.granted_fen.map(Fen::get), Some(600_000));
 
         // Disbursement up to the grant, prepared and confirmed by two people who did not
         // review it (four eyes and separation of duties).
@@ -1313,14 +1314,16 @@ async fn pro_rata_cut_sums_to_the_budget_and_double_dipping_is_blocked_across_di
             .expect("a")
             .row
             .granted_fen
-            .expect("granted");
+            .expect("granted")
+            .get();
         let gb = s
             .application(&ent, b)
             .await
             .expect("b")
             .row
             .granted_fen
-            .expect("granted");
+            .expect("granted")
+            .get();
         // 7,000 × 10,000 / 10,500 = 6,666.666… and 3,500 × … = 3,333.333…: the remainder fen
         // goes to the larger fraction, so the sum is the budget exactly.
         assert_eq!((ga, gb), (666_667, 333_333));
@@ -1370,7 +1373,8 @@ async fn pro_rata_cut_sums_to_the_budget_and_double_dipping_is_blocked_across_di
                 .await
                 .expect("first")
                 .row
-                .granted_fen,
+                .granted_fen
+                .map(Fen::get),
             Some(700_000)
         );
         assert_eq!(
@@ -1378,7 +1382,8 @@ async fn pro_rata_cut_sums_to_the_budget_and_double_dipping_is_blocked_across_di
                 .await
                 .expect("second")
                 .row
-                .granted_fen,
+                .granted_fen
+                .map(Fen::get),
             Some(300_000)
         );
 
@@ -1462,7 +1467,8 @@ async fn a_batch_split_over_two_notices_is_cut_by_one_proportion() {
                         .await
                         .expect("app")
                         .row
-                        .approved_fen,
+                        .approved_fen
+                        .map(Fen::get),
                 );
             }
             v
@@ -1548,7 +1554,7 @@ async fn a_batch_split_over_two_notices_is_cut_by_one_proportion() {
                 "{:?}",
                 r.events.iter().map(|e| &e.comment).collect::<Vec<_>>()
             );
-            granted.push(r.row.granted_fen.expect("granted"));
+            granted.push(r.row.granted_fen.expect("granted").get());
         }
         assert_eq!(granted, vec![500_000, 250_000, 250_000]);
         assert_eq!(granted.iter().sum::<i64>(), 1_000_000);

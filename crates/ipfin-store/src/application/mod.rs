@@ -42,7 +42,7 @@ use ipfin_domain::application::{Action, Actor, Difference, Kind, Line, SlotDef, 
 use ipfin_domain::org::Scope;
 use ipfin_domain::policy::rules::Item;
 use ipfin_domain::visibility::{Party, Reach, Records};
-use ipfin_domain::{FieldError, Msg};
+use ipfin_domain::{Fen, FieldError, Msg};
 use sea_orm::{ConnectionTrait, FromQueryResult};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -96,10 +96,10 @@ pub struct ApplicationRow {
     pub stage: Option<String>,
     /// The items applied for, decoded when the row is loaded (an unknown code is an error).
     pub items: CodeList<Item>,
-    pub computed_fen: i64,
-    pub approved_fen: Option<i64>,
-    pub granted_fen: Option<i64>,
-    pub disbursed_fen: i64,
+    pub computed_fen: Fen,
+    pub approved_fen: Option<Fen>,
+    pub granted_fen: Option<Fen>,
+    pub disbursed_fen: Fen,
     pub return_note: Option<String>,
     pub return_deadline: Option<NaiveDate>,
     pub created_at: i64,
@@ -137,10 +137,10 @@ const FROM: &str = "FROM applications a JOIN organisations o ON o.id = a.applica
 #[derive(Debug, Clone, FromQueryResult, Serialize)]
 pub struct ItemRow {
     pub item: String,
-    pub computed_fen: i64,
-    pub approved_fen: Option<i64>,
+    pub computed_fen: Fen,
+    pub approved_fen: Option<Fen>,
     pub reason: Option<String>,
-    pub granted_fen: Option<i64>,
+    pub granted_fen: Option<Fen>,
 }
 
 #[derive(Debug, Clone, FromQueryResult, Serialize)]
@@ -367,7 +367,7 @@ pub struct NewObjection {
 #[derive(Debug, Clone, Deserialize, Serialize)]
 pub struct ItemDecision {
     pub item: Item,
-    pub approved_fen: i64,
+    pub approved_fen: Fen,
     #[serde(default)]
     pub reason: String,
 }

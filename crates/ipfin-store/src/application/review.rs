@@ -10,7 +10,6 @@ use crate::db::{exec, fetch_all, fetch_i64, fetch_opt};
 use crate::error::{Result, StoreError};
 use crate::{Store, WriteTx};
 use chrono::{Datelike, NaiveDate};
-use ipfin_domain::Msg;
 use ipfin_domain::application::duties::Duty;
 use ipfin_domain::application::{self as app, Action, Actor, Difference, Kind, State};
 use ipfin_domain::org::Scope;
@@ -18,6 +17,7 @@ use ipfin_domain::policy::calc::{self, Calculation};
 use ipfin_domain::policy::document::PolicyDocument;
 use ipfin_domain::policy::eligibility::Step;
 use ipfin_domain::policy::rules::{CapPeriod, Item};
+use ipfin_domain::{Fen, Msg};
 use sea_orm::{ConnectionTrait, FromQueryResult, Value};
 use serde_json::json;
 use std::collections::BTreeMap;
@@ -973,14 +973,14 @@ impl Store {
                         format!(
                             "{}核定金额 {} 元高于系统测算（或上一环节核定）的 {} 元：核定金额只能调低，不能调高。",
                             d.item.zh(),
-                            ipfin_domain::financing::yuan(d.approved_fen),
-                            ipfin_domain::financing::yuan(ceiling)
+                            d.approved_fen.yuan(),
+                            ceiling.yuan()
                         ),
                         "An approved amount cannot exceed the calculation.",
                     ),
                 ));
             }
-            if d.approved_fen < 0 {
+            if d.approved_fen < Fen::ZERO {
                 return Err(field_err(
                     "approved_fen",
                     Msg::new(
@@ -1022,7 +1022,7 @@ impl Store {
                     .unwrap_or(it.approved_fen.unwrap_or(it.computed_fen));
                 let used = used.get(&item).map_or(0, |f| f.get());
                 let remaining = cap.saturating_sub(used).max(0);
-                if approved > remaining {
+                if approved.get() > remaining {
                     return Err(StoreError::conflict(
                         "review.annual_cap",
                         format!(
@@ -1031,7 +1031,7 @@ impl Store {
                             ipfin_domain::financing::yuan(*cap),
                             ipfin_domain::financing::yuan(used),
                             ipfin_domain::financing::yuan(remaining),
-                            ipfin_domain::financing::yuan(approved)
+                            approved.yuan()
                         ),
                         "The approved amount is above what remains of the item's annual cap.",
                     ));

@@ -31,6 +31,7 @@ mod m0024_batch_allocation;
 mod m0025_whitelist;
 mod m0027_screening;
 mod m0028_push;
+mod m0029_station;
 
 use m0001_foundation::M0001Foundation;
 use m0002_enterprises::M0002Enterprises;
@@ -58,6 +59,7 @@ use m0024_batch_allocation::M0024BatchAllocation;
 use m0025_whitelist::M0025Whitelist;
 use m0027_screening::M0027Screening;
 use m0028_push::M0028Push;
+use m0029_station::M0029Station;
 
 use sea_orm_migration::prelude::*;
 
@@ -93,6 +95,7 @@ impl MigratorTrait for Migrator {
             Box::new(M0025Whitelist),
             Box::new(M0027Screening),
             Box::new(M0028Push),
+            Box::new(M0029Station),
         ]
     }
 }

@@ -1418,3 +1418,257 @@ impl Store {
             .collect())
     }
 }
+
+/// The demo's stations (issue #21): 南山知识产权金融服务站 becomes 南山区's station with its
+/// specialist and a bank account manager; 福田区 and 宝安区 get one each; their cases stand in
+/// every step (one completed case without a trip and rated, one with a trip), with visits this
+/// week for the specialist's calendar, a pending public booking and a declined one.
+pub(crate) async fn seed_demo(
+    store: &Store,
+    tx: &mut WriteTx,
+    stations: &[(i64, &str, &str, rules::PartnerKind, &str)],
+) -> Result<()> {
+    let today = crate::today_shanghai();
+    let city = Scope::City;
+    let mut ids = Vec::new();
+    for (org, district, name, kind, partner) in stations {
+        let area = if *district == "440305" {
+            vec!["440305".to_string(), "440306".to_string()]
+        } else {
+            vec![district.to_string()]
+        };
+        let id = store
+            .create_station(
+                tx,
+                &city,
+                district,
+                *org,
+                &rules::StationInput {
+                    name: name.to_string(),
+                    partner_kind: *kind,
+                    partner_name: partner.to_string(),
+                    address: format!("{partner}服务大厅"),
+                    service_area: area,
+                    opened_on: today - chrono::Days::new(200),
+                    contact_name: "站长（演示）".into(),
+                    contact_phone: "0755-86001234".into(),
+                },
+            )
+            .await?;
+        ids.push(id);
+    }
+    for (username, station, role) in [
+        ("agency.specialist", 0usize, PersonRole::Specialist),
+        ("bank.manager", 0, PersonRole::AccountManager),
+        ("ft.specialist", 1, PersonRole::Specialist),
+        ("bank2.manager", 1, PersonRole::AccountManager),
+    ] {
+        if let Some(id) = ids.get(station) {
+            store
+                .add_station_person(tx, &city, *id, username, role)
+                .await?;
+        }
+    }
+    let mut users = Vec::new();
+    for username in ["agency.specialist", "ft.specialist"] {
+        users.push(
+            fetch_i64(
+                tx.conn(),
+                "SELECT id FROM users WHERE username = ?",
+                vec![username.into()],
+            )
+            .await?,
+        );
+    }
+    let (ns_user, ft_user) = (users[0], users[1]);
+    // (station, enterprise, days since opened, steps settled, trips, rated, specialist)
+    let cases: [(usize, &str, u64, usize, i64, bool, i64); 9] = [
+        (0, "深圳市前海云链信息技术有限公司", 75, 6, 0, true, ns_user),
+        (
+            0,
+            "深圳市蛇口海洋生物科技有限公司",
+            60,
+            6,
+            1,
+            false,
+            ns_user,
+        ),
+        (0, "深圳市南山示例科技有限公司", 40, 4, 0, false, ns_user),
+        (0, "深圳市鹏华光电科技有限公司", 30, 2, 0, false, ns_user),
+        (0, "深圳华科智能装备股份有限公司", 12, 1, 0, false, ns_user),
+        (0, "深圳市宝安精密模具有限公司", 3, 0, 0, false, ns_user),
+        (1, "深圳市华强微电子有限公司", 50, 3, 0, false, ft_user),
+        (1, "深圳市福华新材料有限公司", 20, 5, 0, false, ft_user),
+        (2, "深圳市宝安精密模具有限公司", 90, 6, 0, true, ns_user),
+    ];
+    let now = crate::now_s();
+    for (station, name, days, settled, trips, rated, user) in cases {
+        let Some(station_id) = ids.get(station).copied() else {
+            continue;
+        };
+        let enterprise = fetch_i64(
+            tx.conn(),
+            "SELECT id FROM enterprises WHERE name = ?",
+            vec![name.into()],
+        )
+        .await?;
+        let opened = today - chrono::Days::new(days);
+        let case_id = store
+            .open_case(tx, &city, station_id, enterprise, None, opened)
+            .await?;
+        exec(
+            tx.conn(),
+            "UPDATE service_cases SET specialist_user_id = ? WHERE id = ?",
+            vec![(station != 2).then_some(user).into(), case_id.into()],
+        )
+        .await?;
+        let mut day = opened;
+        for (i, step) in Step::ALL.iter().enumerate() {
+            let span = (days / 7).max(1);
+            let (status, start, done) = if i < settled {
+                let start = day;
+                day = (day + chrono::Days::new(span)).min(today);
+                // The demo has no loans of these enterprises: the steps that need a valuation
+                // report, a pledge registration or an application were not needed for them.
+                let status = if step.link().is_some() {
+                    StepStatus::NotNeeded
+                } else {
+                    StepStatus::Done
+                };
+                (status, Some(start), Some(day))
+            } else if i == settled {
+                (StepStatus::InProgress, Some(day), None)
+            } else {
+                (StepStatus::NotStarted, None, None)
+            };
+            exec(
+                tx.conn(),
+                "UPDATE case_steps SET status = ?, started_on = ?, done_on = ?, responsible = ?, documents = ? \
+                 WHERE case_id = ? AND step = ?",
+                vec![
+                    status.code().into(),
+                    start.into(),
+                    done.into(),
+                    if start.is_some() { "服务专员（演示）" } else { "" }.into(),
+                    if done.is_some() {
+                        format!("{}材料清单", step.zh())
+                    } else {
+                        String::new()
+                    }
+                    .into(),
+                    case_id.into(),
+                    step.code().into(),
+                ],
+            )
+            .await?;
+        }
+        if settled == Step::ALL.len() {
+            exec(
+                tx.conn(),
+                "UPDATE service_cases SET completed_on = ? WHERE id = ?",
+                vec![day.into(), case_id.into()],
+            )
+            .await?;
+        }
+        // Two visits: one at the start, one planned or held this week.
+        let this_week = rules::week_of(today)[(days % 5) as usize];
+        for (on, step, what) in [
+            (
+                opened,
+                Step::Policy,
+                "上门解读质押融资与资助政策，收集企业知识产权清单",
+            ),
+            (
+                this_week.max(opened),
+                Step::ALL[settled.min(5)],
+                "上门协助办理本环节材料",
+            ),
+        ] {
+            exec(
+                tx.conn(),
+                "INSERT INTO case_visits (case_id, step, visited_on, place, visitors, what, recorded_by, recorded_by_name, \
+                 recorded_org, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, '服务专员（演示）', ?, ?)",
+                vec![
+                    case_id.into(),
+                    step.code().into(),
+                    on.into(),
+                    format!("{name}会议室").into(),
+                    "服务专员（演示）、银行客户经理（演示）".into(),
+                    what.into(),
+                    user.into(),
+                    stations[station].2.into(),
+                    now.into(),
+                ],
+            )
+            .await?;
+        }
+        for _ in 0..trips {
+            exec(
+                tx.conn(),
+                "INSERT INTO case_trips (case_id, trip_on, office, reason, recorded_by, recorded_at) VALUES (?, ?, ?, ?, ?, ?)",
+                vec![
+                    case_id.into(),
+                    (opened + chrono::Days::new(5)).into(),
+                    "区知识产权局窗口".into(),
+                    "质押登记材料原件须现场核验".into(),
+                    user.into(),
+                    now.into(),
+                ],
+            )
+            .await?;
+        }
+        if rated {
+            exec(
+                tx.conn(),
+                "UPDATE service_cases SET rating = 5, rating_comment = '上门服务及时，一次都没跑', rated_at = ? WHERE id = ?",
+                vec![now.into(), case_id.into()],
+            )
+            .await?;
+        }
+    }
+    if let Some(ns) = ids.first().copied() {
+        let b = |name: &str, code: &str, district: &str| Booking {
+            enterprise_name: name.to_string(),
+            credit_code: ipfin_domain::CreditCode::parse(code).unwrap_or_else(|_| {
+                ipfin_domain::CreditCode::parse("9144030071526726XG").expect("a valid example code")
+            }),
+            contact_name: "王经理".into(),
+            contact_phone: "13800138000".into(),
+            district: district.to_string(),
+            need: "希望了解专利质押融资和贴息政策".into(),
+        };
+        store
+            .request_booking(
+                tx,
+                &Scope::Public,
+                ns,
+                &b(
+                    "深圳市科兴生物芯片有限公司",
+                    &crate::demo::demo_credit_code("440305", 301),
+                    "440305",
+                ),
+            )
+            .await?;
+        let declined = store
+            .request_booking(
+                tx,
+                &Scope::Public,
+                ns,
+                &b(
+                    "深圳市西丽智能制造有限公司",
+                    &crate::demo::demo_credit_code("440305", 302),
+                    "440305",
+                ),
+            )
+            .await?;
+        store
+            .decline_booking(
+                tx,
+                &city,
+                declined,
+                "企业已由银行客户经理直接对接，无需上门服务",
+            )
+            .await?;
+    }
+    Ok(())
+}

@@ -120,10 +120,12 @@ impl Scope {
             (Scope::Public, R::Policies | R::TagTypes | R::Stations) => Reach::Published,
             (Scope::Public, _) => Reach::Nothing,
             (Scope::City, _) => Reach::All,
-            (Scope::District { code, .. }, R::Policies | R::TagTypes | R::Stations) => {
+            (Scope::District { code, .. }, R::Policies | R::TagTypes) => {
                 Reach::DistrictOrPublished(code)
             }
             (Scope::District { code, .. }, _) => Reach::District(code),
+            // A station's staff read their own station (its public record is the booking list).
+            (Scope::Agency { org_id }, R::Stations) => Reach::Party(Party::Itself, *org_id),
             (_, R::Policies | R::TagTypes | R::Stations) => Reach::Published,
             (
                 Scope::Institution { org_id }
@@ -447,7 +449,6 @@ mod tests {
         let mut district = vec![X::District(d); 17];
         district[5] = X::DistrictOrPublished(d);
         district[10] = X::DistrictOrPublished(d);
-        district[14] = X::DistrictOrPublished(d);
         assert_eq!(row(&s[1]), district);
         assert_eq!(row(&s[2]), district);
         assert_eq!(
@@ -489,7 +490,7 @@ mod tests {
                 n,
                 n,
                 n,
-                X::Published,
+                X::Party(P::Itself, OrgId::new(8)),
                 X::Party(P::Station, OrgId::new(8)),
                 X::Party(P::Station, OrgId::new(8))
             ]

@@ -592,6 +592,21 @@ impl Store {
         .map(|i| i.id))
     }
 
+    /// The district's policy version in force (published), to prepare an application under.
+    pub async fn current_policy_version(&self, district: &str) -> Result<Option<i64>> {
+        #[derive(FromQueryResult)]
+        struct I {
+            id: i64,
+        }
+        Ok(fetch_opt::<I, _>(
+            self.conn(),
+            "SELECT id FROM policy_versions WHERE district_code = ? AND status = 'published' ORDER BY id DESC LIMIT 1",
+            vec![district.into()],
+        )
+        .await?
+        .map(|i| i.id))
+    }
+
     /// One case with its steps, visits and trips.
     pub async fn service_case(
         &self,
@@ -1482,7 +1497,7 @@ pub(crate) async fn seed_demo(
     }
     let (ns_user, ft_user) = (users[0], users[1]);
     // (station, enterprise, days since opened, steps settled, trips, rated, specialist)
-    let cases: [(usize, &str, u64, usize, i64, bool, i64); 9] = [
+    let cases: [(usize, &str, u64, usize, i64, bool, i64); 7] = [
         (0, "深圳市前海云链信息技术有限公司", 75, 6, 0, true, ns_user),
         (
             0,
@@ -1493,14 +1508,22 @@ pub(crate) async fn seed_demo(
             false,
             ns_user,
         ),
-        (0, "深圳市南山示例科技有限公司", 40, 4, 0, false, ns_user),
-        (0, "深圳市鹏华光电科技有限公司", 30, 2, 0, false, ns_user),
-        (0, "深圳华科智能装备股份有限公司", 12, 1, 0, false, ns_user),
-        (0, "深圳市宝安精密模具有限公司", 3, 0, 0, false, ns_user),
+        (0, "深圳市鹏华光电科技有限公司", 40, 4, 0, false, ns_user),
+        (0, "深圳华科智能装备股份有限公司", 30, 2, 0, false, ns_user),
+        (0, "深圳市宝安精密模具有限公司", 12, 1, 0, false, ns_user),
         (1, "深圳市华强微电子有限公司", 50, 3, 0, false, ft_user),
         (1, "深圳市福华新材料有限公司", 20, 5, 0, false, ft_user),
-        (2, "深圳市宝安精密模具有限公司", 90, 6, 0, true, ns_user),
     ];
+    // 宝安区's station: one case just opened (policy interpretation in progress).
+    let cases = cases.into_iter().chain([(
+        2usize,
+        "深圳市宝安精密模具有限公司",
+        3u64,
+        0usize,
+        0i64,
+        false,
+        ns_user,
+    )]);
     let now = crate::now_s();
     for (station, name, days, settled, trips, rated, user) in cases {
         let Some(station_id) = ids.get(station).copied() else {

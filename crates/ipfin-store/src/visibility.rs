@@ -66,6 +66,7 @@ fn party_condition(records: Records, party: Party) -> Option<&'static str> {
         (Records::Enterprises, Party::PushedTo) => {
             "EXISTS (SELECT 1 FROM push_entries pv WHERE pv.enterprise_id = e.id AND pv.bank_org_id = ? AND pv.visible = TRUE)"
         }
+        (Records::Stations, Party::Itself) => "st.org_id = ?",
         (Records::ServiceCases, Party::Station) => "sc.station_org_id = ?",
         (Records::Bookings, Party::Station) => "bk.station_org_id = ?",
         (Records::ServiceCases, Party::Served) => {

@@ -117,14 +117,16 @@ impl Scope {
     pub fn reach(&self, records: Records) -> Reach<'_> {
         use Records as R;
         match (self, records) {
-            (Scope::Public, R::Policies | R::TagTypes) => Reach::Published,
+            (Scope::Public, R::Policies | R::TagTypes | R::Stations) => Reach::Published,
             (Scope::Public, _) => Reach::Nothing,
             (Scope::City, _) => Reach::All,
             (Scope::District { code, .. }, R::Policies | R::TagTypes) => {
                 Reach::DistrictOrPublished(code)
             }
             (Scope::District { code, .. }, _) => Reach::District(code),
-            (_, R::Policies | R::TagTypes) => Reach::Published,
+            // A station's staff read their own station (its public record is the booking list).
+            (Scope::Agency { org_id }, R::Stations) => Reach::Party(Party::Itself, *org_id),
+            (_, R::Policies | R::TagTypes | R::Stations) => Reach::Published,
             (
                 Scope::Institution { org_id }
                 | Scope::Agency { org_id }
@@ -138,6 +140,15 @@ impl Scope {
                 Reach::Party(Party::PushedTo, *org_id)
             }
             (Scope::Enterprise { org_id }, R::Loans) => Reach::Party(Party::Borrower, *org_id),
+            // A station's specialists see their station's cases and bookings, and the
+            // enterprises of those cases (R3.1); an enterprise its own.
+            (Scope::Agency { org_id }, R::ServiceCases | R::Bookings) => {
+                Reach::Party(Party::Station, *org_id)
+            }
+            (Scope::Agency { org_id }, R::Enterprises) => Reach::Party(Party::ServedBy, *org_id),
+            (Scope::Enterprise { org_id }, R::ServiceCases | R::Bookings) => {
+                Reach::Party(Party::Served, *org_id)
+            }
             (Scope::Institution { org_id } | Scope::Enterprise { org_id }, R::Applications) => {
                 Reach::Party(Party::Applicant, *org_id)
             }
@@ -181,6 +192,12 @@ pub enum Records {
     PaymentRuns,
     /// Push lists to banks (issue #20 item 4): the district's government.
     PushLists,
+    /// Service stations (issue #21, R3.1): public while active; the district's own always.
+    Stations,
+    /// Service cases: the district's government, the station's staff, the enterprise served.
+    ServiceCases,
+    /// Bookings of on-site service: as service cases.
+    Bookings,
 }
 
 impl Records {
@@ -199,6 +216,9 @@ impl Records {
         Records::Confirmations,
         Records::PaymentRuns,
         Records::PushLists,
+        Records::Stations,
+        Records::ServiceCases,
+        Records::Bookings,
     ];
 }
 
@@ -221,6 +241,12 @@ pub enum Party {
     Owner,
     /// The bank the enterprise is pushed to (while the push lasts).
     PushedTo,
+    /// The station (its agency organisation) whose service case or booking it is.
+    Station,
+    /// The enterprise a service case or booking is for.
+    Served,
+    /// A station with a service case for the enterprise.
+    ServedBy,
 }
 
 /// The part of a record set a scope may read.
@@ -417,9 +443,10 @@ mod tests {
         let s = all_scopes();
         let n = X::Nothing;
         // Organisations, Enterprises, Loans, Applications, Imports, Policies, Meetings,
-        // MeetingIssues, Tasks, Arrangements, TagTypes, Confirmations, PaymentRuns, PushLists
-        assert_eq!(row(&s[0]), vec![X::All; 14]);
-        let mut district = vec![X::District(d); 14];
+        // MeetingIssues, Tasks, Arrangements, TagTypes, Confirmations, PaymentRuns, PushLists,
+        // Stations, ServiceCases, Bookings
+        assert_eq!(row(&s[0]), vec![X::All; 17]);
+        let mut district = vec![X::District(d); 17];
         district[5] = X::DistrictOrPublished(d);
         district[10] = X::DistrictOrPublished(d);
         assert_eq!(row(&s[1]), district);
@@ -440,6 +467,9 @@ mod tests {
                 X::Published,
                 n,
                 n,
+                n,
+                X::Published,
+                n,
                 n
             ]
         );
@@ -447,7 +477,7 @@ mod tests {
             row(&s[4]),
             vec![
                 X::Party(P::Itself, OrgId::new(8)),
-                n,
+                X::Party(P::ServedBy, OrgId::new(8)),
                 n,
                 n,
                 n,
@@ -459,7 +489,10 @@ mod tests {
                 X::Published,
                 n,
                 n,
-                n
+                n,
+                X::Party(P::Itself, OrgId::new(8)),
+                X::Party(P::Station, OrgId::new(8)),
+                X::Party(P::Station, OrgId::new(8))
             ]
         );
         assert_eq!(
@@ -478,7 +511,10 @@ mod tests {
                 X::Published,
                 n,
                 n,
-                n
+                n,
+                X::Published,
+                X::Party(P::Served, OrgId::new(9)),
+                X::Party(P::Served, OrgId::new(9))
             ]
         );
         assert_eq!(
@@ -496,6 +532,9 @@ mod tests {
                 n,
                 X::Published,
                 n,
+                n,
+                n,
+                X::Published,
                 n,
                 n
             ]

@@ -29,6 +29,7 @@ pub mod payment;
 pub mod policy;
 pub mod push;
 pub mod screening;
+pub mod station;
 pub mod stats;
 pub mod stats_aggregate;
 pub mod summary;

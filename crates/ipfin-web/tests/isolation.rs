@@ -1275,6 +1275,175 @@ const EXPECTED: &[(&str, &str, &str)] = &[
         "/api/v1/policies/{version_id}/budget",
         "city_admin,district_officer,department_member",
     ),
+    // Service stations (issue #21, R3.1).
+    (
+        "GET",
+        "/stations",
+        "city_admin,district_officer,department_member",
+    ),
+    ("POST", "/stations", "city_admin,district_officer"),
+    (
+        "GET",
+        "/stations/figures.xlsx",
+        "city_admin,district_officer,department_member",
+    ),
+    (
+        "GET",
+        "/stations/{station_id}",
+        "city_admin,district_officer,department_member,agency_user",
+    ),
+    (
+        "POST",
+        "/stations/{station_id}/people",
+        "city_admin,district_officer",
+    ),
+    (
+        "GET",
+        "/cases",
+        "city_admin,district_officer,department_member,agency_user,enterprise_user",
+    ),
+    ("POST", "/cases", "city_admin,district_officer,agency_user"),
+    (
+        "GET",
+        "/cases/week",
+        "city_admin,district_officer,department_member,agency_user,enterprise_user",
+    ),
+    (
+        "GET",
+        "/cases/{case_id}",
+        "city_admin,district_officer,department_member,agency_user,enterprise_user",
+    ),
+    (
+        "POST",
+        "/cases/{case_id}/steps/{step}",
+        "city_admin,district_officer,agency_user",
+    ),
+    (
+        "POST",
+        "/cases/{case_id}/visits",
+        "city_admin,district_officer,agency_user",
+    ),
+    (
+        "POST",
+        "/cases/{case_id}/trips",
+        "city_admin,district_officer,agency_user",
+    ),
+    (
+        "POST",
+        "/cases/{case_id}/consent",
+        "city_admin,district_officer,agency_user,enterprise_user",
+    ),
+    (
+        "POST",
+        "/cases/{case_id}/application",
+        "city_admin,district_officer,agency_user",
+    ),
+    ("POST", "/cases/{case_id}/rating", "enterprise_user"),
+    ("GET", "/book", "public"),
+    ("POST", "/book", "public"),
+    (
+        "GET",
+        "/bookings",
+        "city_admin,district_officer,department_member,agency_user",
+    ),
+    (
+        "POST",
+        "/bookings/{booking_id}/accept",
+        "city_admin,district_officer,agency_user",
+    ),
+    (
+        "POST",
+        "/bookings/{booking_id}/decline",
+        "city_admin,district_officer,agency_user",
+    ),
+    (
+        "GET",
+        "/api/v1/stations",
+        "city_admin,district_officer,department_member",
+    ),
+    ("POST", "/api/v1/stations", "city_admin,district_officer"),
+    (
+        "GET",
+        "/api/v1/stations/figures",
+        "city_admin,district_officer,department_member",
+    ),
+    (
+        "GET",
+        "/api/v1/stations/enterprises/{ent_id}",
+        "city_admin,district_officer,department_member,agency_user",
+    ),
+    (
+        "GET",
+        "/api/v1/stations/{station_id}",
+        "city_admin,district_officer,department_member,agency_user",
+    ),
+    (
+        "POST",
+        "/api/v1/stations/{station_id}/people",
+        "city_admin,district_officer",
+    ),
+    (
+        "GET",
+        "/api/v1/cases",
+        "city_admin,district_officer,department_member,agency_user,enterprise_user",
+    ),
+    (
+        "POST",
+        "/api/v1/cases",
+        "city_admin,district_officer,agency_user",
+    ),
+    (
+        "GET",
+        "/api/v1/cases/week",
+        "city_admin,district_officer,department_member,agency_user,enterprise_user",
+    ),
+    (
+        "GET",
+        "/api/v1/cases/{case_id}",
+        "city_admin,district_officer,department_member,agency_user,enterprise_user",
+    ),
+    (
+        "PUT",
+        "/api/v1/cases/{case_id}/steps/{step}",
+        "city_admin,district_officer,agency_user",
+    ),
+    (
+        "POST",
+        "/api/v1/cases/{case_id}/visits",
+        "city_admin,district_officer,agency_user",
+    ),
+    (
+        "POST",
+        "/api/v1/cases/{case_id}/trips",
+        "city_admin,district_officer,agency_user",
+    ),
+    (
+        "POST",
+        "/api/v1/cases/{case_id}/consent",
+        "city_admin,district_officer,agency_user,enterprise_user",
+    ),
+    (
+        "POST",
+        "/api/v1/cases/{case_id}/application",
+        "city_admin,district_officer,agency_user",
+    ),
+    ("POST", "/api/v1/cases/{case_id}/rating", "enterprise_user"),
+    ("POST", "/api/v1/bookings", "public"),
+    (
+        "GET",
+        "/api/v1/bookings",
+        "city_admin,district_officer,department_member,agency_user",
+    ),
+    (
+        "POST",
+        "/api/v1/bookings/{booking_id}/accept",
+        "city_admin,district_officer,agency_user",
+    ),
+    (
+        "POST",
+        "/api/v1/bookings/{booking_id}/decline",
+        "city_admin,district_officer,agency_user",
+    ),
 ];
 
 fn rule_name(a: &Access) -> String {
@@ -1369,6 +1538,11 @@ struct Prober {
     // to a bank no prober is, and the foreign organisation as a partner of the foreign district.
     foreign_list: i64,
     foreign_entry: i64,
+    // Service stations (issue #21): a station the prober does not belong to (for a station's
+    // specialist: another district's), one of its cases and a pending booking.
+    foreign_station: i64,
+    foreign_case: i64,
+    foreign_booking: i64,
 }
 
 async fn token_for(app: &TestApp, org_id: i64, name: &str) -> (i64, String) {
@@ -1814,6 +1988,37 @@ async fn probe_push(
     (list, entry)
 }
 
+/// The demo's station of the foreign district, its first case and a new pending booking
+/// (written directly).
+async fn probe_station(app: &TestApp, district: &str) -> (i64, i64, i64) {
+    let conn = app.store().conn();
+    let station = ipfin_store::db::fetch_i64(
+        conn,
+        "SELECT MIN(id) FROM stations WHERE district_code = ?",
+        vec![district.to_string().into()],
+    )
+    .await
+    .expect("a demo station");
+    let case = ipfin_store::db::fetch_i64(
+        conn,
+        "SELECT MIN(id) FROM service_cases WHERE station_id = ?",
+        vec![station.into()],
+    )
+    .await
+    .expect("a demo case");
+    let booking = ipfin_store::db::fetch_i64(
+        conn,
+        "INSERT INTO service_bookings (station_id, station_org_id, district_code, enterprise_name, credit_code, contact_name, \
+         contact_phone, enterprise_district, need, channel, requested_at, state) \
+         SELECT id, org_id, district_code, '越权探测企业', '9144030071526726XG', '探测', '13800138000', district_code, '', 'public', 0, 'requested' \
+         FROM stations WHERE id = ? RETURNING id",
+        vec![station.into()],
+    )
+    .await
+    .expect("booking");
+    (station, case, booking)
+}
+
 /// A whitelist decision in force for an enterprise of the foreign district (written directly;
 /// one per enterprise, shared by the probers that use it).
 async fn probe_decision(app: &TestApp, district: &str, enterprise_id: i64) -> i64 {
@@ -2106,6 +2311,15 @@ async fn probers(app: &TestApp) -> Vec<Prober> {
         let foreign_decision = probe_decision(app, district, foreign_enterprise.id).await;
         let (foreign_list, foreign_entry) =
             probe_push(app, district, foreign_enterprise.id, foreign_org).await;
+        let (foreign_station, foreign_case, foreign_booking) = probe_station(
+            app,
+            if username == "agency.specialist" {
+                "440304"
+            } else {
+                district
+            },
+        )
+        .await;
         let session = app.login(username).await;
         let roles = app
             .store()
@@ -2151,6 +2365,9 @@ async fn probers(app: &TestApp) -> Vec<Prober> {
             foreign_decision,
             foreign_list,
             foreign_entry,
+            foreign_station,
+            foreign_case,
+            foreign_booking,
         });
     }
     out
@@ -2192,6 +2409,10 @@ fn substitute(path: &str, p: &Prober) -> String {
         ("{decision_id}", p.foreign_decision.to_string()),
         ("{list_id}", p.foreign_list.to_string()),
         ("{entry_id}", p.foreign_entry.to_string()),
+        ("{station_id}", p.foreign_station.to_string()),
+        ("{case_id}", p.foreign_case.to_string()),
+        ("{booking_id}", p.foreign_booking.to_string()),
+        ("{step}", "policy".to_string()),
         ("{bank_id}", p.foreign_org.to_string()),
     ] {
         out = out.replace(param, &value);

@@ -16,6 +16,7 @@ pub mod payment;
 pub mod policy;
 pub mod push;
 pub mod screening;
+pub mod station;
 pub mod stats;
 pub mod summary;
 pub mod supervision;

@@ -21,6 +21,7 @@ pub mod payment;
 pub mod policy;
 pub mod push;
 pub mod screening;
+pub mod station;
 pub mod stats;
 pub mod summary;
 pub mod supervision;
@@ -60,6 +61,7 @@ pub const AREAS: &[Area] = &[
     whitelist::AREA,
     push::AREA,
     screening::AREA,
+    station::AREA,
     summary::AREA,
     meeting::AREA,
     audit::AREA,
@@ -206,6 +208,7 @@ mod tests {
                 "6 /notices",
                 "7 /tools/subsidy-calculator",
                 "8 /register",
+                "9 /book",
             ],
             &[
                 "0 /home",
@@ -230,6 +233,7 @@ mod tests {
                 "25 /reference-data",
                 "26 /audit",
                 "27 /payments",
+                "29 /stations",
                 "90 /supervision",
                 "91 /meetings",
                 "92 /tools/credit-code",
@@ -259,6 +263,7 @@ mod tests {
                 "27 /tokens",
                 "27 /payments",
                 "28 /confirmations",
+                "29 /stations",
                 "90 /supervision",
                 "91 /meetings",
                 "92 /tools/credit-code",
@@ -281,6 +286,7 @@ mod tests {
                 "25 /orgs",
                 "26 /users",
                 "27 /payments",
+                "29 /stations",
                 "90 /supervision",
                 "91 /meetings",
                 "92 /tools/credit-code",
@@ -319,6 +325,9 @@ mod tests {
                 "0 /home",
                 "10 /orgs/7",
                 "11 /tokens",
+                "30 /cases",
+                "31 /cases/week",
+                "32 /bookings",
                 "90 /supervision/tasks",
                 "91 /meetings",
                 "92 /tools/credit-code",
@@ -331,6 +340,7 @@ mod tests {
                 "13 /orgs/7",
                 "13 /consent",
                 "14 /tokens",
+                "30 /cases",
                 "90 /supervision/tasks",
                 "92 /tools/credit-code",
             ],

@@ -2,7 +2,8 @@
 # Screening benchmark (issue #20 item 2): every enterprise of the city-scale demo scored by the
 # default model, on SQLite and PostgreSQL side by side in the same run, against the same scoring
 # written as one DuckDB SQL query over the same rows exported to Parquet. For each database:
-# the demo load, the refresh of the profiles from the records, scoring the city (5 runs) and
+# the demo load, the refresh of the profiles from the records, the refresh of 1,000 and 20,000
+# changed enterprises (random), scoring the city (5 runs) and
 # previewing a threshold change, each with its peak RSS (/usr/bin/time -v). Targets: scoring
 # under 3 s and no slower than DuckDB, peak RSS under 300 MB, a preview under 3 s.
 #   usage: scripts/bench/screening.sh [rows (default 2000000)] [postgres server url, e.g.
@@ -40,6 +41,14 @@ for spec in "${BACKENDS[@]}"; do
   fi
   /usr/bin/time -v "$BIN" "${ARGS[@]}" screening --refresh > /dev/null 2> "$WORK/$name-refresh.time"
   echo "[$name] $(grep '^refresh:' "$WORK/$name-refresh.time"), peak RSS $(rss "$WORK/$name-refresh.time")"
+  # The refresh of changes (the job every minute, and after small imports): random enterprises
+  # marked as changed, as the forms and imports mark them.
+  for k in 1000 20000; do
+    mark="INSERT INTO screening_changes (enterprise_id) SELECT id FROM enterprises WHERE registered_district IS NOT NULL ORDER BY random() LIMIT $k"
+    if [ -n "$url" ]; then psql "$url" -qc "$mark" >/dev/null; else sqlite3 "$WORK/$name/ipfin.db" "$mark"; fi
+    /usr/bin/time -v "$BIN" "${ARGS[@]}" screening --refresh-changes > /dev/null 2> "$WORK/$name-changes.time"
+    echo "[$name] $(grep '^refresh_changes:' "$WORK/$name-changes.time"), peak RSS $(rss "$WORK/$name-changes.time")"
+  done
   /usr/bin/time -v "$BIN" "${ARGS[@]}" screening --repeat 5 --preview-weight invention_patents=30 \
     --preview-weight financing_need=20 --preview-threshold 35 > "$WORK/$name-score.out" 2> "$WORK/$name-score.time"
   echo "[$name] $(head -1 "$WORK/$name-score.out")"

@@ -30,6 +30,7 @@ pub mod push;
 pub mod screening;
 pub mod sign_in;
 pub mod size;
+pub mod station;
 pub mod stats;
 pub mod stats_aggregate;
 pub mod summary;

@@ -122,6 +122,12 @@ impl PartialEq<i64> for Fen {
     }
 }
 
+impl From<&Fen> for Fen {
+    fn from(f: &Fen) -> Fen {
+        *f
+    }
+}
+
 impl From<Fen> for i64 {
     fn from(f: Fen) -> i64 {
         f.0

@@ -5,6 +5,7 @@
 //! Pure rules; the store loads the facts and records what these functions allow.
 
 use crate::message::{FieldError, Msg};
+use crate::money::Fen;
 use crate::org::Scope;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -334,22 +335,25 @@ fn not_now(action: RunAction, state: RunState) -> Msg {
 }
 
 /// The amount a line may pay: above 0 and at most what is still due (granted − disbursed).
-pub fn check_amount(amount_fen: i64, granted_fen: i64, disbursed_fen: i64) -> Result<(), Msg> {
-    let due = granted_fen - disbursed_fen;
-    if amount_fen <= 0 || amount_fen > due {
+pub fn check_amount(amount: Fen, granted: Fen, disbursed: Fen) -> Result<(), Msg> {
+    let due = granted
+        .checked_sub(disbursed)
+        .unwrap_or(Fen::ZERO)
+        .non_negative();
+    if !amount.is_positive() || amount > due {
         return Err(Msg::new(
             "payment.amount",
             format!(
                 "付款金额应大于 0，且不超过尚未拨付的资助额 {} 元（确定资助 {} 元，已拨付 {} 元）。",
-                crate::financing::yuan(due.max(0)),
-                crate::financing::yuan(granted_fen),
-                crate::financing::yuan(disbursed_fen)
+                due.yuan(),
+                granted.yuan(),
+                disbursed.yuan()
             ),
             format!(
                 "The amount must be above 0 and at most what is still due, {} (granted {}, paid {}).",
-                crate::financing::yuan(due.max(0)),
-                crate::financing::yuan(granted_fen),
-                crate::financing::yuan(disbursed_fen)
+                due.yuan(),
+                granted.yuan(),
+                disbursed.yuan()
             ),
         ));
     }
@@ -777,11 +781,12 @@ mod tests {
 
     #[test]
     fn amounts_never_exceed_what_is_due() {
-        assert!(check_amount(500_000, 700_000, 200_000).is_ok());
-        let e = check_amount(500_001, 700_000, 200_000).expect_err("above");
+        assert!(check_amount(Fen::new(500_000), Fen::new(700_000), Fen::new(200_000)).is_ok());
+        let e = check_amount(Fen::new(500_001), Fen::new(700_000), Fen::new(200_000))
+            .expect_err("above");
         assert!(e.zh.contains("5,000.00"), "{}", e.zh);
-        assert!(check_amount(0, 700_000, 0).is_err());
-        assert!(check_amount(-1, 700_000, 0).is_err());
+        assert!(check_amount(Fen::ZERO, Fen::new(700_000), Fen::ZERO).is_err());
+        assert!(check_amount(Fen::new(-1), Fen::new(700_000), Fen::ZERO).is_err());
     }
 
     fn lines() -> Vec<LineFacts> {

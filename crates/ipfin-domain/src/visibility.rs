@@ -124,7 +124,8 @@ impl Scope {
                 | R::Interpretations
                 | R::Products
                 | R::FinancingNeeds
-                | R::Listings,
+                | R::Listings
+                | R::Stations,
             ) => Reach::Published,
             (Scope::Public, _) => Reach::Nothing,
             (Scope::City, _) => Reach::All,
@@ -148,6 +149,8 @@ impl Scope {
             (Scope::Enterprise { org_id }, R::FinancingNeeds | R::Contacts) => {
                 Reach::Party(Party::Client, *org_id)
             }
+            // A station's staff read their own station (its public record is the booking list).
+            (Scope::Agency { org_id }, R::Stations) => Reach::Party(Party::Itself, *org_id),
             (
                 _,
                 R::Policies
@@ -155,7 +158,8 @@ impl Scope {
                 | R::Interpretations
                 | R::Products
                 | R::FinancingNeeds
-                | R::Listings,
+                | R::Listings
+                | R::Stations,
             ) => Reach::Published,
             (
                 Scope::Institution { org_id }
@@ -170,6 +174,15 @@ impl Scope {
                 Reach::Party(Party::PushedTo, *org_id)
             }
             (Scope::Enterprise { org_id }, R::Loans) => Reach::Party(Party::Borrower, *org_id),
+            // A station's specialists see their station's cases and bookings, and the
+            // enterprises of those cases (R3.1); an enterprise its own.
+            (Scope::Agency { org_id }, R::ServiceCases | R::Bookings) => {
+                Reach::Party(Party::Station, *org_id)
+            }
+            (Scope::Agency { org_id }, R::Enterprises) => Reach::Party(Party::ServedBy, *org_id),
+            (Scope::Enterprise { org_id }, R::ServiceCases | R::Bookings) => {
+                Reach::Party(Party::Served, *org_id)
+            }
             (Scope::Institution { org_id } | Scope::Enterprise { org_id }, R::Applications) => {
                 Reach::Party(Party::Applicant, *org_id)
             }
@@ -227,6 +240,12 @@ pub enum Records {
     /// Interest registered on a disposal listing (names and contacts): the listing's bank and
     /// the district only.
     ListingInterests,
+    /// Service stations (issue #21, R3.1): public while active; the district's own always.
+    Stations,
+    /// Service cases: the district's government, the station's staff, the enterprise served.
+    ServiceCases,
+    /// Bookings of on-site service: as service cases.
+    Bookings,
 }
 
 impl Records {
@@ -251,6 +270,9 @@ impl Records {
         Records::Contacts,
         Records::Listings,
         Records::ListingInterests,
+        Records::Stations,
+        Records::ServiceCases,
+        Records::Bookings,
     ];
 }
 
@@ -280,6 +302,12 @@ pub enum Party {
     Financier,
     /// The enterprise whose need or contact it is.
     Client,
+    /// The station (its agency organisation) whose service case or booking it is.
+    Station,
+    /// The enterprise a service case or booking is for.
+    Served,
+    /// A station with a service case for the enterprise.
+    ServedBy,
 }
 
 /// The part of a record set a scope may read.
@@ -477,9 +505,10 @@ mod tests {
         let n = X::Nothing;
         // Organisations, Enterprises, Loans, Applications, Imports, Policies, Meetings,
         // MeetingIssues, Tasks, Arrangements, TagTypes, Confirmations, PaymentRuns, PushLists,
-        // Interpretations, Products, FinancingNeeds, Contacts, Listings, ListingInterests
-        assert_eq!(row(&s[0]), vec![X::All; 20]);
-        let mut district = vec![X::District(d); 20];
+        // Interpretations, Products, FinancingNeeds, Contacts, Listings, ListingInterests,
+        // Stations, ServiceCases, Bookings
+        assert_eq!(row(&s[0]), vec![X::All; 23]);
+        let mut district = vec![X::District(d); 23];
         district[5] = X::DistrictOrPublished(d);
         district[10] = X::DistrictOrPublished(d);
         district[14] = X::DistrictOrPublished(d);
@@ -510,13 +539,16 @@ mod tests {
                 X::Party(P::Provider, OrgId::new(7)),
                 X::Party(P::Provider, OrgId::new(7)),
                 X::Party(P::Provider, OrgId::new(7)),
+                X::Published,
+                n,
+                n,
             ]
         );
         assert_eq!(
             row(&s[4]),
             vec![
                 X::Party(P::Itself, OrgId::new(8)),
-                n,
+                X::Party(P::ServedBy, OrgId::new(8)),
                 n,
                 n,
                 n,
@@ -535,6 +567,9 @@ mod tests {
                 n,
                 X::Published,
                 n,
+                X::Party(P::Itself, OrgId::new(8)),
+                X::Party(P::Station, OrgId::new(8)),
+                X::Party(P::Station, OrgId::new(8)),
             ]
         );
         assert_eq!(
@@ -560,6 +595,9 @@ mod tests {
                 X::Party(P::Client, OrgId::new(9)),
                 X::Published,
                 n,
+                X::Published,
+                X::Party(P::Served, OrgId::new(9)),
+                X::Party(P::Served, OrgId::new(9)),
             ]
         );
         assert_eq!(
@@ -584,6 +622,9 @@ mod tests {
                 X::Published,
                 n,
                 X::Published,
+                n,
+                X::Published,
+                n,
                 n,
             ]
         );

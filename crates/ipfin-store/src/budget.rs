@@ -130,6 +130,6 @@ impl Store {
         let v = Self::policy_version_scoped(conn, &Scope::City, row.policy_version_id).await?;
         let rows = sums(conn, &[v.series]).await?;
         let b = batch(&v, &rows)?;
-        Ok(acceptance_warning(&b.figures, row.computed_fen))
+        Ok(acceptance_warning(&b.figures, row.computed_fen.get()))
     }
 }

@@ -412,6 +412,27 @@ impl Store {
                 },
             )
             .await?;
+        // Issue #21: two more service stations' agencies (福田区, 宝安区).
+        let mut station_orgs = Vec::new();
+        for (name, district, serial) in [
+            ("福田知识产权金融服务站", "440304", 12u32),
+            ("宝安知识产权金融服务站", "440306", 13),
+        ] {
+            let org = self
+                .create_organisation(
+                    &mut tx,
+                    &city,
+                    NewOrganisation {
+                        kind: "service_agency".into(),
+                        name: name.into(),
+                        district_code: Some(district.into()),
+                        credit_code: Some(demo_code(district, serial)),
+                        ..Default::default()
+                    },
+                )
+                .await?;
+            station_orgs.push(org.id);
+        }
         let ent1 = self
             .create_organisation(
                 &mut tx,
@@ -613,6 +634,13 @@ impl Store {
                 agency.name.clone(),
             ),
             (
+                "ft.specialist",
+                "福田服务站服务专员（演示）",
+                Role::AgencyUser,
+                station_orgs[0],
+                "福田知识产权金融服务站".into(),
+            ),
+            (
                 "ent.user",
                 "南山示例科技（演示）",
                 Role::EnterpriseUser,
@@ -712,6 +740,38 @@ impl Store {
             &[inst_ids[0], inst_ids[1], inst_ids[5]].map(ipfin_domain::id::OrgId::new),
         )
         .await?;
+        // Issue #21: service stations in three districts with cases in every step.
+        {
+            use ipfin_domain::station::PartnerKind as K;
+            crate::station::seed_demo(
+                self,
+                &mut tx,
+                &[
+                    (
+                        agency.id,
+                        "440305",
+                        "南山知识产权金融服务站",
+                        K::IndustrialPark,
+                        "深圳湾科技园",
+                    ),
+                    (
+                        station_orgs[0],
+                        "440304",
+                        "福田知识产权金融服务站",
+                        K::FinancialInstitution,
+                        "深南银行深圳分行",
+                    ),
+                    (
+                        station_orgs[1],
+                        "440306",
+                        "宝安知识产权金融服务站",
+                        K::IpProtectionCentre,
+                        "宝安知识产权保护中心",
+                    ),
+                ],
+            )
+            .await?;
+        }
         backdate_demo_records(&tx).await?;
         exec(
             tx.conn(),

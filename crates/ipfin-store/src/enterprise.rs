@@ -387,6 +387,7 @@ impl Store {
         )
         .await?;
         index_names(tx.conn(), &[(id, name.as_str())], created).await?;
+        crate::screening::mark_changed(tx.conn(), &[id]).await?;
         if consent_before.unwrap_or(false) != input.data_sharing_consent {
             crate::push::record_consent_event(tx, id, input.data_sharing_consent, "", "officer")
                 .await?;
@@ -657,6 +658,7 @@ impl Store {
         .await?;
         let facts = stats_aggregate::enterprise_facts(tx.conn(), &[id], false).await?;
         tx.replace_stats(&before, &facts)?;
+        crate::screening::mark_changed(tx.conn(), &[id]).await?;
         if e.data_sharing_consent != figures.data_sharing_consent {
             let channel = if scope.org_kind() == Some(ipfin_domain::OrgKind::Enterprise) {
                 "enterprise"
@@ -720,6 +722,7 @@ impl Store {
             ],
         )
         .await?;
+        crate::screening::mark_changed(tx.conn(), &[id]).await?;
         let after = stats_aggregate::enterprise_facts(tx.conn(), &[id], false).await?;
         tx.replace_stats(&before, &after)?;
         tx.audit(
@@ -1333,6 +1336,7 @@ impl Store {
         )
         .await
         .map_err(|e| e.unique_as(Msg::new("ip.duplicate", format!("{}“{number}”已登记，不能重复登记。", kind.zh()), format!("{} {number} is registered already.", kind.en()))))?;
+        crate::screening::mark_changed(tx.conn(), &[ent_id]).await?;
         let asset = IpAsset {
             id,
             enterprise_id: ent_id,

@@ -774,6 +774,7 @@ impl Store {
         p: &ResolvedPledge,
     ) -> Result<i64> {
         let now = crate::now_s();
+        crate::screening::mark_changed(tx.conn(), &[borrower.get()]).await?;
         let before = match &p.existing {
             Some(x) => {
                 stats_aggregate::pledge_facts(tx.conn(), "p.id = ?", vec![x.id.into()], Lock::Row)

@@ -30,6 +30,7 @@ pub mod platform;
 pub mod policy;
 pub mod push;
 pub mod screening;
+pub mod station;
 pub mod stats;
 pub mod stats_aggregate;
 pub mod summary;

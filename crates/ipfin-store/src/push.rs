@@ -59,6 +59,15 @@ fn split_list(s: &str) -> Vec<String> {
         .collect()
 }
 
+/// Whether the enterprise `e` may be pushed to banks: it consented, or its data was recorded
+/// as public and it has never said no (every consent event but `public` ones is a change of its
+/// word, so any such event with consent now off means it withdrew; decision 0034).
+pub(crate) const PUSHABLE: &str = "(e.data_sharing_consent = TRUE OR (e.data_public_basis IS NOT NULL \
+     AND NOT EXISTS (SELECT 1 FROM consent_events w WHERE w.enterprise_id = e.id AND w.channel <> 'public')))";
+
+/// The channel of a consent event that records the enterprise's data as public, or no longer so.
+pub const PUBLIC_CHANNEL: &str = "public";
+
 fn ids_of(s: &str) -> Vec<OrgId> {
     split_list(s)
         .iter()
@@ -75,7 +84,8 @@ pub struct ConsentEvent {
     pub scope: String,
     /// Comma-separated ids of the banks the enterprise prefers.
     pub preferred_banks: String,
-    /// `enterprise`, `officer` or `import`.
+    /// `enterprise`, `officer` or `import`; `public`: the district recorded the data as public
+    /// (`given`) or no longer so, with the basis in `scope`.
     pub channel: String,
     pub by_name: String,
     pub at: i64,
@@ -88,6 +98,10 @@ pub struct ConsentState {
     pub enterprise_name: String,
     pub district_code: Option<String>,
     pub given: bool,
+    /// Why the district recorded the enterprise's data as public, if it did.
+    pub public_basis: Option<String>,
+    /// Whether it may be pushed now: consent given, or public data and never said no.
+    pub pushable: bool,
     pub preferred_banks: Vec<PartnerBank>,
     pub history: Vec<ConsentEvent>,
 }
@@ -239,10 +253,22 @@ impl Store {
             vec![enterprise_id.into()],
         )
         .await?;
-        let preferred = match history.first() {
+        let preferred = match history.iter().find(|h| h.channel != PUBLIC_CHANNEL) {
             Some(h) if h.given => ids_of(&h.preferred_banks),
             _ => vec![],
         };
+        #[derive(FromQueryResult)]
+        struct P {
+            basis: Option<String>,
+            pushable: bool,
+        }
+        let p: P = fetch_opt(
+            self.conn(),
+            &format!("SELECT e.data_public_basis AS basis, {PUSHABLE} AS pushable FROM enterprises e WHERE e.id = ?"),
+            vec![enterprise_id.into()],
+        )
+        .await?
+        .ok_or(StoreError::NotFound)?;
         let partners = match &e.registered_district {
             Some(d) => self.partners_of(self.conn(), d).await?,
             None => vec![],
@@ -252,6 +278,8 @@ impl Store {
             enterprise_name: e.name,
             district_code: e.registered_district,
             given: e.data_sharing_consent,
+            public_basis: p.basis,
+            pushable: p.pushable,
             preferred_banks: preferred
                 .iter()
                 .filter_map(|id| partners.iter().find(|p| p.org_id == *id).cloned())
@@ -322,6 +350,80 @@ impl Store {
             "enterprise",
             enterprise_id,
             json!({"scope": CONSENT_SCOPE, "preferred_banks": banks, "channel": channel}),
+        )
+        .await
+    }
+
+    /// The district's lead officers record that an enterprise's data is public (`Some(basis)`:
+    /// e.g. "深交所上市公司，定期报告公开披露") or no longer so (`None`). An enterprise whose data
+    /// is public may be pushed without a consent form unless it has said no; clearing the basis
+    /// hides it from every bank that has not contacted it, unless it consented.
+    pub async fn record_public_data(
+        &self,
+        tx: &mut WriteTx,
+        scope: &Scope,
+        enterprise_id: i64,
+        basis: Option<&str>,
+    ) -> Result<()> {
+        let e = self.enterprise_in(tx.conn(), scope, enterprise_id).await?;
+        if !e
+            .registered_district
+            .as_deref()
+            .is_some_and(|d| scope.manages_district(d))
+        {
+            return Err(StoreError::forbidden(
+                "consent.public_who",
+                "企业数据已公开的依据只能由企业所在区的牵头部门登记。",
+                "Only the enterprise's district's lead officers record that its data is public.",
+            ));
+        }
+        let basis = match basis.map(str::trim) {
+            None => None,
+            Some(b) if (4..=200).contains(&b.chars().count()) => Some(b.to_string()),
+            Some(_) => {
+                return Err(invalid(
+                    "basis",
+                    "consent.public_basis",
+                    "请填写企业数据已公开的依据（4 至 200 个字），例如“深交所上市公司，定期报告公开披露”。"
+                        .into(),
+                    "State the basis on which the data is public (4 to 200 characters).",
+                ));
+            }
+        };
+        let by_name = crate::confirmation::signer_name(tx).await?;
+        exec(
+            tx.conn(),
+            "INSERT INTO consent_events (enterprise_id, given, scope, preferred_banks, channel, by_user_id, by_name, at) \
+             VALUES (?, ?, ?, '', ?, ?, ?, ?)",
+            vec![
+                enterprise_id.into(),
+                basis.is_some().into(),
+                basis.clone().unwrap_or_default().into(),
+                PUBLIC_CHANNEL.into(),
+                tx.actor_user_id().into(),
+                by_name.into(),
+                crate::now_s().into(),
+            ],
+        )
+        .await?;
+        exec(
+            tx.conn(),
+            "UPDATE enterprises SET data_public_basis = ? WHERE id = ?",
+            vec![basis.clone().into(), enterprise_id.into()],
+        )
+        .await?;
+        if basis.is_none() {
+            hide_unpushable(tx, enterprise_id).await?;
+        }
+        tx.audit(
+            if basis.is_some() {
+                "consent.public"
+            } else {
+                "consent.public_cleared"
+            },
+            "enterprise",
+            enterprise_id,
+            json!({"basis": basis}),
         )
         .await
     }
@@ -1058,14 +1160,24 @@ pub(crate) async fn record_consent_event(
     )
     .await?;
     if !given {
-        exec(
-            tx.conn(),
-            "UPDATE push_entries SET visible = FALSE, hidden_reason = 'consent_withdrawn' \
-             WHERE enterprise_id = ? AND visible = TRUE AND first_contact_on IS NULL",
-            vec![enterprise_id.into()],
-        )
-        .await?;
+        hide_unpushable(tx, enterprise_id).await?;
     }
+    Ok(())
+}
+
+/// Hides the enterprise from every bank that has not contacted it, when it may no longer be
+/// pushed (consent withdrawn, or its public basis cleared without consent).
+async fn hide_unpushable(tx: &WriteTx, enterprise_id: i64) -> Result<()> {
+    exec(
+        tx.conn(),
+        &format!(
+            "UPDATE push_entries SET visible = FALSE, hidden_reason = 'consent_withdrawn' \
+             WHERE enterprise_id = ? AND visible = TRUE AND first_contact_on IS NULL \
+             AND NOT EXISTS (SELECT 1 FROM enterprises e WHERE e.id = push_entries.enterprise_id AND {PUSHABLE})"
+        ),
+        vec![enterprise_id.into()],
+    )
+    .await?;
     Ok(())
 }
 
@@ -1146,7 +1258,7 @@ async fn candidates<C: ConnectionTrait>(
         &format!(
             "SELECT e.id, e.industry, \
              (SELECT c.preferred_banks FROM consent_events c WHERE c.enterprise_id = e.id ORDER BY c.id DESC LIMIT 1) AS banks \
-             FROM enterprises e WHERE e.id IN ({listed}) AND e.registered_district = ? AND e.data_sharing_consent = TRUE \
+             FROM enterprises e WHERE e.id IN ({listed}) AND e.registered_district = ? AND {PUSHABLE} \
              ORDER BY COALESCE((SELECT MAX(x.list_id) FROM push_entries x JOIN push_lists l ON l.id = x.list_id \
              WHERE x.enterprise_id = e.id AND l.state <> 'cancelled'), 0), e.id LIMIT ?"
         ),
@@ -1190,7 +1302,7 @@ async fn screened_candidates<C: ConnectionTrait>(
             &format!(
                 "SELECT e.id, e.industry, \
                  (SELECT c.preferred_banks FROM consent_events c WHERE c.enterprise_id = e.id ORDER BY c.id DESC LIMIT 1) AS banks \
-                 FROM enterprises e WHERE e.id IN ({marks}) AND e.registered_district = ? AND e.data_sharing_consent = TRUE"
+                 FROM enterprises e WHERE e.id IN ({marks}) AND e.registered_district = ? AND {PUSHABLE}"
             ),
             values,
         )
@@ -1311,7 +1423,7 @@ pub(crate) async fn plan_push<C: ConnectionTrait>(
         name: String,
         credit_code: String,
         registered_district: Option<String>,
-        data_sharing_consent: bool,
+        pushable: bool,
         bank_org_id: i64,
         bank_name: String,
         partner: i64,
@@ -1321,20 +1433,20 @@ pub(crate) async fn plan_push<C: ConnectionTrait>(
     }
     let rows: Vec<E> = fetch_all(
         conn,
-        "SELECT pe.enterprise_id, e.name, e.credit_code, e.registered_district, e.data_sharing_consent, pe.bank_org_id, \
+        &format!("SELECT pe.enterprise_id, e.name, e.credit_code, e.registered_district, {PUSHABLE} AS pushable, pe.bank_org_id, \
          o.name AS bank_name, \
          (SELECT COUNT(*) FROM partner_banks p WHERE p.district_code = ? AND p.bank_org_id = pe.bank_org_id) AS partner, \
          (SELECT COUNT(*) FROM push_entries x JOIN push_lists y ON y.id = x.list_id WHERE x.enterprise_id = pe.enterprise_id \
            AND x.bank_org_id = pe.bank_org_id AND x.list_id <> pe.list_id AND y.state = 'sent' AND y.until_on >= ?) AS elsewhere, \
          pe.source, pe.reason \
          FROM push_entries pe JOIN enterprises e ON e.id = pe.enterprise_id JOIN organisations o ON o.id = pe.bank_org_id \
-         WHERE pe.list_id = ? ORDER BY pe.id",
+         WHERE pe.list_id = ? ORDER BY pe.id"),
         vec![l.district_code.clone().into(), today.into(), list_id.into()],
     )
     .await?;
     let mut problems = Vec::new();
     for r in &rows {
-        if !r.data_sharing_consent {
+        if !r.pushable {
             problems.push(format!("“{}”已撤回数据共享授权", r.name));
         } else if r.registered_district.as_deref() != Some(l.district_code.as_str()) {
             problems.push(format!("“{}”已不在本区登记", r.name));

@@ -157,6 +157,30 @@ fn area(scope: &Scope, district: Option<&str>) -> Result<String> {
 
 /// Rows a refresh reads at once.
 const CHUNK: i64 = 10_000;
+/// Changed enterprises one refresh transaction takes.
+const CHANGES_CHUNK: usize = 2_000;
+/// The daily full refresh in `periodic_jobs` (one instance runs it).
+pub const REFRESH_JOB: &str = "screening_refresh";
+/// A full refresh that has not finished after this long is taken as abandoned.
+const REFRESH_STALE_SECS: i64 = 3 * 3600;
+
+/// Records, in the writer's transaction, that these enterprises' screening facts may have
+/// changed (their record, IP or pledges): the next refresh of changes derives their profiles
+/// again (decision 0033).
+pub(crate) async fn mark_changed<C: sea_orm::ConnectionTrait>(conn: &C, ids: &[i64]) -> Result<()> {
+    for chunk in ids.chunks(1_000) {
+        exec(
+            conn,
+            &format!(
+                "INSERT INTO screening_changes (enterprise_id) VALUES {}",
+                vec!["(?)"; chunk.len()].join(", ")
+            ),
+            chunk.iter().map(|i| Value::from(*i)).collect(),
+        )
+        .await?;
+    }
+    Ok(())
+}
 /// Rows a multi-row insert writes (4 values a row).
 const INSERT_ROWS: usize = 5_000;
 
@@ -325,6 +349,13 @@ impl Store {
     /// no transaction holds the database for the whole of a city-scale refresh.
     pub async fn refresh_screening(&self, today: NaiveDate) -> Result<RefreshReport> {
         let started = std::time::Instant::now();
+        // Changes recorded before the refresh starts are covered by it.
+        let covered = fetch_i64(
+            self.conn(),
+            "SELECT CAST(COALESCE(MAX(id), 0) AS BIGINT) FROM screening_changes",
+            vec![],
+        )
+        .await?;
         let generation = fetch_i64(
             self.conn(),
             "INSERT INTO screening_refreshes (as_of, enterprises, millis, refreshed_at) VALUES (?, 0, 0, ?) RETURNING id",
@@ -395,6 +426,12 @@ impl Store {
             ],
         )
         .await?;
+        exec(
+            tx.conn(),
+            "DELETE FROM screening_changes WHERE id <= ?",
+            vec![covered.into()],
+        )
+        .await?;
         tx.audit(
             "screening.refresh",
             "screening",
@@ -405,6 +442,115 @@ impl Store {
         tx.commit().await?;
         self.drop_old_screening(generation).await?;
         Ok(report)
+    }
+
+    /// How many changes of enterprises wait for the refresh of changes.
+    pub async fn screening_changes_pending(&self) -> Result<i64> {
+        fetch_i64(
+            self.conn(),
+            "SELECT CAST(COUNT(*) AS BIGINT) FROM screening_changes",
+            vec![],
+        )
+        .await
+    }
+
+    /// Derives again the profiles of the enterprises recorded as changed, in the generation in
+    /// force and as of its date, adjusting the district counts by the difference, 2,000
+    /// enterprises a transaction; returns how many were derived. Nothing happens while no
+    /// generation is in force or a full refresh is running (the changes wait; those it covers
+    /// are deleted when it goes in force). Two instances never apply the same change: each
+    /// transaction deletes the changes it read first and gives up if another took them.
+    pub async fn refresh_screening_changes(&self) -> Result<i64> {
+        let Some(in_force) = self.screening_refreshed().await? else {
+            return Ok(0);
+        };
+        let running = fetch_i64(
+            self.conn(),
+            "SELECT CAST(COUNT(*) AS BIGINT) FROM screening_refreshes WHERE finished_at IS NULL AND id > ? AND refreshed_at > ?",
+            vec![
+                in_force.id.into(),
+                (crate::now_s() - REFRESH_STALE_SECS).into(),
+            ],
+        )
+        .await?;
+        if running > 0 {
+            return Ok(0);
+        }
+        let (generation, as_of) = (in_force.id, in_force.as_of);
+        let mut total = 0i64;
+        loop {
+            let mut tx = self
+                .write(crate::audit::AuditActor::system("screening-changes"))
+                .await?;
+            let applied = apply_changes(&tx, generation, as_of).await?;
+            let Some(enterprises) = applied else {
+                tx.rollback().await?;
+                break;
+            };
+            tx.audit(
+                "screening.refresh_changes",
+                "screening",
+                generation,
+                json!({"as_of": as_of, "enterprises": enterprises}),
+            )
+            .await?;
+            tx.commit().await?;
+            total += enterprises;
+        }
+        Ok(total)
+    }
+
+    /// After records changed (an import, the job): the changed enterprises' profiles derived
+    /// again, or a full refresh when nothing is in force yet or so many changed that reading
+    /// everything is cheaper (more than a tenth of the enterprises, at least 50,000).
+    pub async fn refresh_screening_after_changes(&self, today: NaiveDate) -> Result<()> {
+        let pending = self.screening_changes_pending().await?;
+        if pending == 0 {
+            return Ok(());
+        }
+        let full = match self.screening_refreshed().await? {
+            None => true,
+            Some(r) => pending > (r.enterprises / 10).max(50_000),
+        };
+        if full {
+            self.refresh_screening(today).await?;
+        } else {
+            self.refresh_screening_changes().await?;
+        }
+        Ok(())
+    }
+
+    /// The daily full refresh (the facts depend on the day: grants in the last two years,
+    /// pledges in force): when due, claimed through `periodic_jobs` so one instance runs it,
+    /// and skipped when the profiles in force are already of today.
+    pub async fn refresh_screening_if_due(
+        &self,
+        today: NaiveDate,
+    ) -> Result<Option<RefreshReport>> {
+        let now = crate::now_s();
+        let mut tx = self.write(crate::audit::AuditActor::system("jobs")).await?;
+        let claimed = exec(
+            tx.conn(),
+            "UPDATE periodic_jobs SET due_at = ?, last_run_at = ? WHERE name = ? AND due_at <= ?",
+            vec![
+                (now + 3600).into(),
+                now.into(),
+                REFRESH_JOB.into(),
+                now.into(),
+            ],
+        )
+        .await?;
+        if claimed == 0 {
+            tx.rollback().await?;
+            return Ok(None);
+        }
+        tx.audit("job.run", "periodic_job", REFRESH_JOB, json!({}))
+            .await?;
+        tx.commit().await?;
+        match self.screening_refreshed().await? {
+            Some(r) if r.as_of >= today => Ok(None),
+            _ => self.refresh_screening(today).await.map(Some),
+        }
     }
 
     /// Deletes the profiles of generations older than `generation`, a slice at a time.
@@ -701,6 +847,134 @@ impl Store {
     }
 }
 
+/// One transaction of the refresh of changes: takes up to `CHANGES_CHUNK` changes (deleting
+/// them; `None` when there are none or another instance took them), derives those enterprises'
+/// profiles as of `as_of`, replaces their rows in `generation` and moves the district counts
+/// from their old profiles to the new ones. Returns the number of enterprises derived.
+async fn apply_changes(tx: &WriteTx, generation: i64, as_of: NaiveDate) -> Result<Option<i64>> {
+    #[derive(FromQueryResult)]
+    struct Change {
+        id: i64,
+        enterprise_id: i64,
+    }
+    #[derive(FromQueryResult)]
+    struct Old {
+        district_code: String,
+        profile: i64,
+    }
+    let changes: Vec<Change> = fetch_all(
+        tx.conn(),
+        &format!(
+            "SELECT id, enterprise_id FROM screening_changes ORDER BY id LIMIT {CHANGES_CHUNK}"
+        ),
+        vec![],
+    )
+    .await?;
+    if changes.is_empty() {
+        return Ok(None);
+    }
+    let marks = vec!["?"; changes.len()].join(", ");
+    let taken = exec(
+        tx.conn(),
+        &format!("DELETE FROM screening_changes WHERE id IN ({marks})"),
+        changes.iter().map(|c| Value::from(c.id)).collect(),
+    )
+    .await?;
+    if taken != changes.len() as u64 {
+        return Ok(None);
+    }
+    let mut ids: Vec<i64> = changes.iter().map(|c| c.enterprise_id).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let marks = vec!["?"; ids.len()].join(", ");
+    let with_generation = || {
+        let mut v: Vec<Value> = vec![generation.into()];
+        v.extend(ids.iter().map(|i| Value::from(*i)));
+        v
+    };
+    let old: Vec<Old> = fetch_all(
+        tx.conn(),
+        &format!(
+            "SELECT district_code, profile FROM screening_facts WHERE generation = ? AND enterprise_id IN ({marks})"
+        ),
+        with_generation(),
+    )
+    .await?;
+    exec(
+        tx.conn(),
+        &format!("DELETE FROM screening_facts WHERE generation = ? AND enterprise_id IN ({marks})"),
+        with_generation(),
+    )
+    .await?;
+    let new = facts_of(tx.conn(), Select::Ids(&ids), as_of).await?;
+    let mut delta: HashMap<(String, i64), i64> = HashMap::new();
+    for o in &old {
+        *delta
+            .entry((o.district_code.clone(), o.profile))
+            .or_default() -= 1;
+    }
+    for chunk in new.chunks(INSERT_ROWS) {
+        let mut values: Vec<Value> = Vec::with_capacity(chunk.len() * 4);
+        for (id, d, facts) in chunk {
+            let profile = Profile::of(&levels(facts)).0;
+            *delta.entry((d.clone(), profile)).or_default() += 1;
+            values.extend([
+                Value::from(generation),
+                (*id).into(),
+                d.clone().into(),
+                profile.into(),
+            ]);
+        }
+        exec(
+            tx.conn(),
+            &format!(
+                "INSERT INTO screening_facts (generation, enterprise_id, district_code, profile) VALUES {}",
+                vec!["(?, ?, ?, ?)"; chunk.len()].join(", ")
+            ),
+            values,
+        )
+        .await?;
+    }
+    for ((district, profile), d) in delta.into_iter().filter(|(_, d)| *d != 0) {
+        let key =
+            || -> Vec<Value> { vec![generation.into(), district.clone().into(), profile.into()] };
+        let mut values: Vec<Value> = vec![d.into()];
+        values.extend(key());
+        let n = exec(
+            tx.conn(),
+            "UPDATE screening_profiles SET enterprises = enterprises + ? WHERE generation = ? AND district_code = ? AND profile = ?",
+            values,
+        )
+        .await?;
+        if n == 0 && d > 0 {
+            let mut values = key();
+            values.push(d.into());
+            exec(
+                tx.conn(),
+                "INSERT INTO screening_profiles (generation, district_code, profile, enterprises) VALUES (?, ?, ?, ?)",
+                values,
+            )
+            .await?;
+        }
+    }
+    exec(
+        tx.conn(),
+        "DELETE FROM screening_profiles WHERE generation = ? AND enterprises <= 0",
+        vec![generation.into()],
+    )
+    .await?;
+    exec(
+        tx.conn(),
+        "UPDATE screening_refreshes SET enterprises = enterprises + ? WHERE id = ?",
+        vec![
+            (new.len() as i64 - old.len() as i64).into(),
+            generation.into(),
+        ],
+    )
+    .await?;
+    Ok(Some(ids.len() as i64))
+}
+
 /// The facts of up to `limit` enterprises with a district, after the id `after` in id order,
 /// on `today`: IP in force by kind and granted in the two years up to today, whether a pledge
 /// registration is in force, and the enterprise's own figures and records.
@@ -708,6 +982,22 @@ async fn facts_after<C: sea_orm::ConnectionTrait>(
     conn: &C,
     after: i64,
     limit: i64,
+    today: NaiveDate,
+) -> Result<Vec<(i64, String, Facts)>> {
+    facts_of(conn, Select::After { after, limit }, today).await
+}
+
+/// Which enterprises' facts to read: a slice in id order (the full refresh), or given ids (the
+/// refresh of changed enterprises).
+enum Select<'a> {
+    After { after: i64, limit: i64 },
+    Ids(&'a [i64]),
+}
+
+/// The facts of the selected enterprises that have a district, in id order.
+async fn facts_of<C: sea_orm::ConnectionTrait>(
+    conn: &C,
+    select: Select<'_>,
     today: NaiveDate,
 ) -> Result<Vec<(i64, String, Facts)>> {
     let since = today.checked_sub_months(Months::new(24)).unwrap_or(today);
@@ -735,36 +1025,87 @@ async fn facts_after<C: sea_orm::ConnectionTrait>(
     struct Pledged {
         id: i64,
     }
+    let (selected, values, by_ids): (String, Vec<Value>, bool) = match select {
+        Select::After { after, limit } => (
+            "e.id > ? ORDER BY e.id LIMIT ?".into(),
+            vec![after.into(), limit.into()],
+            false,
+        ),
+        Select::Ids([]) => return Ok(Vec::new()),
+        Select::Ids(ids) => (
+            format!(
+                "e.id IN ({}) ORDER BY e.id",
+                vec!["?"; ids.len()].join(", ")
+            ),
+            ids.iter().map(|i| Value::from(*i)).collect(),
+            true,
+        ),
+    };
     let rows: Vec<E> = fetch_all(
         conn,
-        "SELECT e.id, e.registered_district AS district, e.operating_revenue_fen AS revenue_fen, e.prev_revenue_fen, \
-         e.rd_expense_fen, e.financing_need, e.abnormal_operation, e.dishonest, \
-         COALESCE(e.size_override, e.size_class) AS size_class \
-         FROM enterprises e WHERE e.id > ? AND e.registered_district IS NOT NULL ORDER BY e.id LIMIT ?",
-        vec![after.into(), limit.into()],
+        &format!(
+            "SELECT e.id, e.registered_district AS district, e.operating_revenue_fen AS revenue_fen, e.prev_revenue_fen, \
+             e.rd_expense_fen, e.financing_need, e.abnormal_operation, e.dishonest, \
+             COALESCE(e.size_override, e.size_class) AS size_class \
+             FROM enterprises e WHERE e.registered_district IS NOT NULL AND {selected}"
+        ),
+        values,
     )
     .await?;
     let (Some(first), Some(end)) = (rows.first().map(|r| r.id), rows.last().map(|r| r.id)) else {
         return Ok(Vec::new());
     };
+    // The IP and pledges of a slice are read by id range (one index range scan); of given
+    // ids, by the ids themselves.
+    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    let (ip_cond, pledge_cond, mut ip_values, pledge_values): (
+        String,
+        String,
+        Vec<Value>,
+        Vec<Value>,
+    ) = if by_ids {
+        let marks = vec!["?"; ids.len()].join(", ");
+        let v: Vec<Value> = ids.iter().map(|i| Value::from(*i)).collect();
+        (
+            format!("enterprise_id IN ({marks})"),
+            format!("pledgor_enterprise_id IN ({marks})"),
+            v.clone(),
+            v,
+        )
+    } else {
+        (
+            "enterprise_id >= ? AND enterprise_id <= ?".into(),
+            "pledgor_enterprise_id >= ? AND pledgor_enterprise_id <= ?".into(),
+            vec![first.into(), end.into()],
+            vec![first.into(), end.into()],
+        )
+    };
+    let mut values: Vec<Value> = vec![since.into(), today.into()];
+    values.append(&mut ip_values);
     let ip: Vec<Ip> = fetch_all(
         conn,
-        "SELECT enterprise_id, \
-         CAST(SUM(CASE WHEN kind = 'patent' AND patent_kind IN ('invention', 'pct_invention') THEN 1 ELSE 0 END) AS BIGINT) AS inventions, \
-         CAST(SUM(CASE WHEN kind = 'trademark' THEN 1 ELSE 0 END) AS BIGINT) AS trademarks, \
-         CAST(SUM(CASE WHEN kind IN ('software_copyright', 'works_copyright') THEN 1 ELSE 0 END) AS BIGINT) AS copyrights, \
-         CAST(SUM(CASE WHEN grant_date >= ? AND grant_date <= ? THEN 1 ELSE 0 END) AS BIGINT) AS recent \
-         FROM ip_assets WHERE enterprise_id >= ? AND enterprise_id <= ? AND legal_status = 'valid' GROUP BY enterprise_id",
-        vec![since.into(), today.into(), first.into(), end.into()],
+        &format!(
+            "SELECT enterprise_id, \
+             CAST(SUM(CASE WHEN kind = 'patent' AND patent_kind IN ('invention', 'pct_invention') THEN 1 ELSE 0 END) AS BIGINT) AS inventions, \
+             CAST(SUM(CASE WHEN kind = 'trademark' THEN 1 ELSE 0 END) AS BIGINT) AS trademarks, \
+             CAST(SUM(CASE WHEN kind IN ('software_copyright', 'works_copyright') THEN 1 ELSE 0 END) AS BIGINT) AS copyrights, \
+             CAST(SUM(CASE WHEN grant_date >= ? AND grant_date <= ? THEN 1 ELSE 0 END) AS BIGINT) AS recent \
+             FROM ip_assets WHERE {ip_cond} AND legal_status = 'valid' GROUP BY enterprise_id"
+        ),
+        values,
     )
     .await?;
     let ip: HashMap<i64, Ip> = ip.into_iter().map(|r| (r.enterprise_id, r)).collect();
+    let mut values = pledge_values;
+    values.extend([Value::from(today), Value::from(today)]);
     let pledged: Vec<Pledged> = fetch_all(
         conn,
-        "SELECT DISTINCT pledgor_enterprise_id AS id FROM pledge_registrations \
-         WHERE pledgor_enterprise_id >= ? AND pledgor_enterprise_id <= ? AND registration_date <= ? \
-         AND (cancellation_date IS NULL OR cancellation_date > ?)",
-        vec![first.into(), end.into(), today.into(), today.into()],
+        &format!(
+            "SELECT DISTINCT pledgor_enterprise_id AS id FROM pledge_registrations \
+             WHERE {pledge_cond} AND registration_date <= ? \
+             AND (cancellation_date IS NULL OR cancellation_date > ?)"
+        ),
+        values,
     )
     .await?;
     let pledged: HashSet<i64> = pledged.into_iter().map(|p| p.id).collect();

@@ -49,6 +49,9 @@ fn columns(records: Records) -> Columns {
             "dl.district_code",
             Some("dl.status IN ('open', 'sold', 'withdrawn')"),
         ),
+        Records::Stations => ("st.district_code", Some("st.active = TRUE")),
+        Records::ServiceCases => ("sc.district_code", None),
+        Records::Bookings => ("bk.district_code", None),
     };
     Columns {
         district,
@@ -83,6 +86,17 @@ fn party_condition(records: Records, party: Party) -> Option<&'static str> {
         }
         (Records::FinancingNeeds, Party::Client) => "n.enterprise_org_id = ?",
         (Records::Contacts, Party::Client) => "c.enterprise_org_id = ?",
+        (Records::Stations, Party::Itself) => "st.org_id = ?",
+        (Records::ServiceCases, Party::Station) => "sc.station_org_id = ?",
+        (Records::Bookings, Party::Station) => "bk.station_org_id = ?",
+        (Records::ServiceCases, Party::Served) => {
+            "EXISTS (SELECT 1 FROM enterprises ce WHERE ce.id = sc.enterprise_id AND ce.organisation_id = ?)"
+        }
+        (Records::Bookings, Party::Served) => "bk.requested_by_org = ?",
+        // A station's specialists see the enterprises of their station's cases (R3.1).
+        (Records::Enterprises, Party::ServedBy) => {
+            "EXISTS (SELECT 1 FROM service_cases sv WHERE sv.enterprise_id = e.id AND sv.station_org_id = ?)"
+        }
         _ => return None,
     })
 }

@@ -5,6 +5,7 @@
 
 use bytes::Bytes;
 use chrono::NaiveDate;
+use ipfin_domain::Fen;
 use ipfin_domain::application::{Kind, Line, State};
 use ipfin_domain::financing::LoanStatus;
 use ipfin_domain::policy::rules::Item;
@@ -335,7 +336,7 @@ async fn the_five_stages_with_a_return_an_objection_each_way_and_a_clawback() {
             a1,
             &[ItemDecision {
                 item: Item::Interest,
-                approved_fen: 800_000,
+                approved_fen: Fen::new(800_000),
                 reason: String::new()
             }],
             ""
@@ -348,7 +349,7 @@ async fn the_five_stages_with_a_return_an_objection_each_way_and_a_clawback() {
             a1,
             &[ItemDecision {
                 item: Item::Interest,
-                approved_fen: 600_000,
+                approved_fen: Fen::new(600_000),
                 reason: String::new()
             }],
             ""
@@ -361,7 +362,7 @@ async fn the_five_stages_with_a_return_an_objection_each_way_and_a_clawback() {
             a1,
             &[ItemDecision {
                 item: Item::Interest,
-                approved_fen: 600_000,
+                approved_fen: Fen::new(600_000),
                 reason: "部分利息发生在政策期外".into()
             }],
             "经办意见"
@@ -422,7 +423,7 @@ async fn the_five_stages_with_a_return_an_objection_each_way_and_a_clawback() {
             a2,
             &[ItemDecision {
                 item: Item::Interest,
-                approved_fen: 300_000,
+                approved_fen: Fen::new(300_000),
                 reason: "凭证金额不全".into()
             }],
             ""
@@ -504,7 +505,7 @@ async fn the_five_stages_with_a_return_an_objection_each_way_and_a_clawback() {
             "{:?} {:?}",
             back.items, back.derivation
         );
-        assert_eq!(back.items[0].approved_fen, Some(300_000));
+        assert_eq!(back.items[0].approved_fen.map(Fen::get), Some(300_000));
         assert_eq!(back.row.stage.as_deref(), Some("second"));
         assert_eq!(back.row.number.as_deref(), Some("440305-2026-EF-00002"));
         write!(s, officer(2), |tx| s.pass_review(
@@ -679,7 +680,7 @@ async fn the_five_stages_with_a_return_an_objection_each_way_and_a_clawback() {
         close_batch(s, &nanshan, a1).await;
         let g = s.application(&ent, a1).await.expect("a1");
         assert_eq!(g.row.state(), State::Granted);
-        assert_eq!(g.row.granted_fen, Some(600_000));
+        assert_eq!(g.row.granted_fen.map(Fen::get), Some(600_000));
 
         // Disbursement up to the grant, prepared and confirmed by two people who did not
         // review it (four eyes and separation of duties).
@@ -1313,14 +1314,16 @@ async fn pro_rata_cut_sums_to_the_budget_and_double_dipping_is_blocked_across_di
             .expect("a")
             .row
             .granted_fen
-            .expect("granted");
+            .expect("granted")
+            .get();
         let gb = s
             .application(&ent, b)
             .await
             .expect("b")
             .row
             .granted_fen
-            .expect("granted");
+            .expect("granted")
+            .get();
         // 7,000 × 10,000 / 10,500 = 6,666.666… and 3,500 × … = 3,333.333…: the remainder fen
         // goes to the larger fraction, so the sum is the budget exactly.
         assert_eq!((ga, gb), (666_667, 333_333));
@@ -1370,7 +1373,8 @@ async fn pro_rata_cut_sums_to_the_budget_and_double_dipping_is_blocked_across_di
                 .await
                 .expect("first")
                 .row
-                .granted_fen,
+                .granted_fen
+                .map(Fen::get),
             Some(700_000)
         );
         assert_eq!(
@@ -1378,7 +1382,8 @@ async fn pro_rata_cut_sums_to_the_budget_and_double_dipping_is_blocked_across_di
                 .await
                 .expect("second")
                 .row
-                .granted_fen,
+                .granted_fen
+                .map(Fen::get),
             Some(300_000)
         );
 
@@ -1462,7 +1467,8 @@ async fn a_batch_split_over_two_notices_is_cut_by_one_proportion() {
                         .await
                         .expect("app")
                         .row
-                        .approved_fen,
+                        .approved_fen
+                        .map(Fen::get),
                 );
             }
             v
@@ -1548,7 +1554,7 @@ async fn a_batch_split_over_two_notices_is_cut_by_one_proportion() {
                 "{:?}",
                 r.events.iter().map(|e| &e.comment).collect::<Vec<_>>()
             );
-            granted.push(r.row.granted_fen.expect("granted"));
+            granted.push(r.row.granted_fen.expect("granted").get());
         }
         assert_eq!(granted, vec![500_000, 250_000, 250_000]);
         assert_eq!(granted.iter().sum::<i64>(), 1_000_000);
@@ -2285,5 +2291,85 @@ async fn an_items_annual_cap_counts_the_enterprises_other_applications_of_the_ye
             "{text}"
         );
         assert_eq!(computed(b).await.row.approved_fen, None);
+    }
+}
+
+/// Issue #19 item 3, the clawback edge: a clawed-back application keeps holding, against the
+/// item's annual cap, what the enterprise kept of it. A (interest 7,000.00 granted and paid) is
+/// found wanting and 1,000.00 is clawed back: 6,000.00 stay with the enterprise, so B's
+/// 3,500.00 in the same year meets an 8,000.00 cap with 2,000.00 left. With the whole grant
+/// clawed back, A holds nothing and B keeps its 3,500.00.
+#[tokio::test]
+async fn a_partly_clawed_back_application_counts_what_it_kept_toward_the_annual_cap() {
+    for db in TestDb::all().await {
+        let db = db.with_demo().await;
+        let s = &db.store;
+        let (bank_id, bank, ent, nanshan) = nanshan_parties(s).await;
+        let mut doc = ipfin_store::demo::demo_policy("440305", "南山区");
+        doc.title = "南山区知识产权质押融资贴息（追回后的年度上限）".into();
+        for it in &mut doc.rules.items {
+            if it.item == Item::Interest {
+                it.annual_cap_fen = ipfin_domain::policy::PerClass::all(Some(800_000));
+            }
+        }
+        let policy = publish(s, &nanshan, &doc).await;
+        for (contract, pledge) in [
+            ("2026-ZY-0410", "Y2026980010410"),
+            ("2026-ZY-0411", "Y2026980010411"),
+        ] {
+            report_loan(s, &bank, contract, pledge, "202310123456.6").await;
+        }
+        let a = new_fee_app(
+            s,
+            &ent,
+            policy,
+            vec![line(bank_id, "2026-ZY-0410", "Y2026980010410", 1_000_000)],
+        )
+        .await;
+        upload_submit(s, &ent, a).await.expect("submit a");
+        // The records a grant, its payment and a partial clawback leave (the whole path is
+        // walked in `the_five_stages_with_a_return_an_objection_each_way_and_a_clawback`).
+        for sql in [
+            "UPDATE applications SET state = 'clawed_back', approved_fen = 700000, granted_fen = 700000, disbursed_fen = 700000 WHERE id = ?",
+            "UPDATE application_items SET approved_fen = 700000, granted_fen = 700000 WHERE application_id = ?",
+            "INSERT INTO clawbacks (application_id, amount_fen, reason, decided_at) VALUES (?, 100000, '测试：部分追回', 0)",
+        ] {
+            ipfin_store::db::exec(s.conn(), sql, vec![a.into()])
+                .await
+                .expect("records");
+        }
+        let b = new_fee_app(
+            s,
+            &ent,
+            policy,
+            vec![line(bank_id, "2026-ZY-0411", "Y2026980010411", 500_000)],
+        )
+        .await;
+        upload_submit(s, &ent, b).await.expect("submit b");
+        let db_ = s.application(&ent, b).await.expect("b");
+        assert_eq!(db_.row.computed_fen, 200_000, "{}", db.name);
+        assert!(
+            db_.derivation
+                .iter()
+                .any(|l| l.contains("本年度已获批及在审 6,000.00 元，尚余 2,000.00 元")),
+            "{:#?}",
+            db_.derivation
+        );
+
+        // The rest is clawed back too: A holds nothing; B's acceptance finds the whole cap.
+        ipfin_store::db::exec(
+            s.conn(),
+            "UPDATE clawbacks SET amount_fen = 700000 WHERE application_id = ?",
+            vec![a.into()],
+        )
+        .await
+        .expect("records");
+        write!(s, officer(1), |tx| s
+            .accept_application(&mut tx, &nanshan, b, ""))
+        .expect("accept b");
+        assert_eq!(
+            s.application(&ent, b).await.expect("b").row.computed_fen,
+            350_000
+        );
     }
 }

@@ -546,7 +546,7 @@ async fn a_notice_and_a_payment_are_refused_for_one_person_and_confirmed_by_a_se
         .expect("refused");
         let a = s.application(&bank, app).await.expect("app");
         assert_eq!(
-            (a.row.state(), a.row.disbursed_fen, a.payments.len()),
+            (a.row.state(), a.row.disbursed_fen.get(), a.payments.len()),
             (State::Granted, 0, 0)
         );
 

@@ -734,7 +734,7 @@ async fn a_payment_run_from_preparation_to_results_with_one_failed_line_and_the_
         );
         let db_ = s.application(&ent, b).await.expect("b");
         assert_eq!(
-            (db_.row.state(), db_.row.disbursed_fen),
+            (db_.row.state(), db_.row.disbursed_fen.get()),
             (State::Disbursed, 200_000)
         );
 

@@ -740,3 +740,196 @@ async fn a_push_can_take_the_screening_models_best_and_says_which_model_chose_th
         );
     }
 }
+
+/// Issue #20 item 3, "or whose data is public": an enterprise that never consented is pushed
+/// once the district's lead officers record the basis on which its data is public, and not
+/// before; a bad basis, another district or a bank records nothing; when the enterprise says
+/// no, it is not pushed again and banks that have not called stop seeing it; a cleared basis
+/// leaves an enterprise without consent unpushable.
+#[tokio::test]
+async fn an_enterprise_whose_data_is_public_is_pushed_until_it_says_no() {
+    for db in TestDb::all().await {
+        let db = db.with_demo().await;
+        let s = &db.store;
+        let today = ipfin_store::today_shanghai();
+        let officer = person(s, "ns.officer").await;
+        let second = person(s, "ns.cashier").await;
+        let listed = fetch_i64(
+            s.conn(),
+            "SELECT MIN(id) FROM enterprises WHERE registered_district = '440305' AND data_sharing_consent = FALSE \
+             AND id NOT IN (SELECT enterprise_id FROM consent_events)",
+            vec![],
+        )
+        .await
+        .expect("an enterprise without consent");
+        let name = s
+            .consent(&nanshan(), listed)
+            .await
+            .expect("consent")
+            .enterprise_name;
+        write!(s, officer.clone(), |tx| s.add_to_whitelist(
+            &mut tx,
+            &nanshan(),
+            listed,
+            "测试：上市公司",
+            None,
+            today
+        ))
+        .expect("whitelisted");
+        write!(s, officer.clone(), |tx| s.set_push_settings(
+            &mut tx,
+            &nanshan(),
+            "440305",
+            Settings::check(2, 90, 10).expect("settings")
+        ))
+        .expect("settings");
+        let c = s.consent(&nanshan(), listed).await.expect("consent");
+        assert!(
+            !c.given && !c.pushable && c.public_basis.is_none(),
+            "{}",
+            db.name
+        );
+
+        // Without consent or a public basis it is not on a list.
+        let prepare = |note: &'static str| {
+            let officer = officer.clone();
+            async move {
+                write!(s, officer, |tx| s.prepare_push(
+                    &mut tx,
+                    &nanshan(),
+                    "440305",
+                    Method::RoundRobin,
+                    Pick::Whitelist { tag: None },
+                    100,
+                    note,
+                    today
+                ))
+            }
+        };
+        let req = prepare("无公开依据").await.expect("prepare");
+        let Step::Push(step) = req.step().clone() else {
+            panic!("a push step")
+        };
+        assert!(step.lines.iter().all(|l| l.enterprise_id != listed));
+        write!(s, second.clone(), |tx| s.refuse_request(
+            &mut tx,
+            &nanshan(),
+            req.id,
+            "测试：退回"
+        ))
+        .expect("refused");
+
+        // Bad input: too short a basis, another district, a bank: nothing recorded.
+        let audits = fetch_i64(s.conn(), "SELECT COUNT(*) FROM audit_events", vec![])
+            .await
+            .expect("audits");
+        let r = write!(s, officer.clone(), |tx| s.record_public_data(
+            &mut tx,
+            &nanshan(),
+            listed,
+            Some(" 公开 ")
+        ));
+        assert!(
+            matches!(r, Err(StoreError::Invalid(ref f)) if f.field == "basis"),
+            "{r:?}"
+        );
+        let futian = Scope::District {
+            code: "440304".into(),
+            manage: true,
+        };
+        let bank_a = org(s, "深南银行深圳分行").await;
+        for scope in [futian, bank(bank_a)] {
+            let r = write!(s, AuditActor::system("x"), |tx| s.record_public_data(
+                &mut tx,
+                &scope,
+                listed,
+                Some("深交所上市公司，定期报告公开披露")
+            ));
+            assert!(r.is_err(), "{scope:?}");
+        }
+        assert_eq!(
+            fetch_i64(s.conn(), "SELECT COUNT(*) FROM audit_events", vec![])
+                .await
+                .expect("audits"),
+            audits
+        );
+
+        // The basis recorded: it is pushed, and its bank sees it.
+        write!(s, officer.clone(), |tx| s.record_public_data(
+            &mut tx,
+            &nanshan(),
+            listed,
+            Some("深交所上市公司，定期报告公开披露")
+        ))
+        .expect("public");
+        let c = s.consent(&nanshan(), listed).await.expect("consent");
+        assert!(!c.given && c.pushable);
+        assert_eq!(
+            c.public_basis.as_deref(),
+            Some("深交所上市公司，定期报告公开披露")
+        );
+        assert_eq!(c.history[0].channel, "public");
+        let req = prepare("公开数据").await.expect("prepare");
+        let Step::Push(step) = req.step().clone() else {
+            panic!("a push step")
+        };
+        let line = step
+            .lines
+            .iter()
+            .find(|l| l.enterprise_id == listed)
+            .expect("pushed on its public data")
+            .clone();
+        write!(s, second.clone(), |tx| s.confirm_request(
+            &mut tx,
+            &nanshan(),
+            req.id,
+            today
+        ))
+        .expect("confirm");
+        let to = OrgId::new(line.bank_org_id);
+        assert!(seen(s, to).await.contains(&name));
+
+        // It says no (recorded by the officer from its letter): gone from the bank, which had
+        // not called, and from every later list.
+        write!(s, officer.clone(), |tx| s.record_consent(
+            &mut tx,
+            &nanshan(),
+            listed,
+            false,
+            &[]
+        ))
+        .expect("refusal");
+        let c = s.consent(&nanshan(), listed).await.expect("consent");
+        assert!(!c.pushable && c.public_basis.is_some());
+        assert!(!seen(s, to).await.contains(&name));
+        if let Ok(req) = prepare("拒绝后").await {
+            let Step::Push(step) = req.step().clone() else {
+                panic!("a push step")
+            };
+            assert!(step.lines.iter().all(|l| l.enterprise_id != listed));
+        }
+
+        // Clearing a basis: the history keeps both entries; without consent, not pushable.
+        let other = fetch_i64(
+            s.conn(),
+            "SELECT MIN(id) FROM enterprises WHERE registered_district = '440305' AND data_sharing_consent = FALSE \
+             AND id NOT IN (SELECT enterprise_id FROM consent_events)",
+            vec![],
+        )
+        .await
+        .expect("another");
+        for basis in [Some("新三板挂牌公司公开披露"), None] {
+            write!(s, officer.clone(), |tx| s.record_public_data(
+                &mut tx,
+                &nanshan(),
+                other,
+                basis
+            ))
+            .expect("recorded");
+        }
+        let c = s.consent(&nanshan(), other).await.expect("consent");
+        assert!(!c.pushable && c.public_basis.is_none());
+        assert_eq!(c.history.len(), 2);
+        assert!(!c.history[0].given && c.history[1].given);
+    }
+}

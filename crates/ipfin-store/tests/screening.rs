@@ -386,3 +386,134 @@ async fn scores_models_preview_and_the_screened_list() {
         db.cleanup().await;
     }
 }
+
+/// The profiles as the table holds them: (district, profile, enterprises), sorted.
+async fn profile_counts(s: &Store) -> Vec<(String, i64, i64)> {
+    #[derive(sea_orm::FromQueryResult)]
+    struct P {
+        district_code: String,
+        profile: i64,
+        enterprises: i64,
+    }
+    let g = s
+        .screening_refreshed()
+        .await
+        .expect("r")
+        .expect("in force")
+        .id;
+    let mut v: Vec<(String, i64, i64)> = ipfin_store::db::fetch_all::<P, _>(
+        s.conn(),
+        "SELECT district_code, profile, enterprises FROM screening_profiles WHERE generation = ?",
+        vec![g.into()],
+    )
+    .await
+    .expect("profiles")
+    .into_iter()
+    .map(|p| (p.district_code, p.profile, p.enterprises))
+    .collect();
+    v.sort();
+    v
+}
+
+/// Issue #20, the incremental refresh: changes made through the forms (an IP asset added, a
+/// size decided) and a new enterprise are recorded as changes; refreshing only them gives the
+/// very same district counts and profiles as a full refresh would, the changes are consumed,
+/// and nothing is applied while a full refresh is running.
+#[tokio::test]
+async fn refreshing_only_the_changed_enterprises_gives_what_a_full_refresh_gives() {
+    for db in TestDb::all().await {
+        let db = db.with_demo().await;
+        let s = &db.store;
+        let today = ipfin_store::today_shanghai();
+        s.refresh_screening(today).await.expect("refresh");
+        assert_eq!(s.screening_changes_pending().await.expect("pending"), 0);
+        let target = fetch_i64(
+            s.conn(),
+            "SELECT MIN(id) FROM enterprises WHERE registered_district = '440305'",
+            vec![],
+        )
+        .await
+        .expect("enterprise");
+        let before = s
+            .screening_profile_of(&nanshan(false), target)
+            .await
+            .expect("profile")
+            .expect("one");
+        let officer = officer(s).await;
+        write!(s, officer.clone(), |tx| s.add_ip_asset(
+            &mut tx,
+            &nanshan(true),
+            target,
+            ipfin_store::enterprise::IpInput {
+                kind: "patent".into(),
+                number: "202410999888.8".into(),
+                title: "增量刷新测试发明".into(),
+                legal_status: "valid".into(),
+                grant_date: Some(today),
+                nice_class: None,
+            }
+        ))
+        .expect("asset");
+        write!(s, officer.clone(), |tx| s.override_size(
+            &mut tx,
+            &nanshan(true),
+            target,
+            Some(ipfin_domain::size::SizeClass::Micro),
+            "测试：按最新年报认定"
+        ))
+        .expect("size");
+        let known = add_known(s).await;
+        exec(
+            s.conn(),
+            "INSERT INTO screening_changes (enterprise_id) VALUES (?)",
+            vec![known.into()],
+        )
+        .await
+        .expect("marked as an import would");
+        assert_eq!(s.screening_changes_pending().await.expect("pending"), 3);
+
+        // While a full refresh runs, the changes wait.
+        exec(
+            s.conn(),
+            "INSERT INTO screening_refreshes (as_of, enterprises, millis, refreshed_at) VALUES (?, 0, 0, ?)",
+            vec![today.into(), (ipfin_store::now_s()).into()],
+        )
+        .await
+        .expect("a refresh running");
+        assert_eq!(s.refresh_screening_changes().await.expect("waits"), 0);
+        assert_eq!(s.screening_changes_pending().await.expect("pending"), 3);
+        exec(
+            s.conn(),
+            "DELETE FROM screening_refreshes WHERE finished_at IS NULL",
+            vec![],
+        )
+        .await
+        .expect("it ended");
+
+        assert_eq!(
+            s.refresh_screening_changes().await.expect("changes"),
+            2,
+            "{}",
+            db.name
+        );
+        assert_eq!(s.screening_changes_pending().await.expect("pending"), 0);
+        let after = s
+            .screening_profile_of(&nanshan(false), target)
+            .await
+            .expect("profile")
+            .expect("one");
+        assert_ne!(before, after, "the new invention and the size count");
+        assert!(
+            s.screening_profile_of(&nanshan(false), known)
+                .await
+                .expect("profile")
+                .is_some()
+        );
+        let incremental = profile_counts(s).await;
+        let in_force = s.screening_refreshed().await.expect("r").expect("in force");
+        s.refresh_screening(today).await.expect("full");
+        assert_eq!(incremental, profile_counts(s).await, "{}", db.name);
+        let full = s.screening_refreshed().await.expect("r").expect("in force");
+        assert_eq!(in_force.enterprises, full.enterprises);
+    }
+}

@@ -420,7 +420,10 @@ async fn a_notice_and_a_disbursement_are_refused_for_one_person_and_confirmed_by
             .await;
         assert_eq!(r.status, 303, "{}", r.body);
         let a = s.application(&nanshan(), id).await.expect("app");
-        assert_eq!((a.row.state.as_str(), a.row.disbursed_fen), ("granted", 0));
+        assert_eq!(
+            (a.row.state.as_str(), a.row.disbursed_fen.get()),
+            ("granted", 0)
+        );
 
         // Prepared again through the API (202), then confirmed: a reviewer is refused by
         // separation of duties, the cashier pays.
@@ -754,7 +757,7 @@ async fn a_batch_is_closed_with_four_eyes_before_its_budget_is_allocated() {
         let done = s.application(&lead, id).await.expect("app");
         assert_eq!(
             (done.row.state().code(), done.row.granted_fen),
-            ("granted", Some(5_000_000))
+            ("granted", Some(ipfin_domain::Fen::new(5_000_000)))
         );
         assert!(done.events.iter().any(|e| e.comment.contains("四眼")));
 

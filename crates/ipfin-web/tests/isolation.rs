@@ -944,6 +944,26 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ("POST", "/consent", "enterprise_user"),
     (
         "GET",
+        "/push/consent/{ent_id}",
+        "city_admin,district_officer,department_member",
+    ),
+    (
+        "POST",
+        "/push/consent/{ent_id}",
+        "city_admin,district_officer",
+    ),
+    (
+        "GET",
+        "/api/v1/push/consent/{ent_id}",
+        "city_admin,district_officer,department_member",
+    ),
+    (
+        "PUT",
+        "/api/v1/push/consent/{ent_id}/public-data",
+        "city_admin,district_officer",
+    ),
+    (
+        "GET",
         "/api/v1/push",
         "city_admin,district_officer,department_member",
     ),
@@ -1339,6 +1359,175 @@ const EXPECTED: &[(&str, &str, &str)] = &[
         "/api/v1/disposals/{listing_id}/outcome",
         "bank_user",
     ),
+    // Service stations (issue #21, R3.1).
+    (
+        "GET",
+        "/stations",
+        "city_admin,district_officer,department_member",
+    ),
+    ("POST", "/stations", "city_admin,district_officer"),
+    (
+        "GET",
+        "/stations/figures.xlsx",
+        "city_admin,district_officer,department_member",
+    ),
+    (
+        "GET",
+        "/stations/{station_id}",
+        "city_admin,district_officer,department_member,agency_user",
+    ),
+    (
+        "POST",
+        "/stations/{station_id}/people",
+        "city_admin,district_officer",
+    ),
+    (
+        "GET",
+        "/cases",
+        "city_admin,district_officer,department_member,agency_user,enterprise_user",
+    ),
+    ("POST", "/cases", "city_admin,district_officer,agency_user"),
+    (
+        "GET",
+        "/cases/week",
+        "city_admin,district_officer,department_member,agency_user,enterprise_user",
+    ),
+    (
+        "GET",
+        "/cases/{case_id}",
+        "city_admin,district_officer,department_member,agency_user,enterprise_user",
+    ),
+    (
+        "POST",
+        "/cases/{case_id}/steps/{step}",
+        "city_admin,district_officer,agency_user",
+    ),
+    (
+        "POST",
+        "/cases/{case_id}/visits",
+        "city_admin,district_officer,agency_user",
+    ),
+    (
+        "POST",
+        "/cases/{case_id}/trips",
+        "city_admin,district_officer,agency_user",
+    ),
+    (
+        "POST",
+        "/cases/{case_id}/consent",
+        "city_admin,district_officer,agency_user,enterprise_user",
+    ),
+    (
+        "POST",
+        "/cases/{case_id}/application",
+        "city_admin,district_officer,agency_user",
+    ),
+    ("POST", "/cases/{case_id}/rating", "enterprise_user"),
+    ("GET", "/book", "public"),
+    ("POST", "/book", "public"),
+    (
+        "GET",
+        "/bookings",
+        "city_admin,district_officer,department_member,agency_user",
+    ),
+    (
+        "POST",
+        "/bookings/{booking_id}/accept",
+        "city_admin,district_officer,agency_user",
+    ),
+    (
+        "POST",
+        "/bookings/{booking_id}/decline",
+        "city_admin,district_officer,agency_user",
+    ),
+    (
+        "GET",
+        "/api/v1/stations",
+        "city_admin,district_officer,department_member",
+    ),
+    ("POST", "/api/v1/stations", "city_admin,district_officer"),
+    (
+        "GET",
+        "/api/v1/stations/figures",
+        "city_admin,district_officer,department_member",
+    ),
+    (
+        "GET",
+        "/api/v1/stations/enterprises/{ent_id}",
+        "city_admin,district_officer,department_member,agency_user",
+    ),
+    (
+        "GET",
+        "/api/v1/stations/{station_id}",
+        "city_admin,district_officer,department_member,agency_user",
+    ),
+    (
+        "POST",
+        "/api/v1/stations/{station_id}/people",
+        "city_admin,district_officer",
+    ),
+    (
+        "GET",
+        "/api/v1/cases",
+        "city_admin,district_officer,department_member,agency_user,enterprise_user",
+    ),
+    (
+        "POST",
+        "/api/v1/cases",
+        "city_admin,district_officer,agency_user",
+    ),
+    (
+        "GET",
+        "/api/v1/cases/week",
+        "city_admin,district_officer,department_member,agency_user,enterprise_user",
+    ),
+    (
+        "GET",
+        "/api/v1/cases/{case_id}",
+        "city_admin,district_officer,department_member,agency_user,enterprise_user",
+    ),
+    (
+        "PUT",
+        "/api/v1/cases/{case_id}/steps/{step}",
+        "city_admin,district_officer,agency_user",
+    ),
+    (
+        "POST",
+        "/api/v1/cases/{case_id}/visits",
+        "city_admin,district_officer,agency_user",
+    ),
+    (
+        "POST",
+        "/api/v1/cases/{case_id}/trips",
+        "city_admin,district_officer,agency_user",
+    ),
+    (
+        "POST",
+        "/api/v1/cases/{case_id}/consent",
+        "city_admin,district_officer,agency_user,enterprise_user",
+    ),
+    (
+        "POST",
+        "/api/v1/cases/{case_id}/application",
+        "city_admin,district_officer,agency_user",
+    ),
+    ("POST", "/api/v1/cases/{case_id}/rating", "enterprise_user"),
+    ("POST", "/api/v1/bookings", "public"),
+    (
+        "GET",
+        "/api/v1/bookings",
+        "city_admin,district_officer,department_member,agency_user",
+    ),
+    (
+        "POST",
+        "/api/v1/bookings/{booking_id}/accept",
+        "city_admin,district_officer,agency_user",
+    ),
+    (
+        "POST",
+        "/api/v1/bookings/{booking_id}/decline",
+        "city_admin,district_officer,agency_user",
+    ),
 ];
 
 fn rule_name(a: &Access) -> String {
@@ -1439,6 +1628,11 @@ struct Prober {
     foreign_product: i64,
     foreign_need: i64,
     foreign_listing: i64,
+    // Service stations (issue #21): a station the prober does not belong to (for a station's
+    // specialist: another district's), one of its cases and a pending booking.
+    foreign_station: i64,
+    foreign_case: i64,
+    foreign_booking: i64,
 }
 
 async fn token_for(app: &TestApp, org_id: i64, name: &str) -> (i64, String) {
@@ -1942,6 +2136,37 @@ async fn probe_platform(app: &TestApp, district: &str) -> (i64, i64, i64, i64) {
     (interp, product, need, listing)
 }
 
+/// The demo's station of the foreign district, its first case and a new pending booking
+/// (written directly).
+async fn probe_station(app: &TestApp, district: &str) -> (i64, i64, i64) {
+    let conn = app.store().conn();
+    let station = ipfin_store::db::fetch_i64(
+        conn,
+        "SELECT MIN(id) FROM stations WHERE district_code = ?",
+        vec![district.to_string().into()],
+    )
+    .await
+    .expect("a demo station");
+    let case = ipfin_store::db::fetch_i64(
+        conn,
+        "SELECT MIN(id) FROM service_cases WHERE station_id = ?",
+        vec![station.into()],
+    )
+    .await
+    .expect("a demo case");
+    let booking = ipfin_store::db::fetch_i64(
+        conn,
+        "INSERT INTO service_bookings (station_id, station_org_id, district_code, enterprise_name, credit_code, contact_name, \
+         contact_phone, enterprise_district, need, channel, requested_at, state) \
+         SELECT id, org_id, district_code, '越权探测企业', '9144030071526726XG', '探测', '13800138000', district_code, '', 'public', 0, 'requested' \
+         FROM stations WHERE id = ? RETURNING id",
+        vec![station.into()],
+    )
+    .await
+    .expect("booking");
+    (station, case, booking)
+}
+
 /// A whitelist decision in force for an enterprise of the foreign district (written directly;
 /// one per enterprise, shared by the probers that use it).
 async fn probe_decision(app: &TestApp, district: &str, enterprise_id: i64) -> i64 {
@@ -2236,6 +2461,15 @@ async fn probers(app: &TestApp) -> Vec<Prober> {
             probe_push(app, district, foreign_enterprise.id, foreign_org).await;
         let (foreign_interp, foreign_product, foreign_need, foreign_listing) =
             probe_platform(app, district).await;
+        let (foreign_station, foreign_case, foreign_booking) = probe_station(
+            app,
+            if username == "agency.specialist" {
+                "440304"
+            } else {
+                district
+            },
+        )
+        .await;
         let session = app.login(username).await;
         let roles = app
             .store()
@@ -2285,6 +2519,9 @@ async fn probers(app: &TestApp) -> Vec<Prober> {
             foreign_product,
             foreign_need,
             foreign_listing,
+            foreign_station,
+            foreign_case,
+            foreign_booking,
         });
     }
     out
@@ -2330,6 +2567,10 @@ fn substitute(path: &str, p: &Prober) -> String {
         ("{product_id}", p.foreign_product.to_string()),
         ("{need_id}", p.foreign_need.to_string()),
         ("{listing_id}", p.foreign_listing.to_string()),
+        ("{station_id}", p.foreign_station.to_string()),
+        ("{case_id}", p.foreign_case.to_string()),
+        ("{booking_id}", p.foreign_booking.to_string()),
+        ("{step}", "policy".to_string()),
         ("{bank_id}", p.foreign_org.to_string()),
     ] {
         out = out.replace(param, &value);

@@ -5,7 +5,8 @@
 
 mod support;
 
-use axum::http::Method;
+use axum::body::Body;
+use axum::http::{Method, Request, header};
 use support::TestApp;
 
 #[tokio::test]
@@ -244,6 +245,132 @@ async fn an_enterprise_gives_and_withdraws_its_consent_on_its_page() {
         // A bank has no consent page.
         let b = app.login("bank.manager").await;
         assert_eq!(app.get("/consent", Some(&b)).await.status, 403);
+    }
+}
+
+#[tokio::test]
+async fn an_officer_records_that_an_enterprises_data_is_public_on_its_page_and_by_api() {
+    for app in TestApp::all().await {
+        let n = app.db.name;
+        let ns = app.login("ns.officer").await;
+        let finance = app.login("ns.finance").await;
+        let ent = app.login("ent.user").await;
+        let id = app.org_id("深圳市南山示例科技有限公司").await;
+        let e = ipfin_store::db::fetch_i64(
+            app.store().conn(),
+            "SELECT id FROM enterprises WHERE organisation_id = ?",
+            vec![id.into()],
+        )
+        .await
+        .expect("enterprise");
+        // The enterprise page links to it; the page shows the state and the form.
+        let r = app.get(&format!("/enterprises/{e}"), Some(&ns)).await;
+        assert!(r.body.contains(&format!("/push/consent/{e}")), "{n}");
+        let r = app.get(&format!("/push/consent/{e}"), Some(&ns)).await;
+        assert_eq!(r.status, 200, "{n}");
+        assert!(r.body.contains(r#"name="basis""#));
+        // A member department reads it without the form, and may not record.
+        let r = app.get(&format!("/push/consent/{e}"), Some(&finance)).await;
+        assert_eq!(r.status, 200, "{n}");
+        assert!(!r.body.contains(r#"name="basis""#));
+        let r = app
+            .post_form(
+                &format!("/push/consent/{e}"),
+                Some(&finance),
+                &[
+                    ("action", "set"),
+                    ("basis", "深交所上市公司，定期报告公开披露"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, 403, "{n}");
+        // Too short: the error beside the field, what was typed kept, nothing stored.
+        let before = app.audit_count().await;
+        let r = app
+            .post_form(
+                &format!("/push/consent/{e}"),
+                Some(&ns),
+                &[("action", "set"), ("basis", "公开")],
+            )
+            .await;
+        assert_eq!(r.status, 422, "{n}");
+        assert!(r.body.contains("basis-error") && r.body.contains(r#"value="公开""#));
+        // Clearing without the tick is refused.
+        let r = app
+            .post_form(
+                &format!("/push/consent/{e}"),
+                Some(&ns),
+                &[("action", "clear")],
+            )
+            .await;
+        assert_eq!(r.status, 422, "{n}");
+        assert_eq!(app.audit_count().await, before);
+        // Recorded: the history says so, and the enterprise sees it on its consent page.
+        let r = app
+            .post_form(
+                &format!("/push/consent/{e}"),
+                Some(&ns),
+                &[
+                    ("action", "set"),
+                    ("basis", "深交所上市公司，定期报告公开披露"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, 303, "{n}: {}", r.body);
+        let r = app.get(&format!("/push/consent/{e}"), Some(&ns)).await;
+        assert!(
+            r.body
+                .contains("登记数据已公开：深交所上市公司，定期报告公开披露")
+        );
+        let r = app.get("/consent", Some(&ent)).await;
+        assert!(
+            r.body.contains("深交所上市公司，定期报告公开披露"),
+            "{}",
+            r.body
+        );
+        // Through the API: a token never records; the officer signed in does.
+        let t = app.token("南山区市场监督管理局").await;
+        let uri = format!("/api/v1/push/consent/{e}/public-data");
+        let r = app
+            .api(
+                Method::PUT,
+                &uri,
+                Some(&t),
+                Some(r#"{"basis":"深交所上市公司，定期报告公开披露"}"#.to_string()),
+            )
+            .await;
+        assert_eq!(r.status, 403, "{n}: {}", r.body);
+        let put = |who: &support::Session, b: &str| {
+            Request::builder()
+                .method(Method::PUT)
+                .uri(&uri)
+                .header(header::COOKIE, &who.cookie)
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(b.to_string()))
+                .expect("request")
+        };
+        let r = app.send(put(&ns, r#"{"basis":"x"}"#)).await;
+        assert_eq!(r.status, 422, "{n}: {}", r.body);
+        let r = app.send(put(&ns, r#"{"basis":null}"#)).await;
+        assert_eq!(r.status, 200, "{n}: {}", r.body);
+        let v = r.json();
+        assert_eq!(v["public_basis"], serde_json::Value::Null);
+        assert_eq!(v["history"][0]["channel"], "public");
+        assert_eq!(v["history"][0]["given"], false);
+        let r = app
+            .api(
+                Method::GET,
+                &format!("/api/v1/push/consent/{e}"),
+                Some(&t),
+                None,
+            )
+            .await;
+        assert_eq!(r.status, 200, "{n}");
+        assert_eq!(r.json()["pushable"], true, "it consented in the demo");
+        // Another district's officer finds nothing, before the body is read.
+        let ft = app.login("ft.officer").await;
+        let r = app.send(put(&ft, "not json")).await;
+        assert_eq!(r.status, 404, "{n}: {}", r.body);
     }
 }
 

@@ -122,6 +122,10 @@ struct ScreeningArgs {
     /// Derive every enterprise's profile from the records first (timed).
     #[arg(long)]
     refresh: bool,
+    /// Derive again only the profiles of enterprises recorded as changed (timed), as the job
+    /// inside `serve` does every minute.
+    #[arg(long)]
+    refresh_changes: bool,
     /// Score this many times and print the timing (min / median / max) on standard error.
     #[arg(long, default_value_t = 1)]
     repeat: u32,
@@ -619,8 +623,9 @@ async fn serve(cfg: Config, args: ServeArgs) -> Result<()> {
 /// `periodic_jobs` so one instance runs it): notices whose period is over end (applications become
 /// granted within the budget); supervision checks that fall due run; overdue data-sharing deliveries are flagged to the lead
 /// department; pushes to banks whose period ended are hidden from them, and overdue first contacts are
-/// flagged to the bank and the district; notifications are handed to the sender (the log here; an
-/// e-mail/SMS gateway in production).
+/// flagged to the bank and the district; the screening profiles of enterprises whose records
+/// changed are derived again, and all of them once a day (claimed like the anchor);
+/// notifications are handed to the sender (the log here; an e-mail/SMS gateway in production).
 async fn background_jobs(store: Store) {
     let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
     loop {
@@ -666,6 +671,26 @@ async fn background_jobs(store: Store) {
             Ok(0) => {}
             Ok(n) => tracing::info!(entries = n, "overdue first contacts flagged"),
             Err(e) => tracing::error!(error = %e, "checking first contacts failed"),
+        }
+        match store
+            .refresh_screening_if_due(ipfin_store::today_shanghai())
+            .await
+        {
+            Ok(None) => {}
+            Ok(Some(r)) => tracing::info!(
+                enterprises = r.enterprises,
+                millis = r.millis,
+                "screening profiles refreshed (daily)"
+            ),
+            Err(e) => tracing::error!(error = %e, "refreshing screening profiles failed"),
+        }
+        match store.refresh_screening_changes().await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(
+                enterprises = n,
+                "screening profiles of changed enterprises refreshed"
+            ),
+            Err(e) => tracing::error!(error = %e, "refreshing changed screening profiles failed"),
         }
         let send = |n: &ipfin_store::application::Notification| {
             tracing::info!(notification = n.id, link = %n.link, text = %n.text, "notify (development sender: log only)");
@@ -1251,6 +1276,21 @@ async fn screening(cfg: &Config, args: ScreeningArgs) -> Result<()> {
         eprintln!(
             "refresh: {} enterprises, {} profiles, {} ms",
             r.enterprises, r.profiles, r.millis
+        );
+    }
+    if args.refresh_changes {
+        let pending = store
+            .screening_changes_pending()
+            .await
+            .map_err(store_error)?;
+        let started = std::time::Instant::now();
+        let n = store
+            .refresh_screening_changes()
+            .await
+            .map_err(store_error)?;
+        eprintln!(
+            "refresh_changes: {pending} changes, {n} enterprises, {} ms",
+            started.elapsed().as_millis()
         );
     }
     let scope = Scope::City;

@@ -254,7 +254,7 @@ impl Store {
         };
         for (item, fen) in &items {
             let kept = before.iter().find(|b| &b.item == item);
-            let approved = kept.and_then(|b| b.approved_fen).map(|a| a.min(*fen));
+            let approved = kept.and_then(|b| b.approved_fen).map(|a| a.get().min(*fen));
             exec(
                 tx.conn(),
                 "INSERT INTO application_items (application_id, item, computed_fen, approved_fen, reason) VALUES (?, ?, ?, ?, ?)",

@@ -338,7 +338,7 @@ impl Store {
             .iter()
             .map(|r| BudgetRequest {
                 id: r.id,
-                amount_fen: Fen::new(r.approved_fen.unwrap_or(0)),
+                amount_fen: r.approved_fen.unwrap_or(Fen::ZERO),
                 accepted_at: r.accepted_at.unwrap_or(0),
             })
             .collect();
@@ -367,7 +367,7 @@ impl Store {
                     number: r.number.clone(),
                     enterprise_name: r.applicant_name.clone(),
                     accepted_at: r.accepted_at.unwrap_or(0),
-                    approved_fen: r.approved_fen.unwrap_or(0),
+                    approved_fen: r.approved_fen.unwrap_or(Fen::ZERO).get(),
                     granted_fen: g.get(),
                 })
                 .collect(),
@@ -425,7 +425,10 @@ impl Store {
                 vec![row.id.into()],
             )
             .await?;
-            let weights: Vec<i64> = items.iter().map(|i| i.approved_fen.unwrap_or(0)).collect();
+            let weights: Vec<i64> = items
+                .iter()
+                .map(|i| i.approved_fen.unwrap_or(Fen::ZERO).get())
+                .collect();
             let shares = proportional(&weights, granted);
             for (it, share) in items.iter().zip(shares) {
                 exec(tx.conn(), "UPDATE application_items SET granted_fen = ? WHERE application_id = ? AND item = ?", vec![share.into(), row.id.into(), it.item.clone().into()]).await?;
@@ -578,16 +581,17 @@ impl Store {
                 .map_err(StoreError::Conflict)?;
         }
         Self::check_duty(tx, &row, user, Duty::Disburse).await?;
-        let granted = row.granted_fen.unwrap_or(0);
-        if amount_fen <= 0 || row.disbursed_fen.saturating_add(amount_fen) > granted {
+        let granted = row.granted_fen.unwrap_or(Fen::ZERO);
+        let total = row.disbursed_fen.checked_add(Fen::new(amount_fen));
+        if amount_fen <= 0 || total.is_none_or(|t| t > granted) {
             return Err(field_err(
                 "amount",
                 Msg::new(
                     "disburse.amount",
                     format!(
                         "拨付金额应大于 0，且累计不超过确定的资助额 {} 元（已拨付 {} 元）。",
-                        ipfin_domain::financing::yuan(granted),
-                        ipfin_domain::financing::yuan(row.disbursed_fen)
+                        granted.yuan(),
+                        row.disbursed_fen.yuan()
                     ),
                     "The amount must be above 0 and in total not above the grant.",
                 ),
@@ -607,8 +611,8 @@ impl Store {
             paid_on,
             amount_fen,
             reference,
-            granted_fen: granted,
-            disbursed_before_fen: row.disbursed_fen,
+            granted_fen: granted.get(),
+            disbursed_before_fen: row.disbursed_fen.get(),
         })
     }
 

@@ -42,7 +42,7 @@ use ipfin_domain::application::{Action, Actor, Difference, Kind, Line, SlotDef, 
 use ipfin_domain::org::Scope;
 use ipfin_domain::policy::rules::Item;
 use ipfin_domain::visibility::{Party, Reach, Records};
-use ipfin_domain::{FieldError, Msg};
+use ipfin_domain::{Fen, FieldError, Msg};
 use sea_orm::{ConnectionTrait, FromQueryResult};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -96,10 +96,10 @@ pub struct ApplicationRow {
     pub stage: Option<String>,
     /// The items applied for, decoded when the row is loaded (an unknown code is an error).
     pub items: CodeList<Item>,
-    pub computed_fen: i64,
-    pub approved_fen: Option<i64>,
-    pub granted_fen: Option<i64>,
-    pub disbursed_fen: i64,
+    pub computed_fen: Fen,
+    pub approved_fen: Option<Fen>,
+    pub granted_fen: Option<Fen>,
+    pub disbursed_fen: Fen,
     pub return_note: Option<String>,
     pub return_deadline: Option<NaiveDate>,
     pub created_at: i64,
@@ -137,10 +137,10 @@ const FROM: &str = "FROM applications a JOIN organisations o ON o.id = a.applica
 #[derive(Debug, Clone, FromQueryResult, Serialize)]
 pub struct ItemRow {
     pub item: String,
-    pub computed_fen: i64,
-    pub approved_fen: Option<i64>,
+    pub computed_fen: Fen,
+    pub approved_fen: Option<Fen>,
     pub reason: Option<String>,
-    pub granted_fen: Option<i64>,
+    pub granted_fen: Option<Fen>,
 }
 
 #[derive(Debug, Clone, FromQueryResult, Serialize)]
@@ -367,7 +367,7 @@ pub struct NewObjection {
 #[derive(Debug, Clone, Deserialize, Serialize)]
 pub struct ItemDecision {
     pub item: Item,
-    pub approved_fen: i64,
+    pub approved_fen: Fen,
     #[serde(default)]
     pub reason: String,
 }
@@ -375,6 +375,13 @@ pub struct ItemDecision {
 /// States whose applications reserve or hold an amount against the enterprise cap and hold
 /// their claims on loans.
 const ACTIVE: &str = "('submitted','returned','accepted','reviewed','in_notice','granted','disbursed','under_investigation','cleared')";
+/// What an application in the alias `a` holds toward the enterprise's caps: its latest figure
+/// (granted, else approved, else computed) while `ACTIVE`; once clawed back, what the enterprise
+/// kept of it — the disbursed amount less every clawback, never below zero.
+const HELD: &str = "CASE WHEN a.state = 'clawed_back' THEN \
+     (CASE WHEN a.disbursed_fen > (SELECT COALESCE(SUM(c.amount_fen), 0) FROM clawbacks c WHERE c.application_id = a.id) \
+      THEN a.disbursed_fen - (SELECT COALESCE(SUM(c.amount_fen), 0) FROM clawbacks c WHERE c.application_id = a.id) ELSE 0 END) \
+     ELSE COALESCE(a.granted_fen, a.approved_fen, a.computed_fen) END";
 
 fn officer_district(scope: &Scope) -> Result<&str> {
     match scope.lead_district() {

@@ -10,12 +10,12 @@ use crate::error::{Result, StoreError};
 use crate::{Store, WriteTx};
 use bytes::Bytes;
 use chrono::NaiveDate;
-use ipfin_domain::Msg;
 use ipfin_domain::application::files::check_upload;
 use ipfin_domain::application::objection::{ObjectionLimits, Reached, retry_after};
 use ipfin_domain::application::{self as app, Action, Actor, State};
 use ipfin_domain::confirmation::{NoticeLine, NoticeStep};
 use ipfin_domain::org::Scope;
+use ipfin_domain::{Fen, Msg};
 use sea_orm::{ConnectionTrait, FromQueryResult, Value};
 use serde_json::json;
 
@@ -114,7 +114,7 @@ impl Store {
                 number: row.number.clone(),
                 enterprise_name: row.applicant_name.clone(),
                 items,
-                amount_fen: row.approved_fen.unwrap_or(0),
+                amount_fen: row.approved_fen.unwrap_or(Fen::ZERO).get(),
             });
         }
         let warnings = Self::split_batch_warnings(tx.conn(), &entries).await?;

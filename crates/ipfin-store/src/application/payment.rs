@@ -11,7 +11,7 @@ use ipfin_domain::application::duties::Duty;
 use ipfin_domain::application::{Action, Actor, State, Workflow};
 use ipfin_domain::org::Scope;
 use ipfin_domain::payment::{PayeeInput, check_payee, joined};
-use ipfin_domain::{FieldError, Msg};
+use ipfin_domain::{Fen, FieldError, Msg};
 use sea_orm::{ConnectionTrait, FromQueryResult};
 use serde::Serialize;
 use serde_json::json;
@@ -74,7 +74,7 @@ impl Store {
             vec![id.into()],
         )
         .await?;
-        let granted = row.granted_fen.unwrap_or(0);
+        let granted = row.granted_fen.unwrap_or(Fen::ZERO).get();
         if amount_fen <= 0 || disbursed.saturating_add(amount_fen) > granted {
             return Err(field_err(
                 "amount",
@@ -231,7 +231,8 @@ impl Store {
         }
         let state = row.state();
         if !payee_open(state)
-            || (state == State::Disbursed && row.disbursed_fen >= row.granted_fen.unwrap_or(0))
+            || (state == State::Disbursed
+                && row.disbursed_fen >= row.granted_fen.unwrap_or(Fen::ZERO))
         {
             return Err(StoreError::conflict(
                 "payee.closed",

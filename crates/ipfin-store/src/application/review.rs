@@ -3,14 +3,13 @@
 //! return for supplements, refuse, and the staged review with maker–checker.
 
 use super::{
-    ACTIVE, ApplicationRow, Body, FILE_COLS, FileRow, ItemDecision, ItemRow, applicant_org,
+    ACTIVE, ApplicationRow, Body, FILE_COLS, FileRow, HELD, ItemDecision, ItemRow, applicant_org,
     field_err, workflow_err,
 };
 use crate::db::{exec, fetch_all, fetch_i64, fetch_opt};
 use crate::error::{Result, StoreError};
 use crate::{Store, WriteTx};
 use chrono::{Datelike, NaiveDate};
-use ipfin_domain::Msg;
 use ipfin_domain::application::duties::Duty;
 use ipfin_domain::application::{self as app, Action, Actor, Difference, Kind, State};
 use ipfin_domain::org::Scope;
@@ -18,6 +17,7 @@ use ipfin_domain::policy::calc::{self, Calculation};
 use ipfin_domain::policy::document::PolicyDocument;
 use ipfin_domain::policy::eligibility::Step;
 use ipfin_domain::policy::rules::{CapPeriod, Item};
+use ipfin_domain::{Fen, Msg};
 use sea_orm::{ConnectionTrait, FromQueryResult, Value};
 use serde_json::json;
 use std::collections::BTreeMap;
@@ -65,15 +65,16 @@ impl Store {
     }
 
     /// What the enterprise has been granted or has in progress within the cap period, other
-    /// than this application (SPEC §3.4 step 4: in-progress applications reserve their amount).
+    /// than this application (SPEC §3.4 step 4: in-progress applications reserve their amount;
+    /// a clawed-back application counts what the enterprise kept of it).
     async fn enterprise_used<C: ConnectionTrait>(
         conn: &C,
         row: &ApplicationRow,
         period: Option<CapPeriod>,
     ) -> Result<i64> {
         let mut sql = format!(
-            "SELECT CAST(COALESCE(SUM(COALESCE(a.granted_fen, a.approved_fen, a.computed_fen)), 0) AS BIGINT) FROM applications a \
-             WHERE a.applicant_org_id = ? AND a.district_code = ? AND a.kind = ? AND a.id <> ? AND a.state IN {ACTIVE}"
+            "SELECT CAST(COALESCE(SUM({HELD}), 0) AS BIGINT) FROM applications a \
+             WHERE a.applicant_org_id = ? AND a.district_code = ? AND a.kind = ? AND a.id <> ? AND (a.state IN {ACTIVE} OR a.state = 'clawed_back')"
         );
         let mut values: Vec<Value> = vec![
             row.applicant_org_id.into(),
@@ -120,30 +121,65 @@ impl Store {
             item: String,
             used_fen: i64,
         }
-        let rows: Vec<Used> = fetch_all(
-            conn,
-            &format!(
-                "SELECT i.item, CAST(SUM(COALESCE(i.granted_fen, i.approved_fen, i.computed_fen)) AS BIGINT) AS used_fen \
-                 FROM application_items i JOIN applications a ON a.id = i.application_id \
+        #[derive(FromQueryResult)]
+        struct Kept {
+            application_id: i64,
+            item: String,
+            item_fen: i64,
+            kept_fen: i64,
+        }
+        let same_series = "FROM application_items i JOIN applications a ON a.id = i.application_id \
                  JOIN policy_versions p ON p.id = a.policy_version_id \
                  JOIN policy_versions mine ON mine.series = p.series \
                  WHERE mine.id = ? AND a.applicant_org_id = ? AND a.kind = 'enterprise_fee' AND a.id <> ? \
-                 AND a.policy_year = ? AND a.state IN {ACTIVE} GROUP BY i.item"
-            ),
+                 AND a.policy_year = ?";
+        let values = || -> Vec<Value> {
             vec![
                 row.policy_version_id.into(),
                 row.applicant_org_id.into(),
                 row.id.into(),
                 row.policy_year.into(),
-            ],
+            ]
+        };
+        let rows: Vec<Used> = fetch_all(
+            conn,
+            &format!(
+                "SELECT i.item, CAST(SUM(COALESCE(i.granted_fen, i.approved_fen, i.computed_fen)) AS BIGINT) AS used_fen \
+                 {same_series} AND a.state IN {ACTIVE} GROUP BY i.item"
+            ),
+            values(),
         )
         .await?;
-        let mut out = BTreeMap::new();
+        let mut out: BTreeMap<Item, i64> = BTreeMap::new();
         for u in rows {
             let item = crate::column::decode::<Item>("application_items.item", &u.item)?;
-            out.insert(item, ipfin_domain::Fen::new(u.used_fen));
+            *out.entry(item).or_default() += u.used_fen;
         }
-        Ok(out)
+        // A clawed-back application still holds what the enterprise kept of it (disbursed less
+        // what was clawed back), shared over its items in proportion to their grants, exactly.
+        let kept: Vec<Kept> = fetch_all(
+            conn,
+            &format!(
+                "SELECT a.id AS application_id, i.item, \
+                 CAST(COALESCE(i.granted_fen, i.approved_fen, i.computed_fen) AS BIGINT) AS item_fen, \
+                 CAST({HELD} AS BIGINT) AS kept_fen \
+                 {same_series} AND a.state = 'clawed_back' ORDER BY a.id, i.item"
+            ),
+            values(),
+        )
+        .await?;
+        for app in kept.chunk_by(|a, b| a.application_id == b.application_id) {
+            let weights: Vec<i64> = app.iter().map(|k| k.item_fen).collect();
+            let shares = ipfin_domain::policy::budget::proportional(&weights, app[0].kept_fen);
+            for (k, share) in app.iter().zip(shares) {
+                let item = crate::column::decode::<Item>("application_items.item", &k.item)?;
+                *out.entry(item).or_default() += share;
+            }
+        }
+        Ok(out
+            .into_iter()
+            .map(|(item, fen)| (item, ipfin_domain::Fen::new(fen)))
+            .collect())
     }
 
     /// The annual cap of each item as the stored calculation applied it (`items[].annual`).
@@ -937,14 +973,14 @@ impl Store {
                         format!(
                             "{}核定金额 {} 元高于系统测算（或上一环节核定）的 {} 元：核定金额只能调低，不能调高。",
                             d.item.zh(),
-                            ipfin_domain::financing::yuan(d.approved_fen),
-                            ipfin_domain::financing::yuan(ceiling)
+                            d.approved_fen.yuan(),
+                            ceiling.yuan()
                         ),
                         "An approved amount cannot exceed the calculation.",
                     ),
                 ));
             }
-            if d.approved_fen < 0 {
+            if d.approved_fen < Fen::ZERO {
                 return Err(field_err(
                     "approved_fen",
                     Msg::new(
@@ -986,7 +1022,7 @@ impl Store {
                     .unwrap_or(it.approved_fen.unwrap_or(it.computed_fen));
                 let used = used.get(&item).map_or(0, |f| f.get());
                 let remaining = cap.saturating_sub(used).max(0);
-                if approved > remaining {
+                if approved.get() > remaining {
                     return Err(StoreError::conflict(
                         "review.annual_cap",
                         format!(
@@ -995,7 +1031,7 @@ impl Store {
                             ipfin_domain::financing::yuan(*cap),
                             ipfin_domain::financing::yuan(used),
                             ipfin_domain::financing::yuan(remaining),
-                            ipfin_domain::financing::yuan(approved)
+                            approved.yuan()
                         ),
                         "The approved amount is above what remains of the item's annual cap.",
                     ));

@@ -73,7 +73,7 @@ impl Store {
                         let item = decode::<Item>("application_items.item", &i.item)?;
                         Ok((
                             item,
-                            Fen::new(i.granted_fen.or(i.approved_fen).unwrap_or(i.computed_fen)),
+                            i.granted_fen.or(i.approved_fen).unwrap_or(i.computed_fen),
                         ))
                     })
                     .collect::<Result<_>>()?,

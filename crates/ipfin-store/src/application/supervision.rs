@@ -438,14 +438,14 @@ impl Store {
         wf.apply(Actor::Officer(user), Action::Clawback)
             .map_err(StoreError::Conflict)?;
         Self::check_duty(tx, &row, user, Duty::Clawback).await?;
-        if amount_fen <= 0 || amount_fen > row.disbursed_fen {
+        if amount_fen <= 0 || amount_fen > row.disbursed_fen.get() {
             return Err(field_err(
                 "amount",
                 Msg::new(
                     "clawback.amount",
                     format!(
                         "追回金额应大于 0 且不超过已拨付的 {} 元。",
-                        ipfin_domain::financing::yuan(row.disbursed_fen)
+                        row.disbursed_fen.yuan()
                     ),
                     "The amount must be above 0 and not above what was disbursed.",
                 ),
@@ -457,7 +457,7 @@ impl Store {
             enterprise_name: row.applicant_name.clone(),
             amount_fen,
             reason: reason.to_string(),
-            disbursed_fen: row.disbursed_fen,
+            disbursed_fen: row.disbursed_fen.get(),
         })
     }
 

@@ -516,6 +516,7 @@ impl Store {
                     )
                     .await?;
             out.updated += 1;
+            crate::screening::mark_changed(tx.conn(), &[e.id]).await?;
             if e.data_sharing_consent != r.input.data_sharing_consent {
                 crate::push::record_consent_event(
                     tx,
@@ -596,6 +597,8 @@ impl Store {
                 values,
             )
             .await?;
+            let new_ids: Vec<i64> = ids.iter().map(|i| i.id).collect();
+            crate::screening::mark_changed(tx.conn(), &new_ids).await?;
             if !pg {
                 let by_code: HashMap<&str, &ReadyRow> =
                     chunk.iter().map(|r| (r.code.as_str(), *r)).collect();

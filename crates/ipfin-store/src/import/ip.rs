@@ -92,6 +92,7 @@ impl Store {
                         vec![ip.title.clone().into(), ip.legal_status.clone().into(), ip.grant_date.into(), ip.nice_class.into(), patent_kind.into(), e.id.into()],
                     )
                     .await?;
+                    crate::screening::mark_changed(tx.conn(), &[*ent_id]).await?;
                     out.updated += 1;
                 }
                 None => new_rows.push((*ent_id, r)),
@@ -120,6 +121,10 @@ impl Store {
                 values,
             )
             .await?;
+            let mut owners: Vec<i64> = chunk.iter().map(|(e, _)| *e).collect();
+            owners.sort_unstable();
+            owners.dedup();
+            crate::screening::mark_changed(tx.conn(), &owners).await?;
             out.inserted += chunk.len() as u64;
         }
         Ok((out, errors))

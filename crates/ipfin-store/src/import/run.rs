@@ -195,7 +195,8 @@ impl Store {
         self.finish_import(actor, import_id).await?;
         // The score profiles follow the records they are derived from (issue #20 item 2).
         if kind != ImportKind::Tags && report.inserted + report.updated > 0 {
-            self.refresh_screening(crate::today_shanghai()).await?;
+            self.refresh_screening_after_changes(crate::today_shanghai())
+                .await?;
         }
         Ok(report)
     }

@@ -31,7 +31,9 @@ mod m0024_batch_allocation;
 mod m0025_whitelist;
 mod m0027_screening;
 mod m0028_push;
+mod m0029_station;
 mod m0030_platform;
+mod m0031_public_data_and_screening_changes;
 
 use m0001_foundation::M0001Foundation;
 use m0002_enterprises::M0002Enterprises;
@@ -59,7 +61,9 @@ use m0024_batch_allocation::M0024BatchAllocation;
 use m0025_whitelist::M0025Whitelist;
 use m0027_screening::M0027Screening;
 use m0028_push::M0028Push;
+use m0029_station::M0029Station;
 use m0030_platform::M0030Platform;
+use m0031_public_data_and_screening_changes::M0031PublicDataAndScreeningChanges;
 
 use sea_orm_migration::prelude::*;
 
@@ -95,7 +99,9 @@ impl MigratorTrait for Migrator {
             Box::new(M0025Whitelist),
             Box::new(M0027Screening),
             Box::new(M0028Push),
+            Box::new(M0029Station),
             Box::new(M0030Platform),
+            Box::new(M0031PublicDataAndScreeningChanges),
         ]
     }
 }

@@ -16,7 +16,7 @@ use ipfin_domain::payment::{
     LineFacts, LineOutcome, LineResult, Outcome, ResultRow, RunAction, check_amount, check_outcome,
     check_results, joined,
 };
-use ipfin_domain::{FieldError, Msg};
+use ipfin_domain::{Fen, FieldError, Msg};
 use serde::Serialize;
 use serde_json::json;
 
@@ -161,8 +161,8 @@ impl Store {
                     continue;
                 }
                 if let Err(m) = check_amount(
-                    line.amount_fen,
-                    row.granted_fen.unwrap_or(0),
+                    Fen::new(line.amount_fen),
+                    row.granted_fen.unwrap_or(Fen::ZERO),
                     row.disbursed_fen,
                 ) {
                     problems.push(format!("{}：申请 {label}：{}", at(line), m.zh));

@@ -6,10 +6,10 @@ use super::{RunDetail, RunRow};
 use crate::db::{exec, fetch_i64, fetch_opt};
 use crate::error::{Result, StoreError};
 use crate::{Store, WriteTx};
-use ipfin_domain::Msg;
 use ipfin_domain::application::State;
 use ipfin_domain::org::Scope;
 use ipfin_domain::payment::{RunAction, RunState, check_amount, check_payee, joined};
+use ipfin_domain::{Fen, Msg};
 use sea_orm::FromQueryResult;
 use serde_json::json;
 
@@ -93,8 +93,11 @@ impl Store {
                 "Only granted applications not yet paid in full go into a payment run.",
             ));
         }
-        let granted = row.granted_fen.unwrap_or(0);
-        let amount = amount_fen.unwrap_or(granted - row.disbursed_fen);
+        let granted = row.granted_fen.unwrap_or(Fen::ZERO);
+        let amount = match amount_fen {
+            Some(a) => Fen::new(a),
+            None => granted.checked_sub(row.disbursed_fen).unwrap_or(Fen::ZERO),
+        };
         check_amount(amount, granted, row.disbursed_fen).map_err(|m| {
             StoreError::Invalid(ipfin_domain::FieldError {
                 field: "amount_fen",
@@ -273,8 +276,8 @@ impl Store {
                     wf.state.zh()
                 ));
             } else if let Err(m) = check_amount(
-                l.amount_fen,
-                row.granted_fen.unwrap_or(0),
+                Fen::new(l.amount_fen),
+                row.granted_fen.unwrap_or(Fen::ZERO),
                 row.disbursed_fen,
             ) {
                 problems.push(format!(

@@ -17,6 +17,7 @@ pub mod platform;
 pub mod policy;
 pub mod push;
 pub mod screening;
+pub mod station;
 pub mod stats;
 pub mod summary;
 pub mod supervision;

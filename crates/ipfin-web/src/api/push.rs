@@ -267,6 +267,41 @@ pub async fn set_consent(
     Ok(Json(uc::consent(&state, &actor).await?))
 }
 
+/// An enterprise's consent and public-data basis, for its district's government.
+#[utoipa::path(get, path = "/api/v1/push/consent/{ent_id}", tag = "push", params(("ent_id" = i64, Path)),
+    responses((status = 200, body = ConsentDto), (status = 404, description = "no such enterprise in your district")),
+    security(("bearer" = [])))]
+pub async fn consent_of(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<String>,
+) -> AppResult<Json<ConsentDto>> {
+    Ok(Json(uc::consent_of(&state, &actor, path_id(&id)?).await?))
+}
+
+/// The district's lead officers record that an enterprise's data is public (`basis`, e.g. a
+/// listed company's disclosures: it may then be pushed without a consent form unless it has
+/// said no), or no longer so (`null`: it is hidden from banks that have not contacted it,
+/// unless it consented).
+#[utoipa::path(put, path = "/api/v1/push/consent/{ent_id}/public-data", tag = "push", params(("ent_id" = i64, Path)),
+    request_body = crate::usecase::push::PublicDataBody,
+    responses((status = 200, body = ConsentDto), (status = 404, description = "no such enterprise in your district"),
+        (status = 403, description = "not a lead officer of the enterprise's district"),
+        (status = 422, description = "a basis shorter than 4 or longer than 200 characters")),
+    security(("bearer" = [])))]
+pub async fn set_public_data(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> AppResult<Json<ConsentDto>> {
+    let id = path_id(&id)?;
+    state.store.consent(&actor.scope, id).await?;
+    let b: crate::usecase::push::PublicDataBody = parse(&body)?;
+    uc::set_public_data(&state, &actor, id, &b).await?;
+    Ok(Json(uc::consent_of(&state, &actor, id).await?))
+}
+
 /// The push funnel for a period (default this quarter): pushed → contacted → applied → granted
 /// (count and amount), days to first contact, per bank and per source. The district's
 /// government: its district (the city: all or `?district=`); a bank: its own pushes.

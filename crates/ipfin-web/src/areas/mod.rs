@@ -22,6 +22,7 @@ pub mod platform;
 pub mod policy;
 pub mod push;
 pub mod screening;
+pub mod station;
 pub mod stats;
 pub mod summary;
 pub mod supervision;
@@ -62,6 +63,7 @@ pub const AREAS: &[Area] = &[
     push::AREA,
     platform::AREA,
     screening::AREA,
+    station::AREA,
     summary::AREA,
     meeting::AREA,
     audit::AREA,
@@ -209,6 +211,7 @@ mod tests {
                 "7 /tools/subsidy-calculator",
                 "8 /register",
                 "9 /zones",
+                "10 /book",
             ],
             &[
                 "0 /home",
@@ -234,6 +237,7 @@ mod tests {
                 "26 /audit",
                 "27 /payments",
                 "29 /interpretations",
+                "30 /stations",
                 "90 /supervision",
                 "91 /meetings",
                 "92 /tools/credit-code",
@@ -265,6 +269,7 @@ mod tests {
                 "27 /payments",
                 "28 /confirmations",
                 "29 /interpretations",
+                "30 /stations",
                 "90 /supervision",
                 "91 /meetings",
                 "92 /tools/credit-code",
@@ -289,6 +294,7 @@ mod tests {
                 "26 /users",
                 "27 /payments",
                 "29 /interpretations",
+                "30 /stations",
                 "90 /supervision",
                 "91 /meetings",
                 "92 /tools/credit-code",
@@ -332,6 +338,9 @@ mod tests {
                 "0 /home",
                 "10 /orgs/7",
                 "11 /tokens",
+                "30 /cases",
+                "31 /cases/week",
+                "32 /bookings",
                 "90 /supervision/tasks",
                 "91 /meetings",
                 "92 /tools/credit-code",
@@ -346,6 +355,7 @@ mod tests {
                 "13 /consent",
                 "14 /tokens",
                 "30 /matchmaking",
+                "31 /cases",
                 "90 /supervision/tasks",
                 "92 /tools/credit-code",
                 "93 /zones",

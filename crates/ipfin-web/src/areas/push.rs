@@ -65,6 +65,27 @@ fn routes(r: Routes) -> Routes {
             views::push::follow_up,
         )
         .post("/pushed/lending", Roles(BANKS), views::push::set_lending)
+        .get(
+            "/push/consent/{ent_id}",
+            Roles(GOVERNMENT),
+            views::push::consent_of,
+        )
+        .post(
+            "/push/consent/{ent_id}",
+            Roles(MANAGERS),
+            views::push::set_public_data,
+        )
+        .get(
+            "/api/v1/push/consent/{ent_id}",
+            Roles(GOVERNMENT),
+            api::push::consent_of,
+        )
+        .add(
+            "PUT",
+            "/api/v1/push/consent/{ent_id}/public-data",
+            Roles(MANAGERS),
+            put(api::push::set_public_data),
+        )
         .get("/consent", Roles(ENTERPRISES), views::push::consent)
         .post("/consent", Roles(ENTERPRISES), views::push::set_consent)
         .get("/api/v1/push", Roles(GOVERNMENT), api::push::overview)

@@ -206,4 +206,71 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
         "Pushed enterprises whose bank's first contact is overdue:",
     ),
     ("push.source", "推送来源", "Source"),
+    (
+        "consent.public_notice",
+        "区牵头部门已登记贵企业数据已公开，依据",
+        "The district recorded your data as public, on the basis",
+    ),
+    (
+        "consent.public_pushable",
+        "在您表示不同意之前，区政府可据此将贵企业推送给合作银行；如不同意，请点击“不同意推送”。",
+        "Until you say no, the district may push your enterprise to its partner banks on that basis; to refuse, use “Refuse pushes”.",
+    ),
+    (
+        "consent.public_refused",
+        "贵企业已表示不同意推送，区政府不会据此推送。",
+        "You said no: the district will not push you on that basis.",
+    ),
+    ("consent.refuse", "不同意推送", "Refuse pushes"),
+    (
+        "consent.public_recorded",
+        "登记数据已公开",
+        "Data recorded as public",
+    ),
+    (
+        "consent.public_cleared",
+        "撤销数据已公开登记",
+        "Public-data record cleared",
+    ),
+    (
+        "consent.officer_title",
+        "数据共享授权与公开数据",
+        "Consent and public data",
+    ),
+    (
+        "consent.may_push",
+        "可以推送给合作银行",
+        "May be pushed to partner banks",
+    ),
+    (
+        "consent.may_not_push",
+        "不能推送给银行",
+        "May not be pushed to banks",
+    ),
+    (
+        "consent.public_hint",
+        "企业未授权但数据已依法公开（如上市公司定期报告、新三板挂牌公司公开披露）的，牵头部门可登记依据后推送；企业表示不同意的，不再推送。",
+        "An enterprise without consent whose data is lawfully public (a listed company's reports, for example) may be pushed once the lead officers record the basis, unless it says no.",
+    ),
+    (
+        "consent.public_basis",
+        "数据已公开的依据",
+        "Basis on which the data is public",
+    ),
+    (
+        "consent.public_basis_hint",
+        "4 至 200 个字，例如“深交所上市公司，定期报告公开披露”。",
+        "4 to 200 characters, e.g. a listed company's periodic reports.",
+    ),
+    ("consent.public_save", "登记依据", "Record the basis"),
+    (
+        "consent.public_clear",
+        "撤销公开数据登记",
+        "Clear the public-data record",
+    ),
+    (
+        "consent.public_clear_confirm",
+        "确认撤销：该企业如未授权，尚未联系它的银行将立即看不到它",
+        "Confirm: unless it consented, banks that have not contacted it will stop seeing it at once",
+    ),
 ];

@@ -65,6 +65,8 @@ pub async fn matrix(state: &AppState, actor: &Actor) -> AppResult<Vec<MatrixRow>
         .store
         .funnel_entries(scope, None, quarter.first_day(), today)
         .await?;
+    // R3.1: stations and their cases of the last twelve months, for every district at once.
+    let stations = super::station::conformance(state, actor).await?;
     let mut out = Vec::new();
     for d in state.store.districts().await? {
         if !scope.reads_district(&d.code) {
@@ -136,7 +138,15 @@ pub async fn matrix(state: &AppState, actor: &Actor) -> AppResult<Vec<MatrixRow>
             rules::online_handling(year, used, &pick(&["policy.unified_materials"])),
             Some("/applications".into()),
         ));
-        cells.push(cell("R3.1", Verdict::no_data("服务站功能尚未上线。"), None));
+        let (passed, finding) = stations
+            .get(&code)
+            .cloned()
+            .unwrap_or_else(|| (false, "尚未设立服务站。".to_string()));
+        cells.push(cell(
+            "R3.1",
+            Verdict::new(passed, finding),
+            Some(format!("/stations?district={code}")),
+        ));
         let this_quarter = ipfin_domain::push::Funnel::of(
             &pushes
                 .iter()

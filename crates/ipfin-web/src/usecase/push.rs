@@ -321,7 +321,8 @@ pub struct ConsentEventDto {
     pub given: bool,
     pub scope: String,
     pub preferred_banks: Vec<i64>,
-    /// enterprise | officer | import
+    /// enterprise | officer | import | public (the district recorded the data as public, the
+    /// basis in `scope`, or no longer so)
     pub channel: String,
     pub by_name: String,
     pub at: i64,
@@ -357,7 +358,14 @@ impl From<ConsentEvent> for ConsentEventDto {
 pub struct ConsentDto {
     pub enterprise_id: i64,
     pub enterprise_name: String,
+    /// The district it is registered in.
+    pub district_code: Option<String>,
     pub given: bool,
+    /// The basis on which the district recorded the enterprise's data as public, if it did.
+    pub public_basis: Option<String>,
+    /// Whether the enterprise may be pushed now: it consented, or its data is public and it
+    /// has never said no.
+    pub pushable: bool,
     /// What the consent covers, in Chinese.
     pub scope_zh: String,
     pub preferred_banks: Vec<PartnerBankDto>,
@@ -434,7 +442,10 @@ fn consent_dto(c: ConsentState, partners: &[PartnerBank]) -> ConsentDto {
     ConsentDto {
         enterprise_id: c.enterprise_id,
         enterprise_name: c.enterprise_name,
+        district_code: c.district_code,
         given: c.given,
+        public_basis: c.public_basis,
+        pushable: c.pushable,
         scope_zh: ipfin_domain::push::CONSENT_SCOPE_ZH.to_string(),
         preferred_banks: c.preferred_banks.iter().map(Into::into).collect(),
         partner_banks: partners.iter().map(Into::into).collect(),
@@ -449,6 +460,37 @@ pub async fn set_consent(state: &AppState, actor: &Actor, b: &ConsentBody) -> Ap
     write!(state, actor, |tx| state
         .store
         .record_consent(&mut tx, &actor.scope, id, b.given, &banks)
+        .await?)
+}
+
+/// An enterprise's consent and public-data basis as its district's officers see them.
+pub async fn consent_of(state: &AppState, actor: &Actor, id: i64) -> AppResult<ConsentDto> {
+    let c = state.store.consent(&actor.scope, id).await?;
+    let partners = match &c.district_code {
+        Some(d) => state.store.partner_banks(&actor.scope, d).await?,
+        None => vec![],
+    };
+    Ok(consent_dto(c, &partners))
+}
+
+/// Recording that an enterprise's data is public (`basis`), or no longer so (`null`).
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PublicDataBody {
+    /// E.g. "深交所上市公司，定期报告公开披露" (4 to 200 characters); `null` clears it.
+    pub basis: Option<String>,
+}
+
+/// The district's lead officers record that an enterprise's data is public, or no longer so.
+pub async fn set_public_data(
+    state: &AppState,
+    actor: &Actor,
+    id: i64,
+    b: &PublicDataBody,
+) -> AppResult<()> {
+    write!(state, actor, |tx| state
+        .store
+        .record_public_data(&mut tx, &actor.scope, id, b.basis.as_deref())
         .await?)
 }
 

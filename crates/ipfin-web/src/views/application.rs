@@ -104,10 +104,10 @@ struct ListPage {
 }
 
 impl ListPage {
-    fn money(&self, f: &i64) -> String {
+    fn money<F: Copy + Into<ipfin_domain::Fen>>(&self, f: &F) -> String {
         money(f)
     }
-    fn opt_money(&self, f: &Option<i64>) -> String {
+    fn opt_money<F: Copy + Into<ipfin_domain::Fen>>(&self, f: &Option<F>) -> String {
         f.map(|f| money(&f)).unwrap_or_else(|| "—".into())
     }
     fn state(&self, c: &str) -> &'static str {
@@ -507,10 +507,10 @@ impl DetailPage {
     fn at_s(&self, s: &i64) -> String {
         self.ctx.datetime(s)
     }
-    fn money(&self, f: &i64) -> String {
+    fn money<F: Copy + Into<ipfin_domain::Fen>>(&self, f: &F) -> String {
         money(f)
     }
-    fn opt_money(&self, f: &Option<i64>) -> String {
+    fn opt_money<F: Copy + Into<ipfin_domain::Fen>>(&self, f: &Option<F>) -> String {
         f.map(|f| money(&f)).unwrap_or_else(|| "—".into())
     }
     fn state(&self, c: &str) -> &'static str {
@@ -593,7 +593,7 @@ fn allowed(actor: &Actor, d: &ApplicationDetail) -> Vec<&'static str> {
     if matches!(who, WfActor::Officer(_)) && wf.state == AppStateCode::Disbursed {
         out.retain(|a| *a != "investigate");
         out.push("supervise");
-        if d.row.disbursed_fen < d.row.granted_fen.unwrap_or(0) {
+        if d.row.disbursed_fen < d.row.granted_fen.unwrap_or(ipfin_domain::Fen::ZERO) {
             out.push("disburse");
         }
     }
@@ -967,7 +967,7 @@ pub async fn act(
             if let Some(a) = money_of(&format!("approved_{}", it.code()))? {
                 items.push(ItemDecision {
                     item: it,
-                    approved_fen: a,
+                    approved_fen: a.into(),
                     reason: get(&format!("reason_{}", it.code())),
                 });
             }
@@ -976,7 +976,7 @@ pub async fn act(
             if let Some(a) = money_of(&format!("approved_{}", k.code()))? {
                 items.push(ItemDecision {
                     item: Item::Interest,
-                    approved_fen: a,
+                    approved_fen: a.into(),
                     reason: get(&format!("reason_{}", k.code())),
                 });
             }
@@ -1066,7 +1066,7 @@ struct NoticesPage {
 }
 
 impl NoticesPage {
-    fn money(&self, f: &Option<i64>) -> String {
+    fn money<F: Copy + Into<ipfin_domain::Fen>>(&self, f: &Option<F>) -> String {
         f.map(|f| money(&f)).unwrap_or_default()
     }
     fn yuan(&self, f: &i64) -> String {

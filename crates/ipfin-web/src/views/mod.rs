@@ -22,6 +22,7 @@ pub mod policy;
 pub mod policy_form;
 pub mod push;
 pub mod screening;
+pub mod station;
 pub mod stats;
 pub mod summary;
 pub mod supervision;

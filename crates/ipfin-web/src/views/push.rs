@@ -685,12 +685,17 @@ impl ConsentPage {
         self.c.preferred_banks.iter().any(|b| b.org_id == *id)
     }
     fn bank_names(&self, ids: &[i64]) -> String {
-        ids.iter()
-            .filter_map(|i| self.c.partner_banks.iter().find(|b| b.org_id == *i))
-            .map(|b| b.name.clone())
-            .collect::<Vec<_>>()
-            .join("、")
+        bank_names(&self.c, ids)
     }
+}
+
+/// The names of the partner banks with these ids (a consent event's preferred banks).
+fn bank_names(c: &ConsentDto, ids: &[i64]) -> String {
+    ids.iter()
+        .filter_map(|i| c.partner_banks.iter().find(|b| b.org_id == *i))
+        .map(|b| b.name.clone())
+        .collect::<Vec<_>>()
+        .join("、")
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -767,6 +772,101 @@ pub async fn set_consent(
                     errors: FormErrors::from_error(&e, actor.lang),
                 },
             ))
+        }
+        Err(e) => Err(e),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "push_consent.html")]
+struct OfficerConsentPage {
+    ctx: PageCtx,
+    c: ConsentDto,
+    /// Whether the caller may record the public-data basis (a lead officer of the district).
+    manages: bool,
+    /// The basis as typed (kept after an error), else the one recorded.
+    basis: String,
+    errors: FormErrors,
+}
+
+impl OfficerConsentPage {
+    fn bank_names(&self, ids: &[i64]) -> String {
+        bank_names(&self.c, ids)
+    }
+}
+
+fn officer_consent_page(
+    state: &AppState,
+    actor: &Actor,
+    c: ConsentDto,
+    typed: Option<String>,
+    errors: FormErrors,
+    ok: &Option<String>,
+) -> OfficerConsentPage {
+    let manages = actor.has_any(crate::routes::MANAGERS)
+        && c.district_code
+            .as_deref()
+            .is_some_and(|d| actor.scope.manages_district(d));
+    OfficerConsentPage {
+        ctx: PageCtx::new(actor, state, "/push").with_flash(flash_key(ok)),
+        basis: typed.unwrap_or_else(|| c.public_basis.clone().unwrap_or_default()),
+        c,
+        manages,
+        errors,
+    }
+}
+
+/// `GET /push/consent/{enterprise_id}`: an enterprise's consent and public-data basis, with
+/// the form to record the basis for the district's lead officers.
+pub async fn consent_of(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<String>,
+    Query(p): Query<ConsentParams>,
+) -> AppResult<Response> {
+    let c = uc::consent_of(&state, &actor, path_id(&id)?).await?;
+    let page = officer_consent_page(&state, &actor, c, None, FormErrors::default(), &p.ok);
+    Ok(render(StatusCode::OK, &page))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct PublicDataForm {
+    pub action: String,
+    pub basis: String,
+    pub confirm: String,
+}
+
+/// `POST /push/consent/{enterprise_id}` (`action=set` with `basis`, or `action=clear` with
+/// `confirm=yes`).
+pub async fn set_public_data(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<String>,
+    form: CsrfForm<PublicDataForm>,
+) -> AppResult<Response> {
+    let id = path_id(&id)?;
+    uc::consent_of(&state, &actor, id).await?;
+    let f = form.data;
+    let clear = f.action == "clear";
+    let r = if clear && f.confirm != "yes" {
+        Err(AppError::invalid(FieldError::new(
+            "confirm",
+            "form.confirm",
+            "撤销后，该企业如未授权，尚未联系它的银行将立即看不到它。请勾选确认后再撤销。",
+            "Tick the confirmation to clear the basis.",
+        )))
+    } else {
+        let basis = (!clear).then(|| f.basis.clone());
+        uc::set_public_data(&state, &actor, id, &uc::PublicDataBody { basis }).await
+    };
+    match r {
+        Ok(()) => Ok(see_other(&format!("/push/consent/{id}"), "updated")),
+        Err(e) if is_form_error(&e) => {
+            let c = uc::consent_of(&state, &actor, id).await?;
+            let errors = FormErrors::from_error(&e, actor.lang);
+            let page = officer_consent_page(&state, &actor, c, Some(f.basis), errors, &None);
+            Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
         }
         Err(e) => Err(e),
     }

@@ -26,6 +26,27 @@ async fn the_platform_signed_out_and_both_ways() {
         assert_eq!(r.status, 200);
         assert!(r.body.contains("一图读懂"), "{}", r.body);
         assert!(r.body.contains("id=\"stations\""));
+        // The district's station, with its address and a link that books it.
+        let station = ipfin_store::db::fetch_i64(
+            app.store().conn(),
+            "SELECT id FROM stations WHERE name = '南山知识产权金融服务站'",
+            vec![],
+        )
+        .await
+        .expect("station");
+        assert!(r.body.contains("南山知识产权金融服务站"), "{}", r.body);
+        assert!(
+            r.body
+                .contains(&format!("href=\"/book?station={station}\""))
+        );
+        let z = app
+            .api(Method::GET, "/api/v1/zones/440305", None, None)
+            .await;
+        assert_eq!(z.status, 200, "{}", z.body);
+        assert_eq!(
+            z.json()["stations"][0]["book_url"],
+            format!("/book?station={station}")
+        );
         let link = r
             .body
             .split("/zones/440305/interpretations/")

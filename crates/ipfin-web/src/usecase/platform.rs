@@ -293,6 +293,8 @@ pub struct Zone {
     pub public_notices: Vec<ipfin_store::application::NoticeRow>,
     pub listings: Vec<ListingRow>,
     pub contacts: Vec<ZoneContact>,
+    /// The active stations in the district or serving it (where to book on-site service).
+    pub stations: Vec<ipfin_store::station::StationRow>,
 }
 
 /// A district's zone (public data only, whoever asks).
@@ -355,6 +357,13 @@ pub async fn zone(state: &AppState, code: &str) -> AppResult<Zone> {
             .collect(),
         listings,
         contacts: state.store.zone_contacts(code).await?,
+        stations: state
+            .store
+            .stations(&Scope::Public, None)
+            .await?
+            .into_iter()
+            .filter(|s| s.active && (s.district_code == code || s.area().iter().any(|a| a == code)))
+            .collect(),
     })
 }
 
@@ -608,6 +617,25 @@ pub struct ZoneDto {
     pub public_notices: Vec<NoticeDto>,
     pub listings: Vec<ListingDto>,
     pub contacts: Vec<ZoneContactDto>,
+    /// Service stations located in or serving the district, each with its booking link.
+    pub stations: Vec<ZoneStationDto>,
+}
+
+/// A service station as the public zone shows it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ZoneStationDto {
+    pub id: i64,
+    pub name: String,
+    /// The district the station sits in.
+    pub district_code: String,
+    pub partner_name: String,
+    pub address: String,
+    /// District codes served.
+    pub service_area: Vec<String>,
+    pub contact_name: String,
+    pub contact_phone: String,
+    /// Where anyone requests on-site service from it.
+    pub book_url: String,
 }
 
 impl From<&Zone> for ZoneDto {
@@ -647,6 +675,21 @@ impl From<&Zone> for ZoneDto {
                     title: c.title.clone(),
                     phone: c.phone.clone(),
                     email: c.email.clone(),
+                })
+                .collect(),
+            stations: z
+                .stations
+                .iter()
+                .map(|s| ZoneStationDto {
+                    id: s.id,
+                    name: s.name.clone(),
+                    district_code: s.district_code.clone(),
+                    partner_name: s.partner_name.clone(),
+                    address: s.address.clone(),
+                    service_area: s.area(),
+                    contact_name: s.contact_name.clone(),
+                    contact_phone: s.contact_phone.clone(),
+                    book_url: format!("/book?station={}", s.id),
                 })
                 .collect(),
         }

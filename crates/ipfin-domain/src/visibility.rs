@@ -180,6 +180,10 @@ impl Scope {
                 Reach::Party(Party::Station, *org_id)
             }
             (Scope::Agency { org_id }, R::Enterprises) => Reach::Party(Party::ServedBy, *org_id),
+            // A bank reads the cases its account manager is assigned to.
+            (Scope::Institution { org_id }, R::ServiceCases) => {
+                Reach::Party(Party::AccountManager, *org_id)
+            }
             (Scope::Enterprise { org_id }, R::ServiceCases | R::Bookings) => {
                 Reach::Party(Party::Served, *org_id)
             }
@@ -308,6 +312,8 @@ pub enum Party {
     Served,
     /// A station with a service case for the enterprise.
     ServedBy,
+    /// The bank whose account manager (客户经理) is assigned to the service case.
+    AccountManager,
 }
 
 /// The part of a record set a scope may read.
@@ -540,7 +546,7 @@ mod tests {
                 X::Party(P::Provider, OrgId::new(7)),
                 X::Party(P::Provider, OrgId::new(7)),
                 X::Published,
-                n,
+                X::Party(P::AccountManager, OrgId::new(7)),
                 n,
             ]
         );

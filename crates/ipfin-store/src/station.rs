@@ -84,6 +84,10 @@ pub struct CaseRow {
     pub credit_code: String,
     pub booking_id: Option<i64>,
     pub specialist_name: Option<String>,
+    /// The bank account manager (客户经理) assigned, and their bank.
+    pub manager_user_id: Option<i64>,
+    pub manager_name: Option<String>,
+    pub manager_org_name: Option<String>,
     pub opened_on: NaiveDate,
     pub completed_on: Option<NaiveDate>,
     pub consent_by: Option<String>,
@@ -135,6 +139,20 @@ pub struct TripRow {
     pub reason: String,
 }
 
+/// A record of the case's enterprise that a step may link (what the step form offers).
+#[derive(Debug, Clone, FromQueryResult, Serialize)]
+pub struct LinkChoice {
+    /// The step it serves: `valuation`, `registration` or `subsidy`.
+    pub step: String,
+    pub id: i64,
+    /// Its number (valuation contract, pledge registration, application; a draft has none).
+    pub number: Option<String>,
+    /// The valuation provider, the pledgee, or the application's state.
+    pub detail: String,
+    /// Report date, registration date, or the day the application was last changed.
+    pub dated: Option<NaiveDate>,
+}
+
 /// A case with its steps, visits and trips.
 #[derive(Debug, Clone, Serialize)]
 pub struct CaseDetail {
@@ -142,6 +160,11 @@ pub struct CaseDetail {
     pub steps: Vec<StepRow>,
     pub visits: Vec<VisitRow>,
     pub trips: Vec<TripRow>,
+    /// What the steps that need a record may link: the case's enterprise's valuation reports,
+    /// pledge registrations and applications (newest first).
+    pub choices: Vec<LinkChoice>,
+    /// The station's account managers, one of whom may be assigned to the case.
+    pub managers: Vec<PersonRow>,
 }
 
 /// A booking.
@@ -183,13 +206,15 @@ fn case_cols(today: NaiveDate) -> String {
     )
 }
 const CASE_COLS_BASE: &str = "sc.id, sc.station_id, sc.station_org_id, st.name AS station_name, sc.district_code, sc.enterprise_id, \
-    e.name AS enterprise_name, e.credit_code, sc.booking_id, u.display_name AS specialist_name, sc.opened_on, sc.completed_on, \
+    e.name AS enterprise_name, e.credit_code, sc.booking_id, u.display_name AS specialist_name, \
+    sc.manager_user_id, mu.display_name AS manager_name, mo.name AS manager_org_name, sc.opened_on, sc.completed_on, \
     sc.consent_by, sc.consent_note, sc.consent_channel, sc.consent_at, sc.application_id, sc.rating, sc.rating_comment, \
     (SELECT COUNT(*) FROM case_trips x WHERE x.case_id = sc.id) AS trips, \
     (SELECT COUNT(*) FROM case_visits x WHERE x.case_id = sc.id) AS visits, \
     (SELECT COUNT(*) FROM case_steps x WHERE x.case_id = sc.id AND x.status IN ('done', 'not_needed')) AS steps_settled";
 const CASE_FROM: &str = "FROM service_cases sc JOIN stations st ON st.id = sc.station_id \
-    JOIN enterprises e ON e.id = sc.enterprise_id LEFT JOIN users u ON u.id = sc.specialist_user_id";
+    JOIN enterprises e ON e.id = sc.enterprise_id LEFT JOIN users u ON u.id = sc.specialist_user_id \
+    LEFT JOIN users mu ON mu.id = sc.manager_user_id LEFT JOIN organisations mo ON mo.id = sc.manager_org_id";
 const BOOKING_COLS: &str = "bk.id, bk.station_id, st.name AS station_name, bk.district_code, bk.enterprise_name, bk.credit_code, \
     bk.contact_name, bk.contact_phone, bk.enterprise_district, bk.need, bk.channel, bk.requested_at, bk.state, \
     bk.decline_reason, bk.case_id";
@@ -647,11 +672,39 @@ impl Store {
             vec![id.into()],
         )
         .await?;
+        // The same three queries `check_link` accepts: the enterprise's own records.
+        let choices = fetch_all(
+            self.conn(),
+            "SELECT 'valuation' AS step, fc.id, fc.contract_number AS number, fc.provider_name AS detail, \
+             fc.report_date AS dated FROM financing_contracts fc JOIN loans l ON l.id = fc.loan_id \
+             WHERE fc.kind = 'valuation' AND l.enterprise_id = ? \
+             UNION ALL SELECT 'registration', p.id, p.number, o.name, p.registration_date \
+             FROM pledge_registrations p JOIN organisations o ON o.id = p.pledgee_org_id WHERE p.pledgor_enterprise_id = ? \
+             UNION ALL SELECT 'subsidy', a.id, a.number, a.state, NULL FROM applications a \
+             WHERE a.enterprise_id = ? AND a.state <> 'withdrawn' \
+             ORDER BY 1, 2 DESC",
+            vec![
+                case.enterprise_id.into(),
+                case.enterprise_id.into(),
+                case.enterprise_id.into(),
+            ],
+        )
+        .await?;
+        let managers = fetch_all(
+            self.conn(),
+            "SELECT p.user_id, u.username, u.display_name, o.name AS org_name, p.role FROM station_people p \
+             JOIN users u ON u.id = p.user_id JOIN organisations o ON o.id = u.organisation_id \
+             WHERE p.station_id = ? AND p.role = 'account_manager' AND u.active = TRUE ORDER BY o.name, u.display_name",
+            vec![case.station_id.into()],
+        )
+        .await?;
         Ok(CaseDetail {
             case,
             steps,
             visits,
             trips,
+            choices,
+            managers,
         })
     }
 
@@ -888,6 +941,58 @@ impl Store {
         )
         .await?;
         Ok(id)
+    }
+
+    /// Assigns one of the station's account managers (a bank's user) to the case, or clears the
+    /// assignment (`None`): their bank then reads the case (`Party::AccountManager`). Whoever
+    /// works the case decides.
+    pub async fn assign_account_manager(
+        &self,
+        tx: &mut WriteTx,
+        scope: &Scope,
+        case_id: i64,
+        user_id: Option<i64>,
+    ) -> Result<()> {
+        self.case_to_work(tx, scope, case_id).await?;
+        let org: Option<i64> = match user_id {
+            None => None,
+            Some(uid) => {
+                #[derive(FromQueryResult)]
+                struct M {
+                    organisation_id: i64,
+                }
+                let m: Option<M> = fetch_opt(
+                    tx.conn(),
+                    "SELECT u.organisation_id FROM station_people p JOIN users u ON u.id = p.user_id \
+                     JOIN service_cases sc ON sc.station_id = p.station_id \
+                     WHERE sc.id = ? AND p.user_id = ? AND p.role = 'account_manager' AND u.active = TRUE",
+                    vec![case_id.into(), uid.into()],
+                )
+                .await?;
+                let Some(m) = m else {
+                    return Err(StoreError::invalid(
+                        "manager_user_id",
+                        "station.manager_unknown",
+                        "所选客户经理未登记在本服务站，请从本服务站的客户经理中选择。",
+                        "Choose one of this station's account managers.",
+                    ));
+                };
+                Some(m.organisation_id)
+            }
+        };
+        exec(
+            tx.conn(),
+            "UPDATE service_cases SET manager_user_id = ?, manager_org_id = ? WHERE id = ?",
+            vec![user_id.into(), org.into(), case_id.into()],
+        )
+        .await?;
+        tx.audit(
+            "station.manager",
+            "service_case",
+            case_id,
+            json!({"manager_user_id": user_id, "manager_org_id": org}),
+        )
+        .await
     }
 
     /// Records a trip the enterprise had to make to an office.
@@ -1435,7 +1540,7 @@ impl Store {
 }
 
 /// The demo's stations (issue #21): 南山知识产权金融服务站 becomes 南山区's station with its
-/// specialist and a bank account manager; 福田区 and 宝安区 get one each; their cases stand in
+/// specialist and a bank account manager (assigned to its older cases); 福田区 and 宝安区 get one each; their cases stand in
 /// every step (one completed case without a trip and rated, one with a trip), with visits this
 /// week for the specialist's calendar, a pending public booking and a declined one.
 pub(crate) async fn seed_demo(
@@ -1545,6 +1650,16 @@ pub(crate) async fn seed_demo(
             vec![(station != 2).then_some(user).into(), case_id.into()],
         )
         .await?;
+        // 南山's older cases have the station's account manager (深南银行) assigned.
+        if station == 0 && days >= 30 {
+            exec(
+                tx.conn(),
+                "UPDATE service_cases SET manager_user_id = (SELECT id FROM users WHERE username = 'bank.manager'), \
+                 manager_org_id = (SELECT organisation_id FROM users WHERE username = 'bank.manager') WHERE id = ?",
+                vec![case_id.into()],
+            )
+            .await?;
+        }
         let mut day = opened;
         for (i, step) in Step::ALL.iter().enumerate() {
             let span = (days / 7).max(1);

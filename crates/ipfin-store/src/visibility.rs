@@ -93,6 +93,7 @@ fn party_condition(records: Records, party: Party) -> Option<&'static str> {
             "EXISTS (SELECT 1 FROM enterprises ce WHERE ce.id = sc.enterprise_id AND ce.organisation_id = ?)"
         }
         (Records::Bookings, Party::Served) => "bk.requested_by_org = ?",
+        (Records::ServiceCases, Party::AccountManager) => "sc.manager_org_id = ?",
         // A station's specialists see the enterprises of their station's cases (R3.1).
         (Records::Enterprises, Party::ServedBy) => {
             "EXISTS (SELECT 1 FROM service_cases sv WHERE sv.enterprise_id = e.id AND sv.station_org_id = ?)"

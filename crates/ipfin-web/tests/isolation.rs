@@ -1384,18 +1384,18 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     (
         "GET",
         "/cases",
-        "city_admin,district_officer,department_member,agency_user,enterprise_user",
+        "city_admin,district_officer,department_member,agency_user,enterprise_user,bank_user",
     ),
     ("POST", "/cases", "city_admin,district_officer,agency_user"),
     (
         "GET",
         "/cases/week",
-        "city_admin,district_officer,department_member,agency_user,enterprise_user",
+        "city_admin,district_officer,department_member,agency_user,enterprise_user,bank_user",
     ),
     (
         "GET",
         "/cases/{case_id}",
-        "city_admin,district_officer,department_member,agency_user,enterprise_user",
+        "city_admin,district_officer,department_member,agency_user,enterprise_user,bank_user",
     ),
     (
         "POST",
@@ -1420,6 +1420,11 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     (
         "POST",
         "/cases/{case_id}/application",
+        "city_admin,district_officer,agency_user",
+    ),
+    (
+        "POST",
+        "/cases/{case_id}/manager",
         "city_admin,district_officer,agency_user",
     ),
     ("POST", "/cases/{case_id}/rating", "enterprise_user"),
@@ -1469,7 +1474,7 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     (
         "GET",
         "/api/v1/cases",
-        "city_admin,district_officer,department_member,agency_user,enterprise_user",
+        "city_admin,district_officer,department_member,agency_user,enterprise_user,bank_user",
     ),
     (
         "POST",
@@ -1479,12 +1484,12 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     (
         "GET",
         "/api/v1/cases/week",
-        "city_admin,district_officer,department_member,agency_user,enterprise_user",
+        "city_admin,district_officer,department_member,agency_user,enterprise_user,bank_user",
     ),
     (
         "GET",
         "/api/v1/cases/{case_id}",
-        "city_admin,district_officer,department_member,agency_user,enterprise_user",
+        "city_admin,district_officer,department_member,agency_user,enterprise_user,bank_user",
     ),
     (
         "PUT",
@@ -1509,6 +1514,11 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     (
         "POST",
         "/api/v1/cases/{case_id}/application",
+        "city_admin,district_officer,agency_user",
+    ),
+    (
+        "PUT",
+        "/api/v1/cases/{case_id}/manager",
         "city_admin,district_officer,agency_user",
     ),
     ("POST", "/api/v1/cases/{case_id}/rating", "enterprise_user"),
@@ -2136,8 +2146,8 @@ async fn probe_platform(app: &TestApp, district: &str) -> (i64, i64, i64, i64) {
     (interp, product, need, listing)
 }
 
-/// The demo's station of the foreign district, its first case and a new pending booking
-/// (written directly).
+/// The demo's station of the foreign district, its first case with no account manager (a bank
+/// reads the cases its manager is assigned to) and a new pending booking (written directly).
 async fn probe_station(app: &TestApp, district: &str) -> (i64, i64, i64) {
     let conn = app.store().conn();
     let station = ipfin_store::db::fetch_i64(
@@ -2149,7 +2159,7 @@ async fn probe_station(app: &TestApp, district: &str) -> (i64, i64, i64) {
     .expect("a demo station");
     let case = ipfin_store::db::fetch_i64(
         conn,
-        "SELECT MIN(id) FROM service_cases WHERE station_id = ?",
+        "SELECT MIN(id) FROM service_cases WHERE station_id = ? AND manager_org_id IS NULL",
         vec![station.into()],
     )
     .await
@@ -2298,11 +2308,13 @@ async fn probers(app: &TestApp) -> Vec<Prober> {
             "440305",
             LG_ENT,
         ),
+        // 深南银行's account manager works with this specialist's station (its name is on their
+        // shared cases); 鹏城商业银行's works with 福田's station only.
         (
             "agency.specialist",
             "agency",
-            "深南银行深圳分行",
-            "bank.manager",
+            "鹏城商业银行",
+            "bank2.manager",
             "440305",
             NS_ENT,
         ),

@@ -168,32 +168,12 @@ async fn granted_pair(app: &TestApp) -> (i64, i64, i64) {
             s.submit_application(tx, &ent, id, d(TODAY)).await
         })
         .await;
-        run(s, AuditActor::user(9001, "o1"), async |tx| {
-            s.accept_application(tx, &lead, id, "").await
-        })
-        .await;
-        for n in 1..=3 {
-            run(s, AuditActor::user(9000 + n, "o"), async |tx| {
-                s.pass_review(tx, &lead, id, &[], "").await
-            })
-            .await;
-        }
         ids.push(id);
     }
-    let notice = run(s, AuditActor::user(9001, "o1"), async |tx| {
-        s.prepare_notice(tx, &lead, "拨付测试公示", &ids, d(TODAY), 5, d(TODAY))
-            .await
-    })
-    .await;
-    run(s, AuditActor::user(9002, "o2"), async |tx| {
-        s.confirm_request(tx, &lead, notice.id, d(TODAY)).await
-    })
-    .await;
-    s.end_due_notices(d("2026-12-04")).await.expect("end");
-    // The batch is still open: two officers close it (issue #19 item 2).
-    ipfin_store::testing::fixtures::close_batch_of(s, &lead, ids[0], d("2026-12-04"))
+    // The officers' flow to granted, with four eyes (items 2 and 3 of issue #19).
+    ipfin_store::testing::fixtures::grant_submitted(s, &lead, &ids, d(TODAY))
         .await
-        .expect("batch closed");
+        .expect("granted");
     (policy, ids[0], ids[1])
 }
 

@@ -1,6 +1,7 @@
 //! Service stations through the real router (issue #21, R3.1): a case of the demo district
 //! carried from a booking to a granted subsidy with two visits and zero trips, on pages and
-//! through the API; bad input (a booking for a district the station does not serve, a visit
+//! through the API, every step linking its real record (the bank's valuation report and
+//! pledge registration, the application granted through the officers' own flow); bad input (a booking for a district the station does not serve, a visit
 //! before the case opened, a step done without its linked record, an application prepared
 //! without consent) refused with every error shown and nothing stored; the specialist's week
 //! as a list (no table, so no horizontal scrolling at phone width); the figures per station as
@@ -47,6 +48,38 @@ async fn a_case_from_booking_to_granted_subsidy_on_pages_and_api() {
         .expect("station");
         let sid = station.to_string();
         let code = ipfin_store::demo::demo_credit_code("440305", 101);
+        // The bank reports the enterprise's IP pledge loan (with the interest paid) and the
+        // valuation report behind it: the records the case's steps will link.
+        let bank_id = app.org_id("深南银行深圳分行").await;
+        let bank = ipfin_domain::Scope::Institution {
+            org_id: ipfin_domain::id::OrgId::new(bank_id),
+        };
+        let loan = ipfin_store::testing::fixtures::report_pledge_loan(
+            app.store(),
+            &bank,
+            "2026-CASE-0001",
+            "Y2026980030001",
+            "202310123456.6",
+            800_000,
+        )
+        .await
+        .expect("loan");
+        let bank_token = app.token("深南银行深圳分行").await;
+        let r = app
+            .api(
+                Method::POST,
+                &format!("/api/v1/loans/{loan}/contracts"),
+                Some(&bank_token),
+                Some(
+                    serde_json::json!({"kind": "valuation", "provider_name": "深圳市鹏评资产评估有限公司",
+                        "contract_number": "PG-2026-0107", "fee_fen": 1_200_000,
+                        "appraised_value_fen": 900_000_000, "report_date": "2026-02-20"})
+                    .to_string(),
+                ),
+            )
+            .await;
+        assert_eq!(r.status, 201, "{n}: {}", r.body);
+        let valuation = r.json()["id"].as_i64().expect("contract id");
 
         // Anyone may book; the public form shows every error at once and keeps what was typed.
         let r = app.get("/book", None).await;
@@ -109,6 +142,15 @@ async fn a_case_from_booking_to_granted_subsidy_on_pages_and_api() {
             )
             .await;
         assert_eq!(r.status, 303, "{n}: {}", r.body);
+        // The specialist's home says what awaits: the booking, and the week's visits.
+        let home = app.get("/home", Some(&spec)).await;
+        assert!(
+            home.body.contains("待处理的上门服务预约"),
+            "{n}: {}",
+            home.body
+        );
+        assert!(home.body.contains("href=\"/bookings\""), "{n}");
+        assert!(home.body.contains("未来 7 天安排的走访"), "{n}");
         // The specialist sees it and turns it into a case.
         let r = app.get("/bookings", Some(&spec)).await;
         assert!(r.body.contains("专利质押贷款及贴息申报"), "{n}");
@@ -238,17 +280,82 @@ async fn a_case_from_booking_to_granted_subsidy_on_pages_and_api() {
                 .await;
             assert_eq!(r.status, 204, "{n} {step}: {}", r.body);
         }
-        for step in ["valuation", "registration"] {
-            let r = app
-                .api(
-                    Method::PUT,
-                    &format!("/api/v1/cases/{case}/steps/{step}"),
-                    Some(&token),
-                    Some(serde_json::json!({"status": "not_needed"}).to_string()),
-                )
-                .await;
-            assert_eq!(r.status, 204, "{n} {step}: {}", r.body);
-        }
+        // The valuation and registration steps link the enterprise's records, picked from
+        // what the case offers (the page's list and the API's `choices`).
+        let d = app
+            .api(
+                Method::GET,
+                &format!("/api/v1/cases/{case}"),
+                Some(&token),
+                None,
+            )
+            .await
+            .json();
+        let choice = |step: &str| -> Vec<i64> {
+            d["choices"]
+                .as_array()
+                .expect("choices")
+                .iter()
+                .filter(|c| c["step"] == step)
+                .filter_map(|c| c["id"].as_i64())
+                .collect()
+        };
+        assert_eq!(choice("valuation"), vec![valuation], "{n}: {d}");
+        let registration = *choice("registration").first().expect("registration");
+        let page = app.get(&format!("/cases/{case}"), Some(&spec)).await;
+        assert!(
+            page.body.contains(&format!(
+                "<option value=\"{valuation}\">PG-2026-0107（深圳市鹏评资产评估有限公司"
+            )),
+            "{n}: {}",
+            page.body
+        );
+        assert!(
+            page.body.contains("Y2026980030001（深南银行深圳分行"),
+            "{n}"
+        );
+        let r = app
+            .post_form(
+                &format!("/cases/{case}/steps/valuation"),
+                Some(&spec),
+                &[
+                    ("status", "done"),
+                    ("started_on", &opened.to_string()),
+                    ("done_on", &opened.to_string()),
+                    ("responsible", "服务专员"),
+                    ("linked_id", &valuation.to_string()),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, 303, "{n}: {}", r.body);
+        // Another enterprise's registration cannot be linked, by page or by API.
+        let r = app
+            .api(
+                Method::PUT,
+                &format!("/api/v1/cases/{case}/steps/registration"),
+                Some(&token),
+                Some(
+                    serde_json::json!({"status": "done", "started_on": opened, "done_on": opened,
+                        "responsible": "客户经理", "linked_id": registration + 100_000})
+                    .to_string(),
+                ),
+            )
+            .await;
+        assert_eq!(r.status, 422, "{n}: {}", r.body);
+        assert!(r.body.contains("station.link_unknown"));
+        let r = app
+            .api(
+                Method::PUT,
+                &format!("/api/v1/cases/{case}/steps/registration"),
+                Some(&token),
+                Some(
+                    serde_json::json!({"status": "done", "started_on": opened, "done_on": opened,
+                        "responsible": "客户经理", "linked_id": registration})
+                    .to_string(),
+                ),
+            )
+            .await;
+        assert_eq!(r.status, 204, "{n}: {}", r.body);
 
         // The enterprise consents on its case page; the specialist prepares its application.
         let r = app
@@ -298,15 +405,76 @@ async fn a_case_from_booking_to_granted_subsidy_on_pages_and_api() {
             .await;
         assert_eq!(r.status, 422, "{n}: {}", r.body);
         assert!(r.body.contains("station.application_not_submitted"));
-        // The enterprise submits and the district grants it (the application area's own flow,
-        // covered by its tests, is stood in for here by setting the outcome directly).
-        ipfin_store::db::exec(
-            app.store().conn(),
-            "UPDATE applications SET state = 'granted', granted_fen = 500000 WHERE id = ?",
-            vec![application.into()],
-        )
-        .await
-        .expect("granted");
+        // The enterprise completes its draft with the loan, uploads its materials and submits
+        // (the application area's API); the district's officers carry it through acceptance,
+        // review, the public notice and the batch's close, four eyes at every money step.
+        let ent_token = app.token("深圳市南山示例科技有限公司").await;
+        let body = serde_json::json!({"items": ["interest"], "body": {"lines": [{
+            "lender_org_id": bank_id, "lender_name": "深南银行深圳分行", "contract_number": "2026-CASE-0001",
+            "pledge_number": "Y2026980030001", "principal_fen": 500_000_000, "other_collateral": false,
+            "ip_kind": "patent", "start": "2026-03-05", "end": "2027-03-04", "annual_rate": "0.0345",
+            "interest_paid_fen": 800_000}]}});
+        let r = app
+            .api(
+                Method::PUT,
+                &format!("/api/v1/applications/{application}"),
+                Some(&ent_token),
+                Some(body.to_string()),
+            )
+            .await;
+        assert_eq!(r.status, 200, "{n}: {}", r.body);
+        let ent_scope = ipfin_domain::Scope::Enterprise {
+            org_id: ipfin_domain::id::OrgId::new(app.org_id("深圳市南山示例科技有限公司").await),
+        };
+        let s = app.store();
+        let detail = s.application(&ent_scope, application).await.expect("draft");
+        for slot in detail.slots.iter().filter(|x| x.required) {
+            let mut tx = s
+                .write(ipfin_store::audit::AuditActor::system("ent"))
+                .await
+                .expect("tx");
+            s.add_file(
+                &mut tx,
+                &ent_scope,
+                application,
+                &slot.code,
+                "scan.pdf",
+                axum::body::Bytes::from(format!("%PDF-1.7\n% {}\n", slot.code)),
+            )
+            .await
+            .expect("file");
+            tx.commit().await.expect("commit");
+        }
+        let r = app
+            .api(
+                Method::POST,
+                &format!("/api/v1/applications/{application}/submit"),
+                Some(&ent_token),
+                None,
+            )
+            .await;
+        assert_eq!(r.status, 200, "{n}: {}", r.body);
+        let lead = ipfin_domain::Scope::District {
+            code: "440305".into(),
+            manage: true,
+        };
+        ipfin_store::testing::fixtures::grant_submitted(s, &lead, &[application], opened)
+            .await
+            .expect("granted");
+        let a = app
+            .api(
+                Method::GET,
+                &format!("/api/v1/applications/{application}"),
+                Some(&ent_token),
+                None,
+            )
+            .await
+            .json();
+        assert_eq!(a["row"]["state"], "granted", "{n}: {a}");
+        assert_eq!(
+            a["row"]["granted_fen"], 560_000,
+            "{n}: 70% of 8,000.00 for a medium enterprise"
+        );
         let r = app
             .api(
                 Method::PUT,
@@ -332,7 +500,13 @@ async fn a_case_from_booking_to_granted_subsidy_on_pages_and_api() {
         assert!(d["case"]["completed_on"].is_string(), "{d}");
         assert_eq!(d["case"]["trips"], 0);
         assert_eq!(d["visits"].as_array().map(Vec::len), Some(2));
-        // The enterprise rates the completed case on its page.
+        // The enterprise's home asks it to rate; it rates the completed case on its page.
+        let home = app.get("/home", Some(&ent)).await;
+        assert!(
+            home.body.contains(&format!("href=\"/cases/{case}#r-h\"")),
+            "{n}: {}",
+            home.body
+        );
         let r = app.get(&format!("/cases/{case}"), Some(&ent)).await;
         assert!(r.body.contains("一次不用跑"), "{n}");
         let r = app
@@ -355,14 +529,155 @@ async fn a_case_from_booking_to_granted_subsidy_on_pages_and_api() {
         let r = app.get("/stations", Some(&ns)).await;
         assert_eq!(r.status, 200, "{n}");
         assert!(r.body.contains("南山知识产权金融服务站"));
+        // The loan pledged under the linked registration counts as obtained through the case.
+        assert!(r.body.contains("5,000,000.00"), "{n}: {}", r.body);
         let x = app
             .get_bytes("/stations/figures.xlsx?district=440305", &ns)
             .await;
         assert_eq!(x.0, 200, "{n}");
         assert!(x.2.starts_with(b"PK"));
         let city = app.login("city.admin").await;
+        // The city picks a district on the stations page.
+        let r = app.get("/stations?district=440305", Some(&city)).await;
+        assert_eq!(r.status, 200, "{n}");
+        assert!(
+            r.body.contains("<option value=\"440305\" selected>"),
+            "{n}: {}",
+            r.body
+        );
+        assert!(r.body.contains("南山知识产权金融服务站"), "{n}");
         let m = app.get("/conformance", Some(&city)).await;
         assert!(m.body.contains("服务站 1 个"), "{}", m.body);
+        app.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn a_bank_sees_only_the_cases_its_account_manager_is_assigned_to() {
+    for app in TestApp::all().await {
+        let n = app.db.name;
+        let case_of = async |name: &str| -> i64 {
+            ipfin_store::db::fetch_i64(
+                app.store().conn(),
+                "SELECT sc.id FROM service_cases sc JOIN enterprises e ON e.id = sc.enterprise_id \
+                 WHERE e.name = ? ORDER BY sc.id LIMIT 1",
+                vec![name.into()],
+            )
+            .await
+            .expect("case")
+        };
+        // The demo assigns 深南银行's account manager to 南山's older cases.
+        let assigned = case_of("深圳市前海云链信息技术有限公司").await;
+        let unassigned = case_of("深圳市宝安精密模具有限公司").await;
+        let futian = case_of("深圳市华强微电子有限公司").await;
+        let bank = app.login("bank.manager").await;
+        let home = app.get("/home", Some(&bank)).await;
+        assert!(home.body.contains("href=\"/cases\""), "{n}: the menu");
+        let r = app.get("/cases", Some(&bank)).await;
+        assert_eq!(r.status, 200, "{n}: {}", r.body);
+        assert!(r.body.contains("深圳市前海云链信息技术有限公司"), "{n}");
+        assert!(!r.body.contains("深圳市华强微电子有限公司"), "{n}");
+        let r = app.get(&format!("/cases/{assigned}"), Some(&bank)).await;
+        assert_eq!(r.status, 200, "{n}");
+        assert!(r.body.contains("深南银行客户经理（演示）"), "{n}");
+        // It reads but does not work the case, and sees nothing else.
+        assert!(
+            !r.body.contains("/visits\""),
+            "{n}: no visit form for the bank"
+        );
+        for id in [unassigned, futian] {
+            let r = app.get(&format!("/cases/{id}"), Some(&bank)).await;
+            assert_eq!(r.status, 404, "{n}: case {id}");
+        }
+        let r = app
+            .post_form(
+                &format!("/cases/{assigned}/visits"),
+                Some(&bank),
+                &[
+                    ("visited_on", "2026-12-01"),
+                    ("place", "x"),
+                    ("visitors", "x"),
+                    ("what", "x"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, 403, "{n}");
+
+        // The specialist assigns the manager on the page: a user who is not the station's
+        // account manager (福田's bank manager) is refused beside the field, nothing changes.
+        let spec = app.login("agency.specialist").await;
+        let other = ipfin_store::db::fetch_i64(
+            app.store().conn(),
+            "SELECT id FROM users WHERE username = 'bank2.manager'",
+            vec![],
+        )
+        .await
+        .expect("user");
+        let before = app.audit_count().await;
+        let r = app
+            .post_form(
+                &format!("/cases/{unassigned}/manager"),
+                Some(&spec),
+                &[("manager_user_id", &other.to_string())],
+            )
+            .await;
+        assert_eq!(r.status, 422, "{n}: {}", r.body);
+        assert!(r.body.contains("manager_user_id-error"), "{n}");
+        assert_eq!(app.audit_count().await, before);
+        let page = app.get(&format!("/cases/{unassigned}"), Some(&spec)).await;
+        let me = ipfin_store::db::fetch_i64(
+            app.store().conn(),
+            "SELECT id FROM users WHERE username = 'bank.manager'",
+            vec![],
+        )
+        .await
+        .expect("user");
+        assert!(
+            page.body
+                .contains(&format!("<option value=\"{me}\">深南银行客户经理（演示）")),
+            "{n}: the station's managers offered"
+        );
+        let r = app
+            .post_form(
+                &format!("/cases/{unassigned}/manager"),
+                Some(&spec),
+                &[("manager_user_id", &me.to_string())],
+            )
+            .await;
+        assert_eq!(r.status, 303, "{n}: {}", r.body);
+        let r = app.get(&format!("/cases/{unassigned}"), Some(&bank)).await;
+        assert_eq!(r.status, 200, "{n}");
+        // 福田's specialist cannot assign on 南山's case; the bank cannot assign at all.
+        let ft = app.login("ft.specialist").await;
+        let r = app
+            .post_form(
+                &format!("/cases/{assigned}/manager"),
+                Some(&ft),
+                &[("manager_user_id", "")],
+            )
+            .await;
+        assert_eq!(r.status, 404, "{n}");
+        let r = app
+            .post_form(
+                &format!("/cases/{assigned}/manager"),
+                Some(&bank),
+                &[("manager_user_id", "")],
+            )
+            .await;
+        assert_eq!(r.status, 403, "{n}");
+        // Through the API the station clears the assignment: the bank no longer sees the case.
+        let token = app.token("南山知识产权金融服务站").await;
+        let r = app
+            .api(
+                Method::PUT,
+                &format!("/api/v1/cases/{assigned}/manager"),
+                Some(&token),
+                Some(r#"{"user_id": null}"#.into()),
+            )
+            .await;
+        assert_eq!(r.status, 204, "{n}: {}", r.body);
+        let r = app.get(&format!("/cases/{assigned}"), Some(&bank)).await;
+        assert_eq!(r.status, 404, "{n}");
         app.cleanup().await;
     }
 }

@@ -11,8 +11,8 @@ use crate::error::AppResult;
 use crate::http::path_id;
 use crate::usecase::station::{
     self as uc, BookingDto, CaseDetailDto, CaseDto, ConsentBody, FiguresDto, FiguresQuery,
-    OpenCaseBody, PersonDto, PrepareBody, RatingBody, ServedEnterpriseDto, StationDto, TripBody,
-    WeekDto,
+    ManagerBody, OpenCaseBody, PersonDto, PrepareBody, RatingBody, ServedEnterpriseDto, StationDto,
+    TripBody, WeekDto,
 };
 use axum::Json;
 use axum::body::Bytes;
@@ -326,6 +326,27 @@ pub async fn add_trip(
     let b: TripBody = parse(&body)?;
     let t = uc::add_trip(&state, &actor, id, &b).await?;
     Ok((StatusCode::CREATED, Json(Created { id: t })))
+}
+
+/// Assigns one of the station's bank account managers to the case (their bank then reads it),
+/// or clears the assignment.
+#[utoipa::path(put, path = "/api/v1/cases/{case_id}/manager", tag = "station", params(("case_id" = i64, Path)),
+    request_body = ManagerBody,
+    responses((status = 204), (status = 403, description = "not the station's staff or the district"),
+        (status = 404, description = "not a case you see"),
+        (status = 422, description = "`station.manager_unknown`: not an account manager of the station")),
+    security(("bearer" = [])))]
+pub async fn assign_manager(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> AppResult<StatusCode> {
+    let id = path_id(&id)?;
+    uc::case(&state, &actor, id).await?;
+    let b: ManagerBody = parse(&body)?;
+    uc::assign_manager(&state, &actor, id, &b).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// Records the enterprise's consent to an application prepared on its behalf.

@@ -329,6 +329,7 @@ mod tests {
                 "14 /tokens",
                 "30 /matchmaking",
                 "31 /disposals",
+                "32 /cases",
                 "90 /supervision/tasks",
                 "91 /meetings",
                 "92 /tools/credit-code",

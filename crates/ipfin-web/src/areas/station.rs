@@ -26,14 +26,15 @@ const STATION_READERS: &[Role] = &[
     Role::DepartmentMember,
     Role::AgencyUser,
 ];
-/// Who reads cases: the government, a station's staff, the enterprise served (the store
-/// confines each to its own).
+/// Who reads cases: the government, a station's staff, the enterprise served, the bank whose
+/// account manager is assigned (the store confines each to its own).
 const CASE_READERS: &[Role] = &[
     Role::CityAdmin,
     Role::DistrictOfficer,
     Role::DepartmentMember,
     Role::AgencyUser,
     Role::EnterpriseUser,
+    Role::BankUser,
 ];
 /// Who works cases and decides bookings: a station's staff and the district's lead officers
 /// (and the city); the store checks it is their station or district.
@@ -88,6 +89,11 @@ fn routes(r: Routes) -> Routes {
             "/cases/{case_id}/trips",
             Roles(CASE_WORKERS),
             views::station::add_trip,
+        )
+        .post(
+            "/cases/{case_id}/manager",
+            Roles(CASE_WORKERS),
+            views::station::assign_manager,
         )
         .post(
             "/cases/{case_id}/consent",
@@ -183,6 +189,12 @@ fn routes(r: Routes) -> Routes {
             Roles(CASE_WORKERS),
             api::station::add_trip,
         )
+        .add(
+            "PUT",
+            "/api/v1/cases/{case_id}/manager",
+            Roles(CASE_WORKERS),
+            put(api::station::assign_manager),
+        )
         .post(
             "/api/v1/cases/{case_id}/consent",
             Roles(CONSENTERS),
@@ -228,6 +240,11 @@ fn nav(actor: &Actor, nav: &mut Vec<NavLink>) {
     }
     if actor.has_any(ENTERPRISES) && actor.scope.org_kind() == Some(OrgKind::Enterprise) {
         nav.push(NavLink::new(31, "/cases", "nav.cases"));
+    }
+    if actor.has_any(&[Role::BankUser])
+        && actor.scope.org_kind() == Some(OrgKind::FinancialInstitution)
+    {
+        nav.push(NavLink::new(32, "/cases", "nav.cases"));
     }
     if !actor.is_signed_in() {
         nav.push(NavLink::new(10, "/book", "nav.book"));

@@ -73,7 +73,40 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("station.item_insurance", "保险费", "Insurance fee"),
     ("station.item_interest", "贴息", "Interest subsidy"),
     ("station.items", "资助项目", "Items"),
-    ("station.linked_id", "编号", "number"),
+    ("station.linked_id", "关联记录", "linked record"),
+    ("station.all_districts", "全市各区", "All districts"),
+    ("station.manager", "客户经理", "Account manager"),
+    (
+        "station.assign_manager",
+        "指派客户经理（其所在银行可查看本案件）",
+        "Assign an account manager (their bank then sees this case)",
+    ),
+    ("station.save_manager", "保存指派", "Save"),
+    (
+        "todo.station_bookings",
+        "待处理的上门服务预约 {n} 个：受理为服务案件或说明理由后不予受理",
+        "{n} service bookings await a decision: open a case or decline with a reason",
+    ),
+    (
+        "todo.station_visits",
+        "未来 7 天安排的走访 {n} 次",
+        "{n} visits planned in the next 7 days",
+    ),
+    (
+        "todo.station_rate",
+        "{station}的服务已完成，请评价",
+        "{station} has completed its service: please rate it",
+    ),
+    (
+        "station.no_link_choices",
+        "本企业暂无可关联的记录：评估报告由贷款银行在贷款下登记，质押登记随贷款报送，资助申报由企业或经授权的服务专员起草。",
+        "The enterprise has no record to link yet: the lending bank records valuation reports on the loan, pledge registrations come with the loan report, applications are drafted by the enterprise or, with its consent, the specialist.",
+    ),
+    (
+        "station.link_choices_hint",
+        "列出本案件企业名下的记录；标为“已完成”时须选择一项。",
+        "The case's enterprise's records; one must be chosen to mark the step done.",
+    ),
     ("station.list", "服务站", "Stations"),
     (
         "station.loans",

@@ -79,6 +79,10 @@ pub struct CaseDto {
     pub credit_code: String,
     pub booking_id: Option<i64>,
     pub specialist_name: Option<String>,
+    /// The bank account manager (客户经理) assigned, and their bank.
+    pub manager_user_id: Option<i64>,
+    pub manager_name: Option<String>,
+    pub manager_org_name: Option<String>,
     pub opened_on: NaiveDate,
     pub completed_on: Option<NaiveDate>,
     /// Who gave the consent to an application prepared on the enterprise's behalf.
@@ -96,7 +100,7 @@ pub struct CaseDto {
     pub steps_settled: i64,
     pub next_visit: Option<NaiveDate>,
 }
-dto!(CaseRow => CaseDto { id, station_id, station_name, district_code, enterprise_id, enterprise_name, credit_code, booking_id, specialist_name, opened_on, completed_on, consent_by, consent_channel, consent_at, application_id, rating, rating_comment, trips, visits, steps_settled, next_visit });
+dto!(CaseRow => CaseDto { id, station_id, station_name, district_code, enterprise_id, enterprise_name, credit_code, booking_id, specialist_name, manager_user_id, manager_name, manager_org_name, opened_on, completed_on, consent_by, consent_channel, consent_at, application_id, rating, rating_comment, trips, visits, steps_settled, next_visit });
 
 /// One step of a case.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -113,6 +117,23 @@ pub struct StepDto {
     pub linked_id: Option<i64>,
 }
 dto!(StepRow => StepDto { step, status, started_on, done_on, responsible, documents, linked_id });
+
+/// A record of the case's enterprise that a step may link.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct LinkChoiceDto {
+    /// valuation | registration | subsidy
+    pub step: String,
+    /// The id to give as the step's `linked_id`.
+    pub id: i64,
+    /// Valuation contract number, pledge registration number or application number (a draft
+    /// has none).
+    pub number: Option<String>,
+    /// The valuation provider, the pledgee, or the application's state code.
+    pub detail: String,
+    /// The report or registration date.
+    pub dated: Option<NaiveDate>,
+}
+dto!(ipfin_store::station::LinkChoice => LinkChoiceDto { step, id, number, detail, dated });
 
 /// One visit.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -148,6 +169,10 @@ pub struct CaseDetailDto {
     pub steps: Vec<StepDto>,
     pub visits: Vec<VisitDto>,
     pub trips: Vec<TripDto>,
+    /// What the steps valuation, registration and subsidy may link (the enterprise's records).
+    pub choices: Vec<LinkChoiceDto>,
+    /// The station's account managers, one of whom may be assigned to the case.
+    pub managers: Vec<PersonDto>,
     /// Whether the caller may work the case (steps, visits, trips, consent, application).
     pub may_work: bool,
     /// Whether the caller is the enterprise served (consent, rating).
@@ -371,6 +396,8 @@ pub async fn case(state: &AppState, actor: &Actor, id: i64) -> AppResult<CaseDet
         steps: d.steps.into_iter().map(Into::into).collect(),
         visits: d.visits.into_iter().map(Into::into).collect(),
         trips: d.trips.into_iter().map(Into::into).collect(),
+        choices: d.choices.into_iter().map(Into::into).collect(),
+        managers: d.managers.into_iter().map(Into::into).collect(),
         may_work,
         is_enterprise,
     })
@@ -486,6 +513,28 @@ pub async fn add_trip(
             &b.reason,
             today()
         )
+        .await?)
+}
+
+/// Assigns a bank account manager to a case.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ManagerBody {
+    /// One of the station's account managers (`GET /api/v1/cases/{id}` lists them under
+    /// `managers`); null clears the assignment.
+    #[serde(default)]
+    pub user_id: Option<i64>,
+}
+
+pub async fn assign_manager(
+    state: &AppState,
+    actor: &Actor,
+    case_id: i64,
+    b: &ManagerBody,
+) -> AppResult<()> {
+    write!(state, actor, |tx| state
+        .store
+        .assign_account_manager(&mut tx, &actor.scope, case_id, b.user_id)
         .await?)
 }
 
@@ -852,4 +901,73 @@ pub async fn served_enterprise(
         size_class: e.size_override.or(e.size_class),
         cases: cases.into_iter().map(Into::into).collect(),
     })
+}
+
+/// The home page's to-dos of service stations (issue #21): for the station's staff and the
+/// district's lead officers, bookings awaiting a decision; for the station's staff, the visits
+/// of the coming seven days; for an enterprise served, completed cases it has not rated yet.
+pub async fn home(state: &AppState, actor: &Actor) -> AppResult<Vec<(String, String)>> {
+    use ipfin_domain::visibility::{Party, Reach, Records};
+    let t = crate::i18n::T(actor.lang);
+    let s = &state.store;
+    let scope = &actor.scope;
+    let mut todos = Vec::new();
+    if actor.user().is_none() {
+        return Ok(todos);
+    }
+    let staff = matches!(
+        scope.reach(Records::ServiceCases),
+        Reach::Party(Party::Station, _)
+    );
+    if staff || scope.lead_district().is_some() {
+        let pending = s.bookings(scope, true).await?.len();
+        if pending > 0 {
+            todos.push((
+                t.s("todo.station_bookings")
+                    .replace("{n}", &pending.to_string()),
+                "/bookings".to_string(),
+            ));
+        }
+    }
+    if staff {
+        let from = today();
+        let visits = s
+            .visits_between(scope, from, from + chrono::Days::new(7))
+            .await?;
+        if !visits.is_empty() {
+            todos.push((
+                t.s("todo.station_visits")
+                    .replace("{n}", &visits.len().to_string()),
+                "/cases/week".to_string(),
+            ));
+        }
+    }
+    if matches!(
+        scope.reach(Records::ServiceCases),
+        Reach::Party(Party::Served, _)
+    ) {
+        let cases = s
+            .service_cases(
+                scope,
+                CaseFilter::default(),
+                today(),
+                ipfin_store::db::Page {
+                    page: 1,
+                    per_page: 50,
+                },
+            )
+            .await?;
+        for c in cases
+            .items
+            .iter()
+            .filter(|c| c.completed_on.is_some() && c.rating.is_none())
+        {
+            todos.push((
+                t.s("todo.station_rate")
+                    .replace("{station}", &c.station_name),
+                format!("/cases/{}#r-h", c.id),
+            ));
+        }
+    }
+    Ok(todos)
 }

@@ -247,6 +247,13 @@ pub async fn home(
             .into_iter()
             .map(|(text, href)| Todo { text, href }),
     );
+    // Service stations (issue #21): bookings, the week's visits, ratings awaited.
+    todos.extend(
+        crate::usecase::station::home(&state, &actor)
+            .await?
+            .into_iter()
+            .map(|(text, href)| Todo { text, href }),
+    );
     let notifications = s
         .notifications_for(scope, actor.organisation_id(), 10)
         .await?;

@@ -91,6 +91,8 @@ struct StationsPage {
     form: Typed,
     errors: FormErrors,
     export_link: String,
+    /// The city chooses a district (code, name); empty for a district's own people.
+    districts: Vec<(String, String)>,
 }
 
 impl StationsPage {
@@ -174,6 +176,23 @@ async fn stations_page(
         steps: Step::ALL.iter().map(|s| s.label(lang)).collect(),
         form,
         errors: errors.clone(),
+        districts: if actor.scope.is_city() {
+            state
+                .store
+                .districts()
+                .await?
+                .into_iter()
+                .map(|d| {
+                    let name = match lang {
+                        Lang::Zh => d.name,
+                        Lang::En => d.name_en,
+                    };
+                    (d.code, name)
+                })
+                .collect()
+        } else {
+            vec![]
+        },
     };
     Ok(render(status_of(&errors), &p))
 }
@@ -485,6 +504,32 @@ impl CasePage {
     fn opt_id(&self, d: &Option<i64>) -> String {
         d.map(|d| d.to_string()).unwrap_or_default()
     }
+    /// The records step `code` may link, as (id, label): what the step form offers.
+    fn choices_for(&self, code: &str) -> Vec<(String, String)> {
+        let lang = self.ctx.t.0;
+        self.d
+            .choices
+            .iter()
+            .filter(|c| c.step == code)
+            .map(|c| {
+                let number = c.number.clone().unwrap_or_else(|| match lang {
+                    Lang::Zh => format!("草稿 #{}", c.id),
+                    Lang::En => format!("draft #{}", c.id),
+                });
+                let detail = if c.step == "subsidy" {
+                    ipfin_domain::application::State::from_code(&c.detail)
+                        .map_or(c.detail.clone(), |s| s.label(lang).to_string())
+                } else {
+                    c.detail.clone()
+                };
+                let dated = c
+                    .dated
+                    .map(|d| format!(" · {}", self.ctx.date(&d)))
+                    .unwrap_or_default();
+                (c.id.to_string(), format!("{number}（{detail}{dated}）"))
+            })
+            .collect()
+    }
 }
 
 /// `GET /cases/{case_id}`.
@@ -643,6 +688,33 @@ pub async fn add_trip(
     };
     let r = uc::add_trip(&state, &actor, id, &b).await.map(|_| ());
     after(&state, &actor, id, "trip", t, r, "created").await
+}
+
+/// `POST /cases/{case_id}/manager` (`manager_user_id`, empty to clear).
+pub async fn assign_manager(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<String>,
+    form: CsrfForm<Typed>,
+) -> AppResult<Response> {
+    let id = path_id(&id)?;
+    let t = form.data;
+    let r = match text(&t, "manager_user_id").trim() {
+        "" => Ok(None),
+        v => v.parse::<i64>().map(Some).map_err(|_| {
+            AppError::invalid(FieldError::new(
+                "manager_user_id",
+                "station.manager_unknown",
+                "请从本服务站的客户经理中选择。",
+                "Choose one of this station's account managers.",
+            ))
+        }),
+    };
+    let r = match r {
+        Ok(user_id) => uc::assign_manager(&state, &actor, id, &uc::ManagerBody { user_id }).await,
+        Err(e) => Err(e),
+    };
+    after(&state, &actor, id, "manager", t, r, "updated").await
 }
 
 /// `POST /cases/{case_id}/consent`.

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # HTTP benchmark of the release binary on SQLite (issue #2 figures): time to /readyz, idle and
-# peak RSS, and wrk at 64 connections for the credit-code API, the sign-in page and an
-# authenticated district home page. Prints figures; asserts nothing.
+# peak RSS, and wrk at 64 connections for the credit-code API, the sign-in page, an
+# authenticated district home page and the public platform's zone and product pages.
+# Prints figures; asserts nothing.
 #   usage: scripts/bench/http.sh [seconds-per-run (default 15)] [connections (default 64)]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -52,6 +53,10 @@ echo "ipfin HTTP benchmark — $(nproc) cores, wrk -t2 -c$CONN -d${DUR}s, SQLite
 run "GET /api/v1/tools/credit-code" "/api/v1/tools/credit-code/9144030071526726XG"
 run "GET /login (sign-in page)" "/login"
 run "GET /home (district officer)" "/home" "Cookie: ipfin_session=$SESSION"
+# The public platform (issue #22): the city's zone list, a district zone, the product list.
+run "GET /zones (platform front)" "/zones"
+run "GET /zones/440305 (district zone)" "/zones/440305"
+run "GET /products (loan products)" "/products"
 PEAK_RSS=$(awk '/VmHWM/ {print $2}' /proc/$PID/status)
 echo "start to /readyz OK: ${READY_MS} ms"
 echo "idle RSS: $((IDLE_RSS / 1024)) MB; peak RSS (VmHWM) after load: $((PEAK_RSS / 1024)) MB"

@@ -1492,7 +1492,7 @@ impl Store {
             &format!(
                 "SELECT sc.id, sc.station_id, sc.district_code, sc.opened_on, sc.completed_on, sc.rating, \
                  (SELECT COUNT(*) FROM case_trips x WHERE x.case_id = sc.id) AS trips, \
-                 (SELECT SUM(l.principal_fen) FROM case_steps cs JOIN loan_pledges lp ON lp.registration_id = cs.linked_id \
+                 (SELECT CAST(SUM(l.principal_fen) AS BIGINT) FROM case_steps cs JOIN loan_pledges lp ON lp.registration_id = cs.linked_id \
                   JOIN loans l ON l.id = lp.loan_id WHERE cs.case_id = sc.id AND cs.step = 'registration') AS loan_fen \
                  FROM service_cases sc WHERE {filter} ORDER BY sc.id"
             ),

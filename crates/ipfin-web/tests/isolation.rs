@@ -1458,6 +1458,11 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ),
     (
         "GET",
+        "/stations/enterprises/{ent_id}",
+        "city_admin,district_officer,department_member,agency_user",
+    ),
+    (
+        "GET",
         "/api/v1/stations/enterprises/{ent_id}",
         "city_admin,district_officer,department_member,agency_user",
     ),

@@ -518,6 +518,18 @@ async fn a_case_from_booking_to_granted_subsidy_on_pages_and_api() {
             .await;
         assert_eq!(r.status, 303, "{n}: {}", r.body);
 
+        // The enterprise served, on its page for the station (its cases); not for 福田's station.
+        let ent_id = d["case"]["enterprise_id"].as_i64().expect("enterprise");
+        let r = app
+            .get(&format!("/stations/enterprises/{ent_id}"), Some(&spec))
+            .await;
+        assert_eq!(r.status, 200, "{n}");
+        assert!(r.body.contains(&format!("href=\"/cases/{case}\"")), "{n}");
+        let ft = app.login("ft.specialist").await;
+        let r = app
+            .get(&format!("/stations/enterprises/{ent_id}"), Some(&ft))
+            .await;
+        assert_eq!(r.status, 404, "{n}");
         // The specialist's week: one list per day, no table (phone width).
         let r = app
             .get(&format!("/cases/week?date={opened}"), Some(&spec))

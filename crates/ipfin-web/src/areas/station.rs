@@ -143,6 +143,11 @@ fn routes(r: Routes) -> Routes {
             api::station::figures,
         )
         .get(
+            "/stations/enterprises/{ent_id}",
+            Roles(STATION_READERS),
+            views::station::served_enterprise,
+        )
+        .get(
             "/api/v1/stations/enterprises/{ent_id}",
             Roles(STATION_READERS),
             api::station::served_enterprise,

@@ -75,6 +75,13 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("station.items", "资助项目", "Items"),
     ("station.linked_id", "关联记录", "linked record"),
     ("station.all_districts", "全市各区", "All districts"),
+    ("station.served_enterprise", "服务企业", "Enterprise served"),
+    (
+        "station.cases_of_enterprise",
+        "本企业的服务案件",
+        "The enterprise's cases",
+    ),
+    ("station.employees", "从业人数", "Employees"),
     ("station.manager", "客户经理", "Account manager"),
     (
         "station.assign_manager",

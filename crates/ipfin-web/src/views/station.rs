@@ -1051,3 +1051,35 @@ pub async fn decline(
         Err(e) => Err(e),
     }
 }
+
+#[derive(Template)]
+#[template(path = "served_enterprise.html")]
+struct ServedEnterprisePage {
+    ctx: PageCtx,
+    e: uc::ServedEnterpriseDto,
+}
+
+impl ServedEnterprisePage {
+    fn size(&self) -> &'static str {
+        self.e
+            .size_class
+            .as_deref()
+            .and_then(ipfin_domain::size::SizeClass::from_code)
+            .map_or("—", |c| c.label(self.ctx.t.0))
+    }
+}
+
+/// `GET /stations/enterprises/{ent_id}`: an enterprise of the caller's cases (a station's
+/// staff, the district's government) with those cases.
+pub async fn served_enterprise(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    let e = uc::served_enterprise(&state, &actor, path_id(&id)?).await?;
+    let p = ServedEnterprisePage {
+        ctx: PageCtx::new(&actor, &state, "/cases"),
+        e,
+    };
+    Ok(render(StatusCode::OK, &p))
+}

@@ -237,32 +237,7 @@ impl Product {
     pub fn check(i: &ProductInput<'_>) -> Result<Product, Vec<FieldError>> {
         let mut errors = Vec::new();
         let name = text(&mut errors, "name", "产品名称", "The name", i.name, 2, 60);
-        let mut kinds = Vec::new();
-        for k in i
-            .ip_kinds
-            .iter()
-            .map(|s| s.trim())
-            .filter(|s| !s.is_empty())
-        {
-            match IpKind::from_code(k) {
-                Some(k) if !kinds.contains(&k) => kinds.push(k),
-                Some(_) => {}
-                None => errors.push(FieldError::new(
-                    "ip_kinds",
-                    "product.ip_kind",
-                    format!("“{k}”不是知识产权类型，可选：专利、商标、软件著作权、作品著作权。"),
-                    "Unknown IP kind.",
-                )),
-            }
-        }
-        if kinds.is_empty() && !errors.iter().any(|e| e.field == "ip_kinds") {
-            errors.push(FieldError::new(
-                "ip_kinds",
-                "product.ip_kinds",
-                "请至少选择一种可质押的知识产权类型。",
-                "Choose at least one IP kind.",
-            ));
-        }
+        let kinds = ip_kinds(&mut errors, i.ip_kinds, "可质押的");
         let amount = range(
             &mut errors,
             ("min_amount", i.min_fen),
@@ -331,6 +306,32 @@ impl Product {
             _ => Err(errors),
         }
     }
+}
+
+/// The IP kinds chosen (at least one, no unknown code), in the order given.
+fn ip_kinds(errors: &mut Vec<FieldError>, input: &[String], what_zh: &str) -> Vec<IpKind> {
+    let mut kinds = Vec::new();
+    for k in input.iter().map(|s| s.trim()).filter(|s| !s.is_empty()) {
+        match IpKind::from_code(k) {
+            Some(k) if !kinds.contains(&k) => kinds.push(k),
+            Some(_) => {}
+            None => errors.push(FieldError::new(
+                "ip_kinds",
+                "product.ip_kind",
+                format!("“{k}”不是知识产权类型，可选：专利、商标、软件著作权、作品著作权。"),
+                "Unknown IP kind.",
+            )),
+        }
+    }
+    if kinds.is_empty() && !errors.iter().any(|e| e.field == "ip_kinds") {
+        errors.push(FieldError::new(
+            "ip_kinds",
+            "product.ip_kinds",
+            format!("请至少选择一种{what_zh}知识产权类型。"),
+            "Choose at least one IP kind.",
+        ));
+    }
+    kinds
 }
 
 fn codes(
@@ -905,5 +906,290 @@ mod tests {
         assert_eq!(query_grams("专利").expect("ok"), ["专利"]);
         assert!(query_grams("专").is_err());
         assert!(query_grams("  ").is_err());
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Valuation (评估评价, R3.3 item 3): an institution's profile, quotes requested by enterprises
+// for one of their IP assets, and the report that links back to the asset.
+// ---------------------------------------------------------------------------------------------
+
+code_enum! {
+    /// Where a valuation quote stands: requested by the enterprise, quoted or declined by the
+    /// institution, accepted by the enterprise, reported (the valuation report recorded).
+    QuoteStatus {
+        Requested = "requested", "待报价", "Awaiting a quote";
+        Quoted = "quoted", "已报价", "Quoted";
+        Declined = "declined", "已婉拒", "Declined";
+        Accepted = "accepted", "企业已接受报价", "Accepted";
+        Reported = "reported", "已出具评估报告", "Report issued";
+    }
+}
+
+/// What may happen to a quote next, and by whom.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum QuoteAction {
+    /// The institution answers with a fee, or declines.
+    Answer,
+    /// The enterprise accepts the fee.
+    Accept,
+    /// The institution records the report.
+    Report,
+}
+
+impl QuoteStatus {
+    /// Whether `action` is possible in this state.
+    pub fn allows(self, action: QuoteAction) -> bool {
+        matches!(
+            (self, action),
+            (QuoteStatus::Requested, QuoteAction::Answer)
+                | (QuoteStatus::Quoted, QuoteAction::Accept)
+                | (QuoteStatus::Accepted, QuoteAction::Report)
+        )
+    }
+}
+
+/// A valuation institution's public profile.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ValuationProfile {
+    /// Qualifications (资质), e.g. 资产评估资格证书编号.
+    pub qualifications: String,
+    pub ip_kinds: Vec<IpKind>,
+    pub fee_min: Fen,
+    pub fee_max: Fen,
+}
+
+impl ValuationProfile {
+    /// Every problem at once: qualifications 4–500 characters, at least one IP kind, a fee
+    /// range of positive amounts with the minimum not above the maximum.
+    pub fn check(
+        qualifications: &str,
+        kinds: &[String],
+        fee_min_fen: Option<i64>,
+        fee_max_fen: Option<i64>,
+    ) -> Result<ValuationProfile, Vec<FieldError>> {
+        let mut errors = Vec::new();
+        let qualifications = text(
+            &mut errors,
+            "qualifications",
+            "资质说明",
+            "The qualifications",
+            qualifications,
+            4,
+            500,
+        );
+        let kinds = ip_kinds(&mut errors, kinds, "评估的");
+        let fees = range(
+            &mut errors,
+            ("fee_min", fee_min_fen),
+            ("fee_max", fee_max_fen),
+            |v: i64| v > 0,
+            "评估收费",
+            "fee",
+        );
+        match fees {
+            Some((a, b)) if errors.is_empty() => Ok(ValuationProfile {
+                qualifications,
+                ip_kinds: kinds,
+                fee_min: Fen::new(a),
+                fee_max: Fen::new(b),
+            }),
+            _ => Err(errors),
+        }
+    }
+}
+
+/// The institution's answer to a quote request: a fee and the days needed, or a decline with
+/// its reason.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum QuoteAnswer {
+    Quote { fee: Fen, days: i32, note: String },
+    Decline { reason: String },
+}
+
+impl QuoteAnswer {
+    pub fn check(
+        decline: bool,
+        fee_fen: Option<i64>,
+        days: Option<i32>,
+        note: &str,
+    ) -> Result<QuoteAnswer, Vec<FieldError>> {
+        let mut errors = Vec::new();
+        if decline {
+            let reason = text(&mut errors, "note", "婉拒理由", "The reason", note, 4, 500);
+            return if errors.is_empty() {
+                Ok(QuoteAnswer::Decline { reason })
+            } else {
+                Err(errors)
+            };
+        }
+        let note = text(&mut errors, "note", "报价说明", "The note", note, 0, 500);
+        if fee_fen.is_none_or(|f| f <= 0) {
+            errors.push(FieldError::new(
+                "fee",
+                "valuation.fee",
+                "请填写评估收费（元，大于 0，最多两位小数）。",
+                "Give the fee (yuan, above 0).",
+            ));
+        }
+        if days.is_none_or(|d| !(1..=180).contains(&d)) {
+            errors.push(FieldError::new(
+                "days",
+                "valuation.days",
+                "请填写完成评估所需的工作日数（1–180）。",
+                "Give the working days needed (1–180).",
+            ));
+        }
+        match (fee_fen, days) {
+            (Some(f), Some(d)) if errors.is_empty() => Ok(QuoteAnswer::Quote {
+                fee: Fen::new(f),
+                days: d,
+                note,
+            }),
+            _ => Err(errors),
+        }
+    }
+}
+
+/// The valuation report recorded on an accepted quote.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ValuationReport {
+    pub number: String,
+    pub date: NaiveDate,
+    pub appraised: Fen,
+}
+
+impl ValuationReport {
+    /// The report number (2–64 characters), its date (not before the request, not after
+    /// today) and the appraised value (above 0).
+    pub fn check(
+        number: &str,
+        date: Option<NaiveDate>,
+        appraised_fen: Option<i64>,
+        requested_on: NaiveDate,
+        today: NaiveDate,
+    ) -> Result<ValuationReport, Vec<FieldError>> {
+        let mut errors = Vec::new();
+        let number = text(
+            &mut errors,
+            "report_number",
+            "报告编号",
+            "The report number",
+            number,
+            2,
+            64,
+        );
+        match date {
+            None => errors.push(FieldError::new(
+                "report_date",
+                "valuation.report_date",
+                "请填写报告日期。",
+                "Give the report date.",
+            )),
+            Some(d) if d < requested_on || d > today => errors.push(FieldError::new(
+                "report_date",
+                "valuation.report_date",
+                format!("报告日期须在询价日期（{requested_on}）与今天之间。"),
+                "The report date lies between the request and today.",
+            )),
+            Some(_) => {}
+        }
+        if appraised_fen.is_none_or(|f| f <= 0) {
+            errors.push(FieldError::new(
+                "appraised",
+                "valuation.appraised",
+                "请填写评估价值（元，大于 0，最多两位小数）。",
+                "Give the appraised value (yuan, above 0).",
+            ));
+        }
+        match (date, appraised_fen) {
+            (Some(d), Some(a)) if errors.is_empty() => Ok(ValuationReport {
+                number,
+                date: d,
+                appraised: Fen::new(a),
+            }),
+            _ => Err(errors),
+        }
+    }
+}
+
+#[cfg(test)]
+mod valuation_tests {
+    use super::*;
+
+    #[test]
+    fn a_profile_shows_every_problem_at_once() {
+        let e = ValuationProfile::check("", &["lottery".into()], Some(500_000), Some(100_000))
+            .expect_err("bad");
+        let fields: Vec<&str> = e.iter().map(|e| e.field).collect();
+        assert_eq!(
+            fields,
+            vec!["qualifications", "ip_kinds", "fee_min"],
+            "{e:?}"
+        );
+        let p = ValuationProfile::check(
+            "资产评估资格证书 No.44020001",
+            &["patent".into(), "trademark".into(), "patent".into()],
+            Some(500_000),
+            Some(5_000_000),
+        )
+        .expect("good");
+        assert_eq!(p.ip_kinds, vec![IpKind::Patent, IpKind::Trademark]);
+        assert_eq!(p.fee_min, Fen::new(500_000));
+    }
+
+    #[test]
+    fn answers_and_reports_check_every_field() {
+        let e = QuoteAnswer::check(false, None, Some(0), "").expect_err("bad");
+        assert_eq!(e.len(), 2, "{e:?}");
+        assert!(
+            QuoteAnswer::check(true, None, None, "忙").is_err(),
+            "a reason of 4+"
+        );
+        assert!(matches!(
+            QuoteAnswer::check(true, None, None, "本月排期已满"),
+            Ok(QuoteAnswer::Decline { .. })
+        ));
+        let d = |s: &str| s.parse::<NaiveDate>().expect("date");
+        let e = ValuationReport::check(
+            "",
+            Some(d("2026-01-01")),
+            Some(0),
+            d("2026-03-01"),
+            d("2026-12-07"),
+        )
+        .expect_err("bad");
+        assert_eq!(e.len(), 3, "{e:?}");
+        assert!(
+            ValuationReport::check(
+                "PG-1",
+                Some(d("2026-12-08")),
+                Some(1),
+                d("2026-03-01"),
+                d("2026-12-07")
+            )
+            .is_err(),
+            "future"
+        );
+        assert!(
+            ValuationReport::check(
+                "PG-1",
+                Some(d("2026-03-01")),
+                Some(1),
+                d("2026-03-01"),
+                d("2026-12-07")
+            )
+            .is_ok()
+        );
+    }
+
+    #[test]
+    fn a_quote_moves_only_forward() {
+        use QuoteAction as A;
+        use QuoteStatus as S;
+        assert!(S::Requested.allows(A::Answer) && !S::Requested.allows(A::Report));
+        assert!(S::Quoted.allows(A::Accept) && !S::Quoted.allows(A::Answer));
+        assert!(S::Accepted.allows(A::Report) && !S::Declined.allows(A::Accept));
+        assert!(!S::Reported.allows(A::Report));
     }
 }

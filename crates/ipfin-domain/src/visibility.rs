@@ -180,6 +180,13 @@ impl Scope {
                 Reach::Party(Party::Station, *org_id)
             }
             (Scope::Agency { org_id }, R::Enterprises) => Reach::Party(Party::ServedBy, *org_id),
+            // A valuation quote: the institution asked and the enterprise that asked.
+            (Scope::Institution { org_id }, R::ValuationQuotes) => {
+                Reach::Party(Party::Provider, *org_id)
+            }
+            (Scope::Enterprise { org_id }, R::ValuationQuotes) => {
+                Reach::Party(Party::Client, *org_id)
+            }
             // A bank reads the cases its account manager is assigned to.
             (Scope::Institution { org_id }, R::ServiceCases) => {
                 Reach::Party(Party::AccountManager, *org_id)
@@ -250,6 +257,9 @@ pub enum Records {
     ServiceCases,
     /// Bookings of on-site service: as service cases.
     Bookings,
+    /// Valuation quotes (R3.3 item 3): the enterprise that asked, the institution asked, the
+    /// enterprise's district.
+    ValuationQuotes,
 }
 
 impl Records {
@@ -277,6 +287,7 @@ impl Records {
         Records::Stations,
         Records::ServiceCases,
         Records::Bookings,
+        Records::ValuationQuotes,
     ];
 }
 
@@ -512,9 +523,9 @@ mod tests {
         // Organisations, Enterprises, Loans, Applications, Imports, Policies, Meetings,
         // MeetingIssues, Tasks, Arrangements, TagTypes, Confirmations, PaymentRuns, PushLists,
         // Interpretations, Products, FinancingNeeds, Contacts, Listings, ListingInterests,
-        // Stations, ServiceCases, Bookings
-        assert_eq!(row(&s[0]), vec![X::All; 23]);
-        let mut district = vec![X::District(d); 23];
+        // Stations, ServiceCases, Bookings, ValuationQuotes
+        assert_eq!(row(&s[0]), vec![X::All; 24]);
+        let mut district = vec![X::District(d); 24];
         district[5] = X::DistrictOrPublished(d);
         district[10] = X::DistrictOrPublished(d);
         district[14] = X::DistrictOrPublished(d);
@@ -548,6 +559,7 @@ mod tests {
                 X::Published,
                 X::Party(P::AccountManager, OrgId::new(7)),
                 n,
+                X::Party(P::Provider, OrgId::new(7)),
             ]
         );
         assert_eq!(
@@ -576,6 +588,7 @@ mod tests {
                 X::Party(P::Itself, OrgId::new(8)),
                 X::Party(P::Station, OrgId::new(8)),
                 X::Party(P::Station, OrgId::new(8)),
+                n,
             ]
         );
         assert_eq!(
@@ -604,6 +617,7 @@ mod tests {
                 X::Published,
                 X::Party(P::Served, OrgId::new(9)),
                 X::Party(P::Served, OrgId::new(9)),
+                X::Party(P::Client, OrgId::new(9)),
             ]
         );
         assert_eq!(
@@ -630,6 +644,7 @@ mod tests {
                 X::Published,
                 n,
                 X::Published,
+                n,
                 n,
                 n,
             ]

@@ -627,6 +627,13 @@ impl Store {
                 "鹏城商业银行".into(),
             ),
             (
+                "valuer.user",
+                "华信资产评估评估师（演示）",
+                Role::BankUser,
+                inst_ids[4],
+                "华信资产评估有限公司".into(),
+            ),
+            (
                 "agency.specialist",
                 "服务专员（演示）",
                 Role::AgencyUser,

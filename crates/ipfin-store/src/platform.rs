@@ -11,10 +11,11 @@ use crate::{Store, WriteTx};
 use chrono::NaiveDate;
 use ipfin_domain::platform::{
     ContactKind, Interest, Interpretation, Listing, ListingOutcome, ListingStatus, Need, NeedFacts,
-    Product, ProductFacts, grams, match_reasons,
+    Product, ProductFacts, QuoteAction, QuoteAnswer, QuoteStatus, ValuationProfile,
+    ValuationReport, grams, match_reasons,
 };
 use ipfin_domain::visibility::Records;
-use ipfin_domain::{OrgKind, Scope};
+use ipfin_domain::{FieldError, OrgId, OrgKind, Scope};
 use sea_orm::{ConnectionTrait, FromQueryResult, Value};
 use serde::Serialize;
 use serde_json::json;
@@ -1395,6 +1396,15 @@ pub(crate) async fn seed_demo(
 ) -> Result<()> {
     use crate::enterprise::IpInput;
     let city = Scope::City;
+    // The demo's valuation institution publishes its profile (valued IP, fee range).
+    exec(
+        tx.conn(),
+        "INSERT INTO valuation_profiles (org_id, qualifications, ip_kinds, fee_min_fen, fee_max_fen, updated_at) \
+         SELECT id, '资产评估机构备案（演示）；专利、商标评估师 6 名', 'patent,trademark,software_copyright', 800000, 5000000, ? \
+         FROM organisations WHERE name = '华信资产评估有限公司'",
+        vec![crate::now_s().into()],
+    )
+    .await?;
     let ns = fetch_i64(
         tx.conn(),
         "SELECT id FROM enterprises WHERE name = ?",
@@ -1603,10 +1613,89 @@ pub(crate) async fn seed_demo(
     Ok(())
 }
 
+/// A valuation institution in the public directory, with its profile once it has written one.
+#[derive(Debug, Clone, Serialize)]
+pub struct Valuer {
+    pub org_id: i64,
+    pub name: String,
+    pub profile: Option<ValuerProfileRow>,
+    pub contacts: Vec<ZoneContact>,
+}
+
+/// A valuation institution's profile as stored.
+#[derive(Debug, Clone, FromQueryResult, Serialize)]
+pub struct ValuerProfileRow {
+    pub org_id: i64,
+    pub qualifications: String,
+    /// IP kind codes, comma-separated.
+    pub ip_kinds: String,
+    pub fee_min_fen: i64,
+    pub fee_max_fen: i64,
+}
+
+/// A valuation quote with the names around it.
+#[derive(Debug, Clone, FromQueryResult, Serialize)]
+pub struct QuoteRow {
+    pub id: i64,
+    pub district_code: String,
+    pub enterprise_id: i64,
+    pub enterprise_name: String,
+    pub valuer_org_id: i64,
+    pub valuer_name: String,
+    pub asset_id: i64,
+    pub asset_kind: String,
+    pub asset_number: String,
+    pub asset_title: String,
+    pub note: String,
+    pub status: String,
+    pub fee_fen: Option<i64>,
+    pub days: Option<i32>,
+    pub answer: Option<String>,
+    pub report_number: Option<String>,
+    pub report_date: Option<NaiveDate>,
+    pub appraised_fen: Option<i64>,
+    pub requested_on: NaiveDate,
+}
+
+const QUOTE_SELECT: &str = "SELECT vq.id, vq.district_code, vq.enterprise_id, e.name AS enterprise_name, vq.valuer_org_id, \
+    o.name AS valuer_name, vq.asset_id, a.kind AS asset_kind, a.number AS asset_number, a.title AS asset_title, vq.note, \
+    vq.status, vq.fee_fen, vq.days, vq.answer, vq.report_number, vq.report_date, vq.appraised_fen, vq.requested_on \
+    FROM valuation_quotes vq JOIN enterprises e ON e.id = vq.enterprise_id JOIN organisations o ON o.id = vq.valuer_org_id \
+    JOIN ip_assets a ON a.id = vq.asset_id";
+
+fn valuer_only(scope: &Scope) -> Result<i64> {
+    scope
+        .organisation()
+        .filter(|_| scope.org_kind() == Some(OrgKind::FinancialInstitution))
+        .map(OrgId::get)
+        .ok_or_else(|| {
+            StoreError::forbidden(
+                "valuation.valuer_only",
+                "只有评估机构账号可以办理此事项。",
+                "Only the valuation institution may do this.",
+            )
+        })
+}
+
+fn quote_state(status: &str, action: QuoteAction) -> Result<()> {
+    match QuoteStatus::from_code(status) {
+        Some(s) if s.allows(action) => Ok(()),
+        _ => Err(StoreError::conflict(
+            "valuation.state",
+            format!(
+                "该询价当前为“{}”，不能办理此事项，请刷新页面查看最新状态。",
+                QuoteStatus::from_code(status)
+                    .map_or_else(|| status.to_string(), |s| s.zh().to_string())
+            ),
+            "The quote is not in a state that allows this; reload the page.",
+        )),
+    }
+}
+
 impl Store {
     /// The valuation institutions (financial institutions of type valuation institution) with
-    /// their contact persons: the public directory.
-    pub async fn valuation_institutions(&self) -> Result<Vec<(String, Vec<ZoneContact>)>> {
+    /// their profiles and contact persons: the public directory.
+    pub async fn valuation_institutions(&self) -> Result<Vec<Valuer>> {
         #[derive(FromQueryResult)]
         struct O {
             id: i64,
@@ -1621,16 +1710,323 @@ impl Store {
         .await?;
         let mut out = Vec::new();
         for o in orgs {
-            let c = fetch_all(
+            let contacts = fetch_all(
                 self.conn(),
                 "SELECT name, title, phone, email FROM contact_persons WHERE organisation_id = ? ORDER BY id LIMIT 5",
                 vec![o.id.into()],
             )
             .await?;
-            out.push((o.name, c));
+            let profile = fetch_opt(
+                self.conn(),
+                "SELECT org_id, qualifications, ip_kinds, fee_min_fen, fee_max_fen FROM valuation_profiles WHERE org_id = ?",
+                vec![o.id.into()],
+            )
+            .await?;
+            out.push(Valuer {
+                org_id: o.id,
+                name: o.name,
+                profile,
+                contacts,
+            });
         }
         Ok(out)
     }
+
+    /// A valuation institution writes its profile (replacing the one before).
+    pub async fn save_valuation_profile(
+        &self,
+        tx: &mut WriteTx,
+        scope: &Scope,
+        p: &ValuationProfile,
+    ) -> Result<()> {
+        let org = valuer_only(scope)?;
+        let is_valuer = fetch_i64(
+            tx.conn(),
+            "SELECT COUNT(*) FROM organisations WHERE id = ? AND institution_type = 'valuation_institution'",
+            vec![org.into()],
+        )
+        .await?;
+        if is_valuer == 0 {
+            return Err(StoreError::forbidden(
+                "valuation.valuer_only",
+                "只有登记为评估机构的金融机构可以发布评估信息。",
+                "Only a valuation institution publishes a valuation profile.",
+            ));
+        }
+        let kinds: Vec<&str> = p.ip_kinds.iter().map(|k| k.code()).collect();
+        exec(
+            tx.conn(),
+            "DELETE FROM valuation_profiles WHERE org_id = ?",
+            vec![org.into()],
+        )
+        .await?;
+        exec(
+            tx.conn(),
+            "INSERT INTO valuation_profiles (org_id, qualifications, ip_kinds, fee_min_fen, fee_max_fen, updated_by, updated_at) \
+             VALUES (?, ?, ?, ?, ?, ?, ?)",
+            vec![
+                org.into(),
+                p.qualifications.clone().into(),
+                kinds.join(",").into(),
+                p.fee_min.get().into(),
+                p.fee_max.get().into(),
+                tx.actor_user_id().into(),
+                crate::now_s().into(),
+            ],
+        )
+        .await?;
+        tx.audit(
+            "valuation.profile",
+            "organisation",
+            org,
+            json!({"ip_kinds": kinds, "fee_min_fen": p.fee_min.get(), "fee_max_fen": p.fee_max.get()}),
+        )
+        .await
+    }
+
+    /// An enterprise asks a valuation institution for a quote on one of its IP assets. The
+    /// institution must value that kind of IP; one open request per institution and asset.
+    pub async fn request_quote(
+        &self,
+        tx: &mut WriteTx,
+        scope: &Scope,
+        valuer_org_id: i64,
+        asset_id: Option<i64>,
+        note: &str,
+        today: NaiveDate,
+    ) -> Result<i64> {
+        let (ent, org, district, _) = own_enterprise(tx.conn(), scope).await?;
+        let mut errors = Vec::new();
+        let note = note.trim().to_string();
+        if note.chars().count() > 500 {
+            errors.push(FieldError::new(
+                "note",
+                "field.too_long",
+                "需求说明不能超过 500 个字符。",
+                "The note may have at most 500 characters.",
+            ));
+        }
+        let profile: Option<ValuerProfileRow> = fetch_opt(
+            tx.conn(),
+            "SELECT p.org_id, p.qualifications, p.ip_kinds, p.fee_min_fen, p.fee_max_fen FROM valuation_profiles p \
+             JOIN organisations o ON o.id = p.org_id WHERE p.org_id = ? AND o.active = TRUE",
+            vec![valuer_org_id.into()],
+        )
+        .await?;
+        let Some(profile) = profile else {
+            return Err(StoreError::NotFound);
+        };
+        #[derive(FromQueryResult)]
+        struct A {
+            kind: String,
+        }
+        let asset: Option<A> = match asset_id {
+            Some(id) => {
+                fetch_opt(
+                    tx.conn(),
+                    "SELECT kind FROM ip_assets WHERE id = ? AND enterprise_id = ?",
+                    vec![id.into(), ent.into()],
+                )
+                .await?
+            }
+            None => None,
+        };
+        match &asset {
+            None => errors.push(FieldError::new(
+                "asset_id",
+                "valuation.asset",
+                "请选择本企业名下需要评估的知识产权。",
+                "Choose one of the enterprise's IP assets.",
+            )),
+            Some(a) if !profile.ip_kinds.split(',').any(|k| k == a.kind) => {
+                errors.push(FieldError::new(
+                    "asset_id",
+                    "valuation.kind_not_valued",
+                    "该机构不评估此类知识产权，请选择其他资产或其他评估机构。",
+                    "This institution does not value that kind of IP.",
+                ))
+            }
+            Some(_) => {}
+        }
+        if !errors.is_empty() {
+            return Err(StoreError::fields(errors));
+        }
+        let asset_id = asset_id.unwrap_or_default();
+        let open = fetch_i64(
+            tx.conn(),
+            "SELECT COUNT(*) FROM valuation_quotes WHERE enterprise_id = ? AND valuer_org_id = ? AND asset_id = ? \
+             AND status IN ('requested', 'quoted', 'accepted')",
+            vec![ent.into(), valuer_org_id.into(), asset_id.into()],
+        )
+        .await?;
+        if open > 0 {
+            return Err(StoreError::conflict(
+                "valuation.open_quote",
+                "已向该机构就这项知识产权询价且尚未办结，请在“评估询价”中查看进度。",
+                "A quote for this asset from this institution is already open.",
+            ));
+        }
+        let id = fetch_i64(
+            tx.conn(),
+            "INSERT INTO valuation_quotes (district_code, enterprise_id, enterprise_org_id, valuer_org_id, asset_id, note, status, \
+             requested_on, requested_at) VALUES (?, ?, ?, ?, ?, ?, 'requested', ?, ?) RETURNING id",
+            vec![
+                district.unwrap_or_default().into(),
+                ent.into(),
+                org.into(),
+                valuer_org_id.into(),
+                asset_id.into(),
+                note.into(),
+                today.into(),
+                crate::now_s().into(),
+            ],
+        )
+        .await?;
+        tx.audit(
+            "valuation.request",
+            "valuation_quote",
+            id,
+            json!({"valuer_org_id": valuer_org_id, "asset_id": asset_id}),
+        )
+        .await?;
+        Ok(id)
+    }
+
+    /// The quotes the scope reads, newest first.
+    pub async fn quotes(&self, scope: &Scope) -> Result<Vec<QuoteRow>> {
+        let (cond, values) = crate::visibility::condition(scope, Records::ValuationQuotes);
+        fetch_all(
+            self.conn(),
+            &format!("{QUOTE_SELECT} WHERE {cond} ORDER BY vq.id DESC LIMIT 500"),
+            values,
+        )
+        .await
+    }
+
+    /// One quote the scope reads.
+    pub async fn quote(&self, scope: &Scope, id: i64) -> Result<QuoteRow> {
+        quote_in(self.conn(), scope, id).await
+    }
+
+    /// The institution answers a request: a fee and days, or a decline with its reason.
+    pub async fn answer_quote(
+        &self,
+        tx: &mut WriteTx,
+        scope: &Scope,
+        id: i64,
+        a: &QuoteAnswer,
+    ) -> Result<()> {
+        let org = valuer_only(scope)?;
+        let q = quote_in(tx.conn(), scope, id).await?;
+        if q.valuer_org_id != org {
+            return Err(StoreError::NotFound);
+        }
+        quote_state(&q.status, QuoteAction::Answer)?;
+        let (status, fee, days, answer) = match a {
+            QuoteAnswer::Quote { fee, days, note } => {
+                ("quoted", Some(fee.get()), Some(*days), note.clone())
+            }
+            QuoteAnswer::Decline { reason } => ("declined", None, None, reason.clone()),
+        };
+        exec(
+            tx.conn(),
+            "UPDATE valuation_quotes SET status = ?, fee_fen = ?, days = ?, answer = ?, answered_at = ? WHERE id = ?",
+            vec![
+                status.into(),
+                fee.into(),
+                days.into(),
+                answer.into(),
+                crate::now_s().into(),
+                id.into(),
+            ],
+        )
+        .await?;
+        tx.audit(
+            "valuation.answer",
+            "valuation_quote",
+            id,
+            json!({"status": status, "fee_fen": fee, "days": days}),
+        )
+        .await
+    }
+
+    /// The enterprise accepts the quoted fee.
+    pub async fn accept_quote(&self, tx: &mut WriteTx, scope: &Scope, id: i64) -> Result<()> {
+        let (ent, ..) = own_enterprise(tx.conn(), scope).await?;
+        let q = quote_in(tx.conn(), scope, id).await?;
+        if q.enterprise_id != ent {
+            return Err(StoreError::NotFound);
+        }
+        quote_state(&q.status, QuoteAction::Accept)?;
+        exec(
+            tx.conn(),
+            "UPDATE valuation_quotes SET status = 'accepted' WHERE id = ?",
+            vec![id.into()],
+        )
+        .await?;
+        tx.audit(
+            "valuation.accept",
+            "valuation_quote",
+            id,
+            json!({"fee_fen": q.fee_fen}),
+        )
+        .await
+    }
+
+    /// The institution records the valuation report of an accepted quote; it then shows with
+    /// the enterprise's IP asset.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn record_valuation_report(
+        &self,
+        tx: &mut WriteTx,
+        scope: &Scope,
+        id: i64,
+        number: &str,
+        date: Option<NaiveDate>,
+        appraised_fen: Option<i64>,
+        today: NaiveDate,
+    ) -> Result<()> {
+        let org = valuer_only(scope)?;
+        let q = quote_in(tx.conn(), scope, id).await?;
+        if q.valuer_org_id != org {
+            return Err(StoreError::NotFound);
+        }
+        quote_state(&q.status, QuoteAction::Report)?;
+        let r = ValuationReport::check(number, date, appraised_fen, q.requested_on, today)
+            .map_err(StoreError::fields)?;
+        exec(
+            tx.conn(),
+            "UPDATE valuation_quotes SET status = 'reported', report_number = ?, report_date = ?, appraised_fen = ?, \
+             reported_at = ? WHERE id = ?",
+            vec![
+                r.number.clone().into(),
+                r.date.into(),
+                r.appraised.get().into(),
+                crate::now_s().into(),
+                id.into(),
+            ],
+        )
+        .await?;
+        tx.audit(
+            "valuation.report",
+            "valuation_quote",
+            id,
+            json!({"report_number": r.number, "appraised_fen": r.appraised.get(), "asset_id": q.asset_id}),
+        )
+        .await
+    }
+}
+
+async fn quote_in<C: ConnectionTrait>(conn: &C, scope: &Scope, id: i64) -> Result<QuoteRow> {
+    let (cond, mut values) = crate::visibility::condition(scope, Records::ValuationQuotes);
+    values.insert(0, id.into());
+    fetch_opt(
+        conn,
+        &format!("{QUOTE_SELECT} WHERE vq.id = ? AND {cond}"),
+        values,
+    )
+    .await?
+    .ok_or(StoreError::NotFound)
 }
 
 impl Store {

@@ -52,6 +52,7 @@ fn columns(records: Records) -> Columns {
         Records::Stations => ("st.district_code", Some("st.active = TRUE")),
         Records::ServiceCases => ("sc.district_code", None),
         Records::Bookings => ("bk.district_code", None),
+        Records::ValuationQuotes => ("vq.district_code", None),
     };
     Columns {
         district,
@@ -94,6 +95,8 @@ fn party_condition(records: Records, party: Party) -> Option<&'static str> {
         }
         (Records::Bookings, Party::Served) => "bk.requested_by_org = ?",
         (Records::ServiceCases, Party::AccountManager) => "sc.manager_org_id = ?",
+        (Records::ValuationQuotes, Party::Provider) => "vq.valuer_org_id = ?",
+        (Records::ValuationQuotes, Party::Client) => "vq.enterprise_org_id = ?",
         // A station's specialists see the enterprises of their station's cases (R3.1).
         (Records::Enterprises, Party::ServedBy) => {
             "EXISTS (SELECT 1 FROM service_cases sv WHERE sv.enterprise_id = e.id AND sv.station_org_id = ?)"

@@ -1309,6 +1309,43 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ("GET", "/disposals/{listing_id}", "bank_user"),
     ("POST", "/disposals/{listing_id}/outcome", "bank_user"),
     ("GET", "/valuation", "public"),
+    ("POST", "/valuation/profile", "bank_user"),
+    (
+        "GET",
+        "/valuation/quotes",
+        "city_admin,district_officer,department_member,bank_user,enterprise_user",
+    ),
+    ("POST", "/valuation/quotes", "enterprise_user"),
+    ("POST", "/valuation/quotes/{quote_id}/answer", "bank_user"),
+    (
+        "POST",
+        "/valuation/quotes/{quote_id}/accept",
+        "enterprise_user",
+    ),
+    ("POST", "/valuation/quotes/{quote_id}/report", "bank_user"),
+    ("GET", "/api/v1/valuation/institutions", "public"),
+    ("PUT", "/api/v1/valuation/profile", "bank_user"),
+    (
+        "GET",
+        "/api/v1/valuation/quotes",
+        "city_admin,district_officer,department_member,bank_user,enterprise_user",
+    ),
+    ("POST", "/api/v1/valuation/quotes", "enterprise_user"),
+    (
+        "POST",
+        "/api/v1/valuation/quotes/{quote_id}/answer",
+        "bank_user",
+    ),
+    (
+        "POST",
+        "/api/v1/valuation/quotes/{quote_id}/accept",
+        "enterprise_user",
+    ),
+    (
+        "POST",
+        "/api/v1/valuation/quotes/{quote_id}/report",
+        "bank_user",
+    ),
     (
         "GET",
         "/interpretations",
@@ -1648,6 +1685,9 @@ struct Prober {
     foreign_station: i64,
     foreign_case: i64,
     foreign_booking: i64,
+    // Valuation (issue #22 item 3): a quote of the foreign enterprise and district, asked of
+    // 华信资产评估 (no prober is that institution).
+    foreign_quote: i64,
 }
 
 async fn token_for(app: &TestApp, org_id: i64, name: &str) -> (i64, String) {
@@ -2151,6 +2191,21 @@ async fn probe_platform(app: &TestApp, district: &str) -> (i64, i64, i64, i64) {
     (interp, product, need, listing)
 }
 
+/// A valuation quote of the foreign enterprise in the foreign district, asked of the demo's
+/// valuation institution, awaiting its answer (written directly).
+async fn probe_quote(app: &TestApp, district: &str, enterprise: i64) -> i64 {
+    ipfin_store::db::fetch_i64(
+        app.store().conn(),
+        "INSERT INTO valuation_quotes (district_code, enterprise_id, enterprise_org_id, valuer_org_id, asset_id, note, status, \
+         requested_on, requested_at) SELECT ?, e.id, COALESCE(e.organisation_id, 0), o.id, (SELECT MIN(id) FROM ip_assets), \
+         '越权探测', 'requested', '2026-11-01', 0 FROM enterprises e, organisations o \
+         WHERE e.id = ? AND o.name = '华信资产评估有限公司' RETURNING id",
+        vec![district.to_string().into(), enterprise.into()],
+    )
+    .await
+    .expect("probe quote")
+}
+
 /// The demo's station of the foreign district, its first case with no account manager (a bank
 /// reads the cases its manager is assigned to) and a new pending booking (written directly).
 async fn probe_station(app: &TestApp, district: &str) -> (i64, i64, i64) {
@@ -2539,6 +2594,7 @@ async fn probers(app: &TestApp) -> Vec<Prober> {
             foreign_station,
             foreign_case,
             foreign_booking,
+            foreign_quote: probe_quote(app, district, foreign_enterprise.id).await,
         });
     }
     out
@@ -2587,6 +2643,7 @@ fn substitute(path: &str, p: &Prober) -> String {
         ("{station_id}", p.foreign_station.to_string()),
         ("{case_id}", p.foreign_case.to_string()),
         ("{booking_id}", p.foreign_booking.to_string()),
+        ("{quote_id}", p.foreign_quote.to_string()),
         ("{step}", "policy".to_string()),
         ("{bank_id}", p.foreign_org.to_string()),
     ] {

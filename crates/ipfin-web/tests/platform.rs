@@ -302,3 +302,241 @@ async fn r_need(app: &TestApp) -> i64 {
     .await
     .expect("need")
 }
+
+#[tokio::test]
+async fn a_valuation_quote_from_request_to_report_on_pages_and_api() {
+    for app in TestApp::all().await {
+        let n = app.db.name;
+        // The directory, signed out: the demo institution's profile.
+        let r = app.get("/valuation", None).await;
+        assert_eq!(r.status, 200, "{n}");
+        assert!(r.body.contains("华信资产评估有限公司"), "{n}");
+        assert!(r.body.contains("8,000.00 – 50,000.00"), "{n}: {}", r.body);
+        let v = app
+            .api(Method::GET, "/api/v1/valuation/institutions", None, None)
+            .await
+            .json();
+        let valuer = v["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .find(|i| i["name"] == "华信资产评估有限公司")
+            .expect("the valuer")
+            .clone();
+        let valuer_id = valuer["org_id"].as_i64().expect("id");
+        assert_eq!(valuer["fee_min_fen"], 800_000);
+
+        // The institution edits its profile: every wrong field at once, what was typed kept.
+        let val = app.login("valuer.user").await;
+        let before = app.audit_count().await;
+        let r = app
+            .post_form(
+                "/valuation/profile",
+                Some(&val),
+                &[
+                    ("qualifications", ""),
+                    ("fee_min", "90000"),
+                    ("fee_max", "5千"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, 422, "{n}: {}", r.body);
+        for id in ["qualifications-error", "ip_kinds-error", "fee_max-error"] {
+            assert!(r.body.contains(id), "{n}: {id}");
+        }
+        assert!(r.body.contains("value=\"90000\""), "{n}");
+        let r = app
+            .post_form(
+                "/valuation/profile",
+                Some(&val),
+                &[
+                    ("qualifications", "资产评估资格 No.44020001"),
+                    ("ip_kinds", "patent"),
+                    ("ip_kinds", "trademark"),
+                    ("fee_min", "90000"),
+                    ("fee_max", "5000"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, 422, "{n}");
+        assert!(
+            r.body.contains("最低评估收费不能高于最高评估收费"),
+            "{n}: {}",
+            r.body
+        );
+        assert_eq!(app.audit_count().await, before, "{n}: nothing stored");
+
+        // The enterprise asks for a quote on one of its patents.
+        let ent = app.login("ent.user").await;
+        let asset = ipfin_store::db::fetch_i64(
+            app.store().conn(),
+            "SELECT MIN(a.id) FROM ip_assets a JOIN enterprises e ON e.id = a.enterprise_id \
+             WHERE e.name = '深圳市南山示例科技有限公司' AND a.kind = 'patent'",
+            vec![],
+        )
+        .await
+        .expect("a patent of the enterprise");
+        let page = app.get("/valuation", Some(&ent)).await;
+        assert!(
+            page.body.contains(&format!("<option value=\"{asset}\"")),
+            "{n}"
+        );
+        let vid = valuer_id.to_string();
+        let r = app
+            .post_form(
+                "/valuation/quotes",
+                Some(&ent),
+                &[
+                    ("valuer_org_id", &vid),
+                    ("asset_id", ""),
+                    ("note", "质押贷款用"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, 422, "{n}");
+        assert!(r.body.contains(&format!("asset-{valuer_id}-error")), "{n}");
+        assert!(r.body.contains("value=\"质押贷款用\""), "{n}");
+        let form = [
+            ("valuer_org_id", vid.as_str()),
+            ("asset_id", &asset.to_string()),
+            ("note", "质押贷款用"),
+        ];
+        let r = app.post_form("/valuation/quotes", Some(&ent), &form).await;
+        assert_eq!(r.status, 303, "{n}: {}", r.body);
+        let r = app.post_form("/valuation/quotes", Some(&ent), &form).await;
+        assert_eq!(
+            r.status, 409,
+            "{n}: one open quote per asset and institution"
+        );
+        let ent_token = app.token("深圳市南山示例科技有限公司").await;
+        let q = app
+            .api(
+                Method::GET,
+                "/api/v1/valuation/quotes",
+                Some(&ent_token),
+                None,
+            )
+            .await
+            .json();
+        let quote = q["items"][0]["id"].as_i64().expect("quote");
+        assert_eq!(q["items"][0]["status"], "requested");
+
+        // Another bank neither sees nor answers it; the institution answers on its page.
+        let bank = app.login("bank.manager").await;
+        let r = app
+            .post_form(
+                &format!("/valuation/quotes/{quote}/answer"),
+                Some(&bank),
+                &[("fee", "12000"), ("days", "10")],
+            )
+            .await;
+        assert_eq!(r.status, 404, "{n}");
+        let list = app.get("/valuation/quotes", Some(&bank)).await;
+        assert!(!list.body.contains("质押贷款用"), "{n}");
+        let r = app
+            .post_form(
+                &format!("/valuation/quotes/{quote}/answer"),
+                Some(&val),
+                &[("fee", "abc"), ("days", "0")],
+            )
+            .await;
+        assert_eq!(r.status, 422, "{n}");
+        assert!(
+            r.body.contains(&format!("fee-{quote}-error"))
+                && r.body.contains(&format!("days-{quote}-error"))
+        );
+        let r = app
+            .post_form(
+                &format!("/valuation/quotes/{quote}/answer"),
+                Some(&val),
+                &[("fee", "12000"), ("days", "10"), ("note", "含现场勘查")],
+            )
+            .await;
+        assert_eq!(r.status, 303, "{n}: {}", r.body);
+
+        // The enterprise accepts through the API (once); the institution records the report.
+        let accept = format!("/api/v1/valuation/quotes/{quote}/accept");
+        let r = app.api(Method::POST, &accept, Some(&ent_token), None).await;
+        assert_eq!(r.status, 204, "{n}: {}", r.body);
+        let r = app.api(Method::POST, &accept, Some(&ent_token), None).await;
+        assert_eq!(r.status, 409, "{n}");
+        let tomorrow = (ipfin_store::today_shanghai() + chrono::Days::new(1)).to_string();
+        let r = app
+            .post_form(
+                &format!("/valuation/quotes/{quote}/report"),
+                Some(&val),
+                &[
+                    ("report_number", "HX-PG-2026-088"),
+                    ("report_date", &tomorrow),
+                    ("appraised", ""),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, 422, "{n}");
+        assert!(
+            r.body.contains(&format!("rd-{quote}-error"))
+                && r.body.contains(&format!("ap-{quote}-error"))
+        );
+        let valuer_token = app.token("华信资产评估有限公司").await;
+        let today = ipfin_store::today_shanghai().to_string();
+        let r = app
+            .api(
+                Method::POST,
+                &format!("/api/v1/valuation/quotes/{quote}/report"),
+                Some(&valuer_token),
+                Some(
+                    serde_json::json!({"report_number": "HX-PG-2026-088", "report_date": today,
+                        "appraised_fen": 800_000_000})
+                    .to_string(),
+                ),
+            )
+            .await;
+        assert_eq!(r.status, 204, "{n}: {}", r.body);
+        let q = app
+            .api(
+                Method::GET,
+                "/api/v1/valuation/quotes",
+                Some(&ent_token),
+                None,
+            )
+            .await
+            .json();
+        assert_eq!(q["items"][0]["status"], "reported", "{n}");
+        assert_eq!(q["items"][0]["appraised_fen"], 800_000_000);
+        assert_eq!(q["items"][0]["asset"]["id"], asset);
+        // The district sees it; the other enterprise does not.
+        let ns = app.login("ns.officer").await;
+        let r = app.get("/valuation/quotes", Some(&ns)).await;
+        assert!(r.body.contains("HX-PG-2026-088"), "{n}");
+        let ent2 = app.login("ent2.user").await;
+        let r = app.get("/valuation/quotes", Some(&ent2)).await;
+        assert!(!r.body.contains("HX-PG-2026-088"), "{n}");
+        // A kind the institution does not value is refused with its reason.
+        let r = app
+            .api(
+                Method::PUT,
+                "/api/v1/valuation/profile",
+                Some(&valuer_token),
+                Some(
+                    serde_json::json!({"qualifications": "资产评估资格 No.44020001", "ip_kinds": ["trademark"],
+                        "fee_min_fen": 800_000, "fee_max_fen": 5_000_000})
+                    .to_string(),
+                ),
+            )
+            .await;
+        assert_eq!(r.status, 204, "{n}: {}", r.body);
+        let r = app
+            .api(
+                Method::POST,
+                "/api/v1/valuation/quotes",
+                Some(&ent_token),
+                Some(
+                    serde_json::json!({"valuer_org_id": valuer_id, "asset_id": asset}).to_string(),
+                ),
+            )
+            .await;
+        assert_eq!(r.status, 422, "{n}: {}", r.body);
+        assert!(r.body.contains("valuation.kind_not_valued"), "{n}");
+        app.cleanup().await;
+    }
+}

@@ -11,7 +11,8 @@ use crate::error::{AppError, AppResult};
 use crate::http::path_id;
 use crate::usecase::platform::{
     self as uc, ContactBody, ListingBody, ListingDto, ListingList, MatchmakingDto, NeedBody,
-    NeedList, OutcomeBody, ProductBody, ProductList, SearchResult, ZoneDto,
+    NeedList, OutcomeBody, ProductBody, ProductList, ProfileBody, QuoteAnswerBody, QuoteList,
+    QuoteRequestBody, ReportBody, SearchResult, ValuerList, ZoneDto,
 };
 use axum::Json;
 use axum::body::Bytes;
@@ -211,4 +212,122 @@ pub async fn record_outcome(
     let b: OutcomeBody = parse(&body)?;
     uc::record_outcome(&state, &actor, id, &b).await?;
     Ok(Json((&state.store.listing(&actor.scope, id).await?).into()))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Valuation (issue #22 item 3)
+// ---------------------------------------------------------------------------------------------
+
+/// The valuation directory: institutions with their qualifications, IP kinds, fee range and
+/// contacts.
+#[utoipa::path(get, path = "/api/v1/valuation/institutions", tag = "platform",
+    responses((status = 200, body = ValuerList)))]
+pub async fn valuers(State(state): State<AppState>) -> AppResult<Json<ValuerList>> {
+    let items = state
+        .store
+        .valuation_institutions()
+        .await?
+        .iter()
+        .map(Into::into)
+        .collect();
+    Ok(Json(ValuerList { items }))
+}
+
+/// A valuation institution writes its profile (replacing the one before).
+#[utoipa::path(put, path = "/api/v1/valuation/profile", tag = "platform", request_body = ProfileBody,
+    responses((status = 204), (status = 403, description = "not a valuation institution"),
+        (status = 422, description = "every wrong field")),
+    security(("bearer" = [])))]
+pub async fn save_profile(
+    State(state): State<AppState>,
+    actor: Actor,
+    body: Bytes,
+) -> AppResult<StatusCode> {
+    let b: ProfileBody = parse(&body)?;
+    uc::save_profile(&state, &actor, &b).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The quotes the caller reads (the enterprise's, the institution's, the district's).
+#[utoipa::path(get, path = "/api/v1/valuation/quotes", tag = "platform",
+    responses((status = 200, body = QuoteList)), security(("bearer" = [])))]
+pub async fn quotes(State(state): State<AppState>, actor: Actor) -> AppResult<Json<QuoteList>> {
+    let items = state
+        .store
+        .quotes(&actor.scope)
+        .await?
+        .iter()
+        .map(Into::into)
+        .collect();
+    Ok(Json(QuoteList { items }))
+}
+
+/// An enterprise asks an institution for a quote on one of its IP assets.
+#[utoipa::path(post, path = "/api/v1/valuation/quotes", tag = "platform", request_body = QuoteRequestBody,
+    responses((status = 201, body = Created), (status = 404, description = "no such institution with a profile"),
+        (status = 409, description = "`valuation.open_quote`: one is open for this asset and institution"),
+        (status = 422, description = "not the enterprise's asset, or a kind the institution does not value")),
+    security(("bearer" = [])))]
+pub async fn request_quote(
+    State(state): State<AppState>,
+    actor: Actor,
+    body: Bytes,
+) -> AppResult<(StatusCode, Json<Created>)> {
+    let b: QuoteRequestBody = parse(&body)?;
+    let id = uc::request_quote(&state, &actor, &b).await?;
+    Ok((StatusCode::CREATED, Json(Created { id })))
+}
+
+/// The institution answers a request with a fee and days, or declines with a reason.
+#[utoipa::path(post, path = "/api/v1/valuation/quotes/{quote_id}/answer", tag = "platform",
+    params(("quote_id" = i64, Path)), request_body = QuoteAnswerBody,
+    responses((status = 204), (status = 404, description = "not a quote asked of you"),
+        (status = 409, description = "`valuation.state`: already answered"), (status = 422)),
+    security(("bearer" = [])))]
+pub async fn answer_quote(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> AppResult<StatusCode> {
+    let id = path_id(&id)?;
+    uc::visible_quote(&state, &actor, id).await?;
+    let b: QuoteAnswerBody = parse(&body)?;
+    uc::answer_quote(&state, &actor, id, &b).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The enterprise accepts a quoted fee.
+#[utoipa::path(post, path = "/api/v1/valuation/quotes/{quote_id}/accept", tag = "platform",
+    params(("quote_id" = i64, Path)),
+    responses((status = 204), (status = 404, description = "not your quote"),
+        (status = 409, description = "`valuation.state`: not quoted")),
+    security(("bearer" = [])))]
+pub async fn accept_quote(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<String>,
+) -> AppResult<StatusCode> {
+    uc::accept_quote(&state, &actor, path_id(&id)?).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The institution records the valuation report of an accepted quote (it then shows with the
+/// enterprise's IP asset).
+#[utoipa::path(post, path = "/api/v1/valuation/quotes/{quote_id}/report", tag = "platform",
+    params(("quote_id" = i64, Path)), request_body = ReportBody,
+    responses((status = 204), (status = 404, description = "not a quote asked of you"),
+        (status = 409, description = "`valuation.state`: not accepted"), (status = 422)),
+    security(("bearer" = [])))]
+pub async fn record_report(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> AppResult<StatusCode> {
+    let id = path_id(&id)?;
+    uc::visible_quote(&state, &actor, id).await?;
+    let b: ReportBody = parse(&body)?;
+    uc::record_report(&state, &actor, id, &b).await?;
+    Ok(StatusCode::NO_CONTENT)
 }

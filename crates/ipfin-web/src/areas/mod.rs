@@ -357,6 +357,7 @@ mod tests {
                 "14 /tokens",
                 "30 /matchmaking",
                 "31 /cases",
+                "33 /valuation/quotes",
                 "90 /supervision/tasks",
                 "92 /tools/credit-code",
                 "93 /zones",

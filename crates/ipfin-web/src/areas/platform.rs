@@ -22,6 +22,15 @@ pub const AREA: Area = Area {
 const ENTERPRISES: &[Role] = &[Role::EnterpriseUser];
 /// Both sides of matchmaking.
 const MATCHMAKERS: &[Role] = &[Role::BankUser, Role::EnterpriseUser];
+/// Who reads valuation quotes: the enterprise that asked, the institution asked (a financial
+/// institution), the district's government (the store confines each to its own).
+const QUOTE_READERS: &[Role] = &[
+    Role::CityAdmin,
+    Role::DistrictOfficer,
+    Role::DepartmentMember,
+    Role::BankUser,
+    Role::EnterpriseUser,
+];
 
 fn routes(r: Routes) -> Routes {
     use views::platform as v;
@@ -78,6 +87,60 @@ fn routes(r: Routes) -> Routes {
             v::record_outcome,
         )
         .get("/valuation", Public, v::valuation)
+        .post("/valuation/profile", Roles(BANKS), v::save_profile)
+        .get("/valuation/quotes", Roles(QUOTE_READERS), v::quotes)
+        .post("/valuation/quotes", Roles(ENTERPRISES), v::request_quote)
+        .post(
+            "/valuation/quotes/{quote_id}/answer",
+            Roles(BANKS),
+            v::answer_quote,
+        )
+        .post(
+            "/valuation/quotes/{quote_id}/accept",
+            Roles(ENTERPRISES),
+            v::accept_quote,
+        )
+        .post(
+            "/valuation/quotes/{quote_id}/report",
+            Roles(BANKS),
+            v::record_report,
+        )
+        .get(
+            "/api/v1/valuation/institutions",
+            Public,
+            api::platform::valuers,
+        )
+        .add(
+            "PUT",
+            "/api/v1/valuation/profile",
+            Roles(BANKS),
+            axum::routing::put(api::platform::save_profile),
+        )
+        .get(
+            "/api/v1/valuation/quotes",
+            Roles(QUOTE_READERS),
+            api::platform::quotes,
+        )
+        .post(
+            "/api/v1/valuation/quotes",
+            Roles(ENTERPRISES),
+            api::platform::request_quote,
+        )
+        .post(
+            "/api/v1/valuation/quotes/{quote_id}/answer",
+            Roles(BANKS),
+            api::platform::answer_quote,
+        )
+        .post(
+            "/api/v1/valuation/quotes/{quote_id}/accept",
+            Roles(ENTERPRISES),
+            api::platform::accept_quote,
+        )
+        .post(
+            "/api/v1/valuation/quotes/{quote_id}/report",
+            Roles(BANKS),
+            api::platform::record_report,
+        )
         .get("/interpretations", Roles(GOVERNMENT), v::interpretations)
         .post(
             "/interpretations",
@@ -166,6 +229,9 @@ fn nav(actor: &Actor, nav: &mut Vec<NavLink>) {
     }
     if actor.has_any(BANKS) && kind == Some(OrgKind::FinancialInstitution) {
         nav.push(NavLink::new(31, "/disposals", "nav.disposals"));
+    }
+    if actor.has_any(ENTERPRISES) && kind == Some(OrgKind::Enterprise) {
+        nav.push(NavLink::new(33, "/valuation/quotes", "vq.title"));
     }
     nav.push(NavLink::new(93, "/zones", "nav.zones"));
 }

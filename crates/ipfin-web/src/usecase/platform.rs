@@ -832,3 +832,247 @@ pub async fn matchmaking(state: &AppState, actor: &Actor) -> AppResult<Matchmaki
         })
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Valuation (评估评价, issue #22 item 3): profiles, quotes, reports.
+// ---------------------------------------------------------------------------------------------
+
+/// A valuation institution in the directory.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ValuerDto {
+    pub org_id: i64,
+    pub name: String,
+    /// Qualifications as the institution states them; absent until it writes its profile.
+    pub qualifications: Option<String>,
+    /// IP kind codes it values.
+    pub ip_kinds: Vec<String>,
+    /// Fee range in fen.
+    pub fee_min_fen: Option<i64>,
+    pub fee_max_fen: Option<i64>,
+    pub contacts: Vec<ZoneContactDto>,
+}
+
+impl From<&st::Valuer> for ValuerDto {
+    fn from(v: &st::Valuer) -> Self {
+        ValuerDto {
+            org_id: v.org_id,
+            name: v.name.clone(),
+            qualifications: v.profile.as_ref().map(|p| p.qualifications.clone()),
+            ip_kinds: v.profile.as_ref().map_or_else(Vec::new, |p| {
+                p.ip_kinds
+                    .split(',')
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_string)
+                    .collect()
+            }),
+            fee_min_fen: v.profile.as_ref().map(|p| p.fee_min_fen),
+            fee_max_fen: v.profile.as_ref().map(|p| p.fee_max_fen),
+            contacts: v
+                .contacts
+                .iter()
+                .map(|c| ZoneContactDto {
+                    name: c.name.clone(),
+                    title: c.title.clone(),
+                    phone: c.phone.clone(),
+                    email: c.email.clone(),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// The valuation directory.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ValuerList {
+    pub items: Vec<ValuerDto>,
+}
+
+/// A valuation institution's profile.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ProfileBody {
+    #[serde(default)]
+    pub qualifications: String,
+    /// `patent`, `trademark`, `software_copyright`, `works_copyright`.
+    #[serde(default)]
+    pub ip_kinds: Vec<String>,
+    #[serde(default)]
+    pub fee_min_fen: Option<i64>,
+    #[serde(default)]
+    pub fee_max_fen: Option<i64>,
+}
+
+/// An enterprise's quote request.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct QuoteRequestBody {
+    pub valuer_org_id: i64,
+    /// One of the enterprise's IP assets.
+    #[serde(default)]
+    pub asset_id: Option<i64>,
+    #[serde(default)]
+    pub note: String,
+}
+
+/// The institution's answer: a fee and days, or `decline` with the reason in `note`.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct QuoteAnswerBody {
+    #[serde(default)]
+    pub decline: bool,
+    #[serde(default)]
+    pub fee_fen: Option<i64>,
+    #[serde(default)]
+    pub days: Option<i32>,
+    #[serde(default)]
+    pub note: String,
+}
+
+/// The valuation report of an accepted quote.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReportBody {
+    #[serde(default)]
+    pub report_number: String,
+    #[serde(default)]
+    pub report_date: Option<NaiveDate>,
+    #[serde(default)]
+    pub appraised_fen: Option<i64>,
+}
+
+/// A valuation quote.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct QuoteDto {
+    pub id: i64,
+    pub district_code: String,
+    pub enterprise_id: i64,
+    pub enterprise_name: String,
+    pub valuer_org_id: i64,
+    pub valuer_name: String,
+    pub asset: AssetDto,
+    pub note: String,
+    /// requested | quoted | declined | accepted | reported
+    pub status: String,
+    pub fee_fen: Option<i64>,
+    pub days: Option<i32>,
+    /// The quote's note or the reason for declining.
+    pub answer: Option<String>,
+    pub report_number: Option<String>,
+    pub report_date: Option<NaiveDate>,
+    pub appraised_fen: Option<i64>,
+    pub requested_on: NaiveDate,
+}
+
+impl From<&st::QuoteRow> for QuoteDto {
+    fn from(q: &st::QuoteRow) -> Self {
+        QuoteDto {
+            id: q.id,
+            district_code: q.district_code.clone(),
+            enterprise_id: q.enterprise_id,
+            enterprise_name: q.enterprise_name.clone(),
+            valuer_org_id: q.valuer_org_id,
+            valuer_name: q.valuer_name.clone(),
+            asset: AssetDto {
+                id: q.asset_id,
+                kind: q.asset_kind.clone(),
+                number: q.asset_number.clone(),
+                title: q.asset_title.clone(),
+            },
+            note: q.note.clone(),
+            status: q.status.clone(),
+            fee_fen: q.fee_fen,
+            days: q.days,
+            answer: q.answer.clone(),
+            report_number: q.report_number.clone(),
+            report_date: q.report_date,
+            appraised_fen: q.appraised_fen,
+            requested_on: q.requested_on,
+        }
+    }
+}
+
+/// Quotes the caller reads.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct QuoteList {
+    pub items: Vec<QuoteDto>,
+}
+
+/// The quote, when the caller reads it (404 otherwise): checked before a body is looked at, so
+/// someone else's quote is "not found" whatever is sent.
+pub async fn visible_quote(state: &AppState, actor: &Actor, id: i64) -> AppResult<()> {
+    state.store.quote(&actor.scope, id).await?;
+    Ok(())
+}
+
+pub async fn save_profile(state: &AppState, actor: &Actor, b: &ProfileBody) -> AppResult<()> {
+    let p = ipfin_domain::platform::ValuationProfile::check(
+        &b.qualifications,
+        &b.ip_kinds,
+        b.fee_min_fen,
+        b.fee_max_fen,
+    )
+    .map_err(fields)?;
+    write!(state, actor, |tx| state
+        .store
+        .save_valuation_profile(&mut tx, &actor.scope, &p)
+        .await?)
+}
+
+pub async fn request_quote(
+    state: &AppState,
+    actor: &Actor,
+    b: &QuoteRequestBody,
+) -> AppResult<i64> {
+    write!(state, actor, |tx| state
+        .store
+        .request_quote(
+            &mut tx,
+            &actor.scope,
+            b.valuer_org_id,
+            b.asset_id,
+            &b.note,
+            today()
+        )
+        .await?)
+}
+
+pub async fn answer_quote(
+    state: &AppState,
+    actor: &Actor,
+    id: i64,
+    b: &QuoteAnswerBody,
+) -> AppResult<()> {
+    let a = ipfin_domain::platform::QuoteAnswer::check(b.decline, b.fee_fen, b.days, &b.note)
+        .map_err(fields)?;
+    write!(state, actor, |tx| state
+        .store
+        .answer_quote(&mut tx, &actor.scope, id, &a)
+        .await?)
+}
+
+pub async fn accept_quote(state: &AppState, actor: &Actor, id: i64) -> AppResult<()> {
+    write!(state, actor, |tx| state
+        .store
+        .accept_quote(&mut tx, &actor.scope, id)
+        .await?)
+}
+
+pub async fn record_report(
+    state: &AppState,
+    actor: &Actor,
+    id: i64,
+    b: &ReportBody,
+) -> AppResult<()> {
+    write!(state, actor, |tx| state
+        .store
+        .record_valuation_report(
+            &mut tx,
+            &actor.scope,
+            id,
+            &b.report_number,
+            b.report_date,
+            b.appraised_fen,
+            today()
+        )
+        .await?)
+}

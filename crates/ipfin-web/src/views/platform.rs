@@ -1480,18 +1480,386 @@ pub async fn record_outcome(
 // Valuation directory
 // ---------------------------------------------------------------------------------------------
 
+type Typed = std::collections::HashMap<String, String>;
+
 #[derive(Template)]
 #[template(path = "valuation.html")]
 struct ValuationPage {
     ctx: PageCtx,
-    institutions: Vec<(String, Vec<ipfin_store::platform::ZoneContact>)>,
+    f: Fmt,
+    institutions: Vec<uc::ValuerDto>,
+    /// The signed-in enterprise's IP assets (the quote request form), else empty.
+    assets: Vec<AssetRow>,
+    enterprise: bool,
+    /// The signed-in valuation institution's own id (its profile form), else none.
+    own_valuer: Option<i64>,
+    /// The form the errors and typed values belong to (`profile`, `request:{org}`).
+    which: String,
+    form: Typed,
+    kinds_typed: Vec<String>,
+    errors: FormErrors,
 }
 
-/// `GET /valuation`: the directory of valuation institutions (public).
-pub async fn valuation(State(state): State<AppState>, actor: Actor) -> AppResult<Response> {
+impl ValuationPage {
+    fn val(&self, which: &str, k: &str, current: &str) -> String {
+        if self.which == which {
+            self.form.get(k).cloned().unwrap_or_default()
+        } else {
+            current.to_string()
+        }
+    }
+    fn err(&self, which: &str, k: &str) -> Option<String> {
+        (self.which == which)
+            .then(|| self.errors.get(k).map(str::to_string))
+            .flatten()
+    }
+    fn fee_yuan(&self, fen: &Option<i64>) -> String {
+        fen.map(|f| Fen::new(f).yuan()).unwrap_or_default()
+    }
+    fn kind_checked(&self, v: &uc::ValuerDto, code: &str) -> bool {
+        if self.which == "profile" {
+            self.kinds_typed.iter().any(|k| k == code)
+        } else {
+            v.ip_kinds.iter().any(|k| k == code)
+        }
+    }
+    fn all_kinds(&self) -> Vec<(&'static str, &'static str)> {
+        IpKind::ALL
+            .iter()
+            .map(|k| {
+                let label = match self.ctx.t.0 {
+                    ipfin_domain::Lang::Zh => k.zh(),
+                    ipfin_domain::Lang::En => k.en(),
+                };
+                (k.code(), label)
+            })
+            .collect()
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn valuation_page(
+    state: &AppState,
+    actor: &Actor,
+    which: &str,
+    form: Typed,
+    kinds_typed: Vec<String>,
+    errors: FormErrors,
+    status: StatusCode,
+    flash: Option<&str>,
+) -> AppResult<Response> {
+    let enterprise = actor.scope.org_kind() == Some(OrgKind::Enterprise);
+    let institutions: Vec<uc::ValuerDto> = state
+        .store
+        .valuation_institutions()
+        .await?
+        .iter()
+        .map(Into::into)
+        .collect();
+    let own_valuer = actor
+        .scope
+        .organisation()
+        .map(ipfin_domain::OrgId::get)
+        .filter(|o| institutions.iter().any(|v| v.org_id == *o));
     let page = ValuationPage {
-        ctx: PageCtx::new(&actor, &state, "/valuation"),
-        institutions: state.store.valuation_institutions().await?,
+        ctx: PageCtx::new(actor, state, "/valuation").with_flash(flash),
+        f: Fmt,
+        institutions,
+        assets: if enterprise {
+            state.store.own_ip_assets(&actor.scope).await?
+        } else {
+            vec![]
+        },
+        enterprise,
+        own_valuer,
+        which: which.to_string(),
+        form,
+        kinds_typed,
+        errors,
     };
-    Ok(render(StatusCode::OK, &page))
+    Ok(render(status, &page))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct OkParams {
+    ok: Option<String>,
+}
+
+/// `GET /valuation`: the directory of valuation institutions (public); a signed-in enterprise
+/// requests a quote there, a valuation institution writes its profile.
+pub async fn valuation(
+    State(state): State<AppState>,
+    actor: Actor,
+    Query(q): Query<OkParams>,
+) -> AppResult<Response> {
+    valuation_page(
+        &state,
+        &actor,
+        "",
+        Typed::new(),
+        vec![],
+        FormErrors::default(),
+        StatusCode::OK,
+        flash_key(&q.ok),
+    )
+    .await
+}
+
+fn typed(t: &Typed, k: &str) -> String {
+    t.get(k).cloned().unwrap_or_default()
+}
+
+/// `POST /valuation/profile`: the institution's qualifications, IP kinds and fee range.
+pub async fn save_profile(
+    State(state): State<AppState>,
+    actor: Actor,
+    form: CsrfForm<Typed>,
+) -> AppResult<Response> {
+    let kinds: Vec<String> = form
+        .all("ip_kinds")
+        .into_iter()
+        .map(str::to_string)
+        .collect();
+    let t = form.data;
+    let mut own = Vec::new();
+    let fee_min = yuan_field(&mut own, "fee_min", &typed(&t, "fee_min"), true);
+    let fee_max = yuan_field(&mut own, "fee_max", &typed(&t, "fee_max"), true);
+    let b = uc::ProfileBody {
+        qualifications: typed(&t, "qualifications"),
+        ip_kinds: kinds.clone(),
+        fee_min_fen: fee_min,
+        fee_max_fen: fee_max,
+    };
+    let checked = combined(
+        own,
+        ipfin_domain::platform::ValuationProfile::check(
+            &b.qualifications,
+            &b.ip_kinds,
+            b.fee_min_fen,
+            b.fee_max_fen,
+        ),
+    );
+    let r = match checked {
+        Ok(_) => uc::save_profile(&state, &actor, &b).await,
+        Err(e) => Err(e),
+    };
+    match r {
+        Ok(()) => Ok(see_other("/valuation", "saved")),
+        Err(e) if is_form_error(&e) => {
+            let status = e.status;
+            let errors = FormErrors::from_error(&e, actor.lang);
+            valuation_page(&state, &actor, "profile", t, kinds, errors, status, None).await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// `POST /valuation/quotes`: an enterprise asks an institution for a quote on one of its IP
+/// assets.
+pub async fn request_quote(
+    State(state): State<AppState>,
+    actor: Actor,
+    form: CsrfForm<Typed>,
+) -> AppResult<Response> {
+    let t = form.data;
+    let valuer: i64 = typed(&t, "valuer_org_id")
+        .trim()
+        .parse()
+        .map_err(|_| AppError::not_found())?;
+    let b = uc::QuoteRequestBody {
+        valuer_org_id: valuer,
+        asset_id: typed(&t, "asset_id").trim().parse().ok(),
+        note: typed(&t, "note"),
+    };
+    match uc::request_quote(&state, &actor, &b).await {
+        Ok(_) => Ok(see_other("/valuation/quotes", "submitted")),
+        Err(e) if is_form_error(&e) => {
+            let status = e.status;
+            let errors = FormErrors::from_error(&e, actor.lang);
+            let which = format!("request:{valuer}");
+            valuation_page(&state, &actor, &which, t, vec![], errors, status, None).await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "valuation_quotes.html")]
+struct QuotesPage {
+    ctx: PageCtx,
+    f: Fmt,
+    quotes: Vec<uc::QuoteDto>,
+    valuer: bool,
+    enterprise: bool,
+    /// The form the errors and typed values belong to (`answer:{id}`, `report:{id}`).
+    which: String,
+    form: Typed,
+    errors: FormErrors,
+}
+
+impl QuotesPage {
+    fn val(&self, which: &str, k: &str) -> String {
+        if self.which == which {
+            self.form.get(k).cloned().unwrap_or_default()
+        } else {
+            String::new()
+        }
+    }
+    fn err(&self, which: &str, k: &str) -> Option<String> {
+        (self.which == which)
+            .then(|| self.errors.get(k).map(str::to_string))
+            .flatten()
+    }
+    fn status_label(&self, code: &str) -> &'static str {
+        ipfin_domain::platform::QuoteStatus::from_code(code).map_or("", |s| s.label(self.ctx.t.0))
+    }
+    fn yuan(&self, fen: &Option<i64>) -> String {
+        fen.map(|f| Fen::new(f).to_string()).unwrap_or_default()
+    }
+}
+
+async fn quotes_page(
+    state: &AppState,
+    actor: &Actor,
+    which: &str,
+    form: Typed,
+    errors: FormErrors,
+    status: StatusCode,
+    flash: Option<&str>,
+) -> AppResult<Response> {
+    let quotes = state
+        .store
+        .quotes(&actor.scope)
+        .await?
+        .iter()
+        .map(Into::into)
+        .collect();
+    let page = QuotesPage {
+        ctx: PageCtx::new(actor, state, "/valuation/quotes").with_flash(flash),
+        f: Fmt,
+        quotes,
+        valuer: actor.scope.org_kind() == Some(OrgKind::FinancialInstitution),
+        enterprise: actor.scope.org_kind() == Some(OrgKind::Enterprise),
+        which: which.to_string(),
+        form,
+        errors,
+    };
+    Ok(render(status, &page))
+}
+
+/// `GET /valuation/quotes`: the quotes the caller reads (the enterprise's requests, the
+/// institution's, the district's).
+pub async fn quotes(
+    State(state): State<AppState>,
+    actor: Actor,
+    Query(q): Query<OkParams>,
+) -> AppResult<Response> {
+    quotes_page(
+        &state,
+        &actor,
+        "",
+        Typed::new(),
+        FormErrors::default(),
+        StatusCode::OK,
+        flash_key(&q.ok),
+    )
+    .await
+}
+
+async fn after_quote(
+    state: &AppState,
+    actor: &Actor,
+    which: String,
+    t: Typed,
+    r: AppResult<()>,
+) -> AppResult<Response> {
+    match r {
+        Ok(()) => Ok(see_other("/valuation/quotes", "updated")),
+        Err(e) if is_form_error(&e) => {
+            let status = e.status;
+            let errors = FormErrors::from_error(&e, actor.lang);
+            quotes_page(state, actor, &which, t, errors, status, None).await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// `POST /valuation/quotes/{quote_id}/answer` (`fee`, `days`, `note`; `decline=yes` with the
+/// reason in `note`).
+pub async fn answer_quote(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<String>,
+    form: CsrfForm<Typed>,
+) -> AppResult<Response> {
+    let id = path_id(&id)?;
+    uc::visible_quote(&state, &actor, id).await?;
+    let t = form.data;
+    let decline = typed(&t, "decline") == "yes";
+    let mut own = Vec::new();
+    let fee = if decline {
+        None
+    } else {
+        yuan_field(&mut own, "fee", &typed(&t, "fee"), false)
+    };
+    let days = if decline {
+        None
+    } else {
+        int_field(&mut own, "days", &typed(&t, "days"))
+    };
+    let b = uc::QuoteAnswerBody {
+        decline,
+        fee_fen: fee,
+        days,
+        note: typed(&t, "note"),
+    };
+    let checked = combined(
+        own,
+        ipfin_domain::platform::QuoteAnswer::check(b.decline, b.fee_fen, b.days, &b.note),
+    );
+    let r = match checked {
+        Ok(_) => uc::answer_quote(&state, &actor, id, &b).await,
+        Err(e) => Err(e),
+    };
+    after_quote(&state, &actor, format!("answer:{id}"), t, r).await
+}
+
+/// `POST /valuation/quotes/{quote_id}/accept`: the enterprise accepts the fee.
+pub async fn accept_quote(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<String>,
+    form: CsrfForm<Typed>,
+) -> AppResult<Response> {
+    let id = path_id(&id)?;
+    uc::visible_quote(&state, &actor, id).await?;
+    let r = uc::accept_quote(&state, &actor, id).await;
+    after_quote(&state, &actor, format!("accept:{id}"), form.data, r).await
+}
+
+/// `POST /valuation/quotes/{quote_id}/report` (`report_number`, `report_date`, `appraised`).
+pub async fn record_report(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<String>,
+    form: CsrfForm<Typed>,
+) -> AppResult<Response> {
+    let id = path_id(&id)?;
+    uc::visible_quote(&state, &actor, id).await?;
+    let t = form.data;
+    let mut own = Vec::new();
+    let appraised = yuan_field(&mut own, "appraised", &typed(&t, "appraised"), false);
+    let date = date_field(&mut own, "report_date", &typed(&t, "report_date"));
+    let b = uc::ReportBody {
+        report_number: typed(&t, "report_number"),
+        report_date: date,
+        appraised_fen: appraised,
+    };
+    let r = if own.is_empty() {
+        uc::record_report(&state, &actor, id, &b).await
+    } else {
+        Err(AppError::from(ipfin_store::StoreError::fields(own)))
+    };
+    after_quote(&state, &actor, format!("report:{id}"), t, r).await
 }

@@ -761,7 +761,7 @@ async fn a_payment_run_from_preparation_to_results_with_one_failed_line_and_the_
             &lead,
             b,
             d("2026-12-21"),
-            100_000,
+            ipfin_domain::Fen::new(100_000),
             "CZ-HAND-1"
         ))
         .expect("by hand prepared");

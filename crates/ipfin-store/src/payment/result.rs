@@ -193,7 +193,7 @@ impl Store {
                         &wf,
                         user,
                         paid_on,
-                        line.amount_fen,
+                        Fen::new(line.amount_fen),
                         &reference,
                         None,
                     )

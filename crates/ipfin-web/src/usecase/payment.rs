@@ -13,7 +13,7 @@ use chrono::NaiveDate;
 use ipfin_domain::budget::BudgetFigures;
 use ipfin_domain::payment::{LIST_COLUMNS, LineResult, RESULT_COLUMNS, ResultRow, RunAction};
 use ipfin_domain::policy::BudgetMode;
-use ipfin_domain::{FieldError, Lang};
+use ipfin_domain::{Fen, FieldError, Lang};
 use ipfin_store::budget::BatchBudget;
 use ipfin_store::payment::{LineRow, Payable, RunDetail, RunRow};
 use serde::{Deserialize, Serialize};
@@ -33,17 +33,24 @@ pub struct PolicyBudget {
     pub title: String,
     pub year: i32,
     /// The year's budget from the policy document; absent when the policy sets none.
-    pub budget_fen: Option<i64>,
+    #[schema(value_type = Option<i64>)]
+    pub budget_fen: Option<Fen>,
     /// first_come_first_served | pro_rata
     pub mode: Option<String>,
     /// Accepted and in review (accepted, reviewed, in_notice): approved or computed amounts.
-    pub committed_fen: i64,
-    pub granted_fen: i64,
-    pub paid_fen: i64,
+    #[schema(value_type = i64)]
+    pub committed_fen: Fen,
+    #[schema(value_type = i64)]
+    pub granted_fen: Fen,
+    #[schema(value_type = i64)]
+    pub paid_fen: Fen,
     /// Granted and still to pay.
-    pub unpaid_fen: i64,
-    pub clawed_back_fen: i64,
-    pub remaining_fen: Option<i64>,
+    #[schema(value_type = i64)]
+    pub unpaid_fen: Fen,
+    #[schema(value_type = i64)]
+    pub clawed_back_fen: Fen,
+    #[schema(value_type = Option<i64>)]
+    pub remaining_fen: Option<Fen>,
 }
 
 /// The message keys of the budget figures, in the order [`PolicyBudget::shown`] gives them.
@@ -110,7 +117,7 @@ impl PolicyBudget {
         ]
     }
     pub fn overcommitted(&self) -> bool {
-        self.remaining_fen.is_some_and(|r| r < 0)
+        self.remaining_fen.is_some_and(|r| r < Fen::ZERO)
     }
 }
 

@@ -497,7 +497,7 @@ async fn a_payment_run_from_preparation_to_results_with_one_failed_line_and_the_
             &member,
             run,
             b,
-            Some(300_001)
+            Some(ipfin_domain::Fen::new(300_001))
         ))
         .expect_err("above the grant");
         let text = code_of(e);
@@ -529,7 +529,7 @@ async fn a_payment_run_from_preparation_to_results_with_one_failed_line_and_the_
             detail
                 .lines
                 .iter()
-                .map(|l| (l.line_no, l.amount_fen))
+                .map(|l| (l.line_no, l.amount_fen.get()))
                 .collect::<Vec<_>>(),
             vec![(1, 700_000), (2, 300_000)]
         );
@@ -663,9 +663,9 @@ async fn a_payment_run_from_preparation_to_results_with_one_failed_line_and_the_
         assert_eq!(
             payables
                 .iter()
-                .map(|p| (p.application_id, p.due_fen()))
+                .map(|p| (p.application_id, p.due_fen().map(ipfin_domain::Fen::get)))
                 .collect::<Vec<_>>(),
-            vec![(b, 300_000)]
+            vec![(b, Ok(300_000))]
         );
 
         // The enterprise corrects its account; a second run pays part of b (2,000.00), by form.
@@ -688,7 +688,7 @@ async fn a_payment_run_from_preparation_to_results_with_one_failed_line_and_the_
             &member,
             run2,
             b,
-            Some(200_000)
+            Some(ipfin_domain::Fen::new(200_000))
         ))
         .expect("part");
         write!(s, ns_officer.clone(), |tx| s

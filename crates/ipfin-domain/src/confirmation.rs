@@ -9,6 +9,7 @@
 //! figures the store checks again, unchanged, before it performs the step.
 
 use crate::message::Msg;
+use crate::money::{Fen, MoneyOverflow};
 use crate::org::Scope;
 use crate::policy::budget::BudgetMode;
 use crate::policy::document::Budget;
@@ -235,6 +236,15 @@ impl PolicyStep {
     pub fn changes_budget(&self) -> bool {
         self.supersedes.is_some() && self.budget_before != self.budget_after
     }
+
+    /// The change of the budget's total (after − before; no budget counts as zero), or
+    /// `MoneyOverflow` if it does not fit in fen.
+    pub fn budget_change_fen(&self) -> Result<Fen, MoneyOverflow> {
+        let total = |b: &Option<Budget>| Fen::new(b.map_or(0, |b| b.total_fen));
+        total(&self.budget_after)
+            .checked_sub(total(&self.budget_before))
+            .ok_or(MoneyOverflow)
+    }
 }
 
 /// One line of a public notice as it will be published.
@@ -244,7 +254,7 @@ pub struct NoticeLine {
     pub number: Option<String>,
     pub enterprise_name: String,
     pub items: String,
-    pub amount_fen: i64,
+    pub amount_fen: Fen,
 }
 
 /// Publishing a public notice of reviewed applications.
@@ -263,8 +273,9 @@ pub struct NoticeStep {
 }
 
 impl NoticeStep {
-    pub fn total_fen(&self) -> i64 {
-        self.entries.iter().map(|e| e.amount_fen).sum()
+    /// What the notice grants in total, or `MoneyOverflow` if it does not fit in fen.
+    pub fn total_fen(&self) -> Result<Fen, MoneyOverflow> {
+        Fen::sum(self.entries.iter().map(|e| e.amount_fen))
     }
 }
 
@@ -275,11 +286,20 @@ pub struct DisburseStep {
     pub number: Option<String>,
     pub enterprise_name: String,
     pub paid_on: NaiveDate,
-    pub amount_fen: i64,
+    pub amount_fen: Fen,
     pub reference: String,
-    pub granted_fen: i64,
+    pub granted_fen: Fen,
     /// Paid before this payment.
-    pub disbursed_before_fen: i64,
+    pub disbursed_before_fen: Fen,
+}
+
+impl DisburseStep {
+    /// Paid in total once this payment is recorded, or `MoneyOverflow` if it does not fit.
+    pub fn disbursed_after_fen(&self) -> Result<Fen, MoneyOverflow> {
+        self.disbursed_before_fen
+            .checked_add(self.amount_fen)
+            .ok_or(MoneyOverflow)
+    }
 }
 
 /// Deciding a clawback at the end of an investigation.
@@ -288,9 +308,9 @@ pub struct ClawbackStep {
     pub application_id: i64,
     pub number: Option<String>,
     pub enterprise_name: String,
-    pub amount_fen: i64,
+    pub amount_fen: Fen,
     pub reason: String,
-    pub disbursed_fen: i64,
+    pub disbursed_fen: Fen,
 }
 
 /// One application of a batch as its allocation grants it.
@@ -302,9 +322,9 @@ pub struct BatchLine {
     /// Unix seconds of acceptance (first come first served follows it).
     pub accepted_at: i64,
     /// The amount approved in review and published.
-    pub approved_fen: i64,
+    pub approved_fen: Fen,
     /// What the allocation grants.
-    pub granted_fen: i64,
+    pub granted_fen: Fen,
 }
 
 /// An application of the batch found no longer eligible when the grant is decided.
@@ -329,7 +349,7 @@ pub struct BatchStep {
     pub batch_name: String,
     pub budget: Option<Budget>,
     /// Granted in the policy year before this allocation (earlier batches and rounds).
-    pub granted_before_fen: i64,
+    pub granted_before_fen: Fen,
     /// Applications of the batch still before the end of their notice: closing the batch
     /// leaves them what remains after this allocation.
     pub before_notice_end: i64,
@@ -338,11 +358,13 @@ pub struct BatchStep {
 }
 
 impl BatchStep {
-    pub fn approved_fen(&self) -> i64 {
-        self.lines.iter().map(|l| l.approved_fen).sum()
+    /// Approved in review over the batch's lines, or `MoneyOverflow` if it does not fit.
+    pub fn approved_fen(&self) -> Result<Fen, MoneyOverflow> {
+        Fen::sum(self.lines.iter().map(|l| l.approved_fen))
     }
-    pub fn granted_fen(&self) -> i64 {
-        self.lines.iter().map(|l| l.granted_fen).sum()
+    /// Granted by the allocation over the batch's lines, or `MoneyOverflow` if it does not fit.
+    pub fn granted_fen(&self) -> Result<Fen, MoneyOverflow> {
+        Fen::sum(self.lines.iter().map(|l| l.granted_fen))
     }
 }
 
@@ -400,16 +422,12 @@ pub struct Subject {
     pub id: i64,
 }
 
-fn yuan(fen: i64) -> String {
-    crate::financing::yuan(fen)
-}
-
 fn budget_zh(b: &Option<Budget>) -> String {
     match b {
         None => "未设预算".into(),
         Some(b) => format!(
             "{} 元（{}）",
-            yuan(b.total_fen),
+            Fen::new(b.total_fen).yuan(),
             match b.mode {
                 BudgetMode::FirstComeFirstServed => "用完即止",
                 BudgetMode::ProRata => "按比例核减",
@@ -423,7 +441,7 @@ fn budget_en(b: &Option<Budget>) -> String {
         None => "no budget".into(),
         Some(b) => format!(
             "CNY {} ({})",
-            yuan(b.total_fen),
+            Fen::new(b.total_fen).yuan(),
             match b.mode {
                 BudgetMode::FirstComeFirstServed => "first come first served",
                 BudgetMode::ProRata => "pro rata",
@@ -498,9 +516,10 @@ impl Step {
         self.subjects().into_iter().next()
     }
 
-    /// What will be done, in one Chinese sentence with every figure.
-    pub fn summary_zh(&self) -> String {
-        match self {
+    /// What will be done, in one Chinese sentence with every figure; `MoneyOverflow` when a
+    /// total of the step does not fit in fen (the step cannot be prepared or shown).
+    pub fn summary_zh(&self) -> Result<String, MoneyOverflow> {
+        Ok(match self {
             Step::Policy(p) => {
                 let mut s = format!(
                     "发布政策“{}”（{} 年度）第 {} 版",
@@ -527,7 +546,7 @@ impl Step {
                     "发布公示“{}”：{} 件申请，拟资助合计 {} 元，公示期 {} 至 {}（{} 个工作日）。",
                     n.title,
                     n.entries.len(),
-                    yuan(n.total_fen()),
+                    n.total_fen()?.yuan(),
                     n.starts_on,
                     n.ends_on,
                     n.days
@@ -545,10 +564,10 @@ impl Step {
                     b.year,
                     b.batch_name,
                     b.lines.len(),
-                    yuan(b.approved_fen()),
-                    yuan(b.granted_fen()),
+                    b.approved_fen()?.yuan(),
+                    b.granted_fen()?.yuan(),
                     budget_zh(&b.budget),
-                    yuan(b.granted_before_fen)
+                    b.granted_before_fen.yuan()
                 );
                 if !b.ineligible.is_empty() {
                     s.push_str(&format!(
@@ -586,27 +605,27 @@ impl Step {
                 "向“{}”拨付申请 {} 的资助 {} 元（支付日期 {}，凭证号 {}）；确定资助 {} 元，此前已拨付 {} 元，拨付后累计 {} 元。",
                 d.enterprise_name,
                 number(&d.number, d.application_id),
-                yuan(d.amount_fen),
+                d.amount_fen.yuan(),
                 d.paid_on,
                 d.reference,
-                yuan(d.granted_fen),
-                yuan(d.disbursed_before_fen),
-                yuan(d.disbursed_before_fen + d.amount_fen)
+                d.granted_fen.yuan(),
+                d.disbursed_before_fen.yuan(),
+                d.disbursed_after_fen()?.yuan()
             ),
             Step::Clawback(c) => format!(
                 "决定向“{}”追回申请 {} 的资助 {} 元（已拨付 {} 元），理由：{}",
                 c.enterprise_name,
                 number(&c.number, c.application_id),
-                yuan(c.amount_fen),
-                yuan(c.disbursed_fen),
+                c.amount_fen.yuan(),
+                c.disbursed_fen.yuan(),
                 c.reason
             ),
-        }
+        })
     }
 
     /// The same in English.
-    pub fn summary_en(&self) -> String {
-        match self {
+    pub fn summary_en(&self) -> Result<String, MoneyOverflow> {
+        Ok(match self {
             Step::Policy(p) => {
                 let budget = if p.changes_budget() {
                     format!(
@@ -632,20 +651,20 @@ impl Step {
                 "Publish the notice \"{}\": {} applications, CNY {} in total, {} to {} ({} working days).",
                 n.title,
                 n.entries.len(),
-                yuan(n.total_fen()),
+                n.total_fen()?.yuan(),
                 n.starts_on,
                 n.ends_on,
                 n.days
             ),
             Step::Disburse(d) => format!(
                 "Pay CNY {} of application {} to {} on {} (reference {}); granted CNY {}, paid before CNY {}.",
-                yuan(d.amount_fen),
+                d.amount_fen.yuan(),
                 number(&d.number, d.application_id),
                 d.enterprise_name,
                 d.paid_on,
                 d.reference,
-                yuan(d.granted_fen),
-                yuan(d.disbursed_before_fen)
+                d.granted_fen.yuan(),
+                d.disbursed_before_fen.yuan()
             ),
             Step::Batch(b) => format!(
                 "Close batch \"{}\" of \"{}\" ({}) and allocate its budget: {} applications, CNY {} approved, CNY {} granted (budget {}, granted before CNY {}); {} ineligible; {} still before the end of their notice.",
@@ -653,10 +672,10 @@ impl Step {
                 b.title,
                 b.year,
                 b.lines.len(),
-                yuan(b.approved_fen()),
-                yuan(b.granted_fen()),
+                b.approved_fen()?.yuan(),
+                b.granted_fen()?.yuan(),
                 budget_en(&b.budget),
-                yuan(b.granted_before_fen),
+                b.granted_before_fen.yuan(),
                 b.ineligible.len(),
                 b.before_notice_end
             ),
@@ -672,13 +691,13 @@ impl Step {
             }
             Step::Clawback(c) => format!(
                 "Claw back CNY {} of application {} from {} (disbursed CNY {}): {}",
-                yuan(c.amount_fen),
+                c.amount_fen.yuan(),
                 number(&c.number, c.application_id),
                 c.enterprise_name,
-                yuan(c.disbursed_fen),
+                c.disbursed_fen.yuan(),
                 c.reason
             ),
-        }
+        })
     }
 }
 
@@ -868,7 +887,23 @@ mod tests {
         );
         let change = policy(b(1_000), b(2_000_000), Some(5));
         assert_eq!(change.kind(), Kind::PolicyBudget);
-        let s = change.summary_zh();
+        let Step::Policy(p) = &change else {
+            panic!("policy")
+        };
+        assert_eq!(p.budget_change_fen(), Ok(Fen::new(199_900_000)));
+        let Step::Policy(cut) = policy(b(2_000), None, Some(5)) else {
+            panic!("policy")
+        };
+        assert_eq!(cut.budget_change_fen(), Ok(Fen::new(-200_000)));
+        let huge = Some(Budget {
+            total_fen: i64::MIN,
+            mode: BudgetMode::ProRata,
+        });
+        let Step::Policy(wild) = policy(huge, b(1), Some(5)) else {
+            panic!("policy")
+        };
+        assert_eq!(wild.budget_change_fen(), Err(MoneyOverflow));
+        let s = change.summary_zh().expect("fits");
         assert!(
             s.contains("由 1,000.00 元（用完即止） 调整为 2,000,000.00 元（用完即止）"),
             "{s}"
@@ -895,33 +930,37 @@ mod tests {
                     number: Some("440305-2026-EF-00001".into()),
                     enterprise_name: "甲".into(),
                     items: "利息".into(),
-                    amount_fen: 600_000,
+                    amount_fen: Fen::new(600_000),
                 },
                 NoticeLine {
                     application_id: 2,
                     number: None,
                     enterprise_name: "乙".into(),
                     items: "利息".into(),
-                    amount_fen: 150_050,
+                    amount_fen: Fen::new(150_050),
                 },
             ],
             warnings: vec![],
         });
         assert_eq!(n.kind(), Kind::NoticePublish);
         assert_eq!(n.subjects().len(), 2);
-        assert!(n.summary_zh().contains("2 件申请，拟资助合计 7,500.50 元"));
+        assert!(
+            n.summary_zh()
+                .expect("fits")
+                .contains("2 件申请，拟资助合计 7,500.50 元")
+        );
         let d = Step::Disburse(DisburseStep {
             application_id: 1,
             number: Some("440305-2026-EF-00001".into()),
             enterprise_name: "甲".into(),
             paid_on: "2026-12-10".parse().expect("date"),
-            amount_fen: 400_000,
+            amount_fen: Fen::new(400_000),
             reference: "CZ-1".into(),
-            granted_fen: 600_000,
-            disbursed_before_fen: 100_000,
+            granted_fen: Fen::new(600_000),
+            disbursed_before_fen: Fen::new(100_000),
         });
         assert_eq!(d.kind(), Kind::GrantDisburse);
-        let s = d.summary_zh();
+        let s = d.summary_zh().expect("fits");
         assert!(
             s.contains("4,000.00 元") && s.contains("累计 5,000.00 元"),
             "{s}"
@@ -930,12 +969,15 @@ mod tests {
             application_id: 1,
             number: None,
             enterprise_name: "甲".into(),
-            amount_fen: 600_000,
+            amount_fen: Fen::new(600_000),
             reason: "贷款逾期".into(),
-            disbursed_fen: 600_000,
+            disbursed_fen: Fen::new(600_000),
         });
         assert_eq!(c.kind(), Kind::ClawbackDecide);
-        assert!(c.summary_zh().contains("申请 #1") && c.summary_en().contains("6,000.00"));
+        assert!(
+            c.summary_zh().expect("fits").contains("申请 #1")
+                && c.summary_en().expect("fits").contains("6,000.00")
+        );
         // Closing a batch (issue #19 item 2): every figure, the ineligible and what is left out.
         let b = Step::Batch(BatchStep {
             policy_version_id: 7,
@@ -947,7 +989,7 @@ mod tests {
                 total_fen: 1_000_000,
                 mode: BudgetMode::ProRata,
             }),
-            granted_before_fen: 0,
+            granted_before_fen: Fen::ZERO,
             before_notice_end: 2,
             lines: vec![
                 BatchLine {
@@ -955,16 +997,16 @@ mod tests {
                     number: None,
                     enterprise_name: "甲".into(),
                     accepted_at: 10,
-                    approved_fen: 700_000,
-                    granted_fen: 500_000,
+                    approved_fen: Fen::new(700_000),
+                    granted_fen: Fen::new(500_000),
                 },
                 BatchLine {
                     application_id: 2,
                     number: None,
                     enterprise_name: "乙".into(),
                     accepted_at: 20,
-                    approved_fen: 700_000,
-                    granted_fen: 500_000,
+                    approved_fen: Fen::new(700_000),
+                    granted_fen: Fen::new(500_000),
                 },
             ],
             ineligible: vec![BatchIneligible {
@@ -977,7 +1019,7 @@ mod tests {
         });
         assert_eq!(b.kind(), Kind::BatchAllocate);
         assert_eq!(b.subjects().len(), 3);
-        let s = b.summary_zh();
+        let s = b.summary_zh().expect("fits");
         assert!(
             s.contains("核定合计 14,000.00 元，确定资助合计 10,000.00 元")
                 && s.contains("1 件申请资助确定时条件不符")
@@ -990,10 +1032,28 @@ mod tests {
         };
         split.warnings = vec!["申报批次“第三批”还有 1 件已受理的申请不在本次公示中".into()];
         assert!(
-            Step::Notice(split)
+            Step::Notice(split.clone())
                 .summary_zh()
+                .expect("fits")
                 .contains("注意：申报批次“第三批”")
         );
+        // A total past fen is refused, never wrapped: the step has no summary.
+        split.entries[1].amount_fen = Fen::new(i64::MAX);
+        assert_eq!(split.total_fen(), Err(MoneyOverflow));
+        assert_eq!(Step::Notice(split).summary_en(), Err(MoneyOverflow));
+        let Step::Disburse(mut late) = d else {
+            panic!("disbursement")
+        };
+        late.disbursed_before_fen = Fen::new(i64::MAX);
+        assert_eq!(late.disbursed_after_fen(), Err(MoneyOverflow));
+        assert_eq!(Step::Disburse(late).summary_zh(), Err(MoneyOverflow));
+        let Step::Batch(mut big) = b else {
+            panic!("batch")
+        };
+        big.lines[0].granted_fen = Fen::new(i64::MAX);
+        assert_eq!(big.approved_fen(), Ok(Fen::new(1_400_000)));
+        assert_eq!(big.granted_fen(), Err(MoneyOverflow));
+        assert_eq!(Step::Batch(big).summary_zh(), Err(MoneyOverflow));
     }
 
     #[test]
@@ -1002,12 +1062,14 @@ mod tests {
             application_id: 1,
             number: None,
             enterprise_name: "甲".into(),
-            amount_fen: 1,
+            amount_fen: Fen::new(1),
             reason: "r".into(),
-            disbursed_fen: 1,
+            disbursed_fen: Fen::new(1),
         });
         let text = serde_json::to_string(&c).expect("json");
         assert!(text.contains("\"step\":\"clawback\""), "{text}");
+        // Amounts are stored as the plain integer of fen, as before they were typed.
+        assert!(text.contains("\"amount_fen\":1,"), "{text}");
         assert_eq!(serde_json::from_str::<Step>(&text).expect("back"), c);
         for k in Kind::ALL {
             assert_eq!(Kind::from_code(k.code()), Some(*k));

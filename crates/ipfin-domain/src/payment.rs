@@ -382,7 +382,7 @@ pub struct LineFacts {
     pub id: i64,
     pub line_no: i64,
     pub number: String,
-    pub amount_fen: i64,
+    pub amount_fen: Fen,
     /// Whether a result is already recorded.
     pub has_result: bool,
 }
@@ -570,11 +570,11 @@ pub fn check_results(
             ));
         }
         match crate::money::parse_amount(&r.amount, 100) {
-            Some(a) if a == line.amount_fen => {}
+            Some(a) if Fen::new(a) == line.amount_fen => {}
             _ => row_problems.push(format!(
                 "金额“{}”与本批次的付款金额 {} 元不符",
                 r.amount.trim(),
-                crate::financing::yuan(line.amount_fen)
+                line.amount_fen.yuan()
             )),
         }
         if seen.contains(&line.id) {
@@ -795,14 +795,14 @@ mod tests {
                 id: 101,
                 line_no: 1,
                 number: "440305-2026-EF-00001".into(),
-                amount_fen: 600_000,
+                amount_fen: Fen::new(600_000),
                 has_result: false,
             },
             LineFacts {
                 id: 102,
                 line_no: 2,
                 number: "440305-2026-EF-00002".into(),
-                amount_fen: 300_000,
+                amount_fen: Fen::new(300_000),
                 has_result: false,
             },
         ]

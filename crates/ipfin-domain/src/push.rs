@@ -5,7 +5,7 @@
 
 use crate::id::OrgId;
 use crate::message::FieldError;
-use crate::money::Fen;
+use crate::money::{Fen, MoneyOverflow};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashSet};
@@ -492,13 +492,14 @@ pub struct Stages {
     /// An application in progress or a loan granted.
     pub applied: i64,
     pub granted: i64,
-    pub granted_fen: i64,
+    pub granted_fen: Fen,
     /// Sum of days from push to first contact, over the contacted lines.
     pub contact_days: i64,
 }
 
 impl Stages {
-    fn add(&mut self, e: &FunnelEntry) {
+    /// Counts one line; `MoneyOverflow` when the granted total does not fit in fen.
+    fn add(&mut self, e: &FunnelEntry) -> Result<(), MoneyOverflow> {
         self.pushed += 1;
         if let Some(d) = e.first_contact_on {
             self.contacted += 1;
@@ -511,8 +512,10 @@ impl Stages {
             self.granted += 1;
             self.granted_fen = self
                 .granted_fen
-                .saturating_add(e.granted_fen.map_or(0, Fen::get));
+                .checked_add(e.granted_fen.unwrap_or(Fen::ZERO))
+                .ok_or(MoneyOverflow)?;
         }
+        Ok(())
     }
 
     /// Average days to first contact, to one decimal (half up); `None` before any contact.
@@ -554,26 +557,28 @@ pub struct Funnel {
 }
 
 impl Funnel {
-    pub fn of(entries: &[FunnelEntry]) -> Funnel {
+    /// The funnel of the lines; `MoneyOverflow` when a granted total does not fit in fen (never
+    /// a wrapped or saturated total).
+    pub fn of(entries: &[FunnelEntry]) -> Result<Funnel, MoneyOverflow> {
         let mut total = Stages::default();
         let mut banks: BTreeMap<(String, OrgId), Stages> = BTreeMap::new();
         let mut sources: BTreeMap<String, Stages> = BTreeMap::new();
         for e in entries {
-            total.add(e);
+            total.add(e)?;
             banks
                 .entry((e.bank_name.clone(), e.bank))
                 .or_default()
-                .add(e);
-            sources.entry(e.source.clone()).or_default().add(e);
+                .add(e)?;
+            sources.entry(e.source.clone()).or_default().add(e)?;
         }
-        Funnel {
+        Ok(Funnel {
             total,
             banks: banks
                 .into_iter()
                 .map(|((name, id), s)| (id, name, s))
                 .collect(),
             sources: sources.into_iter().collect(),
-        }
+        })
     }
 }
 
@@ -785,7 +790,22 @@ mod tests {
             e(1, "whitelist", Some(2), Some(Outcome::Applying), None),
             e(2, "screening", Some(8), Some(Outcome::NotInterested), None),
             e(2, "whitelist", None, None, None),
-        ]);
+        ])
+        .expect("fits");
+        assert_eq!(
+            Funnel::of(&[
+                e(
+                    1,
+                    "whitelist",
+                    Some(4),
+                    Some(Outcome::Granted),
+                    Some(i64::MAX)
+                ),
+                e(2, "whitelist", Some(4), Some(Outcome::Granted), Some(1)),
+            ]),
+            Err(MoneyOverflow),
+            "a granted total past fen is refused, never saturated"
+        );
         assert_eq!(
             f.total,
             Stages {
@@ -793,7 +813,7 @@ mod tests {
                 contacted: 3,
                 applied: 2,
                 granted: 1,
-                granted_fen: 500_000_000,
+                granted_fen: Fen::new(500_000_000),
                 contact_days: 3 + 1 + 7,
             }
         );

@@ -4,6 +4,7 @@
 //! bookings, and the figures the district sees. Pure rules; the store keeps the records.
 
 use crate::message::FieldError;
+use crate::money::{Fen, MoneyOverflow};
 use crate::push::Stages;
 use chrono::{Datelike, Days, NaiveDate};
 use serde::{Deserialize, Serialize};
@@ -858,7 +859,7 @@ pub struct CaseFacts {
     /// Calendar days per done step (started → done).
     pub step_days: Vec<(Step, i64)>,
     /// Principal of loans obtained through the case, fen.
-    pub loan_fen: i64,
+    pub loan_fen: Fen,
     pub rating: Option<i32>,
 }
 
@@ -873,19 +874,20 @@ pub struct Activity {
     pub trips: i64,
     /// Average calendar days per step (done steps only), in the order of [`Step::ALL`].
     pub step_days: Vec<Option<rust_decimal::Decimal>>,
-    pub loan_fen: i64,
+    pub loan_fen: Fen,
     pub loans: i64,
     pub ratings: i64,
     pub rating_sum: i64,
 }
 
 impl Activity {
-    /// The figures of cases opened or completed within `from..=to`.
+    /// The figures of cases opened or completed within `from..=to`; `MoneyOverflow` when the
+    /// loans' total does not fit in fen (never a wrapped or saturated total).
     pub fn of<'a>(
         cases: impl IntoIterator<Item = &'a CaseFacts>,
         from: NaiveDate,
         to: NaiveDate,
-    ) -> Activity {
+    ) -> Result<Activity, MoneyOverflow> {
         let mut a = Activity::default();
         let mut sums = [(0i64, 0i64); 6];
         for c in cases {
@@ -902,8 +904,8 @@ impl Activity {
                 if c.trips == 0 {
                     a.zero_trip += 1;
                 }
-                a.loan_fen = a.loan_fen.saturating_add(c.loan_fen);
-                if c.loan_fen > 0 {
+                a.loan_fen = a.loan_fen.checked_add(c.loan_fen).ok_or(MoneyOverflow)?;
+                if c.loan_fen.is_positive() {
                     a.loans += 1;
                 }
                 if let Some(r) = c.rating {
@@ -932,7 +934,7 @@ impl Activity {
                 })
             })
             .collect();
-        a
+        Ok(a)
     }
 
     /// Zero-trip share of completed cases, percent to one decimal.
@@ -1155,7 +1157,7 @@ mod tests {
             completed_on: completed,
             trips,
             step_days: vec![(Step::Policy, 2), (Step::Valuation, 5)],
-            loan_fen: loan,
+            loan_fen: Fen::new(loan),
             rating: completed.map(|_| 5),
         };
         let cases = [
@@ -1163,8 +1165,18 @@ mod tests {
             c(day(2026, 1, 6), Some(day(2026, 2, 3)), 1, 0),
             c(day(2026, 2, 6), None, 0, 0),
         ];
-        let a = Activity::of(&cases, day(2026, 1, 1), day(2026, 3, 31));
+        let a = Activity::of(&cases, day(2026, 1, 1), day(2026, 3, 31)).expect("fits");
         assert_eq!((a.opened, a.completed, a.open_now), (3, 2, 1));
+        assert_eq!(a.loan_fen, 100_000_000);
+        let wild = [
+            c(day(2026, 1, 5), Some(day(2026, 2, 1)), 0, i64::MAX),
+            c(day(2026, 1, 6), Some(day(2026, 2, 3)), 1, 1),
+        ];
+        assert_eq!(
+            Activity::of(&wild, day(2026, 1, 1), day(2026, 3, 31)),
+            Err(MoneyOverflow),
+            "a loans' total past fen is refused, never saturated"
+        );
         assert_eq!((a.zero_trip, a.trips, a.loans), (1, 1, 1));
         assert_eq!(
             a.zero_trip_pct().map(|p| p.to_string()),

@@ -11,9 +11,9 @@ use crate::application::ApplicationRow;
 use crate::db::fetch_all;
 use crate::error::{Result, StoreError};
 use crate::policy::PolicyVersionRow;
-use ipfin_domain::Msg;
 use ipfin_domain::budget::{BudgetFigures, BudgetSums, acceptance_warning, figures};
 use ipfin_domain::org::Scope;
+use ipfin_domain::{Fen, Msg};
 use sea_orm::{ConnectionTrait, FromQueryResult, Value};
 use serde::Serialize;
 
@@ -32,11 +32,11 @@ pub struct BatchBudget {
 struct SumRow {
     series: i64,
     policy_year: i32,
-    committed_fen: i64,
-    granted_fen: i64,
-    paid_fen: i64,
-    unpaid_fen: i64,
-    clawed_back_fen: i64,
+    committed_fen: Fen,
+    granted_fen: Fen,
+    paid_fen: Fen,
+    unpaid_fen: Fen,
+    clawed_back_fen: Fen,
 }
 
 /// The sums of every (series, year) among `series`, in one query.
@@ -86,7 +86,7 @@ fn batch(v: &PolicyVersionRow, rows: &[SumRow]) -> Result<BatchBudget> {
         title: v.title.clone(),
         series: v.series,
         year: doc.year,
-        figures: figures(doc.budget, s),
+        figures: figures(doc.budget, s).map_err(|_| StoreError::overflow("remaining budget"))?,
     })
 }
 
@@ -130,6 +130,6 @@ impl Store {
         let v = Self::policy_version_scoped(conn, &Scope::City, row.policy_version_id).await?;
         let rows = sums(conn, &[v.series]).await?;
         let b = batch(&v, &rows)?;
-        Ok(acceptance_warning(&b.figures, row.computed_fen.get()))
+        Ok(acceptance_warning(&b.figures, row.computed_fen))
     }
 }

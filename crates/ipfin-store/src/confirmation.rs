@@ -16,12 +16,12 @@ use crate::error::{Result, StoreError};
 use crate::notification::notify;
 use crate::{Store, WriteTx};
 use chrono::NaiveDate;
-use ipfin_domain::Msg;
 use ipfin_domain::Scope;
 use ipfin_domain::confirmation::{
     self as rules, Decision, Kind, Refusal, Request, Signer, Status, Step,
 };
 use ipfin_domain::visibility::Records;
+use ipfin_domain::{Fen, Msg};
 use sea_orm::{ConnectionTrait, FromQueryResult, Value};
 use serde::Serialize;
 use serde_json::json;
@@ -279,7 +279,7 @@ impl Store {
         scope: &Scope,
         application_id: i64,
         paid_on: NaiveDate,
-        amount_fen: i64,
+        amount_fen: Fen,
         reference: &str,
     ) -> Result<ConfirmationRow> {
         let step =
@@ -304,7 +304,7 @@ impl Store {
         tx: &mut WriteTx,
         scope: &Scope,
         application_id: i64,
-        amount_fen: i64,
+        amount_fen: Fen,
         reason: &str,
     ) -> Result<ConfirmationRow> {
         let step = Self::plan_clawback(tx, scope, application_id, amount_fen, reason).await?;
@@ -640,7 +640,10 @@ pub(crate) async fn record_request(
             ));
         }
     }
-    let summary = step.summary_zh();
+    // The step's totals are checked here once: a total past fen is never stored or shown.
+    let summary = step
+        .summary_zh()
+        .map_err(|_| StoreError::overflow("confirmation summary"))?;
     let payload = serde_json::to_string(&step).map_err(internal)?;
     let name = signer_name(tx).await?;
     let id = fetch_i64(

@@ -150,6 +150,15 @@ pub async fn fetch_i64<C: ConnectionTrait>(conn: &C, sql: &str, values: Vec<Valu
     Ok(row.try_get_by_index::<i64>(0)?)
 }
 
+/// Runs a query returning a single amount of money (a sum done in SQL), read as `Fen`.
+pub async fn fetch_fen<C: ConnectionTrait>(
+    conn: &C,
+    sql: &str,
+    values: Vec<Value>,
+) -> Result<ipfin_domain::Fen> {
+    Ok(ipfin_domain::Fen::new(fetch_i64(conn, sql, values).await?))
+}
+
 /// One page of a query: `from_where` is the `FROM … WHERE …` part shared by the count and the
 /// select, `select` the column list, `order` the `ORDER BY` clause.
 pub async fn fetch_page<T: FromQueryResult, C: ConnectionTrait>(

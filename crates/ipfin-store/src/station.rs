@@ -27,7 +27,7 @@ use ipfin_domain::station::{
     Trip, Visit, may_work,
 };
 use ipfin_domain::visibility::Records;
-use ipfin_domain::{FieldError, OrgId, OrgKind, Scope};
+use ipfin_domain::{Fen, FieldError, OrgId, OrgKind, Scope};
 use sea_orm::{ConnectionTrait, FromQueryResult};
 use serde::Serialize;
 use serde_json::json;
@@ -1472,7 +1472,7 @@ impl Store {
             completed_on: Option<NaiveDate>,
             rating: Option<i32>,
             trips: i64,
-            loan_fen: Option<i64>,
+            loan_fen: Option<Fen>,
         }
         #[derive(FromQueryResult)]
         struct S {
@@ -1530,7 +1530,7 @@ impl Store {
                         completed_on: r.completed_on,
                         trips: r.trips,
                         step_days: by_case.remove(&r.id).unwrap_or_default(),
-                        loan_fen: r.loan_fen.unwrap_or(0),
+                        loan_fen: r.loan_fen.unwrap_or(Fen::ZERO),
                         rating: r.rating,
                     },
                 )

@@ -124,7 +124,7 @@ async fn pay(s: &Store, scope: &Scope, id: i64, on: &str, amount_fen: i64, refer
         scope,
         id,
         d(on),
-        amount_fen,
+        ipfin_domain::Fen::new(amount_fen),
         reference
     ))
     .expect("payment prepared");
@@ -689,7 +689,7 @@ async fn the_five_stages_with_a_return_an_objection_each_way_and_a_clawback() {
             &nanshan,
             a1,
             d("2026-12-10"),
-            600_000,
+            ipfin_domain::Fen::new(600_000),
             "CZ-2026-001"
         ))
         .expect_err("a reviewer pays");
@@ -699,7 +699,7 @@ async fn the_five_stages_with_a_return_an_objection_each_way_and_a_clawback() {
             &nanshan,
             a1,
             d("2026-12-10"),
-            600_001,
+            ipfin_domain::Fen::new(600_001),
             "CZ-2026-001"
         ))
         .expect_err("too much");
@@ -709,7 +709,7 @@ async fn the_five_stages_with_a_return_an_objection_each_way_and_a_clawback() {
             &nanshan,
             a1,
             d("2026-12-10"),
-            600_000,
+            ipfin_domain::Fen::new(600_000),
             "CZ-2026-001"
         ))
         .expect("disbursement prepared");
@@ -783,7 +783,7 @@ async fn the_five_stages_with_a_return_an_objection_each_way_and_a_clawback() {
                 &mut tx,
                 &nanshan,
                 a1,
-                600_000,
+                ipfin_domain::Fen::new(600_000),
                 "贷款逾期，按规定追回"
             ))
             .expect_err("a signer claws back");
@@ -793,7 +793,7 @@ async fn the_five_stages_with_a_return_an_objection_each_way_and_a_clawback() {
             &mut tx,
             &nanshan,
             a1,
-            600_000,
+            ipfin_domain::Fen::new(600_000),
             "贷款逾期，按规定追回"
         ))
         .expect("clawback prepared");

@@ -472,7 +472,7 @@ async fn a_notice_and_a_payment_are_refused_for_one_person_and_confirmed_by_a_se
             &lead,
             app,
             d("2026-12-10"),
-            5_000_001,
+            ipfin_domain::Fen::new(5_000_001),
             "CZ-2026-IN-1"
         ))
         .expect_err("above the grant");
@@ -487,7 +487,7 @@ async fn a_notice_and_a_payment_are_refused_for_one_person_and_confirmed_by_a_se
             &lead,
             app,
             d("2026-12-10"),
-            5_000_000,
+            ipfin_domain::Fen::new(5_000_000),
             "CZ-2026-IN-1"
         ))
         .expect_err("a reviewer");
@@ -499,7 +499,7 @@ async fn a_notice_and_a_payment_are_refused_for_one_person_and_confirmed_by_a_se
             &lead,
             app,
             d("2026-12-10"),
-            3_000_000,
+            ipfin_domain::Fen::new(3_000_000),
             "CZ-2026-IN-1"
         ))
         .expect("payment prepared");
@@ -516,7 +516,7 @@ async fn a_notice_and_a_payment_are_refused_for_one_person_and_confirmed_by_a_se
             &lead,
             app,
             d("2026-12-11"),
-            1_000_000,
+            ipfin_domain::Fen::new(1_000_000),
             "CZ-2026-IN-2"
         ))
         .expect_err("double pending");
@@ -557,7 +557,7 @@ async fn a_notice_and_a_payment_are_refused_for_one_person_and_confirmed_by_a_se
             &lead,
             app,
             d("2026-12-10"),
-            5_000_000,
+            ipfin_domain::Fen::new(5_000_000),
             "CZ-2026-IN-3"
         ))
         .expect("prepared again");

@@ -221,10 +221,10 @@ async fn a_payment_run_from_preparation_to_results_with_one_failed_line_and_the_
         let f0 = figures(s, &member, policy).await;
         assert_eq!(
             (
-                f0.budget_fen,
-                f0.committed_fen,
-                f0.granted_fen,
-                f0.remaining_fen
+                f0.budget_fen.map(ipfin_domain::Fen::get),
+                f0.committed_fen.get(),
+                f0.granted_fen.get(),
+                f0.remaining_fen.map(ipfin_domain::Fen::get)
             ),
             (Some(1_000_000), 0, 0, Some(1_000_000)),
             "{name}"
@@ -279,7 +279,10 @@ async fn a_payment_run_from_preparation_to_results_with_one_failed_line_and_the_
         .expect("accept a");
         let f1 = figures(s, &member, policy).await;
         assert_eq!(
-            (f1.committed_fen, f1.remaining_fen),
+            (
+                f1.committed_fen.get(),
+                f1.remaining_fen.map(ipfin_domain::Fen::get)
+            ),
             (700_000, Some(300_000)),
             "{name}"
         );
@@ -311,7 +314,10 @@ async fn a_payment_run_from_preparation_to_results_with_one_failed_line_and_the_
         }
         let f2 = figures(s, &member, policy).await;
         assert_eq!(
-            (f2.committed_fen, f2.remaining_fen),
+            (
+                f2.committed_fen.get(),
+                f2.remaining_fen.map(ipfin_domain::Fen::get)
+            ),
             (1_050_000, Some(-50_000)),
             "{name}"
         );
@@ -341,11 +347,11 @@ async fn a_payment_run_from_preparation_to_results_with_one_failed_line_and_the_
         let f3 = figures(s, &member, policy).await;
         assert_eq!(
             (
-                f3.committed_fen,
-                f3.granted_fen,
-                f3.paid_fen,
-                f3.unpaid_fen,
-                f3.remaining_fen
+                f3.committed_fen.get(),
+                f3.granted_fen.get(),
+                f3.paid_fen.get(),
+                f3.unpaid_fen.get(),
+                f3.remaining_fen.map(ipfin_domain::Fen::get)
             ),
             (0, 1_000_000, 0, 1_000_000, Some(0)),
             "{name}"
@@ -491,7 +497,7 @@ async fn a_payment_run_from_preparation_to_results_with_one_failed_line_and_the_
             &member,
             run,
             b,
-            Some(300_001)
+            Some(ipfin_domain::Fen::new(300_001))
         ))
         .expect_err("above the grant");
         let text = code_of(e);
@@ -523,7 +529,7 @@ async fn a_payment_run_from_preparation_to_results_with_one_failed_line_and_the_
             detail
                 .lines
                 .iter()
-                .map(|l| (l.line_no, l.amount_fen))
+                .map(|l| (l.line_no, l.amount_fen.get()))
                 .collect::<Vec<_>>(),
             vec![(1, 700_000), (2, 300_000)]
         );
@@ -645,7 +651,11 @@ async fn a_payment_run_from_preparation_to_results_with_one_failed_line_and_the_
         );
         let f4 = figures(s, &member, policy).await;
         assert_eq!(
-            (f4.paid_fen, f4.unpaid_fen, f4.remaining_fen),
+            (
+                f4.paid_fen.get(),
+                f4.unpaid_fen.get(),
+                f4.remaining_fen.map(ipfin_domain::Fen::get)
+            ),
             (700_000, 300_000, Some(0)),
             "{name}"
         );
@@ -653,9 +663,9 @@ async fn a_payment_run_from_preparation_to_results_with_one_failed_line_and_the_
         assert_eq!(
             payables
                 .iter()
-                .map(|p| (p.application_id, p.due_fen()))
+                .map(|p| (p.application_id, p.due_fen().map(ipfin_domain::Fen::get)))
                 .collect::<Vec<_>>(),
-            vec![(b, 300_000)]
+            vec![(b, Ok(300_000))]
         );
 
         // The enterprise corrects its account; a second run pays part of b (2,000.00), by form.
@@ -678,7 +688,7 @@ async fn a_payment_run_from_preparation_to_results_with_one_failed_line_and_the_
             &member,
             run2,
             b,
-            Some(200_000)
+            Some(ipfin_domain::Fen::new(200_000))
         ))
         .expect("part");
         write!(s, ns_officer.clone(), |tx| s
@@ -761,7 +771,7 @@ async fn a_payment_run_from_preparation_to_results_with_one_failed_line_and_the_
             &lead,
             b,
             d("2026-12-21"),
-            100_000,
+            ipfin_domain::Fen::new(100_000),
             "CZ-HAND-1"
         ))
         .expect("by hand prepared");
@@ -828,7 +838,12 @@ async fn a_payment_run_from_preparation_to_results_with_one_failed_line_and_the_
         );
         let f5 = figures(s, &member, policy).await;
         assert_eq!(
-            (f5.granted_fen, f5.paid_fen, f5.unpaid_fen, f5.remaining_fen),
+            (
+                f5.granted_fen.get(),
+                f5.paid_fen.get(),
+                f5.unpaid_fen.get(),
+                f5.remaining_fen.map(ipfin_domain::Fen::get)
+            ),
             (1_000_000, 1_000_000, 0, Some(0)),
             "{name}"
         );

@@ -245,7 +245,8 @@ async fn a_specialist_sees_their_station_only_and_bad_input_changes_nothing() {
             manage: false,
         };
         let facts = s.case_facts(&district, None).await.expect("facts");
-        let a = Activity::of(facts.iter().map(|(_, f)| f), today - Days::new(365), today);
+        let a = Activity::of(facts.iter().map(|(_, f)| f), today - Days::new(365), today)
+            .expect("fits");
         assert_eq!(a.opened, 6, "{n}");
         assert_eq!((a.completed, a.zero_trip), (2, 1), "{n}");
         let city = s.case_facts(&Scope::City, None).await.expect("facts");

@@ -5,7 +5,7 @@
 
 use super::{ItemRow, NoticeRow, field_err};
 use crate::confirmation::Signed;
-use crate::db::{exec, fetch_all, fetch_i64, fetch_opt};
+use crate::db::{exec, fetch_all, fetch_fen, fetch_i64, fetch_opt};
 use crate::error::{Result, StoreError};
 use crate::{Store, WriteTx};
 use chrono::NaiveDate;
@@ -327,7 +327,7 @@ impl Store {
         }
         let v = Self::batch_version(tx.conn(), k).await?;
         let doc = v.doc()?;
-        let granted_before = fetch_i64(
+        let granted_before = fetch_fen(
             tx.conn(),
             "SELECT CAST(COALESCE(SUM(a.granted_fen), 0) AS BIGINT) FROM applications a JOIN policy_versions p ON p.id = a.policy_version_id \
              WHERE p.series = ? AND a.policy_year = ? AND a.granted_fen IS NOT NULL",
@@ -345,7 +345,7 @@ impl Store {
         let grants = allocate_round(
             &requests,
             doc.budget.map(|b| (Fen::new(b.total_fen), b.mode)),
-            Fen::new(granted_before),
+            granted_before,
         );
         let before_notice_end = Self::batch_standing(tx.conn(), k, &doc, crate::today_shanghai())
             .await?
@@ -367,8 +367,8 @@ impl Store {
                     number: r.number.clone(),
                     enterprise_name: r.applicant_name.clone(),
                     accepted_at: r.accepted_at.unwrap_or(0),
-                    approved_fen: r.approved_fen.unwrap_or(Fen::ZERO).get(),
-                    granted_fen: g.get(),
+                    approved_fen: r.approved_fen.unwrap_or(Fen::ZERO),
+                    granted_fen: g,
                 })
                 .collect(),
             ineligible,
@@ -429,7 +429,7 @@ impl Store {
                 .iter()
                 .map(|i| i.approved_fen.unwrap_or(Fen::ZERO).get())
                 .collect();
-            let shares = proportional(&weights, granted);
+            let shares = proportional(&weights, granted.get());
             for (it, share) in items.iter().zip(shares) {
                 exec(tx.conn(), "UPDATE application_items SET granted_fen = ? WHERE application_id = ? AND item = ?", vec![share.into(), row.id.into(), it.item.clone().into()]).await?;
             }
@@ -477,12 +477,18 @@ impl Store {
             )
             .await?;
         }
+        let approved_total = step
+            .approved_fen()
+            .map_err(|_| StoreError::overflow("batch approved total"))?;
+        let granted_total = step
+            .granted_fen()
+            .map_err(|_| StoreError::overflow("batch granted total"))?;
         let data = json!({
             "series": k.series, "policy_year": k.policy_year, "batch": k.batch_name,
             "budget_fen": step.budget.map(|b| b.total_fen),
             "mode": step.budget.map(|b| mode_code(b.mode)),
             "granted_before_fen": step.granted_before_fen,
-            "approved_fen": step.approved_fen(), "granted_fen": step.granted_fen(),
+            "approved_fen": approved_total, "granted_fen": granted_total,
             "granted": step.lines.iter().map(|l| json!({"application_id": l.application_id, "approved_fen": l.approved_fen, "granted_fen": l.granted_fen})).collect::<Vec<_>>(),
             "ineligible": step.ineligible.iter().map(|i| i.application_id).collect::<Vec<_>>(),
             "before_notice_end": step.before_notice_end,
@@ -565,7 +571,7 @@ impl Store {
         scope: &Scope,
         id: i64,
         paid_on: NaiveDate,
-        amount_fen: i64,
+        amount_fen: Fen,
         reference: &str,
     ) -> Result<DisburseStep> {
         let (row, wf, _, user) = Self::officer_row(tx, scope, id).await?;
@@ -582,8 +588,8 @@ impl Store {
         }
         Self::check_duty(tx, &row, user, Duty::Disburse).await?;
         let granted = row.granted_fen.unwrap_or(Fen::ZERO);
-        let total = row.disbursed_fen.checked_add(Fen::new(amount_fen));
-        if amount_fen <= 0 || total.is_none_or(|t| t > granted) {
+        let total = row.disbursed_fen.checked_add(amount_fen);
+        if !amount_fen.is_positive() || total.is_none_or(|t| t > granted) {
             return Err(field_err(
                 "amount",
                 Msg::new(
@@ -611,8 +617,8 @@ impl Store {
             paid_on,
             amount_fen,
             reference,
-            granted_fen: granted.get(),
-            disbursed_before_fen: row.disbursed_fen.get(),
+            granted_fen: granted,
+            disbursed_before_fen: row.disbursed_fen,
         })
     }
 

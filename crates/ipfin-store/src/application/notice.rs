@@ -114,7 +114,7 @@ impl Store {
                 number: row.number.clone(),
                 enterprise_name: row.applicant_name.clone(),
                 items,
-                amount_fen: row.approved_fen.unwrap_or(Fen::ZERO).get(),
+                amount_fen: row.approved_fen.unwrap_or(Fen::ZERO),
             });
         }
         let warnings = Self::split_batch_warnings(tx.conn(), &entries).await?;

@@ -54,7 +54,7 @@ impl Store {
         wf: &Workflow,
         user: i64,
         paid_on: NaiveDate,
-        amount_fen: i64,
+        amount_fen: Fen,
         reference: &str,
         signed: Option<&crate::confirmation::Signed>,
     ) -> Result<()> {
@@ -68,22 +68,23 @@ impl Store {
         let id = row.id;
         // Read again inside the transaction: another payment may have been recorded since the
         // row was loaded.
-        let disbursed = crate::db::fetch_i64(
+        let disbursed = crate::db::fetch_fen(
             tx.conn(),
             "SELECT disbursed_fen FROM applications WHERE id = ?",
             vec![id.into()],
         )
         .await?;
-        let granted = row.granted_fen.unwrap_or(Fen::ZERO).get();
-        if amount_fen <= 0 || disbursed.saturating_add(amount_fen) > granted {
+        let granted = row.granted_fen.unwrap_or(Fen::ZERO);
+        let total = disbursed.checked_add(amount_fen);
+        if !amount_fen.is_positive() || total.is_none_or(|t| t > granted) {
             return Err(field_err(
                 "amount",
                 Msg::new(
                     "disburse.amount",
                     format!(
                         "拨付金额应大于 0，且累计不超过确定的资助额 {} 元（已拨付 {} 元）。",
-                        ipfin_domain::financing::yuan(granted),
-                        ipfin_domain::financing::yuan(disbursed)
+                        granted.yuan(),
+                        disbursed.yuan()
                     ),
                     "The amount must be above 0 and in total not above the grant.",
                 ),
@@ -138,11 +139,7 @@ impl Store {
         Self::notify_applicant(
             tx,
             row,
-            format!(
-                "{} 已拨付 {} 元。",
-                row.label(),
-                ipfin_domain::financing::yuan(amount_fen)
-            ),
+            format!("{} 已拨付 {} 元。", row.label(), amount_fen.yuan()),
         )
         .await
     }

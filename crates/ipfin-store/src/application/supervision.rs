@@ -7,12 +7,12 @@ use crate::db::{exec, fetch_all, fetch_i64, fetch_opt};
 use crate::error::{Result, StoreError};
 use crate::{Store, WriteTx};
 use chrono::NaiveDate;
-use ipfin_domain::Msg;
 use ipfin_domain::application::checks::{CheckKind, CheckSchedule};
 use ipfin_domain::application::duties::Duty;
 use ipfin_domain::application::{Action, Actor, State, Workflow};
 use ipfin_domain::confirmation::ClawbackStep;
 use ipfin_domain::org::Scope;
+use ipfin_domain::{Fen, Msg};
 use sea_orm::{ConnectionTrait, FromQueryResult};
 use serde::Serialize;
 use serde_json::json;
@@ -430,7 +430,7 @@ impl Store {
         tx: &WriteTx,
         scope: &Scope,
         id: i64,
-        amount_fen: i64,
+        amount_fen: Fen,
         reason: &str,
     ) -> Result<ClawbackStep> {
         let (row, wf, _, user) = Self::officer_row(tx, scope, id).await?;
@@ -438,7 +438,7 @@ impl Store {
         wf.apply(Actor::Officer(user), Action::Clawback)
             .map_err(StoreError::Conflict)?;
         Self::check_duty(tx, &row, user, Duty::Clawback).await?;
-        if amount_fen <= 0 || amount_fen > row.disbursed_fen.get() {
+        if !amount_fen.is_positive() || amount_fen > row.disbursed_fen {
             return Err(field_err(
                 "amount",
                 Msg::new(
@@ -457,7 +457,7 @@ impl Store {
             enterprise_name: row.applicant_name.clone(),
             amount_fen,
             reason: reason.to_string(),
-            disbursed_fen: row.disbursed_fen.get(),
+            disbursed_fen: row.disbursed_fen,
         })
     }
 
@@ -487,11 +487,7 @@ impl Store {
         Self::notify_applicant(
             tx,
             &row,
-            format!(
-                "{} 经核查需追回资助 {} 元：{reason}",
-                row.label(),
-                ipfin_domain::financing::yuan(a)
-            ),
+            format!("{} 经核查需追回资助 {} 元：{reason}", row.label(), a.yuan()),
         )
         .await
     }

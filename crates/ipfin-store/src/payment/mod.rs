@@ -21,10 +21,11 @@ use crate::error::{Result, StoreError};
 use crate::visibility::condition;
 use crate::{Store, WriteTx};
 use chrono::NaiveDate;
-use ipfin_domain::OrgKind;
+use ipfin_domain::money::MoneyOverflow;
 use ipfin_domain::org::Scope;
 use ipfin_domain::payment::{Refusal, RunAction, RunParties, RunState};
 use ipfin_domain::visibility::Records;
+use ipfin_domain::{Fen, OrgKind};
 use sea_orm::{ConnectionTrait, FromQueryResult};
 use serde::Serialize;
 use serde_json::json;
@@ -56,8 +57,8 @@ pub struct RunRow {
     pub exported_at: Option<i64>,
     pub completed_at: Option<i64>,
     pub lines: i64,
-    pub total_fen: i64,
-    pub paid_fen: i64,
+    pub total_fen: Fen,
+    pub paid_fen: Fen,
     pub failed: i64,
     pub pending: i64,
 }
@@ -80,7 +81,7 @@ pub struct LineRow {
     pub account_name: String,
     pub bank_name: String,
     pub account_number: String,
-    pub amount_fen: i64,
+    pub amount_fen: Fen,
     pub purpose: String,
     /// `paid`, `failed`, or none yet.
     pub result: Option<String>,
@@ -109,8 +110,8 @@ pub struct Payable {
     pub number: Option<String>,
     pub district_code: String,
     pub enterprise_name: String,
-    pub granted_fen: i64,
-    pub disbursed_fen: i64,
+    pub granted_fen: Fen,
+    pub disbursed_fen: Fen,
     pub account_name: Option<String>,
     pub bank_name: Option<String>,
     pub account_number: Option<String>,
@@ -118,8 +119,11 @@ pub struct Payable {
 }
 
 impl Payable {
-    pub fn due_fen(&self) -> i64 {
-        self.granted_fen - self.disbursed_fen
+    /// Granted − disbursed, or `MoneyOverflow` if the stored figures do not give an amount.
+    pub fn due_fen(&self) -> std::result::Result<Fen, MoneyOverflow> {
+        self.granted_fen
+            .checked_sub(self.disbursed_fen)
+            .ok_or(MoneyOverflow)
     }
 }
 

@@ -161,7 +161,7 @@ impl Store {
                     continue;
                 }
                 if let Err(m) = check_amount(
-                    Fen::new(line.amount_fen),
+                    line.amount_fen,
                     row.granted_fen.unwrap_or(Fen::ZERO),
                     row.disbursed_fen,
                 ) {
@@ -242,7 +242,7 @@ impl Store {
                         format!(
                             "{} 的资助资金 {} 元支付未成功：{reason}。请核对收款账户，区财政拨付单位将重新支付。",
                             row.label(),
-                            ipfin_domain::financing::yuan(line.amount_fen)
+                            line.amount_fen.yuan()
                         ),
                         format!("/applications/{}/payee", row.id),
                     )

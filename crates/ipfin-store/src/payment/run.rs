@@ -67,7 +67,7 @@ impl Store {
         scope: &Scope,
         run_id: i64,
         application_id: i64,
-        amount_fen: Option<i64>,
+        amount_fen: Option<Fen>,
     ) -> Result<i64> {
         let run = Self::run_row(tx.conn(), scope, run_id).await?;
         Self::check_run_action(
@@ -95,7 +95,7 @@ impl Store {
         }
         let granted = row.granted_fen.unwrap_or(Fen::ZERO);
         let amount = match amount_fen {
-            Some(a) => Fen::new(a),
+            Some(a) => a,
             None => granted.checked_sub(row.disbursed_fen).unwrap_or(Fen::ZERO),
         };
         check_amount(amount, granted, row.disbursed_fen).map_err(|m| {
@@ -209,7 +209,7 @@ impl Store {
         struct L {
             line_no: i32,
             application_id: i64,
-            amount_fen: i64,
+            amount_fen: Fen,
         }
         let l: L = fetch_opt(
             tx.conn(),
@@ -276,7 +276,7 @@ impl Store {
                     wf.state.zh()
                 ));
             } else if let Err(m) = check_amount(
-                Fen::new(l.amount_fen),
+                l.amount_fen,
                 row.granted_fen.unwrap_or(Fen::ZERO),
                 row.disbursed_fen,
             ) {

@@ -40,7 +40,7 @@ pub async fn list(
         items: rows
             .iter()
             .map(|c| ConfirmationDto::of(&actor, c))
-            .collect(),
+            .collect::<AppResult<_>>()?,
     }))
 }
 
@@ -55,7 +55,7 @@ pub async fn show(
     Path(cid): Path<String>,
 ) -> AppResult<Json<ConfirmationDto>> {
     let c = state.store.confirmation(&actor.scope, id(&cid)?).await?;
-    Ok(Json(ConfirmationDto::of(&actor, &c)))
+    Ok(Json(ConfirmationDto::of(&actor, &c)?))
 }
 
 /// Confirms a request: the step's checks run again as the confirmer and the step is done.
@@ -73,7 +73,7 @@ pub async fn confirm(
     Path(cid): Path<String>,
 ) -> AppResult<Json<ConfirmationDto>> {
     let c = decide(&state, &actor, id(&cid)?, Decision::Confirm, "").await?;
-    Ok(Json(ConfirmationDto::of(&actor, &c)))
+    Ok(Json(ConfirmationDto::of(&actor, &c)?))
 }
 
 /// Why a request is refused.
@@ -102,7 +102,7 @@ pub async fn refuse(
     state.store.confirmation(&actor.scope, cid).await?;
     let b: RefuseBody = serde_json::from_slice(&body).map_err(|e| json_error(&e))?;
     let c = decide(&state, &actor, cid, Decision::Refuse, &b.reason).await?;
-    Ok(Json(ConfirmationDto::of(&actor, &c)))
+    Ok(Json(ConfirmationDto::of(&actor, &c)?))
 }
 
 /// Withdraws a request its caller prepared: nothing is done.
@@ -118,5 +118,5 @@ pub async fn withdraw(
     Path(cid): Path<String>,
 ) -> AppResult<Json<ConfirmationDto>> {
     let c = decide(&state, &actor, id(&cid)?, Decision::Withdraw, "").await?;
-    Ok(Json(ConfirmationDto::of(&actor, &c)))
+    Ok(Json(ConfirmationDto::of(&actor, &c)?))
 }

@@ -35,7 +35,8 @@ pub struct ActionBody {
     pub items: Vec<ItemDecision>,
     /// disburse, clawback: the amount in fen.
     #[serde(default)]
-    pub amount_fen: Option<i64>,
+    #[schema(value_type = Option<i64>)]
+    pub amount_fen: Option<ipfin_domain::Fen>,
     /// disburse: the payment reference.
     #[serde(default)]
     pub reference: String,
@@ -184,7 +185,7 @@ pub async fn run_action(
                     scope,
                     app_id,
                     on,
-                    b.amount_fen.unwrap_or(0),
+                    b.amount_fen.unwrap_or_default(),
                     &b.reference
                 )
                 .await?)?;
@@ -200,7 +201,7 @@ pub async fn run_action(
             .clear_investigation(&mut tx, scope, app_id, &b.note)
             .await?)?,
         "clawback" => {
-            let amount = b.amount_fen.unwrap_or(0);
+            let amount = b.amount_fen.unwrap_or_default();
             let c = write!(state, actor, |tx| s
                 .prepare_clawback(&mut tx, scope, app_id, amount, &b.note)
                 .await?)?;

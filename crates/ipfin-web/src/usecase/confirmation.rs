@@ -7,6 +7,7 @@ use crate::actor::Actor;
 use crate::error::{AppError, AppResult};
 use crate::http::write;
 use ipfin_domain::confirmation::{self as rules, Decision, Kind, Request, Signer, Status, Step};
+use ipfin_domain::money::{Fen, MoneyOverflow};
 use ipfin_domain::policy::budget::BudgetMode;
 use ipfin_domain::policy::document::Budget;
 use ipfin_store::confirmation::ConfirmationRow;
@@ -81,7 +82,8 @@ pub struct NoticeLineDto {
     pub number: Option<String>,
     pub enterprise_name: String,
     pub items: String,
-    pub amount_fen: i64,
+    #[schema(value_type = i64)]
+    pub amount_fen: Fen,
 }
 
 /// Publishing a public notice.
@@ -92,7 +94,8 @@ pub struct NoticeStepDto {
     pub ends_on: chrono::NaiveDate,
     pub days: u32,
     pub entries: Vec<NoticeLineDto>,
-    pub total_fen: i64,
+    #[schema(value_type = i64)]
+    pub total_fen: Fen,
     /// The notice splits a batch: its budget is decided only when the batch's last notice ends
     /// or two officers close it (issue #19 item 2).
     pub warnings: Vec<String>,
@@ -106,8 +109,10 @@ pub struct BatchLineDto {
     pub enterprise_name: String,
     /// Unix seconds of acceptance (first come first served follows it).
     pub accepted_at: i64,
-    pub approved_fen: i64,
-    pub granted_fen: i64,
+    #[schema(value_type = i64)]
+    pub approved_fen: Fen,
+    #[schema(value_type = i64)]
+    pub granted_fen: Fen,
 }
 
 /// An application of the batch no longer eligible when the grant is decided.
@@ -127,11 +132,14 @@ pub struct BatchStepDto {
     pub year: i32,
     pub batch_name: String,
     pub budget: Option<BudgetDto>,
-    pub granted_before_fen: i64,
+    #[schema(value_type = i64)]
+    pub granted_before_fen: Fen,
     /// Applications of the batch still before their notice's end: they get what remains.
     pub before_notice_end: i64,
-    pub approved_fen: i64,
-    pub granted_fen: i64,
+    #[schema(value_type = i64)]
+    pub approved_fen: Fen,
+    #[schema(value_type = i64)]
+    pub granted_fen: Fen,
     pub lines: Vec<BatchLineDto>,
     pub ineligible: Vec<BatchIneligibleDto>,
 }
@@ -143,11 +151,15 @@ pub struct DisburseStepDto {
     pub number: Option<String>,
     pub enterprise_name: String,
     pub paid_on: chrono::NaiveDate,
-    pub amount_fen: i64,
+    #[schema(value_type = i64)]
+    pub amount_fen: Fen,
     pub reference: String,
-    pub granted_fen: i64,
-    pub disbursed_before_fen: i64,
-    pub disbursed_after_fen: i64,
+    #[schema(value_type = i64)]
+    pub granted_fen: Fen,
+    #[schema(value_type = i64)]
+    pub disbursed_before_fen: Fen,
+    #[schema(value_type = i64)]
+    pub disbursed_after_fen: Fen,
 }
 
 /// Deciding a clawback.
@@ -156,9 +168,11 @@ pub struct ClawbackStepDto {
     pub application_id: i64,
     pub number: Option<String>,
     pub enterprise_name: String,
-    pub amount_fen: i64,
+    #[schema(value_type = i64)]
+    pub amount_fen: Fen,
     pub reason: String,
-    pub disbursed_fen: i64,
+    #[schema(value_type = i64)]
+    pub disbursed_fen: Fen,
 }
 
 /// One enterprise pushed to one bank.
@@ -202,9 +216,13 @@ pub struct StepDto {
     pub push: Option<PushStepDto>,
 }
 
-impl From<&Step> for StepDto {
-    fn from(s: &Step) -> StepDto {
-        match s {
+impl TryFrom<&Step> for StepDto {
+    type Error = MoneyOverflow;
+
+    /// The step with its totals; `MoneyOverflow` when a total does not fit in fen (a stored
+    /// step that could not have been prepared).
+    fn try_from(s: &Step) -> Result<StepDto, MoneyOverflow> {
+        Ok(match s {
             Step::Policy(p) => StepDto {
                 policy: Some(PolicyStepDto {
                     version_id: p.version_id,
@@ -226,7 +244,7 @@ impl From<&Step> for StepDto {
                     starts_on: n.starts_on,
                     ends_on: n.ends_on,
                     days: n.days,
-                    total_fen: n.total_fen(),
+                    total_fen: n.total_fen()?,
                     entries: n
                         .entries
                         .iter()
@@ -252,7 +270,7 @@ impl From<&Step> for StepDto {
                     reference: d.reference.clone(),
                     granted_fen: d.granted_fen,
                     disbursed_before_fen: d.disbursed_before_fen,
-                    disbursed_after_fen: d.disbursed_before_fen + d.amount_fen,
+                    disbursed_after_fen: d.disbursed_after_fen()?,
                 }),
                 ..Default::default()
             },
@@ -265,8 +283,8 @@ impl From<&Step> for StepDto {
                     budget: budget(&b.budget),
                     granted_before_fen: b.granted_before_fen,
                     before_notice_end: b.before_notice_end,
-                    approved_fen: b.approved_fen(),
-                    granted_fen: b.granted_fen(),
+                    approved_fen: b.approved_fen()?,
+                    granted_fen: b.granted_fen()?,
                     lines: b
                         .lines
                         .iter()
@@ -325,7 +343,7 @@ impl From<&Step> for StepDto {
                 }),
                 ..Default::default()
             },
-        }
+        })
     }
 }
 
@@ -391,8 +409,10 @@ fn decision_code(d: Decision) -> &'static str {
 }
 
 impl ConfirmationDto {
-    pub fn of(actor: &Actor, c: &ConfirmationRow) -> ConfirmationDto {
-        ConfirmationDto {
+    /// The request as the API shows it; a stored step whose totals do not fit in fen is an
+    /// internal error (logged), never a wrapped figure.
+    pub fn of(actor: &Actor, c: &ConfirmationRow) -> AppResult<ConfirmationDto> {
+        Ok(ConfirmationDto {
             id: c.id,
             district_code: c.district_code.clone(),
             kind: c.kind.to_string(),
@@ -400,7 +420,8 @@ impl ConfirmationDto {
             subject_type: c.subject_type.clone(),
             subject_id: c.subject_id,
             summary: c.summary.clone(),
-            step: StepDto::from(c.step()),
+            step: StepDto::try_from(c.step())
+                .map_err(|e| AppError::internal(format!("confirmation #{}: {e}", c.id)))?,
             prepared_by: c.prepared_by,
             prepared_by_name: c.prepared_by_name.clone(),
             prepared_at: c.prepared_at,
@@ -414,7 +435,7 @@ impl ConfirmationDto {
                 .into_iter()
                 .map(|d| decision_code(d).to_string())
                 .collect(),
-        }
+        })
     }
 }
 

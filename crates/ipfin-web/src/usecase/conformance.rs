@@ -5,7 +5,7 @@
 
 use crate::AppState;
 use crate::actor::Actor;
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 use chrono::Datelike;
 use ipfin_domain::conformance::{self as rules, OnlineUse, Sharing, Verdict};
 use ipfin_domain::policy::conformance::Check;
@@ -153,7 +153,8 @@ pub async fn matrix(state: &AppState, actor: &Actor) -> AppResult<Vec<MatrixRow>
                 .filter(|e| e.district == code)
                 .cloned()
                 .collect::<Vec<_>>(),
-        );
+        )
+        .map_err(|e| AppError::internal(format!("push funnel: {e}")))?;
         let (passed, finding) = ipfin_domain::push::conformance(
             whitelisted.get(&code).copied().unwrap_or(0),
             &this_quarter.total,

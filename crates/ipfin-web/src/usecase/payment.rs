@@ -13,7 +13,7 @@ use chrono::NaiveDate;
 use ipfin_domain::budget::BudgetFigures;
 use ipfin_domain::payment::{LIST_COLUMNS, LineResult, RESULT_COLUMNS, ResultRow, RunAction};
 use ipfin_domain::policy::BudgetMode;
-use ipfin_domain::{FieldError, Lang};
+use ipfin_domain::{Fen, FieldError, Lang};
 use ipfin_store::budget::BatchBudget;
 use ipfin_store::payment::{LineRow, Payable, RunDetail, RunRow};
 use serde::{Deserialize, Serialize};
@@ -33,17 +33,24 @@ pub struct PolicyBudget {
     pub title: String,
     pub year: i32,
     /// The year's budget from the policy document; absent when the policy sets none.
-    pub budget_fen: Option<i64>,
+    #[schema(value_type = Option<i64>)]
+    pub budget_fen: Option<Fen>,
     /// first_come_first_served | pro_rata
     pub mode: Option<String>,
     /// Accepted and in review (accepted, reviewed, in_notice): approved or computed amounts.
-    pub committed_fen: i64,
-    pub granted_fen: i64,
-    pub paid_fen: i64,
+    #[schema(value_type = i64)]
+    pub committed_fen: Fen,
+    #[schema(value_type = i64)]
+    pub granted_fen: Fen,
+    #[schema(value_type = i64)]
+    pub paid_fen: Fen,
     /// Granted and still to pay.
-    pub unpaid_fen: i64,
-    pub clawed_back_fen: i64,
-    pub remaining_fen: Option<i64>,
+    #[schema(value_type = i64)]
+    pub unpaid_fen: Fen,
+    #[schema(value_type = i64)]
+    pub clawed_back_fen: Fen,
+    #[schema(value_type = Option<i64>)]
+    pub remaining_fen: Option<Fen>,
 }
 
 /// The message keys of the budget figures, in the order [`PolicyBudget::shown`] gives them.
@@ -110,7 +117,7 @@ impl PolicyBudget {
         ]
     }
     pub fn overcommitted(&self) -> bool {
-        self.remaining_fen.is_some_and(|r| r < 0)
+        self.remaining_fen.is_some_and(|r| r < Fen::ZERO)
     }
 }
 
@@ -256,8 +263,10 @@ pub struct RunSummary {
     pub exported_at: Option<i64>,
     pub completed_at: Option<i64>,
     pub lines: i64,
-    pub total_fen: i64,
-    pub paid_fen: i64,
+    #[schema(value_type = i64)]
+    pub total_fen: Fen,
+    #[schema(value_type = i64)]
+    pub paid_fen: Fen,
     pub failed: i64,
     pub pending: i64,
 }
@@ -298,7 +307,8 @@ pub struct RunLine {
     pub account_name: String,
     pub bank_name: String,
     pub account_number: String,
-    pub amount_fen: i64,
+    #[schema(value_type = i64)]
+    pub amount_fen: Fen,
     pub purpose: String,
     /// paid | failed; absent while waiting for the treasury.
     pub result: Option<String>,
@@ -396,9 +406,12 @@ pub struct PayableDto {
     pub number: Option<String>,
     pub district_code: String,
     pub enterprise_name: String,
-    pub granted_fen: i64,
-    pub disbursed_fen: i64,
-    pub due_fen: i64,
+    #[schema(value_type = i64)]
+    pub granted_fen: Fen,
+    #[schema(value_type = i64)]
+    pub disbursed_fen: Fen,
+    #[schema(value_type = i64)]
+    pub due_fen: Fen,
     /// The payee account, when the applicant has named one.
     pub payee_account_name: Option<String>,
     pub payee_bank_name: Option<String>,
@@ -407,21 +420,28 @@ pub struct PayableDto {
     pub pending_run_id: Option<i64>,
 }
 
-impl From<&Payable> for PayableDto {
-    fn from(p: &Payable) -> Self {
-        PayableDto {
+impl TryFrom<&Payable> for PayableDto {
+    type Error = AppError;
+
+    /// What is due is a checked subtraction: stored figures that give no amount are an
+    /// internal error (logged), never a wrapped figure.
+    fn try_from(p: &Payable) -> AppResult<Self> {
+        let due_fen = p.due_fen().map_err(|e| {
+            AppError::internal(format!("application {} due: {e}", p.application_id))
+        })?;
+        Ok(PayableDto {
             application_id: p.application_id,
             number: p.number.clone(),
             district_code: p.district_code.clone(),
             enterprise_name: p.enterprise_name.clone(),
             granted_fen: p.granted_fen,
             disbursed_fen: p.disbursed_fen,
-            due_fen: p.due_fen(),
+            due_fen,
             payee_account_name: p.account_name.clone(),
             payee_bank_name: p.bank_name.clone(),
             payee_account_number: p.account_number.clone(),
             pending_run_id: p.pending_run_id,
-        }
+        })
     }
 }
 
@@ -480,8 +500,8 @@ pub async fn overview(state: &AppState, actor: &Actor) -> AppResult<PaymentsOver
             .payables(scope, None)
             .await?
             .iter()
-            .map(PayableDto::from)
-            .collect(),
+            .map(PayableDto::try_from)
+            .collect::<AppResult<_>>()?,
         open_failures: s
             .open_failures(scope, None)
             .await?
@@ -559,7 +579,8 @@ pub async fn create_run(state: &AppState, actor: &Actor, b: &NewRunBody) -> AppR
 pub struct LineBody {
     pub application_id: i64,
     #[serde(default)]
-    pub amount_fen: Option<i64>,
+    #[schema(value_type = Option<i64>)]
+    pub amount_fen: Option<Fen>,
 }
 
 pub async fn add_line(
@@ -669,7 +690,7 @@ pub fn payment_list(d: &RunDetail) -> AppResult<Vec<u8>> {
             .write_number_with_format(
                 r,
                 6,
-                ipfin_domain::money::fen_to_sheet_number(l.amount_fen),
+                ipfin_domain::money::fen_to_sheet_number(l.amount_fen.get()),
                 &money,
             )
             .map_err(xl)?;

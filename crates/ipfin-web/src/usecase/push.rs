@@ -801,7 +801,8 @@ pub struct StagesDto {
     pub contacted: i64,
     pub applied: i64,
     pub granted: i64,
-    pub granted_fen: i64,
+    #[schema(value_type = i64)]
+    pub granted_fen: ipfin_domain::Fen,
     /// Share of pushed lines contacted, in percent to one decimal (absent: nothing pushed).
     pub contacted_pct: Option<String>,
     pub applied_pct: Option<String>,
@@ -883,7 +884,8 @@ pub async fn funnel(
         .store
         .funnel_entries(&actor.scope, district.as_deref(), from, to)
         .await?;
-    let f = ipfin_domain::push::Funnel::of(&entries);
+    let f = ipfin_domain::push::Funnel::of(&entries)
+        .map_err(|e| AppError::internal(format!("push funnel: {e}")))?;
     let dto = FunnelDto {
         district,
         from,
@@ -930,7 +932,7 @@ pub fn funnel_rows(f: &FunnelDto, lang: Lang) -> (Vec<&'static str>, Vec<Vec<Str
             s.contacted.to_string(),
             s.applied.to_string(),
             s.granted.to_string(),
-            ipfin_domain::money::Fen::new(s.granted_fen).yuan(),
+            s.granted_fen.yuan(),
             s.contacted_pct.clone().unwrap_or_default(),
             s.avg_contact_days.clone().unwrap_or_default(),
         ]

@@ -221,10 +221,20 @@ pub struct StationFiguresDto {
     #[schema(value_type = Vec<Option<String>>)]
     pub step_days: Vec<Option<String>>,
     /// Principal of loans obtained through the cases (via the linked pledge registration), fen.
-    pub loan_fen: i64,
+    #[schema(value_type = i64)]
+    pub loan_fen: ipfin_domain::Fen,
     pub loans: i64,
     #[schema(value_type = Option<String>, example = "4.5")]
     pub rating_avg: Option<String>,
+}
+
+/// A station's figures over a period; a loans' total past fen is an internal error (logged).
+fn activity<'a>(
+    cases: impl IntoIterator<Item = &'a ipfin_domain::station::CaseFacts>,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> AppResult<Activity> {
+    Activity::of(cases, from, to).map_err(|e| AppError::internal(format!("station figures: {e}")))
 }
 
 /// The figures of a period, per station and over time.
@@ -740,14 +750,14 @@ pub async fn figures(state: &AppState, actor: &Actor, q: &FiguresQuery) -> AppRe
         .await?;
     let mut out = Vec::new();
     for s in &stations {
-        let a = Activity::of(
+        let a = activity(
             facts
                 .iter()
                 .map(|(_, f)| f)
                 .filter(|f| f.station_id == s.id),
             from,
             to,
-        );
+        )?;
         out.push(StationFiguresDto {
             station_id: s.id,
             station_name: s.name.clone(),
@@ -768,7 +778,7 @@ pub async fn figures(state: &AppState, actor: &Actor, q: &FiguresQuery) -> AppRe
     let mut q0 = ipfin_domain::stats::Quarter::of(from);
     let last = ipfin_domain::stats::Quarter::of(to);
     while q0 <= last && quarters.len() < 20 {
-        let a = Activity::of(facts.iter().map(|(_, f)| f), q0.first_day(), q0.last_day());
+        let a = activity(facts.iter().map(|(_, f)| f), q0.first_day(), q0.last_day())?;
         quarters.push(QuarterShareDto {
             quarter: q0.to_string(),
             completed: a.completed,
@@ -835,7 +845,7 @@ pub fn figure_rows(f: &FiguresDto, lang: Lang) -> (Vec<&'static str>, Vec<Vec<St
                 s.trips.to_string(),
             ];
             r.extend(s.step_days.iter().map(|d| d.clone().unwrap_or_default()));
-            r.push(ipfin_domain::money::Fen::new(s.loan_fen).yuan());
+            r.push(s.loan_fen.yuan());
             r.push(s.loans.to_string());
             r.push(s.rating_avg.clone().unwrap_or_default());
             r
@@ -858,11 +868,11 @@ pub async fn conformance(
             .iter()
             .filter(|s| s.district_code == d.code && s.active)
             .count() as i64;
-        let a = Activity::of(
+        let a = activity(
             facts.iter().filter(|(c, _)| *c == d.code).map(|(_, f)| f),
             t - chrono::Days::new(365),
             t,
-        );
+        )?;
         out.insert(d.code, ipfin_domain::station::conformance(n, &a));
     }
     Ok(out)

@@ -1021,7 +1021,7 @@ pub async fn act(
             note: get("note"),
             date: get("date").parse().ok(),
             items,
-            amount_fen: money_of("amount")?,
+            amount_fen: money_of("amount")?.map(ipfin_domain::Fen::new),
             reference: get("reference"),
             clawback_id: get("clawback_id").parse().ok(),
             decisions,

@@ -8,16 +8,16 @@ use crate::AppState;
 use crate::actor::Actor;
 use crate::error::{AppError, AppResult};
 use crate::http::path_id;
-use crate::usecase::confirmation::{ConfirmationQuery, age_seconds, allowed, decide};
+use crate::usecase::confirmation::{ConfirmationQuery, StepDto, age_seconds, allowed, decide};
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use ipfin_domain::FieldError;
 use ipfin_domain::confirmation::{Decision, Kind, Status, Step};
 use ipfin_domain::financing::yuan;
 use ipfin_domain::policy::budget::BudgetMode;
 use ipfin_domain::policy::document::Budget;
+use ipfin_domain::{Fen, FieldError};
 use ipfin_store::confirmation::ConfirmationRow;
 use serde::Deserialize;
 
@@ -114,20 +114,52 @@ struct DetailPage {
     errors: FormErrors,
     reason: String,
     now: i64,
+    figures: Figures,
+}
+
+/// The step's computed figures (totals, what is paid after, the budget's change), checked
+/// once when the page is built: a total past fen is an internal error, never a wrapped
+/// figure. The totals are the ones the API shows.
+struct Figures {
+    step: StepDto,
+    budget_change: Fen,
+}
+
+impl Figures {
+    fn of(c: &ConfirmationRow) -> AppResult<Figures> {
+        let overflow = |e| AppError::internal(format!("confirmation #{}: {e}", c.id));
+        Ok(Figures {
+            step: StepDto::try_from(c.step()).map_err(overflow)?,
+            budget_change: match c.step() {
+                Step::Policy(p) => p.budget_change_fen().map_err(overflow)?,
+                _ => Fen::ZERO,
+            },
+        })
+    }
 }
 
 impl DetailPage {
-    fn money(&self, f: &i64) -> String {
+    fn money<F: Copy + Into<Fen>>(&self, f: &F) -> String {
         yuan(*f)
     }
-    fn paid_after(&self, d: &ipfin_domain::confirmation::DisburseStep) -> String {
-        yuan(d.disbursed_before_fen + d.amount_fen)
+    /// Paid in total after the disbursement (shown in the disbursement's branch only).
+    fn paid_after(&self) -> String {
+        let d = self.figures.step.disbursement.as_ref();
+        d.map(|d| d.disbursed_after_fen.yuan()).unwrap_or_default()
     }
-    fn total(&self, n: &ipfin_domain::confirmation::NoticeStep) -> String {
-        yuan(n.total_fen())
+    /// The notice's total (shown in the notice's branch only).
+    fn notice_total(&self) -> String {
+        let n = self.figures.step.notice.as_ref();
+        n.map(|n| n.total_fen.yuan()).unwrap_or_default()
     }
-    fn yuan_of(&self, f: i64) -> String {
-        yuan(f)
+    /// The batch's approved and granted totals (shown in the batch's branch only).
+    fn batch_approved(&self) -> String {
+        let b = self.figures.step.batch.as_ref();
+        b.map(|b| b.approved_fen.yuan()).unwrap_or_default()
+    }
+    fn batch_granted(&self) -> String {
+        let b = self.figures.step.batch.as_ref();
+        b.map(|b| b.granted_fen.yuan()).unwrap_or_default()
     }
     fn fill(&self, text: &str, n: &i64) -> String {
         text.replace("{}", &n.to_string())
@@ -169,16 +201,15 @@ impl DetailPage {
         }
     }
     /// The change of the budget's total, signed, or empty when it did not change.
-    fn budget_change(&self, before: &Option<Budget>, after: &Option<Budget>) -> String {
-        let total = |b: &Option<Budget>| b.map(|b| b.total_fen).unwrap_or(0);
-        let d = total(after) - total(before);
-        if d == 0 {
+    fn budget_change(&self) -> String {
+        let d = self.figures.budget_change;
+        if d == Fen::ZERO {
             String::new()
         } else {
             format!(
                 "{}{} {}",
-                if d > 0 { "+" } else { "" },
-                yuan(d),
+                if d.is_positive() { "+" } else { "" },
+                d.yuan(),
                 self.ctx.t.s("unit.yuan")
             )
         }
@@ -202,6 +233,7 @@ async fn detail_page(
     let c = state.store.confirmation(&actor.scope, id).await?;
     let me = actor.user().map(|u| u.user_id.get());
     Ok(DetailPage {
+        figures: Figures::of(&c)?,
         ctx: PageCtx::new(actor, state, "/confirmations").with_flash(flash),
         may: allowed(actor, &c),
         mine: me.is_some() && c.prepared_by == me,

@@ -22,7 +22,7 @@ use ipfin_domain::payment::check_payee;
 use ipfin_domain::{FieldError, Lang, OrgKind};
 use serde::Deserialize;
 
-fn yuan(fen: &i64) -> String {
+fn yuan<F: Copy + Into<ipfin_domain::Fen>>(fen: &F) -> String {
     ipfin_domain::financing::yuan(*fen)
 }
 
@@ -63,7 +63,7 @@ struct PaymentsPage {
 }
 
 impl PaymentsPage {
-    fn yuan(&self, fen: &i64) -> String {
+    fn yuan<F: Copy + Into<ipfin_domain::Fen>>(&self, fen: &F) -> String {
         yuan(fen)
     }
 }
@@ -211,7 +211,7 @@ struct RunPage {
 }
 
 impl RunPage {
-    fn yuan(&self, fen: &i64) -> String {
+    fn yuan<F: Copy + Into<ipfin_domain::Fen>>(&self, fen: &F) -> String {
         yuan(fen)
     }
     fn lang(&self) -> Lang {
@@ -234,8 +234,8 @@ async fn run_page(
             .await?
             .iter()
             .filter(|p| p.pending_run_id.is_none() && p.account_number.is_some())
-            .map(uc::PayableDto::from)
-            .collect()
+            .map(uc::PayableDto::try_from)
+            .collect::<AppResult<_>>()?
     } else {
         vec![]
     };
@@ -313,7 +313,7 @@ pub async fn add_line(
     let amount = match f.amount.trim() {
         "" => Ok(None),
         a => ipfin_domain::money::parse_amount(a, 100)
-            .map(Some)
+            .map(|a| Some(ipfin_domain::Fen::new(a)))
             .ok_or_else(|| {
                 FieldError::new(
                     "amount",

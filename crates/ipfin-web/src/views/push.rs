@@ -887,8 +887,8 @@ impl FunnelPage {
     fn source_label(&self, code: &str) -> String {
         uc::source_label(code, self.ctx.t.0)
     }
-    fn yuan(&self, fen: &i64) -> String {
-        ipfin_domain::money::Fen::new(*fen).yuan()
+    fn yuan<F: Copy + Into<ipfin_domain::Fen>>(&self, fen: &F) -> String {
+        (*fen).into().yuan()
     }
 }
 

@@ -102,8 +102,8 @@ impl StationsPage {
     fn v(&self, k: &str) -> String {
         text(&self.form, k)
     }
-    fn yuan(&self, fen: &i64) -> String {
-        ipfin_domain::money::Fen::new(*fen).yuan()
+    fn yuan<F: Copy + Into<ipfin_domain::Fen>>(&self, fen: &F) -> String {
+        (*fen).into().yuan()
     }
 }
 

@@ -13,6 +13,7 @@ pub mod error;
 pub mod http;
 pub mod i18n;
 pub mod metrics;
+pub mod public_cache;
 pub mod routes;
 pub mod security_headers;
 pub mod session_cache;
@@ -56,6 +57,9 @@ pub struct WebConfig {
     pub public_base_url: String,
     /// Limits on anonymous objections to public notices (per address, per notice, evidence).
     pub objection_limits: ipfin_domain::application::objection::ObjectionLimits,
+    /// How old the public zone data may be when served from this process's memory (zero: read
+    /// the database for every request). `ipfin serve` uses 5 seconds.
+    pub public_cache_ttl: std::time::Duration,
 }
 
 impl Default for WebConfig {
@@ -69,6 +73,7 @@ impl Default for WebConfig {
             attachment_dir: std::env::temp_dir().join("ipfin-attachments"),
             public_base_url: "http://127.0.0.1:8080".into(),
             objection_limits: Default::default(),
+            public_cache_ttl: std::time::Duration::ZERO,
         }
     }
 }
@@ -80,15 +85,18 @@ pub struct AppState {
     pub config: Arc<WebConfig>,
     pub metrics: Arc<metrics::Metrics>,
     pub sessions: Arc<session_cache::SessionCache>,
+    /// Public zone data, `WebConfig::public_cache_ttl` old at most.
+    pub public: Arc<public_cache::PublicCache>,
 }
 
 impl AppState {
     pub fn new(store: Store, config: WebConfig) -> AppState {
         AppState {
             store,
-            config: Arc::new(config),
             metrics: Arc::new(metrics::Metrics::default()),
             sessions: Arc::new(session_cache::SessionCache::default()),
+            public: Arc::new(public_cache::PublicCache::new(config.public_cache_ttl)),
+            config: Arc::new(config),
         }
     }
 }

@@ -588,6 +588,9 @@ async fn serve(cfg: Config, args: ServeArgs) -> Result<()> {
         attachment_dir: cfg.data_dir.join("attachments"),
         public_base_url: cfg.public_base_url(&listen)?,
         objection_limits: cfg.objection_limits(),
+        // Public zones are read far more often than they change: five seconds of staleness
+        // takes most of their database work away (decision 0036).
+        public_cache_ttl: std::time::Duration::from_secs(5),
     };
     let removed =
         ipfin_web::prepare_upload_dirs(&web_config).context("cannot prepare the upload folders")?;

@@ -35,7 +35,7 @@ pub async fn zone(
     State(state): State<AppState>,
     Path(code): Path<String>,
 ) -> AppResult<Json<ZoneDto>> {
-    Ok(Json((&uc::zone(&state, &code).await?).into()))
+    Ok(Json(uc::zone(&state, &code).await?.as_ref().into()))
 }
 
 /// `?q=` (at least two characters).

@@ -297,8 +297,19 @@ pub struct Zone {
     pub stations: Vec<ipfin_store::station::StationRow>,
 }
 
-/// A district's zone (public data only, whoever asks).
-pub async fn zone(state: &AppState, code: &str) -> AppResult<Zone> {
+/// A district's zone (public data only, whoever asks), from the short-lived public cache when
+/// it is fresh there.
+pub async fn zone(state: &AppState, code: &str) -> AppResult<std::sync::Arc<Zone>> {
+    let key = format!("zone:{code}");
+    if let Some(z) = state.public.get::<Zone>(&key) {
+        return Ok(z);
+    }
+    let z = std::sync::Arc::new(load_zone(state, code).await?);
+    state.public.put(&key, z.clone());
+    Ok(z)
+}
+
+async fn load_zone(state: &AppState, code: &str) -> AppResult<Zone> {
     let d = state
         .store
         .districts()

@@ -227,7 +227,7 @@ pub async fn zones(State(state): State<AppState>, actor: Actor) -> AppResult<Res
 struct ZonePage {
     ctx: PageCtx,
     f: Fmt,
-    z: Zone,
+    z: std::sync::Arc<Zone>,
 }
 
 /// `GET /zones/{code}`: a district's zone.

@@ -1580,18 +1580,12 @@ async fn valuation_page(
     Ok(render(status, &page))
 }
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-pub struct OkParams {
-    ok: Option<String>,
-}
-
 /// `GET /valuation`: the directory of valuation institutions (public); a signed-in enterprise
 /// requests a quote there, a valuation institution writes its profile.
 pub async fn valuation(
     State(state): State<AppState>,
     actor: Actor,
-    Query(q): Query<OkParams>,
+    Query(q): Query<FlashQuery>,
 ) -> AppResult<Response> {
     valuation_page(
         &state,
@@ -1753,7 +1747,7 @@ async fn quotes_page(
 pub async fn quotes(
     State(state): State<AppState>,
     actor: Actor,
-    Query(q): Query<OkParams>,
+    Query(q): Query<FlashQuery>,
 ) -> AppResult<Response> {
     quotes_page(
         &state,

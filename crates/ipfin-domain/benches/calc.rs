@@ -22,7 +22,7 @@ fn rules() -> Rules {
             item: *i,
             ratio: PerClass::all(ratio),
             ratio_if_guaranteed: None,
-            cap_fen: PerClass::all(Some(50_000_000)),
+            cap_fen: PerClass::all(Some(Fen::new(50_000_000))),
             annual_cap_fen: PerClass::all(None),
             cap_share_of_principal: Some(Ratio::new(Decimal::new(3, 2)).expect("ratio")),
             base_max_share_of_principal: None,
@@ -36,9 +36,9 @@ fn rules() -> Rules {
         .collect();
     Rules {
         items,
-        application_cap_fen: PerClass::all(Some(100_000_000)),
+        application_cap_fen: PerClass::all(Some(Fen::new(100_000_000))),
         enterprise_cap: Some(EnterpriseCap {
-            amount_fen: PerClass::all(Some(150_000_000)),
+            amount_fen: PerClass::all(Some(Fen::new(150_000_000))),
             period: CapPeriod::Year,
         }),
         conditions: Conditions::default(),
@@ -93,7 +93,7 @@ fn bench(c: &mut Criterion) {
             let mut total = 0i64;
             for a in &apps {
                 total += calculate(&rules, &lpr, black_box(a))
-                    .map(|c| c.total_fen)
+                    .map(|c| c.total_fen.get())
                     .unwrap_or(0);
             }
             black_box(total)
@@ -102,7 +102,7 @@ fn bench(c: &mut Criterion) {
     // The same with an annual cap per item and part of it used (issue #19 item 3).
     let mut annual = rules.clone();
     for it in &mut annual.items {
-        it.annual_cap_fen = PerClass::all(Some(40_000_000));
+        it.annual_cap_fen = PerClass::all(Some(Fen::new(40_000_000)));
     }
     let used: Vec<Application> = apps
         .iter()
@@ -123,7 +123,7 @@ fn bench(c: &mut Criterion) {
                 let mut total = 0i64;
                 for a in &used {
                     total += calculate(&annual, &lpr, black_box(a))
-                        .map(|c| c.total_fen)
+                        .map(|c| c.total_fen.get())
                         .unwrap_or(0);
                 }
                 black_box(total)

@@ -55,14 +55,14 @@ pub fn figures(budget: Option<Budget>, s: BudgetSums) -> Result<BudgetFigures, M
     let remaining_fen = match budget {
         None => None,
         Some(b) => Some(
-            Fen::new(b.total_fen)
+            b.total_fen
                 .checked_sub(s.committed_fen)
                 .and_then(|r| r.checked_sub(s.granted_fen))
                 .ok_or(MoneyOverflow)?,
         ),
     };
     Ok(BudgetFigures {
-        budget_fen: budget.map(|b| Fen::new(b.total_fen)),
+        budget_fen: budget.map(|b| b.total_fen),
         mode: budget.map(|b| b.mode),
         committed_fen: s.committed_fen,
         granted_fen: s.granted_fen,
@@ -114,7 +114,7 @@ mod tests {
 
     fn fcfs(total_fen: i64) -> Option<Budget> {
         Some(Budget {
-            total_fen,
+            total_fen: Fen::new(total_fen),
             mode: BudgetMode::FirstComeFirstServed,
         })
     }
@@ -173,7 +173,7 @@ mod tests {
         // Pro rata: everyone is cut at the grant, nobody is warned at acceptance.
         let pro = figures(
             Some(Budget {
-                total_fen: 1_000_000,
+                total_fen: Fen::new(1_000_000),
                 mode: BudgetMode::ProRata,
             }),
             sums,

@@ -240,7 +240,7 @@ impl PolicyStep {
     /// The change of the budget's total (after − before; no budget counts as zero), or
     /// `MoneyOverflow` if it does not fit in fen.
     pub fn budget_change_fen(&self) -> Result<Fen, MoneyOverflow> {
-        let total = |b: &Option<Budget>| Fen::new(b.map_or(0, |b| b.total_fen));
+        let total = |b: &Option<Budget>| b.map_or(Fen::ZERO, |b| b.total_fen);
         total(&self.budget_after)
             .checked_sub(total(&self.budget_before))
             .ok_or(MoneyOverflow)
@@ -427,7 +427,7 @@ fn budget_zh(b: &Option<Budget>) -> String {
         None => "未设预算".into(),
         Some(b) => format!(
             "{} 元（{}）",
-            Fen::new(b.total_fen).yuan(),
+            b.total_fen.yuan(),
             match b.mode {
                 BudgetMode::FirstComeFirstServed => "用完即止",
                 BudgetMode::ProRata => "按比例核减",
@@ -441,7 +441,7 @@ fn budget_en(b: &Option<Budget>) -> String {
         None => "no budget".into(),
         Some(b) => format!(
             "CNY {} ({})",
-            Fen::new(b.total_fen).yuan(),
+            b.total_fen.yuan(),
             match b.mode {
                 BudgetMode::FirstComeFirstServed => "first come first served",
                 BudgetMode::ProRata => "pro rata",
@@ -876,7 +876,7 @@ mod tests {
     fn a_revision_that_changes_the_budget_is_a_budget_change() {
         let b = |yuan: i64| {
             Some(Budget {
-                total_fen: yuan * 100,
+                total_fen: Fen::new(yuan * 100),
                 mode: BudgetMode::FirstComeFirstServed,
             })
         };
@@ -896,7 +896,7 @@ mod tests {
         };
         assert_eq!(cut.budget_change_fen(), Ok(Fen::new(-200_000)));
         let huge = Some(Budget {
-            total_fen: i64::MIN,
+            total_fen: Fen::new(i64::MIN),
             mode: BudgetMode::ProRata,
         });
         let Step::Policy(wild) = policy(huge, b(1), Some(5)) else {
@@ -986,7 +986,7 @@ mod tests {
             year: 2026,
             batch_name: "第三批".into(),
             budget: Some(Budget {
-                total_fen: 1_000_000,
+                total_fen: Fen::new(1_000_000),
                 mode: BudgetMode::ProRata,
             }),
             granted_before_fen: Fen::ZERO,

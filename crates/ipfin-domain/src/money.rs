@@ -9,11 +9,30 @@ use std::fmt;
 
 /// An amount of money in fen (分, 1/100 元). The database and the API carry the plain integer
 /// (`#[serde(transparent)]`); arithmetic past the edge goes through the checked operations.
+/// Its JSON Schema (`schemars`, for the policy document) is the integer's, inlined, so a
+/// document that states an amount keeps the schema `{"type": "integer", "format": "int64"}`.
 #[derive(
     Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
 )]
 #[serde(transparent)]
 pub struct Fen(i64);
+
+/// The schema of the plain integer, inlined where an amount is used (never a `$defs/Fen`
+/// entry): the policy document's published schema is the same as when amounts were `i64`.
+impl schemars::JsonSchema for Fen {
+    fn inline_schema() -> bool {
+        true
+    }
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        <i64 as schemars::JsonSchema>::schema_name()
+    }
+    fn schema_id() -> std::borrow::Cow<'static, str> {
+        <i64 as schemars::JsonSchema>::schema_id()
+    }
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        <i64 as schemars::JsonSchema>::json_schema(generator)
+    }
+}
 
 /// An amount that does not fit in fen (beyond ±9.2 × 10^16 元): the calculation is refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -119,6 +138,13 @@ impl From<i64> for Fen {
 impl PartialEq<i64> for Fen {
     fn eq(&self, other: &i64) -> bool {
         self.0 == *other
+    }
+}
+
+/// An amount orders against a plain number of fen (`amount >= 0`, a bound); no arithmetic.
+impl PartialOrd<i64> for Fen {
+    fn partial_cmp(&self, other: &i64) -> Option<std::cmp::Ordering> {
+        self.0.partial_cmp(other)
     }
 }
 
@@ -238,8 +264,14 @@ mod tests {
             Err(MoneyOverflow)
         );
         assert_eq!(serde_json::to_string(&a).ok().as_deref(), Some("123456"));
+        assert_eq!(
+            serde_json::to_value(schemars::schema_for!(Option<Fen>)).ok(),
+            serde_json::to_value(schemars::schema_for!(Option<i64>)).ok(),
+            "the JSON Schema of an amount is the integer's"
+        );
         assert_eq!(serde_json::from_str::<Fen>("-7").ok(), Some(Fen::new(-7)));
         assert!(Fen::new(2) > Fen::new(1));
+        assert!(Fen::new(2) > 1 && Fen::new(-1) < 0 && Fen::ZERO >= 0);
         assert_eq!(Fen::new(-123_456).yuan(), "-1,234.56");
         assert_eq!(
             MoneyOverflow::field("principal_fen").msg.code,

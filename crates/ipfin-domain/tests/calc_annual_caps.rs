@@ -28,8 +28,8 @@ fn item(i: Item, ratio: &str) -> ItemRule {
 fn rules() -> Rules {
     Rules::with_items(vec![
         ItemRule {
-            cap_fen: PerClass::all(Some(300_000 * YUAN)),
-            annual_cap_fen: PerClass::all(Some(400_000 * YUAN)),
+            cap_fen: PerClass::all(Some(Fen::new(300_000 * YUAN))),
+            annual_cap_fen: PerClass::all(Some(Fen::new(400_000 * YUAN))),
             ..item(Item::Interest, "0.7")
         },
         item(Item::Guarantee, "0.7"),
@@ -77,7 +77,11 @@ fn an_items_annual_cap_less_what_was_used() {
     assert_eq!(c.total_fen, 315_000 * YUAN);
     let room = c.items[0].annual.expect("annual");
     assert_eq!(
-        (room.cap_fen, room.used_fen, room.remaining_fen),
+        (
+            room.cap_fen.get(),
+            room.used_fen.get(),
+            room.remaining_fen.get()
+        ),
         (400_000 * YUAN, 0, 400_000 * YUAN)
     );
     assert!(c.items[1].annual.is_none());
@@ -98,7 +102,10 @@ fn an_items_annual_cap_less_what_was_used() {
     // Used above the cap: nothing remains, never less than nothing.
     let over = calculate(&rules(), &lpr, &app(Some(450_000 * YUAN))).expect("calc");
     assert_eq!(over.items[0].granted_fen, 0);
-    assert_eq!(over.items[0].annual.map(|r| r.remaining_fen), Some(0));
+    assert_eq!(
+        over.items[0].annual.map(|r| r.remaining_fen),
+        Some(Fen::ZERO)
+    );
     assert_eq!(over.total_fen, 70_000 * YUAN);
     assert!(
         over.steps
@@ -124,7 +131,7 @@ fn an_annual_cap_per_class_and_its_checks() {
     // Large enterprises capped at 100,000 a year, SMEs not: the SME keeps its 245,000.
     let mut r = rules();
     r.items[0].cap_fen = PerClass::all(None);
-    r.items[0].annual_cap_fen = PerClass::large_and_sme(Some(100_000 * YUAN), None);
+    r.items[0].annual_cap_fen = PerClass::large_and_sme(Some(Fen::new(100_000 * YUAN)), None);
     let lpr = LprTable::demo();
     let mut a = app(Some(50_000 * YUAN));
     assert_eq!(
@@ -137,7 +144,8 @@ fn an_annual_cap_per_class_and_its_checks() {
         50_000 * YUAN
     );
     // A negative cap or one above the bound is refused with its path.
-    r.items[0].annual_cap_fen = PerClass::large_and_sme(Some(-1), Some(100_000_000_000_001));
+    r.items[0].annual_cap_fen =
+        PerClass::large_and_sme(Some(Fen::new(-1)), Some(Fen::new(100_000_000_000_001)));
     let got: Vec<(String, &str)> = r
         .check()
         .into_iter()
@@ -177,7 +185,7 @@ fn an_annual_cap_per_class_and_its_checks() {
         "ratio": {"large": "0.7", "medium": "0.7", "small": "0.7", "micro": "0.7"},
         "annual_cap_fen": {"large": 100, "medium": null, "small": null, "micro": null}}))
     .expect("reads");
-    assert_eq!(json_rule.annual_cap_fen.large, Some(100));
+    assert_eq!(json_rule.annual_cap_fen.large, Some(Fen::new(100)));
     let plain = serde_json::to_value(item(Item::Interest, "0.7")).expect("json");
     assert!(plain.get("annual_cap_fen").is_none(), "{plain}");
 }
@@ -240,15 +248,15 @@ fn offering_all() -> Rules {
     let mut r = rules();
     r.institution_reward = Some(RewardRule {
         ratio: Ratio::new(dec!(0.01)).expect("ratio"),
-        per_loan_fen: 0,
-        cap_per_year_fen: Some(1_000_000 * YUAN),
+        per_loan_fen: Fen::ZERO,
+        cap_per_year_fen: Some(Fen::new(1_000_000 * YUAN)),
         first_time_borrowers_only: false,
         ip_kinds: Vec::new(),
         classes: None,
     });
     r.securitisation = Some(SecuritisationRule {
         ratio: Ratio::new(dec!(0.7)).expect("ratio"),
-        cap_per_year_fen: Some(3_000_000 * YUAN),
+        cap_per_year_fen: Some(Fen::new(3_000_000 * YUAN)),
         max_years: Some(3),
     });
     r
@@ -289,7 +297,7 @@ fn the_calculator_computes_the_three_kinds() {
         .request
         .calculate(&offering_all(), &lpr)
         .expect("calc");
-    assert_eq!((c.eligible, c.total_fen), (true, 3_000_000 * YUAN));
+    assert_eq!((c.eligible, c.total_fen.get()), (true, 3_000_000 * YUAN));
     let mut fourth = v.clone();
     fourth["year_number"] = json!(4);
     let c = calculator_input(&fourth)
@@ -297,7 +305,7 @@ fn the_calculator_computes_the_three_kinds() {
         .request
         .calculate(&offering_all(), &lpr)
         .expect("calc");
-    assert_eq!((c.eligible, c.total_fen), (false, 0));
+    assert_eq!((c.eligible, c.total_fen.get()), (false, 0));
 
     // A kind the policy does not offer: a clear refusal at `kind`, naming what it offers.
     let e = calculator_input(&v)

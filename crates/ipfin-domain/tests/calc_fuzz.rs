@@ -222,8 +222,8 @@ fn run(i: &Input) {
                 // Enterprise fees are itemised; rewards and securitisation are one amount.
                 if matches!(input.request, Request::EnterpriseFee(_)) {
                     assert_eq!(
-                        c.items.iter().map(|i| i.granted_fen).sum::<i64>(),
-                        c.total_fen
+                        c.items.iter().map(|i| i.granted_fen.get()).sum::<i64>(),
+                        c.total_fen.get()
                     );
                 }
             }

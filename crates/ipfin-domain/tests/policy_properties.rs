@@ -23,8 +23,11 @@ fn share_ratio() -> impl Strategy<Value = Ratio> {
     (1u32..=10_000).prop_map(|p| Ratio::new(Decimal::new(i64::from(p), 4)).expect("ratio"))
 }
 
-fn cap() -> impl Strategy<Value = Option<i64>> {
-    prop_oneof![Just(None), (0i64..50_000_000).prop_map(Some)]
+fn cap() -> impl Strategy<Value = Option<Fen>> {
+    prop_oneof![
+        Just(None),
+        (0i64..50_000_000).prop_map(|c| Some(Fen::new(c)))
+    ]
 }
 
 fn item_rule(item: Item) -> impl Strategy<Value = ItemRule> {
@@ -218,8 +221,9 @@ fn wild_rules() -> impl Strategy<Value = Rules> {
         any::<bool>(),
     )
         .prop_map(|(mut r, item_cap, ent_cap, max_days, ceiling)| {
-            r.items[0].cap_fen = PerClass::all(item_cap);
-            r.items[0].annual_cap_fen = PerClass::all(item_cap.map(|c| c.wrapping_add(1)));
+            r.items[0].cap_fen = PerClass::all(item_cap.map(Fen::new));
+            r.items[0].annual_cap_fen =
+                PerClass::all(item_cap.map(|c| Fen::new(c.wrapping_add(1))));
             r.items[0].interest = Some(InterestRule {
                 max_days,
                 max_rate_over_lpr: ceiling.then(|| {
@@ -236,7 +240,7 @@ fn wild_rules() -> impl Strategy<Value = Rules> {
                 ..Default::default()
             });
             r.enterprise_cap = ent_cap.map(|c| EnterpriseCap {
-                amount_fen: PerClass::all(Some(c)),
+                amount_fen: PerClass::all(Some(Fen::new(c))),
                 period: CapPeriod::Years(3),
             });
             r
@@ -259,17 +263,17 @@ proptest! {
             // The item's annual cap per enterprise less what was used is never exceeded, and
             // used beyond the cap makes nothing negative.
             let used = a.item_used_fen.get(&rule.item).map_or(0, |f| f.get());
-            if let Some(annual) = rule.annual_cap_fen.get(a.class) {
+            if let Some(annual) = rule.annual_cap_fen.get(a.class).map(Fen::get) {
                 prop_assert!(i.capped_fen <= (annual - used).max(0));
-                prop_assert_eq!(i.annual.map(|r| (r.used_fen, r.remaining_fen)), Some((used, (annual - used).max(0))));
+                prop_assert_eq!(i.annual.map(|r| (r.used_fen.get(), r.remaining_fen.get())), Some((used, (annual - used).max(0))));
             } else {
                 prop_assert!(i.annual.is_none());
             }
             if let Some(share) = rule.cap_share_of_principal {
-                prop_assert!(Decimal::from(i.capped_fen) <= Decimal::from(principal) * share.value() + Decimal::new(5, 1));
+                prop_assert!(i.capped_fen.to_decimal() <= Decimal::from(principal) * share.value() + Decimal::new(5, 1));
             }
         }
-        prop_assert_eq!(c.items.iter().map(|i| i.granted_fen).sum::<i64>(), c.total_fen);
+        prop_assert_eq!(c.items.iter().map(|i| i.granted_fen.get()).sum::<i64>(), c.total_fen.get());
         prop_assert!(c.total_fen >= 0);
         for s in &c.steps {
             prop_assert!(s.amount_fen.is_none_or(|f| f >= 0), "{:?}", s);
@@ -278,7 +282,7 @@ proptest! {
             prop_assert!(c.total_fen <= cap);
         }
         if let Some(ec) = &r.enterprise_cap && let Some(cap) = ec.amount_fen.get(a.class) {
-            prop_assert!(c.total_fen <= (cap - a.enterprise_used_fen.get()).max(0));
+            prop_assert!(c.total_fen <= (cap.get() - a.enterprise_used_fen.get()).max(0));
         }
     }
 
@@ -324,7 +328,7 @@ proptest! {
             Ok(calc) => {
                 prop_assert!(!out_of_bounds, "{:?}", a.problems());
                 prop_assert!(calc.total_fen >= 0);
-                prop_assert_eq!(calc.items.iter().map(|i| i.granted_fen).sum::<i64>(), calc.total_fen);
+                prop_assert_eq!(calc.items.iter().map(|i| i.granted_fen.get()).sum::<i64>(), calc.total_fen.get());
                 prop_assert!(calc.eligible || calc.total_fen == 0);
                 // Rendering the derivation cannot panic either.
                 prop_assert_eq!(calc.lines().len(), calc.steps.len());

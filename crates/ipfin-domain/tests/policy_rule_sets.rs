@@ -56,7 +56,10 @@ fn app(class: SizeClass, loans: Vec<Loan>) -> Application {
 }
 
 fn granted(c: &ipfin_domain::policy::Calculation) -> Vec<(Item, i64)> {
-    c.items.iter().map(|i| (i.item, i.granted_fen)).collect()
+    c.items
+        .iter()
+        .map(|i| (i.item, i.granted_fen.get()))
+        .collect()
 }
 
 /// Nanshan: 70% of interest, guarantee, insurance and evaluation fees; CNY 1.5 million per
@@ -64,7 +67,7 @@ fn granted(c: &ipfin_domain::policy::Calculation) -> Vec<(Item, i64)> {
 fn nanshan() -> Rules {
     let mut p = rules(Item::ALL.iter().map(|i| item(*i, r(dec!(70)))).collect());
     p.enterprise_cap = Some(EnterpriseCap {
-        amount_fen: PerClass::all(Some(1_500_000 * YUAN)),
+        amount_fen: PerClass::all(Some(Fen::new(1_500_000 * YUAN))),
         period: CapPeriod::Year,
     });
     p
@@ -117,18 +120,24 @@ fn nanshan_securitisation() {
     // 70% of the financing cost, CNY 3 million a year, at most 3 years.
     let rule = SecuritisationRule {
         ratio: r(dec!(70)),
-        cap_per_year_fen: Some(3_000_000 * YUAN),
+        cap_per_year_fen: Some(Fen::new(3_000_000 * YUAN)),
         max_years: Some(3),
     };
     // (3,000,000 + 1,500,000) × 70% = 3,150,000 → capped at 3,000,000.
-    let c = securitisation(&rule, 1, 3_000_000 * YUAN, 1_500_000 * YUAN, 0);
+    let c = securitisation(
+        &rule,
+        1,
+        Fen::new(3_000_000 * YUAN),
+        Fen::new(1_500_000 * YUAN),
+        Fen::ZERO,
+    );
     assert_eq!(c.total_fen, 3_000_000 * YUAN);
     // (1,000,000 + 0) × 70% = 700,000.
     assert_eq!(
-        securitisation(&rule, 3, 1_000_000 * YUAN, 0, 0).total_fen,
+        securitisation(&rule, 3, Fen::new(1_000_000 * YUAN), Fen::ZERO, Fen::ZERO).total_fen,
         700_000 * YUAN
     );
-    let fourth = securitisation(&rule, 4, 1_000_000 * YUAN, 0, 0);
+    let fourth = securitisation(&rule, 4, Fen::new(1_000_000 * YUAN), Fen::ZERO, Fen::ZERO);
     assert!(!fourth.eligible && fourth.total_fen == 0);
 }
 
@@ -150,7 +159,7 @@ fn futian_style() {
     p.conditions.ip_kinds = vec![IpKind::Patent];
     p.conditions.max_loan_days = Some(365);
     p.enterprise_cap = Some(EnterpriseCap {
-        amount_fen: PerClass::all(Some(2_000_000 * YUAN)),
+        amount_fen: PerClass::all(Some(Fen::new(2_000_000 * YUAN))),
         period: CapPeriod::Year,
     });
     let mut ok = loan("平安银行 FT-01", 5_000_000, d(2026, 1, 10), d(2027, 1, 10));
@@ -214,7 +223,7 @@ fn fujian_style_lpr_relative() {
     });
     let mut p = rules(vec![interest]);
     p.enterprise_cap = Some(EnterpriseCap {
-        amount_fen: PerClass::all(Some(200_000 * YUAN)),
+        amount_fen: PerClass::all(Some(Fen::new(200_000 * YUAN))),
         period: CapPeriod::Lifetime,
     });
     let mut l = loan("兴业银行 FJ-1", 2_000_000, d(2025, 1, 1), d(2025, 12, 31));
@@ -257,9 +266,9 @@ fn beijing_style_rate_ceiling_and_revenue() {
         ..Default::default()
     });
     let mut p = rules(vec![interest]);
-    p.conditions.max_revenue_fen = Some(200_000_000 * YUAN);
+    p.conditions.max_revenue_fen = Some(Fen::new(200_000_000 * YUAN));
     p.enterprise_cap = Some(EnterpriseCap {
-        amount_fen: PerClass::all(Some(500_000 * YUAN)),
+        amount_fen: PerClass::all(Some(Fen::new(500_000 * YUAN))),
         period: CapPeriod::Year,
     });
     // LPR on 1 June 2025: 3.00%; ceiling 3.00% × 1.4 = 4.20%.
@@ -293,13 +302,13 @@ fn beijing_style_rate_ceiling_and_revenue() {
 fn caps_as_a_share_of_the_loan() {
     // Interest ≤ 3% of the loan and ≤ 250,000 a year; guarantee or insurance ≤ 1.2%;
     // evaluation ≤ 0.5%; each paid in full up to those caps.
-    let capped = |it: Item, share, amount: Option<i64>| ItemRule {
+    let capped = |it: Item, share, amount: Option<Fen>| ItemRule {
         cap_share_of_principal: Some(r(share)),
         cap_fen: PerClass::all(amount),
         ..item(it, Ratio::ONE)
     };
     let p = rules(vec![
-        capped(Item::Interest, dec!(3), Some(250_000 * YUAN)),
+        capped(Item::Interest, dec!(3), Some(Fen::new(250_000 * YUAN))),
         capped(Item::Guarantee, dec!(1.2), None),
         capped(Item::Insurance, dec!(1.2), None),
         capped(Item::Evaluation, dec!(0.5), None),
@@ -355,24 +364,28 @@ fn financed_amount_is_the_lower_of_principal_and_secured_times_the_ip_share() {
 fn bank_rewards_one_percent_with_a_cap() {
     let rule = RewardRule {
         ratio: r(dec!(1)),
-        per_loan_fen: 0,
-        cap_per_year_fen: Some(1_000_000 * YUAN),
+        per_loan_fen: Fen::ZERO,
+        cap_per_year_fen: Some(Fen::new(1_000_000 * YUAN)),
         first_time_borrowers_only: false,
         ip_kinds: Vec::new(),
         classes: None,
     };
     // (50,000,000 + 30,000,000 + 40,000,000) × 1% = 1,200,000 → capped at 1,000,000.
-    let loans = [50_000_000 * YUAN, 30_000_000 * YUAN, 40_000_000 * YUAN].map(RewardLoan::sole);
+    let loans = [50_000_000 * YUAN, 30_000_000 * YUAN, 40_000_000 * YUAN]
+        .map(|p| RewardLoan::sole(Fen::new(p)));
     assert_eq!(
-        institution_reward(&rule, &loans, 0).total_fen,
+        institution_reward(&rule, &loans, Fen::ZERO).total_fen,
         1_000_000 * YUAN
     );
     // 20,000,000 × 1% = 200,000.
-    let one = [RewardLoan::sole(20_000_000 * YUAN)];
-    assert_eq!(institution_reward(&rule, &one, 0).total_fen, 200_000 * YUAN);
+    let one = [RewardLoan::sole(Fen::new(20_000_000 * YUAN))];
+    assert_eq!(
+        institution_reward(&rule, &one, Fen::ZERO).total_fen,
+        200_000 * YUAN
+    );
     // 900,000 granted earlier this year: 100,000 remain.
     assert_eq!(
-        institution_reward(&rule, &one, 900_000 * YUAN).total_fen,
+        institution_reward(&rule, &one, Fen::new(900_000 * YUAN)).total_fen,
         100_000 * YUAN
     );
 }
@@ -384,7 +397,7 @@ fn bank_rewards_one_percent_with_a_cap() {
 fn bank_rewards_on_the_financed_amount_with_restrictions() {
     let rule = RewardRule {
         ratio: r(dec!(1)),
-        per_loan_fen: 0,
+        per_loan_fen: Fen::ZERO,
         cap_per_year_fen: None,
         first_time_borrowers_only: false,
         ip_kinds: Vec::new(),
@@ -412,7 +425,7 @@ fn bank_rewards_on_the_financed_amount_with_restrictions() {
         first_time: true,
     };
     let loans = [mixed.clone(), by_amount.clone()];
-    let c = institution_reward(&rule, &loans, 0);
+    let c = institution_reward(&rule, &loans, Fen::ZERO);
     assert_eq!(c.total_fen, 63_000 * YUAN);
     assert!(
         c.lines()[0].contains("2 笔，融资金额（min(本金，登记担保金额) × 知识产权占比）共 6,300,000.00 元 × 1% = 63,000.00 元"),
@@ -424,7 +437,7 @@ fn bank_rewards_on_the_financed_amount_with_restrictions() {
         first_time_borrowers_only: true,
         ..rule.clone()
     };
-    let c = institution_reward(&first, &loans, 0);
+    let c = institution_reward(&first, &loans, Fen::ZERO);
     assert_eq!(c.total_fen, 15_000 * YUAN);
     assert_eq!(
         c.lines()[0],
@@ -436,7 +449,7 @@ fn bank_rewards_on_the_financed_amount_with_restrictions() {
         ..rule.clone()
     };
     assert_eq!(
-        institution_reward(&marks, &loans, 0).total_fen,
+        institution_reward(&marks, &loans, Fen::ZERO).total_fen,
         48_000 * YUAN
     );
     let smes = RewardRule {
@@ -444,11 +457,11 @@ fn bank_rewards_on_the_financed_amount_with_restrictions() {
         ..rule.clone()
     };
     assert_eq!(
-        institution_reward(&smes, &loans, 0).total_fen,
+        institution_reward(&smes, &loans, Fen::ZERO).total_fen,
         15_000 * YUAN
     );
     // Nothing qualifies: not eligible, 0, with the reason.
-    let c = institution_reward(&first, &[mixed], 0);
+    let c = institution_reward(&first, &[mixed], Fen::ZERO);
     assert!(!c.eligible);
     assert_eq!(c.total_fen, 0);
 }
@@ -456,7 +469,7 @@ fn bank_rewards_on_the_financed_amount_with_restrictions() {
 #[test]
 fn bad_rules_name_the_json_path() {
     let mut p = nanshan();
-    p.items[1].cap_fen.small = Some(-1);
+    p.items[1].cap_fen.small = Some(Fen::new(-1));
     p.items.push(item(Item::Interest, r(dec!(10))));
     let errors = p.check();
     let paths: Vec<&str> = errors.iter().map(|e| e.path.as_str()).collect();
@@ -477,7 +490,7 @@ fn every_step_renders_as_a_whole_sentence() {
     l.interest_paid_fen = Fen::new(50_000 * YUAN);
     l.guarantee_fee_fen = Fen::new(90_000 * YUAN);
     let mut interest = item(Item::Interest, r(dec!(80)));
-    interest.cap_fen = PerClass::all(Some(100));
+    interest.cap_fen = PerClass::all(Some(Fen::new(100)));
     interest.interest = Some(InterestRule {
         limit_to_lpr: Some(LprDate::LoanStart {
             term: LprTerm::OneYear,
@@ -493,7 +506,7 @@ fn every_step_renders_as_a_whole_sentence() {
             ..item(Item::Guarantee, r(dec!(50)))
         },
     ]);
-    p.application_cap_fen = PerClass::all(Some(500));
+    p.application_cap_fen = PerClass::all(Some(Fen::new(500)));
     let c = calculate(&p, &LprTable::demo(), &app(SizeClass::Micro, vec![l])).expect("calc");
     assert!(c.steps.len() >= 8, "{:?}", c.lines());
     for (s, line) in c.steps.iter().zip(c.lines()) {

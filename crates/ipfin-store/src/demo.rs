@@ -12,7 +12,7 @@ use crate::user::NewUser;
 use chrono::NaiveDate;
 use ipfin_domain::credit_code::{check_character, org_check_character};
 use ipfin_domain::target::Metric;
-use ipfin_domain::{Role, Scope};
+use ipfin_domain::{Fen, Role, Scope};
 use sea_orm::FromQueryResult;
 use serde_json::json;
 
@@ -946,7 +946,7 @@ pub fn demo_policy(code: &str, name: &str) -> ipfin_domain::policy::document::Po
     use ipfin_domain::policy::rules::*;
     use rust_decimal::Decimal;
     let pct = |p: i64| Ratio::new(Decimal::new(p, 2)).unwrap_or(Ratio::ZERO);
-    let yuan = |y: i64| y * 100;
+    let yuan = |y: i64| Fen::new(y * 100);
     let item = |item: Item, large: i64, sme: i64| {
         ItemRule::new(item, PerClass::large_and_sme(pct(large), pct(sme)))
     };
@@ -964,7 +964,7 @@ pub fn demo_policy(code: &str, name: &str) -> ipfin_domain::policy::document::Po
                 fee_group_limit: None,
                 institution_reward: Some(RewardRule {
                     ratio: pct(1),
-                    per_loan_fen: 0,
+                    per_loan_fen: Fen::ZERO,
                     cap_per_year_fen: Some(yuan(1_000_000)),
                     first_time_borrowers_only: false,
                     ip_kinds: Vec::new(),

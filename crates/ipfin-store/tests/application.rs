@@ -1280,7 +1280,7 @@ async fn pro_rata_cut_sums_to_the_budget_and_double_dipping_is_blocked_across_di
         let mut doc = ipfin_store::demo::demo_policy("440305", "南山区");
         doc.title = "南山区知识产权质押融资贴息（预算测试）".into();
         doc.budget = Some(ipfin_domain::policy::document::Budget {
-            total_fen: 1_000_000,
+            total_fen: ipfin_domain::Fen::new(1_000_000),
             mode: ipfin_domain::policy::BudgetMode::ProRata,
         });
         let policy = publish(s, &nanshan, &doc).await;
@@ -1341,7 +1341,7 @@ async fn pro_rata_cut_sums_to_the_budget_and_double_dipping_is_blocked_across_di
         // asked, the second what is left.
         doc.title = "南山区知识产权质押融资贴息（先到先得测试）".into();
         doc.budget = Some(ipfin_domain::policy::document::Budget {
-            total_fen: 1_000_000,
+            total_fen: ipfin_domain::Fen::new(1_000_000),
             mode: ipfin_domain::policy::BudgetMode::FirstComeFirstServed,
         });
         let fcfs = publish(s, &nanshan, &doc).await;
@@ -1429,7 +1429,7 @@ async fn a_batch_split_over_two_notices_is_cut_by_one_proportion() {
         let mut doc = ipfin_store::demo::demo_policy("440305", "南山区");
         doc.title = "南山区知识产权质押融资贴息（批次预算测试）".into();
         doc.budget = Some(ipfin_domain::policy::document::Budget {
-            total_fen: 1_000_000,
+            total_fen: ipfin_domain::Fen::new(1_000_000),
             mode: ipfin_domain::policy::BudgetMode::ProRata,
         });
         doc.batches = vec![ipfin_domain::policy::document::Batch {
@@ -2172,7 +2172,7 @@ async fn an_items_annual_cap_counts_the_enterprises_other_applications_of_the_ye
         doc.title = "南山区知识产权质押融资贴息（年度单项上限测试）".into();
         for it in &mut doc.rules.items {
             if it.item == Item::Interest {
-                it.annual_cap_fen = ipfin_domain::policy::PerClass::all(Some(800_000));
+                it.annual_cap_fen = ipfin_domain::policy::PerClass::all(Some(Fen::new(800_000)));
             }
         }
         let policy = publish(s, &nanshan, &doc).await;
@@ -2309,7 +2309,7 @@ async fn a_partly_clawed_back_application_counts_what_it_kept_toward_the_annual_
         doc.title = "南山区知识产权质押融资贴息（追回后的年度上限）".into();
         for it in &mut doc.rules.items {
             if it.item == Item::Interest {
-                it.annual_cap_fen = ipfin_domain::policy::PerClass::all(Some(800_000));
+                it.annual_cap_fen = ipfin_domain::policy::PerClass::all(Some(Fen::new(800_000)));
             }
         }
         let policy = publish(s, &nanshan, &doc).await;

@@ -8,11 +8,11 @@
 
 use bytes::Bytes;
 use chrono::NaiveDate;
-use ipfin_domain::Scope;
 use ipfin_domain::application::{Kind, State};
 use ipfin_domain::confirmation::{Kind as StepKind, Status, Step};
 use ipfin_domain::policy::BudgetMode;
 use ipfin_domain::policy::document::Budget;
+use ipfin_domain::{Fen, Scope};
 use ipfin_store::application::{Body, NewApplication};
 use ipfin_store::audit::AuditActor;
 use ipfin_store::confirmation::ConfirmationRow;
@@ -133,7 +133,7 @@ async fn a_budget_change_is_confirmed_by_a_second_person_of_the_lead_department(
         .expect("revision");
         let mut doc = draft.doc().expect("doc");
         let after = Budget {
-            total_fen: before.map(|b| b.total_fen).unwrap_or(0) * 2 + 100,
+            total_fen: Fen::new(before.map_or(0, |b| b.total_fen.get()) * 2 + 100),
             mode: BudgetMode::ProRata,
         };
         doc.budget = Some(after);

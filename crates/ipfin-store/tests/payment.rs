@@ -200,7 +200,7 @@ async fn a_payment_run_from_preparation_to_results_with_one_failed_line_and_the_
         let mut doc = ipfin_store::demo::demo_policy("440305", "南山区");
         doc.title = "南山区知识产权质押融资贴息（付款测试）".into();
         doc.budget = Some(ipfin_domain::policy::document::Budget {
-            total_fen: 1_000_000,
+            total_fen: ipfin_domain::Fen::new(1_000_000),
             mode: ipfin_domain::policy::BudgetMode::FirstComeFirstServed,
         });
         let prepared: i64 = write!(s, officer(1), |tx| async {

@@ -566,7 +566,7 @@ async fn a_budget_change_shows_the_figures_before_and_after() {
                     .doc()
                     .expect("doc")
                     .budget
-                    .map(|b| b.total_fen)
+                    .map(|b| b.total_fen.get())
             }
         };
         assert_ne!(budget(&app).await, Some(12_345_678_900));

@@ -62,7 +62,7 @@ async fn granted_pair(app: &TestApp) -> (i64, i64, i64) {
     let mut doc = ipfin_store::demo::demo_policy("440305", "南山区");
     doc.title = "南山区知识产权质押融资贴息（拨付测试）".into();
     doc.budget = Some(ipfin_domain::policy::document::Budget {
-        total_fen: 1_000_000,
+        total_fen: ipfin_domain::Fen::new(1_000_000),
         mode: ipfin_domain::policy::BudgetMode::FirstComeFirstServed,
     });
     // Four eyes (item 3): officer 1 prepares, officer 2 confirms.

@@ -269,7 +269,7 @@ impl Application {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "t", content = "v", rename_all = "snake_case")]
 pub enum Arg {
-    Fen(i64),
+    Fen(Fen),
     Pct(Decimal),
     Int(i64),
     /// A loan, by its index in [`Calculation::loans`].
@@ -285,7 +285,7 @@ pub struct Step {
     /// Which rule applied (stable code; its Chinese template is [`template`]).
     pub rule: &'static str,
     pub args: Vec<Arg>,
-    pub amount_fen: Option<i64>,
+    pub amount_fen: Option<Fen>,
 }
 
 /// The Chinese sentence of each step; `{n}` is the n-th argument.
@@ -343,7 +343,7 @@ pub fn template(rule: &str) -> &'static str {
     }
 }
 
-fn step(rule: &'static str, args: Vec<Arg>, amount_fen: Option<i64>) -> Step {
+fn step(rule: &'static str, args: Vec<Arg>, amount_fen: Option<Fen>) -> Step {
     Step {
         rule,
         args,
@@ -356,11 +356,11 @@ fn step(rule: &'static str, args: Vec<Arg>, amount_fen: Option<i64>) -> Step {
 pub struct ItemAmount {
     pub item: Item,
     /// Σ base × ratio, rounded half-up to the fen.
-    pub computed_fen: i64,
+    pub computed_fen: Fen,
     /// After the item's cap.
-    pub capped_fen: i64,
+    pub capped_fen: Fen,
     /// After the application and enterprise caps (shared out in proportion).
-    pub granted_fen: i64,
+    pub granted_fen: Fen,
     /// The item's annual cap per enterprise, when the policy sets one for the class: the cap,
     /// what was used in the year, and what remained before this application.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -370,10 +370,10 @@ pub struct ItemAmount {
 /// An item's annual cap per enterprise and what of it was used (issue #19 item 3).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct AnnualRoom {
-    pub cap_fen: i64,
-    pub used_fen: i64,
+    pub cap_fen: Fen,
+    pub used_fen: Fen,
     /// max(cap − used, 0).
-    pub remaining_fen: i64,
+    pub remaining_fen: Fen,
 }
 
 /// The result and how it was reached.
@@ -381,7 +381,7 @@ pub struct AnnualRoom {
 pub struct Calculation {
     pub eligible: bool,
     pub items: Vec<ItemAmount>,
-    pub total_fen: i64,
+    pub total_fen: Fen,
     pub steps: Vec<Step>,
     /// The loans' references, in the order the steps refer to them.
     pub loans: Vec<String>,
@@ -487,7 +487,7 @@ pub fn calculate(rules: &Rules, lpr: &LprTable, app: &Application) -> Result<Cal
     let ineligible = |steps: Vec<Step>, refs: Vec<String>| Calculation {
         eligible: false,
         items: Vec::new(),
-        total_fen: 0,
+        total_fen: Fen::ZERO,
         steps,
         loans: refs,
     };
@@ -500,10 +500,10 @@ pub fn calculate(rules: &Rules, lpr: &LprTable, app: &Application) -> Result<Cal
                     "This policy has a revenue condition: enter the enterprise's operating revenue.".into(),
                 ));
             }
-            Some(rev) if rev.get() > max => {
+            Some(rev) if rev > max => {
                 steps.push(step(
                     "condition.revenue",
-                    vec![Arg::Fen(rev.get()), Arg::Fen(max)],
+                    vec![Arg::Fen(rev), Arg::Fen(max)],
                     None,
                 ));
                 return Ok(ineligible(steps, refs));
@@ -567,13 +567,13 @@ pub fn calculate(rules: &Rules, lpr: &LprTable, app: &Application) -> Result<Cal
         principal_counted = principal_counted
             .checked_add(principal)
             .ok_or_else(overflow)?;
-        let financed_fen = to_fen(financed)?.get();
+        let financed_fen = to_fen(financed)?;
         steps.push(step(
             "loan.financed",
             vec![
                 Arg::Loan(li),
-                Arg::Fen(principal.get()),
-                Arg::Fen(secured.get()),
+                Arg::Fen(principal),
+                Arg::Fen(secured),
                 Arg::Pct(share),
                 Arg::Fen(financed_fen),
             ],
@@ -617,9 +617,9 @@ pub fn calculate(rules: &Rules, lpr: &LprTable, app: &Application) -> Result<Cal
                     vec![
                         Arg::Loan(li),
                         Arg::Owned(names.join("、")),
-                        Arg::Fen(to_fen(total)?.get()),
+                        Arg::Fen(to_fen(total)?),
                         Arg::Pct(g.share_of_principal.value()),
-                        Arg::Fen(to_fen(limit)?.get()),
+                        Arg::Fen(to_fen(limit)?),
                     ],
                     None,
                 ));
@@ -638,10 +638,10 @@ pub fn calculate(rules: &Rules, lpr: &LprTable, app: &Application) -> Result<Cal
                     vec![
                         Arg::Loan(li),
                         Arg::Text(rule.item.zh()),
-                        Arg::Fen(to_fen(base)?.get()),
+                        Arg::Fen(to_fen(base)?),
                         Arg::Text(class_zh),
                         Arg::Pct(ratio.value()),
-                        Arg::Fen(to_fen(part)?.get()),
+                        Arg::Fen(to_fen(part)?),
                     ],
                     None,
                 ));
@@ -650,14 +650,14 @@ pub fn calculate(rules: &Rules, lpr: &LprTable, app: &Application) -> Result<Cal
         }
     }
     if !qualified {
-        steps.push(step("condition.none", Vec::new(), Some(0)));
+        steps.push(step("condition.none", Vec::new(), Some(Fen::ZERO)));
         return Ok(ineligible(steps, refs));
     }
     let mut items = Vec::new();
     for (k, rule) in rules.items.iter().enumerate() {
         let computed = to_fen(weighted[k])?;
         let mut capped = computed;
-        if let Some(c) = rule.cap_fen.get(class).map(Fen::new)
+        if let Some(c) = rule.cap_fen.get(class)
             && capped > c
         {
             let c = c.non_negative();
@@ -665,11 +665,11 @@ pub fn calculate(rules: &Rules, lpr: &LprTable, app: &Application) -> Result<Cal
                 "item.cap",
                 vec![
                     Arg::Text(rule.item.zh()),
-                    Arg::Fen(capped.get()),
+                    Arg::Fen(capped),
                     Arg::Text(class_zh),
-                    Arg::Fen(c.get()),
+                    Arg::Fen(c),
                 ],
-                Some(c.get()),
+                Some(c),
             ));
             capped = c;
         }
@@ -682,11 +682,11 @@ pub fn calculate(rules: &Rules, lpr: &LprTable, app: &Application) -> Result<Cal
                     "item.cap_share",
                     vec![
                         Arg::Text(rule.item.zh()),
-                        Arg::Fen(capped.get()),
+                        Arg::Fen(capped),
                         Arg::Pct(share.value()),
-                        Arg::Fen(c.get()),
+                        Arg::Fen(c),
                     ],
-                    Some(c.get()),
+                    Some(c),
                 ));
                 capped = c;
             }
@@ -695,7 +695,7 @@ pub fn calculate(rules: &Rules, lpr: &LprTable, app: &Application) -> Result<Cal
         // of it: never negative, whatever was used.
         let annual = match rule.annual_cap_fen.get(class) {
             Some(cap) => {
-                let cap = Fen::new(cap).non_negative();
+                let cap = cap.non_negative();
                 let used = app
                     .item_used_fen
                     .get(&rule.item)
@@ -711,54 +711,54 @@ pub fn calculate(rules: &Rules, lpr: &LprTable, app: &Application) -> Result<Cal
                     },
                     vec![
                         Arg::Text(rule.item.zh()),
-                        Arg::Fen(cap.get()),
-                        Arg::Fen(used.get()),
-                        Arg::Fen(remaining.get()),
-                        Arg::Fen(capped.get()),
+                        Arg::Fen(cap),
+                        Arg::Fen(used),
+                        Arg::Fen(remaining),
+                        Arg::Fen(capped),
                     ],
-                    binding.then_some(remaining.get()),
+                    binding.then_some(remaining),
                 ));
                 if binding {
                     capped = remaining;
                 }
                 Some(AnnualRoom {
-                    cap_fen: cap.get(),
-                    used_fen: used.get(),
-                    remaining_fen: remaining.get(),
+                    cap_fen: cap,
+                    used_fen: used,
+                    remaining_fen: remaining,
                 })
             }
             None => None,
         };
         steps.push(step(
             "item.amount",
-            vec![Arg::Text(rule.item.zh()), Arg::Fen(capped.get())],
-            Some(capped.get()),
+            vec![Arg::Text(rule.item.zh()), Arg::Fen(capped)],
+            Some(capped),
         ));
         items.push(ItemAmount {
             item: rule.item,
-            computed_fen: computed.get(),
-            capped_fen: capped.get(),
-            granted_fen: capped.get(),
+            computed_fen: computed,
+            capped_fen: capped,
+            granted_fen: capped,
             annual,
         });
     }
-    let sum = Fen::sum(items.iter().map(|i| Fen::new(i.capped_fen))).map_err(|_| overflow())?;
+    let sum = Fen::sum(items.iter().map(|i| i.capped_fen)).map_err(|_| overflow())?;
     let mut total = sum;
-    if let Some(cap) = rules.application_cap_fen.get(class).map(Fen::new)
+    if let Some(cap) = rules.application_cap_fen.get(class)
         && total > cap
     {
         let cap = cap.non_negative();
         steps.push(step(
             "application.cap",
-            vec![Arg::Fen(total.get()), Arg::Fen(cap.get())],
-            Some(cap.get()),
+            vec![Arg::Fen(total), Arg::Fen(cap)],
+            Some(cap),
         ));
         total = cap;
     }
     if let Some(ec) = &rules.enterprise_cap
         && let Some(cap) = ec.amount_fen.get(class)
     {
-        let remaining = Fen::new(cap)
+        let remaining = cap
             .checked_sub(app.enterprise_used_fen)
             .ok_or_else(overflow)?
             .non_negative();
@@ -773,32 +773,29 @@ pub fn calculate(rules: &Rules, lpr: &LprTable, app: &Application) -> Result<Cal
                 vec![
                     period,
                     Arg::Fen(cap),
-                    Arg::Fen(app.enterprise_used_fen.get()),
-                    Arg::Fen(remaining.get()),
+                    Arg::Fen(app.enterprise_used_fen),
+                    Arg::Fen(remaining),
                 ],
-                Some(remaining.get()),
+                Some(remaining),
             ));
             total = remaining;
         }
     }
     if total < sum {
         let shares = proportional(
-            &items.iter().map(|i| i.capped_fen).collect::<Vec<_>>(),
+            &items.iter().map(|i| i.capped_fen.get()).collect::<Vec<_>>(),
             total.get(),
         );
+        // Each share is at most its item's capped amount: `proportional` never gives more.
         for (i, s) in items.iter_mut().zip(shares) {
-            i.granted_fen = s;
+            i.granted_fen = Fen::new(s);
         }
     }
-    steps.push(step(
-        "total",
-        vec![Arg::Fen(total.get())],
-        Some(total.get()),
-    ));
+    steps.push(step("total", vec![Arg::Fen(total)], Some(total)));
     Ok(Calculation {
         eligible: true,
         items,
-        total_fen: total.get(),
+        total_fen: total,
         steps,
         loans: refs,
     })
@@ -853,12 +850,12 @@ fn item_base(
                     "interest.rate_base",
                     vec![
                         Arg::Loan(li),
-                        Arg::Fen(to_fen(financed)?.get()),
+                        Arg::Fen(to_fen(financed)?),
                         what,
                         Arg::Pct(v),
                         Arg::Pct(loan.annual_rate),
                         Arg::Int(counted),
-                        Arg::Fen(to_fen(b)?.get()),
+                        Arg::Fen(to_fen(b)?),
                     ],
                     None,
                 ));
@@ -874,11 +871,11 @@ fn item_base(
                         "interest.paid_days",
                         vec![
                             Arg::Loan(li),
-                            Arg::Fen(paid_fen.get()),
+                            Arg::Fen(paid_fen),
                             Arg::Pct(share),
                             Arg::Int(counted),
                             Arg::Int(days),
-                            Arg::Fen(to_fen(b)?.get()),
+                            Arg::Fen(to_fen(b)?),
                         ],
                         None,
                     ));
@@ -889,9 +886,9 @@ fn item_base(
                             "interest.paid",
                             vec![
                                 Arg::Loan(li),
-                                Arg::Fen(paid_fen.get()),
+                                Arg::Fen(paid_fen),
                                 Arg::Pct(share),
-                                Arg::Fen(to_fen(paid)?.get()),
+                                Arg::Fen(to_fen(paid)?),
                             ],
                             None,
                         ));
@@ -910,9 +907,9 @@ fn item_base(
                         Arg::Loan(li),
                         what,
                         Arg::Pct(v),
-                        Arg::Fen(to_fen(financed)?.get()),
+                        Arg::Fen(to_fen(financed)?),
                         Arg::Int(counted),
-                        Arg::Fen(to_fen(limit)?.get()),
+                        Arg::Fen(to_fen(limit)?),
                     ],
                     None,
                 ));
@@ -929,9 +926,9 @@ fn item_base(
                 vec![
                     Arg::Loan(li),
                     Arg::Text(rule.item.fee_zh()),
-                    Arg::Fen(fee.get()),
+                    Arg::Fen(fee),
                     Arg::Pct(share),
-                    Arg::Fen(to_fen(b)?.get()),
+                    Arg::Fen(to_fen(b)?),
                 ],
                 None,
             ));
@@ -947,7 +944,7 @@ fn item_base(
                     Arg::Loan(li),
                     Arg::Text(rule.item.zh()),
                     Arg::Pct(s.value()),
-                    Arg::Fen(to_fen(limit)?.get()),
+                    Arg::Fen(to_fen(limit)?),
                 ],
                 None,
             ));
@@ -961,16 +958,15 @@ fn item_base(
 fn yearly_cap(
     steps: &mut Vec<Step>,
     rule: &'static str,
-    total: i64,
-    cap: Option<i64>,
-    granted: i64,
-) -> Result<i64, Msg> {
+    total: Fen,
+    cap: Option<Fen>,
+    granted: Fen,
+) -> Result<Fen, Msg> {
     let Some(cap) = cap else { return Ok(total) };
-    let remaining = Fen::new(cap)
-        .checked_sub(Fen::new(granted))
+    let remaining = cap
+        .checked_sub(granted)
         .ok_or_else(overflow)?
-        .non_negative()
-        .get();
+        .non_negative();
     if total <= remaining {
         return Ok(total);
     }
@@ -982,7 +978,7 @@ fn yearly_cap(
     Ok(remaining)
 }
 
-fn single(rule: &'static str, mut steps: Vec<Step>, total: i64, eligible: bool) -> Calculation {
+fn single(rule: &'static str, mut steps: Vec<Step>, total: Fen, eligible: bool) -> Calculation {
     steps.push(step(rule, vec![Arg::Fen(total)], Some(total)));
     Calculation {
         eligible,
@@ -998,8 +994,8 @@ fn single(rule: &'static str, mut steps: Vec<Step>, total: i64, eligible: bool) 
 fn refused(rule: &'static str) -> Calculation {
     single(
         rule,
-        vec![step("amount.overflow", Vec::new(), Some(0))],
-        0,
+        vec![step("amount.overflow", Vec::new(), Some(Fen::ZERO))],
+        Fen::ZERO,
         false,
     )
 }
@@ -1021,9 +1017,9 @@ pub struct RewardLoan {
 
 impl RewardLoan {
     /// A loan secured by IP alone, for the principal: (principal, IP kind).
-    pub fn sole(principal_fen: i64) -> RewardLoan {
+    pub fn sole(principal_fen: Fen) -> RewardLoan {
         RewardLoan {
-            principal_fen: Fen::new(principal_fen),
+            principal_fen,
             secured_amount_fen: None,
             ip_share: IpShare::Sole,
             ip_kinds: vec![IpKind::Patent],
@@ -1080,7 +1076,7 @@ impl RewardLoan {
 pub fn institution_reward(
     rule: &super::rules::RewardRule,
     loans: &[RewardLoan],
-    granted_this_year_fen: i64,
+    granted_this_year_fen: Fen,
 ) -> Calculation {
     try_institution_reward(rule, loans, granted_this_year_fen)
         .unwrap_or_else(|_| refused("reward.total"))
@@ -1090,7 +1086,7 @@ pub fn institution_reward(
 pub fn try_institution_reward(
     rule: &super::rules::RewardRule,
     loans: &[RewardLoan],
-    granted_this_year_fen: i64,
+    granted_this_year_fen: Fen,
 ) -> Result<Calculation, Msg> {
     let mut steps = Vec::new();
     let mut financed = Decimal::ZERO;
@@ -1127,19 +1123,16 @@ pub fn try_institution_reward(
         }
     }
     if count == 0 {
-        steps.push(step("condition.none", Vec::new(), Some(0)));
-        return Ok(single("reward.total", steps, 0, false));
+        steps.push(step("condition.none", Vec::new(), Some(Fen::ZERO)));
+        return Ok(single("reward.total", steps, Fen::ZERO, false));
     }
     let total_financed = to_fen(financed)?;
     let by_ratio = total_financed
         .checked_mul_ratio(rule.ratio.value())
         .ok_or_else(overflow)?;
-    let per_loan = Fen::new(rule.per_loan_fen)
-        .checked_mul(count)
-        .ok_or_else(overflow)?;
-    let mut total = by_ratio.checked_add(per_loan).ok_or_else(overflow)?.get();
-    let (total_financed, per_loan) = (total_financed.get(), per_loan.get());
-    steps.push(if per_loan > 0 {
+    let per_loan = rule.per_loan_fen.checked_mul(count).ok_or_else(overflow)?;
+    let mut total = by_ratio.checked_add(per_loan).ok_or_else(overflow)?;
+    steps.push(if per_loan.is_positive() {
         step(
             "reward.amount_per_loan",
             vec![
@@ -1179,9 +1172,9 @@ pub fn try_institution_reward(
 pub fn securitisation(
     rule: &super::rules::SecuritisationRule,
     year_number: u32,
-    interest_fen: i64,
-    guarantee_fee_fen: i64,
-    granted_this_year_fen: i64,
+    interest_fen: Fen,
+    guarantee_fee_fen: Fen,
+    granted_this_year_fen: Fen,
 ) -> Calculation {
     try_securitisation(
         rule,
@@ -1197,9 +1190,9 @@ pub fn securitisation(
 pub fn try_securitisation(
     rule: &super::rules::SecuritisationRule,
     year_number: u32,
-    interest_fen: i64,
-    guarantee_fee_fen: i64,
-    granted_this_year_fen: i64,
+    interest_fen: Fen,
+    guarantee_fee_fen: Fen,
+    granted_this_year_fen: Fen,
 ) -> Result<Calculation, Msg> {
     if let Some(max) = rule.max_years
         && year_number > max
@@ -1207,24 +1200,22 @@ pub fn try_securitisation(
         let steps = vec![step(
             "securitisation.years",
             vec![Arg::Int(i64::from(max)), Arg::Int(i64::from(year_number))],
-            Some(0),
+            Some(Fen::ZERO),
         )];
-        return Ok(single("securitisation.total", steps, 0, false));
+        return Ok(single("securitisation.total", steps, Fen::ZERO, false));
     }
     for (what, v) in [("实付利息", interest_fen), ("担保费", guarantee_fee_fen)] {
-        if let Some(m) = amount_problem(what, Fen::new(v), 0) {
+        if let Some(m) = amount_problem(what, v, 0) {
             return Err(m);
         }
     }
-    let cost = Fen::new(interest_fen)
+    let cost = interest_fen
         .non_negative()
-        .checked_add(Fen::new(guarantee_fee_fen).non_negative())
+        .checked_add(guarantee_fee_fen.non_negative())
         .ok_or_else(overflow)?;
     let computed = cost
         .checked_mul_ratio(rule.ratio.value())
-        .ok_or_else(overflow)?
-        .get();
-    let cost = cost.get();
+        .ok_or_else(overflow)?;
     let mut steps = vec![step(
         "securitisation.amount",
         vec![
@@ -1259,34 +1250,62 @@ mod tests {
             cap_per_year_fen: None,
             max_years: None,
         };
-        let e = try_securitisation(&rule, 1, i64::MAX, 1, 0).expect_err("too large");
+        let e = try_securitisation(&rule, 1, Fen::new(i64::MAX), Fen::new(1), Fen::ZERO)
+            .expect_err("too large");
         assert_eq!(e.code, "amount.too_large");
         // The bound is inclusive: 10^14 fen is taken, one fen more is refused.
         assert_eq!(
-            try_securitisation(&rule, 1, MAX_FEN + 1, 0, 0).map_err(|m| m.code),
+            try_securitisation(&rule, 1, Fen::new(MAX_FEN + 1), Fen::ZERO, Fen::ZERO)
+                .map_err(|m| m.code),
             Err("amount.too_large")
         );
         assert_eq!(
-            try_securitisation(&rule, 1, MAX_FEN, 0, 0).map(|c| c.total_fen),
-            Ok(MAX_FEN / 2)
+            try_securitisation(&rule, 1, Fen::new(MAX_FEN), Fen::ZERO, Fen::ZERO)
+                .map(|c| c.total_fen),
+            Ok(Fen::new(MAX_FEN / 2))
         );
-        let c = securitisation(&rule, 1, i64::MAX, 1, 0);
+        let c = securitisation(&rule, 1, Fen::new(i64::MAX), Fen::new(1), Fen::ZERO);
         assert!(!c.eligible);
         assert_eq!(c.total_fen, 0);
         assert_eq!(c.steps[0].rule, "amount.overflow");
         // In range: half of 3 fen is 1.5, rounded half up to 2.
         assert_eq!(
-            try_securitisation(&rule, 1, 2, 1, 0).map(|c| c.total_fen),
-            Ok(2)
+            try_securitisation(&rule, 1, Fen::new(2), Fen::new(1), Fen::ZERO).map(|c| c.total_fen),
+            Ok(Fen::new(2))
         );
         // A cap less a negative "already granted" that does not fit is refused too.
         let capped = SecuritisationRule {
-            cap_per_year_fen: Some(i64::MAX),
+            cap_per_year_fen: Some(Fen::new(i64::MAX)),
             ..rule
         };
         assert_eq!(
-            try_securitisation(&capped, 1, 2, 1, -1).map_err(|m| m.code),
+            try_securitisation(&capped, 1, Fen::new(2), Fen::new(1), Fen::new(-1))
+                .map_err(|m| m.code),
             Err("amount.overflow")
+        );
+        // An amount per loan times the loans that does not fit is refused, never wrapped; the
+        // infallible form gives the refused calculation.
+        let reward = crate::policy::rules::RewardRule {
+            ratio: Ratio::new(Decimal::ZERO).expect("ratio"),
+            per_loan_fen: Fen::new(i64::MAX / 2 + 1),
+            cap_per_year_fen: None,
+            first_time_borrowers_only: false,
+            ip_kinds: Vec::new(),
+            classes: None,
+        };
+        let loans = [
+            RewardLoan::sole(Fen::new(100)),
+            RewardLoan::sole(Fen::new(100)),
+        ];
+        assert_eq!(
+            try_institution_reward(&reward, &loans, Fen::ZERO).map_err(|m| m.code),
+            Err("amount.overflow")
+        );
+        let c = institution_reward(&reward, &loans, Fen::ZERO);
+        assert_eq!((c.eligible, c.total_fen), (false, Fen::ZERO));
+        assert_eq!(
+            try_institution_reward(&reward, &loans[..1], Fen::ZERO).map(|c| c.total_fen),
+            Ok(Fen::new(i64::MAX / 2 + 1))
         );
     }
 }

@@ -6,6 +6,7 @@
 use super::budget::BudgetMode;
 use super::rules::{RuleError, Rules};
 use crate::message::Msg;
+use crate::money::Fen;
 use chrono::NaiveDate;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -107,7 +108,7 @@ pub struct Batch {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Budget {
-    pub total_fen: i64,
+    pub total_fen: Fen,
     pub mode: BudgetMode,
 }
 
@@ -252,7 +253,7 @@ impl PolicyDocument {
             e
         }));
         if let Some(b) = &self.budget {
-            if b.total_fen < 0 {
+            if b.total_fen < Fen::ZERO {
                 out.push(err(
                     "budget.total_fen",
                     "policy.budget",

@@ -27,13 +27,9 @@ pub fn round_fen(v: rust_decimal::Decimal) -> i64 {
         .unwrap_or(i64::MAX)
 }
 
-/// Fen as yuan for people: 1,234,567.89 元.
-pub fn yuan(fen: i64) -> String {
-    let neg = fen < 0;
-    let f = fen.unsigned_abs();
-    let (int, frac) = (f / 100, f % 100);
-    let grouped = crate::money::group_thousands(int);
-    format!("{}{grouped}.{frac:02} 元", if neg { "-" } else { "" })
+/// Fen as yuan for people: 1,234,567.89 元 (`Fen`'s display).
+pub fn yuan(fen: impl Into<crate::money::Fen>) -> String {
+    fen.into().to_string()
 }
 
 #[cfg(test)]

@@ -6,6 +6,7 @@
 use super::lpr::LprTerm;
 use crate::ip_number::IpKind;
 use crate::message::Msg;
+use crate::money::Fen;
 use crate::size::SizeClass;
 use rust_decimal::Decimal;
 use schemars::JsonSchema;
@@ -297,12 +298,12 @@ pub struct ItemRule {
     pub ratio_if_guaranteed: Option<PerClass<Ratio>>,
     /// Cap per application, per class (fen).
     #[serde(default)]
-    pub cap_fen: PerClass<Option<i64>>,
+    pub cap_fen: PerClass<Option<Fen>>,
     /// Cap per enterprise per policy year, per class (fen): what the enterprise was granted or
     /// has in progress for this item under any version of the same policy in the same policy
     /// year counts against it (R2.1 "per enterprise per policy year"; decision 0032).
     #[serde(default, skip_serializing_if = "PerClass::is_unset")]
-    pub annual_cap_fen: PerClass<Option<i64>>,
+    pub annual_cap_fen: PerClass<Option<Fen>>,
     /// Cap as a share of the principal of the application's loans (interest ≤ 3% of the loan).
     #[serde(default)]
     pub cap_share_of_principal: Option<Ratio>,
@@ -346,7 +347,7 @@ pub enum CapPeriod {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EnterpriseCap {
-    pub amount_fen: PerClass<Option<i64>>,
+    pub amount_fen: PerClass<Option<Fen>>,
     pub period: CapPeriod,
 }
 
@@ -363,7 +364,7 @@ pub struct Conditions {
     /// months (31 January + 1 month = 28 or 29 February). Not together with days.
     pub max_loan_months: Option<u32>,
     /// Only enterprises with operating revenue at most this (Beijing: CNY 200 million).
-    pub max_revenue_fen: Option<i64>,
+    pub max_revenue_fen: Option<Fen>,
 }
 
 /// A policy version's rules.
@@ -373,7 +374,7 @@ pub struct Rules {
     pub items: Vec<ItemRule>,
     /// Cap per application, per class.
     #[serde(default)]
-    pub application_cap_fen: PerClass<Option<i64>>,
+    pub application_cap_fen: PerClass<Option<Fen>>,
     #[serde(default)]
     pub enterprise_cap: Option<EnterpriseCap>,
     #[serde(default)]
@@ -417,10 +418,10 @@ fn err(path: String, code: &'static str, zh: String, en: String) -> RuleError {
     }
 }
 
-fn check_cap(path: &str, caps: &PerClass<Option<i64>>, out: &mut Vec<RuleError>) {
+fn check_cap(path: &str, caps: &PerClass<Option<Fen>>, out: &mut Vec<RuleError>) {
     for (c, v) in SizeClass::ALL.iter().map(|c| (c, caps.get(*c))) {
         if let Some(v) = v
-            && v < 0
+            && v < Fen::ZERO
         {
             out.push(err(
                 format!("{path}.{}", c.code()),
@@ -435,10 +436,8 @@ fn check_cap(path: &str, caps: &PerClass<Option<i64>>, out: &mut Vec<RuleError>)
 }
 
 /// An amount of a rule above the engine's bound ([`super::calc::MAX_FEN`]) or below 0.
-pub(crate) fn check_amount(path: &str, v: i64, out: &mut Vec<RuleError>) {
-    if let Some(msg) =
-        super::calc::amount_problem(&format!("规则金额（{path}）"), crate::money::Fen::new(v), 0)
-    {
+pub(crate) fn check_amount(path: &str, v: Fen, out: &mut Vec<RuleError>) {
+    if let Some(msg) = super::calc::amount_problem(&format!("规则金额（{path}）"), v, 0) {
         out.push(RuleError {
             path: path.to_string(),
             msg,
@@ -565,8 +564,8 @@ pub struct GroupLimit {
 pub struct RewardRule {
     pub ratio: Ratio,
     #[serde(default)]
-    pub per_loan_fen: i64,
-    pub cap_per_year_fen: Option<i64>,
+    pub per_loan_fen: Fen,
+    pub cap_per_year_fen: Option<Fen>,
     /// Only loans to enterprises borrowing against IP for the first time ("or of loans to
     /// first-time borrowers").
     #[serde(default)]
@@ -586,7 +585,7 @@ pub struct RewardRule {
 #[serde(deny_unknown_fields)]
 pub struct SecuritisationRule {
     pub ratio: Ratio,
-    pub cap_per_year_fen: Option<i64>,
+    pub cap_per_year_fen: Option<Fen>,
     pub max_years: Option<u32>,
 }
 

@@ -83,7 +83,7 @@ pub fn simulate(
     past: &[PastApplication],
 ) -> Simulation {
     let mut out = Simulation {
-        budget_fen: budget.map(|b| Fen::new(b.total_fen)),
+        budget_fen: budget.map(|b| b.total_fen),
         ..Default::default()
     };
     let mut used: BTreeMap<i64, Fen> = BTreeMap::new();
@@ -116,7 +116,7 @@ pub fn simulate(
         for i in &calc.items {
             let was = mine.get(&i.item).copied().unwrap_or_default();
             // Bounded grants cannot overflow; if one ever did, the item stays as it was.
-            if let Some(now) = was.checked_add(Fen::new(i.granted_fen)) {
+            if let Some(now) = was.checked_add(i.granted_fen) {
                 mine.insert(i.item, now);
             }
         }
@@ -125,14 +125,13 @@ pub fn simulate(
         }
         requests.push(BudgetRequest {
             id: a.id,
-            amount_fen: Fen::new(calc.total_fen),
+            amount_fen: calc.total_fen,
             accepted_at: requests.len() as i64,
         });
     }
     if let Some(b) = budget {
         // Each grant is at most its request and all of them at most the budget: the sum fits.
-        out.within_budget_fen =
-            Fen::sum(allocate_budget(&requests, Fen::new(b.total_fen), b.mode)).ok();
+        out.within_budget_fen = Fen::sum(allocate_budget(&requests, b.total_fen, b.mode)).ok();
     }
     out
 }
@@ -145,7 +144,7 @@ fn add_application(
     a: &PastApplication,
     calc: &super::calc::Calculation,
 ) -> Result<(), MoneyOverflow> {
-    let simulated = Fen::new(calc.total_fen);
+    let simulated = calc.total_fen;
     let current = Fen::sum(a.current.iter().map(|(_, f)| *f))?;
     let enterprise = used
         .get(&a.applicant)
@@ -169,7 +168,7 @@ fn add_application(
             calc.items
                 .iter()
                 .filter(|i| i.item == item)
-                .map(|i| Fen::new(i.granted_fen)),
+                .map(|i| i.granted_fen),
         )?;
         if cur != Fen::ZERO || sim != Fen::ZERO {
             by_item.push((
@@ -245,7 +244,7 @@ mod tests {
             },
         ];
         let budget = Budget {
-            total_fen: 1_800_000,
+            total_fen: Fen::new(1_800_000),
             mode: BudgetMode::ProRata,
         };
         let s = simulate(&rules(70), Some(budget), &LprTable::demo(), &past);

@@ -243,13 +243,13 @@ impl Store {
         )
         .await?;
         let items: Vec<(String, i64)> = if c.items.is_empty() {
-            vec![(row.kind.to_string(), c.total_fen)]
+            vec![(row.kind.to_string(), c.total_fen.get())]
         } else {
             let applied = row.item_list();
             c.items
                 .iter()
                 .filter(|i| applied.contains(&i.item))
-                .map(|i| (i.item.code().to_string(), i.granted_fen))
+                .map(|i| (i.item.code().to_string(), i.granted_fen.get()))
                 .collect()
         };
         for (item, fen) in &items {

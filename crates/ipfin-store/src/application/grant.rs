@@ -344,7 +344,7 @@ impl Store {
             .collect();
         let grants = allocate_round(
             &requests,
-            doc.budget.map(|b| (Fen::new(b.total_fen), b.mode)),
+            doc.budget.map(|b| (b.total_fen, b.mode)),
             granted_before,
         );
         let before_notice_end = Self::batch_standing(tx.conn(), k, &doc, crate::today_shanghai())

@@ -6,7 +6,7 @@ use super::{
     ACTIVE, ApplicationRow, Body, FILE_COLS, FileRow, HELD, ItemDecision, ItemRow, applicant_org,
     field_err, workflow_err,
 };
-use crate::db::{exec, fetch_all, fetch_i64, fetch_opt};
+use crate::db::{exec, fetch_all, fetch_fen, fetch_i64, fetch_opt};
 use crate::error::{Result, StoreError};
 use crate::{Store, WriteTx};
 use chrono::{Datelike, NaiveDate};
@@ -71,7 +71,7 @@ impl Store {
         conn: &C,
         row: &ApplicationRow,
         period: Option<CapPeriod>,
-    ) -> Result<i64> {
+    ) -> Result<Fen> {
         let mut sql = format!(
             "SELECT CAST(COALESCE(SUM({HELD}), 0) AS BIGINT) FROM applications a \
              WHERE a.applicant_org_id = ? AND a.district_code = ? AND a.kind = ? AND a.id <> ? AND (a.state IN {ACTIVE} OR a.state = 'clawed_back')"
@@ -94,7 +94,7 @@ impl Store {
             }
             Some(CapPeriod::Lifetime) => {}
         }
-        fetch_i64(conn, &sql, values).await
+        fetch_fen(conn, &sql, values).await
     }
 
     /// What the enterprise used of each item in this application's policy year (issue #19 item
@@ -286,7 +286,7 @@ impl Store {
                             loan
                         })
                         .collect(),
-                    enterprise_used_fen: ipfin_domain::Fen::new(used),
+                    enterprise_used_fen: used,
                     item_used_fen: item_used,
                 };
                 let lpr = Self::lpr_table_in(conn).await?;
@@ -411,8 +411,8 @@ impl Store {
                 let mut c = calc::try_securitisation(
                     &rule,
                     year,
-                    body.interest_paid_fen,
-                    body.guarantee_fee_fen,
+                    Fen::new(body.interest_paid_fen),
+                    Fen::new(body.guarantee_fee_fen),
                     used,
                 )
                 .map_err(|m| field_err("interest_paid_fen", m))?;

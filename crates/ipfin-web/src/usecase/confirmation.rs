@@ -43,7 +43,8 @@ impl From<&ConfirmationRow> for Prepared {
 /// A policy's budget.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct BudgetDto {
-    pub total_fen: i64,
+    #[schema(value_type = i64)]
+    pub total_fen: Fen,
     /// first_come_first_served | pro_rata
     pub mode: String,
 }

@@ -4,6 +4,7 @@
 use crate::AppState;
 use crate::actor::Actor;
 use crate::error::{AppError, AppResult};
+use ipfin_domain::Fen;
 use ipfin_domain::policy::input::{CalculatorInput, calculator_input};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -33,10 +34,12 @@ pub struct EnterpriseFeeBody {
     pub class: String,
     /// Fen, 0 to 10^14; required when the policy limits revenue.
     #[serde(default)]
-    pub operating_revenue_fen: Option<i64>,
+    #[schema(value_type = Option<i64>)]
+    pub operating_revenue_fen: Option<Fen>,
     /// Already granted or reserved within the enterprise's cap period (fen, 0 to 10^14).
     #[serde(default)]
-    pub enterprise_used_fen: Option<i64>,
+    #[schema(value_type = Option<i64>)]
+    pub enterprise_used_fen: Option<Fen>,
     /// Per item, what the enterprise was granted or has in progress for it in the policy year
     /// (fen, 0 to 10^14; negative refused), against the items' annual caps.
     #[serde(default)]
@@ -49,10 +52,14 @@ pub struct EnterpriseFeeBody {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ItemUsedBody {
-    pub interest: Option<i64>,
-    pub evaluation: Option<i64>,
-    pub guarantee: Option<i64>,
-    pub insurance: Option<i64>,
+    #[schema(value_type = Option<i64>)]
+    pub interest: Option<Fen>,
+    #[schema(value_type = Option<i64>)]
+    pub evaluation: Option<Fen>,
+    #[schema(value_type = Option<i64>)]
+    pub guarantee: Option<Fen>,
+    #[schema(value_type = Option<i64>)]
+    pub insurance: Option<Fen>,
 }
 
 /// The IP share of a loan: `sole` (IP the only collateral), `ratio` (above 0, at most 1, as a
@@ -63,7 +70,8 @@ pub struct IpShareBody {
     /// sole, ratio or amount.
     pub kind: String,
     pub ratio: Option<String>,
-    pub amount_fen: Option<i64>,
+    #[schema(value_type = Option<i64>)]
+    pub amount_fen: Option<Fen>,
 }
 
 /// A loan of an enterprise fee calculation.
@@ -73,9 +81,11 @@ pub struct CalculatorLoan {
     /// Bank and contract number.
     pub reference: Option<String>,
     /// Fen, 1 to 10^14.
-    pub principal_fen: i64,
+    #[schema(value_type = i64)]
+    pub principal_fen: Fen,
     /// The secured amount on the pledge registration (fen).
-    pub secured_amount_fen: Option<i64>,
+    #[schema(value_type = Option<i64>)]
+    pub secured_amount_fen: Option<Fen>,
     pub ip_share: IpShareBody,
     /// patent, trademark, copyright (or a finer code of the IP kinds).
     pub ip_kind: String,
@@ -86,10 +96,14 @@ pub struct CalculatorLoan {
     pub end: String,
     /// The annual rate as a decimal string: "0.0345" for 3.45%.
     pub annual_rate: String,
-    pub interest_paid_fen: Option<i64>,
-    pub evaluation_fee_fen: Option<i64>,
-    pub guarantee_fee_fen: Option<i64>,
-    pub insurance_fee_fen: Option<i64>,
+    #[schema(value_type = Option<i64>)]
+    pub interest_paid_fen: Option<Fen>,
+    #[schema(value_type = Option<i64>)]
+    pub evaluation_fee_fen: Option<Fen>,
+    #[schema(value_type = Option<i64>)]
+    pub guarantee_fee_fen: Option<Fen>,
+    #[schema(value_type = Option<i64>)]
+    pub insurance_fee_fen: Option<Fen>,
 }
 
 /// `kind: institution`: the policy must have an institution reward.
@@ -98,7 +112,8 @@ pub struct CalculatorLoan {
 pub struct InstitutionBody {
     pub policy_version_id: i64,
     /// What the institution was already granted this year (fen, 0 to 10^14).
-    pub granted_this_year_fen: Option<i64>,
+    #[schema(value_type = Option<i64>)]
+    pub granted_this_year_fen: Option<Fen>,
     /// The institution's IP pledge loans of the year, at least one.
     pub loans: Vec<RewardLoanBody>,
 }
@@ -109,8 +124,10 @@ pub struct InstitutionBody {
 pub struct RewardLoanBody {
     pub reference: Option<String>,
     /// Fen, 1 to 10^14.
-    pub principal_fen: i64,
-    pub secured_amount_fen: Option<i64>,
+    #[schema(value_type = i64)]
+    pub principal_fen: Fen,
+    #[schema(value_type = Option<i64>)]
+    pub secured_amount_fen: Option<Fen>,
     pub ip_share: IpShareBody,
     /// The IP kind pledged.
     pub ip_kind: String,
@@ -128,10 +145,13 @@ pub struct SecuritisationBody {
     /// Which year of support, 1 to 100 (1 = the first); an application counts it from the records.
     pub year_number: u32,
     /// Interest paid in the year (fen, 0 to 10^14); with the guarantee fee above 0.
-    pub interest_paid_fen: Option<i64>,
-    pub guarantee_fee_fen: Option<i64>,
+    #[schema(value_type = Option<i64>)]
+    pub interest_paid_fen: Option<Fen>,
+    #[schema(value_type = Option<i64>)]
+    pub guarantee_fee_fen: Option<Fen>,
     /// Already granted this year (fen).
-    pub granted_this_year_fen: Option<i64>,
+    #[schema(value_type = Option<i64>)]
+    pub granted_this_year_fen: Option<Fen>,
 }
 
 /// Reads a calculator request from JSON: every problem at once (422, `errors` lists each with
@@ -145,7 +165,8 @@ pub struct CalculatorStep {
     pub rule: String,
     /// The step in the caller's language (Chinese).
     pub text: String,
-    pub amount_fen: Option<i64>,
+    #[schema(value_type = Option<i64>)]
+    pub amount_fen: Option<Fen>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -153,13 +174,17 @@ pub struct CalculatorItem {
     /// interest, evaluation, guarantee or insurance.
     pub item: String,
     pub name: String,
-    pub amount_fen: i64,
+    #[schema(value_type = i64)]
+    pub amount_fen: Fen,
     /// The item's cap per enterprise per policy year, when the policy sets one for the class.
-    pub annual_cap_fen: Option<i64>,
+    #[schema(value_type = Option<i64>)]
+    pub annual_cap_fen: Option<Fen>,
     /// What was used of it (as stated in `item_used_fen`).
-    pub used_fen: Option<i64>,
+    #[schema(value_type = Option<i64>)]
+    pub used_fen: Option<Fen>,
     /// What remained of it before this calculation: max(cap − used, 0).
-    pub remaining_fen: Option<i64>,
+    #[schema(value_type = Option<i64>)]
+    pub remaining_fen: Option<Fen>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -168,7 +193,8 @@ pub struct CalculatorResult {
     /// enterprise_fee, institution or securitisation.
     pub kind: String,
     pub eligible: bool,
-    pub total_fen: i64,
+    #[schema(value_type = i64)]
+    pub total_fen: Fen,
     /// Enterprise fees per item (empty for rewards and securitisation, which are one amount).
     pub items: Vec<CalculatorItem>,
     pub steps: Vec<CalculatorStep>,

@@ -73,7 +73,7 @@ struct PolicyPage {
     budgets: Vec<crate::usecase::payment::PolicyBudget>,
 }
 
-fn ratio_cap(r: Ratio, cap: Option<i64>) -> String {
+fn ratio_cap(r: Ratio, cap: Option<ipfin_domain::Fen>) -> String {
     match cap {
         Some(c) => format!("{}，上限 {}", r.display(), yuan(c)),
         None => r.display(),
@@ -382,7 +382,7 @@ struct CalculatorPage {
 }
 
 impl CalculatorPage {
-    fn fen(&self, f: &i64) -> String {
+    fn fen(&self, f: &ipfin_domain::Fen) -> String {
         yuan(*f)
     }
 
@@ -402,7 +402,7 @@ impl CalculatorPage {
             .is_some_and(|r| r.items.iter().any(|i| i.annual_cap_fen.is_some()))
     }
 
-    fn opt_fen(&self, f: &Option<i64>) -> String {
+    fn opt_fen(&self, f: &Option<ipfin_domain::Fen>) -> String {
         f.map(yuan).unwrap_or_else(|| "—".into())
     }
 }
@@ -785,8 +785,8 @@ pub async fn calculator(
 }
 
 /// An item's annual cap per enterprise as the clear card says it: one amount, or per class.
-fn per_enterprise_year(caps: &ipfin_domain::policy::PerClass<Option<i64>>) -> String {
-    let values: std::collections::BTreeSet<Option<i64>> =
+fn per_enterprise_year(caps: &ipfin_domain::policy::PerClass<Option<ipfin_domain::Fen>>) -> String {
+    let values: std::collections::BTreeSet<Option<ipfin_domain::Fen>> =
         SizeClass::ALL.iter().map(|c| caps.get(*c)).collect();
     match (values.len(), caps.large) {
         (1, Some(a)) => format!("每家企业每个政策年度最高 {}", yuan(a)),

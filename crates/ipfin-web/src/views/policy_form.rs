@@ -4,11 +4,11 @@
 //! two batches, extra conditions, contact — read from and written back into the policy
 //! document. Everything else in the document (LPR rules, base limits, rewards) is kept.
 
-use ipfin_domain::FieldError;
 use ipfin_domain::policy::BudgetMode;
 use ipfin_domain::policy::document::{Batch, Budget, FinancingMode, IpType, PolicyDocument};
 use ipfin_domain::policy::rules::{CapPeriod, EnterpriseCap, Item, ItemRule, PerClass, Ratio};
 use ipfin_domain::size::SizeClass;
+use ipfin_domain::{Fen, FieldError};
 use rust_decimal::Decimal;
 
 /// The enterprise classes in form order, with the suffix of their fields.
@@ -79,9 +79,9 @@ fn pct(r: Ratio) -> String {
     (r.value() * Decimal::ONE_HUNDRED).normalize().to_string()
 }
 
-fn yuan(fen: Option<i64>) -> String {
+fn yuan(fen: Option<Fen>) -> String {
     fen.map(|f| {
-        let d = Decimal::new(f, 2).normalize();
+        let d = Decimal::new(f.get(), 2).normalize();
         d.to_string()
     })
     .unwrap_or_default()
@@ -170,12 +170,12 @@ fn ratio(v: &str, field: &'static str) -> Result<Ratio, FieldError> {
         })
 }
 
-fn amount(v: &str, field: &'static str) -> Result<Option<i64>, FieldError> {
+fn amount(v: &str, field: &'static str) -> Result<Option<Fen>, FieldError> {
     if v.is_empty() {
         return Ok(None);
     }
     ipfin_domain::money::parse_amount(v, 100)
-        .map(Some)
+        .map(|f| Some(Fen::new(f)))
         .ok_or_else(|| {
             FieldError::new(
                 field,

@@ -73,7 +73,7 @@ impl Request {
                 loans,
                 granted_this_year_fen,
             } => match &rules.institution_reward {
-                Some(rule) => try_institution_reward(rule, loans, granted_this_year_fen.get())
+                Some(rule) => try_institution_reward(rule, loans, *granted_this_year_fen)
                     .map_err(|m| at("loans", m)),
                 None => Err(self.not_offered(rules)),
             },
@@ -86,9 +86,9 @@ impl Request {
                 Some(rule) => try_securitisation(
                     rule,
                     *year_number,
-                    interest_paid_fen.get(),
-                    guarantee_fee_fen.get(),
-                    granted_this_year_fen.get(),
+                    *interest_paid_fen,
+                    *guarantee_fee_fen,
+                    *granted_this_year_fen,
                 )
                 .map_err(|m| at("interest_paid_fen", m)),
                 None => Err(self.not_offered(rules)),

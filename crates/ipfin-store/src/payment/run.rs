@@ -96,7 +96,11 @@ impl Store {
         let granted = row.granted_fen.unwrap_or(Fen::ZERO);
         let amount = match amount_fen {
             Some(a) => a,
-            None => granted.checked_sub(row.disbursed_fen).unwrap_or(Fen::ZERO),
+            // What is still due; stored figures whose difference does not fit in fen are an
+            // internal error (logged), never taken as nothing due.
+            None => granted
+                .checked_sub(row.disbursed_fen)
+                .ok_or_else(|| StoreError::overflow("payment line due (granted − disbursed)"))?,
         };
         check_amount(amount, granted, row.disbursed_fen).map_err(|m| {
             StoreError::Invalid(ipfin_domain::FieldError {

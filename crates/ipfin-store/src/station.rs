@@ -18,6 +18,7 @@
 //!   must serve the enterprise's district. The station or district accepts (a case) or declines
 //!   with a reason.
 
+use crate::application::FileRow;
 use crate::db::{Page, Paged, exec, fetch_all, fetch_i64, fetch_opt, fetch_page};
 use crate::error::{Result, StoreError};
 use crate::{Store, WriteTx};
@@ -31,6 +32,9 @@ use ipfin_domain::{Fen, FieldError, OrgId, OrgKind, Scope};
 use sea_orm::{ConnectionTrait, FromQueryResult};
 use serde::Serialize;
 use serde_json::json;
+
+/// A step's file, read as the application files' row (`slot` is the step's code).
+const STEP_FILE_COLS: &str = "id, step AS slot, blob_key, file_name, file_type, size, uploaded_at";
 
 /// A station.
 #[derive(Debug, Clone, FromQueryResult, Serialize)]
@@ -165,6 +169,8 @@ pub struct CaseDetail {
     pub choices: Vec<LinkChoice>,
     /// The station's account managers, one of whom may be assigned to the case.
     pub managers: Vec<PersonRow>,
+    /// The steps' files (`slot` is the step's code), in upload order.
+    pub files: Vec<FileRow>,
 }
 
 /// A booking.
@@ -698,6 +704,12 @@ impl Store {
             vec![case.station_id.into()],
         )
         .await?;
+        let files = fetch_all(
+            self.conn(),
+            &format!("SELECT {STEP_FILE_COLS} FROM case_step_files WHERE case_id = ? ORDER BY id"),
+            vec![id.into()],
+        )
+        .await?;
         Ok(CaseDetail {
             case,
             steps,
@@ -705,6 +717,7 @@ impl Store {
             trips,
             choices,
             managers,
+            files,
         })
     }
 
@@ -826,6 +839,110 @@ impl Store {
                    "completed": completed.is_some()}),
         )
         .await
+    }
+
+    /// Adds a file to a step's documents (the station's staff or the district). The content
+    /// decides the type; the name is kept as metadata only; files are stored once per content.
+    pub async fn add_step_file(
+        &self,
+        tx: &mut WriteTx,
+        scope: &Scope,
+        case_id: i64,
+        step: Step,
+        file_name: &str,
+        bytes: bytes::Bytes,
+    ) -> Result<i64> {
+        self.case_to_work(tx, scope, case_id).await?;
+        let existing = fetch_i64(
+            tx.conn(),
+            "SELECT COUNT(*) FROM case_step_files WHERE case_id = ? AND step = ?",
+            vec![case_id.into(), step.code().into()],
+        )
+        .await?;
+        let t = rules::check_step_file(
+            step,
+            usize::try_from(existing).unwrap_or(usize::MAX),
+            &bytes,
+        )
+        .map_err(|e| StoreError::fields(vec![e]))?;
+        let size = bytes.len() as i64;
+        let key = self.keep_file(tx, bytes, t).await?;
+        let name = ipfin_domain::application::files::display_name(file_name);
+        let fid = fetch_i64(
+            tx.conn(),
+            "INSERT INTO case_step_files (case_id, step, blob_key, file_name, file_type, size, uploaded_by, uploaded_at) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            vec![
+                case_id.into(),
+                step.code().into(),
+                key.clone().into(),
+                name.clone().into(),
+                t.code().into(),
+                size.into(),
+                tx.actor_user_id().into(),
+                crate::now_s().into(),
+            ],
+        )
+        .await?;
+        tx.audit(
+            "station.step_file",
+            "service_case",
+            case_id,
+            json!({"step": step.code(), "file_id": fid, "sm3": key, "name": name, "type": t.code(), "size": size}),
+        )
+        .await?;
+        Ok(fid)
+    }
+
+    /// Removes a file from a step (the station's staff or the district); the audit keeps its
+    /// name and content key.
+    pub async fn remove_step_file(
+        &self,
+        tx: &mut WriteTx,
+        scope: &Scope,
+        case_id: i64,
+        file_id: i64,
+    ) -> Result<()> {
+        self.case_to_work(tx, scope, case_id).await?;
+        let f: FileRow = fetch_opt(
+            tx.conn(),
+            &format!("SELECT {STEP_FILE_COLS} FROM case_step_files WHERE id = ? AND case_id = ?"),
+            vec![file_id.into(), case_id.into()],
+        )
+        .await?
+        .ok_or(StoreError::NotFound)?;
+        exec(
+            tx.conn(),
+            "DELETE FROM case_step_files WHERE id = ?",
+            vec![file_id.into()],
+        )
+        .await?;
+        tx.audit(
+            "station.step_file_removed",
+            "service_case",
+            case_id,
+            json!({"step": f.slot, "file_id": file_id, "sm3": f.blob_key, "name": f.file_name}),
+        )
+        .await
+    }
+
+    /// A step's file of a case the scope reads, with its bytes.
+    pub async fn step_file(
+        &self,
+        scope: &Scope,
+        case_id: i64,
+        file_id: i64,
+    ) -> Result<(FileRow, bytes::Bytes)> {
+        self.case_key(self.conn(), scope, case_id).await?;
+        let f: FileRow = fetch_opt(
+            self.conn(),
+            &format!("SELECT {STEP_FILE_COLS} FROM case_step_files WHERE id = ? AND case_id = ?"),
+            vec![file_id.into(), case_id.into()],
+        )
+        .await?
+        .ok_or(StoreError::NotFound)?;
+        let bytes = self.blobs().get(&f.blob_key).await?;
+        Ok((f, bytes))
     }
 
     async fn check_link(

@@ -220,6 +220,14 @@ const LISTING_SELECT: &str = "SELECT dl.id, dl.loan_id, dl.bank_org_id, o.name A
      dl.outcome_note, dl.created_at FROM disposal_listings dl JOIN organisations o ON o.id = dl.bank_org_id \
      JOIN enterprises e ON e.id = dl.enterprise_id";
 
+/// A district's published policies and interpretations.
+#[derive(Debug, Clone, FromQueryResult, Serialize)]
+pub struct ZoneCount {
+    pub code: String,
+    pub policies: i64,
+    pub interpretations: i64,
+}
+
 fn not_bank() -> StoreError {
     StoreError::forbidden(
         "platform.bank_only",
@@ -479,11 +487,30 @@ impl Store {
 
     /// Products the scope reads (the public: active ones; a bank: its own), newest first.
     pub async fn products(&self, scope: &Scope) -> Result<Vec<ProductRow>> {
+        self.latest_products(scope, 500).await
+    }
+
+    /// The newest `limit` products the scope reads.
+    pub async fn latest_products(&self, scope: &Scope, limit: u32) -> Result<Vec<ProductRow>> {
         let (cond, values) = crate::visibility::condition(scope, Records::Products);
         fetch_all(
             self.conn(),
-            &format!("{PRODUCT_SELECT} WHERE {cond} ORDER BY pr.id DESC LIMIT 500"),
+            &format!("{PRODUCT_SELECT} WHERE {cond} ORDER BY pr.id DESC LIMIT {limit}"),
             values,
+        )
+        .await
+    }
+
+    /// Per district: published policies and published interpretations (the platform's front
+    /// page), counted in the database.
+    pub async fn zone_counts(&self) -> Result<Vec<ZoneCount>> {
+        fetch_all(
+            self.conn(),
+            "SELECT d.code, \
+             (SELECT COUNT(*) FROM policy_versions v WHERE v.district_code = d.code AND v.status = 'published') AS policies, \
+             (SELECT COUNT(*) FROM interpretations i WHERE i.district_code = d.code AND i.status = 'published') AS interpretations \
+             FROM districts d ORDER BY d.code",
+            vec![],
         )
         .await
     }
@@ -862,11 +889,30 @@ impl Store {
 
     /// Listings the scope reads (the public: all; a bank: its own), open first.
     pub async fn listings(&self, scope: &Scope) -> Result<Vec<ListingRow>> {
-        let (cond, values) = crate::visibility::condition(scope, Records::Listings);
+        self.listings_where(scope, None, false, 500).await
+    }
+
+    /// The listings the scope reads, open ones first (soonest closing first): of one district
+    /// (`district`), only those open (`open_only`), at most `limit` — filtered in the database.
+    pub async fn listings_where(
+        &self,
+        scope: &Scope,
+        district: Option<&str>,
+        open_only: bool,
+        limit: u32,
+    ) -> Result<Vec<ListingRow>> {
+        let (mut cond, mut values) = crate::visibility::condition(scope, Records::Listings);
+        if let Some(d) = district {
+            cond.push_str(" AND dl.district_code = ?");
+            values.push(d.to_string().into());
+        }
+        if open_only {
+            cond.push_str(" AND dl.status = 'open'");
+        }
         let mut rows: Vec<ListingRow> = fetch_all(
             self.conn(),
             &format!(
-                "{LISTING_SELECT} WHERE {cond} ORDER BY CASE WHEN dl.status = 'open' THEN 0 ELSE 1 END, dl.closes_on, dl.id DESC LIMIT 500"
+                "{LISTING_SELECT} WHERE {cond} ORDER BY CASE WHEN dl.status = 'open' THEN 0 ELSE 1 END, dl.closes_on, dl.id DESC LIMIT {limit}"
             ),
             values,
         )

@@ -300,13 +300,55 @@ pub struct Zone {
 /// A district's zone (public data only, whoever asks), from the short-lived public cache when
 /// it is fresh there.
 pub async fn zone(state: &AppState, code: &str) -> AppResult<std::sync::Arc<Zone>> {
-    let key = format!("zone:{code}");
-    if let Some(z) = state.public.get::<Zone>(&key) {
-        return Ok(z);
-    }
-    let z = std::sync::Arc::new(load_zone(state, code).await?);
-    state.public.put(&key, z.clone());
-    Ok(z)
+    state
+        .public
+        .get_or_load(&format!("zone:{code}"), || load_zone(state, code))
+        .await
+}
+
+/// The platform's front page: every district zone with its counts, and the latest items.
+pub struct ZonesFront {
+    /// (code, name, published policies, interpretations) per district.
+    pub zones: Vec<(String, String, i64, i64)>,
+    pub interpretations: Vec<InterpretationRow>,
+    pub listings: Vec<ListingRow>,
+    pub products: Vec<st::ProductRow>,
+}
+
+/// The platform's front page's data (public, from the short-lived cache when fresh there).
+pub async fn zones_front(state: &AppState) -> AppResult<std::sync::Arc<ZonesFront>> {
+    state
+        .public
+        .get_or_load("zones", || async {
+            let counts = state.store.zone_counts().await?;
+            let zones = state
+                .store
+                .districts()
+                .await?
+                .into_iter()
+                .map(|d| {
+                    let c = counts.iter().find(|c| c.code == d.code);
+                    (
+                        d.code,
+                        d.name,
+                        c.map_or(0, |c| c.policies),
+                        c.map_or(0, |c| c.interpretations),
+                    )
+                })
+                .collect();
+            let mut interpretations = state.store.interpretations(&Scope::Public, None).await?;
+            interpretations.truncate(5);
+            Ok::<_, AppError>(ZonesFront {
+                zones,
+                interpretations,
+                listings: state
+                    .store
+                    .listings_where(&Scope::Public, None, true, 5)
+                    .await?,
+                products: state.store.latest_products(&Scope::Public, 5).await?,
+            })
+        })
+        .await
 }
 
 async fn load_zone(state: &AppState, code: &str) -> AppResult<Zone> {
@@ -344,11 +386,8 @@ async fn load_zone(state: &AppState, code: &str) -> AppResult<Zone> {
     notices.sort_by_key(|n| (!n.open_now, n.closes));
     let listings = state
         .store
-        .listings(&Scope::Public)
-        .await?
-        .into_iter()
-        .filter(|l| l.district_code.as_deref() == Some(code))
-        .collect();
+        .listings_where(&Scope::Public, Some(code), false, 500)
+        .await?;
     Ok(Zone {
         code: d.code.clone(),
         name: d.name,
@@ -358,23 +397,10 @@ async fn load_zone(state: &AppState, code: &str) -> AppResult<Zone> {
             .store
             .interpretations(&Scope::Public, Some(code))
             .await?,
-        public_notices: state
-            .store
-            .notices(Some(code))
-            .await?
-            .into_iter()
-            .filter(|n| n.status != "draft")
-            .take(20)
-            .collect(),
+        public_notices: state.store.public_notices(code, 20).await?,
         listings,
         contacts: state.store.zone_contacts(code).await?,
-        stations: state
-            .store
-            .stations(&Scope::Public, None)
-            .await?
-            .into_iter()
-            .filter(|s| s.active && (s.district_code == code || s.area().iter().any(|a| a == code)))
-            .collect(),
+        stations: state.store.stations_serving(code).await?,
     })
 }
 

@@ -171,53 +171,16 @@ fn is_form_error(e: &AppError) -> bool {
 struct ZonesPage {
     ctx: PageCtx,
     f: Fmt,
-    zones: Vec<(String, String, usize, usize)>,
-    interpretations: Vec<InterpretationRow>,
-    listings: Vec<ListingRow>,
-    products: Vec<ProductRow>,
+    front: std::sync::Arc<uc::ZonesFront>,
 }
 
 /// `GET /zones`: the city's front page — every district zone and the latest items.
 pub async fn zones(State(state): State<AppState>, actor: Actor) -> AppResult<Response> {
-    let policies = state.store.policy_versions(&Scope::Public, None).await?;
-    let interpretations = state.store.interpretations(&Scope::Public, None).await?;
-    let zones = state
-        .store
-        .districts()
-        .await?
-        .into_iter()
-        .map(|d| {
-            let p = policies
-                .iter()
-                .filter(|v| v.district_code == d.code && v.status == "published")
-                .count();
-            let i = interpretations
-                .iter()
-                .filter(|v| v.district_code == d.code)
-                .count();
-            (d.code, d.name, p, i)
-        })
-        .collect();
+    let front = uc::zones_front(&state).await?;
     let page = ZonesPage {
         ctx: PageCtx::new(&actor, &state, "/zones"),
         f: Fmt,
-        zones,
-        interpretations: interpretations.into_iter().take(5).collect(),
-        listings: state
-            .store
-            .listings(&Scope::Public)
-            .await?
-            .into_iter()
-            .filter(|l| l.status == "open")
-            .take(5)
-            .collect(),
-        products: state
-            .store
-            .products(&Scope::Public)
-            .await?
-            .into_iter()
-            .take(5)
-            .collect(),
+        front,
     };
     Ok(render(StatusCode::OK, &page))
 }

@@ -66,7 +66,7 @@ async fn matchmaking_both_ways_with_a_daily_limit_and_the_funnel() {
             names.contains(&"知易贷（知识产权质押）".to_string()),
             "{names:?}"
         );
-        assert!(m[0].1[0].reasons.iter().any(|r| r.contains("金额")));
+        assert!(m[0].1[0].reasons.iter().any(|r| r.zh.contains("金额")));
         let b = s.bank_matches(&bank_a).await.expect("b");
         assert_eq!(b[0].1.len(), 2, "{n}: both needs fit 知易贷");
         // A need must offer the enterprise's own IP.

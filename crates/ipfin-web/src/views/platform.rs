@@ -36,11 +36,22 @@ use serde::Deserialize;
 pub struct Fmt(pub Lang);
 
 impl Fmt {
+    /// An amount in 元 (“1,000.00 元”; in English “1,000.00 yuan”).
     pub fn yuan(&self, fen: &i64) -> String {
-        Fen::new(*fen).to_string()
+        match self.0 {
+            Lang::Zh => Fen::new(*fen).to_string(),
+            Lang::En => format!("{} yuan", Fen::new(*fen).yuan()),
+        }
     }
     pub fn opt_yuan(&self, fen: &Option<i64>) -> String {
-        fen.map(|f| Fen::new(f).to_string()).unwrap_or_default()
+        fen.map(|f| self.yuan(&f)).unwrap_or_default()
+    }
+    /// The colon between a label and what follows (full-width in Chinese).
+    pub fn colon(&self) -> &'static str {
+        match self.0 {
+            Lang::Zh => "：",
+            Lang::En => ": ",
+        }
     }
     pub fn rate(&self, bp: &i32) -> String {
         rate_display(*bp)

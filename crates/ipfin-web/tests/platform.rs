@@ -1,7 +1,10 @@
 //! The public service platform through the real router (issue #22): the zones, a zone with
 //! its interpretation (HTML inert), feeds, search; matchmaking both ways with the daily limit;
 //! a product with its minimum above its maximum refused with every error; a disposal listing
-//! with no reserve price and a past deadline refused, then listed and its outcome recorded.
+//! with no reserve price and a past deadline refused, then listed and its outcome recorded;
+//! products and needs edited by their owners only (pages and API, every error at once, nothing
+//! changed on a refusal, not once withdrawn or closed), the matches following; the platform's
+//! statuses, “不限” and match reasons in English.
 
 mod support;
 
@@ -1072,6 +1075,21 @@ async fn the_platform_in_english_shows_english_statuses_and_reasons() {
             .json();
         let reasons = m["needs"][0]["products"][0]["reasons"].to_string();
         assert!(reasons.contains("个月"), "{n}: {reasons}");
+        let r = app
+            .send(
+                axum::http::Request::builder()
+                    .uri("/api/v1/matchmaking")
+                    .header(axum::http::header::AUTHORIZATION, format!("Bearer {token}"))
+                    .header(axum::http::header::ACCEPT_LANGUAGE, "en-GB,en;q=0.9")
+                    .body(axum::body::Body::empty())
+                    .expect("request"),
+            )
+            .await;
+        let reasons = r.json()["needs"][0]["products"][0]["reasons"].to_string();
+        assert!(
+            reasons.contains("months within") && !reasons.contains("个月"),
+            "{n}: {reasons}"
+        );
         app.cleanup().await;
     }
 }

@@ -1,6 +1,7 @@
 //! The public service platform on pages (SPEC §7 R3.3, issue #22): the city's front page of
 //! district zones `/zones`, each zone `/zones/{code}` with its interpretations, feeds, the one
-//! search box `/search`; matchmaking (`/products`, `/financing-needs`, `/matchmaking`);
+//! search box `/search`; matchmaking (`/products`, `/financing-needs`, `/matchmaking`, the
+//! owners' edit forms `/matchmaking/products/{id}/edit` and `/matchmaking/needs/{id}/edit`);
 //! disposal (`/disposal` public, `/disposals` for the pledgee bank); the valuation directory
 //! `/valuation`; the officers' interpretations `/interpretations`. Text people typed is always
 //! rendered as text (askama escapes it), never as HTML.

@@ -1291,11 +1291,31 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ("GET", "/matchmaking", "bank_user,enterprise_user"),
     ("POST", "/matchmaking/products", "bank_user"),
     (
+        "GET",
+        "/matchmaking/products/{product_id}/edit",
+        "bank_user",
+    ),
+    (
+        "POST",
+        "/matchmaking/products/{product_id}/edit",
+        "bank_user",
+    ),
+    (
         "POST",
         "/matchmaking/products/{product_id}/withdraw",
         "bank_user",
     ),
     ("POST", "/matchmaking/needs", "enterprise_user"),
+    (
+        "GET",
+        "/matchmaking/needs/{need_id}/edit",
+        "enterprise_user",
+    ),
+    (
+        "POST",
+        "/matchmaking/needs/{need_id}/edit",
+        "enterprise_user",
+    ),
     (
         "POST",
         "/matchmaking/needs/{need_id}/close",
@@ -1376,6 +1396,7 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ("GET", "/api/v1/search", "public"),
     ("GET", "/api/v1/products", "public"),
     ("POST", "/api/v1/products", "bank_user"),
+    ("PUT", "/api/v1/products/{product_id}", "bank_user"),
     (
         "POST",
         "/api/v1/products/{product_id}/contact",
@@ -1383,6 +1404,11 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ),
     ("GET", "/api/v1/financing-needs", "public"),
     ("POST", "/api/v1/financing-needs", "enterprise_user"),
+    (
+        "PUT",
+        "/api/v1/financing-needs/{need_id}",
+        "enterprise_user",
+    ),
     (
         "POST",
         "/api/v1/financing-needs/{need_id}/interest",

@@ -12,7 +12,7 @@ use ipfin_domain::platform::{
 };
 use ipfin_domain::{FieldError, Scope};
 use ipfin_store::StoreError;
-use ipfin_store::platform::{InterpretationRow, ListingRow, ZoneContact};
+use ipfin_store::platform::{InterpretationRow, ListingRow, NeedRow, ProductRow, ZoneContact};
 use ipfin_store::policy::PolicyVersionRow;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -121,6 +121,26 @@ pub async fn create_product(state: &AppState, actor: &Actor, p: &Product) -> App
         .await?)
 }
 
+/// The caller's own product if it may still be edited: 404 for another bank's, 409 once
+/// withdrawn (asked before a body is checked).
+pub async fn editable_product(state: &AppState, actor: &Actor, id: i64) -> AppResult<ProductRow> {
+    Ok(state.store.product_for_edit(&actor.scope, id).await?)
+}
+
+/// The bank corrects its product (checked like a new one, `product_input_check`); the caller
+/// has asked [`editable_product`] first.
+pub async fn update_product(
+    state: &AppState,
+    actor: &Actor,
+    id: i64,
+    p: &Product,
+) -> AppResult<()> {
+    write!(state, actor, |tx| state
+        .store
+        .update_product(&mut tx, &actor.scope, id, p)
+        .await?)
+}
+
 pub async fn withdraw_product(state: &AppState, actor: &Actor, id: i64) -> AppResult<()> {
     write!(state, actor, |tx| state
         .store
@@ -128,18 +148,39 @@ pub async fn withdraw_product(state: &AppState, actor: &Actor, id: i64) -> AppRe
         .await?)
 }
 
-pub async fn create_need(state: &AppState, actor: &Actor, b: &NeedBody) -> AppResult<i64> {
-    let n = Need::check(
+/// The domain's check of a need body, every problem at once.
+pub fn need_input_check(b: &NeedBody) -> Result<Need, Vec<FieldError>> {
+    Need::check(
         b.amount_fen,
         b.months,
         &b.purpose,
         &b.ip_asset_ids,
         b.public,
     )
-    .map_err(fields)?;
+}
+
+pub async fn create_need(state: &AppState, actor: &Actor, b: &NeedBody) -> AppResult<i64> {
+    let n = need_input_check(b).map_err(fields)?;
     write!(state, actor, |tx| state
         .store
         .create_need(&mut tx, &actor.scope, &n)
+        .await?)
+}
+
+/// The caller's own need if it may still be edited: 404 for anyone else's, 409 once closed
+/// (asked before a body is checked).
+pub async fn editable_need(state: &AppState, actor: &Actor, id: i64) -> AppResult<NeedRow> {
+    Ok(state.store.need_for_edit(&actor.scope, id).await?)
+}
+
+/// The enterprise corrects its open need (the same checks as a new one, every problem at once,
+/// after the need was found to be its own and open).
+pub async fn update_need(state: &AppState, actor: &Actor, id: i64, b: &NeedBody) -> AppResult<()> {
+    editable_need(state, actor, id).await?;
+    let n = need_input_check(b).map_err(fields)?;
+    write!(state, actor, |tx| state
+        .store
+        .update_need(&mut tx, &actor.scope, id, &n)
         .await?)
 }
 
@@ -789,6 +830,8 @@ impl SearchResult {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct NeedMatch {
     pub need: NeedDto,
+    /// Which criteria matched, in words (in the caller's language: Chinese unless the request
+    /// asks for English).
     pub reasons: Vec<String>,
 }
 
@@ -796,6 +839,8 @@ pub struct NeedMatch {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ProductMatch {
     pub product: ProductDto,
+    /// Which criteria matched, in words (in the caller's language: Chinese unless the request
+    /// asks for English).
     pub reasons: Vec<String>,
 }
 
@@ -840,7 +885,11 @@ pub async fn matchmaking(state: &AppState, actor: &Actor) -> AppResult<Matchmaki
                         .iter()
                         .map(|x| NeedMatch {
                             need: (&x.item).into(),
-                            reasons: x.reasons.clone(),
+                            reasons: x
+                                .reasons
+                                .iter()
+                                .map(|r| r.text(actor.lang).to_string())
+                                .collect(),
                         })
                         .collect(),
                 })
@@ -860,7 +909,11 @@ pub async fn matchmaking(state: &AppState, actor: &Actor) -> AppResult<Matchmaki
                         .iter()
                         .map(|x| ProductMatch {
                             product: (&x.item).into(),
-                            reasons: x.reasons.clone(),
+                            reasons: x
+                                .reasons
+                                .iter()
+                                .map(|r| r.text(actor.lang).to_string())
+                                .collect(),
                         })
                         .collect(),
                 })

@@ -5,7 +5,7 @@
 //! once.
 
 use crate::ip_number::IpKind;
-use crate::message::FieldError;
+use crate::message::{FieldError, Msg};
 use crate::money::Fen;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -16,6 +16,38 @@ code_enum! {
         Draft = "draft", "草稿", "Draft";
         Published = "published", "已发布", "Published";
         Withdrawn = "withdrawn", "已撤回", "Withdrawn";
+    }
+}
+
+code_enum! {
+    /// Where a bank's loan product stands: on offer (public, proposed, editable by its bank) or
+    /// withdrawn (kept for the record, no longer editable).
+    ProductStatus {
+        Active = "active", "在售", "On offer";
+        Withdrawn = "withdrawn", "已撤回", "Withdrawn";
+    }
+}
+
+impl ProductStatus {
+    /// Whether the bank may still correct the product (only while it is on offer).
+    pub fn editable(self) -> bool {
+        self == ProductStatus::Active
+    }
+}
+
+code_enum! {
+    /// Where an enterprise's financing need stands: open (shown, proposed, editable by the
+    /// enterprise) or closed.
+    NeedStatus {
+        Open = "open", "进行中", "Open";
+        Closed = "closed", "已关闭", "Closed";
+    }
+}
+
+impl NeedStatus {
+    /// Whether the enterprise may still correct the need (only while it is open).
+    pub fn editable(self) -> bool {
+        self == NeedStatus::Open
     }
 }
 
@@ -454,47 +486,76 @@ pub struct ProductFacts<'a> {
 }
 
 /// Whether a product and a need match, with the reasons (every criterion that matched, in
-/// words); `None` when a criterion fails. A criterion the product does not declare (no
-/// industries, no regions) does not exclude and is said so.
-pub fn match_reasons(p: &ProductFacts<'_>, n: &NeedFacts<'_>) -> Option<Vec<String>> {
+/// words, Chinese and English); `None` when a criterion fails. A criterion the product does not
+/// declare (no industries, no regions) does not exclude.
+pub fn match_reasons(p: &ProductFacts<'_>, n: &NeedFacts<'_>) -> Option<Vec<Msg>> {
     let mut reasons = Vec::new();
     if n.amount_fen < p.min_fen || n.amount_fen > p.max_fen {
         return None;
     }
-    reasons.push(format!(
-        "金额 {} 在产品额度 {}–{} 之内",
-        Fen::new(n.amount_fen),
+    let (amount, min, max) = (
+        Fen::new(n.amount_fen).yuan(),
         Fen::new(p.min_fen).yuan(),
-        Fen::new(p.max_fen)
+        Fen::new(p.max_fen).yuan(),
+    );
+    reasons.push(Msg::new(
+        "match.amount",
+        format!("金额 {amount} 元在产品额度 {min}–{max} 元之内"),
+        format!("amount {amount} yuan within the product's {min}–{max} yuan"),
     ));
     if n.months < p.min_months || n.months > p.max_months {
         return None;
     }
-    reasons.push(format!(
-        "期限 {} 个月在 {}–{} 个月之内",
-        n.months, p.min_months, p.max_months
+    reasons.push(Msg::new(
+        "match.term",
+        format!(
+            "期限 {} 个月在 {}–{} 个月之内",
+            n.months, p.min_months, p.max_months
+        ),
+        format!(
+            "term {} months within {}–{} months",
+            n.months, p.min_months, p.max_months
+        ),
     ));
-    let common: Vec<String> = n
+    let common: Vec<&String> = n
         .ip_kinds
         .iter()
         .filter(|k| p.ip_kinds.contains(k))
-        .map(|k| IpKind::from_code(k).map_or(k.clone(), |k| k.zh().to_string()))
         .collect();
     if common.is_empty() {
         return None;
     }
-    reasons.push(format!("接受所提供的{}质押", common.join("、")));
+    let names = |label: fn(IpKind) -> &'static str, sep: &str| {
+        common
+            .iter()
+            .map(|c| IpKind::from_code(c).map_or((*c).clone(), |k| label(k).to_string()))
+            .collect::<Vec<_>>()
+            .join(sep)
+    };
+    reasons.push(Msg::new(
+        "match.ip_kinds",
+        format!("接受所提供的{}质押", names(IpKind::zh, "、")),
+        format!("pledge of {} accepted", names(IpKind::en, ", ")),
+    ));
     if !p.industries.is_empty() {
         let i = n.industry?;
         let hit = p.industries.iter().find(|x| i.starts_with(x.as_str()))?;
-        reasons.push(format!("行业 {i} 属于产品支持的行业 {hit}"));
+        reasons.push(Msg::new(
+            "match.industry",
+            format!("行业 {i} 属于产品支持的行业 {hit}"),
+            format!("industry {i} is under the product's industry {hit}"),
+        ));
     }
     if !p.regions.is_empty() {
         let d = n.district?;
         if !p.regions.iter().any(|r| r == d) {
             return None;
         }
-        reasons.push(format!("企业注册地 {d} 在产品服务地区内"));
+        reasons.push(Msg::new(
+            "match.region",
+            format!("企业注册地 {d} 在产品服务地区内"),
+            format!("registered in {d}, within the product's regions"),
+        ));
     }
     Some(reasons)
 }
@@ -844,7 +905,17 @@ mod tests {
         };
         let r = match_reasons(&p, &n).expect("match");
         assert_eq!(r.len(), 4);
-        assert!(r[2].contains("专利"));
+        assert!(r[2].zh.contains("专利"), "{r:?}");
+        assert_eq!(r[2].en, "pledge of Patent accepted");
+        assert!(
+            r[0].zh.contains("5.00 元") && r[0].en.contains("5.00 yuan"),
+            "{r:?}"
+        );
+        assert!(
+            r.iter()
+                .all(|m| !m.en.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))),
+            "no Chinese in English: {r:?}"
+        );
         assert!(
             match_reasons(
                 &p,

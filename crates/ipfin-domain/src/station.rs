@@ -803,6 +803,36 @@ pub fn check_decline(reason: &str) -> Result<String, FieldError> {
     Ok(r.to_string())
 }
 
+/// At most this many files per step of a case.
+pub const MAX_STEP_FILES: usize = 20;
+
+/// Checks a file for a step's documents: the same content rules as application materials
+/// (not empty, at most 20 MB, PDF, OFD, JPEG, PNG, Excel or Word by content, whatever its
+/// name), and room left on the step.
+pub fn check_step_file(
+    step: Step,
+    existing: usize,
+    bytes: &[u8],
+) -> Result<crate::application::FileType, FieldError> {
+    if existing >= MAX_STEP_FILES {
+        return Err(FieldError::new(
+            "file",
+            "station.step_files_full",
+            format!(
+                "“{}”已有 {MAX_STEP_FILES} 个文件，已达上限；请先删除不再需要的文件。",
+                step.zh()
+            ),
+            format!("The step already holds {MAX_STEP_FILES} files; remove one first."),
+        ));
+    }
+    crate::application::files::check_upload(
+        step.zh(),
+        crate::policy::materials::FileKinds::Document,
+        bytes,
+    )
+    .map_err(|m| FieldError::new("file", m.code, m.zh, m.en))
+}
+
 /// The consent an enterprise gives for an application prepared on its behalf.
 pub const CONSENT_TEXT_ZH: &str =
     "本企业同意服务站服务专员代为准备知识产权质押融资资助申报材料，申报由本企业确认并提交。";

@@ -11,11 +11,11 @@ use crate::{Store, WriteTx};
 use chrono::NaiveDate;
 use ipfin_domain::platform::{
     ContactKind, Interest, Interpretation, Listing, ListingOutcome, ListingStatus, Need, NeedFacts,
-    Product, ProductFacts, QuoteAction, QuoteAnswer, QuoteStatus, ValuationProfile,
-    ValuationReport, grams, match_reasons,
+    NeedStatus, Product, ProductFacts, ProductStatus, QuoteAction, QuoteAnswer, QuoteStatus,
+    ValuationProfile, ValuationReport, grams, match_reasons,
 };
 use ipfin_domain::visibility::Records;
-use ipfin_domain::{FieldError, OrgId, OrgKind, Scope};
+use ipfin_domain::{FieldError, Msg, OrgId, OrgKind, Scope};
 use sea_orm::{ConnectionTrait, FromQueryResult, Value};
 use serde::Serialize;
 use serde_json::json;
@@ -121,11 +121,11 @@ pub struct AssetRow {
     pub title: String,
 }
 
-/// A proposed match with the reasons (which criteria matched).
-#[derive(Debug, Clone, Serialize)]
+/// A proposed match with the reasons (which criteria matched, in both languages).
+#[derive(Debug, Clone)]
 pub struct Match<T> {
     pub item: T,
-    pub reasons: Vec<String>,
+    pub reasons: Vec<Msg>,
 }
 
 /// A matchmaking contact.
@@ -219,6 +219,14 @@ const LISTING_SELECT: &str = "SELECT dl.id, dl.loan_id, dl.bank_org_id, o.name A
      dl.district_code, dl.title, dl.reserve_fen, dl.opens_on, dl.closes_on, dl.terms, dl.status, dl.price_fen, dl.outcome_on, \
      dl.outcome_note, dl.created_at FROM disposal_listings dl JOIN organisations o ON o.id = dl.bank_org_id \
      JOIN enterprises e ON e.id = dl.enterprise_id";
+
+/// A district's published policies and interpretations.
+#[derive(Debug, Clone, FromQueryResult, Serialize)]
+pub struct ZoneCount {
+    pub code: String,
+    pub policies: i64,
+    pub interpretations: i64,
+}
 
 fn not_bank() -> StoreError {
     StoreError::forbidden(
@@ -479,11 +487,30 @@ impl Store {
 
     /// Products the scope reads (the public: active ones; a bank: its own), newest first.
     pub async fn products(&self, scope: &Scope) -> Result<Vec<ProductRow>> {
+        self.latest_products(scope, 500).await
+    }
+
+    /// The newest `limit` products the scope reads.
+    pub async fn latest_products(&self, scope: &Scope, limit: u32) -> Result<Vec<ProductRow>> {
         let (cond, values) = crate::visibility::condition(scope, Records::Products);
         fetch_all(
             self.conn(),
-            &format!("{PRODUCT_SELECT} WHERE {cond} ORDER BY pr.id DESC LIMIT 500"),
+            &format!("{PRODUCT_SELECT} WHERE {cond} ORDER BY pr.id DESC LIMIT {limit}"),
             values,
+        )
+        .await
+    }
+
+    /// Per district: published policies and published interpretations (the platform's front
+    /// page), counted in the database.
+    pub async fn zone_counts(&self) -> Result<Vec<ZoneCount>> {
+        fetch_all(
+            self.conn(),
+            "SELECT d.code, \
+             (SELECT COUNT(*) FROM policy_versions v WHERE v.district_code = d.code AND v.status = 'published') AS policies, \
+             (SELECT COUNT(*) FROM interpretations i WHERE i.district_code = d.code AND i.status = 'published') AS interpretations \
+             FROM districts d ORDER BY d.code",
+            vec![],
         )
         .await
     }
@@ -565,6 +592,68 @@ impl Store {
         .await
     }
 
+    /// The bank's own product as long as it may still be edited: another bank's product (or
+    /// any product for a caller that is not its bank) is `NotFound`, a withdrawn one a
+    /// conflict with the reason.
+    pub async fn product_for_edit(&self, scope: &Scope, id: i64) -> Result<ProductRow> {
+        product_for_edit_in(self.conn(), scope, id).await
+    }
+
+    /// The bank corrects its product while it is on offer (checked by the domain before, like a
+    /// new one); the search index follows, and matches are computed from the stored values.
+    pub async fn update_product(
+        &self,
+        tx: &mut WriteTx,
+        scope: &Scope,
+        id: i64,
+        p: &Product,
+    ) -> Result<()> {
+        let before = product_for_edit_in(tx.conn(), scope, id).await?;
+        let kinds: Vec<&str> = p.ip_kinds.iter().map(|k| k.code()).collect();
+        let n = exec(
+            tx.conn(),
+            "UPDATE loan_products SET name = ?, ip_kinds = ?, min_fen = ?, max_fen = ?, min_months = ?, max_months = ?, \
+             min_rate_bp = ?, max_rate_bp = ?, industries = ?, regions = ?, contact = ?, description = ?, updated_at = ? \
+             WHERE id = ? AND bank_org_id = ? AND status = ?",
+            vec![
+                p.name.clone().into(),
+                kinds.join(",").into(),
+                p.min_fen.get().into(),
+                p.max_fen.get().into(),
+                p.min_months.into(),
+                p.max_months.into(),
+                p.min_rate_bp.into(),
+                p.max_rate_bp.into(),
+                p.industries.join(",").into(),
+                p.regions.join(",").into(),
+                p.contact.clone().into(),
+                p.description.clone().into(),
+                crate::now_s().into(),
+                id.into(),
+                before.bank_org_id.into(),
+                ProductStatus::Active.code().into(),
+            ],
+        )
+        .await?;
+        if n == 0 {
+            return Err(product_not_editable());
+        }
+        index_grams(tx, "product", id, &format!("{} {}", p.name, p.description)).await?;
+        tx.audit(
+            "product.update",
+            "loan_product",
+            id,
+            json!({"name": p.name, "min_fen": p.min_fen.get(), "max_fen": p.max_fen.get(),
+                   "months": [p.min_months, p.max_months], "rate_bp": [p.min_rate_bp, p.max_rate_bp],
+                   "ip_kinds": kinds, "industries": p.industries, "regions": p.regions,
+                   "before": {"name": before.name, "min_fen": before.min_fen, "max_fen": before.max_fen,
+                              "months": [before.min_months, before.max_months],
+                              "rate_bp": [before.min_rate_bp, before.max_rate_bp], "ip_kinds": before.ip_kinds,
+                              "industries": before.industries, "regions": before.regions}}),
+        )
+        .await
+    }
+
     /// Needs the scope reads (the public: those listed publicly; a bank: every open one; an
     /// enterprise: its own), newest first, with the IP offered.
     pub async fn needs(&self, scope: &Scope) -> Result<Vec<NeedRow>> {
@@ -599,25 +688,7 @@ impl Store {
     /// An enterprise publishes a financing need offering some of its IP assets.
     pub async fn create_need(&self, tx: &mut WriteTx, scope: &Scope, n: &Need) -> Result<i64> {
         let (ent, org, district, _) = own_enterprise(tx.conn(), scope).await?;
-        let mut values: Vec<Value> = vec![ent.into()];
-        values.extend(n.ip_asset_ids.iter().map(|i| Value::from(*i)));
-        let owned = fetch_i64(
-            tx.conn(),
-            &format!(
-                "SELECT COUNT(*) FROM ip_assets WHERE enterprise_id = ? AND id IN ({})",
-                marks(n.ip_asset_ids.len())
-            ),
-            values,
-        )
-        .await?;
-        if owned != n.ip_asset_ids.len() as i64 {
-            return Err(StoreError::invalid(
-                "ip_asset_ids",
-                "need.ip_not_own",
-                "所选知识产权须是本企业登记的知识产权。",
-                "Offer only your own IP assets.",
-            ));
-        }
+        only_own_assets(tx, ent, &n.ip_asset_ids).await?;
         let id = fetch_i64(
             tx.conn(),
             "INSERT INTO financing_needs (enterprise_id, enterprise_org_id, district_code, amount_fen, months, purpose, public, status, created_by, created_at) \
@@ -667,6 +738,74 @@ impl Store {
         }
         tx.audit("need.close", "financing_need", id, json!({}))
             .await
+    }
+
+    /// The enterprise's own need, with the IP offered, as long as it may still be edited:
+    /// another enterprise's need is `NotFound`, a closed one a conflict with the reason.
+    pub async fn need_for_edit(&self, scope: &Scope, id: i64) -> Result<NeedRow> {
+        let mut rows = vec![need_for_edit_in(self.conn(), scope, id).await?];
+        fill_need_assets(self.conn(), &mut rows).await?;
+        rows.pop().ok_or(StoreError::NotFound)
+    }
+
+    /// The enterprise corrects its open need: figures, purpose, public listing and the IP
+    /// offered (again at least one, all its own; checked by the domain before).
+    pub async fn update_need(
+        &self,
+        tx: &mut WriteTx,
+        scope: &Scope,
+        id: i64,
+        n: &Need,
+    ) -> Result<()> {
+        let before = need_for_edit_in(tx.conn(), scope, id).await?;
+        only_own_assets(tx, before.enterprise_id, &n.ip_asset_ids).await?;
+        let changed = exec(
+            tx.conn(),
+            "UPDATE financing_needs SET amount_fen = ?, months = ?, purpose = ?, public = ? \
+             WHERE id = ? AND enterprise_id = ? AND status = ?",
+            vec![
+                n.amount_fen.get().into(),
+                n.months.into(),
+                n.purpose.clone().into(),
+                n.public.into(),
+                id.into(),
+                before.enterprise_id.into(),
+                NeedStatus::Open.code().into(),
+            ],
+        )
+        .await?;
+        if changed == 0 {
+            return Err(need_not_editable());
+        }
+        let mut old = vec![before.clone()];
+        fill_need_assets(tx.conn(), &mut old).await?;
+        exec(
+            tx.conn(),
+            "DELETE FROM financing_need_assets WHERE need_id = ?",
+            vec![id.into()],
+        )
+        .await?;
+        for a in &n.ip_asset_ids {
+            exec(
+                tx.conn(),
+                "INSERT INTO financing_need_assets (need_id, ip_asset_id) VALUES (?, ?)",
+                vec![id.into(), (*a).into()],
+            )
+            .await?;
+        }
+        let old_ids: Vec<i64> = old
+            .iter()
+            .flat_map(|r| r.assets.iter().map(|a| a.id))
+            .collect();
+        tx.audit(
+            "need.update",
+            "financing_need",
+            id,
+            json!({"amount_fen": n.amount_fen.get(), "months": n.months, "ip_asset_ids": n.ip_asset_ids, "public": n.public,
+                   "before": {"amount_fen": before.amount_fen, "months": before.months, "ip_asset_ids": old_ids,
+                              "public": before.public}}),
+        )
+        .await
     }
 
     /// For an enterprise: each of its open needs with the active products that match, and why.
@@ -862,11 +1001,30 @@ impl Store {
 
     /// Listings the scope reads (the public: all; a bank: its own), open first.
     pub async fn listings(&self, scope: &Scope) -> Result<Vec<ListingRow>> {
-        let (cond, values) = crate::visibility::condition(scope, Records::Listings);
+        self.listings_where(scope, None, false, 500).await
+    }
+
+    /// The listings the scope reads, open ones first (soonest closing first): of one district
+    /// (`district`), only those open (`open_only`), at most `limit` — filtered in the database.
+    pub async fn listings_where(
+        &self,
+        scope: &Scope,
+        district: Option<&str>,
+        open_only: bool,
+        limit: u32,
+    ) -> Result<Vec<ListingRow>> {
+        let (mut cond, mut values) = crate::visibility::condition(scope, Records::Listings);
+        if let Some(d) = district {
+            cond.push_str(" AND dl.district_code = ?");
+            values.push(d.to_string().into());
+        }
+        if open_only {
+            cond.push_str(" AND dl.status = 'open'");
+        }
         let mut rows: Vec<ListingRow> = fetch_all(
             self.conn(),
             &format!(
-                "{LISTING_SELECT} WHERE {cond} ORDER BY CASE WHEN dl.status = 'open' THEN 0 ELSE 1 END, dl.closes_on, dl.id DESC LIMIT 500"
+                "{LISTING_SELECT} WHERE {cond} ORDER BY CASE WHEN dl.status = 'open' THEN 0 ELSE 1 END, dl.closes_on, dl.id DESC LIMIT {limit}"
             ),
             values,
         )
@@ -1171,7 +1329,7 @@ impl Store {
     }
 }
 
-fn reasons(p: &ProductRow, n: &NeedRow) -> Option<Vec<String>> {
+fn reasons(p: &ProductRow, n: &NeedRow) -> Option<Vec<Msg>> {
     let (pk, ind, reg) = (split(&p.ip_kinds), split(&p.industries), split(&p.regions));
     let nk = split(&n.ip_kinds);
     match_reasons(
@@ -1302,6 +1460,87 @@ async fn record_contact(
     )
     .await?;
     Ok(id)
+}
+
+/// Refuses IP assets that are not the enterprise's own (a need offers only its own IP).
+async fn only_own_assets(tx: &WriteTx, ent: i64, ids: &[i64]) -> Result<()> {
+    let refused = || {
+        StoreError::invalid(
+            "ip_asset_ids",
+            "need.ip_not_own",
+            "所选知识产权须是本企业登记的知识产权。",
+            "Offer only your own IP assets.",
+        )
+    };
+    if ids.is_empty() {
+        return Err(refused());
+    }
+    let mut values: Vec<Value> = vec![ent.into()];
+    values.extend(ids.iter().map(|i| Value::from(*i)));
+    let owned = fetch_i64(
+        tx.conn(),
+        &format!(
+            "SELECT COUNT(*) FROM ip_assets WHERE enterprise_id = ? AND id IN ({})",
+            marks(ids.len())
+        ),
+        values,
+    )
+    .await?;
+    if owned != ids.len() as i64 {
+        return Err(refused());
+    }
+    Ok(())
+}
+
+fn product_not_editable() -> StoreError {
+    StoreError::conflict(
+        "product.not_editable",
+        "该产品已撤回，不能再修改；如需继续提供，请重新发布产品。",
+        "The product was withdrawn and can no longer be edited; publish it again instead.",
+    )
+}
+
+fn need_not_editable() -> StoreError {
+    StoreError::conflict(
+        "need.not_editable",
+        "该融资需求已关闭，不能再修改；如仍需融资，请重新发布需求。",
+        "The need was closed and can no longer be edited; publish a new one instead.",
+    )
+}
+
+/// The bank's own product if it may be edited (one answer for the page, the API and the write).
+async fn product_for_edit_in<C: ConnectionTrait>(
+    conn: &C,
+    scope: &Scope,
+    id: i64,
+) -> Result<ProductRow> {
+    let p = product_in(conn, scope, id).await?;
+    if scope.org_kind() != Some(OrgKind::FinancialInstitution)
+        || !scope.is_organisation(OrgId::new(p.bank_org_id))
+    {
+        return Err(StoreError::NotFound);
+    }
+    if !ProductStatus::from_code(&p.status).is_some_and(ProductStatus::editable) {
+        return Err(product_not_editable());
+    }
+    Ok(p)
+}
+
+/// The enterprise's own need if it may be edited (one answer for the page, the API and the
+/// write).
+async fn need_for_edit_in<C: ConnectionTrait>(conn: &C, scope: &Scope, id: i64) -> Result<NeedRow> {
+    let (ent, ..) = own_enterprise(conn, scope).await.map_err(|e| match e {
+        StoreError::Forbidden(..) => StoreError::NotFound,
+        e => e,
+    })?;
+    let n = need_in(conn, scope, id).await?;
+    if n.enterprise_id != ent {
+        return Err(StoreError::NotFound);
+    }
+    if !NeedStatus::from_code(&n.status).is_some_and(NeedStatus::editable) {
+        return Err(need_not_editable());
+    }
+    Ok(n)
 }
 
 async fn interpretation_in<C: ConnectionTrait>(

@@ -18,6 +18,7 @@
 //!   must serve the enterprise's district. The station or district accepts (a case) or declines
 //!   with a reason.
 
+use crate::application::FileRow;
 use crate::db::{Page, Paged, exec, fetch_all, fetch_i64, fetch_opt, fetch_page};
 use crate::error::{Result, StoreError};
 use crate::{Store, WriteTx};
@@ -31,6 +32,9 @@ use ipfin_domain::{Fen, FieldError, OrgId, OrgKind, Scope};
 use sea_orm::{ConnectionTrait, FromQueryResult};
 use serde::Serialize;
 use serde_json::json;
+
+/// A step's file, read as the application files' row (`slot` is the step's code).
+const STEP_FILE_COLS: &str = "id, step AS slot, blob_key, file_name, file_type, size, uploaded_at";
 
 /// A station.
 #[derive(Debug, Clone, FromQueryResult, Serialize)]
@@ -165,6 +169,8 @@ pub struct CaseDetail {
     pub choices: Vec<LinkChoice>,
     /// The station's account managers, one of whom may be assigned to the case.
     pub managers: Vec<PersonRow>,
+    /// The steps' files (`slot` is the step's code), in upload order.
+    pub files: Vec<FileRow>,
 }
 
 /// A booking.
@@ -255,6 +261,20 @@ impl Store {
         }
         sql.push_str(" ORDER BY st.district_code, st.id");
         fetch_all(self.conn(), &sql, values).await
+    }
+
+    /// The active stations in district `district` or serving it (its public zone: where to
+    /// book on-site service), filtered in the database.
+    pub async fn stations_serving(&self, district: &str) -> Result<Vec<StationRow>> {
+        fetch_all(
+            self.conn(),
+            &format!(
+                "SELECT {STATION_COLS} FROM stations st WHERE st.active = TRUE \
+                 AND (st.district_code = ? OR (',' || st.service_area || ',') LIKE ?) ORDER BY st.district_code, st.id"
+            ),
+            vec![district.into(), format!("%,{district},%").into()],
+        )
+        .await
     }
 
     /// One station with its people.
@@ -698,6 +718,12 @@ impl Store {
             vec![case.station_id.into()],
         )
         .await?;
+        let files = fetch_all(
+            self.conn(),
+            &format!("SELECT {STEP_FILE_COLS} FROM case_step_files WHERE case_id = ? ORDER BY id"),
+            vec![id.into()],
+        )
+        .await?;
         Ok(CaseDetail {
             case,
             steps,
@@ -705,6 +731,7 @@ impl Store {
             trips,
             choices,
             managers,
+            files,
         })
     }
 
@@ -826,6 +853,110 @@ impl Store {
                    "completed": completed.is_some()}),
         )
         .await
+    }
+
+    /// Adds a file to a step's documents (the station's staff or the district). The content
+    /// decides the type; the name is kept as metadata only; files are stored once per content.
+    pub async fn add_step_file(
+        &self,
+        tx: &mut WriteTx,
+        scope: &Scope,
+        case_id: i64,
+        step: Step,
+        file_name: &str,
+        bytes: bytes::Bytes,
+    ) -> Result<i64> {
+        self.case_to_work(tx, scope, case_id).await?;
+        let existing = fetch_i64(
+            tx.conn(),
+            "SELECT COUNT(*) FROM case_step_files WHERE case_id = ? AND step = ?",
+            vec![case_id.into(), step.code().into()],
+        )
+        .await?;
+        let t = rules::check_step_file(
+            step,
+            usize::try_from(existing).unwrap_or(usize::MAX),
+            &bytes,
+        )
+        .map_err(|e| StoreError::fields(vec![e]))?;
+        let size = bytes.len() as i64;
+        let key = self.keep_file(tx, bytes, t).await?;
+        let name = ipfin_domain::application::files::display_name(file_name);
+        let fid = fetch_i64(
+            tx.conn(),
+            "INSERT INTO case_step_files (case_id, step, blob_key, file_name, file_type, size, uploaded_by, uploaded_at) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            vec![
+                case_id.into(),
+                step.code().into(),
+                key.clone().into(),
+                name.clone().into(),
+                t.code().into(),
+                size.into(),
+                tx.actor_user_id().into(),
+                crate::now_s().into(),
+            ],
+        )
+        .await?;
+        tx.audit(
+            "station.step_file",
+            "service_case",
+            case_id,
+            json!({"step": step.code(), "file_id": fid, "sm3": key, "name": name, "type": t.code(), "size": size}),
+        )
+        .await?;
+        Ok(fid)
+    }
+
+    /// Removes a file from a step (the station's staff or the district); the audit keeps its
+    /// name and content key.
+    pub async fn remove_step_file(
+        &self,
+        tx: &mut WriteTx,
+        scope: &Scope,
+        case_id: i64,
+        file_id: i64,
+    ) -> Result<()> {
+        self.case_to_work(tx, scope, case_id).await?;
+        let f: FileRow = fetch_opt(
+            tx.conn(),
+            &format!("SELECT {STEP_FILE_COLS} FROM case_step_files WHERE id = ? AND case_id = ?"),
+            vec![file_id.into(), case_id.into()],
+        )
+        .await?
+        .ok_or(StoreError::NotFound)?;
+        exec(
+            tx.conn(),
+            "DELETE FROM case_step_files WHERE id = ?",
+            vec![file_id.into()],
+        )
+        .await?;
+        tx.audit(
+            "station.step_file_removed",
+            "service_case",
+            case_id,
+            json!({"step": f.slot, "file_id": file_id, "sm3": f.blob_key, "name": f.file_name}),
+        )
+        .await
+    }
+
+    /// A step's file of a case the scope reads, with its bytes.
+    pub async fn step_file(
+        &self,
+        scope: &Scope,
+        case_id: i64,
+        file_id: i64,
+    ) -> Result<(FileRow, bytes::Bytes)> {
+        self.case_key(self.conn(), scope, case_id).await?;
+        let f: FileRow = fetch_opt(
+            self.conn(),
+            &format!("SELECT {STEP_FILE_COLS} FROM case_step_files WHERE id = ? AND case_id = ?"),
+            vec![file_id.into(), case_id.into()],
+        )
+        .await?
+        .ok_or(StoreError::NotFound)?;
+        let bytes = self.blobs().get(&f.blob_key).await?;
+        Ok((f, bytes))
     }
 
     async fn check_link(
@@ -1809,4 +1940,176 @@ pub(crate) async fn seed_demo(
             .await?;
     }
     Ok(())
+}
+
+impl Store {
+    /// The demo city's service cases past their registration step obtained real loans: for each
+    /// (its valuation and registration steps "not needed" in the demo the tests load, which
+    /// counts no loans), 深圳前海农商银行（演示） reports the loan with its valuation report, and
+    /// the two steps are done and linked to them — so the stations' figures show loans obtained
+    /// through cases. Once; nothing when the demo is not loaded or the loans exist.
+    pub async fn seed_demo_case_loans(&self) -> Result<bool> {
+        if !self.demo_loaded().await?
+            || fetch_i64(
+                self.conn(),
+                "SELECT COUNT(*) FROM loans WHERE contract_number LIKE 'ZJ-%-CASE-%'",
+                vec![],
+            )
+            .await?
+                > 0
+        {
+            return Ok(false);
+        }
+        #[derive(FromQueryResult)]
+        struct Due {
+            case_id: i64,
+            enterprise_id: i64,
+            valued_on: Option<NaiveDate>,
+            registered_on: Option<NaiveDate>,
+        }
+        let due: Vec<Due> = fetch_all(
+            self.conn(),
+            "SELECT sc.id AS case_id, sc.enterprise_id, v.done_on AS valued_on, r.done_on AS registered_on \
+             FROM service_cases sc JOIN case_steps v ON v.case_id = sc.id AND v.step = 'valuation' \
+             JOIN case_steps r ON r.case_id = sc.id AND r.step = 'registration' \
+             WHERE r.status = 'not_needed' AND v.status = 'not_needed' ORDER BY sc.id",
+            vec![],
+        )
+        .await?;
+        let bank = OrgId::new(
+            fetch_i64(
+                self.conn(),
+                "SELECT id FROM organisations WHERE name = '深圳前海农商银行（演示）'",
+                vec![],
+            )
+            .await?,
+        );
+        let mut tx = self.write(crate::audit::AuditActor::system("demo")).await?;
+        for d in due {
+            let (Some(valued_on), Some(registered_on)) = (d.valued_on, d.registered_on) else {
+                continue;
+            };
+            let (valuation, registration) = demo_case_loan(
+                self,
+                &mut tx,
+                bank,
+                d.case_id,
+                d.enterprise_id,
+                valued_on,
+                registered_on,
+            )
+            .await?;
+            for (step, id) in [("valuation", valuation), ("registration", registration)] {
+                exec(
+                    tx.conn(),
+                    "UPDATE case_steps SET status = 'done', linked_id = ? WHERE case_id = ? AND step = ?",
+                    vec![id.into(), d.case_id.into(), step.into()],
+                )
+                .await?;
+            }
+        }
+        tx.commit().await?;
+        Ok(true)
+    }
+}
+
+/// The loan a demo case obtained, reported by `bank`: 3,000,000.00 secured by one patent of the
+/// enterprise registered on `registered_on`, with the valuation report of `valued_on`;
+/// (valuation contract id, pledge registration id).
+async fn demo_case_loan(
+    store: &Store,
+    tx: &mut WriteTx,
+    bank: OrgId,
+    case_id: i64,
+    enterprise: i64,
+    valued_on: NaiveDate,
+    registered_on: NaiveDate,
+) -> Result<(i64, i64)> {
+    use crate::financing::{LoanInput, PledgeInput, PledgeItemInput};
+    use ipfin_domain::financing::{ContractInput, LoanTerms, PledgeTerms};
+    let code: String = fetch_opt::<CodeRow, _>(
+        tx.conn(),
+        "SELECT credit_code FROM enterprises WHERE id = ?",
+        vec![enterprise.into()],
+    )
+    .await?
+    .ok_or(StoreError::NotFound)?
+    .credit_code;
+    let code = ipfin_domain::CreditCode::parse(&code)
+        .map_err(|e| StoreError::Internal(format!("demo enterprise's credit code: {e:?}")))?;
+    let year = chrono::Datelike::year(&registered_on);
+    let body = format!("{year}1098{case_id:04}");
+    let patent = format!(
+        "{body}.{}",
+        ipfin_domain::ip_number::patent_check_digit(&body).unwrap_or('0')
+    );
+    let bank_scope = Scope::Institution { org_id: bank };
+    let start = registered_on;
+    let loan = store
+        .save_loan(
+            tx,
+            &bank_scope,
+            &LoanInput {
+                borrower_credit_code: code,
+                terms: LoanTerms {
+                    contract_number: format!("ZJ-{year}-CASE-{case_id:04}"),
+                    principal_fen: Fen::new(300_000_000),
+                    annual_rate: rust_decimal::Decimal::new(360, 4),
+                    start,
+                    end: start + chrono::Days::new(364),
+                    disbursements: vec![],
+                    other_collateral: false,
+                    ip_amount_fen: None,
+                    ip_ratio: None,
+                },
+                first_loan: true,
+                status: None,
+                pledges: vec![PledgeInput {
+                    terms: PledgeTerms {
+                        number: format!("Y{year}98007{case_id:04}"),
+                        secured_amount_fen: Fen::new(300_000_000),
+                        registration_date: registered_on,
+                        cancellation_date: None,
+                    },
+                    items: vec![PledgeItemInput {
+                        kind: "patent".into(),
+                        number: patent,
+                        title: Some("一种智能检测装置（演示）".into()),
+                        related_party: None,
+                    }],
+                }],
+            },
+        )
+        .await?;
+    let valuation = store
+        .add_contract(
+            tx,
+            &bank_scope,
+            loan.id,
+            &ContractInput {
+                kind: "valuation".into(),
+                provider_name: "华信资产评估有限公司".into(),
+                contract_number: format!("PG-{year}-{case_id:04}"),
+                fee_fen: Fen::new(1_500_000),
+                invoice_number: None,
+                invoice_date: None,
+                paid_date: None,
+                paid_fen: None,
+                appraised_value_fen: Some(Fen::new(450_000_000)),
+                report_date: Some(valued_on),
+            },
+        )
+        .await?;
+    let registration = fetch_i64(
+        tx.conn(),
+        "SELECT registration_id FROM loan_pledges WHERE loan_id = ?",
+        vec![loan.id.into()],
+    )
+    .await?;
+    Ok((valuation, registration))
+}
+
+#[derive(FromQueryResult)]
+struct CodeRow {
+    credit_code: String,
 }

@@ -5,7 +5,7 @@
 
 use ipfin_domain::Scope;
 use ipfin_domain::id::OrgId;
-use ipfin_domain::platform::{Interest, ListingOutcome, Need, query_grams};
+use ipfin_domain::platform::{Interest, ListingOutcome, Need, Product, ProductInput, query_grams};
 use ipfin_store::audit::AuditActor;
 use ipfin_store::db::fetch_i64;
 use ipfin_store::testing::TestDb;
@@ -25,6 +25,116 @@ macro_rules! write {
             }
         }
     }};
+}
+
+#[tokio::test]
+async fn only_the_owner_edits_a_product_or_need_and_only_while_it_is_open() {
+    for db in TestDb::all().await {
+        let db = db.with_demo().await;
+        let s = &db.store;
+        let n = db.name;
+        let bank_a = Scope::Institution {
+            org_id: org(s, "深南银行深圳分行").await,
+        };
+        let bank_b = Scope::Institution {
+            org_id: org(s, "鹏城商业银行").await,
+        };
+        let ns = Scope::Enterprise {
+            org_id: org(s, "深圳市南山示例科技有限公司").await,
+        };
+        let ft = Scope::Enterprise {
+            org_id: org(s, "深圳市福田样本电子有限公司").await,
+        };
+        let product = s.products(&bank_a).await.expect("p")[0].clone();
+        let kinds = vec!["trademark".to_string()];
+        let changed = Product::check(&ProductInput {
+            name: "知易贷二代",
+            ip_kinds: &kinds,
+            min_fen: Some(100),
+            max_fen: Some(200),
+            min_months: Some(1),
+            max_months: Some(12),
+            min_rate_bp: Some(300),
+            max_rate_bp: Some(400),
+            contact: "0755-88880001",
+            ..Default::default()
+        })
+        .expect("ok");
+        // Another bank, an enterprise: not found, nothing changes.
+        for scope in [&bank_b, &ns] {
+            let r = write!(s, AuditActor::system("t"), |tx| s
+                .update_product(&mut tx, scope, product.id, &changed));
+            assert!(matches!(r, Err(StoreError::NotFound)), "{n}: {r:?}");
+        }
+        write!(s, AuditActor::system("t"), |tx| s
+            .update_product(&mut tx, &bank_a, product.id, &changed))
+        .expect("own product");
+        let p = s.product(&Scope::Public, product.id).await.expect("p");
+        assert_eq!(
+            (p.name.as_str(), p.ip_kinds.as_str(), p.max_fen),
+            ("知易贷二代", "trademark", 200)
+        );
+        assert_eq!(
+            s.search(&query_grams("二代").expect("g"))
+                .await
+                .expect("s")
+                .len(),
+            1,
+            "{n}"
+        );
+        write!(s, AuditActor::system("t"), |tx| s
+            .withdraw_product(&mut tx, &bank_a, product.id))
+        .expect("withdraw");
+        let r = write!(s, AuditActor::system("t"), |tx| s
+            .update_product(&mut tx, &bank_a, product.id, &changed));
+        assert!(
+            matches!(r, Err(StoreError::Conflict(ref m)) if m.code == "product.not_editable"),
+            "{n}: {r:?}"
+        );
+
+        // Needs: the enterprise's own, open, its own IP.
+        let need = s.needs(&ns).await.expect("n")[0].clone();
+        let ip = need.assets[0].id;
+        let other = fetch_i64(
+            s.conn(),
+            "SELECT a.id FROM ip_assets a JOIN enterprises e ON e.id = a.enterprise_id WHERE e.name = '深圳市福田样本电子有限公司'",
+            vec![],
+        )
+        .await
+        .expect("asset");
+        let edit = Need::check(Some(12_345), Some(9), "设备更新改造", &[ip], false).expect("ok");
+        let r = write!(s, AuditActor::system("t"), |tx| s
+            .update_need(&mut tx, &ft, need.id, &edit));
+        assert!(matches!(r, Err(StoreError::NotFound)), "{n}: {r:?}");
+        let foreign =
+            Need::check(Some(12_345), Some(9), "设备更新改造", &[other], false).expect("ok");
+        let r = write!(s, AuditActor::system("t"), |tx| s
+            .update_need(&mut tx, &ns, need.id, &foreign));
+        assert!(
+            matches!(r, Err(StoreError::Invalid(ref e)) if e.msg.code == "need.ip_not_own"),
+            "{n}: {r:?}"
+        );
+        write!(s, AuditActor::system("t"), |tx| s
+            .update_need(&mut tx, &ns, need.id, &edit))
+        .expect("own need");
+        let after = s.need(&ns, need.id).await.expect("n");
+        assert_eq!(
+            (after.amount_fen, after.months, after.public),
+            (12_345, 9, false),
+            "{n}"
+        );
+        assert_eq!(after.assets.len(), 1);
+        write!(s, AuditActor::system("t"), |tx| s
+            .close_need(&mut tx, &ns, need.id))
+        .expect("close");
+        let r = write!(s, AuditActor::system("t"), |tx| s
+            .update_need(&mut tx, &ns, need.id, &edit));
+        assert!(
+            matches!(r, Err(StoreError::Conflict(ref m)) if m.code == "need.not_editable"),
+            "{n}: {r:?}"
+        );
+        db.cleanup().await;
+    }
 }
 
 async fn org(s: &Store, name: &str) -> OrgId {
@@ -66,7 +176,7 @@ async fn matchmaking_both_ways_with_a_daily_limit_and_the_funnel() {
             names.contains(&"知易贷（知识产权质押）".to_string()),
             "{names:?}"
         );
-        assert!(m[0].1[0].reasons.iter().any(|r| r.contains("金额")));
+        assert!(m[0].1[0].reasons.iter().any(|r| r.zh.contains("金额")));
         let b = s.bank_matches(&bank_a).await.expect("b");
         assert_eq!(b[0].1.len(), 2, "{n}: both needs fit 知易贷");
         // A need must offer the enterprise's own IP.

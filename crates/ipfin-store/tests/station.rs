@@ -254,3 +254,66 @@ async fn a_specialist_sees_their_station_only_and_bad_input_changes_nothing() {
         db.cleanup().await;
     }
 }
+
+#[tokio::test]
+async fn the_demo_cases_past_registration_obtain_real_loans_linked_to_their_steps() {
+    for db in TestDb::all().await {
+        let db = db.with_demo().await;
+        let s = &db.store;
+        let n = db.name;
+        let lead = |code: &str| Scope::District {
+            code: code.to_string(),
+            manage: true,
+        };
+        // The tests' demo counts no loans: the linked steps were "not needed".
+        let loan_fen = async |district: &str| {
+            s.case_facts(&lead(district), Some(district))
+                .await
+                .expect("facts")
+                .iter()
+                .map(|(_, f)| f.loan_fen.get())
+                .sum::<i64>()
+        };
+        assert_eq!(loan_fen("440305").await, 0, "{n}");
+        assert!(s.seed_demo_case_loans().await.expect("seed"), "{n}");
+        assert!(!s.seed_demo_case_loans().await.expect("once"), "{n}: once");
+        // 南山's two cases and 福田's one, 3,000,000.00 each, through the bank's own records.
+        assert_eq!(loan_fen("440305").await, 600_000_000, "{n}");
+        assert_eq!(loan_fen("440304").await, 300_000_000, "{n}");
+        let linked = fetch_i64(
+            s.conn(),
+            "SELECT COUNT(*) FROM case_steps cs JOIN service_cases sc ON sc.id = cs.case_id \
+             WHERE cs.status = 'done' AND cs.linked_id IS NOT NULL AND ( \
+               (cs.step = 'valuation' AND EXISTS (SELECT 1 FROM financing_contracts fc JOIN loans l ON l.id = fc.loan_id \
+                 WHERE fc.id = cs.linked_id AND fc.kind = 'valuation' AND l.enterprise_id = sc.enterprise_id)) \
+               OR (cs.step = 'registration' AND EXISTS (SELECT 1 FROM pledge_registrations p \
+                 WHERE p.id = cs.linked_id AND p.pledgor_enterprise_id = sc.enterprise_id)))",
+            vec![],
+        )
+        .await
+        .expect("linked");
+        assert_eq!(
+            linked, 6,
+            "{n}: valuation and registration of three cases, each the enterprise's own record"
+        );
+        let bank = Scope::Institution {
+            org_id: OrgId::new(
+                id(
+                    s,
+                    "SELECT id FROM organisations WHERE name = ?",
+                    "深圳前海农商银行（演示）",
+                )
+                .await,
+            ),
+        };
+        let loans = s
+            .loans(
+                &bank,
+                &ipfin_store::financing::LoanFilter::default(),
+                Page::default(),
+            )
+            .await
+            .expect("loans");
+        assert_eq!(loans.total, 3, "{n}: the bank reported them");
+    }
+}

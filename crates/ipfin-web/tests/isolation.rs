@@ -1291,11 +1291,31 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ("GET", "/matchmaking", "bank_user,enterprise_user"),
     ("POST", "/matchmaking/products", "bank_user"),
     (
+        "GET",
+        "/matchmaking/products/{product_id}/edit",
+        "bank_user",
+    ),
+    (
+        "POST",
+        "/matchmaking/products/{product_id}/edit",
+        "bank_user",
+    ),
+    (
         "POST",
         "/matchmaking/products/{product_id}/withdraw",
         "bank_user",
     ),
     ("POST", "/matchmaking/needs", "enterprise_user"),
+    (
+        "GET",
+        "/matchmaking/needs/{need_id}/edit",
+        "enterprise_user",
+    ),
+    (
+        "POST",
+        "/matchmaking/needs/{need_id}/edit",
+        "enterprise_user",
+    ),
     (
         "POST",
         "/matchmaking/needs/{need_id}/close",
@@ -1376,6 +1396,7 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ("GET", "/api/v1/search", "public"),
     ("GET", "/api/v1/products", "public"),
     ("POST", "/api/v1/products", "bank_user"),
+    ("PUT", "/api/v1/products/{product_id}", "bank_user"),
     (
         "POST",
         "/api/v1/products/{product_id}/contact",
@@ -1383,6 +1404,11 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ),
     ("GET", "/api/v1/financing-needs", "public"),
     ("POST", "/api/v1/financing-needs", "enterprise_user"),
+    (
+        "PUT",
+        "/api/v1/financing-needs/{need_id}",
+        "enterprise_user",
+    ),
     (
         "POST",
         "/api/v1/financing-needs/{need_id}/interest",
@@ -1437,6 +1463,21 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     (
         "POST",
         "/cases/{case_id}/steps/{step}",
+        "city_admin,district_officer,agency_user",
+    ),
+    (
+        "POST",
+        "/cases/{case_id}/steps/{step}/files",
+        "city_admin,district_officer,agency_user",
+    ),
+    (
+        "GET",
+        "/cases/{case_id}/files/{case_file_id}",
+        "city_admin,district_officer,department_member,agency_user,enterprise_user,bank_user",
+    ),
+    (
+        "POST",
+        "/cases/{case_id}/files/{case_file_id}/delete",
         "city_admin,district_officer,agency_user",
     ),
     (
@@ -1536,6 +1577,21 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     (
         "PUT",
         "/api/v1/cases/{case_id}/steps/{step}",
+        "city_admin,district_officer,agency_user",
+    ),
+    (
+        "POST",
+        "/api/v1/cases/{case_id}/steps/{step}/files",
+        "city_admin,district_officer,agency_user",
+    ),
+    (
+        "GET",
+        "/api/v1/cases/{case_id}/files/{case_file_id}",
+        "city_admin,district_officer,department_member,agency_user,enterprise_user,bank_user",
+    ),
+    (
+        "DELETE",
+        "/api/v1/cases/{case_id}/files/{case_file_id}",
         "city_admin,district_officer,agency_user",
     ),
     (
@@ -1684,6 +1740,8 @@ struct Prober {
     // specialist: another district's), one of its cases and a pending booking.
     foreign_station: i64,
     foreign_case: i64,
+    /// A file of that case's contract step.
+    foreign_case_file: i64,
     foreign_booking: i64,
     // Valuation (issue #22 item 3): a quote of the foreign enterprise and district, asked of
     // 华信资产评估 (no prober is that institution).
@@ -2208,7 +2266,7 @@ async fn probe_quote(app: &TestApp, district: &str, enterprise: i64) -> i64 {
 
 /// The demo's station of the foreign district, its first case with no account manager (a bank
 /// reads the cases its manager is assigned to) and a new pending booking (written directly).
-async fn probe_station(app: &TestApp, district: &str) -> (i64, i64, i64) {
+async fn probe_station(app: &TestApp, district: &str) -> (i64, i64, i64, i64) {
     let conn = app.store().conn();
     let station = ipfin_store::db::fetch_i64(
         conn,
@@ -2234,7 +2292,15 @@ async fn probe_station(app: &TestApp, district: &str) -> (i64, i64, i64) {
     )
     .await
     .expect("booking");
-    (station, case, booking)
+    let file = ipfin_store::db::fetch_i64(
+        conn,
+        "INSERT INTO case_step_files (case_id, step, blob_key, file_name, file_type, size, uploaded_at) \
+         VALUES (?, 'contract', 'probe', '越权探测合同.pdf', 'pdf', 1, 0) RETURNING id",
+        vec![case.into()],
+    )
+    .await
+    .expect("step file");
+    (station, case, booking, file)
 }
 
 /// A whitelist decision in force for an enterprise of the foreign district (written directly;
@@ -2533,7 +2599,7 @@ async fn probers(app: &TestApp) -> Vec<Prober> {
             probe_push(app, district, foreign_enterprise.id, foreign_org).await;
         let (foreign_interp, foreign_product, foreign_need, foreign_listing) =
             probe_platform(app, district).await;
-        let (foreign_station, foreign_case, foreign_booking) = probe_station(
+        let (foreign_station, foreign_case, foreign_booking, foreign_case_file) = probe_station(
             app,
             if username == "agency.specialist" {
                 "440304"
@@ -2593,6 +2659,7 @@ async fn probers(app: &TestApp) -> Vec<Prober> {
             foreign_listing,
             foreign_station,
             foreign_case,
+            foreign_case_file,
             foreign_booking,
             foreign_quote: probe_quote(app, district, foreign_enterprise.id).await,
         });
@@ -2642,6 +2709,7 @@ fn substitute(path: &str, p: &Prober) -> String {
         ("{listing_id}", p.foreign_listing.to_string()),
         ("{station_id}", p.foreign_station.to_string()),
         ("{case_id}", p.foreign_case.to_string()),
+        ("{case_file_id}", p.foreign_case_file.to_string()),
         ("{booking_id}", p.foreign_booking.to_string()),
         ("{quote_id}", p.foreign_quote.to_string()),
         ("{step}", "policy".to_string()),
@@ -2690,14 +2758,10 @@ async fn call(app: &TestApp, spec: &RouteSpec, path: &str, p: &Prober) -> suppor
             let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
             app.post_form(path, Some(&p.session), &pairs).await
         }
-        (m @ ("POST" | "PUT"), true) => {
+        (m @ ("POST" | "PUT" | "DELETE"), true) => {
             let body = serde_json::json!({"kind": "department", "name": "越权探测", "district_code": p.foreign_district});
             let req = axum::http::Request::builder()
-                .method(if m == "PUT" {
-                    Method::PUT
-                } else {
-                    Method::POST
-                })
+                .method(Method::from_bytes(m.as_bytes()).expect("method"))
                 .uri(path)
                 .header("cookie", &p.session.cookie)
                 .header("content-type", "application/json")
@@ -2727,10 +2791,10 @@ async fn isolation_matrix() {
             let path = substitute(spec.path, &probers[0]);
             let anon = match spec.method {
                 "GET" => app.get(&path, None).await,
-                "PUT" => {
+                m @ ("PUT" | "DELETE") => {
                     app.send(
                         axum::http::Request::builder()
-                            .method(Method::PUT)
+                            .method(Method::from_bytes(m.as_bytes()).expect("method"))
                             .uri(&path)
                             .header("content-type", "application/json")
                             .body(axum::body::Body::from("{}"))

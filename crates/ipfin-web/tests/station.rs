@@ -693,3 +693,261 @@ async fn a_bank_sees_only_the_cases_its_account_manager_is_assigned_to() {
         app.cleanup().await;
     }
 }
+
+/// A file upload from a page (multipart with the session's CSRF token).
+async fn upload_on_page(
+    app: &TestApp,
+    s: &support::Session,
+    path: &str,
+    name: &str,
+    bytes: &[u8],
+) -> Resp {
+    let (ct, mp) = support::multipart(&[("_csrf", &s.csrf)], Some((name, bytes)));
+    app.send(
+        Request::builder()
+            .method(Method::POST)
+            .uri(path)
+            .header(header::COOKIE, &s.cookie)
+            .header(header::CONTENT_TYPE, ct)
+            .body(Body::from(mp))
+            .expect("request"),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn a_steps_documents_are_files_kept_on_the_case_and_read_only_by_those_who_read_it() {
+    for app in TestApp::all().await {
+        let n = app.db.name;
+        let s = app.store();
+        let spec = app.login("agency.specialist").await;
+        let ent = app.login("ent.user").await;
+        let token = app.token("南山知识产权金融服务站").await;
+        let code = ipfin_store::demo::demo_credit_code("440305", 101);
+        let r = app
+            .api(
+                Method::POST,
+                "/api/v1/cases",
+                Some(&token),
+                Some(serde_json::json!({"credit_code": code}).to_string()),
+            )
+            .await;
+        assert_eq!(r.status, 201, "{n}: {}", r.body);
+        let case = r.json()["id"].as_i64().expect("id");
+        let rows = async || {
+            ipfin_store::db::fetch_i64(
+                s.conn(),
+                "SELECT COUNT(*) FROM case_step_files WHERE case_id = ?",
+                vec![case.into()],
+            )
+            .await
+            .expect("count")
+        };
+
+        // The specialist adds the signed contract to the contract step on the page.
+        let contract = b"%PDF-1.7\n% signed pledge contract\n".to_vec();
+        let r = upload_on_page(
+            &app,
+            &spec,
+            &format!("/cases/{case}/steps/contract/files"),
+            "../质押合同（签字版）.pdf",
+            &contract,
+        )
+        .await;
+        assert_eq!(r.status, 303, "{n}: {}", r.body);
+        let fid = ipfin_store::db::fetch_i64(
+            s.conn(),
+            "SELECT id FROM case_step_files WHERE case_id = ? AND step = 'contract'",
+            vec![case.into()],
+        )
+        .await
+        .expect("file");
+        let page = app.get(&format!("/cases/{case}"), Some(&spec)).await;
+        assert!(
+            page.body.contains(&format!(
+                "<a href=\"/cases/{case}/files/{fid}\">质押合同（签字版）.pdf</a>"
+            )),
+            "{n}: the file is listed under its step, its name without the path"
+        );
+        // The enterprise served downloads it, byte for byte, as a download that runs nothing.
+        let (st, h, bytes) = app
+            .get_bytes(&format!("/cases/{case}/files/{fid}"), &ent)
+            .await;
+        assert_eq!(st, 200, "{n}");
+        assert_eq!(bytes, contract, "{n}");
+        assert_eq!(h[header::CONTENT_TYPE], "application/pdf", "{n}");
+        assert!(
+            h[header::CONTENT_DISPOSITION]
+                .to_str()
+                .is_ok_and(|v| v.starts_with("attachment")),
+            "{n}"
+        );
+
+        // Hostile and wrong files: refused beside the field, nothing stored, no audit event.
+        let before = app.audit_count().await;
+        for (name, bytes, says) in [
+            (
+                "合同.pdf",
+                b"<html><script>alert(1)</script></html>".to_vec(),
+                "PDF",
+            ),
+            ("空.pdf", Vec::new(), "空文件"),
+        ] {
+            let r = upload_on_page(
+                &app,
+                &spec,
+                &format!("/cases/{case}/steps/contract/files"),
+                name,
+                &bytes,
+            )
+            .await;
+            assert_eq!(r.status, 422, "{n}: {name}: {}", r.body);
+            assert!(
+                r.body.contains("contract-file-error"),
+                "{n}: {name}: beside the field"
+            );
+            assert!(r.body.contains(says), "{n}: {name}: says what is wrong");
+        }
+        let r = upload_on_page(
+            &app,
+            &spec,
+            &format!("/cases/{case}/steps/nonsense/files"),
+            "a.pdf",
+            b"%PDF-1.7",
+        )
+        .await;
+        assert_eq!(r.status, 404, "{n}: no such step");
+        assert_eq!(app.audit_count().await, before, "{n}");
+        assert_eq!(rows().await, 1, "{n}");
+
+        // Another district's specialist neither adds nor reads; the enterprise reads only.
+        let ft = app.login("ft.specialist").await;
+        let r = upload_on_page(
+            &app,
+            &ft,
+            &format!("/cases/{case}/steps/contract/files"),
+            "x.pdf",
+            b"%PDF-1.7",
+        )
+        .await;
+        assert_eq!(r.status, 404, "{n}");
+        let (st, _, _) = app
+            .get_bytes(&format!("/cases/{case}/files/{fid}"), &ft)
+            .await;
+        assert_eq!(st, 404, "{n}");
+        let r = upload_on_page(
+            &app,
+            &ent,
+            &format!("/cases/{case}/steps/contract/files"),
+            "x.pdf",
+            b"%PDF-1.7",
+        )
+        .await;
+        assert_eq!(r.status, 403, "{n}");
+        let r = app
+            .post_form(
+                &format!("/cases/{case}/files/{fid}/delete"),
+                Some(&ent),
+                &[],
+            )
+            .await;
+        assert_eq!(r.status, 403, "{n}");
+        // A file id of another case is not this case's file.
+        let (st, _, _) = app
+            .get_bytes(&format!("/cases/{}/files/{fid}", case + 1), &spec)
+            .await;
+        assert_eq!(st, 404, "{n}");
+
+        // Through the API the station adds the registration certificate, reads it and
+        // removes it again; the audit keeps what was removed.
+        let png = b"\x89PNG\r\n\x1a\n0000IHDR".to_vec();
+        let r = app
+            .send(
+                Request::builder()
+                    .method(Method::POST)
+                    .uri(format!("/api/v1/cases/{case}/steps/registration/files"))
+                    .header(header::AUTHORIZATION, format!("Bearer {token}"))
+                    .header(header::CONTENT_TYPE, "application/octet-stream")
+                    .header("x-file-name", "%E7%99%BB%E8%AE%B0%E8%AF%81%E6%98%8E.png")
+                    .body(Body::from(png.clone()))
+                    .expect("request"),
+            )
+            .await;
+        assert_eq!(r.status, 201, "{n}: {}", r.body);
+        let reg = r.json()["id"].as_i64().expect("id");
+        let r = app
+            .api(
+                Method::GET,
+                &format!("/api/v1/cases/{case}"),
+                Some(&token),
+                None,
+            )
+            .await;
+        let files = r.json()["files"].clone();
+        assert_eq!(files.as_array().map(Vec::len), Some(2), "{n}: {files}");
+        assert_eq!(files[1]["step"], "registration", "{n}");
+        assert_eq!(files[1]["file_name"], "登记证明.png", "{n}");
+        assert_eq!(files[1]["file_type"], "png", "{n}");
+        let r = app
+            .api(
+                Method::DELETE,
+                &format!("/api/v1/cases/{case}/files/{reg}"),
+                Some(&token),
+                None,
+            )
+            .await;
+        assert_eq!(r.status, 204, "{n}: {}", r.body);
+        let r = app
+            .api(
+                Method::GET,
+                &format!("/api/v1/cases/{case}/files/{reg}"),
+                Some(&token),
+                None,
+            )
+            .await;
+        assert_eq!(r.status, 404, "{n}");
+        let removed = ipfin_store::db::fetch_i64(
+            s.conn(),
+            "SELECT COUNT(*) FROM audit_events WHERE action = 'station.step_file_removed' AND entity_id = ?",
+            vec![case.to_string().into()],
+        )
+        .await
+        .expect("audit");
+        assert_eq!(removed, 1, "{n}");
+
+        // A step holds at most twenty files: the twenty-first is refused and not stored.
+        for i in 1..20 {
+            let r = upload_on_page(
+                &app,
+                &spec,
+                &format!("/cases/{case}/steps/contract/files"),
+                &format!("附件{i}.pdf"),
+                format!("%PDF-1.7 {i}").as_bytes(),
+            )
+            .await;
+            assert_eq!(r.status, 303, "{n}: file {i}");
+        }
+        let r = upload_on_page(
+            &app,
+            &spec,
+            &format!("/cases/{case}/steps/contract/files"),
+            "多余.pdf",
+            b"%PDF-1.7 extra",
+        )
+        .await;
+        assert_eq!(r.status, 422, "{n}");
+        assert!(r.body.contains("已达上限"), "{n}");
+        assert_eq!(rows().await, 20, "{n}");
+        // The specialist removes one on the page.
+        let r = app
+            .post_form(
+                &format!("/cases/{case}/files/{fid}/delete"),
+                Some(&spec),
+                &[],
+            )
+            .await;
+        assert_eq!(r.status, 303, "{n}: {}", r.body);
+        assert_eq!(rows().await, 19, "{n}");
+        app.cleanup().await;
+    }
+}

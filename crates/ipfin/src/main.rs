@@ -490,6 +490,9 @@ async fn load_demo(store: &Store, cfg: &Config) -> Result<()> {
     // Issue #22: the platform's disposal listing (with its defaulted loan), apart from the
     // demo city the tests load (they count its loans); nothing when present already.
     store.seed_demo_disposal().await?;
+    // Issue #21: the loans the demo's service cases obtained, linked to their steps (also
+    // apart from the tests' demo city).
+    store.seed_demo_case_loans().await?;
     r
 }
 

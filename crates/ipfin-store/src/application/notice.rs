@@ -245,6 +245,20 @@ impl Store {
         .await
     }
 
+    /// A district's latest `limit` notices the public reads (published or ended), filtered in
+    /// the database.
+    pub async fn public_notices(&self, district: &str, limit: u32) -> Result<Vec<NoticeRow>> {
+        fetch_all(
+            self.conn(),
+            &format!(
+                "SELECT id, district_code, title, starts_on, ends_on, days, status, published_at FROM notices \
+                 WHERE district_code = ? AND status <> 'draft' ORDER BY id DESC LIMIT {limit}"
+            ),
+            vec![district.to_string().into()],
+        )
+        .await
+    }
+
     /// A notice: public facts for everyone; the objections (with contacts) only for the
     /// district's officers and the city.
     pub async fn notice(&self, scope: &Scope, id: i64) -> Result<NoticeDetail> {

@@ -36,6 +36,7 @@ mod m0030_platform;
 mod m0031_public_data_and_screening_changes;
 mod m0032_case_account_manager;
 mod m0033_valuation_quotes;
+mod m0034_case_step_files;
 
 use m0001_foundation::M0001Foundation;
 use m0002_enterprises::M0002Enterprises;
@@ -68,6 +69,7 @@ use m0030_platform::M0030Platform;
 use m0031_public_data_and_screening_changes::M0031PublicDataAndScreeningChanges;
 use m0032_case_account_manager::M0032CaseAccountManager;
 use m0033_valuation_quotes::M0033ValuationQuotes;
+use m0034_case_step_files::M0034CaseStepFiles;
 
 use sea_orm_migration::prelude::*;
 
@@ -108,6 +110,7 @@ impl MigratorTrait for Migrator {
             Box::new(M0031PublicDataAndScreeningChanges),
             Box::new(M0032CaseAccountManager),
             Box::new(M0033ValuationQuotes),
+            Box::new(M0034CaseStepFiles),
         ]
     }
 }

@@ -88,6 +88,28 @@ pub async fn create_product(
     Ok((StatusCode::CREATED, Json(Created { id })))
 }
 
+/// The bank corrects its product while it is on offer (the same body as publishing it).
+#[utoipa::path(put, path = "/api/v1/products/{product_id}", tag = "platform", request_body = ProductBody,
+    params(("product_id" = i64, Path)),
+    responses((status = 204, description = "changed; matches follow the stored values"),
+        (status = 404, description = "not a product of the caller's institution"),
+        (status = 409, description = "the product was withdrawn (`product.not_editable`)"),
+        (status = 422, description = "a minimum above its maximum, no IP kind, …; every problem in `errors`")),
+    security(("bearer" = [])))]
+pub async fn update_product(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> AppResult<StatusCode> {
+    let id = path_id(&id)?;
+    uc::editable_product(&state, &actor, id).await?;
+    let b: ProductBody = parse(&body)?;
+    let p = uc::check_product(&b)?;
+    uc::update_product(&state, &actor, id, &p).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
 /// An enterprise asks the bank of an active product to contact it (once a day).
 #[utoipa::path(post, path = "/api/v1/products/{product_id}/contact", tag = "platform", request_body = ContactBody,
     params(("product_id" = i64, Path)),
@@ -134,6 +156,28 @@ pub async fn create_need(
     let b: NeedBody = parse(&body)?;
     let id = uc::create_need(&state, &actor, &b).await?;
     Ok((StatusCode::CREATED, Json(Created { id })))
+}
+
+/// The enterprise corrects its open need (the same body as publishing it; at least one of its
+/// own IP assets).
+#[utoipa::path(put, path = "/api/v1/financing-needs/{need_id}", tag = "platform", request_body = NeedBody,
+    params(("need_id" = i64, Path)),
+    responses((status = 204, description = "changed; matches follow the stored values"),
+        (status = 404, description = "not a need of the caller's enterprise"),
+        (status = 409, description = "the need was closed (`need.not_editable`)"),
+        (status = 422, description = "no IP asset, not its own, amount or term missing; every problem in `errors`")),
+    security(("bearer" = [])))]
+pub async fn update_need(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> AppResult<StatusCode> {
+    let id = path_id(&id)?;
+    uc::editable_need(&state, &actor, id).await?;
+    let b: NeedBody = parse(&body)?;
+    uc::update_need(&state, &actor, id, &b).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// A bank expresses interest in an open need (once a day).

@@ -266,6 +266,62 @@ pub async fn update_step(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// Adds a file to a step's documents: the body is the file's bytes, its name (percent-encoded
+/// UTF-8) in `X-File-Name`. The content decides the type (PDF, OFD, JPEG, PNG, Excel, Word).
+#[utoipa::path(post, path = "/api/v1/cases/{case_id}/steps/{step}/files", tag = "station",
+    params(("case_id" = i64, Path), ("step" = String, Path, description = "policy | qualification | valuation | contract | registration | subsidy")),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream"),
+    responses((status = 201, description = "the file's id", body = Created),
+        (status = 403, description = "not the station's staff or the district"),
+        (status = 404, description = "not a case you see, or no such step"),
+        (status = 422, description = "`file.empty`, `file.too_large`, `file.type`, or `station.step_files_full` (20 files per step)")),
+    security(("bearer" = [])))]
+pub async fn upload_step_file(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path((id, step)): Path<(String, String)>,
+    headers: axum::http::HeaderMap,
+    body: Bytes,
+) -> AppResult<(StatusCode, Json<Created>)> {
+    let id = path_id(&id)?;
+    let name = headers
+        .get("x-file-name")
+        .and_then(|v| v.to_str().ok())
+        .map(crate::api::application::percent_decode)
+        .unwrap_or_default();
+    let fid = uc::add_step_file(&state, &actor, id, &step, &name, body).await?;
+    Ok((StatusCode::CREATED, Json(Created { id: fid })))
+}
+
+/// Downloads a step's file of a case the caller reads.
+#[utoipa::path(get, path = "/api/v1/cases/{case_id}/files/{case_file_id}", tag = "station",
+    params(("case_id" = i64, Path), ("case_file_id" = i64, Path)),
+    responses((status = 200, description = "the file", body = String, content_type = "application/octet-stream"),
+        (status = 404, description = "not a case you see, or not its file")),
+    security(("bearer" = [])))]
+pub async fn step_file(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path((id, fid)): Path<(String, String)>,
+) -> AppResult<axum::response::Response> {
+    uc::step_file(&state, &actor, path_id(&id)?, path_id(&fid)?).await
+}
+
+/// Removes a step's file (the audit keeps its name and content key).
+#[utoipa::path(delete, path = "/api/v1/cases/{case_id}/files/{case_file_id}", tag = "station",
+    params(("case_id" = i64, Path), ("case_file_id" = i64, Path)),
+    responses((status = 204), (status = 403, description = "not the station's staff or the district"),
+        (status = 404, description = "not a case you see, or not its file")),
+    security(("bearer" = [])))]
+pub async fn delete_step_file(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path((id, fid)): Path<(String, String)>,
+) -> AppResult<StatusCode> {
+    uc::remove_step_file(&state, &actor, path_id(&id)?, path_id(&fid)?).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
 /// A step's new state (documentation of `StepFields`).
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct StepBodyDoc {

@@ -60,12 +60,32 @@ fn routes(r: Routes) -> Routes {
         )
         .get("/matchmaking", Roles(MATCHMAKERS), v::matchmaking)
         .post("/matchmaking/products", Roles(BANKS), v::create_product)
+        .get(
+            "/matchmaking/products/{product_id}/edit",
+            Roles(BANKS),
+            v::edit_product,
+        )
+        .post(
+            "/matchmaking/products/{product_id}/edit",
+            Roles(BANKS),
+            v::update_product,
+        )
         .post(
             "/matchmaking/products/{product_id}/withdraw",
             Roles(BANKS),
             v::withdraw_product,
         )
         .post("/matchmaking/needs", Roles(ENTERPRISES), v::create_need)
+        .get(
+            "/matchmaking/needs/{need_id}/edit",
+            Roles(ENTERPRISES),
+            v::edit_need,
+        )
+        .post(
+            "/matchmaking/needs/{need_id}/edit",
+            Roles(ENTERPRISES),
+            v::update_need,
+        )
         .post(
             "/matchmaking/needs/{need_id}/close",
             Roles(ENTERPRISES),
@@ -175,6 +195,12 @@ fn routes(r: Routes) -> Routes {
             Roles(BANKS),
             api::platform::create_product,
         )
+        .add(
+            "PUT",
+            "/api/v1/products/{product_id}",
+            Roles(BANKS),
+            axum::routing::put(api::platform::update_product),
+        )
         .post(
             "/api/v1/products/{product_id}/contact",
             Roles(ENTERPRISES),
@@ -185,6 +211,12 @@ fn routes(r: Routes) -> Routes {
             "/api/v1/financing-needs",
             Roles(ENTERPRISES),
             api::platform::create_need,
+        )
+        .add(
+            "PUT",
+            "/api/v1/financing-needs/{need_id}",
+            Roles(ENTERPRISES),
+            axum::routing::put(api::platform::update_need),
         )
         .post(
             "/api/v1/financing-needs/{need_id}/interest",

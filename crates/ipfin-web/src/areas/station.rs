@@ -8,7 +8,8 @@ use crate::actor::Access::{Public, Roles};
 use crate::actor::Actor;
 use crate::routes::{GOVERNMENT, MANAGERS, Routes};
 use crate::{api, views};
-use axum::routing::put;
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{delete, post, put};
 use ipfin_domain::{OrgKind, Role};
 
 /// The area as the composition registers it.
@@ -79,6 +80,23 @@ fn routes(r: Routes) -> Routes {
             "/cases/{case_id}/steps/{step}",
             Roles(CASE_WORKERS),
             views::station::update_step,
+        )
+        .add(
+            "POST",
+            "/cases/{case_id}/steps/{step}/files",
+            Roles(CASE_WORKERS),
+            post(views::station::upload_step_file)
+                .layer(DefaultBodyLimit::max(views::application::MAX_FILE_BYTES)),
+        )
+        .get(
+            "/cases/{case_id}/files/{case_file_id}",
+            Roles(CASE_READERS),
+            views::station::step_file,
+        )
+        .post(
+            "/cases/{case_id}/files/{case_file_id}/delete",
+            Roles(CASE_WORKERS),
+            views::station::delete_step_file,
         )
         .post(
             "/cases/{case_id}/visits",
@@ -183,6 +201,24 @@ fn routes(r: Routes) -> Routes {
             "/api/v1/cases/{case_id}/steps/{step}",
             Roles(CASE_WORKERS),
             put(api::station::update_step),
+        )
+        .add(
+            "POST",
+            "/api/v1/cases/{case_id}/steps/{step}/files",
+            Roles(CASE_WORKERS),
+            post(api::station::upload_step_file)
+                .layer(DefaultBodyLimit::max(views::application::MAX_FILE_BYTES)),
+        )
+        .get(
+            "/api/v1/cases/{case_id}/files/{case_file_id}",
+            Roles(CASE_READERS),
+            api::station::step_file,
+        )
+        .add(
+            "DELETE",
+            "/api/v1/cases/{case_id}/files/{case_file_id}",
+            Roles(CASE_WORKERS),
+            delete(api::station::delete_step_file),
         )
         .post(
             "/api/v1/cases/{case_id}/visits",

@@ -53,7 +53,18 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
         "I confirm the decline (cannot be undone)",
     ),
     ("station.decline_reason", "婉拒理由", "Reason for declining"),
-    ("station.documents", "材料", "Documents"),
+    ("station.documents", "材料说明", "Note on documents"),
+    ("station.files", "文件", "Files"),
+    (
+        "station.step_file",
+        "上传本步骤的文件",
+        "Add a file to this step",
+    ),
+    (
+        "station.step_file_hint",
+        "如签订的合同、登记证明、政策解读材料的扫描件；每个文件不超过 20 MB，接受 PDF、OFD、JPEG、PNG、Excel、Word，按文件内容判断类型；每个步骤最多 20 个文件。",
+        "E.g. the signed contract, the registration certificate, the interpretation handed over, scanned; up to 20 MB each, PDF, OFD, JPEG, PNG, Excel or Word, judged by content; at most 20 files per step.",
+    ),
     ("station.done_on", "完成日期", "Done on"),
     ("station.enterprise", "企业名称", "Enterprise"),
     (

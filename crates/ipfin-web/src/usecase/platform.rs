@@ -12,7 +12,7 @@ use ipfin_domain::platform::{
 };
 use ipfin_domain::{FieldError, Scope};
 use ipfin_store::StoreError;
-use ipfin_store::platform::{InterpretationRow, ListingRow, ZoneContact};
+use ipfin_store::platform::{InterpretationRow, ListingRow, NeedRow, ProductRow, ZoneContact};
 use ipfin_store::policy::PolicyVersionRow;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -121,6 +121,26 @@ pub async fn create_product(state: &AppState, actor: &Actor, p: &Product) -> App
         .await?)
 }
 
+/// The caller's own product if it may still be edited: 404 for another bank's, 409 once
+/// withdrawn (asked before a body is checked).
+pub async fn editable_product(state: &AppState, actor: &Actor, id: i64) -> AppResult<ProductRow> {
+    Ok(state.store.product_for_edit(&actor.scope, id).await?)
+}
+
+/// The bank corrects its product (checked like a new one, `product_input_check`); the caller
+/// has asked [`editable_product`] first.
+pub async fn update_product(
+    state: &AppState,
+    actor: &Actor,
+    id: i64,
+    p: &Product,
+) -> AppResult<()> {
+    write!(state, actor, |tx| state
+        .store
+        .update_product(&mut tx, &actor.scope, id, p)
+        .await?)
+}
+
 pub async fn withdraw_product(state: &AppState, actor: &Actor, id: i64) -> AppResult<()> {
     write!(state, actor, |tx| state
         .store
@@ -128,18 +148,39 @@ pub async fn withdraw_product(state: &AppState, actor: &Actor, id: i64) -> AppRe
         .await?)
 }
 
-pub async fn create_need(state: &AppState, actor: &Actor, b: &NeedBody) -> AppResult<i64> {
-    let n = Need::check(
+/// The domain's check of a need body, every problem at once.
+pub fn need_input_check(b: &NeedBody) -> Result<Need, Vec<FieldError>> {
+    Need::check(
         b.amount_fen,
         b.months,
         &b.purpose,
         &b.ip_asset_ids,
         b.public,
     )
-    .map_err(fields)?;
+}
+
+pub async fn create_need(state: &AppState, actor: &Actor, b: &NeedBody) -> AppResult<i64> {
+    let n = need_input_check(b).map_err(fields)?;
     write!(state, actor, |tx| state
         .store
         .create_need(&mut tx, &actor.scope, &n)
+        .await?)
+}
+
+/// The caller's own need if it may still be edited: 404 for anyone else's, 409 once closed
+/// (asked before a body is checked).
+pub async fn editable_need(state: &AppState, actor: &Actor, id: i64) -> AppResult<NeedRow> {
+    Ok(state.store.need_for_edit(&actor.scope, id).await?)
+}
+
+/// The enterprise corrects its open need (the same checks as a new one, every problem at once,
+/// after the need was found to be its own and open).
+pub async fn update_need(state: &AppState, actor: &Actor, id: i64, b: &NeedBody) -> AppResult<()> {
+    editable_need(state, actor, id).await?;
+    let n = need_input_check(b).map_err(fields)?;
+    write!(state, actor, |tx| state
+        .store
+        .update_need(&mut tx, &actor.scope, id, &n)
         .await?)
 }
 
@@ -300,13 +341,55 @@ pub struct Zone {
 /// A district's zone (public data only, whoever asks), from the short-lived public cache when
 /// it is fresh there.
 pub async fn zone(state: &AppState, code: &str) -> AppResult<std::sync::Arc<Zone>> {
-    let key = format!("zone:{code}");
-    if let Some(z) = state.public.get::<Zone>(&key) {
-        return Ok(z);
-    }
-    let z = std::sync::Arc::new(load_zone(state, code).await?);
-    state.public.put(&key, z.clone());
-    Ok(z)
+    state
+        .public
+        .get_or_load(&format!("zone:{code}"), || load_zone(state, code))
+        .await
+}
+
+/// The platform's front page: every district zone with its counts, and the latest items.
+pub struct ZonesFront {
+    /// (code, name, published policies, interpretations) per district.
+    pub zones: Vec<(String, String, i64, i64)>,
+    pub interpretations: Vec<InterpretationRow>,
+    pub listings: Vec<ListingRow>,
+    pub products: Vec<st::ProductRow>,
+}
+
+/// The platform's front page's data (public, from the short-lived cache when fresh there).
+pub async fn zones_front(state: &AppState) -> AppResult<std::sync::Arc<ZonesFront>> {
+    state
+        .public
+        .get_or_load("zones", || async {
+            let counts = state.store.zone_counts().await?;
+            let zones = state
+                .store
+                .districts()
+                .await?
+                .into_iter()
+                .map(|d| {
+                    let c = counts.iter().find(|c| c.code == d.code);
+                    (
+                        d.code,
+                        d.name,
+                        c.map_or(0, |c| c.policies),
+                        c.map_or(0, |c| c.interpretations),
+                    )
+                })
+                .collect();
+            let mut interpretations = state.store.interpretations(&Scope::Public, None).await?;
+            interpretations.truncate(5);
+            Ok::<_, AppError>(ZonesFront {
+                zones,
+                interpretations,
+                listings: state
+                    .store
+                    .listings_where(&Scope::Public, None, true, 5)
+                    .await?,
+                products: state.store.latest_products(&Scope::Public, 5).await?,
+            })
+        })
+        .await
 }
 
 async fn load_zone(state: &AppState, code: &str) -> AppResult<Zone> {
@@ -344,11 +427,8 @@ async fn load_zone(state: &AppState, code: &str) -> AppResult<Zone> {
     notices.sort_by_key(|n| (!n.open_now, n.closes));
     let listings = state
         .store
-        .listings(&Scope::Public)
-        .await?
-        .into_iter()
-        .filter(|l| l.district_code.as_deref() == Some(code))
-        .collect();
+        .listings_where(&Scope::Public, Some(code), false, 500)
+        .await?;
     Ok(Zone {
         code: d.code.clone(),
         name: d.name,
@@ -358,23 +438,10 @@ async fn load_zone(state: &AppState, code: &str) -> AppResult<Zone> {
             .store
             .interpretations(&Scope::Public, Some(code))
             .await?,
-        public_notices: state
-            .store
-            .notices(Some(code))
-            .await?
-            .into_iter()
-            .filter(|n| n.status != "draft")
-            .take(20)
-            .collect(),
+        public_notices: state.store.public_notices(code, 20).await?,
         listings,
         contacts: state.store.zone_contacts(code).await?,
-        stations: state
-            .store
-            .stations(&Scope::Public, None)
-            .await?
-            .into_iter()
-            .filter(|s| s.active && (s.district_code == code || s.area().iter().any(|a| a == code)))
-            .collect(),
+        stations: state.store.stations_serving(code).await?,
     })
 }
 
@@ -763,6 +830,8 @@ impl SearchResult {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct NeedMatch {
     pub need: NeedDto,
+    /// Which criteria matched, in words (in the caller's language: Chinese unless the request
+    /// asks for English).
     pub reasons: Vec<String>,
 }
 
@@ -770,6 +839,8 @@ pub struct NeedMatch {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ProductMatch {
     pub product: ProductDto,
+    /// Which criteria matched, in words (in the caller's language: Chinese unless the request
+    /// asks for English).
     pub reasons: Vec<String>,
 }
 
@@ -814,7 +885,11 @@ pub async fn matchmaking(state: &AppState, actor: &Actor) -> AppResult<Matchmaki
                         .iter()
                         .map(|x| NeedMatch {
                             need: (&x.item).into(),
-                            reasons: x.reasons.clone(),
+                            reasons: x
+                                .reasons
+                                .iter()
+                                .map(|r| r.text(actor.lang).to_string())
+                                .collect(),
                         })
                         .collect(),
                 })
@@ -834,7 +909,11 @@ pub async fn matchmaking(state: &AppState, actor: &Actor) -> AppResult<Matchmaki
                         .iter()
                         .map(|x| ProductMatch {
                             product: (&x.item).into(),
-                            reasons: x.reasons.clone(),
+                            reasons: x
+                                .reasons
+                                .iter()
+                                .map(|r| r.text(actor.lang).to_string())
+                                .collect(),
                         })
                         .collect(),
                 })

@@ -118,6 +118,33 @@ pub struct StepDto {
 }
 dto!(StepRow => StepDto { step, status, started_on, done_on, responsible, documents, linked_id });
 
+/// A file among a step's documents (download: `GET /api/v1/cases/{case_id}/files/{id}`).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct StepFileDto {
+    pub id: i64,
+    /// The step's code.
+    pub step: String,
+    pub file_name: String,
+    /// pdf | ofd | jpeg | png | xlsx | docx (decided by the content)
+    pub file_type: String,
+    pub size: i64,
+    /// Unix seconds.
+    pub uploaded_at: i64,
+}
+
+impl From<ipfin_store::application::FileRow> for StepFileDto {
+    fn from(f: ipfin_store::application::FileRow) -> Self {
+        StepFileDto {
+            id: f.id,
+            step: f.slot,
+            file_name: f.file_name,
+            file_type: f.file_type,
+            size: f.size,
+            uploaded_at: f.uploaded_at,
+        }
+    }
+}
+
 /// A record of the case's enterprise that a step may link.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct LinkChoiceDto {
@@ -173,6 +200,8 @@ pub struct CaseDetailDto {
     pub choices: Vec<LinkChoiceDto>,
     /// The station's account managers, one of whom may be assigned to the case.
     pub managers: Vec<PersonDto>,
+    /// The steps' files, in upload order.
+    pub files: Vec<StepFileDto>,
     /// Whether the caller may work the case (steps, visits, trips, consent, application).
     pub may_work: bool,
     /// Whether the caller is the enterprise served (consent, rating).
@@ -408,6 +437,7 @@ pub async fn case(state: &AppState, actor: &Actor, id: i64) -> AppResult<CaseDet
         trips: d.trips.into_iter().map(Into::into).collect(),
         choices: d.choices.into_iter().map(Into::into).collect(),
         managers: d.managers.into_iter().map(Into::into).collect(),
+        files: d.files.into_iter().map(Into::into).collect(),
         may_work,
         is_enterprise,
     })
@@ -479,6 +509,60 @@ pub async fn update_step(
         .store
         .update_step(&mut tx, &actor.scope, case_id, &u, today())
         .await?)
+}
+
+/// Adds a file to a step's documents.
+pub async fn add_step_file(
+    state: &AppState,
+    actor: &Actor,
+    case_id: i64,
+    step: &str,
+    file_name: &str,
+    bytes: axum::body::Bytes,
+) -> AppResult<i64> {
+    state
+        .store
+        .service_case(&actor.scope, case_id, today())
+        .await?;
+    let step = Step::from_code(step).ok_or_else(AppError::not_found)?;
+    write!(state, actor, |tx| state
+        .store
+        .add_step_file(
+            &mut tx,
+            &actor.scope,
+            case_id,
+            step,
+            file_name,
+            bytes.clone()
+        )
+        .await?)
+}
+
+/// Removes a file from a step.
+pub async fn remove_step_file(
+    state: &AppState,
+    actor: &Actor,
+    case_id: i64,
+    file_id: i64,
+) -> AppResult<()> {
+    write!(state, actor, |tx| state
+        .store
+        .remove_step_file(&mut tx, &actor.scope, case_id, file_id)
+        .await?)
+}
+
+/// A step's file with its bytes, for download.
+pub async fn step_file(
+    state: &AppState,
+    actor: &Actor,
+    case_id: i64,
+    file_id: i64,
+) -> AppResult<axum::response::Response> {
+    let (f, bytes) = state
+        .store
+        .step_file(&actor.scope, case_id, file_id)
+        .await?;
+    Ok(crate::http::file_response(&f, bytes))
 }
 
 /// Records a visit.

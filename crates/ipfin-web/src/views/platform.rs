@@ -1,6 +1,7 @@
 //! The public service platform on pages (SPEC §7 R3.3, issue #22): the city's front page of
 //! district zones `/zones`, each zone `/zones/{code}` with its interpretations, feeds, the one
-//! search box `/search`; matchmaking (`/products`, `/financing-needs`, `/matchmaking`);
+//! search box `/search`; matchmaking (`/products`, `/financing-needs`, `/matchmaking`, the
+//! owners' edit forms `/matchmaking/products/{id}/edit` and `/matchmaking/needs/{id}/edit`);
 //! disposal (`/disposal` public, `/disposals` for the pledgee bank); the valuation directory
 //! `/valuation`; the officers' interpretations `/interpretations`. Text people typed is always
 //! rendered as text (askama escapes it), never as HTML.
@@ -19,8 +20,11 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use ipfin_domain::ip_number::IpKind;
 use ipfin_domain::money::{Fen, parse_amount};
-use ipfin_domain::platform::{paragraphs, parse_rate_bp, rate_display};
-use ipfin_domain::{FieldError, OrgKind, Scope};
+use ipfin_domain::platform::{
+    ContactKind, InterpretationStatus, ListingStatus, NeedStatus, ProductStatus, paragraphs,
+    parse_rate_bp, rate_display,
+};
+use ipfin_domain::{FieldError, Lang, Msg, OrgKind, Scope};
 use ipfin_store::platform::{
     AssetRow, ContactRow, DisposableLoan, InterestRow, InterpretationRow, ListingRow, Match,
     NeedRow, ProductRow, SearchHit,
@@ -28,53 +32,91 @@ use ipfin_store::platform::{
 use ipfin_store::policy::PolicyVersionRow;
 use serde::Deserialize;
 
-/// Display helpers shared by the platform's templates.
-pub struct Fmt;
+/// Display helpers shared by the platform's templates, in the page's language (the status
+/// words are the domain's `code_enum!` labels, like every other area's).
+pub struct Fmt(pub Lang);
 
 impl Fmt {
+    /// An amount in 元 (“1,000.00 元”; in English “1,000.00 yuan”).
     pub fn yuan(&self, fen: &i64) -> String {
-        Fen::new(*fen).to_string()
+        match self.0 {
+            Lang::Zh => Fen::new(*fen).to_string(),
+            Lang::En => format!("{} yuan", Fen::new(*fen).yuan()),
+        }
     }
     pub fn opt_yuan(&self, fen: &Option<i64>) -> String {
-        fen.map(|f| Fen::new(f).to_string()).unwrap_or_default()
+        fen.map(|f| self.yuan(&f)).unwrap_or_default()
+    }
+    /// The colon between a label and what follows (full-width in Chinese).
+    pub fn colon(&self) -> &'static str {
+        match self.0 {
+            Lang::Zh => "：",
+            Lang::En => ": ",
+        }
     }
     pub fn rate(&self, bp: &i32) -> String {
         rate_display(*bp)
     }
     pub fn kinds(&self, codes: &str) -> String {
+        let sep = if self.0 == Lang::En { ", " } else { "、" };
         codes
             .split(',')
             .filter(|c| !c.is_empty())
-            .map(|c| IpKind::from_code(c).map_or(c.to_string(), |k| k.zh().to_string()))
+            .map(|c| IpKind::from_code(c).map_or(c.to_string(), |k| self.ip_kind(k).to_string()))
             .collect::<Vec<_>>()
-            .join("、")
+            .join(sep)
     }
     pub fn kind(&self, code: &str) -> &'static str {
-        IpKind::from_code(code).map_or("", IpKind::zh)
+        IpKind::from_code(code).map_or("", |k| self.ip_kind(k))
+    }
+    fn ip_kind(&self, k: IpKind) -> &'static str {
+        match self.0 {
+            Lang::Zh => k.zh(),
+            Lang::En => k.en(),
+        }
+    }
+    /// Every IP kind as (code, label), for the checkboxes of the product form.
+    pub fn kind_options(&self) -> Vec<(&'static str, &'static str)> {
+        IpKind::ALL
+            .iter()
+            .map(|k| (k.code(), self.ip_kind(*k)))
+            .collect()
     }
     pub fn paras(&self, body: &str) -> Vec<String> {
         paragraphs(body)
     }
+    /// A product's industries or regions; none declared: any (不限).
     pub fn or_any(&self, s: &str) -> String {
-        if s.is_empty() {
-            "不限".into()
-        } else {
-            s.replace(',', "、")
+        match (s.is_empty(), self.0) {
+            (true, Lang::Zh) => "不限".into(),
+            (true, Lang::En) => "Any".into(),
+            (false, Lang::Zh) => s.replace(',', "、"),
+            (false, Lang::En) => s.replace(',', ", "),
         }
     }
-    pub fn status(&self, s: &str) -> &'static str {
-        match s {
-            "active" => "在售",
-            "withdrawn" => "已撤回",
-            "open" => "进行中",
-            "closed" => "已关闭",
-            "sold" => "已成交",
-            "published" => "已发布",
-            "draft" => "草稿",
-            "request" => "企业申请对接",
-            "interest" => "银行表达意向",
-            _ => "",
-        }
+    pub fn product_status(&self, code: &str) -> &'static str {
+        ProductStatus::from_code(code).map_or("", |s| s.label(self.0))
+    }
+    pub fn need_status(&self, code: &str) -> &'static str {
+        NeedStatus::from_code(code).map_or("", |s| s.label(self.0))
+    }
+    pub fn listing_status(&self, code: &str) -> &'static str {
+        ListingStatus::from_code(code).map_or("", |s| s.label(self.0))
+    }
+    pub fn interp_status(&self, code: &str) -> &'static str {
+        InterpretationStatus::from_code(code).map_or("", |s| s.label(self.0))
+    }
+    pub fn contact_kind(&self, code: &str) -> &'static str {
+        ContactKind::from_code(code).map_or("", |s| s.label(self.0))
+    }
+    /// The reasons of a match (which criteria matched), in the page's language.
+    pub fn reasons(&self, reasons: &[Msg]) -> String {
+        let sep = if self.0 == Lang::En { "; " } else { "；" };
+        reasons
+            .iter()
+            .map(|r| r.text(self.0))
+            .collect::<Vec<_>>()
+            .join(sep)
     }
 }
 
@@ -171,53 +213,16 @@ fn is_form_error(e: &AppError) -> bool {
 struct ZonesPage {
     ctx: PageCtx,
     f: Fmt,
-    zones: Vec<(String, String, usize, usize)>,
-    interpretations: Vec<InterpretationRow>,
-    listings: Vec<ListingRow>,
-    products: Vec<ProductRow>,
+    front: std::sync::Arc<uc::ZonesFront>,
 }
 
 /// `GET /zones`: the city's front page — every district zone and the latest items.
 pub async fn zones(State(state): State<AppState>, actor: Actor) -> AppResult<Response> {
-    let policies = state.store.policy_versions(&Scope::Public, None).await?;
-    let interpretations = state.store.interpretations(&Scope::Public, None).await?;
-    let zones = state
-        .store
-        .districts()
-        .await?
-        .into_iter()
-        .map(|d| {
-            let p = policies
-                .iter()
-                .filter(|v| v.district_code == d.code && v.status == "published")
-                .count();
-            let i = interpretations
-                .iter()
-                .filter(|v| v.district_code == d.code)
-                .count();
-            (d.code, d.name, p, i)
-        })
-        .collect();
+    let front = uc::zones_front(&state).await?;
     let page = ZonesPage {
         ctx: PageCtx::new(&actor, &state, "/zones"),
-        f: Fmt,
-        zones,
-        interpretations: interpretations.into_iter().take(5).collect(),
-        listings: state
-            .store
-            .listings(&Scope::Public)
-            .await?
-            .into_iter()
-            .filter(|l| l.status == "open")
-            .take(5)
-            .collect(),
-        products: state
-            .store
-            .products(&Scope::Public)
-            .await?
-            .into_iter()
-            .take(5)
-            .collect(),
+        f: Fmt(actor.lang),
+        front,
     };
     Ok(render(StatusCode::OK, &page))
 }
@@ -239,7 +244,7 @@ pub async fn zone(
     let z = uc::zone(&state, &code).await?;
     let page = ZonePage {
         ctx: PageCtx::new(&actor, &state, "/zones"),
-        f: Fmt,
+        f: Fmt(actor.lang),
         z,
     };
     Ok(render(StatusCode::OK, &page))
@@ -266,7 +271,7 @@ pub async fn interpretation(
     }
     let page = InterpretationPage {
         ctx: PageCtx::new(&actor, &state, "/zones"),
-        f: Fmt,
+        f: Fmt(actor.lang),
         i,
     };
     Ok(render(StatusCode::OK, &page))
@@ -524,7 +529,7 @@ async fn interpretations_page(
     };
     let page = InterpretationsPage {
         ctx: PageCtx::new(actor, state, "/interpretations").with_flash(flash),
-        f: Fmt,
+        f: Fmt(actor.lang),
         rows,
         policies,
         editing,
@@ -695,7 +700,7 @@ struct ProductsPage {
 pub async fn products(State(state): State<AppState>, actor: Actor) -> AppResult<Response> {
     let page = ProductsPage {
         ctx: PageCtx::new(&actor, &state, "/products"),
-        f: Fmt,
+        f: Fmt(actor.lang),
         products: state.store.products(&Scope::Public).await?,
     };
     Ok(render(StatusCode::OK, &page))
@@ -708,7 +713,9 @@ struct ProductPage {
     f: Fmt,
     p: ProductRow,
     /// A signed-in enterprise: its open needs that match, with the reasons.
-    mine: Option<Vec<(NeedRow, Vec<String>)>>,
+    mine: Option<Vec<(NeedRow, Vec<Msg>)>>,
+    /// The product's own bank may edit it now (the same answer the edit itself gets).
+    editable: bool,
     message: String,
     errors: FormErrors,
 }
@@ -736,11 +743,14 @@ async fn product_page(
     } else {
         None
     };
+    let editable = actor.scope.org_kind() == Some(OrgKind::FinancialInstitution)
+        && state.store.product_for_edit(&actor.scope, id).await.is_ok();
     let page = ProductPage {
         ctx: PageCtx::new(actor, state, "/products"),
-        f: Fmt,
+        f: Fmt(actor.lang),
         p,
         mine,
+        editable,
         message,
         errors,
     };
@@ -816,7 +826,7 @@ pub async fn needs(State(state): State<AppState>, actor: Actor) -> AppResult<Res
     };
     let page = NeedsPage {
         ctx: PageCtx::new(&actor, &state, "/financing-needs"),
-        f: Fmt,
+        f: Fmt(actor.lang),
         needs: state.store.needs(&scope).await?,
         bank,
     };
@@ -830,6 +840,8 @@ struct NeedPage {
     f: Fmt,
     n: NeedRow,
     bank: bool,
+    /// The need's own enterprise may edit it now (the same answer the edit itself gets).
+    editable: bool,
     message: String,
     errors: FormErrors,
 }
@@ -846,9 +858,12 @@ async fn need_page(
         Ok(n) => n,
         Err(_) => state.store.need(&Scope::Public, id).await?,
     };
+    let editable = actor.scope.org_kind() == Some(OrgKind::Enterprise)
+        && state.store.need_for_edit(&actor.scope, id).await.is_ok();
     let page = NeedPage {
         ctx: PageCtx::new(actor, state, "/financing-needs"),
-        f: Fmt,
+        f: Fmt(actor.lang),
+        editable,
         bank: actor.scope.org_kind() == Some(OrgKind::FinancialInstitution) && n.status == "open",
         n,
         message,
@@ -917,14 +932,9 @@ struct MatchmakingPage {
 }
 
 impl MatchmakingPage {
-    fn kind_checked(&self, code: &str) -> bool {
-        self.product.ip_kinds.iter().any(|k| k == code)
-    }
-    fn asset_checked(&self, id: &i64) -> bool {
-        self.need.ip_asset_ids.iter().any(|k| *k == id.to_string())
-    }
-    fn all_kinds(&self) -> Vec<(&'static str, &'static str)> {
-        IpKind::ALL.iter().map(|k| (k.code(), k.zh())).collect()
+    /// Whether a product of the bank's list may be edited (on offer), as the store decides.
+    fn product_editable(&self, status: &str) -> bool {
+        ProductStatus::from_code(status).is_some_and(ProductStatus::editable)
     }
 }
 
@@ -946,6 +956,90 @@ pub struct ProductForm {
     pub description: String,
 }
 
+impl ProductForm {
+    /// The form filled with a stored product (amounts in 元, rates in %, as typed on create).
+    fn from_row(p: &ProductRow) -> ProductForm {
+        ProductForm {
+            name: p.name.clone(),
+            ip_kinds: p
+                .ip_kinds
+                .split(',')
+                .filter(|k| !k.is_empty())
+                .map(str::to_string)
+                .collect(),
+            min_amount: plain_yuan(p.min_fen),
+            max_amount: plain_yuan(p.max_fen),
+            min_months: p.min_months.to_string(),
+            max_months: p.max_months.to_string(),
+            min_rate: plain_rate(p.min_rate_bp),
+            max_rate: plain_rate(p.max_rate_bp),
+            industries: p.industries.clone(),
+            regions: p.regions.clone(),
+            contact: p.contact.clone(),
+            description: p.description.clone(),
+        }
+    }
+    fn kind_checked(&self, code: &str) -> bool {
+        self.ip_kinds.iter().any(|k| k == code)
+    }
+    /// What the form says as a body, with the errors of its own parsing (amounts in 元, whole
+    /// months, rates in %); the domain checks the rest.
+    fn body(&self) -> (ProductBody, Vec<FieldError>) {
+        let mut own = Vec::new();
+        let rate = |errors: &mut Vec<FieldError>, name: &'static str, v: &str| -> Option<i32> {
+            let v = v.trim();
+            if v.is_empty() {
+                return None;
+            }
+            let r = parse_rate_bp(v);
+            if r.is_none() {
+                errors.push(field(
+                    name,
+                    "form.rate",
+                    "年利率按百分数填写，最多两位小数，例如 3.45。",
+                ));
+            }
+            r
+        };
+        let b = ProductBody {
+            name: self.name.clone(),
+            ip_kinds: self.ip_kinds.clone(),
+            min_fen: yuan_field(&mut own, "min_amount", &self.min_amount, false),
+            max_fen: yuan_field(&mut own, "max_amount", &self.max_amount, false),
+            min_months: int_field(&mut own, "min_months", &self.min_months),
+            max_months: int_field(&mut own, "max_months", &self.max_months),
+            min_rate_bp: rate(&mut own, "min_rate", &self.min_rate),
+            max_rate_bp: rate(&mut own, "max_rate", &self.max_rate),
+            industries: vec![self.industries.clone()],
+            regions: vec![self.regions.clone()],
+            contact: self.contact.clone(),
+            description: self.description.clone(),
+        };
+        (b, own)
+    }
+    /// The posted form with its checkboxes (several `ip_kinds`).
+    fn posted(form: CsrfForm<ProductForm>) -> ProductForm {
+        let kinds: Vec<String> = form
+            .all("ip_kinds")
+            .into_iter()
+            .map(str::to_string)
+            .collect();
+        let mut f = form.data;
+        f.ip_kinds = kinds;
+        f
+    }
+}
+
+/// Fen as 元 without separators, as a person types it ("5000000.00").
+fn plain_yuan(fen: i64) -> String {
+    format!("{}.{:02}", fen / 100, (fen % 100).abs())
+}
+
+/// Basis points as the percentage typed in the form ("3.45").
+fn plain_rate(bp: i32) -> String {
+    format!("{}.{:02}", bp / 100, bp % 100)
+}
+
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(default)]
 pub struct NeedForm {
@@ -955,6 +1049,50 @@ pub struct NeedForm {
     pub public: Option<String>,
     #[serde(skip)]
     pub ip_asset_ids: Vec<String>,
+}
+
+impl NeedForm {
+    /// The form filled with a stored need.
+    fn from_row(n: &NeedRow) -> NeedForm {
+        NeedForm {
+            amount: plain_yuan(n.amount_fen),
+            months: n.months.to_string(),
+            purpose: n.purpose.clone(),
+            public: n.public.then(|| "yes".to_string()),
+            ip_asset_ids: n.assets.iter().map(|a| a.id.to_string()).collect(),
+        }
+    }
+    fn asset_checked(&self, id: &i64) -> bool {
+        self.ip_asset_ids.iter().any(|k| *k == id.to_string())
+    }
+    /// What the form says as a body, with the errors of its own parsing; the domain checks the
+    /// rest.
+    fn body(&self) -> (NeedBody, Vec<FieldError>) {
+        let mut own = Vec::new();
+        let b = NeedBody {
+            amount_fen: yuan_field(&mut own, "amount", &self.amount, false),
+            months: int_field(&mut own, "months", &self.months),
+            purpose: self.purpose.clone(),
+            ip_asset_ids: self
+                .ip_asset_ids
+                .iter()
+                .filter_map(|s| s.parse().ok())
+                .collect(),
+            public: self.public.as_deref() == Some("yes"),
+        };
+        (b, own)
+    }
+    /// The posted form with its checkboxes (several `ip_asset_ids`).
+    fn posted(form: CsrfForm<NeedForm>) -> NeedForm {
+        let ids: Vec<String> = form
+            .all("ip_asset_ids")
+            .into_iter()
+            .map(str::to_string)
+            .collect();
+        let mut f = form.data;
+        f.ip_asset_ids = ids;
+        f
+    }
 }
 
 async fn matchmaking_page(
@@ -988,7 +1126,7 @@ async fn matchmaking_page(
     };
     let page = MatchmakingPage {
         ctx: PageCtx::new(actor, state, "/matchmaking").with_flash(flash),
-        f: Fmt,
+        f: Fmt(actor.lang),
         bank,
         ent_matches,
         bank_matches,
@@ -1032,43 +1170,8 @@ pub async fn create_product(
     actor: Actor,
     form: CsrfForm<ProductForm>,
 ) -> AppResult<Response> {
-    let kinds: Vec<String> = form
-        .all("ip_kinds")
-        .into_iter()
-        .map(str::to_string)
-        .collect();
-    let mut f = form.data;
-    f.ip_kinds = kinds;
-    let mut own = Vec::new();
-    let rate = |errors: &mut Vec<FieldError>, name: &'static str, v: &str| -> Option<i32> {
-        let v = v.trim();
-        if v.is_empty() {
-            return None;
-        }
-        let r = parse_rate_bp(v);
-        if r.is_none() {
-            errors.push(field(
-                name,
-                "form.rate",
-                "年利率按百分数填写，最多两位小数，例如 3.45。",
-            ));
-        }
-        r
-    };
-    let b = ProductBody {
-        name: f.name.clone(),
-        ip_kinds: f.ip_kinds.clone(),
-        min_fen: yuan_field(&mut own, "min_amount", &f.min_amount, false),
-        max_fen: yuan_field(&mut own, "max_amount", &f.max_amount, false),
-        min_months: int_field(&mut own, "min_months", &f.min_months),
-        max_months: int_field(&mut own, "max_months", &f.max_months),
-        min_rate_bp: rate(&mut own, "min_rate", &f.min_rate),
-        max_rate_bp: rate(&mut own, "max_rate", &f.max_rate),
-        industries: vec![f.industries.clone()],
-        regions: vec![f.regions.clone()],
-        contact: f.contact.clone(),
-        description: f.description.clone(),
-    };
+    let f = ProductForm::posted(form);
+    let (b, own) = f.body();
     let r = match combined(own, uc::product_input_check(&b)) {
         Ok(p) => uc::create_product(&state, &actor, &p).await,
         Err(e) => Err(e),
@@ -1078,6 +1181,85 @@ pub async fn create_product(
         Err(e) if is_form_error(&e) => {
             let errors = FormErrors::from_error(&e, actor.lang);
             matchmaking_page(&state, &actor, f, NeedForm::default(), errors, None).await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "product_edit.html")]
+struct ProductEditPage {
+    ctx: PageCtx,
+    f: Fmt,
+    id: i64,
+    /// The product's name as stored (the heading, while the field shows what was typed).
+    stored_name: String,
+    product: ProductForm,
+    errors: FormErrors,
+}
+
+fn product_edit_page(
+    state: &AppState,
+    actor: &Actor,
+    stored: &ProductRow,
+    product: ProductForm,
+    errors: FormErrors,
+    status: StatusCode,
+) -> Response {
+    let page = ProductEditPage {
+        ctx: PageCtx::new(actor, state, "/matchmaking"),
+        f: Fmt(actor.lang),
+        id: stored.id,
+        stored_name: stored.name.clone(),
+        product,
+        errors,
+    };
+    render(status, &page)
+}
+
+/// `GET /matchmaking/products/{product_id}/edit`: the bank's own product on offer, in the form
+/// it was published with, filled with the stored values (another bank's: 404; withdrawn: 409).
+pub async fn edit_product(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    let id = path_id(&id)?;
+    let p = uc::editable_product(&state, &actor, id).await?;
+    let form = ProductForm::from_row(&p);
+    Ok(product_edit_page(
+        &state,
+        &actor,
+        &p,
+        form,
+        FormErrors::default(),
+        StatusCode::OK,
+    ))
+}
+
+/// `POST /matchmaking/products/{product_id}/edit`: the bank corrects its product; every
+/// problem is shown beside its field with what was typed, and nothing changes.
+pub async fn update_product(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<String>,
+    form: CsrfForm<ProductForm>,
+) -> AppResult<Response> {
+    let id = path_id(&id)?;
+    let stored = uc::editable_product(&state, &actor, id).await?;
+    let f = ProductForm::posted(form);
+    let (b, own) = f.body();
+    let r = match combined(own, uc::product_input_check(&b)) {
+        Ok(p) => uc::update_product(&state, &actor, id, &p).await,
+        Err(e) => Err(e),
+    };
+    match r {
+        Ok(()) => Ok(see_other("/matchmaking", "updated")),
+        Err(e) if is_form_error(&e) => {
+            let errors = FormErrors::from_error(&e, actor.lang);
+            Ok(product_edit_page(
+                &state, &actor, &stored, f, errors, e.status,
+            ))
         }
         Err(e) => Err(e),
     }
@@ -1102,33 +1284,9 @@ pub async fn create_need(
     actor: Actor,
     form: CsrfForm<NeedForm>,
 ) -> AppResult<Response> {
-    let ids: Vec<String> = form
-        .all("ip_asset_ids")
-        .into_iter()
-        .map(str::to_string)
-        .collect();
-    let mut f = form.data;
-    f.ip_asset_ids = ids;
-    let mut own = Vec::new();
-    let b = NeedBody {
-        amount_fen: yuan_field(&mut own, "amount", &f.amount, false),
-        months: int_field(&mut own, "months", &f.months),
-        purpose: f.purpose.clone(),
-        ip_asset_ids: f
-            .ip_asset_ids
-            .iter()
-            .filter_map(|s| s.parse().ok())
-            .collect(),
-        public: f.public.as_deref() == Some("yes"),
-    };
-    let checked = ipfin_domain::platform::Need::check(
-        b.amount_fen,
-        b.months,
-        &b.purpose,
-        &b.ip_asset_ids,
-        b.public,
-    );
-    let r = match combined(own, checked) {
+    let f = NeedForm::posted(form);
+    let (b, own) = f.body();
+    let r = match combined(own, uc::need_input_check(&b)) {
         Ok(_) => uc::create_need(&state, &actor, &b).await,
         Err(e) => Err(e),
     };
@@ -1137,6 +1295,84 @@ pub async fn create_need(
         Err(e) if is_form_error(&e) => {
             let errors = FormErrors::from_error(&e, actor.lang);
             matchmaking_page(&state, &actor, ProductForm::default(), f, errors, None).await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "need_edit.html")]
+struct NeedEditPage {
+    ctx: PageCtx,
+    f: Fmt,
+    id: i64,
+    need: NeedForm,
+    /// The enterprise's IP assets (to offer).
+    assets: Vec<AssetRow>,
+    errors: FormErrors,
+}
+
+async fn need_edit_page(
+    state: &AppState,
+    actor: &Actor,
+    id: i64,
+    need: NeedForm,
+    errors: FormErrors,
+    status: StatusCode,
+) -> AppResult<Response> {
+    let page = NeedEditPage {
+        ctx: PageCtx::new(actor, state, "/matchmaking"),
+        f: Fmt(actor.lang),
+        id,
+        need,
+        assets: state.store.own_ip_assets(&actor.scope).await?,
+        errors,
+    };
+    Ok(render(status, &page))
+}
+
+/// `GET /matchmaking/needs/{need_id}/edit`: the enterprise's own open need in the form it was
+/// published with, filled with the stored values (another enterprise's: 404; closed: 409).
+pub async fn edit_need(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    let id = path_id(&id)?;
+    let n = uc::editable_need(&state, &actor, id).await?;
+    need_edit_page(
+        &state,
+        &actor,
+        id,
+        NeedForm::from_row(&n),
+        FormErrors::default(),
+        StatusCode::OK,
+    )
+    .await
+}
+
+/// `POST /matchmaking/needs/{need_id}/edit`: the enterprise corrects its need; every problem
+/// is shown beside its field with what was typed, and nothing changes.
+pub async fn update_need(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<String>,
+    form: CsrfForm<NeedForm>,
+) -> AppResult<Response> {
+    let id = path_id(&id)?;
+    uc::editable_need(&state, &actor, id).await?;
+    let f = NeedForm::posted(form);
+    let (b, own) = f.body();
+    let r = match combined(own, uc::need_input_check(&b)) {
+        Ok(_) => uc::update_need(&state, &actor, id, &b).await,
+        Err(e) => Err(e),
+    };
+    match r {
+        Ok(()) => Ok(see_other("/matchmaking", "updated")),
+        Err(e) if is_form_error(&e) => {
+            let status = e.status;
+            let errors = FormErrors::from_error(&e, actor.lang);
+            need_edit_page(&state, &actor, id, f, errors, status).await
         }
         Err(e) => Err(e),
     }
@@ -1171,7 +1407,7 @@ struct DisposalPage {
 pub async fn disposal(State(state): State<AppState>, actor: Actor) -> AppResult<Response> {
     let page = DisposalPage {
         ctx: PageCtx::new(&actor, &state, "/disposal"),
-        f: Fmt,
+        f: Fmt(actor.lang),
         listings: state.store.listings(&Scope::Public).await?,
     };
     Ok(render(StatusCode::OK, &page))
@@ -1209,7 +1445,7 @@ async fn listing_page(
     let t = uc::today();
     let page = ListingPage {
         ctx: PageCtx::new(actor, state, "/disposal").with_flash(flash),
-        f: Fmt,
+        f: Fmt(actor.lang),
         open: l.status == "open" && l.opens_on <= t && t <= l.closes_on,
         l,
         form,
@@ -1303,7 +1539,7 @@ async fn disposals_page(
     };
     let page = DisposalsPage {
         ctx: PageCtx::new(actor, state, "/disposals").with_flash(flash),
-        f: Fmt,
+        f: Fmt(actor.lang),
         listings: state.store.listings(&actor.scope).await?,
         loans: state.store.disposable_loans(&actor.scope).await?,
         form,
@@ -1406,7 +1642,7 @@ async fn manage_page(
     };
     let page = ManagePage {
         ctx: PageCtx::new(actor, state, "/disposals").with_flash(flash),
-        f: Fmt,
+        f: Fmt(actor.lang),
         interests: state.store.listing_interests(&actor.scope, id).await?,
         l,
         form,
@@ -1563,7 +1799,7 @@ async fn valuation_page(
         .filter(|o| institutions.iter().any(|v| v.org_id == *o));
     let page = ValuationPage {
         ctx: PageCtx::new(actor, state, "/valuation").with_flash(flash),
-        f: Fmt,
+        f: Fmt(actor.lang),
         institutions,
         assets: if enterprise {
             state.store.own_ip_assets(&actor.scope).await?
@@ -1731,7 +1967,7 @@ async fn quotes_page(
         .collect();
     let page = QuotesPage {
         ctx: PageCtx::new(actor, state, "/valuation/quotes").with_flash(flash),
-        f: Fmt,
+        f: Fmt(actor.lang),
         quotes,
         valuer: actor.scope.org_kind() == Some(OrgKind::FinancialInstitution),
         enterprise: actor.scope.org_kind() == Some(OrgKind::Enterprise),

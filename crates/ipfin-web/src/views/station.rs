@@ -15,7 +15,7 @@ use crate::usecase::station::{
 };
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use chrono::NaiveDate;
 use ipfin_domain::station::{
@@ -498,6 +498,14 @@ impl CasePage {
             None
         }
     }
+    /// The files of step `code`.
+    fn files_of(&self, code: &str) -> Vec<&uc::StepFileDto> {
+        self.d.files.iter().filter(|f| f.step == code).collect()
+    }
+    /// A file's size in whole KB, rounded up.
+    fn kb(&self, n: &i64) -> String {
+        format!("{} KB", n.saturating_add(1023) / 1024)
+    }
     fn opt_date_str(&self, d: &Option<NaiveDate>) -> String {
         d.map(|d| d.to_string()).unwrap_or_default()
     }
@@ -647,6 +655,61 @@ pub async fn update_step(
         )))
     };
     after(&state, &actor, id, &format!("step:{step}"), t, r, "updated").await
+}
+
+/// `POST /cases/{case_id}/steps/{step}/files` (multipart: `_csrf`, `file`).
+pub async fn upload_step_file(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path((id, step)): Path<(String, String)>,
+    headers: HeaderMap,
+    req: axum::extract::Request,
+) -> AppResult<Response> {
+    let id = path_id(&id)?;
+    uc::case(&state, &actor, id).await?;
+    let (_, file) = crate::views::application::read_form(&actor, &headers, req).await?;
+    let r = match file {
+        Some((name, bytes)) => uc::add_step_file(&state, &actor, id, &step, &name, bytes)
+            .await
+            .map(|_| ()),
+        None => Err(AppError::invalid(FieldError::new(
+            "file",
+            "file.missing",
+            "请选择要上传的文件。",
+            "Choose a file to upload.",
+        ))),
+    };
+    after(
+        &state,
+        &actor,
+        id,
+        &format!("file:{step}"),
+        Typed::new(),
+        r,
+        "created",
+    )
+    .await
+}
+
+/// `POST /cases/{case_id}/files/{file_id}/delete`.
+pub async fn delete_step_file(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path((id, fid)): Path<(String, String)>,
+    _form: CsrfForm<Typed>,
+) -> AppResult<Response> {
+    let id = path_id(&id)?;
+    uc::remove_step_file(&state, &actor, id, path_id(&fid)?).await?;
+    Ok(see_other(&format!("/cases/{id}"), "deleted"))
+}
+
+/// `GET /cases/{case_id}/files/{file_id}`.
+pub async fn step_file(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path((id, fid)): Path<(String, String)>,
+) -> AppResult<Response> {
+    uc::step_file(&state, &actor, path_id(&id)?, path_id(&fid)?).await
 }
 
 /// `POST /cases/{case_id}/visits`.

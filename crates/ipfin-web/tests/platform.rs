@@ -1067,6 +1067,14 @@ async fn the_platform_in_english_shows_english_statuses_and_reasons() {
         assert!(r.body.contains("<dd>Open</dd>"), "{n}: {}", r.body);
         let r = get_en(&app, "/disposal", None).await;
         assert!(!r.body.contains("挂牌中") && r.body.contains("Open"), "{n}");
+        // The front page's and the search's list markers: no full-width brackets in English.
+        for path in ["/zones", "/search?q=%E7%9F%A5%E8%AF%86%E4%BA%A7%E6%9D%83"] {
+            let r = get_en(&app, path, None).await;
+            assert_eq!(r.status, 200, "{n}: {path}");
+            assert!(!r.body.contains('【'), "{n}: {path}: {}", r.body);
+        }
+        let r = get_en(&app, "/zones", None).await;
+        assert!(r.body.contains("[Product] "), "{n}: {}", r.body);
         // The API speaks the caller's language too; Chinese by default.
         let token = app.token("深圳市南山示例科技有限公司").await;
         let m = app

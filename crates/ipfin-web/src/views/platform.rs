@@ -37,6 +37,13 @@ use serde::Deserialize;
 pub struct Fmt(pub Lang);
 
 impl Fmt {
+    /// A list item's kind marker: “【解读】” in Chinese, “[Interpretation]” in English.
+    pub fn marker(&self, label: &str) -> String {
+        match self.0 {
+            Lang::Zh => format!("【{label}】"),
+            Lang::En => format!("[{label}] "),
+        }
+    }
     /// An amount in 元 (“1,000.00 元”; in English “1,000.00 yuan”).
     pub fn yuan(&self, fen: &i64) -> String {
         match self.0 {
@@ -431,14 +438,20 @@ struct SearchPage {
 }
 
 impl SearchPage {
-    fn kind(&self, k: &str) -> &'static str {
-        match k {
-            "policy" => "政策",
-            "interpretation" => "政策解读",
-            "product" => "融资产品",
-            "listing" => "处置挂牌",
-            _ => "",
-        }
+    /// The hit's kind as a list marker in the page's language.
+    fn kind(&self, k: &str) -> String {
+        let (zh, en) = match k {
+            "policy" => ("政策", "Policy"),
+            "interpretation" => ("政策解读", "Interpretation"),
+            "product" => ("融资产品", "Product"),
+            "listing" => ("处置挂牌", "Disposal listing"),
+            _ => return String::new(),
+        };
+        let f = Fmt(self.ctx.t.0);
+        f.marker(match self.ctx.t.0 {
+            Lang::Zh => zh,
+            Lang::En => en,
+        })
     }
 }
 

@@ -228,6 +228,25 @@ pub struct ZoneCount {
     pub interpretations: i64,
 }
 
+/// A product's stored fields, in the column order of its INSERT and UPDATE (name … description).
+fn product_values(p: &Product) -> Vec<Value> {
+    let kinds: Vec<&str> = p.ip_kinds.iter().map(|k| k.code()).collect();
+    vec![
+        p.name.clone().into(),
+        kinds.join(",").into(),
+        p.min_fen.get().into(),
+        p.max_fen.get().into(),
+        p.min_months.into(),
+        p.max_months.into(),
+        p.min_rate_bp.into(),
+        p.max_rate_bp.into(),
+        p.industries.join(",").into(),
+        p.regions.join(",").into(),
+        p.contact.clone().into(),
+        p.description.clone().into(),
+    ]
+}
+
 fn not_bank() -> StoreError {
     StoreError::forbidden(
         "platform.bank_only",
@@ -533,30 +552,17 @@ impl Store {
             return Err(not_bank());
         };
         let now = crate::now_s();
-        let kinds: Vec<&str> = p.ip_kinds.iter().map(|k| k.code()).collect();
         let id = fetch_i64(
             tx.conn(),
             "INSERT INTO loan_products (bank_org_id, name, ip_kinds, min_fen, max_fen, min_months, max_months, min_rate_bp, max_rate_bp, \
              industries, regions, contact, description, status, created_by, created_at, updated_at) \
              VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'active', ?, ?, ?) RETURNING id",
-            vec![
-                bank.into(),
-                p.name.clone().into(),
-                kinds.join(",").into(),
-                p.min_fen.get().into(),
-                p.max_fen.get().into(),
-                p.min_months.into(),
-                p.max_months.into(),
-                p.min_rate_bp.into(),
-                p.max_rate_bp.into(),
-                p.industries.join(",").into(),
-                p.regions.join(",").into(),
-                p.contact.clone().into(),
-                p.description.clone().into(),
-                tx.actor_user_id().into(),
-                now.into(),
-                now.into(),
-            ],
+            [
+                vec![bank.into()],
+                product_values(p),
+                vec![tx.actor_user_id().into(), now.into(), now.into()],
+            ]
+            .concat(),
         )
         .await?;
         index_grams(tx, "product", id, &format!("{} {}", p.name, p.description)).await?;
@@ -615,24 +621,16 @@ impl Store {
             "UPDATE loan_products SET name = ?, ip_kinds = ?, min_fen = ?, max_fen = ?, min_months = ?, max_months = ?, \
              min_rate_bp = ?, max_rate_bp = ?, industries = ?, regions = ?, contact = ?, description = ?, updated_at = ? \
              WHERE id = ? AND bank_org_id = ? AND status = ?",
-            vec![
-                p.name.clone().into(),
-                kinds.join(",").into(),
-                p.min_fen.get().into(),
-                p.max_fen.get().into(),
-                p.min_months.into(),
-                p.max_months.into(),
-                p.min_rate_bp.into(),
-                p.max_rate_bp.into(),
-                p.industries.join(",").into(),
-                p.regions.join(",").into(),
-                p.contact.clone().into(),
-                p.description.clone().into(),
-                crate::now_s().into(),
-                id.into(),
+            [
+                product_values(p),
+                vec![
+                    crate::now_s().into(),
+                    id.into(),
                 before.bank_org_id.into(),
                 ProductStatus::Active.code().into(),
             ],
+            ]
+            .concat(),
         )
         .await?;
         if n == 0 {

@@ -32,17 +32,8 @@ async fn api_as(app: &TestApp, s: &Session, method: Method, path: &str, body: &s
 }
 
 async fn upload(app: &TestApp, s: &Session, path: &str, text: &str, file: (&str, &[u8])) -> Resp {
-    let (ct, body) = support::multipart(&[("_csrf", &s.csrf), ("text", text)], Some(file));
-    app.send(
-        Request::builder()
-            .method(Method::POST)
-            .uri(path)
-            .header(header::COOKIE, &s.cookie)
-            .header(header::CONTENT_TYPE, ct)
-            .body(Body::from(body))
-            .expect("request"),
-    )
-    .await
+    app.post_multipart(path, s, &[("text", text)], Some(file))
+        .await
 }
 
 async fn raw_file(app: &TestApp, token: &str, path: &str, name: &str, bytes: &[u8]) -> Resp {

@@ -702,17 +702,7 @@ async fn upload_on_page(
     name: &str,
     bytes: &[u8],
 ) -> Resp {
-    let (ct, mp) = support::multipart(&[("_csrf", &s.csrf)], Some((name, bytes)));
-    app.send(
-        Request::builder()
-            .method(Method::POST)
-            .uri(path)
-            .header(header::COOKIE, &s.cookie)
-            .header(header::CONTENT_TYPE, ct)
-            .body(Body::from(mp))
-            .expect("request"),
-    )
-    .await
+    app.post_multipart(path, s, &[], Some((name, bytes))).await
 }
 
 #[tokio::test]

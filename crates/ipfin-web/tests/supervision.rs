@@ -19,19 +19,7 @@ async fn post_multipart(
     fields: &[(&str, &str)],
     file: Option<(&str, &[u8])>,
 ) -> support::Resp {
-    let mut all = vec![("_csrf", s.csrf.as_str())];
-    all.extend_from_slice(fields);
-    let (ct, body) = support::multipart(&all, file);
-    app.send(
-        Request::builder()
-            .method(Method::POST)
-            .uri(path)
-            .header(header::COOKIE, &s.cookie)
-            .header(header::CONTENT_TYPE, ct)
-            .body(Body::from(body))
-            .expect("request"),
-    )
-    .await
+    app.post_multipart(path, s, fields, file).await
 }
 
 fn id_from(location: Option<&str>, prefix: &str) -> i64 {

@@ -287,6 +287,29 @@ impl TestApp {
         self.send(req).await
     }
 
+    /// A page's multipart form (a file upload) posted with the session and its CSRF token.
+    pub async fn post_multipart(
+        &self,
+        path: &str,
+        s: &Session,
+        fields: &[(&str, &str)],
+        file: Option<(&str, &[u8])>,
+    ) -> Resp {
+        let mut all = vec![("_csrf", s.csrf.as_str())];
+        all.extend_from_slice(fields);
+        let (ct, body) = multipart(&all, file);
+        self.send(
+            Request::builder()
+                .method(Method::POST)
+                .uri(path)
+                .header(header::COOKIE, &s.cookie)
+                .header(header::CONTENT_TYPE, ct)
+                .body(Body::from(body))
+                .expect("request"),
+        )
+        .await
+    }
+
     pub async fn audit_count(&self) -> i64 {
         self.store().audit_count().await.expect("count")
     }

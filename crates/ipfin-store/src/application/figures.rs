@@ -8,12 +8,12 @@ use crate::db::{exec, fetch_all, fetch_opt};
 use crate::error::{Result, StoreError};
 use crate::{Store, WriteTx};
 use chrono::NaiveDate;
-use ipfin_domain::Msg;
 use ipfin_domain::application::figures::{self, DecisionInput, Difference, Reported};
 use ipfin_domain::application::{Action, Actor, Kind, Line, Stage, State};
 use ipfin_domain::org::Scope;
 use ipfin_domain::policy::calc::{Calculation, Loan};
 use ipfin_domain::policy::document::PolicyDocument;
+use ipfin_domain::{Fen, Msg};
 use sea_orm::{ConnectionTrait, FromQueryResult};
 use serde_json::json;
 
@@ -90,13 +90,24 @@ impl Store {
             vec![r.id.into()],
         )
         .await?;
-        let fee = |kind: &str| -> Option<i64> {
+        // Sums done here are checked: a total that does not fit is an error, never wrapped.
+        let fee = |kind: &str| -> Result<Option<i64>> {
             let of_kind: Vec<&C> = contracts.iter().filter(|c| c.kind == kind).collect();
             if of_kind.is_empty() {
-                None
-            } else {
-                Some(of_kind.iter().map(|c| c.paid_fen.unwrap_or(0)).sum())
+                return Ok(None);
             }
+            Fen::sum(of_kind.iter().map(|c| Fen::new(c.paid_fen.unwrap_or(0))))
+                .map(|f| Some(f.get()))
+                .map_err(|_| StoreError::overflow("a loan's paid fees of one kind"))
+        };
+        let secured_amount_fen = if pledges.is_empty() {
+            None
+        } else {
+            Some(
+                Fen::sum(pledges.iter().map(|p| Fen::new(p.secured_amount_fen)))
+                    .map_err(|_| StoreError::overflow("a loan's secured amounts"))?
+                    .get(),
+            )
         };
         let decimal = |field: &str, v: &str| {
             v.parse::<rust_decimal::Decimal>()
@@ -105,11 +116,7 @@ impl Store {
         Ok(Some(Reported {
             loan_id: r.id,
             principal_fen: r.principal_fen,
-            secured_amount_fen: if pledges.is_empty() {
-                None
-            } else {
-                Some(pledges.iter().map(|p| p.secured_amount_fen).sum())
-            },
+            secured_amount_fen,
             other_collateral: r.other_collateral,
             ip_amount_fen: r.ip_amount_fen,
             ip_ratio: match r.ip_ratio.as_deref() {
@@ -120,9 +127,9 @@ impl Store {
             end: r.end_date,
             annual_rate: decimal("annual_rate", &r.annual_rate)?,
             interest_paid_fen: r.interest_paid_fen,
-            evaluation_fee_fen: fee("valuation"),
-            guarantee_fee_fen: fee("guarantee"),
-            insurance_fee_fen: fee("insurance"),
+            evaluation_fee_fen: fee("valuation")?,
+            guarantee_fee_fen: fee("guarantee")?,
+            insurance_fee_fen: fee("insurance")?,
             pledge_numbers: pledges.into_iter().map(|p| p.number).collect(),
         }))
     }

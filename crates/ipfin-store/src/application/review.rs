@@ -150,10 +150,18 @@ impl Store {
             values(),
         )
         .await?;
-        let mut out: BTreeMap<Item, i64> = BTreeMap::new();
+        // Sums done here are checked: a total that does not fit is an error, never wrapped.
+        let add = |out: &mut BTreeMap<Item, ipfin_domain::Fen>, item: Item, fen: i64| {
+            let e = out.entry(item).or_insert(ipfin_domain::Fen::ZERO);
+            *e = e
+                .checked_add(ipfin_domain::Fen::new(fen))
+                .ok_or_else(|| StoreError::overflow("an item's amount used this year"))?;
+            Ok::<_, StoreError>(())
+        };
+        let mut out: BTreeMap<Item, ipfin_domain::Fen> = BTreeMap::new();
         for u in rows {
             let item = crate::column::decode::<Item>("application_items.item", &u.item)?;
-            *out.entry(item).or_default() += u.used_fen;
+            add(&mut out, item, u.used_fen)?;
         }
         // A clawed-back application still holds what the enterprise kept of it (disbursed less
         // what was clawed back), shared over its items in proportion to their grants, exactly.
@@ -173,13 +181,10 @@ impl Store {
             let shares = ipfin_domain::policy::budget::proportional(&weights, app[0].kept_fen);
             for (k, share) in app.iter().zip(shares) {
                 let item = crate::column::decode::<Item>("application_items.item", &k.item)?;
-                *out.entry(item).or_default() += share;
+                add(&mut out, item, share)?;
             }
         }
-        Ok(out
-            .into_iter()
-            .map(|(item, fen)| (item, ipfin_domain::Fen::new(fen)))
-            .collect())
+        Ok(out)
     }
 
     /// The annual cap of each item as the stored calculation applied it (`items[].annual`).

@@ -177,7 +177,14 @@ fn percent_decode(s: &str) -> String {
 
 /// A multipart field that could not be read: 413 when the body went over the limit, else 400.
 pub fn multipart_error(e: axum::extract::multipart::MultipartError) -> AppError {
-    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+    // A body over the route's limit can surface as a parse failure whose cause is the limit.
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = std::error::Error::source(&e);
+    let mut over_limit = false;
+    while let Some(c) = cause {
+        over_limit |= c.is::<http_body_util::LengthLimitError>();
+        cause = c.source();
+    }
+    if over_limit || e.status() == StatusCode::PAYLOAD_TOO_LARGE {
         too_large()
     } else {
         AppError::bad_request(

@@ -807,6 +807,19 @@ async fn a_steps_documents_are_files_kept_on_the_case_and_read_only_by_those_who
         )
         .await;
         assert_eq!(r.status, 404, "{n}: no such step");
+        // Over the 20 MB limit: 413 and a message that says so (not "malformed").
+        let mut big = b"%PDF-1.7\n".to_vec();
+        big.resize(21 * 1024 * 1024, b'x');
+        let r = upload_on_page(
+            &app,
+            &spec,
+            &format!("/cases/{case}/steps/contract/files"),
+            "大文件.pdf",
+            &big,
+        )
+        .await;
+        assert_eq!(r.status, 413, "{n}: {}", r.body);
+        assert!(r.body.contains("过大"), "{n}");
         assert_eq!(app.audit_count().await, before, "{n}");
         assert_eq!(rows().await, 1, "{n}");
 

@@ -230,7 +230,7 @@ async fn the_five_stages_with_a_return_an_objection_each_way_and_a_clawback() {
         let policy = published(s, "440305").await;
         // A guarantee fee is stated, but only interest is applied for: the fee does not count.
         let mut l1 = line(bank_id, "2026-ZY-0100", "Y2026980010001", 1_000_000);
-        l1.guarantee_fee_fen = 300_000;
+        l1.guarantee_fee_fen = Fen::new(300_000);
         let a1 = new_fee_app(s, &ent, policy, vec![l1]).await;
 
         // Submitting with nothing uploaded lists every missing slot by name; nothing changes.
@@ -963,8 +963,8 @@ async fn institution_and_securitisation_kinds_the_vault_and_due_supervision() {
         // for at most three years (counted from the records).
         let sc_body = |year: u32| Body {
             year_number: Some(year),
-            interest_paid_fen: 10_000_000,
-            guarantee_fee_fen: 2_000_000,
+            interest_paid_fen: Fen::new(10_000_000),
+            guarantee_fee_fen: Fen::new(2_000_000),
             product: "南山知识产权资产支持专项计划（发行方：示例证券）".into(),
             ..Default::default()
         };
@@ -1210,8 +1210,8 @@ async fn securitisation_years_come_from_the_records() {
         let apply = |typed: u32| {
             let body = Body {
                 year_number: Some(typed),
-                interest_paid_fen: 10_000_000,
-                guarantee_fee_fen: 2_000_000,
+                interest_paid_fen: Fen::new(10_000_000),
+                guarantee_fee_fen: Fen::new(2_000_000),
                 product: "南山知识产权资产支持专项计划（发行方：示例证券）".into(),
                 ..Default::default()
             };
@@ -1853,7 +1853,7 @@ async fn grants_rest_on_reported_figures_and_eligibility_is_proved_at_every_deci
         // The applicant states a principal of 6,000,000.00 where the bank reported 5,000,000.00,
         // and claims a loan no bank has reported.
         let mut inflated = line(bank_id, "2026-VF-0001", "Y2026980090001", 1_000_000);
-        inflated.principal_fen = 600_000_000;
+        inflated.principal_fen = Fen::new(600_000_000);
         let unreported = line(bank_id, "2026-VF-0002", "Y2026980090002", 500_000);
         let a = new_fee_app(s, &ent, policy, vec![inflated, unreported]).await;
         // An unsubmitted draft is the enterprise's own: officers neither list nor open it, and

@@ -619,8 +619,8 @@ async fn a_batch_is_closed_with_four_eyes_before_its_budget_is_allocated() {
                 batch: Some(row.batch_name.clone()),
                 items: vec![],
                 body: ipfin_store::application::Body {
-                    interest_paid_fen: 10_000_000,
-                    guarantee_fee_fen: 2_000_000,
+                    interest_paid_fen: ipfin_domain::Fen::new(10_000_000),
+                    guarantee_fee_fen: ipfin_domain::Fen::new(2_000_000),
                     product: "南山知识产权资产支持专项计划".into(),
                     ..Default::default()
                 },

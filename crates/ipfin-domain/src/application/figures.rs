@@ -19,20 +19,20 @@ use super::lines::Line;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Reported {
     pub loan_id: i64,
-    pub principal_fen: i64,
+    pub principal_fen: Fen,
     /// The sum of the secured amounts of the pledge registrations linked to the loan.
-    pub secured_amount_fen: Option<i64>,
+    pub secured_amount_fen: Option<Fen>,
     pub other_collateral: bool,
-    pub ip_amount_fen: Option<i64>,
+    pub ip_amount_fen: Option<Fen>,
     pub ip_ratio: Option<Decimal>,
     pub start: NaiveDate,
     pub end: NaiveDate,
     pub annual_rate: Decimal,
-    pub interest_paid_fen: i64,
+    pub interest_paid_fen: Fen,
     /// Paid fees of the reported contracts of each kind; `None`: no such contract reported.
-    pub evaluation_fee_fen: Option<i64>,
-    pub guarantee_fee_fen: Option<i64>,
-    pub insurance_fee_fen: Option<i64>,
+    pub evaluation_fee_fen: Option<Fen>,
+    pub guarantee_fee_fen: Option<Fen>,
+    pub insurance_fee_fen: Option<Fen>,
     pub pledge_numbers: Vec<String>,
 }
 
@@ -99,7 +99,7 @@ pub fn field_name(field: &str) -> Option<&'static str> {
     FIELDS.iter().find(|(f, _)| *f == field).map(|(_, n)| *n)
 }
 
-fn share_text(other: bool, amount: Option<i64>, ratio: Option<Decimal>) -> String {
+fn share_text(other: bool, amount: Option<Fen>, ratio: Option<Decimal>) -> String {
     match (other, amount, ratio) {
         (false, _, _) => "仅以知识产权质押".into(),
         (true, Some(a), _) => format!("知识产权质押所获 {} 元", yuan(a)),
@@ -112,13 +112,13 @@ fn percent(r: Decimal) -> String {
     format!("{}%", (r * Decimal::ONE_HUNDRED).normalize())
 }
 
-fn opt_yuan(v: Option<i64>) -> String {
+fn opt_yuan(v: Option<Fen>) -> String {
     v.map(yuan).unwrap_or_else(|| "未报送".into())
 }
 
 /// A paid amount: the applicant may claim less than was reported paid, never more.
-fn paid_differs(stated: i64, reported: Option<i64>) -> bool {
-    stated > reported.unwrap_or(0)
+fn paid_differs(stated: Fen, reported: Option<Fen>) -> bool {
+    stated > reported.unwrap_or(Fen::ZERO)
 }
 
 /// Compares a line with the reports, field by field. Paid amounts differ only when more is
@@ -336,9 +336,7 @@ pub fn effective(i: usize, l: &Line, r: &Reported, diffs: &[Difference]) -> (Loa
     };
     let ip_share = match (other, amount, ratio) {
         (false, _, _) => IpShare::Sole,
-        (true, Some(a), _) => IpShare::Amount {
-            amount_fen: Fen::new(a),
-        },
+        (true, Some(amount_fen), _) => IpShare::Amount { amount_fen },
         (true, None, Some(x)) => match Ratio::new(x) {
             Ok(ratio) => IpShare::Ratio { ratio },
             Err(_) => IpShare::Sole,
@@ -371,11 +369,11 @@ pub fn effective(i: usize, l: &Line, r: &Reported, diffs: &[Difference]) -> (Loa
             percent(annual_rate)
         ));
     }
-    let mut paid = |field: &str, stated: i64, reported: Option<i64>| -> i64 {
-        if stated == 0 {
-            return 0;
+    let mut paid = |field: &str, stated: Fen, reported: Option<Fen>| -> Fen {
+        if stated == Fen::ZERO {
+            return Fen::ZERO;
         }
-        let rep = reported.unwrap_or(0);
+        let rep = reported.unwrap_or(Fen::ZERO);
         if stated <= rep {
             pick(&mut why, field, yuan(stated), opt_yuan(reported), true);
             stated
@@ -408,17 +406,17 @@ pub fn effective(i: usize, l: &Line, r: &Reported, diffs: &[Difference]) -> (Loa
     (
         Loan {
             reference,
-            principal_fen: Fen::new(principal_fen),
-            secured_amount_fen: secured_amount_fen.map(Fen::new),
+            principal_fen,
+            secured_amount_fen,
             ip_share,
             ip_kind: l.ip_kind,
             start,
             end,
             annual_rate,
-            interest_paid_fen: Fen::new(interest_paid_fen),
-            evaluation_fee_fen: Fen::new(evaluation_fee_fen),
-            guarantee_fee_fen: Fen::new(guarantee_fee_fen),
-            insurance_fee_fen: Fen::new(insurance_fee_fen),
+            interest_paid_fen,
+            evaluation_fee_fen,
+            guarantee_fee_fen,
+            insurance_fee_fen,
         },
         why,
     )
@@ -575,11 +573,11 @@ mod tests {
 
     fn line() -> Line {
         Line {
-            lender_org_id: 7,
+            lender_org_id: crate::OrgId::new(7),
             lender_name: "招商银行".into(),
             contract_number: "2026-ZY-0012".into(),
             pledge_number: Some("Y2026980012345".into()),
-            principal_fen: 500_000_000,
+            principal_fen: Fen::new(500_000_000),
             secured_amount_fen: None,
             other_collateral: false,
             ip_amount_fen: None,
@@ -588,25 +586,25 @@ mod tests {
             start: d(2026, 1, 10),
             end: d(2027, 1, 9),
             annual_rate: dec!(0.035),
-            interest_paid_fen: 1_000_000,
-            evaluation_fee_fen: 2_000_000,
-            guarantee_fee_fen: 0,
-            insurance_fee_fen: 0,
+            interest_paid_fen: Fen::new(1_000_000),
+            evaluation_fee_fen: Fen::new(2_000_000),
+            guarantee_fee_fen: Fen::new(0),
+            insurance_fee_fen: Fen::new(0),
         }
     }
 
     fn reported() -> Reported {
         Reported {
             loan_id: 1,
-            principal_fen: 400_000_000,
-            secured_amount_fen: Some(600_000_000),
+            principal_fen: Fen::new(400_000_000),
+            secured_amount_fen: Some(Fen::new(600_000_000)),
             other_collateral: true,
             ip_amount_fen: None,
             ip_ratio: Some(dec!(0.6)),
             start: d(2026, 1, 10),
             end: d(2027, 1, 9),
             annual_rate: dec!(0.0350),
-            interest_paid_fen: 1_200_000,
+            interest_paid_fen: Fen::new(1_200_000),
             evaluation_fee_fen: None,
             guarantee_fee_fen: None,
             insurance_fee_fen: None,
@@ -726,7 +724,7 @@ mod tests {
         let same = carry_decisions(&old, compare(0, &l, &r));
         assert_eq!(undecided(&same), 2);
         let mut l2 = l.clone();
-        l2.principal_fen = 450_000_000;
+        l2.principal_fen = Fen::new(450_000_000);
         let changed = carry_decisions(&old, compare(0, &l2, &r));
         assert_eq!(undecided(&changed), 3);
     }

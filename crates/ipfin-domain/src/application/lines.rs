@@ -2,6 +2,7 @@
 //! rule of the materials checklist, and the cross-check against the bank's reported loan
 //! (SPEC §3.5).
 
+use crate::id::OrgId;
 use crate::ip_number::IpKind;
 use crate::message::Msg;
 use crate::money::Fen;
@@ -16,7 +17,7 @@ use serde::{Deserialize, Serialize};
 #[serde(deny_unknown_fields)]
 pub struct Line {
     /// The lending bank (an organisation id).
-    pub lender_org_id: i64,
+    pub lender_org_id: OrgId,
     /// The bank's name, for display.
     #[serde(default)]
     pub lender_name: String,
@@ -24,13 +25,13 @@ pub struct Line {
     /// The pledge registration number (质权登记号).
     #[serde(default)]
     pub pledge_number: Option<String>,
-    pub principal_fen: i64,
+    pub principal_fen: Fen,
     #[serde(default)]
-    pub secured_amount_fen: Option<i64>,
+    pub secured_amount_fen: Option<Fen>,
     /// Whether IP is the only collateral; when not, the IP amount or ratio must be stated.
     pub other_collateral: bool,
     #[serde(default)]
-    pub ip_amount_fen: Option<i64>,
+    pub ip_amount_fen: Option<Fen>,
     #[serde(default)]
     pub ip_ratio: Option<Decimal>,
     pub ip_kind: IpKind,
@@ -38,13 +39,13 @@ pub struct Line {
     pub end: NaiveDate,
     pub annual_rate: Decimal,
     #[serde(default)]
-    pub interest_paid_fen: i64,
+    pub interest_paid_fen: Fen,
     #[serde(default)]
-    pub evaluation_fee_fen: i64,
+    pub evaluation_fee_fen: Fen,
     #[serde(default)]
-    pub guarantee_fee_fen: i64,
+    pub guarantee_fee_fen: Fen,
     #[serde(default)]
-    pub insurance_fee_fen: i64,
+    pub insurance_fee_fen: Fen,
 }
 
 impl Line {
@@ -66,9 +67,7 @@ impl Line {
     pub fn to_calc(&self) -> Loan {
         let ip_share = match (self.other_collateral, self.ip_amount_fen, self.ip_ratio) {
             (false, _, _) => IpShare::Sole,
-            (true, Some(a), _) => IpShare::Amount {
-                amount_fen: Fen::new(a),
-            },
+            (true, Some(amount_fen), _) => IpShare::Amount { amount_fen },
             // A loan with other collateral whose IP share is unreadable or missing is never
             // taken as IP-only (that would pay on the whole principal): the engine refuses the
             // zero IP amount with the loan named.
@@ -84,21 +83,21 @@ impl Line {
         };
         Loan {
             reference: self.reference(),
-            principal_fen: Fen::new(self.principal_fen),
-            secured_amount_fen: self.secured_amount_fen.map(Fen::new),
+            principal_fen: self.principal_fen,
+            secured_amount_fen: self.secured_amount_fen,
             ip_share,
             ip_kind: self.ip_kind,
             start: self.start,
             end: self.end,
             annual_rate: self.annual_rate,
-            interest_paid_fen: Fen::new(self.interest_paid_fen),
-            evaluation_fee_fen: Fen::new(self.evaluation_fee_fen),
-            guarantee_fee_fen: Fen::new(self.guarantee_fee_fen),
-            insurance_fee_fen: Fen::new(self.insurance_fee_fen),
+            interest_paid_fen: self.interest_paid_fen,
+            evaluation_fee_fen: self.evaluation_fee_fen,
+            guarantee_fee_fen: self.guarantee_fee_fen,
+            insurance_fee_fen: self.insurance_fee_fen,
         }
     }
 
-    fn fee(&self, item: Item) -> i64 {
+    fn fee(&self, item: Item) -> Fen {
         match item {
             Item::Interest => self.interest_paid_fen,
             Item::Evaluation => self.evaluation_fee_fen,
@@ -168,7 +167,7 @@ pub fn check_lines(lines: &[Line], items: &[Item]) -> Result<(), LineError> {
                 format!("Loan {r} is listed twice."),
             ));
         }
-        if l.principal_fen <= 0 {
+        if !l.principal_fen.is_positive() {
             return Err(line_err(
                 i,
                 "principal_fen",
@@ -201,7 +200,7 @@ pub fn check_lines(lines: &[Line], items: &[Item]) -> Result<(), LineError> {
         if l.other_collateral {
             let amount_ok = l
                 .ip_amount_fen
-                .is_some_and(|a| a > 0 && a <= l.principal_fen);
+                .is_some_and(|a| a.is_positive() && a <= l.principal_fen);
             let ratio_ok = l
                 .ip_ratio
                 .is_some_and(|r| r > Decimal::ZERO && r <= Decimal::ONE);
@@ -236,7 +235,7 @@ pub fn check_lines(lines: &[Line], items: &[Item]) -> Result<(), LineError> {
         }
     }
     for item in items {
-        if lines.iter().all(|l| l.fee(*item) == 0) {
+        if lines.iter().all(|l| l.fee(*item) == Fen::ZERO) {
             return Err(LineError {
                 field: "items".into(),
                 msg: Msg::new(
@@ -264,11 +263,11 @@ mod tests {
 
     fn line() -> Line {
         Line {
-            lender_org_id: 7,
+            lender_org_id: crate::OrgId::new(7),
             lender_name: "招商银行".into(),
             contract_number: "2026-ZY-0012".into(),
             pledge_number: Some("Y2026980012345".into()),
-            principal_fen: 500_000_000,
+            principal_fen: Fen::new(500_000_000),
             secured_amount_fen: None,
             other_collateral: false,
             ip_amount_fen: None,
@@ -277,10 +276,10 @@ mod tests {
             start: NaiveDate::from_ymd_opt(2026, 1, 10).unwrap(),
             end: NaiveDate::from_ymd_opt(2027, 1, 9).unwrap(),
             annual_rate: dec!(0.035),
-            interest_paid_fen: 1_000_000,
-            evaluation_fee_fen: 0,
-            guarantee_fee_fen: 0,
-            insurance_fee_fen: 0,
+            interest_paid_fen: Fen::new(1_000_000),
+            evaluation_fee_fen: Fen::new(0),
+            guarantee_fee_fen: Fen::new(0),
+            insurance_fee_fen: Fen::new(0),
         }
     }
 

@@ -45,13 +45,13 @@ impl Store {
         #[derive(FromQueryResult)]
         struct R {
             id: i64,
-            principal_fen: i64,
+            principal_fen: Fen,
             start_date: NaiveDate,
             end_date: NaiveDate,
             annual_rate: String,
-            interest_paid_fen: i64,
+            interest_paid_fen: Fen,
             other_collateral: bool,
-            ip_amount_fen: Option<i64>,
+            ip_amount_fen: Option<Fen>,
             ip_ratio: Option<String>,
         }
         let Some(eid) = enterprise_id else {
@@ -70,7 +70,7 @@ impl Store {
         #[derive(FromQueryResult)]
         struct N {
             number: String,
-            secured_amount_fen: i64,
+            secured_amount_fen: Fen,
         }
         let pledges: Vec<N> = fetch_all(
             conn,
@@ -82,7 +82,7 @@ impl Store {
         #[derive(FromQueryResult)]
         struct C {
             kind: String,
-            paid_fen: Option<i64>,
+            paid_fen: Option<Fen>,
         }
         let contracts: Vec<C> = fetch_all(
             conn,
@@ -91,22 +91,21 @@ impl Store {
         )
         .await?;
         // Sums done here are checked: a total that does not fit is an error, never wrapped.
-        let fee = |kind: &str| -> Result<Option<i64>> {
+        let fee = |kind: &str| -> Result<Option<Fen>> {
             let of_kind: Vec<&C> = contracts.iter().filter(|c| c.kind == kind).collect();
             if of_kind.is_empty() {
                 return Ok(None);
             }
-            Fen::sum(of_kind.iter().map(|c| Fen::new(c.paid_fen.unwrap_or(0))))
-                .map(|f| Some(f.get()))
+            Fen::sum(of_kind.iter().map(|c| c.paid_fen.unwrap_or(Fen::ZERO)))
+                .map(Some)
                 .map_err(|_| StoreError::overflow("a loan's paid fees of one kind"))
         };
         let secured_amount_fen = if pledges.is_empty() {
             None
         } else {
             Some(
-                Fen::sum(pledges.iter().map(|p| Fen::new(p.secured_amount_fen)))
-                    .map_err(|_| StoreError::overflow("a loan's secured amounts"))?
-                    .get(),
+                Fen::sum(pledges.iter().map(|p| p.secured_amount_fen))
+                    .map_err(|_| StoreError::overflow("a loan's secured amounts"))?,
             )
         };
         let decimal = |field: &str, v: &str| {

@@ -59,10 +59,10 @@ pub struct Body {
     pub year_number: Option<u32>,
     /// Securitisation: interest paid in the year, fen.
     #[serde(default)]
-    pub interest_paid_fen: i64,
+    pub interest_paid_fen: Fen,
     /// Securitisation: guarantee fee paid in the year, fen.
     #[serde(default)]
-    pub guarantee_fee_fen: i64,
+    pub guarantee_fee_fen: Fen,
     /// Securitisation: the product's name and issuer.
     #[serde(default)]
     pub product: String,
@@ -198,7 +198,7 @@ pub struct VaultDoc {
 pub struct PaymentRow {
     pub id: i64,
     pub paid_on: NaiveDate,
-    pub amount_fen: i64,
+    pub amount_fen: Fen,
     pub reference: String,
 }
 
@@ -235,7 +235,7 @@ impl CheckRow {
 #[derive(Debug, Clone, FromQueryResult, Serialize)]
 pub struct ClawbackRow {
     pub id: i64,
-    pub amount_fen: i64,
+    pub amount_fen: Fen,
     pub reason: String,
     pub decided_at: i64,
     pub recovered_on: Option<NaiveDate>,
@@ -324,7 +324,7 @@ pub struct NoticeEntry {
     pub number: Option<String>,
     pub enterprise_name: String,
     pub items: String,
-    pub amount_fen: i64,
+    pub amount_fen: Fen,
     pub outcome: Option<String>,
 }
 

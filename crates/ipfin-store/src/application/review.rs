@@ -416,8 +416,8 @@ impl Store {
                 let mut c = calc::try_securitisation(
                     &rule,
                     year,
-                    Fen::new(body.interest_paid_fen),
-                    Fen::new(body.guarantee_fee_fen),
+                    body.interest_paid_fen,
+                    body.guarantee_fee_fen,
                     used,
                 )
                 .map_err(|m| field_err("interest_paid_fen", m))?;

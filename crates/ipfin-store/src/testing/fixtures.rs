@@ -7,11 +7,11 @@ use crate::audit::AuditActor;
 use crate::error::Result;
 use crate::financing::{LoanInput, PledgeInput, PledgeItemInput};
 use chrono::NaiveDate;
-use ipfin_domain::Fen;
 use ipfin_domain::application::Line;
 use ipfin_domain::financing::{LoanTerms, Payment, PledgeTerms};
 use ipfin_domain::ip_number::IpKind;
 use ipfin_domain::org::Scope;
+use ipfin_domain::{Fen, OrgId};
 use rust_decimal::Decimal;
 
 fn day(s: &str) -> NaiveDate {
@@ -22,11 +22,11 @@ fn day(s: &str) -> NaiveDate {
 /// 深南银行深圳分行, claiming `interest_fen` of interest paid.
 pub fn fee_line(lender: i64, contract: &str, pledge: &str, interest_fen: i64) -> Line {
     Line {
-        lender_org_id: lender,
+        lender_org_id: OrgId::new(lender),
         lender_name: "深南银行深圳分行".into(),
         contract_number: contract.into(),
         pledge_number: Some(pledge.into()),
-        principal_fen: 500_000_000,
+        principal_fen: Fen::new(500_000_000),
         secured_amount_fen: None,
         other_collateral: false,
         ip_amount_fen: None,
@@ -35,10 +35,10 @@ pub fn fee_line(lender: i64, contract: &str, pledge: &str, interest_fen: i64) ->
         start: day("2026-03-05"),
         end: day("2027-03-04"),
         annual_rate: Decimal::new(345, 4),
-        interest_paid_fen: interest_fen,
-        evaluation_fee_fen: 0,
-        guarantee_fee_fen: 0,
-        insurance_fee_fen: 0,
+        interest_paid_fen: Fen::new(interest_fen),
+        evaluation_fee_fen: Fen::ZERO,
+        guarantee_fee_fen: Fen::ZERO,
+        insurance_fee_fen: Fen::ZERO,
     }
 }
 

@@ -16,6 +16,7 @@ use axum::extract::{FromRequest, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use chrono::NaiveDate;
+use ipfin_domain::Fen;
 use ipfin_domain::application::{Difference, Kind, Line, State as AppStateCode, Workflow};
 use ipfin_domain::financing::yuan as fmt_yuan;
 use ipfin_domain::id::OrgId;
@@ -276,19 +277,26 @@ fn field(field: &'static str, code: &'static str, zh: String) -> AppError {
     ))
 }
 
-fn amount(form: &CsrfForm<NewForm>, name: &str) -> AppResult<i64> {
+fn amount(form: &CsrfForm<NewForm>, name: &str) -> AppResult<Fen> {
     let v = form
         .pairs
         .iter()
         .find(|(k, _)| k == name)
-        .map(|(_, v)| v.trim())
+        .map(|(_, v)| v.as_str())
         .unwrap_or("");
+    yuan_field(v, "lines")
+}
+
+/// An amount typed in 元 (empty: 0), or the error beside `field`: never a silent 0 for
+/// what the applicant typed wrong.
+fn yuan_field(v: &str, field_name: &'static str) -> AppResult<Fen> {
+    let v = v.trim();
     if v.is_empty() {
-        return Ok(0);
+        return Ok(Fen::ZERO);
     }
-    parse_amount(v, 100).ok_or_else(|| {
+    parse_amount(v, 100).map(Fen::new).ok_or_else(|| {
         field(
-            "lines",
+            field_name,
             "form.amount",
             format!("金额“{v}”格式不正确：请填写元，最多两位小数，例如 12000.50。"),
         )
@@ -340,17 +348,14 @@ pub async fn create(
                     let l = state.store.loan(&actor.scope, loan_id).await?;
                     let get = |k: &str| format!("{k}_{loan_id}");
                     body.lines.push(Line {
-                        lender_org_id: l.loan.lender_org_id.get(),
+                        lender_org_id: l.loan.lender_org_id,
                         lender_name: l.loan.lender_name.clone(),
                         contract_number: l.loan.contract_number.clone(),
                         pledge_number: l.pledges.first().map(|p| p.pledge.number.clone()),
-                        principal_fen: l.loan.principal_fen.get(),
-                        secured_amount_fen: l
-                            .pledges
-                            .first()
-                            .map(|p| p.pledge.secured_amount_fen.get()),
+                        principal_fen: l.loan.principal_fen,
+                        secured_amount_fen: l.pledges.first().map(|p| p.pledge.secured_amount_fen),
                         other_collateral: l.loan.other_collateral,
-                        ip_amount_fen: l.loan.ip_amount_fen.map(ipfin_domain::Fen::get),
+                        ip_amount_fen: l.loan.ip_amount_fen,
                         ip_ratio: l
                             .loan
                             .ip_ratio
@@ -383,8 +388,8 @@ pub async fn create(
             }
             Kind::Securitisation => {
                 body.year_number = f.year_number.trim().parse().ok();
-                body.interest_paid_fen = parse_amount(f.interest_paid.trim(), 100).unwrap_or(0);
-                body.guarantee_fee_fen = parse_amount(f.guarantee_fee.trim(), 100).unwrap_or(0);
+                body.interest_paid_fen = yuan_field(&f.interest_paid, "interest_paid")?;
+                body.guarantee_fee_fen = yuan_field(&f.guarantee_fee, "guarantee_fee")?;
                 body.product = f.product.trim().to_string();
             }
             Kind::Institution => {}
@@ -1270,7 +1275,7 @@ struct NoticePage {
 }
 
 impl NoticePage {
-    fn money(&self, f: &i64) -> String {
+    fn money(&self, f: &Fen) -> String {
         money(f)
     }
     fn period(&self) -> String {
@@ -1573,19 +1578,7 @@ pub async fn update_figures(
             .map(|v| v.trim().to_string())
             .unwrap_or_default()
     };
-    let fen = |k: &str| -> AppResult<i64> {
-        let v = get(k);
-        if v.is_empty() {
-            return Ok(0);
-        }
-        parse_amount(&v, 100).ok_or_else(|| {
-            field(
-                "lines",
-                "form.amount",
-                format!("金额“{v}”格式不正确：请填写元，最多两位小数，例如 12000.50。"),
-            )
-        })
-    };
+    let fen = |k: &str| -> AppResult<Fen> { yuan_field(&get(k), "lines") };
     let r: AppResult<()> = async {
         let mut body = d.body.clone();
         for (i, l) in body.lines.iter_mut().enumerate() {
@@ -1596,8 +1589,8 @@ pub async fn update_figures(
         }
         if d.row.kind() == Kind::Securitisation {
             body.year_number = get("year_number").parse().ok();
-            body.interest_paid_fen = fen("interest_paid")?;
-            body.guarantee_fee_fen = fen("guarantee_fee")?;
+            body.interest_paid_fen = yuan_field(&get("interest_paid"), "interest_paid")?;
+            body.guarantee_fee_fen = yuan_field(&get("guarantee_fee"), "guarantee_fee")?;
         }
         let items: Vec<Item> = Item::ALL
             .iter()

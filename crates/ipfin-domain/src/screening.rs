@@ -8,6 +8,7 @@
 //! and every enterprise with the same profile has the same score under every model: the store
 //! scores a city by its profiles (decision 0033).
 
+use crate::money::Fen;
 use crate::message::{FieldError, Lang};
 use crate::size::SizeClass;
 use serde::{Deserialize, Serialize};
@@ -190,10 +191,10 @@ pub struct Facts {
     pub copyrights: u32,
     /// IP in force granted or registered in the two years up to the scoring date.
     pub recent_grants: u32,
-    pub rd_expense_fen: Option<i64>,
-    pub revenue_fen: Option<i64>,
+    pub rd_expense_fen: Option<Fen>,
+    pub revenue_fen: Option<Fen>,
     /// The previous year's revenue.
-    pub prev_revenue_fen: Option<i64>,
+    pub prev_revenue_fen: Option<Fen>,
     /// A pledge registration not cancelled (always known: the register is ours).
     pub current_pledge: bool,
     pub financing_need: Option<bool>,
@@ -217,16 +218,16 @@ pub fn levels(f: &Facts) -> [Option<u8>; FACTORS] {
     let yuan = |y: i128| y * 100;
     let rd = match (f.rd_expense_fen, f.revenue_fen) {
         (Some(rd), Some(rev)) if rd >= 0 && rev > 0 => Some(ratio_steps(
-            i128::from(rd),
-            i128::from(rev),
+            i128::from(rd.get()),
+            i128::from(rev.get()),
             &[100, 300, 600],
         )),
         _ => None,
     };
     let growth = match (f.revenue_fen, f.prev_revenue_fen) {
         (Some(now), Some(prev)) if now >= 0 && prev > 0 => Some(ratio_steps(
-            i128::from(now) - i128::from(prev),
-            i128::from(prev),
+            i128::from(now.get()) - i128::from(prev.get()),
+            i128::from(prev.get()),
             &[0, 1_000, 3_000],
         )),
         _ => None,
@@ -239,7 +240,7 @@ pub fn levels(f: &Facts) -> [Option<u8>; FACTORS] {
         rd,
         f.revenue_fen.filter(|r| *r >= 0).map(|r| {
             steps(
-                r.into(),
+                r.get().into(),
                 &[yuan(5_000_000), yuan(20_000_000), yuan(100_000_000)],
             )
         }),
@@ -594,9 +595,9 @@ mod tests {
             trademarks: 2,
             copyrights: 10,
             recent_grants: 1,
-            rd_expense_fen: Some(30_000_000),
-            revenue_fen: Some(1_000_000_000),
-            prev_revenue_fen: Some(800_000_000),
+            rd_expense_fen: Some(Fen::new(30_000_000)),
+            revenue_fen: Some(Fen::new(1_000_000_000)),
+            prev_revenue_fen: Some(Fen::new(800_000_000)),
             current_pledge: true,
             financing_need: Some(true),
             abnormal_operation: None,
@@ -639,20 +640,20 @@ mod tests {
         assert_eq!(ex[9].points, Score(0));
         // Unknown revenue: revenue, R&D intensity and growth are all missing, not zero.
         let l = levels(&Facts {
-            rd_expense_fen: Some(1),
+            rd_expense_fen: Some(Fen::new(1)),
             ..Facts::default()
         });
         assert_eq!((l[4], l[5], l[6]), (None, None, None));
         // A falling revenue is known (level 0), a zero previous year is not a base.
         let l = levels(&Facts {
-            revenue_fen: Some(90),
-            prev_revenue_fen: Some(100),
+            revenue_fen: Some(Fen::new(90)),
+            prev_revenue_fen: Some(Fen::new(100)),
             ..Facts::default()
         });
         assert_eq!(l[6], Some(0));
         let l = levels(&Facts {
-            revenue_fen: Some(90),
-            prev_revenue_fen: Some(0),
+            revenue_fen: Some(Fen::new(90)),
+            prev_revenue_fen: Some(Fen::new(0)),
             ..Facts::default()
         });
         assert_eq!(l[6], None);

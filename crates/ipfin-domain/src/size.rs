@@ -10,6 +10,7 @@
 //! Below the small limits it is micro. Money is taken in fen (`i64`), the standard counts in
 //! 万元 (1 万元 = 1,000,000 fen); explanations show exact 万元 amounts without floats.
 
+use crate::money::Fen;
 use crate::message::{FieldError, Lang};
 use serde::{Deserialize, Serialize};
 
@@ -245,16 +246,16 @@ pub struct SizeInput {
     /// GB/T 4754-2017 code: section letter plus 2–4 digits, e.g. `I65`, `C3911`.
     pub industry: String,
     pub employees: Option<i64>,
-    pub operating_revenue_fen: Option<i64>,
-    pub total_assets_fen: Option<i64>,
+    pub operating_revenue_fen: Option<Fen>,
+    pub total_assets_fen: Option<Fen>,
 }
 
 impl SizeInput {
     pub fn figure(&self, figure: Figure) -> Option<i64> {
         match figure {
             Figure::Employees => self.employees,
-            Figure::OperatingRevenue => self.operating_revenue_fen,
-            Figure::TotalAssets => self.total_assets_fen,
+            Figure::OperatingRevenue => self.operating_revenue_fen.map(Fen::get),
+            Figure::TotalAssets => self.total_assets_fen.map(Fen::get),
         }
     }
 }
@@ -851,8 +852,8 @@ mod tests {
         SizeInput {
             industry: industry.to_string(),
             employees: x,
-            operating_revenue_fen: y,
-            total_assets_fen: z,
+            operating_revenue_fen: y.map(Fen::new),
+            total_assets_fen: z.map(Fen::new),
         }
     }
 

@@ -487,8 +487,8 @@ impl Store {
                         independent_legal_person: true,
                         industry: Some(industry.to_string()),
                         employees: Some(*employees),
-                        operating_revenue_fen: Some(revenue_wan * 1_000_000),
-                        total_assets_fen: Some(assets_wan * 1_000_000),
+                        operating_revenue_fen: Some(Fen::new(revenue_wan * 1_000_000)),
+                        total_assets_fen: Some(Fen::new(assets_wan * 1_000_000)),
                         data_sharing_consent: *org != 0,
                     },
                 )
@@ -1132,8 +1132,8 @@ impl Store {
                             independent_legal_person: true,
                             industry: Some("I65".into()),
                             employees: Some(50),
-                            operating_revenue_fen: Some(2_000 * 1_000_000),
-                            total_assets_fen: Some(3_000 * 1_000_000),
+                            operating_revenue_fen: Some(Fen::new(2_000 * 1_000_000)),
+                            total_assets_fen: Some(Fen::new(3_000 * 1_000_000)),
                             data_sharing_consent: true,
                         },
                     )

@@ -11,7 +11,7 @@ use crate::{Store, WriteTx};
 use ipfin_domain::enterprise::{is_code_query, query_grams};
 use ipfin_domain::size::{SizeClass, SizeInput, class_of, standard_2011};
 use ipfin_domain::visibility::{Party, Reach, Records};
-use ipfin_domain::{CreditCode, FieldError, Msg, OrgId, Role, Scope};
+use ipfin_domain::{CreditCode, Fen, FieldError, Msg, OrgId, Role, Scope};
 use sea_orm::{ConnectionTrait, FromQueryResult, Value};
 use serde::Serialize;
 use serde_json::json;
@@ -26,8 +26,8 @@ pub struct Enterprise {
     pub independent_legal_person: bool,
     pub industry: Option<String>,
     pub employees: Option<i64>,
-    pub operating_revenue_fen: Option<i64>,
-    pub total_assets_fen: Option<i64>,
+    pub operating_revenue_fen: Option<Fen>,
+    pub total_assets_fen: Option<Fen>,
     /// Computed from the figures by the SME standard, when they suffice.
     pub size_class: Option<String>,
     /// An officer's override, with its reason.
@@ -73,8 +73,8 @@ pub struct EnterpriseInput {
     pub independent_legal_person: bool,
     pub industry: Option<String>,
     pub employees: Option<i64>,
-    pub operating_revenue_fen: Option<i64>,
-    pub total_assets_fen: Option<i64>,
+    pub operating_revenue_fen: Option<Fen>,
+    pub total_assets_fen: Option<Fen>,
     pub data_sharing_consent: bool,
 }
 
@@ -96,8 +96,8 @@ impl EnterpriseInput {
 pub struct EnterpriseFigures {
     pub industry: Option<String>,
     pub employees: Option<i64>,
-    pub operating_revenue_fen: Option<i64>,
-    pub total_assets_fen: Option<i64>,
+    pub operating_revenue_fen: Option<Fen>,
+    pub total_assets_fen: Option<Fen>,
     pub data_sharing_consent: bool,
 }
 
@@ -144,9 +144,13 @@ fn check_figures(input: &EnterpriseFigures) -> Result<(Option<String>, Option<St
     non_negative(
         "operating_revenue_fen",
         "营业收入",
-        input.operating_revenue_fen,
+        input.operating_revenue_fen.map(Fen::get),
     )?;
-    non_negative("total_assets_fen", "资产总额", input.total_assets_fen)?;
+    non_negative(
+        "total_assets_fen",
+        "资产总额",
+        input.total_assets_fen.map(Fen::get),
+    )?;
     let industry = match clean(input.industry.clone()) {
         Some(i) => {
             standard_2011()

@@ -9,6 +9,7 @@
 //! few thousand rows whatever the number of enterprises — and lists enterprises profile by
 //! profile in the order of their scores (decision 0033).
 
+use ipfin_domain::Fen;
 use crate::db::{Page, Paged, exec, fetch_all, fetch_i64, fetch_opt};
 use crate::error::{Result, StoreError};
 use crate::{Store, WriteTx};
@@ -1005,9 +1006,9 @@ async fn facts_of<C: sea_orm::ConnectionTrait>(
     struct E {
         id: i64,
         district: String,
-        revenue_fen: Option<i64>,
-        prev_revenue_fen: Option<i64>,
-        rd_expense_fen: Option<i64>,
+        revenue_fen: Option<Fen>,
+        prev_revenue_fen: Option<Fen>,
+        rd_expense_fen: Option<Fen>,
         financing_need: Option<bool>,
         abnormal_operation: Option<bool>,
         dishonest: Option<bool>,

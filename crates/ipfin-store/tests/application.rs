@@ -1538,7 +1538,7 @@ async fn a_batch_split_over_two_notices_is_cut_by_one_proportion() {
                 w.window_over,
                 w.closed
             ),
-            (2, 1_050_000, 1, true, false)
+            (2, Fen::new(1_050_000), 1, true, false)
         );
 
         // 7 December: the second notice has ended; the batch is complete and allocated as one.

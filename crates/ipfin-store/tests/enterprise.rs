@@ -25,7 +25,7 @@ fn input(code: String, name: &str, district: &str) -> EnterpriseInput {
         independent_legal_person: true,
         industry: Some("I65".into()),
         employees: Some(120),
-        operating_revenue_fen: Some(1_500_000_000),
+        operating_revenue_fen: Some(ipfin_domain::Fen::new(1_500_000_000)),
         total_assets_fen: None,
         data_sharing_consent: false,
     }

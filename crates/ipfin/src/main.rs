@@ -1241,7 +1241,7 @@ async fn screening(cfg: &Config, args: ScreeningArgs) -> Result<()> {
             w,
             "id,district,invention_patents,trademarks,copyrights,recent_grants,rd_expense_fen,revenue_fen,prev_revenue_fen,current_pledge,financing_need,abnormal_operation,dishonest,size_class"
         )?;
-        let opt = |v: Option<i64>| v.map(|v| v.to_string()).unwrap_or_default();
+        let opt = |v: Option<ipfin_domain::Fen>| v.map(|v| v.get().to_string()).unwrap_or_default();
         let flag = |v: Option<bool>| v.map(|v| u8::from(v).to_string()).unwrap_or_default();
         let (mut last, mut n) = (0i64, 0u64);
         loop {

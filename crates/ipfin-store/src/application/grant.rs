@@ -43,7 +43,7 @@ pub struct BatchAwaiting {
     pub batch_name: String,
     /// Applications that cleared their notice, not yet granted.
     pub cleared: i64,
-    pub cleared_fen: i64,
+    pub cleared_fen: Fen,
     /// Applications of the batch still before the end of their notice.
     pub before_notice_end: i64,
     /// The batch's application window is over.
@@ -534,7 +534,7 @@ impl Store {
             #[derive(FromQueryResult)]
             struct Sum {
                 n: i64,
-                fen: i64,
+                fen: Fen,
             }
             let s: Option<Sum> = fetch_opt(
                 self.conn(),
@@ -545,7 +545,7 @@ impl Store {
                 key_values(&k),
             )
             .await?;
-            let s = s.unwrap_or(Sum { n: 0, fen: 0 });
+            let s = s.unwrap_or(Sum { n: 0, fen: Fen::ZERO });
             out.push(BatchAwaiting {
                 policy_version_id: v.id,
                 title: v.title.clone(),

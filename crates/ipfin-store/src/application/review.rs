@@ -119,14 +119,14 @@ impl Store {
         #[derive(FromQueryResult)]
         struct Used {
             item: String,
-            used_fen: i64,
+            used_fen: Fen,
         }
         #[derive(FromQueryResult)]
         struct Kept {
             application_id: i64,
             item: String,
-            item_fen: i64,
-            kept_fen: i64,
+            item_fen: Fen,
+            kept_fen: Fen,
         }
         let same_series = "FROM application_items i JOIN applications a ON a.id = i.application_id \
                  JOIN policy_versions p ON p.id = a.policy_version_id \
@@ -151,10 +151,10 @@ impl Store {
         )
         .await?;
         // Sums done here are checked: a total that does not fit is an error, never wrapped.
-        let add = |out: &mut BTreeMap<Item, ipfin_domain::Fen>, item: Item, fen: i64| {
+        let add = |out: &mut BTreeMap<Item, ipfin_domain::Fen>, item: Item, fen: ipfin_domain::Fen| {
             let e = out.entry(item).or_insert(ipfin_domain::Fen::ZERO);
             *e = e
-                .checked_add(ipfin_domain::Fen::new(fen))
+                .checked_add(fen)
                 .ok_or_else(|| StoreError::overflow("an item's amount used this year"))?;
             Ok::<_, StoreError>(())
         };
@@ -177,11 +177,11 @@ impl Store {
         )
         .await?;
         for app in kept.chunk_by(|a, b| a.application_id == b.application_id) {
-            let weights: Vec<i64> = app.iter().map(|k| k.item_fen).collect();
-            let shares = ipfin_domain::policy::budget::proportional(&weights, app[0].kept_fen);
+            let weights: Vec<i64> = app.iter().map(|k| k.item_fen.get()).collect();
+            let shares = ipfin_domain::policy::budget::proportional(&weights, app[0].kept_fen.get());
             for (k, share) in app.iter().zip(shares) {
                 let item = crate::column::decode::<Item>("application_items.item", &k.item)?;
-                add(&mut out, item, share)?;
+                add(&mut out, item, ipfin_domain::Fen::new(share))?;
             }
         }
         Ok(out)
@@ -271,7 +271,7 @@ impl Store {
                         .await?;
                 let input = calc::Application {
                     class,
-                    operating_revenue_fen: e.operating_revenue_fen.map(ipfin_domain::Fen::new),
+                    operating_revenue_fen: e.operating_revenue_fen,
                     // Only the items applied for count: fees of other items stay out.
                     loans: loans
                         .iter()
@@ -311,10 +311,10 @@ impl Store {
                 // whether it is the borrower's first IP pledge loan.
                 #[derive(FromQueryResult)]
                 struct P {
-                    principal_fen: i64,
-                    secured_fen: Option<i64>,
+                    principal_fen: Fen,
+                    secured_fen: Option<Fen>,
                     other_collateral: bool,
-                    ip_amount_fen: Option<i64>,
+                    ip_amount_fen: Option<Fen>,
                     ip_ratio: Option<String>,
                     first_loan: bool,
                     ip_kinds: String,
@@ -353,13 +353,11 @@ impl Store {
                 let loans: Vec<RewardLoan> = loans
                     .into_iter()
                     .map(|l| RewardLoan {
-                        principal_fen: Fen::new(l.principal_fen),
-                        secured_amount_fen: l.secured_fen.map(Fen::new),
+                        principal_fen: l.principal_fen,
+                        secured_amount_fen: l.secured_fen,
                         ip_share: match (l.other_collateral, l.ip_amount_fen, &l.ip_ratio) {
                             (false, _, _) => IpShare::Sole,
-                            (true, Some(a), _) => IpShare::Amount {
-                                amount_fen: Fen::new(a),
-                            },
+                            (true, Some(amount_fen), _) => IpShare::Amount { amount_fen },
                             // A ratio that does not read counts nothing rather than everything.
                             (true, None, r) => r
                                 .as_deref()

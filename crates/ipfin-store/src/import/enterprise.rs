@@ -1,6 +1,7 @@
 //! Enterprise rows: parsing, the batch write (idempotent: unchanged rows are not written) and
 //! finding enterprises by credit code for the rows of other imports.
 
+use ipfin_domain::Fen;
 use super::RowError;
 use super::columns::yes_no;
 use super::rows::{Problems, RowProblems};
@@ -49,13 +50,13 @@ fn read_enterprise_row(
             )
         })
     };
-    let amount = |f: &str| -> std::result::Result<Option<i64>, (String, String)> {
+    let amount = |f: &str| -> std::result::Result<Option<Fen>, (String, String)> {
         let v = get(f);
         if v.is_empty() {
             return Ok(None);
         }
         ipfin_domain::money::parse_amount(&v, 100)
-            .map(Some)
+            .map(|a| Some(Fen::new(a)))
             .ok_or_else(|| {
                 (
                     f.to_string(),
@@ -120,8 +121,8 @@ fn read_enterprise_row(
 /// column (what is stored stays), `Some(None)` for an empty cell (unknown), else the value.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ScreeningFields {
-    pub rd_expense_fen: Option<Option<i64>>,
-    pub prev_revenue_fen: Option<Option<i64>>,
+    pub rd_expense_fen: Option<Option<Fen>>,
+    pub prev_revenue_fen: Option<Option<Fen>>,
     pub financing_need: Option<Option<bool>>,
     pub abnormal_operation: Option<Option<bool>>,
     pub dishonest: Option<Option<bool>>,
@@ -130,8 +131,8 @@ pub struct ScreeningFields {
 /// The stored screening facts of an enterprise (all unknown for a new one).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct StoredScreening {
-    pub rd_expense_fen: Option<i64>,
-    pub prev_revenue_fen: Option<i64>,
+    pub rd_expense_fen: Option<Fen>,
+    pub prev_revenue_fen: Option<Fen>,
     pub financing_need: Option<bool>,
     pub abnormal_operation: Option<bool>,
     pub dishonest: Option<bool>,
@@ -163,13 +164,13 @@ fn read_screening_fields(
                 .unwrap_or_default()
         })
     };
-    let mut amount = |f: &str, what: &str| -> Option<Option<i64>> {
+    let mut amount = |f: &str, what: &str| -> Option<Option<Fen>> {
         let v = cell(f)?;
         if v.is_empty() {
             return Some(None);
         }
         match ipfin_domain::money::parse_amount(&v, 100) {
-            Some(a) => Some(Some(a)),
+            Some(a) => Some(Some(Fen::new(a))),
             None => {
                 p.add((
                     f.to_string(),
@@ -272,11 +273,11 @@ struct ExistingRow {
     independent_legal_person: bool,
     industry: Option<String>,
     employees: Option<i64>,
-    operating_revenue_fen: Option<i64>,
-    total_assets_fen: Option<i64>,
+    operating_revenue_fen: Option<Fen>,
+    total_assets_fen: Option<Fen>,
     data_sharing_consent: bool,
-    rd_expense_fen: Option<i64>,
-    prev_revenue_fen: Option<i64>,
+    rd_expense_fen: Option<Fen>,
+    prev_revenue_fen: Option<Fen>,
     financing_need: Option<bool>,
     abnormal_operation: Option<bool>,
     dishonest: Option<bool>,

@@ -16,7 +16,7 @@ use axum::http::HeaderMap;
 use chrono::NaiveDate;
 use ipfin_domain::application::Kind;
 use ipfin_domain::policy::rules::Item;
-use ipfin_domain::{FieldError, Scope};
+use ipfin_domain::{Fen, FieldError, Scope};
 use ipfin_store::Page;
 use ipfin_store::application::{
     ApplicationDetail, ApplicationFilter, ApplicationRow, Body, NewApplication, NewObjection,
@@ -410,7 +410,8 @@ pub struct BatchAwaitingDto {
     pub batch_name: String,
     /// Applications that passed their notice, not yet granted, and their approved total.
     pub cleared: i64,
-    pub cleared_fen: i64,
+    #[schema(value_type = i64)]
+    pub cleared_fen: Fen,
     /// Applications of the batch still before the end of their notice.
     pub before_notice_end: i64,
     /// The batch's application window is over.
@@ -636,8 +637,8 @@ pub async fn simulation(
                 message: m.text(actor.lang).to_string(),
             })
             .collect(),
-        budget_fen: budget_fen.map(ipfin_domain::Fen::get),
-        within_budget_fen: within_budget_fen.map(ipfin_domain::Fen::get),
+        budget_fen,
+        within_budget_fen,
     }))
 }
 
@@ -658,16 +659,20 @@ pub struct SimulationDto {
     /// Applications that could not be calculated, with why (e.g. an LPR value missing).
     pub errors: Vec<SimulationError>,
     /// The version's budget and what it would pay under its mode.
-    pub budget_fen: Option<i64>,
-    pub within_budget_fen: Option<i64>,
+    #[schema(value_type = Option<i64>)]
+    pub budget_fen: Option<Fen>,
+    #[schema(value_type = Option<i64>)]
+    pub within_budget_fen: Option<Fen>,
 }
 
 /// Totals of one group: applications, what they got and what they would get.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct TotalsDto {
     pub applications: u32,
-    pub current_fen: i64,
-    pub simulated_fen: i64,
+    #[schema(value_type = i64)]
+    pub current_fen: Fen,
+    #[schema(value_type = i64)]
+    pub simulated_fen: Fen,
 }
 
 impl From<ipfin_domain::policy::simulate::Totals> for TotalsDto {
@@ -679,8 +684,8 @@ impl From<ipfin_domain::policy::simulate::Totals> for TotalsDto {
         } = t;
         Self {
             applications,
-            current_fen: current_fen.get(),
-            simulated_fen: simulated_fen.get(),
+            current_fen,
+            simulated_fen,
         }
     }
 }

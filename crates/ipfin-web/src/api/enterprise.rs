@@ -1,5 +1,6 @@
 //! The enterprise registry over the API, scoped like the pages.
 
+use ipfin_domain::Fen;
 use super::{ApiPath, ApiQuery, id};
 use crate::AppState;
 use crate::actor::Actor;
@@ -22,8 +23,10 @@ pub struct EnterpriseDto {
     pub independent_legal_person: bool,
     pub industry: Option<String>,
     pub employees: Option<i64>,
-    pub operating_revenue_fen: Option<i64>,
-    pub total_assets_fen: Option<i64>,
+    #[schema(value_type = Option<i64>)]
+    pub operating_revenue_fen: Option<Fen>,
+    #[schema(value_type = Option<i64>)]
+    pub total_assets_fen: Option<Fen>,
     /// The class that counts (override, else computed): large | medium | small | micro.
     pub size_class: Option<String>,
     pub size_computed: Option<String>,

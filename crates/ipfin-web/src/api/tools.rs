@@ -1,5 +1,6 @@
 //! Public tools of SPEC §7 and §10.
 
+use ipfin_domain::Fen;
 use super::ApiPath;
 use crate::actor::Actor;
 use axum::Json;
@@ -117,9 +118,11 @@ pub struct EnterpriseSizeRequest {
     /// 从业人员 (persons).
     pub employees: Option<i64>,
     /// 营业收入 in fen (1 元 = 100 fen).
-    pub operating_revenue_fen: Option<i64>,
+    #[schema(value_type = Option<i64>)]
+    pub operating_revenue_fen: Option<Fen>,
     /// 资产总额 in fen.
-    pub total_assets_fen: Option<i64>,
+    #[schema(value_type = Option<i64>)]
+    pub total_assets_fen: Option<Fen>,
 }
 
 /// The size class and why.

@@ -1074,7 +1074,7 @@ impl NoticesPage {
     fn money<F: Copy + Into<ipfin_domain::Fen>>(&self, f: &Option<F>) -> String {
         f.map(|f| money(&f)).unwrap_or_default()
     }
-    fn yuan(&self, f: &i64) -> String {
+    fn yuan(&self, f: &ipfin_domain::Fen) -> String {
         money(f)
     }
     fn fill(&self, text: &str, n: impl std::fmt::Display) -> String {

@@ -15,7 +15,7 @@ use ipfin_domain::id::OrgId;
 use ipfin_domain::money::parse_amount;
 use ipfin_domain::size::SizeClass;
 use ipfin_domain::visibility::{Party, Reach, Records};
-use ipfin_domain::{FieldError, Lang, Scope};
+use ipfin_domain::{Fen, FieldError, Lang, Scope};
 use ipfin_store::Paged;
 use ipfin_store::enterprise::{
     Claim, ClaimInput, Enterprise, EnterpriseFigures, EnterpriseFilter, EnterpriseInput,
@@ -207,8 +207,8 @@ impl EnterprisePage {
             .map(|c| c.label(self.ctx.lang))
             .unwrap_or("—")
     }
-    fn money(&self, fen: &Option<i64>) -> String {
-        wan(fen)
+    fn money(&self, fen: &Option<Fen>) -> String {
+        wan(&fen.map(Fen::get))
     }
     fn tag_name<'a>(&self, t: &'a ipfin_store::enterprise::EnterpriseTag) -> &'a str {
         if self.ctx.lang == Lang::En && !t.name_en.is_empty() {
@@ -259,11 +259,11 @@ async fn enterprise_page(
         employees: e.employees.map(|n| n.to_string()).unwrap_or_default(),
         revenue_wan: e
             .operating_revenue_fen
-            .map(ipfin_domain::size::fen_to_wan)
+            .map(|f| ipfin_domain::size::fen_to_wan(f.get()))
             .unwrap_or_default(),
         assets_wan: e
             .total_assets_fen
-            .map(ipfin_domain::size::fen_to_wan)
+            .map(|f| ipfin_domain::size::fen_to_wan(f.get()))
             .unwrap_or_default(),
         consent: e.data_sharing_consent.then(|| "yes".into()),
     });
@@ -360,8 +360,9 @@ impl FiguresForm {
         Ok(EnterpriseFigures {
             industry: Some(self.industry.clone()),
             employees: number(&self.employees, "employees", 1)?,
-            operating_revenue_fen: number(&self.revenue_wan, "revenue_wan", 1_000_000)?,
-            total_assets_fen: number(&self.assets_wan, "assets_wan", 1_000_000)?,
+            operating_revenue_fen: number(&self.revenue_wan, "revenue_wan", 1_000_000)?
+                .map(Fen::new),
+            total_assets_fen: number(&self.assets_wan, "assets_wan", 1_000_000)?.map(Fen::new),
             data_sharing_consent: self.consent.as_deref() == Some("yes"),
         })
     }
@@ -953,7 +954,7 @@ pub async fn export(
                     .write_number_with_format(
                         r,
                         col,
-                        ipfin_domain::money::fen_to_sheet_number(f),
+                        ipfin_domain::money::fen_to_sheet_number(f.get()),
                         &money,
                     )
                     .map_err(xl)?;

@@ -147,11 +147,11 @@ pub struct SizeForm {
     assets_wan: String,
 }
 
-fn parse_field(
+fn parse_field<T>(
     value: &str,
     field: &'static str,
-    parse: impl Fn(&str) -> Option<i64>,
-) -> Result<Option<i64>, ipfin_domain::FieldError> {
+    parse: impl Fn(&str) -> Option<T>,
+) -> Result<Option<T>, ipfin_domain::FieldError> {
     if value.trim().is_empty() {
         return Ok(None);
     }
@@ -182,7 +182,7 @@ pub async fn enterprise_size_page(
             },
         );
     }
-    let wan = |s: &str| ipfin_domain::money::parse_amount(s, 1_000_000);
+    let wan = |s: &str| ipfin_domain::money::parse_amount(s, 1_000_000).map(ipfin_domain::Fen::new);
     let parsed = (|| {
         Ok::<_, ipfin_domain::FieldError>(ipfin_domain::size::SizeInput {
             industry: f.industry.clone(),

@@ -138,13 +138,14 @@ impl Lending {
     /// The declaration as entered, checked: every problem at once.
     pub fn check(
         ip_kinds: Vec<String>,
-        min_fen: Option<i64>,
-        max_fen: Option<i64>,
+        min_fen: Option<Fen>,
+        max_fen: Option<Fen>,
         industries: Vec<String>,
     ) -> Result<Lending, Vec<FieldError>> {
         let mut errors = Vec::new();
-        let bound =
-            |v: Option<i64>| v.is_none_or(|n| (0..=crate::policy::calc::MAX_FEN).contains(&n));
+        let bound = |v: Option<Fen>| {
+            v.is_none_or(|n| (0..=crate::policy::calc::MAX_FEN).contains(&n.get()))
+        };
         if !bound(min_fen) || !bound(max_fen) {
             errors.push(FieldError::new(
                 "min_amount",
@@ -200,8 +201,8 @@ impl Lending {
         if errors.is_empty() {
             Ok(Lending {
                 ip_kinds,
-                min_fen: min_fen.map(Fen::new),
-                max_fen: max_fen.map(Fen::new),
+                min_fen,
+                max_fen,
                 industries,
             })
         } else {
@@ -753,8 +754,8 @@ mod tests {
         assert_eq!(
             Lending::check(
                 vec!["domain_name".into()],
-                Some(5),
-                Some(4),
+                Some(Fen::new(5)),
+                Some(Fen::new(4)),
                 vec!["c1".into(), "1x".into()]
             )
             .map_err(|e| e.len()),

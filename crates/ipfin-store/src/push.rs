@@ -26,7 +26,7 @@ use ipfin_domain::push::{
     Settings, Source, assign,
 };
 use ipfin_domain::visibility::Records;
-use ipfin_domain::{FieldError, Msg, OrgKind, Scope};
+use ipfin_domain::{Fen, FieldError, Msg, OrgKind, Scope};
 use sea_orm::{ConnectionTrait, FromQueryResult, Value};
 use serde::Serialize;
 use serde_json::json;
@@ -465,8 +465,8 @@ impl Store {
             id: i64,
             name: String,
             ip_kinds: Option<String>,
-            min_fen: Option<i64>,
-            max_fen: Option<i64>,
+            min_fen: Option<Fen>,
+            max_fen: Option<Fen>,
             industries: Option<String>,
         }
         let rows: Vec<P> = fetch_all(
@@ -484,8 +484,8 @@ impl Store {
                 name: p.name,
                 lending: Lending {
                     ip_kinds: split_list(p.ip_kinds.as_deref().unwrap_or("")),
-                    min_fen: p.min_fen.map(ipfin_domain::money::Fen::new),
-                    max_fen: p.max_fen.map(ipfin_domain::money::Fen::new),
+                    min_fen: p.min_fen,
+                    max_fen: p.max_fen,
                     industries: split_list(p.industries.as_deref().unwrap_or("")),
                 },
             })
@@ -594,8 +594,8 @@ impl Store {
         #[derive(FromQueryResult)]
         struct L {
             ip_kinds: String,
-            min_fen: Option<i64>,
-            max_fen: Option<i64>,
+            min_fen: Option<Fen>,
+            max_fen: Option<Fen>,
             industries: String,
         }
         let l: Option<L> = fetch_opt(
@@ -606,8 +606,8 @@ impl Store {
         .await?;
         Ok(l.map(|l| Lending {
             ip_kinds: split_list(&l.ip_kinds),
-            min_fen: l.min_fen.map(ipfin_domain::money::Fen::new),
-            max_fen: l.max_fen.map(ipfin_domain::money::Fen::new),
+            min_fen: l.min_fen,
+            max_fen: l.max_fen,
             industries: split_list(&l.industries),
         })
         .unwrap_or_default())
@@ -1670,7 +1670,7 @@ impl Store {
             sent_on: NaiveDate,
             first_contact_on: Option<NaiveDate>,
             outcome: Option<String>,
-            principal_fen: Option<i64>,
+            principal_fen: Option<Fen>,
         }
         let rows: Vec<R> = fetch_all(
             self.conn(),
@@ -1694,7 +1694,7 @@ impl Store {
                 sent_on: r.sent_on,
                 first_contact_on: r.first_contact_on,
                 outcome: r.outcome.as_deref().and_then(Outcome::from_code),
-                granted_fen: r.principal_fen.map(ipfin_domain::money::Fen::new),
+                granted_fen: r.principal_fen,
             })
             .collect())
     }

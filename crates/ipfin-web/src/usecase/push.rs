@@ -10,7 +10,7 @@ use crate::http::write;
 use chrono::NaiveDate;
 use ipfin_domain::id::OrgId;
 use ipfin_domain::push::{FollowUp, Lending, Method, Outcome, Settings};
-use ipfin_domain::{FieldError, Lang};
+use ipfin_domain::{Fen, FieldError, Lang};
 use ipfin_store::confirmation::ConfirmationRow;
 use ipfin_store::push::{
     ConsentEvent, ConsentState, FollowUpRow, PartnerBank, PushEntryRow, PushListRow, ReceivedFilter,
@@ -70,9 +70,11 @@ pub struct LendingDto {
     #[serde(default)]
     pub ip_kinds: Vec<String>,
     #[serde(default)]
-    pub min_fen: Option<i64>,
+    #[schema(value_type = Option<i64>)]
+    pub min_fen: Option<Fen>,
     #[serde(default)]
-    pub max_fen: Option<i64>,
+    #[schema(value_type = Option<i64>)]
+    pub max_fen: Option<Fen>,
     /// GB/T 4754 industry code prefixes (C, I65).
     #[serde(default)]
     pub industries: Vec<String>,
@@ -82,8 +84,8 @@ impl From<&Lending> for LendingDto {
     fn from(l: &Lending) -> LendingDto {
         LendingDto {
             ip_kinds: l.ip_kinds.clone(),
-            min_fen: l.min_fen.map(|f| f.get()),
-            max_fen: l.max_fen.map(|f| f.get()),
+            min_fen: l.min_fen,
+            max_fen: l.max_fen,
             industries: l.industries.clone(),
         }
     }

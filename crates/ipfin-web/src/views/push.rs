@@ -575,11 +575,11 @@ async fn received_page(
             LendingForm {
                 min_yuan: current
                     .min_fen
-                    .map(|f| ipfin_domain::money::Fen::new(f).yuan())
+                    .map(|f| f.yuan())
                     .unwrap_or_default(),
                 max_yuan: current
                     .max_fen
-                    .map(|f| ipfin_domain::money::Fen::new(f).yuan())
+                    .map(|f| f.yuan())
                     .unwrap_or_default(),
                 industries: current.industries.join(","),
             },
@@ -629,12 +629,12 @@ pub async fn set_lending(
         .collect();
     let f = form.data;
     let mut errors = Vec::new();
-    let mut amount = |field: &'static str, s: &str| -> Option<i64> {
+    let mut amount = |field: &'static str, s: &str| -> Option<ipfin_domain::Fen> {
         let s = s.trim();
         if s.is_empty() {
             return None;
         }
-        let v = ipfin_domain::money::parse_amount(s, 100);
+        let v = ipfin_domain::money::parse_amount(s, 100).map(ipfin_domain::Fen::new);
         if v.is_none() {
             errors.push(FieldError::new(
                 field,

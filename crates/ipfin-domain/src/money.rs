@@ -119,6 +119,13 @@ impl Fen {
         let sign = if self.0 < 0 { "-" } else { "" };
         format!("{sign}{}.{:02}", group_thousands(abs / 100), abs % 100)
     }
+    /// The amount in 元 as a person types it back into a form: two decimals, no separators
+    /// (`5000000.00`, `-0.05`).
+    pub fn plain(self) -> String {
+        let abs = self.0.unsigned_abs();
+        let sign = if self.0 < 0 { "-" } else { "" };
+        format!("{sign}{}.{:02}", abs / 100, abs % 100)
+    }
     /// The sum of the amounts, or `MoneyOverflow` if it does not fit.
     pub fn sum<I: IntoIterator<Item = Fen>>(amounts: I) -> Result<Fen, MoneyOverflow> {
         amounts

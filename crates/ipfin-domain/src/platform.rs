@@ -205,8 +205,8 @@ pub struct Product {
 pub struct ProductInput<'a> {
     pub name: &'a str,
     pub ip_kinds: &'a [String],
-    pub min_fen: Option<i64>,
-    pub max_fen: Option<i64>,
+    pub min_fen: Option<Fen>,
+    pub max_fen: Option<Fen>,
     pub min_months: Option<i32>,
     pub max_months: Option<i32>,
     pub min_rate_bp: Option<i32>,
@@ -274,7 +274,7 @@ impl Product {
             &mut errors,
             ("min_amount", i.min_fen),
             ("max_amount", i.max_fen),
-            |v: i64| v > 0,
+            |v: Fen| v.is_positive(),
             "贷款金额",
             "amount",
         );
@@ -323,8 +323,8 @@ impl Product {
                 Ok(Product {
                     name,
                     ip_kinds: kinds,
-                    min_fen: Fen::new(min_fen),
-                    max_fen: Fen::new(max_fen),
+                    min_fen,
+                    max_fen,
                     min_months,
                     max_months,
                     min_rate_bp: lo,
@@ -407,7 +407,7 @@ pub struct Need {
 
 impl Need {
     pub fn check(
-        amount_fen: Option<i64>,
+        amount_fen: Option<Fen>,
         months: Option<i32>,
         purpose: &str,
         ip_asset_ids: &[i64],
@@ -452,7 +452,7 @@ impl Need {
         }
         match (amount_fen, months, errors.is_empty()) {
             (Some(a), Some(m), true) => Ok(Need {
-                amount_fen: Fen::new(a),
+                amount_fen: a,
                 months: m,
                 purpose,
                 ip_asset_ids: ids,
@@ -466,7 +466,7 @@ impl Need {
 /// What matching looks at on a need: its figures and its enterprise's facts.
 #[derive(Debug, Clone, Default)]
 pub struct NeedFacts<'a> {
-    pub amount_fen: i64,
+    pub amount_fen: Fen,
     pub months: i32,
     pub ip_kinds: &'a [String],
     pub industry: Option<&'a str>,
@@ -476,8 +476,8 @@ pub struct NeedFacts<'a> {
 /// What matching looks at on a product.
 #[derive(Debug, Clone, Default)]
 pub struct ProductFacts<'a> {
-    pub min_fen: i64,
-    pub max_fen: i64,
+    pub min_fen: Fen,
+    pub max_fen: Fen,
     pub min_months: i32,
     pub max_months: i32,
     pub ip_kinds: &'a [String],
@@ -493,11 +493,7 @@ pub fn match_reasons(p: &ProductFacts<'_>, n: &NeedFacts<'_>) -> Option<Vec<Msg>
     if n.amount_fen < p.min_fen || n.amount_fen > p.max_fen {
         return None;
     }
-    let (amount, min, max) = (
-        Fen::new(n.amount_fen).yuan(),
-        Fen::new(p.min_fen).yuan(),
-        Fen::new(p.max_fen).yuan(),
-    );
+    let (amount, min, max) = (n.amount_fen.yuan(), p.min_fen.yuan(), p.max_fen.yuan());
     reasons.push(Msg::new(
         "match.amount",
         format!("金额 {amount} 元在产品额度 {min}–{max} 元之内"),
@@ -574,7 +570,7 @@ pub struct Listing {
 impl Listing {
     pub fn check(
         title: &str,
-        reserve_fen: Option<i64>,
+        reserve_fen: Option<Fen>,
         opens_on: Option<NaiveDate>,
         closes_on: Option<NaiveDate>,
         terms: &str,
@@ -650,7 +646,7 @@ impl Listing {
         match (reserve_fen, closes_on, errors.is_empty()) {
             (Some(r), Some(c), true) => Ok(Listing {
                 title,
-                reserve_fen: Fen::new(r),
+                reserve_fen: r,
                 opens_on: opens,
                 closes_on: c,
                 terms,
@@ -707,7 +703,7 @@ pub struct ListingOutcome {
 impl ListingOutcome {
     pub fn check(
         status: &str,
-        price_fen: Option<i64>,
+        price_fen: Option<Fen>,
         on: Option<NaiveDate>,
         note: &str,
         today: NaiveDate,
@@ -751,7 +747,7 @@ impl ListingOutcome {
         match (status, errors.is_empty()) {
             (Some(s), true) => Ok(ListingOutcome {
                 status: s,
-                price_fen: price_fen.filter(|_| s == ListingStatus::Sold).map(Fen::new),
+                price_fen: price_fen.filter(|_| s == ListingStatus::Sold),
                 on,
                 note,
             }),
@@ -832,8 +828,8 @@ mod tests {
         let e = Product::check(&ProductInput {
             name: "知易贷",
             ip_kinds: &kinds,
-            min_fen: Some(500),
-            max_fen: Some(100),
+            min_fen: Some(Fen::new(500)),
+            max_fen: Some(Fen::new(100)),
             min_months: Some(36),
             max_months: Some(12),
             min_rate_bp: Some(500),
@@ -856,8 +852,8 @@ mod tests {
         let p = Product::check(&ProductInput {
             name: "知易贷",
             ip_kinds: &kinds,
-            min_fen: Some(100),
-            max_fen: Some(100),
+            min_fen: Some(Fen::new(100)),
+            max_fen: Some(Fen::new(100)),
             min_months: Some(6),
             max_months: Some(36),
             min_rate_bp: Some(300),
@@ -876,9 +872,11 @@ mod tests {
 
     #[test]
     fn a_need_without_ip_is_refused() {
-        let e = Need::check(Some(100), Some(12), "研发投入", &[], true).expect_err("no ip");
+        let e =
+            Need::check(Some(Fen::new(100)), Some(12), "研发投入", &[], true).expect_err("no ip");
         assert_eq!(e[0].msg.code, "need.no_ip");
-        let n = Need::check(Some(100), Some(12), "研发投入", &[3, 3, 2], false).expect("ok");
+        let n =
+            Need::check(Some(Fen::new(100)), Some(12), "研发投入", &[3, 3, 2], false).expect("ok");
         assert_eq!(n.ip_asset_ids, [2, 3]);
     }
 
@@ -887,8 +885,8 @@ mod tests {
         let pk = vec!["patent".to_string()];
         let ind = vec!["I".to_string()];
         let p = ProductFacts {
-            min_fen: 100,
-            max_fen: 1000,
+            min_fen: Fen::new(100),
+            max_fen: Fen::new(1000),
             min_months: 6,
             max_months: 36,
             ip_kinds: &pk,
@@ -897,7 +895,7 @@ mod tests {
         };
         let nk = vec!["patent".to_string(), "trademark".to_string()];
         let n = NeedFacts {
-            amount_fen: 500,
+            amount_fen: Fen::new(500),
             months: 12,
             ip_kinds: &nk,
             industry: Some("I65"),
@@ -920,7 +918,7 @@ mod tests {
             match_reasons(
                 &p,
                 &NeedFacts {
-                    amount_fen: 5000,
+                    amount_fen: Fen::new(5000),
                     ..n.clone()
                 }
             )
@@ -955,7 +953,7 @@ mod tests {
         assert_eq!(codes, ["listing.reserve", "listing.closes_past"]);
         let l = Listing::check(
             "专利处置",
-            Some(100),
+            Some(Fen::new(100)),
             None,
             Some(d("2027-01-31")),
             "",
@@ -966,7 +964,8 @@ mod tests {
         assert_eq!(l.opens_on, today);
         let o = ListingOutcome::check("sold", None, None, "", today).expect_err("no price");
         assert_eq!(o[0].field, "price");
-        let o = ListingOutcome::check("withdrawn", Some(5), None, "债务已清偿", today).expect("ok");
+        let o = ListingOutcome::check("withdrawn", Some(Fen::new(5)), None, "债务已清偿", today)
+            .expect("ok");
         assert_eq!(o.price_fen, None);
     }
 
@@ -1036,8 +1035,8 @@ impl ValuationProfile {
     pub fn check(
         qualifications: &str,
         kinds: &[String],
-        fee_min_fen: Option<i64>,
-        fee_max_fen: Option<i64>,
+        fee_min_fen: Option<Fen>,
+        fee_max_fen: Option<Fen>,
     ) -> Result<ValuationProfile, Vec<FieldError>> {
         let mut errors = Vec::new();
         let qualifications = text(
@@ -1054,7 +1053,7 @@ impl ValuationProfile {
             &mut errors,
             ("fee_min", fee_min_fen),
             ("fee_max", fee_max_fen),
-            |v: i64| v > 0,
+            |v: Fen| v.is_positive(),
             "评估收费",
             "fee",
         );
@@ -1062,8 +1061,8 @@ impl ValuationProfile {
             Some((a, b)) if errors.is_empty() => Ok(ValuationProfile {
                 qualifications,
                 ip_kinds: kinds,
-                fee_min: Fen::new(a),
-                fee_max: Fen::new(b),
+                fee_min: a,
+                fee_max: b,
             }),
             _ => Err(errors),
         }
@@ -1081,7 +1080,7 @@ pub enum QuoteAnswer {
 impl QuoteAnswer {
     pub fn check(
         decline: bool,
-        fee_fen: Option<i64>,
+        fee_fen: Option<Fen>,
         days: Option<i32>,
         note: &str,
     ) -> Result<QuoteAnswer, Vec<FieldError>> {
@@ -1113,7 +1112,7 @@ impl QuoteAnswer {
         }
         match (fee_fen, days) {
             (Some(f), Some(d)) if errors.is_empty() => Ok(QuoteAnswer::Quote {
-                fee: Fen::new(f),
+                fee: f,
                 days: d,
                 note,
             }),
@@ -1136,7 +1135,7 @@ impl ValuationReport {
     pub fn check(
         number: &str,
         date: Option<NaiveDate>,
-        appraised_fen: Option<i64>,
+        appraised_fen: Option<Fen>,
         requested_on: NaiveDate,
         today: NaiveDate,
     ) -> Result<ValuationReport, Vec<FieldError>> {
@@ -1177,7 +1176,7 @@ impl ValuationReport {
             (Some(d), Some(a)) if errors.is_empty() => Ok(ValuationReport {
                 number,
                 date: d,
-                appraised: Fen::new(a),
+                appraised: a,
             }),
             _ => Err(errors),
         }
@@ -1190,8 +1189,13 @@ mod valuation_tests {
 
     #[test]
     fn a_profile_shows_every_problem_at_once() {
-        let e = ValuationProfile::check("", &["lottery".into()], Some(500_000), Some(100_000))
-            .expect_err("bad");
+        let e = ValuationProfile::check(
+            "",
+            &["lottery".into()],
+            Some(Fen::new(500_000)),
+            Some(Fen::new(100_000)),
+        )
+        .expect_err("bad");
         let fields: Vec<&str> = e.iter().map(|e| e.field).collect();
         assert_eq!(
             fields,
@@ -1201,8 +1205,8 @@ mod valuation_tests {
         let p = ValuationProfile::check(
             "资产评估资格证书 No.44020001",
             &["patent".into(), "trademark".into(), "patent".into()],
-            Some(500_000),
-            Some(5_000_000),
+            Some(Fen::new(500_000)),
+            Some(Fen::new(5_000_000)),
         )
         .expect("good");
         assert_eq!(p.ip_kinds, vec![IpKind::Patent, IpKind::Trademark]);
@@ -1225,7 +1229,7 @@ mod valuation_tests {
         let e = ValuationReport::check(
             "",
             Some(d("2026-01-01")),
-            Some(0),
+            Some(Fen::new(0)),
             d("2026-03-01"),
             d("2026-12-07"),
         )
@@ -1235,7 +1239,7 @@ mod valuation_tests {
             ValuationReport::check(
                 "PG-1",
                 Some(d("2026-12-08")),
-                Some(1),
+                Some(Fen::new(1)),
                 d("2026-03-01"),
                 d("2026-12-07")
             )
@@ -1246,7 +1250,7 @@ mod valuation_tests {
             ValuationReport::check(
                 "PG-1",
                 Some(d("2026-03-01")),
-                Some(1),
+                Some(Fen::new(1)),
                 d("2026-03-01"),
                 d("2026-12-07")
             )

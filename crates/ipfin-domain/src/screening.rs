@@ -8,8 +8,8 @@
 //! and every enterprise with the same profile has the same score under every model: the store
 //! scores a city by its profiles (decision 0033).
 
-use crate::money::Fen;
 use crate::message::{FieldError, Lang};
+use crate::money::Fen;
 use crate::size::SizeClass;
 use serde::{Deserialize, Serialize};
 

@@ -10,8 +10,8 @@
 //! Below the small limits it is micro. Money is taken in fen (`i64`), the standard counts in
 //! 万元 (1 万元 = 1,000,000 fen); explanations show exact 万元 amounts without floats.
 
-use crate::money::Fen;
 use crate::message::{FieldError, Lang};
+use crate::money::Fen;
 use serde::{Deserialize, Serialize};
 
 /// Fen in one 万元.

@@ -15,7 +15,7 @@ use ipfin_domain::platform::{
     ValuationProfile, ValuationReport, grams, match_reasons,
 };
 use ipfin_domain::visibility::Records;
-use ipfin_domain::{FieldError, Msg, OrgId, OrgKind, Scope};
+use ipfin_domain::{Fen, FieldError, Msg, OrgId, OrgKind, Scope};
 use sea_orm::{ConnectionTrait, FromQueryResult, Value};
 use serde::Serialize;
 use serde_json::json;
@@ -56,8 +56,8 @@ pub struct ProductRow {
     pub bank_name: String,
     pub name: String,
     pub ip_kinds: String,
-    pub min_fen: i64,
-    pub max_fen: i64,
+    pub min_fen: Fen,
+    pub max_fen: Fen,
     pub min_months: i32,
     pub max_months: i32,
     pub min_rate_bp: i32,
@@ -97,7 +97,7 @@ pub struct NeedRow {
     pub enterprise_name: String,
     pub industry: Option<String>,
     pub district_code: Option<String>,
-    pub amount_fen: i64,
+    pub amount_fen: Fen,
     pub months: i32,
     pub purpose: String,
     pub public: bool,
@@ -149,7 +149,7 @@ pub struct DisposableLoan {
     pub loan_id: i64,
     pub contract_number: String,
     pub enterprise_name: String,
-    pub principal_fen: i64,
+    pub principal_fen: Fen,
     pub assets: Vec<AssetRow>,
 }
 
@@ -163,12 +163,12 @@ pub struct ListingRow {
     pub enterprise_name: String,
     pub district_code: Option<String>,
     pub title: String,
-    pub reserve_fen: i64,
+    pub reserve_fen: Fen,
     pub opens_on: NaiveDate,
     pub closes_on: NaiveDate,
     pub terms: String,
     pub status: String,
-    pub price_fen: Option<i64>,
+    pub price_fen: Option<Fen>,
     pub outcome_on: Option<NaiveDate>,
     pub outcome_note: String,
     pub created_at: i64,
@@ -972,7 +972,7 @@ impl Store {
             id: i64,
             contract_number: String,
             name: String,
-            principal_fen: i64,
+            principal_fen: Fen,
         }
         let loans: Vec<L> = fetch_all(
             self.conn(),
@@ -1752,8 +1752,8 @@ pub(crate) async fn seed_demo(
         let p = Product::check(&ipfin_domain::platform::ProductInput {
             name,
             ip_kinds: &kinds,
-            min_fen: Some(min),
-            max_fen: Some(max),
+            min_fen: Some(Fen::new(min)),
+            max_fen: Some(Fen::new(max)),
             min_months: Some(m1),
             max_months: Some(m2),
             min_rate_bp: Some(r1),
@@ -1788,7 +1788,7 @@ pub(crate) async fn seed_demo(
         ),
     };
     let need = Need::check(
-        Some(300_000_000),
+        Some(Fen::new(300_000_000)),
         Some(12),
         "新一代视觉检测设备研发投入及流动资金",
         &ns_assets,
@@ -1797,7 +1797,7 @@ pub(crate) async fn seed_demo(
     .map_err(StoreError::fields)?;
     store.create_need(tx, &ns_scope, &need).await?;
     let need = Need::check(
-        Some(200_000_000),
+        Some(Fen::new(200_000_000)),
         Some(24),
         "柔性电路板产线扩产",
         &[ft_asset],
@@ -1866,8 +1866,8 @@ pub struct ValuerProfileRow {
     pub qualifications: String,
     /// IP kind codes, comma-separated.
     pub ip_kinds: String,
-    pub fee_min_fen: i64,
-    pub fee_max_fen: i64,
+    pub fee_min_fen: Fen,
+    pub fee_max_fen: Fen,
 }
 
 /// A valuation quote with the names around it.
@@ -1885,12 +1885,12 @@ pub struct QuoteRow {
     pub asset_title: String,
     pub note: String,
     pub status: String,
-    pub fee_fen: Option<i64>,
+    pub fee_fen: Option<Fen>,
     pub days: Option<i32>,
     pub answer: Option<String>,
     pub report_number: Option<String>,
     pub report_date: Option<NaiveDate>,
-    pub appraised_fen: Option<i64>,
+    pub appraised_fen: Option<Fen>,
     pub requested_on: NaiveDate,
 }
 
@@ -2220,7 +2220,7 @@ impl Store {
         id: i64,
         number: &str,
         date: Option<NaiveDate>,
-        appraised_fen: Option<i64>,
+        appraised_fen: Option<Fen>,
         today: NaiveDate,
     ) -> Result<()> {
         let org = valuer_only(scope)?;
@@ -2365,7 +2365,7 @@ async fn seed_disposal(store: &Store, tx: &mut WriteTx) -> Result<()> {
         .collect();
     let l = Listing::check(
         "发明专利“一种高精度注塑模具冷却流道结构”处置转让",
-        Some(180_000_000),
+        Some(Fen::new(180_000_000)),
         Some(today),
         Some(today + chrono::Days::new(30)),
         "整体转让，受让方承担过户费用；保证金 10 万元；成交后 10 个工作日内付清。",

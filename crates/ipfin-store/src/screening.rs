@@ -9,11 +9,11 @@
 //! few thousand rows whatever the number of enterprises — and lists enterprises profile by
 //! profile in the order of their scores (decision 0033).
 
-use ipfin_domain::Fen;
 use crate::db::{Page, Paged, exec, fetch_all, fetch_i64, fetch_opt};
 use crate::error::{Result, StoreError};
 use crate::{Store, WriteTx};
 use chrono::{Months, NaiveDate};
+use ipfin_domain::Fen;
 use ipfin_domain::org::Scope;
 use ipfin_domain::screening::{Band, Factor, Facts, Model, Profile, Score, Shift, levels, shift};
 use ipfin_domain::size::SizeClass;

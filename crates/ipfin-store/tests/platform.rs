@@ -3,9 +3,9 @@
 //! repeated on the same day refused by the database's state; a contact with a pushed
 //! enterprise counted by the push funnel; disposal only of a defaulted loan's pledged IP.
 
-use ipfin_domain::Scope;
 use ipfin_domain::id::OrgId;
 use ipfin_domain::platform::{Interest, ListingOutcome, Need, Product, ProductInput, query_grams};
+use ipfin_domain::{Fen, Scope};
 use ipfin_store::audit::AuditActor;
 use ipfin_store::db::fetch_i64;
 use ipfin_store::testing::TestDb;
@@ -50,8 +50,8 @@ async fn only_the_owner_edits_a_product_or_need_and_only_while_it_is_open() {
         let changed = Product::check(&ProductInput {
             name: "知易贷二代",
             ip_kinds: &kinds,
-            min_fen: Some(100),
-            max_fen: Some(200),
+            min_fen: Some(Fen::new(100)),
+            max_fen: Some(Fen::new(200)),
             min_months: Some(1),
             max_months: Some(12),
             min_rate_bp: Some(300),
@@ -72,7 +72,7 @@ async fn only_the_owner_edits_a_product_or_need_and_only_while_it_is_open() {
         let p = s.product(&Scope::Public, product.id).await.expect("p");
         assert_eq!(
             (p.name.as_str(), p.ip_kinds.as_str(), p.max_fen),
-            ("知易贷二代", "trademark", 200)
+            ("知易贷二代", "trademark", Fen::new(200))
         );
         assert_eq!(
             s.search(&query_grams("二代").expect("g"))
@@ -102,12 +102,25 @@ async fn only_the_owner_edits_a_product_or_need_and_only_while_it_is_open() {
         )
         .await
         .expect("asset");
-        let edit = Need::check(Some(12_345), Some(9), "设备更新改造", &[ip], false).expect("ok");
+        let edit = Need::check(
+            Some(Fen::new(12_345)),
+            Some(9),
+            "设备更新改造",
+            &[ip],
+            false,
+        )
+        .expect("ok");
         let r = write!(s, AuditActor::system("t"), |tx| s
             .update_need(&mut tx, &ft, need.id, &edit));
         assert!(matches!(r, Err(StoreError::NotFound)), "{n}: {r:?}");
-        let foreign =
-            Need::check(Some(12_345), Some(9), "设备更新改造", &[other], false).expect("ok");
+        let foreign = Need::check(
+            Some(Fen::new(12_345)),
+            Some(9),
+            "设备更新改造",
+            &[other],
+            false,
+        )
+        .expect("ok");
         let r = write!(s, AuditActor::system("t"), |tx| s
             .update_need(&mut tx, &ns, need.id, &foreign));
         assert!(
@@ -120,7 +133,7 @@ async fn only_the_owner_edits_a_product_or_need_and_only_while_it_is_open() {
         let after = s.need(&ns, need.id).await.expect("n");
         assert_eq!(
             (after.amount_fen, after.months, after.public),
-            (12_345, 9, false),
+            (Fen::new(12_345), 9, false),
             "{n}"
         );
         assert_eq!(after.assets.len(), 1);
@@ -187,7 +200,14 @@ async fn matchmaking_both_ways_with_a_daily_limit_and_the_funnel() {
         )
         .await
         .expect("asset");
-        let need = Need::check(Some(10_000), Some(6), "流动资金周转", &[other], true).expect("ok");
+        let need = Need::check(
+            Some(Fen::new(10_000)),
+            Some(6),
+            "流动资金周转",
+            &[other],
+            true,
+        )
+        .expect("ok");
         let r = write!(s, AuditActor::system("t"), |tx| s
             .create_need(&mut tx, &ns, &need));
         assert!(matches!(r, Err(StoreError::Invalid(ref e)) if e.msg.code == "need.ip_not_own"));
@@ -291,7 +311,7 @@ async fn disposal_of_a_defaulted_loan_and_search() {
         assert_eq!(loans.len(), 1);
         let listing = ipfin_domain::platform::Listing::check(
             "再次挂牌",
-            Some(100),
+            Some(Fen::new(100)),
             None,
             Some(today + chrono::Days::new(5)),
             "",
@@ -319,7 +339,8 @@ async fn disposal_of_a_defaulted_loan_and_search() {
         write!(s, AuditActor::system("public"), |tx| s
             .register_interest(&mut tx, l.id, &i, today))
         .expect("interest");
-        let o = ListingOutcome::check("sold", Some(190_000_000), None, "", today).expect("o");
+        let o =
+            ListingOutcome::check("sold", Some(Fen::new(190_000_000)), None, "", today).expect("o");
         let r = write!(s, AuditActor::system("t"), |tx| s
             .record_listing_outcome(&mut tx, &bank_b, l.id, &o));
         assert!(matches!(r, Err(StoreError::NotFound)));
@@ -332,7 +353,7 @@ async fn disposal_of_a_defaulted_loan_and_search() {
         let l = s.listing(&Scope::Public, l.id).await.expect("l");
         assert_eq!(
             (l.status.as_str(), l.price_fen),
-            ("sold", Some(190_000_000))
+            ("sold", Some(Fen::new(190_000_000)))
         );
         // Search with two-character grams: policies, interpretations, products, listings.
         let hits = s

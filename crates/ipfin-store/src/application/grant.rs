@@ -545,7 +545,10 @@ impl Store {
                 key_values(&k),
             )
             .await?;
-            let s = s.unwrap_or(Sum { n: 0, fen: Fen::ZERO });
+            let s = s.unwrap_or(Sum {
+                n: 0,
+                fen: Fen::ZERO,
+            });
             out.push(BatchAwaiting {
                 policy_version_id: v.id,
                 title: v.title.clone(),

@@ -151,13 +151,14 @@ impl Store {
         )
         .await?;
         // Sums done here are checked: a total that does not fit is an error, never wrapped.
-        let add = |out: &mut BTreeMap<Item, ipfin_domain::Fen>, item: Item, fen: ipfin_domain::Fen| {
-            let e = out.entry(item).or_insert(ipfin_domain::Fen::ZERO);
-            *e = e
-                .checked_add(fen)
-                .ok_or_else(|| StoreError::overflow("an item's amount used this year"))?;
-            Ok::<_, StoreError>(())
-        };
+        let add =
+            |out: &mut BTreeMap<Item, ipfin_domain::Fen>, item: Item, fen: ipfin_domain::Fen| {
+                let e = out.entry(item).or_insert(ipfin_domain::Fen::ZERO);
+                *e = e
+                    .checked_add(fen)
+                    .ok_or_else(|| StoreError::overflow("an item's amount used this year"))?;
+                Ok::<_, StoreError>(())
+            };
         let mut out: BTreeMap<Item, ipfin_domain::Fen> = BTreeMap::new();
         for u in rows {
             let item = crate::column::decode::<Item>("application_items.item", &u.item)?;
@@ -178,7 +179,8 @@ impl Store {
         .await?;
         for app in kept.chunk_by(|a, b| a.application_id == b.application_id) {
             let weights: Vec<i64> = app.iter().map(|k| k.item_fen.get()).collect();
-            let shares = ipfin_domain::policy::budget::proportional(&weights, app[0].kept_fen.get());
+            let shares =
+                ipfin_domain::policy::budget::proportional(&weights, app[0].kept_fen.get());
             for (k, share) in app.iter().zip(shares) {
                 let item = crate::column::decode::<Item>("application_items.item", &k.item)?;
                 add(&mut out, item, ipfin_domain::Fen::new(share))?;

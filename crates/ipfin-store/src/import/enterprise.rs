@@ -1,7 +1,6 @@
 //! Enterprise rows: parsing, the batch write (idempotent: unchanged rows are not written) and
 //! finding enterprises by credit code for the rows of other imports.
 
-use ipfin_domain::Fen;
 use super::RowError;
 use super::columns::yes_no;
 use super::rows::{Problems, RowProblems};
@@ -9,6 +8,7 @@ use crate::db::{exec, fetch_all};
 use crate::enterprise::{EnterpriseInput, validate};
 use crate::error::{Result, StoreError};
 use crate::{Store, WriteTx};
+use ipfin_domain::Fen;
 use ipfin_domain::Scope;
 use sea_orm::{ConnectionTrait, FromQueryResult, Value};
 use std::collections::HashMap;

@@ -1,12 +1,12 @@
 //! The enterprise registry over the API, scoped like the pages.
 
-use ipfin_domain::Fen;
 use super::{ApiPath, ApiQuery, id};
 use crate::AppState;
 use crate::actor::Actor;
 use crate::error::AppResult;
 use axum::Json;
 use axum::extract::State;
+use ipfin_domain::Fen;
 use ipfin_domain::size::SizeClass;
 use ipfin_store::Page;
 use ipfin_store::enterprise::EnterpriseFilter;

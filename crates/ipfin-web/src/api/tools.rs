@@ -1,9 +1,9 @@
 //! Public tools of SPEC §7 and §10.
 
-use ipfin_domain::Fen;
 use super::ApiPath;
 use crate::actor::Actor;
 use axum::Json;
+use ipfin_domain::Fen;
 use ipfin_domain::credit_code::{authority_name, check, entity_type_name};
 use serde::Serialize;
 use utoipa::ToSchema;

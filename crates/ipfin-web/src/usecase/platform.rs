@@ -10,7 +10,7 @@ use chrono::NaiveDate;
 use ipfin_domain::platform::{
     Interest, Interpretation, Listing, ListingOutcome, Need, Product, ProductInput,
 };
-use ipfin_domain::{FieldError, Scope};
+use ipfin_domain::{Fen, FieldError, Scope};
 use ipfin_store::StoreError;
 use ipfin_store::platform::{InterpretationRow, ListingRow, NeedRow, ProductRow, ZoneContact};
 use ipfin_store::policy::PolicyVersionRow;
@@ -32,8 +32,10 @@ pub struct ProductBody {
     pub name: String,
     /// `patent`, `trademark`, `software_copyright`, `works_copyright`.
     pub ip_kinds: Vec<String>,
-    pub min_fen: Option<i64>,
-    pub max_fen: Option<i64>,
+    #[schema(value_type = Option<i64>)]
+    pub min_fen: Option<Fen>,
+    #[schema(value_type = Option<i64>)]
+    pub max_fen: Option<Fen>,
     pub min_months: Option<i32>,
     pub max_months: Option<i32>,
     pub min_rate_bp: Option<i32>,
@@ -50,7 +52,8 @@ pub struct ProductBody {
 #[derive(Debug, Clone, Default, Deserialize, Serialize, ToSchema)]
 #[serde(default)]
 pub struct NeedBody {
-    pub amount_fen: Option<i64>,
+    #[schema(value_type = Option<i64>)]
+    pub amount_fen: Option<Fen>,
     pub months: Option<i32>,
     pub purpose: String,
     /// Ids of the enterprise's own IP assets offered (at least one).
@@ -72,7 +75,8 @@ pub struct ContactBody {
 pub struct ListingBody {
     pub loan_id: Option<i64>,
     pub title: String,
-    pub reserve_fen: Option<i64>,
+    #[schema(value_type = Option<i64>)]
+    pub reserve_fen: Option<Fen>,
     /// YYYY-MM-DD (default today).
     pub opens_on: Option<NaiveDate>,
     /// YYYY-MM-DD, after today.
@@ -87,7 +91,8 @@ pub struct ListingBody {
 pub struct OutcomeBody {
     /// `sold` or `withdrawn`.
     pub status: String,
-    pub price_fen: Option<i64>,
+    #[schema(value_type = Option<i64>)]
+    pub price_fen: Option<Fen>,
     pub on: Option<NaiveDate>,
     pub note: String,
 }
@@ -480,8 +485,10 @@ pub struct ProductDto {
     pub bank_name: String,
     pub name: String,
     pub ip_kinds: Vec<String>,
-    pub min_fen: i64,
-    pub max_fen: i64,
+    #[schema(value_type = i64)]
+    pub min_fen: Fen,
+    #[schema(value_type = i64)]
+    pub max_fen: Fen,
     pub min_months: i32,
     pub max_months: i32,
     pub min_rate_bp: i32,
@@ -531,7 +538,8 @@ pub struct NeedDto {
     pub enterprise_name: String,
     pub industry: Option<String>,
     pub district_code: Option<String>,
-    pub amount_fen: i64,
+    #[schema(value_type = i64)]
+    pub amount_fen: Fen,
     pub months: i32,
     pub purpose: String,
     pub public: bool,
@@ -565,13 +573,15 @@ pub struct ListingDto {
     pub bank_name: String,
     pub district_code: Option<String>,
     pub title: String,
-    pub reserve_fen: i64,
+    #[schema(value_type = i64)]
+    pub reserve_fen: Fen,
     pub opens_on: NaiveDate,
     pub closes_on: NaiveDate,
     pub terms: String,
     /// `open`, `sold` or `withdrawn`.
     pub status: String,
-    pub price_fen: Option<i64>,
+    #[schema(value_type = Option<i64>)]
+    pub price_fen: Option<Fen>,
     pub outcome_on: Option<NaiveDate>,
     pub outcome_note: String,
     pub assets: Vec<AssetDto>,
@@ -937,8 +947,10 @@ pub struct ValuerDto {
     /// IP kind codes it values.
     pub ip_kinds: Vec<String>,
     /// Fee range in fen.
-    pub fee_min_fen: Option<i64>,
-    pub fee_max_fen: Option<i64>,
+    #[schema(value_type = Option<i64>)]
+    pub fee_min_fen: Option<Fen>,
+    #[schema(value_type = Option<i64>)]
+    pub fee_max_fen: Option<Fen>,
     pub contacts: Vec<ZoneContactDto>,
 }
 
@@ -987,9 +999,11 @@ pub struct ProfileBody {
     #[serde(default)]
     pub ip_kinds: Vec<String>,
     #[serde(default)]
-    pub fee_min_fen: Option<i64>,
+    #[schema(value_type = Option<i64>)]
+    pub fee_min_fen: Option<Fen>,
     #[serde(default)]
-    pub fee_max_fen: Option<i64>,
+    #[schema(value_type = Option<i64>)]
+    pub fee_max_fen: Option<Fen>,
 }
 
 /// An enterprise's quote request.
@@ -1011,7 +1025,8 @@ pub struct QuoteAnswerBody {
     #[serde(default)]
     pub decline: bool,
     #[serde(default)]
-    pub fee_fen: Option<i64>,
+    #[schema(value_type = Option<i64>)]
+    pub fee_fen: Option<Fen>,
     #[serde(default)]
     pub days: Option<i32>,
     #[serde(default)]
@@ -1027,7 +1042,8 @@ pub struct ReportBody {
     #[serde(default)]
     pub report_date: Option<NaiveDate>,
     #[serde(default)]
-    pub appraised_fen: Option<i64>,
+    #[schema(value_type = Option<i64>)]
+    pub appraised_fen: Option<Fen>,
 }
 
 /// A valuation quote.
@@ -1043,13 +1059,15 @@ pub struct QuoteDto {
     pub note: String,
     /// requested | quoted | declined | accepted | reported
     pub status: String,
-    pub fee_fen: Option<i64>,
+    #[schema(value_type = Option<i64>)]
+    pub fee_fen: Option<Fen>,
     pub days: Option<i32>,
     /// The quote's note or the reason for declining.
     pub answer: Option<String>,
     pub report_number: Option<String>,
     pub report_date: Option<NaiveDate>,
-    pub appraised_fen: Option<i64>,
+    #[schema(value_type = Option<i64>)]
+    pub appraised_fen: Option<Fen>,
     pub requested_on: NaiveDate,
 }
 

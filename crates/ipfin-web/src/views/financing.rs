@@ -577,15 +577,6 @@ pub struct NewLoanQuery {
     from: Option<String>,
 }
 
-/// Amount in 元 as typed back into a form (no separators).
-fn yuan_plain(fen: Fen) -> String {
-    let (sign, abs) = (
-        if fen < Fen::ZERO { "-" } else { "" },
-        fen.get().unsigned_abs(),
-    );
-    format!("{sign}{}.{:02}", abs / 100, abs % 100)
-}
-
 /// Percent as typed into a form: 0.0345 → 3.45.
 fn percent_plain(fraction: &str) -> String {
     fraction
@@ -605,14 +596,14 @@ impl LoanForm {
         LoanForm {
             borrower_credit_code: l.loan.credit_code.clone(),
             contract_number: l.loan.contract_number.clone(),
-            principal: yuan_plain(l.loan.principal_fen),
+            principal: Fen::plain(l.loan.principal_fen),
             rate: percent_plain(&l.loan.annual_rate),
             start_date: l.loan.start_date.to_string(),
             end_date: l.loan.end_date.to_string(),
             disbursement_date: l.loan.first_disbursed.to_string(),
             first_loan: l.loan.first_loan.then(|| "yes".into()),
             other_collateral: l.loan.other_collateral.then(|| "yes".into()),
-            ip_amount: l.loan.ip_amount_fen.map(yuan_plain).unwrap_or_default(),
+            ip_amount: l.loan.ip_amount_fen.map(Fen::plain).unwrap_or_default(),
             ip_ratio: l
                 .loan
                 .ip_ratio
@@ -621,7 +612,7 @@ impl LoanForm {
                 .unwrap_or_default(),
             pledge_number: p.map(|p| p.pledge.number.clone()).unwrap_or_default(),
             secured_amount: p
-                .map(|p| yuan_plain(p.pledge.secured_amount_fen))
+                .map(|p| Fen::plain(p.pledge.secured_amount_fen))
                 .unwrap_or_default(),
             registration_date: p
                 .map(|p| p.pledge.registration_date.to_string())

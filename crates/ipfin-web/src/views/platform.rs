@@ -45,13 +45,14 @@ impl Fmt {
         }
     }
     /// An amount in 元 (“1,000.00 元”; in English “1,000.00 yuan”).
-    pub fn yuan(&self, fen: &i64) -> String {
+    pub fn yuan<F: Copy + Into<Fen>>(&self, fen: &F) -> String {
+        let fen: Fen = (*fen).into();
         match self.0 {
-            Lang::Zh => Fen::new(*fen).to_string(),
-            Lang::En => format!("{} yuan", Fen::new(*fen).yuan()),
+            Lang::Zh => fen.to_string(),
+            Lang::En => format!("{} yuan", fen.yuan()),
         }
     }
-    pub fn opt_yuan(&self, fen: &Option<i64>) -> String {
+    pub fn opt_yuan<F: Copy + Into<Fen>>(&self, fen: &Option<F>) -> String {
         fen.map(|f| self.yuan(&f)).unwrap_or_default()
     }
     /// The colon between a label and what follows (full-width in Chinese).
@@ -136,7 +137,7 @@ fn yuan_field(
     name: &'static str,
     v: &str,
     required: bool,
-) -> Option<i64> {
+) -> Option<Fen> {
     let v = v.trim();
     if v.is_empty() {
         if required {
@@ -144,7 +145,7 @@ fn yuan_field(
         }
         return None;
     }
-    let a = parse_amount(v, 100);
+    let a = parse_amount(v, 100).map(Fen::new);
     if a.is_none() {
         errors.push(field(
             name,
@@ -345,7 +346,7 @@ async fn feed(state: &AppState, code: &str) -> AppResult<(String, Vec<FeedItem>)
         items.push(FeedItem {
             id: format!("{base}/disposal/{}", l.id),
             url: format!("{base}/disposal/{}", l.id),
-            summary: format!("保留价 {}，截止 {}", Fen::new(l.reserve_fen), l.closes_on),
+            summary: format!("保留价 {}，截止 {}", l.reserve_fen, l.closes_on),
             title: format!("【处置】{}", l.title),
             at: l.created_at,
         });
@@ -980,8 +981,8 @@ impl ProductForm {
                 .filter(|k| !k.is_empty())
                 .map(str::to_string)
                 .collect(),
-            min_amount: plain_yuan(p.min_fen),
-            max_amount: plain_yuan(p.max_fen),
+            min_amount: p.min_fen.plain(),
+            max_amount: p.max_fen.plain(),
             min_months: p.min_months.to_string(),
             max_months: p.max_months.to_string(),
             min_rate: plain_rate(p.min_rate_bp),
@@ -1043,11 +1044,6 @@ impl ProductForm {
     }
 }
 
-/// Fen as 元 without separators, as a person types it ("5000000.00").
-fn plain_yuan(fen: i64) -> String {
-    format!("{}.{:02}", fen / 100, (fen % 100).abs())
-}
-
 /// Basis points as the percentage typed in the form ("3.45").
 fn plain_rate(bp: i32) -> String {
     format!("{}.{:02}", bp / 100, bp % 100)
@@ -1068,7 +1064,7 @@ impl NeedForm {
     /// The form filled with a stored need.
     fn from_row(n: &NeedRow) -> NeedForm {
         NeedForm {
-            amount: plain_yuan(n.amount_fen),
+            amount: n.amount_fen.plain(),
             months: n.months.to_string(),
             purpose: n.purpose.clone(),
             public: n.public.then(|| "yes".to_string()),
@@ -1762,8 +1758,8 @@ impl ValuationPage {
             .then(|| self.errors.get(k).map(str::to_string))
             .flatten()
     }
-    fn fee_yuan(&self, fen: &Option<i64>) -> String {
-        fen.map(|f| Fen::new(f).yuan()).unwrap_or_default()
+    fn fee_yuan(&self, fen: &Option<Fen>) -> String {
+        fen.map(Fen::yuan).unwrap_or_default()
     }
     fn kind_checked(&self, v: &uc::ValuerDto, code: &str) -> bool {
         if self.which == "profile" {
@@ -1957,8 +1953,8 @@ impl QuotesPage {
     fn status_label(&self, code: &str) -> &'static str {
         ipfin_domain::platform::QuoteStatus::from_code(code).map_or("", |s| s.label(self.ctx.t.0))
     }
-    fn yuan(&self, fen: &Option<i64>) -> String {
-        fen.map(|f| Fen::new(f).to_string()).unwrap_or_default()
+    fn yuan(&self, fen: &Option<Fen>) -> String {
+        fen.map(|f| f.to_string()).unwrap_or_default()
     }
 }
 

@@ -573,14 +573,8 @@ async fn received_page(
     let (lending, chosen) = lending_form.unwrap_or_else(|| {
         (
             LendingForm {
-                min_yuan: current
-                    .min_fen
-                    .map(|f| f.yuan())
-                    .unwrap_or_default(),
-                max_yuan: current
-                    .max_fen
-                    .map(|f| f.yuan())
-                    .unwrap_or_default(),
+                min_yuan: current.min_fen.map(|f| f.yuan()).unwrap_or_default(),
+                max_yuan: current.max_fen.map(|f| f.yuan()).unwrap_or_default(),
                 industries: current.industries.join(","),
             },
             current.ip_kinds.clone(),

@@ -806,12 +806,9 @@ async fn the_five_stages_with_a_return_an_objection_each_way_and_a_clawback() {
         assert_eq!(c.row.state(), State::ClawedBack);
         assert_eq!(c.open_clawbacks, 1);
         assert_eq!(
-            s.open_clawbacks(
-                &Scope::City,
-                ipfin_domain::id::OrgId::new(c.row.applicant_org_id)
-            )
-            .await
-            .expect("open"),
+            s.open_clawbacks(&Scope::City, c.row.applicant_org_id)
+                .await
+                .expect("open"),
             1
         );
         // Its next submission is flagged to the officers.

@@ -42,7 +42,7 @@ use ipfin_domain::application::{Action, Actor, Difference, Kind, Line, SlotDef, 
 use ipfin_domain::org::Scope;
 use ipfin_domain::policy::rules::Item;
 use ipfin_domain::visibility::{Party, Reach, Records};
-use ipfin_domain::{Fen, FieldError, Msg};
+use ipfin_domain::{Fen, FieldError, Msg, OrgId};
 use sea_orm::{ConnectionTrait, FromQueryResult};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -89,7 +89,7 @@ pub struct ApplicationRow {
     pub policy_title: String,
     pub policy_year: i32,
     pub batch_name: String,
-    pub applicant_org_id: i64,
+    pub applicant_org_id: OrgId,
     pub applicant_name: String,
     pub enterprise_id: Option<i64>,
     pub state: Code<State>,
@@ -593,7 +593,7 @@ impl Store {
     async fn notify_applicant(tx: &WriteTx, row: &ApplicationRow, text: String) -> Result<()> {
         notify(
             tx.conn(),
-            Some(ipfin_domain::id::OrgId::new(row.applicant_org_id)),
+            Some(row.applicant_org_id),
             None,
             Some(row.id),
             text,

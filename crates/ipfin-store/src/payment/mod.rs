@@ -25,7 +25,7 @@ use ipfin_domain::money::MoneyOverflow;
 use ipfin_domain::org::Scope;
 use ipfin_domain::payment::{Refusal, RunAction, RunParties, RunState};
 use ipfin_domain::visibility::Records;
-use ipfin_domain::{Fen, OrgKind};
+use ipfin_domain::{Fen, OrgId, OrgKind};
 use sea_orm::{ConnectionTrait, FromQueryResult};
 use serde::Serialize;
 use serde_json::json;
@@ -46,7 +46,7 @@ pub struct RunRow {
     pub district_code: String,
     pub title: String,
     pub state: Code<RunState>,
-    pub paying_org_id: i64,
+    pub paying_org_id: OrgId,
     pub paying_org_name: String,
     pub prepared_by: i64,
     pub preparer_name: Option<String>,
@@ -419,7 +419,7 @@ impl Store {
         let parties = RunParties {
             district,
             paying_unit: unit.map(|u| u.organisation_id),
-            preparer_org: run.map(|r| r.paying_org_id),
+            preparer_org: run.map(|r| r.paying_org_id.get()),
         };
         Ok(ipfin_domain::payment::may(
             scope,
@@ -445,7 +445,7 @@ impl Store {
         let parties = RunParties {
             district,
             paying_unit: unit.map(|u| u.organisation_id),
-            preparer_org: run.map(|r| r.paying_org_id),
+            preparer_org: run.map(|r| r.paying_org_id.get()),
         };
         ipfin_domain::payment::may(
             scope,

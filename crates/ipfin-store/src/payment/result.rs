@@ -236,7 +236,7 @@ impl Store {
                     }
                     crate::notification::notify(
                         tx.conn(),
-                        Some(ipfin_domain::id::OrgId::new(row.applicant_org_id)),
+                        Some(row.applicant_org_id),
                         None,
                         Some(row.id),
                         format!(

@@ -314,7 +314,7 @@ impl Store {
         }
         crate::notification::notify(
             tx.conn(),
-            Some(ipfin_domain::id::OrgId::new(run.paying_org_id)),
+            Some(run.paying_org_id),
             None,
             None,
             format!(

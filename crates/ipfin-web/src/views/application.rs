@@ -19,7 +19,6 @@ use chrono::NaiveDate;
 use ipfin_domain::Fen;
 use ipfin_domain::application::{Difference, Kind, Line, State as AppStateCode, Workflow};
 use ipfin_domain::financing::yuan as fmt_yuan;
-use ipfin_domain::id::OrgId;
 use ipfin_domain::money::parse_amount;
 use ipfin_domain::policy::rules::Item;
 use ipfin_domain::visibility::{Party, Reach, Records};
@@ -580,7 +579,7 @@ fn allowed(actor: &Actor, d: &ApplicationDetail) -> Vec<&'static str> {
         &actor.scope,
         actor.user().map(|u| u.user_id.get()),
         &d.row.district_code,
-        OrgId::new(d.row.applicant_org_id),
+        d.row.applicant_org_id,
     ) else {
         return vec![];
     };
@@ -649,7 +648,7 @@ async fn detail_page_with(
         &actor.scope,
         None,
         &d.row.district_code,
-        OrgId::new(d.row.applicant_org_id),
+        d.row.applicant_org_id,
     ) == Some(ipfin_domain::application::Actor::Applicant);
     let officer = actor.scope.leads_district(&d.row.district_code);
     let pending = state

@@ -17,7 +17,6 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
-use ipfin_domain::id::OrgId;
 use ipfin_domain::payment::check_payee;
 use ipfin_domain::{FieldError, Lang, OrgKind};
 use serde::Deserialize;
@@ -506,9 +505,7 @@ async fn payee_page(
     let d = state.store.application(&actor.scope, id).await?;
     let current = uc::payee(state, actor, id).await?;
     let registered_name = state.store.payee_name(&actor.scope, id).await?;
-    let can_edit = actor
-        .scope
-        .is_organisation(OrgId::new(d.row.applicant_org_id));
+    let can_edit = actor.scope.is_organisation(d.row.applicant_org_id);
     let form = form.unwrap_or_else(|| match &current {
         Some(c) => PayeeBody {
             account_name: c.account_name.clone(),

@@ -669,7 +669,7 @@ fn value_of(values: &[i64; 3], figure: Figure) -> i64 {
 /// let input = SizeInput {
 ///     industry: "I65".into(),
 ///     employees: Some(120),
-///     operating_revenue_fen: Some(1_500_000_000), // 1500 万元
+///     operating_revenue_fen: Some(ipfin_domain::Fen::new(1_500_000_000)), // 1500 万元
 ///     total_assets_fen: None,
 /// };
 /// let c = classify(standard_2011(), &input)?;

@@ -629,6 +629,26 @@ impl PledgeNumberPattern {
         &self.source
     }
 
+    /// A number of the pattern's form, to show people instead of the pattern itself: letters
+    /// from the start of their class, digits counting up (`[A-Z][0-9]{13}` → `A1234567890123`).
+    pub fn example(&self) -> String {
+        let mut out = String::new();
+        let mut digit = 1u32;
+        for (atom, lo, _) in &self.atoms {
+            for _ in 0..(*lo).max(1) {
+                match atom {
+                    Atom::Literal(c) => out.push(*c),
+                    Atom::Class(ranges) if ranges.iter().any(|(a, b)| *a <= '5' && '5' <= *b) => {
+                        out.push(char::from_digit(digit % 10, 10).unwrap_or('0'));
+                        digit += 1;
+                    }
+                    Atom::Class(ranges) => out.push(ranges.first().map_or('0', |r| r.0)),
+                }
+            }
+        }
+        out
+    }
+
     fn matches_from(&self, atom: usize, chars: &[char]) -> bool {
         let Some((a, lo, hi)) = self.atoms.get(atom) else {
             return chars.is_empty();
@@ -657,12 +677,12 @@ impl PledgeNumberPattern {
                 "pledge_number",
                 "pledge.number",
                 format!(
-                    "质押登记号“{n}”格式不对：应符合 {}（例如 Y2023980012345）。",
-                    self.source
+                    "质押登记号“{n}”格式不对：应与登记证上的编号格式相同，例如 {}（字母和数字的位置、位数一致）。",
+                    self.example()
                 ),
                 format!(
-                    "Pledge registration number “{n}” does not match {} (e.g. Y2023980012345).",
-                    self.source
+                    "Pledge registration number “{n}” is not in the register's form, e.g. {}.",
+                    self.example()
                 ),
             ));
         }
@@ -735,6 +755,21 @@ pub fn pledge_warnings(terms: &LoanTerms, p: &PledgeTerms) -> Vec<Msg> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_pledge_pattern_gives_an_example_that_it_accepts() {
+        for p in [
+            DEFAULT_PLEDGE_NUMBER_PATTERN,
+            r"^ZY\d{4}-[0-9]{6}$",
+            "[A-C]{2}[0-9]",
+        ] {
+            let p = PledgeNumberPattern::new(p).expect("pattern");
+            let ex = p.example();
+            assert!(p.parse(&ex).is_ok(), "{ex} does not match {}", p.source());
+        }
+        assert_eq!(PledgeNumberPattern::default().example(), "A1234567890123");
+    }
+
     use super::*;
 
     fn d(s: &str) -> NaiveDate {

@@ -44,6 +44,6 @@ pub mod whitelist;
 pub use code_enum::CodeEnum;
 pub use credit_code::CreditCode;
 pub use id::{EnterpriseId, OrgId, UserId};
-pub use message::{FieldError, Lang, Msg};
+pub use message::{FieldError, FieldErrors, Lang, Msg};
 pub use money::Fen;
 pub use org::{InstitutionType, OrgFacts, OrgKind, Role, Scope};

@@ -104,9 +104,58 @@ impl FieldError {
     }
 }
 
+/// Every problem of a form, collected so that all of them are shown at once (issue #23 item
+/// 1): each field is checked even when an earlier one failed.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct FieldErrors(pub Vec<FieldError>);
+
+impl FieldErrors {
+    /// The value, or `None` with its problem recorded.
+    pub fn take<T>(&mut self, r: Result<T, FieldError>) -> Option<T> {
+        match r {
+            Ok(v) => Some(v),
+            Err(e) => {
+                self.push(e);
+                None
+            }
+        }
+    }
+    /// Records a problem; a second problem of the same field is kept too (both are shown).
+    pub fn push(&mut self, e: FieldError) {
+        self.0.push(e);
+    }
+    /// Records every problem of a check that reports several.
+    pub fn extend(&mut self, errors: impl IntoIterator<Item = FieldError>) {
+        self.0.extend(errors);
+    }
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+    /// `Ok(())` when nothing was wrong, otherwise every problem in the order found.
+    pub fn finish(self) -> Result<(), Vec<FieldError>> {
+        if self.0.is_empty() {
+            Ok(())
+        } else {
+            Err(self.0)
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn field_errors_keep_every_problem_in_order() {
+        let mut e = FieldErrors::default();
+        let a: Option<i32> = e.take(Err(FieldError::new("a", "x.a", "甲", "a")));
+        let b = e.take(Ok::<_, FieldError>(2));
+        e.push(FieldError::new("c", "x.c", "丙", "c"));
+        assert_eq!((a, b), (None, Some(2)));
+        let fields: Vec<&str> = e.finish().unwrap_err().iter().map(|f| f.field).collect();
+        assert_eq!(fields, ["a", "c"]);
+        assert_eq!(FieldErrors::default().finish(), Ok(()));
+    }
 
     #[test]
     fn accept_language_prefers_first_supported() {

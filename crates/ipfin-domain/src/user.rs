@@ -141,6 +141,85 @@ impl Administrator {
 }
 
 /// A user administrator holds no review rights: the two never go on one account.
+/// Normalises and checks a username: 3–64 of `a-z 0-9 . _ -`, starting with a letter or digit.
+pub fn parse_username(raw: &str) -> Result<String, FieldError> {
+    let u = raw.trim().to_lowercase();
+    let ok = (3..=64).contains(&u.len())
+        && u.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "._-".contains(c))
+        && u.chars().next().is_some_and(|c| c.is_ascii_alphanumeric());
+    if !ok {
+        return Err(FieldError::new(
+            "username",
+            "user.username_format",
+            "用户名须为 3–64 位小写字母、数字或 . _ -，并以字母或数字开头。",
+            "Username: 3–64 lower-case letters, digits, '.', '_' or '-', starting with a letter or digit.",
+        ));
+    }
+    Ok(u)
+}
+
+/// What an enterprise's claim to its account states, checked (SPEC §3.1 registration).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClaimFields {
+    pub username: String,
+    pub display_name: String,
+    pub phone: String,
+}
+
+/// Checks a claim's fields all at once: the username's form, the name (at most 50
+/// characters), an 11-digit mobile number the district can call, the password's strength
+/// and that it was typed the same twice.
+pub fn check_claim(
+    username: &str,
+    display_name: &str,
+    phone: &str,
+    password: &str,
+    password_again: &str,
+) -> Result<ClaimFields, Vec<FieldError>> {
+    let mut e = crate::message::FieldErrors::default();
+    let username = e.take(parse_username(username));
+    let display_name = e.take(crate::text::required(
+        "display_name",
+        "姓名",
+        "Name",
+        display_name,
+        50,
+    ));
+    let phone = phone.trim();
+    if !(phone.len() == 11 && phone.starts_with('1') && phone.chars().all(|c| c.is_ascii_digit())) {
+        e.push(FieldError::new(
+            "phone",
+            "claim.phone",
+            "请填写 11 位手机号码，区级部门将通过该号码核实身份。",
+            "Enter an 11-digit mobile number; the district will call it to verify.",
+        ));
+    }
+    e.take(crate::password::check_new_password(
+        "password",
+        username.as_deref().unwrap_or(""),
+        password,
+    ));
+    if password != password_again {
+        e.push(FieldError::new(
+            "password_again",
+            "password.mismatch",
+            "两次输入的密码不一致。",
+            "The two passwords differ.",
+        ));
+    }
+    match (username, display_name, e.finish()) {
+        (Some(username), Some(display_name), Ok(())) => Ok(ClaimFields {
+            username,
+            display_name,
+            phone: phone.to_string(),
+        }),
+        (_, _, Err(errors)) => Err(errors),
+        // A missing value always recorded its problem.
+        _ => Err(vec![]),
+    }
+}
+
 pub fn check_combination(roles: &[Role]) -> Result<(), FieldError> {
     if roles.contains(&Role::UserAdmin)
         && roles

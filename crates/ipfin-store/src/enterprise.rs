@@ -6,7 +6,7 @@ use crate::db::{Page, Paged, exec, fetch_all, fetch_i64, fetch_opt, fetch_page_c
 use crate::error::{Result, StoreError};
 use crate::org::{clean, require_text};
 use crate::stats_aggregate;
-use crate::user::{hash_password, parse_username};
+use crate::user::hash_password;
 use crate::{Store, WriteTx};
 use ipfin_domain::enterprise::{is_code_query, query_grams};
 use ipfin_domain::size::{SizeClass, SizeInput, class_of, standard_2011};
@@ -770,22 +770,19 @@ impl Store {
     /// approves it). The enterprise must be in the registry.
     pub async fn submit_claim(&self, c: ClaimInput) -> Result<i64> {
         let code = &c.credit_code;
-        let username = parse_username(&c.username)?;
-        let display_name = require_text("display_name", "姓名", "Name", &c.display_name, 50)?;
-        let phone = c.phone.trim().to_string();
-        if !(phone.len() == 11
-            && phone.starts_with('1')
-            && phone.chars().all(|ch| ch.is_ascii_digit()))
-        {
-            return Err(StoreError::invalid(
-                "phone",
-                "claim.phone",
-                "请填写 11 位手机号码，区级部门将通过该号码核实身份。",
-                "Enter an 11-digit mobile number; the district will call it to verify.",
-            ));
-        }
-        ipfin_domain::password::check_new_password("password", &username, &c.password)
-            .map_err(StoreError::Invalid)?;
+        // Every problem at once; the page has already compared the two passwords.
+        let ipfin_domain::user::ClaimFields {
+            username,
+            display_name,
+            phone,
+        } = ipfin_domain::user::check_claim(
+            &c.username,
+            &c.display_name,
+            &c.phone,
+            &c.password,
+            &c.password,
+        )
+        .map_err(StoreError::fields)?;
         #[derive(FromQueryResult)]
         struct Id {
             id: i64,

@@ -197,22 +197,9 @@ pub fn generate_password() -> String {
     format!("{body}-9")
 }
 
-/// Normalises and checks a username: 3–64 of `a-z 0-9 . _ -`, starting with a letter or digit.
+/// Normalises and checks a username (`ipfin_domain::user::parse_username`), as a store error.
 pub fn parse_username(raw: &str) -> Result<String> {
-    let u = raw.trim().to_lowercase();
-    let ok = (3..=64).contains(&u.len())
-        && u.chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "._-".contains(c))
-        && u.chars().next().is_some_and(|c| c.is_ascii_alphanumeric());
-    if !ok {
-        return Err(StoreError::invalid(
-            "username",
-            "user.username_format",
-            "用户名须为 3–64 位小写字母、数字或 . _ -，并以字母或数字开头。",
-            "Username: 3–64 lower-case letters, digits, '.', '_' or '-', starting with a letter or digit.",
-        ));
-    }
-    Ok(u)
+    ipfin_domain::user::parse_username(raw).map_err(StoreError::Invalid)
 }
 
 impl Store {

@@ -83,6 +83,24 @@ pub fn too_many(reached: Reached, retry_after_secs: i64) -> Msg {
     }
 }
 
+/// What a person writes in an objection, checked all at once: who they are (at most 100
+/// characters), how to reach them (at most 100) and the objection (at most 4,000).
+pub fn check_text(
+    name: &str,
+    contact: &str,
+    text: &str,
+) -> Result<(String, String, String), Vec<crate::message::FieldError>> {
+    use crate::text::required;
+    let mut e = crate::message::FieldErrors::default();
+    let name = e.take(required("name", "姓名或单位", "Name", name, 100));
+    let contact = e.take(required("contact", "联系方式", "Contact", contact, 100));
+    let text = e.take(required("text", "异议内容", "Objection", text, 4000));
+    match (name, contact, text) {
+        (Some(n), Some(c), Some(t)) => Ok((n, c, t)),
+        _ => Err(e.0),
+    }
+}
+
 /// Checks the evidence of one objection: at most `max_files` files and `max_bytes` in total.
 pub fn check_evidence(limits: &ObjectionLimits, sizes: &[usize]) -> Result<(), Msg> {
     if sizes.len() > limits.max_files {

@@ -334,9 +334,9 @@ impl Store {
                 ),
             ));
         }
-        let name = crate::org::require_text("name", "姓名或单位", "Name", &o.name, 100)?;
-        let contact = crate::org::require_text("contact", "联系方式", "Contact", &o.contact, 100)?;
-        let text = crate::org::require_text("text", "异议内容", "Objection", &o.text, 4000)?;
+        let (name, contact, text) =
+            ipfin_domain::application::objection::check_text(&o.name, &o.contact, &o.text)
+                .map_err(StoreError::fields)?;
         let (key, ename) = match o.evidence {
             Some((fname, bytes)) if !bytes.is_empty() => {
                 let t = check_upload(

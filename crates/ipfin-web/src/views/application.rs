@@ -1271,6 +1271,16 @@ struct NoticePage {
     open: bool,
     csrf: String,
     errors: FormErrors,
+    /// What the person wrote in the objection form, kept when it is shown again with errors.
+    typed: ObjectionTyped,
+}
+
+/// The objection form's text fields as typed.
+#[derive(Debug, Default)]
+struct ObjectionTyped {
+    name: String,
+    contact: String,
+    text: String,
 }
 
 impl NoticePage {
@@ -1307,6 +1317,7 @@ async fn notice_page(
         n,
         csrf,
         errors,
+        typed: ObjectionTyped::default(),
     })
 }
 
@@ -1380,12 +1391,23 @@ pub async fn lodge(
         evidence: file,
         client_addr: actor.ip.clone(),
     };
-    let r = match evidence_ok {
+    // Every problem at once: what was written and the evidence, before anything is stored.
+    let mut problems = ipfin_domain::FieldErrors::default();
+    if let Err(e) = ipfin_domain::application::objection::check_text(&o.name, &o.contact, &o.text) {
+        problems.extend(e);
+    }
+    problems.take(evidence_ok);
+    let typed = ObjectionTyped {
+        name: o.name.clone(),
+        contact: o.contact.clone(),
+        text: o.text.clone(),
+    };
+    let r = match problems.finish() {
         Ok(()) => write!(state, actor, |tx| state
             .store
             .lodge_objection(&mut tx, id, o, today)
             .await?),
-        Err(e) => Err(AppError::invalid(e)),
+        Err(e) => Err(ipfin_store::StoreError::fields(e).into()),
     };
     match r {
         Ok(_) => Ok(see_other(&format!("/notices/{id}"), "objection_lodged")),
@@ -1401,7 +1423,7 @@ pub async fn lodge(
                 .map(str::to_string)
                 .or_else(|| cookie(&headers, PRE_CSRF_COOKIE).map(str::to_string))
                 .unwrap_or_default();
-            let p = notice_page(
+            let mut p = notice_page(
                 &state,
                 &actor,
                 id,
@@ -1410,6 +1432,7 @@ pub async fn lodge(
                 None,
             )
             .await?;
+            p.typed = typed;
             Ok(render(status, &p))
         }
         Err(e) => Err(e),

@@ -598,29 +598,33 @@ pub async fn register_post(
     form: CsrfForm<RegisterForm>,
 ) -> AppResult<Response> {
     let f = form.data;
-    let result = if f.password != f.password_again {
-        Err(AppError::invalid(FieldError::new(
-            "password_again",
-            "password.mismatch",
-            "两次输入的密码不一致。",
-            "The two passwords differ.",
-        )))
-    } else {
-        match crate::http::credit_code("credit_code", &f.credit_code) {
-            Ok(credit_code) => state
-                .store
-                .submit_claim(ClaimInput {
-                    credit_code,
-                    username: f.username.clone(),
-                    display_name: f.display_name.clone(),
-                    password: f.password.clone(),
-                    phone: f.phone.clone(),
-                })
-                .await
-                .map(|_| ())
-                .map_err(AppError::from),
-            Err(fe) => Err(AppError::invalid(fe)),
-        }
+    // Every field is checked before anything is stored, and every problem is shown at once.
+    let mut problems = ipfin_domain::FieldErrors::default();
+    let credit_code = problems.take(crate::http::credit_code("credit_code", &f.credit_code));
+    if let Err(e) = ipfin_domain::user::check_claim(
+        &f.username,
+        &f.display_name,
+        &f.phone,
+        &f.password,
+        &f.password_again,
+    ) {
+        problems.extend(e);
+    }
+    let result = match (credit_code, problems.finish()) {
+        (Some(credit_code), Ok(())) => state
+            .store
+            .submit_claim(ClaimInput {
+                credit_code,
+                username: f.username.clone(),
+                display_name: f.display_name.clone(),
+                password: f.password.clone(),
+                phone: f.phone.clone(),
+            })
+            .await
+            .map(|_| ())
+            .map_err(AppError::from),
+        (_, Err(errors)) => Err(ipfin_store::StoreError::fields(errors).into()),
+        (None, Ok(())) => Err(AppError::internal("credit code refused without a problem")),
     };
     match result {
         Ok(()) => Ok(register_page(
@@ -632,7 +636,7 @@ pub async fn register_post(
             FormErrors::default(),
             true,
         )),
-        Err(e) if e.field.is_some() => {
+        Err(e) if e.field.is_some() || e.problems.is_some() => {
             let errors = FormErrors::from_error(&e, actor.lang);
             Ok(register_page(
                 &state, &actor, &headers, e.status, f, errors, false,

@@ -458,53 +458,84 @@ fn item_line(line: &str) -> Result<PledgeItemInput, FieldError> {
 }
 
 impl LoanForm {
-    fn to_input(&self) -> Result<LoanInput, FieldError> {
-        let principal = amount(&self.principal, "principal")?.unwrap_or_default();
-        let rate = parse_rate(&self.rate).ok_or_else(|| {
+    /// Reads the whole form: every field is checked even when an earlier one is wrong, so the
+    /// bank sees all its problems at once (issue #23 item 1).
+    fn to_input(&self) -> Result<LoanInput, Vec<FieldError>> {
+        let mut e = ipfin_domain::FieldErrors::default();
+        let principal = e.take(amount(&self.principal, "principal"));
+        let rate = e.take(parse_rate(&self.rate).ok_or_else(|| {
             FieldError::new(
                 "rate",
                 "loan.rate",
                 "年利率以百分数填写，例如 3.45。",
                 "Enter the annual rate as a percentage, e.g. 3.45.",
             )
-        })?;
-        let start = required_date(&self.start_date, "start_date")?;
-        let end = required_date(&self.end_date, "end_date")?;
-        let disbursements = match date(&self.disbursement_date, "disbursement_date")? {
-            Some(d) => vec![ipfin_domain::financing::Disbursement {
-                date: d,
-                amount_fen: principal,
-            }],
-            None => vec![],
-        };
+        }));
+        let start = e.take(required_date(&self.start_date, "start_date"));
+        let end = e.take(required_date(&self.end_date, "end_date"));
+        let disbursed = e.take(date(&self.disbursement_date, "disbursement_date"));
         let ip_ratio = match self.ip_ratio.trim() {
-            "" => None,
-            r => Some(
-                parse_rate(&format!("{}%", r.trim_end_matches('%'))).ok_or_else(|| {
-                    FieldError::new(
-                        "ip_ratio",
-                        "loan.ip_ratio",
-                        "知识产权对应比例以百分数填写，例如 60。",
-                        "Enter the IP-attributable share as a percentage, e.g. 60.",
-                    )
-                })?,
+            "" => Some(None),
+            r => e.take(
+                parse_rate(&format!("{}%", r.trim_end_matches('%')))
+                    .map(Some)
+                    .ok_or_else(|| {
+                        FieldError::new(
+                            "ip_ratio",
+                            "loan.ip_ratio",
+                            "知识产权对应比例以百分数填写，例如 60。",
+                            "Enter the IP-attributable share as a percentage, e.g. 60.",
+                        )
+                    }),
             ),
         };
+        let ip_amount = e.take(amount(&self.ip_amount, "ip_amount"));
+        let secured = e.take(amount(&self.secured_amount, "secured_amount"));
+        let registration_date = e.take(required_date(&self.registration_date, "registration_date"));
         let related = self.related_party.trim().to_string();
         let mut items = Vec::new();
         for line in self.items.lines().map(str::trim).filter(|l| !l.is_empty()) {
-            let mut it = item_line(line)?;
-            if !related.is_empty() {
-                it.related_party = Some(related.clone());
+            if let Some(mut it) = e.take(item_line(line)) {
+                if !related.is_empty() {
+                    it.related_party = Some(related.clone());
+                }
+                items.push(it);
             }
-            items.push(it);
         }
-        // Checked last, as the store checked it before it took a parsed code.
-        let borrower_credit_code =
-            CreditCode::parse(&self.borrower_credit_code).map_err(|msg| FieldError {
+        let borrower_credit_code = e.take(CreditCode::parse(&self.borrower_credit_code).map_err(
+            |msg| FieldError {
                 field: "borrower_credit_code",
                 msg,
-            })?;
+            },
+        ));
+        let (
+            Some(principal),
+            Some(rate),
+            Some(start),
+            Some(end),
+            Some(disbursed),
+            Some(ip_ratio),
+            Some(ip_amount),
+            Some(secured),
+            Some(registration_date),
+            Some(borrower_credit_code),
+        ) = (
+            principal,
+            rate,
+            start,
+            end,
+            disbursed,
+            ip_ratio,
+            ip_amount,
+            secured,
+            registration_date,
+            borrower_credit_code,
+        )
+        else {
+            return Err(e.0);
+        };
+        e.finish()?;
+        let principal = principal.unwrap_or_default();
         Ok(LoanInput {
             borrower_credit_code,
             terms: LoanTerms {
@@ -513,9 +544,15 @@ impl LoanForm {
                 annual_rate: rate,
                 start,
                 end,
-                disbursements,
+                disbursements: disbursed
+                    .map(|d| ipfin_domain::financing::Disbursement {
+                        date: d,
+                        amount_fen: principal,
+                    })
+                    .into_iter()
+                    .collect(),
                 other_collateral: self.other_collateral.is_some(),
-                ip_amount_fen: amount(&self.ip_amount, "ip_amount")?,
+                ip_amount_fen: ip_amount,
                 ip_ratio,
             },
             first_loan: self.first_loan.is_some(),
@@ -523,14 +560,21 @@ impl LoanForm {
             pledges: vec![PledgeInput {
                 terms: PledgeTerms {
                     number: self.pledge_number.clone(),
-                    secured_amount_fen: amount(&self.secured_amount, "secured_amount")?
-                        .unwrap_or(principal),
-                    registration_date: required_date(&self.registration_date, "registration_date")?,
+                    secured_amount_fen: secured.unwrap_or(principal),
+                    registration_date,
                     cancellation_date: None,
                 },
                 items,
             }],
         })
+    }
+}
+
+/// How the pledge number's example is introduced in the hint.
+fn ctx_example_prefix(lang: ipfin_domain::Lang) -> &'static str {
+    match lang {
+        ipfin_domain::Lang::Zh => "如 ",
+        ipfin_domain::Lang::En => "e.g. ",
     }
 }
 
@@ -564,8 +608,9 @@ fn new_page_of(actor: &Actor, state: &AppState, form: LoanForm, errors: FormErro
         ctx: PageCtx::new(actor, state, "/loans/new"),
         form,
         errors,
+        // An example number, never the pattern itself (issue #23 item 6).
         pattern: ipfin_store::financing::pledge_pattern()
-            .map(|p| p.source().to_string())
+            .map(|p| format!("{}{}", ctx_example_prefix(actor.lang), p.example()))
             .unwrap_or_default(),
     }
 }
@@ -667,7 +712,7 @@ pub async fn create(
         }
         .await
         .map_err(AppError::from),
-        Err(fe) => Err(AppError::invalid(fe)),
+        Err(problems) => Err(ipfin_store::StoreError::fields(problems).into()),
     };
     match result.map_err(form_field) {
         Ok(saved) => Ok(see_other(
@@ -678,10 +723,12 @@ pub async fn create(
                 "updated"
             },
         )),
-        Err(e) if e.field.is_some() || e.status == StatusCode::CONFLICT => Ok(render(
-            e.status,
-            &new_page_of(&actor, &state, f, FormErrors::from_error(&e, actor.lang)),
-        )),
+        Err(e) if e.field.is_some() || e.problems.is_some() || e.status == StatusCode::CONFLICT => {
+            Ok(render(
+                e.status,
+                &new_page_of(&actor, &state, f, FormErrors::from_error(&e, actor.lang)),
+            ))
+        }
         Err(e) => Err(e),
     }
 }

@@ -197,8 +197,15 @@ impl FormErrors {
         }
     }
     pub fn from_field(e: &FieldError, lang: Lang) -> FormErrors {
+        FormErrors::from_fields(std::slice::from_ref(e), lang)
+    }
+    /// Every problem of a form, in the order found.
+    pub fn from_fields(errors: &[FieldError], lang: Lang) -> FormErrors {
         FormErrors {
-            items: vec![(e.field.to_string(), e.msg.text(lang).to_string())],
+            items: errors
+                .iter()
+                .map(|e| (e.field.to_string(), e.msg.text(lang).to_string()))
+                .collect(),
         }
     }
     pub fn get(&self, field: &str) -> Option<&str> {

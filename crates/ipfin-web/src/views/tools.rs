@@ -183,17 +183,29 @@ pub async fn enterprise_size_page(
         );
     }
     let wan = |s: &str| ipfin_domain::money::parse_amount(s, 1_000_000).map(ipfin_domain::Fen::new);
-    let parsed = (|| {
-        Ok::<_, ipfin_domain::FieldError>(ipfin_domain::size::SizeInput {
-            industry: f.industry.clone(),
-            employees: parse_field(&f.employees, "employees", |s| {
-                ipfin_domain::money::parse_amount(s, 1)
-            })?,
-            operating_revenue_fen: parse_field(&f.revenue_wan, "revenue_wan", wan)?,
-            total_assets_fen: parse_field(&f.assets_wan, "assets_wan", wan)?,
-        })
-    })()
-    .and_then(|input| ipfin_domain::size::classify(ipfin_domain::size::standard_2011(), &input));
+    // Every field is read even when an earlier one is wrong: all problems show at once.
+    let mut problems = ipfin_domain::FieldErrors::default();
+    let employees = problems.take(parse_field(&f.employees, "employees", |s| {
+        ipfin_domain::money::parse_amount(s, 1)
+    }));
+    let revenue = problems.take(parse_field(&f.revenue_wan, "revenue_wan", wan));
+    let assets = problems.take(parse_field(&f.assets_wan, "assets_wan", wan));
+    let parsed = match (employees, revenue, assets, problems.finish()) {
+        (Some(employees), Some(operating_revenue_fen), Some(total_assets_fen), Ok(())) => {
+            ipfin_domain::size::classify(
+                ipfin_domain::size::standard_2011(),
+                &ipfin_domain::size::SizeInput {
+                    industry: f.industry.clone(),
+                    employees,
+                    operating_revenue_fen,
+                    total_assets_fen,
+                },
+            )
+            .map_err(|e| vec![e])
+        }
+        (.., Err(errors)) => Err(errors),
+        _ => Err(vec![]),
+    };
     match parsed {
         Ok(c) => render(
             StatusCode::OK,
@@ -204,14 +216,16 @@ pub async fn enterprise_size_page(
                 result: Some(c),
             },
         ),
-        Err(mut e) => {
+        Err(mut errors) => {
             // The form asks for amounts in 万元; name its own fields.
-            e.field = match e.field {
-                "operating_revenue_fen" => "revenue_wan",
-                "total_assets_fen" => "assets_wan",
-                other => other,
-            };
-            let errors = super::FormErrors::from_field(&e, actor.lang);
+            for e in &mut errors {
+                e.field = match e.field {
+                    "operating_revenue_fen" => "revenue_wan",
+                    "total_assets_fen" => "assets_wan",
+                    other => other,
+                };
+            }
+            let errors = super::FormErrors::from_fields(&errors, actor.lang);
             render(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 &EnterpriseSizePage {

@@ -231,3 +231,69 @@ async fn the_size_tool_with_every_figure_wrong_shows_all_three() {
         app.cleanup().await;
     }
 }
+
+#[tokio::test]
+async fn the_new_application_form_comes_back_as_entered_with_the_chosen_policy() {
+    for app in TestApp::all().await {
+        let n = app.name();
+        let policy = app
+            .store()
+            .policy_versions(&ipfin_domain::Scope::City, Some("440305"))
+            .await
+            .expect("versions")
+            .into_iter()
+            .find(|v| v.status == "published")
+            .expect("南山's policy")
+            .id
+            .to_string();
+        let ent = app.login("ent.user").await;
+        // A fresh form: the enterprise's own district's policy first, and an apply link on the
+        // policy's page opens the form with it chosen.
+        let page = app.get("/applications/new", Some(&ent)).await;
+        assert_eq!(page.status, StatusCode::OK, "{n}");
+        let card = app.get(&format!("/policies/{policy}"), Some(&ent)).await;
+        assert!(
+            card.body
+                .contains(&format!("href=\"/applications/new?policy={policy}\"")),
+            "{n}: no apply link on the policy"
+        );
+        let before = count(&app, "SELECT COUNT(*) FROM applications").await;
+        let r = app
+            .post_form(
+                "/applications",
+                Some(&ent),
+                &[
+                    ("kind", "securitisation"),
+                    ("policy_version_id", &policy),
+                    ("product", "南山知识产权资产支持专项计划"),
+                    ("year_number", "1"),
+                    ("interest_paid", "五万元"),
+                    ("guarantee_fee", "10000.00"),
+                ],
+            )
+            .await;
+        assert_flags(&r, &["interest_paid"], n);
+        assert!(
+            r.body
+                .contains(&format!("<option value=\"{policy}\" selected>")),
+            "{n}: the chosen policy was not kept"
+        );
+        assert!(
+            r.body.contains("value=\"securitisation\" checked"),
+            "{n}: the kind was not kept"
+        );
+        assert!(
+            !r.body.contains("value=\"enterprise_fee\" checked"),
+            "{n}: the default kind came back"
+        );
+        for kept in ["南山知识产权资产支持专项计划", "五万元", "10000.00"] {
+            assert!(r.body.contains(kept), "{n}: lost {kept}");
+        }
+        assert_eq!(
+            count(&app, "SELECT COUNT(*) FROM applications").await,
+            before,
+            "{n}"
+        );
+        app.cleanup().await;
+    }
+}

@@ -183,6 +183,11 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ),
     ("policy.docx", "下载 Word 版", "Download as Word"),
     (
+        "policy.apply_here",
+        "按此政策申报",
+        "Apply under this policy",
+    ),
+    (
         "attach.none",
         "尚未上传政策文件。",
         "No documents uploaded yet.",

@@ -192,11 +192,41 @@ struct NewPage {
     today: String,
     /// The policy chosen by a link from a district zone (`?policy=`).
     chosen: Option<i64>,
+    /// What the person entered in the form that failed (every name with its values), shown
+    /// again as entered; empty on a fresh form, which starts from the defaults.
+    typed: Vec<(String, String)>,
 }
 
 impl NewPage {
     fn is_chosen(&self, id: &i64) -> bool {
         self.chosen == Some(*id)
+    }
+    /// The value typed into `name` ("" when none).
+    fn typed(&self, name: &str) -> &str {
+        self.typed
+            .iter()
+            .find(|(k, _)| k == name)
+            .map_or("", |(_, v)| v.as_str())
+    }
+    /// A loan's fee as typed (`interest_12`).
+    fn typed_fee(&self, kind: &str, loan: &i64) -> &str {
+        let name = format!("{kind}_{loan}");
+        self.typed
+            .iter()
+            .find(|(k, _)| *k == name)
+            .map_or("", |(_, v)| v.as_str())
+    }
+    /// Whether a checkbox or radio button is on: as submitted, or its default on a fresh form.
+    fn on(&self, name: &str, value: &str, default: bool) -> bool {
+        if self.typed.is_empty() {
+            return default;
+        }
+        self.typed.iter().any(|(k, v)| k == name && v == value)
+    }
+    /// A loan ticked in the submitted form.
+    fn loan_on(&self, id: &i64) -> bool {
+        let id = id.to_string();
+        self.typed.iter().any(|(k, v)| k == "loan" && *v == id)
     }
     fn money(&self, f: &ipfin_domain::Fen) -> String {
         money(f)
@@ -216,13 +246,39 @@ impl NewPage {
 }
 
 async fn new_page_for(state: &AppState, actor: &Actor, errors: FormErrors) -> AppResult<NewPage> {
-    let policies: Vec<PolicyVersionRow> = state
+    let today = ipfin_store::today_shanghai();
+    // Only policies open for applications today; the enterprise's own district first.
+    let home = match actor.scope {
+        Scope::Enterprise { .. } => match state.store.own_enterprise_id(&actor.scope).await {
+            Ok(id) => state
+                .store
+                .enterprise(&actor.scope, id)
+                .await
+                .ok()
+                .and_then(|e| e.registered_district),
+            Err(_) => None,
+        },
+        _ => None,
+    };
+    let mut policies: Vec<PolicyVersionRow> = state
         .store
         .policy_versions(&actor.scope, None)
         .await?
         .into_iter()
         .filter(|v| v.status == "published")
+        .filter(|v| {
+            v.doc()
+                .map(|d| {
+                    d.batches
+                        .iter()
+                        .any(|b| b.opens <= today && today <= b.closes)
+                })
+                .unwrap_or(false)
+        })
         .collect();
+    if let Some(home) = home.as_deref() {
+        policies.sort_by_key(|v| v.district_code != home);
+    }
     let loans = match actor.scope {
         Scope::Enterprise { .. } => {
             state
@@ -243,8 +299,9 @@ async fn new_page_for(state: &AppState, actor: &Actor, errors: FormErrors) -> Ap
         loans,
         institution: matches!(actor.scope, Scope::Institution { .. }),
         errors,
-        today: ipfin_store::today_shanghai().to_string(),
+        today: today.to_string(),
         chosen: None,
+        typed: Vec::new(),
     })
 }
 
@@ -419,7 +476,10 @@ pub async fn create(
                 || e.status == StatusCode::FORBIDDEN =>
         {
             let status = e.status;
-            let p = new_page_for(&state, &actor, FormErrors::from_error(&e, actor.lang)).await?;
+            let mut p =
+                new_page_for(&state, &actor, FormErrors::from_error(&e, actor.lang)).await?;
+            p.chosen = form.data.policy_version_id.parse().ok();
+            p.typed = form.pairs.clone();
             Ok(render(status, &p))
         }
         Err(e) => Err(e),

@@ -83,3 +83,17 @@ export async function axeSerious(page) {
     .filter((v) => v.impact === "serious" || v.impact === "critical")
     .map((v) => `${v.id}(${v.nodes.length})`);
 }
+
+/** Table cells squeezed to a character or two per line (narrower than 2.25 em while holding
+ * three or more characters): a table that should have become cards or scrolled in its box. */
+export async function squashed(page) {
+  return page.evaluate(() => {
+    let n = 0;
+    for (const c of document.querySelectorAll("td, th")) {
+      const r = c.getBoundingClientRect();
+      const em = parseFloat(getComputedStyle(c).fontSize) || 16;
+      if (r.width > 0 && r.width < 2.25 * em && (c.innerText || "").trim().length >= 3) n++;
+    }
+    return n;
+  });
+}

@@ -10,7 +10,7 @@
 // `tour.sh` starts a demo server and runs this; see scripts/browser/README.md.
 
 import { mkdirSync } from "node:fs";
-import { DESKTOP, PHONE, axeSerious, launch, newContext, readLogins, sideways, signIn } from "./common.mjs";
+import { DESKTOP, PHONE, axeSerious, launch, newContext, readLogins, sideways, signIn, squashed } from "./common.mjs";
 
 const [base, loginsFile, out] = process.argv.slice(2);
 if (!base || !loginsFile || !out) {
@@ -25,7 +25,7 @@ const rows = [];
 let failed = false;
 
 /** Opens `path` in `page`, measures it and saves `OUT/name.png`. */
-async function visit(page, name, path, { axe = true } = {}) {
+async function visit(page, name, path, { axe = true, shot = true } = {}) {
   let bytes = 0;
   const counted = [];
   const onResponse = async (r) => {
@@ -44,9 +44,10 @@ async function visit(page, name, path, { axe = true } = {}) {
   page.off("response", onResponse);
   const status = resp ? resp.status() : 0;
   const wide = await sideways(page);
+  const squeezed = await squashed(page);
   const serious = axe ? await axeSerious(page) : [];
-  await page.screenshot({ path: `${out}/${name}.png`, fullPage: true });
-  const ok = status === 200 && bytes <= LIMIT && wide.over === 0 && serious.length === 0;
+  if (shot) await page.screenshot({ path: `${out}/${name}.png`, fullPage: true });
+  const ok = status === 200 && bytes <= LIMIT && wide.over === 0 && squeezed === 0 && serious.length === 0;
   if (!ok) failed = true;
   rows.push({
     page: name,
@@ -54,6 +55,7 @@ async function visit(page, name, path, { axe = true } = {}) {
     status,
     kb: (bytes / 1024).toFixed(1),
     sideways: wide.over ? `${wide.over} px ${wide.culprits.join(" ")}` : 0,
+    squashed: squeezed,
     axe: serious.join(" ") || "0",
     ok: ok ? "ok" : "FAIL",
   });
@@ -122,6 +124,38 @@ for (const [label, viewport] of [
       return t.find((d) => /^\d{4}-\d{2}-\d{2}$/.test(d));
     });
     await visit(page, "phone-specialist-week", week ? `/cases/week?date=${week}` : "/cases/week");
+  }
+  await ctx.close();
+}
+
+// Every page each signed-in role reaches from its navigation, and the first record of each list,
+// on a phone (375 px): nothing scrolls sideways, no table is squeezed, axe-core is clean.
+const SKIP = /\.(docx|xlsx|csv|svg|json)\b|\/export|\/files\/|\/evidence\/|\/lang\/|\/logout|^\/api\/|template/;
+for (const user of ["ent.user", "bank.manager", "ns.officer", "ns.finance", "city.admin"]) {
+  const ctx = await newContext(browser, PHONE);
+  const page = await ctx.newPage();
+  try {
+    await signIn(page, base, user, logins[user]);
+  } catch (e) {
+    console.error(e.message);
+    failed = true;
+    await ctx.close();
+    continue;
+  }
+  await visit(page, `sweep-${user}-home`, "/home", { shot: false });
+  const nav = await page.$$eval("header nav a[href]", (as) => as.map((a) => a.getAttribute("href")));
+  const seen = new Set(["/home"]);
+  for (const href of nav) {
+    const path = href.split("#")[0];
+    if (!path.startsWith("/") || SKIP.test(path) || seen.has(path)) continue;
+    seen.add(path);
+    await visit(page, `sweep-${user}${path.replace(/\//g, "-")}`, path, { shot: false });
+    // The first record the list links to (`/loans` → `/loans/3`).
+    const detail = await firstLink(page, new RegExp(`^${path.replace(/[?]/g, "\\?")}/\\d+$`));
+    if (detail && !seen.has(detail)) {
+      seen.add(detail);
+      await visit(page, `sweep-${user}${detail.replace(/\//g, "-")}`, detail, { shot: false });
+    }
   }
   await ctx.close();
 }

@@ -15,7 +15,8 @@ export const PHONE = { width: 375, height: 812 };
 export function launch() {
   return chromium.launch({
     executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-    args: ["--no-sandbox"],
+    // The browser in Chinese, as the people using ipfin have it.
+    args: ["--no-sandbox", "--lang=zh-CN"],
   });
 }
 

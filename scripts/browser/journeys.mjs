@@ -19,7 +19,8 @@
 //
 // Prints a table of every step (viewport, role, step, page, status, sideways px, axe, result)
 // and exits 1 when any step failed. With SHOTS=DIR it also saves the desktop screenshots the
-// user guide uses into DIR/<role>/<name>.png (scripts/browser/screenshots.sh).
+// user guide uses into DIR/<role>/<name>.png (the window, not the whole page; see
+// scripts/browser/screenshots.sh).
 
 import { mkdirSync } from "node:fs";
 import {
@@ -100,10 +101,20 @@ class Person {
     await Promise.all([this.page.waitForNavigation({ waitUntil: "load" }), locator.click()]);
   }
 
+  /** With SHOTS set, the desktop window saved as SHOTS/<role>/<name>.png, scrolled so that
+   * `at` (the part of the page the guide talks about) is at its top. */
+  async shot(name, at) {
+    if (!SHOTS || this.view.label !== "desktop") return;
+    const dir = `${SHOTS}/${this.role}`;
+    mkdirSync(dir, { recursive: true });
+    if (at) await this.page.locator(at).first().evaluate((e) => e.scrollIntoView());
+    await this.page.screenshot({ path: `${dir}/${name}.png` });
+  }
+
   /** The step's check: the status, the `h1`, each text visible, no sideways scrolling, axe.
    * Records a row; throws (ending the journey) when the person would not see what the step
    * should have shown. */
-  async see(step, { h1, text = [], status = 200, shot } = {}) {
+  async see(step, { h1, text = [], status = 200, shot, shotAt } = {}) {
     const page = this.page;
     const problems = [];
     if (this.status !== status) problems.push(`status ${this.status} (expected ${status})`);
@@ -138,11 +149,7 @@ class Person {
       notes.push(`${this.view.label} · ${this.role} · ${step}: ${problems.join("; ")}`);
       await page.screenshot({ path: `${out}/FAIL-${this.view.label}-${this.role}-${rows.length}.png`, fullPage: true });
     }
-    if (shot && SHOTS && this.view.label === "desktop") {
-      const dir = `${SHOTS}/${this.role}`;
-      mkdirSync(dir, { recursive: true });
-      await page.screenshot({ path: `${dir}/${shot}.png` });
-    }
+    if (shot) await this.shot(shot, shotAt);
     if (blocking) throw new Error(`${step}: ${problems.join("; ")}`);
   }
 }
@@ -252,11 +259,35 @@ async function bankReports(view, creditCode, contract, pledge) {
     await page.getByLabel("质押登记号").fill(pledge);
     await page.getByLabel("质押登记日").fill(addDays(LOAN_START, -9));
     await page.getByLabel("质押的知识产权").fill("专利 202310456789.0 一种基于多模态数据的工业视觉检测方法");
-    if (view.label === "desktop" && SHOTS) await page.screenshot({ path: `${SHOTS}/bank/loan-form.png` });
+    await b.shot("loan-form");
     await b.press(page.getByRole("button", { name: "报送", exact: true }));
     await b.see("the reported loan", { h1: contract, text: ["3,000,000.00", "深圳市南山示例科技有限公司"], shot: "loan" });
     await b.go("/loans");
     await b.see("loan list", { h1: "贷款", text: [contract] });
+
+    // And by file: a second loan in the loan template's columns, saved from Excel as
+    // 「CSV UTF-8」, uploaded on 批量导入; the import's page shows it done, the list shows it.
+    await b.go("/imports");
+    await b.see("bulk import", { h1: "批量导入", text: ["质押贷款"] });
+    const fileContract = `${contract}-FILE`;
+    const csv = [
+      "合同编号,借款人统一社会信用代码,贷款金额（元）,年利率（%）,起始日,到期日,质押登记号,质押登记日,质押知识产权",
+      `${fileContract},${creditCode},"1,000,000.00",3.30,${LOAN_START},${LOAN_END},${pledge.replace(/^Y(\d{4})97/, "Y$196")},${addDays(LOAN_START, -9)},软件著作权:2024SR0123456`,
+    ].join("\r\n");
+    await page.selectOption("#kind", "loans");
+    await page.locator("#file").setInputFiles({
+      name: "质押贷款.csv",
+      mimeType: "text/csv",
+      buffer: Buffer.from("\ufeff" + csv, "utf8"),
+    });
+    await b.press(page.getByRole("button", { name: "上传并导入" }));
+    for (let i = 0; i < 30 && !(await page.locator(".badge.on, .badge", { hasText: /已完成|已拒绝/ }).count()); i++) {
+      await page.waitForTimeout(500);
+      await page.reload();
+    }
+    await b.see("import done", { h1: /导入/, text: ["已完成"], shot: "import" });
+    await b.go("/loans");
+    await b.see("loan list with the imported loan", { h1: "贷款", text: [fileContract] });
     return true;
   });
 }
@@ -275,7 +306,7 @@ async function enterpriseApplies(view, contract) {
       [...s.options].find((o) => o.textContent.includes("440305") || o.textContent.includes("南山区"))?.value,
     );
     await page.selectOption("#policy_version_id", policy);
-    const loan = page.getByLabel(`选择 ${contract}`);
+    const loan = page.getByLabel(`选择 ${contract}`, { exact: true });
     await loan.check();
     const id = await loan.getAttribute("value");
     await page.locator(`input[name="interest_${id}"]`).fill("60,000.00");
@@ -292,7 +323,7 @@ async function enterpriseApplies(view, contract) {
       await row.locator("input[type=file]").setInputFiles(pdf(`${name}.pdf`));
       await e.press(row.getByRole("button", { name: "上传" }));
     }
-    await e.see("materials uploaded", { h1: /企业费用资助/, text: ["申请书.pdf", "营业执照.pdf"], shot: "application-draft" });
+    await e.see("materials uploaded", { h1: /企业费用资助/, text: ["申请书.pdf", "营业执照.pdf"], shot: "application-draft", shotAt: "#files" });
     await page.getByLabel("我确认所填信息和材料真实、完整").check();
     await e.press(page.getByRole("button", { name: "提交申请" }));
     await e.see("submitted", { h1: /440305-\d{4}-EF-\d+/, text: ["已申报"], shot: "application-submitted" });
@@ -330,8 +361,9 @@ async function officersReview(view, app) {
         await page.locator(`#d${i}_reason`).fill("核对付息凭证原件无误");
       }
       await o1.press(decide);
-      await o1.see("differences decided", { h1: app.number, text: ["核对付息凭证原件无误"], shot: "review" });
+      await o1.see("differences decided", { h1: app.number, text: ["核对付息凭证原件无误"], shot: "review", shotAt: "#diff-h" });
     }
+    await o1.shot("review-actions", "#act-h");
     await o1.press(page.getByRole("button", { name: "通过本环节" }));
     await o1.see("first stage passed", { h1: app.number, text: ["已受理"] });
     // Maker–checker: the same person is not offered the next stage.
@@ -432,10 +464,12 @@ const YEAR = Number(TODAY.slice(0, 4));
 const LOAN_START = TODAY.slice(5) > "01-20" ? `${YEAR}-01-10` : addDays(TODAY, -5);
 const LOAN_END = addDays(addDays(LOAN_START, 365), -1);
 
+// VIEWS=desktop (or phone) runs one window size only (screenshots.sh takes the desktop's).
+const VIEWS = (process.env.VIEWS || "desktop,phone").split(",");
 for (const [label, viewport] of [
   ["desktop", DESKTOP],
   ["phone", PHONE],
-]) {
+].filter(([l]) => VIEWS.includes(l))) {
   const view = { label, viewport };
   const n = label === "desktop" ? 1 : 2;
   const contract = `JRN-${YEAR}-${label.toUpperCase()}`;

@@ -1,5 +1,5 @@
 // A headless-Chromium tour of a running ipfin (issues #21, #22, #23): the public platform
-// signed out at 1366 px and at phone width (390 px), and a station specialist's day at 390 px.
+// signed out at 1366 px and at phone width (375 px), and a station specialist's day at 375 px.
 // For every page it prints the weight (HTML + CSS + JS bytes as transferred), whether the page
 // scrolls sideways, and axe-core's serious and critical accessibility violations; it saves a
 // screenshot of each. Exit status 1 when a page is over 100 KB, scrolls sideways at phone
@@ -9,9 +9,8 @@
 //
 // `tour.sh` starts a demo server and runs this; see scripts/browser/README.md.
 
-import { chromium } from "playwright-core";
-import { readFileSync, mkdirSync } from "node:fs";
-import { createRequire } from "node:module";
+import { mkdirSync } from "node:fs";
+import { DESKTOP, PHONE, axeSerious, launch, newContext, readLogins, sideways, signIn, squashed } from "./common.mjs";
 
 const [base, loginsFile, out] = process.argv.slice(2);
 if (!base || !loginsFile || !out) {
@@ -19,27 +18,14 @@ if (!base || !loginsFile || !out) {
   process.exit(2);
 }
 mkdirSync(out, { recursive: true });
-const require = createRequire(import.meta.url);
-const axeSource = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
-const logins = Object.fromEntries(
-  readFileSync(loginsFile, "utf8")
-    .split("\n")
-    .filter((l) => l.trim())
-    .map((l) => l.split("\t"))
-    .map(([user, password]) => [user, password]),
-);
+const logins = readLogins(loginsFile);
 const LIMIT = 100 * 1024;
-const PHONE = { width: 390, height: 844 };
-const DESKTOP = { width: 1366, height: 900 };
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-  args: ["--no-sandbox"],
-});
+const browser = await launch();
 const rows = [];
 let failed = false;
 
 /** Opens `path` in `page`, measures it and saves `OUT/name.png`. */
-async function visit(page, name, path, { axe = true } = {}) {
+async function visit(page, name, path, { axe = true, shot = true } = {}) {
   let bytes = 0;
   const counted = [];
   const onResponse = async (r) => {
@@ -57,31 +43,19 @@ async function visit(page, name, path, { axe = true } = {}) {
   await Promise.all(counted);
   page.off("response", onResponse);
   const status = resp ? resp.status() : 0;
-  const { scrollWidth, innerWidth } = await page.evaluate(() => ({
-    scrollWidth: document.documentElement.scrollWidth,
-    innerWidth: window.innerWidth,
-  }));
-  let serious = [];
-  if (axe) {
-    await page.addScriptTag({ content: axeSource });
-    const result = await page.evaluate(async () =>
-      // eslint-disable-next-line no-undef
-      axe.run(document, { runOnly: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] }),
-    );
-    serious = result.violations
-      .filter((v) => v.impact === "serious" || v.impact === "critical")
-      .map((v) => `${v.id}(${v.nodes.length})`);
-  }
-  await page.screenshot({ path: `${out}/${name}.png`, fullPage: true });
-  const sideways = scrollWidth > innerWidth;
-  const ok = status === 200 && bytes <= LIMIT && !sideways && serious.length === 0;
+  const wide = await sideways(page);
+  const squeezed = await squashed(page);
+  const serious = axe ? await axeSerious(page) : [];
+  if (shot) await page.screenshot({ path: `${out}/${name}.png`, fullPage: true });
+  const ok = status === 200 && bytes <= LIMIT && wide.over === 0 && squeezed === 0 && serious.length === 0;
   if (!ok) failed = true;
   rows.push({
     page: name,
     path,
     status,
     kb: (bytes / 1024).toFixed(1),
-    width: `${scrollWidth}/${innerWidth}`,
+    sideways: wide.over ? `${wide.over} px ${wide.culprits.join(" ")}` : 0,
+    squashed: squeezed,
     axe: serious.join(" ") || "0",
     ok: ok ? "ok" : "FAIL",
   });
@@ -111,7 +85,7 @@ for (const [label, viewport] of [
   ["desktop", DESKTOP],
   ["phone", PHONE],
 ]) {
-  const ctx = await browser.newContext({ viewport, locale: "zh-CN", bypassCSP: true });
+  const ctx = await newContext(browser, viewport);
   const page = await ctx.newPage();
   for (const [name, path] of publicPages) {
     await visit(page, `${label}-${name}`, path);
@@ -130,17 +104,16 @@ for (const [label, viewport] of [
 
 // A station specialist's day on a phone: sign in, the week, the cases, one case.
 {
-  const ctx = await browser.newContext({ viewport: PHONE, locale: "zh-CN", bypassCSP: true });
+  const ctx = await newContext(browser, PHONE);
   const page = await ctx.newPage();
   const user = "agency.specialist";
-  await page.goto(base + "/login");
-  await page.fill("#username", user);
-  await page.fill("#password", logins[user] || "");
-  await Promise.all([page.waitForNavigation(), page.click("form[action='/login'] button[type=submit]")]);
-  if (page.url().includes("/password")) {
-    console.error("the demo login asks for a new password first; the tour cannot go on");
+  try {
+    await signIn(page, base, user, logins[user]);
+  } catch (e) {
+    console.error(`${e.message}; the tour cannot go on`);
     failed = true;
-  } else {
+  }
+  if (!failed) {
     await visit(page, "phone-specialist-home", "/home");
     await visit(page, "phone-specialist-cases", "/cases");
     const c = await firstLink(page, /^\/cases\/\d+$/);
@@ -151,6 +124,38 @@ for (const [label, viewport] of [
       return t.find((d) => /^\d{4}-\d{2}-\d{2}$/.test(d));
     });
     await visit(page, "phone-specialist-week", week ? `/cases/week?date=${week}` : "/cases/week");
+  }
+  await ctx.close();
+}
+
+// Every page each signed-in role reaches from its navigation, and the first record of each list,
+// on a phone (375 px): nothing scrolls sideways, no table is squeezed, axe-core is clean.
+const SKIP = /\.(docx|xlsx|csv|svg|json)\b|\/export|\/files\/|\/evidence\/|\/lang\/|\/logout|^\/api\/|template/;
+for (const user of ["ent.user", "bank.manager", "ns.officer", "ns.finance", "city.admin"]) {
+  const ctx = await newContext(browser, PHONE);
+  const page = await ctx.newPage();
+  try {
+    await signIn(page, base, user, logins[user]);
+  } catch (e) {
+    console.error(e.message);
+    failed = true;
+    await ctx.close();
+    continue;
+  }
+  await visit(page, `sweep-${user}-home`, "/home", { shot: false });
+  const nav = await page.$$eval("header nav a[href]", (as) => as.map((a) => a.getAttribute("href")));
+  const seen = new Set(["/home"]);
+  for (const href of nav) {
+    const path = href.split("#")[0];
+    if (!path.startsWith("/") || SKIP.test(path) || seen.has(path)) continue;
+    seen.add(path);
+    await visit(page, `sweep-${user}${path.replace(/\//g, "-")}`, path, { shot: false });
+    // The first record the list links to (`/loans` → `/loans/3`).
+    const detail = await firstLink(page, new RegExp(`^${path.replace(/[?]/g, "\\?")}/\\d+$`));
+    if (detail && !seen.has(detail)) {
+      seen.add(detail);
+      await visit(page, `sweep-${user}${detail.replace(/\//g, "-")}`, detail, { shot: false });
+    }
   }
   await ctx.close();
 }

@@ -1844,12 +1844,24 @@ async fn the_calculator_takes_each_items_used_amount() {
             "{}",
             page.body
         );
-        assert!(
-            page.body
-                .contains("<td>400,000.00 元</td><td>245,000.00 元</td><td>155,000.00 元</td>"),
-            "{}",
-            page.body
-        );
+        // One row of the item table: the cap, what was used and what remains, in that order
+        // (each cell labelled for the phone layout).
+        let cells = ["400,000.00 元", "245,000.00 元", "155,000.00 元"];
+        let row = page
+            .body
+            .split("<tr>")
+            .find(|r| r.contains(">400,000.00 元</td>"))
+            .unwrap_or("");
+        // The cap's cell, then the next two cells hold what was used and what remains.
+        let cap = format!(">{}</td>", cells[0]);
+        let mut rest = row.find(&cap).map_or("", |at| &row[at + cap.len()..]);
+        for v in &cells[1..] {
+            assert!(rest.starts_with("<td"), "{v} right after in: {row}");
+            let content = rest.split_once('>').map_or("", |(_, c)| c);
+            let cell = format!("{v}</td>");
+            assert!(content.starts_with(&cell), "{v} right after in: {row}");
+            rest = &content[cell.len()..];
+        }
         let page = app
             .get(
                 &q.replace("used_interest=245%2C000", "used_interest=-1"),

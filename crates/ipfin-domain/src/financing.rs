@@ -215,7 +215,10 @@ pub fn check_loan_dates(start: NaiveDate, end: NaiveDate) -> Result<(), FieldErr
             return Err(err(
                 field,
                 "loan.date_range",
-                format!("{label_zh}（{d}）不在合理范围内：须在 {first} 年至 {last} 年之间。"),
+                format!(
+                    "{label_zh}（{}）不在合理范围内：须在 {first} 年至 {last} 年之间。",
+                    crate::format::date_zh(d)
+                ),
                 format!(
                     "The {label_en} ({d}) is out of range: it must be between {first} and {last}."
                 ),
@@ -229,7 +232,11 @@ pub fn check_loan_dates(start: NaiveDate, end: NaiveDate) -> Result<(), FieldErr
         return Err(err(
             "end_date",
             "loan.term",
-            format!("贷款期限不能超过 {MAX_LOAN_TERM_YEARS} 年（起始日 {start}，到期日 {end}）。"),
+            format!(
+                "贷款期限不能超过 {MAX_LOAN_TERM_YEARS} 年（起始日 {}，到期日 {}）。",
+                crate::format::date_zh(start),
+                crate::format::date_zh(end)
+            ),
             format!(
                 "A loan term may be at most {MAX_LOAN_TERM_YEARS} years (start {start}, end {end})."
             ),
@@ -271,7 +278,11 @@ pub fn check_terms(t: &LoanTerms) -> Result<LoanTerms, FieldError> {
         return Err(err(
             "end_date",
             "loan.dates",
-            format!("到期日（{}）须晚于起始日（{}）。", t.end, t.start),
+            format!(
+                "到期日（{}）须晚于起始日（{}）。",
+                crate::format::date_zh(t.end),
+                crate::format::date_zh(t.start)
+            ),
             format!(
                 "The end date ({}) must be after the start date ({}).",
                 t.end, t.start
@@ -304,7 +315,9 @@ pub fn check_terms(t: &LoanTerms) -> Result<LoanTerms, FieldError> {
                 "loan.disbursement_date",
                 format!(
                     "放款日 {} 不在贷款期限（{} 至 {}）内。",
-                    d.date, t.start, t.end
+                    crate::format::date_zh(d.date),
+                    crate::format::date_zh(t.start),
+                    crate::format::date_zh(t.end)
                 ),
                 format!(
                     "Disbursement date {} is outside the loan period ({} to {}).",

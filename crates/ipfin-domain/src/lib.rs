@@ -16,6 +16,7 @@ pub mod credit_code;
 mod db_value;
 pub mod enterprise;
 pub mod financing;
+pub mod format;
 pub mod id;
 pub mod ip_number;
 pub mod meeting;

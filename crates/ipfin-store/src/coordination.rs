@@ -530,7 +530,7 @@ impl Store {
                     "数据共享逾期：{}的“{}”应于 {} 前报送，已逾期 {} 天。",
                     a.provider_name,
                     a.dataset.zh(),
-                    due.format("%Y年%-m月%-d日"),
+                    ipfin_domain::format::date_zh(due),
                     days
                 ),
                 format!("/districts/{}/sharing/{}", a.district_code, a.id),

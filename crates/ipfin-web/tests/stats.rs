@@ -136,7 +136,7 @@ async fn targets_bulletin_feedback_assessment_and_matrix() {
         assert_eq!(r.status, 404);
         let mine = app.get("/my/targets?year=2026", Some(&ns)).await;
         assert!(
-            mine.body.contains("15,000,000.00"),
+            mine.body.contains("1,500.00 万元"),
             "quarterly milestones of 15m"
         );
         // Issue #19 item 11: a 70% SME share is a level to reach at each quarter, not 17.5% a

@@ -183,7 +183,8 @@ pub fn check_lines(lines: &[Line], items: &[Item]) -> Result<(), LineError> {
                 "line.dates",
                 format!(
                     "贷款“{r}”的到期日（{}）应晚于放款日（{}）。",
-                    l.end, l.start
+                    crate::format::date_zh(l.end),
+                    crate::format::date_zh(l.start)
                 ),
                 format!("Loan {r}: the end date must be after the start date."),
             ));

@@ -293,13 +293,14 @@ async fn new_page_for(state: &AppState, actor: &Actor, errors: FormErrors) -> Ap
         }
         _ => vec![],
     };
+    let ctx = PageCtx::new(actor, state, "/applications/new");
     Ok(NewPage {
-        ctx: PageCtx::new(actor, state, "/applications/new"),
+        today: ctx.date(&today),
+        ctx,
         policies,
         loans,
         institution: matches!(actor.scope, Scope::Institution { .. }),
         errors,
-        today: today.to_string(),
         chosen: None,
         typed: Vec::new(),
     })

@@ -161,7 +161,7 @@ impl PageCtx {
     }
     pub fn date(&self, d: &chrono::NaiveDate) -> String {
         match self.lang {
-            Lang::Zh => d.format("%Y年%-m月%-d日").to_string(),
+            Lang::Zh => ipfin_domain::format::date_zh(*d),
             Lang::En => d.format("%Y-%m-%d").to_string(),
         }
     }

@@ -18,7 +18,6 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{Datelike, NaiveDate};
-use ipfin_domain::financing::yuan;
 use ipfin_domain::stats::Quarter;
 use ipfin_domain::target::{Metric, proposed_milestones};
 use ipfin_domain::{FieldError, Lang, Scope};
@@ -35,7 +34,7 @@ pub fn pct(p: &Option<Decimal>) -> String {
 /// A metric's value in its unit with the unit label.
 pub fn show(m: Metric, v: i64) -> String {
     match m {
-        Metric::Amount => format!("{} 元", yuan(v)),
+        Metric::Amount => ipfin_domain::format::amount_stat(ipfin_domain::Fen::new(v)),
         Metric::SmeShare => m.show(v),
         _ => format!("{v} {}", m.unit_zh()),
     }
@@ -375,10 +374,13 @@ async fn quarter_so_far(
 fn quarter_line(q: Quarter, s: &ipfin_store::stats::DistrictQuarter, lang: Lang) -> QuarterLine {
     QuarterLine {
         label: match lang {
-            Lang::Zh => format!("{}年第{}季度（截至今日）", q.year, q.q),
+            Lang::Zh => format!(
+                "{}（截至今日）",
+                ipfin_domain::format::quarter_zh(q.year, q.q)
+            ),
             Lang::En => format!("{q} (to date)"),
         },
-        amount: format!("{} 元", yuan(s.quarter.amount_fen)),
+        amount: ipfin_domain::format::amount_stat(s.quarter.amount_fen),
         loans: s.quarter.loans,
         enterprises: s.quarter.enterprises,
         pledges: s.pledge_registrations,

@@ -31,11 +31,7 @@ use serde::Deserialize;
 fn date_zh(secs: i64) -> String {
     let offset = chrono::FixedOffset::east_opt(8 * 3600).expect("UTC+8");
     chrono::DateTime::from_timestamp(secs, 0)
-        .map(|t| {
-            t.with_timezone(&offset)
-                .format("%Y年%-m月%-d日")
-                .to_string()
-        })
+        .map(|t| ipfin_domain::format::date_zh(t.with_timezone(&offset).date_naive()))
         .unwrap_or_default()
 }
 

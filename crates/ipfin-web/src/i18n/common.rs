@@ -85,7 +85,6 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
         "请修改以下问题后重新提交：",
         "Please fix the following and submit again:",
     ),
-    ("error.code", "错误代码", "Error code"),
     ("error.back_home", "返回工作台", "Back to home"),
     ("error.back_portal", "返回门户首页", "Back to the portal"),
     ("flash.created", "已创建。", "Created."),

@@ -394,8 +394,6 @@ pub fn pre_csrf(headers: &axum::http::HeaderMap) -> (String, bool) {
 #[template(path = "error.html")]
 struct ErrorPage {
     ctx: PageCtx,
-    status: u16,
-    code: &'static str,
     message: String,
 }
 
@@ -432,8 +430,6 @@ pub async fn localize(State(state): State<AppState>, req: Request, next: Next) -
             err.status,
             &ErrorPage {
                 ctx,
-                status: err.status.as_u16(),
-                code: err.msg.code,
                 message: err.msg.text(lang).to_string(),
             },
         )

@@ -156,6 +156,8 @@ enum Block {
     Paragraph(Vec<Span>),
     /// A line flush left in 黑体 (the 附件 label).
     Label(String),
+    /// `label：text`, the label in 黑体, lines after the first aligned after the colon.
+    Labelled(String, String),
     /// An empty line of the grid (GB/T 9704's 空一行).
     Blank,
     Table(Vec<Column>, Vec<Vec<String>>),
@@ -356,6 +358,15 @@ impl DocBuilder {
         self
     }
 
+    /// A labelled line such as the 纪要's `出席：…`: two characters in, the label and its
+    /// full-width colon in 黑体, the text in the body font; its further lines start under the
+    /// text's first character (GB/T 9704 10.3).
+    pub fn labelled(&mut self, label: &str, text: &str) -> &mut Self {
+        self.blocks
+            .push(Block::Labelled(format!("{label}："), text.to_string()));
+        self
+    }
+
     /// An empty line (空一行).
     pub fn blank_line(&mut self) -> &mut Self {
         self.blocks.push(Block::Blank);
@@ -449,6 +460,20 @@ impl DocBuilder {
                 }
                 Block::Label(t) => {
                     let p = Paragraph::new().add_run(text_run(t).fonts(fonts(HEADING_FONT)));
+                    docx = docx.add_paragraph(on_new_page(p, &mut new_page));
+                }
+                Block::Labelled(label, text) => {
+                    let char_w = if official { OFFICIAL_CHAR } else { 240 };
+                    let label_w = em_width(label) as i32 * char_w;
+                    let p = Paragraph::new()
+                        .indent(
+                            Some(2 * char_w + label_w),
+                            Some(SpecialIndentType::Hanging(label_w)),
+                            None,
+                            None,
+                        )
+                        .add_run(text_run(label).fonts(fonts(HEADING_FONT)))
+                        .add_run(text_run(text));
                     docx = docx.add_paragraph(on_new_page(p, &mut new_page));
                 }
                 Block::Blank => {

@@ -1263,6 +1263,8 @@ pub async fn close_batch(
 struct NoticePage {
     ctx: PageCtx,
     n: NoticeDetail,
+    /// The district, publishing organisation, contact and date the page names (its 落款).
+    issuer: ipfin_store::application::NoticeIssuer,
     officer: bool,
     open: bool,
     csrf: String,
@@ -1284,6 +1286,27 @@ impl NoticePage {
     fn paren(&self, s: &str) -> String {
         fill(self.ctx.t.s("notice.paren"), s)
     }
+    /// Who issued the notice, by name: the publishing organisation, else the district.
+    fn issuer_name(&self) -> String {
+        self.issuer
+            .organisation
+            .clone()
+            .filter(|o| !o.trim().is_empty())
+            .unwrap_or_else(|| self.issuer.district_name.clone())
+    }
+    /// Whom the public asks during the notice period, with the phone number.
+    fn contact_line(&self) -> String {
+        let t = self.ctx.t;
+        match (&self.issuer.contact_name, &self.issuer.phone) {
+            (Some(name), Some(phone)) => t
+                .s("notice.contact_line")
+                .replace("{name}", name)
+                .replace("{phone}", phone),
+            _ => t
+                .s("notice.contact_district")
+                .replace("{district}", &self.issuer.district_name),
+        }
+    }
 }
 
 async fn notice_page(
@@ -1295,8 +1318,10 @@ async fn notice_page(
     flash: Option<&str>,
 ) -> AppResult<NoticePage> {
     let n = state.store.notice(&actor.scope, id).await?;
+    let issuer = state.store.notice_issuer(id).await?;
     let today = ipfin_store::today_shanghai();
     Ok(NoticePage {
+        issuer,
         ctx: PageCtx::new(actor, state, &format!("/notices/{id}")).with_flash(flash),
         officer: actor.scope.leads_district(&n.notice.district_code),
         open: n.notice.status == "open" && today >= n.notice.starts_on && today <= n.notice.ends_on,
@@ -1319,21 +1344,32 @@ pub async fn notice(
         Some(t) => (t.to_string(), false),
         None => super::pre_csrf(&headers),
     };
-    let p = notice_page(
+    let id = path_id(&id)?;
+    let mut p = notice_page(
         &state,
         &actor,
-        path_id(&id)?,
+        id,
         csrf.clone(),
         FormErrors::default(),
         flash_key(&q.ok),
     )
     .await?;
-    Ok(super::auth::with_pre_csrf(
+    // A signed-out reader sees "objection lodged" only right after lodging one from this browser
+    // (the one-time cookie the lodging set), never from a shared link; the cookie is spent.
+    let own = super::own_flash(&headers, "objection_lodged");
+    if own && !actor.is_signed_in() && q.ok.as_deref() == Some("objection_lodged") {
+        p.ctx.flash = Some(p.ctx.t.s("flash.objection_lodged").to_string());
+    }
+    let mut resp = super::auth::with_pre_csrf(
         render(StatusCode::OK, &p),
         &csrf,
         fresh,
         state.config.secure_cookies,
-    ))
+    );
+    if own {
+        super::spend_own_flash(&mut resp, state.config.secure_cookies);
+    }
+    Ok(resp)
 }
 
 /// `POST /notices/{notice_id}/objections` (multipart: name, contact, text, application_id,
@@ -1384,7 +1420,12 @@ pub async fn lodge(
         Err(e) => Err(AppError::invalid(e)),
     };
     match r {
-        Ok(_) => Ok(see_other(&format!("/notices/{id}"), "objection_lodged")),
+        Ok(_) => {
+            let to = format!("/notices/{id}");
+            let mut resp = see_other(&to, "objection_lodged");
+            super::set_own_flash(&mut resp, "objection_lodged", state.config.secure_cookies);
+            Ok(resp)
+        }
         Err(e)
             if matches!(
                 e.status,

@@ -430,25 +430,36 @@ impl DocBuilder {
         // not start with an empty line; before a table it is a paragraph of its own.
         let mut new_page = false;
         let indent = if official { 2 * OFFICIAL_CHAR } else { 480 };
-        for block in &self.blocks {
+        // The 落款 never stands alone on a page (GB/T 9704 7.3.5): the paragraphs just before it
+        // (the body's last one, the 附件说明, the empty line) stay on its page.
+        let mut keep = vec![false; self.blocks.len()];
+        for (i, b) in self.blocks.iter().enumerate() {
+            if matches!(b, Block::Signature { .. }) {
+                for k in keep.iter_mut().take(i).skip(i.saturating_sub(3)) {
+                    *k = true;
+                }
+            }
+        }
+        for (i, block) in self.blocks.iter().enumerate() {
             match block {
                 Block::Title(t) => {
-                    let p = Paragraph::new().style("Title").add_run(text_run(t));
+                    let p = Paragraph::new()
+                        .style("Title")
+                        .keep_next(true)
+                        .add_run(text_run(t));
                     docx = docx.add_paragraph(on_new_page(p, &mut new_page))
                 }
                 Block::Heading(level, t) => {
                     let p = Paragraph::new()
                         .style(&format!("Heading{level}"))
+                        .keep_next(true)
                         .add_run(text_run(t));
                     docx = docx.add_paragraph(on_new_page(p, &mut new_page))
                 }
                 Block::Paragraph(spans) => {
-                    let mut p = Paragraph::new().indent(
-                        None,
-                        Some(SpecialIndentType::FirstLine(indent)),
-                        None,
-                        None,
-                    );
+                    let mut p = Paragraph::new()
+                        .indent(None, Some(SpecialIndentType::FirstLine(indent)), None, None)
+                        .keep_next(keep[i]);
                     for s in spans {
                         let mut run = text_run(&s.text);
                         if s.bold {
@@ -477,7 +488,8 @@ impl DocBuilder {
                     docx = docx.add_paragraph(on_new_page(p, &mut new_page));
                 }
                 Block::Blank => {
-                    docx = docx.add_paragraph(on_new_page(Paragraph::new(), &mut new_page));
+                    let p = Paragraph::new().keep_next(keep[i]);
+                    docx = docx.add_paragraph(on_new_page(p, &mut new_page));
                 }
                 Block::Addressee(t) => {
                     // 标题下空一行 (the title's style leaves it), flush left.
@@ -490,14 +502,17 @@ impl DocBuilder {
                     }
                 }
                 Block::Signature { organisation, date } => {
-                    docx = docx.add_paragraph(on_new_page(Paragraph::new(), &mut new_page));
+                    let p = Paragraph::new().keep_next(true);
+                    docx = docx.add_paragraph(on_new_page(p, &mut new_page));
                     let (org_in, date_in) = signature_indents(organisation, date);
-                    for (text, right) in [(organisation, org_in), (date, date_in)] {
+                    for (text, right, next) in
+                        [(organisation, org_in, true), (date, date_in, false)]
+                    {
                         docx = docx.add_paragraph(
                             Paragraph::new()
                                 .align(AlignmentType::Right)
                                 .indent(None, None, Some(right * OFFICIAL_CHAR), None)
-                                .keep_next(true)
+                                .keep_next(next)
                                 .add_run(text_run(text)),
                         );
                     }

@@ -91,6 +91,31 @@ pub struct AppListQuery {
     ok: Option<String>,
 }
 
+impl AppListQuery {
+    /// The store's filter of the list (and of its export, so both show the same rows).
+    pub(crate) fn filter(&self) -> ipfin_store::application::ApplicationFilter {
+        ipfin_store::application::ApplicationFilter {
+            q: self.q.clone(),
+            state: self.state.as_deref().and_then(AppStateCode::from_code),
+            stage: self.stage.clone(),
+            kind: self.kind.as_deref().and_then(Kind::from_code),
+            district: None,
+        }
+    }
+
+    /// The list's filters as a query string, for the export link.
+    fn export_link(&self) -> String {
+        let v = |o: &Option<String>| crate::http::urlencode(o.as_deref().unwrap_or(""));
+        format!(
+            "/applications/export.xlsx?q={}&state={}&stage={}&kind={}",
+            v(&self.q),
+            v(&self.state),
+            v(&self.stage),
+            v(&self.kind)
+        )
+    }
+}
+
 #[derive(Template)]
 #[template(path = "applications.html")]
 struct ListPage {
@@ -146,13 +171,7 @@ pub async fn list(
     Query(q): Query<AppListQuery>,
 ) -> AppResult<Response> {
     let page = ipfin_store::Page::new(q.page.as_deref().and_then(|p| p.parse().ok()), None);
-    let filter = ipfin_store::application::ApplicationFilter {
-        q: q.q.clone(),
-        state: q.state.as_deref().and_then(AppStateCode::from_code),
-        stage: q.stage.clone(),
-        kind: q.kind.as_deref().and_then(Kind::from_code),
-        district: None,
-    };
+    let filter = q.filter();
     let list = state
         .store
         .applications(&actor.scope, &filter, page)
@@ -1061,6 +1080,8 @@ struct NoticesPage {
     /// Batches awaiting their budget's allocation (issue #19 item 2).
     batches: Vec<ipfin_store::application::BatchAwaiting>,
     officer: bool,
+    /// Officials may download the list (`/notices/export.xlsx`).
+    exports: bool,
     errors: FormErrors,
     today: String,
 }
@@ -1117,6 +1138,7 @@ async fn notices_page(
         reviewed,
         batches,
         officer,
+        exports: actor.scope.is_government(),
         errors,
         today: ipfin_store::today_shanghai().to_string(),
     })

@@ -3,6 +3,7 @@
 //! each district's feedback page, and the bulletin as .docx and .xlsx. The charts are the same
 //! SVG on the page and in the Word document.
 
+use super::export::{Cell, Formats, write_cell, write_sheet};
 use super::stats::{pct, pick};
 use super::{CsrfForm, FormErrors, PageCtx, render, see_other};
 use crate::AppState;
@@ -23,7 +24,7 @@ use ipfin_domain::target::Metric;
 use ipfin_domain::{Fen, Lang};
 use ipfin_store::bulletin::{BulletinRow, Commendation, Correction, Snapshot};
 use rust_decimal::Decimal;
-use rust_xlsxwriter::{Format, Workbook};
+use rust_xlsxwriter::Workbook;
 use serde::Deserialize;
 
 fn quarter_label(q: Quarter, lang: Lang) -> String {
@@ -447,20 +448,89 @@ fn sheet_err(e: rust_xlsxwriter::XlsxError) -> AppError {
     AppError::internal(e)
 }
 
-/// The bulletin as a workbook: the ranking, every district's detailed figures, the
-/// commendations, and (on its own sheet, dated) the corrections made since issue.
+/// A district's detailed figures as typed cells for the workbook: amounts in 元, counts, and
+/// each share and the year-on-year change as a percentage of its own.
+fn detail_cells(r: &BulletinRow) -> Vec<(&'static str, Cell)> {
+    let s = &r.stats;
+    let share = |part: Fen, total: Fen| {
+        if total.is_positive() {
+            Cell::Percent(Decimal::new(
+                ipfin_domain::target::sme_share_bp(part, total),
+                2,
+            ))
+        } else {
+            Cell::Empty
+        }
+    };
+    let q = &s.quarter;
+    let y = &s.year_to_date;
+    vec![
+        ("本季度质押融资金额（元）", Cell::Yuan(q.amount_fen)),
+        ("本季度贷款笔数", Cell::Count(q.loans)),
+        ("本季度获贷企业数", Cell::Count(q.enterprises)),
+        ("本季度首贷企业数", Cell::Count(q.first_loans)),
+        ("其中专利质押（元）", Cell::Yuan(q.patent_amount_fen)),
+        ("专利质押占比", share(q.patent_amount_fen, q.amount_fen)),
+        ("其中商标质押（元）", Cell::Yuan(q.trademark_amount_fen)),
+        ("商标质押占比", share(q.trademark_amount_fen, q.amount_fen)),
+        ("其中版权质押（元）", Cell::Yuan(q.copyright_amount_fen)),
+        ("版权质押占比", share(q.copyright_amount_fen, q.amount_fen)),
+        ("中小微企业融资（元）", Cell::Yuan(q.sme_amount_fen)),
+        ("中小微企业融资占比", share(q.sme_amount_fen, q.amount_fen)),
+        (
+            "上年同期融资金额（元）",
+            Cell::Yuan(s.last_year_quarter.amount_fen),
+        ),
+        ("同比", Cell::percent(s.yoy_amount_pct)),
+        ("本年累计融资金额（元）", Cell::Yuan(y.amount_fen)),
+        ("本年累计贷款笔数", Cell::Count(y.loans)),
+        ("本年累计获贷企业数", Cell::Count(y.enterprises)),
+        ("本年累计首贷企业数", Cell::Count(y.first_loans)),
+        ("本年累计中小微企业融资（元）", Cell::Yuan(y.sme_amount_fen)),
+        (
+            "本年累计中小微企业融资占比",
+            share(y.sme_amount_fen, y.amount_fen),
+        ),
+        ("本季度质押登记笔数", Cell::Count(s.pledge_registrations)),
+        (
+            "本年累计质押登记笔数",
+            Cell::Count(s.pledge_registrations_ytd),
+        ),
+        ("本季度资助核定金额（元）", Cell::Yuan(s.granted_fen)),
+        ("本季度资助拨付金额（元）", Cell::Yuan(s.disbursed_fen)),
+        (
+            "全市排名（按金额目标完成率）",
+            Cell::Count(i64::from(r.rank)),
+        ),
+        (
+            "按本年累计金额排名",
+            Cell::Count(i64::from(s.rank_ytd_amount)),
+        ),
+    ]
+}
+
+/// The bulletin as a workbook officials can compute with (decision 0038): the ranking, every
+/// district's detailed figures, the commendations, and (on its own sheet) the corrections made
+/// since issue — amounts in 元 as numbers (`#,##0.00`), counts as whole numbers, completion,
+/// shares and year on year as percentages (`0.0%`), the dates as dates.
 pub fn workbook(v: &BulletinView) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
     let b = &v.bulletin;
+    let f = Formats::new();
     let mut wb = Workbook::new();
-    let bold = Format::new().set_bold();
     let ws = wb.add_worksheet();
     ws.set_name("排名")?;
-    ws.write_string_with_format(0, 0, &b.title, &bold)?;
-    ws.write_string(
-        1,
-        0,
-        format!("数据截至 {}，印发日期 {}", b.snapshot.as_of, b.issued_on),
-    )?;
+    ws.write_string_with_format(0, 0, &b.title, &f.bold)?;
+    let dated = [
+        (0, Cell::text("数据截至")),
+        (1, Cell::Date(b.snapshot.as_of)),
+        (2, Cell::text("印发日期")),
+        (3, Cell::Date(b.issued_on)),
+        (4, Cell::text("发文字号")),
+        (5, Cell::text(doc_number(b))),
+    ];
+    for (c, cell) in &dated {
+        write_cell(ws, &f, 1, *c, cell)?;
+    }
     let head = [
         "排名",
         "区",
@@ -475,62 +545,88 @@ pub fn workbook(v: &BulletinView) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError>
         "本年质押登记笔数",
     ];
     for (c, h) in head.iter().enumerate() {
-        ws.write_string_with_format(3, c as u16, *h, &bold)?;
+        ws.write_string_with_format(3, c as u16, *h, &f.bold)?;
     }
-    for (i, l) in rank_lines(&b.snapshot).iter().enumerate() {
-        let r = i as u32 + 4;
-        ws.write_number(r, 0, l.rank)?;
-        ws.write_string(r, 1, &l.name)?;
-        ws.write_string(r, 2, &l.target)?;
-        ws.write_string(r, 3, &l.ytd)?;
-        ws.write_string(r, 4, &l.completion)?;
-        ws.write_string(r, 5, &l.quarter)?;
-        ws.write_string(r, 6, &l.last_year)?;
-        ws.write_string(r, 7, &l.yoy)?;
-        ws.write_number(r, 8, l.loans as f64)?;
-        ws.write_number(r, 9, l.enterprises as f64)?;
-        ws.write_number(r, 10, l.pledges as f64)?;
+    for (i, r) in b.snapshot.rows.iter().enumerate() {
+        let st = &r.stats;
+        let target = r
+            .completion
+            .iter()
+            .find(|c| c.metric == Metric::Amount)
+            .map(|c| Fen::new(c.target));
+        let cells = [
+            Cell::Count(i64::from(r.rank)),
+            Cell::text(r.district_name.clone()),
+            Cell::yuan(target),
+            Cell::Yuan(st.year_to_date.amount_fen),
+            Cell::percent(r.amount_pct),
+            Cell::Yuan(st.quarter.amount_fen),
+            Cell::Yuan(st.last_year_quarter.amount_fen),
+            Cell::percent(st.yoy_amount_pct),
+            Cell::Count(st.quarter.loans),
+            Cell::Count(st.year_to_date.enterprises),
+            Cell::Count(st.pledge_registrations_ytd),
+        ];
+        for (c, cell) in cells.iter().enumerate() {
+            write_cell(ws, &f, i as u32 + 4, c as u16, cell)?;
+        }
     }
+    ws.set_freeze_panes(4, 2)?;
     ws.autofit();
     let ws = wb.add_worksheet();
     ws.set_name("分区反馈数据")?;
     let rows = &b.snapshot.rows;
-    ws.write_string_with_format(0, 0, "指标", &bold)?;
+    ws.write_string_with_format(0, 0, "指标", &f.bold)?;
     for (c, r) in rows.iter().enumerate() {
-        ws.write_string_with_format(0, c as u16 + 1, &r.district_name, &bold)?;
+        ws.write_string_with_format(0, c as u16 + 1, &r.district_name, &f.bold)?;
     }
     if let Some(first) = rows.first() {
-        for (i, (label, _)) in detail(first).iter().enumerate() {
+        for (i, (label, _)) in detail_cells(first).iter().enumerate() {
             ws.write_string(i as u32 + 1, 0, *label)?;
         }
     }
     for (c, r) in rows.iter().enumerate() {
-        for (i, (_, value)) in detail(r).iter().enumerate() {
-            ws.write_string(i as u32 + 1, c as u16 + 1, value)?;
+        for (i, (_, value)) in detail_cells(r).iter().enumerate() {
+            write_cell(ws, &f, i as u32 + 1, c as u16 + 1, value)?;
         }
     }
+    ws.set_freeze_panes(1, 1)?;
     ws.autofit();
-    let ws = wb.add_worksheet();
-    ws.set_name("通报表扬")?;
-    ws.write_string_with_format(0, 0, "区", &bold)?;
-    ws.write_string_with_format(0, 1, "理由", &bold)?;
-    for (i, c) in b.commendations.iter().enumerate() {
-        ws.write_string(i as u32 + 1, 0, &c.district_name)?;
-        ws.write_string(i as u32 + 1, 1, &c.reason)?;
-    }
-    ws.autofit();
+    let praise: Vec<Vec<Cell>> = b
+        .commendations
+        .iter()
+        .map(|c| {
+            vec![
+                Cell::text(c.district_name.clone()),
+                Cell::text(c.reason.clone()),
+            ]
+        })
+        .collect();
+    write_sheet(&mut wb, &f, "通报表扬", &["区", "理由"], &praise)?;
     let ws = wb.add_worksheet();
     ws.set_name("印发后更正")?;
     ws.write_string(0, 0, "以下为通报印发后数据更正的情况；通报正文数据不变。")?;
     for (c, h) in ["区", "指标", "通报数", "现数"].iter().enumerate() {
-        ws.write_string_with_format(1, c as u16, *h, &bold)?;
+        ws.write_string_with_format(1, c as u16, *h, &f.bold)?;
     }
-    for (i, c) in correction_lines(&v.corrections).iter().enumerate() {
+    for (i, c) in v.corrections.iter().enumerate() {
         let r = i as u32 + 2;
-        ws.write_string(r, 0, &c.district)?;
-        ws.write_string(r, 1, c.figure)?;
-        ws.write_string(r, 2, &c.published)?;
-        ws.write_string(r, 3, &c.current)?;
+        let value = |n: i64| {
+            if c.money {
+                Cell::Yuan(Fen::new(n))
+            } else {
+                Cell::Count(n)
+            }
+        };
+        let cells = [
+            Cell::text(c.district_name.clone()),
+            Cell::text(c.figure),
+            value(c.published),
+            value(c.current),
+        ];
+        for (col, cell) in cells.iter().enumerate() {
+            write_cell(ws, &f, r, col as u16, cell)?;
+        }
     }
     ws.autofit();
     wb.save_to_buffer()

@@ -3,6 +3,7 @@
 //! tracked issues, minutes) with its .docx export, and "my tracked items".
 
 use super::application::read_form;
+use super::export::Cell;
 use super::{
     CsrfForm, FormErrors, OkQuery, PageCtx, after_post, flash_key, render, require_confirm,
     see_other,
@@ -718,25 +719,25 @@ pub async fn issues_xlsx(
         t.s("common.status"),
         t.s("meeting.note"),
     ];
-    let rows: Vec<Vec<String>> = p
+    let rows: Vec<Vec<Cell>> = p
         .issues
         .iter()
         .map(|l| {
             let x = &l.issue;
             vec![
-                x.district_name.clone(),
-                x.quarter.clone(),
-                x.meeting_title.clone(),
-                x.title.clone(),
-                x.detail.clone().unwrap_or_default(),
-                x.owner_name.clone(),
-                x.due_on.to_string(),
-                issue_status(&x.status, actor.lang).to_string(),
-                x.resolution_note.clone().unwrap_or_default(),
+                Cell::text(x.district_name.clone()),
+                Cell::text(x.quarter.clone()),
+                Cell::text(x.meeting_title.clone()),
+                Cell::text(x.title.clone()),
+                Cell::text(x.detail.clone().unwrap_or_default()),
+                Cell::text(x.owner_name.clone()),
+                Cell::Date(x.due_on),
+                Cell::text(issue_status(&x.status, actor.lang)),
+                Cell::text(x.resolution_note.clone().unwrap_or_default()),
             ]
         })
         .collect();
-    super::export::xlsx(
+    super::export::typed_xlsx(
         t.s("nav.meeting_issues"),
         &headers,
         &rows,
@@ -770,24 +771,24 @@ pub async fn list_xlsx(
         t.s("common.status"),
         t.s("meeting.minutes"),
     ];
-    let rows: Vec<Vec<String>> = list
+    let rows: Vec<Vec<Cell>> = list
         .iter()
         .map(|m| {
             vec![
-                m.quarter.clone(),
-                m.title.clone(),
-                m.district_name.clone(),
-                m.meeting_date.to_string(),
-                meeting_status(&m.status, actor.lang).to_string(),
+                Cell::text(m.quarter.clone()),
+                Cell::text(m.title.clone()),
+                Cell::text(m.district_name.clone()),
+                Cell::Date(m.meeting_date),
+                Cell::text(meeting_status(&m.status, actor.lang)),
                 if m.minutes_published_at.is_some() {
-                    t.s("meeting.published").to_string()
+                    Cell::text(t.s("meeting.published"))
                 } else {
-                    String::new()
+                    Cell::Empty
                 },
             ]
         })
         .collect();
-    super::export::xlsx(t.s("nav.meetings"), &headers, &rows, "meetings.xlsx")
+    super::export::typed_xlsx(t.s("nav.meetings"), &headers, &rows, "meetings.xlsx")
 }
 
 /// The meeting as minutes in the 会议纪要 form (GB/T 9704 10.3, decision 0038), as far as the

@@ -300,10 +300,12 @@ impl Store {
         }
         let title = title.trim();
         let title = if title.is_empty() {
-            format!(
-                "关于{}年第{}季度知识产权质押融资工作情况的通报",
-                q.year, q.q
-            )
+            // The quarter in words, as documents write it (2026年第三季度).
+            let n = ["一", "二", "三", "四"]
+                .get(q.q.saturating_sub(1) as usize)
+                .copied()
+                .unwrap_or("");
+            format!("关于{}年第{n}季度知识产权质押融资工作情况的通报", q.year)
         } else if title.chars().count() > 120 {
             return Err(StoreError::invalid(
                 "title",

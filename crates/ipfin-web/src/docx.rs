@@ -242,6 +242,8 @@ const OFFICIAL_LINE: u32 = 579;
 const OFFICIAL_CHAR: i32 = 320;
 /// The 发文机关标志 at most 初号 (42 pt), smaller when the name would not fit one line.
 const MARK_MAX_PT: u32 = 42;
+/// The 发文机关标志's (and 纪要标志's) top edge below the text area's top edge.
+const MARK_TOP_MM: u32 = 35;
 /// The mark's and the separator's red.
 const RED: &str = "FF0000";
 
@@ -624,11 +626,13 @@ fn letterhead(mark: &str, below: &HeadLine) -> Vec<Paragraph> {
     let size = mark_size(mark);
     let mark = Paragraph::new()
         .align(AlignmentType::Center)
-        // The mark is larger than a grid line: its own height, not the exact pitch.
+        // The mark is larger than a grid line: its own height, not the exact pitch; its top
+        // edge 35 mm below the text area's (GB/T 9704 7.2.2 and 10.3).
         .line_spacing(
             LineSpacing::new()
                 .line_rule(LineSpacingType::Auto)
                 .line(240)
+                .before(u32::try_from(mm_to_twips(MARK_TOP_MM)).unwrap_or(0))
                 .after(0),
         )
         .snap_to_grid(false)

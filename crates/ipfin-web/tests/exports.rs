@@ -564,7 +564,8 @@ async fn every_list_an_official_works_from_exports_with_its_filters_and_scope() 
                 .all(|r| matches!(r.first(), Some(Data::String(s)) if s == "南山区"))
         );
         let quarter = ipfin_domain::stats::Quarter::of(today);
-        let name = format!("{}年第{}季度（截至今日）", quarter.year, quarter.q);
+        let words = ["一", "二", "三", "四"][(quarter.q - 1) as usize];
+        let name = format!("{}年第{words}季度（截至今日）", quarter.year);
         let rows = book.sheet(&name);
         let st = book.stored(2);
         assert_eq!(rows.len(), 2, "{n}: Nanshan's line only");

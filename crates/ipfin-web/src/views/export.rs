@@ -495,7 +495,7 @@ pub async fn dashboard(
     )
     .map_err(xl)?;
     let sheet = match lang {
-        Lang::Zh => format!("{}年第{}季度（截至今日）", quarter.year, quarter.q),
+        Lang::Zh => format!("{}（截至今日）", super::bulletin::quarter_cn(quarter)),
         Lang::En => format!("{quarter} to date"),
     };
     write_sheet(

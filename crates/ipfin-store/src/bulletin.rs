@@ -8,7 +8,7 @@ use crate::db::{fetch_all, fetch_i64, fetch_opt};
 use crate::error::{Result, StoreError};
 use crate::stats::DistrictQuarter;
 use crate::{Store, WriteTx};
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use ipfin_domain::org::Scope;
 use ipfin_domain::stats::{ExactCompletion, Quarter, completion_pct, ranks};
 use ipfin_domain::target::{Metric, YearActuals};
@@ -68,6 +68,11 @@ pub struct Bulletin {
     pub issued_at: i64,
     pub snapshot: Snapshot,
     pub commendations: Vec<Commendation>,
+    /// The organisation of the person who issued it (the document's 发文机关).
+    pub issuer: Option<String>,
+    /// Its place among the bulletins issued in the same calendar year (1, 2, …): the serial
+    /// number of its 发文字号 (〔2026〕3号). Bulletins are never deleted, so it never changes.
+    pub number: i64,
 }
 
 /// An issued bulletin in a list.
@@ -88,6 +93,7 @@ struct BulletinDb {
     issued_at: i64,
     snapshot: String,
     commendations: String,
+    issuer: Option<String>,
 }
 
 /// A published figure that differs from what the records say now.
@@ -294,10 +300,12 @@ impl Store {
         }
         let title = title.trim();
         let title = if title.is_empty() {
-            format!(
-                "关于{}年第{}季度知识产权质押融资工作情况的通报",
-                q.year, q.q
-            )
+            // The quarter in words, as documents write it (2026年第三季度).
+            let n = ["一", "二", "三", "四"]
+                .get(q.q.saturating_sub(1) as usize)
+                .copied()
+                .unwrap_or("");
+            format!("关于{}年第{n}季度知识产权质押融资工作情况的通报", q.year)
         } else if title.chars().count() > 120 {
             return Err(StoreError::invalid(
                 "title",
@@ -381,11 +389,24 @@ impl Store {
         }
         let row: BulletinDb = fetch_opt(
             self.conn(),
-            "SELECT id, quarter, title, issued_on, issued_at, snapshot, commendations FROM bulletins WHERE quarter = ?",
+            "SELECT b.id, b.quarter, b.title, b.issued_on, b.issued_at, b.snapshot, b.commendations, o.name AS issuer \
+             FROM bulletins b LEFT JOIN users u ON u.id = b.issued_by LEFT JOIN organisations o ON o.id = u.organisation_id \
+             WHERE b.quarter = ?",
             vec![q.to_string().into()],
         )
         .await?
         .ok_or(StoreError::NotFound)?;
+        let year = row.issued_on.year();
+        let (first, last) = (
+            NaiveDate::from_ymd_opt(year, 1, 1).unwrap_or(row.issued_on),
+            NaiveDate::from_ymd_opt(year, 12, 31).unwrap_or(row.issued_on),
+        );
+        let number = fetch_i64(
+            self.conn(),
+            "SELECT COUNT(*) FROM bulletins WHERE issued_on BETWEEN ? AND ? AND id <= ?",
+            vec![first.into(), last.into(), row.id.into()],
+        )
+        .await?;
         let bad = |e: serde_json::Error| StoreError::Internal(format!("bulletin {}: {e}", row.id));
         Ok(Bulletin {
             id: row.id,
@@ -395,6 +416,8 @@ impl Store {
             issued_at: row.issued_at,
             snapshot: serde_json::from_str(&row.snapshot).map_err(bad)?,
             commendations: serde_json::from_str(&row.commendations).map_err(bad)?,
+            issuer: row.issuer.clone(),
+            number,
         })
     }
 }

@@ -263,14 +263,34 @@ pub struct LoanTotals {
 
 pub use ipfin_domain::financing::ContractInput;
 
+/// `s` for a `LIKE … ESCAPE '!'` pattern, matching itself only: `!`, `%` and `_` escaped.
+fn like_literal(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 4);
+    for c in s.chars() {
+        if matches!(c, '!' | '%' | '_') {
+            out.push('!');
+        }
+        out.push(c);
+    }
+    out
+}
+
 fn filter_sql(scope: &Scope, f: &LoanFilter) -> (String, Vec<Value>) {
     let (mut cond, mut values) = crate::visibility::condition(scope, Records::Loans);
     if let Some(q) = f.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+        // Part of a contract number (banks number contracts `2026-NS-000123`; an official
+        // remembers `000123` or `NS-0001`), a credit code, or part of the borrower's name. The
+        // typed text is matched literally: `%`, `_` and the escape character are escaped.
         let code = ipfin_domain::credit_code::normalize(q).to_uppercase();
-        cond.push_str(" AND (l.contract_number = ? OR e.credit_code = ? OR e.name LIKE ?)");
-        values.push(q.to_string().into());
+        // Contract numbers in either case on both backends (SQLite's LIKE ignores ASCII case,
+        // PostgreSQL's does not).
+        let part = format!("%{}%", like_literal(q));
+        cond.push_str(
+            " AND (UPPER(l.contract_number) LIKE ? ESCAPE '!' OR e.credit_code = ? OR e.name LIKE ? ESCAPE '!')",
+        );
+        values.push(part.to_uppercase().into());
         values.push(code.into());
-        values.push(format!("%{}%", q.replace(['%', '_'], "")).into());
+        values.push(part.into());
     }
     if let Some(s) = f.status {
         cond.push_str(" AND l.status = ?");

@@ -60,6 +60,9 @@ pub struct Meeting {
     /// The minutes: the published text for participants; the draft too for the district/city.
     pub minutes: Option<String>,
     pub minutes_published_at: Option<i64>,
+    /// Who chaired the meeting (主持) and who took the record (记录), for the 会议纪要.
+    pub chair: Option<String>,
+    pub recorder: Option<String>,
     pub invitations: Vec<Invitation>,
     /// Every report for the district and the city; a unit sees its own only.
     pub reports: Vec<Report>,
@@ -88,6 +91,8 @@ struct MeetingRow {
     held_at: Option<i64>,
     minutes: Option<String>,
     minutes_published_at: Option<i64>,
+    chair: Option<String>,
+    recorder: Option<String>,
 }
 
 /// An invited unit and whether it attended.
@@ -288,7 +293,7 @@ impl Store {
             &format!(
                 "SELECT m.id, m.district_code, d.name AS district_name, m.quarter, m.title, m.meeting_date, m.place, m.online_link, \
                  m.agenda, (SELECT o.name FROM organisations o WHERE o.id = m.convener_org_id) AS convener, m.convener_org_id, m.status, m.held_at, \
-                 m.minutes, m.minutes_published_at {MEETING_FROM} WHERE m.id = ? AND {cond}"
+                 m.minutes, m.minutes_published_at, m.chair, m.recorder {MEETING_FROM} WHERE m.id = ? AND {cond}"
             ),
             values,
         )
@@ -405,6 +410,8 @@ impl Store {
             held_at: r.held_at,
             minutes,
             minutes_published_at: r.minutes_published_at,
+            chair: r.chair,
+            recorder: r.recorder,
             invitations,
             reports,
             issues,
@@ -1113,6 +1120,55 @@ impl Store {
         Ok(())
     }
 
+    /// Records who chaired the meeting and who took the record (lead officers, until the minutes
+    /// are published): `None` keeps the stored value, an empty text clears it. Each at most 100
+    /// characters.
+    pub async fn set_minutes_roles(
+        &self,
+        tx: &mut WriteTx,
+        scope: &Scope,
+        id: i64,
+        chair: Option<&str>,
+        recorder: Option<&str>,
+    ) -> Result<()> {
+        let r = Self::managed(tx, scope, id).await?;
+        let chair = match chair {
+            Some(c) => clean(Some(c.to_string())),
+            None => r.chair,
+        };
+        let recorder = match recorder {
+            Some(c) => clean(Some(c.to_string())),
+            None => r.recorder,
+        };
+        for (field, label, value) in [
+            ("chair", "主持人", &chair),
+            ("recorder", "记录人", &recorder),
+        ] {
+            if let Some(v) = value {
+                check_text(field, label, v, 100).map_err(invalid)?;
+            }
+        }
+        exec(
+            tx.conn(),
+            "UPDATE meetings SET chair = ?, recorder = ?, updated_at = ? WHERE id = ?",
+            vec![
+                chair.clone().into(),
+                recorder.clone().into(),
+                crate::now_s().into(),
+                id.into(),
+            ],
+        )
+        .await?;
+        tx.audit(
+            "meeting.minutes_roles",
+            "meeting",
+            id,
+            json!({"chair": chair, "recorder": recorder}),
+        )
+        .await?;
+        Ok(())
+    }
+
     /// Publishes the minutes to every invited unit (lead officers): irreversible, so it needs
     /// `confirm`; the meeting must be held and the minutes written. Each participant is notified.
     pub async fn publish_minutes(
@@ -1529,6 +1585,15 @@ pub(crate) async fn seed_demo(store: &Store, tx: &mut WriteTx) -> Result<()> {
             &lead_scope,
             id,
             "2026 年 9 月 18 日，南山区召开第三季度知识产权质押融资工作会议。区财政局、深南银行深圳分行、鹏城商业银行汇报了第三季度工作。会议议定：一、首贷企业评估费由区财政分担，区财政局负责，10 月底前出台办法；二、跨区质押登记时限问题提请市级协调。",
+        )
+        .await?;
+    store
+        .set_minutes_roles(
+            tx,
+            &lead_scope,
+            id,
+            Some("南山区市场监督管理局副局长 李明"),
+            Some("南山区市场监督管理局知识产权科 王芳"),
         )
         .await?;
     store.publish_minutes(tx, &lead_scope, id, true).await?;

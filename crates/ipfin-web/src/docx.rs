@@ -1,7 +1,29 @@
-//! Word (.docx) documents for the quarterly bulletin (季度通报) and, later, meeting minutes: a
-//! small builder over `docx-rs` with A4 pages, Chinese fonts named but not embedded (body 宋体,
-//! headings 黑体, set as East Asian fonts), headings, paragraphs with bold runs, tables with a
-//! header row and right-aligned numeric columns, and charts from the SVG strings of `chart.rs`.
+//! Word (.docx) documents — the quarterly bulletin (季度通报), meeting minutes (会议纪要) and
+//! district summaries: a small builder over `docx-rs` with A4 pages, Chinese fonts named but not
+//! embedded, headings, paragraphs with bold runs, tables with a header row and right-aligned
+//! numeric columns, and charts from the SVG strings of `chart.rs`.
+//!
+//! # Two layouts
+//!
+//! * [`Layout::Report`] — a working document: 宋体 小四 body, 黑体 headings, page numbers
+//!   centred. District summaries use it.
+//! * [`Layout::Official`] — an official document after GB/T 9704-2012 (党政机关公文格式): the
+//!   版心 156 × 225 mm (top 37 mm, left 28 mm), 22 lines of 28.95 pt on a line grid, body
+//!   仿宋_GB2312 三号, title 方正小标宋简体 二号, level-1 headings 黑体, level-2 楷体_GB2312,
+//!   the 版头 ([`DocBuilder::letterhead`]: the red 发文机关标志 or 纪要标志, the 发文字号 and the red
+//!   separator line), 主送机关, 落款 with the 成文日期 written in Chinese, the 版记 with the 印发机关
+//!   and 印发日期 at the foot of the last page, and page numbers "— 1 —" in 四号 宋体 (odd pages on
+//!   the right, even pages on the left, one character in). Bulletins and minutes use it.
+//!
+//! Fonts are named, not embedded. Each run names its East Asian font; `word/fontTable.xml`
+//! gives each official font the one Windows ships under another name as `w:altName`
+//! (仿宋_GB2312 → 仿宋, 楷体_GB2312 → 楷体, 方正小标宋简体 → 华文中宋), so Word substitutes a
+//! look-alike where the government fonts are not installed; LibreOffice falls back to any
+//! Simplified Chinese font (the document language says zh-CN).
+//!
+//! [`DocBuilder::properties`] writes `docProps/core.xml` itself: the issuing organisation as
+//! creator and last editor, the title, the language and the issue date (created and modified,
+//! noon Beijing time so every time zone shows the same day).
 //!
 //! # How charts are embedded
 //!
@@ -16,16 +38,19 @@
 //!   vector chart, sharp at any zoom, with the reader's own Chinese fonts (微软雅黑 on Windows).
 //!
 //! `docx-rs` 0.4 writes only PNG media, so the SVG part, its relationship, its content type and
-//! the extension element are added to the finished package in [`add_svg_alternates`].
+//! the extension element are added to the finished package in [`finish_package`].
 //!
 //! The PNG's text is shaped with the fonts installed on the server (`fontdb` loads them once).
 //! With no CJK font installed the code still works, but Chinese labels are missing from the PNG
 //! (not from the SVG): install `fonts-noto-cjk` on servers that export documents.
 
+use chrono::{Datelike, NaiveDate};
 use docx_rs::{
-    AlignmentType, BreakType, Docx, Footer, LineSpacing, LineSpacingType, PageMargin, PageNum,
-    Paragraph, Pic, Run, RunFonts, Shading, SpecialIndentType, Style, StyleType, Table,
-    TableAlignmentType, TableCell, TableLayoutType, TableRow, VAlignType, WidthType,
+    AlignmentType, BorderType, BreakType, DocGrid, DocGridType, Docx, Footer, LineSpacing,
+    LineSpacingType, PageMargin, PageNum, Paragraph, ParagraphBorder, ParagraphBorderPosition,
+    ParagraphBorders, Pic, Run, RunFonts, Shading, SpecialIndentType, Style, StyleType, Tab,
+    TabValueType, Table, TableAlignmentType, TableCell, TableLayoutType, TableRow, VAlignType,
+    WidthType,
 };
 use resvg::{tiny_skia, usvg};
 use std::io::{Cursor, Read, Write};
@@ -97,37 +122,89 @@ impl Column {
     }
 }
 
+/// How a document is set (see the module documentation).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Layout {
+    /// 宋体 小四 body, 黑体 headings, page numbers centred.
+    #[default]
+    Report,
+    /// GB/T 9704-2012: 仿宋_GB2312 三号 on a 22-line grid, 小标宋 title, page numbers outside.
+    Official,
+}
+
+/// What the line under a 版头's mark says, above the red separator line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HeadLine {
+    /// Centred: the 发文字号 (`知融通〔2026〕3号`).
+    Centred(String),
+    /// Left and right, one character in from each edge: the 纪要's issuing organisation and date.
+    Split(String, String),
+}
+
+/// The document's metadata (`docProps/core.xml`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Properties {
+    creator: String,
+    title: String,
+    date: NaiveDate,
+}
+
 #[derive(Debug, Clone)]
 enum Block {
     Title(String),
     Heading(u8, String),
     Paragraph(Vec<Span>),
+    /// A line flush left in 黑体 (the 附件 label).
+    Label(String),
+    /// `label：text`, the label in 黑体, lines after the first aligned after the colon.
+    Labelled(String, String),
+    /// An empty line of the grid (GB/T 9704's 空一行).
+    Blank,
     Table(Vec<Column>, Vec<Vec<String>>),
     Chart {
         svg: String,
         caption: Option<String>,
     },
     PageBreak,
+    Letterhead {
+        mark: String,
+        below: HeadLine,
+    },
+    Addressee(String),
+    Signature {
+        organisation: String,
+        date: String,
+    },
+    Imprint {
+        by: String,
+        date: String,
+    },
 }
 
 /// Builds a document block by block; [`DocBuilder::build`] writes the .docx bytes.
 ///
 /// ```ignore
-/// let mut doc = DocBuilder::new();
-/// doc.title("2026年第三季度知识产权质押融资工作通报")
+/// let mut doc = DocBuilder::official();
+/// doc.letterhead("深圳市市场监督管理局文件", HeadLine::Centred("知融通〔2026〕3号".into()))
+///     .title("2026年第三季度知识产权质押融资工作通报")
+///     .addressee("各区知识产权质押融资工作领导小组：")
 ///     .heading(1, "一、总体情况")
 ///     .paragraph("全市新增质押融资……")
 ///     .table(&[Column::text("区", 2), Column::numeric("金额（万元）", 1)], &rows)
-///     .chart(&chart::completion_chart("目标完成率", &data, None), Some("图1 各区目标完成率"));
+///     .chart(&chart::completion_chart("目标完成率", &data, None), Some("图1 各区目标完成率"))
+///     .signature("深圳市市场监督管理局", date)
+///     .imprint("深圳市市场监督管理局", date);
 /// let bytes = doc.build()?;
 /// ```
 #[derive(Debug, Clone, Default)]
 pub struct DocBuilder {
+    layout: Layout,
+    properties: Option<Properties>,
     blocks: Vec<Block>,
 }
 
 // Page: A4 portrait, margins after the national standard for official documents (GB/T 9704:
-// top 37 mm, bottom 35 mm, left 28 mm, right 26 mm), so the text is 156 mm wide.
+// top 37 mm, bottom 35 mm, left 28 mm, right 26 mm), so the text is 156 mm wide and 225 mm high.
 const A4_W_TWIPS: u32 = 11_906;
 const A4_H_TWIPS: u32 = 16_838;
 const MARGIN_MM: (u32, u32, u32, u32) = (37, 35, 28, 26);
@@ -140,14 +217,44 @@ const LATIN_FONT: &str = "Times New Roman";
 /// Body 小四 (12 pt), table 五号 (10.5 pt), in half-points.
 const BODY_SIZE: usize = 24;
 const TABLE_SIZE: usize = 21;
+
+/// GB/T 9704's fonts: body, title, level-2 heading (level 1 is 黑体, page numbers 宋体).
+pub const OFFICIAL_BODY_FONT: &str = "仿宋_GB2312";
+pub const OFFICIAL_TITLE_FONT: &str = "方正小标宋简体";
+pub const OFFICIAL_KAI_FONT: &str = "楷体_GB2312";
+/// Each official font with the font Windows ships under another name, written as its
+/// `w:altName` so Word substitutes it where the government font is missing.
+const FONT_FALLBACKS: &[(&str, &str)] = &[
+    (OFFICIAL_BODY_FONT, "仿宋"),
+    (OFFICIAL_KAI_FONT, "楷体"),
+    (OFFICIAL_TITLE_FONT, "华文中宋"),
+    (HEADING_FONT, "SimHei"),
+    (BODY_FONT, "SimSun"),
+];
+/// 三号 (16 pt) body and headings, 二号 (22 pt) title, 四号 (14 pt) page numbers and 版记.
+const OFFICIAL_SIZE: usize = 32;
+const OFFICIAL_TITLE_SIZE: usize = 44;
+const OFFICIAL_SMALL_SIZE: usize = 28;
+/// The line pitch: 225 mm / 22 lines = 28.98 pt ≈ 579 twips (GB/T 9704: 22 lines of 28
+/// characters a page).
+const OFFICIAL_LINE: u32 = 579;
+/// One character of 三号 (16 pt) in twips; indents are counted in characters.
+const OFFICIAL_CHAR: i32 = 320;
+/// The 发文机关标志 at most 初号 (42 pt), smaller when the name would not fit one line.
+const MARK_MAX_PT: u32 = 42;
+/// The 发文机关标志's (and 纪要标志's) top edge below the text area's top edge.
+const MARK_TOP_MM: u32 = 35;
+/// The mark's and the separator's red.
+const RED: &str = "FF0000";
+
 /// Render charts at 3× their CSS pixel size: about 300 dpi at the 156 mm text width.
 const CHART_SCALE: f32 = 3.0;
 /// The largest chart bitmap accepted (pixels), so a runaway SVG cannot exhaust memory.
 const MAX_CHART_PIXELS: u64 = 40_000_000;
 
 fn mm_to_twips(mm: u32) -> i32 {
-    // 1 inch = 25.4 mm = 1440 twips.
-    i32::try_from(u64::from(mm) * 14_400 / 254).unwrap_or(i32::MAX)
+    // 1 inch = 25.4 mm = 1440 twips, to the nearest twip.
+    i32::try_from((u64::from(mm) * 14_400 + 127) / 254).unwrap_or(i32::MAX)
 }
 
 fn fonts(east_asia: &str) -> RunFonts {
@@ -158,25 +265,84 @@ fn fonts(east_asia: &str) -> RunFonts {
         .cs(LATIN_FONT)
 }
 
+/// A date as official documents write it: `2026年10月15日` (Arabic numerals, GB/T 9704 7.3.5).
+pub fn date_cn(d: NaiveDate) -> String {
+    format!("{}年{}月{}日", d.year(), d.month(), d.day())
+}
+
+/// The width of `s` in characters of the body font: a Chinese character is one, a Latin letter
+/// or digit half.
+fn em_width(s: &str) -> u32 {
+    let halves: u32 = s.chars().map(|c| if c.is_ascii() { 1 } else { 2 }).sum();
+    halves.div_ceil(2)
+}
+
+/// The 发文机关标志's size in half-points: 初号 at most, shrunk so the whole name fits the
+/// 156 mm line (442 pt) with a little room.
+fn mark_size(mark: &str) -> usize {
+    let chars = em_width(mark).max(1);
+    let pt = (420 / chars).clamp(16, MARK_MAX_PT);
+    pt as usize * 2
+}
+
 impl DocBuilder {
+    /// A document in the [`Layout::Report`] layout.
     pub fn new() -> DocBuilder {
         DocBuilder::default()
     }
 
-    /// The document's title: centred, 黑体 二号 (22 pt).
+    /// A document in the [`Layout::Official`] layout (GB/T 9704).
+    pub fn official() -> DocBuilder {
+        DocBuilder {
+            layout: Layout::Official,
+            ..DocBuilder::default()
+        }
+    }
+
+    /// The document's metadata: the issuing organisation (creator and last editor), the title,
+    /// and the issue date (created and modified).
+    pub fn properties(&mut self, creator: &str, title: &str, date: NaiveDate) -> &mut Self {
+        self.properties = Some(Properties {
+            creator: ipfin_domain::text::printable(creator).into_owned(),
+            title: ipfin_domain::text::printable(title).into_owned(),
+            date,
+        });
+        self
+    }
+
+    /// The 版头: the mark (发文机关标志 or 纪要标志) centred in red 小标宋, then the line below it
+    /// (the 发文字号, or the 纪要's organisation and date) and the red separator line across the
+    /// text width.
+    pub fn letterhead(&mut self, mark: &str, below: HeadLine) -> &mut Self {
+        self.blocks.push(Block::Letterhead {
+            mark: mark.to_string(),
+            below,
+        });
+        self
+    }
+
+    /// The document's title: centred; 小标宋 二号 (official) or 黑体 二号 (report).
     pub fn title(&mut self, text: &str) -> &mut Self {
         self.blocks.push(Block::Title(text.to_string()));
         self
     }
 
-    /// A heading, level 1–3 (others are clamped): 黑体, 16 / 14 / 12 pt, in the navigation pane.
+    /// The 主送机关: a line below the title, flush left, ending in a full-width colon.
+    pub fn addressee(&mut self, text: &str) -> &mut Self {
+        self.blocks.push(Block::Addressee(text.to_string()));
+        self
+    }
+
+    /// A heading, level 1–3 (others are clamped), in the navigation pane. Official: 黑体,
+    /// 楷体_GB2312, 仿宋 bold, 三号, indented two characters like the body. Report: 黑体
+    /// 16 / 14 / 12 pt.
     pub fn heading(&mut self, level: u8, text: &str) -> &mut Self {
         self.blocks
             .push(Block::Heading(level.clamp(1, 3), text.to_string()));
         self
     }
 
-    /// A body paragraph (宋体 小四, first line indented two characters).
+    /// A body paragraph, first line indented two characters.
     pub fn paragraph(&mut self, text: &str) -> &mut Self {
         self.blocks.push(Block::Paragraph(vec![Span::plain(text)]));
         self
@@ -185,6 +351,27 @@ impl DocBuilder {
     /// A body paragraph made of runs, some of them bold.
     pub fn rich_paragraph(&mut self, spans: &[Span]) -> &mut Self {
         self.blocks.push(Block::Paragraph(spans.to_vec()));
+        self
+    }
+
+    /// A line flush left in 黑体, such as the 附件 label at the top of an attachment.
+    pub fn label(&mut self, text: &str) -> &mut Self {
+        self.blocks.push(Block::Label(text.to_string()));
+        self
+    }
+
+    /// A labelled line such as the 纪要's `出席：…`: two characters in, the label and its
+    /// full-width colon in 黑体, the text in the body font; its further lines start under the
+    /// text's first character (GB/T 9704 10.3).
+    pub fn labelled(&mut self, label: &str, text: &str) -> &mut Self {
+        self.blocks
+            .push(Block::Labelled(format!("{label}："), text.to_string()));
+        self
+    }
+
+    /// An empty line (空一行).
+    pub fn blank_line(&mut self) -> &mut Self {
+        self.blocks.push(Block::Blank);
         self
     }
 
@@ -214,32 +401,67 @@ impl DocBuilder {
         self
     }
 
+    /// The 落款 of a document without seal: after an empty line, the issuing organisation and
+    /// below it the 成文日期 in Chinese, both to the right; the date two characters in from the
+    /// right edge, its first character two characters right of the organisation's (GB/T 9704
+    /// 7.3.5.2; a long name moves right instead, so the date keeps its place).
+    pub fn signature(&mut self, organisation: &str, date: NaiveDate) -> &mut Self {
+        self.blocks.push(Block::Signature {
+            organisation: organisation.to_string(),
+            date: date_cn(date),
+        });
+        self
+    }
+
+    /// The 版记 at the foot of the last page: between two rules, the 印发机关 one character in
+    /// from the left and the 印发日期 with 印发 one character in from the right, 四号.
+    pub fn imprint(&mut self, by: &str, date: NaiveDate) -> &mut Self {
+        self.blocks.push(Block::Imprint {
+            by: by.to_string(),
+            date: format!("{}印发", date_cn(date)),
+        });
+        self
+    }
+
     /// The .docx file's bytes.
     pub fn build(&self) -> Result<Vec<u8>, DocxError> {
-        let mut docx = base_document();
+        let official = self.layout == Layout::Official;
+        let mut docx = base_document(self.layout);
         let mut charts = Vec::new();
         // A page break becomes "page break before" on the next paragraph, so the new page does
         // not start with an empty line; before a table it is a paragraph of its own.
         let mut new_page = false;
-        for block in &self.blocks {
+        let indent = if official { 2 * OFFICIAL_CHAR } else { 480 };
+        // The 落款 never stands alone on a page (GB/T 9704 7.3.5): the paragraphs just before it
+        // (the body's last one, the 附件说明, the empty line) stay on its page.
+        let mut keep = vec![false; self.blocks.len()];
+        for (i, b) in self.blocks.iter().enumerate() {
+            if matches!(b, Block::Signature { .. }) {
+                for k in keep.iter_mut().take(i).skip(i.saturating_sub(3)) {
+                    *k = true;
+                }
+            }
+        }
+        for (i, block) in self.blocks.iter().enumerate() {
             match block {
                 Block::Title(t) => {
-                    let p = Paragraph::new().style("Title").add_run(text_run(t));
+                    let p = Paragraph::new()
+                        .style("Title")
+                        .keep_next(true)
+                        .add_run(text_run(t));
                     docx = docx.add_paragraph(on_new_page(p, &mut new_page))
                 }
                 Block::Heading(level, t) => {
                     let p = Paragraph::new()
                         .style(&format!("Heading{level}"))
+                        .keep_next(true)
                         .add_run(text_run(t));
                     docx = docx.add_paragraph(on_new_page(p, &mut new_page))
                 }
                 Block::Paragraph(spans) => {
-                    let mut p = Paragraph::new().indent(
-                        None,
-                        Some(SpecialIndentType::FirstLine(480)),
-                        None,
-                        None,
-                    );
+                    let mut p = Paragraph::new()
+                        .indent(None, Some(SpecialIndentType::FirstLine(indent)), None, None)
+                        .keep_next(keep[i]);
                     for s in spans {
                         let mut run = text_run(&s.text);
                         if s.bold {
@@ -248,6 +470,57 @@ impl DocBuilder {
                         p = p.add_run(run);
                     }
                     docx = docx.add_paragraph(on_new_page(p, &mut new_page));
+                }
+                Block::Label(t) => {
+                    let p = Paragraph::new().add_run(text_run(t).fonts(fonts(HEADING_FONT)));
+                    docx = docx.add_paragraph(on_new_page(p, &mut new_page));
+                }
+                Block::Labelled(label, text) => {
+                    let char_w = if official { OFFICIAL_CHAR } else { 240 };
+                    let label_w = em_width(label) as i32 * char_w;
+                    let p = Paragraph::new()
+                        .indent(
+                            Some(2 * char_w + label_w),
+                            Some(SpecialIndentType::Hanging(label_w)),
+                            None,
+                            None,
+                        )
+                        .add_run(text_run(label).fonts(fonts(HEADING_FONT)))
+                        .add_run(text_run(text));
+                    docx = docx.add_paragraph(on_new_page(p, &mut new_page));
+                }
+                Block::Blank => {
+                    let p = Paragraph::new().keep_next(keep[i]);
+                    docx = docx.add_paragraph(on_new_page(p, &mut new_page));
+                }
+                Block::Addressee(t) => {
+                    // 标题下空一行 (the title's style leaves it), flush left.
+                    let p = Paragraph::new().add_run(text_run(t));
+                    docx = docx.add_paragraph(on_new_page(p, &mut new_page));
+                }
+                Block::Letterhead { mark, below } => {
+                    for p in letterhead(mark, below) {
+                        docx = docx.add_paragraph(on_new_page(p, &mut new_page));
+                    }
+                }
+                Block::Signature { organisation, date } => {
+                    let p = Paragraph::new().keep_next(true);
+                    docx = docx.add_paragraph(on_new_page(p, &mut new_page));
+                    let (org_in, date_in) = signature_indents(organisation, date);
+                    for (text, right, next) in
+                        [(organisation, org_in, true), (date, date_in, false)]
+                    {
+                        docx = docx.add_paragraph(
+                            Paragraph::new()
+                                .align(AlignmentType::Right)
+                                .indent(None, None, Some(right * OFFICIAL_CHAR), None)
+                                .keep_next(next)
+                                .add_run(text_run(text)),
+                        );
+                    }
+                }
+                Block::Imprint { by, date } => {
+                    docx = docx.add_paragraph(imprint(by, date));
                 }
                 Block::Table(columns, rows) => {
                     if std::mem::take(&mut new_page) {
@@ -267,8 +540,9 @@ impl DocBuilder {
                     let p = on_new_page(Paragraph::new(), &mut new_page);
                     docx = docx.add_paragraph(
                         p.align(AlignmentType::Center)
+                            .snap_to_grid(false)
                             // Single spacing: with the body's 1.5 lines LibreOffice draws the
-                            // picture over the text above it.
+                            // picture over the text above it (and an exact line would clip it).
                             .line_spacing(
                                 LineSpacing::new()
                                     .line_rule(LineSpacingType::Auto)
@@ -283,6 +557,7 @@ impl DocBuilder {
                         docx = docx.add_paragraph(
                             Paragraph::new()
                                 .align(AlignmentType::Center)
+                                .snap_to_grid(false)
                                 .add_run(text_run(c).size(TABLE_SIZE)),
                         );
                     }
@@ -301,7 +576,7 @@ impl DocBuilder {
         let mut out = Cursor::new(Vec::new());
         docx.pack(&mut out)
             .map_err(|e| DocxError::Package(e.to_string()))?;
-        finish_package(&out.into_inner(), &charts)
+        finish_package(&out.into_inner(), &charts, self.properties.as_ref())
     }
 }
 
@@ -333,59 +608,255 @@ fn text_run(text: &str) -> Run {
     run
 }
 
-/// Page set-up, default fonts and the heading styles.
-fn base_document() -> Docx {
-    let (top, bottom, left, right) = MARGIN_MM;
-    let heading = |id: &str, name: &str, size: usize, level: usize| {
-        Style::new(id, StyleType::Paragraph)
-            .name(name)
-            .based_on("Normal")
-            .next("Normal")
-            .fonts(fonts(HEADING_FONT))
-            .size(size)
-            .outline_lvl(level)
-            .line_spacing(LineSpacing::new().before(240).after(120))
-    };
-    let footer = Footer::new().add_paragraph(
-        Paragraph::new()
-            .align(AlignmentType::Center)
-            .add_run(Run::new().add_text("— ").size(TABLE_SIZE))
-            .add_page_num(PageNum::new())
-            .add_run(Run::new().add_text(" —").size(TABLE_SIZE)),
-    );
-    Docx::new()
-        .page_size(A4_W_TWIPS, A4_H_TWIPS)
-        .page_margin(
-            PageMargin::new()
-                .top(mm_to_twips(top))
-                .bottom(mm_to_twips(bottom))
-                .left(mm_to_twips(left))
-                .right(mm_to_twips(right))
-                .header(mm_to_twips(15))
-                .footer(mm_to_twips(20)),
-        )
-        .default_fonts(fonts(BODY_FONT))
-        .default_size(BODY_SIZE)
-        .default_line_spacing(
+fn text_width_twips() -> usize {
+    usize::try_from(mm_to_twips(TEXT_W_MM)).unwrap_or(0)
+}
+
+fn exact(line: u32) -> LineSpacing {
+    LineSpacing::new()
+        .line_rule(LineSpacingType::Exact)
+        .line(i32::try_from(line).unwrap_or(i32::MAX))
+        .before(0)
+        .after(0)
+}
+
+/// The 版头's paragraphs: the mark, an empty line, the line below it with the red rule under it
+/// (4 mm down), and the two empty lines before the title.
+fn letterhead(mark: &str, below: &HeadLine) -> Vec<Paragraph> {
+    let size = mark_size(mark);
+    let mark = Paragraph::new()
+        .align(AlignmentType::Center)
+        // The mark is larger than a grid line: its own height, not the exact pitch; its top
+        // edge 35 mm below the text area's (GB/T 9704 7.2.2 and 10.3).
+        .line_spacing(
             LineSpacing::new()
                 .line_rule(LineSpacingType::Auto)
-                .line(360)
+                .line(240)
+                .before(u32::try_from(mm_to_twips(MARK_TOP_MM)).unwrap_or(0))
                 .after(0),
         )
-        .add_style(
-            Style::new("Title", StyleType::Paragraph)
-                .name("Title")
-                .based_on("Normal")
-                .next("Normal")
-                .fonts(fonts(HEADING_FONT))
-                .size(44)
-                .align(AlignmentType::Center)
-                .line_spacing(LineSpacing::new().before(240).after(480)),
+        .snap_to_grid(false)
+        .add_run(
+            text_run(mark)
+                .fonts(fonts(OFFICIAL_TITLE_FONT))
+                .size(size)
+                .color(RED),
+        );
+    let mut line = match below {
+        HeadLine::Centred(t) => Paragraph::new()
+            .align(AlignmentType::Center)
+            .add_run(text_run(t)),
+        HeadLine::Split(left, right) => Paragraph::new()
+            .indent(Some(OFFICIAL_CHAR), None, Some(OFFICIAL_CHAR), None)
+            .add_tab(
+                Tab::new()
+                    .val(TabValueType::Right)
+                    .pos(text_width_twips().saturating_sub(2 * OFFICIAL_CHAR as usize)),
+            )
+            .add_run(
+                text_run(left)
+                    .add_tab()
+                    .add_text(ipfin_domain::text::printable(right)),
+            ),
+    };
+    // 发文字号之下 4 mm 处，与版心等宽的红色分隔线: a bottom border 11 pt below the line.
+    line.property = line.property.set_borders(
+        ParagraphBorders::with_empty().set(
+            ParagraphBorder::new(ParagraphBorderPosition::Bottom)
+                .val(BorderType::Single)
+                .size(12)
+                .space(11)
+                .color(RED),
+        ),
+    );
+    vec![mark, Paragraph::new(), line, Paragraph::new()]
+}
+
+/// The right indents (in characters) of the 落款's organisation and date.
+fn signature_indents(organisation: &str, date: &str) -> (i32, i32) {
+    let (org, date) = (em_width(organisation) as i32, em_width(date) as i32);
+    // The date two characters in, starting two characters right of the organisation's start:
+    // the organisation's right edge is then 2 + date - (org - 2) characters in. A longer name
+    // stays two characters in and the date moves left to start two characters after it.
+    let org_in = 4 + date - org;
+    if org_in >= 2 {
+        (org_in, 2)
+    } else {
+        (2, (org - date).max(0))
+    }
+}
+
+/// The 版记: the 印发机关 and 印发日期 between a rule above and below, in a frame held at the
+/// foot of the last page's text area.
+fn imprint(by: &str, date: &str) -> Paragraph {
+    let width = text_width_twips();
+    let rule = |position| {
+        ParagraphBorder::new(position)
+            .val(BorderType::Single)
+            // 0.35 mm: 1 pt in eighths of a point.
+            .size(8)
+            .space(4)
+            .color("000000")
+    };
+    let mut p = Paragraph::new()
+        .indent(
+            Some(OFFICIAL_SMALL_SIZE as i32 * 10),
+            None,
+            Some(OFFICIAL_SMALL_SIZE as i32 * 10),
+            None,
         )
-        .add_style(heading("Heading1", "heading 1", 32, 0))
-        .add_style(heading("Heading2", "heading 2", 28, 1))
-        .add_style(heading("Heading3", "heading 3", 24, 2))
-        .footer(footer)
+        .add_tab(
+            Tab::new()
+                .val(TabValueType::Right)
+                .pos(width.saturating_sub(2 * OFFICIAL_SMALL_SIZE * 10)),
+        )
+        .line_spacing(exact(OFFICIAL_LINE))
+        .wrap("around")
+        .v_anchor("margin")
+        .h_anchor("margin")
+        .y_align("bottom")
+        .frame_width(u32::try_from(width).unwrap_or(0))
+        .add_run(
+            text_run(by)
+                .size(OFFICIAL_SMALL_SIZE)
+                .add_tab()
+                .add_text(ipfin_domain::text::printable(date)),
+        );
+    p.property = p.property.set_borders(
+        ParagraphBorders::with_empty()
+            .set(rule(ParagraphBorderPosition::Top))
+            .set(rule(ParagraphBorderPosition::Bottom)),
+    );
+    p
+}
+
+/// A footer with the page number between one-character dashes ("— 1 —"), 四号 宋体 for official
+/// documents, 五号 for reports.
+fn page_number(align: AlignmentType, size: usize, indent: (Option<i32>, Option<i32>)) -> Footer {
+    let dash = |s: &str| Run::new().add_text(s).size(size).fonts(fonts(BODY_FONT));
+    Footer::new().add_paragraph(
+        Paragraph::new()
+            .align(align)
+            .indent(indent.0, None, indent.1, None)
+            .line_spacing(
+                LineSpacing::new()
+                    .line_rule(LineSpacingType::Auto)
+                    .line(240),
+            )
+            .add_run(dash("— "))
+            .add_page_num(PageNum::new())
+            .add_run(dash(" —")),
+    )
+}
+
+/// Page set-up, default fonts and the heading styles of the layout.
+fn base_document(layout: Layout) -> Docx {
+    let (top, bottom, left, right) = MARGIN_MM;
+    let margins = PageMargin::new()
+        .top(mm_to_twips(top))
+        .bottom(mm_to_twips(bottom))
+        .left(mm_to_twips(left))
+        .right(mm_to_twips(right))
+        .header(mm_to_twips(15));
+    let docx = Docx::new().page_size(A4_W_TWIPS, A4_H_TWIPS);
+    match layout {
+        Layout::Report => {
+            let heading = |id: &str, name: &str, size: usize, level: usize| {
+                Style::new(id, StyleType::Paragraph)
+                    .name(name)
+                    .based_on("Normal")
+                    .next("Normal")
+                    .fonts(fonts(HEADING_FONT))
+                    .size(size)
+                    .outline_lvl(level)
+                    .line_spacing(LineSpacing::new().before(240).after(120))
+            };
+            docx.page_margin(margins.footer(mm_to_twips(20)))
+                .default_fonts(fonts(BODY_FONT))
+                .default_size(BODY_SIZE)
+                .default_line_spacing(
+                    LineSpacing::new()
+                        .line_rule(LineSpacingType::Auto)
+                        .line(360)
+                        .after(0),
+                )
+                .add_style(
+                    Style::new("Title", StyleType::Paragraph)
+                        .name("Title")
+                        .based_on("Normal")
+                        .next("Normal")
+                        .fonts(fonts(HEADING_FONT))
+                        .size(44)
+                        .align(AlignmentType::Center)
+                        .line_spacing(LineSpacing::new().before(240).after(480)),
+                )
+                .add_style(heading("Heading1", "heading 1", 32, 0))
+                .add_style(heading("Heading2", "heading 2", 28, 1))
+                .add_style(heading("Heading3", "heading 3", 24, 2))
+                .footer(page_number(AlignmentType::Center, TABLE_SIZE, (None, None)))
+        }
+        Layout::Official => {
+            let heading = |id: &str, name: &str, font: &str, level: usize| {
+                Style::new(id, StyleType::Paragraph)
+                    .name(name)
+                    .based_on("Normal")
+                    .next("Normal")
+                    .fonts(fonts(font))
+                    .size(OFFICIAL_SIZE)
+                    .outline_lvl(level)
+                    .indent(
+                        None,
+                        Some(SpecialIndentType::FirstLine(2 * OFFICIAL_CHAR)),
+                        None,
+                        None,
+                    )
+            };
+            let one_char = Some(OFFICIAL_SMALL_SIZE as i32 * 10);
+            let mut docx = docx
+                // 页码 7 mm below the text area: the footer's foot about 23 mm above the page's.
+                .page_margin(margins.footer(mm_to_twips(23)))
+                .default_fonts(fonts(OFFICIAL_BODY_FONT))
+                .default_size(OFFICIAL_SIZE)
+                .default_line_spacing(exact(OFFICIAL_LINE))
+                .add_style(
+                    Style::new("Title", StyleType::Paragraph)
+                        .name("Title")
+                        .based_on("Normal")
+                        .next("Normal")
+                        .fonts(fonts(OFFICIAL_TITLE_FONT))
+                        .size(OFFICIAL_TITLE_SIZE)
+                        .align(AlignmentType::Center)
+                        // Two lines of the title, then the empty line before the 主送机关.
+                        .line_spacing(
+                            LineSpacing::new()
+                                .line_rule(LineSpacingType::Exact)
+                                .line(700)
+                                .before(0)
+                                .after(OFFICIAL_LINE),
+                        ),
+                )
+                .add_style(heading("Heading1", "heading 1", HEADING_FONT, 0))
+                .add_style(heading("Heading2", "heading 2", OFFICIAL_KAI_FONT, 1))
+                .add_style(heading("Heading3", "heading 3", OFFICIAL_BODY_FONT, 2).bold())
+                // 单页码居右空一字，双页码居左空一字.
+                .footer(page_number(
+                    AlignmentType::Right,
+                    OFFICIAL_SMALL_SIZE,
+                    (None, one_char),
+                ))
+                .even_footer(page_number(
+                    AlignmentType::Left,
+                    OFFICIAL_SMALL_SIZE,
+                    (one_char, None),
+                ));
+            docx.document = docx.document.doc_grid(
+                DocGrid::new()
+                    .grid_type(DocGridType::Lines)
+                    .line_pitch(OFFICIAL_LINE as usize),
+            );
+            docx
+        }
+    }
 }
 
 fn table(columns: &[Column], rows: &[Vec<String>]) -> Table {
@@ -406,10 +877,14 @@ fn table(columns: &[Column], rows: &[Vec<String>]) -> Table {
             .add_paragraph(
                 Paragraph::new()
                     .align(align)
+                    // Off the official layout's line grid: rows as high as their text.
+                    .snap_to_grid(false)
                     .line_spacing(
                         LineSpacing::new()
                             .line_rule(LineSpacingType::Auto)
-                            .line(240),
+                            .line(240)
+                            .before(40)
+                            .after(40),
                     )
                     .add_run(run),
             )
@@ -477,9 +952,27 @@ fn alt_text(svg: &str) -> (String, String) {
 }
 
 /// Fonts for rendering chart text into PNGs: the system's, loaded once per process.
+/// The charts name Noto Sans CJK, 微软雅黑 and 苹方 before `sans-serif`; where none of them is
+/// installed, `sans-serif` is the first Chinese font found here (fontdb's own default, Arial, is
+/// rarely on a Linux server, and without it the PNG had no text at all).
 static CHART_FONTS: LazyLock<Arc<usvg::fontdb::Database>> = LazyLock::new(|| {
+    const CJK: &[&str] = &[
+        "Noto Sans CJK SC",
+        "Source Han Sans SC",
+        "WenQuanYi Micro Hei",
+        "WenQuanYi Zen Hei",
+        "Droid Sans Fallback",
+        "AR PL UMing CN",
+    ];
     let mut db = usvg::fontdb::Database::new();
     db.load_system_fonts();
+    let installed = |name: &str| {
+        db.faces()
+            .any(|f| f.families.iter().any(|(family, _)| family == name))
+    };
+    if let Some(name) = CJK.iter().find(|n| installed(n)) {
+        db.set_sans_serif_family(*name);
+    }
     Arc::new(db)
 });
 
@@ -569,12 +1062,19 @@ const IMAGE_REL: &str = "http://schemas.openxmlformats.org/officeDocument/2006/r
 /// * the document language (Latin en-US, East Asian zh-CN) in the default run properties, so
 ///   Word applies Chinese line-breaking and punctuation rules and LibreOffice falls back to a
 ///   Simplified Chinese font (not a Japanese one) where 宋体/黑体 are missing;
+/// * the Chinese fonts in `word/fontTable.xml`, each with the font to use where it is missing
+///   (`w:altName`) and the GB2312 character set;
+/// * the core properties (`docProps/core.xml`) when the document has [`Properties`];
 /// * each chart's SVG next to its PNG: the media part `word/media/rIdChartN.svg`, a
 ///   relationship `rIdChartNSvg`, the `svg` content type, and an `asvg:svgBlip` in the picture's
 ///   `<a:blip>`. `charts[i]` belongs to the picture whose relationship is `rIdChart{i+1}`;
 /// * a distinct drawing id per picture (docx-rs gives every picture id 1, which Word may report
 ///   as damaged content) and the chart's title and description as alternative text.
-fn finish_package(docx: &[u8], charts: &[ChartPart]) -> Result<Vec<u8>, DocxError> {
+fn finish_package(
+    docx: &[u8],
+    charts: &[ChartPart],
+    properties: Option<&Properties>,
+) -> Result<Vec<u8>, DocxError> {
     let err = |e: &dyn std::fmt::Display| DocxError::Package(e.to_string());
     let mut archive = zip::ZipArchive::new(Cursor::new(docx)).map_err(|e| err(&e))?;
     let mut out = zip::ZipWriter::new(Cursor::new(Vec::new()));
@@ -588,13 +1088,16 @@ fn finish_package(docx: &[u8], charts: &[ChartPart]) -> Result<Vec<u8>, DocxErro
         }
         let mut xml = String::new();
         let patched = match name.as_str() {
+            "docProps/core.xml" => properties.map(core_properties),
             "word/styles.xml"
             | "word/document.xml"
+            | "word/fontTable.xml"
             | "word/_rels/document.xml.rels"
             | "[Content_Types].xml" => {
                 entry.read_to_string(&mut xml).map_err(|e| err(&e))?;
                 Some(match name.as_str() {
                     "word/styles.xml" => with_languages(&xml)?,
+                    "word/fontTable.xml" => with_chinese_fonts(&xml)?,
                     "word/document.xml" => {
                         with_chart_drawings(&with_repeating_headers(&xml), charts)?
                     }
@@ -624,6 +1127,39 @@ fn finish_package(docx: &[u8], charts: &[ChartPart]) -> Result<Vec<u8>, DocxErro
     }
     let bytes = out.finish().map_err(|e| err(&e))?.into_inner();
     Ok(bytes)
+}
+
+/// `docProps/core.xml` for a document with properties. The dates are the issue date at noon
+/// Beijing time (04:00 UTC), which is the same calendar day in every time zone from UTC−4 to
+/// UTC+12 and the day itself in the text.
+fn core_properties(p: &Properties) -> String {
+    let when = format!("{}T04:00:00Z", p.date.format("%Y-%m-%d"));
+    let (creator, title) = (xml_attr(&p.creator), xml_attr(&p.title));
+    format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\
+         <cp:coreProperties xmlns:cp=\"http://schemas.openxmlformats.org/package/2006/metadata/core-properties\" \
+         xmlns:dc=\"http://purl.org/dc/elements/1.1/\" xmlns:dcterms=\"http://purl.org/dc/terms/\" \
+         xmlns:dcmitype=\"http://purl.org/dc/dcmitype/\" xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\">\
+         <dc:title>{title}</dc:title><dc:creator>{creator}</dc:creator><cp:lastModifiedBy>{creator}</cp:lastModifiedBy>\
+         <dc:language>zh-CN</dc:language><cp:revision>1</cp:revision>\
+         <dcterms:created xsi:type=\"dcterms:W3CDTF\">{when}</dcterms:created>\
+         <dcterms:modified xsi:type=\"dcterms:W3CDTF\">{when}</dcterms:modified></cp:coreProperties>"
+    )
+}
+
+/// The font table with the Chinese fonts the documents name, each with its fallback.
+fn with_chinese_fonts(xml: &str) -> Result<String, DocxError> {
+    let end = xml
+        .rfind("</w:fonts>")
+        .ok_or_else(|| missing("</w:fonts>"))?;
+    let mut fonts = String::new();
+    for (name, alt) in FONT_FALLBACKS {
+        fonts.push_str(&format!(
+            "<w:font w:name=\"{name}\"><w:altName w:val=\"{alt}\" /><w:charset w:val=\"86\" />\
+             <w:family w:val=\"modern\" /><w:pitch w:val=\"fixed\" /></w:font>"
+        ));
+    }
+    Ok(format!("{}{fonts}{}", &xml[..end], &xml[end..]))
 }
 
 fn missing(what: &str) -> DocxError {

@@ -140,6 +140,27 @@ const EXPECTED: &[(&str, &str, &str)] = &[
         "city_admin,district_officer,department_member",
     ),
     ("POST", "/targets", "city_admin"),
+    // Excel of the lists officials work from (issue #23 item 8).
+    (
+        "GET",
+        "/targets/export.xlsx",
+        "city_admin,district_officer,department_member",
+    ),
+    (
+        "GET",
+        "/dashboard/export.xlsx",
+        "city_admin,district_officer,department_member",
+    ),
+    (
+        "GET",
+        "/applications/export.xlsx",
+        "city_admin,district_officer,department_member",
+    ),
+    (
+        "GET",
+        "/notices/export.xlsx",
+        "city_admin,district_officer,department_member",
+    ),
     (
         "GET",
         "/targets/districts/{code}",

@@ -543,7 +543,11 @@ async fn a_quarterly_meeting_end_to_end() {
             .post_form(
                 &format!("{page}/minutes"),
                 Some(&officer),
-                &[("minutes", "会议议定：端到端纪要事项")],
+                &[
+                    ("minutes", "会议议定：端到端纪要事项"),
+                    ("chair", "区市场监督管理局副局长 端到端主持"),
+                    ("recorder", "知识产权科 端到端记录"),
+                ],
             )
             .await;
         assert_eq!(r.status, 303);
@@ -606,14 +610,24 @@ async fn a_quarterly_meeting_end_to_end() {
             .expect("document.xml")
             .read_to_string(&mut xml)
             .expect("read");
+        // In the 会议纪要 form: 时间, 主持, 出席 with the attendees, 记录, the units that reported,
+        // the decisions numbered with their owner and deadline, the 印发 line.
         for needle in [
+            "知识产权质押融资工作会议纪要",
             "通报端到端测试进展",
-            "端到端评估费分担",
-            "端到端跨区登记",
-            "深南银行深圳分行",
-            "服务站：受理评估咨询",
-            "李信贷",
+            "主持：",
+            "端到端主持",
+            "出席：",
+            "深南银行深圳分行（李信贷）",
+            "记录：",
+            "端到端记录",
+            "会议听取了",
+            "南山知识产权金融服务站",
             "端到端纪要事项",
+            "1. 端到端",
+            "责任单位：",
+            "完成时限：",
+            "印发",
         ] {
             assert!(xml.contains(needle), "{n}: the .docx lacks {needle}");
         }

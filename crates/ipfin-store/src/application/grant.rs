@@ -3,7 +3,7 @@
 //! once the batch is complete or two officers close it (issue #19 item 2, SPEC §3.4 step 5);
 //! disbursement records the payments and schedules supervision.
 
-use super::{ItemRow, NoticeRow, field_err};
+use super::{ItemRow, NOTICE_COLUMNS, NoticeRow, field_err};
 use crate::confirmation::Signed;
 use crate::db::{exec, fetch_all, fetch_fen, fetch_i64, fetch_opt};
 use crate::error::{Result, StoreError};
@@ -97,7 +97,7 @@ impl Store {
     pub async fn end_due_notices(&self, today: NaiveDate) -> Result<usize> {
         let due: Vec<NoticeRow> = fetch_all(
             self.conn(),
-            "SELECT id, district_code, title, starts_on, ends_on, days, status, published_at FROM notices WHERE status = 'open' AND ends_on < ? ORDER BY id",
+            &format!("SELECT {NOTICE_COLUMNS} FROM notices WHERE status = 'open' AND ends_on < ? ORDER BY id"),
             vec![today.into()],
         )
         .await?;

@@ -306,10 +306,17 @@ impl QueueCount {
     }
 }
 
+/// The columns of a [`NoticeRow`] in a query `FROM notices` (not aliased).
+pub(crate) const NOTICE_COLUMNS: &str = "id, district_code, \
+    (SELECT d.name FROM districts d WHERE d.code = notices.district_code) AS district_name, \
+    title, starts_on, ends_on, days, status, published_at";
+
 #[derive(Debug, Clone, FromQueryResult, Serialize)]
 pub struct NoticeRow {
     pub id: i64,
     pub district_code: String,
+    /// The issuing district's name, as people read it (the code stays for programs).
+    pub district_name: Option<String>,
     pub title: String,
     pub starts_on: NaiveDate,
     pub ends_on: NaiveDate,
@@ -349,6 +356,21 @@ pub struct NoticeDetail {
     pub entries: Vec<NoticeEntry>,
     /// Objections with the objector's contact: officers only (empty for the public).
     pub objections: Vec<ObjectionRow>,
+}
+
+/// Who issued a public notice, as its page names them: the district, the publishing
+/// organisation, a contact with a phone number, and the day of publication (the 落款).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct NoticeIssuer {
+    pub district_name: String,
+    /// The organisation of the officer who published it.
+    pub organisation: Option<String>,
+    /// A contact person of that organisation (else of the district's lead department) with a
+    /// phone number.
+    pub contact_name: Option<String>,
+    pub phone: Option<String>,
+    /// The day it was published, Beijing time.
+    pub published_on: Option<NaiveDate>,
 }
 
 /// An objection as lodged by a member of the public.

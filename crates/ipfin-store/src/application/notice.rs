@@ -1,8 +1,8 @@
 //! Public notice (公示) of reviewed applications and the objections lodged against them.
 
 use super::{
-    IdRow, NewObjection, NoticeDetail, NoticeRow, ObjectionRow, field_err, notify,
-    officer_district, person_required,
+    IdRow, NOTICE_COLUMNS, NewObjection, NoticeDetail, NoticeIssuer, NoticeRow, ObjectionRow,
+    field_err, notify, officer_district, person_required,
 };
 use crate::confirmation::Signed;
 use crate::db::{exec, fetch_all, fetch_i64, fetch_opt};
@@ -239,7 +239,7 @@ impl Store {
         };
         fetch_all(
             self.conn(),
-            &format!("SELECT id, district_code, title, starts_on, ends_on, days, status, published_at FROM notices {cond} ORDER BY id DESC LIMIT 200"),
+            &format!("SELECT {NOTICE_COLUMNS} FROM notices {cond} ORDER BY id DESC LIMIT 200"),
             values,
         )
         .await
@@ -251,12 +251,70 @@ impl Store {
         fetch_all(
             self.conn(),
             &format!(
-                "SELECT id, district_code, title, starts_on, ends_on, days, status, published_at FROM notices \
+                "SELECT {NOTICE_COLUMNS} FROM notices \
                  WHERE district_code = ? AND status <> 'draft' ORDER BY id DESC LIMIT {limit}"
             ),
             vec![district.to_string().into()],
         )
         .await
+    }
+
+    /// Who issued a notice (public facts): the district's name, the organisation of the officer
+    /// who published it, a contact with a phone number — the first of that organisation's contact
+    /// persons who has one, else of the district's current lead department — and the day of
+    /// publication. Unknown notice → `NotFound`.
+    pub async fn notice_issuer(&self, id: i64) -> Result<NoticeIssuer> {
+        #[derive(FromQueryResult)]
+        struct Row {
+            district_code: String,
+            district_name: String,
+            org_id: Option<i64>,
+            organisation: Option<String>,
+            published_at: i64,
+        }
+        #[derive(FromQueryResult)]
+        struct Contact {
+            name: String,
+            phone: Option<String>,
+        }
+        let r: Row = fetch_opt(
+            self.conn(),
+            "SELECT n.district_code, d.name AS district_name, o.id AS org_id, o.name AS organisation, n.published_at \
+             FROM notices n JOIN districts d ON d.code = n.district_code \
+             LEFT JOIN users u ON u.id = n.published_by LEFT JOIN organisations o ON o.id = u.organisation_id \
+             WHERE n.id = ?",
+            vec![id.into()],
+        )
+        .await?
+        .ok_or(StoreError::NotFound)?;
+        let mut contact: Option<Contact> = None;
+        if let Some(org) = r.org_id {
+            contact = fetch_opt(
+                self.conn(),
+                "SELECT name, phone FROM contact_persons WHERE organisation_id = ? AND phone IS NOT NULL AND phone <> '' \
+                 ORDER BY id LIMIT 1",
+                vec![org.into()],
+            )
+            .await?;
+        }
+        if contact.is_none() {
+            contact = fetch_opt(
+                self.conn(),
+                "SELECT c.name, c.phone FROM contact_persons c \
+                 JOIN lead_designations l ON l.organisation_id = c.organisation_id \
+                 WHERE l.district_code = ? AND l.to_date IS NULL AND c.phone IS NOT NULL AND c.phone <> '' \
+                 ORDER BY c.id LIMIT 1",
+                vec![r.district_code.into()],
+            )
+            .await?;
+        }
+        Ok(NoticeIssuer {
+            district_name: r.district_name,
+            organisation: r.organisation,
+            contact_name: contact.as_ref().map(|c| c.name.clone()),
+            phone: contact.and_then(|c| c.phone),
+            published_on: crate::date_shanghai(r.published_at),
+        })
     }
 
     /// A notice: public facts for everyone; the objections (with contacts) only for the
@@ -272,7 +330,7 @@ impl Store {
     ) -> Result<NoticeDetail> {
         let notice: NoticeRow = fetch_opt(
             conn,
-            "SELECT id, district_code, title, starts_on, ends_on, days, status, published_at FROM notices WHERE id = ?",
+            &format!("SELECT {NOTICE_COLUMNS} FROM notices WHERE id = ?"),
             vec![id.into()],
         )
         .await?

@@ -37,6 +37,7 @@ mod m0031_public_data_and_screening_changes;
 mod m0032_case_account_manager;
 mod m0033_valuation_quotes;
 mod m0034_case_step_files;
+mod m0035_meeting_minutes_roles;
 
 use m0001_foundation::M0001Foundation;
 use m0002_enterprises::M0002Enterprises;
@@ -70,6 +71,7 @@ use m0031_public_data_and_screening_changes::M0031PublicDataAndScreeningChanges;
 use m0032_case_account_manager::M0032CaseAccountManager;
 use m0033_valuation_quotes::M0033ValuationQuotes;
 use m0034_case_step_files::M0034CaseStepFiles;
+use m0035_meeting_minutes_roles::M0035MeetingMinutesRoles;
 
 use sea_orm_migration::prelude::*;
 
@@ -111,6 +113,7 @@ impl MigratorTrait for Migrator {
             Box::new(M0032CaseAccountManager),
             Box::new(M0033ValuationQuotes),
             Box::new(M0034CaseStepFiles),
+            Box::new(M0035MeetingMinutesRoles),
         ]
     }
 }

@@ -334,6 +334,12 @@ pub async fn raise(
 pub struct MinutesBody {
     /// The minutes' text (saved as the draft when given).
     pub text: Option<String>,
+    /// Who chaired the meeting (主持), for the 会议纪要; absent keeps it, empty clears it.
+    #[serde(default)]
+    pub chair: Option<String>,
+    /// Who took the record (记录); absent keeps it, empty clears it.
+    #[serde(default)]
+    pub recorder: Option<String>,
     /// Publish to every participant (irreversible; needs `confirm: true`).
     #[serde(default)]
     pub publish: bool,
@@ -355,7 +361,7 @@ pub async fn minutes(
 ) -> AppResult<Json<MinutesSaved>> {
     let mid = visible(&state, &actor, &meeting_id).await?;
     let b: MinutesBody = parse(&body)?;
-    if b.text.is_none() && !b.publish {
+    if b.text.is_none() && !b.publish && b.chair.is_none() && b.recorder.is_none() {
         return Err(AppError::invalid(FieldError::new(
             "text",
             "meeting.text_required",
@@ -364,6 +370,18 @@ pub async fn minutes(
         )));
     }
     let notified = write!(state, actor, |tx| {
+        if b.chair.is_some() || b.recorder.is_some() {
+            state
+                .store
+                .set_minutes_roles(
+                    &mut tx,
+                    &actor.scope,
+                    mid,
+                    b.chair.as_deref(),
+                    b.recorder.as_deref(),
+                )
+                .await?;
+        }
         if let Some(text) = &b.text {
             state
                 .store
@@ -540,6 +558,9 @@ pub struct MeetingDto {
     /// The minutes: the published text for participants; the draft too for the district/city.
     pub minutes: Option<String>,
     pub minutes_published_at: Option<i64>,
+    /// Who chaired the meeting (主持) and who took the record (记录), for the 会议纪要.
+    pub chair: Option<String>,
+    pub recorder: Option<String>,
     pub invitations: Vec<InvitationDto>,
     /// Every report for the district and the city; a unit sees its own only.
     pub reports: Vec<ReportDto>,
@@ -569,6 +590,8 @@ impl From<Meeting> for MeetingDto {
             held_at,
             minutes,
             minutes_published_at,
+            chair,
+            recorder,
             invitations,
             reports,
             issues,
@@ -591,6 +614,8 @@ impl From<Meeting> for MeetingDto {
             held_at,
             minutes,
             minutes_published_at,
+            chair,
+            recorder,
             invitations: each(invitations),
             reports: each(reports),
             issues: each(issues),

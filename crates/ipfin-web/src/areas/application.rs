@@ -31,6 +31,11 @@ fn routes(r: Routes) -> Routes {
             views::application::list,
         )
         .get(
+            "/applications/export.xlsx",
+            Roles(GOVERNMENT),
+            views::export::applications,
+        )
+        .get(
             "/applications/new",
             Roles(APPLICANTS),
             views::application::new_page,
@@ -83,6 +88,11 @@ fn routes(r: Routes) -> Routes {
             views::application::download,
         )
         .get("/notices", Public, views::application::notices)
+        .get(
+            "/notices/export.xlsx",
+            Roles(GOVERNMENT),
+            views::export::notices,
+        )
         .post("/notices", Roles(OFFICERS), views::application::publish)
         .post(
             "/notices/batches/close",

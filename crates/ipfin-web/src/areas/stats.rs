@@ -20,6 +20,11 @@ fn routes(r: Routes) -> Routes {
     r.get("/conformance", Roles(MANAGERS), views::stats::conformance)
         // The city's view (issue #7): targets, dashboards, bulletins, assessment, conformance.
         .get("/targets", Roles(GOVERNMENT), views::stats::targets)
+        .get(
+            "/targets/export.xlsx",
+            Roles(GOVERNMENT),
+            views::export::targets,
+        )
         .post("/targets", Roles(CITY), views::stats::set_targets)
         .get(
             "/targets/districts/{code}",
@@ -43,6 +48,11 @@ fn routes(r: Routes) -> Routes {
         )
         .get("/my/targets", Roles(GOVERNMENT), views::stats::my_targets)
         .get("/dashboard", Roles(GOVERNMENT), views::stats::dashboard)
+        .get(
+            "/dashboard/export.xlsx",
+            Roles(GOVERNMENT),
+            views::export::dashboard,
+        )
         .get(
             "/dashboard/districts/{code}",
             Roles(GOVERNMENT),

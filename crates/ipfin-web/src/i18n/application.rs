@@ -449,6 +449,17 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
         "During the notice period anyone may object to the list.",
     ),
     ("notice.ended_hint", "公示已结束。", "The notice has ended."),
+    ("notice.issued_by", "发布单位：", "Published by: "),
+    (
+        "notice.contact_line",
+        "公示期间如有疑问，请联系：{name}，联系电话：{phone}。",
+        "Questions during the notice period: {name}, phone {phone}.",
+    ),
+    (
+        "notice.contact_district",
+        "公示期间如有疑问，请联系{district}知识产权主管部门。",
+        "Questions during the notice period: the IP office of {district}.",
+    ),
     (
         "notice.enterprise",
         "企业（单位）名称",

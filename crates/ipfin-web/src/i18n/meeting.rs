@@ -114,6 +114,13 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
         "Draft (the district and the city only)",
     ),
     ("meeting.save_minutes", "保存纪要草稿", "Save the draft"),
+    ("meeting.chair", "主持", "Chaired by"),
+    (
+        "meeting.chair_hint",
+        "会议纪要写明主持人和记录人，例如“区市场监督管理局副局长 李明”。",
+        "The minutes name who chaired and who took the record, e.g. “Deputy Director Li Ming”.",
+    ),
+    ("meeting.recorder", "记录", "Recorded by"),
     ("meeting.publish", "发布纪要", "Publish the minutes"),
     (
         "meeting.publish_confirm",

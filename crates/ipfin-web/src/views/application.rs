@@ -91,6 +91,31 @@ pub struct AppListQuery {
     ok: Option<String>,
 }
 
+impl AppListQuery {
+    /// The store's filter of the list (and of its export, so both show the same rows).
+    pub(crate) fn filter(&self) -> ipfin_store::application::ApplicationFilter {
+        ipfin_store::application::ApplicationFilter {
+            q: self.q.clone(),
+            state: self.state.as_deref().and_then(AppStateCode::from_code),
+            stage: self.stage.clone(),
+            kind: self.kind.as_deref().and_then(Kind::from_code),
+            district: None,
+        }
+    }
+
+    /// The list's filters as a query string, for the export link.
+    fn export_link(&self) -> String {
+        let v = |o: &Option<String>| crate::http::urlencode(o.as_deref().unwrap_or(""));
+        format!(
+            "/applications/export.xlsx?q={}&state={}&stage={}&kind={}",
+            v(&self.q),
+            v(&self.state),
+            v(&self.stage),
+            v(&self.kind)
+        )
+    }
+}
+
 #[derive(Template)]
 #[template(path = "applications.html")]
 struct ListPage {
@@ -146,13 +171,7 @@ pub async fn list(
     Query(q): Query<AppListQuery>,
 ) -> AppResult<Response> {
     let page = ipfin_store::Page::new(q.page.as_deref().and_then(|p| p.parse().ok()), None);
-    let filter = ipfin_store::application::ApplicationFilter {
-        q: q.q.clone(),
-        state: q.state.as_deref().and_then(AppStateCode::from_code),
-        stage: q.stage.clone(),
-        kind: q.kind.as_deref().and_then(Kind::from_code),
-        district: None,
-    };
+    let filter = q.filter();
     let list = state
         .store
         .applications(&actor.scope, &filter, page)
@@ -1126,6 +1145,8 @@ struct NoticesPage {
     /// Batches awaiting their budget's allocation (issue #19 item 2).
     batches: Vec<ipfin_store::application::BatchAwaiting>,
     officer: bool,
+    /// Officials may download the list (`/notices/export.xlsx`).
+    exports: bool,
     errors: FormErrors,
     today: String,
 }
@@ -1182,6 +1203,7 @@ async fn notices_page(
         reviewed,
         batches,
         officer,
+        exports: actor.scope.is_government(),
         errors,
         today: ipfin_store::today_shanghai().to_string(),
     })
@@ -1328,6 +1350,8 @@ pub async fn close_batch(
 struct NoticePage {
     ctx: PageCtx,
     n: NoticeDetail,
+    /// The district, publishing organisation, contact and date the page names (its 落款).
+    issuer: ipfin_store::application::NoticeIssuer,
     officer: bool,
     open: bool,
     csrf: String,
@@ -1359,6 +1383,27 @@ impl NoticePage {
     fn paren(&self, s: &str) -> String {
         fill(self.ctx.t.s("notice.paren"), s)
     }
+    /// Who issued the notice, by name: the publishing organisation, else the district.
+    fn issuer_name(&self) -> String {
+        self.issuer
+            .organisation
+            .clone()
+            .filter(|o| !o.trim().is_empty())
+            .unwrap_or_else(|| self.issuer.district_name.clone())
+    }
+    /// Whom the public asks during the notice period, with the phone number.
+    fn contact_line(&self) -> String {
+        let t = self.ctx.t;
+        match (&self.issuer.contact_name, &self.issuer.phone) {
+            (Some(name), Some(phone)) => t
+                .s("notice.contact_line")
+                .replace("{name}", name)
+                .replace("{phone}", phone),
+            _ => t
+                .s("notice.contact_district")
+                .replace("{district}", &self.issuer.district_name),
+        }
+    }
 }
 
 async fn notice_page(
@@ -1370,8 +1415,10 @@ async fn notice_page(
     flash: Option<&str>,
 ) -> AppResult<NoticePage> {
     let n = state.store.notice(&actor.scope, id).await?;
+    let issuer = state.store.notice_issuer(id).await?;
     let today = ipfin_store::today_shanghai();
     Ok(NoticePage {
+        issuer,
         ctx: PageCtx::new(actor, state, &format!("/notices/{id}")).with_flash(flash),
         officer: actor.scope.leads_district(&n.notice.district_code),
         open: n.notice.status == "open" && today >= n.notice.starts_on && today <= n.notice.ends_on,
@@ -1395,21 +1442,32 @@ pub async fn notice(
         Some(t) => (t.to_string(), false),
         None => super::pre_csrf(&headers),
     };
-    let p = notice_page(
+    let id = path_id(&id)?;
+    let mut p = notice_page(
         &state,
         &actor,
-        path_id(&id)?,
+        id,
         csrf.clone(),
         FormErrors::default(),
         flash_key(&q.ok),
     )
     .await?;
-    Ok(super::auth::with_pre_csrf(
+    // A signed-out reader sees "objection lodged" only right after lodging one from this browser
+    // (the one-time cookie the lodging set), never from a shared link; the cookie is spent.
+    let own = super::own_flash(&headers, "objection_lodged");
+    if own && !actor.is_signed_in() && q.ok.as_deref() == Some("objection_lodged") {
+        p.ctx.flash = Some(p.ctx.t.s("flash.objection_lodged").to_string());
+    }
+    let mut resp = super::auth::with_pre_csrf(
         render(StatusCode::OK, &p),
         &csrf,
         fresh,
         state.config.secure_cookies,
-    ))
+    );
+    if own {
+        super::spend_own_flash(&mut resp, state.config.secure_cookies);
+    }
+    Ok(resp)
 }
 
 /// `POST /notices/{notice_id}/objections` (multipart: name, contact, text, application_id,
@@ -1471,7 +1529,12 @@ pub async fn lodge(
         Err(e) => Err(ipfin_store::StoreError::fields(e).into()),
     };
     match r {
-        Ok(_) => Ok(see_other(&format!("/notices/{id}"), "objection_lodged")),
+        Ok(_) => {
+            let to = format!("/notices/{id}");
+            let mut resp = see_other(&to, "objection_lodged");
+            super::set_own_flash(&mut resp, "objection_lodged", state.config.secure_cookies);
+            Ok(resp)
+        }
         Err(e)
             if matches!(
                 e.status,

@@ -3,6 +3,7 @@
 //! each district's feedback page, and the bulletin as .docx and .xlsx. The charts are the same
 //! SVG on the page and in the Word document.
 
+use super::export::{Cell, Formats, write_cell, write_sheet};
 use super::stats::{pct, pick};
 use super::{CsrfForm, FormErrors, PageCtx, render, see_other};
 use crate::AppState;
@@ -23,12 +24,12 @@ use ipfin_domain::target::Metric;
 use ipfin_domain::{Fen, Lang};
 use ipfin_store::bulletin::{BulletinRow, Commendation, Correction, Snapshot};
 use rust_decimal::Decimal;
-use rust_xlsxwriter::{Format, Workbook};
+use rust_xlsxwriter::Workbook;
 use serde::Deserialize;
 
 fn quarter_label(q: Quarter, lang: Lang) -> String {
     match lang {
-        Lang::Zh => format!("{}年第{}季度", q.year, q.q),
+        Lang::Zh => quarter_cn(q),
         Lang::En => format!("{} Q{}", q.year, q.q),
     }
 }
@@ -447,20 +448,89 @@ fn sheet_err(e: rust_xlsxwriter::XlsxError) -> AppError {
     AppError::internal(e)
 }
 
-/// The bulletin as a workbook: the ranking, every district's detailed figures, the
-/// commendations, and (on its own sheet, dated) the corrections made since issue.
+/// A district's detailed figures as typed cells for the workbook: amounts in 元, counts, and
+/// each share and the year-on-year change as a percentage of its own.
+fn detail_cells(r: &BulletinRow) -> Vec<(&'static str, Cell)> {
+    let s = &r.stats;
+    let share = |part: Fen, total: Fen| {
+        if total.is_positive() {
+            Cell::Percent(Decimal::new(
+                ipfin_domain::target::sme_share_bp(part, total),
+                2,
+            ))
+        } else {
+            Cell::Empty
+        }
+    };
+    let q = &s.quarter;
+    let y = &s.year_to_date;
+    vec![
+        ("本季度质押融资金额（元）", Cell::Yuan(q.amount_fen)),
+        ("本季度贷款笔数", Cell::Count(q.loans)),
+        ("本季度获贷企业数", Cell::Count(q.enterprises)),
+        ("本季度首贷企业数", Cell::Count(q.first_loans)),
+        ("其中专利质押（元）", Cell::Yuan(q.patent_amount_fen)),
+        ("专利质押占比", share(q.patent_amount_fen, q.amount_fen)),
+        ("其中商标质押（元）", Cell::Yuan(q.trademark_amount_fen)),
+        ("商标质押占比", share(q.trademark_amount_fen, q.amount_fen)),
+        ("其中版权质押（元）", Cell::Yuan(q.copyright_amount_fen)),
+        ("版权质押占比", share(q.copyright_amount_fen, q.amount_fen)),
+        ("中小微企业融资（元）", Cell::Yuan(q.sme_amount_fen)),
+        ("中小微企业融资占比", share(q.sme_amount_fen, q.amount_fen)),
+        (
+            "上年同期融资金额（元）",
+            Cell::Yuan(s.last_year_quarter.amount_fen),
+        ),
+        ("同比", Cell::percent(s.yoy_amount_pct)),
+        ("本年累计融资金额（元）", Cell::Yuan(y.amount_fen)),
+        ("本年累计贷款笔数", Cell::Count(y.loans)),
+        ("本年累计获贷企业数", Cell::Count(y.enterprises)),
+        ("本年累计首贷企业数", Cell::Count(y.first_loans)),
+        ("本年累计中小微企业融资（元）", Cell::Yuan(y.sme_amount_fen)),
+        (
+            "本年累计中小微企业融资占比",
+            share(y.sme_amount_fen, y.amount_fen),
+        ),
+        ("本季度质押登记笔数", Cell::Count(s.pledge_registrations)),
+        (
+            "本年累计质押登记笔数",
+            Cell::Count(s.pledge_registrations_ytd),
+        ),
+        ("本季度资助核定金额（元）", Cell::Yuan(s.granted_fen)),
+        ("本季度资助拨付金额（元）", Cell::Yuan(s.disbursed_fen)),
+        (
+            "全市排名（按金额目标完成率）",
+            Cell::Count(i64::from(r.rank)),
+        ),
+        (
+            "按本年累计金额排名",
+            Cell::Count(i64::from(s.rank_ytd_amount)),
+        ),
+    ]
+}
+
+/// The bulletin as a workbook officials can compute with (decision 0038): the ranking, every
+/// district's detailed figures, the commendations, and (on its own sheet) the corrections made
+/// since issue — amounts in 元 as numbers (`#,##0.00`), counts as whole numbers, completion,
+/// shares and year on year as percentages (`0.0%`), the dates as dates.
 pub fn workbook(v: &BulletinView) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
     let b = &v.bulletin;
+    let f = Formats::new();
     let mut wb = Workbook::new();
-    let bold = Format::new().set_bold();
     let ws = wb.add_worksheet();
     ws.set_name("排名")?;
-    ws.write_string_with_format(0, 0, &b.title, &bold)?;
-    ws.write_string(
-        1,
-        0,
-        format!("数据截至 {}，印发日期 {}", b.snapshot.as_of, b.issued_on),
-    )?;
+    ws.write_string_with_format(0, 0, &b.title, &f.bold)?;
+    let dated = [
+        (0, Cell::text("数据截至")),
+        (1, Cell::Date(b.snapshot.as_of)),
+        (2, Cell::text("印发日期")),
+        (3, Cell::Date(b.issued_on)),
+        (4, Cell::text("发文字号")),
+        (5, Cell::text(doc_number(b))),
+    ];
+    for (c, cell) in &dated {
+        write_cell(ws, &f, 1, *c, cell)?;
+    }
     let head = [
         "排名",
         "区",
@@ -475,62 +545,88 @@ pub fn workbook(v: &BulletinView) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError>
         "本年质押登记笔数",
     ];
     for (c, h) in head.iter().enumerate() {
-        ws.write_string_with_format(3, c as u16, *h, &bold)?;
+        ws.write_string_with_format(3, c as u16, *h, &f.bold)?;
     }
-    for (i, l) in rank_lines(&b.snapshot).iter().enumerate() {
-        let r = i as u32 + 4;
-        ws.write_number(r, 0, l.rank)?;
-        ws.write_string(r, 1, &l.name)?;
-        ws.write_string(r, 2, &l.target)?;
-        ws.write_string(r, 3, &l.ytd)?;
-        ws.write_string(r, 4, &l.completion)?;
-        ws.write_string(r, 5, &l.quarter)?;
-        ws.write_string(r, 6, &l.last_year)?;
-        ws.write_string(r, 7, &l.yoy)?;
-        ws.write_number(r, 8, l.loans as f64)?;
-        ws.write_number(r, 9, l.enterprises as f64)?;
-        ws.write_number(r, 10, l.pledges as f64)?;
+    for (i, r) in b.snapshot.rows.iter().enumerate() {
+        let st = &r.stats;
+        let target = r
+            .completion
+            .iter()
+            .find(|c| c.metric == Metric::Amount)
+            .map(|c| Fen::new(c.target));
+        let cells = [
+            Cell::Count(i64::from(r.rank)),
+            Cell::text(r.district_name.clone()),
+            Cell::yuan(target),
+            Cell::Yuan(st.year_to_date.amount_fen),
+            Cell::percent(r.amount_pct),
+            Cell::Yuan(st.quarter.amount_fen),
+            Cell::Yuan(st.last_year_quarter.amount_fen),
+            Cell::percent(st.yoy_amount_pct),
+            Cell::Count(st.quarter.loans),
+            Cell::Count(st.year_to_date.enterprises),
+            Cell::Count(st.pledge_registrations_ytd),
+        ];
+        for (c, cell) in cells.iter().enumerate() {
+            write_cell(ws, &f, i as u32 + 4, c as u16, cell)?;
+        }
     }
+    ws.set_freeze_panes(4, 2)?;
     ws.autofit();
     let ws = wb.add_worksheet();
     ws.set_name("分区反馈数据")?;
     let rows = &b.snapshot.rows;
-    ws.write_string_with_format(0, 0, "指标", &bold)?;
+    ws.write_string_with_format(0, 0, "指标", &f.bold)?;
     for (c, r) in rows.iter().enumerate() {
-        ws.write_string_with_format(0, c as u16 + 1, &r.district_name, &bold)?;
+        ws.write_string_with_format(0, c as u16 + 1, &r.district_name, &f.bold)?;
     }
     if let Some(first) = rows.first() {
-        for (i, (label, _)) in detail(first).iter().enumerate() {
+        for (i, (label, _)) in detail_cells(first).iter().enumerate() {
             ws.write_string(i as u32 + 1, 0, *label)?;
         }
     }
     for (c, r) in rows.iter().enumerate() {
-        for (i, (_, value)) in detail(r).iter().enumerate() {
-            ws.write_string(i as u32 + 1, c as u16 + 1, value)?;
+        for (i, (_, value)) in detail_cells(r).iter().enumerate() {
+            write_cell(ws, &f, i as u32 + 1, c as u16 + 1, value)?;
         }
     }
+    ws.set_freeze_panes(1, 1)?;
     ws.autofit();
-    let ws = wb.add_worksheet();
-    ws.set_name("通报表扬")?;
-    ws.write_string_with_format(0, 0, "区", &bold)?;
-    ws.write_string_with_format(0, 1, "理由", &bold)?;
-    for (i, c) in b.commendations.iter().enumerate() {
-        ws.write_string(i as u32 + 1, 0, &c.district_name)?;
-        ws.write_string(i as u32 + 1, 1, &c.reason)?;
-    }
-    ws.autofit();
+    let praise: Vec<Vec<Cell>> = b
+        .commendations
+        .iter()
+        .map(|c| {
+            vec![
+                Cell::text(c.district_name.clone()),
+                Cell::text(c.reason.clone()),
+            ]
+        })
+        .collect();
+    write_sheet(&mut wb, &f, "通报表扬", &["区", "理由"], &praise)?;
     let ws = wb.add_worksheet();
     ws.set_name("印发后更正")?;
     ws.write_string(0, 0, "以下为通报印发后数据更正的情况；通报正文数据不变。")?;
     for (c, h) in ["区", "指标", "通报数", "现数"].iter().enumerate() {
-        ws.write_string_with_format(1, c as u16, *h, &bold)?;
+        ws.write_string_with_format(1, c as u16, *h, &f.bold)?;
     }
-    for (i, c) in correction_lines(&v.corrections).iter().enumerate() {
+    for (i, c) in v.corrections.iter().enumerate() {
         let r = i as u32 + 2;
-        ws.write_string(r, 0, &c.district)?;
-        ws.write_string(r, 1, c.figure)?;
-        ws.write_string(r, 2, &c.published)?;
-        ws.write_string(r, 3, &c.current)?;
+        let value = |n: i64| {
+            if c.money {
+                Cell::Yuan(Fen::new(n))
+            } else {
+                Cell::Count(n)
+            }
+        };
+        let cells = [
+            Cell::text(c.district_name.clone()),
+            Cell::text(c.figure),
+            value(c.published),
+            value(c.current),
+        ];
+        for (col, cell) in cells.iter().enumerate() {
+            write_cell(ws, &f, r, col as u16, cell)?;
+        }
     }
     ws.autofit();
     wb.save_to_buffer()
@@ -550,12 +646,56 @@ pub async fn xlsx(
     ))
 }
 
-/// The bulletin as a Word document: title, summary, ranking table, both charts,
-/// commendations, and each district's feedback figures. Corrections after issue are not part
-/// of the issued document.
+/// The 机关代字 of a bulletin's 发文字号 (知识产权质押融资通报): `知融通〔2026〕3号`. A city with
+/// its own 代字 changes it here (it is not data; decision 0038).
+pub const BULLETIN_CODE: &str = "知融通";
+/// The 发文机关 when the issuing person's organisation is unknown.
+const DEFAULT_ISSUER: &str = "市知识产权主管部门";
+const QUARTERS_CN: [&str; 4] = ["一", "二", "三", "四"];
+
+/// A quarter as documents write it: `2026年第三季度`.
+pub fn quarter_cn(q: Quarter) -> String {
+    let n = QUARTERS_CN
+        .get(q.q.saturating_sub(1) as usize)
+        .copied()
+        .unwrap_or("");
+    format!("{}年第{n}季度", q.year)
+}
+
+/// The bulletin's 发文字号: the 代字, the year of issue and the bulletin's number in that year.
+pub fn doc_number(b: &ipfin_store::bulletin::Bulletin) -> String {
+    use chrono::Datelike;
+    format!("{BULLETIN_CODE}〔{}〕{}号", b.issued_on.year(), b.number)
+}
+
+/// Whether every figure of a district's line is zero: its page is left out of the Word document
+/// and the district named in one line instead.
+pub fn all_zero(r: &BulletinRow) -> bool {
+    let s = &r.stats;
+    let none = ipfin_store::stats::LoanFigures::default();
+    s.quarter == none
+        && s.year_to_date == none
+        && s.last_year_quarter == none
+        && s.pledge_registrations == 0
+        && s.pledge_registrations_ytd == 0
+        && s.granted_fen == Fen::ZERO
+        && s.disbursed_fen == Fen::ZERO
+}
+
+/// The bulletin as an official document (GB/T 9704, decision 0038): the 版头 with the 发文机关标志
+/// and 发文字号, title, 主送机关, the overall figures, the ranking with its charts (a chart
+/// without data is left out), the commendations, the 附件说明 and 落款; then the attachment with
+/// one page per district that has figures (districts whose figures are all zero are named in one
+/// line), and the 版记. Corrections after issue are not part of the issued document.
 pub fn document(v: &BulletinView) -> Result<Vec<u8>, crate::docx::DocxError> {
+    use crate::docx::{HeadLine, date_cn};
     let b = &v.bulletin;
     let s = &b.snapshot;
+    let issuer = b
+        .issuer
+        .clone()
+        .filter(|i| !i.trim().is_empty())
+        .unwrap_or_else(|| DEFAULT_ISSUER.to_string());
     let (c1, c2) = charts(s, Lang::Zh);
     // City totals of the districts' amounts, checked: a sum beyond fen fails the document.
     let city_total = |f: fn(&BulletinRow) -> Fen| {
@@ -565,22 +705,24 @@ pub fn document(v: &BulletinView) -> Result<Vec<u8>, crate::docx::DocxError> {
     let total = city_total(|r| r.stats.quarter.amount_fen)?;
     let ytd = city_total(|r| r.stats.year_to_date.amount_fen)?;
     let loans: i64 = s.rows.iter().map(|r| r.stats.quarter.loans).sum();
-    let mut d = DocBuilder::new();
-    d.title(&b.title);
-    d.paragraph("各区知识产权质押融资工作领导小组、市有关单位：");
+    let quarter = quarter_cn(s.quarter);
+    let mut d = DocBuilder::official();
+    d.properties(&issuer, &b.title, b.issued_on)
+        .letterhead(&format!("{issuer}文件"), HeadLine::Centred(doc_number(b)))
+        .title(&b.title)
+        .addressee("各区知识产权质押融资工作领导小组，市有关单位：");
     d.paragraph(&format!(
-        "现将{}全市知识产权质押融资工作情况通报如下（数据截至 {}，按放款日期和质押登记日期统计）。",
-        quarter_label(s.quarter, Lang::Zh),
-        s.as_of
+        "现将{quarter}全市知识产权质押融资工作情况通报如下（数据截至{}，按放款日期和质押登记日期统计）。",
+        date_cn(s.as_of)
     ));
     d.heading(1, "一、总体情况");
     d.paragraph(&format!(
-        "本季度全市新增知识产权质押融资 {} 元，共 {} 笔；本年累计 {} 元。",
-        yuan(total),
+        "本季度全市新增知识产权质押融资{}万元，共{}笔；本年累计{}万元。",
+        format_wan(total.get()),
         loans,
-        yuan(ytd)
+        format_wan(ytd.get())
     ));
-    d.heading(1, "二、各区目标完成情况排名");
+    d.heading(1, "二、各区目标完成情况");
     // Amounts in 万元 so the ranking fits an A4 page (the page and the workbook keep 元).
     let cols = [
         Column::numeric("排名", 6),
@@ -611,11 +753,34 @@ pub fn document(v: &BulletinView) -> Result<Vec<u8>, crate::docx::DocxError> {
         })
         .collect();
     d.table(&cols, &rows);
-    d.chart(
-        &c1,
-        Some("图 1  各区质押融资金额目标完成率（虚线为序时进度）"),
-    );
-    d.chart(&c2, Some("图 2  各区本季度质押融资金额同比"));
+    // An empty chart is not drawn: no completion above zero, or no amount in either year.
+    let completion_drawn = s
+        .rows
+        .iter()
+        .any(|r| r.amount_pct.is_some_and(|p| p > Decimal::ZERO));
+    let yoy_drawn = s.rows.iter().any(|r| {
+        r.stats.quarter.amount_fen != Fen::ZERO || r.stats.last_year_quarter.amount_fen != Fen::ZERO
+    });
+    let mut figure = 0;
+    if completion_drawn {
+        figure += 1;
+        d.chart(
+            &c1,
+            Some(&format!(
+                "图{figure}　各区质押融资金额目标完成率（虚线为序时进度）"
+            )),
+        );
+    }
+    if yoy_drawn {
+        figure += 1;
+        d.chart(
+            &c2,
+            Some(&format!("图{figure}　各区本季度质押融资金额同比")),
+        );
+    }
+    if !completion_drawn && !yoy_drawn {
+        d.paragraph("本季度各区均无融资金额，不附图表。");
+    }
     d.heading(1, "三、通报表扬");
     if b.commendations.is_empty() {
         d.paragraph("本季度无通报表扬。");
@@ -628,8 +793,25 @@ pub fn document(v: &BulletinView) -> Result<Vec<u8>, crate::docx::DocxError> {
         }
     }
     d.heading(1, "四、各区反馈数据");
-    for r in &s.rows {
-        d.heading(2, &r.district_name);
+    d.paragraph("各区本季度详细数据见附件，请各区对照核实，有出入的于10个工作日内反馈。");
+    d.blank_line()
+        .paragraph("附件：各区知识产权质押融资反馈数据")
+        .signature(&issuer, b.issued_on);
+    // The attachment: one page per district with figures; the others named in one line.
+    let (empty, with_data): (Vec<&BulletinRow>, Vec<&BulletinRow>) =
+        s.rows.iter().partition(|r| all_zero(r));
+    d.page_break()
+        .label("附件")
+        .title("各区知识产权质押融资反馈数据");
+    if !empty.is_empty() {
+        let names: Vec<&str> = empty.iter().map(|r| r.district_name.as_str()).collect();
+        d.paragraph(&format!("以下区本季度无数据：{}。", names.join("、")));
+    }
+    for (i, r) in with_data.iter().enumerate() {
+        if i > 0 {
+            d.page_break();
+        }
+        d.heading(1, &r.district_name);
         let rows: Vec<Vec<String>> = detail(r)
             .into_iter()
             .map(|(k, v)| vec![k.to_string(), v])
@@ -639,7 +821,7 @@ pub fn document(v: &BulletinView) -> Result<Vec<u8>, crate::docx::DocxError> {
             &rows,
         );
     }
-    d.paragraph(&format!("{}印发", b.issued_on));
+    d.imprint(&issuer, b.issued_on);
     d.build()
 }
 
@@ -696,6 +878,17 @@ mod tests {
             amount_pct: Some(Decimal::new(450, 1)),
             rank: 1,
         };
+        let empty = BulletinRow {
+            district_code: "440308".into(),
+            district_name: "盐田区".into(),
+            stats: DistrictQuarter {
+                district: "440308".into(),
+                ..Default::default()
+            },
+            completion: vec![],
+            amount_pct: None,
+            rank: 2,
+        };
         BulletinView {
             bulletin: Bulletin {
                 id: 1,
@@ -706,27 +899,34 @@ mod tests {
                 snapshot: Snapshot {
                     quarter: q,
                     as_of: q.last_day(),
-                    rows: vec![row],
+                    rows: vec![row, empty],
                 },
                 commendations: vec![Commendation {
                     district_code: "440305".into(),
                     district_name: "南山区".into(),
                     reason: "首贷企业增长显著".into(),
                 }],
+                issuer: Some("深圳市市场监督管理局（知识产权局）".into()),
+                number: 3,
             },
             corrections: vec![],
         }
     }
 
+    fn part(bytes: &[u8], name: &str) -> String {
+        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("zip");
+        let mut xml = String::new();
+        zip.by_name(name)
+            .expect(name)
+            .read_to_string(&mut xml)
+            .expect("read");
+        xml
+    }
+
     #[test]
     fn the_word_document_has_the_figures_the_commendation_and_both_charts() {
         let bytes = document(&view()).expect("docx");
-        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("zip");
-        let mut xml = String::new();
-        zip.by_name("word/document.xml")
-            .expect("document.xml")
-            .read_to_string(&mut xml)
-            .expect("read");
+        let xml = part(&bytes, "word/document.xml");
         for text in [
             "关于2026年第3季度知识产权质押融资工作情况的通报",
             "南山区",
@@ -736,12 +936,105 @@ mod tests {
         ] {
             assert!(xml.contains(text), "{text} missing");
         }
+        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("zip");
         let charts = zip
             .file_names()
             .filter_map(Result::ok)
             .filter(|n| n.starts_with("word/media/") && n.ends_with(".svg"))
             .count();
         assert_eq!(charts, 2, "both charts embedded");
+        assert!(zip.by_name("word/media/rIdChart1.png").is_ok());
+    }
+
+    #[test]
+    fn the_word_document_is_an_official_document() {
+        let bytes = document(&view()).expect("docx");
+        let xml = part(&bytes, "word/document.xml");
+        // 版头: the red mark, the 文号 and the red rule under it.
+        assert!(xml.contains("深圳市市场监督管理局（知识产权局）文件"));
+        assert!(xml.contains("<w:color w:val=\"FF0000\" />"), "red mark");
+        assert!(xml.contains("知融通〔2026〕3号"));
+        assert!(xml.contains("w:color=\"FF0000\""), "red separator");
+        // 主送机关, 落款 with the 成文日期 in Chinese, the 印发 line in a frame at the foot.
+        assert!(xml.contains("各区知识产权质押融资工作领导小组，市有关单位："));
+        assert_eq!(
+            xml.matches("2026年10月9日").count(),
+            2,
+            "落款 and 印发 line"
+        );
+        assert!(xml.contains("2026年10月9日印发"));
+        assert!(xml.contains("w:yAlign=\"bottom\""), "版记 at the foot");
+        assert!(xml.contains("2026年第三季度"), "the quarter in words");
+        // The district without figures has no page: named in one line instead.
+        assert!(xml.contains("以下区本季度无数据：盐田区。"));
+        let headings: Vec<&str> = xml
+            .split("<w:p ")
+            .filter(|p| p.contains("w:val=\"Heading1\""))
+            .collect();
+        assert!(headings.iter().any(|h| h.contains(">南山区<")));
+        assert!(
+            !headings.iter().any(|h| h.contains("盐田区")),
+            "no page for 盐田区"
+        );
+        // Page: 156 mm × 225 mm text area (top 37 mm, left 28 mm), the 22-line grid.
+        for margin in [
+            "w:top=\"2098\"",
+            "w:left=\"1587\"",
+            "w:right=\"1474\"",
+            "w:bottom=\"1984\"",
+        ] {
+            assert!(xml.contains(margin), "{margin}");
+        }
+        assert!(xml.contains("w:linePitch=\"579\""));
+        // Fonts: 仿宋_GB2312 三号 body, 小标宋 title, 黑体 and 楷体 headings, with fallbacks.
+        let styles = part(&bytes, "word/styles.xml");
+        for font in ["仿宋_GB2312", "方正小标宋简体", "黑体", "楷体_GB2312"] {
+            assert!(styles.contains(&format!("w:eastAsia=\"{font}\"")), "{font}");
+        }
+        assert!(
+            styles.contains("<w:sz w:val=\"32\" />") && styles.contains("<w:sz w:val=\"44\" />")
+        );
+        let fonts = part(&bytes, "word/fontTable.xml");
+        assert!(fonts.contains("w:name=\"仿宋_GB2312\"><w:altName w:val=\"仿宋\""));
+        // Page numbers "— n —", odd pages right and even pages left.
+        let footers: String = (1..=2)
+            .map(|n| part(&bytes, &format!("word/footer{n}.xml")))
+            .collect();
+        assert!(footers.contains("— ") && footers.contains(" —"));
+        assert!(footers.contains("w:val=\"right\"") && footers.contains("w:val=\"left\""));
+        assert!(part(&bytes, "word/settings.xml").contains("evenAndOddHeaders"));
+        // Metadata: the issuing organisation and the issue date.
+        let core = part(&bytes, "docProps/core.xml");
+        assert!(core.contains("<dc:creator>深圳市市场监督管理局（知识产权局）</dc:creator>"));
+        assert!(core.contains("<dcterms:created xsi:type=\"dcterms:W3CDTF\">2026-10-09T04:00:00Z"));
+        assert!(core.contains("<dc:title>关于2026年第3季度"));
+    }
+
+    /// Writes the sample bulletin to /tmp for a look:
+    /// `cargo test -p ipfin-web --lib write_bulletin_sample -- --ignored`, then
+    /// `soffice --headless --convert-to pdf --outdir /tmp /tmp/ipfin-bulletin.docx`.
+    #[test]
+    #[ignore]
+    fn write_bulletin_sample() {
+        std::fs::write("/tmp/ipfin-bulletin.docx", document(&view()).expect("docx"))
+            .expect("write");
+    }
+
+    #[test]
+    fn empty_charts_are_not_drawn() {
+        let mut v = view();
+        for r in &mut v.bulletin.snapshot.rows {
+            r.stats = DistrictQuarter {
+                district: r.district_code.clone(),
+                ..Default::default()
+            };
+            r.amount_pct = None;
+        }
+        let bytes = document(&v).expect("docx");
+        let xml = part(&bytes, "word/document.xml");
+        assert!(!xml.contains("<w:drawing>"), "no picture");
+        assert!(xml.contains("本季度各区均无融资金额，不附图表。"));
+        assert!(xml.contains("以下区本季度无数据：南山区、盐田区。"));
     }
 
     #[test]

@@ -297,6 +297,7 @@ pub async fn export(
             .write_string_with_format(0, c as u16, *h, &bold)
             .map_err(xl)?;
     }
+    let formats = super::export::Formats::new();
     for (i, l) in rows.iter().enumerate() {
         let r = i as u32 + 1;
         sheet.write_string(r, 0, &l.lender_name).map_err(xl)?;
@@ -330,12 +331,11 @@ pub async fn export(
         sheet
             .write_string(r, 7, rate_label(&l.annual_rate))
             .map_err(xl)?;
-        sheet
-            .write_string(r, 8, l.start_date.to_string())
-            .map_err(xl)?;
-        sheet
-            .write_string(r, 9, l.end_date.to_string())
-            .map_err(xl)?;
+        // Dates as dates (decision 0038), so a sheet can sort and compute with them.
+        for (col, d) in [(8u16, l.start_date), (9, l.end_date)] {
+            super::export::write_cell(sheet, &formats, r, col, &super::export::Cell::Date(d))
+                .map_err(xl)?;
+        }
         sheet
             .write_string(r, 10, kinds_label(lang, &l.ip_kinds))
             .map_err(xl)?;

@@ -3,13 +3,14 @@
 //! tracked issues, minutes) with its .docx export, and "my tracked items".
 
 use super::application::read_form;
+use super::export::Cell;
 use super::{
     CsrfForm, FormErrors, OkQuery, PageCtx, after_post, flash_key, render, require_confirm,
     see_other,
 };
 use crate::AppState;
 use crate::actor::Actor;
-use crate::docx::{Column, DocBuilder};
+use crate::docx::{DocBuilder, Span};
 use crate::error::{AppError, AppResult};
 use crate::http::file_response_as;
 use crate::http::{path_id, write};
@@ -241,9 +242,30 @@ struct DetailPage {
     /// Where a status change from this page returns to.
     issue_back: &'static str,
     errors: FormErrors,
+    /// The minutes form as typed, when it came back with an error.
+    minutes_form: Option<MinutesForm>,
 }
 
 impl DetailPage {
+    /// The minutes form's values: as typed after an error, else as stored.
+    fn minutes_text(&self) -> String {
+        match &self.minutes_form {
+            Some(f) => f.minutes.clone(),
+            None => self.m.minutes.clone().unwrap_or_default(),
+        }
+    }
+    fn chair(&self) -> String {
+        match &self.minutes_form {
+            Some(f) => f.chair.clone(),
+            None => self.m.chair.clone().unwrap_or_default(),
+        }
+    }
+    fn recorder(&self) -> String {
+        match &self.minutes_form {
+            Some(f) => f.recorder.clone(),
+            None => self.m.recorder.clone().unwrap_or_default(),
+        }
+    }
     fn status(&self, code: &str) -> &'static str {
         meeting_status(code, self.ctx.lang)
     }
@@ -306,6 +328,7 @@ async fn detail_page(
         my_report,
         issue_back: "meeting",
         errors,
+        minutes_form: None,
     })
 }
 
@@ -499,14 +522,18 @@ pub async fn raise(
     after(&state, &actor, id, r, "created").await
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, Clone)]
 #[serde(default)]
 pub struct MinutesForm {
     minutes: String,
+    /// 主持 and 记录 of the 会议纪要 (optional).
+    chair: String,
+    recorder: String,
     confirm: Option<String>,
 }
 
-/// `POST /meetings/{meeting_id}/minutes`: saves the draft.
+/// `POST /meetings/{meeting_id}/minutes`: saves the draft with who chaired the meeting and who
+/// took the record; after an error the form shows what was typed.
 pub async fn minutes(
     State(state): State<AppState>,
     actor: Actor,
@@ -514,12 +541,24 @@ pub async fn minutes(
     form: CsrfForm<MinutesForm>,
 ) -> AppResult<Response> {
     let id = visible(&state, &actor, &id).await?;
-    let text = form.data.minutes;
-    let r = write!(state, actor, |tx| state
-        .store
-        .save_minutes(&mut tx, &actor.scope, id, &text)
-        .await?);
-    after(&state, &actor, id, r, "updated").await
+    let f = form.data;
+    let r = write!(state, actor, |tx| {
+        state
+            .store
+            .set_minutes_roles(&mut tx, &actor.scope, id, Some(&f.chair), Some(&f.recorder))
+            .await?;
+        state
+            .store
+            .save_minutes(&mut tx, &actor.scope, id, &f.minutes)
+            .await?
+    });
+    let to = format!("/meetings/{id}");
+    after_post(r, &to, "updated", actor.lang, |errors| async {
+        let mut page = detail_page(&state, &actor, id, errors, None).await?;
+        page.minutes_form = Some(f.clone());
+        Ok(page)
+    })
+    .await
 }
 
 /// `POST /meetings/{meeting_id}/minutes/publish`: irreversible, with the confirmation box.
@@ -680,25 +719,25 @@ pub async fn issues_xlsx(
         t.s("common.status"),
         t.s("meeting.note"),
     ];
-    let rows: Vec<Vec<String>> = p
+    let rows: Vec<Vec<Cell>> = p
         .issues
         .iter()
         .map(|l| {
             let x = &l.issue;
             vec![
-                x.district_name.clone(),
-                x.quarter.clone(),
-                x.meeting_title.clone(),
-                x.title.clone(),
-                x.detail.clone().unwrap_or_default(),
-                x.owner_name.clone(),
-                x.due_on.to_string(),
-                issue_status(&x.status, actor.lang).to_string(),
-                x.resolution_note.clone().unwrap_or_default(),
+                Cell::text(x.district_name.clone()),
+                Cell::text(x.quarter.clone()),
+                Cell::text(x.meeting_title.clone()),
+                Cell::text(x.title.clone()),
+                Cell::text(x.detail.clone().unwrap_or_default()),
+                Cell::text(x.owner_name.clone()),
+                Cell::Date(x.due_on),
+                Cell::text(issue_status(&x.status, actor.lang)),
+                Cell::text(x.resolution_note.clone().unwrap_or_default()),
             ]
         })
         .collect();
-    super::export::xlsx(
+    super::export::typed_xlsx(
         t.s("nav.meeting_issues"),
         &headers,
         &rows,
@@ -732,135 +771,144 @@ pub async fn list_xlsx(
         t.s("common.status"),
         t.s("meeting.minutes"),
     ];
-    let rows: Vec<Vec<String>> = list
+    let rows: Vec<Vec<Cell>> = list
         .iter()
         .map(|m| {
             vec![
-                m.quarter.clone(),
-                m.title.clone(),
-                m.district_name.clone(),
-                m.meeting_date.to_string(),
-                meeting_status(&m.status, actor.lang).to_string(),
+                Cell::text(m.quarter.clone()),
+                Cell::text(m.title.clone()),
+                Cell::text(m.district_name.clone()),
+                Cell::Date(m.meeting_date),
+                Cell::text(meeting_status(&m.status, actor.lang)),
                 if m.minutes_published_at.is_some() {
-                    t.s("meeting.published").to_string()
+                    Cell::text(t.s("meeting.published"))
                 } else {
-                    String::new()
+                    Cell::Empty
                 },
             ]
         })
         .collect();
-    super::export::xlsx(t.s("nav.meetings"), &headers, &rows, "meetings.xlsx")
+    super::export::typed_xlsx(t.s("nav.meetings"), &headers, &rows, "meetings.xlsx")
 }
 
-/// The meeting as a Word document: agenda, attendance, reports summary, issues, minutes.
-pub fn document(m: &Meeting, lang: Lang) -> Result<Vec<u8>, crate::docx::DocxError> {
-    let t = crate::i18n::T(lang);
-    let mut d = DocBuilder::new();
+/// The meeting as minutes in the 会议纪要 form (GB/T 9704 10.3, decision 0038), as far as the
+/// caller sees the meeting: the red 纪要标志, the convening organisation and the date of
+/// publication (草稿 before) over the red rule, the title, 时间, 地点, 主持, 出席 (and 缺席), 记录,
+/// the agenda, the minutes' text with the units that reported, the decisions numbered, each with
+/// its responsible organisation and deadline, and the 版记 with the 印发 line once published.
+pub fn document(m: &Meeting) -> Result<Vec<u8>, crate::docx::DocxError> {
+    use crate::docx::{HeadLine, date_cn};
+    let issuer = m
+        .convener
+        .clone()
+        .filter(|c| !c.trim().is_empty())
+        .unwrap_or_else(|| format!("{}知识产权质押融资工作领导小组", m.district_name));
+    let published = m.minutes_published_at.and_then(ipfin_store::date_shanghai);
+    let mut d = DocBuilder::official();
+    d.properties(
+        &issuer,
+        &format!("{}纪要", m.title),
+        published.unwrap_or(m.meeting_date),
+    );
+    d.letterhead(
+        &format!("{}知识产权质押融资工作会议纪要", m.district_name),
+        HeadLine::Split(
+            issuer.clone(),
+            published.map(date_cn).unwrap_or_else(|| "草稿".to_string()),
+        ),
+    );
     d.title(&m.title);
-    let venue = [m.place.clone(), m.online_link.clone()]
-        .into_iter()
-        .flatten()
-        .collect::<Vec<_>>()
-        .join(" / ");
-    d.paragraph(&format!(
-        "{}：{}　{}：{}　{}：{}",
-        t.s("meeting.quarter"),
-        m.quarter,
-        t.s("meeting.date"),
-        m.meeting_date.format("%Y-%m-%d"),
-        t.s("meeting.venue"),
-        venue
-    ));
-    if let Some(c) = &m.convener {
-        d.paragraph(&format!("{}：{c}", t.s("meeting.convener")));
+    d.labelled("时间", &date_cn(m.meeting_date));
+    let venue = [
+        m.place.clone(),
+        m.online_link.clone().map(|l| format!("线上：{l}")),
+    ]
+    .into_iter()
+    .flatten()
+    .collect::<Vec<_>>()
+    .join("；");
+    if !venue.is_empty() {
+        d.labelled("地点", &venue);
     }
-    d.heading(1, t.s("meeting.agenda"));
+    if let Some(chair) = m.chair.as_deref().filter(|c| !c.trim().is_empty()) {
+        d.labelled("主持", chair);
+    }
+    let unit = |i: &ipfin_store::meeting::Invitation| match i
+        .attendees
+        .as_deref()
+        .map(str::trim)
+        .filter(|a| !a.is_empty())
+    {
+        Some(names) => format!("{}（{names}）", i.org_name),
+        None => i.org_name.clone(),
+    };
+    let present: Vec<String> = m
+        .invitations
+        .iter()
+        .filter(|i| i.attended)
+        .map(unit)
+        .collect();
+    let absent: Vec<String> = m
+        .invitations
+        .iter()
+        .filter(|i| !i.attended)
+        .map(|i| i.org_name.clone())
+        .collect();
+    if !present.is_empty() {
+        d.labelled("出席", &present.join("，"));
+    }
+    if m.held_at.is_some() && !absent.is_empty() {
+        d.labelled("缺席", &absent.join("，"));
+    }
+    if let Some(recorder) = m.recorder.as_deref().filter(|r| !r.trim().is_empty()) {
+        d.labelled("记录", recorder);
+    }
+    d.heading(1, "一、会议议程");
     for line in m.agenda.lines().filter(|l| !l.trim().is_empty()) {
         d.paragraph(line.trim());
     }
-    d.heading(1, t.s("meeting.attendance"));
-    let rows: Vec<Vec<String>> = m
-        .invitations
-        .iter()
-        .map(|i| {
-            vec![
-                i.org_name.clone(),
-                kind_label(&i.org_kind, lang).to_string(),
-                if i.attended {
-                    t.s("meeting.attended")
-                } else {
-                    t.s("meeting.absent")
-                }
-                .to_string(),
-                i.attendees.clone().unwrap_or_default(),
-            ]
-        })
-        .collect();
-    d.table(
-        &[
-            Column::text(t.s("meeting.unit"), 4),
-            Column::text(t.s("meeting.kind"), 2),
-            Column::text(t.s("meeting.attended_col"), 2),
-            Column::text(t.s("meeting.attendees"), 4),
-        ],
-        &rows,
-    );
-    d.heading(1, t.s("meeting.reports"));
-    let rows: Vec<Vec<String>> = m
-        .reports
-        .iter()
-        .map(|r| {
-            let summary: String = r.text.chars().take(300).collect();
-            vec![
-                r.org_name.clone(),
-                format!("v{}", r.version),
-                if r.text.chars().count() > 300 {
-                    format!("{summary}…")
-                } else {
-                    summary
-                },
-                r.files.len().to_string(),
-            ]
-        })
-        .collect();
-    d.table(
-        &[
-            Column::text(t.s("meeting.unit"), 3),
-            Column::text(t.s("meeting.version"), 1),
-            Column::text(t.s("meeting.report_summary"), 8),
-            Column::numeric(t.s("meeting.attachments"), 1),
-        ],
-        &rows,
-    );
-    d.heading(1, t.s("meeting.issues"));
-    let rows: Vec<Vec<String>> = m
-        .issues
-        .iter()
-        .map(|i| {
-            vec![
-                i.title.clone(),
-                i.owner_name.clone(),
-                i.due_on.format("%Y-%m-%d").to_string(),
-                issue_status(&i.status, lang).to_string(),
-                i.resolution_note.clone().unwrap_or_default(),
-            ]
-        })
-        .collect();
-    d.table(
-        &[
-            Column::text(t.s("meeting.issue_title"), 4),
-            Column::text(t.s("meeting.owner"), 3),
-            Column::text(t.s("meeting.due_on"), 2),
-            Column::text(t.s("common.status"), 2),
-            Column::text(t.s("meeting.note"), 5),
-        ],
-        &rows,
-    );
-    if let Some(minutes) = &m.minutes {
-        d.heading(1, t.s("meeting.minutes"));
-        for line in minutes.lines().filter(|l| !l.trim().is_empty()) {
-            d.paragraph(line.trim());
+    d.heading(1, "二、会议主要内容");
+    if !m.reports.is_empty() {
+        let units: Vec<&str> = m.reports.iter().map(|r| r.org_name.as_str()).collect();
+        d.paragraph(&format!("会议听取了{}的工作汇报。", units.join("、")));
+    }
+    match &m.minutes {
+        Some(minutes) if !minutes.trim().is_empty() => {
+            for line in minutes.lines().filter(|l| !l.trim().is_empty()) {
+                d.paragraph(line.trim());
+            }
         }
+        _ => {
+            d.paragraph("（纪要正文尚未填写。）");
+        }
+    }
+    d.heading(1, "三、议定事项");
+    if m.issues.is_empty() {
+        d.paragraph("本次会议无议定事项。");
+    }
+    for (n, i) in m.issues.iter().enumerate() {
+        // The detail as a sentence of its own, ending in a full stop.
+        let detail = match i.detail.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+            Some(t) if t.ends_with(['。', '；', '！', '？', '.']) => t.to_string(),
+            Some(t) => format!("{t}。"),
+            None => String::new(),
+        };
+        d.rich_paragraph(&[
+            Span::bold(format!(
+                "{}. {}。",
+                n + 1,
+                i.title.trim().trim_end_matches('。')
+            )),
+            Span::plain(detail),
+            Span::plain(format!(
+                "责任单位：{}；完成时限：{}。",
+                i.owner_name,
+                date_cn(i.due_on)
+            )),
+        ]);
+    }
+    if let Some(day) = published {
+        d.imprint(&issuer, day);
     }
     d.build()
 }
@@ -875,7 +923,7 @@ pub async fn docx(
         .store
         .meeting(&actor.scope, actor.organisation_id(), path_id(&id)?)
         .await?;
-    let bytes = document(&m, actor.lang).map_err(AppError::internal)?;
+    let bytes = document(&m).map_err(AppError::internal)?;
     Ok((
         [
             (

@@ -110,8 +110,14 @@ impl PageCtx {
         }
     }
 
+    /// The banner confirming what the reader just did (`?ok=` after a redirect). A signed-out
+    /// reader sees only the banners of the sign-in flow (signed out, account activated): any
+    /// other `?ok=` in a link someone shared reports that person's action, not the reader's.
     pub fn with_flash(mut self, key: Option<&str>) -> Self {
-        self.flash = key.map(|k| self.t.s(k).to_string());
+        const SIGNED_OUT_FLASH: &[&str] = &["flash.signed_out", "flash.activated"];
+        self.flash = key
+            .filter(|k| self.user.is_some() || SIGNED_OUT_FLASH.contains(k))
+            .map(|k| self.t.s(k).to_string());
         self
     }
 
@@ -472,6 +478,31 @@ impl ListQuery {
     pub fn page(&self) -> ipfin_store::Page {
         ipfin_store::Page::new(self.page.as_deref().and_then(|p| p.parse().ok()), None)
     }
+}
+
+/// The cookie that tells a signed-out visitor's next page that the banner in its `?ok=` is
+/// their own (after lodging an objection): set by the redirect, two minutes, spent when shown.
+const OWN_FLASH_COOKIE: &str = "ipfin_flash";
+
+/// Marks the redirect `resp` as carrying the visitor's own `flash`.
+pub fn set_own_flash(resp: &mut Response, flash: &str, secure: bool) {
+    resp.headers_mut().append(
+        header::SET_COOKIE,
+        crate::actor::set_cookie(OWN_FLASH_COOKIE, flash, Some(120), secure),
+    );
+}
+
+/// Whether the request carries the one-time cookie for `flash`.
+pub fn own_flash(headers: &axum::http::HeaderMap, flash: &str) -> bool {
+    cookie(headers, OWN_FLASH_COOKIE) == Some(flash)
+}
+
+/// Spends the one-time cookie (a reload no longer shows the banner).
+pub fn spend_own_flash(resp: &mut Response, secure: bool) {
+    resp.headers_mut().append(
+        header::SET_COOKIE,
+        crate::actor::set_cookie(OWN_FLASH_COOKIE, "", Some(0), secure),
+    );
 }
 
 /// Only flash keys the application defines are shown.

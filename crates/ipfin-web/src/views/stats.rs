@@ -1025,18 +1025,17 @@ fn sheet_err(e: rust_xlsxwriter::XlsxError) -> AppError {
     AppError::internal(e)
 }
 
-/// `GET /assessments/export?year=`: the assessment as .xlsx.
+/// `GET /assessments/export?year=`: the assessment as .xlsx, typed so it can be computed
+/// with (decision 0038): each target and result in its unit (元, a count, the SME share as a
+/// percentage), completion as a percentage, the weight, and points and scores as numbers.
 pub async fn assessments_xlsx(
     State(state): State<AppState>,
     actor: Actor,
     Query(q): Query<DistrictQuery>,
 ) -> AppResult<Response> {
+    use super::export::{Cell, Formats, write_sheet};
     let year = YearQuery { year: q.year }.year()?;
     let list = assessments_of(&state, &actor.scope, year).await?;
-    let mut wb = Workbook::new();
-    let bold = Format::new().set_bold();
-    let ws = wb.add_worksheet();
-    ws.set_name("绩效评估").map_err(sheet_err)?;
     let head = [
         "排名",
         "区",
@@ -1050,51 +1049,46 @@ pub async fn assessments_xlsx(
         "加分",
         "总分",
     ];
-    for (c, h) in head.iter().enumerate() {
-        ws.write_string_with_format(0, c as u16, *h, &bold)
-            .map_err(sheet_err)?;
-    }
-    let mut r = 1u32;
-    for a in &list {
-        for t in &a.assessment.targets {
-            ws.write_number(r, 0, a.rank).map_err(sheet_err)?;
-            ws.write_string(r, 1, &a.district_name).map_err(sheet_err)?;
-            ws.write_string(r, 2, t.metric.zh()).map_err(sheet_err)?;
-            ws.write_string(r, 3, show(t.metric, t.target))
-                .map_err(sheet_err)?;
-            ws.write_string(r, 4, show(t.metric, t.actual))
-                .map_err(sheet_err)?;
-            ws.write_string(r, 5, pct(&t.completion_pct))
-                .map_err(sheet_err)?;
-            ws.write_number(r, 6, t.weight as f64).map_err(sheet_err)?;
-            ws.write_string(r, 7, format!("{:.2}", t.points))
-                .map_err(sheet_err)?;
-            ws.write_string(r, 8, format!("{:.2}", a.assessment.base))
-                .map_err(sheet_err)?;
-            ws.write_string(r, 9, format!("{:.1}", a.assessment.bonus))
-                .map_err(sheet_err)?;
-            ws.write_string(r, 10, format!("{:.2}", a.assessment.total))
-                .map_err(sheet_err)?;
-            r += 1;
-        }
-    }
-    ws.autofit();
-    let ws = wb.add_worksheet();
-    ws.set_name("加分事项").map_err(sheet_err)?;
-    for (c, h) in ["区", "加分", "理由"].iter().enumerate() {
-        ws.write_string_with_format(0, c as u16, *h, &bold)
-            .map_err(sheet_err)?;
-    }
-    let mut r = 1u32;
-    for a in &list {
-        for b in &a.bonuses {
-            ws.write_string(r, 0, &a.district_name).map_err(sheet_err)?;
-            ws.write_string(r, 1, &b.points).map_err(sheet_err)?;
-            ws.write_string(r, 2, &b.reason).map_err(sheet_err)?;
-            r += 1;
-        }
-    }
-    ws.autofit();
+    let rows: Vec<Vec<Cell>> = list
+        .iter()
+        .flat_map(|a| {
+            a.assessment.targets.iter().map(move |t| {
+                vec![
+                    Cell::Count(i64::from(a.rank)),
+                    Cell::text(a.district_name.clone()),
+                    Cell::text(t.metric.zh()),
+                    Cell::metric(t.metric, t.target),
+                    Cell::metric(t.metric, t.actual),
+                    Cell::percent(t.completion_pct),
+                    Cell::Count(t.weight),
+                    Cell::Score(t.points),
+                    Cell::Score(a.assessment.base),
+                    Cell::Score(a.assessment.bonus),
+                    Cell::Score(a.assessment.total),
+                ]
+            })
+        })
+        .collect();
+    let bonuses: Vec<Vec<Cell>> = list
+        .iter()
+        .flat_map(|a| {
+            a.bonuses.iter().map(move |b| {
+                vec![
+                    Cell::text(a.district_name.clone()),
+                    b.points
+                        .trim()
+                        .parse::<Decimal>()
+                        .map(Cell::Score)
+                        .unwrap_or_else(|_| Cell::text(b.points.clone())),
+                    Cell::text(b.reason.clone()),
+                ]
+            })
+        })
+        .collect();
+    let f = Formats::new();
+    let mut wb = Workbook::new();
+    write_sheet(&mut wb, &f, "绩效评估", &head, &rows).map_err(sheet_err)?;
+    write_sheet(&mut wb, &f, "加分事项", &["区", "加分", "理由"], &bonuses).map_err(sheet_err)?;
     let bytes = wb.save_to_buffer().map_err(sheet_err)?;
     Ok(super::import::xlsx(
         bytes,

@@ -14,12 +14,7 @@ use ipfin_web::{AppState, WebConfig, app};
 use std::io::Read as _;
 use support::{Resp, TestApp};
 
-/// A pre-sign-in CSRF token (any 64 characters) and its cookie, as a browser holds them.
-const PRE: &str = "abcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghij1234";
-
-fn pre_cookie() -> String {
-    format!("ipfin_precsrf={PRE}")
-}
+use support::{PRE_CSRF as PRE, pre_cookie};
 
 /// A request from client address `ip` (as the server sees a TCP peer).
 fn from_addr(mut req: Request<Body>, ip: &str) -> Request<Body> {
@@ -30,19 +25,7 @@ fn from_addr(mut req: Request<Body>, ip: &str) -> Request<Body> {
 
 /// An anonymous form post with the pre-sign-in CSRF token.
 async fn anon_form(app: &TestApp, path: &str, pairs: &[(&str, &str)]) -> Resp {
-    let mut all: Vec<(&str, &str)> = vec![("_csrf", PRE)];
-    all.extend_from_slice(pairs);
-    let body = serde_urlencoded::to_string(&all).expect("encode");
-    app.send(
-        Request::builder()
-            .method(Method::POST)
-            .uri(path)
-            .header(header::COOKIE, pre_cookie())
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .body(Body::from(body))
-            .expect("request"),
-    )
-    .await
+    app.anon_form(path, pairs).await
 }
 
 async fn count(app: &TestApp, sql: &str) -> i64 {

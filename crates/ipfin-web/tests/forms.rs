@@ -4,29 +4,9 @@
 
 mod support;
 
-use axum::body::Body;
-use axum::http::{Method, Request, StatusCode, header};
+use axum::http::StatusCode;
 use ipfin_store::db::fetch_i64;
-use support::{Resp, TestApp};
-
-const PRE: &str = "abcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghij1234";
-
-fn pre_cookie() -> String {
-    format!("ipfin_precsrf={PRE}")
-}
-
-async fn anon(app: &TestApp, path: &str, content_type: String, body: Vec<u8>) -> Resp {
-    app.send(
-        Request::builder()
-            .method(Method::POST)
-            .uri(path)
-            .header(header::COOKIE, pre_cookie())
-            .header(header::CONTENT_TYPE, content_type)
-            .body(Body::from(body))
-            .expect("request"),
-    )
-    .await
-}
+use support::{PRE_CSRF as PRE, Resp, TestApp};
 
 async fn count(app: &TestApp, sql: &str) -> i64 {
     fetch_i64(app.store().conn(), sql, vec![])
@@ -70,23 +50,19 @@ async fn registration_with_every_field_wrong_shows_all_six_problems_and_keeps_th
     for app in TestApp::all().await {
         let n = app.name();
         let before = count(&app, "SELECT COUNT(*) FROM enterprise_claims").await;
-        let body = serde_urlencoded::to_string([
-            ("_csrf", PRE),
-            ("credit_code", "91440300ABC"),
-            ("display_name", ""),
-            ("phone", "0755-123"),
-            ("username", "A!"),
-            ("password", "short"),
-            ("password_again", "different"),
-        ])
-        .expect("encode");
-        let r = anon(
-            &app,
-            "/register",
-            "application/x-www-form-urlencoded".into(),
-            body.into_bytes(),
-        )
-        .await;
+        let r = app
+            .anon_form(
+                "/register",
+                &[
+                    ("credit_code", "91440300ABC"),
+                    ("display_name", ""),
+                    ("phone", "0755-123"),
+                    ("username", "A!"),
+                    ("password", "short"),
+                    ("password_again", "different"),
+                ],
+            )
+            .await;
         assert_flags(
             &r,
             &[
@@ -187,7 +163,9 @@ async fn an_objection_with_every_field_wrong_shows_all_three_and_keeps_what_was_
             ],
             None,
         );
-        let r = anon(&app, &format!("/notices/{nid}/objections"), ct, body).await;
+        let r = app
+            .anon_post(&format!("/notices/{nid}/objections"), &ct, body)
+            .await;
         assert_flags(&r, &["name", "contact", "text"], n);
         assert!(r.body.contains(&long_contact), "{n}: the contact was lost");
         // Written text is kept when only another field is wrong.
@@ -200,7 +178,9 @@ async fn an_objection_with_every_field_wrong_shows_all_three_and_keeps_what_was_
             ],
             None,
         );
-        let r = anon(&app, &format!("/notices/{nid}/objections"), ct, body).await;
+        let r = app
+            .anon_post(&format!("/notices/{nid}/objections"), &ct, body)
+            .await;
         assert_flags(&r, &["contact"], n);
         assert!(
             r.body

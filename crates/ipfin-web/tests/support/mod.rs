@@ -325,6 +325,40 @@ pub fn confirmation_id(location: Option<&str>) -> i64 {
 }
 
 /// A multipart body with the given text fields and one file.
+/// A pre-sign-in CSRF token (any 64 characters) as a signed-out browser holds it, and its cookie.
+#[allow(dead_code)]
+pub const PRE_CSRF: &str = "abcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghij1234";
+
+#[allow(dead_code)]
+pub fn pre_cookie() -> String {
+    format!("ipfin_precsrf={PRE_CSRF}")
+}
+
+#[allow(dead_code)]
+impl TestApp {
+    /// A signed-out POST carrying the pre-sign-in CSRF cookie (the body carries the token).
+    pub async fn anon_post(&self, path: &str, content_type: &str, body: Vec<u8>) -> Resp {
+        self.send(
+            Request::builder()
+                .method(Method::POST)
+                .uri(path)
+                .header(header::COOKIE, pre_cookie())
+                .header(header::CONTENT_TYPE, content_type)
+                .body(Body::from(body))
+                .expect("request"),
+        )
+        .await
+    }
+    /// A signed-out form post with the pre-sign-in CSRF token.
+    pub async fn anon_form(&self, path: &str, pairs: &[(&str, &str)]) -> Resp {
+        let mut all: Vec<(&str, &str)> = vec![("_csrf", PRE_CSRF)];
+        all.extend_from_slice(pairs);
+        let body = serde_urlencoded::to_string(&all).expect("encode");
+        self.anon_post(path, "application/x-www-form-urlencoded", body.into_bytes())
+            .await
+    }
+}
+
 pub fn multipart(fields: &[(&str, &str)], file: Option<(&str, &[u8])>) -> (String, Vec<u8>) {
     let boundary = "ipfinTestBoundary7MA4YWxk";
     let mut body = Vec::new();

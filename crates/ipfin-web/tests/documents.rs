@@ -522,7 +522,7 @@ async fn the_public_notice_names_its_district_contact_and_date_and_shows_no_one_
         assert!(page.body.contains(&signed), "{n}: the 落款");
         let list = app.get("/notices", None).await;
         assert!(
-            list.body.contains("<td>南山区</td>"),
+            list.body.contains(">南山区</td>"),
             "{n}: the list names the district"
         );
 

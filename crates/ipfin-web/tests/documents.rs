@@ -241,28 +241,8 @@ async fn every_document_renders_with_the_pages_its_content_implies_and_none_blan
                 .await;
             assert!(r.status.is_success(), "{n}: {}: {}", r.status, r.body);
         }
-        let r = app
-            .post_form(
-                "/bulletins",
-                Some(&city),
-                &[("quarter", "2026Q3"), ("confirm", "yes")],
-            )
-            .await;
-        assert!(
-            r.status == StatusCode::SEE_OTHER || r.status == StatusCode::CONFLICT,
-            "{n}: issued (or issued by the demo already): {}",
-            r.body
-        );
+        let issued = app.issue_bulletin("2026Q3").await;
         let city_token = app.token("深圳市市场监督管理局（知识产权局）").await;
-        let issued = app
-            .api(
-                Method::GET,
-                "/api/v1/bulletins/2026Q3",
-                Some(&city_token),
-                None,
-            )
-            .await
-            .json();
         let rows = issued["bulletin"]["snapshot"]["rows"]
             .as_array()
             .expect("rows")

@@ -244,28 +244,7 @@ async fn bulletin_and_assessment_workbooks_hold_numbers_percentages_and_dates() 
             )
             .await;
         assert_eq!(r.status, 303, "{n}: {}", r.body);
-        let r = app
-            .post_form(
-                "/bulletins",
-                Some(&city),
-                &[("quarter", "2026Q3"), ("confirm", "yes")],
-            )
-            .await;
-        assert!(
-            r.status == StatusCode::SEE_OTHER || r.status == StatusCode::CONFLICT,
-            "{n}: {}",
-            r.body
-        );
-        let city_token = app.token("深圳市市场监督管理局（知识产权局）").await;
-        let issued = app
-            .api(
-                Method::GET,
-                "/api/v1/bulletins/2026Q3",
-                Some(&city_token),
-                None,
-            )
-            .await
-            .json();
+        let issued = app.issue_bulletin("2026Q3").await;
         let ns = issued["bulletin"]["snapshot"]["rows"]
             .as_array()
             .expect("rows")

@@ -52,17 +52,7 @@ async fn post_multipart(
     text: &str,
     file: Option<(&str, &[u8])>,
 ) -> support::Resp {
-    let (ct, body) = support::multipart(&[("_csrf", &s.csrf), ("text", text)], file);
-    app.send(
-        Request::builder()
-            .method(Method::POST)
-            .uri(path)
-            .header(header::COOKIE, &s.cookie)
-            .header(header::CONTENT_TYPE, ct)
-            .body(Body::from(body))
-            .expect("request"),
-    )
-    .await
+    app.post_multipart(path, s, &[("text", text)], file).await
 }
 
 fn section_form<'a>(problems: &'a str, extra: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {

@@ -359,6 +359,37 @@ impl TestApp {
     }
 }
 
+#[allow(dead_code)]
+impl TestApp {
+    /// The city issues the quarter's bulletin on the page (or finds it issued already) and
+    /// reads it back through the API: the frozen bulletin as JSON.
+    pub async fn issue_bulletin(&self, quarter: &str) -> serde_json::Value {
+        let city = self.login("city.admin").await;
+        let r = self
+            .post_form(
+                "/bulletins",
+                Some(&city),
+                &[("quarter", quarter), ("confirm", "yes")],
+            )
+            .await;
+        assert!(
+            r.status == StatusCode::SEE_OTHER || r.status == StatusCode::CONFLICT,
+            "{}: issued (or issued already): {}",
+            self.name(),
+            r.body
+        );
+        let token = self.token("深圳市市场监督管理局（知识产权局）").await;
+        self.api(
+            Method::GET,
+            &format!("/api/v1/bulletins/{quarter}"),
+            Some(&token),
+            None,
+        )
+        .await
+        .json()
+    }
+}
+
 pub fn multipart(fields: &[(&str, &str)], file: Option<(&str, &[u8])>) -> (String, Vec<u8>) {
     let boundary = "ipfinTestBoundary7MA4YWxk";
     let mut body = Vec::new();

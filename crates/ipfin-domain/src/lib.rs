@@ -38,6 +38,7 @@ pub mod summary;
 pub mod supervision;
 pub mod target;
 pub mod text;
+pub mod todo;
 pub mod user;
 pub mod visibility;
 pub mod whitelist;

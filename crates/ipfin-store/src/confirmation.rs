@@ -11,7 +11,7 @@
 //! transaction; the history and the audit name both people. Refusing needs a reason.
 
 use crate::column::{Code, JsonText};
-use crate::db::{exec, fetch_all, fetch_i64, fetch_opt};
+use crate::db::{exec, fetch_all, fetch_i64, fetch_one, fetch_opt};
 use crate::error::{Result, StoreError};
 use crate::notification::notify;
 use crate::{Store, WriteTx};
@@ -207,14 +207,18 @@ impl Store {
 
     /// How many pending requests this person may confirm: their district's, prepared by
     /// someone else (0 for anyone who does not lead a district, or is not a person).
-    pub async fn confirmations_awaiting(&self, scope: &Scope, user: Option<i64>) -> Result<i64> {
+    pub async fn confirmations_awaiting(
+        &self,
+        scope: &Scope,
+        user: Option<i64>,
+    ) -> Result<crate::db::Waiting> {
         let (Some(district), Some(user)) = (scope.lead_district(), user) else {
-            return Ok(0);
+            return Ok(crate::db::Waiting::default());
         };
-        fetch_i64(
+        fetch_one(
             self.conn(),
-            "SELECT COUNT(*) FROM confirmations WHERE district_code = ? AND outcome = 'pending' \
-             AND (prepared_by IS NULL OR prepared_by <> ?)",
+            "SELECT COUNT(*) AS count, MIN(prepared_at) AS oldest_at FROM confirmations \
+             WHERE district_code = ? AND outcome = 'pending' AND (prepared_by IS NULL OR prepared_by <> ?)",
             vec![district.to_string().into(), user.into()],
         )
         .await

@@ -141,6 +141,21 @@ pub async fn fetch_one<T: FromQueryResult, C: ConnectionTrait>(
         .ok_or(StoreError::NotFound)
 }
 
+/// How many records wait, and since when (epoch seconds) the oldest has: a to-do line of a
+/// home page. Read from `SELECT COUNT(*) AS count, MIN(..) AS oldest_at`.
+#[derive(Debug, Clone, Copy, Default, sea_orm::FromQueryResult)]
+pub struct Waiting {
+    pub count: i64,
+    pub oldest_at: Option<i64>,
+}
+
+impl Waiting {
+    /// The business date the oldest started waiting.
+    pub fn since(&self) -> Option<chrono::NaiveDate> {
+        self.oldest_at.map(ipfin_domain::calendar::business_date)
+    }
+}
+
 /// Runs a query returning a single integer (a count, an id).
 pub async fn fetch_i64<C: ConnectionTrait>(conn: &C, sql: &str, values: Vec<Value>) -> Result<i64> {
     let row: Option<QueryResult> = conn

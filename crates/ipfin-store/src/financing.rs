@@ -244,6 +244,8 @@ pub struct LoanFilter {
     /// The borrower's registered district (city and bank views).
     pub district: Option<String>,
     pub lender_org_id: Option<OrgId>,
+    /// Loans starting between these two days, both included (a quarter on the home pages).
+    pub started: Option<(NaiveDate, NaiveDate)>,
 }
 
 /// Totals of a loan view (SPEC §8 uses the same counts): all, per IP kind pledged (a loan
@@ -314,6 +316,11 @@ fn filter_sql(scope: &Scope, f: &LoanFilter) -> (String, Vec<Value>) {
             values.push(from.into());
             values.push(to.into());
         }
+    }
+    if let Some((from, to)) = f.started {
+        cond.push_str(" AND l.start_date BETWEEN ? AND ?");
+        values.push(from.into());
+        values.push(to.into());
     }
     if let Some(d) = &f.district {
         cond.push_str(" AND e.registered_district = ?");

@@ -1803,10 +1803,15 @@ impl Store {
         Ok(n)
     }
 
-    /// Pushed lines of the district whose first contact is overdue (its lead officers' to-do).
-    pub async fn overdue_first_contacts(&self, scope: &Scope, today: NaiveDate) -> Result<i64> {
+    /// Pushed lines of the district whose first contact is overdue (its lead officers' to-do):
+    /// how many, and the earliest day a first contact was due.
+    pub async fn overdue_first_contacts(
+        &self,
+        scope: &Scope,
+        today: NaiveDate,
+    ) -> Result<(i64, Option<NaiveDate>)> {
         let Some(d) = scope.lead_district() else {
-            return Ok(0);
+            return Ok((0, None));
         };
         let cal = self.calendar().await?;
         let rows: Vec<PushEntryRow> = fetch_all(
@@ -1818,6 +1823,10 @@ impl Store {
             vec![d.to_string().into()],
         )
         .await?;
-        Ok(rows.iter().filter(|e| e.overdue(&cal, today)).count() as i64)
+        let overdue: Vec<&PushEntryRow> = rows.iter().filter(|e| e.overdue(&cal, today)).collect();
+        Ok((
+            overdue.len() as i64,
+            overdue.iter().filter_map(|e| e.contact_due(&cal)).min(),
+        ))
     }
 }

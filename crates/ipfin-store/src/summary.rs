@@ -787,6 +787,22 @@ impl Store {
         Ok(r)
     }
 
+    /// The open information requests the caller's district must answer (its lead officers'
+    /// to-do list), earliest due first.
+    pub async fn open_summary_requests(&self, scope: &Scope) -> Result<Vec<InfoRequest>> {
+        let Some(district) = scope.lead_district() else {
+            return Ok(vec![]);
+        };
+        fetch_all(
+            self.conn(),
+            &format!(
+                "{REQUEST_SELECT} WHERE district_code = ? AND answered_at IS NULL ORDER BY due_on, id LIMIT 50"
+            ),
+            vec![district.to_string().into()],
+        )
+        .await
+    }
+
     /// An information request the caller may see.
     pub async fn summary_request(&self, scope: &Scope, id: i64) -> Result<InfoRequest> {
         Self::request_row(self.conn(), scope, id).await

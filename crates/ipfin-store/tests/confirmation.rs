@@ -585,7 +585,8 @@ async fn a_notice_and_a_payment_are_refused_for_one_person_and_confirmed_by_a_se
         assert_eq!(
             s.confirmations_awaiting(&lead, Some(9002))
                 .await
-                .expect("count"),
+                .expect("count")
+                .count,
             0
         );
         db.cleanup().await;

@@ -347,7 +347,7 @@ async fn an_enterprise_fee_application_from_draft_to_grant() {
             "{}",
             home.body
         );
-        assert!(home.body.contains("等待您办理的资助申请"));
+        assert!(home.body.contains("的申报 1 件"), "{}", home.body);
         let ent_session = app.login("ent.user").await;
         assert!(
             app.get("/home", Some(&ent_session))

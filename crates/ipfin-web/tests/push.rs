@@ -108,7 +108,7 @@ async fn a_push_from_preparation_to_follow_up_on_pages_and_api() {
         assert!(r.body.contains("深圳市南山示例科技有限公司"), "{n}");
         // Its home page says what awaits it.
         let home = app.get("/home", Some(&bank2)).await;
-        assert!(home.body.contains("待首次联系的企业： 2"), "{}", home.body);
+        assert!(home.body.contains("待首次联系的企业 2 家"), "{}", home.body);
 
         // The bank follows up through the form: every error at once, then a contact.
         let entries = app
@@ -428,7 +428,7 @@ async fn the_funnel_and_the_conformance_cell_show_the_demo_push() {
         // The lead officer's home page names the demo's overdue first contact.
         let home = app.get("/home", Some(&ns)).await;
         assert!(
-            home.body.contains("银行首次联系已逾期的推送企业： 1"),
+            home.body.contains("银行首次联系已逾期的推送企业 1 家"),
             "{n}"
         );
         // R3.2 in the conformance matrix is judged from the whitelist and this quarter's pushes.

@@ -17,7 +17,7 @@ pub use figures::{Difference, Reported};
 pub use files::FileType;
 pub use lines::{Line, LineError};
 pub use number::{ApplicationNumber, Kind};
-pub use workflow::{Action, Actor, Stage, State, Workflow};
+pub use workflow::{Action, Actor, Phase, Stage, State, Workflow};
 
 use crate::policy::document::ExtraMaterial;
 use crate::policy::materials::{self, FileKinds};

@@ -27,6 +27,36 @@ code_enum!(
 );
 
 code_enum!(
+    /// The guideline's five stages (申报 → 受理 → 审核 → 公示 → 跟踪监管) an application passes
+    /// through; the home pages count applications per stage.
+    Phase {
+        Applying = "applying", "申报", "Application";
+        Acceptance = "acceptance", "受理", "Acceptance";
+        Review = "review", "审核", "Review";
+        Notice = "notice", "公示", "Public notice";
+        FollowUp = "follow_up", "跟踪监管", "Follow-up";
+    }
+);
+
+impl State {
+    /// The stage of the five an application in this state is at; `None` once it ended without
+    /// a grant (not accepted, withdrawn, rejected).
+    pub fn phase(self) -> Option<Phase> {
+        use State::*;
+        match self {
+            Draft | Returned => Some(Phase::Applying),
+            Submitted => Some(Phase::Acceptance),
+            Accepted | Reviewed => Some(Phase::Review),
+            InNotice => Some(Phase::Notice),
+            Granted | Disbursed | UnderInvestigation | Cleared | ClawedBack => {
+                Some(Phase::FollowUp)
+            }
+            NotAccepted | Withdrawn | Rejected => None,
+        }
+    }
+}
+
+code_enum!(
     /// The review stages (经办 → 复核 → 审批).
     Stage {
         First = "first", "经办", "First review";
@@ -390,6 +420,23 @@ impl Workflow {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn every_stage_of_five_has_its_states_and_ended_ones_have_none() {
+        for p in Phase::ALL {
+            assert!(
+                State::ALL.iter().any(|s| s.phase() == Some(*p)),
+                "{p:?} has no state"
+            );
+        }
+        assert_eq!(State::Submitted.phase(), Some(Phase::Acceptance));
+        assert_eq!(State::Returned.phase(), Some(Phase::Applying));
+        assert_eq!(State::Reviewed.phase(), Some(Phase::Review));
+        assert_eq!(State::Disbursed.phase(), Some(Phase::FollowUp));
+        for ended in [State::NotAccepted, State::Withdrawn, State::Rejected] {
+            assert_eq!(ended.phase(), None);
+        }
+    }
+
     use super::*;
     use proptest::prelude::*;
 

@@ -276,6 +276,8 @@ pub struct ApplicationDetail {
 pub struct ApplicationFilter {
     pub q: Option<String>,
     pub state: Option<State>,
+    /// One of the five stages (its states), from the home pages' figures.
+    pub phase: Option<ipfin_domain::application::Phase>,
     pub stage: Option<String>,
     pub kind: Option<Kind>,
     pub district: Option<String>,
@@ -287,6 +289,14 @@ pub struct QueueCount {
     /// Decoded when loaded: an unknown stored state is an internal error, never left out.
     pub state: Code<State>,
     pub stage: Option<String>,
+    pub count: i64,
+    pub oldest_at: Option<i64>,
+}
+
+/// How many applications in scope are in one state, and since when the oldest has been there.
+#[derive(Debug, Clone, FromQueryResult)]
+pub struct StateCount {
+    pub state: Code<State>,
     pub count: i64,
     pub oldest_at: Option<i64>,
 }

@@ -3,7 +3,7 @@
 
 use super::{
     ApplicationDetail, ApplicationFilter, ApplicationRow, Body, COLS, FILE_COLS, FROM, FileRow,
-    QueueCount, StoredCalc, internal,
+    QueueCount, StateCount, StoredCalc, internal,
 };
 use crate::Store;
 use crate::db::{Page, Paged, fetch_all, fetch_i64, fetch_one, fetch_page};
@@ -167,6 +167,14 @@ impl Store {
             cond.push_str(" AND a.state = ?");
             values.push(s.code().into());
         }
+        if let Some(p) = f.phase {
+            let codes: Vec<String> = State::ALL
+                .iter()
+                .filter(|s| s.phase() == Some(p))
+                .map(|s| format!("'{}'", s.code()))
+                .collect();
+            cond.push_str(&format!(" AND a.state IN ({})", codes.join(",")));
+        }
         if let Some(s) = f.stage.as_deref().filter(|s| !s.is_empty()) {
             cond.push_str(" AND a.stage = ?");
             values.push(s.to_string().into());
@@ -197,6 +205,21 @@ impl Store {
             "a.updated_at DESC, a.id DESC",
             values,
             page,
+        )
+        .await
+    }
+
+    /// Counts per state with the oldest last change, every state (the home pages' figures per
+    /// stage, and the applicant's returned applications with their age).
+    pub async fn application_state_counts(&self, scope: &Scope) -> Result<Vec<StateCount>> {
+        let (cond, values) = Self::filter_sql(scope, &ApplicationFilter::default());
+        fetch_all(
+            self.conn(),
+            &format!(
+                "SELECT a.state, COUNT(*) AS count, MIN(a.updated_at) AS oldest_at {FROM} \
+                 WHERE {cond} GROUP BY a.state ORDER BY a.state"
+            ),
+            values,
         )
         .await
     }

@@ -141,6 +141,7 @@ impl ListParams {
                 .state
                 .as_deref()
                 .and_then(ipfin_domain::application::State::from_code),
+            phase: None,
             stage: self.stage.clone(),
             kind: self.kind.as_deref().and_then(Kind::from_code),
             district: self.district.clone(),

@@ -497,6 +497,7 @@ impl LoanQuery {
             year: self.year,
             district: self.district.clone().filter(|d| !d.is_empty()),
             lender_org_id: self.lender,
+            ..LoanFilter::default()
         }
     }
 }

@@ -65,8 +65,12 @@ fn nav(actor: &Actor, nav: &mut Vec<NavLink>) {
     } else {
         match scope.org_kind() {
             Some(OrgKind::ServiceAgency) => nav.push(NavLink::new(11, "/tokens", "nav.tokens")),
-            Some(_) => nav.push(NavLink::new(14, "/tokens", "nav.tokens")),
-            None => {}
+            Some(OrgKind::FinancialInstitution) => {
+                nav.push(NavLink::new(14, "/tokens", "nav.tokens"))
+            }
+            // An enterprise's menu is about its own business (issue #23 item 3): the few that
+            // connect a system of their own find API tokens on their organisation's page.
+            _ => {}
         }
     }
 }

@@ -121,8 +121,8 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ),
     (
         "todo.confirmations",
-        "待我确认的四眼事项",
-        "Four-eyes requests awaiting my confirmation:",
+        "待我确认的四眼事项 {n} 项",
+        "{n} four-eyes requests await my confirmation",
     ),
     (
         "flash.prepared",

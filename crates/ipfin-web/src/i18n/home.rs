@@ -82,4 +82,94 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ),
     ("home.figures", "关键数据", "Key figures"),
     ("home.scope_city", "全市", "Whole city"),
+    (
+        "home.todo_intro",
+        "等待您或本单位办理的事项，逾期和临近期限的排在前面。",
+        "What awaits you or your organisation, overdue and nearest deadlines first.",
+    ),
+    ("home.figures_as_of", "截至{date}", "As of {date}"),
+    (
+        "todo.app_submitted",
+        "待受理的申报 {n} 件",
+        "{n} applications to accept",
+    ),
+    (
+        "todo.app_accepted",
+        "待审核的申报 {n} 件{stage}",
+        "{n} applications to review{stage}",
+    ),
+    (
+        "todo.app_reviewed",
+        "审核通过、待发布公示的申报 {n} 件",
+        "{n} reviewed applications to put in a public notice",
+    ),
+    (
+        "todo.app_under_investigation",
+        "核查中的申报 {n} 件：请作出核查结论",
+        "{n} applications under investigation: conclude them",
+    ),
+    (
+        "todo.app_returned",
+        "退回补正的申报 {n} 件：按退回意见补正后重新提交",
+        "{n} applications returned for supplement: supplement them and submit again",
+    ),
+    (
+        "todo.issue_city",
+        "提交市级协调的事项：{title}（{district}）",
+        "Escalated to the city: {title} ({district})",
+    ),
+    (
+        "todo.issue_owner",
+        "工作会议议定事项：{title}",
+        "Agreed at the working meeting: {title}",
+    ),
+    (
+        "todo.task_rectify",
+        "整改任务（{subject}）：{requirement}",
+        "Rectification ({subject}): {requirement}",
+    ),
+    (
+        "todo.task_check",
+        "验收整改材料：{subject}",
+        "Check the rectification evidence: {subject}",
+    ),
+    (
+        "todo.sharing_overdue",
+        "数据共享逾期：{provider}的“{dataset}”",
+        "Data sharing overdue: {dataset} from {provider}",
+    ),
+    (
+        "todo.summary_request",
+        "答复市级信息报送要求：{text}",
+        "Answer the city's information request: {text}",
+    ),
+    ("fig.phase", "{phase}阶段", "{phase} stage"),
+    ("app.phase", "阶段", "Stage of five"),
+    (
+        "fig.quarter_financing",
+        "{quarter}质押融资额",
+        "Pledge financing, {quarter}",
+    ),
+    ("fig.loans_count", "贷款 {n} 笔", "{n} loans"),
+    (
+        "fig.year_target",
+        "{year}年融资目标完成率",
+        "{year} financing target reached",
+    ),
+    (
+        "fig.target_note",
+        "已完成 {actual}，目标 {target}",
+        "{actual} of {target}",
+    ),
+    ("fig.lagging_suffix", "，进度滞后", ", behind pace"),
+    (
+        "fig.districts_lagging",
+        "进度滞后的辖区",
+        "Districts behind pace",
+    ),
+    (
+        "fig.pushed_awaiting",
+        "待首次联系的推送企业",
+        "Pushed enterprises awaiting first contact",
+    ),
 ];

@@ -83,4 +83,10 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("contact.title", "职务/科室", "Title / unit"),
     ("contact.phone", "联系电话", "Phone"),
     ("contact.email", "电子邮箱", "E-mail"),
+    ("org.systems", "系统对接", "Connecting your systems"),
+    (
+        "org.systems_hint",
+        "本企业自有系统需要通过接口与平台交换数据时，在此创建接口令牌：",
+        "If your own systems exchange data with the platform through the API, create an API token here:",
+    ),
 ];

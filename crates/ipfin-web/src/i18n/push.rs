@@ -192,18 +192,13 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("push.by_source", "来源", "Source"),
     (
         "todo.pushed_awaiting",
-        "推送给本行、待首次联系的企业：",
-        "Pushed enterprises awaiting your first contact:",
-    ),
-    (
-        "todo.pushed_overdue",
-        "首次联系已逾期的推送企业：",
-        "Pushed enterprises with first contact overdue:",
+        "推送给本行、待首次联系的企业 {n} 家",
+        "{n} pushed enterprises await your first contact",
     ),
     (
         "todo.push_overdue_district",
-        "银行首次联系已逾期的推送企业：",
-        "Pushed enterprises whose bank's first contact is overdue:",
+        "银行首次联系已逾期的推送企业 {n} 家：请督促银行联系",
+        "{n} pushed enterprises whose bank's first contact is overdue: remind the banks",
     ),
     ("push.source", "推送来源", "Source"),
     (

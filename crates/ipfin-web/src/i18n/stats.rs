@@ -208,15 +208,10 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
         "按指导意见逐区核对现行扶持政策：覆盖三类知识产权、包含四项费用资助、中小微企业比例和上限不低于大型企业、不设附加申请条件、当年度政策 6 月底前修订发布、已发布明白卡。",
         "Each district's current policy against the guideline: all three IP types, the four fee items, SMEs at least as well treated as large enterprises, no extra entry condition, this year's revision by the end of June, a published clear card.",
     ),
-    ("fig.districts", "辖区数", "Districts"),
+    ("fig.departments", "区级部门", "Departments"),
     (
         "fig.districts_without_lead",
         "未指定牵头部门的辖区",
         "Districts without a lead department",
     ),
-    ("fig.institutions", "金融机构", "Financial institutions"),
-    ("fig.users", "用户数", "Users"),
-    ("fig.departments", "区级部门", "Departments"),
-    ("fig.org_users", "本机构用户", "Users of my organisation"),
-    ("fig.active_tokens", "有效接口令牌", "Active API tokens"),
 ];

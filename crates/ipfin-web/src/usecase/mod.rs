@@ -6,6 +6,7 @@ pub mod application;
 pub mod confirmation;
 pub mod conformance;
 pub mod coordination;
+pub mod home;
 pub mod meeting;
 pub mod payment;
 pub mod platform;

@@ -182,7 +182,7 @@ pub async fn version_budgets(
 pub async fn home(
     state: &AppState,
     actor: &Actor,
-) -> AppResult<(Vec<(String, String)>, Vec<PolicyBudget>)> {
+) -> AppResult<(Vec<ipfin_domain::todo::Todo>, Vec<PolicyBudget>)> {
     let Some(district) = actor.scope.district().map(str::to_string) else {
         return Ok((vec![], vec![]));
     };
@@ -207,14 +207,14 @@ pub async fn home(
             .filter(|p| p.pending_run_id.is_none())
             .count();
         if ready > 0 {
-            todos.push((
+            todos.push(ipfin_domain::todo::Todo::new(
                 t.s("todo.payments_due").replace("{n}", &ready.to_string()),
                 "/payments".to_string(),
             ));
         }
         let failures = s.open_failures(&actor.scope, Some(&district)).await?.len();
         if failures > 0 {
-            todos.push((
+            todos.push(ipfin_domain::todo::Todo::new(
                 t.s("todo.payment_failures")
                     .replace("{n}", &failures.to_string()),
                 "/payments".to_string(),
@@ -224,7 +224,7 @@ pub async fn home(
     if actor.scope.leads_district(&district) {
         for r in s.payment_runs(&actor.scope, Some(&district)).await? {
             if r.state() == ipfin_domain::payment::RunState::Draft && r.lines > 0 {
-                todos.push((
+                todos.push(ipfin_domain::todo::Todo::new(
                     t.s("todo.run_to_confirm")
                         .replace("{run}", &format!("#{} {}", r.id, r.title)),
                     format!("/payments/runs/{}", r.id),

@@ -1000,7 +1000,7 @@ pub async fn served_enterprise(
 /// The home page's to-dos of service stations (issue #21): for the station's staff and the
 /// district's lead officers, bookings awaiting a decision; for the station's staff, the visits
 /// of the coming seven days; for an enterprise served, completed cases it has not rated yet.
-pub async fn home(state: &AppState, actor: &Actor) -> AppResult<Vec<(String, String)>> {
+pub async fn home(state: &AppState, actor: &Actor) -> AppResult<Vec<ipfin_domain::todo::Todo>> {
     use ipfin_domain::visibility::{Party, Reach, Records};
     let t = crate::i18n::T(actor.lang);
     let s = &state.store;
@@ -1016,7 +1016,7 @@ pub async fn home(state: &AppState, actor: &Actor) -> AppResult<Vec<(String, Str
     if staff || scope.lead_district().is_some() {
         let pending = s.bookings(scope, true).await?.len();
         if pending > 0 {
-            todos.push((
+            todos.push(ipfin_domain::todo::Todo::new(
                 t.s("todo.station_bookings")
                     .replace("{n}", &pending.to_string()),
                 "/bookings".to_string(),
@@ -1029,7 +1029,7 @@ pub async fn home(state: &AppState, actor: &Actor) -> AppResult<Vec<(String, Str
             .visits_between(scope, from, from + chrono::Days::new(7))
             .await?;
         if !visits.is_empty() {
-            todos.push((
+            todos.push(ipfin_domain::todo::Todo::new(
                 t.s("todo.station_visits")
                     .replace("{n}", &visits.len().to_string()),
                 "/cases/week".to_string(),
@@ -1056,7 +1056,7 @@ pub async fn home(state: &AppState, actor: &Actor) -> AppResult<Vec<(String, Str
             .iter()
             .filter(|c| c.completed_on.is_some() && c.rating.is_none())
         {
-            todos.push((
+            todos.push(ipfin_domain::todo::Todo::new(
                 t.s("todo.station_rate")
                     .replace("{station}", &c.station_name),
                 format!("/cases/{}#r-h", c.id),

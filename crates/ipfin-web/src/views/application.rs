@@ -85,6 +85,7 @@ fn fill(text: &str, n: impl std::fmt::Display) -> String {
 pub struct AppListQuery {
     q: Option<String>,
     state: Option<String>,
+    phase: Option<String>,
     stage: Option<String>,
     kind: Option<String>,
     page: Option<String>,
@@ -97,6 +98,10 @@ impl AppListQuery {
         ipfin_store::application::ApplicationFilter {
             q: self.q.clone(),
             state: self.state.as_deref().and_then(AppStateCode::from_code),
+            phase: self
+                .phase
+                .as_deref()
+                .and_then(ipfin_domain::application::Phase::from_code),
             stage: self.stage.clone(),
             kind: self.kind.as_deref().and_then(Kind::from_code),
             district: None,
@@ -107,9 +112,10 @@ impl AppListQuery {
     fn export_link(&self) -> String {
         let v = |o: &Option<String>| crate::http::urlencode(o.as_deref().unwrap_or(""));
         format!(
-            "/applications/export.xlsx?q={}&state={}&stage={}&kind={}",
+            "/applications/export.xlsx?q={}&state={}&phase={}&stage={}&kind={}",
             v(&self.q),
             v(&self.state),
+            v(&self.phase),
             v(&self.stage),
             v(&self.kind)
         )
@@ -140,6 +146,13 @@ impl ListPage {
     }
     fn stage(&self, c: &Option<String>) -> &'static str {
         stage_label(c, self.ctx.lang)
+    }
+    /// The five stages for the filter: (code, label).
+    fn phases(&self) -> Vec<(&'static str, &'static str)> {
+        ipfin_domain::application::Phase::ALL
+            .iter()
+            .map(|p| (p.code(), p.label(self.ctx.lang)))
+            .collect()
     }
     fn kind(&self, c: &str) -> &'static str {
         kind_label(c, self.ctx.lang)

@@ -81,6 +81,7 @@ impl LoanListQuery {
             year: self.year.as_deref().and_then(|y| y.trim().parse().ok()),
             district: self.district.clone().filter(|d| !d.is_empty()),
             lender_org_id: self.lender.as_deref().and_then(|l| l.parse::<OrgId>().ok()),
+            ..LoanFilter::default()
         }
     }
 

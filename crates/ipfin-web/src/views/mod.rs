@@ -58,6 +58,15 @@ pub struct NavItem {
     pub current: bool,
 }
 
+/// A group of the signed-in menu (issue #23 item 3): its name and entries; `current` when the
+/// page shown is one of them.
+#[derive(Debug, Clone)]
+pub struct NavGroupItem {
+    pub label: &'static str,
+    pub current: bool,
+    pub items: Vec<NavItem>,
+}
+
 /// The signed-in user as the page header shows them.
 #[derive(Debug, Clone)]
 pub struct UserNav {
@@ -72,11 +81,41 @@ pub struct PageCtx {
     pub lang: Lang,
     pub user: Option<UserNav>,
     pub nav: Vec<NavItem>,
+    /// The signed-in menu by task group (empty when signed out: the flat `nav` is shown).
+    pub nav_groups: Vec<NavGroupItem>,
     pub csrf: String,
     pub flash: Option<String>,
     pub demo: bool,
     /// The site's public address (`IPFIN_PUBLIC_BASE_URL`), for links people copy elsewhere.
     pub base_url: String,
+}
+
+/// The menu by task group, groups in their fixed order, entries in menu order within each.
+fn group_nav(nav: &[NavItem], t: T) -> Vec<NavGroupItem> {
+    use crate::areas::NavGroup;
+    let mut groups: Vec<(NavGroup, NavGroupItem)> = Vec::new();
+    for item in nav {
+        let g = NavGroup::of(&item.href).unwrap_or(NavGroup::Tools);
+        let at = match groups.iter().position(|(k, _)| *k == g) {
+            Some(i) => i,
+            None => {
+                groups.push((
+                    g,
+                    NavGroupItem {
+                        label: t.s(g.label()),
+                        current: false,
+                        items: Vec::new(),
+                    },
+                ));
+                groups.len() - 1
+            }
+        };
+        let entry = &mut groups[at].1;
+        entry.current |= item.current;
+        entry.items.push(item.clone());
+    }
+    groups.sort_by_key(|(k, _)| *k);
+    groups.into_iter().map(|(_, g)| g).collect()
 }
 
 impl PageCtx {
@@ -86,7 +125,7 @@ impl PageCtx {
             .into_iter()
             .map(|l| (l.href, l.label))
             .collect();
-        let nav = links
+        let nav: Vec<NavItem> = links
             .into_iter()
             .map(|(href, key)| NavItem {
                 current: href == path
@@ -95,6 +134,11 @@ impl PageCtx {
                 href,
             })
             .collect();
+        let nav_groups = if actor.user().is_some() {
+            group_nav(&nav, t)
+        } else {
+            Vec::new()
+        };
         PageCtx {
             t,
             lang: actor.lang,
@@ -103,6 +147,7 @@ impl PageCtx {
                 org_name: u.org_name.clone(),
             }),
             nav,
+            nav_groups,
             csrf: actor.csrf_token().unwrap_or_default().to_string(),
             flash: None,
             demo: state.config.demo,

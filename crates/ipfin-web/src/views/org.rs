@@ -336,6 +336,8 @@ struct OrgPage {
     contacts: Vec<ContactPerson>,
     users: Vec<User>,
     can_manage: bool,
+    /// The caller's own enterprise: the page links its API tokens (not in an SME's menu).
+    own_enterprise: bool,
     errors: FormErrors,
     contact: NewContactForm,
 }
@@ -356,6 +358,8 @@ async fn org_page(
             .scope
             .manages_kind_in(org.kind(), org.district_code.as_deref()),
         ctx: PageCtx::new(actor, state, &format!("/orgs/{id}")).with_flash(flash),
+        own_enterprise: actor.scope.org_kind() == Some(ipfin_domain::OrgKind::Enterprise)
+            && actor.organisation_id() == Some(ipfin_domain::id::OrgId::new(id)),
         org,
         contacts,
         users,

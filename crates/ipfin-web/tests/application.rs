@@ -234,6 +234,23 @@ async fn an_enterprise_fee_application_from_draft_to_grant() {
                 first_file = r.json()["id"].as_i64().expect("file id");
             }
         }
+        // The draft shows what it would be granted, on the figures it would be submitted with
+        // (issue #23 item 2), and the submission computes the same amount.
+        let page = app
+            .get(&format!("/applications/{id}"), Some(&ent_user))
+            .await;
+        let estimate = page
+            .body
+            .split("预计资助金额</dt><dd><strong>")
+            .nth(1)
+            .and_then(|s| s.split(' ').next())
+            .unwrap_or_else(|| panic!("a draft shows its estimate: {}", page.body))
+            .to_string();
+        let how = page.body.split("测算过程").nth(1).unwrap_or_default();
+        assert!(
+            how.contains("测算资助合计"),
+            "the derivation is shown: {how}"
+        );
         let r = app
             .api(
                 Method::POST,
@@ -244,6 +261,15 @@ async fn an_enterprise_fee_application_from_draft_to_grant() {
             .await;
         assert_eq!(r.status, 200, "{}", r.body);
         assert_eq!(r.json()["number"], "440305-2026-EF-00001");
+        let page = app
+            .get(&format!("/applications/{id}"), Some(&ent_user))
+            .await;
+        assert!(
+            page.body
+                .contains(&format!("测算金额</dt><dd>{estimate} 元</dd>"))
+                && !page.body.contains("预计资助金额"),
+            "the submitted application computes the estimate: {estimate}"
+        );
         let r = app
             .api(
                 Method::GET,

@@ -288,7 +288,9 @@ impl Store {
         old: &[Difference],
     ) -> Result<(Calculation, Figures)> {
         let f = Self::figures(tx.conn(), row, body, old).await?;
-        let c = self.calculate_for(tx, row, body, doc, &f.loans).await?;
+        let c = self
+            .calculate_for(tx.conn(), row, body, doc, &f.loans)
+            .await?;
         Self::store_calculation(tx, row, &c, &f.why, Some(&f.diffs)).await?;
         Ok((c, f))
     }

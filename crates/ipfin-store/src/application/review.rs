@@ -245,16 +245,54 @@ impl Store {
         .await
     }
 
-    /// Runs the engine on an application as it stands.
-    pub(super) async fn calculate_for(
+    /// What a draft would be granted if submitted now (issue #23 item 2: a draft shows its
+    /// estimate as soon as loans and items are chosen): the same figures and engine as the
+    /// submission, nothing stored. `None` for anything but the caller's own draft, or when the
+    /// engine cannot run yet (no loans, size unknown). The lines say where the figures used
+    /// differ from the stated ones (the banks' reports count), then the derivation.
+    pub async fn draft_estimate(
         &self,
-        tx: &WriteTx,
+        scope: &Scope,
+        id: i64,
+    ) -> Result<Option<(Calculation, Vec<String>)>> {
+        let conn = self.conn();
+        if applicant_org(scope).is_err() {
+            return Ok(None);
+        }
+        let row = Self::app_row(conn, scope, id).await?;
+        let (wf, body) = Self::app_state(conn, id).await?;
+        if wf.state != State::Draft || body.lines.is_empty() && row.kind() == Kind::EnterpriseFee {
+            return Ok(None);
+        }
+        let doc = Self::policy_version_in_any(conn, row.policy_version_id)
+            .await?
+            .doc()?;
+        let (loans, mut lines) = if row.kind() == Kind::EnterpriseFee {
+            let f = Self::figures(conn, &row, &body, &[]).await?;
+            (f.loans, f.why)
+        } else {
+            (Vec::new(), Vec::new())
+        };
+        Ok(
+            match self.calculate_for(conn, &row, &body, &doc, &loans).await {
+                Ok(c) => {
+                    lines.extend(c.lines());
+                    Some((c, lines))
+                }
+                Err(_) => None,
+            },
+        )
+    }
+
+    /// Runs the engine on an application as it stands.
+    pub(super) async fn calculate_for<C: ConnectionTrait>(
+        &self,
+        conn: &C,
         row: &ApplicationRow,
         body: &Body,
         doc: &PolicyDocument,
         loans: &[calc::Loan],
     ) -> Result<Calculation> {
-        let conn = tx.conn();
         match row.kind() {
             Kind::EnterpriseFee => {
                 let e = self
@@ -500,7 +538,7 @@ impl Store {
             }
         };
         let c = self
-            .calculate_for(tx, &row, &body, &doc, &figures.loans)
+            .calculate_for(tx.conn(), &row, &body, &doc, &figures.loans)
             .await?;
         if !c.eligible {
             // The policy's own conditions (years limit, revenue, IP types) rule it out: say

@@ -584,4 +584,11 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
         "申请 #{id}：{text}",
         "Application #{id}: {text}",
     ),
+    ("app.estimate", "预计资助金额", "Estimated grant"),
+    (
+        "app.estimate_hint",
+        "按本草稿所选贷款和资助项目、以银行报送的数据测算；提交后由区经办人员审核确定。",
+        "Worked out from the loans and items chosen in this draft, on the figures the banks reported; the district decides after you submit.",
+    ),
+    ("app.estimate_how", "测算过程", "How it was worked out"),
 ];

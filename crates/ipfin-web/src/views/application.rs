@@ -547,6 +547,8 @@ struct DetailPage {
     entered: std::collections::HashMap<String, String>,
     /// A four-eyes request about the application awaiting a second person (issue #18 item 3).
     pending: Option<ipfin_store::confirmation::ConfirmationRow>,
+    /// A draft's estimate on the figures it would be submitted with (nothing stored).
+    estimate: Option<(ipfin_domain::policy::calc::Calculation, Vec<String>)>,
 }
 
 impl DetailPage {
@@ -748,6 +750,11 @@ async fn detail_page_with(
         .store
         .pending_confirmation(&actor.scope, "application", id)
         .await?;
+    let estimate = if applicant && d.row.state() == AppStateCode::Draft {
+        state.store.draft_estimate(&actor.scope, id).await?
+    } else {
+        None
+    };
     let mut actions = allowed(actor, &d);
     if pending.is_some() {
         // The step awaiting a second person is not prepared twice.
@@ -766,6 +773,7 @@ async fn detail_page_with(
         today: today.to_string(),
         preview,
         entered: Default::default(),
+        estimate,
     })
 }
 

@@ -124,10 +124,11 @@ fn line_err(i: usize, field: &str, code: &'static str, zh: String, en: String) -
 /// Checks the lines of an enterprise fee application for the chosen items: at least one loan;
 /// each with a contract number, a positive principal, dates in order, a rate in 0–36%; the
 /// mixed-collateral rule (a loan with other collateral must state the IP amount or ratio); and
-/// some amount paid for each chosen item.
-pub fn check_lines(lines: &[Line], items: &[Item]) -> Result<(), LineError> {
+/// some amount paid for each chosen item. Every problem of every loan is reported at once.
+pub fn check_lines(lines: &[Line], items: &[Item]) -> Result<(), Vec<LineError>> {
+    let mut errs = Vec::new();
     if lines.is_empty() {
-        return Err(LineError {
+        errs.push(LineError {
             field: "lines".into(),
             msg: Msg::new(
                 "application.no_loans",
@@ -137,7 +138,7 @@ pub fn check_lines(lines: &[Line], items: &[Item]) -> Result<(), LineError> {
         });
     }
     if items.is_empty() {
-        return Err(LineError {
+        errs.push(LineError {
             field: "items".into(),
             msg: Msg::new(
                 "application.no_items",
@@ -150,7 +151,7 @@ pub fn check_lines(lines: &[Line], items: &[Item]) -> Result<(), LineError> {
     for (i, l) in lines.iter().enumerate() {
         let r = l.reference();
         if l.contract_number.trim().is_empty() {
-            return Err(line_err(
+            errs.push(line_err(
                 i,
                 "contract_number",
                 "line.contract_number",
@@ -159,7 +160,7 @@ pub fn check_lines(lines: &[Line], items: &[Item]) -> Result<(), LineError> {
             ));
         }
         if !keys.insert(l.loan_key()) {
-            return Err(line_err(
+            errs.push(line_err(
                 i,
                 "contract_number",
                 "line.duplicate",
@@ -168,7 +169,7 @@ pub fn check_lines(lines: &[Line], items: &[Item]) -> Result<(), LineError> {
             ));
         }
         if !l.principal_fen.is_positive() {
-            return Err(line_err(
+            errs.push(line_err(
                 i,
                 "principal_fen",
                 "line.principal",
@@ -177,7 +178,7 @@ pub fn check_lines(lines: &[Line], items: &[Item]) -> Result<(), LineError> {
             ));
         }
         if l.end <= l.start {
-            return Err(line_err(
+            errs.push(line_err(
                 i,
                 "end",
                 "line.dates",
@@ -190,7 +191,7 @@ pub fn check_lines(lines: &[Line], items: &[Item]) -> Result<(), LineError> {
             ));
         }
         if l.annual_rate < Decimal::ZERO || l.annual_rate > Decimal::new(36, 2) {
-            return Err(line_err(
+            errs.push(line_err(
                 i,
                 "annual_rate",
                 "line.rate",
@@ -206,7 +207,7 @@ pub fn check_lines(lines: &[Line], items: &[Item]) -> Result<(), LineError> {
                 .ip_ratio
                 .is_some_and(|r| r > Decimal::ZERO && r <= Decimal::ONE);
             if !amount_ok && !ratio_ok {
-                return Err(line_err(
+                errs.push(line_err(
                     i,
                     "ip_amount_fen",
                     "line.mixed_collateral",
@@ -226,7 +227,7 @@ pub fn check_lines(lines: &[Line], items: &[Item]) -> Result<(), LineError> {
             l.insurance_fee_fen,
         ];
         if amounts.iter().any(|a| *a < 0) || l.secured_amount_fen.is_some_and(|s| s < 0) {
-            return Err(line_err(
+            errs.push(line_err(
                 i,
                 "interest_paid_fen",
                 "line.negative",
@@ -237,7 +238,7 @@ pub fn check_lines(lines: &[Line], items: &[Item]) -> Result<(), LineError> {
     }
     for item in items {
         if lines.iter().all(|l| l.fee(*item) == Fen::ZERO) {
-            return Err(LineError {
+            errs.push(LineError {
                 field: "items".into(),
                 msg: Msg::new(
                     "application.item_without_amount",
@@ -254,7 +255,7 @@ pub fn check_lines(lines: &[Line], items: &[Item]) -> Result<(), LineError> {
             });
         }
     }
-    Ok(())
+    if errs.is_empty() { Ok(()) } else { Err(errs) }
 }
 
 #[cfg(test)]
@@ -290,8 +291,8 @@ mod tests {
         assert!(check_lines(std::slice::from_ref(&l), &[Item::Interest]).is_ok());
         l.other_collateral = true;
         let e = check_lines(std::slice::from_ref(&l), &[Item::Interest]).unwrap_err();
-        assert_eq!(e.field, "lines[0].ip_amount_fen");
-        assert_eq!(e.msg.code, "line.mixed_collateral");
+        assert_eq!(e[0].field, "lines[0].ip_amount_fen");
+        assert_eq!(e[0].msg.code, "line.mixed_collateral");
         l.ip_ratio = Some(dec!(0.6));
         assert!(check_lines(std::slice::from_ref(&l), &[Item::Interest]).is_ok());
         assert_eq!(
@@ -313,13 +314,37 @@ mod tests {
         }
         // An item with nothing paid is refused, naming the item.
         let e = check_lines(&[line()], &[Item::Guarantee]).unwrap_err();
-        assert_eq!(e.msg.code, "application.item_without_amount");
+        assert_eq!(e[0].msg.code, "application.item_without_amount");
         assert_eq!(
-            check_lines(&[line(), line()], &[Item::Interest])
-                .unwrap_err()
+            check_lines(&[line(), line()], &[Item::Interest]).unwrap_err()[0]
                 .msg
                 .code,
             "line.duplicate"
+        );
+    }
+
+    #[test]
+    fn every_problem_of_every_loan_is_named_at_once() {
+        let mut a = line();
+        a.contract_number = " ".into();
+        a.annual_rate = dec!(0.5);
+        let mut b = line();
+        b.contract_number = "2026-ZY-0099".into();
+        b.principal_fen = Fen::new(0);
+        b.end = b.start;
+        b.other_collateral = true;
+        let e = check_lines(&[a, b], &[Item::Interest, Item::Insurance]).unwrap_err();
+        let got: Vec<(&str, &str)> = e.iter().map(|x| (x.field.as_str(), x.msg.code)).collect();
+        assert_eq!(
+            got,
+            [
+                ("lines[0].contract_number", "line.contract_number"),
+                ("lines[0].annual_rate", "line.rate"),
+                ("lines[1].principal_fen", "line.principal"),
+                ("lines[1].end", "line.dates"),
+                ("lines[1].ip_amount_fen", "line.mixed_collateral"),
+                ("items", "application.item_without_amount"),
+            ]
         );
     }
 }

@@ -500,11 +500,15 @@ impl Store {
             }
         }
         if row.kind() == Kind::EnterpriseFee {
-            app::lines::check_lines(&body.lines, &row.item_list()).map_err(|e| {
-                StoreError::Document(ipfin_domain::policy::rules::RuleError {
-                    path: e.field,
-                    msg: e.msg,
-                })
+            app::lines::check_lines(&body.lines, &row.item_list()).map_err(|list| {
+                StoreError::Problems(
+                    list.into_iter()
+                        .map(|e| ipfin_domain::policy::rules::RuleError {
+                            path: e.field,
+                            msg: e.msg,
+                        })
+                        .collect(),
+                )
             })?;
         }
         // Eligibility (R2.2) for enterprises, kept with the application.

@@ -110,8 +110,8 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ),
     (
         "todo.app_returned",
-        "退回补正的申报 {n} 件：按退回意见补正后重新提交",
-        "{n} applications returned for supplement: supplement them and submit again",
+        "申报 {number} 被退回补正：按退回意见补正后重新提交",
+        "Application {number} was returned: supplement it and submit again",
     ),
     (
         "todo.issue_city",

@@ -138,16 +138,26 @@ async fn todos(state: &AppState, actor: &Actor, today: chrono::NaiveDate) -> App
         scope.reach(Records::Applications),
         Reach::Party(Party::Applicant, _)
     ) {
-        for c in s.application_state_counts(scope).await? {
-            if c.state.get() == State::Returned {
-                out.push(
-                    Todo::new(
-                        n("todo.app_returned", c.count),
-                        "/applications?state=returned",
-                    )
-                    .since(c.oldest_at.map(business_date)),
-                );
-            }
+        let returned = s
+            .applications(
+                scope,
+                &ipfin_store::application::ApplicationFilter {
+                    state: Some(State::Returned),
+                    ..Default::default()
+                },
+                Page::new(Some(1), Some(50)),
+            )
+            .await?;
+        for a in returned.items {
+            out.push(
+                Todo::new(
+                    t.s("todo.app_returned")
+                        .replace("{number}", a.number.as_deref().unwrap_or_default()),
+                    format!("/applications/{}", a.id),
+                )
+                .due(a.return_deadline)
+                .since(Some(business_date(a.updated_at))),
+            );
         }
     }
 

@@ -14,7 +14,7 @@
 //! tests count its loans): `Store::load_demo` does not call it.
 
 use crate::Store;
-use crate::application::{Body, ItemDecision, NewApplication};
+use crate::application::{Body, NewApplication};
 use crate::audit::AuditActor;
 use crate::db::{exec, fetch_all, fetch_i64};
 use crate::error::{Result, StoreError};
@@ -707,7 +707,7 @@ impl Store {
             let a = actuals.get(*code);
             let size = |v: i64, unit: i64, least: i64| {
                 let t = v * 100 / pct;
-                (t.div_ceil(unit) * unit).max(least)
+                ((t + unit - 1) / unit * unit).max(least)
             };
             let amount = a.map_or(0, |a| a.amount_fen.get());
             targets.push((

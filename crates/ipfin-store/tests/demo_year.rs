@@ -155,7 +155,10 @@ async fn the_demo_year_shows_a_working_year_in_later_years_too() {
                 .expect("published");
             let on = ipfin_domain::calendar::business_date(policy.published_at.unwrap_or(0));
             assert_eq!(policy.year, today.year(), "{n}");
-            assert!(on <= today && on.year() == today.year() && on.month() <= 6, "{n}: {on}");
+            assert!(
+                on <= today && on.year() == today.year() && on.month() <= 6,
+                "{n}: {on}"
+            );
 
             assert_eq!(
                 s.audit_verify().await.expect("verify"),

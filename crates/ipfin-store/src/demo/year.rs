@@ -111,7 +111,11 @@ impl YearLoan {
 /// The year's loans, `today` included: five a month for the twelve months up to `today`'s,
 /// two of each month to Nanshan's applicants and three to the registry's other enterprises
 /// in turn, from the three banks in turn; quarterly interest paid up to `today`.
-fn plan_loans(today: NaiveDate, others: &[(String, CreditCode)], applicants: &[CreditCode]) -> Vec<YearLoan> {
+fn plan_loans(
+    today: NaiveDate,
+    others: &[(String, CreditCode)],
+    applicants: &[CreditCode],
+) -> Vec<YearLoan> {
     let mut out = Vec::new();
     let month_one = today.with_day(1).unwrap_or(today);
     let mut serial = 0usize;
@@ -122,7 +126,10 @@ fn plan_loans(today: NaiveDate, others: &[(String, CreditCode)], applicants: &[C
         for k in 0..5usize {
             serial += 1;
             let (enterprise, code) = match k {
-                0 => (APPLICANTS[m as usize % 4].to_string(), &applicants[m as usize % 4]),
+                0 => (
+                    APPLICANTS[m as usize % 4].to_string(),
+                    &applicants[m as usize % 4],
+                ),
                 1 => (
                     APPLICANTS[(m as usize + 2) % 4].to_string(),
                     &applicants[(m as usize + 2) % 4],
@@ -346,7 +353,13 @@ impl Store {
     /// Notices count working days: a year whose holiday arrangement the city has not entered
     /// (a demo run in a year after the built-in ones) is entered as weekends only, marked so.
     async fn ensure_demo_calendar(&self, p: &Parties, today: NaiveDate) -> Result<()> {
-        let have: Vec<i32> = self.calendar().await?.years().iter().map(|y| y.year).collect();
+        let have: Vec<i32> = self
+            .calendar()
+            .await?
+            .years()
+            .iter()
+            .map(|y| y.year)
+            .collect();
         let mut years: Vec<i32> = [
             (today - Days::new(300)).year(),
             today.year(),
@@ -461,9 +474,16 @@ impl Store {
                 return Ok(None);
             };
             used.insert(i);
-            self.demo_application(p, who, policy.id, loan.line(p.banks[loan.bank]), day, submit)
-                .await
-                .map(Some)
+            self.demo_application(
+                p,
+                who,
+                policy.id,
+                loan.line(p.banks[loan.bank]),
+                day,
+                submit,
+            )
+            .await
+            .map(Some)
         };
         if let Some(b) = past {
             let mut ids = Vec::new();
@@ -479,7 +499,8 @@ impl Store {
                 }
                 self.demo_reject(p, &district, *rejected).await?;
                 let start = working_day_from(&calendar, b.opens + Days::new(10))?;
-                self.demo_notice(p, &district, &doc.title, granted, start).await?;
+                self.demo_notice(p, &district, &doc.title, granted, start)
+                    .await?;
                 let ended = calendar
                     .period_end(start, 5)
                     .map_err(|e| err("notice", e))?
@@ -590,7 +611,8 @@ impl Store {
     /// Accepted by 经办 and passed through `stages` review stages (1–3), each by its officer.
     async fn demo_review(&self, p: &Parties, d: &Scope, id: i64, stages: usize) -> Result<()> {
         let mut tx = self.write(p.actor("ns.officer")).await?;
-        self.accept_application(&mut tx, d, id, "材料齐全，予以受理").await?;
+        self.accept_application(&mut tx, d, id, "材料齐全，予以受理")
+            .await?;
         tx.commit().await?;
         for (who, comment) in [
             ("ns.officer", "经办意见：贷款及付息凭证与银行报送一致"),
@@ -647,7 +669,10 @@ impl Store {
         ids: &[i64],
         start: NaiveDate,
     ) -> Result<()> {
-        let title = format!("{policy_title}资助项目公示（{}）", start.format("%Y 年 %-m 月"));
+        let title = format!(
+            "{policy_title}资助项目公示（{}）",
+            start.format("%Y 年 %-m 月")
+        );
         let mut tx = self.write(p.actor("ns.officer")).await?;
         let c = self
             .prepare_notice(&mut tx, d, &title, ids, start, 5, start)
@@ -678,8 +703,20 @@ impl Store {
 
     /// Pays the grant in full on `day`: prepared by the payer, confirmed by the cashier
     /// (neither reviewed it).
-    async fn demo_pay(&self, p: &Parties, d: &Scope, id: i64, day: NaiveDate, n: usize) -> Result<()> {
-        let granted = self.application(d, id).await?.row.granted_fen.unwrap_or(Fen::ZERO);
+    async fn demo_pay(
+        &self,
+        p: &Parties,
+        d: &Scope,
+        id: i64,
+        day: NaiveDate,
+        n: usize,
+    ) -> Result<()> {
+        let granted = self
+            .application(d, id)
+            .await?
+            .row
+            .granted_fen
+            .unwrap_or(Fen::ZERO);
         if granted == Fen::ZERO {
             return Ok(());
         }

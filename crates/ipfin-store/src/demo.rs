@@ -17,6 +17,7 @@ use sea_orm::FromQueryResult;
 use serde_json::json;
 
 mod year;
+pub use year::interest;
 
 /// (code, name, English name, kind)
 /// A demo district's annual targets: amount in 亿元, enterprises financed, pledge

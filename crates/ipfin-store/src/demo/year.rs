@@ -14,18 +14,17 @@
 //! tests count its loans): `Store::load_demo` does not call it.
 
 use crate::Store;
-use crate::application::{Body, NewApplication};
+use crate::application::NewApplication;
 use crate::audit::AuditActor;
 use crate::db::{exec, fetch_all, fetch_i64};
 use crate::error::{Result, StoreError};
 use crate::financing::{LoanInput, PledgeInput, PledgeItemInput};
 use chrono::{Datelike, Days, Months, NaiveDate};
-use ipfin_domain::application::{Action, Kind, Line};
+use ipfin_domain::application::{Action, Line};
 use ipfin_domain::calendar::{Calendar, YearArrangement};
 use ipfin_domain::financing::{LoanTerms, Payment, PledgeTerms};
 use ipfin_domain::ip_number::IpKind;
 use ipfin_domain::policy::document::Batch;
-use ipfin_domain::policy::rules::Item;
 use ipfin_domain::stats::Quarter;
 use ipfin_domain::target::Metric;
 use ipfin_domain::{CreditCode, Fen, OrgId, Scope};
@@ -58,8 +57,9 @@ fn err(what: &str, m: ipfin_domain::Msg) -> StoreError {
     StoreError::Internal(format!("demo year: {what}: {}", m.zh))
 }
 
-/// Interest in fen for `days` at `rate` on `principal` (actual/360), half up.
-fn interest(principal: i64, rate: Decimal, days: i64) -> i64 {
+/// Interest in fen for `days` at `rate` on `principal` (actual/360), half up: what the demo's
+/// banks report as paid (also the city-scale demo loans of `ipfin demo`).
+pub fn interest(principal: i64, rate: Decimal, days: i64) -> i64 {
     let v = Decimal::from(principal) * rate * Decimal::from(days) / Decimal::from(360);
     v.round_dp_with_strategy(0, rust_decimal::RoundingStrategy::MidpointAwayFromZero)
         .try_into()
@@ -578,16 +578,7 @@ impl Store {
             .create_application(
                 &mut tx,
                 &ent,
-                NewApplication {
-                    kind: Kind::EnterpriseFee,
-                    policy_version_id: policy,
-                    batch: None,
-                    items: vec![Item::Interest],
-                    body: Body {
-                        lines: vec![line],
-                        ..Default::default()
-                    },
-                },
+                NewApplication::interest(policy, vec![line]),
                 day,
             )
             .await?;

@@ -16,6 +16,9 @@ use ipfin_domain::{Fen, Role, Scope};
 use sea_orm::FromQueryResult;
 use serde_json::json;
 
+mod year;
+pub use year::interest;
+
 /// (code, name, English name, kind)
 /// A demo district's annual targets: amount in 亿元, enterprises financed, pledge
 /// registrations (sized to the city-scale demo loans).
@@ -240,6 +243,28 @@ pub fn demo_code(division: &str, serial: u32) -> ipfin_domain::CreditCode {
 }
 
 impl Store {
+    /// The demo's annual targets of `today`'s year for every district, sized to the city-scale
+    /// demo loans (`ipfin demo --scale city`; the small demo sizes them to its working year:
+    /// [`Store::seed_demo_year`]).
+    pub async fn set_demo_city_targets(&self, tx: &mut WriteTx, today: NaiveDate) -> Result<()> {
+        let year = chrono::Datelike::year(&today);
+        let mut targets = Vec::new();
+        for (code, _, _, _) in SHENZHEN_DISTRICTS {
+            let (yi, firms, pledges) = demo_targets(code);
+            targets.push((
+                (*code).to_string(),
+                Metric::Amount,
+                Some(yi * 10_000 * 10_000 * 100),
+            ));
+            targets.push(((*code).to_string(), Metric::Enterprises, Some(firms)));
+            targets.push(((*code).to_string(), Metric::Pledges, Some(pledges)));
+            targets.push(((*code).to_string(), Metric::SmeShare, Some(7_000)));
+        }
+        self.set_targets(tx, &Scope::City, year, today, false, &targets)
+            .await?;
+        Ok(())
+    }
+
     /// Whether the demo city was loaded into this database.
     pub async fn demo_loaded(&self) -> Result<bool> {
         #[derive(FromQueryResult)]
@@ -258,8 +283,21 @@ impl Store {
 
     /// Loads the demo city in one transaction. `password` gives each demo account's password
     /// (the CLI passes random ones; tests a fixed one). Returns `None` when already loaded.
+    /// The policies' batches are laid around today ([`demo_policy_at`]).
     pub async fn load_demo(
         &self,
+        password: impl Fn(&str) -> String,
+    ) -> Result<Option<Vec<DemoLogin>>> {
+        self.load_demo_at(crate::today_shanghai(), password).await
+    }
+
+    /// [`Store::load_demo`] with the demo policies laid around `policy_day` instead of today:
+    /// their year, batches and publication date (decision 0040). Tests that walk an
+    /// application through fixed dates pass a fixed day, so they do not depend on the date
+    /// they run on; everything else in the demo city stays relative to today.
+    pub async fn load_demo_at(
+        &self,
+        policy_day: NaiveDate,
         password: impl Fn(&str) -> String,
     ) -> Result<Option<Vec<DemoLogin>>> {
         if self.demo_loaded().await? {
@@ -702,34 +740,25 @@ impl Store {
                 code: (*code).to_string(),
                 manage: true,
             };
-            let doc = demo_policy(code, name);
+            let doc = demo_policy_at(code, name, policy_day);
             let v = self.create_policy(&mut tx, &lead, &doc).await?;
             self.publish_policy(&mut tx, &lead, v.id).await?;
+            // Backdating (demo only): `publish_policy` stamps now; a district publishes its
+            // year's policy early in the year (R2.3: by the end of June), before its batches.
+            exec(
+                tx.conn(),
+                "UPDATE policy_versions SET published_at = ? WHERE id = ?",
+                vec![
+                    at_shanghai(demo_published_on(policy_day), 10).into(),
+                    v.id.into(),
+                ],
+            )
+            .await?;
         }
         // The city's annual targets for this year (R4.1), so the dashboards, bulletins and the
         // assessment have something to measure against.
-        let year = chrono::Datelike::year(&crate::today_shanghai());
-        let mut targets = Vec::new();
-        for (code, _, _, _) in SHENZHEN_DISTRICTS {
-            let (yi, firms, pledges) = demo_targets(code);
-            targets.push((
-                (*code).to_string(),
-                Metric::Amount,
-                Some(yi * 10_000 * 10_000 * 100),
-            ));
-            targets.push(((*code).to_string(), Metric::Enterprises, Some(firms)));
-            targets.push(((*code).to_string(), Metric::Pledges, Some(pledges)));
-            targets.push(((*code).to_string(), Metric::SmeShare, Some(7_000)));
-        }
-        self.set_targets(
-            &mut tx,
-            &city,
-            year,
-            crate::today_shanghai(),
-            false,
-            &targets,
-        )
-        .await?;
+        self.set_demo_city_targets(&mut tx, crate::today_shanghai())
+            .await?;
         // Quarterly working meetings of 南山区 (issue #8, R1.2).
         crate::meeting::seed_demo(self, &mut tx).await?;
         crate::supervision::seed_demo(self, &mut tx).await?; // issue #8: inspections (R4.3)
@@ -848,6 +877,18 @@ fn at_shanghai(date: chrono::NaiveDate, hour: u32) -> i64 {
         .unwrap_or_else(crate::now_s)
 }
 
+/// The day a demo policy laid around `policy_day` was published: 1 March of its year, or
+/// earlier when that is still to come (never before 1 January, never after `policy_day`).
+pub fn demo_published_on(policy_day: NaiveDate) -> NaiveDate {
+    let year = chrono::Datelike::year(&policy_day);
+    let jan1 = NaiveDate::from_ymd_opt(year, 1, 1).unwrap_or(policy_day);
+    let mar1 = NaiveDate::from_ymd_opt(year, 3, 1).unwrap_or(policy_day);
+    (policy_day - chrono::Days::new(95))
+        .min(mar1)
+        .max(jan1)
+        .min(policy_day)
+}
+
 /// The demo's meetings and summaries are written today, as the seeding functions record any
 /// write; their times are moved to when a real district would have made them: reports two days
 /// before the meeting, the meeting held on its day, issues raised there, minutes three days
@@ -938,8 +979,20 @@ async fn backdate_demo_records(tx: &WriteTx) -> Result<()> {
 /// CNY 1.5 million per enterprise per year), Futian-style for Futian (patents only, loans up
 /// to a year, 50% of interest, fees up to 4% of the principal, CNY 2 million, first come
 /// first served), and elsewhere 70% for SMEs and 50% for large enterprises with CNY 1 million
-/// per enterprise per year.
+/// per enterprise per year. Laid around today: see [`demo_policy_at`].
 pub fn demo_policy(code: &str, name: &str) -> ipfin_domain::policy::document::PolicyDocument {
+    demo_policy_at(code, name, crate::today_shanghai())
+}
+
+/// The demo policy of a district for the year of `day`, with three batches laid around it
+/// (decision 0040): two that ended (270–211 and 87–28 days before) and one open on `day`
+/// (from 11 days before to 34 days after) — for 27 November 2026 exactly the batches of
+/// 2026 (2 March–30 April, 1 September–30 October, 16 November–31 December).
+pub fn demo_policy_at(
+    code: &str,
+    name: &str,
+    day: NaiveDate,
+) -> ipfin_domain::policy::document::PolicyDocument {
     use ipfin_domain::ip_number::IpKind;
     use ipfin_domain::policy::BudgetMode;
     use ipfin_domain::policy::document::*;
@@ -950,7 +1003,9 @@ pub fn demo_policy(code: &str, name: &str) -> ipfin_domain::policy::document::Po
     let item = |item: Item, large: i64, sme: i64| {
         ItemRule::new(item, PerClass::large_and_sme(pct(large), pct(sme)))
     };
-    let date = |m: u32, d: u32| NaiveDate::from_ymd_opt(2026, m, d).unwrap_or_default();
+    let year = chrono::Datelike::year(&day);
+    let before = |n: u64| day - chrono::Days::new(n);
+    let after = |n: u64| day + chrono::Days::new(n);
     let (rules, budget, title, summary) = match code {
         "440305" => (
             Rules {
@@ -980,7 +1035,7 @@ pub fn demo_policy(code: &str, name: &str) -> ipfin_domain::policy::document::Po
                 total_fen: yuan(50_000_000),
                 mode: BudgetMode::ProRata,
             },
-            format!("{name}知识产权质押融资扶持措施（2026 年修订）"),
+            format!("{name}知识产权质押融资扶持措施（{year} 年修订）"),
             "对企业实际支付的贷款利息、担保费、保险费、评估费给予 70% 资助，每家企业每年最高 150 万元；知识产权证券化融资成本资助 70%，每年最高 300 万元，最长 3 年。",
         ),
         "440304" => (
@@ -1012,7 +1067,7 @@ pub fn demo_policy(code: &str, name: &str) -> ipfin_domain::policy::document::Po
                 total_fen: yuan(30_000_000),
                 mode: BudgetMode::FirstComeFirstServed,
             },
-            format!("{name}专利权质押融资贴息资助办法（2026 年）"),
+            format!("{name}专利权质押融资贴息资助办法（{year} 年）"),
             "以专利权质押、期限不超过 1 年的贷款，按实际支付利息的 50% 贴息；担保费、评估费按不超过本金 4% 的部分给予 50% 资助；每家企业每年最高 200 万元，预算用完即止。",
         ),
         _ => (
@@ -1032,7 +1087,7 @@ pub fn demo_policy(code: &str, name: &str) -> ipfin_domain::policy::document::Po
                 total_fen: yuan(20_000_000),
                 mode: BudgetMode::ProRata,
             },
-            format!("{name}知识产权金融扶持措施（2026 年）"),
+            format!("{name}知识产权金融扶持措施（{year} 年）"),
             "中小微企业按实际支付的利息、评估费、担保费、保险费的 70% 资助，大型企业按 50%；每家企业每年最高 100 万元。",
         ),
     };
@@ -1043,7 +1098,7 @@ pub fn demo_policy(code: &str, name: &str) -> ipfin_domain::policy::document::Po
     };
     PolicyDocument {
         title,
-        year: 2026,
+        year,
         summary: summary.to_string(),
         financing_modes: vec![FinancingMode::Pledge, FinancingMode::Insurance],
         ip_types,
@@ -1051,19 +1106,19 @@ pub fn demo_policy(code: &str, name: &str) -> ipfin_domain::policy::document::Po
         budget: Some(budget),
         batches: vec![
             Batch {
-                name: "2026 年第一批".into(),
-                opens: date(3, 2),
-                closes: date(4, 30),
+                name: format!("{year} 年第一批"),
+                opens: before(270),
+                closes: before(211),
             },
             Batch {
-                name: "2026 年第二批".into(),
-                opens: date(9, 1),
-                closes: date(10, 30),
+                name: format!("{year} 年第二批"),
+                opens: before(87),
+                closes: before(28),
             },
             Batch {
-                name: "2026 年第三批".into(),
-                opens: date(11, 16),
-                closes: date(12, 31),
+                name: format!("{year} 年第三批"),
+                opens: before(11),
+                closes: after(34),
             },
         ],
         eligibility: Eligibility::default(),
@@ -1076,7 +1131,7 @@ pub fn demo_policy(code: &str, name: &str) -> ipfin_domain::policy::document::Po
             },
             PackageDocument {
                 kind: PackageKind::Guide,
-                title: "2026 年度申报指南".into(),
+                title: format!("{year} 年度申报指南"),
                 reference: None,
                 url: None,
             },

@@ -99,6 +99,16 @@ impl TestDb {
         self
     }
 
+    /// Loads the demo city with its policies laid around `policy_day` (see
+    /// [`Store::load_demo_at`]): for tests that walk applications through fixed dates.
+    pub async fn with_demo_at(self, policy_day: chrono::NaiveDate) -> TestDb {
+        self.store
+            .load_demo_at(policy_day, |_| DEMO_PASSWORD.to_string())
+            .await
+            .expect("load demo");
+        self
+    }
+
     /// Closes the pool and drops the PostgreSQL database.
     pub async fn cleanup(self) {
         self.store.conn().close_by_ref().await.ok();

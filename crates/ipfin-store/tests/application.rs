@@ -208,7 +208,7 @@ async fn new_fee_app(s: &Store, ent: &Scope, policy: i64, lines: Vec<Line>) -> i
 #[tokio::test]
 async fn the_five_stages_with_a_return_an_objection_each_way_and_a_clawback() {
     for db in TestDb::all().await {
-        let db = db.with_demo().await;
+        let db = db.with_demo_at(d(TODAY)).await;
         let s = &db.store;
         let bank_id = org_id(s, "深南银行深圳分行").await;
         let bank = Scope::Institution {
@@ -886,7 +886,7 @@ async fn review_all(s: &Store, district: &Scope, id: i64) {
 #[tokio::test]
 async fn institution_and_securitisation_kinds_the_vault_and_due_supervision() {
     for db in TestDb::all().await {
-        let db = db.with_demo().await;
+        let db = db.with_demo_at(d(TODAY)).await;
         let s = &db.store;
         let (bank_id, bank, ent, nanshan) = nanshan_parties(s).await;
         let policy = published(s, "440305").await;
@@ -1197,7 +1197,7 @@ async fn earlier_securitisation(
 #[tokio::test]
 async fn securitisation_years_come_from_the_records() {
     for db in TestDb::all().await {
-        let db = db.with_demo().await;
+        let db = db.with_demo_at(d(TODAY)).await;
         let s = &db.store;
         let org = org_id(s, "深圳市南山示例科技有限公司").await;
         let ent = &Scope::Enterprise {
@@ -1270,11 +1270,11 @@ async fn securitisation_years_come_from_the_records() {
 #[tokio::test]
 async fn pro_rata_cut_sums_to_the_budget_and_double_dipping_is_blocked_across_districts() {
     for db in TestDb::all().await {
-        let db = db.with_demo().await;
+        let db = db.with_demo_at(d(TODAY)).await;
         let s = &db.store;
         let (bank_id, bank, ent, nanshan) = nanshan_parties(s).await;
         // A Nanshan policy with a budget of 10,000.00, cut pro rata.
-        let mut doc = ipfin_store::demo::demo_policy("440305", "南山区");
+        let mut doc = ipfin_store::demo::demo_policy_at("440305", "南山区", d(TODAY));
         doc.title = "南山区知识产权质押融资贴息（预算测试）".into();
         doc.budget = Some(ipfin_domain::policy::document::Budget {
             total_fen: ipfin_domain::Fen::new(1_000_000),
@@ -1420,10 +1420,10 @@ async fn pro_rata_cut_sums_to_the_budget_and_double_dipping_is_blocked_across_di
 async fn a_batch_split_over_two_notices_is_cut_by_one_proportion() {
     use ipfin_domain::confirmation::Step;
     for db in TestDb::all().await {
-        let db = db.with_demo().await;
+        let db = db.with_demo_at(d(TODAY)).await;
         let s = &db.store;
         let (bank_id, bank, ent, nanshan) = nanshan_parties(s).await;
-        let mut doc = ipfin_store::demo::demo_policy("440305", "南山区");
+        let mut doc = ipfin_store::demo::demo_policy_at("440305", "南山区", d(TODAY));
         doc.title = "南山区知识产权质押融资贴息（批次预算测试）".into();
         doc.budget = Some(ipfin_domain::policy::document::Budget {
             total_fen: ipfin_domain::Fen::new(1_000_000),
@@ -1593,7 +1593,7 @@ async fn a_batch_split_over_two_notices_is_cut_by_one_proportion() {
 #[tokio::test]
 async fn concurrent_submissions_get_gapless_numbers() {
     for db in TestDb::all().await {
-        let db = db.with_demo().await;
+        let db = db.with_demo_at(d(TODAY)).await;
         let s = &db.store;
         let bank_id = org_id(s, "深南银行深圳分行").await;
         let ent = Scope::Enterprise {
@@ -1647,7 +1647,7 @@ async fn concurrent_submissions_get_gapless_numbers() {
 #[tokio::test]
 async fn nobody_signs_an_application_whose_people_they_administered() {
     for db in TestDb::all().await {
-        let db = db.with_demo().await;
+        let db = db.with_demo_at(d(TODAY)).await;
         let s = &db.store;
         let bank_id = org_id(s, "深南银行深圳分行").await;
         let bank = Scope::Institution {
@@ -1831,7 +1831,7 @@ async fn nobody_signs_an_application_whose_people_they_administered() {
 #[tokio::test]
 async fn grants_rest_on_reported_figures_and_eligibility_is_proved_at_every_decision() {
     for db in TestDb::all().await {
-        let db = db.with_demo().await;
+        let db = db.with_demo_at(d(TODAY)).await;
         let s = &db.store;
         let bank_id = org_id(s, "深南银行深圳分行").await;
         let bank = Scope::Institution {
@@ -2162,10 +2162,10 @@ async fn grants_rest_on_reported_figures_and_eligibility_is_proved_at_every_deci
 #[tokio::test]
 async fn an_items_annual_cap_counts_the_enterprises_other_applications_of_the_year() {
     for db in TestDb::all().await {
-        let db = db.with_demo().await;
+        let db = db.with_demo_at(d(TODAY)).await;
         let s = &db.store;
         let (bank_id, bank, ent, nanshan) = nanshan_parties(s).await;
-        let mut doc = ipfin_store::demo::demo_policy("440305", "南山区");
+        let mut doc = ipfin_store::demo::demo_policy_at("440305", "南山区", d(TODAY));
         doc.title = "南山区知识产权质押融资贴息（年度单项上限测试）".into();
         for it in &mut doc.rules.items {
             if it.item == Item::Interest {
@@ -2299,10 +2299,10 @@ async fn an_items_annual_cap_counts_the_enterprises_other_applications_of_the_ye
 #[tokio::test]
 async fn a_partly_clawed_back_application_counts_what_it_kept_toward_the_annual_cap() {
     for db in TestDb::all().await {
-        let db = db.with_demo().await;
+        let db = db.with_demo_at(d(TODAY)).await;
         let s = &db.store;
         let (bank_id, bank, ent, nanshan) = nanshan_parties(s).await;
-        let mut doc = ipfin_store::demo::demo_policy("440305", "南山区");
+        let mut doc = ipfin_store::demo::demo_policy_at("440305", "南山区", d(TODAY));
         doc.title = "南山区知识产权质押融资贴息（追回后的年度上限）".into();
         for it in &mut doc.rules.items {
             if it.item == Item::Interest {

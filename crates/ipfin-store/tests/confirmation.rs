@@ -122,7 +122,7 @@ async fn published(s: &Store, district: &str) -> ipfin_store::policy::PolicyVers
 #[tokio::test]
 async fn a_budget_change_is_confirmed_by_a_second_person_of_the_lead_department() {
     for db in TestDb::all().await {
-        let db = db.with_demo().await;
+        let db = db.with_demo_at(d(TODAY)).await;
         let s = &db.store;
         let lead = nanshan();
         let current = published(s, "440305").await;
@@ -398,7 +398,7 @@ async fn reviewed_institution_application(s: &Store, bank: &Scope) -> i64 {
 #[tokio::test]
 async fn a_notice_and_a_payment_are_refused_for_one_person_and_confirmed_by_a_second() {
     for db in TestDb::all().await {
-        let db = db.with_demo().await;
+        let db = db.with_demo_at(d(TODAY)).await;
         let s = &db.store;
         let lead = nanshan();
         let bank = Scope::Institution {

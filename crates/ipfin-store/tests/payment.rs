@@ -156,7 +156,7 @@ fn result_row(row: u64, line_no: &str, number: &str, amount: &str, result: &str)
 async fn a_payment_run_from_preparation_to_results_with_one_failed_line_and_the_budget_at_each_step()
  {
     for db in TestDb::all().await {
-        let db = db.with_demo().await;
+        let db = db.with_demo_at(d(TODAY)).await;
         let s = &db.store;
         let name = db.name;
         let bank_id = id_of(
@@ -197,7 +197,7 @@ async fn a_payment_run_from_preparation_to_results_with_one_failed_line_and_the_
         assert!(s.paying_unit(&futian, "440305").await.is_err());
 
         // A policy year with a budget of 10,000.00, first come first served.
-        let mut doc = ipfin_store::demo::demo_policy("440305", "南山区");
+        let mut doc = ipfin_store::demo::demo_policy_at("440305", "南山区", d(TODAY));
         doc.title = "南山区知识产权质押融资贴息（付款测试）".into();
         doc.budget = Some(ipfin_domain::policy::document::Budget {
             total_fen: ipfin_domain::Fen::new(1_000_000),
@@ -882,7 +882,7 @@ async fn a_payment_run_from_preparation_to_results_with_one_failed_line_and_the_
 #[tokio::test]
 async fn the_paying_unit_is_designated_by_the_city_or_the_lead_department() {
     for db in TestDb::all().await {
-        let db = db.with_demo().await;
+        let db = db.with_demo_at(d(TODAY)).await;
         let s = &db.store;
         let lead = Scope::District {
             code: "440305".into(),

@@ -554,8 +554,9 @@ async fn an_enterprise_fee_application_from_draft_to_grant() {
             )
             .await;
         assert_eq!(r.status, 303, "{}", r.body);
-        // The period ends (the job in `serve`): granted.
-        let later = ipfin_store::today_shanghai() + chrono::Duration::days(30);
+        // The period ends (the job in `serve`) after the batch's window (the demo's open batch
+        // closes 34 days from today): the batch is allocated, so granted.
+        let later = ipfin_store::today_shanghai() + chrono::Duration::days(40);
         assert_eq!(s.end_due_notices(later).await.expect("end"), 1);
         let r = app
             .api(

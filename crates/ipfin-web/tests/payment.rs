@@ -59,7 +59,7 @@ async fn granted_pair(app: &TestApp) -> (i64, i64, i64) {
     let ent = Scope::Enterprise {
         org_id: ipfin_domain::id::OrgId::new(app.org_id(ENT).await),
     };
-    let mut doc = ipfin_store::demo::demo_policy("440305", "南山区");
+    let mut doc = ipfin_store::demo::demo_policy_at("440305", "南山区", d(TODAY));
     doc.title = "南山区知识产权质押融资贴息（拨付测试）".into();
     doc.budget = Some(ipfin_domain::policy::document::Budget {
         total_fen: ipfin_domain::Fen::new(1_000_000),

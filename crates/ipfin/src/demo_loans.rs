@@ -42,13 +42,7 @@ fn day(start: NaiveDate, days: u64) -> NaiveDate {
     start + chrono::Days::new(days)
 }
 
-/// Interest in fen for `days` at `rate` on `principal` (actual/360), half up.
-fn interest(principal: i64, rate: Decimal, days: i64) -> i64 {
-    let v = Decimal::from(principal) * rate * Decimal::from(days) / Decimal::from(360);
-    v.round_dp_with_strategy(0, rust_decimal::RoundingStrategy::MidpointAwayFromZero)
-        .try_into()
-        .unwrap_or(0)
-}
+use ipfin_store::demo::interest;
 
 /// The loans of the generated borrowers, as of `as_of` (payments and statuses up to it).
 pub fn demo_loans(borrowers: &[Borrower], seed: u64, as_of: NaiveDate) -> Vec<DemoLoan> {

@@ -485,7 +485,8 @@ async fn open(cfg: &Config) -> Result<Store> {
 }
 
 /// Loads the demo city if needed and prints its logins (saved on first load, shown again later).
-async fn load_demo(store: &Store, cfg: &Config) -> Result<()> {
+/// `city_scale`: the city-scale loans follow, so the year keeps the city-scale targets.
+async fn load_demo(store: &Store, cfg: &Config, city_scale: bool) -> Result<()> {
     let r = load_demo_city(store, cfg).await;
     // Issue #22: the platform's disposal listing (with its defaulted loan), apart from the
     // demo city the tests load (they count its loans); nothing when present already.
@@ -493,6 +494,18 @@ async fn load_demo(store: &Store, cfg: &Config) -> Result<()> {
     // Issue #21: the loans the demo's service cases obtained, linked to their steps (also
     // apart from the tests' demo city).
     store.seed_demo_case_loans().await?;
+    // Issue #23 item 11: a working year up to today (loans every month, applications in every
+    // state, notices, a bulletin, targets partly met), also apart from the tests' demo city.
+    let started = std::time::Instant::now();
+    if store
+        .seed_demo_year(ipfin_store::today_shanghai(), !city_scale)
+        .await?
+    {
+        println!(
+            "演示年度数据 / the demo's working year: {:.1} s",
+            started.elapsed().as_secs_f64()
+        );
+    }
     r
 }
 
@@ -565,7 +578,7 @@ async fn serve(cfg: Config, args: ServeArgs) -> Result<()> {
         .map_err(|e| anyhow::anyhow!("质押登记号格式设置有误 / bad pledge number pattern: {e}"))?;
     let store = open(&cfg).await?;
     if args.demo {
-        load_demo(&store, &cfg).await?;
+        load_demo(&store, &cfg, false).await?;
     } else if let Some(secret) = store.bootstrap_secret().await? {
         println!("系统中尚无用户。请在 24 小时内打开以下一次性链接创建市级管理员：");
         println!(
@@ -919,7 +932,7 @@ async fn demo(cfg: &Config, args: DemoArgs) -> Result<()> {
         return Ok(());
     }
     let store = open(cfg).await?;
-    load_demo(&store, cfg).await?;
+    load_demo(&store, cfg, args.scale == "city").await?;
     if args.scale == "city" {
         let dir = cfg.data_dir.join("city");
         std::fs::create_dir_all(&dir)?;

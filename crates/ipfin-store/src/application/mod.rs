@@ -79,6 +79,23 @@ pub struct NewApplication {
     pub body: Body,
 }
 
+impl NewApplication {
+    /// An enterprise fee application for the interest (贷款贴息) of `lines`, in the batch open
+    /// on the day it is created.
+    pub fn interest(policy_version_id: i64, lines: Vec<Line>) -> NewApplication {
+        NewApplication {
+            kind: Kind::EnterpriseFee,
+            policy_version_id,
+            batch: None,
+            items: vec![Item::Interest],
+            body: Body {
+                lines,
+                ..Default::default()
+            },
+        }
+    }
+}
+
 #[derive(Debug, Clone, FromQueryResult, Serialize)]
 pub struct ApplicationRow {
     pub id: i64,

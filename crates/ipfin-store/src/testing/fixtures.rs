@@ -144,24 +144,10 @@ pub async fn submit_fee_application(
     lines: Vec<Line>,
     today: NaiveDate,
 ) -> Result<i64> {
-    use crate::application::{Body, NewApplication};
+    use crate::application::NewApplication;
     let mut tx = s.write(AuditActor::system("ent")).await?;
     let id = s
-        .create_application(
-            &mut tx,
-            ent,
-            NewApplication {
-                kind: ipfin_domain::application::Kind::EnterpriseFee,
-                policy_version_id: policy,
-                batch: None,
-                items: vec![ipfin_domain::policy::rules::Item::Interest],
-                body: Body {
-                    lines,
-                    ..Default::default()
-                },
-            },
-            today,
-        )
+        .create_application(&mut tx, ent, NewApplication::interest(policy, lines), today)
         .await?;
     tx.commit().await?;
     let detail = s.application(ent, id).await?;

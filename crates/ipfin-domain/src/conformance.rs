@@ -128,7 +128,7 @@ pub fn meetings(year: i32, today: NaiveDate, held: Option<&BTreeSet<u32>>) -> Ve
     let missing: Vec<String> = ended
         .iter()
         .filter(|q| !held.is_some_and(|h| h.contains(q)))
-        .map(|q| format!("{year}Q{q}"))
+        .map(|q| crate::format::quarter_zh(year, *q))
         .collect();
     if ended.is_empty() {
         Verdict::new(true, format!("{year} 年尚无已结束的季度。"))
@@ -293,7 +293,7 @@ mod tests {
         let v = meetings(2026, day(2026, 7, 2), Some(&held));
         assert_eq!(
             v,
-            Verdict::new(false, "未召开工作会议的季度：2026Q2".into())
+            Verdict::new(false, "未召开工作会议的季度：2026年第二季度".into())
         );
         let both: BTreeSet<u32> = [1, 2].into_iter().collect();
         assert_eq!(

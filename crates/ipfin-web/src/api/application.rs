@@ -760,6 +760,7 @@ impl From<ApplicationDetail> for ApplicationDetailDto {
             events,
             calculation,
             derivation,
+            derivation_en: _,
             differences,
             eligibility,
             payments,
@@ -767,6 +768,7 @@ impl From<ApplicationDetail> for ApplicationDetailDto {
             clawbacks,
             open_clawbacks,
             awaiting,
+            awaiting_en: _,
         } = d;
         Self {
             row,

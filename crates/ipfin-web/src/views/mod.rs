@@ -147,7 +147,7 @@ impl PageCtx {
             .map(|k| k.label(self.lang))
             .unwrap_or("")
     }
-    /// A Unix time as a Beijing-time date and time (2026年3月5日 14:05 / 2026-03-05 14:05).
+    /// A Unix time as a Beijing-time date and time (2026年3月5日 14:05 / 5 Mar 2026 14:05).
     pub fn datetime(&self, secs: &i64) -> String {
         let offset = chrono::FixedOffset::east_opt(8 * 3600).expect("UTC+8");
         match chrono::DateTime::from_timestamp(*secs, 0) {
@@ -155,7 +155,7 @@ impl PageCtx {
                 let t = t.with_timezone(&offset);
                 match self.lang {
                     Lang::Zh => t.format("%Y年%-m月%-d日 %H:%M").to_string(),
-                    Lang::En => t.format("%Y-%m-%d %H:%M").to_string(),
+                    Lang::En => t.format("%-d %b %Y %H:%M").to_string(),
                 }
             }
             None => String::new(),
@@ -165,10 +165,15 @@ impl PageCtx {
         secs.map(|s| self.datetime(&s))
             .unwrap_or_else(|| "—".into())
     }
+    /// A date by the one formatter: `2026年9月18日` / `18 Sep 2026`.
     pub fn date(&self, d: &chrono::NaiveDate) -> String {
-        match self.lang {
-            Lang::Zh => ipfin_domain::format::date_zh(*d),
-            Lang::En => d.format("%Y-%m-%d").to_string(),
+        ipfin_domain::format::date(*d, self.lang)
+    }
+    /// A quarter's code (`2026Q3`, as in links) for reading: `2026年第三季度` / `Q3 2026`.
+    pub fn quarter(&self, code: &str) -> String {
+        match ipfin_domain::stats::Quarter::parse(code) {
+            Ok(q) => ipfin_domain::format::quarter(q.year, q.q, self.lang),
+            Err(_) => code.to_string(),
         }
     }
     pub fn opt_date(&self, d: &Option<chrono::NaiveDate>) -> String {

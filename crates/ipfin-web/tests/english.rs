@@ -1,0 +1,177 @@
+//! English mode is English (issue #23 item 10): every page each kind of caller reaches from
+//! the menu, rendered through the real router with the `ipfin_lang=en` cookie, shows no
+//! Chinese in its labels — column heads, card labels, field labels, buttons, headings below
+//! the title, summaries, term lists and status badges. What people typed (enterprise,
+//! district and organisation names, policy titles, free text) is data and may be Chinese;
+//! none of it sits in those elements except where listed in `DATA_IN_LABELS`.
+
+mod support;
+
+use axum::body::Body;
+use axum::http::{Request, header};
+use ipfin_store::testing::TestDb;
+use support::{Resp, Session, TestApp};
+
+/// One demo user of each kind of caller.
+const CALLERS: &[&str] = &[
+    "city.admin",
+    "ns.officer",
+    "ns.finance",
+    "ent.user",
+    "bank.manager",
+    "agency.specialist",
+];
+
+/// Elements whose text is the interface's own (opening tag prefix, closing tag).
+const LABELS: &[(&str, &str)] = &[
+    ("<th scope=\"col\"", "</th>"),
+    ("<label", "</label>"),
+    ("<button", "</button>"),
+    ("<legend", "</legend>"),
+    ("<summary", "</summary>"),
+    ("<dt", "</dt>"),
+    ("<title", "</title>"),
+    ("<h2", "</h2>"),
+    ("<span class=\"badge", "</span>"),
+];
+
+/// Data people entered that a page shows inside a label element (a checkbox's label naming
+/// an organisation, a heading naming a district): allowed in English mode.
+const DATA_IN_LABELS: &[&str] = &[];
+
+fn is_cjk(c: char) -> bool {
+    matches!(c, '\u{3000}'..='\u{303f}' | '\u{4e00}'..='\u{9fff}' | '\u{ff00}'..='\u{ffef}')
+}
+
+/// The text of an element's inside, tags removed.
+fn text_of(inner: &str) -> String {
+    let mut out = String::new();
+    let mut in_tag = false;
+    for c in inner.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => in_tag = false,
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Every label text (and `data-label` value) of a page that has Chinese in it.
+fn chinese_labels(html: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    for (open, close) in LABELS {
+        let mut rest = html;
+        while let Some(i) = rest.find(open) {
+            let after = &rest[i..];
+            let Some(gt) = after.find('>') else { break };
+            let body = &after[gt + 1..];
+            let end = body.find(close).unwrap_or(body.len());
+            let text = text_of(&body[..end]);
+            rest = &body[end..];
+            found.push(text);
+        }
+    }
+    let mut rest = html;
+    while let Some(i) = rest.find("data-label=\"") {
+        let after = &rest[i + 12..];
+        let end = after.find('"').unwrap_or(after.len());
+        found.push(after[..end].to_string());
+        rest = &after[end..];
+    }
+    found
+        .into_iter()
+        .map(|t| {
+            let mut t = t;
+            for d in DATA_IN_LABELS {
+                t = t.replace(d, "");
+            }
+            t.trim().to_string()
+        })
+        .filter(|t| t.chars().any(is_cjk))
+        .collect()
+}
+
+/// The menu's links of a page (the `<nav>` blocks), pages only (no downloads, no sign-out).
+fn menu_links(html: &str) -> Vec<String> {
+    let mut links = Vec::new();
+    let mut rest = html;
+    while let Some(i) = rest.find("<nav") {
+        let nav = &rest[i..];
+        let end = nav.find("</nav>").unwrap_or(nav.len());
+        let mut part = &nav[..end];
+        while let Some(h) = part.find("href=\"") {
+            let after = &part[h + 6..];
+            let e = after.find('"').unwrap_or(after.len());
+            let link = after[..e].replace("&amp;", "&");
+            if link.starts_with('/')
+                && !link.starts_with("/lang/")
+                && !link.contains(".xlsx")
+                && !link.contains(".docx")
+                && !links.contains(&link)
+            {
+                links.push(link);
+            }
+            part = &after[e..];
+        }
+        rest = &nav[end..];
+    }
+    links
+}
+
+async fn get_en(app: &TestApp, path: &str, s: &Session) -> Resp {
+    app.send(
+        Request::builder()
+            .uri(path)
+            .header(header::COOKIE, format!("{}; ipfin_lang=en", s.cookie))
+            .body(Body::empty())
+            .expect("request"),
+    )
+    .await
+}
+
+#[test]
+fn the_check_sees_chinese_labels_and_ignores_data() {
+    let page = r#"<table><thead><tr><th scope="col">状态</th><th scope="col">Name</th></tr></thead>
+<tbody><tr><td data-label="Name">南山区</td><td data-label="期限">1 Dec 2026</td></tr></tbody></table>
+<label for="x">Enterprise <small>企业名称</small></label><span class="badge ok">Submitted</span>"#;
+    assert_eq!(chinese_labels(page), vec!["状态", "企业名称", "期限"]);
+    assert!(
+        menu_links(
+            r#"<nav><a href="/home">Home</a><a href="/lang/zh">中文</a><a href="/x.xlsx">x</a></nav>"#
+        ) == vec!["/home"]
+    );
+}
+
+#[tokio::test]
+async fn every_menu_page_of_every_caller_reads_in_english() {
+    let app = TestApp::with_db(TestDb::sqlite().await.with_demo().await);
+    let mut problems = Vec::new();
+    for who in CALLERS {
+        let s = app.login(who).await;
+        let home = get_en(&app, "/home", &s).await;
+        assert_eq!(home.status.as_u16(), 200, "{who}: {}", home.body);
+        let mut pages = vec!["/home".to_string()];
+        pages.extend(menu_links(&home.body));
+        assert!(pages.len() > 2, "{who} has a menu: {pages:?}");
+        for path in &pages {
+            let r = get_en(&app, path, &s).await;
+            if r.status.as_u16() != 200 {
+                continue;
+            }
+            for label in chinese_labels(&r.body) {
+                problems.push(format!("{who} {path}: {label}"));
+            }
+        }
+    }
+    problems.sort();
+    problems.dedup();
+    assert!(
+        problems.is_empty(),
+        "Chinese in English mode ({}):\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
+    app.cleanup().await;
+}

@@ -26,6 +26,35 @@ pub const COLUMNS: &[(&str, &str)] = &[
     ("R4.4", "定期总结报送"),
 ];
 
+/// The columns' names in English, in the same order as [`COLUMNS`].
+pub const COLUMNS_EN: &[&str] = &[
+    "A lead department named",
+    "A bank–enterprise meeting every quarter",
+    "Policy covers the three IP types and four fee items; SMEs at least as well treated as large enterprises",
+    "No extra application conditions",
+    "Revised and published by the end of June, with its clear card",
+    "Five stages online, one materials checklist",
+    "Service stations running, \"zero trips\"",
+    "Whitelist kept and pushed to banks each quarter",
+    "District section online",
+    "Targets assigned to persons",
+    "Quarterly figures reported on time",
+    "Regular inspections",
+    "Regular work summaries",
+];
+
+/// The columns (id, name) in the reader's language.
+pub fn columns(lang: crate::message::Lang) -> Vec<(&'static str, &'static str)> {
+    COLUMNS
+        .iter()
+        .zip(COLUMNS_EN)
+        .map(|((id, zh), en)| match lang {
+            crate::message::Lang::Zh => (*id, *zh),
+            crate::message::Lang::En => (*id, *en),
+        })
+        .collect()
+}
+
 /// Whether a requirement is met, not met, or cannot be judged from the data there is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Status {

@@ -170,6 +170,4 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
         "提交工作汇报：{meeting}",
         "Submit the work report: {meeting}",
     ),
-    ("common.colon", "：", ": "),
-    ("common.list_sep", "、", ", "),
 ];

@@ -165,6 +165,34 @@ impl PageCtx {
         secs.map(|s| self.datetime(&s))
             .unwrap_or_else(|| "—".into())
     }
+    /// Punctuation around words in the reader's language: `（` / ` (`.
+    pub fn lp(&self) -> &'static str {
+        match self.lang {
+            Lang::Zh => "（",
+            Lang::En => " (",
+        }
+    }
+    /// `）` / `)`.
+    pub fn rp(&self) -> &'static str {
+        match self.lang {
+            Lang::Zh => "）",
+            Lang::En => ")",
+        }
+    }
+    /// `：` / `: `.
+    pub fn colon(&self) -> &'static str {
+        match self.lang {
+            Lang::Zh => "：",
+            Lang::En => ": ",
+        }
+    }
+    /// The separator of a list: `、` / `, `.
+    pub fn sep(&self) -> &'static str {
+        match self.lang {
+            Lang::Zh => "、",
+            Lang::En => ", ",
+        }
+    }
     /// A date by the one formatter: `2026年9月18日` / `18 Sep 2026`.
     pub fn date(&self, d: &chrono::NaiveDate) -> String {
         ipfin_domain::format::date(*d, self.lang)

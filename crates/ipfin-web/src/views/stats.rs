@@ -1123,7 +1123,7 @@ pub async fn assessments_xlsx(
 #[template(path = "conformance.html")]
 struct ConformancePage {
     ctx: PageCtx,
-    columns: &'static [(&'static str, &'static str)],
+    columns: Vec<(&'static str, &'static str)>,
     rows: Vec<MatrixRow>,
 }
 
@@ -1132,7 +1132,7 @@ pub async fn conformance(State(state): State<AppState>, actor: Actor) -> AppResu
     let rows = crate::usecase::conformance::matrix(&state, &actor).await?;
     let page = ConformancePage {
         ctx: PageCtx::new(&actor, &state, "/conformance"),
-        columns: COLUMNS,
+        columns: ipfin_domain::conformance::columns(actor.lang),
         rows,
     };
     Ok(render(StatusCode::OK, &page))

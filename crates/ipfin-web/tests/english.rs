@@ -1,5 +1,5 @@
 //! English mode is English (issue #23 item 10): every page each kind of caller reaches from
-//! the menu, rendered through the real router with the `ipfin_lang=en` cookie, shows no
+//! the menu, and the first record of each kind those pages link to, rendered through the real router with the `ipfin_lang=en` cookie, shows no
 //! Chinese in its labels — column heads, card labels, field labels, buttons, headings below
 //! the title, summaries, term lists and status badges. What people entered is data and may be
 //! Chinese: the names of organisations, enterprises, districts and people
@@ -23,7 +23,9 @@ const CALLERS: &[&str] = &[
     "agency.specialist",
 ];
 
-/// Elements whose text is the interface's own (opening tag prefix, closing tag).
+/// Elements whose text is the interface's own (opening tag prefix, closing tag). The page
+/// title is not among them: it repeats the heading, which names the record (a policy's or a
+/// meeting's title).
 const LABELS: &[(&str, &str)] = &[
     ("<th scope=\"col\"", "</th>"),
     ("<label", "</label>"),
@@ -31,7 +33,6 @@ const LABELS: &[(&str, &str)] = &[
     ("<legend", "</legend>"),
     ("<summary", "</summary>"),
     ("<dt", "</dt>"),
-    ("<title", "</title>"),
     ("<h2", "</h2>"),
     ("<span class=\"badge", "</span>"),
 ];
@@ -176,6 +177,31 @@ async fn data_names(app: &TestApp) -> Vec<String> {
     names
 }
 
+/// The first link to one record of each kind on a page (`/applications/12`, `/policies/3` …),
+/// outside the menu.
+fn record_links(html: &str) -> Vec<String> {
+    let main = html.find("<main").map_or(html, |i| &html[i..]);
+    let mut seen: Vec<String> = Vec::new();
+    let mut links = Vec::new();
+    let mut rest = main;
+    while let Some(h) = rest.find("href=\"/") {
+        let after = &rest[h + 6..];
+        let e = after.find('"').unwrap_or(after.len());
+        let link = &after[..e];
+        let mut parts = link.trim_start_matches('/').split('/');
+        if let (Some(kind), Some(id), None) = (parts.next(), parts.next(), parts.next())
+            && !id.is_empty()
+            && id.chars().all(|c| c.is_ascii_digit())
+            && !seen.iter().any(|k| k == kind)
+        {
+            seen.push(kind.to_string());
+            links.push(link.to_string());
+        }
+        rest = &after[e..];
+    }
+    links
+}
+
 async fn get_en(app: &TestApp, path: &str, s: &Session) -> Resp {
     app.send(
         Request::builder()
@@ -217,7 +243,23 @@ async fn every_menu_page_of_every_caller_reads_in_english() {
         let mut pages = vec!["/home".to_string()];
         pages.extend(menu_links(&home.body));
         assert!(pages.len() > 2, "{who} has a menu: {pages:?}");
+        // Each menu page, then the first record of each kind it links to.
+        let mut records = Vec::new();
         for path in &pages {
+            let r = get_en(&app, path, &s).await;
+            if r.status.as_u16() != 200 {
+                continue;
+            }
+            for l in record_links(&r.body) {
+                if !records.contains(&l) && !pages.contains(&l) {
+                    records.push(l);
+                }
+            }
+            for label in chinese_labels(&r.body, &data) {
+                problems.push(format!("{who} {path}: {label}"));
+            }
+        }
+        for path in &records {
             let r = get_en(&app, path, &s).await;
             if r.status.as_u16() != 200 {
                 continue;

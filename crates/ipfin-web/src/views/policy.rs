@@ -1146,7 +1146,7 @@ async fn draft_page(
 ) -> AppResult<DraftPage> {
     let v = state.store.policy_version(&actor.scope, id).await?;
     let doc = v.doc()?;
-    let (lines, caps) = describe(&doc);
+    let (lines, caps) = describe_in(&doc, actor.lang);
     let own = actor.scope.district() == Some(v.district_code.as_str());
     let is_lead = actor.scope.leads_district(&v.district_code);
     let errors = error
@@ -1158,7 +1158,7 @@ async fn draft_page(
         json: json.unwrap_or_else(|| serde_json::to_string_pretty(&doc).unwrap_or_default()),
         lines,
         caps,
-        classes: SizeClass::ALL.iter().map(|c| c.label(Lang::Zh)).collect(),
+        classes: SizeClass::ALL.iter().map(|c| c.label(actor.lang)).collect(),
         comments: state.store.policy_comments(&actor.scope, id).await?,
         can_comment: own && v.status == "circulating",
         is_lead,

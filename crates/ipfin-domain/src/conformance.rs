@@ -26,6 +26,35 @@ pub const COLUMNS: &[(&str, &str)] = &[
     ("R4.4", "定期总结报送"),
 ];
 
+/// The columns' names in English, in the same order as [`COLUMNS`].
+pub const COLUMNS_EN: &[&str] = &[
+    "A lead department named",
+    "A bank–enterprise meeting every quarter",
+    "Policy covers the three IP types and four fee items; SMEs at least as well treated as large enterprises",
+    "No extra application conditions",
+    "Revised and published by the end of June, with its clear card",
+    "Five stages online, one materials checklist",
+    "Service stations running, \"zero trips\"",
+    "Whitelist kept and pushed to banks each quarter",
+    "District section online",
+    "Targets assigned to persons",
+    "Quarterly figures reported on time",
+    "Regular inspections",
+    "Regular work summaries",
+];
+
+/// The columns (id, name) in the reader's language.
+pub fn columns(lang: crate::message::Lang) -> Vec<(&'static str, &'static str)> {
+    COLUMNS
+        .iter()
+        .zip(COLUMNS_EN)
+        .map(|((id, zh), en)| match lang {
+            crate::message::Lang::Zh => (*id, *zh),
+            crate::message::Lang::En => (*id, *en),
+        })
+        .collect()
+}
+
 /// Whether a requirement is met, not met, or cannot be judged from the data there is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Status {
@@ -128,7 +157,7 @@ pub fn meetings(year: i32, today: NaiveDate, held: Option<&BTreeSet<u32>>) -> Ve
     let missing: Vec<String> = ended
         .iter()
         .filter(|q| !held.is_some_and(|h| h.contains(q)))
-        .map(|q| format!("{year}Q{q}"))
+        .map(|q| crate::format::quarter_zh(year, *q))
         .collect();
     if ended.is_empty() {
         Verdict::new(true, format!("{year} 年尚无已结束的季度。"))
@@ -293,7 +322,7 @@ mod tests {
         let v = meetings(2026, day(2026, 7, 2), Some(&held));
         assert_eq!(
             v,
-            Verdict::new(false, "未召开工作会议的季度：2026Q2".into())
+            Verdict::new(false, "未召开工作会议的季度：2026年第二季度".into())
         );
         let both: BTreeSet<u32> = [1, 2].into_iter().collect();
         assert_eq!(

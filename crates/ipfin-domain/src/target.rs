@@ -71,6 +71,35 @@ impl Metric {
 
     /// Parses a value typed in its display unit: 元 (up to two decimals) for the amount, a
     /// percent (up to two decimals) for the SME share, a whole number otherwise.
+    /// A value as the city types it into the targets form, where officials think of amounts
+    /// in 万元 (`5,000` or `5000.5` 万元; exact: at most six decimals, one fen): counts and
+    /// shares as in [`Metric::parse`].
+    pub fn parse_input(self, s: &str) -> Option<i64> {
+        if self != Metric::Amount {
+            return self.parse(s);
+        }
+        let s = s.trim().replace([',', '，'], "");
+        let s = s.trim_end_matches("万元").trim_end_matches('万').trim();
+        if let Some(rest) = s.strip_prefix('-') {
+            return self.parse_input(rest).map(|v| -v);
+        }
+        crate::money::parse_amount(s, 1_000_000)
+    }
+
+    /// A value as the targets form shows it back: amounts in 万元 without trailing zeros
+    /// (`5000`, `0.000001`), the rest as [`Metric::parse`] reads it.
+    pub fn input_text(self, v: i64) -> String {
+        let (per, digits) = match self {
+            Metric::Amount => (1_000_000, 6),
+            Metric::SmeShare => (100, 2),
+            _ => return v.to_string(),
+        };
+        let sign = if v < 0 { "-" } else { "" };
+        let abs = v.unsigned_abs();
+        let s = format!("{sign}{}.{:0digits$}", abs / per, abs % per);
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    }
+
     pub fn parse(self, s: &str) -> Option<i64> {
         let s = s.trim().replace([',', '，'], "");
         let s = s.trim_end_matches(['%', '元', '家', '笔']).trim();
@@ -410,6 +439,28 @@ mod tests {
 
     fn d(s: &str) -> NaiveDate {
         s.parse().expect("date")
+    }
+
+    #[test]
+    fn the_targets_form_reads_and_shows_amounts_in_wan_yuan_exactly() {
+        let a = Metric::Amount;
+        assert_eq!(a.parse_input("5,000"), Some(5_000_000_000));
+        assert_eq!(a.parse_input("5000 万元"), Some(5_000_000_000));
+        assert_eq!(a.parse_input("0.000001"), Some(1), "one fen");
+        assert_eq!(a.parse_input("0.0000001"), None, "below a fen");
+        assert_eq!(a.parse_input("12.5"), Some(12_500_000));
+        assert_eq!(a.parse_input("-5"), Some(-5_000_000));
+        assert_eq!(a.parse_input("abc"), None);
+        assert_eq!(a.parse_input("99999999999999"), None, "overflow refused");
+        assert_eq!(a.input_text(5_000_000_000), "5000");
+        assert_eq!(a.input_text(12_500_000), "12.5");
+        assert_eq!(a.input_text(1), "0.000001");
+        for v in [1, 999_999, 1_000_000, 52_000_000_000, 123_456_789] {
+            assert_eq!(a.parse_input(&a.input_text(v)), Some(v), "{v} round-trips");
+        }
+        assert_eq!(Metric::SmeShare.parse_input("70"), Some(7_000));
+        assert_eq!(Metric::SmeShare.input_text(7_050), "70.5");
+        assert_eq!(Metric::Pledges.parse_input("40"), Some(40));
     }
 
     #[test]

@@ -77,11 +77,11 @@ impl Todo {
             Urgency::DueToday => parts.push("due today".to_string()),
             Urgency::Due(d, n) if zh => parts.push(format!(
                 "{}前办理（还有 {n} 天）",
-                crate::format::date_zh(d)
+                crate::format::date(d, lang)
             )),
             Urgency::Due(d, n) => parts.push(format!(
                 "due {} ({n} {} left)",
-                d.format("%-d %b %Y"),
+                crate::format::date(d, lang),
                 days_en(n)
             )),
             Urgency::Waiting(_) | Urgency::Open => {}

@@ -287,7 +287,12 @@ fn terms_in_calendar_months() {
     assert!(!c.eligible);
     assert_eq!(
         c.lines()[0],
-        "贷款“L1”期限 2025-03-01 至 2026-03-02，超过政策规定的 12 个月（应不晚于 2026-03-01 到期），不计入。"
+        "贷款“L1”期限 2025年3月1日 至 2026年3月2日，超过政策规定的 12 个月（应不晚于 2026年3月1日 到期），不计入。"
+    );
+    // The same step in English, dates in English order (issue #23 item 10).
+    assert_eq!(
+        c.lines_in(ipfin_domain::Lang::En)[0],
+        "Loan L1 runs from 1 Mar 2025 to 2 Mar 2026, longer than the policy's 12 months (due by 1 Mar 2026): not counted."
     );
     let mut one = rules(vec![item(Item::Interest, "1")]);
     one.conditions.max_loan_months = Some(1);

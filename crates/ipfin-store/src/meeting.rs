@@ -584,7 +584,10 @@ impl Store {
                 *o,
                 format!(
                     "{}邀请贵单位参加“{}”（{}，{}），请在会前提交工作汇报。",
-                    m.district_name, m.title, m.meeting_date, venue
+                    m.district_name,
+                    m.title,
+                    ipfin_domain::format::date_zh(m.meeting_date),
+                    venue
                 ),
                 id,
             )
@@ -973,9 +976,10 @@ impl Store {
             tx,
             input.owner_org_id,
             format!(
-                "“{}”提出的事项“{}”由贵单位办理，期限 {due}。",
+                "“{}”提出的事项“{}”由贵单位办理，期限 {}。",
                 m.title,
-                input.title.trim()
+                input.title.trim(),
+                ipfin_domain::format::date_zh(due)
             ),
             id,
         )

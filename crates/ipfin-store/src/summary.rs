@@ -753,8 +753,9 @@ impl Store {
             tx.conn(),
             Some(district),
             format!(
-                "市级管理部门要求本区就{}补充报送信息，期限 {due_on}。",
-                period.zh()
+                "市级管理部门要求本区就{}补充报送信息，期限 {}。",
+                period.zh(),
+                ipfin_domain::format::date_zh(due_on)
             ),
             page_link(district, period),
         )

@@ -621,7 +621,8 @@ impl Store {
             None,
             format!(
                 "督导检查（{}）下达整改任务，请于 {} 前完成整改并提交整改证明材料。",
-                i.subject_name, t.deadline
+                i.subject_name,
+                ipfin_domain::format::date_zh(t.deadline)
             ),
             format!("/supervision/tasks/{id}"),
         )

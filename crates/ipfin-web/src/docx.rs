@@ -44,7 +44,7 @@
 //! With no CJK font installed the code still works, but Chinese labels are missing from the PNG
 //! (not from the SVG): install `fonts-noto-cjk` on servers that export documents.
 
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
 use docx_rs::{
     AlignmentType, BorderType, BreakType, DocGrid, DocGridType, Docx, Footer, LineSpacing,
     LineSpacingType, PageMargin, PageNum, Paragraph, ParagraphBorder, ParagraphBorderPosition,
@@ -265,10 +265,9 @@ fn fonts(east_asia: &str) -> RunFonts {
         .cs(LATIN_FONT)
 }
 
-/// A date as official documents write it: `2026年10月15日` (Arabic numerals, GB/T 9704 7.3.5).
-pub fn date_cn(d: NaiveDate) -> String {
-    format!("{}年{}月{}日", d.year(), d.month(), d.day())
-}
+/// A date as official documents write it: `2026年10月15日` (Arabic numerals, GB/T 9704 7.3.5),
+/// by the one formatter the pages use.
+pub use ipfin_domain::format::date_zh as date_cn;
 
 /// The width of `s` in characters of the body font: a Chinese character is one, a Latin letter
 /// or digit half.

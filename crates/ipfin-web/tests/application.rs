@@ -773,7 +773,10 @@ async fn the_application_pages_switch_to_english() {
     for app in TestApp::all().await {
         let officer = app.login("ns.officer").await;
         for (path, texts) in [
-            ("/applications", ["<h1>Applications</h1>", "Work queue"]),
+            (
+                "/applications",
+                ["<h1>Subsidy applications</h1>", "Work queue"],
+            ),
             ("/notices", ["<h1>Public notices</h1>", "Publish a notice"]),
         ] {
             let r = app

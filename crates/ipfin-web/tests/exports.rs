@@ -237,7 +237,7 @@ async fn bulletin_and_assessment_workbooks_hold_numbers_percentages_and_dates() 
                 &[
                     ("year", "2026"),
                     ("confirm_past", "yes"),
-                    ("t_440305_amount", "100,000,000"),
+                    ("t_440305_amount", "10,000"),
                     ("t_440305_sme_share", "70"),
                     ("t_440305_pledges", "40"),
                 ],
@@ -491,8 +491,8 @@ async fn every_list_an_official_works_from_exports_with_its_filters_and_scope() 
                 &[
                     ("year", "2026"),
                     ("confirm_past", "yes"),
-                    ("t_440305_amount", "50,000,000"),
-                    ("t_440304_amount", "40000000"),
+                    ("t_440305_amount", "5,000"),
+                    ("t_440304_amount", "4000"),
                     ("t_440304_sme_share", "65"),
                 ],
             )

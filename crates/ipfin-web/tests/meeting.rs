@@ -513,7 +513,13 @@ async fn a_quarterly_meeting_end_to_end() {
             .nth(1)
             .and_then(|s| s.split("</p>").next())
             .expect("the section");
-        assert!(flagged.contains(&format!("（{last}）")), "{n}: {flagged}");
+        assert!(
+            flagged.contains(&format!(
+                "（{}）",
+                ipfin_domain::format::quarter_zh(last.year, last.q)
+            )),
+            "{n}: {flagged}"
+        );
         assert!(
             flagged.contains(&format!("/meetings?district=440304&amp;quarter={last}")),
             "{n}: {flagged}"

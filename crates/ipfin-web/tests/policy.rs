@@ -1470,7 +1470,7 @@ async fn loan_terms_in_months_and_bounded_rule_amounts() {
         );
         assert!(
             r.to_string()
-                .contains("超过政策规定的 12 个月（应不晚于 2026-03-01 到期）"),
+                .contains("超过政策规定的 12 个月（应不晚于 2026年3月1日 到期）"),
             "{r}"
         );
         app.cleanup().await;

@@ -54,6 +54,30 @@ async fn targets_bulletin_feedback_assessment_and_matrix() {
             .await;
         assert_eq!(r.status, 422, "{}", r.body);
         assert!(r.body.contains("不能为负数"), "names the rule");
+        // Amounts are typed in 万元: more decimals than a fen, or words, are refused beside
+        // their cells, every one at once, and what was typed stays.
+        let r = app
+            .post_form(
+                "/targets",
+                Some(&city),
+                &[
+                    ("year", "2026"),
+                    ("t_440305_amount", "1.0000001"),
+                    ("t_440304_amount", "五千"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, 422, "{}", r.body);
+        for cell in ["t_440305_amount", "t_440304_amount"] {
+            assert!(
+                r.body.contains(&format!(r#"id="{cell}-error""#))
+                    && r.body
+                        .contains(&format!(r#"aria-describedby="{cell}-error""#)),
+                "{cell}: error beside the cell: {}",
+                r.body
+            );
+        }
+        assert!(r.body.contains(r#"value="五千""#), "kept as typed");
         let r = app
             .post_form(
                 "/targets",
@@ -72,15 +96,19 @@ async fn targets_bulletin_feedback_assessment_and_matrix() {
                     ("year", "2026"),
                     // Confirmed, so the test still passes once 2026 is over.
                     ("confirm_past", "yes"),
-                    ("t_440305_amount", "100,000,000"),
+                    ("t_440305_amount", "10,000"),
                     ("t_440305_pledges", "40"),
-                    ("t_440304_amount", "80000000"),
+                    ("t_440304_amount", "8000"),
                 ],
             )
             .await;
         assert_eq!(r.status, 303, "{}", r.body);
         let page = app.get("/targets?year=2026", Some(&city)).await;
-        assert!(page.body.contains("100000000"), "the form shows the target");
+        assert!(
+            page.body
+                .contains(r#"name="t_440305_amount" value="10000""#),
+            "the form shows the target in 万元 as typed"
+        );
 
         // The district assigns the amount to its officer: milestones above the share refused.
         let officer = app.user_id("ns.officer").await.to_string();
@@ -148,10 +176,10 @@ async fn targets_bulletin_feedback_assessment_and_matrix() {
                 &[
                     ("year", "2026"),
                     ("confirm_past", "yes"),
-                    ("t_440305_amount", "100,000,000"),
+                    ("t_440305_amount", "10,000"),
                     ("t_440305_pledges", "40"),
                     ("t_440305_sme_share", "70"),
-                    ("t_440304_amount", "80000000"),
+                    ("t_440304_amount", "8000"),
                 ],
             )
             .await;

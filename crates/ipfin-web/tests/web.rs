@@ -890,7 +890,7 @@ async fn irreversible_steps_need_confirmation_and_english_switch_works() {
         )
         .await;
     assert!(
-        r.body.contains("Lead department history") && r.body.contains("2026-12-01"),
+        r.body.contains("Lead department history") && r.body.contains("1 Dec 2026"),
         "{}",
         r.body
     );

@@ -80,23 +80,34 @@ fn yes() -> bool {
 }
 
 /// The fields compared, in the order shown.
-const FIELDS: &[(&str, &str)] = &[
-    ("principal_fen", "贷款本金"),
-    ("secured_amount_fen", "质押担保金额"),
-    ("ip_share", "知识产权质押份额"),
-    ("start", "放款日"),
-    ("end", "到期日"),
-    ("annual_rate", "年利率"),
-    ("interest_paid_fen", "已付利息"),
-    ("evaluation_fee_fen", "评估费"),
-    ("guarantee_fee_fen", "担保费"),
-    ("insurance_fee_fen", "保险费"),
-    ("pledge_number", "质权登记号"),
+const FIELDS: &[(&str, &str, &str)] = &[
+    ("principal_fen", "贷款本金", "principal"),
+    ("secured_amount_fen", "质押担保金额", "secured amount"),
+    ("ip_share", "知识产权质押份额", "IP share"),
+    ("start", "放款日", "start date"),
+    ("end", "到期日", "end date"),
+    ("annual_rate", "年利率", "annual rate"),
+    ("interest_paid_fen", "已付利息", "interest paid"),
+    ("evaluation_fee_fen", "评估费", "evaluation fee"),
+    ("guarantee_fee_fen", "担保费", "guarantee fee"),
+    ("insurance_fee_fen", "保险费", "insurance fee"),
+    ("pledge_number", "质权登记号", "pledge registration number"),
 ];
 
 /// The label of a compared field, for messages.
 pub fn field_name(field: &str) -> Option<&'static str> {
-    FIELDS.iter().find(|(f, _)| *f == field).map(|(_, n)| *n)
+    FIELDS
+        .iter()
+        .find(|(f, _, _)| *f == field)
+        .map(|(_, n, _)| *n)
+}
+
+/// The English label of a compared field.
+pub fn field_name_en(field: &str) -> Option<&'static str> {
+    FIELDS
+        .iter()
+        .find(|(f, _, _)| *f == field)
+        .map(|(_, _, n)| *n)
 }
 
 fn share_text(other: bool, amount: Option<Fen>, ratio: Option<Decimal>) -> String {
@@ -106,6 +117,20 @@ fn share_text(other: bool, amount: Option<Fen>, ratio: Option<Decimal>) -> Strin
         (true, None, Some(r)) => format!("知识产权质押占 {}", percent(r)),
         (true, None, None) => "有其他担保，未载明知识产权份额".into(),
     }
+}
+
+fn share_text_en(other: bool, amount: Option<Fen>, ratio: Option<Decimal>) -> String {
+    match (other, amount, ratio) {
+        (false, _, _) => "IP is the only collateral".into(),
+        (true, Some(a), _) => format!("CNY {} secured by IP", yuan(a)),
+        (true, None, Some(r)) => format!("IP secures {}", percent(r)),
+        (true, None, None) => "other collateral, IP share not stated".into(),
+    }
+}
+
+fn opt_yuan_en(v: Option<Fen>) -> String {
+    v.map(|v| format!("CNY {}", yuan(v)))
+        .unwrap_or_else(|| "not reported".into())
 }
 
 fn percent(r: Decimal) -> String {
@@ -280,36 +305,55 @@ fn accepted(diffs: &[Difference], line: usize, field: &str) -> bool {
 }
 
 /// The loan the calculation takes, and for each field that matters which figure was used and
-/// why (one line each, in Chinese, for the derivation).
-pub fn effective(i: usize, l: &Line, r: &Reported, diffs: &[Difference]) -> (Loan, Vec<String>) {
+/// why (one line each, in Chinese and English, for the derivation).
+pub fn effective(i: usize, l: &Line, r: &Reported, diffs: &[Difference]) -> (Loan, Vec<Msg>) {
     let mut why = Vec::new();
     let reference = l.reference();
-    let pick = |why: &mut Vec<String>,
+    // (field, stated, reported) each in Chinese and English.
+    let pick = |why: &mut Vec<Msg>,
                 field: &str,
-                stated: String,
-                reported: String,
+                stated: (String, String),
+                reported: (String, String),
                 use_stated: bool| {
         let name = field_name(field).unwrap_or(field);
+        let name_en = field_name_en(field).unwrap_or(field);
+        let ((s, s_en), (r, r_en)) = (stated, reported);
         if accepted(diffs, i, field) {
-            why.push(format!(
-                "贷款“{reference}”{name}：采用申报数 {stated}（经办认定，有佐证材料；银行/合同方报送 {reported}）"
+            why.push(Msg::new(
+                "figure.accepted",
+                format!(
+                    "贷款“{reference}”{name}：采用申报数 {s}（经办认定，有佐证材料；银行/合同方报送 {r}）"
+                ),
+                format!(
+                    "Loan {reference}, {name_en}: the stated {s_en} is used (accepted by the officer with evidence; reported {r_en})"
+                ),
             ));
             true
         } else if use_stated {
-            why.push(format!(
-                "贷款“{reference}”{name}：采用申报数 {stated}（不超过报送数 {reported}）"
+            why.push(Msg::new(
+                "figure.stated",
+                format!("贷款“{reference}”{name}：采用申报数 {s}（不超过报送数 {r}）"),
+                format!(
+                    "Loan {reference}, {name_en}: the stated {s_en} is used (not above the reported {r_en})"
+                ),
             ));
             true
         } else {
-            why.push(format!("贷款“{reference}”{name}：采用报送数 {reported}"));
+            why.push(Msg::new(
+                "figure.reported",
+                format!("贷款“{reference}”{name}：采用报送数 {r}"),
+                format!("Loan {reference}, {name_en}: the reported {r_en} is used"),
+            ));
             false
         }
     };
+    let money = |f: Fen| (yuan(f), format!("CNY {}", yuan(f)));
+    let opt_money = |f: Option<Fen>| (opt_yuan(f), opt_yuan_en(f));
     let principal_fen = if pick(
         &mut why,
         "principal_fen",
-        yuan(l.principal_fen),
-        yuan(r.principal_fen),
+        money(l.principal_fen),
+        money(r.principal_fen),
         false,
     ) {
         l.principal_fen
@@ -318,7 +362,13 @@ pub fn effective(i: usize, l: &Line, r: &Reported, diffs: &[Difference]) -> (Loa
     };
     let secured_amount_fen = match (l.secured_amount_fen, r.secured_amount_fen) {
         (Some(s), rep) if accepted(diffs, i, "secured_amount_fen") => {
-            pick(&mut why, "secured_amount_fen", yuan(s), opt_yuan(rep), true);
+            pick(
+                &mut why,
+                "secured_amount_fen",
+                money(s),
+                opt_money(rep),
+                true,
+            );
             Some(s)
         }
         (_, rep) => rep,
@@ -326,8 +376,14 @@ pub fn effective(i: usize, l: &Line, r: &Reported, diffs: &[Difference]) -> (Loa
     let (other, amount, ratio) = if pick(
         &mut why,
         "ip_share",
-        share_text(l.other_collateral, l.ip_amount_fen, l.ip_ratio),
-        share_text(r.other_collateral, r.ip_amount_fen, r.ip_ratio),
+        (
+            share_text(l.other_collateral, l.ip_amount_fen, l.ip_ratio),
+            share_text_en(l.other_collateral, l.ip_amount_fen, l.ip_ratio),
+        ),
+        (
+            share_text(r.other_collateral, r.ip_amount_fen, r.ip_ratio),
+            share_text_en(r.other_collateral, r.ip_amount_fen, r.ip_ratio),
+        ),
         false,
     ) {
         (l.other_collateral, l.ip_amount_fen, l.ip_ratio)
@@ -358,15 +414,27 @@ pub fn effective(i: usize, l: &Line, r: &Reported, diffs: &[Difference]) -> (Loa
     } else {
         r.annual_rate
     };
+    let (from, to) = (crate::format::date_zh(start), crate::format::date_zh(end));
+    let (from_en, to_en) = (
+        crate::format::date(start, crate::message::Lang::En),
+        crate::format::date(end, crate::message::Lang::En),
+    );
+    let rate = percent(annual_rate);
     if start != r.start || end != r.end || annual_rate != r.annual_rate {
-        why.push(format!(
-            "贷款“{reference}”期限与利率：{start} 至 {end}，年利率 {}（含经办认定的申报数）",
-            percent(annual_rate)
+        why.push(Msg::new(
+            "figure.terms_accepted",
+            format!("贷款“{reference}”期限与利率：{from} 至 {to}，年利率 {rate}（含经办认定的申报数）"),
+            format!(
+                "Loan {reference}, term and rate: {from_en} to {to_en}, annual rate {rate} (with figures accepted by the officer)"
+            ),
         ));
     } else {
-        why.push(format!(
-            "贷款“{reference}”期限与利率：采用报送数 {start} 至 {end}，年利率 {}",
-            percent(annual_rate)
+        why.push(Msg::new(
+            "figure.terms_reported",
+            format!("贷款“{reference}”期限与利率：采用报送数 {from} 至 {to}，年利率 {rate}"),
+            format!(
+                "Loan {reference}, term and rate: the reported {from_en} to {to_en}, annual rate {rate}"
+            ),
         ));
     }
     let mut paid = |field: &str, stated: Fen, reported: Option<Fen>| -> Fen {
@@ -375,9 +443,9 @@ pub fn effective(i: usize, l: &Line, r: &Reported, diffs: &[Difference]) -> (Loa
         }
         let rep = reported.unwrap_or(Fen::ZERO);
         if stated <= rep {
-            pick(&mut why, field, yuan(stated), opt_yuan(reported), true);
+            pick(&mut why, field, money(stated), opt_money(reported), true);
             stated
-        } else if pick(&mut why, field, yuan(stated), opt_yuan(reported), false) {
+        } else if pick(&mut why, field, money(stated), opt_money(reported), false) {
             stated
         } else {
             rep
@@ -641,10 +709,11 @@ mod tests {
         assert_eq!(loan.interest_paid_fen, 1_000_000);
         assert_eq!(loan.evaluation_fee_fen, 0);
         assert_eq!(loan.secured_amount_fen, Some(Fen::new(600_000_000)));
-        assert!(
-            why.iter()
-                .any(|w| w.contains("本金：采用报送数 4,000,000.00"))
-        );
+        assert!(why.iter().any(|w| {
+            w.zh.contains("本金：采用报送数 4,000,000.00")
+                && w.en
+                    .contains("principal: the reported CNY 4,000,000.00 is used")
+        }));
 
         let files = vec![(31, "评估费发票.pdf".to_string())];
         let input = vec![
@@ -671,7 +740,7 @@ mod tests {
         assert_eq!(loan.principal_fen, 400_000_000);
         assert!(
             why.iter()
-                .any(|w| w.contains("评估费：采用申报数 20,000.00（经办认定"))
+                .any(|w| w.zh.contains("评估费：采用申报数 20,000.00（经办认定"))
         );
     }
 

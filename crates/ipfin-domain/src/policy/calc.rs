@@ -9,7 +9,7 @@ use super::lpr::LprTable;
 use super::rules::{InterestRule, Item, ItemRule, LprDate, Ratio, Rules};
 use super::yuan;
 use crate::ip_number::IpKind;
-use crate::message::Msg;
+use crate::message::{Lang, Msg};
 use crate::money::Fen;
 use crate::size::SizeClass;
 use chrono::{Datelike, NaiveDate};
@@ -277,12 +277,20 @@ pub enum Arg {
     Text(&'static str),
     Date(NaiveDate),
     Owned(String),
+    /// Words in both languages (an item, a size class, an IP type): Chinese, English.
+    Both(String, String),
+}
+
+impl Arg {
+    fn both(zh: &str, en: &str) -> Arg {
+        Arg::Both(zh.to_string(), en.to_string())
+    }
 }
 
 /// One step of a derivation: the rule that applied, its inputs, and the amount it arrived at.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Step {
-    /// Which rule applied (stable code; its Chinese template is [`template`]).
+    /// Which rule applied (stable code; its templates are [`template`] and [`template_en`]).
     pub rule: &'static str,
     pub args: Vec<Arg>,
     pub amount_fen: Option<Fen>,
@@ -343,6 +351,85 @@ pub fn template(rule: &str) -> &'static str {
     }
 }
 
+/// The English sentence of each step (the same arguments as [`template`]).
+pub fn template_en(rule: &str) -> &'static str {
+    match rule {
+        "condition.revenue" => {
+            "The enterprise's operating revenue {0} is above the policy's {1}: not eligible."
+        }
+        "condition.ip_kind" => {
+            "Loan {0} is secured by a {1}, an IP type this policy does not support: not counted."
+        }
+        "condition.loan_days" => {
+            "Loan {0} runs {1} days, more than the policy's {2} days: not counted."
+        }
+        "condition.loan_months" => {
+            "Loan {0} runs from {1} to {2}, longer than the policy's {3} months (due by {4}): not counted."
+        }
+        "condition.none" => "No loan meets this policy's conditions: no subsidy.",
+        "loan.financed" => {
+            "Loan {0}: financed amount = min(principal {1}, secured amount {2}) × IP share {3} = {4}"
+        }
+        "item.share" => "Loan {0} {1}: base {2} × {3} ratio {4} = {5}",
+        "item.cap" => "{0}: computed {1} exceeds the {2} cap {3}; the cap applies.",
+        "item.cap_share" => {
+            "{0}: computed {1} exceeds {2} of the principal ({3}); the cap applies."
+        }
+        "item.amount" => "{0}: {1} (rounded half up to the fen)",
+        "item.annual_cap" => {
+            "{0}: annual cap per enterprise under this policy {1}, approved and pending this year {2}, remaining {3}; computed {4} exceeds what remains, so {3} applies."
+        }
+        "item.annual_room" => {
+            "{0}: annual cap per enterprise under this policy {1}, approved and pending this year {2}, remaining {3}; {4} this time is within it."
+        }
+        "application.cap" => {
+            "The items total {0}, above the cap per application {1}; the cap applies."
+        }
+        "enterprise.cap" => {
+            "Enterprise cap ({0}) {1}, approved and pending {2}, remaining {3}; {3} applies this time."
+        }
+        "total" => "Estimated subsidy in total: {0}",
+        "interest.rate_ceiling" => {
+            "Loan {0}: the annual rate {1} is above {2} {3} plus {4} ({5}): no interest subsidy."
+        }
+        "interest.rate_base" => {
+            "Loan {0}: interest base = financed amount {1} × min({2} {3}, actual rate {4}) × {5} days ÷ 360 = {6}"
+        }
+        "interest.paid" => "Loan {0}: interest paid {1} × IP share {2} = {3}",
+        "interest.paid_days" => "Loan {0}: interest paid {1} × IP share {2} × {3}/{4} days = {5}",
+        "interest.lpr_limit" => {
+            "Loan {0}: the interest base is limited to interest at {1} {2}: {3} × {2} × {4} days ÷ 360 = {5}"
+        }
+        "fee.share" => "Loan {0} {1}: {2} × IP share {3} = {4}",
+        "base.share_of_principal" => {
+            "Loan {0}: the {1} base is limited to {2} of the principal: {3}"
+        }
+        "base.group_share" => {
+            "Loan {0}: {1} total {2}, limited to {3} of the principal ({4}), counted in proportion"
+        }
+        "reward.amount" => {
+            "{0} IP pledge loans in the year, financed amount (min(principal, secured amount) × IP share) in total {1} × {2} = {3}"
+        }
+        "reward.amount_per_loan" => {
+            "{0} IP pledge loans in the year, financed amount in total {1} × {2} + {3} per loan × {0} = {4}"
+        }
+        "reward.excluded" => "{0} loan(s): {1}; not counted for the reward.",
+        "reward.cap" => "Cap per institution per year {0}, received this year {1}; {2} applies.",
+        "reward.total" | "securitisation.total" => "Estimated total: {0}",
+        "securitisation.years" => {
+            "Securitisation financing is supported for at most {0} years; this is year {1}: not supported."
+        }
+        "securitisation.amount" => {
+            "Financing cost (interest {0} + guarantee fee {1}) {2} × {3} = {4}"
+        }
+        "securitisation.cap" => "Cap per year {0}, received this year {1}; {2} applies.",
+        "amount.overflow" => {
+            "An amount is beyond what can be calculated: no estimate; check the units of the amounts."
+        }
+        _ => "{0}",
+    }
+}
+
 fn step(rule: &'static str, args: Vec<Arg>, amount_fen: Option<Fen>) -> Step {
     Step {
         rule,
@@ -388,30 +475,51 @@ pub struct Calculation {
 }
 
 impl Calculation {
-    fn render(&self, a: &Arg) -> String {
+    fn render(&self, a: &Arg, lang: Lang) -> String {
         match a {
-            Arg::Fen(f) => yuan(*f),
+            Arg::Fen(f) => match lang {
+                Lang::Zh => yuan(*f),
+                Lang::En => format!("CNY {}", f.yuan()),
+            },
             Arg::Pct(r) => pct(*r),
             Arg::Int(n) => n.to_string(),
             Arg::Loan(i) => self.loans.get(*i).cloned().unwrap_or_default(),
             Arg::Text(t) => (*t).to_string(),
-            Arg::Date(d) => d.to_string(),
+            Arg::Date(d) => crate::format::date(*d, lang),
             Arg::Owned(s) => s.clone(),
+            Arg::Both(zh, en) => match lang {
+                Lang::Zh => zh.clone(),
+                Lang::En => en.clone(),
+            },
         }
     }
 
     /// A step in Chinese.
     pub fn text(&self, step: &Step) -> String {
-        let mut out = template(step.rule).to_string();
+        self.text_in(step, Lang::Zh)
+    }
+
+    /// A step in the reader's language.
+    pub fn text_in(&self, step: &Step, lang: Lang) -> String {
+        let mut out = match lang {
+            Lang::Zh => template(step.rule),
+            Lang::En => template_en(step.rule),
+        }
+        .to_string();
         for (i, a) in step.args.iter().enumerate().rev() {
-            out = out.replace(&format!("{{{i}}}"), &self.render(a));
+            out = out.replace(&format!("{{{i}}}"), &self.render(a, lang));
         }
         out
     }
 
     /// The whole derivation in Chinese, one line a step.
     pub fn lines(&self) -> Vec<String> {
-        self.steps.iter().map(|s| self.text(s)).collect()
+        self.lines_in(Lang::Zh)
+    }
+
+    /// The whole derivation in the reader's language, one line a step.
+    pub fn lines_in(&self, lang: Lang) -> Vec<String> {
+        self.steps.iter().map(|s| self.text_in(s, lang)).collect()
     }
 }
 
@@ -449,16 +557,25 @@ fn lpr_for(table: &LprTable, at: LprDate, loan: &Loan) -> Result<(Decimal, Arg),
     match at {
         LprDate::LoanStart { term } => Ok((
             table.on(term, loan.start)?,
-            Arg::Owned(format!("{}（{} 放款日）", term.zh(), loan.start)),
+            Arg::Both(
+                format!(
+                    "{}（{} 放款日）",
+                    term.zh(),
+                    crate::format::date_zh(loan.start)
+                ),
+                format!(
+                    "{} (loan start {})",
+                    term.en(),
+                    crate::format::date(loan.start, Lang::En)
+                ),
+            ),
         )),
         LprDate::RepaymentYearMonth { term, month } => Ok((
             table.published_in(term, loan.end.year(), month)?,
-            Arg::Owned(format!(
-                "{}（{} 年 {} 月公布）",
-                term.zh(),
-                loan.end.year(),
-                month
-            )),
+            Arg::Both(
+                format!("{}（{} 年 {} 月公布）", term.zh(), loan.end.year(), month),
+                format!("{} (published {}-{month:02})", term.en(), loan.end.year()),
+            ),
         )),
     }
 }
@@ -479,7 +596,7 @@ pub fn calculate(rules: &Rules, lpr: &LprTable, app: &Application) -> Result<Cal
     }
     let mut steps = Vec::new();
     let class = app.class;
-    let class_zh = class.label(crate::message::Lang::Zh);
+    let class_words = || Arg::both(class.label(Lang::Zh), class.label(Lang::En));
     // Loans in a fixed order, so the derivation does not depend on how they were listed.
     let mut loans: Vec<&Loan> = app.loans.iter().collect();
     loans.sort_by(|a, b| a.reference.cmp(&b.reference).then(a.start.cmp(&b.start)));
@@ -521,7 +638,10 @@ pub fn calculate(rules: &Rules, lpr: &LprTable, app: &Application) -> Result<Cal
         {
             steps.push(step(
                 "condition.ip_kind",
-                vec![Arg::Loan(li), Arg::Text(loan.ip_kind.zh())],
+                vec![
+                    Arg::Loan(li),
+                    Arg::both(loan.ip_kind.zh(), loan.ip_kind.en()),
+                ],
                 None,
             ));
             continue;
@@ -612,11 +732,12 @@ pub fn calculate(rules: &Rules, lpr: &LprTable, app: &Application) -> Result<Cal
                     }
                 }
                 let names: Vec<&str> = g.items.iter().map(|i| i.fee_zh()).collect();
+                let names_en: Vec<&str> = g.items.iter().map(|i| i.fee_en()).collect();
                 steps.push(step(
                     "base.group_share",
                     vec![
                         Arg::Loan(li),
-                        Arg::Owned(names.join("、")),
+                        Arg::Both(names.join("、"), names_en.join(", ")),
                         Arg::Fen(to_fen(total)?),
                         Arg::Pct(g.share_of_principal.value()),
                         Arg::Fen(to_fen(limit)?),
@@ -637,9 +758,9 @@ pub fn calculate(rules: &Rules, lpr: &LprTable, app: &Application) -> Result<Cal
                     "item.share",
                     vec![
                         Arg::Loan(li),
-                        Arg::Text(rule.item.zh()),
+                        Arg::both(rule.item.zh(), rule.item.en()),
                         Arg::Fen(to_fen(base)?),
-                        Arg::Text(class_zh),
+                        class_words(),
                         Arg::Pct(ratio.value()),
                         Arg::Fen(to_fen(part)?),
                     ],
@@ -664,9 +785,9 @@ pub fn calculate(rules: &Rules, lpr: &LprTable, app: &Application) -> Result<Cal
             steps.push(step(
                 "item.cap",
                 vec![
-                    Arg::Text(rule.item.zh()),
+                    Arg::both(rule.item.zh(), rule.item.en()),
                     Arg::Fen(capped),
-                    Arg::Text(class_zh),
+                    class_words(),
                     Arg::Fen(c),
                 ],
                 Some(c),
@@ -681,7 +802,7 @@ pub fn calculate(rules: &Rules, lpr: &LprTable, app: &Application) -> Result<Cal
                 steps.push(step(
                     "item.cap_share",
                     vec![
-                        Arg::Text(rule.item.zh()),
+                        Arg::both(rule.item.zh(), rule.item.en()),
                         Arg::Fen(capped),
                         Arg::Pct(share.value()),
                         Arg::Fen(c),
@@ -710,7 +831,7 @@ pub fn calculate(rules: &Rules, lpr: &LprTable, app: &Application) -> Result<Cal
                         "item.annual_room"
                     },
                     vec![
-                        Arg::Text(rule.item.zh()),
+                        Arg::both(rule.item.zh(), rule.item.en()),
                         Arg::Fen(cap),
                         Arg::Fen(used),
                         Arg::Fen(remaining),
@@ -731,7 +852,7 @@ pub fn calculate(rules: &Rules, lpr: &LprTable, app: &Application) -> Result<Cal
         };
         steps.push(step(
             "item.amount",
-            vec![Arg::Text(rule.item.zh()), Arg::Fen(capped)],
+            vec![Arg::both(rule.item.zh(), rule.item.en()), Arg::Fen(capped)],
             Some(capped),
         ));
         items.push(ItemAmount {
@@ -764,9 +885,11 @@ pub fn calculate(rules: &Rules, lpr: &LprTable, app: &Application) -> Result<Cal
             .non_negative();
         if total > remaining {
             let period = match ec.period {
-                super::rules::CapPeriod::Year => Arg::Text("本年度"),
-                super::rules::CapPeriod::Lifetime => Arg::Text("累计"),
-                super::rules::CapPeriod::Years(years) => Arg::Owned(format!("{years} 年内")),
+                super::rules::CapPeriod::Year => Arg::both("本年度", "this year"),
+                super::rules::CapPeriod::Lifetime => Arg::both("累计", "in total"),
+                super::rules::CapPeriod::Years(years) => {
+                    Arg::Both(format!("{years} 年内"), format!("within {years} years"))
+                }
             };
             steps.push(step(
                 "enterprise.cap",
@@ -925,7 +1048,7 @@ fn item_base(
                 "fee.share",
                 vec![
                     Arg::Loan(li),
-                    Arg::Text(rule.item.fee_zh()),
+                    Arg::both(rule.item.fee_zh(), rule.item.fee_en()),
                     Arg::Fen(fee),
                     Arg::Pct(share),
                     Arg::Fen(to_fen(b)?),
@@ -942,7 +1065,7 @@ fn item_base(
                 "base.share_of_principal",
                 vec![
                     Arg::Loan(li),
-                    Arg::Text(rule.item.zh()),
+                    Arg::both(rule.item.zh(), rule.item.en()),
                     Arg::Pct(s.value()),
                     Arg::Fen(to_fen(limit)?),
                 ],
@@ -1109,15 +1232,27 @@ pub fn try_institution_reward(
             count += 1;
         }
     }
-    for (n, why) in [
-        (not_first, "借款企业并非首次办理知识产权质押贷款"),
-        (other_kind, "质押的知识产权不在奖励范围内"),
-        (other_class, "借款企业规模不在奖励范围内"),
+    for (n, why, why_en) in [
+        (
+            not_first,
+            "借款企业并非首次办理知识产权质押贷款",
+            "the borrower had an IP pledge loan before",
+        ),
+        (
+            other_kind,
+            "质押的知识产权不在奖励范围内",
+            "the pledged IP is outside the reward's types",
+        ),
+        (
+            other_class,
+            "借款企业规模不在奖励范围内",
+            "the borrower's size is outside the reward's classes",
+        ),
     ] {
         if n > 0 {
             steps.push(step(
                 "reward.excluded",
-                vec![Arg::Int(n), Arg::Text(why)],
+                vec![Arg::Int(n), Arg::both(why, why_en)],
                 None,
             ));
         }

@@ -34,6 +34,22 @@ impl FinancingMode {
             FinancingMode::Other => "其他创新融资模式",
         }
     }
+
+    pub fn en(self) -> &'static str {
+        match self {
+            FinancingMode::Pledge => "IP pledge financing",
+            FinancingMode::Insurance => "IP insurance",
+            FinancingMode::Securitisation => "IP securitisation",
+            FinancingMode::Other => "Other innovative financing",
+        }
+    }
+
+    pub fn label(self, lang: crate::message::Lang) -> &'static str {
+        match lang {
+            crate::message::Lang::Zh => self.zh(),
+            crate::message::Lang::En => self.en(),
+        }
+    }
 }
 
 /// The IP types of the guideline.
@@ -51,6 +67,21 @@ impl IpType {
             IpType::Patent => "专利",
             IpType::Trademark => "商标",
             IpType::Copyright => "著作权",
+        }
+    }
+
+    pub fn en(self) -> &'static str {
+        match self {
+            IpType::Patent => "Patent",
+            IpType::Trademark => "Trademark",
+            IpType::Copyright => "Copyright",
+        }
+    }
+
+    pub fn label(self, lang: crate::message::Lang) -> &'static str {
+        match lang {
+            crate::message::Lang::Zh => self.zh(),
+            crate::message::Lang::En => self.en(),
         }
     }
 }
@@ -79,6 +110,23 @@ impl PackageKind {
             PackageKind::ImplementationRules => "实施细则",
             PackageKind::Procedures => "操作规程",
             PackageKind::Guide => "申报指南",
+        }
+    }
+
+    pub fn en(self) -> &'static str {
+        match self {
+            PackageKind::Policy => "Support policy",
+            PackageKind::Notice => "Application notice",
+            PackageKind::ImplementationRules => "Implementation rules",
+            PackageKind::Procedures => "Operating procedures",
+            PackageKind::Guide => "Application guide",
+        }
+    }
+
+    pub fn label(self, lang: crate::message::Lang) -> &'static str {
+        match lang {
+            crate::message::Lang::Zh => self.zh(),
+            crate::message::Lang::En => self.en(),
         }
     }
 }

@@ -21,6 +21,13 @@ impl LprTerm {
             LprTerm::OverFiveYears => "5 年期以上 LPR",
         }
     }
+
+    pub fn en(self) -> &'static str {
+        match self {
+            LprTerm::OneYear => "1-year LPR",
+            LprTerm::OverFiveYears => "over-5-year LPR",
+        }
+    }
 }
 
 /// One publication: the date and both rates (annual, as fractions: 3.0% = 0.030).

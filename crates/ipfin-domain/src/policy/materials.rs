@@ -145,6 +145,138 @@ pub const SECURITISATION: &[Slot] = &[
     },
 ];
 
+/// Each slot's name and note in English, by code (the same words in every list; glossary in
+/// docs/glossary.md).
+const ENGLISH: &[(&str, &str, &str)] = &[
+    ("application_form", "Application form", ""),
+    ("business_licence", "Business licence", ""),
+    ("tax_certificate", "Tax payment certificate", ""),
+    (
+        "loan_contract",
+        "Loan contract",
+        "issued by the lending bank",
+    ),
+    ("disbursement_voucher", "Disbursement voucher", ""),
+    (
+        "repayment_voucher",
+        "Repayment and interest vouchers",
+        "proof that repayment and interest payments have begun, such as the bank's interest vouchers",
+    ),
+    ("pledge_contract", "Pledge contract", ""),
+    (
+        "pledge_proof",
+        "Proof of the IP pledge",
+        "the pledge registration certificate or notice",
+    ),
+    (
+        "valuation_report",
+        "IP valuation report",
+        "issued by an asset valuation firm",
+    ),
+    ("valuation_contract", "Valuation contract", ""),
+    ("valuation_invoice", "Valuation fee invoice", ""),
+    (
+        "valuation_transfer",
+        "Bank transfer voucher (valuation fee)",
+        "",
+    ),
+    (
+        "guarantee_contract",
+        "Guarantee (or counter-guarantee) contract",
+        "",
+    ),
+    ("guarantee_invoice", "Guarantee fee invoice", ""),
+    (
+        "guarantee_transfer",
+        "Bank transfer voucher (guarantee fee)",
+        "",
+    ),
+    ("insurance_contract", "Insurance contract (or policy)", ""),
+    ("insurance_invoice", "Insurance fee invoice", ""),
+    (
+        "insurance_transfer",
+        "Bank transfer voucher (insurance fee)",
+        "",
+    ),
+    (
+        "pledge_list",
+        "List of pledge registrations",
+        "each with the loan contract, the pledge contract and related contracts and the disbursement voucher; a loan with other collateral counts only if its contract states the amount or share secured by IP",
+    ),
+    (
+        "product_report",
+        "Report on the patent and trademark pledge financing product",
+        "the product, the team, funds, measures, number and amount of pledge registrations, results and lessons",
+    ),
+    ("other", "Other materials", ""),
+    ("credit_report", "Enterprise credit report", ""),
+    (
+        "tax_certificate_last_year",
+        "Last year's tax payment certificate",
+        "issued by the tax authority",
+    ),
+    (
+        "loan_contracts",
+        "Loan-related contracts",
+        "the loan and guarantee contracts with the issuer and the credit enhancer",
+    ),
+    ("loan_receipt", "Loan receipt", ""),
+    (
+        "expense_vouchers",
+        "Expense vouchers",
+        "interest, principal, guarantee fee",
+    ),
+    (
+        "expense_invoices",
+        "Invoices for the costs",
+        "interest, guarantee fee",
+    ),
+    (
+        "issuer_proof",
+        "The issuer's proof of participation in the IP securitisation",
+        "",
+    ),
+    ("settlement_proof", "Proof the loan is settled", ""),
+];
+
+/// A standard slot's English name and note, by its code.
+pub fn english(code: &str) -> Option<(&'static str, &'static str)> {
+    ENGLISH
+        .iter()
+        .find(|(c, _, _)| *c == code)
+        .map(|(_, n, note)| (*n, *note))
+}
+
+/// A slot's name in the reader's language, by its code (a stored slot keeps its Chinese name;
+/// an unknown code shows it).
+pub fn slot_name(code: &str, zh: &'static str, lang: crate::message::Lang) -> &'static str {
+    match lang {
+        crate::message::Lang::Zh => zh,
+        crate::message::Lang::En => ENGLISH
+            .iter()
+            .find(|(c, _, _)| *c == code)
+            .map_or(zh, |(_, n, _)| *n),
+    }
+}
+
+impl Slot {
+    /// The name in the reader's language.
+    pub fn name_in(&self, lang: crate::message::Lang) -> &'static str {
+        slot_name(self.code, self.name, lang)
+    }
+
+    /// The note in the reader's language.
+    pub fn note_in(&self, lang: crate::message::Lang) -> &'static str {
+        match lang {
+            crate::message::Lang::Zh => self.note,
+            crate::message::Lang::En => ENGLISH
+                .iter()
+                .find(|(c, _, _)| *c == self.code)
+                .map_or(self.note, |(_, _, n)| *n),
+        }
+    }
+}
+
 /// The slots of an enterprise fee application for these items: the base list once, then each
 /// item's additions.
 pub fn enterprise_fee(items: &[Item]) -> Vec<Slot> {
@@ -167,9 +299,16 @@ pub fn enterprise_fee(items: &[Item]) -> Vec<Slot> {
 /// (name, note) of every material of an enterprise fee application for all four items, for
 /// the public pages.
 pub fn fee_application_materials() -> Vec<(&'static str, &'static str)> {
+    fee_application_materials_in(crate::message::Lang::Zh)
+}
+
+/// The same in the reader's language.
+pub fn fee_application_materials_in(
+    lang: crate::message::Lang,
+) -> Vec<(&'static str, &'static str)> {
     enterprise_fee(&Item::ALL)
         .iter()
-        .map(|s| (s.name, s.note))
+        .map(|s| (s.name_in(lang), s.note_in(lang)))
         .collect()
 }
 
@@ -185,6 +324,27 @@ pub fn checklist(kind: ApplicationKind) -> Vec<Slot> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_slot_has_its_english_name() {
+        for kind in [
+            ApplicationKind::EnterpriseFee,
+            ApplicationKind::Institution,
+            ApplicationKind::Securitisation,
+        ] {
+            for s in checklist(kind) {
+                let en = s.name_in(crate::message::Lang::En);
+                assert!(en.is_ascii(), "{}: {en}", s.code);
+                assert!(s.note_in(crate::message::Lang::En).is_ascii(), "{}", s.code);
+                assert_eq!(
+                    s.note.is_empty(),
+                    s.note_in(crate::message::Lang::En).is_empty(),
+                    "{}",
+                    s.code
+                );
+            }
+        }
+    }
 
     #[test]
     fn the_lists_of_the_guideline() {

@@ -216,6 +216,34 @@ impl Item {
         }
     }
 
+    /// The item's name in English (glossary: docs/glossary.md).
+    pub fn en(self) -> &'static str {
+        match self {
+            Item::Interest => "Interest subsidy",
+            Item::Evaluation => "Evaluation fee subsidy",
+            Item::Guarantee => "Guarantee fee subsidy",
+            Item::Insurance => "Insurance fee subsidy",
+        }
+    }
+
+    /// The item's name in the reader's language.
+    pub fn label(self, lang: crate::message::Lang) -> &'static str {
+        match lang {
+            crate::message::Lang::Zh => self.zh(),
+            crate::message::Lang::En => self.en(),
+        }
+    }
+
+    /// What the item pays towards, in English: interest, evaluation fee …
+    pub fn fee_en(self) -> &'static str {
+        match self {
+            Item::Interest => "interest",
+            Item::Evaluation => "evaluation fee",
+            Item::Guarantee => "guarantee fee",
+            Item::Insurance => "insurance fee",
+        }
+    }
+
     /// What the item pays towards: 利息, 评估费 …
     pub fn fee_zh(self) -> &'static str {
         match self {

@@ -20,7 +20,7 @@ use serde_json::json;
 /// The loans the calculation takes, why each figure was taken, and the differences.
 pub(crate) struct Figures {
     pub loans: Vec<Loan>,
-    pub why: Vec<String>,
+    pub why: Vec<Msg>,
     pub diffs: Vec<Difference>,
 }
 
@@ -167,9 +167,16 @@ impl Store {
                 }
                 None => {
                     loans.push(l.to_calc());
-                    why.push(format!(
-                        "贷款“{}”：银行尚未报送，暂按申报数测算；银行报送前不能受理",
-                        l.reference()
+                    why.push(Msg::new(
+                        "figure.unreported",
+                        format!(
+                            "贷款“{}”：银行尚未报送，暂按申报数测算；银行报送前不能受理",
+                            l.reference()
+                        ),
+                        format!(
+                            "Loan {}: no bank has reported it yet; estimated on the stated figures, and it cannot be accepted before the bank reports",
+                            l.reference()
+                        ),
                     ));
                 }
             }
@@ -205,15 +212,18 @@ impl Store {
         tx: &WriteTx,
         row: &ApplicationRow,
         c: &Calculation,
-        why: &[String],
+        why: &[Msg],
         diffs: Option<&[Difference]>,
     ) -> Result<()> {
         let id = row.id;
-        let mut lines = why.to_vec();
+        let mut lines: Vec<String> = why.iter().map(|m| m.zh.clone()).collect();
         lines.extend(c.lines());
+        let mut lines_en: Vec<String> = why.iter().map(|m| m.en.clone()).collect();
+        lines_en.extend(c.lines_in(ipfin_domain::Lang::En));
         let stored = StoredCalc {
             value: serde_json::to_value(c).map_err(internal)?,
             lines,
+            lines_en,
         };
         exec(
             tx.conn(),

@@ -274,6 +274,8 @@ pub struct ApplicationDetail {
     pub calculation: Option<serde_json::Value>,
     /// The derivation in Chinese, one line a step.
     pub derivation: Vec<String>,
+    /// The derivation in English (empty for calculations stored before English existed).
+    pub derivation_en: Vec<String>,
     /// Differences between the stated figures and the banks' and contract parties' reports,
     /// each with the officer's decision once made.
     pub differences: Vec<Difference>,
@@ -286,6 +288,8 @@ pub struct ApplicationDetail {
     pub open_clawbacks: i64,
     /// Who must act next, in words.
     pub awaiting: String,
+    /// The same in English.
+    pub awaiting_en: String,
 }
 
 /// Filters of the lists and the officers' queue.
@@ -480,12 +484,35 @@ struct IdRow {
     id: i64,
 }
 
+impl ApplicationDetail {
+    /// Who must act next, in the reader's language.
+    pub fn awaiting_in(&self, lang: ipfin_domain::Lang) -> &str {
+        match lang {
+            ipfin_domain::Lang::Zh => &self.awaiting,
+            ipfin_domain::Lang::En => &self.awaiting_en,
+        }
+    }
+
+    /// The derivation in the reader's language: the Chinese lines when no English was stored
+    /// (a calculation stored before English derivations existed).
+    pub fn derivation_in(&self, lang: ipfin_domain::Lang) -> &[String] {
+        match lang {
+            ipfin_domain::Lang::En if !self.derivation_en.is_empty() => &self.derivation_en,
+            _ => &self.derivation,
+        }
+    }
+}
+
 /// The calculation as stored: the engine's result and its Chinese derivation, both kept so the
 /// figures can be shown exactly as they were even after the policy is revised.
 #[derive(Debug, Serialize, Deserialize)]
 struct StoredCalc {
     value: serde_json::Value,
     lines: Vec<String>,
+    /// The same derivation in English (absent from calculations stored before it existed:
+    /// those show the Chinese lines).
+    #[serde(default)]
+    lines_en: Vec<String>,
 }
 
 impl Store {

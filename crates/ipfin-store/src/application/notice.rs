@@ -214,7 +214,11 @@ impl Store {
             Self::notify_applicant(
                 tx,
                 &row,
-                format!("{} 已进入公示，公示期至 {end}。", row.label()),
+                format!(
+                    "{} 已进入公示，公示期至 {}。",
+                    row.label(),
+                    ipfin_domain::format::date_zh(end)
+                ),
             )
             .await?;
         }

@@ -13,26 +13,63 @@ use ipfin_domain::org::Scope;
 use ipfin_domain::visibility::{Party, Reach, Records};
 use sea_orm::{FromQueryResult, Value};
 
-fn awaiting(row: &ApplicationRow, wf: &Workflow) -> String {
+/// Who must act next, in words: (Chinese, English).
+fn awaiting(row: &ApplicationRow, wf: &Workflow) -> (String, String) {
+    let pair = |zh: &str, en: &str| (zh.to_string(), en.to_string());
     match wf.state {
-        State::Draft => "等待申请单位上传材料并提交".into(),
-        State::Submitted => "等待区经办人员受理".into(),
-        State::Returned => format!(
-            "等待申请单位补正材料后重新提交{}",
-            row.return_deadline
-                .map(|d| format!("（补正期限：{d}）"))
-                .unwrap_or_default()
+        State::Draft => pair(
+            "等待申请单位上传材料并提交",
+            "Awaiting the applicant's materials and submission",
         ),
-        State::Accepted => format!(
-            "等待区审核人员{}",
-            wf.stage.map(|s| s.zh()).unwrap_or("审核")
+        State::Submitted => pair(
+            "等待区经办人员受理",
+            "Awaiting acceptance by the district officer",
         ),
-        State::Reviewed => "审核已通过，等待区经办人员发布公示".into(),
-        State::InNotice => "公示中，公示期满无成立的异议即确定资助".into(),
-        State::Granted => "资助已确定，等待区财政拨付".into(),
-        State::Disbursed => "已拨付，进入跟踪监管".into(),
-        State::UnderInvestigation => "跟踪监管发现问题，区经办人员核查中".into(),
-        _ => "办理已结束".into(),
+        State::Returned => (
+            format!(
+                "等待申请单位补正材料后重新提交{}",
+                row.return_deadline
+                    .map(|d| format!("（补正期限：{}）", ipfin_domain::format::date_zh(d)))
+                    .unwrap_or_default()
+            ),
+            format!(
+                "Awaiting the applicant's corrected materials and resubmission{}",
+                row.return_deadline
+                    .map(|d| format!(
+                        " (by {})",
+                        ipfin_domain::format::date(d, ipfin_domain::Lang::En)
+                    ))
+                    .unwrap_or_default()
+            ),
+        ),
+        State::Accepted => (
+            format!(
+                "等待区审核人员{}",
+                wf.stage.map(|s| s.zh()).unwrap_or("审核")
+            ),
+            format!(
+                "Awaiting the district's reviewer: {}",
+                wf.stage.map(|s| s.en()).unwrap_or("review")
+            ),
+        ),
+        State::Reviewed => pair(
+            "审核已通过，等待区经办人员发布公示",
+            "Review passed; awaiting the district officer's public notice",
+        ),
+        State::InNotice => pair(
+            "公示中，公示期满无成立的异议即确定资助",
+            "In public notice: the subsidy is granted when the notice ends without an upheld objection",
+        ),
+        State::Granted => pair(
+            "资助已确定，等待区财政拨付",
+            "Subsidy granted; awaiting payment by the district's finance bureau",
+        ),
+        State::Disbursed => pair("已拨付，进入跟踪监管", "Paid; under follow-up supervision"),
+        State::UnderInvestigation => pair(
+            "跟踪监管发现问题，区经办人员核查中",
+            "Supervision found a problem; the district officer is looking into it",
+        ),
+        _ => pair("办理已结束", "Closed"),
     }
 }
 
@@ -78,12 +115,12 @@ impl Store {
             .into_iter()
             .map(|s| s.name.clone())
             .collect();
-        let (calculation, derivation) = match x.calc.as_deref() {
+        let (calculation, derivation, derivation_en) = match x.calc.as_deref() {
             Some(c) => {
                 let stored: StoredCalc = serde_json::from_str(c).map_err(internal)?;
-                (Some(stored.value), stored.lines)
+                (Some(stored.value), stored.lines, stored.lines_en)
             }
-            None => (None, vec![]),
+            None => (None, vec![], vec![]),
         };
         let differences = match x.differences.as_deref() {
             Some(d) => serde_json::from_str(d).map_err(internal)?,
@@ -96,7 +133,7 @@ impl Store {
             vec![row.applicant_org_id.into()],
         )
         .await?;
-        let awaiting = awaiting(&row, &workflow);
+        let (awaiting, awaiting_en) = awaiting(&row, &workflow);
         Ok(ApplicationDetail {
             items: fetch_all(
                 self.conn(),
@@ -142,10 +179,12 @@ impl Store {
             missing,
             calculation,
             derivation,
+            derivation_en,
             differences,
             eligibility: Self::eligibility_checks(self.conn(), id).await?,
             open_clawbacks,
             awaiting,
+            awaiting_en,
         })
     }
 

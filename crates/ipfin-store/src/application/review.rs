@@ -254,6 +254,7 @@ impl Store {
         &self,
         scope: &Scope,
         id: i64,
+        lang: ipfin_domain::Lang,
     ) -> Result<Option<(Calculation, Vec<String>)>> {
         let conn = self.conn();
         if applicant_org(scope).is_err() {
@@ -269,14 +270,15 @@ impl Store {
             .doc()?;
         let (loans, mut lines) = if row.kind() == Kind::EnterpriseFee {
             let f = Self::figures(conn, &row, &body, &[]).await?;
-            (f.loans, f.why)
+            let why = f.why.iter().map(|m| m.text(lang).to_string()).collect();
+            (f.loans, why)
         } else {
             (Vec::new(), Vec::new())
         };
         Ok(
             match self.calculate_for(conn, &row, &body, &doc, &loans).await {
                 Ok(c) => {
-                    lines.extend(c.lines());
+                    lines.extend(c.lines_in(lang));
                     Some((c, lines))
                 }
                 Err(_) => None,

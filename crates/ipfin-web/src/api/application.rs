@@ -761,6 +761,7 @@ impl From<ApplicationDetail> for ApplicationDetailDto {
             events,
             calculation,
             derivation,
+            derivation_en: _,
             differences,
             eligibility,
             payments,
@@ -768,6 +769,7 @@ impl From<ApplicationDetail> for ApplicationDetailDto {
             clawbacks,
             open_clawbacks,
             awaiting,
+            awaiting_en: _,
         } = d;
         Self {
             row,

@@ -359,7 +359,7 @@ pub async fn subsidy_calculator(
     State(state): State<AppState>,
     ApiJson(body): ApiJson<serde_json::Value>,
 ) -> AppResult<Json<CalculatorResult>> {
-    let result = run_calculator(&state, read_calculator(&body)?).await?;
+    let result = run_calculator(&state, read_calculator(&body)?, ipfin_domain::Lang::Zh).await?;
     Ok(Json(result))
 }
 

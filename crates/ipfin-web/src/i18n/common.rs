@@ -30,8 +30,12 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("nav.tokens", "接口令牌", "API tokens"),
     ("nav.enterprises", "企业库", "Enterprises"),
     ("nav.loans", "贷款", "Loans"),
-    ("nav.applications", "资助申请", "Applications"),
-    ("nav.my_applications", "我的申请", "My applications"),
+    ("nav.applications", "资助申请", "Subsidy applications"),
+    (
+        "nav.my_applications",
+        "我的资助申请",
+        "My subsidy applications",
+    ),
     ("nav.notices", "资助公示", "Public notices"),
     ("flash.submitted", "已提交。", "Submitted."),
     (
@@ -40,7 +44,7 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
         "Your objection was lodged; the district will look into it.",
     ),
     ("nav.my_loans", "我的贷款", "My loans"),
-    ("nav.portfolio", "贷款台账", "Loan portfolio"),
+    ("nav.portfolio", "贷款", "Loans"),
     ("unit.yuan", "元", "yuan"),
     ("export.xlsx", "导出 Excel", "Export to Excel"),
     (

@@ -160,8 +160,8 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("policy.where", "在哪里申请", "Where to apply"),
     (
         "policy.online",
-        "全程网上申报，无需提交纸质材料：登录本系统后在“我的申报”中提交。",
-        "Apply online, no paper: sign in and submit under My applications.",
+        "全程网上申报，无需提交纸质材料：登录本系统后在“我的资助申请”中提交。",
+        "Apply online, no paper: sign in and submit under My subsidy applications.",
     ),
     ("policy.contact", "咨询：", "Contact: "),
     ("policy.documents", "政策文件", "Policy documents"),

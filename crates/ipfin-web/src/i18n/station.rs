@@ -12,7 +12,7 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("station.add_visit", "登记走访", "Record a visit"),
     ("station.address", "地址", "Address"),
     ("station.all_cases", "全部案件", "All cases"),
-    ("station.application", "资助申报", "Application"),
+    ("station.application", "资助申请", "Subsidy application"),
     (
         "station.book_intro",
         "填写企业信息，服务站将联系您安排上门服务（一次不用跑）。",
@@ -170,8 +170,8 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("station.planned", "计划", "planned"),
     (
         "station.prepare_application",
-        "代企业准备资助申报",
-        "Prepare the application on the enterprise's behalf",
+        "代企业准备资助申请",
+        "Prepare the subsidy application on the enterprise's behalf",
     ),
     (
         "station.prepare_hint",

@@ -200,8 +200,8 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("target.target", "目标", "Target"),
     (
         "target.units",
-        "金额以元为单位，中小微企业占比以 % 为单位，其余为家数或笔数；留空表示不设该项目标。",
-        "Amounts in yuan, the SME share in %, the rest counts; empty means no target.",
+        "金额以万元为单位（可带小数），中小微企业占比以 % 为单位，其余为家数或笔数；留空表示不设该项目标。",
+        "Amounts in CNY 10k (decimals allowed), the SME share in %, the rest counts; empty means no target.",
     ),
     (
         "conformance.intro",

@@ -158,7 +158,7 @@ pub async fn matrix(state: &AppState, actor: &Actor) -> AppResult<Vec<MatrixRow>
         let (passed, finding) = ipfin_domain::push::conformance(
             whitelisted.get(&code).copied().unwrap_or(0),
             &this_quarter.total,
-            &quarter.to_string(),
+            &ipfin_domain::format::quarter_zh(quarter.year, quarter.q),
         );
         cells.push(cell(
             "R3.2",

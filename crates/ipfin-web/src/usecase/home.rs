@@ -340,7 +340,7 @@ async fn figures(
     let s = &state.store;
     let scope = &actor.scope;
     let quarter = Quarter::of(today);
-    let quarter_name = format::quarter_zh(quarter.year, quarter.q);
+    let quarter_name = format::quarter(quarter.year, quarter.q, actor.lang);
     let mut out = Vec::new();
     let government = scope.is_city() || scope.district().is_some();
     let applicant = matches!(
@@ -389,7 +389,7 @@ async fn figures(
             Figure::new(
                 t.s("fig.quarter_financing")
                     .replace("{quarter}", &quarter_name),
-                format::amount_stat(totals.principal_fen),
+                format::amount_stat_in(totals.principal_fen, actor.lang),
                 format!("/loans?year={}", today.year()),
             )
             .note(
@@ -419,8 +419,14 @@ async fn figures(
             let lagging = ipfin_domain::stats::lagging(actual, target, today);
             let mut note = t
                 .s("fig.target_note")
-                .replace("{actual}", &format::amount_stat(Fen::new(actual)))
-                .replace("{target}", &format::amount_stat(Fen::new(target)));
+                .replace(
+                    "{actual}",
+                    &format::amount_stat_in(Fen::new(actual), actor.lang),
+                )
+                .replace(
+                    "{target}",
+                    &format::amount_stat_in(Fen::new(target), actor.lang),
+                );
             if lagging {
                 note.push_str(t.s("fig.lagging_suffix"));
             }

@@ -200,10 +200,11 @@ pub struct CalculatorResult {
     pub steps: Vec<CalculatorStep>,
 }
 
-/// The calculator, shared by the API and the public page.
+/// The calculator, shared by the API (Chinese) and the public page (the reader's language).
 pub async fn run_calculator(
     state: &AppState,
     input: CalculatorInput,
+    lang: ipfin_domain::Lang,
 ) -> AppResult<CalculatorResult> {
     let unpublished = || {
         AppError::invalid(ipfin_domain::FieldError::new(
@@ -237,7 +238,7 @@ pub async fn run_calculator(
             .iter()
             .map(|i| CalculatorItem {
                 item: i.item.code().into(),
-                name: i.item.zh().into(),
+                name: i.item.label(lang).into(),
                 amount_fen: i.granted_fen,
                 annual_cap_fen: i.annual.map(|a| a.cap_fen),
                 used_fen: i.annual.map(|a| a.used_fen),
@@ -249,7 +250,7 @@ pub async fn run_calculator(
             .iter()
             .map(|s| CalculatorStep {
                 rule: s.rule.into(),
-                text: c.text(s),
+                text: c.text_in(s, lang),
                 amount_fen: s.amount_fen,
             })
             .collect(),

@@ -724,19 +724,26 @@ async fn detail_page_with(
     let slots = d
         .slots
         .iter()
-        .map(|s| SlotView {
-            code: s.code.clone(),
-            name: s.name.clone(),
-            required: s.required,
-            note: s.note.clone(),
-            deviation: s.deviation,
-            files: d
-                .files
-                .iter()
-                .filter(|f| f.slot == s.code)
-                .cloned()
-                .collect(),
-            vault: vault.iter().filter(|v| v.slot == s.code).cloned().collect(),
+        .map(|s| {
+            // A standard slot reads in the reader's language; one a district added or
+            // changed keeps its own words.
+            let en = (actor.lang == Lang::En && !s.deviation)
+                .then(|| ipfin_domain::policy::materials::english(&s.code))
+                .flatten();
+            SlotView {
+                code: s.code.clone(),
+                name: en.map_or_else(|| s.name.clone(), |(n, _)| n.to_string()),
+                required: s.required,
+                note: en.map_or_else(|| s.note.clone(), |(_, n)| n.to_string()),
+                deviation: s.deviation,
+                files: d
+                    .files
+                    .iter()
+                    .filter(|f| f.slot == s.code)
+                    .cloned()
+                    .collect(),
+                vault: vault.iter().filter(|v| v.slot == s.code).cloned().collect(),
+            }
         })
         .collect();
     let applicant = ipfin_domain::application::Actor::of(
@@ -751,7 +758,10 @@ async fn detail_page_with(
         .pending_confirmation(&actor.scope, "application", id)
         .await?;
     let estimate = if applicant && d.row.state() == AppStateCode::Draft {
-        state.store.draft_estimate(&actor.scope, id).await?
+        state
+            .store
+            .draft_estimate(&actor.scope, id, actor.lang)
+            .await?
     } else {
         None
     };

@@ -28,10 +28,7 @@ use rust_xlsxwriter::Workbook;
 use serde::Deserialize;
 
 fn quarter_label(q: Quarter, lang: Lang) -> String {
-    match lang {
-        Lang::Zh => quarter_cn(q),
-        Lang::En => format!("{} Q{}", q.year, q.q),
-    }
+    ipfin_domain::format::quarter(q.year, q.q, lang)
 }
 
 /// The straight-line pace at a quarter's end: a quarter of the year per quarter.
@@ -405,8 +402,8 @@ fn completion_detail(r: &BulletinRow, lang: Lang) -> Vec<(String, String, String
         .map(|c| {
             (
                 c.metric.label(lang).to_string(),
-                super::stats::show(c.metric, c.target),
-                super::stats::show(c.metric, c.actual),
+                super::stats::show(c.metric, c.target, lang),
+                super::stats::show(c.metric, c.actual, lang),
                 pct(&c.pct),
             )
         })
@@ -651,15 +648,9 @@ pub async fn xlsx(
 pub const BULLETIN_CODE: &str = "知融通";
 /// The 发文机关 when the issuing person's organisation is unknown.
 const DEFAULT_ISSUER: &str = "市知识产权主管部门";
-const QUARTERS_CN: [&str; 4] = ["一", "二", "三", "四"];
-
-/// A quarter as documents write it: `2026年第三季度`.
+/// A quarter as documents write it: `2026年第三季度` (the one formatter, `ipfin_domain::format`).
 pub fn quarter_cn(q: Quarter) -> String {
-    let n = QUARTERS_CN
-        .get(q.q.saturating_sub(1) as usize)
-        .copied()
-        .unwrap_or("");
-    format!("{}年第{n}季度", q.year)
+    ipfin_domain::format::quarter_zh(q.year, q.q)
 }
 
 /// The bulletin's 发文字号: the 代字, the year of issue and the bulletin's number in that year.

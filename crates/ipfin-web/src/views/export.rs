@@ -496,7 +496,10 @@ pub async fn dashboard(
     .map_err(xl)?;
     let sheet = match lang {
         Lang::Zh => format!("{}（截至今日）", super::bulletin::quarter_cn(quarter)),
-        Lang::En => format!("{quarter} to date"),
+        Lang::En => format!(
+            "{} to date",
+            ipfin_domain::format::quarter(quarter.year, quarter.q, Lang::En)
+        ),
     };
     write_sheet(
         &mut book,

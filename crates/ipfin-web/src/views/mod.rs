@@ -192,7 +192,7 @@ impl PageCtx {
             .map(|k| k.label(self.lang))
             .unwrap_or("")
     }
-    /// A Unix time as a Beijing-time date and time (2026年3月5日 14:05 / 2026-03-05 14:05).
+    /// A Unix time as a Beijing-time date and time (2026年3月5日 14:05 / 5 Mar 2026 14:05).
     pub fn datetime(&self, secs: &i64) -> String {
         let offset = chrono::FixedOffset::east_opt(8 * 3600).expect("UTC+8");
         match chrono::DateTime::from_timestamp(*secs, 0) {
@@ -200,7 +200,7 @@ impl PageCtx {
                 let t = t.with_timezone(&offset);
                 match self.lang {
                     Lang::Zh => t.format("%Y年%-m月%-d日 %H:%M").to_string(),
-                    Lang::En => t.format("%Y-%m-%d %H:%M").to_string(),
+                    Lang::En => t.format("%-d %b %Y %H:%M").to_string(),
                 }
             }
             None => String::new(),
@@ -210,10 +210,43 @@ impl PageCtx {
         secs.map(|s| self.datetime(&s))
             .unwrap_or_else(|| "—".into())
     }
-    pub fn date(&self, d: &chrono::NaiveDate) -> String {
+    /// Punctuation around words in the reader's language: `（` / ` (`.
+    pub fn lp(&self) -> &'static str {
         match self.lang {
-            Lang::Zh => ipfin_domain::format::date_zh(*d),
-            Lang::En => d.format("%Y-%m-%d").to_string(),
+            Lang::Zh => "（",
+            Lang::En => " (",
+        }
+    }
+    /// `）` / `)`.
+    pub fn rp(&self) -> &'static str {
+        match self.lang {
+            Lang::Zh => "）",
+            Lang::En => ")",
+        }
+    }
+    /// `：` / `: `.
+    pub fn colon(&self) -> &'static str {
+        match self.lang {
+            Lang::Zh => "：",
+            Lang::En => ": ",
+        }
+    }
+    /// The separator of a list: `、` / `, `.
+    pub fn sep(&self) -> &'static str {
+        match self.lang {
+            Lang::Zh => "、",
+            Lang::En => ", ",
+        }
+    }
+    /// A date by the one formatter: `2026年9月18日` / `18 Sep 2026`.
+    pub fn date(&self, d: &chrono::NaiveDate) -> String {
+        ipfin_domain::format::date(*d, self.lang)
+    }
+    /// A quarter's code (`2026Q3`, as in links) for reading: `2026年第三季度` / `Q3 2026`.
+    pub fn quarter(&self, code: &str) -> String {
+        match ipfin_domain::stats::Quarter::parse(code) {
+            Ok(q) => ipfin_domain::format::quarter(q.year, q.q, self.lang),
+            Err(_) => code.to_string(),
         }
     }
     pub fn opt_date(&self, d: &Option<chrono::NaiveDate>) -> String {

@@ -73,14 +73,29 @@ struct PolicyPage {
     budgets: Vec<crate::usecase::payment::PolicyBudget>,
 }
 
-fn ratio_cap(r: Ratio, cap: Option<ipfin_domain::Fen>) -> String {
-    match cap {
-        Some(c) => format!("{}，上限 {}", r.display(), yuan(c)),
-        None => r.display(),
+fn ratio_cap(r: Ratio, cap: Option<ipfin_domain::Fen>, lang: Lang) -> String {
+    match (cap, lang) {
+        (Some(c), Lang::Zh) => format!("{}，上限 {}", r.display(), yuan(c)),
+        (Some(c), Lang::En) => format!("{}, at most {}", r.display(), money_en(c)),
+        (None, _) => r.display(),
     }
 }
 
+/// An amount in an English sentence: `CNY 1,234.00`.
+fn money_en(f: ipfin_domain::Fen) -> String {
+    format!("CNY {}", f.yuan())
+}
+
+/// The policy in words, in Chinese (the clear card, the draft page).
 pub(crate) fn describe(doc: &PolicyDocument) -> (Vec<ItemLine>, Vec<String>) {
+    describe_in(doc, Lang::Zh)
+}
+
+/// The policy in words in the reader's language: a line per item (name, ratio and cap per
+/// size class, limits) and the policy's caps and conditions.
+pub(crate) fn describe_in(doc: &PolicyDocument, lang: Lang) -> (Vec<ItemLine>, Vec<String>) {
+    let zh = lang == Lang::Zh;
+    let say = |c: String, e: String| if zh { c } else { e };
     let lines = doc
         .rules
         .items
@@ -88,36 +103,57 @@ pub(crate) fn describe(doc: &PolicyDocument) -> (Vec<ItemLine>, Vec<String>) {
         .map(|it| {
             let mut limits = Vec::new();
             if let Some(s) = it.base_max_share_of_principal {
-                limits.push(format!("计算基数不超过本金的 {}", s.display()));
+                limits.push(say(
+                    format!("计算基数不超过本金的 {}", s.display()),
+                    format!("base at most {} of the principal", s.display()),
+                ));
             }
             if let Some(s) = it.cap_share_of_principal {
-                limits.push(format!("不超过贷款本金的 {}", s.display()));
+                limits.push(say(
+                    format!("不超过贷款本金的 {}", s.display()),
+                    format!("at most {} of the loan principal", s.display()),
+                ));
             }
             if it.ratio_if_guaranteed.is_some() {
-                limits.push("有担保或保险的贷款适用另行规定的比例".into());
+                limits.push(say(
+                    "有担保或保险的贷款适用另行规定的比例".into(),
+                    "loans with a guarantee or insurance have their own ratio".into(),
+                ));
             }
             if let Some(ir) = it.interest {
                 if ir.limit_to_lpr.is_some() {
-                    limits.push("贴息以按 LPR 计算的利息为限".into());
+                    limits.push(say(
+                        "贴息以按 LPR 计算的利息为限".into(),
+                        "the subsidy is limited to interest at the LPR".into(),
+                    ));
                 }
                 if ir.rate_base.is_some() {
-                    limits.push("按 LPR 与实际利率孰低计算贴息基数".into());
+                    limits.push(say(
+                        "按 LPR 与实际利率孰低计算贴息基数".into(),
+                        "the base uses the lower of the LPR and the actual rate".into(),
+                    ));
                 }
                 if let Some((_, m)) = ir.max_rate_over_lpr {
-                    limits.push(format!("贷款利率不高于 LPR 上浮 {}", m.display()));
+                    limits.push(say(
+                        format!("贷款利率不高于 LPR 上浮 {}", m.display()),
+                        format!("loan rate at most the LPR plus {}", m.display()),
+                    ));
                 }
                 if let Some(d) = ir.max_days {
-                    limits.push(format!("每笔贷款最多计 {d} 天"));
+                    limits.push(say(
+                        format!("每笔贷款最多计 {d} 天"),
+                        format!("at most {d} days per loan"),
+                    ));
                 }
             }
             if !it.annual_cap_fen.is_unset() {
-                limits.push(per_enterprise_year(&it.annual_cap_fen));
+                limits.push(per_enterprise_year(&it.annual_cap_fen, lang));
             }
             ItemLine {
-                name: it.item.zh(),
+                name: it.item.label(lang),
                 cells: SizeClass::ALL
                     .iter()
-                    .map(|c| ratio_cap(it.ratio.get(*c), it.cap_fen.get(*c)))
+                    .map(|c| ratio_cap(it.ratio.get(*c), it.cap_fen.get(*c), lang))
                     .collect(),
                 limits,
             }
@@ -125,15 +161,20 @@ pub(crate) fn describe(doc: &PolicyDocument) -> (Vec<ItemLine>, Vec<String>) {
         .collect();
     let mut caps = Vec::new();
     if let Some(ec) = &doc.rules.enterprise_cap {
-        let period = match ec.period {
-            CapPeriod::Year => "每年".to_string(),
-            CapPeriod::Lifetime => "累计".to_string(),
-            CapPeriod::Years(n) => format!("{n} 年内"),
+        let (period, period_en) = match ec.period {
+            CapPeriod::Year => ("每年".to_string(), "a year".to_string()),
+            CapPeriod::Lifetime => ("累计".to_string(), "in total".to_string()),
+            CapPeriod::Years(n) => (format!("{n} 年内"), format!("within {n} years")),
         };
         let amounts: Vec<String> = SizeClass::ALL
             .iter()
             .filter_map(|c| ec.amount_fen.get(*c).map(|a| (c, a)))
-            .map(|(c, a)| format!("{} {}", c.label(Lang::Zh), yuan(a)))
+            .map(|(c, a)| {
+                say(
+                    format!("{} {}", c.label(Lang::Zh), yuan(a)),
+                    format!("{} {}", c.label(Lang::En), money_en(a)),
+                )
+            })
             .collect();
         let uniform = SizeClass::ALL
             .iter()
@@ -142,67 +183,114 @@ pub(crate) fn describe(doc: &PolicyDocument) -> (Vec<ItemLine>, Vec<String>) {
             .len()
             == 1;
         if uniform && let Some(a) = ec.amount_fen.large {
-            caps.push(format!("每家企业{period}资助最高 {}", yuan(a)));
+            caps.push(say(
+                format!("每家企业{period}资助最高 {}", yuan(a)),
+                format!("At most {} per enterprise {period_en}", money_en(a)),
+            ));
         } else {
-            caps.push(format!("每家企业{period}资助最高：{}", amounts.join("；")));
+            caps.push(say(
+                format!("每家企业{period}资助最高：{}", amounts.join("；")),
+                format!("At most per enterprise {period_en}: {}", amounts.join("; ")),
+            ));
         }
     }
     if let Some(g) = &doc.rules.fee_group_limit {
         let names: Vec<&str> = g.items.iter().map(|i| i.fee_zh()).collect();
-        caps.push(format!(
-            "{}合计计算基数不超过贷款本金的 {}",
-            names.join("、"),
-            g.share_of_principal.display()
+        let names_en: Vec<&str> = g.items.iter().map(|i| i.fee_en()).collect();
+        caps.push(say(
+            format!(
+                "{}合计计算基数不超过贷款本金的 {}",
+                names.join("、"),
+                g.share_of_principal.display()
+            ),
+            format!(
+                "The {} together count up to {} of the loan principal",
+                names_en.join(", "),
+                g.share_of_principal.display()
+            ),
         ));
     }
     if let Some(c) = doc.rules.conditions.max_loan_days {
-        caps.push(format!("贷款期限不超过 {c} 天"));
+        caps.push(say(
+            format!("贷款期限不超过 {c} 天"),
+            format!("Loan term at most {c} days"),
+        ));
     }
     if let Some(c) = doc.rules.conditions.max_loan_months {
-        caps.push(format!("贷款期限不超过 {c} 个月"));
+        caps.push(say(
+            format!("贷款期限不超过 {c} 个月"),
+            format!("Loan term at most {c} months"),
+        ));
     }
     if !doc.rules.conditions.ip_kinds.is_empty() {
-        let kinds: Vec<&str> = doc
-            .rules
-            .conditions
-            .ip_kinds
-            .iter()
-            .map(|k| k.zh())
-            .collect();
-        caps.push(format!("仅限以{}质押的贷款", kinds.join("、")));
+        let kinds = &doc.rules.conditions.ip_kinds;
+        let zh_kinds: Vec<&str> = kinds.iter().map(|k| k.zh()).collect();
+        let en_kinds: Vec<&str> = kinds.iter().map(|k| k.en()).collect();
+        caps.push(say(
+            format!("仅限以{}质押的贷款", zh_kinds.join("、")),
+            format!("Only loans secured by {}", en_kinds.join(", ")),
+        ));
     }
     if let Some(r) = doc.rules.conditions.max_revenue_fen {
-        caps.push(format!("企业营业收入不超过 {}", yuan(r)));
+        caps.push(say(
+            format!("企业营业收入不超过 {}", yuan(r)),
+            format!("Operating revenue at most {}", money_en(r)),
+        ));
     }
     if let Some(r) = &doc.rules.institution_reward {
-        caps.push(format!(
-            "金融机构奖励：年度知识产权质押贷款的 {}{}",
-            r.ratio.display(),
-            r.cap_per_year_fen
-                .map(|c| format!("，每家每年最高 {}", yuan(c)))
-                .unwrap_or_default()
+        caps.push(say(
+            format!(
+                "金融机构奖励：年度知识产权质押贷款的 {}{}",
+                r.ratio.display(),
+                r.cap_per_year_fen
+                    .map(|c| format!("，每家每年最高 {}", yuan(c)))
+                    .unwrap_or_default()
+            ),
+            format!(
+                "Reward for financial institutions: {} of the year's IP pledge loans{}",
+                r.ratio.display(),
+                r.cap_per_year_fen
+                    .map(|c| format!(", at most {} per institution a year", money_en(c)))
+                    .unwrap_or_default()
+            ),
         ));
     }
     if let Some(s) = &doc.rules.securitisation {
-        caps.push(format!(
-            "知识产权证券化：融资成本的 {}{}{}",
-            s.ratio.display(),
-            s.cap_per_year_fen
-                .map(|c| format!("，每年最高 {}", yuan(c)))
-                .unwrap_or_default(),
-            s.max_years
-                .map(|y| format!("，最长 {y} 年"))
-                .unwrap_or_default()
+        caps.push(say(
+            format!(
+                "知识产权证券化：融资成本的 {}{}{}",
+                s.ratio.display(),
+                s.cap_per_year_fen
+                    .map(|c| format!("，每年最高 {}", yuan(c)))
+                    .unwrap_or_default(),
+                s.max_years
+                    .map(|y| format!("，最长 {y} 年"))
+                    .unwrap_or_default()
+            ),
+            format!(
+                "IP securitisation: {} of the financing cost{}{}",
+                s.ratio.display(),
+                s.cap_per_year_fen
+                    .map(|c| format!(", at most {} a year", money_en(c)))
+                    .unwrap_or_default(),
+                s.max_years
+                    .map(|y| format!(", for at most {y} years"))
+                    .unwrap_or_default()
+            ),
         ));
     }
     if let Some(b) = &doc.budget {
-        caps.push(format!(
-            "年度预算 {}，{}",
-            yuan(b.total_fen),
-            match b.mode {
-                ipfin_domain::policy::BudgetMode::FirstComeFirstServed => "用完即止",
-                ipfin_domain::policy::BudgetMode::ProRata => "超出预算时按比例核减",
+        let (mode, mode_en) = match b.mode {
+            ipfin_domain::policy::BudgetMode::FirstComeFirstServed => {
+                ("用完即止", "first come, first served")
             }
+            ipfin_domain::policy::BudgetMode::ProRata => {
+                ("超出预算时按比例核减", "cut in proportion when over budget")
+            }
+        };
+        caps.push(say(
+            format!("年度预算 {}，{mode}", yuan(b.total_fen)),
+            format!("Annual budget {}, {mode_en}", money_en(b.total_fen)),
         ));
     }
     (lines, caps)
@@ -226,7 +314,7 @@ pub async fn show(
         .find(|d| d.code == v.district_code)
         .map(|d| d.name)
         .unwrap_or_else(|| v.district_code.clone());
-    let (lines, caps) = describe(&doc);
+    let (lines, caps) = describe_in(&doc, actor.lang);
     let mine = match &actor.scope {
         Scope::Enterprise { org_id } => {
             let found = state
@@ -267,10 +355,10 @@ pub async fn show(
         mine,
         ctx: PageCtx::new(&actor, &state, "/policies"),
         district_name,
-        classes: SizeClass::ALL.iter().map(|c| c.label(Lang::Zh)).collect(),
+        classes: SizeClass::ALL.iter().map(|c| c.label(actor.lang)).collect(),
         lines,
         caps,
-        materials: ipfin_domain::policy::materials::fee_application_materials(),
+        materials: ipfin_domain::policy::materials::fee_application_materials_in(actor.lang),
         v,
         doc,
     };
@@ -745,11 +833,17 @@ pub async fn calculator(
             .collect(),
         kinds: ipfin_domain::ip_number::IpKind::ALL
             .iter()
-            .map(|k| (k.code(), k.zh()))
+            .map(|k| {
+                let name = match actor.lang {
+                    Lang::Zh => k.zh(),
+                    Lang::En => k.en(),
+                };
+                (k.code(), name)
+            })
             .collect(),
         used_items: ipfin_domain::policy::rules::Item::ALL
             .iter()
-            .map(|i| (format!("used_{}", i.code()), i.zh()))
+            .map(|i| (format!("used_{}", i.code()), i.label(actor.lang)))
             .collect(),
         form: f.clone(),
         errors: FormErrors::default(),
@@ -768,7 +862,7 @@ pub async fn calculator(
         return Ok(render(StatusCode::OK, &page));
     }
     let outcome = match body(&f, kind, &rows) {
-        Ok(input) => run_calculator(&state, input).await,
+        Ok(input) => run_calculator(&state, input, actor.lang).await,
         Err(e) => Err(e),
     };
     match outcome {
@@ -785,20 +879,34 @@ pub async fn calculator(
 }
 
 /// An item's annual cap per enterprise as the clear card says it: one amount, or per class.
-fn per_enterprise_year(caps: &ipfin_domain::policy::PerClass<Option<ipfin_domain::Fen>>) -> String {
+fn per_enterprise_year(
+    caps: &ipfin_domain::policy::PerClass<Option<ipfin_domain::Fen>>,
+    lang: Lang,
+) -> String {
     let values: std::collections::BTreeSet<Option<ipfin_domain::Fen>> =
         SizeClass::ALL.iter().map(|c| caps.get(*c)).collect();
-    match (values.len(), caps.large) {
-        (1, Some(a)) => format!("每家企业每个政策年度最高 {}", yuan(a)),
+    match (values.len(), caps.large, lang) {
+        (1, Some(a), Lang::Zh) => format!("每家企业每个政策年度最高 {}", yuan(a)),
+        (1, Some(a), Lang::En) => {
+            format!("at most {} per enterprise per policy year", money_en(a))
+        }
         _ => {
             let each: Vec<String> = SizeClass::ALL
                 .iter()
-                .map(|c| match caps.get(*c) {
-                    Some(a) => format!("{} {}", c.label(Lang::Zh), yuan(a)),
-                    None => format!("{} 不限", c.label(Lang::Zh)),
+                .map(|c| match (caps.get(*c), lang) {
+                    (Some(a), Lang::Zh) => format!("{} {}", c.label(lang), yuan(a)),
+                    (Some(a), Lang::En) => format!("{} {}", c.label(lang), money_en(a)),
+                    (None, Lang::Zh) => format!("{} 不限", c.label(lang)),
+                    (None, Lang::En) => format!("{} no limit", c.label(lang)),
                 })
                 .collect();
-            format!("每家企业每个政策年度最高：{}", each.join("；"))
+            match lang {
+                Lang::Zh => format!("每家企业每个政策年度最高：{}", each.join("；")),
+                Lang::En => format!(
+                    "at most per enterprise per policy year: {}",
+                    each.join("; ")
+                ),
+            }
         }
     }
 }
@@ -1038,7 +1146,7 @@ async fn draft_page(
 ) -> AppResult<DraftPage> {
     let v = state.store.policy_version(&actor.scope, id).await?;
     let doc = v.doc()?;
-    let (lines, caps) = describe(&doc);
+    let (lines, caps) = describe_in(&doc, actor.lang);
     let own = actor.scope.district() == Some(v.district_code.as_str());
     let is_lead = actor.scope.leads_district(&v.district_code);
     let errors = error
@@ -1050,7 +1158,7 @@ async fn draft_page(
         json: json.unwrap_or_else(|| serde_json::to_string_pretty(&doc).unwrap_or_default()),
         lines,
         caps,
-        classes: SizeClass::ALL.iter().map(|c| c.label(Lang::Zh)).collect(),
+        classes: SizeClass::ALL.iter().map(|c| c.label(actor.lang)).collect(),
         comments: state.store.policy_comments(&actor.scope, id).await?,
         can_comment: own && v.status == "circulating",
         is_lead,
@@ -1601,9 +1709,22 @@ pub fn package_kinds() -> Vec<(&'static str, &'static str)> {
 
 /// The Chinese name of a package document kind.
 pub fn package_kind_zh(code: &str) -> &'static str {
+    package_kind_label(code, Lang::Zh)
+}
+
+/// A package document kind's name in the reader's language.
+pub fn package_kind_label(code: &str, lang: Lang) -> &'static str {
+    let english = [
+        "Support policy",
+        "Application notice",
+        "Implementation rules",
+        "Operating procedures",
+        "Application guide",
+    ];
     package_kinds()
         .into_iter()
-        .find(|(c, _)| *c == code)
-        .map(|(_, zh)| zh)
-        .unwrap_or("其他")
+        .zip(english)
+        .find(|((c, _), _)| *c == code)
+        .map(|((_, zh), en)| if lang == Lang::En { en } else { zh })
+        .unwrap_or(if lang == Lang::En { "Other" } else { "其他" })
 }

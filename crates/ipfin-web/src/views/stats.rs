@@ -31,16 +31,21 @@ pub fn pct(p: &Option<Decimal>) -> String {
     p.map(|p| format!("{p:.1}%")).unwrap_or_else(|| "—".into())
 }
 
-/// A metric's value in its unit with the unit label.
-pub fn show(m: Metric, v: i64) -> String {
-    match m {
-        Metric::Amount => ipfin_domain::format::amount_stat(ipfin_domain::Fen::new(v)),
-        Metric::SmeShare => m.show(v),
-        _ => format!("{v} {}", m.unit_zh()),
+/// A metric's value in its unit with the unit label, in the reader's language (amounts by the
+/// one formatter: `1,500.00 万元` / `CNY 15.00m`).
+pub fn show(m: Metric, v: i64, lang: Lang) -> String {
+    match (m, lang) {
+        (Metric::Amount, _) => {
+            ipfin_domain::format::amount_stat_in(ipfin_domain::Fen::new(v), lang)
+        }
+        (Metric::SmeShare, _) => m.show(v),
+        (_, Lang::Zh) => format!("{v} {}", m.unit_zh()),
+        (Metric::Enterprises | Metric::FirstLoans, Lang::En) => format!("{v} enterprises"),
+        (_, Lang::En) => format!("{v} loans"),
     }
 }
 
-/// A metric's value as typed into a form (no unit, no separators).
+/// A metric's value as typed into the breakdown form (amounts in 元; no unit, no separators).
 fn plain(m: Metric, v: i64) -> String {
     match m {
         Metric::Amount | Metric::SmeShare => {
@@ -65,6 +70,8 @@ fn field(name: &'static str, code: &'static str, zh: String, en: &str) -> AppErr
 /// A target cell of the targets form.
 pub struct TargetCell {
     pub name: String,
+    /// The metric's name, for the input's accessible label.
+    pub label: &'static str,
     pub value: String,
     pub progress: String,
     pub lagging: bool,
@@ -111,19 +118,21 @@ fn lines(
                             .find(|(k, _)| *k == key)
                             .map(|(_, v)| v.clone())
                             .unwrap_or_default(),
-                        None => t.map(|t| plain(*m, t.target)).unwrap_or_default(),
+                        None => t.map(|t| m.input_text(t.target)).unwrap_or_default(),
                     };
                     TargetCell {
                         progress: t
-                            .map(|t| format!("{} · {}", show(*m, t.actual), pct(&t.completion_pct)))
+                            .map(|t| {
+                                format!("{} · {}", show(*m, t.actual, lang), pct(&t.completion_pct))
+                            })
                             .unwrap_or_default(),
                         lagging: t.is_some_and(|t| t.lagging),
                         name: key,
+                        label: m.label(lang),
                         value,
                     }
                 })
                 .collect();
-            let _ = lang;
             TargetLine {
                 code: code.clone(),
                 name: name.clone(),
@@ -190,8 +199,9 @@ pub struct TargetsForm {
     pub confirm_past: Option<String>,
 }
 
-/// `POST /targets`: the city's targets for a year, all districts at once (values in 元, counts
-/// and percent; an empty cell removes the target).
+/// `POST /targets`: the city's targets for a year, all districts at once (amounts in 万元, counts
+/// and percent; an empty cell removes the target). Every cell is checked before anything is
+/// stored; each problem is shown beside its cell.
 pub async fn set_targets(
     State(state): State<AppState>,
     actor: Actor,
@@ -209,6 +219,7 @@ pub async fn set_targets(
         .collect();
     let r: AppResult<usize> = async {
         let mut entries = Vec::new();
+        let mut problems = Vec::new();
         for (k, v) in &typed {
             let Some((code, metric)) = k[2..].split_once('_') else {
                 continue;
@@ -217,20 +228,29 @@ pub async fn set_targets(
             let v = v.trim();
             let value = if v.is_empty() {
                 None
+            } else if let Some(x) = m.parse_input(v) {
+                Some(x)
             } else {
-                Some(m.parse(v).ok_or_else(|| {
-                    field(
-                        "targets",
+                problems.push(ipfin_domain::policy::rules::RuleError {
+                    path: k.clone(),
+                    msg: ipfin_domain::Msg::new(
                         "target.value",
                         format!(
-                            "{code} 的“{}”填写有误：请填写数字（金额以元为单位，占比以 % 为单位）。",
+                            "“{}”填写有误：请填写数字（金额以万元为单位，最多 6 位小数；占比以 % 为单位）。",
                             m.zh()
                         ),
-                        "Write a number (amounts in 元, shares in %).",
-                    )
-                })?)
+                        format!(
+                            "{}: write a number (amounts in CNY 10k, at most 6 decimals; shares in %).",
+                            m.en()
+                        ),
+                    ),
+                });
+                None
             };
             entries.push((code.to_string(), m, value));
+        }
+        if !problems.is_empty() {
+            return Err(AppError::from(ipfin_store::StoreError::Problems(problems)));
         }
         let confirm = form.data.confirm_past.as_deref() == Some("yes");
         write!(state, actor, |tx| state
@@ -258,10 +278,10 @@ pub async fn set_targets(
 }
 
 /// A milestone or what is due: a ratio's is a level to reach (≥ 70.00%), an amount's as is.
-fn level(m: Metric, v: i64) -> String {
+fn level(m: Metric, v: i64, lang: Lang) -> String {
     match m.accrual() {
-        ipfin_domain::stats::Accrual::Level => format!("≥ {}", show(m, v)),
-        ipfin_domain::stats::Accrual::Sum => show(m, v),
+        ipfin_domain::stats::Accrual::Level => format!("≥ {}", show(m, v, lang)),
+        ipfin_domain::stats::Accrual::Sum => show(m, v, lang),
     }
 }
 
@@ -286,15 +306,15 @@ fn person_lines(list: &[AssignmentProgress], lang: Lang) -> Vec<PersonLine> {
                 id: a.assignment.id,
                 metric: m.label(lang).to_string(),
                 person: format!("{}（{}）", a.assignment.display_name, a.assignment.org_name),
-                share: show(m, a.assignment.share),
+                share: show(m, a.assignment.share, lang),
                 milestones: a
                     .period_ends
                     .iter()
                     .zip(&a.assignment.milestones)
-                    .map(|(d, v)| (*d, level(m, *v)))
+                    .map(|(d, v)| (*d, level(m, *v, lang)))
                     .collect(),
-                attributed: show(m, a.progress.attributed),
-                due: level(m, a.progress.due),
+                attributed: show(m, a.progress.attributed, lang),
+                due: level(m, a.progress.due, lang),
                 completion: pct(&a.progress.completion_pct),
                 behind: a.progress.behind,
             }
@@ -316,8 +336,8 @@ fn progress_lines(d: &DistrictTargets, lang: Lang) -> Vec<ProgressLine> {
         .iter()
         .map(|t| ProgressLine {
             metric: t.metric.label(lang).to_string(),
-            target: show(t.metric, t.target),
-            actual: show(t.metric, t.actual),
+            target: show(t.metric, t.target, lang),
+            actual: show(t.metric, t.actual, lang),
             completion: pct(&t.completion_pct),
             lagging: t.lagging,
         })
@@ -378,9 +398,12 @@ fn quarter_line(q: Quarter, s: &ipfin_store::stats::DistrictQuarter, lang: Lang)
                 "{}（截至今日）",
                 ipfin_domain::format::quarter_zh(q.year, q.q)
             ),
-            Lang::En => format!("{q} (to date)"),
+            Lang::En => format!(
+                "{} (to date)",
+                ipfin_domain::format::quarter(q.year, q.q, lang)
+            ),
         },
-        amount: ipfin_domain::format::amount_stat(s.quarter.amount_fen),
+        amount: ipfin_domain::format::amount_stat_in(s.quarter.amount_fen, lang),
         loans: s.quarter.loans,
         enterprises: s.quarter.enterprises,
         pledges: s.pledge_registrations,
@@ -909,8 +932,8 @@ fn assess_lines(list: &[DistrictAssessment], lang: Lang) -> Vec<AssessLine> {
                         t.metric.label(lang).to_string(),
                         format!(
                             "{} / {}",
-                            show(t.metric, t.actual),
-                            show(t.metric, t.target)
+                            show(t.metric, t.actual, lang),
+                            show(t.metric, t.target, lang)
                         ),
                         pct(&t.completion_pct),
                         format!("{:.2}", t.points),
@@ -1100,7 +1123,7 @@ pub async fn assessments_xlsx(
 #[template(path = "conformance.html")]
 struct ConformancePage {
     ctx: PageCtx,
-    columns: &'static [(&'static str, &'static str)],
+    columns: Vec<(&'static str, &'static str)>,
     rows: Vec<MatrixRow>,
 }
 
@@ -1109,7 +1132,7 @@ pub async fn conformance(State(state): State<AppState>, actor: Actor) -> AppResu
     let rows = crate::usecase::conformance::matrix(&state, &actor).await?;
     let page = ConformancePage {
         ctx: PageCtx::new(&actor, &state, "/conformance"),
-        columns: COLUMNS,
+        columns: ipfin_domain::conformance::columns(actor.lang),
         rows,
     };
     Ok(render(StatusCode::OK, &page))

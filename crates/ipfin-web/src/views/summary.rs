@@ -29,9 +29,14 @@ use serde::Deserialize;
 
 /// A Unix time as a Beijing-time date (2026年10月9日).
 fn date_zh(secs: i64) -> String {
+    date_in(secs, Lang::Zh)
+}
+
+/// A Unix time as a Beijing-time date in the reader's language (9 Oct 2026).
+fn date_in(secs: i64, lang: Lang) -> String {
     let offset = chrono::FixedOffset::east_opt(8 * 3600).expect("UTC+8");
     chrono::DateTime::from_timestamp(secs, 0)
-        .map(|t| ipfin_domain::format::date_zh(t.with_timezone(&offset).date_naive()))
+        .map(|t| ipfin_domain::format::date(t.with_timezone(&offset).date_naive(), lang))
         .unwrap_or_default()
 }
 
@@ -174,7 +179,9 @@ fn overview_lines(rows: &[OverviewRow], ctx: &PageCtx) -> Vec<OverviewLine> {
                             format!(
                                 "{} · {}",
                                 ctx.t.s("summary.revision_n").replace("{n}", &n.to_string()),
-                                c.submitted_at.map(date_zh).unwrap_or_default()
+                                c.submitted_at
+                                    .map(|at| date_in(at, ctx.lang))
+                                    .unwrap_or_default()
                             ),
                             "on",
                         ),

@@ -246,8 +246,8 @@ async fn district_page(
             let m = Metric::from_code(&t.metric)?;
             Some(PaceLine {
                 metric: m.label(lang),
-                target: show(m, t.target),
-                actual: show(m, t.actual),
+                target: show(m, t.target, lang),
+                actual: show(m, t.actual, lang),
                 completion: pct(&t.completion_pct),
                 pace: pct(&Some(t.pace_pct)),
                 lagging: t.lagging,
@@ -775,7 +775,7 @@ pub async fn tasks_xlsx(
                 x.subject_name.clone(),
                 x.owner_name.clone(),
                 x.requirement.clone(),
-                x.deadline.to_string(),
+                ipfin_domain::format::date(x.deadline, lang),
                 x.status().label(lang).to_string(),
                 x.days_overdue.map(|d| d.to_string()).unwrap_or_default(),
                 x.close_note.clone().unwrap_or_default(),

@@ -231,6 +231,47 @@ async function publicReads(view) {
   });
 }
 
+/** A new enterprise user: signs up and claims an enterprise of the registry at /register; the
+ * district's officer approves the claim on /claims after the verification call; the new user
+ * signs in with the password they chose and lands on their home page. */
+async function signUpAndClaim(view) {
+  return journey(view, "enterprise", "sign up and claim", async (as) => {
+    const o = await as("ns.officer", "district");
+    await o.go("/enterprises");
+    await o.see("the registry", { h1: "企业库" });
+    const codes = [...new Set((await o.page.locator("main").innerText()).match(/\b91[0-9A-Z]{16}\b/g) || [])];
+    if (codes.length < 3) throw new Error(`too few enterprises in the registry: ${codes.length}`);
+    const code = codes[view.label === "desktop" ? 1 : 2];
+    const username = `jrn.${view.label}`;
+    const password = "journey-Passphrase-2026";
+
+    const p = await as(null);
+    await p.go("/register");
+    await p.see("sign-up form", { h1: "企业用户注册与认领" });
+    const page = p.page;
+    await page.locator("#credit_code").fill(code);
+    await page.locator("#display_name").fill("王五");
+    await page.locator("#phone").fill("13800000123");
+    await page.locator("#username").fill(username);
+    await page.locator("#password").fill(password);
+    await page.locator("#password_again").fill(password);
+    await p.press(page.getByRole("button", { name: "提交认领申请" }));
+    await p.see("claim submitted", { text: ["认领申请已提交"] });
+
+    await o.go("/claims");
+    await o.see("claims awaiting the district", { h1: "企业认领审核", text: [username] });
+    const row = o.page.locator("tr", { hasText: username });
+    await row.getByLabel("通过", { exact: true }).check();
+    await o.press(row.getByRole("button", { name: "保存" }));
+    await o.see("claim approved", { h1: "企业认领审核", text: ["已通过"] });
+
+    const n = await as(null);
+    await signIn(n.page, base, username, password);
+    await n.see("the new user's home", { h1: "工作台", text: ["待办事项"] });
+    return true;
+  });
+}
+
 /** Enterprise: signs in, sees its home page and its own record with the credit code. */
 async function enterpriseProfile(view) {
   return journey(view, "enterprise", "sign in", async (as) => {
@@ -500,6 +541,7 @@ for (const [label, viewport] of [
   const contract = `JRN-${YEAR}-${label.toUpperCase()}`;
   const pledge = `Y${YEAR}97000000${n}`;
   await publicReads(view);
+  await signUpAndClaim(view);
   const code = await enterpriseProfile(view);
   if (!code) {
     skipped(view, "bank", "report a loan", "no credit code from the enterprise journey");

@@ -516,7 +516,10 @@ impl Store {
             None,
             Some(&c.district_code),
             None,
-            format!("已确认执行（{}确认）：{}", name, c.summary),
+            (
+                format!("已确认执行（{}确认）：{}", name, c.summary),
+                format!("Confirmed and done (by {}): {}", name, c.summary),
+            ),
             format!("/confirmations/{}", c.id),
         )
         .await?;
@@ -563,7 +566,10 @@ impl Store {
             None,
             Some(&c.district_code),
             None,
-            format!("已退回（{name}）：{}。理由：{reason}", c.summary),
+            (
+                format!("已退回（{name}）：{}。理由：{reason}", c.summary),
+                format!("Refused ({name}): {}. Reason: {reason}", c.summary),
+            ),
             format!("/confirmations/{}", c.id),
         )
         .await
@@ -695,7 +701,10 @@ pub(crate) async fn record_request(
         None,
         Some(district),
         None,
-        format!("待第二人确认（{name} 准备）：{summary}"),
+        (
+            format!("待第二人确认（{name} 准备）：{summary}"),
+            format!("Awaiting a second person's confirmation (prepared by {name}): {summary}"),
+        ),
         format!("/confirmations/{id}"),
     )
     .await?;

@@ -526,12 +526,21 @@ impl Store {
                 lead.map(ipfin_domain::id::OrgId::new),
                 Some(&a.district_code),
                 None,
-                format!(
-                    "数据共享逾期：{}的“{}”应于 {} 前报送，已逾期 {} 天。",
-                    a.provider_name,
-                    a.dataset.zh(),
-                    ipfin_domain::format::date_zh(due),
-                    days
+                (
+                    format!(
+                        "数据共享逾期：{}的“{}”应于 {} 前报送，已逾期 {} 天。",
+                        a.provider_name,
+                        a.dataset.zh(),
+                        ipfin_domain::format::date_zh(due),
+                        days
+                    ),
+                    format!(
+                        "Data sharing overdue: {} from {} was due by {}, {} days ago.",
+                        a.dataset.en(),
+                        a.provider_name,
+                        ipfin_domain::format::date(due, ipfin_domain::Lang::En),
+                        days
+                    ),
                 ),
                 format!("/districts/{}/sharing/{}", a.district_code, a.id),
             )

@@ -582,12 +582,21 @@ impl Store {
             notify(
                 tx,
                 *o,
-                format!(
-                    "{}邀请贵单位参加“{}”（{}，{}），请在会前提交工作汇报。",
-                    m.district_name,
-                    m.title,
-                    ipfin_domain::format::date_zh(m.meeting_date),
-                    venue
+                (
+                    format!(
+                        "{}邀请贵单位参加“{}”（{}，{}），请在会前提交工作汇报。",
+                        m.district_name,
+                        m.title,
+                        ipfin_domain::format::date_zh(m.meeting_date),
+                        venue
+                    ),
+                    format!(
+                        "{} invites you to “{}” ({}, {}): submit your work report before the meeting.",
+                        m.district_name,
+                        m.title,
+                        ipfin_domain::format::date(m.meeting_date, ipfin_domain::Lang::En),
+                        venue
+                    ),
                 ),
                 id,
             )
@@ -975,11 +984,19 @@ impl Store {
         notify(
             tx,
             input.owner_org_id,
-            format!(
-                "“{}”提出的事项“{}”由贵单位办理，期限 {}。",
-                m.title,
-                input.title.trim(),
-                ipfin_domain::format::date_zh(due)
+            (
+                format!(
+                    "“{}”提出的事项“{}”由贵单位办理，期限 {}。",
+                    m.title,
+                    input.title.trim(),
+                    ipfin_domain::format::date_zh(due)
+                ),
+                format!(
+                    "“{}”: the issue “{}” is yours to handle by {}.",
+                    m.title,
+                    input.title.trim(),
+                    ipfin_domain::format::date(due, ipfin_domain::Lang::En)
+                ),
             ),
             id,
         )
@@ -1218,7 +1235,10 @@ impl Store {
             notify(
                 tx,
                 *o,
-                format!("“{}”的会议纪要已发布，请查阅。", m.title),
+                (
+                    format!("“{}”的会议纪要已发布，请查阅。", m.title),
+                    format!("The minutes of “{}” are published.", m.title),
+                ),
                 id,
             )
             .await?;
@@ -1354,7 +1374,12 @@ struct DistrictName {
 }
 
 /// A notification to one organisation, linking to the meeting.
-async fn notify(tx: &WriteTx, org_id: OrgId, text: String, meeting_id: i64) -> Result<()> {
+async fn notify(
+    tx: &WriteTx,
+    org_id: OrgId,
+    text: impl Into<crate::notification::NoteText>,
+    meeting_id: i64,
+) -> Result<()> {
     crate::notification::notify(
         tx.conn(),
         Some(org_id),

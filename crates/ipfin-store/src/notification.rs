@@ -15,9 +15,41 @@ pub struct Notification {
     pub id: i64,
     pub application_id: Option<i64>,
     pub text: String,
+    /// The English text, where the area wrote one (issue #23 item 10).
+    pub text_en: Option<String>,
     pub link: String,
     pub created_at: i64,
     pub read_at: Option<i64>,
+}
+
+impl Notification {
+    /// The text in the reader's language (Chinese where no English was written).
+    pub fn text_in(&self, lang: ipfin_domain::Lang) -> &str {
+        match (lang, &self.text_en) {
+            (ipfin_domain::Lang::En, Some(en)) => en,
+            _ => &self.text,
+        }
+    }
+}
+
+/// What a notification says: Chinese, and English where the area wrote it. A plain `String`
+/// is Chinese only; `(zh, en)` gives both.
+#[derive(Debug, Clone)]
+pub struct NoteText {
+    pub zh: String,
+    pub en: Option<String>,
+}
+
+impl From<String> for NoteText {
+    fn from(zh: String) -> NoteText {
+        NoteText { zh, en: None }
+    }
+}
+
+impl From<(String, String)> for NoteText {
+    fn from((zh, en): (String, String)) -> NoteText {
+        NoteText { zh, en: Some(en) }
+    }
 }
 
 impl Store {
@@ -47,7 +79,7 @@ impl Store {
         };
         fetch_all(
             self.conn(),
-            &format!("SELECT id, application_id, text, link, created_at, read_at FROM notifications WHERE {cond} ORDER BY id DESC LIMIT {limit}"),
+            &format!("SELECT id, application_id, text, text_en, link, created_at, read_at FROM notifications WHERE {cond} ORDER BY id DESC LIMIT {limit}"),
             values,
         )
         .await
@@ -61,7 +93,7 @@ impl Store {
     ) -> Result<usize> {
         let pending: Vec<Notification> = fetch_all(
             self.conn(),
-            "SELECT id, application_id, text, link, created_at, read_at FROM notifications WHERE sent_at IS NULL ORDER BY id LIMIT 500",
+            "SELECT id, application_id, text, text_en, link, created_at, read_at FROM notifications WHERE sent_at IS NULL ORDER BY id LIMIT 500",
             vec![],
         )
         .await?;
@@ -86,17 +118,19 @@ pub(crate) async fn notify<C: ConnectionTrait>(
     organisation_id: Option<ipfin_domain::id::OrgId>,
     district_code: Option<&str>,
     application_id: Option<i64>,
-    text: String,
+    text: impl Into<NoteText>,
     link: String,
 ) -> Result<()> {
+    let text = text.into();
     exec(
         conn,
-        "INSERT INTO notifications (organisation_id, district_code, application_id, text, link, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+        "INSERT INTO notifications (organisation_id, district_code, application_id, text, text_en, link, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
         vec![
             organisation_id.into(),
             district_code.map(str::to_string).into(),
             application_id.into(),
-            text.into(),
+            text.zh.into(),
+            text.en.into(),
             link.into(),
             crate::now_s().into(),
         ],

@@ -898,7 +898,16 @@ impl Store {
                 Some(OrgId::new(bank)),
                 None,
                 None,
-                format!("区知识产权局向贵行推送了 {count} 户企业（推送有效期至 {until}），请及时联系并登记跟进情况。"),
+                (
+                    format!(
+                        "区知识产权局向贵行推送了 {count} 户企业（推送有效期至 {}），请及时联系并登记跟进情况。",
+                        ipfin_domain::format::date_zh(until)
+                    ),
+                    format!(
+                        "The district pushed {count} enterprises to you (valid until {}): contact them and record the follow-up.",
+                        ipfin_domain::format::date(until, ipfin_domain::Lang::En)
+                    ),
+                ),
                 "/pushed".into(),
             )
             .await?;
@@ -1764,16 +1773,26 @@ impl Store {
             }
             let due = e
                 .contact_due(&cal)
-                .map(|d| d.to_string())
+                .map(ipfin_domain::format::date_zh)
+                .unwrap_or_default();
+            let due_en = e
+                .contact_due(&cal)
+                .map(|d| ipfin_domain::format::date(d, ipfin_domain::Lang::En))
                 .unwrap_or_default();
             notify(
                 tx.conn(),
                 Some(OrgId::new(e.bank_org_id)),
                 None,
                 None,
-                format!(
-                    "推送企业“{}”的首次联系已逾期（应于 {due} 前联系），请尽快联系并登记跟进情况。",
-                    e.enterprise_name
+                (
+                    format!(
+                        "推送企业“{}”的首次联系已逾期（应于 {due} 前联系），请尽快联系并登记跟进情况。",
+                        e.enterprise_name
+                    ),
+                    format!(
+                        "First contact with the pushed enterprise “{}” is overdue (due by {due_en}): contact it and record the follow-up.",
+                        e.enterprise_name
+                    ),
                 ),
                 format!("/push/entries/{}", e.id),
             )
@@ -1783,9 +1802,15 @@ impl Store {
                 None,
                 Some(&e.district_code),
                 None,
-                format!(
-                    "{} 对推送企业“{}”的首次联系已逾期（应于 {due} 前联系）。",
-                    e.bank_name, e.enterprise_name
+                (
+                    format!(
+                        "{} 对推送企业“{}”的首次联系已逾期（应于 {due} 前联系）。",
+                        e.bank_name, e.enterprise_name
+                    ),
+                    format!(
+                        "{}'s first contact with the pushed enterprise “{}” is overdue (due by {due_en}).",
+                        e.bank_name, e.enterprise_name
+                    ),
                 ),
                 format!("/push/lists/{}", e.list_id),
             )

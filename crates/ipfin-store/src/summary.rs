@@ -233,7 +233,7 @@ async fn actor_name(tx: &WriteTx) -> Result<String> {
 async fn notify<C: ConnectionTrait>(
     conn: &C,
     district: Option<&str>,
-    text: String,
+    text: impl Into<crate::notification::NoteText>,
     link: String,
 ) -> Result<()> {
     // District notifications reach its lead officers; with neither organisation nor district
@@ -633,12 +633,21 @@ impl Store {
             tx.conn(),
             None,
             if revision > 1 {
-                format!(
-                    "{dname}报送了{}工作总结（第 {revision} 版，更正此前版本）。",
-                    period.zh()
+                (
+                    format!(
+                        "{dname}报送了{}工作总结（第 {revision} 版，更正此前版本）。",
+                        period.zh()
+                    ),
+                    format!(
+                        "{dname} submitted its summary for {} (revision {revision}, correcting the earlier one).",
+                        period.en()
+                    ),
                 )
             } else {
-                format!("{dname}报送了{}工作总结。", period.zh())
+                (
+                    format!("{dname}报送了{}工作总结。", period.zh()),
+                    format!("{dname} submitted its summary for {}.", period.en()),
+                )
             },
             page_link(district, period),
         )
@@ -696,10 +705,17 @@ impl Store {
         notify(
             tx.conn(),
             Some(&s.district_code),
-            format!(
-                "市级管理部门对本区{}工作总结（第 {} 版）提出了审阅意见。",
-                s.period.zh(),
-                s.revision.unwrap_or(0)
+            (
+                format!(
+                    "市级管理部门对本区{}工作总结（第 {} 版）提出了审阅意见。",
+                    s.period.zh(),
+                    s.revision.unwrap_or(0)
+                ),
+                format!(
+                    "The city commented on the district's summary for {} (revision {}).",
+                    s.period.en(),
+                    s.revision.unwrap_or(0)
+                ),
             ),
             page_link(&s.district_code, s.period),
         )
@@ -752,10 +768,17 @@ impl Store {
         notify(
             tx.conn(),
             Some(district),
-            format!(
-                "市级管理部门要求本区就{}补充报送信息，期限 {}。",
-                period.zh(),
-                ipfin_domain::format::date_zh(due_on)
+            (
+                format!(
+                    "市级管理部门要求本区就{}补充报送信息，期限 {}。",
+                    period.zh(),
+                    ipfin_domain::format::date_zh(due_on)
+                ),
+                format!(
+                    "The city asks the district for more information on {} by {}.",
+                    period.en(),
+                    ipfin_domain::format::date(due_on, ipfin_domain::Lang::En)
+                ),
             ),
             page_link(district, period),
         )
@@ -875,7 +898,13 @@ impl Store {
         notify(
             tx.conn(),
             None,
-            format!("{dname}答复了{}的信息报送要求。", period.zh()),
+            (
+                format!("{dname}答复了{}的信息报送要求。", period.zh()),
+                format!(
+                    "{dname} answered the information request on {}.",
+                    period.en()
+                ),
+            ),
             page_link(&r.district_code, period),
         )
         .await?;

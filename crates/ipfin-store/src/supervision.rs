@@ -619,10 +619,17 @@ impl Store {
             Some(t.owner_org_id),
             None,
             None,
-            format!(
-                "督导检查（{}）下达整改任务，请于 {} 前完成整改并提交整改证明材料。",
-                i.subject_name,
-                ipfin_domain::format::date_zh(t.deadline)
+            (
+                format!(
+                    "督导检查（{}）下达整改任务，请于 {} 前完成整改并提交整改证明材料。",
+                    i.subject_name,
+                    ipfin_domain::format::date_zh(t.deadline)
+                ),
+                format!(
+                    "Inspection ({}): a rectification task; rectify and submit the evidence by {}.",
+                    i.subject_name,
+                    ipfin_domain::format::date(t.deadline, ipfin_domain::Lang::En)
+                ),
             ),
             format!("/supervision/tasks/{id}"),
         )
@@ -888,9 +895,15 @@ impl Store {
             None,
             Some(&t.district_code),
             None,
-            format!(
-                "{}已就督导检查（{}）的整改任务提交整改材料，请验收。",
-                t.owner_name, t.subject_name
+            (
+                format!(
+                    "{}已就督导检查（{}）的整改任务提交整改材料，请验收。",
+                    t.owner_name, t.subject_name
+                ),
+                format!(
+                    "{} submitted rectification evidence for the inspection ({}): check it.",
+                    t.owner_name, t.subject_name
+                ),
             ),
             format!("/supervision/tasks/{task_id}"),
         )
@@ -1003,10 +1016,17 @@ impl Store {
             Some(t.owner_org_id),
             None,
             None,
-            format!(
-                "督导检查（{}）的整改任务被退回重新整改：{}",
-                t.subject_name,
-                reason.trim()
+            (
+                format!(
+                    "督导检查（{}）的整改任务被退回重新整改：{}",
+                    t.subject_name,
+                    reason.trim()
+                ),
+                format!(
+                    "The rectification for the inspection ({}) was sent back: {}",
+                    t.subject_name,
+                    reason.trim()
+                ),
             ),
             format!("/supervision/tasks/{task_id}"),
         )

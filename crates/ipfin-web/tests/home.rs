@@ -90,6 +90,31 @@ async fn each_role_sees_its_own_work_with_deadlines_first() {
             "{who}: the task says its deadline: {task}"
         );
 
+        // In English mode the notifications read in English (issue #23 item 10): the task's
+        // notice was written in both languages when the district set the task.
+        let en = app
+            .send(
+                axum::http::Request::builder()
+                    .uri("/home")
+                    .header(
+                        axum::http::header::COOKIE,
+                        format!("{}; ipfin_lang=en", agency.cookie),
+                    )
+                    .body(axum::body::Body::empty())
+                    .expect("request"),
+            )
+            .await;
+        let notes = en
+            .body
+            .split("<ul class=\"notifications\">")
+            .nth(1)
+            .and_then(|s| s.split("</ul>").next())
+            .unwrap_or_default();
+        assert!(
+            notes.contains("a rectification task") && !notes.contains("下达整改任务"),
+            "{who}: notifications in English: {notes}"
+        );
+
         // The city: the issue a district escalated to it.
         let city = app.login("city.admin").await;
         let home = app.get("/home", Some(&city)).await;

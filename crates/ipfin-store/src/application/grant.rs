@@ -175,10 +175,17 @@ impl Store {
             Self::notify_applicant(
                 tx,
                 &row,
-                format!(
-                    "{} 公示期满，无成立的异议；资助金额待申报批次“{}”的预算统一分配后确定。",
-                    row.label(),
-                    row.batch_name
+                (
+                    format!(
+                        "{} 公示期满，无成立的异议；资助金额待申报批次“{}”的预算统一分配后确定。",
+                        row.label(),
+                        row.batch_name
+                    ),
+                    format!(
+                        "{}: the notice ended without an upheld objection; the amount is set when the budget of batch “{}” is allocated.",
+                        row.label(),
+                        row.batch_name
+                    ),
                 ),
             )
             .await?;
@@ -412,8 +419,15 @@ impl Store {
             )
             .await?;
             Self::release_claims(tx, row.id).await?;
-            Self::notify_applicant(tx, &row, format!("{} 未获资助：{}", row.label(), x.reason))
-                .await?;
+            Self::notify_applicant(
+                tx,
+                &row,
+                (
+                    format!("{} 未获资助：{}", row.label(), x.reason),
+                    format!("{} is not granted: {}", row.label(), x.reason),
+                ),
+            )
+            .await?;
         }
         for l in &step.lines {
             let row = Self::app_row(tx.conn(), &scope, l.application_id).await?;
@@ -473,7 +487,10 @@ impl Store {
             Self::notify_applicant(
                 tx,
                 &row,
-                format!("{} 资助确定：{} 元。", row.label(), yuan(granted)),
+                (
+                    format!("{} 资助确定：{} 元。", row.label(), yuan(granted)),
+                    format!("{} is granted CNY {}.", row.label(), yuan(granted)),
+                ),
             )
             .await?;
         }

@@ -654,7 +654,11 @@ impl Store {
         .unwrap_or_else(|| format!("用户 {user}")))
     }
 
-    async fn notify_officers(tx: &WriteTx, row: &ApplicationRow, text: String) -> Result<()> {
+    async fn notify_officers(
+        tx: &WriteTx,
+        row: &ApplicationRow,
+        text: impl Into<crate::notification::NoteText>,
+    ) -> Result<()> {
         notify(
             tx.conn(),
             None,
@@ -666,7 +670,11 @@ impl Store {
         .await
     }
 
-    async fn notify_applicant(tx: &WriteTx, row: &ApplicationRow, text: String) -> Result<()> {
+    async fn notify_applicant(
+        tx: &WriteTx,
+        row: &ApplicationRow,
+        text: impl Into<crate::notification::NoteText>,
+    ) -> Result<()> {
         notify(
             tx.conn(),
             Some(row.applicant_org_id),

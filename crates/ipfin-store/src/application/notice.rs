@@ -214,10 +214,17 @@ impl Store {
             Self::notify_applicant(
                 tx,
                 &row,
-                format!(
-                    "{} 已进入公示，公示期至 {}。",
-                    row.label(),
-                    ipfin_domain::format::date_zh(end)
+                (
+                    format!(
+                        "{} 已进入公示，公示期至 {}。",
+                        row.label(),
+                        ipfin_domain::format::date_zh(end)
+                    ),
+                    format!(
+                        "{} is in public notice until {}.",
+                        row.label(),
+                        ipfin_domain::format::date(end, ipfin_domain::Lang::En)
+                    ),
                 ),
             )
             .await?;
@@ -446,7 +453,13 @@ impl Store {
             None,
             Some(&d.notice.district_code),
             o.application_id,
-            format!("公示“{}”收到一件异议，请处理。", d.notice.title),
+            (
+                format!("公示“{}”收到一件异议，请处理。", d.notice.title),
+                format!(
+                    "The notice “{}” received an objection: decide it.",
+                    d.notice.title
+                ),
+            ),
             format!("/notices/{notice_id}"),
         )
         .await?;
@@ -571,9 +584,15 @@ impl Store {
             Self::notify_applicant(
                 tx,
                 &row,
-                format!(
-                    "{} 公示期间的异议经核查成立，申请退回重新审核。",
-                    row.label()
+                (
+                    format!(
+                        "{} 公示期间的异议经核查成立，申请退回重新审核。",
+                        row.label()
+                    ),
+                    format!(
+                        "{}: an objection during the notice was upheld; the application goes back to review.",
+                        row.label()
+                    ),
                 ),
             )
             .await?;

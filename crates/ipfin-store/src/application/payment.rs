@@ -139,7 +139,10 @@ impl Store {
         Self::notify_applicant(
             tx,
             row,
-            format!("{} 已拨付 {} 元。", row.label(), amount_fen.yuan()),
+            (
+                format!("{} 已拨付 {} 元。", row.label(), amount_fen.yuan()),
+                format!("{}: CNY {} paid.", row.label(), amount_fen.yuan()),
+            ),
         )
         .await
     }

@@ -619,17 +619,33 @@ impl Store {
                    "open_clawbacks": open_clawbacks}),
         )
         .await?;
-        let flag = if open_clawbacks > 0 {
-            format!("（注意：该单位有 {open_clawbacks} 笔资助尚未追回）")
+        let (flag, flag_en) = if open_clawbacks > 0 {
+            (
+                format!("（注意：该单位有 {open_clawbacks} 笔资助尚未追回）"),
+                format!(" (note: {open_clawbacks} grants of this applicant are not yet recovered)"),
+            )
         } else {
-            String::new()
+            (String::new(), String::new())
         };
         let text = match next.state {
-            State::Submitted => format!("{number} {} 已提交，等待受理。{flag}", row.applicant_name),
-            _ => format!(
-                "{number} {} 已补正，回到{}。",
-                row.applicant_name,
-                next.stage.map(|s| s.zh()).unwrap_or("审核")
+            State::Submitted => (
+                format!("{number} {} 已提交，等待受理。{flag}", row.applicant_name),
+                format!(
+                    "{number} {} was submitted and awaits acceptance.{flag_en}",
+                    row.applicant_name
+                ),
+            ),
+            _ => (
+                format!(
+                    "{number} {} 已补正，回到{}。",
+                    row.applicant_name,
+                    next.stage.map(|s| s.zh()).unwrap_or("审核")
+                ),
+                format!(
+                    "{number} {} was supplemented and is back at {}.",
+                    row.applicant_name,
+                    next.stage.map(|s| s.en()).unwrap_or("review")
+                ),
             ),
         };
         Self::notify_officers(tx, &row, text).await?;
@@ -640,7 +656,8 @@ impl Store {
                 .iter()
                 .any(|d| !d.decidable && body.lines.get(d.line) == Some(*l))
         }) {
-            Self::notify_applicant(tx, &row, app::figures::unreported_msg(l).zh).await?;
+            let m = app::figures::unreported_msg(l);
+            Self::notify_applicant(tx, &row, (m.zh, m.en)).await?;
         }
         Ok(number)
     }
@@ -808,7 +825,15 @@ impl Store {
         let fresh = Self::app_row(tx.conn(), scope, id).await?;
         let warning = Self::acceptance_budget_warning(tx.conn(), &fresh).await?;
         if let Some(w) = &warning {
-            Self::notify_officers(tx, &row, format!("{}：{}", row.label(), w.zh)).await?;
+            Self::notify_officers(
+                tx,
+                &row,
+                (
+                    format!("{}：{}", row.label(), w.zh),
+                    format!("{}: {}", row.label(), w.en),
+                ),
+            )
+            .await?;
         }
         Self::transition(
             tx,
@@ -820,7 +845,15 @@ impl Store {
             json!({"differences": diffs.len(), "budget_warning": warning.as_ref().map(|w| w.zh.clone())}),
         )
         .await?;
-        Self::notify_applicant(tx, &row, format!("{} 已受理，进入审核。", row.label())).await?;
+        Self::notify_applicant(
+            tx,
+            &row,
+            (
+                format!("{} 已受理，进入审核。", row.label()),
+                format!("{} was accepted and is in review.", row.label()),
+            ),
+        )
+        .await?;
         Ok(diffs)
     }
 
@@ -863,10 +896,17 @@ impl Store {
         Self::notify_officers(
             tx,
             &row,
-            format!(
-                "{} 被退回{}重新审核：{reason}",
-                row.label(),
-                next.stage.map(|s| s.zh()).unwrap_or("")
+            (
+                format!(
+                    "{} 被退回{}重新审核：{reason}",
+                    row.label(),
+                    next.stage.map(|s| s.zh()).unwrap_or("")
+                ),
+                format!(
+                    "{} was sent back to {} for another review: {reason}",
+                    row.label(),
+                    next.stage.map(|s| s.en()).unwrap_or("review")
+                ),
             ),
         )
         .await
@@ -923,7 +963,18 @@ impl Store {
         Self::notify_applicant(
             tx,
             &row,
-            format!("{} 被退回补正：{what}（期限 {deadline}）", row.label()),
+            (
+                format!(
+                    "{} 被退回补正：{what}（期限 {}）",
+                    row.label(),
+                    ipfin_domain::format::date_zh(deadline)
+                ),
+                format!(
+                    "{} was returned for supplement: {what} (by {})",
+                    row.label(),
+                    ipfin_domain::format::date(deadline, ipfin_domain::Lang::En)
+                ),
+            ),
         )
         .await
     }
@@ -968,7 +1019,10 @@ impl Store {
         Self::notify_applicant(
             tx,
             &row,
-            format!("{}：{}。理由：{reason}", row.label(), action.zh()),
+            (
+                format!("{}：{}。理由：{reason}", row.label(), action.zh()),
+                format!("{}: {}. Reason: {reason}", row.label(), action.en()),
+            ),
         )
         .await
     }
@@ -1126,10 +1180,17 @@ impl Store {
             Self::notify_officers(
                 tx,
                 &row,
-                format!(
-                    "{} 审核通过（核定 {} 元），待发布公示。",
-                    row.label(),
-                    ipfin_domain::financing::yuan(total)
+                (
+                    format!(
+                        "{} 审核通过（核定 {} 元），待发布公示。",
+                        row.label(),
+                        ipfin_domain::financing::yuan(total)
+                    ),
+                    format!(
+                        "{} passed review (approved CNY {}) and awaits the public notice.",
+                        row.label(),
+                        ipfin_domain::financing::yuan(total)
+                    ),
                 ),
             )
             .await?;
@@ -1137,10 +1198,17 @@ impl Store {
             Self::notify_officers(
                 tx,
                 &row,
-                format!(
-                    "{} 待{}。",
-                    row.label(),
-                    next.stage.map(|s| s.zh()).unwrap_or("")
+                (
+                    format!(
+                        "{} 待{}。",
+                        row.label(),
+                        next.stage.map(|s| s.zh()).unwrap_or("")
+                    ),
+                    format!(
+                        "{} awaits {}.",
+                        row.label(),
+                        next.stage.map(|s| s.en()).unwrap_or("review")
+                    ),
                 ),
             )
             .await?;

@@ -235,21 +235,37 @@ impl Store {
             let row = Self::app_row(tx.conn(), &scope, d.id).await?;
             let when = row
                 .return_deadline
-                .map(|x| x.to_string())
+                .map(ipfin_domain::format::date_zh)
+                .unwrap_or_default();
+            let when_en = row
+                .return_deadline
+                .map(|d| ipfin_domain::format::date(d, ipfin_domain::Lang::En))
                 .unwrap_or_default();
             Self::notify_officers(
                 &tx,
                 &row,
-                format!("{} {}（{when}），申请单位尚未重新提交。", row.label(), MARK),
+                (
+                    format!("{} {}（{when}），申请单位尚未重新提交。", row.label(), MARK),
+                    format!(
+                        "{}: the supplement deadline ({when_en}) has passed and the applicant has not resubmitted.",
+                        row.label()
+                    ),
+                ),
             )
             .await?;
             Self::notify_applicant(
                 &tx,
                 &row,
-                format!(
-                    "{} {}（{when}）：请尽快补正后重新提交，或联系经办人员。",
-                    row.label(),
-                    MARK
+                (
+                    format!(
+                        "{} {}（{when}）：请尽快补正后重新提交，或联系经办人员。",
+                        row.label(),
+                        MARK
+                    ),
+                    format!(
+                        "{}: the supplement deadline ({when_en}) has passed: supplement and resubmit soon, or contact the officer.",
+                        row.label()
+                    ),
                 ),
             )
             .await?;
@@ -487,7 +503,14 @@ impl Store {
         Self::notify_applicant(
             tx,
             &row,
-            format!("{} 经核查需追回资助 {} 元：{reason}", row.label(), a.yuan()),
+            (
+                format!("{} 经核查需追回资助 {} 元：{reason}", row.label(), a.yuan()),
+                format!(
+                    "{}: CNY {} of the grant is to be recovered after a check: {reason}",
+                    row.label(),
+                    a.yuan()
+                ),
+            ),
         )
         .await
     }

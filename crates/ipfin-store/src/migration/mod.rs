@@ -38,6 +38,7 @@ mod m0032_case_account_manager;
 mod m0033_valuation_quotes;
 mod m0034_case_step_files;
 mod m0035_meeting_minutes_roles;
+mod m0036_notification_english;
 
 use m0001_foundation::M0001Foundation;
 use m0002_enterprises::M0002Enterprises;
@@ -72,6 +73,7 @@ use m0032_case_account_manager::M0032CaseAccountManager;
 use m0033_valuation_quotes::M0033ValuationQuotes;
 use m0034_case_step_files::M0034CaseStepFiles;
 use m0035_meeting_minutes_roles::M0035MeetingMinutesRoles;
+use m0036_notification_english::M0036NotificationEnglish;
 
 use sea_orm_migration::prelude::*;
 
@@ -114,6 +116,7 @@ impl MigratorTrait for Migrator {
             Box::new(M0033ValuationQuotes),
             Box::new(M0034CaseStepFiles),
             Box::new(M0035MeetingMinutesRoles),
+            Box::new(M0036NotificationEnglish),
         ]
     }
 }

@@ -239,10 +239,17 @@ impl Store {
                         Some(row.applicant_org_id),
                         None,
                         Some(row.id),
-                        format!(
-                            "{} 的资助资金 {} 元支付未成功：{reason}。请核对收款账户，区财政拨付单位将重新支付。",
-                            row.label(),
-                            line.amount_fen.yuan()
+                        (
+                            format!(
+                                "{} 的资助资金 {} 元支付未成功：{reason}。请核对收款账户，区财政拨付单位将重新支付。",
+                                row.label(),
+                                line.amount_fen.yuan()
+                            ),
+                            format!(
+                                "{}: the payment of CNY {} failed: {reason}. Check the payee account; the paying unit pays again.",
+                                row.label(),
+                                line.amount_fen.yuan()
+                            ),
                         ),
                         format!("/applications/{}/payee", row.id),
                     )

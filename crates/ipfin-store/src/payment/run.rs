@@ -317,9 +317,15 @@ impl Store {
             Some(run.paying_org_id),
             None,
             None,
-            format!(
-                "付款批次 #{run_id}“{}”已由牵头部门确认，可以导出支付清单。",
-                run.title
+            (
+                format!(
+                    "付款批次 #{run_id}“{}”已由牵头部门确认，可以导出支付清单。",
+                    run.title
+                ),
+                format!(
+                    "Payment run #{run_id} “{}” was confirmed by the lead department: export the payment list.",
+                    run.title
+                ),
             ),
             format!("/payments/runs/{run_id}"),
         )

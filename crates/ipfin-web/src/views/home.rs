@@ -48,6 +48,10 @@ impl Home {
     fn overdue(&self, t: &Todo) -> bool {
         t.overdue(self.today)
     }
+    /// A notification in the reader's language.
+    fn note<'a>(&self, n: &'a ipfin_store::application::Notification) -> &'a str {
+        n.text_in(self.ctx.lang)
+    }
 }
 
 #[derive(Debug, Default, serde::Deserialize)]

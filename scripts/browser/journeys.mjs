@@ -256,7 +256,7 @@ async function signUpAndClaim(view) {
     await page.locator("#password").fill(password);
     await page.locator("#password_again").fill(password);
     await p.press(page.getByRole("button", { name: "提交认领申请" }));
-    await p.see("claim submitted", { text: ["认领申请已提交"] });
+    await p.see("claim submitted", { status: 201, text: ["认领申请已提交"] });
 
     await o.go("/claims");
     await o.see("claims awaiting the district", { h1: "企业认领审核", text: [username] });
@@ -400,7 +400,7 @@ async function officersReview(view, app) {
     await o1.see("returned", { h1: app.number, text: ["退回补正"] });
     const ent = await as("ent.user", "enterprise");
     await ent.see("enterprise home with the return", { h1: "工作台", text: [`申报 ${app.number} 被退回补正`, "还有 5 天"] });
-    await ent.press(ent.page.getByRole("link", { name: new RegExp(`${app.number} 被退回补正`) }));
+    await ent.press(ent.page.locator("ol.todo").getByRole("link", { name: new RegExp(`${app.number} 被退回补正`) }));
     await ent.see("what to supplement", { h1: app.number, text: ["请补充银行出具的付息凭证。"] });
     const extra = ent.page.locator("tr", { has: ent.page.locator("input[type=file]") }).first();
     await extra.locator("input[type=file]").setInputFiles(pdf("付息凭证.pdf"));

@@ -202,6 +202,46 @@ pub fn online_handling(year: i32, used: OnlineUse, materials: &[&Check]) -> Verd
     )
 }
 
+/// What a district's public zone (专区) shows, as R3.3 counts it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ZoneContent {
+    /// Published policies (each with its clear card).
+    pub policies: usize,
+    /// Published interpretations (政策解读).
+    pub interpretations: usize,
+    /// Application windows (申报通知) listed, open or coming.
+    pub application_notices: usize,
+    /// Public notices (资助公示).
+    pub public_notices: usize,
+    /// Contact persons of the lead department.
+    pub contacts: usize,
+}
+
+/// R3.3: the district's zone is live when the public finds there a published policy with its
+/// clear card, at least one interpretation and someone to contact; the finding counts what is
+/// there and names what is missing.
+pub fn zone(z: ZoneContent) -> Verdict {
+    let mut missing = Vec::new();
+    if z.policies == 0 {
+        missing.push("已发布的扶持政策（明白卡）");
+    }
+    if z.interpretations == 0 {
+        missing.push("政策解读");
+    }
+    if z.contacts == 0 {
+        missing.push("联系人");
+    }
+    let shown = format!(
+        "专区展示政策 {} 项、政策解读 {} 篇、申报通知 {} 项、公示 {} 项、联系人 {} 位",
+        z.policies, z.interpretations, z.application_notices, z.public_notices, z.contacts
+    );
+    if missing.is_empty() {
+        Verdict::new(true, format!("{shown}。"))
+    } else {
+        Verdict::new(false, format!("{shown}；缺少：{}。", missing.join("、")))
+    }
+}
+
 /// R4.1: the year's targets (`targets`, in metric order) have a first responsible person and
 /// every one is broken down to at least one person (`assigned`: the metric of each person's
 /// share). No targets set: no data.
@@ -370,6 +410,31 @@ mod tests {
         assert_eq!(
             ok,
             Verdict::new(true, "第一责任人：张三；2 项目标均已分解到 3 人次".into())
+        );
+    }
+
+    #[test]
+    fn a_zone_is_live_with_a_policy_an_interpretation_and_a_contact() {
+        let full = ZoneContent {
+            policies: 1,
+            interpretations: 2,
+            application_notices: 1,
+            public_notices: 0,
+            contacts: 3,
+        };
+        let v = zone(full);
+        assert_eq!(v.status, Status::Pass);
+        assert!(v.finding.contains("政策解读 2 篇"), "{}", v.finding);
+        let v = zone(ZoneContent {
+            interpretations: 0,
+            contacts: 0,
+            ..full
+        });
+        assert_eq!(v.status, Status::Fail);
+        assert!(
+            v.finding.ends_with("缺少：政策解读、联系人。"),
+            "{}",
+            v.finding
         );
     }
 }

@@ -46,6 +46,20 @@ async fn the_platform_signed_out_and_both_ways() {
             .api(Method::GET, "/api/v1/zones/440305", None, None)
             .await;
         assert_eq!(z.status, 200, "{}", z.body);
+        // R3.3 in the conformance matrix is judged from what the zone shows (it read "no data"
+        // while zones did not exist): what it has is counted, what it lacks is named.
+        let city = app.login("city.admin").await;
+        let page = app.get("/conformance", Some(&city)).await;
+        assert!(
+            page.body.contains("专区展示政策") && !page.body.contains("区级专区功能尚未上线"),
+            "{n}: R3.3 is judged"
+        );
+        let interpretations = z.json()["interpretations"].as_array().map_or(0, Vec::len);
+        assert!(
+            page.body
+                .contains(&format!("政策解读 {interpretations} 篇")),
+            "{n}: the cell counts the zone's interpretations ({interpretations})"
+        );
         assert_eq!(
             z.json()["stations"][0]["book_url"],
             format!("/book?station={station}")

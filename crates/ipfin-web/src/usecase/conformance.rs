@@ -165,10 +165,17 @@ pub async fn matrix(state: &AppState, actor: &Actor) -> AppResult<Vec<MatrixRow>
             Verdict::new(passed, finding),
             Some(format!("/push/funnel?district={code}")),
         ));
+        let z = super::platform::zone(state, &code).await?;
         cells.push(cell(
             "R3.3",
-            Verdict::no_data("区级专区功能尚未上线。"),
-            None,
+            rules::zone(rules::ZoneContent {
+                policies: z.policies.len(),
+                interpretations: z.interpretations.len(),
+                application_notices: z.notices_of_application.len(),
+                public_notices: z.public_notices.len(),
+                contacts: z.contacts.len(),
+            }),
+            Some(format!("/zones/{code}")),
         ));
         let set: Vec<Metric> = targets
             .get(&code)
